@@ -1,0 +1,60 @@
+"""The aggregation core: populations, preference matrices, rules, lotteries and alignment limits.
+
+Pure numerics (numpy, scipy, pandas, cvxpy); no Streamlit, no plotting; usable from a notebook::
+
+    from aggregation import Profile, borda, maximal_lottery
+    p = Profile.parse("2: R > G > B\\n3: B > R > G")
+    borda(p)            # R 7, G 2, B 6
+    maximal_lottery(p)  # B with probability 1
+
+Conventions (see DESIGN.md): ``P[a, b]`` is the probability that a random voter strictly
+prefers a to b plus half the probability of indifference; distributions and scores are pandas
+Series indexed by alternative name; matrices are DataFrames; bad input raises
+:class:`AggregationError` with a message naming the problem and where it is.
+"""
+from .errors import AggregationError
+from .formats import (
+    population_from_dict,
+    population_to_dict,
+    read_comparisons,
+    read_preflib,
+    read_rankings_csv,
+    write_comparisons,
+    write_preflib,
+    write_rankings_csv,
+)
+from .limits import (
+    SamplingFlip,
+    average_reward_policy,
+    bt_reward,
+    min_tv_flip,
+    nbc,
+    reward_order_key,
+    rlhf_policy,
+)
+from .lottery import maximal_lottery
+from .pairwise import PairwiseData, sample_comparisons
+from .preference import check_preference_matrix, margins, preference_matrix
+from .profile import Profile, format_ranking, parse_ranking
+from .reward_population import RewardPopulation
+from .rules import (
+    borda,
+    condorcet_winner,
+    copeland,
+    majority_graph,
+    majority_winner,
+    plurality,
+    random_dictatorship,
+    smith_set,
+)
+
+__all__ = [
+    "AggregationError", "Profile", "RewardPopulation", "PairwiseData", "SamplingFlip",
+    "preference_matrix", "margins", "check_preference_matrix", "parse_ranking", "format_ranking",
+    "borda", "plurality", "copeland", "random_dictatorship", "condorcet_winner", "majority_winner",
+    "smith_set", "majority_graph", "maximal_lottery",
+    "nbc", "bt_reward", "reward_order_key", "rlhf_policy", "average_reward_policy", "min_tv_flip",
+    "sample_comparisons",
+    "read_preflib", "write_preflib", "read_rankings_csv", "write_rankings_csv",
+    "read_comparisons", "write_comparisons", "population_to_dict", "population_from_dict",
+]

@@ -1,0 +1,243 @@
+"""What RLHF and DPO converge to with infinite data, and how the sampling distribution steers it.
+
+* ``nbc(model, D)``: normalized Borda count ``NBC(y; D) = sum_y' D(y') P[y, y']`` (y' = y included).
+* ``bt_reward(model, D)``: the Bradley-Terry maximum-likelihood reward fitted on pairs drawn
+  from ``D x D`` with labels from ``P``. Its first-order condition reads
+  ``sum_b D_b sigmoid(r_a - r_b) = NBC(a; D)``, so its order is exactly the NBC order.
+* ``rlhf_policy``: ``pi_ref * exp(r / beta)`` normalized; also DPO's policy in the limit.
+* ``average_reward_policy``: ``pi_ref * exp(E_u r_u / beta)`` normalized (user types only).
+* ``min_tv_flip``: the smallest total-variation change of the sampling distribution that
+  makes NBC (hence RLHF/DPO) swap two alternatives.
+
+When some alternatives are preferred to others by *every* voter (P = 1), the likelihood has no
+finite maximiser: those gaps are infinite. The reward is then reported by *levels*: the top
+level gets finite, centred rewards and every lower level ``-inf`` (the limit policy gives it
+probability 0); ``attrs["level"]`` and ``attrs["within_level"]`` keep the full order.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.sparse.csgraph import connected_components
+from scipy.special import expit, logsumexp
+
+from ._validate import TIE_TOLERANCE, distribution
+from .errors import AggregationError
+from .preference import matrix_and_names
+
+
+def nbc(model, sampling=None) -> pd.Series:
+    """Normalized Borda count under the sampling distribution (default uniform)."""
+    P, names = matrix_and_names(model)
+    D = distribution(sampling, names)
+    return pd.Series(P @ D.to_numpy(), index=names, name="NBC")
+
+
+def bt_reward(model, sampling=None) -> pd.Series:
+    """Bradley-Terry maximum-likelihood reward on pairs from ``D x D`` (default uniform), centred.
+
+    ``D`` must give every alternative positive probability (a response never sampled gets no
+    reward signal). See the module docstring for populations with unanimous preferences.
+    """
+    P, names = matrix_and_names(model)
+    D = distribution(sampling, names, allow_zero=False).to_numpy()
+    levels = _unanimity_levels(P)
+    within = np.zeros(len(names))
+    for lvl in range(levels.max() + 1):
+        idx = np.flatnonzero(levels == lvl)
+        if idx.size > 1:
+            r = _bt_mle(P[np.ix_(idx, idx)], D[idx])
+            within[idx] = r - r.mean()
+    reward = np.where(levels == 0, within, -np.inf)
+    out = pd.Series(reward, index=names, name="Bradley-Terry reward")
+    out.attrs = {
+        "level": pd.Series(levels, index=names, name="level"),
+        "within_level": pd.Series(within, index=names, name="reward within level"),
+        "infinite_gaps": bool(levels.max() > 0),
+    }
+    return out
+
+
+def reward_order_key(reward: pd.Series) -> pd.Series:
+    """A finite score with the same order as a (possibly level-structured) BT reward."""
+    levels = reward.attrs.get("level")
+    if levels is None or not reward.attrs.get("infinite_gaps"):
+        return reward.astype(float)
+    within = reward.attrs["within_level"]
+    span = float(within.max() - within.min()) + 1.0
+    return within - levels * span * 2
+
+
+def rlhf_policy(model, beta: float = 1.0, sampling=None, reference=None) -> pd.Series:
+    """``pi_ref * exp(r / beta)`` normalized, with ``r = bt_reward(model, sampling)``.
+
+    This is both the KL-regularised RLHF optimum and DPO's policy in the infinite-data limit.
+    """
+    r = bt_reward(model, sampling)
+    policy = _tilt(r, beta, reference, name="RLHF / DPO policy")
+    policy.attrs = {"beta": float(beta), "reward": r}
+    return policy
+
+
+def average_reward_policy(population, beta: float = 1.0, reference=None) -> pd.Series:
+    """``pi_ref * exp(E_u r_u / beta)`` normalized: the best single policy for heterogeneous user types."""
+    if not hasattr(population, "average_reward"):
+        raise AggregationError(
+            "the average-reward policy needs user types with reward functions; rankings and comparisons carry no reward scale")
+    policy = _tilt(population.average_reward(), beta, reference, name="average-reward policy")
+    policy.attrs = {"beta": float(beta)}
+    return policy
+
+
+def _tilt(reward: pd.Series, beta, reference, *, name: str) -> pd.Series:
+    try:
+        beta = float(beta)
+    except (TypeError, ValueError):
+        raise AggregationError(f"beta must be a number, got {beta!r}") from None
+    if not np.isfinite(beta) or beta <= 0:
+        raise AggregationError(f"beta must be a positive number, got {beta!r}")
+    ref = distribution(reference, list(reward.index), what="reference policy").to_numpy()
+    with np.errstate(divide="ignore"):
+        logits = np.log(ref) + reward.to_numpy(float) / beta
+    if not np.isfinite(logits).any():
+        raise AggregationError("the reference policy gives probability 0 to every alternative with a finite reward")
+    return pd.Series(np.exp(logits - logsumexp(logits)), index=reward.index, name=name)
+
+
+def _unanimity_levels(P: np.ndarray) -> np.ndarray:
+    """Split alternatives into levels such that every voter prefers each level to all lower ones.
+
+    Levels are the strongly connected components of "a is sometimes preferred to b"
+    (P[a, b] > 0); they are totally ordered, 0 = top.
+    """
+    sometimes = P > TIE_TOLERANCE
+    np.fill_diagonal(sometimes, True)
+    n_comp, label = connected_components(sometimes.astype(np.int8), directed=True, connection="strong")
+    if n_comp == 1:
+        return np.zeros(P.shape[0], dtype=int)
+    # a component's rank = number of components that can never beat it
+    never_beats = np.zeros(n_comp, dtype=int)
+    for c in range(n_comp):
+        for d in range(n_comp):
+            if c != d and not sometimes[np.ix_(label == d, label == c)].any():
+                never_beats[c] += 1
+    order = np.argsort(-never_beats, kind="stable")
+    rank = np.empty(n_comp, dtype=int)
+    rank[order] = np.arange(n_comp)
+    return rank[label]
+
+
+def _bt_mle(P: np.ndarray, D: np.ndarray, tol: float = 1e-13, max_iter: int = 200) -> np.ndarray:
+    """Newton's method for max sum_ab D_a D_b P_ab log sigmoid(r_a - r_b) (finite: P is irreducible)."""
+    m = len(D)
+    W = np.outer(D, D)
+    target = W * P
+
+    def loss(r):
+        diff = r[:, None] - r[None, :]
+        return -(target * -np.logaddexp(0.0, -diff)).sum()
+
+    r = np.zeros(m)
+    current = loss(r)
+    for _ in range(max_iter):
+        diff = r[:, None] - r[None, :]
+        s = expit(diff)
+        grad = -(target - W * s).sum(axis=1)          # d loss / d r_a
+        if np.abs(grad).max() < tol:
+            break
+        h = W * s * (1 - s)
+        H = np.diag(h.sum(axis=1)) - h
+        H += np.outer(D, D)                          # fixes the shift invariance (sum-to-zero gauge)
+        step = np.linalg.solve(H, grad)
+        t = 1.0
+        while True:
+            candidate = r - t * step
+            value = loss(candidate)
+            if value <= current + 1e-15 * abs(current) or t < 1e-12:
+                break
+            t *= 0.5
+        r, current = candidate, value
+    else:  # pragma: no cover
+        raise AggregationError("the Bradley-Terry fit did not converge")
+    return r
+
+
+@dataclass(frozen=True)
+class SamplingFlip:
+    """The smallest sampling change that makes NBC stop ranking ``pair[0]`` above ``pair[1]``.
+
+    ``distance`` is the total-variation distance from the base distribution; at ``sampling``
+    the two tie (or, with a positive ``margin``, ``pair[1]`` leads by ``margin``), so any
+    further step in the same direction swaps them.
+    """
+
+    distance: float
+    sampling: pd.Series
+    pair: tuple[str, str]
+    nbc_before: pd.Series
+    nbc_after: pd.Series
+
+
+def min_tv_flip(model, margin: float = 0.0, base=None) -> SamplingFlip | None:
+    """Smallest total-variation move of the sampling distribution (from uniform, or ``base``)
+    that flips a pair in the NBC order; ``None`` when no distribution can flip any pair.
+
+    A pair (a above b) counts when some distribution puts b strictly ahead of a; the reported
+    distance is the infimum over such flips: the boundary where they tie (``margin=0``).
+
+    This is the linear program ``min TV(D, D0)`` s.t. ``NBC(b; D) - NBC(a; D) >= margin``
+    over pairs a above b under D0. For one pair it is a fractional knapsack: move mass to the
+    alternative where ``c = P[b] - P[a]`` is largest, taking it from those where ``c`` is
+    smallest first, each giving at most its base probability. Solved for all pairs at once.
+    """
+    P, names = matrix_and_names(model)
+    if not np.isfinite(margin) or margin < 0:
+        raise AggregationError(f"margin must be a number >= 0, got {margin!r}")
+    D0 = distribution(base, names, what="base sampling distribution").to_numpy()
+    before = P @ D0
+    a_idx, b_idx = np.nonzero(before[:, None] > before[None, :] + TIE_TOLERANCE)
+    if a_idx.size == 0:
+        return None
+    C = P[b_idx] - P[a_idx]                               # c^T D = NBC(b; D) - NBC(a; D)
+    deficit = margin - C @ D0
+    receiver = C.argmax(axis=1)
+    c_max = C[np.arange(len(C)), receiver]
+    # a pair counts only if some distribution puts b strictly ahead (and by the margin)
+    feasible = (c_max > 1e-12) & (c_max >= margin - 1e-15)
+    if not feasible.any():
+        return None
+    order = np.argsort(C, axis=1, kind="stable")
+    gain_rate = c_max[:, None] - np.take_along_axis(C, order, axis=1)   # per unit of mass moved
+    capacity = D0[order]
+    gains = gain_rate * capacity
+    cum_gain = np.cumsum(gains, axis=1)
+    cum_mass = np.cumsum(capacity, axis=1)
+    k = np.argmax(cum_gain >= deficit[:, None] - 1e-15, axis=1)
+    prev_gain = np.where(k > 0, cum_gain[np.arange(len(C)), k - 1], 0.0)
+    prev_mass = np.where(k > 0, cum_mass[np.arange(len(C)), k - 1], 0.0)
+    rate = gain_rate[np.arange(len(C)), k]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        extra = np.where(rate > 0, (deficit - prev_gain) / rate, 0.0)
+    distance = np.where(feasible, prev_mass + extra, np.inf)
+    best = int(np.argmin(distance))
+
+    D = D0.copy()
+    remaining = distance[best]
+    for j in order[best]:
+        if remaining <= 0 or j == receiver[best]:
+            continue
+        take = min(D0[j], remaining)
+        D[j] -= take
+        remaining -= take
+    D[receiver[best]] += distance[best]
+    D = np.clip(D, 0.0, None)
+    D /= D.sum()
+    return SamplingFlip(
+        distance=float(distance[best]),
+        sampling=pd.Series(D, index=names, name="flipping sampling distribution"),
+        pair=(names[a_idx[best]], names[b_idx[best]]),
+        nbc_before=pd.Series(before, index=names, name="NBC"),
+        nbc_after=pd.Series(P @ D, index=names, name="NBC"),
+    )

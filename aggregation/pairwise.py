@@ -1,0 +1,188 @@
+"""Tables of pairwise comparisons, and drawing such tables from a population."""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from ._validate import alternative_names, distribution
+from .errors import AggregationError
+from .preference import preference_matrix
+
+VOTER_COLUMNS = ("voter", "annotator", "type")
+
+
+class PairwiseData:
+    """Comparisons ``chosen`` over ``rejected``, optionally with who judged (``voter``).
+
+    ``preference_matrix()`` estimates ``P[a, b]`` by the share of the a-vs-b comparisons won
+    by a; a pair never compared gets 1/2 and is listed in ``attrs["unobserved_pairs"]``.
+    ``standard_errors()`` gives the binomial standard error of each estimate.
+    """
+
+    def __init__(self, table: pd.DataFrame, alternatives: Sequence[str] | None = None):
+        if not isinstance(table, pd.DataFrame):
+            raise AggregationError("comparisons must be a table (DataFrame) with columns chosen and rejected")
+        missing = [c for c in ("chosen", "rejected") if c not in table.columns]
+        if missing:
+            raise AggregationError(
+                f"the comparison table has no {missing[0]!r} column (columns found: {', '.join(map(str, table.columns))})")
+        if len(table) == 0:
+            raise AggregationError("the comparison table is empty")
+        table = table.reset_index(drop=True).copy()
+        for col in ("chosen", "rejected"):
+            bad = table[col].isna() | (table[col].astype(str).str.strip() == "")
+            if bad.any():
+                raise AggregationError(f"row {int(np.flatnonzero(bad)[0]) + 1}: {col} is empty")
+            table[col] = table[col].astype(str).str.strip()
+        same = table["chosen"] == table["rejected"]
+        if same.any():
+            i = int(np.flatnonzero(same)[0])
+            raise AggregationError(f"row {i + 1}: a response is compared with itself ({table['chosen'][i]!r})")
+        seen = list(dict.fromkeys(list(table["chosen"]) + list(table["rejected"])))
+        if alternatives is None:
+            alts = sorted(seen)
+        else:
+            alts = alternative_names(alternatives)
+            unknown = [a for a in seen if a not in set(alts)]
+            if unknown:
+                i = int(np.flatnonzero((table["chosen"] == unknown[0]) | (table["rejected"] == unknown[0]))[0])
+                raise AggregationError(f"row {i + 1}: unknown alternative {unknown[0]!r} (known: {', '.join(alts)})")
+        self._alternatives = tuple(alts)
+        self._table = table
+        index = {a: j for j, a in enumerate(alts)}
+        self._chosen = table["chosen"].map(index).to_numpy(np.intp)
+        self._rejected = table["rejected"].map(index).to_numpy(np.intp)
+
+    @property
+    def alternatives(self) -> list[str]:
+        return list(self._alternatives)
+
+    @property
+    def table(self) -> pd.DataFrame:
+        return self._table.copy()
+
+    @property
+    def n_comparisons(self) -> int:
+        return len(self._table)
+
+    @property
+    def voter_column(self) -> str | None:
+        return next((c for c in VOTER_COLUMNS if c in self._table.columns), None)
+
+    def __len__(self) -> int:
+        return self.n_comparisons
+
+    def __repr__(self) -> str:
+        return f"PairwiseData({self.n_comparisons} comparisons over {len(self._alternatives)} alternatives)"
+
+    @property
+    def fingerprint(self) -> str:
+        h = hashlib.sha256()
+        h.update("\x1f".join(self._alternatives).encode())
+        h.update(self._chosen.tobytes())
+        h.update(self._rejected.tobytes())
+        return "pairs:" + h.hexdigest()
+
+    def wins(self) -> pd.DataFrame:
+        """``wins[a, b]``: number of comparisons in which a was chosen over b."""
+        m = len(self._alternatives)
+        counts = np.bincount(self._chosen * m + self._rejected, minlength=m * m).reshape(m, m)
+        return pd.DataFrame(counts, index=self.alternatives, columns=self.alternatives)
+
+    def comparison_counts(self) -> pd.DataFrame:
+        """``n[a, b]``: number of comparisons between a and b (either way)."""
+        W = self.wins()
+        return W + W.T
+
+    def preference_matrix(self) -> pd.DataFrame:
+        W = self.wins().to_numpy(float)
+        N = W + W.T
+        with np.errstate(invalid="ignore", divide="ignore"):
+            P = np.where(N > 0, W / np.where(N > 0, N, 1), 0.5)
+        np.fill_diagonal(P, 0.5)
+        out = pd.DataFrame(P, index=self.alternatives, columns=self.alternatives)
+        unobserved = [(a, b) for i, a in enumerate(self._alternatives) for j, b in enumerate(self._alternatives)
+                      if i < j and N[i, j] == 0]
+        out.attrs["unobserved_pairs"] = unobserved
+        return out
+
+    def standard_errors(self) -> pd.DataFrame:
+        """``sqrt(P (1 - P) / n)`` per pair; NaN for pairs never compared, 0 on the diagonal."""
+        P = self.preference_matrix().to_numpy(float)
+        N = self.comparison_counts().to_numpy(float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            se = np.where(N > 0, np.sqrt(P * (1 - P) / np.where(N > 0, N, 1)), np.nan)
+        np.fill_diagonal(se, 0.0)
+        return pd.DataFrame(se, index=self.alternatives, columns=self.alternatives)
+
+
+def sample_pairs(sampling: pd.Series, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` ordered pairs of distinct alternatives from ``D x D`` conditioned on being distinct."""
+    D = sampling.to_numpy(float)
+    if (D > 0).sum() < 2:
+        raise AggregationError("the sampling distribution must give positive probability to at least two alternatives")
+    # P(first = a, second = b) must be proportional to D_a D_b for a != b, so the first draw
+    # follows D_a (1 - D_a) and the second follows D without the first
+    first_weights = D * (1.0 - D)
+    first_cdf = np.cumsum(first_weights / first_weights.sum())
+    first = np.minimum(np.searchsorted(first_cdf, rng.random(n), side="right"), len(D) - 1)
+    cum = np.cumsum(D)
+    cum[-1] = 1.0
+    # second ~ D restricted to the other alternatives: invert the CDF with `first`'s mass removed
+    u = rng.random(n) * (1.0 - D[first])
+    second = np.searchsorted(cum, u, side="right")
+    after = second >= first
+    second[after] = np.searchsorted(cum, u[after] + D[first[after]], side="right")
+    second = np.minimum(second, len(D) - 1)
+    clash = second == first  # only possible through rounding at the very end of the CDF
+    if clash.any():
+        positive = np.flatnonzero(D > 0)
+        second[clash] = [positive[positive != f][-1] for f in first[clash]]
+    return first, second
+
+
+def sample_comparisons(model, n: int, sampling=None, seed=None) -> PairwiseData:
+    """Draw ``n`` comparisons the way the Jackpot paper builds its datasets.
+
+    Each row: a pair of distinct alternatives from the sampling distribution (``D x D``
+    conditioned on distinct; default uniform), a random voter (a ranking drawn by weight, or a
+    user type drawn by weight), and that voter's label: a ranking's strict preference (a coin
+    flip when it is indifferent), a user type's Bradley-Terry draw. For a preference matrix or
+    comparison table the label is drawn from ``P`` and the voter column is left empty.
+    """
+    try:
+        n = int(n)
+    except (TypeError, ValueError):
+        raise AggregationError(f"the number of comparisons must be an integer, got {n!r}") from None
+    if n <= 0:
+        raise AggregationError(f"the number of comparisons must be positive, got {n}")
+    alts = list(model.alternatives) if hasattr(model, "alternatives") else list(preference_matrix(model).index)
+    if len(alts) < 2:
+        raise AggregationError("comparisons need at least two alternatives")
+    D = distribution(sampling, alts)
+    rng = np.random.default_rng(seed)
+    a, b = sample_pairs(D, n, rng)
+    coin = rng.random(n)
+    levels = getattr(model, "levels", None)
+    if levels is not None:  # a Profile
+        w = model.weights / model.total_weight
+        voter = rng.choice(len(w), size=n, p=w)
+        la, lb = levels[voter, a], levels[voter, b]
+        a_wins = (la < lb) | ((la == lb) & (coin < 0.5))
+        voters = voter + 1
+    elif hasattr(model, "type_preference_matrices"):  # a RewardPopulation
+        voter = rng.choice(len(model.types), size=n, p=model.shares)
+        a_wins = coin < model.type_preference_matrices()[voter, a, b]
+        voters = np.asarray(model.types, dtype=object)[voter]
+    else:
+        P = preference_matrix(model).to_numpy(float)
+        a_wins = coin < P[a, b]
+        voters = np.full(n, None, dtype=object)
+    names = np.asarray(alts, dtype=object)
+    chosen = np.where(a_wins, a, b)
+    rejected = np.where(a_wins, b, a)
+    table = pd.DataFrame({"chosen": names[chosen], "rejected": names[rejected], "voter": voters})
+    return PairwiseData(table, alternatives=alts)

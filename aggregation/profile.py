@@ -1,0 +1,381 @@
+"""Weighted rankings (weak orders) over named alternatives.
+
+Internally a profile is a matrix of *levels*: ``levels[i, a]`` is the index of the tie group
+that holds alternative ``a`` in ranking ``i`` (0 = best group), plus one positive weight per
+ranking. Every computation is vectorised over rankings and alternatives.
+
+Convention for incomplete rankings (PrefLib ``soi``/``toi`` files, text lines that omit some
+alternatives): the alternatives a ranking does not mention share its last place.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ._validate import alternative_names, positive_weights
+from .errors import AggregationError
+
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+def parse_ranking(text: str) -> list[list[str]]:
+    """``"B > R = G > Y"`` -> ``[["B"], ["R", "G"], ["Y"]]``: ``>`` strict, ``=`` tie."""
+    groups = []
+    for part in text.split(">"):
+        names = [n.strip() for n in part.split("=")]
+        if any(not n for n in names):
+            where = "between '>' signs" if part.strip() else "(nothing between two '>' signs or at an end)"
+            raise AggregationError(f"a name is missing {where} in {text.strip()!r}")
+        groups.append(names)
+    return groups
+
+
+def format_ranking(groups: Sequence[Sequence[str]]) -> str:
+    """Inverse of :func:`parse_ranking`."""
+    return " > ".join(" = ".join(g) for g in groups)
+
+
+def format_weight(w: float) -> str:
+    return str(int(w)) if float(w).is_integer() else format(float(w), ".12g")
+
+
+def _dense_levels(levels: np.ndarray) -> np.ndarray:
+    """Renumber each row's levels to 0, 1, 2, ... keeping order and ties."""
+    if levels.size == 0:
+        return levels.astype(np.int32)
+    order = np.argsort(levels, axis=1, kind="stable")
+    sorted_vals = np.take_along_axis(levels, order, axis=1)
+    steps = np.zeros_like(sorted_vals, dtype=np.int32)
+    steps[:, 1:] = (np.diff(sorted_vals, axis=1) > 0).astype(np.int32)
+    dense_sorted = np.cumsum(steps, axis=1, dtype=np.int32)
+    out = np.empty_like(dense_sorted)
+    np.put_along_axis(out, order, dense_sorted, axis=1)
+    return out
+
+
+def _above_counts(levels: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """``A[a, b]`` = total weight of rankings that put ``a`` strictly above ``b``.
+
+    O(n m^2) work as one matrix-vector product per alternative. Whole-number weights whose
+    total stays below 2**24 are summed in float32, which is exact there and twice as fast;
+    anything else in float64.
+    """
+    n, m = levels.shape
+    exact32 = bool(np.all(weights == np.round(weights))) and weights.sum() < 2 ** 24
+    dtype = np.float32 if exact32 else np.float64
+    w = weights.astype(dtype)
+    A = np.empty((m, m))
+    for a in range(m):
+        A[a] = w @ (levels[:, a:a + 1] < levels).astype(dtype)
+    return A
+
+
+class Profile:
+    """Weighted rankings over named alternatives; rankings may contain ties.
+
+    Build with :meth:`from_rankings`, :meth:`parse`, :meth:`from_orders` or :meth:`from_levels`.
+    Profiles are immutable; derived quantities are computed once and cached.
+    """
+
+    def __init__(self, levels: np.ndarray, alternatives: Sequence[str], weights=None, *, _dense: bool = False):
+        alts = alternative_names(alternatives)
+        lv = np.asarray(levels)
+        if lv.ndim != 2 or lv.shape[1] != len(alts):
+            raise AggregationError(
+                f"levels must be a (rankings x {len(alts)}) array, got shape {lv.shape}")
+        if lv.shape[0] == 0:
+            raise AggregationError("the population is empty: there are no rankings")
+        if not np.issubdtype(lv.dtype, np.integer):
+            raise AggregationError("levels must be integers")
+        self._alternatives = tuple(alts)
+        dtype = np.int16 if len(alts) < 2 ** 15 else np.int32
+        self._levels = (lv if _dense else _dense_levels(lv)).astype(dtype, copy=False)
+        self._levels.setflags(write=False)
+        self._weights = positive_weights(weights, lv.shape[0])
+        self._weights.setflags(write=False)
+        self._cache: dict[str, object] = {}
+
+    # ----------------------------------------------------------------- constructors
+    @classmethod
+    def from_rankings(cls, rankings: Iterable, weights=None, alternatives: Sequence[str] | None = None,
+                      *, labels: Sequence | None = None) -> "Profile":
+        """Rankings best-first: each item a name or a tie group (a list of names).
+
+        ``alternatives`` fixes the set and order of alternatives (unknown names are errors);
+        by default it is every name in order of first appearance. Names a ranking leaves out
+        share its last place. ``labels`` (internal) names each ranking in error messages.
+        """
+        groups_list = []
+        for i, ranking in enumerate(rankings):
+            where = labels[i] if labels is not None else f"ranking {i + 1}"
+            groups_list.append(_as_groups(ranking, where))
+        if not groups_list:
+            raise AggregationError("the population is empty: there are no rankings")
+        if alternatives is None:
+            seen: dict[str, None] = {}
+            for groups in groups_list:
+                for g in groups:
+                    for name in g:
+                        seen.setdefault(name, None)
+            alts = list(seen)
+        else:
+            alts = alternative_names(alternatives)
+        index = {a: j for j, a in enumerate(alts)}
+        levels = np.empty((len(groups_list), len(alts)), dtype=np.int32)
+        for i, groups in enumerate(groups_list):
+            where = labels[i] if labels is not None else f"ranking {i + 1}"
+            row = np.full(len(alts), len(groups), dtype=np.int32)
+            seen_here: set[str] = set()
+            for lvl, g in enumerate(groups):
+                for name in g:
+                    if name not in index:
+                        raise _located(f"unknown alternative {name!r} (known: {', '.join(alts)})", where)
+                    if name in seen_here:
+                        raise _located(f"alternative {name!r} appears twice", where)
+                    seen_here.add(name)
+                    row[index[name]] = lvl
+            levels[i] = row
+        n = len(groups_list)
+        label = (lambda i: labels[i]) if labels is not None else None
+        w = positive_weights(weights, n, label=label) if weights is not None else None
+        return cls(levels, alts, w)
+
+    @classmethod
+    def parse(cls, text: str, alternatives: Sequence[str] | None = None) -> "Profile":
+        """Parse lines such as ``3: B > R = G > Y`` (weight, colon, ranking).
+
+        ``>`` is strict preference, ``=`` indifference; the weight and colon may be left out
+        (weight 1). Blank lines and ``#`` comments are ignored. Errors name the line.
+        """
+        rankings, weights, labels = [], [], []
+        for lineno, raw in enumerate(str(text).splitlines(), start=1):
+            line = raw.split("#", 1)[0].strip()
+            if not line:
+                continue
+            if ":" in line:
+                head, body = line.split(":", 1)
+                head = head.strip()
+                if not _NUMBER.match(head):
+                    raise AggregationError(f"the weight {head!r} before ':' is not a number", line=lineno)
+                weight = float(head)
+                if not np.isfinite(weight) or weight <= 0:
+                    raise AggregationError(f"weight {head} must be a positive number", line=lineno)
+            else:
+                body, weight = line, 1.0
+            if not body.strip():
+                raise AggregationError("the ranking after the weight is empty", line=lineno)
+            try:
+                groups = parse_ranking(body)
+            except AggregationError as exc:
+                raise AggregationError(str(exc), line=lineno) from None
+            rankings.append(groups)
+            weights.append(weight)
+            labels.append(f"line {lineno}")
+        if not rankings:
+            raise AggregationError("no rankings found: write one ranking per line, e.g. '3: B > R = G'")
+        return cls.from_rankings(rankings, weights, alternatives, labels=labels)
+
+    @classmethod
+    def from_orders(cls, orders, alternatives: Sequence[str], weights=None) -> "Profile":
+        """Strict rankings as an integer array: row ``i`` lists alternative indices best-first."""
+        arr = np.asarray(orders)
+        m = len(alternatives)
+        if arr.ndim != 2 or arr.shape[1] != m or not np.issubdtype(arr.dtype, np.integer):
+            raise AggregationError(f"orders must be a (rankings x {m}) integer array, got shape {arr.shape}")
+        if arr.size and (arr.min() < 0 or arr.max() >= m):
+            raise AggregationError(f"orders must hold alternative indices 0..{m - 1}")
+        levels = np.full(arr.shape, -1, dtype=np.int32)
+        np.put_along_axis(levels, arr.astype(np.intp), np.broadcast_to(np.arange(m, dtype=np.int32), arr.shape), axis=1)
+        bad = np.flatnonzero((levels < 0).any(axis=1))
+        if bad.size:  # some index repeated, so another one never appears
+            raise AggregationError(f"ranking {int(bad[0]) + 1} is not a permutation of 0..{m - 1}")
+        return cls(levels, alternatives, weights, _dense=True)
+
+    @classmethod
+    def from_levels(cls, levels, alternatives: Sequence[str], weights=None) -> "Profile":
+        """Weak orders as an integer array: ``levels[i, a]`` smaller = better, equal = tie."""
+        return cls(np.asarray(levels), alternatives, weights)
+
+    # ----------------------------------------------------------------- attributes
+    @property
+    def alternatives(self) -> list[str]:
+        return list(self._alternatives)
+
+    @property
+    def weights(self) -> np.ndarray:
+        return self._weights
+
+    @property
+    def levels(self) -> np.ndarray:
+        return self._levels
+
+    @property
+    def total_weight(self) -> float:
+        return float(self._weights.sum())
+
+    @property
+    def n_rankings(self) -> int:
+        return self._levels.shape[0]
+
+    @property
+    def has_ties(self) -> bool:
+        return bool((self._levels.max(axis=1) < len(self._alternatives) - 1).any())
+
+    def __len__(self) -> int:
+        return self.n_rankings
+
+    def __repr__(self) -> str:
+        return (f"Profile({self.n_rankings} rankings over {len(self._alternatives)} alternatives, "
+                f"total weight {format_weight(self.total_weight)})")
+
+    @property
+    def fingerprint(self) -> str:
+        """A digest of the alternatives, rankings and weights (a cache key)."""
+        if "fingerprint" not in self._cache:
+            h = hashlib.sha256()
+            h.update("\x1f".join(self._alternatives).encode())
+            h.update(np.ascontiguousarray(self._levels).tobytes())
+            h.update(np.ascontiguousarray(self._weights).tobytes())
+            self._cache["fingerprint"] = "profile:" + h.hexdigest()
+        return self._cache["fingerprint"]
+
+    def ranking(self, i: int) -> list[list[str]]:
+        """Ranking ``i`` as tie groups, best first."""
+        row = self._levels[i]
+        return [[self._alternatives[a] for a in np.flatnonzero(row == lvl)] for lvl in range(int(row.max()) + 1)]
+
+    @property
+    def rankings(self) -> list[list[list[str]]]:
+        return [self.ranking(i) for i in range(self.n_rankings)]
+
+    def to_text(self) -> str:
+        """The profile in the text syntax of :meth:`parse`, one ranking per line."""
+        return "\n".join(f"{format_weight(w)}: {format_ranking(self.ranking(i))}"
+                         for i, w in enumerate(self._weights)) + "\n"
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per ranking: ``weight`` and ``ranking`` (text syntax)."""
+        return pd.DataFrame({"weight": self._weights,
+                             "ranking": [format_ranking(self.ranking(i)) for i in range(self.n_rankings)]})
+
+    # ----------------------------------------------------------------- derived
+    def compressed(self) -> "Profile":
+        """Identical rankings merged into one, their weights added (order of first appearance)."""
+        uniq, first, inverse = np.unique(self._levels, axis=0, return_index=True, return_inverse=True)
+        if uniq.shape[0] == self.n_rankings:
+            return self
+        weights = np.bincount(inverse.reshape(-1), weights=self._weights, minlength=uniq.shape[0])
+        order = np.argsort(first)
+        return Profile(uniq[order], self._alternatives, weights[order], _dense=True)
+
+    def above_counts(self) -> np.ndarray:
+        """``A[a, b]``: total weight of rankings with ``a`` strictly above ``b``."""
+        if "above" not in self._cache:
+            A = _above_counts(self._levels, self._weights)
+            A.setflags(write=False)
+            self._cache["above"] = A
+        return self._cache["above"]
+
+    def support_matrix(self) -> np.ndarray:
+        """``S[a, b]``: weight strictly preferring a to b plus half the weight indifferent (``W * P``)."""
+        if "S" not in self._cache:
+            A = self.above_counts()
+            S = (self.total_weight + A - A.T) / 2.0
+            np.fill_diagonal(S, self.total_weight / 2.0)
+            S.setflags(write=False)
+            self._cache["S"] = S
+        return self._cache["S"]
+
+    def preference_matrix(self) -> pd.DataFrame:
+        """``P[a, b]``: share of weight strictly preferring a to b, plus half the share indifferent."""
+        P = self.support_matrix() / self.total_weight
+        np.fill_diagonal(P, 0.5)
+        return pd.DataFrame(P, index=self.alternatives, columns=self.alternatives)
+
+    def margins(self) -> pd.DataFrame:
+        """``M = P - P.T``: the majority margin as a share of total weight."""
+        P = self.preference_matrix()
+        return P - P.T
+
+    def first_place_distribution(self) -> pd.Series:
+        """Share of weight ranking each alternative first (a tie at the top splits the weight)."""
+        top = self._levels == 0
+        share = self._weights / top.sum(axis=1)
+        dist = (top * share[:, None]).sum(axis=0) / self.total_weight
+        return pd.Series(dist, index=self.alternatives, name="first-place share")
+
+    def unique_first_shares(self) -> pd.Series:
+        """Share of weight ranking each alternative first and alone (no tie at the top)."""
+        top = self._levels == 0
+        alone = top & (top.sum(axis=1) == 1)[:, None]
+        dist = (alone * self._weights[:, None]).sum(axis=0) / self.total_weight
+        return pd.Series(dist, index=self.alternatives, name="unique first-place share")
+
+    def restrict(self, alternatives: Sequence[str]) -> "Profile":
+        """The same voters over a subset of alternatives (their order follows ``alternatives``)."""
+        keep = alternative_names(alternatives, what="restrict")
+        idx = [self._index(a, "restrict") for a in keep]
+        return Profile(self._levels[:, idx], keep, self._weights)
+
+    def with_clone(self, alternative: str, name: str) -> "Profile":
+        """Add ``name``, a clone ranked right below ``alternative`` (in a tie group of its own)."""
+        j = self._index(alternative, "with_clone")
+        if not isinstance(name, str) or not name.strip():
+            raise AggregationError("with_clone: the clone needs a non-empty name")
+        name = name.strip()
+        if name in self._alternatives:
+            raise AggregationError(f"with_clone: an alternative named {name!r} already exists")
+        doubled = 2 * self._levels.astype(np.int64)
+        clone = doubled[:, j] + 1
+        levels = np.insert(doubled, j + 1, clone, axis=1)
+        alts = list(self._alternatives)
+        alts.insert(j + 1, name)
+        return Profile(levels, alts, self._weights)
+
+    def _index(self, name: str, where: str) -> int:
+        try:
+            return self._alternatives.index(name)
+        except ValueError:
+            raise AggregationError(
+                f"{where}: unknown alternative {name!r} (known: {', '.join(self._alternatives)})") from None
+
+
+def _located(message: str, where: str) -> AggregationError:
+    if where.startswith("line "):
+        return AggregationError(message, line=int(where.split()[1]))
+    return AggregationError(f"{where}: {message}")
+
+
+def _as_groups(ranking, where: str) -> list[list[str]]:
+    if isinstance(ranking, str):
+        try:
+            return parse_ranking(ranking)
+        except AggregationError as exc:
+            raise _located(str(exc), where) from None
+    try:
+        items = list(ranking)
+    except TypeError:
+        raise _located(f"a ranking must be a list of names or tie groups, got {ranking!r}", where) from None
+    if not items:
+        raise _located("the ranking is empty", where)
+    groups = []
+    for item in items:
+        if isinstance(item, str):
+            group = [item]
+        elif isinstance(item, (set, frozenset)):
+            group = sorted(item, key=str)
+        elif isinstance(item, (list, tuple)):
+            group = list(item)
+        else:
+            raise _located(f"{item!r} is neither a name nor a tie group (a list of names)", where)
+        if not group:
+            raise _located("a tie group is empty", where)
+        for name in group:
+            if not isinstance(name, str) or not name.strip():
+                raise _located(f"alternative names must be non-empty strings, got {name!r}", where)
+        groups.append([name.strip() for name in group])
+    return groups

@@ -1,0 +1,185 @@
+"""User types with reward functions, annotating by Bradley-Terry / Plackett-Luce."""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy.special import expit, softmax
+
+from ._validate import alternative_names, positive_weights
+from .errors import AggregationError
+
+
+class RewardPopulation:
+    """User types ``u`` with weights ``w_u`` and rewards ``r_u(y)``; annotator temperature ``T``.
+
+    An annotator of type ``u`` prefers ``a`` to ``b`` with probability
+    ``sigmoid((r_u(a) - r_u(b)) / T)`` (Bradley-Terry); shown several responses, it picks and
+    ranks them by Plackett-Luce with weights ``exp(r_u / T)``.
+
+    ``rewards`` is a DataFrame (types as rows, alternatives as columns) or a dict
+    ``{type: {alternative: reward}}``; ``weights`` a mapping or sequence over types (default
+    equal weights).
+    """
+
+    def __init__(self, rewards, weights=None, temperature: float = 1.0):
+        table = _reward_table(rewards)
+        self._alternatives = tuple(alternative_names(list(table.columns), what="reward table columns"))
+        self._types = tuple(alternative_names([str(t) for t in table.index], what="user types"))
+        table.index = list(self._types)
+        table.columns = list(self._alternatives)
+        self._rewards = table
+        if isinstance(weights, Mapping) or isinstance(weights, pd.Series):
+            unknown = [k for k in weights.keys() if str(k) not in self._types]
+            if unknown:
+                raise AggregationError(f"weights: unknown user type {unknown[0]!r}")
+            missing = [t for t in self._types if t not in {str(k) for k in weights.keys()}]
+            if missing:
+                raise AggregationError(f"weights: no weight given for user type {missing[0]!r}")
+            weights = [dict((str(k), v) for k, v in weights.items())[t] for t in self._types]
+        self._weights = positive_weights(weights, len(self._types), label=lambda i: f"user type {self._types[i]!r}")
+        try:
+            temperature = float(temperature)
+        except (TypeError, ValueError):
+            raise AggregationError(f"temperature must be a number, got {temperature!r}") from None
+        if not np.isfinite(temperature) or temperature <= 0:
+            raise AggregationError(f"temperature must be a positive number, got {temperature!r}")
+        self._temperature = temperature
+        self._cache: dict[str, object] = {}
+
+    # ----------------------------------------------------------------- attributes
+    @property
+    def alternatives(self) -> list[str]:
+        return list(self._alternatives)
+
+    @property
+    def types(self) -> list[str]:
+        return list(self._types)
+
+    @property
+    def rewards(self) -> pd.DataFrame:
+        return self._rewards.copy()
+
+    @property
+    def weights(self) -> pd.Series:
+        return pd.Series(self._weights, index=self.types, name="weight")
+
+    @property
+    def total_weight(self) -> float:
+        return float(self._weights.sum())
+
+    @property
+    def shares(self) -> np.ndarray:
+        return self._weights / self._weights.sum()
+
+    @property
+    def temperature(self) -> float:
+        return self._temperature
+
+    def __repr__(self) -> str:
+        return (f"RewardPopulation({len(self._types)} user types over {len(self._alternatives)} alternatives, "
+                f"temperature {self._temperature:g})")
+
+    @property
+    def fingerprint(self) -> str:
+        h = hashlib.sha256()
+        h.update("\x1f".join(self._alternatives).encode())
+        h.update("\x1f".join(self._types).encode())
+        h.update(np.ascontiguousarray(self._rewards.to_numpy(float)).tobytes())
+        h.update(np.ascontiguousarray(self._weights).tobytes())
+        h.update(repr(self._temperature).encode())
+        return "rewards:" + h.hexdigest()
+
+    # ----------------------------------------------------------------- derived
+    def type_preference_matrices(self) -> np.ndarray:
+        """``Q[u, a, b] = sigmoid((r_u(a) - r_u(b)) / T)`` for every user type."""
+        if "Q" not in self._cache:
+            R = self._rewards.to_numpy(float) / self._temperature
+            Q = expit(R[:, :, None] - R[:, None, :])
+            Q.setflags(write=False)
+            self._cache["Q"] = Q
+        return self._cache["Q"]
+
+    def preference_matrix(self) -> pd.DataFrame:
+        """``P[a, b] = sum_u w_u sigmoid((r_u(a) - r_u(b)) / T) / sum_u w_u``."""
+        P = np.tensordot(self.shares, self.type_preference_matrices(), axes=(0, 0))
+        np.fill_diagonal(P, 0.5)
+        return pd.DataFrame(P, index=self.alternatives, columns=self.alternatives)
+
+    def margins(self) -> pd.DataFrame:
+        P = self.preference_matrix()
+        return P - P.T
+
+    def average_reward(self) -> pd.Series:
+        """``E_u r_u(y)`` under the type weights."""
+        avg = self.shares @ self._rewards.to_numpy(float)
+        return pd.Series(avg, index=self.alternatives, name="average reward")
+
+    def choice_probabilities(self) -> np.ndarray:
+        """``C[u, y]``: probability that an annotator of type u picks y among all alternatives."""
+        return softmax(self._rewards.to_numpy(float) / self._temperature, axis=1)
+
+    def first_place_distribution(self) -> pd.Series:
+        """Probability that a random annotator picks each alternative as its favourite (Plackett-Luce)."""
+        return pd.Series(self.shares @ self.choice_probabilities(), index=self.alternatives,
+                         name="first-place share")
+
+    unique_first_shares = first_place_distribution  # a continuous choice has no ties
+
+    def with_temperature(self, temperature: float) -> "RewardPopulation":
+        return RewardPopulation(self._rewards, self._weights, temperature)
+
+    def restrict(self, alternatives: Sequence[str]) -> "RewardPopulation":
+        keep = alternative_names(alternatives, what="restrict")
+        for a in keep:
+            self._check(a, "restrict")
+        return RewardPopulation(self._rewards[keep], self._weights, self._temperature)
+
+    def with_clone(self, alternative: str, name: str) -> "RewardPopulation":
+        """Add ``name`` with exactly the rewards of ``alternative`` for every type."""
+        self._check(alternative, "with_clone")
+        if not isinstance(name, str) or not name.strip() or name.strip() in self._alternatives:
+            raise AggregationError(f"with_clone: {name!r} is empty or already an alternative")
+        table = self._rewards.copy()
+        table.insert(table.columns.get_loc(alternative) + 1, name.strip(), table[alternative])
+        return RewardPopulation(table, self._weights, self._temperature)
+
+    def _check(self, name: str, where: str) -> None:
+        if name not in self._alternatives:
+            raise AggregationError(
+                f"{where}: unknown alternative {name!r} (known: {', '.join(self._alternatives)})")
+
+
+def _reward_table(rewards) -> pd.DataFrame:
+    if isinstance(rewards, pd.DataFrame):
+        table = rewards.copy()
+    elif isinstance(rewards, Mapping):
+        if not rewards:
+            raise AggregationError("the population is empty: there are no user types")
+        alts: list[str] = []
+        for t, row in rewards.items():
+            if not isinstance(row, Mapping):
+                raise AggregationError(f"user type {t!r}: rewards must map alternatives to numbers")
+            for a in row:
+                if a not in alts:
+                    alts.append(a)
+        for t, row in rewards.items():
+            missing = [a for a in alts if a not in row]
+            if missing:
+                raise AggregationError(f"user type {t!r}: no reward given for {missing[0]!r}")
+        table = pd.DataFrame([[rewards[t][a] for a in alts] for t in rewards], index=list(rewards), columns=alts)
+    else:
+        raise AggregationError("rewards must be a DataFrame (types x alternatives) or a dict of dicts")
+    if table.shape[0] == 0:
+        raise AggregationError("the population is empty: there are no user types")
+    if table.shape[1] == 0:
+        raise AggregationError("the reward table has no alternatives")
+    values = table.apply(pd.to_numeric, errors="coerce")
+    bad = values.isna() | ~np.isfinite(values.astype(float))
+    if bad.to_numpy().any():
+        r, c = np.argwhere(bad.to_numpy())[0]
+        raise AggregationError(
+            f"user type {table.index[r]!r}: reward for {table.columns[c]!r} is {table.iat[r, c]!r}, not a finite number")
+    return values.astype(float)

@@ -1,0 +1,116 @@
+"""Maximal lotteries: known examples, certificates, uniqueness and the canonical member."""
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from aggregation import Profile, condorcet_winner, maximal_lottery, smith_set
+
+from .reference import ml_coordinate_range
+from .strategies import weak_order_profiles
+
+
+def test_condorcet_winner_of_figure_1_takes_everything():
+    ml = maximal_lottery(Profile.parse("2: R > G > B\n3: B > R > G"))
+    assert ml.to_dict() == {"R": 0.0, "G": 0.0, "B": 1.0}
+    assert ml.attrs["unique"] is True
+
+
+def test_jackpot_iia_tables_keep_b():
+    assert maximal_lottery(Profile.parse("2: R > B\n3: B > R"))["B"] == 1.0
+    assert maximal_lottery(Profile.parse("2: R > G > B\n3: B > R > G"))["B"] == 1.0
+
+
+def test_cycle_gives_the_uniform_lottery():
+    ml = maximal_lottery(Profile.parse("R > G > B\nG > B > R\nB > R > G"))
+    np.testing.assert_allclose(ml.to_numpy(), [1 / 3] * 3, atol=1e-12)
+    assert ml.attrs["unique"]
+
+
+def test_weighted_cycle_solves_the_margin_game_by_hand():
+    # margins a>b: 2/6, b>c: 4/6... solve p^T M = 0: p proportional to (M_bc, M_ca, M_ab)
+    p = Profile.parse("3: a > b > c\n2: b > c > a\n1: c > a > b")
+    M = p.margins().to_numpy()
+    expected = np.array([M[1, 2], M[2, 0], M[0, 1]])
+    expected /= expected.sum()
+    np.testing.assert_allclose(maximal_lottery(p).to_numpy(), expected, atol=1e-12)
+
+
+def test_openspiel_reference_example():
+    assert maximal_lottery(Profile.parse("a > b > c\na > c > b\nb > a > c"))["a"] == pytest.approx(1.0)
+
+
+def test_tied_pair_returns_the_maximum_entropy_member_and_says_so():
+    ml = maximal_lottery(Profile.parse("a > b > c\nb > a > c"))
+    np.testing.assert_allclose(ml.to_numpy(), [0.5, 0.5, 0.0], atol=1e-12)
+    assert ml.attrs["unique"] is False
+    assert "maximum-entropy" in ml.attrs["selection"]
+    assert ml.attrs["essential_set"] == ["a", "b"]
+
+
+def test_all_margins_zero_gives_uniform():
+    ml = maximal_lottery(Profile.parse("a>b>c>d\nb>a>d>c\nc>d>a>b\nd>c>b>a"))
+    np.testing.assert_allclose(ml.to_numpy(), [0.25] * 4, atol=1e-12)
+    assert ml.attrs["unique"] is False
+
+
+def test_non_unique_set_with_a_face_the_entropy_must_choose_on():
+    # a ties b and c; b beats c; every lottery putting x on a and the rest split so that b/c
+    # balance is maximal: the optimal face is a segment, entropy picks an interior point
+    p = Profile.parse("1: a > b > c\n1: b > c > a\n1: c > a > b\n1: a > c > b\n1: b > a > c\n1: c > b > a")
+    ml = maximal_lottery(p)
+    np.testing.assert_allclose(ml.to_numpy(), [1 / 3] * 3, atol=1e-10)
+    assert ml.attrs["unique"] is False
+
+
+@settings(max_examples=120, deadline=None)
+@given(weak_order_profiles(max_m=6))
+def test_certificate_support_and_uniqueness_flag(p):
+    ml = maximal_lottery(p)
+    M = p.margins().to_numpy()
+    x = ml.to_numpy()
+    assert x.min() >= 0 and x.sum() == pytest.approx(1.0, abs=1e-12)
+    assert (x @ M).min() >= -1e-9                                # nothing beats it
+    assert set(ml.index[x > 1e-9]) <= set(smith_set(p))          # no mass outside the Smith set
+    c = condorcet_winner(p)
+    if c is not None:
+        assert ml[c] == pytest.approx(1.0, abs=1e-9)
+    ranges = [ml_coordinate_range(M, j) for j in range(len(x))]
+    unique = all(hi - lo < 1e-7 for lo, hi in ranges)
+    assert ml.attrs["unique"] == unique
+    for (lo, hi), v in zip(ranges, x):
+        assert lo - 1e-7 <= v <= hi + 1e-7
+        if hi > 1e-7:                                            # the essential set gets positive mass
+            assert v > 1e-9
+
+
+@settings(max_examples=60, deadline=None)
+@given(weak_order_profiles(max_m=5), st.randoms(use_true_random=False))
+def test_relabelling_alternatives_relabels_the_lottery(p, rnd):
+    perm = list(p.alternatives)
+    rnd.shuffle(perm)
+    q = Profile.from_levels(p.levels, p.alternatives, p.weights).restrict(perm)
+    a, b = maximal_lottery(p), maximal_lottery(q)
+    np.testing.assert_allclose(a[perm].to_numpy(), b.to_numpy(), atol=1e-8)
+
+
+@settings(max_examples=40, deadline=None)
+@given(weak_order_profiles(max_m=5, max_n=4))
+def test_maximum_entropy_member_beats_other_members(p):
+    ml = maximal_lottery(p)
+    if ml.attrs["unique"]:
+        return
+    M = p.margins().to_numpy()
+    from scipy.optimize import linprog
+
+    def entropy(x):
+        x = x[x > 0]
+        return -(x * np.log(x)).sum()
+
+    rng = np.random.default_rng(0)
+    m = len(ml)
+    for _ in range(5):
+        res = linprog(rng.normal(size=m), A_ub=M, b_ub=np.full(m, 1e-12), A_eq=np.ones((1, m)), b_eq=[1],
+                      bounds=[(0, None)] * m, method="highs")
+        other = np.clip(res.x, 0, None) / np.clip(res.x, 0, None).sum()
+        assert entropy(ml.to_numpy()) >= entropy(0.5 * (other + ml.to_numpy())) - 1e-9
