@@ -339,17 +339,16 @@ def _draw_assortments(D: pd.Series, n: int, K: int, rng: np.random.Generator) ->
     E[:, 0] = 1.0
     for i in range(m - 1, -1, -1):
         E[i, 1:] = E[i + 1, 1:] + p[i] * E[i + 1, :-1]
-    need = np.full(n, K)
+    # J[i, r]: probability that alternative i joins when r slots remain (J[i, 0] = 0)
+    J = np.zeros((m, K + 1))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        J[:, 1:] = np.nan_to_num(p[:, None] * E[1:, :-1] / E[:-1, 1:])
+    need = np.full(n, K, dtype=np.intp)
     out = np.empty((n, K), dtype=np.intp)
-    filled = np.zeros(n, dtype=np.intp)
     rows = np.arange(n)
     for i in range(m):
-        active = need > 0
-        with np.errstate(divide="ignore", invalid="ignore"):
-            join_prob = np.where(active, p[i] * E[i + 1, np.maximum(need - 1, 0)] / E[i, need], 0.0)
-        join = rng.random(n) < join_prob
-        out[rows[join], filled[join]] = i
-        filled += join
+        join = rng.random(n) < J[i, need]
+        out[rows[join], K - need[join]] = i
         need -= join
     return out
 
@@ -490,7 +489,7 @@ def _sizes(n, assortment_size, k, m: int) -> tuple[int, int, int]:
 def _choice_table(alts: Sequence[str], items: np.ndarray, top: np.ndarray, voters: np.ndarray) -> pd.DataFrame:
     names = np.asarray(alts, dtype=object)
     return pd.DataFrame({
-        "assortment": [tuple(row) for row in names[items]],
-        "top": [tuple(row) for row in names[top]],
+        "assortment": list(zip(*names[items].T)),
+        "top": list(zip(*names[top].T)),
         "voter": voters,
     })

@@ -11,7 +11,7 @@ Conventions (every function): inputs are batch-first numpy arrays; ``lr`` is the
 
     mean_b  -log sigmoid(beta * (lr_chosen[b] - lr_rejected[b]))
 
-``ipo_loss(lr_chosen, lr_rejected, beta)`` (Azar et al. 2024, eq. 17), shapes (B,)::
+``ipo_loss(lr_chosen, lr_rejected, beta)`` (Azar et al., AISTATS 2024, the IPO loss with tau = beta), shapes (B,)::
 
     mean_b  (lr_chosen[b] - lr_rejected[b] - 1 / (2 beta)) ** 2
 
@@ -42,9 +42,10 @@ policy). Special cases: single best (k = 1):
 in ``h = r_w - r_l`` (temperature 1) is DPO's gradient multiplied by ``-log(phi) * sigmoid(h)``:
 it is a bounded sigmoid loss, not a log-sigmoid, and does not reduce to DPO. As temperature -> 0
 (distinct log-ratios) the loss tends to the exact ``-log P_RMJ(top | S)``.
-Provenance: RCPO's Table 1 lists Mallows-RMJ-PO (pairwise, single-best, top-k) "with sigmoid
-smoothing of rank positions"; its exact text and its handling of phi could not be read here, so
-this objective is derived from the Mallows-RMJ model (exact likelihood, each rank indicator
+Provenance: issue 3 describes RCPO's Table 1 as listing Mallows-RMJ-PO (pairwise, single-best,
+top-k) with a sigmoid smoothing of rank positions; the paper's exact objective and its handling of
+phi could not be read here (no stored text, no public code), so this objective is derived from the
+Mallows-RMJ model (exact likelihood, each rank indicator
 smoothed by a sigmoid of the reward gap, ``temperature`` an added knob whose default 1 gives
 ``sigmoid(beta * (lr_x - lr_y))``), and phi is a given constant (it then only scales the
 policy-dependent part).
