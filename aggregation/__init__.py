@@ -58,3 +58,24 @@ __all__ = [
     "read_preflib", "write_preflib", "read_rankings_csv", "write_rankings_csv",
     "read_comparisons", "write_comparisons", "population_to_dict", "population_from_dict",
 ]
+
+# Ranked-choice models (RCPO) and the reference losses of the fine-tuning methods
+from .choice import (
+    mallows_rmj_topk_probability,
+    mallows_rmj_topk_table,
+    mnl_topk_probability,
+    mnl_topk_table,
+    population_topk_table,
+    ranked_choice_arrays,
+    sample_mallows_rmj_choices,
+    sample_mnl_choices,
+    sample_ranked_choices,
+)
+from .losses import consistent_loss, dpo_loss, ipo_loss, mallows_rmj_loss, mnl_loss
+
+__all__ += [
+    "mnl_topk_probability", "mallows_rmj_topk_probability", "mnl_topk_table", "mallows_rmj_topk_table",
+    "population_topk_table", "sample_ranked_choices", "sample_mnl_choices", "sample_mallows_rmj_choices",
+    "ranked_choice_arrays",
+    "dpo_loss", "ipo_loss", "mnl_loss", "mallows_rmj_loss", "consistent_loss",
+]

@@ -1,0 +1,495 @@
+"""Ranked-choice models: MNL / Plackett-Luce and Mallows-RMJ top-k probabilities, and samplers.
+
+Setting (Tang & Feng, "Beyond Pairwise: Empowering LLM Alignment With (Ranked) Choice
+Modeling", RCPO, arXiv 2510.23631, Sec. 3; Feng & Tang, "On a Mallows-type model for (ranked)
+choices", arXiv 2207.01783): a voter is shown an *assortment* ``S`` of ``m`` alternatives and
+reports the ordered list ``top = (a_1, ..., a_k)`` of its ``k`` favourites among them (``k = 1``:
+single-best choice; ``k = m``: a full ranking of ``S``).
+
+**MNL / Plackett-Luce** with utilities ``u`` (RCPO's utility-based model)::
+
+    P(top | S) = prod_{t=1..k} exp(u[a_t]) / sum_{j in S minus {a_1..a_{t-1}}} exp(u[j])
+
+**Mallows-RMJ** with central ranking ``sigma`` (best first) and dispersion ``phi`` in (0, 1]
+(RCPO's rank-based model). A ranking ``pi = (pi_1, ..., pi_m)`` of ``m`` items (best first) has
+the Reverse Major Index distance::
+
+    d_RMJ(pi, sigma) = sum_{t=1..m-1} (m - t) * [sigma ranks pi_t below pi_{t+1}]
+
+(a "descent" of ``pi`` against ``sigma`` at position ``t`` costs ``m - t``: the major index with
+its position weights reversed) and ``P(pi) = phi ** d_RMJ(pi, sigma) / Z_m`` with
+``Z_m = prod_{i=1..m} [i]`` and ``[i] = 1 + phi + ... + phi**(i-1)``. Its ranked choices have the
+closed form used here::
+
+    P(top | S) = phi ** (sum_{t=1..k-1} (m - t) * [sigma ranks a_t below a_{t+1}] + c)
+                 / prod_{i=m-k+1..m} [i]
+
+where ``c`` is the number of items of ``S`` outside ``top`` that ``sigma`` ranks above ``a_k``.
+For ``k = 1`` this is ``phi ** (r - 1) / [m]`` with ``r`` the rank of the choice in ``S`` under
+``sigma``; ``phi = 1`` is uniform; ``phi -> 0`` always returns ``sigma``'s top k. Sampling uses
+the sequential form of the same law: given ``a_1..a_t``, list the remaining items in
+``sigma``-order *cyclically*, starting just below ``a_t`` and wrapping round to the best
+remaining one; the next choice is the ``g``-th of that list (``g = 0, 1, ...``) with probability
+proportional to ``phi ** g`` (for ``t = 0`` the list starts at the best item).
+
+Provenance: issue 3 cites RCPO's equations 8, 9 and 11 for these probabilities, but the paper's
+text could not be read here (its code is not public). The RMJ distance above is reconstructed
+from the paper's name for it and its stated property (closed-form ranked-choice probabilities for
+every display set); the closed forms, the marginalisation to any assortment and the sequential
+sampler are derived from that definition and checked against brute-force enumeration of all
+permutations in ``tests/choice``.
+
+Ranked-choice *data* is a table with columns ``assortment`` and ``top`` (tuples of names; an
+assortment lists its items in the order of the model's alternatives) and ``voter``; assortments
+of size ``K`` are drawn as ``K`` independent draws from the sampling distribution ``D``
+conditioned on being distinct, i.e. ``P(S)`` proportional to ``prod_{a in S} D(a)`` (for
+``K = 2`` the ``D x D`` pairs of :func:`sample_comparisons`; uniform ``D``: every ``K``-subset
+equally likely).
+"""
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy.special import logsumexp
+
+from ._validate import alternative_names, distribution
+from .errors import AggregationError
+from .profile import _dense_levels, parse_ranking
+
+#: Largest number of ordered top-k lists a probability table may hold.
+MAX_TABLE_LISTS = 200_000
+
+
+# ===================================================================== probabilities
+def mnl_topk_probability(utilities, assortment, top) -> float:
+    """MNL / Plackett-Luce probability that ``top`` (ordered, best first) is the top-k of ``assortment``.
+
+    ``utilities``: a Series or mapping from name to utility (for a policy, ``beta * log(pi / pi_ref)``);
+    ``top``: a sequence of names, or one name for a single-best choice.
+    """
+    S = _assortment(assortment, _utility_names(utilities))
+    lists = _top_positions(top, S)[None, :]
+    return float(np.exp(_mnl_log_probabilities(_utility_vector(utilities, S), lists))[0])
+
+
+def mallows_rmj_topk_probability(central_ranking, assortment, top, phi) -> float:
+    """Mallows-RMJ probability that ``top`` (ordered, best first) is the top-k of ``assortment``.
+
+    ``central_ranking``: names best first (a list, or text such as ``"A > B > C"``); it must hold
+    every item of the assortment and may hold others (they do not matter).
+    """
+    sigma = _central_ranking(central_ranking)
+    S = _assortment(assortment, sigma)
+    lists = _top_positions(top, S)[None, :]
+    return float(np.exp(_rmj_log_probabilities(_relative_ranks(sigma, S), lists, _phi(phi)))[0])
+
+
+def mnl_topk_table(utilities, assortment, k: int = 1) -> pd.Series:
+    """Probability of every ordered top-k list of ``assortment`` under MNL, indexed by the list (a tuple).
+
+    Read one entry with ``table[("A", "B")]``. The entries sum to one.
+    """
+    S = _assortment(assortment, _utility_names(utilities))
+    lists = _all_lists(S, k)
+    logp = _mnl_log_probabilities(_utility_vector(utilities, S), lists)
+    return _table(np.exp(logp), S, lists, "MNL probability")
+
+
+def mallows_rmj_topk_table(central_ranking, assortment, k: int, phi) -> pd.Series:
+    """Probability of every ordered top-k list of ``assortment`` under Mallows-RMJ, indexed by the list."""
+    sigma = _central_ranking(central_ranking)
+    S = _assortment(assortment, sigma)
+    lists = _all_lists(S, k)
+    logp = _rmj_log_probabilities(_relative_ranks(sigma, S), lists, _phi(phi))
+    return _table(np.exp(logp), S, lists, "Mallows-RMJ probability")
+
+
+def population_topk_table(model, assortment, k: int = 1) -> pd.Series:
+    """Exact probability of every ordered top-k list of ``assortment`` for a random voter of ``model``.
+
+    A ``Profile``: a voter drawn by weight ranks the assortment by its ranking, ties broken
+    uniformly at random. A ``RewardPopulation``: a user type drawn by weight answers by
+    Plackett-Luce with utilities ``r_u / T``. This is the law the samplers draw from.
+    """
+    S = _assortment(assortment, _model_alternatives(model))
+    lists = _all_lists(S, k)
+    cols = [model.alternatives.index(a) for a in S]
+    if getattr(model, "levels", None) is not None:
+        probs = _profile_list_probabilities(model.levels[:, cols], model.weights / model.total_weight, lists)
+    else:
+        U = model.rewards.to_numpy(float)[:, cols] / model.temperature
+        logp = np.stack([_mnl_log_probabilities(u, lists) for u in U])
+        probs = model.shares @ np.exp(logp)
+    return _table(probs, S, lists, "population probability")
+
+
+# ===================================================================== samplers
+def sample_ranked_choices(model, n: int, assortment_size: int, k: int = 1, sampling=None, seed=None) -> pd.DataFrame:
+    """Draw ``n`` ranked choices ``(assortment, top-k)`` from a population.
+
+    Each row: an assortment of ``assortment_size`` distinct alternatives (see the module
+    docstring; ``sampling`` is the distribution ``D``, default uniform), a random voter (a
+    ranking drawn by weight, reported as its 1-based row number, or a user type drawn by weight,
+    reported by name) and that voter's top-k of the assortment: a ranking's order with ties
+    broken uniformly at random, a user type's Plackett-Luce draw with utilities ``r_u / T``.
+    """
+    alts = _model_alternatives(model)
+    n, K, k = _sizes(n, assortment_size, k, len(alts))
+    rng = np.random.default_rng(seed)
+    items = _draw_assortments(distribution(sampling, alts), n, K, rng)
+    if getattr(model, "levels", None) is not None:
+        voter = rng.choice(model.n_rankings, size=n, p=model.weights / model.total_weight)
+        # levels are integers, so noise in [0, 1/2) only orders the members of a tie group
+        key = model.levels[voter[:, None], items] + 0.5 * rng.random((n, K))
+        order = np.argsort(key, axis=1, kind="stable")[:, :k]
+        voters = voter + 1
+    elif hasattr(model, "rewards"):
+        voter = rng.choice(len(model.types), size=n, p=model.shares)
+        U = model.rewards.to_numpy(float) / model.temperature
+        order = _plackett_luce_order(U[voter[:, None], items], k, rng)
+        voters = np.asarray(model.types, dtype=object)[voter]
+    else:
+        raise AggregationError(
+            f"ranked choices are sampled from a Profile or a RewardPopulation, got {type(model).__name__}")
+    return _choice_table(alts, items, np.take_along_axis(items, order, axis=1), voters)
+
+
+def sample_mnl_choices(utilities, n: int, assortment_size: int, k: int = 1, sampling=None, seed=None) -> pd.DataFrame:
+    """Draw ``n`` ranked choices from one MNL / Plackett-Luce model (``voter`` is empty).
+
+    The alternatives are the names of ``utilities``, in its order; ``sampling`` as in
+    :func:`sample_ranked_choices`.
+    """
+    alts = _utility_names(utilities)
+    u = _utility_vector(utilities, alts)
+    n, K, k = _sizes(n, assortment_size, k, len(alts))
+    rng = np.random.default_rng(seed)
+    items = _draw_assortments(distribution(sampling, alts), n, K, rng)
+    order = _plackett_luce_order(u[items], k, rng)
+    return _choice_table(alts, items, np.take_along_axis(items, order, axis=1), np.full(n, None, dtype=object))
+
+
+def sample_mallows_rmj_choices(central_ranking, phi, n: int, assortment_size: int, k: int = 1, sampling=None,
+                               seed=None) -> pd.DataFrame:
+    """Draw ``n`` ranked choices from one Mallows-RMJ model (``voter`` is empty).
+
+    The alternatives are the names of ``central_ranking`` in its order; each top-k list is drawn
+    exactly by the sequential cyclic-geometric rule of the module docstring.
+    """
+    alts = _central_ranking(central_ranking)
+    phi = _phi(phi)
+    n, K, k = _sizes(n, assortment_size, k, len(alts))
+    rng = np.random.default_rng(seed)
+    items = _draw_assortments(distribution(sampling, alts), n, K, rng)  # sorted, i.e. in sigma order
+    rows = np.arange(n)
+    remaining = np.ones((n, K), dtype=bool)
+    previous = np.full(n, -1)
+    positions = np.arange(K)
+    weights = phi ** np.arange(K, dtype=float)
+    chosen = np.empty((n, k), dtype=np.intp)
+    for t in range(k):
+        size = K - t
+        cdf = np.cumsum(weights[:size])
+        g = np.minimum(np.searchsorted(cdf, rng.random(n) * cdf[-1], side="right"), size - 1)
+        above = (remaining & (positions < previous[:, None])).sum(axis=1)  # remaining items better than a_t
+        target = (above + g) % size
+        rank_among_remaining = np.cumsum(remaining, axis=1) - 1
+        pick = np.argmax(remaining & (rank_among_remaining == target[:, None]), axis=1)
+        chosen[:, t] = pick
+        remaining[rows, pick] = False
+        previous = pick
+    return _choice_table(alts, items, np.take_along_axis(items, chosen, axis=1), np.full(n, None, dtype=object))
+
+
+def ranked_choice_arrays(table: pd.DataFrame, alternatives: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """A ranked-choice table as the index arrays the losses take.
+
+    Returns ``items`` (n, K): alternative indices of each assortment, in the table's order, and
+    ``top`` (n, k): the positions of the ranked top-k inside ``items`` (so ``lr[:, top]`` indexes
+    a batch of log-ratios gathered as ``lr = logratio[items]``). Every row must have the same
+    ``K`` and ``k``; errors name the row.
+    """
+    alts = alternative_names(alternatives)
+    index = {a: j for j, a in enumerate(alts)}
+    if not isinstance(table, pd.DataFrame):
+        raise AggregationError("ranked choices must be a table (DataFrame) with columns assortment and top")
+    missing = [c for c in ("assortment", "top") if c not in table.columns]
+    if missing:
+        raise AggregationError(f"the ranked-choice table has no {missing[0]!r} column")
+    if len(table) == 0:
+        raise AggregationError("the ranked-choice table is empty")
+    items_rows, top_rows = [], []
+    for i, (assortment, top) in enumerate(zip(table["assortment"], table["top"]), start=1):
+        try:
+            S = _assortment(assortment, alts)
+            positions = _top_positions(top, S)
+        except AggregationError as exc:
+            raise AggregationError(f"row {i}: {exc}") from None
+        items_rows.append([index[a] for a in S])
+        top_rows.append(positions)
+        if len(S) != len(items_rows[0]) or len(positions) != len(top_rows[0]):
+            raise AggregationError(
+                f"row {i}: {len(S)} items with a top-{len(positions)} list, but row 1 has "
+                f"{len(items_rows[0])} items with a top-{len(top_rows[0])} list; every row needs the same sizes")
+    return np.asarray(items_rows, dtype=np.intp), np.asarray(top_rows, dtype=np.intp)
+
+
+# ===================================================================== kernels
+def _log_bracket(i: np.ndarray, phi) -> np.ndarray:
+    """``log [i] = log(1 + phi + ... + phi**(i-1))``, stable for phi near 1 (``[i] = i`` at phi = 1)."""
+    i = np.asarray(i, dtype=float)
+    phi = np.asarray(phi, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lphi = np.log(phi)
+        out = np.log(np.expm1(i * lphi) / np.expm1(lphi))
+    return np.where(phi == 1.0, np.log(i), out)
+
+
+def _rmj_log_normalizer(m: int, k: int, phi) -> np.ndarray:
+    """``log prod_{i=m-k+1..m} [i]``: the log of the Mallows-RMJ top-k normaliser (``phi`` may be an array)."""
+    i = np.arange(m - k + 1, m + 1, dtype=float)
+    phi = np.asarray(phi, dtype=float)
+    return _log_bracket(i, phi[..., None]).sum(axis=-1)
+
+
+def _rmj_exponent(ranks: np.ndarray, lists: np.ndarray) -> np.ndarray:
+    """The power of ``phi`` in the Mallows-RMJ top-k probability.
+
+    ``ranks`` (m,): rank of each assortment item under the central ranking (0 = best, distinct);
+    ``lists`` (L, k): positions into the assortment of each ordered top-k list.
+    """
+    m = ranks.shape[0]
+    k = lists.shape[1]
+    q = ranks[lists]  # (L, k)
+    weights = m - np.arange(1, k)  # m - t for t = 1..k-1
+    descents = ((q[:, :-1] > q[:, 1:]) * weights).sum(axis=1)
+    last = q[:, -1]
+    better_than_last = (ranks[None, :] < last[:, None]).sum(axis=1)
+    listed_better = (q[:, :-1] < last[:, None]).sum(axis=1)
+    return descents + better_than_last - listed_better
+
+
+def _rmj_log_probabilities(ranks: np.ndarray, lists: np.ndarray, phi: float) -> np.ndarray:
+    exponent = _rmj_exponent(ranks, lists).astype(float)
+    return exponent * np.log(phi) - _rmj_log_normalizer(ranks.shape[0], lists.shape[1], phi)
+
+
+def _mnl_log_probabilities(u: np.ndarray, lists: np.ndarray) -> np.ndarray:
+    """Plackett-Luce log-probabilities of each ordered list (L, k) over utilities ``u`` (m,)."""
+    L, k = lists.shape
+    remaining = np.ones((L, u.shape[0]), dtype=bool)
+    rows = np.arange(L)
+    out = np.zeros(L)
+    for t in range(k):
+        out += u[lists[:, t]] - logsumexp(np.where(remaining, u[None, :], -np.inf), axis=1)
+        remaining[rows, lists[:, t]] = False
+    return out
+
+
+def _profile_list_probabilities(levels: np.ndarray, shares: np.ndarray, lists: np.ndarray) -> np.ndarray:
+    """Probability of each ordered list for weak orders restricted to the assortment, ties broken uniformly."""
+    dense = _dense_levels(np.asarray(levels))
+    patterns, inverse = np.unique(dense, axis=0, return_inverse=True)
+    pattern_shares = np.bincount(inverse.reshape(-1), weights=shares, minlength=patterns.shape[0])
+    L, k = lists.shape
+    m = levels.shape[1]
+    rows = np.arange(L)
+    out = np.zeros(L)
+    block = max(1, 5_000_000 // max(1, L * m))
+    for start in range(0, patterns.shape[0], block):
+        lv = patterns[start:start + block][:, None, :].astype(float)  # (P, 1, m)
+        remaining = np.ones((L, m), dtype=bool)
+        prob = np.ones((lv.shape[0], L))
+        for t in range(k):
+            masked = np.where(remaining[None, :, :], lv, np.inf)
+            best = masked.min(axis=2)  # (P, L)
+            count = (masked == best[:, :, None]).sum(axis=2)
+            picked = lv[:, 0, lists[:, t]]  # (P, L)
+            prob *= (picked == best) / count
+            remaining[rows, lists[:, t]] = False
+        out += pattern_shares[start:start + block] @ prob
+    return out
+
+
+def _plackett_luce_order(utilities: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    """Positions of a Plackett-Luce top-k per row (Gumbel-max: sort utilities plus Gumbel noise)."""
+    key = utilities + rng.gumbel(size=utilities.shape)
+    return np.argsort(-key, axis=1, kind="stable")[:, :k]
+
+
+def _draw_assortments(D: pd.Series, n: int, K: int, rng: np.random.Generator) -> np.ndarray:
+    """``n`` sets of ``K`` alternative indices (sorted) with ``P(S)`` proportional to ``prod_{a in S} D(a)``.
+
+    Exact sequential conditional-Poisson sampling: alternative ``i`` joins with probability
+    ``D_i e_{r-1}(D_{i+1:}) / e_r(D_{i:})`` where ``r`` slots remain and ``e_r`` is the
+    elementary symmetric polynomial.
+    """
+    p = D.to_numpy(float)
+    if (p > 0).sum() < K:
+        raise AggregationError(
+            f"the sampling distribution gives positive probability to {(p > 0).sum()} alternatives, "
+            f"fewer than the assortment size {K}")
+    p = p / p.max()
+    m = p.shape[0]
+    E = np.zeros((m + 1, K + 1))
+    E[:, 0] = 1.0
+    for i in range(m - 1, -1, -1):
+        E[i, 1:] = E[i + 1, 1:] + p[i] * E[i + 1, :-1]
+    # J[i, r]: probability that alternative i joins when r slots remain (J[i, 0] = 0)
+    J = np.zeros((m, K + 1))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        J[:, 1:] = np.nan_to_num(p[:, None] * E[1:, :-1] / E[:-1, 1:])
+    need = np.full(n, K, dtype=np.intp)
+    out = np.empty((n, K), dtype=np.intp)
+    rows = np.arange(n)
+    for i in range(m):
+        join = rng.random(n) < J[i, need]
+        out[rows[join], K - need[join]] = i
+        need -= join
+    return out
+
+
+# ===================================================================== validation and tables
+def _phi(phi) -> float:
+    try:
+        value = float(phi)
+    except (TypeError, ValueError):
+        raise AggregationError(f"phi must be a number in (0, 1], got {phi!r}") from None
+    if not (np.isfinite(value) and 0.0 < value <= 1.0):
+        raise AggregationError(f"phi must be in (0, 1] (1 = uniform, near 0 = always the central ranking), got {phi!r}")
+    return value
+
+
+def _central_ranking(central_ranking) -> list[str]:
+    if isinstance(central_ranking, str):
+        groups = parse_ranking(central_ranking)
+        tied = [g for g in groups if len(g) > 1]
+        if tied:
+            raise AggregationError(f"the central ranking must be strict, but it ties {' = '.join(tied[0])}")
+        central_ranking = [g[0] for g in groups]
+    return alternative_names(list(central_ranking), what="central ranking")
+
+
+def _utility_names(utilities) -> list[str]:
+    if not isinstance(utilities, (Mapping, pd.Series)):
+        raise AggregationError("utilities must be a Series or a mapping from alternative name to number")
+    return alternative_names([str(k) for k in utilities.keys()], what="utilities")
+
+
+def _utility_vector(utilities, names: Sequence[str]) -> np.ndarray:
+    try:
+        u = np.asarray([utilities[a] for a in names], dtype=float)
+    except (TypeError, ValueError):
+        raise AggregationError("utilities must be numbers") from None
+    bad = np.flatnonzero(~np.isfinite(u))
+    if bad.size:
+        raise AggregationError(f"the utility of {names[bad[0]]!r} is {float(u[bad[0]])!r}, not a finite number")
+    return u
+
+
+def _model_alternatives(model) -> list[str]:
+    if getattr(model, "levels", None) is None and not hasattr(model, "rewards"):
+        raise AggregationError(f"expected a Profile or a RewardPopulation, got {type(model).__name__}")
+    return list(model.alternatives)
+
+
+def _assortment(assortment, known: Sequence[str]) -> list[str]:
+    if isinstance(assortment, str):
+        raise AggregationError(f"an assortment is a list of names, got the text {assortment!r}")
+    try:
+        items = list(assortment)
+    except TypeError:
+        raise AggregationError(f"an assortment is a list of names, got {assortment!r}") from None
+    if not items:
+        raise AggregationError("the assortment is empty")
+    S = alternative_names(items, what="assortment")
+    known_set = set(known)
+    unknown = [a for a in S if a not in known_set]
+    if unknown:
+        raise AggregationError(f"assortment: unknown alternative {unknown[0]!r} (known: {', '.join(known)})")
+    return S
+
+
+def _top_positions(top, S: Sequence[str]) -> np.ndarray:
+    """Positions in ``S`` of the ordered list ``top`` (one name means a single-best choice)."""
+    if isinstance(top, str):
+        top = [top]
+    try:
+        names = [str(a).strip() if isinstance(a, str) else a for a in top]
+    except TypeError:
+        raise AggregationError(f"the top list must be a list of names, got {top!r}") from None
+    if not names:
+        raise AggregationError("the top list is empty")
+    if len(names) > len(S):
+        raise AggregationError(f"the top list has {len(names)} items but the assortment only {len(S)}")
+    index = {a: j for j, a in enumerate(S)}
+    seen: set = set()
+    out = []
+    for a in names:
+        if a in seen:
+            raise AggregationError(f"the top list repeats {a!r}")
+        seen.add(a)
+        if a not in index:
+            raise AggregationError(f"top item {a!r} is not in the assortment ({', '.join(S)})")
+        out.append(index[a])
+    return np.asarray(out, dtype=np.intp)
+
+
+def _relative_ranks(sigma: Sequence[str], S: Sequence[str]) -> np.ndarray:
+    position = {a: j for j, a in enumerate(sigma)}
+    return np.argsort(np.argsort([position[a] for a in S], kind="stable"), kind="stable")
+
+
+def _check_k(k, m: int) -> int:
+    try:
+        k_int = int(k)
+    except (TypeError, ValueError):
+        raise AggregationError(f"k must be a whole number, got {k!r}") from None
+    if k_int != k or k_int < 1:
+        raise AggregationError(f"k must be a whole number >= 1, got {k!r}")
+    if k_int > m:
+        raise AggregationError(f"k = {k_int} is larger than the assortment ({m} items)")
+    return k_int
+
+
+def _all_lists(S: Sequence[str], k) -> np.ndarray:
+    m = len(S)
+    k = _check_k(k, m)
+    count = math.perm(m, k)
+    if count > MAX_TABLE_LISTS:
+        raise AggregationError(
+            f"an assortment of {m} items has {count:,} ordered top-{k} lists, more than the {MAX_TABLE_LISTS:,} "
+            "a table may hold; ask for a smaller k or assortment")
+    return np.asarray(list(itertools.permutations(range(m), k)), dtype=np.intp).reshape(count, k)
+
+
+def _table(probs: np.ndarray, S: Sequence[str], lists: np.ndarray, name: str) -> pd.Series:
+    labels = [tuple(S[j] for j in row) for row in lists]
+    return pd.Series(probs, index=pd.Index(labels, tupleize_cols=False, name="top"), name=name)
+
+
+def _sizes(n, assortment_size, k, m: int) -> tuple[int, int, int]:
+    try:
+        n_int, K = int(n), int(assortment_size)
+    except (TypeError, ValueError):
+        raise AggregationError("the number of choices and the assortment size must be whole numbers") from None
+    if n_int != n or n_int <= 0:
+        raise AggregationError(f"the number of ranked choices must be a positive whole number, got {n!r}")
+    if K != assortment_size or K < 2:
+        raise AggregationError(f"the assortment size must be a whole number >= 2, got {assortment_size!r}")
+    if K > m:
+        raise AggregationError(f"the assortment size {K} is larger than the number of alternatives ({m})")
+    return n_int, K, _check_k(k, K)
+
+
+def _choice_table(alts: Sequence[str], items: np.ndarray, top: np.ndarray, voters: np.ndarray) -> pd.DataFrame:
+    names = np.asarray(alts, dtype=object)
+    return pd.DataFrame({
+        "assortment": list(zip(*names[items].T)),
+        "top": list(zip(*names[top].T)),
+        "voter": voters,
+    })
