@@ -1,4 +1,4 @@
-"""Timings of the ranked-choice core (prints; asserts nothing). Run: python bench/bench_choice.py"""
+"""Timings of the ranked-choice core (prints; asserts nothing). Run: .venv/bin/python -m bench.bench_choice"""
 from __future__ import annotations
 
 import time
