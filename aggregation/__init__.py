@@ -79,3 +79,22 @@ __all__ += [
     "ranked_choice_arrays",
     "dpo_loss", "ipo_loss", "mnl_loss", "mallows_rmj_loss", "consistent_loss",
 ]
+
+# Seeded population generators (statistical cultures and reward-type mixtures)
+from .generators import (
+    GENERATORS,
+    default_names,
+    euclidean,
+    generate,
+    impartial_culture,
+    mallows,
+    plackett_luce,
+    reward_mixture,
+    single_peaked,
+    urn,
+)
+
+__all__ += [
+    "impartial_culture", "mallows", "plackett_luce", "urn", "single_peaked", "euclidean", "reward_mixture",
+    "generate", "GENERATORS", "default_names",
+]
