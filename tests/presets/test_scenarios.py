@@ -1,0 +1,212 @@
+"""The library: every scenario is complete, self-explaining, and every claim holds."""
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy.optimize import minimize_scalar
+
+import presets
+from aggregation import Profile, RewardPopulation, maximal_lottery
+from presets.library import SCENARIO_DIR
+
+from .reference import (kwin_rates_by_enumeration, kwin_rates_uniform_choice, two_response_mpne,
+                        two_response_robust_rate)
+
+SCENARIOS = presets.list()
+IDS = [s.id for s in SCENARIOS]
+HAS_TESTTIME = importlib.util.find_spec("aggregation.testtime") is not None
+HAS_CHOICE = importlib.util.find_spec("aggregation.choice") is not None
+
+#: Asked for by issue 4, by id.
+REQUIRED = {
+    "jackpot_majority", "jackpot_iia", "jackpot_cycle",
+    "hetero_sampling", "hetero_temperature", "hetero_mediocrity", "hetero_iia", "hetero_tyranny",
+    "testtime_nlhf_collapse", "testtime_plackett_luce", "testtime_uniform_permutations",
+    "ranked_choice_mnl_mallows",
+    "clone_plurality", "impartial_culture_smith", "opinion_scale_groups",
+}
+
+
+# ----------------------------------------------------------------------------- the collection
+def test_the_library_holds_the_required_scenarios_in_teaching_order():
+    assert set(IDS) == REQUIRED
+    assert IDS == list(presets.TEACHING_ORDER)
+    assert sorted(p.stem for p in SCENARIO_DIR.glob("*.toml")) == sorted(IDS)
+
+
+def test_load_returns_the_listed_scenario_and_rejects_unknown_ids():
+    assert presets.load("jackpot_cycle") is SCENARIOS[IDS.index("jackpot_cycle")]
+    with pytest.raises(presets.AggregationError, match=r"unknown scenario 'jackpot' \(known: jackpot_majority, "):
+        presets.load("jackpot")
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=IDS)
+def test_each_scenario_explains_itself(scenario):
+    assert scenario.title.strip() and len(scenario.title) <= 80
+    assert scenario.summary.strip() and "\n" not in scenario.summary and len(scenario.summary) <= 120
+    words = scenario.narrative.split()
+    assert 60 <= len(words) <= 160, len(words)           # one paragraph a newcomer reads in a minute
+    assert "\n\n" not in scenario.narrative.strip()
+    assert scenario.property.strip()
+    assert "arXiv" in scenario.source.paper and scenario.source.section.strip()
+    assert scenario.source.url.startswith("https://arxiv.org/abs/")
+    assert scenario.page in presets.PAGES
+    assert scenario.note.strip()
+    if scenario.constructed:
+        assert any(w in scenario.note.lower() for w in ("constructed", "made-up", "seeded"))
+    assert len(scenario.claims) >= 5
+    assert all(c.text and not c.text[0].islower() for c in scenario.claims)
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=IDS)
+def test_each_scenario_file_starts_with_its_derivation(scenario):
+    text = (SCENARIO_DIR / f"{scenario.id}.toml").read_text(encoding="utf-8")
+    comments = [line for line in text.splitlines()[:12] if line.startswith("#")]
+    assert len(comments) >= 3
+
+
+def test_pages_match_what_the_scenarios_demonstrate():
+    by_page = {s.id: s.page for s in SCENARIOS}
+    assert {i for i, p in by_page.items() if p == "testtime"} == {
+        "testtime_nlhf_collapse", "testtime_plackett_luce", "testtime_uniform_permutations"}
+    assert by_page["hetero_sampling"] == "sampling"
+    assert by_page["ranked_choice_mnl_mallows"] == "ranked-choice"
+    for s in SCENARIOS:
+        needed = {presets.needs(c) for c in s.claims} - {None}
+        assert ("testtime" in needed) == (s.page == "testtime")
+
+
+def test_the_core_never_pulls_in_streamlit():
+    code = "import sys, presets; presets.list(); sys.exit('streamlit' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parents[2]).returncode == 0
+
+
+# ----------------------------------------------------------------------------- claims
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=IDS)
+def test_every_claim_that_needs_only_the_core_holds(scenario):
+    results = presets.evaluate(scenario)
+    assert [r.text for r in results] == [c.text for c in scenario.claims]
+    for claim, result in zip(scenario.claims, results):
+        if presets.needs(claim) is None:
+            assert result.passed is True, f"{result.text}: observed {result.observed_text}"
+
+
+TESTTIME = [s for s in SCENARIOS if any(presets.needs(c) == "testtime" for c in s.claims)]
+CHOICE = [s for s in SCENARIOS if any(presets.needs(c) == "choice" for c in s.claims)]
+
+
+@pytest.mark.parametrize("scenario", TESTTIME, ids=[s.id for s in TESTTIME])
+def test_every_test_time_claim_holds(scenario):
+    pytest.importorskip("aggregation.testtime")
+    for result in presets.evaluate(scenario):
+        assert result.passed is True, f"{result.text}: observed {result.observed_text}"
+
+
+@pytest.mark.parametrize("scenario", CHOICE, ids=[s.id for s in CHOICE])
+def test_every_ranked_choice_claim_holds(scenario):
+    pytest.importorskip("aggregation.choice")
+    for result in presets.evaluate(scenario):
+        assert result.passed is True, f"{result.text}: observed {result.observed_text}"
+
+
+@pytest.mark.skipif(HAS_TESTTIME, reason="aggregation.testtime is installed")
+def test_a_claim_whose_module_is_missing_is_not_evaluated_rather_than_failed():
+    s = presets.load("testtime_nlhf_collapse")
+    results = presets.evaluate(s)
+    skipped = [r for c, r in zip(s.claims, results) if presets.needs(c) == "testtime"]
+    assert len(skipped) == 9
+    assert all(r.passed is None and r.observed is None for r in skipped)
+    assert skipped[0].observed_text == "not evaluated: needs aggregation.testtime, which is not installed"
+    assert results[0].passed is True  # the maximal-lottery claim needs only the core
+
+
+# ----------------------------------------------------------------------------- test-time numbers by brute force
+def _reference_policy(scenario, name, k):
+    names = scenario.alternatives
+    if name == "maximal_lottery":
+        return maximal_lottery(scenario.population).to_dict()
+    if name == "uniform":
+        return dict.fromkeys(names, 1.0 / len(names))
+    if name in ("mpne", "robust_policy") and scenario.id == "testtime_nlhf_collapse":
+        share = float(scenario.population.preference_matrix().loc["y1", "y2"])
+        if name == "mpne":
+            q = two_response_mpne(share, k)
+        else:  # maximise the robust rate over the one free probability
+            q = minimize_scalar(lambda p: -two_response_robust_rate(share, p, k), bounds=(0, 1),
+                                method="bounded", options={"xatol": 1e-12}).x
+        return {"y1": q, "y2": 1 - q}
+    if name in ("mpne", "robust_policy"):
+        # every response plays the same role in these two populations: the uniform policy is a
+        # symmetric equilibrium, and the best robust policy (the problem is concave and
+        # symmetric; see test_uniform_is_optimal_on_the_symmetric_populations)
+        return dict.fromkeys(names, 1.0 / len(names))
+    raise AssertionError(name)
+
+
+def _reference_rates(scenario, policy, k):
+    pop = scenario.population
+    if isinstance(pop, Profile):
+        return kwin_rates_by_enumeration(pop, policy, k)
+    assert isinstance(pop, RewardPopulation) and np.ptp(pop.rewards.to_numpy()) == 0
+    return kwin_rates_uniform_choice(pop.alternatives, policy, k)
+
+
+TESTTIME_CLAIMS = [(s, c) for s in TESTTIME for c in s.claims if presets.needs(c) == "testtime"]
+
+
+@pytest.mark.parametrize("scenario, claim", TESTTIME_CLAIMS, ids=[f"{s.id}: {c.text}" for s, c in TESTTIME_CLAIMS])
+def test_test_time_claims_agree_with_brute_force(scenario, claim):
+    f = claim.fields
+    k = f.get("k", scenario.k)
+    policy = _reference_policy(scenario, f["policy"], k)
+    if claim.kind == "probability":
+        value = policy[f["alternative"]]
+    else:
+        rates = _reference_rates(scenario, policy, k)
+        value = rates[f["opponent"]] if claim.kind == "kwin_rate" else min(rates.values())
+    assert claim.accepts(value), f"reference value {value!r}"
+
+
+def test_brute_force_reference_matches_hand_derivations():
+    s = presets.load("testtime_uniform_permutations")
+    uniform = dict.fromkeys(s.alternatives, 0.25)
+    assert kwin_rates_by_enumeration(s.population, uniform, 2)["C"] == pytest.approx(25 / 32, abs=1e-15)
+    assert kwin_rates_by_enumeration(s.population, uniform, 4)["A"] == pytest.approx(463 / 512, abs=1e-15)
+    nlhf = presets.load("testtime_nlhf_collapse")
+    rates = kwin_rates_by_enumeration(nlhf.population, {"y1": 1.0, "y2": 0.0}, 16)
+    assert rates == pytest.approx({"y1": 1.0, "y2": 0.55}, abs=1e-15)
+    q = two_response_mpne(0.55, 4)
+    assert q == pytest.approx(1 / (1 + (0.45 / 0.55) ** 0.25), abs=1e-12)
+    assert two_response_mpne(0.55, 1) == pytest.approx(0.55, abs=1e-12)   # MPNE_1 is not the maximal lottery
+    assert kwin_rates_uniform_choice(list("ABCDEFGHIJKL"), dict.fromkeys("ABCDEFGHIJKL", 1 / 12), 4)["A"] == \
+        pytest.approx(104429 / 124416, abs=1e-12)
+
+
+@pytest.mark.parametrize("scenario_id, k", [("testtime_uniform_permutations", 2), ("testtime_uniform_permutations", 1)])
+def test_uniform_is_optimal_on_the_symmetric_populations(scenario_id, k):
+    s = presets.load(scenario_id)
+    names = s.alternatives
+    best = min(kwin_rates_by_enumeration(s.population, dict.fromkeys(names, 1 / len(names)), k).values())
+    rng = np.random.default_rng(0)
+    for _ in range(60):
+        p = rng.dirichlet(np.full(len(names), rng.choice([0.5, 5.0, 50.0])))
+        rate = min(kwin_rates_by_enumeration(s.population, dict(zip(names, p)), k).values())
+        assert rate <= best + 1e-12
+
+
+def test_ranked_choice_claims_agree_with_enumerating_every_ranking():
+    from tests.choice.reference import marginalise, mallows_rmj_rankings, plackett_luce_rankings
+
+    s = presets.load("ranked_choice_mnl_mallows")
+    utilities = s.choice.utilities.to_dict()
+    rankings = {"mnl": plackett_luce_rankings(utilities),
+                "mallows_rmj": mallows_rmj_rankings(list(s.choice.central_ranking), s.choice.phi)}
+    for claim in s.claims:
+        if claim.kind != "choice_probability":
+            continue
+        top = tuple(claim.fields["top"])
+        value = marginalise(rankings[claim.fields["model"]], list(s.choice.assortment), len(top))[top]
+        assert claim.accepts(value), (claim.text, value)
