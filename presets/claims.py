@@ -45,6 +45,9 @@ in: ``restrict_to`` (a list of alternatives: the same voters over fewer alternat
 ``kwin_rate``, ``robust_rate`` and the ``mpne`` / ``robust_policy`` policies need
 ``aggregation.testtime``; ``choice_probability`` needs ``aggregation.choice``. Where such a module
 is not installed, the claim is reported with ``passed = None`` (not evaluated), never as failed.
+When the core refuses a computation (an ``AggregationError``: say, a game too large to solve
+exactly), the claim is reported as failed with the core's message, and the other claims are still
+checked.
 """
 from __future__ import annotations
 
@@ -519,8 +522,8 @@ def _evaluate(claim: Claim, scenario, variants: dict) -> ClaimResult:
             observed, shown, passed = EVALUATORS[claim.kind](f, v)
     except _Unavailable as exc:
         return ClaimResult(claim.text, None, None, f"not evaluated: needs {exc}, which is not installed", claim)
-    except AggregationError as exc:
-        raise AggregationError(f"scenario {scenario.id!r}: claim {claim.text!r}: {exc}") from None
+    except AggregationError as exc:  # the core refused this computation: the claim cannot hold as stated
+        return ClaimResult(claim.text, False, None, f"could not be evaluated: {exc}", claim)
     return ClaimResult(claim.text, bool(passed), observed, shown, claim)
 
 

@@ -285,3 +285,14 @@ def test_claim_accepts_checks_every_comparator():
     with pytest.raises(AggregationError, match="a 'winner' claim does not state a number"):
         presets.load("jackpot_majority").claims[2].accepts(1.0)
     assert np.isclose(presets.evaluate(presets.load("clone_plurality"))[4].observed, 5 / 9)
+
+
+def test_a_claim_the_core_refuses_fails_alone_with_the_cores_message(tmp_path):
+    claims = ('[[claims]]\nkind = "winner"\nrule = "borda"\nequals = "R"\n\n'
+              '[[claims]]\nkind = "probability"\npolicy = "rlhf"\nalternative = "R"\nsampling = { R = 0.5, G = 0.5, B = 0 }\n'
+              'at_least = 0\n')
+    results = presets.evaluate(presets.load_file(_write(tmp_path, _with_claims(MAJORITY, claims))))
+    assert results[0].passed is True
+    assert results[1].passed is False and results[1].observed is None
+    assert results[1].observed_text == ("could not be evaluated: sampling distribution: 'B' has probability 0; "
+                                        "every alternative needs a positive probability here")
