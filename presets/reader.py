@@ -34,7 +34,7 @@ def read_scenario(text: str, where: str) -> Scenario:
     if len(text) > MAX_CHARS:
         raise AggregationError(f"{where}: the file is too large ({len(text):,} characters; at most {MAX_CHARS:,})")
     try:
-        data = tomllib.loads(text)
+        data = tomllib.loads(text.removeprefix("\ufeff"))   # editors on Windows may add a byte-order mark
     except tomllib.TOMLDecodeError as exc:
         raise AggregationError(f"{where}: not a valid TOML file: {exc}") from None
     try:

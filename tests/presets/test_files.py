@@ -226,6 +226,11 @@ def test_user_populations_round_trip_exactly():
     assert back.population.rewards.loc["type one", "a"] == 0.1 + 0.2
 
 
+def test_a_byte_order_mark_is_ignored():
+    s = presets.load("jackpot_cycle")
+    assert presets.loads("\ufeff" + presets.dumps(s)) == s
+
+
 def test_a_scenario_checks_its_own_fields():
     p = Profile.parse("A > B")
     with pytest.raises(AggregationError, match="unknown alternative 'C'"):
