@@ -47,6 +47,19 @@ from .rules import (
     random_dictatorship,
     smith_set,
 )
+from .testtime import (
+    RobustRate,
+    kwin_curve,
+    kwin_rate,
+    mpne,
+    plackett_luce_profile,
+    robust_policy,
+    robust_rate,
+    standard_policies,
+    uniform_policy,
+)
+from .registry import RULES, Rule, RuleParams, compute_all, get_rule, population_kind, rules_table
+from .axioms import AXIOMS, AxiomCheck, check_all, check_rule
 
 __all__ = [
     "AggregationError", "Profile", "RewardPopulation", "PairwiseData", "SamplingFlip",
@@ -57,4 +70,9 @@ __all__ = [
     "sample_comparisons",
     "read_preflib", "write_preflib", "read_rankings_csv", "write_rankings_csv",
     "read_comparisons", "write_comparisons", "population_to_dict", "population_from_dict",
+    # test-time scaling, the rule registry and property checks
+    "kwin_rate", "robust_rate", "RobustRate", "mpne", "robust_policy", "kwin_curve", "standard_policies",
+    "uniform_policy", "plackett_luce_profile",
+    "RULES", "Rule", "RuleParams", "get_rule", "rules_table", "compute_all", "population_kind",
+    "AXIOMS", "AxiomCheck", "check_all", "check_rule",
 ]
