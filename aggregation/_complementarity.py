@@ -29,6 +29,7 @@ to machine precision; the polish is kept only when it lowers the gap.
 """
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -153,24 +154,34 @@ def _blocks(sizes: list[int]) -> tuple[list[slice], np.ndarray]:
     return blocks, E
 
 
-def _candidate_supports(x: np.ndarray, Fx: np.ndarray, blocks: list[slice]):
+def _candidate_supports(x: np.ndarray, Fx: np.ndarray, blocks: list[slice], per_block: int = 4):
     """Guesses of the solution's support, best first.
 
-    First the strict-complementarity split (probability above slack ``F_i - min F``), then,
-    for degenerate problems where both vanish together, every set ``{x_i > t max x}`` for
-    t = 1e-2 ... 1e-10.
+    First the strict-complementarity split (probability above slack ``F_i - min F``). Then,
+    for degenerate problems where probability and slack vanish together, the sets of the
+    largest entries of each block cut where the sorted probabilities drop the most (the
+    ``per_block`` largest drops on a log scale; all combinations across blocks).
     """
-    seen = set()
-    masks = []
     split = np.zeros(len(x), dtype=bool)
     for b in blocks:
         split[b] = x[b] > (Fx[b] - Fx[b].min())
-    masks.append(split)
-    for t in 10.0 ** -np.arange(2, 11):
-        mask = np.zeros(len(x), dtype=bool)
-        for b in blocks:
-            mask[b] = x[b] > t * x[b].max()
-        masks.append(mask)
+    masks = [split]
+    choices = []
+    for b in blocks:
+        xb = x[b]
+        order = np.argsort(-xb, kind="stable")
+        logs = np.log(np.maximum(xb[order], 1e-300))
+        drops = logs[:-1] - logs[1:]                       # drop after the j+1 largest
+        cuts = np.argsort(-drops, kind="stable")[:per_block] + 1
+        options = []
+        for cut in cuts:
+            mask = np.zeros(len(xb), dtype=bool)
+            mask[order[:cut]] = True
+            options.append(mask)
+        choices.append(options or [np.ones(len(xb), dtype=bool)])
+    for combo in itertools.product(*choices):
+        masks.append(np.concatenate(combo))
+    seen = set()
     for mask in masks:
         key = mask.tobytes()
         if key in seen or not all(mask[b].any() for b in blocks):
