@@ -17,15 +17,21 @@ the path-following method below is well defined: it keeps ``x > 0`` and ``s = F(
 and follows the *central path* ``x_i s_i = mu`` with Newton steps while ``mu`` shrinks
 (Kojima, Megiddo, Noma and Yoshise, *A Unified Approach to Interior Point Algorithms for
 Linear Complementarity Problems*, 1991; for the nonlinear case, Nesterov and Nemirovski, 1994).
-As ``mu -> 0`` the central path tends to the *analytic centre* of the solution set, a single
-point that relabelling the alternatives only relabels: a canonical, neutral choice when the
-solution is not unique.
+As ``mu -> 0`` the central path tends to a point of the relative interior of the solution set
+(its analytic centre for linear problems); every step is equivariant under relabelling, so
+this limit is a canonical, neutral choice when the solution is not unique.
 
 Certificate: the *gap* ``sum_b (x_b . F_b(x) - min_i F_b(x)_i)`` is zero exactly at a
 solution and, for the two games above, is the exploitability of the equilibrium (one block)
-or the duality gap of the saddle point (two blocks). Near the end, the support is read off
-(``x_i > s_i``) and Newton's method on the equations restricted to it polishes the answer
-to machine precision; the polish is kept only when it lowers the gap.
+or the duality gap of the saddle point (two blocks).
+
+Polish: the entries of the central path that shrink like a power of ``mu`` (read from the
+last two centred points) are the ones the limit does not use; Newton's method (minimum-norm
+steps, since solutions need not be isolated) on the equations restricted to the others lands
+on the limit to machine precision. This matters in the k-sample game, whose utilities can be
+so flat (k-th powers) that a policy with exploitability 1e-19 still gives 1e-4 to a response
+the exact equilibrium never plays. If that fails, other support guesses are tried and a
+polished point is kept only when it lowers the gap.
 """
 from __future__ import annotations
 
@@ -36,6 +42,12 @@ import numpy as np
 
 #: Fraction of the distance to the boundary that a step may cover.
 _TO_BOUNDARY = 0.995
+#: A gap this small is exact up to rounding: no further support guess is tried.
+_EXACT = 1e-15
+#: An entry of the central path shrinking at least like mu^0.01 is going to 0.
+_VANISHING = 0.01
+#: Path-following stages always run (the last two locate the limit's support).
+_MIN_STAGES = 3
 
 
 @dataclass(frozen=True)
@@ -68,15 +80,16 @@ def solve(F, DF, sizes: list[int], *, tol: float = 1e-10, max_iter: int = 300) -
     c = np.array([Fx[b].min() - 1.0 for b in blocks])
     mu = float(x @ (Fx - E @ c)) / n
     best_gap, best_x = block_gap(x, Fx, blocks), x.copy()
+    history: list[tuple[float, np.ndarray]] = []        # (mu, centred x) at the end of each stage
     iterations = 0
-    shrink = 0.1
     stalled = False
-    while iterations < max_iter and best_gap > tol * 1e-2 and not stalled:
+    while iterations < max_iter and not stalled and (best_gap > tol * 1e-2 or len(history) < _MIN_STAGES):
         steps_this_stage = 0
         while iterations < max_iter:
             s = Fx - E @ c
             delta = float(np.abs(x * s / mu - 1.0).max())
             if delta <= 0.5:
+                history.append((mu, x.copy()))
                 break
             step = _newton_step(x, s, DF(x), E, mu)
             iterations += 1
@@ -89,10 +102,17 @@ def solve(F, DF, sizes: list[int], *, tol: float = 1e-10, max_iter: int = 300) -
         gap = block_gap(x, Fx, blocks)
         if gap < best_gap:
             best_gap, best_x = gap, x.copy()
-        shrink = 0.1 if steps_this_stage <= 3 else 0.5
-        mu *= shrink
+        mu *= 0.1 if steps_this_stage <= 3 else 0.5
     x, gap = best_x, best_gap
     polished = False
+    limit = _limit_support(history, blocks)
+    if limit is not None:
+        candidate = _polish(F, DF, x, limit, blocks, E)
+        if candidate is not None:
+            cand_gap = block_gap(candidate, F(candidate), blocks)
+            if cand_gap <= tol:
+                return Solution(x=candidate, gap=float(max(cand_gap, 0.0)), iterations=iterations, polished=True,
+                                converged=True)
     for support in _candidate_supports(x, F(x), blocks):
         candidate = _polish(F, DF, x, support, blocks, E)
         if candidate is None:
@@ -100,10 +120,30 @@ def solve(F, DF, sizes: list[int], *, tol: float = 1e-10, max_iter: int = 300) -
         cand_gap = block_gap(candidate, F(candidate), blocks)
         if cand_gap < gap:
             x, gap, polished = candidate, cand_gap, True
-        if gap <= tol * 1e-3:
+        if gap <= _EXACT:
             break
     return Solution(x=x, gap=float(max(gap, 0.0)), iterations=iterations, polished=polished,
                     converged=bool(gap <= tol))
+
+
+def _limit_support(history, blocks) -> np.ndarray | None:
+    """The support of the central path's limit, read from its last two centred points.
+
+    On the path ``x_i(mu)`` tends to a positive limit on the support of the analytic centre
+    and to 0 off it, like a positive power of ``mu`` (``mu`` itself when complementarity is
+    strict, ``mu^(1/(k+1))`` in the flat degenerate cases of the k-sample game). An entry
+    whose log-log slope ``d log x_i / d log mu`` exceeds :data:`_VANISHING` is going to 0.
+    """
+    if len(history) < 2:
+        return None
+    (mu1, x1), (mu2, x2) = history[-2], history[-1]
+    if not mu2 < mu1:
+        return None
+    slope = np.log(x2 / x1) / np.log(mu2 / mu1)
+    mask = slope <= _VANISHING
+    if not all(mask[b].any() for b in blocks):
+        return None
+    return mask
 
 
 def _newton_step(x, s, D, E, mu):
@@ -192,7 +232,9 @@ def _candidate_supports(x: np.ndarray, Fx: np.ndarray, blocks: list[slice], per_
 
 def _polish(F, DF, x: np.ndarray, support: np.ndarray, blocks: list[slice], E: np.ndarray,
             iterations: int = 30) -> np.ndarray | None:
-    """Newton's method on ``F_S(x) = c`` on the support S (per block), ``x`` zero elsewhere."""
+    """Newton's method on ``F_S(x) = c`` on the support S (per block), ``x`` zero elsewhere.
+
+    Returns None when it leaves the simplex; the caller judges the result by its gap."""
     idx = np.flatnonzero(support)
     Es = E[idx]
     z = np.where(support, x, 0.0)
@@ -207,10 +249,8 @@ def _polish(F, DF, x: np.ndarray, support: np.ndarray, blocks: list[slice], E: n
             break
         J = DF(z)[np.ix_(idx, idx)]
         K = np.block([[J, -Es], [Es.T, np.zeros((nb, nb))]])
-        try:
-            if np.linalg.cond(K) > 1e12:
-                return None
-            step = np.linalg.solve(K, -r)
+        try:   # minimum-norm step: equilibria need not be isolated (e.g. two identical alternatives)
+            step = np.linalg.lstsq(K, -r, rcond=1e-12)[0]
         except np.linalg.LinAlgError:
             return None
         z = z.copy()

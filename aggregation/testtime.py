@@ -44,7 +44,7 @@ How each number is obtained is stated in ``attrs["method"]``:
   inequalities (see :mod:`aggregation._complementarity`) with a Newton polish on the support.
   The game is monotone: for every voter, the Jacobian of ``U`` has a negative semidefinite
   symmetric part on the simplex's tangent space (summation by parts over the voter's levels),
-  so the set of equilibria is convex and the central path ends at its analytic centre, a
+  so the set of equilibria is convex and the central path ends in its relative interior, a
   canonical, relabelling-neutral member when there are several. The certificate is the
   exploitability gap ``max_y U(y; pi) - E_{y~pi} U(y; pi)``; if it stays above the tolerance,
   ``attrs["converged"]`` is False and the gap says how far from an equilibrium the policy is.
@@ -302,9 +302,9 @@ def mpne(model, k: int, *, tol: float = GAP_TOLERANCE) -> pd.Series:
     equilibrium, only the best point found, and ``gap`` says by how much a deviation gains),
     ``guarantee`` (its robust k-sample win rate, ``1 - max_y U``; at least ``k/(k+1) - gap``),
     ``equilibrium_utility``, ``opponent`` (the response attaining the guarantee), ``method``,
-    ``k``, ``iterations``. When several equilibria exist the analytic centre of the (convex)
-    equilibrium set is returned (the limit of the central path), unless the Newton polish
-    lands on an exact equilibrium of the identified support first.
+    ``k``, ``iterations``. When several equilibria exist, the limit of the central path is
+    returned: a point of the relative interior of the (convex) equilibrium set, the same one
+    whatever the order or names of the alternatives.
     """
     k = _check_k(k)
     names = _names(model)

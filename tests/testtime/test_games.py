@@ -146,6 +146,17 @@ def test_everyone_indifferent_gives_the_uniform_centre():
     assert eq.attrs["guarantee"] == 1.0 and kwin_rate(flat, eq, 3).min() == 1.0
 
 
+def test_identical_alternatives_share_the_mass_and_flat_games_reach_the_exact_equilibrium():
+    # b and c are tied in every ranking: equilibria form a segment; the returned one is symmetric
+    twins = Profile.parse("2: a > b = c > d\n1: d > b = c > a\n1: b = c > d > a")
+    eq = mpne(twins, 3)
+    assert eq.attrs["converged"] and eq["b"] == pytest.approx(eq["c"], abs=1e-9)
+    # A weakly Pareto-dominates B: the unique equilibrium is A alone, although utilities near it
+    # are as flat as pi_B^4 (exploitability 1e-16 is reached with pi_B still around 1e-4)
+    flat = mpne(Profile.parse("A > B > C\nA = B > C"), 4)
+    assert flat.to_dict() == {"A": 1.0, "B": 0.0, "C": 0.0}
+
+
 @pytest.mark.parametrize("k", [8, 16])
 def test_larger_games_converge(k):
     rng = np.random.default_rng(k)
