@@ -34,7 +34,9 @@ Conventions (DESIGN.md; ties matter):
 
 How each number is obtained is stated in ``attrs["method"]``:
 
-* rankings: exact closed form, vectorised over voters (one pass over the n x m level matrix);
+* rankings: exact closed form, vectorised over voters: each voter's alternatives in worst-first
+  order (prepared once per profile and kept while it lives), a cumulative sum of the policy
+  along that order gives every ``B_i(y)``, no enumeration of draws;
 * user types, k > 1: exact by enumerating the possible *sets of distinct responses* among the
   k draws (each with its exact probability ``k! [x^k] prod_{z in S} (e^{pi_z x} - 1)``; this
   is the multiset enumeration grouped by the set the user actually sees) while that is cheap,
@@ -53,6 +55,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import weakref
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
@@ -60,7 +63,7 @@ import numpy as np
 import pandas as pd
 
 from . import _complementarity
-from ._ranking_game import MatrixGame, RankingGame
+from ._ranking_game import MatrixGame, RankingGame, SortedRankings
 from ._validate import distribution
 from .errors import AggregationError
 from .preference import matrix_and_names
@@ -96,8 +99,7 @@ def kwin_rate(model, policy, k: int, *, samples: int = MC_SAMPLES, seed: int = 0
     pi = distribution(policy, names, what="policy").to_numpy()
     se = None
     if hasattr(model, "levels"):
-        game = RankingGame(model.levels, model.weights, k)
-        rate, method = 1.0 - game.utility(pi), EXACT_CLOSED_FORM
+        rate, method = 1.0 - _sorted_rankings(model).power_sum(pi, k), EXACT_CLOSED_FORM
     elif k == 1:
         rate, method = _pairwise_rate(model, pi), EXACT_CLOSED_FORM
     elif hasattr(model, "rewards"):
@@ -139,6 +141,18 @@ def robust_rate(model, policy, k: int, **options) -> RobustRate:
     return RobustRate(rate=float(rates[opponent]), opponent=opponent, method=rates.attrs["method"],
                       standard_error=None if se is None else float(se[opponent]), k=rates.attrs["k"],
                       rates=rates)
+
+
+#: Per-profile preparation of the closed form (worst-first orders), kept while the profile lives.
+_PREPARED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _sorted_rankings(profile) -> SortedRankings:
+    prepared = _PREPARED.get(profile)
+    if prepared is None:
+        prepared = SortedRankings(profile.levels, profile.weights)
+        _PREPARED[profile] = prepared
+    return prepared
 
 
 def _pairwise_rate(model, pi: np.ndarray) -> np.ndarray:
