@@ -186,13 +186,14 @@ class _Checker:
         if self.kind not in ("rankings", "user types"):
             return self._result("majority", NOT_APPLICABLE,
                                 "a comparison table or a preference matrix does not say who each voter's favourite is")
+        voters = "the voters" if self.kind == "rankings" else "the annotators (Plackett-Luce first choices)"
         x = majority_winner(self.model)
         if x is None:
             return self._result("majority", NOT_APPLICABLE,
-                                "no alternative is ranked first (and alone) by more than half of the voters, "
+                                f"no alternative is ranked first (and alone) by more than half of {voters}, "
                                 "so the property says nothing here")
         share = float(self.model.unique_first_shares()[x])
-        why = f"{x} is ranked first by {_pct(share)} of the voters (a majority)"
+        why = f"{x} is ranked first by {_pct(share)} of {voters} (a majority)"
         return self._must_pick("majority", x, why)
 
     def _condorcet(self) -> AxiomCheck:
@@ -232,12 +233,12 @@ class _Checker:
             return self._result("pareto", NOT_APPLICABLE,
                                 "Pareto dominance needs each voter's preferences; a comparison table or a preference "
                                 "matrix only has totals")
+        who = "user type" if self.kind == "user types" else "voter"
         if not pairs:
             return self._result("pareto", NOT_APPLICABLE,
-                                "no alternative is Pareto-dominated here (for every pair, some voter prefers each "
+                                f"no alternative is Pareto-dominated here (for every pair, some {who} prefers each "
                                 "one, or all are indifferent), so the property says nothing")
         name, out = self.name, self.out
-        who = "user type" if self.kind == "user types" else "voter"
         if self.version == PROBABILISTIC:
             worst = max(pairs, key=lambda ab: out[ab[1]])
             a, b = worst
