@@ -95,7 +95,7 @@ AXIOMS: dict[str, Axiom] = {a.id: a for a in [
 ]}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class AxiomCheck:
     """The outcome of one property check of one rule on one population."""
 

@@ -117,7 +117,7 @@ def kwin_rate(model, policy, k: int, *, samples: int = MC_SAMPLES, seed: int = 0
     return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class RobustRate:
     """The worst case of a k-sample win rate: ``rate = min_y kwin_rate(y)``, reached at ``opponent``."""
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aggregation import (AggregationError, PairwiseData, Profile, RewardPopulation, kwin_rate,
+from aggregation import (AggregationError, Profile, RewardPopulation, kwin_rate,
                          plackett_luce_profile, robust_rate, sample_comparisons)
 from aggregation import testtime
 
