@@ -13,88 +13,64 @@ Series indexed by alternative name; matrices are DataFrames; bad input raises
 :class:`AggregationError` with a message naming the problem and where it is.
 """
 from .errors import AggregationError
-from .formats import (
-    population_from_dict,
-    population_to_dict,
-    read_comparisons,
-    read_preflib,
-    read_rankings_csv,
-    write_comparisons,
-    write_preflib,
-    write_rankings_csv,
-)
-from .limits import (
-    SamplingFlip,
-    average_reward_policy,
-    bt_reward,
-    min_tv_flip,
-    nbc,
-    reward_order_key,
-    rlhf_policy,
-)
-from .lottery import maximal_lottery
-from .pairwise import PairwiseData, sample_comparisons
-from .preference import check_preference_matrix, margins, preference_matrix
+
+# populations and their preference matrix
 from .profile import Profile, format_ranking, parse_ranking
 from .reward_population import RewardPopulation
-from .rules import (
-    borda,
-    condorcet_winner,
-    copeland,
-    majority_graph,
-    majority_winner,
-    plurality,
-    random_dictatorship,
-    smith_set,
+from .pairwise import PairwiseData, sample_comparisons
+from .preference import check_preference_matrix, margins, preference_matrix
+from .generators import (
+    GENERATORS, default_names, euclidean, generate, impartial_culture, mallows, plackett_luce,
+    reward_mixture, single_peaked, urn,
+)
+from .formats import (
+    population_from_dict, population_to_dict, read_comparisons, read_preflib, read_rankings_csv,
+    write_comparisons, write_preflib, write_rankings_csv,
 )
 
-__all__ = [
-    "AggregationError", "Profile", "RewardPopulation", "PairwiseData", "SamplingFlip",
-    "preference_matrix", "margins", "check_preference_matrix", "parse_ranking", "format_ranking",
-    "borda", "plurality", "copeland", "random_dictatorship", "condorcet_winner", "majority_winner",
-    "smith_set", "majority_graph", "maximal_lottery",
-    "nbc", "bt_reward", "reward_order_key", "rlhf_policy", "average_reward_policy", "min_tv_flip",
-    "sample_comparisons",
-    "read_preflib", "write_preflib", "read_rankings_csv", "write_rankings_csv",
-    "read_comparisons", "write_comparisons", "population_to_dict", "population_from_dict",
-]
+# rules, lotteries and the alignment limits
+from .rules import (
+    borda, condorcet_winner, copeland, majority_graph, majority_winner, plurality, random_dictatorship,
+    smith_set,
+)
+from .lottery import maximal_lottery
+from .limits import (
+    SamplingFlip, average_reward_policy, bt_reward, min_tv_flip, nbc, reward_order_key, rlhf_policy,
+)
 
-# Ranked-choice models (RCPO) and the reference losses of the fine-tuning methods
+# test-time scaling, the rule registry and property checks
+from .testtime import (
+    RobustRate, kwin_curve, kwin_rate, mpne, plackett_luce_profile, robust_policy, robust_rate,
+    standard_policies, uniform_policy,
+)
+from .registry import RULES, Rule, RuleParams, compute_all, get_rule, population_kind, rules_table
+from .axioms import AXIOMS, AxiomCheck, check_all, check_rule
+
+# ranked-choice models (RCPO) and the reference losses of the fine-tuning methods
 from .choice import (
-    mallows_rmj_topk_probability,
-    mallows_rmj_topk_table,
-    mnl_topk_probability,
-    mnl_topk_table,
-    population_topk_table,
-    ranked_choice_arrays,
-    sample_mallows_rmj_choices,
-    sample_mnl_choices,
+    mallows_rmj_topk_probability, mallows_rmj_topk_table, mnl_topk_probability, mnl_topk_table,
+    population_topk_table, ranked_choice_arrays, sample_mallows_rmj_choices, sample_mnl_choices,
     sample_ranked_choices,
 )
 from .losses import consistent_loss, dpo_loss, ipo_loss, mallows_rmj_loss, mnl_loss
 
-__all__ += [
+__all__ = [
+    "AggregationError",
+    "Profile", "RewardPopulation", "PairwiseData", "sample_comparisons", "preference_matrix", "margins",
+    "check_preference_matrix", "parse_ranking", "format_ranking",
+    "impartial_culture", "mallows", "plackett_luce", "urn", "single_peaked", "euclidean", "reward_mixture",
+    "generate", "GENERATORS", "default_names",
+    "read_preflib", "write_preflib", "read_rankings_csv", "write_rankings_csv",
+    "read_comparisons", "write_comparisons", "population_to_dict", "population_from_dict",
+    "borda", "plurality", "copeland", "random_dictatorship", "condorcet_winner", "majority_winner",
+    "smith_set", "majority_graph", "maximal_lottery",
+    "nbc", "bt_reward", "reward_order_key", "rlhf_policy", "average_reward_policy", "min_tv_flip", "SamplingFlip",
+    "kwin_rate", "robust_rate", "RobustRate", "mpne", "robust_policy", "kwin_curve", "standard_policies",
+    "uniform_policy", "plackett_luce_profile",
+    "RULES", "Rule", "RuleParams", "get_rule", "rules_table", "compute_all", "population_kind",
+    "AXIOMS", "AxiomCheck", "check_all", "check_rule",
     "mnl_topk_probability", "mallows_rmj_topk_probability", "mnl_topk_table", "mallows_rmj_topk_table",
     "population_topk_table", "sample_ranked_choices", "sample_mnl_choices", "sample_mallows_rmj_choices",
     "ranked_choice_arrays",
     "dpo_loss", "ipo_loss", "mnl_loss", "mallows_rmj_loss", "consistent_loss",
-]
-
-# Seeded population generators (statistical cultures and reward-type mixtures)
-from .generators import (
-    GENERATORS,
-    default_names,
-    euclidean,
-    generate,
-    impartial_culture,
-    mallows,
-    plackett_luce,
-    reward_mixture,
-    single_peaked,
-    urn,
-)
-
-__all__ += [
-    "impartial_culture", "mallows", "plackett_luce", "urn", "single_peaked", "euclidean", "reward_mixture",
-    "generate", "GENERATORS", "default_names",
 ]

@@ -1,0 +1,187 @@
+"""The k-sample game on a population of weighted weak orders, vectorised over voters.
+
+For voter i with levels ``l_i`` (0 = best tie group) and a policy ``pi``, the mass *strictly
+below* response y is ``B_i(y) = sum_z pi_z [l_i(z) > l_i(y)]``. Then
+
+* ``U(y; pi) = sum_i w_i B_i(y)^k``: the probability that y is strictly preferred to all k
+  independent draws from ``pi`` (weights ``w`` normalised to sum to one);
+* the k-sample win rate of ``pi`` against y is ``1 - U(y; pi)``;
+* ``J[y, z] = dU_y / dpi_z = k sum_i w_i B_i(y)^(k-1) [l_i(z) > l_i(y)]``;
+* for multipliers ``lam`` over opponents, the Hessian of ``sum_y lam_y U_y`` is
+  ``H[z, z'] = sum_i R_i(min(l_i(z), l_i(z')))`` with
+  ``R_i(l) = k (k-1) w_i sum_{y: l_i(y) < l} lam_y B_i(y)^(k-2)``.
+
+Everything costs O(n m) except the Jacobian and Hessian, O(n m^2). The deviation utility
+itself (all that k-sample win rates need) is computed by :class:`SortedRankings`: each
+voter's alternatives are stored once in worst-first order, a policy is gathered into that
+order, an exclusive cumulative sum gives every ``B_i(y)`` at once, and the k-th powers are
+scattered back to alternatives, in cache-sized blocks of voters.
+
+``MatrixGame`` is the k = 1 game given only the strict-preference matrix ``A[y, z]`` (the
+probability that y is strictly preferred to z): ``U = A pi``.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+def int_power(x: np.ndarray, k: int) -> np.ndarray:
+    """``x ** k`` for a non-negative integer k by repeated squaring (faster than ``np.power``)."""
+    if k == 0:
+        return np.ones_like(x)
+    result = None
+    base = x
+    while k:
+        if k & 1:
+            result = base.copy() if result is None else result * base
+        k >>= 1
+        if k:
+            base = base * base
+    return result
+
+
+def _power_in_place(x: np.ndarray, k: int) -> np.ndarray:
+    """``x ** k`` (k >= 1) by repeated squaring; ``x`` is overwritten."""
+    result = None
+    while True:
+        if k & 1:
+            if result is None:
+                result = x.copy()
+            else:
+                np.multiply(result, x, out=result)
+        k >>= 1
+        if not k:
+            return result
+        np.multiply(x, x, out=x)
+
+
+class SortedRankings:
+    """Weighted weak orders prepared for ``U(y; pi) = sum_i w_i B_i(y)^k`` in O(n m).
+
+    ``order[i, j]`` is voter i's j-th alternative counted from the *worst*; for weak orders
+    ``first[i, j]`` is the position of the first (worst-side) member of j's tie group, where
+    the exclusive cumulative sum is the mass strictly below the whole group.
+    """
+
+    #: Voters per block: about 2**18 numbers per intermediate array, to stay in cache.
+    _BLOCK_ELEMENTS = 1 << 18
+
+    def __init__(self, levels: np.ndarray, weights: np.ndarray):
+        levels = np.asarray(levels)
+        n, m = levels.shape
+        self.n, self.m = n, m
+        w = np.asarray(weights, dtype=float)
+        self.w = w / w.sum()
+        worst_first = (levels.max(axis=1, keepdims=True) - levels).astype(np.intp)
+        if (levels.max(axis=1) == m - 1).all():          # strict rankings: invert the permutation
+            order = np.empty((n, m), dtype=np.int32)
+            np.put_along_axis(order, worst_first, np.broadcast_to(np.arange(m, dtype=np.int32), (n, m)), axis=1)
+            self.first = None
+        else:
+            order = np.argsort(worst_first, axis=1, kind="stable").astype(np.int32)
+            ranked = np.take_along_axis(worst_first, order.astype(np.intp), axis=1)
+            starts = np.zeros((n, m), dtype=np.intp)
+            starts[:, 1:] = np.where(ranked[:, 1:] != ranked[:, :-1], np.arange(1, m), 0)
+            self.first = np.maximum.accumulate(starts, axis=1)
+        self.order = order
+        self.block = max(1, self._BLOCK_ELEMENTS // max(m, 1))
+
+    def power_sum(self, pi: np.ndarray, k: int) -> np.ndarray:
+        """``U[y] = sum_i w_i B_i(y)^k`` with ``B_i(y)`` the mass of ``pi`` strictly below y."""
+        m = self.m
+        U = np.zeros(m)
+        for start in range(0, self.n, self.block):
+            stop = min(start + self.block, self.n)
+            order = self.order[start:stop]
+            mass = pi[order]
+            below = np.empty_like(mass)
+            below[:, 0] = 0.0
+            np.cumsum(mass[:, :-1], axis=1, out=below[:, 1:])
+            if self.first is not None:
+                below = np.take_along_axis(below, self.first[start:stop], axis=1)
+            powered = _power_in_place(below, k)
+            powered *= self.w[start:stop, None]
+            U += np.bincount(order.ravel(), weights=powered.ravel(), minlength=m)
+        return U
+
+
+class RankingGame:
+    """Weighted weak orders (``levels``: n x m, 0 = best) and the number of draws ``k``."""
+
+    def __init__(self, levels: np.ndarray, weights: np.ndarray, k: int):
+        self.levels = np.ascontiguousarray(levels, dtype=np.intp)
+        n, m = self.levels.shape
+        self.n, self.m, self.k = n, m, int(k)
+        w = np.asarray(weights, dtype=float)
+        self.w = w / w.sum()
+        self._flat = (np.arange(n, dtype=np.intp)[:, None] * m + self.levels).ravel()
+        self.sorted = SortedRankings(self.levels, weights)
+
+    # ------------------------------------------------------------------ values
+    def _per_level(self, values: np.ndarray) -> np.ndarray:
+        """``G[i, l] = sum_{y: l_i(y) = l} values[i, y]`` (values broadcast to n x m)."""
+        vals = np.broadcast_to(values, (self.n, self.m)).ravel()
+        return np.bincount(self._flat, weights=vals, minlength=self.n * self.m).reshape(self.n, self.m)
+
+    def below(self, pi: np.ndarray) -> np.ndarray:
+        """``B[i, y]``: the policy's mass strictly below y for voter i."""
+        C = np.cumsum(self._per_level(pi), axis=1)          # mass at levels <= l
+        return C[:, -1:] - np.take_along_axis(C, self.levels, axis=1)
+
+    def utility(self, pi: np.ndarray) -> np.ndarray:
+        return self.sorted.power_sum(pi, self.k)
+
+    def jacobian(self, pi: np.ndarray, B: np.ndarray | None = None) -> np.ndarray:
+        B = self.below(pi) if B is None else B
+        C = (self.k * self.w)[:, None] * int_power(B, self.k - 1)
+        J = np.empty((self.m, self.m))
+        for y in range(self.m):
+            J[y] = C[:, y] @ (self.levels > self.levels[:, y:y + 1])
+        return J
+
+    def gradient_of_mix(self, pi: np.ndarray, lam: np.ndarray, B: np.ndarray | None = None) -> np.ndarray:
+        """``J^T lam``: the gradient of ``sum_y lam_y U_y`` with respect to ``pi`` (O(n m))."""
+        B = self.below(pi) if B is None else B
+        C = (self.k * self.w)[:, None] * int_power(B, self.k - 1) * lam[None, :]
+        R = self._exclusive_prefix(C)
+        return np.take_along_axis(R, self.levels, axis=1).sum(axis=0)
+
+    def hessian_of_mix(self, pi: np.ndarray, lam: np.ndarray, B: np.ndarray | None = None) -> np.ndarray:
+        if self.k == 1:
+            return np.zeros((self.m, self.m))
+        B = self.below(pi) if B is None else B
+        D = (self.k * (self.k - 1) * self.w)[:, None] * int_power(B, self.k - 2) * lam[None, :]
+        R = self._exclusive_prefix(D)
+        H = np.empty((self.m, self.m))
+        for z in range(self.m):
+            idx = np.minimum(self.levels[:, z:z + 1], self.levels)
+            H[z] = np.take_along_axis(R, idx, axis=1).sum(axis=0)
+        return H
+
+    def _exclusive_prefix(self, values: np.ndarray) -> np.ndarray:
+        """``R[i, l] = sum_{y: l_i(y) < l} values[i, y]``."""
+        G = self._per_level(values)
+        R = np.zeros_like(G)
+        np.cumsum(G[:, :-1], axis=1, out=R[:, 1:])
+        return R
+
+
+class MatrixGame:
+    """The k = 1 game from a strict-preference matrix ``A`` (``U = A pi``)."""
+
+    def __init__(self, A: np.ndarray):
+        self.A = np.asarray(A, dtype=float)
+        self.m = self.A.shape[0]
+        self.k = 1
+
+    def utility(self, pi: np.ndarray) -> np.ndarray:
+        return self.A @ pi
+
+    def jacobian(self, pi: np.ndarray) -> np.ndarray:
+        return self.A
+
+    def gradient_of_mix(self, pi: np.ndarray, lam: np.ndarray) -> np.ndarray:
+        return self.A.T @ lam
+
+    def hessian_of_mix(self, pi: np.ndarray, lam: np.ndarray) -> np.ndarray:
+        return np.zeros((self.m, self.m))
