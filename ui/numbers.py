@@ -35,7 +35,7 @@ def exact(x: float, denominator: int | None) -> str:
     if denominator is None or x is None or not math.isfinite(x):
         return decimal(x)
     f = Fraction(float(x)).limit_denominator(int(denominator))
-    if abs(float(f) - x) > 1e-12 or f.denominator > MAX_DENOMINATOR:
+    if abs(float(f) - x) > 1e-12 or int(denominator) % f.denominator or f.denominator > MAX_DENOMINATOR:
         return decimal(x)
     sign = "−" if f < 0 else ""
     if f.denominator == 1:
