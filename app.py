@@ -5,8 +5,7 @@ the shared state and the link, the sidebar; then the chosen page; then the link 
 """
 import streamlit as st
 
-from aggregation import AggregationError
-from ui import compute, explain, numbers, scenarios, shell, state, urls
+from ui import explain, scenarios, shell, state, urls, widgets
 
 
 def home() -> None:
@@ -32,28 +31,16 @@ def home() -> None:
     model = state.population()
     st.subheader("At a glance: the current population")
     st.caption(state.origin().title + (" · edited by hand" if state.origin().edited else ""))
-    try:
-        view = compute.rules_view(model, 1.0, None)
-    except AggregationError as exc:
-        st.error(str(exc))
-    else:
-        cols = st.columns(3)
-        borda = view.winners.get("borda")
-        cols[0].metric("Borda / RLHF reward picks", " = ".join(borda) if borda else "–")
-        cols[1].metric("Condorcet winner", view.condorcet_winner or "none")
-        lottery = view.scores.loc["maximal_lottery"]
-        support = [(a, p) for a, p in lottery.items() if p > 1e-9]
-        cols[2].metric("Maximal lottery (NLHF) picks",
-                       f"{support[0][0]} (certain)" if len(support) == 1 else
-                       ", ".join(f"{a} {numbers.decimal(p, 3)}" for a, p in support))
+    widgets.glance(model)
 
     st.subheader("Failure-case gallery")
     gallery = scenarios.available()
     if not gallery:
         st.info("The gallery of failure cases (majority and Condorcet, independence of irrelevant alternatives, "
                 "clones, mediocrity, tyranny of the majority, sensitivity to the sampling distribution, collapse "
-                "under test-time sampling) arrives with the scenario library. Until then the example above is "
-                "loaded: the Jackpot paper's Figure 1, where Borda and RLHF pick R although a majority prefers B.",
+                "under test-time sampling) arrives with the scenario library. Until then every session starts from "
+                "the Jackpot paper's Figure 1 (2 × R > G > B, 3 × B > R > G), where Borda and RLHF pick R although "
+                "a majority prefers B to every other colour.",
                 icon=":material/info:")
 
     st.subheader("Papers behind it")

@@ -6,7 +6,7 @@ from ui import shell, state
 
 shell.page_header(
     "Population",
-    "Voters are described either by **rankings** (best first, `>` preferred, `=` tied) with a weight each, or "
+    "Voters are described either by **rankings** (best first; “>” means preferred, “=” tied) with a weight each, or "
     "by **user types** with a reward for every response and a weight. Every other page reads the population "
     "defined here, and it stays while you move between pages.")
 

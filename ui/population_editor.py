@@ -241,6 +241,7 @@ def comparisons_view(model: PairwiseData) -> None:
 def summary(model) -> None:
     """Counts and the preference matrix (exact fractions where exact, ± standard error when estimated)."""
     s = compute.population_summary(model)
+    widgets.glance(model)
     cols = st.columns(3)
     cols[0].metric("Alternatives", len(s.alternatives))
     label = {"rankings": "Distinct rankings", "rewards": "User types", "comparisons": "Comparisons"}[s.kind]
@@ -297,7 +298,7 @@ def export_panel(model) -> None:
     n = int(c1.number_input("Comparisons", min_value=1, max_value=1_000_000, value=2048, step=256, key="sample_n"))
     seed = int(c2.number_input("Seed", min_value=0, value=0, step=1, key="sample_seed"))
     D = state.sampling()
-    c3.download_button("Download comparisons (.csv)", key="sample_download",
+    c3.download_button("Download (.csv)", key="sample_download",
                        data=lambda: files.sampled_comparisons(model, n, D, seed, "csv"),
                        file_name=f"comparisons-n{n}-seed{seed}.csv", mime="text/csv", icon=":material/download:",
                        on_click="ignore")

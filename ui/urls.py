@@ -17,6 +17,8 @@ link; :func:`link_scope` says so on screen.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import streamlit as st
 
@@ -126,7 +128,7 @@ def link_scope() -> str:
     """One sentence saying what a copied link reproduces."""
     origin = state.origin()
     base = (f"the scenario “{origin.title}”" if origin.scenario else
-            "the default population" if origin == state.DEFAULT_ORIGIN else None)
+            "the default population" if replace(origin, edited=False) == state.DEFAULT_ORIGIN else None)
     if base is None:
         return ("A link to this page carries β and the sampling distribution, **not the population** "
                 f"({origin.title}): share the population file from the Population page instead.")

@@ -9,7 +9,7 @@ import streamlit as st
 
 from aggregation import AggregationError
 
-from . import state, urls
+from . import compute, numbers, state, urls
 
 
 def chart(fig: go.Figure, *, key: str, file_name: str) -> None:
@@ -71,3 +71,21 @@ def notices() -> None:
     for message in messages:
         st.warning(message, icon=":material/info:")
     st.button("Dismiss these messages", key="dismiss_notices", on_click=state.dismiss_notices)
+
+
+def glance(model) -> None:
+    """Three numbers a newcomer looks at first: the Borda (RLHF) winner, the Condorcet winner and
+    the maximal lottery, for ``model``."""
+    try:
+        view = compute.rules_view(model, 1.0, None)
+    except AggregationError as exc:
+        error(exc)
+        return
+    cols = st.columns(3)
+    borda = view.winners.get("borda")
+    cols[0].metric("Borda / RLHF reward picks", " = ".join(borda) if borda else "–")
+    cols[1].metric("Condorcet winner", view.condorcet_winner or "none")
+    support = [(a, p) for a, p in view.scores.loc["maximal_lottery"].items() if p > 1e-9]
+    cols[2].metric("Maximal lottery (NLHF) picks",
+                   f"{support[0][0]} (certain)" if len(support) == 1 else
+                   ", ".join(f"{a} {numbers.decimal(p, 3)}" for a, p in support))

@@ -126,6 +126,8 @@ def test_text_applied_replaces_the_population(app):
     assert not at.error
     assert at.session_state[state.POPULATION_KEY].to_text() == "4: R > G > B\n3: B > R > G\n"
     assert "edited by hand" in texts(at.sidebar.caption)
+    assert "reproduces the default population with β and the sampling distribution; **it does not carry your " \
+           "hand edits**" in texts(at.sidebar.caption)
 
 
 def test_editing_a_weight_in_the_table_changes_the_winner_on_every_page(app):
@@ -134,6 +136,7 @@ def test_editing_a_weight_in_the_table_changes_the_winner_on_every_page(app):
     at.run()
     assert not at.error
     assert at.session_state[state.POPULATION_KEY].to_text() == "4: R > G > B\n3: B > R > G\n"
+    assert {m.label: m.value for m in at.metric}["Condorcet winner"] == "R"
     at.switch_page(shell.page("rules").path).run()
     table = rules_table(at)
     # 4 x R > G > B, 3 x B > R > G: R beats B 4-3, so R is now the Condorcet winner
@@ -242,5 +245,5 @@ def test_every_export_is_offered(app):
     at = open_page(app, "population")
     labels = {b.label for b in at.download_button}
     assert {"Population file (.json)", "Rankings table (.csv)", "Text syntax (.txt)", "PrefLib (.soc)",
-            "Download P as CSV", "Download comparisons (.csv)"} <= labels
+            "Download P as CSV", "Download (.csv)"} <= labels
     assert table(at, "population_matrix").loc["R", "B"] == "2/5"
