@@ -41,9 +41,8 @@ st.markdown("On this population, " + "; ".join(h for h in headline if h) + ".")
 
 table = view.scores.loc[available].rename(index=labels)
 table.insert(0, "unit", [explain.RULES[k].unit for k in available])
-shown = table.copy()
 highlight = {labels[k]: view.winners[k] for k in available}
-widgets.table(widgets.styled(shown, {a: numbers.decimal for a in names}, highlight), key="rules_table",
+widgets.table(widgets.styled(table, {a: numbers.decimal for a in names}, highlight), key="rules_table",
               width="stretch")
 for k, reason in view.unavailable.items():
     st.caption(f"**{labels[k]}** does not apply here: {reason}.")

@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from aggregation import (AggregationError, PairwiseData, Profile, RewardPopulation, SamplingFlip,
-                         average_reward_policy, borda, condorcet_winner, copeland, majority_graph,
+                         average_reward_policy, borda, condorcet_winner, copeland, format_ranking, majority_graph,
                          majority_winner, maximal_lottery, min_tv_flip, nbc, plurality, preference_matrix,
                          random_dictatorship, rlhf_policy, smith_set)
 from aggregation._validate import TIE_TOLERANCE
@@ -172,6 +172,10 @@ def population_summary(model) -> PopulationSummary:
 
 
 @st.cache_data(**_CACHE)
-def rankings_frame(model: Profile) -> pd.DataFrame:
-    """Distinct rankings with their total weights (the Population page's table), in text syntax."""
-    return model.compressed().to_frame()[["ranking", "weight"]]
+def rankings_frame(model: Profile, limit: int | None = None) -> pd.DataFrame:
+    """Distinct rankings with their total weights (the Population page's table), in text syntax;
+    only the first ``limit`` of them when given (writing 100,000 rankings as text takes seconds)."""
+    compact = model.compressed()
+    n = compact.n_rankings if limit is None else min(limit, compact.n_rankings)
+    return pd.DataFrame({"ranking": [format_ranking(compact.ranking(i)) for i in range(n)],
+                         "weight": compact.weights[:n]})

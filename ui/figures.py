@@ -10,7 +10,6 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from .numbers import decimal
 
@@ -49,31 +48,43 @@ def _base(fig: go.Figure, *, height: int, title: str | None = None, top: int = 3
 
 def rule_panels(scores: pd.DataFrame, titles: Mapping[str, str], units: Mapping[str, str],
                 winners: Mapping[str, Sequence[str]]) -> go.Figure:
-    """One small bar chart per rule (rows of ``scores``), each in its own unit, the winners starred."""
+    """One small bar chart per rule (rows of ``scores``), each in its own unit, the winners starred.
+
+    The grid is laid out by hand (axis domains, titles as annotations) and the figure is built in
+    one go: plotly's ``make_subplots`` and per-panel updates cost ~0.1 s on every rerun.
+    """
     rules = list(scores.index)
-    columns = len(rules) if len(rules) <= 4 else math.ceil(len(rules) / 2)
     names = list(scores.columns)
     colours = alternative_colours(names)
+    columns = len(rules) if len(rules) <= 4 else math.ceil(len(rules) / 2)
     rows = math.ceil(len(rules) / columns)
-    fig = make_subplots(rows=rows, cols=columns, vertical_spacing=0.3 if rows > 1 else 0.1, horizontal_spacing=0.06,
-                        subplot_titles=[f"<b>{titles[r]}</b><br><span style='font-size:13px'>{units[r]}</span>"
-                                        for r in rules])
+    h_gap, v_gap = 0.06, 0.3 / rows if rows > 1 else 0.0
+    width = (1 - h_gap * (columns - 1)) / columns
+    height = (1 - v_gap * (rows - 1)) / rows
+    traces, layout, annotations = [], {}, []
     for i, rule in enumerate(rules):
-        row, col = i // columns + 1, i % columns + 1
-        values = scores.loc[rule]
+        row, col = divmod(i, columns)
+        x0 = col * (width + h_gap)
+        y1 = 1 - row * (height + v_gap)
+        suffix = str(i + 1) if i else ""
+        values = scores.loc[rule].to_numpy(float)
         best = set(winners.get(rule, []))
-        fig.add_trace(go.Bar(
-            x=names, y=values.to_numpy(float), marker_color=[colours[n] for n in names],
-            marker_line=dict(color=[WINNER if n in best else "rgba(0,0,0,0)" for n in names], width=3),
-            text=[("★ " if n in best else "") + decimal(float(v)) for n, v in values.items()],
-            textposition="outside", cliponaxis=False, name=titles[rule], textfont=dict(size=FONT_SIZE + 1),
-            hovertemplate="%{x}: %{y:.6g}<extra>" + titles[rule] + "</extra>",
-        ), row=row, col=col)
-        top = float(np.nanmax(values.to_numpy(float))) if np.isfinite(values.to_numpy(float)).any() else 1.0
-        fig.update_yaxes(range=[0, max(top, 1e-9) * 1.3], showticklabels=False, gridcolor=GRID,
-                         zeroline=True, zerolinecolor="#999", row=row, col=col)
-    fig.update_annotations(font_size=FONT_SIZE)
-    fig.update_xaxes(tickfont=dict(size=FONT_SIZE + 2))
+        traces.append(dict(
+            type="bar", x=names, y=values, xaxis=f"x{suffix}", yaxis=f"y{suffix}", name=titles[rule],
+            marker=dict(color=[colours[n] for n in names],
+                        line=dict(color=[WINNER if n in best else "rgba(0,0,0,0)" for n in names], width=3)),
+            text=[("★ " if n in best else "") + decimal(float(v)) for n, v in zip(names, values)],
+            textposition="outside", cliponaxis=False, textfont=dict(size=FONT_SIZE + 1),
+            hovertemplate="%{x}: %{y:.6g}<extra>" + titles[rule] + "</extra>"))
+        top = float(np.nanmax(values)) if np.isfinite(values).any() else 1.0
+        layout[f"xaxis{suffix}"] = dict(domain=[x0, x0 + width], anchor=f"y{suffix}", tickfont=dict(size=FONT_SIZE + 2))
+        layout[f"yaxis{suffix}"] = dict(domain=[y1 - height, y1], anchor=f"x{suffix}", range=[0, max(top, 1e-9) * 1.3],
+                                        showticklabels=False, gridcolor=GRID, zeroline=True, zerolinecolor="#999")
+        annotations.append(dict(
+            text=f"<b>{titles[rule]}</b><br><span style='font-size:13px'>{units[rule]}</span>",
+            x=x0 + width / 2, y=y1, xref="paper", yref="paper", xanchor="center", yanchor="bottom",
+            showarrow=False, font=dict(size=FONT_SIZE)))
+    fig = go.Figure(data=traces, layout=dict(layout, annotations=annotations))
     return _base(fig, height=320 * rows + 60, top=80, bottom=40)
 
 
@@ -106,19 +117,20 @@ def majority_graph(names: Sequence[str], edges: Sequence[tuple[str, str, float]]
     angle = np.pi / 2 - 2 * np.pi * np.arange(m) / m
     pos = {n: (float(np.cos(t)), float(np.sin(t))) for n, t in zip(names, angle)}
     colours = alternative_colours(names)
-    fig = go.Figure()
+    annotations = []  # built as plain dicts and set once: add_annotation per edge is ~10 ms each
     for a, b, margin in edges:
         (x0, y0), (x1, y1) = pos[a], pos[b]
         shrink = 0.16
         dx, dy = x1 - x0, y1 - y0
         length = math.hypot(dx, dy)
         ux, uy = dx / length, dy / length
-        fig.add_annotation(x=x1 - ux * shrink, y=y1 - uy * shrink, ax=x0 + ux * shrink, ay=y0 + uy * shrink,
-                           xref="x", yref="y", axref="x", ayref="y", showarrow=True, arrowhead=3,
-                           arrowsize=1.4, arrowwidth=2.2, arrowcolor="#555", text="")
+        annotations.append(dict(x=x1 - ux * shrink, y=y1 - uy * shrink, ax=x0 + ux * shrink, ay=y0 + uy * shrink,
+                                xref="x", yref="y", axref="x", ayref="y", showarrow=True, arrowhead=3,
+                                arrowsize=1.4, arrowwidth=2.2, arrowcolor="#555", text=""))
         label = edge_text.get((a, b)) if edge_text else decimal(margin)
-        fig.add_annotation(x=(x0 + x1) / 2, y=(y0 + y1) / 2, text=label, showarrow=False,
-                           font=dict(size=FONT_SIZE - 1, color="#333"), bgcolor="rgba(255,255,255,0.85)")
+        annotations.append(dict(x=(x0 + x1) / 2, y=(y0 + y1) / 2, text=label, showarrow=False,
+                                font=dict(size=FONT_SIZE - 1, color="#333"), bgcolor="rgba(255,255,255,0.85)"))
+    fig = go.Figure(layout=dict(annotations=annotations))
     in_smith = set(smith) if len(smith) < m else set()
     fig.add_trace(go.Scatter(
         x=[pos[n][0] for n in names], y=[pos[n][1] for n in names], mode="markers+text", text=list(names),
@@ -135,17 +147,15 @@ def majority_graph(names: Sequence[str], edges: Sequence[tuple[str, str, float]]
 def grouped_bars(table: pd.DataFrame, *, yaxis: str, title: str | None = None) -> go.Figure:
     """Bars per alternative (rows of ``table``), one bar per column, with values written on them."""
     palette = ["#0072B2", "#56B4E9", "#E69F00", "#009E73", "#CC79A7"]
-    fig = go.Figure()
-    for i, column in enumerate(table.columns):
-        values = table[column].to_numpy(float)
-        fig.add_trace(go.Bar(x=list(table.index), y=values, name=column, marker_color=palette[i % len(palette)],
-                             text=[decimal(float(v)) for v in values], textposition="outside", cliponaxis=False,
-                             textfont=dict(size=FONT_SIZE),
-                             hovertemplate="%{x}: %{y:.6g}<extra>" + column + "</extra>"))
-    fig.update_layout(barmode="group", showlegend=True,
-                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
-    fig.update_yaxes(title=yaxis, gridcolor=GRID, rangemode="tozero")
-    fig.update_xaxes(tickfont=dict(size=FONT_SIZE + 3))
+    traces = [dict(type="bar", x=list(table.index), y=table[column].to_numpy(float), name=column,
+                   marker=dict(color=palette[i % len(palette)]), textposition="outside", cliponaxis=False,
+                   text=[decimal(float(v)) for v in table[column].to_numpy(float)], textfont=dict(size=FONT_SIZE),
+                   hovertemplate="%{x}: %{y:.6g}<extra>" + column + "</extra>")
+              for i, column in enumerate(table.columns)]
+    fig = go.Figure(data=traces, layout=dict(
+        barmode="group", legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+        yaxis=dict(title=dict(text=yaxis), gridcolor=GRID, rangemode="tozero"),
+        xaxis=dict(tickfont=dict(size=FONT_SIZE + 3))))
     fig = _base(fig, height=420, title=title, top=60, left=70, bottom=50)
     fig.update_layout(showlegend=True)
     return fig
@@ -154,32 +164,33 @@ def grouped_bars(table: pd.DataFrame, *, yaxis: str, title: str | None = None) -
 def nbc_ternary(names: Sequence[str], regions: Sequence[np.ndarray],
                 markers: Sequence[tuple[str, Sequence[float], str]]) -> go.Figure:
     """The simplex of sampling distributions D over three alternatives, coloured by the alternative
-    NBC puts first; ``markers`` are ``(label, D, symbol)`` points drawn on top (D in ``names`` order)."""
+    NBC puts first; ``markers`` are ``(label, D, symbol)`` points drawn on top (D in ``names`` order;
+    the first marker is drawn last, on top)."""
     colours = alternative_colours(names)
-    fig = go.Figure()
+    traces = []
     for name, polygon in zip(names, regions):
         if len(polygon) == 0:
             continue
         closed = np.vstack([polygon, polygon[:1]])
-        fig.add_trace(go.Scatterternary(
-            a=closed[:, 0], b=closed[:, 1], c=closed[:, 2], mode="lines", fill="toself",
-            fillcolor=colours[name], opacity=0.35, line=dict(color=colours[name], width=1),
-            name=f"{name} first", hoverinfo="name"))
+        traces.append(dict(type="scatterternary", a=closed[:, 0], b=closed[:, 1], c=closed[:, 2], mode="lines",
+                           fill="toself", fillcolor=colours[name], opacity=0.35,
+                           line=dict(color=colours[name], width=1), name=f"{name} first", hoverinfo="name"))
         centre = polygon.mean(axis=0)
-        fig.add_trace(go.Scatterternary(
-            a=[centre[0]], b=[centre[1]], c=[centre[2]], mode="text", text=[f"<b>{name} first</b>"],
-            textfont=dict(size=FONT_SIZE + 2, color="#222"), showlegend=False, hoverinfo="skip"))
-    for label, D, symbol in reversed(markers):  # the first marker is drawn last, on top
-        fig.add_trace(go.Scatterternary(
-            a=[D[0]], b=[D[1]], c=[D[2]], mode="markers", name=label,
+        traces.append(dict(type="scatterternary", a=[centre[0]], b=[centre[1]], c=[centre[2]], mode="text",
+                           text=[f"<b>{name} first</b>"], textfont=dict(size=FONT_SIZE + 2, color="#222"),
+                           showlegend=False, hoverinfo="skip"))
+    for label, D, symbol in reversed(markers):
+        traces.append(dict(
+            type="scatterternary", a=[D[0]], b=[D[1]], c=[D[2]], mode="markers", name=label,
             marker=dict(symbol=symbol, size=20, color="#111", line=dict(width=2, color="white")),
             hovertemplate=f"{label}<br>{names[0]} %{{a:.4f}}<br>{names[1]} %{{b:.4f}}<br>{names[2]} %{{c:.4f}}"
                           "<extra></extra>"))
-    axis = dict(min=0, linewidth=2, ticks="outside", tickformat=".1f", gridcolor=GRID, tickfont=dict(size=FONT_SIZE - 2))
-    fig.update_layout(ternary=dict(
+    axis = dict(min=0, linewidth=2, ticks="outside", tickformat=".1f", gridcolor=GRID,
+                tickfont=dict(size=FONT_SIZE - 2))
+    fig = go.Figure(data=traces, layout=dict(ternary=dict(
         sum=1, aaxis=dict(title=dict(text=f"D({names[0]})"), **axis),
         baxis=dict(title=dict(text=f"D({names[1]})"), **axis),
-        caxis=dict(title=dict(text=f"D({names[2]})"), **axis), bgcolor="white"))
+        caxis=dict(title=dict(text=f"D({names[2]})"), **axis), bgcolor="white")))
     fig = _base(fig, height=560)
     fig.update_layout(showlegend=True, legend=dict(orientation="v", yanchor="top", y=1, x=1.02),
                       margin=dict(l=70, r=40, t=60, b=70))

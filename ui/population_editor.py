@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 from scipy.stats import rankdata
 
-from aggregation import AggregationError, PairwiseData, Profile, RewardPopulation, parse_ranking
+from aggregation import AggregationError, PairwiseData, Profile, RewardPopulation, format_ranking, parse_ranking
 from aggregation._validate import alternative_names
 
 from . import compute, files, numbers, state, widgets
@@ -100,7 +100,7 @@ def rankings_to_rewards(profile: Profile) -> RewardPopulation:
     below = (levels[:, :, None] < levels[:, None, :]).sum(axis=2)
     tied = (levels[:, :, None] == levels[:, None, :]).sum(axis=2) - 1
     points = below + 0.5 * tied
-    names = [" > ".join(" = ".join(g) for g in compact.ranking(i)) for i in range(compact.n_rankings)]
+    names = [format_ranking(compact.ranking(i)) for i in range(compact.n_rankings)]
     return RewardPopulation(pd.DataFrame(points, index=names, columns=compact.alternatives), compact.weights)
 
 
@@ -143,12 +143,13 @@ def reset_button() -> None:
 
 def rankings_editor(model: Profile) -> None:
     """The table of distinct rankings with weights."""
-    frame = compute.rankings_frame(model)
-    if len(frame) > EDITOR_ROWS:
-        st.warning(f"This population has {len(frame):,} distinct rankings, too many to edit here. The first "
+    rows = compute.population_summary(model).rows
+    if rows > EDITOR_ROWS:
+        st.warning(f"This population has {rows:,} distinct rankings, too many to edit here. The first "
                    f"{EDITOR_ROWS} are shown read-only; edit the file and import it again.", icon=":material/info:")
-        widgets.table(frame.head(EDITOR_ROWS), hide_index=True, key="rankings_preview")
+        widgets.table(compute.rankings_frame(model, EDITOR_ROWS), hide_index=True, key="rankings_preview")
         return
+    frame = compute.rankings_frame(model)
     edited = st.data_editor(
         frame, key=f"rankings_table_{state.version()}", num_rows="dynamic", hide_index=True, width="stretch",
         column_config={

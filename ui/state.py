@@ -50,6 +50,7 @@ def ensure_session() -> None:
     if POPULATION_KEY not in ss:
         ss[POPULATION_KEY] = default_population()
         ss[ORIGIN_KEY] = DEFAULT_ORIGIN
+    ss.setdefault(ORIGIN_KEY, Origin("a population set before the session started"))
     ss.setdefault(SAMPLING_KEY, None)
     ss.setdefault(VERSION_KEY, 0)
     ss.setdefault(NOTICES_KEY, [])
@@ -88,12 +89,15 @@ def set_population(model, new_origin: Origin | None = None) -> None:
     change it is reset to uniform, with a notice."""
     ensure_session()
     ss = st.session_state
-    previous = ss[POPULATION_KEY]
     ss[POPULATION_KEY] = model
     ss[ORIGIN_KEY] = new_origin if new_origin is not None else replace(ss[ORIGIN_KEY], edited=True)
-    if ss[SAMPLING_KEY] is not None and list(previous.alternatives) != list(model.alternatives):
-        ss[SAMPLING_KEY] = None
-        notice("The sampling distribution D was reset to uniform because the alternatives changed.")
+    D = ss[SAMPLING_KEY]
+    if D is not None and list(D.index) != list(model.alternatives):
+        if set(D.index) == set(model.alternatives):
+            ss[SAMPLING_KEY] = D.reindex(list(model.alternatives))  # same alternatives, new order
+        else:
+            ss[SAMPLING_KEY] = None
+            notice("The sampling distribution D was reset to uniform because the alternatives changed.")
     ss[VERSION_KEY] += 1
 
 

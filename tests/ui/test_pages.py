@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from scipy.special import softmax
 
-from aggregation import Profile, nbc, rlhf_policy
+from aggregation import Profile, RewardPopulation, nbc, rlhf_policy, sample_comparisons
 from ui import shell, state, urls
 
 from .conftest import open_page
@@ -247,3 +247,32 @@ def test_every_export_is_offered(app):
     assert {"Population file (.json)", "Rankings table (.csv)", "Text syntax (.txt)", "PrefLib (.soc)",
             "Download P as CSV", "Download (.csv)"} <= labels
     assert table(at, "population_matrix").loc["R", "B"] == "2/5"
+
+
+UNUSUAL = {
+    "one alternative": Profile.parse("3: A"),
+    "everyone indifferent": Profile.parse("2: A = B = C"),
+    "a cycle (no Condorcet winner)": Profile.parse("A > B > C\nB > C > A\nC > A > B"),
+    "an even tie (maximal lottery not unique)": Profile.parse("A > B > C > D\nB > A > D > C"),
+    "fractional weights, 5 alternatives": Profile.parse("0.5: a > b > c > d > e\n1.25: e > d = c > b > a"),
+    "reward types": RewardPopulation({"u": {"x": 1.0, "y": 0.0}, "v": {"x": -1.0, "y": 2.0}}, [3, 1], 0.5),
+    "comparisons": sample_comparisons(FIGURE_1, 50, seed=1),
+}
+
+
+@pytest.mark.parametrize("name", list(UNUSUAL))
+@pytest.mark.parametrize("url_path", list(PAGE_TITLES))
+def test_every_page_renders_for_unusual_populations(app, name, url_path):
+    app.session_state[state.POPULATION_KEY] = UNUSUAL[name]
+    app.session_state[state.ORIGIN_KEY] = state.Origin(name)
+    at = open_page(app, url_path)
+    assert not at.exception
+    assert not at.error, texts(at.error)
+    assert at.title[0].value == PAGE_TITLES[url_path]
+
+
+def test_a_non_unique_maximal_lottery_is_explained(app):
+    app.session_state[state.POPULATION_KEY] = UNUSUAL["an even tie (maximal lottery not unique)"]
+    at = open_page(app, "rules")
+    assert "The maximal lottery is **not unique**" in texts(at.info)
+    assert "maximum-entropy member of the optimal set" in texts(at.info)
