@@ -276,3 +276,28 @@ def test_a_non_unique_maximal_lottery_is_explained(app):
     at = open_page(app, "rules")
     assert "The maximal lottery is **not unique**" in texts(at.info)
     assert "maximum-entropy member of the optimal set" in texts(at.info)
+
+
+def _load_a_scenario():
+    from types import SimpleNamespace
+
+    from aggregation import Profile
+    from ui import state, urls
+
+    state.set_sampling([0.2, 0.3, 0.5])
+    # the fields of presets.Scenario that the dashboard reads (the scenario library is another branch)
+    urls.apply_scenario(SimpleNamespace(id="two-voters", title="Two voters", population=Profile.parse("A > B"),
+                                        sampling=[0.25, 0.75], beta=2.0))
+    urls.sync_outbound_link()
+
+
+def test_applying_a_scenario_sets_population_sampling_beta_and_link():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_load_a_scenario).run()
+    assert not at.exception
+    assert at.session_state[state.POPULATION_KEY].to_text() == "1: A > B\n"
+    assert at.session_state[state.ORIGIN_KEY] == state.Origin("Two voters", "two-voters")
+    assert at.session_state[state.SAMPLING_KEY].to_dict() == {"A": 0.25, "B": 0.75}
+    assert at.session_state[urls.BETA_KEY] == 2.0
+    assert at.query_params["scenario"] == "two-voters" and at.query_params["D"] == "0.25,0.75"
