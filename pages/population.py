@@ -1,0 +1,48 @@
+"""Population: who the voters are. Every other page reads the population edited here."""
+import streamlit as st
+
+from ui import population_editor as editor
+from ui import shell, state
+
+shell.page_header(
+    "Population",
+    "Voters are described either by **rankings** (best first; “>” means preferred, “=” tied) with a weight each, or "
+    "by **user types** with a reward for every response and a weight. Every other page reads the population "
+    "defined here, and it stays while you move between pages.")
+
+model = state.population()
+origin = state.origin()
+st.caption(f"Now: {origin.title}" + (" · edited by hand" if origin.edited else ""))
+
+top = st.columns([3, 1])
+with top[0]:
+    editor.kind_switch(model)
+with top[1]:
+    editor.reset_button()
+
+kind = state.kind(model)
+if kind == "rankings":
+    table, text = st.columns([3, 2])
+    with table:
+        st.markdown("**Distinct rankings** (add or delete rows at the table's edge; edits apply at once)")
+        editor.rankings_editor(model)
+    with text:
+        st.markdown("**The same as text**")
+        editor.rankings_text(model)
+elif kind == "rewards":
+    st.markdown("**User types**: each row is a group of annotators with its weight and its reward for each "
+                "response. Annotators compare two responses by Bradley–Terry with temperature T.")
+    editor.rewards_editor(model)
+else:
+    editor.comparisons_view(model)
+
+st.subheader("Summary")
+editor.summary(model)
+
+st.subheader("Import and export")
+left, right = st.columns(2)
+with left:
+    editor.import_panel()
+with right:
+    st.markdown("**Save this population** (each file imports again here)")
+    editor.export_panel(model)

@@ -1,0 +1,95 @@
+"""Rules side by side: every rule on the current population, the majority margins and graph."""
+import streamlit as st
+
+from aggregation import AggregationError
+from ui import compute, explain, figures, numbers, shell, state, widgets
+
+shell.page_header(
+    "Rules side by side",
+    "The same voters, seven ways to turn their preferences into one answer. Score rules give points; "
+    "the alignment methods give a **policy**, the probability of answering with each response. "
+    "★ marks each rule's top response.")
+
+model = state.population()
+D = state.sampling()
+controls = st.columns([1, 2])
+beta = widgets.beta_input(container=controls[0])
+with controls[1]:
+    st.markdown("**Sampling distribution D** (pairs compared when training RLHF / DPO): "
+                + ("uniform" if D is None else ", ".join(f"{a} {numbers.decimal(p)}" for a, p in D.items())))
+    st.page_link(shell.ROOT / shell.page("sampling").path, label="Change D on the Sampling page",
+                 icon=":material/change_history:")
+
+try:
+    view = compute.rules_view(model, beta, None if D is None else tuple(D.to_numpy()))
+except AggregationError as exc:
+    widgets.error(exc)
+    st.stop()
+
+names = view.alternatives
+labels = {k: explain.RULES[k].label for k in compute.RULE_KEYS}
+available = [k for k in compute.RULE_KEYS if k not in view.unavailable]
+
+# one sentence a newcomer reads first
+borda, lottery = view.winners.get("borda", []), view.scores.loc["maximal_lottery"]
+headline = [f"Borda (the RLHF reward's order) puts **{' = '.join(borda)}** first" if borda else None,
+            "the maximal lottery answers " + ", ".join(f"**{a}** with probability {numbers.decimal(p)}"
+                                                       for a, p in lottery.items() if p > 1e-9),
+            f"the Condorcet winner is **{view.condorcet_winner}**" if view.condorcet_winner
+            else "there is **no Condorcet winner**"]
+st.markdown("On this population, " + "; ".join(h for h in headline if h) + ".")
+
+table = view.scores.loc[available].rename(index=labels)
+table.insert(0, "unit", [explain.RULES[k].unit for k in available])
+highlight = {labels[k]: view.winners[k] for k in available}
+widgets.table(widgets.styled(table, {a: numbers.decimal for a in names}, highlight), key="rules_table",
+              width="stretch")
+for k, reason in view.unavailable.items():
+    st.caption(f"**{labels[k]}** does not apply here: {reason}.")
+widgets.csv_download(view.scores.rename(index=labels), file_name="rules.csv", key="rules_csv",
+                     label="Download the table as CSV")
+if view.lottery_unique is False:
+    st.info(f"The maximal lottery is **not unique** on this population: several lotteries are unbeaten. The one "
+            f"shown is the {view.lottery_selection}; it is unique, treats alternatives symmetrically and uses every "
+            f"alternative some maximal lottery uses ({', '.join(view.essential_set)}).", icon=":material/info:")
+if view.rlhf_infinite_gaps:
+    st.info("Some responses are ranked below others by every voter: their Bradley–Terry reward is −∞ and the "
+            "RLHF / DPO policy gives them probability 0.", icon=":material/info:")
+
+widgets.chart(figures.rule_panels(view.scores.loc[available], labels, {k: explain.RULES[k].unit for k in available},
+                                  view.winners), key="rules_chart", file_name="rules-side-by-side")
+st.caption(explain.CHART_DOWNLOAD)
+
+with st.expander("What each rule does", expanded=False):
+    for k in compute.RULE_KEYS:
+        rule = explain.RULES[k]
+        paper = f" ({explain.PAPERS[rule.paper].link()})" if rule.paper else ""
+        st.markdown(f"**{rule.label}** — {rule.explanation}{paper}")
+
+st.subheader("Head-to-head majorities")
+smith = ", ".join(view.smith_set)
+st.markdown(f"**Condorcet winner:** {view.condorcet_winner or 'none'} · **Smith set:** {{{smith}}}"
+            + (f" · **majority winner** (first for more than half): {view.majority_winner}"
+               if view.majority_winner else ""))
+st.caption(explain.CONDORCET)
+denominator = numbers.matrix_denominator(model)
+left, right = st.columns(2)
+with left:
+    st.markdown("**Majority margins** (★ Condorcet winner, ◆ Smith set)")
+    widgets.chart(figures.margin_heatmap(view.M, numbers.format_matrix(view.M, denominator),
+                                         condorcet=view.condorcet_winner, smith=view.smith_set),
+                  key="rules_margins", file_name="majority-margins")
+    st.caption(explain.MARGIN)
+    widgets.csv_download(view.M, file_name="margins.csv", key="margins_csv", label="Download margins as CSV")
+with right:
+    st.markdown("**Majority graph**: an arrow a → b when more voters prefer a to b (label: the margin)")
+    if len(names) <= 12:
+        edge_text = {(a, b): numbers.exact(m, denominator) for a, b, m in view.majority_edges}
+        widgets.chart(figures.majority_graph(names, view.majority_edges, condorcet=view.condorcet_winner,
+                                             smith=view.smith_set, edge_text=edge_text),
+                      key="rules_graph", file_name="majority-graph")
+        st.caption("Gold: the Condorcet winner. Thick ring: in the Smith set (shown when it is not everything).")
+    else:
+        st.caption(f"{len(names)} alternatives: the graph would be unreadable; the margins show the same edges.")
+if getattr(model, "n_comparisons", None):
+    st.caption("P is estimated from comparison counts: see the Population page for each entry's standard error.")

@@ -1,0 +1,55 @@
+"""AppTest harness: every test starts from app.py (the entry point) and switches pages from there.
+
+AppTest resets ``PagesManager.uses_pages_directory`` to None at the start of every ``run()``, and
+the PagesManager it then builds sets it to True because ``pages/`` exists next to ``app.py``. In
+that legacy mode a run on the home page still executes ``app.py`` (its ``st.navigation`` wins),
+but a run after ``switch_page`` executes the page file *alone*: no sidebar, no link handling.
+That is the very pitfall ``ui/launch.py`` removes for the real server, so the fixture below does
+for AppTest what the launcher does for the server: it clears the flag once the PagesManager is
+built, so every run executes ``app.py`` and then the page, exactly as in the browser.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = ROOT / "app.py"
+
+
+@pytest.fixture(autouse=True)
+def navigation_only(monkeypatch):
+    built = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        built(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+
+
+@pytest.fixture
+def app():
+    """A fresh session of the dashboard (not yet run)."""
+    return AppTest.from_file(str(APP), default_timeout=60)
+
+
+def open_page(at: AppTest, url_path: str | None) -> AppTest:
+    """Run the app and switch to a page by its URL path (None: home). Returns ``at`` after the run."""
+    from ui import shell
+
+    at.run()
+    if url_path is not None:
+        at.switch_page(shell.page(url_path).path).run()
+    return at

@@ -1,0 +1,197 @@
+"""Plotly figure builders. Each takes plain data (Series, DataFrames, lists) and returns a
+``go.Figure``; none calls Streamlit, so they are testable on their own and AppTest can read
+their JSON spec. Sizes and fonts are chosen to stay legible on a projector.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from .numbers import decimal
+
+FONT_SIZE = 15
+#: Okabe-Ito colour-blind-safe palette.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+#: Alternatives named after a colour (the Jackpot examples use R, G, B) are drawn in that colour.
+NAMED_COLOURS = {
+    "r": "#D55E00", "red": "#D55E00", "g": "#009E73", "green": "#009E73", "b": "#0072B2", "blue": "#0072B2",
+    "y": "#E6B800", "yellow": "#E6B800", "o": "#E69F00", "orange": "#E69F00", "p": "#CC79A7",
+    "purple": "#8E5BA8", "pink": "#CC79A7",
+}
+WINNER = "#B8860B"
+GRID = "rgba(0,0,0,0.08)"
+
+
+def alternative_colours(names: Sequence[str]) -> dict[str, str]:
+    """A stable colour per alternative: its own colour when its name is one, else the palette in order."""
+    named = {n: NAMED_COLOURS.get(n.strip().lower()) for n in names}
+    if len({c for c in named.values() if c}) != sum(1 for c in named.values() if c):
+        named = {n: None for n in names}  # two names map to one colour: use the palette instead
+    free = iter([c for c in PALETTE if c not in named.values()] * (len(names) // len(PALETTE) + 1))
+    return {n: named[n] or next(free) for n in names}
+
+
+def _base(fig: go.Figure, *, height: int, title: str | None = None, top: int = 30, left: int = 10,
+          bottom: int = 10, right: int = 10) -> go.Figure:
+    fig.update_layout(
+        height=height, font=dict(size=FONT_SIZE, family="Source Sans Pro, Arial, sans-serif", color="#222"),
+        margin=dict(l=left, r=right, t=70 if title else top, b=bottom), paper_bgcolor="white",
+        title=dict(text=title, x=0, xanchor="left", font=dict(size=FONT_SIZE + 3)) if title else None,
+        plot_bgcolor="white", showlegend=False,
+    )
+    return fig
+
+
+def rule_panels(scores: pd.DataFrame, titles: Mapping[str, str], units: Mapping[str, str],
+                winners: Mapping[str, Sequence[str]]) -> go.Figure:
+    """One small bar chart per rule (rows of ``scores``), each in its own unit, the winners starred.
+
+    The grid is laid out by hand (axis domains, titles as annotations) and the figure is built in
+    one go: plotly's ``make_subplots`` and per-panel updates cost ~0.1 s on every rerun.
+    """
+    rules = list(scores.index)
+    names = list(scores.columns)
+    colours = alternative_colours(names)
+    columns = len(rules) if len(rules) <= 4 else math.ceil(len(rules) / 2)
+    rows = math.ceil(len(rules) / columns)
+    h_gap, v_gap = 0.06, 0.3 / rows if rows > 1 else 0.0
+    width = (1 - h_gap * (columns - 1)) / columns
+    height = (1 - v_gap * (rows - 1)) / rows
+    traces, layout, annotations = [], {}, []
+    for i, rule in enumerate(rules):
+        row, col = divmod(i, columns)
+        x0 = col * (width + h_gap)
+        y1 = 1 - row * (height + v_gap)
+        suffix = str(i + 1) if i else ""
+        values = scores.loc[rule].to_numpy(float)
+        best = set(winners.get(rule, []))
+        traces.append(dict(
+            type="bar", x=names, y=values, xaxis=f"x{suffix}", yaxis=f"y{suffix}", name=titles[rule],
+            marker=dict(color=[colours[n] for n in names],
+                        line=dict(color=[WINNER if n in best else "rgba(0,0,0,0)" for n in names], width=3)),
+            text=[("★ " if n in best else "") + decimal(float(v)) for n, v in zip(names, values)],
+            textposition="outside", cliponaxis=False, textfont=dict(size=FONT_SIZE + 1),
+            hovertemplate="%{x}: %{y:.6g}<extra>" + titles[rule] + "</extra>"))
+        top = float(np.nanmax(values)) if np.isfinite(values).any() else 1.0
+        layout[f"xaxis{suffix}"] = dict(domain=[x0, x0 + width], anchor=f"y{suffix}", tickfont=dict(size=FONT_SIZE + 2))
+        layout[f"yaxis{suffix}"] = dict(domain=[y1 - height, y1], anchor=f"x{suffix}", range=[0, max(top, 1e-9) * 1.3],
+                                        showticklabels=False, gridcolor=GRID, zeroline=True, zerolinecolor="#999")
+        annotations.append(dict(
+            text=f"<b>{titles[rule]}</b><br><span style='font-size:13px'>{units[rule]}</span>",
+            x=x0 + width / 2, y=y1, xref="paper", yref="paper", xanchor="center", yanchor="bottom",
+            showarrow=False, font=dict(size=FONT_SIZE)))
+    fig = go.Figure(data=traces, layout=dict(layout, annotations=annotations))
+    return _base(fig, height=320 * rows + 60, top=80, bottom=40)
+
+
+def margin_heatmap(M: pd.DataFrame, text: pd.DataFrame, *, condorcet: str | None = None,
+                   smith: Sequence[str] = ()) -> go.Figure:
+    """The majority margin matrix, rows against columns, on a diverging scale centred at 0."""
+    names = list(M.index)
+    z = M.to_numpy(float)
+    labels = [f"★ {n}" if n == condorcet else (f"{n} ◆" if n in smith and len(smith) < len(names) else n)
+              for n in names]
+    show_text = len(names) <= 12
+    fig = go.Figure(go.Heatmap(
+        z=z, x=labels, y=labels, zmin=-1, zmax=1, colorscale="PRGn",
+        text=text.to_numpy() if show_text else None, texttemplate="%{text}" if show_text else None,
+        textfont=dict(size=FONT_SIZE + 1), xgap=2, ygap=2,
+        colorbar=dict(thickness=14, len=0.8, tickvals=[-1, -0.5, 0, 0.5, 1]),
+        hovertemplate="%{y} vs %{x}: margin %{z:.4g}<extra></extra>",
+    ))
+    fig.update_yaxes(autorange="reversed", tickfont=dict(size=FONT_SIZE + 2), ticksuffix="  ")
+    fig.update_xaxes(side="top", tickfont=dict(size=FONT_SIZE + 2))
+    return _base(fig, height=max(340, 70 * len(names) + 120), top=50,
+                 left=20 + 9 * max(len(label) for label in labels))
+
+
+def majority_graph(names: Sequence[str], edges: Sequence[tuple[str, str, float]], *, condorcet: str | None,
+                   smith: Sequence[str], edge_text: Mapping[tuple[str, str], str] | None = None) -> go.Figure:
+    """Alternatives on a circle; an arrow a → b when a strict majority prefers a to b, labelled with the
+    margin. The Condorcet winner is gold, Smith set members are ringed."""
+    m = len(names)
+    angle = np.pi / 2 - 2 * np.pi * np.arange(m) / m
+    pos = {n: (float(np.cos(t)), float(np.sin(t))) for n, t in zip(names, angle)}
+    colours = alternative_colours(names)
+    annotations = []  # built as plain dicts and set once: add_annotation per edge is ~10 ms each
+    for a, b, margin in edges:
+        (x0, y0), (x1, y1) = pos[a], pos[b]
+        shrink = 0.16
+        dx, dy = x1 - x0, y1 - y0
+        length = math.hypot(dx, dy)
+        ux, uy = dx / length, dy / length
+        annotations.append(dict(x=x1 - ux * shrink, y=y1 - uy * shrink, ax=x0 + ux * shrink, ay=y0 + uy * shrink,
+                                xref="x", yref="y", axref="x", ayref="y", showarrow=True, arrowhead=3,
+                                arrowsize=1.4, arrowwidth=2.2, arrowcolor="#555", text=""))
+        label = edge_text.get((a, b)) if edge_text else decimal(margin)
+        annotations.append(dict(x=(x0 + x1) / 2, y=(y0 + y1) / 2, text=label, showarrow=False,
+                                font=dict(size=FONT_SIZE - 1, color="#333"), bgcolor="rgba(255,255,255,0.85)"))
+    fig = go.Figure(layout=dict(annotations=annotations))
+    in_smith = set(smith) if len(smith) < m else set()
+    fig.add_trace(go.Scatter(
+        x=[pos[n][0] for n in names], y=[pos[n][1] for n in names], mode="markers+text", text=list(names),
+        textfont=dict(size=FONT_SIZE + 3, color="white"),
+        marker=dict(size=54, color=[WINNER if n == condorcet else colours[n] for n in names],
+                    line=dict(width=[6 if n in in_smith else 1 for n in names], color="#222")),
+        hovertemplate="%{text}<extra></extra>",
+    ))
+    fig.update_xaxes(visible=False, range=[-1.45, 1.45])
+    fig.update_yaxes(visible=False, range=[-1.35, 1.35], scaleanchor="x")
+    return _base(fig, height=420)
+
+
+def grouped_bars(table: pd.DataFrame, *, yaxis: str, title: str | None = None) -> go.Figure:
+    """Bars per alternative (rows of ``table``), one bar per column, with values written on them."""
+    palette = ["#0072B2", "#56B4E9", "#E69F00", "#009E73", "#CC79A7"]
+    traces = [dict(type="bar", x=list(table.index), y=table[column].to_numpy(float), name=column,
+                   marker=dict(color=palette[i % len(palette)]), textposition="outside", cliponaxis=False,
+                   text=[decimal(float(v)) for v in table[column].to_numpy(float)], textfont=dict(size=FONT_SIZE),
+                   hovertemplate="%{x}: %{y:.6g}<extra>" + column + "</extra>")
+              for i, column in enumerate(table.columns)]
+    fig = go.Figure(data=traces, layout=dict(
+        barmode="group", legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+        yaxis=dict(title=dict(text=yaxis), gridcolor=GRID, rangemode="tozero"),
+        xaxis=dict(tickfont=dict(size=FONT_SIZE + 3))))
+    fig = _base(fig, height=420, title=title, top=60, left=70, bottom=50)
+    fig.update_layout(showlegend=True)
+    return fig
+
+
+def nbc_ternary(names: Sequence[str], regions: Sequence[np.ndarray],
+                markers: Sequence[tuple[str, Sequence[float], str]]) -> go.Figure:
+    """The simplex of sampling distributions D over three alternatives, coloured by the alternative
+    NBC puts first; ``markers`` are ``(label, D, symbol)`` points drawn on top (D in ``names`` order;
+    the first marker is drawn last, on top)."""
+    colours = alternative_colours(names)
+    traces = []
+    for name, polygon in zip(names, regions):
+        if len(polygon) == 0:
+            continue
+        closed = np.vstack([polygon, polygon[:1]])
+        traces.append(dict(type="scatterternary", a=closed[:, 0], b=closed[:, 1], c=closed[:, 2], mode="lines",
+                           fill="toself", fillcolor=colours[name], opacity=0.35,
+                           line=dict(color=colours[name], width=1), name=f"{name} first", hoverinfo="name"))
+        centre = polygon.mean(axis=0)
+        traces.append(dict(type="scatterternary", a=[centre[0]], b=[centre[1]], c=[centre[2]], mode="text",
+                           text=[f"<b>{name} first</b>"], textfont=dict(size=FONT_SIZE + 2, color="#222"),
+                           showlegend=False, hoverinfo="skip"))
+    for label, D, symbol in reversed(markers):
+        traces.append(dict(
+            type="scatterternary", a=[D[0]], b=[D[1]], c=[D[2]], mode="markers", name=label,
+            marker=dict(symbol=symbol, size=20, color="#111", line=dict(width=2, color="white")),
+            hovertemplate=f"{label}<br>{names[0]} %{{a:.4f}}<br>{names[1]} %{{b:.4f}}<br>{names[2]} %{{c:.4f}}"
+                          "<extra></extra>"))
+    axis = dict(min=0, linewidth=2, ticks="outside", tickformat=".1f", gridcolor=GRID,
+                tickfont=dict(size=FONT_SIZE - 2))
+    fig = go.Figure(data=traces, layout=dict(ternary=dict(
+        sum=1, aaxis=dict(title=dict(text=f"D({names[0]})"), **axis),
+        baxis=dict(title=dict(text=f"D({names[1]})"), **axis),
+        caxis=dict(title=dict(text=f"D({names[2]})"), **axis), bgcolor="white")))
+    fig = _base(fig, height=560)
+    fig.update_layout(showlegend=True, legend=dict(orientation="v", yanchor="top", y=1, x=1.02),
+                      margin=dict(l=70, r=40, t=60, b=70))
+    return fig

@@ -1,0 +1,111 @@
+"""Population files in and out, dispatching to the core's readers and writers by file type.
+
+Nothing here executes or unpickles what a user uploads: text is decoded as UTF-8 and handed to
+the core's parsers (PrefLib via ``preflibtools``, CSV via pandas, JSON via ``json``), which raise
+:class:`AggregationError` naming the line or field.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import PurePath
+
+import numpy as np
+
+from aggregation import (AggregationError, PairwiseData, Profile, RewardPopulation, population_from_dict,
+                         population_to_dict, read_comparisons, read_preflib, read_rankings_csv,
+                         sample_comparisons, write_comparisons, write_preflib, write_rankings_csv)
+from aggregation.formats import PREFLIB_TYPES
+
+#: Uploads above this size are refused before parsing (the uploader also refuses them in the browser).
+MAX_UPLOAD_MB = 50
+IMPORT_TYPES = (*PREFLIB_TYPES, "csv", "jsonl", "json", "txt")
+
+
+def read_population_file(name: str, data: bytes, *, prompt: str | None = None):
+    """``(population, what it was read as)`` from an uploaded file's name and bytes.
+
+    ``.soc .soi .toc .toi``: PrefLib; ``.csv``: comparisons when the header has ``chosen`` and
+    ``rejected``, else rankings (``ranking``, ``weight``); ``.jsonl``: comparisons; ``.json``: a
+    population file written by this dashboard; ``.txt``: the text syntax (``3: B > R = G``).
+    """
+    size_mb = len(data) / 2 ** 20
+    if size_mb > MAX_UPLOAD_MB:
+        raise AggregationError(f"the file is {size_mb:.1f} MB; files up to {MAX_UPLOAD_MB} MB are accepted "
+                               "(for bigger populations, merge identical rankings into weights first)")
+    ext = PurePath(name).suffix.lower().lstrip(".")
+    if ext not in IMPORT_TYPES:
+        raise AggregationError(f"unsupported file type '.{ext}': use one of "
+                               + ", ".join(f".{t}" for t in IMPORT_TYPES))
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise AggregationError(f"the file is not UTF-8 text (byte {exc.start} cannot be decoded)") from None
+    if ext in PREFLIB_TYPES:
+        return read_preflib(text, ext), f"PrefLib {ext} file"
+    if ext == "csv":
+        header = next(csv.reader(io.StringIO(text)), [])
+        columns = {c.strip().lower() for c in header}
+        if {"chosen", "rejected"} <= columns:
+            return read_comparisons(text, "csv", prompt=prompt), "comparison table (CSV)"
+        return read_rankings_csv(text), "rankings table (CSV)"
+    if ext == "jsonl":
+        return read_comparisons(text, "jsonl", prompt=prompt), "comparison table (JSONL)"
+    if ext == "json":
+        try:
+            content = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise AggregationError(f"not valid JSON ({exc.msg})", line=exc.lineno) from None
+        return population_from_dict(content), "population file (JSON)"
+    return Profile.parse(text), "rankings in the text syntax"
+
+
+@dataclass(frozen=True)
+class Export:
+    label: str
+    file_name: str
+    mime: str
+    make: Callable[[], str]   # called only when the user clicks download
+
+
+def population_json(model) -> str:
+    return json.dumps(population_to_dict(model), indent=1, ensure_ascii=False) + "\n"
+
+
+def exports(model, stem: str = "population") -> tuple[list[Export], list[str]]:
+    """Every file this population can be saved as (each re-imports here), and notes on formats
+    that do not apply to it."""
+    files = [Export("Population file (.json)", f"{stem}.json", "application/json", lambda: population_json(model))]
+    notes: list[str] = []
+    if isinstance(model, Profile):
+        files.append(Export("Rankings table (.csv)", f"{stem}.csv", "text/csv",
+                            lambda: write_rankings_csv(model.compressed())))
+        files.append(Export("Text syntax (.txt)", f"{stem}.txt", "text/plain", lambda: model.compressed().to_text()))
+        if is_whole(model.weights):
+            kind = "toc" if model.has_ties else "soc"
+            files.append(Export(f"PrefLib (.{kind})", f"{stem}.{kind}", "text/plain",
+                                lambda: write_preflib(model, title=stem)[0]))
+        else:
+            notes.append("PrefLib files hold whole-number counts only; this population has fractional weights.")
+    elif isinstance(model, PairwiseData):
+        files.append(Export("Comparison table (.csv)", f"{stem}.csv", "text/csv",
+                            lambda: write_comparisons(model, "csv")))
+        files.append(Export("Comparison table (.jsonl)", f"{stem}.jsonl", "application/jsonl",
+                            lambda: write_comparisons(model, "jsonl")))
+    elif isinstance(model, RewardPopulation):
+        notes.append("Reward types are saved as a population file (.json); ranking formats cannot hold rewards.")
+    return files, notes
+
+
+def sampled_comparisons(model, n: int, sampling, seed: int, fmt: str) -> str:
+    """``n`` comparisons drawn from the population the way the Jackpot paper builds its datasets
+    (pairs from D x D, a random voter labels each), written as CSV or JSONL."""
+    return write_comparisons(sample_comparisons(model, n, sampling=sampling, seed=seed), fmt)
+
+
+def is_whole(weights) -> bool:
+    w = np.asarray(weights, dtype=float)
+    return bool(np.all(w == np.round(w)))

@@ -1,0 +1,307 @@
+"""The Population page's editors: rankings (table and text), reward types, comparisons, files.
+
+Every editor follows one pattern. Its widget key carries :func:`ui.state.version`, and its
+initial content is built from the current population. A valid edit replaces the population
+(which bumps the version) and reruns, so the editor is rebuilt from the new population in its
+canonical form (identical rankings merged, names normalised). An invalid edit shows the core's
+message in place and changes nothing: the previous population stays in force and the user's
+edits stay in the editor until fixed.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+from scipy.stats import rankdata
+
+from aggregation import AggregationError, PairwiseData, Profile, RewardPopulation, format_ranking, parse_ranking
+from aggregation._validate import alternative_names
+
+from . import compute, files, numbers, state, widgets
+
+#: Above this many distinct rankings (or user types) the table and text editors become read-only.
+EDITOR_ROWS = 500
+RANKING, WEIGHT = "ranking", "weight"
+TYPE, TYPE_WEIGHT = "user type", "type weight"
+
+KIND_LABELS = {"rankings": "Rankings with weights", "rewards": "User types with rewards"}
+
+
+# ------------------------------------------------------------------ pure helpers (tested directly)
+def same_table(a: pd.DataFrame, b: pd.DataFrame) -> bool:
+    """Equal shape, columns and cell values (dtypes aside: the editor may return other dtypes)."""
+    return (a.shape == b.shape and list(a.columns) == list(b.columns)
+            and a.astype(str).to_numpy().tolist() == b.astype(str).to_numpy().tolist())
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or (isinstance(value, str) and not value.strip())
+
+
+def profile_from_table(table: pd.DataFrame, previous_alternatives: list[str]) -> tuple[Profile, list[int]]:
+    """The profile a rankings table describes, and the 1-based rows skipped because they are blank.
+
+    Alternatives keep their previous order; new names follow in order of appearance. Errors
+    name the row ("row 3: ...").
+    """
+    rankings, weights, labels, skipped = [], [], [], []
+    for i, (ranking, weight) in enumerate(zip(table[RANKING], table[WEIGHT]), start=1):
+        if _blank(ranking):
+            if _blank(weight) or weight == 1:
+                skipped.append(i)
+                continue
+            raise AggregationError(f"row {i}: the ranking is empty")
+        try:
+            rankings.append(parse_ranking(str(ranking)))
+        except AggregationError as exc:
+            raise AggregationError(f"row {i}: {exc}") from None
+        weights.append(float("nan") if _blank(weight) else weight)
+        labels.append(f"row {i}")
+    if not rankings:
+        raise AggregationError("the table has no rankings: add at least one row")
+    seen = list(dict.fromkeys(name for groups in rankings for group in groups for name in group))
+    alternatives = [a for a in previous_alternatives if a in seen] + [a for a in seen if a not in previous_alternatives]
+    return Profile.from_rankings(rankings, weights, alternatives, labels=labels), skipped
+
+
+def rewards_frame(model: RewardPopulation) -> pd.DataFrame:
+    frame = model.rewards.reset_index(drop=True)
+    frame.insert(0, TYPE_WEIGHT, model.weights.to_numpy())
+    frame.insert(0, TYPE, model.types)
+    return frame
+
+
+def rewards_from_table(table: pd.DataFrame, alternatives: list[str], temperature: float) -> RewardPopulation:
+    """The reward population a types table describes (fully blank rows are ignored)."""
+    keep = [i for i in range(len(table)) if not all(_blank(v) for v in table.iloc[i])]
+    table = table.iloc[keep]
+    if table.empty:
+        raise AggregationError("the table has no user types: add at least one row")
+    names = ["" if _blank(t) else str(t).strip() for t in table[TYPE]]
+    for row, name in zip(keep, names):
+        if not name:
+            raise AggregationError(f"row {row + 1}: the user type needs a name")
+    for row, name, values in zip(keep, names, table[alternatives].itertuples(index=False)):
+        for a, v in zip(alternatives, values):
+            if _blank(v):
+                raise AggregationError(f"row {row + 1}: user type {name!r} has no reward for {a!r}")
+    rewards = pd.DataFrame(table[alternatives].to_numpy(), index=names, columns=alternatives)
+    weights = [float("nan") if _blank(w) else w for w in table[TYPE_WEIGHT]]
+    return RewardPopulation(rewards, weights, temperature)
+
+
+def rankings_to_rewards(profile: Profile) -> RewardPopulation:
+    """Each distinct ranking becomes a user type (same weight) whose reward for a response is its
+    Borda points in that ranking: the number of responses it beats, plus half the ties."""
+    compact = profile.compressed()
+    levels = compact.levels.astype(float)
+    below = (levels[:, :, None] < levels[:, None, :]).sum(axis=2)
+    tied = (levels[:, :, None] == levels[:, None, :]).sum(axis=2) - 1
+    points = below + 0.5 * tied
+    names = [format_ranking(compact.ranking(i)) for i in range(compact.n_rankings)]
+    return RewardPopulation(pd.DataFrame(points, index=names, columns=compact.alternatives), compact.weights)
+
+
+def rewards_to_rankings(population: RewardPopulation) -> Profile:
+    """Each user type becomes its ranking by reward (equal rewards tied), with the type's weight."""
+    R = population.rewards.to_numpy(float)
+    levels = rankdata(-R, method="dense", axis=1).astype(np.int64) - 1
+    return Profile.from_levels(levels, population.alternatives, population.weights.to_numpy()).compressed()
+
+
+# ------------------------------------------------------------------ widgets
+def kind_switch(model) -> None:
+    kind = state.kind(model)
+    if kind == "comparisons":
+        st.info(f"This population is a table of {model.n_comparisons} pairwise comparisons (imported). It is "
+                "shown below as it is; to edit voters, load the example or import rankings.",
+                icon=":material/info:")
+        return
+    key = f"population_kind_{state.version()}"
+    st.segmented_control("Describe the voters by", list(KIND_LABELS), default=kind, required=True,
+                         format_func=KIND_LABELS.get, key=key, on_change=_switch_kind, args=(key,),
+                         help="Switching converts the current population: each distinct ranking becomes a user "
+                              "type whose rewards are its Borda points; each user type becomes the ranking of its "
+                              "rewards.")
+
+
+def _switch_kind(key: str) -> None:
+    choice, model = st.session_state[key], state.population()
+    if choice == "rewards" and isinstance(model, Profile):
+        state.set_population(rankings_to_rewards(model))
+    elif choice == "rankings" and isinstance(model, RewardPopulation):
+        state.set_population(rewards_to_rankings(model))
+
+
+def reset_button() -> None:
+    st.button("Reset to the example", key="population_reset", icon=":material/restart_alt:",
+              help="The Jackpot paper's Figure 1: 2 voters R > G > B, 3 voters B > R > G.",
+              on_click=lambda: state.set_population(state.default_population(), state.DEFAULT_ORIGIN))
+
+
+def rankings_editor(model: Profile) -> None:
+    """The table of distinct rankings with weights."""
+    rows = compute.population_summary(model).rows
+    if rows > EDITOR_ROWS:
+        st.warning(f"This population has {rows:,} distinct rankings, too many to edit here. The first "
+                   f"{EDITOR_ROWS} are shown read-only; edit the file and import it again.", icon=":material/info:")
+        widgets.table(compute.rankings_frame(model, EDITOR_ROWS), hide_index=True, key="rankings_preview")
+        return
+    frame = compute.rankings_frame(model)
+    edited = st.data_editor(
+        frame, key=f"rankings_table_{state.version()}", num_rows="dynamic", hide_index=True, width="stretch",
+        column_config={
+            RANKING: st.column_config.TextColumn(
+                "Ranking (best first)", width="large",
+                help="Names separated by > (preferred) or = (tied), best first, e.g. B > R = G. Names a "
+                     "ranking leaves out share its last place; a new name adds an alternative."),
+            WEIGHT: st.column_config.NumberColumn(
+                "Weight", min_value=0.0, default=1.0, width="small", format="%g",
+                help="How many voters hold this ranking (or their share); must be positive."),
+        })
+    if same_table(edited, frame):
+        return
+    try:
+        profile, skipped = profile_from_table(edited, model.alternatives)
+    except AggregationError as exc:
+        widgets.error(exc, prefix="Not applied: ")
+        st.caption("The population is unchanged until the table is valid again.")
+        return
+    if skipped and profile.compressed().fingerprint == model.compressed().fingerprint:
+        st.caption(f"Row {', '.join(map(str, skipped))} is empty: type a ranking to add it.")
+        return
+    state.set_population(profile)
+    st.rerun()
+
+
+def rankings_text(model: Profile) -> None:
+    """The same rankings in the text syntax, applied with a button."""
+    if compute.population_summary(model).rows > EDITOR_ROWS:
+        return
+    v = state.version()
+    text = st.text_area("Rankings as text", value=model.compressed().to_text(), key=f"rankings_text_{v}",
+                        height=180, help="One ranking per line: weight, colon, ranking. '#' starts a comment.")
+    if st.button("Apply text", key=f"rankings_text_apply_{v}", icon=":material/check:"):
+        try:
+            profile = Profile.parse(text)
+        except AggregationError as exc:
+            widgets.error(exc, prefix="Not applied: ")
+            st.caption("The population is unchanged; your text is kept above.")
+            return
+        state.set_population(profile)
+        st.rerun()
+
+
+def rewards_editor(model: RewardPopulation) -> None:
+    """User types (rows) with weights and a reward per alternative; the annotator temperature."""
+    v = state.version()
+    left, right = st.columns([3, 1])
+    alternatives_text = left.text_input(
+        "Responses (comma-separated)", value=", ".join(model.alternatives), key=f"rewards_alternatives_{v}",
+        help="Add a name to add a response (its rewards start at 0); remove one to drop it.")
+    temperature = right.number_input(
+        "Annotator temperature T", min_value=0.001, value=float(model.temperature), step=0.1, format="%.3g",
+        key=f"rewards_temperature_{v}",
+        help="Annotators prefer a to b with probability sigmoid((r(a) − r(b)) / T): small T follows the "
+             "rewards strictly, large T answers almost at random.")
+    st.caption("Lower T makes annotators follow their rewards more strictly: at T = 1 a reward gap of 1 wins "
+               "73% of comparisons (sigmoid(1) = 0.731), at T = 0.25 it wins 98%.")
+    frame = rewards_frame(model)
+    if len(frame) > EDITOR_ROWS:
+        st.warning(f"{len(frame):,} user types are too many to edit here; shown read-only.", icon=":material/info:")
+        widgets.table(frame.head(EDITOR_ROWS), hide_index=True, key="rewards_preview")
+        return
+    config = {TYPE: st.column_config.TextColumn("User type", width="medium"),
+              TYPE_WEIGHT: st.column_config.NumberColumn("Weight", min_value=0.0, default=1.0, format="%g")}
+    config.update({a: st.column_config.NumberColumn(f"reward {a}", default=0.0, format="%g") for a in model.alternatives})
+    edited = st.data_editor(frame, key=f"rewards_table_{v}", num_rows="dynamic", hide_index=True, width="stretch",
+                            column_config=config)
+    try:
+        names = alternative_names(alternatives_text.split(","), what="responses")
+        if names != model.alternatives:
+            edited = edited.reindex(columns=[TYPE, TYPE_WEIGHT, *names], fill_value=0.0)
+        changed = (names != model.alternatives or float(temperature) != model.temperature
+                   or not same_table(edited, frame))
+        if not changed:
+            return
+        population = rewards_from_table(edited, names, float(temperature))
+    except AggregationError as exc:
+        widgets.error(exc, prefix="Not applied: ")
+        st.caption("The population is unchanged until the inputs are valid again.")
+        return
+    state.set_population(population)
+    st.rerun()
+
+
+def comparisons_view(model: PairwiseData) -> None:
+    widgets.table(model.table.head(EDITOR_ROWS), hide_index=True, key="comparisons_preview", height=240)
+    if model.n_comparisons > EDITOR_ROWS:
+        st.caption(f"First {EDITOR_ROWS} of {model.n_comparisons:,} comparisons.")
+
+
+def summary(model) -> None:
+    """Counts and the preference matrix (exact fractions where exact, ± standard error when estimated)."""
+    s = compute.population_summary(model)
+    widgets.glance(model)
+    cols = st.columns(3)
+    cols[0].metric("Alternatives", len(s.alternatives))
+    label = {"rankings": "Distinct rankings", "rewards": "User types", "comparisons": "Comparisons"}[s.kind]
+    cols[1].metric(label, f"{s.rows:,}")
+    cols[2].metric("Total weight" if s.total_weight is not None else "Pairs never compared",
+                   numbers.weight(s.total_weight) if s.total_weight is not None else len(s.unobserved_pairs))
+    st.markdown("**Preference matrix** P[row, column]: the share of voters preferring the row to the column, "
+                "indifferent voters counting half.")
+    if len(s.alternatives) > 30:
+        st.caption(f"{len(s.alternatives)} alternatives: the matrix is available as a download.")
+    elif s.standard_errors is not None:
+        shown = s.P.apply(lambda col: col.map(numbers.decimal)) + " ± " + \
+            s.standard_errors.apply(lambda col: col.map(numbers.decimal))
+        widgets.table(shown, key="population_matrix", width="content")
+        st.caption("Estimated from the comparisons: ± one binomial standard error. Pairs never compared get 1/2.")
+    else:
+        widgets.table(numbers.format_matrix(s.P, numbers.matrix_denominator(model)), key="population_matrix",
+                      width="content")
+    widgets.csv_download(s.P, file_name="preference-matrix.csv", key="population_matrix_csv",
+                         label="Download P as CSV")
+
+
+def import_panel() -> None:
+    uploaded = st.file_uploader(
+        "Import a population file", type=list(files.IMPORT_TYPES), key="import_file",
+        max_upload_size=files.MAX_UPLOAD_MB,
+        help="PrefLib (.soc .soi .toc .toi), a rankings CSV (columns ranking, weight), a comparison table "
+             "(CSV or JSONL with chosen, rejected), a population file (.json) saved here, or text (.txt).")
+    prompt = st.text_input("Prompt to use (comparison files with several prompts)", key="import_prompt")
+    if st.button("Import (replaces the current population)", key="import_button", disabled=uploaded is None,
+                 icon=":material/upload:"):
+        try:
+            model, what = files.read_population_file(uploaded.name, uploaded.getvalue(), prompt=prompt or None)
+        except AggregationError as exc:
+            widgets.error(exc, prefix=f"{uploaded.name}: ")
+            return
+        state.set_population(model, state.Origin(f"imported from {uploaded.name} ({what})"))
+        st.rerun()
+
+
+def export_panel(model) -> None:
+    available, notes = files.exports(model)
+    with st.container(horizontal=True):
+        for export in available:
+            st.download_button(export.label, data=export.make, file_name=export.file_name, mime=export.mime,
+                               key=f"export_{export.file_name}", icon=":material/download:", on_click="ignore")
+    for note in notes:
+        st.caption(note)
+    if isinstance(model, PairwiseData):
+        return
+    st.markdown("**Draw a comparison dataset** from this population, the way the Jackpot paper builds one: "
+                "a pair of different responses from the sampling distribution D, labelled by a random voter.")
+    c1, c2, c3 = st.columns([1, 1, 2])
+    n = int(c1.number_input("Comparisons", min_value=1, max_value=1_000_000, value=2048, step=256, key="sample_n"))
+    seed = int(c2.number_input("Seed", min_value=0, value=0, step=1, key="sample_seed"))
+    D = state.sampling()
+    c3.download_button("Download (.csv)", key="sample_download",
+                       data=lambda: files.sampled_comparisons(model, n, D, seed, "csv"),
+                       file_name=f"comparisons-n{n}-seed{seed}.csv", mime="text/csv", icon=":material/download:",
+                       on_click="ignore")

@@ -1,0 +1,91 @@
+"""The frame around every page: page list, navigation, sidebar and page header.
+
+``app.py`` calls :func:`configure`, :func:`navigation`, :func:`sidebar` and then runs the page;
+each page script starts with :func:`page_header`, which also initialises the shared state, so a
+page never depends on the entry point having run first.
+
+The pages live in ``pages/`` next to ``app.py``; Streamlit would treat that folder as a legacy
+multipage app on the first request of a server's life (see ``ui/launch.py``, which the README's
+start command uses). ``st.navigation`` below is the only page list.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+from . import compute, numbers, state, urls, widgets
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    path: str        # relative to the repository root (AppTest's switch_page takes this path)
+    title: str
+    icon: str
+    url_path: str
+    help: str
+
+
+PAGES = (
+    PageSpec("pages/population.py", "Population", ":material/groups:", "population",
+             "Who the voters are: rankings with weights or user types with rewards. Edit, import, export; "
+             "every other page reads this population."),
+    PageSpec("pages/rules.py", "Rules side by side", ":material/balance:", "rules",
+             "Borda, plurality, Copeland, the RLHF/DPO policy, the maximal lottery, the average-reward policy "
+             "and random dictatorship on the current population, with the majority margins."),
+    PageSpec("pages/sampling.py", "Sampling distribution", ":material/change_history:", "sampling",
+             "How the distribution of compared responses steers DPO: NBC under D, the ternary map of winners, "
+             "and the smallest change of D that flips the order."),
+    PageSpec("pages/fine_tuning.py", "Fine-tuning", ":material/model_training:", "fine-tuning",
+             "Train a small language model on comparisons drawn from the population and see where it lands "
+             "next to the theory."),
+)
+
+
+def page(url_path: str) -> PageSpec:
+    return next(p for p in PAGES if p.url_path == url_path)
+
+
+def configure() -> None:
+    st.set_page_config(page_title="Aggregation rules for alignment", page_icon="🗳️", layout="wide",
+                       initial_sidebar_state="expanded")
+
+
+def navigation(home: Callable[[], None]):
+    """``st.navigation`` over the home page (a function of ``app.py``) and the files in ``pages/``."""
+    pages = [st.Page(home, title="Home", icon=":material/home:", default=True)]
+    pages += [st.Page(ROOT / p.path, title=p.title, icon=p.icon, url_path=p.url_path, help=p.help)
+              for p in PAGES]
+    return st.navigation(pages, position="sidebar", expanded=True)
+
+
+def sidebar() -> None:
+    """The current population in one glance, and what a link to this page reproduces."""
+    model = state.population()
+    origin = state.origin()
+    kind = state.kind(model)
+    with st.sidebar:
+        st.markdown("**Current population**")
+        edited = " · edited by hand" if origin.edited else ""
+        st.caption(f"{origin.title}{edited}")
+        rows = compute.population_summary(model).rows
+        count = f"{rows} " + {"rankings": "distinct rankings", "rewards": "user types",
+                              "comparisons": "comparisons"}[kind]
+        weight = f" · total weight {numbers.weight(model.total_weight)}" if kind != "comparisons" else ""
+        st.caption(f"{len(model.alternatives)} alternatives · {count}{weight}")
+        D = state.sampling()
+        st.caption("Sampling distribution D: " + ("uniform" if D is None else
+                   ", ".join(f"{a} {numbers.decimal(p)}" for a, p in D.items())))
+        st.caption(urls.link_scope())
+
+
+def page_header(title: str, intro: str) -> None:
+    """Title, a short plain-words introduction and any pending notices."""
+    state.ensure_session()
+    st.title(title)
+    st.markdown(intro)
+    widgets.notices()

@@ -1,0 +1,139 @@
+"""Session state shared by every page: the population, where it came from, the sampling distribution.
+
+The population lives under a plain session-state key (not a widget key), so it persists while
+the user moves between pages. Every page reads it through :func:`population`; everything that
+replaces it goes through :func:`set_population`, which also bumps :func:`version` so that the
+editors on the Population page rebuild from the new population.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from aggregation import PairwiseData, Profile, RewardPopulation
+from aggregation._validate import distribution
+
+POPULATION_KEY = "population"
+ORIGIN_KEY = "population_origin"
+SAMPLING_KEY = "sampling"
+VERSION_KEY = "population_version"
+NOTICES_KEY = "notices"
+
+#: The Jackpot paper's Figure 1 (Maura-Rivero, Lanctot, Visin, Larson, arXiv 2501.19266):
+#: Borda (hence RLHF) picks R, a majority picks B, the maximal lottery is B with probability 1.
+JACKPOT_FIGURE_1 = "2: R > G > B\n3: B > R > G\n"
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where the current population came from: a title for people, the scenario id a link can
+    carry (``None`` for imports and hand-built populations), and whether it was edited since."""
+
+    title: str
+    scenario: str | None = None
+    edited: bool = False
+
+
+DEFAULT_ORIGIN = Origin("Jackpot paper, Figure 1 (2 × R > G > B, 3 × B > R > G)")
+
+
+def default_population() -> Profile:
+    return Profile.parse(JACKPOT_FIGURE_1)
+
+
+def ensure_session() -> None:
+    """Initialise the shared state once per session; cheap and idempotent (every page calls it)."""
+    ss = st.session_state
+    if POPULATION_KEY not in ss:
+        ss[POPULATION_KEY] = default_population()
+        ss[ORIGIN_KEY] = DEFAULT_ORIGIN
+    ss.setdefault(ORIGIN_KEY, Origin("a population set before the session started"))
+    ss.setdefault(SAMPLING_KEY, None)
+    ss.setdefault(VERSION_KEY, 0)
+    ss.setdefault(NOTICES_KEY, [])
+
+
+def population():
+    ensure_session()
+    return st.session_state[POPULATION_KEY]
+
+
+def origin() -> Origin:
+    ensure_session()
+    return st.session_state[ORIGIN_KEY]
+
+
+def version() -> int:
+    """Bumped whenever the population or the sampling distribution is replaced."""
+    ensure_session()
+    return st.session_state[VERSION_KEY]
+
+
+def kind(model) -> str:
+    """``"rankings"``, ``"rewards"`` or ``"comparisons"``."""
+    if isinstance(model, Profile):
+        return "rankings"
+    if isinstance(model, RewardPopulation):
+        return "rewards"
+    if isinstance(model, PairwiseData):
+        return "comparisons"
+    raise TypeError(f"not a population: {type(model).__name__}")
+
+
+def set_population(model, new_origin: Origin | None = None) -> None:
+    """Replace the population. Without ``new_origin`` the current origin is marked as edited by
+    hand. A custom sampling distribution survives when the alternatives stay the same; when they
+    change it is reset to uniform, with a notice."""
+    ensure_session()
+    ss = st.session_state
+    ss[POPULATION_KEY] = model
+    ss[ORIGIN_KEY] = new_origin if new_origin is not None else replace(ss[ORIGIN_KEY], edited=True)
+    D = ss[SAMPLING_KEY]
+    if D is not None and list(D.index) != list(model.alternatives):
+        if set(D.index) == set(model.alternatives):
+            ss[SAMPLING_KEY] = D.reindex(list(model.alternatives))  # same alternatives, new order
+        else:
+            ss[SAMPLING_KEY] = None
+            notice("The sampling distribution D was reset to uniform because the alternatives changed.")
+    ss[VERSION_KEY] += 1
+
+
+def sampling() -> pd.Series | None:
+    """The sampling distribution D over the current alternatives; ``None`` means uniform."""
+    ensure_session()
+    return st.session_state[SAMPLING_KEY]
+
+
+def sampling_or_uniform() -> pd.Series:
+    D = sampling()
+    return D if D is not None else distribution(None, population().alternatives)
+
+
+def set_sampling(values) -> None:
+    """Set D (validated by the core; a uniform D is stored as ``None``). Raises AggregationError."""
+    ensure_session()
+    alternatives = population().alternatives
+    D = None if values is None else distribution(values, alternatives)
+    if D is not None and np.allclose(D.to_numpy(), 1.0 / len(alternatives), rtol=0, atol=1e-15):
+        D = None
+    st.session_state[SAMPLING_KEY] = D
+    st.session_state[VERSION_KEY] += 1
+
+
+def notice(text: str) -> None:
+    """A message shown at the top of every page until the user dismisses it."""
+    ensure_session()
+    if text not in st.session_state[NOTICES_KEY]:
+        st.session_state[NOTICES_KEY].append(text)
+
+
+def notices() -> list[str]:
+    ensure_session()
+    return list(st.session_state[NOTICES_KEY])
+
+
+def dismiss_notices() -> None:
+    st.session_state[NOTICES_KEY] = []

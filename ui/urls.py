@@ -1,0 +1,139 @@
+"""Shareable links: what the URL carries and how it is read and written.
+
+The page is the URL path (``/rules``). The query string carries small controls, never the
+population itself:
+
+* ``beta``: bound to the β widgets with ``bind="query-params"`` (same key on every page that
+  shows β, so the value is shared); Streamlit writes and restores it.
+* ``scenario`` (a scenario id), ``temperature`` (the annotator temperature of a reward
+  population) and ``D`` (the sampling distribution, comma-separated in the order of the
+  alternatives): they belong to the shared state rather than to one widget, so the entry point
+  applies them to the state when the URL brings a new value (a first request, or a link inside
+  the app) and writes the state back after every run.
+
+A link opened on a fresh server reproduces exactly what the URL encodes: the scenario (or the
+default population) plus these controls. A population edited by hand or imported is not in the
+link; :func:`link_scope` says so on screen.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pandas as pd
+import streamlit as st
+
+from aggregation import AggregationError, RewardPopulation
+from aggregation._validate import distribution
+
+from . import scenarios, state
+
+BETA_KEY = "beta"
+SCENARIO_PARAM = "scenario"
+TEMPERATURE_PARAM = "temperature"
+SAMPLING_PARAM = "D"
+_SEEN_KEY = "_link_params_seen"
+_PARAMS = (SCENARIO_PARAM, TEMPERATURE_PARAM, SAMPLING_PARAM)
+
+
+def encode_sampling(D) -> str:
+    """``0.2,0.3,0.5``: probabilities in the order of the alternatives (10 significant digits)."""
+    return ",".join(format(float(p), ".10g") for p in D)
+
+
+def decode_sampling(text: str, alternatives) -> pd.Series:
+    """Inverse of :func:`encode_sampling`, validated by the core."""
+    parts = [p.strip() for p in str(text).split(",")]
+    try:
+        values = [float(p) for p in parts]
+    except ValueError:
+        raise AggregationError(
+            f"the link's sampling distribution D={text!r} must be numbers separated by commas") from None
+    if len(values) != len(alternatives):
+        raise AggregationError(
+            f"the link's sampling distribution D has {len(values)} numbers but the population has "
+            f"{len(alternatives)} alternatives ({', '.join(alternatives)})")
+    return distribution(values, alternatives, what="the link's sampling distribution D")
+
+
+def apply_inbound_link() -> None:
+    """Apply ``scenario``, ``temperature`` and ``D`` from the URL when they differ from what this
+    session last saw there. Problems become notices; the state stays valid."""
+    state.ensure_session()
+    seen = st.session_state.setdefault(_SEEN_KEY, {})
+    incoming = {p: st.query_params.get(p) for p in _PARAMS}
+    changed = {p: v for p, v in incoming.items() if v is not None and v != seen.get(p)}
+    seen.update(incoming)
+    if SCENARIO_PARAM in changed:
+        try:
+            apply_scenario(scenarios.load(changed[SCENARIO_PARAM]))
+        except AggregationError as exc:
+            state.notice(f"This link names a scenario the dashboard cannot open ({exc}); "
+                         "showing the current population instead.")
+    if TEMPERATURE_PARAM in changed:
+        _apply_temperature(changed[TEMPERATURE_PARAM])
+    if SAMPLING_PARAM in changed:
+        try:
+            state.set_sampling(decode_sampling(changed[SAMPLING_PARAM], state.population().alternatives))
+        except AggregationError as exc:
+            state.notice(f"The link's sampling distribution was not applied: {exc}. Using uniform sampling.")
+
+
+def apply_scenario(scenario) -> None:
+    """Load a scenario: its population, sampling distribution and β (fields of ``presets.Scenario``)."""
+    state.set_population(scenario.population, state.Origin(scenario.title, scenario.id))
+    state.set_sampling(getattr(scenario, "sampling", None))
+    beta = getattr(scenario, "beta", None)
+    if beta is not None:
+        st.session_state[BETA_KEY] = float(beta)
+
+
+def _apply_temperature(text: str) -> None:
+    model = state.population()
+    if not isinstance(model, RewardPopulation):
+        state.notice(f"The link's annotator temperature ({text}) was ignored: it applies only to "
+                     "populations of reward types.")
+        return
+    try:
+        value = float(text)
+        state.set_population(model.with_temperature(value), state.origin())
+    except (ValueError, AggregationError):
+        state.notice(f"The link's annotator temperature {text!r} is not a positive number; kept "
+                     f"{model.temperature:g}.")
+
+
+def desired_params() -> dict[str, str | None]:
+    """The query parameters that describe the current state (``None``: absent)."""
+    model = state.population()
+    D = state.sampling()
+    return {
+        SCENARIO_PARAM: state.origin().scenario,
+        TEMPERATURE_PARAM: format(model.temperature, ".10g") if isinstance(model, RewardPopulation) else None,
+        SAMPLING_PARAM: encode_sampling(D) if D is not None else None,
+    }
+
+
+def sync_outbound_link() -> None:
+    """Write the state's ``scenario``, ``temperature`` and ``D`` into the URL (only what changed)."""
+    seen = st.session_state.setdefault(_SEEN_KEY, {})
+    for param, value in desired_params().items():
+        if value is None:
+            if param in st.query_params:
+                del st.query_params[param]
+        elif st.query_params.get(param) != value:
+            st.query_params[param] = value
+        seen[param] = value
+
+
+def link_scope() -> str:
+    """One sentence saying what a copied link reproduces."""
+    origin = state.origin()
+    base = (f"the scenario “{origin.title}”" if origin.scenario else
+            "the default population" if replace(origin, edited=False) == state.DEFAULT_ORIGIN else None)
+    if base is None:
+        return ("A link to this page carries β and the sampling distribution, **not the population** "
+                f"({origin.title}): share the population file from the Population page instead.")
+    if origin.edited:
+        return (f"A link to this page reproduces {base} with β and the sampling distribution; "
+                "**it does not carry your hand edits** (download the population file to share them).")
+    return f"A link to this page reproduces {base}, β and the sampling distribution."
+

@@ -1,0 +1,91 @@
+"""Small Streamlit helpers every page uses the same way: charts, tables, downloads, errors."""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from aggregation import AggregationError
+
+from . import compute, numbers, state, urls
+
+
+def chart(fig: go.Figure, *, key: str, file_name: str) -> None:
+    """A plotly chart whose toolbar's camera icon downloads a PNG named ``file_name``."""
+    st.plotly_chart(fig, key=key, width="stretch", theme=None, config={
+        "displaylogo": False,
+        "toImageButtonOptions": {"format": "png", "filename": file_name, "scale": 2},
+        "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+    })
+
+
+def csv_download(frame: pd.DataFrame, *, file_name: str, key: str, label: str = "Download as CSV",
+                 index: bool = True) -> None:
+    """A download button for a table, full precision."""
+    st.download_button(label, data=frame.to_csv(index=index), file_name=file_name, mime="text/csv",
+                       key=key, icon=":material/download:", on_click="ignore")
+
+
+def table(data, *, key: str, **kwargs) -> None:
+    """A read-only table inside a container keyed ``key`` (tests and the browser find it by that key)."""
+    with st.container(key=key):
+        st.dataframe(data, **kwargs)
+
+
+def error(exc: AggregationError | str, *, prefix: str = "") -> None:
+    """The core's message, shown in place (never a stack trace)."""
+    st.error(f"{prefix}{exc}", icon=":material/error:")
+
+
+def styled(frame: pd.DataFrame, formatter: Callable[[float], str] | Mapping[str, Callable],
+           highlight: Mapping[object, Sequence[str]] | None = None):
+    """A Styler that writes numbers with ``formatter`` and bolds/tints the ``highlight`` cells
+    (row label -> column labels)."""
+    style = frame.style.format(formatter, na_rep="–")
+    if highlight:
+        def tint(row: pd.Series) -> list[str]:
+            cols = set(highlight.get(row.name, []))
+            return ["font-weight: 700; background-color: rgba(184,134,11,0.22)" if c in cols else ""
+                    for c in row.index]
+        style = style.apply(tint, axis=1)
+    return style
+
+
+def beta_input(*, container=None) -> float:
+    """The β control (KL strength). Same key on every page, bound to the URL's ``beta``."""
+    target = container or st
+    return float(target.number_input(
+        "β (KL strength of RLHF / DPO)", min_value=0.01, max_value=100.0, value=1.0, step=0.1, format="%.2f",
+        key=urls.BETA_KEY, bind="query-params",
+        help="The policy is π_ref · exp(reward / β): small β follows the reward greedily, large β stays "
+             "close to the uniform reference policy π_ref. β changes probabilities, never the order."))
+
+
+def notices() -> None:
+    """Messages from links and state changes, until dismissed."""
+    messages = state.notices()
+    if not messages:
+        return
+    for message in messages:
+        st.warning(message, icon=":material/info:")
+    st.button("Dismiss these messages", key="dismiss_notices", on_click=state.dismiss_notices)
+
+
+def glance(model) -> None:
+    """Three numbers a newcomer looks at first: the Borda (RLHF) winner, the Condorcet winner and
+    the maximal lottery, for ``model``."""
+    try:
+        view = compute.rules_view(model, 1.0, None)
+    except AggregationError as exc:
+        error(exc)
+        return
+    cols = st.columns(3)
+    borda = view.winners.get("borda")
+    cols[0].metric("Borda / RLHF reward picks", " = ".join(borda) if borda else "–")
+    cols[1].metric("Condorcet winner", view.condorcet_winner or "none")
+    support = [(a, p) for a, p in view.scores.loc["maximal_lottery"].items() if p > 1e-9]
+    cols[2].metric("Maximal lottery (NLHF) picks",
+                   f"{support[0][0]} (certain)" if len(support) == 1 else
+                   ", ".join(f"{a} {numbers.decimal(p, 3)}" for a, p in support))
