@@ -245,22 +245,50 @@ class Profile:
 
     def ranking(self, i: int) -> list[list[str]]:
         """Ranking ``i`` as tie groups, best first."""
-        row = self._levels[i]
-        return [[self._alternatives[a] for a in np.flatnonzero(row == lvl)] for lvl in range(int(row.max()) + 1)]
+        return self._groups(slice(i, i + 1))[0]
 
     @property
     def rankings(self) -> list[list[list[str]]]:
-        return [self.ranking(i) for i in range(self.n_rankings)]
+        return self._groups(slice(None))
+
+    def _groups(self, rows: slice) -> list[list[list[str]]]:
+        """Tie groups of many rankings at once: one argsort, then plain list work per row."""
+        levels = self._levels[rows]
+        order = np.argsort(levels, axis=1, kind="stable")
+        sorted_levels = np.take_along_axis(levels, order, axis=1)
+        names = self._alternatives
+        out = []
+        for row_order, row_levels in zip(order.tolist(), sorted_levels.tolist()):
+            groups, previous = [], None
+            for a, lvl in zip(row_order, row_levels):
+                if lvl != previous:
+                    groups.append([])
+                    previous = lvl
+                groups[-1].append(names[a])
+            out.append(groups)
+        return out
+
+    def ranking_texts(self) -> list[str]:
+        """Every ranking in the text syntax (``B > R = G``), in order."""
+        m = len(self._alternatives)
+        strict = self._levels.max(axis=1) == m - 1
+        out: list[str] = [""] * self.n_rankings
+        if strict.any():  # no ties: the names in order, joined by " > "
+            idx = np.flatnonzero(strict)
+            order = np.argsort(self._levels[idx], axis=1)
+            for i, row in zip(idx.tolist(), np.asarray(self._alternatives, dtype=object)[order].tolist()):
+                out[i] = " > ".join(row)
+        for i in np.flatnonzero(~strict).tolist():
+            out[i] = format_ranking(self.ranking(i))
+        return out
 
     def to_text(self) -> str:
         """The profile in the text syntax of :meth:`parse`, one ranking per line."""
-        return "\n".join(f"{format_weight(w)}: {format_ranking(self.ranking(i))}"
-                         for i, w in enumerate(self._weights)) + "\n"
+        return "".join(f"{format_weight(w)}: {text}\n" for w, text in zip(self._weights.tolist(), self.ranking_texts()))
 
     def to_frame(self) -> pd.DataFrame:
         """One row per ranking: ``weight`` and ``ranking`` (text syntax)."""
-        return pd.DataFrame({"weight": self._weights,
-                             "ranking": [format_ranking(self.ranking(i)) for i in range(self.n_rankings)]})
+        return pd.DataFrame({"weight": self._weights, "ranking": self.ranking_texts()})
 
     # ----------------------------------------------------------------- derived
     def compressed(self) -> "Profile":

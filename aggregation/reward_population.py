@@ -180,6 +180,8 @@ def _reward_table(rewards) -> pd.DataFrame:
     bad = values.isna() | ~np.isfinite(values.astype(float))
     if bad.to_numpy().any():
         r, c = np.argwhere(bad.to_numpy())[0]
+        value = table.iat[r, c]
+        shown = format(float(value), "g") if isinstance(value, (float, np.floating)) else repr(value)
         raise AggregationError(
-            f"user type {table.index[r]!r}: reward for {table.columns[c]!r} is {table.iat[r, c]!r}, not a finite number")
+            f"user type {table.index[r]!r}: reward for {table.columns[c]!r} is {shown}, not a finite number")
     return values.astype(float)
