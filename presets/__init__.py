@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from aggregation import AggregationError
 
-from .claims import Claim, ClaimResult, evaluate_claims, needs
+from .claims import Claim, ClaimResult, evaluate_claims
 from .library import TEACHING_ORDER, list_scenarios, load, load_file
 from .reader import read_scenario
 from .scenario import PAGES, ChoiceSetup, Scenario, Source
@@ -54,6 +54,6 @@ def custom(population, *, title: str = "My population", sampling=None, beta: flo
                     population=population, sampling=sampling, beta=beta, k=k, page=page)
 
 
-__all__ = ["list", "load", "load_file", "evaluate", "dumps", "loads", "custom", "needs",
+__all__ = ["list", "load", "load_file", "evaluate", "dumps", "loads", "custom",
            "Scenario", "Source", "ChoiceSetup", "Claim", "ClaimResult", "PAGES", "TEACHING_ORDER",
            "AggregationError"]

@@ -42,16 +42,12 @@ Optional on every kind but ``choice_probability``, a variant of the scenario to 
 in: ``restrict_to`` (a list of alternatives: the same voters over fewer alternatives, for IIA),
 ``temperature`` (user types only), ``sampling`` (a distribution D), ``beta`` and ``k``.
 
-``kwin_rate``, ``robust_rate`` and the ``mpne`` / ``robust_policy`` policies need
-``aggregation.testtime``; ``choice_probability`` needs ``aggregation.choice``. Where such a module
-is not installed, the claim is reported with ``passed = None`` (not evaluated), never as failed.
 When the core refuses a computation (an ``AggregationError``: say, a game too large to solve
 exactly), the claim is reported as failed with the core's message, and the other claims are still
 checked.
 """
 from __future__ import annotations
 
-import importlib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -60,9 +56,9 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from aggregation import (AggregationError, average_reward_policy, borda,
-                         condorcet_winner, copeland, majority_winner, maximal_lottery, nbc, parse_ranking,
-                         plurality, random_dictatorship, rlhf_policy, smith_set)
+from aggregation import (RULES as REGISTRY, AggregationError, RuleParams, condorcet_winner, kwin_rate,
+                         majority_winner, mallows_rmj_topk_probability, mnl_topk_probability, parse_ranking,
+                         robust_rate, smith_set, uniform_policy)
 from aggregation._validate import distribution
 
 #: Default absolute tolerance of ``equals`` on numbers.
@@ -101,12 +97,12 @@ class Claim:
 
 @dataclass(frozen=True)
 class ClaimResult:
-    """A claim checked on its scenario: ``passed`` is ``True``/``False``, or ``None`` when the
-    claim could not be evaluated here (``observed_text`` says why); ``observed`` is the value
-    found (a name, a list, a number, a bool) and ``observed_text`` shows it with context."""
+    """A claim checked on its scenario: ``passed``; ``observed`` is the value found (a name, a
+    list, a number, a bool) and ``observed_text`` shows it with context (or the core's message
+    when the core refused the computation)."""
 
     text: str
-    passed: bool | None
+    passed: bool
     observed: object
     observed_text: str
     claim: Claim = field(repr=False)
@@ -126,56 +122,34 @@ class _Variant:
 
 @dataclass(frozen=True)
 class _Rule:
+    """A rule as claims name it: its label mid-sentence and how it is computed (through the
+    rule registry, so that claims and the dashboard compute every rule the same way)."""
+
     label: str                        # mid-sentence, e.g. "the maximal lottery (NLHF)"
     lottery: bool                     # a probability distribution (a policy) rather than scores
-    compute: Callable[[_Variant], pd.Series]
+    registry_id: str | None           # the aggregation.registry rule; None for the uniform policy
     needs_rewards: bool = False
-    module: str | None = None         # "testtime" when it needs aggregation.testtime
 
-
-def _uniform(v: _Variant) -> pd.Series:
-    names = v.population.alternatives
-    return pd.Series(np.full(len(names), 1.0 / len(names)), index=names, name="uniform policy")
+    def compute(self, v: _Variant) -> pd.Series:
+        if self.registry_id is None:
+            return uniform_policy(v.population)
+        return REGISTRY[self.registry_id].compute(v.population, RuleParams(beta=v.beta, sampling=v.sampling, k=v.k))
 
 
 RULES: dict[str, _Rule] = {
-    "borda": _Rule("Borda", False, lambda v: borda(v.population)),
-    "plurality": _Rule("plurality", False, lambda v: plurality(v.population)),
-    "copeland": _Rule("Copeland", False, lambda v: copeland(v.population)),
-    "nbc": _Rule("NBC", False, lambda v: nbc(v.population, v.sampling)),
-    "rlhf": _Rule("the RLHF / DPO policy", True, lambda v: rlhf_policy(v.population, v.beta, v.sampling)),
-    "average_reward": _Rule("the average-reward policy", True,
-                            lambda v: average_reward_policy(v.population, v.beta), needs_rewards=True),
-    "maximal_lottery": _Rule("the maximal lottery (NLHF)", True, lambda v: maximal_lottery(v.population)),
-    "random_dictatorship": _Rule("random dictatorship (the pretrained-model analogue)", True,
-                                 lambda v: random_dictatorship(v.population)),
-    "uniform": _Rule("the uniform policy", True, _uniform),
-    "mpne": _Rule("MPNE_k", True, lambda v: _testtime().mpne(v.population, v.k), module="testtime"),
-    "robust_policy": _Rule("the robust policy", True,
-                           lambda v: _testtime().robust_policy(v.population, v.k), module="testtime"),
+    "borda": _Rule("Borda", False, "borda"),
+    "plurality": _Rule("plurality", False, "plurality"),
+    "copeland": _Rule("Copeland", False, "copeland"),
+    "nbc": _Rule("NBC", False, "nbc"),
+    "rlhf": _Rule("the RLHF / DPO policy", True, "rlhf"),
+    "average_reward": _Rule("the average-reward policy", True, "average_reward", needs_rewards=True),
+    "maximal_lottery": _Rule("the maximal lottery (NLHF)", True, "maximal_lottery"),
+    "random_dictatorship": _Rule("random dictatorship (the pretrained-model analogue)", True, "random_dictatorship"),
+    "uniform": _Rule("the uniform policy", True, None),
+    "mpne": _Rule("MPNE_k", True, "mpne"),
+    "robust_policy": _Rule("the robust policy", True, "robust"),
 }
 POLICIES = tuple(name for name, rule in RULES.items() if rule.lottery)
-
-
-class _Unavailable(Exception):
-    """An optional core module (aggregation.testtime / aggregation.choice) is not installed."""
-
-
-def _optional(module: str):
-    try:
-        return importlib.import_module(f"aggregation.{module}")
-    except ModuleNotFoundError as exc:
-        if exc.name == f"aggregation.{module}":
-            raise _Unavailable(f"aggregation.{module}") from None
-        raise
-
-
-def _testtime():
-    return _optional("testtime")
-
-
-def _choice():
-    return _optional("choice")
 
 
 # ============================================================================ parsing
@@ -520,8 +494,6 @@ def _evaluate(claim: Claim, scenario, variants: dict) -> ClaimResult:
         else:
             v = _variant(f, scenario, variants)
             observed, shown, passed = EVALUATORS[claim.kind](f, v)
-    except _Unavailable as exc:
-        return ClaimResult(claim.text, None, None, f"not evaluated: needs {exc}, which is not installed", claim)
     except AggregationError as exc:  # the core refused this computation: the claim cannot hold as stated
         return ClaimResult(claim.text, False, None, f"could not be evaluated: {exc}", claim)
     return ClaimResult(claim.text, bool(passed), observed, shown, claim)
@@ -664,14 +636,14 @@ def _eval_unique(f, v):
 
 def _eval_kwin(f, v):
     policy = _compute(f["policy"], v)
-    rates = _testtime().kwin_rate(v.population, policy, v.k)
+    rates = kwin_rate(v.population, policy, v.k)
     x = float(rates[f["opponent"]])
     return x, f"{_fmt(x)}; against every response: {_show(rates)}", _check_number(f, x)
 
 
 def _eval_robust(f, v):
     policy = _compute(f["policy"], v)
-    result = _testtime().robust_rate(v.population, policy, v.k)
+    result = robust_rate(v.population, policy, v.k)
     x = float(result.rate)
     return x, f"{_fmt(x)} (worst opponent: {result.opponent})", _check_number(f, x)
 
@@ -683,11 +655,10 @@ def _choice_probability(f, scenario):
     unknown = [a for a in top if a not in assortment]
     if unknown:
         raise AggregationError(f"{unknown[0]!r} is in the top list but not in the assortment")
-    choice = _choice()
     if f["model"] == "mnl":
-        x = float(choice.mnl_topk_probability(setup.utilities, assortment, top))
+        x = float(mnl_topk_probability(setup.utilities, assortment, top))
     else:
-        x = float(choice.mallows_rmj_topk_probability(list(setup.central_ranking), assortment, top, setup.phi))
+        x = float(mallows_rmj_topk_probability(list(setup.central_ranking), assortment, top, setup.phi))
     return x, _fmt(x), _check_number(f, x)
 
 
@@ -698,16 +669,3 @@ EVALUATORS = {
     "smith_set_size": _eval_smith_size, "maximal_lottery_unique": _eval_unique,
     "kwin_rate": _eval_kwin, "robust_rate": _eval_robust,
 }
-
-
-def needs(claim: Claim) -> str | None:
-    """The optional core module a claim needs (``"testtime"``, ``"choice"``) or ``None``."""
-    if claim.kind in ("kwin_rate", "robust_rate"):
-        return "testtime"
-    if claim.kind == "choice_probability":
-        return "choice"
-    for key in ("rule", "policy"):
-        rule = claim.fields.get(key)
-        if isinstance(rule, str) and RULES[rule].module:
-            return RULES[rule].module
-    return None

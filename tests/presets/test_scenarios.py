@@ -1,5 +1,4 @@
 """The library: every scenario is complete, self-explaining, and every claim holds."""
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -17,8 +16,6 @@ from .reference import (kwin_rates_by_enumeration, kwin_rates_uniform_choice, tw
 
 SCENARIOS = presets.list()
 IDS = [s.id for s in SCENARIOS]
-HAS_TESTTIME = importlib.util.find_spec("aggregation.testtime") is not None
-HAS_CHOICE = importlib.util.find_spec("aggregation.choice") is not None
 
 #: Asked for by issue 4, by id.
 REQUIRED = {
@@ -75,8 +72,7 @@ def test_pages_match_what_the_scenarios_demonstrate():
     assert by_page["hetero_sampling"] == "sampling"
     assert by_page["ranked_choice_mnl_mallows"] == "ranked-choice"
     for s in SCENARIOS:
-        needed = {presets.needs(c) for c in s.claims} - {None}
-        assert ("testtime" in needed) == (s.page == "testtime")
+        assert any(_is_test_time(c) for c in s.claims) == (s.page == "testtime")
 
 
 def test_the_core_never_pulls_in_streamlit():
@@ -85,42 +81,22 @@ def test_the_core_never_pulls_in_streamlit():
 
 
 # ----------------------------------------------------------------------------- claims
+def _is_test_time(claim) -> bool:
+    """Claims about k-sample win rates or the k-sample policies."""
+    f = claim.fields
+    return claim.kind in ("kwin_rate", "robust_rate") or f.get("policy") in ("mpne", "robust_policy") \
+        or f.get("rule") in ("mpne", "robust_policy")
+
+
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=IDS)
-def test_every_claim_that_needs_only_the_core_holds(scenario):
+def test_every_claim_holds(scenario):
     results = presets.evaluate(scenario)
     assert [r.text for r in results] == [c.text for c in scenario.claims]
-    for claim, result in zip(scenario.claims, results):
-        if presets.needs(claim) is None:
-            assert result.passed is True, f"{result.text}: observed {result.observed_text}"
-
-
-TESTTIME = [s for s in SCENARIOS if any(presets.needs(c) == "testtime" for c in s.claims)]
-CHOICE = [s for s in SCENARIOS if any(presets.needs(c) == "choice" for c in s.claims)]
-
-
-@pytest.mark.parametrize("scenario", TESTTIME, ids=[s.id for s in TESTTIME])
-def test_every_test_time_claim_holds(scenario):
-    pytest.importorskip("aggregation.testtime")
-    for result in presets.evaluate(scenario):
+    for result in results:
         assert result.passed is True, f"{result.text}: observed {result.observed_text}"
 
 
-@pytest.mark.parametrize("scenario", CHOICE, ids=[s.id for s in CHOICE])
-def test_every_ranked_choice_claim_holds(scenario):
-    pytest.importorskip("aggregation.choice")
-    for result in presets.evaluate(scenario):
-        assert result.passed is True, f"{result.text}: observed {result.observed_text}"
-
-
-@pytest.mark.skipif(HAS_TESTTIME, reason="aggregation.testtime is installed")
-def test_a_claim_whose_module_is_missing_is_not_evaluated_rather_than_failed():
-    s = presets.load("testtime_nlhf_collapse")
-    results = presets.evaluate(s)
-    skipped = [r for c, r in zip(s.claims, results) if presets.needs(c) == "testtime"]
-    assert len(skipped) == 9
-    assert all(r.passed is None and r.observed is None for r in skipped)
-    assert skipped[0].observed_text == "not evaluated: needs aggregation.testtime, which is not installed"
-    assert results[0].passed is True  # the maximal-lottery claim needs only the core
+TESTTIME = [s for s in SCENARIOS if any(_is_test_time(c) for c in s.claims)]
 
 
 # ----------------------------------------------------------------------------- test-time numbers by brute force
@@ -154,7 +130,7 @@ def _reference_rates(scenario, policy, k):
     return kwin_rates_uniform_choice(pop.alternatives, policy, k)
 
 
-TESTTIME_CLAIMS = [(s, c) for s in TESTTIME for c in s.claims if presets.needs(c) == "testtime"]
+TESTTIME_CLAIMS = [(s, c) for s in TESTTIME for c in s.claims if _is_test_time(c)]
 
 
 @pytest.mark.parametrize("scenario, claim", TESTTIME_CLAIMS, ids=[f"{s.id}: {c.text}" for s, c in TESTTIME_CLAIMS])
