@@ -8,40 +8,67 @@ import streamlit as st
 from ui import explain, scenarios, shell, state, urls, widgets
 
 
+#: One line per page for the "Start here" tiles.
+PAGE_LINES = {
+    "population": "Who votes: pick a scenario, generate voters with a seed, edit rankings or user types, import or export.",
+    "rules": "Every rule on the same voters, the majority margins and the Condorcet winner.",
+    "sampling": "How the sampling distribution of compared responses steers DPO.",
+    "testtime": "Sample k answers and keep the best: which policy still wins against every rival?",
+    "properties": "Which rule keeps which promise on this population, with the counterexample when it breaks one.",
+    "ranked-choice": "Choices from a set of answers: MNL against Mallows-RMJ, next to this population.",
+    "fine-tuning": "Train a small model on this population and compare it with the theory.",
+}
+GALLERY_COLUMNS = 3
+
+
+def scenario_card(scenario) -> None:
+    """One failure case: title, one line, the property at stake, the source, the constructed-example
+    mark; its button loads the scenario and opens its page with a link that reproduces it."""
+    spec = scenarios.page_of(scenario)
+    with st.container(border=True, key=f"card_{scenario.id}"):
+        st.markdown(f"**{scenario.title}**")
+        st.markdown(scenario.summary)
+        st.markdown(f":violet[:material/gavel: **At stake:** {scenario.property}]")
+        source = scenarios.short_source(scenario)
+        st.caption(f"Source: [{source}]({scenario.source.url})" if scenario.source.url else f"Source: {source}")
+        if scenario.constructed:
+            st.caption(f":orange-badge[:material/construction: Constructed example] {scenario.note}")
+        link = "/" + spec.url_path + "?" + "&".join(f"{k}={v}" for k, v in urls.scenario_params(scenario).items())
+        if st.button(f"Open on {spec.title}", key=f"open_{scenario.id}", icon=spec.icon, type="primary",
+                     help=f"Loads the scenario and opens {link}"):
+            urls.open_scenario(scenario)
+
+
 def home() -> None:
     shell.page_header(
         "Which social choice rule is your alignment method?",
         "RLHF with a Bradley–Terry reward ranks responses like **Borda**; DPO like the **normalized Borda "
         "count** under the distribution its compared responses were sampled from; Nash learning from human "
-        "feedback converges to the **maximal lottery**. This dashboard lets you define a population of "
-        "voters and see, side by side, what each rule makes of it and where each one fails.")
+        "feedback converges to the **maximal lottery**; a model sampled k times at test time should be the "
+        "**multi-player Nash equilibrium** of a (k+1)-player game. This dashboard lets you define a population "
+        "of voters and see, side by side, what each rule makes of it and where each one fails.")
+
+    st.subheader("Failure-case library")
+    st.caption("Each card loads a population from the papers (or constructed to show their point) and opens the "
+               "page that shows the failure best. The address bar then holds a link that reproduces the screen.")
+    gallery = scenarios.available()
+    for start in range(0, len(gallery), GALLERY_COLUMNS):
+        for col, scenario in zip(st.columns(GALLERY_COLUMNS), gallery[start:start + GALLERY_COLUMNS]):
+            with col:
+                scenario_card(scenario)
 
     st.subheader("Start here")
-    steps = st.columns(4)
-    for col, (spec, text) in zip(steps, [
-        (shell.page("population"), "Who votes: edit rankings or user types, import or export a file."),
-        (shell.page("rules"), "Every rule on the same voters, the majority margins and the Condorcet winner."),
-        (shell.page("sampling"), "How the sampling distribution of compared responses steers DPO."),
-        (shell.page("fine-tuning"), "Train a small model on this population and compare it with the theory."),
-    ]):
-        with col.container(border=True):
-            st.page_link(shell.ROOT / spec.path, label=spec.title, icon=spec.icon)
-            st.caption(text)
+    tiles = [(spec, PAGE_LINES[spec.url_path]) for spec in shell.PAGES]
+    for start in range(0, len(tiles), 4):
+        for col, (spec, text) in zip(st.columns(4), tiles[start:start + 4]):
+            with col.container(border=True):
+                st.page_link(shell.ROOT / spec.path, label=spec.title, icon=spec.icon)
+                st.caption(text)
 
     model = state.population()
     st.subheader("At a glance: the current population")
     st.caption(state.origin().title + (" · edited by hand" if state.origin().edited else ""))
     widgets.glance(model)
-
-    st.subheader("Failure-case gallery")
-    gallery = scenarios.available()
-    if not gallery:
-        st.info("The gallery of failure cases (majority and Condorcet, independence of irrelevant alternatives, "
-                "clones, mediocrity, tyranny of the majority, sensitivity to the sampling distribution, collapse "
-                "under test-time sampling) arrives with the scenario library. Until then every session starts from "
-                "the Jackpot paper's Figure 1 (2 × R > G > B, 3 × B > R > G), where Borda and RLHF pick R although "
-                "a majority prefers B to every other colour.",
-                icon=":material/info:")
 
     st.subheader("Papers behind it")
     st.markdown("\n".join(f"- {p.link()}: *{p.title}*" for p in explain.PAPERS.values()))
@@ -55,6 +82,10 @@ def home() -> None:
             "policy is π_ref · exp(r / β), normalised, with π_ref uniform here.\n"
             "- **Maximal lottery**: the maximin strategy of the zero-sum game M; when several exist the "
             "maximum-entropy one is shown, and the page says so.\n"
+            "- **k-sample win rate** against a rival answer y: the chance that a random voter likes the best of k "
+            "independent samples at least as much as y (ties, and a sample equal to y, count for the samples); "
+            "the robust rate f(k) is its minimum over y. In the game behind MPNE_k an answer scores only when "
+            "strictly preferred to all k others.\n"
             "- Rankings that leave out responses put them tied last.")
 
 

@@ -1,18 +1,26 @@
-"""Population: who the voters are. Every other page reads the population edited here."""
+"""Population: who the voters are. Every other page reads the population chosen or edited here."""
 import streamlit as st
 
+from ui import generator_panel
 from ui import population_editor as editor
 from ui import shell, state
 
 shell.page_header(
     "Population",
     "Voters are described either by **rankings** (best first; “>” means preferred, “=” tied) with a weight each, or "
-    "by **user types** with a reward for every response and a weight. Every other page reads the population "
-    "defined here, and it stays while you move between pages.")
+    "by **user types** with a reward for every response and a weight. Start from a scenario of the library, draw "
+    "voters from a seeded generator, or build your own. Every other page reads the population defined here, and "
+    "it stays while you move between pages.")
 
 model = state.population()
 origin = state.origin()
 st.caption(f"Now: {origin.title}" + (" · edited by hand" if origin.edited else ""))
+
+source, generated = st.tabs(["A scenario from the library", "Generate voters"])
+with source:
+    editor.scenario_picker()
+with generated:
+    generator_panel.panel()
 
 top = st.columns([3, 1])
 with top[0]:

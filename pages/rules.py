@@ -1,34 +1,36 @@
-"""Rules side by side: every rule on the current population, the majority margins and graph."""
+"""Rules side by side: every rule of the registry on the current population, the majority margins and graph."""
 import streamlit as st
 
 from aggregation import AggregationError
-from ui import compute, explain, figures, numbers, shell, state, widgets
+from ui import compute, explain, figures, numbers, shell, state, urls, widgets
 
 shell.page_header(
     "Rules side by side",
-    "The same voters, seven ways to turn their preferences into one answer. Score rules give points; "
-    "the alignment methods give a **policy**, the probability of answering with each response. "
-    "★ marks each rule's top response.")
+    "The same voters, ten ways to turn their preferences into one answer. Score rules give points; the "
+    "alignment methods give a **policy**, the probability of answering with each response. "
+    "★ marks each rule's top response.", url_path="rules")
 
 model = state.population()
 D = state.sampling()
-controls = st.columns([1, 2])
+controls = st.columns([1, 1, 2], gap="medium")
 beta = widgets.beta_input(container=controls[0])
-with controls[1]:
+k = widgets.k_input(container=controls[1])
+with controls[2]:
     st.markdown("**Sampling distribution D** (pairs compared when training RLHF / DPO): "
                 + ("uniform" if D is None else ", ".join(f"{a} {numbers.decimal(p)}" for a, p in D.items())))
     st.page_link(shell.ROOT / shell.page("sampling").path, label="Change D on the Sampling page",
                  icon=":material/change_history:")
 
+games = compute.games_affordable(model, k) or state.requested("games", (model.fingerprint, k))
 try:
-    view = compute.rules_view(model, beta, None if D is None else tuple(D.to_numpy()))
+    view = compute.rules_view(model, beta, None if D is None else tuple(D.to_numpy()), k=k, games=games)
 except AggregationError as exc:
     widgets.error(exc)
     st.stop()
 
 names = view.alternatives
-labels = {k: explain.RULES[k].label for k in compute.RULE_KEYS}
-available = [k for k in compute.RULE_KEYS if k not in view.unavailable]
+labels = {r: explain.RULES[r].label for r in compute.RULE_KEYS}
+computed = [r for r in compute.RULE_KEYS if r not in view.unavailable and r not in view.deferred]
 
 # one sentence a newcomer reads first
 borda, lottery = view.winners.get("borda", []), view.scores.loc["maximal_lottery"]
@@ -39,14 +41,34 @@ headline = [f"Borda (the RLHF reward's order) puts **{' = '.join(borda)}** first
             else "there is **no Condorcet winner**"]
 st.markdown("On this population, " + "; ".join(h for h in headline if h) + ".")
 
-table = view.scores.loc[available].rename(index=labels)
-table.insert(0, "unit", [explain.RULES[k].unit for k in available])
-highlight = {labels[k]: view.winners[k] for k in available}
+
+def unit(rule_id: str) -> str:
+    text = explain.RULES[rule_id].unit
+    if rule_id in ("rlhf", "average_reward"):
+        return f"{text}, β = {numbers.decimal(beta)}"
+    if rule_id in compute.GAME_RULES:
+        return f"{text}, k = {k}"
+    return text
+
+
+table = view.scores.loc[computed].rename(index=labels)
+table.insert(0, "unit", [unit(r) for r in computed])
+highlight = {labels[r]: view.winners[r] for r in computed}
 widgets.table(widgets.styled(table, {a: numbers.decimal for a in names}, highlight), key="rules_table",
               width="stretch")
-for k, reason in view.unavailable.items():
-    st.caption(f"**{labels[k]}** does not apply here: {reason}.")
-widgets.csv_download(view.scores.rename(index=labels), file_name="rules.csv", key="rules_csv",
+for rule_id, reason in view.unavailable.items():
+    st.caption(f"**{labels[rule_id]}** does not apply here: {reason}.")
+for rule_id, certificate in view.certificates.items():
+    st.caption(f"**{labels[rule_id]}** (k = {k}): " + widgets.certificate_text(rule_id, certificate))
+if view.deferred:
+    size = compute.game_size(model, k)
+    if widgets.on_request(
+            "games", (model.fingerprint, k), button_key="rules_games",
+            label=f"Solve MPNE_{k} and the robust policy",
+            explanation=f"MPNE_{k} and the robust policy solve a game over {size:,} (ranking × response) cells on "
+                        "this population, which can take from seconds to minutes; they are computed when you ask."):
+        st.rerun()
+widgets.csv_download(view.scores.loc[computed].rename(index=labels), file_name="rules.csv", key="rules_csv",
                      label="Download the table as CSV")
 if view.lottery_unique is False:
     st.info(f"The maximal lottery is **not unique** on this population: several lotteries are unbeaten. The one "
@@ -56,15 +78,16 @@ if view.rlhf_infinite_gaps:
     st.info("Some responses are ranked below others by every voter: their Bradley–Terry reward is −∞ and the "
             "RLHF / DPO policy gives them probability 0.", icon=":material/info:")
 
-widgets.chart(figures.rule_panels(view.scores.loc[available], labels, {k: explain.RULES[k].unit for k in available},
+widgets.chart(figures.rule_panels(view.scores.loc[computed], labels, {r: unit(r) for r in computed},
                                   view.winners), key="rules_chart", file_name="rules-side-by-side")
 st.caption(explain.CHART_DOWNLOAD)
+st.page_link(shell.ROOT / shell.page("fine-tuning").path, label="Train on this population",
+             icon=":material/model_training:", query_params=urls.current_params())
 
-with st.expander("What each rule does", expanded=False):
-    for k in compute.RULE_KEYS:
-        rule = explain.RULES[k]
-        paper = f" ({explain.PAPERS[rule.paper].link()})" if rule.paper else ""
-        st.markdown(f"**{rule.label}** — {rule.explanation}{paper}")
+with st.expander("What each rule does, and where it comes from", expanded=False):
+    for rule_id in compute.RULE_KEYS:
+        rule = explain.RULES[rule_id]
+        st.markdown(f"**{rule.label}** — {rule.explanation}  \n*Source:* {explain.rule_source(rule_id)}")
 
 st.subheader("Head-to-head majorities")
 smith = ", ".join(view.smith_set)

@@ -8,16 +8,19 @@ the core cannot apply to this kind of population is reported with the core's own
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from aggregation import (AggregationError, PairwiseData, Profile, RewardPopulation, SamplingFlip,
-                         average_reward_policy, borda, condorcet_winner, copeland, format_ranking, majority_graph,
-                         majority_winner, maximal_lottery, min_tv_flip, nbc, plurality, preference_matrix,
-                         random_dictatorship, rlhf_policy, smith_set)
+from aggregation import RULES as REGISTRY
+from aggregation import (AggregationError, PairwiseData, Profile, RewardPopulation, RuleParams, SamplingFlip,
+                         average_reward_policy, bt_reward, check_rule, condorcet_winner, format_ranking, kwin_curve,
+                         majority_graph, majority_winner, mallows_rmj_topk_table, min_tv_flip, mnl_topk_table, mpne,
+                         nbc, population_topk_table, preference_matrix, reward_order_key, rlhf_policy,
+                         robust_policy, robust_rate, smith_set, standard_policies)
 from aggregation._validate import TIE_TOLERANCE
 
 from .simplex import nbc_regions
@@ -29,9 +32,16 @@ HASH_FUNCS = {
 }
 _CACHE = dict(hash_funcs=HASH_FUNCS, max_entries=64, show_spinner=False)
 
-#: Rules compared side by side, in the order of the table (keys used by ui.explain).
-RULE_KEYS = ("borda", "plurality", "copeland", "rlhf", "maximal_lottery", "average_reward",
-             "random_dictatorship")
+#: Rules compared side by side: every rule of the registry, in its display order.
+RULE_KEYS = tuple(REGISTRY)
+#: Rules that solve the (k+1)-player game: their cost grows with the population (see :func:`game_size`).
+GAME_RULES = ("mpne", "robust")
+#: Games up to this many (ranking x alternative) cells are solved without asking (about a second at
+#: most on this machine: 8 alternatives of user types expand to 8! x 8 = 322,560 cells).
+GAME_BUDGET = 350_000
+#: Property checks re-run a rule about 2m times (each alternative removed, each one cloned); they
+#: run without asking up to this many cells in all.
+PROPERTY_BUDGET = 2_000_000
 
 #: How far past the tie the one-click "apply the smallest flip" moves NBC (win-rate units).
 FLIP_NUDGE = 0.005
@@ -43,12 +53,50 @@ def top(scores: pd.Series) -> list[str]:
     return [a for a, v in scores.items() if v >= best - TIE_TOLERANCE]
 
 
+def sampling_series(sampling: tuple | None, names) -> pd.Series | None:
+    """D as a Series over ``names`` from the tuple the cached views take (None: uniform)."""
+    return None if sampling is None else pd.Series(list(sampling), index=list(names), dtype=float)
+
+
+# ---------------------------------------------------------------------------- cost of the games
+def game_size(model, k: int, extra: int = 0) -> int:
+    """Cells (rankings x alternatives) of the game MPNE_k and the robust policy solve on ``model``
+    with ``extra`` more alternatives (a clone): distinct rankings for a profile; every ranking of
+    the alternatives for user types with k > 1 (0 above 8 alternatives: the core refuses those
+    at once); the pairwise matrix otherwise."""
+    m = len(model.alternatives) + extra
+    if isinstance(model, Profile):
+        return population_summary(model).rows * m * (2 if extra else 1)   # a clone splits each ranking in two
+    if isinstance(model, RewardPopulation) and k > 1:
+        return math.factorial(m) * m if m <= 8 else 0
+    return m * m
+
+
+def games_affordable(model, k: int) -> bool:
+    """Whether MPNE_k and the robust policy are computed without the user asking (see GAME_BUDGET)."""
+    return game_size(model, k) <= GAME_BUDGET
+
+
+def properties_cost(model, rule_id: str, k: int) -> int:
+    """A rough cell count of checking every property of one rule (2m re-computations of the rule)."""
+    m = len(model.alternatives)
+    if rule_id in GAME_RULES:
+        return 2 * m * game_size(model, k, extra=1)
+    rows = population_summary(model).rows if not isinstance(model, PairwiseData) else m
+    return 2 * m * rows * (m + 1)
+
+
+def properties_affordable(model, rule_id: str, k: int) -> bool:
+    return properties_cost(model, rule_id, k) <= PROPERTY_BUDGET
+
+
+# ---------------------------------------------------------------------------- rules side by side
 @dataclass
 class RulesView:
     alternatives: list[str]
-    scores: pd.DataFrame                      # rule key x alternative; NaN rows where unavailable
-    unavailable: dict[str, str]               # rule key -> the core's reason
-    winners: dict[str, list[str]]             # rule key -> top alternatives
+    scores: pd.DataFrame                      # rule id x alternative; NaN rows where unavailable or deferred
+    unavailable: dict[str, str]               # rule id -> the core's reason
+    winners: dict[str, list[str]]             # rule id -> top alternatives
     lottery_unique: bool | None
     lottery_selection: str
     essential_set: list[str]
@@ -59,39 +107,48 @@ class RulesView:
     majority_edges: list[tuple[str, str, float]]
     majority_winner: str | None = None
     rlhf_infinite_gaps: bool = False
+    deferred: list[str] = field(default_factory=list)    # game rules not computed (too costly unasked)
+    certificates: dict[str, dict] = field(default_factory=dict)  # mpne / robust: the solver's attrs
+    k: int | None = None
+
+
+def rules_view(model, beta: float, sampling: tuple | None, k: int = 4, games: bool = False) -> RulesView:
+    """Every rule of the registry on ``model``; ``sampling`` is D in alternative order (None: uniform).
+
+    MPNE_k and the robust policy are solved only with ``games=True`` (otherwise listed in
+    ``deferred``), so that a view of the cheap rules never waits for a large game; ``k`` only
+    matters for them.
+    """
+    return _rules_view(model, float(beta), sampling, int(k) if games else None)
 
 
 @st.cache_data(**_CACHE)
-def rules_view(model, beta: float, sampling: tuple | None) -> RulesView:
-    """Every rule of the Rules page on ``model``; ``sampling`` is D in alternative order (None: uniform)."""
+def _rules_view(model, beta: float, sampling: tuple | None, k: int | None) -> RulesView:
     P = preference_matrix(model)
     names = list(P.index)
-    D = list(sampling) if sampling is not None else None
-    calls = {
-        "borda": lambda: borda(model),
-        "plurality": lambda: plurality(model),
-        "copeland": lambda: copeland(model),
-        "rlhf": lambda: rlhf_policy(model, beta=beta, sampling=D),
-        "maximal_lottery": lambda: maximal_lottery(model),
-        "average_reward": lambda: average_reward_policy(model, beta=beta),
-        "random_dictatorship": lambda: random_dictatorship(model),
-    }
-    rows, unavailable, results = {}, {}, {}
-    for key, call in calls.items():
+    params = RuleParams(beta=beta, sampling=sampling_series(sampling, names), k=k or 1)
+    rows, unavailable, results, deferred = {}, {}, {}, []
+    for rule_id, rule in REGISTRY.items():
+        rows[rule_id] = np.full(len(names), np.nan)
+        if rule_id in GAME_RULES and k is None:
+            deferred.append(rule_id)
+            continue
         try:
-            results[key] = call()
-            rows[key] = results[key].reindex(names).to_numpy(float)
+            results[rule_id] = rule.compute(model, params)   # refuses with the reason when it does not apply
         except AggregationError as exc:
-            unavailable[key] = str(exc)
-            rows[key] = np.full(len(names), np.nan)
-    scores = pd.DataFrame.from_dict(rows, orient="index", columns=names).loc[list(RULE_KEYS)]
-    winners = {k: top(scores.loc[k]) for k in RULE_KEYS if k not in unavailable}
+            unavailable[rule_id] = str(exc).removeprefix(f"{rule.name}: ")
+            continue
+        rows[rule_id] = results[rule_id].reindex(names).to_numpy(float)
+    scores = pd.DataFrame.from_dict(rows, orient="index", columns=names)
+    winners = {r: top(scores.loc[r]) for r in RULE_KEYS if r in results}
     lottery = results.get("maximal_lottery")
     try:
         maj = majority_winner(model)
     except AggregationError:
         maj = None
     rlhf = results.get("rlhf")
+    certificates = {r: {key: value for key, value in results[r].attrs.items() if key not in ("rule", "output")}
+                    for r in GAME_RULES if r in results}
     return RulesView(
         alternatives=names, scores=scores, unavailable=unavailable, winners=winners,
         lottery_unique=None if lottery is None else bool(lottery.attrs["unique"]),
@@ -101,6 +158,7 @@ def rules_view(model, beta: float, sampling: tuple | None) -> RulesView:
         condorcet_winner=condorcet_winner(model), smith_set=smith_set(model),
         majority_edges=majority_graph(model), majority_winner=maj,
         rlhf_infinite_gaps=bool(rlhf is not None and rlhf.attrs["reward"].attrs.get("infinite_gaps")),
+        deferred=deferred, certificates=certificates, k=k,
     )
 
 
@@ -179,3 +237,176 @@ def rankings_frame(model: Profile, limit: int | None = None) -> pd.DataFrame:
     n = compact.n_rankings if limit is None else min(limit, compact.n_rankings)
     return pd.DataFrame({"ranking": [format_ranking(compact.ranking(i)) for i in range(n)],
                          "weight": compact.weights[:n]})
+
+
+# ---------------------------------------------------------------------------- test-time scaling
+#: The curve of robust rates always spans k = 1..CURVE_MIN_K (and up to the chosen k).
+CURVE_MIN_K = 8
+#: Largest k the controls offer.
+MAX_K = 32
+ROBUST = "robust policy_k"
+MPNE = "MPNE_k"
+
+
+@dataclass
+class TesttimeView:
+    alternatives: list[str]
+    k: int                                  # the k of the tables (1 when the population supports only k = 1)
+    curve: pd.DataFrame                     # k x policy: robust rate; plus the column "k/(k+1)"
+    curve_se: pd.DataFrame | None           # standard errors where Monte Carlo was used (NaN where exact)
+    curve_methods: pd.DataFrame             # k x policy: how each number was obtained
+    summary: pd.DataFrame                   # policy -> robust rate, standard error, worst opponent, method
+    rates: pd.DataFrame                     # policy x opponent: the k-sample win rate
+    rates_se: pd.DataFrame | None
+    policies: pd.DataFrame                  # policy x alternative: the policy sampled k times
+    mpne: pd.Series | None                  # with the solver's certificate in attrs
+    robust: pd.Series | None
+    refusal: str | None = None              # the core's reason when k > 1 or the games are refused
+    deferred: bool = False                  # the games were too large to solve unasked
+    notes: list[str] = field(default_factory=list)
+
+
+def testtime_view(model, beta: float, sampling: tuple | None, k: int, games: bool) -> TesttimeView:
+    """Robust k-sample win rates of the standard policies (``aggregation.standard_policies``) for
+    k = 1..max(8, k), and at ``k``: every policy's win rate against every response, its worst-case
+    opponent, MPNE_k and the robust policy with their certificates (``games=True`` only)."""
+    return _testtime_view(model, float(beta), sampling, int(k), bool(games))
+
+
+@st.cache_data(**_CACHE)
+def _testtime_view(model, beta: float, sampling: tuple | None, k: int, games: bool) -> TesttimeView:
+    names = list(model.alternatives)
+    refusal, notes = None, []
+    pairwise_only = isinstance(model, PairwiseData)
+    if pairwise_only and k > 1:
+        try:
+            kwin_curve(model, {"uniform": pd.Series(1.0 / len(names), index=names)}, [k])
+        except AggregationError as exc:
+            refusal = str(exc)
+        k = 1
+    ks = [1] if pairwise_only else list(range(1, max(CURVE_MIN_K, k) + 1))
+    D = sampling_series(sampling, names)
+    try:
+        policies = standard_policies(model, beta=beta, sampling=D)
+    except AggregationError as exc:      # e.g. a sampling distribution that leaves a response out
+        notes.append(f"The RLHF / DPO policy is shown for uniform sampling: under the current D, {exc}.")
+        policies = standard_policies(model, beta=beta)
+    family = policies.pop(MPNE, None)
+    solved: dict[int, pd.Series] = {}
+
+    def mpne_k(kk: int) -> pd.Series:
+        if kk not in solved:
+            solved[kk] = mpne(model, kk)
+        return solved[kk]
+
+    if games and family is not None:
+        policies = {**{n: p for n, p in policies.items() if n != "uniform"}, MPNE: mpne_k, "uniform": policies["uniform"]}
+    curve = kwin_curve(model, policies, ks)
+    mp = rb = None
+    if games:
+        try:
+            mp = mpne_k(k)
+            rb = robust_policy(model, k)
+        except AggregationError as exc:
+            refusal = refusal or str(exc)
+    at_k = {name: (p(k) if callable(p) else p) for name, p in policies.items()}
+    if mp is not None and MPNE not in at_k:
+        at_k = {**{n: p for n, p in at_k.items() if n != "uniform"}, MPNE: mp, "uniform": at_k["uniform"]}
+    if rb is not None:
+        at_k[ROBUST] = rb
+    summary, rates, errors = {}, {}, {}
+    for name, policy in at_k.items():
+        rr = robust_rate(model, policy, k)
+        summary[name] = {"robust rate": rr.rate, "standard error": rr.standard_error, "worst opponent": rr.opponent,
+                         "method": rr.method}
+        rates[name] = rr.rates
+        se = rr.rates.attrs.get("standard_error")
+        errors[name] = se if se is not None else pd.Series(np.nan, index=names)
+    rates_frame = pd.DataFrame(rates).T.reindex(columns=names)
+    errors_frame = pd.DataFrame(errors).T.reindex(columns=names)
+    return TesttimeView(
+        alternatives=names, k=k, curve=curve, curve_se=curve.attrs["standard_error"],
+        curve_methods=curve.attrs["method"], summary=pd.DataFrame(summary).T,
+        rates=rates_frame, rates_se=errors_frame if errors_frame.notna().any().any() else None,
+        policies=pd.DataFrame({n: p.reindex(names).to_numpy(float) for n, p in at_k.items()}, index=names).T,
+        mpne=mp, robust=rb, refusal=refusal, deferred=not games, notes=notes)
+
+
+# ---------------------------------------------------------------------------- properties
+@st.cache_data(**_CACHE)
+def property_checks(model, rule_id: str, beta: float, sampling: tuple | None, k: int) -> list:
+    """Every property of one registry rule on ``model`` (``aggregation.check_rule``)."""
+    names = list(model.alternatives)
+    return check_rule(model, rule_id, RuleParams(beta=beta, sampling=sampling_series(sampling, names), k=k))
+
+
+# ---------------------------------------------------------------------------- ranked choice
+#: Assortments offered by default: every response up to this many, else the best ones by utility.
+DEFAULT_ASSORTMENT = 5
+
+
+@dataclass(frozen=True)
+class ChoiceDefaults:
+    utilities: pd.Series
+    central_ranking: tuple[str, ...]
+    phi: float
+    assortment: tuple[str, ...]
+    source: str                      # where the defaults come from, in words
+
+
+@st.cache_data(**_CACHE)
+def choice_defaults(model) -> ChoiceDefaults:
+    """Starting values of the ranked-choice models for a population without a scenario set-up:
+    MNL utilities = the Bradley-Terry reward RLHF fits on uniform pairs (a response that every voter
+    ranks below another is placed a step lower, as a finite number), central ranking = their order."""
+    reward = reward_order_key(bt_reward(model))
+    utilities = pd.Series(reward.to_numpy(float), index=list(model.alternatives), name="utility")
+    central = tuple(utilities.sort_values(ascending=False, kind="stable").index)
+    assortment = tuple(a for a in model.alternatives if a in central[:DEFAULT_ASSORTMENT])
+    return ChoiceDefaults(utilities, central, 0.5, assortment,
+                          "the Bradley–Terry reward RLHF would fit on this population (uniform pairs)")
+
+
+@dataclass
+class ChoiceView:
+    assortment: list[str]
+    top: int
+    first: pd.DataFrame                   # response x model: first-choice probability
+    lists: pd.DataFrame                   # ordered top list ("A > B") x model: probability
+    population_note: str | None = None    # why the population's own column is missing
+
+
+MNL_COLUMN, RMJ_COLUMN, POPULATION_COLUMN = "MNL", "Mallows-RMJ", "this population"
+
+
+@st.cache_data(**_CACHE)
+def choice_view(model, utilities: tuple, central: str, phi: float, assortment: tuple, top: int) -> ChoiceView:
+    """MNL (``utilities``: (name, value) pairs) and Mallows-RMJ (``central``: "A > B > C", ``phi``)
+    probabilities of every ordered top list of ``assortment``, next to the population's own."""
+    u = pd.Series(dict(utilities), dtype=float)
+    S = list(assortment)
+    note = None
+
+    def tables(size: int) -> pd.DataFrame:
+        nonlocal note
+        columns = {MNL_COLUMN: mnl_topk_table(u, S, size),
+                   RMJ_COLUMN: mallows_rmj_topk_table(central, S, size, phi)}
+        try:
+            columns[POPULATION_COLUMN] = population_topk_table(model, S, size)
+        except AggregationError as exc:
+            note = str(exc)
+        frame = pd.DataFrame(columns)
+        frame.index = [" > ".join(t) for t in frame.index]
+        return frame
+
+    first = tables(1)
+    return ChoiceView(S, int(top), first, tables(int(top)), note)
+
+
+# ---------------------------------------------------------------------------- scenarios
+@st.cache_data(show_spinner=False)
+def scenario_claims(scenario_id: str) -> list[tuple[str, bool, str]]:
+    """Each claim of a library scenario checked through the core: (text, passed, what was observed)."""
+    import presets
+
+    return [(r.text, bool(r.passed), r.observed_text) for r in presets.evaluate(presets.load(scenario_id))]

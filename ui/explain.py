@@ -1,11 +1,15 @@
 """Words on screen: the papers behind each idea and a plain explanation of every rule.
 
 Kept apart from the page scripts so that every page explains a rule the same way and the
-papers are cited once.
+papers are cited once. The rules' names, explanations and citations come from the rule registry
+(``aggregation.RULES``); this module adds what the screen needs on top: the unit of each rule's
+numbers and a link to the paper.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from aggregation import RULES as REGISTRY
 
 
 @dataclass(frozen=True)
@@ -33,52 +37,85 @@ PAPERS = {
                                "https://doi.org/10.3982/ECTA13337"),
     "test_time": Paper("Cai & Zheng 2026", "Asymptotic Universal Alignment: A New Alignment Framework via "
                        "Test-Time Scaling", "https://arxiv.org/abs/2601.08777"),
+    "distortion": Paper("Goelz, Haghtalab & Yang 2025", "Distortion of AI Alignment: Does Preference "
+                        "Optimization Optimize for Preferences?", "https://arxiv.org/abs/2505.23749"),
+    "gibbard": Paper("Gibbard 1977", "Manipulation of Schemes that Mix Voting with Chance",
+                     "https://doi.org/10.2307/1911681"),
+    "rcpo": Paper("Tang & Feng 2025", "Beyond Pairwise: Empowering LLM Alignment With Ranked Choice Modeling",
+                  "https://arxiv.org/abs/2510.23631"),
+    "mallows_choice": Paper("Feng & Tang 2022", "On a Mallows-type Model for (Ranked) Choices",
+                            "https://arxiv.org/abs/2207.01783"),
 }
 
 
 @dataclass(frozen=True)
 class RuleText:
-    label: str        # the row label in tables and the chart panel title
+    label: str        # the row label in tables and the chart panel title (the registry's name)
     unit: str         # what the numbers are
-    explanation: str  # one or two plain sentences
-    paper: str | None = None
+    explanation: str  # one or two plain sentences (the registry's explanation)
+    source: str       # the registry's citation, in words
+    paper: str | None = None  # a key of PAPERS: the paper one click away
 
 
-RULES = {
-    "borda": RuleText(
-        "Borda (RLHF reward order)", "points",
-        "Each voter gives m−1 points to their favourite, m−2 to the next, …, 0 to the last (tied responses "
-        "share the points of their places). A Bradley–Terry reward model trained on uniformly sampled pairs "
-        "ranks responses in exactly this order.", "hidden_context"),
-    "plurality": RuleText(
-        "Plurality", "first places",
-        "How much voter weight puts each response first (a tie at the top splits the voter). For reward "
-        "types: the expected number of first choices.", None),
-    "copeland": RuleText(
-        "Copeland", "head-to-head wins",
-        "One point for every other response it beats in a head-to-head majority vote, half a point per tie.",
-        None),
-    "rlhf": RuleText(
-        "RLHF / DPO policy", "probability",
-        "What RLHF and DPO converge to with unlimited data: π_ref · exp(r/β), where r is the Bradley–Terry "
-        "reward fitted on pairs sampled from D. It ranks responses like the normalized Borda count under D; "
-        "π_ref is uniform.", "dpo"),
-    "maximal_lottery": RuleText(
-        "Maximal lottery (NLHF)", "probability",
-        "The random choice that no response beats in a head-to-head majority vote, on average. Nash "
-        "learning from human feedback converges to it; it puts probability 1 on a Condorcet winner.", "jackpot"),
-    "average_reward": RuleText(
-        "Average-reward policy", "probability",
-        "π_ref · exp(E_u r_u / β): the best single policy for heterogeneous user types, maximising their "
-        "average reward. Needs reward types (rankings carry no reward scale).", "heterogeneous"),
-    "random_dictatorship": RuleText(
-        "Random dictatorship (pretrained model)", "probability",
-        "Pick a random voter and return their favourite. A pretrained model imitating a random person's "
-        "answer behaves like this.", None),
-}
+#: What each rule's numbers are (rules whose output is a distribution are in probabilities).
+_UNITS = {"borda": "points", "plurality": "first places", "copeland": "head-to-head wins",
+          "nbc": "win rate against D"}
+#: The paper behind each rule that a reader can open (the registry cites the others in words).
+_PAPER_OF_RULE = {"borda": "hidden_context", "nbc": "hidden_context", "rlhf": "dpo", "maximal_lottery": "jackpot",
+                  "average_reward": "distortion", "mpne": "test_time", "robust": "test_time",
+                  "random_dictatorship": "gibbard"}
+
+#: Every rule of the registry (``aggregation.RULES``), in its display order.
+RULES = {rule_id: RuleText(rule.name, _UNITS.get(rule_id, "probability"), rule.explanation, rule.paper,
+                           _PAPER_OF_RULE.get(rule_id))
+         for rule_id, rule in REGISTRY.items()}
+
+
+def rule_source(rule_id: str) -> str:
+    """The rule's source in words, with a link to the paper where there is one."""
+    text = RULES[rule_id]
+    return f"{text.source} ({PAPERS[text.paper].link()})" if text.paper else text.source
+
 
 CONDORCET = ("A **Condorcet winner** beats every other response in a head-to-head majority vote. The "
              "**Smith set** is the smallest group of responses that each beat every response outside it.")
 MARGIN = ("Margin M[a, b] = P[a, b] − P[b, a]: the share of voters preferring the row to the column, minus "
           "the share preferring the column to the row (indifferent voters count half on each side).")
 CHART_DOWNLOAD = "Charts: the camera icon in each chart's toolbar (top right, on hover) downloads it as a PNG."
+
+# ---------------------------------------------------------------------------- test-time scaling
+TEST_TIME = (
+    "A model that may answer with **k samples** lets the user keep the one they like best. Its **k-sample win "
+    "rate** against a rival answer y is the chance that a random voter likes the best of the k samples at least "
+    "as much as y. The **robust rate f(k)** is the worst case over every rival answer. A policy that is the "
+    "multi-player Nash equilibrium of the (k+1)-player game (**MPNE_k**) reaches at least **k/(k+1)**; NLHF's "
+    "maximal lottery can stay near 1/2 for every k.")
+TIE_CONVENTION = (
+    "**Ties.** Ties go to the model: if one of the k samples *is* the rival answer, or the voter likes the best "
+    "sample and the rival equally, the model wins. In the game behind MPNE_k a player scores only when its answer "
+    "is *strictly* preferred to all k others; this is why MPNE_1 need not be the maximal lottery, which gives half "
+    "a point for indifference.")
+METHODS = {
+    "exact (closed form)": "exact (closed form)",
+    "exact (enumeration)": "exact (every set of distinct samples enumerated)",
+    "Monte Carlo": "Monte Carlo estimate (± one standard error)",
+}
+
+# ---------------------------------------------------------------------------- properties
+PROPERTY_VERSIONS = (
+    "Score rules (Borda, plurality, Copeland, NBC) are checked by their **winner**; rules that output a lottery or "
+    "a policy by their **probabilities**, as in probabilistic social choice "
+    "(F. Brandt, *Rolling the dice: recent results in probabilistic social choice*, 2017); the Jackpot paper "
+    f"contrasts RLHF with the maximal lottery this way ({PAPERS['jackpot'].link()}). Every check runs on the current population: a failure is a counterexample "
+    "found here, a pass says that no counterexample exists on this population.")
+
+# ---------------------------------------------------------------------------- ranked choice
+RANKED_CHOICE = (
+    "A user is shown an **assortment** of answers and reports their favourite, or their top few in order. "
+    "**MNL** (Plackett–Luce) works with a utility per answer: each pick is made with probability proportional to "
+    "exp(utility) among the answers left. **Mallows-RMJ** works with a central ranking and a dispersion φ: every "
+    f"step away from the central order costs a factor φ ({PAPERS['rcpo'].link()}; {PAPERS['mallows_choice'].link()}).")
+RMJ_RECONSTRUCTION = (
+    "The Mallows-RMJ distance used here is **reconstructed from the model's definition** (the reverse major "
+    "index: a swap at position t of m costs m − t), because the RCPO paper's text could not be read where this "
+    "tool was built; the closed forms are checked against brute-force enumeration of every ranking.")

@@ -4,6 +4,7 @@ their JSON spec. Sizes and fonts are chosen to stay legible on a projector.
 """
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 
@@ -27,11 +28,13 @@ GRID = "rgba(0,0,0,0.08)"
 
 
 def alternative_colours(names: Sequence[str]) -> dict[str, str]:
-    """A stable colour per alternative: its own colour when its name is one, else the palette in order."""
+    """A stable colour per alternative: its own colour when *every* name is a distinct colour's name
+    (the Jackpot examples use R, G, B), else the palette in order (repeating past eight)."""
     named = {n: NAMED_COLOURS.get(n.strip().lower()) for n in names}
-    if len({c for c in named.values() if c}) != sum(1 for c in named.values() if c):
-        named = {n: None for n in names}  # two names map to one colour: use the palette instead
-    free = iter([c for c in PALETTE if c not in named.values()] * (len(names) // len(PALETTE) + 1))
+    colours = list(named.values())
+    if None in colours or len(set(colours)) != len(colours):
+        named = {n: None for n in names}  # generic names, or two names for one colour: the palette
+    free = itertools.cycle([c for c in PALETTE if c not in named.values()] or PALETTE)
     return {n: named[n] or next(free) for n in names}
 
 
@@ -56,7 +59,7 @@ def rule_panels(scores: pd.DataFrame, titles: Mapping[str, str], units: Mapping[
     rules = list(scores.index)
     names = list(scores.columns)
     colours = alternative_colours(names)
-    columns = len(rules) if len(rules) <= 4 else math.ceil(len(rules) / 2)
+    columns = min(len(rules), 4)
     rows = math.ceil(len(rules) / columns)
     h_gap, v_gap = 0.06, 0.3 / rows if rows > 1 else 0.0
     width = (1 - h_gap * (columns - 1)) / columns
@@ -74,7 +77,7 @@ def rule_panels(scores: pd.DataFrame, titles: Mapping[str, str], units: Mapping[
             marker=dict(color=[colours[n] for n in names],
                         line=dict(color=[WINNER if n in best else "rgba(0,0,0,0)" for n in names], width=3)),
             text=[("★ " if n in best else "") + decimal(float(v)) for n, v in zip(names, values)],
-            textposition="outside", cliponaxis=False, textfont=dict(size=FONT_SIZE + 1),
+            textposition="outside", cliponaxis=False, constraintext="none", textfont=dict(size=FONT_SIZE),
             hovertemplate="%{x}: %{y:.6g}<extra>" + titles[rule] + "</extra>"))
         top = float(np.nanmax(values)) if np.isfinite(values).any() else 1.0
         layout[f"xaxis{suffix}"] = dict(domain=[x0, x0 + width], anchor=f"y{suffix}", tickfont=dict(size=FONT_SIZE + 2))
@@ -156,7 +159,7 @@ def grouped_bars(table: pd.DataFrame, *, yaxis: str, title: str | None = None) -
         barmode="group", legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
         yaxis=dict(title=dict(text=yaxis), gridcolor=GRID, rangemode="tozero"),
         xaxis=dict(tickfont=dict(size=FONT_SIZE + 3))))
-    fig = _base(fig, height=420, title=title, top=60, left=70, bottom=50)
+    fig = _base(fig, height=420, title=title, top=60, left=90, bottom=50)
     fig.update_layout(showlegend=True)
     return fig
 
@@ -194,4 +197,41 @@ def nbc_ternary(names: Sequence[str], regions: Sequence[np.ndarray],
     fig = _base(fig, height=560)
     fig.update_layout(showlegend=True, legend=dict(orientation="v", yanchor="top", y=1, x=1.02),
                       margin=dict(l=70, r=40, t=60, b=70))
+    return fig
+
+
+def kwin_curves(curve: pd.DataFrame, errors: pd.DataFrame | None, k: int,
+                marker: tuple[str, float] | None = None) -> go.Figure:
+    """Robust k-sample win rate f(k) of each policy (columns of ``curve``, rows = k) against the
+    k/(k+1) guarantee (the column ``"k/(k+1)"``, dashed); error bars where ``errors`` has them;
+    a vertical line at the chosen ``k`` and, optionally, one more point there (``marker``)."""
+    ks = [int(x) for x in curve.index]
+    palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#777777", "#E69F00"]
+    traces = []
+    policies = [c for c in curve.columns if c != "k/(k+1)"]
+    for i, name in enumerate(policies):
+        se = None if errors is None or name not in errors else errors[name].to_numpy(float)
+        has_se = se is not None and np.isfinite(se).any()
+        traces.append(dict(
+            type="scatter", x=ks, y=curve[name].to_numpy(float), name=name, mode="lines+markers",
+            line=dict(color=palette[i % len(palette)], width=3), marker=dict(size=8),
+            error_y=dict(type="data", array=np.nan_to_num(se), visible=True, thickness=1.5) if has_se else None,
+            hovertemplate="k = %{x}: %{y:.4f}<extra>" + name + "</extra>"))
+    traces.append(dict(type="scatter", x=ks, y=curve["k/(k+1)"].to_numpy(float), name="k/(k+1) guarantee",
+                       mode="lines", line=dict(color="#111", width=2, dash="dash"),
+                       hovertemplate="k = %{x}: k/(k+1) = %{y:.4f}<extra></extra>"))
+    if marker is not None:
+        label, value = marker
+        traces.append(dict(type="scatter", x=[k], y=[value], name=label, mode="markers",
+                           marker=dict(symbol="star", size=18, color=WINNER, line=dict(width=1, color="#222")),
+                           hovertemplate=f"{label}: %{{y:.4f}}<extra></extra>"))
+    fig = go.Figure(data=traces, layout=dict(
+        xaxis=dict(title=dict(text="k (samples drawn, the best one kept)"), tickmode="array", tickvals=ks,
+                   gridcolor=GRID),
+        yaxis=dict(title=dict(text="robust k-sample win rate f(k)"), gridcolor=GRID, range=[0, 1.02]),
+        shapes=[dict(type="line", x0=k, x1=k, y0=0, y1=1, xref="x", yref="paper",
+                     line=dict(color="#999", width=1, dash="dot"))],
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0)))
+    fig = _base(fig, height=460, top=70, left=70, bottom=60)
+    fig.update_layout(showlegend=True)
     return fig

@@ -10,11 +10,13 @@ import csv
 import io
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import PurePath
 
 import numpy as np
+import pandas as pd
 
+import presets
 from aggregation import (AggregationError, PairwiseData, Profile, RewardPopulation, population_from_dict,
                          population_to_dict, read_comparisons, read_preflib, read_rankings_csv,
                          sample_comparisons, write_comparisons, write_preflib, write_rankings_csv)
@@ -22,7 +24,8 @@ from aggregation.formats import PREFLIB_TYPES
 
 #: Uploads above this size are refused before parsing (the uploader also refuses them in the browser).
 MAX_UPLOAD_MB = 50
-IMPORT_TYPES = (*PREFLIB_TYPES, "csv", "jsonl", "json", "txt")
+IMPORT_TYPES = (*PREFLIB_TYPES, "csv", "jsonl", "json", "txt", "toml")
+SCENARIO_TYPE = "toml"
 
 
 def read_population_file(name: str, data: bytes, *, prompt: str | None = None):
@@ -32,18 +35,9 @@ def read_population_file(name: str, data: bytes, *, prompt: str | None = None):
     ``rejected``, else rankings (``ranking``, ``weight``); ``.jsonl``: comparisons; ``.json``: a
     population file written by this dashboard; ``.txt``: the text syntax (``3: B > R = G``).
     """
-    size_mb = len(data) / 2 ** 20
-    if size_mb > MAX_UPLOAD_MB:
-        raise AggregationError(f"the file is {size_mb:.1f} MB; files up to {MAX_UPLOAD_MB} MB are accepted "
-                               "(for bigger populations, merge identical rankings into weights first)")
-    ext = PurePath(name).suffix.lower().lstrip(".")
-    if ext not in IMPORT_TYPES:
-        raise AggregationError(f"unsupported file type '.{ext}': use one of "
-                               + ", ".join(f".{t}" for t in IMPORT_TYPES))
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise AggregationError(f"the file is not UTF-8 text (byte {exc.start} cannot be decoded)") from None
+    ext, text = _decoded(name, data)
+    if ext == SCENARIO_TYPE:
+        raise AggregationError("a scenario file (.toml) holds settings too: read it with read_scenario_file")
     if ext in PREFLIB_TYPES:
         return read_preflib(text, ext), f"PrefLib {ext} file"
     if ext == "csv":
@@ -61,6 +55,67 @@ def read_population_file(name: str, data: bytes, *, prompt: str | None = None):
             raise AggregationError(f"not valid JSON ({exc.msg})", line=exc.lineno) from None
         return population_from_dict(content), "population file (JSON)"
     return Profile.parse(text), "rankings in the text syntax"
+
+
+def is_scenario_file(name: str) -> bool:
+    return PurePath(name).suffix.lower().lstrip(".") == SCENARIO_TYPE
+
+
+def read_scenario_file(name: str, data: bytes):
+    """A scenario (``presets.Scenario``) from an uploaded ``.toml`` file written by this dashboard or
+    found in ``presets/scenarios/``; errors name the file and the field."""
+    _, text = _decoded(name, data)
+    return presets.loads(text, name)
+
+
+def _decoded(name: str, data: bytes) -> tuple[str, str]:
+    """The file's extension and its text, after the size, type and encoding checks."""
+    size_mb = len(data) / 2 ** 20
+    if size_mb > MAX_UPLOAD_MB:
+        raise AggregationError(f"the file is {size_mb:.1f} MB; files up to {MAX_UPLOAD_MB} MB are accepted "
+                               "(for bigger populations, merge identical rankings into weights first)")
+    ext = PurePath(name).suffix.lower().lstrip(".")
+    if ext not in IMPORT_TYPES:
+        raise AggregationError(f"unsupported file type '.{ext}': use one of "
+                               + ", ".join(f".{t}" for t in IMPORT_TYPES))
+    try:
+        return ext, data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise AggregationError(f"the file is not UTF-8 text (byte {exc.start} cannot be decoded)") from None
+
+
+def scenario_for_download(model, origin, sampling: pd.Series | None, beta: float, k: int, choice=None):
+    """The current screen as a scenario (``presets.Scenario``) whose file re-imports to the same state.
+
+    An unedited library scenario under its own settings is written as it is (story and claims
+    included). Anything else becomes a custom scenario (``presets.custom``) with the current
+    population, D, β and k; a generated population that was not edited keeps its generator spec
+    (the file then says how to draw it again instead of listing every ranking).
+    """
+    if origin.scenario and not origin.edited:
+        library = presets.load(origin.scenario)
+        if _same_settings(library, sampling, beta, k) and library.population.fingerprint == model.fingerprint:
+            return library
+    title = origin.title + (" (edited)" if origin.edited else "")
+    scenario = presets.custom(model, title=title, sampling=sampling, beta=float(beta), k=int(k),
+                              summary=f"A population saved from the dashboard ({title})")
+    generator = getattr(origin, "generator", None)
+    if generator is not None and generator.fingerprint == model.fingerprint:
+        scenario = replace(scenario, generator=generator)
+    if choice is not None:
+        scenario = replace(scenario, choice=choice)
+    return scenario
+
+
+def _same_settings(scenario, sampling, beta: float, k: int) -> bool:
+    same_d = (scenario.sampling is None and sampling is None) or (
+        scenario.sampling is not None and sampling is not None
+        and np.allclose(scenario.sampling.to_numpy(float), np.asarray(sampling, dtype=float), rtol=0, atol=1e-12))
+    return same_d and float(scenario.beta) == float(beta) and int(scenario.k) == int(k)
+
+
+def scenario_text(scenario) -> str:
+    return presets.dumps(scenario)
 
 
 @dataclass(frozen=True)

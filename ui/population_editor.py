@@ -19,7 +19,8 @@ from scipy.stats import rankdata
 from aggregation import AggregationError, PairwiseData, Profile, RewardPopulation, format_ranking, parse_ranking
 from aggregation._validate import alternative_names
 
-from . import compute, files, numbers, state, widgets
+from . import compute, files, numbers, scenarios, state, urls, widgets
+from .shell import ROOT
 
 #: Above this many distinct rankings (or user types) the table and text editors become read-only.
 EDITOR_ROWS = 500
@@ -133,6 +134,27 @@ def _switch_kind(key: str) -> None:
         state.set_population(rankings_to_rewards(model))
     elif choice == "rankings" and isinstance(model, RewardPopulation):
         state.set_population(rewards_to_rankings(model))
+
+
+def scenario_picker() -> None:
+    """Load a scenario of the failure-case library (replaces the population and its settings)."""
+    library = scenarios.available()
+    ids = [s.id for s in library]
+    titles = {s.id: s.title for s in library}
+    current = state.origin().scenario
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    chosen = left.selectbox("Scenario from the failure-case library", ids, format_func=titles.get,
+                            index=ids.index(current) if current in ids else 0, key="scenario_choice")
+    right.button("Load it", key="scenario_load", icon=":material/download_for_offline:", on_click=_load_scenario,
+                 args=("scenario_choice",), help="Replaces the population, D, β, k and the ranked-choice models.")
+    if current and not state.origin().edited:
+        spec = scenarios.page_of(scenarios.load(current))
+        st.page_link(ROOT / spec.path, label=f"See “{titles[current]}” on {spec.title}", icon=spec.icon,
+                     query_params=urls.current_params())
+
+
+def _load_scenario(key: str) -> None:
+    urls.apply_scenario(scenarios.load(st.session_state[key]))
 
 
 def reset_button() -> None:
@@ -272,21 +294,41 @@ def import_panel() -> None:
         "Import a population file", type=list(files.IMPORT_TYPES), key="import_file",
         max_upload_size=files.MAX_UPLOAD_MB,
         help="PrefLib (.soc .soi .toc .toi), a rankings CSV (columns ranking, weight), a comparison table "
-             "(CSV or JSONL with chosen, rejected), a population file (.json) saved here, or text (.txt).")
+             "(CSV or JSONL with chosen, rejected), a population file (.json) saved here, text (.txt), or a "
+             "scenario file (.toml) saved here or from presets/scenarios/.")
     prompt = st.text_input("Prompt to use (comparison files with several prompts)", key="import_prompt")
     if st.button("Import (replaces the current population)", key="import_button", disabled=uploaded is None,
                  icon=":material/upload:"):
         try:
-            model, what = files.read_population_file(uploaded.name, uploaded.getvalue(), prompt=prompt or None)
+            if files.is_scenario_file(uploaded.name):
+                scenario = files.read_scenario_file(uploaded.name, uploaded.getvalue())
+            else:
+                model, what = files.read_population_file(uploaded.name, uploaded.getvalue(), prompt=prompt or None)
         except AggregationError as exc:
-            widgets.error(exc, prefix=f"{uploaded.name}: ")
+            widgets.error(exc, prefix=f"{uploaded.name}: " if not str(exc).startswith(uploaded.name) else "")
             return
-        state.set_population(model, state.Origin(f"imported from {uploaded.name} ({what})"))
+        if files.is_scenario_file(uploaded.name):
+            # a library scenario keeps its id (a link can name it); any other scenario is the user's own
+            origin = None if scenarios.is_library_scenario(scenario) else state.Origin(
+                f"{scenario.title} (from {uploaded.name})", generator=scenario.generator)
+            urls.apply_scenario(scenario, origin)
+        else:
+            state.set_population(model, state.Origin(f"imported from {uploaded.name} ({what})"))
         st.rerun()
 
 
 def export_panel(model) -> None:
     available, notes = files.exports(model)
+    if isinstance(model, PairwiseData):
+        notes.append("A comparison table cannot be saved as a scenario file: scenarios hold rankings or user types.")
+    else:
+        scenario = files.scenario_for_download(model, state.origin(), state.sampling(), urls.current_beta(),
+                                               urls.current_k(), state.choice_setup())
+        st.download_button("Scenario file (.toml): population and settings", data=lambda: files.scenario_text(scenario),
+                           file_name=f"{scenario.id}.toml", mime="application/toml", key="export_scenario",
+                           icon=":material/download:", on_click="ignore", type="primary",
+                           help="The population with D, β and k (and, for a scenario of the library, its story and "
+                                "claims); import it here to get the same screen back.")
     with st.container(horizontal=True):
         for export in available:
             st.download_button(export.label, data=export.make, file_name=export.file_name, mime=export.mime,

@@ -1,27 +1,54 @@
 """The scenarios the dashboard can open by id: the home gallery and the ``scenario`` URL parameter.
 
-This is the one seam between the dashboard and the scenario library (``presets``, issue 4):
-everything else reads scenarios through :func:`available` and :func:`load`. Phase 1 ships
-before that library, so there are no scenarios yet and the default population is the Jackpot
-paper's Figure 1 profile (see :mod:`ui.state`). Phase 2 makes these two functions return
-``presets.list()`` and ``presets.load(id)``; a scenario then provides the fields the dashboard
-reads: ``id``, ``title``, ``summary``, ``property``, ``population``, ``sampling``, ``beta``,
-``page`` (see :func:`ui.urls.apply_scenario`).
+The one seam between the dashboard and the failure-case library (:mod:`presets`): everything
+else reads scenarios through :func:`available` and :func:`load`. A scenario provides the fields
+the dashboard reads: ``id``, ``title``, ``summary``, ``narrative``, ``property``, ``source``,
+``constructed`` and ``note``, ``population``, ``sampling``, ``beta``, ``k``, ``page``, ``claims``
+and ``choice`` (see :func:`ui.urls.apply_scenario`).
 """
 from __future__ import annotations
 
+import presets
 from aggregation import AggregationError
+
+#: Dashboard URL path of each ``Scenario.page`` (they coincide; kept explicit so that a renamed
+#: page fails here, at import, rather than on a card).
+PAGE_PATHS = {"rules": "rules", "sampling": "sampling", "testtime": "testtime", "properties": "properties",
+              "ranked-choice": "ranked-choice"}
 
 
 def available() -> list:
-    """The scenarios to show as cards in the home gallery (none before the scenario library)."""
-    return []
+    """The scenarios shown as cards in the home gallery, in teaching order."""
+    return presets.list()
 
 
 def load(scenario_id: str):
     """The scenario named ``scenario_id``; :class:`AggregationError` when there is none."""
-    known = {s.id: s for s in available()}
-    if scenario_id not in known:
-        listing = ", ".join(sorted(known)) or "none yet: the scenario library is not installed"
-        raise AggregationError(f"unknown scenario {scenario_id!r} (known scenarios: {listing})")
-    return known[scenario_id]
+    return presets.load(scenario_id)
+
+
+def page_of(scenario):
+    """The :class:`ui.shell.PageSpec` of the page that shows the scenario best."""
+    from .shell import page
+
+    return page(PAGE_PATHS[scenario.page])
+
+
+def short_source(scenario) -> str:
+    """``Authors, section`` for a card: the paper's authors (the part before the colon) and the section."""
+    paper = scenario.source.paper
+    authors = paper.split(":", 1)[0] if ":" in paper else paper
+    return ", ".join(part for part in (authors.strip(), scenario.source.section.strip()) if part)
+
+
+def claims(scenario_id: str):
+    """``presets.evaluate`` of a library scenario (what to look for, each claim checked)."""
+    return presets.evaluate(load(scenario_id))
+
+
+def is_library_scenario(scenario) -> bool:
+    """Whether ``scenario`` is exactly the library's scenario of the same id (a link can name it)."""
+    try:
+        return load(scenario.id) == scenario
+    except AggregationError:
+        return False

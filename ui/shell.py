@@ -16,7 +16,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from . import compute, numbers, state, urls, widgets
+from . import compute, numbers, scenarios, state, urls, widgets
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,14 +32,24 @@ class PageSpec:
 
 PAGES = (
     PageSpec("pages/population.py", "Population", ":material/groups:", "population",
-             "Who the voters are: rankings with weights or user types with rewards. Edit, import, export; "
-             "every other page reads this population."),
+             "Who the voters are: rankings with weights or user types with rewards, a scenario from the library "
+             "or a seeded generator. Edit, import, export; every other page reads this population."),
     PageSpec("pages/rules.py", "Rules side by side", ":material/balance:", "rules",
-             "Borda, plurality, Copeland, the RLHF/DPO policy, the maximal lottery, the average-reward policy "
-             "and random dictatorship on the current population, with the majority margins."),
+             "Every rule of the registry on the current population (Borda, plurality, Copeland, the maximal "
+             "lottery, the RLHF/DPO policy, NBC, the average-reward policy, MPNE_k, the robust policy, random "
+             "dictatorship), with the majority margins."),
     PageSpec("pages/sampling.py", "Sampling distribution", ":material/change_history:", "sampling",
              "How the distribution of compared responses steers DPO: NBC under D, the ternary map of winners, "
              "and the smallest change of D that flips the order."),
+    PageSpec("pages/testtime.py", "Test-time scaling", ":material/casino:", "testtime",
+             "Sample a policy k times and keep the best answer: the robust win rate f(k) of each policy against "
+             "k/(k+1), MPNE_k and the robust policy with their certificates."),
+    PageSpec("pages/properties.py", "Properties", ":material/fact_check:", "properties",
+             "Which rule keeps which promise (majority, Condorcet, Pareto, independence of irrelevant "
+             "alternatives and of clones) on this population, with the counterexample when it does not."),
+    PageSpec("pages/ranked_choice.py", "Ranked choice", ":material/format_list_numbered:", "ranked-choice",
+             "Choices from a set of answers: MNL against Mallows-RMJ first-choice and top-k probabilities, next "
+             "to what this population answers."),
     PageSpec("pages/fine_tuning.py", "Fine-tuning", ":material/model_training:", "fine-tuning",
              "Train a small language model on comparisons drawn from the population and see where it lands "
              "next to the theory."),
@@ -77,15 +87,21 @@ def sidebar() -> None:
                               "comparisons": "comparisons"}[kind]
         weight = f" · total weight {numbers.weight(model.total_weight)}" if kind != "comparisons" else ""
         st.caption(f"{len(model.alternatives)} alternatives · {count}{weight}")
+        if origin.scenario and not origin.edited:
+            spec = scenarios.page_of(scenarios.load(origin.scenario))
+            st.page_link(ROOT / spec.path, label=f"Its page: {spec.title}", icon=spec.icon,
+                         query_params=urls.current_params())
         D = state.sampling()
         st.caption("Sampling distribution D: " + ("uniform" if D is None else
                    ", ".join(f"{a} {numbers.decimal(p)}" for a, p in D.items())))
         st.caption(urls.link_scope())
 
 
-def page_header(title: str, intro: str) -> None:
-    """Title, a short plain-words introduction and any pending notices."""
+def page_header(title: str, intro: str, *, url_path: str | None = None) -> None:
+    """Title, a short plain-words introduction, any pending notices and, when a scenario of the
+    library is loaded, its story (open on the scenario's own page, ``url_path``)."""
     state.ensure_session()
     st.title(title)
     st.markdown(intro)
     widgets.notices()
+    widgets.scenario_story(expanded_on=url_path)

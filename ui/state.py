@@ -1,4 +1,5 @@
-"""Session state shared by every page: the population, where it came from, the sampling distribution.
+"""Session state shared by every page: the population, where it came from, the sampling distribution,
+the ranked-choice set-up of a scenario, and the expensive computations the user asked for.
 
 The population lives under a plain session-state key (not a widget key), so it persists while
 the user moves between pages. Every page reads it through :func:`population`; everything that
@@ -21,6 +22,8 @@ ORIGIN_KEY = "population_origin"
 SAMPLING_KEY = "sampling"
 VERSION_KEY = "population_version"
 NOTICES_KEY = "notices"
+CHOICE_KEY = "choice_setup"
+REQUESTS_KEY = "requests"
 
 #: The Jackpot paper's Figure 1 (Maura-Rivero, Lanctot, Visin, Larson, arXiv 2501.19266):
 #: Borda (hence RLHF) picks R, a majority picks B, the maximal lottery is B with probability 1.
@@ -30,11 +33,14 @@ JACKPOT_FIGURE_1 = "2: R > G > B\n3: B > R > G\n"
 @dataclass(frozen=True)
 class Origin:
     """Where the current population came from: a title for people, the scenario id a link can
-    carry (``None`` for imports and hand-built populations), and whether it was edited since."""
+    carry (``None`` for imports and hand-built populations), whether it was edited since, and
+    how it was generated (a ``presets`` generator spec: model, parameters and the fingerprint of
+    the population it made), so that a scenario file can describe it in a few lines."""
 
     title: str
     scenario: str | None = None
     edited: bool = False
+    generator: object | None = None
 
 
 DEFAULT_ORIGIN = Origin("Jackpot paper, Figure 1 (2 × R > G > B, 3 × B > R > G)")
@@ -54,6 +60,8 @@ def ensure_session() -> None:
     ss.setdefault(SAMPLING_KEY, None)
     ss.setdefault(VERSION_KEY, 0)
     ss.setdefault(NOTICES_KEY, [])
+    ss.setdefault(CHOICE_KEY, None)
+    ss.setdefault(REQUESTS_KEY, set())
 
 
 def population():
@@ -91,6 +99,9 @@ def set_population(model, new_origin: Origin | None = None) -> None:
     ss = st.session_state
     ss[POPULATION_KEY] = model
     ss[ORIGIN_KEY] = new_origin if new_origin is not None else replace(ss[ORIGIN_KEY], edited=True)
+    choice = ss[CHOICE_KEY]
+    if choice is not None and sorted(choice.utilities.index) != sorted(model.alternatives):
+        ss[CHOICE_KEY] = None  # the ranked-choice set-up named other alternatives
     D = ss[SAMPLING_KEY]
     if D is not None and list(D.index) != list(model.alternatives):
         if set(D.index) == set(model.alternatives):
@@ -137,3 +148,26 @@ def notices() -> list[str]:
 
 def dismiss_notices() -> None:
     st.session_state[NOTICES_KEY] = []
+
+
+def choice_setup():
+    """The ranked-choice set-up (``presets.ChoiceSetup``) of the scenario loaded, or ``None``."""
+    ensure_session()
+    return st.session_state[CHOICE_KEY]
+
+
+def set_choice_setup(setup) -> None:
+    ensure_session()
+    st.session_state[CHOICE_KEY] = setup
+
+
+def request(name: str, key) -> None:
+    """Remember that the user asked for an expensive computation (``name`` for ``key``, e.g. the
+    population's fingerprint and k), so that later reruns show it (from the cache) without asking again."""
+    ensure_session()
+    st.session_state[REQUESTS_KEY].add((name, key))
+
+
+def requested(name: str, key) -> bool:
+    ensure_session()
+    return (name, key) in st.session_state[REQUESTS_KEY]

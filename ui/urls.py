@@ -3,8 +3,9 @@
 The page is the URL path (``/rules``). The query string carries small controls, never the
 population itself:
 
-* ``beta``: bound to the β widgets with ``bind="query-params"`` (same key on every page that
-  shows β, so the value is shared); Streamlit writes and restores it.
+* ``beta`` and ``k``: bound to the β and k widgets with ``bind="query-params"`` (same key on
+  every page that shows them, so the value is shared); Streamlit writes and restores them, and
+  leaves them out of the URL while they hold their defaults (β = 1, k = 4).
 * ``scenario`` (a scenario id), ``temperature`` (the annotator temperature of a reward
   population) and ``D`` (the sampling distribution, comma-separated in the order of the
   alternatives): they belong to the shared state rather than to one widget, so the entry point
@@ -28,6 +29,9 @@ from aggregation._validate import distribution
 from . import scenarios, state
 
 BETA_KEY = "beta"
+K_KEY = "k"
+DEFAULT_BETA = 1.0
+DEFAULT_K = 4
 SCENARIO_PARAM = "scenario"
 TEMPERATURE_PARAM = "temperature"
 SAMPLING_PARAM = "D"
@@ -78,13 +82,74 @@ def apply_inbound_link() -> None:
             state.notice(f"The link's sampling distribution was not applied: {exc}. Using uniform sampling.")
 
 
-def apply_scenario(scenario) -> None:
-    """Load a scenario: its population, sampling distribution and β (fields of ``presets.Scenario``)."""
-    state.set_population(scenario.population, state.Origin(scenario.title, scenario.id))
+def apply_scenario(scenario, origin: state.Origin | None = None) -> None:
+    """Load a scenario: its population, sampling distribution, β, k and ranked-choice set-up (fields
+    of ``presets.Scenario``). ``origin`` defaults to the scenario itself (title and id, so that a link
+    can name it); pass another one for a scenario that is not the library's (an upload)."""
+    generator = getattr(scenario, "generator", None)
+    state.set_population(scenario.population, origin or state.Origin(scenario.title, scenario.id,
+                                                                     generator=generator))
     state.set_sampling(getattr(scenario, "sampling", None))
+    state.set_choice_setup(getattr(scenario, "choice", None))
     beta = getattr(scenario, "beta", None)
     if beta is not None:
         st.session_state[BETA_KEY] = float(beta)
+    k = getattr(scenario, "k", None)
+    if k is not None:
+        st.session_state[K_KEY] = int(k)
+
+
+def scenario_params(scenario) -> dict[str, str]:
+    """The query string of a link that opens ``scenario`` (its id, and its β and k where they are
+    not the defaults; its sampling distribution and temperature follow from the id)."""
+    params = {SCENARIO_PARAM: scenario.id}
+    if float(scenario.beta) != DEFAULT_BETA:
+        params[BETA_KEY] = format(float(scenario.beta), "g")
+    if int(scenario.k) != DEFAULT_K:
+        params[K_KEY] = str(int(scenario.k))
+    return params
+
+
+def open_scenario(scenario) -> None:
+    """Load ``scenario`` and go to its page, with a URL that reproduces it (never returns)."""
+    from .scenarios import page_of
+    from .shell import ROOT
+
+    apply_scenario(scenario)
+    seen = st.session_state.setdefault(_SEEN_KEY, {})
+    seen.update(desired_params())      # the next run must not load it a second time
+    params = {**scenario_params(scenario), **{p: v for p, v in desired_params().items() if v is not None}}
+    st.switch_page(ROOT / page_of(scenario).path, query_params=params)
+
+
+def current_beta() -> float:
+    """β as the β widget shows it, or as the URL carries it on pages without the widget."""
+    return float(_control(BETA_KEY, DEFAULT_BETA))
+
+
+def current_k() -> int:
+    """k as the k widget shows it, or as the URL carries it on pages without the widget."""
+    return int(_control(K_KEY, DEFAULT_K))
+
+
+def _control(key: str, default: float) -> float:
+    value = st.session_state.get(key)
+    if value is None and key in st.query_params:
+        try:
+            value = float(st.query_params[key])
+        except ValueError:
+            value = None
+    return default if value is None else value
+
+
+def current_params() -> dict[str, str]:
+    """The query string that reproduces the current screen (for links inside the app)."""
+    params = {p: v for p, v in desired_params().items() if v is not None}
+    for key, default in ((BETA_KEY, DEFAULT_BETA), (K_KEY, DEFAULT_K)):
+        value = _control(key, default)
+        if float(value) != default:
+            params[key] = format(float(value), "g")
+    return params
 
 
 def _apply_temperature(text: str) -> None:

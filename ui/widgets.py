@@ -63,6 +63,81 @@ def beta_input(*, container=None) -> float:
              "close to the uniform reference policy π_ref. β changes probabilities, never the order."))
 
 
+#: Marks in markdown (material icons are bundled with Streamlit: they render without an emoji font).
+PASS_MARK = ":green[:material/check_circle:]"
+FAIL_MARK = ":red[:material/cancel:]"
+
+
+def k_input(*, container=None) -> int:
+    """The k control (number of test-time samples). Same key on every page, bound to the URL's ``k``."""
+    target = container or st
+    return int(target.number_input(
+        "k (samples drawn at test time)", min_value=1, max_value=compute.MAX_K, value=urls.DEFAULT_K, step=1,
+        key=urls.K_KEY, bind="query-params",
+        help="The model answers with k independent samples and the user keeps the best one. MPNE_k is the "
+             "equilibrium of the (k+1)-player game; the robust policy maximises the worst-case k-sample win rate."))
+
+
+def certificate_text(rule_id: str, certificate: dict) -> str:
+    """The solver's certificate of MPNE_k (``mpne``) or the robust policy (``robust``) in words."""
+    k = certificate["k"]
+    if rule_id == "mpne":
+        gap = certificate["gap"]
+        head = (f"an equilibrium to solver accuracy (exploitability gap {numbers.decimal(gap, 2)})"
+                if certificate["converged"] else
+                f"**not converged**: a player deviating gains up to {numbers.decimal(gap, 3)}; shown is the best "
+                "point found, not an equilibrium")
+        return (f"{head}; sampled {k} times it wins at least **{numbers.decimal(certificate['guarantee'])}** of "
+                f"the time against every response (worst: {certificate['opponent']}; k/(k+1) = "
+                f"{numbers.decimal(k / (k + 1))}).")
+    head = ("optimal to solver accuracy" if certificate["converged"] else
+            f"**not converged** (optimality gap {numbers.decimal(certificate['optimality_gap'], 3)})")
+    return (f"{head}: it guarantees **{numbers.decimal(certificate['guarantee'])}** against every response "
+            f"(worst: {certificate['opponent']}), and no policy can guarantee more than "
+            f"{numbers.decimal(certificate['best_possible'])}.")
+
+
+def on_request(name: str, key, *, label: str, explanation: str, button_key: str) -> bool:
+    """Whether an expensive computation (``name`` for ``key``) should run: the user asked for it now
+    (a button under ``explanation``) or earlier in the session (then it comes from the cache)."""
+    if state.requested(name, key):
+        return True
+    st.info(explanation, icon=":material/hourglass_empty:")
+    if st.button(label, key=button_key, icon=":material/play_arrow:"):
+        state.request(name, key)
+        return True
+    return False
+
+
+def scenario_story(*, expanded_on: str | None = None) -> None:
+    """When a library scenario is loaded: its story, source and what to look for (each claim checked
+    through the core), open on the scenario's own page (``expanded_on``, a URL path)."""
+    from . import scenarios
+
+    origin = state.origin()
+    if not origin.scenario:
+        return
+    try:
+        scenario = scenarios.load(origin.scenario)
+    except AggregationError:
+        return
+    own_page = scenarios.page_of(scenario).url_path == expanded_on
+    edited = " (edited by hand: the story describes the original)" if origin.edited else ""
+    with st.expander(f"Scenario: {scenario.title}{edited}", expanded=own_page and not origin.edited,
+                     icon=":material/menu_book:"):
+        st.markdown(scenario.narrative)
+        st.markdown(f":violet[:material/gavel: **At stake:** {scenario.property}]")
+        source = scenarios.short_source(scenario)
+        st.markdown(f"**Source:** [{source}]({scenario.source.url})" if scenario.source.url else f"**Source:** {source}")
+        if scenario.constructed:
+            st.caption(f":orange-badge[:material/construction: Constructed example] {scenario.note}")
+        results = compute.scenario_claims(scenario.id)
+        if results:
+            st.markdown("**What to look for** (each statement checked by the core on this scenario):\n"
+                        + "\n".join(f"- {PASS_MARK if ok else FAIL_MARK} {text}" + ("" if ok else f" — found: {seen}")
+                                     for text, ok, seen in results))
+
+
 def notices() -> None:
     """Messages from links and state changes, until dismissed."""
     messages = state.notices()

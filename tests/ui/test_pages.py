@@ -13,16 +13,15 @@ import pytest
 from scipy.special import softmax
 
 from aggregation import Profile, RewardPopulation, nbc, rlhf_policy, sample_comparisons
-from ui import shell, state, urls
+from ui import explain, shell, state, urls
 
 from .conftest import open_page
 
 FIGURE_1 = Profile.parse(state.JACKPOT_FIGURE_1)
-LABELS = {"Borda (RLHF reward order)": "borda", "Plurality": "plurality", "Copeland": "copeland",
-          "RLHF / DPO policy": "rlhf", "Maximal lottery (NLHF)": "maximal_lottery",
-          "Average-reward policy": "average_reward", "Random dictatorship (pretrained model)": "random_dictatorship"}
+LABELS = {text.label: rule_id for rule_id, text in explain.RULES.items()}   # row label -> registry id
 PAGE_TITLES = {None: "Which social choice rule is your alignment method?", "population": "Population",
-               "rules": "Rules side by side", "sampling": "Sampling distribution", "fine-tuning": "Fine-tuning"}
+               "rules": "Rules side by side", "sampling": "Sampling distribution", "testtime": "Test-time scaling",
+               "properties": "Properties", "ranked-choice": "Ranked choice", "fine-tuning": "Fine-tuning"}
 
 
 def table(at, key: str) -> pd.DataFrame:
@@ -70,7 +69,10 @@ def test_rules_page_numbers_for_the_default_population(app):
     page = texts(at.markdown)
     assert "**Condorcet winner:** B" in page and "**Smith set:** {B}" in page
     assert "Borda (the RLHF reward's order) puts **R** first" in page
-    assert "does not apply here: the average-reward policy needs user types" in texts(at.caption)
+    assert "**Average-reward policy** does not apply here: it needs user types with reward functions" \
+        in texts(at.caption)
+    # the registry's newer rules: NBC under uniform D is P's row mean (by hand: R (1/2 + 1 + 2/5) / 3 = 19/30)
+    assert table.loc["nbc"].to_dict() == pytest.approx({"R": 19 / 30, "G": 0.3, "B": 17 / 30})
 
 
 def test_beta_from_the_url_changes_only_the_policy(app):

@@ -1,0 +1,121 @@
+"""Test-time scaling: sample a policy k times, keep the best answer; which policy still wins against every rival?"""
+import pandas as pd
+import streamlit as st
+
+from aggregation import AggregationError
+from ui import compute, explain, figures, numbers, shell, state, widgets
+
+shell.page_header(
+    "Test-time scaling",
+    explain.TEST_TIME + f" ({explain.PAPERS['test_time'].link()})", url_path="testtime")
+
+model = state.population()
+D = state.sampling()
+controls = st.columns([1, 1, 3], gap="medium")
+k = widgets.k_input(container=controls[0])
+beta = widgets.beta_input(container=controls[1])
+with controls[2]:
+    st.markdown(explain.TIE_CONVENTION)
+
+games = compute.games_affordable(model, k) or state.requested("games", (model.fingerprint, k))
+try:
+    view = compute.testtime_view(model, beta, None if D is None else tuple(D.to_numpy()), k, games)
+except AggregationError as exc:
+    widgets.error(exc)
+    st.stop()
+
+if view.refusal and view.k != k:
+    st.warning(f"{view.refusal} The numbers below are for k = {view.k}.", icon=":material/info:")
+elif view.refusal:
+    st.info(f"MPNE_{k} and the robust policy are not available here: {view.refusal}", icon=":material/info:")
+for note in view.notes:
+    st.caption(note)
+if view.deferred:
+    size = compute.game_size(model, k)
+    if widgets.on_request(
+            "games", (model.fingerprint, k), button_key="testtime_games",
+            label=f"Solve MPNE_k for k = 1 to {max(compute.CURVE_MIN_K, k)} and the robust policy",
+            explanation=f"MPNE_k and the robust policy solve a game over {size:,} (ranking × response) cells on "
+                        "this population, which can take from seconds to minutes; they are computed when you ask. "
+                        "The other policies are shown below."):
+        st.rerun()
+
+kk = view.k
+summary = view.summary
+guarantee = kk / (kk + 1)
+robust_rates = summary["robust rate"].astype(float)
+best = robust_rates.idxmax()
+worst = robust_rates.idxmin()
+leaders = [name for name, rate in robust_rates.items() if rate >= robust_rates.max() - 1e-9]
+
+
+def rate_text(name: str) -> str:
+    se = summary.at[name, "standard error"]
+    text = numbers.decimal(float(summary.at[name, "robust rate"]))
+    return text + (f" ± {numbers.decimal(float(se), 2)}" if se is not None and pd.notna(se) else "")
+
+
+st.markdown(
+    f"With **k = {kk}** samples the guarantee is k/(k+1) = **{numbers.decimal(guarantee)}**. "
+    f"**{best}** wins at least **{rate_text(best)}** of the time against every rival answer; "
+    f"**{worst}** only **{rate_text(worst)}** (its worst rival: **{summary.at[worst, 'worst opponent']}**).")
+
+marker = None
+if view.robust is not None:
+    marker = (f"robust policy at k = {kk}", float(view.robust.attrs["guarantee"]))
+widgets.chart(figures.kwin_curves(view.curve, view.curve_se, kk, marker), key="testtime_curve",
+              file_name="robust-win-rate-curves")
+st.caption("Each line: a policy's worst-case k-sample win rate as k grows (MPNE_k is solved again for every k; "
+           "the others stay the same policy). Dashed: k/(k+1). Error bars: ± one standard error where the rate is "
+           "a Monte Carlo estimate. " + explain.CHART_DOWNLOAD)
+
+st.subheader(f"Each policy at k = {kk}")
+shown = pd.DataFrame({
+    "robust rate f(k)": summary["robust rate"].astype(float),
+    "± standard error": [numbers.decimal(float(se), 2) if se is not None and pd.notna(se) else "exact"
+                         for se in summary["standard error"]],
+    "worst-case opponent": summary["worst opponent"],
+    "how it is computed": [explain.METHODS.get(m, m) for m in summary["method"]],
+})
+widgets.table(widgets.styled(shown, {"robust rate f(k)": numbers.decimal}, {name: ["robust rate f(k)"] for name in leaders}),
+              key="testtime_summary", width="stretch")
+widgets.csv_download(summary, file_name=f"robust-rates-k{kk}.csv", key="testtime_summary_csv",
+                     label="Download this table as CSV")
+
+left, right = st.columns(2, gap="large")
+with left:
+    st.markdown(f"**MPNE_{kk}** (the equilibrium of the {kk + 1}-player game)")
+    if view.mpne is not None:
+        st.markdown(widgets.certificate_text("mpne", view.mpne.attrs))
+        st.caption(f"Solver: {view.mpne.attrs['method']}; {view.mpne.attrs['iterations']} iterations.")
+    else:
+        st.caption("Not computed (see above).")
+with right:
+    st.markdown(f"**Robust policy** (the best worst-case {kk}-sample win rate)")
+    if view.robust is not None:
+        st.markdown(widgets.certificate_text("robust", view.robust.attrs))
+        mix = view.robust.attrs["worst_opponents"]
+        st.caption("Worst-case opponents (the rival answers that hold it down): "
+                   + ", ".join(f"{a} {numbers.decimal(p)}" for a, p in mix.items() if p > 1e-6) + ".")
+    else:
+        st.caption("Not computed (see above).")
+
+widgets.chart(figures.grouped_bars(view.policies.T, yaxis="probability of answering"), key="testtime_policies",
+              file_name=f"policies-k{kk}")
+st.caption("Each policy's probability of giving each response; sampled k times, the user keeps the best sample.")
+
+st.subheader(f"Win rate against every rival answer, k = {kk}")
+st.caption("Row: the policy sampled k times. Column: the rival answer y. Entry: the chance that a random voter "
+           "likes the best of the k samples at least as much as y. The row's minimum is its robust rate.")
+rates = view.rates
+if view.rates_se is not None:
+    rates_text = rates.apply(lambda col: col.map(numbers.decimal)) + " ± " + \
+        view.rates_se.apply(lambda col: col.map(lambda v: numbers.decimal(v, 2)))
+    widgets.table(rates_text, key="testtime_rates", width="stretch")
+else:
+    lowest = {name: [str(rates.loc[name].idxmin())] for name in rates.index}
+    widgets.table(widgets.styled(rates, numbers.decimal, lowest), key="testtime_rates", width="stretch")
+widgets.csv_download(rates, file_name=f"win-rates-k{kk}.csv", key="testtime_rates_csv",
+                     label="Download the win rates as CSV")
+widgets.csv_download(view.curve, file_name="robust-win-rate-curves.csv", key="testtime_curve_csv",
+                     label="Download the curves as CSV")
