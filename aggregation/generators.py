@@ -243,9 +243,10 @@ GENERATORS = {
 }
 
 
-def generate(model: str, **params):
+def generate(model: str, /, **params):
     """Call the generator named ``model`` with ``params``; unknown names and parameters are
-    reported with the list of valid ones."""
+    reported with the list of valid ones. ``model`` is positional-only, so that the generators'
+    own ``model`` parameter (``reward_mixture``, ``single_peaked``) can be passed by keyword."""
     if model not in GENERATORS:
         raise AggregationError(f"unknown generator {model!r} (known: {', '.join(GENERATORS)})")
     signature = inspect.signature(GENERATORS[model])

@@ -242,8 +242,6 @@ def rankings_frame(model: Profile, limit: int | None = None) -> pd.DataFrame:
 # ---------------------------------------------------------------------------- test-time scaling
 #: The curve of robust rates always spans k = 1..CURVE_MIN_K (and up to the chosen k).
 CURVE_MIN_K = 8
-#: Largest k the controls offer.
-MAX_K = 32
 ROBUST = "robust policy_k"
 MPNE = "MPNE_k"
 

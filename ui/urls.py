@@ -32,6 +32,8 @@ BETA_KEY = "beta"
 K_KEY = "k"
 DEFAULT_BETA = 1.0
 DEFAULT_K = 4
+#: Largest k the controls offer (the core accepts up to 1000; the curves re-solve MPNE_k for each k).
+MAX_K = 32
 SCENARIO_PARAM = "scenario"
 TEMPERATURE_PARAM = "temperature"
 SAMPLING_PARAM = "D"
@@ -70,6 +72,7 @@ def apply_inbound_link() -> None:
     if SCENARIO_PARAM in changed:
         try:
             apply_scenario(scenarios.load(changed[SCENARIO_PARAM]))
+            _keep_link_controls()
         except AggregationError as exc:
             state.notice(f"This link names a scenario the dashboard cannot open ({exc}); "
                          "showing the current population instead.")
@@ -97,6 +100,22 @@ def apply_scenario(scenario, origin: state.Origin | None = None) -> None:
     k = getattr(scenario, "k", None)
     if k is not None:
         st.session_state[K_KEY] = int(k)
+
+
+def _keep_link_controls() -> None:
+    """A link that names a scenario *and* β or k means those values, not the scenario's: write them
+    into the state, so that the bound widgets (which read the URL when they first appear) and the
+    state agree. Values the widgets would refuse are left to them (they drop such parameters)."""
+    for key, cast, low, high in ((BETA_KEY, float, 0.01, 100.0), (K_KEY, int, 1, MAX_K)):
+        text = st.query_params.get(key)
+        if text is None:
+            continue
+        try:
+            number = float(text)
+        except ValueError:
+            continue
+        if low <= number <= high and (cast is float or number.is_integer()):
+            st.session_state[key] = cast(number)
 
 
 def scenario_params(scenario) -> dict[str, str]:

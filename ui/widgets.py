@@ -72,7 +72,7 @@ def k_input(*, container=None) -> int:
     """The k control (number of test-time samples). Same key on every page, bound to the URL's ``k``."""
     target = container or st
     return int(target.number_input(
-        "k (samples drawn at test time)", min_value=1, max_value=compute.MAX_K, value=urls.DEFAULT_K, step=1,
+        "k (samples drawn at test time)", min_value=1, max_value=urls.MAX_K, value=urls.DEFAULT_K, step=1,
         key=urls.K_KEY, bind="query-params",
         help="The model answers with k independent samples and the user keeps the best one. MPNE_k is the "
              "equilibrium of the (k+1)-player game; the robust policy maximises the worst-case k-sample win rate."))
