@@ -148,16 +148,19 @@ def majority_graph(names: Sequence[str], edges: Sequence[tuple[str, str, float]]
 
 
 def grouped_bars(table: pd.DataFrame, *, yaxis: str, title: str | None = None) -> go.Figure:
-    """Bars per alternative (rows of ``table``), one bar per column, with values written on them."""
-    palette = ["#0072B2", "#56B4E9", "#E69F00", "#009E73", "#CC79A7"]
+    """Bars per alternative (rows of ``table``), one bar per column, with values written on them
+    (shorter and smaller when the bars are many, none beyond 40 bars: the hover still shows them)."""
+    palette = ["#0072B2", "#56B4E9", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#999999"]
+    bars = table.size
+    digits, size = (4, FONT_SIZE) if bars <= 9 else (3, FONT_SIZE - 3)
     traces = [dict(type="bar", x=list(table.index), y=table[column].to_numpy(float), name=column,
                    marker=dict(color=palette[i % len(palette)]), textposition="outside", cliponaxis=False,
-                   text=[decimal(float(v)) for v in table[column].to_numpy(float)], textfont=dict(size=FONT_SIZE),
-                   hovertemplate="%{x}: %{y:.6g}<extra>" + column + "</extra>")
+                   text=[decimal(float(v), digits) for v in table[column].to_numpy(float)] if bars <= 40 else None,
+                   textfont=dict(size=size), hovertemplate="%{x}: %{y:.6g}<extra>" + column + "</extra>")
               for i, column in enumerate(table.columns)]
     fig = go.Figure(data=traces, layout=dict(
         barmode="group", legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
-        yaxis=dict(title=dict(text=yaxis), gridcolor=GRID, rangemode="tozero"),
+        yaxis=dict(title=dict(text=yaxis), gridcolor=GRID, rangemode="tozero", automargin=True),
         xaxis=dict(tickfont=dict(size=FONT_SIZE + 3))))
     fig = _base(fig, height=420, title=title, top=60, left=90, bottom=50)
     fig.update_layout(showlegend=True)

@@ -1,5 +1,5 @@
-"""The dashboard in a real browser: deep links on a fresh server, table edits, URL sync, downloads,
-screenshots (saved under test-output/screenshots/ for people to look at)."""
+"""The dashboard in a real browser: deep links on a fresh server, gallery cards, table edits, URL sync,
+downloads, screenshots (saved under test-output/screenshots/ for people to look at)."""
 from __future__ import annotations
 
 import re
@@ -8,14 +8,18 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+import presets
 from aggregation import Profile, write_rankings_csv
 from ui import shell
 
 from .conftest import CHARTS, SCREENSHOTS, open_page, wait_for_app, wait_for_charts
 
 FIGURE_1 = Profile.parse("2: R > G > B\n3: B > R > G")
-TITLES = {"": "Which social choice rule is your alignment method?", "population": "Population",
-          "rules": "Rules side by side", "sampling": "Sampling distribution", "fine-tuning": "Fine-tuning"}
+TITLES = {"": "Which social choice rule is your alignment method?", **{p.url_path: p.title for p in shell.PAGES}}
+#: The scenario each page is photographed with (one that shows what the page is for).
+SHOWCASE = {"": None, "population": "clone_plurality", "rules": "jackpot_majority", "sampling": "hetero_sampling",
+            "testtime": "testtime_nlhf_collapse", "properties": "jackpot_iia", "ranked-choice": "ranked_choice_mnl_mallows",
+            "fine-tuning": None}
 NAV = [re.compile(re.escape(title) + "$") for title in ["Home"] + [p.title for p in shell.PAGES]]  # after the icon
 
 
@@ -124,7 +128,72 @@ def test_a_screenshot_of_every_page(page, server):
     # Streamlit scrolls an inner container, so a full-page screenshot needs a tall viewport
     page.set_viewport_size({"width": 1400, "height": 2600})
     for path in TITLES:
-        open_page(page, server, path)
+        scenario = SHOWCASE[path]
+        open_page(page, server, path + (f"?scenario={scenario}" if scenario else ""))
         expect(page.get_by_test_id("stException")).to_have_count(0)
+        expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)
+        if scenario:
+            expect(page.get_by_text(f"Scenario: {presets.load(scenario).title}")).to_be_visible()
         shot = _screenshot(page, path or "home")
         assert shot.stat().st_size > 20_000
+
+
+# ----------------------------------------------------------------------------- phase 2
+def test_a_scenario_link_with_k_on_a_fresh_server(page, fresh_server):
+    open_page(page, fresh_server, "testtime?scenario=testtime_nlhf_collapse&k=16")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Test-time scaling")
+    expect(page.get_by_label("k (samples drawn at test time)", exact=True)).to_have_value("16")
+    assert "Sampling NLHF four times gains nothing" in sidebar_captions(page)
+    # 16/17 = 0.9412; the maximal lottery stays at 0.55 against y2 whatever k
+    expect(page.get_by_text("With k = 16 samples the guarantee is k/(k+1) = 0.9412.", exact=False)).to_be_visible()
+    expect(page.get_by_text("only 0.55 (its worst rival: y2)", exact=False)).to_be_visible()
+    assert "scenario=testtime_nlhf_collapse" in page.url and "k=16" in page.url
+
+
+def test_a_gallery_card_opens_its_page_with_its_scenario(page, server):
+    open_page(page, server)
+    card = page.locator(".st-key-card_testtime_uniform_permutations")
+    expect(card).to_contain_text("When everyone disagrees, k samples win k/(k+1) at best")
+    expect(card).to_contain_text("Constructed example")
+    card.get_by_role("button", name="Open on Test-time scaling").click()
+    page.wait_for_url(re.compile(r"/testtime\?"))
+    page.get_by_role("heading", level=1, name="Test-time scaling").wait_for()
+    wait_for_app(page)
+    wait_for_charts(page, CHARTS["testtime"])
+    assert "scenario=testtime_uniform_permutations" in page.url and "k=2" in page.url
+    expect(page.get_by_label("k (samples drawn at test time)", exact=True)).to_have_value("2")
+    assert "When everyone disagrees, k samples win k/(k+1) at best" in sidebar_captions(page)
+    # the scenario's claim, on screen: the uniform policy wins 25/32 = 0.7812 with two samples
+    expect(page.get_by_test_id("stExpander").first).to_contain_text("Robust rate of the uniform policy at k = 2")
+
+
+def test_changing_k_writes_the_url_and_follows_to_other_pages(page, server):
+    open_page(page, server, "testtime?scenario=testtime_nlhf_collapse")
+    k = page.get_by_label("k (samples drawn at test time)", exact=True)
+    expect(k).to_have_value("4")
+    assert "k=" not in page.url                       # the default is left out of the link
+    k.fill("3")
+    k.press("Enter")
+    wait_for_app(page)
+    page.wait_for_url(re.compile(r"k=3"))
+    expect(page.get_by_text("With k = 3 samples the guarantee is k/(k+1) = 0.75.", exact=False)).to_be_visible()
+    go_to(page, "Rules side by side")
+    wait_for_charts(page, CHARTS["rules"])
+    expect(page.get_by_label("k (samples drawn at test time)", exact=True)).to_have_value("3")
+    assert "/rules" in page.url and "k=3" in page.url and "scenario=testtime_nlhf_collapse" in page.url
+
+
+def test_downloads_a_scenario_file_and_a_table(page, server):
+    open_page(page, server, "population?scenario=hetero_sampling")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Scenario file (.toml): population and settings").click()
+    assert download.value.suggested_filename == "hetero_sampling.toml"
+    text = Path(download.value.path()).read_text()
+    assert presets.loads(text) == presets.load("hetero_sampling")
+    open_page(page, server, "testtime?scenario=testtime_nlhf_collapse")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download this table as CSV").click()
+    assert download.value.suggested_filename == "robust-rates-k4.csv"
+    rows = Path(download.value.path()).read_text().splitlines()
+    assert rows[0] == ",robust rate,standard error,worst opponent,method"
+    assert rows[2].startswith("NLHF (maximal lottery),0.55,")

@@ -283,3 +283,82 @@ def test_nbc_ternary_draws_the_regions_and_markers():
     names = [t.name for t in fig.data if t.name]
     assert names == ["R first", "B first", "current D"]
     assert nbc(FIGURE_1, [0.2, 0.2, 0.6])["R"] == pytest.approx(0.54)
+
+
+# ----------------------------------------------------------------------------- phase 2 building blocks
+def test_palette_colours_for_many_generic_names():
+    names = [f"y{i}" for i in range(20)]
+    colours = figures.alternative_colours(names)
+    assert list(colours) == names
+    assert [colours[n] for n in names[:8]] == figures.PALETTE          # the palette in order, then again
+    assert colours["y8"] == figures.PALETTE[0]
+    # letters that happen to name colours (G, B, R among A..T) do not switch on the named colours
+    letters = figures.alternative_colours([chr(ord("A") + i) for i in range(20)])
+    assert letters["A"] == figures.PALETTE[0] and letters["B"] == figures.PALETTE[1]
+
+
+def test_kwin_curves_draw_the_reference_and_error_bars_only_where_estimated():
+    curve = pd.DataFrame({"uniform": [0.7, 0.8], "NLHF": [0.55, 0.55], "k/(k+1)": [0.5, 2 / 3]},
+                         index=pd.Index([1, 2], name="k"))
+    errors = pd.DataFrame({"uniform": [np.nan, 0.01], "NLHF": [np.nan, np.nan]}, index=curve.index)
+    fig = figures.kwin_curves(curve, errors, 2, marker=("robust policy at k = 2", 0.81))
+    by_name = {t.name: t for t in fig.data}
+    assert list(by_name) == ["uniform", "NLHF", "k/(k+1) guarantee", "robust policy at k = 2"]
+    assert list(by_name["k/(k+1) guarantee"].y) == [0.5, 2 / 3] and by_name["k/(k+1) guarantee"].line.dash == "dash"
+    assert list(by_name["uniform"].error_y.array) == [0.0, 0.01]
+    assert by_name["NLHF"].error_y.array is None
+    assert fig.layout.shapes[0].x0 == 2 and list(by_name["robust policy at k = 2"].y) == [0.81]
+
+
+def test_game_size_by_hand():
+    from ui import compute
+
+    assert compute.game_size(FIGURE_1, 4) == 2 * 3                      # 2 distinct rankings x 3 answers
+    assert compute.game_size(FIGURE_1, 4, extra=1) == 2 * 2 * 4          # a clone splits every ranking in two
+    seven = RewardPopulation({"u": dict.fromkeys("ABCDEFG", 0.0)})
+    assert compute.game_size(seven, 4) == 5040 * 7                      # all 7! rankings of the user types
+    assert compute.game_size(seven, 1) == 49                            # k = 1: the pairwise matrix
+    assert compute.game_size(RewardPopulation({"u": dict.fromkeys("ABCDEFGHI", 0.0)}), 4) == 0   # refused at once
+    assert compute.games_affordable(FIGURE_1, 4)
+
+
+def test_generator_form_values_become_the_core_parameters():
+    from ui import generator_panel
+
+    params = generator_panel.parameters(
+        "reward_mixture", {"n_types": 3, "alternatives": "x, y", "model": "spatial", "scale": 2, "weights": "equal",
+                           "temperature": 0.5}, seed=9)
+    assert params == {"n_types": 3, "alternatives": ["x", "y"], "model": "spatial", "scale": 2.0,
+                      "temperature": 0.5, "seed": 9}
+    assert generator_panel.parameters("plackett_luce", {"n_voters": 10, "utilities": "a = 1, b=-0.5"}, seed=0) == \
+        {"n_voters": 10, "utilities": {"a": 1.0, "b": -0.5}, "seed": 0}
+    assert generator_panel.parameters("impartial_culture", {"n_voters": 5, "alternatives": " 12 "}, 1)["alternatives"] \
+        == 12
+    with pytest.raises(AggregationError, match=r"utilities, entry 1 \('a 1'\): write name = number"):
+        generator_panel.parameters("plackett_luce", {"n_voters": 10, "utilities": "a 1"}, seed=0)
+    with pytest.raises(AggregationError, match="give a number of alternatives or their names"):
+        generator_panel.parameters("urn", {"n_voters": 10, "alternatives": " , ", "alpha": 0.1}, seed=0)
+
+
+def test_every_generator_form_matches_the_core_signature():
+    import inspect
+
+    from aggregation import GENERATORS
+    from ui import generator_panel
+
+    assert set(generator_panel.FORMS) == set(GENERATORS)
+    for name, form in generator_panel.FORMS.items():
+        accepted = set(inspect.signature(GENERATORS[name]).parameters)
+        assert {f.name for f in form.fields} | {"seed"} <= accepted, name
+
+
+def test_scenario_files_are_read_and_refused_with_the_file_name():
+    import presets
+
+    text = presets.dumps(presets.load("jackpot_cycle")).encode()
+    assert files.read_scenario_file("cycle.toml", text) == presets.load("jackpot_cycle")
+    assert files.read_scenario_file("bom.toml", "\ufeff".encode() + text) == presets.load("jackpot_cycle")
+    with pytest.raises(AggregationError, match="not UTF-8"):
+        files.read_scenario_file("x.toml", b"\xff\xfe\x00")
+    with pytest.raises(AggregationError, match="read it with read_scenario_file"):
+        files.read_population_file("x.toml", text)
