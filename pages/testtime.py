@@ -55,10 +55,13 @@ def rate_text(name: str) -> str:
     return text + (f" ± {numbers.decimal(float(se), 2)}" if se is not None and pd.notna(se) else "")
 
 
-st.markdown(
-    f"With **k = {kk}** samples the guarantee is k/(k+1) = **{numbers.decimal(guarantee)}**. "
-    f"**{best}** wins at least **{rate_text(best)}** of the time against every rival answer; "
-    f"**{worst}** only **{rate_text(worst)}** (its worst rival: **{summary.at[worst, 'worst opponent']}**).")
+if robust_rates.max() - robust_rates.min() <= 1e-9:
+    comparison = (f"Every policy shown wins **{rate_text(best)}** of the time against its worst rival answer: "
+                  "on this population they are equally robust.")
+else:
+    comparison = (f"**{best}** wins at least **{rate_text(best)}** of the time against every rival answer; "
+                  f"**{worst}** only **{rate_text(worst)}** (its worst rival: **{summary.at[worst, 'worst opponent']}**).")
+st.markdown(f"With **k = {kk}** samples the guarantee is k/(k+1) = **{numbers.decimal(guarantee)}**. " + comparison)
 
 marker = None
 if view.robust is not None:
@@ -66,8 +69,8 @@ if view.robust is not None:
 widgets.chart(figures.kwin_curves(view.curve, view.curve_se, kk, marker), key="testtime_curve",
               file_name="robust-win-rate-curves")
 st.caption("Each line: a policy's worst-case k-sample win rate as k grows (MPNE_k is solved again for every k; "
-           "the others stay the same policy). Dashed: k/(k+1). Error bars: ± one standard error where the rate is "
-           "a Monte Carlo estimate. " + explain.CHART_DOWNLOAD)
+           "the others stay the same policy); lines that coincide are drawn over each other. Dashed: k/(k+1). Error "
+           "bars: ± one standard error where the rate is a Monte Carlo estimate. " + explain.CHART_DOWNLOAD)
 
 st.subheader(f"Each policy at k = {kk}")
 shown = pd.DataFrame({

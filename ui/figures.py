@@ -152,7 +152,7 @@ def grouped_bars(table: pd.DataFrame, *, yaxis: str, title: str | None = None) -
     (shorter and smaller when the bars are many, none beyond 40 bars: the hover still shows them)."""
     palette = ["#0072B2", "#56B4E9", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#999999"]
     bars = table.size
-    digits, size = (4, FONT_SIZE) if bars <= 9 else (3, FONT_SIZE - 3)
+    digits, size = (4, FONT_SIZE) if bars <= 6 else (3, FONT_SIZE - 3)
     traces = [dict(type="bar", x=list(table.index), y=table[column].to_numpy(float), name=column,
                    marker=dict(color=palette[i % len(palette)]), textposition="outside", cliponaxis=False,
                    text=[decimal(float(v), digits) for v in table[column].to_numpy(float)] if bars <= 40 else None,

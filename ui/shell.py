@@ -16,6 +16,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from aggregation import AggregationError
+
 from . import compute, numbers, scenarios, state, urls, widgets
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -83,14 +85,18 @@ def sidebar() -> None:
         edited = " · edited by hand" if origin.edited else ""
         st.caption(f"{origin.title}{edited}")
         rows = compute.population_summary(model).rows
-        count = f"{rows} " + {"rankings": "distinct rankings", "rewards": "user types",
-                              "comparisons": "comparisons"}[kind]
+        noun = {"rankings": "distinct ranking", "rewards": "user type", "comparisons": "comparison"}[kind]
+        count = f"{rows:,} {noun}" + ("" if rows == 1 else "s")
         weight = f" · total weight {numbers.weight(model.total_weight)}" if kind != "comparisons" else ""
         st.caption(f"{len(model.alternatives)} alternatives · {count}{weight}")
         if origin.scenario and not origin.edited:
-            spec = scenarios.page_of(scenarios.load(origin.scenario))
-            st.page_link(ROOT / spec.path, label=f"Its page: {spec.title}", icon=spec.icon,
-                         query_params=urls.current_params())
+            try:
+                spec = scenarios.page_of(scenarios.load(origin.scenario))
+            except AggregationError:      # not a scenario of the library: no page to point to
+                spec = None
+            if spec is not None:
+                st.page_link(ROOT / spec.path, label=f"Its page: {spec.title}", icon=spec.icon,
+                             query_params=urls.current_params())
         D = state.sampling()
         st.caption("Sampling distribution D: " + ("uniform" if D is None else
                    ", ".join(f"{a} {numbers.decimal(p)}" for a, p in D.items())))

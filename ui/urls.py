@@ -215,9 +215,9 @@ def link_scope() -> str:
             "the default population" if replace(origin, edited=False) == state.DEFAULT_ORIGIN else None)
     if base is None:
         return ("A link to this page carries β and the sampling distribution, **not the population** "
-                f"({origin.title}): share the population file from the Population page instead.")
+                f"({origin.title}): share its scenario file (.toml) from the Population page instead.")
     if origin.edited:
         return (f"A link to this page reproduces {base} with β and the sampling distribution; "
-                "**it does not carry your hand edits** (download the population file to share them).")
+                "**it does not carry your hand edits** (download the scenario file (.toml) to share them).")
     return f"A link to this page reproduces {base}, β and the sampling distribution."
 
