@@ -49,11 +49,13 @@ if waiting:
                         "one cloned); on this population that takes a while for "
                         + ", ".join(labels[r] for r in waiting) + ". They are checked when you ask."):
         st.rerun()
-for rule_id, message in errors.items():
-    widgets.error(message, prefix=f"{labels[rule_id]}: ")
+for rule_id, message in errors.items():     # the rule itself cannot be computed here (e.g. a D with zeros)
+    st.caption(f"**{labels[rule_id]}** cannot be checked on this population: {message}.")
 
 grid = pd.DataFrame(PENDING, index=[labels[r] for r in rules], columns=[SHORT[a] for a in AXIOMS])
 rows = []
+for rule_id in errors:
+    grid.loc[labels[rule_id]] = STATUS["not applicable"]
 for rule_id, checks in results.items():
     for c in checks:
         grid.at[labels[rule_id], SHORT[c.axiom]] = STATUS[c.status]

@@ -224,6 +224,16 @@ def test_plurality_fails_independence_of_clones(app):
     assert "Adding a clone of B" in texts(clones.markdown)
 
 
+def test_a_rule_that_cannot_be_computed_is_not_applicable_with_the_reason(app):
+    app.query_params["D"] = "1,0,0"            # RLHF / DPO needs every answer sampled with positive probability
+    at = open_page(app, "properties")
+    assert not at.error and not at.exception
+    assert set(table(at, "properties_grid").loc["RLHF / DPO limit"]) == {"– n/a"}
+    assert "**RLHF / DPO limit** cannot be checked on this population: sampling distribution: 'G' has " \
+           "probability 0" in texts(at.caption)
+    assert table(at, "properties_grid").at["Borda", "Condorcet"] == "✘ fail"
+
+
 def test_expensive_property_checks_wait_for_the_user(app, monkeypatch):
     monkeypatch.setattr(compute, "PROPERTY_BUDGET", 0)
     at = open_page(app, "properties")
