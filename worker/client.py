@@ -39,6 +39,11 @@ API (exact signatures):
 * ``list_jobs(limit=None) -> list[JobRecord]``: newest first; ``JobRecord.spec`` holds the
   settings, ``.summary`` a one-line description, ``.status`` the :class:`JobStatus`.
 * ``get_client() -> JobClient``: the client for the environment's configuration (cached).
+* Spec helpers, re-exported from :mod:`worker.spec` so the page needs this module only:
+  ``METHODS`` (method key -> label), ``DEFAULT_BETA``, ``validate_spec(spec) -> dict`` (the
+  normalised spec with every default, or :class:`JobSpecError`), ``spec_for(population, method,
+  **settings) -> dict`` (from a ``Profile`` / ``RewardPopulation`` object) and
+  ``describe_spec(spec) -> str``.
 
 Unknown job ids raise :class:`UnknownJob` (a ``LookupError``). If the queue is unreachable
 (e.g. Redis down), ``status`` / ``events`` / ``list_jobs`` return what the records know with
@@ -61,12 +66,16 @@ import redis.exceptions
 from .config import WorkerConfig
 from .queue import JobChannel, make_huey
 from .records import TERMINAL, JobRecord, JobStatus, JobStore, record_from_row, status_from_row
-from .spec import JobSpecError, validate_spec
+from .spec import DEFAULT_BETA, METHODS, JobSpecError, describe_spec, spec_for, validate_spec
 
-__all__ = ["JobClient", "JobStatus", "JobRecord", "JobSpecError", "UnknownJob", "QueueUnavailable", "get_client"]
+__all__ = ["JobClient", "JobStatus", "JobRecord", "JobSpecError", "UnknownJob", "QueueUnavailable", "get_client",
+           "METHODS", "DEFAULT_BETA", "validate_spec", "spec_for", "describe_spec"]
 
 # what a queue that cannot be reached raises (the redis client's errors are not OSErrors)
 _QUEUE_ERRORS = (OSError, sqlite3.OperationalError, redis.exceptions.RedisError)
+
+
+_UNREACHABLE = "cannot reach the"
 
 
 class UnknownJob(LookupError):
@@ -112,7 +121,7 @@ class JobClient:
         return json.loads(row["result"]) if row["state"] == "finished" and row["result"] else None
 
     def cancel(self, job_id: str) -> bool:
-        row = self._row(job_id)
+        row = self._synced_row(job_id)
         if row["state"] in TERMINAL:
             return False
         try:
@@ -159,10 +168,10 @@ class JobClient:
         try:
             kv = self.channel.state(job_id)
         except _QUEUE_ERRORS as exc:
-            self.store.update(job_id, message=f"the {self.config.describe()} is unreachable: {exc}")
+            self.store.update(job_id, message=f"{_UNREACHABLE} {self.config.describe()}: {exc}")
             return self.store.row(job_id)
         if kv is None or kv.get("attempt", 1) != row["attempt"]:
-            if row["state"] == "queued" and (row["message"] or "").startswith("waiting for a worker"):
+            if row["state"] == "queued" and (row["message"] or "").startswith(("waiting for a worker", _UNREACHABLE)):
                 ahead = self.store.queued_before(row["created_at"])
                 msg = "waiting for a worker" + (f" ({ahead} job{'s' * (ahead != 1)} ahead)" if ahead else "")
                 if msg != row["message"]:

@@ -8,6 +8,7 @@
   (``flock``) for as long as this supervisor lives. A second dashboard on the same data folder
   finds it locked and starts no second worker (its jobs go to the same SQLite queue). The
   lock dies with its process, so a crash never leaves a stale guard behind.
+* ``AGGREGATION_LOCAL_WORKER=0`` starts no worker (when only remote GPU workers should train).
 * When the command exits (or this supervisor gets SIGTERM, which it passes on), the worker
   is stopped with SIGTERM (SIGKILL after 10 s) and the PID file removed; if this supervisor
   is killed outright, the worker notices its parent is gone and stops itself.
@@ -71,7 +72,10 @@ class LocalWorker:
 def run(command: list[str], config: WorkerConfig | None = None) -> int:
     config = config or WorkerConfig.from_env()
     worker = LocalWorker(config)
-    if worker.start():
+    if os.environ.get("AGGREGATION_LOCAL_WORKER", "1").strip().lower() in ("0", "false", "no", "off"):
+        print("AGGREGATION_LOCAL_WORKER is off: no local worker (jobs wait for workers elsewhere)",
+              file=sys.stderr, flush=True)
+    elif worker.start():
         print(f"started a local worker (pid {worker.proc.pid}) on the {config.describe()}; "
               f"log: {config.data_dir / 'worker.log'}", file=sys.stderr, flush=True)
     else:

@@ -28,6 +28,10 @@ from dataclasses import dataclass
 
 import torch
 
+# No model-hub downloads, ever: set before transformers / huggingface_hub are first imported.
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+
 TINY = "tiny"
 TINY_LAYERS, TINY_DIM, TINY_HEADS = 2, 64, 2
 SPECIALS = ["[PAD]", "[UNK]", "[BOS]", "[EOS]"]
@@ -80,8 +84,6 @@ def build_tiny_model(vocab_size: int, n_positions: int, seed: int):
 
 def load_pretrained(name: str):
     """Tokenizer and causal LM from a local directory or the local cache; never downloads."""
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    os.environ["TRANSFORMERS_OFFLINE"] = "1"
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     where = "the local directory" if os.path.isdir(name) else "the local Hugging Face cache"

@@ -60,8 +60,8 @@ def make_huey(config: WorkerConfig):
     else:
         from redis import ConnectionPool
 
-        pool = ConnectionPool.from_url(config.queue_url, password=config.password, socket_connect_timeout=3,
-                                       socket_timeout=10, health_check_interval=30)
+        pool = ConnectionPool.from_url(config.queue_url, password=config.password, socket_connect_timeout=1,
+                                       socket_timeout=5, health_check_interval=30)
         huey = RedisHuey(name=config.queue_name, connection_pool=pool, results=False, serializer=serializer)
 
     @huey.task(name=TASK_NAME)

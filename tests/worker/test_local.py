@@ -57,3 +57,11 @@ def test_scripts_dashboard_starts_the_dashboard_through_the_local_worker():
     script = (REPO / "scripts" / "dashboard").read_text()
     launch = [line for line in script.splitlines() if line.startswith("exec ")]
     assert launch == ['exec "$VENV/bin/python" -m worker.local -- "$VENV/bin/python" -m ui.launch "$@"']
+
+
+def test_the_local_worker_can_be_switched_off(tmp_path):
+    env = worker_env(tmp_path, AGGREGATION_LOCAL_WORKER="0")
+    done = subprocess.run([sys.executable, "-m", "worker.local", "--", sys.executable, "-c", "print('ran')"],
+                          cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.strip() == "ran"
+    assert "no local worker" in done.stderr and not (tmp_path / "worker.pid").exists()

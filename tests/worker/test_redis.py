@@ -86,3 +86,17 @@ def test_redis_without_a_password_is_refused(tmp_path, redis_url):
     with pytest.raises(QueueConfigError, match="a Redis queue must be used with a password"):
         JobClient(data_dir=tmp_path, queue_url=bare)
     assert JobClient(data_dir=tmp_path, queue_url=bare, queue_password=PASSWORD).huey.pending_count() == 0
+
+
+def test_an_unreachable_queue_does_not_break_the_dashboard(tmp_path, redis_url, figure_1):
+    job = JobClient(data_dir=tmp_path, queue_url=redis_url).submit({"population": figure_1, "method": "dpo"})
+    dead = f"redis://:{PASSWORD}@127.0.0.1:{free_port()}/0"  # nothing listens there
+    client = JobClient(data_dir=tmp_path, queue_url=dead)
+    s = client.status(job)
+    assert s.state == "queued" and s.message.startswith("cannot reach the Redis queue redis://127.0.0.1")
+    assert PASSWORD not in s.message
+    back = JobClient(data_dir=tmp_path, queue_url=redis_url).status(job)  # the queue is back
+    assert back.message == "waiting for a worker"
+    assert [r.job_id for r in client.list_jobs()] == [job] and client.events(job) == []
+    with pytest.raises(QueueUnavailable, match="could not queue the job"):
+        client.submit({"population": figure_1, "method": "dpo"})
