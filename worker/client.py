@@ -76,6 +76,7 @@ _QUEUE_ERRORS = (OSError, sqlite3.OperationalError, redis.exceptions.RedisError)
 
 
 _UNREACHABLE = "cannot reach the"
+_CANCELLING = "cancelling..."
 
 
 class UnknownJob(LookupError):
@@ -133,7 +134,7 @@ class JobClient:
         if self.store.update(job_id, expect_state="queued", state="cancelled", finished_at=now,
                              message="cancelled before it started"):
             return True
-        self.store.update(job_id, expect_state="running", message="cancelling...")
+        self.store.update(job_id, expect_state="running", message=_CANCELLING)
         return True
 
     def list_jobs(self, limit: int | None = None) -> list[JobRecord]:
@@ -201,7 +202,7 @@ class JobClient:
         now = time.time()
         beat = kv.get("beat")
         values["state"] = "running"
-        if row["message"] != "cancelling...":
+        if row["message"] != _CANCELLING:
             values["message"] = kv.get("message")
         if beat != row["beat"] or row["beat_seen_at"] is None:
             values.update(beat=beat, beat_seen_at=now)
@@ -220,7 +221,10 @@ class JobClient:
         silent = now - row["beat_seen_at"]
         reason = (f"the worker {kv.get('worker') or '?'} stopped sending heartbeats {silent:.0f} s ago "
                   f"(after step {row['step']} of {row['total_steps']}); it was probably killed or lost its connection")
-        if attempt <= self.config.max_retries:
+        if row["message"] == _CANCELLING:  # it was being cancelled anyway
+            self.store.update(job_id, expect_state="running", expect_attempt=attempt, state="cancelled",
+                              finished_at=now, message=f"cancelled; its worker had stopped responding ({reason})")
+        elif attempt <= self.config.max_retries:
             if self.store.update(job_id, expect_state="running", expect_attempt=attempt, state="queued",
                                  attempt=attempt + 1, step=0, beat=None, beat_seen_at=None, started_at=None,
                                  worker=None, device=None, n_events=0, events=None,

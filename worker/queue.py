@@ -24,6 +24,7 @@ itself (huey issue 803), hence the child process.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import socket
@@ -48,6 +49,7 @@ LOG_TAIL_CHARS = 1500
 _RUNNING: dict[str, subprocess.Popen] = {}
 _STOPPED_BY_SHUTDOWN: set[str] = set()
 _LOCK = threading.Lock()
+logger = logging.getLogger("worker.queue")
 
 
 def make_huey(config: WorkerConfig):
@@ -179,7 +181,22 @@ def _log_tail(path: Path) -> str:
 
 
 def execute_job(huey, config: WorkerConfig, job_id: str, spec: dict, attempt: int) -> None:
-    """Run one job to its end, reporting through :class:`JobChannel`. Never raises."""
+    """Run one job to its end, reporting through :class:`JobChannel`. Never raises: an unexpected
+    error is reported as the job's failure (the heartbeat check covers the case where even that
+    report cannot reach the queue)."""
+    try:
+        _execute(huey, config, job_id, spec, attempt)
+    except Exception as exc:  # noqa: BLE001
+        logger.exception("job %s failed inside the worker", job_id)
+        try:
+            JobChannel(huey).put_state(job_id, {"state": "failed", "attempt": attempt, "worker": _worker_name(),
+                                                "finished_at": time.time(),
+                                                "error": f"the worker failed: {type(exc).__name__}: {exc}"})
+        except Exception:  # noqa: BLE001
+            logger.exception("job %s: could not report the failure", job_id)
+
+
+def _execute(huey, config: WorkerConfig, job_id: str, spec: dict, attempt: int) -> None:
     channel = JobChannel(huey)
     base = {"attempt": attempt, "worker": _worker_name()}
 
@@ -189,18 +206,17 @@ def execute_job(huey, config: WorkerConfig, job_id: str, spec: dict, attempt: in
     if channel.cancel_requested(job_id):
         finish("cancelled", message="cancelled before it started", started_at=None)
         return
-    try:
-        from .spec import JobSpecError, validate_spec
-        spec = validate_spec(spec)
-    except JobSpecError as exc:
-        finish("failed", error=f"the job spec was refused by the worker: {exc}")
+    try:  # what this wrapper needs; the trainer validates the whole spec again itself
+        total_steps, time_limit = int(spec["steps"]), float(spec["time_limit_s"])
+    except (TypeError, KeyError, ValueError) as exc:
+        finish("failed", error=f"the job spec was refused by the worker: {exc!r}")
         return
 
     run_dir = config.runs_dir / f"{job_id}-{attempt}"
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / "run.json").write_text(json.dumps(spec), encoding="utf-8")
     started = time.time()
-    state = {**base, "state": "running", "step": 0, "total_steps": spec["steps"], "started_at": started,
+    state = {**base, "state": "running", "step": 0, "total_steps": total_steps, "started_at": started,
              "message": "starting the trainer", "error": None, "beat": 0, "n_events": 0}
     channel.put_state(job_id, state)
 
@@ -223,8 +239,21 @@ def execute_job(huey, config: WorkerConfig, job_id: str, spec: dict, attempt: in
     events: list[dict] = []
     error_message = None
     outcome = None
-    deadline = time.monotonic() + spec["time_limit_s"]
+    deadline = time.monotonic() + time_limit
     last_write = 0.0
+    queue_seen = time.monotonic()
+
+    def talk(fn, *args):
+        """A queue call that a short outage must not break (the heartbeat just skips a beat)."""
+        nonlocal queue_seen
+        try:
+            value = fn(*args)
+        except Exception as exc:  # noqa: BLE001 - sqlite locked, redis connection reset, ...
+            logger.warning("job %s: cannot reach the queue: %s", job_id, exc)
+            return None
+        queue_seen = time.monotonic()
+        return value
+
     try:
         while True:
             rc = proc.poll()
@@ -241,25 +270,31 @@ def execute_job(huey, config: WorkerConfig, job_id: str, spec: dict, attempt: in
                 elif kind == "error":
                     error_message = ev.get("message")
             if new_progress:
-                channel.put_events(job_id, events)
+                talk(channel.put_events, job_id, events)
                 state["n_events"] = len(events)
             if rc is not None:
                 break
-            if channel.cancel_requested(job_id):
+            if talk(channel.cancel_requested, job_id):
                 _kill_group(proc)
                 outcome = ("cancelled", {"message": "cancelled while running", "step": state["step"]})
                 break
             if time.monotonic() > deadline:
                 _kill_group(proc)
-                outcome = ("failed", {"error": f"the job ran past its time limit of {spec['time_limit_s']:g} s",
+                outcome = ("failed", {"error": f"the job ran past its time limit of {time_limit:g} s",
                                       "step": state["step"]})
+                break
+            if time.monotonic() - queue_seen > config.stale_after_s:
+                _kill_group(proc)  # the dashboard has given up on this job by now
+                outcome = ("failed", {"error": "the worker lost its connection to the queue", "step": state["step"]})
                 break
             if new_progress or time.monotonic() - last_write >= config.heartbeat_s:
                 state["beat"] += 1
-                channel.put_state(job_id, state)
+                talk(channel.put_state, job_id, state)
                 last_write = time.monotonic()
             time.sleep(POLL_S)
     finally:
+        if proc.poll() is None:  # leaving by an unexpected error: never leave the trainer behind
+            _kill_group(proc)
         with _LOCK:
             _RUNNING.pop(job_id, None)
             shut_down = job_id in _STOPPED_BY_SHUTDOWN

@@ -62,7 +62,7 @@ DEFAULT_BETA = {"dpo": 0.1, "ipo": 0.1, "rlhf": 0.1, "mnl": 0.1, "mallows": 0.1,
 DEFAULT_PROMPT = "Which one do you like best: {options}? My favourite colour is"
 DEFAULT_LORA = {"r": 8, "alpha": 32, "dropout": 0.1, "target_modules": None}
 TINY_LEARNING_RATE, PRETRAINED_LEARNING_RATE = 5e-3, 1e-4
-MAX_SPEC_BYTES = 5_000_000
+MAX_SPEC_BYTES = 64_000_000  # 100,000 rankings over 50 alternatives take about 32 MB
 DEVICES = ("auto", "cpu", "cuda")
 
 COMMON_FIELDS = ("population", "method", "model", "sampling", "beta", "dataset_size", "steps", "learning_rate",
@@ -83,6 +83,11 @@ class JobSpecError(AggregationError):
 
 def validate_spec(spec) -> dict:
     """The normalised spec (plain JSON, defaults filled in), or :class:`JobSpecError`."""
+    return validate_spec_and_population(spec)[0]
+
+
+def validate_spec_and_population(spec) -> tuple[dict, object]:
+    """:func:`validate_spec` and the population object it built (parsing a large one is slow)."""
     if not isinstance(spec, dict):
         raise JobSpecError(f"a job spec must be a JSON object (a dict), got {type(spec).__name__}")
     try:
@@ -114,7 +119,7 @@ def validate_spec(spec) -> dict:
     if len({" ".join(a.split()) for a in alts}) < len(alts):
         raise JobSpecError("population.alternatives: two names differ only in spacing; the model cannot tell them apart")
 
-    out: dict = {"method": method, "population": population_to_dict(population)}
+    out: dict = {"method": method, "population": spec["population"]}  # valid as given (re-writing it is slow)
     model = spec.get("model", "tiny")
     if not isinstance(model, str) or not model.strip():
         raise JobSpecError(f"model must be 'tiny' or a checkpoint path / hub id, got {model!r}")
@@ -166,7 +171,7 @@ def validate_spec(spec) -> dict:
         out["top_k"] = _integer(spec, "top_k", 1, 1, out["display_size"])
     if "phi" in fields:
         out["phi"] = _number(spec, "phi", 0.5, low=0.0, low_open=True, high=1.0, high_open=True)
-    return out
+    return out, population
 
 
 def describe_spec(spec: dict) -> str:

@@ -57,10 +57,11 @@ def _dist(names, values) -> dict:
     return {a: float(v) for a, v in zip(names, values)}
 
 
-def train(spec: dict, emit) -> dict:
-    """Fine-tune the policy of ``spec`` (already validated) and return the result dict:
+def train(spec: dict, emit, population=None) -> dict:
+    """Fine-tune the policy of ``spec`` (already validated; ``population`` is the object built from
+    ``spec["population"]`` when the caller has it) and return the result dict:
 
-    ``settings`` (the spec), ``alternatives``, ``policy`` and ``outside_mass`` (last iterate),
+    ``settings`` (the spec without its population, which the job record keeps), ``alternatives``, ``policy`` and ``outside_mass`` (last iterate),
     ``mixture`` (self-play: uniform mixture of iterates, else null), ``reference_policy``
     and ``reference_outside_mass``, ``trajectory`` (the progress events), ``dataset`` (kind,
     rows, empirical preference matrix with standard errors and counts), ``theory`` (what the
@@ -80,7 +81,8 @@ def train(spec: dict, emit) -> dict:
     if threads:
         torch.set_num_threads(threads)
     device = pick_device(spec["device"])
-    population = population_from_dict(spec["population"])
+    if population is None:
+        population = population_from_dict(spec["population"])
     alts = list(population.alternatives) if hasattr(population, "alternatives") else list(population.index)
     prompt = render_prompt(spec["prompt"], alts)
 
@@ -128,7 +130,7 @@ def train(spec: dict, emit) -> dict:
     import peft
     import transformers
     return {
-        "settings": spec,
+        "settings": {k: v for k, v in spec.items() if k != "population"},  # the job record keeps the population
         "alternatives": alts,
         "policy": _dist(alts, final),
         "outside_mass": outside,
@@ -174,15 +176,15 @@ def main(argv: list[str] | None = None) -> int:
 
     from aggregation import AggregationError
     from .models import ModelUnavailable
-    from .spec import validate_spec
+    from .spec import validate_spec_and_population
 
     try:
         try:
             raw = json.loads(Path(args.config).read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as exc:
             raise AggregationError(f"cannot read the job spec {args.config}: {exc}") from None
-        spec = validate_spec(raw)
-        result = train(spec, emit)
+        spec, population = validate_spec_and_population(raw)
+        result = train(spec, emit, population)
         _write_json(run_dir / "result.json", result)
         emit({"event": "done", "total_s": result["timings"]["total_s"]})
         return 0
