@@ -10,7 +10,7 @@ import pytest
 from worker.spec import validate_spec
 from worker.train import train
 
-from .conftest import FIGURE_1, REPO, worker_env
+from .conftest import REPO, worker_env
 
 pytestmark = pytest.mark.slow
 
