@@ -66,34 +66,44 @@ def mnl_loss(lr: torch.Tensor, top: torch.Tensor, beta: float) -> torch.Tensor:
     return total.mean()
 
 
-def mallows_rmj_loss(lr: torch.Tensor, top: torch.Tensor, beta: float, phi: float) -> torch.Tensor:
-    """Mallows-RMJ-PO: the ranked-choice NLL of the Mallows model with the Reverse Major Index
-    distance (Feng & Tang, arXiv 2207.01783), central ranking given by the scores ``beta * lr``
-    and rank positions smoothed by sigmoids (Tang & Feng, arXiv 2510.23631, section 4.2).
+def mallows_rmj_loss(lr: torch.Tensor, top: torch.Tensor, beta: float, phi: float,
+                     temperature: float = 1.0) -> torch.Tensor:
+    """Mallows-RMJ-PO, the torch mirror of :func:`aggregation.losses.mallows_rmj_loss`.
 
-    Under Mallows-RMJ with dispersion ``0 < phi < 1``, the best of a shown set ``S`` is ``y``
-    with probability ``phi^(pos(y) - 1) (1 - phi) / (1 - phi^|S|)``, where ``pos(y)`` is y's
-    position in ``S`` under the central ranking; a ranked top-k is a sequence of such choices
-    from the shrinking sets ``S_j`` (``S`` without the j-1 responses already ranked). The
-    position ``pos(y) - 1 = sum_{y' in S_j, y' != y} 1[s(y') > s(y)]`` is smoothed to
-    ``sum sigmoid(s(y') - s(y))``. Row loss (the exact NLL when the sigmoids are 0/1):
-    ``sum_j [-(pos_j - 1) log phi - log(1 - phi) + log(1 - phi^|S_j|)]``.
+    The negative log of the Mallows-RMJ top-k probability (Feng & Tang, arXiv 2207.01783; the
+    ranked-choice model of Tang & Feng, arXiv 2510.23631) whose central ranking orders the K
+    shown responses by ``r = beta * lr``, every rank comparison ``[r_x > r_y]`` replaced by
+    ``sigmoid((r_x - r_y) / temperature)``::
+
+        E    = sum_{t=1..k-1} (K - t) s(r[a_{t+1}] - r[a_t])      # descents of the ranked list
+             + sum_{j not in top} s(r[j] - r[a_k])                 # unlisted responses above a_k
+        loss = -log(phi) * E + sum_{i=K-k+1..K} log((1 - phi**i) / (1 - phi))
+
+    ``0 < phi <= 1`` (at 1 the normaliser is ``log i``). The RMJ distance is the core's
+    reconstruction from the model's definition (see :mod:`aggregation.choice`); this loss and the
+    core's probabilities use the same one, and a test checks the two losses agree.
     """
-    if not 0.0 < phi < 1.0:
-        raise ValueError(f"phi must lie strictly between 0 and 1, got {phi}")
-    s = beta * lr
+    if not 0.0 < phi <= 1.0:
+        raise ValueError(f"phi must lie in (0, 1], got {phi}")
+    if temperature <= 0:
+        raise ValueError(f"temperature must be positive, got {temperature}")
+    r = beta * lr
     top = top.long()
-    K = s.shape[1]
-    remaining = torch.ones_like(s, dtype=torch.bool)
-    total = torch.zeros(s.shape[0], dtype=s.dtype, device=s.device)
-    log_phi, log_1m_phi = math.log(phi), math.log1p(-phi)
-    for j in range(top.shape[1]):
-        chosen = top[:, j]
-        remaining = remaining.scatter(1, chosen.unsqueeze(1), False)  # the others still in S_j
-        ahead = torch.sigmoid(s - _take(s, chosen).unsqueeze(1)) * remaining
-        size = K - j
-        total = total - ahead.sum(1) * log_phi - log_1m_phi + math.log1p(-phi ** size)
-    return total.mean()
+    K, k = r.shape[1], top.shape[1]
+    listed = torch.gather(r, 1, top)
+    exponent = torch.zeros(r.shape[0], dtype=r.dtype, device=r.device)
+    if k > 1:
+        weights = torch.arange(K - 1, K - k, -1, dtype=r.dtype, device=r.device)   # K-1, ..., K-k+1
+        exponent = exponent + (weights * torch.sigmoid((listed[:, 1:] - listed[:, :-1]) / temperature)).sum(1)
+    unlisted = torch.ones_like(r, dtype=torch.bool).scatter(1, top, False)
+    above_last = torch.sigmoid((r - listed[:, -1:]) / temperature) * unlisted
+    exponent = exponent + above_last.sum(1)
+    sizes = range(K - k + 1, K + 1)
+    if phi == 1.0:
+        normaliser = sum(math.log(i) for i in sizes)
+    else:
+        normaliser = sum(math.log((1.0 - phi ** i) / (1.0 - phi)) for i in sizes)
+    return (-math.log(phi) * exponent + normaliser).mean()
 
 
 def consistent_loss(lr_a: torch.Tensor, lr_b: torch.Tensor, votes_for_a: torch.Tensor,

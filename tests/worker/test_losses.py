@@ -67,9 +67,15 @@ def test_mallows_rmj_with_crisp_positions_is_a_probability_model():
     assert sum(tops) == pytest.approx(1.0)
 
 
-def test_mallows_rmj_refuses_phi_outside_the_open_interval():
+@pytest.mark.parametrize("phi", [0.0, -0.5, 1.5])
+def test_mallows_rmj_refuses_phi_outside_its_range(phi):
     with pytest.raises(ValueError, match="phi"):
-        mallows_rmj_loss(t([[0.0, 1.0]]), torch.tensor([[0]]), 1.0, 1.0)
+        mallows_rmj_loss(t([[0.0, 1.0]]), torch.tensor([[0]]), 1.0, phi)
+
+
+def test_mallows_rmj_at_phi_one_is_uniform_over_ranked_lists():
+    # phi = 1: every ordered top-2 list of 3 responses has probability 1/6, whatever the scores
+    assert mallows_rmj_loss(t([[0.3, -1.0, 2.0]]), torch.tensor([[2, 0]]), 1.0, 1.0).item() == pytest.approx(math.log(6))
 
 
 def test_consistent_loss_by_hand():
