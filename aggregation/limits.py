@@ -6,6 +6,7 @@
   ``sum_b D_b sigmoid(r_a - r_b) = NBC(a; D)``, so its order is exactly the NBC order.
 * ``rlhf_policy``: ``pi_ref * exp(r / beta)`` normalized; also DPO's policy in the limit.
 * ``average_reward_policy``: ``pi_ref * exp(E_u r_u / beta)`` normalized (user types only).
+* ``ipo_policy``: ``pi_ref * exp(NBC(y; D) / beta)`` normalized: what IPO converges to.
 * ``min_tv_flip``: the smallest total-variation change of the sampling distribution that
   makes NBC (hence RLHF/DPO) swap two alternatives.
 
@@ -87,6 +88,22 @@ def average_reward_policy(population, beta: float = 1.0, reference=None) -> pd.S
         raise AggregationError(
             "the average-reward policy needs user types with reward functions; rankings and comparisons carry no reward scale")
     policy = _tilt(population.average_reward(), beta, reference, name="average-reward policy")
+    policy.attrs = {"beta": float(beta)}
+    return policy
+
+
+def ipo_policy(model, beta: float = 1.0, sampling=None, reference=None) -> pd.Series:
+    """``pi_ref * exp(NBC(y; D) / beta)`` normalized: IPO's policy in the infinite-data limit.
+
+    IPO (Azar et al., "A General Theoretical Paradigm to Understand Learning from Human
+    Preferences", AISTATS 2024, Psi = identity, eq. 8 with tau = beta) maximises
+    ``E_{y~pi, y'~D} P[y, y'] - beta KL(pi || pi_ref)``, whose maximiser tilts the reference by the
+    win rate against D, i.e. NBC under D. Its loss ``(h - 1/(2 beta))^2`` on pairs from ``D x D``
+    reaches the same point: the least-squares fit of ``h(a, b) = (2 P[a, b] - 1) / (2 beta)``
+    weighted by ``D(a) D(b)`` gives ``log pi(a) / pi_ref(a) = NBC(a; D) / beta + const``. Unlike
+    the RLHF / DPO limit it stays finite when every voter ranks one response below another.
+    """
+    policy = _tilt(nbc(model, sampling), beta, reference, name="IPO policy")
     policy.attrs = {"beta": float(beta)}
     return policy
 
