@@ -27,6 +27,7 @@ from aggregation import (AggregationError, RULES, RuleParams, average_reward_pol
                          consistent_policy, ipo_policy, population_from_dict, population_to_dict, rlhf_policy)
 from aggregation._validate import TIE_TOLERANCE
 
+from . import compute
 from .compute import HASH_FUNCS, top
 from .explain import PAPERS, Paper
 from .numbers import decimal
@@ -193,13 +194,14 @@ class TheoryView:
     notes: list[str] = field(default_factory=list)
 
 
-@st.cache_data(hash_funcs=HASH_FUNCS, max_entries=64, show_spinner=False)
+@st.cache_data(hash_funcs=HASH_FUNCS, max_entries=64, show_spinner="Computing the theory for this population…")
 def theory_view(model, method: str, beta: float, sampling: tuple | None, reference: tuple | None, k: int,
-                kind: str) -> TheoryView:
+                kind: str, with_mpne: bool = True) -> TheoryView:
     """The theory next to a job: ``sampling`` and ``reference`` are D and π_ref in the order of the
     alternatives (None: uniform). Policies: the RLHF / DPO limit (β, D, π_ref), the maximal lottery,
-    MPNE_k, the average-reward policy (user types), and the method's own limit when it is none of
-    these (IPO, the consistent loss), plus first-place shares for the ranked-choice methods."""
+    MPNE_k (unless ``with_mpne`` is false: it takes about 20 s for 100,000 rankings of 50
+    alternatives), the average-reward policy (user types), and the method's own limit when it is
+    none of these (IPO, the consistent loss), plus first-place shares for the ranked-choice methods."""
     names = list(model.alternatives)
     D = None if sampling is None else dict(zip(names, sampling))
     ref = None if reference is None else dict(zip(names, reference))
@@ -216,8 +218,9 @@ def theory_view(model, method: str, beta: float, sampling: tuple | None, referen
     calls = {
         "rlhf": lambda: rlhf_policy(model, beta, D, ref),
         "maximal_lottery": lambda: RULES["maximal_lottery"].compute(model, params),
-        "mpne": lambda: RULES["mpne"].compute(model, params),
     }
+    if with_mpne or method == "mpne":
+        calls["mpne"] = lambda: RULES["mpne"].compute(model, params)
     if kind == "rewards":
         calls["average_reward"] = lambda: average_reward_policy(model, beta, ref)
     if method == "ipo":
@@ -248,20 +251,36 @@ def theory_view(model, method: str, beta: float, sampling: tuple | None, referen
         k=k, notes=notes)
 
 
-def spec_theory(model, spec: dict, reference: dict | None, kind: str) -> TheoryView:
+def spec_theory(model, spec: dict, reference: dict | None, kind: str, with_mpne: bool = True) -> TheoryView:
     """:func:`theory_view` for a (normalised) job spec and the job's reference policy."""
     names = list(model.alternatives)
     D = spec.get("sampling")
     return theory_view(model, spec["method"], float(spec["beta"]),
                        None if D is None else tuple(float(D[a]) for a in names),
                        None if reference is None else tuple(float(reference[a]) for a in names),
-                       int(spec.get("k") or DEFAULT_K), kind)
+                       int(spec.get("k") or DEFAULT_K), kind, with_mpne)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def job_population(job_id: str, _spec: dict):
     """The population a job was trained on (parsed once per job: a job's spec never changes)."""
     return population_from_dict(_spec["population"])
+
+
+#: MPNE_k is solved over every distinct ranking (user types: all m! rankings); its time grows with
+#: rankings x alternatives: 37,000 x 8 takes about 0.5 s, 100,000 x 50 about 20 s on this machine.
+QUICK_MPNE_CELLS = 400_000
+
+
+def mpne_is_quick(model) -> bool:
+    """Whether MPNE_k for ``model`` takes well under a second (the preview before training shows it
+    then; a finished job always shows it, computed once)."""
+    m = len(model.alternatives)
+    if hasattr(model, "average_reward"):
+        rankings = math.factorial(m) if m <= 10 else float("inf")
+    else:
+        rankings = compute.population_summary(model).rows
+    return rankings * m <= QUICK_MPNE_CELLS
 
 
 def population_kind(model) -> str:
@@ -304,8 +323,15 @@ def comparison_table(result: dict, view: TheoryView) -> pd.DataFrame:
 
 
 def trajectory_frames(result_or_events) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """(policy over steps, mixture over steps or None) from a result's trajectory or a list of events."""
-    events = result_or_events["trajectory"] if isinstance(result_or_events, dict) else result_or_events
+    """(policy over steps, mixture over steps or None) from a result's trajectory (which starts at
+    step 0 with the untrained reference policy) or from a list of progress events."""
+    if isinstance(result_or_events, dict):
+        start = {"step": 0, "policy": result_or_events["reference_policy"]}
+        if result_or_events.get("mixture"):
+            start["mixture"] = result_or_events["reference_policy"]
+        events = [start, *result_or_events["trajectory"]]
+    else:
+        events = result_or_events
     if not events:
         return pd.DataFrame(), None
     steps = [e["step"] for e in events]
@@ -313,6 +339,17 @@ def trajectory_frames(result_or_events) -> tuple[pd.DataFrame, pd.DataFrame | No
     mixture = (pd.DataFrame([e["mixture"] for e in events], index=pd.Index(steps, name="step"))
                if all(e.get("mixture") for e in events) else None)
     return policy, mixture
+
+
+def trajectory_caption(target_label: str | None, self_play: bool) -> str:
+    """What the line styles of the trajectory chart mean."""
+    parts = ["Solid: the trained model's probability of each answer (step 0: the untrained model)"]
+    if self_play:
+        parts.append("dotted: the mixture of iterates (the average policy so far), the output self-play theory "
+                     "speaks about")
+    if target_label:
+        parts.append(f"dashed: the {target_label}, where theory says this method lands")
+    return "; ".join(parts) + "."
 
 
 def order_text(scores: pd.Series) -> str:
@@ -389,29 +426,27 @@ def closest_theory(table: pd.DataFrame, view: TheoryView) -> tuple[str, float] |
     return str(distances.idxmin()), float(distances.min())
 
 
-def empirical_matrix_table(summary: dict) -> pd.DataFrame:
-    """The dataset's preference matrix as text: ``P̂ ± standard error (n comparisons)``."""
-    alts = summary["alternatives"]
-    P, se, n = (np.asarray(summary[k], dtype=float) if k != "standard_errors" else
-                np.array([[np.nan if x is None else x for x in row] for row in summary[k]], dtype=float)
-                for k in ("matrix", "standard_errors", "comparisons"))
-    cells = [["–" if i == j else ("not compared" if n[i, j] == 0 else
-                                 f"{decimal(P[i, j], 3)} ± {decimal(se[i, j], 2)} (n = {int(n[i, j])})")
-              for j in range(len(alts))] for i in range(len(alts))]
-    return pd.DataFrame(cells, index=alts, columns=alts)
-
-
-def matrix_deviation(summary: dict, P_true: pd.DataFrame) -> tuple[int, int]:
-    """(pairs whose estimate lies more than 2 standard errors from the population's exact P, pairs
-    compared with a positive standard error) over the upper triangle."""
+def empirical_pairs(summary: dict, P_exact: pd.DataFrame) -> pd.DataFrame:
+    """The dataset's preference estimates pair by pair (a before b in the alternatives' order): the
+    estimate P̂[a, b], its binomial standard error, the number of comparisons, the population's exact
+    P[a, b], and the distance between the two in standard errors (NaN where the error is 0 or the
+    pair was never compared)."""
     alts = summary["alternatives"]
     P = np.asarray(summary["matrix"], dtype=float)
     se = np.array([[np.nan if x is None else x for x in row] for row in summary["standard_errors"]], dtype=float)
-    exact = P_true.loc[alts, alts].to_numpy(float)
-    iu = np.triu_indices(len(alts), 1)
-    ok = np.isfinite(se[iu]) & (se[iu] > 0)
-    far = np.abs(P[iu] - exact[iu])[ok] > 2 * se[iu][ok]
-    return int(far.sum()), int(ok.sum())
+    n = np.asarray(summary["comparisons"], dtype=float)
+    exact = P_exact.loc[alts, alts].to_numpy(float)
+    i, j = np.triu_indices(len(alts), 1)
+    compared = n[i, j] > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        distance = np.where(compared & (se[i, j] > 0), np.abs(P[i, j] - exact[i, j]) / se[i, j], np.nan)
+    return pd.DataFrame({
+        "estimate P̂[a, b]": np.where(compared, P[i, j], np.nan),
+        "standard error": np.where(compared, se[i, j], np.nan),
+        "comparisons": n[i, j].astype(int),
+        "exact P[a, b]": exact[i, j],
+        "distance (standard errors)": distance,
+    }, index=pd.Index([f"{alts[a]} vs {alts[b]}" for a, b in zip(i, j)], name="a vs b"))
 
 
 # ------------------------------------------------------------------ job list

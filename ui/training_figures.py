@@ -17,8 +17,10 @@ MIN_LABELLED_SHARE = 0.07
 def trajectory(policy: pd.DataFrame, *, mixture: pd.DataFrame | None = None, target: pd.Series | None = None,
                target_label: str | None = None, title: str | None = None, height: int = 440) -> go.Figure:
     """One line per alternative: the policy's probability of answering it at each logged step
-    (``policy``: steps x alternatives). ``mixture`` (self-play) is drawn dotted; ``target`` (the
-    theory's limit) as a dashed horizontal line per alternative, named ``target_label``."""
+    (``policy``: steps x alternatives; step 0 is the untrained model when given). ``mixture``
+    (self-play) is drawn dotted; ``target`` (the theory's limit) as a dashed horizontal line per
+    alternative, named ``target_label`` in its hover text (say what the line styles mean in the
+    chart's caption)."""
     names = list(policy.columns)
     colours = alternative_colours(names)
     steps = policy.index.to_numpy()
@@ -38,30 +40,21 @@ def trajectory(policy: pd.DataFrame, *, mixture: pd.DataFrame | None = None, tar
                                name=f"{name}, {target_label}", legendgroup=name, showlegend=False,
                                line=dict(color=colours[name], width=2, dash="dash"), opacity=0.8,
                                hovertemplate=f"{name}: {decimal(value)}<extra>{target_label}</extra>"))
-    annotations = []
-    if target is not None and target_label:
-        annotations.append(dict(text=f"dashed: {target_label}", xref="paper", yref="paper", x=1, y=1.0,
-                                xanchor="right", yanchor="bottom", showarrow=False,
-                                font=dict(size=FONT_SIZE - 2, color="#444")))
-    if mixture is not None:
-        annotations.append(dict(text="dotted: mixture of iterates", xref="paper", yref="paper", x=0.5, y=1.0,
-                                xanchor="center", yanchor="bottom", showarrow=False,
-                                font=dict(size=FONT_SIZE - 2, color="#444")))
     fig = go.Figure(data=traces, layout=dict(
-        annotations=annotations,
         xaxis=dict(title=dict(text="training step"), gridcolor=GRID, zeroline=False),
         yaxis=dict(title=dict(text="probability of answering"), range=[-0.02, 1.02], gridcolor=GRID,
                    zeroline=False),
-        legend=dict(orientation="h", yanchor="top", y=-0.18, x=0)))
-    fig = _base(fig, height=height, title=title, top=40, left=70, bottom=90, right=20)
-    fig.update_layout(showlegend=True)
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0)))
+    fig = _base(fig, height=height, title=title, top=40, left=70, bottom=50, right=20)
+    fig.update_layout(showlegend=True, margin=dict(t=95 if title else 40))
     return fig
 
 
 def policy_bars(table: pd.DataFrame, *, title: str | None = None, emphasise: int = 0) -> go.Figure:
     """Stacked horizontal bars, one per policy (rows of ``table``, drawn top to bottom), each split
-    into its alternatives (columns) in their colours: policies that agree look alike. The first
-    ``emphasise`` rows are written in bold."""
+    into its alternatives (columns) in their colours: policies that agree look alike. Segments are
+    labelled with the alternative and its probability (narrow ones on hover only), so there is no
+    legend. The first ``emphasise`` rows are written in bold."""
     names = list(table.columns)
     colours = alternative_colours(names)
     rows = list(table.index)
@@ -77,10 +70,7 @@ def policy_bars(table: pd.DataFrame, *, title: str | None = None, emphasise: int
     fig = go.Figure(data=traces, layout=dict(
         barmode="stack", bargap=0.3,
         xaxis=dict(title=dict(text="probability"), range=[0, 1], gridcolor=GRID, tickformat=".1f"),
-        yaxis=dict(autorange="reversed", tickfont=dict(size=FONT_SIZE - 2), ticksuffix=" "),
-        legend=dict(orientation="h", yanchor="top", y=-0.12 - 0.5 / (len(rows) + 2), x=0, traceorder="normal")))
+        yaxis=dict(autorange="reversed", tickfont=dict(size=FONT_SIZE - 2), ticksuffix=" ")))
     left = 10 + 7 * max(len(r) for r in rows)
-    fig = _base(fig, height=130 + 40 * len(rows) + (40 if title else 0), title=title, top=20, left=left,
-                bottom=100, right=20)
-    fig.update_layout(showlegend=True)
-    return fig
+    return _base(fig, height=90 + 40 * len(rows) + (40 if title else 0), title=title, top=20, left=left,
+                 bottom=50, right=20)

@@ -24,7 +24,7 @@ import streamlit as st
 from worker.client import (DEFAULT_BETA, METHODS, JobSpecError, QueueUnavailable, UnknownJob, get_client)
 
 from . import compute, shell, training, training_figures, widgets
-from .numbers import decimal, format_matrix, matrix_denominator
+from .numbers import decimal, exact, matrix_denominator
 from .training import METHOD_TEXT, RANKED, SELF_PLAY, TINY
 
 JOB_KEY = "ft_job"
@@ -208,7 +208,7 @@ def theory_preview(model, method: str, settings: dict, D, kind: str) -> None:
     k = k if isinstance(k, int) and 1 <= k <= 64 else training.DEFAULT_K
     spec = {"method": method, "beta": beta, "sampling": settings.get("sampling"), "k": k,
             "display_size": settings.get("display_size"), "top_k": settings.get("top_k")}
-    view = training.spec_theory(model, spec, None, kind)
+    view = training.spec_theory(model, spec, None, kind, with_mpne=training.mpne_is_quick(model))
     target = training.method_target(spec, kind)
     order = ([target] if target in view.policies else []) + [key for key in view.policies if key != target]
     if not order:
@@ -329,6 +329,8 @@ def result_section(client, record, records, current_model, on_started: Callable[
                                                   target_label=view.labels.get(target) if target else None,
                                                   title="Probability of each answer during training"),
                       key="ft_trajectory_chart", file_name="fine-tuning-trajectory")
+        st.caption(training.trajectory_caption(view.labels.get(target) if target_policy is not None else None,
+                                               mixture is not None))
     with right:
         n_trained = 2 if "mixture" in training.trained_policies(result) else 1
         widgets.chart(training_figures.policy_bars(table[alts], title="Trained policy and theory", emphasise=n_trained),
@@ -376,8 +378,8 @@ def _facts(result: dict, spec: dict) -> list[str]:
              f"seed {spec['seed']}"]
     outside = result.get("outside_mass")
     if outside is not None and outside > 1e-3:
-        facts.append(f"the model put {decimal(float(outside), 3)} of its probability outside these answers; the "
-                     "policy shown is renormalised over them")
+        facts.append(f"the model put {float(outside):.2%} of its probability outside these answers; the policy "
+                     "shown is renormalised over them")
     return facts
 
 
@@ -419,19 +421,22 @@ def _dataset(result: dict, model) -> None:
     st.markdown(f"**The training data**: {data.get('rows')} rows ({data.get('kind')})"
                 + (f", {data['unanimous_rows']} of them unanimous across {data['user_types']} user types"
                    if "unanimous_rows" in data else "") + ".")
-    left, right = st.columns(2)
-    with left:
-        st.markdown("Estimated P̂[row, column] ± standard error (comparisons)")
-        widgets.table(training.empirical_matrix_table(summary), key="ft_empirical_table", width="stretch")
-    with right:
-        P = compute.population_summary(model).P
-        st.markdown("The population's exact P[row, column]")
-        widgets.table(format_matrix(P.loc[summary["alternatives"], summary["alternatives"]],
-                                    matrix_denominator(model)), key="ft_exact_table", width="stretch")
-    far, compared = training.matrix_deviation(summary, P)
-    st.caption("Standard error: the binomial √(P̂(1 − P̂)/n) of each pair (0 when every comparison of that pair went "
-               f"the same way). {far} of {compared} estimated pairs lie more than 2 standard errors from the exact "
-               "value (about 1 in 20 is expected by chance)." + (f" {data['note']}." if data.get("note") else ""))
+    P = compute.population_summary(model).P
+    pairs = training.empirical_pairs(summary, P)
+    denominator = matrix_denominator(model)
+    readable = pairs.assign(**{"distance (standard errors)": pairs["distance (standard errors)"].map(
+        lambda x: decimal(x, 2))})  # text: the grid would write an undefined distance as "None"
+    shown = readable.style.format({"estimate P̂[a, b]": decimal, "standard error": lambda x: decimal(x, 2),
+                                   "exact P[a, b]": lambda x: exact(x, denominator)}, na_rep="–")
+    widgets.table(shown, key="ft_empirical_table", width="stretch", height=min(400, 38 + 35 * len(pairs)))
+    widgets.csv_download(pairs, file_name="training-data-estimates.csv", key="ft_empirical_csv",
+                         label="Estimates as CSV")
+    distances = pairs["distance (standard errors)"].dropna()
+    st.caption("P̂[a, b]: the share of the dataset's comparisons of a and b that a won, next to the population's "
+               "exact P[a, b]. Standard error: the binomial √(P̂(1 − P̂)/n) (0 when every comparison of the pair "
+               f"went the same way). {int((distances > 2).sum())} of {len(distances)} estimates lie more than 2 "
+               "standard errors from the exact value (about 1 in 20 is expected by chance)."
+               + (f" {data['note'][0].upper()}{data['note'][1:]}." if data.get("note") else ""))
     reward = result.get("reward_model")
     if reward:
         text = ", ".join(f"{a} {decimal(float(r), 3)} ± {decimal(float(reward['standard_errors'][a]), 2)}"

@@ -221,14 +221,15 @@ def test_order_text_and_the_empirical_matrix_with_standard_errors():
     summary = {"alternatives": ["x", "y", "z"], "matrix": [[0.5, 0.75, 0.5], [0.25, 0.5, 0.5], [0.5, 0.5, 0.5]],
                "standard_errors": [[0.0, 0.0433, None], [0.0433, 0.0, None], [None, None, 0.0]],
                "comparisons": [[0, 100, 0], [100, 0, 0], [0, 0, 0]]}
-    table = training.empirical_matrix_table(summary)
-    assert table.loc["x", "y"] == "0.75 ± 0.043 (n = 100)"  # the error to 2 significant digits
-    assert table.loc["x", "z"] == "not compared" and table.loc["x", "x"] == "–"
     exact = pd.DataFrame([[0.5, 0.8, 0.5], [0.2, 0.5, 0.5], [0.5, 0.5, 0.5]], index=list("xyz"), columns=list("xyz"))
-    assert training.matrix_deviation(summary, exact) == (0, 1)   # |0.75 - 0.8| = 0.05 < 2 x 0.0433
-    far = exact.copy()
-    far.loc["x", "y"], far.loc["y", "x"] = 0.9, 0.1
-    assert training.matrix_deviation(summary, far) == (1, 1)
+    pairs = training.empirical_pairs(summary, exact)
+    assert list(pairs.index) == ["x vs y", "x vs z", "y vs z"]
+    assert pairs.loc["x vs y"].to_dict() == pytest.approx({
+        "estimate P̂[a, b]": 0.75, "standard error": 0.0433, "comparisons": 100, "exact P[a, b]": 0.8,
+        "distance (standard errors)": 0.05 / 0.0433})
+    never = pairs.loc["y vs z"]  # never compared: no estimate, no distance
+    assert np.isnan(never["estimate P̂[a, b]"]) and never["comparisons"] == 0 and np.isnan(
+        never["distance (standard errors)"])
 
 
 def test_seed_spread_is_the_mean_and_sample_standard_deviation_across_runs():

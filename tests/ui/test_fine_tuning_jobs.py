@@ -95,15 +95,21 @@ def test_a_real_job_goes_from_queued_to_finished_and_shows_the_trained_policy_ne
     # the trajectory: one line per answer over the logged steps, the theory's limit dashed
     trajectory = charts(at)["Probability of each answer during training"]
     lines = {t["name"]: t for t in trajectory["data"]}
-    assert values(lines["R"]["x"]) == [e["step"] for e in result["trajectory"]]
-    assert values(lines["R"]["y"]) == pytest.approx([e["policy"]["R"] for e in result["trajectory"]])
+    assert values(lines["R"]["x"]) == [0] + [e["step"] for e in result["trajectory"]]  # 0: the untrained model
+    assert values(lines["R"]["y"]) == pytest.approx([reference["R"]] + [e["policy"]["R"] for e in result["trajectory"]])
     assert values(lines["R, RLHF / DPO limit (β = 0.1)"]["y"]) == pytest.approx([rlhf["R"]] * 2)
-    # the dataset's empirical matrix, with its standard errors, next to the exact P
+    # the dataset's preference estimates, with their standard errors, next to the exact P
     summary = result["dataset"]["preference_matrix"]
-    empirical = frame(at, "ft_empirical_table")
-    i, j = summary["alternatives"].index("B"), summary["alternatives"].index("R")
-    assert empirical.loc["B", "R"].endswith(f"(n = {int(summary['comparisons'][i][j])})")
-    assert frame(at, "ft_exact_table").loc["B", "R"] == "3/5"
+    pairs = frame(at, "ft_empirical_table")
+    i, j = summary["alternatives"].index("R"), summary["alternatives"].index("B")
+    row = pairs.loc["R vs B"]
+    assert row.drop("distance (standard errors)").to_dict() == pytest.approx({
+        "estimate P̂[a, b]": summary["matrix"][i][j], "standard error": summary["standard_errors"][i][j],
+        "comparisons": summary["comparisons"][i][j], "exact P[a, b]": 0.4})
+    assert row["distance (standard errors)"] == training_decimal(
+        abs(summary["matrix"][i][j] - 0.4) / summary["standard_errors"][i][j], 2)
+    # every voter puts R above G: estimate 1 with standard error 0, so no distance
+    assert pairs.loc["R vs G", "estimate P̂[a, b]"] == 1.0 and pairs.loc["R vs G", "distance (standard errors)"] == "–"
 
     # the job list survives a restart: a new client (the module's cache emptied) and a new session
     client_module._CLIENTS.clear()
@@ -119,9 +125,9 @@ def test_a_real_job_goes_from_queued_to_finished_and_shows_the_trained_policy_ne
     assert frame(again, "ft_policies_table").loc[TRAINED, alts].to_dict() == result["policy"]
 
 
-def training_decimal(x: float) -> str:
+def training_decimal(x: float, digits: int = 3) -> str:
     from ui.numbers import decimal
-    return decimal(x, 3)
+    return decimal(x, digits)
 
 
 def test_cancel_a_running_job_from_the_page(app, data_dir, worker):
@@ -180,7 +186,8 @@ def test_self_play_shows_the_mixture_and_the_last_iterate_and_a_second_seed_give
     assert "DPO or RLHF on the same voters would land on **R**" in headline
     trajectory = charts(at)["Probability of each answer during training"]
     mixture_line = next(t for t in trajectory["data"] if t["name"] == "B, mixture of iterates")
-    assert values(mixture_line["y"]) == pytest.approx([e["mixture"]["B"] for e in result["trajectory"]])
+    assert values(mixture_line["y"]) == pytest.approx(
+        [result["reference_policy"]["B"]] + [e["mixture"]["B"] for e in result["trajectory"]])
 
     # the across-seed error bar comes from running the same settings again with another seed
     at.button(key="ft_rerun_seed").click().run()
@@ -193,3 +200,28 @@ def test_self_play_shows_the_mixture_and_the_last_iterate_and_a_second_seed_give
     b = [client.result(first.job_id)["mixture"]["B"], client.result(second.job_id)["mixture"]["B"]]
     assert spread.loc["B", "mean"] == pytest.approx(sum(b) / 2)
     assert spread.loc["B", "standard deviation"] == pytest.approx(abs(b[0] - b[1]) / 2 ** 0.5)
+
+
+def test_user_types_with_the_consistent_loss_show_its_limit_and_the_average_reward_policy(app, data_dir, worker):
+    from aggregation import RewardPopulation, average_reward_policy, consistent_policy
+
+    users = RewardPopulation({"majority": {"x": 2.0, "y": 0.0, "z": 1.0}, "minority": {"x": 0.0, "y": 3.0, "z": 1.5}},
+                             [3, 1], temperature=1.0)
+    app.session_state[state.POPULATION_KEY] = users
+    worker()
+    at = open_fine_tuning(app)
+    at.selectbox(key="ft_method").set_value("consistent").run()
+    at.number_input(key="ft_steps").set_value(60).run()
+    at.button(key="ft_start").click().run()
+    run_until(at, finished, what="the consistent-loss job")
+    assert not at.error
+    [record] = JobClient(data_dir=data_dir).list_jobs()
+    result = JobClient(data_dir=data_dir).result(record.job_id)
+    ref = result["reference_policy"]
+    table = frame(at, "ft_policies_table")
+    alts = ["x", "y", "z"]
+    assert table.loc["consistent-loss limit (β = 0.1)", alts].to_dict() == pytest.approx(
+        consistent_policy(users, 0.1, ref).to_dict(), abs=1e-12)
+    assert table.loc["average-reward policy (β = 0.1)", alts].to_dict() == pytest.approx(
+        average_reward_policy(users, 0.1, ref).to_dict(), abs=1e-12)
+    assert "**The training data**: 2048 rows (pairs labelled by every user type)" in texts(at.markdown)
