@@ -504,11 +504,7 @@ def seed_spread(results: list[dict]) -> pd.DataFrame | None:
     if len(results) < 2:
         return None
     alts = results[0]["alternatives"]
-    values = np.array([[r.get("mixture") or r["policy"] for r in results][i][a] for i in range(len(results))
-                       for a in alts]).reshape(len(results), len(alts))
+    values = np.array([[(r.get("mixture") or r["policy"])[a] for a in alts] for r in results], dtype=float)
     return pd.DataFrame({"mean": values.mean(0), "standard deviation": values.std(0, ddof=1),
                          "min": values.min(0), "max": values.max(0)}, index=alts)
 
-
-def finite_or_none(x) -> float | None:
-    return None if x is None or not math.isfinite(float(x)) else float(x)
