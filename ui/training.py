@@ -479,7 +479,8 @@ def jobs_frame(records, results: dict[str, dict | None]) -> pd.DataFrame:
     rows = []
     for r in records:
         s = r.status
-        rows.append({"created": when(s.created_at), "name": r.name or "", "method": METHOD_TEXT[r.method].name,
+        method = METHOD_TEXT[r.method].name if r.method in METHOD_TEXT else r.method
+        rows.append({"created": when(s.created_at), "name": r.name or "", "method": method,
                      "settings": r.summary, "seed": r.spec.get("seed"), "state": s.state,
                      "device": s.device or "–", "time": duration(s), "outcome": outcome_text(s, results.get(r.job_id)),
                      "job id": r.job_id})

@@ -200,6 +200,11 @@ def test_self_play_shows_the_mixture_and_the_last_iterate_and_a_second_seed_give
     b = [client.result(first.job_id)["mixture"]["B"], client.result(second.job_id)["mixture"]["B"]]
     assert spread.loc["B", "mean"] == pytest.approx(sum(b) / 2)
     assert spread.loc["B", "standard deviation"] == pytest.approx(abs(b[0] - b[1]) / 2 ** 0.5)
+    # any past job opens from the list
+    assert at.selectbox(key="ft_job").value == second.job_id
+    at.selectbox(key="ft_job").set_value(first.job_id).run()
+    assert frame(at, "ft_policies_table").loc[MIXTURE, alts].to_dict() == result["mixture"]
+    assert at.query_params["job"] == first.job_id
 
 
 def test_user_types_with_the_consistent_loss_show_its_limit_and_the_average_reward_policy(app, data_dir, worker):
