@@ -22,9 +22,8 @@ ss = st.session_state
 
 
 def opened(job_id: str) -> None:
-    """A job was queued from this session: show it."""
+    """A job was queued from this page: show it (the picker below is not drawn yet in this run)."""
     ss[panels.JOB_KEY] = job_id
-    ss.setdefault("ft_session_jobs", []).append(job_id)
 
 
 st.subheader("1. What to train")

@@ -94,6 +94,9 @@ def test_press_the_button_watch_progress_and_see_the_result(page, dashboard_with
         if page.get_by_role("heading", name=re.compile("^Finished")).count():
             break
         page.wait_for_timeout(300)
+        if len(seen) == 3:  # mid-run: the live panel, for people to look at
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.locator(".st-key-ft_status").screenshot(path=str(SCREENSHOTS / "fine-tuning-live.png"))
     intermediate = sorted({s for s in seen if 0 < s < STEPS})
     assert len(intermediate) >= 2, f"progress seen: {seen}"
     assert seen == sorted(seen)  # never goes backwards
@@ -113,7 +116,7 @@ def test_press_the_button_watch_progress_and_see_the_result(page, dashboard_with
     expect(page.get_by_test_id("stException")).to_have_count(0)
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    result.scroll_into_view_if_needed()
+    result.evaluate("e => e.scrollIntoView({block: 'start'})")
     page.wait_for_timeout(500)
     page.screenshot(path=str(SCREENSHOTS / "fine-tuning-result.png"))
     page.set_viewport_size({"width": 1400, "height": 3400})
