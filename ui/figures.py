@@ -4,6 +4,7 @@ their JSON spec. Sizes and fonts are chosen to stay legible on a projector.
 """
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 
@@ -31,7 +32,7 @@ def alternative_colours(names: Sequence[str]) -> dict[str, str]:
     named = {n: NAMED_COLOURS.get(n.strip().lower()) for n in names}
     if len({c for c in named.values() if c}) != sum(1 for c in named.values() if c):
         named = {n: None for n in names}  # two names map to one colour: use the palette instead
-    free = iter([c for c in PALETTE if c not in named.values()] * (len(names) // len(PALETTE) + 1))
+    free = itertools.cycle([c for c in PALETTE if c not in named.values()])  # repeats when names outnumber it
     return {n: named[n] or next(free) for n in names}
 
 
