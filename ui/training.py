@@ -481,7 +481,7 @@ def jobs_frame(records, results: dict[str, dict | None]) -> pd.DataFrame:
         s = r.status
         method = METHOD_TEXT[r.method].name if r.method in METHOD_TEXT else r.method
         rows.append({"created": when(s.created_at), "name": r.name or "", "method": method,
-                     "settings": r.summary, "seed": r.spec.get("seed"), "state": s.state,
+                     "settings": r.summary, "seed": r.settings.get("seed"), "state": s.state,
                      "device": s.device or "–", "time": duration(s), "outcome": outcome_text(s, results.get(r.job_id)),
                      "job id": r.job_id})
     return pd.DataFrame(rows)
@@ -490,11 +490,12 @@ def jobs_frame(records, results: dict[str, dict | None]) -> pd.DataFrame:
 def job_label(record) -> str:
     s = record.status
     name = f"“{record.name}” · " if record.name else ""
-    return f"{when(s.created_at)} · {name}{record.summary} · seed {record.spec.get('seed')}"
+    return f"{when(s.created_at)} · {name}{record.summary} · seed {record.settings.get('seed')}"
 
 
 def same_settings(a: dict, b: dict) -> bool:
-    """Whether two normalised specs differ at most in seed and name."""
+    """Whether two jobs' settings (``JobRecord.settings``: the spec without the population, with
+    the population's digest) differ at most in seed and name."""
     drop = ("seed", "name")
     return {k: v for k, v in a.items() if k not in drop} == {k: v for k, v in b.items() if k not in drop}
 

@@ -393,17 +393,17 @@ def _uncertainty(result: dict, spec: dict) -> str:
 
 
 def _seed_runs(client, record, records, on_started) -> None:
-    siblings = [r for r in records if r.status.state == "finished" and training.same_settings(r.spec, record.spec)]
+    siblings = [r for r in records if r.status.state == "finished" and training.same_settings(r.settings, record.settings)]
     results = [res for res in (result_of(client, r.job_id) for r in siblings) if res]
     spread = training.seed_spread(results)
     if spread is not None:
-        seeds = sorted(r.spec["seed"] for r in siblings)
-        which = "mixture of iterates" if record.spec["method"] in SELF_PLAY else "final policy"
+        seeds = sorted(r.settings["seed"] for r in siblings)
+        which = "mixture of iterates" if record.method in SELF_PLAY else "final policy"
         st.markdown(f"**Across seeds** ({len(results)} finished runs of these settings, seeds "
                     f"{', '.join(map(str, seeds))}): the {which}'s mean and standard deviation per answer.")
         widgets.table(widgets.styled(spread, decimal), key="ft_seed_table")
-    used = {r.spec["seed"] for r in records if training.same_settings(r.spec, record.spec)}
-    next_seed = max(used | {record.spec["seed"]}) + 1
+    used = {r.settings["seed"] for r in records if training.same_settings(r.settings, record.settings)}
+    next_seed = max(used | {record.settings["seed"]}) + 1
     if st.button(f"Run these settings again with seed {next_seed}", key="ft_rerun_seed", icon=":material/replay:"):
         try:
             on_started(client.submit({**record.spec, "seed": next_seed}))

@@ -8,11 +8,13 @@ job cannot both act on it.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import time
 from contextlib import closing
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 TERMINAL = ("finished", "failed", "cancelled")
@@ -23,6 +25,7 @@ CREATE TABLE IF NOT EXISTS jobs (
     id TEXT PRIMARY KEY,
     created_at REAL NOT NULL,
     spec TEXT NOT NULL,
+    settings TEXT,
     state TEXT NOT NULL,
     step INTEGER NOT NULL DEFAULT 0,
     total_steps INTEGER NOT NULL DEFAULT 0,
@@ -71,12 +74,28 @@ class JobStatus:
         return asdict(self)
 
 
+def settings_of(spec: dict) -> dict:
+    """A spec without its population (which can be megabytes), plus a digest of the population:
+    enough to list a job and to tell whether two jobs trained on the same thing."""
+    digest = hashlib.sha256(json.dumps(spec["population"], sort_keys=True).encode()).hexdigest()[:16]
+    return {**{k: v for k, v in spec.items() if k != "population"}, "population_digest": digest}
+
+
 @dataclass(frozen=True)
 class JobRecord:
-    """A job as listed: its id, its (normalised) spec, and its status."""
+    """A job as listed: its id, its settings (the spec without the population), and its status.
+
+    ``spec`` (the full normalised spec, population included) is parsed from its stored JSON only
+    when asked for, so that listing many jobs on large populations stays cheap.
+    """
     job_id: str
-    spec: dict = field(repr=False)
+    settings: dict = field(repr=False)
     status: JobStatus
+    spec_json: str = field(repr=False, default="{}")
+
+    @cached_property
+    def spec(self) -> dict:
+        return json.loads(self.spec_json)
 
     @property
     def created_at(self) -> float:
@@ -84,16 +103,16 @@ class JobRecord:
 
     @property
     def method(self) -> str:
-        return self.spec["method"]
+        return self.settings["method"]
 
     @property
     def name(self) -> str | None:
-        return self.spec.get("name")
+        return self.settings.get("name")
 
     @property
     def summary(self) -> str:
         from .spec import describe_spec
-        return describe_spec(self.spec)
+        return describe_spec(self.settings)
 
 
 class JobStore:
@@ -112,9 +131,10 @@ class JobStore:
     def insert(self, job_id: str, spec: dict) -> None:
         now = time.time()
         with closing(self._connect()) as con:
-            con.execute("INSERT INTO jobs (id, created_at, spec, state, total_steps, message, updated_at) "
-                        "VALUES (?, ?, ?, 'queued', ?, ?, ?)",
-                        (job_id, now, json.dumps(spec), spec["steps"], "waiting for a worker", now))
+            con.execute("INSERT INTO jobs (id, created_at, spec, settings, state, total_steps, message, updated_at) "
+                        "VALUES (?, ?, ?, ?, 'queued', ?, ?, ?)",
+                        (job_id, now, json.dumps(spec), json.dumps(settings_of(spec)), spec["steps"],
+                         "waiting for a worker", now))
 
     def delete(self, job_id: str) -> None:
         with closing(self._connect()) as con:
@@ -165,4 +185,5 @@ def status_from_row(row: sqlite3.Row) -> JobStatus:
 
 
 def record_from_row(row: sqlite3.Row) -> JobRecord:
-    return JobRecord(job_id=row["id"], spec=json.loads(row["spec"]), status=status_from_row(row))
+    settings = json.loads(row["settings"]) if row["settings"] else settings_of(json.loads(row["spec"]))
+    return JobRecord(job_id=row["id"], settings=settings, status=status_from_row(row), spec_json=row["spec"])

@@ -77,3 +77,24 @@ def test_configuration_from_the_environment(tmp_path):
 def test_unusable_configurations_are_refused(env, message):
     with pytest.raises(QueueConfigError, match=message):
         WorkerConfig.from_env(env)
+
+
+def test_job_listing_keeps_the_population_out_until_asked(tmp_path):
+    """A job list reads each job's settings (spec minus population, plus the population's digest);
+    the full spec is parsed only when a caller asks for it."""
+    from worker.records import JobStore, record_from_row
+
+    store = JobStore(tmp_path / "jobs.sqlite3")
+    population = {"kind": "rankings", "alternatives": ["R", "B"], "rankings": [{"weight": 2, "ranking": "R > B"}]}
+    spec = {"method": "dpo", "model": "tiny", "steps": 10, "beta": 0.1, "dataset_size": 64, "seed": 3,
+            "population": population}
+    store.insert("a", spec)
+    store.insert("b", {**spec, "seed": 4})
+    store.insert("c", {**spec, "population": {**population, "rankings": [{"weight": 3, "ranking": "R > B"}]}})
+    records = {r.job_id: r for r in map(record_from_row, store.rows())}
+    a = records["a"]
+    assert "population" not in a.settings and a.settings["seed"] == 3 and a.method == "dpo"
+    assert "spec" not in a.__dict__                      # not parsed by listing
+    assert a.spec == spec and "spec" in a.__dict__        # parsed on demand, once
+    assert records["b"].settings["population_digest"] == a.settings["population_digest"]
+    assert records["c"].settings["population_digest"] != a.settings["population_digest"]
