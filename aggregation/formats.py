@@ -16,10 +16,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._validate import positive_weights
 from .errors import AggregationError
 from .pairwise import PairwiseData
 from .preference import check_preference_matrix
-from .profile import Profile, format_ranking, format_weight, parse_ranking
+from .profile import Profile, format_weight, parse_ranking
 from .reward_population import RewardPopulation
 
 PREFLIB_TYPES = ("soc", "soi", "toc", "toi")
@@ -233,12 +234,24 @@ def write_comparisons(data: PairwiseData, fmt: str = "csv") -> str:
 
 
 # ---------------------------------------------------------------------------- plain dicts
-def population_to_dict(model) -> dict:
-    """A JSON-ready description of a population (the inverse of :func:`population_from_dict`)."""
+#: Profiles with more rankings than this are written in the compact ``levels`` form.
+COMPACT_ABOVE = 1000
+
+
+def population_to_dict(model, compact: bool | None = None) -> dict:
+    """A JSON-ready description of a population (the inverse of :func:`population_from_dict`).
+
+    Profiles are written as readable ``{weight, ranking}`` rows, or, when ``compact`` (default:
+    more than ``COMPACT_ABOVE`` rankings), as a ``levels`` matrix (one row of tie-group indices
+    per ranking, 0 = best) with a ``weights`` list, which reads back in vectorised code.
+    """
     if isinstance(model, Profile):
+        if compact if compact is not None else model.n_rankings > COMPACT_ABOVE:
+            return {"kind": "rankings", "alternatives": model.alternatives,
+                    "levels": model.levels.tolist(), "weights": model.weights.tolist()}
         return {"kind": "rankings", "alternatives": model.alternatives,
-                "rankings": [{"weight": float(w), "ranking": format_ranking(model.ranking(i))}
-                             for i, w in enumerate(model.weights)]}
+                "rankings": [{"weight": w, "ranking": text}
+                             for w, text in zip(model.weights.tolist(), model.ranking_texts())]}
     if isinstance(model, RewardPopulation):
         R = model.rewards
         return {"kind": "rewards", "alternatives": model.alternatives, "temperature": model.temperature,
@@ -257,7 +270,7 @@ def population_to_dict(model) -> dict:
 
 def population_from_dict(d, where: str = "population"):
     """Build a population from a dict: ``kind`` is ``rankings`` (a ``rankings`` list of
-    ``{weight, ranking}`` or a ``text`` block), ``rewards`` (``types`` with ``name``,
+    ``{weight, ranking}``, a ``text`` block, or a ``levels`` matrix with ``weights``), ``rewards`` (``types`` with ``name``,
     ``weight``, ``rewards``; ``temperature``), ``comparisons`` or ``matrix``.
     Errors name the field, e.g. ``population.rankings[2].weight``."""
     if not isinstance(d, dict):
@@ -270,6 +283,8 @@ def population_from_dict(d, where: str = "population"):
         if kind == "rankings":
             if "text" in d:
                 return Profile.parse(_field(d, "text", str, where), alternatives)
+            if "levels" in d:
+                return _profile_from_levels(d, alternatives, where)
             rows = _field(d, "rankings", list, where)
             rankings, weights, labels = [], [], []
             for i, row in enumerate(rows):
@@ -325,6 +340,30 @@ def population_from_dict(d, where: str = "population"):
             raise
         raise AggregationError(f"{where}: {exc}") from None
     raise AggregationError(f"{where}.kind must be 'rankings', 'rewards', 'comparisons' or 'matrix', got {kind!r}")
+
+
+def _profile_from_levels(d: dict, alternatives, where: str) -> Profile:
+    if alternatives is None:
+        raise AggregationError(f"{where}.alternatives is required with levels")
+    rows = _field(d, "levels", list, where)
+    try:
+        levels = np.asarray(rows, dtype=float)
+    except (TypeError, ValueError):
+        raise AggregationError(f"{where}.levels must be a table of whole numbers, one row per ranking") from None
+    if levels.ndim != 2 or levels.shape[1] != len(alternatives):
+        raise AggregationError(f"{where}.levels must have one row per ranking and {len(alternatives)} columns "
+                               f"(one per alternative)")
+    bad = ~np.isfinite(levels) | (levels != np.round(levels)) | (levels < 0)
+    if bad.any():
+        r, c = np.argwhere(bad)[0]
+        raise AggregationError(f"{where}.levels[{r}][{c}] must be a whole number >= 0")
+    weights = _field(d, "weights", list, where) if "weights" in d else None
+    if weights is not None and len(weights) != len(levels):
+        raise AggregationError(f"{where}.weights has {len(weights)} entries for {len(levels)} rankings")
+    label = lambda i: f"{where}.weights[{i}]"  # noqa: E731
+    return Profile.from_levels(levels.astype(np.int64), alternatives,
+                               positive_weights(weights, len(levels), what=f"{where}.weights", label=label)
+                               if weights is not None else None)
 
 
 def _field(d: dict, key: str, types, where: str):

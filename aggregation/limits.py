@@ -6,6 +6,9 @@
   ``sum_b D_b sigmoid(r_a - r_b) = NBC(a; D)``, so its order is exactly the NBC order.
 * ``rlhf_policy``: ``pi_ref * exp(r / beta)`` normalized; also DPO's policy in the limit.
 * ``average_reward_policy``: ``pi_ref * exp(E_u r_u / beta)`` normalized (user types only).
+* ``ipo_policy``: ``pi_ref * exp(NBC(y; D) / beta)`` normalized: what IPO converges to.
+* ``consistent_policy``: ``pi_ref * exp(mean_u r_u / (beta T))`` normalized, every user type
+  counted once: what the consistent loss of Shirali et al. converges to (user types only).
 * ``min_tv_flip``: the smallest total-variation change of the sampling distribution that
   makes NBC (hence RLHF/DPO) swap two alternatives.
 
@@ -87,6 +90,47 @@ def average_reward_policy(population, beta: float = 1.0, reference=None) -> pd.S
         raise AggregationError(
             "the average-reward policy needs user types with reward functions; rankings and comparisons carry no reward scale")
     policy = _tilt(population.average_reward(), beta, reference, name="average-reward policy")
+    policy.attrs = {"beta": float(beta)}
+    return policy
+
+
+def ipo_policy(model, beta: float = 1.0, sampling=None, reference=None) -> pd.Series:
+    """``pi_ref * exp(NBC(y; D) / beta)`` normalized: IPO's policy in the infinite-data limit.
+
+    IPO (Azar et al., "A General Theoretical Paradigm to Understand Learning from Human
+    Preferences", AISTATS 2024, Psi = identity, eq. 8 with tau = beta) maximises
+    ``E_{y~pi, y'~D} P[y, y'] - beta KL(pi || pi_ref)``, whose maximiser tilts the reference by the
+    win rate against D, i.e. NBC under D. Its loss ``(h - 1/(2 beta))^2`` on pairs from ``D x D``
+    reaches the same point: the least-squares fit of ``h(a, b) = (2 P[a, b] - 1) / (2 beta)``
+    weighted by ``D(a) D(b)`` gives ``log pi(a) / pi_ref(a) = NBC(a; D) / beta + const``. Unlike
+    the RLHF / DPO limit it stays finite when every voter ranks one response below another.
+    """
+    policy = _tilt(nbc(model, sampling), beta, reference, name="IPO policy")
+    policy.attrs = {"beta": float(beta)}
+    return policy
+
+
+def consistent_policy(population, beta: float = 1.0, reference=None) -> pd.Series:
+    """``pi_ref * exp(mean_u r_u / (beta T))`` normalized, the mean taken over user types *unweighted*:
+    the infinite-data policy of the consistent loss (Shirali et al., "Direct Alignment with
+    Heterogeneous Preferences", arXiv 2502.16320, Proposition 6.1).
+
+    Every user type labels each pair once (Bradley-Terry with temperature T) and only unanimous
+    pairs count: ``-log sigmoid(|U| h)`` when all types prefer a, ``-log sigmoid(-|U| h)`` when
+    none does, ``h = beta (log pi/pi_ref (a) - log pi/pi_ref (b))``. Per pair the minimiser has
+    ``sigmoid(|U| h) = A / (A + B)`` with ``A = prod_u sigmoid(d_u / T)`` and
+    ``B = prod_u sigmoid(-d_u / T)``, ``d_u = r_u(a) - r_u(b)``; ``A / B = exp(sum_u d_u / T)``, so
+    ``h = mean_u d_u / T``: a difference of potentials, hence reachable by one policy (every pair
+    must have positive probability under the sampling distribution). The type weights do not
+    enter; with equal weights this is :func:`average_reward_policy` at ``beta * T``. Rankings have
+    no finite optimum (a pair all rankings agree on is pushed infinitely apart), so they are refused.
+    """
+    if not hasattr(population, "average_reward"):
+        raise AggregationError(
+            "the consistent loss has a finite optimum only for user types with rewards; on rankings it pushes "
+            "every response that all rankings put below another one towards probability 0")
+    reward = population.rewards.mean(axis=0) / population.temperature
+    policy = _tilt(reward, beta, reference, name="consistent-loss policy")
     policy.attrs = {"beta": float(beta)}
     return policy
 

@@ -122,3 +122,27 @@ def test_population_dicts_round_trip():
 def test_population_dict_errors_name_the_field(d, message):
     with pytest.raises(AggregationError, match=message):
         population_from_dict(d)
+
+
+def test_large_profiles_use_the_compact_levels_form():
+    rng = np.random.default_rng(3)
+    p = Profile.from_orders(np.argsort(rng.random((1500, 6)), axis=1), list("abcdef"), rng.integers(1, 4, 1500))
+    d = population_to_dict(p)
+    assert set(d) == {"kind", "alternatives", "levels", "weights"}
+    q = population_from_dict(json.loads(json.dumps(d)))
+    assert np.array_equal(q.levels, p.levels) and q.weights.tolist() == p.weights.tolist()
+    tied = Profile.parse("2: A > B = C\n1: C")
+    assert population_from_dict(population_to_dict(tied, compact=True)).rankings == tied.rankings
+
+
+@pytest.mark.parametrize("d, message", [
+    ({"kind": "rankings", "alternatives": ["a", "b"], "levels": [[0, 1], [0, -1]]},
+     "population.levels\\[1\\]\\[1\\] must be a whole number >= 0"),
+    ({"kind": "rankings", "alternatives": ["a", "b"], "levels": [[0, 1]], "weights": [0]},
+     "population.weights\\[0\\] has weight 0"),
+    ({"kind": "rankings", "alternatives": ["a", "b"], "levels": [[0, 1, 2]]}, "2 columns"),
+    ({"kind": "rankings", "levels": [[0, 1]]}, "alternatives is required with levels"),
+])
+def test_compact_form_errors_name_the_field(d, message):
+    with pytest.raises(AggregationError, match=message):
+        population_from_dict(d)

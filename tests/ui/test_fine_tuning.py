@@ -1,0 +1,266 @@
+"""The Fine-tuning page without a worker: it renders for every preset and population kind, explains
+every method, shows where theory says the chosen method lands, refuses malformed settings with the
+worker's message under the field (queueing nothing), and keeps working when the queue is
+unreachable, misconfigured, or a link names an unknown job.
+
+Expected numbers for the default population (Jackpot Figure 1, 2 x R > G > B, 3 x B > R > G):
+B is the Condorcet winner, so the maximal lottery is B with probability 1; the RLHF / DPO limit is
+the core's ``rlhf_policy`` (R first, Borda's order)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import presets
+from aggregation import (Profile, RewardPopulation, ipo_policy, mpne, rlhf_policy, sample_comparisons)
+from aggregation._validate import distribution
+from ui import state, training
+from worker.client import METHODS, JobClient
+
+from .fine_tuning_helpers import (charts, data_dir, number_input_column, open_fine_tuning, texts,
+                                  values)  # noqa: F401
+
+FIGURE_1 = Profile.parse(state.JACKPOT_FIGURE_1)
+
+
+def preview(at) -> dict[str, dict[str, float]]:
+    """The theory preview chart as {policy label: {alternative: probability}}."""
+    spec = next(s for t, s in charts(at).items() if t.startswith(("Where theory says", "What theory predicts")))
+    out: dict[str, dict[str, float]] = {}
+    for trace in spec["data"]:
+        for label, x in zip(values(trace["y"]), values(trace["x"])):
+            out.setdefault(label.replace("<b>", "").replace("</b>", ""), {})[trace["name"]] = x
+    return out
+
+
+def test_the_page_renders_for_the_default_population(app, data_dir):
+    at = open_fine_tuning(app)
+    assert not at.exception and not at.error
+    assert at.title[0].value == "Fine-tuning"
+    assert at.selectbox(key="ft_method").options == [training.METHOD_TEXT[m].name for m in METHODS]
+    assert at.selectbox(key="ft_method").value == "dpo"
+    assert "No jobs yet." in texts(at.info)
+    assert at.button(key="ft_start").disabled is False
+    # where theory says DPO lands: the RLHF / DPO limit first, then the maximal lottery and MPNE_2
+    shown = preview(at)
+    assert list(shown) == ["RLHF / DPO limit (β = 0.1)", "maximal lottery (Nash self-play)",
+                           "MPNE_2 (multi-player self-play)"]
+    assert shown["RLHF / DPO limit (β = 0.1)"] == pytest.approx(rlhf_policy(FIGURE_1, 0.1).to_dict(), abs=1e-12)
+    assert shown["maximal lottery (Nash self-play)"] == pytest.approx({"R": 0, "G": 0, "B": 1}, abs=1e-9)
+    assert shown["MPNE_2 (multi-player self-play)"] == pytest.approx(mpne(FIGURE_1, 2).to_dict(), abs=1e-9)
+    assert "Borda: R 7 > B 6 > G 2. NBC under D: R 0.6333 > B 0.5667 > G 0.3." in texts(at.caption)
+    assert "Nothing is downloaded here" in texts(at.caption)
+    assert JobClient(data_dir=data_dir).list_jobs() == []
+
+
+@pytest.mark.parametrize("method", list(METHODS))
+def test_every_method_says_what_it_optimises_and_where_theory_lands(app, data_dir, method):
+    at = open_fine_tuning(app)
+    at.selectbox(key="ft_method").set_value(method).run()
+    assert not at.exception and not at.error
+    text = training.METHOD_TEXT[method]
+    box = texts(at.get_by_key("ft_method_text").markdown)
+    assert text.optimises in box and text.lands_on.split(":", 1)[1].strip() in box
+    shown = preview(at)
+    if method == "ipo":  # IPO's own limit is added and drawn first
+        assert next(iter(shown)) == "IPO limit (β = 0.1)"
+        assert shown["IPO limit (β = 0.1)"] == pytest.approx(ipo_policy(FIGURE_1, 0.1).to_dict(), abs=1e-12)
+    if method == "nash":
+        assert next(iter(shown)) == "maximal lottery (Nash self-play)"
+    if method == "mpne":
+        assert next(iter(shown)) == "MPNE_2 (multi-player self-play)"
+        at.number_input(key="ft_k").set_value(3).run()
+        assert next(iter(preview(at))) == "MPNE_3 (multi-player self-play)"
+        assert preview(at)["MPNE_3 (multi-player self-play)"] == pytest.approx(mpne(FIGURE_1, 3).to_dict(), abs=1e-9)
+    if method in ("mnl", "mallows"):
+        assert "first-place shares (random dictatorship)" in shown
+        assert shown["first-place shares (random dictatorship)"] == pytest.approx({"R": 0.4, "G": 0, "B": 0.6})
+
+
+def test_method_defaults_follow_the_worker(app, data_dir):
+    from worker.client import DEFAULT_BETA
+
+    at = open_fine_tuning(app)
+    for method in METHODS:
+        at.selectbox(key="ft_method").set_value(method).run()
+        assert at.number_input(key=f"ft_beta_{method}").value == DEFAULT_BETA[method]
+    assert at.number_input(key="ft_dataset_size").value == 2048
+    assert at.number_input(key="ft_steps").value == 200
+    assert at.number_input(key="ft_lr_tiny").value == 5e-3
+    at.radio(key="ft_model_kind").set_value("checkpoint").run()
+    assert at.number_input(key="ft_lr_checkpoint").value == 1e-4
+
+
+PRESETS = presets.list()
+
+
+@pytest.mark.parametrize("scenario", PRESETS, ids=[s.id for s in PRESETS])
+def test_the_page_renders_for_every_preset(app, data_dir, scenario):
+    model = scenario.population
+    app.session_state[state.POPULATION_KEY] = model
+    app.session_state[state.ORIGIN_KEY] = state.Origin(scenario.title, scenario.id)
+    if scenario.sampling is not None:
+        app.session_state[state.SAMPLING_KEY] = distribution(scenario.sampling, model.alternatives)
+    at = open_fine_tuning(app)
+    assert not at.exception and not at.error, texts(at.error)
+    assert f"**Population**: {scenario.title}" in texts(at.markdown)
+    shown = preview(at)
+    assert all(sum(p.values()) == pytest.approx(1.0) for p in shown.values())
+    if isinstance(model, RewardPopulation):
+        assert any(label.startswith("average-reward policy") for label in shown)
+    D = app.session_state[state.SAMPLING_KEY] if scenario.sampling is not None else None
+    rlhf = rlhf_policy(model, 0.1, None if D is None else D.to_dict())
+    assert shown["RLHF / DPO limit (β = 0.1)"] == pytest.approx(rlhf.to_dict(), abs=1e-9)
+
+
+def test_a_comparison_table_population_renders_and_methods_needing_voters_are_refused(app, data_dir):
+    app.session_state[state.POPULATION_KEY] = sample_comparisons(FIGURE_1, 400, seed=3)
+    at = open_fine_tuning(app)
+    assert not at.exception and not at.error
+    at.selectbox(key="ft_method").set_value("mpne").run()
+    at.button(key="ft_start").click().run()
+    message = ("Not queued: method 'mpne' needs voters' rankings or user types; a population of kind 'comparisons' "
+               "only has pairwise preferences (use dpo, ipo, rlhf or nash)")
+    assert texts(at.error) == message
+    assert JobClient(data_dir=data_dir).list_jobs() == []
+
+
+@pytest.mark.parametrize("key, value, field_message", [
+    ("ft_steps", 0, "steps must be a whole number between 1 and 100000, got 0"),
+    ("ft_dataset_size", -5, "dataset_size must be a whole number between 1 and 1000000, got -5"),
+    ("ft_beta_dpo", 0.0, "beta must be > 0 and <= 10000, got 0"),
+    ("ft_lr_tiny", 50.0, "learning_rate must be > 0 and <= 10, got 50"),
+])
+def test_a_malformed_setting_is_refused_under_its_field_and_queues_nothing(app, data_dir, key, value, field_message):
+    at = open_fine_tuning(app)
+    at.number_input(key=key).set_value(value).run()
+    at.button(key="ft_start").click().run()
+    assert not at.exception
+    assert texts(at.error) == f"Not queued: {field_message}"
+    assert texts(number_input_column(at, key).error) == f"Not queued: {field_message}"  # in place
+    assert texts(number_input_column(at, "ft_seed").error) == ""
+    assert JobClient(data_dir=data_dir).list_jobs() == []
+    at.run()  # the message stays while the setting is unchanged ...
+    assert texts(at.error) == f"Not queued: {field_message}"
+    at.number_input(key="ft_seed").set_value(4).run()  # ... and goes when the settings change
+    assert texts(at.error) == ""
+
+
+def test_cross_field_and_text_settings_are_refused_with_the_workers_message(app, data_dir):
+    at = open_fine_tuning(app)
+    at.selectbox(key="ft_method").set_value("mpne").run()
+    at.number_input(key="ft_k").set_value(64).run()
+    at.button(key="ft_start").click().run()
+    assert texts(number_input_column(at, "ft_k").error) == "Not queued: k (64) must be smaller than samples_per_step (64)"
+    at.selectbox(key="ft_method").set_value("dpo").run()
+    at.radio(key="ft_model_kind").set_value("checkpoint").run()
+    at.button(key="ft_start").click().run()
+    assert texts(at.error) == "Not queued: model must be 'tiny' or a checkpoint path / hub id, got ''"
+    assert JobClient(data_dir=data_dir).list_jobs() == []
+
+
+def test_an_unreachable_queue_is_reported_and_nothing_is_recorded(app, data_dir, monkeypatch):
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("AGGREGATION_QUEUE_URL", f"redis://:secret@127.0.0.1:{port}/0")
+    at = open_fine_tuning(app)
+    assert not at.exception and not at.error
+    at.button(key="ft_start").click().run()
+    assert not at.exception
+    message = texts(at.error)
+    assert message.startswith(f"Not queued: could not queue the job on the Redis queue redis://127.0.0.1:{port}/0")
+    assert "secret" not in message and "The page keeps working" in message
+    assert JobClient(data_dir=data_dir, queue_url=f"redis://:secret@127.0.0.1:{port}/0").list_jobs() == []
+    assert preview(at)  # the rest of the page still works
+
+
+def test_a_misconfigured_queue_disables_training_but_not_the_page(app, data_dir, monkeypatch):
+    monkeypatch.setenv("AGGREGATION_QUEUE_URL", "http://localhost:6379")
+    at = open_fine_tuning(app)
+    assert not at.exception
+    assert texts(at.error).startswith("The job queue cannot be opened (QueueConfigError: AGGREGATION_QUEUE_URL must "
+                                      "start with redis:// or rediss://")
+    assert at.button(key="ft_start").disabled is True
+    assert preview(at)
+
+
+def test_a_link_to_an_unknown_job_says_so(app, data_dir):
+    app.query_params["job"] = "no-such-job"
+    at = open_fine_tuning(app)
+    assert not at.exception
+    assert texts(at.warning) == (f"This link names job 'no-such-job', which is not in this dashboard's records "
+                                 f"({data_dir / 'jobs.sqlite3'}); showing the newest job instead.")
+    assert "No jobs yet." in texts(at.info)
+    at.run()  # said once per link
+    assert texts(at.warning) == ""
+
+
+# ------------------------------------------------------------------ building blocks
+def test_error_field_reads_the_field_a_message_names():
+    assert training.error_field("steps must be a whole number between 1 and 100000, got 0") == "steps"
+    assert training.error_field("lora.r must be a whole number between 1 and 1024, got 0") == "lora.r"
+    assert training.error_field("k (3) must be smaller than samples_per_step (2)") == "k"
+    assert training.error_field("population: training needs at least two alternatives") is None
+    assert training.error_field("the job spec is too large (70.0 MB; the limit is 64 MB)") is None
+
+
+def test_build_spec_omits_defaults_and_groups_lora():
+    spec = training.build_spec({"kind": "x"}, "dpo", {"steps": 5, "batch_size": None, "lora_r": 4, "lora_alpha": 16.0,
+                                                      "lora_dropout": None, "sampling": None})
+    assert spec == {"population": {"kind": "x"}, "method": "dpo", "steps": 5, "lora": {"r": 4, "alpha": 16.0}}
+
+
+def test_order_text_and_the_empirical_matrix_with_standard_errors():
+    import pandas as pd
+
+    assert training.order_text(pd.Series({"R": 7.0, "G": 2.0, "B": 6.0})) == "R 7 > B 6 > G 2"
+    assert training.order_text(pd.Series({"a": 0.5, "b": 0.5, "c": 0.1})) == "a 0.5 = b 0.5 > c 0.1"
+    summary = {"alternatives": ["x", "y", "z"], "matrix": [[0.5, 0.75, 0.5], [0.25, 0.5, 0.5], [0.5, 0.5, 0.5]],
+               "standard_errors": [[0.0, 0.0433, None], [0.0433, 0.0, None], [None, None, 0.0]],
+               "comparisons": [[0, 100, 0], [100, 0, 0], [0, 0, 0]]}
+    exact = pd.DataFrame([[0.5, 0.8, 0.5], [0.2, 0.5, 0.5], [0.5, 0.5, 0.5]], index=list("xyz"), columns=list("xyz"))
+    pairs = training.empirical_pairs(summary, exact)
+    assert list(pairs.index) == ["x vs y", "x vs z", "y vs z"]
+    assert pairs.loc["x vs y"].to_dict() == pytest.approx({
+        "estimate P̂[a, b]": 0.75, "standard error": 0.0433, "comparisons": 100, "exact P[a, b]": 0.8,
+        "distance (standard errors)": 0.05 / 0.0433})
+    never = pairs.loc["y vs z"]  # never compared: no estimate, no distance
+    assert np.isnan(never["estimate P̂[a, b]"]) and never["comparisons"] == 0 and np.isnan(
+        never["distance (standard errors)"])
+
+
+def test_seed_spread_is_the_mean_and_sample_standard_deviation_across_runs():
+    runs = [{"alternatives": ["a", "b"], "policy": {"a": 0.9, "b": 0.1}, "mixture": None},
+            {"alternatives": ["a", "b"], "policy": {"a": 0.7, "b": 0.3}, "mixture": None},
+            {"alternatives": ["a", "b"], "policy": {"a": 0.0, "b": 1.0}, "mixture": {"a": 0.8, "b": 0.2}}]
+    spread = training.seed_spread(runs)
+    assert spread.loc["a", "mean"] == pytest.approx(0.8)      # the mixture counts for self-play
+    assert spread.loc["a", "standard deviation"] == pytest.approx(0.1)
+    assert (spread.loc["b", "min"], spread.loc["b", "max"]) == pytest.approx((0.1, 0.3))
+    assert training.seed_spread(runs[:1]) is None
+
+
+def test_the_headline_says_when_a_run_has_not_reached_the_theory():
+    view = training.theory_view(FIGURE_1, "dpo", 0.1, None, None, 2, "rankings")
+    spec = {"method": "dpo", "beta": 0.1, "sampling": None}
+    result = {"alternatives": ["R", "G", "B"], "policy": {"R": 0.2, "G": 0.1, "B": 0.7}, "mixture": None}
+    lines = training.headline(result, spec, view, "rankings")
+    assert lines == [f"DPO put most probability on **B** (0.7), but theory predicts **R** (the RLHF / DPO limit "
+                     f"(β = 0.1) is **R** {training.decimal(view.policies['rlhf']['R'], 3)}, **B** "
+                     f"{training.decimal(view.policies['rlhf']['B'], 3)}): this run has not got there; more steps, "
+                     "another learning rate or a larger dataset may help."]
+    landed = training.headline({**result, "policy": {"R": 0.9, "G": 0.0, "B": 0.1}}, spec, view, "rankings")
+    assert landed[0].startswith("DPO landed on **R** (probability 0.9), as theory predicts")
+    assert landed[1] == ("The majority's **B** (it beats every other answer head-to-head) is where Nash self-play "
+                         "lands: the maximal lottery puts probability 1 on it.")
+
+
+def test_total_variation():
+    import pandas as pd
+
+    p = pd.Series({"a": 0.5, "b": 0.5})
+    assert training.total_variation(p, pd.Series({"b": 1.0, "a": 0.0})) == 0.5
+    assert np.isclose(training.total_variation(p, p), 0.0)

@@ -1,0 +1,149 @@
+"""Training data drawn from populations, the dataset summaries, and the Bradley-Terry fit."""
+import numpy as np
+import pytest
+from scipy.optimize import minimize
+from scipy.special import expit, softmax
+
+from aggregation import AggregationError, Profile, RewardPopulation, sample_comparisons
+from worker.data import (RankedChoiceDataset, RankingSample, distinct_draws, empirical_matrix, pair_dataset,
+                         ranked_choice_dataset, ranking_sample, unanimity_dataset)
+from worker.methods import fit_bradley_terry
+
+from .conftest import FIGURE_1
+
+USERS = RewardPopulation({"u": {"x": 2.0, "y": 0.0, "z": -1.0}, "v": {"x": -1.0, "y": 1.0, "z": 0.5}},
+                         {"u": 3, "v": 1}, temperature=0.7)
+
+
+def test_pairs_are_the_cores_sample_comparisons():
+    data = pair_dataset(FIGURE_1, 500, {"R": 0.5, "G": 0.2, "B": 0.3}, seed=4)
+    table = sample_comparisons(FIGURE_1, 500, {"R": 0.5, "G": 0.2, "B": 0.3}, seed=4).table
+    alts = FIGURE_1.alternatives
+    assert [alts[i] for i in data.chosen] == list(table["chosen"])
+    assert [alts[i] for i in data.rejected] == list(table["rejected"])
+
+
+def test_distinct_draws_follow_D_conditioned_on_distinct():
+    D = np.array([0.5, 0.3, 0.2])
+    rows = distinct_draws(D, 30_000, 2, np.random.default_rng(1))
+    assert (rows[:, 0] != rows[:, 1]).all()
+    counts = np.zeros((3, 3))
+    np.add.at(counts, (rows[:, 0], rows[:, 1]), 1)
+    expected = np.outer(D, D)
+    np.fill_diagonal(expected, 0)
+    expected /= expected.sum()
+    share = counts / len(rows)
+    se = np.sqrt(expected * (1 - expected) / len(rows))
+    assert (np.abs(share - expected) <= 5 * se + 1e-12).all()
+
+
+def test_distinct_draws_need_enough_alternatives():
+    with pytest.raises(AggregationError, match="3 distinct responses cannot be shown"):
+        distinct_draws(np.array([0.5, 0.5, 0.0]), 10, 3, np.random.default_rng(0))
+
+
+def test_ranked_choices_of_a_single_voter_are_its_ranking():
+    one = Profile.parse("R > G > B > Y")
+    data = ranked_choice_dataset(one, 200, None, display_size=3, top_k=2, seed=0)
+    level = {a: i for i, a in enumerate(["R", "G", "B", "Y"])}
+    alts = one.alternatives
+    for shown, top in zip(data.shown, data.top):
+        names = [alts[i] for i in shown]
+        best_two = sorted(names, key=level.get)[:2]
+        assert [names[j] for j in top] == best_two
+
+
+def test_ranked_choices_break_ties_at_random():
+    tied = Profile.parse("R = G > B")
+    data = ranked_choice_dataset(tied, 4000, None, display_size=3, top_k=1, seed=3)
+    first = np.array(tied.alternatives)[data.shown[np.arange(4000), data.top[:, 0]]]
+    share_r = (first == "R").mean()
+    assert set(first) == {"R", "G"} and abs(share_r - 0.5) < 5 * np.sqrt(0.25 / 4000)
+
+
+def test_user_types_choose_by_plackett_luce():
+    data = ranked_choice_dataset(USERS, 20_000, None, display_size=3, top_k=1, seed=5)
+    first = data.shown[np.arange(len(data.shown)), data.top[:, 0]]
+    expected = USERS.first_place_distribution().to_numpy()  # all three are always shown
+    share = np.bincount(first, minlength=3) / len(first)
+    assert np.abs(share - expected).max() < 5 * np.sqrt(0.25 / len(first))
+
+
+def test_unanimity_labels_count_every_type():
+    data = unanimity_dataset(FIGURE_1, 3000, None, seed=2)
+    assert data.n_types == 2
+    alts = FIGURE_1.alternatives
+    for a, b, votes in zip(data.a[:300], data.b[:300], data.votes_for_a[:300]):
+        pair = (alts[a], alts[b])
+        expected = {("R", "G"): 2, ("G", "R"): 0, ("R", "B"): 1, ("B", "R"): 1, ("G", "B"): 1, ("B", "G"): 1}[pair]
+        assert votes == expected
+    W = data.wins(3)
+    assert W[alts.index("R"), alts.index("G")] > 0 and W[alts.index("G"), alts.index("R")] == 0
+
+
+def test_unanimity_labels_of_user_types_are_bradley_terry_draws():
+    data = unanimity_dataset(USERS, 20_000, None, seed=8)
+    Q = USERS.type_preference_matrices()
+    expected = Q[:, data.a, data.b].sum(0)  # expected number of types preferring a
+    assert abs(data.votes_for_a.mean() - expected.mean()) < 5 * np.sqrt(0.5 / len(data.a))
+
+
+def test_strictly_best_rate_by_hand():
+    sample = RankingSample(np.array([[0, 1, 2], [2, 0, 1], [0, 0, 1]]))
+    # y = 0 against {1, 2}: voter 1 yes, voter 2 no (1 is better), voter 3 no (tied with 1)
+    assert sample.strictly_best_rate(np.array([0]), np.array([[1, 2]])).tolist() == [pytest.approx(1 / 3)]
+    # against itself: never strictly better
+    assert sample.strictly_best_rate(np.array([0]), np.array([[0]])).tolist() == [0.0]
+    # 1 above 2 for every voter; 2 above 0 only for voter 2
+    assert sample.strictly_best_rate(np.array([1, 2]), np.array([[2], [0]])).tolist() == pytest.approx([1.0, 1 / 3])
+
+
+def test_ranking_sample_of_user_types_is_plackett_luce():
+    sample = ranking_sample(USERS, 20_000, seed=0)
+    assert sorted(sample.levels[0].tolist()) == [0, 1, 2]
+    best = (sample.levels == 0).mean(0)
+    assert np.abs(best - USERS.first_place_distribution().to_numpy()).max() < 0.02
+
+
+def test_ranking_sample_matrix_converges_to_the_population():
+    sample = ranking_sample(FIGURE_1, 4000, seed=1)
+    summary = empirical_matrix(sample.wins(3), FIGURE_1.alternatives)
+    P = np.array(summary["matrix"])
+    truth = FIGURE_1.preference_matrix().to_numpy()
+    se = np.array([[0 if x is None else x for x in row] for row in summary["standard_errors"]])
+    assert (np.abs(P - truth) <= 5 * se + 1e-12).all()
+
+
+def test_empirical_matrix_by_hand():
+    W = np.array([[0, 3, 0], [1, 0, 0], [0, 0, 0]], dtype=float)
+    s = empirical_matrix(W, ["a", "b", "c"])
+    assert s["matrix"][0][1] == 0.75 and s["matrix"][1][0] == 0.25 and s["matrix"][0][2] == 0.5
+    assert s["standard_errors"][0][1] == pytest.approx(np.sqrt(0.75 * 0.25 / 4))
+    assert s["standard_errors"][0][2] is None and s["comparisons"][0][1] == 4
+
+
+def test_ranked_choices_imply_pairwise_wins():
+    data = RankedChoiceDataset(shown=np.array([[2, 0, 1]]), top=np.array([[1]]))  # 0 is best of {2, 0, 1}
+    W = data.wins(3)
+    assert W.tolist() == [[0, 1, 1], [0, 0, 0], [0, 0, 0]]
+    data2 = RankedChoiceDataset(shown=np.array([[2, 0, 1]]), top=np.array([[1, 0]]))  # then 2 beats 1
+    assert data2.wins(3).tolist() == [[0, 1, 1], [0, 0, 0], [0, 1, 0]]
+
+
+def test_bradley_terry_fit_matches_a_generic_optimiser():
+    rng = np.random.default_rng(0)
+    W = rng.integers(1, 40, size=(4, 4)).astype(float)
+    np.fill_diagonal(W, 0)
+
+    def nll(r):
+        d = r[:, None] - r[None, :]
+        return -(W * np.log(expit(d))).sum()
+    ref = minimize(nll, np.zeros(4), method="BFGS", options={"gtol": 1e-10}).x
+    r, se = fit_bradley_terry(W)
+    np.testing.assert_allclose(r, ref - ref.mean(), atol=1e-4)
+    assert (se > 0).all() and abs(r.sum()) < 1e-9
+
+
+def test_first_place_helper_is_softmax():  # documents what the Plackett-Luce checks above rely on
+    C = softmax(USERS.rewards.to_numpy() / USERS.temperature, axis=1)
+    np.testing.assert_allclose(USERS.first_place_distribution().to_numpy(), USERS.shares @ C)

@@ -1,0 +1,66 @@
+"""The policy read-out: exact sequence log-probabilities, and a local transformers checkpoint."""
+import json
+
+import pytest
+import torch
+
+from worker.models import CandidatePolicy, build_tiny_model, build_word_tokenizer, render_prompt
+from worker.spec import DEFAULT_LORA, validate_spec
+from worker.train import train
+
+pytestmark = pytest.mark.slow
+
+ALTS = ["dark red", "blue", "light sea green"]  # responses of different token lengths: padding matters
+PROMPT = render_prompt("Which one : {options} ? My favourite colour is", ALTS)
+
+
+def manual_logprob(model, tokenizer, prompt: str, response: str) -> float:
+    """log p(response tokens, EOS | prompt), one unpadded forward pass per token."""
+    ids = tokenizer(prompt)["input_ids"]
+    total = 0.0
+    for token in tokenizer(" " + response, add_special_tokens=False)["input_ids"] + [tokenizer.eos_token_id]:
+        with torch.no_grad():
+            logits = model(input_ids=torch.tensor([ids])).logits[0, -1]
+        total += torch.log_softmax(logits.double(), -1)[token].item()
+        ids = ids + [token]
+    return total
+
+
+def test_sequence_log_probabilities_are_exact_despite_padding():
+    policy = CandidatePolicy("tiny", ALTS, PROMPT, DEFAULT_LORA, seed=3, device=torch.device("cpu"))
+    assert policy.info.response_tokens == [3, 2, 4]  # words + EOS
+    ref = policy.reference_logprobs()
+    with policy.model.disable_adapter():
+        policy.model.eval()
+        expected = [manual_logprob(policy.model, policy.tokenizer, PROMPT, a) for a in ALTS]
+    assert ref.tolist() == pytest.approx(expected, abs=1e-5)
+    p, outside = policy.readout()
+    assert p.tolist() == pytest.approx(torch.softmax(torch.tensor(expected), 0).tolist(), abs=1e-5)
+    assert outside == pytest.approx(1 - sum(torch.tensor(expected).exp().tolist()), abs=1e-5)
+    # LoRA starts at zero: the policy starts equal to the reference
+    assert policy.logprobs().tolist() == pytest.approx(ref.tolist(), abs=1e-5)
+
+
+@pytest.fixture
+def checkpoint(tmp_path):
+    """A local transformers checkpoint directory (a tiny GPT-2 with its tokenizer), as a user's own model."""
+    tokenizer = build_word_tokenizer([PROMPT, *ALTS, "extra words the model knows"])
+    model = build_tiny_model(len(tokenizer), 64, seed=0)
+    model.save_pretrained(tmp_path / "ckpt")
+    tokenizer.save_pretrained(tmp_path / "ckpt")
+    return tmp_path / "ckpt"
+
+
+def test_a_local_checkpoint_trains_with_pefts_default_lora_layers(checkpoint):
+    population = {"kind": "rankings", "alternatives": ALTS,
+                  "rankings": [{"weight": 3, "ranking": " > ".join(ALTS)},
+                               {"weight": 1, "ranking": " > ".join(ALTS[::-1])}]}
+    spec = validate_spec({"population": population, "method": "dpo", "model": str(checkpoint), "steps": 30,
+                          "learning_rate": 5e-3, "dataset_size": 256, "prompt": "Which one : {options} ? My favourite colour is"})
+    result = train(spec, lambda event: None)
+    assert result["model"]["name"] == str(checkpoint)
+    assert result["model"]["trainable_parameters"] < result["model"]["parameters"]
+    assert result["model"]["response_tokens"] == {"dark red": 3, "blue": 2, "light sea green": 4}
+    assert result["policy"]["dark red"] > result["reference_policy"]["dark red"]
+    assert 0 < result["outside_mass"] < 1
+    json.dumps(result, allow_nan=False)  # plain JSON

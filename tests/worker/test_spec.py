@@ -1,0 +1,114 @@
+"""Job specs: defaults, and a clear refusal naming the field for every kind of malformed spec."""
+import math
+
+import pytest
+
+from aggregation import AggregationError, RewardPopulation, population_to_dict
+from worker.spec import DEFAULT_PROMPT, JobSpecError, describe_spec, spec_for, validate_spec
+
+from .conftest import FIGURE_1
+
+
+def test_minimal_dpo_spec_gets_every_default(figure_1):
+    spec = validate_spec({"population": figure_1, "method": "dpo"})
+    assert spec == {
+        "method": "dpo", "population": figure_1, "model": "tiny", "sampling": None, "beta": 0.1,
+        "dataset_size": 2048, "steps": 200, "learning_rate": 5e-3,
+        "lora": {"r": 8, "alpha": 32.0, "dropout": 0.1, "target_modules": None}, "seed": 0, "device": "auto",
+        "cpu_threads": None, "time_limit_s": 3600.0, "prompt": DEFAULT_PROMPT, "name": None, "batch_size": None,
+    }
+
+
+def test_method_specific_defaults_and_irrelevant_settings_dropped(figure_1):
+    nash = validate_spec({"population": figure_1, "method": "nash", "phi": 0.3})
+    assert (nash["beta"], nash["samples_per_step"], nash["exploration"]) == (0.01, 64, 0.1)
+    assert "phi" not in nash and "batch_size" not in nash
+    mallows = validate_spec({"population": figure_1, "method": "mallows"})
+    assert (mallows["display_size"], mallows["top_k"], mallows["phi"]) == (3, 1, 0.5)
+    assert validate_spec({"population": figure_1, "method": "mpne"})["k"] == 2
+    assert validate_spec({"population": figure_1, "method": "dpo", "model": "/models/qwen"})["learning_rate"] == 1e-4
+
+
+def test_spec_is_validated_again_idempotently(figure_1):
+    spec = validate_spec({"population": figure_1, "method": "mnl", "top_k": 2, "sampling": {"R": .5, "G": .25, "B": .25}})
+    assert validate_spec(spec) == spec
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"method": "ppo"}, "method must be one of dpo, ipo, rlhf, nash, mpne, mnl, mallows, consistent; got 'ppo'"),
+    ({"stpes": 10}, "unknown setting 'stpes'"),
+    ({"steps": 0}, "steps must be a whole number between 1 and 100000, got 0"),
+    ({"steps": "200"}, "steps must be a whole number between 1 and 100000, got '200'"),
+    ({"steps": True}, "steps must be a whole number"),
+    ({"beta": -1}, "beta must be > 0 and <= 10000, got -1"),
+    ({"beta": 0}, "beta must be > 0"),
+    ({"learning_rate": "fast"}, "learning_rate must be a number, got 'fast'"),
+    ({"dataset_size": 2.5}, "dataset_size must be a whole number"),
+    ({"device": "gpu"}, "device must be one of auto, cpu, cuda; got 'gpu'"),
+    ({"lora": {"r": 0}}, "lora.r must be a whole number between 1 and 1024, got 0"),
+    ({"lora": {"rank": 4}}, "lora.rank is not a LoRA setting"),
+    ({"lora": {"dropout": 1.0}}, "lora.dropout must be >= 0 and < 1, got 1"),
+    ({"lora": {"target_modules": "c_attn"}}, "lora.target_modules must be null or a non-empty list"),
+    ({"sampling": {"R": 0.5, "X": 0.5}}, "sampling: unknown alternative 'X'"),
+    ({"sampling": {"R": 0.5, "G": 0.2, "B": 0.2}}, "sampling: probabilities sum to 0.9, not 1"),
+    ({"sampling": {"R": 1.0, "G": 0.0, "B": 0.0}}, "sampling must give positive probability to at least two"),
+    ({"prompt": ""}, "prompt must be a non-empty text"),
+    ({"model": ""}, "model must be 'tiny' or a checkpoint path"),
+    ({"time_limit_s": math.inf}, "the job spec is not plain JSON"),
+])
+def test_malformed_specs_are_refused_naming_the_field(figure_1, change, message):
+    with pytest.raises(JobSpecError) as err:
+        validate_spec({"population": figure_1, "method": "dpo", **change})
+    assert message in str(err.value)
+    assert isinstance(err.value, AggregationError)
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"method": "nash", "beta": 0}, None),
+    ({"method": "mpne", "k": 64}, "k (64) must be smaller than samples_per_step (64)"),
+    ({"method": "mnl", "top_k": 4}, "top_k must be a whole number between 1 and 3, got 4"),
+    ({"method": "mnl", "display_size": 4}, "display_size must be a whole number between 2 and 3, got 4"),
+    ({"method": "mallows", "phi": 1}, "phi must be > 0 and < 1, got 1"),
+    ({"method": "mnl", "display_size": 3, "sampling": {"R": .5, "G": .5, "B": 0}},
+     "display_size must be a whole number between 2 and 2, got 3"),
+])
+def test_method_settings(figure_1, change, message):
+    if message is None:
+        assert validate_spec({"population": figure_1, **change})["beta"] == 0.0
+    else:
+        with pytest.raises(JobSpecError, match=message.replace("(", r"\(").replace(")", r"\)")):
+            validate_spec({"population": figure_1, **change})
+
+
+def test_population_errors_name_the_field():
+    bad = {"kind": "rankings", "rankings": [{"ranking": "R > G", "weight": 1}, {"ranking": "G > R", "weight": -2}]}
+    with pytest.raises(JobSpecError, match=r"population.rankings\[1\]"):
+        validate_spec({"population": bad, "method": "dpo"})
+    with pytest.raises(JobSpecError, match="population is missing"):
+        validate_spec({"method": "dpo"})
+    with pytest.raises(JobSpecError, match="at least two alternatives"):
+        validate_spec({"population": {"kind": "rankings", "text": "3: A"}, "method": "dpo"})
+
+
+def test_methods_needing_voters_refuse_a_bare_matrix():
+    matrix = {"kind": "matrix", "alternatives": ["a", "b"], "matrix": [[0.5, 0.7], [0.3, 0.5]]}
+    assert validate_spec({"population": matrix, "method": "nash"})["method"] == "nash"
+    for method in ("mnl", "mallows", "mpne", "consistent"):
+        with pytest.raises(JobSpecError, match=f"method '{method}' needs voters' rankings or user types"):
+            validate_spec({"population": matrix, "method": method})
+
+
+def test_not_a_dict_or_not_json():
+    with pytest.raises(JobSpecError, match="must be a JSON object"):
+        validate_spec([1, 2])
+    with pytest.raises(JobSpecError, match="not plain JSON"):
+        validate_spec({"population": object(), "method": "dpo"})
+
+
+def test_spec_for_a_population_object_and_its_summary():
+    users = RewardPopulation({"u": {"x": 1.0, "y": 0.0}, "v": {"x": 0.0, "y": 2.0}}, {"u": 2, "v": 1})
+    spec = spec_for(users, "mpne", k=3, steps=50)
+    assert spec["population"] == population_to_dict(users)
+    assert describe_spec(spec) == "mpne · tiny · 50 steps · beta 0.01 · 2048 rows · k 3"
+    assert describe_spec(spec_for(FIGURE_1, "mallows", top_k=2)) == \
+        "mallows · tiny · 200 steps · beta 0.1 · 2048 rows · top-2 of 3"

@@ -1,0 +1,123 @@
+"""The real tiny model, trained: DPO lands on Borda's side, Nash self-play on the maximal lottery;
+every method runs; the trainer process keeps its JSON-lines contract."""
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from worker.spec import validate_spec
+from worker.train import train
+
+from .conftest import REPO, worker_env
+
+pytestmark = pytest.mark.slow
+
+
+def run(figure_1, **settings) -> dict:
+    events = []
+    result = train(validate_spec({"population": figure_1, **settings}), events.append)
+    result["_events"] = events
+    return result
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_dpo_on_figure_1_ranks_red_above_blue_like_borda(figure_1, seed):
+    """2 x R>G>B, 3 x B>R>G: Borda (and NBC under uniform D) puts R first although a majority
+    prefers B; DPO follows Borda (Jackpot paper, Figure 1)."""
+    r = run(figure_1, method="dpo", seed=seed)
+    p = r["policy"]
+    assert p["R"] > p["B"] + 0.5 and p["B"] > p["G"]
+    # it reaches this dataset's own optimum: the reference tilted by its Bradley-Terry MLE reward
+    optimum = r["dataset_optimum"]["policy"]
+    assert max(abs(p[a] - optimum[a]) for a in p) < 0.05
+    assert r["theory"]["nbc"]["R"] > r["theory"]["nbc"]["B"]
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_nash_self_play_on_figure_1_puts_blue_first_like_the_maximal_lottery(figure_1, seed):
+    r = run(figure_1, method="nash", seed=seed)
+    assert r["theory"]["maximal_lottery"] == {"R": 0.0, "G": 0.0, "B": 1.0}
+    last, mixture = r["policy"], r["mixture"]
+    assert last["B"] > 0.8 and last["B"] > last["R"] + 0.6
+    assert mixture["B"] > 0.7 and mixture["B"] > mixture["R"] + 0.5
+    # the mixture of iterates is the running average the trajectory reports
+    assert r["trajectory"][-1]["mixture"] == mixture
+
+
+@pytest.mark.parametrize("settings", [
+    {"method": "ipo"},
+    {"method": "rlhf"},
+    {"method": "mnl", "top_k": 1},
+    {"method": "mnl", "top_k": 2, "batch_size": 256},
+    {"method": "mallows", "top_k": 2, "phi": 0.3},
+    {"method": "consistent"},
+    {"method": "mpne", "k": 2, "samples_per_step": 32},
+])
+def test_every_method_trains_and_reports(figure_1, settings):
+    r = run(figure_1, steps=40, dataset_size=512, **settings)
+    alts = ["R", "G", "B"]
+    assert r["alternatives"] == alts and sum(r["policy"].values()) == pytest.approx(1.0)
+    assert 0.0 <= r["outside_mass"] <= 1.0
+    assert [e["step"] for e in r["trajectory"]] == list(range(1, 41))
+    assert all(set(e["policy"]) == set(alts) for e in r["trajectory"])
+    progress = [e for e in r["_events"] if e["event"] == "progress"]
+    assert len(progress) == 40 and r["_events"][0]["event"] == "start"
+    P = np.array(r["dataset"]["preference_matrix"]["matrix"])
+    np.testing.assert_allclose(P + P.T, 1.0)
+    assert r["settings"]["method"] == settings["method"] and r["timings"]["ms_per_step"] > 0
+    assert (r["mixture"] is not None) == (settings["method"] == "mpne")
+    if settings["method"] == "rlhf":  # the fitted reward ranks like NBC: R > B > G
+        reward = r["reward_model"]["reward"]
+        assert reward["R"] > reward["B"] > reward["G"]
+    if settings["method"] == "consistent":  # only R > G is unanimous: R gains on G, nothing else is learnt
+        ref = r["reference_policy"]
+        assert r["policy"]["R"] / r["policy"]["G"] > 10 * ref["R"] / ref["G"]
+        assert r["dataset"]["unanimous_rows"] > 0 and r["dataset"]["user_types"] == 2
+
+
+def test_user_type_population_and_a_sampling_distribution(figure_1):
+    users = {"kind": "rewards", "alternatives": ["x", "y"], "temperature": 1.0,
+             "types": [{"name": "u", "weight": 3, "rewards": {"x": 1.0, "y": 0.0}},
+                       {"name": "v", "weight": 1, "rewards": {"x": 0.0, "y": 1.0}}]}
+    r = run(users, method="dpo", steps=60, dataset_size=1000)
+    assert r["policy"]["x"] > r["reference_policy"]["x"]
+    assert r["theory"]["average_reward_policy"] is not None
+
+
+def _trainer(tmp_path, spec: dict, *extra):
+    (tmp_path / "run.json").write_text(json.dumps(spec))
+    return subprocess.run([sys.executable, "-m", "worker.train", "--config", str(tmp_path / "run.json"),
+                           "--run-dir", str(tmp_path / "run"), *extra],
+                          cwd=REPO, env=worker_env(tmp_path), capture_output=True, text=True, timeout=300)
+
+
+def test_trainer_process_contract(tmp_path, figure_1):
+    done = _trainer(tmp_path, {"population": figure_1, "method": "dpo", "steps": 5, "dataset_size": 64})
+    assert done.returncode == 0, done.stderr
+    lines = (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()
+    assert done.stdout.splitlines() == lines  # the same JSON lines on stdout and in metrics.jsonl
+    events = [json.loads(line) for line in lines]
+    assert [e["event"] for e in events] == ["start"] + ["progress"] * 5 + ["done"]
+    assert [e["step"] for e in events[1:-1]] == [1, 2, 3, 4, 5]
+    result = json.loads((tmp_path / "run" / "result.json").read_text())
+    assert result["settings"]["steps"] == 5 and set(result["policy"]) == {"R", "G", "B"}
+
+
+def test_trainer_refuses_a_bad_spec_and_a_missing_model(tmp_path, figure_1):
+    bad = _trainer(tmp_path, {"population": figure_1, "method": "dpo", "steps": -1})
+    assert bad.returncode == 2
+    assert json.loads(bad.stdout.splitlines()[-1]) == {
+        "event": "error", "message": "steps must be a whole number between 1 and 100000, got -1"}
+    missing = _trainer(tmp_path, {"population": figure_1, "method": "dpo", "model": str(tmp_path / "no-such-model")})
+    assert missing.returncode == 2
+    message = json.loads(missing.stdout.splitlines()[-1])["message"]
+    assert "is not available on this worker" in message and "downloads are disabled" in message
+
+
+def test_trainer_exits_when_its_parent_is_gone(tmp_path, figure_1):
+    """--parent-pid names the worker; a trainer whose parent is not (or no longer) that
+    process stops at once instead of running on as an orphan."""
+    orphan = _trainer(tmp_path, {"population": figure_1, "method": "dpo", "steps": 100000}, "--parent-pid", "1")
+    assert orphan.returncode == 3

@@ -1,0 +1,14 @@
+"""Fine-tuning jobs: train a language model on preference data drawn from a population and
+compare the trained policy with what the aggregation rules predict.
+
+* :mod:`worker.client`: the dashboard's API (``JobClient``, ``get_client``), documented there.
+* :mod:`worker.spec`: job specs (plain JSON) and their validation.
+* :mod:`worker.queue`, :mod:`worker.consumer`, :mod:`worker.local`: the Huey queue, the worker
+  process, and the local worker started with the dashboard.
+* :mod:`worker.train`: the trainer process (``python -m worker.train``), with
+  :mod:`worker.models` (tiny built-in LM or a local checkpoint, LoRA), :mod:`worker.data`
+  (datasets drawn from the population), :mod:`worker.methods` and :mod:`worker.losses`.
+
+Importing this package imports neither torch nor the queue; the dashboard imports
+:mod:`worker.client` only.
+"""

@@ -1,0 +1,257 @@
+"""The dashboard's side of fine-tuning jobs: submit, watch, cancel, read results, list past jobs.
+
+Usage (the Fine-tuning page polls these; none of them waits for a worker)::
+
+    from worker.client import get_client, JobSpecError
+
+    client = get_client()                      # configured from the environment (worker.config)
+    try:
+        job_id = client.submit({"population": population_to_dict(p), "method": "dpo", "steps": 200})
+    except JobSpecError as exc:                # malformed spec: the message names the field
+        st.error(str(exc))
+    s = client.status(job_id)                  # JobStatus: state, step, total_steps, fraction, message, error, times
+    client.events(job_id)                      # [{"step", "total_steps", "loss", "policy": {alt: p}, "outside_mass", ...}]
+    client.cancel(job_id)                      # takes effect within about a second
+    client.result(job_id)                      # dict once finished, else None
+    client.list_jobs()                         # [JobRecord(job_id, spec, status)], newest first, across restarts
+
+API (exact signatures):
+
+* ``JobClient(data_dir=None, queue_url=None, *, config=None, **settings)``: ``config`` (a
+  :class:`~worker.config.WorkerConfig`) wins; otherwise the environment, overridden by
+  ``data_dir``, ``queue_url`` and any ``WorkerConfig`` field in ``settings``.
+* ``submit(spec: dict) -> str``: validates (:func:`worker.spec.validate_spec`; raises
+  :class:`JobSpecError`, an ``AggregationError``, naming the field), records and queues the job;
+  raises :class:`QueueUnavailable` when the queue cannot be reached (nothing is recorded then).
+* ``status(job_id) -> JobStatus``: ``state`` is one of ``queued``, ``running``, ``finished``,
+  ``failed``, ``cancelled``; ``step``, ``total_steps``, ``fraction``, ``message`` / ``error``,
+  ``created_at``, ``started_at``, ``finished_at``, ``updated_at`` (seconds since the epoch),
+  ``attempt``, ``worker`` (``host:pid``), ``device``.
+* ``events(job_id) -> list[dict]``: the progress events so far (at most about 100 per job):
+  ``step``, ``total_steps``, ``loss``, ``policy`` (the policy restricted to the alternatives),
+  ``outside_mass`` (probability the model puts outside the alternatives), ``elapsed_s``, and
+  for self-play ``mixture`` (mixture of iterates) and ``mean_reward``.
+* ``cancel(job_id) -> bool``: a queued job is cancelled at once; a running one within about a
+  second (the worker kills the trainer's process group). False if it had already ended.
+* ``result(job_id) -> dict | None``: see :func:`worker.train.train` for the fields (final
+  policy and mixture, trajectory, the dataset's empirical preference matrix with standard
+  errors, the core's theory for the population, settings, timings).
+* ``list_jobs(limit=None) -> list[JobRecord]``: newest first; ``JobRecord.spec`` holds the
+  settings, ``.summary`` a one-line description, ``.status`` the :class:`JobStatus`.
+* ``get_client() -> JobClient``: the client for the environment's configuration (cached).
+* Spec helpers, re-exported from :mod:`worker.spec` so the page needs this module only:
+  ``METHODS`` (method key -> label), ``DEFAULT_BETA``, ``validate_spec(spec) -> dict`` (the
+  normalised spec with every default, or :class:`JobSpecError`), ``spec_for(population, method,
+  **settings) -> dict`` (from a ``Profile`` / ``RewardPopulation`` object) and
+  ``describe_spec(spec) -> str``.
+
+Unknown job ids raise :class:`UnknownJob` (a ``LookupError``). If the queue is unreachable
+(e.g. Redis down), ``status`` / ``events`` / ``list_jobs`` return what the records know with
+a message saying so, instead of raising.
+
+Reliability: a worker sends a heartbeat every second while a job runs; a running job whose
+heartbeat stops for ``stale_after_s`` (default 60 s) is marked failed with the reason, or queued
+again when ``max_retries`` allows (attempt 2, 3, ...). Jobs run in submission order.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+import uuid
+
+import redis.exceptions
+
+from .config import WorkerConfig
+from .queue import JobChannel, make_huey
+from .records import TERMINAL, JobRecord, JobStatus, JobStore, record_from_row, status_from_row
+from .spec import DEFAULT_BETA, METHODS, JobSpecError, describe_spec, spec_for, validate_spec
+
+__all__ = ["JobClient", "JobStatus", "JobRecord", "JobSpecError", "UnknownJob", "QueueUnavailable", "get_client",
+           "METHODS", "DEFAULT_BETA", "validate_spec", "spec_for", "describe_spec"]
+
+# what a queue that cannot be reached raises (the redis client's errors are not OSErrors)
+_QUEUE_ERRORS = (OSError, sqlite3.OperationalError, redis.exceptions.RedisError)
+
+
+_UNREACHABLE = "cannot reach the"
+_CANCELLING = "cancelling..."
+
+
+class UnknownJob(LookupError):
+    def __init__(self, job_id: str):
+        super().__init__(f"no job with id {job_id!r} in this dashboard's records")
+
+
+class QueueUnavailable(RuntimeError):
+    """The queue could not be reached (the message says which and why)."""
+
+
+class JobClient:
+    def __init__(self, data_dir=None, queue_url=None, *, config: WorkerConfig | None = None, **settings):
+        self.config = config or WorkerConfig.from_env(data_dir=data_dir, queue_url=queue_url, **settings)
+        self.store = JobStore(self.config.records_file)
+        self.huey = make_huey(self.config)
+        self.channel = JobChannel(self.huey)
+
+    def __repr__(self) -> str:
+        return f"JobClient({self.config.describe()}, records {self.config.records_file})"
+
+    # ------------------------------------------------------------------ API
+    def submit(self, spec: dict) -> str:
+        normalized = validate_spec(spec)
+        job_id = uuid.uuid4().hex
+        self.store.insert(job_id, normalized)
+        try:
+            self._enqueue(job_id, normalized, attempt=1)
+        except _QUEUE_ERRORS as exc:
+            self.store.delete(job_id)
+            raise QueueUnavailable(f"could not queue the job on the {self.config.describe()}: {exc}") from None
+        return job_id
+
+    def status(self, job_id: str) -> JobStatus:
+        return status_from_row(self._synced_row(job_id))
+
+    def events(self, job_id: str) -> list[dict]:
+        row = self._synced_row(job_id)
+        return json.loads(row["events"]) if row["events"] else []
+
+    def result(self, job_id: str) -> dict | None:
+        row = self._synced_row(job_id)
+        return json.loads(row["result"]) if row["state"] == "finished" and row["result"] else None
+
+    def cancel(self, job_id: str) -> bool:
+        row = self._synced_row(job_id)
+        if row["state"] in TERMINAL:
+            return False
+        try:
+            self.channel.request_cancel(job_id)
+            self.huey.revoke_by_id(_task_id(job_id, row["attempt"]))
+        except _QUEUE_ERRORS as exc:
+            raise QueueUnavailable(f"could not reach the {self.config.describe()} to cancel: {exc}") from None
+        now = time.time()
+        if self.store.update(job_id, expect_state="queued", state="cancelled", finished_at=now,
+                             message="cancelled before it started"):
+            return True
+        self.store.update(job_id, expect_state="running", message=_CANCELLING)
+        return True
+
+    def list_jobs(self, limit: int | None = None) -> list[JobRecord]:
+        out = []
+        for row in self.store.rows(limit):
+            if row["state"] not in TERMINAL:
+                row = self._sync(row)
+            out.append(record_from_row(row))
+        return out
+
+    def record(self, job_id: str) -> JobRecord:
+        return record_from_row(self._synced_row(job_id))
+
+    # ------------------------------------------------------------------ syncing with the workers
+    def _enqueue(self, job_id: str, spec: dict, attempt: int) -> None:
+        task = self.huey.run_job.s(job_id, spec, attempt, id=_task_id(job_id, attempt))
+        self.huey.enqueue(task)
+
+    def _row(self, job_id: str):
+        row = self.store.row(job_id)
+        if row is None:
+            raise UnknownJob(job_id)
+        return row
+
+    def _synced_row(self, job_id: str):
+        row = self._row(job_id)
+        return row if row["state"] in TERMINAL else self._sync(row)
+
+    def _sync(self, row):
+        """Bring a non-final record up to date with what the workers reported."""
+        job_id = row["id"]
+        try:
+            kv = self.channel.state(job_id)
+        except _QUEUE_ERRORS as exc:
+            self.store.update(job_id, message=f"{_UNREACHABLE} {self.config.describe()}: {exc}")
+            return self.store.row(job_id)
+        if kv is None or kv.get("attempt", 1) != row["attempt"]:
+            if row["state"] == "queued" and (row["message"] or "").startswith(("waiting for a worker", _UNREACHABLE)):
+                ahead = self.store.queued_before(row["created_at"])
+                msg = "waiting for a worker" + (f" ({ahead} job{'s' * (ahead != 1)} ahead)" if ahead else "")
+                if msg != row["message"]:
+                    self.store.update(job_id, expect_state="queued", message=msg)
+                    return self.store.row(job_id)
+            return row
+        state = kv.get("state")
+        values = {k: kv.get(k) for k in ("step", "total_steps", "started_at", "worker", "device") if kv.get(k) is not None}
+        if kv.get("n_events", 0) != row["n_events"] or state in TERMINAL:
+            try:
+                events = self.channel.events(job_id)
+                values.update(events=events, n_events=len(events))
+            except _QUEUE_ERRORS:
+                pass
+        if state in TERMINAL:
+            values.update(state=state, finished_at=kv.get("finished_at") or time.time(), message=kv.get("message"),
+                          error=kv.get("error"))
+            if state == "finished":
+                try:
+                    values["result"] = self.channel.result(job_id)
+                except _QUEUE_ERRORS as exc:
+                    self.store.update(job_id, message=f"finished; the result could not be fetched yet: {exc}")
+                    return self.store.row(job_id)
+            self.store.update(job_id, expect_attempt=row["attempt"], **values)
+            return self.store.row(job_id)
+        # running: heartbeat bookkeeping on this machine's clock
+        now = time.time()
+        beat = kv.get("beat")
+        values["state"] = "running"
+        if row["message"] != _CANCELLING:
+            values["message"] = kv.get("message")
+        if beat != row["beat"] or row["beat_seen_at"] is None:
+            values.update(beat=beat, beat_seen_at=now)
+            self.store.update(job_id, expect_attempt=row["attempt"], **values)
+            return self.store.row(job_id)
+        if now - row["beat_seen_at"] > self.config.stale_after_s:
+            return self._worker_lost(row, kv, now)
+        changed = {k: v for k, v in values.items() if row[k] != v}
+        if changed:
+            self.store.update(job_id, expect_attempt=row["attempt"], **changed)
+            return self.store.row(job_id)
+        return row
+
+    def _worker_lost(self, row, kv, now):
+        job_id, attempt = row["id"], row["attempt"]
+        silent = now - row["beat_seen_at"]
+        reason = (f"the worker {kv.get('worker') or '?'} stopped sending heartbeats {silent:.0f} s ago "
+                  f"(after step {row['step']} of {row['total_steps']}); it was probably killed or lost its connection")
+        if row["message"] == _CANCELLING:  # it was being cancelled anyway
+            self.store.update(job_id, expect_state="running", expect_attempt=attempt, state="cancelled",
+                              finished_at=now, message=f"cancelled; its worker had stopped responding ({reason})")
+        elif attempt <= self.config.max_retries:
+            if self.store.update(job_id, expect_state="running", expect_attempt=attempt, state="queued",
+                                 attempt=attempt + 1, step=0, beat=None, beat_seen_at=None, started_at=None,
+                                 worker=None, device=None, n_events=0, events=None,
+                                 message=f"queued again: {reason}"):
+                spec = json.loads(row["spec"])
+                try:
+                    self._enqueue(job_id, spec, attempt + 1)
+                except _QUEUE_ERRORS as exc:
+                    self.store.update(job_id, state="failed", finished_at=now, error=f"{reason}; re-queueing failed: {exc}")
+        else:
+            self.store.update(job_id, expect_state="running", expect_attempt=attempt, state="failed", finished_at=now,
+                              error=reason, message=None)
+        return self.store.row(job_id)
+
+
+def _task_id(job_id: str, attempt: int) -> str:
+    return f"{job_id}-{attempt}"
+
+
+_CLIENTS: dict[WorkerConfig, JobClient] = {}
+_CLIENTS_LOCK = threading.Lock()
+
+
+def get_client() -> JobClient:
+    """The :class:`JobClient` for the configuration in the environment (one per configuration)."""
+    config = WorkerConfig.from_env()
+    with _CLIENTS_LOCK:
+        if config not in _CLIENTS:
+            _CLIENTS[config] = JobClient(config=config)
+        return _CLIENTS[config]

@@ -1,0 +1,206 @@
+"""Training data drawn from a population, as the Jackpot paper builds it (Maura-Rivero et al.,
+arXiv 2501.19266, section 5 and appendix A.8), and the empirical preference matrix of each
+dataset with its standard errors.
+
+* :func:`pair_dataset`: pairs of distinct responses from the sampling distribution D
+  (``D x D`` conditioned on distinct), a random voter, that voter's label; this is
+  :func:`aggregation.sample_comparisons` itself.
+* :func:`ranked_choice_dataset`: for the RCPO losses, a shown set of K distinct responses
+  (i.i.d. from D conditioned on distinct), a random voter, and that voter's top-k of the set
+  (ties in a ranking broken uniformly at random; a user type ranks by Plackett-Luce).
+* :func:`unanimity_dataset`: for the consistent loss, pairs from D and one label per user
+  type (a profile's distinct rankings are its types), counted as ``votes_for_a``.
+* :func:`ranking_sample`: for multi-player self-play, the full rankings of N random voters,
+  which decide how likely a response is to be strictly preferred to a set of others.
+
+Alternatives are addressed by their index in ``alternatives`` throughout.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from aggregation import AggregationError, PairwiseData, Profile, RewardPopulation, sample_comparisons
+from aggregation._validate import distribution
+from aggregation.pairwise import sample_pairs
+
+_MAX_REJECTION_ROUNDS = 200
+
+
+@dataclass
+class PairDataset:
+    chosen: np.ndarray
+    rejected: np.ndarray
+    data: PairwiseData
+
+    def wins(self) -> np.ndarray:
+        return self.data.wins().to_numpy(float)
+
+
+@dataclass
+class RankedChoiceDataset:
+    shown: np.ndarray  # (n, K) alternative indices
+    top: np.ndarray    # (n, k) positions into `shown`, best first
+
+    def wins(self, m: int) -> np.ndarray:
+        """Implied pairwise wins: each ranked response beats every shown response ranked below it."""
+        n, K = self.shown.shape
+        W = np.zeros((m, m))
+        below = np.ones((n, K), dtype=bool)
+        rows = np.arange(n)
+        for j in range(self.top.shape[1]):
+            winner = self.shown[rows, self.top[:, j]]
+            below[rows, self.top[:, j]] = False
+            for c in range(K):
+                sel = below[:, c]
+                np.add.at(W, (winner[sel], self.shown[sel, c]), 1.0)
+        return W
+
+
+@dataclass
+class UnanimityDataset:
+    a: np.ndarray
+    b: np.ndarray
+    votes_for_a: np.ndarray
+    n_types: int
+
+    def wins(self, m: int) -> np.ndarray:
+        W = np.zeros((m, m))
+        np.add.at(W, (self.a, self.b), self.votes_for_a)
+        np.add.at(W, (self.b, self.a), self.n_types - self.votes_for_a)
+        return W
+
+
+@dataclass
+class RankingSample:
+    levels: np.ndarray  # (n, m): smaller is better, equal is a tie
+
+    def wins(self, m: int) -> np.ndarray:
+        L = self.levels
+        above = (L[:, :, None] < L[:, None, :]).sum(0).astype(float)
+        ties = (L[:, :, None] == L[:, None, :]).sum(0).astype(float)
+        W = above + 0.5 * ties
+        np.fill_diagonal(W, 0.0)
+        return W
+
+    def strictly_best_rate(self, y: np.ndarray, others: np.ndarray) -> np.ndarray:
+        """Share of the sampled voters who rank ``y[i]`` strictly above every response in
+        ``others[i, ...]`` (0 when one of the others is ``y[i]`` itself: an identical response
+        counts for the other side)."""
+        L = self.levels  # (N, m)
+        ly = L[:, y]                                  # (N, n)
+        lo = L[:, others.reshape(len(y), -1)]          # (N, n, k)
+        return (ly[:, :, None] < lo).all(-1).mean(0)
+
+
+# ------------------------------------------------------------------ builders
+def pair_dataset(model, n: int, sampling, seed: int) -> PairDataset:
+    data = sample_comparisons(model, n, sampling, seed=seed)
+    index = {a: i for i, a in enumerate(data.alternatives)}
+    table = data.table
+    return PairDataset(table["chosen"].map(index).to_numpy(np.int64),
+                       table["rejected"].map(index).to_numpy(np.int64), data)
+
+
+def distinct_draws(D: np.ndarray, n: int, size: int, rng: np.random.Generator) -> np.ndarray:
+    """``n`` rows of ``size`` i.i.d. draws from ``D`` conditioned on being distinct (by rejection)."""
+    if (D > 0).sum() < size:
+        raise AggregationError(f"the sampling distribution gives positive probability to {(D > 0).sum()} "
+                               f"alternatives; {size} distinct responses cannot be shown")
+    out = np.empty((n, size), dtype=np.int64)
+    todo = np.arange(n)
+    for _ in range(_MAX_REJECTION_ROUNDS):
+        draws = rng.choice(len(D), size=(max(len(todo), 64) * 4, size), p=D)
+        s = np.sort(draws, axis=1)
+        ok = draws[(s[:, 1:] != s[:, :-1]).all(1)]
+        take = min(len(ok), len(todo))
+        out[todo[:take]] = ok[:take]
+        todo = todo[take:]
+        if not len(todo):
+            return out
+    raise AggregationError(f"the sampling distribution is too concentrated to draw {size} distinct responses "
+                           "in reasonable time; spread it over more alternatives or show fewer responses")
+
+
+def ranked_choice_dataset(model, n: int, sampling, display_size: int, top_k: int, seed: int) -> RankedChoiceDataset:
+    alts = list(model.alternatives)
+    D = distribution(sampling, alts).to_numpy(float)
+    rng = np.random.default_rng(seed)
+    shown = distinct_draws(D, n, display_size, rng)
+    if isinstance(model, Profile):
+        voter = rng.choice(model.n_rankings, size=n, p=model.weights / model.total_weight)
+        key = model.levels[voter[:, None], shown].astype(float) + rng.random(shown.shape) * 0.5  # random tie-break
+    elif isinstance(model, RewardPopulation):
+        voter = rng.choice(len(model.types), size=n, p=model.shares)
+        R = model.rewards.to_numpy(float) / model.temperature
+        key = -(R[voter[:, None], shown] + rng.gumbel(size=shown.shape))  # Plackett-Luce by Gumbel-max
+    else:
+        raise AggregationError("ranked choices need a population of rankings or of user types")
+    order = np.argsort(key, axis=1, kind="stable")
+    return RankedChoiceDataset(shown, order[:, :top_k])
+
+
+def population_types(model) -> tuple[int, callable]:
+    """Number of user types and a function ``prefers_a(a, b, rng) -> (n, types) bool``."""
+    if isinstance(model, Profile):
+        levels = model.compressed().levels.astype(np.int64)
+
+        def prefers(a, b, rng):
+            la, lb = levels[:, a].T, levels[:, b].T
+            return (la < lb) | ((la == lb) & (rng.random(la.shape) < 0.5))
+        return levels.shape[0], prefers
+    if isinstance(model, RewardPopulation):
+        Q = model.type_preference_matrices()
+
+        def prefers(a, b, rng):
+            q = Q[:, a, b].T
+            return rng.random(q.shape) < q
+        return len(model.types), prefers
+    raise AggregationError("the consistent loss needs a population of rankings or of user types")
+
+
+def unanimity_dataset(model, n: int, sampling, seed: int) -> UnanimityDataset:
+    alts = list(model.alternatives)
+    D = distribution(sampling, alts)
+    rng = np.random.default_rng(seed)
+    a, b = sample_pairs(D, n, rng)
+    n_types, prefers = population_types(model)
+    votes = np.zeros(n, dtype=np.int64)
+    for start in range(0, n, 256):  # bounded memory for populations with many types
+        sl = slice(start, start + 256)
+        votes[sl] = prefers(a[sl], b[sl], rng).sum(1)
+    return UnanimityDataset(a.astype(np.int64), b.astype(np.int64), votes, n_types)
+
+
+def ranking_sample(model, n: int, seed: int) -> RankingSample:
+    rng = np.random.default_rng(seed)
+    if isinstance(model, Profile):
+        voter = rng.choice(model.n_rankings, size=n, p=model.weights / model.total_weight)
+        return RankingSample(model.levels[voter].astype(np.int64))
+    if isinstance(model, RewardPopulation):
+        voter = rng.choice(len(model.types), size=n, p=model.shares)
+        R = model.rewards.to_numpy(float)[voter] / model.temperature
+        order = np.argsort(-(R + rng.gumbel(size=R.shape)), axis=1)
+        levels = np.empty_like(order)
+        np.put_along_axis(levels, order, np.arange(R.shape[1])[None, :].repeat(n, 0), axis=1)
+        return RankingSample(levels.astype(np.int64))
+    raise AggregationError("multi-player self-play needs a population of rankings or of user types")
+
+
+def empirical_matrix(W: np.ndarray, alternatives: list[str]) -> dict:
+    """``P[a, b] = W[a, b] / (W[a, b] + W[b, a])`` (1/2 where a pair was never compared) with its
+    binomial standard error ``sqrt(P (1 - P) / n)`` (null where never compared), as plain JSON."""
+    N = W + W.T
+    with np.errstate(invalid="ignore", divide="ignore"):
+        P = np.where(N > 0, W / np.where(N > 0, N, 1), 0.5)
+        se = np.where(N > 0, np.sqrt(P * (1 - P) / np.where(N > 0, N, 1)), np.nan)
+    np.fill_diagonal(P, 0.5)
+    np.fill_diagonal(se, 0.0)
+    np.fill_diagonal(N, 0)
+    return {
+        "alternatives": list(alternatives),
+        "matrix": P.tolist(),
+        "standard_errors": [[None if np.isnan(x) else float(x) for x in row] for row in se],
+        "comparisons": N.tolist(),
+    }

@@ -1,0 +1,154 @@
+"""Training losses as plain torch functions of per-response log-probabilities.
+
+Conventions shared with the numpy references in ``aggregation/losses.py`` (same names, same
+argument order): ``lr`` is the log-ratio ``log pi(y) - log pi_ref(y)`` of a response's
+*sequence* probability under the policy and under the reference model, **not** multiplied by
+``beta``; every tensor is batch-first; every loss returns the mean over the batch.
+
+* :func:`dpo_loss`: Rafailov et al. 2023, eq. 7: ``-log sigmoid(beta (lr_c - lr_r))``.
+* :func:`ipo_loss`: Azar et al. 2024 (IPO), eq. 17: ``(lr_c - lr_r - 1/(2 beta))^2``.
+* :func:`mnl_loss`: MNL-PO of RCPO (Tang & Feng, arXiv 2510.23631, section 4.1): the
+  Plackett-Luce negative log-likelihood of the ranked top-k among the K shown responses, with
+  scores ``beta * lr``; ``k = 1`` is the single-best (multinomial logit) case and K = 2,
+  k = 1 is DPO.
+* :func:`mallows_rmj_loss`: Mallows-RMJ-PO of RCPO (section 4.2), see its docstring.
+* :func:`consistent_loss`: the consistent loss of Proposition 6.1 of "Direct alignment with
+  heterogeneous preferences" (one label per user type; only unanimous pairs carry a signal).
+* :func:`bradley_terry_loss`, :func:`kl_regularized_policy_loss`,
+  :func:`policy_gradient_loss`, :func:`restricted_kl`: the pieces of RLHF and of the
+  self-play methods (policies restricted to the finite set of candidate responses).
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+
+__all__ = [
+    "dpo_loss", "ipo_loss", "mnl_loss", "mallows_rmj_loss", "consistent_loss",
+    "bradley_terry_loss", "restricted_kl", "kl_regularized_policy_loss", "policy_gradient_loss",
+]
+
+
+def dpo_loss(lr_chosen: torch.Tensor, lr_rejected: torch.Tensor, beta: float) -> torch.Tensor:
+    """DPO: mean of ``-log sigmoid(beta * (lr_chosen - lr_rejected))``."""
+    return -F.logsigmoid(beta * (lr_chosen - lr_rejected)).mean()
+
+
+def ipo_loss(lr_chosen: torch.Tensor, lr_rejected: torch.Tensor, beta: float) -> torch.Tensor:
+    """IPO: mean of ``(lr_chosen - lr_rejected - 1 / (2 beta))^2``."""
+    return ((lr_chosen - lr_rejected - 1.0 / (2.0 * beta)) ** 2).mean()
+
+
+def _take(x: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
+    """``x[b, index[b]]`` for a (B, K) tensor and a (B,) index."""
+    return x.gather(1, index.unsqueeze(1)).squeeze(1)
+
+
+def mnl_loss(lr: torch.Tensor, top: torch.Tensor, beta: float) -> torch.Tensor:
+    """Plackett-Luce NLL of the ranked top-k with scores ``beta * lr``.
+
+    ``lr`` (B, K): log-ratios of the K shown responses; ``top`` (B, k): indices into K of the
+    responses ranked first, second, ... k-th. Row loss:
+    ``sum_j [logsumexp_{y in S_j} s(y) - s(top_j)]`` with ``S_j`` the shown responses not among
+    ``top_1 .. top_{j-1}``.
+    """
+    s = beta * lr
+    top = top.long()
+    remaining = torch.ones_like(s, dtype=torch.bool)
+    total = torch.zeros(s.shape[0], dtype=s.dtype, device=s.device)
+    for j in range(top.shape[1]):
+        chosen = top[:, j]
+        masked = s.masked_fill(~remaining, float("-inf"))
+        total = total + torch.logsumexp(masked, dim=1) - _take(s, chosen)
+        remaining = remaining.scatter(1, chosen.unsqueeze(1), False)
+    return total.mean()
+
+
+def mallows_rmj_loss(lr: torch.Tensor, top: torch.Tensor, beta: float, phi: float,
+                     temperature: float = 1.0) -> torch.Tensor:
+    """Mallows-RMJ-PO, the torch mirror of :func:`aggregation.losses.mallows_rmj_loss`.
+
+    The negative log of the Mallows-RMJ top-k probability (Feng & Tang, arXiv 2207.01783; the
+    ranked-choice model of Tang & Feng, arXiv 2510.23631) whose central ranking orders the K
+    shown responses by ``r = beta * lr``, every rank comparison ``[r_x > r_y]`` replaced by
+    ``sigmoid((r_x - r_y) / temperature)``::
+
+        E    = sum_{t=1..k-1} (K - t) s(r[a_{t+1}] - r[a_t])      # descents of the ranked list
+             + sum_{j not in top} s(r[j] - r[a_k])                 # unlisted responses above a_k
+        loss = -log(phi) * E + sum_{i=K-k+1..K} log((1 - phi**i) / (1 - phi))
+
+    ``0 < phi <= 1`` (at 1 the normaliser is ``log i``). The RMJ distance is the core's
+    reconstruction from the model's definition (see :mod:`aggregation.choice`); this loss and the
+    core's probabilities use the same one, and a test checks the two losses agree.
+    """
+    if not 0.0 < phi <= 1.0:
+        raise ValueError(f"phi must lie in (0, 1], got {phi}")
+    if temperature <= 0:
+        raise ValueError(f"temperature must be positive, got {temperature}")
+    r = beta * lr
+    top = top.long()
+    K, k = r.shape[1], top.shape[1]
+    listed = torch.gather(r, 1, top)
+    exponent = torch.zeros(r.shape[0], dtype=r.dtype, device=r.device)
+    if k > 1:
+        weights = torch.arange(K - 1, K - k, -1, dtype=r.dtype, device=r.device)   # K-1, ..., K-k+1
+        exponent = exponent + (weights * torch.sigmoid((listed[:, 1:] - listed[:, :-1]) / temperature)).sum(1)
+    unlisted = torch.ones_like(r, dtype=torch.bool).scatter(1, top, False)
+    above_last = torch.sigmoid((r - listed[:, -1:]) / temperature) * unlisted
+    exponent = exponent + above_last.sum(1)
+    sizes = range(K - k + 1, K + 1)
+    if phi == 1.0:
+        normaliser = sum(math.log(i) for i in sizes)
+    else:
+        normaliser = sum(math.log((1.0 - phi ** i) / (1.0 - phi)) for i in sizes)
+    return (-math.log(phi) * exponent + normaliser).mean()
+
+
+def consistent_loss(lr_a: torch.Tensor, lr_b: torch.Tensor, votes_for_a: torch.Tensor,
+                    n_types: int, beta: float) -> torch.Tensor:
+    """Proposition 6.1's consistent loss, with ``h = beta (lr_a - lr_b)``:
+    ``-log sigmoid(|U| h)`` where all ``|U| = n_types`` user types prefer a,
+    ``-log sigmoid(-|U| h)`` where none does, and 0 where the types disagree."""
+    h = beta * (lr_a - lr_b)
+    votes = votes_for_a.to(h.dtype)
+    all_a = votes == n_types
+    none_a = votes == 0
+    per_row = torch.where(all_a, -F.logsigmoid(n_types * h),
+                          torch.where(none_a, -F.logsigmoid(-n_types * h), torch.zeros_like(h)))
+    return per_row.mean()
+
+
+def bradley_terry_loss(r_chosen: torch.Tensor, r_rejected: torch.Tensor) -> torch.Tensor:
+    """Reward-model loss of RLHF: mean of ``-log sigmoid(r_chosen - r_rejected)``."""
+    return -F.logsigmoid(r_chosen - r_rejected).mean()
+
+
+def restricted_kl(logp: torch.Tensor, logp_ref: torch.Tensor) -> torch.Tensor:
+    """``KL(p || p_ref)`` of the two distributions over the candidate responses obtained by
+    normalising the sequence log-probabilities ``logp`` and ``logp_ref`` (last axis)."""
+    lp = torch.log_softmax(logp, -1)
+    lq = torch.log_softmax(logp_ref, -1)
+    return (lp.exp() * (lp - lq)).sum(-1)
+
+
+def kl_regularized_policy_loss(logp: torch.Tensor, logp_ref: torch.Tensor, reward: torch.Tensor,
+                               beta: float) -> torch.Tensor:
+    """RLHF's policy objective, negated: ``-(E_p[r] - beta KL(p || p_ref))`` with ``p`` the
+    policy restricted to the candidate responses; its minimiser is ``p_ref exp(r / beta)``
+    normalised. The expectation is exact (the candidates are enumerated), so this is the
+    zero-variance policy gradient."""
+    p = torch.softmax(logp, -1)
+    return -(p * reward).sum(-1) + beta * restricted_kl(logp, logp_ref)
+
+
+def policy_gradient_loss(logp_samples: torch.Tensor, advantages: torch.Tensor,
+                         weights: torch.Tensor | None = None) -> torch.Tensor:
+    """REINFORCE surrogate: mean of ``-w * A * log p(y)`` over sampled responses, whose
+    gradient is the (importance-weighted) policy gradient; ``advantages`` and ``weights`` are
+    treated as constants."""
+    adv = advantages.detach()
+    if weights is not None:
+        adv = adv * weights.detach()
+    return -(adv * logp_samples).mean()

@@ -1,0 +1,272 @@
+"""The training methods: what data each draws from the population and the loss of one step.
+
+Every method sees the policy only through the sequence log-probabilities of the K candidate
+responses (``logp``, with gradient) and of the reference model (``logp_ref``); the losses
+themselves live in :mod:`worker.losses`.
+
+* ``dpo``, ``ipo``: offline, on pairs (:func:`worker.data.pair_dataset`).
+* ``consistent``: offline, on pairs with one label per user type (Proposition 6.1).
+* ``mnl``, ``mallows``: offline, on ranked choices among ``display_size`` shown responses.
+* ``rlhf``: a Bradley-Terry reward fitted on the pairs (one reward per candidate response,
+  by Newton's method: the reward model of a fixed response set is exactly that vector), then
+  the KL-regularised policy objective with the expectation over candidates computed exactly.
+* ``nash``: self-play in the style of SPO (Swamy et al., ICML 2024, Algorithm 1): each step
+  samples responses from the policy (a share ``exploration`` of them uniformly, as in the
+  Jackpot paper's appendix A.8, with importance weights), the reward of a sample is its
+  average preference probability against the other samples under the dataset's empirical
+  preference matrix, and a leave-one-out REINFORCE step (plus ``beta`` KL to the reference)
+  follows. The output is both the last iterate and the uniform mixture of iterates.
+* ``mpne``: the same loop for the (k+1)-player game of Cai & Zheng (arXiv 2601.08777): the
+  reward of a sample is the probability that a random voter (from a sample of
+  ``dataset_size`` voters' rankings) strictly prefers it to k other samples, averaged over
+  several random groups of k.
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from . import losses
+from .data import (empirical_matrix, pair_dataset, ranked_choice_dataset, ranking_sample, unanimity_dataset)
+
+MPNE_GROUPS_PER_SAMPLE = 32
+MPNE_MAX_CELLS = 50_000_000  # bound on voters x samples x groups x k in one reward evaluation
+
+
+def fit_bradley_terry(W: np.ndarray, l2: float = 1e-6, iterations: int = 100) -> tuple[np.ndarray, np.ndarray]:
+    """Maximum-likelihood Bradley-Terry rewards from a win-count matrix ``W[a, b]`` (a small
+    ridge ``l2`` keeps them finite when an alternative never loses), centred, with standard
+    errors from the observed Fisher information (pseudo-inverse on the centred subspace)."""
+    m = W.shape[0]
+    N = W + W.T
+    r = np.zeros(m)
+
+    def objective(x):
+        d = x[:, None] - x[None, :]
+        return float((W * np.logaddexp(0.0, -d)).sum() + 0.5 * l2 * N.sum() * (x @ x))
+
+    for _ in range(iterations):
+        S = 1.0 / (1.0 + np.exp(-(r[:, None] - r[None, :])))
+        grad = -(W - N * S).sum(1) + l2 * N.sum() * r
+        H = np.diag((N * S * (1 - S)).sum(1)) - N * S * (1 - S) + l2 * N.sum() * np.eye(m)
+        step = np.linalg.solve(H, grad)
+        t, f0 = 1.0, objective(r)
+        while objective(r - t * step) > f0 + 1e-12 and t > 1e-8:
+            t /= 2
+        r = r - t * step
+        if np.abs(t * step).max() < 1e-10:
+            break
+    r -= r.mean()
+    S = 1.0 / (1.0 + np.exp(-(r[:, None] - r[None, :])))
+    fisher = np.diag((N * S * (1 - S)).sum(1)) - N * S * (1 - S)
+    se = np.sqrt(np.clip(np.diag(np.linalg.pinv(fisher)), 0.0, None))
+    return r, se
+
+
+class Method:
+    """Base class: holds the data; ``loss`` gives one step's loss and a dict of numbers to report."""
+    self_play = False
+
+    def __init__(self, spec: dict, population, alternatives: list[str], device: torch.device):
+        self.spec = spec
+        self.alternatives = alternatives
+        self.m = len(alternatives)
+        self.device = device
+        self.beta = spec["beta"]
+        self.rng = np.random.default_rng([spec["seed"], 1])  # the step-level stream (batches, samples)
+        self.batch_size = spec.get("batch_size")
+
+    def dataset(self) -> dict:
+        raise NotImplementedError
+
+    def loss(self, logp: torch.Tensor, logp_ref: torch.Tensor, policy: torch.Tensor | None):
+        raise NotImplementedError
+
+    def extras(self, reference_policy: np.ndarray) -> dict:
+        return {}
+
+    def _rows(self, n: int) -> torch.Tensor | slice:
+        if self.batch_size is None or self.batch_size >= n:
+            return slice(None)
+        return torch.as_tensor(self.rng.choice(n, size=self.batch_size, replace=False), device=self.device)
+
+    def _t(self, x) -> torch.Tensor:
+        return torch.as_tensor(np.array(x), device=self.device)  # a copy: torch wants writable memory
+
+
+class PairMethod(Method):
+    """DPO and IPO on pairs (chosen, rejected)."""
+
+    def __init__(self, spec, population, alternatives, device):
+        super().__init__(spec, population, alternatives, device)
+        self.data = pair_dataset(population, spec["dataset_size"], spec["sampling"], spec["seed"])
+        self.chosen, self.rejected = self._t(self.data.chosen), self._t(self.data.rejected)
+        self.fn = losses.dpo_loss if spec["method"] == "dpo" else losses.ipo_loss
+
+    def dataset(self):
+        return {"kind": "pairs", "rows": len(self.data.chosen),
+                "preference_matrix": empirical_matrix(self.data.wins(), self.alternatives)}
+
+    def loss(self, logp, logp_ref, policy):
+        lr = logp - logp_ref
+        rows = self._rows(len(self.chosen))
+        return self.fn(lr[self.chosen[rows]], lr[self.rejected[rows]], self.beta), {}
+
+    def extras(self, reference_policy):
+        """The exact optimum of this loss on this dataset (DPO only): ``beta * lr`` equals the
+        Bradley-Terry maximum-likelihood reward of the dataset, up to a constant."""
+        if self.spec["method"] != "dpo":
+            return {}
+        return {"dataset_optimum": _tilted(self.data.wins(), reference_policy, self.beta, self.alternatives)}
+
+
+class ConsistentMethod(Method):
+    def __init__(self, spec, population, alternatives, device):
+        super().__init__(spec, population, alternatives, device)
+        self.data = unanimity_dataset(population, spec["dataset_size"], spec["sampling"], spec["seed"])
+        self.a, self.b = self._t(self.data.a), self._t(self.data.b)
+        self.votes = self._t(self.data.votes_for_a)
+
+    def dataset(self):
+        d = self.data
+        return {"kind": "pairs labelled by every user type", "rows": len(d.a), "user_types": d.n_types,
+                "unanimous_rows": int(((d.votes_for_a == 0) | (d.votes_for_a == d.n_types)).sum()),
+                "preference_matrix": empirical_matrix(d.wins(self.m), self.alternatives)}
+
+    def loss(self, logp, logp_ref, policy):
+        lr = logp - logp_ref
+        rows = self._rows(len(self.a))
+        return losses.consistent_loss(lr[self.a[rows]], lr[self.b[rows]], self.votes[rows], self.data.n_types,
+                                      self.beta), {}
+
+
+class RankedChoiceMethod(Method):
+    """MNL-PO and Mallows-RMJ-PO on ranked choices (RCPO)."""
+
+    def __init__(self, spec, population, alternatives, device):
+        super().__init__(spec, population, alternatives, device)
+        self.data = ranked_choice_dataset(population, spec["dataset_size"], spec["sampling"], spec["display_size"],
+                                          spec["top_k"], spec["seed"])
+        self.shown, self.top = self._t(self.data.shown), self._t(self.data.top)
+
+    def dataset(self):
+        return {"kind": f"top-{self.spec['top_k']} of {self.spec['display_size']} shown responses",
+                "rows": len(self.data.shown),
+                "preference_matrix": empirical_matrix(self.data.wins(self.m), self.alternatives),
+                "note": "pairs implied by the ranked lists (not independent, so the standard errors are approximate)"}
+
+    def loss(self, logp, logp_ref, policy):
+        lr = logp - logp_ref
+        rows = self._rows(len(self.shown))
+        shown_lr, top = lr[self.shown[rows]], self.top[rows]
+        if self.spec["method"] == "mnl":
+            return losses.mnl_loss(shown_lr, top, self.beta), {}
+        return losses.mallows_rmj_loss(shown_lr, top, self.beta, self.spec["phi"]), {}
+
+
+class RLHFMethod(Method):
+    def __init__(self, spec, population, alternatives, device):
+        super().__init__(spec, population, alternatives, device)
+        self.data = pair_dataset(population, spec["dataset_size"], spec["sampling"], spec["seed"])
+        self.reward, self.reward_se = fit_bradley_terry(self.data.wins())
+        self.reward_t = self._t(self.reward).float()
+
+    def dataset(self):
+        return {"kind": "pairs", "rows": len(self.data.chosen),
+                "preference_matrix": empirical_matrix(self.data.wins(), self.alternatives)}
+
+    def loss(self, logp, logp_ref, policy):
+        return losses.kl_regularized_policy_loss(logp, logp_ref, self.reward_t, self.beta), {}
+
+    def extras(self, reference_policy):
+        return {"reward_model": {"reward": dict(zip(self.alternatives, self.reward.tolist())),
+                                 "standard_errors": dict(zip(self.alternatives, self.reward_se.tolist())),
+                                 "note": "Bradley-Terry maximum likelihood on the dataset, centred"},
+                "dataset_optimum": _tilted(self.data.wins(), reference_policy, self.beta, self.alternatives)}
+
+
+class SelfPlayMethod(Method):
+    """Shared loop of the self-play methods; subclasses define the reward of the samples."""
+    self_play = True
+
+    def __init__(self, spec, population, alternatives, device):
+        super().__init__(spec, population, alternatives, device)
+        self.n = spec["samples_per_step"]
+        self.eps = spec["exploration"]
+        self.mixture_sum = np.zeros(self.m)
+        self.iterates = 0
+
+    def rewards(self, y: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def loss(self, logp, logp_ref, policy):
+        p = policy.detach().cpu().double().numpy()
+        self.mixture_sum += p
+        self.iterates += 1
+        mu = (1 - self.eps) * p + self.eps / self.m
+        mu /= mu.sum()
+        y = self.rng.choice(self.m, size=self.n, p=mu)
+        r = self.rewards(y)
+        baseline = (r.sum() - r) / (self.n - 1)  # leave-one-out
+        log_p = torch.log_softmax(logp, -1)[self._t(y)]
+        weights = self._t(p[y] / mu[y]).to(log_p.dtype)
+        advantage = self._t(r - baseline).to(log_p.dtype)
+        loss = losses.policy_gradient_loss(log_p, advantage, weights)
+        if self.beta > 0:
+            loss = loss + self.beta * losses.restricted_kl(logp, logp_ref)
+        return loss, {"mean_reward": float(r.mean())}
+
+    def mixture(self) -> np.ndarray:
+        return self.mixture_sum / max(self.iterates, 1)
+
+
+class NashMethod(SelfPlayMethod):
+    def __init__(self, spec, population, alternatives, device):
+        super().__init__(spec, population, alternatives, device)
+        self.data = pair_dataset(population, spec["dataset_size"], spec["sampling"], spec["seed"])
+        self.summary = empirical_matrix(self.data.wins(), alternatives)
+        self.P = np.asarray(self.summary["matrix"])
+
+    def dataset(self):
+        return {"kind": "pairs", "rows": len(self.data.chosen), "preference_matrix": self.summary}
+
+    def rewards(self, y):
+        P = self.P[y][:, y]  # P[y_i, y_j]
+        return (P.sum(1) - np.diag(P)) / (len(y) - 1)
+
+
+class MPNEMethod(SelfPlayMethod):
+    def __init__(self, spec, population, alternatives, device):
+        super().__init__(spec, population, alternatives, device)
+        self.k = spec["k"]
+        self.sample = ranking_sample(population, spec["dataset_size"], spec["seed"])
+
+    def dataset(self):
+        return {"kind": "voters' full rankings", "rows": len(self.sample.levels),
+                "preference_matrix": empirical_matrix(self.sample.wins(self.m), self.alternatives)}
+
+    def rewards(self, y):
+        n, k = len(y), self.k
+        G = max(1, min(MPNE_GROUPS_PER_SAMPLE, MPNE_MAX_CELLS // (len(self.sample.levels) * n * k)))
+        keys = self.rng.random((n, G, n))
+        keys[np.arange(n), :, np.arange(n)] = np.inf  # never one's own sample
+        others = np.argsort(keys, axis=2)[:, :, :k]  # k distinct other samples per group
+        rates = self.sample.strictly_best_rate(np.repeat(y, G), y[others].reshape(n * G, k))
+        return rates.reshape(n, G).mean(1)
+
+
+METHOD_CLASSES = {"dpo": PairMethod, "ipo": PairMethod, "consistent": ConsistentMethod, "mnl": RankedChoiceMethod,
+                  "mallows": RankedChoiceMethod, "rlhf": RLHFMethod, "nash": NashMethod, "mpne": MPNEMethod}
+
+
+def make_method(spec: dict, population, alternatives: list[str], device: torch.device) -> Method:
+    return METHOD_CLASSES[spec["method"]](spec, population, alternatives, device)
+
+
+def _tilted(W: np.ndarray, reference_policy: np.ndarray, beta: float, alternatives: list[str]) -> dict:
+    r, se = fit_bradley_terry(W)
+    logits = np.log(reference_policy) + r / beta
+    p = np.exp(logits - logits.max())
+    p /= p.sum()
+    return {"reward": dict(zip(alternatives, r.tolist())), "policy": dict(zip(alternatives, p.tolist())),
+            "note": "reference policy tilted by exp(reward / beta), reward = Bradley-Terry MLE of this dataset"}

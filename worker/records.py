@@ -1,0 +1,189 @@
+"""Durable job records on the dashboard side: one SQLite file (``jobs.sqlite3``) in the data folder.
+
+Past jobs stay listed, with their settings, progress events and results, after the dashboard
+restarts; Huey's own result store is never used as the record. Each call opens its own
+connection (safe from Streamlit's threads); writes that decide a transition are conditional
+(``UPDATE ... WHERE state = ? AND attempt = ?``) so two dashboard sessions polling the same
+job cannot both act on it.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import time
+from contextlib import closing
+from dataclasses import asdict, dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+TERMINAL = ("finished", "failed", "cancelled")
+STATES = ("queued", "running") + TERMINAL
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY,
+    created_at REAL NOT NULL,
+    spec TEXT NOT NULL,
+    settings TEXT,
+    state TEXT NOT NULL,
+    step INTEGER NOT NULL DEFAULT 0,
+    total_steps INTEGER NOT NULL DEFAULT 0,
+    message TEXT,
+    error TEXT,
+    started_at REAL,
+    finished_at REAL,
+    updated_at REAL NOT NULL,
+    attempt INTEGER NOT NULL DEFAULT 1,
+    beat INTEGER,
+    beat_seen_at REAL,
+    worker TEXT,
+    device TEXT,
+    n_events INTEGER NOT NULL DEFAULT 0,
+    events TEXT,
+    result TEXT
+);
+CREATE INDEX IF NOT EXISTS jobs_created ON jobs (created_at);
+"""
+
+
+@dataclass(frozen=True)
+class JobStatus:
+    """Where a job stands. Times are seconds since the epoch (UTC); ``fraction`` is step / total
+    (1 when finished); ``message`` says what is happening, ``error`` why it failed."""
+    job_id: str
+    state: str
+    step: int
+    total_steps: int
+    fraction: float
+    message: str | None
+    error: str | None
+    created_at: float
+    started_at: float | None
+    finished_at: float | None
+    updated_at: float
+    attempt: int = 1
+    worker: str | None = None
+    device: str | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.state in TERMINAL
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def settings_of(spec: dict) -> dict:
+    """A spec without its population (which can be megabytes), plus a digest of the population:
+    enough to list a job and to tell whether two jobs trained on the same thing."""
+    digest = hashlib.sha256(json.dumps(spec["population"], sort_keys=True).encode()).hexdigest()[:16]
+    return {**{k: v for k, v in spec.items() if k != "population"}, "population_digest": digest}
+
+
+@dataclass(frozen=True)
+class JobRecord:
+    """A job as listed: its id, its settings (the spec without the population), and its status.
+
+    ``spec`` (the full normalised spec, population included) is parsed from its stored JSON only
+    when asked for, so that listing many jobs on large populations stays cheap.
+    """
+    job_id: str
+    settings: dict = field(repr=False)
+    status: JobStatus
+    spec_json: str = field(repr=False, default="{}")
+
+    @cached_property
+    def spec(self) -> dict:
+        return json.loads(self.spec_json)
+
+    @property
+    def created_at(self) -> float:
+        return self.status.created_at
+
+    @property
+    def method(self) -> str:
+        return self.settings["method"]
+
+    @property
+    def name(self) -> str | None:
+        return self.settings.get("name")
+
+    @property
+    def summary(self) -> str:
+        from .spec import describe_spec
+        return describe_spec(self.settings)
+
+
+class JobStore:
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with closing(self._connect()) as con:
+            con.execute("PRAGMA journal_mode=WAL")
+            con.executescript(_SCHEMA)
+
+    def _connect(self) -> sqlite3.Connection:
+        con = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+        con.row_factory = sqlite3.Row
+        return con
+
+    def insert(self, job_id: str, spec: dict) -> None:
+        now = time.time()
+        with closing(self._connect()) as con:
+            con.execute("INSERT INTO jobs (id, created_at, spec, settings, state, total_steps, message, updated_at) "
+                        "VALUES (?, ?, ?, ?, 'queued', ?, ?, ?)",
+                        (job_id, now, json.dumps(spec), json.dumps(settings_of(spec)), spec["steps"],
+                         "waiting for a worker", now))
+
+    def delete(self, job_id: str) -> None:
+        with closing(self._connect()) as con:
+            con.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
+
+    def row(self, job_id: str) -> sqlite3.Row | None:
+        with closing(self._connect()) as con:
+            return con.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
+
+    def rows(self, limit: int | None = None) -> list[sqlite3.Row]:
+        sql = "SELECT * FROM jobs ORDER BY created_at DESC"
+        with closing(self._connect()) as con:
+            return con.execute(sql + (" LIMIT ?" if limit else ""), ((limit,) if limit else ())).fetchall()
+
+    def queued_before(self, created_at: float) -> int:
+        with closing(self._connect()) as con:
+            return con.execute("SELECT COUNT(*) FROM jobs WHERE state = 'queued' AND created_at < ?",
+                               (created_at,)).fetchone()[0]
+
+    def update(self, job_id: str, *, expect_state: str | None = None, expect_attempt: int | None = None,
+               **values) -> bool:
+        """Set columns; with ``expect_*`` only if the row still has that state / attempt.
+        Returns whether the row was changed."""
+        values["updated_at"] = time.time()
+        for key in ("events", "result"):
+            if key in values and values[key] is not None and not isinstance(values[key], str):
+                values[key] = json.dumps(values[key])
+        sets = ", ".join(f"{k} = ?" for k in values)
+        sql, args = f"UPDATE jobs SET {sets} WHERE id = ?", [*values.values(), job_id]
+        if expect_state is not None:
+            sql += " AND state = ?"
+            args.append(expect_state)
+        if expect_attempt is not None:
+            sql += " AND attempt = ?"
+            args.append(expect_attempt)
+        with closing(self._connect()) as con:
+            return con.execute(sql, args).rowcount > 0
+
+
+def status_from_row(row: sqlite3.Row) -> JobStatus:
+    total = int(row["total_steps"] or 0)
+    step = int(row["step"] or 0)
+    fraction = 1.0 if row["state"] == "finished" else (min(step / total, 1.0) if total else 0.0)
+    return JobStatus(job_id=row["id"], state=row["state"], step=step, total_steps=total, fraction=fraction,
+                     message=row["message"], error=row["error"], created_at=row["created_at"],
+                     started_at=row["started_at"], finished_at=row["finished_at"], updated_at=row["updated_at"],
+                     attempt=row["attempt"], worker=row["worker"], device=row["device"])
+
+
+def record_from_row(row: sqlite3.Row) -> JobRecord:
+    settings = json.loads(row["settings"]) if row["settings"] else settings_of(json.loads(row["spec"]))
+    return JobRecord(job_id=row["id"], settings=settings, status=status_from_row(row), spec_json=row["spec"])

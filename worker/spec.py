@@ -1,0 +1,239 @@
+"""Job specs: plain JSON objects, validated (and completed with defaults) before they are queued.
+
+A spec names the population (the dict format of :func:`aggregation.population_to_dict`), the
+method and its settings; :func:`validate_spec` returns the normalised spec that the queue, the
+trainer and the job records carry, or raises :class:`JobSpecError` (an
+:class:`~aggregation.AggregationError`) whose message names the field, e.g.
+``steps must be a whole number between 1 and 100000, got 0``.
+
+Fields (defaults in brackets; fields that do not apply to the chosen method are dropped):
+
+* ``population`` (required): ``{"kind": "rankings" | "rewards" | "comparisons" | "matrix", ...}``.
+* ``method`` (required): one of :data:`METHODS`.
+* ``model`` [``"tiny"``]: the built-in tiny GPT-2, or a local checkpoint path / cached hub id.
+* ``sampling`` [uniform]: the distribution D the compared responses are drawn from,
+  ``{alternative: probability}``.
+* ``beta`` [per method, :data:`DEFAULT_BETA`]: DPO-style temperature; for RLHF and the
+  self-play methods, the weight of the KL penalty to the reference policy.
+* ``k`` [2] (``mpne``): the number of samples drawn at test time (a (k+1)-player game).
+* ``dataset_size`` [2048]: rows of training data drawn from the population.
+* ``steps`` [200], ``learning_rate`` [5e-3 for the tiny model, 1e-4 otherwise] (Adam).
+* ``batch_size`` [null: the whole dataset every step] (the offline losses; RLHF's policy step
+  takes the exact expectation over the candidates instead).
+* ``samples_per_step`` [64], ``exploration`` [0.1] (self-play: responses sampled per step,
+  share of them drawn uniformly, as in appendix A.8 of the Jackpot paper).
+* ``display_size`` [min(4, m)], ``top_k`` [1] (``mnl``, ``mallows``): responses shown per
+  question and how many of them the voter ranks (1 = single best).
+* ``phi`` [0.5] (``mallows``): the Mallows-RMJ dispersion, strictly between 0 and 1.
+* ``lora`` [``{"r": 8, "alpha": 32, "dropout": 0.1, "target_modules": null}``] (the
+  Jackpot paper's settings; ``target_modules`` null: the tiny model's attention and MLP
+  layers, or peft's default for a real architecture).
+* ``seed`` [0], ``device`` [``"auto"``: CUDA when present, else CPU], ``cpu_threads`` [null:
+  1 for the tiny model, torch's default otherwise], ``time_limit_s`` [3600].
+* ``prompt`` [:data:`DEFAULT_PROMPT`]: ``{options}`` is replaced by the alternatives' names.
+* ``name`` [null]: a label for the job list.
+"""
+from __future__ import annotations
+
+import json
+import math
+import numbers
+
+from aggregation import AggregationError, population_from_dict, population_to_dict
+from aggregation._validate import distribution
+
+METHODS = {
+    "dpo": "DPO",
+    "ipo": "IPO",
+    "rlhf": "RLHF (Bradley-Terry reward model, then KL-regularised policy gradient)",
+    "nash": "Nash self-play (SPO): converges to the maximal lottery",
+    "mpne": "Multi-player self-play: the MPNE of the (k+1)-player game",
+    "mnl": "MNL-PO (ranked-choice, Plackett-Luce)",
+    "mallows": "Mallows-RMJ-PO (ranked-choice, Mallows with the RMJ distance)",
+    "consistent": "Consistent loss (only pairs all user types agree on)",
+}
+PAIRWISE = {"dpo", "ipo", "rlhf", "nash"}
+RANKED = {"mnl", "mallows"}
+SELF_PLAY = {"nash", "mpne"}
+NEEDS_VOTERS = RANKED | {"mpne", "consistent"}  # need rankings or user types, not only a matrix
+
+DEFAULT_BETA = {"dpo": 0.1, "ipo": 0.1, "rlhf": 0.1, "mnl": 0.1, "mallows": 0.1, "consistent": 0.1,
+                "nash": 0.01, "mpne": 0.01}
+DEFAULT_PROMPT = "Which one do you like best: {options}? My favourite colour is"
+DEFAULT_LORA = {"r": 8, "alpha": 32, "dropout": 0.1, "target_modules": None}
+TINY_LEARNING_RATE, PRETRAINED_LEARNING_RATE = 5e-3, 1e-4
+MAX_SPEC_BYTES = 64_000_000  # 100,000 rankings over 50 alternatives take about 32 MB
+DEVICES = ("auto", "cpu", "cuda")
+
+COMMON_FIELDS = ("population", "method", "model", "sampling", "beta", "dataset_size", "steps", "learning_rate",
+                 "lora", "seed", "device", "cpu_threads", "time_limit_s", "prompt", "name")
+METHOD_FIELDS = {
+    "dpo": ("batch_size",), "ipo": ("batch_size",), "rlhf": (), "consistent": ("batch_size",),
+    "nash": ("samples_per_step", "exploration"),
+    "mpne": ("k", "samples_per_step", "exploration"),
+    "mnl": ("batch_size", "display_size", "top_k"),
+    "mallows": ("batch_size", "display_size", "top_k", "phi"),
+}
+ALL_FIELDS = set(COMMON_FIELDS) | {f for fs in METHOD_FIELDS.values() for f in fs}
+
+
+class JobSpecError(AggregationError):
+    """A malformed job spec; the message names the field."""
+
+
+def validate_spec(spec) -> dict:
+    """The normalised spec (plain JSON, defaults filled in), or :class:`JobSpecError`."""
+    return validate_spec_and_population(spec)[0]
+
+
+def validate_spec_and_population(spec) -> tuple[dict, object]:
+    """:func:`validate_spec` and the population object it built (parsing a large one is slow)."""
+    if not isinstance(spec, dict):
+        raise JobSpecError(f"a job spec must be a JSON object (a dict), got {type(spec).__name__}")
+    try:
+        size = len(json.dumps(spec, allow_nan=False))
+    except (TypeError, ValueError) as exc:
+        raise JobSpecError(f"the job spec is not plain JSON: {exc}") from None
+    if size > MAX_SPEC_BYTES:
+        raise JobSpecError(f"the job spec is too large ({size / 1e6:.1f} MB; the limit is {MAX_SPEC_BYTES / 1e6:.0f} MB)")
+    unknown = sorted(set(spec) - ALL_FIELDS)
+    if unknown:
+        raise JobSpecError(f"unknown setting {unknown[0]!r} (known settings: {', '.join(sorted(ALL_FIELDS))})")
+
+    method = spec.get("method")
+    if method not in METHODS:
+        raise JobSpecError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
+    if "population" not in spec:
+        raise JobSpecError("population is missing")
+    try:
+        population = population_from_dict(spec["population"], where="population")
+    except AggregationError as exc:
+        raise JobSpecError(str(exc)) from None
+    alts = list(population.alternatives) if hasattr(population, "alternatives") else list(population.index)
+    if len(alts) < 2:
+        raise JobSpecError("population: training needs at least two alternatives")
+    kind = spec["population"]["kind"]
+    if method in NEEDS_VOTERS and kind not in ("rankings", "rewards"):
+        raise JobSpecError(f"method {method!r} needs voters' rankings or user types; a population of kind {kind!r} "
+                           "only has pairwise preferences (use dpo, ipo, rlhf or nash)")
+    if len({" ".join(a.split()) for a in alts}) < len(alts):
+        raise JobSpecError("population.alternatives: two names differ only in spacing; the model cannot tell them apart")
+
+    out: dict = {"method": method, "population": spec["population"]}  # valid as given (re-writing it is slow)
+    model = spec.get("model", "tiny")
+    if not isinstance(model, str) or not model.strip():
+        raise JobSpecError(f"model must be 'tiny' or a checkpoint path / hub id, got {model!r}")
+    out["model"] = model.strip()
+    try:
+        D = None if spec.get("sampling") is None else distribution(spec["sampling"], alts, what="sampling")
+    except AggregationError as exc:
+        raise JobSpecError(str(exc)) from None
+    if D is not None and (D > 0).sum() < 2:
+        raise JobSpecError("sampling must give positive probability to at least two alternatives")
+    out["sampling"] = None if D is None else {a: float(p) for a, p in D.items()}
+    positive = len(alts) if D is None else int((D > 0).sum())
+
+    out["beta"] = _number(spec, "beta", DEFAULT_BETA[method], low=0.0, low_open=method not in ("rlhf", "nash", "mpne"),
+                          high=1e4)
+    out["dataset_size"] = _integer(spec, "dataset_size", 2048, 1, 1_000_000)
+    out["steps"] = _integer(spec, "steps", 200, 1, 100_000)
+    default_lr = TINY_LEARNING_RATE if out["model"] == "tiny" else PRETRAINED_LEARNING_RATE
+    out["learning_rate"] = _number(spec, "learning_rate", default_lr, low=0.0, low_open=True, high=10.0)
+    out["lora"] = _lora(spec.get("lora"))
+    out["seed"] = _integer(spec, "seed", 0, 0, 2 ** 32 - 1)
+    device = spec.get("device", "auto")
+    if device not in DEVICES:
+        raise JobSpecError(f"device must be one of {', '.join(DEVICES)}; got {device!r}")
+    out["device"] = device
+    out["cpu_threads"] = _integer(spec, "cpu_threads", None, 1, 256)
+    out["time_limit_s"] = _number(spec, "time_limit_s", 3600.0, low=0.0, low_open=True, high=7 * 24 * 3600.0)
+    prompt = spec.get("prompt", DEFAULT_PROMPT)
+    if not isinstance(prompt, str) or not prompt.strip():
+        raise JobSpecError(f"prompt must be a non-empty text, got {prompt!r}")
+    out["prompt"] = prompt
+    name = spec.get("name")
+    if name is not None and (not isinstance(name, str) or len(name) > 200):
+        raise JobSpecError("name must be a text of at most 200 characters")
+    out["name"] = name
+
+    fields = METHOD_FIELDS[method]
+    if "batch_size" in fields:
+        out["batch_size"] = _integer(spec, "batch_size", None, 1, 1_000_000)
+    if "samples_per_step" in fields:
+        out["samples_per_step"] = _integer(spec, "samples_per_step", 64, 2, 100_000)
+        out["exploration"] = _number(spec, "exploration", 0.1, low=0.0, high=1.0, high_open=True)
+    if "k" in fields:
+        out["k"] = _integer(spec, "k", 2, 1, 64)
+        if out["k"] >= out["samples_per_step"]:
+            raise JobSpecError(f"k ({out['k']}) must be smaller than samples_per_step ({out['samples_per_step']})")
+    if "display_size" in fields:
+        out["display_size"] = _integer(spec, "display_size", min(4, positive), 2, positive)
+        out["top_k"] = _integer(spec, "top_k", 1, 1, out["display_size"])
+    if "phi" in fields:
+        out["phi"] = _number(spec, "phi", 0.5, low=0.0, low_open=True, high=1.0, high_open=True)
+    return out, population
+
+
+def describe_spec(spec: dict) -> str:
+    """One line for a job list, e.g. ``dpo · tiny · 200 steps · beta 0.1 · 2048 rows``."""
+    parts = [spec["method"], spec["model"], f"{spec['steps']} steps", f"beta {spec['beta']:g}",
+             f"{spec['dataset_size']} rows"]
+    if spec["method"] == "mpne":
+        parts.append(f"k {spec['k']}")
+    if spec["method"] in RANKED:
+        parts.append(f"top-{spec['top_k']} of {spec['display_size']}")
+    return " · ".join(parts)
+
+
+def spec_for(population, method: str, **settings) -> dict:
+    """A validated spec for a population object (Profile, RewardPopulation, ...) and a method."""
+    return validate_spec({"population": population_to_dict(population), "method": method, **settings})
+
+
+# ------------------------------------------------------------------ field checks
+def _integer(spec: dict, key: str, default, low: int, high: int):
+    value = spec.get(key, default)
+    if value is None and default is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not low <= value <= high:
+        raise JobSpecError(f"{key} must be a whole number between {low} and {high}, got {value!r}")
+    return int(value)
+
+
+def _number(spec: dict, key: str, default, *, low: float, high: float, low_open: bool = False,
+            high_open: bool = False) -> float:
+    value = spec.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+        raise JobSpecError(f"{key} must be a number, got {value!r}")
+    value = float(value)
+    if value < low or (low_open and value == low) or value > high or (high_open and value == high):
+        lo = f"{'>' if low_open else '>='} {low:g}"
+        hi = f"{'<' if high_open else '<='} {high:g}"
+        raise JobSpecError(f"{key} must be {lo} and {hi}, got {value:g}")
+    return value
+
+
+def _lora(value) -> dict:
+    if value is None:
+        return dict(DEFAULT_LORA)
+    if not isinstance(value, dict):
+        raise JobSpecError(f"lora must be an object with r, alpha, dropout and target_modules, got {value!r}")
+    unknown = sorted(set(value) - set(DEFAULT_LORA))
+    if unknown:
+        raise JobSpecError(f"lora.{unknown[0]} is not a LoRA setting (known: {', '.join(DEFAULT_LORA)})")
+    merged = {**DEFAULT_LORA, **value}
+    try:
+        out = {
+            "r": _integer(merged, "r", 8, 1, 1024),
+            "alpha": _number(merged, "alpha", 32.0, low=0.0, low_open=True, high=1e4),
+            "dropout": _number(merged, "dropout", 0.1, low=0.0, high=1.0, high_open=True),
+            "target_modules": merged["target_modules"],
+        }
+    except JobSpecError as exc:
+        raise JobSpecError(f"lora.{exc}") from None
+    tm = out["target_modules"]
+    if tm is not None and (not isinstance(tm, list) or not tm or not all(isinstance(t, str) and t for t in tm)):
+        raise JobSpecError(f"lora.target_modules must be null or a non-empty list of layer names, got {tm!r}")
+    return out

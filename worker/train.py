@@ -1,0 +1,201 @@
+"""The trainer: ``python -m worker.train --config run.json --run-dir DIR [--parent-pid PID]``.
+
+The one job contract shared by every queue backend. The trainer reads a job spec (validated
+again here: nothing is trusted), fine-tunes the policy, and writes
+
+* one JSON line per event to stdout and to ``DIR/metrics.jsonl``:
+  ``{"event": "start", ...}``, then ``{"event": "progress", "step", "total_steps", "loss",
+  "policy": {alternative: probability}, "outside_mass", "elapsed_s"}`` (self-play adds
+  ``"mixture"`` and ``"mean_reward"``) about 100 times per run, then ``{"event": "done"}``
+  or ``{"event": "error", "message": ...}``;
+* ``DIR/result.json`` when it finishes (see :func:`train` for its fields).
+
+Exit status: 0 finished, 2 refused (bad spec, model not available), 1 crashed. With
+``--parent-pid`` it exits as soon as that process is gone, so a killed worker never leaves
+an orphaned trainer behind.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import threading
+import time
+import traceback
+from pathlib import Path
+
+PROCESS_START = time.perf_counter()
+EVENTS_PER_RUN = 100
+MAX_GRAD_NORM = 1.0  # gradient clipping, as TRL's default max_grad_norm
+
+
+class Emitter:
+    """Writes events as JSON lines to stdout and ``metrics.jsonl`` (flushed at once)."""
+
+    def __init__(self, run_dir: Path):
+        self.file = open(run_dir / "metrics.jsonl", "a", encoding="utf-8")
+
+    def __call__(self, event: dict) -> None:
+        line = json.dumps(event, allow_nan=False)
+        self.file.write(line + "\n")
+        self.file.flush()
+        print(line, flush=True)
+
+
+def watch_parent(parent_pid: int, interval: float = 0.5) -> None:
+    """Exit the whole process when ``parent_pid`` is no longer our parent (it died)."""
+    def loop():
+        while True:
+            if os.getppid() != parent_pid:
+                os._exit(3)
+            time.sleep(interval)
+    threading.Thread(target=loop, name="parent-watchdog", daemon=True).start()
+
+
+def _dist(names, values) -> dict:
+    return {a: float(v) for a, v in zip(names, values)}
+
+
+def train(spec: dict, emit, population=None) -> dict:
+    """Fine-tune the policy of ``spec`` (already validated; ``population`` is the object built from
+    ``spec["population"]`` when the caller has it) and return the result dict:
+
+    ``settings`` (the spec without its population, which the job record keeps), ``alternatives``, ``policy`` and ``outside_mass`` (last iterate),
+    ``mixture`` (self-play: uniform mixture of iterates, else null), ``reference_policy``
+    and ``reference_outside_mass``, ``trajectory`` (the progress events), ``dataset`` (kind,
+    rows, empirical preference matrix with standard errors and counts), ``theory`` (what the
+    core says for the population: NBC under D, the RLHF/DPO limit with this reference policy,
+    the maximal lottery, ...), method extras (``reward_model``, ``dataset_optimum``), ``model``
+    (parameter counts, prompt), ``device``, ``timings`` and ``versions``.
+    """
+    import numpy as np
+    import torch
+
+    from aggregation import population_from_dict
+    from .methods import make_method
+    from .models import TINY, CandidatePolicy, pick_device, render_prompt
+    from .theory import theory_for
+
+    threads = spec["cpu_threads"] or (1 if spec["model"] == TINY else None)
+    if threads:
+        torch.set_num_threads(threads)
+    device = pick_device(spec["device"])
+    if population is None:
+        population = population_from_dict(spec["population"])
+    alts = list(population.alternatives) if hasattr(population, "alternatives") else list(population.index)
+    prompt = render_prompt(spec["prompt"], alts)
+
+    t_setup = time.perf_counter()
+    torch.manual_seed(spec["seed"])
+    policy = CandidatePolicy(spec["model"], alts, prompt, spec["lora"], spec["seed"], device)
+    method = make_method(spec, population, alts, device)
+    params = policy.trainable_parameters()
+    optimizer = torch.optim.Adam(params, lr=spec["learning_rate"])
+    ref = policy.reference_logprobs()
+    p_ref, out_ref = policy.readout()
+    reference = p_ref.double().cpu().numpy()
+    setup_s = time.perf_counter() - t_setup
+    total = spec["steps"]
+    emit({"event": "start", "total_steps": total, "alternatives": alts, "device": str(device),
+          "model": spec["model"], "reference_policy": _dist(alts, reference), "reference_outside_mass": out_ref,
+          "startup_s": round(time.perf_counter() - PROCESS_START, 3)})
+
+    log_every = max(1, total // EVENTS_PER_RUN)
+    trajectory = []
+    t_train = time.perf_counter()
+    for step in range(1, total + 1):
+        current = policy.readout()[0] if method.self_play else None
+        logp = policy.logprobs()
+        loss, info = method.loss(logp, ref, current)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, MAX_GRAD_NORM)
+        optimizer.step()
+        if step % log_every == 0 or step == total:
+            p, outside = policy.readout()
+            event = {"event": "progress", "step": step, "total_steps": total, "loss": float(loss.item()),
+                     "policy": _dist(alts, p.tolist()), "outside_mass": outside,
+                     "elapsed_s": round(time.perf_counter() - t_train, 3), **info}
+            if method.self_play:
+                event["mixture"] = _dist(alts, method.mixture())
+            emit(event)
+            trajectory.append({k: v for k, v in event.items() if k != "event"})
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    train_s = time.perf_counter() - t_train
+    final, outside = policy.readout()
+    final = final.double().cpu().numpy()
+
+    import peft
+    import transformers
+    return {
+        "settings": {k: v for k, v in spec.items() if k != "population"},  # the job record keeps the population
+        "alternatives": alts,
+        "policy": _dist(alts, final),
+        "outside_mass": outside,
+        "mixture": _dist(alts, method.mixture()) if method.self_play else None,
+        "reference_policy": _dist(alts, reference),
+        "reference_outside_mass": out_ref,
+        "trajectory": trajectory,
+        "dataset": method.dataset(),
+        **method.extras(reference),
+        "theory": theory_for(population, spec, reference),
+        "model": {"name": spec["model"], "parameters": policy.info.parameters,
+                  "trainable_parameters": policy.info.trainable_parameters, "vocabulary": policy.info.vocabulary,
+                  "prompt": prompt, "prompt_tokens": policy.info.prompt_tokens,
+                  "response_tokens": dict(zip(alts, policy.info.response_tokens))},
+        "device": str(device),
+        "torch_threads": torch.get_num_threads(),
+        "timings": {"startup_s": round(t_train - PROCESS_START, 3), "setup_s": round(setup_s, 3),
+                    "train_s": round(train_s, 3),
+                    "ms_per_step": round(1000 * train_s / total, 2),
+                    "total_s": round(time.perf_counter() - PROCESS_START, 3)},
+        "versions": {"torch": torch.__version__, "transformers": transformers.__version__, "peft": peft.__version__,
+                     "numpy": np.__version__, "python": sys.version.split()[0]},
+    }
+
+
+def _write_json(path: Path, data: dict) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, allow_nan=False), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m worker.train", description=__doc__.splitlines()[0])
+    parser.add_argument("--config", required=True, help="the job spec (JSON)")
+    parser.add_argument("--run-dir", required=True, help="folder for metrics.jsonl and result.json")
+    parser.add_argument("--parent-pid", type=int, default=None, help="exit when this process dies")
+    args = parser.parse_args(argv)
+    if args.parent_pid:
+        watch_parent(args.parent_pid)
+    run_dir = Path(args.run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    emit = Emitter(run_dir)
+
+    from aggregation import AggregationError
+    from .models import ModelUnavailable
+    from .spec import validate_spec_and_population
+
+    try:
+        try:
+            raw = json.loads(Path(args.config).read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise AggregationError(f"cannot read the job spec {args.config}: {exc}") from None
+        spec, population = validate_spec_and_population(raw)
+        result = train(spec, emit, population)
+        _write_json(run_dir / "result.json", result)
+        emit({"event": "done", "total_s": result["timings"]["total_s"]})
+        return 0
+    except (AggregationError, ModelUnavailable) as exc:
+        emit({"event": "error", "message": str(exc)})
+        return 2
+    except Exception as exc:  # noqa: BLE001 - reported to the user, with the traceback in the log
+        traceback.print_exc()
+        emit({"event": "error", "message": f"the trainer crashed: {type(exc).__name__}: {exc}"})
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
