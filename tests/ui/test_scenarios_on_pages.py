@@ -9,6 +9,7 @@ would get it: ``beta``, ``k``, ``sampling`` and ``temperature`` through the link
 """
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 
 import pandas as pd
@@ -52,7 +53,7 @@ def page_of_claim(claim) -> str:
 
 def variant_key(claim) -> tuple:
     f = claim.fields
-    return tuple((name, repr(f[name])) for name in VARIANT_FIELDS if name in f)
+    return tuple((name, json.dumps(f[name], sort_keys=True)) for name in VARIANT_FIELDS if name in f)
 
 
 def claim_groups():
@@ -71,7 +72,7 @@ def claim_groups():
 
 def open_variant(app, scenario, fields: dict):
     """Open the scenario through its link, with the variant's controls in the query string."""
-    fields = {name: eval_field(value) for name, value in fields.items()}
+    fields = {name: json.loads(value) for name, value in fields.items()}
     app.query_params["scenario"] = scenario.id
     if "beta" in fields:
         app.query_params["beta"] = str(fields["beta"])
@@ -92,13 +93,6 @@ def open_variant(app, scenario, fields: dict):
                                                 pd.Series({a: float(D[a]) for a in population.alternatives}))
         at.run()
     return at
-
-
-def eval_field(text: str):
-    """The variant fields were stored as repr() to be hashable; read them back (literals only)."""
-    import ast
-
-    return ast.literal_eval(text)
 
 
 def winners(row: pd.Series) -> list[str]:
