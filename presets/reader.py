@@ -96,18 +96,19 @@ def scenario_from_dict(data: Mapping) -> Scenario:
 
 def _population(d: Mapping):
     """A population table: ``kind = "rankings"`` or ``"rewards"`` (the core's
-    :func:`~aggregation.population_from_dict` format), or ``"generated"`` (``model`` plus the
-    generator's parameters, see :mod:`aggregation.generators`)."""
+    :func:`~aggregation.population_from_dict` format), or ``"generated"`` (``generator``, the
+    generator's name, plus its parameters, see :mod:`aggregation.generators`; a parameter may
+    itself be called ``model``, as in ``reward_mixture``)."""
     if d.get("kind") == "generated":
-        params = {key: value for key, value in d.items() if key not in ("kind", "model")}
-        model = d.get("model")
-        if not isinstance(model, str):
-            raise AggregationError("population.model is missing (the generator's name, e.g. \"impartial_culture\")")
+        params = {key: value for key, value in d.items() if key not in ("kind", "generator")}
+        name = d.get("generator")
+        if not isinstance(name, str):
+            raise AggregationError("population.generator is missing (the generator's name, e.g. \"impartial_culture\")")
         try:
-            population = generate(model, **params)
+            population = generate(name, **params)
         except AggregationError as exc:
             raise AggregationError(f"population: {exc}") from None
-        spec = GeneratorSpec(model, dict(params), population.fingerprint)
+        spec = GeneratorSpec(name, dict(params), population.fingerprint)
         return population, spec
     if d.get("kind") not in ("rankings", "rewards"):
         raise AggregationError(f"population.kind must be 'rankings', 'rewards' or 'generated', got {d.get('kind')!r}")

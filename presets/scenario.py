@@ -45,10 +45,10 @@ class ChoiceSetup:
 
 @dataclass(frozen=True)
 class GeneratorSpec:
-    """How a generated population was drawn (``aggregation.generators.generate(model, **params)``),
+    """How a generated population was drawn (``aggregation.generators.generate(name, **params)``),
     kept so that a scenario file stays small; ``fingerprint`` ties it to the population it made."""
 
-    model: str
+    name: str
     params: Mapping
     fingerprint: str
 

@@ -48,7 +48,7 @@ def write_scenario(s: Scenario) -> str:
 def _population(s: Scenario) -> list[str]:
     pop = s.population
     if s.generator is not None and s.generator.fingerprint == pop.fingerprint:
-        return ["[population]", _pair("kind", "generated"), _pair("model", s.generator.model),
+        return ["[population]", _pair("kind", "generated"), _pair("generator", s.generator.name),
                 *(_pair(k, v) for k, v in s.generator.params.items())]
     if isinstance(pop, Profile):
         lines = [f"{_number(w)}: {format_ranking(pop.ranking(i))}" for i, w in enumerate(pop.weights)]

@@ -100,9 +100,7 @@ def scenario_for_download(model, origin, sampling: pd.Series | None, beta: float
     scenario = presets.custom(model, title=title, sampling=sampling, beta=float(beta), k=int(k),
                               summary=f"A population saved from the dashboard ({title})")
     generator = getattr(origin, "generator", None)
-    # a scenario file names the generator with its own ``model`` key, so a generator parameter of
-    # that name (reward_mixture, single_peaked) cannot be written: such populations are listed in full
-    if generator is not None and generator.fingerprint == model.fingerprint and "model" not in generator.params:
+    if generator is not None and generator.fingerprint == model.fingerprint:
         scenario = replace(scenario, generator=generator)
     if choice is not None:
         scenario = replace(scenario, choice=choice)

@@ -136,10 +136,10 @@ def test_malformed_reward_populations_name_the_field(tmp_path, change, message):
 
 
 @pytest.mark.parametrize("population, message", [
-    ('model = "impartial"\nn_voters = 5\nalternatives = 3\n', "population: unknown generator 'impartial'"),
-    ('model = "mallows"\nn_voters = 5\nalternatives = 3\nphi = 2\n', "population: phi must be a number between 0 and 1, got 2"),
-    ('model = "mallows"\nn_voters = 5\nalternatives = 3\nphi = 0.5\nspread = 1\n', "population: mallows: unknown parameter 'spread'"),
-    ('n_voters = 5\n', "population.model is missing"),
+    ('generator = "impartial"\nn_voters = 5\nalternatives = 3\n', "population: unknown generator 'impartial'"),
+    ('generator = "mallows"\nn_voters = 5\nalternatives = 3\nphi = 2\n', "population: phi must be a number between 0 and 1, got 2"),
+    ('generator = "mallows"\nn_voters = 5\nalternatives = 3\nphi = 0.5\nspread = 1\n', "population: mallows: unknown parameter 'spread'"),
+    ('n_voters = 5\n', "population.generator is missing"),
 ])
 def test_malformed_generated_populations_name_the_problem(tmp_path, population, message):
     text = MAJORITY[:MAJORITY.index("[population]")] + '[population]\nkind = "generated"\n' + population
@@ -301,3 +301,21 @@ def test_a_claim_the_core_refuses_fails_alone_with_the_cores_message(tmp_path):
     assert results[1].passed is False and results[1].observed is None
     assert results[1].observed_text == ("could not be evaluated: sampling distribution: 'B' has probability 0; "
                                         "every alternative needs a positive probability here")
+
+
+def test_a_generator_whose_own_parameter_is_called_model_round_trips():
+    """The file names the generator with ``generator``, so reward_mixture's ``model`` parameter fits."""
+    from dataclasses import replace
+
+    from aggregation import generate
+    from presets.scenario import GeneratorSpec
+
+    params = {"n_types": 3, "alternatives": 4, "model": "spatial", "seed": 5}
+    population = generate("reward_mixture", **params)
+    scenario = replace(presets.custom(population, title="A spatial mixture"),
+                       generator=GeneratorSpec("reward_mixture", params, population.fingerprint))
+    text = presets.dumps(scenario)
+    assert 'generator = "reward_mixture"' in text and 'model = "spatial"' in text
+    again = presets.loads(text)
+    assert again.population.fingerprint == population.fingerprint
+    assert again.generator.name == "reward_mixture" and dict(again.generator.params) == params

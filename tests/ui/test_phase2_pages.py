@@ -387,7 +387,7 @@ def test_hand_edits_and_generators_are_saved_as_custom_scenarios(app):
     generated = generate(at, "impartial_culture", 5, n_voters=1000, alternatives="6")
     text = presets.dumps(files.scenario_for_download(generated, at.session_state[state.ORIGIN_KEY], None, 1.0, 4,
                                                      None))
-    assert 'kind = "generated"' in text and 'model = "impartial_culture"' in text and "seed = 5" in text
+    assert 'kind = "generated"' in text and 'generator = "impartial_culture"' in text and "seed = 5" in text
     upload(at, "mine.toml", text)
     assert at.session_state[state.POPULATION_KEY].fingerprint == generated.fingerprint
     assert at.session_state[state.ORIGIN_KEY].title == "Impartial culture generator, seed 5 (from mine.toml)"
