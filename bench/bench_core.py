@@ -4,21 +4,11 @@
 """
 from __future__ import annotations
 
-import statistics
-import time
 
 import numpy as np
 
 from aggregation import Profile, borda, maximal_lottery
-
-
-def timed(fn, repeat=5):
-    times, out = [], None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times), out
+from bench.timing import timed
 
 
 def main() -> None:

@@ -8,22 +8,12 @@ in Python), reporting the ratio.
 """
 from __future__ import annotations
 
-import statistics
-import time
 
 import numpy as np
 from prefsampling import ordinal as ps
 
 from aggregation import euclidean, impartial_culture, mallows, plackett_luce, reward_mixture, single_peaked, urn
-
-
-def timed(fn, repeat=3):
-    times, out = [], None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times), out
+from bench.timing import timed
 
 
 def main() -> None:

@@ -24,15 +24,7 @@ import numpy as np
 
 from aggregation import Profile, kwin_rate, mpne, robust_policy
 from aggregation._ranking_game import RankingGame
-
-
-def timed(fn, repeat: int) -> tuple[float, object]:
-    times, out = [], None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), out
+from bench.timing import timed
 
 
 def fmt(seconds: float) -> str:
