@@ -338,10 +338,10 @@ def test_generated_user_types(app):
     model = generate(at, "reward_mixture", 3, n_types=4, alternatives="5", model="spatial", weights="dirichlet")
     assert isinstance(model, RewardPopulation) and model.types == ["type 1", "type 2", "type 3", "type 4"]
     assert model.fingerprint == reward_mixture(4, 5, seed=3, model="spatial", weights="dirichlet").fingerprint
-    # a scenario file cannot name this generator (its "model" key names the generator itself): the types
-    # are written out in full, and the file still re-imports to the same population
+    # the scenario file keeps the generator and its parameters (its own "model" parameter included)
+    # rather than the drawn rewards, and re-imports to the same population
     text = presets.dumps(files.scenario_for_download(model, at.session_state[state.ORIGIN_KEY], None, 1.0, 4, None))
-    assert 'kind = "rewards"' in text
+    assert 'kind = "generated"' in text and 'generator = "reward_mixture"' in text and 'model = "spatial"' in text
     assert presets.loads(text).population.fingerprint == model.fingerprint
 
 
