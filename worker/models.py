@@ -199,7 +199,7 @@ class CandidatePolicy:
     def reference_logprobs(self) -> torch.Tensor:
         if self._reference is None:
             was_training = self.model.training
-            self.model.eval()
+            self.model.train(False)  # inference mode (no dropout)
             with self.model.disable_adapter():
                 self._reference = self._sequence_logprobs().detach()
             self.model.train(was_training)
@@ -208,7 +208,7 @@ class CandidatePolicy:
     @torch.no_grad()
     def readout(self) -> tuple[torch.Tensor, float]:
         """The current policy over the alternatives (no dropout) and the mass outside them."""
-        self.model.eval()
+        self.model.train(False)  # inference mode (no dropout)
         lp = self._sequence_logprobs()
         self.model.train()
         return torch.softmax(lp, 0), float(1.0 - lp.exp().sum().clamp(max=1.0))

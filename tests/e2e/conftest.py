@@ -1,4 +1,4 @@
-"""Browser tests: Playwright drives Debian's chromium (never `playwright install`) against a real
+"""Browser tests: Playwright drives Debian's chromium (it never downloads a browser of its own) against a real
 Streamlit server started the way the README starts it, ``python -m ui.launch``.
 
 Everything here is marked ``e2e`` and is skipped cleanly when no chromium binary exists.
@@ -86,7 +86,7 @@ def dashboard_server(log_path: Path):
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"no chromium at {CHROMIUM} (install Debian's chromium; never `playwright install`)")
+        pytest.skip(f"no chromium at {CHROMIUM} (install Debian's chromium; Playwright must not download its own)")
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
