@@ -28,11 +28,7 @@ def scenario_card(scenario) -> None:
     with st.container(border=True, key=f"card_{scenario.id}"):
         st.markdown(f"**{scenario.title}**")
         st.markdown(scenario.summary)
-        st.markdown(f":violet[:material/gavel: **At stake:** {scenario.property}]")
-        source = scenarios.short_source(scenario)
-        st.caption(f"Source: [{source}]({scenario.source.url})" if scenario.source.url else f"Source: {source}")
-        if scenario.constructed:
-            st.caption(f":orange-badge[:material/construction: Constructed example] {scenario.note}")
+        widgets.scenario_provenance(scenario, compact=True)
         link = "/" + spec.url_path + "?" + "&".join(f"{k}={v}" for k, v in urls.scenario_params(scenario).items())
         if st.button(f"Open on {spec.title}", key=f"open_{scenario.id}", icon=spec.icon, type="primary",
                      help=f"Loads the scenario and opens {link}"):

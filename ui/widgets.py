@@ -109,6 +109,22 @@ def on_request(name: str, key, *, label: str, explanation: str, button_key: str)
     return False
 
 
+def scenario_provenance(scenario, *, compact: bool) -> None:
+    """The property at stake, the source (linked) and the constructed-example mark of a scenario;
+    ``compact`` (gallery cards) shows the source as a caption."""
+    from . import scenarios
+
+    st.markdown(f":violet[:material/gavel: **At stake:** {scenario.property}]")
+    source = scenarios.short_source(scenario)
+    cited = f"[{source}]({scenario.source.url})" if scenario.source.url else source
+    if compact:
+        st.caption(f"Source: {cited}")
+    else:
+        st.markdown(f"**Source:** {cited}")
+    if scenario.constructed:
+        st.caption(f":orange-badge[:material/construction: Constructed example] {scenario.note}")
+
+
 def scenario_story(*, expanded_on: str | None = None) -> None:
     """When a library scenario is loaded: its story, source and what to look for (each claim checked
     through the core), open on the scenario's own page (``expanded_on``, a URL path)."""
@@ -126,11 +142,7 @@ def scenario_story(*, expanded_on: str | None = None) -> None:
     with st.expander(f"Scenario: {scenario.title}{edited}", expanded=own_page and not origin.edited,
                      icon=":material/menu_book:"):
         st.markdown(scenario.narrative)
-        st.markdown(f":violet[:material/gavel: **At stake:** {scenario.property}]")
-        source = scenarios.short_source(scenario)
-        st.markdown(f"**Source:** [{source}]({scenario.source.url})" if scenario.source.url else f"**Source:** {source}")
-        if scenario.constructed:
-            st.caption(f":orange-badge[:material/construction: Constructed example] {scenario.note}")
+        scenario_provenance(scenario, compact=False)
         results = compute.scenario_claims(scenario.id)
         if results:
             st.markdown("**What to look for** (each statement checked by the core on this scenario):\n"
