@@ -41,6 +41,14 @@ def test_mallows_rmj_loss(K, k, phi):
            ref.mallows_rmj_loss(lr, top, 0.7, phi))
 
 
+def test_mallows_rmj_loss_with_one_phi_per_row():
+    lr = RNG.normal(size=(32, 4)) * 2
+    top = np.stack([RNG.permutation(4)[:2] for _ in range(32)])
+    phi = RNG.uniform(0.05, 1.0, size=32)
+    _close(losses.mallows_rmj_loss(torch.tensor(lr), torch.tensor(top), 0.7, torch.tensor(phi)),
+           ref.mallows_rmj_loss(lr, top, 0.7, phi))
+
+
 @pytest.mark.parametrize("n_types", [1, 2, 5])
 def test_consistent_loss(n_types):
     a, b = RNG.normal(size=64), RNG.normal(size=64)
