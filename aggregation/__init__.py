@@ -53,7 +53,7 @@ from .choice import (
     population_topk_table, ranked_choice_arrays, sample_mallows_rmj_choices, sample_mnl_choices,
     sample_ranked_choices,
 )
-from .losses import consistent_loss, dpo_loss, ipo_loss, mallows_rmj_loss, mnl_loss
+from .losses import consistent_loss, dpo_loss, entropy_phi_proxy, ipo_loss, mallows_rmj_loss, mnl_loss
 
 __all__ = [
     "AggregationError",
@@ -73,6 +73,6 @@ __all__ = [
     "mnl_topk_probability", "mallows_rmj_topk_probability", "mnl_topk_table", "mallows_rmj_topk_table",
     "population_topk_table", "sample_ranked_choices", "sample_mnl_choices", "sample_mallows_rmj_choices",
     "ranked_choice_arrays",
-    "dpo_loss", "ipo_loss", "mnl_loss", "mallows_rmj_loss", "consistent_loss",
+    "dpo_loss", "ipo_loss", "mnl_loss", "mallows_rmj_loss", "entropy_phi_proxy", "consistent_loss",
     "ipo_policy", "consistent_policy",
 ]

@@ -1,43 +1,50 @@
-"""Ranked-choice models: MNL / Plackett-Luce and Mallows-RMJ top-k probabilities, and samplers.
+"""Ranked-choice models: MNL and Mallows-RMJ choice and top-k probabilities, and samplers.
 
-Setting (Tang & Feng, "Beyond Pairwise: Empowering LLM Alignment With (Ranked) Choice
-Modeling", RCPO, arXiv 2510.23631, Sec. 3; Feng & Tang, "On a Mallows-type model for (ranked)
-choices", arXiv 2207.01783): a voter is shown an *assortment* ``S`` of ``m`` alternatives and
-reports the ordered list ``top = (a_1, ..., a_k)`` of its ``k`` favourites among them (``k = 1``:
-single-best choice; ``k = m``: a full ranking of ``S``).
+Source: Tang & Feng, "Beyond Pairwise: Empowering LLM Alignment with (Ranked) Choice Modeling"
+(RCPO, arXiv 2510.23631), sections 2.2, 2.5, 3.1 and 3.2, equations (4)-(11); the Mallows-RMJ
+model is Feng & Tang, "On a Mallows-type model for (ranked) choices" (NeurIPS 2022, arXiv
+2207.01783), which RCPO cites for equations (9) and (11). A voter is shown an *assortment* ``S``
+of ``m`` alternatives and reports the ordered list ``top = (a_1, ..., a_k)`` of its ``k``
+favourites among them (RCPO section 2.2, "Ranked Choice Models"; ``k = 1``: single-best choice,
+``k = m``: a full ranking of ``S``).
 
-**MNL / Plackett-Luce** with utilities ``u`` (RCPO's utility-based model)::
+**MNL** with utilities ``u`` (RCPO section 3.1: the discrete choice probability
+``P(y_i | S) = e^{u_i} / sum_{j in S} e^{u_j}`` and, for top-k lists, equation (8))::
 
-    P(top | S) = prod_{t=1..k} exp(u[a_t]) / sum_{j in S minus {a_1..a_{t-1}}} exp(u[j])
+    P(top | S) = prod_{t=1..k} exp(u[a_t]) / ( sum_{j=t..k} exp(u[a_j]) + sum_{h in S minus top} exp(u[h]) )
 
-**Mallows-RMJ** with central ranking ``sigma`` (best first) and dispersion ``phi`` in (0, 1]
-(RCPO's rank-based model). A ranking ``pi = (pi_1, ..., pi_m)`` of ``m`` items (best first) has
-the Reverse Major Index distance::
+(the denominator is the sum over ``S`` minus ``{a_1..a_{t-1}}``: the Plackett-Luce form).
 
-    d_RMJ(pi, sigma) = sum_{t=1..m-1} (m - t) * [sigma ranks pi_t below pi_{t+1}]
+**Mallows-RMJ** with central ranking ``sigma`` (``mu_0`` in the paper, best first) and dispersion
+``phi`` (RCPO section 2.5: ``P(mu) = phi ** d(mu_0, mu) / sum_mu' phi ** d(mu_0, mu')``). Choice
+probability, equation (9)::
 
-(a "descent" of ``pi`` against ``sigma`` at position ``t`` costs ``m - t``: the major index with
-its position weights reversed) and ``P(pi) = phi ** d_RMJ(pi, sigma) / Z_m`` with
-``Z_m = prod_{i=1..m} [i]`` and ``[i] = 1 + phi + ... + phi**(i-1)``. Its ranked choices have the
-closed form used here::
+    P(a | S) = phi ** d(a, S) / (1 + phi + ... + phi ** (m - 1)),   d(a, S) = #{b in S ranked above a by sigma}
 
-    P(top | S) = phi ** (sum_{t=1..k-1} (m - t) * [sigma ranks a_t below a_{t+1}] + c)
-                 / prod_{i=m-k+1..m} [i]
+Top-k probability, equation (11), with ``psi(n, phi) = prod_{i=1..n} [i]`` and
+``[i] = 1 + phi + ... + phi ** (i - 1)``::
 
-where ``c`` is the number of items of ``S`` outside ``top`` that ``sigma`` ranks above ``a_k``.
-For ``k = 1`` this is ``phi ** (r - 1) / [m]`` with ``r`` the rank of the choice in ``S`` under
-``sigma``; ``phi = 1`` is uniform; ``phi -> 0`` always returns ``sigma``'s top k. Sampling uses
-the sequential form of the same law: given ``a_1..a_t``, list the remaining items in
-``sigma``-order *cyclically*, starting just below ``a_t`` and wrapping round to the best
-remaining one; the next choice is the ``g``-th of that list (``g = 0, 1, ...``) with probability
-proportional to ``phi ** g`` (for ``t = 0`` the list starts at the best item).
+    P(top | S) = psi(m - k, phi) / psi(m, phi) * phi ** d(top, S)
+    d(top, S)  = sum_{t=1..k-1} (m - t) * [sigma ranks a_t below a_{t+1}] + #{b in S minus top ranked above a_k by sigma}
 
-Provenance: issue 3 cites RCPO's equations 8, 9 and 11 for these probabilities, but the paper's
-text could not be read here (its code is not public). The RMJ distance above is reconstructed
-from the paper's name for it and its stated property (closed-form ranked-choice probabilities for
-every display set); the closed forms, the marginalisation to any assortment and the sequential
-sampler are derived from that definition and checked against brute-force enumeration of all
-permutations in ``tests/choice``.
+(``psi(m, phi) / psi(m - k, phi) = prod_{i=m-k+1..m} [i]``; ``k = 1`` gives equation (9)). The
+**Reverse Major Index distance** of a ranking ``pi = (pi_1, ..., pi_n)`` of the universe is
+equation (11) at ``k = |S| = n``, where the list is the whole ranking and ``psi(0) = 1``::
+
+    d_RMJ(sigma, pi) = sum_{t=1..n-1} (n - t) * [sigma ranks pi_t below pi_{t+1}]
+
+(a "descent" at position ``t`` costs ``n - t``; RCPO names the distance in section 2.5 and states
+only this consequence of it). Equations (9) and (11) are the marginals, equation (6), of the
+Mallows-RMJ law over *all* rankings of the universe; ``tests/choice`` checks them against that sum
+over every permutation. The paper's range is ``0 < phi < 1``; ``phi = 1`` (every ranking equally
+likely, the limit of (9) and (11)) is accepted here, and ``phi -> 0`` always returns ``sigma``'s
+top k.
+
+Sampling uses the sequential form of equation (11): the ratio of (11) for ``(a_1..a_{t+1})`` and
+for ``(a_1..a_t)`` is ``phi ** g / [m - t]``, where ``g`` is the place of ``a_{t+1}`` (0, 1, ...)
+in the remaining items listed in ``sigma``-order *cyclically*, starting just below ``a_t`` and
+wrapping round to the best remaining one (for ``t = 0`` the list starts at the best item). So the
+next choice is the ``g``-th of that list with probability proportional to ``phi ** g``.
 
 Ranked-choice *data* is a table with columns ``assortment`` and ``top`` (tuples of names; an
 assortment lists its items in the order of the model's alternatives) and ``voter``; assortments
@@ -66,7 +73,7 @@ MAX_TABLE_LISTS = 200_000
 
 # ===================================================================== probabilities
 def mnl_topk_probability(utilities, assortment, top) -> float:
-    """MNL / Plackett-Luce probability that ``top`` (ordered, best first) is the top-k of ``assortment``.
+    """MNL probability that ``top`` (ordered, best first) is the top-k of ``assortment`` (RCPO eq. 8).
 
     ``utilities``: a Series or mapping from name to utility (for a policy, ``beta * log(pi / pi_ref)``);
     ``top``: a sequence of names, or one name for a single-best choice.
@@ -79,6 +86,8 @@ def mnl_topk_probability(utilities, assortment, top) -> float:
 def mallows_rmj_topk_probability(central_ranking, assortment, top, phi) -> float:
     """Mallows-RMJ probability that ``top`` (ordered, best first) is the top-k of ``assortment``.
 
+    RCPO equation (11); for a single name, equation (9).
+
     ``central_ranking``: names best first (a list, or text such as ``"A > B > C"``); it must hold
     every item of the assortment and may hold others (they do not matter).
     """
@@ -89,7 +98,7 @@ def mallows_rmj_topk_probability(central_ranking, assortment, top, phi) -> float
 
 
 def mnl_topk_table(utilities, assortment, k: int = 1) -> pd.Series:
-    """Probability of every ordered top-k list of ``assortment`` under MNL, indexed by the list (a tuple).
+    """Probability (RCPO eq. 8) of every ordered top-k list of ``assortment`` under MNL, indexed by the list (a tuple).
 
     Read one entry with ``table[("A", "B")]``. The entries sum to one.
     """
@@ -100,7 +109,7 @@ def mnl_topk_table(utilities, assortment, k: int = 1) -> pd.Series:
 
 
 def mallows_rmj_topk_table(central_ranking, assortment, k: int, phi) -> pd.Series:
-    """Probability of every ordered top-k list of ``assortment`` under Mallows-RMJ, indexed by the list."""
+    """Probability (RCPO eq. 11) of every ordered top-k list of ``assortment`` under Mallows-RMJ, indexed by the list."""
     sigma = _central_ranking(central_ranking)
     S = _assortment(assortment, sigma)
     lists = _all_lists(S, k)
@@ -250,14 +259,15 @@ def _log_bracket(i: np.ndarray, phi) -> np.ndarray:
 
 
 def _rmj_log_normalizer(m: int, k: int, phi) -> np.ndarray:
-    """``log prod_{i=m-k+1..m} [i]``: the log of the Mallows-RMJ top-k normaliser (``phi`` may be an array)."""
+    """``log psi(m, phi) / psi(m - k, phi) = log prod_{i=m-k+1..m} [i]``: the log of the inverse of the
+    constant of RCPO equation (11) (``phi`` may be an array)."""
     i = np.arange(m - k + 1, m + 1, dtype=float)
     phi = np.asarray(phi, dtype=float)
     return _log_bracket(i, phi[..., None]).sum(axis=-1)
 
 
 def _rmj_exponent(ranks: np.ndarray, lists: np.ndarray) -> np.ndarray:
-    """The power of ``phi`` in the Mallows-RMJ top-k probability.
+    """The power of ``phi`` in the Mallows-RMJ top-k probability: ``d(top, S)`` of RCPO equation (11).
 
     ``ranks`` (m,): rank of each assortment item under the central ranking (0 = best, distinct);
     ``lists`` (L, k): positions into the assortment of each ordered top-k list.

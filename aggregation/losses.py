@@ -2,8 +2,8 @@
 
 Conventions (every function): inputs are batch-first numpy arrays; ``lr`` is the log-ratio
 ``log(pi(y) / pi_ref(y))`` of a response, *not* multiplied by ``beta``; the induced reward is
-``r = beta * lr``; each function returns the mean over the whole batch as a Python float
-(rows that carry no signal count as 0 in that mean). ``sigmoid(x) = 1 / (1 + exp(-x))`` and
+``r = beta * lr``; each loss returns the mean over the whole batch as a Python float (rows
+that carry no signal count as 0 in that mean). ``sigmoid(x) = 1 / (1 + exp(-x))`` and
 ``-log sigmoid(x)`` is computed as ``log(1 + exp(-x))`` (``logaddexp(0, -x)``). Bad input raises
 :class:`AggregationError`.
 
@@ -15,40 +15,67 @@ Conventions (every function): inputs are batch-first numpy arrays; ``lr`` is the
 
     mean_b  (lr_chosen[b] - lr_rejected[b] - 1 / (2 beta)) ** 2
 
-``mnl_loss(lr, top, beta)``: MNL-PO (RCPO, Tang & Feng, arXiv 2510.23631), ``lr`` (B, K) the
-log-ratios of the K responses shown (assortment order), ``top`` (B, k) integer positions in
-``0..K-1`` of the ranked top-k, best first (k = 1: single best; k = K: a full ranking). The
-Plackett-Luce negative log-likelihood with scores ``r = beta * lr``::
+RCPO losses (Tang & Feng, "Beyond Pairwise: Empowering LLM Alignment with (Ranked) Choice
+Modeling", arXiv 2510.23631, Table 1; probabilities in :mod:`aggregation.choice`). ``lr`` (B, K)
+holds the log-ratios of the K responses shown (the assortment ``S``, in any order) and ``top``
+(B, k) the positions in ``0..K-1`` of the ranked top-k, best first (k = 1: single best; k = K: a
+full ranking). Table 1 writes ``f(x, y, y') = beta log pi(y)/pi_ref(y) - beta log pi(y')/pi_ref(y')``,
+here ``f(y, y') = r[y] - r[y']`` with ``r = beta * lr``.
 
-    mean_b  sum_{t=1..k} ( -r[b, a_t] + logsumexp_{j in R_t} r[b, j] ),   R_t = {0..K-1} minus {a_1..a_{t-1}}
+``mnl_loss(lr, top, beta)``: MNL-PO, Table 1 rows "MNL" (Theorem 1, eq. 7, for k = 1; Theorem 2
+for top-k)::
 
-For K = 2, k = 1 it equals ``dpo_loss`` (RCPO: DPO is the pairwise MNL / Bradley-Terry case).
-
-``mallows_rmj_loss(lr, top, beta, phi, temperature=1.0)``: Mallows-RMJ-PO, same ``lr`` and
-``top``; ``phi`` in (0, 1] is a float or an array (B,) (one dispersion per row). It is the
-negative log of the Mallows-RMJ top-k probability (see :mod:`aggregation.choice`) whose central
-ranking orders the K responses by ``r``, with every rank comparison ``[r_x > r_y]`` replaced by
-``s(r_x - r_y)``, ``s(x) = sigmoid(x / temperature)``::
-
-    E[b]    = sum_{t=1..k-1} (K - t) * s(r[b, a_{t+1}] - r[b, a_t])      # descents of the list
-            + sum_{j not in top} s(r[b, j] - r[b, a_k])                   # unlisted items above a_k
-    loss[b] = -log(phi[b]) * E[b] + sum_{i=K-k+1..K} log((1 - phi[b]**i) / (1 - phi[b]))
+    loss[b] = - sum_{t=1..k} log sigmoid( -log sum_{j in S minus {a_1..a_t}} exp(f(j, a_t)) )
+            = sum_{t=1..k} ( -r[b, a_t] + logsumexp_{j in R_t} r[b, j] ),   R_t = S minus {a_1..a_{t-1}}
     mean_b  loss[b]
 
-(the last sum is the log normaliser, ``log i`` per term at phi = 1; it does not depend on the
-policy). Special cases: single best (k = 1):
-``-log(phi) * sum_{j != a_1} s(r_j - r_{a_1}) + log((1 - phi**K) / (1 - phi))``; pairwise
-(K = 2, k = 1): ``-log(phi) * sigmoid((r_l - r_w) / temperature) + log(1 + phi)``, whose gradient
-in ``h = r_w - r_l`` (temperature 1) is DPO's gradient multiplied by ``-log(phi) * sigmoid(h)``:
-it is a bounded sigmoid loss, not a log-sigmoid, and does not reduce to DPO. As temperature -> 0
-(distinct log-ratios) the loss tends to the exact ``-log P_RMJ(top | S)``.
-Provenance: issue 3 describes RCPO's Table 1 as listing Mallows-RMJ-PO (pairwise, single-best,
-top-k) with a sigmoid smoothing of rank positions; the paper's exact objective and its handling of
-phi could not be read here (no stored text, no public code), so this objective is derived from the
-Mallows-RMJ model (exact likelihood, each rank indicator
-smoothed by a sigmoid of the reward gap, ``temperature`` an added knob whose default 1 gives
-``sigmoid(beta * (lr_x - lr_y))``), and phi is a given constant (it then only scales the
-policy-dependent part).
+the negative log of equation (8) (the two lines are equal: ``-log sigmoid(-log A) = log(1 + A)``;
+for t = K the inner sum is empty and the term is 0). For K = 2, k = 1 it equals ``dpo_loss``
+(Table 1's first row: DPO is the pairwise MNL / Bradley-Terry case).
+
+``mallows_rmj_loss(lr, top, beta, phi)``: Mallows-RMJ-PO, Table 1 rows "Mallows-RMJ": the
+objectives (14) (pairwise, Theorem 5), (10) (single best, Theorem 3) and (12) (top-k, Theorem 4),
+with every indicator ``I{x < 0}`` replaced by ``sigmoid(-x)`` (Appendix D, "Sigmoid-Smoothed
+Objectives")::
+
+    E[b]    = sum_{t=1..k-1} (K - t) * sigmoid(r[b, a_{t+1}] - r[b, a_t])     # smoothed descents
+            + sum_{j in S minus top} sigmoid(r[b, j] - r[b, a_k])              # smoothed "j above a_k"
+    loss[b] = -log(phi[b]) * E[b]
+    mean_b  loss[b]
+
+``E`` is the exponent ``d(mu^k, S)`` of equation (11) with the central ranking read off the
+rewards (Theorem 3's proof: ``-mu_0^{-1}(y) = beta log pi(y)/pi_ref(y) + beta log Z``) and each
+rank comparison smoothed. Single best (k = 1): ``-log(phi) * sum_{j != a_1} sigmoid(r_j - r_{a_1})``;
+pairwise (K = 2, k = 1): ``-log(phi) * sigmoid(r_l - r_w)``, whose gradient in
+``h = r_w - r_l`` is DPO's multiplied by ``-log(phi) * sigmoid(h)`` (Appendix F.2.1): a bounded
+sigmoid loss that does not reduce to DPO. The paper drops the policy-independent term
+``log psi(K, phi) / psi(K - k, phi)`` of the negative log-likelihood (proofs of Theorems 3 and 4),
+and so does this loss: ``exp(-loss)`` is not a probability; without the smoothing, loss plus that
+term is exactly ``-log`` of equation (11). Readings: Table 1's top-k row writes the weight as
+``(S - i)``; equations (11) and (12) give ``|S| - i``, used here. Equal rewards give
+``sigmoid(0) = 1/2`` (the unsmoothed indicator ``I{x < 0}`` gives 0 at a tie).
+``phi`` is a float or an array (B,) (one dispersion per row, e.g. :func:`entropy_phi_proxy`), in
+(0, 1]: the paper's range is ``0 < phi < 1``; ``phi = 1`` (uniform rankings) gives a zero loss.
+
+``entropy_phi_proxy(token_entropies, lengths, vocabulary_size)``: the token-level entropy proxy
+of the dispersion ``-log phi``, RCPO Appendix D (the last display before "Sigmoid-Smoothed
+Objectives"; it extends Chen et al., "MallowsPO", ICLR 2025, quoted there as eqs. 15-16, from
+two responses to ``|S|``), for a row whose assortment holds the responses ``Y_1..Y_K``::
+
+    -log phi = -log( sum_{i=1..K} sum_j H_ij / (K * N * log V) ),   N = max_i |Y_i|
+
+``H_ij`` is the Shannon entropy (nats) of the model's next-token distribution at the ``j``-th
+token of response ``i`` given the prompt and the tokens before it, ``V`` the vocabulary size (the
+paper's ``n = V ** N``, so ``log n = N log V``) and the model is the reference (pretrained or SFT)
+policy. Returns ``phi`` (B,), in (0, 1]. Readings: the paper writes the inner sum as
+``sum_{j=1..N-1} H(Y^{j+1} | Y^j = Y_i^j)``, N - 1 terms, but motivates (15) by ``H = log n`` for the
+uniform distribution on ``n = V ** N`` sequences, which the chain rule gives only with all N
+terms, the first token's included; this sums every token of each response (j = 1..|Y_i|), as the
+public MallowsPO trainer (github.com/haoxian-chen/MallowsPO, ``get_batch_logps``) that RCPO says
+it adopts does. Shorter responses contribute nothing past their own length (the padded positions
+of a batch), and the denominator uses the longest response as RCPO's display says (the MallowsPO
+trainer divides each response by its own length instead; the two agree when the responses are
+equally long). No gradient flows through the proxy: it is a property of the reference model.
 
 ``consistent_loss(lr_a, lr_b, votes_for_a, n_types, beta)``: the consistent loss of Shirali et
 al., "Direct Alignment with Heterogeneous Preferences" (arXiv 2502.16320, Prop. 6.1), on pairs
@@ -66,10 +93,11 @@ this implements ``-n_types * h``.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from scipy.special import expit, logsumexp
 
-from .choice import _rmj_log_normalizer
 from .errors import AggregationError
 
 
@@ -88,7 +116,7 @@ def ipo_loss(lr_chosen, lr_rejected, beta) -> float:
 
 
 def mnl_loss(lr, top, beta) -> float:
-    """MNL-PO: Plackett-Luce negative log-likelihood of the ranked top-k (see the module docstring)."""
+    """MNL-PO of RCPO Table 1: the negative log of equation (8) (see the module docstring)."""
     lr, top = _listwise(lr, top)
     r = _beta(beta) * lr
     B, K = r.shape
@@ -101,26 +129,75 @@ def mnl_loss(lr, top, beta) -> float:
     return float(np.mean(loss))
 
 
-def mallows_rmj_loss(lr, top, beta, phi, temperature: float = 1.0) -> float:
-    """Mallows-RMJ-PO with sigmoid-smoothed rank comparisons (exact formula in the module docstring)."""
+def mallows_rmj_loss(lr, top, beta, phi) -> float:
+    """Mallows-RMJ-PO of RCPO Table 1, sigmoid-smoothed as in Appendix D (formula in the module docstring)."""
     lr, top = _listwise(lr, top)
     r = _beta(beta) * lr
     B, K = r.shape
     k = top.shape[1]
     phi = _phi_batch(phi, B)
-    temperature = _positive(temperature, "temperature")
     rows = np.arange(B)[:, None]
     listed = r[rows, top]  # (B, k)
     exponent = np.zeros(B)
     if k > 1:
-        weights = K - np.arange(1, k)
-        exponent += (weights * expit((listed[:, 1:] - listed[:, :-1]) / temperature)).sum(axis=1)
+        weights = K - np.arange(1, k)  # |S| - t for t = 1..k-1
+        exponent += (weights * expit(listed[:, 1:] - listed[:, :-1])).sum(axis=1)
     unlisted = np.ones((B, K), dtype=bool)
     unlisted[rows, top] = False
-    above_last = expit((r - listed[:, -1:]) / temperature)
+    above_last = expit(r - listed[:, -1:])
     exponent += np.where(unlisted, above_last, 0.0).sum(axis=1)
-    loss = -np.log(phi) * exponent + _rmj_log_normalizer(K, k, phi)
-    return float(np.mean(loss))
+    return float(np.mean(-np.log(phi) * exponent))
+
+
+def entropy_phi_proxy(token_entropies, lengths, vocabulary_size) -> np.ndarray:
+    """RCPO Appendix D's entropy proxy of the Mallows dispersion, one ``phi`` per row (module docstring).
+
+    ``token_entropies`` (B, K, T): entry ``[b, i, j]`` is the entropy (nats) of the reference
+    model's distribution of token ``j + 1`` of response ``i`` of row ``b`` (0-based ``j``: the
+    first entry is the distribution of the first response token given the prompt); ``lengths``
+    (B, K): the number of tokens of each response (1..T; entries past it are ignored);
+    ``vocabulary_size``: the number of tokens each distribution ranges over (at least 2).
+    """
+    H = _array(token_entropies, "token_entropies")
+    if H.ndim != 3:
+        raise AggregationError(
+            f"token_entropies must have shape (B, K, T) (rows, responses, tokens), got {H.shape}")
+    B, K, T = H.shape
+    L = np.asarray(lengths)
+    if L.shape != (B, K):
+        raise AggregationError(f"lengths must have shape ({B}, {K}) (tokens per response), got {L.shape}")
+    if not np.issubdtype(L.dtype, np.integer):
+        raise AggregationError(f"lengths must hold whole numbers (tokens per response), got dtype {L.dtype}")
+    L = L.astype(np.int64)
+    bad = np.argwhere((L < 1) | (L > T))
+    if bad.size:
+        b, i = (int(v) for v in bad[0])
+        raise AggregationError(f"lengths[{b}, {i}] = {L[b, i]} is not a token count in 1..{T}")
+    if isinstance(vocabulary_size, bool):
+        raise AggregationError(f"vocabulary_size must be a whole number >= 2, got {vocabulary_size!r}")
+    try:
+        V = int(vocabulary_size)
+    except (TypeError, ValueError):
+        raise AggregationError(f"vocabulary_size must be a whole number >= 2, got {vocabulary_size!r}") from None
+    if V != vocabulary_size or V < 2:
+        raise AggregationError(f"vocabulary_size must be a whole number >= 2, got {vocabulary_size!r}")
+    log_v = math.log(V)
+    inside = np.arange(T)[None, None, :] < L[:, :, None]
+    # an entropy over V tokens lies in [0, log V]; float32 logits may overshoot by rounding
+    bad = np.argwhere(inside & ((H < 0) | (H > log_v * (1 + 1e-6))))
+    if bad.size:
+        b, i, j = (int(v) for v in bad[0])
+        raise AggregationError(
+            f"token_entropies[{b}, {i}, {j}] = {float(H[b, i, j])!r} is not an entropy over {V} tokens "
+            f"(it must lie in [0, log {V}] = [0, {log_v:.6g}])")
+    total = np.where(inside, H, 0.0).sum(axis=(1, 2))
+    phi = total / (K * L.max(axis=1) * log_v)
+    zero = np.flatnonzero(phi <= 0)
+    if zero.size:
+        raise AggregationError(
+            f"row {zero[0]}: every token entropy is 0 (the model is certain of each token), so the proxy "
+            "-log phi is infinite")
+    return np.minimum(phi, 1.0)
 
 
 def consistent_loss(lr_a, lr_b, votes_for_a, n_types, beta) -> float:

@@ -6,7 +6,7 @@ from aggregation import AggregationError
 from ui import compute, explain, figures, numbers, shell, state, widgets
 
 shell.page_header("Ranked choice", explain.RANKED_CHOICE, url_path="ranked-choice")
-st.info(explain.RMJ_RECONSTRUCTION, icon=":material/construction:")
+st.caption(explain.RANKED_CHOICE_FORMULAS)
 
 model = state.population()
 names = list(model.alternatives)
@@ -35,8 +35,8 @@ with left:
                               value=min(2, max(1, len(assortment))), step=1, key=f"choice_top_{v}"))
     phi_value = float(c2.number_input("Mallows-RMJ dispersion φ", min_value=0.0, max_value=1.0, value=float(phi),
                                       step=0.05, format="%.3f", key=f"choice_phi_{v}",
-                                      help="In (0, 1]: 1 = every order equally likely; near 0 = always the central "
-                                           "ranking."))
+                                      help="The paper's range is 0 < φ < 1; near 0 = always the central ranking, "
+                                           "1 = every order equally likely (the limit, allowed here)."))
     central_text = st.text_input("Mallows-RMJ central ranking (best first)", value=" > ".join(central),
                                  key=f"choice_central_{v}",
                                  help="Every answer of the assortment, separated by '>', no ties.")

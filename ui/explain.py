@@ -41,7 +41,7 @@ PAPERS = {
                         "Optimization Optimize for Preferences?", "https://arxiv.org/abs/2505.23749"),
     "gibbard": Paper("Gibbard 1977", "Manipulation of Schemes that Mix Voting with Chance",
                      "https://doi.org/10.2307/1911681"),
-    "rcpo": Paper("Tang & Feng 2025", "Beyond Pairwise: Empowering LLM Alignment With Ranked Choice Modeling",
+    "rcpo": Paper("Tang & Feng 2025", "Beyond Pairwise: Empowering LLM Alignment with (Ranked) Choice Modeling",
                   "https://arxiv.org/abs/2510.23631"),
     "mallows_choice": Paper("Feng & Tang 2022", "On a Mallows-type Model for (Ranked) Choices",
                             "https://arxiv.org/abs/2207.01783"),
@@ -112,10 +112,14 @@ PROPERTY_VERSIONS = (
 # ---------------------------------------------------------------------------- ranked choice
 RANKED_CHOICE = (
     "A user is shown an **assortment** of answers and reports their favourite, or their top few in order. "
-    "**MNL** (Plackett–Luce) works with a utility per answer: each pick is made with probability proportional to "
-    "exp(utility) among the answers left. **Mallows-RMJ** works with a central ranking and a dispersion φ: every "
-    f"step away from the central order costs a factor φ ({PAPERS['rcpo'].link()}; {PAPERS['mallows_choice'].link()}).")
-RMJ_RECONSTRUCTION = (
-    "The Mallows-RMJ distance used here is **reconstructed from the model's definition** (the reverse major "
-    "index: a swap at position t of m costs m − t), because the RCPO paper's text could not be read where this "
-    "tool was built; the closed forms are checked against brute-force enumeration of every ranking.")
+    "**MNL** works with a utility per answer: each pick is made with probability proportional to exp(utility) "
+    "among the answers left. **Mallows-RMJ** works only with a central ranking and a dispersion φ: the answer in "
+    "place r of the assortment (by the central ranking) is picked first with odds φ^(r−1), however close the "
+    f"answers are ({PAPERS['rcpo'].link()}; {PAPERS['mallows_choice'].link()}).")
+RANKED_CHOICE_FORMULAS = (
+    "Formulas of the RCPO paper (Tang & Feng, section 3): MNL, equation (8); Mallows-RMJ first choice, "
+    "equation (9), and ordered top lists, equation (11). A top list of an assortment of m answers gets a factor "
+    "φ^(m − t) for each place t where it puts an answer directly above one the central ranking prefers, and φ for "
+    "each answer left off the list that the central ranking puts above its last pick. Both are the exact "
+    "probabilities of the Mallows model with the reverse major index distance over full rankings (equation 6); "
+    "the tests check them against a sum over every ranking.")

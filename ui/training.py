@@ -45,7 +45,8 @@ EXTRA_PAPERS = {
                  "(IPO)", "https://arxiv.org/abs/2310.12036"),
     "spo": Paper("Swamy et al. 2024", "A Minimaximalist Approach to Reinforcement Learning from Human Feedback "
                  "(SPO)", "https://arxiv.org/abs/2401.04056"),
-    "rcpo": Paper("Tang & Feng 2025", "Ranked-choice preference optimization (RCPO)", "https://arxiv.org/abs/2510.23631"),
+    "rcpo": Paper("Tang & Feng 2025", "Beyond Pairwise: Empowering LLM Alignment with (Ranked) Choice Modeling (RCPO)",
+                  "https://arxiv.org/abs/2510.23631"),
     "rlhf": Paper("Ouyang et al. 2022", "Training language models to follow instructions with human feedback",
                   "https://arxiv.org/abs/2203.02155"),
 }

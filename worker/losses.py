@@ -7,11 +7,12 @@ argument order): ``lr`` is the log-ratio ``log pi(y) - log pi_ref(y)`` of a resp
 
 * :func:`dpo_loss`: Rafailov et al. 2023, eq. 7: ``-log sigmoid(beta (lr_c - lr_r))``.
 * :func:`ipo_loss`: Azar et al. 2024 (IPO), eq. 17: ``(lr_c - lr_r - 1/(2 beta))^2``.
-* :func:`mnl_loss`: MNL-PO of RCPO (Tang & Feng, arXiv 2510.23631, section 4.1): the
-  Plackett-Luce negative log-likelihood of the ranked top-k among the K shown responses, with
-  scores ``beta * lr``; ``k = 1`` is the single-best (multinomial logit) case and K = 2,
+* :func:`mnl_loss`: MNL-PO of RCPO (Tang & Feng, arXiv 2510.23631, Table 1, Theorems 1-2):
+  the negative log of equation (8), the probability of the ranked top-k among the K shown
+  responses, with scores ``beta * lr``; ``k = 1`` is the single-best case (eq. 7) and K = 2,
   k = 1 is DPO.
-* :func:`mallows_rmj_loss`: Mallows-RMJ-PO of RCPO (section 4.2), see its docstring.
+* :func:`mallows_rmj_loss`: Mallows-RMJ-PO of RCPO (Table 1; eqs. 10, 12, 14 smoothed as in
+  Appendix D), see its docstring.
 * :func:`consistent_loss`: the consistent loss of Proposition 6.1 of "Direct alignment with
   heterogeneous preferences" (one label per user type; only unanimous pairs carry a signal).
 * :func:`bradley_terry_loss`, :func:`kl_regularized_policy_loss`,
@@ -19,8 +20,6 @@ argument order): ``lr`` is the log-ratio ``log pi(y) - log pi_ref(y)`` of a resp
   self-play methods (policies restricted to the finite set of candidate responses).
 """
 from __future__ import annotations
-
-import math
 
 import torch
 import torch.nn.functional as F
@@ -47,12 +46,13 @@ def _take(x: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
 
 
 def mnl_loss(lr: torch.Tensor, top: torch.Tensor, beta: float) -> torch.Tensor:
-    """Plackett-Luce NLL of the ranked top-k with scores ``beta * lr``.
+    """MNL-PO (RCPO Table 1): ``-log`` of equation (8) with scores ``s = beta * lr``.
 
     ``lr`` (B, K): log-ratios of the K shown responses; ``top`` (B, k): indices into K of the
     responses ranked first, second, ... k-th. Row loss:
     ``sum_j [logsumexp_{y in S_j} s(y) - s(top_j)]`` with ``S_j`` the shown responses not among
-    ``top_1 .. top_{j-1}``.
+    ``top_1 .. top_{j-1}``, which equals Table 1's
+    ``-sum_j log sigmoid(-log sum_{y in S_j minus top_j} exp(s(y) - s(top_j)))``.
     """
     s = beta * lr
     top = top.long()
@@ -66,44 +66,40 @@ def mnl_loss(lr: torch.Tensor, top: torch.Tensor, beta: float) -> torch.Tensor:
     return total.mean()
 
 
-def mallows_rmj_loss(lr: torch.Tensor, top: torch.Tensor, beta: float, phi: float,
-                     temperature: float = 1.0) -> torch.Tensor:
+def mallows_rmj_loss(lr: torch.Tensor, top: torch.Tensor, beta: float,
+                     phi: float | torch.Tensor) -> torch.Tensor:
     """Mallows-RMJ-PO, the torch mirror of :func:`aggregation.losses.mallows_rmj_loss`.
 
-    The negative log of the Mallows-RMJ top-k probability (Feng & Tang, arXiv 2207.01783; the
-    ranked-choice model of Tang & Feng, arXiv 2510.23631) whose central ranking orders the K
-    shown responses by ``r = beta * lr``, every rank comparison ``[r_x > r_y]`` replaced by
-    ``sigmoid((r_x - r_y) / temperature)``::
+    RCPO Table 1 (Tang & Feng, arXiv 2510.23631): the objectives (14), (10) and (12) of
+    Theorems 5, 3 and 4 with each indicator ``I{x < 0}`` replaced by ``sigmoid(-x)``
+    (Appendix D), where ``r = beta * lr`` orders the K shown responses::
 
-        E    = sum_{t=1..k-1} (K - t) s(r[a_{t+1}] - r[a_t])      # descents of the ranked list
-             + sum_{j not in top} s(r[j] - r[a_k])                 # unlisted responses above a_k
-        loss = -log(phi) * E + sum_{i=K-k+1..K} log((1 - phi**i) / (1 - phi))
+        E    = sum_{t=1..k-1} (K - t) sigmoid(r[a_{t+1}] - r[a_t])    # smoothed descents of the list
+             + sum_{j not in top} sigmoid(r[j] - r[a_k])               # unlisted responses above a_k
+        loss = -log(phi) * E
 
-    ``0 < phi <= 1`` (at 1 the normaliser is ``log i``). The RMJ distance is the core's
-    reconstruction from the model's definition (see :mod:`aggregation.choice`); this loss and the
-    core's probabilities use the same one, and a test checks the two losses agree.
+    ``E`` is the smoothed exponent ``d(mu^k, S)`` of equation (11); like the paper, the loss
+    leaves out the policy-independent ``log psi(K, phi) / psi(K - k, phi)``. ``phi``: a number
+    or a tensor (B,) (one dispersion per row, e.g. Appendix D's entropy proxy), in (0, 1]
+    (the paper's range is (0, 1); ``phi = 1`` gives a zero loss).
     """
-    if not 0.0 < phi <= 1.0:
-        raise ValueError(f"phi must lie in (0, 1], got {phi}")
-    if temperature <= 0:
-        raise ValueError(f"temperature must be positive, got {temperature}")
     r = beta * lr
+    phi = torch.as_tensor(phi, dtype=r.dtype, device=r.device)
+    if phi.dim() not in (0, 1) or (phi.dim() == 1 and phi.shape[0] != r.shape[0]):
+        raise ValueError(f"phi must be a number or a tensor of shape ({r.shape[0]},), got shape {tuple(phi.shape)}")
+    if not bool(((phi > 0) & (phi <= 1)).all()):
+        raise ValueError(f"phi must lie in (0, 1], got {phi.tolist()}")
     top = top.long()
     K, k = r.shape[1], top.shape[1]
     listed = torch.gather(r, 1, top)
     exponent = torch.zeros(r.shape[0], dtype=r.dtype, device=r.device)
     if k > 1:
         weights = torch.arange(K - 1, K - k, -1, dtype=r.dtype, device=r.device)   # K-1, ..., K-k+1
-        exponent = exponent + (weights * torch.sigmoid((listed[:, 1:] - listed[:, :-1]) / temperature)).sum(1)
+        exponent = exponent + (weights * torch.sigmoid(listed[:, 1:] - listed[:, :-1])).sum(1)
     unlisted = torch.ones_like(r, dtype=torch.bool).scatter(1, top, False)
-    above_last = torch.sigmoid((r - listed[:, -1:]) / temperature) * unlisted
+    above_last = torch.sigmoid(r - listed[:, -1:]) * unlisted
     exponent = exponent + above_last.sum(1)
-    sizes = range(K - k + 1, K + 1)
-    if phi == 1.0:
-        normaliser = sum(math.log(i) for i in sizes)
-    else:
-        normaliser = sum(math.log((1.0 - phi ** i) / (1.0 - phi)) for i in sizes)
-    return (-math.log(phi) * exponent + normaliser).mean()
+    return (-torch.log(phi) * exponent).mean()
 
 
 def consistent_loss(lr_a: torch.Tensor, lr_b: torch.Tensor, votes_for_a: torch.Tensor,

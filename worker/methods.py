@@ -6,7 +6,9 @@ themselves live in :mod:`worker.losses`.
 
 * ``dpo``, ``ipo``: offline, on pairs (:func:`worker.data.pair_dataset`).
 * ``consistent``: offline, on pairs with one label per user type (Proposition 6.1).
-* ``mnl``, ``mallows``: offline, on ranked choices among ``display_size`` shown responses.
+* ``mnl``, ``mallows``: offline, on ranked choices among ``display_size`` shown responses
+  (RCPO, Table 1). Mallows-RMJ-PO's dispersion is the spec's ``phi``, or with ``dispersion:
+  "entropy"`` one value per row from RCPO Appendix D's entropy proxy on the reference model.
 * ``rlhf``: a Bradley-Terry reward fitted on the pairs (one reward per candidate response,
   by Newton's method: the reward model of a fixed response set is exactly that vector), then
   the KL-regularised policy objective with the expectation over candidates computed exactly.
@@ -25,6 +27,8 @@ from __future__ import annotations
 
 import numpy as np
 import torch
+
+from aggregation import entropy_phi_proxy
 
 from . import losses
 from .data import (empirical_matrix, pair_dataset, ranked_choice_dataset, ranking_sample, unanimity_dataset)
@@ -75,6 +79,9 @@ class Method:
         self.beta = spec["beta"]
         self.rng = np.random.default_rng([spec["seed"], 1])  # the step-level stream (batches, samples)
         self.batch_size = spec.get("batch_size")
+
+    def prepare(self, policy) -> None:
+        """Called once with the policy (a :class:`worker.models.CandidatePolicy`) before training."""
 
     def dataset(self) -> dict:
         raise NotImplementedError
@@ -141,19 +148,40 @@ class ConsistentMethod(Method):
 
 
 class RankedChoiceMethod(Method):
-    """MNL-PO and Mallows-RMJ-PO on ranked choices (RCPO)."""
+    """MNL-PO and Mallows-RMJ-PO on ranked choices (RCPO, Table 1)."""
+
+    PROXY_CHUNK = 65_536  # rows per call of the entropy proxy (bounds its (rows, K, T) gather)
 
     def __init__(self, spec, population, alternatives, device):
         super().__init__(spec, population, alternatives, device)
         self.data = ranked_choice_dataset(population, spec["dataset_size"], spec["sampling"], spec["display_size"],
                                           spec["top_k"], spec["seed"])
         self.shown, self.top = self._t(self.data.shown), self._t(self.data.top)
+        self.phi = spec.get("phi")          # fixed dispersion; replaced per row by prepare() for the proxy
+        self.proxy: dict | None = None      # what the entropy proxy found, for the dataset summary
+
+    def prepare(self, policy) -> None:
+        """With ``dispersion: "entropy"``: one phi per row by RCPO Appendix D's proxy on the reference model."""
+        if self.spec["method"] != "mallows" or self.spec.get("dispersion") != "entropy":
+            return
+        H, lengths, vocabulary = policy.reference_token_entropies()
+        chunks = [self.data.shown[i:i + self.PROXY_CHUNK] for i in range(0, len(self.data.shown), self.PROXY_CHUNK)]
+        phi = np.concatenate([entropy_phi_proxy(H[rows], lengths[rows], vocabulary) for rows in chunks])
+        self.phi = torch.as_tensor(phi, device=self.device)
+        weight = -np.log(phi)
+        self.proxy = {"source": "entropy proxy of the reference model (RCPO Appendix D)", "vocabulary": vocabulary,
+                      "phi_mean": float(phi.mean()), "phi_min": float(phi.min()), "phi_max": float(phi.max()),
+                      "neg_log_phi_mean": float(weight.mean()),
+                      "response_entropy": {a: float(H[i, :lengths[i]].sum()) for i, a in enumerate(self.alternatives)}}
 
     def dataset(self):
-        return {"kind": f"top-{self.spec['top_k']} of {self.spec['display_size']} shown responses",
-                "rows": len(self.data.shown),
-                "preference_matrix": empirical_matrix(self.data.wins(self.m), self.alternatives),
-                "note": "pairs implied by the ranked lists (not independent, so the standard errors are approximate)"}
+        out = {"kind": f"top-{self.spec['top_k']} of {self.spec['display_size']} shown responses",
+               "rows": len(self.data.shown),
+               "preference_matrix": empirical_matrix(self.data.wins(self.m), self.alternatives),
+               "note": "pairs implied by the ranked lists (not independent, so the standard errors are approximate)"}
+        if self.spec["method"] == "mallows":
+            out["dispersion"] = self.proxy or {"source": "fixed", "phi": self.spec["phi"]}
+        return out
 
     def loss(self, logp, logp_ref, policy):
         lr = logp - logp_ref
@@ -161,7 +189,8 @@ class RankedChoiceMethod(Method):
         shown_lr, top = lr[self.shown[rows]], self.top[rows]
         if self.spec["method"] == "mnl":
             return losses.mnl_loss(shown_lr, top, self.beta), {}
-        return losses.mallows_rmj_loss(shown_lr, top, self.beta, self.spec["phi"]), {}
+        phi = self.phi[rows] if isinstance(self.phi, torch.Tensor) else self.phi
+        return losses.mallows_rmj_loss(shown_lr, top, self.beta, phi), {}
 
 
 class RLHFMethod(Method):

@@ -26,6 +26,7 @@ import os
 import warnings
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 
 # No model-hub downloads, ever: set before transformers / huggingface_hub are first imported.
@@ -204,6 +205,29 @@ class CandidatePolicy:
                 self._reference = self._sequence_logprobs().detach()
             self.model.train(was_training)
         return self._reference
+
+    @torch.no_grad()
+    def reference_token_entropies(self) -> tuple[np.ndarray, np.ndarray, int]:
+        """The reference model's next-token entropies along every candidate response, for the
+        dispersion proxy of RCPO Appendix D (:func:`aggregation.entropy_phi_proxy`).
+
+        Returns ``H`` (K, T): ``H[i, j]`` the entropy (nats) of the distribution of token ``j + 1``
+        of response ``i`` (its words, then EOS) given the prompt and the tokens before it, 0 past
+        the response's end; ``lengths`` (K,): tokens per response; ``V``: the size of the
+        distribution (the model's output dimension).
+        """
+        was_training = self.model.training
+        self.model.train(False)  # inference mode (no dropout)
+        with self.model.disable_adapter():
+            logits = self.model(input_ids=self._ids, attention_mask=self._mask).logits[:, :-1]
+        self.model.train(was_training)
+        vocabulary = int(logits.shape[-1])
+        logp = torch.log_softmax(logits[self._target].double(), -1)  # (response tokens, V), row-major order
+        entropy = -(logp.exp() * logp).nan_to_num(0.0).sum(-1).cpu().numpy()
+        lengths = np.asarray(self._n_response, dtype=np.int64)
+        H = np.zeros((len(lengths), int(lengths.max())))
+        H[np.arange(H.shape[1])[None, :] < lengths[:, None]] = entropy
+        return H, lengths, vocabulary
 
     @torch.no_grad()
     def readout(self) -> tuple[torch.Tensor, float]:

@@ -24,7 +24,11 @@ Fields (defaults in brackets; fields that do not apply to the chosen method are 
   share of them drawn uniformly, as in appendix A.8 of the Jackpot paper).
 * ``display_size`` [min(4, m)], ``top_k`` [1] (``mnl``, ``mallows``): responses shown per
   question and how many of them the voter ranks (1 = single best).
-* ``phi`` [0.5] (``mallows``): the Mallows-RMJ dispersion, strictly between 0 and 1.
+* ``dispersion`` [``"fixed"``] (``mallows``): where the Mallows-RMJ dispersion comes from.
+  ``"fixed"``: the number ``phi`` [0.5], strictly between 0 and 1, for every row.
+  ``"entropy"``: one value per row from the token-level entropy proxy of RCPO Appendix D
+  (:func:`aggregation.entropy_phi_proxy`), computed once from the reference model on the
+  responses shown in that row; ``phi`` must then be left out.
 * ``lora`` [``{"r": 8, "alpha": 32, "dropout": 0.1, "target_modules": null}``] (the
   Jackpot paper's settings; ``target_modules`` null: the tiny model's attention and MLP
   layers, or peft's default for a real architecture).
@@ -64,6 +68,7 @@ DEFAULT_LORA = {"r": 8, "alpha": 32, "dropout": 0.1, "target_modules": None}
 TINY_LEARNING_RATE, PRETRAINED_LEARNING_RATE = 5e-3, 1e-4
 MAX_SPEC_BYTES = 64_000_000  # 100,000 rankings over 50 alternatives take about 32 MB
 DEVICES = ("auto", "cpu", "cuda")
+DISPERSIONS = ("fixed", "entropy")  # the Mallows-RMJ dispersion: a given phi, or RCPO Appendix D's proxy
 
 COMMON_FIELDS = ("population", "method", "model", "sampling", "beta", "dataset_size", "steps", "learning_rate",
                  "lora", "seed", "device", "cpu_threads", "time_limit_s", "prompt", "name")
@@ -72,7 +77,7 @@ METHOD_FIELDS = {
     "nash": ("samples_per_step", "exploration"),
     "mpne": ("k", "samples_per_step", "exploration"),
     "mnl": ("batch_size", "display_size", "top_k"),
-    "mallows": ("batch_size", "display_size", "top_k", "phi"),
+    "mallows": ("batch_size", "display_size", "top_k", "dispersion", "phi"),
 }
 ALL_FIELDS = set(COMMON_FIELDS) | {f for fs in METHOD_FIELDS.values() for f in fs}
 
@@ -169,8 +174,16 @@ def validate_spec_and_population(spec) -> tuple[dict, object]:
     if "display_size" in fields:
         out["display_size"] = _integer(spec, "display_size", min(4, positive), 2, positive)
         out["top_k"] = _integer(spec, "top_k", 1, 1, out["display_size"])
-    if "phi" in fields:
-        out["phi"] = _number(spec, "phi", 0.5, low=0.0, low_open=True, high=1.0, high_open=True)
+    if "dispersion" in fields:
+        dispersion = spec.get("dispersion", "fixed")
+        if dispersion not in DISPERSIONS:
+            raise JobSpecError(f"dispersion must be one of {', '.join(DISPERSIONS)}; got {dispersion!r}")
+        out["dispersion"] = dispersion
+        if dispersion == "fixed":
+            out["phi"] = _number(spec, "phi", 0.5, low=0.0, low_open=True, high=1.0, high_open=True)
+        elif spec.get("phi") is not None:
+            raise JobSpecError("phi is set, but dispersion 'entropy' estimates it from the reference model "
+                               "(RCPO Appendix D); leave phi out or use dispersion 'fixed'")
     return out, population
 
 

@@ -93,6 +93,7 @@ def train(spec: dict, emit, population=None) -> dict:
     params = policy.trainable_parameters()
     optimizer = torch.optim.Adam(params, lr=spec["learning_rate"])
     ref = policy.reference_logprobs()
+    method.prepare(policy)
     p_ref, out_ref = policy.readout()
     reference = p_ref.double().cpu().numpy()
     setup_s = time.perf_counter() - t_setup

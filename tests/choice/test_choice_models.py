@@ -1,4 +1,9 @@
-"""MNL and Mallows-RMJ top-k probabilities against brute-force enumeration and hand values."""
+"""MNL and Mallows-RMJ top-k probabilities against brute-force enumeration and hand values.
+
+Equations are those of RCPO (Tang & Feng, arXiv 2510.23631): (6) the ranked-choice marginal of a
+Mallows-type law over all rankings of the universe, (8) the MNL top-k probability, (9) and (11)
+the Mallows-RMJ choice and top-k probabilities.
+"""
 import itertools
 import math
 
@@ -69,6 +74,33 @@ def test_mallows_rmj_tables_equal_the_marginals_of_all_rankings_of_the_universe(
                 checked += 1
     # every subset of the 5 names, every k: sum over sizes s of C(5, s) * sum_k s!/(s-k)! lists
     assert checked == 5 * 1 + 10 * (2 + 2) + 10 * (3 + 6 + 6) + 5 * (4 + 12 + 24 + 24) + (5 + 20 + 60 + 120 + 120)
+
+
+def paper_eq_11(central, S, top, phi):
+    """RCPO eq. (11) as printed: psi(|S|-k)/psi(|S|) * phi^d(mu^k, S), with
+    d = sum_{i<k} [mu0^-1(y_i) > mu0^-1(y_{i+1})] (|S| - i) + sum_{y_j in S minus top} [mu0^-1(y_k) > mu0^-1(y_j)]."""
+    pos = {a: i for i, a in enumerate(central)}
+    psi = lambda n: math.prod(sum(phi ** j for j in range(i)) for i in range(1, n + 1))
+    m, k = len(S), len(top)
+    d = sum((m - i) for i in range(1, k) if pos[top[i - 1]] > pos[top[i]])
+    d += sum(1 for y in S if y not in top and pos[top[-1]] > pos[y])
+    return psi(m - k) / psi(m) * phi ** d
+
+
+def test_equation_11_as_printed_is_the_marginal_of_equation_6_and_the_table():
+    phi = 0.45
+    rankings = mallows_rmj_rankings(UNIVERSE, phi)
+    for S in (["a", "c", "e"], ["c", "d", "b", "a"], UNIVERSE):
+        for k in range(1, len(S) + 1):
+            table = mallows_rmj_topk_table(UNIVERSE, S, k, phi)
+            for top, p in marginalise(rankings, S, k).items():
+                assert paper_eq_11(UNIVERSE, S, top, phi) == pytest.approx(p, abs=1e-14)
+                assert table[top] == pytest.approx(p, abs=1e-14)
+    # k = 1 is eq. (9): phi^(number of items of S above y) / (1 + phi + ... + phi^(|S|-1))
+    S = ["e", "a", "c"]  # central order inside S: a > e > c
+    assert paper_eq_11(UNIVERSE, S, ("c",), phi) == pytest.approx(phi ** 2 / (1 + phi + phi ** 2), abs=1e-15)
+    # |S| = 2 is eq. (13): the better item is chosen with probability 1 / (1 + phi)
+    assert mallows_rmj_topk_probability(UNIVERSE, ["b", "a"], "a", phi) == pytest.approx(1 / (1 + phi), abs=1e-15)
 
 
 def test_mallows_rmj_single_choice_is_geometric_in_the_rank_within_the_assortment():

@@ -1,4 +1,10 @@
-"""Numpy reference losses: hand values, reductions to DPO, exact limits and minimisers."""
+"""Numpy reference losses: hand values, reductions to DPO, exact limits and minimisers.
+
+The RCPO losses are checked against the paper (Tang & Feng, arXiv 2510.23631): Table 1's
+formulas written out literally, the gradients of Appendix F, the exact likelihoods of
+equations (8) and (11) (through brute-force enumeration of rankings), and Appendix D's entropy
+proxy of the dispersion.
+"""
 import itertools
 import math
 
@@ -12,6 +18,7 @@ from aggregation import (
     AggregationError,
     consistent_loss,
     dpo_loss,
+    entropy_phi_proxy,
     ipo_loss,
     mallows_rmj_loss,
     mallows_rmj_topk_probability,
@@ -20,6 +27,8 @@ from aggregation import (
     mnl_topk_probability,
     mnl_topk_table,
 )
+
+from .reference import mallows_rmj_rankings, marginalise
 
 
 def sigmoid(x):
@@ -68,6 +77,61 @@ def test_mnl_by_hand_and_full_ranking_equals_top_k_minus_one():
     assert mnl_loss(lr, np.array([[2]]), 1.0) == pytest.approx(-math.log(3 / 6))
     assert mnl_loss(lr, np.array([[1, 0]]), 1.0) == pytest.approx(-math.log(2 / 6 * 1 / 4))
     assert mnl_loss(lr, np.array([[1, 0, 2]]), 1.0) == pytest.approx(mnl_loss(lr, np.array([[1, 0]]), 1.0))
+
+
+def table_1_mnl(r, top):
+    """RCPO Table 1, row "MNL, Top-k Choice", written out term by term (k = 1: "Single-Best"):
+    -sum_i log sigmoid(-log sum_{j in S minus {y_1..y_i}} exp(f(y_j, y_i))), f = reward difference."""
+    total = 0.0
+    for i in range(len(top)):
+        rest = [j for j in range(len(r)) if j not in top[:i + 1]]
+        if not rest:  # the empty sum: log sigmoid(+inf) = 0
+            continue
+        inner = sum(math.exp(r[j] - r[top[i]]) for j in rest)
+        total -= math.log(sigmoid(-math.log(inner)))
+    return total
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(2, 5), st.integers(0, 10_000), st.floats(0.05, 3.0))
+def test_mnl_loss_is_table_1_written_out(K, seed, beta):
+    rng = np.random.default_rng(seed)
+    lr = rng.normal(size=(3, K)) * 2
+    k = int(rng.integers(1, K + 1))
+    top = np.stack([rng.permutation(K)[:k] for _ in range(3)])
+    expected = np.mean([table_1_mnl(beta * row, list(t)) for row, t in zip(lr, top)])
+    assert mnl_loss(lr, top, beta) == pytest.approx(expected, rel=1e-10, abs=1e-12)
+
+
+def test_mnl_table_1_by_hand():
+    # weights 1, 2, 3; top (2, 1): -log sigmoid(-log (1/3 + 2/3)) - log sigmoid(-log (1/2)) = log 2 + log 3/2
+    lr = np.array([[0.0, math.log(2.0), math.log(3.0)]])
+    assert mnl_loss(lr, np.array([[2, 1]]), 1.0) == pytest.approx(math.log(2.0) + math.log(1.5), abs=1e-15)
+
+
+def mnl_gradient_appendix_f(r, top, beta):
+    """d loss / d lr from RCPO Appendix F.1.3, eq. (19): -beta sum_i sigma(log sum_{j in R_i} exp f(j, i)) *
+    [e_{y_i} - sum_{j in R_i} e_{y_j} / sum_{j' in R_i} exp f(j', j)], R_i = S minus {y_1..y_i}."""
+    g = np.zeros(len(r))
+    for i in range(len(top)):
+        rest = [j for j in range(len(r)) if j not in top[:i + 1]]
+        if not rest:
+            continue
+        weight = sigmoid(math.log(sum(math.exp(r[j] - r[top[i]]) for j in rest)))
+        g[top[i]] -= beta * weight
+        for j in rest:
+            g[j] += beta * weight / sum(math.exp(r[jj] - r[j]) for jj in rest)
+    return g
+
+
+@pytest.mark.parametrize("K, k", [(2, 1), (4, 1), (4, 2), (5, 5)])
+def test_mnl_gradient_is_appendix_f(K, k):
+    rng = np.random.default_rng(K * 10 + k)
+    beta = 0.6
+    lr = rng.normal(size=K)
+    top = list(rng.permutation(K)[:k])
+    numeric = _gradient(lambda x: mnl_loss(x[None, :], np.array([top]), beta), lr)
+    np.testing.assert_allclose(numeric, mnl_gradient_appendix_f(beta * lr, top, beta), atol=1e-8)
 
 
 @settings(max_examples=30, deadline=None)
@@ -128,47 +192,84 @@ def test_expected_mnl_loss_is_stationary_and_minimal_at_the_true_utilities(K, k)
 
 
 # ----------------------------------------------------------------- Mallows-RMJ-PO
-def test_mallows_pairwise_closed_form_and_its_gradient_is_reweighted_dpo():
+def psi(n, phi):
+    """psi(n, phi) = prod_{i=1..n} (1 + phi + ... + phi^(i-1)) (RCPO, below eq. 11)."""
+    return math.prod(sum(phi ** j for j in range(i)) for i in range(1, n + 1))
+
+
+def test_mallows_pairwise_is_table_1_and_its_gradient_is_reweighted_dpo():
     phi, beta = 0.3, 1.0
     lr_w, lr_l = 0.4, -0.9
     loss = mallows_rmj_loss(np.array([[lr_w, lr_l]]), np.array([[0]]), beta, phi)
-    assert loss == pytest.approx(-math.log(phi) * sigmoid(lr_l - lr_w) + math.log(1 + phi), abs=1e-14)
+    # Table 1, "Mallows-RMJ, Pairwise": -log phi * sigma(f(y_l, y_w)); eq. (14) smoothed
+    assert loss == pytest.approx(-math.log(phi) * sigmoid(lr_l - lr_w), abs=1e-15)
     h = lr_w - lr_l
     f_m = lambda d: mallows_rmj_loss(np.array([[d, 0.0]]), np.array([[0]]), beta, phi)
     f_d = lambda d: dpo_loss(np.array([d]), np.array([0.0]), beta)
     g_m = (f_m(h + 1e-6) - f_m(h - 1e-6)) / 2e-6
     g_d = (f_d(h + 1e-6) - f_d(h - 1e-6)) / 2e-6
-    assert g_m == pytest.approx(g_d * (-math.log(phi)) * sigmoid(h), rel=1e-6)
+    assert g_m == pytest.approx(g_d * (-math.log(phi)) * sigmoid(h), rel=1e-6)  # Appendix F.2.1
     assert mallows_rmj_loss(np.array([[lr_w, lr_l]]), np.array([[0]]), beta, phi) != pytest.approx(
         dpo_loss(np.array([lr_w]), np.array([lr_l]), beta))
 
 
-def test_mallows_single_best_and_top_k_by_hand():
-    phi, beta, tau = 0.5, 2.0, 0.7
+def test_mallows_single_best_and_top_k_are_table_1_by_hand():
+    phi, beta = 0.5, 2.0
     lr = np.array([[0.3, -0.1, 0.9, 0.2]])
     r = beta * lr[0]
-    s = lambda x: sigmoid(x / tau)
-    # single best = response 1: sum over the others of s(r_j - r_1), plus log[4]
-    single = -math.log(phi) * (s(r[0] - r[1]) + s(r[2] - r[1]) + s(r[3] - r[1])) + math.log(1 + phi + phi ** 2 + phi ** 3)
-    assert mallows_rmj_loss(lr, np.array([[1]]), beta, phi, temperature=tau) == pytest.approx(single, abs=1e-14)
-    # top-3 = (2, 0, 3): descents weighted K - t = 3, 2; then response 1 (unlisted) above response 3
-    e = 3 * s(r[0] - r[2]) + 2 * s(r[3] - r[0]) + s(r[1] - r[3])
-    norm = math.log((1 + phi + phi ** 2 + phi ** 3) * (1 + phi + phi ** 2) * (1 + phi))
-    assert mallows_rmj_loss(lr, np.array([[2, 0, 3]]), beta, phi, temperature=tau) == pytest.approx(
-        -math.log(phi) * e + norm, abs=1e-14)
+    # Table 1, "Single-Best", y_w = response 1: -log phi * sum_{i != w} sigma(f(y_i, y_w))
+    single = -math.log(phi) * (sigmoid(r[0] - r[1]) + sigmoid(r[2] - r[1]) + sigmoid(r[3] - r[1]))
+    assert mallows_rmj_loss(lr, np.array([[1]]), beta, phi) == pytest.approx(single, abs=1e-14)
+    # Table 1, "Top-k", (y_1, y_2, y_3) = (2, 0, 3), |S| = 4: weights |S| - i = 3, 2, then response 1 vs y_3
+    e = 3 * sigmoid(r[0] - r[2]) + 2 * sigmoid(r[3] - r[0]) + sigmoid(r[1] - r[3])
+    assert mallows_rmj_loss(lr, np.array([[2, 0, 3]]), beta, phi) == pytest.approx(-math.log(phi) * e, abs=1e-14)
+    # ties: every comparison is sigma(0) = 1/2
+    assert mallows_rmj_loss(np.zeros((1, 3)), np.array([[0, 1]]), 1.0, 0.5) == pytest.approx(
+        math.log(2.0) * (2 * 0.5 + 0.5), abs=1e-15)
 
 
-def test_mallows_loss_tends_to_the_exact_negative_log_likelihood():
+def test_mallows_loss_plus_the_dropped_constant_is_the_exact_likelihood_in_the_sharp_limit():
+    """Far-apart rewards make every sigmoid 0 or 1 (the indicators of eqs. 10 and 12); adding back the
+    constant log psi(|S|, phi) / psi(|S| - k, phi) that the proofs of Theorems 3-4 drop gives
+    -log P(top | S), here computed by enumerating every ranking of S (eq. 6)."""
     rng = np.random.default_rng(7)
     names = list("abcde")
     for K, k in [(2, 1), (3, 1), (4, 2), (5, 3), (5, 5)]:
-        for _ in range(5):
+        for _ in range(4):
             lr = rng.permutation(K).astype(float)[None, :] + rng.uniform(0, 0.3, size=(1, K))
             top = rng.permutation(K)[:k][None, :]
             phi = float(rng.uniform(0.05, 0.95))
             central = [names[j] for j in np.argsort(-lr[0])]  # higher reward = ranked higher
-            exact = -math.log(mallows_rmj_topk_probability(central, names[:K], [names[j] for j in top[0]], phi))
-            assert mallows_rmj_loss(lr, top, 1.0, phi, temperature=1e-4) == pytest.approx(exact, abs=1e-9)
+            exact = marginalise(mallows_rmj_rankings(central, phi), names[:K], k)[tuple(names[j] for j in top[0])]
+            constant = math.log(psi(K, phi) / psi(K - k, phi))
+            assert mallows_rmj_loss(lr, top, 100.0, phi) + constant == pytest.approx(-math.log(exact), abs=1e-9)
+
+
+def mallows_gradient_appendix_f(r, top, beta, phi):
+    """d loss / d lr from RCPO Appendix F.2.3: beta (-log phi) [sum_{i<k} (|S| - i) s'(f(y_{i+1}, y_i))
+    (e_{y_{i+1}} - e_{y_i}) + sum_{j not in top} s'(f(y_j, y_k)) (e_{y_j} - e_{y_k})], s' = sigma (1 - sigma)."""
+    K, k = len(r), len(top)
+    ds = lambda x: sigmoid(x) * (1 - sigmoid(x))
+    g = np.zeros(K)
+    for i in range(k - 1):
+        w = (K - (i + 1)) * ds(r[top[i + 1]] - r[top[i]])
+        g[top[i + 1]] += w
+        g[top[i]] -= w
+    for j in (j for j in range(K) if j not in top):
+        w = ds(r[j] - r[top[-1]])
+        g[j] += w
+        g[top[-1]] -= w
+    return beta * -math.log(phi) * g
+
+
+@pytest.mark.parametrize("K, k", [(2, 1), (4, 1), (4, 2), (5, 3), (5, 5)])
+def test_mallows_gradient_is_appendix_f(K, k):
+    rng = np.random.default_rng(K * 10 + k)
+    beta, phi = 0.8, 0.35
+    lr = rng.normal(size=K)
+    top = list(rng.permutation(K)[:k])
+    numeric = _gradient(lambda x: mallows_rmj_loss(x[None, :], np.array([top]), beta, phi), lr)
+    np.testing.assert_allclose(numeric, mallows_gradient_appendix_f(beta * lr, top, beta, phi), atol=1e-8)
 
 
 def test_mallows_per_row_phi_uniform_phi_and_full_rankings():
@@ -178,8 +279,9 @@ def test_mallows_per_row_phi_uniform_phi_and_full_rankings():
     phis = np.array([0.2, 0.6, 0.9])
     per_row = np.mean([mallows_rmj_loss(lr[i:i + 1], top[i:i + 1], 1.3, phis[i]) for i in range(3)])
     assert mallows_rmj_loss(lr, top, 1.3, phis) == pytest.approx(per_row, rel=1e-13)
-    # phi = 1 is uniform: the loss is log(number of top-2 lists) whatever the policy
-    assert mallows_rmj_loss(lr, top, 1.3, 1.0) == pytest.approx(math.log(4 * 3))
+    # phi = 1 (uniform rankings): -log phi = 0, no signal whatever the policy
+    assert mallows_rmj_loss(lr, top, 1.3, 1.0) == 0.0
+    # a full ranking and its first K - 1 places are the same list: the last weight is |S| - (K - 1) = 1
     full = np.array([[2, 0, 3, 1]])
     assert mallows_rmj_loss(lr[:1], full, 1.3, 0.4) == pytest.approx(mallows_rmj_loss(lr[:1], full[:, :3], 1.3, 0.4))
 
@@ -192,10 +294,69 @@ def test_expected_exact_mallows_likelihood_is_best_at_the_true_central_ranking()
     for ranking in itertools.permutations(range(m)):
         lr = np.empty(m)
         lr[list(ranking)] = -np.arange(m, dtype=float)  # rewards that order the responses as `ranking`
-        scores[ranking] = _expected_loss(lambda x, t: mallows_rmj_loss(x, t, 1.0, phi, temperature=1e-3), lr, rows)
+        # beta = 1000: every sigmoid is 0 or 1, so this is the unsmoothed objective (12)
+        scores[ranking] = _expected_loss(lambda x, t: mallows_rmj_loss(x, t, 1000.0, phi), lr, rows)
     best = min(scores, key=scores.get)
     assert list(best) == truth
     assert sorted(scores.values())[1] - scores[best] > 1e-3
+
+
+# ----------------------------------------------------------------- Appendix D: the entropy proxy of phi
+def test_entropy_proxy_by_hand():
+    V = 4
+    log_v = math.log(V)
+    # two responses of two tokens each: H = (log 4, log 2) and (0.5 log 4, 0)
+    H = np.array([[[log_v, math.log(2.0)], [0.5 * log_v, 0.0]]])
+    phi = entropy_phi_proxy(H, np.array([[2, 2]]), V)
+    # sum = 1 + 1/2 + 1/2 + 0 = 2 (in units of log 4), divided by |S| N = 2 * 2
+    assert phi.shape == (1,) and phi[0] == pytest.approx(0.5, abs=1e-15)
+    # |S| = 2 is Chen et al.'s pairwise version, eqs. (15)-(16): -log( (1/2) sum_i sum_j H / log V^N )
+    assert -math.log(phi[0]) == pytest.approx(-math.log(0.5 * H.sum() / (2 * log_v)), abs=1e-15)
+
+
+def test_entropy_proxy_uniform_model_gives_phi_one_and_a_peaked_one_a_large_weight():
+    """Appendix D: -log phi -> 0 when the next-token distribution is uniform (H = log n), and grows as it
+    collapses to a point mass (H -> 0)."""
+    V, K, T = 7, 3, 4
+    logits = np.zeros((1, K, T, V))  # uniform
+    p = np.exp(logits) / np.exp(logits).sum(-1, keepdims=True)
+    H = -(p * np.log(p)).sum(-1)
+    assert entropy_phi_proxy(H, np.full((1, K), T), V)[0] == pytest.approx(1.0, abs=1e-15)
+    weights = []
+    for sharp in (0.0, 2.0, 8.0):
+        logits = np.zeros((1, K, T, V))
+        logits[..., 0] = sharp
+        p = np.exp(logits) / np.exp(logits).sum(-1, keepdims=True)
+        weights.append(-math.log(entropy_phi_proxy(-(p * np.log(p)).sum(-1), np.full((1, K), T), V)[0]))
+    assert weights[0] == pytest.approx(0.0, abs=1e-12) and weights[0] < weights[1] < weights[2]
+
+
+def test_entropy_proxy_counts_each_response_to_its_length_and_divides_by_the_longest():
+    V = 10
+    H = np.array([[[1.0, 2.0, 9.9], [0.5, 99.0, 99.0]],   # the 99s lie past the second response's length
+                  [[1.0, 1.0, 1.0], [1.0, 1.0, 1.0]]])
+    lengths = np.array([[2, 1], [3, 3]])
+    phi = entropy_phi_proxy(H, lengths, V)
+    # row 0: (1 + 2 + 0.5) / (|S| = 2 * N = 2 * log 10); row 1: 6 / (2 * 3 * log 10)
+    np.testing.assert_allclose(phi, [3.5 / (4 * math.log(10)), 6 / (6 * math.log(10))], rtol=1e-14)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: entropy_phi_proxy(np.ones((2, 3)), np.ones((2, 3), dtype=int), 5), r"token_entropies must have shape \(B, K, T\)"),
+    (lambda: entropy_phi_proxy(np.ones((1, 2, 3)), np.ones((2, 2), dtype=int), 5), r"lengths must have shape \(1, 2\)"),
+    (lambda: entropy_phi_proxy(np.ones((1, 2, 3)), np.array([[1, 4]]), 5), r"lengths\[0, 1\] = 4 is not a token count in 1..3"),
+    (lambda: entropy_phi_proxy(np.ones((1, 2, 3)), np.array([[1, 0]]), 5), r"lengths\[0, 1\] = 0"),
+    (lambda: entropy_phi_proxy(np.ones((1, 2, 3)), np.array([[1.0, 2.0]]), 5), "lengths must hold whole numbers"),
+    (lambda: entropy_phi_proxy(np.ones((1, 2, 3)), np.array([[1, 2]]), 1), "vocabulary_size must be a whole number >= 2"),
+    (lambda: entropy_phi_proxy(np.ones((1, 2, 3)), np.array([[1, 2]]), 2.5), "vocabulary_size must be a whole number >= 2"),
+    (lambda: entropy_phi_proxy(np.full((1, 2, 3), -0.1), np.array([[1, 2]]), 5), r"token_entropies\[0, 0, 0\] = -0.1 is not an entropy"),
+    (lambda: entropy_phi_proxy(np.full((1, 2, 3), 2.0), np.array([[1, 2]]), 5), r"is not an entropy over 5 tokens"),
+    (lambda: entropy_phi_proxy(np.full((1, 2, 3), np.nan), np.array([[1, 2]]), 5), r"token_entropies\[0, 0, 0\] is nan"),
+    (lambda: entropy_phi_proxy(np.zeros((1, 2, 3)), np.array([[1, 2]]), 5), "row 0: every token entropy is 0"),
+])
+def test_entropy_proxy_bad_input_is_named(call, message):
+    with pytest.raises(AggregationError, match=message):
+        call()
 
 
 # ----------------------------------------------------------------- consistent loss
@@ -241,7 +402,6 @@ TOP = np.array([[0], [2]])
     (lambda: mallows_rmj_loss(LR, TOP, 1.0, [0.5, 1.2]), r"phi\[1\] = 1.2 is outside \(0, 1\]"),
     (lambda: mallows_rmj_loss(LR, TOP, 1.0, [0.5, 0.5, 0.5]), r"phi must be a number or an array of shape \(2,\)"),
     (lambda: mallows_rmj_loss(LR, TOP, 1.0, np.nan), "phi is nan"),
-    (lambda: mallows_rmj_loss(LR, TOP, 1.0, 0.5, temperature=0), "temperature must be a positive number"),
     (lambda: consistent_loss([1.0], [0.0], [3], 2, 1.0), r"votes_for_a\[0\] = 3 is outside 0..2"),
     (lambda: consistent_loss([1.0], [0.0], [0.5], 2, 1.0), "votes_for_a must hold whole numbers"),
     (lambda: consistent_loss([1.0], [0.0], [1], 0, 1.0), "n_types must be a whole number >= 1"),

@@ -22,7 +22,7 @@ import pytest
 import presets
 from aggregation import (PairwiseData, Profile, RewardPopulation, check_rule, mpne, population_topk_table,
                          reward_mixture, robust_policy, sample_comparisons)
-from ui import compute, files, generator_panel, shell, state, urls
+from ui import compute, explain, files, generator_panel, shell, state, urls
 
 from .conftest import open_page
 
@@ -249,7 +249,8 @@ def test_ranked_choice_defaults_and_the_population_column(app):
     lists = table(at, "choice_lists")
     assert lists["this population"].to_dict() == pytest.approx(
         {"R > G": 0.4, "R > B": 0.0, "G > R": 0.0, "G > B": 0.0, "B > R": 0.6, "B > G": 0.0}, abs=1e-12)
-    assert "Mallows-RMJ distance used here is **reconstructed from the model's definition**" in texts(at.info)
+    assert explain.RANKED_CHOICE_FORMULAS in texts(at.caption)
+    assert "equation (11)" in explain.RANKED_CHOICE_FORMULAS
     assert "Starting values: the Bradley–Terry reward RLHF would fit on this population" in texts(at.caption)
     version = at.session_state[state.VERSION_KEY]
     at.number_input(key=f"choice_top_{version}").set_value(1).run()

@@ -44,38 +44,44 @@ def test_mnl_with_two_responses_is_dpo(pair, beta):
 
 
 def test_mallows_rmj_smoothed_positions_by_hand():
-    # all scores equal: every sigmoid is 1/2, so the chosen response has 2 * 1/2 = 1 response "ahead"
+    """RCPO Table 1 with all scores equal: every sigmoid is 1/2."""
     lr = t([[0.0, 0.0, 0.0]])
     phi = 0.5
-    single = 1 * LN2 + LN2 + math.log(1 - phi ** 3)  # -(pos-1) log phi - log(1-phi) + log(1-phi^3)
-    assert mallows_rmj_loss(lr, torch.tensor([[0]]), 1.0, phi).item() == pytest.approx(single)
-    second = 0.5 * LN2 + LN2 + math.log(1 - phi ** 2)  # one other left, half ahead
-    assert mallows_rmj_loss(lr, torch.tensor([[0, 1]]), 1.0, phi).item() == pytest.approx(single + second)
+    # single best: -log phi * (1/2 + 1/2)
+    assert mallows_rmj_loss(lr, torch.tensor([[0]]), 1.0, phi).item() == pytest.approx(LN2)
+    # top-2: -log phi * ((|S| - 1) * 1/2 + 1/2) = 1.5 log 2
+    assert mallows_rmj_loss(lr, torch.tensor([[0, 1]]), 1.0, phi).item() == pytest.approx(1.5 * LN2)
 
 
-def test_mallows_rmj_with_crisp_positions_is_a_probability_model():
-    """Far-apart scores make the sigmoids 0/1: exp(-loss) is then the Mallows-RMJ probability
-    phi^(pos-1) (1-phi) / (1-phi^K), which sums to one over the possible choices."""
+def test_mallows_rmj_with_crisp_positions_plus_the_dropped_constant_is_equation_9():
+    """Far-apart scores make the sigmoids 0/1: exp(-loss) / (1 + phi + phi^2 + phi^3) is then RCPO's
+    eq. (9), phi^(pos-1) / (1 + ... + phi^3), which sums to one over the possible choices."""
     lr = t([[1.0, 2.0, 0.0, 3.0]])  # central ranking: 3, 1, 0, 2
     beta, phi = 200.0, 0.3
-    probs = [math.exp(-mallows_rmj_loss(lr, torch.tensor([[i]]), beta, phi).item()) for i in range(4)]
-    expected = [phi ** pos * (1 - phi) / (1 - phi ** 4) for pos in (2, 1, 3, 0)]
+    bracket = 1 + phi + phi ** 2 + phi ** 3
+    probs = [math.exp(-mallows_rmj_loss(lr, torch.tensor([[i]]), beta, phi).item()) / bracket for i in range(4)]
+    expected = [phi ** pos / bracket for pos in (2, 1, 3, 0)]
     assert probs == pytest.approx(expected, rel=1e-9)
     assert sum(probs) == pytest.approx(1.0)
-    tops = [math.exp(-mallows_rmj_loss(lr, torch.tensor([list(p)]), beta, phi).item())
+    # top-2 lists: psi(4) / psi(2) = (1 + phi + phi^2 + phi^3)(1 + phi + phi^2)
+    norm = bracket * (1 + phi + phi ** 2)
+    tops = [math.exp(-mallows_rmj_loss(lr, torch.tensor([list(p)]), beta, phi).item()) / norm
             for p in itertools.permutations(range(4), 2)]
     assert sum(tops) == pytest.approx(1.0)
 
 
-@pytest.mark.parametrize("phi", [0.0, -0.5, 1.5])
+@pytest.mark.parametrize("phi", [0.0, -0.5, 1.5, [0.5, 1.2]])
 def test_mallows_rmj_refuses_phi_outside_its_range(phi):
     with pytest.raises(ValueError, match="phi"):
-        mallows_rmj_loss(t([[0.0, 1.0]]), torch.tensor([[0]]), 1.0, phi)
+        mallows_rmj_loss(t([[0.0, 1.0], [1.0, 0.0]]), torch.tensor([[0], [0]]), 1.0, phi)
 
 
-def test_mallows_rmj_at_phi_one_is_uniform_over_ranked_lists():
-    # phi = 1: every ordered top-2 list of 3 responses has probability 1/6, whatever the scores
-    assert mallows_rmj_loss(t([[0.3, -1.0, 2.0]]), torch.tensor([[2, 0]]), 1.0, 1.0).item() == pytest.approx(math.log(6))
+def test_mallows_rmj_per_row_phi_and_phi_one():
+    lr, top = t([[0.3, -1.0, 2.0], [0.0, 0.5, 0.1]]), torch.tensor([[2, 0], [1, 2]])
+    rows = [mallows_rmj_loss(lr[i:i + 1], top[i:i + 1], 1.0, phi).item() for i, phi in enumerate((0.2, 0.7))]
+    assert mallows_rmj_loss(lr, top, 1.0, t([0.2, 0.7])).item() == pytest.approx(sum(rows) / 2, rel=1e-12)
+    # phi = 1 (uniform rankings): -log phi = 0, no signal
+    assert mallows_rmj_loss(lr, top, 1.0, 1.0).item() == 0.0
 
 
 def test_consistent_loss_by_hand():

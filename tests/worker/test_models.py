@@ -1,9 +1,12 @@
 """The policy read-out: exact sequence log-probabilities, and a local transformers checkpoint."""
 import json
+import math
 
 import pytest
 import torch
 
+from aggregation import population_from_dict
+from worker.methods import make_method
 from worker.models import CandidatePolicy, build_tiny_model, build_word_tokenizer, render_prompt
 from worker.spec import DEFAULT_LORA, validate_spec
 from worker.train import train
@@ -39,6 +42,46 @@ def test_sequence_log_probabilities_are_exact_despite_padding():
     assert outside == pytest.approx(1 - sum(torch.tensor(expected).exp().tolist()), abs=1e-5)
     # LoRA starts at zero: the policy starts equal to the reference
     assert policy.logprobs().tolist() == pytest.approx(ref.tolist(), abs=1e-5)
+
+
+def manual_entropies(model, tokenizer, prompt: str, response: str) -> list[float]:
+    """Entropy of each next-token distribution along the response (its tokens, then EOS), one
+    unpadded forward pass per token."""
+    ids = tokenizer(prompt)["input_ids"]
+    out = []
+    for token in tokenizer(" " + response, add_special_tokens=False)["input_ids"] + [tokenizer.eos_token_id]:
+        with torch.no_grad():
+            logp = torch.log_softmax(model(input_ids=torch.tensor([ids])).logits[0, -1].double(), -1)
+        out.append(-(logp.exp() * logp).sum().item())
+        ids = ids + [token]
+    return out
+
+
+def test_reference_entropies_and_the_appendix_d_proxy_of_each_row():
+    """RCPO Appendix D: -log phi(S) = -log( sum_{i in S} sum_j H_ij / (|S| N log V) ), N the longest
+    response of S, H from the reference model; checked against unpadded forward passes."""
+    policy = CandidatePolicy("tiny", ALTS, PROMPT, DEFAULT_LORA, seed=3, device=torch.device("cpu"))
+    with policy.model.disable_adapter():
+        policy.model.eval()
+        expected = [manual_entropies(policy.model, policy.tokenizer, PROMPT, a) for a in ALTS]
+    policy.model.train()
+    H, lengths, V = policy.reference_token_entropies()
+    assert lengths.tolist() == [3, 2, 4] and H.shape == (3, 4) and V == len(policy.tokenizer)
+    for i, row in enumerate(expected):
+        assert H[i, :len(row)].tolist() == pytest.approx(row, abs=1e-6)
+        assert (H[i, len(row):] == 0).all()
+
+    population = {"kind": "rankings", "alternatives": ALTS, "rankings": [{"weight": 1, "ranking": " > ".join(ALTS)}]}
+    spec = validate_spec({"population": population, "method": "mallows", "dispersion": "entropy", "display_size": 2,
+                          "dataset_size": 64, "prompt": "Which one : {options} ? My favourite colour is"})
+    method = make_method(spec, population_from_dict(population), ALTS, torch.device("cpu"))
+    method.prepare(policy)
+    for row, phi in zip(method.data.shown, method.phi.tolist()):
+        total = sum(sum(expected[i]) for i in row)
+        assert phi == pytest.approx(total / (2 * max(len(expected[i]) for i in row) * math.log(V)), rel=1e-6)
+    summary = method.dataset()["dispersion"]
+    assert summary["phi_min"] <= summary["phi_mean"] <= summary["phi_max"] <= 1.0
+    assert summary["response_entropy"]["blue"] == pytest.approx(sum(expected[1]), abs=1e-6)
 
 
 @pytest.fixture

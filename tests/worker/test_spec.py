@@ -24,7 +24,11 @@ def test_method_specific_defaults_and_irrelevant_settings_dropped(figure_1):
     assert (nash["beta"], nash["samples_per_step"], nash["exploration"]) == (0.01, 64, 0.1)
     assert "phi" not in nash and "batch_size" not in nash
     mallows = validate_spec({"population": figure_1, "method": "mallows"})
-    assert (mallows["display_size"], mallows["top_k"], mallows["phi"]) == (3, 1, 0.5)
+    assert (mallows["display_size"], mallows["top_k"], mallows["dispersion"], mallows["phi"]) == (3, 1, "fixed", 0.5)
+    proxy = validate_spec({"population": figure_1, "method": "mallows", "dispersion": "entropy"})
+    assert proxy["dispersion"] == "entropy" and "phi" not in proxy
+    assert validate_spec(proxy) == proxy
+    assert "dispersion" not in validate_spec({"population": figure_1, "method": "mnl", "dispersion": "entropy"})
     assert validate_spec({"population": figure_1, "method": "mpne"})["k"] == 2
     assert validate_spec({"population": figure_1, "method": "dpo", "model": "/models/qwen"})["learning_rate"] == 1e-4
 
@@ -69,6 +73,9 @@ def test_malformed_specs_are_refused_naming_the_field(figure_1, change, message)
     ({"method": "mnl", "top_k": 4}, "top_k must be a whole number between 1 and 3, got 4"),
     ({"method": "mnl", "display_size": 4}, "display_size must be a whole number between 2 and 3, got 4"),
     ({"method": "mallows", "phi": 1}, "phi must be > 0 and < 1, got 1"),
+    ({"method": "mallows", "dispersion": "learned"}, "dispersion must be one of fixed, entropy; got 'learned'"),
+    ({"method": "mallows", "dispersion": "entropy", "phi": 0.5},
+     "phi is set, but dispersion 'entropy' estimates it from the reference model (RCPO Appendix D)"),
     ({"method": "mnl", "display_size": 3, "sampling": {"R": .5, "G": .5, "B": 0}},
      "display_size must be a whole number between 2 and 2, got 3"),
 ])

@@ -52,6 +52,7 @@ def test_nash_self_play_on_figure_1_puts_blue_first_like_the_maximal_lottery(fig
     {"method": "mnl", "top_k": 1},
     {"method": "mnl", "top_k": 2, "batch_size": 256},
     {"method": "mallows", "top_k": 2, "phi": 0.3},
+    {"method": "mallows", "top_k": 2, "dispersion": "entropy", "batch_size": 128},
     {"method": "consistent"},
     {"method": "mpne", "k": 2, "samples_per_step": 32},
 ])
@@ -71,6 +72,12 @@ def test_every_method_trains_and_reports(figure_1, settings):
     if settings["method"] == "rlhf":  # the fitted reward ranks like NBC: R > B > G
         reward = r["reward_model"]["reward"]
         assert reward["R"] > reward["B"] > reward["G"]
+    if settings["method"] == "mallows":  # RCPO Appendix D's proxy lies in (0, 1]; a fixed phi is reported as given
+        dispersion = r["dataset"]["dispersion"]
+        if settings.get("dispersion") == "entropy":
+            assert 0.0 < dispersion["phi_min"] <= dispersion["phi_mean"] <= dispersion["phi_max"] <= 1.0
+        else:
+            assert dispersion == {"source": "fixed", "phi": 0.3}
     if settings["method"] == "consistent":  # only R > G is unanimous: R gains on G, nothing else is learnt
         ref = r["reference_policy"]
         assert r["policy"]["R"] / r["policy"]["G"] > 10 * ref["R"] / ref["G"]
