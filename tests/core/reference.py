@@ -134,12 +134,11 @@ def _dual_max_entropy(C):
         hess = C @ (np.diag(q) - np.outer(q, q)) @ C.T
         step = -np.linalg.lstsq(hess, grad, rcond=1e-13)[0]
         t = 1.0
-        while t > 1e-14:
-            new_value, new_q = dual(lam + t * step)
-            if new_value <= value + 1e-4 * t * (grad @ step):
-                break
-            t *= 0.5
-        lam, value, q = lam + t * step, new_value, new_q
+        if -(grad @ step) > 1e-8:      # far from the optimum: backtrack (Armijo); close: full steps
+            while t > 1e-14 and dual(lam + t * step)[0] > value + 1e-4 * t * (grad @ step):
+                t *= 0.5
+        lam = lam + t * step
+        value, q = dual(lam)
     if np.abs(C @ q).max() > 1e-13 or q.min() < 1e-13:
         return None
     return q
