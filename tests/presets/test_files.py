@@ -100,6 +100,11 @@ def test_malformed_files_name_the_file_and_the_field(tmp_path, change, message):
     ('[[claims]]\nkind = "smith_set"\nequals = ["R", "R"]\n', "claims[0].equals lists an alternative twice"),
     ('[[claims]]\nkind = "maximal_lottery_unique"\nequals = "yes"\n', "claims[0].equals must be true or false, got 'yes'"),
     ('[[claims]]\nrule = "borda"\n', "claims[0].kind is missing"),
+    ('[[claims]]\nkind = "cycle_product"\ncycle = ["R", "G"]\nequals = 0.1\n',
+     'claims[0].cycle must list three alternatives, e.g. ["y1", "y2", "y3"]'),
+    ('[[claims]]\nkind = "cycle_product"\ncycle = ["R", "G", "Q"]\nequals = 0.1\n',
+     "claims[0].cycle[2]: unknown alternative 'Q'"),
+    ('[[claims]]\nkind = "bt_misfit"\nrule = "rlhf"\nequals = 0\n', "claims[0].rule: unknown field for a 'bt_misfit' claim"),
 ])
 def test_malformed_claims_name_the_claim_and_the_field(tmp_path, claims, message):
     assert message in _error(tmp_path, _with_claims(MAJORITY, claims))
