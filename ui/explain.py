@@ -101,7 +101,8 @@ def bt_fit_sentence(fit) -> str:
     Proposition B.1 of Shirali et al.)."""
     if fit.fits_exactly():
         return ("**One reward model explains these comparisons.** The Bradley–Terry reward that RLHF fits (and "
-                "DPO's policy implies) reproduces every head-to-head share P[a, b] of this population exactly.")
+                "DPO's policy implies) reproduces every head-to-head share P[a, b] of this population exactly"
+                + (" (with two answers one reward model always does)." if len(fit.reward) == 2 else "."))
     a, b = (plain(x) for x in fit.max_pair)
     P_ab = float(fit.fitted.loc[fit.max_pair[0], fit.max_pair[1]])
     observed = P_ab + fit.max_error

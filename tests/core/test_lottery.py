@@ -21,8 +21,10 @@ def test_jackpot_iia_tables_keep_b():
     assert maximal_lottery(Profile.parse("2: R > G > B\n3: B > R > G"))["B"] == 1.0
 
 
-def test_cycle_gives_the_uniform_lottery():
-    ml = maximal_lottery(Profile.parse("R > G > B\nG > B > R\nB > R > G"))
+@pytest.mark.parametrize("text", ["R > B > G\nG > R > B\nB > G > R",     # Jackpot Table 1: Ana, Bob, Carla
+                                  "R > G > B\nG > B > R\nB > R > G"])    # Figure 2 caption / A.8: the reverse cycle
+def test_cycle_gives_the_uniform_lottery(text):
+    ml = maximal_lottery(Profile.parse(text))
     np.testing.assert_allclose(ml.to_numpy(), [1 / 3] * 3, atol=1e-12)
     assert ml.attrs["unique"]
 
