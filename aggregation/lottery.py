@@ -189,7 +189,6 @@ def _active_set(kernel: np.ndarray, G: np.ndarray, approx: np.ndarray) -> np.nda
     if start is None:
         return None
     z, W = start
-    scale = 1.0
     for _ in range(10 * (len(c) + 5)):
         Z = null_space(B[W], rcond=1e-10) if W else np.eye(N.shape[1])
         target = _newton_entropy(q1, N, z, Z)
