@@ -37,7 +37,7 @@ from .lottery import maximal_lottery
 from .limits import (
     SamplingFlip, average_reward_policy, bt_reward, min_tv_flip, nbc, reward_order_key, rlhf_policy,
 )
-from .limits import consistent_policy, ipo_policy
+from .limits import BTMisfit, bt_misfit, consistent_policy, ipo_policy
 
 # test-time scaling, the rule registry and property checks
 from .testtime import (
@@ -74,5 +74,5 @@ __all__ = [
     "population_topk_table", "sample_ranked_choices", "sample_mnl_choices", "sample_mallows_rmj_choices",
     "ranked_choice_arrays",
     "dpo_loss", "ipo_loss", "mnl_loss", "mallows_rmj_loss", "entropy_phi_proxy", "consistent_loss",
-    "ipo_policy", "consistent_policy",
+    "ipo_policy", "consistent_policy", "bt_misfit", "BTMisfit",
 ]

@@ -11,6 +11,9 @@
   counted once: what the consistent loss of Shirali et al. converges to (user types only).
 * ``min_tv_flip``: the smallest total-variation change of the sampling distribution that
   makes NBC (hence RLHF/DPO) swap two alternatives.
+* ``bt_misfit``: how far the best single Bradley-Terry model (the reward ``bt_reward`` fits) is
+  from the population's ``P``: the homogeneity assumption of Shirali et al. (section 3,
+  Proposition B.1) made measurable.
 
 When some alternatives are preferred to others by *every* voter (P = 1), the likelihood has no
 finite maximiser: those gaps are infinite. The reward is then reported by *levels*: the top
@@ -189,12 +192,15 @@ def _bt_mle(P: np.ndarray, D: np.ndarray, tol: float = 1e-13, max_iter: int = 20
         diff = r[:, None] - r[None, :]
         s = expit(diff)
         grad = -(target - W * s).sum(axis=1)          # d loss / d r_a
-        if np.abs(grad).max() < tol:
-            break
         h = W * s * (1 - s)
         H = np.diag(h.sum(axis=1)) - h
         H += np.outer(D, D)                          # fixes the shift invariance (sum-to-zero gauge)
         step = np.linalg.solve(H, grad)
+        if np.abs(grad).max() < tol:
+            # converged; one more full Newton step (quadratic convergence) takes the error from
+            # about tol / (D_a D_b) down to rounding, so that a Bradley-Terry P is fitted exactly
+            r = r - step
+            break
         t = 1.0
         while True:
             candidate = r - t * step
@@ -285,3 +291,99 @@ def min_tv_flip(model, margin: float = 0.0, base=None) -> SamplingFlip | None:
         nbc_before=pd.Series(before, index=names, name="NBC"),
         nbc_after=pd.Series(P @ D, index=names, name="NBC"),
     )
+
+
+#: ``P`` is reproduced "exactly" by a Bradley-Terry model when no entry is off by more than this
+#: (the fit itself is accurate to rounding: a single Bradley-Terry type is fitted to about 1e-15).
+FIT_TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True)
+class BTMisfit:
+    """How far the best single Bradley-Terry model is from the population's preference matrix.
+
+    ``reward`` is :func:`bt_reward` under ``D x D`` and ``fitted[a, b] = sigmoid(r_a - r_b)`` (1 or
+    0 across unanimity levels, where the reward gap is infinite). ``max_error`` is the largest
+    ``|P[a, b] - fitted[a, b]|``, reached at ``max_pair`` (oriented so that ``P[a, b] > fitted``);
+    ``mean_error`` its average over the pairs the fit sees, ``a != b`` drawn from ``D x D``.
+    ``cycle`` is the triple ``(a, b, c)`` whose cycle products ``forward = P[a,b] P[b,c] P[c,a]``
+    and ``backward = P[a,c] P[c,b] P[b,a]`` differ most (oriented so that ``forward >= backward``);
+    a Bradley-Terry model makes them equal for every triple (both are ``prod_i e^{r_i}`` over the
+    same denominators: the proof of Shirali et al., Proposition B.1). None with fewer than three
+    alternatives (any two-alternative ``P`` is a Bradley-Terry model).
+    """
+
+    reward: pd.Series
+    fitted: pd.DataFrame
+    sampling: pd.Series
+    max_error: float
+    max_pair: tuple[str, str] | None
+    mean_error: float
+    cycle: tuple[str, str, str] | None
+    forward: float | None
+    backward: float | None
+
+    @property
+    def cycle_gap(self) -> float:
+        return 0.0 if self.cycle is None else self.forward - self.backward
+
+    def fits_exactly(self, tol: float = FIT_TOLERANCE) -> bool:
+        """Whether one Bradley-Terry model reproduces ``P`` (every entry within ``tol``)."""
+        return self.max_error <= tol
+
+
+
+def bt_misfit(model, sampling=None) -> BTMisfit:
+    """The best single Bradley-Terry model next to the population's ``P`` (see :class:`BTMisfit`).
+
+    Shirali et al. (arXiv 2502.16320, section 3 and Proposition B.1): a mixture of Bradley-Terry
+    user types is in general not a Bradley-Terry model, so the reward RLHF fits (and the one DPO's
+    policy induces) cannot reproduce the population's comparisons; its order is NBC's under ``D``
+    (Proposition 4.2). ``D`` as in :func:`bt_reward` (default uniform, every alternative positive).
+    For a single Bradley-Terry type the fit is exact and every cycle product pair is equal.
+    """
+    P, names = matrix_and_names(model)
+    reward = bt_reward(model, sampling)
+    D = distribution(sampling, names, allow_zero=False).to_numpy()
+    levels = reward.attrs["level"].to_numpy()
+    within = reward.attrs["within_level"].to_numpy(float)
+    fitted = expit(within[:, None] - within[None, :])
+    fitted = np.where(levels[:, None] < levels[None, :], 1.0, np.where(levels[:, None] > levels[None, :], 0.0, fitted))
+    error = np.abs(P - fitted)
+    np.fill_diagonal(error, 0.0)
+    m = len(names)
+    if m > 1:
+        a, b = np.unravel_index(int(error.argmax()), error.shape)
+        if P[a, b] < fitted[a, b]:
+            a, b = b, a
+        max_pair = (names[a], names[b])
+        W = np.outer(D, D)
+        np.fill_diagonal(W, 0.0)
+        mean_error = float((W * error).sum() / W.sum())
+    else:
+        max_pair, mean_error = None, 0.0
+    cycle = forward = backward = None
+    if m >= 3:
+        cycle, forward, backward = _widest_cycle(P, names)
+    return BTMisfit(
+        reward=reward, fitted=pd.DataFrame(fitted, index=names, columns=names),
+        sampling=pd.Series(D, index=names, name="D"), max_error=float(error.max()), max_pair=max_pair,
+        mean_error=mean_error, cycle=cycle, forward=forward, backward=backward)
+
+
+def _widest_cycle(P: np.ndarray, names: list[str]) -> tuple[tuple[str, str, str], float, float]:
+    """The triple maximising ``P[a,b] P[b,c] P[c,a] - P[a,c] P[c,b] P[b,a]`` (a rotation of a
+    triple has the same products, so ``a`` is its first alternative; O(m^3) time, O(m^2) memory)."""
+    m = len(names)
+    best, best_gap = (0, 1, 2), -np.inf
+    for a in range(m - 2):
+        rest = np.arange(a + 1, m)
+        Q = P[np.ix_(rest, rest)]
+        forward = P[a, rest][:, None] * Q * P[rest, a][None, :]          # [b, c]: a > b > c > a
+        gap = forward - forward.T                                        # minus the reverse cycle a > c > b > a
+        np.fill_diagonal(gap, -np.inf)
+        i, j = np.unravel_index(int(gap.argmax()), gap.shape)
+        if gap[i, j] > best_gap + 1e-15:
+            best, best_gap = (a, int(rest[i]), int(rest[j])), float(gap[i, j])
+    a, b, c = best
+    return (names[a], names[b], names[c]), float(P[a, b] * P[b, c] * P[c, a]), float(P[a, c] * P[c, b] * P[b, a])

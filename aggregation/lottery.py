@@ -16,8 +16,10 @@ How it is computed:
    maximal lottery uses) and the same rank test decides uniqueness;
 4. when the set has more than one point, the returned member is the **maximum-entropy
    maximal lottery**: unique, permutation-neutral (relabelling alternatives relabels it), and
-   it gives positive probability to every alternative of the essential set. It is found by a
-   convex program (cvxpy) and polished by Newton's method on the affine hull of the optimal face.
+   it gives positive probability to every alternative of the essential set. A convex program
+   (cvxpy) gives it to about 1e-7; a primal active-set method then finds the exact maximiser
+   (to rounding, about 1e-15), also when it sits where an alternative outside the essential set
+   exactly ties the lottery (an inequality of the optimal face is active).
 
 The Series' ``attrs`` say which case applied: ``unique`` (bool), ``selection`` (words),
 ``essential_set`` (list) and ``certificate`` (``min_b (p^T M)_b``, >= -1e-9).
@@ -106,7 +108,13 @@ def _kernel(A: np.ndarray) -> np.ndarray:
 
 
 def _max_entropy(M: np.ndarray, essential: np.ndarray, kernel: np.ndarray, start: np.ndarray) -> np.ndarray:
-    """The maximal lottery of largest entropy (support = the essential set)."""
+    """The maximal lottery of largest entropy (support = the essential set).
+
+    The optimal face is ``F = {q >= 0 : sum q = 1, M_EE^T q = 0, M_Eo^T q >= 0}`` (E the essential
+    set, o the other alternatives; ``M_EE^T q = 0`` because every essential alternative ties with
+    every maximal lottery). A convex program (cvxpy, Clarabel) gives an approximate maximiser,
+    accurate to about 1e-7 only; :func:`_active_set` then finds the exact one (see there).
+    """
     import cvxpy as cp  # imported lazily: only populations with ties reach this path
 
     m = M.shape[0]
@@ -125,38 +133,138 @@ def _max_entropy(M: np.ndarray, essential: np.ndarray, kernel: np.ndarray, start
     approx = np.clip(np.asarray(q.value).reshape(-1), 1e-15, None)
     approx /= approx.sum()
 
-    # Newton polish on the affine set {q = q0 + N z}: equalities M_EE^T q = 0, sum q = 1 and
-    # the outside constraints that are active at the approximate optimum.
-    active = outside[(M[np.ix_(essential, outside)].T @ approx) < _SLACK] if outside.size else outside
-    A = np.vstack([M[np.ix_(essential, essential)].T, M[np.ix_(essential, active)].T, np.ones((1, len(essential)))])
-    rhs = np.zeros(A.shape[0])
-    rhs[-1] = 1.0
-    q_aff = approx - np.linalg.lstsq(A, A @ approx - rhs, rcond=None)[0]
-    N = null_space(A, rcond=1e-10)
-    polished = _newton_entropy(q_aff, N) if N.shape[1] else q_aff
+    exact = _active_set(kernel, M[np.ix_(essential, outside)].T, approx)
     p = np.zeros(m)
-    p[essential] = polished
-    if polished.min() <= 0 or (M.T @ p).min() < -1e-12:
-        p[essential] = q_aff  # keep the feasible projection of the solver's answer
+    p[essential] = approx if exact is None else exact
     return p
 
 
-def _newton_entropy(q: np.ndarray, N: np.ndarray, iterations: int = 50) -> np.ndarray:
-    """Maximise -sum q log q over q + N z, starting from a feasible positive q."""
-    if q.min() <= 0:
-        return q
-    for _ in range(iterations):
-        grad = N.T @ (-np.log(q) - 1.0)
-        hess = N.T @ (N / q[:, None])
-        step = np.linalg.solve(hess, grad)
-        direction = N @ step
-        if np.abs(direction).max() < 1e-15:
+#: Working-set guesses tried for a feasible start: constraints with slack at most this at the
+#: solver's approximate answer are made tight first (the loop then drops those that should not be).
+_START_SLACKS = (1e-6, 1e-4, 1e-2)
+
+
+def _active_set(kernel: np.ndarray, G: np.ndarray, approx: np.ndarray) -> np.ndarray | None:
+    """Exact maximiser of the entropy over ``{q in span(kernel) : sum q = 1, G q >= 0}``.
+
+    A primal active-set method (Nocedal & Wright, *Numerical Optimization*, 2nd ed., Alg. 16.3,
+    with the entropy in place of a quadratic). Coordinates: ``q = q1 + N z`` with ``q1`` a point of
+    the affine hull (sum 1, in the kernel) and ``N`` an orthonormal basis of its directions, so the
+    equalities hold to rounding throughout. Constraint ``j`` reads ``c_j + B_j z >= 0``.
+
+    From a feasible start with working set W (constraints held tight):
+
+    1. maximise the entropy on ``{B_W z = -c_W}`` by damped Newton (the entropy is strictly
+       concave and its maximiser on an affine set meeting q > 0 is positive and unique);
+    2. walk from the current point towards that maximiser; the first constraint outside W the
+       walk would cross stops it and joins W (the entropy grows along the walk, concavity);
+    3. at the maximiser, the multipliers solve ``grad H + B_W^T mu = 0``; if every ``mu_j >= 0``
+       the KKT conditions hold and the point is the optimum; otherwise the constraint with the most
+       negative multiplier leaves W (moving off it raises the entropy).
+
+    Blocking constraints are independent of W (a constraint in W's span cannot block: the walk
+    keeps it constant), so the multipliers are unique. Returns None when no feasible start is
+    found near ``approx`` or the loop does not settle (the caller keeps the approximation).
+    """
+    if kernel.shape[1] == 0:
+        return None
+    ones = kernel.sum(axis=0)                                  # K^T 1
+    if not np.any(np.abs(ones) > 1e-12):
+        return None
+    q1 = kernel @ (ones / (ones @ ones))                       # in span(K), sums to 1
+    N = kernel @ null_space(ones[None, :], rcond=1e-12)        # directions keeping the sum
+    c, B = G @ q1, G @ N
+    if N.shape[1] == 0:
+        return q1 if (q1 > 0).all() and (c >= -1e-12).all() else None
+    z0 = N.T @ (approx - q1)
+    start = None
+    for threshold in _START_SLACKS:
+        W = _independent(B, np.flatnonzero(c + B @ z0 <= threshold))
+        z = z0 - np.linalg.pinv(B[W]) @ (c[W] + B[W] @ z0) if W.size else z0
+        q = q1 + N @ z
+        others = np.setdiff1d(np.arange(len(c)), W)
+        if q.min() > 0 and (c[others] + B[others] @ z >= 0).all():
+            start = (z, list(W))
             break
+    if start is None:
+        return None
+    z, W = start
+    for _ in range(10 * (len(c) + 5)):
+        Z = null_space(B[W], rcond=1e-10) if W else np.eye(N.shape[1])
+        target = _newton_entropy(q1, N, z, Z)
+        if target is None:
+            return None
+        d = target - z
+        step, blocking = 1.0, None
+        if np.abs(d).max() > 0:
+            Bd = B @ d
+            norms = np.linalg.norm(B, axis=1) * np.linalg.norm(d)
+            for j in np.setdiff1d(np.arange(len(c)), W):
+                if Bd[j] < -1e-12 * norms[j]:
+                    t = max(c[j] + B[j] @ z, 0.0) / -Bd[j]
+                    if t < step:
+                        step, blocking = t, j
+        if blocking is not None:
+            z = z + step * d
+            W = W + [int(blocking)]
+            continue
+        z = target
+        if not W:
+            return q1 + N @ z
+        q = q1 + N @ z
+        grad = N.T @ (-np.log(q) - 1.0)
+        mu = np.linalg.lstsq(B[W].T, -grad, rcond=None)[0]
+        scale = max(1.0, float(np.abs(grad).max()))
+        if mu.min() >= -1e-11 * scale:
+            return q
+        W.pop(int(np.argmin(mu)))
+    return None  # pragma: no cover - the loop settles in a few steps on every population tested
+
+
+def _independent(B: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """A maximal linearly independent subset of ``B[rows]`` (greedy, in the given order)."""
+    keep: list[int] = []
+    for j in rows:
+        candidate = B[keep + [int(j)]]
+        if np.linalg.matrix_rank(candidate, tol=1e-10 * max(1.0, np.abs(candidate).max())) == len(keep) + 1:
+            keep.append(int(j))
+    return np.array(keep, dtype=int)
+
+
+def _newton_entropy(q1: np.ndarray, N: np.ndarray, z: np.ndarray, Z: np.ndarray,
+                    iterations: int = 100) -> np.ndarray | None:
+    """Maximise ``-sum q log q`` with ``q = q1 + N (z + Z w)`` over w, from a point with q > 0
+    (damped Newton with backtracking; stops when the Newton decrement vanishes)."""
+    if Z.shape[1] == 0:
+        return z
+    V = N @ Z
+
+    def entropy(q):
+        return -(q * np.log(q)).sum()
+
+    q = q1 + N @ z
+    if q.min() <= 0:
+        return None
+    for _ in range(iterations):
+        grad = V.T @ (-np.log(q) - 1.0)
+        hess = V.T @ (V / q[:, None])
+        step = np.linalg.solve(hess, grad)
+        decrement = float(grad @ step)             # squared Newton decrement
+        if decrement < 1e-28:
+            break
+        direction = V @ step
         t = 1.0
-        while (q + t * direction).min() <= 0:
-            t *= 0.5
-        q = q + t * direction
-    return q
+        if decrement > 1e-6:                       # far from the optimum: backtrack (Armijo)
+            value = entropy(q)
+            while t > 1e-12 and not ((q + t * direction).min() > 0
+                                     and entropy(q + t * direction) >= value + 0.25 * t * decrement):
+                t *= 0.5
+        else:                                      # close: full steps (quadratic convergence), kept positive
+            while (q + t * direction).min() <= 0:
+                t *= 0.5
+        z = z + t * (Z @ step)
+        q = q1 + N @ z
+    return z if q.min() > 0 else None
 
 
 def _result(p: np.ndarray, names: list[str], M: np.ndarray, *, unique: bool, essential) -> pd.Series:

@@ -56,6 +56,9 @@ table.insert(0, "unit", [unit(r) for r in computed])
 highlight = {labels[r]: view.winners[r] for r in computed}
 widgets.table(widgets.styled(table, {a: numbers.decimal for a in names}, highlight), key="rules_table",
               width="stretch")
+if view.bt_fit is not None:                  # next to the RLHF / DPO row: is one reward model enough?
+    with st.container(key="rules_bt_fit"):
+        st.caption(f"**{labels['rlhf']}:** " + explain.bt_fit_sentence(view.bt_fit))
 for rule_id, reason in view.unavailable.items():
     st.caption(f"**{labels[rule_id]}** does not apply here: {reason}.")
 for rule_id, certificate in view.certificates.items():

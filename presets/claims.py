@@ -27,6 +27,9 @@ kind                          says                                              
 ``kwin_rate``                 k-sample win rate of a policy against one response     policy, opponent, NUMBER
 ``robust_rate``               min over opponents of the k-sample win rate            policy, NUMBER
 ``choice_probability``        MNL or Mallows-RMJ probability of a top list           model, top, NUMBER
+``bt_misfit``                 largest |P[a, b] - sigmoid(r_a - r_b)| of the best     NUMBER
+                              single Bradley-Terry model (``aggregation.bt_misfit``)
+``cycle_product``             P[a, b] P[b, c] P[c, a] for ``cycle = [a, b, c]``      cycle, NUMBER
 ============================  =====================================================  ==========================
 
 NUMBER is one or more of ``equals`` (with ``tolerance``, default 1e-6), ``at_least``,
@@ -56,9 +59,9 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from aggregation import (RULES as REGISTRY, AggregationError, RuleParams, condorcet_winner, kwin_rate,
+from aggregation import (RULES as REGISTRY, AggregationError, RuleParams, bt_misfit, condorcet_winner, kwin_rate,
                          majority_winner, mallows_rmj_topk_probability, mnl_topk_probability, parse_ranking,
-                         robust_rate, smith_set, uniform_policy)
+                         preference_matrix, robust_rate, smith_set, uniform_policy)
 from aggregation._validate import distribution
 
 #: Default absolute tolerance of ``equals`` on numbers.
@@ -302,6 +305,13 @@ def _ranking(value, where, names, ctx):
     return value
 
 
+def _cycle(value, where, names, ctx):
+    value = _names(value, where, names, ctx)
+    if len(value) != 3:
+        raise AggregationError(f"{where} must list three alternatives, e.g. [\"y1\", \"y2\", \"y3\"]")
+    return value
+
+
 def _boolean(value, where, names, ctx):
     if not isinstance(value, bool):
         raise AggregationError(f"{where} must be true or false, got {value!r}")
@@ -422,6 +432,11 @@ def _render_winner(f):
     return _sentence(body) + _variant_suffix(f)
 
 
+def _render_cycle(f) -> str:
+    a, b, c = f["cycle"]
+    return f"Cycle product P[{a}, {b}] P[{b}, {c}] P[{c}, {a}] is {_expected(f)}" + _variant_suffix(f)
+
+
 def _render_kwin(f) -> str:
     return (f"{f['k']}-sample win rate of {_label(f['policy'], f, testtime=True)} against {f['opponent']}"
             + _variant_suffix(f) + f" is {_expected(f)}")
@@ -476,6 +491,9 @@ KINDS: dict[str, _Kind] = {
         {"model": _choice_model, "top": _choice_names, "assortment": _choice_names},
         _render_choice,
         numeric=True, modifiers=False, optional=("assortment",)),
+    "bt_misfit": _Kind({}, lambda f: "Largest error of the best single Bradley-Terry model on P"
+                       + _variant_suffix(f) + f" is {_expected(f)}", numeric=True),
+    "cycle_product": _Kind({"cycle": _cycle}, _render_cycle, numeric=True),
 }
 
 
@@ -648,6 +666,24 @@ def _eval_robust(f, v):
     return x, f"{_fmt(x)} (worst opponent: {result.opponent})", _check_number(f, x)
 
 
+def _eval_bt_misfit(f, v):
+    fit = bt_misfit(v.population, v.sampling)
+    x = fit.max_error
+    shown = _fmt(x)
+    if fit.max_pair is not None:
+        a, b = fit.max_pair
+        shown += f" (P[{a}, {b}] {_fmt(preference_matrix(v.population).at[a, b])}, fitted {_fmt(fit.fitted.at[a, b])})"
+    return x, shown, _check_number(f, x)
+
+
+def _eval_cycle(f, v):
+    P = preference_matrix(v.population)
+    a, b, c = f["cycle"]
+    x = float(P.at[a, b] * P.at[b, c] * P.at[c, a])
+    reverse = float(P.at[a, c] * P.at[c, b] * P.at[b, a])
+    return x, f"{_fmt(x)} (the reverse cycle: {_fmt(reverse)})", _check_number(f, x)
+
+
 def _choice_probability(f, scenario):
     setup = scenario.choice
     assortment = list(f.get("assortment", setup.assortment))
@@ -667,5 +703,6 @@ EVALUATORS = {
     "probability": _eval_probability, "support_size": _eval_support_size,
     "condorcet_winner": _eval_condorcet, "majority_winner": _eval_majority, "smith_set": _eval_smith,
     "smith_set_size": _eval_smith_size, "maximal_lottery_unique": _eval_unique,
-    "kwin_rate": _eval_kwin, "robust_rate": _eval_robust,
+    "kwin_rate": _eval_kwin, "robust_rate": _eval_robust, "bt_misfit": _eval_bt_misfit,
+    "cycle_product": _eval_cycle,
 }

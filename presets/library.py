@@ -24,6 +24,7 @@ TEACHING_ORDER = (
     "jackpot_iia",
     "clone_plurality",
     "impartial_culture_smith",
+    "hetero_bt_mixture",
     "hetero_tyranny",
     "hetero_mediocrity",
     "opinion_scale_groups",

@@ -16,8 +16,8 @@ import pandas as pd
 import streamlit as st
 
 from aggregation import RULES as REGISTRY
-from aggregation import (AggregationError, PairwiseData, Profile, RewardPopulation, RuleParams, SamplingFlip,
-                         average_reward_policy, bt_reward, check_rule, condorcet_winner, format_ranking, kwin_curve,
+from aggregation import (AggregationError, BTMisfit, PairwiseData, Profile, RewardPopulation, RuleParams,
+                         SamplingFlip, average_reward_policy, bt_misfit, bt_reward, check_rule, condorcet_winner, format_ranking, kwin_curve,
                          majority_graph, majority_winner, mallows_rmj_topk_table, min_tv_flip, mnl_topk_table, mpne,
                          nbc, population_topk_table, preference_matrix, reward_order_key, rlhf_policy,
                          robust_policy, robust_rate, smith_set, standard_policies)
@@ -110,6 +110,7 @@ class RulesView:
     deferred: list[str] = field(default_factory=list)    # game rules not computed (too costly unasked)
     certificates: dict[str, dict] = field(default_factory=dict)  # mpne / robust: the solver's attrs
     k: int | None = None
+    bt_fit: BTMisfit | None = None            # the best single Bradley-Terry model under D (None: RLHF refused)
 
 
 def rules_view(model, beta: float, sampling: tuple | None, k: int = 4, games: bool = False) -> RulesView:
@@ -149,6 +150,7 @@ def _rules_view(model, beta: float, sampling: tuple | None, k: int | None) -> Ru
     rlhf = results.get("rlhf")
     certificates = {r: {key: value for key, value in results[r].attrs.items() if key not in ("rule", "output")}
                     for r in GAME_RULES if r in results}
+    fit = bt_misfit(model, params.sampling_over(names)) if rlhf is not None else None
     return RulesView(
         alternatives=names, scores=scores, unavailable=unavailable, winners=winners,
         lottery_unique=None if lottery is None else bool(lottery.attrs["unique"]),
@@ -158,7 +160,7 @@ def _rules_view(model, beta: float, sampling: tuple | None, k: int | None) -> Ru
         condorcet_winner=condorcet_winner(model), smith_set=smith_set(model),
         majority_edges=majority_graph(model), majority_winner=maj,
         rlhf_infinite_gaps=bool(rlhf is not None and rlhf.attrs["reward"].attrs.get("infinite_gaps")),
-        deferred=deferred, certificates=certificates, k=k,
+        deferred=deferred, certificates=certificates, k=k, bt_fit=fit,
     )
 
 

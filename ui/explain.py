@@ -7,9 +7,12 @@ numbers and a link to the paper.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from aggregation import RULES as REGISTRY
+
+from .numbers import decimal
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,39 @@ CONDORCET = ("A **Condorcet winner** beats every other response in a head-to-hea
 MARGIN = ("Margin M[a, b] = P[a, b] − P[b, a]: the share of voters preferring the row to the column, minus "
           "the share preferring the column to the row (indifferent voters count half on each side).")
 CHART_DOWNLOAD = "Charts: the camera icon in each chart's toolbar (top right, on hover) downloads it as a PNG."
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def plain(text: str) -> str:
+    """User text (an alternative's name) escaped so that markdown shows it as typed."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+
+
+def bt_fit_sentence(fit) -> str:
+    """What :func:`aggregation.bt_misfit` found, for a newcomer: whether one reward model (the
+    Bradley–Terry model RLHF fits, and DPO's policy implies) reproduces the population's
+    head-to-head shares, and if not, by how much it misses and a cycle that shows why (the proof of
+    Proposition B.1 of Shirali et al.)."""
+    if fit.fits_exactly():
+        return ("**One reward model explains these comparisons.** The Bradley–Terry reward that RLHF fits (and "
+                "DPO's policy implies) reproduces every head-to-head share P[a, b] of this population exactly"
+                + (" (with two answers one reward model always does)." if len(fit.reward) == 2 else "."))
+    a, b = (plain(x) for x in fit.max_pair)
+    P_ab = float(fit.fitted.loc[fit.max_pair[0], fit.max_pair[1]])
+    observed = P_ab + fit.max_error
+    text = ("**No single reward model reproduces these comparisons.** RLHF fits one Bradley–Terry reward for "
+            f"everyone (and DPO's policy implies one); the best fit is off by up to {decimal(fit.max_error)}: "
+            f"{a} beats {b} with probability {decimal(observed)}, the fitted model says {decimal(P_ab)} "
+            f"({decimal(fit.mean_error)} off on average over the pairs drawn from D).")
+    if fit.cycle is not None and fit.cycle_gap > 1e-9:
+        x, y, z = (plain(c) for c in fit.cycle)
+        text += (f" For instance, going round {x} → {y} → {z} → {x} the probabilities that each beats the next "
+                 f"multiply to {decimal(fit.forward)}, and the other way round to {decimal(fit.backward)}; a "
+                 f"single reward model always makes these two equal ({PAPERS['heterogeneous'].link()}, "
+                 "Proposition B.1).")
+    return text
+
 
 # ---------------------------------------------------------------------------- test-time scaling
 TEST_TIME = (

@@ -23,8 +23,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from aggregation import (AggregationError, RULES, RuleParams, average_reward_policy, condorcet_winner,
-                         consistent_policy, ipo_policy, population_from_dict, population_to_dict, rlhf_policy)
+from aggregation import (AggregationError, RULES, BTMisfit, RuleParams, average_reward_policy, bt_misfit,
+                         condorcet_winner, consistent_policy, ipo_policy, population_from_dict, population_to_dict,
+                         rlhf_policy)
 from aggregation._validate import TIE_TOLERANCE
 
 from . import compute
@@ -193,6 +194,11 @@ class TheoryView:
     lottery_unique: bool | None
     k: int
     notes: list[str] = field(default_factory=list)
+    bt_fit: BTMisfit | None = None     # DPO / RLHF: how far one Bradley-Terry reward is from P (under D)
+
+
+#: Methods that fit a Bradley-Terry reward (RLHF) or imply one (DPO).
+REWARD_FITTING = ("dpo", "rlhf")
 
 
 @st.cache_data(hash_funcs=HASH_FUNCS, max_entries=64, show_spinner="Computing the theory for this population…")
@@ -239,6 +245,9 @@ def theory_view(model, method: str, beta: float, sampling: tuple | None, referen
         else:
             policies[key] = raw[key].reindex(names).astype(float)
     lottery = raw.get("maximal_lottery")
+    fit = None
+    if method in REWARD_FITTING and "rlhf" in policies:
+        fit = bt_misfit(model, D)
     notes = []
     if method in SELF_PLAY and beta > 0:
         notes.append(f"Self-play here keeps a KL pull of β = {beta:g} to the reference, so it lands near (not "
@@ -249,7 +258,7 @@ def theory_view(model, method: str, beta: float, sampling: tuple | None, referen
         nbc=RULES["nbc"].compute(model, params).reindex(names),
         condorcet_winner=condorcet_winner(model),
         lottery_unique=None if lottery is None else bool(lottery.attrs.get("unique", True)),
-        k=k, notes=notes)
+        k=k, notes=notes, bt_fit=fit)
 
 
 def spec_theory(model, spec: dict, reference: dict | None, kind: str, with_mpne: bool = True) -> TheoryView:

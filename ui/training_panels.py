@@ -23,7 +23,7 @@ import streamlit as st
 
 from worker.client import (DEFAULT_BETA, METHODS, JobSpecError, QueueUnavailable, UnknownJob, get_client)
 
-from . import compute, shell, training, training_figures, widgets
+from . import compute, explain, shell, training, training_figures, widgets
 from .numbers import decimal, exact, matrix_denominator
 from .training import METHOD_TEXT, RANKED, SELF_PLAY, TINY
 
@@ -359,6 +359,9 @@ def result_section(client, record, records, current_model, on_started: Callable[
                 f"{'uniform D' if spec.get('sampling') is None else 'the job’s D'} {training.order_text(view.nbc)}"
                 + (f" · Condorcet winner **{view.condorcet_winner}**" if view.condorcet_winner else
                    " · no Condorcet winner"))
+    if view.bt_fit is not None:          # the reward this method fits (RLHF) or implies (DPO)
+        with st.container(key="ft_bt_fit"):
+            st.caption(explain.bt_fit_sentence(view.bt_fit))
 
     st.markdown("**Uncertainty.** " + _uncertainty(result, spec))
     _seed_runs(client, record, records, on_started)

@@ -83,3 +83,62 @@ def min_tv_flip_by_lp(P, base, a, b, margin=0.0):
     res = linprog(c, A_ub=A_ub, b_ub=b_ub, A_eq=np.concatenate([np.ones(m), np.zeros(m)])[None, :], b_eq=[1],
                   bounds=[(0, None)] * (2 * m), method="highs")
     return res.fun if res.status == 0 else np.inf
+
+
+def max_entropy_maximal_lottery(M):
+    """The maximum-entropy maximal lottery, by enumerating which outside alternatives tie with it.
+
+    E = the alternatives some maximal lottery uses (two LPs each, :func:`ml_coordinate_range`).
+    The optimum q* is the entropy maximiser of the face it lies on, {q on E : sum q = 1,
+    (q^T M)_b = 0 for b in E and for the outside b that tie with q*}. So for every subset S of the
+    outside alternatives, maximise the entropy on {sum q = 1, (q^T M)_b = 0 for b in E + S} through
+    the dual (q = softmax(-C^T lam), C the rows M[E, b]^T; minimise log sum exp(-C^T lam) by
+    Newton's method), keep the solutions that are maximal lotteries, and return the one of largest
+    entropy. Independent of the core's active-set method; for m <= 5 (16 subsets at most)."""
+    m = M.shape[0]
+    E = [j for j in range(m) if ml_coordinate_range(M, j)[1] > 1e-7]
+    outside = [j for j in range(m) if j not in E]
+    best, best_entropy = None, -np.inf
+    for size in range(len(outside) + 1):
+        for S in itertools.combinations(outside, size):
+            q = _dual_max_entropy(M[np.ix_(E, E + list(S))].T)
+            if q is None:
+                continue
+            p = np.zeros(m)
+            p[E] = q
+            if (p @ M).min() < -1e-12:
+                continue
+            h = -(q * np.log(q)).sum()
+            if h > best_entropy:
+                best, best_entropy = p, h
+    assert best is not None
+    return best
+
+
+def _dual_max_entropy(C):
+    """argmax entropy over {q > 0 : sum q = 1, C q = 0} via the dual; None when the set has no
+    positive point (the dual is then unbounded and Newton's method does not settle)."""
+    lam = np.zeros(C.shape[0])
+
+    def dual(lam):
+        s = -(C.T @ lam)
+        top = s.max()
+        w = np.exp(s - top)
+        return top + np.log(w.sum()), w / w.sum()
+
+    value, q = dual(lam)
+    for _ in range(200):
+        grad = -(C @ q)
+        if np.abs(grad).max() < 1e-15:
+            break
+        hess = C @ (np.diag(q) - np.outer(q, q)) @ C.T
+        step = -np.linalg.lstsq(hess, grad, rcond=1e-13)[0]
+        t = 1.0
+        if -(grad @ step) > 1e-8:      # far from the optimum: backtrack (Armijo); close: full steps
+            while t > 1e-14 and dual(lam + t * step)[0] > value + 1e-4 * t * (grad @ step):
+                t *= 0.5
+        lam = lam + t * step
+        value, q = dual(lam)
+    if np.abs(C @ q).max() > 1e-13 or q.min() < 1e-13:
+        return None
+    return q

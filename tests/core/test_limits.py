@@ -61,6 +61,8 @@ def _same_order(x, y, tol=1e-7):
 @settings(max_examples=60, deadline=None)
 @given(st.data())
 def test_rlhf_policy_order_is_nbc_order_under_the_same_distribution(data):
+    """Shirali et al., Proposition 4.2, on rankings and user types (uniform reference; see
+    tests/core/test_heterogeneous_examples.py for the policy ratio with a random reference)."""
     p = data.draw(st.one_of(weak_order_profiles(), reward_populations()))
     m = len(p.alternatives)
     D = data.draw(distributions(m))

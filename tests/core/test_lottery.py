@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from aggregation import Profile, condorcet_winner, maximal_lottery, smith_set
 
-from .reference import ml_coordinate_range
+from .reference import max_entropy_maximal_lottery, ml_coordinate_range
 from .strategies import weak_order_profiles
 
 
@@ -21,8 +21,10 @@ def test_jackpot_iia_tables_keep_b():
     assert maximal_lottery(Profile.parse("2: R > G > B\n3: B > R > G"))["B"] == 1.0
 
 
-def test_cycle_gives_the_uniform_lottery():
-    ml = maximal_lottery(Profile.parse("R > G > B\nG > B > R\nB > R > G"))
+@pytest.mark.parametrize("text", ["R > B > G\nG > R > B\nB > G > R",     # Jackpot Table 1: Ana, Bob, Carla
+                                  "R > G > B\nG > B > R\nB > R > G"])    # Figure 2 caption / A.8: the reverse cycle
+def test_cycle_gives_the_uniform_lottery(text):
+    ml = maximal_lottery(Profile.parse(text))
     np.testing.assert_allclose(ml.to_numpy(), [1 / 3] * 3, atol=1e-12)
     assert ml.attrs["unique"]
 
@@ -114,3 +116,47 @@ def test_maximum_entropy_member_beats_other_members(p):
                       bounds=[(0, None)] * m, method="highs")
         other = np.clip(res.x, 0, None) / np.clip(res.x, 0, None).sum()
         assert entropy(ml.to_numpy()) >= entropy(0.5 * (other + ml.to_numpy())) - 1e-9
+
+
+@pytest.mark.parametrize("scale", [1.0, 1e-6, 1e6])
+def test_maximum_entropy_member_on_an_active_inequality_is_exact(scale):
+    """39: b > c > a, 19: a > b > c, 20: c > a > b. a ties b (39 : 39), b beats c 58 : 20, c beats a
+    59 : 19. (p^T M)_b >= 0 forces p(c) = 0; (p^T M)_c = (-40 p(a) + 38 p(b)) / 78 >= 0 gives
+    p(a) <= 19/39. The optimal set is the segment of a-b mixtures with p(a) <= 19/39 < 1/2, and the
+    entropy is largest at its end: p = (a 19/39, b 20/39), where c ties the lottery exactly."""
+    p = Profile.parse(f"{39 * scale}: b > c > a\n{19 * scale}: a > b > c\n{20 * scale}: c > a > b")
+    ml = maximal_lottery(p)
+    assert abs(ml["a"] - 19 / 39) <= 1e-12 and abs(ml["b"] - 20 / 39) <= 1e-12 and ml["c"] == 0.0
+    assert ml.attrs["unique"] is False and sorted(ml.attrs["essential_set"]) == ["a", "b"]
+    assert abs(ml.attrs["certificate"]) <= 1e-12                  # c ties it: the inequality is active
+
+
+def _margins_to_matrix(M):
+    import pandas as pd
+
+    names = [chr(ord("a") + i) for i in range(len(M))]
+    return pd.DataFrame(0.5 + M / 2, index=names, columns=names)
+
+
+@st.composite
+def tied_margin_matrices(draw, max_m=5):
+    """Skew-symmetric margins with many zeros and small integer values (P = 1/2 + M/2 after scaling):
+    optimal sets that are faces, with outside alternatives tying the lottery, are common."""
+    m = draw(st.integers(3, max_m))
+    M = np.zeros((m, m))
+    for i in range(m):
+        for j in range(i + 1, m):
+            M[i, j] = draw(st.sampled_from([-2, -1, 0, 0, 0, 1, 2]))
+            M[j, i] = -M[i, j]
+    return M / 2.0
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.one_of(tied_margin_matrices(), weak_order_profiles(min_m=3, max_m=5, max_n=4).map(
+    lambda p: p.margins().to_numpy())))
+def test_maximum_entropy_member_matches_enumerating_the_faces(M):
+    """The returned member equals the reference that enumerates which outside alternatives tie with
+    it and solves each face's entropy problem through its dual (tests/core/reference.py)."""
+    ml = maximal_lottery(_margins_to_matrix(M))
+    expected = max_entropy_maximal_lottery(M)
+    np.testing.assert_allclose(ml.to_numpy(), expected, atol=1e-12, rtol=0)

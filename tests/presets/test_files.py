@@ -50,7 +50,7 @@ def test_a_library_file_reports_its_path_from_the_repository_root():
 
 @pytest.mark.parametrize("change, message", [
     (lambda t: t.replace('title = "The majority wants B, RLHF picks R"\n', ""), "title is missing"),
-    (lambda t: t.replace('title = "', 'title = ', 1), "not a valid TOML file: Invalid value (at line 10, column 9)"),
+    (lambda t: t.replace('title = "', 'title = ', 1), "not a valid TOML file: Invalid value (at line 18, column 9)"),
     (lambda t: t.replace("title =", "titel ="), "titel: unknown field"),
     (lambda t: t.replace('page = "rules"', 'page = "home"'), "page must be one of rules, sampling, testtime, properties, ranked-choice, got 'home'"),
     (lambda t: t.replace("constructed = false", 'constructed = "no"'), "constructed must be true or false, got 'no'"),
@@ -100,6 +100,11 @@ def test_malformed_files_name_the_file_and_the_field(tmp_path, change, message):
     ('[[claims]]\nkind = "smith_set"\nequals = ["R", "R"]\n', "claims[0].equals lists an alternative twice"),
     ('[[claims]]\nkind = "maximal_lottery_unique"\nequals = "yes"\n', "claims[0].equals must be true or false, got 'yes'"),
     ('[[claims]]\nrule = "borda"\n', "claims[0].kind is missing"),
+    ('[[claims]]\nkind = "cycle_product"\ncycle = ["R", "G"]\nequals = 0.1\n',
+     'claims[0].cycle must list three alternatives, e.g. ["y1", "y2", "y3"]'),
+    ('[[claims]]\nkind = "cycle_product"\ncycle = ["R", "G", "Q"]\nequals = 0.1\n',
+     "claims[0].cycle[2]: unknown alternative 'Q'"),
+    ('[[claims]]\nkind = "bt_misfit"\nrule = "rlhf"\nequals = 0\n', "claims[0].rule: unknown field for a 'bt_misfit' claim"),
 ])
 def test_malformed_claims_name_the_claim_and_the_field(tmp_path, claims, message):
     assert message in _error(tmp_path, _with_claims(MAJORITY, claims))
@@ -122,12 +127,12 @@ def test_a_claim_that_restricts_the_alternatives_needs_its_own_sampling_when_the
 
 
 @pytest.mark.parametrize("change, message", [
-    (lambda t: t.replace("weight = 0.1", "weight = -0.1"), "population: weights: user type 'minority' has weight -0.1"),
+    (lambda t: t.replace("weight = 0.1", "weight = -0.1"), "population: weights: user type 'B' has weight -0.1"),
     (lambda t: t.replace("weight = 0.1", 'weight = "0.1"'), "population.types[1].weight must be a int or float, got '0.1'"),
-    (lambda t: t.replace("rewards = { y1 = 0, y2 = 20 }", "rewards = { y1 = 0 }"), "population: user type 'minority' has no reward for 'y2'"),
+    (lambda t: t.replace("rewards = { y1 = 0.5, y2 = -10 }", "rewards = { y1 = 0.5 }"), "population: user type 'B' has no reward for 'y2'"),
     (lambda t: t.replace("temperature = 1.0", "temperature = 0"), "population: temperature must be a positive number, got 0"),
     (lambda t: t.replace("temperature = 1.0", "temprature = 1.0"), "population.temprature: unknown field"),
-    (lambda t: t.replace('name = "minority"', 'nom = "minority"'), "population.types[1].nom: unknown field"),
+    (lambda t: t.replace('name = "B"', 'nom = "B"'), "population.types[1].nom: unknown field"),
 ])
 def test_malformed_reward_populations_name_the_field(tmp_path, change, message):
     text = change(TYRANNY)
@@ -277,7 +282,11 @@ def test_claims_evaluate_variants_of_the_scenario():
     s = presets.load("hetero_temperature")
     base, hot = presets.evaluate(s)[4:6]
     assert base.observed == 1.0 and hot.observed == 1.0
-    assert base.observed_text.startswith("1; y1 1") and hot.observed_text.startswith("1; y2 1")
+    assert base.observed_text.startswith("1; y2 1") and hot.observed_text.startswith("1; y2 1")
+    assert base.text == "The maximal lottery (NLHF) puts probability 1 on y2"
+    assert hot.text == "The maximal lottery (NLHF) puts probability 1 on y2 at annotator temperature 2"
+    rlhf, rlhf_hot = presets.evaluate(s)[6:8]
+    assert rlhf.observed == "y1" and rlhf_hot.observed == "y2"           # the learned order flips with T
     assert s.claims[1].text == "NBC ranks y2 above y1 at annotator temperature 2"
     assert presets.load("jackpot_iia").claims[0].text == "Borda winner is B without G"
 

@@ -21,6 +21,7 @@ IDS = [s.id for s in SCENARIOS]
 REQUIRED = {
     "jackpot_majority", "jackpot_iia", "jackpot_cycle",
     "hetero_sampling", "hetero_temperature", "hetero_mediocrity", "hetero_iia", "hetero_tyranny",
+    "hetero_bt_mixture",
     "testtime_nlhf_collapse", "testtime_plackett_luce", "testtime_uniform_permutations",
     "ranked_choice_mnl_mallows",
     "clone_plurality", "impartial_culture_smith", "opinion_scale_groups",

@@ -258,6 +258,15 @@ def test_the_headline_says_when_a_run_has_not_reached_the_theory():
                          "lands: the maximal lottery puts probability 1 on it.")
 
 
+def test_reward_fitting_methods_carry_the_bradley_terry_misfit():
+    # Figure 1 under uniform D: the same error e on R > G, G > B, B > R with
+    # logit(1 - e) + logit(2/5 - e) + logit(3/5 - e) = 0, e = 0.1756898 (tests/ui/test_pages.py)
+    for method in ("dpo", "rlhf"):
+        fit = training.theory_view(FIGURE_1, method, 0.1, None, None, 2, "rankings").bt_fit
+        assert fit.max_error == pytest.approx(0.1756898, abs=1e-7) and fit.cycle == ("R", "G", "B")
+    assert training.theory_view(FIGURE_1, "nash", 0.1, None, None, 2, "rankings").bt_fit is None
+
+
 def test_total_variation():
     import pandas as pd
 

@@ -90,6 +90,8 @@ def test_a_real_job_goes_from_queued_to_finished_and_shows_the_trained_policy_ne
     assert "The majority's **B** (it beats every other answer head-to-head) is where Nash self-play lands" in headline
     page = texts(at.caption)
     assert f"ran on **cpu** (worker {result['worker']})" in page and "200 steps in" in page
+    # DPO implies one Bradley-Terry reward; on Figure 1 it is off by 0.1757 (see tests/ui/test_pages.py)
+    assert "off by up to 0.1757" in texts(at.get_by_key("ft_bt_fit").caption)
     assert "A single run has no across-seed error bar" in texts(at.markdown)
 
     # the trajectory: one line per answer over the logged steps, the theory's limit dashed

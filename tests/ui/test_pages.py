@@ -73,6 +73,21 @@ def test_rules_page_numbers_for_the_default_population(app):
         in texts(at.caption)
     # the registry's newer rules: NBC under uniform D is P's row mean (by hand: R (1/2 + 1 + 2/5) / 3 = 19/30)
     assert table.loc["nbc"].to_dict() == pytest.approx({"R": 19 / 30, "G": 0.3, "B": 17 / 30})
+    # next to the RLHF / DPO row: no single Bradley-Terry model gives P[R, G] = 1 with G, B, R in one cycle of
+    # "sometimes beats"; three alternatives and uniform D put the same error e on R > G, G > B, B > R with
+    # logit(1 - e) + logit(2/5 - e) + logit(3/5 - e) = 0, e = 0.1757; the cycle products are 1 x 2/5 x 3/5 and 0
+    fit = texts(at.get_by_key("rules_bt_fit").caption)
+    assert fit.startswith("**RLHF / DPO limit:** **No single reward model reproduces these comparisons.**")
+    assert "off by up to 0.1757" in fit and "R → G → B → R" in fit
+    assert "multiply to 0.24, and the other way round to 0;" in fit
+
+
+def test_one_bradley_terry_type_is_fitted_exactly_on_the_rules_page(app):
+    at = open_page(app, "rules")
+    at.session_state[state.POPULATION_KEY] = RewardPopulation({"only type": {"a": 0.0, "b": 1.0, "c": 3.0}})
+    at.run()
+    fit = texts(at.get_by_key("rules_bt_fit").caption)
+    assert "**One reward model explains these comparisons.**" in fit and "off by" not in fit
 
 
 def test_beta_from_the_url_changes_only_the_policy(app):

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 import presets
-from ui import explain, shell, state, urls
+from ui import explain, numbers, shell, state, urls
 
 from .conftest import open_page
 
@@ -144,6 +144,14 @@ def check_on_rules_page(at, result) -> None:
         assert len(smith.split(", ")) == observed, result.text
     elif claim.kind == "maximal_lottery_unique":
         assert ("The maximal lottery is **not unique**" in texts(at.info)) == (not observed), result.text
+    elif claim.kind in ("bt_misfit", "cycle_product"):           # the sentence next to the RLHF / DPO row
+        fit = texts(at.get_by_key("rules_bt_fit").caption)
+        if claim.kind == "cycle_product":
+            assert numbers.decimal(observed) in fit and all(a in fit for a in f["cycle"]), (result.text, fit)
+        elif observed <= 1e-9:
+            assert "One reward model explains these comparisons" in fit, (result.text, fit)
+        else:
+            assert f"off by up to {numbers.decimal(observed)}" in fit, (result.text, fit)
     else:  # pragma: no cover - a new claim kind must get a check here
         raise AssertionError(f"no check on the Rules page for a {claim.kind!r} claim")
 
@@ -228,4 +236,4 @@ def test_every_claim_kind_of_the_library_is_checked_on_a_page():
     kinds = {r.claim.kind for s in SCENARIOS for r in presets.evaluate(s)}
     assert kinds <= {"winner", "ranking", "order", "score", "probability", "support_size", "condorcet_winner",
                      "majority_winner", "smith_set", "smith_set_size", "maximal_lottery_unique", "kwin_rate",
-                     "robust_rate", "choice_probability"}
+                     "robust_rate", "choice_probability", "bt_misfit", "cycle_product"}
