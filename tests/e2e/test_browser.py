@@ -195,5 +195,5 @@ def test_downloads_a_scenario_file_and_a_table(page, server):
         page.get_by_role("button", name="Download this table as CSV").click()
     assert download.value.suggested_filename == "robust-rates-k4.csv"
     rows = Path(download.value.path()).read_text().splitlines()
-    assert rows[0] == ",robust rate,standard error,worst opponent,method"
+    assert rows[0] == ",robust rate,worst opponent,method,error"
     assert rows[2].startswith("NLHF (maximal lottery),0.55,")
