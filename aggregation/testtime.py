@@ -219,8 +219,9 @@ def _game(model, k: int) -> _Game:
         def certify(pi):
             U, method, error = _pl_beaten(model, pi, k)
             return U, method
-        return _Game(game, f"the Plackett-Luce set comparison of the {len(model.types)} user types (section 2.1), "
-                           f"integrated over t with {game.nodes:,} Gauss-Legendre nodes", certify)
+        n = len(model.types)
+        return _Game(game, f"the Plackett-Luce set comparison of the {n} user type{'s' if n != 1 else ''} "
+                           f"(section 2.1), integrated over t with {game.nodes:,} Gauss-Legendre nodes", certify)
     if k == 1:
         P, _ = matrix_and_names(model)
         A = P.copy()
@@ -365,7 +366,8 @@ def _set_win_matrix(model, counts: np.ndarray) -> tuple[np.ndarray, str]:
         for share, r in zip(model.shares, rho):
             E = np.exp(np.minimum(r[None, :] - r[:, None], _pl_game.MAX_EXPONENT))   # E[y, z] = w_z / w_y
             A -= share / (1.0 + c @ E.T)
-        return A, f"the Plackett-Luce set comparison of the {len(model.types)} user types"
+        n = len(model.types)
+        return A, f"the Plackett-Luce set comparison of the {n} user type{'s' if n != 1 else ''}"
     if counts.shape[0] == m and (counts.sum(axis=1) == 1).all():
         P, _ = matrix_and_names(model)
         A = P.copy()
@@ -433,7 +435,7 @@ def multi_output_policy(model, k: int) -> pd.Series:
         "worst_opponents": pd.Series(lam, index=names, name="worst-case opponent mix"),
         "opponent": names[int(rates.argmin())],
         "n_multisets": n_sets,
-        "method": f"linear program over all {n_sets:,} multisets of {k} responses (scipy HiGHS) on {over}",
+        "method": f"one linear program over all {n_sets:,} multisets of {k} responses (scipy HiGHS) on {over}",
     }
     return out
 

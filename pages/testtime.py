@@ -128,9 +128,9 @@ if view.multi_output is not None:
                         index=pd.Index(view.multi_output.index, name="set of answers"))
     widgets.table(widgets.styled(sets, numbers.decimal),
                   key="testtime_multi_output", width="stretch")
-    st.caption(f"{mo['method']}. Certificate: against the opponent mix "
-               + ", ".join(f"{a} {numbers.decimal(p)}" for a, p in mo["worst_opponents"].items() if p > 1e-6)
-               + f" no set of {kk} answers wins more than {numbers.decimal(mo['best_possible'])}.")
+    mix = ", ".join(f"{a} {numbers.decimal(p)}" for a, p in mo["worst_opponents"].items() if p > 1e-6)
+    st.caption(f"How: {mo['method']}. Certificate: against rival answers drawn as ({mix}), no set of {kk} answers "
+               f"wins more than {numbers.decimal(mo['best_possible'])}, so no {kk}-output policy does better.")
 elif view.deferred:
     st.caption("Computed with MPNE_k (see the button above).")
 
@@ -153,7 +153,10 @@ if view.opponent_sets is not None:
     st.caption(f"Row l: MPNE_{kk} sampled {kk} times against the worst set of l rival answers. "
                + ("With rankings only the distinct answers of the rival's set matter. " if kind == "rankings" else
                   "With Plackett–Luce user types the rival's duplicates count. ")
-               + "A negative bound says nothing.")
+               + "The PL limit is the most any method can guarantee on every population (equal-reward Plackett–Luce "
+                 "types hold every policy to it); a particular population may allow more."
+               + (" A bound below 0 says nothing." if (view.opponent_sets["Thm D.6 bound (k+1-l)/(k+1)"] < 0).any()
+                  else ""))
 elif view.deferred or view.mpne is None:
     st.caption(f"Needs MPNE_{kk} and a population of rankings or user types.")
 for note in view.beyond_notes:
