@@ -119,7 +119,8 @@ def test_uniform_policy_on_all_rankings_sits_between_k_over_k_plus_1_and_the_bou
     np.testing.assert_allclose(eq.to_numpy(), 1 / m, atol=1e-9)
 
 
-@pytest.mark.parametrize("m, k", [(3, 1), (3, 2), (4, 2), (4, 3), (5, 2), (5, 3)])
+@settings(max_examples=12, deadline=None)
+@given(st.integers(2, 5), st.integers(1, 4))
 def test_proposition_3_3_even_the_best_k_output_policy_is_within_the_bound(m, k):
     """C.3: P[S >= y] <= 1[y in S] / (k+1) + k/(k+1) and some y is in S with probability at most
     k/m, so the best k-output policy guarantees at most k/(k+1) (1 + 1/m); Theorem 3.1 gives at
