@@ -41,8 +41,9 @@ from .limits import BTMisfit, bt_misfit, consistent_policy, ipo_policy
 
 # test-time scaling, the rule registry and property checks
 from .testtime import (
-    RobustRate, kwin_curve, kwin_rate, mpne, plackett_luce_profile, robust_policy, robust_rate,
-    standard_policies, uniform_policy,
+    OpponentSetsRate, RobustRate, kwin_curve, kwin_rate, mpne, multi_output_policy, opponent_sets_curve,
+    opponent_sets_rate, resampling_bound, resampling_curve, robust_policy, robust_rate, standard_policies,
+    uniform_policy,
 )
 from .registry import RULES, Rule, RuleParams, compute_all, get_rule, population_kind, rules_table
 from .axioms import AXIOMS, AxiomCheck, check_all, check_rule
@@ -67,7 +68,8 @@ __all__ = [
     "smith_set", "majority_graph", "maximal_lottery",
     "nbc", "bt_reward", "reward_order_key", "rlhf_policy", "average_reward_policy", "min_tv_flip", "SamplingFlip",
     "kwin_rate", "robust_rate", "RobustRate", "mpne", "robust_policy", "kwin_curve", "standard_policies",
-    "uniform_policy", "plackett_luce_profile",
+    "uniform_policy", "multi_output_policy", "resampling_bound", "resampling_curve", "opponent_sets_rate",
+    "opponent_sets_curve", "OpponentSetsRate",
     "RULES", "Rule", "RuleParams", "get_rule", "rules_table", "compute_all", "population_kind",
     "AXIOMS", "AxiomCheck", "check_all", "check_rule",
     "mnl_topk_probability", "mallows_rmj_topk_probability", "mnl_topk_table", "mallows_rmj_topk_table",

@@ -18,7 +18,6 @@ only those listed in ``Rule.params``.
 """
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
@@ -162,14 +161,8 @@ def _needs_user_types(model, params):
 def _needs_game(model, params):
     kind = population_kind(model)
     k = params.k
-    if kind == "rankings" or k == 1:
+    if kind in ("rankings", "user types") or k == 1:
         return None
-    if kind == "user types":
-        m = len(model.alternatives)
-        if math.factorial(m) <= testtime.MAX_EXPANDED_RANKINGS:
-            return None
-        return (f"with k = {k} the game is solved exactly over all rankings of the user types, which is done "
-                f"up to 8 alternatives (this population has {m}); use k = 1 or fewer alternatives")
     return (f"with k = {k} it needs each voter's full ranking (which of k sampled responses a voter likes best), "
             "but a comparison table or a preference matrix only records pairwise wins; use k = 1")
 
@@ -226,14 +219,16 @@ _ALL = [
     _rule("mpne", "MPNE_k",
           "The policy that is a symmetric equilibrium of a (k+1)-player game in which each player wants its answer "
           "to beat the other k; sampling it k times guarantees a k-sample win rate of at least k/(k+1).",
-          POLICY, "rankings (any k), user types (k = 1, or up to 8 alternatives), comparisons or matrices (k = 1)",
-          "Cai & Zheng, Asymptotic Universal Alignment via Test-Time Scaling, arXiv 2601.08777",
+          POLICY, "rankings or user types (any k), comparisons or matrices (k = 1)",
+          "Cai & Zheng, Asymptotic Universal Alignment via Test-Time Scaling, arXiv 2601.08777 (Definition 4.2, "
+          "Theorem 4.3)",
           ["k"], lambda m, p: testtime.mpne(m, p.k), _needs_game),
     _rule("robust", "Robust policy_k",
           "The policy whose k sampled answers have the highest worst-case chance of containing one the user likes "
           "at least as much as any fixed alternative answer.",
-          POLICY, "rankings (any k), user types (k = 1, or up to 8 alternatives), comparisons or matrices (k = 1)",
-          "the (k, f(k))-robust alignment objective of Cai & Zheng, arXiv 2601.08777, maximised directly",
+          POLICY, "rankings or user types (any k), comparisons or matrices (k = 1)",
+          "the (k, f(k))-robust alignment objective of Cai & Zheng, arXiv 2601.08777 (Definition 1.1), maximised "
+          "directly over single-output policies",
           ["k"], lambda m, p: testtime.robust_policy(m, p.k), _needs_game),
     _rule("random_dictatorship", "Random dictatorship",
           "Pick a random voter and return their favourite; a pretrained model imitating a random person behaves "

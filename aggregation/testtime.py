@@ -1,55 +1,62 @@
-"""Test-time scaling: k-sample win rates, robust rates, the (k+1)-player Nash equilibrium (MPNE)
-and the policy with the best k-sample guarantee.
+"""Test-time scaling: k-sample win rates, robust rates, the (k+1)-player Nash equilibrium (MPNE),
+the policy with the best k-sample guarantee, the k-output policy of Theorem 3.1, a fixed
+policy sampled l times (Theorem 4.5) and opponents that sample l responses (appendix D.7).
 
 Source: Y. Cai and W. Zheng, *Asymptotic Universal Alignment: A New Alignment Framework via
-Test-Time Scaling*, arXiv 2601.08777 (2026). A k-output model answers with k independent
-draws from a single-output policy ``pi`` and the user keeps the one they like best. The model
-is *(k, f(k))-robustly aligned* when, against every single response y, a random user likes the
-best of the k draws at least as much as y with probability at least f(k). The paper shows that
-every symmetric Nash equilibrium of the (k+1)-player alignment game reaches f(k) = k/(k+1), that
-no method beats this rate in general, and that NLHF's (often deterministic) policy can stay at
-1/2 + epsilon for every k. Only the abstract was retrievable here; the statements tested in
-``tests/testtime`` are re-derived (see their docstrings).
+Test-Time Scaling*, arXiv 2601.08777 (``shared/papers/asymptotic-universal-alignment-test-time-scaling.md``).
+A k-output model answers with k independent draws from a single-output policy ``pi`` (the
+product policy ``pi^k``, section 2) and the user keeps the one they like best. The model is
+*(k, f(k))-robustly aligned* (Definition 1.1) when its win rate against every single-output
+policy, equivalently against every single response y, is at least f(k). Every symmetric Nash
+equilibrium of the (k+1)-player alignment game (Definition 4.2, utility (3)) reaches
+f(k) = k/(k+1) (Theorem 4.3, proof in D.2); no method beats that rate in general
+(Propositions 3.2 and 3.3, proofs in C.2 and C.3); NLHF's maximal lottery can stay at
+1/2 + eps for every k (Proposition 4.1, proof in D.1).
 
-Conventions (DESIGN.md; ties matter):
+Conventions (DESIGN.md; they decide the numbers):
 
-* **k-sample win rate** of ``pi`` against y: the probability that a random voter likes the
-  best of k independent draws from ``pi`` *at least as much as* y. An identical response and an
-  indifference both count for the k-sample side. For voter i let ``B_i(y)`` be the policy's mass
-  strictly below y; the rate is ``1 - E_i[B_i(y)^k]``. The **robust rate** is its minimum over y.
-* **MPNE**: a player's utility is the probability of being *strictly* preferred to all k draws
-  of the others, so deviating to y earns ``U(y; pi) = E_i[B_i(y)^k]`` and the win rate is
-  ``1 - U``. At a symmetric equilibrium ``max_y U(y; pi) = E_{y~pi} U(y; pi)``, and
-  ``(k+1) E_{y~pi} U(y; pi)`` is the probability that one of k+1 i.i.d. draws is strictly
-  preferred to all the others, at most 1: the guarantee is at least k/(k+1). For k = 1 this is
-  *not* the maximal lottery, which uses the half-credit matrix P.
-* **User types** (``RewardPopulation``): a type-u annotator shown several responses picks by
-  Plackett-Luce with weights ``exp(r_u / T)``, i.e. it draws one random ranking (the Gumbel
-  random-utility model) and keeps its favourite; identical responses get the same utility. So a
-  reward population is a mixture of rankings and every convention above applies unchanged.
+* **Rankings** (section 2.1, "Population of Rankings"): sets compare by their best members;
+  ``1[y >=_i y']`` counts an identical response (and, in this project, an indifference) for
+  the left side. The k-sample win rate of ``pi`` against y is the probability that a random
+  voter likes the best of the k draws *at least as much as* y: with ``B_i(y)`` the policy's mass
+  strictly below y for voter i, it is ``1 - E_i[B_i(y)^k]``. The MPNE player's utility is the
+  probability of being *strictly* preferred to all k draws of the others, ``U(y; pi) =
+  E_i[B_i(y)^k]``; so for k = 1 the MPNE need not be the maximal lottery (which gives half a
+  point for indifference).
+* **User types** (``RewardPopulation``; section 2.1, "Mixtures of Plackett-Luce Models"):
+  multisets compare by summed weights ``w_i(y) = exp(r_i(y) / T)``,
+  ``P_i[S > S'] = W_i(S) / (W_i(S) + W_i(S'))``. Duplicates count and a response against
+  itself gets one half (a response inside the k draws does *not* win outright). The win rate
+  against y is ``1 - U(y; pi)`` with ``U(y; pi) = E_i E_{S ~ pi^k}[w_i(y) / (w_i(y) + W_i(S))]``,
+  the deviation utility; for k = 1 this is NLHF's game (eq. (1)) on the Bradley-Terry matrix,
+  so MPNE_1 is the maximal lottery. See :mod:`aggregation._pl_game` for the integral form,
+  the derivatives and the proof that the game is monotone.
 * **Comparison tables and preference matrices** hold only P, read as having no indifference
-  between distinct responses. For k = 1 the win rate is ``pi_y + sum_{z != y} pi_z P[z, y]``;
-  for k > 1 P does not determine how a voter ranks the k draws among themselves, so those
+  between distinct responses: k = 1 only (win rate ``pi_y + sum_{z != y} pi_z P[z, y]``); for
+  k > 1 P does not determine how a voter ranks the k draws among themselves, so those
   populations are refused with a message saying why.
 
-How each number is obtained is stated in ``attrs["method"]``:
+In all cases the **robust rate** is ``1 - max_y U(y; pi)``, and at a symmetric equilibrium
+``max_y U(y; pi) = E_{y~pi} U(y; pi) <= 1/(k+1)`` (Property 1 (2)): the guarantee is at least
+k/(k+1).
 
-* rankings: exact closed form, vectorised over voters: each voter's alternatives in worst-first
-  order (prepared once per profile and kept while it lives), a cumulative sum of the policy
-  along that order gives every ``B_i(y)``, no enumeration of draws;
-* user types, k > 1: exact by enumerating the possible *sets of distinct responses* among the
-  k draws (each with its exact probability ``k! [x^k] prod_{z in S} (e^{pi_z x} - 1)``; this
-  is the multiset enumeration grouped by the set the user actually sees) while that is cheap,
-  otherwise Monte Carlo with a standard error per opponent (exact over user types, random
-  over draws, seeded);
+How each number is obtained is stated in ``attrs["method"]`` (and an absolute error bound in
+``attrs["error"]``, 0 where exact):
+
+* rankings: exact closed form, vectorised over voters (each voter's alternatives in worst-first
+  order, prepared once per profile; a cumulative sum of the policy gives every ``B_i(y)``);
+* user types: exact by enumerating every multiset of k draws from the policy's support with its
+  multinomial probability while (multisets x challengers x types) stays within
+  :data:`ENUMERATION_BUDGET`; beyond it, numerical integration of the one-dimensional integral
+  of :mod:`aggregation._pl_game` with a stated error bound ("numerical integration, error < ...");
 * MPNE and robust policy: an interior-point path-following method for monotone variational
-  inequalities (see :mod:`aggregation._complementarity`) with a Newton polish on the support.
-  The game is monotone: for every voter, the Jacobian of ``U`` has a negative semidefinite
-  symmetric part on the simplex's tangent space (summation by parts over the voter's levels),
-  so the set of equilibria is convex and the central path ends in its relative interior, a
-  canonical, relabelling-neutral member when there are several. The certificate is the
-  exploitability gap ``max_y U(y; pi) - E_{y~pi} U(y; pi)``; if it stays above the tolerance,
-  ``attrs["converged"]`` is False and the gap says how far from an equilibrium the policy is.
+  inequalities (:mod:`aggregation._complementarity`) with a Newton polish on the support. Both
+  games are monotone (rankings: summation by parts over each voter's levels; user types: the
+  integration by parts in :mod:`aggregation._pl_game`), so the equilibrium set is convex and the
+  central path ends in its relative interior, a canonical, relabelling-neutral member when
+  there are several. The certificate is the exploitability gap
+  ``max_y U(y; pi) - E_{y~pi} U(y; pi)``; for user types it is re-evaluated at the returned
+  policy by exact enumeration where that is cheap (``attrs["certificate"]`` says how).
 """
 from __future__ import annotations
 
@@ -61,8 +68,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy.optimize import linprog
 
-from . import _complementarity
+from . import _complementarity, _multisets, _pl_game
 from ._ranking_game import MatrixGame, RankingGame, SortedRankings
 from ._validate import distribution
 from .errors import AggregationError
@@ -70,77 +78,70 @@ from .preference import matrix_and_names
 
 EXACT_CLOSED_FORM = "exact (closed form)"
 EXACT_ENUMERATION = "exact (enumeration)"
-MONTE_CARLO = "Monte Carlo"
+NUMERICAL_INTEGRATION = "numerical integration"
 
 #: Largest number of draws accepted.
 MAX_K = 1000
 #: Default accuracy of ``mpne`` and ``robust_policy`` (exploitability / duality gap).
 GAP_TOLERANCE = 1e-9
-#: User types are expanded into all m! rankings for the games when m! is at most this.
-MAX_EXPANDED_RANKINGS = math.factorial(8)
-#: Enumeration for user types is used while (#sets of distinct draws) x m x (#types) stays below this.
+#: User types: exact enumeration while (multisets of k draws) x (challengers) x (types) stays below this.
 ENUMERATION_BUDGET = 2e7
-#: Default number of Monte Carlo samples (each: k draws; exact over user types).
-MC_SAMPLES = 20_000
-#: Exponents are clipped here so that exp() stays finite (the ratio it feeds is then < e^-600).
-_MAX_EXPONENT = 600.0
+#: Theorem 3.1's k-output policy is one LP over every multiset of k responses, up to this many.
+MAX_MULTISETS = 20_000
+#: ... and while (multisets) x (distinct rankings or user types) x (alternatives) stays below this.
+MULTISET_CELLS = 60_000_000
+#: Appendix D.7: opponents' l-response sets are enumerated up to this many.
+MAX_OPPONENT_SETS = 20_000
+#: ... and while (opponent sets) x (distinct rankings) stays below this (rankings).
+OPPONENT_CELLS = 60_000_000
 
 
 # ============================================================================ win rates
-def kwin_rate(model, policy, k: int, *, samples: int = MC_SAMPLES, seed: int = 0) -> pd.Series:
+def kwin_rate(model, policy, k: int) -> pd.Series:
     """The k-sample win rate of ``policy`` against every response y (a Series indexed by y).
 
-    ``attrs["method"]`` is ``"exact (closed form)"``, ``"exact (enumeration)"`` or
-    ``"Monte Carlo"``; ``attrs["standard_error"]`` is a Series for Monte Carlo, else None.
-    ``samples`` and ``seed`` only matter for Monte Carlo (user types with many alternatives).
+    ``attrs``: ``method`` (``"exact (closed form)"``, ``"exact (enumeration)"`` or
+    ``"numerical integration, error < ..."``), ``error`` (an absolute bound on every entry's
+    error; 0.0 when exact) and ``k``.
     """
     k = _check_k(k)
     names = _names(model)
     pi = distribution(policy, names, what="policy").to_numpy()
-    se = None
+    error = 0.0
     if hasattr(model, "levels"):
         rate, method = 1.0 - _sorted_rankings(model).power_sum(pi, k), EXACT_CLOSED_FORM
+    elif hasattr(model, "rewards"):
+        U, method, error = _pl_beaten(model, pi, k)
+        rate = 1.0 - U
     elif k == 1:
         rate, method = _pairwise_rate(model, pi), EXACT_CLOSED_FORM
-    elif hasattr(model, "rewards"):
-        if _enumeration_size(pi, k) * len(names) * len(model.types) <= ENUMERATION_BUDGET:
-            rate, method = 1.0 - _pl_opponent_wins_enumerated(model, pi, k), EXACT_ENUMERATION
-        else:
-            opp, opp_se = _pl_opponent_wins_monte_carlo(model, pi, k, samples, seed)
-            rate, method = 1.0 - opp, MONTE_CARLO
-            se = pd.Series(opp_se, index=names, name="standard error")
     else:
         raise _only_pairwise(model, k)
     out = pd.Series(np.clip(rate, 0.0, 1.0), index=names, name=f"{k}-sample win rate")
     out.index.name = "opponent"
-    out.attrs = {"method": method, "standard_error": se, "k": k}
+    out.attrs = {"method": method, "error": error, "k": k}
     return out
 
 
 @dataclass(frozen=True, eq=False)
 class RobustRate:
-    """The worst case of a k-sample win rate: ``rate = min_y kwin_rate(y)``, reached at ``opponent``."""
+    """The worst case of a k-sample win rate: ``rate = min_y kwin_rate(y)``, reached at ``opponent``;
+    ``error`` bounds the error of every rate (0.0 when exact)."""
 
     rate: float
     opponent: str
     method: str
-    standard_error: float | None
+    error: float
     k: int
     rates: pd.Series
 
 
-def robust_rate(model, policy, k: int, **options) -> RobustRate:
-    """The minimum over opponents of :func:`kwin_rate` (ties: the first opponent in order).
-
-    For Monte Carlo, ``standard_error`` is that of the minimising opponent's estimate (the
-    minimum of noisy estimates is biased slightly downwards; compare it with the error bar).
-    """
-    rates = kwin_rate(model, policy, k, **options)
+def robust_rate(model, policy, k: int) -> RobustRate:
+    """The minimum over opponents of :func:`kwin_rate` (ties: the first opponent in order)."""
+    rates = kwin_rate(model, policy, k)
     opponent = str(rates.idxmin())
-    se = rates.attrs["standard_error"]
     return RobustRate(rate=float(rates[opponent]), opponent=opponent, method=rates.attrs["method"],
-                      standard_error=None if se is None else float(se[opponent]), k=rates.attrs["k"],
-                      rates=rates)
+                      error=float(rates.attrs["error"]), k=rates.attrs["k"], rates=rates)
 
 
 #: Per-profile preparation of the closed form (worst-first orders), kept while the profile lives.
@@ -170,166 +171,104 @@ def _only_pairwise(model, k: int) -> AggregationError:
         "which pairwise rates do not determine; use rankings or user types, or k = 1.")
 
 
-# ---------------------------------------------------------------- user types (Plackett-Luce)
-def _exp_differences(population) -> np.ndarray:
-    """``E[u, y, z] = exp((r_u(z) - r_u(y)) / T)`` (clipped above so that it stays finite)."""
-    R = population.rewards.to_numpy(float) / population.temperature
-    return np.exp(np.minimum(R[:, None, :] - R[:, :, None], _MAX_EXPONENT))
-
-
-def _enumeration_size(pi: np.ndarray, k: int) -> int:
-    s = int((pi > 0).sum())
-    return sum(math.comb(s, j) for j in range(1, min(k, s) + 1))
-
-
-def _set_probabilities(p: np.ndarray, combos: np.ndarray, k: int) -> np.ndarray:
-    """P(the distinct responses among k draws are exactly S) = k! [x^k] prod_{z in S} (e^{p_z x} - 1)."""
-    orders = np.arange(k + 1)
-    factorials = np.array([math.factorial(int(d)) for d in orders], dtype=float)
-    series = p[combos][:, :, None] ** orders / factorials          # (N, j, k+1), entry d = p^d / d!
-    series[:, :, 0] = 0.0
-    poly = series[:, 0, :]
-    for col in range(1, combos.shape[1]):
-        nxt = series[:, col, :]
-        new = np.zeros_like(poly)
-        for d in range(2, k + 1):
-            new[:, d] = (poly[:, 1:d] * nxt[:, d - 1:0:-1]).sum(axis=1)
-        poly = new
-    return math.factorial(k) * poly[:, k]
-
-
-def _pl_opponent_wins_enumerated(population, pi: np.ndarray, k: int) -> np.ndarray:
-    """Exact probability that y is strictly preferred to all k draws, for every y."""
-    support = np.flatnonzero(pi > 0)
-    E = _exp_differences(population)[:, :, support]                  # (types, m, s)
+# ---------------------------------------------------------------- user types (Plackett-Luce sets)
+def _pl_beaten(population, pi: np.ndarray, k: int, alpha: np.ndarray | None = None) -> tuple[np.ndarray, str, float]:
+    """``U[c] = E_i E_{S ~ pi^k}[a_ic / (a_ic + W_i(S))]`` for challengers with log-weights ``alpha``
+    (types x C; default: every single response), with how it was obtained and an error bound."""
+    rho = _pl_game.log_weights(population)
+    alpha = rho if alpha is None else alpha
     shares = population.shares
-    m = len(pi)
-    opp = np.zeros(m)
-    total = 0.0
-    for size in range(1, min(k, len(support)) + 1):
-        for combos in _combination_chunks(len(support), size):
-            prob = _set_probabilities(pi[support], combos, k)
-            total += prob.sum()
-            present = np.zeros((len(combos), len(support)))
-            np.put_along_axis(present, combos, 1.0, axis=1)
-            for u, share in enumerate(shares):
-                ratio = 1.0 / (1.0 + present @ E[u].T)                   # (N, m): y beats the set
-                ratio[:, support] *= 1.0 - present                       # y among the draws: the draws win
-                opp += share * (prob @ ratio)
-    if abs(total - 1.0) > 1e-9:  # pragma: no cover - a bug guard, never a user error
-        raise AggregationError(f"internal error: set probabilities sum to {total!r}")
-    return opp
+    size = _pl_game.enumeration_size(pi, k) * alpha.shape[1] * len(shares)
+    if size <= ENUMERATION_BUDGET:
+        return _pl_game.beaten_exact(rho, shares, pi, k, alpha), EXACT_ENUMERATION, 0.0
+    U, error = _pl_game.beaten_by_integration(rho, shares, pi, k, alpha)
+    return U, integration_method(error), error
 
 
-def _combination_chunks(s: int, size: int, chunk: int = 50_000):
-    it = itertools.combinations(range(s), size)
-    while True:
-        block = list(itertools.islice(it, chunk))
-        if not block:
-            return
-        yield np.array(block, dtype=np.intp).reshape(len(block), size)
-
-
-def _pl_opponent_wins_monte_carlo(population, pi: np.ndarray, k: int, samples: int, seed: int):
-    try:
-        samples = int(samples)
-    except (TypeError, ValueError):
-        raise AggregationError(f"samples must be an integer, got {samples!r}") from None
-    if samples < 2:
-        raise AggregationError(f"samples must be at least 2, got {samples}")
-    rng = np.random.default_rng(seed)
-    m = len(pi)
-    E = _exp_differences(population)
-    acc = np.zeros(m)
-    acc2 = np.zeros(m)
-    done = 0
-    while done < samples:
-        n = min(5_000, samples - done)
-        draws = rng.choice(m, size=(n, k), p=pi)
-        present = np.zeros((n, m))
-        np.put_along_axis(present, draws, 1.0, axis=1)
-        value = np.zeros((n, m))
-        for u, share in enumerate(population.shares):
-            value += share / (1.0 + present @ E[u].T)
-        value *= 1.0 - present
-        acc += value.sum(axis=0)
-        acc2 += (value ** 2).sum(axis=0)
-        done += n
-    mean = acc / samples
-    var = np.maximum(acc2 / samples - mean ** 2, 0.0) * samples / (samples - 1)
-    return mean, np.sqrt(var / samples)
-
-
-def plackett_luce_profile(population, max_rankings: int = MAX_EXPANDED_RANKINGS):
-    """Every strict ranking of a reward population's alternatives, weighted by its probability
-    under the mixture of Plackett-Luce types (type shares times ``prod_j w_j / sum_{l >= j} w_l``
-    with ``w = exp(r_u / T)``). Exact; limited to ``m! <= max_rankings`` rankings."""
-    from .profile import Profile
-
-    names = list(population.alternatives)
-    m = len(names)
-    if math.factorial(m) > max_rankings:
-        raise AggregationError(
-            f"expanding {m} alternatives into all {m}! = {math.factorial(m):,} rankings is too large "
-            f"(limit {max_rankings:,}, i.e. at most 8 alternatives); use rankings sampled from the population instead")
-    perms = np.array(list(itertools.permutations(range(m))), dtype=np.intp)
-    R = population.rewards.to_numpy(float) / population.temperature          # (types, m)
-    prob = np.zeros(len(perms))
-    for u, share in enumerate(population.shares):
-        r = R[u][perms]                                                        # (m!, m)
-        tail = np.logaddexp.accumulate(r[:, ::-1], axis=1)[:, ::-1]            # logsumexp of r[j:]
-        logp = (r - tail).sum(axis=1)
-        prob += share * np.exp(logp)
-    keep = prob > 0
-    return Profile.from_orders(perms[keep], names, prob[keep])
+def integration_method(error: float) -> str:
+    """``"numerical integration, error < 1e-14"``: the bound rounded up to a power of ten."""
+    return f"{NUMERICAL_INTEGRATION}, error < 1e{math.ceil(math.log10(max(error, 1e-300)))}"
 
 
 # ============================================================================ the games
-def _game(model, k: int):
-    """The game object and a phrase saying which population it is solved over."""
-    names = _names(model)
+@dataclass
+class _Game:
+    """A game object (``utility``, ``jacobian``, ``gradient_of_mix``, ``hessian_of_mix``), the
+    population it is solved over in words, and how the certificate is evaluated at the end."""
+
+    game: object
+    over: str
+    certify: Callable[[np.ndarray], tuple[np.ndarray, str]]
+
+
+def _game(model, k: int) -> _Game:
     if hasattr(model, "levels"):
         prof = model.compressed()
-        return RankingGame(prof.levels, prof.weights, k), f"the {prof.n_rankings} distinct rankings of the profile"
+        game = RankingGame(prof.levels, prof.weights, k)
+        return _Game(game, f"the {prof.n_rankings} distinct rankings of the profile",
+                     lambda pi: (game.utility(pi), EXACT_CLOSED_FORM))
+    if hasattr(model, "rewards"):
+        if k == 1:
+            P = model.preference_matrix().to_numpy(float)       # a response against itself: one half
+            game = MatrixGame(P)
+            return _Game(game, "the Bradley-Terry preference matrix of the user types (for k = 1 the Plackett-Luce "
+                               "set comparison is a pairwise comparison: NLHF's game, eq. (1))",
+                         lambda pi: (game.utility(pi), EXACT_CLOSED_FORM))
+        game = _pl_game.SetGame(_pl_game.log_weights(model), model.shares, k)
+
+        def certify(pi):
+            U, method, error = _pl_beaten(model, pi, k)
+            return U, method
+        n = len(model.types)
+        return _Game(game, f"the Plackett-Luce set comparison of the {n} user type{'s' if n != 1 else ''} "
+                           f"(section 2.1), integrated over t with {game.nodes:,} Gauss-Legendre nodes", certify)
     if k == 1:
         P, _ = matrix_and_names(model)
         A = P.copy()
         np.fill_diagonal(A, 0.0)             # strict preference only (no indifference between distinct responses)
-        return MatrixGame(A), "the pairwise preference matrix (k = 1 needs nothing more)"
-    if hasattr(model, "rewards"):
-        if math.factorial(len(names)) > MAX_EXPANDED_RANKINGS:
-            raise AggregationError(
-                f"k = {k}: for user types the {k + 1}-player game is solved exactly over all rankings of the "
-                f"alternatives, which is done up to 8 alternatives; this population has {len(names)}. "
-                "Use k = 1, fewer alternatives, or a profile of rankings sampled from the population.")
-        prof = plackett_luce_profile(model)
-        return (RankingGame(prof.levels, prof.weights, k),
-                f"all {prof.n_rankings} rankings of the Plackett-Luce user types, weighted by their probabilities")
+        game = MatrixGame(A)
+        return _Game(game, "the pairwise preference matrix (k = 1 needs nothing more)",
+                     lambda pi: (game.utility(pi), EXACT_CLOSED_FORM))
     raise _only_pairwise(model, k)
 
 
+def game_cells(model, k: int, extra: int = 0) -> int:
+    """The size of the game MPNE_k and the robust policy solve on ``model`` with ``extra`` more
+    alternatives (a clone), in cells: (distinct rankings) x (alternatives) for a profile (a clone
+    splits each ranking in two); (quadrature nodes over all types) x (alternatives) for user types
+    with k > 1; the pairwise matrix otherwise. Each Newton step costs about this times the
+    number of alternatives."""
+    m = len(_names(model)) + extra
+    if hasattr(model, "levels"):
+        return model.compressed().n_rankings * m * (2 if extra else 1)
+    if hasattr(model, "rewards") and k > 1:
+        return _pl_game.node_count(_pl_game.log_weights(model)) * m
+    return m * m
+
+
 def mpne(model, k: int, *, tol: float = GAP_TOLERANCE) -> pd.Series:
-    """The symmetric Nash equilibrium policy of the (k+1)-player alignment game.
+    """The symmetric Nash equilibrium policy of the (k+1)-player alignment game (Definition 4.2).
 
     ``attrs``: ``gap`` (exploitability: ``max_y U(y; pi) - E_{y~pi} U(y; pi)``, computed afresh
     at the returned policy), ``converged`` (``gap <= tol``; when False the policy is **not** an
     equilibrium, only the best point found, and ``gap`` says by how much a deviation gains),
-    ``guarantee`` (its robust k-sample win rate, ``1 - max_y U``; at least ``k/(k+1) - gap``),
-    ``equilibrium_utility``, ``opponent`` (the response attaining the guarantee), ``method``,
-    ``k``, ``iterations``. When several equilibria exist, the limit of the central path is
-    returned: a point of the relative interior of the (convex) equilibrium set, the same one
-    whatever the order or names of the alternatives.
+    ``guarantee`` (its robust k-sample win rate, ``1 - max_y U``; at least ``k/(k+1) - gap`` by
+    Theorem 4.3), ``equilibrium_utility``, ``opponent`` (the response attaining the guarantee),
+    ``method``, ``certificate`` (how ``gap`` and ``guarantee`` were evaluated), ``k``,
+    ``iterations``. When several equilibria exist, the limit of the central path is returned: a
+    point of the relative interior of the (convex) equilibrium set, the same one whatever the
+    order or names of the alternatives.
     """
     k = _check_k(k)
     names = _names(model)
-    game, over = _game(model, k)
+    g = _game(model, k)
     m = len(names)
     if m == 1:
         pi, iterations = np.ones(1), 0
     else:
-        sol = _complementarity.solve(lambda x: -game.utility(x), lambda x: -game.jacobian(x), [m], tol=tol)
+        sol = _complementarity.solve(lambda x: -g.game.utility(x), lambda x: -g.game.jacobian(x), [m], tol=tol)
         pi, iterations = _clean(sol.x), sol.iterations
-    U = game.utility(pi)
+    U, certificate = g.certify(pi)
     gap = max(float(U.max() - pi @ U), 0.0)
     out = pd.Series(pi, index=names, name=f"MPNE (k = {k})")
     out.attrs = {
@@ -340,7 +279,8 @@ def mpne(model, k: int, *, tol: float = GAP_TOLERANCE) -> pd.Series:
         "opponent": names[int(U.argmax())],
         "equilibrium_utility": float(pi @ U),
         "iterations": iterations,
-        "method": f"interior-point path following + Newton polish (monotone game) over {over}",
+        "method": f"interior-point path following + Newton polish (monotone game) over {g.over}",
+        "certificate": certificate,
     }
     return out
 
@@ -348,23 +288,23 @@ def mpne(model, k: int, *, tol: float = GAP_TOLERANCE) -> pd.Series:
 def robust_policy(model, k: int, *, tol: float = GAP_TOLERANCE) -> pd.Series:
     """The single-output policy whose k-sample robust win rate is largest.
 
-    Solves ``min_pi max_y U(y; pi)``: each ``U(y; pi) = E_i[B_i(y)^k]`` is a sum of k-th powers
-    of linear functions of ``pi``, hence convex, so this is a convex program. It is solved as
-    the saddle point of ``sum_y lam_y U(y; pi)`` (convex in ``pi``, linear in the opponent mix
+    Solves ``min_pi max_y U(y; pi)``. Each ``U(y; pi)`` is convex in ``pi`` on the simplex
+    (rankings: a sum of k-th powers of linear functions; user types: an integral of
+    ``phi(t)^k`` with ``phi`` linear and non-negative), so this is a convex program. It is solved
+    as the saddle point of ``sum_y lam_y U(y; pi)`` (convex in ``pi``, linear in the opponent mix
     ``lam``) by the same interior-point method as :func:`mpne` (much faster than a generic conic
-    solver here; ``tests/testtime`` checks it against cvxpy). For user types (k > 1) the program
-    is solved exactly over all rankings of the Plackett-Luce types (up to 8 alternatives); for
-    k = 1 over the pairwise matrix.
+    solver here; ``tests/testtime`` checks it against cvxpy).
 
     ``attrs``: ``guarantee`` (the robust rate of the returned policy), ``best_possible`` (a
     certified upper bound on any policy's robust rate, from the duality gap),
     ``optimality_gap`` (``best_possible - guarantee``), ``converged`` (``optimality_gap <= tol``),
-    ``worst_opponents`` (the optimal opponent mix ``lam``), ``opponent``, ``method``, ``k``.
-    Its guarantee is at least the MPNE's (the MPNE is one candidate policy).
+    ``worst_opponents`` (the optimal opponent mix ``lam``), ``opponent``, ``method``,
+    ``certificate``, ``k``. Its guarantee is at least the MPNE's (the MPNE is one candidate policy).
     """
     k = _check_k(k)
     names = _names(model)
-    game, over = _game(model, k)
+    g = _game(model, k)
+    game = g.game
     m = len(names)
     if m == 1:
         pi, lam, iterations = np.ones(1), np.ones(1), 0
@@ -380,9 +320,9 @@ def robust_policy(model, k: int, *, tol: float = GAP_TOLERANCE) -> pd.Series:
 
         sol = _complementarity.solve(F, DF, [m, m], tol=tol)
         pi, lam, iterations = _clean(sol.x[:m]), _clean(sol.x[m:]), sol.iterations
-    U = game.utility(pi)
-    g = game.gradient_of_mix(pi, lam)
-    lower = float(lam @ U + g.min() - g @ pi)       # min over policies of the linearised lam-mix
+    U, certificate = g.certify(pi)
+    grad = game.gradient_of_mix(pi, lam)
+    lower = float(lam @ U + grad.min() - grad @ pi)      # min over policies of the linearised lam-mix
     gap = max(float(U.max()) - lower, 0.0)
     out = pd.Series(pi, index=names, name=f"robust policy (k = {k})")
     out.attrs = {
@@ -394,21 +334,262 @@ def robust_policy(model, k: int, *, tol: float = GAP_TOLERANCE) -> pd.Series:
         "worst_opponents": pd.Series(lam, index=names, name="worst-case opponent mix"),
         "opponent": names[int(U.argmax())],
         "iterations": iterations,
-        "method": f"convex program min_pi max_y U(y; pi), interior-point saddle-point solver over {over}",
+        "method": f"convex program min_pi max_y U(y; pi), interior-point saddle-point solver over {g.over}",
+        "certificate": certificate,
     }
     return out
+
+
+# ============================================================================ beyond single-output policies
+def _set_win_matrix(model, counts: np.ndarray) -> tuple[np.ndarray, str]:
+    """``A[S, y] = P[S >= y]`` for every multiset S (multiplicity rows over all alternatives):
+    rankings: the voter's best member of S is at least as good as y (an identical response or
+    an indifference counts for S); user types: ``W_i(S) / (W_i(S) + w_i(y))``; pairwise data,
+    single responses only: ``P[z, y]`` and 1 for z = y."""
+    N, m = counts.shape
+    if hasattr(model, "levels"):
+        prof = model.compressed()
+        lv = prof.levels.astype(np.intp)
+        w = prof.weights / prof.weights.sum()
+        idx = _multisets.as_indices(counts)
+        A = np.zeros((N, m))
+        block = max(1, int(4_000_000 // max(1, prof.n_rankings * max(m, idx.shape[1]))))
+        for start in range(0, N, block):
+            rows = idx[start:start + block]                                   # (b, k)
+            best = lv[:, rows].min(axis=2)                                    # (n, b)
+            A[start:start + block] = np.einsum("i,ibj->bj", w, best[:, :, None] <= lv[:, None, :])
+        return A, f"the {prof.n_rankings} distinct rankings of the profile"
+    if hasattr(model, "rewards"):
+        rho = _pl_game.log_weights(model)
+        c = counts.astype(float)
+        A = np.ones((N, m))
+        for share, r in zip(model.shares, rho):
+            E = np.exp(np.minimum(r[None, :] - r[:, None], _pl_game.MAX_EXPONENT))   # E[y, z] = w_z / w_y
+            A -= share / (1.0 + c @ E.T)
+        n = len(model.types)
+        return A, f"the Plackett-Luce set comparison of the {n} user type{'s' if n != 1 else ''}"
+    if counts.shape[0] == m and (counts.sum(axis=1) == 1).all():
+        P, _ = matrix_and_names(model)
+        A = P.copy()
+        np.fill_diagonal(A, 1.0)
+        return counts @ A, "the pairwise preference matrix"
+    raise _only_pairwise(model, int(counts[0].sum()))
+
+
+def multi_output_policy(model, k: int) -> pd.Series:
+    """The best k-output policy (Theorem 3.1 and game (2)): a distribution ``sigma`` over multisets
+    of k responses maximising ``min_y P[S ~ sigma >= y]``.
+
+    Solved exactly as one linear program over every multiset of k responses (scipy's HiGHS),
+    while there are at most :data:`MAX_MULTISETS` of them. ``P[S >= y]``: rankings, the voter's
+    best member of S is at least as good as y (the project's tie convention); user types, the
+    Plackett-Luce set comparison ``W_i(S) / (W_i(S) + w_i(y))``; pairwise data, k = 1 only.
+
+    Returns the probabilities of the multisets it uses, labelled like ``"A + A + B"``. ``attrs``:
+    ``guarantee`` (the LP value ``min_y P[sigma >= y]``, at least k/(k+1) by Theorem 3.1),
+    ``best_possible`` (``max_S P[S >= lam]`` for the opponent mix ``lam``: no k-output policy
+    does better, by weak duality), ``gap``, ``worst_opponents`` (``lam``, the certificate),
+    ``opponent`` (the response attaining the guarantee), ``n_multisets``, ``method``, ``k``.
+    The LP's optimum need not be unique; this is the vertex HiGHS returns.
+    """
+    k = _check_k(k)
+    names = _names(model)
+    m = len(names)
+    if k > 1 and not (hasattr(model, "levels") or hasattr(model, "rewards")):
+        raise _only_pairwise(model, k)
+    n_sets = _multisets.count(m, k)
+    if n_sets > MAX_MULTISETS:
+        raise AggregationError(
+            f"the best {k}-output policy is one linear program over every multiset of {k} responses; with {m} "
+            f"responses there are {n_sets:,} of them, more than the {MAX_MULTISETS:,} solved here. "
+            "Use a smaller k or fewer responses.")
+    rows = model.compressed().n_rankings if hasattr(model, "levels") else (
+        len(model.types) if hasattr(model, "rewards") else 1)
+    if n_sets * rows * m > MULTISET_CELLS:
+        raise AggregationError(
+            f"the best {k}-output policy needs P[S >= y] for {n_sets:,} multisets x {m} responses x {rows:,} "
+            f"rankings or types, more than the {MULTISET_CELLS:,} cells computed here. Use a smaller k.")
+    counts = _multisets.compositions(k, m)
+    A, over = _set_win_matrix(model, counts)
+    # variables (sigma_1..sigma_N, v): maximise v subject to sum_S sigma_S A[S, y] >= v for every y
+    c = np.zeros(n_sets + 1)
+    c[-1] = -1.0
+    A_ub = np.hstack([-A.T, np.ones((m, 1))])
+    A_eq = np.concatenate([np.ones(n_sets), [0.0]])[None, :]
+    res = linprog(c, A_ub=A_ub, b_ub=np.zeros(m), A_eq=A_eq, b_eq=[1.0],
+                  bounds=[(0, None)] * n_sets + [(None, None)], method="highs")
+    if res.status != 0:  # pragma: no cover - a bounded, feasible LP; a solver failure is reported, not hidden
+        raise AggregationError(f"the linear program of the best {k}-output policy failed: {res.message}")
+    sigma = _clean(res.x[:n_sets])
+    lam = _clean(np.maximum(-res.ineqlin.marginals, 0.0))
+    rates = sigma @ A
+    best = float((A @ lam).max())
+    keep = sigma > 1e-12
+    out = pd.Series(sigma[keep], index=_multisets.labels(counts[keep], names), name=f"best {k}-output policy")
+    out.index.name = "multiset"
+    out.attrs = {
+        "k": k,
+        "guarantee": float(rates.min()),
+        "best_possible": best,
+        "gap": max(best - float(rates.min()), 0.0),
+        "worst_opponents": pd.Series(lam, index=names, name="worst-case opponent mix"),
+        "opponent": names[int(rates.argmin())],
+        "n_multisets": n_sets,
+        "method": f"one linear program over all {n_sets:,} multisets of {k} responses (scipy HiGHS) on {over}",
+    }
+    return out
+
+
+def resampling_bound(k: int, l: int) -> float:
+    """Theorem 4.5: a policy with the (k, k/(k+1)) guarantee, sampled l times, still wins at
+    least ``min(k, l) / (k + 1)`` against every response."""
+    k, l = _check_k(k), _check_k(l, "l (the number of samples)")
+    return min(k, l) / (k + 1)
+
+
+def resampling_curve(model, policy, k: int, ls: Iterable[int]) -> pd.DataFrame:
+    """A policy computed for k (such as MPNE_k) sampled l times, for each l in ``ls``: its robust
+    rate (:func:`robust_rate` with l draws) and Theorem 4.5's bound ``min(k, l)/(k+1)``
+    (columns ``"robust rate"``, ``"worst opponent"``, ``"bound min(k, l)/(k+1)"``, ``"method"``,
+    ``"error"``; index ``l``)."""
+    k = _check_k(k)
+    ls = [_check_k(l, "l (the number of samples)") for l in ls]
+    if not ls:
+        raise AggregationError("resampling_curve needs at least one value of l")
+    rows = []
+    for l in ls:
+        rr = robust_rate(model, policy, l)
+        rows.append({"robust rate": rr.rate, "worst opponent": rr.opponent, "bound min(k, l)/(k+1)": min(k, l) / (k + 1),
+                     "method": rr.method, "error": rr.error})
+    out = pd.DataFrame(rows, index=pd.Index(ls, name="l"))
+    out.attrs = {"k": k}
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class OpponentSetsRate:
+    """Appendix D.7 (Definition D.4): the worst case, over an opponent's multisets S' of l
+    responses, of ``P[pi^k >= S']``; ``bound`` is Theorem D.6's ``(k+1-l)/(k+1)`` (guaranteed for
+    MPNE_k) and ``pl_limit`` the appendix's Plackett-Luce limit ``k/(k+l)`` (no method guarantees
+    more on every population)."""
+
+    rate: float
+    opponent: str
+    method: str
+    error: float
+    k: int
+    l: int
+    bound: float
+    pl_limit: float
+    n_sets: int
+    rates: pd.Series
+
+
+def opponent_sets_rate(model, policy, k: int, l: int) -> OpponentSetsRate:
+    """The robust rate of ``policy`` sampled k times against opponents that answer with l responses
+    (Definition D.4): ``min_{S'} P[pi^k >= S'] = 1 - max_{S'} P[S' > pi^k]`` (antisymmetry).
+
+    Rankings: ``P[S' > pi^k] = E_i[B_i(S')^k]`` with ``B_i(S')`` the policy's mass strictly below
+    voter i's favourite in S' (ties go to our side, as in Proposition 2.2's definitions); only
+    the *distinct* responses of S' matter and adding one never helps our side, so the worst
+    opponents are the sets of ``min(l, m)`` distinct responses. User types:
+    ``E_i E_{S ~ pi^k}[W_i(S') / (W_i(S') + W_i(S))]``; duplicates matter, so every multiset of l
+    responses is an opponent (exact enumeration or numerical integration, as for
+    :func:`kwin_rate`). Enumerated up to :data:`MAX_OPPONENT_SETS` opponent sets; refused beyond.
+    """
+    k = _check_k(k)
+    l = _check_k(l, "l (the opponent's number of responses)")
+    names = _names(model)
+    m = len(names)
+    pi = distribution(policy, names, what="policy").to_numpy()
+    bound, pl_limit = (k + 1 - l) / (k + 1), k / (k + l)
+    if hasattr(model, "levels"):
+        size = min(l, m)
+        n_sets = math.comb(m, size)
+        prof = model.compressed()
+        _refuse_opponents(n_sets, l, m, "sets of distinct responses")
+        if n_sets * prof.n_rankings > OPPONENT_CELLS:
+            raise AggregationError(
+                f"opponents with {l} responses: {n_sets:,} sets x {prof.n_rankings:,} distinct rankings is more than "
+                f"the {OPPONENT_CELLS:,} cells computed here; use a smaller l")
+        combos = np.array(list(itertools.combinations(range(m), size)), dtype=np.intp)
+        U = _ranking_sets_beat(prof, pi, k, combos)
+        counts = np.zeros((n_sets, m), dtype=np.int64)
+        np.put_along_axis(counts, combos, 1, axis=1)
+        method, error = EXACT_CLOSED_FORM, 0.0
+    elif hasattr(model, "rewards"):
+        n_sets = _multisets.count(m, l)
+        _refuse_opponents(n_sets, l, m, "multisets")
+        counts = _multisets.compositions(l, m)
+        alpha = _pl_game.set_log_weights(_pl_game.log_weights(model), counts)
+        U, method, error = _pl_beaten(model, pi, k, alpha)
+    elif k == 1 and l == 1:
+        counts = np.eye(m, dtype=np.int64)
+        n_sets = m
+        U, method, error = 1.0 - _pairwise_rate(model, pi), EXACT_CLOSED_FORM, 0.0
+    else:
+        raise AggregationError(
+            f"k = {k}, l = {l}: this population holds only pairwise win rates; comparing sets of responses needs "
+            "each voter's full ranking. Use rankings or user types, or k = l = 1.")
+    rates = pd.Series(np.clip(1.0 - U, 0.0, 1.0), index=_multisets.labels(counts, names),
+                      name=f"{k}-sample win rate against {l} responses")
+    rates.index.name = "opponent set"
+    worst = str(rates.idxmin())
+    return OpponentSetsRate(rate=float(rates[worst]), opponent=worst, method=method, error=error, k=k, l=l,
+                            bound=bound, pl_limit=pl_limit, n_sets=n_sets, rates=rates)
+
+
+def opponent_sets_curve(model, policy, k: int, ls: Iterable[int]) -> pd.DataFrame:
+    """:func:`opponent_sets_rate` for each l in ``ls`` (index ``l``; columns ``"robust rate"``,
+    ``"worst opponent set"``, ``"Thm D.6 bound (k+1-l)/(k+1)"``, ``"PL limit k/(k+l)"``,
+    ``"method"``, ``"error"``)."""
+    rows, index = [], []
+    for l in ls:
+        r = opponent_sets_rate(model, policy, k, l)
+        index.append(r.l)
+        rows.append({"robust rate": r.rate, "worst opponent set": r.opponent, "Thm D.6 bound (k+1-l)/(k+1)": r.bound,
+                     "PL limit k/(k+l)": r.pl_limit, "method": r.method, "error": r.error})
+    if not rows:
+        raise AggregationError("opponent_sets_curve needs at least one value of l")
+    out = pd.DataFrame(rows, index=pd.Index(index, name="l"))
+    out.attrs = {"k": _check_k(k)}
+    return out
+
+
+def _refuse_opponents(n_sets: int, l: int, m: int, what: str) -> None:
+    if n_sets > MAX_OPPONENT_SETS:
+        raise AggregationError(
+            f"opponents with {l} responses: there are {n_sets:,} {what} of {l} out of {m} responses, more than the "
+            f"{MAX_OPPONENT_SETS:,} enumerated here; use a smaller l")
+
+
+def _ranking_sets_beat(prof, pi: np.ndarray, k: int, combos: np.ndarray) -> np.ndarray:
+    """``E_i[B_i(S')^k]`` for each set S' (rows of ``combos``), ``B_i(S')`` the policy's mass strictly
+    below voter i's favourite in S'."""
+    lv = prof.levels.astype(np.intp)
+    n, m = lv.shape
+    w = prof.weights / prof.weights.sum()
+    flat = (np.arange(n)[:, None] * m + lv).ravel()
+    per_level = np.bincount(flat, weights=np.broadcast_to(pi, (n, m)).ravel(), minlength=n * m).reshape(n, m)
+    below = pi.sum() - np.cumsum(per_level, axis=1)                    # mass at levels > L
+    U = np.zeros(len(combos))
+    block = max(1, 2_000_000 // max(1, n * combos.shape[1]))
+    for start in range(0, len(combos), block):
+        best = lv[:, combos[start:start + block]].min(axis=2)           # (n, b)
+        U[start:start + block] = w @ np.take_along_axis(below, best, axis=1) ** k
+    return U
 
 
 # ============================================================================ curves
 PolicyLike = pd.Series | Callable[[int], pd.Series]
 
 
-def kwin_curve(model, policies: Mapping[str, PolicyLike], ks: Iterable[int], **options) -> pd.DataFrame:
+def kwin_curve(model, policies: Mapping[str, PolicyLike], ks: Iterable[int]) -> pd.DataFrame:
     """Robust k-sample win rate per k (rows) and policy (columns), plus the column ``"k/(k+1)"``.
 
     A policy is a Series (the same policy for every k) or a function ``k -> Series`` (a family
     such as MPNE_k, re-solved for each k). ``attrs["method"]`` is a DataFrame of the method
-    used per cell; ``attrs["standard_error"]`` a DataFrame (NaN where exact) or None.
+    used per cell; ``attrs["error"]`` a DataFrame of error bounds (0 where exact).
     """
     ks = [_check_k(k) for k in ks]
     if not ks:
@@ -417,16 +598,15 @@ def kwin_curve(model, policies: Mapping[str, PolicyLike], ks: Iterable[int], **o
         raise AggregationError("kwin_curve needs at least one policy")
     rates = pd.DataFrame(index=pd.Index(ks, name="k"), columns=list(policies), dtype=float)
     methods = pd.DataFrame(index=rates.index, columns=list(policies), dtype=object)
-    errors = pd.DataFrame(np.nan, index=rates.index, columns=list(policies))
+    errors = pd.DataFrame(0.0, index=rates.index, columns=list(policies))
     for name, policy in policies.items():
         for k in ks:
-            rr = robust_rate(model, policy(k) if callable(policy) else policy, k, **options)
+            rr = robust_rate(model, policy(k) if callable(policy) else policy, k)
             rates.loc[k, name] = rr.rate
             methods.loc[k, name] = rr.method
-            if rr.standard_error is not None:
-                errors.loc[k, name] = rr.standard_error
+            errors.loc[k, name] = rr.error
     rates["k/(k+1)"] = [k / (k + 1) for k in ks]
-    rates.attrs = {"method": methods, "standard_error": errors if errors.notna().any().any() else None}
+    rates.attrs = {"method": methods, "error": errors}
     return rates
 
 
@@ -443,8 +623,8 @@ def standard_policies(model, *, beta: float = 1.0, sampling=None, k: int | None 
     * ``"NLHF (maximal lottery)"``: :func:`maximal_lottery`;
     * ``"average reward"``: :func:`average_reward_policy` (user types only);
     * ``"MPNE_k"``: :func:`mpne` for the given ``k``, or, with ``k=None``, the function
-      ``k -> mpne(model, k)`` so that a curve re-solves it per k (left out where the game
-      cannot be solved: pairwise-only populations, user types over more than 8 alternatives);
+      ``k -> mpne(model, k)`` so that a curve re-solves it per k (rankings and user types only:
+      pairwise data support k = 1 alone);
     * ``"uniform"``.
     """
     from .limits import average_reward_policy, rlhf_policy
@@ -456,18 +636,10 @@ def standard_policies(model, *, beta: float = 1.0, sampling=None, k: int | None 
     }
     if hasattr(model, "average_reward"):
         out["average reward"] = average_reward_policy(model, beta=beta)
-    if _games_supported(model):
+    if hasattr(model, "levels") or hasattr(model, "rewards"):
         out["MPNE_k"] = (lambda kk: mpne(model, kk)) if k is None else mpne(model, k)
     out["uniform"] = uniform_policy(model)
     return out
-
-
-def _games_supported(model) -> bool:
-    if hasattr(model, "levels"):
-        return True
-    if hasattr(model, "rewards"):
-        return math.factorial(len(model.alternatives)) <= MAX_EXPANDED_RANKINGS
-    return False
 
 
 # ============================================================================ helpers
@@ -478,15 +650,15 @@ def _names(model) -> list[str]:
     return names
 
 
-def _check_k(k) -> int:
+def _check_k(k, what: str = "k (the number of sampled responses)") -> int:
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
         if isinstance(k, float) and k.is_integer():
             k = int(k)
         else:
-            raise AggregationError(f"k (the number of sampled responses) must be a whole number, got {k!r}")
+            raise AggregationError(f"{what} must be a whole number, got {k!r}")
     k = int(k)
     if not 1 <= k <= MAX_K:
-        raise AggregationError(f"k (the number of sampled responses) must be between 1 and {MAX_K}, got {k}")
+        raise AggregationError(f"{what} must be between 1 and {MAX_K}, got {k}")
     return k
 
 

@@ -10,6 +10,8 @@ Run from the repository root:  .venv/bin/python -m bench.bench_testtime  [--quic
    second), against naive references: entropic mirror-prox (extragradient) self-play for the
    equilibrium, run until its exploitability reaches 1e-6 or 20 s pass, and cvxpy (Clarabel)
    on the conic form of the robust program.
+3. User types (the Plackett-Luce set comparison): kwin_rate by exact multiset enumeration against
+   the numerical integration, and mpne / robust_policy solved on the integral.
 
 Timings are medians of repeated runs on whatever machine runs this; the development machine
 has 2 shared cores, so read them as orders of magnitude.
@@ -153,6 +155,37 @@ def bench_games(quick: bool) -> None:
           f"|guarantee difference| {abs((1 - value) - rb.attrs['guarantee']):.1e}")
 
 
+def bench_user_types(quick: bool) -> None:
+    """User types under the Plackett-Luce set comparison: exact multiset enumeration against the
+    numerical integration (same numbers to ~1e-15), and the games solved on the integral."""
+    import pandas as pd
+
+    from aggregation import RewardPopulation, testtime
+
+    types, m, k = 5, (12 if quick else 20), 4
+    rng = np.random.default_rng(3)
+    pop = RewardPopulation(pd.DataFrame(rng.normal(scale=2.0, size=(types, m)), index=[f"t{i}" for i in range(types)],
+                                        columns=[f"y{j}" for j in range(m)]))
+    pi = rng.dirichlet(np.ones(m))
+    print(f"\n[user types] {types} Plackett-Luce types x {m} alternatives, k = {k}")
+    t_exact, exact = timed(lambda: kwin_rate(pop, pi, k), repeat=3)
+    budget = testtime.ENUMERATION_BUDGET
+    testtime.ENUMERATION_BUDGET = 0
+    try:
+        t_int, integrated = timed(lambda: kwin_rate(pop, pi, k), repeat=3)
+    finally:
+        testtime.ENUMERATION_BUDGET = budget
+    print(f"  exact enumeration of every multiset:  {fmt(t_exact)}")
+    print(f"  numerical integration:                {fmt(t_int)}   ratio {t_exact / t_int:.1f}x; "
+          f"max |difference| {np.abs(exact.to_numpy() - integrated.to_numpy()).max():.1e} "
+          f"({integrated.attrs['method']})")
+    for kk in (k, 16):
+        t_eq, eq = timed(lambda: mpne(pop, kk), repeat=3)
+        t_rb, rb = timed(lambda: robust_policy(pop, kk), repeat=3)
+        print(f"  k = {kk}: mpne {fmt(t_eq)} (gap {eq.attrs['gap']:.1e}, guarantee {eq.attrs['guarantee']:.6f}); "
+              f"robust_policy {fmt(t_rb)} (optimality gap {rb.attrs['optimality_gap']:.1e})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes and no cvxpy reference")
@@ -160,6 +193,7 @@ def main() -> None:
     print(f"numpy {np.__version__}; {'quick run' if args.quick else 'full run'}")
     bench_kwin(args.quick)
     bench_games(args.quick)
+    bench_user_types(args.quick)
 
 
 if __name__ == "__main__":

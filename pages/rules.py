@@ -68,8 +68,8 @@ if view.deferred:
     if widgets.on_request(
             "games", (model.fingerprint, k), button_key="rules_games",
             label=f"Solve MPNE_{k} and the robust policy",
-            explanation=f"MPNE_{k} and the robust policy solve a game over {size:,} (ranking × response) cells on "
-                        "this population, which can take from seconds to minutes; they are computed when you ask."):
+            explanation=f"MPNE_{k} and the robust policy solve a game over {size:,} {compute.game_cells_unit(model, k)} "
+                        "on this population, which can take from seconds to minutes; they are computed when you ask."):
         st.rerun()
 widgets.csv_download(view.scores.loc[computed].rename(index=labels), file_name="rules.csv", key="rules_csv",
                      label="Download the table as CSV")

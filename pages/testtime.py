@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from aggregation import AggregationError
+from aggregation import AggregationError, population_kind
 from ui import compute, explain, figures, numbers, shell, state, widgets
 
 shell.page_header(
@@ -14,8 +14,9 @@ D = state.sampling()
 controls = st.columns([1, 1, 3], gap="medium")
 k = widgets.k_input(container=controls[0])
 beta = widgets.beta_input(container=controls[1])
+kind = population_kind(model)
 with controls[2]:
-    st.markdown(explain.TIE_CONVENTION)
+    st.markdown(explain.TESTTIME_CONVENTION[kind])
 
 games = compute.games_affordable(model, k) or state.requested("games", (model.fingerprint, k))
 try:
@@ -35,9 +36,9 @@ if view.deferred:
     if widgets.on_request(
             "games", (model.fingerprint, k), button_key="testtime_games",
             label=f"Solve MPNE_k for k = 1 to {max(compute.CURVE_MIN_K, k)} and the robust policy",
-            explanation=f"MPNE_k and the robust policy solve a game over {size:,} (ranking × response) cells on "
-                        "this population, which can take from seconds to minutes; they are computed when you ask. "
-                        "The other policies are shown below."):
+            explanation=f"MPNE_k and the robust policy solve a game over {size:,} "
+                        f"{compute.game_cells_unit(model, k)} on this population, which can take from seconds to "
+                        "minutes; they are computed when you ask. The other policies are shown below."):
         st.rerun()
 
 kk = view.k
@@ -50,9 +51,7 @@ leaders = [name for name, rate in robust_rates.items() if rate >= robust_rates.m
 
 
 def rate_text(name: str) -> str:
-    se = summary.at[name, "standard error"]
-    text = numbers.decimal(float(summary.at[name, "robust rate"]))
-    return text + (f" ± {numbers.decimal(float(se), 2)}" if se is not None and pd.notna(se) else "")
+    return numbers.decimal(float(summary.at[name, "robust rate"]))
 
 
 if robust_rates.max() - robust_rates.min() <= 1e-9:
@@ -66,17 +65,14 @@ st.markdown(f"With **k = {kk}** samples the guarantee is k/(k+1) = **{numbers.de
 marker = None
 if view.robust is not None:
     marker = (f"robust policy at k = {kk}", float(view.robust.attrs["guarantee"]))
-widgets.chart(figures.kwin_curves(view.curve, view.curve_se, kk, marker), key="testtime_curve",
-              file_name="robust-win-rate-curves")
+widgets.chart(figures.kwin_curves(view.curve, kk, marker), key="testtime_curve", file_name="robust-win-rate-curves")
 st.caption("Each line: a policy's worst-case k-sample win rate as k grows (MPNE_k is solved again for every k; "
-           "the others stay the same policy); lines that coincide are drawn over each other. Dashed: k/(k+1). Error "
-           "bars: ± one standard error where the rate is a Monte Carlo estimate. " + explain.CHART_DOWNLOAD)
+           "the others stay the same policy); lines that coincide are drawn over each other. Dashed: k/(k+1). "
+           + explain.CHART_DOWNLOAD)
 
 st.subheader(f"Each policy at k = {kk}")
 shown = pd.DataFrame({
     "robust rate f(k)": summary["robust rate"].astype(float),
-    "± standard error": [numbers.decimal(float(se), 2) if se is not None and pd.notna(se) else "exact"
-                         for se in summary["standard error"]],
     "worst-case opponent": summary["worst opponent"],
     "how it is computed": [explain.METHODS.get(m, m) for m in summary["method"]],
 })
@@ -90,7 +86,8 @@ with left:
     st.markdown(f"**MPNE_{kk}** (the equilibrium of the {kk + 1}-player game)")
     if view.mpne is not None:
         st.markdown(widgets.certificate_text("mpne", view.mpne.attrs))
-        st.caption(f"Solver: {view.mpne.attrs['method']}; {view.mpne.attrs['iterations']} iterations.")
+        st.caption(f"Solver: {view.mpne.attrs['method']}; {view.mpne.attrs['iterations']} iterations; "
+                   f"certificate: {explain.METHODS.get(view.mpne.attrs['certificate'], view.mpne.attrs['certificate'])}.")
     else:
         st.caption("Not computed (see above).")
 with right:
@@ -108,17 +105,59 @@ widgets.chart(figures.grouped_bars(view.policies.T, yaxis="probability of answer
 st.caption("Each policy's probability of giving each response; sampled k times, the user keeps the best sample.")
 
 st.subheader(f"Win rate against every rival answer, k = {kk}")
-st.caption("Row: the policy sampled k times. Column: the rival answer y. Entry: the chance that a random voter "
-           "likes the best of the k samples at least as much as y. The row's minimum is its robust rate.")
+st.caption(f"Row: the policy sampled k times. Column: the rival answer y. Entry: {explain.WIN_RATE_ENTRY[kind]}. "
+           "The row's minimum is its robust rate.")
 rates = view.rates
-if view.rates_se is not None:
-    rates_text = rates.apply(lambda col: col.map(numbers.decimal)) + " ± " + \
-        view.rates_se.apply(lambda col: col.map(lambda v: numbers.decimal(v, 2)))
-    widgets.table(rates_text, key="testtime_rates", width="stretch")
-else:
-    lowest = {name: [str(rates.loc[name].idxmin())] for name in rates.index}
-    widgets.table(widgets.styled(rates, numbers.decimal, lowest), key="testtime_rates", width="stretch")
+lowest = {name: [str(rates.loc[name].idxmin())] for name in rates.index}
+widgets.table(widgets.styled(rates, numbers.decimal, lowest), key="testtime_rates", width="stretch")
 widgets.csv_download(rates, file_name=f"win-rates-k{kk}.csv", key="testtime_rates_csv",
                      label="Download the win rates as CSV")
 widgets.csv_download(view.curve, file_name="robust-win-rate-curves.csv", key="testtime_curve_csv",
                      label="Download the curves as CSV")
+
+# ---------------------------------------------------------------------------- beyond one policy sampled k times
+st.subheader("Beyond one policy sampled k times")
+st.markdown(explain.MULTI_OUTPUT)
+if view.multi_output is not None:
+    mo = view.multi_output.attrs
+    versus = (f"; MPNE_{kk} sampled {kk} times reaches {numbers.decimal(view.mpne.attrs['guarantee'])}"
+              if view.mpne is not None else "")
+    st.markdown(f"Here the best {kk}-output policy wins at least **{numbers.decimal(mo['guarantee'])}** against every "
+                f"rival answer (worst: {mo['opponent']}; k/(k+1) = {numbers.decimal(guarantee)}){versus}.")
+    sets = pd.DataFrame({"probability": view.multi_output.to_numpy()},
+                        index=pd.Index(view.multi_output.index, name="set of answers"))
+    widgets.table(widgets.styled(sets, numbers.decimal),
+                  key="testtime_multi_output", width="stretch")
+    mix = ", ".join(f"{a} {numbers.decimal(p)}" for a, p in mo["worst_opponents"].items() if p > 1e-6)
+    st.caption(f"How: {mo['method']}. Certificate: against rival answers drawn as ({mix}), no set of {kk} answers "
+               f"wins more than {numbers.decimal(mo['best_possible'])}, so no {kk}-output policy does better.")
+elif view.deferred:
+    st.caption("Computed with MPNE_k (see the button above).")
+
+st.markdown(explain.RESAMPLING)
+if view.resampling is not None:
+    widgets.chart(figures.resampling_curve(view.resampling, kk), key="testtime_resampling",
+                  file_name=f"mpne-{kk}-sampled-l-times")
+    widgets.table(widgets.styled(view.resampling[["robust rate", "bound min(k, l)/(k+1)", "worst opponent"]],
+                                 {"robust rate": numbers.decimal, "bound min(k, l)/(k+1)": numbers.decimal}),
+                  key="testtime_resampling_table", width="stretch")
+elif view.deferred or view.mpne is None:
+    st.caption(f"Needs MPNE_{kk} and a population of rankings or user types.")
+
+st.markdown(explain.OPPONENT_SETS)
+if view.opponent_sets is not None:
+    columns = ["robust rate", "Thm D.6 bound (k+1-l)/(k+1)", "PL limit k/(k+l)", "worst opponent set"]
+    widgets.table(widgets.styled(view.opponent_sets[columns],
+                                 {c: numbers.decimal for c in columns[:3]}),
+                  key="testtime_opponent_sets", width="stretch")
+    st.caption(f"Row l: MPNE_{kk} sampled {kk} times against the worst set of l rival answers. "
+               + ("With rankings only the distinct answers of the rival's set matter. " if kind == "rankings" else
+                  "With Plackett–Luce user types the rival's duplicates count. ")
+               + "The PL limit is the most any method can guarantee on every population (equal-reward Plackett–Luce "
+                 "types hold every policy to it); a particular population may allow more."
+               + (" A bound below 0 says nothing." if (view.opponent_sets["Thm D.6 bound (k+1-l)/(k+1)"] < 0).any()
+                  else ""))
+elif view.deferred or view.mpne is None:
+    st.caption(f"Needs MPNE_{kk} and a population of rankings or user types.")
+for note in view.beyond_notes:
+    st.caption(note)

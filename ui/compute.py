@@ -8,7 +8,6 @@ the core cannot apply to this kind of population is reported with the core's own
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,8 +18,9 @@ from aggregation import RULES as REGISTRY
 from aggregation import (AggregationError, BTMisfit, PairwiseData, Profile, RewardPopulation, RuleParams,
                          SamplingFlip, average_reward_policy, bt_misfit, bt_reward, check_rule, condorcet_winner, format_ranking, kwin_curve,
                          majority_graph, majority_winner, mallows_rmj_topk_table, min_tv_flip, mnl_topk_table, mpne,
-                         nbc, population_topk_table, preference_matrix, reward_order_key, rlhf_policy,
-                         robust_policy, robust_rate, smith_set, standard_policies)
+                         multi_output_policy, nbc, opponent_sets_curve, population_kind, population_topk_table,
+                         preference_matrix, resampling_curve, reward_order_key, rlhf_policy, robust_policy,
+                         robust_rate, smith_set, standard_policies, testtime)
 from aggregation._validate import TIE_TOLERANCE
 
 from .simplex import nbc_regions
@@ -36,8 +36,8 @@ _CACHE = dict(hash_funcs=HASH_FUNCS, max_entries=64, show_spinner=False)
 RULE_KEYS = tuple(REGISTRY)
 #: Rules that solve the (k+1)-player game: their cost grows with the population (see :func:`game_size`).
 GAME_RULES = ("mpne", "robust")
-#: Games up to this many (ranking x alternative) cells are solved without asking (about a second at
-#: most on this machine: 8 alternatives of user types expand to 8! x 8 = 322,560 cells).
+#: Games up to this many cells (see :func:`game_size`) are solved without asking (about a second at most
+#: on this machine; a Newton step costs about cells x alternatives).
 GAME_BUDGET = 350_000
 #: Property checks re-run a rule about 2m times (each alternative removed, each one cloned); they
 #: run without asking up to this many cells in all.
@@ -60,16 +60,20 @@ def sampling_series(sampling: tuple | None, names) -> pd.Series | None:
 
 # ---------------------------------------------------------------------------- cost of the games
 def game_size(model, k: int, extra: int = 0) -> int:
-    """Cells (rankings x alternatives) of the game MPNE_k and the robust policy solve on ``model``
-    with ``extra`` more alternatives (a clone): distinct rankings for a profile; every ranking of
-    the alternatives for user types with k > 1 (0 above 8 alternatives: the core refuses those
-    at once); the pairwise matrix otherwise."""
-    m = len(model.alternatives) + extra
+    """Cells of the game MPNE_k and the robust policy solve on ``model`` with ``extra`` more
+    alternatives (a clone), as the core counts them (``aggregation.testtime.game_cells``):
+    distinct rankings x alternatives for a profile, integration nodes x alternatives for user
+    types with k > 1, the pairwise matrix otherwise."""
+    return testtime.game_cells(model, k, extra)
+
+
+def game_cells_unit(model, k: int) -> str:
+    """What a cell of :func:`game_size` is, in words."""
     if isinstance(model, Profile):
-        return population_summary(model).rows * m * (2 if extra else 1)   # a clone splits each ranking in two
+        return "(ranking × response) cells"
     if isinstance(model, RewardPopulation) and k > 1:
-        return math.factorial(m) * m if m <= 8 else 0
-    return m * m
+        return "(integration node × response) cells"
+    return "(response × response) cells"
 
 
 def games_affordable(model, k: int) -> bool:
@@ -248,20 +252,29 @@ ROBUST = "robust policy_k"
 MPNE = "MPNE_k"
 
 
+#: Theorem 4.5: MPNE_k is sampled l = 1 .. max(RESAMPLING_MIN_L, k + 4) times.
+RESAMPLING_MIN_L = 8
+#: Appendix D.7: rivals answering with l = 1 .. min(k + 1, OPPONENT_MAX_L) responses.
+OPPONENT_MAX_L = 4
+
+
 @dataclass
 class TesttimeView:
     alternatives: list[str]
+    kind: str                               # "rankings", "user types", "comparisons" or "preference matrix"
     k: int                                  # the k of the tables (1 when the population supports only k = 1)
     curve: pd.DataFrame                     # k x policy: robust rate; plus the column "k/(k+1)"
-    curve_se: pd.DataFrame | None           # standard errors where Monte Carlo was used (NaN where exact)
     curve_methods: pd.DataFrame             # k x policy: how each number was obtained
-    summary: pd.DataFrame                   # policy -> robust rate, standard error, worst opponent, method
+    summary: pd.DataFrame                   # policy -> robust rate, worst opponent, method, error bound
     rates: pd.DataFrame                     # policy x opponent: the k-sample win rate
-    rates_se: pd.DataFrame | None
     policies: pd.DataFrame                  # policy x alternative: the policy sampled k times
     mpne: pd.Series | None                  # with the solver's certificate in attrs
     robust: pd.Series | None
+    multi_output: pd.Series | None = None   # Theorem 3.1: the best k-output policy (multiset -> probability)
+    resampling: pd.DataFrame | None = None  # Theorem 4.5: MPNE_k sampled l times
+    opponent_sets: pd.DataFrame | None = None   # appendix D.7: MPNE_k against rivals with l responses
     refusal: str | None = None              # the core's reason when k > 1 or the games are refused
+    beyond_notes: list[str] = field(default_factory=list)   # why a Theorem 3.1 / 4.5 / D.7 table is missing
     deferred: bool = False                  # the games were too large to solve unasked
     notes: list[str] = field(default_factory=list)
 
@@ -269,7 +282,9 @@ class TesttimeView:
 def testtime_view(model, beta: float, sampling: tuple | None, k: int, games: bool) -> TesttimeView:
     """Robust k-sample win rates of the standard policies (``aggregation.standard_policies``) for
     k = 1..max(8, k), and at ``k``: every policy's win rate against every response, its worst-case
-    opponent, MPNE_k and the robust policy with their certificates (``games=True`` only)."""
+    opponent, MPNE_k and the robust policy with their certificates, the best k-output policy
+    (Theorem 3.1), MPNE_k sampled l times (Theorem 4.5) and against rivals answering with l
+    responses (appendix D.7) (``games=True`` only for the last five)."""
     return _testtime_view(model, float(beta), sampling, int(k), bool(games))
 
 
@@ -302,34 +317,44 @@ def _testtime_view(model, beta: float, sampling: tuple | None, k: int, games: bo
     if games and family is not None:
         policies = {**{n: p for n, p in policies.items() if n != "uniform"}, MPNE: mpne_k, "uniform": policies["uniform"]}
     curve = kwin_curve(model, policies, ks)
-    mp = rb = None
+    mp = rb = multi = resampling = opponents = None
+    beyond: list[str] = []
     if games:
         try:
             mp = mpne_k(k)
             rb = robust_policy(model, k)
         except AggregationError as exc:
             refusal = refusal or str(exc)
+        try:
+            multi = multi_output_policy(model, k)
+        except AggregationError as exc:
+            beyond.append(f"Best {k}-output policy: {exc}.")
+        if mp is not None and not pairwise_only:
+            resampling = resampling_curve(model, mp, k, range(1, max(RESAMPLING_MIN_L, k + 4) + 1))
+            rows = []
+            for l in range(1, min(k + 1, OPPONENT_MAX_L) + 1):
+                try:
+                    rows.append(opponent_sets_curve(model, mp, k, [l]))
+                except AggregationError as exc:
+                    beyond.append(f"Rivals with {l} responses: {exc}.")
+                    break
+            opponents = pd.concat(rows) if rows else None
     at_k = {name: (p(k) if callable(p) else p) for name, p in policies.items()}
     if mp is not None and MPNE not in at_k:
         at_k = {**{n: p for n, p in at_k.items() if n != "uniform"}, MPNE: mp, "uniform": at_k["uniform"]}
     if rb is not None:
         at_k[ROBUST] = rb
-    summary, rates, errors = {}, {}, {}
+    summary, rates = {}, {}
     for name, policy in at_k.items():
         rr = robust_rate(model, policy, k)
-        summary[name] = {"robust rate": rr.rate, "standard error": rr.standard_error, "worst opponent": rr.opponent,
-                         "method": rr.method}
+        summary[name] = {"robust rate": rr.rate, "worst opponent": rr.opponent, "method": rr.method, "error": rr.error}
         rates[name] = rr.rates
-        se = rr.rates.attrs.get("standard_error")
-        errors[name] = se if se is not None else pd.Series(np.nan, index=names)
-    rates_frame = pd.DataFrame(rates).T.reindex(columns=names)
-    errors_frame = pd.DataFrame(errors).T.reindex(columns=names)
     return TesttimeView(
-        alternatives=names, k=k, curve=curve, curve_se=curve.attrs["standard_error"],
-        curve_methods=curve.attrs["method"], summary=pd.DataFrame(summary).T,
-        rates=rates_frame, rates_se=errors_frame if errors_frame.notna().any().any() else None,
+        alternatives=names, kind=population_kind(model), k=k, curve=curve, curve_methods=curve.attrs["method"],
+        summary=pd.DataFrame(summary).T, rates=pd.DataFrame(rates).T.reindex(columns=names),
         policies=pd.DataFrame({n: p.reindex(names).to_numpy(float) for n, p in at_k.items()}, index=names).T,
-        mpne=mp, robust=rb, refusal=refusal, deferred=not games, notes=notes)
+        mpne=mp, robust=rb, multi_output=multi, resampling=resampling, opponent_sets=opponents, refusal=refusal,
+        beyond_notes=beyond, deferred=not games, notes=notes)
 
 
 # ---------------------------------------------------------------------------- properties

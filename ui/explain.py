@@ -122,19 +122,52 @@ def bt_fit_sentence(fit) -> str:
 # ---------------------------------------------------------------------------- test-time scaling
 TEST_TIME = (
     "A model that may answer with **k samples** lets the user keep the one they like best. Its **k-sample win "
-    "rate** against a rival answer y is the chance that a random voter likes the best of the k samples at least "
-    "as much as y. The **robust rate f(k)** is the worst case over every rival answer. A policy that is the "
-    "multi-player Nash equilibrium of the (k+1)-player game (**MPNE_k**) reaches at least **k/(k+1)**; NLHF's "
-    "maximal lottery can stay near 1/2 for every k.")
-TIE_CONVENTION = (
-    "**Ties.** Ties go to the model: if one of the k samples *is* the rival answer, or the voter likes the best "
-    "sample and the rival equally, the model wins. In the game behind MPNE_k a player scores only when its answer "
-    "is *strictly* preferred to all k others; this is why MPNE_1 need not be the maximal lottery, which gives half "
-    "a point for indifference.")
+    "rate** against a rival answer y is the chance that a random user prefers the k samples to y. The **robust "
+    "rate f(k)** is the worst case over every rival answer. A policy that is the multi-player Nash equilibrium of "
+    "the (k+1)-player game (**MPNE_k**) reaches at least **k/(k+1)** (Theorem 4.3), and no method beats that rate on "
+    "every population (Propositions 3.2 and 3.3); NLHF's maximal lottery can stay near 1/2 for every k "
+    "(Proposition 4.1).")
+#: How sets of answers are compared, by population kind (``aggregation.population_kind``).
+TESTTIME_CONVENTION = {
+    "rankings": (
+        "**How the k samples meet a rival (rankings).** A voter compares the best of the k samples with the rival "
+        "answer, and ties go to the model: if one of the samples *is* the rival answer, or the voter likes the best "
+        "sample and the rival equally, the model wins. In the game behind MPNE_k a player scores only when its "
+        "answer is *strictly* preferred to all k others; this is why MPNE_1 need not be the maximal lottery, which "
+        "gives half a point for indifference."),
+    "user types": (
+        "**How the k samples meet a rival (user types).** The paper's Plackett–Luce set comparison (section 2.1): a "
+        "user of each type picks the k samples over the rival y with probability W / (W + w(y)), where w = "
+        "exp(reward / T) and W adds up the samples' weights, duplicates included. A sample identical to y only adds "
+        "its weight (y against itself is a coin flip). For k = 1 this is the Bradley–Terry comparison, so MPNE_1 is "
+        "the maximal lottery."),
+    "comparisons": (
+        "**How the k samples meet a rival (pairwise data).** A comparison table only records who won each pair, "
+        "so only k = 1 is shown: a sample identical to the rival counts for the model, distinct answers compare by "
+        "their pairwise win rate."),
+}
+TESTTIME_CONVENTION["preference matrix"] = TESTTIME_CONVENTION["comparisons"]
+#: What an entry of the win-rate table is, by population kind.
+WIN_RATE_ENTRY = {
+    "rankings": "the chance that a random voter likes the best of the k samples at least as much as y",
+    "user types": "the chance that a random user picks the k samples over y (Plackett–Luce set comparison)",
+    "comparisons": "the chance that the sample beats y (a sample equal to y counts as a win)",
+}
+WIN_RATE_ENTRY["preference matrix"] = WIN_RATE_ENTRY["comparisons"]
+MULTI_OUTPUT = (
+    "**If the model could choose its k answers together** (a k-output policy: a lottery over sets of k answers), "
+    "the best one wins at least k/(k+1) against every rival answer (**Theorem 3.1**); here it is computed exactly, "
+    "as one linear program over every set of k answers.")
+RESAMPLING = (
+    "**A policy trained for k samples but used with l samples** still wins at least min(k, l)/(k+1) against every "
+    "rival answer (**Theorem 4.5**): fewer samples cost gracefully, more never hurt.")
+OPPONENT_SETS = (
+    "**If the rival also answers with l responses**, MPNE_k sampled k times still wins at least (k+1−l)/(k+1) "
+    "(**Theorem D.6**, appendix D.7); no method can guarantee more than k/(k+l) on every population (the "
+    "appendix's Plackett–Luce example with equal rewards).")
 METHODS = {
     "exact (closed form)": "exact (closed form)",
-    "exact (enumeration)": "exact (every set of distinct samples enumerated)",
-    "Monte Carlo": "Monte Carlo estimate (± one standard error)",
+    "exact (enumeration)": "exact (every multiset of k samples enumerated)",
 }
 
 # ---------------------------------------------------------------------------- properties

@@ -203,22 +203,19 @@ def nbc_ternary(names: Sequence[str], regions: Sequence[np.ndarray],
     return fig
 
 
-def kwin_curves(curve: pd.DataFrame, errors: pd.DataFrame | None, k: int,
-                marker: tuple[str, float] | None = None) -> go.Figure:
+def kwin_curves(curve: pd.DataFrame, k: int, marker: tuple[str, float] | None = None) -> go.Figure:
     """Robust k-sample win rate f(k) of each policy (columns of ``curve``, rows = k) against the
-    k/(k+1) guarantee (the column ``"k/(k+1)"``, dashed); error bars where ``errors`` has them;
-    a vertical line at the chosen ``k`` and, optionally, one more point there (``marker``)."""
+    k/(k+1) guarantee (the column ``"k/(k+1)"``, dashed); a vertical line at the chosen ``k`` and,
+    optionally, one more point there (``marker``). Every rate is exact or integrated to far below
+    a pixel, so no error bars are drawn."""
     ks = [int(x) for x in curve.index]
     palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#777777", "#E69F00"]
     traces = []
     policies = [c for c in curve.columns if c != "k/(k+1)"]
     for i, name in enumerate(policies):
-        se = None if errors is None or name not in errors else errors[name].to_numpy(float)
-        has_se = se is not None and np.isfinite(se).any()
         traces.append(dict(
             type="scatter", x=ks, y=curve[name].to_numpy(float), name=name, mode="lines+markers",
             line=dict(color=palette[i % len(palette)], width=3), marker=dict(size=8),
-            error_y=dict(type="data", array=np.nan_to_num(se), visible=True, thickness=1.5) if has_se else None,
             hovertemplate="k = %{x}: %{y:.4f}<extra>" + name + "</extra>"))
     traces.append(dict(type="scatter", x=ks, y=curve["k/(k+1)"].to_numpy(float), name="k/(k+1) guarantee",
                        mode="lines", line=dict(color="#111", width=2, dash="dash"),
@@ -236,5 +233,28 @@ def kwin_curves(curve: pd.DataFrame, errors: pd.DataFrame | None, k: int,
                      line=dict(color="#999", width=1, dash="dot"))],
         legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0)))
     fig = _base(fig, height=460, top=70, left=70, bottom=60)
+    fig.update_layout(showlegend=True)
+    return fig
+
+
+def resampling_curve(table: pd.DataFrame, k: int) -> go.Figure:
+    """Theorem 4.5: a policy computed for ``k`` sampled l times (rows of ``table``, columns
+    ``"robust rate"`` and ``"bound min(k, l)/(k+1)"``, dashed), with a vertical line at l = k."""
+    ls = [int(x) for x in table.index]
+    traces = [
+        dict(type="scatter", x=ls, y=table["robust rate"].to_numpy(float), name=f"MPNE_{k} sampled l times",
+             mode="lines+markers", line=dict(color="#0072B2", width=3), marker=dict(size=8),
+             hovertemplate="l = %{x}: %{y:.4f}<extra></extra>"),
+        dict(type="scatter", x=ls, y=table["bound min(k, l)/(k+1)"].to_numpy(float),
+             name="min(k, l)/(k+1) (Theorem 4.5)", mode="lines", line=dict(color="#111", width=2, dash="dash"),
+             hovertemplate="l = %{x}: bound %{y:.4f}<extra></extra>"),
+    ]
+    fig = go.Figure(data=traces, layout=dict(
+        xaxis=dict(title=dict(text="l (samples drawn at test time)"), tickmode="array", tickvals=ls, gridcolor=GRID),
+        yaxis=dict(title=dict(text="robust win rate"), gridcolor=GRID, range=[0, 1.02]),
+        shapes=[dict(type="line", x0=k, x1=k, y0=0, y1=1, xref="x", yref="paper",
+                     line=dict(color="#999", width=1, dash="dot"))],
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0)))
+    fig = _base(fig, height=380, top=70, left=70, bottom=60)
     fig.update_layout(showlegend=True)
     return fig

@@ -99,8 +99,9 @@ METHOD_TEXT = {
         "spo", "maximal_lottery"),
     "mpne": MethodText(
         "Multi-player self-play (MPNE_k)",
-        "Self-play in a (k+1)-player game: a sample is rewarded by the chance that a random voter strictly prefers "
-        "it to k other samples of the policy.",
+        "Self-play in a (k+1)-player game: a sample is rewarded by its chance of beating k other samples of the "
+        "policy (rankings: a random voter strictly prefers it to all k; user types: the Plackett–Luce set "
+        "comparison of the test-time paper, exact over the types).",
         "Theory: MPNE_k, the policy to deploy when a user sees k samples and keeps the best (its k-sample win rate "
         "is at least k/(k+1)); the limit as β → 0.",
         "test_time", "mpne"),

@@ -10,8 +10,11 @@ dataset with its standard errors.
   (ties in a ranking broken uniformly at random; a user type ranks by Plackett-Luce).
 * :func:`unanimity_dataset`: for the consistent loss, pairs from D and one label per user
   type (a profile's distinct rankings are its types), counted as ``votes_for_a``.
-* :func:`ranking_sample`: for multi-player self-play, the full rankings of N random voters,
-  which decide how likely a response is to be strictly preferred to a set of others.
+* :func:`ranking_sample`: for multi-player self-play on rankings, the full rankings of N random
+  voters, which decide how likely a response is to be strictly preferred to a set of others;
+* :class:`PlackettLuceJudges`: for multi-player self-play on user types, no sample at all: the
+  probability that a response beats a set of others is the Plackett-Luce set comparison of the
+  test-time paper (Cai & Zheng, arXiv 2601.08777, section 2.1), exact over the types.
 
 Alternatives are addressed by their index in ``alternatives`` throughout.
 """
@@ -26,6 +29,8 @@ from aggregation._validate import distribution
 from aggregation.pairwise import sample_pairs
 
 _MAX_REJECTION_ROUNDS = 200
+#: Reward differences (over T) are clipped here in the set comparison (the ratio is then < e^-600).
+_MAX_EXPONENT = 600.0
 
 
 @dataclass
@@ -92,6 +97,30 @@ class RankingSample:
         ly = L[:, y]                                  # (N, n)
         lo = L[:, others.reshape(len(y), -1)]          # (N, n, k)
         return (ly[:, :, None] < lo).all(-1).mean(0)
+
+
+@dataclass
+class PlackettLuceJudges:
+    """User types judging a response against a multiset of others by the Plackett-Luce set
+    comparison (Cai & Zheng, section 2.1): type i prefers y to the set O with probability
+    ``w_i(y) / (w_i(y) + sum_{o in O} w_i(o))``, ``w_i = exp(r_i / T)``; duplicates in O count and
+    an identical response gets its share like any other (y against {y} is one half)."""
+
+    log_weights: np.ndarray  # (types, m): r_i / T
+    shares: np.ndarray       # (types,)
+
+    @classmethod
+    def of(cls, population: RewardPopulation) -> "PlackettLuceJudges":
+        return cls(population.rewards.to_numpy(float) / population.temperature, population.shares)
+
+    def beats_rate(self, y: np.ndarray, others: np.ndarray) -> np.ndarray:
+        """``E_i[w_i(y[j]) / (w_i(y[j]) + sum_o w_i(others[j, o]))]`` for every row j, exact over the types."""
+        others = others.reshape(len(y), -1)
+        out = np.zeros(len(y))
+        for r, share in zip(self.log_weights, self.shares):
+            ratio = np.exp(np.minimum(r[others] - r[y][:, None], _MAX_EXPONENT)).sum(1)   # sum_o w(o) / w(y)
+            out += share / (1.0 + ratio)
+        return out
 
 
 # ------------------------------------------------------------------ builders
@@ -174,18 +203,13 @@ def unanimity_dataset(model, n: int, sampling, seed: int) -> UnanimityDataset:
 
 
 def ranking_sample(model, n: int, seed: int) -> RankingSample:
+    """The rankings (weak orders) of ``n`` voters drawn from a profile by weight. User types need
+    no sample: multi-player self-play judges them exactly (:class:`PlackettLuceJudges`)."""
+    if not isinstance(model, Profile):
+        raise AggregationError("a sample of voters' rankings needs a population of rankings")
     rng = np.random.default_rng(seed)
-    if isinstance(model, Profile):
-        voter = rng.choice(model.n_rankings, size=n, p=model.weights / model.total_weight)
-        return RankingSample(model.levels[voter].astype(np.int64))
-    if isinstance(model, RewardPopulation):
-        voter = rng.choice(len(model.types), size=n, p=model.shares)
-        R = model.rewards.to_numpy(float)[voter] / model.temperature
-        order = np.argsort(-(R + rng.gumbel(size=R.shape)), axis=1)
-        levels = np.empty_like(order)
-        np.put_along_axis(levels, order, np.arange(R.shape[1])[None, :].repeat(n, 0), axis=1)
-        return RankingSample(levels.astype(np.int64))
-    raise AggregationError("multi-player self-play needs a population of rankings or of user types")
+    voter = rng.choice(model.n_rankings, size=n, p=model.weights / model.total_weight)
+    return RankingSample(model.levels[voter].astype(np.int64))
 
 
 def empirical_matrix(W: np.ndarray, alternatives: list[str]) -> dict:

@@ -18,10 +18,12 @@ themselves live in :mod:`worker.losses`.
   average preference probability against the other samples under the dataset's empirical
   preference matrix, and a leave-one-out REINFORCE step (plus ``beta`` KL to the reference)
   follows. The output is both the last iterate and the uniform mixture of iterates.
-* ``mpne``: the same loop for the (k+1)-player game of Cai & Zheng (arXiv 2601.08777): the
-  reward of a sample is the probability that a random voter (from a sample of
-  ``dataset_size`` voters' rankings) strictly prefers it to k other samples, averaged over
-  several random groups of k.
+* ``mpne``: the same loop for the (k+1)-player game of Cai & Zheng (arXiv 2601.08777,
+  Definition 4.2): the reward of a sample is the probability that it beats k other samples,
+  averaged over several random groups of k. Rankings: the share of a sample of
+  ``dataset_size`` voters' rankings that *strictly* prefer it to all k (the project's
+  convention for rankings). User types: the paper's Plackett-Luce set comparison (section 2.1),
+  ``E_i[w_i(y) / (w_i(y) + sum of the others' w_i)]``, exact over the types (no voters drawn).
 """
 from __future__ import annotations
 
@@ -31,10 +33,13 @@ import torch
 from aggregation import entropy_phi_proxy
 
 from . import losses
-from .data import (empirical_matrix, pair_dataset, ranked_choice_dataset, ranking_sample, unanimity_dataset)
+from aggregation import RewardPopulation
+
+from .data import (PlackettLuceJudges, empirical_matrix, pair_dataset, ranked_choice_dataset, ranking_sample,
+                   unanimity_dataset)
 
 MPNE_GROUPS_PER_SAMPLE = 32
-MPNE_MAX_CELLS = 50_000_000  # bound on voters x samples x groups x k in one reward evaluation
+MPNE_MAX_CELLS = 50_000_000  # bound on (voters or types) x samples x groups x k in one reward evaluation
 
 
 def fit_bradley_terry(W: np.ndarray, l2: float = 1e-6, iterations: int = 100) -> tuple[np.ndarray, np.ndarray]:
@@ -268,19 +273,30 @@ class MPNEMethod(SelfPlayMethod):
     def __init__(self, spec, population, alternatives, device):
         super().__init__(spec, population, alternatives, device)
         self.k = spec["k"]
-        self.sample = ranking_sample(population, spec["dataset_size"], spec["seed"])
+        if isinstance(population, RewardPopulation):
+            self.sample, self.judges = None, PlackettLuceJudges.of(population)
+        else:
+            self.sample, self.judges = ranking_sample(population, spec["dataset_size"], spec["seed"]), None
 
     def dataset(self):
+        if self.sample is None:
+            return {"kind": "no data drawn: each sample's reward is its exact Plackett-Luce probability of beating "
+                            "the others, averaged over the user types",
+                    "rows": len(self.judges.shares)}
         return {"kind": "voters' full rankings", "rows": len(self.sample.levels),
                 "preference_matrix": empirical_matrix(self.sample.wins(self.m), self.alternatives)}
 
     def rewards(self, y):
         n, k = len(y), self.k
-        G = max(1, min(MPNE_GROUPS_PER_SAMPLE, MPNE_MAX_CELLS // (len(self.sample.levels) * n * k)))
+        judges = len(self.sample.levels) if self.sample is not None else len(self.judges.shares)
+        G = max(1, min(MPNE_GROUPS_PER_SAMPLE, MPNE_MAX_CELLS // (judges * n * k)))
         keys = self.rng.random((n, G, n))
         keys[np.arange(n), :, np.arange(n)] = np.inf  # never one's own sample
         others = np.argsort(keys, axis=2)[:, :, :k]  # k distinct other samples per group
-        rates = self.sample.strictly_best_rate(np.repeat(y, G), y[others].reshape(n * G, k))
+        if self.sample is not None:
+            rates = self.sample.strictly_best_rate(np.repeat(y, G), y[others].reshape(n * G, k))
+        else:
+            rates = self.judges.beats_rate(np.repeat(y, G), y[others].reshape(n * G, k))
         return rates.reshape(n, G).mean(1)
 
 

@@ -154,7 +154,7 @@ def test_a_gallery_card_opens_its_page_with_its_scenario(page, server):
     open_page(page, server)
     card = page.locator(".st-key-card_testtime_uniform_permutations")
     expect(card).to_contain_text("When everyone disagrees, k samples win k/(k+1) at best")
-    expect(card).to_contain_text("Constructed example")
+    expect(card).not_to_contain_text("Constructed example")      # the construction of Proposition 3.3's proof
     card.get_by_role("button", name="Open on Test-time scaling").click()
     page.wait_for_url(re.compile(r"/testtime\?"))
     page.get_by_role("heading", level=1, name="Test-time scaling").wait_for()
@@ -195,5 +195,5 @@ def test_downloads_a_scenario_file_and_a_table(page, server):
         page.get_by_role("button", name="Download this table as CSV").click()
     assert download.value.suggested_filename == "robust-rates-k4.csv"
     rows = Path(download.value.path()).read_text().splitlines()
-    assert rows[0] == ",robust rate,standard error,worst opponent,method"
+    assert rows[0] == ",robust rate,worst opponent,method,error"
     assert rows[2].startswith("NLHF (maximal lottery),0.55,")

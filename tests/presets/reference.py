@@ -1,10 +1,11 @@
 """Slow, obviously-correct references for the numbers the test-time scenarios claim.
 
-They follow DESIGN.md's conventions literally and share no code with ``aggregation.testtime``
-(which is written in parallel): the k-sample win rate of a policy against y is the probability,
-over a random voter and k independent draws, that the voter likes the best draw at least as much
-as y (an identical response counts for the k draws); the MPNE player scores when its response is
-strictly preferred to all k draws of the others.
+They follow DESIGN.md's conventions literally and share no code with ``aggregation.testtime``:
+for rankings the k-sample win rate of a policy against y is the probability, over a random voter
+and k independent draws, that the voter likes the best draw at least as much as y (an identical
+response counts for the k draws), and the MPNE player scores when its response is strictly
+preferred to all k draws of the others; for user types sets compare by the Plackett-Luce set
+comparison of Cai & Zheng, section 2.1.
 """
 from __future__ import annotations
 
@@ -31,16 +32,21 @@ def kwin_rates_by_enumeration(profile, policy: dict, k: int) -> dict:
     return out
 
 
-def kwin_rates_uniform_choice(names, policy: dict, k: int) -> dict:
-    """The same for annotators who pick uniformly among the distinct responses shown
-    (Plackett-Luce with equal rewards): y beats d distinct other draws with probability 1/(d+1)."""
+def kwin_rates_plackett_luce(population, policy: dict, k: int) -> dict:
+    """The same for user types, by the Plackett-Luce set comparison of the test-time paper
+    (section 2.1): over all k-tuples of draws, type i's draws beat y with probability
+    W_i(draws) / (W_i(draws) + w_i(y)), W the summed weights exp(r_i / T) (duplicates counted)."""
+    names = population.alternatives
+    w = np.exp(population.rewards.to_numpy(float) / population.temperature)
+    shares = population.shares
     support = [a for a in names if policy.get(a, 0.0) > 0]
     out = {}
     for y in names:
         total = 0.0
         for draws in itertools.product(support, repeat=k):
             p = float(np.prod([policy[a] for a in draws]))
-            total += p * (1.0 if y in draws else 1.0 - 1.0 / (len(set(draws)) + 1))
+            W = w[:, [names.index(a) for a in draws]].sum(axis=1)
+            total += p * float(shares @ (W / (W + w[:, names.index(y)])))
         out[y] = total
     return out
 

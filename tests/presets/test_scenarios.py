@@ -11,7 +11,7 @@ import presets
 from aggregation import Profile, RewardPopulation, maximal_lottery
 from presets.library import SCENARIO_DIR
 
-from .reference import (kwin_rates_by_enumeration, kwin_rates_uniform_choice, two_response_mpne,
+from .reference import (kwin_rates_by_enumeration, kwin_rates_plackett_luce, two_response_mpne,
                         two_response_robust_rate)
 
 SCENARIOS = presets.list()
@@ -103,6 +103,8 @@ TESTTIME = [s for s in SCENARIOS if any(_is_test_time(c) for c in s.claims)]
 # ----------------------------------------------------------------------------- test-time numbers by brute force
 def _reference_policy(scenario, name, k):
     names = scenario.alternatives
+    if isinstance(name, dict):
+        return {a: float(name[a]) for a in names}
     if name == "maximal_lottery":
         return maximal_lottery(scenario.population).to_dict()
     if name == "uniform":
@@ -118,7 +120,8 @@ def _reference_policy(scenario, name, k):
     if name in ("mpne", "robust_policy"):
         # every response plays the same role in these two populations: the uniform policy is a
         # symmetric equilibrium, and the best robust policy (the problem is concave and
-        # symmetric; see test_uniform_is_optimal_on_the_symmetric_populations)
+        # symmetric; see test_uniform_is_optimal_on_the_symmetric_populations; with equal
+        # Plackett-Luce rewards every policy wins exactly k/(k+1), Proposition 3.2)
         return dict.fromkeys(names, 1.0 / len(names))
     raise AssertionError(name)
 
@@ -127,8 +130,8 @@ def _reference_rates(scenario, policy, k):
     pop = scenario.population
     if isinstance(pop, Profile):
         return kwin_rates_by_enumeration(pop, policy, k)
-    assert isinstance(pop, RewardPopulation) and np.ptp(pop.rewards.to_numpy()) == 0
-    return kwin_rates_uniform_choice(pop.alternatives, policy, k)
+    assert isinstance(pop, RewardPopulation)
+    return kwin_rates_plackett_luce(pop, policy, k)
 
 
 TESTTIME_CLAIMS = [(s, c) for s in TESTTIME for c in s.claims if _is_test_time(c)]
@@ -158,8 +161,16 @@ def test_brute_force_reference_matches_hand_derivations():
     q = two_response_mpne(0.55, 4)
     assert q == pytest.approx(1 / (1 + (0.45 / 0.55) ** 0.25), abs=1e-12)
     assert two_response_mpne(0.55, 1) == pytest.approx(0.55, abs=1e-12)   # MPNE_1 is not the maximal lottery
-    assert kwin_rates_uniform_choice(list("ABCDEFG"), dict.fromkeys("ABCDEFG", 1 / 7), 4)["A"] == \
-        pytest.approx(2076 / 2401, abs=1e-12)
+    # Proposition 3.2 (C.2): five equally rewarded answers, any policy, four draws: exactly 4/5
+    pl = presets.load("testtime_plackett_luce")
+    for policy in (dict.fromkeys("ABCDE", 0.2), {"A": 1.0, "B": 0, "C": 0, "D": 0, "E": 0},
+                   {"A": 0.5, "B": 0.3, "C": 0.2, "D": 0, "E": 0}):
+        assert kwin_rates_plackett_luce(pl.population, policy, 4) == pytest.approx(dict.fromkeys("ABCDE", 0.8),
+                                                                                    abs=1e-13)
+    # unequal weights by hand: w = (1, 2), pi = (1/2, 1/2), k = 2 against the first response:
+    # 1/4 * 2/3 + 1/2 * 3/4 + 1/4 * 4/5 = 89/120
+    two = RewardPopulation({"u": {"a": 0.0, "b": float(np.log(2.0))}})
+    assert kwin_rates_plackett_luce(two, {"a": 0.5, "b": 0.5}, 2)["a"] == pytest.approx(89 / 120, abs=1e-15)
 
 
 @pytest.mark.parametrize("scenario_id, k", [("testtime_uniform_permutations", 2), ("testtime_uniform_permutations", 1)])

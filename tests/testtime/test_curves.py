@@ -26,7 +26,7 @@ def test_figure_1_curves():
     for name in ("RLHF / DPO (Borda-like)", "uniform"):
         assert (np.diff(curve[name].to_numpy()) >= -1e-15).all()
     assert (curve.attrs["method"] == "exact (closed form)").all().all()
-    assert curve.attrs["standard_error"] is None
+    assert (curve.attrs["error"] == 0.0).all().all()
 
 
 def test_uniform_policy_curve_by_hand():
@@ -44,20 +44,22 @@ def test_user_types_get_the_average_reward_policy():
     assert "average reward" in policies and isinstance(policies["MPNE_k"], pd.Series)
     curve = kwin_curve(pop, policies, [2, 3])
     assert (curve.attrs["method"] == "exact (enumeration)").all().all()
-    assert curve.loc[3, "MPNE_k"] >= 0.75
+    assert curve.loc[3, "MPNE_k"] == pytest.approx(0.75, abs=1e-12)   # exactly k/(k+1) for Plackett-Luce
 
 
-def test_monte_carlo_cells_carry_standard_errors():
+def test_integrated_cells_carry_their_error_bounds():
     rng = np.random.default_rng(0)
     names = [f"r{j}" for j in range(30)]
     pop = RewardPopulation(pd.DataFrame(rng.normal(size=(2, 30)), index=["x", "y"], columns=names))
     policies = standard_policies(pop)
-    assert "MPNE_k" not in policies                      # 30 alternatives: the game is not solved for k > 1
-    curve = kwin_curve(pop, {"uniform": policies["uniform"]}, [1, 10], samples=1_000)
+    assert callable(policies["MPNE_k"])                  # 30 alternatives: the game is solved for every k
+    curve = kwin_curve(pop, {"uniform": policies["uniform"]}, [1, 10])
     methods = curve.attrs["method"]["uniform"]
-    assert methods[1] == "exact (closed form)" and methods[10] == "Monte Carlo"
-    se = curve.attrs["standard_error"]["uniform"]
-    assert np.isnan(se[1]) and 0 < se[10] < 0.05
+    assert methods[1] == "exact (enumeration)" and methods[10].startswith("numerical integration, error < ")
+    errors = curve.attrs["error"]["uniform"]
+    assert errors[1] == 0.0 and 0 < errors[10] < 1e-12
+    # Property 1 (2) holds with equality for Plackett-Luce; the uniform policy's worst case is below it
+    assert curve.loc[10, "uniform"] <= 10 / 11 + 1e-12
 
 
 def test_comparison_tables_only_have_k_1():

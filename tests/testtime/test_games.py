@@ -9,10 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aggregation import (AggregationError, Profile, RewardPopulation, kwin_rate, maximal_lottery, mpne,
-                         plackett_luce_profile, robust_policy, robust_rate, sample_comparisons)
+                         robust_policy, robust_rate, sample_comparisons)
+from aggregation import _pl_game
 
-from ..core.strategies import reward_populations, weak_order_profiles
-from .reference import deviation_utility_by_tuples, robust_value_by_cvxpy
+from ..core.strategies import distributions, reward_populations, weak_order_profiles
+from .reference import deviation_utility_by_tuples, pl_kwin_rate_by_tuples, robust_value_by_cvxpy
 
 FIGURE_1 = Profile.parse("2: R > G > B\n3: B > R > G")
 
@@ -85,16 +86,79 @@ def test_robust_policy_can_beat_the_equilibrium():
     assert best.attrs["guarantee"] > eq.attrs["guarantee"] + 0.01
 
 
-def test_user_types_use_every_ranking_of_the_types():
-    pop = RewardPopulation({"u1": {"a": 0.0, "b": 1.0, "c": 2.0}, "u2": {"a": 2.0, "b": 0.5, "c": -1.0}},
-                           [1.0, 2.0], 0.7)
-    eq = mpne(pop, 3)
-    expanded = mpne(plackett_luce_profile(pop), 3)
-    np.testing.assert_allclose(eq.to_numpy(), expanded.to_numpy(), atol=1e-10)
-    assert "Plackett-Luce" in eq.attrs["method"]
-    # the guarantee is the exact robust rate on the user types themselves (set enumeration)
-    assert robust_rate(pop, eq, 3).rate == pytest.approx(eq.attrs["guarantee"], abs=1e-12)
-    assert eq.attrs["guarantee"] >= 3 / 4
+TYPES = RewardPopulation({"u1": {"a": 0.0, "b": 1.0, "c": 2.0}, "u2": {"a": 2.0, "b": 0.5, "c": -1.0}},
+                        [1.0, 2.0], 0.7)
+
+
+def test_user_type_game_is_the_plackett_luce_set_comparison():
+    """U(y; pi) = E_i E_S[w_i(y) / (w_i(y) + W_i(S))] (Cai & Zheng, section 2.1 and (3)); its
+    Jacobian and the Hessian of a lam-mix against central differences."""
+    rng = np.random.default_rng(3)
+    game = _pl_game.SetGame(_pl_game.log_weights(TYPES), TYPES.shares, 3)
+    pi = rng.dirichlet(np.ones(3))
+    np.testing.assert_allclose(game.utility(pi), 1 - pl_kwin_rate_by_tuples(TYPES, pi, 3), atol=1e-14)
+    h, eye = 1e-6, np.eye(3)
+    J = np.column_stack([(game.utility(pi + h * eye[z]) - game.utility(pi - h * eye[z])) / (2 * h) for z in range(3)])
+    np.testing.assert_allclose(game.jacobian(pi), J, atol=1e-8)
+    lam = rng.dirichlet(np.ones(3))
+    np.testing.assert_allclose(game.gradient_of_mix(pi, lam), game.jacobian(pi).T @ lam, atol=1e-15)
+    H = np.column_stack([(game.gradient_of_mix(pi + h * eye[z], lam) - game.gradient_of_mix(pi - h * eye[z], lam))
+                         / (2 * h) for z in range(3)])
+    np.testing.assert_allclose(game.hessian_of_mix(pi, lam), H, atol=1e-8)
+
+
+@settings(max_examples=20, deadline=None)
+@given(reward_populations(max_m=6, max_types=3), st.integers(1, 8), st.data())
+def test_user_type_game_is_monotone(pop, k, data):
+    """The proof in aggregation._pl_game: x^T J x = (k/2) E_i int (phi^{k-1})' psi^2 dt <= 0 for
+    sum x = 0, and the lam-mix is convex (x^T H x >= 0)."""
+    m = len(pop.alternatives)
+    pi = data.draw(distributions(m, positive=False))
+    x = np.array(data.draw(st.lists(st.floats(-1, 1), min_size=m, max_size=m)))
+    x -= x.mean()
+    game = _pl_game.SetGame(_pl_game.log_weights(pop), pop.shares, k)
+    assert x @ game.jacobian(pi) @ x <= 1e-13
+    lam = data.draw(distributions(m, positive=False))
+    assert x @ game.hessian_of_mix(pi, lam) @ x >= -1e-13
+
+
+def test_user_type_equilibrium_certificate_by_every_tuple_of_draws():
+    for k in (2, 3, 5):
+        eq = mpne(TYPES, k)
+        assert "Plackett-Luce set comparison" in eq.attrs["method"]
+        assert eq.attrs["certificate"] == "exact (enumeration)"
+        U = 1 - pl_kwin_rate_by_tuples(TYPES, eq.to_numpy(), k)
+        p = eq.to_numpy()
+        assert U.max() - p @ U <= 1e-12                      # nobody gains by deviating
+        assert eq.attrs["guarantee"] == pytest.approx(1 - U.max(), abs=1e-13)
+        # with Plackett-Luce, E_{y~pi} U(y; pi) = 1/(k+1) for every pi (k + 1 exchangeable draws, no
+        # ties), so an equilibrium's guarantee is exactly k/(k+1), and no single-output policy beats it
+        assert eq.attrs["equilibrium_utility"] == pytest.approx(1 / (k + 1), abs=1e-13)
+        assert eq.attrs["guarantee"] == pytest.approx(k / (k + 1), abs=1e-12)
+        best = robust_policy(TYPES, k)
+        assert best.attrs["guarantee"] == pytest.approx(k / (k + 1), abs=1e-9)
+        assert best.attrs["best_possible"] == pytest.approx(k / (k + 1), abs=1e-9)
+
+
+@settings(max_examples=15, deadline=None)
+@given(reward_populations(max_m=5, max_types=3))
+def test_user_types_mpne_1_is_the_maximal_lottery(pop):
+    """For k = 1 the set comparison is Bradley-Terry with one half on the diagonal: the 2-player game
+    is NLHF's (eq. (1)), whose equilibrium is the maximal lottery (unique for generic rewards)."""
+    ml = maximal_lottery(pop)
+    eq = mpne(pop, 1)
+    assert eq.attrs["guarantee"] == pytest.approx(0.5, abs=1e-9)
+    if ml.attrs["unique"]:
+        np.testing.assert_allclose(eq.to_numpy(), ml.to_numpy(), atol=1e-7)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_user_types_mpne_1_is_the_maximal_lottery_on_random_populations(seed):
+    rng = np.random.default_rng(seed)
+    m = int(rng.integers(3, 9))
+    pop = RewardPopulation(pd.DataFrame(rng.normal(scale=2.0, size=(4, m)), index=list("wxyz"),
+                                        columns=[f"y{j}" for j in range(m)]), rng.integers(1, 6, size=4))
+    np.testing.assert_allclose(mpne(pop, 1).to_numpy(), maximal_lottery(pop).to_numpy(), atol=1e-7)
 
 
 @settings(max_examples=10, deadline=None)
@@ -103,7 +167,16 @@ def test_user_type_games_keep_their_guarantees(pop, k):
     eq, best = mpne(pop, k), robust_policy(pop, k)
     assert eq.attrs["gap"] <= 1e-9 and eq.attrs["guarantee"] >= k / (k + 1) - 1e-9
     assert best.attrs["guarantee"] >= eq.attrs["guarantee"] - 1e-9
-    assert robust_rate(pop, eq, k).rate == pytest.approx(eq.attrs["guarantee"], abs=1e-9)
+    assert robust_rate(pop, eq, k).rate == pytest.approx(eq.attrs["guarantee"], abs=1e-12)
+
+
+def test_user_types_over_many_alternatives_are_solved_without_the_old_limit():
+    # the former m! expansion stopped at 8 alternatives; the integral has no such limit
+    names = [f"r{j}" for j in range(12)]
+    big = RewardPopulation(pd.DataFrame(np.arange(24.0).reshape(2, 12) % 7, index=["u", "v"], columns=names))
+    eq = mpne(big, 3)
+    assert eq.attrs["converged"] and eq.attrs["guarantee"] == pytest.approx(3 / 4, abs=1e-9)
+    assert robust_policy(big, 2).attrs["converged"]
 
 
 def test_k_1_from_a_comparison_table_and_refusals():
@@ -112,11 +185,6 @@ def test_k_1_from_a_comparison_table_and_refusals():
     assert eq.attrs["converged"] and eq.attrs["guarantee"] >= 0.5
     with pytest.raises(AggregationError, match="only pairwise win rates"):
         mpne(data, 2)
-    names = [f"r{j}" for j in range(9)]
-    big = RewardPopulation(pd.DataFrame(np.arange(18.0).reshape(2, 9), index=["u", "v"], columns=names))
-    with pytest.raises(AggregationError, match="up to 8 alternatives; this population has 9"):
-        robust_policy(big, 2)
-    assert mpne(big, 1).attrs["converged"]                   # k = 1 only needs the matrix
 
 
 def test_neutral_to_relabelling():

@@ -1,6 +1,8 @@
 """k-sample win rates: closed form against enumeration and simulation, the tie conventions,
-user types (enumeration and Monte Carlo), pairwise-only populations, bad input."""
+user types (the Plackett-Luce set comparison of Cai & Zheng, section 2.1: exact multisets and
+numerical integration), pairwise-only populations, bad input."""
 import itertools
+import math
 
 import numpy as np
 import pandas as pd
@@ -8,12 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aggregation import (AggregationError, Profile, RewardPopulation, kwin_rate,
-                         plackett_luce_profile, robust_rate, sample_comparisons)
-from aggregation import testtime
+from aggregation import AggregationError, Profile, RewardPopulation, kwin_rate, robust_rate, sample_comparisons
+from aggregation import _multisets, _pl_game, testtime
 
 from ..core.strategies import distributions, reward_populations, weak_order_profiles
-from .reference import kwin_rate_by_tuples, levels_of, plackett_luce_rankings
+from .reference import kwin_rate_by_tuples, pl_kwin_rate_by_tuples
 
 FIGURE_1 = Profile.parse("2: R > G > B\n3: B > R > G")
 TYPES = RewardPopulation({"u1": {"a": 0.0, "b": 1.0, "c": 2.0}, "u2": {"a": 2.0, "b": 0.5, "c": -1.0}},
@@ -30,7 +31,7 @@ def test_figure_1_by_hand():
     # against G: the R>G>B voters lose when both draws are B (below G); G is last for the others
     assert rates["G"] == pytest.approx(1 - 0.4 * 0.25, abs=1e-15)
     assert rates.attrs["method"] == "exact (closed form)"
-    assert rates.attrs["standard_error"] is None
+    assert rates.attrs["error"] == 0.0
 
 
 def test_identical_response_and_indifference_count_for_the_sampled_side():
@@ -104,79 +105,140 @@ def test_weights_scale_free():
 def test_robust_rate_names_the_worst_opponent():
     rr = robust_rate(FIGURE_1, {"R": 1.0, "G": 0.0, "B": 0.0}, 4)
     assert rr.opponent == "B" and rr.rate == pytest.approx(0.4, abs=1e-15)
-    assert rr.method == "exact (closed form)" and rr.standard_error is None and rr.k == 4
+    assert rr.method == "exact (closed form)" and rr.error == 0.0 and rr.k == 4
     assert rr.rates["G"] == 1.0
 
 
-# ---------------------------------------------------------------- user types (Plackett-Luce)
-def _pl_reference(population, pi, k):
-    rankings = plackett_luce_rankings(population.rewards.to_numpy(), population.shares, population.temperature)
-    levels = np.array([levels_of(perm) for perm, _ in rankings])
-    probs = np.array([p for _, p in rankings])
-    return kwin_rate_by_tuples(levels, probs, pi, k)
+# ---------------------------------------------------------------- user types (Plackett-Luce sets)
+WEIGHTS_123 = RewardPopulation({"u": {"a": 0.0, "b": math.log(2.0), "c": math.log(3.0)}})   # w = 1, 2, 3
 
 
-@pytest.mark.parametrize("k", [2, 3, 4])
-def test_user_types_by_enumeration_match_every_ranking_and_every_draw(k):
+def test_user_types_by_hand():
+    """Cai & Zheng, section 2.1: P[S > y] = W(S) / (W(S) + w(y)), duplicates counted. With w = (1, 2, 3),
+    pi = (1/2, 1/2, 0) and k = 2 the draws are {a, a} (1/4, W = 2), {a, b} (1/2, W = 3), {b, b} (1/4, W = 4).
+    Against a: 1/4 * 2/3 + 1/2 * 3/4 + 1/4 * 4/5 = 89/120 (a among the draws does not win outright);
+    against b: 1/4 * 2/4 + 1/2 * 3/5 + 1/4 * 4/6 = 71/120; against c: 1/4 * 2/5 + 1/2 * 3/6 + 1/4 * 4/7 = 69/140."""
+    rates = kwin_rate(WEIGHTS_123, {"a": 0.5, "b": 0.5, "c": 0.0}, 2)
+    np.testing.assert_allclose(rates.to_numpy(), [89 / 120, 71 / 120, 69 / 140], atol=1e-15)
+    assert rates.attrs["method"] == "exact (enumeration)" and rates.attrs["error"] == 0.0
+    # k = 1: a response against itself gets one half; otherwise Bradley-Terry
+    np.testing.assert_allclose(kwin_rate(WEIGHTS_123, {"a": 1.0, "b": 0.0, "c": 0.0}, 1).to_numpy(),
+                               [1 / 2, 1 / 3, 1 / 4], atol=1e-15)
+
+
+def test_equal_rewards_are_no_longer_the_old_gumbel_numbers():
+    """Proposition 3.2 (proof C.2): k + 1 equally rewarded answers, the uniform policy: every rate is
+    exactly k/(k+1). The previous reading (one random ranking per type, an identical draw winning
+    outright) gave 0.75, 0.8148 and 0.8594 for k = 1, 2, 3."""
+    for k, old in zip((1, 2, 3), (0.75, 0.8148, 0.8594)):
+        names = [f"y{j}" for j in range(k + 1)]
+        rates = kwin_rate(RewardPopulation({"u": dict.fromkeys(names, 0.0)}), None, k)
+        np.testing.assert_allclose(rates.to_numpy(), k / (k + 1), atol=1e-15)
+        assert abs(rates.min() - old) > 0.05
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 4])
+def test_user_types_by_enumeration_match_every_tuple_of_draws(k):
     pi = np.array([0.2, 0.5, 0.3])
     rates = kwin_rate(TYPES, pi, k)
     assert rates.attrs["method"] == "exact (enumeration)"
-    np.testing.assert_allclose(rates.to_numpy(), _pl_reference(TYPES, pi, k), atol=1e-13)
+    np.testing.assert_allclose(rates.to_numpy(), pl_kwin_rate_by_tuples(TYPES, pi, k), atol=1e-14)
 
 
 @settings(max_examples=15, deadline=None)
-@given(reward_populations(max_m=4, max_types=3), st.integers(2, 4), st.data())
-def test_user_types_equal_their_ranking_expansion(population, k, data):
+@given(reward_populations(max_m=4, max_types=3), st.integers(1, 4), st.data())
+def test_user_types_match_every_tuple_of_draws(population, k, data):
     pi = data.draw(distributions(len(population.alternatives), positive=False))
-    by_sets = kwin_rate(population, pi, k).to_numpy()
-    by_rankings = kwin_rate(plackett_luce_profile(population), pi, k).to_numpy()
-    np.testing.assert_allclose(by_sets, by_rankings, atol=1e-12)
+    np.testing.assert_allclose(kwin_rate(population, pi, k).to_numpy(), pl_kwin_rate_by_tuples(population, pi, k),
+                               atol=1e-12)
 
 
-def test_user_types_k_1_is_the_bradley_terry_matrix():
+def test_user_types_k_1_is_the_bradley_terry_matrix_with_half_on_the_diagonal():
     pi = np.array([0.2, 0.5, 0.3])
     P = TYPES.preference_matrix().to_numpy()
-    expected = [pi[y] + sum(pi[z] * P[z, y] for z in range(3) if z != y) for y in range(3)]
-    rates = kwin_rate(TYPES, pi, 1)
-    np.testing.assert_allclose(rates.to_numpy(), expected, atol=1e-15)
-    np.testing.assert_allclose(rates.to_numpy(), _pl_reference(TYPES, pi, 1), atol=1e-13)
+    np.testing.assert_allclose(kwin_rate(TYPES, pi, 1).to_numpy(), pi @ P, atol=1e-15)
 
 
-def test_monte_carlo_agrees_with_enumeration_within_its_error_bars():
-    pi = np.array([0.2, 0.5, 0.3])
-    exact = kwin_rate(TYPES, pi, 3).to_numpy()
-    opp, se = testtime._pl_opponent_wins_monte_carlo(TYPES, pi, 3, 40_000, seed=3)
-    assert np.all(se > 0)
-    assert np.all(np.abs((1 - opp) - exact) <= 4.5 * se)
+@settings(max_examples=25, deadline=None)
+@given(reward_populations(max_m=5, max_types=3), st.integers(1, 6), st.data())
+def test_property_1_2_multi_versus_single_copy(population, k, data):
+    """Property 1 (2): P[pi^k > pi] >= k/(k+1). For Plackett-Luce it holds with equality: the k + 1
+    draws are exchangeable and W(all) is shared, so the last one wins with probability exactly 1/(k+1)."""
+    pi = data.draw(distributions(len(population.alternatives), positive=False))
+    rates = kwin_rate(population, pi, k).to_numpy()
+    assert pi @ rates == pytest.approx(k / (k + 1), abs=1e-12)
 
 
-def test_large_user_populations_fall_back_to_monte_carlo_with_error_bars():
+@settings(max_examples=25, deadline=None)
+@given(weak_order_profiles(max_m=5, max_n=6), st.integers(1, 6), st.data())
+def test_property_1_2_for_rankings(profile, k, data):
+    pi = data.draw(distributions(len(profile.alternatives), positive=False))
+    assert pi @ kwin_rate(profile, pi, k).to_numpy() >= k / (k + 1) - 1e-12
+
+
+def _extreme_population(rng, types, m, spread, temperature=1.0):
+    rewards = rng.uniform(-spread, spread, size=(types, m))
+    if m > 2:
+        rewards[:, 1] = rewards[:, 0]                      # a tie inside every type
+    names = [f"y{j}" for j in range(m)]
+    return RewardPopulation(pd.DataFrame(rewards, index=[f"t{i}" for i in range(types)], columns=names),
+                            rng.integers(1, 5, size=types), temperature)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_numerical_integration_matches_exact_multisets_with_extreme_reward_spreads(seed, monkeypatch):
+    """Rewards spread over +-50 with temperatures down to 0.1 (weights e^+-500): the quadrature of
+    int a e^{-ta} phi(t)^k dt agrees with the exact multiset sum to 1e-12, and its error bound holds."""
+    rng = np.random.default_rng(seed)
+    population = _extreme_population(rng, int(rng.integers(1, 4)), int(rng.integers(2, 6)),
+                                     spread=float(rng.choice([1.0, 10.0, 50.0])),
+                                     temperature=float(rng.choice([0.1, 1.0, 5.0])))
+    m = len(population.alternatives)
+    pi = rng.dirichlet(np.full(m, rng.choice([0.3, 1.0, 5.0])))
+    if seed % 3 == 0:
+        pi[-1] = 0.0
+        pi /= pi.sum()
+    k = int(rng.integers(1, 7))
+    exact = kwin_rate(population, pi, k)
+    monkeypatch.setattr(testtime, "ENUMERATION_BUDGET", 0)
+    integrated = kwin_rate(population, pi, k)
+    assert exact.attrs["method"] == "exact (enumeration)"
+    assert integrated.attrs["method"].startswith("numerical integration, error < 1e-1")
+    diff = np.abs(exact.to_numpy() - integrated.to_numpy()).max()
+    assert diff <= 1e-12 and diff <= integrated.attrs["error"]
+    # the game's own evaluation is the same integral
+    game = _pl_game.SetGame(_pl_game.log_weights(population), population.shares, k)
+    np.testing.assert_allclose(1 - game.utility(pi), exact.to_numpy(), atol=1e-12)
+
+
+def test_large_user_populations_are_integrated_with_an_error_bound():
     rng = np.random.default_rng(0)
     names = [f"r{j}" for j in range(40)]
     pop = RewardPopulation(pd.DataFrame(rng.normal(size=(3, 40)), index=["x", "y", "z"], columns=names))
     pi = np.full(40, 1 / 40)
-    rates = kwin_rate(pop, pi, 12, samples=2_000, seed=1)
-    assert rates.attrs["method"] == "Monte Carlo"
-    se = rates.attrs["standard_error"]
-    assert list(se.index) == names and (se > 0).all() and (se < 0.02).all()
-    again = kwin_rate(pop, pi, 12, samples=2_000, seed=1)
-    pd.testing.assert_series_equal(rates, again)          # seeded: reproducible
-    rr = robust_rate(pop, pi, 12, samples=2_000, seed=1)
-    assert rr.standard_error == pytest.approx(float(se[rr.opponent]))
+    assert _multisets.count(40, 12) * 40 * 3 > testtime.ENUMERATION_BUDGET
+    rates = kwin_rate(pop, pi, 12)
+    assert rates.attrs["method"].startswith("numerical integration, error < ")
+    assert 0 < rates.attrs["error"] < 1e-12
+    rr = robust_rate(pop, pi, 12)
+    assert rr.error == rates.attrs["error"] and rr.method == rates.attrs["method"]
+    # Property 1 (2) with equality (exchangeable draws), to the stated accuracy
+    assert pi @ rates.to_numpy() == pytest.approx(12 / 13, abs=1e-12)
 
 
-def test_set_probabilities_sum_to_one_and_match_multinomials():
+def test_multisets_and_their_probabilities_match_every_tuple():
     pi = np.array([0.1, 0.2, 0.3, 0.4])
     k = 3
-    total = 0.0
-    for size in range(1, 4):
-        combos = np.array(list(itertools.combinations(range(4), size)))
-        probs = testtime._set_probabilities(pi, combos, k)
-        for combo, p in zip(combos, probs):
-            brute = sum(np.prod(pi[list(d)]) for d in itertools.product(range(4), repeat=k) if set(d) == set(combo))
-            assert p == pytest.approx(brute, abs=1e-15)
-        total += probs.sum()
-    assert total == pytest.approx(1.0, abs=1e-14)
+    counts = _multisets.compositions(k, 4)
+    assert len(counts) == _multisets.count(4, 3) == 20 and (counts.sum(axis=1) == 3).all()
+    assert len({tuple(r) for r in counts}) == 20
+    probs = np.exp(_multisets.log_probabilities(counts, pi))
+    for row, p in zip(counts, probs):
+        brute = sum(math.prod(pi[list(d)]) for d in itertools.product(range(4), repeat=k)
+                    if np.array_equal(np.bincount(d, minlength=4), row))
+        assert p == pytest.approx(brute, abs=1e-15)
+    assert probs.sum() == pytest.approx(1.0, abs=1e-14)
+    assert _multisets.labels(counts[:2], list("ABCD")) == ["A + A + A", "A + A + B"]
 
 
 # ---------------------------------------------------------------- pairwise-only populations

@@ -1,39 +1,49 @@
-"""The statements of Cai & Zheng, arXiv 2601.08777, as exact checks.
+"""The statements of Cai & Zheng, arXiv 2601.08777, checked exactly or as hypothesis properties,
+each under the paper's own definitions (section 2.1) and the project's tie convention for
+rankings (DESIGN.md: an identical response or an indifference counts for the k-sample side; the
+MPNE player needs a strict win):
 
-Only the paper's abstract was retrievable; the statements below are re-derived, in the form
-that holds under this project's conventions (DESIGN.md: an identical response or an
-indifference counts for the k-sample side; the MPNE player needs a *strict* win):
-
-* Prop. 4.1 (NLHF under-uses test-time scaling): two responses, a share 1/2 + eps of voters
-  prefers y1. y1 is the Condorcet winner, so NLHF's maximal lottery is deterministic on y1 and
-  k copies of y1 win against y2 exactly as often as one: 1/2 + eps for every k. The MPNE_k
-  mixes, with guarantee at least k/(k+1) (closed form below).
-* Prop. 3.2 (no method beats k/(k+1) in general): Plackett-Luce with equal rewards. Shown k+1
-  *distinct* responses, a user picks each with probability exactly 1/(k+1) whatever the
-  policy; so against every response no k-output policy does better than k/(k+1). With finitely
-  many responses, draws can coincide (and then count for the sampled side), and the best
-  guarantee is 1 - (1/m) sum_{j<m} (j/m)^k, which decreases to k/(k+1) as m grows.
-* Prop. 3.3 (the same with rankings): the uniform population over all m! rankings. For the
-  uniform policy the number of responses strictly below y is uniform on 0..m-1, so every rate
-  equals 1 - (1/m) sum_{j<m} (j/m)^k. This is also an upper bound for every policy: the
-  average of U(y; pi) over a uniform opponent is a convex, permutation-symmetric function of
-  pi, minimal at the uniform policy. A left Riemann sum of x^k gives
-  k/(k+1) < 1 - (1/m) sum_{j<m} (j/m)^k <= k/(k+1) + 1/m.
+* Theorem 3.1 / game (2): the best k-output policy guarantees at least k/(k+1) (proof C.1);
+* Proposition 3.2 (proof C.2): Plackett-Luce, Y = {y_1, ..., y_{k+1}}, equal rewards: every
+  multiset S of k responses has P[S > y] = k/(k+1) exactly, so every policy, single- or
+  multi-output, wins exactly k/(k+1);
+* Proposition 3.3 (proof C.3): the uniform population over all m! rankings: every k-output
+  policy has an opponent y with P[pi >= y] <= k/(k+1) (1 + 1/m);
+* Proposition 4.1 (proof D.1): two responses, 1/2 + eps of the voters prefer y_1: the maximal
+  lottery is y_1 alone and its robust rate is 1/2 + eps for every k;
+* Theorem 4.3 (proof D.2): MPNE_k guarantees k/(k+1) (up to the solver's gap);
+* Theorem 4.5 (proof D.3): a (k, k/(k+1))-robust policy sampled l times guarantees min(k, l)/(k+1);
+* Theorem D.6 (proof D.8): MPNE_k against opponents answering with l responses guarantees
+  (k+1-l)/(k+1); appendix D.7: with Plackett-Luce and equal rewards nothing beats k/(k+l).
 """
 import itertools
-import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from aggregation import (Profile, RewardPopulation, kwin_rate, maximal_lottery, mpne, plackett_luce_profile,
-                         robust_policy, robust_rate)
+from aggregation import (AggregationError, Profile, RewardPopulation, kwin_rate, maximal_lottery, mpne,
+                         multi_output_policy, opponent_sets_curve, opponent_sets_rate, resampling_bound,
+                         resampling_curve, robust_policy, robust_rate)
+from aggregation import _multisets, testtime
 
-from .reference import levels_of, plackett_luce_rankings
+from ..core.strategies import distributions, reward_populations, weak_order_profiles
+from .reference import pl_beats_by_tuples, ranking_sets_beat_by_tuples
 
 
 def uniform_population_value(m: int, k: int) -> float:
+    """The uniform policy on the uniform population over all rankings of m responses: the number
+    of responses strictly below y is uniform on 0..m-1, so the rate is 1 - (1/m) sum_{j<m} (j/m)^k."""
     return 1.0 - sum((j / m) ** k for j in range(m)) / m
+
+
+def all_rankings(m: int) -> Profile:
+    return Profile.from_orders(np.array(list(itertools.permutations(range(m)))), [f"y{j}" for j in range(m)])
+
+
+def equal_rewards(m: int) -> RewardPopulation:
+    return RewardPopulation({"everyone": {f"y{j}": 0.0 for j in range(m)}})
 
 
 # ---------------------------------------------------------------- Proposition 4.1
@@ -57,66 +67,213 @@ def test_nlhf_stays_at_one_half_plus_eps_while_mpne_reaches_k_over_k_plus_1(eps)
         assert robust_rate(population, eq, k).rate > rr.rate          # diversity pays
 
 
+@settings(max_examples=20, deadline=None)
+@given(st.floats(0.001, 0.499), st.integers(1, 40))
+def test_proposition_4_1_for_any_eps(eps, k):
+    population = Profile.from_rankings([["y1", "y2"], ["y2", "y1"]], [0.5 + eps, 0.5 - eps])
+    nlhf = maximal_lottery(population)
+    assert nlhf.attrs["unique"] and nlhf.to_dict() == {"y1": 1.0, "y2": 0.0}
+    assert robust_rate(population, nlhf, k).rate == pytest.approx(0.5 + eps, abs=1e-12)
+
+
 # ---------------------------------------------------------------- Proposition 3.2
-@pytest.mark.parametrize("m, k", [(3, 2), (4, 3), (5, 1)])
-def test_plackett_luce_distinct_responses_give_exactly_k_over_k_plus_1(m, k):
-    """Under equal-reward Plackett-Luce, conditioned on the k draws and the opponent being
-    pairwise distinct, the opponent is preferred with probability exactly 1/(k+1), for any
-    policy (checked by enumerating every ranking and every tuple of draws)."""
-    rng = np.random.default_rng(m * 10 + k)
-    pi = rng.dirichlet(np.ones(m))
-    rankings = plackett_luce_rankings(np.zeros((1, m)), [1.0], 1.0)
-    for y in range(m):
-        distinct = opponent_wins = 0.0
-        for draws in itertools.product(range(m), repeat=k):
-            if len(set(draws)) < k or y in draws:
-                continue
-            p = math.prod(pi[d] for d in draws)
-            distinct += p
-            for perm, prob in rankings:
-                lv = levels_of(perm)
-                if all(lv[y] < lv[d] for d in draws):
-                    opponent_wins += p * prob
-        if distinct > 0:
-            assert opponent_wins / distinct == pytest.approx(1 / (k + 1), abs=1e-14)
+@pytest.mark.parametrize("k", [1, 2, 3, 4, 6])
+def test_proposition_3_2_every_policy_wins_exactly_k_over_k_plus_1(k):
+    """C.2: with k + 1 equally rewarded answers, W(S) = k w for every multiset S of k answers, so
+    P[S > y] = k w / (k w + w) = k/(k+1) whatever S is, duplicates and y itself included."""
+    population = equal_rewards(k + 1)
+    names = population.alternatives
+    rng = np.random.default_rng(k)
+    policies = [None, dict.fromkeys(names, 0.0) | {names[0]: 1.0}, rng.dirichlet(np.ones(k + 1)),
+                rng.dirichlet(np.full(k + 1, 0.2))]
+    for policy in policies:
+        np.testing.assert_allclose(kwin_rate(population, policy, k).to_numpy(), k / (k + 1), atol=1e-14)
+    for solve in (mpne, robust_policy):
+        assert solve(population, k).attrs["guarantee"] == pytest.approx(k / (k + 1), abs=1e-12)
+    # not even a k-output policy does better (the LP's certificate says so)
+    best = multi_output_policy(population, k)
+    assert best.attrs["guarantee"] == pytest.approx(k / (k + 1), abs=1e-12)
+    assert best.attrs["best_possible"] == pytest.approx(k / (k + 1), abs=1e-12)
 
 
-@pytest.mark.parametrize("m", [3, 5, 7])
-@pytest.mark.parametrize("k", [1, 2, 4, 6])
-def test_plackett_luce_equal_rewards_best_guarantee_tends_to_k_over_k_plus_1(m, k):
-    names = [f"y{j}" for j in range(m)]
-    population = RewardPopulation({"everyone": dict.fromkeys(names, 0.0)})
-    value = uniform_population_value(m, k)
-    rates = kwin_rate(population, np.full(m, 1 / m), k)
-    np.testing.assert_allclose(rates.to_numpy(), value, atol=1e-13)
-    assert k / (k + 1) < value <= k / (k + 1) + 1 / m
-    best = robust_policy(population, k)
-    np.testing.assert_allclose(best.to_numpy(), 1 / m, atol=1e-7)
-    assert best.attrs["best_possible"] == pytest.approx(value, abs=1e-9)   # no policy does better
-
-
-def test_plackett_luce_bound_approaches_the_rate_from_above():
-    k = 3
-    values = [uniform_population_value(m, k) for m in (2, 4, 8, 16, 64, 1024)]
-    assert all(v1 > v2 for v1, v2 in zip(values, values[1:]))
-    assert values[-1] - k / (k + 1) < 1e-3
+@settings(max_examples=20, deadline=None)
+@given(st.integers(1, 6), st.integers(2, 7), st.data())
+def test_proposition_3_2_holds_for_any_number_of_equal_answers(k, m, data):
+    pi = data.draw(distributions(m, positive=False))
+    np.testing.assert_allclose(kwin_rate(equal_rewards(m), pi, k).to_numpy(), k / (k + 1), atol=1e-13)
 
 
 # ---------------------------------------------------------------- Proposition 3.3
 @pytest.mark.parametrize("m", [3, 4, 5])
 @pytest.mark.parametrize("k", [1, 2, 3, 8])
 def test_uniform_policy_on_all_rankings_sits_between_k_over_k_plus_1_and_the_bound(m, k):
-    names = [f"y{j}" for j in range(m)]
-    population = Profile.from_orders(np.array(list(itertools.permutations(range(m)))), names)
+    population = all_rankings(m)
     value = uniform_population_value(m, k)
     rates = kwin_rate(population, None, k)
     np.testing.assert_allclose(rates.to_numpy(), value, atol=1e-14)
-    assert k / (k + 1) < rates.min() <= k / (k + 1) + 1 / m
+    assert k / (k + 1) < rates.min() <= k / (k + 1) * (1 + 1 / m)
     best = robust_policy(population, k)
     assert best.attrs["best_possible"] == pytest.approx(value, abs=1e-9)
     assert best.attrs["guarantee"] == pytest.approx(value, abs=1e-9)
     eq = mpne(population, k)
     np.testing.assert_allclose(eq.to_numpy(), 1 / m, atol=1e-9)
-    # the same numbers from the equal-reward Plackett-Luce population: it *is* this population
-    pl = plackett_luce_profile(RewardPopulation({"u": dict.fromkeys(names, 1.0)}))
-    np.testing.assert_allclose(pl.weights / pl.total_weight, 1 / math.factorial(m), atol=1e-15)
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.integers(2, 5), st.integers(1, 4))
+def test_proposition_3_3_even_the_best_k_output_policy_is_within_the_bound(m, k):
+    """C.3: P[S >= y] <= 1[y in S] / (k+1) + k/(k+1) and some y is in S with probability at most
+    k/m, so the best k-output policy guarantees at most k/(k+1) (1 + 1/m); Theorem 3.1 gives at
+    least k/(k+1)."""
+    best = multi_output_policy(all_rankings(m), k)
+    bound = k / (k + 1) * (1 + 1 / m)
+    assert k / (k + 1) - 1e-12 <= best.attrs["guarantee"] <= bound + 1e-12
+    assert best.attrs["gap"] <= 1e-9
+
+
+def test_proposition_3_3_by_hand_four_answers_two_samples():
+    """m = 4, k = 2: a pair of distinct answers S has P[S >= y] = 1 if y in S, else 2/3 (y is above
+    both for a third of the rankings). Uniform over the 6 pairs: each y is in S half the time, so
+    every rate is 1/2 + 1/2 * 2/3 = 5/6 = k/(k+1) (1 + 1/m): the bound is attained. The best
+    single-output policy (uniform) reaches only 25/32."""
+    best = multi_output_policy(all_rankings(4), 2)
+    assert best.attrs["guarantee"] == pytest.approx(5 / 6, abs=1e-12)
+    assert best.attrs["best_possible"] == pytest.approx(5 / 6, abs=1e-12)
+    assert robust_policy(all_rankings(4), 2).attrs["guarantee"] == pytest.approx(25 / 32, abs=1e-9)
+
+
+# ---------------------------------------------------------------- Theorem 3.1
+def _set_rates_by_tuples(model, counts):
+    """P[S >= y] for each multiset S (multiplicity rows) and y, from the definitions."""
+    m = counts.shape[1]
+    if isinstance(model, Profile):
+        lv, w = model.levels, model.weights / model.weights.sum()
+        out = np.zeros((len(counts), m))
+        for s, row in enumerate(counts):
+            members = np.flatnonzero(row)
+            best = lv[:, members].min(axis=1)
+            out[s] = w @ (best[:, None] <= lv)
+        return out
+    w = np.exp(model.rewards.to_numpy(float) / model.temperature)      # P_i[S > y] = W_i(S) / (W_i(S) + w_i(y))
+    W = counts @ w.T                                            # (sets, types)
+    return (model.shares[None, None, :] * (W[:, None, :] / (W[:, None, :] + w.T[None, :, :]))).sum(axis=2)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.one_of(weak_order_profiles(max_m=4, max_n=5), reward_populations(max_m=4, max_types=3)), st.integers(1, 4))
+def test_theorem_3_1_the_best_k_output_policy_guarantees_k_over_k_plus_1(model, k):
+    best = multi_output_policy(model, k)
+    assert best.attrs["guarantee"] >= k / (k + 1) - 1e-9
+    assert best.attrs["gap"] <= 1e-9
+    names = model.alternatives
+    counts = _multisets.compositions(k, len(names))
+    A = _set_rates_by_tuples(model, counts)
+    labels = _multisets.labels(counts, names)
+    sigma = best.reindex(labels).fillna(0.0).to_numpy()
+    assert sigma.sum() == pytest.approx(1.0, abs=1e-12)
+    assert (sigma @ A).min() == pytest.approx(best.attrs["guarantee"], abs=1e-9)
+    lam = best.attrs["worst_opponents"].to_numpy()
+    assert (A @ lam).max() == pytest.approx(best.attrs["best_possible"], abs=1e-9)   # weak duality certificate
+
+
+def test_multi_output_policy_labels_and_refusals():
+    profile = Profile.parse("2: R > G > B\n3: B > R > G")
+    best = multi_output_policy(profile, 2)
+    assert best.index.name == "multiset" and all(" + " in label for label in best.index)
+    # R and B together please everyone: {R, B} is at least as good as every y for every voter
+    assert best.to_dict() == {"R + B": 1.0} and best.attrs["guarantee"] == 1.0
+    with pytest.raises(AggregationError, match="more than the 20,000 solved here"):
+        multi_output_policy(equal_rewards(30), 6)
+    with pytest.raises(AggregationError, match="only pairwise win rates"):
+        multi_output_policy(profile.preference_matrix(), 2)
+    assert multi_output_policy(profile.preference_matrix(), 1).attrs["guarantee"] >= 0.5
+
+
+# ---------------------------------------------------------------- Theorem 4.3
+@settings(max_examples=20, deadline=None)
+@given(st.one_of(weak_order_profiles(max_m=5, max_n=6), reward_populations(max_m=5, max_types=3)), st.integers(1, 6))
+def test_theorem_4_3_mpne_guarantees_k_over_k_plus_1(model, k):
+    eq = mpne(model, k)
+    assert eq.attrs["guarantee"] >= k / (k + 1) - eq.attrs["gap"] - 1e-12
+    assert eq.attrs["converged"]
+
+
+# ---------------------------------------------------------------- Theorem 4.5
+@settings(max_examples=15, deadline=None)
+@given(st.one_of(weak_order_profiles(max_m=5, max_n=6), reward_populations(max_m=5, max_types=3)), st.integers(1, 5))
+def test_theorem_4_5_mpne_k_sampled_l_times(model, k):
+    eq = mpne(model, k)
+    curve = resampling_curve(model, eq, k, range(1, 9))
+    for l, row in curve.iterrows():
+        assert row["bound min(k, l)/(k+1)"] == resampling_bound(k, l) == min(k, l) / (k + 1)
+        # G(l) >= (l/k) G(k) >= (l/k)(k/(k+1) - gap) for l <= k; G(l) >= G(k) for l >= k
+        assert row["robust rate"] >= min(k, l) / (k + 1) - eq.attrs["gap"] - 1e-12
+        assert row["robust rate"] == pytest.approx(robust_rate(model, eq, l).rate, abs=1e-15)
+
+
+def test_resampling_curve_by_hand():
+    # Proposition 4.1's population: MPNE_4 (q on y2) sampled once loses to y1 with a q and to y2 with (1 - a)(1 - q)
+    a = 0.55
+    population = Profile.from_rankings([["y1", "y2"], ["y2", "y1"]], [a, 1 - a])
+    eq = mpne(population, 4)
+    q = float(eq["y2"])
+    curve = resampling_curve(population, eq, 4, [1, 4, 6])
+    assert curve.loc[1, "robust rate"] == pytest.approx(1 - max(a * q, (1 - a) * (1 - q)), abs=1e-12)
+    assert list(curve["bound min(k, l)/(k+1)"]) == [1 / 5, 4 / 5, 4 / 5]
+    with pytest.raises(AggregationError, match="l \\(the number of samples\\) must be between 1 and"):
+        resampling_bound(3, 0)
+
+
+# ---------------------------------------------------------------- appendix D.7, Theorem D.6
+@settings(max_examples=15, deadline=None)
+@given(st.one_of(weak_order_profiles(max_m=4, max_n=5), reward_populations(max_m=4, max_types=3)), st.integers(1, 4),
+       st.integers(1, 4))
+def test_theorem_d_6_mpne_against_opponents_with_l_responses(model, k, l):
+    eq = mpne(model, k)
+    result = opponent_sets_rate(model, eq, k, l)
+    assert result.bound == (k + 1 - l) / (k + 1) and result.pl_limit == k / (k + l)
+    # D.8: max_S' P[S' > pi^k] <= sum of the l single responses' chances <= l (1/(k+1) + gap)
+    assert result.rate >= (k + 1 - l) / (k + 1) - l * eq.attrs["gap"] - 1e-12
+    if l == 1:
+        assert result.rate == pytest.approx(eq.attrs["guarantee"], abs=1e-12)
+
+
+@pytest.mark.parametrize("k, l", [(1, 2), (2, 2), (3, 2), (2, 3)])
+def test_opponent_sets_match_every_tuple_of_draws(k, l):
+    rng = np.random.default_rng(k * 10 + l)
+    pi = rng.dirichlet(np.ones(3))
+    profile = Profile.from_levels(rng.integers(0, 3, size=(5, 3)), list("abc"), rng.integers(1, 4, size=5))
+    result = opponent_sets_rate(profile, pi, k, l)
+    sets = list(itertools.combinations(range(3), min(l, 3)))
+    beaten = ranking_sets_beat_by_tuples(profile.levels, profile.weights, pi, k, sets)
+    np.testing.assert_allclose(result.rates.to_numpy(), 1 - beaten, atol=1e-14)
+    types = RewardPopulation({"u": {"a": 0.0, "b": 1.0, "c": -0.5}, "v": {"a": 1.5, "b": 0.0, "c": 0.3}}, [2, 1], 0.8)
+    result = opponent_sets_rate(types, pi, k, l)
+    counts = _multisets.compositions(l, 3)                  # duplicates matter for Plackett-Luce
+    assert result.n_sets == len(counts)
+    np.testing.assert_allclose(result.rates.to_numpy(), 1 - pl_beats_by_tuples(types, pi, k, counts), atol=1e-14)
+
+
+@pytest.mark.parametrize("k, l", [(1, 1), (2, 3), (4, 2), (3, 5)])
+def test_d_7_plackett_luce_limit_k_over_k_plus_l(k, l):
+    """Appendix D.7 adapts C.2: with equal rewards W(S) / (W(S) + W(S')) = k / (k + l) for every S, S'."""
+    population = equal_rewards(4)
+    rng = np.random.default_rng(k + l)
+    for policy in (None, rng.dirichlet(np.ones(4))):
+        result = opponent_sets_rate(population, policy, k, l)
+        np.testing.assert_allclose(result.rates.to_numpy(), k / (k + l), atol=1e-14)
+        assert result.rate == pytest.approx(result.pl_limit, abs=1e-14)
+
+
+def test_opponent_sets_curve_and_refusals():
+    population = Profile.from_rankings([["y1", "y2"], ["y2", "y1"]], [0.55, 0.45])
+    curve = opponent_sets_curve(population, maximal_lottery(population), 4, [1, 2, 3])
+    # y1 alone against {y1, y2}: the 45% who prefer y2 win with it (rankings: only distinct responses matter)
+    np.testing.assert_allclose(curve["robust rate"], [0.55, 0.55, 0.55], atol=1e-15)
+    assert list(curve["worst opponent set"]) == ["y2", "y1 + y2", "y1 + y2"]
+    assert list(curve["Thm D.6 bound (k+1-l)/(k+1)"]) == [4 / 5, 3 / 5, 2 / 5]
+    with pytest.raises(AggregationError, match="more than the 20,000 enumerated here"):
+        opponent_sets_rate(equal_rewards(30), None, 2, 5)
+    with pytest.raises(AggregationError, match="only pairwise win rates"):
+        opponent_sets_rate(population.preference_matrix(), None, 1, 2)
+    assert testtime.MAX_OPPONENT_SETS == 20_000

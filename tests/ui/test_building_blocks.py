@@ -297,17 +297,24 @@ def test_palette_colours_for_many_generic_names():
     assert letters["A"] == figures.PALETTE[0] and letters["B"] == figures.PALETTE[1]
 
 
-def test_kwin_curves_draw_the_reference_and_error_bars_only_where_estimated():
+def test_kwin_curves_draw_the_reference_and_the_marker():
     curve = pd.DataFrame({"uniform": [0.7, 0.8], "NLHF": [0.55, 0.55], "k/(k+1)": [0.5, 2 / 3]},
                          index=pd.Index([1, 2], name="k"))
-    errors = pd.DataFrame({"uniform": [np.nan, 0.01], "NLHF": [np.nan, np.nan]}, index=curve.index)
-    fig = figures.kwin_curves(curve, errors, 2, marker=("robust policy at k = 2", 0.81))
+    fig = figures.kwin_curves(curve, 2, marker=("robust policy at k = 2", 0.81))
     by_name = {t.name: t for t in fig.data}
     assert list(by_name) == ["uniform", "NLHF", "k/(k+1) guarantee", "robust policy at k = 2"]
     assert list(by_name["k/(k+1) guarantee"].y) == [0.5, 2 / 3] and by_name["k/(k+1) guarantee"].line.dash == "dash"
-    assert list(by_name["uniform"].error_y.array) == [0.0, 0.01]
-    assert by_name["NLHF"].error_y.array is None
+    assert by_name["uniform"].error_y.array is None                     # every rate is exact or integrated
     assert fig.layout.shapes[0].x0 == 2 and list(by_name["robust policy at k = 2"].y) == [0.81]
+
+
+def test_resampling_curve_draws_theorem_4_5_bound():
+    table = pd.DataFrame({"robust rate": [0.7, 0.8, 0.85], "bound min(k, l)/(k+1)": [1 / 3, 2 / 3, 2 / 3]},
+                         index=pd.Index([1, 2, 3], name="l"))
+    fig = figures.resampling_curve(table, 2)
+    assert [t.name for t in fig.data] == ["MPNE_2 sampled l times", "min(k, l)/(k+1) (Theorem 4.5)"]
+    assert list(fig.data[1].y) == [1 / 3, 2 / 3, 2 / 3] and fig.data[1].line.dash == "dash"
+    assert fig.layout.shapes[0].x0 == 2
 
 
 def test_game_size_by_hand():
@@ -315,11 +322,14 @@ def test_game_size_by_hand():
 
     assert compute.game_size(FIGURE_1, 4) == 2 * 3                      # 2 distinct rankings x 3 answers
     assert compute.game_size(FIGURE_1, 4, extra=1) == 2 * 2 * 4          # a clone splits every ranking in two
+    # one type with equal rewards: every log-weight is 0, so the integration window [-40, 4] of s = log t
+    # is covered by the 46 unit panels starting at -40, 20 Gauss-Legendre nodes each: 920 nodes per response
     seven = RewardPopulation({"u": dict.fromkeys("ABCDEFG", 0.0)})
-    assert compute.game_size(seven, 4) == 5040 * 7                      # all 7! rankings of the user types
+    assert compute.game_size(seven, 4) == 920 * 7
     assert compute.game_size(seven, 1) == 49                            # k = 1: the pairwise matrix
-    assert compute.game_size(RewardPopulation({"u": dict.fromkeys("ABCDEFGHI", 0.0)}), 4) == 0   # refused at once
+    assert compute.game_size(RewardPopulation({"u": dict.fromkeys("ABCDEFGHI", 0.0)}), 4) == 920 * 9   # no m! limit
     assert compute.games_affordable(FIGURE_1, 4)
+    assert compute.game_cells_unit(seven, 4) == "(integration node × response) cells"
 
 
 def test_generator_form_values_become_the_core_parameters():

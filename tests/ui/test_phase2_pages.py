@@ -152,7 +152,6 @@ def test_testtime_numbers_by_hand(app):
     summary = table(at, "testtime_summary")
     assert summary.at["uniform", "robust rate f(k)"] == pytest.approx(0.725, abs=1e-12)
     assert summary.at["uniform", "worst-case opponent"] == "y1"
-    assert summary.at["uniform", "± standard error"] == "exact"
     assert summary.at["uniform", "how it is computed"] == "exact (closed form)"
     rates = table(at, "testtime_rates")
     assert rates.loc["uniform"].to_dict() == pytest.approx({"y1": 0.725, "y2": 0.775}, abs=1e-12)
@@ -160,7 +159,7 @@ def test_testtime_numbers_by_hand(app):
     summary = table(at, "testtime_summary")
     assert summary.at["uniform", "robust rate f(k)"] == pytest.approx(1 - 0.55 / 16, abs=1e-12)
     assert summary.at["NLHF (maximal lottery)", "robust rate f(k)"] == pytest.approx(0.55, abs=1e-12)
-    assert "Ties go to the model" in texts(at.markdown)
+    assert "ties go to the model" in texts(at.markdown)
     assert "MPNE_4** (the equilibrium of the 5-player game)" in texts(at.markdown)
 
 
@@ -173,29 +172,54 @@ def test_pairwise_comparisons_are_shown_for_k_1_with_the_core_reason(app):
     assert not at.exception and not at.error
 
 
-def test_user_types_over_nine_answers_explain_why_there_is_no_mpne(app):
+def test_user_types_over_nine_answers_get_mpne(app):
+    # the former limit of 8 alternatives (all m! rankings) is gone: the Plackett-Luce game is integrated
     with_population(app, reward_mixture(2, 9, seed=1))
     at = open_page(app, "testtime")
-    assert "MPNE_4 and the robust policy are not available here: k = 4: for user types the 5-player game is " \
-           "solved exactly over all rankings of the alternatives, which is done up to 8 alternatives" \
-           in texts(at.info)
-    assert "MPNE_k" not in table(at, "testtime_summary").index
+    summary = table(at, "testtime_summary")
+    # Plackett-Luce: E_{y~pi} U(y; pi) = 1/(k+1) for every pi, so an equilibrium guarantees exactly k/(k+1)
+    assert summary.at["MPNE_k", "robust rate f(k)"] == pytest.approx(4 / 5, abs=1e-9)
+    assert "Plackett–Luce set comparison" in texts(at.markdown)
+    assert not at.exception and not at.error
 
 
-def test_monte_carlo_rates_carry_their_standard_errors(app):
+def test_large_user_populations_are_integrated_with_a_stated_error(app):
     with_population(app, reward_mixture(2, 30, seed=3))
     app.query_params["k"] = "6"
     at = open_page(app, "testtime")
     summary = table(at, "testtime_summary")
-    # the uniform policy spreads over all 30 answers: too many sets of 6 samples to enumerate
-    assert summary.at["uniform", "how it is computed"] == "Monte Carlo estimate (± one standard error)"
-    for name, row in summary.iterrows():
-        monte_carlo = row["how it is computed"].startswith("Monte Carlo")
-        assert (row["± standard error"] != "exact") == monte_carlo, name
-        if monte_carlo:
-            assert 0 < float(row["± standard error"]) < 0.01
+    # the uniform policy spreads over all 30 answers: C(35, 6) multisets of 6 samples are too many to enumerate
+    assert summary.at["uniform", "how it is computed"].startswith("numerical integration, error < 1e-1")
+    assert "± standard error" not in summary.columns
     rates = table(at, "testtime_rates")
-    assert " ± " in rates.at["uniform", "A"]
+    assert 0 < float(rates.at["uniform", "A"]) < 1
+
+
+def test_beyond_one_policy_by_hand(app):
+    """Proposition 4.1's population (55 voters y1 > y2, 45 y2 > y1) at k = 4. Theorem 3.1: the
+    4-output policy that shows both answers contains everyone's favourite: it wins always. Theorem
+    4.5: MPNE_4 (q = 0.512539 on y1) sampled once loses to y1 when it draws y2 and the voter
+    prefers y1: 1 - 0.55 (1 - q). Appendix D.7: against the rival set {y1, y2} it loses when all four
+    draws are the voter's second choice: 1 - 0.55 (1 - q)^4 - 0.45 q^4."""
+    app.query_params["scenario"] = "testtime_nlhf_collapse"
+    at = open_page(app, "testtime")
+    multi = table(at, "testtime_multi_output")
+    assert multi["probability"].sum() == pytest.approx(1.0) and all("y1" in s and "y2" in s for s in multi.index)
+    assert "best 4-output policy wins at least **1** against every rival answer" in texts(at.markdown)
+    q = float(mpne(Profile.from_rankings([["y1", "y2"], ["y2", "y1"]], [0.55, 0.45]), 4)["y1"])
+    resampling = table(at, "testtime_resampling_table")
+    assert list(resampling.index) == list(range(1, 9))
+    assert resampling.at[1, "robust rate"] == pytest.approx(1 - 0.55 * (1 - q), abs=1e-12)
+    assert resampling.at[1, "bound min(k, l)/(k+1)"] == pytest.approx(1 / 5)
+    opponents = table(at, "testtime_opponent_sets")
+    assert list(opponents.index) == [1, 2, 3, 4]
+    assert opponents.at[2, "robust rate"] == pytest.approx(1 - 0.55 * (1 - q) ** 4 - 0.45 * q ** 4, abs=1e-12)
+    assert opponents.at[2, "worst opponent set"] == "y1 + y2"
+    assert opponents.at[2, "Thm D.6 bound (k+1-l)/(k+1)"] == pytest.approx(3 / 5)
+    assert opponents.at[2, "PL limit k/(k+l)"] == pytest.approx(4 / 6)
+    text = texts(at.markdown)
+    for theorem in ("Theorem 3.1", "Theorem 4.5", "Theorem D.6"):
+        assert theorem in text
 
 
 # ----------------------------------------------------------------------------- properties

@@ -1,13 +1,15 @@
 """Training data drawn from populations, the dataset summaries, and the Bradley-Terry fit."""
 import numpy as np
 import pytest
+import torch
 from scipy.optimize import minimize
 from scipy.special import expit, softmax
 
 from aggregation import AggregationError, Profile, RewardPopulation, sample_comparisons
-from worker.data import (RankedChoiceDataset, RankingSample, distinct_draws, empirical_matrix, pair_dataset,
-                         ranked_choice_dataset, ranking_sample, unanimity_dataset)
-from worker.methods import fit_bradley_terry
+from worker.data import (PlackettLuceJudges, RankedChoiceDataset, RankingSample, distinct_draws, empirical_matrix,
+                         pair_dataset, ranked_choice_dataset, ranking_sample, unanimity_dataset)
+from worker.methods import MPNEMethod, fit_bradley_terry
+from worker.spec import spec_for
 
 from .conftest import FIGURE_1
 
@@ -98,11 +100,46 @@ def test_strictly_best_rate_by_hand():
     assert sample.strictly_best_rate(np.array([1, 2]), np.array([[2], [0]])).tolist() == pytest.approx([1.0, 1 / 3])
 
 
-def test_ranking_sample_of_user_types_is_plackett_luce():
-    sample = ranking_sample(USERS, 20_000, seed=0)
-    assert sorted(sample.levels[0].tolist()) == [0, 1, 2]
-    best = (sample.levels == 0).mean(0)
-    assert np.abs(best - USERS.first_place_distribution().to_numpy()).max() < 0.02
+def test_ranking_sample_is_for_rankings_only():
+    with pytest.raises(AggregationError, match="needs a population of rankings"):
+        ranking_sample(USERS, 10, seed=0)
+
+
+def test_plackett_luce_judges_by_hand():
+    """Cai & Zheng, section 2.1: type i prefers y to the multiset O with probability
+    w_i(y) / (w_i(y) + sum_O w_i), w = exp(r / T). One type with w = (1, 2, 3) (T = 1)."""
+    judges = PlackettLuceJudges.of(RewardPopulation({"u": {"a": 0.0, "b": np.log(2.0), "c": np.log(3.0)}}))
+    rates = judges.beats_rate(np.array([0, 1, 2, 0]), np.array([[1, 2], [1, 1], [0, 0], [0, 0]]))
+    # a vs {b, c}: 1/6; b vs {b, b}: 2/6 (duplicates count, an identical response takes its share);
+    # c vs {a, a}: 3/5; a vs {a, a}: 1/3
+    np.testing.assert_allclose(rates, [1 / 6, 1 / 3, 3 / 5, 1 / 3], atol=1e-15)
+    # two types, shares 3/4 and 1/4 (USERS, T = 0.7): the mixture of the two formulas
+    w = np.exp(USERS.rewards.to_numpy() / 0.7)
+    expected = 0.75 * w[0, 0] / (w[0, 0] + w[0, 1] + w[0, 2]) + 0.25 * w[1, 0] / (w[1, 0] + w[1, 1] + w[1, 2])
+    assert PlackettLuceJudges.of(USERS).beats_rate(np.array([0]), np.array([[1, 2]]))[0] == \
+        pytest.approx(expected, abs=1e-15)
+
+
+def test_mpne_self_play_rewards_user_types_by_the_set_comparison():
+    """With k + 1 samples every group of k others is the same set, so each sample's reward is
+    exactly its Plackett-Luce probability of beating the rest (no Gumbel ranking drawn)."""
+    spec = spec_for(USERS, "mpne", k=2, samples_per_step=3)
+    method = MPNEMethod(spec, USERS, USERS.alternatives, torch.device("cpu"))
+    y = np.array([0, 1, 1])                                   # x, y, y
+    w = np.exp(USERS.rewards.to_numpy() / 0.7)
+    shares = np.array([0.75, 0.25])
+    expected = [shares @ (w[:, 0] / (w[:, 0] + 2 * w[:, 1])),
+                shares @ (w[:, 1] / (w[:, 1] + w[:, 0] + w[:, 1])),
+                shares @ (w[:, 1] / (w[:, 1] + w[:, 0] + w[:, 1]))]
+    np.testing.assert_allclose(method.rewards(y), expected, atol=1e-15)
+    assert method.dataset()["rows"] == 2 and "preference_matrix" not in method.dataset()
+    # rankings keep the strict-win reward (a sample of 5,000 voters of Figure 1): R is strictly
+    # preferred to {G, B} by the R > G > B voters (2/5), G by nobody
+    fig = MPNEMethod(spec_for(FIGURE_1, "mpne", k=2, samples_per_step=3, dataset_size=5000), FIGURE_1,
+                     FIGURE_1.alternatives, torch.device("cpu"))
+    rewards = fig.rewards(np.array([0, 1, 2]))
+    assert rewards[1] == 0.0                                   # G is nobody's favourite of {R, G, B}
+    assert abs(rewards[0] - 0.4) < 5 * np.sqrt(0.24 / 5000)
 
 
 def test_ranking_sample_matrix_converges_to_the_population():

@@ -93,6 +93,20 @@ def test_user_type_population_and_a_sampling_distribution(figure_1):
     assert r["theory"]["average_reward_policy"] is not None
 
 
+def test_mpne_self_play_on_user_types_uses_the_set_comparison():
+    """User types need no sampled voters: each sample's reward is its exact Plackett-Luce chance of
+    beating k others (Cai & Zheng, section 2.1). All samples come from the same distribution, so
+    the k + 1 are exchangeable and the mean reward is exactly 1/(k+1) in expectation."""
+    users = {"kind": "rewards", "alternatives": ["x", "y", "z"], "temperature": 1.0,
+             "types": [{"name": "u", "weight": 3, "rewards": {"x": 1.0, "y": 0.0, "z": -1.0}},
+                       {"name": "v", "weight": 1, "rewards": {"x": -1.0, "y": 2.0, "z": 0.0}}]}
+    r = run(users, method="mpne", k=2, steps=40, samples_per_step=32)
+    assert r["dataset"]["rows"] == 2 and "no data drawn" in r["dataset"]["kind"]
+    assert r["mixture"] is not None and sum(r["policy"].values()) == pytest.approx(1.0)
+    rewards = [e["mean_reward"] for e in r["trajectory"] if "mean_reward" in e]
+    assert rewards and abs(np.mean(rewards) - 1 / 3) < 0.03
+
+
 def _trainer(tmp_path, spec: dict, *extra):
     (tmp_path / "run.json").write_text(json.dumps(spec))
     return subprocess.run([sys.executable, "-m", "worker.train", "--config", str(tmp_path / "run.json"),
