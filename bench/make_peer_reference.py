@@ -470,7 +470,8 @@ rule("plurality", with_scores(plurality, lambda q: q.plurality_scores()), TIES, 
      "winners = all alternatives with the top score. A ballot with a tie at the top makes "
      "ProfileWithTies.plurality_scores raise ValueError (recorded as not applicable): pref_voting neither "
      "splits (1/j each) nor gives 1 each here; see plurality_split for the split count. A truncated ballot "
-     "counts for its first-ranked alternative.")
+     "counts for its first-ranked alternative. Declared for linear and truncated linear profiles; run on weak "
+     "orders too, where it answers only when no ballot ties at the top.")
 rule("plurality_split", lambda q, p, names: (lambda s: {
         "winners": sorted(names[c] for c in s if abs(s[c] - max(s.values())) <= 1e-9),
         "scores": scores_of(s, names)})(q.tops_scores(score_type="split")),
@@ -488,7 +489,9 @@ rule("borda", pwt_or_profile(
      "alternatives strictly below minus the number strictly above, using extended strict preference "
      "(an unranked alternative is below every ranked one and tied with the other unranked ones); these scores "
      "sum to 0. Ours (tied alternatives share the average of their positions) = W*(m-1)/2 + theirs/2, where W "
-     "is the total weight, so the winners are the same.")
+     "is the total weight, so the winners are the same. borda_for_profile_with_ties is declared for truncated "
+     "linear orders; it is run on weak orders too, where the symmetric score is the standard extension "
+     "(Terzopoulou & Endriss, the reference in its docstring).")
 rule("anti_plurality", winners(anti_plurality), LIN, "all", "scoring_methods.anti_plurality",
      "Winners = alternatives ranked last by the smallest weight (no scores exposed). Declared for linear "
      "orders only (input_types=[PROFILE]); not run on weak/truncated ballots.")
@@ -823,8 +826,10 @@ def main(argv=None) -> None:
     }
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     raw = json.dumps(doc, separators=(",", ":"), sort_keys=False).encode()
-    with gzip.GzipFile(args.out, "wb", compresslevel=9, mtime=0) as fh:
-        fh.write(raw)
+    # no file name and a fixed mtime in the gzip header: the same content gives the same bytes
+    with open(args.out, "wb") as fh, gzip.GzipFile(filename="", fileobj=fh, mode="wb", compresslevel=9,
+                                                   mtime=0) as gz:
+        gz.write(raw)
     size = os.path.getsize(args.out)
 
     print(f"{len(out_profiles)} profiles in {elapsed:.0f} s; {args.out}: {size / 1e6:.2f} MB gzip "
