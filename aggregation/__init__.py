@@ -15,41 +15,41 @@ Series indexed by alternative name; matrices are DataFrames; bad input raises
 from .errors import AggregationError
 
 # populations and their preference matrix
-from .profile import Profile, format_ranking, parse_ranking
-from .reward_population import RewardPopulation
-from .pairwise import PairwiseData, sample_comparisons
-from .preference import check_preference_matrix, margins, preference_matrix
-from .generators import (
+from .populations.profile import Profile, format_ranking, parse_ranking
+from .populations.user_types import RewardPopulation
+from .populations.comparisons import PairwiseData, sample_comparisons
+from .populations.preference import check_preference_matrix, margins, preference_matrix
+from .populations.generators import (
     GENERATORS, default_names, euclidean, generate, impartial_culture, mallows, plackett_luce,
     reward_mixture, single_peaked, urn,
 )
-from .formats import (
+from .formats.dicts import (
     population_from_dict, population_to_dict, read_comparisons, read_preflib, read_rankings_csv,
     write_comparisons, write_preflib, write_rankings_csv,
 )
 
 # rules, lotteries and the alignment limits
-from .rules import (
+from .rules.scoring import (
     borda, condorcet_winner, copeland, majority_graph, majority_winner, plurality, random_dictatorship,
     smith_set,
 )
-from .lottery import maximal_lottery
-from .limits import (
+from .rules.lotteries import maximal_lottery
+from .rules.alignment import (
     SamplingFlip, average_reward_policy, bt_reward, min_tv_flip, nbc, reward_order_key, rlhf_policy,
 )
-from .limits import BTMisfit, bt_misfit, consistent_policy, ipo_policy
+from .rules.alignment import BTMisfit, bt_misfit, consistent_policy, ipo_policy
 
 # test-time scaling, the rule registry and property checks
-from .testtime import (
+from .testtime.rates import (
     OpponentSetsRate, RobustRate, kwin_curve, kwin_rate, mpne, multi_output_policy, opponent_sets_curve,
     opponent_sets_rate, resampling_bound, resampling_curve, robust_policy, robust_rate, standard_policies,
     uniform_policy,
 )
-from .registry import RULES, Rule, RuleParams, compute_all, get_rule, population_kind, rules_table
-from .axioms import AXIOMS, AxiomCheck, check_all, check_rule
+from .rules.registry import RULES, Rule, RuleParams, compute_all, get_rule, population_kind, rules_table
+from .properties.axioms import AXIOMS, AxiomCheck, check_all, check_rule
 
 # ranked-choice models (RCPO) and the reference losses of the fine-tuning methods
-from .choice import (
+from .choice.models import (
     mallows_rmj_topk_probability, mallows_rmj_topk_table, mnl_topk_probability, mnl_topk_table,
     population_topk_table, ranked_choice_arrays, sample_mallows_rmj_choices, sample_mnl_choices,
     sample_ranked_choices,

@@ -25,7 +25,7 @@ import time
 import numpy as np
 
 from aggregation import Profile, kwin_rate, mpne, robust_policy
-from aggregation._ranking_game import RankingGame
+from aggregation.testtime.ranking_game import RankingGame
 from bench.timing import timed
 
 
@@ -160,7 +160,8 @@ def bench_user_types(quick: bool) -> None:
     numerical integration (same numbers to ~1e-15), and the games solved on the integral."""
     import pandas as pd
 
-    from aggregation import RewardPopulation, testtime
+    from aggregation import RewardPopulation
+    from aggregation.testtime import rates as testtime
 
     types, m, k = 5, (12 if quick else 20), 4
     rng = np.random.default_rng(3)

@@ -62,7 +62,7 @@ import pandas as pd
 from aggregation import (RULES as REGISTRY, AggregationError, RuleParams, bt_misfit, condorcet_winner, kwin_rate,
                          majority_winner, mallows_rmj_topk_probability, mnl_topk_probability, parse_ranking,
                          preference_matrix, robust_rate, smith_set, uniform_policy)
-from aggregation._validate import distribution
+from aggregation.validate import distribution
 
 #: Default absolute tolerance of ``equals`` on numbers.
 DEFAULT_TOLERANCE = 1e-6

@@ -14,8 +14,8 @@ from collections.abc import Mapping
 import pandas as pd
 
 from aggregation import AggregationError, Profile, RewardPopulation, population_from_dict
-from aggregation._validate import distribution
-from aggregation.generators import generate
+from aggregation.validate import distribution
+from aggregation import generate
 
 from .claims import Context, parse_claim
 from .scenario import PAGES, ChoiceSetup, GeneratorSpec, Scenario, Source

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from aggregation import AggregationError, Profile, RewardPopulation
-from aggregation._validate import distribution
+from aggregation.validate import distribution
 
 #: Dashboard pages a scenario can open on (see DESIGN.md, "Pages").
 PAGES = ("rules", "sampling", "testtime", "properties", "ranked-choice")

@@ -20,8 +20,9 @@ from aggregation import (AggregationError, BTMisfit, PairwiseData, Profile, Rewa
                          majority_graph, majority_winner, mallows_rmj_topk_table, min_tv_flip, mnl_topk_table, mpne,
                          multi_output_policy, nbc, opponent_sets_curve, population_kind, population_topk_table,
                          preference_matrix, resampling_curve, reward_order_key, rlhf_policy, robust_policy,
-                         robust_rate, smith_set, standard_policies, testtime)
-from aggregation._validate import TIE_TOLERANCE
+                         robust_rate, smith_set, standard_policies)
+from aggregation.testtime import rates as testtime
+from aggregation.validate import TIE_TOLERANCE
 
 from .simplex import nbc_regions
 

@@ -17,7 +17,7 @@ import streamlit as st
 from scipy.stats import rankdata
 
 from aggregation import AggregationError, PairwiseData, Profile, RewardPopulation, format_ranking, parse_ranking
-from aggregation._validate import alternative_names
+from aggregation.validate import alternative_names
 
 from . import compute, files, numbers, scenarios, state, urls, widgets
 from .shell import ROOT

@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from aggregation import PairwiseData, Profile, RewardPopulation
-from aggregation._validate import distribution
+from aggregation.validate import distribution
 
 POPULATION_KEY = "population"
 ORIGIN_KEY = "population_origin"

@@ -26,7 +26,7 @@ import streamlit as st
 from aggregation import (AggregationError, RULES, BTMisfit, RuleParams, average_reward_policy, bt_misfit,
                          condorcet_winner, consistent_policy, ipo_policy, population_from_dict, population_to_dict,
                          rlhf_policy)
-from aggregation._validate import TIE_TOLERANCE
+from aggregation.validate import TIE_TOLERANCE
 
 from . import compute
 from .compute import HASH_FUNCS, top

@@ -24,7 +24,7 @@ import pandas as pd
 import streamlit as st
 
 from aggregation import AggregationError, RewardPopulation
-from aggregation._validate import distribution
+from aggregation.validate import distribution
 
 from . import scenarios, state
 

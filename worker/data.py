@@ -25,8 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from aggregation import AggregationError, PairwiseData, Profile, RewardPopulation, sample_comparisons
-from aggregation._validate import distribution
-from aggregation.pairwise import sample_pairs
+from aggregation.validate import distribution
+from aggregation.populations.comparisons import sample_pairs
 
 _MAX_REJECTION_ROUNDS = 200
 #: Reward differences (over T) are clipped here in the set comparison (the ratio is then < e^-600).

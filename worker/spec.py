@@ -44,7 +44,7 @@ import math
 import numbers
 
 from aggregation import AggregationError, population_from_dict, population_to_dict
-from aggregation._validate import distribution
+from aggregation.validate import distribution
 
 METHODS = {
     "dpo": "DPO",

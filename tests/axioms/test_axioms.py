@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aggregation import AggregationError, Profile, RewardPopulation, RuleParams, check_all, check_rule, sample_comparisons
-from aggregation.axioms import AXIOMS, FAIL, NOT_APPLICABLE, PASS, check, split_clone, winners
+from aggregation.properties.axioms import AXIOMS, FAIL, NOT_APPLICABLE, PASS, check, split_clone, winners
 
 from ..core.strategies import weak_order_profiles
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from aggregation import (AggregationError, Profile, RewardPopulation, kwin_rate, maximal_lottery, mpne,
                          robust_policy, robust_rate, sample_comparisons)
-from aggregation import _pl_game
+from aggregation.testtime import plackett_luce as _pl_game
 
 from ..core.strategies import distributions, reward_populations, weak_order_profiles
 from .reference import deviation_utility_by_tuples, pl_kwin_rate_by_tuples, robust_value_by_cvxpy

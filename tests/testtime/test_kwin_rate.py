@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aggregation import AggregationError, Profile, RewardPopulation, kwin_rate, robust_rate, sample_comparisons
-from aggregation import _multisets, _pl_game, testtime
+from aggregation.testtime import multisets as _multisets, plackett_luce as _pl_game, rates as testtime
 
 from ..core.strategies import distributions, reward_populations, weak_order_profiles
 from .reference import kwin_rate_by_tuples, pl_kwin_rate_by_tuples

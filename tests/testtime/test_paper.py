@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from aggregation import (AggregationError, Profile, RewardPopulation, kwin_rate, maximal_lottery, mpne,
                          multi_output_policy, opponent_sets_curve, opponent_sets_rate, resampling_bound,
                          resampling_curve, robust_policy, robust_rate)
-from aggregation import _multisets, testtime
+from aggregation.testtime import multisets as _multisets, rates as testtime
 
 from ..core.strategies import distributions, reward_populations, weak_order_profiles
 from .reference import pl_beats_by_tuples, ranking_sets_beat_by_tuples

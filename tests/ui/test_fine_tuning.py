@@ -13,7 +13,7 @@ import pytest
 
 import presets
 from aggregation import (Profile, RewardPopulation, ipo_policy, mpne, rlhf_policy, sample_comparisons)
-from aggregation._validate import distribution
+from aggregation.validate import distribution
 from ui import state, training
 from worker.client import METHODS, JobClient
 

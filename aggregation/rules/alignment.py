@@ -29,9 +29,9 @@ import pandas as pd
 from scipy.sparse.csgraph import connected_components
 from scipy.special import expit, logsumexp
 
-from ._validate import TIE_TOLERANCE, distribution
-from .errors import AggregationError
-from .preference import matrix_and_names
+from ..validate import TIE_TOLERANCE, distribution
+from ..errors import AggregationError
+from ..populations.preference import matrix_and_names
 
 
 def nbc(model, sampling=None) -> pd.Series:

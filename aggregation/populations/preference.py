@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._validate import alternative_names
-from .errors import AggregationError
+from ..validate import alternative_names
+from ..errors import AggregationError
 
 _MATRIX_TOLERANCE = 1e-9
 

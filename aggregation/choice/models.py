@@ -63,9 +63,9 @@ import numpy as np
 import pandas as pd
 from scipy.special import logsumexp
 
-from ._validate import alternative_names, distribution
-from .errors import AggregationError
-from .profile import _dense_levels, parse_ranking
+from ..validate import alternative_names, distribution
+from ..errors import AggregationError
+from ..populations.profile import _dense_levels, parse_ranking
 
 #: Largest number of ordered top-k lists a probability table may hold.
 MAX_TABLE_LISTS = 200_000

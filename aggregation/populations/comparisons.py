@@ -7,8 +7,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from ._validate import alternative_names, distribution
-from .errors import AggregationError
+from ..validate import alternative_names, distribution
+from ..errors import AggregationError
 from .preference import preference_matrix
 
 VOTER_COLUMNS = ("voter", "annotator", "type")

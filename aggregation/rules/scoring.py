@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 from scipy.sparse.csgraph import connected_components
 
-from ._validate import TIE_TOLERANCE
-from .errors import AggregationError
-from .preference import matrix_and_names, total_weight
+from ..validate import TIE_TOLERANCE
+from ..errors import AggregationError
+from ..populations.preference import matrix_and_names, total_weight
 
 
 def borda(model) -> pd.Series:

@@ -31,8 +31,8 @@ import pandas as pd
 from scipy.linalg import null_space
 from scipy.optimize import linprog
 
-from .errors import AggregationError
-from .preference import matrix_and_names
+from ..errors import AggregationError
+from ..populations.preference import matrix_and_names
 
 _SUPPORT = 1e-9      # a probability above this counts as used
 _SLACK = 1e-7        # an alternative beaten by more than this is clearly beaten

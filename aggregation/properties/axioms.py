@@ -53,11 +53,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .errors import AggregationError
-from .preference import preference_matrix
-from .profile import Profile
-from .registry import LOTTERY, POLICY, RULES, Rule, RuleParams, get_rule, population_kind
-from .rules import condorcet_winner, majority_winner
+from ..errors import AggregationError
+from ..populations.preference import preference_matrix
+from ..populations.profile import Profile
+from ..rules.registry import LOTTERY, POLICY, RULES, Rule, RuleParams, get_rule, population_kind
+from ..rules.scoring import condorcet_winner, majority_winner
 
 PASS, FAIL, NOT_APPLICABLE = "pass", "fail", "not applicable"
 WINNER, PROBABILISTIC = "winner", "probabilistic"

@@ -16,12 +16,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._validate import positive_weights
-from .errors import AggregationError
-from .pairwise import PairwiseData
-from .preference import check_preference_matrix
-from .profile import Profile, format_weight, parse_ranking
-from .reward_population import RewardPopulation
+from ..validate import positive_weights
+from ..errors import AggregationError
+from ..populations.comparisons import PairwiseData
+from ..populations.preference import check_preference_matrix
+from ..populations.profile import Profile, format_weight, parse_ranking
+from ..populations.user_types import RewardPopulation
 
 PREFLIB_TYPES = ("soc", "soi", "toc", "toi")
 _ALT_NAME = re.compile(r"^#\s*ALTERNATIVE NAME\s+(\d+)\s*:\s*(.*)$")

@@ -70,11 +70,11 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linprog
 
-from . import _complementarity, _multisets, _pl_game
-from ._ranking_game import MatrixGame, RankingGame, SortedRankings
-from ._validate import distribution
-from .errors import AggregationError
-from .preference import matrix_and_names
+from . import complementarity as _complementarity, multisets as _multisets, plackett_luce as _pl_game
+from .ranking_game import MatrixGame, RankingGame, SortedRankings
+from ..validate import distribution
+from ..errors import AggregationError
+from ..populations.preference import matrix_and_names
 
 EXACT_CLOSED_FORM = "exact (closed form)"
 EXACT_ENUMERATION = "exact (enumeration)"
@@ -627,8 +627,8 @@ def standard_policies(model, *, beta: float = 1.0, sampling=None, k: int | None 
       pairwise data support k = 1 alone);
     * ``"uniform"``.
     """
-    from .limits import average_reward_policy, rlhf_policy
-    from .lottery import maximal_lottery
+    from ..rules.alignment import average_reward_policy, rlhf_policy
+    from ..rules.lotteries import maximal_lottery
 
     out: dict[str, PolicyLike] = {
         "RLHF / DPO (Borda-like)": rlhf_policy(model, beta=beta, sampling=sampling),

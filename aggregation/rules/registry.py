@@ -24,12 +24,12 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from . import testtime
-from ._validate import distribution
-from .errors import AggregationError
-from .limits import average_reward_policy, nbc, rlhf_policy
-from .lottery import maximal_lottery
-from .rules import borda, copeland, plurality, random_dictatorship
+from ..testtime import rates as testtime
+from ..validate import distribution
+from ..errors import AggregationError
+from .alignment import average_reward_policy, nbc, rlhf_policy
+from .lotteries import maximal_lottery
+from .scoring import borda, copeland, plurality, random_dictatorship
 
 SCORES, LOTTERY, POLICY = "scores", "lottery", "policy"
 

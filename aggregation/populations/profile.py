@@ -16,8 +16,8 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from ._validate import alternative_names, positive_weights
-from .errors import AggregationError
+from ..validate import alternative_names, positive_weights
+from ..errors import AggregationError
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit, softmax
 
-from ._validate import alternative_names, positive_weights
-from .errors import AggregationError
+from ..validate import alternative_names, positive_weights
+from ..errors import AggregationError
 
 
 class RewardPopulation:
