@@ -23,37 +23,33 @@ from .populations.generators import (
     GENERATORS, default_names, euclidean, generate, impartial_culture, mallows, plackett_luce,
     reward_mixture, single_peaked, urn,
 )
-from .formats.dicts import (
+from .formats import (
     population_from_dict, population_to_dict, read_comparisons, read_preflib, read_rankings_csv,
     write_comparisons, write_preflib, write_rankings_csv,
 )
 
 # rules, lotteries and the alignment limits
-from .rules.scoring import (
-    borda, condorcet_winner, copeland, majority_graph, majority_winner, plurality, random_dictatorship,
-    smith_set,
-)
+from .rules.scoring import borda, plurality
+from .rules.majority import condorcet_winner, copeland, majority_graph, majority_winner, smith_set
 from .rules.lotteries import maximal_lottery
-from .rules.alignment import (
-    SamplingFlip, average_reward_policy, bt_reward, min_tv_flip, nbc, reward_order_key, rlhf_policy,
-)
+from .rules.alignment import average_reward_policy, bt_reward, nbc, reward_order_key, rlhf_policy
+from .rules.sampling import SamplingFlip, min_tv_flip
 from .rules.alignment import BTMisfit, bt_misfit, consistent_policy, ipo_policy
 
 # test-time scaling, the rule registry and property checks
-from .testtime.rates import (
+from .testtime import (
     OpponentSetsRate, RobustRate, kwin_curve, kwin_rate, mpne, multi_output_policy, opponent_sets_curve,
     opponent_sets_rate, resampling_bound, resampling_curve, robust_policy, robust_rate, standard_policies,
-    uniform_policy,
 )
+from .rules.lotteries import random_dictatorship, uniform_policy
 from .rules.registry import RULES, Rule, RuleParams, compute_all, get_rule, population_kind, rules_table
 from .properties.axioms import AXIOMS, AxiomCheck, check_all, check_rule
 
 # ranked-choice models (RCPO) and the reference losses of the fine-tuning methods
 from .choice.models import (
-    mallows_rmj_topk_probability, mallows_rmj_topk_table, mnl_topk_probability, mnl_topk_table,
-    population_topk_table, ranked_choice_arrays, sample_mallows_rmj_choices, sample_mnl_choices,
-    sample_ranked_choices,
+    mallows_rmj_topk_probability, mallows_rmj_topk_table, mnl_topk_probability, mnl_topk_table, population_topk_table,
 )
+from .choice.samplers import ranked_choice_arrays, sample_mallows_rmj_choices, sample_mnl_choices, sample_ranked_choices
 from .losses import consistent_loss, dpo_loss, entropy_phi_proxy, ipo_loss, mallows_rmj_loss, mnl_loss
 
 __all__ = [

@@ -21,7 +21,7 @@ from aggregation import (AggregationError, BTMisfit, PairwiseData, Profile, Rewa
                          multi_output_policy, nbc, opponent_sets_curve, population_kind, population_topk_table,
                          preference_matrix, resampling_curve, reward_order_key, rlhf_policy, robust_policy,
                          robust_rate, smith_set, standard_policies)
-from aggregation.testtime import rates as testtime
+from aggregation.testtime import cost as testtime
 from aggregation.validate import TIE_TOLERANCE
 
 from .simplex import nbc_regions

@@ -20,7 +20,7 @@ import presets
 from aggregation import (AggregationError, PairwiseData, Profile, RewardPopulation, population_from_dict,
                          population_to_dict, read_comparisons, read_preflib, read_rankings_csv,
                          sample_comparisons, write_comparisons, write_preflib, write_rankings_csv)
-from aggregation.formats.dicts import PREFLIB_TYPES
+from aggregation.formats import PREFLIB_TYPES
 
 #: Uploads above this size are refused before parsing (the uploader also refuses them in the browser).
 MAX_UPLOAD_MB = 50

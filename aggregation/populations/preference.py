@@ -31,6 +31,13 @@ def margins(model) -> pd.DataFrame:
     return P - P.T
 
 
+def alternatives_of(model) -> list[str]:
+    """The names of the alternatives of any population (or preference matrix)."""
+    if hasattr(model, "alternatives"):
+        return list(model.alternatives)
+    return list(preference_matrix(model).index)
+
+
 def matrix_and_names(model) -> tuple[np.ndarray, list[str]]:
     P = preference_matrix(model)
     return P.to_numpy(float), list(P.index)

@@ -43,7 +43,7 @@ def format_weight(w: float) -> str:
     return str(int(w)) if float(w).is_integer() else format(float(w), ".12g")
 
 
-def _dense_levels(levels: np.ndarray) -> np.ndarray:
+def dense_levels(levels: np.ndarray) -> np.ndarray:
     """Renumber each row's levels to 0, 1, 2, ... keeping order and ties."""
     if levels.size == 0:
         return levels.astype(np.int32)
@@ -93,7 +93,7 @@ class Profile:
             raise AggregationError("levels must be integers")
         self._alternatives = tuple(alts)
         dtype = np.int16 if len(alts) < 2 ** 15 else np.int32
-        self._levels = (lv if _dense else _dense_levels(lv)).astype(dtype, copy=False)
+        self._levels = (lv if _dense else dense_levels(lv)).astype(dtype, copy=False)
         self._levels.setflags(write=False)
         self._weights = positive_weights(weights, lv.shape[0])
         self._weights.setflags(write=False)

@@ -1,0 +1,1 @@
+"""Property (axiom) checks of every registry rule on a population: :mod:`.axioms`."""

@@ -57,7 +57,7 @@ from ..errors import AggregationError
 from ..populations.preference import preference_matrix
 from ..populations.profile import Profile
 from ..rules.registry import LOTTERY, POLICY, RULES, Rule, RuleParams, get_rule, population_kind
-from ..rules.scoring import condorcet_winner, majority_winner
+from ..rules.majority import condorcet_winner, majority_winner
 
 PASS, FAIL, NOT_APPLICABLE = "pass", "fail", "not applicable"
 WINNER, PROBABILISTIC = "winner", "probabilistic"

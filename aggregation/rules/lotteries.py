@@ -32,7 +32,8 @@ from scipy.linalg import null_space
 from scipy.optimize import linprog
 
 from ..errors import AggregationError
-from ..populations.preference import matrix_and_names
+from ..populations.preference import alternatives_of, matrix_and_names
+from .scoring import favourites
 
 _SUPPORT = 1e-9      # a probability above this counts as used
 _SLACK = 1e-7        # an alternative beaten by more than this is clearly beaten
@@ -283,3 +284,14 @@ def _result(p: np.ndarray, names: list[str], M: np.ndarray, *, unique: bool, ess
         "certificate": certificate,
     }
     return out
+
+
+def random_dictatorship(model) -> pd.Series:
+    """The lottery of first places: pick a random voter, return its favourite. A pretrained
+    model imitating a random person's answer behaves like this."""
+    return favourites(model, unique=False).rename("random dictatorship")
+
+
+def uniform_policy(model) -> pd.Series:
+    names = alternatives_of(model)
+    return pd.Series(np.full(len(names), 1.0 / len(names)), index=names, name="uniform")

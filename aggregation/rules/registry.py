@@ -24,12 +24,15 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from ..testtime import rates as testtime
-from ..validate import distribution
+from ..populations.preference import alternatives_of
+from ..testtime import games as testtime
+from ..validate import distribution, sample_count
 from ..errors import AggregationError
 from .alignment import average_reward_policy, nbc, rlhf_policy
 from .lotteries import maximal_lottery
-from .scoring import borda, copeland, plurality, random_dictatorship
+from .lotteries import random_dictatorship
+from .majority import copeland
+from .scoring import borda, plurality
 
 SCORES, LOTTERY, POLICY = "scores", "lottery", "policy"
 
@@ -52,7 +55,7 @@ class RuleParams:
         if not np.isfinite(beta) or beta <= 0:
             raise AggregationError(f"beta must be a positive number, got {self.beta!r}")
         object.__setattr__(self, "beta", beta)
-        object.__setattr__(self, "k", testtime._check_k(self.k))
+        object.__setattr__(self, "k", sample_count(self.k))
         if self.sampling is not None and not isinstance(self.sampling, (Mapping, pd.Series)):
             raise AggregationError("sampling must map alternative names to probabilities (or be None for uniform)")
 
@@ -203,13 +206,13 @@ _ALL = [
           POLICY, "any population",
           "Ouyang et al. (2022); Rafailov et al., DPO, arXiv 2305.18290; its order is the normalized Borda count "
           "under the sampling distribution",
-          ["beta", "sampling"], lambda m, p: rlhf_policy(m, beta=p.beta, sampling=p.sampling_over(_names(m))), _any),
+          ["beta", "sampling"], lambda m, p: rlhf_policy(m, beta=p.beta, sampling=p.sampling_over(alternatives_of(m))), _any),
     _rule("nbc", "Normalized Borda count",
           "An alternative's average chance of winning a head-to-head comparison against a response drawn from "
           "the sampling distribution; DPO ranks responses in this order.",
           SCORES, "any population",
           "Siththaranjan, Laidlaw & Hadfield-Menell (ICLR 2024) for uniform sampling; DESIGN.md for general D",
-          ["sampling"], lambda m, p: nbc(m, p.sampling_over(_names(m))), _any),
+          ["sampling"], lambda m, p: nbc(m, p.sampling_over(alternatives_of(m))), _any),
     _rule("average_reward", "Average-reward policy",
           "Tilt a uniform reference policy by exp(average reward / beta), averaging the rewards of all user types.",
           POLICY, "user types only",
@@ -285,7 +288,3 @@ def compute_all(model, params: RuleParams | None = None) -> pd.DataFrame:
     out = pd.DataFrame(columns)
     out.attrs = {"skipped": skipped}
     return out
-
-
-def _names(model) -> list[str]:
-    return testtime._names(model)

@@ -68,28 +68,19 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import linprog
 
 from . import complementarity as _complementarity, multisets as _multisets, plackett_luce as _pl_game
-from .ranking_game import MatrixGame, RankingGame, SortedRankings
-from ..validate import distribution
+from .ranking_game import SortedRankings
+from ..validate import distribution, sample_count
 from ..errors import AggregationError
-from ..populations.preference import matrix_and_names
+from ..populations.preference import alternatives_of, matrix_and_names
 
 EXACT_CLOSED_FORM = "exact (closed form)"
 EXACT_ENUMERATION = "exact (enumeration)"
 NUMERICAL_INTEGRATION = "numerical integration"
 
-#: Largest number of draws accepted.
-MAX_K = 1000
-#: Default accuracy of ``mpne`` and ``robust_policy`` (exploitability / duality gap).
-GAP_TOLERANCE = 1e-9
 #: User types: exact enumeration while (multisets of k draws) x (challengers) x (types) stays below this.
 ENUMERATION_BUDGET = 2e7
-#: Theorem 3.1's k-output policy is one LP over every multiset of k responses, up to this many.
-MAX_MULTISETS = 20_000
-#: ... and while (multisets) x (distinct rankings or user types) x (alternatives) stays below this.
-MULTISET_CELLS = 60_000_000
 #: Appendix D.7: opponents' l-response sets are enumerated up to this many.
 MAX_OPPONENT_SETS = 20_000
 #: ... and while (opponent sets) x (distinct rankings) stays below this (rankings).
@@ -104,8 +95,8 @@ def kwin_rate(model, policy, k: int) -> pd.Series:
     ``"numerical integration, error < ..."``), ``error`` (an absolute bound on every entry's
     error; 0.0 when exact) and ``k``.
     """
-    k = _check_k(k)
-    names = _names(model)
+    k = sample_count(k)
+    names = alternatives_of(model)
     pi = distribution(policy, names, what="policy").to_numpy()
     error = 0.0
     if hasattr(model, "levels"):
@@ -190,260 +181,10 @@ def integration_method(error: float) -> str:
     return f"{NUMERICAL_INTEGRATION}, error < 1e{math.ceil(math.log10(max(error, 1e-300)))}"
 
 
-# ============================================================================ the games
-@dataclass
-class _Game:
-    """A game object (``utility``, ``jacobian``, ``gradient_of_mix``, ``hessian_of_mix``), the
-    population it is solved over in words, and how the certificate is evaluated at the end."""
-
-    game: object
-    over: str
-    certify: Callable[[np.ndarray], tuple[np.ndarray, str]]
-
-
-def _game(model, k: int) -> _Game:
-    if hasattr(model, "levels"):
-        prof = model.compressed()
-        game = RankingGame(prof.levels, prof.weights, k)
-        return _Game(game, f"the {prof.n_rankings} distinct rankings of the profile",
-                     lambda pi: (game.utility(pi), EXACT_CLOSED_FORM))
-    if hasattr(model, "rewards"):
-        if k == 1:
-            P = model.preference_matrix().to_numpy(float)       # a response against itself: one half
-            game = MatrixGame(P)
-            return _Game(game, "the Bradley-Terry preference matrix of the user types (for k = 1 the Plackett-Luce "
-                               "set comparison is a pairwise comparison: NLHF's game, eq. (1))",
-                         lambda pi: (game.utility(pi), EXACT_CLOSED_FORM))
-        game = _pl_game.SetGame(_pl_game.log_weights(model), model.shares, k)
-
-        def certify(pi):
-            U, method, error = _pl_beaten(model, pi, k)
-            return U, method
-        n = len(model.types)
-        return _Game(game, f"the Plackett-Luce set comparison of the {n} user type{'s' if n != 1 else ''} "
-                           f"(section 2.1), integrated over t with {game.nodes:,} Gauss-Legendre nodes", certify)
-    if k == 1:
-        P, _ = matrix_and_names(model)
-        A = P.copy()
-        np.fill_diagonal(A, 0.0)             # strict preference only (no indifference between distinct responses)
-        game = MatrixGame(A)
-        return _Game(game, "the pairwise preference matrix (k = 1 needs nothing more)",
-                     lambda pi: (game.utility(pi), EXACT_CLOSED_FORM))
-    raise _only_pairwise(model, k)
-
-
-def game_cells(model, k: int, extra: int = 0) -> int:
-    """The size of the game MPNE_k and the robust policy solve on ``model`` with ``extra`` more
-    alternatives (a clone), in cells: (distinct rankings) x (alternatives) for a profile (a clone
-    splits each ranking in two); (quadrature nodes over all types) x (alternatives) for user types
-    with k > 1; the pairwise matrix otherwise. Each Newton step costs about this times the
-    number of alternatives."""
-    m = len(_names(model)) + extra
-    if hasattr(model, "levels"):
-        return model.compressed().n_rankings * m * (2 if extra else 1)
-    if hasattr(model, "rewards") and k > 1:
-        return _pl_game.node_count(_pl_game.log_weights(model)) * m
-    return m * m
-
-
-def mpne(model, k: int, *, tol: float = GAP_TOLERANCE) -> pd.Series:
-    """The symmetric Nash equilibrium policy of the (k+1)-player alignment game (Definition 4.2).
-
-    ``attrs``: ``gap`` (exploitability: ``max_y U(y; pi) - E_{y~pi} U(y; pi)``, computed afresh
-    at the returned policy), ``converged`` (``gap <= tol``; when False the policy is **not** an
-    equilibrium, only the best point found, and ``gap`` says by how much a deviation gains),
-    ``guarantee`` (its robust k-sample win rate, ``1 - max_y U``; at least ``k/(k+1) - gap`` by
-    Theorem 4.3), ``equilibrium_utility``, ``opponent`` (the response attaining the guarantee),
-    ``method``, ``certificate`` (how ``gap`` and ``guarantee`` were evaluated), ``k``,
-    ``iterations``. When several equilibria exist, the limit of the central path is returned: a
-    point of the relative interior of the (convex) equilibrium set, the same one whatever the
-    order or names of the alternatives.
-    """
-    k = _check_k(k)
-    names = _names(model)
-    g = _game(model, k)
-    m = len(names)
-    if m == 1:
-        pi, iterations = np.ones(1), 0
-    else:
-        sol = _complementarity.solve(lambda x: -g.game.utility(x), lambda x: -g.game.jacobian(x), [m], tol=tol)
-        pi, iterations = _clean(sol.x), sol.iterations
-    U, certificate = g.certify(pi)
-    gap = max(float(U.max() - pi @ U), 0.0)
-    out = pd.Series(pi, index=names, name=f"MPNE (k = {k})")
-    out.attrs = {
-        "k": k,
-        "gap": gap,
-        "converged": bool(gap <= tol),
-        "guarantee": float(1.0 - U.max()),
-        "opponent": names[int(U.argmax())],
-        "equilibrium_utility": float(pi @ U),
-        "iterations": iterations,
-        "method": f"interior-point path following + Newton polish (monotone game) over {g.over}",
-        "certificate": certificate,
-    }
-    return out
-
-
-def robust_policy(model, k: int, *, tol: float = GAP_TOLERANCE) -> pd.Series:
-    """The single-output policy whose k-sample robust win rate is largest.
-
-    Solves ``min_pi max_y U(y; pi)``. Each ``U(y; pi)`` is convex in ``pi`` on the simplex
-    (rankings: a sum of k-th powers of linear functions; user types: an integral of
-    ``phi(t)^k`` with ``phi`` linear and non-negative), so this is a convex program. It is solved
-    as the saddle point of ``sum_y lam_y U(y; pi)`` (convex in ``pi``, linear in the opponent mix
-    ``lam``) by the same interior-point method as :func:`mpne` (much faster than a generic conic
-    solver here; ``tests/testtime`` checks it against cvxpy).
-
-    ``attrs``: ``guarantee`` (the robust rate of the returned policy), ``best_possible`` (a
-    certified upper bound on any policy's robust rate, from the duality gap),
-    ``optimality_gap`` (``best_possible - guarantee``), ``converged`` (``optimality_gap <= tol``),
-    ``worst_opponents`` (the optimal opponent mix ``lam``), ``opponent``, ``method``,
-    ``certificate``, ``k``. Its guarantee is at least the MPNE's (the MPNE is one candidate policy).
-    """
-    k = _check_k(k)
-    names = _names(model)
-    g = _game(model, k)
-    game = g.game
-    m = len(names)
-    if m == 1:
-        pi, lam, iterations = np.ones(1), np.ones(1), 0
-    else:
-        def F(z):
-            p, q = z[:m], z[m:]
-            return np.concatenate([game.gradient_of_mix(p, q), -game.utility(p)])
-
-        def DF(z):
-            p, q = z[:m], z[m:]
-            J = game.jacobian(p)
-            return np.block([[game.hessian_of_mix(p, q), J.T], [-J, np.zeros((m, m))]])
-
-        sol = _complementarity.solve(F, DF, [m, m], tol=tol)
-        pi, lam, iterations = _clean(sol.x[:m]), _clean(sol.x[m:]), sol.iterations
-    U, certificate = g.certify(pi)
-    grad = game.gradient_of_mix(pi, lam)
-    lower = float(lam @ U + grad.min() - grad @ pi)      # min over policies of the linearised lam-mix
-    gap = max(float(U.max()) - lower, 0.0)
-    out = pd.Series(pi, index=names, name=f"robust policy (k = {k})")
-    out.attrs = {
-        "k": k,
-        "guarantee": float(1.0 - U.max()),
-        "best_possible": float(1.0 - lower),
-        "optimality_gap": gap,
-        "converged": bool(gap <= tol),
-        "worst_opponents": pd.Series(lam, index=names, name="worst-case opponent mix"),
-        "opponent": names[int(U.argmax())],
-        "iterations": iterations,
-        "method": f"convex program min_pi max_y U(y; pi), interior-point saddle-point solver over {g.over}",
-        "certificate": certificate,
-    }
-    return out
-
-
-# ============================================================================ beyond single-output policies
-def _set_win_matrix(model, counts: np.ndarray) -> tuple[np.ndarray, str]:
-    """``A[S, y] = P[S >= y]`` for every multiset S (multiplicity rows over all alternatives):
-    rankings: the voter's best member of S is at least as good as y (an identical response or
-    an indifference counts for S); user types: ``W_i(S) / (W_i(S) + w_i(y))``; pairwise data,
-    single responses only: ``P[z, y]`` and 1 for z = y."""
-    N, m = counts.shape
-    if hasattr(model, "levels"):
-        prof = model.compressed()
-        lv = prof.levels.astype(np.intp)
-        w = prof.weights / prof.weights.sum()
-        idx = _multisets.as_indices(counts)
-        A = np.zeros((N, m))
-        block = max(1, int(4_000_000 // max(1, prof.n_rankings * max(m, idx.shape[1]))))
-        for start in range(0, N, block):
-            rows = idx[start:start + block]                                   # (b, k)
-            best = lv[:, rows].min(axis=2)                                    # (n, b)
-            A[start:start + block] = np.einsum("i,ibj->bj", w, best[:, :, None] <= lv[:, None, :])
-        return A, f"the {prof.n_rankings} distinct rankings of the profile"
-    if hasattr(model, "rewards"):
-        rho = _pl_game.log_weights(model)
-        c = counts.astype(float)
-        A = np.ones((N, m))
-        for share, r in zip(model.shares, rho):
-            E = np.exp(np.minimum(r[None, :] - r[:, None], _pl_game.MAX_EXPONENT))   # E[y, z] = w_z / w_y
-            A -= share / (1.0 + c @ E.T)
-        n = len(model.types)
-        return A, f"the Plackett-Luce set comparison of the {n} user type{'s' if n != 1 else ''}"
-    if counts.shape[0] == m and (counts.sum(axis=1) == 1).all():
-        P, _ = matrix_and_names(model)
-        A = P.copy()
-        np.fill_diagonal(A, 1.0)
-        return counts @ A, "the pairwise preference matrix"
-    raise _only_pairwise(model, int(counts[0].sum()))
-
-
-def multi_output_policy(model, k: int) -> pd.Series:
-    """The best k-output policy (Theorem 3.1 and game (2)): a distribution ``sigma`` over multisets
-    of k responses maximising ``min_y P[S ~ sigma >= y]``.
-
-    Solved exactly as one linear program over every multiset of k responses (scipy's HiGHS),
-    while there are at most :data:`MAX_MULTISETS` of them. ``P[S >= y]``: rankings, the voter's
-    best member of S is at least as good as y (the project's tie convention); user types, the
-    Plackett-Luce set comparison ``W_i(S) / (W_i(S) + w_i(y))``; pairwise data, k = 1 only.
-
-    Returns the probabilities of the multisets it uses, labelled like ``"A + A + B"``. ``attrs``:
-    ``guarantee`` (the LP value ``min_y P[sigma >= y]``, at least k/(k+1) by Theorem 3.1),
-    ``best_possible`` (``max_S P[S >= lam]`` for the opponent mix ``lam``: no k-output policy
-    does better, by weak duality), ``gap``, ``worst_opponents`` (``lam``, the certificate),
-    ``opponent`` (the response attaining the guarantee), ``n_multisets``, ``method``, ``k``.
-    The LP's optimum need not be unique; this is the vertex HiGHS returns.
-    """
-    k = _check_k(k)
-    names = _names(model)
-    m = len(names)
-    if k > 1 and not (hasattr(model, "levels") or hasattr(model, "rewards")):
-        raise _only_pairwise(model, k)
-    n_sets = _multisets.count(m, k)
-    if n_sets > MAX_MULTISETS:
-        raise AggregationError(
-            f"the best {k}-output policy is one linear program over every multiset of {k} responses; with {m} "
-            f"responses there are {n_sets:,} of them, more than the {MAX_MULTISETS:,} solved here. "
-            "Use a smaller k or fewer responses.")
-    rows = model.compressed().n_rankings if hasattr(model, "levels") else (
-        len(model.types) if hasattr(model, "rewards") else 1)
-    if n_sets * rows * m > MULTISET_CELLS:
-        raise AggregationError(
-            f"the best {k}-output policy needs P[S >= y] for {n_sets:,} multisets x {m} responses x {rows:,} "
-            f"rankings or types, more than the {MULTISET_CELLS:,} cells computed here. Use a smaller k.")
-    counts = _multisets.compositions(k, m)
-    A, over = _set_win_matrix(model, counts)
-    # variables (sigma_1..sigma_N, v): maximise v subject to sum_S sigma_S A[S, y] >= v for every y
-    c = np.zeros(n_sets + 1)
-    c[-1] = -1.0
-    A_ub = np.hstack([-A.T, np.ones((m, 1))])
-    A_eq = np.concatenate([np.ones(n_sets), [0.0]])[None, :]
-    res = linprog(c, A_ub=A_ub, b_ub=np.zeros(m), A_eq=A_eq, b_eq=[1.0],
-                  bounds=[(0, None)] * n_sets + [(None, None)], method="highs")
-    if res.status != 0:  # pragma: no cover - a bounded, feasible LP; a solver failure is reported, not hidden
-        raise AggregationError(f"the linear program of the best {k}-output policy failed: {res.message}")
-    sigma = _clean(res.x[:n_sets])
-    lam = _clean(np.maximum(-res.ineqlin.marginals, 0.0))
-    rates = sigma @ A
-    best = float((A @ lam).max())
-    keep = sigma > 1e-12
-    out = pd.Series(sigma[keep], index=_multisets.labels(counts[keep], names), name=f"best {k}-output policy")
-    out.index.name = "multiset"
-    out.attrs = {
-        "k": k,
-        "guarantee": float(rates.min()),
-        "best_possible": best,
-        "gap": max(best - float(rates.min()), 0.0),
-        "worst_opponents": pd.Series(lam, index=names, name="worst-case opponent mix"),
-        "opponent": names[int(rates.argmin())],
-        "n_multisets": n_sets,
-        "method": f"one linear program over all {n_sets:,} multisets of {k} responses (scipy HiGHS) on {over}",
-    }
-    return out
-
-
 def resampling_bound(k: int, l: int) -> float:
     """Theorem 4.5: a policy with the (k, k/(k+1)) guarantee, sampled l times, still wins at
     least ``min(k, l) / (k + 1)`` against every response."""
-    k, l = _check_k(k), _check_k(l, "l (the number of samples)")
+    k, l = sample_count(k), sample_count(l, "l (the number of samples)")
     return min(k, l) / (k + 1)
 
 
@@ -452,8 +193,8 @@ def resampling_curve(model, policy, k: int, ls: Iterable[int]) -> pd.DataFrame:
     rate (:func:`robust_rate` with l draws) and Theorem 4.5's bound ``min(k, l)/(k+1)``
     (columns ``"robust rate"``, ``"worst opponent"``, ``"bound min(k, l)/(k+1)"``, ``"method"``,
     ``"error"``; index ``l``)."""
-    k = _check_k(k)
-    ls = [_check_k(l, "l (the number of samples)") for l in ls]
+    k = sample_count(k)
+    ls = [sample_count(l, "l (the number of samples)") for l in ls]
     if not ls:
         raise AggregationError("resampling_curve needs at least one value of l")
     rows = []
@@ -497,9 +238,9 @@ def opponent_sets_rate(model, policy, k: int, l: int) -> OpponentSetsRate:
     responses is an opponent (exact enumeration or numerical integration, as for
     :func:`kwin_rate`). Enumerated up to :data:`MAX_OPPONENT_SETS` opponent sets; refused beyond.
     """
-    k = _check_k(k)
-    l = _check_k(l, "l (the opponent's number of responses)")
-    names = _names(model)
+    k = sample_count(k)
+    l = sample_count(l, "l (the opponent's number of responses)")
+    names = alternatives_of(model)
     m = len(names)
     pi = distribution(policy, names, what="policy").to_numpy()
     bound, pl_limit = (k + 1 - l) / (k + 1), k / (k + l)
@@ -552,7 +293,7 @@ def opponent_sets_curve(model, policy, k: int, ls: Iterable[int]) -> pd.DataFram
     if not rows:
         raise AggregationError("opponent_sets_curve needs at least one value of l")
     out = pd.DataFrame(rows, index=pd.Index(index, name="l"))
-    out.attrs = {"k": _check_k(k)}
+    out.attrs = {"k": sample_count(k)}
     return out
 
 
@@ -591,7 +332,7 @@ def kwin_curve(model, policies: Mapping[str, PolicyLike], ks: Iterable[int]) -> 
     such as MPNE_k, re-solved for each k). ``attrs["method"]`` is a DataFrame of the method
     used per cell; ``attrs["error"]`` a DataFrame of error bounds (0 where exact).
     """
-    ks = [_check_k(k) for k in ks]
+    ks = [sample_count(k) for k in ks]
     if not ks:
         raise AggregationError("kwin_curve needs at least one value of k")
     if not policies:
@@ -610,58 +351,4 @@ def kwin_curve(model, policies: Mapping[str, PolicyLike], ks: Iterable[int]) -> 
     return rates
 
 
-def uniform_policy(model) -> pd.Series:
-    names = _names(model)
-    return pd.Series(np.full(len(names), 1.0 / len(names)), index=names, name="uniform")
-
-
-def standard_policies(model, *, beta: float = 1.0, sampling=None, k: int | None = None) -> dict[str, PolicyLike]:
-    """The policies the dashboard compares under test-time sampling, by display name:
-
-    * ``"RLHF / DPO (Borda-like)"``: :func:`rlhf_policy` with ``beta`` and the sampling
-      distribution (ranks like NBC under it; like Borda when uniform);
-    * ``"NLHF (maximal lottery)"``: :func:`maximal_lottery`;
-    * ``"average reward"``: :func:`average_reward_policy` (user types only);
-    * ``"MPNE_k"``: :func:`mpne` for the given ``k``, or, with ``k=None``, the function
-      ``k -> mpne(model, k)`` so that a curve re-solves it per k (rankings and user types only:
-      pairwise data support k = 1 alone);
-    * ``"uniform"``.
-    """
-    from ..rules.alignment import average_reward_policy, rlhf_policy
-    from ..rules.lotteries import maximal_lottery
-
-    out: dict[str, PolicyLike] = {
-        "RLHF / DPO (Borda-like)": rlhf_policy(model, beta=beta, sampling=sampling),
-        "NLHF (maximal lottery)": maximal_lottery(model),
-    }
-    if hasattr(model, "average_reward"):
-        out["average reward"] = average_reward_policy(model, beta=beta)
-    if hasattr(model, "levels") or hasattr(model, "rewards"):
-        out["MPNE_k"] = (lambda kk: mpne(model, kk)) if k is None else mpne(model, k)
-    out["uniform"] = uniform_policy(model)
-    return out
-
-
 # ============================================================================ helpers
-def _names(model) -> list[str]:
-    if hasattr(model, "alternatives"):
-        return list(model.alternatives)
-    _, names = matrix_and_names(model)
-    return names
-
-
-def _check_k(k, what: str = "k (the number of sampled responses)") -> int:
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
-        if isinstance(k, float) and k.is_integer():
-            k = int(k)
-        else:
-            raise AggregationError(f"{what} must be a whole number, got {k!r}")
-    k = int(k)
-    if not 1 <= k <= MAX_K:
-        raise AggregationError(f"{what} must be between 1 and {MAX_K}, got {k}")
-    return k
-
-
-def _clean(x: np.ndarray) -> np.ndarray:
-    x = np.where(x > 0, x, 0.0)
-    return x / x.sum()
