@@ -18,7 +18,11 @@ from .errors import AggregationError
 from .populations.profile import Profile, format_ranking, parse_ranking
 from .populations.user_types import RewardPopulation
 from .populations.comparisons import PairwiseData, sample_comparisons
-from .populations.preference import check_preference_matrix, margins, preference_matrix
+from .populations import (
+    COMPARISONS, KINDS, MATRIX, POPULATION_CLASSES, RANKINGS, USER_TYPES, Population, PreferenceMatrix, as_population,
+    check_preference_matrix, population_kind,
+)
+from .populations.preference import margins, preference_matrix
 from .populations.generators import (
     GENERATORS, default_names, euclidean, generate, impartial_culture, mallows, plackett_luce,
     reward_mixture, single_peaked, urn,
@@ -42,7 +46,7 @@ from .testtime import (
     opponent_sets_rate, resampling_bound, resampling_curve, robust_policy, robust_rate, standard_policies,
 )
 from .rules.lotteries import random_dictatorship, uniform_policy
-from .rules.registry import RULES, Rule, RuleParams, compute_all, get_rule, population_kind, rules_table
+from .rules.registry import RULES, Rule, RuleParams, compute_all, get_rule, rules_table
 from .properties.axioms import AXIOMS, AxiomCheck, check_all, check_rule
 
 # ranked-choice models (RCPO) and the reference losses of the fine-tuning methods

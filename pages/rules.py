@@ -1,7 +1,7 @@
 """Rules side by side: every rule of the registry on the current population, the majority margins and graph."""
 import streamlit as st
 
-from aggregation import AggregationError
+from aggregation import COMPARISONS, AggregationError
 from ui import compute, explain, figures, numbers, shell, state, urls, widgets
 
 shell.page_header(
@@ -117,5 +117,5 @@ with right:
         st.caption("Gold: the Condorcet winner. Thick ring: in the Smith set (shown when it is not everything).")
     else:
         st.caption(f"{len(names)} alternatives: the graph would be unreadable; the margins show the same edges.")
-if getattr(model, "n_comparisons", None):
+if model.kind == COMPARISONS:
     st.caption("P is estimated from comparison counts: see the Population page for each entry's standard error.")

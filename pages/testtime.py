@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from aggregation import AggregationError, population_kind
+from aggregation import RANKINGS, AggregationError
 from ui import compute, explain, figures, numbers, shell, state, widgets
 
 shell.page_header(
@@ -14,7 +14,7 @@ D = state.sampling()
 controls = st.columns([1, 1, 3], gap="medium")
 k = widgets.k_input(container=controls[0])
 beta = widgets.beta_input(container=controls[1])
-kind = population_kind(model)
+kind = model.kind
 with controls[2]:
     st.markdown(explain.TESTTIME_CONVENTION[kind])
 
@@ -151,7 +151,7 @@ if view.opponent_sets is not None:
                                  {c: numbers.decimal for c in columns[:3]}),
                   key="testtime_opponent_sets", width="stretch")
     st.caption(f"Row l: MPNE_{kk} sampled {kk} times against the worst set of l rival answers. "
-               + ("With rankings only the distinct answers of the rival's set matter. " if kind == "rankings" else
+               + ("With rankings only the distinct answers of the rival's set matter. " if kind == RANKINGS else
                   "With Plackett–Luce user types the rival's duplicates count. ")
                + "The PL limit is the most any method can guarantee on every population (equal-reward Plackett–Luce "
                  "types hold every policy to it); a particular population may allow more."

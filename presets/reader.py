@@ -13,7 +13,8 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from aggregation import AggregationError, Profile, RewardPopulation, population_from_dict
+from aggregation import RANKINGS, USER_TYPES, AggregationError, population_from_dict
+from aggregation.formats import FILE_WORDS
 from aggregation.validate import distribution
 from aggregation import generate
 
@@ -23,6 +24,8 @@ from .scenario import PAGES, ChoiceSetup, GeneratorSpec, Scenario, Source
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 TOP_LEVEL = {"id", "title", "summary", "narrative", "property", "page", "constructed", "note",
              "source", "settings", "population", "choice", "claims"}
+#: The population kinds a scenario file holds, in the files' own words (voters whose orders are known).
+SCENARIO_KINDS = (FILE_WORDS[RANKINGS], FILE_WORDS[USER_TYPES])
 #: Largest scenario text accepted by :func:`read_scenario` (an upload, say).
 MAX_CHARS = 50_000_000
 
@@ -81,7 +84,7 @@ def scenario_from_dict(data: Mapping) -> Scenario:
     claims_data = data.get("claims", [])
     if not isinstance(claims_data, list):
         raise AggregationError("claims must be a list of tables ([[claims]])")
-    ctx = Context(alternatives=tuple(population.alternatives), rewards=isinstance(population, RewardPopulation),
+    ctx = Context(alternatives=tuple(population.alternatives), rewards=population.has_rewards,
                   has_sampling=sampling is not None,
                   choice_alternatives=None if choice is None else tuple(choice.utilities.index), k=k)
     claims = tuple(parse_claim(c, f"claims[{i}]", ctx) for i, c in enumerate(claims_data))
@@ -95,7 +98,7 @@ def scenario_from_dict(data: Mapping) -> Scenario:
 
 
 def _population(d: Mapping):
-    """A population table: ``kind = "rankings"`` or ``"rewards"`` (the core's
+    """A population table: ``kind = "rankings"`` or ``"rewards"`` (user types; the core's
     :func:`~aggregation.population_from_dict` format), or ``"generated"`` (``generator``, the
     generator's name, plus its parameters, see :mod:`aggregation.generators`; a parameter may
     itself be called ``model``, as in ``reward_mixture``)."""
@@ -110,9 +113,9 @@ def _population(d: Mapping):
             raise AggregationError(f"population: {exc}") from None
         spec = GeneratorSpec(name, dict(params), population.fingerprint)
         return population, spec
-    if d.get("kind") not in ("rankings", "rewards"):
+    if d.get("kind") not in SCENARIO_KINDS:
         raise AggregationError(f"population.kind must be 'rankings', 'rewards' or 'generated', got {d.get('kind')!r}")
-    if d["kind"] == "rankings":
+    if d["kind"] == FILE_WORDS[RANKINGS]:
         _only(d, {"kind", "alternatives", "text", "rankings"}, "population")
     else:
         _only(d, {"kind", "alternatives", "temperature", "types"}, "population")
@@ -125,7 +128,6 @@ def _population(d: Mapping):
         if exc.line is not None:  # a line of the population.text block
             raise AggregationError(f"population.text, {exc}") from None
         raise
-    assert isinstance(population, (Profile, RewardPopulation))
     return population, None
 
 
@@ -136,7 +138,7 @@ def _choice(d, population) -> ChoiceSetup:
     names = population.alternatives
     if "utilities" in d:
         utilities = _numbers(d["utilities"], "choice.utilities", names)
-    elif isinstance(population, RewardPopulation) and len(population.types) == 1:
+    elif population.kind == USER_TYPES and len(population.types) == 1:
         utilities = population.rewards.iloc[0] / population.temperature
     else:
         raise AggregationError("choice.utilities is missing (it may be left out only for a single user type, "

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from aggregation import AggregationError, Profile, RewardPopulation
+from aggregation import AggregationError, Population
 from aggregation.validate import distribution
 
 #: Dashboard pages a scenario can open on (see DESIGN.md, "Pages").
@@ -84,7 +84,7 @@ class Scenario:
     generator: GeneratorSpec | None = field(default=None, repr=False)
 
     def __post_init__(self):
-        if not isinstance(self.population, (Profile, RewardPopulation)):
+        if not (isinstance(self.population, Population) and self.population.has_full_rankings):
             raise AggregationError(
                 f"scenario {self.id!r}: the population must be a Profile or a RewardPopulation, "
                 f"got {type(self.population).__name__}")
@@ -102,11 +102,6 @@ class Scenario:
     @property
     def alternatives(self) -> list[str]:
         return self.population.alternatives
-
-    @property
-    def kind(self) -> str:
-        """``"rankings"`` or ``"rewards"``."""
-        return "rankings" if isinstance(self.population, Profile) else "rewards"
 
     @property
     def fingerprint(self) -> str:

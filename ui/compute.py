@@ -15,10 +15,10 @@ import pandas as pd
 import streamlit as st
 
 from aggregation import RULES as REGISTRY
-from aggregation import (AggregationError, BTMisfit, PairwiseData, Profile, RewardPopulation, RuleParams,
+from aggregation import (COMPARISONS, POPULATION_CLASSES, RANKINGS, USER_TYPES, AggregationError, BTMisfit, RuleParams,
                          SamplingFlip, average_reward_policy, bt_misfit, bt_reward, check_rule, condorcet_winner, format_ranking, kwin_curve,
                          majority_graph, majority_winner, mallows_rmj_topk_table, min_tv_flip, mnl_topk_table, mpne,
-                         multi_output_policy, nbc, opponent_sets_curve, population_kind, population_topk_table,
+                         multi_output_policy, nbc, opponent_sets_curve, population_topk_table,
                          preference_matrix, resampling_curve, reward_order_key, rlhf_policy, robust_policy,
                          robust_rate, smith_set, standard_policies)
 from aggregation.testtime import cost as testtime
@@ -26,11 +26,8 @@ from aggregation.validate import TIE_TOLERANCE
 
 from .simplex import nbc_regions
 
-HASH_FUNCS = {
-    Profile: lambda m: m.fingerprint,
-    RewardPopulation: lambda m: m.fingerprint,
-    PairwiseData: lambda m: m.fingerprint,
-}
+#: Streamlit hashes a cached function's arguments by exact type: every population class by its fingerprint.
+HASH_FUNCS = {cls: (lambda m: m.fingerprint) for cls in POPULATION_CLASSES}
 _CACHE = dict(hash_funcs=HASH_FUNCS, max_entries=64, show_spinner=False)
 
 #: Rules compared side by side: every rule of the registry, in its display order.
@@ -70,9 +67,9 @@ def game_size(model, k: int, extra: int = 0) -> int:
 
 def game_cells_unit(model, k: int) -> str:
     """What a cell of :func:`game_size` is, in words."""
-    if isinstance(model, Profile):
+    if model.kind == RANKINGS:
         return "(ranking × response) cells"
-    if isinstance(model, RewardPopulation) and k > 1:
+    if model.kind == USER_TYPES and k > 1:
         return "(integration node × response) cells"
     return "(response × response) cells"
 
@@ -87,7 +84,7 @@ def properties_cost(model, rule_id: str, k: int) -> int:
     m = len(model.alternatives)
     if rule_id in GAME_RULES:
         return 2 * m * game_size(model, k, extra=1)
-    rows = population_summary(model).rows if not isinstance(model, PairwiseData) else m
+    rows = model.n_rows if model.has_full_rankings else m
     return 2 * m * rows * (m + 1)
 
 
@@ -215,9 +212,9 @@ def sampling_view(model, beta: float, sampling: tuple | None) -> SamplingView:
 
 @dataclass
 class PopulationSummary:
-    kind: str
+    kind: str                                  # aggregation.KINDS
     alternatives: list[str]
-    rows: int                                  # distinct rankings, user types or comparisons
+    rows: int                                  # distinct rankings, user types, comparisons (population.n_rows)
     total_weight: float | None
     P: pd.DataFrame
     standard_errors: pd.DataFrame | None       # comparisons only: binomial SE of each P entry
@@ -226,14 +223,10 @@ class PopulationSummary:
 
 @st.cache_data(**_CACHE)
 def population_summary(model) -> PopulationSummary:
-    P = preference_matrix(model)
-    if isinstance(model, Profile):
-        return PopulationSummary("rankings", model.alternatives, model.compressed().n_rankings,
-                                 model.total_weight, P, None, [])
-    if isinstance(model, RewardPopulation):
-        return PopulationSummary("rewards", model.alternatives, len(model.types), model.total_weight, P, None, [])
-    return PopulationSummary("comparisons", model.alternatives, model.n_comparisons, None, P,
-                             model.standard_errors(), list(P.attrs.get("unobserved_pairs", [])))
+    estimated = model.kind == COMPARISONS      # P is estimated from counts: with its standard errors
+    return PopulationSummary(model.kind, model.alternatives, model.n_rows, model.total_weight,
+                             model.preference_matrix(), model.standard_errors() if estimated else None,
+                             model.unobserved_pairs() if estimated else [])
 
 
 @st.cache_data(**_CACHE)
@@ -293,7 +286,7 @@ def testtime_view(model, beta: float, sampling: tuple | None, k: int, games: boo
 def _testtime_view(model, beta: float, sampling: tuple | None, k: int, games: bool) -> TesttimeView:
     names = list(model.alternatives)
     refusal, notes = None, []
-    pairwise_only = isinstance(model, PairwiseData)
+    pairwise_only = not model.has_full_rankings
     if pairwise_only and k > 1:
         try:
             kwin_curve(model, {"uniform": pd.Series(1.0 / len(names), index=names)}, [k])
@@ -351,7 +344,7 @@ def _testtime_view(model, beta: float, sampling: tuple | None, k: int, games: bo
         summary[name] = {"robust rate": rr.rate, "worst opponent": rr.opponent, "method": rr.method, "error": rr.error}
         rates[name] = rr.rates
     return TesttimeView(
-        alternatives=names, kind=population_kind(model), k=k, curve=curve, curve_methods=curve.attrs["method"],
+        alternatives=names, kind=model.kind, k=k, curve=curve, curve_methods=curve.attrs["method"],
         summary=pd.DataFrame(summary).T, rates=pd.DataFrame(rates).T.reindex(columns=names),
         policies=pd.DataFrame({n: p.reindex(names).to_numpy(float) for n, p in at_k.items()}, index=names).T,
         mpne=mp, robust=rb, multi_output=multi, resampling=resampling, opponent_sets=opponents, refusal=refusal,

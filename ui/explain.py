@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from aggregation import COMPARISONS, MATRIX, RANKINGS, USER_TYPES
 from aggregation import RULES as REGISTRY
 
 from .numbers import decimal
@@ -127,33 +128,33 @@ TEST_TIME = (
     "the (k+1)-player game (**MPNE_k**) reaches at least **k/(k+1)** (Theorem 4.3), and no method beats that rate on "
     "every population (Propositions 3.2 and 3.3); NLHF's maximal lottery can stay near 1/2 for every k "
     "(Proposition 4.1).")
-#: How sets of answers are compared, by population kind (``aggregation.population_kind``).
+#: How sets of answers are compared, by population kind (``Population.kind``).
 TESTTIME_CONVENTION = {
-    "rankings": (
+    RANKINGS: (
         "**How the k samples meet a rival (rankings).** A voter compares the best of the k samples with the rival "
         "answer, and ties go to the model: if one of the samples *is* the rival answer, or the voter likes the best "
         "sample and the rival equally, the model wins. In the game behind MPNE_k a player scores only when its "
         "answer is *strictly* preferred to all k others; this is why MPNE_1 need not be the maximal lottery, which "
         "gives half a point for indifference."),
-    "user types": (
+    USER_TYPES: (
         "**How the k samples meet a rival (user types).** The paper's Plackett–Luce set comparison (section 2.1): a "
         "user of each type picks the k samples over the rival y with probability W / (W + w(y)), where w = "
         "exp(reward / T) and W adds up the samples' weights, duplicates included. A sample identical to y only adds "
         "its weight (y against itself is a coin flip). For k = 1 this is the Bradley–Terry comparison, so MPNE_1 is "
         "the maximal lottery."),
-    "comparisons": (
+    COMPARISONS: (
         "**How the k samples meet a rival (pairwise data).** A comparison table only records who won each pair, "
         "so only k = 1 is shown: a sample identical to the rival counts for the model, distinct answers compare by "
         "their pairwise win rate."),
 }
-TESTTIME_CONVENTION["preference matrix"] = TESTTIME_CONVENTION["comparisons"]
+TESTTIME_CONVENTION[MATRIX] = TESTTIME_CONVENTION[COMPARISONS]
 #: What an entry of the win-rate table is, by population kind.
 WIN_RATE_ENTRY = {
-    "rankings": "the chance that a random voter likes the best of the k samples at least as much as y",
-    "user types": "the chance that a random user picks the k samples over y (Plackett–Luce set comparison)",
-    "comparisons": "the chance that the sample beats y (a sample equal to y counts as a win)",
+    RANKINGS: "the chance that a random voter likes the best of the k samples at least as much as y",
+    USER_TYPES: "the chance that a random user picks the k samples over y (Plackett–Luce set comparison)",
+    COMPARISONS: "the chance that the sample beats y (a sample equal to y counts as a win)",
 }
-WIN_RATE_ENTRY["preference matrix"] = WIN_RATE_ENTRY["comparisons"]
+WIN_RATE_ENTRY[MATRIX] = WIN_RATE_ENTRY[COMPARISONS]
 MULTI_OUTPUT = (
     "**If the model could choose its k answers together** (a k-output policy: a lottery over sets of k answers), "
     "the best one wins at least k/(k+1) against every rival answer (**Theorem 3.1**); here it is computed exactly, "

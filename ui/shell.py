@@ -18,7 +18,7 @@ import streamlit as st
 
 from aggregation import AggregationError
 
-from . import compute, numbers, scenarios, state, urls, widgets
+from . import numbers, scenarios, state, urls, widgets
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -79,15 +79,13 @@ def sidebar() -> None:
     """The current population in one glance, and what a link to this page reproduces."""
     model = state.population()
     origin = state.origin()
-    kind = state.kind(model)
     with st.sidebar:
         st.markdown("**Current population**")
         edited = " · edited by hand" if origin.edited else ""
         st.caption(f"{origin.title}{edited}")
-        rows = compute.population_summary(model).rows
-        noun = {"rankings": "distinct ranking", "rewards": "user type", "comparisons": "comparison"}[kind]
-        count = f"{rows:,} {noun}" + ("" if rows == 1 else "s")
-        weight = f" · total weight {numbers.weight(model.total_weight)}" if kind != "comparisons" else ""
+        rows = model.n_rows
+        count = f"{rows:,} {model.noun if rows == 1 else model.nouns}"
+        weight = f" · total weight {numbers.weight(model.total_weight)}" if model.total_weight is not None else ""
         st.caption(f"{len(model.alternatives)} alternatives · {count}{weight}")
         if origin.scenario and not origin.edited:
             try:

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from aggregation import (AggregationError, RULES, BTMisfit, RuleParams, average_reward_policy, bt_misfit,
+from aggregation import (USER_TYPES, AggregationError, RULES, BTMisfit, RuleParams, average_reward_policy, bt_misfit,
                          condorcet_winner, consistent_policy, ipo_policy, population_from_dict, population_to_dict,
                          rlhf_policy)
 from aggregation.validate import TIE_TOLERANCE
@@ -137,7 +137,7 @@ def method_target(spec: dict, kind: str) -> str | None:
     method = spec["method"]
     if method == "mnl":
         return "rlhf" if spec.get("display_size") == 2 and spec.get("top_k") == 1 else None
-    if method == "consistent" and kind != "rewards":
+    if method == "consistent" and kind != USER_TYPES:
         return None
     return METHOD_TEXT[method].target
 
@@ -229,7 +229,7 @@ def theory_view(model, method: str, beta: float, sampling: tuple | None, referen
     }
     if with_mpne or method == "mpne":
         calls["mpne"] = lambda: RULES["mpne"].compute(model, params)
-    if kind == "rewards":
+    if kind == USER_TYPES:
         calls["average_reward"] = lambda: average_reward_policy(model, beta, ref)
     if method == "ipo":
         calls["ipo"] = lambda: ipo_policy(model, beta, D, ref)
@@ -287,15 +287,11 @@ def mpne_is_quick(model) -> bool:
     """Whether MPNE_k for ``model`` takes well under a second (the preview before training shows it
     then; a finished job always shows it, computed once)."""
     m = len(model.alternatives)
-    if hasattr(model, "average_reward"):
+    if model.has_rewards:
         rankings = math.factorial(m) if m <= 10 else float("inf")
     else:
         rankings = compute.population_summary(model).rows
     return rankings * m <= QUICK_MPNE_CELLS
-
-
-def population_kind(model) -> str:
-    return "rewards" if hasattr(model, "average_reward") else "rankings" if hasattr(model, "levels") else "comparisons"
 
 
 # ------------------------------------------------------------------ reading a result

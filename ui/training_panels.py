@@ -307,7 +307,7 @@ def result_section(client, record, records, current_model, on_started: Callable[
         return
     spec = record.spec
     model = training.job_population(record.job_id, spec)
-    kind = training.population_kind(model)
+    kind = model.kind
     view = training.spec_theory(model, spec, result["reference_policy"], kind)
     alts = result["alternatives"]
     st.subheader("Result: the trained policy next to the theory")

@@ -114,11 +114,11 @@ def validate_spec_and_population(spec) -> tuple[dict, object]:
         population = population_from_dict(spec["population"], where="population")
     except AggregationError as exc:
         raise JobSpecError(str(exc)) from None
-    alts = list(population.alternatives) if hasattr(population, "alternatives") else list(population.index)
+    alts = population.alternatives
     if len(alts) < 2:
         raise JobSpecError("population: training needs at least two alternatives")
     kind = spec["population"]["kind"]
-    if method in NEEDS_VOTERS and kind not in ("rankings", "rewards"):
+    if method in NEEDS_VOTERS and not population.has_full_rankings:
         raise JobSpecError(f"method {method!r} needs voters' rankings or user types; a population of kind {kind!r} "
                            "only has pairwise preferences (use dpo, ipo, rlhf or nash)")
     if len({" ".join(a.split()) for a in alts}) < len(alts):

@@ -23,7 +23,7 @@ def _plain(series) -> dict:
 
 
 def theory_for(population, spec: dict, reference: np.ndarray) -> dict:
-    alts = list(population.alternatives) if hasattr(population, "alternatives") else list(population.index)
+    alts = population.alternatives
     ref = dict(zip(alts, np.asarray(reference, float)))
     beta = spec["beta"]
     out: dict = {"notes": {}}
@@ -38,7 +38,7 @@ def theory_for(population, spec: dict, reference: np.ndarray) -> dict:
         "rlhf_policy": lambda: _plain(rlhf_policy(population, beta, spec["sampling"], ref)),
         "maximal_lottery": ml,
     }
-    if hasattr(population, "average_reward"):
+    if population.has_rewards:
         jobs["average_reward_policy"] = lambda: _plain(average_reward_policy(population, beta, ref))
     for key, compute in jobs.items():
         try:

@@ -65,6 +65,7 @@ from scipy.special import logsumexp
 
 from ..validate import alternative_names, distribution
 from ..errors import AggregationError
+from ..populations.base import RANKINGS, Population
 from ..populations.profile import dense_levels, parse_ranking
 
 #: Largest number of ordered top-k lists a probability table may hold.
@@ -117,22 +118,24 @@ def mallows_rmj_topk_table(central_ranking, assortment, k: int, phi) -> pd.Serie
     return _table(np.exp(logp), S, lists, "Mallows-RMJ probability")
 
 
-def population_topk_table(model, assortment, k: int = 1) -> pd.Series:
+def population_topk_table(population: Population, assortment, k: int = 1) -> pd.Series:
     """Exact probability of every ordered top-k list of ``assortment`` for a random voter of ``model``.
 
     A ``Profile``: a voter drawn by weight ranks the assortment by its ranking, ties broken
     uniformly at random. A ``RewardPopulation``: a user type drawn by weight answers by
     Plackett-Luce with utilities ``r_u / T``. This is the law the samplers draw from.
     """
-    S = _assortment(assortment, _model_alternatives(model))
+    population = _voters(population)
+    S = _assortment(assortment, population.alternatives)
     lists = _all_lists(S, k)
-    cols = [model.alternatives.index(a) for a in S]
-    if getattr(model, "levels", None) is not None:
-        probs = _profile_list_probabilities(model.levels[:, cols], model.weights / model.total_weight, lists)
+    cols = [population.alternatives.index(a) for a in S]
+    if population.kind == RANKINGS:
+        probs = _profile_list_probabilities(population.levels[:, cols], population.weights / population.total_weight,
+                                            lists)
     else:
-        U = model.rewards.to_numpy(float)[:, cols] / model.temperature
+        U = population.rewards.to_numpy(float)[:, cols] / population.temperature
         logp = np.stack([_mnl_log_probabilities(u, lists) for u in U])
-        probs = model.shares @ np.exp(logp)
+        probs = population.shares @ np.exp(logp)
     return _table(probs, S, lists, "population probability")
 
 
@@ -327,7 +330,8 @@ def _table(probs: np.ndarray, S: Sequence[str], lists: np.ndarray, name: str) ->
     return pd.Series(probs, index=pd.Index(labels, tupleize_cols=False, name="top"), name=name)
 
 
-def _model_alternatives(model) -> list[str]:
-    if getattr(model, "levels", None) is None and not hasattr(model, "rewards"):
-        raise AggregationError(f"expected a Profile or a RewardPopulation, got {type(model).__name__}")
-    return list(model.alternatives)
+def _voters(population) -> Population:
+    """A population whose voters' orders are known (rankings or user types), or the reason it is not."""
+    if not (isinstance(population, Population) and population.has_full_rankings):
+        raise AggregationError(f"expected a Profile or a RewardPopulation, got {type(population).__name__}")
+    return population

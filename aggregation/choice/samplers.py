@@ -9,13 +9,14 @@ import numpy as np
 import pandas as pd
 
 from ..errors import AggregationError
+from ..populations.base import RANKINGS, Population
 from ..validate import alternative_names, distribution
-from .models import (_assortment, _central_ranking, _check_k, _model_alternatives, _phi, _top_positions, _utility_names,
+from .models import (_assortment, _central_ranking, _check_k, _voters, _phi, _top_positions, _utility_names,
                      _utility_vector)
 
 
 # ===================================================================== samplers
-def sample_ranked_choices(model, n: int, assortment_size: int, k: int = 1, sampling=None, seed=None) -> pd.DataFrame:
+def sample_ranked_choices(population: Population, n: int, assortment_size: int, k: int = 1, sampling=None, seed=None) -> pd.DataFrame:
     """Draw ``n`` ranked choices ``(assortment, top-k)`` from a population.
 
     Each row: an assortment of ``assortment_size`` distinct alternatives (see the module
@@ -24,24 +25,22 @@ def sample_ranked_choices(model, n: int, assortment_size: int, k: int = 1, sampl
     reported by name) and that voter's top-k of the assortment: a ranking's order with ties
     broken uniformly at random, a user type's Plackett-Luce draw with utilities ``r_u / T``.
     """
-    alts = _model_alternatives(model)
+    population = _voters(population)
+    alts = population.alternatives
     n, K, k = _sizes(n, assortment_size, k, len(alts))
     rng = np.random.default_rng(seed)
     items = _draw_assortments(distribution(sampling, alts), n, K, rng)
-    if getattr(model, "levels", None) is not None:
-        voter = rng.choice(model.n_rankings, size=n, p=model.weights / model.total_weight)
+    if population.kind == RANKINGS:
+        voter = rng.choice(population.n_rankings, size=n, p=population.weights / population.total_weight)
         # levels are integers, so noise in [0, 1/2) only orders the members of a tie group
-        key = model.levels[voter[:, None], items] + 0.5 * rng.random((n, K))
+        key = population.levels[voter[:, None], items] + 0.5 * rng.random((n, K))
         order = np.argsort(key, axis=1, kind="stable")[:, :k]
         voters = voter + 1
-    elif hasattr(model, "rewards"):
-        voter = rng.choice(len(model.types), size=n, p=model.shares)
-        U = model.rewards.to_numpy(float) / model.temperature
-        order = _plackett_luce_order(U[voter[:, None], items], k, rng)
-        voters = np.asarray(model.types, dtype=object)[voter]
     else:
-        raise AggregationError(
-            f"ranked choices are sampled from a Profile or a RewardPopulation, got {type(model).__name__}")
+        voter = rng.choice(len(population.types), size=n, p=population.shares)
+        U = population.rewards.to_numpy(float) / population.temperature
+        order = _plackett_luce_order(U[voter[:, None], items], k, rng)
+        voters = np.asarray(population.types, dtype=object)[voter]
     return _choice_table(alts, items, np.take_along_axis(items, order, axis=1), voters)
 
 

@@ -6,8 +6,8 @@ Every reader raises :class:`~aggregation.AggregationError` naming the line (or f
 """
 from .comparisons import read_comparisons, write_comparisons
 from .csv import read_rankings_csv, write_rankings_csv
-from .dicts import COMPACT_ABOVE, population_from_dict, population_to_dict
+from .dicts import COMPACT_ABOVE, FILE_KINDS, FILE_WORDS, population_from_dict, population_to_dict
 from .preflib import PREFLIB_TYPES, read_preflib, write_preflib
 
-__all__ = ["PREFLIB_TYPES", "COMPACT_ABOVE", "read_preflib", "write_preflib", "read_rankings_csv", "write_rankings_csv",
+__all__ = ["FILE_KINDS", "FILE_WORDS", "PREFLIB_TYPES", "COMPACT_ABOVE", "read_preflib", "write_preflib", "read_rankings_csv", "write_rankings_csv",
            "read_comparisons", "write_comparisons", "population_to_dict", "population_from_dict"]

@@ -6,60 +6,66 @@ import pandas as pd
 
 from ..validate import positive_weights
 from ..errors import AggregationError
+from ..populations.base import COMPARISONS, MATRIX, RANKINGS, USER_TYPES, Population
 from ..populations.comparisons import PairwiseData
-from ..populations.preference import check_preference_matrix
+from ..populations.matrix import PreferenceMatrix, as_population
 from ..populations.profile import Profile
 from ..populations.user_types import RewardPopulation
 
 
-# ---------------------------------------------------------------------------- plain dicts
+#: The ``kind`` words of population files (and job specs), and the population kind each one is read as:
+#: the only place the files' vocabulary meets the core's (:data:`aggregation.populations.base.KINDS`).
+FILE_KINDS = {"rankings": RANKINGS, "rewards": USER_TYPES, "comparisons": COMPARISONS, "matrix": MATRIX}
+#: The file word each population kind is written with.
+FILE_WORDS = {kind: word for word, kind in FILE_KINDS.items()}
+
 #: Profiles with more rankings than this are written in the compact ``levels`` form.
 COMPACT_ABOVE = 1000
 
 
-def population_to_dict(model, compact: bool | None = None) -> dict:
+def population_to_dict(population: Population, compact: bool | None = None) -> dict:
     """A JSON-ready description of a population (the inverse of :func:`population_from_dict`).
 
     Profiles are written as readable ``{weight, ranking}`` rows, or, when ``compact`` (default:
     more than ``COMPACT_ABOVE`` rankings), as a ``levels`` matrix (one row of tie-group indices
     per ranking, 0 = best) with a ``weights`` list, which reads back in vectorised code.
     """
-    if isinstance(model, Profile):
-        if compact if compact is not None else model.n_rankings > COMPACT_ABOVE:
-            return {"kind": "rankings", "alternatives": model.alternatives,
-                    "levels": model.levels.tolist(), "weights": model.weights.tolist()}
-        return {"kind": "rankings", "alternatives": model.alternatives,
-                "rankings": [{"weight": w, "ranking": text}
-                             for w, text in zip(model.weights.tolist(), model.ranking_texts())]}
-    if isinstance(model, RewardPopulation):
-        R = model.rewards
-        return {"kind": "rewards", "alternatives": model.alternatives, "temperature": model.temperature,
-                "types": [{"name": t, "weight": float(w), "rewards": {a: float(R.at[t, a]) for a in model.alternatives}}
-                          for t, w in model.weights.items()]}
-    if isinstance(model, PairwiseData):
-        cols = [c for c in ("chosen", "rejected", model.voter_column) if c]
-        rows = model.table[cols].astype(object).where(model.table[cols].notna(), None)
-        return {"kind": "comparisons", "alternatives": model.alternatives,
-                "comparisons": rows.to_dict(orient="records")}
-    if isinstance(model, pd.DataFrame):
-        P = check_preference_matrix(model)
-        return {"kind": "matrix", "alternatives": list(P.index), "matrix": P.to_numpy().tolist()}
-    raise AggregationError(f"cannot describe a {type(model).__name__} as a population")
+    if not isinstance(population, (Population, pd.DataFrame)):
+        raise AggregationError(f"cannot describe a {type(population).__name__} as a population")
+    population = as_population(population)
+    out = {"kind": FILE_WORDS[population.kind], "alternatives": population.alternatives}
+    if population.kind == RANKINGS:
+        if compact if compact is not None else population.n_rankings > COMPACT_ABOVE:
+            return {**out, "levels": population.levels.tolist(), "weights": population.weights.tolist()}
+        return {**out, "rankings": [{"weight": w, "ranking": text}
+                                    for w, text in zip(population.weights.tolist(), population.ranking_texts())]}
+    if population.kind == USER_TYPES:
+        R = population.rewards
+        return {**out, "temperature": population.temperature,
+                "types": [{"name": t, "weight": float(w),
+                           "rewards": {a: float(R.at[t, a]) for a in population.alternatives}}
+                          for t, w in population.weights.items()]}
+    if population.kind == COMPARISONS:
+        cols = [c for c in ("chosen", "rejected", population.voter_column) if c]
+        rows = population.table[cols].astype(object).where(population.table[cols].notna(), None)
+        return {**out, "comparisons": rows.to_dict(orient="records")}
+    return {**out, "matrix": population.preference_matrix().to_numpy().tolist()}
 
 
-def population_from_dict(d, where: str = "population"):
-    """Build a population from a dict: ``kind`` is ``rankings`` (a ``rankings`` list of
-    ``{weight, ranking}``, a ``text`` block, or a ``levels`` matrix with ``weights``), ``rewards`` (``types`` with ``name``,
-    ``weight``, ``rewards``; ``temperature``), ``comparisons`` or ``matrix``.
-    Errors name the field, e.g. ``population.rankings[2].weight``."""
+def population_from_dict(d, where: str = "population") -> Population:
+    """Build a population from a dict: ``kind`` (a word of :data:`FILE_KINDS`) is ``rankings`` (a
+    ``rankings`` list of ``{weight, ranking}``, a ``text`` block, or a ``levels`` matrix with
+    ``weights``), ``rewards`` (user types: ``types`` with ``name``, ``weight``, ``rewards``;
+    ``temperature``), ``comparisons`` or ``matrix``. Errors name the field, e.g.
+    ``population.rankings[2].weight``."""
     if not isinstance(d, dict):
         raise AggregationError(f"{where} must be a table of fields (a JSON object)")
-    kind = d.get("kind")
+    kind = FILE_KINDS.get(d.get("kind")) if isinstance(d.get("kind"), str) else None
     alternatives = d.get("alternatives")
     if alternatives is not None and not isinstance(alternatives, list):
         raise AggregationError(f"{where}.alternatives must be a list of names")
     try:
-        if kind == "rankings":
+        if kind == RANKINGS:
             if "text" in d:
                 return Profile.parse(_field(d, "text", str, where), alternatives)
             if "levels" in d:
@@ -74,7 +80,7 @@ def population_from_dict(d, where: str = "population"):
                 weights.append(_field(row, "weight", (int, float), here) if "weight" in row else 1.0)
                 labels.append(here)
             return Profile.from_rankings(rankings, weights, alternatives, labels=labels)
-        if kind == "rewards":
+        if kind == USER_TYPES:
             types = _field(d, "types", list, where)
             rewards, weights = {}, {}
             for i, t in enumerate(types):
@@ -102,10 +108,10 @@ def population_from_dict(d, where: str = "population"):
                 t, a = gaps[gaps].index[0]
                 raise AggregationError(f"{where}: user type {t!r} has no reward for {a!r}")
             return RewardPopulation(table, weights, d.get("temperature", 1.0))
-        if kind == "comparisons":
+        if kind == COMPARISONS:
             rows = _field(d, "comparisons", list, where)
             return PairwiseData(pd.DataFrame(rows), alternatives)
-        if kind == "matrix":
+        if kind == MATRIX:
             if alternatives is None:
                 raise AggregationError(f"{where}.alternatives is required for a matrix")
             matrix = _field(d, "matrix", list, where)
@@ -113,12 +119,17 @@ def population_from_dict(d, where: str = "population"):
                 frame = pd.DataFrame(np.asarray(matrix, dtype=float), index=alternatives, columns=alternatives)
             except (ValueError, TypeError):
                 raise AggregationError(f"{where}.matrix must be a square table of numbers, one row per alternative") from None
-            return check_preference_matrix(frame)
+            return PreferenceMatrix(frame)
     except AggregationError as exc:
         if str(exc).startswith(where) or exc.line is not None:
             raise
         raise AggregationError(f"{where}: {exc}") from None
-    raise AggregationError(f"{where}.kind must be 'rankings', 'rewards', 'comparisons' or 'matrix', got {kind!r}")
+    raise AggregationError(f"{where}.kind must be {_words(FILE_KINDS)}, got {d.get('kind')!r}")
+
+
+def _words(options) -> str:
+    quoted = [f"'{w}'" for w in options]
+    return ", ".join(quoted[:-1]) + " or " + quoted[-1]
 
 
 def _profile_from_levels(d: dict, alternatives, where: str) -> Profile:

@@ -1,7 +1,7 @@
 """What RLHF and DPO converge to with infinite data, and how the sampling distribution steers it.
 
-* ``nbc(model, D)``: normalized Borda count ``NBC(y; D) = sum_y' D(y') P[y, y']`` (y' = y included).
-* ``bt_reward(model, D)``: the Bradley-Terry maximum-likelihood reward fitted on pairs drawn
+* ``nbc(population, D)``: normalized Borda count ``NBC(y; D) = sum_y' D(y') P[y, y']`` (y' = y included).
+* ``bt_reward(population, D)``: the Bradley-Terry maximum-likelihood reward fitted on pairs drawn
   from ``D x D`` with labels from ``P``. Its first-order condition reads
   ``sum_b D_b sigmoid(r_a - r_b) = NBC(a; D)``, so its order is exactly the NBC order.
 * ``rlhf_policy``: ``pi_ref * exp(r / beta)`` normalized; also DPO's policy in the limit.
@@ -31,23 +31,25 @@ from scipy.special import expit, logsumexp
 
 from ..validate import TIE_TOLERANCE, distribution
 from ..errors import AggregationError
+from ..populations.base import Population
+from ..populations.matrix import as_population
 from ..populations.preference import matrix_and_names
 
 
-def nbc(model, sampling=None) -> pd.Series:
+def nbc(population: Population, sampling=None) -> pd.Series:
     """Normalized Borda count under the sampling distribution (default uniform)."""
-    P, names = matrix_and_names(model)
+    P, names = matrix_and_names(population)
     D = distribution(sampling, names)
     return pd.Series(P @ D.to_numpy(), index=names, name="NBC")
 
 
-def bt_reward(model, sampling=None) -> pd.Series:
+def bt_reward(population: Population, sampling=None) -> pd.Series:
     """Bradley-Terry maximum-likelihood reward on pairs from ``D x D`` (default uniform), centred.
 
     ``D`` must give every alternative positive probability (a response never sampled gets no
     reward signal). See the module docstring for populations with unanimous preferences.
     """
-    P, names = matrix_and_names(model)
+    P, names = matrix_and_names(population)
     D = distribution(sampling, names, allow_zero=False).to_numpy()
     levels = _unanimity_levels(P)
     within = np.zeros(len(names))
@@ -76,20 +78,21 @@ def reward_order_key(reward: pd.Series) -> pd.Series:
     return within - levels * span * 2
 
 
-def rlhf_policy(model, beta: float = 1.0, sampling=None, reference=None) -> pd.Series:
-    """``pi_ref * exp(r / beta)`` normalized, with ``r = bt_reward(model, sampling)``.
+def rlhf_policy(population: Population, beta: float = 1.0, sampling=None, reference=None) -> pd.Series:
+    """``pi_ref * exp(r / beta)`` normalized, with ``r = bt_reward(population, sampling)``.
 
     This is both the KL-regularised RLHF optimum and DPO's policy in the infinite-data limit.
     """
-    r = bt_reward(model, sampling)
+    r = bt_reward(population, sampling)
     policy = _tilt(r, beta, reference, name="RLHF / DPO policy")
     policy.attrs = {"beta": float(beta), "reward": r}
     return policy
 
 
-def average_reward_policy(population, beta: float = 1.0, reference=None) -> pd.Series:
+def average_reward_policy(population: Population, beta: float = 1.0, reference=None) -> pd.Series:
     """``pi_ref * exp(E_u r_u / beta)`` normalized: the best single policy for heterogeneous user types."""
-    if not hasattr(population, "average_reward"):
+    population = as_population(population)
+    if not population.has_rewards:
         raise AggregationError(
             "the average-reward policy needs user types with reward functions; rankings and comparisons carry no reward scale")
     policy = _tilt(population.average_reward(), beta, reference, name="average-reward policy")
@@ -97,7 +100,7 @@ def average_reward_policy(population, beta: float = 1.0, reference=None) -> pd.S
     return policy
 
 
-def ipo_policy(model, beta: float = 1.0, sampling=None, reference=None) -> pd.Series:
+def ipo_policy(population: Population, beta: float = 1.0, sampling=None, reference=None) -> pd.Series:
     """``pi_ref * exp(NBC(y; D) / beta)`` normalized: IPO's policy in the infinite-data limit.
 
     IPO (Azar et al., "A General Theoretical Paradigm to Understand Learning from Human
@@ -108,12 +111,12 @@ def ipo_policy(model, beta: float = 1.0, sampling=None, reference=None) -> pd.Se
     weighted by ``D(a) D(b)`` gives ``log pi(a) / pi_ref(a) = NBC(a; D) / beta + const``. Unlike
     the RLHF / DPO limit it stays finite when every voter ranks one response below another.
     """
-    policy = _tilt(nbc(model, sampling), beta, reference, name="IPO policy")
+    policy = _tilt(nbc(population, sampling), beta, reference, name="IPO policy")
     policy.attrs = {"beta": float(beta)}
     return policy
 
 
-def consistent_policy(population, beta: float = 1.0, reference=None) -> pd.Series:
+def consistent_policy(population: Population, beta: float = 1.0, reference=None) -> pd.Series:
     """``pi_ref * exp(mean_u r_u / (beta T))`` normalized, the mean taken over user types *unweighted*:
     the infinite-data policy of the consistent loss (Shirali et al., "Direct Alignment with
     Heterogeneous Preferences", arXiv 2502.16320, Proposition 6.1).
@@ -128,7 +131,8 @@ def consistent_policy(population, beta: float = 1.0, reference=None) -> pd.Serie
     enter; with equal weights this is :func:`average_reward_policy` at ``beta * T``. Rankings have
     no finite optimum (a pair all rankings agree on is pushed infinitely apart), so they are refused.
     """
-    if not hasattr(population, "average_reward"):
+    population = as_population(population)
+    if not population.has_rewards:
         raise AggregationError(
             "the consistent loss has a finite optimum only for user types with rewards; on rankings it pushes "
             "every response that all rankings put below another one towards probability 0")
@@ -253,7 +257,7 @@ class BTMisfit:
         return self.max_error <= tol
 
 
-def bt_misfit(model, sampling=None) -> BTMisfit:
+def bt_misfit(population: Population, sampling=None) -> BTMisfit:
     """The best single Bradley-Terry model next to the population's ``P`` (see :class:`BTMisfit`).
 
     Shirali et al. (arXiv 2502.16320, section 3 and Proposition B.1): a mixture of Bradley-Terry
@@ -262,8 +266,8 @@ def bt_misfit(model, sampling=None) -> BTMisfit:
     (Proposition 4.2). ``D`` as in :func:`bt_reward` (default uniform, every alternative positive).
     For a single Bradley-Terry type the fit is exact and every cycle product pair is equal.
     """
-    P, names = matrix_and_names(model)
-    reward = bt_reward(model, sampling)
+    P, names = matrix_and_names(population)
+    reward = bt_reward(population, sampling)
     D = distribution(sampling, names, allow_zero=False).to_numpy()
     levels = reward.attrs["level"].to_numpy()
     within = reward.attrs["within_level"].to_numpy(float)

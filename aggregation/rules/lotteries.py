@@ -32,7 +32,9 @@ from scipy.linalg import null_space
 from scipy.optimize import linprog
 
 from ..errors import AggregationError
-from ..populations.preference import alternatives_of, matrix_and_names
+from ..populations.base import Population
+from ..populations.matrix import as_population
+from ..populations.preference import matrix_and_names
 from .scoring import favourites
 
 _SUPPORT = 1e-9      # a probability above this counts as used
@@ -40,10 +42,10 @@ _SLACK = 1e-7        # an alternative beaten by more than this is clearly beaten
 _RANK = 1e-9         # relative singular-value threshold for the rank test
 
 
-def maximal_lottery(model) -> pd.Series:
+def maximal_lottery(population: Population) -> pd.Series:
     """The maximal lottery of a population (see the module docstring for the method and
     for which member is returned when the optimal set is not a single point)."""
-    P, names = matrix_and_names(model)
+    P, names = matrix_and_names(population)
     M = P - P.T
     m = len(names)
     if m == 1:
@@ -286,12 +288,13 @@ def _result(p: np.ndarray, names: list[str], M: np.ndarray, *, unique: bool, ess
     return out
 
 
-def random_dictatorship(model) -> pd.Series:
+def random_dictatorship(population: Population) -> pd.Series:
     """The lottery of first places: pick a random voter, return its favourite. A pretrained
-    model imitating a random person's answer behaves like this."""
-    return favourites(model, unique=False).rename("random dictatorship")
+    model imitating a random person's answer behaves like this (Jackpot paper, appendix A.6)."""
+    return favourites(population).rename("random dictatorship")
 
 
-def uniform_policy(model) -> pd.Series:
-    names = alternatives_of(model)
+def uniform_policy(population: Population) -> pd.Series:
+    """Every alternative with the same probability: the baseline that ignores the voters."""
+    names = as_population(population).alternatives
     return pd.Series(np.full(len(names), 1.0 / len(names)), index=names, name="uniform")

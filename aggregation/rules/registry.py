@@ -24,7 +24,8 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from ..populations.preference import alternatives_of
+from ..populations.base import Population
+from ..populations.matrix import as_population
 from ..testtime import games as testtime
 from ..validate import distribution, sample_count
 from ..errors import AggregationError
@@ -88,20 +89,6 @@ class RuleParams:
         return replace(self, sampling=D)
 
 
-def population_kind(model) -> str:
-    """``"rankings"``, ``"user types"``, ``"comparisons"`` or ``"preference matrix"``."""
-    if hasattr(model, "levels"):
-        return "rankings"
-    if hasattr(model, "rewards"):
-        return "user types"
-    if hasattr(model, "wins"):
-        return "comparisons"
-    if isinstance(model, pd.DataFrame):
-        return "preference matrix"
-    raise AggregationError(
-        f"expected a Profile, RewardPopulation, PairwiseData or preference matrix, got {type(model).__name__}")
-
-
 @dataclass(frozen=True)
 class Rule:
     """One aggregation rule, self-describing. Call :meth:`compute`; check :meth:`applies_to` first
@@ -125,46 +112,45 @@ class Rule:
             shown.append("custom sampling")
         return f"{self.name} ({', '.join(shown)})" if shown else self.name
 
-    def applies_to(self, model, params: RuleParams | None = None) -> tuple[bool, str]:
+    def applies_to(self, population: Population, params: RuleParams | None = None) -> tuple[bool, str]:
         """``(True, "")`` or ``(False, reason a newcomer understands)``."""
-        reason = self._refusal(model, params or RuleParams())
+        reason = self._refusal(as_population(population), params or RuleParams())
         return (reason is None, reason or "")
 
-    def compute(self, model, params: RuleParams | None = None) -> pd.Series:
+    def compute(self, population: Population, params: RuleParams | None = None) -> pd.Series:
         """The rule's output over the alternatives; ``AggregationError`` (with the reason) when it
         does not apply to this population."""
+        population = as_population(population)
         params = params or RuleParams()
-        reason = self._refusal(model, params)
+        reason = self._refusal(population, params)
         if reason is not None:
             raise AggregationError(f"{self.name}: {reason}")
-        out = self._compute(model, params)
+        out = self._compute(population, params)
         out.attrs = {**out.attrs, "rule": self.id, "output": self.output}
         return out
 
 
 # ---------------------------------------------------------------------------- refusals
-def _any(model, params):
-    population_kind(model)
+def _any(population: Population, params: RuleParams) -> str | None:
     return None
 
 
-def _needs_favourites(model, params):
-    if population_kind(model) in ("rankings", "user types"):
+def _needs_favourites(population: Population, params: RuleParams) -> str | None:
+    if population.has_full_rankings:
         return None
     return ("it needs each voter's favourite response, but a comparison table or a preference matrix "
             "only records who won each pair")
 
 
-def _needs_user_types(model, params):
-    if population_kind(model) == "user types":
+def _needs_user_types(population: Population, params: RuleParams) -> str | None:
+    if population.has_rewards:
         return None
     return "it needs user types with reward functions; rankings and pairwise comparisons carry no reward scale"
 
 
-def _needs_game(model, params):
-    kind = population_kind(model)
+def _needs_game(population: Population, params: RuleParams) -> str | None:
     k = params.k
-    if kind in ("rankings", "user types") or k == 1:
+    if population.has_full_rankings or k == 1:
         return None
     return (f"with k = {k} it needs each voter's full ranking (which of k sampled responses a voter likes best), "
             "but a comparison table or a preference matrix only records pairwise wins; use k = 1")
@@ -206,13 +192,13 @@ _ALL = [
           POLICY, "any population",
           "Ouyang et al. (2022); Rafailov et al., DPO, arXiv 2305.18290; its order is the normalized Borda count "
           "under the sampling distribution",
-          ["beta", "sampling"], lambda m, p: rlhf_policy(m, beta=p.beta, sampling=p.sampling_over(alternatives_of(m))), _any),
+          ["beta", "sampling"], lambda m, p: rlhf_policy(m, beta=p.beta, sampling=p.sampling_over(m.alternatives)), _any),
     _rule("nbc", "Normalized Borda count",
           "An alternative's average chance of winning a head-to-head comparison against a response drawn from "
           "the sampling distribution; DPO ranks responses in this order.",
           SCORES, "any population",
           "Siththaranjan, Laidlaw & Hadfield-Menell (ICLR 2024) for uniform sampling; DESIGN.md for general D",
-          ["sampling"], lambda m, p: nbc(m, p.sampling_over(alternatives_of(m))), _any),
+          ["sampling"], lambda m, p: nbc(m, p.sampling_over(m.alternatives)), _any),
     _rule("average_reward", "Average-reward policy",
           "Tilt a uniform reference policy by exp(average reward / beta), averaging the rewards of all user types.",
           POLICY, "user types only",

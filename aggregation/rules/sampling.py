@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import AggregationError
+from ..populations.base import Population
 from ..populations.preference import matrix_and_names
 from ..validate import TIE_TOLERANCE, distribution
 
@@ -29,7 +30,7 @@ class SamplingFlip:
     nbc_after: pd.Series
 
 
-def min_tv_flip(model, margin: float = 0.0, base=None) -> SamplingFlip | None:
+def min_tv_flip(population: Population, margin: float = 0.0, base=None) -> SamplingFlip | None:
     """Smallest total-variation move of the sampling distribution (from uniform, or ``base``)
     that flips a pair in the NBC order; ``None`` when no distribution can flip any pair.
 
@@ -41,7 +42,7 @@ def min_tv_flip(model, margin: float = 0.0, base=None) -> SamplingFlip | None:
     alternative where ``c = P[b] - P[a]`` is largest, taking it from those where ``c`` is
     smallest first, each giving at most its base probability. Solved for all pairs at once.
     """
-    P, names = matrix_and_names(model)
+    P, names = matrix_and_names(population)
     if not np.isfinite(margin) or margin < 0:
         raise AggregationError(f"margin must be a number >= 0, got {margin!r}")
     D0 = distribution(base, names, what="base sampling distribution").to_numpy()

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..populations.preference import alternatives_of, matrix_and_names
+from ..populations.base import RANKINGS, USER_TYPES, Population
+from ..populations.matrix import as_population
+from ..populations.preference import matrix_and_names
 from ..validate import sample_count
 from ..rules.alignment import average_reward_policy, rlhf_policy
 from ..rules.lotteries import maximal_lottery, uniform_policy
@@ -34,38 +36,38 @@ class _Game:
     certify: Callable[[np.ndarray], tuple[np.ndarray, str]]
 
 
-def _game(model, k: int) -> _Game:
-    if hasattr(model, "levels"):
-        prof = model.compressed()
+def _game(population, k: int) -> _Game:
+    if population.kind == RANKINGS:
+        prof = population.compressed()
         game = RankingGame(prof.levels, prof.weights, k)
         return _Game(game, f"the {prof.n_rankings} distinct rankings of the profile",
                      lambda pi: (game.utility(pi), EXACT_CLOSED_FORM))
-    if hasattr(model, "rewards"):
+    if population.kind == USER_TYPES:
         if k == 1:
-            P = model.preference_matrix().to_numpy(float)       # a response against itself: one half
+            P = population.preference_matrix().to_numpy(float)       # a response against itself: one half
             game = MatrixGame(P)
             return _Game(game, "the Bradley-Terry preference matrix of the user types (for k = 1 the Plackett-Luce "
                                "set comparison is a pairwise comparison: NLHF's game, eq. (1))",
                          lambda pi: (game.utility(pi), EXACT_CLOSED_FORM))
-        game = _pl_game.SetGame(_pl_game.log_weights(model), model.shares, k)
+        game = _pl_game.SetGame(_pl_game.log_weights(population), population.shares, k)
 
         def certify(pi):
-            U, method, error = _pl_beaten(model, pi, k)
+            U, method, error = _pl_beaten(population, pi, k)
             return U, method
-        n = len(model.types)
+        n = len(population.types)
         return _Game(game, f"the Plackett-Luce set comparison of the {n} user type{'s' if n != 1 else ''} "
                            f"(section 2.1), integrated over t with {game.nodes:,} Gauss-Legendre nodes", certify)
     if k == 1:
-        P, _ = matrix_and_names(model)
+        P, _ = matrix_and_names(population)
         A = P.copy()
         np.fill_diagonal(A, 0.0)             # strict preference only (no indifference between distinct responses)
         game = MatrixGame(A)
         return _Game(game, "the pairwise preference matrix (k = 1 needs nothing more)",
                      lambda pi: (game.utility(pi), EXACT_CLOSED_FORM))
-    raise _only_pairwise(model, k)
+    raise _only_pairwise(population, k)
 
 
-def mpne(model, k: int, *, tol: float = GAP_TOLERANCE) -> pd.Series:
+def mpne(population: Population, k: int, *, tol: float = GAP_TOLERANCE) -> pd.Series:
     """The symmetric Nash equilibrium policy of the (k+1)-player alignment game (Definition 4.2).
 
     ``attrs``: ``gap`` (exploitability: ``max_y U(y; pi) - E_{y~pi} U(y; pi)``, computed afresh
@@ -78,9 +80,10 @@ def mpne(model, k: int, *, tol: float = GAP_TOLERANCE) -> pd.Series:
     point of the relative interior of the (convex) equilibrium set, the same one whatever the
     order or names of the alternatives.
     """
+    population = as_population(population)
     k = sample_count(k)
-    names = alternatives_of(model)
-    g = _game(model, k)
+    names = population.alternatives
+    g = _game(population, k)
     m = len(names)
     if m == 1:
         pi, iterations = np.ones(1), 0
@@ -104,7 +107,7 @@ def mpne(model, k: int, *, tol: float = GAP_TOLERANCE) -> pd.Series:
     return out
 
 
-def robust_policy(model, k: int, *, tol: float = GAP_TOLERANCE) -> pd.Series:
+def robust_policy(population: Population, k: int, *, tol: float = GAP_TOLERANCE) -> pd.Series:
     """The single-output policy whose k-sample robust win rate is largest.
 
     Solves ``min_pi max_y U(y; pi)``. Each ``U(y; pi)`` is convex in ``pi`` on the simplex
@@ -120,9 +123,10 @@ def robust_policy(model, k: int, *, tol: float = GAP_TOLERANCE) -> pd.Series:
     ``worst_opponents`` (the optimal opponent mix ``lam``), ``opponent``, ``method``,
     ``certificate``, ``k``. Its guarantee is at least the MPNE's (the MPNE is one candidate policy).
     """
+    population = as_population(population)
     k = sample_count(k)
-    names = alternatives_of(model)
-    g = _game(model, k)
+    names = population.alternatives
+    g = _game(population, k)
     game = g.game
     m = len(names)
     if m == 1:
@@ -164,7 +168,7 @@ def _clean(x: np.ndarray) -> np.ndarray:
     return x / x.sum()
 
 
-def standard_policies(model, *, beta: float = 1.0, sampling=None, k: int | None = None) -> dict[str, PolicyLike]:
+def standard_policies(population: Population, *, beta: float = 1.0, sampling=None, k: int | None = None) -> dict[str, PolicyLike]:
     """The policies the dashboard compares under test-time sampling, by display name:
 
     * ``"RLHF / DPO (Borda-like)"``: :func:`rlhf_policy` with ``beta`` and the sampling
@@ -172,17 +176,18 @@ def standard_policies(model, *, beta: float = 1.0, sampling=None, k: int | None 
     * ``"NLHF (maximal lottery)"``: :func:`maximal_lottery`;
     * ``"average reward"``: :func:`average_reward_policy` (user types only);
     * ``"MPNE_k"``: :func:`mpne` for the given ``k``, or, with ``k=None``, the function
-      ``k -> mpne(model, k)`` so that a curve re-solves it per k (rankings and user types only:
+      ``k -> mpne(population, k)`` so that a curve re-solves it per k (rankings and user types only:
       pairwise data support k = 1 alone);
     * ``"uniform"``.
     """
+    population = as_population(population)
     out: dict[str, PolicyLike] = {
-        "RLHF / DPO (Borda-like)": rlhf_policy(model, beta=beta, sampling=sampling),
-        "NLHF (maximal lottery)": maximal_lottery(model),
+        "RLHF / DPO (Borda-like)": rlhf_policy(population, beta=beta, sampling=sampling),
+        "NLHF (maximal lottery)": maximal_lottery(population),
     }
-    if hasattr(model, "average_reward"):
-        out["average reward"] = average_reward_policy(model, beta=beta)
-    if hasattr(model, "levels") or hasattr(model, "rewards"):
-        out["MPNE_k"] = (lambda kk: mpne(model, kk)) if k is None else mpne(model, k)
-    out["uniform"] = uniform_policy(model)
+    if population.has_rewards:
+        out["average reward"] = average_reward_policy(population, beta=beta)
+    if population.has_full_rankings:
+        out["MPNE_k"] = (lambda kk: mpne(population, kk)) if k is None else mpne(population, k)
+    out["uniform"] = uniform_policy(population)
     return out

@@ -7,7 +7,9 @@ import pandas as pd
 from scipy.optimize import linprog
 
 from ..errors import AggregationError
-from ..populations.preference import alternatives_of, matrix_and_names
+from ..populations.base import RANKINGS, USER_TYPES, Population
+from ..populations.matrix import as_population
+from ..populations.preference import matrix_and_names
 from ..validate import sample_count
 from .rates import _only_pairwise
 from . import multisets as _multisets, plackett_luce as _pl_game
@@ -23,14 +25,14 @@ MULTISET_CELLS = 60_000_000
 
 
 # ============================================================================ beyond single-output policies
-def _set_win_matrix(model, counts: np.ndarray) -> tuple[np.ndarray, str]:
+def _set_win_matrix(population, counts: np.ndarray) -> tuple[np.ndarray, str]:
     """``A[S, y] = P[S >= y]`` for every multiset S (multiplicity rows over all alternatives):
     rankings: the voter's best member of S is at least as good as y (an identical response or
     an indifference counts for S); user types: ``W_i(S) / (W_i(S) + w_i(y))``; pairwise data,
     single responses only: ``P[z, y]`` and 1 for z = y."""
     N, m = counts.shape
-    if hasattr(model, "levels"):
-        prof = model.compressed()
+    if population.kind == RANKINGS:
+        prof = population.compressed()
         lv = prof.levels.astype(np.intp)
         w = prof.weights / prof.weights.sum()
         idx = _multisets.as_indices(counts)
@@ -41,24 +43,24 @@ def _set_win_matrix(model, counts: np.ndarray) -> tuple[np.ndarray, str]:
             best = lv[:, rows].min(axis=2)                                    # (n, b)
             A[start:start + block] = np.einsum("i,ibj->bj", w, best[:, :, None] <= lv[:, None, :])
         return A, f"the {prof.n_rankings} distinct rankings of the profile"
-    if hasattr(model, "rewards"):
-        rho = _pl_game.log_weights(model)
+    if population.kind == USER_TYPES:
+        rho = _pl_game.log_weights(population)
         c = counts.astype(float)
         A = np.ones((N, m))
-        for share, r in zip(model.shares, rho):
+        for share, r in zip(population.shares, rho):
             E = np.exp(np.minimum(r[None, :] - r[:, None], _pl_game.MAX_EXPONENT))   # E[y, z] = w_z / w_y
             A -= share / (1.0 + c @ E.T)
-        n = len(model.types)
+        n = len(population.types)
         return A, f"the Plackett-Luce set comparison of the {n} user type{'s' if n != 1 else ''}"
     if counts.shape[0] == m and (counts.sum(axis=1) == 1).all():
-        P, _ = matrix_and_names(model)
+        P, _ = matrix_and_names(population)
         A = P.copy()
         np.fill_diagonal(A, 1.0)
         return counts @ A, "the pairwise preference matrix"
-    raise _only_pairwise(model, int(counts[0].sum()))
+    raise _only_pairwise(population, int(counts[0].sum()))
 
 
-def multi_output_policy(model, k: int) -> pd.Series:
+def multi_output_policy(population: Population, k: int) -> pd.Series:
     """The best k-output policy (Theorem 3.1 and game (2)): a distribution ``sigma`` over multisets
     of k responses maximising ``min_y P[S ~ sigma >= y]``.
 
@@ -74,25 +76,26 @@ def multi_output_policy(model, k: int) -> pd.Series:
     ``opponent`` (the response attaining the guarantee), ``n_multisets``, ``method``, ``k``.
     The LP's optimum need not be unique; this is the vertex HiGHS returns.
     """
+    population = as_population(population)
     k = sample_count(k)
-    names = alternatives_of(model)
+    names = population.alternatives
     m = len(names)
-    if k > 1 and not (hasattr(model, "levels") or hasattr(model, "rewards")):
-        raise _only_pairwise(model, k)
+    if k > 1 and not population.has_full_rankings:
+        raise _only_pairwise(population, k)
     n_sets = _multisets.count(m, k)
     if n_sets > MAX_MULTISETS:
         raise AggregationError(
             f"the best {k}-output policy is one linear program over every multiset of {k} responses; with {m} "
             f"responses there are {n_sets:,} of them, more than the {MAX_MULTISETS:,} solved here. "
             "Use a smaller k or fewer responses.")
-    rows = model.compressed().n_rankings if hasattr(model, "levels") else (
-        len(model.types) if hasattr(model, "rewards") else 1)
+    rows = population.compressed().n_rankings if population.kind == RANKINGS else (
+        len(population.types) if population.kind == USER_TYPES else 1)
     if n_sets * rows * m > MULTISET_CELLS:
         raise AggregationError(
             f"the best {k}-output policy needs P[S >= y] for {n_sets:,} multisets x {m} responses x {rows:,} "
             f"rankings or types, more than the {MULTISET_CELLS:,} cells computed here. Use a smaller k.")
     counts = _multisets.compositions(k, m)
-    A, over = _set_win_matrix(model, counts)
+    A, over = _set_win_matrix(population, counts)
     # variables (sigma_1..sigma_N, v): maximise v subject to sum_S sigma_S A[S, y] >= v for every y
     c = np.zeros(n_sets + 1)
     c[-1] = -1.0

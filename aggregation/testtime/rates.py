@@ -73,7 +73,9 @@ from . import complementarity as _complementarity, multisets as _multisets, plac
 from .ranking_game import SortedRankings
 from ..validate import distribution, sample_count
 from ..errors import AggregationError
-from ..populations.preference import alternatives_of, matrix_and_names
+from ..populations.base import RANKINGS, USER_TYPES, Population
+from ..populations.matrix import as_population
+from ..populations.preference import matrix_and_names
 
 EXACT_CLOSED_FORM = "exact (closed form)"
 EXACT_ENUMERATION = "exact (enumeration)"
@@ -88,26 +90,27 @@ OPPONENT_CELLS = 60_000_000
 
 
 # ============================================================================ win rates
-def kwin_rate(model, policy, k: int) -> pd.Series:
+def kwin_rate(population: Population, policy, k: int) -> pd.Series:
     """The k-sample win rate of ``policy`` against every response y (a Series indexed by y).
 
     ``attrs``: ``method`` (``"exact (closed form)"``, ``"exact (enumeration)"`` or
     ``"numerical integration, error < ..."``), ``error`` (an absolute bound on every entry's
     error; 0.0 when exact) and ``k``.
     """
+    population = as_population(population)
     k = sample_count(k)
-    names = alternatives_of(model)
+    names = population.alternatives
     pi = distribution(policy, names, what="policy").to_numpy()
     error = 0.0
-    if hasattr(model, "levels"):
-        rate, method = 1.0 - _sorted_rankings(model).power_sum(pi, k), EXACT_CLOSED_FORM
-    elif hasattr(model, "rewards"):
-        U, method, error = _pl_beaten(model, pi, k)
+    if population.kind == RANKINGS:
+        rate, method = 1.0 - _sorted_rankings(population).power_sum(pi, k), EXACT_CLOSED_FORM
+    elif population.kind == USER_TYPES:
+        U, method, error = _pl_beaten(population, pi, k)
         rate = 1.0 - U
     elif k == 1:
-        rate, method = _pairwise_rate(model, pi), EXACT_CLOSED_FORM
+        rate, method = _pairwise_rate(population, pi), EXACT_CLOSED_FORM
     else:
-        raise _only_pairwise(model, k)
+        raise _only_pairwise(population, k)
     out = pd.Series(np.clip(rate, 0.0, 1.0), index=names, name=f"{k}-sample win rate")
     out.index.name = "opponent"
     out.attrs = {"method": method, "error": error, "k": k}
@@ -127,9 +130,9 @@ class RobustRate:
     rates: pd.Series
 
 
-def robust_rate(model, policy, k: int) -> RobustRate:
+def robust_rate(population: Population, policy, k: int) -> RobustRate:
     """The minimum over opponents of :func:`kwin_rate` (ties: the first opponent in order)."""
-    rates = kwin_rate(model, policy, k)
+    rates = kwin_rate(population, policy, k)
     opponent = str(rates.idxmin())
     return RobustRate(rate=float(rates[opponent]), opponent=opponent, method=rates.attrs["method"],
                       error=float(rates.attrs["error"]), k=rates.attrs["k"], rates=rates)
@@ -147,15 +150,15 @@ def _sorted_rankings(profile) -> SortedRankings:
     return prepared
 
 
-def _pairwise_rate(model, pi: np.ndarray) -> np.ndarray:
+def _pairwise_rate(population, pi: np.ndarray) -> np.ndarray:
     """k = 1 from P alone (no indifference between distinct responses): pi_y + sum_{z != y} pi_z P[z, y]."""
-    P, _ = matrix_and_names(model)
+    P, _ = matrix_and_names(population)
     A = P.copy()
     np.fill_diagonal(A, 1.0)            # an identical response counts for the sampled side
     return pi @ A
 
 
-def _only_pairwise(model, k: int) -> AggregationError:
+def _only_pairwise(population, k: int) -> AggregationError:
     return AggregationError(
         f"k = {k}: this population holds only pairwise win rates (a comparison table or a preference matrix). "
         "Which of k > 1 sampled responses a voter likes best depends on how that voter ranks all of them, "
@@ -188,7 +191,7 @@ def resampling_bound(k: int, l: int) -> float:
     return min(k, l) / (k + 1)
 
 
-def resampling_curve(model, policy, k: int, ls: Iterable[int]) -> pd.DataFrame:
+def resampling_curve(population: Population, policy, k: int, ls: Iterable[int]) -> pd.DataFrame:
     """A policy computed for k (such as MPNE_k) sampled l times, for each l in ``ls``: its robust
     rate (:func:`robust_rate` with l draws) and Theorem 4.5's bound ``min(k, l)/(k+1)``
     (columns ``"robust rate"``, ``"worst opponent"``, ``"bound min(k, l)/(k+1)"``, ``"method"``,
@@ -199,7 +202,7 @@ def resampling_curve(model, policy, k: int, ls: Iterable[int]) -> pd.DataFrame:
         raise AggregationError("resampling_curve needs at least one value of l")
     rows = []
     for l in ls:
-        rr = robust_rate(model, policy, l)
+        rr = robust_rate(population, policy, l)
         rows.append({"robust rate": rr.rate, "worst opponent": rr.opponent, "bound min(k, l)/(k+1)": min(k, l) / (k + 1),
                      "method": rr.method, "error": rr.error})
     out = pd.DataFrame(rows, index=pd.Index(ls, name="l"))
@@ -226,7 +229,7 @@ class OpponentSetsRate:
     rates: pd.Series
 
 
-def opponent_sets_rate(model, policy, k: int, l: int) -> OpponentSetsRate:
+def opponent_sets_rate(population: Population, policy, k: int, l: int) -> OpponentSetsRate:
     """The robust rate of ``policy`` sampled k times against opponents that answer with l responses
     (Definition D.4): ``min_{S'} P[pi^k >= S'] = 1 - max_{S'} P[S' > pi^k]`` (antisymmetry).
 
@@ -238,16 +241,17 @@ def opponent_sets_rate(model, policy, k: int, l: int) -> OpponentSetsRate:
     responses is an opponent (exact enumeration or numerical integration, as for
     :func:`kwin_rate`). Enumerated up to :data:`MAX_OPPONENT_SETS` opponent sets; refused beyond.
     """
+    population = as_population(population)
     k = sample_count(k)
     l = sample_count(l, "l (the opponent's number of responses)")
-    names = alternatives_of(model)
+    names = population.alternatives
     m = len(names)
     pi = distribution(policy, names, what="policy").to_numpy()
     bound, pl_limit = (k + 1 - l) / (k + 1), k / (k + l)
-    if hasattr(model, "levels"):
+    if population.kind == RANKINGS:
         size = min(l, m)
         n_sets = math.comb(m, size)
-        prof = model.compressed()
+        prof = population.compressed()
         _refuse_opponents(n_sets, l, m, "sets of distinct responses")
         if n_sets * prof.n_rankings > OPPONENT_CELLS:
             raise AggregationError(
@@ -258,16 +262,16 @@ def opponent_sets_rate(model, policy, k: int, l: int) -> OpponentSetsRate:
         counts = np.zeros((n_sets, m), dtype=np.int64)
         np.put_along_axis(counts, combos, 1, axis=1)
         method, error = EXACT_CLOSED_FORM, 0.0
-    elif hasattr(model, "rewards"):
+    elif population.kind == USER_TYPES:
         n_sets = _multisets.count(m, l)
         _refuse_opponents(n_sets, l, m, "multisets")
         counts = _multisets.compositions(l, m)
-        alpha = _pl_game.set_log_weights(_pl_game.log_weights(model), counts)
-        U, method, error = _pl_beaten(model, pi, k, alpha)
+        alpha = _pl_game.set_log_weights(_pl_game.log_weights(population), counts)
+        U, method, error = _pl_beaten(population, pi, k, alpha)
     elif k == 1 and l == 1:
         counts = np.eye(m, dtype=np.int64)
         n_sets = m
-        U, method, error = 1.0 - _pairwise_rate(model, pi), EXACT_CLOSED_FORM, 0.0
+        U, method, error = 1.0 - _pairwise_rate(population, pi), EXACT_CLOSED_FORM, 0.0
     else:
         raise AggregationError(
             f"k = {k}, l = {l}: this population holds only pairwise win rates; comparing sets of responses needs "
@@ -280,13 +284,13 @@ def opponent_sets_rate(model, policy, k: int, l: int) -> OpponentSetsRate:
                             bound=bound, pl_limit=pl_limit, n_sets=n_sets, rates=rates)
 
 
-def opponent_sets_curve(model, policy, k: int, ls: Iterable[int]) -> pd.DataFrame:
+def opponent_sets_curve(population: Population, policy, k: int, ls: Iterable[int]) -> pd.DataFrame:
     """:func:`opponent_sets_rate` for each l in ``ls`` (index ``l``; columns ``"robust rate"``,
     ``"worst opponent set"``, ``"Thm D.6 bound (k+1-l)/(k+1)"``, ``"PL limit k/(k+l)"``,
     ``"method"``, ``"error"``)."""
     rows, index = [], []
     for l in ls:
-        r = opponent_sets_rate(model, policy, k, l)
+        r = opponent_sets_rate(population, policy, k, l)
         index.append(r.l)
         rows.append({"robust rate": r.rate, "worst opponent set": r.opponent, "Thm D.6 bound (k+1-l)/(k+1)": r.bound,
                      "PL limit k/(k+l)": r.pl_limit, "method": r.method, "error": r.error})
@@ -325,7 +329,7 @@ def _ranking_sets_beat(prof, pi: np.ndarray, k: int, combos: np.ndarray) -> np.n
 PolicyLike = pd.Series | Callable[[int], pd.Series]
 
 
-def kwin_curve(model, policies: Mapping[str, PolicyLike], ks: Iterable[int]) -> pd.DataFrame:
+def kwin_curve(population: Population, policies: Mapping[str, PolicyLike], ks: Iterable[int]) -> pd.DataFrame:
     """Robust k-sample win rate per k (rows) and policy (columns), plus the column ``"k/(k+1)"``.
 
     A policy is a Series (the same policy for every k) or a function ``k -> Series`` (a family
@@ -342,7 +346,7 @@ def kwin_curve(model, policies: Mapping[str, PolicyLike], ks: Iterable[int]) -> 
     errors = pd.DataFrame(0.0, index=rates.index, columns=list(policies))
     for name, policy in policies.items():
         for k in ks:
-            rr = robust_rate(model, policy(k) if callable(policy) else policy, k)
+            rr = robust_rate(population, policy(k) if callable(policy) else policy, k)
             rates.loc[k, name] = rr.rate
             methods.loc[k, name] = rr.method
             errors.loc[k, name] = rr.error

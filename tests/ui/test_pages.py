@@ -185,7 +185,7 @@ def test_a_bad_table_row_shows_the_core_message_and_keeps_the_population(app):
 
 def test_switching_to_reward_types_adds_the_average_reward_policy(app):
     at = open_page(app, "population")
-    at.button_group(key="population_kind_0").set_value("rewards").run()
+    at.button_group(key="population_kind_0").set_value("user types").run()
     model = at.session_state[state.POPULATION_KEY]
     # each ranking's Borda points become its type's rewards: R>G>B -> 2,1,0 (weight 2); B>R>G -> 1,0,2 (weight 3)
     assert model.rewards.to_dict(orient="index") == {"R > G > B": {"R": 2.0, "G": 1.0, "B": 0.0},
@@ -199,7 +199,7 @@ def test_switching_to_reward_types_adds_the_average_reward_policy(app):
 
 def test_a_bad_reward_keeps_the_population(app):
     at = open_page(app, "population")
-    at.button_group(key="population_kind_0").set_value("rewards").run()
+    at.button_group(key="population_kind_0").set_value("user types").run()
     before = at.session_state[state.POPULATION_KEY].fingerprint
     version = at.session_state[state.VERSION_KEY]
     at.session_state[f"rewards_table_{version}"] = {"edited_rows": {0: {"R": None}}, "added_rows": [],
