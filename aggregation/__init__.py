@@ -13,6 +13,8 @@ Series indexed by alternative name; matrices are DataFrames; bad input raises
 :class:`AggregationError` with a message naming the problem and where it is.
 """
 from .errors import AggregationError
+from . import outcome
+from .outcome import tie_groups, winners
 
 # populations and their preference matrix
 from .populations.profile import Profile, format_ranking, parse_ranking

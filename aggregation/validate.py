@@ -8,9 +8,6 @@ import pandas as pd
 
 from .errors import AggregationError
 
-#: Margins whose absolute value is at most this are treated as exact ties.
-TIE_TOLERANCE = 1e-9
-
 #: A distribution must sum to one within this tolerance.
 SUM_TOLERANCE = 1e-6
 

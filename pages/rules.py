@@ -1,7 +1,7 @@
 """Rules side by side: every rule of the registry on the current population, the majority margins and graph."""
 import streamlit as st
 
-from aggregation import COMPARISONS, AggregationError
+from aggregation import COMPARISONS, AggregationError, outcome
 from ui import compute, explain, figures, numbers, shell, state, urls, widgets
 
 shell.page_header(
@@ -35,8 +35,8 @@ computed = [r for r in compute.RULE_KEYS if r not in view.unavailable and r not 
 # one sentence a newcomer reads first
 borda, lottery = view.winners.get("borda", []), view.scores.loc["maximal_lottery"]
 headline = [f"Borda (the RLHF reward's order) puts **{' = '.join(borda)}** first" if borda else None,
-            "the maximal lottery answers " + ", ".join(f"**{a}** with probability {numbers.decimal(p)}"
-                                                       for a, p in lottery.items() if p > 1e-9),
+            "the maximal lottery answers " + ", ".join(f"**{a}** with probability {numbers.decimal(lottery[a])}"
+                                                       for a in outcome.support(lottery)),
             f"the Condorcet winner is **{view.condorcet_winner}**" if view.condorcet_winner
             else "there is **no Condorcet winner**"]
 st.markdown("On this population, " + "; ".join(h for h in headline if h) + ".")

@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from aggregation import AggregationError
+from aggregation import AggregationError, outcome
 from ui import compute, explain, figures, numbers, shell, state, widgets
 
 shell.page_header(
@@ -59,7 +59,8 @@ with right:
                   file_name="policies-under-D")
 
 shown = view.table.drop(columns=list(view.unavailable))
-highlight = {a: [c for c in shown.columns if c != "D" and shown[c].max() - shown.at[a, c] <= 1e-9] for a in names}
+leaders = {c: outcome.winners(shown[c]) for c in shown.columns if c != "D"}
+highlight = {a: [c for c, top in leaders.items() if a in top] for a in names}
 widgets.table(widgets.styled(shown, numbers.decimal, highlight), key="sampling_table_view", width="stretch")
 for column, reason in view.unavailable.items():
     st.caption(f"**{column.capitalize()}** is not shown: {reason}.")

@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from aggregation import RANKINGS, AggregationError
+from aggregation import RANKINGS, AggregationError, outcome
 from ui import compute, explain, figures, numbers, shell, state, widgets
 
 shell.page_header(
@@ -47,14 +47,14 @@ guarantee = kk / (kk + 1)
 robust_rates = summary["robust rate"].astype(float)
 best = robust_rates.idxmax()
 worst = robust_rates.idxmin()
-leaders = [name for name, rate in robust_rates.items() if rate >= robust_rates.max() - 1e-9]
+leaders = outcome.winners(robust_rates)
 
 
 def rate_text(name: str) -> str:
     return numbers.decimal(float(summary.at[name, "robust rate"]))
 
 
-if robust_rates.max() - robust_rates.min() <= 1e-9:
+if len(leaders) == len(robust_rates):
     comparison = (f"Every policy shown wins **{rate_text(best)}** of the time against its worst rival answer: "
                   "on this population they are equally robust.")
 else:

@@ -62,14 +62,14 @@ import pandas as pd
 from aggregation import (RULES as REGISTRY, AggregationError, RuleParams, bt_misfit, condorcet_winner, kwin_rate,
                          majority_winner, mallows_rmj_topk_probability, mnl_topk_probability, parse_ranking,
                          preference_matrix, robust_rate, smith_set, uniform_policy)
+from aggregation.outcome import ranking_text, tie_groups, tie_tolerance, winners
+from aggregation.outcome import support as outcome_support
 from aggregation.validate import distribution
 
 #: Default absolute tolerance of ``equals`` on numbers.
 DEFAULT_TOLERANCE = 1e-6
-#: A probability above this counts as used (``support_size``).
-SUPPORT_THRESHOLD = 1e-9
-#: Scores within this relative distance of each other are tied (``winner``, ``ranking``, ``order``).
-TIE_RELATIVE = 1e-9
+# Ties (``winner``, ``ranking``, ``order``) and the support of a policy (``support_size``) are decided by
+# aggregation.outcome, as on every page.
 
 COMPARATORS = ("equals", "at_least", "at_most", "above", "below")
 MODIFIERS = ("restrict_to", "temperature", "sampling", "beta", "k")
@@ -545,27 +545,6 @@ def _compute(rule, v: _Variant) -> pd.Series:
     return v.memo[rule]
 
 
-def _tolerance(scores: pd.Series) -> float:
-    finite = scores[np.isfinite(scores)]
-    return TIE_RELATIVE * max(1.0, float(finite.abs().max()) if len(finite) else 1.0)
-
-
-def _groups(scores: pd.Series) -> list[list[str]]:
-    """Alternatives from best to worst score, tied within tolerance grouped together."""
-    tol = _tolerance(scores)
-    ordered = scores.sort_values(ascending=False, kind="stable")
-    groups: list[list[str]] = []
-    previous = None
-    for name, value in ordered.items():
-        if previous is not None and (previous - value) <= tol:
-            groups[-1].append(name)
-        else:
-            groups.append([name])
-        previous = value
-    position = {name: i for i, name in enumerate(scores.index)}
-    return [sorted(g, key=position.__getitem__) for g in groups]   # ties listed in the population's order
-
-
 def _show(scores: pd.Series) -> str:
     return ", ".join(f"{a} {_fmt(s)}" for a, s in scores.sort_values(ascending=False, kind="stable").items())
 
@@ -588,7 +567,7 @@ def _check_number(f, x: float) -> bool:
 
 def _eval_winner(f, v):
     scores = _compute(f["rule"], v)
-    top = _groups(scores)[0]
+    top = winners(scores)
     observed = top[0] if len(top) == 1 else "none"
     shown = (observed if observed != "none" else "none (tied: " + ", ".join(top) + ")") + f"; {_show(scores)}"
     return observed, shown, observed == f["equals"]
@@ -596,8 +575,8 @@ def _eval_winner(f, v):
 
 def _eval_ranking(f, v):
     scores = _compute(f["rule"], v)
-    groups = _groups(scores)
-    observed = " > ".join(" = ".join(g) for g in groups)
+    groups = tie_groups(scores)
+    observed = ranking_text(scores)
     expected = [sorted(g) for g in parse_ranking(f["equals"])]
     return observed, f"{observed}; {_show(scores)}", [sorted(g) for g in groups] == expected
 
@@ -606,7 +585,7 @@ def _eval_order(f, v):
     scores = _compute(f["rule"], v)
     hi, lo = float(scores[f["higher"]]), float(scores[f["lower"]])
     shown = f"{f['higher']} {_fmt(hi)}, {f['lower']} {_fmt(lo)}"
-    return {f["higher"]: hi, f["lower"]: lo}, shown, hi - lo > _tolerance(scores)
+    return {f["higher"]: hi, f["lower"]: lo}, shown, hi - lo > tie_tolerance(scores)
 
 
 def _eval_score(f, v):
@@ -622,7 +601,7 @@ def _eval_probability(f, v):
 
 def _eval_support_size(f, v):
     p = _compute(f["policy"], v)
-    support = [a for a, x in p.items() if x > SUPPORT_THRESHOLD]
+    support = outcome_support(p)
     return len(support), f"{len(support)}: " + ", ".join(support), _check_number(f, len(support))
 
 

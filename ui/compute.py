@@ -22,7 +22,7 @@ from aggregation import (COMPARISONS, POPULATION_CLASSES, RANKINGS, USER_TYPES, 
                          preference_matrix, resampling_curve, reward_order_key, rlhf_policy, robust_policy,
                          robust_rate, smith_set, standard_policies)
 from aggregation.testtime import cost as testtime
-from aggregation.validate import TIE_TOLERANCE
+from aggregation.outcome import winners as top
 
 from .simplex import nbc_regions
 
@@ -43,12 +43,6 @@ PROPERTY_BUDGET = 2_000_000
 
 #: How far past the tie the one-click "apply the smallest flip" moves NBC (win-rate units).
 FLIP_NUDGE = 0.005
-
-
-def top(scores: pd.Series) -> list[str]:
-    """The alternatives with the highest value (several when they tie within TIE_TOLERANCE)."""
-    best = scores.max()
-    return [a for a, v in scores.items() if v >= best - TIE_TOLERANCE]
 
 
 def sampling_series(sampling: tuple | None, names) -> pd.Series | None:

@@ -26,10 +26,10 @@ import streamlit as st
 from aggregation import (USER_TYPES, AggregationError, RULES, BTMisfit, RuleParams, average_reward_policy, bt_misfit,
                          condorcet_winner, consistent_policy, ipo_policy, population_from_dict, population_to_dict,
                          rlhf_policy)
-from aggregation.validate import TIE_TOLERANCE
+from aggregation.outcome import ranking_text, winners as top
 
 from . import compute
-from .compute import HASH_FUNCS, top
+from .compute import HASH_FUNCS
 from .explain import PAPERS, Paper
 from .numbers import decimal
 
@@ -360,15 +360,8 @@ def trajectory_caption(target_label: str | None, self_play: bool) -> str:
 
 
 def order_text(scores: pd.Series) -> str:
-    """``R 7 > B 6 > G 2`` (ties within TIE_TOLERANCE written with =)."""
-    ordered = scores.sort_values(ascending=False, kind="stable")
-    parts, previous = [], None
-    for name, value in ordered.items():
-        if previous is not None:
-            parts.append(" = " if abs(previous - value) <= TIE_TOLERANCE else " > ")
-        parts.append(f"{name} {decimal(float(value))}")
-        previous = value
-    return "".join(parts)
+    """``R 7 > B 6 > G 2`` (ties, as :mod:`aggregation.outcome` decides them, written with =)."""
+    return ranking_text(scores, decimal)
 
 
 def _support(policy: pd.Series) -> str:

@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from aggregation import AggregationError
+from aggregation import AggregationError, outcome
 
 from . import compute, numbers, state, urls
 
@@ -172,7 +172,8 @@ def glance(model) -> None:
     borda = view.winners.get("borda")
     cols[0].metric("Borda / RLHF reward picks", " = ".join(borda) if borda else "–")
     cols[1].metric("Condorcet winner", view.condorcet_winner or "none")
-    support = [(a, p) for a, p in view.scores.loc["maximal_lottery"].items() if p > 1e-9]
+    lottery = view.scores.loc["maximal_lottery"]
+    support = [(a, lottery[a]) for a in outcome.support(lottery)]
     cols[2].metric("Maximal lottery (NLHF) picks",
                    f"{support[0][0]} (certain)" if len(support) == 1 else
                    ", ".join(f"{a} {numbers.decimal(p, 3)}" for a, p in support))

@@ -8,11 +8,11 @@ from R to B"), with the numbers in ``counterexample``.
 How an outcome is read
 ----------------------
 * **Winners** of a rule: the alternatives whose score (or, for a lottery or policy, whose
-  probability: the mode) is within ``1e-9 * max(1, |top|)`` of the top value. A tie for first
+  probability: the mode) ties the top value (:func:`aggregation.outcome.winners`). A tie for first
   place is a *set* of winners: a property that asks the rule to pick x passes only when x is
   the single winner, and one that asks the winner not to change compares the winner sets.
 * **Probabilities** of a lottery or policy are compared with tolerance
-  :data:`PROBABILITY_TOLERANCE` (the iterative solvers behind MPNE and the robust policy are
+  :data:`aggregation.outcome.PROBABILITY_TOLERANCE` (the iterative solvers behind MPNE and the robust policy are
   accurate to about 1e-9).
 
 Versions
@@ -21,9 +21,11 @@ Rules that output scores are checked in the *winner* version; rules that output 
 a policy in the *probabilistic* version, the one probabilistic social choice uses (F. Brandt,
 *Rolling the dice: Recent results in probabilistic social choice*, 2017) and under which the
 Jackpot paper (Maura-Rivero, Lanctot, Visin and Larson, arXiv 2501.19266, Figure 1 and
-Table 2) contrasts RLHF with the maximal lottery. The Jackpot paper's own wording was not
-retrievable here; the definitions below are the standard ones. Pass ``version="winner"`` to
-read a lottery by its mode instead.
+Table 2) contrasts RLHF with the maximal lottery. The paper states majority consistency, the
+Condorcet winner and IIA in section 3.2 (Definitions 1, 2 and 4), Pareto efficiency in appendix
+A.1.2, clone consistency in appendix A.2 and the probabilistic (Luce) reading of IIA in appendix
+A.7; the definitions below follow them. Pass ``version="winner"`` to read a lottery by
+its mode instead.
 
 * **majority**: if more than half of the voters rank x first (and alone), the rule picks x
   (winner version: x is the single winner; probabilistic: x gets probability 1).
@@ -54,6 +56,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import AggregationError
+from ..outcome import PROBABILITY_TOLERANCE, winners
 from ..populations.base import RANKINGS, USER_TYPES, Population
 from ..populations.matrix import as_population
 from ..populations.profile import Profile
@@ -63,10 +66,6 @@ from ..rules.majority import condorcet_winner, majority_winner
 PASS, FAIL, NOT_APPLICABLE = "pass", "fail", "not applicable"
 WINNER, PROBABILISTIC = "winner", "probabilistic"
 
-#: Two probabilities closer than this count as equal; a probability below it counts as 0.
-PROBABILITY_TOLERANCE = 1e-6
-#: Relative tolerance for ties among scores.
-SCORE_TOLERANCE = 1e-9
 
 
 @dataclass(frozen=True)
@@ -114,13 +113,6 @@ class AxiomCheck:
     @property
     def failed(self) -> bool:
         return self.status == FAIL
-
-
-def winners(values: pd.Series) -> list[str]:
-    """The alternatives whose value is within ``1e-9 * max(1, |top|)`` of the top value."""
-    v = values.to_numpy(float)
-    top = float(v.max())
-    return [str(a) for a, x in zip(values.index, v) if x >= top - SCORE_TOLERANCE * max(1.0, abs(top))]
 
 
 # ============================================================================ public API

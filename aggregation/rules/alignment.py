@@ -29,7 +29,8 @@ import pandas as pd
 from scipy.sparse.csgraph import connected_components
 from scipy.special import expit, logsumexp
 
-from ..validate import TIE_TOLERANCE, distribution
+from ..outcome import MARGIN_TOLERANCE
+from ..validate import distribution
 from ..errors import AggregationError
 from ..populations.base import Population
 from ..populations.matrix import as_population
@@ -163,7 +164,7 @@ def _unanimity_levels(P: np.ndarray) -> np.ndarray:
     Levels are the strongly connected components of "a is sometimes preferred to b"
     (P[a, b] > 0); they are totally ordered, 0 = top.
     """
-    sometimes = P > TIE_TOLERANCE
+    sometimes = P > MARGIN_TOLERANCE
     np.fill_diagonal(sometimes, True)
     n_comp, label = connected_components(sometimes.astype(np.int8), directed=True, connection="strong")
     if n_comp == 1:

@@ -8,7 +8,7 @@ from scipy.sparse.csgraph import connected_components
 
 from ..populations.base import Population
 from ..populations.preference import matrix_and_names
-from ..validate import TIE_TOLERANCE
+from ..outcome import MARGIN_TOLERANCE
 from .scoring import favourites
 
 
@@ -16,7 +16,7 @@ def copeland(population: Population) -> pd.Series:
     """Pairwise majority wins, plus one half per exact majority tie."""
     P, names = matrix_and_names(population)
     M = P - P.T
-    score = (M > TIE_TOLERANCE).sum(axis=1) + 0.5 * ((np.abs(M) <= TIE_TOLERANCE).sum(axis=1) - 1)
+    score = (M > MARGIN_TOLERANCE).sum(axis=1) + 0.5 * ((np.abs(M) <= MARGIN_TOLERANCE).sum(axis=1) - 1)
     return pd.Series(score.astype(float), index=names, name="Copeland score")
 
 
@@ -24,7 +24,7 @@ def majority_winner(population: Population) -> str | None:
     """The alternative that more than half of the weight ranks first and alone, if any."""
     shares = favourites(population, unique=True)
     top = shares.idxmax()
-    return top if shares[top] > 0.5 + TIE_TOLERANCE else None
+    return top if shares[top] > 0.5 + MARGIN_TOLERANCE else None
 
 
 def condorcet_winner(population: Population) -> str | None:
@@ -32,7 +32,7 @@ def condorcet_winner(population: Population) -> str | None:
     P, names = matrix_and_names(population)
     M = P - P.T
     np.fill_diagonal(M, 1.0)
-    winners = np.flatnonzero((M > TIE_TOLERANCE).all(axis=1))
+    winners = np.flatnonzero((M > MARGIN_TOLERANCE).all(axis=1))
     return names[int(winners[0])] if winners.size else None
 
 
@@ -43,7 +43,7 @@ def smith_set(population: Population) -> list[str]:
     """
     P, names = matrix_and_names(population)
     M = P - P.T
-    weakly_beats = M >= -TIE_TOLERANCE
+    weakly_beats = M >= -MARGIN_TOLERANCE
     n_comp, label = connected_components(weakly_beats.astype(np.int8), directed=True, connection="strong")
     # the top component is the one no outsider weakly beats
     for c in range(n_comp):
@@ -57,4 +57,4 @@ def majority_graph(population: Population) -> list[tuple[str, str, float]]:
     """Edges ``(a, b, margin)`` for every pair where a strict majority prefers a to b."""
     P, names = matrix_and_names(population)
     M = P - P.T
-    return [(names[i], names[j], float(M[i, j])) for i, j in zip(*np.nonzero(M > TIE_TOLERANCE))]
+    return [(names[i], names[j], float(M[i, j])) for i, j in zip(*np.nonzero(M > MARGIN_TOLERANCE))]

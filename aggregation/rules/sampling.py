@@ -11,7 +11,8 @@ import pandas as pd
 from ..errors import AggregationError
 from ..populations.base import Population
 from ..populations.preference import matrix_and_names
-from ..validate import TIE_TOLERANCE, distribution
+from ..outcome import MARGIN_TOLERANCE
+from ..validate import distribution
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ def min_tv_flip(population: Population, margin: float = 0.0, base=None) -> Sampl
         raise AggregationError(f"margin must be a number >= 0, got {margin!r}")
     D0 = distribution(base, names, what="base sampling distribution").to_numpy()
     before = P @ D0
-    a_idx, b_idx = np.nonzero(before[:, None] > before[None, :] + TIE_TOLERANCE)
+    a_idx, b_idx = np.nonzero(before[:, None] > before[None, :] + MARGIN_TOLERANCE)
     if a_idx.size == 0:
         return None
     C = P[b_idx] - P[a_idx]                               # c^T D = NBC(b; D) - NBC(a; D)
