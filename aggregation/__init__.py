@@ -44,11 +44,14 @@ from .rules.alignment import BTMisfit, bt_misfit, consistent_policy, ipo_policy
 
 # test-time scaling, the rule registry and property checks
 from .testtime import (
-    OpponentSetsRate, RobustRate, kwin_curve, kwin_rate, mpne, multi_output_policy, opponent_sets_curve,
+    OpponentSetsRate, RobustRate, WinRateCurve, WinRates, kwin_curve, kwin_rate, mpne, multi_output_policy, opponent_sets_curve,
     opponent_sets_rate, resampling_bound, resampling_curve, robust_policy, robust_rate, standard_policies,
 )
 from .rules.lotteries import random_dictatorship, uniform_policy
-from .rules.registry import RULES, Rule, RuleParams, compute_all, get_rule, rules_table
+from .rules.registry import RULES, AllRules, Rule, RuleParams, compute_all, get_rule, rules_table
+from .rules.result import (
+    EquilibriumCertificate, LotteryCertificate, MultiOutputCertificate, RewardFit, RobustCertificate, RuleResult,
+)
 from .properties.axioms import AXIOMS, AxiomCheck, check_all, check_rule
 
 # ranked-choice models (RCPO) and the reference losses of the fine-tuning methods

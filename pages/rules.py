@@ -62,7 +62,9 @@ if view.bt_fit is not None:                  # next to the RLHF / DPO row: is on
 for rule_id, reason in view.unavailable.items():
     st.caption(f"**{labels[rule_id]}** does not apply here: {reason}.")
 for rule_id, certificate in view.certificates.items():
-    st.caption(f"**{labels[rule_id]}** (k = {k}): " + widgets.certificate_text(rule_id, certificate))
+    st.caption(f"**{labels[rule_id]}** (k = {k}): " + widgets.certificate_text(certificate))
+for rule_id, notes in view.notes.items():
+    st.caption(f"**{labels[rule_id]}**: " + "; ".join(notes) + ".")
 if view.deferred:
     size = compute.game_size(model, k)
     if widgets.on_request(
@@ -73,10 +75,11 @@ if view.deferred:
         st.rerun()
 widgets.csv_download(view.scores.loc[computed].rename(index=labels), file_name="rules.csv", key="rules_csv",
                      label="Download the table as CSV")
-if view.lottery_unique is False:
+if view.lottery is not None and not view.lottery.unique:
     st.info(f"The maximal lottery is **not unique** on this population: several lotteries are unbeaten. The one "
-            f"shown is the {view.lottery_selection}; it is unique, treats alternatives symmetrically and uses every "
-            f"alternative some maximal lottery uses ({', '.join(view.essential_set)}).", icon=":material/info:")
+            f"shown is the {view.lottery.selection}; it is unique, treats alternatives symmetrically and uses every "
+            f"alternative some maximal lottery uses ({', '.join(explain.plain(a) for a in view.lottery.essential_set)}).",
+            icon=":material/info:")
 if view.rlhf_infinite_gaps:
     st.info("Some responses are ranked below others by every voter: their Bradley–Terry reward is −∞ and the "
             "RLHF / DPO policy gives them probability 0.", icon=":material/info:")

@@ -3,6 +3,7 @@ import pandas as pd
 import streamlit as st
 
 from aggregation import RANKINGS, AggregationError, outcome
+from aggregation.outcome import PROBABILITY_TOLERANCE
 from ui import compute, explain, figures, numbers, shell, state, widgets
 
 shell.page_header(
@@ -64,7 +65,7 @@ st.markdown(f"With **k = {kk}** samples the guarantee is k/(k+1) = **{numbers.de
 
 marker = None
 if view.robust is not None:
-    marker = (f"robust policy at k = {kk}", float(view.robust.attrs["guarantee"]))
+    marker = (f"robust policy at k = {kk}", float(view.robust.certificate.guarantee))
 widgets.chart(figures.kwin_curves(view.curve, kk, marker), key="testtime_curve", file_name="robust-win-rate-curves")
 st.caption("Each line: a policy's worst-case k-sample win rate as k grows (MPNE_k is solved again for every k; "
            "the others stay the same policy); lines that coincide are drawn over each other. Dashed: k/(k+1). "
@@ -85,18 +86,19 @@ left, right = st.columns(2, gap="large")
 with left:
     st.markdown(f"**MPNE_{kk}** (the equilibrium of the {kk + 1}-player game)")
     if view.mpne is not None:
-        st.markdown(widgets.certificate_text("mpne", view.mpne.attrs))
-        st.caption(f"Solver: {view.mpne.attrs['method']}; {view.mpne.attrs['iterations']} iterations; "
-                   f"certificate: {explain.METHODS.get(view.mpne.attrs['certificate'], view.mpne.attrs['certificate'])}.")
+        certificate = view.mpne.certificate
+        st.markdown(widgets.certificate_text(certificate))
+        st.caption(f"Solver: {view.mpne.method}; {certificate.iterations} iterations; "
+                   f"certificate: {explain.METHODS.get(certificate.evaluated_by, certificate.evaluated_by)}.")
     else:
         st.caption("Not computed (see above).")
 with right:
     st.markdown(f"**Robust policy** (the best worst-case {kk}-sample win rate)")
     if view.robust is not None:
-        st.markdown(widgets.certificate_text("robust", view.robust.attrs))
-        mix = view.robust.attrs["worst_opponents"]
+        st.markdown(widgets.certificate_text(view.robust.certificate))
+        mix = view.robust.certificate.opponent_mix
         st.caption("Worst-case opponents (the rival answers that hold it down): "
-                   + ", ".join(f"{a} {numbers.decimal(p)}" for a, p in mix.items() if p > 1e-6) + ".")
+                   + ", ".join(f"{explain.plain(a)} {numbers.decimal(p)}" for a, p in mix.items() if p > PROBABILITY_TOLERANCE) + ".")
     else:
         st.caption("Not computed (see above).")
 
@@ -119,18 +121,20 @@ widgets.csv_download(view.curve, file_name="robust-win-rate-curves.csv", key="te
 st.subheader("Beyond one policy sampled k times")
 st.markdown(explain.MULTI_OUTPUT)
 if view.multi_output is not None:
-    mo = view.multi_output.attrs
-    versus = (f"; MPNE_{kk} sampled {kk} times reaches {numbers.decimal(view.mpne.attrs['guarantee'])}"
+    mo = view.multi_output.certificate
+    versus = (f"; MPNE_{kk} sampled {kk} times reaches {numbers.decimal(view.mpne.certificate.guarantee)}"
               if view.mpne is not None else "")
-    st.markdown(f"Here the best {kk}-output policy wins at least **{numbers.decimal(mo['guarantee'])}** against every "
-                f"rival answer (worst: {mo['opponent']}; k/(k+1) = {numbers.decimal(guarantee)}){versus}.")
-    sets = pd.DataFrame({"probability": view.multi_output.to_numpy()},
-                        index=pd.Index(view.multi_output.index, name="set of answers"))
+    st.markdown(f"Here the best {kk}-output policy wins at least **{numbers.decimal(mo.guarantee)}** against every "
+                f"rival answer (worst: {', '.join(explain.plain(a) for a in mo.worst_opponents)}; k/(k+1) = "
+                f"{numbers.decimal(guarantee)}){versus}.")
+    sets = pd.DataFrame({"probability": view.multi_output.values.to_numpy()},
+                        index=pd.Index(view.multi_output.values.index, name="set of answers"))
     widgets.table(widgets.styled(sets, numbers.decimal),
                   key="testtime_multi_output", width="stretch")
-    mix = ", ".join(f"{a} {numbers.decimal(p)}" for a, p in mo["worst_opponents"].items() if p > 1e-6)
-    st.caption(f"How: {mo['method']}. Certificate: against rival answers drawn as ({mix}), no set of {kk} answers "
-               f"wins more than {numbers.decimal(mo['best_possible'])}, so no {kk}-output policy does better.")
+    mix = ", ".join(f"{explain.plain(a)} {numbers.decimal(p)}" for a, p in mo.opponent_mix.items()
+                   if p > PROBABILITY_TOLERANCE)
+    st.caption(f"How: {view.multi_output.method}. Certificate: against rival answers drawn as ({mix}), no set of {kk} "
+               f"answers wins more than {numbers.decimal(mo.best_possible)}, so no {kk}-output policy does better.")
 elif view.deferred:
     st.caption("Computed with MPNE_k (see the button above).")
 

@@ -59,7 +59,7 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from aggregation import (RULES as REGISTRY, AggregationError, RuleParams, bt_misfit, condorcet_winner, kwin_rate,
+from aggregation import (RULES as REGISTRY, AggregationError, RuleParams, RuleResult, bt_misfit, condorcet_winner, kwin_rate,
                          majority_winner, mallows_rmj_topk_probability, mnl_topk_probability, parse_ranking,
                          preference_matrix, robust_rate, smith_set, uniform_policy)
 from aggregation.outcome import ranking_text, tie_groups, tie_tolerance, winners
@@ -133,9 +133,9 @@ class _Rule:
     registry_id: str | None           # the aggregation.registry rule; None for the uniform policy
     needs_rewards: bool = False
 
-    def compute(self, v: _Variant) -> pd.Series:
+    def compute(self, v: _Variant) -> RuleResult:
         if self.registry_id is None:
-            return uniform_policy(v.population)
+            return RuleResult(uniform_policy(v.population))
         return REGISTRY[self.registry_id].compute(v.population, RuleParams(beta=v.beta, sampling=v.sampling, k=v.k))
 
 
@@ -540,6 +540,11 @@ def _compute(rule, v: _Variant) -> pd.Series:
     if isinstance(rule, Mapping):
         return distribution({a: _number(p, "policy") for a, p in rule.items()}, v.population.alternatives,
                             what="policy")
+    return _result(rule, v).values
+
+
+def _result(rule: str, v: _Variant) -> RuleResult:
+    """The rule's typed result on this variant, computed once."""
     if rule not in v.memo:
         v.memo[rule] = RULES[rule].compute(v)
     return v.memo[rule]
@@ -626,23 +631,24 @@ def _eval_smith_size(f, v):
 
 
 def _eval_unique(f, v):
-    ml = _compute("maximal_lottery", v)
-    unique = bool(ml.attrs["unique"])
-    return unique, f"{'unique' if unique else 'not unique'} ({ml.attrs['selection']})", unique == f["equals"]
+    certificate = _result("maximal_lottery", v).certificate
+    unique = bool(certificate.unique)
+    return unique, f"{'unique' if unique else 'not unique'} ({certificate.selection})", unique == f["equals"]
 
 
 def _eval_kwin(f, v):
     policy = _compute(f["policy"], v)
     rates = kwin_rate(v.population, policy, v.k)
-    x = float(rates[f["opponent"]])
-    return x, f"{_fmt(x)}; against every response: {_show(rates)}", _check_number(f, x)
+    x = rates[f["opponent"]]
+    return x, f"{_fmt(x)}; against every response: {_show(rates.rates)}", _check_number(f, x)
 
 
 def _eval_robust(f, v):
     policy = _compute(f["policy"], v)
     result = robust_rate(v.population, policy, v.k)
     x = float(result.rate)
-    return x, f"{_fmt(x)} (worst opponent: {result.opponent})", _check_number(f, x)
+    worst = ", ".join(result.worst_opponents)
+    return x, f"{_fmt(x)} (worst opponent{'s' if len(result.worst_opponents) > 1 else ''}: {worst})", _check_number(f, x)
 
 
 def _eval_bt_misfit(f, v):

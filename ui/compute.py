@@ -15,14 +15,15 @@ import pandas as pd
 import streamlit as st
 
 from aggregation import RULES as REGISTRY
-from aggregation import (COMPARISONS, POPULATION_CLASSES, RANKINGS, USER_TYPES, AggregationError, BTMisfit, RuleParams,
-                         SamplingFlip, average_reward_policy, bt_misfit, bt_reward, check_rule, condorcet_winner, format_ranking, kwin_curve,
-                         majority_graph, majority_winner, mallows_rmj_topk_table, min_tv_flip, mnl_topk_table, mpne,
-                         multi_output_policy, nbc, opponent_sets_curve, population_topk_table,
-                         preference_matrix, resampling_curve, reward_order_key, rlhf_policy, robust_policy,
-                         robust_rate, smith_set, standard_policies)
+from aggregation import (COMPARISONS, POPULATION_CLASSES, RANKINGS, USER_TYPES, AggregationError, BTMisfit,
+                         LotteryCertificate, RuleParams, RuleResult, SamplingFlip, average_reward_policy, bt_reward,
+                         check_rule, condorcet_winner, format_ranking, kwin_curve, majority_graph, majority_winner,
+                         mallows_rmj_topk_table, min_tv_flip, mnl_topk_table, mpne, multi_output_policy, nbc,
+                         opponent_sets_curve, population_topk_table, preference_matrix, resampling_curve, rlhf_policy,
+                         robust_policy, robust_rate, smith_set, standard_policies)
 from aggregation.testtime import cost as testtime
 from aggregation.outcome import winners as top
+from aggregation.rules.result import values_of
 
 from .simplex import nbc_regions
 
@@ -93,9 +94,7 @@ class RulesView:
     scores: pd.DataFrame                      # rule id x alternative; NaN rows where unavailable or deferred
     unavailable: dict[str, str]               # rule id -> the core's reason
     winners: dict[str, list[str]]             # rule id -> top alternatives
-    lottery_unique: bool | None
-    lottery_selection: str
-    essential_set: list[str]
+    lottery: LotteryCertificate | None        # how the maximal lottery was chosen (None: not computed)
     P: pd.DataFrame
     M: pd.DataFrame
     condorcet_winner: str | None
@@ -104,7 +103,8 @@ class RulesView:
     majority_winner: str | None = None
     rlhf_infinite_gaps: bool = False
     deferred: list[str] = field(default_factory=list)    # game rules not computed (too costly unasked)
-    certificates: dict[str, dict] = field(default_factory=dict)  # mpne / robust: the solver's attrs
+    certificates: dict[str, object] = field(default_factory=dict)  # mpne / robust: the solver's certificate
+    notes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # rule id -> the core's caveats
     k: int | None = None
     bt_fit: BTMisfit | None = None            # the best single Bradley-Terry model under D (None: RLHF refused)
 
@@ -135,7 +135,7 @@ def _rules_view(model, beta: float, sampling: tuple | None, k: int | None) -> Ru
         except AggregationError as exc:
             unavailable[rule_id] = str(exc).removeprefix(f"{rule.name}: ")
             continue
-        rows[rule_id] = results[rule_id].reindex(names).to_numpy(float)
+        rows[rule_id] = results[rule_id].values.reindex(names).to_numpy(float)
     scores = pd.DataFrame.from_dict(rows, orient="index", columns=names)
     winners = {r: top(scores.loc[r]) for r in RULE_KEYS if r in results}
     lottery = results.get("maximal_lottery")
@@ -144,19 +144,16 @@ def _rules_view(model, beta: float, sampling: tuple | None, k: int | None) -> Ru
     except AggregationError:
         maj = None
     rlhf = results.get("rlhf")
-    certificates = {r: {key: value for key, value in results[r].attrs.items() if key not in ("rule", "output")}
-                    for r in GAME_RULES if r in results}
-    fit = bt_misfit(model, params.sampling_over(names)) if rlhf is not None else None
+    certificates = {r: results[r].certificate for r in GAME_RULES if r in results}
     return RulesView(
         alternatives=names, scores=scores, unavailable=unavailable, winners=winners,
-        lottery_unique=None if lottery is None else bool(lottery.attrs["unique"]),
-        lottery_selection="" if lottery is None else lottery.attrs["selection"],
-        essential_set=[] if lottery is None else list(lottery.attrs["essential_set"]),
+        lottery=None if lottery is None else lottery.certificate,
         P=P, M=P - P.T,
         condorcet_winner=condorcet_winner(model), smith_set=smith_set(model),
         majority_edges=majority_graph(model), majority_winner=maj,
-        rlhf_infinite_gaps=bool(rlhf is not None and rlhf.attrs["reward"].attrs.get("infinite_gaps")),
-        deferred=deferred, certificates=certificates, k=k, bt_fit=fit,
+        rlhf_infinite_gaps=bool(rlhf is not None and rlhf.certificate.infinite_gaps),
+        deferred=deferred, certificates=certificates, k=k, bt_fit=None if rlhf is None else rlhf.certificate.misfit,
+        notes={r: result.notes for r, result in results.items() if result.notes},
     )
 
 
@@ -185,8 +182,8 @@ def sampling_view(model, beta: float, sampling: tuple | None) -> SamplingView:
     columns["NBC under D"] = nbc(model, D)
     columns["NBC, uniform D"] = nbc(model)
     for name, call in {
-        "RLHF / DPO policy under D": lambda: rlhf_policy(model, beta=beta, sampling=D),
-        "RLHF / DPO policy, uniform D": lambda: rlhf_policy(model, beta=beta),
+        "RLHF / DPO policy under D": lambda: rlhf_policy(model, beta=beta, sampling=D).values,
+        "RLHF / DPO policy, uniform D": lambda: rlhf_policy(model, beta=beta).values,
         "average-reward policy": lambda: average_reward_policy(model, beta=beta),
     }.items():
         try:
@@ -256,9 +253,9 @@ class TesttimeView:
     summary: pd.DataFrame                   # policy -> robust rate, worst opponent, method, error bound
     rates: pd.DataFrame                     # policy x opponent: the k-sample win rate
     policies: pd.DataFrame                  # policy x alternative: the policy sampled k times
-    mpne: pd.Series | None                  # with the solver's certificate in attrs
-    robust: pd.Series | None
-    multi_output: pd.Series | None = None   # Theorem 3.1: the best k-output policy (multiset -> probability)
+    mpne: RuleResult | None                 # with the solver's certificate
+    robust: RuleResult | None
+    multi_output: RuleResult | None = None  # Theorem 3.1: the best k-output policy (multiset -> probability)
     resampling: pd.DataFrame | None = None  # Theorem 4.5: MPNE_k sampled l times
     opponent_sets: pd.DataFrame | None = None   # appendix D.7: MPNE_k against rivals with l responses
     refusal: str | None = None              # the core's reason when k > 1 or the games are refused
@@ -295,9 +292,9 @@ def _testtime_view(model, beta: float, sampling: tuple | None, k: int, games: bo
         notes.append(f"The RLHF / DPO policy is shown for uniform sampling: under the current D, {exc}.")
         policies = standard_policies(model, beta=beta)
     family = policies.pop(MPNE, None)
-    solved: dict[int, pd.Series] = {}
+    solved: dict[int, RuleResult] = {}
 
-    def mpne_k(kk: int) -> pd.Series:
+    def mpne_k(kk: int) -> RuleResult:
         if kk not in solved:
             solved[kk] = mpne(model, kk)
         return solved[kk]
@@ -335,12 +332,13 @@ def _testtime_view(model, beta: float, sampling: tuple | None, k: int, games: bo
     summary, rates = {}, {}
     for name, policy in at_k.items():
         rr = robust_rate(model, policy, k)
-        summary[name] = {"robust rate": rr.rate, "worst opponent": rr.opponent, "method": rr.method, "error": rr.error}
+        summary[name] = {"robust rate": rr.rate, "worst opponent": ", ".join(rr.worst_opponents), "method": rr.method,
+                         "error": rr.error}
         rates[name] = rr.rates
     return TesttimeView(
-        alternatives=names, kind=model.kind, k=k, curve=curve, curve_methods=curve.attrs["method"],
+        alternatives=names, kind=model.kind, k=k, curve=curve.rates, curve_methods=curve.methods,
         summary=pd.DataFrame(summary).T, rates=pd.DataFrame(rates).T.reindex(columns=names),
-        policies=pd.DataFrame({n: p.reindex(names).to_numpy(float) for n, p in at_k.items()}, index=names).T,
+        policies=pd.DataFrame({n: values_of(p).reindex(names).to_numpy(float) for n, p in at_k.items()}, index=names).T,
         mpne=mp, robust=rb, multi_output=multi, resampling=resampling, opponent_sets=opponents, refusal=refusal,
         beyond_notes=beyond, deferred=not games, notes=notes)
 
@@ -372,7 +370,7 @@ def choice_defaults(model) -> ChoiceDefaults:
     """Starting values of the ranked-choice models for a population without a scenario set-up:
     MNL utilities = the Bradley-Terry reward RLHF fits on uniform pairs (a response that every voter
     ranks below another is placed a step lower, as a finite number), central ranking = their order."""
-    reward = reward_order_key(bt_reward(model))
+    reward = bt_reward(model).order_key()
     utilities = pd.Series(reward.to_numpy(float), index=list(model.alternatives), name="utility")
     central = tuple(utilities.sort_values(ascending=False, kind="stable").index)
     assortment = tuple(a for a in model.alternatives if a in central[:DEFAULT_ASSORTMENT])

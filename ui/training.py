@@ -23,10 +23,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from aggregation import (USER_TYPES, AggregationError, RULES, BTMisfit, RuleParams, average_reward_policy, bt_misfit,
+from aggregation import (USER_TYPES, AggregationError, RULES, BTMisfit, RuleParams, average_reward_policy,
                          condorcet_winner, consistent_policy, ipo_policy, population_from_dict, population_to_dict,
                          rlhf_policy)
 from aggregation.outcome import ranking_text, winners as top
+from aggregation.rules.result import values_of
 
 from . import compute
 from .compute import HASH_FUNCS
@@ -224,7 +225,7 @@ def theory_view(model, method: str, beta: float, sampling: tuple | None, referen
         "random_dictatorship": "first-place shares (random dictatorship)",
     }
     calls = {
-        "rlhf": lambda: rlhf_policy(model, beta, D, ref),
+        "rlhf": lambda: rlhf_policy(model, beta, D, ref, misfit=method in REWARD_FITTING),
         "maximal_lottery": lambda: RULES["maximal_lottery"].compute(model, params),
     }
     if with_mpne or method == "mpne":
@@ -244,21 +245,19 @@ def theory_view(model, method: str, beta: float, sampling: tuple | None, referen
         except AggregationError as exc:
             unavailable[key] = str(exc)
         else:
-            policies[key] = raw[key].reindex(names).astype(float)
+            policies[key] = values_of(raw[key]).reindex(names).astype(float)
     lottery = raw.get("maximal_lottery")
-    fit = None
-    if method in REWARD_FITTING and "rlhf" in policies:
-        fit = bt_misfit(model, D)
+    fit = raw["rlhf"].certificate.misfit if "rlhf" in raw else None
     notes = []
     if method in SELF_PLAY and beta > 0:
         notes.append(f"Self-play here keeps a KL pull of β = {beta:g} to the reference, so it lands near (not "
                      "exactly on) the β → 0 limit shown.")
     return TheoryView(
         alternatives=names, policies=policies, labels={k_: labels[k_] for k_ in calls}, unavailable=unavailable,
-        borda=RULES["borda"].compute(model, params).reindex(names),
-        nbc=RULES["nbc"].compute(model, params).reindex(names),
+        borda=RULES["borda"].compute(model, params).values.reindex(names),
+        nbc=RULES["nbc"].compute(model, params).values.reindex(names),
         condorcet_winner=condorcet_winner(model),
-        lottery_unique=None if lottery is None else bool(lottery.attrs.get("unique", True)),
+        lottery_unique=None if lottery is None else bool(lottery.certificate.unique),
         k=k, notes=notes, bt_fit=fit)
 
 

@@ -160,7 +160,7 @@ class _Checker:
     @property
     def out(self) -> pd.Series:
         if self._out is None:
-            self._out = self.rule.compute(self.population, self.params)
+            self._out = self.rule.compute(self.population, self.params).values
         return self._out
 
     def run(self, axiom: str) -> AxiomCheck:
@@ -268,7 +268,7 @@ class _Checker:
             if self.version == WINNER and x in w:
                 continue
             try:
-                after = self.rule.compute(self.population.restrict(rest), self.params.restricted(rest))
+                after = self.rule.compute(self.population.restrict(rest), self.params.restricted(rest)).values
             except AggregationError as exc:
                 skipped.append(f"{x} ({exc})")
                 continue
@@ -316,7 +316,7 @@ class _Checker:
         for x in names:
             clone = _clone_name(x, names)
             try:
-                after = self.rule.compute(_with_clone(self.population, x, clone), self.params.cloned(x, clone))
+                after = self.rule.compute(_with_clone(self.population, x, clone), self.params.cloned(x, clone)).values
             except AggregationError as exc:
                 return self._result("clones", NOT_APPLICABLE, f"adding a clone of {x} is not possible here: {exc}")
             merged = after.drop(clone)

@@ -9,8 +9,6 @@
 * ``ipo_policy``: ``pi_ref * exp(NBC(y; D) / beta)`` normalized: what IPO converges to.
 * ``consistent_policy``: ``pi_ref * exp(mean_u r_u / (beta T))`` normalized, every user type
   counted once: what the consistent loss of Shirali et al. converges to (user types only).
-* ``min_tv_flip``: the smallest total-variation change of the sampling distribution that
-  makes NBC (hence RLHF/DPO) swap two alternatives.
 * ``bt_misfit``: how far the best single Bradley-Terry model (the reward ``bt_reward`` fits) is
   from the population's ``P``: the homogeneity assumption of Shirali et al. (section 3,
   Proposition B.1) made measurable.
@@ -18,11 +16,13 @@
 When some alternatives are preferred to others by *every* voter (P = 1), the likelihood has no
 finite maximiser: those gaps are infinite. The reward is then reported by *levels*: the top
 level gets finite, centred rewards and every lower level ``-inf`` (the limit policy gives it
-probability 0); ``attrs["level"]`` and ``attrs["within_level"]`` keep the full order.
+probability 0); the :class:`~.result.RewardFit`'s ``level`` and ``within_level`` keep the full order.
+``bt_reward`` returns that :class:`~.result.RewardFit`; ``rlhf_policy`` returns a
+:class:`~.result.RuleResult` whose certificate is it (with ``beta``, and the misfit when asked).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -35,6 +35,7 @@ from ..errors import AggregationError
 from ..populations.base import Population
 from ..populations.matrix import as_population
 from ..populations.preference import matrix_and_names
+from .result import RewardFit, RuleResult
 
 
 def nbc(population: Population, sampling=None) -> pd.Series:
@@ -44,7 +45,7 @@ def nbc(population: Population, sampling=None) -> pd.Series:
     return pd.Series(P @ D.to_numpy(), index=names, name="NBC")
 
 
-def bt_reward(population: Population, sampling=None) -> pd.Series:
+def bt_reward(population: Population, sampling=None) -> RewardFit:
     """Bradley-Terry maximum-likelihood reward on pairs from ``D x D`` (default uniform), centred.
 
     ``D`` must give every alternative positive probability (a response never sampled gets no
@@ -60,34 +61,33 @@ def bt_reward(population: Population, sampling=None) -> pd.Series:
             r = _bt_mle(P[np.ix_(idx, idx)], D[idx])
             within[idx] = r - r.mean()
     reward = np.where(levels == 0, within, -np.inf)
-    out = pd.Series(reward, index=names, name="Bradley-Terry reward")
-    out.attrs = {
-        "level": pd.Series(levels, index=names, name="level"),
-        "within_level": pd.Series(within, index=names, name="reward within level"),
-        "infinite_gaps": bool(levels.max() > 0),
-    }
-    return out
+    return RewardFit(reward=pd.Series(reward, index=names, name="Bradley-Terry reward"),
+                     level=pd.Series(levels, index=names, name="level"),
+                     within_level=pd.Series(within, index=names, name="reward within level"))
 
 
-def reward_order_key(reward: pd.Series) -> pd.Series:
-    """A finite score with the same order as a (possibly level-structured) BT reward."""
-    levels = reward.attrs.get("level")
-    if levels is None or not reward.attrs.get("infinite_gaps"):
-        return reward.astype(float)
-    within = reward.attrs["within_level"]
-    span = float(within.max() - within.min()) + 1.0
-    return within - levels * span * 2
+def reward_order_key(fit: RewardFit) -> pd.Series:
+    """A finite score with the same order as a (possibly level-structured) Bradley-Terry reward
+    (:meth:`RewardFit.order_key`)."""
+    return fit.order_key()
 
 
-def rlhf_policy(population: Population, beta: float = 1.0, sampling=None, reference=None) -> pd.Series:
+def rlhf_policy(population: Population, beta: float = 1.0, sampling=None, reference=None, *,
+                misfit: bool = False) -> RuleResult:
     """``pi_ref * exp(r / beta)`` normalized, with ``r = bt_reward(population, sampling)``.
 
-    This is both the KL-regularised RLHF optimum and DPO's policy in the infinite-data limit.
+    This is both the KL-regularised RLHF optimum and DPO's policy in the infinite-data limit
+    (Shirali et al., Proposition 4.2: it orders the responses like NBC under D). The certificate is
+    the :class:`~.result.RewardFit` with ``beta``; with ``misfit=True`` it also carries
+    :func:`bt_misfit` (how far this one Bradley-Terry model is from ``P``), computed from the same fit.
     """
-    r = bt_reward(population, sampling)
-    policy = _tilt(r, beta, reference, name="RLHF / DPO policy")
-    policy.attrs = {"beta": float(beta), "reward": r}
-    return policy
+    P, names = matrix_and_names(population)
+    fit = bt_reward(population, sampling)
+    policy = _tilt(fit.reward, beta, reference, name="RLHF / DPO policy")
+    if misfit:
+        fit = replace(fit, misfit=_misfit(P, names, fit, distribution(sampling, names, allow_zero=False).to_numpy()))
+    return RuleResult(policy, replace(fit, beta=float(beta)),
+                      "Bradley-Terry maximum likelihood (Newton) on D x D, then pi_ref * exp(r / beta)")
 
 
 def average_reward_policy(population: Population, beta: float = 1.0, reference=None) -> pd.Series:
@@ -96,9 +96,7 @@ def average_reward_policy(population: Population, beta: float = 1.0, reference=N
     if not population.has_rewards:
         raise AggregationError(
             "the average-reward policy needs user types with reward functions; rankings and comparisons carry no reward scale")
-    policy = _tilt(population.average_reward(), beta, reference, name="average-reward policy")
-    policy.attrs = {"beta": float(beta)}
-    return policy
+    return _tilt(population.average_reward(), beta, reference, name="average-reward policy")
 
 
 def ipo_policy(population: Population, beta: float = 1.0, sampling=None, reference=None) -> pd.Series:
@@ -112,9 +110,7 @@ def ipo_policy(population: Population, beta: float = 1.0, sampling=None, referen
     weighted by ``D(a) D(b)`` gives ``log pi(a) / pi_ref(a) = NBC(a; D) / beta + const``. Unlike
     the RLHF / DPO limit it stays finite when every voter ranks one response below another.
     """
-    policy = _tilt(nbc(population, sampling), beta, reference, name="IPO policy")
-    policy.attrs = {"beta": float(beta)}
-    return policy
+    return _tilt(nbc(population, sampling), beta, reference, name="IPO policy")
 
 
 def consistent_policy(population: Population, beta: float = 1.0, reference=None) -> pd.Series:
@@ -138,9 +134,7 @@ def consistent_policy(population: Population, beta: float = 1.0, reference=None)
             "the consistent loss has a finite optimum only for user types with rewards; on rankings it pushes "
             "every response that all rankings put below another one towards probability 0")
     reward = population.rewards.mean(axis=0) / population.temperature
-    policy = _tilt(reward, beta, reference, name="consistent-loss policy")
-    policy.attrs = {"beta": float(beta)}
-    return policy
+    return _tilt(reward, beta, reference, name="consistent-loss policy")
 
 
 def _tilt(reward: pd.Series, beta, reference, *, name: str) -> pd.Series:
@@ -268,10 +262,13 @@ def bt_misfit(population: Population, sampling=None) -> BTMisfit:
     For a single Bradley-Terry type the fit is exact and every cycle product pair is equal.
     """
     P, names = matrix_and_names(population)
-    reward = bt_reward(population, sampling)
-    D = distribution(sampling, names, allow_zero=False).to_numpy()
-    levels = reward.attrs["level"].to_numpy()
-    within = reward.attrs["within_level"].to_numpy(float)
+    fit = bt_reward(population, sampling)
+    return _misfit(P, names, fit, distribution(sampling, names, allow_zero=False).to_numpy())
+
+
+def _misfit(P: np.ndarray, names: list[str], fit: RewardFit, D: np.ndarray) -> BTMisfit:
+    levels = fit.level.to_numpy()
+    within = fit.within_level.to_numpy(float)
     fitted = expit(within[:, None] - within[None, :])
     fitted = np.where(levels[:, None] < levels[None, :], 1.0, np.where(levels[:, None] > levels[None, :], 0.0, fitted))
     error = np.abs(P - fitted)
@@ -291,7 +288,7 @@ def bt_misfit(population: Population, sampling=None) -> BTMisfit:
     if m >= 3:
         cycle, forward, backward = _widest_cycle(P, names)
     return BTMisfit(
-        reward=reward, fitted=pd.DataFrame(fitted, index=names, columns=names),
+        reward=fit.reward, fitted=pd.DataFrame(fitted, index=names, columns=names),
         sampling=pd.Series(D, index=names, name="D"), max_error=float(error.max()), max_pair=max_pair,
         mean_error=mean_error, cycle=cycle, forward=forward, backward=backward)
 

@@ -32,10 +32,10 @@ from ..errors import AggregationError
 from .alignment import average_reward_policy, nbc, rlhf_policy
 from .lotteries import maximal_lottery
 from .lotteries import random_dictatorship
+from .result import LOTTERY, POLICY, SCORES, RuleResult
 from .majority import copeland
 from .scoring import borda, plurality
 
-SCORES, LOTTERY, POLICY = "scores", "lottery", "policy"
 
 
 @dataclass(frozen=True)
@@ -117,17 +117,19 @@ class Rule:
         reason = self._refusal(as_population(population), params or RuleParams())
         return (reason is None, reason or "")
 
-    def compute(self, population: Population, params: RuleParams | None = None) -> pd.Series:
-        """The rule's output over the alternatives; ``AggregationError`` (with the reason) when it
-        does not apply to this population."""
+    def compute(self, population: Population, params: RuleParams | None = None) -> RuleResult:
+        """The rule's output over the alternatives as a :class:`~.result.RuleResult` (``rule`` and
+        ``output`` filled in); ``AggregationError`` (with the reason) when it does not apply to this
+        population."""
         population = as_population(population)
         params = params or RuleParams()
         reason = self._refusal(population, params)
         if reason is not None:
             raise AggregationError(f"{self.name}: {reason}")
         out = self._compute(population, params)
-        out.attrs = {**out.attrs, "rule": self.id, "output": self.output}
-        return out
+        if not isinstance(out, RuleResult):         # plain scores or a plain lottery
+            out = RuleResult(out)
+        return out.labelled(self.id, self.output)
 
 
 # ---------------------------------------------------------------------------- refusals
@@ -192,7 +194,7 @@ _ALL = [
           POLICY, "any population",
           "Ouyang et al. (2022); Rafailov et al., DPO, arXiv 2305.18290; its order is the normalized Borda count "
           "under the sampling distribution",
-          ["beta", "sampling"], lambda m, p: rlhf_policy(m, beta=p.beta, sampling=p.sampling_over(m.alternatives)), _any),
+          ["beta", "sampling"], lambda m, p: rlhf_policy(m, beta=p.beta, sampling=p.sampling_over(m.alternatives), misfit=True), _any),
     _rule("nbc", "Normalized Borda count",
           "An alternative's average chance of winning a head-to-head comparison against a response drawn from "
           "the sampling distribution; DPO ranks responses in this order.",
@@ -241,9 +243,9 @@ def get_rule(rule) -> Rule:
         raise AggregationError(f"unknown rule {rule!r} (known: {', '.join(RULES)})") from None
 
 
-def compute(rule, model, params: RuleParams | None = None) -> pd.Series:
-    """``get_rule(rule).compute(model, params)``."""
-    return get_rule(rule).compute(model, params)
+def compute(rule, population: Population, params: RuleParams | None = None) -> RuleResult:
+    """``get_rule(rule).compute(population, params)``."""
+    return get_rule(rule).compute(population, params)
 
 
 def rules_table(model=None, params: RuleParams | None = None) -> pd.DataFrame:
@@ -261,16 +263,24 @@ def rules_table(model=None, params: RuleParams | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("id")
 
 
-def compute_all(model, params: RuleParams | None = None) -> pd.DataFrame:
-    """Every applicable rule's output side by side (alternatives x rule ids); ``attrs["skipped"]``
-    maps each rule left out to its reason."""
-    columns, skipped = {}, {}
+@dataclass(frozen=True, eq=False)
+class AllRules:
+    """Every applicable rule on one population: ``values`` (alternatives x rule ids), ``results`` (the
+    typed result of each rule computed) and ``skipped`` (each rule left out, with its reason)."""
+
+    values: pd.DataFrame
+    results: dict[str, RuleResult]
+    skipped: dict[str, str]
+
+
+def compute_all(population: Population, params: RuleParams | None = None) -> AllRules:
+    """Every applicable rule's output side by side (:class:`AllRules`)."""
+    population = as_population(population)
+    results, skipped = {}, {}
     for rule in RULES.values():
-        ok, reason = rule.applies_to(model, params)
+        ok, reason = rule.applies_to(population, params)
         if ok:
-            columns[rule.id] = rule.compute(model, params)
+            results[rule.id] = rule.compute(population, params)
         else:
             skipped[rule.id] = reason
-    out = pd.DataFrame(columns)
-    out.attrs = {"skipped": skipped}
-    return out
+    return AllRules(pd.DataFrame({r: result.values for r, result in results.items()}), results, skipped)

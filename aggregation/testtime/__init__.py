@@ -14,6 +14,6 @@ from .cost import game_cells
 from .games import GAP_TOLERANCE, mpne, robust_policy, standard_policies
 from .multi_output import multi_output_policy
 from .rates import (
-    ENUMERATION_BUDGET, OpponentSetsRate, RobustRate, kwin_curve, kwin_rate, opponent_sets_curve, opponent_sets_rate,
+    ENUMERATION_BUDGET, OpponentSetsRate, RobustRate, WinRateCurve, WinRates, kwin_curve, kwin_rate, opponent_sets_curve, opponent_sets_rate,
     resampling_bound, resampling_curve, robust_rate,
 )

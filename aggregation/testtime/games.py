@@ -12,10 +12,12 @@ import pandas as pd
 
 from ..populations.base import RANKINGS, USER_TYPES, Population
 from ..populations.matrix import as_population
+from ..outcome import winners
 from ..populations.preference import matrix_and_names
 from ..validate import sample_count
 from ..rules.alignment import average_reward_policy, rlhf_policy
 from ..rules.lotteries import maximal_lottery, uniform_policy
+from ..rules.result import EquilibriumCertificate, RobustCertificate, RuleResult
 from .rates import EXACT_CLOSED_FORM, PolicyLike, _only_pairwise, _pl_beaten
 from . import complementarity as _complementarity, plackett_luce as _pl_game
 from .ranking_game import MatrixGame, RankingGame
@@ -67,18 +69,14 @@ def _game(population, k: int) -> _Game:
     raise _only_pairwise(population, k)
 
 
-def mpne(population: Population, k: int, *, tol: float = GAP_TOLERANCE) -> pd.Series:
-    """The symmetric Nash equilibrium policy of the (k+1)-player alignment game (Definition 4.2).
-
-    ``attrs``: ``gap`` (exploitability: ``max_y U(y; pi) - E_{y~pi} U(y; pi)``, computed afresh
-    at the returned policy), ``converged`` (``gap <= tol``; when False the policy is **not** an
-    equilibrium, only the best point found, and ``gap`` says by how much a deviation gains),
-    ``guarantee`` (its robust k-sample win rate, ``1 - max_y U``; at least ``k/(k+1) - gap`` by
-    Theorem 4.3), ``equilibrium_utility``, ``opponent`` (the response attaining the guarantee),
-    ``method``, ``certificate`` (how ``gap`` and ``guarantee`` were evaluated), ``k``,
-    ``iterations``. When several equilibria exist, the limit of the central path is returned: a
-    point of the relative interior of the (convex) equilibrium set, the same one whatever the
-    order or names of the alternatives.
+def mpne(population: Population, k: int, *, tol: float = GAP_TOLERANCE) -> RuleResult:
+    """The symmetric Nash equilibrium policy of the (k+1)-player alignment game (Definition 4.2),
+    with its :class:`~aggregation.rules.result.EquilibriumCertificate`: the exploitability ``gap``
+    (computed afresh at the returned policy; ``converged`` when ``gap <= tol``, otherwise the policy
+    is **not** an equilibrium, only the best point found), the ``guarantee`` (its robust k-sample win
+    rate, at least ``k/(k+1) - gap`` by Theorem 4.3) and every response attaining it. When several
+    equilibria exist, the limit of the central path is returned: a point of the relative interior
+    of the (convex) equilibrium set, the same one whatever the order or names of the alternatives.
     """
     population = as_population(population)
     k = sample_count(k)
@@ -90,24 +88,17 @@ def mpne(population: Population, k: int, *, tol: float = GAP_TOLERANCE) -> pd.Se
     else:
         sol = _complementarity.solve(lambda x: -g.game.utility(x), lambda x: -g.game.jacobian(x), [m], tol=tol)
         pi, iterations = _clean(sol.x), sol.iterations
-    U, certificate = g.certify(pi)
+    U, evaluated_by = g.certify(pi)
     gap = max(float(U.max() - pi @ U), 0.0)
-    out = pd.Series(pi, index=names, name=f"MPNE (k = {k})")
-    out.attrs = {
-        "k": k,
-        "gap": gap,
-        "converged": bool(gap <= tol),
-        "guarantee": float(1.0 - U.max()),
-        "opponent": names[int(U.argmax())],
-        "equilibrium_utility": float(pi @ U),
-        "iterations": iterations,
-        "method": f"interior-point path following + Newton polish (monotone game) over {g.over}",
-        "certificate": certificate,
-    }
-    return out
+    certificate = EquilibriumCertificate(
+        k=k, gap=gap, converged=bool(gap <= tol), guarantee=float(1.0 - U.max()),
+        worst_opponents=_attaining(U, names), equilibrium_utility=float(pi @ U), iterations=iterations,
+        evaluated_by=evaluated_by)
+    return RuleResult(pd.Series(pi, index=names, name=f"MPNE (k = {k})"), certificate,
+                      f"interior-point path following + Newton polish (monotone game) over {g.over}")
 
 
-def robust_policy(population: Population, k: int, *, tol: float = GAP_TOLERANCE) -> pd.Series:
+def robust_policy(population: Population, k: int, *, tol: float = GAP_TOLERANCE) -> RuleResult:
     """The single-output policy whose k-sample robust win rate is largest.
 
     Solves ``min_pi max_y U(y; pi)``. Each ``U(y; pi)`` is convex in ``pi`` on the simplex
@@ -117,11 +108,11 @@ def robust_policy(population: Population, k: int, *, tol: float = GAP_TOLERANCE)
     ``lam``) by the same interior-point method as :func:`mpne` (much faster than a generic conic
     solver here; ``tests/testtime`` checks it against cvxpy).
 
-    ``attrs``: ``guarantee`` (the robust rate of the returned policy), ``best_possible`` (a
-    certified upper bound on any policy's robust rate, from the duality gap),
-    ``optimality_gap`` (``best_possible - guarantee``), ``converged`` (``optimality_gap <= tol``),
-    ``worst_opponents`` (the optimal opponent mix ``lam``), ``opponent``, ``method``,
-    ``certificate``, ``k``. Its guarantee is at least the MPNE's (the MPNE is one candidate policy).
+    Its :class:`~aggregation.rules.result.RobustCertificate`: the ``guarantee`` (the robust rate of
+    the returned policy), ``best_possible`` (a certified upper bound on any policy's robust rate,
+    from the duality gap), ``optimality_gap``, ``converged`` (``optimality_gap <= tol``), the
+    optimal ``opponent_mix`` and every response attaining the guarantee. Its guarantee is at least
+    the MPNE's (the MPNE is one candidate policy).
     """
     population = as_population(population)
     k = sample_count(k)
@@ -143,24 +134,21 @@ def robust_policy(population: Population, k: int, *, tol: float = GAP_TOLERANCE)
 
         sol = _complementarity.solve(F, DF, [m, m], tol=tol)
         pi, lam, iterations = _clean(sol.x[:m]), _clean(sol.x[m:]), sol.iterations
-    U, certificate = g.certify(pi)
+    U, evaluated_by = g.certify(pi)
     grad = game.gradient_of_mix(pi, lam)
     lower = float(lam @ U + grad.min() - grad @ pi)      # min over policies of the linearised lam-mix
     gap = max(float(U.max()) - lower, 0.0)
-    out = pd.Series(pi, index=names, name=f"robust policy (k = {k})")
-    out.attrs = {
-        "k": k,
-        "guarantee": float(1.0 - U.max()),
-        "best_possible": float(1.0 - lower),
-        "optimality_gap": gap,
-        "converged": bool(gap <= tol),
-        "worst_opponents": pd.Series(lam, index=names, name="worst-case opponent mix"),
-        "opponent": names[int(U.argmax())],
-        "iterations": iterations,
-        "method": f"convex program min_pi max_y U(y; pi), interior-point saddle-point solver over {g.over}",
-        "certificate": certificate,
-    }
-    return out
+    certificate = RobustCertificate(
+        k=k, guarantee=float(1.0 - U.max()), best_possible=float(1.0 - lower), optimality_gap=gap,
+        converged=bool(gap <= tol), opponent_mix=pd.Series(lam, index=names, name="worst-case opponent mix"),
+        worst_opponents=_attaining(U, names), iterations=iterations, evaluated_by=evaluated_by)
+    return RuleResult(pd.Series(pi, index=names, name=f"robust policy (k = {k})"), certificate,
+                      f"convex program min_pi max_y U(y; pi), interior-point saddle-point solver over {g.over}")
+
+
+def _attaining(U: np.ndarray, names: list[str]) -> tuple[str, ...]:
+    """Every response whose deviation utility ties the largest: the opponents attaining the guarantee."""
+    return tuple(winners(pd.Series(U, index=names)))
 
 
 def _clean(x: np.ndarray) -> np.ndarray:
@@ -175,15 +163,17 @@ def standard_policies(population: Population, *, beta: float = 1.0, sampling=Non
       distribution (ranks like NBC under it; like Borda when uniform);
     * ``"NLHF (maximal lottery)"``: :func:`maximal_lottery`;
     * ``"average reward"``: :func:`average_reward_policy` (user types only);
-    * ``"MPNE_k"``: :func:`mpne` for the given ``k``, or, with ``k=None``, the function
-      ``k -> mpne(population, k)`` so that a curve re-solves it per k (rankings and user types only:
-      pairwise data support k = 1 alone);
+    * ``"MPNE_k"``: :func:`mpne` for the given ``k`` (its result, with the certificate), or, with
+      ``k=None``, the function ``k -> mpne(population, k)`` so that a curve re-solves it per k
+      (rankings and user types only: pairwise data support k = 1 alone);
     * ``"uniform"``.
+
+    The others are plain distributions (Series).
     """
     population = as_population(population)
     out: dict[str, PolicyLike] = {
-        "RLHF / DPO (Borda-like)": rlhf_policy(population, beta=beta, sampling=sampling),
-        "NLHF (maximal lottery)": maximal_lottery(population),
+        "RLHF / DPO (Borda-like)": rlhf_policy(population, beta=beta, sampling=sampling).values,
+        "NLHF (maximal lottery)": maximal_lottery(population).values,
     }
     if population.has_rewards:
         out["average reward"] = average_reward_policy(population, beta=beta)

@@ -9,7 +9,9 @@ from scipy.optimize import linprog
 from ..errors import AggregationError
 from ..populations.base import RANKINGS, USER_TYPES, Population
 from ..populations.matrix import as_population
+from ..outcome import lowest
 from ..populations.preference import matrix_and_names
+from ..rules.result import MultiOutputCertificate, RuleResult
 from ..validate import sample_count
 from .rates import _only_pairwise
 from . import multisets as _multisets, plackett_luce as _pl_game
@@ -60,7 +62,7 @@ def _set_win_matrix(population, counts: np.ndarray) -> tuple[np.ndarray, str]:
     raise _only_pairwise(population, int(counts[0].sum()))
 
 
-def multi_output_policy(population: Population, k: int) -> pd.Series:
+def multi_output_policy(population: Population, k: int) -> RuleResult:
     """The best k-output policy (Theorem 3.1 and game (2)): a distribution ``sigma`` over multisets
     of k responses maximising ``min_y P[S ~ sigma >= y]``.
 
@@ -69,12 +71,12 @@ def multi_output_policy(population: Population, k: int) -> pd.Series:
     best member of S is at least as good as y (the project's tie convention); user types, the
     Plackett-Luce set comparison ``W_i(S) / (W_i(S) + w_i(y))``; pairwise data, k = 1 only.
 
-    Returns the probabilities of the multisets it uses, labelled like ``"A + A + B"``. ``attrs``:
-    ``guarantee`` (the LP value ``min_y P[sigma >= y]``, at least k/(k+1) by Theorem 3.1),
-    ``best_possible`` (``max_S P[S >= lam]`` for the opponent mix ``lam``: no k-output policy
-    does better, by weak duality), ``gap``, ``worst_opponents`` (``lam``, the certificate),
-    ``opponent`` (the response attaining the guarantee), ``n_multisets``, ``method``, ``k``.
-    The LP's optimum need not be unique; this is the vertex HiGHS returns.
+    Returns the probabilities of the multisets it uses, labelled like ``"A + A + B"``, with a
+    :class:`~aggregation.rules.result.MultiOutputCertificate`: the ``guarantee`` (the LP value
+    ``min_y P[sigma >= y]``, at least k/(k+1) by Theorem 3.1), ``best_possible`` (``max_S P[S >= lam]``
+    for the opponent mix ``lam``: no k-output policy does better, by weak duality), ``gap``, the
+    ``opponent_mix`` ``lam`` and every response attaining the guarantee. The LP's optimum need not
+    be unique; this is the vertex HiGHS returns.
     """
     population = as_population(population)
     k = sample_count(k)
@@ -112,14 +114,9 @@ def multi_output_policy(population: Population, k: int) -> pd.Series:
     keep = sigma > 1e-12
     out = pd.Series(sigma[keep], index=_multisets.labels(counts[keep], names), name=f"best {k}-output policy")
     out.index.name = "multiset"
-    out.attrs = {
-        "k": k,
-        "guarantee": float(rates.min()),
-        "best_possible": best,
-        "gap": max(best - float(rates.min()), 0.0),
-        "worst_opponents": pd.Series(lam, index=names, name="worst-case opponent mix"),
-        "opponent": names[int(rates.argmin())],
-        "n_multisets": n_sets,
-        "method": f"one linear program over all {n_sets:,} multisets of {k} responses (scipy HiGHS) on {over}",
-    }
-    return out
+    certificate = MultiOutputCertificate(
+        k=k, guarantee=float(rates.min()), best_possible=best, gap=max(best - float(rates.min()), 0.0),
+        opponent_mix=pd.Series(lam, index=names, name="worst-case opponent mix"),
+        worst_opponents=tuple(lowest(pd.Series(rates, index=names))), n_multisets=n_sets)
+    return RuleResult(out, certificate,
+                      f"one linear program over all {n_sets:,} multisets of {k} responses (scipy HiGHS) on {over}")

@@ -29,7 +29,7 @@ Conventions (DESIGN.md; they decide the numbers):
   itself gets one half (a response inside the k draws does *not* win outright). The win rate
   against y is ``1 - U(y; pi)`` with ``U(y; pi) = E_i E_{S ~ pi^k}[w_i(y) / (w_i(y) + W_i(S))]``,
   the deviation utility; for k = 1 this is NLHF's game (eq. (1)) on the Bradley-Terry matrix,
-  so MPNE_1 is the maximal lottery. See :mod:`aggregation._pl_game` for the integral form,
+  so MPNE_1 is the maximal lottery. See :mod:`.plackett_luce` for the integral form,
   the derivatives and the proof that the game is monotone.
 * **Comparison tables and preference matrices** hold only P, read as having no indifference
   between distinct responses: k = 1 only (win rate ``pi_y + sum_{z != y} pi_z P[z, y]``); for
@@ -40,23 +40,26 @@ In all cases the **robust rate** is ``1 - max_y U(y; pi)``, and at a symmetric e
 ``max_y U(y; pi) = E_{y~pi} U(y; pi) <= 1/(k+1)`` (Property 1 (2)): the guarantee is at least
 k/(k+1).
 
-How each number is obtained is stated in ``attrs["method"]`` (and an absolute error bound in
-``attrs["error"]``, 0 where exact):
+How each number is obtained is stated in the result's ``method`` (and an absolute error bound in
+its ``error``, 0 where exact):
 
 * rankings: exact closed form, vectorised over voters (each voter's alternatives in worst-first
   order, prepared once per profile; a cumulative sum of the policy gives every ``B_i(y)``);
 * user types: exact by enumerating every multiset of k draws from the policy's support with its
   multinomial probability while (multisets x challengers x types) stays within
   :data:`ENUMERATION_BUDGET`; beyond it, numerical integration of the one-dimensional integral
-  of :mod:`aggregation._pl_game` with a stated error bound ("numerical integration, error < ...");
-* MPNE and robust policy: an interior-point path-following method for monotone variational
-  inequalities (:mod:`aggregation._complementarity`) with a Newton polish on the support. Both
+  of :mod:`.plackett_luce` with a stated error bound ("numerical integration, error < ...");
+* MPNE and robust policy (:mod:`.games`): an interior-point path-following method for monotone
+  variational inequalities (:mod:`.complementarity`) with a Newton polish on the support. Both
   games are monotone (rankings: summation by parts over each voter's levels; user types: the
-  integration by parts in :mod:`aggregation._pl_game`), so the equilibrium set is convex and the
+  integration by parts in :mod:`.plackett_luce`), so the equilibrium set is convex and the
   central path ends in its relative interior, a canonical, relabelling-neutral member when
   there are several. The certificate is the exploitability gap
   ``max_y U(y; pi) - E_{y~pi} U(y; pi)``; for user types it is re-evaluated at the returned
-  policy by exact enumeration where that is cheap (``attrs["certificate"]`` says how).
+  policy by exact enumeration where that is cheap (the certificate's ``evaluated_by`` says how).
+
+Every worst case (a robust rate's worst opponent, a certificate's) lists *all* the responses tied
+for it (:func:`aggregation.outcome.lowest`), in the population's order.
 """
 from __future__ import annotations
 
@@ -69,13 +72,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import complementarity as _complementarity, multisets as _multisets, plackett_luce as _pl_game
+from . import multisets as _multisets, plackett_luce as _pl_game
 from .ranking_game import SortedRankings
 from ..validate import distribution, sample_count
 from ..errors import AggregationError
 from ..populations.base import RANKINGS, USER_TYPES, Population
 from ..populations.matrix import as_population
+from ..outcome import lowest
 from ..populations.preference import matrix_and_names
+from ..rules.result import RuleResult, values_of
 
 EXACT_CLOSED_FORM = "exact (closed form)"
 EXACT_ENUMERATION = "exact (enumeration)"
@@ -90,17 +95,34 @@ OPPONENT_CELLS = 60_000_000
 
 
 # ============================================================================ win rates
-def kwin_rate(population: Population, policy, k: int) -> pd.Series:
-    """The k-sample win rate of ``policy`` against every response y (a Series indexed by y).
+@dataclass(frozen=True, eq=False)
+class WinRates:
+    """The k-sample win rate of a policy against every response y: ``rates`` (a Series indexed by
+    the opponent y), ``method`` (``"exact (closed form)"``, ``"exact (enumeration)"`` or
+    ``"numerical integration, error < ..."``), ``error`` (an absolute bound on every entry's error;
+    0.0 when exact) and ``k``; ``rates_obj["y"]`` is the rate against y."""
 
-    ``attrs``: ``method`` (``"exact (closed form)"``, ``"exact (enumeration)"`` or
-    ``"numerical integration, error < ..."``), ``error`` (an absolute bound on every entry's
-    error; 0.0 when exact) and ``k``.
-    """
+    rates: pd.Series
+    method: str
+    error: float
+    k: int
+
+    def __getitem__(self, opponent) -> float:
+        return float(self.rates[opponent])
+
+    @property
+    def worst_opponents(self) -> tuple[str, ...]:
+        """Every response tied for the lowest rate (:func:`aggregation.outcome.lowest`)."""
+        return tuple(str(a) for a in lowest(self.rates))
+
+
+def kwin_rate(population: Population, policy, k: int) -> WinRates:
+    """The k-sample win rate of ``policy`` (a distribution, or a policy :class:`~aggregation.rules.result.RuleResult`)
+    against every response y, as :class:`WinRates`."""
     population = as_population(population)
     k = sample_count(k)
     names = population.alternatives
-    pi = distribution(policy, names, what="policy").to_numpy()
+    pi = distribution(values_of(policy), names, what="policy").to_numpy()
     error = 0.0
     if population.kind == RANKINGS:
         rate, method = 1.0 - _sorted_rankings(population).power_sum(pi, k), EXACT_CLOSED_FORM
@@ -113,17 +135,17 @@ def kwin_rate(population: Population, policy, k: int) -> pd.Series:
         raise _only_pairwise(population, k)
     out = pd.Series(np.clip(rate, 0.0, 1.0), index=names, name=f"{k}-sample win rate")
     out.index.name = "opponent"
-    out.attrs = {"method": method, "error": error, "k": k}
-    return out
+    return WinRates(out, method, float(error), k)
 
 
 @dataclass(frozen=True, eq=False)
 class RobustRate:
-    """The worst case of a k-sample win rate: ``rate = min_y kwin_rate(y)``, reached at ``opponent``;
-    ``error`` bounds the error of every rate (0.0 when exact)."""
+    """The worst case of a k-sample win rate: ``rate = min_y kwin_rate(y)``, reached at every one of
+    ``worst_opponents`` (all the tied responses, in the population's order); ``error`` bounds the
+    error of every rate (0.0 when exact); ``rates`` against every response."""
 
     rate: float
-    opponent: str
+    worst_opponents: tuple[str, ...]
     method: str
     error: float
     k: int
@@ -131,11 +153,10 @@ class RobustRate:
 
 
 def robust_rate(population: Population, policy, k: int) -> RobustRate:
-    """The minimum over opponents of :func:`kwin_rate` (ties: the first opponent in order)."""
+    """The minimum over opponents of :func:`kwin_rate`, with every opponent attaining it."""
     rates = kwin_rate(population, policy, k)
-    opponent = str(rates.idxmin())
-    return RobustRate(rate=float(rates[opponent]), opponent=opponent, method=rates.attrs["method"],
-                      error=float(rates.attrs["error"]), k=rates.attrs["k"], rates=rates)
+    return RobustRate(rate=float(rates.rates.min()), worst_opponents=rates.worst_opponents, method=rates.method,
+                      error=rates.error, k=rates.k, rates=rates.rates)
 
 
 #: Per-profile preparation of the closed form (worst-first orders), kept while the profile lives.
@@ -194,8 +215,8 @@ def resampling_bound(k: int, l: int) -> float:
 def resampling_curve(population: Population, policy, k: int, ls: Iterable[int]) -> pd.DataFrame:
     """A policy computed for k (such as MPNE_k) sampled l times, for each l in ``ls``: its robust
     rate (:func:`robust_rate` with l draws) and Theorem 4.5's bound ``min(k, l)/(k+1)``
-    (columns ``"robust rate"``, ``"worst opponent"``, ``"bound min(k, l)/(k+1)"``, ``"method"``,
-    ``"error"``; index ``l``)."""
+    (columns ``"robust rate"``, ``"worst opponent"`` (tied ones joined by ", "),
+    ``"bound min(k, l)/(k+1)"``, ``"method"``, ``"error"``; index ``l``)."""
     k = sample_count(k)
     ls = [sample_count(l, "l (the number of samples)") for l in ls]
     if not ls:
@@ -203,11 +224,9 @@ def resampling_curve(population: Population, policy, k: int, ls: Iterable[int]) 
     rows = []
     for l in ls:
         rr = robust_rate(population, policy, l)
-        rows.append({"robust rate": rr.rate, "worst opponent": rr.opponent, "bound min(k, l)/(k+1)": min(k, l) / (k + 1),
-                     "method": rr.method, "error": rr.error})
-    out = pd.DataFrame(rows, index=pd.Index(ls, name="l"))
-    out.attrs = {"k": k}
-    return out
+        rows.append({"robust rate": rr.rate, "worst opponent": ", ".join(rr.worst_opponents),
+                     "bound min(k, l)/(k+1)": min(k, l) / (k + 1), "method": rr.method, "error": rr.error})
+    return pd.DataFrame(rows, index=pd.Index(ls, name="l"))
 
 
 @dataclass(frozen=True, eq=False)
@@ -215,10 +234,10 @@ class OpponentSetsRate:
     """Appendix D.7 (Definition D.4): the worst case, over an opponent's multisets S' of l
     responses, of ``P[pi^k >= S']``; ``bound`` is Theorem D.6's ``(k+1-l)/(k+1)`` (guaranteed for
     MPNE_k) and ``pl_limit`` the appendix's Plackett-Luce limit ``k/(k+l)`` (no method guarantees
-    more on every population)."""
+    more on every population). ``worst_opponents``: every opponent set tied for the worst case."""
 
     rate: float
-    opponent: str
+    worst_opponents: tuple[str, ...]
     method: str
     error: float
     k: int
@@ -246,7 +265,7 @@ def opponent_sets_rate(population: Population, policy, k: int, l: int) -> Oppone
     l = sample_count(l, "l (the opponent's number of responses)")
     names = population.alternatives
     m = len(names)
-    pi = distribution(policy, names, what="policy").to_numpy()
+    pi = distribution(values_of(policy), names, what="policy").to_numpy()
     bound, pl_limit = (k + 1 - l) / (k + 1), k / (k + l)
     if population.kind == RANKINGS:
         size = min(l, m)
@@ -279,26 +298,24 @@ def opponent_sets_rate(population: Population, policy, k: int, l: int) -> Oppone
     rates = pd.Series(np.clip(1.0 - U, 0.0, 1.0), index=_multisets.labels(counts, names),
                       name=f"{k}-sample win rate against {l} responses")
     rates.index.name = "opponent set"
-    worst = str(rates.idxmin())
-    return OpponentSetsRate(rate=float(rates[worst]), opponent=worst, method=method, error=error, k=k, l=l,
-                            bound=bound, pl_limit=pl_limit, n_sets=n_sets, rates=rates)
+    return OpponentSetsRate(rate=float(rates.min()), worst_opponents=tuple(lowest(rates)), method=method, error=error,
+                            k=k, l=l, bound=bound, pl_limit=pl_limit, n_sets=n_sets, rates=rates)
 
 
 def opponent_sets_curve(population: Population, policy, k: int, ls: Iterable[int]) -> pd.DataFrame:
     """:func:`opponent_sets_rate` for each l in ``ls`` (index ``l``; columns ``"robust rate"``,
-    ``"worst opponent set"``, ``"Thm D.6 bound (k+1-l)/(k+1)"``, ``"PL limit k/(k+l)"``,
-    ``"method"``, ``"error"``)."""
+    ``"worst opponent set"`` (tied ones joined by ", "), ``"Thm D.6 bound (k+1-l)/(k+1)"``,
+    ``"PL limit k/(k+l)"``, ``"method"``, ``"error"``)."""
     rows, index = [], []
     for l in ls:
         r = opponent_sets_rate(population, policy, k, l)
         index.append(r.l)
-        rows.append({"robust rate": r.rate, "worst opponent set": r.opponent, "Thm D.6 bound (k+1-l)/(k+1)": r.bound,
+        rows.append({"robust rate": r.rate, "worst opponent set": ", ".join(r.worst_opponents),
+                     "Thm D.6 bound (k+1-l)/(k+1)": r.bound,
                      "PL limit k/(k+l)": r.pl_limit, "method": r.method, "error": r.error})
     if not rows:
         raise AggregationError("opponent_sets_curve needs at least one value of l")
-    out = pd.DataFrame(rows, index=pd.Index(index, name="l"))
-    out.attrs = {"k": sample_count(k)}
-    return out
+    return pd.DataFrame(rows, index=pd.Index(index, name="l"))
 
 
 def _refuse_opponents(n_sets: int, l: int, m: int, what: str) -> None:
@@ -326,15 +343,26 @@ def _ranking_sets_beat(prof, pi: np.ndarray, k: int, combos: np.ndarray) -> np.n
 
 
 # ============================================================================ curves
-PolicyLike = pd.Series | Callable[[int], pd.Series]
+#: A policy for every k (a Series or a policy result), or a family re-solved for each k (``k -> policy``).
+PolicyLike = pd.Series | RuleResult | Callable[[int], pd.Series | RuleResult]
 
 
-def kwin_curve(population: Population, policies: Mapping[str, PolicyLike], ks: Iterable[int]) -> pd.DataFrame:
-    """Robust k-sample win rate per k (rows) and policy (columns), plus the column ``"k/(k+1)"``.
+@dataclass(frozen=True, eq=False)
+class WinRateCurve:
+    """Robust k-sample win rates per k (rows) and policy (columns) in ``rates``, which also has the
+    column ``"k/(k+1)"``; ``methods`` says how each cell was computed and ``errors`` bounds its
+    error (0 where exact)."""
 
-    A policy is a Series (the same policy for every k) or a function ``k -> Series`` (a family
-    such as MPNE_k, re-solved for each k). ``attrs["method"]`` is a DataFrame of the method
-    used per cell; ``attrs["error"]`` a DataFrame of error bounds (0 where exact).
+    rates: pd.DataFrame
+    methods: pd.DataFrame
+    errors: pd.DataFrame
+
+
+def kwin_curve(population: Population, policies: Mapping[str, PolicyLike], ks: Iterable[int]) -> WinRateCurve:
+    """Robust k-sample win rate per k and policy (:class:`WinRateCurve`).
+
+    A policy is a Series or a policy result (the same policy for every k) or a function
+    ``k -> policy`` (a family such as MPNE_k, re-solved for each k).
     """
     ks = [sample_count(k) for k in ks]
     if not ks:
@@ -351,8 +379,7 @@ def kwin_curve(population: Population, policies: Mapping[str, PolicyLike], ks: I
             methods.loc[k, name] = rr.method
             errors.loc[k, name] = rr.error
     rates["k/(k+1)"] = [k / (k + 1) for k in ks]
-    rates.attrs = {"method": methods, "error": errors}
-    return rates
+    return WinRateCurve(rates, methods, errors)
 
 
 # ============================================================================ helpers

@@ -6,6 +6,7 @@ import pytest
 from aggregation import (RULES, AggregationError, Profile, RewardPopulation, RuleParams, borda, compute_all,
                          copeland, get_rule, maximal_lottery, mpne, nbc, plurality, population_kind,
                          random_dictatorship, rlhf_policy, robust_policy, rules_table, sample_comparisons)
+from aggregation.rules.result import values_of
 
 FIGURE_1 = Profile.parse("2: R > G > B\n3: B > R > G")
 TYPES = RewardPopulation({"u1": {"R": 1.0, "G": 0.0, "B": 2.0}, "u2": {"R": 2.0, "G": 1.0, "B": 0.0}})
@@ -34,9 +35,9 @@ def test_compute_is_the_core_function():
     }
     for rule_id, series in expected.items():
         out = RULES[rule_id].compute(FIGURE_1, params)
-        np.testing.assert_allclose(out.to_numpy(), series.to_numpy(), atol=1e-12, err_msg=rule_id)
-        assert list(out.index) == ["R", "G", "B"]
-        assert out.attrs["rule"] == rule_id and out.attrs["output"] == RULES[rule_id].output
+        np.testing.assert_allclose(out.values.to_numpy(), values_of(series).to_numpy(), atol=1e-12, err_msg=rule_id)
+        assert out.alternatives == ["R", "G", "B"]
+        assert out.rule == rule_id and out.output == RULES[rule_id].output
 
 
 def test_applicability_with_reasons():
@@ -56,16 +57,16 @@ def test_applicability_with_reasons():
 
 def test_user_types_run_every_rule():
     table = compute_all(TYPES, RuleParams(k=2))
-    assert list(table.columns) == list(RULES)
-    assert table.attrs["skipped"] == {}
-    assert np.allclose(table.drop(columns=["borda", "plurality", "copeland", "nbc"]).sum(), 1.0)
+    assert list(table.values.columns) == list(RULES)
+    assert table.skipped == {}
+    assert np.allclose(table.values.drop(columns=["borda", "plurality", "copeland", "nbc"]).sum(), 1.0)
 
 
 def test_compute_all_lists_what_it_skips():
     table = compute_all(FIGURE_1)
-    assert "average_reward" not in table.columns
-    assert "reward" in table.attrs["skipped"]["average_reward"]
-    assert table.loc["B", "maximal_lottery"] == 1.0
+    assert "average_reward" not in table.values.columns
+    assert "reward" in table.skipped["average_reward"]
+    assert table.values.loc["B", "maximal_lottery"] == 1.0
 
 
 def test_rules_table_for_the_dashboard():

@@ -106,7 +106,7 @@ def _reference_policy(scenario, name, k):
     if isinstance(name, dict):
         return {a: float(name[a]) for a in names}
     if name == "maximal_lottery":
-        return maximal_lottery(scenario.population).to_dict()
+        return maximal_lottery(scenario.population).values.to_dict()
     if name == "uniform":
         return dict.fromkeys(names, 1.0 / len(names))
     if name in ("mpne", "robust_policy") and scenario.id == "testtime_nlhf_collapse":

@@ -45,9 +45,9 @@ def test_the_page_renders_for_the_default_population(app, data_dir):
     shown = preview(at)
     assert list(shown) == ["RLHF / DPO limit (β = 0.1)", "maximal lottery (Nash self-play)",
                            "MPNE_2 (multi-player self-play)"]
-    assert shown["RLHF / DPO limit (β = 0.1)"] == pytest.approx(rlhf_policy(FIGURE_1, 0.1).to_dict(), abs=1e-12)
+    assert shown["RLHF / DPO limit (β = 0.1)"] == pytest.approx(rlhf_policy(FIGURE_1, 0.1).values.to_dict(), abs=1e-12)
     assert shown["maximal lottery (Nash self-play)"] == pytest.approx({"R": 0, "G": 0, "B": 1}, abs=1e-9)
-    assert shown["MPNE_2 (multi-player self-play)"] == pytest.approx(mpne(FIGURE_1, 2).to_dict(), abs=1e-9)
+    assert shown["MPNE_2 (multi-player self-play)"] == pytest.approx(mpne(FIGURE_1, 2).values.to_dict(), abs=1e-9)
     assert "Borda: R 7 > B 6 > G 2. NBC under D: R 0.6333 > B 0.5667 > G 0.3." in texts(at.caption)
     assert "Nothing is downloaded here" in texts(at.caption)
     assert JobClient(data_dir=data_dir).list_jobs() == []
@@ -71,7 +71,7 @@ def test_every_method_says_what_it_optimises_and_where_theory_lands(app, data_di
         assert next(iter(shown)) == "MPNE_2 (multi-player self-play)"
         at.number_input(key="ft_k").set_value(3).run()
         assert next(iter(preview(at))) == "MPNE_3 (multi-player self-play)"
-        assert preview(at)["MPNE_3 (multi-player self-play)"] == pytest.approx(mpne(FIGURE_1, 3).to_dict(), abs=1e-9)
+        assert preview(at)["MPNE_3 (multi-player self-play)"] == pytest.approx(mpne(FIGURE_1, 3).values.to_dict(), abs=1e-9)
     if method in ("mnl", "mallows"):
         assert "first-place shares (random dictatorship)" in shown
         assert shown["first-place shares (random dictatorship)"] == pytest.approx({"R": 0.4, "G": 0, "B": 0.6})
@@ -110,7 +110,7 @@ def test_the_page_renders_for_every_preset(app, data_dir, scenario):
         assert any(label.startswith("average-reward policy") for label in shown)
     D = app.session_state[state.SAMPLING_KEY] if scenario.sampling is not None else None
     rlhf = rlhf_policy(model, 0.1, None if D is None else D.to_dict())
-    assert shown["RLHF / DPO limit (β = 0.1)"] == pytest.approx(rlhf.to_dict(), abs=1e-9)
+    assert shown["RLHF / DPO limit (β = 0.1)"] == pytest.approx(rlhf.values.to_dict(), abs=1e-9)
 
 
 def test_a_comparison_table_population_renders_and_methods_needing_voters_are_refused(app, data_dir):

@@ -63,7 +63,7 @@ def test_rules_page_numbers_for_the_default_population(app):
     assert table.loc["copeland"].to_dict() == {"R": 1, "G": 0, "B": 2}
     assert table.loc["maximal_lottery"].to_dict() == pytest.approx({"R": 0, "G": 0, "B": 1}, abs=1e-12)
     assert table.loc["random_dictatorship"].to_dict() == pytest.approx({"R": 0.4, "G": 0, "B": 0.6})
-    assert table.loc["rlhf"].to_dict() == pytest.approx(rlhf_policy(FIGURE_1, beta=1.0).to_dict())
+    assert table.loc["rlhf"].to_dict() == pytest.approx(rlhf_policy(FIGURE_1, beta=1.0).values.to_dict())
     assert list(table.loc["rlhf"].sort_values(ascending=False).index) == ["R", "B", "G"]  # NBC's order
     assert "average_reward" not in table.index
     page = texts(at.markdown)
@@ -95,7 +95,7 @@ def test_beta_from_the_url_changes_only_the_policy(app):
     at = open_page(app, "rules")
     assert at.number_input(key=urls.BETA_KEY).value == 0.5
     half = rules_table(at).loc["rlhf"].to_numpy(float)
-    one = rlhf_policy(FIGURE_1, beta=1.0).to_numpy()
+    one = rlhf_policy(FIGURE_1, beta=1.0).values.to_numpy()
     # pi_beta is proportional to exp(r / beta): halving beta squares the beta = 1 policy
     np.testing.assert_allclose(half, one ** 2 / (one ** 2).sum(), rtol=1e-9)
     assert rules_table(at).loc["borda"].to_dict() == {"R": 7, "G": 2, "B": 6}
