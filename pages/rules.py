@@ -6,9 +6,7 @@ from ui import compute, explain, figures, numbers, shell, state, urls, widgets
 
 shell.page_header(
     "Rules side by side",
-    "The same voters, ten ways to turn their preferences into one answer. Score rules give points; the "
-    "alignment methods give a **policy**, the probability of answering with each response. "
-    "★ marks each rule's top response.", url_path="rules")
+    explain.RULES_INTRO + " ★ marks each rule's top response.", url_path="rules")
 
 model = state.population()
 D = state.sampling()

@@ -10,7 +10,7 @@ shell.page_header(
     "RLHF and DPO learn from pairs of responses drawn from a **sampling distribution D**. With unlimited data "
     "they rank responses by the **normalized Borda count under D**, NBC(y; D) = Σ D(y′) P[y, y′]: the chance "
     "that a random voter prefers y to a response drawn from D. No voter changes their mind, yet changing D can "
-    f"change the winner ({explain.PAPERS['heterogeneous'].link()}, section 4.3).", url_path="sampling")
+    f"change the winner ({explain.link('heterogeneous')}, section 4.3).", url_path="sampling")
 
 model = state.population()
 names = list(model.alternatives)

@@ -8,7 +8,7 @@ from ui import compute, explain, figures, numbers, shell, state, widgets
 
 shell.page_header(
     "Test-time scaling",
-    explain.TEST_TIME + f" ({explain.PAPERS['test_time'].link()})", url_path="testtime")
+    explain.TEST_TIME + f" ({explain.link('test_time')})", url_path="testtime")
 
 model = state.population()
 D = state.sampling()

@@ -15,6 +15,7 @@ import pandas as pd
 
 from aggregation import RANKINGS, USER_TYPES, AggregationError, population_from_dict
 from aggregation.formats import FILE_WORDS
+from aggregation.papers import PAPERS
 from aggregation.validate import distribution
 from aggregation import generate
 
@@ -54,8 +55,7 @@ def scenario_from_dict(data: Mapping) -> Scenario:
     scenario_id = _text(data, "id", "")
     if not ID_PATTERN.match(scenario_id):
         raise AggregationError(f"id must be lower-case letters, digits, '_' or '-', got {scenario_id!r}")
-    source = _table(data, "source", "")
-    _only(source, {"paper", "section", "url"}, "source")
+    source = _source(_table(data, "source", ""))
     page = _text(data, "page", "")
     if page not in PAGES:
         raise AggregationError(f"page must be one of {', '.join(PAGES)}, got {page!r}")
@@ -91,8 +91,7 @@ def scenario_from_dict(data: Mapping) -> Scenario:
     return Scenario(
         id=scenario_id, title=_text(data, "title", ""), summary=_text(data, "summary", ""),
         narrative=_text(data, "narrative", ""), property=_text(data, "property", ""),
-        source=Source(_text(source, "paper", "source."), _text(source, "section", "source."),
-                      _text(source, "url", "source.")),
+        source=source,
         constructed=constructed, note=_text(data, "note", ""), population=population,
         sampling=sampling, beta=float(beta), k=k, page=page, claims=claims, choice=choice, generator=generator)
 
@@ -129,6 +128,21 @@ def _population(d: Mapping):
             raise AggregationError(f"population.text, {exc}") from None
         raise
     return population, None
+
+
+def _source(d: Mapping) -> Source:
+    """``paper`` (a key of ``aggregation.papers.PAPERS``, or "" for a user's own scenario) and
+    ``section``. A ``url`` written by older files is accepted when it is empty or the paper's own link
+    (the link now comes from the papers table)."""
+    _only(d, {"paper", "section", "url"}, "source")
+    key = _text(d, "paper", "source.")
+    if key and key not in PAPERS:
+        raise AggregationError(f"source.paper: unknown paper {key!r}; name it by its key (known: {', '.join(PAPERS)})")
+    source = Source(key, _text(d, "section", "source."))
+    if "url" in d and d["url"] not in ("", source.url):
+        raise AggregationError(f"source.url: the link comes from the papers table ({source.url or 'none'}); "
+                               "leave url out")
+    return source
 
 
 def _choice(d, population) -> ChoiceSetup:

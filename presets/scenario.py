@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from aggregation import AggregationError, Population
+from aggregation import AggregationError, Population, papers
 from aggregation.validate import distribution
 
 #: Dashboard pages a scenario can open on (see DESIGN.md, "Pages").
@@ -17,14 +17,27 @@ PAGES = ("rules", "sampling", "testtime", "properties", "ranked-choice")
 
 @dataclass(frozen=True)
 class Source:
-    """Where the example comes from: paper (authors, title, arXiv id), section, URL."""
+    """Where the example comes from: ``paper``, a key of the one papers table
+    (:data:`aggregation.papers.PAPERS`; "" for a user's own scenario), and ``section`` (free text:
+    "Figure 1 and section 3.1"). The paper's authors, title and link come from the table."""
 
     paper: str
     section: str
-    url: str
+
+    def __post_init__(self):
+        if self.paper:
+            papers.paper(self.paper)              # an unknown key is refused, naming the known ones
+
+    @property
+    def entry(self) -> papers.Paper | None:
+        return papers.PAPERS[self.paper] if self.paper else None
+
+    @property
+    def url(self) -> str:
+        return self.entry.url if self.entry else ""
 
     def __str__(self) -> str:
-        parts = ", ".join(p for p in (self.paper, self.section) if p)
+        parts = ", ".join(p for p in (str(self.entry) if self.entry else "", self.section) if p)
         return f"{parts} ({self.url})" if self.url else parts
 
 

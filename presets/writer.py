@@ -30,7 +30,6 @@ def write_scenario(s: Scenario) -> str:
         _pair("property", s.property), _pair("page", s.page), _pair("constructed", s.constructed),
         _pair("note", s.note), _pair("narrative", s.narrative),
         "", "[source]", _pair("paper", s.source.paper), _pair("section", s.source.section),
-        _pair("url", s.source.url),
         "", "[settings]", _pair("beta", s.beta), _pair("k", s.k),
     ]
     if s.sampling is not None:

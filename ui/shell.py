@@ -16,7 +16,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from aggregation import AggregationError
+from aggregation import RULES, AggregationError
 
 from . import numbers, scenarios, state, urls, widgets
 
@@ -37,9 +37,8 @@ PAGES = (
              "Who the voters are: rankings with weights or user types with rewards, a scenario from the library "
              "or a seeded generator. Edit, import, export; every other page reads this population."),
     PageSpec("pages/rules.py", "Rules side by side", ":material/balance:", "rules",
-             "Every rule of the registry on the current population (Borda, plurality, Copeland, the maximal "
-             "lottery, the RLHF/DPO policy, NBC, the average-reward policy, MPNE_k, the robust policy, random "
-             "dictatorship), with the majority margins."),
+             "Every rule of the registry on the current population ("
+             + ", ".join(rule.name for rule in RULES.values()) + "), with the majority margins."),
     PageSpec("pages/sampling.py", "Sampling distribution", ":material/change_history:", "sampling",
              "How the distribution of compared responses steers DPO: NBC under D, the ternary map of winners, "
              "and the smallest change of D that flips the order."),

@@ -31,7 +31,6 @@ from aggregation.rules.result import values_of
 
 from . import compute
 from .compute import HASH_FUNCS
-from .explain import PAPERS, Paper
 from .numbers import decimal
 
 #: Seconds between two looks at a running job (the live panel polls only while a job is active).
@@ -42,26 +41,11 @@ DEFAULT_K = 2
 JOB_LIST_LIMIT = 100
 TINY = "tiny"
 
-EXTRA_PAPERS = {
-    "ipo": Paper("Azar et al. 2024", "A General Theoretical Paradigm to Understand Learning from Human Preferences "
-                 "(IPO)", "https://arxiv.org/abs/2310.12036"),
-    "spo": Paper("Swamy et al. 2024", "A Minimaximalist Approach to Reinforcement Learning from Human Feedback "
-                 "(SPO)", "https://arxiv.org/abs/2401.04056"),
-    "rcpo": Paper("Tang & Feng 2025", "Beyond Pairwise: Empowering LLM Alignment with (Ranked) Choice Modeling (RCPO)",
-                  "https://arxiv.org/abs/2510.23631"),
-    "rlhf": Paper("Ouyang et al. 2022", "Training language models to follow instructions with human feedback",
-                  "https://arxiv.org/abs/2203.02155"),
-}
-
-
-def paper(key: str) -> Paper:
-    return EXTRA_PAPERS.get(key) or PAPERS[key]
-
-
 @dataclass(frozen=True)
 class MethodText:
     """How the page presents a training method: a short name, one plain sentence of what it
-    optimises, one of where theory says it lands, the paper, and the theory policy it converges to
+    optimises, one of where theory says it lands, the paper (a key of ``aggregation.papers.PAPERS``), and the
+    theory policy it converges to
     (a key of :attr:`TheoryView.policies`; None when there is no closed form)."""
     name: str
     optimises: str

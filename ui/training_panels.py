@@ -90,7 +90,7 @@ def settings_form(model, D, errors: FieldErrors) -> tuple[str, dict]:
     text = METHOD_TEXT[method]
     with st.container(border=True, key="ft_method_text"):
         st.markdown(f"**What it optimises.** {text.optimises}  \n**{text.lands_on.split(':', 1)[0]}:**"
-                    f"{text.lands_on.split(':', 1)[1]} ({training.paper(text.paper).link()})")
+                    f"{text.lands_on.split(':', 1)[1]} ({explain.link(text.paper)})")
 
     kind = st.radio("Model", ["tiny", "checkpoint"], key="ft_model_kind", horizontal=True,
                     format_func={"tiny": "built-in tiny model", "checkpoint": "a local checkpoint"}.get)

@@ -144,7 +144,7 @@ def check_all(population: Population, params: RuleParams | None = None, rules: I
 class _Checker:
     def __init__(self, population: Population, rule: Rule, params: RuleParams, version: str | None):
         self.population, self.rule, self.params = population, rule, params
-        self.name = rule.label(params)
+        self.name = rule.name_with(params)
         self.kind = population.kind
         probabilistic_output = rule.output in (LOTTERY, POLICY)
         if version is None:

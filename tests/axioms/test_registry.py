@@ -6,6 +6,8 @@ import pytest
 from aggregation import (RULES, AggregationError, Profile, RewardPopulation, RuleParams, borda, compute_all,
                          copeland, get_rule, maximal_lottery, mpne, nbc, plurality, population_kind,
                          random_dictatorship, rlhf_policy, robust_policy, rules_table, sample_comparisons)
+from aggregation.papers import PAPERS
+from aggregation.rules.registry import FAMILIES
 from aggregation.rules.result import values_of
 
 FIGURE_1 = Profile.parse("2: R > G > B\n3: B > R > G")
@@ -14,9 +16,10 @@ TYPES = RewardPopulation({"u1": {"R": 1.0, "G": 0.0, "B": 2.0}, "u2": {"R": 2.0,
 
 def test_every_rule_is_registered_and_described():
     assert list(RULES) == ["borda", "plurality", "copeland", "maximal_lottery", "rlhf", "nbc", "average_reward",
-                           "mpne", "robust", "random_dictatorship"]
+                           "mpne", "robust", "random_dictatorship", "uniform"]
     for rule in RULES.values():
-        assert rule.name and rule.paper and rule.applies
+        assert rule.name and rule.label and rule.unit and rule.references and rule.applies
+        assert rule.family in FAMILIES and all(r.paper in PAPERS for r in rule.references)
         assert rule.explanation.endswith(".") and len(rule.explanation) < 260
         assert rule.output in ("scores", "lottery", "policy")
         assert set(rule.params) <= {"beta", "sampling", "k"}
@@ -96,9 +99,14 @@ def test_params_validation_and_transport():
 
 
 def test_labels_show_the_parameters():
-    assert get_rule("mpne").label(RuleParams(k=4)) == "MPNE_k (k = 4)"
-    assert get_rule("rlhf").label(RuleParams(beta=0.5)) == "RLHF / DPO limit (beta = 0.5)"
-    assert get_rule("borda").label() == "Borda"
+    assert get_rule("mpne").name_with(RuleParams(k=4)) == "MPNE_k (k = 4)"
+    assert get_rule("rlhf").name_with(RuleParams(beta=0.5)) == "RLHF / DPO limit (beta = 0.5)"
+    assert get_rule("borda").name_with() == "Borda"
+    # mid-sentence, as claims say them
+    assert get_rule("mpne").mid_sentence(3) == "MPNE_3" and get_rule("maximal_lottery").mid_sentence() == \
+        "the maximal lottery (NLHF)"
+    assert get_rule("robust").mid_sentence(2) == "the robust policy for k = 2"
+    assert get_rule("robust").mid_sentence(2, k_in_sentence=True) == "the robust policy"
     with pytest.raises(AggregationError, match="unknown rule 'kemeny'"):
         get_rule("kemeny")
 
