@@ -53,6 +53,8 @@ from .rules.result import (
     EquilibriumCertificate, LotteryCertificate, MultiOutputCertificate, RewardFit, RobustCertificate, RuleResult,
 )
 from .properties.axioms import AXIOMS, AxiomCheck, check_all, check_rule
+from .properties.cost import properties_affordable, properties_cost
+from .testtime.cost import game_affordable, game_cells, game_cells_unit
 
 # ranked-choice models (RCPO) and the reference losses of the fine-tuning methods
 from .choice.models import (

@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from aggregation import AXIOMS, AggregationError
+from aggregation import AXIOMS, AggregationError, properties_affordable
 from ui import compute, explain, shell, state, widgets
 
 shell.page_header(
@@ -28,7 +28,7 @@ SHORT = {"majority": "Majority", "condorcet": "Condorcet", "pareto": "Pareto", "
          "clones": "Clones"}
 rules = list(compute.RULE_KEYS)
 labels = {r: explain.RULES[r].label for r in rules}
-waiting = [r for r in rules if not compute.properties_affordable(model, r, k)
+waiting = [r for r in rules if not properties_affordable(model, r, k)
            and not state.requested("properties", (model.fingerprint, k))]
 
 results, errors = {}, {}

@@ -1,7 +1,7 @@
 """Rules side by side: every rule of the registry on the current population, the majority margins and graph."""
 import streamlit as st
 
-from aggregation import COMPARISONS, AggregationError, outcome
+from aggregation import COMPARISONS, RULES, AggregationError, game_affordable, game_cells, game_cells_unit, outcome
 from ui import compute, explain, figures, numbers, shell, state, urls, widgets
 
 shell.page_header(
@@ -19,7 +19,7 @@ with controls[2]:
     st.page_link(shell.ROOT / shell.page("sampling").path, label="Change D on the Sampling page",
                  icon=":material/change_history:")
 
-games = compute.games_affordable(model, k) or state.requested("games", (model.fingerprint, k))
+games = game_affordable(model, k) or state.requested("games", (model.fingerprint, k))
 try:
     view = compute.rules_view(model, beta, None if D is None else tuple(D.to_numpy()), k=k, games=games)
 except AggregationError as exc:
@@ -44,7 +44,7 @@ def unit(rule_id: str) -> str:
     text = explain.RULES[rule_id].unit
     if rule_id in ("rlhf", "average_reward"):
         return f"{text}, β = {numbers.decimal(beta)}"
-    if rule_id in compute.GAME_RULES:
+    if RULES[rule_id].solves_game:
         return f"{text}, k = {k}"
     return text
 
@@ -64,11 +64,11 @@ for rule_id, certificate in view.certificates.items():
 for rule_id, notes in view.notes.items():
     st.caption(f"**{labels[rule_id]}**: " + "; ".join(notes) + ".")
 if view.deferred:
-    size = compute.game_size(model, k)
+    size = game_cells(model, k)
     if widgets.on_request(
             "games", (model.fingerprint, k), button_key="rules_games",
             label=f"Solve MPNE_{k} and the robust policy",
-            explanation=f"MPNE_{k} and the robust policy solve a game over {size:,} {compute.game_cells_unit(model, k)} "
+            explanation=f"MPNE_{k} and the robust policy solve a game over {size:,} {game_cells_unit(model, k)} "
                         "on this population, which can take from seconds to minutes; they are computed when you ask."):
         st.rerun()
 widgets.csv_download(view.scores.loc[computed].rename(index=labels), file_name="rules.csv", key="rules_csv",

@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from aggregation import RANKINGS, AggregationError, outcome
+from aggregation import RANKINGS, AggregationError, game_affordable, game_cells, game_cells_unit, outcome
 from aggregation.outcome import PROBABILITY_TOLERANCE
 from ui import compute, explain, figures, numbers, shell, state, widgets
 
@@ -19,7 +19,7 @@ kind = model.kind
 with controls[2]:
     st.markdown(explain.TESTTIME_CONVENTION[kind])
 
-games = compute.games_affordable(model, k) or state.requested("games", (model.fingerprint, k))
+games = game_affordable(model, k) or state.requested("games", (model.fingerprint, k))
 try:
     view = compute.testtime_view(model, beta, None if D is None else tuple(D.to_numpy()), k, games)
 except AggregationError as exc:
@@ -33,12 +33,12 @@ elif view.refusal:
 for note in view.notes:
     st.caption(note)
 if view.deferred:
-    size = compute.game_size(model, k)
+    size = game_cells(model, k)
     if widgets.on_request(
             "games", (model.fingerprint, k), button_key="testtime_games",
             label=f"Solve MPNE_k for k = 1 to {max(compute.CURVE_MIN_K, k)} and the robust policy",
             explanation=f"MPNE_k and the robust policy solve a game over {size:,} "
-                        f"{compute.game_cells_unit(model, k)} on this population, which can take from seconds to "
+                        f"{game_cells_unit(model, k)} on this population, which can take from seconds to "
                         "minutes; they are computed when you ask. The other policies are shown below."):
         st.rerun()
 

@@ -15,13 +15,12 @@ import pandas as pd
 import streamlit as st
 
 from aggregation import RULES as REGISTRY
-from aggregation import (COMPARISONS, POPULATION_CLASSES, RANKINGS, USER_TYPES, AggregationError, BTMisfit,
+from aggregation import (COMPARISONS, POPULATION_CLASSES, AggregationError, BTMisfit,
                          LotteryCertificate, RuleParams, RuleResult, SamplingFlip, average_reward_policy, bt_reward,
                          check_rule, condorcet_winner, format_ranking, kwin_curve, majority_graph, majority_winner,
                          mallows_rmj_topk_table, min_tv_flip, mnl_topk_table, mpne, multi_output_policy, nbc,
                          opponent_sets_curve, population_topk_table, preference_matrix, resampling_curve, rlhf_policy,
                          robust_policy, robust_rate, smith_set, standard_policies)
-from aggregation.testtime import cost as testtime
 from aggregation.outcome import winners as top
 from aggregation.rules.result import values_of
 
@@ -33,15 +32,6 @@ _CACHE = dict(hash_funcs=HASH_FUNCS, max_entries=64, show_spinner=False)
 
 #: Rules compared side by side: every rule of the registry, in its display order.
 RULE_KEYS = tuple(REGISTRY)
-#: Rules that solve the (k+1)-player game: their cost grows with the population (see :func:`game_size`).
-GAME_RULES = ("mpne", "robust")
-#: Games up to this many cells (see :func:`game_size`) are solved without asking (about a second at most
-#: on this machine; a Newton step costs about cells x alternatives).
-GAME_BUDGET = 350_000
-#: Property checks re-run a rule about 2m times (each alternative removed, each one cloned); they
-#: run without asking up to this many cells in all.
-PROPERTY_BUDGET = 2_000_000
-
 #: How far past the tie the one-click "apply the smallest flip" moves NBC (win-rate units).
 FLIP_NUDGE = 0.005
 
@@ -49,42 +39,6 @@ FLIP_NUDGE = 0.005
 def sampling_series(sampling: tuple | None, names) -> pd.Series | None:
     """D as a Series over ``names`` from the tuple the cached views take (None: uniform)."""
     return None if sampling is None else pd.Series(list(sampling), index=list(names), dtype=float)
-
-
-# ---------------------------------------------------------------------------- cost of the games
-def game_size(model, k: int, extra: int = 0) -> int:
-    """Cells of the game MPNE_k and the robust policy solve on ``model`` with ``extra`` more
-    alternatives (a clone), as the core counts them (``aggregation.testtime.game_cells``):
-    distinct rankings x alternatives for a profile, integration nodes x alternatives for user
-    types with k > 1, the pairwise matrix otherwise."""
-    return testtime.game_cells(model, k, extra)
-
-
-def game_cells_unit(model, k: int) -> str:
-    """What a cell of :func:`game_size` is, in words."""
-    if model.kind == RANKINGS:
-        return "(ranking × response) cells"
-    if model.kind == USER_TYPES and k > 1:
-        return "(integration node × response) cells"
-    return "(response × response) cells"
-
-
-def games_affordable(model, k: int) -> bool:
-    """Whether MPNE_k and the robust policy are computed without the user asking (see GAME_BUDGET)."""
-    return game_size(model, k) <= GAME_BUDGET
-
-
-def properties_cost(model, rule_id: str, k: int) -> int:
-    """A rough cell count of checking every property of one rule (2m re-computations of the rule)."""
-    m = len(model.alternatives)
-    if rule_id in GAME_RULES:
-        return 2 * m * game_size(model, k, extra=1)
-    rows = model.n_rows if model.has_full_rankings else m
-    return 2 * m * rows * (m + 1)
-
-
-def properties_affordable(model, rule_id: str, k: int) -> bool:
-    return properties_cost(model, rule_id, k) <= PROPERTY_BUDGET
 
 
 # ---------------------------------------------------------------------------- rules side by side
@@ -127,7 +81,7 @@ def _rules_view(model, beta: float, sampling: tuple | None, k: int | None) -> Ru
     rows, unavailable, results, deferred = {}, {}, {}, []
     for rule_id, rule in REGISTRY.items():
         rows[rule_id] = np.full(len(names), np.nan)
-        if rule_id in GAME_RULES and k is None:
+        if rule.solves_game and k is None:
             deferred.append(rule_id)
             continue
         try:
@@ -144,7 +98,7 @@ def _rules_view(model, beta: float, sampling: tuple | None, k: int | None) -> Ru
     except AggregationError:
         maj = None
     rlhf = results.get("rlhf")
-    certificates = {r: results[r].certificate for r in GAME_RULES if r in results}
+    certificates = {r: results[r].certificate for r in results if REGISTRY[r].solves_game}
     return RulesView(
         alternatives=names, scores=scores, unavailable=unavailable, winners=winners,
         lottery=None if lottery is None else lottery.certificate,

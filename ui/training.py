@@ -14,7 +14,6 @@ seeds give one (:func:`seed_spread`).
 """
 from __future__ import annotations
 
-import math
 import re
 import time
 from dataclasses import dataclass, field
@@ -23,13 +22,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from aggregation import (USER_TYPES, AggregationError, RULES, BTMisfit, RuleParams, average_reward_policy,
+from aggregation import (USER_TYPES, AggregationError, RULES, BTMisfit, RuleParams, average_reward_policy, game_affordable,
                          condorcet_winner, consistent_policy, ipo_policy, population_from_dict, population_to_dict,
                          rlhf_policy)
 from aggregation.outcome import ranking_text, winners as top
 from aggregation.rules.result import values_of
 
-from . import compute
 from .compute import HASH_FUNCS
 from .numbers import decimal
 
@@ -261,20 +259,11 @@ def job_population(job_id: str, _spec: dict):
     return population_from_dict(_spec["population"])
 
 
-#: MPNE_k is solved over every distinct ranking (user types: all m! rankings); its time grows with
-#: rankings x alternatives: 37,000 x 8 takes about 0.5 s, 100,000 x 50 about 20 s on this machine.
-QUICK_MPNE_CELLS = 400_000
-
-
-def mpne_is_quick(model) -> bool:
-    """Whether MPNE_k for ``model`` takes well under a second (the preview before training shows it
-    then; a finished job always shows it, computed once)."""
-    m = len(model.alternatives)
-    if model.has_rewards:
-        rankings = math.factorial(m) if m <= 10 else float("inf")
-    else:
-        rankings = compute.population_summary(model).rows
-    return rankings * m <= QUICK_MPNE_CELLS
+def mpne_is_quick(model, k: int) -> bool:
+    """Whether MPNE_k for ``model`` is solved without asking (the core's one game budget,
+    :func:`aggregation.game_affordable`): the preview before training shows it then; a finished job
+    always shows it, computed once."""
+    return game_affordable(model, k)
 
 
 # ------------------------------------------------------------------ reading a result

@@ -208,7 +208,7 @@ def theory_preview(model, method: str, settings: dict, D, kind: str) -> None:
     k = k if isinstance(k, int) and 1 <= k <= 64 else training.DEFAULT_K
     spec = {"method": method, "beta": beta, "sampling": settings.get("sampling"), "k": k,
             "display_size": settings.get("display_size"), "top_k": settings.get("top_k")}
-    view = training.spec_theory(model, spec, None, kind, with_mpne=training.mpne_is_quick(model))
+    view = training.spec_theory(model, spec, None, kind, with_mpne=training.mpne_is_quick(model, k))
     target = training.method_target(spec, kind)
     order = ([target] if target in view.policies else []) + [key for key in view.policies if key != target]
     if not order:

@@ -10,7 +10,7 @@
 * the machinery: :mod:`.ranking_game` (rankings), :mod:`.plackett_luce` (user types),
   :mod:`.multisets`, :mod:`.complementarity` (the interior-point solver).
 """
-from .cost import game_cells
+from .cost import GAME_BUDGET, game_affordable, game_cells, game_cells_unit
 from .games import GAP_TOLERANCE, mpne, robust_policy, standard_policies
 from .multi_output import multi_output_policy
 from .rates import (

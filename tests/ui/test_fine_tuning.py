@@ -9,6 +9,7 @@ the core's ``rlhf_policy`` (R first, Borda's order)."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import presets
@@ -273,3 +274,14 @@ def test_total_variation():
     p = pd.Series({"a": 0.5, "b": 0.5})
     assert training.total_variation(p, pd.Series({"b": 1.0, "a": 0.0})) == 0.5
     assert np.isclose(training.total_variation(p, p), 0.0)
+
+
+def test_the_preview_solves_mpne_within_the_core_game_budget(monkeypatch):
+    """The fine-tuning preview reads the core's one game estimate and budget (it used to count m! rankings
+    for user types against 400,000 cells): 12 responses of one user type, k = 2, are 920 x 12 cells."""
+    from aggregation.testtime import cost
+
+    types = RewardPopulation(pd.DataFrame([[0.0] * 12], index=["u"], columns=[f"y{i}" for i in range(12)]))
+    assert training.mpne_is_quick(types, 2)
+    monkeypatch.setattr(cost, "GAME_BUDGET", 920 * 12 - 1)
+    assert not training.mpne_is_quick(types, 2)

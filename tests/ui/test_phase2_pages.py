@@ -22,7 +22,9 @@ import pytest
 import presets
 from aggregation import (PairwiseData, Profile, RewardPopulation, check_rule, mpne, population_topk_table,
                          reward_mixture, robust_policy, sample_comparisons)
-from ui import compute, explain, files, generator_panel, shell, state, urls
+from aggregation.properties import cost as property_cost
+from aggregation.testtime import cost as game_cost
+from ui import explain, files, generator_panel, shell, state, urls
 
 from .conftest import open_page
 
@@ -133,7 +135,7 @@ def test_rules_show_mpne_and_the_robust_policy_with_their_certificates(app):
 
 
 def test_large_games_wait_for_the_user(app, monkeypatch):
-    monkeypatch.setattr(compute, "GAME_BUDGET", 0)     # every game counts as large
+    monkeypatch.setattr(game_cost, "GAME_BUDGET", 0)     # every game counts as large (the core's one budget)
     at = open_page(app, "rules")
     assert "MPNE_k" not in table(at, "rules_table").index
     assert "solve a game over 6 (ranking × response) cells" in texts(at.info)   # 2 distinct rankings x 3
@@ -259,7 +261,7 @@ def test_a_rule_that_cannot_be_computed_is_not_applicable_with_the_reason(app):
 
 
 def test_expensive_property_checks_wait_for_the_user(app, monkeypatch):
-    monkeypatch.setattr(compute, "PROPERTY_BUDGET", 0)
+    monkeypatch.setattr(property_cost, "PROPERTY_BUDGET", 0)
     at = open_page(app, "properties")
     assert set(table(at, "properties_grid").to_numpy().ravel()) == {"… not checked"}
     at.button(key="properties_run").click().run()
