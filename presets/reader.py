@@ -99,7 +99,7 @@ def scenario_from_dict(data: Mapping) -> Scenario:
 def _population(d: Mapping):
     """A population table: ``kind = "rankings"`` or ``"rewards"`` (user types; the core's
     :func:`~aggregation.population_from_dict` format), or ``"generated"`` (``generator``, the
-    generator's name, plus its parameters, see :mod:`aggregation.generators`; a parameter may
+    generator's name, plus its parameters, see :mod:`aggregation.populations.generators`; a parameter may
     itself be called ``model``, as in ``reward_mixture``)."""
     if d.get("kind") == "generated":
         params = {key: value for key, value in d.items() if key not in ("kind", "generator")}

@@ -58,7 +58,7 @@ class ChoiceSetup:
 
 @dataclass(frozen=True)
 class GeneratorSpec:
-    """How a generated population was drawn (``aggregation.generators.generate(name, **params)``),
+    """How a generated population was drawn (``aggregation.generate(name, **params)``),
     kept so that a scenario file stays small; ``fingerprint`` ties it to the population it made."""
 
     name: str

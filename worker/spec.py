@@ -56,9 +56,7 @@ METHODS = {
     "mallows": "Mallows-RMJ-PO (ranked-choice, Mallows with the RMJ distance)",
     "consistent": "Consistent loss (only pairs all user types agree on)",
 }
-PAIRWISE = {"dpo", "ipo", "rlhf", "nash"}
 RANKED = {"mnl", "mallows"}
-SELF_PLAY = {"nash", "mpne"}
 NEEDS_VOTERS = RANKED | {"mpne", "consistent"}  # need rankings or user types, not only a matrix
 
 DEFAULT_BETA = {"dpo": 0.1, "ipo": 0.1, "rlhf": 0.1, "mnl": 0.1, "mallows": 0.1, "consistent": 0.1,

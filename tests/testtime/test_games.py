@@ -110,7 +110,7 @@ def test_user_type_game_is_the_plackett_luce_set_comparison():
 @settings(max_examples=20, deadline=None)
 @given(reward_populations(max_m=6, max_types=3), st.integers(1, 8), st.data())
 def test_user_type_game_is_monotone(pop, k, data):
-    """The proof in aggregation._pl_game: x^T J x = (k/2) E_i int (phi^{k-1})' psi^2 dt <= 0 for
+    """The proof in aggregation.testtime.plackett_luce: x^T J x = (k/2) E_i int (phi^{k-1})' psi^2 dt <= 0 for
     sum x = 0, and the lam-mix is convex (x^T H x >= 0)."""
     m = len(pop.alternatives)
     pi = data.draw(distributions(m, positive=False))
