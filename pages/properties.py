@@ -71,7 +71,7 @@ def colour(value: str) -> str:
     return "color: #777"
 
 
-widgets.table(grid.style.map(colour), key="properties_grid", width="stretch",
+widgets.table(grid.style.map(colour), key="properties_grid", width="stretch", height="content",
               column_config={SHORT[a]: st.column_config.TextColumn(SHORT[a], help=AXIOMS[a].name) for a in AXIOMS})
 report = pd.DataFrame(rows, columns=["rule", "property", "version", "status", "explanation"])
 widgets.csv_download(report, file_name="properties.csv", key="properties_csv", index=False,

@@ -52,7 +52,7 @@ def unit(rule_id: str) -> str:
 table = view.scores.loc[computed].rename(index=labels)
 table.insert(0, "unit", [unit(r) for r in computed])
 highlight = {labels[r]: view.winners[r] for r in computed}
-widgets.table(widgets.styled(table, {a: numbers.decimal for a in names}, highlight), key="rules_table",
+widgets.table(widgets.styled(table, {a: numbers.decimal for a in names}, highlight), key="rules_table", height="content",
               width="stretch")
 if view.bt_fit is not None:                  # next to the RLHF / DPO row: is one reward model enough?
     with st.container(key="rules_bt_fit"):

@@ -42,11 +42,13 @@ RULES = {rule_id: RuleText(rule.name, rule.unit, rule.explanation, "; ".join(ref
          for rule_id, rule in REGISTRY.items()}
 
 
+_NUMBER_WORDS = dict(enumerate(("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+                                 "eleven", "twelve")))
 _WAYS = sum(rule.family != "baselines" for rule in REGISTRY.values())
 _BASELINES = [rule.label for rule in REGISTRY.values() if rule.family == "baselines"]
 #: The Rules page's first sentence (counted from the registry).
 RULES_INTRO = (
-    f"The same voters, {_WAYS} ways to turn their preferences into one answer"
+    f"The same voters, {_NUMBER_WORDS.get(_WAYS, _WAYS)} ways to turn their preferences into one answer"
     + (f", next to {' and '.join(_BASELINES)}, a baseline that ignores them" if _BASELINES else "")
     + ". Score rules give points; the alignment methods give a **policy**, the probability of answering with "
     "each response.")

@@ -318,3 +318,19 @@ def test_applying_a_scenario_sets_population_sampling_beta_and_link():
     assert at.session_state[state.SAMPLING_KEY].to_dict() == {"A": 0.25, "B": 0.75}
     assert at.session_state[urls.BETA_KEY] == 2.0
     assert at.query_params["scenario"] == "two-voters" and at.query_params["D"] == "0.25,0.75"
+
+
+@pytest.mark.parametrize("url_path", [None] + [p.url_path for p in shell.PAGES if p.url_path != "fine-tuning"])
+def test_a_preference_matrix_population_renders_every_page(app, url_path):
+    """A population file of kind "matrix" is a PreferenceMatrix now (it used to be a bare DataFrame that the
+    pages could not describe): every page shows it, and the rules that need voters say why they do not apply."""
+    from aggregation import as_population
+
+    app.session_state[state.POPULATION_KEY] = as_population(FIGURE_1.preference_matrix())
+    at = open_page(app, url_path)
+    assert not at.exception
+    if url_path == "rules":
+        assert table(at, "rules_table").loc["Maximal lottery (NLHF)", "B"] == 1.0
+        assert "**Plurality** does not apply here: it needs each voter's favourite response" in texts(at.caption)
+    if url_path == "population":
+        assert "This population is a preference matrix (imported)" in texts(at.info)
