@@ -67,7 +67,7 @@ def home() -> None:
     widgets.glance(model)
 
     st.subheader("Papers behind it")
-    st.markdown("\n".join(f"- {p.link()}: *{p.title}*" for p in explain.PAPERS.values()))
+    st.markdown(explain.papers_behind())
     with st.expander("Conventions that decide every number"):
         st.markdown(
             "- **P[a, b]**: the share of voters strictly preferring a to b, plus half of those indifferent; "

@@ -4,77 +4,120 @@ Pure numerics (numpy, scipy, pandas, cvxpy); no Streamlit, no plotting; usable f
 
     from aggregation import Profile, borda, maximal_lottery
     p = Profile.parse("2: R > G > B\\n3: B > R > G")
-    borda(p)            # R 7, G 2, B 6
-    maximal_lottery(p)  # B with probability 1
+    borda(p)                    # R 7, G 2, B 6
+    maximal_lottery(p).values   # B with probability 1 (its certificate says it is unique)
+
+Map of the packages (everything public is importable from here):
+
+======================  ==========================================================================
+``errors``              :class:`AggregationError`, the one exception for bad input
+``outcome``             who is on top: one tolerance, winners and tie groups, supports
+``validate``            checks of names, weights, distributions and sample counts
+``papers``              the one table of papers and :class:`~papers.Reference` (a place in a paper)
+``populations/``        the :class:`Population` interface and its kinds: rankings (``profile``), user
+                        types (``user_types``), comparison tables (``comparisons``), a given
+                        preference matrix (``matrix``, with :func:`as_population`); ``preference``
+                        (P and M of any population); seeded ``generators``
+``formats/``            PrefLib, CSV rankings, comparison tables, plain dicts; the files' kind words
+                        (``FILE_KINDS``)
+``rules/``              the rules by family: ``scoring``, ``majority``, ``lotteries``, ``alignment``
+                        (RLHF / DPO / IPO limits), ``sampling`` (the flip of D); ``result`` (the typed
+                        results and certificates); ``registry`` (every rule, self-describing: the
+                        single vocabulary of rules)
+``testtime/``           test-time scaling: ``rates`` (k-sample win rates), ``games`` (MPNE_k, the
+                        robust policy), ``multi_output`` (Theorem 3.1), ``cost`` (one estimate and one
+                        budget for the games), and their machinery
+``properties/``         property checks of every rule (``axioms``) and what they cost (``cost``)
+``choice/``             ranked choices (RCPO): exact ``models``, seeded ``samplers``
+``losses``              numpy references of the fine-tuning losses
+======================  ==========================================================================
 
 Conventions (see DESIGN.md): ``P[a, b]`` is the probability that a random voter strictly
 prefers a to b plus half the probability of indifference; distributions and scores are pandas
-Series indexed by alternative name; matrices are DataFrames; bad input raises
+Series indexed by alternative name; rules whose output carries more than numbers return a
+:class:`RuleResult` (``values``, ``certificate``, ``method``, ``notes``); bad input raises
 :class:`AggregationError` with a message naming the problem and where it is.
 """
+from . import outcome, papers
 from .errors import AggregationError
+from .outcome import tie_groups, winners
 
 # populations and their preference matrix
-from .profile import Profile, format_ranking, parse_ranking
-from .reward_population import RewardPopulation
-from .pairwise import PairwiseData, sample_comparisons
-from .preference import check_preference_matrix, margins, preference_matrix
-from .generators import (
+from .populations import (
+    COMPARISONS, KINDS, MATRIX, POPULATION_CLASSES, RANKINGS, USER_TYPES, PairwiseData, Population, PreferenceMatrix,
+    Profile, RewardPopulation, as_population, check_preference_matrix, population_kind, sample_comparisons,
+    sample_pairs,
+)
+from .populations.profile import format_ranking, parse_ranking
+from .populations.preference import margins, preference_matrix
+from .populations.generators import (
     GENERATORS, default_names, euclidean, generate, impartial_culture, mallows, plackett_luce,
     reward_mixture, single_peaked, urn,
 )
 from .formats import (
-    population_from_dict, population_to_dict, read_comparisons, read_preflib, read_rankings_csv,
+    FILE_KINDS, population_from_dict, population_to_dict, read_comparisons, read_preflib, read_rankings_csv,
     write_comparisons, write_preflib, write_rankings_csv,
 )
 
-# rules, lotteries and the alignment limits
-from .rules import (
-    borda, condorcet_winner, copeland, majority_graph, majority_winner, plurality, random_dictatorship,
-    smith_set,
+# rules, their typed results and the registry
+from .rules.result import (
+    EquilibriumCertificate, LotteryCertificate, MultiOutputCertificate, RewardFit, RobustCertificate, RuleResult,
 )
-from .lottery import maximal_lottery
-from .limits import (
-    SamplingFlip, average_reward_policy, bt_reward, min_tv_flip, nbc, reward_order_key, rlhf_policy,
+from .rules.scoring import borda, plurality
+from .rules.majority import condorcet_winner, copeland, majority_graph, majority_winner, smith_set
+from .rules.lotteries import maximal_lottery, random_dictatorship, uniform_policy
+from .rules.alignment import (
+    BTMisfit, average_reward_policy, bt_misfit, bt_reward, consistent_policy, ipo_policy, nbc, reward_order_key,
+    rlhf_policy,
 )
-from .limits import BTMisfit, bt_misfit, consistent_policy, ipo_policy
+from .rules.sampling import SamplingFlip, min_tv_flip
+from .rules.registry import RULES, AllRules, Rule, RuleParams, compute_all, get_rule, rules_table
 
-# test-time scaling, the rule registry and property checks
+# test-time scaling, property checks and what they cost
 from .testtime import (
-    OpponentSetsRate, RobustRate, kwin_curve, kwin_rate, mpne, multi_output_policy, opponent_sets_curve,
-    opponent_sets_rate, resampling_bound, resampling_curve, robust_policy, robust_rate, standard_policies,
-    uniform_policy,
+    OpponentSetsRate, RobustRate, WinRateCurve, WinRates, kwin_curve, kwin_rate, mpne, multi_output_policy,
+    opponent_sets_curve, opponent_sets_rate, resampling_bound, resampling_curve, robust_policy, robust_rate,
+    standard_policies,
 )
-from .registry import RULES, Rule, RuleParams, compute_all, get_rule, population_kind, rules_table
-from .axioms import AXIOMS, AxiomCheck, check_all, check_rule
+from .testtime.cost import game_affordable, game_cells, game_cells_unit
+from .properties.axioms import AXIOMS, AxiomCheck, check_all, check_rule
+from .properties.cost import properties_affordable, properties_cost
 
 # ranked-choice models (RCPO) and the reference losses of the fine-tuning methods
-from .choice import (
-    mallows_rmj_topk_probability, mallows_rmj_topk_table, mnl_topk_probability, mnl_topk_table,
-    population_topk_table, ranked_choice_arrays, sample_mallows_rmj_choices, sample_mnl_choices,
-    sample_ranked_choices,
+from .choice.models import (
+    mallows_rmj_topk_probability, mallows_rmj_topk_table, mnl_topk_probability, mnl_topk_table, population_topk_table,
 )
+from .choice.samplers import ranked_choice_arrays, sample_mallows_rmj_choices, sample_mnl_choices, sample_ranked_choices
 from .losses import consistent_loss, dpo_loss, entropy_phi_proxy, ipo_loss, mallows_rmj_loss, mnl_loss
 
 __all__ = [
-    "AggregationError",
-    "Profile", "RewardPopulation", "PairwiseData", "sample_comparisons", "preference_matrix", "margins",
-    "check_preference_matrix", "parse_ranking", "format_ranking",
+    "AggregationError", "outcome", "papers", "winners", "tie_groups",
+    # populations
+    "Population", "Profile", "RewardPopulation", "PairwiseData", "PreferenceMatrix", "as_population",
+    "population_kind", "KINDS", "RANKINGS", "USER_TYPES", "COMPARISONS", "MATRIX", "POPULATION_CLASSES",
+    "sample_comparisons", "sample_pairs", "preference_matrix", "margins", "check_preference_matrix",
+    "parse_ranking", "format_ranking",
     "impartial_culture", "mallows", "plackett_luce", "urn", "single_peaked", "euclidean", "reward_mixture",
     "generate", "GENERATORS", "default_names",
     "read_preflib", "write_preflib", "read_rankings_csv", "write_rankings_csv",
-    "read_comparisons", "write_comparisons", "population_to_dict", "population_from_dict",
+    "read_comparisons", "write_comparisons", "population_to_dict", "population_from_dict", "FILE_KINDS",
+    # rules and results
     "borda", "plurality", "copeland", "random_dictatorship", "condorcet_winner", "majority_winner",
-    "smith_set", "majority_graph", "maximal_lottery",
+    "smith_set", "majority_graph", "maximal_lottery", "uniform_policy",
     "nbc", "bt_reward", "reward_order_key", "rlhf_policy", "average_reward_policy", "min_tv_flip", "SamplingFlip",
-    "kwin_rate", "robust_rate", "RobustRate", "mpne", "robust_policy", "kwin_curve", "standard_policies",
-    "uniform_policy", "multi_output_policy", "resampling_bound", "resampling_curve", "opponent_sets_rate",
+    "ipo_policy", "consistent_policy", "bt_misfit", "BTMisfit",
+    "RuleResult", "LotteryCertificate", "EquilibriumCertificate", "RobustCertificate", "MultiOutputCertificate",
+    "RewardFit",
+    "RULES", "Rule", "RuleParams", "get_rule", "rules_table", "compute_all", "AllRules",
+    # test time, properties, costs
+    "kwin_rate", "robust_rate", "RobustRate", "WinRates", "WinRateCurve", "mpne", "robust_policy", "kwin_curve",
+    "standard_policies", "multi_output_policy", "resampling_bound", "resampling_curve", "opponent_sets_rate",
     "opponent_sets_curve", "OpponentSetsRate",
-    "RULES", "Rule", "RuleParams", "get_rule", "rules_table", "compute_all", "population_kind",
+    "game_cells", "game_cells_unit", "game_affordable", "properties_cost", "properties_affordable",
     "AXIOMS", "AxiomCheck", "check_all", "check_rule",
+    # ranked choice and losses
     "mnl_topk_probability", "mallows_rmj_topk_probability", "mnl_topk_table", "mallows_rmj_topk_table",
     "population_topk_table", "sample_ranked_choices", "sample_mnl_choices", "sample_mallows_rmj_choices",
     "ranked_choice_arrays",
     "dpo_loss", "ipo_loss", "mnl_loss", "mallows_rmj_loss", "entropy_phi_proxy", "consistent_loss",
-    "ipo_policy", "consistent_policy", "bt_misfit", "BTMisfit",
 ]

@@ -22,7 +22,7 @@ def main() -> None:
 
     t, (_, _, ml) = timed(pipeline)
     print(f"100,000 rankings x 50 alternatives: build + preference matrix + Borda + maximal lottery "
-          f"{t * 1000:.0f} ms (budget 1000 ms: {1.0 / t:.1f}x under); ML support {int((ml > 0).sum())}")
+          f"{t * 1000:.0f} ms (budget 1000 ms: {1.0 / t:.1f}x under); ML support {len(ml.support)}")
 
     weights = rng.integers(1, 10, size=100_000).astype(float) + 0.5   # fractional weights: float64 path
     t, _ = timed(lambda: Profile.from_orders(orders, names50, weights).preference_matrix())
@@ -33,12 +33,12 @@ def main() -> None:
     P200 = p200.preference_matrix()
     t, ml = timed(lambda: maximal_lottery(P200))
     print(f"maximal lottery alone, 200 alternatives (1001 voters): {t * 1000:.1f} ms "
-          f"(unique: {ml.attrs['unique']}, support {int((ml > 0).sum())})")
+          f"(unique: {ml.certificate.unique}, support {len(ml.support)})")
 
     p_even = Profile.from_orders(np.argsort(rng.random((1000, 200)), axis=1), names200)
     t, ml = timed(lambda: maximal_lottery(p_even.preference_matrix()), repeat=3)
     print(f"maximal lottery, 200 alternatives, 1000 voters (even: ties possible): {t * 1000:.1f} ms "
-          f"(unique: {ml.attrs['unique']}, {ml.attrs['selection']})")
+          f"(unique: {ml.certificate.unique}, {ml.certificate.selection})")
 
 
 if __name__ == "__main__":

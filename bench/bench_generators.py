@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.bench_generators
 
-Every generator of ``aggregation.generators`` draws 100,000 voters over 50 alternatives; then
+Every generator of ``aggregation.populations.generators`` draws 100,000 voters over 50 alternatives; then
 the same models at 2,000 x 20 side by side with ``prefsampling`` 0.1.24 (which loops over voters
 in Python), reporting the ratio.
 """

@@ -14,7 +14,7 @@ AppTest time is script time on the server: it leaves out the websocket and the b
     python -m bench.bench_pages [--repeats 5] [--quick] [--only TEXT] [--no-presets]
 
 On large populations MPNE_k, the robust policy and the property checks wait for a button (see
-``ui.compute.GAME_BUDGET`` and ``PROPERTY_BUDGET``); the timings are those of the page as it
+``aggregation.testtime.cost.GAME_BUDGET`` and ``aggregation.properties.cost.PROPERTY_BUDGET``); the timings are those of the page as it
 first shows, without pressing it.
 """
 from __future__ import annotations

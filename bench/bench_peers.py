@@ -81,10 +81,10 @@ def main() -> None:
         same_borda = all(abs(b_ours[str(c)] - b_pv[c]) < 1e-9 for c in range(m))
         x_pv = np.array([ml_pv.get(c, 0.0) for c in range(m)])
         Mn = M_ours.to_numpy()
-        if ml_ours.attrs["unique"]:
-            same_ml = np.abs(ml_ours.to_numpy() - x_pv).sum() <= 1e-6
+        if ml_ours.certificate.unique:
+            same_ml = np.abs(ml_ours.values.to_numpy() - x_pv).sum() <= 1e-6
         else:
-            same_ml = (x_pv @ Mn).min() >= -1e-9 and ml_ours.attrs["certificate"] >= -1e-9
+            same_ml = (x_pv @ Mn).min() >= -1e-9 and ml_ours.certificate.value >= -1e-9
         agree = "yes" if (same_margins and same_borda and same_ml) else \
             f"NO (margins {same_margins}, Borda {same_borda}, ML {same_ml})"
         print(f"{m:>4} | {t_m_ours * 1e3:>10.2f}ms {t_m_pv * 1e3:>7.1f}ms {t_m_pv / t_m_ours:>5.0f}x | "

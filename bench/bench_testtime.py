@@ -25,7 +25,7 @@ import time
 import numpy as np
 
 from aggregation import Profile, kwin_rate, mpne, robust_policy
-from aggregation._ranking_game import RankingGame
+from aggregation.testtime.ranking_game import RankingGame
 from bench.timing import timed
 
 
@@ -124,8 +124,8 @@ def bench_kwin(quick: bool) -> None:
           f"{fmt(t_cold)} on a new profile (first call prepares its orders; this run's first: {fmt(t_first)})")
     print(f"  O(n m^2) pairwise reference:          {fmt(t_pair)}   ratio {t_pair / t_fast:.1f}x")
     print(f"  per-voter Python loop (scaled):       {fmt(t_loop)}   ratio {t_loop / t_fast:.0f}x")
-    sub_rates = kwin_rate(Profile.from_levels(levels[:sub], profile.alternatives), pi, k).to_numpy()
-    print(f"  max |difference| vs pairwise: {np.abs(rates.to_numpy() - ref).max():.1e}; "
+    sub_rates = kwin_rate(Profile.from_levels(levels[:sub], profile.alternatives), pi, k).rates.to_numpy()
+    print(f"  max |difference| vs pairwise: {np.abs(rates.rates.to_numpy() - ref).max():.1e}; "
           f"vs loop (first {sub:,} voters): {np.abs(sub_rates - ref_loop).max():.1e}")
 
 
@@ -136,10 +136,10 @@ def bench_games(quick: bool) -> None:
     mpne(profile, k)                                           # warm-up
     t_eq, eq = timed(lambda: mpne(profile, k), repeat=5)
     t_rb, rb = timed(lambda: robust_policy(profile, k), repeat=3)
-    print(f"  mpne:           {fmt(t_eq)}  gap {eq.attrs['gap']:.1e}, guarantee {eq.attrs['guarantee']:.6f} "
-          f"(bound k/(k+1) = {k / (k + 1):.6f}), support {(eq > 0).sum()}")
-    print(f"  robust_policy:  {fmt(t_rb)}  optimality gap {rb.attrs['optimality_gap']:.1e}, "
-          f"guarantee {rb.attrs['guarantee']:.6f}")
+    print(f"  mpne:           {fmt(t_eq)}  gap {eq.certificate.gap:.1e}, guarantee {eq.certificate.guarantee:.6f} "
+          f"(bound k/(k+1) = {k / (k + 1):.6f}), support {(eq.values > 0).sum()}")
+    print(f"  robust_policy:  {fmt(t_rb)}  optimality gap {rb.certificate.optimality_gap:.1e}, "
+          f"guarantee {rb.certificate.guarantee:.6f}")
     prof = profile.compressed()
     game = RankingGame(prof.levels, prof.weights, k)
     limit = 5.0 if quick else 20.0
@@ -152,7 +152,7 @@ def bench_games(quick: bool) -> None:
         return
     t_cv, value = timed(lambda: robust_by_cvxpy(profile, k), repeat=1)
     print(f"  cvxpy (Clarabel) conic form of the robust program: {fmt(t_cv)}, ratio {t_cv / t_rb:.0f}x; "
-          f"|guarantee difference| {abs((1 - value) - rb.attrs['guarantee']):.1e}")
+          f"|guarantee difference| {abs((1 - value) - rb.certificate.guarantee):.1e}")
 
 
 def bench_user_types(quick: bool) -> None:
@@ -160,7 +160,8 @@ def bench_user_types(quick: bool) -> None:
     numerical integration (same numbers to ~1e-15), and the games solved on the integral."""
     import pandas as pd
 
-    from aggregation import RewardPopulation, testtime
+    from aggregation import RewardPopulation
+    from aggregation.testtime import rates as testtime
 
     types, m, k = 5, (12 if quick else 20), 4
     rng = np.random.default_rng(3)
@@ -177,13 +178,13 @@ def bench_user_types(quick: bool) -> None:
         testtime.ENUMERATION_BUDGET = budget
     print(f"  exact enumeration of every multiset:  {fmt(t_exact)}")
     print(f"  numerical integration:                {fmt(t_int)}   ratio {t_exact / t_int:.1f}x; "
-          f"max |difference| {np.abs(exact.to_numpy() - integrated.to_numpy()).max():.1e} "
-          f"({integrated.attrs['method']})")
+          f"max |difference| {np.abs(exact.rates.to_numpy() - integrated.rates.to_numpy()).max():.1e} "
+          f"({integrated.method})")
     for kk in (k, 16):
         t_eq, eq = timed(lambda: mpne(pop, kk), repeat=3)
         t_rb, rb = timed(lambda: robust_policy(pop, kk), repeat=3)
-        print(f"  k = {kk}: mpne {fmt(t_eq)} (gap {eq.attrs['gap']:.1e}, guarantee {eq.attrs['guarantee']:.6f}); "
-              f"robust_policy {fmt(t_rb)} (optimality gap {rb.attrs['optimality_gap']:.1e})")
+        print(f"  k = {kk}: mpne {fmt(t_eq)} (gap {eq.certificate.gap:.1e}, guarantee {eq.certificate.guarantee:.6f}); "
+              f"robust_policy {fmt(t_rb)} (optimality gap {rb.certificate.optimality_gap:.1e})")
 
 
 def main() -> None:

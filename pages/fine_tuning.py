@@ -17,7 +17,7 @@ if unavailable:
 
 model = state.population()
 D = state.sampling()
-kind = training.population_kind(model)
+kind = model.kind
 ss = st.session_state
 
 

@@ -1,6 +1,8 @@
 """Population: who the voters are. Every other page reads the population chosen or edited here."""
 import streamlit as st
 
+from aggregation import COMPARISONS, RANKINGS, USER_TYPES
+
 from ui import generator_panel
 from ui import population_editor as editor
 from ui import shell, state
@@ -28,8 +30,7 @@ with top[0]:
 with top[1]:
     editor.reset_button()
 
-kind = state.kind(model)
-if kind == "rankings":
+if model.kind == RANKINGS:
     table, text = st.columns([3, 2])
     with table:
         st.markdown("**Distinct rankings** (add or delete rows at the table's edge; edits apply at once)")
@@ -37,11 +38,11 @@ if kind == "rankings":
     with text:
         st.markdown("**The same as text**")
         editor.rankings_text(model)
-elif kind == "rewards":
+elif model.kind == USER_TYPES:
     st.markdown("**User types**: each row is a group of annotators with its weight and its reward for each "
                 "response. Annotators compare two responses by Bradley–Terry with temperature T.")
     editor.rewards_editor(model)
-else:
+elif model.kind == COMPARISONS:
     editor.comparisons_view(model)
 
 st.subheader("Summary")

@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from aggregation import AXIOMS, AggregationError
+from aggregation import AXIOMS, AggregationError, properties_affordable
 from ui import compute, explain, shell, state, widgets
 
 shell.page_header(
@@ -28,7 +28,7 @@ SHORT = {"majority": "Majority", "condorcet": "Condorcet", "pareto": "Pareto", "
          "clones": "Clones"}
 rules = list(compute.RULE_KEYS)
 labels = {r: explain.RULES[r].label for r in rules}
-waiting = [r for r in rules if not compute.properties_affordable(model, r, k)
+waiting = [r for r in rules if not properties_affordable(model, r, k)
            and not state.requested("properties", (model.fingerprint, k))]
 
 results, errors = {}, {}
@@ -71,7 +71,7 @@ def colour(value: str) -> str:
     return "color: #777"
 
 
-widgets.table(grid.style.map(colour), key="properties_grid", width="stretch",
+widgets.table(grid.style.map(colour), key="properties_grid", width="stretch", height="content",
               column_config={SHORT[a]: st.column_config.TextColumn(SHORT[a], help=AXIOMS[a].name) for a in AXIOMS})
 report = pd.DataFrame(rows, columns=["rule", "property", "version", "status", "explanation"])
 widgets.csv_download(report, file_name="properties.csv", key="properties_csv", index=False,

@@ -1,14 +1,12 @@
 """Rules side by side: every rule of the registry on the current population, the majority margins and graph."""
 import streamlit as st
 
-from aggregation import AggregationError
+from aggregation import COMPARISONS, RULES, AggregationError, game_affordable, game_cells, game_cells_unit, outcome
 from ui import compute, explain, figures, numbers, shell, state, urls, widgets
 
 shell.page_header(
     "Rules side by side",
-    "The same voters, ten ways to turn their preferences into one answer. Score rules give points; the "
-    "alignment methods give a **policy**, the probability of answering with each response. "
-    "★ marks each rule's top response.", url_path="rules")
+    explain.RULES_INTRO + " ★ marks each rule's top response.", url_path="rules")
 
 model = state.population()
 D = state.sampling()
@@ -21,7 +19,7 @@ with controls[2]:
     st.page_link(shell.ROOT / shell.page("sampling").path, label="Change D on the Sampling page",
                  icon=":material/change_history:")
 
-games = compute.games_affordable(model, k) or state.requested("games", (model.fingerprint, k))
+games = game_affordable(model, k) or state.requested("games", (model.fingerprint, k))
 try:
     view = compute.rules_view(model, beta, None if D is None else tuple(D.to_numpy()), k=k, games=games)
 except AggregationError as exc:
@@ -35,8 +33,8 @@ computed = [r for r in compute.RULE_KEYS if r not in view.unavailable and r not 
 # one sentence a newcomer reads first
 borda, lottery = view.winners.get("borda", []), view.scores.loc["maximal_lottery"]
 headline = [f"Borda (the RLHF reward's order) puts **{' = '.join(borda)}** first" if borda else None,
-            "the maximal lottery answers " + ", ".join(f"**{a}** with probability {numbers.decimal(p)}"
-                                                       for a, p in lottery.items() if p > 1e-9),
+            "the maximal lottery answers " + ", ".join(f"**{a}** with probability {numbers.decimal(lottery[a])}"
+                                                       for a in outcome.support(lottery)),
             f"the Condorcet winner is **{view.condorcet_winner}**" if view.condorcet_winner
             else "there is **no Condorcet winner**"]
 st.markdown("On this population, " + "; ".join(h for h in headline if h) + ".")
@@ -46,7 +44,7 @@ def unit(rule_id: str) -> str:
     text = explain.RULES[rule_id].unit
     if rule_id in ("rlhf", "average_reward"):
         return f"{text}, β = {numbers.decimal(beta)}"
-    if rule_id in compute.GAME_RULES:
+    if RULES[rule_id].solves_game:
         return f"{text}, k = {k}"
     return text
 
@@ -54,7 +52,7 @@ def unit(rule_id: str) -> str:
 table = view.scores.loc[computed].rename(index=labels)
 table.insert(0, "unit", [unit(r) for r in computed])
 highlight = {labels[r]: view.winners[r] for r in computed}
-widgets.table(widgets.styled(table, {a: numbers.decimal for a in names}, highlight), key="rules_table",
+widgets.table(widgets.styled(table, {a: numbers.decimal for a in names}, highlight), key="rules_table", height="content",
               width="stretch")
 if view.bt_fit is not None:                  # next to the RLHF / DPO row: is one reward model enough?
     with st.container(key="rules_bt_fit"):
@@ -62,21 +60,24 @@ if view.bt_fit is not None:                  # next to the RLHF / DPO row: is on
 for rule_id, reason in view.unavailable.items():
     st.caption(f"**{labels[rule_id]}** does not apply here: {reason}.")
 for rule_id, certificate in view.certificates.items():
-    st.caption(f"**{labels[rule_id]}** (k = {k}): " + widgets.certificate_text(rule_id, certificate))
+    st.caption(f"**{labels[rule_id]}** (k = {k}): " + widgets.certificate_text(certificate))
+for rule_id, notes in view.notes.items():
+    st.caption(f"**{labels[rule_id]}**: " + "; ".join(notes) + ".")
 if view.deferred:
-    size = compute.game_size(model, k)
+    size = game_cells(model, k)
     if widgets.on_request(
             "games", (model.fingerprint, k), button_key="rules_games",
             label=f"Solve MPNE_{k} and the robust policy",
-            explanation=f"MPNE_{k} and the robust policy solve a game over {size:,} {compute.game_cells_unit(model, k)} "
+            explanation=f"MPNE_{k} and the robust policy solve a game over {size:,} {game_cells_unit(model, k)} "
                         "on this population, which can take from seconds to minutes; they are computed when you ask."):
         st.rerun()
 widgets.csv_download(view.scores.loc[computed].rename(index=labels), file_name="rules.csv", key="rules_csv",
                      label="Download the table as CSV")
-if view.lottery_unique is False:
+if view.lottery is not None and not view.lottery.unique:
     st.info(f"The maximal lottery is **not unique** on this population: several lotteries are unbeaten. The one "
-            f"shown is the {view.lottery_selection}; it is unique, treats alternatives symmetrically and uses every "
-            f"alternative some maximal lottery uses ({', '.join(view.essential_set)}).", icon=":material/info:")
+            f"shown is the {view.lottery.selection}; it is unique, treats alternatives symmetrically and uses every "
+            f"alternative some maximal lottery uses ({', '.join(explain.plain(a) for a in view.lottery.essential_set)}).",
+            icon=":material/info:")
 if view.rlhf_infinite_gaps:
     st.info("Some responses are ranked below others by every voter: their Bradley–Terry reward is −∞ and the "
             "RLHF / DPO policy gives them probability 0.", icon=":material/info:")
@@ -117,5 +118,5 @@ with right:
         st.caption("Gold: the Condorcet winner. Thick ring: in the Smith set (shown when it is not everything).")
     else:
         st.caption(f"{len(names)} alternatives: the graph would be unreadable; the margins show the same edges.")
-if getattr(model, "n_comparisons", None):
+if model.kind == COMPARISONS:
     st.caption("P is estimated from comparison counts: see the Population page for each entry's standard error.")

@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from aggregation import AggregationError
+from aggregation import AggregationError, outcome
 from ui import compute, explain, figures, numbers, shell, state, widgets
 
 shell.page_header(
@@ -10,7 +10,7 @@ shell.page_header(
     "RLHF and DPO learn from pairs of responses drawn from a **sampling distribution D**. With unlimited data "
     "they rank responses by the **normalized Borda count under D**, NBC(y; D) = Σ D(y′) P[y, y′]: the chance "
     "that a random voter prefers y to a response drawn from D. No voter changes their mind, yet changing D can "
-    f"change the winner ({explain.PAPERS['heterogeneous'].link()}, section 4.3).", url_path="sampling")
+    f"change the winner ({explain.link('heterogeneous')}, section 4.3).", url_path="sampling")
 
 model = state.population()
 names = list(model.alternatives)
@@ -59,7 +59,8 @@ with right:
                   file_name="policies-under-D")
 
 shown = view.table.drop(columns=list(view.unavailable))
-highlight = {a: [c for c in shown.columns if c != "D" and shown[c].max() - shown.at[a, c] <= 1e-9] for a in names}
+leaders = {c: outcome.winners(shown[c]) for c in shown.columns if c != "D"}
+highlight = {a: [c for c, top in leaders.items() if a in top] for a in names}
 widgets.table(widgets.styled(shown, numbers.decimal, highlight), key="sampling_table_view", width="stretch")
 for column, reason in view.unavailable.items():
     st.caption(f"**{column.capitalize()}** is not shown: {reason}.")

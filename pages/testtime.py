@@ -2,23 +2,24 @@
 import pandas as pd
 import streamlit as st
 
-from aggregation import AggregationError, population_kind
+from aggregation import RANKINGS, AggregationError, game_affordable, game_cells, game_cells_unit, outcome
+from aggregation.outcome import PROBABILITY_TOLERANCE
 from ui import compute, explain, figures, numbers, shell, state, widgets
 
 shell.page_header(
     "Test-time scaling",
-    explain.TEST_TIME + f" ({explain.PAPERS['test_time'].link()})", url_path="testtime")
+    explain.TEST_TIME + f" ({explain.link('test_time')})", url_path="testtime")
 
 model = state.population()
 D = state.sampling()
 controls = st.columns([1, 1, 3], gap="medium")
 k = widgets.k_input(container=controls[0])
 beta = widgets.beta_input(container=controls[1])
-kind = population_kind(model)
+kind = model.kind
 with controls[2]:
     st.markdown(explain.TESTTIME_CONVENTION[kind])
 
-games = compute.games_affordable(model, k) or state.requested("games", (model.fingerprint, k))
+games = game_affordable(model, k) or state.requested("games", (model.fingerprint, k))
 try:
     view = compute.testtime_view(model, beta, None if D is None else tuple(D.to_numpy()), k, games)
 except AggregationError as exc:
@@ -32,12 +33,12 @@ elif view.refusal:
 for note in view.notes:
     st.caption(note)
 if view.deferred:
-    size = compute.game_size(model, k)
+    size = game_cells(model, k)
     if widgets.on_request(
             "games", (model.fingerprint, k), button_key="testtime_games",
             label=f"Solve MPNE_k for k = 1 to {max(compute.CURVE_MIN_K, k)} and the robust policy",
             explanation=f"MPNE_k and the robust policy solve a game over {size:,} "
-                        f"{compute.game_cells_unit(model, k)} on this population, which can take from seconds to "
+                        f"{game_cells_unit(model, k)} on this population, which can take from seconds to "
                         "minutes; they are computed when you ask. The other policies are shown below."):
         st.rerun()
 
@@ -47,14 +48,14 @@ guarantee = kk / (kk + 1)
 robust_rates = summary["robust rate"].astype(float)
 best = robust_rates.idxmax()
 worst = robust_rates.idxmin()
-leaders = [name for name, rate in robust_rates.items() if rate >= robust_rates.max() - 1e-9]
+leaders = outcome.winners(robust_rates)
 
 
 def rate_text(name: str) -> str:
     return numbers.decimal(float(summary.at[name, "robust rate"]))
 
 
-if robust_rates.max() - robust_rates.min() <= 1e-9:
+if len(leaders) == len(robust_rates):
     comparison = (f"Every policy shown wins **{rate_text(best)}** of the time against its worst rival answer: "
                   "on this population they are equally robust.")
 else:
@@ -64,7 +65,7 @@ st.markdown(f"With **k = {kk}** samples the guarantee is k/(k+1) = **{numbers.de
 
 marker = None
 if view.robust is not None:
-    marker = (f"robust policy at k = {kk}", float(view.robust.attrs["guarantee"]))
+    marker = (f"robust policy at k = {kk}", float(view.robust.certificate.guarantee))
 widgets.chart(figures.kwin_curves(view.curve, kk, marker), key="testtime_curve", file_name="robust-win-rate-curves")
 st.caption("Each line: a policy's worst-case k-sample win rate as k grows (MPNE_k is solved again for every k; "
            "the others stay the same policy); lines that coincide are drawn over each other. Dashed: k/(k+1). "
@@ -85,18 +86,19 @@ left, right = st.columns(2, gap="large")
 with left:
     st.markdown(f"**MPNE_{kk}** (the equilibrium of the {kk + 1}-player game)")
     if view.mpne is not None:
-        st.markdown(widgets.certificate_text("mpne", view.mpne.attrs))
-        st.caption(f"Solver: {view.mpne.attrs['method']}; {view.mpne.attrs['iterations']} iterations; "
-                   f"certificate: {explain.METHODS.get(view.mpne.attrs['certificate'], view.mpne.attrs['certificate'])}.")
+        certificate = view.mpne.certificate
+        st.markdown(widgets.certificate_text(certificate))
+        st.caption(f"Solver: {view.mpne.method}; {certificate.iterations} iterations; "
+                   f"certificate: {explain.METHODS.get(certificate.evaluated_by, certificate.evaluated_by)}.")
     else:
         st.caption("Not computed (see above).")
 with right:
     st.markdown(f"**Robust policy** (the best worst-case {kk}-sample win rate)")
     if view.robust is not None:
-        st.markdown(widgets.certificate_text("robust", view.robust.attrs))
-        mix = view.robust.attrs["worst_opponents"]
+        st.markdown(widgets.certificate_text(view.robust.certificate))
+        mix = view.robust.certificate.opponent_mix
         st.caption("Worst-case opponents (the rival answers that hold it down): "
-                   + ", ".join(f"{a} {numbers.decimal(p)}" for a, p in mix.items() if p > 1e-6) + ".")
+                   + ", ".join(f"{explain.plain(a)} {numbers.decimal(p)}" for a, p in mix.items() if p > PROBABILITY_TOLERANCE) + ".")
     else:
         st.caption("Not computed (see above).")
 
@@ -119,18 +121,20 @@ widgets.csv_download(view.curve, file_name="robust-win-rate-curves.csv", key="te
 st.subheader("Beyond one policy sampled k times")
 st.markdown(explain.MULTI_OUTPUT)
 if view.multi_output is not None:
-    mo = view.multi_output.attrs
-    versus = (f"; MPNE_{kk} sampled {kk} times reaches {numbers.decimal(view.mpne.attrs['guarantee'])}"
+    mo = view.multi_output.certificate
+    versus = (f"; MPNE_{kk} sampled {kk} times reaches {numbers.decimal(view.mpne.certificate.guarantee)}"
               if view.mpne is not None else "")
-    st.markdown(f"Here the best {kk}-output policy wins at least **{numbers.decimal(mo['guarantee'])}** against every "
-                f"rival answer (worst: {mo['opponent']}; k/(k+1) = {numbers.decimal(guarantee)}){versus}.")
-    sets = pd.DataFrame({"probability": view.multi_output.to_numpy()},
-                        index=pd.Index(view.multi_output.index, name="set of answers"))
+    st.markdown(f"Here the best {kk}-output policy wins at least **{numbers.decimal(mo.guarantee)}** against every "
+                f"rival answer (worst: {', '.join(explain.plain(a) for a in mo.worst_opponents)}; k/(k+1) = "
+                f"{numbers.decimal(guarantee)}){versus}.")
+    sets = pd.DataFrame({"probability": view.multi_output.values.to_numpy()},
+                        index=pd.Index(view.multi_output.values.index, name="set of answers"))
     widgets.table(widgets.styled(sets, numbers.decimal),
                   key="testtime_multi_output", width="stretch")
-    mix = ", ".join(f"{a} {numbers.decimal(p)}" for a, p in mo["worst_opponents"].items() if p > 1e-6)
-    st.caption(f"How: {mo['method']}. Certificate: against rival answers drawn as ({mix}), no set of {kk} answers "
-               f"wins more than {numbers.decimal(mo['best_possible'])}, so no {kk}-output policy does better.")
+    mix = ", ".join(f"{explain.plain(a)} {numbers.decimal(p)}" for a, p in mo.opponent_mix.items()
+                   if p > PROBABILITY_TOLERANCE)
+    st.caption(f"How: {view.multi_output.method}. Certificate: against rival answers drawn as ({mix}), no set of {kk} "
+               f"answers wins more than {numbers.decimal(mo.best_possible)}, so no {kk}-output policy does better.")
 elif view.deferred:
     st.caption("Computed with MPNE_k (see the button above).")
 
@@ -151,7 +155,7 @@ if view.opponent_sets is not None:
                                  {c: numbers.decimal for c in columns[:3]}),
                   key="testtime_opponent_sets", width="stretch")
     st.caption(f"Row l: MPNE_{kk} sampled {kk} times against the worst set of l rival answers. "
-               + ("With rankings only the distinct answers of the rival's set matter. " if kind == "rankings" else
+               + ("With rankings only the distinct answers of the rival's set matter. " if kind == RANKINGS else
                   "With Plackett–Luce user types the rival's duplicates count. ")
                + "The PL limit is the most any method can guarantee on every population (equal-reward Plackett–Luce "
                  "types hold every policy to it); a particular population may allow more."

@@ -50,7 +50,7 @@ def custom(population, *, title: str = "My population", sampling=None, beta: flo
            id: str = "custom") -> Scenario:  # noqa: A002 - matches the Scenario field
     """A scenario for a user's own population (no source, no claims), ready for :func:`dumps`."""
     return Scenario(id=id, title=title, summary=summary, narrative=narrative, property="",
-                    source=Source("", "", ""), constructed=True, note="defined by the user",
+                    source=Source("", ""), constructed=True, note="defined by the user",
                     population=population, sampling=sampling, beta=beta, k=k, page=page)
 
 

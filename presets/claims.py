@@ -34,12 +34,13 @@ kind                          says                                              
 
 NUMBER is one or more of ``equals`` (with ``tolerance``, default 1e-6), ``at_least``,
 ``at_most``, ``above`` (strictly), ``below`` (strictly); a number may be written as a fraction
-string such as ``"5/9"``. Rules (``rule``): ``borda``, ``plurality``, ``copeland``, ``nbc``
-(under the sampling distribution), and every policy. Policies (``policy``): ``rlhf`` (the
-RLHF/DPO-limit policy with beta and D), ``average_reward`` (user types only),
-``maximal_lottery`` (NLHF), ``random_dictatorship``, ``uniform``, ``mpne`` (MPNE_k) and
-``robust_policy`` (best k-sample guarantee), or an explicit distribution such as
-``{ y1 = 1, y2 = 0 }``.
+string such as ``"5/9"``. Rules (``rule``): every rule of the registry, by its id
+(``aggregation.RULES``: ``borda``, ``plurality``, ``copeland``, ``nbc`` under the sampling
+distribution, ...). Policies (``policy``): the registry's rules whose output is a lottery or a
+policy (``rlhf``, the RLHF/DPO-limit policy with beta and D; ``average_reward``, user types only;
+``maximal_lottery``; ``random_dictatorship``; ``mpne``, MPNE_k; ``robust``, the best k-sample
+guarantee; ``uniform``), or an explicit distribution such as ``{ y1 = 1, y2 = 0 }``. A rule's
+words in a claim's sentence are its registry ``label``.
 
 Optional on every kind but ``choice_probability``, a variant of the scenario to evaluate the claim
 in: ``restrict_to`` (a list of alternatives: the same voters over fewer alternatives, for IIA),
@@ -59,17 +60,19 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from aggregation import (RULES as REGISTRY, AggregationError, RuleParams, bt_misfit, condorcet_winner, kwin_rate,
+from aggregation import (RULES as REGISTRY, AggregationError, RuleParams, RuleResult, bt_misfit, condorcet_winner, kwin_rate,
                          majority_winner, mallows_rmj_topk_probability, mnl_topk_probability, parse_ranking,
-                         preference_matrix, robust_rate, smith_set, uniform_policy)
-from aggregation._validate import distribution
+                         preference_matrix, robust_rate, smith_set)
+from aggregation.rules.registry import REWARDS
+from aggregation.rules.result import LOTTERY, POLICY, SCORES
+from aggregation.outcome import ranking_text, tie_groups, tie_tolerance, winners
+from aggregation.outcome import support as outcome_support
+from aggregation.validate import distribution
 
 #: Default absolute tolerance of ``equals`` on numbers.
 DEFAULT_TOLERANCE = 1e-6
-#: A probability above this counts as used (``support_size``).
-SUPPORT_THRESHOLD = 1e-9
-#: Scores within this relative distance of each other are tied (``winner``, ``ranking``, ``order``).
-TIE_RELATIVE = 1e-9
+# Ties (``winner``, ``ranking``, ``order``) and the support of a policy (``support_size``) are decided by
+# aggregation.outcome, as on every page.
 
 COMPARATORS = ("equals", "at_least", "at_most", "above", "below")
 MODIFIERS = ("restrict_to", "temperature", "sampling", "beta", "k")
@@ -123,36 +126,10 @@ class _Variant:
     memo: dict = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class _Rule:
-    """A rule as claims name it: its label mid-sentence and how it is computed (through the
-    rule registry, so that claims and the dashboard compute every rule the same way)."""
-
-    label: str                        # mid-sentence, e.g. "the maximal lottery (NLHF)"
-    lottery: bool                     # a probability distribution (a policy) rather than scores
-    registry_id: str | None           # the aggregation.registry rule; None for the uniform policy
-    needs_rewards: bool = False
-
-    def compute(self, v: _Variant) -> pd.Series:
-        if self.registry_id is None:
-            return uniform_policy(v.population)
-        return REGISTRY[self.registry_id].compute(v.population, RuleParams(beta=v.beta, sampling=v.sampling, k=v.k))
-
-
-RULES: dict[str, _Rule] = {
-    "borda": _Rule("Borda", False, "borda"),
-    "plurality": _Rule("plurality", False, "plurality"),
-    "copeland": _Rule("Copeland", False, "copeland"),
-    "nbc": _Rule("NBC", False, "nbc"),
-    "rlhf": _Rule("the RLHF / DPO policy", True, "rlhf"),
-    "average_reward": _Rule("the average-reward policy", True, "average_reward", needs_rewards=True),
-    "maximal_lottery": _Rule("the maximal lottery (NLHF)", True, "maximal_lottery"),
-    "random_dictatorship": _Rule("random dictatorship (the pretrained-model analogue)", True, "random_dictatorship"),
-    "uniform": _Rule("the uniform policy", True, None),
-    "mpne": _Rule("MPNE_k", True, "mpne"),
-    "robust_policy": _Rule("the robust policy", True, "robust"),
-}
-POLICIES = tuple(name for name, rule in RULES.items() if rule.lottery)
+#: The rules a claim may name: every rule of the registry, by its id (labels, outputs and needs come from it).
+RULES = REGISTRY
+#: The rules that output a distribution (a lottery or a policy): what ``policy`` may name.
+POLICIES = tuple(rule_id for rule_id, rule in RULES.items() if rule.output in (LOTTERY, POLICY))
 
 
 # ============================================================================ parsing
@@ -209,7 +186,7 @@ def parse_claim(data, where: str, ctx: Context) -> Claim:
         fields.update(_modifiers(data, where, names, ctx))
     for rule_key in ("rule", "policy"):
         rule = fields.get(rule_key)
-        if isinstance(rule, str) and RULES[rule].needs_rewards and not ctx.rewards:
+        if isinstance(rule, str) and RULES[rule].needs == REWARDS and not ctx.rewards:
             raise AggregationError(f"{where}.{rule_key}: {rule!r} needs user types with rewards, "
                                    "and this population is rankings")
     return Claim(kind, fields, spec.render({"k": ctx.k, "_all": ctx.alternatives, **fields}))
@@ -373,15 +350,11 @@ def _sentence(text: str) -> str:
 
 
 def _label(rule, fields, testtime: bool = False) -> str:
-    """The rule's name mid-sentence; MPNE_k and the robust policy carry their k (in test-time
-    claims the sentence already says k, so the robust policy's is not repeated)."""
+    """The rule's label mid-sentence (from the registry); rules with a k carry it (in test-time claims
+    the sentence already says k, so a label without a k does not repeat it)."""
     if isinstance(rule, Mapping):
         return "the policy " + "{" + ", ".join(f"{a}: {_fmt(p)}" for a, p in rule.items()) + "}"
-    if rule == "mpne":
-        return f"MPNE_{fields['k']}"
-    if rule == "robust_policy":
-        return "the robust policy" if testtime else f"the robust policy for k = {fields['k']}"
-    return RULES[rule].label
+    return RULES[rule].mid_sentence(fields["k"], k_in_sentence=testtime)
 
 
 def _expected(fields) -> str:
@@ -425,7 +398,7 @@ def _render_winner(f):
     label, rule = _label(f["rule"], f), f["rule"]
     if f["equals"] == "none":
         body = f"{label} has no single winner (a tie at the top)"
-    elif RULES[rule].lottery:
+    elif RULES[rule].output != SCORES:
         body = f"{label} gives {f['equals']} the highest probability"
     else:
         body = f"{label} winner is {f['equals']}"
@@ -540,30 +513,14 @@ def _compute(rule, v: _Variant) -> pd.Series:
     if isinstance(rule, Mapping):
         return distribution({a: _number(p, "policy") for a, p in rule.items()}, v.population.alternatives,
                             what="policy")
+    return _result(rule, v).values
+
+
+def _result(rule: str, v: _Variant) -> RuleResult:
+    """The rule's typed result on this variant, computed once."""
     if rule not in v.memo:
-        v.memo[rule] = RULES[rule].compute(v)
+        v.memo[rule] = RULES[rule].compute(v.population, RuleParams(beta=v.beta, sampling=v.sampling, k=v.k))
     return v.memo[rule]
-
-
-def _tolerance(scores: pd.Series) -> float:
-    finite = scores[np.isfinite(scores)]
-    return TIE_RELATIVE * max(1.0, float(finite.abs().max()) if len(finite) else 1.0)
-
-
-def _groups(scores: pd.Series) -> list[list[str]]:
-    """Alternatives from best to worst score, tied within tolerance grouped together."""
-    tol = _tolerance(scores)
-    ordered = scores.sort_values(ascending=False, kind="stable")
-    groups: list[list[str]] = []
-    previous = None
-    for name, value in ordered.items():
-        if previous is not None and (previous - value) <= tol:
-            groups[-1].append(name)
-        else:
-            groups.append([name])
-        previous = value
-    position = {name: i for i, name in enumerate(scores.index)}
-    return [sorted(g, key=position.__getitem__) for g in groups]   # ties listed in the population's order
 
 
 def _show(scores: pd.Series) -> str:
@@ -588,7 +545,7 @@ def _check_number(f, x: float) -> bool:
 
 def _eval_winner(f, v):
     scores = _compute(f["rule"], v)
-    top = _groups(scores)[0]
+    top = winners(scores)
     observed = top[0] if len(top) == 1 else "none"
     shown = (observed if observed != "none" else "none (tied: " + ", ".join(top) + ")") + f"; {_show(scores)}"
     return observed, shown, observed == f["equals"]
@@ -596,8 +553,8 @@ def _eval_winner(f, v):
 
 def _eval_ranking(f, v):
     scores = _compute(f["rule"], v)
-    groups = _groups(scores)
-    observed = " > ".join(" = ".join(g) for g in groups)
+    groups = tie_groups(scores)
+    observed = ranking_text(scores)
     expected = [sorted(g) for g in parse_ranking(f["equals"])]
     return observed, f"{observed}; {_show(scores)}", [sorted(g) for g in groups] == expected
 
@@ -606,7 +563,7 @@ def _eval_order(f, v):
     scores = _compute(f["rule"], v)
     hi, lo = float(scores[f["higher"]]), float(scores[f["lower"]])
     shown = f"{f['higher']} {_fmt(hi)}, {f['lower']} {_fmt(lo)}"
-    return {f["higher"]: hi, f["lower"]: lo}, shown, hi - lo > _tolerance(scores)
+    return {f["higher"]: hi, f["lower"]: lo}, shown, hi - lo > tie_tolerance(scores)
 
 
 def _eval_score(f, v):
@@ -622,7 +579,7 @@ def _eval_probability(f, v):
 
 def _eval_support_size(f, v):
     p = _compute(f["policy"], v)
-    support = [a for a, x in p.items() if x > SUPPORT_THRESHOLD]
+    support = outcome_support(p)
     return len(support), f"{len(support)}: " + ", ".join(support), _check_number(f, len(support))
 
 
@@ -647,23 +604,24 @@ def _eval_smith_size(f, v):
 
 
 def _eval_unique(f, v):
-    ml = _compute("maximal_lottery", v)
-    unique = bool(ml.attrs["unique"])
-    return unique, f"{'unique' if unique else 'not unique'} ({ml.attrs['selection']})", unique == f["equals"]
+    certificate = _result("maximal_lottery", v).certificate
+    unique = bool(certificate.unique)
+    return unique, f"{'unique' if unique else 'not unique'} ({certificate.selection})", unique == f["equals"]
 
 
 def _eval_kwin(f, v):
     policy = _compute(f["policy"], v)
     rates = kwin_rate(v.population, policy, v.k)
-    x = float(rates[f["opponent"]])
-    return x, f"{_fmt(x)}; against every response: {_show(rates)}", _check_number(f, x)
+    x = rates[f["opponent"]]
+    return x, f"{_fmt(x)}; against every response: {_show(rates.rates)}", _check_number(f, x)
 
 
 def _eval_robust(f, v):
     policy = _compute(f["policy"], v)
     result = robust_rate(v.population, policy, v.k)
     x = float(result.rate)
-    return x, f"{_fmt(x)} (worst opponent: {result.opponent})", _check_number(f, x)
+    worst = ", ".join(result.worst_opponents)
+    return x, f"{_fmt(x)} (worst opponent{'s' if len(result.worst_opponents) > 1 else ''}: {worst})", _check_number(f, x)
 
 
 def _eval_bt_misfit(f, v):

@@ -13,9 +13,11 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from aggregation import AggregationError, Profile, RewardPopulation, population_from_dict
-from aggregation._validate import distribution
-from aggregation.generators import generate
+from aggregation import RANKINGS, USER_TYPES, AggregationError, population_from_dict
+from aggregation.formats import FILE_WORDS
+from aggregation.papers import PAPERS
+from aggregation.validate import distribution
+from aggregation import generate
 
 from .claims import Context, parse_claim
 from .scenario import PAGES, ChoiceSetup, GeneratorSpec, Scenario, Source
@@ -23,6 +25,8 @@ from .scenario import PAGES, ChoiceSetup, GeneratorSpec, Scenario, Source
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 TOP_LEVEL = {"id", "title", "summary", "narrative", "property", "page", "constructed", "note",
              "source", "settings", "population", "choice", "claims"}
+#: The population kinds a scenario file holds, in the files' own words (voters whose orders are known).
+SCENARIO_KINDS = (FILE_WORDS[RANKINGS], FILE_WORDS[USER_TYPES])
 #: Largest scenario text accepted by :func:`read_scenario` (an upload, say).
 MAX_CHARS = 50_000_000
 
@@ -51,8 +55,7 @@ def scenario_from_dict(data: Mapping) -> Scenario:
     scenario_id = _text(data, "id", "")
     if not ID_PATTERN.match(scenario_id):
         raise AggregationError(f"id must be lower-case letters, digits, '_' or '-', got {scenario_id!r}")
-    source = _table(data, "source", "")
-    _only(source, {"paper", "section", "url"}, "source")
+    source = _source(_table(data, "source", ""))
     page = _text(data, "page", "")
     if page not in PAGES:
         raise AggregationError(f"page must be one of {', '.join(PAGES)}, got {page!r}")
@@ -81,23 +84,22 @@ def scenario_from_dict(data: Mapping) -> Scenario:
     claims_data = data.get("claims", [])
     if not isinstance(claims_data, list):
         raise AggregationError("claims must be a list of tables ([[claims]])")
-    ctx = Context(alternatives=tuple(population.alternatives), rewards=isinstance(population, RewardPopulation),
+    ctx = Context(alternatives=tuple(population.alternatives), rewards=population.has_rewards,
                   has_sampling=sampling is not None,
                   choice_alternatives=None if choice is None else tuple(choice.utilities.index), k=k)
     claims = tuple(parse_claim(c, f"claims[{i}]", ctx) for i, c in enumerate(claims_data))
     return Scenario(
         id=scenario_id, title=_text(data, "title", ""), summary=_text(data, "summary", ""),
         narrative=_text(data, "narrative", ""), property=_text(data, "property", ""),
-        source=Source(_text(source, "paper", "source."), _text(source, "section", "source."),
-                      _text(source, "url", "source.")),
+        source=source,
         constructed=constructed, note=_text(data, "note", ""), population=population,
         sampling=sampling, beta=float(beta), k=k, page=page, claims=claims, choice=choice, generator=generator)
 
 
 def _population(d: Mapping):
-    """A population table: ``kind = "rankings"`` or ``"rewards"`` (the core's
+    """A population table: ``kind = "rankings"`` or ``"rewards"`` (user types; the core's
     :func:`~aggregation.population_from_dict` format), or ``"generated"`` (``generator``, the
-    generator's name, plus its parameters, see :mod:`aggregation.generators`; a parameter may
+    generator's name, plus its parameters, see :mod:`aggregation.populations.generators`; a parameter may
     itself be called ``model``, as in ``reward_mixture``)."""
     if d.get("kind") == "generated":
         params = {key: value for key, value in d.items() if key not in ("kind", "generator")}
@@ -110,9 +112,9 @@ def _population(d: Mapping):
             raise AggregationError(f"population: {exc}") from None
         spec = GeneratorSpec(name, dict(params), population.fingerprint)
         return population, spec
-    if d.get("kind") not in ("rankings", "rewards"):
+    if d.get("kind") not in SCENARIO_KINDS:
         raise AggregationError(f"population.kind must be 'rankings', 'rewards' or 'generated', got {d.get('kind')!r}")
-    if d["kind"] == "rankings":
+    if d["kind"] == FILE_WORDS[RANKINGS]:
         _only(d, {"kind", "alternatives", "text", "rankings"}, "population")
     else:
         _only(d, {"kind", "alternatives", "temperature", "types"}, "population")
@@ -125,8 +127,22 @@ def _population(d: Mapping):
         if exc.line is not None:  # a line of the population.text block
             raise AggregationError(f"population.text, {exc}") from None
         raise
-    assert isinstance(population, (Profile, RewardPopulation))
     return population, None
+
+
+def _source(d: Mapping) -> Source:
+    """``paper`` (a key of ``aggregation.papers.PAPERS``, or "" for a user's own scenario) and
+    ``section``. A ``url`` written by older files is accepted when it is empty or the paper's own link
+    (the link now comes from the papers table)."""
+    _only(d, {"paper", "section", "url"}, "source")
+    key = _text(d, "paper", "source.")
+    if key and key not in PAPERS:
+        raise AggregationError(f"source.paper: unknown paper {key!r}; name it by its key (known: {', '.join(PAPERS)})")
+    source = Source(key, _text(d, "section", "source."))
+    if "url" in d and d["url"] not in ("", source.url):
+        raise AggregationError(f"source.url: the link comes from the papers table ({source.url or 'none'}); "
+                               "leave url out")
+    return source
 
 
 def _choice(d, population) -> ChoiceSetup:
@@ -136,7 +152,7 @@ def _choice(d, population) -> ChoiceSetup:
     names = population.alternatives
     if "utilities" in d:
         utilities = _numbers(d["utilities"], "choice.utilities", names)
-    elif isinstance(population, RewardPopulation) and len(population.types) == 1:
+    elif population.kind == USER_TYPES and len(population.types) == 1:
         utilities = population.rewards.iloc[0] / population.temperature
     else:
         raise AggregationError("choice.utilities is missing (it may be left out only for a single user type, "

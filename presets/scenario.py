@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from aggregation import AggregationError, Profile, RewardPopulation
-from aggregation._validate import distribution
+from aggregation import AggregationError, Population, papers
+from aggregation.validate import distribution
 
 #: Dashboard pages a scenario can open on (see DESIGN.md, "Pages").
 PAGES = ("rules", "sampling", "testtime", "properties", "ranked-choice")
@@ -17,14 +17,27 @@ PAGES = ("rules", "sampling", "testtime", "properties", "ranked-choice")
 
 @dataclass(frozen=True)
 class Source:
-    """Where the example comes from: paper (authors, title, arXiv id), section, URL."""
+    """Where the example comes from: ``paper``, a key of the one papers table
+    (:data:`aggregation.papers.PAPERS`; "" for a user's own scenario), and ``section`` (free text:
+    "Figure 1 and section 3.1"). The paper's authors, title and link come from the table."""
 
     paper: str
     section: str
-    url: str
+
+    def __post_init__(self):
+        if self.paper:
+            papers.paper(self.paper)              # an unknown key is refused, naming the known ones
+
+    @property
+    def entry(self) -> papers.Paper | None:
+        return papers.PAPERS[self.paper] if self.paper else None
+
+    @property
+    def url(self) -> str:
+        return self.entry.url if self.entry else ""
 
     def __str__(self) -> str:
-        parts = ", ".join(p for p in (self.paper, self.section) if p)
+        parts = ", ".join(p for p in (str(self.entry) if self.entry else "", self.section) if p)
         return f"{parts} ({self.url})" if self.url else parts
 
 
@@ -45,7 +58,7 @@ class ChoiceSetup:
 
 @dataclass(frozen=True)
 class GeneratorSpec:
-    """How a generated population was drawn (``aggregation.generators.generate(name, **params)``),
+    """How a generated population was drawn (``aggregation.generate(name, **params)``),
     kept so that a scenario file stays small; ``fingerprint`` ties it to the population it made."""
 
     name: str
@@ -84,7 +97,7 @@ class Scenario:
     generator: GeneratorSpec | None = field(default=None, repr=False)
 
     def __post_init__(self):
-        if not isinstance(self.population, (Profile, RewardPopulation)):
+        if not (isinstance(self.population, Population) and self.population.has_full_rankings):
             raise AggregationError(
                 f"scenario {self.id!r}: the population must be a Profile or a RewardPopulation, "
                 f"got {type(self.population).__name__}")
@@ -102,11 +115,6 @@ class Scenario:
     @property
     def alternatives(self) -> list[str]:
         return self.population.alternatives
-
-    @property
-    def kind(self) -> str:
-        """``"rankings"`` or ``"rewards"``."""
-        return "rankings" if isinstance(self.population, Profile) else "rewards"
 
     @property
     def fingerprint(self) -> str:

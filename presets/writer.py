@@ -15,7 +15,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from aggregation import Profile, RewardPopulation, format_ranking
+from aggregation import RANKINGS, format_ranking
+from aggregation.formats import FILE_WORDS
 
 from .scenario import Scenario
 
@@ -29,7 +30,6 @@ def write_scenario(s: Scenario) -> str:
         _pair("property", s.property), _pair("page", s.page), _pair("constructed", s.constructed),
         _pair("note", s.note), _pair("narrative", s.narrative),
         "", "[source]", _pair("paper", s.source.paper), _pair("section", s.source.section),
-        _pair("url", s.source.url),
         "", "[settings]", _pair("beta", s.beta), _pair("k", s.k),
     ]
     if s.sampling is not None:
@@ -50,12 +50,11 @@ def _population(s: Scenario) -> list[str]:
     if s.generator is not None and s.generator.fingerprint == pop.fingerprint:
         return ["[population]", _pair("kind", "generated"), _pair("generator", s.generator.name),
                 *(_pair(k, v) for k, v in s.generator.params.items())]
-    if isinstance(pop, Profile):
+    if pop.kind == RANKINGS:
         lines = [f"{_number(w)}: {format_ranking(pop.ranking(i))}" for i, w in enumerate(pop.weights)]
-        return ["[population]", _pair("kind", "rankings"), _pair("alternatives", pop.alternatives),
+        return ["[population]", _pair("kind", FILE_WORDS[pop.kind]), _pair("alternatives", pop.alternatives),
                 _pair("text", "\n".join(lines) + "\n")]
-    assert isinstance(pop, RewardPopulation)
-    out = ["[population]", _pair("kind", "rewards"), _pair("alternatives", pop.alternatives),
+    out = ["[population]", _pair("kind", FILE_WORDS[pop.kind]), _pair("alternatives", pop.alternatives),
            _pair("temperature", pop.temperature)]
     rewards = pop.rewards
     for t, w in pop.weights.items():

@@ -15,83 +15,30 @@ import pandas as pd
 import streamlit as st
 
 from aggregation import RULES as REGISTRY
-from aggregation import (AggregationError, BTMisfit, PairwiseData, Profile, RewardPopulation, RuleParams,
-                         SamplingFlip, average_reward_policy, bt_misfit, bt_reward, check_rule, condorcet_winner, format_ranking, kwin_curve,
-                         majority_graph, majority_winner, mallows_rmj_topk_table, min_tv_flip, mnl_topk_table, mpne,
-                         multi_output_policy, nbc, opponent_sets_curve, population_kind, population_topk_table,
-                         preference_matrix, resampling_curve, reward_order_key, rlhf_policy, robust_policy,
-                         robust_rate, smith_set, standard_policies, testtime)
-from aggregation._validate import TIE_TOLERANCE
+from aggregation import (COMPARISONS, POPULATION_CLASSES, AggregationError, BTMisfit,
+                         LotteryCertificate, RuleParams, RuleResult, SamplingFlip, average_reward_policy, bt_reward,
+                         check_rule, condorcet_winner, format_ranking, kwin_curve, majority_graph, majority_winner,
+                         mallows_rmj_topk_table, min_tv_flip, mnl_topk_table, mpne, multi_output_policy, nbc,
+                         opponent_sets_curve, population_topk_table, preference_matrix, resampling_curve, rlhf_policy,
+                         robust_policy, robust_rate, smith_set, standard_policies)
+from aggregation.outcome import winners as top
+from aggregation.rules.result import values_of
 
 from .simplex import nbc_regions
 
-HASH_FUNCS = {
-    Profile: lambda m: m.fingerprint,
-    RewardPopulation: lambda m: m.fingerprint,
-    PairwiseData: lambda m: m.fingerprint,
-}
+#: Streamlit hashes a cached function's arguments by exact type: every population class by its fingerprint.
+HASH_FUNCS = {cls: (lambda m: m.fingerprint) for cls in POPULATION_CLASSES}
 _CACHE = dict(hash_funcs=HASH_FUNCS, max_entries=64, show_spinner=False)
 
 #: Rules compared side by side: every rule of the registry, in its display order.
 RULE_KEYS = tuple(REGISTRY)
-#: Rules that solve the (k+1)-player game: their cost grows with the population (see :func:`game_size`).
-GAME_RULES = ("mpne", "robust")
-#: Games up to this many cells (see :func:`game_size`) are solved without asking (about a second at most
-#: on this machine; a Newton step costs about cells x alternatives).
-GAME_BUDGET = 350_000
-#: Property checks re-run a rule about 2m times (each alternative removed, each one cloned); they
-#: run without asking up to this many cells in all.
-PROPERTY_BUDGET = 2_000_000
-
 #: How far past the tie the one-click "apply the smallest flip" moves NBC (win-rate units).
 FLIP_NUDGE = 0.005
-
-
-def top(scores: pd.Series) -> list[str]:
-    """The alternatives with the highest value (several when they tie within TIE_TOLERANCE)."""
-    best = scores.max()
-    return [a for a, v in scores.items() if v >= best - TIE_TOLERANCE]
 
 
 def sampling_series(sampling: tuple | None, names) -> pd.Series | None:
     """D as a Series over ``names`` from the tuple the cached views take (None: uniform)."""
     return None if sampling is None else pd.Series(list(sampling), index=list(names), dtype=float)
-
-
-# ---------------------------------------------------------------------------- cost of the games
-def game_size(model, k: int, extra: int = 0) -> int:
-    """Cells of the game MPNE_k and the robust policy solve on ``model`` with ``extra`` more
-    alternatives (a clone), as the core counts them (``aggregation.testtime.game_cells``):
-    distinct rankings x alternatives for a profile, integration nodes x alternatives for user
-    types with k > 1, the pairwise matrix otherwise."""
-    return testtime.game_cells(model, k, extra)
-
-
-def game_cells_unit(model, k: int) -> str:
-    """What a cell of :func:`game_size` is, in words."""
-    if isinstance(model, Profile):
-        return "(ranking × response) cells"
-    if isinstance(model, RewardPopulation) and k > 1:
-        return "(integration node × response) cells"
-    return "(response × response) cells"
-
-
-def games_affordable(model, k: int) -> bool:
-    """Whether MPNE_k and the robust policy are computed without the user asking (see GAME_BUDGET)."""
-    return game_size(model, k) <= GAME_BUDGET
-
-
-def properties_cost(model, rule_id: str, k: int) -> int:
-    """A rough cell count of checking every property of one rule (2m re-computations of the rule)."""
-    m = len(model.alternatives)
-    if rule_id in GAME_RULES:
-        return 2 * m * game_size(model, k, extra=1)
-    rows = population_summary(model).rows if not isinstance(model, PairwiseData) else m
-    return 2 * m * rows * (m + 1)
-
-
-def properties_affordable(model, rule_id: str, k: int) -> bool:
-    return properties_cost(model, rule_id, k) <= PROPERTY_BUDGET
 
 
 # ---------------------------------------------------------------------------- rules side by side
@@ -101,9 +48,7 @@ class RulesView:
     scores: pd.DataFrame                      # rule id x alternative; NaN rows where unavailable or deferred
     unavailable: dict[str, str]               # rule id -> the core's reason
     winners: dict[str, list[str]]             # rule id -> top alternatives
-    lottery_unique: bool | None
-    lottery_selection: str
-    essential_set: list[str]
+    lottery: LotteryCertificate | None        # how the maximal lottery was chosen (None: not computed)
     P: pd.DataFrame
     M: pd.DataFrame
     condorcet_winner: str | None
@@ -112,7 +57,8 @@ class RulesView:
     majority_winner: str | None = None
     rlhf_infinite_gaps: bool = False
     deferred: list[str] = field(default_factory=list)    # game rules not computed (too costly unasked)
-    certificates: dict[str, dict] = field(default_factory=dict)  # mpne / robust: the solver's attrs
+    certificates: dict[str, object] = field(default_factory=dict)  # mpne / robust: the solver's certificate
+    notes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # rule id -> the core's caveats
     k: int | None = None
     bt_fit: BTMisfit | None = None            # the best single Bradley-Terry model under D (None: RLHF refused)
 
@@ -135,7 +81,7 @@ def _rules_view(model, beta: float, sampling: tuple | None, k: int | None) -> Ru
     rows, unavailable, results, deferred = {}, {}, {}, []
     for rule_id, rule in REGISTRY.items():
         rows[rule_id] = np.full(len(names), np.nan)
-        if rule_id in GAME_RULES and k is None:
+        if rule.solves_game and k is None:
             deferred.append(rule_id)
             continue
         try:
@@ -143,7 +89,7 @@ def _rules_view(model, beta: float, sampling: tuple | None, k: int | None) -> Ru
         except AggregationError as exc:
             unavailable[rule_id] = str(exc).removeprefix(f"{rule.name}: ")
             continue
-        rows[rule_id] = results[rule_id].reindex(names).to_numpy(float)
+        rows[rule_id] = results[rule_id].values.reindex(names).to_numpy(float)
     scores = pd.DataFrame.from_dict(rows, orient="index", columns=names)
     winners = {r: top(scores.loc[r]) for r in RULE_KEYS if r in results}
     lottery = results.get("maximal_lottery")
@@ -152,19 +98,16 @@ def _rules_view(model, beta: float, sampling: tuple | None, k: int | None) -> Ru
     except AggregationError:
         maj = None
     rlhf = results.get("rlhf")
-    certificates = {r: {key: value for key, value in results[r].attrs.items() if key not in ("rule", "output")}
-                    for r in GAME_RULES if r in results}
-    fit = bt_misfit(model, params.sampling_over(names)) if rlhf is not None else None
+    certificates = {r: results[r].certificate for r in results if REGISTRY[r].solves_game}
     return RulesView(
         alternatives=names, scores=scores, unavailable=unavailable, winners=winners,
-        lottery_unique=None if lottery is None else bool(lottery.attrs["unique"]),
-        lottery_selection="" if lottery is None else lottery.attrs["selection"],
-        essential_set=[] if lottery is None else list(lottery.attrs["essential_set"]),
+        lottery=None if lottery is None else lottery.certificate,
         P=P, M=P - P.T,
         condorcet_winner=condorcet_winner(model), smith_set=smith_set(model),
         majority_edges=majority_graph(model), majority_winner=maj,
-        rlhf_infinite_gaps=bool(rlhf is not None and rlhf.attrs["reward"].attrs.get("infinite_gaps")),
-        deferred=deferred, certificates=certificates, k=k, bt_fit=fit,
+        rlhf_infinite_gaps=bool(rlhf is not None and rlhf.certificate.infinite_gaps),
+        deferred=deferred, certificates=certificates, k=k, bt_fit=None if rlhf is None else rlhf.certificate.misfit,
+        notes={r: result.notes for r, result in results.items() if result.notes},
     )
 
 
@@ -193,8 +136,8 @@ def sampling_view(model, beta: float, sampling: tuple | None) -> SamplingView:
     columns["NBC under D"] = nbc(model, D)
     columns["NBC, uniform D"] = nbc(model)
     for name, call in {
-        "RLHF / DPO policy under D": lambda: rlhf_policy(model, beta=beta, sampling=D),
-        "RLHF / DPO policy, uniform D": lambda: rlhf_policy(model, beta=beta),
+        "RLHF / DPO policy under D": lambda: rlhf_policy(model, beta=beta, sampling=D).values,
+        "RLHF / DPO policy, uniform D": lambda: rlhf_policy(model, beta=beta).values,
         "average-reward policy": lambda: average_reward_policy(model, beta=beta),
     }.items():
         try:
@@ -214,9 +157,9 @@ def sampling_view(model, beta: float, sampling: tuple | None) -> SamplingView:
 
 @dataclass
 class PopulationSummary:
-    kind: str
+    kind: str                                  # aggregation.KINDS
     alternatives: list[str]
-    rows: int                                  # distinct rankings, user types or comparisons
+    rows: int                                  # distinct rankings, user types, comparisons (population.n_rows)
     total_weight: float | None
     P: pd.DataFrame
     standard_errors: pd.DataFrame | None       # comparisons only: binomial SE of each P entry
@@ -225,14 +168,10 @@ class PopulationSummary:
 
 @st.cache_data(**_CACHE)
 def population_summary(model) -> PopulationSummary:
-    P = preference_matrix(model)
-    if isinstance(model, Profile):
-        return PopulationSummary("rankings", model.alternatives, model.compressed().n_rankings,
-                                 model.total_weight, P, None, [])
-    if isinstance(model, RewardPopulation):
-        return PopulationSummary("rewards", model.alternatives, len(model.types), model.total_weight, P, None, [])
-    return PopulationSummary("comparisons", model.alternatives, model.n_comparisons, None, P,
-                             model.standard_errors(), list(P.attrs.get("unobserved_pairs", [])))
+    estimated = model.kind == COMPARISONS      # P is estimated from counts: with its standard errors
+    return PopulationSummary(model.kind, model.alternatives, model.n_rows, model.total_weight,
+                             model.preference_matrix(), model.standard_errors() if estimated else None,
+                             model.unobserved_pairs() if estimated else [])
 
 
 @st.cache_data(**_CACHE)
@@ -268,9 +207,9 @@ class TesttimeView:
     summary: pd.DataFrame                   # policy -> robust rate, worst opponent, method, error bound
     rates: pd.DataFrame                     # policy x opponent: the k-sample win rate
     policies: pd.DataFrame                  # policy x alternative: the policy sampled k times
-    mpne: pd.Series | None                  # with the solver's certificate in attrs
-    robust: pd.Series | None
-    multi_output: pd.Series | None = None   # Theorem 3.1: the best k-output policy (multiset -> probability)
+    mpne: RuleResult | None                 # with the solver's certificate
+    robust: RuleResult | None
+    multi_output: RuleResult | None = None  # Theorem 3.1: the best k-output policy (multiset -> probability)
     resampling: pd.DataFrame | None = None  # Theorem 4.5: MPNE_k sampled l times
     opponent_sets: pd.DataFrame | None = None   # appendix D.7: MPNE_k against rivals with l responses
     refusal: str | None = None              # the core's reason when k > 1 or the games are refused
@@ -292,7 +231,7 @@ def testtime_view(model, beta: float, sampling: tuple | None, k: int, games: boo
 def _testtime_view(model, beta: float, sampling: tuple | None, k: int, games: bool) -> TesttimeView:
     names = list(model.alternatives)
     refusal, notes = None, []
-    pairwise_only = isinstance(model, PairwiseData)
+    pairwise_only = not model.has_full_rankings
     if pairwise_only and k > 1:
         try:
             kwin_curve(model, {"uniform": pd.Series(1.0 / len(names), index=names)}, [k])
@@ -307,9 +246,9 @@ def _testtime_view(model, beta: float, sampling: tuple | None, k: int, games: bo
         notes.append(f"The RLHF / DPO policy is shown for uniform sampling: under the current D, {exc}.")
         policies = standard_policies(model, beta=beta)
     family = policies.pop(MPNE, None)
-    solved: dict[int, pd.Series] = {}
+    solved: dict[int, RuleResult] = {}
 
-    def mpne_k(kk: int) -> pd.Series:
+    def mpne_k(kk: int) -> RuleResult:
         if kk not in solved:
             solved[kk] = mpne(model, kk)
         return solved[kk]
@@ -347,12 +286,13 @@ def _testtime_view(model, beta: float, sampling: tuple | None, k: int, games: bo
     summary, rates = {}, {}
     for name, policy in at_k.items():
         rr = robust_rate(model, policy, k)
-        summary[name] = {"robust rate": rr.rate, "worst opponent": rr.opponent, "method": rr.method, "error": rr.error}
+        summary[name] = {"robust rate": rr.rate, "worst opponent": ", ".join(rr.worst_opponents), "method": rr.method,
+                         "error": rr.error}
         rates[name] = rr.rates
     return TesttimeView(
-        alternatives=names, kind=population_kind(model), k=k, curve=curve, curve_methods=curve.attrs["method"],
+        alternatives=names, kind=model.kind, k=k, curve=curve.rates, curve_methods=curve.methods,
         summary=pd.DataFrame(summary).T, rates=pd.DataFrame(rates).T.reindex(columns=names),
-        policies=pd.DataFrame({n: p.reindex(names).to_numpy(float) for n, p in at_k.items()}, index=names).T,
+        policies=pd.DataFrame({n: values_of(p).reindex(names).to_numpy(float) for n, p in at_k.items()}, index=names).T,
         mpne=mp, robust=rb, multi_output=multi, resampling=resampling, opponent_sets=opponents, refusal=refusal,
         beyond_notes=beyond, deferred=not games, notes=notes)
 
@@ -384,7 +324,7 @@ def choice_defaults(model) -> ChoiceDefaults:
     """Starting values of the ranked-choice models for a population without a scenario set-up:
     MNL utilities = the Bradley-Terry reward RLHF fits on uniform pairs (a response that every voter
     ranks below another is placed a step lower, as a finite number), central ranking = their order."""
-    reward = reward_order_key(bt_reward(model))
+    reward = bt_reward(model).order_key()
     utilities = pd.Series(reward.to_numpy(float), index=list(model.alternatives), name="utility")
     central = tuple(utilities.sort_values(ascending=False, kind="stable").index)
     assortment = tuple(a for a in model.alternatives if a in central[:DEFAULT_ASSORTMENT])

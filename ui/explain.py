@@ -1,83 +1,67 @@
 """Words on screen: the papers behind each idea and a plain explanation of every rule.
 
-Kept apart from the page scripts so that every page explains a rule the same way and the
-papers are cited once. The rules' names, explanations and citations come from the rule registry
-(``aggregation.RULES``); this module adds what the screen needs on top: the unit of each rule's
-numbers and a link to the paper.
+Kept apart from the page scripts so that every page explains a rule the same way. The rules' names,
+units, explanations and references come from the rule registry (``aggregation.RULES``) and the
+papers from the one papers table (``aggregation.papers``); this module only writes them for the
+screen (markdown links).
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
+from aggregation import COMPARISONS, MATRIX, RANKINGS, USER_TYPES
 from aggregation import RULES as REGISTRY
+from aggregation.rules.result import SCORES
+from aggregation.papers import PAPERS, Reference
 
 from .numbers import decimal
 
 
-@dataclass(frozen=True)
-class Paper:
-    short: str
-    title: str
-    url: str
-
-    def link(self) -> str:
-        return f"[{self.short}]({self.url})"
+def link(key: str) -> str:
+    """A paper of :data:`aggregation.papers.PAPERS` as a markdown link (its short name when it has no link)."""
+    paper = PAPERS[key]
+    return f"[{paper.short}]({paper.url})" if paper.url else paper.short
 
 
-PAPERS = {
-    "jackpot": Paper("Maura-Rivero et al. 2025", "Jackpot! Alignment as a Maximal Lottery",
-                     "https://arxiv.org/abs/2501.19266"),
-    "hidden_context": Paper("Siththaranjan et al. 2024",
-                            "Distributional Preference Learning: Understanding and Accounting for Hidden "
-                            "Context in RLHF", "https://arxiv.org/abs/2312.08358"),
-    "heterogeneous": Paper("Shirali et al. 2025", "Direct Alignment with Heterogeneous Preferences",
-                           "https://arxiv.org/abs/2502.16320"),
-    "dpo": Paper("Rafailov et al. 2023", "Direct Preference Optimization: Your Language Model is Secretly "
-                 "a Reward Model", "https://arxiv.org/abs/2305.18290"),
-    "nlhf": Paper("Munos et al. 2024", "Nash Learning from Human Feedback", "https://arxiv.org/abs/2312.00886"),
-    "maximal_lotteries": Paper("Brandl, Brandt & Seedig 2016", "Consistent Probabilistic Social Choice",
-                               "https://doi.org/10.3982/ECTA13337"),
-    "test_time": Paper("Cai & Zheng 2026", "Asymptotic Universal Alignment: A New Alignment Framework via "
-                       "Test-Time Scaling", "https://arxiv.org/abs/2601.08777"),
-    "distortion": Paper("Goelz, Haghtalab & Yang 2025", "Distortion of AI Alignment: Does Preference "
-                        "Optimization Optimize for Preferences?", "https://arxiv.org/abs/2505.23749"),
-    "gibbard": Paper("Gibbard 1977", "Manipulation of Schemes that Mix Voting with Chance",
-                     "https://doi.org/10.2307/1911681"),
-    "rcpo": Paper("Tang & Feng 2025", "Beyond Pairwise: Empowering LLM Alignment with (Ranked) Choice Modeling",
-                  "https://arxiv.org/abs/2510.23631"),
-    "mallows_choice": Paper("Feng & Tang 2022", "On a Mallows-type Model for (Ranked) Choices",
-                            "https://arxiv.org/abs/2207.01783"),
-}
+def reference(ref: Reference) -> str:
+    """A reference with its paper linked: "[Cai & Zheng 2026](https://...), Theorem 4.3"."""
+    return f"{link(ref.paper)}, {ref.where}" if ref.where else link(ref.paper)
 
 
 @dataclass(frozen=True)
 class RuleText:
     label: str        # the row label in tables and the chart panel title (the registry's name)
-    unit: str         # what the numbers are
+    unit: str         # what the numbers are (the registry's unit)
     explanation: str  # one or two plain sentences (the registry's explanation)
-    source: str       # the registry's citation, in words
-    paper: str | None = None  # a key of PAPERS: the paper one click away
+    source: str       # the registry's references, each paper linked
 
 
-#: What each rule's numbers are (rules whose output is a distribution are in probabilities).
-_UNITS = {"borda": "points", "plurality": "first places", "copeland": "head-to-head wins",
-          "nbc": "win rate against D"}
-#: The paper behind each rule that a reader can open (the registry cites the others in words).
-_PAPER_OF_RULE = {"borda": "hidden_context", "nbc": "hidden_context", "rlhf": "dpo", "maximal_lottery": "jackpot",
-                  "average_reward": "distortion", "mpne": "test_time", "robust": "test_time",
-                  "random_dictatorship": "gibbard"}
-
-#: Every rule of the registry (``aggregation.RULES``), in its display order.
-RULES = {rule_id: RuleText(rule.name, _UNITS.get(rule_id, "probability"), rule.explanation, rule.paper,
-                           _PAPER_OF_RULE.get(rule_id))
+#: Every rule of the registry (``aggregation.RULES``), in its display order, as the screen words it.
+RULES = {rule_id: RuleText(rule.name, rule.unit, rule.explanation, "; ".join(reference(r) for r in rule.references))
          for rule_id, rule in REGISTRY.items()}
 
 
+_NUMBER_WORDS = dict(enumerate(("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+                                 "eleven", "twelve")))
+_WAYS = sum(rule.family != "baselines" for rule in REGISTRY.values())
+_BASELINES = [rule.label for rule in REGISTRY.values() if rule.family == "baselines"]
+#: The Rules page's first sentence (counted from the registry).
+RULES_INTRO = (
+    f"The same voters, {_NUMBER_WORDS.get(_WAYS, _WAYS)} ways to turn their preferences into one answer"
+    + (f", next to {' and '.join(_BASELINES)}, a baseline that ignores them" if _BASELINES else "")
+    + ". Score rules give points; the alignment methods give a **policy**, the probability of answering with "
+    "each response.")
+
+
+def papers_behind() -> str:
+    """Every paper of the papers table that can be opened, as a markdown list."""
+    return "\n".join(f"- {link(p.key)}: *{p.title}*" for p in PAPERS.values() if p.url)
+
+
 def rule_source(rule_id: str) -> str:
-    """The rule's source in words, with a link to the paper where there is one."""
-    text = RULES[rule_id]
-    return f"{text.source} ({PAPERS[text.paper].link()})" if text.paper else text.source
+    """The rule's sources in words, each paper linked."""
+    return RULES[rule_id].source
 
 
 CONDORCET = ("A **Condorcet winner** beats every other response in a head-to-head majority vote. The "
@@ -114,7 +98,7 @@ def bt_fit_sentence(fit) -> str:
         x, y, z = (plain(c) for c in fit.cycle)
         text += (f" For instance, going round {x} → {y} → {z} → {x} the probabilities that each beats the next "
                  f"multiply to {decimal(fit.forward)}, and the other way round to {decimal(fit.backward)}; a "
-                 f"single reward model always makes these two equal ({PAPERS['heterogeneous'].link()}, "
+                 f"single reward model always makes these two equal ({link('heterogeneous')}, "
                  "Proposition B.1).")
     return text
 
@@ -127,33 +111,33 @@ TEST_TIME = (
     "the (k+1)-player game (**MPNE_k**) reaches at least **k/(k+1)** (Theorem 4.3), and no method beats that rate on "
     "every population (Propositions 3.2 and 3.3); NLHF's maximal lottery can stay near 1/2 for every k "
     "(Proposition 4.1).")
-#: How sets of answers are compared, by population kind (``aggregation.population_kind``).
+#: How sets of answers are compared, by population kind (``Population.kind``).
 TESTTIME_CONVENTION = {
-    "rankings": (
+    RANKINGS: (
         "**How the k samples meet a rival (rankings).** A voter compares the best of the k samples with the rival "
         "answer, and ties go to the model: if one of the samples *is* the rival answer, or the voter likes the best "
         "sample and the rival equally, the model wins. In the game behind MPNE_k a player scores only when its "
         "answer is *strictly* preferred to all k others; this is why MPNE_1 need not be the maximal lottery, which "
         "gives half a point for indifference."),
-    "user types": (
+    USER_TYPES: (
         "**How the k samples meet a rival (user types).** The paper's Plackett–Luce set comparison (section 2.1): a "
         "user of each type picks the k samples over the rival y with probability W / (W + w(y)), where w = "
         "exp(reward / T) and W adds up the samples' weights, duplicates included. A sample identical to y only adds "
         "its weight (y against itself is a coin flip). For k = 1 this is the Bradley–Terry comparison, so MPNE_1 is "
         "the maximal lottery."),
-    "comparisons": (
+    COMPARISONS: (
         "**How the k samples meet a rival (pairwise data).** A comparison table only records who won each pair, "
         "so only k = 1 is shown: a sample identical to the rival counts for the model, distinct answers compare by "
         "their pairwise win rate."),
 }
-TESTTIME_CONVENTION["preference matrix"] = TESTTIME_CONVENTION["comparisons"]
+TESTTIME_CONVENTION[MATRIX] = TESTTIME_CONVENTION[COMPARISONS]
 #: What an entry of the win-rate table is, by population kind.
 WIN_RATE_ENTRY = {
-    "rankings": "the chance that a random voter likes the best of the k samples at least as much as y",
-    "user types": "the chance that a random user picks the k samples over y (Plackett–Luce set comparison)",
-    "comparisons": "the chance that the sample beats y (a sample equal to y counts as a win)",
+    RANKINGS: "the chance that a random voter likes the best of the k samples at least as much as y",
+    USER_TYPES: "the chance that a random user picks the k samples over y (Plackett–Luce set comparison)",
+    COMPARISONS: "the chance that the sample beats y (a sample equal to y counts as a win)",
 }
-WIN_RATE_ENTRY["preference matrix"] = WIN_RATE_ENTRY["comparisons"]
+WIN_RATE_ENTRY[MATRIX] = WIN_RATE_ENTRY[COMPARISONS]
 MULTI_OUTPUT = (
     "**If the model could choose its k answers together** (a k-output policy: a lottery over sets of k answers), "
     "the best one wins at least k/(k+1) against every rival answer (**Theorem 3.1**); here it is computed exactly, "
@@ -172,10 +156,11 @@ METHODS = {
 
 # ---------------------------------------------------------------------------- properties
 PROPERTY_VERSIONS = (
-    "Score rules (Borda, plurality, Copeland, NBC) are checked by their **winner**; rules that output a lottery or "
-    "a policy by their **probabilities**, as in probabilistic social choice "
-    "(F. Brandt, *Rolling the dice: recent results in probabilistic social choice*, 2017); the Jackpot paper "
-    f"contrasts RLHF with the maximal lottery this way ({PAPERS['jackpot'].link()}). Every check runs on the current population: a failure is a counterexample "
+    f"Score rules ({', '.join(rule.name for rule in REGISTRY.values() if rule.output == SCORES)}) are checked by "
+    "their **winner**; rules that output a lottery or a policy by their **probabilities**, as in probabilistic "
+    f"social choice ({PAPERS['rolling_dice'].authors}, *{PAPERS['rolling_dice'].title}*, 2017); the Jackpot paper "
+    f"contrasts RLHF with the maximal lottery this way ({link('jackpot')}). Every check runs on the current "
+    "population: a failure is a counterexample "
     "found here, a pass says that no counterexample exists on this population.")
 
 # ---------------------------------------------------------------------------- ranked choice
@@ -184,7 +169,7 @@ RANKED_CHOICE = (
     "**MNL** works with a utility per answer: each pick is made with probability proportional to exp(utility) "
     "among the answers left. **Mallows-RMJ** works only with a central ranking and a dispersion φ: the answer in "
     "place r of the assortment (by the central ranking) is picked first with odds φ^(r−1), however close the "
-    f"answers are ({PAPERS['rcpo'].link()}; {PAPERS['mallows_choice'].link()}).")
+    f"answers are ({link('rcpo')}; {link('mallows_choice')}).")
 RANKED_CHOICE_FORMULAS = (
     "Formulas of the RCPO paper (Tang & Feng, section 3): MNL, equation (8); Mallows-RMJ first choice, "
     "equation (9), and ordered top lists, equation (11). A top list of an assortment of m answers gets a factor "

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 import presets
-from aggregation import (AggregationError, PairwiseData, Profile, RewardPopulation, population_from_dict,
+from aggregation import (COMPARISONS, RANKINGS, USER_TYPES, AggregationError, Profile, population_from_dict,
                          population_to_dict, read_comparisons, read_preflib, read_rankings_csv,
                          sample_comparisons, write_comparisons, write_preflib, write_rankings_csv)
 from aggregation.formats import PREFLIB_TYPES
@@ -135,7 +135,7 @@ def exports(model, stem: str = "population") -> tuple[list[Export], list[str]]:
     that do not apply to it."""
     files = [Export("Population file (.json)", f"{stem}.json", "application/json", lambda: population_json(model))]
     notes: list[str] = []
-    if isinstance(model, Profile):
+    if model.kind == RANKINGS:
         files.append(Export("Rankings table (.csv)", f"{stem}.csv", "text/csv",
                             lambda: write_rankings_csv(model.compressed())))
         files.append(Export("Text syntax (.txt)", f"{stem}.txt", "text/plain", lambda: model.compressed().to_text()))
@@ -145,12 +145,12 @@ def exports(model, stem: str = "population") -> tuple[list[Export], list[str]]:
                                 lambda: write_preflib(model, title=stem)[0]))
         else:
             notes.append("PrefLib files hold whole-number counts only; this population has fractional weights.")
-    elif isinstance(model, PairwiseData):
+    elif model.kind == COMPARISONS:
         files.append(Export("Comparison table (.csv)", f"{stem}.csv", "text/csv",
                             lambda: write_comparisons(model, "csv")))
         files.append(Export("Comparison table (.jsonl)", f"{stem}.jsonl", "application/jsonl",
                             lambda: write_comparisons(model, "jsonl")))
-    elif isinstance(model, RewardPopulation):
+    elif model.kind == USER_TYPES:
         notes.append("Reward types are saved as a population file (.json); ranking formats cannot hold rewards.")
     return files, notes
 

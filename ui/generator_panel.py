@@ -1,4 +1,4 @@
-"""The seeded generators of ``aggregation.generators`` as forms: each generator's parameters, a seed,
+"""The seeded generators of ``aggregation.populations.generators`` as forms: each generator's parameters, a seed,
 and a button that replaces the population (same parameters and seed, same population).
 
 Each form field maps to one parameter of the core's generator; :func:`parameters` turns the

@@ -13,6 +13,8 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
+from aggregation import RANKINGS
+
 #: Largest denominator written as a fraction; beyond it a decimal is easier to read.
 MAX_DENOMINATOR = 1000
 
@@ -50,10 +52,9 @@ def matrix_denominator(model) -> int | None:
     so ``2W`` works. Anything else (reward types, fractional weights, comparison tables) has
     no small exact denominator: ``None``.
     """
-    weights = getattr(model, "weights", None)
-    if not hasattr(model, "levels") or weights is None:
+    if model.kind != RANKINGS:
         return None
-    w = np.asarray(weights, dtype=float)
+    w = np.asarray(model.weights, dtype=float)
     if not np.all(w == np.round(w)):
         return None
     total = int(round(w.sum()))

@@ -16,8 +16,9 @@ import pandas as pd
 import streamlit as st
 from scipy.stats import rankdata
 
-from aggregation import AggregationError, PairwiseData, Profile, RewardPopulation, format_ranking, parse_ranking
-from aggregation._validate import alternative_names
+from aggregation import (COMPARISONS, MATRIX, RANKINGS, USER_TYPES, AggregationError, PairwiseData, Profile,
+                         RewardPopulation, format_ranking, parse_ranking)
+from aggregation.validate import alternative_names
 
 from . import compute, files, numbers, scenarios, state, urls, widgets
 from .shell import ROOT
@@ -27,7 +28,11 @@ EDITOR_ROWS = 500
 RANKING, WEIGHT = "ranking", "weight"
 TYPE, TYPE_WEIGHT = "user type", "type weight"
 
-KIND_LABELS = {"rankings": "Rankings with weights", "rewards": "User types with rewards"}
+KIND_LABELS = {RANKINGS: "Rankings with weights", USER_TYPES: "User types with rewards"}
+#: A population the editors cannot change (no voters' orders), in words.
+READ_ONLY = {COMPARISONS: "a table of {n:,} pairwise comparisons", MATRIX: "a preference matrix"}
+#: The same, as the subject of a sentence saying why it cannot be a scenario file.
+NO_SCENARIO = {COMPARISONS: "A comparison table", MATRIX: "A preference matrix"}
 
 
 # ------------------------------------------------------------------ pure helpers (tested directly)
@@ -114,9 +119,9 @@ def rewards_to_rankings(population: RewardPopulation) -> Profile:
 
 # ------------------------------------------------------------------ widgets
 def kind_switch(model) -> None:
-    kind = state.kind(model)
-    if kind == "comparisons":
-        st.info(f"This population is a table of {model.n_comparisons} pairwise comparisons (imported). It is "
+    kind = model.kind
+    if kind not in KIND_LABELS:
+        st.info(f"This population is {READ_ONLY[kind].format(n=model.n_rows)} (imported). It is "
                 "shown below as it is; to edit voters, load the example or import rankings.",
                 icon=":material/info:")
         return
@@ -130,9 +135,9 @@ def kind_switch(model) -> None:
 
 def _switch_kind(key: str) -> None:
     choice, model = st.session_state[key], state.population()
-    if choice == "rewards" and isinstance(model, Profile):
+    if choice == USER_TYPES and model.kind == RANKINGS:
         state.set_population(rankings_to_rewards(model))
-    elif choice == "rankings" and isinstance(model, RewardPopulation):
+    elif choice == RANKINGS and model.kind == USER_TYPES:
         state.set_population(rewards_to_rankings(model))
 
 
@@ -269,8 +274,7 @@ def summary(model) -> None:
     widgets.glance(model)
     cols = st.columns(3)
     cols[0].metric("Alternatives", len(s.alternatives))
-    label = {"rankings": "Distinct rankings", "rewards": "User types", "comparisons": "Comparisons"}[s.kind]
-    cols[1].metric(label, f"{s.rows:,}")
+    cols[1].metric(model.nouns.capitalize(), f"{s.rows:,}")
     cols[2].metric("Total weight" if s.total_weight is not None else "Pairs never compared",
                    numbers.weight(s.total_weight) if s.total_weight is not None else len(s.unobserved_pairs))
     st.markdown("**Preference matrix** P[row, column]: the share of voters preferring the row to the column, "
@@ -319,8 +323,9 @@ def import_panel() -> None:
 
 def export_panel(model) -> None:
     available, notes = files.exports(model)
-    if isinstance(model, PairwiseData):
-        notes.append("A comparison table cannot be saved as a scenario file: scenarios hold rankings or user types.")
+    if not model.has_full_rankings:
+        notes.append(f"{NO_SCENARIO[model.kind]} cannot be saved as a scenario file: scenarios hold rankings or "
+                     "user types.")
     else:
         scenario = files.scenario_for_download(model, state.origin(), state.sampling(), urls.current_beta(),
                                                urls.current_k(), state.choice_setup())
@@ -335,7 +340,7 @@ def export_panel(model) -> None:
                                key=f"export_{export.file_name}", icon=":material/download:", on_click="ignore")
     for note in notes:
         st.caption(note)
-    if isinstance(model, PairwiseData):
+    if not model.has_full_rankings:
         return
     st.markdown("**Draw a comparison dataset** from this population, the way the Jackpot paper builds one: "
                 "a pair of different responses from the sampling distribution D, labelled by a random voter.")

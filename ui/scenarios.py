@@ -35,15 +35,9 @@ def page_of(scenario):
 
 
 def short_source(scenario) -> str:
-    """``Authors, section`` for a card: the paper's authors (the part before the colon) and the section."""
-    paper = scenario.source.paper
-    authors = paper.split(":", 1)[0] if ":" in paper else paper
-    return ", ".join(part for part in (authors.strip(), scenario.source.section.strip()) if part)
-
-
-def claims(scenario_id: str):
-    """``presets.evaluate`` of a library scenario (what to look for, each claim checked)."""
-    return presets.evaluate(load(scenario_id))
+    """``Authors Year, section`` for a card: the paper's short citation and the section."""
+    entry = scenario.source.entry
+    return ", ".join(part for part in (entry.short if entry else "", scenario.source.section.strip()) if part)
 
 
 def is_library_scenario(scenario) -> bool:

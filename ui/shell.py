@@ -16,9 +16,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from aggregation import AggregationError
+from aggregation import RULES, AggregationError
 
-from . import compute, numbers, scenarios, state, urls, widgets
+from . import numbers, scenarios, state, urls, widgets
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,9 +37,8 @@ PAGES = (
              "Who the voters are: rankings with weights or user types with rewards, a scenario from the library "
              "or a seeded generator. Edit, import, export; every other page reads this population."),
     PageSpec("pages/rules.py", "Rules side by side", ":material/balance:", "rules",
-             "Every rule of the registry on the current population (Borda, plurality, Copeland, the maximal "
-             "lottery, the RLHF/DPO policy, NBC, the average-reward policy, MPNE_k, the robust policy, random "
-             "dictatorship), with the majority margins."),
+             "Every rule of the registry on the current population ("
+             + ", ".join(rule.name for rule in RULES.values()) + "), with the majority margins."),
     PageSpec("pages/sampling.py", "Sampling distribution", ":material/change_history:", "sampling",
              "How the distribution of compared responses steers DPO: NBC under D, the ternary map of winners, "
              "and the smallest change of D that flips the order."),
@@ -79,15 +78,13 @@ def sidebar() -> None:
     """The current population in one glance, and what a link to this page reproduces."""
     model = state.population()
     origin = state.origin()
-    kind = state.kind(model)
     with st.sidebar:
         st.markdown("**Current population**")
         edited = " · edited by hand" if origin.edited else ""
         st.caption(f"{origin.title}{edited}")
-        rows = compute.population_summary(model).rows
-        noun = {"rankings": "distinct ranking", "rewards": "user type", "comparisons": "comparison"}[kind]
-        count = f"{rows:,} {noun}" + ("" if rows == 1 else "s")
-        weight = f" · total weight {numbers.weight(model.total_weight)}" if kind != "comparisons" else ""
+        rows = model.n_rows
+        count = f"{rows:,} {model.noun if rows == 1 else model.nouns}"
+        weight = f" · total weight {numbers.weight(model.total_weight)}" if model.total_weight is not None else ""
         st.caption(f"{len(model.alternatives)} alternatives · {count}{weight}")
         if origin.scenario and not origin.edited:
             try:

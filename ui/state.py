@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from aggregation import PairwiseData, Profile, RewardPopulation
-from aggregation._validate import distribution
+from aggregation import Profile
+from aggregation.validate import distribution
 
 POPULATION_KEY = "population"
 ORIGIN_KEY = "population_origin"
@@ -78,17 +78,6 @@ def version() -> int:
     """Bumped whenever the population or the sampling distribution is replaced."""
     ensure_session()
     return st.session_state[VERSION_KEY]
-
-
-def kind(model) -> str:
-    """``"rankings"``, ``"rewards"`` or ``"comparisons"``."""
-    if isinstance(model, Profile):
-        return "rankings"
-    if isinstance(model, RewardPopulation):
-        return "rewards"
-    if isinstance(model, PairwiseData):
-        return "comparisons"
-    raise TypeError(f"not a population: {type(model).__name__}")
 
 
 def set_population(model, new_origin: Origin | None = None) -> None:

@@ -14,7 +14,6 @@ seeds give one (:func:`seed_spread`).
 """
 from __future__ import annotations
 
-import math
 import re
 import time
 from dataclasses import dataclass, field
@@ -23,14 +22,13 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from aggregation import (AggregationError, RULES, BTMisfit, RuleParams, average_reward_policy, bt_misfit,
+from aggregation import (USER_TYPES, AggregationError, RULES, BTMisfit, RuleParams, average_reward_policy, game_affordable,
                          condorcet_winner, consistent_policy, ipo_policy, population_from_dict, population_to_dict,
                          rlhf_policy)
-from aggregation._validate import TIE_TOLERANCE
+from aggregation.outcome import ranking_text, winners as top
+from aggregation.rules.result import values_of
 
-from . import compute
-from .compute import HASH_FUNCS, top
-from .explain import PAPERS, Paper
+from .compute import HASH_FUNCS
 from .numbers import decimal
 
 #: Seconds between two looks at a running job (the live panel polls only while a job is active).
@@ -41,26 +39,11 @@ DEFAULT_K = 2
 JOB_LIST_LIMIT = 100
 TINY = "tiny"
 
-EXTRA_PAPERS = {
-    "ipo": Paper("Azar et al. 2024", "A General Theoretical Paradigm to Understand Learning from Human Preferences "
-                 "(IPO)", "https://arxiv.org/abs/2310.12036"),
-    "spo": Paper("Swamy et al. 2024", "A Minimaximalist Approach to Reinforcement Learning from Human Feedback "
-                 "(SPO)", "https://arxiv.org/abs/2401.04056"),
-    "rcpo": Paper("Tang & Feng 2025", "Beyond Pairwise: Empowering LLM Alignment with (Ranked) Choice Modeling (RCPO)",
-                  "https://arxiv.org/abs/2510.23631"),
-    "rlhf": Paper("Ouyang et al. 2022", "Training language models to follow instructions with human feedback",
-                  "https://arxiv.org/abs/2203.02155"),
-}
-
-
-def paper(key: str) -> Paper:
-    return EXTRA_PAPERS.get(key) or PAPERS[key]
-
-
 @dataclass(frozen=True)
 class MethodText:
     """How the page presents a training method: a short name, one plain sentence of what it
-    optimises, one of where theory says it lands, the paper, and the theory policy it converges to
+    optimises, one of where theory says it lands, the paper (a key of ``aggregation.papers.PAPERS``), and the
+    theory policy it converges to
     (a key of :attr:`TheoryView.policies`; None when there is no closed form)."""
     name: str
     optimises: str
@@ -137,7 +120,7 @@ def method_target(spec: dict, kind: str) -> str | None:
     method = spec["method"]
     if method == "mnl":
         return "rlhf" if spec.get("display_size") == 2 and spec.get("top_k") == 1 else None
-    if method == "consistent" and kind != "rewards":
+    if method == "consistent" and kind != USER_TYPES:
         return None
     return METHOD_TEXT[method].target
 
@@ -224,12 +207,12 @@ def theory_view(model, method: str, beta: float, sampling: tuple | None, referen
         "random_dictatorship": "first-place shares (random dictatorship)",
     }
     calls = {
-        "rlhf": lambda: rlhf_policy(model, beta, D, ref),
+        "rlhf": lambda: rlhf_policy(model, beta, D, ref, misfit=method in REWARD_FITTING),
         "maximal_lottery": lambda: RULES["maximal_lottery"].compute(model, params),
     }
     if with_mpne or method == "mpne":
         calls["mpne"] = lambda: RULES["mpne"].compute(model, params)
-    if kind == "rewards":
+    if kind == USER_TYPES:
         calls["average_reward"] = lambda: average_reward_policy(model, beta, ref)
     if method == "ipo":
         calls["ipo"] = lambda: ipo_policy(model, beta, D, ref)
@@ -244,21 +227,19 @@ def theory_view(model, method: str, beta: float, sampling: tuple | None, referen
         except AggregationError as exc:
             unavailable[key] = str(exc)
         else:
-            policies[key] = raw[key].reindex(names).astype(float)
+            policies[key] = values_of(raw[key]).reindex(names).astype(float)
     lottery = raw.get("maximal_lottery")
-    fit = None
-    if method in REWARD_FITTING and "rlhf" in policies:
-        fit = bt_misfit(model, D)
+    fit = raw["rlhf"].certificate.misfit if "rlhf" in raw else None
     notes = []
     if method in SELF_PLAY and beta > 0:
         notes.append(f"Self-play here keeps a KL pull of β = {beta:g} to the reference, so it lands near (not "
                      "exactly on) the β → 0 limit shown.")
     return TheoryView(
         alternatives=names, policies=policies, labels={k_: labels[k_] for k_ in calls}, unavailable=unavailable,
-        borda=RULES["borda"].compute(model, params).reindex(names),
-        nbc=RULES["nbc"].compute(model, params).reindex(names),
+        borda=RULES["borda"].compute(model, params).values.reindex(names),
+        nbc=RULES["nbc"].compute(model, params).values.reindex(names),
         condorcet_winner=condorcet_winner(model),
-        lottery_unique=None if lottery is None else bool(lottery.attrs.get("unique", True)),
+        lottery_unique=None if lottery is None else bool(lottery.certificate.unique),
         k=k, notes=notes, bt_fit=fit)
 
 
@@ -278,24 +259,11 @@ def job_population(job_id: str, _spec: dict):
     return population_from_dict(_spec["population"])
 
 
-#: MPNE_k is solved over every distinct ranking (user types: all m! rankings); its time grows with
-#: rankings x alternatives: 37,000 x 8 takes about 0.5 s, 100,000 x 50 about 20 s on this machine.
-QUICK_MPNE_CELLS = 400_000
-
-
-def mpne_is_quick(model) -> bool:
-    """Whether MPNE_k for ``model`` takes well under a second (the preview before training shows it
-    then; a finished job always shows it, computed once)."""
-    m = len(model.alternatives)
-    if hasattr(model, "average_reward"):
-        rankings = math.factorial(m) if m <= 10 else float("inf")
-    else:
-        rankings = compute.population_summary(model).rows
-    return rankings * m <= QUICK_MPNE_CELLS
-
-
-def population_kind(model) -> str:
-    return "rewards" if hasattr(model, "average_reward") else "rankings" if hasattr(model, "levels") else "comparisons"
+def mpne_is_quick(model, k: int) -> bool:
+    """Whether MPNE_k for ``model`` is solved without asking (the core's one game budget,
+    :func:`aggregation.game_affordable`): the preview before training shows it then; a finished job
+    always shows it, computed once."""
+    return game_affordable(model, k)
 
 
 # ------------------------------------------------------------------ reading a result
@@ -364,15 +332,8 @@ def trajectory_caption(target_label: str | None, self_play: bool) -> str:
 
 
 def order_text(scores: pd.Series) -> str:
-    """``R 7 > B 6 > G 2`` (ties within TIE_TOLERANCE written with =)."""
-    ordered = scores.sort_values(ascending=False, kind="stable")
-    parts, previous = [], None
-    for name, value in ordered.items():
-        if previous is not None:
-            parts.append(" = " if abs(previous - value) <= TIE_TOLERANCE else " > ")
-        parts.append(f"{name} {decimal(float(value))}")
-        previous = value
-    return "".join(parts)
+    """``R 7 > B 6 > G 2`` (ties, as :mod:`aggregation.outcome` decides them, written with =)."""
+    return ranking_text(scores, decimal)
 
 
 def _support(policy: pd.Series) -> str:

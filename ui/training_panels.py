@@ -90,7 +90,7 @@ def settings_form(model, D, errors: FieldErrors) -> tuple[str, dict]:
     text = METHOD_TEXT[method]
     with st.container(border=True, key="ft_method_text"):
         st.markdown(f"**What it optimises.** {text.optimises}  \n**{text.lands_on.split(':', 1)[0]}:**"
-                    f"{text.lands_on.split(':', 1)[1]} ({training.paper(text.paper).link()})")
+                    f"{text.lands_on.split(':', 1)[1]} ({explain.link(text.paper)})")
 
     kind = st.radio("Model", ["tiny", "checkpoint"], key="ft_model_kind", horizontal=True,
                     format_func={"tiny": "built-in tiny model", "checkpoint": "a local checkpoint"}.get)
@@ -208,7 +208,7 @@ def theory_preview(model, method: str, settings: dict, D, kind: str) -> None:
     k = k if isinstance(k, int) and 1 <= k <= 64 else training.DEFAULT_K
     spec = {"method": method, "beta": beta, "sampling": settings.get("sampling"), "k": k,
             "display_size": settings.get("display_size"), "top_k": settings.get("top_k")}
-    view = training.spec_theory(model, spec, None, kind, with_mpne=training.mpne_is_quick(model))
+    view = training.spec_theory(model, spec, None, kind, with_mpne=training.mpne_is_quick(model, k))
     target = training.method_target(spec, kind)
     order = ([target] if target in view.policies else []) + [key for key in view.policies if key != target]
     if not order:
@@ -307,7 +307,7 @@ def result_section(client, record, records, current_model, on_started: Callable[
         return
     spec = record.spec
     model = training.job_population(record.job_id, spec)
-    kind = training.population_kind(model)
+    kind = model.kind
     view = training.spec_theory(model, spec, result["reference_policy"], kind)
     alts = result["alternatives"]
     st.subheader("Result: the trained policy next to the theory")

@@ -23,8 +23,8 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from aggregation import AggregationError, RewardPopulation
-from aggregation._validate import distribution
+from aggregation import USER_TYPES, AggregationError
+from aggregation.validate import distribution
 
 from . import scenarios, state
 
@@ -173,7 +173,7 @@ def current_params() -> dict[str, str]:
 
 def _apply_temperature(text: str) -> None:
     model = state.population()
-    if not isinstance(model, RewardPopulation):
+    if model.kind != USER_TYPES:
         state.notice(f"The link's annotator temperature ({text}) was ignored: it applies only to "
                      "populations of reward types.")
         return
@@ -191,7 +191,7 @@ def desired_params() -> dict[str, str | None]:
     D = state.sampling()
     return {
         SCENARIO_PARAM: state.origin().scenario,
-        TEMPERATURE_PARAM: format(model.temperature, ".10g") if isinstance(model, RewardPopulation) else None,
+        TEMPERATURE_PARAM: format(model.temperature, ".10g") if model.kind == USER_TYPES else None,
         SAMPLING_PARAM: encode_sampling(D) if D is not None else None,
     }
 

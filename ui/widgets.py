@@ -7,9 +7,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from aggregation import AggregationError
+from aggregation import AggregationError, EquilibriumCertificate, RobustCertificate, outcome
 
 from . import compute, numbers, state, urls
+from .explain import plain
 
 
 def chart(fig: go.Figure, *, key: str, file_name: str) -> None:
@@ -78,23 +79,23 @@ def k_input(*, container=None) -> int:
              "equilibrium of the (k+1)-player game; the robust policy maximises the worst-case k-sample win rate."))
 
 
-def certificate_text(rule_id: str, certificate: dict) -> str:
-    """The solver's certificate of MPNE_k (``mpne``) or the robust policy (``robust``) in words."""
-    k = certificate["k"]
-    if rule_id == "mpne":
-        gap = certificate["gap"]
+def certificate_text(certificate: EquilibriumCertificate | RobustCertificate) -> str:
+    """The solver's certificate of MPNE_k or of the robust policy in words (every worst-case response
+    tied for the guarantee is named)."""
+    k = certificate.k
+    worst = ", ".join(plain(a) for a in certificate.worst_opponents)
+    if isinstance(certificate, EquilibriumCertificate):
+        gap = certificate.gap
         head = (f"an equilibrium to solver accuracy (exploitability gap {numbers.decimal(gap, 2)})"
-                if certificate["converged"] else
+                if certificate.converged else
                 f"**not converged**: a player deviating gains up to {numbers.decimal(gap, 3)}; shown is the best "
                 "point found, not an equilibrium")
-        return (f"{head}; sampled {k} times it wins at least **{numbers.decimal(certificate['guarantee'])}** of "
-                f"the time against every response (worst: {certificate['opponent']}; k/(k+1) = "
-                f"{numbers.decimal(k / (k + 1))}).")
-    head = ("optimal to solver accuracy" if certificate["converged"] else
-            f"**not converged** (optimality gap {numbers.decimal(certificate['optimality_gap'], 3)})")
-    return (f"{head}: it guarantees **{numbers.decimal(certificate['guarantee'])}** against every response "
-            f"(worst: {certificate['opponent']}), and no policy can guarantee more than "
-            f"{numbers.decimal(certificate['best_possible'])}.")
+        return (f"{head}; sampled {k} times it wins at least **{numbers.decimal(certificate.guarantee)}** of "
+                f"the time against every response (worst: {worst}; k/(k+1) = {numbers.decimal(k / (k + 1))}).")
+    head = ("optimal to solver accuracy" if certificate.converged else
+            f"**not converged** (optimality gap {numbers.decimal(certificate.optimality_gap, 3)})")
+    return (f"{head}: it guarantees **{numbers.decimal(certificate.guarantee)}** against every response "
+            f"(worst: {worst}), and no policy can guarantee more than {numbers.decimal(certificate.best_possible)}.")
 
 
 def on_request(name: str, key, *, label: str, explanation: str, button_key: str) -> bool:
@@ -172,7 +173,8 @@ def glance(model) -> None:
     borda = view.winners.get("borda")
     cols[0].metric("Borda / RLHF reward picks", " = ".join(borda) if borda else "–")
     cols[1].metric("Condorcet winner", view.condorcet_winner or "none")
-    support = [(a, p) for a, p in view.scores.loc["maximal_lottery"].items() if p > 1e-9]
+    lottery = view.scores.loc["maximal_lottery"]
+    support = [(a, lottery[a]) for a in outcome.support(lottery)]
     cols[2].metric("Maximal lottery (NLHF) picks",
                    f"{support[0][0]} (certain)" if len(support) == 1 else
                    ", ".join(f"{a} {numbers.decimal(p, 3)}" for a, p in support))

@@ -24,9 +24,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from aggregation import AggregationError, PairwiseData, Profile, RewardPopulation, sample_comparisons
-from aggregation._validate import distribution
-from aggregation.pairwise import sample_pairs
+from aggregation import RANKINGS, USER_TYPES, AggregationError, PairwiseData, RewardPopulation, sample_comparisons
+from aggregation.validate import distribution
+from aggregation.populations.comparisons import sample_pairs
 
 _MAX_REJECTION_ROUNDS = 200
 #: Reward differences (over T) are clipped here in the set comparison (the ratio is then < e^-600).
@@ -157,10 +157,10 @@ def ranked_choice_dataset(model, n: int, sampling, display_size: int, top_k: int
     D = distribution(sampling, alts).to_numpy(float)
     rng = np.random.default_rng(seed)
     shown = distinct_draws(D, n, display_size, rng)
-    if isinstance(model, Profile):
+    if model.kind == RANKINGS:
         voter = rng.choice(model.n_rankings, size=n, p=model.weights / model.total_weight)
         key = model.levels[voter[:, None], shown].astype(float) + rng.random(shown.shape) * 0.5  # random tie-break
-    elif isinstance(model, RewardPopulation):
+    elif model.kind == USER_TYPES:
         voter = rng.choice(len(model.types), size=n, p=model.shares)
         R = model.rewards.to_numpy(float) / model.temperature
         key = -(R[voter[:, None], shown] + rng.gumbel(size=shown.shape))  # Plackett-Luce by Gumbel-max
@@ -172,14 +172,14 @@ def ranked_choice_dataset(model, n: int, sampling, display_size: int, top_k: int
 
 def population_types(model) -> tuple[int, callable]:
     """Number of user types and a function ``prefers_a(a, b, rng) -> (n, types) bool``."""
-    if isinstance(model, Profile):
+    if model.kind == RANKINGS:
         levels = model.compressed().levels.astype(np.int64)
 
         def prefers(a, b, rng):
             la, lb = levels[:, a].T, levels[:, b].T
             return (la < lb) | ((la == lb) & (rng.random(la.shape) < 0.5))
         return levels.shape[0], prefers
-    if isinstance(model, RewardPopulation):
+    if model.kind == USER_TYPES:
         Q = model.type_preference_matrices()
 
         def prefers(a, b, rng):
@@ -205,7 +205,7 @@ def unanimity_dataset(model, n: int, sampling, seed: int) -> UnanimityDataset:
 def ranking_sample(model, n: int, seed: int) -> RankingSample:
     """The rankings (weak orders) of ``n`` voters drawn from a profile by weight. User types need
     no sample: multi-player self-play judges them exactly (:class:`PlackettLuceJudges`)."""
-    if not isinstance(model, Profile):
+    if model.kind != RANKINGS:
         raise AggregationError("a sample of voters' rankings needs a population of rankings")
     rng = np.random.default_rng(seed)
     voter = rng.choice(model.n_rankings, size=n, p=model.weights / model.total_weight)

@@ -33,7 +33,7 @@ import torch
 from aggregation import entropy_phi_proxy
 
 from . import losses
-from aggregation import RewardPopulation
+from aggregation import USER_TYPES
 
 from .data import (PlackettLuceJudges, empirical_matrix, pair_dataset, ranked_choice_dataset, ranking_sample,
                    unanimity_dataset)
@@ -273,7 +273,7 @@ class MPNEMethod(SelfPlayMethod):
     def __init__(self, spec, population, alternatives, device):
         super().__init__(spec, population, alternatives, device)
         self.k = spec["k"]
-        if isinstance(population, RewardPopulation):
+        if population.kind == USER_TYPES:
             self.sample, self.judges = None, PlackettLuceJudges.of(population)
         else:
             self.sample, self.judges = ranking_sample(population, spec["dataset_size"], spec["seed"]), None

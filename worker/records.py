@@ -18,7 +18,6 @@ from functools import cached_property
 from pathlib import Path
 
 TERMINAL = ("finished", "failed", "cancelled")
-STATES = ("queued", "running") + TERMINAL
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (

@@ -44,7 +44,7 @@ import math
 import numbers
 
 from aggregation import AggregationError, population_from_dict, population_to_dict
-from aggregation._validate import distribution
+from aggregation.validate import distribution
 
 METHODS = {
     "dpo": "DPO",
@@ -56,9 +56,7 @@ METHODS = {
     "mallows": "Mallows-RMJ-PO (ranked-choice, Mallows with the RMJ distance)",
     "consistent": "Consistent loss (only pairs all user types agree on)",
 }
-PAIRWISE = {"dpo", "ipo", "rlhf", "nash"}
 RANKED = {"mnl", "mallows"}
-SELF_PLAY = {"nash", "mpne"}
 NEEDS_VOTERS = RANKED | {"mpne", "consistent"}  # need rankings or user types, not only a matrix
 
 DEFAULT_BETA = {"dpo": 0.1, "ipo": 0.1, "rlhf": 0.1, "mnl": 0.1, "mallows": 0.1, "consistent": 0.1,
@@ -114,11 +112,11 @@ def validate_spec_and_population(spec) -> tuple[dict, object]:
         population = population_from_dict(spec["population"], where="population")
     except AggregationError as exc:
         raise JobSpecError(str(exc)) from None
-    alts = list(population.alternatives) if hasattr(population, "alternatives") else list(population.index)
+    alts = population.alternatives
     if len(alts) < 2:
         raise JobSpecError("population: training needs at least two alternatives")
     kind = spec["population"]["kind"]
-    if method in NEEDS_VOTERS and kind not in ("rankings", "rewards"):
+    if method in NEEDS_VOTERS and not population.has_full_rankings:
         raise JobSpecError(f"method {method!r} needs voters' rankings or user types; a population of kind {kind!r} "
                            "only has pairwise preferences (use dpo, ipo, rlhf or nash)")
     if len({" ".join(a.split()) for a in alts}) < len(alts):

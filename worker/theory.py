@@ -23,22 +23,22 @@ def _plain(series) -> dict:
 
 
 def theory_for(population, spec: dict, reference: np.ndarray) -> dict:
-    alts = list(population.alternatives) if hasattr(population, "alternatives") else list(population.index)
+    alts = population.alternatives
     ref = dict(zip(alts, np.asarray(reference, float)))
     beta = spec["beta"]
     out: dict = {"notes": {}}
     lottery = {}
 
     def ml():
-        lottery["series"] = maximal_lottery(population)
-        return _plain(lottery["series"])
+        lottery["result"] = maximal_lottery(population)
+        return _plain(lottery["result"].values)
     jobs = {
         "borda": lambda: _plain(borda(population)),
         "nbc": lambda: _plain(nbc(population, spec["sampling"])),
-        "rlhf_policy": lambda: _plain(rlhf_policy(population, beta, spec["sampling"], ref)),
+        "rlhf_policy": lambda: _plain(rlhf_policy(population, beta, spec["sampling"], ref).values),
         "maximal_lottery": ml,
     }
-    if hasattr(population, "average_reward"):
+    if population.has_rewards:
         jobs["average_reward_policy"] = lambda: _plain(average_reward_policy(population, beta, ref))
     for key, compute in jobs.items():
         try:
@@ -46,6 +46,6 @@ def theory_for(population, spec: dict, reference: np.ndarray) -> dict:
         except AggregationError as exc:
             out[key] = None
             out["notes"][key] = str(exc)
-    if "series" in lottery:
-        out["maximal_lottery_unique"] = bool(lottery["series"].attrs.get("unique", True))
+    if "result" in lottery:
+        out["maximal_lottery_unique"] = bool(lottery["result"].certificate.unique)
     return out

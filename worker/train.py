@@ -83,7 +83,7 @@ def train(spec: dict, emit, population=None) -> dict:
     device = pick_device(spec["device"])
     if population is None:
         population = population_from_dict(spec["population"])
-    alts = list(population.alternatives) if hasattr(population, "alternatives") else list(population.index)
+    alts = population.alternatives
     prompt = render_prompt(spec["prompt"], alts)
 
     t_setup = time.perf_counter()

@@ -6,16 +6,21 @@ import pytest
 from aggregation import (RULES, AggregationError, Profile, RewardPopulation, RuleParams, borda, compute_all,
                          copeland, get_rule, maximal_lottery, mpne, nbc, plurality, population_kind,
                          random_dictatorship, rlhf_policy, robust_policy, rules_table, sample_comparisons)
+from aggregation.papers import PAPERS
+from aggregation.rules.registry import FAMILIES
+from aggregation.rules.result import values_of
 
 FIGURE_1 = Profile.parse("2: R > G > B\n3: B > R > G")
 TYPES = RewardPopulation({"u1": {"R": 1.0, "G": 0.0, "B": 2.0}, "u2": {"R": 2.0, "G": 1.0, "B": 0.0}})
 
 
 def test_every_rule_is_registered_and_described():
-    assert list(RULES) == ["borda", "plurality", "copeland", "maximal_lottery", "rlhf", "nbc", "average_reward",
-                           "mpne", "robust", "random_dictatorship"]
+    known = ["borda", "plurality", "copeland", "maximal_lottery", "rlhf", "nbc", "average_reward", "mpne", "robust",
+             "random_dictatorship", "uniform"]
+    assert [rule_id for rule_id in RULES if rule_id in known] == known      # in display order; a new rule may join
     for rule in RULES.values():
-        assert rule.name and rule.paper and rule.applies
+        assert rule.name and rule.label and rule.unit and rule.references and rule.applies
+        assert rule.family in FAMILIES and all(r.paper in PAPERS for r in rule.references)
         assert rule.explanation.endswith(".") and len(rule.explanation) < 260
         assert rule.output in ("scores", "lottery", "policy")
         assert set(rule.params) <= {"beta", "sampling", "k"}
@@ -34,9 +39,9 @@ def test_compute_is_the_core_function():
     }
     for rule_id, series in expected.items():
         out = RULES[rule_id].compute(FIGURE_1, params)
-        np.testing.assert_allclose(out.to_numpy(), series.to_numpy(), atol=1e-12, err_msg=rule_id)
-        assert list(out.index) == ["R", "G", "B"]
-        assert out.attrs["rule"] == rule_id and out.attrs["output"] == RULES[rule_id].output
+        np.testing.assert_allclose(out.values.to_numpy(), values_of(series).to_numpy(), atol=1e-12, err_msg=rule_id)
+        assert out.alternatives == ["R", "G", "B"]
+        assert out.rule == rule_id and out.output == RULES[rule_id].output
 
 
 def test_applicability_with_reasons():
@@ -56,16 +61,17 @@ def test_applicability_with_reasons():
 
 def test_user_types_run_every_rule():
     table = compute_all(TYPES, RuleParams(k=2))
-    assert list(table.columns) == list(RULES)
-    assert table.attrs["skipped"] == {}
-    assert np.allclose(table.drop(columns=["borda", "plurality", "copeland", "nbc"]).sum(), 1.0)
+    assert list(table.values.columns) == list(RULES)
+    assert table.skipped == {}
+    scores = [r for r, rule in RULES.items() if rule.output == "scores"]      # the others are distributions
+    assert np.allclose(table.values.drop(columns=scores).sum(), 1.0)
 
 
 def test_compute_all_lists_what_it_skips():
     table = compute_all(FIGURE_1)
-    assert "average_reward" not in table.columns
-    assert "reward" in table.attrs["skipped"]["average_reward"]
-    assert table.loc["B", "maximal_lottery"] == 1.0
+    assert "average_reward" not in table.values.columns
+    assert "reward" in table.skipped["average_reward"]
+    assert table.values.loc["B", "maximal_lottery"] == 1.0
 
 
 def test_rules_table_for_the_dashboard():
@@ -95,9 +101,14 @@ def test_params_validation_and_transport():
 
 
 def test_labels_show_the_parameters():
-    assert get_rule("mpne").label(RuleParams(k=4)) == "MPNE_k (k = 4)"
-    assert get_rule("rlhf").label(RuleParams(beta=0.5)) == "RLHF / DPO limit (beta = 0.5)"
-    assert get_rule("borda").label() == "Borda"
+    assert get_rule("mpne").name_with(RuleParams(k=4)) == "MPNE_k (k = 4)"
+    assert get_rule("rlhf").name_with(RuleParams(beta=0.5)) == "RLHF / DPO limit (beta = 0.5)"
+    assert get_rule("borda").name_with() == "Borda"
+    # mid-sentence, as claims say them
+    assert get_rule("mpne").mid_sentence(3) == "MPNE_3" and get_rule("maximal_lottery").mid_sentence() == \
+        "the maximal lottery (NLHF)"
+    assert get_rule("robust").mid_sentence(2) == "the robust policy for k = 2"
+    assert get_rule("robust").mid_sentence(2, k_in_sentence=True) == "the robust policy"
     with pytest.raises(AggregationError, match="unknown rule 'kemeny'"):
         get_rule("kemeny")
 

@@ -103,7 +103,7 @@ def test_population_dicts_round_trip():
     data = sample_comparisons(p, 50, seed=0)
     assert population_from_dict(json.loads(json.dumps(population_to_dict(data)))).wins().equals(data.wins())
     P = p.preference_matrix()
-    np.testing.assert_allclose(population_from_dict(population_to_dict(P)), P)
+    np.testing.assert_allclose(population_from_dict(population_to_dict(P)).preference_matrix(), P)
     assert population_from_dict({"kind": "rankings", "text": "2: x > y"}).weights.tolist() == [2.0]
 
 

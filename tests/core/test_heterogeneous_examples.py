@@ -41,7 +41,7 @@ def test_section_4_3_raising_d_y3_from_002_to_004_moves_dpo_from_y2_to_y1():
         score = nbc(SECTION_4_3, D)
         assert score["y1"] - score["y2"] == pytest.approx(gap(d), abs=1e-12)
         assert score[["y1", "y2"]].idxmax() == leader
-        assert rlhf_policy(SECTION_4_3, sampling=D)[["y1", "y2"]].idxmax() == leader    # pi_DPO follows NBC under D
+        assert rlhf_policy(SECTION_4_3, sampling=D).values[["y1", "y2"]].idxmax() == leader    # pi_DPO follows NBC under D
     assert gap(0.02) < 0 < gap(0.04)
     assert nbc(SECTION_4_3, {"y1": 0.49, "y2": 0.49, "y3": 0.02})["y2"] == pytest.approx(0.5014413, abs=1e-7)
     assert average_reward_policy(SECTION_4_3).idxmax() == "y2"                           # 4.5, 5, 4 whatever D
@@ -58,7 +58,7 @@ def test_section_4_3_temperature_2_flips_dpo_on_y1_and_y2_but_not_pi_star():
         score = nbc(hot)                                                                 # uniform D
         assert score["y1"] == pytest.approx((0.5 + p12 + p13) / 3, abs=1e-12)
         assert score["y2"] == pytest.approx((1 - p12 + 0.5 + p23) / 3, abs=1e-12)
-        assert score[["y1", "y2"]].idxmax() == winner and bt_reward(hot)[["y1", "y2"]].idxmax() == winner
+        assert score[["y1", "y2"]].idxmax() == winner and bt_reward(hot).reward[["y1", "y2"]].idxmax() == winner
         # "the preference model has no effect on pi*": eq. (10) uses the average reward only
         np.testing.assert_allclose(average_reward_policy(hot).to_numpy(),
                                    np.exp([4.5, 5, 4]) / np.exp([4.5, 5, 4]).sum(), atol=1e-15)
@@ -74,7 +74,7 @@ def test_section_4_3_mediocrity_promotion():
     assert score["med"] == pytest.approx((0.5 + 2 * p_med_short) / 3, abs=1e-12)
     assert score["short"] == pytest.approx(score["long"], abs=1e-15) and score["short"] < score["med"]
     assert score["short"] == pytest.approx(0.4989397, abs=1e-7)
-    assert condorcet_winner(pop) == "med" and rlhf_policy(pop).idxmax() == "med"       # nobody's favourite wins
+    assert condorcet_winner(pop) == "med" and rlhf_policy(pop).values.idxmax() == "med"       # nobody's favourite wins
 
 
 def test_appendix_a_iia_y3_flips_nbc_to_about_062_and_055():
@@ -97,7 +97,7 @@ def test_appendix_a_tyranny_of_the_majority_nbc_about_047_and_053():
     score = nbc(pop)
     assert score["y1"] == pytest.approx((0.5 + 0.9 * s(-0.5) + 0.1 * s(10.5)) / 2, abs=1e-12)
     assert round(score["y1"], 2) == 0.47 and round(score["y2"], 2) == 0.53              # as printed
-    assert rlhf_policy(pop).idxmax() == "y2" and maximal_lottery(pop)["y2"] == pytest.approx(1.0)
+    assert rlhf_policy(pop).values.idxmax() == "y2" and maximal_lottery(pop)["y2"] == pytest.approx(1.0)
     assert average_reward_policy(pop)["y1"] == pytest.approx(s(0.6), abs=1e-12)          # pi* prefers y1
 
 
@@ -185,7 +185,7 @@ def test_misfit_agrees_with_brute_force(data):
     pop = RewardPopulation(rewards, weights)
     fit = bt_misfit(pop, D)
     P = pop.preference_matrix().to_numpy()
-    r = bt_reward(pop, D).to_numpy()
+    r = bt_reward(pop, D).reward.to_numpy()
     errors = {(a, b): abs(P[a, b] - s(r[a] - r[b])) for a in range(m) for b in range(m) if a != b}
     assert fit.max_error == pytest.approx(max(errors.values()), abs=1e-12)
     weight = {(a, b): D[a] * D[b] for a, b in errors}
@@ -217,7 +217,7 @@ def test_proposition_4_2_dpo_policy_ratio_orders_like_nbc_under_d(data):
     D = data.draw(distributions(m))
     reference = data.draw(distributions(m))
     beta = data.draw(st.floats(0.1, 5.0))
-    policy = rlhf_policy(pop, beta=beta, sampling=D, reference=reference).to_numpy()
+    policy = rlhf_policy(pop, beta=beta, sampling=D, reference=reference).values.to_numpy()
     log_ratio = np.log(policy) - np.log(reference)                  # the induced reward / beta
     score = nbc(pop, D).to_numpy()
     for i, j in _strictly_ordered_pairs(score, tol=1e-9):

@@ -35,7 +35,7 @@ def test_bt_reward_matches_a_generic_optimiser():
 
     ref = minimize(negloglik, np.zeros(3), method="BFGS", options={"gtol": 1e-12}).x
     ref -= ref.mean()
-    np.testing.assert_allclose(bt_reward(FIGURE_1, D).to_numpy(), ref, atol=1e-6)
+    np.testing.assert_allclose(bt_reward(FIGURE_1, D).reward.to_numpy(), ref, atol=1e-6)
 
 
 @settings(max_examples=60, deadline=None)
@@ -45,8 +45,8 @@ def test_bt_first_order_condition_is_nbc(data):
     p = data.draw(st.one_of(weak_order_profiles(), reward_populations()))
     D = data.draw(distributions(len(p.alternatives)))
     r = bt_reward(p, D)
-    assume(not r.attrs["infinite_gaps"])
-    x = r.to_numpy()
+    assume(not r.infinite_gaps)
+    x = r.reward.to_numpy()
     lhs = expit(x[:, None] - x[None, :]) @ D
     np.testing.assert_allclose(lhs, nbc(p, D).to_numpy(), atol=1e-9)
     assert abs(x.mean()) < 1e-9
@@ -67,27 +67,27 @@ def test_rlhf_policy_order_is_nbc_order_under_the_same_distribution(data):
     m = len(p.alternatives)
     D = data.draw(distributions(m))
     beta = data.draw(st.floats(0.2, 5.0))
-    policy = rlhf_policy(p, beta=beta, sampling=D)
+    policy = rlhf_policy(p, beta=beta, sampling=D).values
     assert policy.sum() == pytest.approx(1.0)
     _same_order(reward_order_key(bt_reward(p, D)).to_numpy(), nbc(p, D).to_numpy())
-    finite = np.isfinite(bt_reward(p, D).to_numpy())
+    finite = np.isfinite(bt_reward(p, D).reward.to_numpy())
     _same_order(policy.to_numpy()[finite], nbc(p, D).to_numpy()[finite])
 
 
 def test_policy_formula_with_a_reference():
     r = bt_reward(FIGURE_1)
     ref = {"R": 0.5, "G": 0.25, "B": 0.25}
-    expected = np.array([0.5, 0.25, 0.25]) * np.exp(r.to_numpy() / 0.5)
-    np.testing.assert_allclose(rlhf_policy(FIGURE_1, beta=0.5, reference=ref).to_numpy(), expected / expected.sum())
+    expected = np.array([0.5, 0.25, 0.25]) * np.exp(r.reward.to_numpy() / 0.5)
+    np.testing.assert_allclose(rlhf_policy(FIGURE_1, beta=0.5, reference=ref).values.to_numpy(), expected / expected.sum())
 
 
 def test_unanimous_preferences_have_infinite_reward_gaps():
     p = Profile.parse("2: A > B > C\n1: A > C > B")
     r = bt_reward(p)
     assert r["A"] == 0.0 and r["B"] == -np.inf and r["C"] == -np.inf
-    assert r.attrs["level"].to_dict() == {"A": 0, "B": 1, "C": 1}
-    assert r.attrs["within_level"]["B"] > r.attrs["within_level"]["C"]   # B beats C 2 to 1
-    assert rlhf_policy(p).to_dict() == {"A": 1.0, "B": 0.0, "C": 0.0}
+    assert r.level.to_dict() == {"A": 0, "B": 1, "C": 1}
+    assert r.within_level["B"] > r.within_level["C"]   # B beats C 2 to 1
+    assert rlhf_policy(p).values.to_dict() == {"A": 1.0, "B": 0.0, "C": 0.0}
     _same_order(reward_order_key(r).to_numpy(), nbc(p).to_numpy())
 
 
@@ -108,7 +108,7 @@ def test_tyranny_of_the_majority_average_reward_vs_dpo():
     assert pop.average_reward().to_dict() == pytest.approx({"a": 0.9, "b": 2.0})
     P_ab = 0.9 * expit(1.0) + 0.1 * expit(-20.0)
     assert pop.preference_matrix().loc["a", "b"] == pytest.approx(P_ab)
-    assert rlhf_policy(pop).idxmax() == "a"
+    assert rlhf_policy(pop).values.idxmax() == "a"
     assert average_reward_policy(pop).idxmax() == "b"
 
 

@@ -13,7 +13,7 @@ def test_counts_estimates_and_standard_errors_by_hand():
     assert data.wins().loc["a", "b"] == 2 and data.wins().loc["b", "a"] == 1
     P = data.preference_matrix()
     assert P.loc["a", "b"] == pytest.approx(2 / 3)
-    assert P.loc["b", "c"] == 0.5 and P.attrs["unobserved_pairs"] == [("b", "c")]
+    assert P.loc["b", "c"] == 0.5 and data.unobserved_pairs() == [("b", "c")]
     se = data.standard_errors()
     assert se.loc["a", "b"] == pytest.approx(np.sqrt(2 / 3 * 1 / 3 / 3))
     assert np.isnan(se.loc["b", "c"])

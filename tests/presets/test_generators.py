@@ -18,7 +18,7 @@ from scipy.stats import chisquare
 
 from aggregation import (GENERATORS, AggregationError, Profile, RewardPopulation, default_names, euclidean,
                          generate, impartial_culture, mallows, plackett_luce, reward_mixture, single_peaked, urn)
-from aggregation.generators import MAX_CELLS
+from aggregation.populations.generators import MAX_CELLS
 
 # prefsampling's package re-exports each sampler under its module's name, so load the modules
 ps_mallows = importlib.import_module("prefsampling.ordinal.mallows")

@@ -49,7 +49,7 @@ def test_each_scenario_explains_itself(scenario):
     assert 60 <= len(words) <= 160, len(words)           # one paragraph a newcomer reads in a minute
     assert "\n\n" not in scenario.narrative.strip()
     assert scenario.property.strip()
-    assert "arXiv" in scenario.source.paper and scenario.source.section.strip()
+    assert "arXiv" in scenario.source.entry.venue and scenario.source.section.strip()
     assert scenario.source.url.startswith("https://arxiv.org/abs/")
     assert scenario.page in presets.PAGES
     assert scenario.note.strip()
@@ -85,8 +85,8 @@ def test_the_core_never_pulls_in_streamlit():
 def _is_test_time(claim) -> bool:
     """Claims about k-sample win rates or the k-sample policies."""
     f = claim.fields
-    return claim.kind in ("kwin_rate", "robust_rate") or f.get("policy") in ("mpne", "robust_policy") \
-        or f.get("rule") in ("mpne", "robust_policy")
+    return claim.kind in ("kwin_rate", "robust_rate") or f.get("policy") in ("mpne", "robust") \
+        or f.get("rule") in ("mpne", "robust")
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=IDS)
@@ -106,10 +106,10 @@ def _reference_policy(scenario, name, k):
     if isinstance(name, dict):
         return {a: float(name[a]) for a in names}
     if name == "maximal_lottery":
-        return maximal_lottery(scenario.population).to_dict()
+        return maximal_lottery(scenario.population).values.to_dict()
     if name == "uniform":
         return dict.fromkeys(names, 1.0 / len(names))
-    if name in ("mpne", "robust_policy") and scenario.id == "testtime_nlhf_collapse":
+    if name in ("mpne", "robust") and scenario.id == "testtime_nlhf_collapse":
         share = float(scenario.population.preference_matrix().loc["y1", "y2"])
         if name == "mpne":
             q = two_response_mpne(share, k)
@@ -117,7 +117,7 @@ def _reference_policy(scenario, name, k):
             q = minimize_scalar(lambda p: -two_response_robust_rate(share, p, k), bounds=(0, 1),
                                 method="bounded", options={"xatol": 1e-12}).x
         return {"y1": q, "y2": 1 - q}
-    if name in ("mpne", "robust_policy"):
+    if name in ("mpne", "robust"):
         # every response plays the same role in these two populations: the uniform policy is a
         # symmetric equilibrium, and the best robust policy (the problem is concave and
         # symmetric; see test_uniform_is_optimal_on_the_symmetric_populations; with equal

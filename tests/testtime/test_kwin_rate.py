@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aggregation import AggregationError, Profile, RewardPopulation, kwin_rate, robust_rate, sample_comparisons
-from aggregation import _multisets, _pl_game, testtime
+from aggregation import (AggregationError, Profile, RewardPopulation, kwin_rate, mpne, robust_policy, robust_rate,
+                         sample_comparisons)
+from aggregation.testtime import multisets as _multisets, plackett_luce as _pl_game, rates as testtime
 
 from ..core.strategies import distributions, reward_populations, weak_order_profiles
 from .reference import kwin_rate_by_tuples, pl_kwin_rate_by_tuples
@@ -30,14 +31,14 @@ def test_figure_1_by_hand():
     assert rates["B"] == pytest.approx(1 - 0.6 * 0.25, abs=1e-15)
     # against G: the R>G>B voters lose when both draws are B (below G); G is last for the others
     assert rates["G"] == pytest.approx(1 - 0.4 * 0.25, abs=1e-15)
-    assert rates.attrs["method"] == "exact (closed form)"
-    assert rates.attrs["error"] == 0.0
+    assert rates.method == "exact (closed form)"
+    assert rates.error == 0.0
 
 
 def test_identical_response_and_indifference_count_for_the_sampled_side():
     p = Profile.parse("A = B > C")
     rates = kwin_rate(p, {"A": 0.0, "B": 1.0, "C": 0.0}, 3)
-    assert rates.to_dict() == {"A": 1.0, "B": 1.0, "C": 1.0}
+    assert rates.rates.to_dict() == {"A": 1.0, "B": 1.0, "C": 1.0}
     # a deterministic policy against itself always wins (identical response)
     assert kwin_rate(FIGURE_1, {"R": 1, "G": 0, "B": 0}, 5)["R"] == 1.0
 
@@ -47,7 +48,7 @@ def test_identical_response_and_indifference_count_for_the_sampled_side():
 def test_closed_form_equals_enumeration_of_all_draws(profile, k, data):
     pi = data.draw(distributions(len(profile.alternatives), positive=False))
     expected = kwin_rate_by_tuples(profile.levels, profile.weights, pi, k)
-    np.testing.assert_allclose(kwin_rate(profile, pi, k).to_numpy(), expected, atol=1e-12)
+    np.testing.assert_allclose(kwin_rate(profile, pi, k).rates.to_numpy(), expected, atol=1e-12)
 
 
 def test_closed_form_agrees_with_simulated_voters_and_draws():
@@ -57,7 +58,7 @@ def test_closed_form_agrees_with_simulated_voters_and_draws():
     weights = rng.integers(1, 6, size=n).astype(float)
     profile = Profile.from_levels(levels, list("abcdef"), weights)
     pi = rng.dirichlet(np.ones(m))
-    exact = kwin_rate(profile, pi, k).to_numpy()
+    exact = kwin_rate(profile, pi, k).rates.to_numpy()
     trials = 200_000
     voters = rng.choice(n, size=trials, p=weights / weights.sum())
     draws = rng.choice(m, size=(trials, k), p=pi)
@@ -80,7 +81,7 @@ def test_many_voters_in_several_blocks_match_the_pairwise_formula(ties):
     lv = profile.levels
     w = profile.weights / profile.total_weight
     expected = [1 - w @ (((lv > lv[:, [y]]) @ pi) ** k) for y in range(m)]
-    np.testing.assert_allclose(kwin_rate(profile, pi, k).to_numpy(), expected, atol=1e-13)
+    np.testing.assert_allclose(kwin_rate(profile, pi, k).rates.to_numpy(), expected, atol=1e-13)
 
 
 @settings(max_examples=25, deadline=None)
@@ -89,7 +90,7 @@ def test_rates_are_probabilities_and_grow_with_k(profile, data):
     pi = data.draw(distributions(len(profile.alternatives), positive=False))
     previous = None
     for k in (1, 2, 3, 5, 8):
-        rates = kwin_rate(profile, pi, k).to_numpy()
+        rates = kwin_rate(profile, pi, k).rates.to_numpy()
         assert np.all((rates >= 0) & (rates <= 1))
         if previous is not None:
             assert np.all(rates >= previous - 1e-12)
@@ -99,12 +100,12 @@ def test_rates_are_probabilities_and_grow_with_k(profile, data):
 def test_weights_scale_free():
     doubled = Profile.parse("4: R > G > B\n6: B > R > G")
     pi = {"R": 0.3, "G": 0.2, "B": 0.5}
-    pd.testing.assert_series_equal(kwin_rate(FIGURE_1, pi, 3), kwin_rate(doubled, pi, 3))
+    pd.testing.assert_series_equal(kwin_rate(FIGURE_1, pi, 3).rates, kwin_rate(doubled, pi, 3).rates)
 
 
 def test_robust_rate_names_the_worst_opponent():
     rr = robust_rate(FIGURE_1, {"R": 1.0, "G": 0.0, "B": 0.0}, 4)
-    assert rr.opponent == "B" and rr.rate == pytest.approx(0.4, abs=1e-15)
+    assert rr.worst_opponents == ("B",) and rr.rate == pytest.approx(0.4, abs=1e-15)
     assert rr.method == "exact (closed form)" and rr.error == 0.0 and rr.k == 4
     assert rr.rates["G"] == 1.0
 
@@ -119,10 +120,10 @@ def test_user_types_by_hand():
     Against a: 1/4 * 2/3 + 1/2 * 3/4 + 1/4 * 4/5 = 89/120 (a among the draws does not win outright);
     against b: 1/4 * 2/4 + 1/2 * 3/5 + 1/4 * 4/6 = 71/120; against c: 1/4 * 2/5 + 1/2 * 3/6 + 1/4 * 4/7 = 69/140."""
     rates = kwin_rate(WEIGHTS_123, {"a": 0.5, "b": 0.5, "c": 0.0}, 2)
-    np.testing.assert_allclose(rates.to_numpy(), [89 / 120, 71 / 120, 69 / 140], atol=1e-15)
-    assert rates.attrs["method"] == "exact (enumeration)" and rates.attrs["error"] == 0.0
+    np.testing.assert_allclose(rates.rates.to_numpy(), [89 / 120, 71 / 120, 69 / 140], atol=1e-15)
+    assert rates.method == "exact (enumeration)" and rates.error == 0.0
     # k = 1: a response against itself gets one half; otherwise Bradley-Terry
-    np.testing.assert_allclose(kwin_rate(WEIGHTS_123, {"a": 1.0, "b": 0.0, "c": 0.0}, 1).to_numpy(),
+    np.testing.assert_allclose(kwin_rate(WEIGHTS_123, {"a": 1.0, "b": 0.0, "c": 0.0}, 1).rates.to_numpy(),
                                [1 / 2, 1 / 3, 1 / 4], atol=1e-15)
 
 
@@ -133,30 +134,30 @@ def test_equal_rewards_are_no_longer_the_old_gumbel_numbers():
     for k, old in zip((1, 2, 3), (0.75, 0.8148, 0.8594)):
         names = [f"y{j}" for j in range(k + 1)]
         rates = kwin_rate(RewardPopulation({"u": dict.fromkeys(names, 0.0)}), None, k)
-        np.testing.assert_allclose(rates.to_numpy(), k / (k + 1), atol=1e-15)
-        assert abs(rates.min() - old) > 0.05
+        np.testing.assert_allclose(rates.rates.to_numpy(), k / (k + 1), atol=1e-15)
+        assert abs(rates.rates.min() - old) > 0.05
 
 
 @pytest.mark.parametrize("k", [1, 2, 3, 4])
 def test_user_types_by_enumeration_match_every_tuple_of_draws(k):
     pi = np.array([0.2, 0.5, 0.3])
     rates = kwin_rate(TYPES, pi, k)
-    assert rates.attrs["method"] == "exact (enumeration)"
-    np.testing.assert_allclose(rates.to_numpy(), pl_kwin_rate_by_tuples(TYPES, pi, k), atol=1e-14)
+    assert rates.method == "exact (enumeration)"
+    np.testing.assert_allclose(rates.rates.to_numpy(), pl_kwin_rate_by_tuples(TYPES, pi, k), atol=1e-14)
 
 
 @settings(max_examples=15, deadline=None)
 @given(reward_populations(max_m=4, max_types=3), st.integers(1, 4), st.data())
 def test_user_types_match_every_tuple_of_draws(population, k, data):
     pi = data.draw(distributions(len(population.alternatives), positive=False))
-    np.testing.assert_allclose(kwin_rate(population, pi, k).to_numpy(), pl_kwin_rate_by_tuples(population, pi, k),
+    np.testing.assert_allclose(kwin_rate(population, pi, k).rates.to_numpy(), pl_kwin_rate_by_tuples(population, pi, k),
                                atol=1e-12)
 
 
 def test_user_types_k_1_is_the_bradley_terry_matrix_with_half_on_the_diagonal():
     pi = np.array([0.2, 0.5, 0.3])
     P = TYPES.preference_matrix().to_numpy()
-    np.testing.assert_allclose(kwin_rate(TYPES, pi, 1).to_numpy(), pi @ P, atol=1e-15)
+    np.testing.assert_allclose(kwin_rate(TYPES, pi, 1).rates.to_numpy(), pi @ P, atol=1e-15)
 
 
 @settings(max_examples=25, deadline=None)
@@ -165,7 +166,7 @@ def test_property_1_2_multi_versus_single_copy(population, k, data):
     """Property 1 (2): P[pi^k > pi] >= k/(k+1). For Plackett-Luce it holds with equality: the k + 1
     draws are exchangeable and W(all) is shared, so the last one wins with probability exactly 1/(k+1)."""
     pi = data.draw(distributions(len(population.alternatives), positive=False))
-    rates = kwin_rate(population, pi, k).to_numpy()
+    rates = kwin_rate(population, pi, k).rates.to_numpy()
     assert pi @ rates == pytest.approx(k / (k + 1), abs=1e-12)
 
 
@@ -173,7 +174,7 @@ def test_property_1_2_multi_versus_single_copy(population, k, data):
 @given(weak_order_profiles(max_m=5, max_n=6), st.integers(1, 6), st.data())
 def test_property_1_2_for_rankings(profile, k, data):
     pi = data.draw(distributions(len(profile.alternatives), positive=False))
-    assert pi @ kwin_rate(profile, pi, k).to_numpy() >= k / (k + 1) - 1e-12
+    assert pi @ kwin_rate(profile, pi, k).rates.to_numpy() >= k / (k + 1) - 1e-12
 
 
 def _extreme_population(rng, types, m, spread, temperature=1.0):
@@ -202,13 +203,13 @@ def test_numerical_integration_matches_exact_multisets_with_extreme_reward_sprea
     exact = kwin_rate(population, pi, k)
     monkeypatch.setattr(testtime, "ENUMERATION_BUDGET", 0)
     integrated = kwin_rate(population, pi, k)
-    assert exact.attrs["method"] == "exact (enumeration)"
-    assert integrated.attrs["method"].startswith("numerical integration, error < 1e-1")
-    diff = np.abs(exact.to_numpy() - integrated.to_numpy()).max()
-    assert diff <= 1e-12 and diff <= integrated.attrs["error"]
+    assert exact.method == "exact (enumeration)"
+    assert integrated.method.startswith("numerical integration, error < 1e-1")
+    diff = np.abs(exact.rates.to_numpy() - integrated.rates.to_numpy()).max()
+    assert diff <= 1e-12 and diff <= integrated.error
     # the game's own evaluation is the same integral
     game = _pl_game.SetGame(_pl_game.log_weights(population), population.shares, k)
-    np.testing.assert_allclose(1 - game.utility(pi), exact.to_numpy(), atol=1e-12)
+    np.testing.assert_allclose(1 - game.utility(pi), exact.rates.to_numpy(), atol=1e-12)
 
 
 def test_large_user_populations_are_integrated_with_an_error_bound():
@@ -218,12 +219,12 @@ def test_large_user_populations_are_integrated_with_an_error_bound():
     pi = np.full(40, 1 / 40)
     assert _multisets.count(40, 12) * 40 * 3 > testtime.ENUMERATION_BUDGET
     rates = kwin_rate(pop, pi, 12)
-    assert rates.attrs["method"].startswith("numerical integration, error < ")
-    assert 0 < rates.attrs["error"] < 1e-12
+    assert rates.method.startswith("numerical integration, error < ")
+    assert 0 < rates.error < 1e-12
     rr = robust_rate(pop, pi, 12)
-    assert rr.error == rates.attrs["error"] and rr.method == rates.attrs["method"]
+    assert rr.error == rates.error and rr.method == rates.method
     # Property 1 (2) with equality (exchangeable draws), to the stated accuracy
-    assert pi @ rates.to_numpy() == pytest.approx(12 / 13, abs=1e-12)
+    assert pi @ rates.rates.to_numpy() == pytest.approx(12 / 13, abs=1e-12)
 
 
 def test_multisets_and_their_probabilities_match_every_tuple():
@@ -255,7 +256,7 @@ def test_comparison_tables_support_k_1_only():
 
 def test_k_1_from_the_matrix_equals_strict_rankings():
     pi = {"R": 0.2, "G": 0.3, "B": 0.5}
-    pd.testing.assert_series_equal(kwin_rate(FIGURE_1.preference_matrix(), pi, 1), kwin_rate(FIGURE_1, pi, 1))
+    pd.testing.assert_series_equal(kwin_rate(FIGURE_1.preference_matrix(), pi, 1).rates, kwin_rate(FIGURE_1, pi, 1).rates)
 
 
 # ---------------------------------------------------------------- bad input
@@ -273,3 +274,18 @@ def test_bad_policy_names_the_problem():
         kwin_rate(FIGURE_1, {"R": 0.5, "G": 0.2, "B": 0.2}, 2)
     with pytest.raises(AggregationError, match="expected a Profile"):
         kwin_rate([1, 2, 3], None, 2)
+
+
+def test_every_tied_worst_opponent_is_reported():
+    """Jackpot Table 1's cycle (Ana R > B > G, Bob G > R > B, Carla B > G > R) is symmetric under rotation: the
+    uniform policy ties against every opponent, and so does MPNE_k's guarantee. All tied opponents are listed,
+    in the population's order, by the robust rate and by the certificates."""
+    cycle = Profile.parse("R > B > G\nG > R > B\nB > G > R")
+    uniform = {"R": 1 / 3, "B": 1 / 3, "G": 1 / 3}
+    rr = robust_rate(cycle, uniform, 2)
+    # by hand, against R with k = 2: R wins for a voter when both draws fall strictly below R for them:
+    # Ana (R > B > G): (2/3)^2; Bob (G > R > B): (1/3)^2; Carla (B > G > R): 0 -> 1 - (4/9 + 1/9) / 3 = 22/27
+    assert rr.rate == pytest.approx(22 / 27, abs=1e-15)
+    assert rr.worst_opponents == ("R", "B", "G") and kwin_rate(cycle, uniform, 2).worst_opponents == ("R", "B", "G")
+    assert mpne(cycle, 2).certificate.worst_opponents == ("R", "B", "G")
+    assert robust_policy(cycle, 2).certificate.worst_opponents == ("R", "B", "G")

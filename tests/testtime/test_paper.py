@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from aggregation import (AggregationError, Profile, RewardPopulation, kwin_rate, maximal_lottery, mpne,
                          multi_output_policy, opponent_sets_curve, opponent_sets_rate, resampling_bound,
                          resampling_curve, robust_policy, robust_rate)
-from aggregation import _multisets, testtime
+from aggregation.testtime import multisets as _multisets, rates as testtime
 
 from ..core.strategies import distributions, reward_populations, weak_order_profiles
 from .reference import pl_beats_by_tuples, ranking_sets_beat_by_tuples
@@ -52,18 +52,18 @@ def test_nlhf_stays_at_one_half_plus_eps_while_mpne_reaches_k_over_k_plus_1(eps)
     a = 0.5 + eps
     population = Profile.from_rankings([["y1", "y2"], ["y2", "y1"]], [a, 1 - a])
     nlhf = maximal_lottery(population)
-    assert nlhf.to_dict() == {"y1": 1.0, "y2": 0.0}
+    assert nlhf.values.to_dict() == {"y1": 1.0, "y2": 0.0}
     for k in range(1, 17):
         rr = robust_rate(population, nlhf, k)
-        assert rr.rate == pytest.approx(a, abs=1e-15) and rr.opponent == "y2"
+        assert rr.rate == pytest.approx(a, abs=1e-15) and rr.worst_opponents == ("y2",)
         # MPNE: U(y1) = a q^k and U(y2) = (1 - a)(1 - q)^k with q = pi(y2); indifference gives
         # q / (1 - q) = ((1 - a) / a)^(1/k)
         ratio = ((1 - a) / a) ** (1 / k)
         q = ratio / (1 + ratio)
         eq = mpne(population, k)
         assert eq["y2"] == pytest.approx(q, abs=1e-12)
-        assert eq.attrs["guarantee"] == pytest.approx(1 - a * q ** k, abs=1e-12)
-        assert eq.attrs["guarantee"] >= k / (k + 1)
+        assert eq.certificate.guarantee == pytest.approx(1 - a * q ** k, abs=1e-12)
+        assert eq.certificate.guarantee >= k / (k + 1)
         assert robust_rate(population, eq, k).rate > rr.rate          # diversity pays
 
 
@@ -72,7 +72,7 @@ def test_nlhf_stays_at_one_half_plus_eps_while_mpne_reaches_k_over_k_plus_1(eps)
 def test_proposition_4_1_for_any_eps(eps, k):
     population = Profile.from_rankings([["y1", "y2"], ["y2", "y1"]], [0.5 + eps, 0.5 - eps])
     nlhf = maximal_lottery(population)
-    assert nlhf.attrs["unique"] and nlhf.to_dict() == {"y1": 1.0, "y2": 0.0}
+    assert nlhf.certificate.unique and nlhf.values.to_dict() == {"y1": 1.0, "y2": 0.0}
     assert robust_rate(population, nlhf, k).rate == pytest.approx(0.5 + eps, abs=1e-12)
 
 
@@ -87,20 +87,20 @@ def test_proposition_3_2_every_policy_wins_exactly_k_over_k_plus_1(k):
     policies = [None, dict.fromkeys(names, 0.0) | {names[0]: 1.0}, rng.dirichlet(np.ones(k + 1)),
                 rng.dirichlet(np.full(k + 1, 0.2))]
     for policy in policies:
-        np.testing.assert_allclose(kwin_rate(population, policy, k).to_numpy(), k / (k + 1), atol=1e-14)
+        np.testing.assert_allclose(kwin_rate(population, policy, k).rates.to_numpy(), k / (k + 1), atol=1e-14)
     for solve in (mpne, robust_policy):
-        assert solve(population, k).attrs["guarantee"] == pytest.approx(k / (k + 1), abs=1e-12)
+        assert solve(population, k).certificate.guarantee == pytest.approx(k / (k + 1), abs=1e-12)
     # not even a k-output policy does better (the LP's certificate says so)
     best = multi_output_policy(population, k)
-    assert best.attrs["guarantee"] == pytest.approx(k / (k + 1), abs=1e-12)
-    assert best.attrs["best_possible"] == pytest.approx(k / (k + 1), abs=1e-12)
+    assert best.certificate.guarantee == pytest.approx(k / (k + 1), abs=1e-12)
+    assert best.certificate.best_possible == pytest.approx(k / (k + 1), abs=1e-12)
 
 
 @settings(max_examples=20, deadline=None)
 @given(st.integers(1, 6), st.integers(2, 7), st.data())
 def test_proposition_3_2_holds_for_any_number_of_equal_answers(k, m, data):
     pi = data.draw(distributions(m, positive=False))
-    np.testing.assert_allclose(kwin_rate(equal_rewards(m), pi, k).to_numpy(), k / (k + 1), atol=1e-13)
+    np.testing.assert_allclose(kwin_rate(equal_rewards(m), pi, k).rates.to_numpy(), k / (k + 1), atol=1e-13)
 
 
 # ---------------------------------------------------------------- Proposition 3.3
@@ -110,13 +110,13 @@ def test_uniform_policy_on_all_rankings_sits_between_k_over_k_plus_1_and_the_bou
     population = all_rankings(m)
     value = uniform_population_value(m, k)
     rates = kwin_rate(population, None, k)
-    np.testing.assert_allclose(rates.to_numpy(), value, atol=1e-14)
-    assert k / (k + 1) < rates.min() <= k / (k + 1) * (1 + 1 / m)
+    np.testing.assert_allclose(rates.rates.to_numpy(), value, atol=1e-14)
+    assert k / (k + 1) < rates.rates.min() <= k / (k + 1) * (1 + 1 / m)
     best = robust_policy(population, k)
-    assert best.attrs["best_possible"] == pytest.approx(value, abs=1e-9)
-    assert best.attrs["guarantee"] == pytest.approx(value, abs=1e-9)
+    assert best.certificate.best_possible == pytest.approx(value, abs=1e-9)
+    assert best.certificate.guarantee == pytest.approx(value, abs=1e-9)
     eq = mpne(population, k)
-    np.testing.assert_allclose(eq.to_numpy(), 1 / m, atol=1e-9)
+    np.testing.assert_allclose(eq.values.to_numpy(), 1 / m, atol=1e-9)
 
 
 @settings(max_examples=12, deadline=None)
@@ -127,8 +127,8 @@ def test_proposition_3_3_even_the_best_k_output_policy_is_within_the_bound(m, k)
     least k/(k+1)."""
     best = multi_output_policy(all_rankings(m), k)
     bound = k / (k + 1) * (1 + 1 / m)
-    assert k / (k + 1) - 1e-12 <= best.attrs["guarantee"] <= bound + 1e-12
-    assert best.attrs["gap"] <= 1e-9
+    assert k / (k + 1) - 1e-12 <= best.certificate.guarantee <= bound + 1e-12
+    assert best.certificate.gap <= 1e-9
 
 
 def test_proposition_3_3_by_hand_four_answers_two_samples():
@@ -137,9 +137,9 @@ def test_proposition_3_3_by_hand_four_answers_two_samples():
     every rate is 1/2 + 1/2 * 2/3 = 5/6 = k/(k+1) (1 + 1/m): the bound is attained. The best
     single-output policy (uniform) reaches only 25/32."""
     best = multi_output_policy(all_rankings(4), 2)
-    assert best.attrs["guarantee"] == pytest.approx(5 / 6, abs=1e-12)
-    assert best.attrs["best_possible"] == pytest.approx(5 / 6, abs=1e-12)
-    assert robust_policy(all_rankings(4), 2).attrs["guarantee"] == pytest.approx(25 / 32, abs=1e-9)
+    assert best.certificate.guarantee == pytest.approx(5 / 6, abs=1e-12)
+    assert best.certificate.best_possible == pytest.approx(5 / 6, abs=1e-12)
+    assert robust_policy(all_rankings(4), 2).certificate.guarantee == pytest.approx(25 / 32, abs=1e-9)
 
 
 # ---------------------------------------------------------------- Theorem 3.1
@@ -163,30 +163,30 @@ def _set_rates_by_tuples(model, counts):
 @given(st.one_of(weak_order_profiles(max_m=4, max_n=5), reward_populations(max_m=4, max_types=3)), st.integers(1, 4))
 def test_theorem_3_1_the_best_k_output_policy_guarantees_k_over_k_plus_1(model, k):
     best = multi_output_policy(model, k)
-    assert best.attrs["guarantee"] >= k / (k + 1) - 1e-9
-    assert best.attrs["gap"] <= 1e-9
+    assert best.certificate.guarantee >= k / (k + 1) - 1e-9
+    assert best.certificate.gap <= 1e-9
     names = model.alternatives
     counts = _multisets.compositions(k, len(names))
     A = _set_rates_by_tuples(model, counts)
     labels = _multisets.labels(counts, names)
-    sigma = best.reindex(labels).fillna(0.0).to_numpy()
+    sigma = best.values.reindex(labels).fillna(0.0).to_numpy()
     assert sigma.sum() == pytest.approx(1.0, abs=1e-12)
-    assert (sigma @ A).min() == pytest.approx(best.attrs["guarantee"], abs=1e-9)
-    lam = best.attrs["worst_opponents"].to_numpy()
-    assert (A @ lam).max() == pytest.approx(best.attrs["best_possible"], abs=1e-9)   # weak duality certificate
+    assert (sigma @ A).min() == pytest.approx(best.certificate.guarantee, abs=1e-9)
+    lam = best.certificate.opponent_mix.to_numpy()
+    assert (A @ lam).max() == pytest.approx(best.certificate.best_possible, abs=1e-9)   # weak duality certificate
 
 
 def test_multi_output_policy_labels_and_refusals():
     profile = Profile.parse("2: R > G > B\n3: B > R > G")
     best = multi_output_policy(profile, 2)
-    assert best.index.name == "multiset" and all(" + " in label for label in best.index)
+    assert best.values.index.name == "multiset" and all(" + " in label for label in best.values.index)
     # R and B together please everyone: {R, B} is at least as good as every y for every voter
-    assert best.to_dict() == {"R + B": 1.0} and best.attrs["guarantee"] == 1.0
+    assert best.values.to_dict() == {"R + B": 1.0} and best.certificate.guarantee == 1.0
     with pytest.raises(AggregationError, match="more than the 20,000 solved here"):
         multi_output_policy(equal_rewards(30), 6)
     with pytest.raises(AggregationError, match="only pairwise win rates"):
         multi_output_policy(profile.preference_matrix(), 2)
-    assert multi_output_policy(profile.preference_matrix(), 1).attrs["guarantee"] >= 0.5
+    assert multi_output_policy(profile.preference_matrix(), 1).certificate.guarantee >= 0.5
 
 
 # ---------------------------------------------------------------- Theorem 4.3
@@ -194,8 +194,8 @@ def test_multi_output_policy_labels_and_refusals():
 @given(st.one_of(weak_order_profiles(max_m=5, max_n=6), reward_populations(max_m=5, max_types=3)), st.integers(1, 6))
 def test_theorem_4_3_mpne_guarantees_k_over_k_plus_1(model, k):
     eq = mpne(model, k)
-    assert eq.attrs["guarantee"] >= k / (k + 1) - eq.attrs["gap"] - 1e-12
-    assert eq.attrs["converged"]
+    assert eq.certificate.guarantee >= k / (k + 1) - eq.certificate.gap - 1e-12
+    assert eq.certificate.converged
 
 
 # ---------------------------------------------------------------- Theorem 4.5
@@ -207,7 +207,7 @@ def test_theorem_4_5_mpne_k_sampled_l_times(model, k):
     for l, row in curve.iterrows():
         assert row["bound min(k, l)/(k+1)"] == resampling_bound(k, l) == min(k, l) / (k + 1)
         # G(l) >= (l/k) G(k) >= (l/k)(k/(k+1) - gap) for l <= k; G(l) >= G(k) for l >= k
-        assert row["robust rate"] >= min(k, l) / (k + 1) - eq.attrs["gap"] - 1e-12
+        assert row["robust rate"] >= min(k, l) / (k + 1) - eq.certificate.gap - 1e-12
         assert row["robust rate"] == pytest.approx(robust_rate(model, eq, l).rate, abs=1e-15)
 
 
@@ -233,9 +233,9 @@ def test_theorem_d_6_mpne_against_opponents_with_l_responses(model, k, l):
     result = opponent_sets_rate(model, eq, k, l)
     assert result.bound == (k + 1 - l) / (k + 1) and result.pl_limit == k / (k + l)
     # D.8: max_S' P[S' > pi^k] <= sum of the l single responses' chances <= l (1/(k+1) + gap)
-    assert result.rate >= (k + 1 - l) / (k + 1) - l * eq.attrs["gap"] - 1e-12
+    assert result.rate >= (k + 1 - l) / (k + 1) - l * eq.certificate.gap - 1e-12
     if l == 1:
-        assert result.rate == pytest.approx(eq.attrs["guarantee"], abs=1e-12)
+        assert result.rate == pytest.approx(eq.certificate.guarantee, abs=1e-12)
 
 
 @pytest.mark.parametrize("k, l", [(1, 2), (2, 2), (3, 2), (2, 3)])

@@ -318,18 +318,18 @@ def test_resampling_curve_draws_theorem_4_5_bound():
 
 
 def test_game_size_by_hand():
-    from ui import compute
+    from aggregation import game_affordable, game_cells, game_cells_unit
 
-    assert compute.game_size(FIGURE_1, 4) == 2 * 3                      # 2 distinct rankings x 3 answers
-    assert compute.game_size(FIGURE_1, 4, extra=1) == 2 * 2 * 4          # a clone splits every ranking in two
+    assert game_cells(FIGURE_1, 4) == 2 * 3                      # 2 distinct rankings x 3 answers
+    assert game_cells(FIGURE_1, 4, extra=1) == 2 * 2 * 4          # a clone splits every ranking in two
     # one type with equal rewards: every log-weight is 0, so the integration window [-40, 4] of s = log t
     # is covered by the 46 unit panels starting at -40, 20 Gauss-Legendre nodes each: 920 nodes per response
     seven = RewardPopulation({"u": dict.fromkeys("ABCDEFG", 0.0)})
-    assert compute.game_size(seven, 4) == 920 * 7
-    assert compute.game_size(seven, 1) == 49                            # k = 1: the pairwise matrix
-    assert compute.game_size(RewardPopulation({"u": dict.fromkeys("ABCDEFGHI", 0.0)}), 4) == 920 * 9   # no m! limit
-    assert compute.games_affordable(FIGURE_1, 4)
-    assert compute.game_cells_unit(seven, 4) == "(integration node × response) cells"
+    assert game_cells(seven, 4) == 920 * 7
+    assert game_cells(seven, 1) == 49                            # k = 1: the pairwise matrix
+    assert game_cells(RewardPopulation({"u": dict.fromkeys("ABCDEFGHI", 0.0)}), 4) == 920 * 9   # no m! limit
+    assert game_affordable(FIGURE_1, 4)
+    assert game_cells_unit(seven, 4) == "(integration node × response) cells"
 
 
 def test_generator_form_values_become_the_core_parameters():

@@ -9,11 +9,12 @@ the core's ``rlhf_policy`` (R first, Borda's order)."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import presets
 from aggregation import (Profile, RewardPopulation, ipo_policy, mpne, rlhf_policy, sample_comparisons)
-from aggregation._validate import distribution
+from aggregation.validate import distribution
 from ui import state, training
 from worker.client import METHODS, JobClient
 
@@ -45,9 +46,9 @@ def test_the_page_renders_for_the_default_population(app, data_dir):
     shown = preview(at)
     assert list(shown) == ["RLHF / DPO limit (β = 0.1)", "maximal lottery (Nash self-play)",
                            "MPNE_2 (multi-player self-play)"]
-    assert shown["RLHF / DPO limit (β = 0.1)"] == pytest.approx(rlhf_policy(FIGURE_1, 0.1).to_dict(), abs=1e-12)
+    assert shown["RLHF / DPO limit (β = 0.1)"] == pytest.approx(rlhf_policy(FIGURE_1, 0.1).values.to_dict(), abs=1e-12)
     assert shown["maximal lottery (Nash self-play)"] == pytest.approx({"R": 0, "G": 0, "B": 1}, abs=1e-9)
-    assert shown["MPNE_2 (multi-player self-play)"] == pytest.approx(mpne(FIGURE_1, 2).to_dict(), abs=1e-9)
+    assert shown["MPNE_2 (multi-player self-play)"] == pytest.approx(mpne(FIGURE_1, 2).values.to_dict(), abs=1e-9)
     assert "Borda: R 7 > B 6 > G 2. NBC under D: R 0.6333 > B 0.5667 > G 0.3." in texts(at.caption)
     assert "Nothing is downloaded here" in texts(at.caption)
     assert JobClient(data_dir=data_dir).list_jobs() == []
@@ -71,7 +72,7 @@ def test_every_method_says_what_it_optimises_and_where_theory_lands(app, data_di
         assert next(iter(shown)) == "MPNE_2 (multi-player self-play)"
         at.number_input(key="ft_k").set_value(3).run()
         assert next(iter(preview(at))) == "MPNE_3 (multi-player self-play)"
-        assert preview(at)["MPNE_3 (multi-player self-play)"] == pytest.approx(mpne(FIGURE_1, 3).to_dict(), abs=1e-9)
+        assert preview(at)["MPNE_3 (multi-player self-play)"] == pytest.approx(mpne(FIGURE_1, 3).values.to_dict(), abs=1e-9)
     if method in ("mnl", "mallows"):
         assert "first-place shares (random dictatorship)" in shown
         assert shown["first-place shares (random dictatorship)"] == pytest.approx({"R": 0.4, "G": 0, "B": 0.6})
@@ -110,7 +111,7 @@ def test_the_page_renders_for_every_preset(app, data_dir, scenario):
         assert any(label.startswith("average-reward policy") for label in shown)
     D = app.session_state[state.SAMPLING_KEY] if scenario.sampling is not None else None
     rlhf = rlhf_policy(model, 0.1, None if D is None else D.to_dict())
-    assert shown["RLHF / DPO limit (β = 0.1)"] == pytest.approx(rlhf.to_dict(), abs=1e-9)
+    assert shown["RLHF / DPO limit (β = 0.1)"] == pytest.approx(rlhf.values.to_dict(), abs=1e-9)
 
 
 def test_a_comparison_table_population_renders_and_methods_needing_voters_are_refused(app, data_dir):
@@ -273,3 +274,14 @@ def test_total_variation():
     p = pd.Series({"a": 0.5, "b": 0.5})
     assert training.total_variation(p, pd.Series({"b": 1.0, "a": 0.0})) == 0.5
     assert np.isclose(training.total_variation(p, p), 0.0)
+
+
+def test_the_preview_solves_mpne_within_the_core_game_budget(monkeypatch):
+    """The fine-tuning preview reads the core's one game estimate and budget (it used to count m! rankings
+    for user types against 400,000 cells): 12 responses of one user type, k = 2, are 920 x 12 cells."""
+    from aggregation.testtime import cost
+
+    types = RewardPopulation(pd.DataFrame([[0.0] * 12], index=["u"], columns=[f"y{i}" for i in range(12)]))
+    assert training.mpne_is_quick(types, 2)
+    monkeypatch.setattr(cost, "GAME_BUDGET", 920 * 12 - 1)
+    assert not training.mpne_is_quick(types, 2)

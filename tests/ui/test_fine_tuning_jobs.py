@@ -74,13 +74,13 @@ def test_a_real_job_goes_from_queued_to_finished_and_shows_the_trained_policy_ne
     assert table.loc["untrained model (π_ref)", alts].to_dict() == reference
     # the theory next to it, computed by the core with the job's beta, D and reference policy
     rlhf = rlhf_policy(FIGURE_1, 0.1, None, reference)
-    assert table.loc["RLHF / DPO limit (β = 0.1)", alts].to_dict() == pytest.approx(rlhf.to_dict(), abs=1e-12)
+    assert table.loc["RLHF / DPO limit (β = 0.1)", alts].to_dict() == pytest.approx(rlhf.values.to_dict(), abs=1e-12)
     assert table.loc["RLHF / DPO limit (β = 0.1)", alts].to_dict() == pytest.approx(
         result["theory"]["rlhf_policy"], abs=1e-12)  # the worker's own read-out agrees
     assert table.loc["maximal lottery (Nash self-play)", alts].to_dict() == pytest.approx(
-        maximal_lottery(FIGURE_1).to_dict(), abs=1e-9)
+        maximal_lottery(FIGURE_1).values.to_dict(), abs=1e-9)
     assert table.loc["MPNE_2 (multi-player self-play)", alts].to_dict() == pytest.approx(
-        mpne(FIGURE_1, 2).to_dict(), abs=1e-9)
+        mpne(FIGURE_1, 2).values.to_dict(), abs=1e-9)
     tv = 0.5 * sum(abs(result["policy"][a] - rlhf[a]) for a in alts)
     assert table.loc["RLHF / DPO limit (β = 0.1)", "TV distance to the trained model"] == pytest.approx(tv)
 

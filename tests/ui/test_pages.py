@@ -63,7 +63,7 @@ def test_rules_page_numbers_for_the_default_population(app):
     assert table.loc["copeland"].to_dict() == {"R": 1, "G": 0, "B": 2}
     assert table.loc["maximal_lottery"].to_dict() == pytest.approx({"R": 0, "G": 0, "B": 1}, abs=1e-12)
     assert table.loc["random_dictatorship"].to_dict() == pytest.approx({"R": 0.4, "G": 0, "B": 0.6})
-    assert table.loc["rlhf"].to_dict() == pytest.approx(rlhf_policy(FIGURE_1, beta=1.0).to_dict())
+    assert table.loc["rlhf"].to_dict() == pytest.approx(rlhf_policy(FIGURE_1, beta=1.0).values.to_dict())
     assert list(table.loc["rlhf"].sort_values(ascending=False).index) == ["R", "B", "G"]  # NBC's order
     assert "average_reward" not in table.index
     page = texts(at.markdown)
@@ -95,7 +95,7 @@ def test_beta_from_the_url_changes_only_the_policy(app):
     at = open_page(app, "rules")
     assert at.number_input(key=urls.BETA_KEY).value == 0.5
     half = rules_table(at).loc["rlhf"].to_numpy(float)
-    one = rlhf_policy(FIGURE_1, beta=1.0).to_numpy()
+    one = rlhf_policy(FIGURE_1, beta=1.0).values.to_numpy()
     # pi_beta is proportional to exp(r / beta): halving beta squares the beta = 1 policy
     np.testing.assert_allclose(half, one ** 2 / (one ** 2).sum(), rtol=1e-9)
     assert rules_table(at).loc["borda"].to_dict() == {"R": 7, "G": 2, "B": 6}
@@ -185,7 +185,7 @@ def test_a_bad_table_row_shows_the_core_message_and_keeps_the_population(app):
 
 def test_switching_to_reward_types_adds_the_average_reward_policy(app):
     at = open_page(app, "population")
-    at.button_group(key="population_kind_0").set_value("rewards").run()
+    at.button_group(key="population_kind_0").set_value("user types").run()
     model = at.session_state[state.POPULATION_KEY]
     # each ranking's Borda points become its type's rewards: R>G>B -> 2,1,0 (weight 2); B>R>G -> 1,0,2 (weight 3)
     assert model.rewards.to_dict(orient="index") == {"R > G > B": {"R": 2.0, "G": 1.0, "B": 0.0},
@@ -199,7 +199,7 @@ def test_switching_to_reward_types_adds_the_average_reward_policy(app):
 
 def test_a_bad_reward_keeps_the_population(app):
     at = open_page(app, "population")
-    at.button_group(key="population_kind_0").set_value("rewards").run()
+    at.button_group(key="population_kind_0").set_value("user types").run()
     before = at.session_state[state.POPULATION_KEY].fingerprint
     version = at.session_state[state.VERSION_KEY]
     at.session_state[f"rewards_table_{version}"] = {"edited_rows": {0: {"R": None}}, "added_rows": [],
@@ -318,3 +318,19 @@ def test_applying_a_scenario_sets_population_sampling_beta_and_link():
     assert at.session_state[state.SAMPLING_KEY].to_dict() == {"A": 0.25, "B": 0.75}
     assert at.session_state[urls.BETA_KEY] == 2.0
     assert at.query_params["scenario"] == "two-voters" and at.query_params["D"] == "0.25,0.75"
+
+
+@pytest.mark.parametrize("url_path", [None] + [p.url_path for p in shell.PAGES if p.url_path != "fine-tuning"])
+def test_a_preference_matrix_population_renders_every_page(app, url_path):
+    """A population file of kind "matrix" is a PreferenceMatrix now (it used to be a bare DataFrame that the
+    pages could not describe): every page shows it, and the rules that need voters say why they do not apply."""
+    from aggregation import as_population
+
+    app.session_state[state.POPULATION_KEY] = as_population(FIGURE_1.preference_matrix())
+    at = open_page(app, url_path)
+    assert not at.exception
+    if url_path == "rules":
+        assert table(at, "rules_table").loc["Maximal lottery (NLHF)", "B"] == 1.0
+        assert "**Plurality** does not apply here: it needs each voter's favourite response" in texts(at.caption)
+    if url_path == "population":
+        assert "This population is a preference matrix (imported)" in texts(at.info)

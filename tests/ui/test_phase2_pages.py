@@ -22,7 +22,9 @@ import pytest
 import presets
 from aggregation import (PairwiseData, Profile, RewardPopulation, check_rule, mpne, population_topk_table,
                          reward_mixture, robust_policy, sample_comparisons)
-from ui import compute, explain, files, generator_panel, shell, state, urls
+from aggregation.properties import cost as property_cost
+from aggregation.testtime import cost as game_cost
+from ui import explain, files, generator_panel, shell, state, urls
 
 from .conftest import open_page
 
@@ -121,24 +123,24 @@ def test_rules_show_mpne_and_the_robust_policy_with_their_certificates(app):
     app.query_params["k"] = "1"
     at = open_page(app, "rules")
     mp, rb = mpne(FIGURE_1, 1), robust_policy(FIGURE_1, 1)
-    assert rules_row(at, "MPNE_k").to_dict() == pytest.approx(mp.to_dict(), abs=1e-12)
-    assert rules_row(at, "Robust policy_k").to_dict() == pytest.approx(rb.to_dict(), abs=1e-12)
+    assert rules_row(at, "MPNE_k").to_dict() == pytest.approx(mp.values.to_dict(), abs=1e-12)
+    assert rules_row(at, "Robust policy_k").to_dict() == pytest.approx(rb.values.to_dict(), abs=1e-12)
     assert table(at, "rules_table").at["MPNE_k", "unit"] == "probability, k = 1"
     captions = texts(at.caption)
     assert "**MPNE_k** (k = 1): an equilibrium to solver accuracy" in captions
-    assert f"wins at least **{mp.attrs['guarantee']:.4g}**" in captions
+    assert f"wins at least **{mp.certificate.guarantee:.4g}**" in captions
     assert "**Robust policy_k** (k = 1): optimal to solver accuracy" in captions
     assert [p.proto.page for p in at.get("page_link") if p.proto.label == "Train on this population"] == \
         ["fine-tuning"]
 
 
 def test_large_games_wait_for_the_user(app, monkeypatch):
-    monkeypatch.setattr(compute, "GAME_BUDGET", 0)     # every game counts as large
+    monkeypatch.setattr(game_cost, "GAME_BUDGET", 0)     # every game counts as large (the core's one budget)
     at = open_page(app, "rules")
     assert "MPNE_k" not in table(at, "rules_table").index
     assert "solve a game over 6 (ranking × response) cells" in texts(at.info)   # 2 distinct rankings x 3
     at.button(key="rules_games").click().run()
-    assert rules_row(at, "MPNE_k").to_dict() == pytest.approx(mpne(FIGURE_1, 4).to_dict(), abs=1e-12)
+    assert rules_row(at, "MPNE_k").to_dict() == pytest.approx(mpne(FIGURE_1, 4).values.to_dict(), abs=1e-12)
     at.switch_page(shell.page("testtime").path).run()           # the request holds for this population and k
     assert "MPNE_k" in table(at, "testtime_summary").index
     assert "testtime_games" not in {b.key for b in at.button}
@@ -259,7 +261,7 @@ def test_a_rule_that_cannot_be_computed_is_not_applicable_with_the_reason(app):
 
 
 def test_expensive_property_checks_wait_for_the_user(app, monkeypatch):
-    monkeypatch.setattr(compute, "PROPERTY_BUDGET", 0)
+    monkeypatch.setattr(property_cost, "PROPERTY_BUDGET", 0)
     at = open_page(app, "properties")
     assert set(table(at, "properties_grid").to_numpy().ravel()) == {"… not checked"}
     at.button(key="properties_run").click().run()

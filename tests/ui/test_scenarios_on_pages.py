@@ -23,11 +23,10 @@ from .conftest import open_page
 SCENARIOS = presets.list()
 PAGE_TITLES = {None: "Which social choice rule is your alignment method?", **{p.url_path: p.title for p in shell.PAGES}}
 ROW_OF_RULE = {rule_id: text.label for rule_id, text in explain.RULES.items()}
-RULE_OF_CLAIM = {"robust_policy": "robust"}                       # claim vocabulary -> registry id
 #: The Test-time page's row for each claim policy (the core's standard_policies names).
 TESTTIME_ROW = {"rlhf": "RLHF / DPO (Borda-like)", "maximal_lottery": "NLHF (maximal lottery)",
                 "average_reward": "average reward", "mpne": "MPNE_k", "uniform": "uniform",
-                "robust_policy": "robust policy_k"}
+                "robust": "robust policy_k"}
 VARIANT_FIELDS = ("restrict_to", "temperature", "sampling", "beta", "k")
 TIE = 1e-9
 
@@ -123,7 +122,7 @@ def check_on_rules_page(at, result) -> None:
     rules = table(at, "rules_table").drop(columns="unit")
     page = texts(at.markdown)
     rule = f.get("rule", f.get("policy"))
-    row = None if rule is None else rules.loc[ROW_OF_RULE[RULE_OF_CLAIM.get(rule, rule)]].astype(float)
+    row = None if rule is None else rules.loc[ROW_OF_RULE[rule]].astype(float)
     if claim.kind == "winner":
         top = winners(row)
         assert (top[0] if len(top) == 1 else "none") == observed, (result.text, row.to_dict())

@@ -8,11 +8,12 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit, softmax
 
-from ._validate import alternative_names, positive_weights
-from .errors import AggregationError
+from ..errors import AggregationError
+from ..validate import alternative_names, positive_weights
+from .base import USER_TYPES, Population
 
 
-class RewardPopulation:
+class RewardPopulation(Population):
     """User types ``u`` with weights ``w_u`` and rewards ``r_u(y)``; annotator temperature ``T``.
 
     An annotator of type ``u`` prefers ``a`` to ``b`` with probability
@@ -23,6 +24,11 @@ class RewardPopulation:
     ``{type: {alternative: reward}}``; ``weights`` a mapping or sequence over types (default
     equal weights).
     """
+
+    kind = USER_TYPES
+    noun, nouns = "user type", "user types"
+    has_full_rankings = True
+    has_rewards = True
 
     def __init__(self, rewards, weights=None, temperature: float = 1.0):
         table = _reward_table(rewards)
@@ -71,6 +77,11 @@ class RewardPopulation:
         return float(self._weights.sum())
 
     @property
+    def n_rows(self) -> int:
+        """The number of user types."""
+        return len(self._types)
+
+    @property
     def shares(self) -> np.ndarray:
         return self._weights / self._weights.sum()
 
@@ -108,10 +119,6 @@ class RewardPopulation:
         np.fill_diagonal(P, 0.5)
         return pd.DataFrame(P, index=self.alternatives, columns=self.alternatives)
 
-    def margins(self) -> pd.DataFrame:
-        P = self.preference_matrix()
-        return P - P.T
-
     def average_reward(self) -> pd.Series:
         """``E_u r_u(y)`` under the type weights."""
         avg = self.shares @ self._rewards.to_numpy(float)
@@ -127,6 +134,13 @@ class RewardPopulation:
                          name="first-place share")
 
     unique_first_shares = first_place_distribution  # a continuous choice has no ties
+
+    def draw_labels(self, a: np.ndarray, b: np.ndarray, coin: np.ndarray,
+                    rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """One user type per pair, drawn by weight (reported by name), labels it by its Bradley-Terry
+        probability: ``a[i]`` wins when ``coin < sigmoid((r(a) - r(b)) / T)``."""
+        voter = rng.choice(len(self._types), size=len(a), p=self.shares)
+        return coin < self.type_preference_matrices()[voter, a, b], np.asarray(self._types, dtype=object)[voter]
 
     def with_temperature(self, temperature: float) -> "RewardPopulation":
         return RewardPopulation(self._rewards, self._weights, temperature)

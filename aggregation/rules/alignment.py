@@ -1,7 +1,7 @@
 """What RLHF and DPO converge to with infinite data, and how the sampling distribution steers it.
 
-* ``nbc(model, D)``: normalized Borda count ``NBC(y; D) = sum_y' D(y') P[y, y']`` (y' = y included).
-* ``bt_reward(model, D)``: the Bradley-Terry maximum-likelihood reward fitted on pairs drawn
+* ``nbc(population, D)``: normalized Borda count ``NBC(y; D) = sum_y' D(y') P[y, y']`` (y' = y included).
+* ``bt_reward(population, D)``: the Bradley-Terry maximum-likelihood reward fitted on pairs drawn
   from ``D x D`` with labels from ``P``. Its first-order condition reads
   ``sum_b D_b sigmoid(r_a - r_b) = NBC(a; D)``, so its order is exactly the NBC order.
 * ``rlhf_policy``: ``pi_ref * exp(r / beta)`` normalized; also DPO's policy in the limit.
@@ -9,8 +9,6 @@
 * ``ipo_policy``: ``pi_ref * exp(NBC(y; D) / beta)`` normalized: what IPO converges to.
 * ``consistent_policy``: ``pi_ref * exp(mean_u r_u / (beta T))`` normalized, every user type
   counted once: what the consistent loss of Shirali et al. converges to (user types only).
-* ``min_tv_flip``: the smallest total-variation change of the sampling distribution that
-  makes NBC (hence RLHF/DPO) swap two alternatives.
 * ``bt_misfit``: how far the best single Bradley-Terry model (the reward ``bt_reward`` fits) is
   from the population's ``P``: the homogeneity assumption of Shirali et al. (section 3,
   Proposition B.1) made measurable.
@@ -18,36 +16,42 @@
 When some alternatives are preferred to others by *every* voter (P = 1), the likelihood has no
 finite maximiser: those gaps are infinite. The reward is then reported by *levels*: the top
 level gets finite, centred rewards and every lower level ``-inf`` (the limit policy gives it
-probability 0); ``attrs["level"]`` and ``attrs["within_level"]`` keep the full order.
+probability 0); the :class:`~.result.RewardFit`'s ``level`` and ``within_level`` keep the full order.
+``bt_reward`` returns that :class:`~.result.RewardFit`; ``rlhf_policy`` returns a
+:class:`~.result.RuleResult` whose certificate is it (with ``beta``, and the misfit when asked).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 from scipy.sparse.csgraph import connected_components
 from scipy.special import expit, logsumexp
 
-from ._validate import TIE_TOLERANCE, distribution
-from .errors import AggregationError
-from .preference import matrix_and_names
+from ..outcome import MARGIN_TOLERANCE
+from ..validate import distribution
+from ..errors import AggregationError
+from ..populations.base import Population
+from ..populations.matrix import as_population
+from ..populations.preference import matrix_and_names
+from .result import RewardFit, RuleResult
 
 
-def nbc(model, sampling=None) -> pd.Series:
+def nbc(population: Population, sampling=None) -> pd.Series:
     """Normalized Borda count under the sampling distribution (default uniform)."""
-    P, names = matrix_and_names(model)
+    P, names = matrix_and_names(population)
     D = distribution(sampling, names)
     return pd.Series(P @ D.to_numpy(), index=names, name="NBC")
 
 
-def bt_reward(model, sampling=None) -> pd.Series:
+def bt_reward(population: Population, sampling=None) -> RewardFit:
     """Bradley-Terry maximum-likelihood reward on pairs from ``D x D`` (default uniform), centred.
 
     ``D`` must give every alternative positive probability (a response never sampled gets no
     reward signal). See the module docstring for populations with unanimous preferences.
     """
-    P, names = matrix_and_names(model)
+    P, names = matrix_and_names(population)
     D = distribution(sampling, names, allow_zero=False).to_numpy()
     levels = _unanimity_levels(P)
     within = np.zeros(len(names))
@@ -57,47 +61,45 @@ def bt_reward(model, sampling=None) -> pd.Series:
             r = _bt_mle(P[np.ix_(idx, idx)], D[idx])
             within[idx] = r - r.mean()
     reward = np.where(levels == 0, within, -np.inf)
-    out = pd.Series(reward, index=names, name="Bradley-Terry reward")
-    out.attrs = {
-        "level": pd.Series(levels, index=names, name="level"),
-        "within_level": pd.Series(within, index=names, name="reward within level"),
-        "infinite_gaps": bool(levels.max() > 0),
-    }
-    return out
+    return RewardFit(reward=pd.Series(reward, index=names, name="Bradley-Terry reward"),
+                     level=pd.Series(levels, index=names, name="level"),
+                     within_level=pd.Series(within, index=names, name="reward within level"))
 
 
-def reward_order_key(reward: pd.Series) -> pd.Series:
-    """A finite score with the same order as a (possibly level-structured) BT reward."""
-    levels = reward.attrs.get("level")
-    if levels is None or not reward.attrs.get("infinite_gaps"):
-        return reward.astype(float)
-    within = reward.attrs["within_level"]
-    span = float(within.max() - within.min()) + 1.0
-    return within - levels * span * 2
+def reward_order_key(fit: RewardFit) -> pd.Series:
+    """A finite score with the same order as a (possibly level-structured) Bradley-Terry reward
+    (:meth:`RewardFit.order_key`)."""
+    return fit.order_key()
 
 
-def rlhf_policy(model, beta: float = 1.0, sampling=None, reference=None) -> pd.Series:
-    """``pi_ref * exp(r / beta)`` normalized, with ``r = bt_reward(model, sampling)``.
+def rlhf_policy(population: Population, beta: float = 1.0, sampling=None, reference=None, *,
+                misfit: bool = False) -> RuleResult:
+    """``pi_ref * exp(r / beta)`` normalized, with ``r = bt_reward(population, sampling)``.
 
-    This is both the KL-regularised RLHF optimum and DPO's policy in the infinite-data limit.
+    This is both the KL-regularised RLHF optimum and DPO's policy in the infinite-data limit
+    (Shirali et al., Proposition 4.2: it orders the responses like NBC under D). The certificate is
+    the :class:`~.result.RewardFit` with ``beta``; with ``misfit=True`` it also carries
+    :func:`bt_misfit` (how far this one Bradley-Terry model is from ``P``), computed from the same fit.
     """
-    r = bt_reward(model, sampling)
-    policy = _tilt(r, beta, reference, name="RLHF / DPO policy")
-    policy.attrs = {"beta": float(beta), "reward": r}
-    return policy
+    P, names = matrix_and_names(population)
+    fit = bt_reward(population, sampling)
+    policy = _tilt(fit.reward, beta, reference, name="RLHF / DPO policy")
+    if misfit:
+        fit = replace(fit, misfit=_misfit(P, names, fit, distribution(sampling, names, allow_zero=False).to_numpy()))
+    return RuleResult(policy, replace(fit, beta=float(beta)),
+                      "Bradley-Terry maximum likelihood (Newton) on D x D, then pi_ref * exp(r / beta)")
 
 
-def average_reward_policy(population, beta: float = 1.0, reference=None) -> pd.Series:
+def average_reward_policy(population: Population, beta: float = 1.0, reference=None) -> pd.Series:
     """``pi_ref * exp(E_u r_u / beta)`` normalized: the best single policy for heterogeneous user types."""
-    if not hasattr(population, "average_reward"):
+    population = as_population(population)
+    if not population.has_rewards:
         raise AggregationError(
             "the average-reward policy needs user types with reward functions; rankings and comparisons carry no reward scale")
-    policy = _tilt(population.average_reward(), beta, reference, name="average-reward policy")
-    policy.attrs = {"beta": float(beta)}
-    return policy
+    return _tilt(population.average_reward(), beta, reference, name="average-reward policy")
 
 
-def ipo_policy(model, beta: float = 1.0, sampling=None, reference=None) -> pd.Series:
+def ipo_policy(population: Population, beta: float = 1.0, sampling=None, reference=None) -> pd.Series:
     """``pi_ref * exp(NBC(y; D) / beta)`` normalized: IPO's policy in the infinite-data limit.
 
     IPO (Azar et al., "A General Theoretical Paradigm to Understand Learning from Human
@@ -108,12 +110,10 @@ def ipo_policy(model, beta: float = 1.0, sampling=None, reference=None) -> pd.Se
     weighted by ``D(a) D(b)`` gives ``log pi(a) / pi_ref(a) = NBC(a; D) / beta + const``. Unlike
     the RLHF / DPO limit it stays finite when every voter ranks one response below another.
     """
-    policy = _tilt(nbc(model, sampling), beta, reference, name="IPO policy")
-    policy.attrs = {"beta": float(beta)}
-    return policy
+    return _tilt(nbc(population, sampling), beta, reference, name="IPO policy")
 
 
-def consistent_policy(population, beta: float = 1.0, reference=None) -> pd.Series:
+def consistent_policy(population: Population, beta: float = 1.0, reference=None) -> pd.Series:
     """``pi_ref * exp(mean_u r_u / (beta T))`` normalized, the mean taken over user types *unweighted*:
     the infinite-data policy of the consistent loss (Shirali et al., "Direct Alignment with
     Heterogeneous Preferences", arXiv 2502.16320, Proposition 6.1).
@@ -128,14 +128,13 @@ def consistent_policy(population, beta: float = 1.0, reference=None) -> pd.Serie
     enter; with equal weights this is :func:`average_reward_policy` at ``beta * T``. Rankings have
     no finite optimum (a pair all rankings agree on is pushed infinitely apart), so they are refused.
     """
-    if not hasattr(population, "average_reward"):
+    population = as_population(population)
+    if not population.has_rewards:
         raise AggregationError(
             "the consistent loss has a finite optimum only for user types with rewards; on rankings it pushes "
             "every response that all rankings put below another one towards probability 0")
     reward = population.rewards.mean(axis=0) / population.temperature
-    policy = _tilt(reward, beta, reference, name="consistent-loss policy")
-    policy.attrs = {"beta": float(beta)}
-    return policy
+    return _tilt(reward, beta, reference, name="consistent-loss policy")
 
 
 def _tilt(reward: pd.Series, beta, reference, *, name: str) -> pd.Series:
@@ -159,7 +158,7 @@ def _unanimity_levels(P: np.ndarray) -> np.ndarray:
     Levels are the strongly connected components of "a is sometimes preferred to b"
     (P[a, b] > 0); they are totally ordered, 0 = top.
     """
-    sometimes = P > TIE_TOLERANCE
+    sometimes = P > MARGIN_TOLERANCE
     np.fill_diagonal(sometimes, True)
     n_comp, label = connected_components(sometimes.astype(np.int8), directed=True, connection="strong")
     if n_comp == 1:
@@ -214,85 +213,6 @@ def _bt_mle(P: np.ndarray, D: np.ndarray, tol: float = 1e-13, max_iter: int = 20
     return r
 
 
-@dataclass(frozen=True)
-class SamplingFlip:
-    """The smallest sampling change that makes NBC stop ranking ``pair[0]`` above ``pair[1]``.
-
-    ``distance`` is the total-variation distance from the base distribution; at ``sampling``
-    the two tie (or, with a positive ``margin``, ``pair[1]`` leads by ``margin``), so any
-    further step in the same direction swaps them.
-    """
-
-    distance: float
-    sampling: pd.Series
-    pair: tuple[str, str]
-    nbc_before: pd.Series
-    nbc_after: pd.Series
-
-
-def min_tv_flip(model, margin: float = 0.0, base=None) -> SamplingFlip | None:
-    """Smallest total-variation move of the sampling distribution (from uniform, or ``base``)
-    that flips a pair in the NBC order; ``None`` when no distribution can flip any pair.
-
-    A pair (a above b) counts when some distribution puts b strictly ahead of a; the reported
-    distance is the infimum over such flips: the boundary where they tie (``margin=0``).
-
-    This is the linear program ``min TV(D, D0)`` s.t. ``NBC(b; D) - NBC(a; D) >= margin``
-    over pairs a above b under D0. For one pair it is a fractional knapsack: move mass to the
-    alternative where ``c = P[b] - P[a]`` is largest, taking it from those where ``c`` is
-    smallest first, each giving at most its base probability. Solved for all pairs at once.
-    """
-    P, names = matrix_and_names(model)
-    if not np.isfinite(margin) or margin < 0:
-        raise AggregationError(f"margin must be a number >= 0, got {margin!r}")
-    D0 = distribution(base, names, what="base sampling distribution").to_numpy()
-    before = P @ D0
-    a_idx, b_idx = np.nonzero(before[:, None] > before[None, :] + TIE_TOLERANCE)
-    if a_idx.size == 0:
-        return None
-    C = P[b_idx] - P[a_idx]                               # c^T D = NBC(b; D) - NBC(a; D)
-    deficit = margin - C @ D0
-    receiver = C.argmax(axis=1)
-    c_max = C[np.arange(len(C)), receiver]
-    # a pair counts only if some distribution puts b strictly ahead (and by the margin)
-    feasible = (c_max > 1e-12) & (c_max >= margin - 1e-15)
-    if not feasible.any():
-        return None
-    order = np.argsort(C, axis=1, kind="stable")
-    gain_rate = c_max[:, None] - np.take_along_axis(C, order, axis=1)   # per unit of mass moved
-    capacity = D0[order]
-    gains = gain_rate * capacity
-    cum_gain = np.cumsum(gains, axis=1)
-    cum_mass = np.cumsum(capacity, axis=1)
-    k = np.argmax(cum_gain >= deficit[:, None] - 1e-15, axis=1)
-    prev_gain = np.where(k > 0, cum_gain[np.arange(len(C)), k - 1], 0.0)
-    prev_mass = np.where(k > 0, cum_mass[np.arange(len(C)), k - 1], 0.0)
-    rate = gain_rate[np.arange(len(C)), k]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        extra = np.where(rate > 0, (deficit - prev_gain) / rate, 0.0)
-    distance = np.where(feasible, prev_mass + extra, np.inf)
-    best = int(np.argmin(distance))
-
-    D = D0.copy()
-    remaining = distance[best]
-    for j in order[best]:
-        if remaining <= 0 or j == receiver[best]:
-            continue
-        take = min(D0[j], remaining)
-        D[j] -= take
-        remaining -= take
-    D[receiver[best]] += distance[best]
-    D = np.clip(D, 0.0, None)
-    D /= D.sum()
-    return SamplingFlip(
-        distance=float(distance[best]),
-        sampling=pd.Series(D, index=names, name="flipping sampling distribution"),
-        pair=(names[a_idx[best]], names[b_idx[best]]),
-        nbc_before=pd.Series(before, index=names, name="NBC"),
-        nbc_after=pd.Series(P @ D, index=names, name="NBC"),
-    )
-
-
 #: ``P`` is reproduced "exactly" by a Bradley-Terry model when no entry is off by more than this
 #: (the fit itself is accurate to rounding: a single Bradley-Terry type is fitted to about 1e-15).
 FIT_TOLERANCE = 1e-9
@@ -332,8 +252,7 @@ class BTMisfit:
         return self.max_error <= tol
 
 
-
-def bt_misfit(model, sampling=None) -> BTMisfit:
+def bt_misfit(population: Population, sampling=None) -> BTMisfit:
     """The best single Bradley-Terry model next to the population's ``P`` (see :class:`BTMisfit`).
 
     Shirali et al. (arXiv 2502.16320, section 3 and Proposition B.1): a mixture of Bradley-Terry
@@ -342,11 +261,14 @@ def bt_misfit(model, sampling=None) -> BTMisfit:
     (Proposition 4.2). ``D`` as in :func:`bt_reward` (default uniform, every alternative positive).
     For a single Bradley-Terry type the fit is exact and every cycle product pair is equal.
     """
-    P, names = matrix_and_names(model)
-    reward = bt_reward(model, sampling)
-    D = distribution(sampling, names, allow_zero=False).to_numpy()
-    levels = reward.attrs["level"].to_numpy()
-    within = reward.attrs["within_level"].to_numpy(float)
+    P, names = matrix_and_names(population)
+    fit = bt_reward(population, sampling)
+    return _misfit(P, names, fit, distribution(sampling, names, allow_zero=False).to_numpy())
+
+
+def _misfit(P: np.ndarray, names: list[str], fit: RewardFit, D: np.ndarray) -> BTMisfit:
+    levels = fit.level.to_numpy()
+    within = fit.within_level.to_numpy(float)
     fitted = expit(within[:, None] - within[None, :])
     fitted = np.where(levels[:, None] < levels[None, :], 1.0, np.where(levels[:, None] > levels[None, :], 0.0, fitted))
     error = np.abs(P - fitted)
@@ -366,7 +288,7 @@ def bt_misfit(model, sampling=None) -> BTMisfit:
     if m >= 3:
         cycle, forward, backward = _widest_cycle(P, names)
     return BTMisfit(
-        reward=reward, fitted=pd.DataFrame(fitted, index=names, columns=names),
+        reward=fit.reward, fitted=pd.DataFrame(fitted, index=names, columns=names),
         sampling=pd.Series(D, index=names, name="D"), max_error=float(error.max()), max_pair=max_pair,
         mean_error=mean_error, cycle=cycle, forward=forward, backward=backward)
 

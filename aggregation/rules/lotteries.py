@@ -17,12 +17,14 @@ How it is computed:
 4. when the set has more than one point, the returned member is the **maximum-entropy
    maximal lottery**: unique, permutation-neutral (relabelling alternatives relabels it), and
    it gives positive probability to every alternative of the essential set. A convex program
-   (cvxpy) gives it to about 1e-7; a primal active-set method then finds the exact maximiser
+   (cvxpy) gives it to about 1e-7 to 1e-6; a primal active-set method then finds the exact maximiser
    (to rounding, about 1e-15), also when it sits where an alternative outside the essential set
    exactly ties the lottery (an inequality of the optimal face is active).
 
-The Series' ``attrs`` say which case applied: ``unique`` (bool), ``selection`` (words),
-``essential_set`` (list) and ``certificate`` (``min_b (p^T M)_b``, >= -1e-9).
+The result's :class:`~.result.LotteryCertificate` says which case applied: ``unique``,
+``selection`` (words), ``essential_set`` and ``value`` (``min_b (p^T M)_b``, >= -1e-9); a note
+says when the active-set polish did not settle and the convex solver's point (accurate to about
+1e-6) is shown instead.
 """
 from __future__ import annotations
 
@@ -31,18 +33,30 @@ import pandas as pd
 from scipy.linalg import null_space
 from scipy.optimize import linprog
 
-from .errors import AggregationError
-from .preference import matrix_and_names
+from ..errors import AggregationError
+from ..populations.base import Population
+from ..populations.matrix import as_population
+from ..populations.preference import matrix_and_names
+from ..outcome import SUPPORT_THRESHOLD
+from .result import LotteryCertificate, RuleResult
+from .scoring import favourites
 
-_SUPPORT = 1e-9      # a probability above this counts as used
+#: How the maximal lottery is computed, in words (the start of :attr:`RuleResult.method`).
+EXACT_LP = "linear programs (scipy HiGHS) and a rank test"
+#: The note of a maximal lottery whose exact maximum-entropy point was not found.
+APPROXIMATE_NOTE = ("the exact maximum-entropy member was not found (the active-set polish did not settle); "
+                    "shown is the convex solver's approximation, accurate to about 1e-6")
+
 _SLACK = 1e-7        # an alternative beaten by more than this is clearly beaten
 _RANK = 1e-9         # relative singular-value threshold for the rank test
 
 
-def maximal_lottery(model) -> pd.Series:
+def maximal_lottery(population: Population) -> RuleResult:
     """The maximal lottery of a population (see the module docstring for the method and
-    for which member is returned when the optimal set is not a single point)."""
-    P, names = matrix_and_names(model)
+    for which member is returned when the optimal set is not a single point), with its
+    :class:`~.result.LotteryCertificate`; a note says when the exact maximum-entropy point was not
+    found and the solver's approximation is shown instead."""
+    P, names = matrix_and_names(population)
     M = P - P.T
     m = len(names)
     if m == 1:
@@ -50,7 +64,7 @@ def maximal_lottery(model) -> pd.Series:
 
     p0 = _any_maximal_lottery(M)
     slack = M.T @ p0
-    support = p0 > _SUPPORT
+    support = p0 > SUPPORT_THRESHOLD
     if not ((~support) & (slack <= _SLACK)).any():
         essential = np.flatnonzero(support)
     else:
@@ -63,8 +77,9 @@ def maximal_lottery(model) -> pd.Series:
             p = np.zeros(m)
             p[essential] = q
             return _result(p, names, M, unique=True, essential=essential)
-    p = _max_entropy(M, essential, kernel, start=p0)
-    return _result(p, names, M, unique=False, essential=essential)
+    p, exact = _max_entropy(M, essential, kernel, start=p0)
+    notes = () if exact else (APPROXIMATE_NOTE,)
+    return _result(p, names, M, unique=False, essential=essential, notes=notes)
 
 
 def _any_maximal_lottery(M: np.ndarray) -> np.ndarray:
@@ -107,13 +122,15 @@ def _kernel(A: np.ndarray) -> np.ndarray:
     return null_space(A, rcond=_RANK)
 
 
-def _max_entropy(M: np.ndarray, essential: np.ndarray, kernel: np.ndarray, start: np.ndarray) -> np.ndarray:
-    """The maximal lottery of largest entropy (support = the essential set).
+def _max_entropy(M: np.ndarray, essential: np.ndarray, kernel: np.ndarray,
+                 start: np.ndarray) -> tuple[np.ndarray, bool]:
+    """The maximal lottery of largest entropy (support = the essential set), and whether it is exact.
 
     The optimal face is ``F = {q >= 0 : sum q = 1, M_EE^T q = 0, M_Eo^T q >= 0}`` (E the essential
     set, o the other alternatives; ``M_EE^T q = 0`` because every essential alternative ties with
     every maximal lottery). A convex program (cvxpy, Clarabel) gives an approximate maximiser,
-    accurate to about 1e-7 only; :func:`_active_set` then finds the exact one (see there).
+    accurate to about 1e-7 to 1e-6 only; :func:`_active_set` then finds the exact one (see there). When
+    that fails to settle, the convex program's point is returned with ``False``.
     """
     import cvxpy as cp  # imported lazily: only populations with ties reach this path
 
@@ -136,7 +153,7 @@ def _max_entropy(M: np.ndarray, essential: np.ndarray, kernel: np.ndarray, start
     exact = _active_set(kernel, M[np.ix_(essential, outside)].T, approx)
     p = np.zeros(m)
     p[essential] = approx if exact is None else exact
-    return p
+    return p, exact is not None
 
 
 #: Working-set guesses tried for a feasible start: constraints with slack at most this at the
@@ -267,19 +284,31 @@ def _newton_entropy(q1: np.ndarray, N: np.ndarray, z: np.ndarray, Z: np.ndarray,
     return z if q.min() > 0 else None
 
 
-def _result(p: np.ndarray, names: list[str], M: np.ndarray, *, unique: bool, essential) -> pd.Series:
+def _result(p: np.ndarray, names: list[str], M: np.ndarray, *, unique: bool, essential,
+            notes: tuple[str, ...] = ()) -> RuleResult:
     p = np.where(p > 0, p, 0.0)
     p = p / p.sum()
-    certificate = float((M.T @ p).min())
-    if certificate < -1e-9:
+    value = float((M.T @ p).min())
+    if value < -1e-9:
         raise AggregationError(
-            f"the maximal lottery could not be certified (min_b (p^T M)_b = {certificate:.3g}); please report this population")
-    out = pd.Series(p, index=names, name="maximal lottery")
-    out.attrs = {
-        "unique": unique,
-        "selection": ("the unique maximal lottery" if unique else
-                      "maximum-entropy member of the optimal set (the set has more than one point)"),
-        "essential_set": [names[i] for i in essential],
-        "certificate": certificate,
-    }
-    return out
+            f"the maximal lottery could not be certified (min_b (p^T M)_b = {value:.3g}); please report this population")
+    certificate = LotteryCertificate(
+        unique=unique,
+        selection=("the unique maximal lottery" if unique else
+                   "maximum-entropy member of the optimal set (the set has more than one point)"),
+        essential_set=tuple(names[i] for i in essential), value=value)
+    method = (EXACT_LP if unique else EXACT_LP + " + maximum entropy over the optimal set (cvxpy, Clarabel)"
+              + ("" if notes else ", then an exact active-set polish"))
+    return RuleResult(pd.Series(p, index=names, name="maximal lottery"), certificate, method, notes)
+
+
+def random_dictatorship(population: Population) -> pd.Series:
+    """The lottery of first places: pick a random voter, return its favourite. A pretrained
+    model imitating a random person's answer behaves like this (Jackpot paper, appendix A.6)."""
+    return favourites(population).rename("random dictatorship")
+
+
+def uniform_policy(population: Population) -> pd.Series:
+    """Every alternative with the same probability: the baseline that ignores the voters."""
+    names = as_population(population).alternatives
+    return pd.Series(np.full(len(names), 1.0 / len(names)), index=names, name="uniform")

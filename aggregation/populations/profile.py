@@ -16,8 +16,9 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from ._validate import alternative_names, positive_weights
-from .errors import AggregationError
+from ..errors import AggregationError
+from ..validate import alternative_names, positive_weights
+from .base import RANKINGS, Population
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
@@ -43,7 +44,7 @@ def format_weight(w: float) -> str:
     return str(int(w)) if float(w).is_integer() else format(float(w), ".12g")
 
 
-def _dense_levels(levels: np.ndarray) -> np.ndarray:
+def dense_levels(levels: np.ndarray) -> np.ndarray:
     """Renumber each row's levels to 0, 1, 2, ... keeping order and ties."""
     if levels.size == 0:
         return levels.astype(np.int32)
@@ -74,12 +75,16 @@ def _above_counts(levels: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return A
 
 
-class Profile:
+class Profile(Population):
     """Weighted rankings over named alternatives; rankings may contain ties.
 
     Build with :meth:`from_rankings`, :meth:`parse`, :meth:`from_orders` or :meth:`from_levels`.
     Profiles are immutable; derived quantities are computed once and cached.
     """
+
+    kind = RANKINGS
+    noun, nouns = "distinct ranking", "distinct rankings"
+    has_full_rankings = True
 
     def __init__(self, levels: np.ndarray, alternatives: Sequence[str], weights=None, *, _dense: bool = False):
         alts = alternative_names(alternatives)
@@ -93,7 +98,7 @@ class Profile:
             raise AggregationError("levels must be integers")
         self._alternatives = tuple(alts)
         dtype = np.int16 if len(alts) < 2 ** 15 else np.int32
-        self._levels = (lv if _dense else _dense_levels(lv)).astype(dtype, copy=False)
+        self._levels = (lv if _dense else dense_levels(lv)).astype(dtype, copy=False)
         self._levels.setflags(write=False)
         self._weights = positive_weights(weights, lv.shape[0])
         self._weights.setflags(write=False)
@@ -225,6 +230,13 @@ class Profile:
     def has_ties(self) -> bool:
         return bool((self._levels.max(axis=1) < len(self._alternatives) - 1).any())
 
+    @property
+    def n_rows(self) -> int:
+        """The number of distinct rankings (identical rankings counted once)."""
+        if "n_rows" not in self._cache:
+            self._cache["n_rows"] = self.compressed().n_rankings
+        return self._cache["n_rows"]
+
     def __len__(self) -> int:
         return self.n_rankings
 
@@ -324,11 +336,6 @@ class Profile:
         np.fill_diagonal(P, 0.5)
         return pd.DataFrame(P, index=self.alternatives, columns=self.alternatives)
 
-    def margins(self) -> pd.DataFrame:
-        """``M = P - P.T``: the majority margin as a share of total weight."""
-        P = self.preference_matrix()
-        return P - P.T
-
     def first_place_distribution(self) -> pd.Series:
         """Share of weight ranking each alternative first (a tie at the top splits the weight)."""
         top = self._levels == 0
@@ -342,6 +349,14 @@ class Profile:
         alone = top & (top.sum(axis=1) == 1)[:, None]
         dist = (alone * self._weights[:, None]).sum(axis=0) / self.total_weight
         return pd.Series(dist, index=self.alternatives, name="unique first-place share")
+
+    def draw_labels(self, a: np.ndarray, b: np.ndarray, coin: np.ndarray,
+                    rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """One voter per pair, drawn by weight (reported by its 1-based row), prefers ``a[i]`` when its
+        ranking puts it strictly above ``b[i]``; an indifferent voter flips ``coin``."""
+        voter = rng.choice(self.n_rankings, size=len(a), p=self._weights / self.total_weight)
+        la, lb = self._levels[voter, a], self._levels[voter, b]
+        return (la < lb) | ((la == lb) & (coin < 0.5)), voter + 1
 
     def restrict(self, alternatives: Sequence[str]) -> "Profile":
         """The same voters over a subset of alternatives (their order follows ``alternatives``)."""

@@ -8,11 +8,11 @@ from R to B"), with the numbers in ``counterexample``.
 How an outcome is read
 ----------------------
 * **Winners** of a rule: the alternatives whose score (or, for a lottery or policy, whose
-  probability: the mode) is within ``1e-9 * max(1, |top|)`` of the top value. A tie for first
+  probability: the mode) ties the top value (:func:`aggregation.outcome.winners`). A tie for first
   place is a *set* of winners: a property that asks the rule to pick x passes only when x is
   the single winner, and one that asks the winner not to change compares the winner sets.
 * **Probabilities** of a lottery or policy are compared with tolerance
-  :data:`PROBABILITY_TOLERANCE` (the iterative solvers behind MPNE and the robust policy are
+  :data:`aggregation.outcome.PROBABILITY_TOLERANCE` (the iterative solvers behind MPNE and the robust policy are
   accurate to about 1e-9).
 
 Versions
@@ -21,9 +21,11 @@ Rules that output scores are checked in the *winner* version; rules that output 
 a policy in the *probabilistic* version, the one probabilistic social choice uses (F. Brandt,
 *Rolling the dice: Recent results in probabilistic social choice*, 2017) and under which the
 Jackpot paper (Maura-Rivero, Lanctot, Visin and Larson, arXiv 2501.19266, Figure 1 and
-Table 2) contrasts RLHF with the maximal lottery. The Jackpot paper's own wording was not
-retrievable here; the definitions below are the standard ones. Pass ``version="winner"`` to
-read a lottery by its mode instead.
+Table 2) contrasts RLHF with the maximal lottery. The paper states majority consistency, the
+Condorcet winner and IIA in section 3.2 (Definitions 1, 2 and 4), Pareto efficiency in appendix
+A.1.2, clone consistency in appendix A.2 and the probabilistic (Luce) reading of IIA in appendix
+A.7; the definitions below follow them. Pass ``version="winner"`` to read a lottery by
+its mode instead.
 
 * **majority**: if more than half of the voters rank x first (and alone), the rule picks x
   (winner version: x is the single winner; probabilistic: x gets probability 1).
@@ -53,19 +55,17 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .errors import AggregationError
-from .preference import preference_matrix
-from .profile import Profile
-from .registry import LOTTERY, POLICY, RULES, Rule, RuleParams, get_rule, population_kind
-from .rules import condorcet_winner, majority_winner
+from ..errors import AggregationError
+from ..outcome import PROBABILITY_TOLERANCE, winners
+from ..populations.base import RANKINGS, USER_TYPES, Population
+from ..populations.matrix import as_population
+from ..populations.profile import Profile
+from ..rules.registry import LOTTERY, POLICY, RULES, Rule, RuleParams, get_rule
+from ..rules.majority import condorcet_winner, majority_winner
 
 PASS, FAIL, NOT_APPLICABLE = "pass", "fail", "not applicable"
 WINNER, PROBABILISTIC = "winner", "probabilistic"
 
-#: Two probabilities closer than this count as equal; a probability below it counts as 0.
-PROBABILITY_TOLERANCE = 1e-6
-#: Relative tolerance for ties among scores.
-SCORE_TOLERANCE = 1e-9
 
 
 @dataclass(frozen=True)
@@ -115,32 +115,26 @@ class AxiomCheck:
         return self.status == FAIL
 
 
-def winners(values: pd.Series) -> list[str]:
-    """The alternatives whose value is within ``1e-9 * max(1, |top|)`` of the top value."""
-    v = values.to_numpy(float)
-    top = float(v.max())
-    return [str(a) for a, x in zip(values.index, v) if x >= top - SCORE_TOLERANCE * max(1.0, abs(top))]
-
-
 # ============================================================================ public API
-def check(model, rule, axiom: str, params: RuleParams | None = None, version: str | None = None) -> AxiomCheck:
-    """Check one property of one rule on ``model``."""
-    return _Checker(model, get_rule(rule), params or RuleParams(), version).run(axiom)
+def check(population: Population, rule, axiom: str, params: RuleParams | None = None, version: str | None = None) -> AxiomCheck:
+    """Check one property of one rule on ``population``."""
+    return _Checker(as_population(population), get_rule(rule), params or RuleParams(), version).run(axiom)
 
 
-def check_rule(model, rule, params: RuleParams | None = None, axioms: Iterable[str] | None = None,
+def check_rule(population: Population, rule, params: RuleParams | None = None, axioms: Iterable[str] | None = None,
                version: str | None = None) -> list[AxiomCheck]:
-    """Check every property (or those listed) of one rule on ``model``; the rule is computed once."""
-    checker = _Checker(model, get_rule(rule), params or RuleParams(), version)
+    """Check every property (or those listed) of one rule on ``population``; the rule is computed once."""
+    checker = _Checker(as_population(population), get_rule(rule), params or RuleParams(), version)
     return [checker.run(a) for a in (list(axioms) if axioms is not None else list(AXIOMS))]
 
 
-def check_all(model, params: RuleParams | None = None, rules: Iterable | None = None,
+def check_all(population: Population, params: RuleParams | None = None, rules: Iterable | None = None,
               axioms: Iterable[str] | None = None) -> pd.DataFrame:
-    """Every rule x property on ``model``: columns rule, axiom, version, status, message."""
+    """Every rule x property on ``population``: columns rule, axiom, version, status, message."""
+    population = as_population(population)
     rows = []
     for rule in (list(rules) if rules is not None else list(RULES)):
-        for c in check_rule(model, rule, params, axioms):
+        for c in check_rule(population, rule, params, axioms):
             rows.append({"rule": c.rule, "axiom": c.axiom, "version": c.version, "status": c.status,
                          "message": c.message})
     return pd.DataFrame(rows, columns=["rule", "axiom", "version", "status", "message"])
@@ -148,10 +142,10 @@ def check_all(model, params: RuleParams | None = None, rules: Iterable | None = 
 
 # ============================================================================ the checks
 class _Checker:
-    def __init__(self, model, rule: Rule, params: RuleParams, version: str | None):
-        self.model, self.rule, self.params = model, rule, params
-        self.name = rule.label(params)
-        self.kind = population_kind(model)
+    def __init__(self, population: Population, rule: Rule, params: RuleParams, version: str | None):
+        self.population, self.rule, self.params = population, rule, params
+        self.name = rule.name_with(params)
+        self.kind = population.kind
         probabilistic_output = rule.output in (LOTTERY, POLICY)
         if version is None:
             version = PROBABILISTIC if probabilistic_output else WINNER
@@ -160,13 +154,13 @@ class _Checker:
         self.version = version
         self.version_refusal = (None if version == WINNER or probabilistic_output else
                                 f"{self.name} outputs scores, not probabilities; check its winner version instead")
-        ok, self.rule_refusal = rule.applies_to(model, params)
+        ok, self.rule_refusal = rule.applies_to(population, params)
         self._out = None
 
     @property
     def out(self) -> pd.Series:
         if self._out is None:
-            self._out = self.rule.compute(self.model, self.params)
+            self._out = self.rule.compute(self.population, self.params).values
         return self._out
 
     def run(self, axiom: str) -> AxiomCheck:
@@ -183,26 +177,26 @@ class _Checker:
 
     # ------------------------------------------------------------------ majority / Condorcet
     def _majority(self) -> AxiomCheck:
-        if self.kind not in ("rankings", "user types"):
+        if not self.population.has_full_rankings:
             return self._result("majority", NOT_APPLICABLE,
                                 "a comparison table or a preference matrix does not say who each voter's favourite is")
-        voters = "the voters" if self.kind == "rankings" else "the annotators (Plackett-Luce first choices)"
-        x = majority_winner(self.model)
+        voters = "the voters" if self.kind == RANKINGS else "the annotators (Plackett-Luce first choices)"
+        x = majority_winner(self.population)
         if x is None:
             return self._result("majority", NOT_APPLICABLE,
                                 f"no alternative is ranked first (and alone) by more than half of {voters}, "
                                 "so the property says nothing here")
-        share = float(self.model.unique_first_shares()[x])
+        share = float(self.population.unique_first_shares()[x])
         why = f"{x} is ranked first by {_pct(share)} of {voters} (a majority)"
         return self._must_pick("majority", x, why)
 
     def _condorcet(self) -> AxiomCheck:
-        x = condorcet_winner(self.model)
+        x = condorcet_winner(self.population)
         if x is None:
             return self._result("condorcet", NOT_APPLICABLE,
                                 "no alternative beats every other one in head-to-head majority votes "
                                 "(there is no Condorcet winner), so the property says nothing here")
-        P = preference_matrix(self.model)
+        P = self.population.preference_matrix()
         others = [b for b in P.index if b != x]
         duels = ", ".join(f"{b} by {_pct(P.loc[x, b])} to {_pct(P.loc[b, x])}" for b in others[:3])
         more = f" and {len(others) - 3} more" if len(others) > 3 else ""
@@ -228,12 +222,12 @@ class _Checker:
 
     # ------------------------------------------------------------------ Pareto
     def _pareto(self) -> AxiomCheck:
-        pairs = _pareto_dominated(self.model, self.kind)
+        pairs = _pareto_dominated(self.population)
         if pairs is None:
             return self._result("pareto", NOT_APPLICABLE,
                                 "Pareto dominance needs each voter's preferences; a comparison table or a preference "
                                 "matrix only has totals")
-        who = "user type" if self.kind == "user types" else "voter"
+        who = "user type" if self.kind == USER_TYPES else "voter"
         if not pairs:
             return self._result("pareto", NOT_APPLICABLE,
                                 f"no alternative is Pareto-dominated here (for every pair, some {who} prefers each "
@@ -274,7 +268,7 @@ class _Checker:
             if self.version == WINNER and x in w:
                 continue
             try:
-                after = self.rule.compute(_restrict(self.model, rest), self.params.restricted(rest))
+                after = self.rule.compute(self.population.restrict(rest), self.params.restricted(rest)).values
             except AggregationError as exc:
                 skipped.append(f"{x} ({exc})")
                 continue
@@ -310,7 +304,7 @@ class _Checker:
 
     # ------------------------------------------------------------------ clones
     def _clones(self) -> AxiomCheck:
-        if self.kind not in ("rankings", "user types"):
+        if not self.population.has_full_rankings:
             return self._result("clones", NOT_APPLICABLE,
                                 "a clone needs voters' rankings or user types; a comparison table or a preference "
                                 "matrix has no entries for a response nobody compared")
@@ -318,11 +312,11 @@ class _Checker:
         names = list(out.index)
         w = winners(out)
         how = ("every voter ranks it right next to {x}, half of them just above and half just below"
-               if self.kind == "rankings" else "every user type gives it exactly {x}'s reward")
+               if self.kind == RANKINGS else "every user type gives it exactly {x}'s reward")
         for x in names:
             clone = _clone_name(x, names)
             try:
-                after = self.rule.compute(_with_clone(self.model, x, clone), self.params.cloned(x, clone))
+                after = self.rule.compute(_with_clone(self.population, x, clone), self.params.cloned(x, clone)).values
             except AggregationError as exc:
                 return self._result("clones", NOT_APPLICABLE, f"adding a clone of {x} is not possible here: {exc}")
             merged = after.drop(clone)
@@ -359,25 +353,18 @@ class _Checker:
 
 
 # ============================================================================ populations
-def _pareto_dominated(model, kind: str) -> list[tuple[str, str]] | None:
+def _pareto_dominated(population: Population) -> list[tuple[str, str]] | None:
     """Pairs (a, b) where a Pareto-dominates b, in alternative order; None when undefined."""
-    if kind == "rankings":
-        A = model.above_counts()
+    if population.kind == RANKINGS:
+        A = population.above_counts()
         dom = (A.T == 0) & (A > 0)             # nobody puts b above a, somebody puts a above b
-    elif kind == "user types":
-        R = model.rewards.to_numpy(float)
+    elif population.kind == USER_TYPES:
+        R = population.rewards.to_numpy(float)
         dom = (R[:, :, None] >= R[:, None, :]).all(axis=0) & (R[:, :, None] > R[:, None, :]).any(axis=0)
     else:
         return None
-    names = list(model.alternatives)
+    names = population.alternatives
     return [(names[a], names[b]) for a, b in zip(*np.nonzero(dom))]
-
-
-def _restrict(model, keep: list[str]):
-    if hasattr(model, "restrict"):
-        return model.restrict(keep)
-    P = preference_matrix(model)
-    return P.loc[keep, keep]
 
 
 def split_clone(profile: Profile, original: str, clone: str) -> Profile:
@@ -393,10 +380,11 @@ def split_clone(profile: Profile, original: str, clone: str) -> Profile:
     return Profile.from_levels(levels, names, weights)
 
 
-def _with_clone(model, original: str, clone: str):
-    if isinstance(model, Profile):
-        return split_clone(model, original, clone)
-    return model.with_clone(original, clone)
+def _with_clone(population: Population, original: str, clone: str) -> Population:
+    """Rankings: the neutral clone of :func:`split_clone`; user types: the clone gets the rewards."""
+    if population.kind == RANKINGS:
+        return split_clone(population, original, clone)
+    return population.with_clone(original, clone)
 
 
 def _clone_name(x: str, names: list[str]) -> str:

@@ -52,10 +52,10 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ._validate import alternative_names, positive_weights
-from .errors import AggregationError
+from ..validate import alternative_names, positive_weights
+from ..errors import AggregationError
 from .profile import Profile
-from .reward_population import RewardPopulation
+from .user_types import RewardPopulation
 
 __all__ = ["default_names", "impartial_culture", "mallows", "plackett_luce", "urn", "single_peaked",
            "euclidean", "reward_mixture", "GENERATORS", "generate", "MAX_CELLS"]

@@ -7,20 +7,24 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from ._validate import alternative_names, distribution
-from .errors import AggregationError
-from .preference import preference_matrix
+from ..errors import AggregationError
+from ..validate import alternative_names, distribution
+from .base import COMPARISONS, Population
+from .matrix import as_population
 
 VOTER_COLUMNS = ("voter", "annotator", "type")
 
 
-class PairwiseData:
+class PairwiseData(Population):
     """Comparisons ``chosen`` over ``rejected``, optionally with who judged (``voter``).
 
     ``preference_matrix()`` estimates ``P[a, b]`` by the share of the a-vs-b comparisons won
-    by a; a pair never compared gets 1/2 and is listed in ``attrs["unobserved_pairs"]``.
+    by a; a pair never compared gets 1/2 and is listed by :meth:`unobserved_pairs`.
     ``standard_errors()`` gives the binomial standard error of each estimate.
     """
+
+    kind = COMPARISONS
+    noun, nouns = "comparison", "comparisons"
 
     def __init__(self, table: pd.DataFrame, alternatives: Sequence[str] | None = None):
         if not isinstance(table, pd.DataFrame):
@@ -69,6 +73,10 @@ class PairwiseData:
         return len(self._table)
 
     @property
+    def n_rows(self) -> int:
+        return self.n_comparisons
+
+    @property
     def voter_column(self) -> str | None:
         return next((c for c in VOTER_COLUMNS if c in self._table.columns), None)
 
@@ -103,11 +111,27 @@ class PairwiseData:
         with np.errstate(invalid="ignore", divide="ignore"):
             P = np.where(N > 0, W / np.where(N > 0, N, 1), 0.5)
         np.fill_diagonal(P, 0.5)
-        out = pd.DataFrame(P, index=self.alternatives, columns=self.alternatives)
-        unobserved = [(a, b) for i, a in enumerate(self._alternatives) for j, b in enumerate(self._alternatives)
-                      if i < j and N[i, j] == 0]
-        out.attrs["unobserved_pairs"] = unobserved
-        return out
+        return pd.DataFrame(P, index=self.alternatives, columns=self.alternatives)
+
+    def unobserved_pairs(self) -> list[tuple[str, str]]:
+        """The pairs ``(a, b)`` (a before b in the alternatives' order) never compared; their ``P`` is 1/2."""
+        W = self.wins().to_numpy()
+        N = W + W.T
+        return [(a, b) for i, a in enumerate(self._alternatives) for j, b in enumerate(self._alternatives)
+                if i < j and N[i, j] == 0]
+
+    def restrict(self, alternatives: Sequence[str]) -> "PairwiseData":
+        """The comparisons between the given alternatives only (``P`` restricted to them: each entry
+        depends only on the comparisons of its own pair)."""
+        keep = alternative_names(alternatives, what="restrict")
+        unknown = [a for a in keep if a not in self._alternatives]
+        if unknown:
+            raise AggregationError(
+                f"restrict: unknown alternative {unknown[0]!r} (known: {', '.join(self._alternatives)})")
+        rows = self._table["chosen"].isin(keep) & self._table["rejected"].isin(keep)
+        if not rows.any():
+            raise AggregationError(f"restrict: no comparison is left between {', '.join(keep)}")
+        return PairwiseData(self._table[rows], alternatives=keep)
 
     def standard_errors(self) -> pd.DataFrame:
         """``sqrt(P (1 - P) / n)`` per pair; NaN for pairs never compared, 0 on the diagonal."""
@@ -144,7 +168,7 @@ def sample_pairs(sampling: pd.Series, n: int, rng: np.random.Generator) -> tuple
     return first, second
 
 
-def sample_comparisons(model, n: int, sampling=None, seed=None) -> PairwiseData:
+def sample_comparisons(population: Population, n: int, sampling=None, seed=None) -> PairwiseData:
     """Draw ``n`` comparisons the way the Jackpot paper builds its datasets.
 
     Each row: a pair of distinct alternatives from the sampling distribution (``D x D``
@@ -159,28 +183,15 @@ def sample_comparisons(model, n: int, sampling=None, seed=None) -> PairwiseData:
         raise AggregationError(f"the number of comparisons must be an integer, got {n!r}") from None
     if n <= 0:
         raise AggregationError(f"the number of comparisons must be positive, got {n}")
-    alts = list(model.alternatives) if hasattr(model, "alternatives") else list(preference_matrix(model).index)
+    population = as_population(population)
+    alts = population.alternatives
     if len(alts) < 2:
         raise AggregationError("comparisons need at least two alternatives")
     D = distribution(sampling, alts)
     rng = np.random.default_rng(seed)
     a, b = sample_pairs(D, n, rng)
     coin = rng.random(n)
-    levels = getattr(model, "levels", None)
-    if levels is not None:  # a Profile
-        w = model.weights / model.total_weight
-        voter = rng.choice(len(w), size=n, p=w)
-        la, lb = levels[voter, a], levels[voter, b]
-        a_wins = (la < lb) | ((la == lb) & (coin < 0.5))
-        voters = voter + 1
-    elif hasattr(model, "type_preference_matrices"):  # a RewardPopulation
-        voter = rng.choice(len(model.types), size=n, p=model.shares)
-        a_wins = coin < model.type_preference_matrices()[voter, a, b]
-        voters = np.asarray(model.types, dtype=object)[voter]
-    else:
-        P = preference_matrix(model).to_numpy(float)
-        a_wins = coin < P[a, b]
-        voters = np.full(n, None, dtype=object)
+    a_wins, voters = population.draw_labels(a, b, coin, rng)
     names = np.asarray(alts, dtype=object)
     chosen = np.where(a_wins, a, b)
     rejected = np.where(a_wins, b, a)

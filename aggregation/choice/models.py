@@ -63,9 +63,10 @@ import numpy as np
 import pandas as pd
 from scipy.special import logsumexp
 
-from ._validate import alternative_names, distribution
-from .errors import AggregationError
-from .profile import _dense_levels, parse_ranking
+from ..validate import alternative_names, distribution
+from ..errors import AggregationError
+from ..populations.base import RANKINGS, Population
+from ..populations.profile import dense_levels, parse_ranking
 
 #: Largest number of ordered top-k lists a probability table may hold.
 MAX_TABLE_LISTS = 200_000
@@ -117,134 +118,25 @@ def mallows_rmj_topk_table(central_ranking, assortment, k: int, phi) -> pd.Serie
     return _table(np.exp(logp), S, lists, "Mallows-RMJ probability")
 
 
-def population_topk_table(model, assortment, k: int = 1) -> pd.Series:
+def population_topk_table(population: Population, assortment, k: int = 1) -> pd.Series:
     """Exact probability of every ordered top-k list of ``assortment`` for a random voter of ``model``.
 
     A ``Profile``: a voter drawn by weight ranks the assortment by its ranking, ties broken
     uniformly at random. A ``RewardPopulation``: a user type drawn by weight answers by
     Plackett-Luce with utilities ``r_u / T``. This is the law the samplers draw from.
     """
-    S = _assortment(assortment, _model_alternatives(model))
+    population = _voters(population)
+    S = _assortment(assortment, population.alternatives)
     lists = _all_lists(S, k)
-    cols = [model.alternatives.index(a) for a in S]
-    if getattr(model, "levels", None) is not None:
-        probs = _profile_list_probabilities(model.levels[:, cols], model.weights / model.total_weight, lists)
+    cols = [population.alternatives.index(a) for a in S]
+    if population.kind == RANKINGS:
+        probs = _profile_list_probabilities(population.levels[:, cols], population.weights / population.total_weight,
+                                            lists)
     else:
-        U = model.rewards.to_numpy(float)[:, cols] / model.temperature
+        U = population.rewards.to_numpy(float)[:, cols] / population.temperature
         logp = np.stack([_mnl_log_probabilities(u, lists) for u in U])
-        probs = model.shares @ np.exp(logp)
+        probs = population.shares @ np.exp(logp)
     return _table(probs, S, lists, "population probability")
-
-
-# ===================================================================== samplers
-def sample_ranked_choices(model, n: int, assortment_size: int, k: int = 1, sampling=None, seed=None) -> pd.DataFrame:
-    """Draw ``n`` ranked choices ``(assortment, top-k)`` from a population.
-
-    Each row: an assortment of ``assortment_size`` distinct alternatives (see the module
-    docstring; ``sampling`` is the distribution ``D``, default uniform), a random voter (a
-    ranking drawn by weight, reported as its 1-based row number, or a user type drawn by weight,
-    reported by name) and that voter's top-k of the assortment: a ranking's order with ties
-    broken uniformly at random, a user type's Plackett-Luce draw with utilities ``r_u / T``.
-    """
-    alts = _model_alternatives(model)
-    n, K, k = _sizes(n, assortment_size, k, len(alts))
-    rng = np.random.default_rng(seed)
-    items = _draw_assortments(distribution(sampling, alts), n, K, rng)
-    if getattr(model, "levels", None) is not None:
-        voter = rng.choice(model.n_rankings, size=n, p=model.weights / model.total_weight)
-        # levels are integers, so noise in [0, 1/2) only orders the members of a tie group
-        key = model.levels[voter[:, None], items] + 0.5 * rng.random((n, K))
-        order = np.argsort(key, axis=1, kind="stable")[:, :k]
-        voters = voter + 1
-    elif hasattr(model, "rewards"):
-        voter = rng.choice(len(model.types), size=n, p=model.shares)
-        U = model.rewards.to_numpy(float) / model.temperature
-        order = _plackett_luce_order(U[voter[:, None], items], k, rng)
-        voters = np.asarray(model.types, dtype=object)[voter]
-    else:
-        raise AggregationError(
-            f"ranked choices are sampled from a Profile or a RewardPopulation, got {type(model).__name__}")
-    return _choice_table(alts, items, np.take_along_axis(items, order, axis=1), voters)
-
-
-def sample_mnl_choices(utilities, n: int, assortment_size: int, k: int = 1, sampling=None, seed=None) -> pd.DataFrame:
-    """Draw ``n`` ranked choices from one MNL / Plackett-Luce model (``voter`` is empty).
-
-    The alternatives are the names of ``utilities``, in its order; ``sampling`` as in
-    :func:`sample_ranked_choices`.
-    """
-    alts = _utility_names(utilities)
-    u = _utility_vector(utilities, alts)
-    n, K, k = _sizes(n, assortment_size, k, len(alts))
-    rng = np.random.default_rng(seed)
-    items = _draw_assortments(distribution(sampling, alts), n, K, rng)
-    order = _plackett_luce_order(u[items], k, rng)
-    return _choice_table(alts, items, np.take_along_axis(items, order, axis=1), np.full(n, None, dtype=object))
-
-
-def sample_mallows_rmj_choices(central_ranking, phi, n: int, assortment_size: int, k: int = 1, sampling=None,
-                               seed=None) -> pd.DataFrame:
-    """Draw ``n`` ranked choices from one Mallows-RMJ model (``voter`` is empty).
-
-    The alternatives are the names of ``central_ranking`` in its order; each top-k list is drawn
-    exactly by the sequential cyclic-geometric rule of the module docstring.
-    """
-    alts = _central_ranking(central_ranking)
-    phi = _phi(phi)
-    n, K, k = _sizes(n, assortment_size, k, len(alts))
-    rng = np.random.default_rng(seed)
-    items = _draw_assortments(distribution(sampling, alts), n, K, rng)  # sorted, i.e. in sigma order
-    rows = np.arange(n)
-    remaining = np.ones((n, K), dtype=bool)
-    previous = np.full(n, -1)
-    positions = np.arange(K)
-    weights = phi ** np.arange(K, dtype=float)
-    chosen = np.empty((n, k), dtype=np.intp)
-    for t in range(k):
-        size = K - t
-        cdf = np.cumsum(weights[:size])
-        g = np.minimum(np.searchsorted(cdf, rng.random(n) * cdf[-1], side="right"), size - 1)
-        above = (remaining & (positions < previous[:, None])).sum(axis=1)  # remaining items better than a_t
-        target = (above + g) % size
-        rank_among_remaining = np.cumsum(remaining, axis=1) - 1
-        pick = np.argmax(remaining & (rank_among_remaining == target[:, None]), axis=1)
-        chosen[:, t] = pick
-        remaining[rows, pick] = False
-        previous = pick
-    return _choice_table(alts, items, np.take_along_axis(items, chosen, axis=1), np.full(n, None, dtype=object))
-
-
-def ranked_choice_arrays(table: pd.DataFrame, alternatives: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """A ranked-choice table as the index arrays the losses take.
-
-    Returns ``items`` (n, K): alternative indices of each assortment, in the table's order, and
-    ``top`` (n, k): the positions of the ranked top-k inside ``items`` (so ``lr[:, top]`` indexes
-    a batch of log-ratios gathered as ``lr = logratio[items]``). Every row must have the same
-    ``K`` and ``k``; errors name the row.
-    """
-    alts = alternative_names(alternatives)
-    index = {a: j for j, a in enumerate(alts)}
-    if not isinstance(table, pd.DataFrame):
-        raise AggregationError("ranked choices must be a table (DataFrame) with columns assortment and top")
-    missing = [c for c in ("assortment", "top") if c not in table.columns]
-    if missing:
-        raise AggregationError(f"the ranked-choice table has no {missing[0]!r} column")
-    if len(table) == 0:
-        raise AggregationError("the ranked-choice table is empty")
-    items_rows, top_rows = [], []
-    for i, (assortment, top) in enumerate(zip(table["assortment"], table["top"]), start=1):
-        try:
-            S = _assortment(assortment, alts)
-            positions = _top_positions(top, S)
-        except AggregationError as exc:
-            raise AggregationError(f"row {i}: {exc}") from None
-        items_rows.append([index[a] for a in S])
-        top_rows.append(positions)
-        if len(S) != len(items_rows[0]) or len(positions) != len(top_rows[0]):
-            raise AggregationError(
-                f"row {i}: {len(S)} items with a top-{len(positions)} list, but row 1 has "
-                f"{len(items_rows[0])} items with a top-{len(top_rows[0])} list; every row needs the same sizes")
-    return np.asarray(items_rows, dtype=np.intp), np.asarray(top_rows, dtype=np.intp)
 
 
 # ===================================================================== kernels
@@ -302,7 +194,7 @@ def _mnl_log_probabilities(u: np.ndarray, lists: np.ndarray) -> np.ndarray:
 
 def _profile_list_probabilities(levels: np.ndarray, shares: np.ndarray, lists: np.ndarray) -> np.ndarray:
     """Probability of each ordered list for weak orders restricted to the assortment, ties broken uniformly."""
-    dense = _dense_levels(np.asarray(levels))
+    dense = dense_levels(np.asarray(levels))
     patterns, inverse = np.unique(dense, axis=0, return_inverse=True)
     pattern_shares = np.bincount(inverse.reshape(-1), weights=shares, minlength=patterns.shape[0])
     L, k = lists.shape
@@ -322,44 +214,6 @@ def _profile_list_probabilities(levels: np.ndarray, shares: np.ndarray, lists: n
             prob *= (picked == best) / count
             remaining[rows, lists[:, t]] = False
         out += pattern_shares[start:start + block] @ prob
-    return out
-
-
-def _plackett_luce_order(utilities: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
-    """Positions of a Plackett-Luce top-k per row (Gumbel-max: sort utilities plus Gumbel noise)."""
-    key = utilities + rng.gumbel(size=utilities.shape)
-    return np.argsort(-key, axis=1, kind="stable")[:, :k]
-
-
-def _draw_assortments(D: pd.Series, n: int, K: int, rng: np.random.Generator) -> np.ndarray:
-    """``n`` sets of ``K`` alternative indices (sorted) with ``P(S)`` proportional to ``prod_{a in S} D(a)``.
-
-    Exact sequential conditional-Poisson sampling: alternative ``i`` joins with probability
-    ``D_i e_{r-1}(D_{i+1:}) / e_r(D_{i:})`` where ``r`` slots remain and ``e_r`` is the
-    elementary symmetric polynomial.
-    """
-    p = D.to_numpy(float)
-    if (p > 0).sum() < K:
-        raise AggregationError(
-            f"the sampling distribution gives positive probability to {(p > 0).sum()} alternatives, "
-            f"fewer than the assortment size {K}")
-    p = p / p.max()
-    m = p.shape[0]
-    E = np.zeros((m + 1, K + 1))
-    E[:, 0] = 1.0
-    for i in range(m - 1, -1, -1):
-        E[i, 1:] = E[i + 1, 1:] + p[i] * E[i + 1, :-1]
-    # J[i, r]: probability that alternative i joins when r slots remain (J[i, 0] = 0)
-    J = np.zeros((m, K + 1))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        J[:, 1:] = np.nan_to_num(p[:, None] * E[1:, :-1] / E[:-1, 1:])
-    need = np.full(n, K, dtype=np.intp)
-    out = np.empty((n, K), dtype=np.intp)
-    rows = np.arange(n)
-    for i in range(m):
-        join = rng.random(n) < J[i, need]
-        out[rows[join], K - need[join]] = i
-        need -= join
     return out
 
 
@@ -399,12 +253,6 @@ def _utility_vector(utilities, names: Sequence[str]) -> np.ndarray:
     if bad.size:
         raise AggregationError(f"the utility of {names[bad[0]]!r} is {float(u[bad[0]])!r}, not a finite number")
     return u
-
-
-def _model_alternatives(model) -> list[str]:
-    if getattr(model, "levels", None) is None and not hasattr(model, "rewards"):
-        raise AggregationError(f"expected a Profile or a RewardPopulation, got {type(model).__name__}")
-    return list(model.alternatives)
 
 
 def _assortment(assortment, known: Sequence[str]) -> list[str]:
@@ -482,24 +330,8 @@ def _table(probs: np.ndarray, S: Sequence[str], lists: np.ndarray, name: str) ->
     return pd.Series(probs, index=pd.Index(labels, tupleize_cols=False, name="top"), name=name)
 
 
-def _sizes(n, assortment_size, k, m: int) -> tuple[int, int, int]:
-    try:
-        n_int, K = int(n), int(assortment_size)
-    except (TypeError, ValueError):
-        raise AggregationError("the number of choices and the assortment size must be whole numbers") from None
-    if n_int != n or n_int <= 0:
-        raise AggregationError(f"the number of ranked choices must be a positive whole number, got {n!r}")
-    if K != assortment_size or K < 2:
-        raise AggregationError(f"the assortment size must be a whole number >= 2, got {assortment_size!r}")
-    if K > m:
-        raise AggregationError(f"the assortment size {K} is larger than the number of alternatives ({m})")
-    return n_int, K, _check_k(k, K)
-
-
-def _choice_table(alts: Sequence[str], items: np.ndarray, top: np.ndarray, voters: np.ndarray) -> pd.DataFrame:
-    names = np.asarray(alts, dtype=object)
-    return pd.DataFrame({
-        "assortment": list(zip(*names[items].T)),
-        "top": list(zip(*names[top].T)),
-        "voter": voters,
-    })
+def _voters(population) -> Population:
+    """A population whose voters' orders are known (rankings or user types), or the reason it is not."""
+    if not (isinstance(population, Population) and population.has_full_rankings):
+        raise AggregationError(f"expected a Profile or a RewardPopulation, got {type(population).__name__}")
+    return population

@@ -8,11 +8,11 @@ import pandas as pd
 
 from .errors import AggregationError
 
-#: Margins whose absolute value is at most this are treated as exact ties.
-TIE_TOLERANCE = 1e-9
-
 #: A distribution must sum to one within this tolerance.
 SUM_TOLERANCE = 1e-6
+
+#: Largest number of sampled responses (k, l) accepted.
+MAX_K = 1000
 
 
 def alternative_names(names, *, what: str = "alternatives") -> list[str]:
@@ -90,3 +90,17 @@ def distribution(values, alternatives: Sequence[str], *, what: str = "sampling d
     if abs(total - 1.0) > SUM_TOLERANCE:
         raise AggregationError(f"{what}: probabilities sum to {total:.6g}, not 1")
     return pd.Series(p / total, index=alts, name=what)
+
+
+def sample_count(k, what: str = "k (the number of sampled responses)") -> int:
+    """A number of sampled responses (k or l) as an int between 1 and :data:`MAX_K`; a float that is a
+    whole number is accepted, a bool is not."""
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
+        if isinstance(k, float) and k.is_integer():
+            k = int(k)
+        else:
+            raise AggregationError(f"{what} must be a whole number, got {k!r}")
+    k = int(k)
+    if not 1 <= k <= MAX_K:
+        raise AggregationError(f"{what} must be between 1 and {MAX_K}, got {k}")
+    return k

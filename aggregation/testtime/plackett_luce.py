@@ -60,7 +60,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _multisets
+from . import multisets as _multisets
 
 #: Exponent differences are clipped here in the exact sums (the ratio they feed is then < e^-600).
 MAX_EXPONENT = 600.0

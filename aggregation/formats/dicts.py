@@ -1,0 +1,168 @@
+"""Populations as plain dicts (JSON-ready): the format of population files and job specs."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..validate import positive_weights
+from ..errors import AggregationError
+from ..populations.base import COMPARISONS, MATRIX, RANKINGS, USER_TYPES, Population
+from ..populations.comparisons import PairwiseData
+from ..populations.matrix import PreferenceMatrix, as_population
+from ..populations.profile import Profile
+from ..populations.user_types import RewardPopulation
+
+
+#: The ``kind`` words of population files (and job specs), and the population kind each one is read as:
+#: the only place the files' vocabulary meets the core's (:data:`aggregation.populations.base.KINDS`).
+FILE_KINDS = {"rankings": RANKINGS, "rewards": USER_TYPES, "comparisons": COMPARISONS, "matrix": MATRIX}
+#: The file word each population kind is written with.
+FILE_WORDS = {kind: word for word, kind in FILE_KINDS.items()}
+
+#: Profiles with more rankings than this are written in the compact ``levels`` form.
+COMPACT_ABOVE = 1000
+
+
+def population_to_dict(population: Population, compact: bool | None = None) -> dict:
+    """A JSON-ready description of a population (the inverse of :func:`population_from_dict`).
+
+    Profiles are written as readable ``{weight, ranking}`` rows, or, when ``compact`` (default:
+    more than ``COMPACT_ABOVE`` rankings), as a ``levels`` matrix (one row of tie-group indices
+    per ranking, 0 = best) with a ``weights`` list, which reads back in vectorised code.
+    """
+    if not isinstance(population, (Population, pd.DataFrame)):
+        raise AggregationError(f"cannot describe a {type(population).__name__} as a population")
+    population = as_population(population)
+    out = {"kind": FILE_WORDS[population.kind], "alternatives": population.alternatives}
+    if population.kind == RANKINGS:
+        if compact if compact is not None else population.n_rankings > COMPACT_ABOVE:
+            return {**out, "levels": population.levels.tolist(), "weights": population.weights.tolist()}
+        return {**out, "rankings": [{"weight": w, "ranking": text}
+                                    for w, text in zip(population.weights.tolist(), population.ranking_texts())]}
+    if population.kind == USER_TYPES:
+        R = population.rewards
+        return {**out, "temperature": population.temperature,
+                "types": [{"name": t, "weight": float(w),
+                           "rewards": {a: float(R.at[t, a]) for a in population.alternatives}}
+                          for t, w in population.weights.items()]}
+    if population.kind == COMPARISONS:
+        cols = [c for c in ("chosen", "rejected", population.voter_column) if c]
+        rows = population.table[cols].astype(object).where(population.table[cols].notna(), None)
+        return {**out, "comparisons": rows.to_dict(orient="records")}
+    return {**out, "matrix": population.preference_matrix().to_numpy().tolist()}
+
+
+def population_from_dict(d, where: str = "population") -> Population:
+    """Build a population from a dict: ``kind`` (a word of :data:`FILE_KINDS`) is ``rankings`` (a
+    ``rankings`` list of ``{weight, ranking}``, a ``text`` block, or a ``levels`` matrix with
+    ``weights``), ``rewards`` (user types: ``types`` with ``name``, ``weight``, ``rewards``;
+    ``temperature``), ``comparisons`` or ``matrix``. Errors name the field, e.g.
+    ``population.rankings[2].weight``."""
+    if not isinstance(d, dict):
+        raise AggregationError(f"{where} must be a table of fields (a JSON object)")
+    kind = FILE_KINDS.get(d.get("kind")) if isinstance(d.get("kind"), str) else None
+    alternatives = d.get("alternatives")
+    if alternatives is not None and not isinstance(alternatives, list):
+        raise AggregationError(f"{where}.alternatives must be a list of names")
+    try:
+        if kind == RANKINGS:
+            if "text" in d:
+                return Profile.parse(_field(d, "text", str, where), alternatives)
+            if "levels" in d:
+                return _profile_from_levels(d, alternatives, where)
+            rows = _field(d, "rankings", list, where)
+            rankings, weights, labels = [], [], []
+            for i, row in enumerate(rows):
+                here = f"{where}.rankings[{i}]"
+                if not isinstance(row, dict):
+                    raise AggregationError(f"{here} must be an object with 'ranking' and 'weight'")
+                rankings.append(_field(row, "ranking", (str, list), here))
+                weights.append(_field(row, "weight", (int, float), here) if "weight" in row else 1.0)
+                labels.append(here)
+            return Profile.from_rankings(rankings, weights, alternatives, labels=labels)
+        if kind == USER_TYPES:
+            types = _field(d, "types", list, where)
+            rewards, weights = {}, {}
+            for i, t in enumerate(types):
+                here = f"{where}.types[{i}]"
+                if not isinstance(t, dict):
+                    raise AggregationError(f"{here} must be an object with 'name', 'weight' and 'rewards'")
+                name = str(_field(t, "name", (str, int), here))
+                if name in rewards:
+                    raise AggregationError(f"{here}.name: duplicate user type {name!r}")
+                rewards[name] = _field(t, "rewards", dict, here)
+                weights[name] = _field(t, "weight", (int, float), here) if "weight" in t else 1.0
+            if not rewards:
+                raise AggregationError(f"{where}.types is empty")
+            table = pd.DataFrame(rewards).T
+            if alternatives is not None:
+                extra = [a for a in table.columns if a not in alternatives]
+                if extra:
+                    raise AggregationError(f"{where}: reward given for unknown alternative {extra[0]!r}")
+                missing = [a for a in alternatives if a not in table.columns]
+                if missing:
+                    raise AggregationError(f"{where}: no reward given for {missing[0]!r}")
+                table = table[alternatives]
+            gaps = table.isna().stack()
+            if gaps.any():
+                t, a = gaps[gaps].index[0]
+                raise AggregationError(f"{where}: user type {t!r} has no reward for {a!r}")
+            return RewardPopulation(table, weights, d.get("temperature", 1.0))
+        if kind == COMPARISONS:
+            rows = _field(d, "comparisons", list, where)
+            return PairwiseData(pd.DataFrame(rows), alternatives)
+        if kind == MATRIX:
+            if alternatives is None:
+                raise AggregationError(f"{where}.alternatives is required for a matrix")
+            matrix = _field(d, "matrix", list, where)
+            try:
+                frame = pd.DataFrame(np.asarray(matrix, dtype=float), index=alternatives, columns=alternatives)
+            except (ValueError, TypeError):
+                raise AggregationError(f"{where}.matrix must be a square table of numbers, one row per alternative") from None
+            return PreferenceMatrix(frame)
+    except AggregationError as exc:
+        if str(exc).startswith(where) or exc.line is not None:
+            raise
+        raise AggregationError(f"{where}: {exc}") from None
+    raise AggregationError(f"{where}.kind must be {_words(FILE_KINDS)}, got {d.get('kind')!r}")
+
+
+def _words(options) -> str:
+    quoted = [f"'{w}'" for w in options]
+    return ", ".join(quoted[:-1]) + " or " + quoted[-1]
+
+
+def _profile_from_levels(d: dict, alternatives, where: str) -> Profile:
+    if alternatives is None:
+        raise AggregationError(f"{where}.alternatives is required with levels")
+    rows = _field(d, "levels", list, where)
+    try:
+        levels = np.asarray(rows, dtype=float)
+    except (TypeError, ValueError):
+        raise AggregationError(f"{where}.levels must be a table of whole numbers, one row per ranking") from None
+    if levels.ndim != 2 or levels.shape[1] != len(alternatives):
+        raise AggregationError(f"{where}.levels must have one row per ranking and {len(alternatives)} columns "
+                               f"(one per alternative)")
+    bad = ~np.isfinite(levels) | (levels != np.round(levels)) | (levels < 0)
+    if bad.any():
+        r, c = np.argwhere(bad)[0]
+        raise AggregationError(f"{where}.levels[{r}][{c}] must be a whole number >= 0")
+    weights = _field(d, "weights", list, where) if "weights" in d else None
+    if weights is not None and len(weights) != len(levels):
+        raise AggregationError(f"{where}.weights has {len(weights)} entries for {len(levels)} rankings")
+    label = lambda i: f"{where}.weights[{i}]"  # noqa: E731
+    return Profile.from_levels(levels.astype(np.int64), alternatives,
+                               positive_weights(weights, len(levels), what=f"{where}.weights", label=label)
+                               if weights is not None else None)
+
+
+def _field(d: dict, key: str, types, where: str):
+    if key not in d:
+        raise AggregationError(f"{where}.{key} is missing")
+    value = d[key]
+    if isinstance(value, bool) or not isinstance(value, types):
+        names = types.__name__ if isinstance(types, type) else " or ".join(t.__name__ for t in types)
+        raise AggregationError(f"{where}.{key} must be a {names}, got {value!r}")
+    return value
+
+

@@ -1,0 +1,115 @@
+"""The one table of papers (as data) and how the code cites them.
+
+Every citation in the core, the scenario files, the dashboard and the worker names a paper by a key
+of :data:`PAPERS`; where in the paper goes with it in a :class:`Reference` (``Reference("jackpot",
+"section 5.1, eq. (1)")``). The four papers this project implements are in ``../shared/papers/``
+(keys ``jackpot``, ``heterogeneous``, ``test_time``, ``rcpo``); the others are cited for a rule's
+origin or a method's loss.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import AggregationError
+
+
+@dataclass(frozen=True)
+class Paper:
+    """A paper: ``short`` for a citation in running text ("Maura-Rivero et al. 2025"), ``authors``,
+    ``title``, ``venue`` (journal, conference or arXiv id) and ``url`` ("" when there is no stable
+    link, e.g. an eighteenth-century memoir)."""
+
+    key: str
+    short: str
+    authors: str
+    title: str
+    venue: str
+    url: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.authors}: {self.title} ({self.venue})"
+
+
+PAPERS: dict[str, Paper] = {p.key: p for p in [
+    # the four papers this project implements (../shared/papers/)
+    Paper("jackpot", "Maura-Rivero et al. 2025", "Maura-Rivero, Lanctot, Visin, Larson",
+          "Jackpot! Alignment as a Maximal Lottery", "arXiv 2501.19266", "https://arxiv.org/abs/2501.19266"),
+    Paper("heterogeneous", "Shirali et al. 2025", "Shirali, Nasr-Esfahany, Alomar, Mirtaheri, Abebe, Procaccia",
+          "Direct Alignment with Heterogeneous Preferences", "arXiv 2502.16320", "https://arxiv.org/abs/2502.16320"),
+    Paper("test_time", "Cai & Zheng 2026", "Cai, Zheng",
+          "Asymptotic Universal Alignment: A New Alignment Framework via Test-Time Scaling", "arXiv 2601.08777",
+          "https://arxiv.org/abs/2601.08777"),
+    Paper("rcpo", "Tang & Feng 2025", "Tang, Feng",
+          "Beyond Pairwise: Empowering LLM Alignment with (Ranked) Choice Modeling", "arXiv 2510.23631",
+          "https://arxiv.org/abs/2510.23631"),
+    # alignment methods and their limits
+    Paper("hidden_context", "Siththaranjan et al. 2024", "Siththaranjan, Laidlaw, Hadfield-Menell",
+          "Distributional Preference Learning: Understanding and Accounting for Hidden Context in RLHF",
+          "ICLR 2024, arXiv 2312.08358", "https://arxiv.org/abs/2312.08358"),
+    Paper("rlhf", "Ouyang et al. 2022", "Ouyang et al.", "Training language models to follow instructions with "
+          "human feedback", "NeurIPS 2022, arXiv 2203.02155", "https://arxiv.org/abs/2203.02155"),
+    Paper("dpo", "Rafailov et al. 2023", "Rafailov, Sharma, Mitchell, Ermon, Manning, Finn",
+          "Direct Preference Optimization: Your Language Model is Secretly a Reward Model",
+          "NeurIPS 2023, arXiv 2305.18290", "https://arxiv.org/abs/2305.18290"),
+    Paper("ipo", "Azar et al. 2024", "Azar et al.",
+          "A General Theoretical Paradigm to Understand Learning from Human Preferences",
+          "AISTATS 2024, arXiv 2310.12036", "https://arxiv.org/abs/2310.12036"),
+    Paper("nlhf", "Munos et al. 2024", "Munos et al.", "Nash Learning from Human Feedback", "ICML 2024, arXiv 2312.00886",
+          "https://arxiv.org/abs/2312.00886"),
+    Paper("spo", "Swamy et al. 2024", "Swamy, Dann, Kidambi, Wu, Agarwal",
+          "A Minimaximalist Approach to Reinforcement Learning from Human Feedback", "ICML 2024, arXiv 2401.04056",
+          "https://arxiv.org/abs/2401.04056"),
+    Paper("distortion", "Goelz, Haghtalab & Yang 2025", "Goelz, Haghtalab, Yang",
+          "Distortion of AI Alignment: Does Preference Optimization Optimize for Preferences?", "arXiv 2505.23749",
+          "https://arxiv.org/abs/2505.23749"),
+    Paper("mallows_choice", "Feng & Tang 2022", "Feng, Tang", "On a Mallows-type Model for (Ranked) Choices",
+          "arXiv 2207.01783", "https://arxiv.org/abs/2207.01783"),
+    # social choice
+    Paper("borda", "Borda 1781", "J.-C. de Borda", "Mémoire sur les élections au scrutin",
+          "Histoire de l'Académie Royale des Sciences, 1781"),
+    Paper("copeland", "Copeland 1951", "A. H. Copeland", 'A "reasonable" social welfare function',
+          "Seminar on applications of mathematics to social sciences, University of Michigan, 1951"),
+    Paper("kreweras", "Kreweras 1965", "G. Kreweras", "Aggregation of preference orderings",
+          "Mathematics and Social Sciences I, 1965"),
+    Paper("fishburn", "Fishburn 1984", "P. C. Fishburn", "Probabilistic social choice based on simple voting "
+          "comparisons", "Review of Economic Studies 51(4), 1984"),
+    Paper("maximal_lotteries", "Brandl, Brandt & Seedig 2016", "Brandl, Brandt, Seedig",
+          "Consistent Probabilistic Social Choice", "Econometrica 84(5), 2016", "https://doi.org/10.3982/ECTA13337"),
+    Paper("gibbard", "Gibbard 1977", "A. Gibbard", "Manipulation of Schemes that Mix Voting with Chance",
+          "Econometrica 45(3), 1977", "https://doi.org/10.2307/1911681"),
+    Paper("rolling_dice", "Brandt 2017", "F. Brandt", "Rolling the dice: Recent results in probabilistic social choice",
+          "Trends in Computational Social Choice, 2017"),
+]}
+
+
+def paper(key: str) -> Paper:
+    """The paper with this key; :class:`AggregationError` naming the known keys otherwise."""
+    try:
+        return PAPERS[key]
+    except (KeyError, TypeError):
+        raise AggregationError(f"unknown paper {key!r} (known: {', '.join(PAPERS)})") from None
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A place in a paper: its key in :data:`PAPERS` and where (``"Theorem 4.3"``, ``"section 3.1"``;
+    "" for the paper as a whole). ``str()`` reads "Cai & Zheng 2026, Theorem 4.3"."""
+
+    paper: str
+    where: str = ""
+
+    def __post_init__(self):
+        paper(self.paper)            # an unknown key is refused here, when the reference is written
+
+    @property
+    def entry(self) -> Paper:
+        return PAPERS[self.paper]
+
+    def __str__(self) -> str:
+        short = self.entry.short
+        return f"{short}, {self.where}" if self.where else short
+
+
+def cite(references) -> str:
+    """References in running text, separated by semicolons."""
+    return "; ".join(str(r) for r in references)

@@ -1,0 +1,13 @@
+"""Aggregation rules, by family.
+
+* :mod:`.scoring`: Borda, plurality;
+* :mod:`.majority`: Copeland, Condorcet and majority winners, the Smith set, the majority graph;
+* :mod:`.lotteries`: the maximal lottery, random dictatorship, the uniform policy;
+* :mod:`.alignment`: what RLHF, DPO, IPO and the consistent loss converge to (NBC, the Bradley-Terry
+  reward, the tilted policies) and how far one Bradley-Terry model is from P;
+* :mod:`.sampling`: the smallest change of the sampling distribution that flips NBC;
+* :mod:`.registry`: every rule behind one call, self-describing.
+
+Kept free of imports so that any module of the core can import one of these without importing
+them all (the registry imports the test-time games, which import the alignment limits).
+"""

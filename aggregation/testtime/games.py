@@ -1,0 +1,183 @@
+"""The (k+1)-player alignment game (Cai & Zheng, arXiv 2601.08777, Definition 4.2): its symmetric Nash
+equilibrium MPNE_k (Theorem 4.3) and the single-output policy with the best k-sample guarantee,
+both solved by the interior-point method of :mod:`.complementarity` (see :mod:`.rates` for the
+conventions that decide the numbers)."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..populations.base import RANKINGS, USER_TYPES, Population
+from ..populations.matrix import as_population
+from ..outcome import winners
+from ..populations.preference import matrix_and_names
+from ..validate import sample_count
+from ..rules.alignment import average_reward_policy, rlhf_policy
+from ..rules.lotteries import maximal_lottery, uniform_policy
+from ..rules.result import EquilibriumCertificate, RobustCertificate, RuleResult
+from .rates import EXACT_CLOSED_FORM, PolicyLike, _only_pairwise, _pl_beaten
+from . import complementarity as _complementarity, plackett_luce as _pl_game
+from .ranking_game import MatrixGame, RankingGame
+
+
+#: Default accuracy of ``mpne`` and ``robust_policy`` (exploitability / duality gap).
+GAP_TOLERANCE = 1e-9
+
+
+# ============================================================================ the games
+@dataclass
+class _Game:
+    """A game object (``utility``, ``jacobian``, ``gradient_of_mix``, ``hessian_of_mix``), the
+    population it is solved over in words, and how the certificate is evaluated at the end."""
+
+    game: object
+    over: str
+    certify: Callable[[np.ndarray], tuple[np.ndarray, str]]
+
+
+def _game(population, k: int) -> _Game:
+    if population.kind == RANKINGS:
+        prof = population.compressed()
+        game = RankingGame(prof.levels, prof.weights, k)
+        return _Game(game, f"the {prof.n_rankings} distinct rankings of the profile",
+                     lambda pi: (game.utility(pi), EXACT_CLOSED_FORM))
+    if population.kind == USER_TYPES:
+        if k == 1:
+            P = population.preference_matrix().to_numpy(float)       # a response against itself: one half
+            game = MatrixGame(P)
+            return _Game(game, "the Bradley-Terry preference matrix of the user types (for k = 1 the Plackett-Luce "
+                               "set comparison is a pairwise comparison: NLHF's game, eq. (1))",
+                         lambda pi: (game.utility(pi), EXACT_CLOSED_FORM))
+        game = _pl_game.SetGame(_pl_game.log_weights(population), population.shares, k)
+
+        def certify(pi):
+            U, method, error = _pl_beaten(population, pi, k)
+            return U, method
+        n = len(population.types)
+        return _Game(game, f"the Plackett-Luce set comparison of the {n} user type{'s' if n != 1 else ''} "
+                           f"(section 2.1), integrated over t with {game.nodes:,} Gauss-Legendre nodes", certify)
+    if k == 1:
+        P, _ = matrix_and_names(population)
+        A = P.copy()
+        np.fill_diagonal(A, 0.0)             # strict preference only (no indifference between distinct responses)
+        game = MatrixGame(A)
+        return _Game(game, "the pairwise preference matrix (k = 1 needs nothing more)",
+                     lambda pi: (game.utility(pi), EXACT_CLOSED_FORM))
+    raise _only_pairwise(population, k)
+
+
+def mpne(population: Population, k: int, *, tol: float = GAP_TOLERANCE) -> RuleResult:
+    """The symmetric Nash equilibrium policy of the (k+1)-player alignment game (Definition 4.2),
+    with its :class:`~aggregation.rules.result.EquilibriumCertificate`: the exploitability ``gap``
+    (computed afresh at the returned policy; ``converged`` when ``gap <= tol``, otherwise the policy
+    is **not** an equilibrium, only the best point found), the ``guarantee`` (its robust k-sample win
+    rate, at least ``k/(k+1) - gap`` by Theorem 4.3) and every response attaining it. When several
+    equilibria exist, the limit of the central path is returned: a point of the relative interior
+    of the (convex) equilibrium set, the same one whatever the order or names of the alternatives.
+    """
+    population = as_population(population)
+    k = sample_count(k)
+    names = population.alternatives
+    g = _game(population, k)
+    m = len(names)
+    if m == 1:
+        pi, iterations = np.ones(1), 0
+    else:
+        sol = _complementarity.solve(lambda x: -g.game.utility(x), lambda x: -g.game.jacobian(x), [m], tol=tol)
+        pi, iterations = _clean(sol.x), sol.iterations
+    U, evaluated_by = g.certify(pi)
+    gap = max(float(U.max() - pi @ U), 0.0)
+    certificate = EquilibriumCertificate(
+        k=k, gap=gap, converged=bool(gap <= tol), guarantee=float(1.0 - U.max()),
+        worst_opponents=_attaining(U, names), equilibrium_utility=float(pi @ U), iterations=iterations,
+        evaluated_by=evaluated_by)
+    return RuleResult(pd.Series(pi, index=names, name=f"MPNE (k = {k})"), certificate,
+                      f"interior-point path following + Newton polish (monotone game) over {g.over}")
+
+
+def robust_policy(population: Population, k: int, *, tol: float = GAP_TOLERANCE) -> RuleResult:
+    """The single-output policy whose k-sample robust win rate is largest.
+
+    Solves ``min_pi max_y U(y; pi)``. Each ``U(y; pi)`` is convex in ``pi`` on the simplex
+    (rankings: a sum of k-th powers of linear functions; user types: an integral of
+    ``phi(t)^k`` with ``phi`` linear and non-negative), so this is a convex program. It is solved
+    as the saddle point of ``sum_y lam_y U(y; pi)`` (convex in ``pi``, linear in the opponent mix
+    ``lam``) by the same interior-point method as :func:`mpne` (much faster than a generic conic
+    solver here; ``tests/testtime`` checks it against cvxpy).
+
+    Its :class:`~aggregation.rules.result.RobustCertificate`: the ``guarantee`` (the robust rate of
+    the returned policy), ``best_possible`` (a certified upper bound on any policy's robust rate,
+    from the duality gap), ``optimality_gap``, ``converged`` (``optimality_gap <= tol``), the
+    optimal ``opponent_mix`` and every response attaining the guarantee. Its guarantee is at least
+    the MPNE's (the MPNE is one candidate policy).
+    """
+    population = as_population(population)
+    k = sample_count(k)
+    names = population.alternatives
+    g = _game(population, k)
+    game = g.game
+    m = len(names)
+    if m == 1:
+        pi, lam, iterations = np.ones(1), np.ones(1), 0
+    else:
+        def F(z):
+            p, q = z[:m], z[m:]
+            return np.concatenate([game.gradient_of_mix(p, q), -game.utility(p)])
+
+        def DF(z):
+            p, q = z[:m], z[m:]
+            J = game.jacobian(p)
+            return np.block([[game.hessian_of_mix(p, q), J.T], [-J, np.zeros((m, m))]])
+
+        sol = _complementarity.solve(F, DF, [m, m], tol=tol)
+        pi, lam, iterations = _clean(sol.x[:m]), _clean(sol.x[m:]), sol.iterations
+    U, evaluated_by = g.certify(pi)
+    grad = game.gradient_of_mix(pi, lam)
+    lower = float(lam @ U + grad.min() - grad @ pi)      # min over policies of the linearised lam-mix
+    gap = max(float(U.max()) - lower, 0.0)
+    certificate = RobustCertificate(
+        k=k, guarantee=float(1.0 - U.max()), best_possible=float(1.0 - lower), optimality_gap=gap,
+        converged=bool(gap <= tol), opponent_mix=pd.Series(lam, index=names, name="worst-case opponent mix"),
+        worst_opponents=_attaining(U, names), iterations=iterations, evaluated_by=evaluated_by)
+    return RuleResult(pd.Series(pi, index=names, name=f"robust policy (k = {k})"), certificate,
+                      f"convex program min_pi max_y U(y; pi), interior-point saddle-point solver over {g.over}")
+
+
+def _attaining(U: np.ndarray, names: list[str]) -> tuple[str, ...]:
+    """Every response whose deviation utility ties the largest: the opponents attaining the guarantee."""
+    return tuple(winners(pd.Series(U, index=names)))
+
+
+def _clean(x: np.ndarray) -> np.ndarray:
+    x = np.where(x > 0, x, 0.0)
+    return x / x.sum()
+
+
+def standard_policies(population: Population, *, beta: float = 1.0, sampling=None, k: int | None = None) -> dict[str, PolicyLike]:
+    """The policies the dashboard compares under test-time sampling, by display name:
+
+    * ``"RLHF / DPO (Borda-like)"``: :func:`rlhf_policy` with ``beta`` and the sampling
+      distribution (ranks like NBC under it; like Borda when uniform);
+    * ``"NLHF (maximal lottery)"``: :func:`maximal_lottery`;
+    * ``"average reward"``: :func:`average_reward_policy` (user types only);
+    * ``"MPNE_k"``: :func:`mpne` for the given ``k`` (its result, with the certificate), or, with
+      ``k=None``, the function ``k -> mpne(population, k)`` so that a curve re-solves it per k
+      (rankings and user types only: pairwise data support k = 1 alone);
+    * ``"uniform"``.
+
+    The others are plain distributions (Series).
+    """
+    population = as_population(population)
+    out: dict[str, PolicyLike] = {
+        "RLHF / DPO (Borda-like)": rlhf_policy(population, beta=beta, sampling=sampling).values,
+        "NLHF (maximal lottery)": maximal_lottery(population).values,
+    }
+    if population.has_rewards:
+        out["average reward"] = average_reward_policy(population, beta=beta)
+    if population.has_full_rankings:
+        out["MPNE_k"] = (lambda kk: mpne(population, kk)) if k is None else mpne(population, k)
+    out["uniform"] = uniform_policy(population)
+    return out
