@@ -36,6 +36,9 @@ from ..populations.base import Population
 from ..populations.matrix import as_population
 from ..populations.preference import matrix_and_names
 from .result import RewardFit, RuleResult
+from .rule import ANY, REWARDS, Rule, RuleParams
+from .result import POLICY, SCORES
+from ..papers import Reference
 
 
 def nbc(population: Population, sampling=None) -> pd.Series:
@@ -309,3 +312,30 @@ def _widest_cycle(P: np.ndarray, names: list[str]) -> tuple[tuple[str, str, str]
             best, best_gap = (a, int(rest[i]), int(rest[j])), float(gap[i, j])
     a, b, c = best
     return (names[a], names[b], names[c]), float(P[a, b] * P[b, c] * P[c, a]), float(P[a, c] * P[c, b] * P[b, a])
+
+
+def _sampling(population: Population, params: RuleParams) -> pd.Series | None:
+    return params.sampling_over(population.alternatives)
+
+
+#: The registry entries of this family (see :mod:`.rule`).
+ENTRIES = [
+    Rule("rlhf", "RLHF / DPO limit", "the RLHF / DPO policy",
+         "The policy RLHF or DPO converges to with unlimited data: fit a Bradley-Terry reward on pairs drawn from "
+         "the sampling distribution, then tilt a uniform reference policy by exp(reward / beta).",
+         POLICY, "probability", "alignment",
+         (Reference("rlhf"), Reference("dpo"), Reference("heterogeneous", "Proposition 4.2: its order is NBC's under D")),
+         ("beta", "sampling"), ANY,
+         lambda m, p: rlhf_policy(m, beta=p.beta, sampling=_sampling(m, p), misfit=True)),
+    Rule("nbc", "Normalized Borda count", "NBC",
+         "An alternative's average chance of winning a head-to-head comparison against a response drawn from "
+         "the sampling distribution; DPO ranks responses in this order.",
+         SCORES, "win rate against D", "alignment",
+         (Reference("heterogeneous", "Definition 4.1"), Reference("hidden_context", "uniform sampling")),
+         ("sampling",), ANY, lambda m, p: nbc(m, _sampling(m, p))),
+    Rule("average_reward", "Average-reward policy", "the average-reward policy",
+         "Tilt a uniform reference policy by exp(average reward / beta), averaging the rewards of all user types.",
+         POLICY, "probability", "alignment",
+         (Reference("heterogeneous", "eq. (10)"), Reference("distortion")),
+         ("beta",), REWARDS, lambda m, p: average_reward_policy(m, beta=p.beta)),
+]

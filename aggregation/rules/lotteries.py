@@ -40,6 +40,9 @@ from ..populations.preference import matrix_and_names
 from ..outcome import SUPPORT_THRESHOLD
 from .result import LotteryCertificate, RuleResult
 from .scoring import favourites
+from .rule import ANY, VOTERS, Rule
+from .result import LOTTERY, POLICY
+from ..papers import Reference
 
 #: How the maximal lottery is computed, in words (the start of :attr:`RuleResult.method`).
 EXACT_LP = "linear programs (scipy HiGHS) and a rank test"
@@ -312,3 +315,25 @@ def uniform_policy(population: Population) -> pd.Series:
     """Every alternative with the same probability: the baseline that ignores the voters."""
     names = as_population(population).alternatives
     return pd.Series(np.full(len(names), 1.0 / len(names)), index=names, name="uniform")
+
+
+#: The registry entries of this family (see :mod:`.rule`).
+ENTRIES = [
+    Rule("maximal_lottery", "Maximal lottery (NLHF)", "the maximal lottery (NLHF)",
+         "The lottery that no alternative beats in a head-to-head vote on average; it picks the Condorcet winner "
+         "whenever there is one. Nash learning from human feedback converges to it.",
+         LOTTERY, "probability", "lotteries",
+         (Reference("kreweras"), Reference("fishburn"), Reference("jackpot", "section 5.1, eq. (1)"),
+          Reference("jackpot", "section 5.3: NLHF converges to it")),
+         (), ANY, lambda m, p: maximal_lottery(m)),
+    Rule("random_dictatorship", "Random dictatorship", "random dictatorship (the pretrained-model analogue)",
+         "Pick a random voter and return their favourite; a pretrained model imitating a random person behaves "
+         "like this.",
+         LOTTERY, "probability", "lotteries", (Reference("gibbard"), Reference("jackpot", "appendix A.6")),
+         (), VOTERS, lambda m, p: random_dictatorship(m)),
+    Rule("uniform", "Uniform policy", "the uniform policy",
+         "Every answer with the same probability, whatever the voters say: the baseline that ignores them.",
+         POLICY, "probability", "baselines",
+         (Reference("test_time", "section 1.1.1: sampled k times it is U-aligned, but slowly"),),
+         (), ANY, lambda m, p: uniform_policy(m)),
+]

@@ -10,6 +10,9 @@ from ..populations.base import Population
 from ..populations.preference import matrix_and_names
 from ..outcome import MARGIN_TOLERANCE
 from .scoring import favourites
+from .rule import ANY, Rule
+from .result import SCORES
+from ..papers import Reference
 
 
 def copeland(population: Population) -> pd.Series:
@@ -58,3 +61,13 @@ def majority_graph(population: Population) -> list[tuple[str, str, float]]:
     P, names = matrix_and_names(population)
     M = P - P.T
     return [(names[i], names[j], float(M[i, j])) for i, j in zip(*np.nonzero(M > MARGIN_TOLERANCE))]
+
+
+#: The registry entries of this family (see :mod:`.rule`).
+ENTRIES = [
+    Rule("copeland", "Copeland", "Copeland",
+         "Run every head-to-head majority vote; an alternative scores one point per opponent it beats "
+         "(half a point per exact tie).",
+         SCORES, "head-to-head wins", "majority", (Reference("copeland"),),
+         (), ANY, lambda m, p: copeland(m)),
+]

@@ -20,7 +20,7 @@ from ..outcome import support, tie_groups, winners
 if TYPE_CHECKING:  # pragma: no cover - annotations only
     from .alignment import BTMisfit
 
-SCORES, LOTTERY, POLICY, SET = "scores", "lottery", "policy", "set"
+SCORES, LOTTERY, POLICY, SET, RANKING = "scores", "lottery", "policy", "set", "ranking"
 
 
 @dataclass(frozen=True, eq=False)

@@ -11,6 +11,9 @@ import pandas as pd
 from ..errors import AggregationError
 from ..populations.base import RANKINGS, Population
 from ..populations.matrix import as_population
+from .rule import ANY, VOTERS, Rule
+from .result import SCORES
+from ..papers import Reference
 
 #: Why a rule that needs each voter's favourite refuses a comparison table or a preference matrix.
 NEEDS_FAVOURITES = ("this rule needs each voter's favourite, so it needs rankings or user types, "
@@ -48,3 +51,19 @@ def plurality(population: Population) -> pd.Series:
     for user types, the expected number of first choices under Plackett-Luce."""
     population = as_population(population)
     return (favourites(population) * population.total_weight).rename("plurality score")
+
+
+#: The registry entries of this family (see :mod:`.rule`).
+ENTRIES = [
+    Rule("borda", "Borda", "Borda",
+         "Each voter gives m-1 points to their favourite, m-2 to the next, ..., 0 to the last; the most points wins. "
+         "RLHF with a Bradley-Terry reward ranks responses this way.",
+         SCORES, "points", "scoring",
+         (Reference("borda"), Reference("jackpot", "section 3.1 and Theorem 2 (appendix A.9): RLHF orders like Borda"),
+          Reference("hidden_context", "Theorem 3.1")),
+         (), ANY, lambda m, p: borda(m)),
+    Rule("plurality", "Plurality", "plurality",
+         "Count how many voters put each alternative first; the most first places wins.",
+         SCORES, "first places", "scoring", (Reference("jackpot", "section 2.2 (scoring rules)"),),
+         (), VOTERS, lambda m, p: plurality(m)),
+]

@@ -15,14 +15,16 @@ TYPES = RewardPopulation({"u1": {"R": 1.0, "G": 0.0, "B": 2.0}, "u2": {"R": 2.0,
 
 
 def test_every_rule_is_registered_and_described():
-    known = ["borda", "plurality", "copeland", "maximal_lottery", "rlhf", "nbc", "average_reward", "mpne", "robust",
-             "random_dictatorship", "uniform"]
+    known = ["borda", "plurality", "copeland", "maximal_lottery", "random_dictatorship", "rlhf", "nbc",
+             "average_reward", "mpne", "robust", "uniform"]
     assert [rule_id for rule_id in RULES if rule_id in known] == known      # in display order; a new rule may join
+    assert [FAMILIES.index(rule.family) for rule in RULES.values()] == sorted(
+        FAMILIES.index(rule.family) for rule in RULES.values())             # grouped by family, in family order
     for rule in RULES.values():
         assert rule.name and rule.label and rule.unit and rule.references and rule.applies
         assert rule.family in FAMILIES and all(r.paper in PAPERS for r in rule.references)
         assert rule.explanation.endswith(".") and len(rule.explanation) < 260
-        assert rule.output in ("scores", "lottery", "policy")
+        assert rule.output in ("scores", "lottery", "policy", "set", "ranking")
         assert set(rule.params) <= {"beta", "sampling", "k"}
     outputs = {rule.id: rule.output for rule in RULES.values()}
     assert outputs["borda"] == "scores" and outputs["maximal_lottery"] == "lottery" and outputs["mpne"] == "policy"

@@ -1,0 +1,210 @@
+"""What a rule is: :class:`Rule` (the one description of a rule), :class:`RuleParams` (the
+parameters every rule call takes) and :class:`Step` (one step of a rule's step-by-step trace).
+
+Each family module of :mod:`aggregation.rules` (``scoring``, ``majority``, ``lotteries``, ...)
+defines its functions and, at its end, ``ENTRIES``: the :class:`Rule` of each, so that adding a
+rule is writing its function and one entry next to it; :mod:`.registry` gathers the families in
+the order of :data:`FAMILIES`.
+
+Outputs (``Rule.output``):
+
+* ``"scores"``: a number per alternative, larger is better (Borda, plurality, Copeland, NBC);
+* ``"lottery"``: a probability distribution chosen by a social-choice rule (maximal lottery,
+  random dictatorship);
+* ``"policy"``: a probability distribution a trained language model would sample from
+  (RLHF / DPO limit, average-reward policy, MPNE_k, robust policy_k, the uniform baseline);
+* ``"set"``: a set of alternatives (1 for members, 0 for the others), e.g. a winner set or the Smith set;
+* ``"ranking"``: a social welfare order, as scores whose order is the ranking (tied alternatives
+  share a score).
+
+Parameters travel in one :class:`RuleParams` (``beta``, ``sampling``, ``k``); each rule reads
+only those listed in ``Rule.params``.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+
+from ..errors import AggregationError
+from ..papers import Reference, cite
+from ..populations.base import Population
+from ..populations.matrix import as_population
+from ..validate import distribution, sample_count
+from .result import LOTTERY, POLICY, RANKING, SCORES, SET, RuleResult
+
+#: What a rule needs from a population (``Rule.needs``): nothing but P; each voter's order (rankings or
+#: user types); reward functions (user types); each voter's order unless k = 1 (the test-time games).
+ANY, VOTERS, REWARDS, GAME = "any population", "voters' orders", "rewards", "voters' orders for k > 1"
+#: The number of test-time samples when none is given.
+RULE_K = 4
+#: Families of rules, in display order (``Rule.family``).
+FAMILIES = ("scoring", "elimination", "majority", "sets", "lotteries", "ratings", "alignment", "test time",
+            "baselines")
+#: What ``Rule.applies`` says, by need.
+_APPLIES = {ANY: "any population (it only needs pairwise preferences)",
+            VOTERS: "rankings or user types (it needs {reads})",
+            REWARDS: "user types only",
+            GAME: "rankings or user types (any k), comparisons or matrices (k = 1)"}
+
+
+@dataclass(frozen=True)
+class RuleParams:
+    """Parameters of the rules: ``beta`` (KL strength of RLHF / DPO and the average-reward
+    policy), ``sampling`` (the distribution D the compared responses are drawn from; a mapping
+    or Series over alternatives, None = uniform), ``k`` (number of test-time samples)."""
+
+    beta: float = 1.0
+    sampling: Mapping | pd.Series | None = None
+    k: int = RULE_K
+
+    def __post_init__(self):
+        try:
+            beta = float(self.beta)
+        except (TypeError, ValueError):
+            raise AggregationError(f"beta must be a number, got {self.beta!r}") from None
+        if not np.isfinite(beta) or beta <= 0:
+            raise AggregationError(f"beta must be a positive number, got {self.beta!r}")
+        object.__setattr__(self, "beta", beta)
+        object.__setattr__(self, "k", sample_count(self.k))
+        if self.sampling is not None and not isinstance(self.sampling, (Mapping, pd.Series)):
+            raise AggregationError("sampling must map alternative names to probabilities (or be None for uniform)")
+
+    def sampling_over(self, alternatives) -> pd.Series | None:
+        """The sampling distribution as a validated Series over ``alternatives`` (None = uniform)."""
+        if self.sampling is None:
+            return None
+        return distribution(self.sampling, list(alternatives))
+
+    def restricted(self, alternatives) -> "RuleParams":
+        """The same parameters for a population reduced to ``alternatives``: D is conditioned
+        on them (renormalised); impossible when D gives them no mass at all."""
+        if self.sampling is None:
+            return self
+        D = pd.Series(dict(self.sampling), dtype=float)
+        kept = D.reindex(list(alternatives)).fillna(0.0)
+        if kept.sum() <= 0:
+            raise AggregationError("the sampling distribution gives the remaining alternatives no probability")
+        return replace(self, sampling=kept / kept.sum())
+
+    def cloned(self, original: str, clone: str) -> "RuleParams":
+        """The same parameters after adding ``clone`` next to ``original``: D(original) is split
+        equally between the two (the sampler draws the pair as often as it drew the original)."""
+        if self.sampling is None:
+            return self
+        D = pd.Series(dict(self.sampling), dtype=float)
+        half = D[original] / 2.0
+        D[original] = half
+        D[clone] = half
+        return replace(self, sampling=D)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a rule's step-by-step trace (what a teacher projects): a ``title``, the ``text``
+    (plain words with the numbers), an optional ``table`` and the alternatives to ``highlight``."""
+
+    title: str
+    text: str
+    table: pd.DataFrame | None = None
+    highlight: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One aggregation rule, self-describing. Call :meth:`compute`; check :meth:`applies_to` first
+    to show a reason instead of an error.
+
+    ``label`` is the rule mid-sentence; a ``{k}`` in it is filled in by :meth:`mid_sentence`.
+    ``reads`` says what a rule that ``needs`` :data:`VOTERS` reads of each voter (it goes into the
+    refusal a comparison table gets). ``solves_game``: the rule solves the (k+1)-player game, whose
+    cost grows with the population (:mod:`aggregation.testtime.cost`)."""
+
+    id: str
+    name: str
+    label: str
+    explanation: str
+    output: str
+    unit: str
+    family: str
+    references: tuple[Reference, ...]
+    params: tuple[str, ...]
+    needs: str
+    _compute: Callable = field(repr=False)
+    reads: str = "each voter's favourite response"
+    solves_game: bool = False
+    #: Optional: ``trace(population, params) -> list[Step]``, how the rule reached its answer.
+    trace: Callable | None = field(default=None, repr=False)
+    #: Optional: ``limit(population, params) -> str | None``, a refusal of the rule's own beyond what
+    #: ``needs`` says (e.g. an exact search that is only affordable up to a stated size).
+    limit: Callable | None = field(default=None, repr=False)
+
+    def __post_init__(self):
+        if self.family not in FAMILIES:
+            raise AggregationError(f"rule {self.id!r}: unknown family {self.family!r} (known: {', '.join(FAMILIES)})")
+        if self.needs not in _APPLIES:
+            raise AggregationError(f"rule {self.id!r}: unknown need {self.needs!r}")
+        if self.output not in (SCORES, LOTTERY, POLICY, SET, RANKING):
+            raise AggregationError(f"rule {self.id!r}: unknown output {self.output!r}")
+
+    @property
+    def applies(self) -> str:
+        """Which populations the rule applies to, in words."""
+        return _APPLIES[self.needs].format(reads=self.reads)
+
+    @property
+    def source(self) -> str:
+        """The rule's references in running text."""
+        return cite(self.references)
+
+    def name_with(self, params: RuleParams | None = None) -> str:
+        """The display name with the parameters that shape the output, e.g. "MPNE_k (k = 4)"."""
+        params = params or RuleParams()
+        shown = [f"{p} = {getattr(params, p):g}" for p in self.params if p in ("beta", "k")]
+        if "sampling" in self.params and params.sampling is not None:
+            shown.append("custom sampling")
+        return f"{self.name} ({', '.join(shown)})" if shown else self.name
+
+    def mid_sentence(self, k: int = RULE_K, *, k_in_sentence: bool = False) -> str:
+        """The label mid-sentence with its k: "MPNE_4", "the robust policy for k = 4" (without the k
+        when the sentence already says it, ``k_in_sentence``)."""
+        if "{k}" in self.label:
+            return self.label.format(k=k)
+        if "k" in self.params and not k_in_sentence:
+            return f"{self.label} for k = {k}"
+        return self.label
+
+    def refusal(self, population: Population, params: RuleParams) -> str | None:
+        """Why the rule does not apply to this population (None when it does)."""
+        if self.needs == VOTERS and not population.has_full_rankings:
+            return (f"it needs {self.reads}, but a comparison table or a preference matrix "
+                    "only records who won each pair")
+        if self.needs == REWARDS and not population.has_rewards:
+            return "it needs user types with reward functions; rankings and pairwise comparisons carry no reward scale"
+        if self.needs == GAME and not population.has_full_rankings and params.k != 1:
+            return (f"with k = {params.k} it needs each voter's full ranking (which of k sampled responses a voter "
+                    "likes best), but a comparison table or a preference matrix only records pairwise wins; use k = 1")
+        return self.limit(population, params) if self.limit is not None else None
+
+    def applies_to(self, population: Population, params: RuleParams | None = None) -> tuple[bool, str]:
+        """``(True, "")`` or ``(False, reason a newcomer understands)``."""
+        reason = self.refusal(as_population(population), params or RuleParams())
+        return (reason is None, reason or "")
+
+    def compute(self, population: Population, params: RuleParams | None = None) -> RuleResult:
+        """The rule's output over the alternatives as a :class:`~.result.RuleResult` (``rule`` and
+        ``output`` filled in); ``AggregationError`` (with the reason) when it does not apply to this
+        population."""
+        population = as_population(population)
+        params = params or RuleParams()
+        reason = self.refusal(population, params)
+        if reason is not None:
+            raise AggregationError(f"{self.name}: {reason}")
+        out = self._compute(population, params)
+        if not isinstance(out, RuleResult):         # plain scores or a plain lottery
+            out = RuleResult(out)
+        return out.labelled(self.id, self.output)
+
+
