@@ -7,8 +7,10 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from .. import bounds
 from ..errors import AggregationError
-from ..validate import alternative_names, distribution
+from ..validate import _BAD_NAME_CHARS, alternative_names, distribution, short
+from ..validate import name as check_name
 from .base import COMPARISONS, Population
 from .matrix import as_population
 
@@ -35,25 +37,47 @@ class PairwiseData(Population):
                 f"the comparison table has no {missing[0]!r} column (columns found: {', '.join(map(str, table.columns))})")
         if len(table) == 0:
             raise AggregationError("the comparison table is empty")
+        bounds.check("MAX_COMPARISONS", len(table), "the comparison table")
         table = table.reset_index(drop=True).copy()
         for col in ("chosen", "rejected"):
-            bad = table[col].isna() | (table[col].astype(str).str.strip() == "")
+            values = table[col]
+            bad = values.map(lambda v: v is not None and (isinstance(v, bool) or not isinstance(
+                v, (str, int, float, np.integer, np.floating))))
+            if bad.any():
+                i = int(np.flatnonzero(bad)[0])
+                raise AggregationError(f"row {i + 1}: {col} must be a name, got {short(values[i])}")
+            bad = values.isna() | (values.astype(str).str.strip() == "")
             if bad.any():
                 raise AggregationError(f"row {int(np.flatnonzero(bad)[0]) + 1}: {col} is empty")
-            table[col] = table[col].astype(str).str.strip()
+            table[col] = values.astype(str).str.strip()
         same = table["chosen"] == table["rejected"]
         if same.any():
             i = int(np.flatnonzero(same)[0])
             raise AggregationError(f"row {i + 1}: a response is compared with itself ({table['chosen'][i]!r})")
         seen = list(dict.fromkeys(list(table["chosen"]) + list(table["rejected"])))
         if alternatives is None:
+            bounds.check("MAX_ALTERNATIVES", len(seen), "the comparison table")
+            for a in seen:
+                try:
+                    check_name(a, "alternatives")
+                except AggregationError as exc:
+                    i = int(np.flatnonzero((table["chosen"] == a) | (table["rejected"] == a))[0])
+                    raise AggregationError(f"row {i + 1}: {exc}") from None
             alts = sorted(seen)
         else:
             alts = alternative_names(alternatives)
             unknown = [a for a in seen if a not in set(alts)]
             if unknown:
                 i = int(np.flatnonzero((table["chosen"] == unknown[0]) | (table["rejected"] == unknown[0]))[0])
-                raise AggregationError(f"row {i + 1}: unknown alternative {unknown[0]!r} (known: {', '.join(alts)})")
+                known = ", ".join(alts[:20]) + (", …" if len(alts) > 20 else "")
+                raise AggregationError(f"row {i + 1}: unknown alternative {unknown[0][:200]!r} (known: {known})")
+        voter = next((c for c in VOTER_COLUMNS if c in table.columns), None)
+        if voter is not None:
+            bad = [i for i, v in enumerate(table[voter]) if isinstance(v, str) and (
+                len(v) > bounds.MAX_NAME_CHARS or _BAD_NAME_CHARS.search(v))]
+            if bad:
+                raise AggregationError(f"row {bad[0] + 1}: the {voter} {short(table[voter][bad[0]])} must be printable "
+                                       f"text on one line of at most {bounds.MAX_NAME_CHARS} characters")
         self._alternatives = tuple(alts)
         self._table = table
         index = {a: j for j, a in enumerate(alts)}
