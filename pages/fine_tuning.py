@@ -3,6 +3,7 @@ and read the trained policy next to the theory. Jobs go to the worker through wo
 import streamlit as st
 
 from ui import shell, state, training, training_panels as panels
+from ui.text import md, md_list
 
 shell.page_header(
     "Fine-tuning",
@@ -28,8 +29,8 @@ def opened(job_id: str) -> None:
 
 st.subheader("1. What to train")
 origin = state.origin()
-st.markdown(f"**Population**: {origin.title}{' (edited by hand)' if origin.edited else ''} · "
-            f"{len(model.alternatives)} answers ({', '.join(model.alternatives[:12])}"
+st.markdown(f"**Population**: {md(origin.title)}{' (edited by hand)' if origin.edited else ''} · "
+            f"{len(model.alternatives)} answers ({md_list(model.alternatives[:12])}"
             f"{', …' if len(model.alternatives) > 12 else ''})")
 st.page_link(shell.ROOT / shell.page("population").path, label="Change it on the Population page",
              icon=":material/groups:")
@@ -47,7 +48,7 @@ if client is not None:
     try:
         records = client.list_jobs(limit=training.JOB_LIST_LIMIT)
     except Exception as exc:  # noqa: BLE001 - the records file cannot be read: say so, keep the page
-        st.error(f"The job records cannot be read ({type(exc).__name__}: {exc}).", icon=":material/error:")
+        st.error(f"The job records cannot be read ({type(exc).__name__}: {md(exc)}).", icon=":material/error:")
 by_id = {r.job_id: r for r in records}
 if client is not None:
     panels.apply_job_link(client, list(by_id))

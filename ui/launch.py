@@ -6,6 +6,10 @@ legacy multipage app until some session has executed ``st.navigation``; on a fre
 clears that flag, so the launcher clears it before the server starts: ``app.py`` then always
 runs and lists the pages with ``st.navigation`` (a browser test proves deep links work on the
 very first request).
+
+It also sets ``server.maxUploadSize`` to the core's file limit (:data:`aggregation.bounds.MAX_FILE_MB`):
+Streamlit checks an upload's size on the server (Content-Length first, then the bytes as they arrive),
+so the limit the import widget states is the one enforced, whatever a browser or script sends.
 """
 from __future__ import annotations
 
@@ -20,12 +24,21 @@ DEFAULT_OPTIONS = [
 ]
 
 
+def upload_limit_option() -> str:
+    """Streamlit's upload limit (MiB, enforced by the server: a larger PUT gets HTTP 413) set to the core's
+    one value, the limit the import widget states."""
+    from aggregation.bounds import MAX_FILE_MB
+
+    return f"--server.maxUploadSize={MAX_FILE_MB}"
+
+
 def main(argv: list[str] | None = None) -> None:
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.web import cli
 
     PagesManager.uses_pages_directory = False
-    sys.argv = ["streamlit", "run", str(APP), *DEFAULT_OPTIONS, *(sys.argv[1:] if argv is None else argv)]
+    sys.argv = ["streamlit", "run", str(APP), *DEFAULT_OPTIONS, upload_limit_option(),
+                *(sys.argv[1:] if argv is None else argv)]
     cli.main()
 
 

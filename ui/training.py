@@ -30,6 +30,7 @@ from aggregation.rules.result import values_of
 
 from .compute import HASH_FUNCS
 from .numbers import decimal
+from .text import md
 
 #: Seconds between two looks at a running job (the live panel polls only while a job is active).
 POLL_S = 1.0
@@ -339,8 +340,8 @@ def order_text(scores: pd.Series) -> str:
 def _support(policy: pd.Series) -> str:
     kept = [(a, p) for a, p in policy.sort_values(ascending=False).items() if p > 1e-3]
     if len(kept) == 1:
-        return f"**{kept[0][0]}** with probability {decimal(float(kept[0][1]), 3)}"
-    return ", ".join(f"**{a}** {decimal(float(p), 3)}" for a, p in kept[:4])
+        return f"**{md(kept[0][0])}** with probability {decimal(float(kept[0][1]), 3)}"
+    return ", ".join(f"**{md(a)}** {decimal(float(p), 3)}" for a, p in kept[:4])
 
 
 def headline(result: dict, spec: dict, view: TheoryView, kind: str) -> list[str]:
@@ -363,30 +364,30 @@ def headline(result: dict, spec: dict, view: TheoryView, kind: str) -> list[str]
         if target in ("rlhf", "ipo"):
             ranks = " It ranks like Borda." if spec.get("sampling") is None else " It ranks like NBC under this D."
         if set(winners) & set(expected):
-            lines.append(f"{name}{which} landed on **{' = '.join(winners)}** (probability {decimal(p_top, 3)}), "
+            lines.append(f"{name}{which} landed on **{' = '.join(map(md, winners))}** (probability {decimal(p_top, 3)}), "
                          f"as theory predicts: the {label} is {_support(target_policy)}.{ranks}")
         else:
-            lines.append(f"{name}{which} put most probability on **{' = '.join(winners)}** ({decimal(p_top, 3)}), "
-                         f"but theory predicts **{' = '.join(expected)}** (the {label} is {_support(target_policy)}):"
+            lines.append(f"{name}{which} put most probability on **{' = '.join(map(md, winners))}** ({decimal(p_top, 3)}), "
+                         f"but theory predicts **{' = '.join(map(md, expected))}** (the {label} is {_support(target_policy)}):"
                          " this run has not got there; more steps, another learning rate or a larger dataset may "
                          "help.")
     else:
         reason = view.unavailable.get(target) if target else None
-        lines.append(f"{name}{which} landed on **{' = '.join(winners)}** (probability {decimal(p_top, 3)}). "
-                     + (f"Theory has no limit to compare here: {reason}." if reason else
+        lines.append(f"{name}{which} landed on **{' = '.join(map(md, winners))}** (probability {decimal(p_top, 3)}). "
+                     + (f"Theory has no limit to compare here: {md(reason)}." if reason else
                         "Theory gives no closed-form limit for this setting; compare with the policies below."))
     lottery = view.policies.get("maximal_lottery")
     rlhf = view.policies.get("rlhf")
     if method not in SELF_PLAY and lottery is not None and not set(top(lottery)) & set(winners):
         if view.condorcet_winner:
-            lines.append(f"The majority's **{view.condorcet_winner}** (it beats every other answer head-to-head) "
+            lines.append(f"The majority's **{md(view.condorcet_winner)}** (it beats every other answer head-to-head) "
                          "is where Nash self-play lands: the maximal lottery puts probability 1 on it.")
         else:
             lines.append(f"Nash self-play would land elsewhere: the maximal lottery is {_support(lottery)}.")
     if method in SELF_PLAY and rlhf is not None and not set(top(rlhf)) & set(winners):
         borda = top(view.borda)
-        lines.append(f"DPO or RLHF on the same voters would land on **{' = '.join(top(rlhf))}** "
-                     f"({_support(rlhf)}; Borda's winner is {' = '.join(borda)}).")
+        lines.append(f"DPO or RLHF on the same voters would land on **{' = '.join(map(md, top(rlhf)))}** "
+                     f"({_support(rlhf)}; Borda's winner is {' = '.join(map(md, borda))}).")
     return lines
 
 

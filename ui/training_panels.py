@@ -23,8 +23,11 @@ import streamlit as st
 
 from worker.client import (DEFAULT_BETA, METHODS, JobSpecError, QueueUnavailable, UnknownJob, get_client)
 
-from . import compute, explain, shell, training, training_figures, widgets
+from aggregation import AggregationError
+
+from . import compute, explain, shell, training, training_figures, urls, widgets
 from .numbers import decimal, exact, matrix_denominator
+from .text import md
 from .training import METHOD_TEXT, RANKED, SELF_PLAY, TINY
 
 JOB_KEY = "ft_job"
@@ -48,7 +51,7 @@ def connect():
     try:
         return get_client(), None
     except Exception as exc:  # noqa: BLE001 - configuration, disk or queue errors: say so, keep the page
-        return None, (f"The job queue cannot be opened ({type(exc).__name__}: {exc}). Training is unavailable "
+        return None, (f"The job queue cannot be opened ({type(exc).__name__}: {md(exc)}). Training is unavailable "
                       "until that is fixed (see README, “Fine-tuning jobs”); the theory on this page still works.")
 
 
@@ -56,7 +59,7 @@ def notice() -> None:
     """The message left by the last action (a refused cancel, an unreachable queue), shown once."""
     message = st.session_state.pop(NOTICE_KEY, None)
     if message:
-        st.warning(message, icon=":material/warning:")
+        st.warning(md(message), icon=":material/warning:")
 
 
 # ------------------------------------------------------------------ the form
@@ -71,7 +74,7 @@ class FieldErrors:
 
     def show(self, field: str | None, message: str, fallback) -> None:
         target = self.slots.get(field) if field else None
-        (target or fallback).error(message, icon=":material/error:")
+        (target or fallback).error(md(message), icon=":material/error:")
 
 
 def _number(container, errors: FieldErrors, label: str, field: str, key: str, value, **kwargs):
@@ -100,7 +103,7 @@ def settings_form(model, D, errors: FieldErrors) -> tuple[str, dict]:
         if model_name.strip():
             where = ("found on this machine" if os.path.isdir(model_name.strip()) else
                      "not a folder on this machine: it must exist on the worker, or be in its Hugging Face cache")
-            st.caption(f"`{model_name.strip()}`: {where}.")
+            st.caption(f"{md(model_name.strip())}: {where}.")
     else:
         model_name = TINY
     st.caption("The tiny model is a random 2-layer GPT-2 with a word vocabulary built on the spot; it trains on a "
@@ -137,7 +140,7 @@ def settings_form(model, D, errors: FieldErrors) -> tuple[str, dict]:
         if method == "mallows":
             settings["phi"] = _number(row[2], errors, "Mallows dispersion φ", "phi", "ft_phi", 0.5, step=0.05,
                                       format="%g", help="Strictly between 0 and 1; smaller is more decisive.")
-    D_text = "uniform" if D is None else ", ".join(f"{a} {decimal(float(p))}" for a, p in D.items())
+    D_text = "uniform" if D is None else ", ".join(f"{md(a)} {decimal(float(p))}" for a, p in D.items())
     st.markdown(f"**Sampling distribution D** (the responses compared or shown are drawn from it): {D_text}")
     st.page_link(shell.ROOT / shell.page("sampling").path, label="Change D on the Sampling page",
                  icon=":material/change_history:")
@@ -222,7 +225,7 @@ def theory_preview(model, method: str, settings: dict, D, kind: str) -> None:
                f"limits for its own untrained model). Borda: {training.order_text(view.borda)}. "
                f"NBC under D: {training.order_text(view.nbc)}.")
     for key, reason in view.unavailable.items():
-        st.caption(f"{view.labels[key]}: not available here ({reason}).")
+        st.caption(f"{view.labels[key]}: not available here ({md(reason)}).")
 
 
 # ------------------------------------------------------------------ the job on screen
@@ -234,10 +237,10 @@ def live_panel(client, job_id: str, was_active: bool) -> None:
         status = client.status(job_id)
         events = client.events(job_id)
     except UnknownJob as exc:
-        st.warning(f"{exc}.", icon=":material/help:")
+        st.warning(f"{md(exc)}.", icon=":material/help:")
         return
     except Exception as exc:  # noqa: BLE001 - the records file or the queue went away
-        st.warning(f"Cannot read this job right now ({type(exc).__name__}: {exc}); the page keeps trying.",
+        st.warning(f"Cannot read this job right now ({type(exc).__name__}: {md(exc)}); the page keeps trying.",
                    icon=":material/warning:")
         return
     if was_active and status.done:
@@ -245,8 +248,8 @@ def live_panel(client, job_id: str, was_active: bool) -> None:
     icon, label = STATE_LABELS[status.state]
     with st.container(border=True, key="ft_status"):
         head, button = st.columns([4, 1])
-        where = f" on **{status.device}**" if status.device else ""
-        worker = f" (worker {status.worker})" if status.worker else ""
+        where = f" on **{md(status.device)}**" if status.device else ""
+        worker = f" (worker {md(status.worker)})" if status.worker else ""
         head.markdown(f"#### {label}{where}{worker}", help=f"job id {job_id}")
         if not status.done:
             button.button("Cancel", key="ft_cancel", icon=":material/stop_circle:", on_click=_cancel,
@@ -256,11 +259,11 @@ def live_panel(client, job_id: str, was_active: bool) -> None:
         if status.attempt > 1:
             details.append(f"attempt {status.attempt}")
         if details:
-            st.caption(" · ".join(details))
+            st.caption(md(" · ".join(details)))
         if status.state == "failed":
-            st.error(f"The job failed: {status.error or 'no reason was recorded'}", icon=":material/error:")
+            st.error(f"The job failed: {md(status.error or 'no reason was recorded')}", icon=":material/error:")
         if status.state == "cancelled":
-            st.info(status.message or "Cancelled.", icon=":material/cancel:")
+            st.info(md(status.message or "Cancelled."), icon=":material/cancel:")
         if events and status.state != "finished":
             last = events[-1]
             policy = pd.Series(last["policy"])
@@ -268,7 +271,7 @@ def live_panel(client, job_id: str, was_active: bool) -> None:
             cols = st.columns(len(shown) + 1)
             cols[0].metric("loss", decimal(float(last["loss"])))
             for col, (name, p) in zip(cols[1:], shown.items()):
-                col.metric(f"P({name})", decimal(float(p), 3))
+                col.metric(f"P({md(name)})", decimal(float(p), 3))
             frames = training.trajectory_frames(events)
             widgets.chart(training_figures.trajectory(frames[0], mixture=frames[1], height=340,
                                                       title="The policy so far"),
@@ -352,12 +355,12 @@ def result_section(client, record, records, current_model, on_started: Callable[
                            mime="application/json", key="ft_result_json", icon=":material/download:",
                            on_click="ignore")
     for key, reason in view.unavailable.items():
-        st.caption(f"**{view.labels[key]}** is not shown: {reason}.")
+        st.caption(f"**{view.labels[key]}** is not shown: {md(reason)}.")
     for note in view.notes:
-        st.caption(note)
-    st.markdown(f"**Orders** on the job's population: Borda {training.order_text(view.borda)} · NBC under "
-                f"{'uniform D' if spec.get('sampling') is None else 'the job’s D'} {training.order_text(view.nbc)}"
-                + (f" · Condorcet winner **{view.condorcet_winner}**" if view.condorcet_winner else
+        st.caption(md(note))
+    st.markdown(f"**Orders** on the job's population: Borda {md(training.order_text(view.borda))} · NBC under "
+                f"{'uniform D' if spec.get('sampling') is None else 'the job’s D'} {md(training.order_text(view.nbc))}"
+                + (f" · Condorcet winner **{md(view.condorcet_winner)}**" if view.condorcet_winner else
                    " · no Condorcet winner"))
     if view.bt_fit is not None:          # the reward this method fits (RLHF) or implies (DPO)
         with st.container(key="ft_bt_fit"):
@@ -371,12 +374,12 @@ def result_section(client, record, records, current_model, on_started: Callable[
 def _facts(result: dict, spec: dict) -> list[str]:
     timings = result.get("timings", {})
     model = result.get("model", {})
-    facts = [f"ran on **{result.get('device', '?')}** (worker {result.get('worker', '?')})",
+    facts = [f"ran on **{md(result.get('device', '?'))}** (worker {md(result.get('worker', '?'))})",
              f"{spec['steps']} steps in {decimal(float(timings.get('train_s', float('nan'))), 3)} s "
              f"({decimal(float(timings.get('ms_per_step', float('nan'))), 3)} ms per step)",
-             f"model {model.get('name', spec['model'])}: {model.get('trainable_parameters', '?'):,} of "
+             f"model {md(model.get('name', spec['model']))}: {model.get('trainable_parameters', '?'):,} of "
              f"{model.get('parameters', '?'):,} parameters trained (LoRA r = {spec['lora']['r']})"
-             if isinstance(model.get("parameters"), int) else f"model {spec['model']}",
+             if isinstance(model.get("parameters"), int) else f"model {md(spec['model'])}",
              f"β = {spec['beta']:g}, {spec['dataset_size']} rows, learning rate {spec['learning_rate']:g}, "
              f"seed {spec['seed']}"]
     outside = result.get("outside_mass")
@@ -411,7 +414,7 @@ def _seed_runs(client, record, records, on_started) -> None:
         try:
             on_started(client.submit({**record.spec, "seed": next_seed}))
         except (JobSpecError, QueueUnavailable) as exc:
-            st.error(f"Not queued: {exc}", icon=":material/error:")
+            st.error(f"Not queued: {md(exc)}", icon=":material/error:")
         else:
             st.rerun()
 
@@ -442,7 +445,7 @@ def _dataset(result: dict, model) -> None:
                + (f" {data['note'][0].upper()}{data['note'][1:]}." if data.get("note") else ""))
     reward = result.get("reward_model")
     if reward:
-        text = ", ".join(f"{a} {decimal(float(r), 3)} ± {decimal(float(reward['standard_errors'][a]), 2)}"
+        text = ", ".join(f"{md(a)} {decimal(float(r), 3)} ± {decimal(float(reward['standard_errors'][a]), 2)}"
                          for a, r in reward["reward"].items())
         st.caption(f"RLHF's reward model (Bradley–Terry, centred, ± standard error from the Fisher information): {text}.")
 
@@ -466,6 +469,11 @@ def apply_job_link(client, ids: list[str]) -> None:
     if not wanted or wanted == st.session_state.get(_JOB_PARAM_SEEN):
         return
     st.session_state[_JOB_PARAM_SEEN] = wanted
+    try:
+        wanted = urls.decode_job(wanted)
+    except AggregationError as exc:
+        st.session_state[NOTICE_KEY] = f"{exc}; showing the newest job instead."
+        return
     if wanted in ids:
         st.session_state[JOB_KEY] = wanted
         return
