@@ -45,6 +45,22 @@ def name(value, what: str, *, signs: Sequence[str] = ()) -> str:
     return value
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def cell(value, what: str):
+    """One cell of a table read from JSON or built by a caller: ``None``, a number (not ``True``) or text
+    without lone surrogates (which no table, file or page can hold); anything else is refused."""
+    if value is None or (isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+            value, (bool, np.bool_))):
+        return value
+    if isinstance(value, str):
+        if _SURROGATE.search(value):
+            raise AggregationError(f"{what}: {short(value)} holds a lone surrogate character, which is not text")
+        return value
+    raise AggregationError(f"{what} must be text or a number, got {short(value)}")
+
+
 def alternative_names(names, *, what: str = "alternatives", limit: str = "MAX_ALTERNATIVES",
                       signs: Sequence[str] = ()) -> list[str]:
     """Check a list of alternative names: non-empty strings (see :func:`name`), no duplicates, at least
@@ -75,7 +91,10 @@ _REPR.maxlong = 40
 
 def short(value) -> str:
     """``repr(value)`` cut short (a message may echo an input, never all of a large one)."""
-    return _REPR.repr(value)
+    try:
+        return _REPR.repr(value)
+    except ValueError:          # an integer of more than 4,300 digits has no repr
+        return "a whole number of thousands of digits"
 
 
 _short = short

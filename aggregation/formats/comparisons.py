@@ -11,7 +11,7 @@ import pandas as pd
 from .. import bounds
 from ..errors import AggregationError
 from ..populations.comparisons import VOTER_COLUMNS, PairwiseData
-from ..validate import short
+from ..validate import cell, short
 from .csv import read_csv_table, to_csv
 
 
@@ -96,9 +96,7 @@ def _jsonl_rows(text: str) -> tuple[list[dict], list[str]]:
         row = {"__line": lineno}
         for key in COLUMNS:
             if key in obj:
-                value = obj[key]
-                if value is not None and (isinstance(value, bool) or not isinstance(value, (str, int, float))):
-                    raise AggregationError(f"{key} must be a name (text or a number), got {short(value)}", line=lineno)
+                value = cell(obj[key], key)
                 if isinstance(value, int) and abs(value) >= 10 ** 18:
                     raise AggregationError(f"{key}: the number {short(value)} is too long to be a name", line=lineno)
                 row[key] = value

@@ -10,6 +10,7 @@ again, so that a downloaded file imports back unchanged.
 """
 from __future__ import annotations
 
+import csv
 import io
 import math
 import re
@@ -23,25 +24,38 @@ from ..populations.profile import Profile, format_weight, parse_ranking
 #: First characters that make a spreadsheet read a cell as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-_NEUTRALISED = re.compile("^'[=+\\-@\t\r]")
+#: A cell that starts with a formula sign, after any apostrophes (so that a name such as ``'-x`` survives).
+_FORMULA = re.compile("^'*[=+\\-@\t\r]")
+#: A cell :func:`neutralise` wrote: one apostrophe more than the name had.
+_NEUTRALISED = re.compile("^''*[=+\\-@\t\r]")
 
 
 def neutralise(value):
-    """One cell as a spreadsheet may open it: text that starts with a formula sign gets a leading
-    apostrophe; numbers, and text that is a plain number (``-0.25``), are returned as they are."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES) and not _PLAIN_NUMBER.match(value):
+    """One cell as a spreadsheet may open it: text that starts with a formula sign (after any apostrophes)
+    gets one more leading apostrophe; numbers, and text that is a plain number (``-0.25``), are returned
+    as they are. :func:`read_csv_table` removes that one apostrophe."""
+    if isinstance(value, str) and _FORMULA.match(value) and not _PLAIN_NUMBER.match(value):
         return "'" + value
     return value
 
 
+def _needs(values) -> bool:
+    return any(isinstance(v, str) and _FORMULA.match(v) for v in values)
+
+
 def formula_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` whose text cells, index labels and column labels are :func:`neutralise`-d."""
-    out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].map(neutralise)
-    out.index = out.index.map(neutralise)
-    out.columns = out.columns.map(neutralise)
+    """``frame`` with its text cells, index labels and column labels :func:`neutralise`-d (a copy when
+    anything changes, else ``frame`` itself)."""
+    out = frame
+    for i, (column, dtype) in enumerate(zip(frame.columns, frame.dtypes)):
+        if (dtype == object or pd.api.types.is_string_dtype(dtype)) and _needs(frame.iloc[:, i].tolist()):
+            out = out.copy() if out is frame else out
+            out.iloc[:, i] = [neutralise(v) for v in frame.iloc[:, i].tolist()]
+    for axis in ("index", "columns"):
+        labels = getattr(frame, axis)
+        if labels.nlevels == 1 and _needs(labels.tolist()):
+            out = out.copy() if out is frame else out
+            setattr(out, axis, pd.Index([neutralise(v) for v in labels.tolist()], name=labels.name))
     return out
 
 
@@ -79,7 +93,13 @@ def read_rankings_csv(text: str) -> Profile:
 
 
 def write_rankings_csv(profile: Profile) -> str:
-    return to_csv(profile.to_frame().assign(weight=lambda d: d["weight"].map(format_weight)), index=False)
+    """Columns ``weight`` and ``ranking`` (formula-safe; the same text :func:`to_csv` writes for the table)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["weight", "ranking"])
+    writer.writerows([format_weight(w), neutralise(text)] for w, text in zip(profile.weights.tolist(),
+                                                                           profile.ranking_texts()))
+    return out.getvalue()
 
 
 def read_csv_table(text: str, *, limit: str = "MAX_COMPARISONS") -> pd.DataFrame:
@@ -100,11 +120,13 @@ def read_csv_table(text: str, *, limit: str = "MAX_COMPARISONS") -> pd.DataFrame
     if len(table) > max_rows:
         bounds.check(limit, len(table), "the CSV file", found=f"more than {bounds.LIMITS[limit]}")
     table.columns = [str(c).strip().lower() for c in table.columns]
-    for column in table.columns:
-        cells = table[column]
-        marked = cells.str.match(_NEUTRALISED)
-        if marked.any():
-            table[column] = cells.where(~marked, cells.str.slice(1))
+    twice = [c for i, c in enumerate(table.columns) if c in table.columns[:i]]
+    if twice:
+        raise AggregationError(f"the CSV has the column {twice[0][:40]!r} twice", line=1)
+    for i in range(table.shape[1]):
+        cells = table.iloc[:, i].tolist()
+        if any(_NEUTRALISED.match(c) for c in cells):
+            table.iloc[:, i] = [c[1:] if _NEUTRALISED.match(c) else c for c in cells]
     return table
 
 

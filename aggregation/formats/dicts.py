@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .. import bounds
-from ..validate import alternative_names, positive_weights, short
+from ..validate import alternative_names, cell, positive_weights, short
 from ..errors import AggregationError
 from ..populations.base import COMPARISONS, MATRIX, RANKINGS, USER_TYPES, Population
 from ..populations.comparisons import VOTER_COLUMNS, PairwiseData
@@ -157,6 +157,9 @@ def population_from_dict(d, where: str = "population") -> Population:
             for i, row in enumerate(rows):
                 if not isinstance(row, dict):
                     raise AggregationError(f"{where}.comparisons[{i}] must be an object with 'chosen' and 'rejected'")
+                for key in ("chosen", "rejected", *VOTER_COLUMNS):
+                    if key in row:
+                        cell(row[key], f"{where}.comparisons[{i}].{key}")
             keys = set().union(*rows) if rows else set()
             columns = ["chosen", "rejected", *(c for c in VOTER_COLUMNS if c in keys)]
             return PairwiseData(pd.DataFrame(rows, columns=columns), alternatives)

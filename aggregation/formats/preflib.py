@@ -9,8 +9,12 @@ and ``3: 1,2`` became two rankings of weight 3, a total of 6 voters instead of 5
 """
 from __future__ import annotations
 
+import atexit
+import functools
 import re
+import shutil
 import tempfile
+import uuid
 from pathlib import Path
 
 from .. import bounds
@@ -171,7 +175,18 @@ def write_preflib(profile: Profile, title: str = "") -> tuple[str, str]:
         instance.multiplicity[order] = int(w)
     instance.num_unique_orders = len(instance.orders)
     instance.num_voters = int(sum(instance.multiplicity.values()))
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"population.{kind}"
+    path = _scratch() / f"{uuid.uuid4().hex}.{kind}"     # preflibtools writes files only
+    try:
         instance.write(str(path))
         return path.read_text(encoding="utf-8"), kind
+    finally:
+        path.unlink(missing_ok=True)
+
+
+@functools.cache
+def _scratch() -> Path:
+    """One scratch folder per process for :func:`write_preflib` (removed at exit; creating and removing a
+    folder per file cost more than writing it)."""
+    folder = Path(tempfile.mkdtemp(prefix="preflib-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
