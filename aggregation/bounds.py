@@ -35,7 +35,7 @@ class Limit:
     what: str
 
     def __str__(self) -> str:
-        return f"{_number(self.value)} {self.unit}"
+        return f"{_number(self.value)} {self.unit}".rstrip()
 
 
 #: Alternatives (responses, candidates) in one population.
@@ -108,7 +108,7 @@ class LimitError(AggregationError):
     def __init__(self, limit: Limit, value, where: str = "", *, line: int | None = None, found: str | None = None):
         self.limit, self.value, self.where = limit, value, where
         found = found or f"{_number(value)} {limit.unit}".rstrip()
-        message = (f"{where + ': ' if where else ''}{found}; at most {_number(limit.value)} "
+        message = (f"{where + ': ' if where else ''}{found}; at most {limit} "
                    f"{'are' if limit.unit.endswith('s') else 'is'} accepted (aggregation.bounds.{limit.name})")
         super().__init__(message, line=line)
 

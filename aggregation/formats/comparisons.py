@@ -77,7 +77,11 @@ def _jsonl_rows(text: str) -> tuple[list[dict], list[str]]:
     """The rows of a JSONL comparison file (one JSON object per line, only the columns of :data:`COLUMNS`,
     at most :data:`~aggregation.bounds.MAX_COMPARISONS` of them) and the first fields found."""
     rows, found = [], {}
-    for lineno, line in enumerate(_LINE_BREAK.split(bounds.text(text, "the JSONL file")), start=1):
+    text = bounds.text(text, "the JSONL file")
+    lines = bounds.line_count(text)          # one comparison per line: the lines bound the rows before any is read
+    if lines > bounds.MAX_COMPARISONS + 1:
+        bounds.check("MAX_COMPARISONS", lines, "the JSONL file", found=f"{lines:,} lines (one comparison each)")
+    for lineno, line in enumerate(_LINE_BREAK.split(text), start=1):
         if not line.strip():
             continue
         try:
@@ -96,7 +100,10 @@ def _jsonl_rows(text: str) -> tuple[list[dict], list[str]]:
         row = {"__line": lineno}
         for key in COLUMNS:
             if key in obj:
-                value = cell(obj[key], key)
+                try:
+                    value = cell(obj[key], key)
+                except AggregationError as exc:
+                    raise AggregationError(str(exc), line=lineno) from None
                 if isinstance(value, int) and abs(value) >= 10 ** 18:
                     raise AggregationError(f"{key}: the number {short(value)} is too long to be a name", line=lineno)
                 row[key] = value

@@ -82,7 +82,7 @@ def read_rankings_csv(text: str) -> Profile:
             try:
                 groups = parse_ranking(cell)
             except AggregationError as exc:
-                raise AggregationError(str(exc), line=lineno) from None
+                raise exc.at_line(lineno) from None
             weights.append(_number(weight, "weight", lineno) if has_weight else 1.0)
             labels.append(f"line {lineno}")
             yield groups

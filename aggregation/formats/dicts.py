@@ -201,6 +201,8 @@ def _rewards(row: dict, where: str) -> dict:
             value = math.inf
         if not math.isfinite(value):
             raise AggregationError(f"user type reward for {a[:60]!r} is {short(r)}, not a finite number")
+        if a.strip() in out:
+            raise AggregationError(f"{where}: duplicate alternative {a.strip()!r}")
         out[a.strip()] = value
     return out
 

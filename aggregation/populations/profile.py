@@ -171,7 +171,7 @@ class Profile(Population):
             try:
                 groups = parse_ranking(body)
             except AggregationError as exc:
-                raise AggregationError(str(exc), line=lineno) from None
+                raise exc.at_line(lineno) from None
             rows.add(groups, f"line {lineno}")
             weights.append(weight)
             lines.append(lineno)
@@ -429,7 +429,7 @@ class _Rows:
         try:
             name = check_name(name, "alternatives", signs=RANKING_SIGNS)
         except AggregationError as exc:
-            raise _located(str(exc), where) from None
+            raise _located(exc, where) from None
         j = len(self.names)
         bounds.check("MAX_ALTERNATIVES", j + 1, where, found=f"more than {bounds.LIMITS['MAX_ALTERNATIVES']}")
         bounds.check("MAX_CELLS", len(self.depth) * (j + 1), "the population",
@@ -455,10 +455,15 @@ class _Rows:
         return levels, self.names
 
 
-def _located(message: str, where: str) -> AggregationError:
+def _located(message, where: str) -> AggregationError:
+    """``message`` (text, or an error whose class is kept) located at ``where`` ("line 3", "row 2", a field)."""
+    error = message if isinstance(message, AggregationError) else AggregationError(message)
     if where.startswith("line "):
-        return AggregationError(message, line=int(where.split()[1]))
-    return AggregationError(f"{where}: {message}")
+        return error.at_line(int(where.split()[1]))
+    located = error.at_line(0)
+    located.line, located.args = None, (f"{where}: {error.message}",)
+    located.message = located.args[0]
+    return located
 
 
 def _as_groups(ranking, where: str) -> list[list[str]]:
@@ -466,7 +471,7 @@ def _as_groups(ranking, where: str) -> list[list[str]]:
         try:
             return parse_ranking(ranking)
         except AggregationError as exc:
-            raise _located(str(exc), where) from None
+            raise _located(exc, where) from None
     if not isinstance(ranking, (list, tuple)):
         raise _located(f"a ranking must be a list of names or tie groups, got {short(ranking)}", where)
     if not ranking:

@@ -56,6 +56,11 @@ class RewardPopulation(Population):
             raise AggregationError(f"temperature must be a number, got {short(temperature)}") from None
         if not np.isfinite(temperature) or temperature <= 0:
             raise AggregationError(f"temperature must be a positive number, got {temperature!r}")
+        with np.errstate(over="ignore"):
+            scaled = table.to_numpy(float) / temperature
+        if not np.isfinite(scaled).all():
+            raise AggregationError(f"rewards / temperature overflow (a reward of up to {np.abs(table.to_numpy(float)).max():g} "
+                                   f"at temperature {temperature:g}); use smaller rewards or a larger temperature")
         self._temperature = temperature
         self._cache: dict[str, object] = {}
 
