@@ -11,6 +11,12 @@ tag. Tables (``st.dataframe``) and selectbox options show plain text already and
 
 Both functions escape character by character, so escaping a whole sentence equals joining its escaped
 pieces; line breaks become spaces (a name never starts a new markdown block).
+
+Escapes alone do not stop GitHub-flavoured markdown's *literal autolinks*: Streamlit turns
+``https://…``, ``www.…`` and ``name@host.tld`` in text into live links even when every ``:``, ``.`` and
+``@`` is backslash-escaped (a browser test caught ``[evil](https://example.com).json`` as a file name
+becoming a link). :func:`md` therefore also puts an invisible WORD JOINER (U+2060) inside ``://``, after
+``www`` and after ``@``: the text looks the same and is no longer a link.
 """
 from __future__ import annotations
 
@@ -21,13 +27,23 @@ import re
 #: backslash-escaped punctuation character as itself.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=@^])")
 _LINE_BREAKS = re.compile("\r\n|[\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+#: Where GFM's literal autolinks start ("scheme://", "www.", "local@domain"): a word joiner goes in.
+_AUTOLINK = re.compile(r"(:)(?=//)|(?i:(www))(?=\.)|(@)")
+WORD_JOINER = "\u2060"
 _HTML_SPECIAL = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "$": "&#36;"}
 _HTML = re.compile("[&<>$]")
 
 
 def md(value) -> str:
     """``value`` (any object, shown as ``str(value)``) as markdown that renders it literally."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", _LINE_BREAKS.sub(" ", str(value)))
+    text = _AUTOLINK.sub(lambda m: m.group() + WORD_JOINER, _LINE_BREAKS.sub(" ", str(value)))
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def shown(value) -> str:
+    """What :func:`md` renders to on screen: ``str(value)`` with the invisible word joiners (for tests that
+    look for a name in a page)."""
+    return _AUTOLINK.sub(lambda m: m.group() + WORD_JOINER, _LINE_BREAKS.sub(" ", str(value)))
 
 
 def html(value) -> str:

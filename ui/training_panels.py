@@ -222,8 +222,8 @@ def theory_preview(model, method: str, settings: dict, D, kind: str) -> None:
     widgets.chart(training_figures.policy_bars(table, title=title, emphasise=1 if target in view.policies else 0),
                   key="ft_preview_chart", file_name="fine-tuning-theory")
     st.caption("Exact, from the population (uniform reference policy here; a finished job is compared with the "
-               f"limits for its own untrained model). Borda: {training.order_text(view.borda)}. "
-               f"NBC under D: {training.order_text(view.nbc)}.")
+               f"limits for its own untrained model). Borda: {md(training.order_text(view.borda))}. "
+               f"NBC under D: {md(training.order_text(view.nbc))}.")
     for key, reason in view.unavailable.items():
         st.caption(f"{view.labels[key]}: not available here ({md(reason)}).")
 
@@ -472,7 +472,7 @@ def apply_job_link(client, ids: list[str]) -> None:
     try:
         wanted = urls.decode_job(wanted)
     except AggregationError as exc:
-        st.session_state[NOTICE_KEY] = f"{exc}; showing the newest job instead."
+        st.session_state[NOTICE_KEY] = f"{str(exc)[:1].upper()}{str(exc)[1:]}; showing the newest job instead."
         return
     if wanted in ids:
         st.session_state[JOB_KEY] = wanted

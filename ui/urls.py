@@ -187,7 +187,7 @@ def _drop_bad_controls() -> None:
             decode(text)
         except AggregationError as exc:
             del st.query_params[key]
-            state.notice(f"{exc}; the control keeps its value.")
+            state.notice(f"{str(exc)[:1].upper()}{str(exc)[1:]}; the control keeps its value.")
 
 
 def _keep_link_controls() -> None:

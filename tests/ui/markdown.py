@@ -7,5 +7,6 @@ _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 
 def rendered(source: str) -> str:
-    """``source`` with its backslash escapes resolved (``\\[x\\]`` -> ``[x]``)."""
-    return _ESCAPE.sub(r"\1", str(source))
+    """``source`` with its backslash escapes resolved (``\\[x\\]`` -> ``[x]``) and without the invisible word
+    joiners that keep ``https://`` from becoming a link."""
+    return _ESCAPE.sub(r"\1", str(source)).replace("\u2060", "")
