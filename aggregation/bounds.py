@@ -122,6 +122,13 @@ def check(name: str, value, where: str = "", *, line: int | None = None, found: 
     return value
 
 
+def limits_markdown() -> str:
+    """The table of :data:`LIMITS` as markdown (the README's copy is generated from it)."""
+    rows = ["| limit | value | what it bounds |", "| --- | --- | --- |"]
+    rows += [f"| `{limit.name}` | {limit} | {limit.what} |" for limit in LIMITS.values()]
+    return "\n".join(rows) + "\n"
+
+
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 

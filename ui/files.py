@@ -42,7 +42,7 @@ def limits_sentence(*names: str) -> str:
 
 
 #: What the import widget says about sizes (the server refuses a larger file before it arrives).
-IMPORT_LIMITS = (f"Files up to {MAX_UPLOAD_MB} MiB; "
+IMPORT_LIMITS = (f"files up to {MAX_UPLOAD_MB} MiB; "
                  + limits_sentence("MAX_ALTERNATIVES", "MAX_RANKINGS", "MAX_TYPES", "MAX_COMPARISONS")
                  + f" per population, names of up to {bounds.MAX_NAME_CHARS} characters on one line (ranked "
                  "alternatives without >, = or #).")

@@ -151,6 +151,14 @@ def test_the_server_refuses_an_upload_above_the_stated_limit(page, server):
     open_page(page, server, "population")
     uploader = page.get_by_test_id("stFileUploader")
     expect(uploader).to_contain_text(f"{bounds.MAX_FILE_MB}MB per file")
+    stated = page.get_by_text(f"Limits: files up to {bounds.MAX_FILE_MB} MiB", exact=False)
+    expect(stated).to_be_visible()
+    for size, viewport in SIZES.items():        # the import panel states the limits where the file goes in
+        page.set_viewport_size(viewport)
+        uploader.scroll_into_view_if_needed()
+        page.wait_for_timeout(400)
+        page.screenshot(path=str(SCREENSHOTS / f"safe-inputs-uploader-{size}.png"))
+    page.set_viewport_size({"width": 1400, "height": 1000})
     seen = {}
 
     def note(route):
@@ -165,7 +173,3 @@ def test_the_server_refuses_an_upload_above_the_stated_limit(page, server):
     assert put(seen["url"], seen["headers"], over, chunked=True) == 413
     assert put(seen["url"], seen["headers"], 2 ** 20) == 204
     page.unroute_all(behavior="ignoreErrors")
-    for size, viewport in SIZES.items():        # the import panel states the limits where the file goes in
-        page.set_viewport_size(viewport)
-        page.wait_for_timeout(400)
-        uploader.screenshot(path=str(SCREENSHOTS / f"safe-inputs-uploader-{size}.png"))
