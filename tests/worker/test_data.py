@@ -1,7 +1,8 @@
 """Training data drawn from populations, the dataset summaries, and the Bradley-Terry fit."""
 import numpy as np
 import pytest
-import torch
+
+torch = pytest.importorskip("torch", reason="the training stack (requirements-train.txt) is not installed")
 from scipy.optimize import minimize
 from scipy.special import expit, softmax
 
