@@ -99,7 +99,8 @@ class Claim:
         super().__init_subclass__(**kwargs)
         if cls.kind:                                    # intermediate bases (NumberClaim) have none
             if cls.kind in KINDS:
-                raise TypeError(f"claim kind {cls.kind!r} is defined twice ({KINDS[cls.kind].__name__}, {cls.__name__})")
+                raise TypeError(f"claim kind {cls.kind!r} is defined twice "
+                                f"({KINDS[cls.kind].__name__}, {cls.__name__})")
             KINDS[cls.kind] = cls
 
     def __post_init__(self):
@@ -451,7 +452,8 @@ def _variant_names(data, where: str, ctx: Context) -> tuple[str, ...]:
         raise AggregationError(f"{where}.restrict_to must be a list of alternative names")
     for a in keep:
         if a not in ctx.alternatives:
-            raise AggregationError(f"{where}.restrict_to: unknown alternative {a!r} (known: {', '.join(ctx.alternatives)})")
+            raise AggregationError(f"{where}.restrict_to: unknown alternative {a!r} "
+                                   f"(known: {', '.join(ctx.alternatives)})")
     if len(set(keep)) != len(keep):
         raise AggregationError(f"{where}.restrict_to lists an alternative twice")
     return tuple(keep)

@@ -81,4 +81,5 @@ class MaximalLotteryUniqueClaim(Claim):
     def observe(self, v):
         certificate = v.result("maximal_lottery").certificate
         unique = bool(certificate.unique)
-        return unique, f"{'unique' if unique else 'not unique'} ({certificate.selection})", unique == self.fields["equals"]
+        shown = f"{'unique' if unique else 'not unique'} ({certificate.selection})"
+        return unique, shown, unique == self.fields["equals"]

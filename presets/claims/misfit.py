@@ -32,7 +32,8 @@ class BTMisfitClaim(NumberClaim):
         shown = fmt(x)
         if fit.max_pair is not None:
             a, b = fit.max_pair
-            shown += f" (P[{a}, {b}] {fmt(preference_matrix(v.population).at[a, b])}, fitted {fmt(fit.fitted.at[a, b])})"
+            P = preference_matrix(v.population)
+            shown += f" (P[{a}, {b}] {fmt(P.at[a, b])}, fitted {fmt(fit.fitted.at[a, b])})"
         return x, shown, self.accepts(x)
 
 

@@ -31,8 +31,9 @@ def test_a_new_kind_is_one_class():
 
     try:
         assert KINDS["smith_share"] is SmithShareClaim
-        s = presets.loads(_with_claims(MAJORITY, '[[claims]]\nkind = "smith_share"\nequals = "1/3"\n\n'
-                                                 '[[claims]]\nkind = "smith_share"\nrestrict_to = ["R", "G"]\nabove = 0.5\n'))
+        claims = ('[[claims]]\nkind = "smith_share"\nequals = "1/3"\n\n'
+                  '[[claims]]\nkind = "smith_share"\nrestrict_to = ["R", "G"]\nabove = 0.5\n')
+        s = presets.loads(_with_claims(MAJORITY, claims))
         assert [c.text for c in s.claims] == ["The Smith set holds a share 1/3 of the alternatives",
                                               "The Smith set holds a share above 0.5 of the alternatives without B"]
         # B is the Condorcet winner (3 of 5 voters prefer it to R and to G): the Smith set is {B};
@@ -59,8 +60,8 @@ def test_every_registry_rule_is_a_rule_and_the_distributions_are_the_policies():
     for rule_id, rule in RULES.items():
         base = TYRANNY if rule.needs == "rewards" else MAJORITY
         first = "y1" if base is TYRANNY else "R"
-        claim = presets.loads(_with_claims(base, f'[[claims]]\nkind = "winner"\nrule = "{rule_id}"\nequals = "{first}"\n')
-                              ).claims[0]
+        table = f'[[claims]]\nkind = "winner"\nrule = "{rule_id}"\nequals = "{first}"\n'
+        claim = presets.loads(_with_claims(base, table)).claims[0]
         label = rule.mid_sentence(4)
         assert claim.text.startswith(label[:1].upper() + label[1:] + " ")
         if rule_id in POLICIES:

@@ -17,7 +17,8 @@ RULES_BLOCK = re.compile(r"(<!-- claim rules: [^\n]*-->\n)(.*?)(<!-- end of clai
 
 def documented_fields(kind_cls) -> str:
     """How the table writes a kind's fields: required ones (NUMBER for the comparators), then the optional."""
-    required = [key for key in kind_cls.schema if key not in kind_cls.optional] + (["NUMBER"] if kind_cls.numeric else [])
+    required = [key for key in kind_cls.schema if key not in kind_cls.optional]
+    required += ["NUMBER"] if kind_cls.numeric else []
     optional = f"; optional: {', '.join(kind_cls.optional)}" if kind_cls.optional else ""
     return ", ".join(required) + optional
 
