@@ -150,6 +150,11 @@ class Rule:
             raise AggregationError(f"rule {self.id!r}: unknown output {self.output!r}")
 
     @property
+    def is_distribution(self) -> bool:
+        """Whether the rule outputs a probability distribution (a lottery or a policy)."""
+        return self.output in (LOTTERY, POLICY)
+
+    @property
     def applies(self) -> str:
         """Which populations the rule applies to, in words."""
         return _APPLIES[self.needs].format(reads=self.reads)

@@ -20,7 +20,6 @@ import numpy as np
 import pandas as pd
 
 from aggregation import RULES, AggregationError, RuleParams, RuleResult, parse_ranking
-from aggregation.rules.result import LOTTERY, POLICY
 from aggregation.rules.rule import REWARDS
 from aggregation.validate import distribution
 
@@ -37,7 +36,7 @@ KINDS: dict[str, type[Claim]] = {}
 
 def is_distribution(rule_id: str) -> bool:
     """Whether the registry's rule outputs a probability distribution (a lottery or a policy)."""
-    return RULES[rule_id].output in (LOTTERY, POLICY)
+    return RULES[rule_id].is_distribution
 
 
 #: The rules a ``policy`` field may name: the registry's lotteries and policies.
