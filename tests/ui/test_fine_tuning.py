@@ -196,11 +196,11 @@ def test_a_misconfigured_queue_disables_training_but_not_the_page(app, data_dir,
     assert preview(at)
 
 
-def finished_job(data_dir, theory_json, reference) -> str:
-    """A finished DPO job on Figure 1 written straight into the dashboard's records (no worker), with the
+def finished_job(data_dir, theory_json, reference, method: str = "dpo", **settings) -> str:
+    """A finished job on Figure 1 written straight into the dashboard's records (no worker), with the
     fields of a result the page reads and ``theory_json`` as its stored theory."""
     client = JobClient(data_dir=data_dir)
-    spec = validate_spec({"population": population_to_dict(FIGURE_1), "method": "dpo"})
+    spec = validate_spec({"population": population_to_dict(FIGURE_1), "method": method, **settings})
     job_id = uuid.uuid4().hex
     client.store.insert(job_id, spec)
     result = {"settings": {k: v for k, v in spec.items() if k != "population"}, "alternatives": ["R", "G", "B"],
@@ -244,6 +244,18 @@ def test_the_page_reads_the_theory_the_job_stored(app, data_dir):
     assert shown == stored["rlhf_policy"]
     assert shown != pytest.approx(rlhf_policy(FIGURE_1, 0.1, None, result_reference).values.to_dict(), abs=1e-3)
     assert "Borda R 7 > B 6 > G 2" in texts(at.markdown)
+
+
+def test_a_self_play_job_without_kl_pull_shows_its_theory(app, data_dir):
+    """β = 0 is a valid self-play setting; the tilted policies have no limit then and say why (this view
+    used to fail on it: the theory was built with the rules' β, which must be positive)."""
+    reference = {"R": 0.5, "G": 0.2, "B": 0.3}
+    stored = theory(FIGURE_1, "nash", {"beta": 0.0}, reference=reference).to_json()
+    finished_job(data_dir, stored, reference, "nash", beta=0.0)
+    at = open_fine_tuning(app)
+    assert not at.exception and not at.error
+    assert "**RLHF / DPO limit (β = 0)** is not shown: beta must be a positive number, got 0.0." in texts(at.caption)
+    assert frame(at, "ft_policies_table").loc["maximal lottery (Nash self-play)", "B"] == pytest.approx(1.0)
 
 
 def test_a_link_to_an_unknown_job_says_so(app, data_dir):
