@@ -137,7 +137,8 @@ def settings_form(model, D, errors: FieldErrors) -> tuple[str, dict]:
                                     DEFAULTS["top_k"], step=1)
         if "phi" in fields:
             settings["phi"] = _number(row[2], errors, "Mallows dispersion φ", "phi", "ft_phi", DEFAULTS["phi"],
-                                      step=0.05, format="%g", help="Strictly between 0 and 1; smaller is more decisive.")
+                                      step=0.05, format="%g",
+                                      help="Strictly between 0 and 1; smaller is more decisive.")
     D_text = "uniform" if D is None else ", ".join(f"{a} {decimal(float(p))}" for a, p in D.items())
     st.markdown(f"**Sampling distribution D** (the responses compared or shown are drawn from it): {D_text}")
     st.page_link(page_index.target("sampling"), label="Change D on the Sampling page",

@@ -59,7 +59,8 @@ def outcome_text(status, result: dict | None) -> str:
     if status.state == "finished" and result:
         policy = pd.Series(result.get("mixture") or result["policy"])
         best = top(policy)
-        return f"{' = '.join(best)} {decimal(float(policy[best[0]]), 3)}" + (" (mixture)" if result.get("mixture") else "")
+        mixture = " (mixture)" if result.get("mixture") else ""
+        return f"{' = '.join(best)} {decimal(float(policy[best[0]]), 3)}{mixture}"
     if status.state == "failed":
         return "failed: " + (status.error or "no reason recorded").splitlines()[0][:160]
     if status.state == "running":
@@ -74,8 +75,8 @@ def jobs_frame(records, results: dict[str, dict | None]) -> pd.DataFrame:
         s = r.status
         rows.append({"created": when(s.created_at), "name": r.name or "", "method": text.method_name(r.method),
                      "settings": r.summary, "seed": r.settings.get("seed"), "state": s.state,
-                     "device": s.device or "–", "time": duration(s), "outcome": outcome_text(s, results.get(r.job_id)),
-                     "job id": r.job_id})
+                     "device": s.device or "–", "time": duration(s),
+                     "outcome": outcome_text(s, results.get(r.job_id)), "job id": r.job_id})
     return pd.DataFrame(rows)
 
 
