@@ -30,6 +30,9 @@ Map of the packages (everything public is importable from here):
 ``properties/``         property checks of every rule (``axioms``) and what they cost (``cost``)
 ``choice/``             ranked choices (RCPO): exact ``models``, seeded ``samplers``
 ``losses``              numpy references of the fine-tuning losses
+``training_methods``    the fine-tuning methods as one table (name, family, default beta, spec fields,
+                        explanation, references, the limit each converges to) and :func:`theory`,
+                        the theory next to a job (:class:`TheoryResult`, stored with its result)
 ======================  ==========================================================================
 
 Conventions (see DESIGN.md): ``P[a, b]`` is the probability that a random voter strictly
@@ -89,6 +92,8 @@ from .choice.models import (
 )
 from .choice.samplers import ranked_choice_arrays, sample_mallows_rmj_choices, sample_mnl_choices, sample_ranked_choices
 from .losses import consistent_loss, dpo_loss, entropy_phi_proxy, ipo_loss, mallows_rmj_loss, mnl_loss
+from . import training_methods
+from .training_methods import TRAINING_METHODS, TheoryResult, TrainingMethod
 
 __all__ = [
     "AggregationError", "outcome", "papers", "winners", "tie_groups",
@@ -120,4 +125,6 @@ __all__ = [
     "population_topk_table", "sample_ranked_choices", "sample_mnl_choices", "sample_mallows_rmj_choices",
     "ranked_choice_arrays",
     "dpo_loss", "ipo_loss", "mnl_loss", "mallows_rmj_loss", "entropy_phi_proxy", "consistent_loss",
+    # fine-tuning methods and the theory next to a job
+    "training_methods", "TRAINING_METHODS", "TrainingMethod", "TheoryResult",
 ]

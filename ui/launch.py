@@ -12,6 +12,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.web import cli
+
 APP = Path(__file__).resolve().parent.parent / "app.py"
 
 DEFAULT_OPTIONS = [
@@ -21,9 +24,6 @@ DEFAULT_OPTIONS = [
 
 
 def main(argv: list[str] | None = None) -> None:
-    from streamlit.runtime.pages_manager import PagesManager
-    from streamlit.web import cli
-
     PagesManager.uses_pages_directory = False
     sys.argv = ["streamlit", "run", str(APP), *DEFAULT_OPTIONS, *(sys.argv[1:] if argv is None else argv)]
     cli.main()

@@ -1,5 +1,9 @@
 """The training methods: what data each draws from the population and the loss of one step.
 
+What each method is (name, family, default beta, the spec fields it reads, its theory) is the
+core's table, :data:`aggregation.TRAINING_METHODS`; here each method id gets the class that trains
+it (:func:`trains`), and a method of the table without one is refused at import.
+
 Every method sees the policy only through the sequence log-probabilities of the K candidate
 responses (``logp``, with gradient) and of the reference model (``logp_ref``); the losses
 themselves live in :mod:`worker.losses`.
@@ -30,11 +34,10 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from aggregation import entropy_phi_proxy
+from aggregation import USER_TYPES, AggregationError, entropy_phi_proxy
+from aggregation.training_methods import TRAINING_METHODS
 
 from . import losses
-from aggregation import USER_TYPES
-
 from .data import (PlackettLuceJudges, empirical_matrix, pair_dataset, ranked_choice_dataset, ranking_sample,
                    unanimity_dataset)
 
@@ -72,12 +75,29 @@ def fit_bradley_terry(W: np.ndarray, l2: float = 1e-6, iterations: int = 100) ->
     return r, se
 
 
+#: The class that trains each method id (filled by :func:`trains`).
+METHOD_CLASSES: dict[str, type] = {}
+
+
+def trains(*method_ids: str):
+    """Class decorator: this class trains these methods (ids of :data:`aggregation.TRAINING_METHODS`)."""
+    def register(cls):
+        for method_id in method_ids:
+            if method_id not in TRAINING_METHODS:
+                raise AggregationError(f"{cls.__name__} trains {method_id!r}, which is not in TRAINING_METHODS")
+            METHOD_CLASSES[method_id] = cls
+        return cls
+    return register
+
+
 class Method:
-    """Base class: holds the data; ``loss`` gives one step's loss and a dict of numbers to report."""
-    self_play = False
+    """Base class: holds the data; ``loss`` gives one step's loss and a dict of numbers to report.
+    ``self_play``: the method samples from the policy itself each step (its family in the table);
+    the trainer then passes the current policy to :meth:`loss` and reports the mixture of iterates."""
 
     def __init__(self, spec: dict, population, alternatives: list[str], device: torch.device):
         self.spec = spec
+        self.self_play = TRAINING_METHODS[spec["method"]].self_play
         self.alternatives = alternatives
         self.m = len(alternatives)
         self.device = device
@@ -106,6 +126,7 @@ class Method:
         return torch.as_tensor(np.array(x), device=self.device)  # a copy: torch wants writable memory
 
 
+@trains("dpo", "ipo")
 class PairMethod(Method):
     """DPO and IPO on pairs (chosen, rejected)."""
 
@@ -132,6 +153,7 @@ class PairMethod(Method):
         return {"dataset_optimum": _tilted(self.data.wins(), reference_policy, self.beta, self.alternatives)}
 
 
+@trains("consistent")
 class ConsistentMethod(Method):
     def __init__(self, spec, population, alternatives, device):
         super().__init__(spec, population, alternatives, device)
@@ -152,6 +174,7 @@ class ConsistentMethod(Method):
                                       self.beta), {}
 
 
+@trains("mnl", "mallows")
 class RankedChoiceMethod(Method):
     """MNL-PO and Mallows-RMJ-PO on ranked choices (RCPO, Table 1)."""
 
@@ -198,6 +221,7 @@ class RankedChoiceMethod(Method):
         return losses.mallows_rmj_loss(shown_lr, top, self.beta, phi), {}
 
 
+@trains("rlhf")
 class RLHFMethod(Method):
     def __init__(self, spec, population, alternatives, device):
         super().__init__(spec, population, alternatives, device)
@@ -221,7 +245,6 @@ class RLHFMethod(Method):
 
 class SelfPlayMethod(Method):
     """Shared loop of the self-play methods; subclasses define the reward of the samples."""
-    self_play = True
 
     def __init__(self, spec, population, alternatives, device):
         super().__init__(spec, population, alternatives, device)
@@ -254,6 +277,7 @@ class SelfPlayMethod(Method):
         return self.mixture_sum / max(self.iterates, 1)
 
 
+@trains("nash")
 class NashMethod(SelfPlayMethod):
     def __init__(self, spec, population, alternatives, device):
         super().__init__(spec, population, alternatives, device)
@@ -269,6 +293,7 @@ class NashMethod(SelfPlayMethod):
         return (P.sum(1) - np.diag(P)) / (len(y) - 1)
 
 
+@trains("mpne")
 class MPNEMethod(SelfPlayMethod):
     def __init__(self, spec, population, alternatives, device):
         super().__init__(spec, population, alternatives, device)
@@ -300,8 +325,9 @@ class MPNEMethod(SelfPlayMethod):
         return rates.reshape(n, G).mean(1)
 
 
-METHOD_CLASSES = {"dpo": PairMethod, "ipo": PairMethod, "consistent": ConsistentMethod, "mnl": RankedChoiceMethod,
-                  "mallows": RankedChoiceMethod, "rlhf": RLHFMethod, "nash": NashMethod, "mpne": MPNEMethod}
+_UNTRAINED = [m for m in TRAINING_METHODS if m not in METHOD_CLASSES]
+if _UNTRAINED:
+    raise AggregationError(f"no worker class trains {', '.join(_UNTRAINED)} (see worker.methods.trains)")
 
 
 def make_method(spec: dict, population, alternatives: list[str], device: torch.device) -> Method:

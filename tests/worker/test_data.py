@@ -185,3 +185,12 @@ def test_bradley_terry_fit_matches_a_generic_optimiser():
 def test_first_place_helper_is_softmax():  # documents what the Plackett-Luce checks above rely on
     C = softmax(USERS.rewards.to_numpy() / USERS.temperature, axis=1)
     np.testing.assert_allclose(USERS.first_place_distribution().to_numpy(), USERS.shares @ C)
+
+
+def test_every_method_of_the_core_table_has_a_worker_class():
+    from aggregation import TRAINING_METHODS
+    from worker.methods import METHOD_CLASSES, SelfPlayMethod
+
+    assert set(METHOD_CLASSES) == set(TRAINING_METHODS)
+    for method, entry in TRAINING_METHODS.items():      # the trainer reads self_play from the table
+        assert issubclass(METHOD_CLASSES[method], SelfPlayMethod) == entry.self_play

@@ -119,3 +119,15 @@ def test_spec_for_a_population_object_and_its_summary():
     assert describe_spec(spec) == "mpne · tiny · 50 steps · beta 0.01 · 2048 rows · k 3"
     assert describe_spec(spec_for(FIGURE_1, "mallows", top_k=2)) == \
         "mallows · tiny · 200 steps · beta 0.1 · 2048 rows · top-2 of 3"
+
+
+def test_each_method_reads_the_fields_the_core_table_lists(figure_1):
+    """aggregation.TRAINING_METHODS is the one place a method's fields, default beta and needs are written:
+    the spec keeps exactly the common fields plus the method's own (the others are dropped)."""
+    from aggregation import TRAINING_METHODS
+    from worker.spec import COMMON_FIELDS
+
+    for method, entry in TRAINING_METHODS.items():
+        spec = validate_spec({"population": figure_1, "method": method, "batch_size": 16, "k": 2, "phi": 0.5})
+        assert set(spec) == set(COMMON_FIELDS) | set(entry.fields)
+        assert spec["beta"] == entry.default_beta
