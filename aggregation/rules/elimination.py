@@ -64,6 +64,7 @@ class _Places:
     def __init__(self, profile: Profile, bottom: bool = False):
         lv = profile.levels.astype(np.int32)
         self.levels = lv.max(axis=1, keepdims=True) - lv if bottom else lv
+        self.by_alternative = np.ascontiguousarray(self.levels.T)      # one row per alternative: fast lookups
         self.w = profile.weights
         n, m = self.levels.shape
         self.remaining = np.ones(m, dtype=bool)
@@ -81,7 +82,7 @@ class _Places:
         self.tally[gone] = 0.0
         if not self.remaining.any():
             return
-        hit = np.flatnonzero((self.levels[:, gone] == self.best[:, None]).any(axis=1))
+        hit = np.flatnonzero((self.by_alternative[gone] == self.best[None, :]).any(axis=0))
         if hit.size == 0:
             return
         lv = self.levels[hit]
