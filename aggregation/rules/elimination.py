@@ -166,13 +166,26 @@ def condorcet_index(M: np.ndarray) -> int | None:
 
 @dataclass
 class Round:
-    """One round of an elimination rule: the alternatives still in, the numbers that decided it (a
-    table, one row per remaining alternative), who left (or won) and why, in words."""
+    """One round of an elimination rule: the alternatives still in, the numbers that decided it
+    (``columns``, each one value per remaining alternative, or a ready table), who left (or won) and
+    why, in words. ``moved``: the weight each remaining alternative gained since the previous round
+    (instant runoff's transfers). The :attr:`table` is built only when a trace asks for it."""
 
     remaining: list[str]
-    table: pd.DataFrame
+    columns: dict | pd.DataFrame
     eliminated: list[str]
     text: str
+    moved: np.ndarray | None = None
+
+    @property
+    def table(self) -> pd.DataFrame:
+        if isinstance(self.columns, pd.DataFrame):
+            return self.columns
+        table = pd.DataFrame(self.columns, index=self.remaining)
+        if self.moved is not None:
+            tol = tolerance(table.iloc[:, 0].to_numpy(float))
+            table["moved in"] = [f"+{number_text(d)}" if d > tol else "" for d in self.moved]
+        return table
 
 
 @dataclass
@@ -187,12 +200,6 @@ class Elimination:
 def _winner_set(names: list[str], winners: list[str], name: str) -> pd.Series:
     won = set(winners)
     return pd.Series([1.0 if a in won else 0.0 for a in names], index=names, name=name)
-
-
-def _change(now: np.ndarray, before: np.ndarray | None) -> list[str]:
-    if before is None:
-        return []
-    return [f"+{number_text(d)}" if d > tolerance(now) else "" for d in now - before]
 
 
 # ============================================================================ instant runoff
@@ -210,30 +217,30 @@ def instant_runoff_rounds(population: Population, *, to_the_end: bool = False) -
     while True:
         idx = np.flatnonzero(places.remaining)
         tally = places.of(idx)
-        table = pd.DataFrame({"first places": tally}, index=[names[i] for i in idx])
-        moved = _change(tally, previous)
-        if moved:
-            table["moved in"] = moved
+        here = [names[i] for i in idx]
+        columns = {"first places": tally}
+        moved = None if previous is None else tally - previous
         if len(idx) == 1:
             out.winners = [names[idx[0]]]
-            out.rounds.append(Round(list(table.index), table, [], f"Only {names[idx[0]]} is left: it wins."))
+            out.rounds.append(Round(here, columns, [], f"Only {names[idx[0]]} is left: it wins.", moved))
             return out
         majority = np.flatnonzero(more_than_half(tally, profile.total_weight))
         if majority.size and not to_the_end:
             out.winners = [names[idx[majority[0]]]]
-            out.rounds.append(Round(list(table.index), table, [], (
+            out.rounds.append(Round(here, columns, [], (
                 f"{out.winners[0]} has {number_text(tally[majority[0]])} first places, more than half of the total "
-                f"weight ({number_text(profile.total_weight)}): it wins.")))
+                f"weight ({number_text(profile.total_weight)}): it wins."), moved))
             return out
         low = _lowest(tally)
         gone = [names[idx[i]] for i in low]
         if len(low) == len(idx):
             out.winners = gone
-            out.rounds.append(Round(list(table.index), table, [], (
-                f"All of {names_text(gone)} are tied with {number_text(tally[low[0]])} first places: they all win.")))
+            out.rounds.append(Round(here, columns, [], (
+                f"All of {names_text(gone)} are tied with {number_text(tally[low[0]])} first places: they all win."),
+                moved))
             return out
         out.order.append(gone)
-        out.rounds.append(Round(list(table.index), table, gone, (
+        out.rounds.append(Round(here, columns, gone, moved=moved, text=(
             f"Fewest first places: {names_text(gone)} ({number_text(tally[low[0]])}), eliminated"
             + (" together (tied)" if len(gone) > 1 else "") + "; "
             + ("their voters count for their next choice among those left." if len(gone) > 1
@@ -346,7 +353,7 @@ def plurality_with_runoff_rounds(population: Population) -> Elimination:
     profile = ballots(population)
     names = profile.alternatives
     tally = _tally_among(profile, np.arange(len(names)))
-    table = pd.DataFrame({"first places": tally}, index=names)
+    table = {"first places": tally}
     out = Elimination([])
     if len(names) == 1:
         out.winners = list(names)
@@ -406,11 +413,12 @@ def coombs_rounds(population: Population) -> Elimination:
     while True:
         idx = np.flatnonzero(tops.remaining)
         first, last = tops.of(idx), bottoms.of(idx)
-        table = pd.DataFrame({"first places": first, "last places": last}, index=[names[i] for i in idx])
+        here = [names[i] for i in idx]
+        table = {"first places": first, "last places": last}
         majority = np.flatnonzero(more_than_half(first, profile.total_weight))
         if majority.size:
             out.winners = [names[idx[majority[0]]]]
-            out.rounds.append(Round(list(table.index), table, [], (
+            out.rounds.append(Round(here, table, [], (
                 f"{out.winners[0]} has {number_text(first[majority[0]])} first places, more than half of the total "
                 f"weight ({number_text(profile.total_weight)}): it wins.")))
             return out
@@ -418,12 +426,12 @@ def coombs_rounds(population: Population) -> Elimination:
         gone = [names[idx[i]] for i in most]
         if len(most) == len(idx):
             out.winners = gone
-            out.rounds.append(Round(list(table.index), table, [], (
+            out.rounds.append(Round(here, table, [], (
                 f"No majority, and {names_text(gone)} tie for the most last places "
                 f"({number_text(last[most[0]])}): they all win.")))
             return out
         out.order.append(gone)
-        out.rounds.append(Round(list(table.index), table, gone, (
+        out.rounds.append(Round(here, table, gone, (
             f"No alternative has more than half of the first places ({number_text(profile.total_weight / 2)}); "
             f"most last places: {names_text(gone)} ({number_text(last[most[0]])}), eliminated"
             + (" together (tied)." if len(gone) > 1 else "."))))
@@ -450,8 +458,8 @@ def _borda_rounds(population: Population, which: str) -> Elimination:
     while True:
         sub = S[np.ix_(remaining, remaining)]
         borda = sub.sum(axis=1) - W / 2.0
-        table = pd.DataFrame({"Borda score": borda}, index=[names[i] for i in remaining])
-        here = list(table.index)
+        here = [names[i] for i in remaining]
+        table = {"Borda score": borda}
         if len(remaining) == 1:
             out.winners = here
             out.rounds.append(Round(here, table, [], f"Only {here[0]} is left: it wins."))
@@ -515,11 +523,12 @@ def benham_rounds(population: Population) -> Elimination:
     while True:
         idx = np.flatnonzero(places.remaining)
         tally = places.of(idx)
-        table = pd.DataFrame({"first places": tally}, index=[names[i] for i in idx])
+        here = [names[i] for i in idx]
+        table = {"first places": tally}
         cw = condorcet_index(M[np.ix_(idx, idx)])
         if cw is not None:
             out.winners = [names[idx[cw]]]
-            out.rounds.append(Round(list(table.index), table, [], (
+            out.rounds.append(Round(here, table, [], (
                 f"{out.winners[0]} beats every other remaining alternative head-to-head (a Condorcet winner): "
                 "it wins.")))
             return out
@@ -527,11 +536,11 @@ def benham_rounds(population: Population) -> Elimination:
         gone = [names[idx[i]] for i in low]
         if len(low) == len(idx):
             out.winners = gone
-            out.rounds.append(Round(list(table.index), table, [], (
+            out.rounds.append(Round(here, table, [], (
                 f"No Condorcet winner, and {names_text(gone)} tie for the fewest first places: they all win.")))
             return out
         out.order.append(gone)
-        out.rounds.append(Round(list(table.index), table, gone, (
+        out.rounds.append(Round(here, table, gone, (
             f"No remaining alternative beats all the others head-to-head; fewest first places: {names_text(gone)} "
             f"({number_text(tally[low[0]])}), eliminated" + (" together (tied)." if len(gone) > 1 else "."))))
         places.remove(idx[low])
@@ -562,27 +571,28 @@ def tideman_rounds(population: Population, which: str = "smith") -> Elimination:
         if outside.size:
             gone = [names[i] for i in outside]
             out.order.append(gone)
-            table = pd.DataFrame({f"in the {label} set": [i in inside for i in idx]}, index=[names[i] for i in idx])
+            table = {f"in the {label} set": [i in inside for i in idx]}
             out.rounds.append(Round([names[i] for i in idx], table, gone, (
                 f"The {label} set of the remaining is {{{', '.join(names[i] for i in inside)}}}: "
                 f"{names_text(gone)} {'is' if len(gone) == 1 else 'are'} outside it, eliminated.")))
             places.remove(outside)
             idx = inside
         tally = places.of(idx)
-        table = pd.DataFrame({"first places": tally}, index=[names[i] for i in idx])
+        here = [names[i] for i in idx]
+        table = {"first places": tally}
         if len(idx) == 1:
             out.winners = [names[idx[0]]]
-            out.rounds.append(Round(list(table.index), table, [], f"Only {names[idx[0]]} is left: it wins."))
+            out.rounds.append(Round(here, table, [], f"Only {names[idx[0]]} is left: it wins."))
             return out
         low = _lowest(tally)
         gone = [names[idx[i]] for i in low]
         if len(low) == len(idx):
             out.winners = gone
-            out.rounds.append(Round(list(table.index), table, [], (
+            out.rounds.append(Round(here, table, [], (
                 f"{names_text(gone)} tie for the fewest first places: they all win.")))
             return out
         out.order.append(gone)
-        out.rounds.append(Round(list(table.index), table, gone, (
+        out.rounds.append(Round(here, table, gone, (
             f"Fewest first places among the {label} set: {names_text(gone)} ({number_text(tally[low[0]])}), "
             "eliminated" + (" together (tied)." if len(gone) > 1 else "."))))
         places.remove(idx[low])
