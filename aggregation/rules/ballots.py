@@ -81,13 +81,6 @@ def position_counts(profile: Profile) -> np.ndarray:
     return np.cumsum(diff.reshape(m, width), axis=1)[:, :m]
 
 
-def position_table(population: Population) -> pd.DataFrame:
-    """:func:`position_counts` as a table: alternatives x positions ``1st, 2nd, ...``."""
-    profile = ballots(population)
-    m = len(profile.alternatives)
-    return pd.DataFrame(position_counts(profile), index=profile.alternatives, columns=[ordinal(p) for p in range(1, m + 1)])
-
-
 def ordinal(p: int) -> str:
     """``1st``, ``2nd``, ``3rd``, ``4th``, ..., ``11th``, ``21st``."""
     suffix = "th" if 10 <= p % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(p % 10, "th")

@@ -71,7 +71,7 @@ class _Places:
         self.best = self.levels.min(axis=1)
         top = self.levels == self.best[:, None]
         self.count = top.sum(axis=1)
-        self.tally = (top * (self.w / self.count)[:, None]).sum(axis=0)
+        self.tally = _spread(top, self.w / self.count, m)
 
     def remove(self, gone) -> None:
         gone = np.asarray(gone, dtype=np.intp)
@@ -86,13 +86,14 @@ class _Places:
         if hit.size == 0:
             return
         lv = self.levels[hit]
+        m = len(self.remaining)
         old = (lv == self.best[hit, None]) & before
-        self.tally -= (old * (self.w[hit] / self.count[hit])[:, None]).sum(axis=0)
+        self.tally -= _spread(old, self.w[hit] / self.count[hit], m)
         masked = np.where(self.remaining, lv, np.iinfo(np.int32).max)
         best = masked.min(axis=1)
         new = masked == best[:, None]
         count = new.sum(axis=1)
-        self.tally += (new * (self.w[hit] / count)[:, None]).sum(axis=0)
+        self.tally += _spread(new, self.w[hit] / count, m)
         self.tally[~self.remaining] = 0.0
         self.best[hit], self.count[hit] = best, count
 
@@ -101,11 +102,17 @@ class _Places:
         return np.maximum(self.tally[idx], 0.0)
 
 
+def _spread(mask: np.ndarray, share: np.ndarray, m: int) -> np.ndarray:
+    """``sum_i share[i] * mask[i, a]`` for every column a, over the true entries only (no n x m floats)."""
+    rows, cols = np.nonzero(mask)
+    return np.bincount(cols, weights=share[rows], minlength=m)
+
+
 def _tally_among(profile: Profile, idx: np.ndarray) -> np.ndarray:
     """First places among the alternatives ``idx`` only (a fresh count; the split convention)."""
     lv = profile.levels[:, idx]
     top = lv == lv.min(axis=1, keepdims=True)
-    return (top * (profile.weights / top.sum(axis=1))[:, None]).sum(axis=0)
+    return _spread(top, profile.weights / top.sum(axis=1), len(idx))
 
 
 def _lowest(values: np.ndarray) -> np.ndarray:
@@ -120,6 +127,13 @@ def _highest(values: np.ndarray) -> np.ndarray:
 def _margins(population: Population) -> tuple[np.ndarray, list[str]]:
     P = as_population(population).preference_matrix()
     return (P - P.T).to_numpy(float), list(P.index)
+
+
+def _pair_margin(profile: Profile, a: int, b: int) -> float:
+    """``M[a, b]`` of one pair from the ballots: (weight preferring a to b - weight preferring b to a) / W."""
+    la, lb = profile.levels[:, a], profile.levels[:, b]
+    w = profile.weights
+    return float((w @ (la < lb) - w @ (la > lb)) / profile.total_weight)
 
 
 def _support(population: Population) -> tuple[np.ndarray, float]:
@@ -372,23 +386,24 @@ def plurality_with_runoff_rounds(population: Population) -> Elimination:
     runoff = sorted({int(i) for pair in pairs for i in pair})
     out.order.append([names[i] for i in range(len(names)) if i not in runoff])
     out.rounds.append(Round(list(names), table, out.order[0], why + "; the others are out."))
-    M, _ = _margins(profile)
     W = profile.total_weight
+    margin = {(a, b): _pair_margin(profile, a, b) for a, b in pairs}     # only the runoffs: O(n) each
     won, lines = set(), []
     for a, b in pairs:
-        support = (1 + M[a, b]) / 2 * W
-        if M[a, b] > MARGIN_TOLERANCE:
+        d = margin[a, b]
+        support = (1 + d) / 2 * W
+        if d > MARGIN_TOLERANCE:
             won.add(a)
             lines.append(f"{names[a]} beats {names[b]} ({number_text(support)} to {number_text(W - support)})")
-        elif M[a, b] < -MARGIN_TOLERANCE:
+        elif d < -MARGIN_TOLERANCE:
             won.add(b)
             lines.append(f"{names[b]} beats {names[a]} ({number_text(W - support)} to {number_text(support)})")
         else:
             won.update((a, b))
             lines.append(f"{names[a]} and {names[b]} tie ({number_text(support)} each): both win")
     table = pd.DataFrame({"first": [names[a] for a, _ in pairs], "second": [names[b] for _, b in pairs],
-                          "weight for the first": [(1 + M[a, b]) / 2 * W for a, b in pairs],
-                          "weight for the second": [(1 - M[a, b]) / 2 * W for a, b in pairs]})
+                          "weight for the first": [(1 + margin[a, b]) / 2 * W for a, b in pairs],
+                          "weight for the second": [(1 - margin[a, b]) / 2 * W for a, b in pairs]})
     out.winners = [names[i] for i in sorted(won)]
     out.rounds.append(Round([names[i] for i in runoff], table, [], "Runoff: " + "; ".join(lines) + "."))
     return out
