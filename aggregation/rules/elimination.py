@@ -317,8 +317,8 @@ def _universes(profile: Profile) -> _Universes:
             winners.add(int(idx[majority[0]]))
             what = f"{names[idx[majority[0]]]} has more than half of the first places: it wins in this universe"
         else:
-            zero = np.flatnonzero(tally <= tolerance([W]))
-            if 0 < zero.size < len(idx):      # nobody's first choice: every order removes them all first
+            zero = np.flatnonzero(tally <= tolerance([W]))       # never all: the tallies add up to W
+            if zero.size:                     # nobody's first choice: every order removes them all first
                 stack.append(key & ~sum(1 << int(idx[i]) for i in zero))
                 what = (f"{names_text([here[i] for i in zero])} {'has' if zero.size == 1 else 'have'} no first "
                         "places: removed (in every universe)")
