@@ -666,9 +666,9 @@ ENTRIES = [
          SET, "winner (1) or not (0)", "elimination", _IRV,
          (), VOTERS, lambda m, p: instant_runoff(m), reads="each voter's whole ranking",
          trace=lambda m, p: _steps(instant_runoff_rounds(m), "Instant runoff"), limit=ballots_refusal),
-    Rule("instant_runoff_put", "Instant runoff (parallel universes)", "instant runoff with parallel universes",
-         "Instant runoff, but a tie for fewest first places eliminates one of the tied at a time, in every "
-         "possible order; an alternative that wins in some order is a winner.",
+    Rule("instant_runoff_put", "Instant runoff (PUT)", "instant runoff with parallel universes",
+         "Instant runoff with parallel-universe tie-breaking (PUT): a tie for fewest first places eliminates one of "
+         "the tied at a time, in every possible order; whoever wins in some order is a winner.",
          SET, "winner (1) or not (0)", "elimination", (*_IRV, Reference("put")),
          (), VOTERS, lambda m, p: instant_runoff_put(m), reads="each voter's whole ranking",
          trace=_put_steps, limit=_put_refusal),
@@ -714,16 +714,16 @@ ENTRIES = [
          SET, "winner (1) or not (0)", "elimination", (Reference("green_armytage"),),
          (), VOTERS, lambda m, p: benham(m), reads="each voter's whole ranking",
          trace=lambda m, p: _steps(benham_rounds(m), "Benham"), limit=ballots_refusal),
-    Rule("tideman_alternative_smith", "Tideman's alternative (Smith)", "Tideman's alternative (Smith)",
-         "Keep only the Smith set (the smallest group beating everyone outside); eliminate the one with the "
-         "fewest first places among them; repeat until one is left.",
+    Rule("tideman_alternative_smith", "Alternative Smith", "Tideman's alternative (Smith)",
+         "Tideman's alternative: keep only the Smith set (the smallest group beating everyone outside); eliminate "
+         "the one with the fewest first places among them (all tied at once); repeat until one is left.",
          SET, "winner (1) or not (0)", "elimination", _TIDEMAN,
          (), VOTERS, lambda m, p: tideman_alternative_smith(m), reads="each voter's whole ranking",
          trace=lambda m, p: _steps(tideman_rounds(m, "smith"), "Tideman's alternative (Smith)"),
          limit=ballots_refusal),
-    Rule("tideman_alternative_schwartz", "Tideman's alternative (Schwartz)", "Tideman's alternative (Schwartz)",
-         "As Tideman's alternative (Smith), but keeping the Schwartz set: the smallest groups that nobody outside "
-         "beats head-to-head (an exact tie is not a defeat).",
+    Rule("tideman_alternative_schwartz", "Alternative Schwartz", "Tideman's alternative (Schwartz)",
+         "As Alternative Smith, but keeping the Schwartz set: the smallest groups that nobody outside beats "
+         "head-to-head (an exact tie is not a defeat).",
          SET, "winner (1) or not (0)", "elimination", _TIDEMAN,
          (), VOTERS, lambda m, p: tideman_alternative_schwartz(m), reads="each voter's whole ranking",
          trace=lambda m, p: _steps(tideman_rounds(m, "schwartz"), "Tideman's alternative (Schwartz)"),

@@ -226,7 +226,7 @@ ENTRIES = [
          SCORES, "points", "scoring", (Reference("fraenkel_grofman"), _SCORING),
          (), VOTERS, lambda m, p: dowdall(m), reads="each voter's whole ranking",
          trace=_dowdall_trace, limit=ballots_refusal),
-    Rule("positional", "Positional scoring (custom points)", "the positional scoring rule",
+    Rule("positional", "Positional (custom points)", "the positional scoring rule",
          "Each voter gives the points you choose to their 1st, 2nd, 3rd ... place (3, 2, 1 unless changed; "
          "tied places share their points); the most points wins.",
          SCORES, "points", "scoring", (_SCORING, Reference("young_scoring")),
@@ -235,7 +235,7 @@ ENTRIES = [
     Rule("bucklin", "Bucklin", "Bucklin",
          "Count first places; if nobody has a majority, add second places, then third ...; at the first round "
          "where someone has a majority, the largest count wins.",
-         SCORES, "weight in the top r places (r: the first round with a majority)", "scoring", _BUCKLIN,
+         SCORES, "count in the top r (deciding r)", "scoring", _BUCKLIN,
          (), VOTERS, lambda m, p: bucklin(m), reads="each voter's whole ranking",
          trace=lambda m, p: _bucklin_steps(m, False), limit=ballots_refusal),
     Rule("simplified_bucklin", "Simplified Bucklin", "simplified Bucklin",

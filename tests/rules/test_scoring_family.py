@@ -149,7 +149,7 @@ def test_score_vector_checks_and_the_registry_parameter():
         with pytest.raises(AggregationError, match=message):
             RuleParams(weights=bad)
     rule = RULES["positional"]
-    assert rule.name_with(RuleParams(weights=(5, 3, 1))) == "Positional scoring (custom points) (points 5, 3, 1)"
+    assert rule.name_with(RuleParams(weights=(5, 3, 1))) == "Positional (custom points) (points 5, 3, 1)"
     assert rule.compute(TENNESSEE, RuleParams(weights=(1, 1))).values.to_dict() == bucklin(TENNESSEE).to_dict()
     assert rule.compute(TENNESSEE).values.to_dict() == positional(TENNESSEE, DEFAULT_WEIGHTS).to_dict()
 
