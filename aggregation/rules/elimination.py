@@ -382,10 +382,10 @@ def plurality_with_runoff_rounds(population: Population) -> Elimination:
         second = rest[_highest(tally[rest])]
         pairs = [(first[0], b) for b in second]
         why = (f"{names[first[0]]} has the most first places; " + names_text([names[i] for i in second])
-               + (" ties" if len(second) > 1 else " comes") + " second")
+               + (" tie for second" if len(second) > 1 else " comes second"))
     runoff = sorted({int(i) for pair in pairs for i in pair})
     out.order.append([names[i] for i in range(len(names)) if i not in runoff])
-    out.rounds.append(Round(list(names), table, out.order[0], why + "; the others are out."))
+    out.rounds.append(Round(list(names), table, out.order[0], why + ("; the others are out." if out.order[0] else ".")))
     W = profile.total_weight
     margin = {(a, b): _pair_margin(profile, a, b) for a, b in pairs}     # only the runoffs: O(n) each
     won, lines = set(), []
@@ -483,13 +483,13 @@ def _borda_rounds(population: Population, which: str) -> Elimination:
         average = float(borda.mean())
         if which == "baldwin":
             low = _lowest(borda)
-            rule = f"lowest Borda score ({number_text(borda[low[0]])})"
+            rule = f"Lowest Borda score ({number_text(borda[low[0]])})"
         elif which == "nanson":
             low = np.flatnonzero(borda < average - tol)
-            rule = f"Borda score below the average {number_text(average)}"
+            rule = f"Borda score below the average ({number_text(average)})"
         else:
             low = np.flatnonzero(borda <= average + tol)
-            rule = f"Borda score at or below the average {number_text(average)}"
+            rule = f"Borda score at or below the average ({number_text(average)})"
         if low.size == 0 or low.size == len(remaining):
             out.winners = here
             out.rounds.append(Round(here, table, [], (
