@@ -461,7 +461,7 @@ def coombs(population: Population) -> pd.Series:
 
 
 # ============================================================================ Baldwin and Nanson
-def _borda_rounds(population: Population, which: str) -> Elimination:
+def borda_rounds(population: Population, which: str) -> Elimination:
     """Borda among the remaining alternatives (``W * (sum of P over the remaining) - W/2``, i.e. points
     m'-1 .. 0 over the m' remaining, tied alternatives sharing the average) and eliminate: ``"baldwin"``
     every alternative tied for the lowest; ``"nanson"`` every one strictly below the average;
@@ -505,7 +505,7 @@ def baldwin(population: Population) -> pd.Series:
     """Baldwin (1926): repeatedly eliminate the alternative(s) with the lowest Borda score among the
     remaining (all tied lowest at once; if all remaining tie, they all win). Borda among the remaining is
     read from the preference matrix, so Baldwin applies to any population."""
-    result = _borda_rounds(population, "baldwin")
+    result = borda_rounds(population, "baldwin")
     return _winner_set(as_population(population).alternatives, result.winners, "Baldwin winner")
 
 
@@ -513,14 +513,14 @@ def nanson(population: Population) -> pd.Series:
     """Strict Nanson (the variant Schwartz 1986 studied; pref_voting's ``strict_nanson``): repeatedly
     eliminate every alternative whose Borda score among the remaining is strictly below their average;
     when none is (all equal), the remaining all win."""
-    result = _borda_rounds(population, "nanson")
+    result = borda_rounds(population, "nanson")
     return _winner_set(as_population(population).alternatives, result.winners, "Nanson (strict) winner")
 
 
 def weak_nanson(population: Population) -> pd.Series:
     """Weak Nanson, Nanson's own 1882 rule: repeatedly eliminate every alternative whose Borda score among
     the remaining is at or below their average; if that is all of them (all equal), they all win."""
-    result = _borda_rounds(population, "weak_nanson")
+    result = borda_rounds(population, "weak_nanson")
     return _winner_set(as_population(population).alternatives, result.winners, "Nanson (weak) winner")
 
 
@@ -695,19 +695,19 @@ ENTRIES = [
          "until one is left.",
          SET, "winner (1) or not (0)", "elimination", (Reference("baldwin"),),
          (), ANY, lambda m, p: baldwin(m),
-         trace=lambda m, p: _steps(_borda_rounds(m, "baldwin"), "Baldwin")),
+         trace=lambda m, p: _steps(borda_rounds(m, "baldwin"), "Baldwin")),
     Rule("nanson", "Nanson (strict)", "strict Nanson",
          "Compute Borda scores among the alternatives left and eliminate every one strictly below their "
          "average; repeat until one is left or all are equal.",
          SET, "winner (1) or not (0)", "elimination", (Reference("nanson"), Reference("schwartz_1986")),
          (), ANY, lambda m, p: nanson(m),
-         trace=lambda m, p: _steps(_borda_rounds(m, "nanson"), "Strict Nanson")),
+         trace=lambda m, p: _steps(borda_rounds(m, "nanson"), "Strict Nanson")),
     Rule("weak_nanson", "Nanson (weak)", "weak Nanson",
          "Nanson's own rule: compute Borda scores among the alternatives left and eliminate every one at or "
          "below their average; repeat until one is left.",
          SET, "winner (1) or not (0)", "elimination", (Reference("nanson"), Reference("niou")),
          (), ANY, lambda m, p: weak_nanson(m),
-         trace=lambda m, p: _steps(_borda_rounds(m, "weak_nanson"), "Weak Nanson")),
+         trace=lambda m, p: _steps(borda_rounds(m, "weak_nanson"), "Weak Nanson")),
     Rule("benham", "Benham", "Benham",
          "If an alternative beats every other one left head-to-head it wins; otherwise eliminate the one with "
          "the fewest first places (all tied at once) and check again.",

@@ -53,13 +53,13 @@ def test_tennessee():
 
 
 def test_tennessee_rounds():
-    rounds = E._borda_rounds(TENNESSEE, "baldwin").rounds
+    rounds = E.borda_rounds(TENNESSEE, "baldwin").rounds
     assert [r.table["Borda score"].to_dict() for r in rounds] == [
         {"M": 126.0, "N": 194.0, "C": 173.0, "K": 107.0},      # 3, 2, 1, 0 points
         {"M": 84.0, "N": 126.0, "C": 90.0},                     # 2, 1, 0 among M, N, C
         {"N": 68.0, "C": 32.0}, {"N": 0.0}]
     assert [r.eliminated for r in rounds] == [["K"], ["M"], ["C"], []]
-    rounds = E._borda_rounds(TENNESSEE, "nanson").rounds          # average 150: M and K below; then C below 50
+    rounds = E.borda_rounds(TENNESSEE, "nanson").rounds          # average 150: M and K below; then C below 50
     assert [r.eliminated for r in rounds] == [["M", "K"], ["C"], []]
     irv = E.instant_runoff_rounds(TENNESSEE)
     assert [r.table["first places"].to_dict() for r in irv.rounds] == [
