@@ -20,10 +20,11 @@ Map of the packages (everything public is importable from here):
                         (P and M of any population); seeded ``generators``
 ``formats/``            PrefLib, CSV rankings, comparison tables, plain dicts; the files' kind words
                         (``FILE_KINDS``)
-``rules/``              the rules by family: ``scoring``, ``majority``, ``lotteries``, ``alignment``
-                        (RLHF / DPO / IPO limits), ``sampling`` (the flip of D); ``result`` (the typed
-                        results and certificates); ``registry`` (every rule, self-describing: the
-                        single vocabulary of rules)
+``rules/``              the rules by family: ``scoring``, ``elimination``, ``majority``, ``lotteries``,
+                        ``alignment`` (RLHF / DPO / IPO limits), ``sampling`` (the flip of D); ``ballots``
+                        (what rules reading whole rankings see); ``result`` (the typed results and
+                        certificates); ``registry`` (every rule, self-describing: the single vocabulary
+                        of rules)
 ``testtime/``           test-time scaling: ``rates`` (k-sample win rates), ``games`` (MPNE_k, the
                         robust policy), ``multi_output`` (Theorem 3.1), ``cost`` (one estimate and one
                         budget for the games), and their machinery
@@ -66,7 +67,11 @@ from .formats import (
 from .rules.result import (
     EquilibriumCertificate, LotteryCertificate, MultiOutputCertificate, RewardFit, RobustCertificate, RuleResult,
 )
-from .rules.scoring import borda, plurality
+from .rules.scoring import anti_plurality, borda, bucklin, dowdall, plurality, positional, simplified_bucklin
+from .rules.elimination import (
+    baldwin, benham, coombs, instant_runoff, instant_runoff_put, instant_runoff_ranking, nanson, plurality_with_runoff,
+    tideman_alternative_schwartz, tideman_alternative_smith, weak_nanson,
+)
 from .rules.majority import condorcet_winner, copeland, majority_graph, majority_winner, smith_set
 from .rules.lotteries import maximal_lottery, random_dictatorship, uniform_policy
 from .rules.alignment import (
@@ -107,7 +112,10 @@ __all__ = [
     "read_preflib", "write_preflib", "read_rankings_csv", "write_rankings_csv",
     "read_comparisons", "write_comparisons", "population_to_dict", "population_from_dict", "FILE_KINDS",
     # rules and results
-    "borda", "plurality", "copeland", "random_dictatorship", "condorcet_winner", "majority_winner",
+    "borda", "plurality", "anti_plurality", "dowdall", "bucklin", "simplified_bucklin", "positional",
+    "instant_runoff", "instant_runoff_put", "instant_runoff_ranking", "plurality_with_runoff", "coombs", "baldwin",
+    "nanson", "weak_nanson", "benham", "tideman_alternative_smith", "tideman_alternative_schwartz",
+    "copeland", "random_dictatorship", "condorcet_winner", "majority_winner",
     "smith_set", "majority_graph", "maximal_lottery", "uniform_policy",
     "nbc", "bt_reward", "reward_order_key", "rlhf_policy", "average_reward_policy", "min_tv_flip", "SamplingFlip",
     "ipo_policy", "consistent_policy", "bt_misfit", "BTMisfit",
