@@ -139,7 +139,7 @@ Bradley-Terry latent types, ``MultiTabularRewardBasedJointLikelihoodModel``), re
 ``type_rewards`` (K, m) and mixing weights ``exp(log_shares)`` (K,)::
 
     J(a, b, c, d) = sum_k w_k sigmoid(R_k[a] - R_k[b]) sigmoid(R_k[c] - R_k[d])
-    loss          = mean_b -[both log J + (1 - both) log(1 - J)]
+    loss          = mean_b -[both log J + (1 - both) log(1 - J)]      (weighted by ``weights`` if given)
 
 the probability that one annotator prefers a to b *and* c to d, trained by cross-entropy on
 ``both`` (the paper's ``o * o'``). Orientation: the paper's ``J(x, y1, y2, x', y1', y2')`` with
@@ -328,9 +328,10 @@ def joint_likelihood(type_rewards, log_shares, a, b, c, d) -> np.ndarray:
     return np.exp(logsumexp(log_w[:, None] + _log_sigmoid(x) + _log_sigmoid(y), axis=0))
 
 
-def joint_likelihood_loss(type_rewards, log_shares, a, b, c, d, both) -> float:
+def joint_likelihood_loss(type_rewards, log_shares, a, b, c, d, both, weights=None) -> float:
     """Cross-entropy of J against ``both`` (1: the annotator preferred a to b and c to d; the paper's
-    ``o * o'``), section 5.3; see the module docstring."""
+    ``o * o'``), section 5.3; see the module docstring. ``weights`` (B,), positive: a weighted mean
+    (e.g. counts of identical rows), else the plain mean."""
     R, log_w, rows = _joint_inputs(type_rewards, log_shares, (a, b, c, d))
     label = np.asarray(both)
     if label.shape != rows[0].shape:
@@ -344,7 +345,13 @@ def joint_likelihood_loss(type_rewards, log_shares, a, b, c, d, both) -> float:
     log_j = logsumexp(log_w[:, None] + _log_sigmoid(x) + _log_sigmoid(y), axis=0)
     log_not = logsumexp(log_w[:, None] + np.logaddexp(_log_sigmoid(-x), _log_sigmoid(x) + _log_sigmoid(-y)), axis=0)
     label = label.astype(float)
-    return float(np.mean(-(label * log_j + (1.0 - label) * log_not)))
+    rows = -(label * log_j + (1.0 - label) * log_not)
+    if weights is None:
+        return float(np.mean(rows))
+    w = _array(weights, "weights")
+    if w.shape != rows.shape or (w <= 0).any():
+        raise AggregationError(f"weights must be positive numbers of shape {rows.shape}")
+    return float(np.sum(w * rows) / np.sum(w))
 
 
 def joint_variance(j1, j2, h) -> np.ndarray:
@@ -358,11 +365,10 @@ def joint_variance(j1, j2, h) -> np.ndarray:
         raise AggregationError(f"j1, j2 and h have shapes {j1.shape}, {j2.shape} and {h.shape}, which do not "
                                "match") from None
     for name, arr in (("j1", j1), ("j2", j2), ("j1 + j2", j1 + j2)):
-        bad = np.argwhere((arr < 0) | (arr > 1 + 1e-12))
+        bad = np.flatnonzero((arr < 0) | (arr > 1 + 1e-12))
         if bad.size:
-            where = tuple(int(i) for i in bad[0])
-            raise AggregationError(f"{name}{list(where) if where else ''} = {float(arr[where])!r} is not a "
-                                   "probability")
+            where = f"[{bad[0]}]" if arr.ndim else ""
+            raise AggregationError(f"{name}{where} = {float(arr.ravel()[bad[0]]):g} is not a probability")
     numerator = np.maximum(j1 - (j1 + j2) ** 2, 0.0)
     return numerator * np.exp(-2.0 * (_log_sigmoid(h) + _log_sigmoid(-h)))
 
@@ -410,22 +416,30 @@ def _corrected_terms(h, variance, alpha: float, eps: float, clip: float | None, 
             k = np.clip(k, -clip, clip)
             dk = np.where(clipped, 0.0, dk)
         z = s + alpha * k
+        log_z = _log_s_plus(log_s, s, alpha * k)
         if joint:
-            log_z = np.where(z > 0, np.log(np.where(z > 0, z, 1.0)), -np.inf)
             slope_over_z = (st + alpha * dk) / z
         else:
-            # z = s (1 + c) unclipped: log z = log s + log1p(c) keeps alpha = 0 exactly DPO
+            # z = s (1 + c) unclipped: log z = log s + log1p(c), as in _log_s_plus
             c = alpha * 0.5 * t * (t - s) * variance
-            ok = c > -1.0
-            log_unclipped = np.where(ok, log_s + np.log1p(np.where(ok, c, 0.0)), -np.inf)
-            slope_unclipped = t * (1.0 + alpha * 0.5 * variance * (1.0 - 6.0 * st)) / (1.0 + c)
-            log_z = np.where(clipped, np.where(z > 0, np.log(np.where(z > 0, z, 1.0)), -np.inf), log_unclipped)
-            slope_over_z = np.where(clipped, st / z, slope_unclipped)
+            slope_over_z = np.where(clipped, st / z, t * (1.0 + alpha * 0.5 * variance * (1.0 - 6.0 * st)) / (1.0 + c))
     floor = -np.inf if eps == 0 else math.log(eps)
     on_floor = log_z <= floor
     loss = -np.maximum(log_z, floor)
     slope = np.where(on_floor, 0.0, -slope_over_z)
     return loss, slope
+
+
+def _log_s_plus(log_s, s, x):
+    """``log(s + x)`` (``-inf`` where it is <= 0): ``log s + log1p(x / s)`` for ``x < 0`` (then ``s > 1/2`` in
+    the corrected likelihood) and ``logaddexp(log s, log x)`` for ``x >= 0``, so ``x = 0`` gives ``log s``
+    exactly and a tiny ``s`` does not overflow ``x / s``."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        ratio = np.where(x < 0, x / np.where(x < 0, s, 1.0), 0.0)
+        ok = ratio > -1.0
+        negative = np.where(ok, log_s + np.log1p(np.where(ok, ratio, 0.0)), -np.inf)
+        positive = np.logaddexp(log_s, np.log(np.where(x > 0, x, 0.0)))
+    return np.where(x < 0, negative, positive)
 
 
 #: ``h`` below ``-B3_EXPONENT / n`` is evaluated there (the Prop. B.3 row then exceeds 1e300).

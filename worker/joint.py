@@ -7,7 +7,8 @@ K Bradley-Terry latent types, rewards ``R`` (K, m) drawn from a standard normal 
 ``J(a, b, c, d) = sum_k w_k sigmoid(R_k[a] - R_k[b]) sigmoid(R_k[c] - R_k[d])`` is the probability that
 one annotator prefers a to b and c to d. It is fitted by full-batch Adam on the cross-entropy against
 ``o * o'`` (:func:`worker.losses.joint_likelihood_loss`) over each annotator's two comparisons in their
-four orientations (:meth:`worker.data.PairedDataset.joint_rows`). Lemma 5.3 then reads, for every pair
+four orientations (:meth:`worker.data.PairedDataset.joint_rows`), identical rows merged into one
+with their count (the same mean; a step then costs the number of distinct rows, at most m^4 * 2). Lemma 5.3 then reads, for every pair
 (a, b), ``J1 = J(a, b, a, b)`` and ``J2 = J(a, b, b, a)``: ``J1 + J2`` estimates ``P[a, b]`` and
 ``J1 - (J1 + J2)^2`` the numerator ``Var_u[P_u(a > b)]`` of eq. (16). The fit runs on the CPU in
 float64 whatever device the policy uses (J has K * (m + 1) numbers).
@@ -69,11 +70,13 @@ def fit_joint_model(data: PairedDataset, m: int, types: int, steps: int, learnin
     generator = torch.Generator().manual_seed(int(seed))
     R = torch.randn(types, m, generator=generator, dtype=torch.float64).requires_grad_()
     logits = torch.zeros(types, dtype=torch.float64, requires_grad=True)
-    a, b, c, d, both = (torch.as_tensor(x) for x in data.joint_rows())
+    rows, counts = np.unique(np.stack(data.joint_rows()).astype(np.int64), axis=1, return_counts=True)
+    a, b, c, d, both = (torch.as_tensor(row) for row in rows)    # identical rows once, with their count
+    weights = torch.as_tensor(counts, dtype=torch.float64)
     optimizer = torch.optim.Adam([R, logits], lr=learning_rate)
 
     def loss():
-        return losses.joint_likelihood_loss(R, torch.log_softmax(logits, 0), a, b, c, d, both)
+        return losses.joint_likelihood_loss(R, torch.log_softmax(logits, 0), a, b, c, d, both, weights)
 
     start = float(loss().item())
     for _ in range(steps):

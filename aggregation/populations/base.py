@@ -29,6 +29,8 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
+from ..errors import AggregationError
+
 RANKINGS = "rankings"
 USER_TYPES = "user types"
 COMPARISONS = "comparisons"
