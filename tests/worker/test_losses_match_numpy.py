@@ -93,24 +93,28 @@ def test_corrected_dpo_loss(alpha, clip, eps):
         _close(value, expected)
 
 
-def test_corrected_dpo_gradient_matches_the_numpy_slope():
-    """The gradient autograd takes through the log1p / log-sum-exp forms is the analytic slope the core's
-    limits use (aggregation.losses._corrected_terms), for a known V and for eq. (16)'s V of the same h."""
-    from aggregation.losses import _corrected_terms
+def _numeric_gradient(f, x, e=1e-6):
+    return np.array([(f(x + e * np.eye(len(x))[i]) - f(x - e * np.eye(len(x))[i])) / (2 * e) for i in range(len(x))])
 
-    c = torch.tensor(RNG.normal(size=32) * 2, requires_grad=True)
-    r = torch.zeros(32, dtype=torch.float64)
-    V = RNG.uniform(0, 8, size=32)
-    losses.corrected_dpo_loss(c, r, torch.tensor(V), 1.0, 1.0, 1e-6, 0.1).backward()
-    slope = _corrected_terms(c.detach().numpy(), V, 1.0, 1e-6, 0.1)[1]
-    np.testing.assert_allclose(c.grad.numpy(), slope / 32, rtol=1e-9, atol=1e-15)
-    c.grad = None
-    j1, j2 = RNG.uniform(0.1, 0.3, size=32), RNG.uniform(0.1, 0.3, size=32)
-    V = losses.joint_variance(torch.tensor(j1), torch.tensor(j2), c)
-    losses.corrected_dpo_loss(c, r, V, 1.0, 2.0, 1e-6, 0.1).backward()
-    numerator = np.maximum(j1 - (j1 + j2) ** 2, 0.0)
-    slope = _corrected_terms(c.detach().numpy(), numerator, 2.0, 1e-6, 0.1, joint=True)[1]
-    np.testing.assert_allclose(c.grad.numpy(), slope / 32, rtol=1e-9, atol=1e-15)
+
+def test_corrected_dpo_gradient_matches_the_numpy_reference():
+    """The gradient autograd takes through the log1p / log-sum-exp forms is the slope of the numpy reference
+    (central differences), for a known V with the clip active on some rows and for eq. (16)'s V of the same h
+    (the gradient then flows through sigma'(h)^2 as well)."""
+    c0 = RNG.normal(size=16) * 2
+    r = np.zeros(16)
+    V = RNG.uniform(0, 8, size=16)
+    c = torch.tensor(c0, requires_grad=True)
+    losses.corrected_dpo_loss(c, torch.tensor(r), torch.tensor(V), 1.0, 1.0, 1e-6, 0.1).backward()
+    expected = _numeric_gradient(lambda x: ref.corrected_dpo_loss(x, r, V, 1.0, 1.0, clip=0.1), c0)
+    np.testing.assert_allclose(c.grad.numpy(), expected, rtol=1e-5, atol=1e-9)
+    j1, j2 = RNG.uniform(0.1, 0.3, size=16), RNG.uniform(0.1, 0.3, size=16)
+    c = torch.tensor(c0, requires_grad=True)
+    losses.corrected_dpo_loss(c, torch.tensor(r), losses.joint_variance(torch.tensor(j1), torch.tensor(j2), c), 1.0,
+                              2.0, 1e-6, 0.1).backward()
+    expected = _numeric_gradient(
+        lambda x: ref.corrected_dpo_loss(x, r, ref.joint_variance(j1, j2, x), 1.0, 2.0, clip=0.1), c0)
+    np.testing.assert_allclose(c.grad.numpy(), expected, rtol=1e-5, atol=1e-9)
 
 
 def test_joint_variance_and_joint_likelihood():
