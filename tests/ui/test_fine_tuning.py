@@ -132,6 +132,10 @@ def test_a_comparison_table_population_renders_and_methods_needing_voters_are_re
                "only has pairwise preferences (use dpo, ipo, rlhf or nash)")
     assert texts(at.error) == message
     assert JobClient(data_dir=data_dir).list_jobs() == []
+    at.selectbox(key="ft_method").set_value("corrected_dpo").run()      # its J needs voters too
+    assert not at.exception and "ft_joint_types" not in [n.key for n in at.number_input]
+    assert "corrected DPO (α = 1, β = 0.1): not available here (Var_u[P_u(a > b)] needs each voter's preferences" \
+        in texts(at.caption)
 
 
 @pytest.mark.parametrize("key, value, field_message", [

@@ -176,7 +176,7 @@ def settings_form(model, D, errors: FieldErrors) -> tuple[str, dict]:
             settings["device"] = st.selectbox("Device", list(DEVICES), key="ft_device",
                                               help="auto: the worker's GPU when it has one, else its CPU.")
             errors.slot("device")
-        if settings.get("variance") == "estimated":
+        if settings.get("variance") == "estimated" and model.has_full_rankings:  # else the worker refuses it
             _joint_fields(model, settings, errors)
         st.caption(f"LoRA defaults r = {lora['r']}, alpha = {lora['alpha']:g}, dropout {lora['dropout']:g} as in the "
                    "Jackpot paper's experiments.")
