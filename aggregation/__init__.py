@@ -107,7 +107,8 @@ __all__ = [
     # populations
     "Population", "Profile", "RewardPopulation", "PairwiseData", "PreferenceMatrix", "as_population",
     "population_kind", "KINDS", "RANKINGS", "USER_TYPES", "COMPARISONS", "MATRIX", "POPULATION_CLASSES",
-    "sample_comparisons", "sample_paired_comparisons", "sample_pairs", "preference_matrix", "margins", "check_preference_matrix",
+    "sample_comparisons", "sample_paired_comparisons", "sample_pairs",
+    "preference_matrix", "margins", "check_preference_matrix",
     "parse_ranking", "format_ranking",
     "impartial_culture", "mallows", "plackett_luce", "urn", "single_peaked", "euclidean", "reward_mixture",
     "generate", "GENERATORS", "default_names",

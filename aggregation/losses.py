@@ -129,9 +129,10 @@ negative stable log of the corrected likelihood of section 5.1, with ``V = varia
 ``-log eps`` with no gradient; ``eps = 0`` turns the floor off); ``alpha = 1`` is the theory's value.
 ``z`` of the two orders of a pair add to 1, so it is a probability while it lies in (0, 1); with a
 known ``V`` that holds for every ``h`` when ``alpha V < 16`` (``z = s (1 + alpha k / s)`` and
-``k / s = (1 - s)(1 - 2 s) V / 2`` lies in ``[-V/16, V/2)``); beyond, the floor matters. The clip is not in the paper: the
-authors' code (arashne/dahp, ``EstVarCorrectedDPO``) clamps ``k`` to [-0.1, 0.1] before multiplying
-by alpha and has no floor; the clip makes the estimated variance below usable (see there).
+``k / s = (1 - s)(1 - 2 s) V / 2`` lies in ``[-V/16, V/2)``); beyond, the floor matters.
+The clip is not in the paper: the authors' code (arashne/dahp, ``EstVarCorrectedDPO``) clamps ``k``
+to [-0.1, 0.1] before multiplying by alpha and has no floor; the clip makes the estimated variance
+below usable (see there).
 
 ``joint_likelihood(type_rewards, log_shares, a, b, c, d)`` and ``joint_likelihood_loss(...,
 both)``: the joint likelihood model J of section 5.3 as the authors build it (a mixture of K

@@ -8,10 +8,10 @@ K Bradley-Terry latent types, rewards ``R`` (K, m) drawn from a standard normal 
 one annotator prefers a to b and c to d. It is fitted by full-batch Adam on the cross-entropy against
 ``o * o'`` (:func:`worker.losses.joint_likelihood_loss`) over each annotator's two comparisons in their
 four orientations (:meth:`worker.data.PairedDataset.joint_rows`), identical rows merged into one
-with their count (the same mean; a step then costs the number of distinct rows, at most m^4 * 2). Lemma 5.3 then reads, for every pair
-(a, b), ``J1 = J(a, b, a, b)`` and ``J2 = J(a, b, b, a)``: ``J1 + J2`` estimates ``P[a, b]`` and
-``J1 - (J1 + J2)^2`` the numerator ``Var_u[P_u(a > b)]`` of eq. (16). The fit runs on the CPU in
-float64 whatever device the policy uses (J has K * (m + 1) numbers).
+with their count (the same mean; a step then costs the number of distinct rows, at most 2 m^4).
+Lemma 5.3 then reads, for every pair (a, b), ``J1 = J(a, b, a, b)`` and ``J2 = J(a, b, b, a)``:
+``J1 + J2`` estimates ``P[a, b]`` and ``J1 - (J1 + J2)^2`` the numerator ``Var_u[P_u(a > b)]`` of
+eq. (16). The fit runs on the CPU in float64 whatever device the policy uses (J has K (m + 1) numbers).
 """
 from __future__ import annotations
 

@@ -174,7 +174,8 @@ def test_corrected_dpo_with_the_known_variance_lands_on_its_own_limit(seed):
     assert _tv(theory["corrected_dpo_policy"], theory["rlhf_policy"]) > 0.08
     assert _tv(r["policy"], theory["corrected_dpo_policy"]) < 0.04
     assert _tv(r["policy"], theory["rlhf_policy"]) > 0.06
-    assert r["dataset"]["variance"]["reward_variance"][0][1] == pytest.approx(np.var([1.5, -3.0, 0.0]))  # x - y: 1.5, -3, 0
+    x_minus_y = [1.5, -3.0, 0.0]                                   # per type
+    assert r["dataset"]["variance"]["reward_variance"][0][1] == pytest.approx(np.var(x_minus_y))
 
 
 def test_corrected_dpo_with_the_estimated_variance_fits_j_then_the_policy():
