@@ -21,10 +21,10 @@ Map of the packages (everything public is importable from here):
 ``formats/``            PrefLib, CSV rankings, comparison tables, plain dicts; the files' kind words
                         (``FILE_KINDS``)
 ``rules/``              the rules by family: ``scoring``, ``elimination``, ``majority``, ``lotteries``,
-                        ``alignment`` (RLHF / DPO / IPO limits), ``sampling`` (the flip of D); ``ballots``
-                        (what rules reading whole rankings see); ``result`` (the typed results and
-                        certificates); ``registry`` (every rule, self-describing: the single vocabulary
-                        of rules)
+                        ``alignment`` (RLHF / DPO / IPO limits), ``heterogeneous`` (corrected DPO's and
+                        Prop. B.3's limits), ``sampling`` (the flip of D); ``ballots`` (what rules reading
+                        whole rankings see); ``result`` (the typed results and certificates);
+                        ``registry`` (every rule, self-describing: the single vocabulary of rules)
 ``testtime/``           test-time scaling: ``rates`` (k-sample win rates), ``games`` (MPNE_k, the
                         robust policy), ``multi_output`` (Theorem 3.1), ``cost`` (one estimate and one
                         budget for the games), and their machinery
@@ -50,7 +50,7 @@ from .outcome import tie_groups, winners
 from .populations import (
     COMPARISONS, KINDS, MATRIX, POPULATION_CLASSES, RANKINGS, USER_TYPES, PairwiseData, Population, PreferenceMatrix,
     Profile, RewardPopulation, as_population, check_preference_matrix, population_kind, sample_comparisons,
-    sample_pairs,
+    sample_paired_comparisons, sample_pairs,
 )
 from .populations.profile import format_ranking, parse_ranking
 from .populations.preference import margins, preference_matrix
@@ -78,6 +78,7 @@ from .rules.alignment import (
     BTMisfit, average_reward_policy, bt_misfit, bt_reward, consistent_policy, ipo_policy, nbc, reward_order_key,
     rlhf_policy,
 )
+from .rules.heterogeneous import consistent_b3_policy, corrected_dpo_policy, preference_variance, reward_variance
 from .rules.sampling import SamplingFlip, min_tv_flip
 from .rules.registry import RULES, AllRules, Rule, RuleParams, compute_all, get_rule, rules_table
 
@@ -96,7 +97,8 @@ from .choice.models import (
     mallows_rmj_topk_probability, mallows_rmj_topk_table, mnl_topk_probability, mnl_topk_table, population_topk_table,
 )
 from .choice.samplers import ranked_choice_arrays, sample_mallows_rmj_choices, sample_mnl_choices, sample_ranked_choices
-from .losses import consistent_loss, dpo_loss, entropy_phi_proxy, ipo_loss, mallows_rmj_loss, mnl_loss
+from .losses import (b3_integral, consistent_b3_loss, consistent_loss, corrected_dpo_loss, dpo_loss, entropy_phi_proxy,
+                     ipo_loss, joint_likelihood, joint_likelihood_loss, joint_variance, mallows_rmj_loss, mnl_loss)
 from . import training_methods
 from .training_methods import TRAINING_METHODS, TheoryResult, TrainingMethod
 
@@ -105,7 +107,8 @@ __all__ = [
     # populations
     "Population", "Profile", "RewardPopulation", "PairwiseData", "PreferenceMatrix", "as_population",
     "population_kind", "KINDS", "RANKINGS", "USER_TYPES", "COMPARISONS", "MATRIX", "POPULATION_CLASSES",
-    "sample_comparisons", "sample_pairs", "preference_matrix", "margins", "check_preference_matrix",
+    "sample_comparisons", "sample_paired_comparisons", "sample_pairs",
+    "preference_matrix", "margins", "check_preference_matrix",
     "parse_ranking", "format_ranking",
     "impartial_culture", "mallows", "plackett_luce", "urn", "single_peaked", "euclidean", "reward_mixture",
     "generate", "GENERATORS", "default_names",
@@ -119,6 +122,7 @@ __all__ = [
     "smith_set", "majority_graph", "maximal_lottery", "uniform_policy",
     "nbc", "bt_reward", "reward_order_key", "rlhf_policy", "average_reward_policy", "min_tv_flip", "SamplingFlip",
     "ipo_policy", "consistent_policy", "bt_misfit", "BTMisfit",
+    "corrected_dpo_policy", "consistent_b3_policy", "reward_variance", "preference_variance",
     "RuleResult", "LotteryCertificate", "EquilibriumCertificate", "RobustCertificate", "MultiOutputCertificate",
     "RewardFit",
     "RULES", "Rule", "RuleParams", "get_rule", "rules_table", "compute_all", "AllRules",
@@ -133,6 +137,8 @@ __all__ = [
     "population_topk_table", "sample_ranked_choices", "sample_mnl_choices", "sample_mallows_rmj_choices",
     "ranked_choice_arrays",
     "dpo_loss", "ipo_loss", "mnl_loss", "mallows_rmj_loss", "entropy_phi_proxy", "consistent_loss",
+    "consistent_b3_loss", "b3_integral", "corrected_dpo_loss", "joint_likelihood", "joint_likelihood_loss",
+    "joint_variance",
     # fine-tuning methods and the theory next to a job
     "training_methods", "TRAINING_METHODS", "TrainingMethod", "TheoryResult",
 ]

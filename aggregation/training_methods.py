@@ -26,8 +26,13 @@ stored JSON):
   Theorem 4.3);
 * ``average_reward_policy``: ``pi_ref exp(E_u r_u / beta)`` (user types; Shirali et al., eq. (10));
 * ``ipo_policy``: ``pi_ref exp(NBC / beta)`` (IPO's limit, :func:`aggregation.ipo_policy`);
-* ``consistent_policy``: the consistent loss's limit (Shirali et al., Proposition 6.1; user types);
-* ``random_dictatorship``: the first-place shares, next to the ranked-choice methods.
+* ``consistent_policy``: the consistent loss's limit (Shirali et al., Proposition 6.1; user types),
+  also the limit of the consistent loss of Proposition B.3 (eq. 21;
+  :func:`aggregation.rules.heterogeneous.consistent_b3_policy` computes it by minimisation);
+* ``random_dictatorship``: the first-place shares, next to the ranked-choice methods;
+* ``corrected_dpo_policy``: first-order corrected DPO's limit with the job's alpha, variance, floor
+  and clip (Shirali et al., section 5; :func:`aggregation.rules.heterogeneous.corrected_dpo_policy`):
+  with the known variance, or with the estimated one as an exact joint model J would give it.
 """
 from __future__ import annotations
 
@@ -37,10 +42,12 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .errors import AggregationError
+from .losses import STABLE_LOG_EPS
 from .papers import Reference
 from .populations.base import Population
 from .populations.matrix import as_population
 from .rules.alignment import (BTMisfit, average_reward_policy, consistent_policy, ipo_policy, nbc, rlhf_policy)
+from .rules.heterogeneous import VARIANCES, corrected_dpo_policy
 from .rules.majority import condorcet_winner
 from .rules.registry import RULES
 from .rules.rule import RuleParams
@@ -54,12 +61,23 @@ FAMILIES = (PAIRWISE, RANKED_CHOICE, SELF_PLAY, FULL_INFORMATION)
 #: The job-spec settings' defaults that the worker fills in and the page's form shows (the worker's
 #: ``spec.py`` documents every field). ``learning_rate``: for the built-in tiny model / a checkpoint;
 #: ``display_size``: at most this many responses shown per question (fewer when D has fewer).
+#: Corrected DPO (Shirali et al., section 5): ``alpha`` 1 (the theory's value; 0 is DPO), ``variance``
+#: estimated by the joint model J (section 5.3) or known, the stable log's floor ``log_eps``, and
+#: ``correction_clip`` per variance (the authors' code clips the estimated correction at 0.1; the known
+#: one needs no clip); J: ``joint_types`` latent types (None: the population's number of types, at most
+#: ``MAX_JOINT_TYPES``; the authors' code uses the true number), trained ``joint_steps`` full-batch Adam
+#: steps at ``joint_learning_rate`` (the authors' 1e-2).
 DEFAULTS = {
     "model": "tiny", "dataset_size": 2048, "steps": 200, "seed": 0, "k": 2, "samples_per_step": 64,
     "exploration": 0.1, "display_size": 4, "top_k": 1, "dispersion": "fixed", "phi": 0.5,
     "learning_rate": {"tiny": 5e-3, "checkpoint": 1e-4}, "device": "auto",
     "lora": {"r": 8, "alpha": 32, "dropout": 0.1, "target_modules": None},
+    "alpha": 1.0, "variance": "estimated", "log_eps": STABLE_LOG_EPS,
+    "correction_clip": {"estimated": 0.1, "known": None},
+    "joint_types": None, "joint_steps": 1000, "joint_learning_rate": 1e-2,
 }
+#: The largest number of latent types J gets by default (more can be asked for, up to 64).
+MAX_JOINT_TYPES = 16
 #: Where a job may run: the worker's GPU when it has one, else its CPU ("auto"), or as chosen.
 DEVICES = ("auto", "cpu", "cuda")
 #: The k of the MPNE_k shown next to a method that has no k of its own (the spec's default k).
@@ -67,7 +85,7 @@ DEFAULT_K = DEFAULTS["k"]
 
 #: The limits :func:`theory` can compute, in the order they are listed (see the module docstring).
 LIMITS = ("rlhf_policy", "maximal_lottery", "mpne", "average_reward_policy", "ipo_policy", "consistent_policy",
-          "random_dictatorship")
+          "random_dictatorship", "corrected_dpo_policy")
 #: The shape of the stored theory (:meth:`TheoryResult.to_json`); results stored before it have none.
 THEORY_VERSION = 2
 
@@ -80,6 +98,20 @@ def _pairs_only(settings: Mapping, population: Population) -> bool:
 def _user_types(settings: Mapping, population: Population) -> bool:
     """The consistent loss has a finite optimum only for user types (Shirali et al., Proposition 6.1)."""
     return population.has_rewards
+
+
+def correction(settings: Mapping) -> dict:
+    """Corrected DPO's settings with the defaults filled in (:data:`DEFAULTS`): ``alpha``, ``variance``,
+    ``log_eps`` and ``correction_clip`` (its default depends on the variance; an explicit None in
+    ``settings`` switches the clip off)."""
+    variance = settings.get("variance") or DEFAULTS["variance"]
+    if variance not in VARIANCES:
+        raise AggregationError(f"variance must be one of {', '.join(VARIANCES)}; got {variance!r}")
+    return {"alpha": float(DEFAULTS["alpha"] if settings.get("alpha") is None else settings["alpha"]),
+            "variance": variance,
+            "log_eps": float(DEFAULTS["log_eps"] if settings.get("log_eps") is None else settings["log_eps"]),
+            "correction_clip": (settings["correction_clip"] if "correction_clip" in settings
+                                else DEFAULTS["correction_clip"][variance])}
 
 
 @dataclass(frozen=True)
@@ -193,6 +225,26 @@ TRAINING_METHODS: dict[str, TrainingMethod] = {m.id: m for m in [
         "below another.",
         (Reference("heterogeneous", "section 6, Proposition 6.1"),), "consistent_policy",
         theory_applies=_user_types, needs_voters=True),
+    TrainingMethod(
+        "consistent_b3", "Consistent loss (Prop. B.3)", FULL_INFORMATION, 0.1, ("batch_size",),
+        "Shows each pair to every user type and learns only from pairs that all types agree on, with the loss "
+        "−s − I(s) of Proposition B.3 instead of Proposition 6.1's temperature-adjusted DPO.",
+        "Theory: the same limit as Proposition 6.1's loss: for user types, π_ref·exp(mean reward/(β·T)) with every "
+        "type counted once (eq. 21); its gradient grows like e^{(|U|−1)|h|} against a unanimous vote.",
+        (Reference("heterogeneous", "Proposition B.3"),), "consistent_policy",
+        theory_applies=_user_types, needs_voters=True),
+    TrainingMethod(
+        "corrected_dpo", "First-order corrected DPO", PAIRWISE, 0.1,
+        ("batch_size", "alpha", "variance", "log_eps", "correction_clip", "joint_types", "joint_steps",
+         "joint_learning_rate"),
+        "DPO whose likelihood σ(h) gains a second-order term (α/2)·σ''(h)·V for the spread V of the voters' "
+        "reward differences; V is estimated from pairs of comparisons labelled by the same annotator (a joint "
+        "model J fitted first, Lemma 5.3), or taken known from the population.",
+        "Theory: it moves DPO's policy towards the average-reward policy π* to first order: α = 0 is the RLHF / "
+        "DPO limit, α = 1 the theory's value. Its own limit (computed here) need not reach π*; with a large "
+        "spread and large α the correction can overshoot.",
+        (Reference("heterogeneous", "section 5, eqs. (14)-(16), Lemma 5.3"),), "corrected_dpo_policy",
+        needs_voters=True),
 ]}
 
 
@@ -215,7 +267,8 @@ class TheoryResult:
     to with these settings (None: theory gives none). ``borda`` and ``nbc`` (under the job's D) are
     scores (None if refused, with the reason under ``unavailable``). ``lottery_unique``: whether the
     maximal lottery is the only one (None when it was not computed). ``bt_fit``: for DPO and RLHF, how
-    far one Bradley-Terry reward is from ``P`` under D."""
+    far one Bradley-Terry reward is from ``P`` under D. ``correction``: for corrected DPO, the settings
+    its limit was computed with (:func:`correction`)."""
 
     method: str
     alternatives: list[str]
@@ -229,6 +282,7 @@ class TheoryResult:
     condorcet_winner: str | None
     lottery_unique: bool | None
     bt_fit: BTMisfit | None = None
+    correction: dict | None = None
 
     @property
     def target_policy(self) -> pd.Series | None:
@@ -239,7 +293,7 @@ class TheoryResult:
         ``rlhf_policy``, ``maximal_lottery``, ``maximal_lottery_unique``, ``average_reward_policy`` and
         ``notes``: the reason for each refused entry, which is null) keep their meaning; ``version``,
         ``method``, ``beta``, ``k``, ``target``, ``condorcet_winner``, ``bt_misfit`` and the other limits
-        are added."""
+        are added (and ``correction`` for corrected DPO)."""
         out: dict = {"version": THEORY_VERSION, "method": self.method, "beta": self.beta, "k": self.k,
                      "target": self.target, "notes": dict(self.unavailable)}
         for key in ("borda", "nbc"):
@@ -254,6 +308,8 @@ class TheoryResult:
             out["maximal_lottery_unique"] = self.lottery_unique
         out["condorcet_winner"] = self.condorcet_winner
         out["bt_misfit"] = None if self.bt_fit is None else self.bt_fit.to_dict()
+        if self.correction is not None:
+            out["correction"] = dict(self.correction)
         return out
 
     @classmethod
@@ -274,15 +330,17 @@ class TheoryResult:
             unavailable={key: notes[key] for key in (*LIMITS, "borda", "nbc") if key in notes},
             borda=series(data.get("borda")), nbc=series(data.get("nbc")),
             condorcet_winner=data.get("condorcet_winner"), lottery_unique=data.get("maximal_lottery_unique"),
-            bt_fit=None if data.get("bt_misfit") is None else BTMisfit.from_dict(data["bt_misfit"]))
+            bt_fit=None if data.get("bt_misfit") is None else BTMisfit.from_dict(data["bt_misfit"]),
+            correction=data.get("correction"))
 
 
 def theory(population: Population, method: str, settings: Mapping | None = None, *,
            reference: Mapping | None = None, with_mpne: bool = True) -> TheoryResult:
     """What the core predicts for ``population`` trained with ``method`` and ``settings`` (a job spec
     or the page's form: ``beta`` [the method's default], ``sampling`` [uniform], ``k`` [2],
-    ``display_size``, ``top_k``), with ``reference`` the untrained model's policy over the alternatives
-    (None: uniform).
+    ``display_size``, ``top_k``; for corrected DPO ``alpha``, ``variance``, ``log_eps`` and
+    ``correction_clip``, defaults by :func:`correction`), with ``reference`` the untrained model's policy
+    over the alternatives (None: uniform).
 
     Computed: the RLHF / DPO limit (with the Bradley-Terry misfit for the methods that fit or imply
     that reward), the maximal lottery, MPNE_k (unless ``with_mpne`` is false and the method is not
@@ -306,6 +364,7 @@ def theory(population: Population, method: str, settings: Mapping | None = None,
     if population.has_rewards:
         wanted.append("average_reward_policy")
     wanted += [key for key in (entry.theory, *entry.compared_with) if key is not None and key not in wanted]
+    corrected = correction(settings) if "corrected_dpo_policy" in wanted else None  # a validated spec's
     calls = {
         "rlhf_policy": lambda: rlhf_policy(population, beta, D, ref, misfit=entry.fits_reward),
         "maximal_lottery": lambda: RULES["maximal_lottery"].compute(population, params),
@@ -314,6 +373,9 @@ def theory(population: Population, method: str, settings: Mapping | None = None,
         "ipo_policy": lambda: ipo_policy(population, beta, D, ref),
         "consistent_policy": lambda: consistent_policy(population, beta, ref),
         "random_dictatorship": lambda: RULES["random_dictatorship"].compute(population, params),
+        "corrected_dpo_policy": lambda: corrected_dpo_policy(
+            population, beta, corrected["alpha"], D, ref, variance=corrected["variance"], eps=corrected["log_eps"],
+            clip=corrected["correction_clip"]),
     }
     raw, policies, unavailable = {}, {}, {}
     for key in sorted(wanted, key=LIMITS.index):
@@ -336,7 +398,8 @@ def theory(population: Population, method: str, settings: Mapping | None = None,
         method=entry.id, alternatives=names, beta=beta, k=k, target=entry.target(settings, population),
         policies=policies, unavailable=unavailable, borda=scores["borda"], nbc=scores["nbc"],
         condorcet_winner=condorcet_winner(population),
-        lottery_unique=None if lottery is None else bool(lottery.certificate.unique), bt_fit=fit)
+        lottery_unique=None if lottery is None else bool(lottery.certificate.unique), bt_fit=fit,
+        correction=corrected)
 
 
 def _plain(series: pd.Series) -> dict:

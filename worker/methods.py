@@ -9,7 +9,13 @@ responses (``logp``, with gradient) and of the reference model (``logp_ref``); t
 themselves live in :mod:`worker.losses`.
 
 * ``dpo``, ``ipo``: offline, on pairs (:func:`worker.data.pair_dataset`).
-* ``consistent``: offline, on pairs with one label per user type (Proposition 6.1).
+* ``consistent``, ``consistent_b3``: offline, on pairs with one label per user type (Propositions
+  6.1 and B.3 of Shirali et al.).
+* ``corrected_dpo``: offline, on pairs of comparisons labelled by the same annotator
+  (:func:`worker.data.paired_dataset`), first-order corrected DPO (Shirali et al., section 5). With
+  ``variance: "estimated"`` the joint model J (:mod:`worker.joint`) is fitted first and each step
+  reads V from it by eq. (16) at the policy's current h; with ``"known"`` V is
+  :func:`aggregation.reward_variance` of the user types.
 * ``mnl``, ``mallows``: offline, on ranked choices among ``display_size`` shown responses
   (RCPO, Table 1). Mallows-RMJ-PO's dispersion is the spec's ``phi``, or with ``dispersion:
   "entropy"`` one value per row from RCPO Appendix D's entropy proxy on the reference model.
@@ -34,12 +40,13 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from aggregation import USER_TYPES, AggregationError, entropy_phi_proxy
+from aggregation import USER_TYPES, AggregationError, entropy_phi_proxy, preference_variance, reward_variance
 from aggregation.training_methods import TRAINING_METHODS
 
 from . import losses
-from .data import (PlackettLuceJudges, empirical_matrix, pair_dataset, ranked_choice_dataset, ranking_sample,
-                   unanimity_dataset)
+from .data import (PlackettLuceJudges, empirical_matrix, pair_dataset, paired_dataset, ranked_choice_dataset,
+                   ranking_sample, unanimity_dataset)
+from .joint import fit_joint_model
 
 MPNE_GROUPS_PER_SAMPLE = 32
 MPNE_MAX_CELLS = 50_000_000  # bound on (voters or types) x samples x groups x k in one reward evaluation
@@ -153,13 +160,16 @@ class PairMethod(Method):
         return {"dataset_optimum": _tilted(self.data.wins(), reference_policy, self.beta, self.alternatives)}
 
 
-@trains("consistent")
+@trains("consistent", "consistent_b3")
 class ConsistentMethod(Method):
+    """The consistent losses of Shirali et al.: Proposition 6.1 (``consistent``) and B.3 (``consistent_b3``)."""
+
     def __init__(self, spec, population, alternatives, device):
         super().__init__(spec, population, alternatives, device)
         self.data = unanimity_dataset(population, spec["dataset_size"], spec["sampling"], spec["seed"])
         self.a, self.b = self._t(self.data.a), self._t(self.data.b)
         self.votes = self._t(self.data.votes_for_a)
+        self.fn = losses.consistent_loss if spec["method"] == "consistent" else losses.consistent_b3_loss
 
     def dataset(self):
         d = self.data
@@ -170,8 +180,50 @@ class ConsistentMethod(Method):
     def loss(self, logp, logp_ref, policy):
         lr = logp - logp_ref
         rows = self._rows(len(self.a))
-        return losses.consistent_loss(lr[self.a[rows]], lr[self.b[rows]], self.votes[rows], self.data.n_types,
-                                      self.beta), {}
+        return self.fn(lr[self.a[rows]], lr[self.b[rows]], self.votes[rows], self.data.n_types, self.beta), {}
+
+
+@trains("corrected_dpo")
+class CorrectedDPOMethod(Method):
+    """First-order corrected DPO (Shirali et al., section 5) on paired comparisons."""
+
+    def __init__(self, spec, population, alternatives, device):
+        super().__init__(spec, population, alternatives, device)
+        self.data = paired_dataset(population, spec["dataset_size"], spec["sampling"], spec["seed"])
+        chosen, rejected = self.data.chosen.reshape(-1), self.data.rejected.reshape(-1)
+        self.chosen, self.rejected = self._t(chosen), self._t(rejected)
+        self.alpha, self.eps, self.clip = spec["alpha"], spec["log_eps"], spec["correction_clip"]
+        self.estimated = spec["variance"] == "estimated"
+        if self.estimated:
+            self.fit = fit_joint_model(self.data, self.m, spec["joint_types"], spec["joint_steps"],
+                                       spec["joint_learning_rate"], spec["seed"])
+            j1, j2 = self.fit.tables()
+            self.j1, self.j2 = self._t(j1[chosen, rejected]), self._t(j2[chosen, rejected])
+            exact = preference_variance(population).to_numpy(float) if population.has_full_rankings else None
+            self.variance_summary = self.fit.summary(alternatives, exact)
+        else:
+            V = reward_variance(population).to_numpy(float)
+            self.V = self._t(V[chosen, rejected])
+            self.variance_summary = {"source": "known: Var_u[(r_u(a) - r_u(b)) / T] over the user types",
+                                     "alternatives": list(alternatives), "reward_variance": V.tolist()}
+
+    def dataset(self):
+        return {"kind": "pairs of comparisons, each pair labelled by one annotator", "rows": len(self.data.chosen),
+                "comparisons": int(self.data.chosen.size),
+                "preference_matrix": empirical_matrix(self.data.wins(), self.alternatives),
+                "variance": self.variance_summary,
+                "note": "two comparisons per annotator (not independent when the annotator is a type, so the standard "
+                        "errors are approximate)"}
+
+    def loss(self, logp, logp_ref, policy):
+        lr = logp - logp_ref
+        rows = self._rows(len(self.chosen))
+        c, r = lr[self.chosen[rows]], lr[self.rejected[rows]]
+        if self.estimated:
+            V = losses.joint_variance(self.j1[rows], self.j2[rows], self.beta * (c - r))
+        else:
+            V = self.V[rows]
+        return losses.corrected_dpo_loss(c, r, V, self.beta, self.alpha, self.eps, self.clip), {}
 
 
 @trains("mnl", "mallows")

@@ -31,6 +31,23 @@ not apply to the chosen method, i.e. not in its ``TrainingMethod.fields``, are d
   ``"entropy"``: one value per row from the token-level entropy proxy of RCPO Appendix D
   (:func:`aggregation.entropy_phi_proxy`), computed once from the reference model on the
   responses shown in that row; ``phi`` must then be left out.
+* ``alpha`` [1] (``corrected_dpo``): the strength of the first-order correction of Shirali et al.,
+  section 5.1, a number >= 0 (0: DPO exactly; 1: the theory's value).
+* ``variance`` [``"estimated"``] (``corrected_dpo``): the variance term V of the correction.
+  ``"estimated"``: from a joint likelihood model J fitted first on the paired data (section 5.3,
+  Lemma 5.3's eq. 16), with V divided by the policy's ``sigma'(h)^2`` as the paper writes it.
+  ``"known"``: ``Var_u[(r_u(a) - r_u(b)) / T]`` computed exactly from the user types (a reference;
+  user types only). Either way the data are ``dataset_size`` annotators with two comparisons each.
+* ``log_eps`` [1e-6] (``corrected_dpo``): the floor of the stable logarithm ``log(max(z, eps))`` of
+  section 5.1, > 0 and < 0.5.
+* ``correction_clip`` [0.1 for ``"estimated"``, null for ``"known"``] (``corrected_dpo``): the bound
+  on ``|sigma''(h) V / 2|`` before it is multiplied by alpha, as in the authors' code (arashne/dahp);
+  without it the estimated correction is unbounded (see :mod:`aggregation.losses`). An explicit
+  ``null`` switches it off.
+* ``joint_types`` [the population's number of user types (distinct rankings), at most 16],
+  ``joint_steps`` [1000], ``joint_learning_rate`` [0.01] (``corrected_dpo`` with ``"estimated"``):
+  J is a mixture of that many Bradley-Terry latent types (the authors' model, which they give the
+  true number of types), trained by full-batch Adam on the cross-entropy against ``o * o'``.
 * ``lora`` [``{"r": 8, "alpha": 32, "dropout": 0.1, "target_modules": null}``] (the
   Jackpot paper's settings; ``target_modules`` null: the tiny model's attention and MLP
   layers, or peft's default for a real architecture).
@@ -46,7 +63,8 @@ import math
 import numbers
 
 from aggregation import AggregationError, population_from_dict, population_to_dict
-from aggregation.training_methods import DEFAULTS, DEVICES, TRAINING_METHODS, training_method
+from aggregation.rules.heterogeneous import VARIANCES
+from aggregation.training_methods import DEFAULTS, DEVICES, MAX_JOINT_TYPES, TRAINING_METHODS, training_method
 from aggregation.validate import distribution
 
 DEFAULT_PROMPT = "Which one do you like best: {options}? My favourite colour is"
@@ -165,7 +183,34 @@ def validate_spec_and_population(spec) -> tuple[dict, object]:
         elif spec.get("phi") is not None:
             raise JobSpecError("phi is set, but dispersion 'entropy' estimates it from the reference model "
                                "(RCPO Appendix D); leave phi out or use dispersion 'fixed'")
+    if "variance" in fields:
+        out.update(_correction(spec, population))
     return out, population
+
+
+def _correction(spec: dict, population) -> dict:
+    """Corrected DPO's settings (Shirali et al., section 5): alpha, variance, log_eps, correction_clip and,
+    for the estimated variance, the joint model's size and training."""
+    out = {"alpha": _number(spec, "alpha", DEFAULTS["alpha"], low=0.0, high=1000.0)}
+    variance = spec.get("variance", DEFAULTS["variance"])
+    if variance not in VARIANCES:
+        raise JobSpecError(f"variance must be one of {', '.join(VARIANCES)}; got {variance!r}")
+    if variance == "known" and not population.has_rewards:
+        raise JobSpecError(f"variance 'known' needs user types with rewards (it is Var_u of the reward difference); "
+                           f"a population of kind {spec['population']['kind']!r} has no reward scale: use variance "
+                           "'estimated'")
+    out["variance"] = variance
+    out["log_eps"] = _number(spec, "log_eps", DEFAULTS["log_eps"], low=0.0, low_open=True, high=0.5, high_open=True)
+    clip = spec.get("correction_clip", DEFAULTS["correction_clip"][variance])
+    out["correction_clip"] = None if clip is None else _number(
+        {"correction_clip": clip}, "correction_clip", None, low=0.0, low_open=True, high=10.0)
+    if variance == "estimated":
+        types = len(population.types) if population.has_rewards else population.compressed().n_rankings
+        out["joint_types"] = _integer(spec, "joint_types", min(types, MAX_JOINT_TYPES), 1, 64)
+        out["joint_steps"] = _integer(spec, "joint_steps", DEFAULTS["joint_steps"], 1, 100_000)
+        out["joint_learning_rate"] = _number(spec, "joint_learning_rate", DEFAULTS["joint_learning_rate"], low=0.0,
+                                             low_open=True, high=10.0)
+    return out
 
 
 def describe_spec(spec: dict) -> str:
@@ -177,6 +222,8 @@ def describe_spec(spec: dict) -> str:
         parts.append(f"k {spec['k']}")
     if "top_k" in fields:
         parts.append(f"top-{spec['top_k']} of {spec['display_size']}")
+    if "variance" in fields:
+        parts.append(f"alpha {spec['alpha']:g} · {spec['variance']} V")
     return " · ".join(parts)
 
 

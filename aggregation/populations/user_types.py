@@ -166,11 +166,16 @@ class RewardPopulation(Population):
                                                             self.total_weight * prob[keep])
         return self._cache["pl_profile"]
 
+    def draw_voters(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        """``n`` user types drawn by weight (their positions in :attr:`types`)."""
+        return rng.choice(len(self._types), size=n, p=self.shares)
+
     def draw_labels(self, a: np.ndarray, b: np.ndarray, coin: np.ndarray,
-                    rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        """One user type per pair, drawn by weight (reported by name), labels it by its Bradley-Terry
-        probability: ``a[i]`` wins when ``coin < sigmoid((r(a) - r(b)) / T)``."""
-        voter = rng.choice(len(self._types), size=len(a), p=self.shares)
+                    rng: np.random.Generator, voters: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """One user type per pair, drawn by weight (or ``voters``, positions of types, when given; reported
+        by name), labels it by its Bradley-Terry probability: ``a[i]`` wins when
+        ``coin < sigmoid((r(a) - r(b)) / T)``."""
+        voter = self.draw_voters(len(a), rng) if voters is None else np.asarray(voters)
         return coin < self.type_preference_matrices()[voter, a, b], np.asarray(self._types, dtype=object)[voter]
 
     def with_temperature(self, temperature: float) -> "RewardPopulation":

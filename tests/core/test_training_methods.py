@@ -17,7 +17,8 @@ USERS = RewardPopulation({"majority": {"x": 2.0, "y": 0.0, "z": 1.0}, "minority"
 
 
 def test_the_table_is_complete_and_consistent():
-    assert list(TRAINING_METHODS) == ["dpo", "ipo", "rlhf", "nash", "mpne", "mnl", "mallows", "consistent"]
+    assert list(TRAINING_METHODS) == ["dpo", "ipo", "rlhf", "nash", "mpne", "mnl", "mallows", "consistent",
+                                      "consistent_b3", "corrected_dpo"]
     for method_id, entry in TRAINING_METHODS.items():
         assert entry.id == method_id and entry.family in FAMILIES and entry.default_beta > 0
         assert entry.lands_on.startswith("Theory:") and entry.explanation
@@ -26,8 +27,10 @@ def test_the_table_is_complete_and_consistent():
     families = {m.id: m.family for m in TRAINING_METHODS.values()}
     assert families == {"dpo": "pairwise", "ipo": "pairwise", "rlhf": "pairwise", "nash": "self-play",
                         "mpne": "self-play", "mnl": "ranked choice", "mallows": "ranked choice",
-                        "consistent": "full information"}
-    assert [m.id for m in TRAINING_METHODS.values() if m.needs_voters] == ["mpne", "mnl", "mallows", "consistent"]
+                        "consistent": "full information", "consistent_b3": "full information",
+                        "corrected_dpo": "pairwise"}
+    assert [m.id for m in TRAINING_METHODS.values() if m.needs_voters] == ["mpne", "mnl", "mallows", "consistent",
+                                                                           "consistent_b3", "corrected_dpo"]
     assert {m.id: m.default_beta for m in TRAINING_METHODS.values() if m.self_play} == {"nash": 0.01, "mpne": 0.01}
 
 
@@ -37,7 +40,7 @@ def test_a_malformed_entry_or_an_unknown_method_is_refused():
     with pytest.raises(AggregationError, match="unknown limit 'borda_policy'"):
         TrainingMethod("x", "X", PAIRWISE, 0.1, (), "e", "Theory: t", (Reference("dpo"),), "borda_policy")
     with pytest.raises(AggregationError, match="method must be one of dpo, ipo, rlhf, nash, mpne, mnl, mallows, "
-                                               "consistent; got 'ppo'"):
+                                               "consistent, consistent_b3, corrected_dpo; got 'ppo'"):
         training_method("ppo")
 
 
@@ -100,3 +103,45 @@ def test_a_matrix_population_gets_the_limits_that_need_only_p():
     view = theory(P, "dpo", {"beta": 1.0})
     assert view.policies["maximal_lottery"].to_dict() == pytest.approx({"a": 1.0, "b": 0.0}, abs=1e-9)
     assert "with k = 2 it needs each voter's full ranking" in view.unavailable["mpne"]
+
+
+def test_corrected_dpo_gets_its_own_limit_with_the_jobs_settings():
+    """The limit follows alpha, the variance, the floor and the clip of the settings (defaults: alpha 1,
+    the estimated variance clipped at 0.1, the authors' value), and is stored with them."""
+    from aggregation import corrected_dpo_policy
+    from aggregation.training_methods import correction
+
+    assert correction({}) == {"alpha": 1.0, "variance": "estimated", "log_eps": 1e-6, "correction_clip": 0.1}
+    assert correction({"variance": "known"})["correction_clip"] is None
+    assert correction({"variance": "estimated", "correction_clip": None})["correction_clip"] is None  # explicit: off
+    reference = {"x": 0.2, "y": 0.3, "z": 0.5}
+    view = theory(USERS, "corrected_dpo", {"beta": 0.5, "variance": "known", "alpha": 2.0}, reference=reference)
+    assert view.target == "corrected_dpo_policy" and view.policies["corrected_dpo_policy"].equals(
+        corrected_dpo_policy(USERS, 0.5, 2.0, None, reference, variance="known"))
+    assert list(view.policies) == ["rlhf_policy", "maximal_lottery", "mpne", "average_reward_policy",
+                                   "corrected_dpo_policy"]
+    back = TheoryResult.from_json(view.to_json(), USERS.alternatives)
+    assert back.correction == view.correction == {"alpha": 2.0, "variance": "known", "log_eps": 1e-6,
+                                                  "correction_clip": None}
+    assert back.policies["corrected_dpo_policy"].equals(view.policies["corrected_dpo_policy"])
+    # alpha = 0 is DPO: the limit is the RLHF / DPO limit
+    dpo = theory(USERS, "corrected_dpo", {"beta": 0.5, "alpha": 0.0, "variance": "known"})
+    assert dpo.policies["corrected_dpo_policy"].to_numpy() == pytest.approx(
+        dpo.policies["rlhf_policy"].to_numpy(), abs=1e-12)
+
+
+def test_a_corrected_dpo_limit_the_core_refuses_is_listed_with_its_reason():
+    on_rankings = theory(FIGURE_1, "corrected_dpo", {"beta": 0.1, "variance": "known"})
+    assert on_rankings.unavailable["corrected_dpo_policy"].startswith("the known variance Var_u[r_u(a) - r_u(b)] "
+                                                                      "needs user types")
+    unclipped = theory(USERS, "corrected_dpo", {"beta": 0.1, "variance": "estimated", "correction_clip": None})
+    assert "grows without bound" in unclipped.unavailable["corrected_dpo_policy"]
+    # the estimated variance works on rankings (each ranking is a type): Figure 1 has a finite limit
+    assert theory(FIGURE_1, "corrected_dpo", {"beta": 0.1}).policies["corrected_dpo_policy"].sum() == pytest.approx(1)
+
+
+def test_the_prop_b3_loss_lands_where_prop_6_1_does():
+    b3 = theory(USERS, "consistent_b3", {"beta": 0.1})
+    assert b3.target == "consistent_policy"
+    assert b3.policies["consistent_policy"].equals(consistent_policy(USERS, 0.1))
+    assert theory(FIGURE_1, "consistent_b3", {"beta": 0.1}).target is None

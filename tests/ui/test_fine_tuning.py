@@ -132,6 +132,10 @@ def test_a_comparison_table_population_renders_and_methods_needing_voters_are_re
                "only has pairwise preferences (use dpo, ipo, rlhf or nash)")
     assert texts(at.error) == message
     assert JobClient(data_dir=data_dir).list_jobs() == []
+    at.selectbox(key="ft_method").set_value("corrected_dpo").run()      # its J needs voters too
+    assert not at.exception and "ft_joint_types" not in [n.key for n in at.number_input]
+    assert "corrected DPO (α = 1, β = 0.1): not available here (Var_u[P_u(a > b)] needs each voter's preferences" \
+        in texts(at.caption)
 
 
 @pytest.mark.parametrize("key, value, field_message", [
@@ -196,7 +200,8 @@ def test_a_misconfigured_queue_disables_training_but_not_the_page(app, data_dir,
     assert preview(at)
 
 
-def finished_job(data_dir, theory_json, reference, method: str = "dpo", **settings) -> str:
+def finished_job(data_dir, theory_json, reference, method: str = "dpo", dataset: dict | None = None,
+                 **settings) -> str:
     """A finished job on Figure 1 written straight into the dashboard's records (no worker), with the
     fields of a result the page reads and ``theory_json`` as its stored theory."""
     client = JobClient(data_dir=data_dir)
@@ -206,7 +211,7 @@ def finished_job(data_dir, theory_json, reference, method: str = "dpo", **settin
     result = {"settings": {k: v for k, v in spec.items() if k != "population"}, "alternatives": ["R", "G", "B"],
               "policy": {"R": 0.9, "G": 0.0, "B": 0.1}, "outside_mass": 0.0, "mixture": None,
               "reference_policy": reference, "trajectory": [{"step": 200, "policy": {"R": 0.9, "G": 0.0, "B": 0.1}}],
-              "dataset": {}, "theory": theory_json, "device": "cpu", "worker": "test:1",
+              "dataset": dataset or {}, "theory": theory_json, "device": "cpu", "worker": "test:1",
               "timings": {"train_s": 1.0, "ms_per_step": 5.0}, "model": {"name": "tiny"}}
     client.store.update(job_id, state="finished", step=200, started_at=1.0, finished_at=2.0, result=result)
     return job_id
@@ -357,3 +362,75 @@ def test_the_preview_solves_mpne_within_the_core_game_budget(monkeypatch):
     monkeypatch.setattr(cost, "GAME_BUDGET", 920 * 12 - 1)
     assert "mpne" not in page_theory.preview(types, "dpo", {"beta": 0.1}).policies
     assert "mpne" in page_theory.preview(types, "mpne", {"beta": 0.1}).policies      # its own limit, always
+
+
+def test_corrected_dpo_shows_its_settings_and_its_limit(app, data_dir):
+    """Shirali et al., section 5: alpha, the variance (only the estimated one for rankings), the stable log's
+    floor and the clip, with the worker's defaults; the preview's first policy is the core's corrected-DPO
+    limit for these settings, and alpha = 0 turns it into the RLHF / DPO limit."""
+    from aggregation import corrected_dpo_policy
+
+    at = open_fine_tuning(app)
+    at.selectbox(key="ft_method").set_value("corrected_dpo").run()
+    assert not at.exception and not at.error
+    assert at.selectbox(key="ft_variance").options == [form.VARIANCE_LABELS["estimated"]]
+    worker = validate_spec({"population": population_to_dict(FIGURE_1), "method": "corrected_dpo"})
+    for key in ("alpha", "log_eps", "correction_clip", "joint_types", "joint_steps", "joint_learning_rate"):
+        assert at.number_input(key=f"ft_{key}").value == worker[key]
+    shown = preview(at)
+    label = "corrected DPO (α = 1, β = 0.1)"
+    assert next(iter(shown)) == label
+    assert shown[label] == pytest.approx(corrected_dpo_policy(FIGURE_1, 0.1, 1.0, variance="estimated",
+                                                              clip=0.1).to_dict(), abs=1e-12)
+    assert ("Corrected-DPO limit: α = 1, V as eq. (16) gives it from the exact joint likelihood J (what the fitted "
+            "J estimates with unlimited data), the correction clipped at 0.1, floor ε = 1e-06") in texts(at.caption)
+    at.number_input(key="ft_alpha").set_value(0.0).run()
+    shown = preview(at)
+    assert shown["corrected DPO (α = 0, β = 0.1)"] == pytest.approx(
+        shown["RLHF / DPO limit (β = 0.1)"], abs=1e-12)
+    at.number_input(key="ft_alpha").set_value(-1.0).run()
+    at.button(key="ft_start").click().run()
+    assert texts(number_input_column(at, "ft_alpha").error) == "Not queued: alpha must be >= 0 and <= 1000, got -1"
+    assert JobClient(data_dir=data_dir).list_jobs() == []
+
+
+def test_user_types_offer_the_known_variance(app, data_dir):
+    users = RewardPopulation({"u": {"x": 2.0, "y": 0.5, "z": 3.0}, "v": {"x": 0.0, "y": 3.0, "z": 1.0},
+                              "w": {"x": 1.5, "y": 1.5, "z": 1.0}})
+    app.session_state[state.POPULATION_KEY] = users
+    at = open_fine_tuning(app)
+    at.selectbox(key="ft_method").set_value("corrected_dpo").run()
+    assert at.selectbox(key="ft_variance").options == [form.VARIANCE_LABELS[v] for v in ("estimated", "known")]
+    at.selectbox(key="ft_variance").set_value("known").run()
+    assert not at.exception and not at.error
+    assert "ft_correction_clip" not in [n.key for n in at.number_input]     # the known V needs no clip
+    assert "the known variance V = Var_u[(r_u(a) − r_u(b))/T], no clip" in texts(at.caption)
+    from aggregation import corrected_dpo_policy
+    shown = preview(at)
+    assert shown["corrected DPO (α = 1, β = 0.1)"] == pytest.approx(
+        corrected_dpo_policy(users, 0.1, 1.0, variance="known").to_dict(), abs=1e-12)
+    # back on rankings the known variance is not offered, and the page does not fail on the stale choice
+    at.session_state[state.POPULATION_KEY] = FIGURE_1
+    at.run()
+    assert not at.exception and at.selectbox(key="ft_variance").value == "estimated"
+
+
+def test_a_finished_corrected_dpo_job_says_where_its_variance_came_from(app, data_dir):
+    from worker.data import empirical_matrix
+
+    reference = {"R": 0.5, "G": 0.2, "B": 0.3}
+    stored = theory(FIGURE_1, "corrected_dpo", {"beta": 0.1}, reference=reference).to_json()
+    W = np.array([[0.0, 60.0, 40.0], [0.0, 0.0, 45.0], [55.0, 50.0, 0.0]])
+    variance = {"source": "joint likelihood model J", "joint_types": 2, "steps": 1000, "cross_entropy_start": 0.72,
+                "cross_entropy_end": 0.51, "preference_variance": [[0, 0, 0.23], [0, 0, 0.25], [0.23, 0.25, 0]],
+                "exact_preference_variance": [[0, 0, 0.24], [0, 0, 0.24], [0.24, 0.24, 0]], "largest_error": 0.0123}
+    dataset = {"kind": "pairs of comparisons, each pair labelled by one annotator", "rows": 125, "comparisons": 250,
+               "preference_matrix": empirical_matrix(W, ["R", "G", "B"]), "variance": variance}
+    finished_job(data_dir, stored, reference, "corrected_dpo", dataset=dataset)
+    at = open_fine_tuning(app)
+    assert not at.exception and not at.error
+    assert "corrected DPO (α = 1, β = 0.1)" in frame(at, "ft_policies_table").index
+    caption = texts(at.caption)
+    assert ("The correction used V from a **joint model J** (2 latent Bradley–Terry types, 1000 Adam steps; "
+            "cross-entropy 0.72 → 0.51)") in caption
+    assert "its largest error over the pairs is 0.0123." in caption

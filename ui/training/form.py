@@ -18,7 +18,8 @@ import pandas as pd
 import streamlit as st
 
 from aggregation import TRAINING_METHODS, population_to_dict
-from aggregation.training_methods import DEFAULT_K, DEFAULTS, DEVICES
+from aggregation.rules.heterogeneous import VARIANCES
+from aggregation.training_methods import DEFAULT_K, DEFAULTS, DEVICES, MAX_JOINT_TYPES
 
 from .. import page_index, widgets
 from ..compute import HASH_FUNCS
@@ -30,7 +31,10 @@ TINY = DEFAULTS["model"]
 #: The form fields a validation message can point at (the first word of the worker's message).
 FORM_FIELDS = ("method", "model", "sampling", "beta", "k", "dataset_size", "steps", "learning_rate", "seed",
                "display_size", "top_k", "phi", "batch_size", "samples_per_step", "exploration", "device", "name",
-               "lora.r", "lora.alpha", "lora.dropout")
+               "lora.r", "lora.alpha", "lora.dropout", "alpha", "variance", "log_eps", "correction_clip",
+               "joint_types", "joint_steps", "joint_learning_rate")
+#: How the variance choices of corrected DPO read in the form.
+VARIANCE_LABELS = {"estimated": "estimated by J", "known": "known exactly"}
 _FIELD = re.compile(r"^(lora\.[a-z_]+|[a-z_]+)")
 
 
@@ -139,6 +143,8 @@ def settings_form(model, D, errors: FieldErrors) -> tuple[str, dict]:
             settings["phi"] = _number(row[2], errors, "Mallows dispersion φ", "phi", "ft_phi", DEFAULTS["phi"],
                                       step=0.05, format="%g",
                                       help="Strictly between 0 and 1; smaller is more decisive.")
+    if "variance" in fields:
+        _correction_fields(model, settings, errors)
     D_text = "uniform" if D is None else ", ".join(f"{a} {decimal(float(p))}" for a, p in D.items())
     st.markdown(f"**Sampling distribution D** (the responses compared or shown are drawn from it): {D_text}")
     st.page_link(page_index.target("sampling"), label="Change D on the Sampling page",
@@ -170,9 +176,53 @@ def settings_form(model, D, errors: FieldErrors) -> tuple[str, dict]:
             settings["device"] = st.selectbox("Device", list(DEVICES), key="ft_device",
                                               help="auto: the worker's GPU when it has one, else its CPU.")
             errors.slot("device")
+        if settings.get("variance") == "estimated" and model.has_full_rankings:  # else the worker refuses it
+            _joint_fields(model, settings, errors)
         st.caption(f"LoRA defaults r = {lora['r']}, alpha = {lora['alpha']:g}, dropout {lora['dropout']:g} as in the "
                    "Jackpot paper's experiments.")
     return method, settings
+
+
+def _correction_fields(model, settings: dict, errors: FieldErrors) -> None:
+    """First-order corrected DPO (Shirali et al., section 5): alpha, where V comes from, the stable log's floor
+    and (estimated V) the clip of the correction."""
+    row = st.columns(3)
+    settings["alpha"] = _number(row[0], errors, "α (correction strength)", "alpha", "ft_alpha", DEFAULTS["alpha"],
+                                step=0.5, format="%g", help="0 is DPO exactly; 1 is the theory's value (section 5.1).")
+    with row[1]:
+        options = list(VARIANCES) if model.has_rewards else ["estimated"]
+        if st.session_state.get("ft_variance") not in options:   # "known" chosen for another population
+            st.session_state.pop("ft_variance", None)
+        settings["variance"] = st.selectbox("Variance V", options, key="ft_variance", format_func=VARIANCE_LABELS.get,
+                                            help="The spread of the voters' reward differences in the correction "
+                                                 "term: estimated by a joint model J fitted on pairs of comparisons "
+                                                 "labelled by one annotator (Lemma 5.3), or known exactly from the "
+                                                 "user types (a reference; needs rewards).")
+        errors.slot("variance")
+    settings["log_eps"] = _number(row[2], errors, "Floor ε of the stable log", "log_eps", "ft_log_eps",
+                                  DEFAULTS["log_eps"], step=1e-6, format="%g",
+                                  help="log(max(z, ε)) as in section 5.1: a likelihood below ε counts as ε.")
+    if settings["variance"] == "estimated":
+        row = st.columns(3)
+        settings["correction_clip"] = _number(
+            row[0], errors, "Clip of the correction", "correction_clip", "ft_correction_clip",
+            DEFAULTS["correction_clip"]["estimated"], step=0.05, format="%g",
+            help="|σ''(h)·V/2| is capped here before α multiplies it, as in the authors' code (0.1); the estimated "
+                 "V divides by σ'(h)², so without a cap the loss has no minimum.")
+
+
+def _joint_fields(model, settings: dict, errors: FieldErrors) -> None:
+    """The joint model J's size and training (the estimated variance only)."""
+    types = len(model.types) if model.has_rewards else model.compressed().n_rankings
+    row = st.columns(3)
+    settings["joint_types"] = _number(row[0], errors, "J: latent types", "joint_types", "ft_joint_types",
+                                      min(types, MAX_JOINT_TYPES), step=1,
+                                      help="The joint model is a mixture of this many Bradley–Terry types.")
+    settings["joint_steps"] = _number(row[1], errors, "J: Adam steps", "joint_steps", "ft_joint_steps",
+                                      DEFAULTS["joint_steps"], step=100)
+    settings["joint_learning_rate"] = _number(row[2], errors, "J: learning rate", "joint_learning_rate",
+                                              "ft_joint_learning_rate", DEFAULTS["joint_learning_rate"], step=1e-3,
+                                              format="%g")
 
 
 def start_button(client, model, method: str, settings: dict, errors: FieldErrors,
@@ -204,6 +254,18 @@ def start_button(client, model, method: str, settings: dict, errors: FieldErrors
         errors.show(refusal[0], refusal[1], general)
 
 
+def _correction_preview(settings: dict) -> dict:
+    """Corrected DPO's settings for the preview, where they are valid numbers (else the defaults)."""
+    if "variance" not in settings:
+        return {}
+    out = {"variance": settings["variance"]}
+    for key, low in (("alpha", 0.0), ("log_eps", 0.0), ("correction_clip", 0.0)):
+        value = settings.get(key)
+        if isinstance(value, (int, float)) and low <= value < float("inf") and (key == "alpha" or value > 0):
+            out[key] = float(value)
+    return out
+
+
 def theory_preview(model, method: str, settings: dict) -> None:
     """Where theory says the chosen method should land on the current population, before training
     (uniform reference policy; a finished job uses the model's real one)."""
@@ -214,7 +276,7 @@ def theory_preview(model, method: str, settings: dict) -> None:
     k = k if isinstance(k, int) and 1 <= k <= 64 else DEFAULT_K
     view = theory.preview(model, method, {"beta": beta, "sampling": settings.get("sampling"), "k": k,
                                           "display_size": settings.get("display_size"),
-                                          "top_k": settings.get("top_k")})
+                                          "top_k": settings.get("top_k"), **_correction_preview(settings)})
     target = view.target
     order = ([target] if target in view.policies else []) + [key for key in view.policies if key != target]
     if not order:
@@ -228,5 +290,8 @@ def theory_preview(model, method: str, settings: dict) -> None:
     st.caption("Exact, from the population (uniform reference policy here; a finished job is compared with the "
                f"limits for its own untrained model). Borda: {text.order_text(view.borda)}. "
                f"NBC under D: {text.order_text(view.nbc)}.")
+    correction = text.correction_caption(view)
+    if correction:
+        st.caption(correction)
     for key, reason in view.unavailable.items():
         st.caption(f"{text.label(view, key)}: not available here ({reason}).")

@@ -186,6 +186,9 @@ def result_section(client, record, records, current_model, on_started: Callable[
         st.caption(f"**{text.label(view, key)}** is not shown: {reason}.")
     for note in text.notes(view):
         st.caption(note)
+    correction = text.correction_caption(view)
+    if correction:
+        st.caption(correction)
     st.markdown(f"**Orders** on the job's population: Borda {text.order_text(view.borda)} · NBC under "
                 f"{'uniform D' if spec.get('sampling') is None else 'the job’s D'} {text.order_text(view.nbc)}"
                 + (f" · Condorcet winner **{view.condorcet_winner}**" if view.condorcet_winner else
@@ -223,6 +226,9 @@ def _dataset(result: dict, model) -> None:
                f"went the same way). {int((distances > 2).sum())} of {len(distances)} estimates lie more than 2 "
                "standard errors from the exact value (about 1 in 20 is expected by chance)."
                + (f" {data['note'][0].upper()}{data['note'][1:]}." if data.get("note") else ""))
+    variance = text.variance_caption(data.get("variance") or {})
+    if variance:
+        st.caption(variance)
     reward = result.get("reward_model")
     if reward:
         text_ = ", ".join(f"{a} {decimal(float(r), 3)} ± {decimal(float(reward['standard_errors'][a]), 2)}"

@@ -62,9 +62,47 @@ def label(view: TheoryResult, key: str) -> str:
         "mpne": f"MPNE_{k} (multi-player self-play)",
         "average_reward_policy": f"average-reward policy (β = {beta})",
         "random_dictatorship": "first-place shares (random dictatorship)",
+        "corrected_dpo_policy": _corrected_label(view),
         "borda": "Borda scores",
         "nbc": "NBC under D",
     }[key]
+
+
+def _corrected_label(view: TheoryResult) -> str:
+    alpha = (view.correction or {}).get("alpha")
+    return f"corrected DPO ({'' if alpha is None else f'α = {alpha:g}, '}β = {view.beta:g})"  # short: a chart label
+
+
+def correction_caption(view: TheoryResult) -> str | None:
+    """How the corrected-DPO limit next to a job was computed (its settings are in the stored theory)."""
+    c = view.correction
+    if not c or "corrected_dpo_policy" not in view.policies:
+        return None
+    if c["variance"] == "known":
+        source = "the known variance V = Var_u[(r_u(a) − r_u(b))/T]"
+    else:
+        source = ("V as eq. (16) gives it from the exact joint likelihood J (what the fitted J estimates with "
+                  "unlimited data)")
+    clip = "no clip" if c.get("correction_clip") is None else f"the correction clipped at {c['correction_clip']:g}"
+    return (f"Corrected-DPO limit: α = {c['alpha']:g}, {source}, {clip}, floor ε = {c['log_eps']:g} (Shirali et "
+            "al., section 5); the local minimum of the expected loss reached from the DPO limit.")
+
+
+def variance_caption(variance: dict) -> str | None:
+    """What corrected DPO used for the variance term V (a finished job's ``dataset.variance``)."""
+    if "reward_variance" in variance:
+        return ("The correction used the **known** variance V[a, b] = Var_u[(r_u(a) − r_u(b))/T] of the user types "
+                "(Shirali et al., eq. 14).")
+    if "preference_variance" not in variance:
+        return None
+    text = (f"The correction used V from a **joint model J** ({variance['joint_types']} latent Bradley–Terry types, "
+            f"{variance['steps']} Adam steps; cross-entropy {decimal(variance['cross_entropy_start'], 3)} → "
+            f"{decimal(variance['cross_entropy_end'], 3)}) fitted on the paired comparisons: J's Var_u[P_u(a ≻ b)], "
+            "divided by σ'(h)² at the policy's h (Lemma 5.3, eq. 16).")
+    if variance.get("largest_error") is not None:
+        text += (f" Against the population's exact Var_u[P_u(a ≻ b)] its largest error over the pairs is "
+                 f"{decimal(variance['largest_error'], 3)}.")
+    return text
 
 
 def notes(view: TheoryResult) -> list[str]:
