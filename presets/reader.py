@@ -20,7 +20,7 @@ from aggregation.papers import PAPERS
 from aggregation.validate import MAX_K, distribution
 from aggregation import generate
 
-from .claims import Context, parse_claim
+from .claims import Claim, Context
 from .scenario import PAGES, ChoiceSetup, GeneratorSpec, Scenario, Source
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -94,7 +94,7 @@ def scenario_from_dict(data: Mapping) -> Scenario:
     ctx = Context(alternatives=tuple(population.alternatives), rewards=population.has_rewards,
                   has_sampling=sampling is not None,
                   choice_alternatives=None if choice is None else tuple(choice.utilities.index), k=k)
-    claims = tuple(parse_claim(c, f"claims[{i}]", ctx) for i, c in enumerate(claims_data))
+    claims = tuple(Claim.parse(c, f"claims[{i}]", ctx) for i, c in enumerate(claims_data))
     return Scenario(
         id=scenario_id, title=_text(data, "title", ""), summary=_text(data, "summary", ""),
         narrative=_text(data, "narrative", ""), property=_text(data, "property", ""),

@@ -86,7 +86,8 @@ def rule_panels(scores: pd.DataFrame, titles: Mapping[str, str], units: Mapping[
             hovertemplate="%{x}: %{y:.6g}<extra>" + html(titles[rule]) + "</extra>"))
         top = float(np.nanmax(values)) if np.isfinite(values).any() else 1.0
         layout[f"xaxis{suffix}"] = dict(domain=[x0, x0 + width], anchor=f"y{suffix}", tickfont=dict(size=FONT_SIZE + 2))
-        layout[f"yaxis{suffix}"] = dict(domain=[y1 - height, y1], anchor=f"x{suffix}", range=[0, max(top, 1e-9) * 1.3],
+        layout[f"yaxis{suffix}"] = dict(domain=[max(0.0, y1 - height), min(1.0, y1)], anchor=f"x{suffix}",  # rounding
+                                        range=[0, max(top, 1e-9) * 1.3],
                                         showticklabels=False, gridcolor=GRID, zeroline=True, zerolinecolor="#999")
         annotations.append(dict(
             text=f"<b>{html(titles[rule])}</b><br><span style='font-size:13px'>{html(units[rule])}</span>",

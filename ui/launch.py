@@ -16,29 +16,25 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.web import cli
+
+from aggregation.bounds import MAX_FILE_MB
+
 APP = Path(__file__).resolve().parent.parent / "app.py"
 
 DEFAULT_OPTIONS = [
     "--browser.gatherUsageStats=false",
     "--server.fileWatcherType=none",
+    # Streamlit's upload limit (MiB, enforced by the server: a larger request gets HTTP 413) is the core's
+    # one value, the limit the import widget states
+    f"--server.maxUploadSize={MAX_FILE_MB}",
 ]
 
 
-def upload_limit_option() -> str:
-    """Streamlit's upload limit (MiB, enforced by the server: a larger PUT gets HTTP 413) set to the core's
-    one value, the limit the import widget states."""
-    from aggregation.bounds import MAX_FILE_MB
-
-    return f"--server.maxUploadSize={MAX_FILE_MB}"
-
-
 def main(argv: list[str] | None = None) -> None:
-    from streamlit.runtime.pages_manager import PagesManager
-    from streamlit.web import cli
-
     PagesManager.uses_pages_directory = False
-    sys.argv = ["streamlit", "run", str(APP), *DEFAULT_OPTIONS, upload_limit_option(),
-                *(sys.argv[1:] if argv is None else argv)]
+    sys.argv = ["streamlit", "run", str(APP), *DEFAULT_OPTIONS, *(sys.argv[1:] if argv is None else argv)]
     cli.main()
 
 

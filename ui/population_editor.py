@@ -22,7 +22,7 @@ from aggregation import bounds
 from aggregation.validate import alternative_names
 
 from . import compute, files, numbers, scenarios, state, urls, widgets
-from .shell import ROOT
+from .page_index import ROOT
 
 #: Above this many distinct rankings (or user types) the table and text editors become read-only.
 EDITOR_ROWS = 500

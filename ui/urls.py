@@ -35,6 +35,7 @@ from aggregation import USER_TYPES, AggregationError, bounds
 from aggregation.validate import distribution, short
 
 from . import files, scenarios, state
+from .page_index import ROOT
 from .text import md
 
 BETA_KEY = "beta"
@@ -217,14 +218,11 @@ def scenario_params(scenario) -> dict[str, str]:
 
 def open_scenario(scenario) -> None:
     """Load ``scenario`` and go to its page, with a URL that reproduces it (never returns)."""
-    from .scenarios import page_of
-    from .shell import ROOT
-
     apply_scenario(scenario)
     seen = st.session_state.setdefault(_SEEN_KEY, {})
     seen.update(desired_params())      # the next run must not load it a second time
     params = {**scenario_params(scenario), **{p: v for p, v in desired_params().items() if v is not None}}
-    st.switch_page(ROOT / page_of(scenario).path, query_params=params)
+    st.switch_page(ROOT / scenarios.page_of(scenario).path, query_params=params)
 
 
 def current_beta() -> float:

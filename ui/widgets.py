@@ -10,7 +10,7 @@ import streamlit as st
 from aggregation import AggregationError, EquilibriumCertificate, RobustCertificate, outcome
 from aggregation.formats import to_csv
 
-from . import compute, numbers, state, urls
+from . import compute, numbers, scenarios, state, urls
 from .explain import plain
 from .text import md
 
@@ -117,8 +117,6 @@ def on_request(name: str, key, *, label: str, explanation: str, button_key: str)
 def scenario_provenance(scenario, *, compact: bool) -> None:
     """The property at stake, the source (linked) and the constructed-example mark of a scenario;
     ``compact`` (gallery cards) shows the source as a caption."""
-    from . import scenarios
-
     st.markdown(f":violet[:material/gavel: **At stake:** {scenario.property}]")
     source = scenarios.short_source(scenario)
     cited = f"[{source}]({scenario.source.url})" if scenario.source.url else source
@@ -133,8 +131,6 @@ def scenario_provenance(scenario, *, compact: bool) -> None:
 def scenario_story(*, expanded_on: str | None = None) -> None:
     """When a library scenario is loaded: its story, source and what to look for (each claim checked
     through the core), open on the scenario's own page (``expanded_on``, a URL path)."""
-    from . import scenarios
-
     origin = state.origin()
     if not origin.scenario:
         return

@@ -229,3 +229,44 @@ def sample_comparisons(population: Population, n: int, sampling=None, seed=None)
     rejected = np.where(a_wins, b, a)
     table = pd.DataFrame({"chosen": names[chosen], "rejected": names[rejected], "voter": voters})
     return PairwiseData(table, alternatives=alts)
+
+
+def sample_paired_comparisons(population: Population, n: int, sampling=None, seed=None) -> PairwiseData:
+    """Draw ``n`` pairs of comparisons, each pair labelled by the same annotator: the paired
+    preferences of Shirali et al., "Direct Alignment with Heterogeneous Preferences", section 5.3.
+
+    Each annotator: a random voter (a ranking drawn by weight, or a user type drawn by weight; a
+    "type" of rankings is one voter), two pairs of distinct alternatives drawn independently from
+    ``D x D`` conditioned on distinct (the same pair may come twice), and that voter's two labels
+    (as :func:`sample_comparisons`: a ranking's strict preference or a coin flip on a tie, a user
+    type's two independent Bradley-Terry draws). The table has ``2 n`` rows, annotator ``i``'s two
+    comparisons in rows ``2 i`` and ``2 i + 1``, with columns ``chosen``, ``rejected``, ``voter`` and
+    ``annotator`` (``i + 1``). Populations without voters (a matrix, a comparison table) are refused.
+    """
+    try:
+        n = int(n)
+    except (TypeError, ValueError):
+        raise AggregationError(f"the number of annotators must be an integer, got {n!r}") from None
+    if n <= 0:
+        raise AggregationError(f"the number of annotators must be positive, got {n}")
+    population = as_population(population)
+    alts = population.alternatives
+    if len(alts) < 2:
+        raise AggregationError("comparisons need at least two alternatives")
+    if not population.has_full_rankings:
+        raise AggregationError("paired comparisons need voters who each label two pairs (rankings or user types); "
+                               f"a population of kind {population.kind!r} only has pairwise preferences")
+    D = distribution(sampling, alts)
+    rng = np.random.default_rng(seed)
+    who = population.draw_voters(n, rng)
+    names = np.asarray(alts, dtype=object)
+    columns = {"chosen": [], "rejected": [], "voter": []}
+    for _ in range(2):
+        a, b = sample_pairs(D, n, rng)
+        a_wins, voters = population.draw_labels(a, b, rng.random(n), rng, voters=who)
+        columns["chosen"].append(names[np.where(a_wins, a, b)])
+        columns["rejected"].append(names[np.where(a_wins, b, a)])
+        columns["voter"].append(voters)
+    table = pd.DataFrame({key: np.stack(parts, axis=1).reshape(-1) for key, parts in columns.items()})
+    table["annotator"] = np.repeat(np.arange(1, n + 1), 2)
+    return PairwiseData(table, alternatives=alts)

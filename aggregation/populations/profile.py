@@ -346,11 +346,16 @@ class Profile(Population):
         dist = (alone * self._weights[:, None]).sum(axis=0) / self.total_weight
         return pd.Series(dist, index=self.alternatives, name="unique first-place share")
 
+    def draw_voters(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        """``n`` rankings drawn by weight (their 0-based rows)."""
+        return rng.choice(self.n_rankings, size=n, p=self._weights / self.total_weight)
+
     def draw_labels(self, a: np.ndarray, b: np.ndarray, coin: np.ndarray,
-                    rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        """One voter per pair, drawn by weight (reported by its 1-based row), prefers ``a[i]`` when its
-        ranking puts it strictly above ``b[i]``; an indifferent voter flips ``coin``."""
-        voter = rng.choice(self.n_rankings, size=len(a), p=self._weights / self.total_weight)
+                    rng: np.random.Generator, voters: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """One voter per pair, drawn by weight (or ``voters``, 0-based rows, when given; reported by its
+        1-based row), prefers ``a[i]`` when its ranking puts it strictly above ``b[i]``; an indifferent
+        voter flips ``coin``."""
+        voter = self.draw_voters(len(a), rng) if voters is None else np.asarray(voters)
         la, lb = self._levels[voter, a], self._levels[voter, b]
         return (la < lb) | ((la == lb) & (coin < 0.5)), voter + 1
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -12,6 +13,11 @@ from .. import bounds
 from ..errors import AggregationError
 from ..validate import alternative_names, positive_weights, short
 from .base import USER_TYPES, Population
+from .profile import Profile
+
+#: :meth:`RewardPopulation.plackett_luce_profile` lists every strict ranking (m! of them) up to this many
+#: alternatives (8! = 40,320 rankings); beyond it the rules that read whole rankings refuse user types.
+PLACKETT_LUCE_PROFILE_MAX = 8
 
 
 class RewardPopulation(Population):
@@ -144,11 +150,41 @@ class RewardPopulation(Population):
 
     unique_first_shares = first_place_distribution  # a continuous choice has no ties
 
+    def plackett_luce_profile(self) -> Profile:
+        """The annotators' rankings as a weighted profile, exactly: every strict ranking of the
+        alternatives with weight ``total_weight * sum_u share_u * PL_u(ranking)``, where
+        ``PL_u(y_1 > ... > y_m) = prod_j w_u(y_j) / sum_{l >= j} w_u(y_l)`` and ``w_u = exp(r_u / T)``
+        (Plackett-Luce, the reading of the types for multi-response comparisons; DESIGN.md). Rankings
+        whose probability underflows to 0 are left out. Only up to :data:`PLACKETT_LUCE_PROFILE_MAX`
+        alternatives (the profile has m! rankings); beyond it, refused."""
+        m = len(self._alternatives)
+        if m > PLACKETT_LUCE_PROFILE_MAX:
+            raise AggregationError(
+                f"listing every ranking of {m} alternatives ({m}! of them) is beyond the exact limit of "
+                f"{PLACKETT_LUCE_PROFILE_MAX} alternatives")
+        if "pl_profile" not in self._cache:
+            orders = np.array(list(itertools.permutations(range(m))), dtype=np.intp).reshape(-1, m)
+            R = self._rewards.to_numpy(float) / self._temperature
+            prob = np.zeros(len(orders))
+            for share, r in zip(self.shares, R):
+                x = r[orders]                                               # rewards in ranking order
+                tail = np.logaddexp.accumulate(x[:, ::-1], axis=1)[:, ::-1]  # log sum_{l >= j} w(y_l)
+                prob += share * np.exp((x - tail).sum(axis=1))
+            keep = prob > 0
+            self._cache["pl_profile"] = Profile.from_orders(orders[keep], self.alternatives,
+                                                            self.total_weight * prob[keep])
+        return self._cache["pl_profile"]
+
+    def draw_voters(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        """``n`` user types drawn by weight (their positions in :attr:`types`)."""
+        return rng.choice(len(self._types), size=n, p=self.shares)
+
     def draw_labels(self, a: np.ndarray, b: np.ndarray, coin: np.ndarray,
-                    rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        """One user type per pair, drawn by weight (reported by name), labels it by its Bradley-Terry
-        probability: ``a[i]`` wins when ``coin < sigmoid((r(a) - r(b)) / T)``."""
-        voter = rng.choice(len(self._types), size=len(a), p=self.shares)
+                    rng: np.random.Generator, voters: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """One user type per pair, drawn by weight (or ``voters``, positions of types, when given; reported
+        by name), labels it by its Bradley-Terry probability: ``a[i]`` wins when
+        ``coin < sigmoid((r(a) - r(b)) / T)``."""
+        voter = self.draw_voters(len(a), rng) if voters is None else np.asarray(voters)
         return coin < self.type_preference_matrices()[voter, a, b], np.asarray(self._types, dtype=object)[voter]
 
     def with_temperature(self, temperature: float) -> "RewardPopulation":

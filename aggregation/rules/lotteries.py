@@ -37,7 +37,7 @@ from ..errors import AggregationError
 from ..populations.base import Population
 from ..populations.matrix import as_population
 from ..populations.preference import matrix_and_names
-from ..outcome import SUPPORT_THRESHOLD
+from ..outcome import MARGIN_TOLERANCE, SUPPORT_THRESHOLD
 from .result import LotteryCertificate, RuleResult
 from .scoring import favourites
 from .rule import ANY, VOTERS, Rule
@@ -61,6 +61,7 @@ def maximal_lottery(population: Population) -> RuleResult:
     found and the solver's approximation is shown instead."""
     P, names = matrix_and_names(population)
     M = P - P.T
+    M[np.abs(M) <= MARGIN_TOLERANCE] = 0.0    # a margin this small is a tie, as for the Condorcet winner
     m = len(names)
     if m == 1:
         return _result(np.ones(1), names, M, unique=True, essential=[0])

@@ -1,18 +1,38 @@
 """Plotly figures of the Fine-tuning page: a job's trajectory (probability of each answer over the
-training steps, with the theory's limit as dashed lines) and policies side by side as stacked bars.
-Plain data in, ``go.Figure`` out; no Streamlit (see :mod:`ui.figures` for the shared style)."""
+training steps, with the theory's limit as dashed lines; :func:`trajectory_frames` reads it from a
+result or from progress events) and policies side by side as stacked bars. Plain data in,
+``go.Figure`` out; no Streamlit (see :mod:`ui.figures` for the shared style)."""
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from .figures import FONT_SIZE, GRID, _base, alternative_colours
-from .numbers import decimal
-from .text import html
+from ..figures import FONT_SIZE, GRID, _base, alternative_colours
+from ..numbers import decimal
+from ..text import html
 
 #: Segments narrower than this share of a bar carry no text label (the hover still shows it).
 MIN_LABELLED_SHARE = 0.07
+
+
+def trajectory_frames(result_or_events) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """(policy over steps, mixture over steps or None) from a result's trajectory (which starts at
+    step 0 with the untrained reference policy) or from a list of progress events."""
+    if isinstance(result_or_events, dict):
+        start = {"step": 0, "policy": result_or_events["reference_policy"]}
+        if result_or_events.get("mixture"):
+            start["mixture"] = result_or_events["reference_policy"]
+        events = [start, *result_or_events["trajectory"]]
+    else:
+        events = result_or_events
+    if not events:
+        return pd.DataFrame(), None
+    steps = [e["step"] for e in events]
+    policy = pd.DataFrame([e["policy"] for e in events], index=pd.Index(steps, name="step"))
+    mixture = (pd.DataFrame([e["mixture"] for e in events], index=pd.Index(steps, name="step"))
+               if all(e.get("mixture") for e in events) else None)
+    return policy, mixture
 
 
 def trajectory(policy: pd.DataFrame, *, mixture: pd.DataFrame | None = None, target: pd.Series | None = None,
