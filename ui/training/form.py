@@ -289,8 +289,8 @@ def theory_preview(model, method: str, settings: dict) -> None:
     widgets.chart(figures.policy_bars(table, title=title, emphasise=1 if target in view.policies else 0),
                   key="ft_preview_chart", file_name="fine-tuning-theory")
     st.caption("Exact, from the population (uniform reference policy here; a finished job is compared with the "
-               f"limits for its own untrained model). Borda: {text.order_text(view.borda)}. "
-               f"NBC under D: {text.order_text(view.nbc)}.")
+               f"limits for its own untrained model). Borda: {md(text.order_text(view.borda))}. "
+               f"NBC under D: {md(text.order_text(view.nbc))}.")
     correction = text.correction_caption(view)
     if correction:
         st.caption(correction)

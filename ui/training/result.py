@@ -190,8 +190,8 @@ def result_section(client, record, records, current_model, on_started: Callable[
     correction = text.correction_caption(view)
     if correction:
         st.caption(correction)
-    st.markdown(f"**Orders** on the job's population: Borda {text.order_text(view.borda)} · NBC under "
-                f"{'uniform D' if spec.get('sampling') is None else 'the job’s D'} {text.order_text(view.nbc)}"
+    st.markdown(f"**Orders** on the job's population: Borda {md(text.order_text(view.borda))} · NBC under "
+                f"{'uniform D' if spec.get('sampling') is None else 'the job’s D'} {md(text.order_text(view.nbc))}"
                 + (f" · Condorcet winner **{md(view.condorcet_winner)}**" if view.condorcet_winner else
                    " · no Condorcet winner"))
     if view.bt_fit is not None:          # the reward this method fits (RLHF) or implies (DPO)

@@ -115,9 +115,9 @@ def notes(view: TheoryResult) -> list[str]:
 
 
 def order_text(scores: pd.Series | None) -> str:
-    """``R 7 > B 6 > G 2`` (ties, as :mod:`aggregation.outcome` decides them, written with =), as markdown
-    (the names escaped: :func:`ui.text.md`)."""
-    return "not available" if scores is None else md(ranking_text(scores, decimal))
+    """``R 7 > B 6 > G 2`` (ties, as :mod:`aggregation.outcome` decides them, written with =); plain text
+    (markdown needs :func:`ui.text.md` around it)."""
+    return "not available" if scores is None else ranking_text(scores, decimal)
 
 
 #: Row labels of the trained model and its companions in the comparison table.
