@@ -79,6 +79,43 @@ PAPERS: dict[str, Paper] = {p.key: p for p in [
           "Econometrica 45(3), 1977", "https://doi.org/10.2307/1911681"),
     Paper("rolling_dice", "Brandt 2017", "F. Brandt", "Rolling the dice: Recent results in probabilistic social choice",
           "Trends in Computational Social Choice, 2017"),
+    # properties (issue 14); smith, tideman, schulze, fishburn_brams and young_scoring are written exactly as on the
+    # branches that add the rules citing them, so that a merge keeps one entry each
+    Paper("condorcet", "Condorcet 1785", "M. J. A. N. de Caritat, marquis de Condorcet",
+          "Essai sur l'application de l'analyse à la probabilité des décisions rendues à la pluralité des voix",
+          "Imprimerie Royale, Paris, 1785"),
+    Paper("smith", "Smith 1973", "J. H. Smith", "Aggregation of preferences with variable electorate",
+          "Econometrica 41(6), 1973", "https://doi.org/10.2307/1914033"),
+    Paper("tideman", "Tideman 1987", "T. N. Tideman", "Independence of clones as a criterion for voting rules",
+          "Social Choice and Welfare 4, 1987", "https://doi.org/10.1007/BF00433944"),
+    Paper("schulze", "Schulze 2011", "M. Schulze", "A new monotonic, clone-independent, reversal symmetric, and "
+          "Condorcet-consistent single-winner election method", "Social Choice and Welfare 36, 2011",
+          "https://doi.org/10.1007/s00355-010-0475-4"),
+    Paper("fishburn_brams", "Fishburn & Brams 1983", "P. C. Fishburn, S. J. Brams", "Paradoxes of preferential voting",
+          "Mathematics Magazine 56(4), 207-214, 1983", "https://www.jstor.org/stable/2689808"),
+    Paper("young_scoring", "Young 1975", "H. P. Young", "Social choice scoring functions",
+          "SIAM Journal on Applied Mathematics 28(4), 824-838, 1975", "https://doi.org/10.1137/0128067"),
+    Paper("felsenthal", "Felsenthal 2011", "D. S. Felsenthal",
+          "Review of paradoxes afflicting procedures for electing a single candidate",
+          "Electoral Systems: Paradoxes, Assumptions, and Procedures, Springer, 2011, pp. 19-91",
+          "https://doi.org/10.1007/978-3-642-20441-8_3"),
+    Paper("gibbard_1973", "Gibbard 1973", "A. Gibbard", "Manipulation of voting schemes: a general result",
+          "Econometrica 41(4), 1973", "https://doi.org/10.2307/1914083"),
+    Paper("satterthwaite", "Satterthwaite 1975", "M. A. Satterthwaite",
+          "Strategy-proofness and Arrow's conditions: existence and correspondence theorems for voting procedures "
+          "and social welfare functions", "Journal of Economic Theory 10(2), 1975",
+          "https://doi.org/10.1016/0022-0531(75)90050-2"),
+    Paper("may", "May 1952", "K. O. May", "A set of independent necessary and sufficient conditions for simple "
+          "majority decision", "Econometrica 20(4), 1952", "https://doi.org/10.2307/1907651"),
+    Paper("woodall", "Woodall 1997", "D. R. Woodall", "Monotonicity of single-seat preferential election rules",
+          "Discrete Applied Mathematics 77(1), 1997", "https://doi.org/10.1016/S0166-218X(96)00100-X"),
+    Paper("moulin", "Moulin 1988", "H. Moulin", "Condorcet's principle implies the no show paradox",
+          "Journal of Economic Theory 45(1), 1988", "https://doi.org/10.1016/0022-0531(88)90253-0"),
+    Paper("brandl_brandt", "Brandl & Brandt 2020", "F. Brandl, F. Brandt", "Arrovian aggregation of convex preferences",
+          "Econometrica 88(2), 2020", "https://doi.org/10.3982/ECTA17020"),
+    Paper("participation", "Brandl, Brandt & Hofbauer 2019", "F. Brandl, F. Brandt, J. Hofbauer",
+          "Welfare maximization entices participation", "Games and Economic Behavior 114, 2019",
+          "https://doi.org/10.1016/j.geb.2019.01.008"),
 ]}
 
 
