@@ -86,6 +86,7 @@ def run(ctx: Context, axiom: str, time_budget: float | None = None) -> AxiomChec
         deferred = _over_budget(ctx, prop, time_budget)
         if deferred is not None:
             return deferred
+    ctx.start_check()
     try:
         return prop.check(ctx)
     except AggregationError as exc:       # a variation the rule refuses (its own size limit, a sampling D, ...)

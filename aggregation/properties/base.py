@@ -166,6 +166,9 @@ class Context:
                                 f"{self.name} outputs scores, not probabilities; check its winner version instead")
         ok, self.rule_refusal = rule.applies_to(population, params)
         self._out = None
+        self.base_selection = None   # how the rule chose its answer here, when that answer is not unique
+        self.selection = None        # the same, for the variation the current check computed last
+        self._recent: list = []
         self.seconds = None          # how long computing the rule once took here
         self.evaluations = 0
         self._cache: dict = {}
@@ -175,8 +178,10 @@ class Context:
     def out(self) -> pd.Series:
         if self._out is None:
             start = time.perf_counter()
-            self._out = self.rule.compute(self.population, self.params).values
+            result = self.rule.compute(self.population, self.params)
             self.seconds = time.perf_counter() - start
+            self._out = result.values
+            self.base_selection = _selection(result)
         return self._out
 
     @property
@@ -184,10 +189,18 @@ class Context:
         """The rule's output if it has been computed, else None."""
         return self._out
 
-    def compute(self, population: Population, params: RuleParams | None = None) -> pd.Series:
-        """The rule on a variation of the population (counted in :attr:`evaluations`)."""
+    def compute(self, population: Population, params: RuleParams | None = None, *, joint: bool = False) -> pd.Series:
+        """The rule on a variation of the population (counted in :attr:`evaluations`); ``joint``: this
+        computation belongs to the same variation as the previous one (reinforcement's second group)."""
         self.evaluations += 1
-        return self.rule.compute(population, params or self.params).values
+        result = self.rule.compute(population, params or self.params)
+        self._recent = (self._recent if joint else []) + [_selection(result)]
+        self.selection = next((s for s in self._recent if s), None)
+        return result.values
+
+    def start_check(self) -> None:
+        """Before each property: forget which variations had an answer that is not unique."""
+        self._recent, self.selection = [], None
 
     def memo(self, key, make):
         """A value computed once per context (a compressed profile, the Smith set, ...)."""
@@ -245,6 +258,10 @@ class Context:
                tried: int = 0, exhaustive: bool = True, scope: str = "") -> AxiomCheck:
         if status == FAIL and tried:
             scope = f"stopped at the first counterexample, after {count_text(tried, 're-computation')}"
+        chosen = self.selection or self.base_selection
+        if status == FAIL and chosen:
+            message += (f" (Here {self.name}'s answer is not unique; it returns the {chosen}, so this failure may "
+                        "be about that choice.)")
         return AxiomCheck(self.rule.id, axiom, self.version, status, message, counterexample, tried, exhaustive,
                           scope)
 
@@ -257,6 +274,14 @@ def top_mask(values: np.ndarray) -> np.ndarray:
     tol = TIE_RELATIVE * max(1.0, float(np.abs(finite).max()) if finite.size else 1.0)
     best = np.nanmax(v) if np.isfinite(v).any() or np.isinf(v).any() else np.nan
     return (v == best) | (best - v <= tol)
+
+
+def _selection(result) -> str | None:
+    """How a rule chose among several equally good answers (a certificate that says it is not unique)."""
+    certificate = getattr(result, "certificate", None)
+    if certificate is not None and getattr(certificate, "unique", True) is False:
+        return getattr(certificate, "selection", "one of several equally good answers")
+    return None
 
 
 # ============================================================================ wording

@@ -22,18 +22,29 @@ def planned_computations(population: Population, properties=None) -> int:
     return 1 + sum(p.plan(population) for p in chosen if population.kind in p.needs)
 
 
+def _per_call(population: Population, rule, k: int) -> int:
+    m = len(population.alternatives)
+    if rule.solves_game:
+        return game_cells(population, k, extra=1)
+    return (population.n_rows if population.has_full_rankings else m) * (m + 1)
+
+
 def properties_cost(population: Population, rule, k: int, properties=None) -> int:
     """A rough cell count of checking every property (or those listed) of ``rule`` (a rule or its id) on
     ``population``: the planned re-computations (:func:`planned_computations`), each a game with a clone
     for the rules that solve the test-time game (:func:`aggregation.testtime.cost.game_cells`), else
     about (rows) x (alternatives + 1)."""
     population, rule = as_population(population), get_rule(rule)
-    m = len(population.alternatives)
-    if rule.solves_game:
-        per_call = game_cells(population, k, extra=1)
-    else:
-        per_call = (population.n_rows if population.has_full_rankings else m) * (m + 1)
-    return planned_computations(population, properties) * per_call
+    return planned_computations(population, properties) * _per_call(population, rule, k)
+
+
+def affordable_properties(population: Population, rule, k: int) -> list[str]:
+    """The properties of ``rule`` whose check alone is within :data:`PROPERTY_BUDGET` (checked unasked)."""
+    from .registry import PROPERTIES
+
+    population, rule = as_population(population), get_rule(rule)
+    per_call = _per_call(population, rule, k)
+    return [p for p in PROPERTIES if planned_computations(population, [p]) * per_call <= PROPERTY_BUDGET]
 
 
 def properties_affordable(population: Population, rule, k: int) -> bool:

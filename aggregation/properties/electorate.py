@@ -144,7 +144,7 @@ def check_reinforcement(ctx: Context):
     whole_w = ctx.winners(out)
     for first, second in space.explore(MAX_VARIATIONS, SEED):
         one, two = reweighted(profile, first), reweighted(profile, second)
-        a, b = ctx.compute(one), ctx.compute(two)
+        a, b = ctx.compute(one), ctx.compute(two, joint=True)
         tried += 1
         groups = f"{{{profile_text(one)}}} and {{{profile_text(two)}}}"
         if ctx.probabilistic:

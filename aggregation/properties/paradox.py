@@ -56,8 +56,17 @@ ENUMERATION_LIMIT = 200_000
 MAX_ALTERNATIVES, MAX_VOTERS, MAX_EVALUATIONS = 4, 7, 20_000
 #: Hill-climbing steps from one random start.
 CLIMB_STEPS = 12
-#: What a population the search skips counts as (``single_winner``).
-SKIPPED = AxiomCheck("", "", "", NOT_APPLICABLE, "skipped: the rule ties for first place")
+#: What a population the search skips counts as (``unique_outcome``).
+SKIPPED = AxiomCheck("", "", "", NOT_APPLICABLE, "skipped: the rule's answer is not unique")
+
+
+def _unique(ctx: Context) -> bool:
+    """Whether the rule's answer on the context's population is unique: a single winner (winner version),
+    a lottery its certificate does not call one of several (probabilistic)."""
+    if ctx.probabilistic:
+        ctx.out
+        return ctx.base_selection is None
+    return int(top_mask(ctx.out.to_numpy(float)).sum()) == 1
 
 
 @dataclass(frozen=True)
@@ -119,7 +128,7 @@ class ParadoxSearch:
     max_evaluations: int
     seed: int
     paradox: Paradox | None
-    single_winner: bool = False
+    unique_outcome: bool = False
     levels: tuple[Level, ...] = ()
     evaluations: int = 0
     stopped: str = ""
@@ -135,7 +144,7 @@ class ParadoxSearch:
         """What was searched, in words (the stated bounds)."""
         if self.refusal:
             return f"not searched: {self.refusal}"
-        single = "; only populations the rule does not tie on" if self.single_winner else ""
+        single = "; only populations on which the rule's answer is unique" if self.unique_outcome else ""
         head = (f"strict rankings of at most {self.max_alternatives} alternatives by at most {self.max_voters} "
                 f"voters, up to renaming the alternatives{single}; at most {self.max_evaluations:,} "
                 f"re-computations of the rule (seed {self.seed}); {self.stopped}")
@@ -200,13 +209,13 @@ def find_paradox(rule_id, property_id, max_alternatives: int = MAX_ALTERNATIVES,
 
 def search(rule_id, property_id, max_alternatives: int = MAX_ALTERNATIVES, max_voters: int = MAX_VOTERS, *,
            params: RuleParams | None = None, version: str | None = None, max_evaluations: int = MAX_EVALUATIONS,
-           max_seconds: float | None = None, seed: int = 0, single_winner: bool = False,
+           max_seconds: float | None = None, seed: int = 0, unique_outcome: bool = False,
            progress: Callable[[float, str], None] | None = None) -> ParadoxSearch:
     """Search for a paradox (module docstring) and say what was searched. ``max_evaluations`` bounds the
     re-computations of the rule (deterministic); ``max_seconds``, if given, also stops the search after
-    that long (the bounds then say how far it got); ``single_winner`` skips the populations on which the
-    rule ties for first place (winner version), as textbook examples do; ``progress(fraction, text)`` is
-    called as it goes."""
+    that long (the bounds then say how far it got); ``unique_outcome`` skips the populations on which the
+    rule's answer is not unique (a tie for first place; a lottery its certificate says is one of several), as
+    textbook examples do; ``progress(fraction, text)`` is called as it goes."""
     rule, prop = get_rule(rule_id), get_property(property_id)
     params = params or RuleParams()
     if not 2 <= int(max_alternatives) <= len(NAMES):
@@ -219,7 +228,7 @@ def search(rule_id, property_id, max_alternatives: int = MAX_ALTERNATIVES, max_v
     probe = Context(profile_of((0, 1), 2), rule, params, version)
     base = dict(rule=rule.id, property=prop.id, version=probe.version, max_alternatives=max_alternatives,
                 max_voters=max_voters, max_evaluations=max_evaluations, seed=seed,
-                single_winner=bool(single_winner) and not probe.probabilistic)
+                unique_outcome=bool(unique_outcome))
     refusal = _refusal(rule, prop, params, probe)
     if refusal:
         return ParadoxSearch(**base, paradox=None, stopped="not searched", refusal=refusal)
@@ -258,7 +267,7 @@ class _Search:
 
     def check(self, profile: Profile, m: int) -> tuple[AxiomCheck, pd.Series | None]:
         ctx = Context(profile, self.rule, self.params, self.version)
-        if self.base["single_winner"] and int(top_mask(ctx.out.to_numpy(float)).sum()) > 1:
+        if self.base["unique_outcome"] and not _unique(ctx):
             self.spent += 1
             return SKIPPED, ctx.computed
         result = run(ctx, self.prop.id)
@@ -307,7 +316,11 @@ class _Search:
                 hit = self.random(n, m, share, len(listed) if listed is not None else None)
             if hit is not None:
                 return hit
-        return self.done(None, "every size within the bounds was searched")
+        if self.spent >= self.budget:
+            return self.done(None, "the evaluation budget was spent")
+        if all(level.exhaustive for level in self.levels):
+            return self.done(None, "every size within the bounds was searched")
+        return self.done(None, "every size within the bounds was visited, some only by random sampling")
 
     def exhaustive(self, listed, n: int, m: int) -> ParadoxSearch | None:
         checked = 0
@@ -346,7 +359,7 @@ class _Search:
             return (profile, result, out), closeness(out, self.version)
 
         while self.spent < stop_at and not self.out_of_budget():
-            k = rnd.randint(1, min(4, n))
+            k = rnd.randint(1, min(4, n, T))
             kinds = rnd.sample(range(T), k)
             cuts = sorted(rnd.sample(range(1, n), k - 1)) if k > 1 else []
             parts = [b - a for a, b in zip([0] + cuts, cuts + [n])]

@@ -180,7 +180,7 @@ def check_later_no_harm(ctx: Context):
                               f"ranking harms {x}, whom they had listed: {effect}.",
                               {"alternative": x, "ranking": full, "truncated": ranking_text(cut, names),
                                "voters": float(s), "before": before, "after": out, "population": shorter},
-                              tried=tried, exhaustive=False, scope=scope_text(space, tried, MAX_VARIATIONS, "truncation"))
+                              tried=tried, exhaustive=False)
     exhaustive = space.exhaustive(MAX_VARIATIONS)
     return ctx.result("later_no_harm", PASS,
                       f"Listing later preferences never harms an alternative already listed "
