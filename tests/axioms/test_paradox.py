@@ -78,6 +78,17 @@ def test_condorcet_rules_no_show_paradox_needs_four_alternatives():
     assert min(ranking.index(a) for a in after) <= min(ranking.index(a) for a in before)
 
 
+def test_a_paradox_after_a_sampled_size_is_not_called_minimal():
+    # plurality, manipulation: 3 voters over 4 alternatives cost too much to list every profile (each check tries
+    # 74 reports per ranking), so that size is sampled; the paradox found with 4 voters over 3 alternatives may
+    # then not be the smallest
+    result = search_paradox("plurality", "manipulation", max_evaluations=6000, max_voters=5)
+    p = result.paradox
+    assert (p.voters, p.alternatives) == (4, 3) and not p.minimal
+    assert [lv.method for lv in result.levels if (lv.voters, lv.alternatives) == (3, 4)] == ["random"]
+    assert "by guided random search (seed" in result.bounds_text()
+
+
 def test_nothing_found_says_what_was_searched():
     result = search_paradox("plurality", "majority", max_alternatives=3, max_voters=5)
     assert result.paradox is None and find_paradox("plurality", "majority", 3, 5) is None

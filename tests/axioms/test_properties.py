@@ -140,6 +140,16 @@ def test_plurality_elects_the_majority_and_condorcet_loser():
         assert check(LOSER, rule, "condorcet_loser").status == PASS, rule
 
 
+def test_losers_and_smith_need_strict_majorities():
+    half = Profile.parse("A > B > C\nB > C > A")         # A last for 1 of 2; C loses to B and ties A
+    assert check(half, "borda", "majority_loser").status == NOT_APPLICABLE
+    assert check(half, "borda", "condorcet_loser").status == NOT_APPLICABLE
+    # 2 x A > B > C, 1 x B > C > A: A beats B and C 2 to 1, so the Smith set is {A}; Borda ties A and B (4 each)
+    smith = check(Profile.parse("2: A > B > C\n1: B > C > A"), "borda", "smith")
+    assert smith.status == FAIL and smith.counterexample["winners"] == ["A", "B"]
+    assert "B is outside it" in smith.message
+
+
 def test_smith_and_isda_on_figure_1():
     smith = check(FIGURE_1, "borda", "smith")
     assert smith.status == FAIL and smith.message.startswith("The Smith set is {B}: B beats every other")
@@ -147,6 +157,8 @@ def test_smith_and_isda_on_figure_1():
     assert isda.status == FAIL and isda.counterexample["removed"] == ["G"]      # a loser removed first
     assert isda.message.startswith("Removing G, which the Smith set {B} dominates, changes Borda's winner from R to B")
     assert check(FIGURE_1, "maximal_lottery", "smith").status == PASS
+    ml = check(FIGURE_1, "maximal_lottery", "isda")         # R and G removed alone, then both: B stays certain
+    assert ml.status == PASS and ml.tried == 3 and ml.proof
     assert check(CYCLE, "borda", "smith").status == NOT_APPLICABLE             # the Smith set is everybody
 
 
@@ -212,6 +224,17 @@ def test_copeland_fails_reinforcement():
     assert result.message.endswith("so both pick A and C, yet the whole electorate gets A.")
 
 
+def test_reinforcement_when_the_whole_electorate_ties_more():
+    # 2 x A > B > C, 1 x B > A > C, 1 x B > C > A (found by the search): {A > B > C, B > C > A}: B beats C, ties A
+    # and A ties C: B 1.5, A 1, C 0.5. {A > B > C, B > A > C}: A and B tie and beat C: A = B = 1.5. Both pick B;
+    # together A and B tie 2-2, both beat C: A = B = 1.5, so the whole electorate picks A and B, not only B
+    profile = Profile.parse("2: A > B > C\n1: B > A > C\n1: B > C > A")
+    result = check(profile, "copeland", "reinforcement")
+    assert result.status == FAIL and result.counterexample["winners"] == ["A", "B"]
+    assert {tuple(result.counterexample["first_winners"]), tuple(result.counterexample["second_winners"])} == \
+        {("B",), ("A", "B")}
+
+
 def test_reinforcement_splits_every_voter_for_small_populations():
     result = check(FIGURE_1, "plurality", "reinforcement")
     assert result.proof and result.tried == 5      # (2+1)(3+1) = 12 splits, minus the 2 empty ones, halved
@@ -228,6 +251,12 @@ def _first_voter(population, params):
     return pd.Series(-population.levels[0].astype(float), index=population.alternatives)
 
 
+def _rows_matter(population, params):
+    """Borda on at most two rows, reversed beyond: how the voters are written changes the answer."""
+    P = population.preference_matrix().sum(axis=1)
+    return P if population.n_rankings <= 2 else -P
+
+
 def _alphabet(population, params):
     """Plurality with ties broken for the first alternative listed: not neutral."""
     first = population.first_place_distribution().to_numpy()
@@ -242,9 +271,43 @@ def _parity(population, params):
     return P if round(population.total_weight) % 2 == 0 else -P
 
 
+def _saturating(population, params):
+    """Borda up to 5 voters, a tie of everybody beyond: not homogeneous (its winners only grow)."""
+    P = population.preference_matrix().sum(axis=1)
+    return P if population.total_weight <= 5 else P * 0.0
+
+
+def _last_voter_veto(population, params):
+    """A wins when the first voter ranks it last, else B and C tie: raising A makes it lose to a tie."""
+    levels = dict(zip(population.alternatives, population.levels[0]))
+    a_last = levels["A"] == max(levels.values())
+    return pd.Series({"A": 1.0, "B": 0.0, "C": 0.0} if a_last else {"A": 0.0, "B": 1.0, "C": 1.0})[
+        population.alternatives]
+
+
+def test_losing_to_a_tie_is_losing():
+    result = check(Profile.parse("B > C > A"), _planted("veto", _last_voter_veto), "monotonicity")
+    assert result.status == FAIL and result.message.endswith("A no longer wins: veto picks B and C (tied).")
+
+
+def test_a_growing_tie_is_a_change():
+    homogeneity = check(FIGURE_1, _planted("saturating", _saturating, needs=ANY), "homogeneity")
+    assert homogeneity.status == FAIL and homogeneity.message.endswith("from R to R, G and B (tied).")
+
+
+def test_reinforcement_splits_into_equal_halves_too():
+    # two voters A > B: the only split is one voter in each group; each group (odd) picks B, both together A
+    result = check(Profile.parse("2: A > B"), _planted("parity", _parity, needs=ANY), "reinforcement")
+    assert result.status == FAIL and result.tried == 1
+    assert result.counterexample["first_winners"] == ["B"] and result.counterexample["winners"] == ["A"]
+
+
 def test_the_symmetry_checks_can_fail():
     anonymity = check(FIGURE_1, _planted("first_voter", _first_voter), "anonymity")
     assert anonymity.status == FAIL and "should change nothing" in anonymity.message
+    written = check(FIGURE_1, _planted("rows", _rows_matter, needs=ANY), "anonymity")
+    assert written.status == FAIL and written.message.startswith(
+        "Writing each ranking of weight w as w voters of weight 1 (5 rows instead of 2) should change nothing")
     tie = Profile.parse("A > B > C\nB > C > A")
     neutrality = check(tie, _planted("alphabet", _alphabet), "neutrality")
     assert neutrality.status == FAIL and neutrality.counterexample["renaming"] == {"A": "B", "B": "A", "C": "C"}
