@@ -11,7 +11,7 @@ of the rule worth about ``--seconds`` seconds (the rule's speed is measured once
 the budget is recorded in the entry, so that :func:`refind` repeats the very same search). The file
 records its bounds, the date and, per entry: whether a violation was found (with the population, the
 counterexample in words, the narrative and whether it is minimal), or none within the bounds, or why
-the pair does not apply, and the sizes searched.
+the pair does not apply, and the sizes searched (in words, ``bounds``).
 """
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ from ..populations.profile import Profile
 from ..rules.registry import RULES, get_rule
 from ..rules.rule import RuleParams
 from .base import Context
-from .paradox import MAX_ALTERNATIVES, MAX_VOTERS, Level, ParadoxSearch, profile_of, search
+from .paradox import MAX_ALTERNATIVES, MAX_VOTERS, ParadoxSearch, profile_of, search
 from .registry import PROPERTIES
 
 #: The file's format (a reader refuses another).
@@ -75,16 +75,14 @@ def entry(result: ParadoxSearch) -> dict:
     row = {"rule": result.rule, "property": result.property, "version": result.version,
            "max_alternatives": result.max_alternatives, "max_voters": result.max_voters,
            "max_evaluations": result.max_evaluations, "seed": result.seed, "evaluations": result.evaluations,
-           "bounds": result.bounds_text(), "checks_exhaustive": result.checks_exhaustive,
-           "levels": [[lv.voters, lv.alternatives, lv.profiles, lv.checked, lv.method, lv.seed]
-                      for lv in result.levels]}
+           "bounds": result.bounds_text(), "checks_exhaustive": result.checks_exhaustive}
     if result.refusal:
         return {**row, "status": NOT_APPLICABLE, "reason": result.refusal}
     if result.paradox is None:
         return {**row, "status": NONE_FOUND}
     p = result.paradox
     return {**row, "status": FOUND, "voters": p.voters, "alternatives": p.alternatives, "minimal": p.minimal,
-            "population": p.population.to_text(), "message": p.check.message, "narrative": p.narrative}
+            "population": p.population.to_text(), "narrative": p.narrative}
 
 
 def generate(rules=None, properties=None, *, alternatives: int = MAX_ALTERNATIVES, voters: int = MAX_VOTERS,
@@ -148,10 +146,6 @@ def refind(row: dict) -> ParadoxSearch:
     was stopped by the time cap is repeated up to the same budget, so it may search further)."""
     return search(row["rule"], row["property"], row["max_alternatives"], row["max_voters"],
                   max_evaluations=row["max_evaluations"], seed=row["seed"])
-
-
-def levels_of(row: dict) -> list[Level]:
-    return [Level(*lv) for lv in row.get("levels", [])]
 
 
 def main(argv=None) -> int:
