@@ -29,7 +29,9 @@ Map of the packages (everything public is importable from here):
 ``testtime/``           test-time scaling: ``rates`` (k-sample win rates), ``games`` (MPNE_k, the
                         robust policy), ``multi_output`` (Theorem 3.1), ``cost`` (one estimate and one
                         budget for the games), and their machinery
-``properties/``         property checks of every rule (``axioms``) and what they cost (``cost``)
+``properties/``         the property registry (``registry``, one entry per property in its family module),
+                        the checks of every rule (``axioms``), what they cost (``cost``), paradoxes
+                        found on demand (``paradox``) and their precomputed table (``paradox_table``)
 ``choice/``             ranked choices (RCPO): exact ``models``, seeded ``samplers``
 ``losses``              numpy references of the fine-tuning losses
 ``training_methods``    the fine-tuning methods as one table (name, family, default beta, spec fields,
@@ -91,7 +93,11 @@ from .testtime import (
     standard_policies,
 )
 from .testtime.cost import game_affordable, game_cells, game_cells_unit
-from .properties.axioms import AXIOMS, AxiomCheck, check_all, check_rule
+from .properties.axioms import AXIOMS, AxiomCheck, check, check_all, check_rule
+from .properties.base import Property
+from .properties.registry import PROPERTIES, get_property, properties_table
+from .properties.paradox import Paradox, ParadoxSearch, find_paradox
+from .properties.paradox import search as search_paradox
 from .properties.cost import properties_affordable, properties_cost
 
 # ranked-choice models (RCPO) and the reference losses of the fine-tuning methods
@@ -134,7 +140,8 @@ __all__ = [
     "standard_policies", "multi_output_policy", "resampling_bound", "resampling_curve", "opponent_sets_rate",
     "opponent_sets_curve", "OpponentSetsRate",
     "game_cells", "game_cells_unit", "game_affordable", "properties_cost", "properties_affordable",
-    "AXIOMS", "AxiomCheck", "check_all", "check_rule",
+    "AXIOMS", "AxiomCheck", "check", "check_all", "check_rule", "PROPERTIES", "Property", "get_property",
+    "properties_table", "find_paradox", "search_paradox", "Paradox", "ParadoxSearch",
     # ranked choice and losses
     "mnl_topk_probability", "mallows_rmj_topk_probability", "mnl_topk_table", "mallows_rmj_topk_table",
     "population_topk_table", "sample_ranked_choices", "sample_mnl_choices", "sample_mallows_rmj_choices",

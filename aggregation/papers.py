@@ -109,6 +109,38 @@ PAPERS: dict[str, Paper] = {p.key: p for p in [
           "Four Condorcet-Hare hybrid methods for single-winner elections", "Voting Matters 29, 1-14, 2011"),
     Paper("tideman_2006", "Tideman 2006", "N. Tideman", "Collective Decisions and Voting: The Potential for Public Choice",
           "Ashgate, Aldershot, 2006"),
+    # properties (issue 14)
+    Paper("condorcet", "Condorcet 1785", "M. J. A. N. de Caritat, marquis de Condorcet",
+          "Essai sur l'application de l'analyse à la probabilité des décisions rendues à la pluralité des voix",
+          "Imprimerie Royale, Paris, 1785"),
+    Paper("smith", "Smith 1973", "J. H. Smith", "Aggregation of preferences with variable electorate",
+          "Econometrica 41(6), 1973", "https://doi.org/10.2307/1914033"),
+    Paper("tideman", "Tideman 1987", "T. N. Tideman", "Independence of clones as a criterion for voting rules",
+          "Social Choice and Welfare 4, 1987", "https://doi.org/10.1007/BF00433944"),
+    Paper("schulze", "Schulze 2011", "M. Schulze", "A new monotonic, clone-independent, reversal symmetric, and "
+          "Condorcet-consistent single-winner election method", "Social Choice and Welfare 36, 2011",
+          "https://doi.org/10.1007/s00355-010-0475-4"),
+    Paper("felsenthal", "Felsenthal 2011", "D. S. Felsenthal",
+          "Review of paradoxes afflicting procedures for electing a single candidate",
+          "Electoral Systems: Paradoxes, Assumptions, and Procedures, Springer, 2011, pp. 19-91",
+          "https://doi.org/10.1007/978-3-642-20441-8_3"),
+    Paper("gibbard_1973", "Gibbard 1973", "A. Gibbard", "Manipulation of voting schemes: a general result",
+          "Econometrica 41(4), 1973", "https://doi.org/10.2307/1914083"),
+    Paper("satterthwaite", "Satterthwaite 1975", "M. A. Satterthwaite",
+          "Strategy-proofness and Arrow's conditions: existence and correspondence theorems for voting procedures "
+          "and social welfare functions", "Journal of Economic Theory 10(2), 1975",
+          "https://doi.org/10.1016/0022-0531(75)90050-2"),
+    Paper("may", "May 1952", "K. O. May", "A set of independent necessary and sufficient conditions for simple "
+          "majority decision", "Econometrica 20(4), 1952", "https://doi.org/10.2307/1907651"),
+    Paper("woodall", "Woodall 1997", "D. R. Woodall", "Monotonicity of single-seat preferential election rules",
+          "Discrete Applied Mathematics 77(1), 1997", "https://doi.org/10.1016/S0166-218X(96)00100-X"),
+    Paper("moulin", "Moulin 1988", "H. Moulin", "Condorcet's principle implies the no show paradox",
+          "Journal of Economic Theory 45(1), 1988", "https://doi.org/10.1016/0022-0531(88)90253-0"),
+    Paper("brandl_brandt", "Brandl & Brandt 2020", "F. Brandl, F. Brandt", "Arrovian aggregation of convex preferences",
+          "Econometrica 88(2), 2020", "https://doi.org/10.3982/ECTA17020"),
+    Paper("participation", "Brandl, Brandt & Hofbauer 2019", "F. Brandl, F. Brandt, J. Hofbauer",
+          "Welfare maximization entices participation", "Games and Economic Behavior 114, 2019",
+          "https://doi.org/10.1016/j.geb.2019.01.008"),
 ]}
 
 

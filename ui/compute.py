@@ -23,6 +23,7 @@ from aggregation import (COMPARISONS, POPULATION_CLASSES, AggregationError, BTMi
                          opponent_sets_curve, population_topk_table, preference_matrix, resampling_curve, rlhf_policy,
                          robust_policy, robust_rate, smith_set, standard_policies)
 from aggregation.outcome import winners as top
+from aggregation.properties import paradox_table as paradox_tables
 from aggregation.rules.result import values_of
 
 from .simplex import nbc_regions
@@ -299,11 +300,27 @@ def _testtime_view(model, beta: float, sampling: tuple | None, k: int, games: bo
 
 
 # ---------------------------------------------------------------------------- properties
+#: A property check predicted to take longer than this (seconds) waits until the user asks.
+CHECK_SECONDS = 4.0
+
+
 @st.cache_data(**_CACHE)
-def property_checks(model, rule_id: str, beta: float, sampling: tuple | None, k: int) -> list:
-    """Every property of one registry rule on ``model`` (``aggregation.check_rule``)."""
+def property_checks(model, rule_id: str, beta: float, sampling: tuple | None, k: int,
+                    time_budget: float | None = CHECK_SECONDS, properties: tuple | None = None) -> list:
+    """Every property (or those listed) of one registry rule on ``model`` (``aggregation.check_rule``);
+    checks predicted to take longer than ``time_budget`` come back "not checked" (None: run them all)."""
     names = list(model.alternatives)
-    return check_rule(model, rule_id, RuleParams(beta=beta, sampling=sampling_series(sampling, names), k=k))
+    return check_rule(model, rule_id, RuleParams(beta=beta, sampling=sampling_series(sampling, names), k=k),
+                      properties, time_budget=time_budget)
+
+
+@st.cache_data(show_spinner=False)
+def paradox_table():
+    """The precomputed table of paradoxes (``presets/paradoxes.json``), or the reason it cannot be read."""
+    try:
+        return paradox_tables.read()
+    except AggregationError as exc:
+        return str(exc)
 
 
 # ---------------------------------------------------------------------------- ranked choice

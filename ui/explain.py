@@ -156,8 +156,9 @@ PROPERTY_VERSIONS = (
     "their **winner**; rules that output a lottery or a policy by their **probabilities**, as in probabilistic "
     f"social choice ({PAPERS['rolling_dice'].authors}, *{PAPERS['rolling_dice'].title}*, 2017); the Jackpot paper "
     f"contrasts RLHF with the maximal lottery this way ({link('jackpot')}). Every check runs on the current "
-    "population: a failure is a counterexample "
-    "found here, a pass says that no counterexample exists on this population.")
+    "population: a failure is a counterexample found here; a pass is a proof on this population when the check "
+    "tried every variation the property allows (✔ pass), else it says that no counterexample was found within "
+    "the stated bounds (✔ none found).")
 
 # ---------------------------------------------------------------------------- ranked choice
 RANKED_CHOICE = (

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from aggregation import RULES
+from aggregation import PROPERTIES, RULES
 
 #: The repository root: page files are given relative to it.
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,8 +38,9 @@ PAGES = (
              "Sample a policy k times and keep the best answer: the robust win rate f(k) of each policy against "
              "k/(k+1), MPNE_k and the robust policy with their certificates."),
     PageSpec("pages/properties.py", "Properties", ":material/fact_check:", "properties",
-             "Which rule keeps which promise (majority, Condorcet, Pareto, independence of irrelevant "
-             "alternatives and of clones) on this population, with the counterexample when it does not."),
+             "Which rule keeps which promise (" + ", ".join(p.name.lower() for p in PROPERTIES.values())
+             + ") on this population, with the counterexample when it does not; the smallest paradox of any rule "
+             "and property, found on demand."),
     PageSpec("pages/ranked_choice.py", "Ranked choice", ":material/format_list_numbered:", "ranked-choice",
              "Choices from a set of answers: MNL against Mallows-RMJ first-choice and top-k probabilities, next "
              "to what this population answers."),

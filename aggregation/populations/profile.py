@@ -300,13 +300,16 @@ class Profile(Population):
 
     # ----------------------------------------------------------------- derived
     def compressed(self) -> "Profile":
-        """Identical rankings merged into one, their weights added (order of first appearance)."""
-        uniq, first, inverse = np.unique(self._levels, axis=0, return_index=True, return_inverse=True)
-        if uniq.shape[0] == self.n_rankings:
-            return self
-        weights = np.bincount(inverse.reshape(-1), weights=self._weights, minlength=uniq.shape[0])
-        order = np.argsort(first)
-        return Profile(uniq[order], self._alternatives, weights[order], _dense=True)
+        """Identical rankings merged into one, their weights added (order of first appearance); computed once."""
+        if "compressed" not in self._cache:
+            uniq, first, inverse = np.unique(self._levels, axis=0, return_index=True, return_inverse=True)
+            if uniq.shape[0] == self.n_rankings:
+                self._cache["compressed"] = self
+            else:
+                weights = np.bincount(inverse.reshape(-1), weights=self._weights, minlength=uniq.shape[0])
+                order = np.argsort(first)
+                self._cache["compressed"] = Profile(uniq[order], self._alternatives, weights[order], _dense=True)
+        return self._cache["compressed"]
 
     def above_counts(self) -> np.ndarray:
         """``A[a, b]``: total weight of rankings with ``a`` strictly above ``b``."""

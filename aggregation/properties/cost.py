@@ -1,5 +1,7 @@
-"""What checking every property of one rule costs, before it runs: the property checks re-run the rule
-about twice per alternative (each alternative removed, each one cloned)."""
+"""What checking every property of one rule costs, before it runs: each property plans how many
+times it re-computes the rule on a variation of the population (:attr:`~.base.Property.plan`, at
+most :data:`~.base.MAX_VARIATIONS` variations each), and each re-computation costs about as many
+cells as the rule reads."""
 from __future__ import annotations
 
 from ..populations.base import Population
@@ -11,16 +13,38 @@ from ..testtime.cost import game_cells
 PROPERTY_BUDGET = 2_000_000
 
 
-def properties_cost(population: Population, rule, k: int) -> int:
-    """A rough cell count of checking every property of ``rule`` (a rule or its id) on ``population``:
-    2m re-computations, each a game with a clone for the rules that solve the test-time game
-    (:func:`aggregation.testtime.cost.game_cells`), else about (rows) x (alternatives + 1)."""
-    population, rule = as_population(population), get_rule(rule)
+def planned_computations(population: Population, properties=None) -> int:
+    """How many times checking the properties (all, or those listed) re-computes a rule at most."""
+    from .registry import PROPERTIES, get_property
+
+    population = as_population(population)
+    chosen = PROPERTIES.values() if properties is None else [get_property(p) for p in properties]
+    return 1 + sum(p.plan(population) for p in chosen if population.kind in p.needs)
+
+
+def _per_call(population: Population, rule, k: int) -> int:
     m = len(population.alternatives)
     if rule.solves_game:
-        return 2 * m * game_cells(population, k, extra=1)
-    rows = population.n_rows if population.has_full_rankings else m
-    return 2 * m * rows * (m + 1)
+        return game_cells(population, k, extra=1)
+    return (population.n_rows if population.has_full_rankings else m) * (m + 1)
+
+
+def properties_cost(population: Population, rule, k: int, properties=None) -> int:
+    """A rough cell count of checking every property (or those listed) of ``rule`` (a rule or its id) on
+    ``population``: the planned re-computations (:func:`planned_computations`), each a game with a clone
+    for the rules that solve the test-time game (:func:`aggregation.testtime.cost.game_cells`), else
+    about (rows) x (alternatives + 1)."""
+    population, rule = as_population(population), get_rule(rule)
+    return planned_computations(population, properties) * _per_call(population, rule, k)
+
+
+def affordable_properties(population: Population, rule, k: int) -> list[str]:
+    """The properties of ``rule`` whose check alone is within :data:`PROPERTY_BUDGET` (checked unasked)."""
+    from .registry import PROPERTIES
+
+    population, rule = as_population(population), get_rule(rule)
+    per_call = _per_call(population, rule, k)
+    return [p for p in PROPERTIES if planned_computations(population, [p]) * per_call <= PROPERTY_BUDGET]
 
 
 def properties_affordable(population: Population, rule, k: int) -> bool:

@@ -20,11 +20,12 @@ import pandas as pd
 import pytest
 
 import presets
-from aggregation import (PairwiseData, Profile, RewardPopulation, check_rule, mpne, population_topk_table,
+from aggregation import (PROPERTIES, PairwiseData, Profile, RewardPopulation, check_rule, mpne,
+                         population_topk_table,
                          reward_mixture, robust_policy, sample_comparisons)
 from aggregation.properties import cost as property_cost
 from aggregation.testtime import cost as game_cost
-from ui import explain, files, generator_panel, shell, state, urls
+from ui import compute, explain, files, generator_panel, shell, state, urls
 
 from .conftest import open_page
 from .markdown import rendered
@@ -235,21 +236,27 @@ def test_properties_of_the_jackpot_iia_scenario(app):
     assert grid.at["Maximal lottery (NLHF)", "Irrelevant alternatives"] == "✔ pass"
     assert grid.at["Maximal lottery (NLHF)", "Condorcet"] == "✔ pass"
     assert grid.at["Average-reward policy", "Majority"] == "– n/a"
-    borda_iia = next(e for e in at.expander if e.label == "Borda — Independence of irrelevant alternatives")
-    assert "Removing G changes Borda's winner from R to B" in texts(borda_iia.markdown)
-    # every cell is the core's verdict on this population
-    expected = {c.axiom: c.status for c in check_rule(FIGURE_1, "rlhf")}
+    borda = next(e for e in at.expander if e.label.startswith("Borda: breaks "))
+    assert "**Independence of irrelevant alternatives** (winner version). Removing G changes Borda's winner from R " \
+           "to B" in texts(borda.markdown)
+    # every cell is the core's verdict on this population (a pass that was not exhaustive says "none found")
+    expected = {c.axiom: ("bounded" if c.status == "pass" and not c.exhaustive else c.status)
+                for c in check_rule(FIGURE_1, "rlhf")}
     shown = grid.loc["RLHF / DPO limit"]
+    assert list(shown.index) == [PROPERTIES[a].short for a in expected]
     assert [shown[col].split(" ", 1)[1] for col in shown.index] == \
-        [{"pass": "pass", "fail": "fail", "not applicable": "n/a"}[expected[a]] for a in expected]
+        [{"pass": "pass", "bounded": "none found", "fail": "fail", "not applicable": "n/a"}[expected[a]]
+         for a in expected]
+    assert grid.at["Borda", "Later-no-harm"] == "✘ fail" and grid.at["Plurality", "Participation"] == "✔ pass"
+    assert grid.at["Borda", "Homogeneity"] == "✔ none found"                    # 3 factors tried, never a proof
 
 
 def test_plurality_fails_independence_of_clones(app):
     app.query_params["scenario"] = "clone_plurality"
     at = open_page(app, "properties")
     assert table(at, "properties_grid").at["Plurality", "Clones"] == "✘ fail"
-    clones = next(e for e in at.expander if e.label == "Plurality — Independence of clones")
-    assert "Adding a clone of B" in texts(clones.markdown)
+    plurality = next(e for e in at.expander if e.label.startswith("Plurality: breaks "))
+    assert "**Independence of clones** (winner version). Adding a clone of B" in texts(plurality.markdown)
 
 
 def test_a_rule_that_cannot_be_computed_is_not_applicable_with_the_reason(app):
@@ -257,8 +264,8 @@ def test_a_rule_that_cannot_be_computed_is_not_applicable_with_the_reason(app):
     at = open_page(app, "properties")
     assert not at.error and not at.exception
     assert set(table(at, "properties_grid").loc["RLHF / DPO limit"]) == {"– n/a"}
-    assert "**RLHF / DPO limit** cannot be checked on this population: sampling distribution: 'G' has " \
-           "probability 0" in texts(at.caption)
+    assert ("**RLHF / DPO limit** cannot be checked on this population: sampling distribution: 'G' has probability 0"
+            in texts(at.caption))      # the core's words, shown as typed (texts() reads the rendered text)
     assert table(at, "properties_grid").at["Borda", "Condorcet"] == "✘ fail"
 
 
@@ -269,6 +276,46 @@ def test_expensive_property_checks_wait_for_the_user(app, monkeypatch):
     at.button(key="properties_run").click().run()
     grid = table(at, "properties_grid")
     assert grid.at["Borda", "Condorcet"] == "✘ fail" and grid.at["Copeland", "Condorcet"] == "✔ pass"
+
+
+def test_slow_property_checks_wait_for_the_user(app, monkeypatch):
+    monkeypatch.setattr(compute, "CHECK_SECONDS", 0.0)      # every check that re-computes the rule is "too slow"
+    at = open_page(app, "properties")
+    grid = table(at, "properties_grid")
+    assert grid.at["Borda", "Condorcet"] == "✘ fail"                            # no re-computation: runs
+    assert grid.at["Borda", "Participation"] == "… not checked"
+    assert "They are checked when you ask." in texts(at.info)
+    at.button(key="properties_run").click().run()
+    assert table(at, "properties_grid").at["Borda", "Participation"] == "✔ pass"
+
+
+def test_paradox_finder_searches_shows_and_loads(app):
+    at = open_page(app, "properties")
+    at.selectbox(key="paradox_rule").set_value("borda")
+    at.selectbox(key="paradox_property").set_value("majority").run()
+    assert "From the precomputed table" in texts(at.markdown)
+    at.number_input(key="paradox_m").set_value(3)
+    at.number_input(key="paradox_n").set_value(4).run()
+    at.button(key="paradox_search").click().run()
+    shown = texts(at.markdown)
+    assert "**Searched now**" in shown and "These 3 voters (2 × A > B > C, 1 × B > C > A)" in shown
+    assert "2: A > B > C\n1: B > C > A" in texts(at.code)
+    at.button(key="paradox_load_search").click().run()
+    model = at.session_state[state.POPULATION_KEY]
+    assert sorted(model.to_text().splitlines()) == ["1: B > C > A", "2: A > B > C"]
+    assert at.session_state[state.ORIGIN_KEY].title == "Paradox: Borda and majority consistency (3 voters)"
+    assert not at.exception
+
+
+def test_the_table_of_paradoxes_states_its_bounds(app):
+    at = open_page(app, "properties")
+    frame = table(at, "paradox_table")
+    assert list(frame.columns) == [p.short for p in PROPERTIES.values()]
+    assert frame.at["Borda", "Majority"] == "✘ 3 v · 3 a"
+    assert frame.at["Plurality", "Majority"] == "✔ none found"
+    assert frame.at["Average-reward policy", "Majority"] == "– n/a"
+    captions = texts(at.caption)
+    assert "Precomputed on " in captions and "python -m aggregation.properties.paradox_table" in captions
 
 
 # ----------------------------------------------------------------------------- ranked choice

@@ -1,0 +1,202 @@
+"""A variable electorate: participation (the no-show paradox) and reinforcement (consistency across
+two electorates).
+
+* **participation** (Jackpot paper, appendix A.2, "No show paradox"; Fishburn & Brams 1983;
+  Moulin 1988): voters never gain by staying home. The check lets every number of the voters who
+  share a ranking stay home (1, 2, ..., all of them; a ranking whose weight is not a whole number
+  stays home as one group) and asks whether they prefer the outcome without them (the comparison
+  of :mod:`.base`: their ranking of the winners, a tie read as an even chance; for a lottery the
+  pairwise-comparison preference of the Jackpot paper's appendix A.3.1, under which Brandl, Brandt
+  & Hofbauer 2019 prove that maximal lotteries satisfy participation, as the Jackpot paper recalls
+  in section 5.2). A group of one voter is the classic single-voter version.
+* **reinforcement** (Young 1975; Smith 1973; for lotteries Brandl, Brandt & Seedig 2016, cited in
+  the Jackpot paper, section 5.2): when the voters are split into two groups and both groups have a
+  winner in common, the whole electorate's winners are exactly the winners both groups share
+  (probabilistic: when both groups get the same lottery, so does the whole). The check splits every
+  ranking's voters between the two groups in every way (each of the w voters of a ranking may go to
+  either group; a weight that is not a whole number goes whole), each split counted once.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+import random
+
+import numpy as np
+
+from ..papers import Reference
+from ..populations.base import RANKINGS
+from ..populations.profile import Profile
+from .base import (FAIL, GAIN_TOLERANCE, MAX_VARIATIONS, PASS, SEED, Context, Property, gain_text, join,
+                   names_text)
+from .variations import (HUGE, Space, change, count_of, counts_axis, profile_text, ranking_text, reweighted,
+                         scope_text, voters_text, whole)
+
+ONLY_RANKINGS = ("it needs voters who can stay home or be split into groups, which only rankings with weights "
+                 "have; user types, comparison tables and preference matrices describe shares, not voters")
+
+
+def _rows(ctx: Context) -> Profile:
+    return ctx.memo("rows", lambda: ctx.population.compressed())
+
+
+def better_text(ctx: Context, levels_row, names, before, after, margin: float) -> str:
+    """Why a group prefers ``after`` to ``before``, in words."""
+    if ctx.probabilistic:
+        return f"{ctx.name}'s lottery goes from {ctx.picks(before)} to {ctx.picks(after)}; {gain_text(margin)}"
+    w0, w1 = ctx.winners(before), ctx.winners(after)
+    if len(w0) == 1 and len(w1) == 1:
+        return f"{w1[0]} wins instead of {w0[0]}, whom they rank lower"
+    return (f"{names_text(w1)} {'win' if len(w1) > 1 else 'wins'} instead of {names_text(w0)}; reading a tie as an "
+            f"even chance, {gain_text(margin)}")
+
+
+# ============================================================================ participation
+def _participation_space(profile: Profile) -> Space:
+    counts, complete = counts_axis(profile.weights)
+    total = profile.total_weight
+
+    def build(i, c):
+        s = count_of(profile.weights[i], c)
+        if s is None or s >= total - 1e-12:
+            return None
+        return i, s
+    return Space([range(profile.n_rankings), counts], build, complete)
+
+
+def _participation_plan(population) -> int:
+    if population.kind != RANKINGS:
+        return 0
+    return min(_participation_space(population.compressed()).size, MAX_VARIATIONS)
+
+
+def check_participation(ctx: Context):
+    profile, name, out = _rows(ctx), ctx.name, ctx.out
+    names = profile.alternatives
+    space = _participation_space(profile)
+    tried = 0
+    for i, s in space.explore(MAX_VARIATIONS, SEED):
+        without = change(profile, i, s)
+        after = ctx.compute(without)
+        tried += 1
+        row = profile.levels[i]
+        margin = ctx.gain(row, names, out, after)
+        if margin > GAIN_TOLERANCE:
+            who = voters_text(s, profile.weights[i], ranking_text(row, names))
+            verb = "stays" if whole(s) and int(s) == 1 else "stay"
+            return ctx.result("participation", FAIL,
+                              f"With everybody voting, {name} picks {ctx.picks(out)}. If {who} {verb} home, "
+                              f"{better_text(ctx, row, names, out, after, margin)}: they gain by not voting.",
+                              {"ranking": ranking_text(row, names), "abstainers": float(s), "before": out,
+                               "after": after, "gain": margin, "population": without}, tried=tried,
+                              exhaustive=False, scope=scope_text(space, tried, MAX_VARIATIONS, "group of abstainers"))
+    exhaustive = space.exhaustive(MAX_VARIATIONS)
+    return ctx.result("participation", PASS,
+                      f"No group of voters sharing a ranking gets an outcome they prefer by staying home "
+                      f"({'every such group tried' if exhaustive else f'{tried:,} groups tried'}).",
+                      tried=tried, exhaustive=exhaustive,
+                      scope=scope_text(space, tried, MAX_VARIATIONS, "group of abstainers sharing a ranking"))
+
+
+# ============================================================================ reinforcement
+class Splits:
+    """Every way to split each ranking's voters between two groups: a tuple with, per ranking, the
+    weight that goes to the first group (0..w for a whole weight w; 0 or w otherwise)."""
+
+    def __init__(self, weights: np.ndarray):
+        self.weights = np.asarray(weights, dtype=float)
+        self.options = [range(int(w) + 1) if whole(w) else (0.0, float(w)) for w in self.weights]
+        sizes = [len(o) for o in self.options]
+        self.count = math.prod(sizes) if sum(math.log10(s) for s in sizes) < 100 else HUGE
+
+    def __iter__(self):
+        return itertools.product(*self.options)
+
+    def sample(self, rnd: random.Random):
+        return tuple(o[rnd.randrange(len(o))] for o in self.options)
+
+
+def _reinforcement_space(profile: Profile) -> Space:
+    w = profile.weights.astype(float)
+    total = float(w.sum())
+
+    def build(split):
+        first = np.asarray(split, dtype=float)
+        second = w - first
+        if first.sum() <= 1e-12 or second.sum() <= 1e-12:
+            return None
+        if tuple(first) > tuple(second):           # the same split with the groups swapped
+            return None
+        return first, second
+    return Space([Splits(w)], build) if total > 0 else Space([], build)
+
+
+def _reinforcement_plan(population) -> int:
+    if population.kind != RANKINGS:
+        return 0
+    return 2 * min(_reinforcement_space(population.compressed()).size, MAX_VARIATIONS)
+
+
+def check_reinforcement(ctx: Context):
+    profile, name, out = _rows(ctx), ctx.name, ctx.out
+    space = _reinforcement_space(profile)
+    tried = 0
+    whole_w = ctx.winners(out)
+    for first, second in space.explore(MAX_VARIATIONS, SEED):
+        one, two = reweighted(profile, first), reweighted(profile, second)
+        a, b = ctx.compute(one), ctx.compute(two, joint=True)
+        tried += 1
+        groups = f"{{{profile_text(one)}}} and {{{profile_text(two)}}}"
+        if ctx.probabilistic:
+            if ctx.same(a, b) and not ctx.same(a, out):
+                return ctx.result("reinforcement", FAIL,
+                                  f"Split the voters into two groups, {groups}: {name} gives each group the same "
+                                  f"lottery ({ctx.picks(a)}), yet the whole electorate gets {ctx.picks(out)}.",
+                                  {"first": one, "second": two, "first_outcome": a, "second_outcome": b,
+                                   "outcome": out}, tried=tried, exhaustive=False,
+                                  scope=scope_text(space, tried, MAX_VARIATIONS, "split"))
+            continue
+        wa, wb = ctx.winners(a), ctx.winners(b)
+        shared = [x for x in wa if x in wb]
+        if shared and set(shared) != set(whole_w):
+            each = (f"{name} picks {names_text(wa)} in each group" if wa == wb else
+                    f"{name} picks {names_text(wa)} in the first group and {names_text(wb)} in the second, "
+                    f"so both pick {join(shared)}")
+            return ctx.result("reinforcement", FAIL,
+                              f"Split the voters into two groups, {groups}: {each}, yet the whole electorate "
+                              f"gets {names_text(whole_w)}.",
+                              {"first": one, "second": two, "first_winners": wa, "second_winners": wb,
+                               "winners": whole_w, "outcome": out}, tried=tried, exhaustive=False,
+                              scope=scope_text(space, tried, MAX_VARIATIONS, "split"))
+    exhaustive = space.exhaustive(MAX_VARIATIONS)
+    return ctx.result("reinforcement", PASS,
+                      f"However the voters are split into two groups, whenever both groups' "
+                      f"{'lotteries agree' if ctx.probabilistic else 'winners overlap'}, the whole electorate gets "
+                      f"{'that lottery' if ctx.probabilistic else 'exactly the winners they share'} "
+                      f"({'every split tried' if exhaustive else f'{tried:,} splits tried'}).",
+                      tried=tried, exhaustive=exhaustive,
+                      scope=scope_text(space, tried, MAX_VARIATIONS, "split of the voters into two groups"))
+
+
+# ============================================================================ registry entries
+ENTRIES = [
+    Property("participation", "Participation (no-show paradox)", "Participation",
+             "Voters never get a winner they prefer by staying home (any number of voters who share a ranking).",
+             "Voters never get a lottery they prefer (pairwise-comparison preference) by staying home.",
+             "variable electorate",
+             (Reference("jackpot", "appendix A.2 (No show paradox)"), Reference("fishburn_brams"),
+              Reference("moulin")),
+             (Reference("jackpot", "appendix A.3.1 (preferences over lotteries) and section 5.2"),
+              Reference("participation")),
+             "every number of the voters sharing a ranking staying home (counts spread from 1 to all above 200 "
+             "voters; 1,000 random groups when there are more)",
+             check_participation, plan=_participation_plan, needs=(RANKINGS,), refusal=ONLY_RANKINGS),
+    Property("reinforcement", "Reinforcement (consistency)", "Reinforcement",
+             "If two groups of voters pick a winner in common, together they pick exactly the winners they share.",
+             "If two groups of voters get the same lottery, together they get it too.",
+             "variable electorate", (Reference("young_scoring"), Reference("smith")),
+             (Reference("jackpot", "section 5.2"), Reference("maximal_lotteries")),
+             "every split of the voters into two groups (each voter of a ranking to either group; 1,000 random "
+             "splits when there are more)",
+             check_reinforcement, plan=_reinforcement_plan, needs=(RANKINGS,), refusal=ONLY_RANKINGS),
+]

@@ -1,0 +1,167 @@
+"""Paradoxes on demand: find_paradox finds the classic examples by search (none comes from a hand-made
+file), reports minimality and its bounds honestly, and the precomputed table (presets/paradoxes.json)
+is what the search finds.
+
+Each population the search returns is checked here by hand (or by recomputing the rule directly), so a
+search that returned a wrong "paradox" would fail:
+
+* Borda, majority: 2 x A > B > C, 1 x B > C > A. A is first for 2 of 3 voters; Borda A 2+2+0 = 4,
+  B 1+1+2 = 4: A only ties. With 1 or 2 voters, or 2 alternatives, a majority favourite always wins alone.
+* Condorcet's paradox (Condorcet 1785; Jackpot paper, Table 1): A > B > C, B > C > A, C > A > B. Each
+  alternative beats one and loses to one by 2 to 1; the maximal lottery is uniform (and unique). Without
+  A, B beats C 2 to 1 and gets probability 1: Luce's IIA (Jackpot appendix A.7) asks for 1/2 each.
+* Borda's clone dependence (Tideman 1987): 3 x A > B > C, 1 x B > C > A. Borda A 6, B 5, C 1. A clone C'
+  next to C (half of each ranking's weight above C, half below) scores like C, and pushes A and B up one
+  point wherever they are above C: A 6 + 3 = 9, B 5 + 4 = 9 (3 + 1 of the B voter's). A tie replaces A.
+"""
+import json
+
+import pytest
+
+from aggregation import RULES, AggregationError, Profile, find_paradox, search_paradox
+from aggregation.properties import paradox_table
+from aggregation.properties.paradox import canonical_profiles, profile_of
+
+
+def registered(rule_id: str):
+    return pytest.mark.skipif(rule_id not in RULES, reason=f"rule {rule_id!r} is not in the registry yet")
+
+
+def same_profile(a: Profile, b: Profile) -> bool:
+    return sorted(a.compressed().to_text().splitlines()) == sorted(b.compressed().to_text().splitlines())
+
+
+# ---------------------------------------------------------------- the search space
+def test_profiles_up_to_renaming():
+    # 3 voters, 3 alternatives: the 56 multisets of 6 rankings fall into 10 classes under the 6 renamings
+    assert len(canonical_profiles(3, 3)) == 10
+    assert len(canonical_profiles(2, 3)) == 5 and len(canonical_profiles(1, 4)) == 1
+    cycle = profile_of((0, 3, 4), 3)             # A > B > C, B > C > A, C > A > B
+    assert same_profile(cycle, Profile.parse("A > B > C\nB > C > A\nC > A > B"))
+
+
+# ---------------------------------------------------------------- classic examples, found by search
+def test_borda_majority_failure_is_found_and_minimal():
+    p = find_paradox("borda", "majority")
+    assert (p.voters, p.alternatives, p.minimal) == (3, 3, True)
+    assert same_profile(p.population, Profile.parse("2: A > B > C\n1: B > C > A"))
+    assert p.narrative.startswith("These 3 voters (2 × A > B > C, 1 × B > C > A) elect A and B (tied) under Borda.")
+
+
+def test_condorcet_paradox_appears_by_search():
+    result = search_paradox("maximal_lottery", "iia", unique_outcome=True)
+    p = result.paradox
+    assert (p.voters, p.alternatives, p.minimal) == (3, 3, True)
+    assert same_profile(p.population, Profile.parse("A > B > C\nB > C > A\nC > A > B"))
+    assert p.check.counterexample["after"].to_dict() == pytest.approx({"B": 1.0, "C": 0.0})
+    assert "the lottery A 0.33, B 0.33, C 0.33" in p.narrative
+    assert all(level.exhaustive for level in result.levels)
+
+
+def test_borda_clone_dependence_appears_by_search():
+    p = find_paradox("borda", "clones", max_alternatives=3, unique_outcome=True)
+    assert (p.voters, p.alternatives, p.minimal) == (4, 3, True)
+    assert same_profile(p.population, Profile.parse("3: A > B > C\n1: B > C > A"))
+    assert p.check.counterexample["after"].to_dict() == {"A": 9.0, "B": 9.0, "C": 3.0, "C'": 3.0}
+
+
+def test_condorcet_rules_no_show_paradox_needs_four_alternatives():
+    # Moulin 1988: Condorcet-consistent rules have a no-show paradox once there are four alternatives
+    p = find_paradox("copeland", "participation", max_alternatives=4, max_voters=5)
+    assert p is not None and p.alternatives == 4
+    # checked directly on the rule: the abstainers prefer what happens without them
+    c = p.check.counterexample
+    before = RULES["copeland"].compute(p.population).winners
+    after = RULES["copeland"].compute(c["population"]).winners
+    assert before != after and set(after) < set(before)
+    ranking = c["ranking"].split(" > ")
+    assert min(ranking.index(a) for a in after) <= min(ranking.index(a) for a in before)
+
+
+def test_a_paradox_after_a_sampled_size_is_not_called_minimal():
+    # plurality, manipulation: 3 voters over 4 alternatives cost too much to list every profile (each check tries
+    # 74 reports per ranking), so that size is sampled; the paradox found with 4 voters over 3 alternatives may
+    # then not be the smallest
+    result = search_paradox("plurality", "manipulation", max_evaluations=6000, max_voters=5)
+    p = result.paradox
+    assert (p.voters, p.alternatives) == (4, 3) and not p.minimal
+    assert [lv.method for lv in result.levels if (lv.voters, lv.alternatives) == (3, 4)] == ["random"]
+    assert "by guided random search (seed" in result.bounds_text()
+
+
+def test_nothing_found_says_what_was_searched():
+    result = search_paradox("plurality", "majority", max_alternatives=3, max_voters=5)
+    assert result.paradox is None and find_paradox("plurality", "majority", 3, 5) is None
+    assert result.stopped == "every size within the bounds was searched"
+    assert [(lv.voters, lv.alternatives) for lv in result.levels][:3] == [(1, 2), (1, 3), (2, 2)]
+    assert all(level.exhaustive for level in result.levels)
+    text = result.bounds_text()
+    assert "at most 3 alternatives by at most 5 voters" in text and "5 voters, 3 alternatives: all 42 profiles" in text
+
+
+def test_the_search_is_reproducible_and_bounded():
+    a = search_paradox("copeland", "monotonicity", max_evaluations=400, seed=3)
+    b = search_paradox("copeland", "monotonicity", max_evaluations=400, seed=3)
+    assert a.paradox is None and b.paradox is None
+    assert [lv.text() for lv in a.levels] == [lv.text() for lv in b.levels]
+    assert a.evaluations <= 400 + 200 and a.stopped == "the evaluation budget was spent"
+
+
+def test_refusals_and_bad_bounds():
+    assert search_paradox("average_reward", "majority").refusal.startswith("Average-reward policy does not apply")
+    assert search_paradox("borda", "majority", version="probabilistic").refusal.startswith("Borda outputs scores")
+    with pytest.raises(AggregationError, match="max_alternatives"):
+        find_paradox("borda", "majority", max_alternatives=9)
+    with pytest.raises(AggregationError, match="unknown property"):
+        find_paradox("borda", "transitivity")
+
+
+@registered("instant_runoff")
+def test_no_show_paradox_of_instant_runoff_appears_by_search():
+    p = find_paradox("instant_runoff", "participation", max_alternatives=3, max_voters=9)
+    assert p is not None and p.alternatives == 3
+    assert "stay" in p.narrative and "home" in p.narrative
+
+
+@registered("plurality_with_runoff")
+def test_monotonicity_failure_of_runoff_appears_by_search():
+    p = find_paradox("plurality_with_runoff", "monotonicity", max_alternatives=3, max_voters=9)
+    assert p is not None and p.alternatives == 3 and "raise" in p.narrative
+
+
+# ---------------------------------------------------------------- the precomputed table
+@pytest.fixture(scope="module")
+def TABLE():
+    return paradox_table.read()
+
+
+def test_the_table_names_its_bounds_and_known_pairs(TABLE):
+    assert TABLE["format"] == paradox_table.FORMAT and TABLE["generated"]
+    assert TABLE["bounds"]["max_alternatives"] >= 3 and TABLE["bounds"]["max_voters"] >= 5
+    pairs = {(row["rule"], row["property"]) for row in TABLE["entries"]}
+    assert len(pairs) == len(TABLE["entries"])
+    assert {("borda", "majority"), ("plurality", "clones"), ("maximal_lottery", "condorcet")} <= pairs
+    for row in TABLE["entries"]:
+        assert row["status"] in (paradox_table.FOUND, paradox_table.NONE_FOUND, paradox_table.NOT_APPLICABLE)
+        if row["status"] == paradox_table.FOUND:
+            assert row["narrative"].startswith(f"These {row['voters']} voter")
+            assert round(row["population"].total_weight) == row["voters"]
+
+
+@pytest.mark.parametrize("rule, prop", [("borda", "majority"), ("borda", "iia"), ("plurality", "clones"),
+                                        ("random_dictatorship", "condorcet")])
+def test_table_entries_are_found_again(TABLE, rule, prop):
+    row = paradox_table.lookup(TABLE, rule, prop)
+    again = paradox_table.refind(row)
+    assert row["status"] == paradox_table.FOUND and again.paradox is not None
+    assert same_profile(again.paradox.population, row["population"])
+    assert again.paradox.narrative == row["narrative"] and again.bounds_text() == row["bounds"]
+
+
+def test_a_table_not_found_is_refused_by_name(tmp_path):
+    bad = tmp_path / "paradoxes.json"
+    bad.write_text(json.dumps({"format": 99}))
+    with pytest.raises(AggregationError, match="not a table of paradoxes"):
+        paradox_table.read(bad)
+    with pytest.raises(AggregationError, match="cannot be read"):
+        paradox_table.read(tmp_path / "missing.json")
