@@ -130,7 +130,7 @@ def recover_orphans(config: WorkerConfig) -> list[int]:
                 pid, command = int(record["pid"]), list(record["command"])
             except (ValueError, KeyError, TypeError):
                 pid, command = None, None
-            if pid is not None and _cmdline(pid) == command and not _zombie(pid):
+            if pid is not None and command and _cmdline(pid) == command and not _zombie(pid):
                 _stop(pid)
                 stopped.append(pid)
             os.unlink(path)
@@ -148,8 +148,12 @@ class CommandRecord:
         self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o644)
         fcntl.flock(self.fd, fcntl.LOCK_EX)
 
-    def write(self, pid: int) -> None:
+    def write(self, pid: int, timeout: float = 5.0) -> None:
+        deadline = time.monotonic() + timeout
         command = _cmdline(pid)
+        while not command and time.monotonic() < deadline:  # empty for a moment while the child execs
+            time.sleep(0.01)
+            command = _cmdline(pid)
         os.ftruncate(self.fd, 0)
         os.pwrite(self.fd, json.dumps({"pid": pid, "command": command}).encode(), 0)
 
@@ -185,7 +189,7 @@ def run(command: list[str], config: WorkerConfig | None = None) -> int:
     signal.signal(signal.SIGTERM, forward)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the terminal's Ctrl-C reaches the command itself
     try:
-        record.write(child.pid)  # Popen returns once the child has exec'd: its command line is final
+        record.write(child.pid)
         return child.wait()
     finally:
         worker.stop()

@@ -104,6 +104,7 @@ def test_a_token_signs_in_like_a_password_and_the_operator_sees_every_job_with_i
     assert "You are an operator here: no limits, and the job list shows everyone's jobs." in texts(at.caption)
     table = at.get_by_key("ft_jobs_table").dataframe[0].value
     assert list(table["job id"]) == [ben_job, ana_job] and list(table["owner"]) == ["ben", "ana"]
+    assert " · ben · dpo · tiny" in at.selectbox(key="ft_job").format_func(ben_job)
     assert "operator" in texts(at.sidebar.caption)
 
 

@@ -83,18 +83,20 @@ def jobs_frame(records, results: dict[str, dict | None], owners: bool = False) -
     return pd.DataFrame(rows)
 
 
-def job_label(record) -> str:
+def job_label(record, owner: bool = False) -> str:
     s = record.status
     name = f"“{record.name}” · " if record.name else ""
-    return f"{when(s.created_at)} · {name}{record.summary} · seed {record.settings.get('seed')}"
+    whose = f"{record.owner or '–'} · " if owner else ""
+    return f"{when(s.created_at)} · {whose}{name}{record.summary} · seed {record.settings.get('seed')}"
 
 
 def job_picker(client, records) -> None:
     """The past jobs (from the worker's durable records) as a table, and a picker that opens one."""
     results = {r.job_id: result_of(client, r.job_id) for r in records if r.status.state == "finished"}
-    frame = jobs_frame(records, results, owners=client.operator and client.owner is not None)
+    owners = client.operator and client.owner is not None  # an operator of a shared dashboard sees whose job
+    frame = jobs_frame(records, results, owners=owners)
     widgets.table(frame, key="ft_jobs_table", width="stretch", hide_index=True)
-    labels = {r.job_id: job_label(r) for r in records}
+    labels = {r.job_id: job_label(r, owners) for r in records}
     st.selectbox("Open a job", list(labels), key=JOB_KEY, format_func=labels.get,
                  help="Its status, and its result when it has finished, appear above.")
     widgets.csv_download(frame, file_name="fine-tuning-jobs.csv", key="ft_jobs_csv", label="Job list as CSV",
