@@ -75,8 +75,14 @@ MAX_PARAM_CHARS = 20_000
 MAX_SPEC_BYTES = 64_000_000
 #: Characters of a job's prompt.
 MAX_PROMPT_CHARS = 2_000
+#: Characters of the prompt once ``{options}`` is replaced by the alternatives' names.
+MAX_RENDERED_PROMPT_CHARS = 20_000
 #: Characters of a job's name.
 MAX_JOB_NAME_CHARS = 200
+#: Characters of a model's name (a folder in the operator's model folders).
+MAX_MODEL_NAME_CHARS = 200
+#: Layer names in a job's ``lora.target_modules``, and characters in one of them.
+MAX_TARGET_MODULES, MAX_TARGET_MODULE_CHARS = 64, 100
 
 #: Every limit, in the order the README lists them.
 LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
@@ -97,7 +103,12 @@ LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
     Limit("MAX_PARAM_CHARS", MAX_PARAM_CHARS, "characters", "characters of one link parameter"),
     Limit("MAX_SPEC_BYTES", MAX_SPEC_BYTES, "bytes", "size of one job spec (JSON)"),
     Limit("MAX_PROMPT_CHARS", MAX_PROMPT_CHARS, "characters", "characters of a job's prompt"),
+    Limit("MAX_RENDERED_PROMPT_CHARS", MAX_RENDERED_PROMPT_CHARS, "characters",
+          "characters of a job's prompt once `{options}` is replaced by the names"),
     Limit("MAX_JOB_NAME_CHARS", MAX_JOB_NAME_CHARS, "characters", "characters of a job's name"),
+    Limit("MAX_MODEL_NAME_CHARS", MAX_MODEL_NAME_CHARS, "characters", "characters of a model's name (a model folder)"),
+    Limit("MAX_TARGET_MODULES", MAX_TARGET_MODULES, "layers", "layer names in a job's LoRA target modules"),
+    Limit("MAX_TARGET_MODULE_CHARS", MAX_TARGET_MODULE_CHARS, "characters", "characters of one LoRA layer name"),
 )}
 
 

@@ -17,7 +17,7 @@ import streamlit as st
 
 from aggregation import AggregationError
 
-from . import numbers, scenarios, state, urls, widgets
+from . import login, numbers, scenarios, state, urls, widgets
 from .page_index import PAGES, ROOT, PageSpec, page
 from .text import md
 
@@ -61,6 +61,7 @@ def sidebar() -> None:
         st.caption("Sampling distribution D: " + ("uniform" if D is None else
                    ", ".join(f"{md(a)} {numbers.decimal(p)}" for a, p in D.items())))
         st.caption(urls.link_scope())
+    login.sidebar(login.settings())
 
 
 def page_header(title: str, intro: str, *, url_path: str | None = None) -> None:

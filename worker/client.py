@@ -39,6 +39,16 @@ API (exact signatures):
   :meth:`aggregation.TheoryResult.from_json`), settings, timings).
 * ``list_jobs(limit=None) -> list[JobRecord]``: newest first; ``JobRecord.spec`` holds the
   settings, ``.summary`` a one-line description, ``.status`` the :class:`JobStatus`.
+* ``models() -> list[str]``: the models a job may name besides ``"tiny"`` (the subfolders with a
+  ``config.json`` of this machine's ``AGGREGATION_MODEL_DIRS``, :mod:`worker.catalog`); ``submit``
+  refuses any other ``model``.
+* ``worker_status() -> WorkerStatus``: whether some worker spoke within ``config.worker_silent_s``
+  (every worker says so every 2 s), and how long ago the last one did.
+* ``for_user(owner, *, operator=False, quota=None) -> UserJobs``: the same API as one person sees it
+  on a shared dashboard: jobs it submits are recorded as ``owner``'s and checked against ``quota``
+  (:class:`~worker.records.Quota`, unless ``operator``); it lists, opens and cancels only
+  ``owner``'s jobs (an ``operator`` all of them); another person's job is an :class:`UnknownJob`.
+  ``usage()`` and ``refusal(steps)`` give the numbers and the words of the quota.
 * ``get_client() -> JobClient``: the client for the environment's configuration (cached).
 * Spec helpers, re-exported from :mod:`worker.spec`: ``validate_spec(spec) -> dict`` (the
   normalised spec with every default, or :class:`JobSpecError`), ``spec_for(population, method,
@@ -48,11 +58,16 @@ API (exact signatures):
 
 Unknown job ids raise :class:`UnknownJob` (a ``LookupError``). If the queue is unreachable
 (e.g. Redis down), ``status`` / ``events`` / ``list_jobs`` return what the records know with
-a message saying so, instead of raising.
+a message saying so, instead of raising. ``list_jobs`` skips a record it cannot read and names it
+in ``.unreadable`` (a :class:`~worker.records.JobList`), so one damaged row never hides the others.
+A queued job whose entry the queue lost (emptied, or Redis restarted without persistence) is
+marked failed with that reason; so is a running job whose state the queue lost and whose worker
+stays silent for ``stale_after_s``.
 
 The exceptions are also attributes of the client (``client.JobSpecError``,
-``client.QueueUnavailable``, ``client.UnknownJob``), so code handed a client (the dashboard's
-``ui.training`` modules) can catch them without importing this module: only the page does.
+``client.QueueUnavailable``, ``client.UnknownJob``, ``client.LimitReached``), so code handed a client
+(the dashboard's ``ui.training`` modules) can catch them without importing this module: only the
+page does.
 
 Reliability: a worker sends a heartbeat every second while a job runs; a running job whose
 heartbeat stops for ``stale_after_s`` (default 60 s) is marked failed with the reason, or queued
@@ -68,13 +83,18 @@ import uuid
 
 import redis.exceptions
 
+from dataclasses import dataclass
+
+from .catalog import TINY, available_models
 from .config import WorkerConfig
 from .queue import JobChannel, make_huey
-from .records import TERMINAL, JobRecord, JobStatus, JobStore, record_from_row, status_from_row
+from .records import (TERMINAL, JobList, JobRecord, JobStatus, JobStore, LimitReached, Quota, UnreadableRecord,
+                      record_from_row, status_from_row)
 from .spec import JobSpecError, describe_spec, spec_for, validate_spec
 
-__all__ = ["JobClient", "JobStatus", "JobRecord", "JobSpecError", "UnknownJob", "QueueUnavailable", "get_client",
-           "validate_spec", "spec_for", "describe_spec"]
+__all__ = ["JobClient", "UserJobs", "JobStatus", "JobRecord", "JobList", "JobSpecError", "UnknownJob",
+           "QueueUnavailable", "LimitReached", "Quota", "WorkerStatus", "get_client", "validate_spec", "spec_for",
+           "describe_spec"]
 
 # what a queue that cannot be reached raises (the redis client's errors are not OSErrors)
 _QUEUE_ERRORS = (OSError, sqlite3.OperationalError, redis.exceptions.RedisError)
@@ -93,11 +113,25 @@ class QueueUnavailable(RuntimeError):
     """The queue could not be reached (the message says which and why)."""
 
 
+@dataclass(frozen=True)
+class WorkerStatus:
+    """Whether some worker spoke lately (``alive``), how many seconds ago the last one did (None: never,
+    or the queue cannot be reached), and which one (``worker``, ``host:pid``)."""
+    alive: bool
+    seconds_ago: float | None
+    worker: str | None = None
+
+
+_LOST = ("its entry in the queue is gone: the queue was emptied or restarted without keeping its data "
+         "(e.g. Redis without persistence) before a worker took the job; nothing ran. Start it again")
+
+
 class JobClient:
     # the client's exceptions, reachable from an instance (see the module docstring)
     JobSpecError = JobSpecError
     QueueUnavailable = QueueUnavailable
     UnknownJob = UnknownJob
+    LimitReached = LimitReached
 
     def __init__(self, data_dir=None, queue_url=None, *, config: WorkerConfig | None = None, **settings):
         self.config = config or WorkerConfig.from_env(data_dir=data_dir, queue_url=queue_url, **settings)
@@ -109,30 +143,56 @@ class JobClient:
         return f"JobClient({self.config.describe()}, records {self.config.records_file})"
 
     # ------------------------------------------------------------------ API
-    def submit(self, spec: dict) -> str:
+    def submit(self, spec: dict, *, owner: str | None = None, quota: Quota | None = None) -> str:
+        """Validate, record (as ``owner``'s, within ``quota``: else :class:`LimitReached`) and queue a job."""
         normalized = validate_spec(spec)
+        if normalized["model"] != TINY and normalized["model"] not in self.models():
+            raise JobSpecError("model must be 'tiny' or one of the models offered here (the subfolders holding a "
+                               "config.json in the operator's model folders, AGGREGATION_MODEL_DIRS)")
         job_id = uuid.uuid4().hex
-        self.store.insert(job_id, normalized)
+        self.store.insert(job_id, normalized, owner=owner, quota=quota)
         try:
             self._enqueue(job_id, normalized, attempt=1)
         except _QUEUE_ERRORS as exc:
             self.store.delete(job_id)
             raise QueueUnavailable(f"could not queue the job on the {self.config.describe()}: {exc}") from None
+        self.store.update(job_id, expect_state=None, queue_marked=1)
         return job_id
 
-    def status(self, job_id: str) -> JobStatus:
-        return status_from_row(self._synced_row(job_id))
+    def models(self) -> list[str]:
+        """The model names a job may use besides ``"tiny"`` (this machine's model folders)."""
+        return available_models(self.config.model_dirs)
 
-    def events(self, job_id: str) -> list[dict]:
-        row = self._synced_row(job_id)
+    def worker_status(self) -> WorkerStatus:
+        try:
+            beat = self.channel.worker_beat()
+        except _QUEUE_ERRORS:
+            return WorkerStatus(False, None)
+        if not isinstance(beat, dict) or not isinstance(beat.get("at"), (int, float)):
+            return WorkerStatus(False, None)
+        ago = max(0.0, time.time() - beat["at"])
+        return WorkerStatus(ago <= self.config.worker_silent_s, ago, beat.get("worker"))
+
+    def usage(self, owner: str | None) -> tuple[int, int]:
+        """``(jobs, steps)`` of ``owner``'s jobs that are queued or running."""
+        return self.store.usage(owner)
+
+    def for_user(self, owner: str | None, *, operator: bool = False, quota: Quota | None = None) -> "UserJobs":
+        return UserJobs(self, owner, operator=operator, quota=quota)
+
+    def status(self, job_id: str, *, owner: str | None = None, everyone: bool = True) -> JobStatus:
+        return status_from_row(self._synced_row(job_id, owner, everyone))
+
+    def events(self, job_id: str, *, owner: str | None = None, everyone: bool = True) -> list[dict]:
+        row = self._synced_row(job_id, owner, everyone)
         return json.loads(row["events"]) if row["events"] else []
 
-    def result(self, job_id: str) -> dict | None:
-        row = self._synced_row(job_id)
+    def result(self, job_id: str, *, owner: str | None = None, everyone: bool = True) -> dict | None:
+        row = self._synced_row(job_id, owner, everyone)
         return json.loads(row["result"]) if row["state"] == "finished" and row["result"] else None
 
-    def cancel(self, job_id: str) -> bool:
-        row = self._synced_row(job_id)
+    def cancel(self, job_id: str, *, owner: str | None = None, everyone: bool = True) -> bool:
+        row = self._synced_row(job_id, owner, everyone)
         if row["state"] in TERMINAL:
             return False
         try:
@@ -147,30 +207,36 @@ class JobClient:
         self.store.update(job_id, expect_state="running", message=_CANCELLING)
         return True
 
-    def list_jobs(self, limit: int | None = None) -> list[JobRecord]:
-        out = []
-        for row in self.store.rows(limit):
-            if row["state"] not in TERMINAL:
-                row = self._sync(row)
-            out.append(record_from_row(row))
+    def list_jobs(self, limit: int | None = None, *, owner: str | None = None, everyone: bool = True) -> JobList:
+        """Newest first (every job, or only ``owner``'s when not ``everyone``); a record that cannot be read
+        is skipped and named in the list's ``unreadable``."""
+        out = JobList()
+        for row in self.store.rows(limit, owner, everyone=everyone):
+            try:
+                if row["state"] not in TERMINAL:
+                    row = self._sync(row)
+                out.append(record_from_row(row))
+            except (UnreadableRecord, ValueError, TypeError, KeyError) as exc:
+                out.unreadable.append((str(row["id"]), str(exc) or type(exc).__name__))
         return out
 
-    def record(self, job_id: str) -> JobRecord:
-        return record_from_row(self._synced_row(job_id))
+    def record(self, job_id: str, *, owner: str | None = None, everyone: bool = True) -> JobRecord:
+        return record_from_row(self._synced_row(job_id, owner, everyone))
 
     # ------------------------------------------------------------------ syncing with the workers
     def _enqueue(self, job_id: str, spec: dict, attempt: int) -> None:
+        self.channel.mark_queued(job_id, attempt)  # before the task: a worker may take it at once
         task = self.huey.run_job.s(job_id, spec, attempt, id=_task_id(job_id, attempt))
         self.huey.enqueue(task)
 
-    def _row(self, job_id: str):
+    def _row(self, job_id: str, owner: str | None = None, everyone: bool = True):
         row = self.store.row(job_id)
-        if row is None:
-            raise UnknownJob(job_id)
+        if row is None or not (everyone or row["owner"] == owner):
+            raise UnknownJob(job_id)  # another person's job is as unknown as a job that never existed
         return row
 
-    def _synced_row(self, job_id: str):
-        row = self._row(job_id)
+    def _synced_row(self, job_id: str, owner: str | None = None, everyone: bool = True):
+        row = self._row(job_id, owner, everyone)
         return row if row["state"] in TERMINAL else self._sync(row)
 
     def _sync(self, row):
@@ -182,6 +248,13 @@ class JobClient:
             self.store.update(job_id, message=f"{_UNREACHABLE} {self.config.describe()}: {exc}")
             return self.store.row(job_id)
         if kv is None or kv.get("attempt", 1) != row["attempt"]:
+            if row["state"] == "queued" and row["queue_marked"] and self._lost(row):
+                self.store.update(job_id, expect_state="queued", expect_attempt=row["attempt"], state="failed",
+                                  finished_at=time.time(), message=None, error=_LOST)
+                return self.store.row(job_id)
+            if row["state"] == "running" and row["beat_seen_at"] is not None \
+                    and time.time() - row["beat_seen_at"] > self.config.stale_after_s:
+                return self._worker_lost(row, {}, time.time())  # the queue lost its state and the worker is silent
             if row["state"] == "queued" and (row["message"] or "").startswith(("waiting for a worker", _UNREACHABLE)):
                 ahead = self.store.queued_before(row["created_at"])
                 msg = "waiting for a worker" + (f" ({ahead} job{'s' * (ahead != 1)} ahead)" if ahead else "")
@@ -226,10 +299,24 @@ class JobClient:
             return self.store.row(job_id)
         return row
 
+    def _lost(self, row) -> bool:
+        """Whether the queue no longer holds this queued job's task (its marker went with it)."""
+        try:
+            mark = self.channel.queued_mark(row["id"])
+        except _QUEUE_ERRORS:
+            return False
+        if mark is not None and mark.get("attempt") == row["attempt"]:
+            return False
+        try:  # a worker may have taken it between the two reads: then its state is there now
+            kv = self.channel.state(row["id"])
+        except _QUEUE_ERRORS:
+            return False
+        return kv is None or kv.get("attempt", 1) != row["attempt"]
+
     def _worker_lost(self, row, kv, now):
         job_id, attempt = row["id"], row["attempt"]
         silent = now - row["beat_seen_at"]
-        reason = (f"the worker {kv.get('worker') or '?'} stopped sending heartbeats {silent:.0f} s ago "
+        reason = (f"the worker {kv.get('worker') or row['worker'] or '?'} stopped sending heartbeats {silent:.0f} s ago "
                   f"(after step {row['step']} of {row['total_steps']}); it was probably killed or lost its connection")
         if row["message"] == _CANCELLING:  # it was being cancelled anyway
             self.store.update(job_id, expect_state="running", expect_attempt=attempt, state="cancelled",
@@ -252,6 +339,69 @@ class JobClient:
 
 def _task_id(job_id: str, attempt: int) -> str:
     return f"{job_id}-{attempt}"
+
+
+class UserJobs:
+    """The job API as one person sees it (see :meth:`JobClient.for_user`): the same methods as
+    :class:`JobClient`, bound to ``owner``; an ``operator`` sees and cancels every job."""
+
+    JobSpecError = JobSpecError
+    QueueUnavailable = QueueUnavailable
+    UnknownJob = UnknownJob
+    LimitReached = LimitReached
+
+    def __init__(self, client: JobClient, owner: str | None, *, operator: bool = False, quota: Quota | None = None):
+        self.client, self.owner, self.operator = client, owner, operator
+        self.quota = None if operator else quota
+        self.config = client.config
+        self._view = {"owner": owner, "everyone": operator}
+
+    def __repr__(self) -> str:
+        who = "operator" if self.operator else "user"
+        return f"UserJobs({self.owner!r}, {who}, {self.client!r})"
+
+    @property
+    def scope(self) -> str:
+        """What this view may see, as a cache key: ``"*"`` for everyone's jobs, else ``"owner:<name>"``."""
+        return "*" if self.operator else f"owner:{self.owner}"
+
+    def submit(self, spec: dict) -> str:
+        return self.client.submit(spec, owner=self.owner, quota=self.quota)
+
+    def status(self, job_id: str) -> JobStatus:
+        return self.client.status(job_id, **self._view)
+
+    def events(self, job_id: str) -> list[dict]:
+        return self.client.events(job_id, **self._view)
+
+    def result(self, job_id: str) -> dict | None:
+        return self.client.result(job_id, **self._view)
+
+    def cancel(self, job_id: str) -> bool:
+        return self.client.cancel(job_id, **self._view)
+
+    def record(self, job_id: str) -> JobRecord:
+        return self.client.record(job_id, **self._view)
+
+    def list_jobs(self, limit: int | None = None) -> JobList:
+        return self.client.list_jobs(limit, **self._view)
+
+    def models(self) -> list[str]:
+        return self.client.models()
+
+    def worker_status(self) -> WorkerStatus:
+        return self.client.worker_status()
+
+    def usage(self) -> tuple[int, int]:
+        """``(jobs, steps)`` of this person's jobs that are queued or running."""
+        return self.client.usage(self.owner)
+
+    def refusal(self, steps: int) -> str | None:
+        """Why a new job of ``steps`` steps would be refused by this person's quota (None: it fits); the
+        same words :meth:`submit` raises with :class:`LimitReached`."""
+        if self.quota is None:
+            return None
+        return self.quota.refusal(*self.usage(), steps)
 
 
 _CLIENTS: dict[WorkerConfig, JobClient] = {}

@@ -14,6 +14,10 @@ and remote workers all use the same variables):
 * ``AGGREGATION_STALE_AFTER_S`` [60]: a running job whose worker has not sent a heartbeat
   for this long is marked failed (or retried).
 * ``AGGREGATION_JOB_RETRIES`` [0]: how many times a job whose worker was lost is queued again.
+* ``AGGREGATION_MODEL_DIRS`` [unset: only the built-in tiny model]: the operator's model folders,
+  separated by ``:``. Each subfolder holding a ``config.json`` is a model a job may name (by the
+  subfolder's name, never by a path); the dashboard lists those of its own folders, and a worker
+  loads a model only from its own folders (:mod:`worker.catalog`).
 """
 from __future__ import annotations
 
@@ -40,9 +44,12 @@ class WorkerConfig:
     stale_after_s: float = 60.0
     max_retries: int = 0
     heartbeat_s: float = 1.0
+    model_dirs: tuple[Path, ...] = ()
 
     def __post_init__(self):
         object.__setattr__(self, "data_dir", Path(self.data_dir).expanduser().resolve())
+        dirs = self.model_dirs.split(os.pathsep) if isinstance(self.model_dirs, str) else self.model_dirs
+        object.__setattr__(self, "model_dirs", tuple(Path(d).expanduser().resolve() for d in dirs if str(d).strip()))
         if self.queue_url is not None and not str(self.queue_url).strip():
             object.__setattr__(self, "queue_url", None)
         if self.queue_url is not None:
@@ -72,6 +79,8 @@ class WorkerConfig:
             values["queue_password"] = env["AGGREGATION_QUEUE_PASSWORD"]
         if env.get("AGGREGATION_QUEUE_NAME"):
             values["queue_name"] = env["AGGREGATION_QUEUE_NAME"]
+        if env.get("AGGREGATION_MODEL_DIRS"):
+            values["model_dirs"] = env["AGGREGATION_MODEL_DIRS"]
         for key, var, kind in (("stale_after_s", "AGGREGATION_STALE_AFTER_S", float),
                                ("max_retries", "AGGREGATION_JOB_RETRIES", int)):
             if env.get(var):
@@ -114,6 +123,16 @@ class WorkerConfig:
     @property
     def pid_file(self) -> Path:
         return self.data_dir / "worker.pid"
+
+    @property
+    def dashboards_dir(self) -> Path:
+        """One file per running ``worker.local`` supervisor, naming the dashboard it started."""
+        return self.data_dir / "dashboards"
+
+    @property
+    def worker_silent_s(self) -> float:
+        """After this long without a word from any worker, the dashboard says no worker is running."""
+        return min(self.stale_after_s, 15.0)
 
     def describe(self) -> str:
         """The queue in words, without the password."""

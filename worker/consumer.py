@@ -17,7 +17,7 @@ import threading
 import time
 
 from .config import QueueConfigError, WorkerConfig
-from .queue import make_huey
+from .queue import beat_forever, make_huey
 
 MAX_POLL_DELAY_S = 1.0  # an idle SQLite consumer polls at least once a second (Redis blocks instead)
 
@@ -37,9 +37,10 @@ def check_queue(huey_instance, config: WorkerConfig) -> None:
         raise SystemExit(f"cannot use the {config.describe()}: {type(exc).__name__}: {exc}") from None
 
 
-def exit_with_parent(interval: float = 0.5) -> None:
-    """Shut down (as on SIGTERM) when the process that started us is gone."""
-    parent = os.getppid()
+def exit_with_parent(interval: float = 0.5, parent: int | None = None) -> None:
+    """Shut down (as on SIGTERM) when the process that started us (``parent``, default: our parent now) is
+    gone; at once if it is gone already (it may die while this process is still starting)."""
+    parent = os.getppid() if parent is None else parent
 
     def loop():
         while os.getppid() == parent:
@@ -52,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m worker.consumer", description=__doc__.splitlines()[0])
     parser.add_argument("--workers", "-w", type=int, default=1, help="jobs run at the same time (default 1)")
     parser.add_argument("--exit-with-parent", action="store_true", help="stop when the parent process exits")
+    parser.add_argument("--parent-pid", type=int, default=None, help="the parent --exit-with-parent watches "
+                        "(default: the parent at start-up, which may already have been replaced)")
     parser.add_argument("--verbose", "-v", action="store_true")
     args = parser.parse_args(argv)
     check_queue(huey, CONFIG)
@@ -62,7 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     logger.setLevel(logging.DEBUG if args.verbose else logging.INFO)
     logger.info("worker pid %d on the %s, data in %s", os.getpid(), CONFIG.describe(), CONFIG.data_dir)
     if args.exit_with_parent:
-        exit_with_parent()
+        exit_with_parent(parent=args.parent_pid)
+    beat_forever(huey)  # the dashboard says "no worker is running" when no worker has spoken for a while
     consumer = huey.create_consumer(workers=args.workers, worker_type="thread", periodic=False, max_delay=MAX_POLL_DELAY_S)
     consumer.run()
     return 0

@@ -13,9 +13,11 @@ Models:
 * ``"tiny"``: a random-initialised GPT-2 (2 layers, 64 dimensions, 2 heads, no dropout)
   over a word-level vocabulary built in process from the prompt and the alternatives' names;
   nothing is downloaded; for CPUs and tests.
-* anything else: a local transformers checkpoint directory or the id of a model already in
-  the local Hugging Face cache. Nothing is ever downloaded (``local_files_only``); a model
-  that is not on the machine fails with a message saying so.
+* anything else: the name of a transformers checkpoint in the operator's model folders
+  (``AGGREGATION_MODEL_DIRS``, :mod:`worker.catalog`), loaded from that folder only. Nothing is
+  ever downloaded (``local_files_only``); a name this worker does not hold, or a checkpoint that
+  does not load, fails with a message that names the model and nothing else (no path, no file
+  content: the loader's own words go to the trainer's log on the worker).
 
 The reference policy is the same network with the adapter switched off (LoRA's ``B`` starts
 at zero, so the policy starts equal to the reference).
@@ -23,6 +25,7 @@ at zero, so the policy starts equal to the reference).
 from __future__ import annotations
 
 import os
+import sys
 import warnings
 from dataclasses import dataclass
 
@@ -83,20 +86,25 @@ def build_tiny_model(vocab_size: int, n_positions: int, seed: int):
     return GPT2LMHeadModel(cfg)
 
 
-def load_pretrained(name: str):
-    """Tokenizer and causal LM from a local directory or the local cache; never downloads."""
+def load_pretrained(name: str, model_dirs=None):
+    """Tokenizer and causal LM of the model ``name`` in the operator's model folders (``model_dirs``,
+    default: this worker's ``AGGREGATION_MODEL_DIRS``); never downloads. Refusals name the model only."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    where = "the local directory" if os.path.isdir(name) else "the local Hugging Face cache"
+    from .catalog import model_path
+    from .config import WorkerConfig
+
+    folder = model_path(name, WorkerConfig.from_env().model_dirs if model_dirs is None else model_dirs)
+    if folder is None:
+        raise ModelUnavailable(f"model {name!r} is not in this worker's model folders (AGGREGATION_MODEL_DIRS); "
+                               "only the models listed on the Fine-tuning page can be trained (nothing is downloaded)")
     try:
-        tokenizer = AutoTokenizer.from_pretrained(name, local_files_only=True)
-        model = AutoModelForCausalLM.from_pretrained(name, local_files_only=True)
-    except (OSError, ValueError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ModelUnavailable(
-            f"model {name!r} is not available on this worker: it is neither a checkpoint directory nor in "
-            f"{where} (downloads are disabled here; put the checkpoint on the worker and give its path). "
-            f"Loader said: {first}") from None
+        tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
+        model = AutoModelForCausalLM.from_pretrained(folder, local_files_only=True)
+    except Exception as exc:  # noqa: BLE001 - the loader's words may quote files or paths: the log only
+        print(f"loading model {name!r} from {folder} failed: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
+        raise ModelUnavailable(f"model {name!r} could not be loaded ({type(exc).__name__}); the trainer's log on the "
+                               "worker has the details") from None
     if tokenizer.eos_token_id is None:
         raise ModelUnavailable(f"model {name!r}: its tokenizer has no end-of-sequence token, so a response's "
                                "probability cannot be read as a complete sequence")

@@ -13,7 +13,12 @@ another machine needs nothing but the queue (no shared disk):
   least every ``heartbeat_s`` while the job runs (``beat`` counts up; the dashboard marks a
   job failed when ``beat`` stops changing for ``stale_after_s``);
 * ``job:<id>:events``: the progress events so far (a list), ``job:<id>:result``: the result;
-* ``job:<id>:cancel``: set by the dashboard; the worker polls it every 0.25 s.
+* ``job:<id>:cancel``: set by the dashboard; the worker polls it every 0.25 s;
+* ``job:<id>:queued``: ``{"attempt"}``, set by the dashboard with the task: when a queued job's
+  marker is gone, so is its task (the queue was emptied, e.g. Redis restarted without persistence);
+* ``workers:beat``: ``{"worker", "at"}``, rewritten by every idle or busy worker every
+  :data:`WORKER_BEAT_S` seconds (the last writer wins: the dashboard only asks whether *some*
+  worker spoke lately).
 
 The task (:func:`execute_job`) runs the trainer as a child process in its own session
 (``python -m worker.train --config run.json --run-dir DIR --parent-pid <worker>``), follows
@@ -26,6 +31,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -44,6 +50,9 @@ TASK_NAME = "run_job"
 POLL_S = 0.25
 KILL_GRACE_S = 3.0
 LOG_TAIL_CHARS = 1500
+#: Seconds between two "I am here" beats of a worker (``workers:beat``).
+WORKER_BEAT_S = 2.0
+WORKER_BEAT_KEY = "workers:beat"
 
 # jobs running in this worker process: job id -> (child process, reason it was stopped)
 _RUNNING: dict[str, subprocess.Popen] = {}
@@ -116,9 +125,38 @@ class JobChannel:
     def cancel_requested(self, job_id: str) -> bool:
         return self._get(job_id, "cancel") is not None
 
+    def mark_queued(self, job_id: str, attempt: int) -> None:
+        self._put(job_id, "queued", {"attempt": attempt})
+
+    def queued_mark(self, job_id: str) -> dict | None:
+        return self._get(job_id, "queued")
+
+    def put_worker_beat(self, worker: str) -> None:
+        self.huey.put(WORKER_BEAT_KEY, {"worker": worker, "at": time.time()})
+
+    def worker_beat(self) -> dict | None:
+        return self.huey.get(WORKER_BEAT_KEY, peek=True)
+
 
 def _worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def beat_forever(huey, interval: float = WORKER_BEAT_S) -> threading.Thread:
+    """Start a daemon thread that tells the dashboard this worker is alive every ``interval`` seconds
+    (a queue outage only skips beats)."""
+    channel, name = JobChannel(huey), _worker_name()
+
+    def loop():
+        while True:
+            try:
+                channel.put_worker_beat(name)
+            except Exception as exc:  # noqa: BLE001 - sqlite locked, redis gone: try again next time
+                logger.warning("cannot reach the queue to say this worker is alive: %s", exc)
+            time.sleep(interval)
+    thread = threading.Thread(target=loop, name="worker-beat", daemon=True)
+    thread.start()
+    return thread
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
@@ -172,12 +210,20 @@ class _EventReader:
         return out
 
 
-def _log_tail(path: Path) -> str:
+_EXCEPTION_LINE = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Interrupt|Exit))\b")
+
+
+def _last_error(path: Path) -> str:
+    """`` (MemoryError)``: the kind of the last exception in the trainer's log, or "" (never its message,
+    which may quote file contents or paths)."""
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        with open(path, "rb") as f:
+            f.seek(max(0, f.seek(0, os.SEEK_END) - LOG_TAIL_CHARS))
+            lines = f.read().decode("utf-8", errors="replace").splitlines()
     except OSError:
         return ""
-    return text[-LOG_TAIL_CHARS:].strip()
+    kinds = [m.group(1).rsplit(".", 1)[-1] for line in lines if (m := _EXCEPTION_LINE.match(line))]
+    return f" ({kinds[-1]})" if kinds else ""
 
 
 def execute_job(huey, config: WorkerConfig, job_id: str, spec: dict, attempt: int) -> None:
@@ -191,7 +237,7 @@ def execute_job(huey, config: WorkerConfig, job_id: str, spec: dict, attempt: in
         try:
             JobChannel(huey).put_state(job_id, {"state": "failed", "attempt": attempt, "worker": _worker_name(),
                                                 "finished_at": time.time(),
-                                                "error": f"the worker failed: {type(exc).__name__}: {exc}"})
+                                                "error": f"the worker failed ({type(exc).__name__}); see its log"})
         except Exception:  # noqa: BLE001
             logger.exception("job %s: could not report the failure", job_id)
 
@@ -230,7 +276,9 @@ def _execute(huey, config: WorkerConfig, job_id: str, spec: dict, attempt: int) 
             proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                     start_new_session=True, cwd=str(REPO_ROOT), env=env)
         except OSError as exc:
-            finish("failed", error=f"could not start the trainer: {exc}", started_at=started)
+            logger.error("job %s: could not start the trainer: %s", job_id, exc)
+            finish("failed", error=f"could not start the trainer ({type(exc).__name__}); see the worker's log",
+                   started_at=started)
             return
     with _LOCK:
         _RUNNING[job_id] = proc
@@ -320,8 +368,8 @@ def _execute(huey, config: WorkerConfig, job_id: str, spec: dict, attempt: int) 
         channel.put_result(job_id, result)
         finish("finished", message="finished", step=state["total_steps"], **keep)
         return
-    if error_message is None:
-        tail = _log_tail(log_path)
+    if error_message is None:  # the log's words stay on the worker: they may quote files and paths
         how = f"was killed by signal {-rc}" if rc < 0 else f"exited with status {rc}"
-        error_message = f"the trainer {how}" + (f"; last output:\n{tail}" if tail else "")
+        error_message = (f"the trainer {how}{_last_error(log_path)}; its output is in {run_dir.name}/trainer.log "
+                         "in the worker's runs folder")
     finish("failed", error=error_message, step=state["step"], **keep)

@@ -12,7 +12,8 @@ not apply to the chosen method, i.e. not in its ``TrainingMethod.fields``, are d
 * ``population`` (required): ``{"kind": "rankings" | "rewards" | "comparisons" | "matrix", ...}``.
 * ``method`` (required): an id of :data:`aggregation.training_methods.TRAINING_METHODS` (the one
   table of methods: family, default beta, the fields below that each method reads, its theory).
-* ``model`` [``"tiny"``]: the built-in tiny GPT-2, or a local checkpoint path / cached hub id.
+* ``model`` [``"tiny"``]: the built-in tiny GPT-2, or the name of a model in the operator's model
+  folders (``AGGREGATION_MODEL_DIRS``; :mod:`worker.catalog`): a folder name, never a path.
 * ``sampling`` [uniform]: the distribution D the compared responses are drawn from,
   ``{alternative: probability}``.
 * ``beta`` [per method, ``TrainingMethod.default_beta``]: DPO-style temperature; for RLHF and the
@@ -53,8 +54,13 @@ not apply to the chosen method, i.e. not in its ``TrainingMethod.fields``, are d
   layers, or peft's default for a real architecture).
 * ``seed`` [0], ``device`` [``"auto"``: CUDA when present, else CPU], ``cpu_threads`` [null:
   1 for the tiny model, torch's default otherwise], ``time_limit_s`` [3600].
-* ``prompt`` [:data:`DEFAULT_PROMPT`]: ``{options}`` is replaced by the alternatives' names.
-* ``name`` [null]: a label for the job list.
+* ``prompt`` [:data:`DEFAULT_PROMPT`]: ``{options}`` is replaced by the alternatives' names; at most
+  :data:`MAX_PROMPT_CHARS` characters, and :data:`MAX_RENDERED_PROMPT_CHARS` once the names are in.
+* ``name`` [null]: a label for the job list, at most :data:`MAX_JOB_NAME_CHARS` characters.
+
+Every size is bounded (the limits below and each field's range), so that no spec can make a worker
+allocate without bound. The prompt and name limits carry the names of the core's limits table
+(``aggregation.bounds``) that another branch adds; they live here until it lands.
 """
 from __future__ import annotations
 
@@ -66,6 +72,8 @@ from aggregation import AggregationError, bounds, population_from_dict, populati
 from aggregation.rules.heterogeneous import VARIANCES
 from aggregation.training_methods import DEFAULTS, DEVICES, MAX_JOINT_TYPES, TRAINING_METHODS, training_method
 from aggregation.validate import distribution, short
+
+from .catalog import TINY, is_model_name
 
 DEFAULT_PROMPT = "Which one do you like best: {options}? My favourite colour is"
 DEFAULT_LORA = DEFAULTS["lora"]
@@ -129,9 +137,11 @@ def validate_spec_and_population(spec) -> tuple[dict, object]:
 
     out: dict = {"method": method, "population": spec["population"]}  # valid as given (re-writing it is slow)
     model = spec.get("model", DEFAULTS["model"])
-    if not isinstance(model, str) or not model.strip():
-        raise JobSpecError(f"model must be 'tiny' or a checkpoint path / hub id, got {short(model)}")
-    out["model"] = model.strip()
+    if model != TINY and not is_model_name(model):  # never echoed: it may be a path, and a refusal says nothing of the disk
+        raise JobSpecError(f"model must be 'tiny' or the name of a model in the operator's model folders (a folder name "
+                           f"of at most {bounds.MAX_MODEL_NAME_CHARS} letters, digits, '.', '_', '+' or '-'; paths and hub ids "
+                           "are not accepted)")
+    out["model"] = model
     try:
         D = None if spec.get("sampling") is None else distribution(spec["sampling"], alts, what="sampling")
     except AggregationError as exc:
@@ -160,6 +170,11 @@ def validate_spec_and_population(spec) -> tuple[dict, object]:
     if len(prompt) > bounds.MAX_PROMPT_CHARS:
         raise JobSpecError(f"prompt has {len(prompt):,} characters; at most {bounds.MAX_PROMPT_CHARS:,} are accepted "
                            "(aggregation.bounds.MAX_PROMPT_CHARS)")
+    rendered = len(prompt) + prompt.count("{options}") * (sum(map(len, alts)) + 2 * len(alts) - len("{options}") - 2)
+    if rendered > bounds.MAX_RENDERED_PROMPT_CHARS:
+        raise JobSpecError(f"prompt has {rendered:,} characters once {{options}} is replaced by the alternatives' names; "
+                           f"at most {bounds.MAX_RENDERED_PROMPT_CHARS:,} are accepted "
+                           "(aggregation.bounds.MAX_RENDERED_PROMPT_CHARS)")
     out["prompt"] = prompt
     name = spec.get("name")
     if name is not None and (not isinstance(name, str) or len(name) > bounds.MAX_JOB_NAME_CHARS):
@@ -283,6 +298,8 @@ def _lora(value) -> dict:
     except JobSpecError as exc:
         raise JobSpecError(f"lora.{exc}") from None
     tm = out["target_modules"]
-    if tm is not None and (not isinstance(tm, list) or not tm or not all(isinstance(t, str) and t for t in tm)):
-        raise JobSpecError(f"lora.target_modules must be null or a non-empty list of layer names, got {short(tm)}")
+    if tm is not None and (not isinstance(tm, list) or not 0 < len(tm) <= bounds.MAX_TARGET_MODULES
+                           or not all(isinstance(t, str) and 0 < len(t) <= bounds.MAX_TARGET_MODULE_CHARS for t in tm)):
+        raise JobSpecError(f"lora.target_modules must be null or a list of 1 to {bounds.MAX_TARGET_MODULES} layer names "
+                           f"of at most {bounds.MAX_TARGET_MODULE_CHARS} characters each")
     return out

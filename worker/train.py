@@ -194,9 +194,10 @@ def main(argv: list[str] | None = None) -> int:
     except (AggregationError, ModelUnavailable) as exc:
         emit({"event": "error", "message": str(exc)})
         return 2
-    except Exception as exc:  # noqa: BLE001 - reported to the user, with the traceback in the log
+    except Exception as exc:  # noqa: BLE001 - the traceback goes to the log; the job's error names only its kind
         traceback.print_exc()
-        emit({"event": "error", "message": f"the trainer crashed: {type(exc).__name__}: {exc}"})
+        emit({"event": "error", "message": f"the trainer crashed ({type(exc).__name__}); the traceback is in "
+                                           f"{run_dir.name}/trainer.log in the worker's runs folder"})
         return 1
 
 

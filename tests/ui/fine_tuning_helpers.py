@@ -29,6 +29,22 @@ def data_dir(tmp_path, monkeypatch):
     return folder
 
 
+@pytest.fixture
+def model_folder(tmp_path, monkeypatch):
+    """An operator's model folder holding one model, ``demo-model`` (a subfolder with a config.json), set
+    as the dashboard's AGGREGATION_MODEL_DIRS (a worker started by a test does not get it)."""
+    folder = tmp_path / "models"
+    (folder / "demo-model").mkdir(parents=True)
+    (folder / "demo-model" / "config.json").write_text("{}")
+    monkeypatch.setenv("AGGREGATION_MODEL_DIRS", str(folder))
+    return folder
+
+
+def warnings_but_no_worker(at) -> str:
+    """The page's warnings other than the notice that no worker is running (tests without a worker)."""
+    return "\n".join(rendered(w.value) for w in at.warning if not w.value.startswith("No worker is running"))
+
+
 def open_fine_tuning(at):
     return open_page(at, PAGE)
 

@@ -27,8 +27,8 @@ from aggregation import population_to_dict
 from worker.client import JobClient
 from worker.spec import validate_spec
 
-from .fine_tuning_helpers import (charts, data_dir, frame, number_input_column, open_fine_tuning, texts,
-                                  values)  # noqa: F401
+from .fine_tuning_helpers import (charts, data_dir, frame, model_folder, number_input_column, open_fine_tuning,  # noqa: F401
+                                  texts, values, warnings_but_no_worker)
 
 FIGURE_1 = Profile.parse(state.JACKPOT_FIGURE_1)
 
@@ -87,7 +87,7 @@ def test_every_method_says_what_it_optimises_and_where_theory_lands(app, data_di
         assert shown["first-place shares (random dictatorship)"] == pytest.approx({"R": 0.4, "G": 0, "B": 0.6})
 
 
-def test_method_defaults_follow_the_worker(app, data_dir):
+def test_method_defaults_follow_the_worker(app, data_dir, model_folder):
     at = open_fine_tuning(app)
     for method in TRAINING_METHODS:
         at.selectbox(key="ft_method").set_value(method).run()
@@ -159,7 +159,7 @@ def test_a_malformed_setting_is_refused_under_its_field_and_queues_nothing(app, 
     assert texts(at.error) == ""
 
 
-def test_cross_field_and_text_settings_are_refused_with_the_workers_message(app, data_dir):
+def test_cross_field_and_model_settings_are_refused_with_the_workers_message(app, data_dir, model_folder):
     at = open_fine_tuning(app)
     at.selectbox(key="ft_method").set_value("mpne").run()
     at.number_input(key="ft_k").set_value(64).run()
@@ -167,9 +167,31 @@ def test_cross_field_and_text_settings_are_refused_with_the_workers_message(app,
     assert texts(number_input_column(at, "ft_k").error) == "Not queued: k (64) must be smaller than samples_per_step (64)"
     at.selectbox(key="ft_method").set_value("dpo").run()
     at.radio(key="ft_model_kind").set_value("checkpoint").run()
-    at.button(key="ft_start").click().run()
-    assert texts(at.error) == "Not queued: model must be 'tiny' or a checkpoint path / hub id, got ''"
+    assert at.selectbox(key="ft_checkpoint").options == ["demo-model"]  # what the folders hold, nothing typed
+    assert "1 model found there." in texts(at.caption)
+    (model_folder / "demo-model" / "config.json").unlink()  # gone before the button is pressed: refused, not
+    at.button(key="ft_start").click().run()                   # silently replaced by the tiny model
+    assert at.selectbox(key="ft_checkpoint").options == []
+    assert texts(at.error) == ("Not queued: model must be 'tiny' or the name of a model in the operator's model folders "
+                               "(a folder name of at most 200 letters, digits, '.', '_', '+' or '-'; paths and hub ids "
+                               "are not accepted)")
     assert JobClient(data_dir=data_dir).list_jobs() == []
+
+
+def test_without_model_folders_only_the_tiny_model_is_offered(app, data_dir):
+    at = open_fine_tuning(app)
+    assert at.radio(key="ft_model_kind").options == ["built-in tiny model"]
+    assert "None is configured on this dashboard, so only the tiny model is offered." in texts(at.caption)
+    assert not [t for t in at.text_input if t.key == "ft_checkpoint"]  # no path can be typed anywhere
+
+
+def test_the_page_says_when_no_worker_is_running(app, data_dir):
+    at = open_fine_tuning(app)
+    assert texts(at.warning).startswith("No worker is running (no worker has spoken yet): a job started now waits "
+                                        "in the queue until one starts.")
+    JobClient(data_dir=data_dir).channel.put_worker_beat("gpu-box:42")  # a worker speaks
+    at.run()
+    assert not [w for w in at.warning if w.value.startswith("No worker is running")]
 
 
 def test_an_unreachable_queue_is_reported_and_nothing_is_recorded(app, data_dir, monkeypatch):
@@ -267,11 +289,11 @@ def test_a_link_to_an_unknown_job_says_so(app, data_dir):
     app.query_params["job"] = "no-such-job"
     at = open_fine_tuning(app)
     assert not at.exception
-    assert texts(at.warning) == (f"This link names job 'no-such-job', which is not in this dashboard's records "
-                                 f"({data_dir / 'jobs.sqlite3'}); showing the newest job instead.")
+    assert warnings_but_no_worker(at) == ("This link names job 'no-such-job', which is not among the jobs in this "
+                                          "dashboard's records; showing the newest job instead.")
     assert "No jobs yet." in texts(at.info)
     at.run()  # said once per link
-    assert texts(at.warning) == ""
+    assert warnings_but_no_worker(at) == ""
 
 
 # ------------------------------------------------------------------ building blocks

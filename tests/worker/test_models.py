@@ -1,6 +1,7 @@
 """The policy read-out: exact sequence log-probabilities, and a local transformers checkpoint."""
 import json
 import math
+import re
 
 import pytest
 
@@ -8,7 +9,8 @@ torch = pytest.importorskip("torch", reason="the training stack (requirements-tr
 
 from aggregation import population_from_dict
 from worker.methods import make_method
-from worker.models import CandidatePolicy, build_tiny_model, build_word_tokenizer, render_prompt
+from worker.models import (CandidatePolicy, ModelUnavailable, build_tiny_model, build_word_tokenizer, load_pretrained,
+                           render_prompt)
 from worker.spec import DEFAULT_LORA, validate_spec
 from worker.train import train
 
@@ -95,16 +97,44 @@ def checkpoint(tmp_path):
     return tmp_path / "ckpt"
 
 
-def test_a_local_checkpoint_trains_with_pefts_default_lora_layers(checkpoint):
+def test_a_checkpoint_in_the_model_folders_trains_with_pefts_default_lora_layers(checkpoint, monkeypatch):
+    monkeypatch.setenv("AGGREGATION_MODEL_DIRS", f"{checkpoint.parent / 'empty'}:{checkpoint.parent}")
     population = {"kind": "rankings", "alternatives": ALTS,
                   "rankings": [{"weight": 3, "ranking": " > ".join(ALTS)},
                                {"weight": 1, "ranking": " > ".join(ALTS[::-1])}]}
-    spec = validate_spec({"population": population, "method": "dpo", "model": str(checkpoint), "steps": 30,
+    spec = validate_spec({"population": population, "method": "dpo", "model": "ckpt", "steps": 30,
                           "learning_rate": 5e-3, "dataset_size": 256, "prompt": "Which one : {options} ? My favourite colour is"})
     result = train(spec, lambda event: None)
-    assert result["model"]["name"] == str(checkpoint)
+    assert result["model"]["name"] == "ckpt"
     assert result["model"]["trainable_parameters"] < result["model"]["parameters"]
     assert result["model"]["response_tokens"] == {"dark red": 3, "blue": 2, "light sea green": 4}
     assert result["policy"]["dark red"] > result["reference_policy"]["dark red"]
     assert 0 < result["outside_mass"] < 1
     json.dumps(result, allow_nan=False)  # plain JSON
+
+
+def test_only_models_in_the_folders_load_and_refusals_say_nothing_of_the_disk(tmp_path, checkpoint, capfd):
+    """A name outside the folders, a path, and a damaged checkpoint are refused in words that name the model only:
+    no path, no file content (the loader's own words go to the trainer's log, stderr)."""
+    folders = [checkpoint.parent]
+    assert load_pretrained("ckpt", folders)[1] is not None
+    broken = checkpoint.parent / "broken"
+    broken.mkdir()
+    (broken / "config.json").write_text('{"model_type": "gpt2", SECRET-CONTENT-1234 /etc/shadow')  # not JSON
+    for name, expected in [
+        ("missing", "model 'missing' is not in this worker's model folders (AGGREGATION_MODEL_DIRS); only the models "
+                    "listed on the Fine-tuning page can be trained (nothing is downloaded)"),
+        (str(checkpoint), f"model {str(checkpoint)!r} is not in this worker's model folders (AGGREGATION_MODEL_DIRS); "
+                          "only the models listed on the Fine-tuning page can be trained (nothing is downloaded)"),
+        ("broken", re.compile(r"model 'broken' could not be loaded \((\w+)\); the trainer's log on the worker has "
+                              r"the details")),
+    ]:
+        with pytest.raises(ModelUnavailable) as err:
+            load_pretrained(name, folders)
+        if isinstance(expected, str):
+            assert str(err.value) == expected
+        else:
+            assert expected.fullmatch(str(err.value)), str(err.value)
+    log = capfd.readouterr().err
+    assert f"loading model 'broken' from {broken} failed:" in log  # the operator's log has the loader's words
+

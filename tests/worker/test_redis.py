@@ -100,3 +100,48 @@ def test_an_unreachable_queue_does_not_break_the_dashboard(tmp_path, redis_url, 
     assert [r.job_id for r in client.list_jobs()] == [job] and client.events(job) == []
     with pytest.raises(QueueUnavailable, match="could not queue the job"):
         client.submit({"population": figure_1, "method": "dpo"})
+
+
+def start_redis(port: int, folder) -> subprocess.Popen:
+    """A redis-server without persistence (nothing survives a restart), as in the fixture above."""
+    proc = subprocess.Popen([shutil.which("redis-server"), "--bind", "127.0.0.1", "--port", str(port), "--requirepass",
+                             PASSWORD, "--save", "", "--appendonly", "no", "--dir", str(folder)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    conn = redis.Redis(host="127.0.0.1", port=port, password=PASSWORD)
+    wait_for(lambda: _pings(conn) or proc.poll() is not None, timeout=20, what="redis-server")
+    assert proc.poll() is None
+    return proc
+
+
+def _pings(conn) -> bool:
+    try:
+        return bool(conn.ping())
+    except redis.exceptions.ConnectionError:
+        return False
+
+
+def test_a_restart_without_persistence_fails_the_lost_jobs_with_the_reason_and_a_new_worker_runs_new_ones(
+        tmp_path, redis_url, figure_1, workers):
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed")
+    port = free_port()
+    url = f"redis://:{PASSWORD}@127.0.0.1:{port}/0"
+    proc = start_redis(port, tmp_path)
+    try:
+        client = JobClient(data_dir=tmp_path / "dashboard", queue_url=url, queue_name="jobs-restart")
+        lost = client.submit({"population": figure_1, "method": "dpo", "steps": 3, "dataset_size": 64})
+        assert client.status(lost).state == "queued"
+        proc.terminate()
+        proc.wait(10)
+        proc = start_redis(port, tmp_path)  # back, empty
+        status = client.status(lost)
+        assert status.state == "failed" and status.error.startswith("its entry in the queue is gone: the queue was "
+                                                                    "emptied or restarted without keeping its data")
+        fresh = client.submit({"population": figure_1, "method": "dpo", "steps": 3, "dataset_size": 64})
+        workers(tmp_path / "gpu-box", AGGREGATION_QUEUE_URL=url, AGGREGATION_QUEUE_NAME="jobs-restart")
+        wait_for(lambda: client.status(fresh).state == "finished", what="a job queued after the restart")
+        assert client.worker_status().alive
+        assert [r.status.state for r in client.list_jobs()] == ["finished", "failed"]
+    finally:
+        proc.terminate()
+        proc.wait(10)

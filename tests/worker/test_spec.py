@@ -30,7 +30,7 @@ def test_method_specific_defaults_and_irrelevant_settings_dropped(figure_1):
     assert validate_spec(proxy) == proxy
     assert "dispersion" not in validate_spec({"population": figure_1, "method": "mnl", "dispersion": "entropy"})
     assert validate_spec({"population": figure_1, "method": "mpne"})["k"] == 2
-    assert validate_spec({"population": figure_1, "method": "dpo", "model": "/models/qwen"})["learning_rate"] == 1e-4
+    assert validate_spec({"population": figure_1, "method": "dpo", "model": "qwen-0.5b"})["learning_rate"] == 1e-4
 
 
 def test_spec_is_validated_again_idempotently(figure_1):
@@ -53,12 +53,16 @@ def test_spec_is_validated_again_idempotently(figure_1):
     ({"lora": {"r": 0}}, "lora.r must be a whole number between 1 and 1024, got 0"),
     ({"lora": {"rank": 4}}, "lora.rank is not a LoRA setting"),
     ({"lora": {"dropout": 1.0}}, "lora.dropout must be >= 0 and < 1, got 1"),
-    ({"lora": {"target_modules": "c_attn"}}, "lora.target_modules must be null or a non-empty list"),
+    ({"lora": {"target_modules": "c_attn"}}, "lora.target_modules must be null or a list of 1 to 64 layer names"),
+    ({"lora": {"target_modules": ["x"] * 65}}, "lora.target_modules must be null or a list of 1 to 64 layer names"),
+    ({"lora": {"target_modules": ["x" * 101]}}, "of at most 100 characters each"),
     ({"sampling": {"R": 0.5, "X": 0.5}}, "sampling: unknown alternative 'X'"),
     ({"sampling": {"R": 0.5, "G": 0.2, "B": 0.2}}, "sampling: probabilities sum to 0.9, not 1"),
     ({"sampling": {"R": 1.0, "G": 0.0, "B": 0.0}}, "sampling must give positive probability to at least two"),
     ({"prompt": ""}, "prompt must be a non-empty text"),
-    ({"model": ""}, "model must be 'tiny' or a checkpoint path"),
+    ({"prompt": "x" * 2001}, "prompt has 2,001 characters; at most 2,000 are accepted"),
+    ({"name": "x" * 201}, "name must be a text of at most 200 characters"),
+    ({"model": ""}, "model must be 'tiny' or the name of a model in the operator's model folders"),
     ({"time_limit_s": math.inf}, "the job spec is not plain JSON"),
 ])
 def test_malformed_specs_are_refused_naming_the_field(figure_1, change, message):
@@ -181,3 +185,26 @@ def test_the_known_variance_needs_user_types(figure_1):
     assert str(err.value) == ("variance 'known' needs user types with rewards (it is Var_u of the reward "
                               "difference); a population of kind 'rankings' has no reward scale: use variance "
                               "'estimated'")
+
+
+@pytest.mark.parametrize("model", ["/root/.ssh", "../models/x", "models/x", "~/x", ".hidden", "..", "a b",
+                                   "https://example.com/m", "[Session expired](https://example.com)", "x" * 201, 7, None])
+def test_a_model_is_a_folder_name_and_a_refusal_never_echoes_it(figure_1, model):
+    with pytest.raises(JobSpecError) as err:
+        validate_spec({"population": figure_1, "method": "dpo", "model": model})
+    message = str(err.value)
+    assert message == ("model must be 'tiny' or the name of a model in the operator's model folders (a folder name of "
+                       "at most 200 letters, digits, '.', '_', '+' or '-'; paths and hub ids are not accepted)")
+
+
+def test_the_prompt_is_bounded_once_the_names_are_filled_in():
+    """The prompt template is at most 2,000 characters, and at most 20,000 once {options} holds the names: 100
+    alternatives of 190 characters join to 100 * 190 + 99 * 2 = 19,198 characters."""
+    names = [f"{i:03d}" + "x" * 187 for i in range(100)]
+    population = {"kind": "rankings", "alternatives": names, "rankings": [{"ranking": " > ".join(names), "weight": 1}]}
+    once = "{options}?"
+    assert validate_spec({"population": population, "method": "dpo", "prompt": once})["prompt"] == once
+    with pytest.raises(JobSpecError, match=r"prompt has 38,398 characters once \{options\} is replaced by the "
+                                           r"alternatives' names; at most 20,000 are accepted"):
+        validate_spec({"population": population, "method": "dpo", "prompt": once + once})  # 2 * (19,198 + 1)
+

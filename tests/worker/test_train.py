@@ -140,10 +140,13 @@ def test_trainer_refuses_a_bad_spec_and_a_missing_model(tmp_path, figure_1):
     assert bad.returncode == 2
     assert json.loads(bad.stdout.splitlines()[-1]) == {
         "event": "error", "message": "steps must be a whole number between 1 and 100000, got -1"}
-    missing = _trainer(tmp_path, {"population": figure_1, "method": "dpo", "model": str(tmp_path / "no-such-model")})
+    missing = _trainer(tmp_path, {"population": figure_1, "method": "dpo", "model": "no-such-model"})
     assert missing.returncode == 2
-    message = json.loads(missing.stdout.splitlines()[-1])["message"]
-    assert "is not available on this worker" in message and "downloads are disabled" in message
+    assert json.loads(missing.stdout.splitlines()[-1])["message"] == (
+        "model 'no-such-model' is not in this worker's model folders (AGGREGATION_MODEL_DIRS); only the models listed "
+        "on the Fine-tuning page can be trained (nothing is downloaded)")
+    path = _trainer(tmp_path, {"population": figure_1, "method": "dpo", "model": str(tmp_path)})
+    assert path.returncode == 2 and str(tmp_path) not in path.stdout  # a path is refused before any look at the disk
 
 
 def test_trainer_exits_when_its_parent_is_gone(tmp_path, figure_1):

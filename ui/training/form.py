@@ -10,7 +10,6 @@ settings it was refused for) and kept until the settings change.
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Callable
 
@@ -88,9 +87,10 @@ def _number(container, errors: FieldErrors, label: str, field: str, key: str, va
     return out
 
 
-def settings_form(model, D, errors: FieldErrors) -> tuple[str, dict]:
+def settings_form(model, D, errors: FieldErrors, models=()) -> tuple[str, dict]:
     """Method, model and settings widgets; returns the method and the settings (spec field -> value,
-    None for "the worker's default")."""
+    None for "the worker's default"). ``models``: the names of the models in the operator's model folders
+    (the client's ``models()``), offered besides the built-in tiny model; nothing else can be chosen."""
     method = st.selectbox("Method", list(TRAINING_METHODS), key="ft_method", format_func=text.method_name,
                           help="Every method trains the same model on data drawn from the current population.")
     errors.slot("method")
@@ -99,18 +99,18 @@ def settings_form(model, D, errors: FieldErrors) -> tuple[str, dict]:
     with st.container(border=True, key="ft_method_text"):
         st.markdown(text.method_box(method))
 
-    kind = st.radio("Model", ["tiny", "checkpoint"], key="ft_model_kind", horizontal=True,
-                    format_func={"tiny": "built-in tiny model", "checkpoint": "a local checkpoint"}.get)
+    # the folders' models (a choice made when there were some stays, so a model that vanished is refused, not
+    # silently replaced by the tiny one)
+    kinds = ["tiny", "checkpoint"] if models or st.session_state.get("ft_model_kind") == "checkpoint" else ["tiny"]
+    kind = st.radio("Model", kinds, key="ft_model_kind", horizontal=True,
+                    format_func={"tiny": "built-in tiny model", "checkpoint": "a model from the model folders"}.get)
     if kind == "checkpoint":
-        model_name = st.text_input("Checkpoint folder or hub id", key="ft_checkpoint",
-                                   placeholder="/models/Qwen2.5-0.5B-Instruct")
-        if model_name.strip():
-            where = ("found on this machine" if os.path.isdir(model_name.strip()) else
-                     "not a folder on this machine: it must exist on the worker, or be in its Hugging Face cache")
-            st.caption(f"{md(model_name.strip())}: {where}.")
+        model_name = st.selectbox("Model", list(models), key="ft_checkpoint",
+                                  help="The subfolders holding a config.json in the operator's model folders "
+                                       "(AGGREGATION_MODEL_DIRS); the worker loads them from its own folders.") or ""
     else:
         model_name = TINY
-    st.caption(text.TINY_MODEL)
+    st.caption(text.models_caption(len(models)))
     errors.slot("model")
 
     st.markdown("**Settings**")
@@ -228,22 +228,29 @@ def _joint_fields(model, settings: dict, errors: FieldErrors) -> None:
 
 def start_button(client, model, method: str, settings: dict, errors: FieldErrors,
                  on_started: Callable[[str], None]) -> None:
-    """The button that queues the job through ``client`` (a :class:`worker.client.JobClient`, or None
-    when the queue cannot be opened: the button is then disabled). A refusal (the worker's validation
-    message) is written under the field it names and kept until the settings change; nothing is
-    queued then."""
+    """The button that queues the job through ``client`` (the person's view of the jobs, a
+    :class:`worker.client.UserJobs`, or None when the queue cannot be opened: the button is then disabled),
+    with the person's limits stated next to it and checked before anything is sent (the client checks them
+    again where it accepts the job). A refusal (the worker's validation message, or a limit) is written under
+    the field it names and kept until the settings change; nothing is queued then."""
     snapshot = json.dumps({"method": method, **settings}, sort_keys=True, default=str)
     clicked = st.button("Start training", key="ft_start", type="primary", icon=":material/play_arrow:",
                         disabled=client is None,
                         help=None if client is not None else "The job queue is not available (see above).")
+    limits = st.container()  # filled once the click is handled, so it counts the job just queued
     general = st.container()
     if clicked:
         st.session_state.pop(REFUSAL_KEY, None)
-        spec = build_spec(population_payload(model), method, dict(settings))
+        steps = settings.get("steps")
+        over = client.refusal(steps) if isinstance(steps, int) and steps > 0 else None
         try:
-            job_id = client.submit(spec)
+            if over:
+                raise client.LimitReached(over)
+            job_id = client.submit(build_spec(population_payload(model), method, dict(settings)))
         except client.JobSpecError as exc:
             st.session_state[REFUSAL_KEY] = (error_field(str(exc)), f"Not queued: {exc}", snapshot)
+        except client.LimitReached as exc:
+            st.session_state[REFUSAL_KEY] = ("steps" if "steps" in str(exc) else None, f"Not queued: {exc}.", snapshot)
         except client.QueueUnavailable as exc:
             st.session_state[REFUSAL_KEY] = (None, f"Not queued: {exc}. The page keeps working; try again once "
                                                    "the queue is back.", snapshot)
@@ -253,6 +260,23 @@ def start_button(client, model, method: str, settings: dict, errors: FieldErrors
     refusal = st.session_state.get(REFUSAL_KEY)
     if refusal and refusal[2] == snapshot:
         errors.show(refusal[0], refusal[1], general)
+    if client is not None:
+        with limits:
+            limits_caption(client)
+
+
+def limits_caption(client) -> None:
+    """The person's limits and what they use now, under the start button (nothing on a dashboard that is not
+    shared); and a warning when no worker is running."""
+    quota = client.quota
+    if quota is not None and (quota.max_queued_jobs or quota.max_total_steps):
+        jobs, steps = client.usage()
+        st.caption(text.limits_text(quota.max_queued_jobs, quota.max_total_steps, jobs, steps))
+    elif client.operator and client.owner is not None:
+        st.caption("You are an operator here: no limits, and the job list shows everyone's jobs.")
+    worker = client.worker_status()
+    if not worker.alive:
+        st.warning(text.no_worker(worker.seconds_ago), icon=":material/cloud_off:")
 
 
 def _correction_preview(settings: dict) -> dict:

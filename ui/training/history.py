@@ -2,8 +2,8 @@
 ``job`` parameter (a reload or a shared link opens the same job), finished results (read once), and
 the spread of the same settings across seeds.
 
-The client (a :class:`worker.client.JobClient`) is handed in by the page. Session state: ``ft_job``
-(the job on screen: the picker's key).
+The client (the person's view of the jobs, a :class:`worker.client.UserJobs`) is handed in by the page.
+Session state: ``ft_job`` (the job on screen: the picker's key).
 """
 from __future__ import annotations
 
@@ -33,14 +33,16 @@ JOB_LIST_LIMIT = 100
 
 
 # ------------------------------------------------------------------ finished results
-@st.cache_resource(max_entries=256, show_spinner=False)
-def finished_result(_client, records_file: str, job_id: str) -> dict | None:
-    """A finished job's result (read once: it never changes). Shared and read-only."""
+@st.cache_resource(max_entries=64, show_spinner=False)
+def finished_result(_client, records_file: str, scope: str, job_id: str) -> dict | None:
+    """A finished job's result (read once: it never changes), per view of the jobs (``scope``: a person's
+    own jobs, or everyone's), so a result is only ever served to a view that may read it. Shared and
+    read-only."""
     return _client.result(job_id)
 
 
 def result_of(client, job_id: str) -> dict | None:
-    return finished_result(client, str(client.config.records_file), job_id)
+    return finished_result(client, str(client.config.records_file), client.scope, job_id)
 
 
 # ------------------------------------------------------------------ the job list
@@ -69,30 +71,33 @@ def outcome_text(status, result: dict | None) -> str:
     return status.message or status.state
 
 
-def jobs_frame(records, results: dict[str, dict | None]) -> pd.DataFrame:
-    """One row per job (newest first): when, name, settings, state, device, outcome."""
+def jobs_frame(records, results: dict[str, dict | None], owners: bool = False) -> pd.DataFrame:
+    """One row per job (newest first): when, (whose, for an operator), name, settings, state, device, outcome."""
     rows = []
     for r in records:
         s = r.status
-        rows.append({"created": when(s.created_at), "name": r.name or "", "method": text.method_name(r.method),
+        whose = {"owner": r.owner or "–"} if owners else {}
+        rows.append({"created": when(s.created_at), **whose, "name": r.name or "", "method": text.method_name(r.method),
                      "settings": r.summary, "seed": r.settings.get("seed"), "state": s.state,
                      "device": s.device or "–", "time": duration(s),
                      "outcome": outcome_text(s, results.get(r.job_id)), "job id": r.job_id})
     return pd.DataFrame(rows)
 
 
-def job_label(record) -> str:
+def job_label(record, owner: bool = False) -> str:
     s = record.status
     name = f"“{record.name}” · " if record.name else ""
-    return f"{when(s.created_at)} · {name}{record.summary} · seed {record.settings.get('seed')}"
+    whose = f"{record.owner or '–'} · " if owner else ""
+    return f"{when(s.created_at)} · {whose}{name}{record.summary} · seed {record.settings.get('seed')}"
 
 
 def job_picker(client, records) -> None:
     """The past jobs (from the worker's durable records) as a table, and a picker that opens one."""
     results = {r.job_id: result_of(client, r.job_id) for r in records if r.status.state == "finished"}
-    frame = jobs_frame(records, results)
+    owners = client.operator and client.owner is not None  # an operator of a shared dashboard sees whose job
+    frame = jobs_frame(records, results, owners=owners)
     widgets.table(frame, key="ft_jobs_table", width="stretch", hide_index=True)
-    labels = {r.job_id: job_label(r) for r in records}
+    labels = {r.job_id: job_label(r, owners) for r in records}
     st.selectbox("Open a job", list(labels), key=JOB_KEY, format_func=labels.get,
                  help="Its status, and its result when it has finished, appear above.")
     widgets.csv_download(frame, file_name="fine-tuning-jobs.csv", key="ft_jobs_csv", label="Job list as CSV",
@@ -117,11 +122,22 @@ def apply_job_link(client, ids: list[str]) -> None:
     try:
         client.record(wanted)
     except client.UnknownJob:
-        st.session_state[NOTICE_KEY] = (f"This link names job {wanted!r}, which is not in this dashboard's records "
-                                        f"({client.config.records_file}); showing the newest job instead.")
+        st.session_state[NOTICE_KEY] = (f"This link names job {wanted[:40]!r}, which is not among "
+                                        f"{'the' if client.operator else 'your'} jobs in this dashboard's records; "
+                                        "showing the newest job instead.")
     else:
         st.session_state[NOTICE_KEY] = (f"Job {wanted!r} is older than the {JOB_LIST_LIMIT} jobs listed "
                                         "here; showing the newest job instead.")
+
+
+def unreadable_notice(unreadable) -> None:
+    """Job records that could not be read (skipped, so they hide no other job), named with the reason."""
+    if unreadable:
+        shown = "; ".join(f"{job[:40]} ({reason})" for job, reason in unreadable[:5])
+        more = f" and {len(unreadable) - 5} more" if len(unreadable) > 5 else ""
+        st.warning(f"{len(unreadable)} job record{'s' * (len(unreadable) != 1)} could not be read and "
+                   f"{'are' if len(unreadable) != 1 else 'is'} not listed: {shown}{more}. The other jobs are "
+                   "listed as usual.", icon=":material/report:")
 
 
 def write_job_link(job_id: str | None) -> None:
@@ -171,7 +187,7 @@ def seed_runs(client, record, records, on_started: Callable[[str], None]) -> Non
     if st.button(f"Run these settings again with seed {next_seed}", key="ft_rerun_seed", icon=":material/replay:"):
         try:
             on_started(client.submit({**record.spec, "seed": next_seed}))
-        except (client.JobSpecError, client.QueueUnavailable) as exc:
+        except (client.JobSpecError, client.QueueUnavailable, client.LimitReached) as exc:
             st.error(f"Not queued: {md(exc)}", icon=":material/error:")
         else:
             st.rerun()

@@ -4,7 +4,7 @@ button; and the page's notices (a message left by the last action, shown once).
 Nothing here waits for a worker: the live panel is a fragment that reruns every :data:`POLL_S`
 seconds while the job on screen is queued or running, and is declared without a timer otherwise (so
 an idle page does not poll); when the job ends it reruns the whole page once so the result appears.
-The client (a :class:`worker.client.JobClient`) is handed in by the page.
+The client (the person's view of the jobs, a :class:`worker.client.UserJobs`) is handed in by the page.
 """
 from __future__ import annotations
 

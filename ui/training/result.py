@@ -4,7 +4,7 @@ variation distance), the orders, the Bradley-Terry misfit, the uncertainty, the 
 the training data's estimates with their standard errors.
 
 The theory is the one the worker stored with the result (:mod:`.theory`); nothing is re-derived here.
-The client (a :class:`worker.client.JobClient`) is handed in by the page.
+The client (the person's view of the jobs, a :class:`worker.client.UserJobs`) is handed in by the page.
 """
 from __future__ import annotations
 

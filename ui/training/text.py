@@ -24,8 +24,32 @@ PAGE_INTRO = (
     "distribution), Nash self-play the maximal lottery. Jobs run in a background worker; this page never waits "
     "for them.")
 TINY_MODEL = ("The tiny model is a random 2-layer GPT-2 with a word vocabulary built on the spot; it trains on a "
-              "CPU in seconds. **Nothing is downloaded here**: a checkpoint must be a folder on the worker's "
-              "machine (or already in its Hugging Face cache), else the job fails and says so.")
+              "CPU in seconds. **Nothing is downloaded here**: other models are the ones the operator put in the "
+              "model folders (AGGREGATION_MODEL_DIRS, one subfolder with a config.json per model).")
+
+
+def models_caption(count: int) -> str:
+    """What the model choice offers, under it."""
+    if count:
+        return TINY_MODEL + f" {count} model{'s' * (count != 1)} found there."
+    return TINY_MODEL + " None is configured on this dashboard, so only the tiny model is offered."
+
+
+def limits_text(max_jobs: int | None, max_steps: int | None, jobs: int, steps: int) -> str:
+    """The person's limits and what they use now, e.g. ``Limits per person: 2 jobs queued or running, 20,000
+    steps across them. You have 1 (200 steps).``"""
+    parts = ([f"{max_jobs} job{'s' * (max_jobs != 1)} queued or running"] if max_jobs else []) + \
+        ([f"{max_steps:,} steps across {'them' if max_jobs else 'your queued and running jobs'}"] if max_steps else [])
+    now = f"You have {jobs} ({steps:,} steps)." if jobs else "You have none now."
+    return f"Limits per person: {', '.join(parts)}. {now}"
+
+
+def no_worker(seconds_ago: float | None) -> str:
+    """Why a job would wait: no worker has spoken lately."""
+    when = "no worker has spoken yet" if seconds_ago is None else f"the last one spoke {seconds_ago:.0f} s ago"
+    return (f"No worker is running ({when}): a job started now waits in the queue until one starts. "
+            "`scripts/dashboard` starts one with the dashboard; start it again, or run `scripts/worker` (README, "
+            "“Fine-tuning jobs”).")
 NO_JOBS = ("No jobs yet. Choose a method and press **Start training**: the job appears here with its progress, "
            "and its result next to the theory when it finishes.")
 

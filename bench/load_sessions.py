@@ -1,0 +1,217 @@
+"""Ten people at once, each with a large population: page times and the server's memory before, during and
+after (a benchmark, not a test: it prints, never asserts).
+
+    python -m bench.load_sessions [--sessions 10] [--rankings 100000] [--alternatives 50] [--after 150]
+
+Starts a fresh dashboard the way the README does (``python -m ui.launch``, on 127.0.0.1 and a free port,
+no worker) and drives ``--sessions`` Debian-chromium sessions at the same time (Playwright, one browser
+context each). Every session uploads the same population file (a population JSON of ``--rankings``
+distinct random rankings over ``--alternatives`` alternatives, written once to a temporary folder),
+imports it, then opens Rules side by side, Sampling distribution, Test-time scaling and Fine-tuning through
+the sidebar (so the session and its population stay), each page timed from the click until its script run
+has finished and its charts are drawn. Then every browser context is closed.
+
+It prints the slowest page time (and every page's median and maximum), and the server's resident memory
+(VmRSS of its process) before the sessions, its peak while they run, right after the browsers closed, and
+then every few seconds for ``--after`` seconds (a session left by its browser is kept for reconnection for
+``server.disconnectedSessionTTL`` seconds: 120 by default).
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from playwright.async_api import async_playwright  # noqa: E402
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+#: The pages each session opens after the import, and a chart each draws on a large population.
+PAGES = ["Rules side by side", "Sampling distribution", "Test-time scaling", "Fine-tuning"]
+
+
+def population_file(folder: Path, n: int, m: int, seed: int = 0) -> Path:
+    """A population JSON (the format this dashboard saves) of ``n`` distinct random rankings over ``m``."""
+    rng = np.random.default_rng(seed)
+    names = [f"a{i:02d}" for i in range(m)]
+    orders = np.argsort(rng.random((n, m)), axis=1)
+    rankings = [{"ranking": " > ".join(names[j] for j in order), "weight": 1} for order in orders]
+    path = folder / f"population-{n}x{m}.json"
+    path.write_text(json.dumps({"kind": "rankings", "alternatives": names, "rankings": rankings}))
+    return path
+
+
+def rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+class Sampler(threading.Thread):
+    """The server's RSS every ``interval`` seconds, with its peak."""
+
+    def __init__(self, pid: int, interval: float = 0.5):
+        super().__init__(daemon=True)
+        self.pid, self.interval, self.peak, self.running = pid, interval, 0.0, True
+
+    def run(self):
+        while self.running:
+            try:
+                self.peak = max(self.peak, rss_mb(self.pid))
+            except OSError:
+                return
+            time.sleep(self.interval)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
+            return r.read().decode() == "ok"
+    except OSError:
+        return False
+
+
+async def wait_for_app(page, timeout: float = 600_000) -> None:
+    await page.wait_for_timeout(250)
+    await page.locator("[data-testid='stApp'][data-test-connection-state='CONNECTED']").wait_for(
+        state="attached", timeout=timeout)
+    await page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(
+        state="attached", timeout=timeout)
+
+
+async def wait_for_charts(page, count: int, timeout: float = 600_000) -> None:
+    await page.wait_for_function(
+        f"document.querySelectorAll(\"[data-testid='stPlotlyChart'] .main-svg\").length >= {count}",
+        timeout=timeout)
+
+
+async def one_session(browser, url: str, upload: Path, rankings: int, times: dict, index: int) -> None:
+    context = await browser.new_context(viewport={"width": 1366, "height": 768})
+    page = await context.new_page()
+    start = time.perf_counter()
+    await page.goto(f"{url}/population")
+    await page.get_by_role("heading", level=1).wait_for(state="visible", timeout=600_000)
+    await wait_for_app(page)
+    times.setdefault("Population (first load)", []).append(time.perf_counter() - start)
+    start = time.perf_counter()
+    await page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(upload))
+    await page.get_by_text(upload.name).first.wait_for(state="visible", timeout=600_000)
+    await wait_for_app(page)
+    await page.get_by_role("button", name="Import (replaces the current population)").click()
+    await page.get_by_test_id("stSidebar").get_by_text(f"{rankings:,} distinct rankings").wait_for(timeout=600_000)
+    await wait_for_app(page)
+    times.setdefault("Population (upload and import)", []).append(time.perf_counter() - start)
+    for title in PAGES:
+        start = time.perf_counter()
+        await page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
+        await page.get_by_role("heading", level=1, name=title).first.wait_for(timeout=600_000)
+        await wait_for_app(page)
+        await wait_for_charts(page, 1)
+        times.setdefault(title, []).append(time.perf_counter() - start)
+    print(f"  session {index + 1} done", flush=True)
+    await context.close()
+
+
+async def drive(url: str, upload: Path, sessions: int, rankings: int) -> dict:
+    times: dict[str, list[float]] = {}
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        await asyncio.gather(*(one_session(browser, url, upload, rankings, times, i) for i in range(sessions)))
+        await browser.close()
+    return times
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=10)
+    parser.add_argument("--rankings", type=int, default=100_000)
+    parser.add_argument("--alternatives", type=int, default=50)
+    parser.add_argument("--after", type=float, default=150.0, help="seconds to watch the memory after the browsers close")
+    parser.add_argument("--root", type=Path, default=ROOT, help="the checkout whose dashboard to start (to compare)")
+    args = parser.parse_args(argv)
+
+    folder = Path(tempfile.mkdtemp(prefix="load-sessions-"))
+    upload = population_file(folder, args.rankings, args.alternatives)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AGGREGATION_")}
+    env.update(AGGREGATION_DATA_DIR=str(folder / "data"), PYTHONPATH=str(args.root))
+    log = open(folder / "server.log", "w")
+    server = subprocess.Popen([sys.executable, "-m", "ui.launch", "--server.headless=true", "--server.address=127.0.0.1",
+                               f"--server.port={port}", "--server.runOnSave=false"], cwd=args.root, env=env,
+                              stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while not healthy(url):
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise SystemExit("the dashboard did not start:\n" + (folder / "server.log").read_text())
+            time.sleep(0.2)
+        before = rss_mb(server.pid)
+        print(f"{args.sessions} sessions, each importing {upload.stat().st_size / 2 ** 20:.1f} MiB "
+              f"({args.rankings:,} rankings x {args.alternatives} alternatives) and opening "
+              f"{len(PAGES) + 1} pages; server pid {server.pid}", flush=True)
+        sampler = Sampler(server.pid)
+        sampler.start()
+        started = time.perf_counter()
+        times = asyncio.run(drive(url, upload, args.sessions, args.rankings))
+        elapsed = time.perf_counter() - started
+        sampler.running = False
+        closed = rss_mb(server.pid)
+        after = []
+        watch_start = time.monotonic()
+        while time.monotonic() - watch_start < args.after:
+            time.sleep(min(10.0, args.after))
+            after.append((time.monotonic() - watch_start, rss_mb(server.pid)))
+        print(f"\nall sessions done in {elapsed:.0f} s")
+        print("page times (click until the run finished and its charts were drawn), s:")
+        slowest = max((max(v), k) for k, v in times.items())
+        for name, values in times.items():
+            print(f"  {name:34s} median {statistics.median(values):6.1f}   max {max(values):6.1f}   (n = {len(values)})")
+        print(f"slowest page: {slowest[1]}, {slowest[0]:.1f} s")
+        print("server memory (VmRSS), MB:")
+        print(f"  before the sessions            {before:7.0f}")
+        print(f"  peak while they ran            {sampler.peak:7.0f}")
+        print(f"  right after the browsers closed {closed:6.0f}")
+        for t, value in after:
+            print(f"  {t:5.0f} s after                  {value:7.0f}")
+    finally:
+        server.terminate()
+        try:
+            server.wait(15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+        text = (folder / "server.log").read_text()
+        if "Traceback" in text:
+            print("\nthe server log holds a traceback:\n" + text[-3000:])
+        shutil.rmtree(folder, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
