@@ -159,14 +159,16 @@ def _lock(R: np.ndarray, a: int, b: int) -> np.ndarray:
     return R
 
 
-def _closure(R: np.ndarray, edges) -> np.ndarray:
-    """The reachability closure of ``R`` plus ``edges`` (cycles allowed)."""
-    C = R.copy()
-    for a, b in edges:
-        C[a, b] = True
-    for k in range(C.shape[0]):
-        C |= C[:, k:k + 1] & C[k:k + 1, :]
-    return C
+def _on_cycles(R: np.ndarray, edges: list[tuple[int, int]]) -> np.ndarray:
+    """For each of ``edges`` (none decided by the closure ``R`` yet): whether it lies on a cycle of
+    R's relation plus ``edges``. Edge e leads to edge f when R takes e's head to f's tail (or they
+    meet); e is on a cycle exactly when it leads back to itself (Floyd-Warshall on the k edges)."""
+    heads = np.array([b for _, b in edges])
+    tails = np.array([a for a, _ in edges])
+    T = R[np.ix_(heads, tails)] | (heads[:, None] == tails[None, :])
+    for k in range(len(edges)):
+        T |= T[:, k:k + 1] & T[k:k + 1, :]
+    return np.diag(T).copy()
 
 
 def ranked_pairs_universes(M: np.ndarray, max_states: int = RANKED_PAIRS_MAX_STATES) -> list[np.ndarray]:
@@ -187,15 +189,17 @@ def ranked_pairs_universes(M: np.ndarray, max_states: int = RANKED_PAIRS_MAX_STA
     def settle(R: np.ndarray, pending: frozenset) -> tuple[np.ndarray, frozenset]:
         """Drop pairs already decided, lock every pair on no cycle; what is left needs branching."""
         while pending:
-            pending = frozenset(e for e in pending if not R[e[1], e[0]] and not R[e[0], e[1]])
-            C = _closure(R, pending)
-            free = [e for e in pending if not C[e[1], e[0]]]
+            live = sorted(e for e in pending if not R[e[1], e[0]] and not R[e[0], e[1]])
+            if not live:
+                return R, frozenset()
+            cyclic = _on_cycles(R, live)
+            free = [e for e, c in zip(live, cyclic) if not c]
+            pending = frozenset(e for e, c in zip(live, cyclic) if c)
             if not free:
                 break
-            for a, b in sorted(free):
+            for a, b in free:
                 if not R[a, b]:
                     R = _lock(R, a, b)
-            pending = pending - set(free)
         return R, pending
 
     def visit(g: int, R: np.ndarray, pending: frozenset):
