@@ -68,7 +68,8 @@ def minimax(population: Population) -> pd.Series:
     factor, _ = margin_unit(population)
     worst = np.maximum(M.max(axis=0), 0.0)        # largest margin by which anyone beats each column
     worst[worst <= TOL] = 0.0
-    return pd.Series(-np.round(worst * factor, 9) + 0.0, index=names, name="minimax score")
+    scaled = np.round(worst * factor, 9) if factor != 1.0 else worst     # whole voters stay whole numbers
+    return pd.Series(-scaled + 0.0, index=names, name="minimax score")
 
 
 def minimax_trace(population: Population, params=None) -> list[Step]:
@@ -171,7 +172,7 @@ def _on_cycles(R: np.ndarray, edges: list[tuple[int, int]]) -> np.ndarray:
     return np.diag(T).copy()
 
 
-def ranked_pairs_universes(M: np.ndarray, max_states: int = RANKED_PAIRS_MAX_STATES) -> list[np.ndarray]:
+def ranked_pairs_universes(M: np.ndarray, max_states: int | None = None) -> list[np.ndarray]:
     """Every distinct final locked relation (as its reachability closure) of ranked pairs over all
     orders of equal-margin pairs (Tideman 1987 with parallel-universe tie-breaking). Pairs are
     taken strongest margin first; a pair is locked unless it closes a cycle with the pairs already
@@ -182,6 +183,7 @@ def ranked_pairs_universes(M: np.ndarray, max_states: int = RANKED_PAIRS_MAX_STA
     path that closes a cycle with another pair (that path plus the pair would be a cycle through it),
     so it is locked at once; the search branches only over the order of the others."""
     m = M.shape[0]
+    max_states = RANKED_PAIRS_MAX_STATES if max_states is None else max_states
     groups = _edge_groups(M)
     seen: set = set()
     finals: dict[bytes, np.ndarray] = {}
@@ -361,13 +363,14 @@ def split_cycle_trace(population: Population, params=None) -> list[Step]:
 
 
 # ---------------------------------------------------------------------------- Stable Voting
-def stable_voting_winners(M: np.ndarray, max_states: int = STABLE_VOTING_MAX_STATES) -> list[int]:
+def stable_voting_winners(M: np.ndarray, max_states: int | None = None) -> list[int]:
     """Stable Voting (Holliday & Pacuit 2023b): with one alternative it wins; otherwise go
     through the matches (a, b) by decreasing margin of a over b (all margins, negative ones too); a
     wins when a is undefeated in Split Cycle and a wins Stable Voting without b; the winners are every
     a that wins at the first margin where one does (equal margins within TOL). Memoised over subsets;
     raises :class:`_TooLarge` beyond ``max_states`` sub-elections."""
     m = M.shape[0]
+    max_states = STABLE_VOTING_MAX_STATES if max_states is None else max_states
     memo: dict[int, frozenset] = {}
 
     def solve(mask: int) -> frozenset:

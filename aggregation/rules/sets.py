@@ -87,7 +87,7 @@ def covering(M: np.ndarray, definition: str = "gillies") -> np.ndarray:
     gillies = B & subset
     if definition == "gillies":
         return gillies
-    Dw = (~B).T.astype(np.int64)                           # Dw[x, z]: z beats or ties x (z = x included)
+    Dw = (~B).astype(np.int64)                             # Dw[x, z]: z beats or ties x (z = x included)
     bordes = B & ((Dw @ (1 - Dw).T) == 0)
     return bordes if definition == "bordes" else gillies & bordes
 
