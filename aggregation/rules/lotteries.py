@@ -7,6 +7,8 @@ rankings), but ties (an even number of voters, indifferences) can make it larger
 
 How it is computed:
 
+0. a Condorcet winner x settles it at once: the lottery e_x is maximal, and unique (every other
+   alternative loses to x head-to-head);
 1. one linear program (HiGHS) gives a maximal lottery ``p0``;
 2. if ``p0`` is strictly complementary (every alternative outside its support is beaten by
    it strictly) then every maximal lottery lives on ``E = supp(p0)`` and solves
@@ -47,6 +49,8 @@ from ..papers import Reference
 
 #: How the maximal lottery is computed, in words (the start of :attr:`RuleResult.method`).
 EXACT_LP = "linear programs (scipy HiGHS) and a rank test"
+#: ... and when a Condorcet winner settles it without a linear program.
+CONDORCET_WINNER = "the Condorcet winner (it beats every other alternative, so it is the unique maximal lottery)"
 #: The note of a maximal lottery whose exact maximum-entropy point was not found.
 APPROXIMATE_NOTE = ("the exact maximum-entropy member was not found (the active-set polish did not settle); "
                     "shown is the convex solver's approximation, accurate to about 1e-6")
@@ -65,6 +69,10 @@ def maximal_lottery(population: Population) -> RuleResult:
     m = len(names)
     if m == 1:
         return _result(np.ones(1), names, M, unique=True, essential=[0])
+    beats_all = ((M > MARGIN_TOLERANCE) | np.eye(m, dtype=bool)).all(axis=1)
+    if beats_all.any():        # a Condorcet winner: e_x is maximal, and the only one (every other row loses to x)
+        x = int(np.flatnonzero(beats_all)[0])
+        return _result(np.eye(m)[x], names, M, unique=True, essential=[x], method=CONDORCET_WINNER)
 
     p0 = _any_maximal_lottery(M)
     slack = M.T @ p0
@@ -289,7 +297,7 @@ def _newton_entropy(q1: np.ndarray, N: np.ndarray, z: np.ndarray, Z: np.ndarray,
 
 
 def _result(p: np.ndarray, names: list[str], M: np.ndarray, *, unique: bool, essential,
-            notes: tuple[str, ...] = ()) -> RuleResult:
+            notes: tuple[str, ...] = (), method: str | None = None) -> RuleResult:
     p = np.where(p > 0, p, 0.0)
     p = p / p.sum()
     value = float((M.T @ p).min())
@@ -301,7 +309,7 @@ def _result(p: np.ndarray, names: list[str], M: np.ndarray, *, unique: bool, ess
         selection=("the unique maximal lottery" if unique else
                    "maximum-entropy member of the optimal set (the set has more than one point)"),
         essential_set=tuple(names[i] for i in essential), value=value)
-    method = (EXACT_LP if unique else EXACT_LP + " + maximum entropy over the optimal set (cvxpy, Clarabel)"
+    method = method or (EXACT_LP if unique else EXACT_LP + " + maximum entropy over the optimal set (cvxpy, Clarabel)"
               + ("" if notes else ", then an exact active-set polish"))
     return RuleResult(pd.Series(p, index=names, name="maximal lottery"), certificate, method, notes)
 

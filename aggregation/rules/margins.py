@@ -38,7 +38,7 @@ from .rule import ANY, Rule, Step
 #: locked graph plus the equal-margin pairs still to place); beyond, it refuses.
 RANKED_PAIRS_MAX_STATES = 20_000
 #: Stable Voting's recursion solves at most this many distinct sub-elections; beyond, it refuses.
-STABLE_VOTING_MAX_STATES = 5_000
+STABLE_VOTING_MAX_STATES = 20_000
 
 
 class _TooLarge(Exception):
