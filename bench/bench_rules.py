@@ -1,14 +1,14 @@
 """The rules against pref_voting, each library in its own environment, on the same profiles (prints;
 never asserts).
 
-    .venv/bin/python -m bench.bench_rules [--quick] [--peer-python .venv-bench/bin/python] [--cap 120]
+    .venv/bin/python -m bench.bench_rules [--quick] [--m 5,10] [--n 1000] [--peer-python .venv-bench/bin/python] [--cap 120]
 
 Impartial-culture profiles for m = 5 ... 200 alternatives and n = 1,000 and 100,000 voters are drawn
 once, compressed to distinct rankings with counts and saved to a temporary ``.npz``; this process times
 our side (building the :class:`~aggregation.Profile` from the rankings plus the registry rule, median of
-up to 3 runs), ``bench/peer_rules.py`` times pref_voting's side in ``.venv-bench`` (its Profile plus its
+up to 50 runs while they total under 0.3 s), ``bench/peer_rules.py`` times pref_voting's side in ``.venv-bench`` (its Profile plus its
 function). Both are end to end from the same rankings. The ratio is pref_voting's time over ours; the
-last column says whether the winner sets agree. Rules exponential in m (Kemeny, Slater, Banks, Dodgson,
+last column says whether the winner sets agree (for a lottery: its support). Rules exponential in m (Kemeny, Slater, Banks, Dodgson,
 and pref_voting's enumeration for the C1 lottery and the bipartisan set) run only up to the size in
 :data:`RULES`; a pref_voting call past ``--cap`` seconds stops that rule's larger sizes.
 """
@@ -53,9 +53,11 @@ RULES = {
 }
 
 
-def median_time(fn, budget=1.0, repeat=3):
+def median_time(fn, budget=0.3, repeat=50):
+    """Median over repeated calls: up to ``repeat`` of them while the total stays under ``budget`` seconds
+    (at least one), so that sub-millisecond timings are not one noisy sample."""
     times, out = [], None
-    while len(times) < repeat and sum(times) < budget:
+    while len(times) < repeat and (not times or sum(times) < budget):
         start = time.perf_counter()
         out = fn()
         times.append(time.perf_counter() - start)
@@ -79,6 +81,10 @@ def main() -> None:
         str(ROOT / ".venv-bench" / "bin" / "python")
     cap = sys.argv[sys.argv.index("--cap") + 1] if "--cap" in sys.argv else "120"
     sizes_m, sizes_n = ((5, 20, 50), (1_000,)) if quick else (SIZES_M, SIZES_N)
+    if "--m" in sys.argv:
+        sizes_m = tuple(int(x) for x in sys.argv[sys.argv.index("--m") + 1].split(","))
+    if "--n" in sys.argv:
+        sizes_n = tuple(int(x) for x in sys.argv[sys.argv.index("--n") + 1].split(","))
     data = profiles(sizes_m, sizes_n)
     with tempfile.TemporaryDirectory() as tmp:
         npz, spec, result = Path(tmp) / "profiles.npz", Path(tmp) / "rules.json", Path(tmp) / "peer.json"
@@ -114,7 +120,9 @@ def main() -> None:
             got = sorted(int(a) for a in (out.support if rule.output == "lottery" else out.winners))
             peer = theirs.get(f"{rule_id}|{key}")
             if peer is None or peer.get("seconds") is None:
-                note = "not run (exponential in m)" if peer is None else peer["note"]
+                note = peer["note"] if peer is not None else (
+                    f"pref_voting not run beyond m = {max_m} (exponential in m)" if m > max_m else
+                    "pref_voting not run: a smaller m ran past the cap")
                 print(f"{rule_id:>20} {m:>4} {n:>7} | {t * 1e3:>8.1f}ms {'-':>12} {'-':>8} | {note}")
                 continue
             agree = "yes" if got == peer["winners"] else f"NO (ours {got[:6]}, theirs {peer['winners'][:6]})"

@@ -346,7 +346,9 @@ def dodgson_scores(population: Population) -> pd.Series:
     """Each alternative's Dodgson score: the fewest adjacent swaps (summed over voters) making it beat
     every other alternative by a strict majority (margin > 0). Integer program (Bartholdi, Tovey &
     Trick 1989): ``z[i, k]`` voters with ballot i move x up exactly k places; x gains a vote against
-    every alternative it passes."""
+    every alternative it passes. Shortcut, exact: a swap wins one vote against one alternative, so
+    the score is at least the votes needed in total; when enough voters have each alternative x
+    must catch up on right above x, that many single swaps reach it and no program is solved."""
     refusal = dodgson_limit(population)
     if refusal:
         raise AggregationError(refusal)
@@ -359,6 +361,12 @@ def dodgson_scores(population: Population) -> pd.Series:
     for x in range(m):
         need = {y: int(np.floor((A[y, x] - A[x, y]) / 2.0)) + 1 for y in range(m) if y != x and A[x, y] <= A[y, x]}
         if not need:
+            continue
+        # each swap wins x one vote against one alternative, so the score is at least sum(need); when enough voters
+        # have each needy y right above x, that many single swaps (by different voters) reach it: exact, no program
+        above = L == (L[:, [x]] - 1)                       # above[i, y]: y sits right above x in ballot i
+        if all(float(w[above[:, y]].sum()) >= d for y, d in need.items()):
+            out[x] = float(sum(need.values()))
             continue
         ballot = np.repeat(np.arange(L.shape[0]), L[:, x])            # column j: ballot[j] moves x up shift[j]
         shift = np.concatenate([np.arange(1, k + 1) for k in L[:, x]]) if L[:, x].any() else np.zeros(0, int)

@@ -68,6 +68,10 @@ def test_dodgson_and_young_by_hand():
     # Dodgson: a needs 1 vote against c (5-4): one swap in b>c>a; b needs 2 against a: two swaps; c needs 3 against b
     assert dodgson_scores(CYCLE).to_dict() == {"a": 1.0, "b": 2.0, "c": 3.0}
     assert RULES["dodgson"].compute(CYCLE).values.to_dict() == {"a": -1.0, "b": -2.0, "c": -3.0}
+    # b needs one vote against x, but x is never right above b: the cheapest is x > a > b > y -> x > b > a > y ->
+    # b > x > a > y, two swaps for one vote (the lower bound "one swap per vote" is not reached)
+    p = Profile.parse("x > y > b > a\n2: b > a > y > x\nx > a > y > b\nx > a > b > y")
+    assert dodgson_scores(p).to_dict() == {"x": 0.0, "y": 4.0, "b": 2.0, "a": 2.0}
     # Young: a is beaten only by c (5-4): drop one voter, keep 8; b keeps 6; c keeps 4 (2 b>c>a and 2 c>a>b)
     assert young_scores(CYCLE).to_dict() == {"a": 8.0, "b": 6.0, "c": 4.0}
     # Young with a tie: indifferent voters count for neither side (weak Condorcet winner)
@@ -135,5 +139,6 @@ def test_unproven_integer_program_is_refused(monkeypatch):
     class Stopped:
         status, x, message, fun = 1, None, "Time limit reached", 0.0
     monkeypatch.setattr(kemeny, "milp", lambda *a, **k: Stopped())
+    assert dodgson_scores(CYCLE)["a"] == 1.0       # the shortcut: enough voters have c right above a, no program
     with pytest.raises(AggregationError, match="did not prove an optimum .*no answer is given"):
-        dodgson_scores(CYCLE)
+        dodgson_scores(TENNESSEE)                   # Memphis needs votes against Chattanooga, never right above it
