@@ -227,7 +227,8 @@ ENTRIES = [
          SCORES, "opponents beaten or tied", "majority", (Reference("llull"), Reference("handbook", "chapter 3 (tournament solutions)")),
          (), ANY, lambda m, p: llull(m), trace=llull_trace),
     Rule("black", "Black", "Black's rule",
-         "Elect the Condorcet winner (who beats everyone head-to-head) if there is one, otherwise the Borda winner.",
+         "Elect the Condorcet winner (who beats everyone head-to-head) if there is one, otherwise the Borda winners "
+         "(all of them when tied).",
          SET, "1 = winner", "majority", (Reference("black"),),
          (), ANY, lambda m, p: black(m), trace=black_trace),
 ]

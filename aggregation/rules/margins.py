@@ -468,7 +468,7 @@ def stable_voting_trace(population: Population, params=None) -> list[Step]:
 #: The registry entries of this family (see :mod:`.rule`).
 ENTRIES = [
     Rule("minimax", "Minimax (Simpson-Kramer)", "minimax",
-         "Find each alternative's worst head-to-head defeat; the alternative whose worst defeat is smallest wins.",
+         "Find each alternative's worst head-to-head defeat (by margin); the smallest worst defeat wins, ties all win.",
          SCORES, "minus the largest defeat margin", "majority",
          (Reference("simpson"), Reference("kramer"), Reference("handbook", "chapter 4 (weighted tournament solutions)")),
          (), ANY, lambda m, p: minimax(m), trace=minimax_trace),
@@ -478,8 +478,8 @@ ENTRIES = [
          RANKING, "alternatives ranked below", "majority", (Reference("schulze"),),
          (), ANY, lambda m, p: schulze(m), trace=schulze_trace),
     Rule("ranked_pairs", "Ranked pairs", "ranked pairs",
-         "Lock in head-to-head results from the largest margin down, skipping any that would contradict those "
-         "already locked; whoever ends on top wins.",
+         "Lock in head-to-head results from the largest margin down, skipping any that contradict those already "
+         "locked; equal margins are tried in every order, and whoever ends on top in one of them wins.",
          RANKING, "alternatives ranked below", "majority",
          (Reference("tideman"), Reference("brill_fischer", "parallel-universe tie-breaking")),
          (), ANY, lambda m, p: ranked_pairs(m), trace=ranked_pairs_trace, limit=ranked_pairs_limit),
@@ -489,7 +489,7 @@ ENTRIES = [
          (), ANY, lambda m, p: split_cycle(m), trace=split_cycle_trace),
     Rule("stable_voting", "Stable Voting", "Stable Voting",
          "Take head-to-head matches from the largest margin down; the first winner of a match who also wins the "
-         "election without the loser wins.",
+         "election without the loser wins (all such winners at that margin).",
          SET, "1 = winner", "majority", (Reference("stable_voting"),),
          (), ANY, lambda m, p: stable_voting(m), trace=stable_voting_trace, limit=stable_voting_limit),
 ]
