@@ -37,11 +37,11 @@ from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from ..errors import AggregationError
-from ..outcome import tie_groups, winners
+from ..outcome import winners
 from ..papers import Reference
 from ..populations.base import RANKINGS, Population
 from ..populations.matrix import as_population
-from .majority import TOL, fmt, margin_matrix, margin_unit, ranking_values, set_values
+from .majority import TOL, fmt, margin_matrix, ranking_values, set_values
 from .result import RANKING, SCORES, SET, RuleResult
 from .rule import ANY, VOTERS, Rule, Step
 

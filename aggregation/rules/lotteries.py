@@ -43,7 +43,7 @@ from ..outcome import MARGIN_TOLERANCE, SUPPORT_THRESHOLD
 from ..outcome import support as outcome_support
 from .result import LotteryCertificate, RuleResult
 from .scoring import borda, favourites
-from .rule import ANY, VOTERS, Rule
+from .rule import ANY, VOTERS, Rule, Step
 from .result import LOTTERY, POLICY
 from ..papers import Reference
 
@@ -352,7 +352,6 @@ def proportional_borda(population: Population) -> pd.Series:
 
 
 def _lottery_trace_steps(population, result: RuleResult, matrix: pd.DataFrame, what: str) -> list:
-    from .rule import Step
     p = result.values
     used = tuple(outcome_support(p))
     cert = result.certificate
@@ -371,7 +370,6 @@ def c1_trace(population: Population, params=None) -> list:
 
 
 def proportional_borda_trace(population: Population, params=None) -> list:
-    from .rule import Step
     score = borda(population)
     p = proportional_borda(population)
     table = pd.DataFrame({"Borda score": score, "probability": p})

@@ -29,7 +29,7 @@ from ..errors import AggregationError
 from ..outcome import winners
 from ..papers import Reference
 from ..populations.base import Population
-from .majority import (TOL, beats_matrix, fmt, layers, margin_matrix, margin_unit, margins_table, ranking_values,
+from .majority import (TOL, fmt, layers, margin_matrix, margin_unit, margins_table, ranking_values,
                        set_values)
 from .result import RANKING, SCORES, SET, RuleResult
 from .rule import ANY, Rule, Step

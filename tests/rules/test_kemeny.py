@@ -2,7 +2,6 @@
 definitions by brute force (every permutation, every swap sequence, every subset of voters) on
 hypothesis profiles, and the stated size limits."""
 import numpy as np
-import pandas as pd
 import pytest
 from hypothesis import given, settings
 

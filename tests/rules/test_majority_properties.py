@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aggregation import PreferenceMatrix, Profile, RewardPopulation, RULES, condorcet_winner, smith_set
-from aggregation.rules import kemeny, lotteries, majority, margins, sets
+from aggregation.rules import kemeny, majority, margins, sets
 
 from ..core.strategies import weak_order_profiles
 
