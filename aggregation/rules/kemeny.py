@@ -25,8 +25,9 @@ constant below) and refuses beyond it with the reason; none approximates.
   variant, where x must win every vote among the kept voters, is not offered.)
 
 Dodgson and Young solve one integer program per alternative with HiGHS (``scipy.optimize.milp``,
-relative gap 0): exact for m <= :data:`DODGSON_MAX_ALTERNATIVES` / :data:`YOUNG_MAX_ALTERNATIVES`
-and at most :data:`MAX_BALLOTS` distinct ballots; a solve that does not prove optimality within
+relative gap 0): exact up to :data:`DODGSON_MAX_ALTERNATIVES` alternatives and
+:data:`DODGSON_MAX_BALLOTS` distinct ballots (Dodgson), :data:`YOUNG_MAX_ALTERNATIVES` and
+:data:`YOUNG_MAX_BALLOTS` (Young); a solve that does not prove optimality within
 :data:`MILP_TIME_LIMIT` seconds is refused, never rounded.
 """
 from __future__ import annotations
@@ -49,12 +50,14 @@ from .rule import ANY, VOTERS, Rule, Step
 KEMENY_MAX_ALTERNATIVES = 16
 #: Dodgson's integer programs are solved exactly up to this many alternatives ...
 DODGSON_MAX_ALTERNATIVES = 12
-#: ... Young's up to this many ...
-YOUNG_MAX_ALTERNATIVES = 12
-#: ... and both up to this many distinct ballots.
-MAX_BALLOTS = 5_000
+#: ... and this many distinct ballots;
+DODGSON_MAX_BALLOTS = 5_000
+#: Young's up to this many alternatives and distinct ballots (its program is the harder one to prove optimal:
+#: about 2 s at the limit on impartial-culture ballots, against 30 s for 12 alternatives and 5,000 ballots).
+YOUNG_MAX_ALTERNATIVES = 10
+YOUNG_MAX_BALLOTS = 1_000
 #: Seconds one integer program may take before the rule refuses (it never returns an unproven answer).
-MILP_TIME_LIMIT = 30.0
+MILP_TIME_LIMIT = 20.0
 
 
 # ---------------------------------------------------------------------------- the subset search
@@ -305,7 +308,7 @@ def slater_trace(population: Population, params=None) -> list[Step]:
 
 
 # ---------------------------------------------------------------------------- Dodgson and Young
-def _ballots(population: Population, what: str, strict: bool, max_m: int) -> str | None:
+def _ballots(population: Population, what: str, strict: bool, max_m: int, max_ballots: int) -> str | None:
     """Why ``population`` cannot be used by the integer programs (None when it can)."""
     population = as_population(population)
     if population.kind != RANKINGS:
@@ -319,18 +322,18 @@ def _ballots(population: Population, what: str, strict: bool, max_m: int) -> str
     if strict and population.has_ties:
         return (f"{what} swaps adjacent alternatives of strict rankings; some ballots here have ties or leave "
                 "alternatives unranked")
-    if population.n_rows > MAX_BALLOTS:
-        return (f"{what} is computed exactly only up to {MAX_BALLOTS:,} distinct ballots; this population has "
+    if population.n_rows > max_ballots:
+        return (f"{what} is computed exactly only up to {max_ballots:,} distinct ballots; this population has "
                 f"{population.n_rows:,}")
     return None
 
 
 def dodgson_limit(population: Population, params=None) -> str | None:
-    return _ballots(population, "Dodgson's rule", True, DODGSON_MAX_ALTERNATIVES)
+    return _ballots(population, "Dodgson's rule", True, DODGSON_MAX_ALTERNATIVES, DODGSON_MAX_BALLOTS)
 
 
 def young_limit(population: Population, params=None) -> str | None:
-    return _ballots(population, "Young's rule", False, YOUNG_MAX_ALTERNATIVES)
+    return _ballots(population, "Young's rule", False, YOUNG_MAX_ALTERNATIVES, YOUNG_MAX_BALLOTS)
 
 
 def _solve(c, A, lo, hi, lb, ub, what: str) -> float:
@@ -400,7 +403,8 @@ def dodgson(population: Population) -> RuleResult:
 
 def young_scores(population: Population) -> pd.Series:
     """Each alternative's Young score: the largest weight of voters among whom it is a weak Condorcet
-    winner (nobody beats it), by an integer program over how many voters of each ballot are kept."""
+    winner (nobody beats it), by an integer program over how many voters of each ballot are kept (ballots
+    that rank x the same way against every other alternative merged into one variable)."""
     refusal = young_limit(population)
     if refusal:
         raise AggregationError(refusal)
@@ -414,9 +418,12 @@ def young_scores(population: Population) -> pd.Series:
         if all(A[x, y] >= A[y, x] for y in range(m) if y != x):
             out[x] = float(w.sum())                 # already unbeaten: keep everyone
             continue
-        sign = np.sign(L[:, [y for y in range(m) if y != x]] - L[:, [x]]).T   # +1: x above y in ballot i
-        kept = _solve(-np.ones(len(w)), sign, np.zeros(m - 1), np.full(m - 1, np.inf), np.zeros(len(w)), w,
-                      f"Young score of {names[x]}")
+        sign = np.sign(L[:, [y for y in range(m) if y != x]] - L[:, [x]])     # +1: x above y in ballot i
+        # ballots that agree on x against every other alternative are interchangeable here: merge them
+        pattern, group = np.unique(sign, axis=0, return_inverse=True)
+        size = np.bincount(group.reshape(-1), weights=w)
+        kept = _solve(-np.ones(len(size)), pattern.T, np.zeros(m - 1), np.full(m - 1, np.inf), np.zeros(len(size)),
+                      size, f"Young score of {names[x]}")
         out[x] = -kept
     return pd.Series(out + 0.0, index=names, name="Young score")
 

@@ -95,6 +95,11 @@ def test_refusals_are_stated():
     with pytest.raises(AggregationError, match="only up to 16 alternatives"):
         kemeny_young(big)
     assert "only up to 12 alternatives" in RULES["dodgson"].applies_to(big.restrict([f"x{i}" for i in range(13)]))[1]
+    assert "only up to 10 alternatives" in RULES["young"].applies_to(big.restrict([f"x{i}" for i in range(11)]))[1]
+    many = Profile.from_orders(np.array([np.roll(np.arange(4), k) for k in range(4)] * 1), list("abcd"))
+    assert RULES["young"].applies_to(many) == (True, "")
+    many_ballots = Profile.from_orders(np.argsort(np.random.default_rng(0).random((3000, 8)), axis=1), list("abcdefgh"))
+    assert "only up to 1,000 distinct ballots" in RULES["young"].applies_to(many_ballots)[1]
 
 
 def test_kemeny_on_a_preference_matrix_equals_the_profile():
