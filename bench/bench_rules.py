@@ -1,16 +1,18 @@
 """The rules against pref_voting, each library in its own environment, on the same profiles (prints;
 never asserts).
 
-    .venv/bin/python -m bench.bench_rules [--quick] [--m 5,10] [--n 1000] [--peer-python .venv-bench/bin/python] [--cap 120]
+    .venv/bin/python -m bench.bench_rules [--quick] [--m 5,10] [--n 1000]
+                                          [--peer-python .venv-bench/bin/python] [--cap 120]
 
 Impartial-culture profiles for m = 5 ... 200 alternatives and n = 1,000 and 100,000 voters are drawn
 once, compressed to distinct rankings with counts and saved to a temporary ``.npz``; this process times
-our side (building the :class:`~aggregation.Profile` from the rankings plus the registry rule, median of
-up to 50 runs while they total under 0.3 s), ``bench/peer_rules.py`` times pref_voting's side in ``.venv-bench`` (its Profile plus its
-function). Both are end to end from the same rankings. The ratio is pref_voting's time over ours; the
-last column says whether the winner sets agree (for a lottery: its support). Rules exponential in m (Kemeny, Slater, Banks, Dodgson,
-and pref_voting's enumeration for the C1 lottery and the bipartisan set) run only up to the size in
-:data:`RULES`; a pref_voting call past ``--cap`` seconds stops that rule's larger sizes.
+our side (building the :class:`~aggregation.Profile` from the rankings plus the registry rule, median
+of up to 50 runs while they total under 0.3 s), ``bench/peer_rules.py`` times pref_voting's side in
+``.venv-bench`` (its Profile plus its function). Both are end to end from the same rankings. The ratio
+is pref_voting's time over ours; the last column says whether the winner sets agree (for a lottery: its
+support). Rules exponential in m (Kemeny, Slater, Banks, Dodgson, and pref_voting's enumeration for
+the C1 lottery and the bipartisan set) run on pref_voting's side only up to the size in :data:`RULES`;
+a pref_voting call past ``--cap`` seconds stops that rule's larger sizes for the same number of voters.
 """
 from __future__ import annotations
 
@@ -88,7 +90,8 @@ def main() -> None:
     data = profiles(sizes_m, sizes_n)
     with tempfile.TemporaryDirectory() as tmp:
         npz, spec, result = Path(tmp) / "profiles.npz", Path(tmp) / "rules.json", Path(tmp) / "peer.json"
-        np.savez(npz, **{f"orders_{k}": o for k, (o, _) in data.items()}, **{f"counts_{k}": c for k, (_, c) in data.items()})
+        np.savez(npz, **{f"orders_{k}": o for k, (o, _) in data.items()},
+                 **{f"counts_{k}": c for k, (_, c) in data.items()})
         spec.write_text(json.dumps(RULES))
         started = time.perf_counter()
         peer_run = subprocess.run([peer, str(ROOT / "bench" / "peer_rules.py"), str(npz), str(spec), str(result),

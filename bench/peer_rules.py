@@ -4,8 +4,8 @@
 
 For each profile of PROFILES.npz (``orders_<key>``: distinct rankings as candidate indices best first,
 ``counts_<key>``: their counts) and each pref_voting function named in RULES.json, times building
-pref_voting's Profile plus the rule (median of up to 50 runs while they total under 0.3 s; one when a run takes longer) and
-records the winners. A rule that runs past ``--cap`` seconds on one size (SIGALRM) is not run on the
+pref_voting's Profile plus the rule (median of up to 50 runs while they total under 0.3 s; one when a run
+takes longer) and records the winners. A rule that runs past ``--cap`` seconds on one size (SIGALRM) is not run on the
 larger ones of the same number of voters.
 """
 from __future__ import annotations

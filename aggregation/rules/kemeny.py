@@ -482,7 +482,8 @@ ENTRIES = [
     Rule("slater", "Slater", "Slater's rule",
          "Find the rankings that reverse the fewest head-to-head majorities; their first places win (exact ties "
          "cost nothing).",
-         SET, "1 = winner", "majority", (Reference("slater"), Reference("handbook", "chapter 3 (tournament solutions)")),
+         SET, "1 = winner", "majority",
+         (Reference("slater"), Reference("handbook", "chapter 3 (tournament solutions)")),
          (), ANY, lambda m, p: slater(m), trace=slater_trace, limit=slater_limit),
     Rule("dodgson", "Dodgson", "Dodgson's rule",
          "Count the fewest swaps of neighbouring alternatives in the ballots that make each alternative beat all "

@@ -211,8 +211,9 @@ def black_trace(population: Population, params=None) -> list[Step]:
     return steps + [
         Step("No Condorcet winner", "No alternative beats every other one head-to-head, so Black's rule falls back "
                                     "on Borda."),
-        Step("Borda count", f"Borda scores (tied alternatives share positions); the winner{'s' if len(top) > 1 else ''}: "
-                            f"{', '.join(top)}.", score.to_frame("Borda score"), tuple(top))]
+        Step("Borda count", "Borda scores (tied alternatives share positions); the "
+                            f"winner{'s' if len(top) > 1 else ''}: {', '.join(top)}.",
+             score.to_frame("Borda score"), tuple(top))]
 
 
 #: The registry entries of this family (see :mod:`.rule`).
@@ -224,7 +225,8 @@ ENTRIES = [
          (), ANY, lambda m, p: copeland(m), trace=copeland_trace),
     Rule("llull", "Llull", "Llull's rule",
          "Like Copeland, but an exact head-to-head tie counts as a full win: one point per opponent beaten or tied.",
-         SCORES, "opponents beaten or tied", "majority", (Reference("llull"), Reference("handbook", "chapter 3 (tournament solutions)")),
+         SCORES, "opponents beaten or tied", "majority",
+         (Reference("llull"), Reference("handbook", "chapter 3 (tournament solutions)")),
          (), ANY, lambda m, p: llull(m), trace=llull_trace),
     Rule("black", "Black", "Black's rule",
          "Elect the Condorcet winner (who beats everyone head-to-head) if there is one, otherwise the Borda winners "

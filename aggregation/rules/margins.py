@@ -310,11 +310,12 @@ def ranked_pairs_trace(population: Population, params=None) -> list[Step]:
     finals = _universes(M)
     winners = ranked_pairs_winners(M)
     top = tuple(names[i] for i in winners)
+    equal = any(len(g) > 1 for g in groups)
     steps = [Step("Sort the majorities", f"Every head-to-head majority, largest margin first ({len(rows)} pairs; "
                                          "margin-0 pairs lock nothing).", table),
              Step("Lock in", "Going down the list, each pair is locked unless it contradicts (closes a cycle with) "
-                             "pairs locked before it." + (" Pairs with equal margins are listed in alphabetical order "
-                                                          "here; the rule tries every order." if any(len(g) > 1 for g in groups) else ""),
+                             "pairs locked before it." + (" Pairs with equal margins are listed in alphabetical "
+                                                          "order here; the rule tries every order." if equal else ""),
                   table, top)]
     if len(finals) > 1:
         steps.append(Step("Every order of equal margins", f"The orders of equal-margin pairs lead to {len(finals)} "
@@ -470,7 +471,8 @@ ENTRIES = [
     Rule("minimax", "Minimax (Simpson-Kramer)", "minimax",
          "Find each alternative's worst head-to-head defeat (by margin); the smallest worst defeat wins, ties all win.",
          SCORES, "minus the largest defeat margin", "majority",
-         (Reference("simpson"), Reference("kramer"), Reference("handbook", "chapter 4 (weighted tournament solutions)")),
+         (Reference("simpson"), Reference("kramer"),
+          Reference("handbook", "chapter 4 (weighted tournament solutions)")),
          (), ANY, lambda m, p: minimax(m), trace=minimax_trace),
     Rule("schulze", "Schulze (beat path)", "Schulze's method",
          "Chain head-to-head wins into paths as strong as their weakest link; a beats b if its strongest path to b "

@@ -17,8 +17,10 @@ from .majority_reference import (dodgson_by_search, kemeny_by_permutations, slat
 
 CYCLE = Profile.parse("4: a > b > c\n3: b > c > a\n2: c > a > b")     # a > b by 3, b > c by 5, c > a by 1
 PARADOX = Profile.parse("a > b > c\nb > c > a\nc > a > b")
-TENNESSEE = Profile.parse("42: Memphis > Nashville > Chattanooga > Knoxville\n26: Nashville > Chattanooga > Knoxville > Memphis\n"
-                          "15: Chattanooga > Knoxville > Nashville > Memphis\n17: Knoxville > Chattanooga > Nashville > Memphis")
+TENNESSEE = Profile.parse("42: Memphis > Nashville > Chattanooga > Knoxville\n"
+                          "26: Nashville > Chattanooga > Knoxville > Memphis\n"
+                          "15: Chattanooga > Knoxville > Nashville > Memphis\n"
+                          "17: Knoxville > Chattanooga > Nashville > Memphis")
 
 
 def members(result):

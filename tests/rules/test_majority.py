@@ -22,8 +22,10 @@ CYCLE = Profile.parse("4: a > b > c\n3: b > c > a\n2: c > a > b")
 SCHULZE_45 = Profile.parse("5: A > C > B > E > D\n5: A > D > E > C > B\n8: B > E > D > A > C\n3: C > A > B > E > D\n"
                            "7: C > A > E > B > D\n2: C > B > A > D > E\n7: D > C > E > B > A\n8: E > B > A > D > C")
 # Tennessee's capital (Wikipedia, "Condorcet method"): Nashville is the Condorcet winner, Memphis the plurality one.
-TENNESSEE = Profile.parse("42: Memphis > Nashville > Chattanooga > Knoxville\n26: Nashville > Chattanooga > Knoxville > Memphis\n"
-                          "15: Chattanooga > Knoxville > Nashville > Memphis\n17: Knoxville > Chattanooga > Nashville > Memphis")
+TENNESSEE = Profile.parse("42: Memphis > Nashville > Chattanooga > Knoxville\n"
+                          "26: Nashville > Chattanooga > Knoxville > Memphis\n"
+                          "15: Chattanooga > Knoxville > Nashville > Memphis\n"
+                          "17: Knoxville > Chattanooga > Nashville > Memphis")
 TIE = Profile.parse("a = b > c")                     # one voter, a and b tied on top
 
 
@@ -62,7 +64,8 @@ def test_three_margins_cycle_by_hand():
 def test_schulze_45_voter_example():
     M, names = margin_matrix(SCHULZE_45)
     d = {(a, b): round((M[i, j] * 45 + 45) / 2) for i, a in enumerate(names) for j, b in enumerate(names) if i != j}
-    assert (d["A", "B"], d["B", "D"], d["D", "C"], d["E", "D"], d["C", "B"]) == (20, 33, 28, 31, 29)   # Schulze's d[*, *]
+    # Schulze's d[*, *] (voters preferring the first to the second)
+    assert (d["A", "B"], d["B", "D"], d["D", "C"], d["E", "D"], d["C", "B"]) == (20, 33, 28, 31, 29)
     S = np.rint(widest_paths(M) * 45).astype(int)           # margins = 2 * winning votes - 45 on strict ballots
     expected_votes = {("A", "B"): 28, ("A", "E"): 24, ("E", "A"): 25, ("E", "D"): 31, ("C", "B"): 29, ("B", "D"): 33}
     for (a, b), votes in expected_votes.items():

@@ -16,8 +16,8 @@ OURS = [rule.id for module in (majority, margins, kemeny, sets) for rule in modu
     "c1_maximal_lottery", "proportional_borda"]
 #: Rules whose winners are the Condorcet winner whenever there is one (Dodgson: on strict rankings, where it applies).
 CONDORCET = ["copeland", "llull", "black", "minimax", "schulze", "ranked_pairs", "split_cycle", "stable_voting",
-             "kemeny_young", "kemeny_ranking", "slater", "dodgson", "young", "smith_set", "schwartz_set", "uncovered_set",
-             "banks_set", "bipartisan_set", "essential_set", "c1_maximal_lottery"]
+             "kemeny_young", "kemeny_ranking", "slater", "dodgson", "young", "smith_set", "schwartz_set",
+             "uncovered_set", "banks_set", "bipartisan_set", "essential_set", "c1_maximal_lottery"]
 #: Rules whose winners always lie in the Smith set (minimax, Black, Dodgson, Young and proportional Borda do not).
 SMITH = ["copeland", "llull", "schulze", "ranked_pairs", "split_cycle", "stable_voting", "kemeny_young",
          "kemeny_ranking", "slater", "smith_set", "schwartz_set", "uncovered_set", "banks_set", "bipartisan_set",

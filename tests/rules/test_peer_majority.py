@@ -164,7 +164,8 @@ def _c1_check(prof, ans):
 
 
 def test_c1_maximal_lottery_sampled(data):
-    outcomes = [_c1_check(prof, ans) for k, (prof, ans) in enumerate(answered(data, "c1_maximal_lottery")) if k % 10 == 0]
+    outcomes = [_c1_check(prof, ans) for k, (prof, ans) in enumerate(answered(data, "c1_maximal_lottery"))
+                if k % 10 == 0]
     assert sum(outcomes) >= 80 and len(outcomes) - sum(outcomes) >= 5
 
 
