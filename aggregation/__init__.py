@@ -11,6 +11,7 @@ Map of the packages (everything public is importable from here):
 
 ======================  ==========================================================================
 ``errors``              :class:`AggregationError`, the one exception for bad input
+``bounds``              the one table of input limits (:data:`LIMITS`) and :class:`LimitError`
 ``outcome``             who is on top: one tolerance, winners and tie groups, supports
 ``validate``            checks of names, weights, distributions and sample counts
 ``papers``              the one table of papers and :class:`~papers.Reference` (a place in a paper)
@@ -20,18 +21,22 @@ Map of the packages (everything public is importable from here):
                         (P and M of any population); seeded ``generators``
 ``formats/``            PrefLib, CSV rankings, comparison tables, plain dicts; the files' kind words
                         (``FILE_KINDS``)
-``rules/``              the rules by family: ``scoring``, ``majority`` (and the margin-based
-                        ``margins``, the search-based ``kemeny``), ``sets`` (tournament solutions),
-                        ``lotteries``, ``alignment`` (RLHF / DPO / IPO limits), ``sampling`` (the
-                        flip of D); ``result`` (the typed
-                        results and certificates); ``registry`` (every rule, self-describing: the
-                        single vocabulary of rules)
+``rules/``              the rules by family: ``scoring``, ``elimination``, ``majority`` (and the
+                        margin-based ``margins``, the search-based ``kemeny``), ``sets`` (tournament
+                        solutions), ``lotteries``,
+                        ``alignment`` (RLHF / DPO / IPO limits), ``heterogeneous`` (corrected DPO's and
+                        Prop. B.3's limits), ``sampling`` (the flip of D); ``ballots`` (what rules reading
+                        whole rankings see); ``result`` (the typed results and certificates);
+                        ``registry`` (every rule, self-describing: the single vocabulary of rules)
 ``testtime/``           test-time scaling: ``rates`` (k-sample win rates), ``games`` (MPNE_k, the
                         robust policy), ``multi_output`` (Theorem 3.1), ``cost`` (one estimate and one
                         budget for the games), and their machinery
 ``properties/``         property checks of every rule (``axioms``) and what they cost (``cost``)
 ``choice/``             ranked choices (RCPO): exact ``models``, seeded ``samplers``
 ``losses``              numpy references of the fine-tuning losses
+``training_methods``    the fine-tuning methods as one table (name, family, default beta, spec fields,
+                        explanation, references, the limit each converges to) and :func:`theory`,
+                        the theory next to a job (:class:`TheoryResult`, stored with its result)
 ======================  ==========================================================================
 
 Conventions (see DESIGN.md): ``P[a, b]`` is the probability that a random voter strictly
@@ -40,7 +45,8 @@ Series indexed by alternative name; rules whose output carries more than numbers
 :class:`RuleResult` (``values``, ``certificate``, ``method``, ``notes``); bad input raises
 :class:`AggregationError` with a message naming the problem and where it is.
 """
-from . import outcome, papers
+from . import bounds, outcome, papers
+from .bounds import LIMITS, LimitError
 from .errors import AggregationError
 from .outcome import tie_groups, winners
 
@@ -48,7 +54,7 @@ from .outcome import tie_groups, winners
 from .populations import (
     COMPARISONS, KINDS, MATRIX, POPULATION_CLASSES, RANKINGS, USER_TYPES, PairwiseData, Population, PreferenceMatrix,
     Profile, RewardPopulation, as_population, check_preference_matrix, population_kind, sample_comparisons,
-    sample_pairs,
+    sample_paired_comparisons, sample_pairs,
 )
 from .populations.profile import format_ranking, parse_ranking
 from .populations.preference import margins, preference_matrix
@@ -57,24 +63,31 @@ from .populations.generators import (
     reward_mixture, single_peaked, urn,
 )
 from .formats import (
-    FILE_KINDS, population_from_dict, population_to_dict, read_comparisons, read_preflib, read_rankings_csv,
-    write_comparisons, write_preflib, write_rankings_csv,
+    FILE_KINDS, population_from_dict, population_to_dict, read_comparisons, read_population_json, read_preflib,
+    read_rankings_csv, write_comparisons, write_preflib, write_rankings_csv,
 )
 
 # rules, their typed results and the registry
 from .rules.result import (
     EquilibriumCertificate, LotteryCertificate, MultiOutputCertificate, RewardFit, RobustCertificate, RuleResult,
 )
-from .rules.scoring import borda, plurality
+from .rules.scoring import anti_plurality, borda, bucklin, dowdall, plurality, positional, simplified_bucklin
+from .rules.elimination import (
+    baldwin, benham, coombs, instant_runoff, instant_runoff_put, instant_runoff_ranking, nanson, plurality_with_runoff,
+    tideman_alternative_schwartz, tideman_alternative_smith, weak_nanson,
+)
 from .rules.majority import black, condorcet_winner, copeland, llull, majority_graph, majority_winner, smith_set
 from .rules.margins import minimax, ranked_pairs, schulze, split_cycle, stable_voting
 from .rules.kemeny import dodgson, kemeny_ranking, kemeny_young, slater, young
 from .rules.sets import uncovered_set
-from .rules.lotteries import c1_maximal_lottery, maximal_lottery, proportional_borda, random_dictatorship, uniform_policy
+from .rules.lotteries import (
+    c1_maximal_lottery, maximal_lottery, proportional_borda, random_dictatorship, uniform_policy,
+)
 from .rules.alignment import (
     BTMisfit, average_reward_policy, bt_misfit, bt_reward, consistent_policy, ipo_policy, nbc, reward_order_key,
     rlhf_policy,
 )
+from .rules.heterogeneous import consistent_b3_policy, corrected_dpo_policy, preference_variance, reward_variance
 from .rules.sampling import SamplingFlip, min_tv_flip
 from .rules.registry import RULES, AllRules, Rule, RuleParams, compute_all, get_rule, rules_table
 
@@ -93,26 +106,35 @@ from .choice.models import (
     mallows_rmj_topk_probability, mallows_rmj_topk_table, mnl_topk_probability, mnl_topk_table, population_topk_table,
 )
 from .choice.samplers import ranked_choice_arrays, sample_mallows_rmj_choices, sample_mnl_choices, sample_ranked_choices
-from .losses import consistent_loss, dpo_loss, entropy_phi_proxy, ipo_loss, mallows_rmj_loss, mnl_loss
+from .losses import (b3_integral, consistent_b3_loss, consistent_loss, corrected_dpo_loss, dpo_loss, entropy_phi_proxy,
+                     ipo_loss, joint_likelihood, joint_likelihood_loss, joint_variance, mallows_rmj_loss, mnl_loss)
+from . import training_methods
+from .training_methods import TRAINING_METHODS, TheoryResult, TrainingMethod
 
 __all__ = [
-    "AggregationError", "outcome", "papers", "winners", "tie_groups",
+    "AggregationError", "LimitError", "LIMITS", "bounds", "outcome", "papers", "winners", "tie_groups",
     # populations
     "Population", "Profile", "RewardPopulation", "PairwiseData", "PreferenceMatrix", "as_population",
     "population_kind", "KINDS", "RANKINGS", "USER_TYPES", "COMPARISONS", "MATRIX", "POPULATION_CLASSES",
-    "sample_comparisons", "sample_pairs", "preference_matrix", "margins", "check_preference_matrix",
+    "sample_comparisons", "sample_paired_comparisons", "sample_pairs",
+    "preference_matrix", "margins", "check_preference_matrix",
     "parse_ranking", "format_ranking",
     "impartial_culture", "mallows", "plackett_luce", "urn", "single_peaked", "euclidean", "reward_mixture",
     "generate", "GENERATORS", "default_names",
     "read_preflib", "write_preflib", "read_rankings_csv", "write_rankings_csv",
-    "read_comparisons", "write_comparisons", "population_to_dict", "population_from_dict", "FILE_KINDS",
+    "read_comparisons", "write_comparisons", "population_to_dict", "population_from_dict", "read_population_json",
+    "FILE_KINDS",
     # rules and results
-    "borda", "plurality", "copeland", "random_dictatorship", "condorcet_winner", "majority_winner",
+    "borda", "plurality", "anti_plurality", "dowdall", "bucklin", "simplified_bucklin", "positional",
+    "instant_runoff", "instant_runoff_put", "instant_runoff_ranking", "plurality_with_runoff", "coombs", "baldwin",
+    "nanson", "weak_nanson", "benham", "tideman_alternative_smith", "tideman_alternative_schwartz",
+    "copeland", "random_dictatorship", "condorcet_winner", "majority_winner",
     "smith_set", "majority_graph", "maximal_lottery", "uniform_policy",
     "llull", "black", "minimax", "schulze", "ranked_pairs", "split_cycle", "stable_voting", "kemeny_young",
     "kemeny_ranking", "slater", "dodgson", "young", "uncovered_set", "c1_maximal_lottery", "proportional_borda",
     "nbc", "bt_reward", "reward_order_key", "rlhf_policy", "average_reward_policy", "min_tv_flip", "SamplingFlip",
     "ipo_policy", "consistent_policy", "bt_misfit", "BTMisfit",
+    "corrected_dpo_policy", "consistent_b3_policy", "reward_variance", "preference_variance",
     "RuleResult", "LotteryCertificate", "EquilibriumCertificate", "RobustCertificate", "MultiOutputCertificate",
     "RewardFit",
     "RULES", "Rule", "RuleParams", "get_rule", "rules_table", "compute_all", "AllRules",
@@ -127,4 +149,8 @@ __all__ = [
     "population_topk_table", "sample_ranked_choices", "sample_mnl_choices", "sample_mallows_rmj_choices",
     "ranked_choice_arrays",
     "dpo_loss", "ipo_loss", "mnl_loss", "mallows_rmj_loss", "entropy_phi_proxy", "consistent_loss",
+    "consistent_b3_loss", "b3_integral", "corrected_dpo_loss", "joint_likelihood", "joint_likelihood_loss",
+    "joint_variance",
+    # fine-tuning methods and the theory next to a job
+    "training_methods", "TRAINING_METHODS", "TrainingMethod", "TheoryResult",
 ]

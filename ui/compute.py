@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+import presets
 from aggregation import RULES as REGISTRY
 from aggregation import (COMPARISONS, POPULATION_CLASSES, AggregationError, BTMisfit,
                          LotteryCertificate, RuleParams, RuleResult, SamplingFlip, average_reward_policy, bt_reward,
@@ -372,6 +373,4 @@ def choice_view(model, utilities: tuple, central: str, phi: float, assortment: t
 @st.cache_data(show_spinner=False)
 def scenario_claims(scenario_id: str) -> list[tuple[str, bool, str]]:
     """Each claim of a library scenario checked through the core: (text, passed, what was observed)."""
-    import presets
-
     return [(r.text, bool(r.passed), r.observed_text) for r in presets.evaluate(presets.load(scenario_id))]

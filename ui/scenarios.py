@@ -11,6 +11,8 @@ from __future__ import annotations
 import presets
 from aggregation import AggregationError
 
+from .page_index import PageSpec, page
+
 #: Dashboard URL path of each ``Scenario.page`` (they coincide; kept explicit so that a renamed
 #: page fails here, at import, rather than on a card).
 PAGE_PATHS = {"rules": "rules", "sampling": "sampling", "testtime": "testtime", "properties": "properties",
@@ -27,10 +29,8 @@ def load(scenario_id: str):
     return presets.load(scenario_id)
 
 
-def page_of(scenario):
-    """The :class:`ui.shell.PageSpec` of the page that shows the scenario best."""
-    from .shell import page
-
+def page_of(scenario) -> PageSpec:
+    """The :class:`~ui.page_index.PageSpec` of the page that shows the scenario best."""
     return page(PAGE_PATHS[scenario.page])
 
 

@@ -6,59 +6,22 @@ page never depends on the entry point having run first.
 
 The pages live in ``pages/`` next to ``app.py``; Streamlit would treat that folder as a legacy
 multipage app on the first request of a server's life (see ``ui/launch.py``, which the README's
-start command uses). ``st.navigation`` below is the only page list.
+start command uses). ``st.navigation`` below lists the pages of :mod:`ui.page_index` (plain data,
+re-exported here as ``PAGES``, ``page``, ``ROOT`` and ``PageSpec``).
 """
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
 
 import streamlit as st
 
-from aggregation import RULES, AggregationError
+from aggregation import AggregationError
 
 from . import numbers, scenarios, state, urls, widgets
+from .page_index import PAGES, ROOT, PageSpec, page
+from .text import md
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-@dataclass(frozen=True)
-class PageSpec:
-    path: str        # relative to the repository root (AppTest's switch_page takes this path)
-    title: str
-    icon: str
-    url_path: str
-    help: str
-
-
-PAGES = (
-    PageSpec("pages/population.py", "Population", ":material/groups:", "population",
-             "Who the voters are: rankings with weights or user types with rewards, a scenario from the library "
-             "or a seeded generator. Edit, import, export; every other page reads this population."),
-    PageSpec("pages/rules.py", "Rules side by side", ":material/balance:", "rules",
-             "Every rule of the registry on the current population ("
-             + ", ".join(rule.name for rule in RULES.values()) + "), with the majority margins."),
-    PageSpec("pages/sampling.py", "Sampling distribution", ":material/change_history:", "sampling",
-             "How the distribution of compared responses steers DPO: NBC under D, the ternary map of winners, "
-             "and the smallest change of D that flips the order."),
-    PageSpec("pages/testtime.py", "Test-time scaling", ":material/casino:", "testtime",
-             "Sample a policy k times and keep the best answer: the robust win rate f(k) of each policy against "
-             "k/(k+1), MPNE_k and the robust policy with their certificates."),
-    PageSpec("pages/properties.py", "Properties", ":material/fact_check:", "properties",
-             "Which rule keeps which promise (majority, Condorcet, Pareto, independence of irrelevant "
-             "alternatives and of clones) on this population, with the counterexample when it does not."),
-    PageSpec("pages/ranked_choice.py", "Ranked choice", ":material/format_list_numbered:", "ranked-choice",
-             "Choices from a set of answers: MNL against Mallows-RMJ first-choice and top-k probabilities, next "
-             "to what this population answers."),
-    PageSpec("pages/fine_tuning.py", "Fine-tuning", ":material/model_training:", "fine-tuning",
-             "Train a small language model on comparisons drawn from the population and see where it lands "
-             "next to the theory."),
-)
-
-
-def page(url_path: str) -> PageSpec:
-    return next(p for p in PAGES if p.url_path == url_path)
+__all__ = ["PAGES", "ROOT", "PageSpec", "page", "configure", "navigation", "sidebar", "page_header"]
 
 
 def configure() -> None:
@@ -81,7 +44,7 @@ def sidebar() -> None:
     with st.sidebar:
         st.markdown("**Current population**")
         edited = " · edited by hand" if origin.edited else ""
-        st.caption(f"{origin.title}{edited}")
+        st.caption(f"{md(origin.title)}{edited}")
         rows = model.n_rows
         count = f"{rows:,} {model.noun if rows == 1 else model.nouns}"
         weight = f" · total weight {numbers.weight(model.total_weight)}" if model.total_weight is not None else ""
@@ -96,7 +59,7 @@ def sidebar() -> None:
                              query_params=urls.current_params())
         D = state.sampling()
         st.caption("Sampling distribution D: " + ("uniform" if D is None else
-                   ", ".join(f"{a} {numbers.decimal(p)}" for a, p in D.items())))
+                   ", ".join(f"{md(a)} {numbers.decimal(p)}" for a, p in D.items())))
         st.caption(urls.link_scope())
 
 

@@ -8,9 +8,11 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from aggregation import AggregationError, EquilibriumCertificate, RobustCertificate, outcome
+from aggregation.formats import to_csv
 
-from . import compute, numbers, state, urls
+from . import compute, numbers, scenarios, state, urls
 from .explain import plain
+from .text import md
 
 
 def chart(fig: go.Figure, *, key: str, file_name: str) -> None:
@@ -24,8 +26,9 @@ def chart(fig: go.Figure, *, key: str, file_name: str) -> None:
 
 def csv_download(frame: pd.DataFrame, *, file_name: str, key: str, label: str = "Download as CSV",
                  index: bool = True) -> None:
-    """A download button for a table, full precision."""
-    st.download_button(label, data=frame.to_csv(index=index), file_name=file_name, mime="text/csv",
+    """A download button for a table, full precision and formula-safe (a cell such as ``=HYPERLINK(…)``
+    is written as text: :func:`aggregation.formats.to_csv`). Every CSV download of the dashboard is this."""
+    st.download_button(label, data=to_csv(frame, index=index), file_name=file_name, mime="text/csv",
                        key=key, icon=":material/download:", on_click="ignore")
 
 
@@ -36,8 +39,9 @@ def table(data, *, key: str, **kwargs) -> None:
 
 
 def error(exc: AggregationError | str, *, prefix: str = "") -> None:
-    """The core's message, shown in place (never a stack trace)."""
-    st.error(f"{prefix}{exc}", icon=":material/error:")
+    """The core's message, shown in place (never a stack trace) and as text: it may echo a name, a line
+    of a file or a link parameter (:func:`ui.text.md`)."""
+    st.error(md(f"{prefix}{exc}"), icon=":material/error:")
 
 
 def styled(frame: pd.DataFrame, formatter: Callable[[float], str] | Mapping[str, Callable],
@@ -113,8 +117,6 @@ def on_request(name: str, key, *, label: str, explanation: str, button_key: str)
 def scenario_provenance(scenario, *, compact: bool) -> None:
     """The property at stake, the source (linked) and the constructed-example mark of a scenario;
     ``compact`` (gallery cards) shows the source as a caption."""
-    from . import scenarios
-
     st.markdown(f":violet[:material/gavel: **At stake:** {scenario.property}]")
     source = scenarios.short_source(scenario)
     cited = f"[{source}]({scenario.source.url})" if scenario.source.url else source
@@ -129,8 +131,6 @@ def scenario_provenance(scenario, *, compact: bool) -> None:
 def scenario_story(*, expanded_on: str | None = None) -> None:
     """When a library scenario is loaded: its story, source and what to look for (each claim checked
     through the core), open on the scenario's own page (``expanded_on``, a URL path)."""
-    from . import scenarios
-
     origin = state.origin()
     if not origin.scenario:
         return
@@ -157,7 +157,7 @@ def notices() -> None:
     if not messages:
         return
     for message in messages:
-        st.warning(message, icon=":material/info:")
+        st.warning(md(message), icon=":material/info:")       # they may quote a link's parameters
     st.button("Dismiss these messages", key="dismiss_notices", on_click=state.dismiss_notices)
 
 
@@ -171,10 +171,10 @@ def glance(model) -> None:
         return
     cols = st.columns(3)
     borda = view.winners.get("borda")
-    cols[0].metric("Borda / RLHF reward picks", " = ".join(borda) if borda else "–")
-    cols[1].metric("Condorcet winner", view.condorcet_winner or "none")
+    cols[0].metric("Borda / RLHF reward picks", " = ".join(md(a) for a in borda) if borda else "–")
+    cols[1].metric("Condorcet winner", md(view.condorcet_winner) if view.condorcet_winner else "none")
     lottery = view.scores.loc["maximal_lottery"]
     support = [(a, lottery[a]) for a in outcome.support(lottery)]
     cols[2].metric("Maximal lottery (NLHF) picks",
-                   f"{support[0][0]} (certain)" if len(support) == 1 else
-                   ", ".join(f"{a} {numbers.decimal(p, 3)}" for a, p in support))
+                   f"{md(support[0][0])} (certain)" if len(support) == 1 else
+                   ", ".join(f"{md(a)} {numbers.decimal(p, 3)}" for a, p in support))

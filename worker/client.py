@@ -35,19 +35,24 @@ API (exact signatures):
   second (the worker kills the trainer's process group). False if it had already ended.
 * ``result(job_id) -> dict | None``: see :func:`worker.train.train` for the fields (final
   policy and mixture, trajectory, the dataset's empirical preference matrix with standard
-  errors, the core's theory for the population, settings, timings).
+  errors, the core's theory for the population (``theory``: read it with
+  :meth:`aggregation.TheoryResult.from_json`), settings, timings).
 * ``list_jobs(limit=None) -> list[JobRecord]``: newest first; ``JobRecord.spec`` holds the
   settings, ``.summary`` a one-line description, ``.status`` the :class:`JobStatus`.
 * ``get_client() -> JobClient``: the client for the environment's configuration (cached).
-* Spec helpers, re-exported from :mod:`worker.spec` so the page needs this module only:
-  ``METHODS`` (method key -> label), ``DEFAULT_BETA``, ``validate_spec(spec) -> dict`` (the
+* Spec helpers, re-exported from :mod:`worker.spec`: ``validate_spec(spec) -> dict`` (the
   normalised spec with every default, or :class:`JobSpecError`), ``spec_for(population, method,
   **settings) -> dict`` (from a ``Profile`` / ``RewardPopulation`` object) and
-  ``describe_spec(spec) -> str``.
+  ``describe_spec(spec) -> str``. The methods themselves (names, families, default beta, the
+  fields each reads, their theory) are the core's table, :data:`aggregation.TRAINING_METHODS`.
 
 Unknown job ids raise :class:`UnknownJob` (a ``LookupError``). If the queue is unreachable
 (e.g. Redis down), ``status`` / ``events`` / ``list_jobs`` return what the records know with
 a message saying so, instead of raising.
+
+The exceptions are also attributes of the client (``client.JobSpecError``,
+``client.QueueUnavailable``, ``client.UnknownJob``), so code handed a client (the dashboard's
+``ui.training`` modules) can catch them without importing this module: only the page does.
 
 Reliability: a worker sends a heartbeat every second while a job runs; a running job whose
 heartbeat stops for ``stale_after_s`` (default 60 s) is marked failed with the reason, or queued
@@ -66,10 +71,10 @@ import redis.exceptions
 from .config import WorkerConfig
 from .queue import JobChannel, make_huey
 from .records import TERMINAL, JobRecord, JobStatus, JobStore, record_from_row, status_from_row
-from .spec import DEFAULT_BETA, METHODS, JobSpecError, describe_spec, spec_for, validate_spec
+from .spec import JobSpecError, describe_spec, spec_for, validate_spec
 
 __all__ = ["JobClient", "JobStatus", "JobRecord", "JobSpecError", "UnknownJob", "QueueUnavailable", "get_client",
-           "METHODS", "DEFAULT_BETA", "validate_spec", "spec_for", "describe_spec"]
+           "validate_spec", "spec_for", "describe_spec"]
 
 # what a queue that cannot be reached raises (the redis client's errors are not OSErrors)
 _QUEUE_ERRORS = (OSError, sqlite3.OperationalError, redis.exceptions.RedisError)
@@ -89,6 +94,11 @@ class QueueUnavailable(RuntimeError):
 
 
 class JobClient:
+    # the client's exceptions, reachable from an instance (see the module docstring)
+    JobSpecError = JobSpecError
+    QueueUnavailable = QueueUnavailable
+    UnknownJob = UnknownJob
+
     def __init__(self, data_dir=None, queue_url=None, *, config: WorkerConfig | None = None, **settings):
         self.config = config or WorkerConfig.from_env(data_dir=data_dir, queue_url=queue_url, **settings)
         self.store = JobStore(self.config.records_file)

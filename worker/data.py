@@ -8,8 +8,12 @@ dataset with its standard errors.
 * :func:`ranked_choice_dataset`: for the RCPO losses, a shown set of K distinct responses
   (i.i.d. from D conditioned on distinct), a random voter, and that voter's top-k of the set
   (ties in a ranking broken uniformly at random; a user type ranks by Plackett-Luce).
-* :func:`unanimity_dataset`: for the consistent loss, pairs from D and one label per user
-  type (a profile's distinct rankings are its types), counted as ``votes_for_a``.
+* :func:`unanimity_dataset`: for the consistent losses (Propositions 6.1 and B.3), pairs from D
+  and one label per user type (a profile's distinct rankings are its types), counted as
+  ``votes_for_a``.
+* :func:`paired_dataset`: for first-order corrected DPO, pairs of comparisons labelled by the same
+  annotator (Shirali et al., section 5.3): :func:`aggregation.sample_paired_comparisons` itself,
+  with the rows J trains on (each annotator's two comparisons in their four orientations).
 * :func:`ranking_sample`: for multi-player self-play on rankings, the full rankings of N random
   voters, which decide how likely a response is to be strictly preferred to a set of others;
 * :class:`PlackettLuceJudges`: for multi-player self-play on user types, no sample at all: the
@@ -24,7 +28,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from aggregation import RANKINGS, USER_TYPES, AggregationError, PairwiseData, RewardPopulation, sample_comparisons
+from aggregation import (RANKINGS, USER_TYPES, AggregationError, PairwiseData, RewardPopulation, sample_comparisons,
+                         sample_paired_comparisons)
 from aggregation.validate import distribution
 from aggregation.populations.comparisons import sample_pairs
 
@@ -41,6 +46,33 @@ class PairDataset:
 
     def wins(self) -> np.ndarray:
         return self.data.wins().to_numpy(float)
+
+
+@dataclass
+class PairedDataset:
+    """Annotator ``i`` chose ``chosen[i, 0]`` over ``rejected[i, 0]`` and ``chosen[i, 1]`` over
+    ``rejected[i, 1]`` (alternative indices, shape (n, 2))."""
+
+    chosen: np.ndarray
+    rejected: np.ndarray
+    data: PairwiseData
+
+    def wins(self) -> np.ndarray:
+        return self.data.wins().to_numpy(float)
+
+    def joint_rows(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The rows the joint model J trains on, ``(a, b, c, d, both)``: each annotator's two comparisons
+        in their four orientations (the first read as "a over b" or "b over a", the second likewise),
+        ``both`` = 1 for the orientation the annotator chose (a over b and c over d), else 0. An
+        orientation is a labelling choice, so each is a valid row of the cross-entropy on ``o * o'``
+        (section 5.3); together they use every label."""
+        c1, r1, c2, r2 = self.chosen[:, 0], self.rejected[:, 0], self.chosen[:, 1], self.rejected[:, 1]
+        a = np.concatenate([c1, r1, c1, r1])
+        b = np.concatenate([r1, c1, r1, c1])
+        c = np.concatenate([c2, c2, r2, r2])
+        d = np.concatenate([r2, r2, c2, c2])
+        both = np.concatenate([np.ones(len(c1)), np.zeros(3 * len(c1))])
+        return a, b, c, d, both
 
 
 @dataclass
@@ -130,6 +162,15 @@ def pair_dataset(model, n: int, sampling, seed: int) -> PairDataset:
     table = data.table
     return PairDataset(table["chosen"].map(index).to_numpy(np.int64),
                        table["rejected"].map(index).to_numpy(np.int64), data)
+
+
+def paired_dataset(model, n: int, sampling, seed: int) -> PairedDataset:
+    """``n`` annotators, two comparisons each (:func:`aggregation.sample_paired_comparisons`)."""
+    data = sample_paired_comparisons(model, n, sampling, seed=seed)
+    index = {a: i for i, a in enumerate(data.alternatives)}
+    table = data.table
+    return PairedDataset(table["chosen"].map(index).to_numpy(np.int64).reshape(n, 2),
+                         table["rejected"].map(index).to_numpy(np.int64).reshape(n, 2), data)
 
 
 def distinct_draws(D: np.ndarray, n: int, size: int, rng: np.random.Generator) -> np.ndarray:

@@ -1,11 +1,21 @@
 """The training methods: what data each draws from the population and the loss of one step.
 
+What each method is (name, family, default beta, the spec fields it reads, its theory) is the
+core's table, :data:`aggregation.TRAINING_METHODS`; here each method id gets the class that trains
+it (:func:`trains`), and a method of the table without one is refused at import.
+
 Every method sees the policy only through the sequence log-probabilities of the K candidate
 responses (``logp``, with gradient) and of the reference model (``logp_ref``); the losses
 themselves live in :mod:`worker.losses`.
 
 * ``dpo``, ``ipo``: offline, on pairs (:func:`worker.data.pair_dataset`).
-* ``consistent``: offline, on pairs with one label per user type (Proposition 6.1).
+* ``consistent``, ``consistent_b3``: offline, on pairs with one label per user type (Propositions
+  6.1 and B.3 of Shirali et al.).
+* ``corrected_dpo``: offline, on pairs of comparisons labelled by the same annotator
+  (:func:`worker.data.paired_dataset`), first-order corrected DPO (Shirali et al., section 5). With
+  ``variance: "estimated"`` the joint model J (:mod:`worker.joint`) is fitted first and each step
+  reads V from it by eq. (16) at the policy's current h; with ``"known"`` V is
+  :func:`aggregation.reward_variance` of the user types.
 * ``mnl``, ``mallows``: offline, on ranked choices among ``display_size`` shown responses
   (RCPO, Table 1). Mallows-RMJ-PO's dispersion is the spec's ``phi``, or with ``dispersion:
   "entropy"`` one value per row from RCPO Appendix D's entropy proxy on the reference model.
@@ -30,13 +40,13 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from aggregation import entropy_phi_proxy
+from aggregation import USER_TYPES, AggregationError, entropy_phi_proxy, preference_variance, reward_variance
+from aggregation.training_methods import TRAINING_METHODS
 
 from . import losses
-from aggregation import USER_TYPES
-
-from .data import (PlackettLuceJudges, empirical_matrix, pair_dataset, ranked_choice_dataset, ranking_sample,
-                   unanimity_dataset)
+from .data import (PlackettLuceJudges, empirical_matrix, pair_dataset, paired_dataset, ranked_choice_dataset,
+                   ranking_sample, unanimity_dataset)
+from .joint import fit_joint_model
 
 MPNE_GROUPS_PER_SAMPLE = 32
 MPNE_MAX_CELLS = 50_000_000  # bound on (voters or types) x samples x groups x k in one reward evaluation
@@ -72,12 +82,29 @@ def fit_bradley_terry(W: np.ndarray, l2: float = 1e-6, iterations: int = 100) ->
     return r, se
 
 
+#: The class that trains each method id (filled by :func:`trains`).
+METHOD_CLASSES: dict[str, type] = {}
+
+
+def trains(*method_ids: str):
+    """Class decorator: this class trains these methods (ids of :data:`aggregation.TRAINING_METHODS`)."""
+    def register(cls):
+        for method_id in method_ids:
+            if method_id not in TRAINING_METHODS:
+                raise AggregationError(f"{cls.__name__} trains {method_id!r}, which is not in TRAINING_METHODS")
+            METHOD_CLASSES[method_id] = cls
+        return cls
+    return register
+
+
 class Method:
-    """Base class: holds the data; ``loss`` gives one step's loss and a dict of numbers to report."""
-    self_play = False
+    """Base class: holds the data; ``loss`` gives one step's loss and a dict of numbers to report.
+    ``self_play``: the method samples from the policy itself each step (its family in the table);
+    the trainer then passes the current policy to :meth:`loss` and reports the mixture of iterates."""
 
     def __init__(self, spec: dict, population, alternatives: list[str], device: torch.device):
         self.spec = spec
+        self.self_play = TRAINING_METHODS[spec["method"]].self_play
         self.alternatives = alternatives
         self.m = len(alternatives)
         self.device = device
@@ -106,6 +133,7 @@ class Method:
         return torch.as_tensor(np.array(x), device=self.device)  # a copy: torch wants writable memory
 
 
+@trains("dpo", "ipo")
 class PairMethod(Method):
     """DPO and IPO on pairs (chosen, rejected)."""
 
@@ -132,12 +160,16 @@ class PairMethod(Method):
         return {"dataset_optimum": _tilted(self.data.wins(), reference_policy, self.beta, self.alternatives)}
 
 
+@trains("consistent", "consistent_b3")
 class ConsistentMethod(Method):
+    """The consistent losses of Shirali et al.: Proposition 6.1 (``consistent``) and B.3 (``consistent_b3``)."""
+
     def __init__(self, spec, population, alternatives, device):
         super().__init__(spec, population, alternatives, device)
         self.data = unanimity_dataset(population, spec["dataset_size"], spec["sampling"], spec["seed"])
         self.a, self.b = self._t(self.data.a), self._t(self.data.b)
         self.votes = self._t(self.data.votes_for_a)
+        self.fn = losses.consistent_loss if spec["method"] == "consistent" else losses.consistent_b3_loss
 
     def dataset(self):
         d = self.data
@@ -148,10 +180,53 @@ class ConsistentMethod(Method):
     def loss(self, logp, logp_ref, policy):
         lr = logp - logp_ref
         rows = self._rows(len(self.a))
-        return losses.consistent_loss(lr[self.a[rows]], lr[self.b[rows]], self.votes[rows], self.data.n_types,
-                                      self.beta), {}
+        return self.fn(lr[self.a[rows]], lr[self.b[rows]], self.votes[rows], self.data.n_types, self.beta), {}
 
 
+@trains("corrected_dpo")
+class CorrectedDPOMethod(Method):
+    """First-order corrected DPO (Shirali et al., section 5) on paired comparisons."""
+
+    def __init__(self, spec, population, alternatives, device):
+        super().__init__(spec, population, alternatives, device)
+        self.data = paired_dataset(population, spec["dataset_size"], spec["sampling"], spec["seed"])
+        chosen, rejected = self.data.chosen.reshape(-1), self.data.rejected.reshape(-1)
+        self.chosen, self.rejected = self._t(chosen), self._t(rejected)
+        self.alpha, self.eps, self.clip = spec["alpha"], spec["log_eps"], spec["correction_clip"]
+        self.estimated = spec["variance"] == "estimated"
+        if self.estimated:
+            self.fit = fit_joint_model(self.data, self.m, spec["joint_types"], spec["joint_steps"],
+                                       spec["joint_learning_rate"], spec["seed"])
+            j1, j2 = self.fit.tables()
+            self.j1, self.j2 = self._t(j1[chosen, rejected]), self._t(j2[chosen, rejected])
+            exact = preference_variance(population).to_numpy(float) if population.has_full_rankings else None
+            self.variance_summary = self.fit.summary(alternatives, exact)
+        else:
+            V = reward_variance(population).to_numpy(float)
+            self.V = self._t(V[chosen, rejected])
+            self.variance_summary = {"source": "known: Var_u[(r_u(a) - r_u(b)) / T] over the user types",
+                                     "alternatives": list(alternatives), "reward_variance": V.tolist()}
+
+    def dataset(self):
+        return {"kind": "pairs of comparisons, each pair labelled by one annotator", "rows": len(self.data.chosen),
+                "comparisons": int(self.data.chosen.size),
+                "preference_matrix": empirical_matrix(self.data.wins(), self.alternatives),
+                "variance": self.variance_summary,
+                "note": "two comparisons per annotator (not independent when the annotator is a type, so the standard "
+                        "errors are approximate)"}
+
+    def loss(self, logp, logp_ref, policy):
+        lr = logp - logp_ref
+        rows = self._rows(len(self.chosen))
+        c, r = lr[self.chosen[rows]], lr[self.rejected[rows]]
+        if self.estimated:
+            V = losses.joint_variance(self.j1[rows], self.j2[rows], self.beta * (c - r))
+        else:
+            V = self.V[rows]
+        return losses.corrected_dpo_loss(c, r, V, self.beta, self.alpha, self.eps, self.clip), {}
+
+
+@trains("mnl", "mallows")
 class RankedChoiceMethod(Method):
     """MNL-PO and Mallows-RMJ-PO on ranked choices (RCPO, Table 1)."""
 
@@ -198,6 +273,7 @@ class RankedChoiceMethod(Method):
         return losses.mallows_rmj_loss(shown_lr, top, self.beta, phi), {}
 
 
+@trains("rlhf")
 class RLHFMethod(Method):
     def __init__(self, spec, population, alternatives, device):
         super().__init__(spec, population, alternatives, device)
@@ -221,7 +297,6 @@ class RLHFMethod(Method):
 
 class SelfPlayMethod(Method):
     """Shared loop of the self-play methods; subclasses define the reward of the samples."""
-    self_play = True
 
     def __init__(self, spec, population, alternatives, device):
         super().__init__(spec, population, alternatives, device)
@@ -254,6 +329,7 @@ class SelfPlayMethod(Method):
         return self.mixture_sum / max(self.iterates, 1)
 
 
+@trains("nash")
 class NashMethod(SelfPlayMethod):
     def __init__(self, spec, population, alternatives, device):
         super().__init__(spec, population, alternatives, device)
@@ -269,6 +345,7 @@ class NashMethod(SelfPlayMethod):
         return (P.sum(1) - np.diag(P)) / (len(y) - 1)
 
 
+@trains("mpne")
 class MPNEMethod(SelfPlayMethod):
     def __init__(self, spec, population, alternatives, device):
         super().__init__(spec, population, alternatives, device)
@@ -300,8 +377,9 @@ class MPNEMethod(SelfPlayMethod):
         return rates.reshape(n, G).mean(1)
 
 
-METHOD_CLASSES = {"dpo": PairMethod, "ipo": PairMethod, "consistent": ConsistentMethod, "mnl": RankedChoiceMethod,
-                  "mallows": RankedChoiceMethod, "rlhf": RLHFMethod, "nash": NashMethod, "mpne": MPNEMethod}
+_UNTRAINED = [m for m in TRAINING_METHODS if m not in METHOD_CLASSES]
+if _UNTRAINED:
+    raise AggregationError(f"no worker class trains {', '.join(_UNTRAINED)} (see worker.methods.trains)")
 
 
 def make_method(spec: dict, population, alternatives: list[str], device: torch.device) -> Method:

@@ -6,14 +6,16 @@ trainer and the job records carry, or raises :class:`JobSpecError` (an
 :class:`~aggregation.AggregationError`) whose message names the field, e.g.
 ``steps must be a whole number between 1 and 100000, got 0``.
 
-Fields (defaults in brackets; fields that do not apply to the chosen method are dropped):
+Fields (defaults in brackets, from :data:`aggregation.training_methods.DEFAULTS`; fields that do
+not apply to the chosen method, i.e. not in its ``TrainingMethod.fields``, are dropped):
 
 * ``population`` (required): ``{"kind": "rankings" | "rewards" | "comparisons" | "matrix", ...}``.
-* ``method`` (required): one of :data:`METHODS`.
+* ``method`` (required): an id of :data:`aggregation.training_methods.TRAINING_METHODS` (the one
+  table of methods: family, default beta, the fields below that each method reads, its theory).
 * ``model`` [``"tiny"``]: the built-in tiny GPT-2, or a local checkpoint path / cached hub id.
 * ``sampling`` [uniform]: the distribution D the compared responses are drawn from,
   ``{alternative: probability}``.
-* ``beta`` [per method, :data:`DEFAULT_BETA`]: DPO-style temperature; for RLHF and the
+* ``beta`` [per method, ``TrainingMethod.default_beta``]: DPO-style temperature; for RLHF and the
   self-play methods, the weight of the KL penalty to the reference policy.
 * ``k`` [2] (``mpne``): the number of samples drawn at test time (a (k+1)-player game).
 * ``dataset_size`` [2048]: rows of training data drawn from the population.
@@ -29,6 +31,23 @@ Fields (defaults in brackets; fields that do not apply to the chosen method are 
   ``"entropy"``: one value per row from the token-level entropy proxy of RCPO Appendix D
   (:func:`aggregation.entropy_phi_proxy`), computed once from the reference model on the
   responses shown in that row; ``phi`` must then be left out.
+* ``alpha`` [1] (``corrected_dpo``): the strength of the first-order correction of Shirali et al.,
+  section 5.1, a number >= 0 (0: DPO exactly; 1: the theory's value).
+* ``variance`` [``"estimated"``] (``corrected_dpo``): the variance term V of the correction.
+  ``"estimated"``: from a joint likelihood model J fitted first on the paired data (section 5.3,
+  Lemma 5.3's eq. 16), with V divided by the policy's ``sigma'(h)^2`` as the paper writes it.
+  ``"known"``: ``Var_u[(r_u(a) - r_u(b)) / T]`` computed exactly from the user types (a reference;
+  user types only). Either way the data are ``dataset_size`` annotators with two comparisons each.
+* ``log_eps`` [1e-6] (``corrected_dpo``): the floor of the stable logarithm ``log(max(z, eps))`` of
+  section 5.1, > 0 and < 0.5.
+* ``correction_clip`` [0.1 for ``"estimated"``, null for ``"known"``] (``corrected_dpo``): the bound
+  on ``|sigma''(h) V / 2|`` before it is multiplied by alpha, as in the authors' code (arashne/dahp);
+  without it the estimated correction is unbounded (see :mod:`aggregation.losses`). An explicit
+  ``null`` switches it off.
+* ``joint_types`` [the population's number of user types (distinct rankings), at most 16],
+  ``joint_steps`` [1000], ``joint_learning_rate`` [0.01] (``corrected_dpo`` with ``"estimated"``):
+  J is a mixture of that many Bradley-Terry latent types (the authors' model, which they give the
+  true number of types), trained by full-batch Adam on the cross-entropy against ``o * o'``.
 * ``lora`` [``{"r": 8, "alpha": 32, "dropout": 0.1, "target_modules": null}``] (the
   Jackpot paper's settings; ``target_modules`` null: the tiny model's attention and MLP
   layers, or peft's default for a real architecture).
@@ -43,41 +62,21 @@ import json
 import math
 import numbers
 
-from aggregation import AggregationError, population_from_dict, population_to_dict
-from aggregation.validate import distribution
+from aggregation import AggregationError, bounds, population_from_dict, population_to_dict
+from aggregation.rules.heterogeneous import VARIANCES
+from aggregation.training_methods import DEFAULTS, DEVICES, MAX_JOINT_TYPES, TRAINING_METHODS, training_method
+from aggregation.validate import distribution, short
 
-METHODS = {
-    "dpo": "DPO",
-    "ipo": "IPO",
-    "rlhf": "RLHF (Bradley-Terry reward model, then KL-regularised policy gradient)",
-    "nash": "Nash self-play (SPO): converges to the maximal lottery",
-    "mpne": "Multi-player self-play: the MPNE of the (k+1)-player game",
-    "mnl": "MNL-PO (ranked-choice, Plackett-Luce)",
-    "mallows": "Mallows-RMJ-PO (ranked-choice, Mallows with the RMJ distance)",
-    "consistent": "Consistent loss (only pairs all user types agree on)",
-}
-RANKED = {"mnl", "mallows"}
-NEEDS_VOTERS = RANKED | {"mpne", "consistent"}  # need rankings or user types, not only a matrix
-
-DEFAULT_BETA = {"dpo": 0.1, "ipo": 0.1, "rlhf": 0.1, "mnl": 0.1, "mallows": 0.1, "consistent": 0.1,
-                "nash": 0.01, "mpne": 0.01}
 DEFAULT_PROMPT = "Which one do you like best: {options}? My favourite colour is"
-DEFAULT_LORA = {"r": 8, "alpha": 32, "dropout": 0.1, "target_modules": None}
-TINY_LEARNING_RATE, PRETRAINED_LEARNING_RATE = 5e-3, 1e-4
-MAX_SPEC_BYTES = 64_000_000  # 100,000 rankings over 50 alternatives take about 32 MB
-DEVICES = ("auto", "cpu", "cuda")
+DEFAULT_LORA = DEFAULTS["lora"]
+TINY_LEARNING_RATE = DEFAULTS["learning_rate"]["tiny"]
+PRETRAINED_LEARNING_RATE = DEFAULTS["learning_rate"]["checkpoint"]
+MAX_SPEC_BYTES = bounds.MAX_SPEC_BYTES  # 100,000 rankings over 50 alternatives take about 32 MB
 DISPERSIONS = ("fixed", "entropy")  # the Mallows-RMJ dispersion: a given phi, or RCPO Appendix D's proxy
 
 COMMON_FIELDS = ("population", "method", "model", "sampling", "beta", "dataset_size", "steps", "learning_rate",
                  "lora", "seed", "device", "cpu_threads", "time_limit_s", "prompt", "name")
-METHOD_FIELDS = {
-    "dpo": ("batch_size",), "ipo": ("batch_size",), "rlhf": (), "consistent": ("batch_size",),
-    "nash": ("samples_per_step", "exploration"),
-    "mpne": ("k", "samples_per_step", "exploration"),
-    "mnl": ("batch_size", "display_size", "top_k"),
-    "mallows": ("batch_size", "display_size", "top_k", "dispersion", "phi"),
-}
-ALL_FIELDS = set(COMMON_FIELDS) | {f for fs in METHOD_FIELDS.values() for f in fs}
+ALL_FIELDS = set(COMMON_FIELDS) | {f for m in TRAINING_METHODS.values() for f in m.fields}
 
 
 class JobSpecError(AggregationError):
@@ -94,18 +93,23 @@ def validate_spec_and_population(spec) -> tuple[dict, object]:
     if not isinstance(spec, dict):
         raise JobSpecError(f"a job spec must be a JSON object (a dict), got {type(spec).__name__}")
     try:
-        size = len(json.dumps(spec, allow_nan=False))
+        size = len(json.dumps(spec, allow_nan=False).encode())
+    except RecursionError:
+        raise JobSpecError("the job spec is not plain JSON: it is nested too deeply") from None
     except (TypeError, ValueError) as exc:
-        raise JobSpecError(f"the job spec is not plain JSON: {exc}") from None
+        raise JobSpecError(f"the job spec is not plain JSON: {str(exc)[:200]}") from None
     if size > MAX_SPEC_BYTES:
-        raise JobSpecError(f"the job spec is too large ({size / 1e6:.1f} MB; the limit is {MAX_SPEC_BYTES / 1e6:.0f} MB)")
-    unknown = sorted(set(spec) - ALL_FIELDS)
+        raise JobSpecError(f"the job spec is too large ({size / 1e6:.1f} MB; at most {MAX_SPEC_BYTES / 1e6:.0f} MB "
+                           "are accepted (aggregation.bounds.MAX_SPEC_BYTES))")
+    unknown = [key for key in spec if key not in ALL_FIELDS]
     if unknown:
-        raise JobSpecError(f"unknown setting {unknown[0]!r} (known settings: {', '.join(sorted(ALL_FIELDS))})")
+        raise JobSpecError(f"unknown setting {short(unknown[0])} (known settings: {', '.join(sorted(ALL_FIELDS))})")
 
     method = spec.get("method")
-    if method not in METHODS:
-        raise JobSpecError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
+    try:
+        entry = training_method(method)
+    except AggregationError:
+        raise JobSpecError(f"method must be one of {', '.join(TRAINING_METHODS)}; got {short(method)}") from None
     if "population" not in spec:
         raise JobSpecError("population is missing")
     try:
@@ -116,16 +120,17 @@ def validate_spec_and_population(spec) -> tuple[dict, object]:
     if len(alts) < 2:
         raise JobSpecError("population: training needs at least two alternatives")
     kind = spec["population"]["kind"]
-    if method in NEEDS_VOTERS and not population.has_full_rankings:
+    if entry.needs_voters and not population.has_full_rankings:
+        usable = [m.id for m in TRAINING_METHODS.values() if not m.needs_voters]
         raise JobSpecError(f"method {method!r} needs voters' rankings or user types; a population of kind {kind!r} "
-                           "only has pairwise preferences (use dpo, ipo, rlhf or nash)")
+                           f"only has pairwise preferences (use {', '.join(usable[:-1])} or {usable[-1]})")
     if len({" ".join(a.split()) for a in alts}) < len(alts):
         raise JobSpecError("population.alternatives: two names differ only in spacing; the model cannot tell them apart")
 
     out: dict = {"method": method, "population": spec["population"]}  # valid as given (re-writing it is slow)
-    model = spec.get("model", "tiny")
+    model = spec.get("model", DEFAULTS["model"])
     if not isinstance(model, str) or not model.strip():
-        raise JobSpecError(f"model must be 'tiny' or a checkpoint path / hub id, got {model!r}")
+        raise JobSpecError(f"model must be 'tiny' or a checkpoint path / hub id, got {short(model)}")
     out["model"] = model.strip()
     try:
         D = None if spec.get("sampling") is None else distribution(spec["sampling"], alts, what="sampling")
@@ -136,63 +141,96 @@ def validate_spec_and_population(spec) -> tuple[dict, object]:
     out["sampling"] = None if D is None else {a: float(p) for a, p in D.items()}
     positive = len(alts) if D is None else int((D > 0).sum())
 
-    out["beta"] = _number(spec, "beta", DEFAULT_BETA[method], low=0.0, low_open=method not in ("rlhf", "nash", "mpne"),
-                          high=1e4)
-    out["dataset_size"] = _integer(spec, "dataset_size", 2048, 1, 1_000_000)
-    out["steps"] = _integer(spec, "steps", 200, 1, 100_000)
-    default_lr = TINY_LEARNING_RATE if out["model"] == "tiny" else PRETRAINED_LEARNING_RATE
+    out["beta"] = _number(spec, "beta", entry.default_beta, low=0.0, low_open=not entry.beta_may_be_zero, high=1e4)
+    out["dataset_size"] = _integer(spec, "dataset_size", DEFAULTS["dataset_size"], 1, 1_000_000)
+    out["steps"] = _integer(spec, "steps", DEFAULTS["steps"], 1, 100_000)
+    default_lr = TINY_LEARNING_RATE if out["model"] == DEFAULTS["model"] else PRETRAINED_LEARNING_RATE
     out["learning_rate"] = _number(spec, "learning_rate", default_lr, low=0.0, low_open=True, high=10.0)
     out["lora"] = _lora(spec.get("lora"))
-    out["seed"] = _integer(spec, "seed", 0, 0, 2 ** 32 - 1)
-    device = spec.get("device", "auto")
+    out["seed"] = _integer(spec, "seed", DEFAULTS["seed"], 0, 2 ** 32 - 1)
+    device = spec.get("device", DEFAULTS["device"])
     if device not in DEVICES:
-        raise JobSpecError(f"device must be one of {', '.join(DEVICES)}; got {device!r}")
+        raise JobSpecError(f"device must be one of {', '.join(DEVICES)}; got {short(device)}")
     out["device"] = device
     out["cpu_threads"] = _integer(spec, "cpu_threads", None, 1, 256)
     out["time_limit_s"] = _number(spec, "time_limit_s", 3600.0, low=0.0, low_open=True, high=7 * 24 * 3600.0)
     prompt = spec.get("prompt", DEFAULT_PROMPT)
     if not isinstance(prompt, str) or not prompt.strip():
-        raise JobSpecError(f"prompt must be a non-empty text, got {prompt!r}")
+        raise JobSpecError(f"prompt must be a non-empty text, got {short(prompt)}")
+    if len(prompt) > bounds.MAX_PROMPT_CHARS:
+        raise JobSpecError(f"prompt has {len(prompt):,} characters; at most {bounds.MAX_PROMPT_CHARS:,} are accepted "
+                           "(aggregation.bounds.MAX_PROMPT_CHARS)")
     out["prompt"] = prompt
     name = spec.get("name")
-    if name is not None and (not isinstance(name, str) or len(name) > 200):
-        raise JobSpecError("name must be a text of at most 200 characters")
+    if name is not None and (not isinstance(name, str) or len(name) > bounds.MAX_JOB_NAME_CHARS):
+        raise JobSpecError(f"name must be a text of at most {bounds.MAX_JOB_NAME_CHARS} characters "
+                           "(aggregation.bounds.MAX_JOB_NAME_CHARS)")
     out["name"] = name
 
-    fields = METHOD_FIELDS[method]
+    fields = entry.fields
     if "batch_size" in fields:
         out["batch_size"] = _integer(spec, "batch_size", None, 1, 1_000_000)
     if "samples_per_step" in fields:
-        out["samples_per_step"] = _integer(spec, "samples_per_step", 64, 2, 100_000)
-        out["exploration"] = _number(spec, "exploration", 0.1, low=0.0, high=1.0, high_open=True)
+        out["samples_per_step"] = _integer(spec, "samples_per_step", DEFAULTS["samples_per_step"], 2, 100_000)
+        out["exploration"] = _number(spec, "exploration", DEFAULTS["exploration"], low=0.0, high=1.0, high_open=True)
     if "k" in fields:
-        out["k"] = _integer(spec, "k", 2, 1, 64)
+        out["k"] = _integer(spec, "k", DEFAULTS["k"], 1, 64)
         if out["k"] >= out["samples_per_step"]:
             raise JobSpecError(f"k ({out['k']}) must be smaller than samples_per_step ({out['samples_per_step']})")
     if "display_size" in fields:
-        out["display_size"] = _integer(spec, "display_size", min(4, positive), 2, positive)
-        out["top_k"] = _integer(spec, "top_k", 1, 1, out["display_size"])
+        out["display_size"] = _integer(spec, "display_size", min(DEFAULTS["display_size"], positive), 2, positive)
+        out["top_k"] = _integer(spec, "top_k", DEFAULTS["top_k"], 1, out["display_size"])
     if "dispersion" in fields:
-        dispersion = spec.get("dispersion", "fixed")
+        dispersion = spec.get("dispersion", DEFAULTS["dispersion"])
         if dispersion not in DISPERSIONS:
-            raise JobSpecError(f"dispersion must be one of {', '.join(DISPERSIONS)}; got {dispersion!r}")
+            raise JobSpecError(f"dispersion must be one of {', '.join(DISPERSIONS)}; got {short(dispersion)}")
         out["dispersion"] = dispersion
         if dispersion == "fixed":
-            out["phi"] = _number(spec, "phi", 0.5, low=0.0, low_open=True, high=1.0, high_open=True)
+            out["phi"] = _number(spec, "phi", DEFAULTS["phi"], low=0.0, low_open=True, high=1.0, high_open=True)
         elif spec.get("phi") is not None:
             raise JobSpecError("phi is set, but dispersion 'entropy' estimates it from the reference model "
                                "(RCPO Appendix D); leave phi out or use dispersion 'fixed'")
+    if "variance" in fields:
+        out.update(_correction(spec, population))
     return out, population
+
+
+def _correction(spec: dict, population) -> dict:
+    """Corrected DPO's settings (Shirali et al., section 5): alpha, variance, log_eps, correction_clip and,
+    for the estimated variance, the joint model's size and training."""
+    out = {"alpha": _number(spec, "alpha", DEFAULTS["alpha"], low=0.0, high=1000.0)}
+    variance = spec.get("variance", DEFAULTS["variance"])
+    if variance not in VARIANCES:
+        raise JobSpecError(f"variance must be one of {', '.join(VARIANCES)}; got {variance!r}")
+    if variance == "known" and not population.has_rewards:
+        raise JobSpecError(f"variance 'known' needs user types with rewards (it is Var_u of the reward difference); "
+                           f"a population of kind {spec['population']['kind']!r} has no reward scale: use variance "
+                           "'estimated'")
+    out["variance"] = variance
+    out["log_eps"] = _number(spec, "log_eps", DEFAULTS["log_eps"], low=0.0, low_open=True, high=0.5, high_open=True)
+    clip = spec.get("correction_clip", DEFAULTS["correction_clip"][variance])
+    out["correction_clip"] = None if clip is None else _number(
+        {"correction_clip": clip}, "correction_clip", None, low=0.0, low_open=True, high=10.0)
+    if variance == "estimated":
+        types = len(population.types) if population.has_rewards else population.compressed().n_rankings
+        out["joint_types"] = _integer(spec, "joint_types", min(types, MAX_JOINT_TYPES), 1, 64)
+        out["joint_steps"] = _integer(spec, "joint_steps", DEFAULTS["joint_steps"], 1, 100_000)
+        out["joint_learning_rate"] = _number(spec, "joint_learning_rate", DEFAULTS["joint_learning_rate"], low=0.0,
+                                             low_open=True, high=10.0)
+    return out
 
 
 def describe_spec(spec: dict) -> str:
     """One line for a job list, e.g. ``dpo · tiny · 200 steps · beta 0.1 · 2048 rows``."""
     parts = [spec["method"], spec["model"], f"{spec['steps']} steps", f"beta {spec['beta']:g}",
              f"{spec['dataset_size']} rows"]
-    if spec["method"] == "mpne":
+    fields = training_method(spec["method"]).fields
+    if "k" in fields:
         parts.append(f"k {spec['k']}")
-    if spec["method"] in RANKED:
+    if "top_k" in fields:
         parts.append(f"top-{spec['top_k']} of {spec['display_size']}")
+    if "variance" in fields:
+        parts.append(f"alpha {spec['alpha']:g} · {spec['variance']} V")
     return " · ".join(parts)
 
 
@@ -209,7 +247,7 @@ def _integer(spec: dict, key: str, default, low: int, high: int):
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not low <= value <= high:
-        raise JobSpecError(f"{key} must be a whole number between {low} and {high}, got {value!r}")
+        raise JobSpecError(f"{key} must be a whole number between {low} and {high}, got {short(value)}")
     return int(value)
 
 
@@ -217,7 +255,7 @@ def _number(spec: dict, key: str, default, *, low: float, high: float, low_open:
             high_open: bool = False) -> float:
     value = spec.get(key, default)
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-        raise JobSpecError(f"{key} must be a number, got {value!r}")
+        raise JobSpecError(f"{key} must be a number, got {short(value)}")
     value = float(value)
     if value < low or (low_open and value == low) or value > high or (high_open and value == high):
         lo = f"{'>' if low_open else '>='} {low:g}"
@@ -230,21 +268,21 @@ def _lora(value) -> dict:
     if value is None:
         return dict(DEFAULT_LORA)
     if not isinstance(value, dict):
-        raise JobSpecError(f"lora must be an object with r, alpha, dropout and target_modules, got {value!r}")
-    unknown = sorted(set(value) - set(DEFAULT_LORA))
+        raise JobSpecError(f"lora must be an object with r, alpha, dropout and target_modules, got {short(value)}")
+    unknown = [key for key in value if key not in DEFAULT_LORA]
     if unknown:
-        raise JobSpecError(f"lora.{unknown[0]} is not a LoRA setting (known: {', '.join(DEFAULT_LORA)})")
+        raise JobSpecError(f"lora.{str(unknown[0])[:40]} is not a LoRA setting (known: {', '.join(DEFAULT_LORA)})")
     merged = {**DEFAULT_LORA, **value}
     try:
         out = {
-            "r": _integer(merged, "r", 8, 1, 1024),
-            "alpha": _number(merged, "alpha", 32.0, low=0.0, low_open=True, high=1e4),
-            "dropout": _number(merged, "dropout", 0.1, low=0.0, high=1.0, high_open=True),
+            "r": _integer(merged, "r", DEFAULT_LORA["r"], 1, 1024),
+            "alpha": _number(merged, "alpha", DEFAULT_LORA["alpha"], low=0.0, low_open=True, high=1e4),
+            "dropout": _number(merged, "dropout", DEFAULT_LORA["dropout"], low=0.0, high=1.0, high_open=True),
             "target_modules": merged["target_modules"],
         }
     except JobSpecError as exc:
         raise JobSpecError(f"lora.{exc}") from None
     tm = out["target_modules"]
     if tm is not None and (not isinstance(tm, list) or not tm or not all(isinstance(t, str) and t for t in tm)):
-        raise JobSpecError(f"lora.target_modules must be null or a non-empty list of layer names, got {tm!r}")
+        raise JobSpecError(f"lora.target_modules must be null or a non-empty list of layer names, got {short(tm)}")
     return out

@@ -65,17 +65,19 @@ def train(spec: dict, emit, population=None) -> dict:
     ``mixture`` (self-play: uniform mixture of iterates, else null), ``reference_policy``
     and ``reference_outside_mass``, ``trajectory`` (the progress events), ``dataset`` (kind,
     rows, empirical preference matrix with standard errors and counts), ``theory`` (what the
-    core says for the population: NBC under D, the RLHF/DPO limit with this reference policy,
-    the maximal lottery, ...), method extras (``reward_model``, ``dataset_optimum``), ``model``
+    core predicts for the population with this method, beta, D and reference policy, computed once
+    here by :func:`aggregation.training_methods.theory`: the RLHF/DPO limit, the maximal lottery,
+    MPNE_k, the method's own limit, Borda and NBC, ...; :meth:`~aggregation.TheoryResult.to_json`),
+    method extras (``reward_model``, ``dataset_optimum``), ``model``
     (parameter counts, prompt), ``device``, ``timings`` and ``versions``.
     """
     import numpy as np
     import torch
 
     from aggregation import population_from_dict
+    from aggregation.training_methods import theory
     from .methods import make_method
     from .models import TINY, CandidatePolicy, pick_device, render_prompt
-    from .theory import theory_for
 
     threads = spec["cpu_threads"] or (1 if spec["model"] == TINY else None)
     if threads:
@@ -141,7 +143,7 @@ def train(spec: dict, emit, population=None) -> dict:
         "trajectory": trajectory,
         "dataset": method.dataset(),
         **method.extras(reference),
-        "theory": theory_for(population, spec, reference),
+        "theory": theory(population, spec["method"], spec, reference=_dist(alts, reference)).to_json(),
         "model": {"name": spec["model"], "parameters": policy.info.parameters,
                   "trainable_parameters": policy.info.trainable_parameters, "vocabulary": policy.info.vocabulary,
                   "prompt": prompt, "prompt_tokens": policy.info.prompt_tokens,

@@ -11,7 +11,7 @@
 * :mod:`.generators`: seeded statistical cultures and user types with drawn rewards.
 """
 from .base import COMPARISONS, KINDS, MATRIX, RANKINGS, USER_TYPES, Population
-from .comparisons import PairwiseData, sample_comparisons, sample_pairs
+from .comparisons import PairwiseData, sample_comparisons, sample_paired_comparisons, sample_pairs
 from .matrix import PreferenceMatrix, as_population, check_preference_matrix, population_kind
 from .profile import Profile
 from .user_types import RewardPopulation

@@ -29,6 +29,8 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
+from ..errors import AggregationError
+
 RANKINGS = "rankings"
 USER_TYPES = "user types"
 COMPARISONS = "comparisons"
@@ -90,11 +92,20 @@ class Population(ABC):
         P = self.preference_matrix()
         return P - P.T
 
+    def draw_voters(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        """``n`` voters drawn by weight (indices: a ranking's row, a user type's position); populations
+        without voters refuse."""
+        raise AggregationError(f"a population of kind {self.kind!r} has no voters to draw (only its pairwise "
+                               "preferences): it needs rankings or user types")
+
     def draw_labels(self, a: np.ndarray, b: np.ndarray, coin: np.ndarray,
-                    rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+                    rng: np.random.Generator, voters: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """For pairs ``(a[i], b[i])`` (alternative indices): whether a random voter picks ``a[i]``
         and who that voter was. ``coin`` holds one uniform draw per pair. This default reads only
         ``P`` (the label is ``coin < P[a, b]``; no voter is recorded); populations with voters
-        draw one voter per pair and let it judge."""
+        draw one voter per pair (:meth:`draw_voters`), or take ``voters`` (one per pair) when given,
+        and let it judge."""
+        if voters is not None:
+            self.draw_voters(len(a), rng)  # refuses: no voters here
         P = self.preference_matrix().to_numpy(float)
         return coin < P[a, b], np.full(len(a), None, dtype=object)

@@ -60,7 +60,7 @@ from ..outcome import PROBABILITY_TOLERANCE, winners
 from ..populations.base import RANKINGS, USER_TYPES, Population
 from ..populations.matrix import as_population
 from ..populations.profile import Profile
-from ..rules.registry import LOTTERY, POLICY, RULES, Rule, RuleParams, get_rule
+from ..rules.registry import RULES, Rule, RuleParams, get_rule
 from ..rules.majority import condorcet_winner, majority_winner
 
 PASS, FAIL, NOT_APPLICABLE = "pass", "fail", "not applicable"
@@ -146,7 +146,7 @@ class _Checker:
         self.population, self.rule, self.params = population, rule, params
         self.name = rule.name_with(params)
         self.kind = population.kind
-        probabilistic_output = rule.output in (LOTTERY, POLICY)
+        probabilistic_output = rule.is_distribution
         if version is None:
             version = PROBABILISTIC if probabilistic_output else WINNER
         if version not in (WINNER, PROBABILISTIC):

@@ -254,6 +254,33 @@ class BTMisfit:
         """Whether one Bradley-Terry model reproduces ``P`` (every entry within ``tol``)."""
         return self.max_error <= tol
 
+    def to_dict(self) -> dict:
+        """Plain JSON (a job's stored theory carries it): the ``-inf`` rewards below the top level
+        are written as null; :meth:`from_dict` reads it back exactly."""
+        names = [str(a) for a in self.fitted.index]
+        return {"alternatives": names,
+                "reward": [float(r) if np.isfinite(r) else None for r in self.reward.reindex(names)],
+                "fitted": self.fitted.loc[names, names].to_numpy(float).tolist(),
+                "sampling": self.sampling.reindex(names).astype(float).tolist(),
+                "max_error": float(self.max_error), "max_pair": None if self.max_pair is None else list(self.max_pair),
+                "mean_error": float(self.mean_error), "cycle": None if self.cycle is None else list(self.cycle),
+                "forward": None if self.forward is None else float(self.forward),
+                "backward": None if self.backward is None else float(self.backward)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> BTMisfit:
+        """The inverse of :meth:`to_dict`."""
+        names = list(data["alternatives"])
+        return cls(
+            reward=pd.Series([-np.inf if r is None else float(r) for r in data["reward"]], index=names, dtype=float),
+            fitted=pd.DataFrame(data["fitted"], index=names, columns=names, dtype=float),
+            sampling=pd.Series(data["sampling"], index=names, name="D", dtype=float),
+            max_error=float(data["max_error"]),
+            max_pair=None if data["max_pair"] is None else tuple(data["max_pair"]),
+            mean_error=float(data["mean_error"]),
+            cycle=None if data["cycle"] is None else tuple(data["cycle"]),
+            forward=data["forward"], backward=data["backward"])
+
 
 def bt_misfit(population: Population, sampling=None) -> BTMisfit:
     """The best single Bradley-Terry model next to the population's ``P`` (see :class:`BTMisfit`).

@@ -66,6 +66,7 @@ def maximal_lottery(population: Population) -> RuleResult:
     found and the solver's approximation is shown instead."""
     P, names = matrix_and_names(population)
     M = P - P.T
+    M[np.abs(M) <= MARGIN_TOLERANCE] = 0.0    # a margin this small is a tie, as for the Condorcet winner
     m = len(names)
     if m == 1:
         return _result(np.ones(1), names, M, unique=True, essential=[0])

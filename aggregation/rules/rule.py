@@ -17,8 +17,8 @@ Outputs (``Rule.output``):
 * ``"ranking"``: a social welfare order, as scores whose order is the ranking (tied alternatives
   share a score).
 
-Parameters travel in one :class:`RuleParams` (``beta``, ``sampling``, ``k``); each rule reads
-only those listed in ``Rule.params``.
+Parameters travel in one :class:`RuleParams` (``beta``, ``sampling``, ``k``, ``weights``); each rule
+reads only those listed in ``Rule.params``.
 """
 from __future__ import annotations
 
@@ -40,6 +40,8 @@ from .result import LOTTERY, POLICY, RANKING, SCORES, SET, RuleResult
 ANY, VOTERS, REWARDS, GAME = "any population", "voters' orders", "rewards", "voters' orders for k > 1"
 #: The number of test-time samples when none is given.
 RULE_K = 4
+#: The positional scoring rule's points for a voter's 1st, 2nd, 3rd place (0 below) when none are given.
+DEFAULT_WEIGHTS = (3.0, 2.0, 1.0)
 #: Families of rules, in display order (``Rule.family``).
 FAMILIES = ("scoring", "elimination", "majority", "sets", "lotteries", "ratings", "alignment", "test time",
             "baselines")
@@ -54,13 +56,18 @@ _APPLIES = {ANY: "any population (it only needs pairwise preferences)",
 class RuleParams:
     """Parameters of the rules: ``beta`` (KL strength of RLHF / DPO and the average-reward
     policy), ``sampling`` (the distribution D the compared responses are drawn from; a mapping
-    or Series over alternatives, None = uniform), ``k`` (number of test-time samples)."""
+    or Series over alternatives, None = uniform), ``k`` (number of test-time samples), ``weights``
+    (the score vector ``w_1 >= w_2 >= ...`` of the positional scoring rule, points for a voter's 1st,
+    2nd, ... place, Maura-Rivero et al. 2025, section 2.2; places beyond its length score 0 and a
+    vector longer than the number of alternatives is cut to it; default :data:`DEFAULT_WEIGHTS`)."""
 
     beta: float = 1.0
     sampling: Mapping | pd.Series | None = None
     k: int = RULE_K
+    weights: tuple[float, ...] = DEFAULT_WEIGHTS
 
     def __post_init__(self):
+        object.__setattr__(self, "weights", score_vector(self.weights))
         try:
             beta = float(self.beta)
         except (TypeError, ValueError):
@@ -99,6 +106,30 @@ class RuleParams:
         D[original] = half
         D[clone] = half
         return replace(self, sampling=D)
+
+
+def score_vector(weights) -> tuple[float, ...]:
+    """A positional score vector as a tuple of floats: finite, non-negative, non-increasing (a better
+    place never scores less, Maura-Rivero et al. 2025, section 2.2) and not all 0 (places beyond the
+    list score 0, so shifting every entry by a constant, which changes no ranking, is not needed);
+    refused, naming the problem, otherwise."""
+    if isinstance(weights, (str, bytes, Mapping)) or not hasattr(weights, "__iter__"):
+        raise AggregationError(f"weights must be a list of points by position, got {weights!r}")
+    try:
+        vector = tuple(float(w) for w in weights)
+    except (TypeError, ValueError):
+        raise AggregationError(f"weights must be a list of numbers (points by position), got {weights!r}") from None
+    if not vector:
+        raise AggregationError("weights is empty: give the points for the 1st place, the 2nd, ...")
+    for i, w in enumerate(vector):
+        if not np.isfinite(w) or w < 0:
+            raise AggregationError(f"weights: place {i + 1} gets {w!r} points; points must be finite and not negative")
+        if i and w > vector[i - 1]:
+            raise AggregationError(f"weights must not increase: place {i + 1} gets {w:g} points, more than "
+                                   f"place {i} ({vector[i - 1]:g})")
+    if vector[0] == 0:
+        raise AggregationError("weights are all 0: the rule would separate nothing")
+    return vector
 
 
 @dataclass(frozen=True)
@@ -150,6 +181,11 @@ class Rule:
             raise AggregationError(f"rule {self.id!r}: unknown output {self.output!r}")
 
     @property
+    def is_distribution(self) -> bool:
+        """Whether the rule outputs a probability distribution (a lottery or a policy)."""
+        return self.output in (LOTTERY, POLICY)
+
+    @property
     def applies(self) -> str:
         """Which populations the rule applies to, in words."""
         return _APPLIES[self.needs].format(reads=self.reads)
@@ -163,6 +199,8 @@ class Rule:
         """The display name with the parameters that shape the output, e.g. "MPNE_k (k = 4)"."""
         params = params or RuleParams()
         shown = [f"{p} = {getattr(params, p):g}" for p in self.params if p in ("beta", "k")]
+        if "weights" in self.params:
+            shown.append("points " + ", ".join(f"{w:g}" for w in params.weights))
         if "sampling" in self.params and params.sampling is not None:
             shown.append("custom sampling")
         return f"{self.name} ({', '.join(shown)})" if shown else self.name

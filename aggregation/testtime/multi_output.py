@@ -104,7 +104,8 @@ def multi_output_policy(population: Population, k: int) -> RuleResult:
     A_ub = np.hstack([-A.T, np.ones((m, 1))])
     A_eq = np.concatenate([np.ones(n_sets), [0.0]])[None, :]
     res = linprog(c, A_ub=A_ub, b_ub=np.zeros(m), A_eq=A_eq, b_eq=[1.0],
-                  bounds=[(0, None)] * n_sets + [(None, None)], method="highs")
+                  bounds=[(0, None)] * n_sets + [(None, None)], method="highs",
+                  options={"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10})
     if res.status != 0:  # pragma: no cover - a bounded, feasible LP; a solver failure is reported, not hidden
         raise AggregationError(f"the linear program of the best {k}-output policy failed: {res.message}")
     sigma = _clean(res.x[:n_sets])

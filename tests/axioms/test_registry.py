@@ -25,7 +25,7 @@ def test_every_rule_is_registered_and_described():
         assert rule.family in FAMILIES and all(r.paper in PAPERS for r in rule.references)
         assert rule.explanation.endswith(".") and len(rule.explanation) < 260
         assert rule.output in ("scores", "lottery", "policy", "set", "ranking")
-        assert set(rule.params) <= {"beta", "sampling", "k"}
+        assert set(rule.params) <= {"beta", "sampling", "k", "weights"}
     outputs = {rule.id: rule.output for rule in RULES.values()}
     assert outputs["borda"] == "scores" and outputs["maximal_lottery"] == "lottery" and outputs["mpne"] == "policy"
 

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aggregation import Profile, condorcet_winner, maximal_lottery, smith_set
+from aggregation import Profile, RewardPopulation, condorcet_winner, maximal_lottery, smith_set
 
 from .reference import max_entropy_maximal_lottery, ml_coordinate_range
 from .strategies import weak_order_profiles
@@ -174,3 +174,17 @@ def test_a_maximal_lottery_that_missed_the_exact_point_says_so(monkeypatch):
     assert approx.notes == (lotteries.APPROXIMATE_NOTE,) and "polish" not in approx.method
     assert approx.certificate.unique is False
     np.testing.assert_allclose(approx.values.to_numpy(), [0.5, 0.5, 0.0], atol=1e-5)   # 1.4e-6 off here
+
+
+@pytest.mark.parametrize("gap", [0.0, 1e-17, 2e-16, 1e-12, 1e-9, 4e-9, 5e-9, 1e-8, 3e-8, 1e-6])
+def test_nearly_tied_margins_are_ties_or_a_condorcet_winner_consistently(gap):
+    """One user type whose two rewards differ by ``gap``: the margin is tanh(gap / 2). Within the core's
+    margin tolerance it is a tie (uniform lottery, no Condorcet winner); above it b is the Condorcet winner
+    and takes the whole lottery. Found by hypothesis: a margin of 2.5e-10 made the LP and the rank test
+    disagree (an infeasible maximum-entropy program), and 1e-12 gave 0.5000013 instead of either answer."""
+    population = RewardPopulation({"u": {"a": 0.0, "b": gap}})
+    winner = condorcet_winner(population)
+    expected = {"a": 0.5, "b": 0.5} if winner is None else {"a": 0.0, "b": 1.0}
+    assert (winner is None) == (np.tanh(gap / 2) <= 1e-9)
+    got = maximal_lottery(population).values
+    assert got.to_dict() == pytest.approx(expected, abs=1e-12)

@@ -277,3 +277,12 @@ def test_opponent_sets_curve_and_refusals():
     with pytest.raises(AggregationError, match="only pairwise win rates"):
         opponent_sets_rate(population.preference_matrix(), None, 1, 2)
     assert testtime.MAX_OPPONENT_SETS == 20_000
+
+
+def test_theorem_3_1_certificate_is_tight_on_nearly_equal_rewards():
+    """Regression (found by hypothesis): rewards 1e-7 apart left HiGHS's default tolerances (1e-7) a
+    primal-dual gap of 1.2e-7 on the k-output program; the program is now solved to 1e-10."""
+    model = RewardPopulation({"u": {"a": 4.16493348e-07, "b": 8.13363486e-07}})
+    best = multi_output_policy(model, 3)
+    assert best.certificate.gap <= 1e-9
+    assert best.certificate.guarantee >= 3 / 4 - 1e-9

@@ -8,17 +8,26 @@ B is the Condorcet winner, so the maximal lottery is B with probability 1; the R
 the core's ``rlhf_policy`` (R first, Borda's order)."""
 from __future__ import annotations
 
+import uuid
+
 import numpy as np
 import pandas as pd
 import pytest
 
 import presets
-from aggregation import (Profile, RewardPopulation, ipo_policy, mpne, rlhf_policy, sample_comparisons)
+from aggregation import (TRAINING_METHODS, Profile, RewardPopulation, ipo_policy, mpne, rlhf_policy,
+                         sample_comparisons)
+from aggregation.training_methods import theory
 from aggregation.validate import distribution
-from ui import state, training
-from worker.client import METHODS, JobClient
+from ui import state
+from ui.numbers import decimal
+from ui.training import form, history, result, text
+from ui.training import theory as page_theory
+from aggregation import population_to_dict
+from worker.client import JobClient
+from worker.spec import validate_spec
 
-from .fine_tuning_helpers import (charts, data_dir, number_input_column, open_fine_tuning, texts,
+from .fine_tuning_helpers import (charts, data_dir, frame, number_input_column, open_fine_tuning, texts,
                                   values)  # noqa: F401
 
 FIGURE_1 = Profile.parse(state.JACKPOT_FIGURE_1)
@@ -38,7 +47,7 @@ def test_the_page_renders_for_the_default_population(app, data_dir):
     at = open_fine_tuning(app)
     assert not at.exception and not at.error
     assert at.title[0].value == "Fine-tuning"
-    assert at.selectbox(key="ft_method").options == [training.METHOD_TEXT[m].name for m in METHODS]
+    assert at.selectbox(key="ft_method").options == [m.name for m in TRAINING_METHODS.values()]
     assert at.selectbox(key="ft_method").value == "dpo"
     assert "No jobs yet." in texts(at.info)
     assert at.button(key="ft_start").disabled is False
@@ -54,14 +63,14 @@ def test_the_page_renders_for_the_default_population(app, data_dir):
     assert JobClient(data_dir=data_dir).list_jobs() == []
 
 
-@pytest.mark.parametrize("method", list(METHODS))
+@pytest.mark.parametrize("method", list(TRAINING_METHODS))
 def test_every_method_says_what_it_optimises_and_where_theory_lands(app, data_dir, method):
     at = open_fine_tuning(app)
     at.selectbox(key="ft_method").set_value(method).run()
     assert not at.exception and not at.error
-    text = training.METHOD_TEXT[method]
+    entry = TRAINING_METHODS[method]
     box = texts(at.get_by_key("ft_method_text").markdown)
-    assert text.optimises in box and text.lands_on.split(":", 1)[1].strip() in box
+    assert entry.explanation in box and entry.lands_on.split(":", 1)[1].strip() in box
     shown = preview(at)
     if method == "ipo":  # IPO's own limit is added and drawn first
         assert next(iter(shown)) == "IPO limit (β = 0.1)"
@@ -79,12 +88,11 @@ def test_every_method_says_what_it_optimises_and_where_theory_lands(app, data_di
 
 
 def test_method_defaults_follow_the_worker(app, data_dir):
-    from worker.client import DEFAULT_BETA
-
     at = open_fine_tuning(app)
-    for method in METHODS:
+    for method in TRAINING_METHODS:
         at.selectbox(key="ft_method").set_value(method).run()
-        assert at.number_input(key=f"ft_beta_{method}").value == DEFAULT_BETA[method]
+        worker_default = validate_spec({"population": population_to_dict(FIGURE_1), "method": method})["beta"]
+        assert at.number_input(key=f"ft_beta_{method}").value == worker_default
     assert at.number_input(key="ft_dataset_size").value == 2048
     assert at.number_input(key="ft_steps").value == 200
     assert at.number_input(key="ft_lr_tiny").value == 5e-3
@@ -124,6 +132,10 @@ def test_a_comparison_table_population_renders_and_methods_needing_voters_are_re
                "only has pairwise preferences (use dpo, ipo, rlhf or nash)")
     assert texts(at.error) == message
     assert JobClient(data_dir=data_dir).list_jobs() == []
+    at.selectbox(key="ft_method").set_value("corrected_dpo").run()      # its J needs voters too
+    assert not at.exception and "ft_joint_types" not in [n.key for n in at.number_input]
+    assert "corrected DPO (α = 1, β = 0.1): not available here (Var_u[P_u(a > b)] needs each voter's preferences" \
+        in texts(at.caption)
 
 
 @pytest.mark.parametrize("key, value, field_message", [
@@ -188,6 +200,69 @@ def test_a_misconfigured_queue_disables_training_but_not_the_page(app, data_dir,
     assert preview(at)
 
 
+def finished_job(data_dir, theory_json, reference, method: str = "dpo", dataset: dict | None = None,
+                 **settings) -> str:
+    """A finished job on Figure 1 written straight into the dashboard's records (no worker), with the
+    fields of a result the page reads and ``theory_json`` as its stored theory."""
+    client = JobClient(data_dir=data_dir)
+    spec = validate_spec({"population": population_to_dict(FIGURE_1), "method": method, **settings})
+    job_id = uuid.uuid4().hex
+    client.store.insert(job_id, spec)
+    result = {"settings": {k: v for k, v in spec.items() if k != "population"}, "alternatives": ["R", "G", "B"],
+              "policy": {"R": 0.9, "G": 0.0, "B": 0.1}, "outside_mass": 0.0, "mixture": None,
+              "reference_policy": reference, "trajectory": [{"step": 200, "policy": {"R": 0.9, "G": 0.0, "B": 0.1}}],
+              "dataset": dataset or {}, "theory": theory_json, "device": "cpu", "worker": "test:1",
+              "timings": {"train_s": 1.0, "ms_per_step": 5.0}, "model": {"name": "tiny"}}
+    client.store.update(job_id, state="finished", step=200, started_at=1.0, finished_at=2.0, result=result)
+    return job_id
+
+
+def test_a_job_stored_in_the_old_shape_still_opens_with_the_full_theory(app, data_dir):
+    """A result stored before the theory was stored whole (worker/theory.py's keys only, no MPNE_k, no
+    misfit): the page computes the theory itself for the job's population, β and untrained model."""
+    reference = {"R": 0.5, "G": 0.2, "B": 0.3}
+    old = {"notes": {}, "borda": {"R": 7.0, "G": 2.0, "B": 6.0}, "nbc": {"R": 0.6333, "G": 0.3, "B": 0.5667},
+           "rlhf_policy": rlhf_policy(FIGURE_1, 0.1, None, reference).values.to_dict(),
+           "maximal_lottery": {"R": 0.0, "G": 0.0, "B": 1.0}, "maximal_lottery_unique": True}
+    finished_job(data_dir, old, reference)
+    at = open_fine_tuning(app)
+    assert not at.exception and not at.error
+    table = frame(at, "ft_policies_table")
+    assert table.loc["RLHF / DPO limit (β = 0.1)", ["R", "G", "B"]].to_dict() == pytest.approx(
+        rlhf_policy(FIGURE_1, 0.1, None, reference).values.to_dict(), abs=1e-12)
+    assert table.loc["MPNE_2 (multi-player self-play)", ["R", "G", "B"]].to_dict() == pytest.approx(
+        mpne(FIGURE_1, 2).values.to_dict(), abs=1e-9)
+    assert "off by up to 0.1757" in texts(at.get_by_key("ft_bt_fit").caption)
+    assert texts(at.get_by_key("ft_headline").markdown).startswith("DPO landed on **R** (probability 0.9), as "
+                                                                    "theory predicts")
+
+
+def test_the_page_reads_the_theory_the_job_stored(app, data_dir):
+    """The stored theory is what the page shows: here one computed (by the core) for another untrained
+    model than the result's, so that recomputing on the page would show other numbers."""
+    stored_reference, result_reference = {"R": 0.1, "G": 0.1, "B": 0.8}, {"R": 0.5, "G": 0.2, "B": 0.3}
+    stored = theory(FIGURE_1, "dpo", {"beta": 0.1}, reference=stored_reference).to_json()
+    finished_job(data_dir, stored, result_reference)
+    at = open_fine_tuning(app)
+    assert not at.exception and not at.error
+    shown = frame(at, "ft_policies_table").loc["RLHF / DPO limit (β = 0.1)", ["R", "G", "B"]].to_dict()
+    assert shown == stored["rlhf_policy"]
+    assert shown != pytest.approx(rlhf_policy(FIGURE_1, 0.1, None, result_reference).values.to_dict(), abs=1e-3)
+    assert "Borda R 7 > B 6 > G 2" in texts(at.markdown)
+
+
+def test_a_self_play_job_without_kl_pull_shows_its_theory(app, data_dir):
+    """β = 0 is a valid self-play setting; the tilted policies have no limit then and say why (this view
+    used to fail on it: the theory was built with the rules' β, which must be positive)."""
+    reference = {"R": 0.5, "G": 0.2, "B": 0.3}
+    stored = theory(FIGURE_1, "nash", {"beta": 0.0}, reference=reference).to_json()
+    finished_job(data_dir, stored, reference, "nash", beta=0.0)
+    at = open_fine_tuning(app)
+    assert not at.exception and not at.error
+    assert "**RLHF / DPO limit (β = 0)** is not shown: beta must be a positive number, got 0.0." in texts(at.caption)
+    assert frame(at, "ft_policies_table").loc["maximal lottery (Nash self-play)", "B"] == pytest.approx(1.0)
+
+
 def test_a_link_to_an_unknown_job_says_so(app, data_dir):
     app.query_params["job"] = "no-such-job"
     at = open_fine_tuning(app)
@@ -201,15 +276,15 @@ def test_a_link_to_an_unknown_job_says_so(app, data_dir):
 
 # ------------------------------------------------------------------ building blocks
 def test_error_field_reads_the_field_a_message_names():
-    assert training.error_field("steps must be a whole number between 1 and 100000, got 0") == "steps"
-    assert training.error_field("lora.r must be a whole number between 1 and 1024, got 0") == "lora.r"
-    assert training.error_field("k (3) must be smaller than samples_per_step (2)") == "k"
-    assert training.error_field("population: training needs at least two alternatives") is None
-    assert training.error_field("the job spec is too large (70.0 MB; the limit is 64 MB)") is None
+    assert form.error_field("steps must be a whole number between 1 and 100000, got 0") == "steps"
+    assert form.error_field("lora.r must be a whole number between 1 and 1024, got 0") == "lora.r"
+    assert form.error_field("k (3) must be smaller than samples_per_step (2)") == "k"
+    assert form.error_field("population: training needs at least two alternatives") is None
+    assert form.error_field("the job spec is too large (70.0 MB; the limit is 64 MB)") is None
 
 
 def test_build_spec_omits_defaults_and_groups_lora():
-    spec = training.build_spec({"kind": "x"}, "dpo", {"steps": 5, "batch_size": None, "lora_r": 4, "lora_alpha": 16.0,
+    spec = form.build_spec({"kind": "x"}, "dpo", {"steps": 5, "batch_size": None, "lora_r": 4, "lora_alpha": 16.0,
                                                       "lora_dropout": None, "sampling": None})
     assert spec == {"population": {"kind": "x"}, "method": "dpo", "steps": 5, "lora": {"r": 4, "alpha": 16.0}}
 
@@ -217,13 +292,13 @@ def test_build_spec_omits_defaults_and_groups_lora():
 def test_order_text_and_the_empirical_matrix_with_standard_errors():
     import pandas as pd
 
-    assert training.order_text(pd.Series({"R": 7.0, "G": 2.0, "B": 6.0})) == "R 7 > B 6 > G 2"
-    assert training.order_text(pd.Series({"a": 0.5, "b": 0.5, "c": 0.1})) == "a 0.5 = b 0.5 > c 0.1"
+    assert text.order_text(pd.Series({"R": 7.0, "G": 2.0, "B": 6.0})) == "R 7 > B 6 > G 2"
+    assert text.order_text(pd.Series({"a": 0.5, "b": 0.5, "c": 0.1})) == "a 0.5 = b 0.5 > c 0.1"
     summary = {"alternatives": ["x", "y", "z"], "matrix": [[0.5, 0.75, 0.5], [0.25, 0.5, 0.5], [0.5, 0.5, 0.5]],
                "standard_errors": [[0.0, 0.0433, None], [0.0433, 0.0, None], [None, None, 0.0]],
                "comparisons": [[0, 100, 0], [100, 0, 0], [0, 0, 0]]}
     exact = pd.DataFrame([[0.5, 0.8, 0.5], [0.2, 0.5, 0.5], [0.5, 0.5, 0.5]], index=list("xyz"), columns=list("xyz"))
-    pairs = training.empirical_pairs(summary, exact)
+    pairs = result.empirical_pairs(summary, exact)
     assert list(pairs.index) == ["x vs y", "x vs z", "y vs z"]
     assert pairs.loc["x vs y"].to_dict() == pytest.approx({
         "estimate P̂[a, b]": 0.75, "standard error": 0.0433, "comparisons": 100, "exact P[a, b]": 0.8,
@@ -237,23 +312,23 @@ def test_seed_spread_is_the_mean_and_sample_standard_deviation_across_runs():
     runs = [{"alternatives": ["a", "b"], "policy": {"a": 0.9, "b": 0.1}, "mixture": None},
             {"alternatives": ["a", "b"], "policy": {"a": 0.7, "b": 0.3}, "mixture": None},
             {"alternatives": ["a", "b"], "policy": {"a": 0.0, "b": 1.0}, "mixture": {"a": 0.8, "b": 0.2}}]
-    spread = training.seed_spread(runs)
+    spread = history.seed_spread(runs)
     assert spread.loc["a", "mean"] == pytest.approx(0.8)      # the mixture counts for self-play
     assert spread.loc["a", "standard deviation"] == pytest.approx(0.1)
     assert (spread.loc["b", "min"], spread.loc["b", "max"]) == pytest.approx((0.1, 0.3))
-    assert training.seed_spread(runs[:1]) is None
+    assert history.seed_spread(runs[:1]) is None
 
 
 def test_the_headline_says_when_a_run_has_not_reached_the_theory():
-    view = training.theory_view(FIGURE_1, "dpo", 0.1, None, None, 2, "rankings")
+    view = theory(FIGURE_1, "dpo", {"beta": 0.1})
     spec = {"method": "dpo", "beta": 0.1, "sampling": None}
-    result = {"alternatives": ["R", "G", "B"], "policy": {"R": 0.2, "G": 0.1, "B": 0.7}, "mixture": None}
-    lines = training.headline(result, spec, view, "rankings")
+    run = {"alternatives": ["R", "G", "B"], "policy": {"R": 0.2, "G": 0.1, "B": 0.7}, "mixture": None}
+    lines = result.headline(run, spec, view)
     assert lines == [f"DPO put most probability on **B** (0.7), but theory predicts **R** (the RLHF / DPO limit "
-                     f"(β = 0.1) is **R** {training.decimal(view.policies['rlhf']['R'], 3)}, **B** "
-                     f"{training.decimal(view.policies['rlhf']['B'], 3)}): this run has not got there; more steps, "
+                     f"(β = 0.1) is **R** {decimal(view.policies['rlhf_policy']['R'], 3)}, **B** "
+                     f"{decimal(view.policies['rlhf_policy']['B'], 3)}): this run has not got there; more steps, "
                      "another learning rate or a larger dataset may help."]
-    landed = training.headline({**result, "policy": {"R": 0.9, "G": 0.0, "B": 0.1}}, spec, view, "rankings")
+    landed = result.headline({**run, "policy": {"R": 0.9, "G": 0.0, "B": 0.1}}, spec, view)
     assert landed[0].startswith("DPO landed on **R** (probability 0.9), as theory predicts")
     assert landed[1] == ("The majority's **B** (it beats every other answer head-to-head) is where Nash self-play "
                          "lands: the maximal lottery puts probability 1 on it.")
@@ -263,17 +338,17 @@ def test_reward_fitting_methods_carry_the_bradley_terry_misfit():
     # Figure 1 under uniform D: the same error e on R > G, G > B, B > R with
     # logit(1 - e) + logit(2/5 - e) + logit(3/5 - e) = 0, e = 0.1756898 (tests/ui/test_pages.py)
     for method in ("dpo", "rlhf"):
-        fit = training.theory_view(FIGURE_1, method, 0.1, None, None, 2, "rankings").bt_fit
+        fit = theory(FIGURE_1, method, {"beta": 0.1}).bt_fit
         assert fit.max_error == pytest.approx(0.1756898, abs=1e-7) and fit.cycle == ("R", "G", "B")
-    assert training.theory_view(FIGURE_1, "nash", 0.1, None, None, 2, "rankings").bt_fit is None
+    assert theory(FIGURE_1, "nash", {"beta": 0.1}).bt_fit is None
 
 
 def test_total_variation():
     import pandas as pd
 
     p = pd.Series({"a": 0.5, "b": 0.5})
-    assert training.total_variation(p, pd.Series({"b": 1.0, "a": 0.0})) == 0.5
-    assert np.isclose(training.total_variation(p, p), 0.0)
+    assert result.total_variation(p, pd.Series({"b": 1.0, "a": 0.0})) == 0.5
+    assert np.isclose(result.total_variation(p, p), 0.0)
 
 
 def test_the_preview_solves_mpne_within_the_core_game_budget(monkeypatch):
@@ -282,6 +357,80 @@ def test_the_preview_solves_mpne_within_the_core_game_budget(monkeypatch):
     from aggregation.testtime import cost
 
     types = RewardPopulation(pd.DataFrame([[0.0] * 12], index=["u"], columns=[f"y{i}" for i in range(12)]))
-    assert training.mpne_is_quick(types, 2)
+    assert cost.game_cells(types, 2) == 920 * 12
+    assert "mpne" in page_theory.preview(types, "dpo", {"beta": 0.1}).policies
     monkeypatch.setattr(cost, "GAME_BUDGET", 920 * 12 - 1)
-    assert not training.mpne_is_quick(types, 2)
+    assert "mpne" not in page_theory.preview(types, "dpo", {"beta": 0.1}).policies
+    assert "mpne" in page_theory.preview(types, "mpne", {"beta": 0.1}).policies      # its own limit, always
+
+
+def test_corrected_dpo_shows_its_settings_and_its_limit(app, data_dir):
+    """Shirali et al., section 5: alpha, the variance (only the estimated one for rankings), the stable log's
+    floor and the clip, with the worker's defaults; the preview's first policy is the core's corrected-DPO
+    limit for these settings, and alpha = 0 turns it into the RLHF / DPO limit."""
+    from aggregation import corrected_dpo_policy
+
+    at = open_fine_tuning(app)
+    at.selectbox(key="ft_method").set_value("corrected_dpo").run()
+    assert not at.exception and not at.error
+    assert at.selectbox(key="ft_variance").options == [form.VARIANCE_LABELS["estimated"]]
+    worker = validate_spec({"population": population_to_dict(FIGURE_1), "method": "corrected_dpo"})
+    for key in ("alpha", "log_eps", "correction_clip", "joint_types", "joint_steps", "joint_learning_rate"):
+        assert at.number_input(key=f"ft_{key}").value == worker[key]
+    shown = preview(at)
+    label = "corrected DPO (α = 1, β = 0.1)"
+    assert next(iter(shown)) == label
+    assert shown[label] == pytest.approx(corrected_dpo_policy(FIGURE_1, 0.1, 1.0, variance="estimated",
+                                                              clip=0.1).to_dict(), abs=1e-12)
+    assert ("Corrected-DPO limit: α = 1, V as eq. (16) gives it from the exact joint likelihood J (what the fitted "
+            "J estimates with unlimited data), the correction clipped at 0.1, floor ε = 1e-06") in texts(at.caption)
+    at.number_input(key="ft_alpha").set_value(0.0).run()
+    shown = preview(at)
+    assert shown["corrected DPO (α = 0, β = 0.1)"] == pytest.approx(
+        shown["RLHF / DPO limit (β = 0.1)"], abs=1e-12)
+    at.number_input(key="ft_alpha").set_value(-1.0).run()
+    at.button(key="ft_start").click().run()
+    assert texts(number_input_column(at, "ft_alpha").error) == "Not queued: alpha must be >= 0 and <= 1000, got -1"
+    assert JobClient(data_dir=data_dir).list_jobs() == []
+
+
+def test_user_types_offer_the_known_variance(app, data_dir):
+    users = RewardPopulation({"u": {"x": 2.0, "y": 0.5, "z": 3.0}, "v": {"x": 0.0, "y": 3.0, "z": 1.0},
+                              "w": {"x": 1.5, "y": 1.5, "z": 1.0}})
+    app.session_state[state.POPULATION_KEY] = users
+    at = open_fine_tuning(app)
+    at.selectbox(key="ft_method").set_value("corrected_dpo").run()
+    assert at.selectbox(key="ft_variance").options == [form.VARIANCE_LABELS[v] for v in ("estimated", "known")]
+    at.selectbox(key="ft_variance").set_value("known").run()
+    assert not at.exception and not at.error
+    assert "ft_correction_clip" not in [n.key for n in at.number_input]     # the known V needs no clip
+    assert "the known variance V = Var_u[(r_u(a) − r_u(b))/T], no clip" in texts(at.caption)
+    from aggregation import corrected_dpo_policy
+    shown = preview(at)
+    assert shown["corrected DPO (α = 1, β = 0.1)"] == pytest.approx(
+        corrected_dpo_policy(users, 0.1, 1.0, variance="known").to_dict(), abs=1e-12)
+    # back on rankings the known variance is not offered, and the page does not fail on the stale choice
+    at.session_state[state.POPULATION_KEY] = FIGURE_1
+    at.run()
+    assert not at.exception and at.selectbox(key="ft_variance").value == "estimated"
+
+
+def test_a_finished_corrected_dpo_job_says_where_its_variance_came_from(app, data_dir):
+    from worker.data import empirical_matrix
+
+    reference = {"R": 0.5, "G": 0.2, "B": 0.3}
+    stored = theory(FIGURE_1, "corrected_dpo", {"beta": 0.1}, reference=reference).to_json()
+    W = np.array([[0.0, 60.0, 40.0], [0.0, 0.0, 45.0], [55.0, 50.0, 0.0]])
+    variance = {"source": "joint likelihood model J", "joint_types": 2, "steps": 1000, "cross_entropy_start": 0.72,
+                "cross_entropy_end": 0.51, "preference_variance": [[0, 0, 0.23], [0, 0, 0.25], [0.23, 0.25, 0]],
+                "exact_preference_variance": [[0, 0, 0.24], [0, 0, 0.24], [0.24, 0.24, 0]], "largest_error": 0.0123}
+    dataset = {"kind": "pairs of comparisons, each pair labelled by one annotator", "rows": 125, "comparisons": 250,
+               "preference_matrix": empirical_matrix(W, ["R", "G", "B"]), "variance": variance}
+    finished_job(data_dir, stored, reference, "corrected_dpo", dataset=dataset)
+    at = open_fine_tuning(app)
+    assert not at.exception and not at.error
+    assert "corrected DPO (α = 1, β = 0.1)" in frame(at, "ft_policies_table").index
+    caption = texts(at.caption)
+    assert ("The correction used V from a **joint model J** (2 latent Bradley–Terry types, 1000 Adam steps; "
+            "cross-entropy 0.72 → 0.51)") in caption
+    assert "its largest error over the pairs is 0.0123." in caption

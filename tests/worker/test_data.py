@@ -1,13 +1,16 @@
 """Training data drawn from populations, the dataset summaries, and the Bradley-Terry fit."""
 import numpy as np
 import pytest
-import torch
+
+torch = pytest.importorskip("torch", reason="the training stack (requirements-train.txt) is not installed")
 from scipy.optimize import minimize
 from scipy.special import expit, softmax
 
-from aggregation import AggregationError, Profile, RewardPopulation, sample_comparisons
+from aggregation import (AggregationError, Profile, RewardPopulation, preference_variance, sample_comparisons,
+                         sample_paired_comparisons)
 from worker.data import (PlackettLuceJudges, RankedChoiceDataset, RankingSample, distinct_draws, empirical_matrix,
-                         pair_dataset, ranked_choice_dataset, ranking_sample, unanimity_dataset)
+                         pair_dataset, paired_dataset, ranked_choice_dataset, ranking_sample, unanimity_dataset)
+from worker.joint import fit_joint_model
 from worker.methods import MPNEMethod, fit_bradley_terry
 from worker.spec import spec_for
 
@@ -184,3 +187,41 @@ def test_bradley_terry_fit_matches_a_generic_optimiser():
 def test_first_place_helper_is_softmax():  # documents what the Plackett-Luce checks above rely on
     C = softmax(USERS.rewards.to_numpy() / USERS.temperature, axis=1)
     np.testing.assert_allclose(USERS.first_place_distribution().to_numpy(), USERS.shares @ C)
+
+
+def test_every_method_of_the_core_table_has_a_worker_class():
+    from aggregation import TRAINING_METHODS
+    from worker.methods import METHOD_CLASSES, SelfPlayMethod
+
+    assert set(METHOD_CLASSES) == set(TRAINING_METHODS)
+    for method, entry in TRAINING_METHODS.items():      # the trainer reads self_play from the table
+        assert issubclass(METHOD_CLASSES[method], SelfPlayMethod) == entry.self_play
+
+
+def test_paired_rows_are_the_cores_paired_comparisons_and_j_sees_four_orientations():
+    data = paired_dataset(FIGURE_1, 50, None, seed=2)
+    table = sample_paired_comparisons(FIGURE_1, 50, seed=2).table
+    alts = FIGURE_1.alternatives
+    assert [alts[i] for i in data.chosen.reshape(-1)] == list(table["chosen"])
+    assert data.chosen.shape == data.rejected.shape == (50, 2)
+    a, b, c, d, both = data.joint_rows()
+    assert len(a) == 200 and both.sum() == 50
+    # the labelled orientation: the annotator's choices (a over b, c over d); the other three are 0
+    np.testing.assert_array_equal(a[:50], data.chosen[:, 0])
+    np.testing.assert_array_equal(d[:50], data.rejected[:, 1])
+    np.testing.assert_array_equal(a[50:100], data.rejected[:, 0])   # b over a, c over d: not what happened
+    np.testing.assert_array_equal(c[100:150], data.rejected[:, 1])
+
+
+def test_the_joint_model_recovers_the_variance_numerator():
+    """Section 5.3: J fitted by cross-entropy on o * o' estimates E_u[P_u P_u']; Lemma 5.3's numerator
+    J1 - (J1 + J2)^2 is then Var_u[P_u(a > b)], here within 0.01 of the exact value for every pair
+    (20,000 annotators, two types far apart, J with the true number of latent types)."""
+    users = RewardPopulation({"u": {"x": 3.0, "y": 0.0, "z": 1.0}, "v": {"x": 0.0, "y": 2.0, "z": 2.5}}, [2, 1])
+    data = paired_dataset(users, 20_000, None, seed=0)
+    fit = fit_joint_model(data, 3, 2, 1000, 0.05, seed=0)
+    assert fit.loss_end < fit.loss_start
+    summary = fit.summary(users.alternatives, preference_variance(users).to_numpy())
+    assert summary["largest_error"] < 0.01
+    np.testing.assert_allclose(summary["preference"], users.preference_matrix().to_numpy(), atol=0.01)
+    assert sorted(summary["latent_shares"]) == pytest.approx([1 / 3, 2 / 3], abs=0.06)

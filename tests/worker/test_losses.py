@@ -3,7 +3,8 @@ import itertools
 import math
 
 import pytest
-import torch
+
+torch = pytest.importorskip("torch", reason="the training stack (requirements-train.txt) is not installed")
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

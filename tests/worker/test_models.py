@@ -3,7 +3,8 @@ import json
 import math
 
 import pytest
-import torch
+
+torch = pytest.importorskip("torch", reason="the training stack (requirements-train.txt) is not installed")
 
 from aggregation import population_from_dict
 from worker.methods import make_method

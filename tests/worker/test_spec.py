@@ -39,7 +39,8 @@ def test_spec_is_validated_again_idempotently(figure_1):
 
 
 @pytest.mark.parametrize("change, message", [
-    ({"method": "ppo"}, "method must be one of dpo, ipo, rlhf, nash, mpne, mnl, mallows, consistent; got 'ppo'"),
+    ({"method": "ppo"}, "method must be one of dpo, ipo, rlhf, nash, mpne, mnl, mallows, consistent, consistent_b3, "
+                        "corrected_dpo; got 'ppo'"),
     ({"stpes": 10}, "unknown setting 'stpes'"),
     ({"steps": 0}, "steps must be a whole number between 1 and 100000, got 0"),
     ({"steps": "200"}, "steps must be a whole number between 1 and 100000, got '200'"),
@@ -100,7 +101,7 @@ def test_population_errors_name_the_field():
 def test_methods_needing_voters_refuse_a_bare_matrix():
     matrix = {"kind": "matrix", "alternatives": ["a", "b"], "matrix": [[0.5, 0.7], [0.3, 0.5]]}
     assert validate_spec({"population": matrix, "method": "nash"})["method"] == "nash"
-    for method in ("mnl", "mallows", "mpne", "consistent"):
+    for method in ("mnl", "mallows", "mpne", "consistent", "consistent_b3", "corrected_dpo"):
         with pytest.raises(JobSpecError, match=f"method '{method}' needs voters' rankings or user types"):
             validate_spec({"population": matrix, "method": method})
 
@@ -119,3 +120,64 @@ def test_spec_for_a_population_object_and_its_summary():
     assert describe_spec(spec) == "mpne · tiny · 50 steps · beta 0.01 · 2048 rows · k 3"
     assert describe_spec(spec_for(FIGURE_1, "mallows", top_k=2)) == \
         "mallows · tiny · 200 steps · beta 0.1 · 2048 rows · top-2 of 3"
+
+
+def test_each_method_reads_the_fields_the_core_table_lists(figure_1):
+    """aggregation.TRAINING_METHODS is the one place a method's fields, default beta and needs are written:
+    the spec keeps exactly the common fields plus the method's own (the others are dropped)."""
+    from aggregation import TRAINING_METHODS
+    from worker.spec import COMMON_FIELDS
+
+    for method, entry in TRAINING_METHODS.items():
+        spec = validate_spec({"population": figure_1, "method": method, "batch_size": 16, "k": 2, "phi": 0.5})
+        assert set(spec) == set(COMMON_FIELDS) | set(entry.fields)
+        assert spec["beta"] == entry.default_beta
+
+
+USERS = RewardPopulation({"u": {"x": 1.0, "y": 0.0, "z": 2.0}, "v": {"x": 0.0, "y": 2.0, "z": 1.0},
+                          "w": {"x": 2.0, "y": 1.0, "z": 0.0}})
+
+
+def test_corrected_dpo_defaults_follow_the_paper_and_the_authors_code(figure_1):
+    """alpha 1 (the theory's value), the estimated variance clipped at 0.1 (arashne/dahp), J with as many
+    latent types as the population has types (the authors' choice), 1000 Adam steps at 1e-2."""
+    users = population_to_dict(USERS)
+    spec = validate_spec({"population": users, "method": "corrected_dpo"})
+    assert {k: spec[k] for k in ("alpha", "variance", "log_eps", "correction_clip", "joint_types", "joint_steps",
+                                 "joint_learning_rate")} == {
+        "alpha": 1.0, "variance": "estimated", "log_eps": 1e-6, "correction_clip": 0.1, "joint_types": 3,
+        "joint_steps": 1000, "joint_learning_rate": 0.01}
+    assert validate_spec(spec) == spec
+    known = validate_spec({"population": users, "method": "corrected_dpo", "variance": "known", "joint_types": 5})
+    assert known["correction_clip"] is None and "joint_types" not in known    # J is not fitted
+    off = validate_spec({"population": users, "method": "corrected_dpo", "correction_clip": None})
+    assert off["correction_clip"] is None and validate_spec(off) == off        # an explicit null stays off
+    assert validate_spec({"population": figure_1, "method": "corrected_dpo"})["joint_types"] == 2  # 2 rankings
+    assert describe_spec(known) == "corrected_dpo · tiny · 200 steps · beta 0.1 · 2048 rows · alpha 1 · known V"
+    assert "alpha" not in validate_spec({"population": users, "method": "dpo", "alpha": 2.0})
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"alpha": -0.5}, "alpha must be >= 0 and <= 1000, got -0.5"),
+    ({"alpha": "one"}, "alpha must be a number, got 'one'"),
+    ({"variance": "learned"}, "variance must be one of estimated, known; got 'learned'"),
+    ({"log_eps": 0}, "log_eps must be > 0 and < 0.5, got 0"),
+    ({"log_eps": 0.5}, "log_eps must be > 0 and < 0.5, got 0.5"),
+    ({"correction_clip": 0}, "correction_clip must be > 0 and <= 10, got 0"),
+    ({"correction_clip": "none"}, "correction_clip must be a number, got 'none'"),
+    ({"joint_types": 0}, "joint_types must be a whole number between 1 and 64, got 0"),
+    ({"joint_steps": 1.5}, "joint_steps must be a whole number between 1 and 100000, got 1.5"),
+    ({"joint_learning_rate": 0}, "joint_learning_rate must be > 0 and <= 10, got 0"),
+])
+def test_corrected_dpo_settings_are_refused_naming_the_field(change, message):
+    with pytest.raises(JobSpecError) as err:
+        validate_spec({"population": population_to_dict(USERS), "method": "corrected_dpo", **change})
+    assert str(err.value) == message
+
+
+def test_the_known_variance_needs_user_types(figure_1):
+    with pytest.raises(JobSpecError) as err:
+        validate_spec({"population": figure_1, "method": "corrected_dpo", "variance": "known"})
+    assert str(err.value) == ("variance 'known' needs user types with rewards (it is Var_u of the reward "
+                              "difference); a population of kind 'rankings' has no reward scale: use variance "
+                              "'estimated'")

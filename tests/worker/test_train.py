@@ -54,6 +54,8 @@ def test_nash_self_play_on_figure_1_puts_blue_first_like_the_maximal_lottery(fig
     {"method": "mallows", "top_k": 2, "phi": 0.3},
     {"method": "mallows", "top_k": 2, "dispersion": "entropy", "batch_size": 128},
     {"method": "consistent"},
+    {"method": "consistent_b3"},
+    {"method": "corrected_dpo", "joint_steps": 200},
     {"method": "mpne", "k": 2, "samples_per_step": 32},
 ])
 def test_every_method_trains_and_reports(figure_1, settings):
@@ -78,7 +80,14 @@ def test_every_method_trains_and_reports(figure_1, settings):
             assert 0.0 < dispersion["phi_min"] <= dispersion["phi_mean"] <= dispersion["phi_max"] <= 1.0
         else:
             assert dispersion == {"source": "fixed", "phi": 0.3}
-    if settings["method"] == "consistent":  # only R > G is unanimous: R gains on G, nothing else is learnt
+    if settings["method"] == "corrected_dpo":  # 512 annotators, two comparisons each; J read against the exact
+        assert r["dataset"]["comparisons"] == 1024 and r["dataset"]["rows"] == 512
+        variance = r["dataset"]["variance"]
+        assert variance["joint_types"] == 2 and variance["cross_entropy_end"] < variance["cross_entropy_start"]
+        assert variance["exact_preference_variance"][0][2] == pytest.approx(0.24)     # R vs B: 2 : 3
+        assert r["theory"]["correction"] == {"alpha": 1.0, "variance": "estimated", "log_eps": 1e-6,
+                                             "correction_clip": 0.1}
+    if settings["method"] in ("consistent", "consistent_b3"):  # only R > G is unanimous: R gains on G
         ref = r["reference_policy"]
         assert r["policy"]["R"] / r["policy"]["G"] > 10 * ref["R"] / ref["G"]
         assert r["dataset"]["unanimous_rows"] > 0 and r["dataset"]["user_types"] == 2
@@ -142,3 +151,47 @@ def test_trainer_exits_when_its_parent_is_gone(tmp_path, figure_1):
     process stops at once instead of running on as an orphan."""
     orphan = _trainer(tmp_path, {"population": figure_1, "method": "dpo", "steps": 100000}, "--parent-pid", "1")
     assert orphan.returncode == 3
+
+
+THREE_TYPES = {"kind": "rewards", "alternatives": ["x", "y", "z"], "temperature": 1.0, "types": [
+    {"name": "u", "weight": 1, "rewards": {"x": 2.0, "y": 0.5, "z": 3.0}},
+    {"name": "v", "weight": 1, "rewards": {"x": 0.0, "y": 3.0, "z": 1.0}},
+    {"name": "w", "weight": 1, "rewards": {"x": 1.5, "y": 1.5, "z": 1.0}}]}
+
+
+def _tv(p: dict, q: dict) -> float:
+    return 0.5 * sum(abs(p[a] - q[a]) for a in p)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_corrected_dpo_with_the_known_variance_lands_on_its_own_limit(seed):
+    """Shirali et al., section 5.1 with V = Var_u[Delta r] known, alpha = 1, beta = 1: the trained policy is
+    within 0.04 (total variation) of the core's corrected-DPO limit (with the untrained model as pi_ref)
+    and at least 0.06 from the RLHF / DPO limit, which that limit differs from by about 0.1 here."""
+    r = run(THREE_TYPES, method="corrected_dpo", variance="known", beta=1.0, seed=seed)
+    theory = r["theory"]
+    assert theory["target"] == "corrected_dpo_policy"
+    assert _tv(theory["corrected_dpo_policy"], theory["rlhf_policy"]) > 0.08
+    assert _tv(r["policy"], theory["corrected_dpo_policy"]) < 0.04
+    assert _tv(r["policy"], theory["rlhf_policy"]) > 0.06
+    x_minus_y = [1.5, -3.0, 0.0]                                   # per type
+    assert r["dataset"]["variance"]["reward_variance"][0][1] == pytest.approx(np.var(x_minus_y))
+
+
+def test_corrected_dpo_with_the_estimated_variance_fits_j_then_the_policy():
+    r = run(THREE_TYPES, method="corrected_dpo", beta=1.0)
+    variance = r["dataset"]["variance"]
+    assert variance["joint_types"] == 3 and variance["steps"] == 1000
+    assert variance["largest_error"] < 0.05                        # Var_u[P_u(a > b)] read from J
+    assert _tv(r["policy"], r["theory"]["corrected_dpo_policy"]) < 0.04
+
+
+def test_the_two_consistent_losses_land_together():
+    """Propositions 6.1 and B.3 share their limit (eq. 21) and here their data (same seed): the trained
+    policies agree within 0.01 and lie within 0.06 of the consistent-loss limit (about 290 of the 2048
+    pairs are unanimous)."""
+    b3 = run(THREE_TYPES, method="consistent_b3", beta=1.0)
+    six = run(THREE_TYPES, method="consistent", beta=1.0)
+    assert b3["theory"]["target"] == six["theory"]["target"] == "consistent_policy"
+    assert _tv(b3["policy"], six["policy"]) < 0.01
+    assert _tv(b3["policy"], b3["theory"]["consistent_policy"]) < 0.06
