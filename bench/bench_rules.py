@@ -165,6 +165,14 @@ def peer(folder: Path, rules, budget: float) -> dict:
 
 
 # ---------------------------------------------------------------------------- our side and the table
+def _forget_searches() -> None:
+    """Clear the caches of the searches whose refusal (``Rule.limit``) runs them before ``compute`` (ranked pairs,
+    Stable Voting), so that every timed run does the whole search."""
+    from aggregation.rules import margins
+    margins._ranked_pairs_cached.cache_clear()
+    margins._stable_cached.cache_clear()
+
+
 def ours(cells, rules, budget: float) -> dict:
     from aggregation import Profile
     from aggregation.rules.registry import RULES
@@ -181,6 +189,7 @@ def ours(cells, rules, budget: float) -> dict:
                 continue
 
             def run():
+                _forget_searches()
                 return RULES[rule].compute(Profile.from_orders(orders, names))
             ok, reason = RULES[rule].applies_to(Profile.from_orders(orders, names))
             if not ok:                                              # a stated exact-size limit (Kemeny, Dodgson, ...)
