@@ -21,7 +21,9 @@ Map of the packages (everything public is importable from here):
                         (P and M of any population); seeded ``generators``
 ``formats/``            PrefLib, CSV rankings, comparison tables, plain dicts; the files' kind words
                         (``FILE_KINDS``)
-``rules/``              the rules by family: ``scoring``, ``elimination``, ``majority``, ``lotteries``,
+``rules/``              the rules by family: ``scoring``, ``elimination``, ``majority`` (and the
+                        margin-based ``margins``, the search-based ``kemeny``), ``sets`` (tournament
+                        solutions), ``lotteries``,
                         ``alignment`` (RLHF / DPO / IPO limits), ``heterogeneous`` (corrected DPO's and
                         Prop. B.3's limits), ``sampling`` (the flip of D); ``ballots`` (what rules reading
                         whole rankings see); ``result`` (the typed results and certificates);
@@ -76,8 +78,13 @@ from .rules.elimination import (
     baldwin, benham, coombs, instant_runoff, instant_runoff_put, instant_runoff_ranking, nanson, plurality_with_runoff,
     tideman_alternative_schwartz, tideman_alternative_smith, weak_nanson,
 )
-from .rules.majority import condorcet_winner, copeland, majority_graph, majority_winner, smith_set
-from .rules.lotteries import maximal_lottery, random_dictatorship, uniform_policy
+from .rules.majority import black, condorcet_winner, copeland, llull, majority_graph, majority_winner, smith_set
+from .rules.margins import minimax, ranked_pairs, schulze, split_cycle, stable_voting
+from .rules.kemeny import dodgson, kemeny_ranking, kemeny_young, slater, young
+from .rules.sets import uncovered_set
+from .rules.lotteries import (
+    c1_maximal_lottery, maximal_lottery, proportional_borda, random_dictatorship, uniform_policy,
+)
 from .rules.alignment import (
     BTMisfit, average_reward_policy, bt_misfit, bt_reward, consistent_policy, ipo_policy, nbc, reward_order_key,
     rlhf_policy,
@@ -129,6 +136,8 @@ __all__ = [
     "nanson", "weak_nanson", "benham", "tideman_alternative_smith", "tideman_alternative_schwartz",
     "copeland", "random_dictatorship", "condorcet_winner", "majority_winner",
     "smith_set", "majority_graph", "maximal_lottery", "uniform_policy",
+    "llull", "black", "minimax", "schulze", "ranked_pairs", "split_cycle", "stable_voting", "kemeny_young",
+    "kemeny_ranking", "slater", "dodgson", "young", "uncovered_set", "c1_maximal_lottery", "proportional_borda",
     "nbc", "bt_reward", "reward_order_key", "rlhf_policy", "average_reward_policy", "min_tv_flip", "SamplingFlip",
     "ipo_policy", "consistent_policy", "bt_misfit", "BTMisfit",
     "corrected_dpo_policy", "consistent_b3_policy", "reward_variance", "preference_variance",

@@ -21,7 +21,10 @@ A pref_voting call longer than ``--budget`` seconds is interrupted (SIGALRM) and
 the budget; that rule is then skipped at larger m for that n. Parallel-universe instant runoff is
 exponential in the worst case (NP-hard, Conitzer, Rognlie & Xia 2009): it is timed only up to
 m = 20. Winners are compared on every cell (pref_voting's ``tideman_alternative_gocha`` may differ
-from ours where a margin is exactly 0: see tests/rules/test_peer_scoring_elimination.py).
+from ours where a margin is exactly 0: see tests/rules/test_peer_scoring_elimination.py); for a lottery,
+its support. The rules whose exact computation is exponential (ranked pairs and Stable Voting with
+their tie handling, Kemeny, Slater, Banks, Dodgson) refuse beyond their stated sizes: such cells read
+"ours: refused" and the reasons are listed under the table.
 """
 from __future__ import annotations
 
@@ -59,6 +62,26 @@ PEER = {
     "benham": ("iterative_methods", "benham", None),
     "tideman_alternative_smith": ("iterative_methods", "tideman_alternative_smith", None),
     "tideman_alternative_schwartz": ("iterative_methods", "tideman_alternative_gocha", None),
+    # majority, margin, Kemeny, set and lottery rules (aggregation/rules/{majority,margins,kemeny,sets,lotteries}.py)
+    "copeland": ("c1_methods", "copeland", None),
+    "llull": ("c1_methods", "llull", None),
+    "black": ("combined_methods", "blacks", None),
+    "minimax": ("margin_based_methods", "minimax", None),
+    "schulze": ("margin_based_methods", "beat_path", None),
+    "ranked_pairs": ("margin_based_methods", "ranked_pairs", None),   # both parallel-universe: exponential worst case
+    "split_cycle": ("margin_based_methods", "split_cycle", None),
+    "stable_voting": ("margin_based_methods", "stable_voting", None),  # both recursive over subsets
+    "smith_set": ("c1_methods", "top_cycle", None),
+    "schwartz_set": ("c1_methods", "gocha", None),
+    "uncovered_set": ("c1_methods", "uc_gill", None),
+    "essential_set": ("margin_based_methods", "essential", None),
+    "proportional_borda": ("probabilistic_methods", "pr_borda", None),
+    "c1_maximal_lottery": ("probabilistic_methods", "c1_maximal_lottery", 10),   # pref_voting enumerates equilibria
+    "bipartisan_set": ("c1_methods", "bipartisan", 10),
+    "kemeny_young": ("other_methods", "kemeny_young", 10),     # pref_voting: every permutation; ours: 2^m subsets
+    "slater": ("c1_methods", "slater", 10),
+    "banks_set": ("c1_methods", "banks", 10),
+    "dodgson": ("other_methods", "dodgson", 10),
 }
 
 
@@ -135,11 +158,21 @@ def peer(folder: Path, rules, budget: float) -> dict:
                 continue
             if hasattr(answer, "first"):                            # a Ranking (instant_runoff_ranking)
                 answer = sorted(answer.first())
+            elif isinstance(answer, dict):                          # a lottery: compare its support
+                answer = [c for c, p in answer.items() if p > 1e-9]
             out[key]["rules"][rule] = {"time": t, "winners": sorted(int(c) for c in answer)}
     return out
 
 
 # ---------------------------------------------------------------------------- our side and the table
+def _forget_searches() -> None:
+    """Clear the caches of the searches whose refusal (``Rule.limit``) runs them before ``compute`` (ranked pairs,
+    Stable Voting), so that every timed run does the whole search."""
+    from aggregation.rules import margins
+    margins._ranked_pairs_cached.cache_clear()
+    margins._stable_cached.cache_clear()
+
+
 def ours(cells, rules, budget: float) -> dict:
     from aggregation import Profile
     from aggregation.rules.registry import RULES
@@ -156,9 +189,15 @@ def ours(cells, rules, budget: float) -> dict:
                 continue
 
             def run():
+                _forget_searches()
                 return RULES[rule].compute(Profile.from_orders(orders, names))
+            ok, reason = RULES[rule].applies_to(Profile.from_orders(orders, names))
+            if not ok:                                              # a stated exact-size limit (Kemeny, Dodgson, ...)
+                out[key][rule] = {"refused": reason}
+                continue
             t, result = timed(run, budget)
-            out[key][rule] = None if t is None else {"time": t, "winners": sorted(int(a) for a in result.winners)}
+            chosen = None if t is None else (result.support if RULES[rule].output == "lottery" else result.winners)
+            out[key][rule] = None if t is None else {"time": t, "winners": sorted(int(a) for a in chosen)}
     return out
 
 
@@ -217,6 +256,8 @@ def main(argv=None) -> None:
                     text = "-"                                            # beyond the rule's largest m
                 elif ours_cell is None:
                     text = "ours > budget"
+                elif "refused" in ours_cell:
+                    text = "ours: refused"
                 elif build is None:
                     text = f"{ours_cell['time'] * 1e3:.1f}ms >{6 * args.budget / ours_cell['time']:.0f}x(build)"
                 elif pv.get("skipped"):
@@ -232,7 +273,13 @@ def main(argv=None) -> None:
         builds = "  ".join(f"m={m}: " + ("> budget" if theirs[f'{n}:{m}']['build'] is None else
                                          f"{theirs[f'{n}:{m}']['build']:.2f}s") for m in sizes)
         print(f"pref_voting Profile build: {builds}\n")
-    print("'!' marks a cell where the winners differ.")
+    print("'!' marks a cell where the winners differ (for a lottery: its support). 'ours: refused' is a rule's stated "
+          "exact-size limit:")
+    for rule in rules:
+        reasons = {cell.get("refused") for cells in mine.values() for r, cell in cells.items()
+                   if r == rule and cell and "refused" in cell}
+        for reason in sorted(reasons):
+            print(f"  {rule}: {reason}")
 
 
 if __name__ == "__main__":

@@ -302,6 +302,9 @@ def _testtime_view(model, beta: float, sampling: tuple | None, k: int, games: bo
 # ---------------------------------------------------------------------------- properties
 #: A property check predicted to take longer than this (seconds) waits until the user asks.
 CHECK_SECONDS = 4.0
+#: Unasked checks on the Properties page stop after this many seconds of work (rules already checked are
+#: cached, so the next visit goes on); the rest wait for the button.
+PAGE_CHECK_SECONDS = 15.0
 
 
 @st.cache_data(**_CACHE)

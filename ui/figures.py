@@ -84,10 +84,14 @@ def rule_panels(scores: pd.DataFrame, titles: Mapping[str, str], units: Mapping[
             text=[("★ " if n in best else "") + decimal(float(v)) for n, v in zip(names, values)],
             textposition="outside", cliponaxis=False, constraintext="none", textfont=dict(size=FONT_SIZE),
             hovertemplate="%{x}: %{y:.6g}<extra>" + html(titles[rule]) + "</extra>"))
-        top = float(np.nanmax(values)) if np.isfinite(values).any() else 1.0
-        layout[f"xaxis{suffix}"] = dict(domain=[x0, x0 + width], anchor=f"y{suffix}", tickfont=dict(size=FONT_SIZE + 2))
+        finite = values[np.isfinite(values)]
+        top = max(float(finite.max()), 0.0) if finite.size else 1.0
+        low = min(float(finite.min()), 0.0) if finite.size else 0.0      # negative scores (minimax, Dodgson)
+        span = max(top - low, 1e-9)
+        layout[f"xaxis{suffix}"] = dict(domain=[max(x0, 0.0), min(x0 + width, 1.0)], anchor=f"y{suffix}",
+                                        tickfont=dict(size=FONT_SIZE + 2))
         layout[f"yaxis{suffix}"] = dict(domain=[max(0.0, y1 - height), min(1.0, y1)], anchor=f"x{suffix}",  # rounding
-                                        range=[0, max(top, 1e-9) * 1.3],
+                                        range=[low - 0.3 * span if low < 0 else 0, top + 0.3 * span],
                                         showticklabels=False, gridcolor=GRID, zeroline=True, zerolinecolor="#999")
         annotations.append(dict(
             text=f"<b>{html(titles[rule])}</b><br><span style='font-size:13px'>{html(units[rule])}</span>",

@@ -1,8 +1,13 @@
 """Aggregation rules, by family.
 
 * :mod:`.scoring`: Borda, plurality;
-* :mod:`.majority`: Copeland, Condorcet and majority winners, the Smith set, the majority graph;
-* :mod:`.lotteries`: the maximal lottery, random dictatorship, the uniform policy;
+* :mod:`.majority`: Copeland, Llull, Black, Condorcet and majority winners, the Smith set, the majority
+  graph, and the margin helpers the next three share;
+* :mod:`.margins`: minimax, Schulze, ranked pairs, Split Cycle, Stable Voting;
+* :mod:`.kemeny`: Kemeny-Young (winners and ranking), Slater, Dodgson, Young (exact up to stated sizes);
+* :mod:`.sets`: tournament solutions: Smith, Schwartz, uncovered (four definitions), Banks, bipartisan, essential;
+* :mod:`.lotteries`: the maximal lottery, the C1 maximal lottery, proportional Borda, random dictatorship,
+  the uniform policy;
 * :mod:`.alignment`: what RLHF, DPO, IPO and the consistent loss converge to (NBC, the Bradley-Terry
   reward, the tilted policies) and how far one Bradley-Terry model is from P;
 * :mod:`.sampling`: the smallest change of the sampling distribution that flips NBC;

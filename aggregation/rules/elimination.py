@@ -699,7 +699,7 @@ ENTRIES = [
     Rule("nanson", "Nanson (strict)", "strict Nanson",
          "Compute Borda scores among the alternatives left and eliminate every one strictly below their "
          "average; repeat until one is left or all are equal.",
-         SET, "winner (1) or not (0)", "elimination", (Reference("nanson"), Reference("schwartz_1986")),
+         SET, "winner (1) or not (0)", "elimination", (Reference("nanson"), Reference("schwartz")),
          (), ANY, lambda m, p: nanson(m),
          trace=lambda m, p: _steps(borda_rounds(m, "nanson"), "Strict Nanson")),
     Rule("weak_nanson", "Nanson (weak)", "weak Nanson",

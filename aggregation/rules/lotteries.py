@@ -7,6 +7,8 @@ rankings), but ties (an even number of voters, indifferences) can make it larger
 
 How it is computed:
 
+0. a Condorcet winner x settles it at once: the lottery e_x is maximal, and unique (every other
+   alternative loses to x head-to-head);
 1. one linear program (HiGHS) gives a maximal lottery ``p0``;
 2. if ``p0`` is strictly complementary (every alternative outside its support is beaten by
    it strictly) then every maximal lottery lives on ``E = supp(p0)`` and solves
@@ -35,17 +37,20 @@ from scipy.optimize import linprog
 
 from ..errors import AggregationError
 from ..populations.base import Population
-from ..populations.matrix import as_population
+from ..populations.matrix import PreferenceMatrix, as_population
 from ..populations.preference import matrix_and_names
 from ..outcome import MARGIN_TOLERANCE, SUPPORT_THRESHOLD
+from ..outcome import support as outcome_support
 from .result import LotteryCertificate, RuleResult
-from .scoring import favourites
-from .rule import ANY, VOTERS, Rule
+from .scoring import borda, favourites
+from .rule import ANY, VOTERS, Rule, Step
 from .result import LOTTERY, POLICY
 from ..papers import Reference
 
 #: How the maximal lottery is computed, in words (the start of :attr:`RuleResult.method`).
 EXACT_LP = "linear programs (scipy HiGHS) and a rank test"
+#: ... and when a Condorcet winner settles it without a linear program.
+CONDORCET_WINNER = "the Condorcet winner (it beats every other alternative, so it is the unique maximal lottery)"
 #: The note of a maximal lottery whose exact maximum-entropy point was not found.
 APPROXIMATE_NOTE = ("the exact maximum-entropy member was not found (the active-set polish did not settle); "
                     "shown is the convex solver's approximation, accurate to about 1e-6")
@@ -65,6 +70,10 @@ def maximal_lottery(population: Population) -> RuleResult:
     m = len(names)
     if m == 1:
         return _result(np.ones(1), names, M, unique=True, essential=[0])
+    beats_all = ((M > MARGIN_TOLERANCE) | np.eye(m, dtype=bool)).all(axis=1)
+    if beats_all.any():        # a Condorcet winner: e_x is maximal, and the only one (every other row loses to x)
+        x = int(np.flatnonzero(beats_all)[0])
+        return _result(np.eye(m)[x], names, M, unique=True, essential=[x], method=CONDORCET_WINNER)
 
     p0 = _any_maximal_lottery(M)
     slack = M.T @ p0
@@ -289,7 +298,7 @@ def _newton_entropy(q1: np.ndarray, N: np.ndarray, z: np.ndarray, Z: np.ndarray,
 
 
 def _result(p: np.ndarray, names: list[str], M: np.ndarray, *, unique: bool, essential,
-            notes: tuple[str, ...] = ()) -> RuleResult:
+            notes: tuple[str, ...] = (), method: str | None = None) -> RuleResult:
     p = np.where(p > 0, p, 0.0)
     p = p / p.sum()
     value = float((M.T @ p).min())
@@ -301,7 +310,7 @@ def _result(p: np.ndarray, names: list[str], M: np.ndarray, *, unique: bool, ess
         selection=("the unique maximal lottery" if unique else
                    "maximum-entropy member of the optimal set (the set has more than one point)"),
         essential_set=tuple(names[i] for i in essential), value=value)
-    method = (EXACT_LP if unique else EXACT_LP + " + maximum entropy over the optimal set (cvxpy, Clarabel)"
+    method = method or (EXACT_LP if unique else EXACT_LP + " + maximum entropy over the optimal set (cvxpy, Clarabel)"
               + ("" if notes else ", then an exact active-set polish"))
     return RuleResult(pd.Series(p, index=names, name="maximal lottery"), certificate, method, notes)
 
@@ -318,6 +327,59 @@ def uniform_policy(population: Population) -> pd.Series:
     return pd.Series(np.full(len(names), 1.0 / len(names)), index=names, name="uniform")
 
 
+def c1_maximal_lottery(population: Population) -> RuleResult:
+    """The C1 maximal lottery (Fishburn 1984): the maximal lottery of the majority relation alone,
+    i.e. of the margins replaced by their signs (+1 a win, -1 a loss, 0 an exact tie); unique on a
+    tournament (Laffond, Laslier & Le Breton 1993), and when it is not, the same selection as
+    :func:`maximal_lottery` (maximum entropy over the optimal set, stated in the certificate). Its
+    support is the bipartisan set."""
+    P, names = matrix_and_names(population)
+    M = P - P.T
+    signs = np.sign(np.where(np.abs(M) > MARGIN_TOLERANCE, M, 0.0))
+    result = maximal_lottery(PreferenceMatrix(pd.DataFrame((1.0 + signs) / 2.0, index=names, columns=names)))
+    return RuleResult(result.values.rename("C1 maximal lottery"), result.certificate,
+                      "the maximal lottery of sign(M): " + result.method, result.notes)
+
+
+def proportional_borda(population: Population) -> pd.Series:
+    """Proportional Borda (Heckelman 2003's probabilistic Borda rule): each alternative with
+    probability its Borda score over the total (tied alternatives share the average of their
+    positions, so the total is always ``W m(m-1)/2``)."""
+    score = borda(population)
+    total = float(score.sum())
+    if total <= 0:                                  # a single alternative
+        return pd.Series(np.full(len(score), 1.0 / len(score)), index=score.index, name="proportional Borda")
+    return (score / total).rename("proportional Borda")
+
+
+def _lottery_trace_steps(population, result: RuleResult, matrix: pd.DataFrame, what: str) -> list:
+    p = result.values
+    used = tuple(outcome_support(p))
+    cert = result.certificate
+    return [Step("The game", f"A symmetric zero-sum game on {what}: the row's payoff against the column.", matrix),
+            Step("Optimal strategy", f"No alternative beats this lottery on average (worst case {cert.value:.3g}); "
+                                     f"{cert.selection}.", p.to_frame("probability"), used)]
+
+
+def c1_trace(population: Population, params=None) -> list:
+    P, names = matrix_and_names(population)
+    M = P - P.T
+    signs = np.sign(np.where(np.abs(M) > MARGIN_TOLERANCE, M, 0.0)).astype(int)
+    return _lottery_trace_steps(population, c1_maximal_lottery(population),
+                                pd.DataFrame(signs, index=names, columns=names),
+                                "the majority relation (+1 a win, -1 a loss, 0 a tie)")
+
+
+def proportional_borda_trace(population: Population, params=None) -> list:
+    score = borda(population)
+    p = proportional_borda(population)
+    table = pd.DataFrame({"Borda score": score, "probability": p})
+    return [Step("Borda scores", "Borda points m-1, ..., 0 by position (tied alternatives share the average).",
+                 score.to_frame("Borda score")),
+            Step("Proportional lottery", f"Each probability is the score over the total ({score.sum():g}).", table,
+                 tuple(outcome_support(p)))]
+
+
 #: The registry entries of this family (see :mod:`.rule`).
 ENTRIES = [
     Rule("maximal_lottery", "Maximal lottery (NLHF)", "the maximal lottery (NLHF)",
@@ -327,6 +389,16 @@ ENTRIES = [
          (Reference("kreweras"), Reference("fishburn"), Reference("jackpot", "section 5.1, eq. (1)"),
           Reference("jackpot", "section 5.3: NLHF converges to it")),
          (), ANY, lambda m, p: maximal_lottery(m)),
+    Rule("c1_maximal_lottery", "C1 maximal lottery", "the C1 maximal lottery",
+         "The lottery no alternative beats more often than it loses to, counting only who wins each head-to-head "
+         "vote, not by how much.",
+         LOTTERY, "probability", "lotteries",
+         (Reference("fishburn"), Reference("bipartisan"), Reference("rolling_dice")),
+         (), ANY, lambda m, p: c1_maximal_lottery(m), trace=c1_trace),
+    Rule("proportional_borda", "Proportional Borda", "proportional Borda",
+         "Pick each alternative with probability proportional to its Borda score.",
+         LOTTERY, "probability", "lotteries", (Reference("probabilistic_borda"), Reference("borda")),
+         (), ANY, lambda m, p: proportional_borda(m), trace=proportional_borda_trace),
     Rule("random_dictatorship", "Random dictatorship", "random dictatorship (the pretrained-model analogue)",
          "Pick a random voter and return their favourite; a pretrained model imitating a random person behaves "
          "like this.",

@@ -22,7 +22,9 @@ def test_a_lottery_certificate_by_hand():
     ml = maximal_lottery(FIGURE_1)
     # B beats R 3:2 and G 3:2, so p = B alone and min_b (p^T M)_b = 0 at b = B itself
     assert ml.certificate.unique and ml.certificate.essential_set == ("B",) and ml.certificate.value == 0.0
-    assert ml.method.startswith("linear programs")
+    assert ml.method.startswith("the Condorcet winner")           # B settles it without a linear program
+    cycle = maximal_lottery(Profile.parse("A > B > C\nB > C > A\nC > A > B"))
+    assert cycle.method.startswith("linear programs") and cycle.certificate.unique
 
 
 def test_the_reward_fit_keeps_its_levels():

@@ -228,7 +228,24 @@ def test_beyond_one_policy_by_hand(app):
 
 
 # ----------------------------------------------------------------------------- properties
-def test_properties_of_the_jackpot_iia_scenario(app):
+@pytest.fixture
+def unhurried(monkeypatch):
+    """The page's unasked time (``PAGE_CHECK_SECONDS``) long enough for every rule on this machine, so that the
+    tests below read verdicts, not how fast the machine is (the budget has its own test)."""
+    monkeypatch.setattr(compute, "PAGE_CHECK_SECONDS", 600.0)
+
+
+def test_the_pages_unasked_time_is_bounded_and_the_rest_waits_for_the_button(app, monkeypatch):
+    monkeypatch.setattr(compute, "PAGE_CHECK_SECONDS", 0.0)
+    at = open_page(app, "properties")
+    assert set(table(at, "properties_grid").to_numpy().ravel()) == {"… not checked"}
+    assert "They are checked when you ask." in texts(at.info)
+    at.button(key="properties_run").click().run()
+    grid = table(at, "properties_grid")
+    assert grid.at["Borda", "Condorcet"] == "✘ fail" and grid.at["Maximal lottery (NLHF)", "Condorcet"] == "✔ pass"
+
+
+def test_properties_of_the_jackpot_iia_scenario(app, unhurried):
     app.query_params["scenario"] = "jackpot_iia"
     at = open_page(app, "properties")
     grid = table(at, "properties_grid")
@@ -251,7 +268,7 @@ def test_properties_of_the_jackpot_iia_scenario(app):
     assert grid.at["Borda", "Homogeneity"] == "✔ none found"                    # 3 factors tried, never a proof
 
 
-def test_plurality_fails_independence_of_clones(app):
+def test_plurality_fails_independence_of_clones(app, unhurried):
     app.query_params["scenario"] = "clone_plurality"
     at = open_page(app, "properties")
     assert table(at, "properties_grid").at["Plurality", "Clones"] == "✘ fail"
@@ -259,7 +276,7 @@ def test_plurality_fails_independence_of_clones(app):
     assert "**Independence of clones** (winner version). Adding a clone of B" in texts(plurality.markdown)
 
 
-def test_a_rule_that_cannot_be_computed_is_not_applicable_with_the_reason(app):
+def test_a_rule_that_cannot_be_computed_is_not_applicable_with_the_reason(app, unhurried):
     app.query_params["D"] = "1,0,0"            # RLHF / DPO needs every answer sampled with positive probability
     at = open_page(app, "properties")
     assert not at.error and not at.exception
