@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import textwrap
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -263,8 +264,12 @@ def resampling_curve(table: pd.DataFrame, k: int) -> go.Figure:
 
 
 # ---------------------------------------------------------------------------- titles, rule colours, Yee diagrams
-#: Extra room at the top of a titled figure (the title and the population's line).
-TITLE_ROOM = 64
+#: Extra room at the top of a titled figure (the title and the population's first line) ...
+TITLE_ROOM = 68
+#: ... and for each further line of the population (wrapped at :data:`TITLE_WRAP` characters, so that it fits
+#: a half-width chart on a laptop and a phone's screen).
+TITLE_LINE = 18
+TITLE_WRAP = 52
 
 
 def titled(fig: go.Figure, title: str | None, population: str) -> go.Figure:
@@ -279,11 +284,13 @@ def titled(fig: go.Figure, title: str | None, population: str) -> go.Figure:
         raise ValueError("a chart needs a title (what it shows, naming the rule)")
     top = out.layout.margin.t if out.layout.margin and out.layout.margin.t is not None else 30
     height = out.layout.height or 450
+    lines = textwrap.wrap(str(population), TITLE_WRAP, break_long_words=False, break_on_hyphens=False) or [""]
+    room = TITLE_ROOM + TITLE_LINE * (len(lines) - 1)
+    small = "<br>".join(f"<span style='font-size:{FONT_SIZE - 1}px;color:#555'>{html(line)}</span>" for line in lines)
     out.update_layout(
-        title=dict(text=f"{heading}<br><span style='font-size:{FONT_SIZE - 1}px;color:#555'>{html(population)}</span>",
-                   x=0, xanchor="left", xref="container", y=1, yanchor="top", yref="container",
-                   pad=dict(t=10, l=10), font=dict(size=FONT_SIZE + 2, weight="bold")),
-        margin=dict(t=top + TITLE_ROOM), height=height + TITLE_ROOM)
+        title=dict(text=f"{heading}<br>{small}", x=0, xanchor="left", xref="container", y=1, yanchor="top",
+                   yref="container", pad=dict(t=14, l=10), font=dict(size=FONT_SIZE + 2, weight="bold")),
+        margin=dict(t=top + room), height=height + room)
     return out
 
 
@@ -322,7 +329,7 @@ def yee_diagram(yee, *, size: int = 420) -> go.Figure:
         go.Scatter(x=points["x"], y=points["y"], mode="markers+text", text=[html(n) for n in names],
                    textposition="top center", cliponaxis=False,
                    textfont=dict(size=FONT_SIZE + 1, color="#111", weight="bold"),
-                   marker=dict(size=16, color=[colours[n] for n in names], line=dict(width=2.5, color="white")),
+                   marker=dict(size=15, color=[colours[n] for n in names], line=dict(width=2.5, color="#111")),
                    hovertemplate="%{text}: (%{x:.2f}, %{y:.2f})<extra></extra>"),
     ])
     half_x, half_y = dx / 2, dy / 2
@@ -330,4 +337,4 @@ def yee_diagram(yee, *, size: int = 420) -> go.Figure:
                      constrain="domain", tickfont=dict(size=FONT_SIZE - 2))
     fig.update_yaxes(range=[float(yee.ys[0]) - half_y, float(yee.ys[-1]) + half_y], autorange=False, showgrid=False,
                      zeroline=False, scaleanchor="x", scaleratio=1, constrain="domain", tickfont=dict(size=FONT_SIZE - 2))
-    return _base(fig, height=size, top=20, left=10, bottom=10)
+    return _base(fig, height=size, top=20, left=45, bottom=30)

@@ -91,16 +91,16 @@ def show_step(rule, steps: list, index: int) -> None:
     with st.container(key="steps_nav", horizontal=True, vertical_alignment="center"):
         st.button("Previous", key="steps_previous", icon=":material/arrow_back:", disabled=index <= 1,
                   on_click=_move, args=(index - 1,))
-        st.markdown(f"**Step {index} of {n}** · {md(step.title)}")
         st.button("Next", key="steps_next", icon=":material/arrow_forward:", disabled=index >= n,
                   on_click=_move, args=(index + 1,), type="primary")
+        st.markdown(f"**Step {index} of {n}** · {md(step.title)}")
     with st.container(key="steps_body"):
         st.markdown(md(step.text))
         if step.highlight:
             st.markdown("In focus: " + " ".join(f":{name}-background[**{md(a)}**]" for a in step.highlight))
         if step.table is not None:
             widgets.table(step_table(step, hex_colour), key="steps_table", width="content",
-                          height=min(36 * (len(step.table) + 1) + 3, 520))
+                          height="content" if len(step.table) <= 14 else 520)
 
 
 def stepper(model, *, beta: float, sampling: tuple | None, k: int, games: bool) -> None:

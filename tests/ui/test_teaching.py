@@ -129,6 +129,9 @@ def test_titled_escapes_and_makes_room():
     assert text.startswith("Yee diagram: &lt;b&gt;Borda&lt;/b&gt;<br>")
     assert "voters named &#36;x&#36; &amp; &lt;i&gt;co&lt;/i&gt;" in text
     assert out.layout.height == 300 + figures.TITLE_ROOM and out.layout.margin.t == 30 + figures.TITLE_ROOM
+    long = figures.titled(fig, "T", "word " * 30)                 # 150 characters: three lines
+    assert long.layout.title.text.count("<br>") == 3
+    assert long.layout.height == 300 + figures.TITLE_ROOM + 2 * figures.TITLE_LINE
     assert fig.layout.title.text is None                    # the original is left alone
     own = figures.titled(go.Figure(layout=dict(title=dict(text="Trained policy"))), None, "P")
     assert own.layout.title.text.startswith("Trained policy<br>")
