@@ -124,7 +124,8 @@ def candidate_table(candidates) -> pd.DataFrame:
         try:
             x, y = (float(v) for v in point)
         except (TypeError, ValueError):
-            raise AggregationError(f"candidate {name!r}: the position must be two numbers (x, y), got {point!r}") from None
+            raise AggregationError(f"candidate {name!r}: the position must be two numbers (x, y), "
+                                   f"got {point!r}") from None
         if not (np.isfinite(x) and np.isfinite(y)):
             raise AggregationError(f"candidate {name!r}: the position ({x:g}, {y:g}) must be finite")
         rows.append((x, y))
@@ -288,7 +289,8 @@ def _answer(rule: Rule, result) -> np.ndarray:
     return _top_shares(values[None, :])[0]
 
 
-def _registry(rule: Rule, px: _Pixels, params: RuleParams, names: list[str], pixels: np.ndarray) -> tuple[np.ndarray, int]:
+def _registry(rule: Rule, px: _Pixels, params: RuleParams, names: list[str],
+              pixels: np.ndarray) -> tuple[np.ndarray, int]:
     """The registry's rule on each distinct population among ``pixels``: the preference matrix when the
     rule needs only P, the weighted rankings otherwise. Returns the shares of those pixels and the calls made."""
     m = len(names)

@@ -336,5 +336,6 @@ def yee_diagram(yee, *, size: int = 420) -> go.Figure:
     fig.update_xaxes(range=[float(yee.xs[0]) - half_x, float(yee.xs[-1]) + half_x], showgrid=False, zeroline=False,
                      constrain="domain", tickfont=dict(size=FONT_SIZE - 2))
     fig.update_yaxes(range=[float(yee.ys[0]) - half_y, float(yee.ys[-1]) + half_y], autorange=False, showgrid=False,
-                     zeroline=False, scaleanchor="x", scaleratio=1, constrain="domain", tickfont=dict(size=FONT_SIZE - 2))
+                     zeroline=False, scaleanchor="x", scaleratio=1, constrain="domain",
+                     tickfont=dict(size=FONT_SIZE - 2))
     return _base(fig, height=size, top=20, left=45, bottom=30)

@@ -347,7 +347,8 @@ def maximal_lottery_trace(population: Population, params=None) -> list[Step]:
              f"responses are those at the minimum, {number_text(against.min())}: {names_text(best)}"
              + (f"; every other alternative ({names_text(beaten)}) loses to the lottery." if beaten else
                 "; every alternative ties with the lottery.") + f" {which}", certificate, tuple(best)),
-        Step("The answer", "The maximal lottery: " + ", ".join(f"{a} with probability {number_text(p[a])}" for a in used)
+        Step("The answer", "The maximal lottery: "
+             + ", ".join(f"{a} with probability {number_text(p[a])}" for a in used)
              + ". Nash learning from human feedback converges to it (Jackpot paper, section 5.3).",
              p.to_frame("probability"), tuple(used)),
     ]

@@ -49,20 +49,21 @@ def mpne_trace(population: Population, params: RuleParams) -> list[Step]:
     outside = [y for y in pi.index if y not in used]
     worst = cert.worst_opponents
     rival = f"The worst rival{'s' if len(worst) > 1 else ''}, {names_text(worst)}, leave{'' if len(worst) > 1 else 's'}"
+    others = "other player plays" if k == 1 else f"other {k} play"
+    beneath = (f"; {names_text(outside)} earn{'s' if len(outside) == 1 else ''} at most the value" if outside else "")
     return [
-        Step("The game", f"{k + 1} players each answer with a response; a player scores when {_game_words(population, k)}"
-             f" (Cai & Zheng, section 2.1 and Definition 4.2, eq. (3)). MPNE_{k} is a symmetric equilibrium: every player answers with "
-             f"the same policy pi and none gains by answering otherwise.", pi.to_frame("pi(y)"), tuple(used)),
-        Step("Equilibrium conditions", f"Each row: U(y; pi), what a player earns by answering y while the "
-             f"{'other player plays' if k == 1 else f'other {k} play'} pi. The equilibrium value is E_(y~pi) U(y; pi) = {number_text(value)}. At an equilibrium no "
-             "response earns more than the value and every response pi uses earns exactly the value"
-             + (f"; {names_text(outside)} earn{'s' if len(outside) == 1 else ''} at most the value" if outside else "")
-             + f". Here the largest U is {number_text(U.max())}: the conditions hold {state}.", table, tuple(used)),
-        Step("The guarantee", f"Sampled {_plural(k, 'time')}, pi's best answer is liked at least as much as a rival response y "
-             f"with probability 1 - U(y; pi). {rival} "
-             f"{number_text(cert.guarantee)}, at least k/(k+1) = {number_text(k / (k + 1))} as Theorem 4.3 promises "
-             f"(up to the gap). Computed {cert.evaluated_by}.", (1.0 - U).to_frame(f"{k}-sample win rate against y"),
-             tuple(cert.worst_opponents)),
+        Step("The game", f"{k + 1} players each answer with a response; a player scores when "
+             f"{_game_words(population, k)} (Cai & Zheng, section 2.1 and Definition 4.2, eq. (3)). MPNE_{k} is a "
+             "symmetric equilibrium: every player answers with the same policy pi and none gains by answering "
+             "otherwise.", pi.to_frame("pi(y)"), tuple(used)),
+        Step("Equilibrium conditions", f"Each row: U(y; pi), what a player earns by answering y while the {others} "
+             f"pi. The equilibrium value is E_(y~pi) U(y; pi) = {number_text(value)}. At an equilibrium no response "
+             f"earns more than the value and every response pi uses earns exactly the value{beneath}. Here the "
+             f"largest U is {number_text(U.max())}: the conditions hold {state}.", table, tuple(used)),
+        Step("The guarantee", f"Sampled {_plural(k, 'time')}, pi's best answer is liked at least as much as a rival "
+             f"response y with probability 1 - U(y; pi). {rival} {number_text(cert.guarantee)}, at least k/(k+1) = "
+             f"{number_text(k / (k + 1))} as Theorem 4.3 promises (up to the gap). Computed {cert.evaluated_by}.",
+             (1.0 - U).to_frame(f"{k}-sample win rate against y"), tuple(cert.worst_opponents)),
         Step("The answer", f"MPNE_{k}: " + ", ".join(f"{y} with probability {number_text(pi[y])}" for y in used) + ".",
              pi.to_frame("probability"), tuple(used)),
     ]
@@ -81,9 +82,9 @@ def robust_trace(population: Population, params: RuleParams) -> list[Step]:
     state = ("optimal to solver accuracy" if cert.converged else
              f"NOT optimal to solver accuracy (gap {number_text(cert.optimality_gap)})")
     return [
-        Step("What it maximises", f"Sample the policy {_plural(k, 'time')} and keep the answer the user likes best; against a "
-             "rival response y that answer wins with the k-sample win rate. The robust policy makes the smallest of "
-             "these rates, over every y, as large as possible (Cai & Zheng, Definition 1.1). Its worst "
+        Step("What it maximises", f"Sample the policy {_plural(k, 'time')} and keep the answer the user likes best; "
+             "against a rival response y that answer wins with the k-sample win rate. The robust policy makes the "
+             "smallest of these rates, over every y, as large as possible (Cai & Zheng, Definition 1.1). Its worst "
              f"rival{'s' if len(cert.worst_opponents) > 1 else ''}: {names_text(cert.worst_opponents)}, at "
              f"{number_text(cert.guarantee)}.", table,
              tuple(cert.worst_opponents)),
