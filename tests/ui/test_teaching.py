@@ -8,6 +8,7 @@ R 2*2 + 3 = 7, G 2, B 2*3 = 6; B beats R and G 3-2, so the maximal lottery is B 
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import plotly.graph_objects as go
@@ -114,7 +115,8 @@ def test_every_chart_names_what_it_shows_and_the_population(app):
     titles = [c["spec"]["layout"]["title"]["text"] for c in specs.values()]
     assert any(t.startswith("Every rule on the same voters<br>") for t in titles)
     assert any(t.startswith("Majority margins M[a, b]<br>") for t in titles)
-    assert all(html(POPULATION) in t for t in titles), titles
+    lines = [" ".join(re.sub(r"<[^>]+>", " ", t).split()) for t in titles]     # the text, lines joined
+    assert all(html(POPULATION) in line for line in lines), titles
     assert all(c["config"]["toImageButtonOptions"]["format"] == "png" for c in specs.values())
     names = {c["config"]["toImageButtonOptions"]["filename"] for c in specs.values()}
     assert {"rules-side-by-side", "majority-margins", "majority-graph"} <= names
@@ -148,3 +150,30 @@ def test_the_yee_page_draws_each_rule_with_its_title(app):
     assert all("voters around each point" in t for t in titles)
     names = [c["config"]["toImageButtonOptions"]["filename"] for c in specs.values()]
     assert all(n.startswith("yee-") for n in names)
+
+
+def test_names_in_the_steps_are_text_not_markdown(app):
+    """Alternative names are user text: the step's words, its chips and its table show them as typed."""
+    from aggregation import Profile
+
+    app.session_state[state.POPULATION_KEY] = Profile.parse(
+        "2: *A* > [b](http://x.y) > C$1$\n1: C$1$ > *A* > [b](http://x.y)")
+    at = linked(app, {"trace": "plurality", "step": "2"})
+    assert not at.exception
+    words, chips = [m.value for m in at.get_by_key("steps_body").markdown]
+    assert "\\*A\\*" in words and "picks the most first places: *A* (2, a share of 0.666667)." in rendered(words)
+    assert chips == "In focus: :blue-background[**\\*A\\***]"            # the scoring rules' colour
+    assert list(at.get_by_key("steps_table").dataframe[0].value.index) == ["*A*", "[b](http://x.y)", "C$1$"]
+
+
+def test_yee_diagram_names_are_text_in_the_figure():
+    from aggregation import yee_map
+
+    yee = yee_map({"<b>x</b>": (-0.5, 0.0), "$y$": (0.5, 0.0)}, "plurality", grid=6, voters=8)
+    fig = figures.yee_diagram(yee)
+    assert list(fig.data[1].text) == ["&lt;b&gt;x&lt;/b&gt;", "&#36;y&#36;"]
+    assert fig.data[0].z.shape == (6, 6, 3)
+    # the left half is the first candidate's colour, the right half the second's
+    left, right = (figures.alternative_colours(yee.names)[n] for n in yee.names)
+    assert "#%02X%02X%02X" % tuple(fig.data[0].z[0, 0]) == left.upper()
+    assert "#%02X%02X%02X" % tuple(fig.data[0].z[0, -1]) == right.upper()
