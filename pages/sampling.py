@@ -56,7 +56,7 @@ with right:
     st.markdown(f"Under this D, NBC (and so RLHF / DPO) puts **{' = '.join(view.nbc_top)}** first.")
     policies = view.table[[c for c in view.table.columns if "policy" in c and c not in view.unavailable]]
     widgets.chart(figures.grouped_bars(policies, yaxis="probability"), key="sampling_policies",
-                  file_name="policies-under-D", title="RLHF / DPO and the average-reward policy under D")
+                  file_name="policies-under-D", title="The policies under this sampling distribution D")
 
 shown = view.table.drop(columns=list(view.unavailable))
 leaders = {c: outcome.winners(shown[c]) for c in shown.columns if c != "D"}
