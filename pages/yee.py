@@ -45,7 +45,9 @@ with right:
                        help="Gaussian: the standard deviation on each axis; disc: its radius.")
     cloud = c2.selectbox("Voters spread as", CLOUDS, key="yee_cloud",
                          format_func={"gaussian": "a Gaussian", "disc": "a uniform disc"}.get)
-    grid = c3.selectbox("Pixels per side", [50, 100, 150], index=1, key="yee_grid")
+    grid = c3.selectbox("Pixels per side", [50, 80, 100, 150], index=1, key="yee_grid",
+                        help="A rule marked 'per pixel' takes a few seconds at 100 x 100 and about twice as long at "
+                             "150 x 150; the page remembers maps it has drawn.")
     c4, c5 = st.columns(2)
     voters = int(c4.number_input("Voters around each point", 4, MAX_VOTERS, 200, 4, key="yee_voters",
                                  help="Drawn once and placed around every point, in mirror-image quadruples."))
