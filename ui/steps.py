@@ -57,10 +57,6 @@ def _picked() -> None:
     _set_step(1)
 
 
-def _move(step: int) -> None:
-    _set_step(step)
-
-
 def step_table(step, colour: str):
     """The step's table for ``st.dataframe``: numbers to 6 significant digits (a rounding residue below
     1e-12 as 0, no value as "–"), the rows of highlighted alternatives tinted in ``colour`` and bold."""
@@ -90,9 +86,9 @@ def show_step(rule, steps: list, index: int) -> None:
     name, hex_colour = figures.rule_colour(rule.family)
     with st.container(key="steps_nav", horizontal=True, vertical_alignment="center"):
         st.button("Previous", key="steps_previous", icon=":material/arrow_back:", disabled=index <= 1,
-                  on_click=_move, args=(index - 1,))
+                  on_click=_set_step, args=(index - 1,))
         st.button("Next", key="steps_next", icon=":material/arrow_forward:", disabled=index >= n,
-                  on_click=_move, args=(index + 1,), type="primary")
+                  on_click=_set_step, args=(index + 1,), type="primary")
         st.markdown(f"**Step {index} of {n}** · {md(step.title)}")
     with st.container(key="steps_body"):
         st.markdown(md(step.text))
