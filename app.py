@@ -6,6 +6,7 @@ the shared state and the link, the sidebar; then the chosen page; then the link 
 import streamlit as st
 
 from ui import explain, scenarios, shell, state, urls, widgets
+from ui.text import md
 
 
 #: One line per page for the "Start here" tiles.
@@ -64,7 +65,7 @@ def home() -> None:
 
     model = state.population()
     st.subheader("At a glance: the current population")
-    st.caption(state.origin().title + (" · edited by hand" if state.origin().edited else ""))
+    st.caption(md(state.origin().title) + (" · edited by hand" if state.origin().edited else ""))
     widgets.glance(model)
 
     st.subheader("Papers behind it")

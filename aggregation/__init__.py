@@ -11,6 +11,7 @@ Map of the packages (everything public is importable from here):
 
 ======================  ==========================================================================
 ``errors``              :class:`AggregationError`, the one exception for bad input
+``bounds``              the one table of input limits (:data:`LIMITS`) and :class:`LimitError`
 ``outcome``             who is on top: one tolerance, winners and tie groups, supports
 ``validate``            checks of names, weights, distributions and sample counts
 ``papers``              the one table of papers and :class:`~papers.Reference` (a place in a paper)
@@ -44,7 +45,8 @@ Series indexed by alternative name; rules whose output carries more than numbers
 :class:`RuleResult` (``values``, ``certificate``, ``method``, ``notes``); bad input raises
 :class:`AggregationError` with a message naming the problem and where it is.
 """
-from . import outcome, papers
+from . import bounds, outcome, papers
+from .bounds import LIMITS, LimitError
 from .errors import AggregationError
 from .outcome import tie_groups, winners
 
@@ -61,8 +63,8 @@ from .populations.generators import (
     reward_mixture, single_peaked, urn,
 )
 from .formats import (
-    FILE_KINDS, population_from_dict, population_to_dict, read_comparisons, read_preflib, read_rankings_csv,
-    write_comparisons, write_preflib, write_rankings_csv,
+    FILE_KINDS, population_from_dict, population_to_dict, read_comparisons, read_population_json, read_preflib,
+    read_rankings_csv, write_comparisons, write_preflib, write_rankings_csv,
 )
 
 # rules, their typed results and the registry
@@ -106,7 +108,7 @@ from . import training_methods
 from .training_methods import TRAINING_METHODS, TheoryResult, TrainingMethod
 
 __all__ = [
-    "AggregationError", "outcome", "papers", "winners", "tie_groups",
+    "AggregationError", "LimitError", "LIMITS", "bounds", "outcome", "papers", "winners", "tie_groups",
     # populations
     "Population", "Profile", "RewardPopulation", "PairwiseData", "PreferenceMatrix", "as_population",
     "population_kind", "KINDS", "RANKINGS", "USER_TYPES", "COMPARISONS", "MATRIX", "POPULATION_CLASSES",
@@ -116,7 +118,8 @@ __all__ = [
     "impartial_culture", "mallows", "plackett_luce", "urn", "single_peaked", "euclidean", "reward_mixture",
     "generate", "GENERATORS", "default_names",
     "read_preflib", "write_preflib", "read_rankings_csv", "write_rankings_csv",
-    "read_comparisons", "write_comparisons", "population_to_dict", "population_from_dict", "FILE_KINDS",
+    "read_comparisons", "write_comparisons", "population_to_dict", "population_from_dict", "read_population_json",
+    "FILE_KINDS",
     # rules and results
     "borda", "plurality", "anti_plurality", "dowdall", "bucklin", "simplified_bucklin", "positional",
     "instant_runoff", "instant_runoff_put", "instant_runoff_ranking", "plurality_with_runoff", "coombs", "baldwin",

@@ -4,6 +4,7 @@ is the only module that imports it; the ui.training modules are handed the clien
 import streamlit as st
 
 from ui import page_index, shell, state
+from ui.text import md, md_list
 from ui.training import form, history, live, result, text
 from worker.client import get_client
 
@@ -27,8 +28,8 @@ def opened(job_id: str) -> None:
 
 st.subheader("1. What to train")
 origin = state.origin()
-st.markdown(f"**Population**: {origin.title}{' (edited by hand)' if origin.edited else ''} · "
-            f"{len(model.alternatives)} answers ({', '.join(model.alternatives[:12])}"
+st.markdown(f"**Population**: {md(origin.title)}{' (edited by hand)' if origin.edited else ''} · "
+            f"{len(model.alternatives)} answers ({md_list(model.alternatives[:12])}"
             f"{', …' if len(model.alternatives) > 12 else ''})")
 st.page_link(page_index.target("population"), label="Change it on the Population page", icon=":material/groups:")
 left, right = st.columns([3, 2], gap="large")
@@ -45,7 +46,7 @@ if client is not None:
     try:
         records = client.list_jobs(limit=history.JOB_LIST_LIMIT)
     except Exception as exc:  # noqa: BLE001 - the records file cannot be read: say so, keep the page
-        st.error(f"The job records cannot be read ({type(exc).__name__}: {exc}).", icon=":material/error:")
+        st.error(f"The job records cannot be read ({type(exc).__name__}: {md(exc)}).", icon=":material/error:")
 by_id = {r.job_id: r for r in records}
 if client is not None:
     history.apply_job_link(client, list(by_id))

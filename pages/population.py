@@ -6,6 +6,7 @@ from aggregation import COMPARISONS, RANKINGS, USER_TYPES
 from ui import generator_panel
 from ui import population_editor as editor
 from ui import shell, state
+from ui.text import md
 
 shell.page_header(
     "Population",
@@ -16,7 +17,7 @@ shell.page_header(
 
 model = state.population()
 origin = state.origin()
-st.caption(f"Now: {origin.title}" + (" · edited by hand" if origin.edited else ""))
+st.caption(f"Now: {md(origin.title)}" + (" · edited by hand" if origin.edited else ""))
 
 source, generated = st.tabs(["A scenario from the library", "Generate voters"])
 with source:

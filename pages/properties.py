@@ -4,6 +4,7 @@ import streamlit as st
 
 from aggregation import AXIOMS, AggregationError, properties_affordable
 from ui import compute, explain, shell, state, widgets
+from ui.text import md
 
 shell.page_header(
     "Properties",
@@ -50,7 +51,7 @@ if waiting:
                         + ", ".join(labels[r] for r in waiting) + ". They are checked when you ask."):
         st.rerun()
 for rule_id, message in errors.items():     # the rule itself cannot be computed here (e.g. a D with zeros)
-    st.caption(f"**{labels[rule_id]}** cannot be checked on this population: {message}.")
+    st.caption(f"**{labels[rule_id]}** cannot be checked on this population: {md(message)}.")
 
 grid = pd.DataFrame(PENDING, index=[labels[r] for r in rules], columns=[SHORT[a] for a in AXIOMS])
 rows = []
@@ -83,13 +84,13 @@ if failures.empty:
     st.markdown("No rule checked so far breaks a promise on this population.")
 for _, row in failures.iterrows():
     with st.expander(f"{row['rule']} — {row['property']}", icon=":material/cancel:"):
-        st.markdown(row["explanation"])
+        st.markdown(md(row["explanation"]))
         st.caption(f"Checked in its {row['version']} version.")
 
 passes = report[report["status"] != "fail"]
 with st.expander(f"Why the other cells pass or do not apply ({len(passes)})"):
     for _, row in passes.iterrows():
-        st.markdown(f"- **{row['rule']} — {row['property']}** ({STATUS[row['status']]}): {row['explanation']}")
+        st.markdown(f"- **{row['rule']} — {row['property']}** ({STATUS[row['status']]}): {md(row['explanation'])}")
 
 with st.expander("The properties, defined"):
     for axiom in AXIOMS.values():

@@ -4,6 +4,7 @@ import streamlit as st
 
 from aggregation import AggregationError
 from ui import compute, explain, figures, numbers, shell, state, widgets
+from ui.text import md, md_list
 
 shell.page_header("Ranked choice", explain.RANKED_CHOICE, url_path="ranked-choice")
 st.caption(explain.RANKED_CHOICE_FORMULAS)
@@ -46,7 +47,7 @@ with right:
         hide_index=True, num_rows="fixed", disabled=["answer"], width="stretch",
         column_config={"utility": st.column_config.NumberColumn("MNL utility", format="%.4g",
                                                                 help="Choice odds are proportional to exp(utility).")})
-    st.caption(f"Starting values: {source}. Edit them to see how each model answers.")
+    st.caption(f"Starting values: {md(source)}. Edit them to see how each model answers.")
 
 pairs = tuple(zip(edited["answer"], pd.to_numeric(edited["utility"], errors="coerce").astype(float)))
 if not chosen:
@@ -60,14 +61,14 @@ except AggregationError as exc:
     st.stop()
 
 first = view.first
-st.markdown("**First choice** from {" + ", ".join(view.assortment) + "}: MNL "
-            + ", ".join(f"{a} {numbers.decimal(p)}" for a, p in first[compute.MNL_COLUMN].items())
-            + "; Mallows-RMJ " + ", ".join(f"{a} {numbers.decimal(p)}" for a, p in first[compute.RMJ_COLUMN].items())
+st.markdown("**First choice** from \\{" + md_list(view.assortment) + "\\}: MNL "
+            + ", ".join(f"{md(a)} {numbers.decimal(p)}" for a, p in first[compute.MNL_COLUMN].items())
+            + "; Mallows-RMJ " + ", ".join(f"{md(a)} {numbers.decimal(p)}" for a, p in first[compute.RMJ_COLUMN].items())
             + ".")
 widgets.chart(figures.grouped_bars(first, yaxis="probability of being chosen first"), key="choice_first",
               file_name="first-choice", title="First choice under MNL and Mallows-RMJ")
 if view.population_note:
-    st.caption(f"This population's own choices are not shown: {view.population_note}.")
+    st.caption(f"This population's own choices are not shown: {md(view.population_note)}.")
 else:
     st.caption("“this population”: a random voter's own choice from the assortment (rankings: ties broken at "
                "random; user types: Plackett–Luce with rewards / T). " + explain.CHART_DOWNLOAD)

@@ -3,6 +3,7 @@ import streamlit as st
 
 from aggregation import COMPARISONS, RULES, AggregationError, game_affordable, game_cells, game_cells_unit, outcome
 from ui import compute, explain, figures, numbers, shell, state, steps, urls, widgets
+from ui.text import md, md_list
 
 shell.page_header(
     "Rules side by side",
@@ -15,7 +16,7 @@ beta = widgets.beta_input(container=controls[0])
 k = widgets.k_input(container=controls[1])
 with controls[2]:
     st.markdown("**Sampling distribution D** (pairs compared when training RLHF / DPO): "
-                + ("uniform" if D is None else ", ".join(f"{a} {numbers.decimal(p)}" for a, p in D.items())))
+                + ("uniform" if D is None else ", ".join(f"{md(a)} {numbers.decimal(p)}" for a, p in D.items())))
     st.page_link(shell.ROOT / shell.page("sampling").path, label="Change D on the Sampling page",
                  icon=":material/change_history:")
 
@@ -32,10 +33,10 @@ computed = [r for r in compute.RULE_KEYS if r not in view.unavailable and r not 
 
 # one sentence a newcomer reads first
 borda, lottery = view.winners.get("borda", []), view.scores.loc["maximal_lottery"]
-headline = [f"Borda (the RLHF reward's order) puts **{' = '.join(borda)}** first" if borda else None,
-            "the maximal lottery answers " + ", ".join(f"**{a}** with probability {numbers.decimal(lottery[a])}"
+headline = [f"Borda (the RLHF reward's order) puts **{md_list(borda, ' = ')}** first" if borda else None,
+            "the maximal lottery answers " + ", ".join(f"**{md(a)}** with probability {numbers.decimal(lottery[a])}"
                                                        for a in outcome.support(lottery)),
-            f"the Condorcet winner is **{view.condorcet_winner}**" if view.condorcet_winner
+            f"the Condorcet winner is **{md(view.condorcet_winner)}**" if view.condorcet_winner
             else "there is **no Condorcet winner**"]
 st.markdown("On this population, " + "; ".join(h for h in headline if h) + ".")
 steps.stepper(model, beta=beta, sampling=None if D is None else tuple(D.to_numpy()), k=k, games=games)
@@ -59,11 +60,11 @@ if view.bt_fit is not None:                  # next to the RLHF / DPO row: is on
     with st.container(key="rules_bt_fit"):
         st.caption(f"**{labels['rlhf']}:** " + explain.bt_fit_sentence(view.bt_fit))
 for rule_id, reason in view.unavailable.items():
-    st.caption(f"**{labels[rule_id]}** does not apply here: {reason}.")
+    st.caption(f"**{labels[rule_id]}** does not apply here: {md(reason)}.")
 for rule_id, certificate in view.certificates.items():
     st.caption(f"**{labels[rule_id]}** (k = {k}): " + widgets.certificate_text(certificate))
 for rule_id, notes in view.notes.items():
-    st.caption(f"**{labels[rule_id]}**: " + "; ".join(notes) + ".")
+    st.caption(f"**{labels[rule_id]}**: " + "; ".join(md(note) for note in notes) + ".")
 if view.deferred:
     size = game_cells(model, k)
     if widgets.on_request(
@@ -96,9 +97,9 @@ with st.expander("What each rule does, and where it comes from", expanded=False)
         st.markdown(f"**{rule.label}** — {rule.explanation}  \n*Source:* {explain.rule_source(rule_id)}")
 
 st.subheader("Head-to-head majorities")
-smith = ", ".join(view.smith_set)
-st.markdown(f"**Condorcet winner:** {view.condorcet_winner or 'none'} · **Smith set:** {{{smith}}}"
-            + (f" · **majority winner** (first for more than half): {view.majority_winner}"
+smith = md_list(view.smith_set)
+st.markdown(f"**Condorcet winner:** {md(view.condorcet_winner or 'none')} · **Smith set:** \\{{{smith}\\}}"
+            + (f" · **majority winner** (first for more than half): {md(view.majority_winner)}"
                if view.majority_winner else ""))
 st.caption(explain.CONDORCET)
 denominator = numbers.matrix_denominator(model)

@@ -4,6 +4,7 @@ import streamlit as st
 
 from aggregation import AggregationError, outcome
 from ui import compute, explain, figures, numbers, shell, state, widgets
+from ui.text import md, md_list
 
 shell.page_header(
     "Sampling distribution",
@@ -53,7 +54,7 @@ except AggregationError as exc:
     st.stop()
 
 with right:
-    st.markdown(f"Under this D, NBC (and so RLHF / DPO) puts **{' = '.join(view.nbc_top)}** first.")
+    st.markdown(f"Under this D, NBC (and so RLHF / DPO) puts **{md_list(view.nbc_top, ' = ')}** first.")
     policies = view.table[[c for c in view.table.columns if "policy" in c and c not in view.unavailable]]
     widgets.chart(figures.grouped_bars(policies, yaxis="probability"), key="sampling_policies",
                   file_name="policies-under-D", title="The policies under this sampling distribution D")
@@ -63,18 +64,18 @@ leaders = {c: outcome.winners(shown[c]) for c in shown.columns if c != "D"}
 highlight = {a: [c for c, top in leaders.items() if a in top] for a in names}
 widgets.table(widgets.styled(shown, numbers.decimal, highlight), key="sampling_table_view", width="stretch")
 for column, reason in view.unavailable.items():
-    st.caption(f"**{column.capitalize()}** is not shown: {reason}.")
+    st.caption(f"**{md(column.capitalize())}** is not shown: {md(reason)}.")
 widgets.csv_download(view.table, file_name="sampling.csv", key="sampling_csv", label="Download the table as CSV")
 
 st.subheader("The smallest change of D that changes the order")
 if view.flip is None:
     st.markdown("No sampling distribution changes the NBC order of any two responses on this population.")
 else:
-    a, b = view.flip.pair
+    a, b = (md(x) for x in view.flip.pair)
     st.markdown(
         f"Moving **{numbers.decimal(view.flip.distance)}** of the sampling probability (total variation "
         f"distance) makes NBC tie **{a}** and **{b}**; any further step puts {b} ahead of {a}. The distribution at "
-        "the tie: " + ", ".join(f"{x} {numbers.decimal(p)}" for x, p in view.flip.sampling.items()) + ".")
+        "the tie: " + ", ".join(f"{md(x)} {numbers.decimal(p)}" for x, p in view.flip.sampling.items()) + ".")
     applied = view.flip_applied
     if applied is not None:
         st.button(f"Apply it, {numbers.decimal(compute.FLIP_NUDGE)} past the tie ({b} ahead of {a})",
@@ -94,7 +95,7 @@ if len(names) == 3:
                   file_name="nbc-regions", title="Which response NBC (DPO's order) puts first, for each D")
     missing = [n for n, r in zip(names, view.regions) if len(r) == 0]
     if missing:
-        st.caption(f"{', '.join(missing)}: first under no sampling distribution (or only on a boundary).")
+        st.caption(f"{md_list(missing)}: first under no sampling distribution (or only on a boundary).")
 else:
     st.caption("The map of winners over all sampling distributions is drawn for exactly three responses.")
 st.caption(explain.CHART_DOWNLOAD)

@@ -5,6 +5,7 @@ import streamlit as st
 from aggregation import RANKINGS, AggregationError, game_affordable, game_cells, game_cells_unit, outcome
 from aggregation.outcome import PROBABILITY_TOLERANCE
 from ui import compute, explain, figures, numbers, shell, state, widgets
+from ui.text import md
 
 shell.page_header(
     "Test-time scaling",
@@ -27,11 +28,11 @@ except AggregationError as exc:
     st.stop()
 
 if view.refusal and view.k != k:
-    st.warning(f"{view.refusal} The numbers below are for k = {view.k}.", icon=":material/info:")
+    st.warning(f"{md(view.refusal)} The numbers below are for k = {view.k}.", icon=":material/info:")
 elif view.refusal:
-    st.info(f"MPNE_{k} and the robust policy are not available here: {view.refusal}", icon=":material/info:")
+    st.info(f"MPNE_{k} and the robust policy are not available here: {md(view.refusal)}", icon=":material/info:")
 for note in view.notes:
-    st.caption(note)
+    st.caption(md(note))
 if view.deferred:
     size = game_cells(model, k)
     if widgets.on_request(
@@ -60,7 +61,7 @@ if len(leaders) == len(robust_rates):
                   "on this population they are equally robust.")
 else:
     comparison = (f"**{best}** wins at least **{rate_text(best)}** of the time against every rival answer; "
-                  f"**{worst}** only **{rate_text(worst)}** (its worst rival: **{summary.at[worst, 'worst opponent']}**).")
+                  f"**{worst}** only **{rate_text(worst)}** (its worst rival: **{md(summary.at[worst, 'worst opponent'])}**).")
 st.markdown(f"With **k = {kk}** samples the guarantee is k/(k+1) = **{numbers.decimal(guarantee)}**. " + comparison)
 
 marker = None
@@ -165,4 +166,4 @@ if view.opponent_sets is not None:
 elif view.deferred or view.mpne is None:
     st.caption(f"Needs MPNE_{kk} and a population of rankings or user types.")
 for note in view.beyond_notes:
-    st.caption(note)
+    st.caption(md(note))

@@ -7,16 +7,17 @@ The file format is documented in ``presets/README.md``.
 """
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from collections.abc import Mapping
 
 import pandas as pd
 
-from aggregation import RANKINGS, USER_TYPES, AggregationError, population_from_dict
+from aggregation import RANKINGS, USER_TYPES, AggregationError, bounds, population_from_dict
 from aggregation.formats import FILE_WORDS
 from aggregation.papers import PAPERS
-from aggregation.validate import distribution
+from aggregation.validate import MAX_K, distribution
 from aggregation import generate
 
 from .claims import Claim, Context
@@ -27,20 +28,24 @@ TOP_LEVEL = {"id", "title", "summary", "narrative", "property", "page", "constru
              "source", "settings", "population", "choice", "claims"}
 #: The population kinds a scenario file holds, in the files' own words (voters whose orders are known).
 SCENARIO_KINDS = (FILE_WORDS[RANKINGS], FILE_WORDS[USER_TYPES])
-#: Largest scenario text accepted by :func:`read_scenario` (an upload, say).
-MAX_CHARS = 50_000_000
+#: Largest scenario text accepted by :func:`read_scenario` (an upload, say): the core's text limit.
+MAX_CHARS = bounds.MAX_TEXT_CHARS
 
 
 def read_scenario(text: str, where: str) -> Scenario:
-    """Parse scenario text; ``where`` names it in messages (a path, or "uploaded scenario")."""
+    """Parse scenario text; ``where`` names it in messages (a path, or "uploaded scenario"). The text's
+    size, its lines and the populations it describes are bounded by :mod:`aggregation.bounds`."""
     if not isinstance(text, str):
         raise AggregationError(f"{where}: a scenario must be text (TOML), got {type(text).__name__}")
-    if len(text) > MAX_CHARS:
-        raise AggregationError(f"{where}: the file is too large ({len(text):,} characters; at most {MAX_CHARS:,})")
+    text = bounds.text(text, where)      # size, lines, no lone surrogates; a byte-order mark removed
     try:
-        data = tomllib.loads(text.removeprefix("\ufeff"))   # editors on Windows may add a byte-order mark
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise AggregationError(f"{where}: not a valid TOML file: {exc}") from None
+    except RecursionError:
+        raise AggregationError(f"{where}: not a valid TOML file: it is nested too deeply") from None
+    except ValueError as exc:             # e.g. an integer of more than 4,300 digits
+        raise AggregationError(f"{where}: not a valid TOML file: {str(exc)[:100]}") from None
     try:
         return scenario_from_dict(data)
     except AggregationError as exc:
@@ -74,11 +79,13 @@ def scenario_from_dict(data: Mapping) -> Scenario:
     if "sampling" in settings:
         sampling = _distribution(settings["sampling"], "settings.sampling", population.alternatives)
     beta = settings.get("beta", 1.0)
-    if isinstance(beta, bool) or not isinstance(beta, (int, float)) or not beta > 0:
+    if isinstance(beta, bool) or not isinstance(beta, (int, float)) or not 0 < beta < math.inf:
         raise AggregationError(f"settings.beta must be a positive number, got {beta!r}")
     k = settings.get("k", 4)
     if isinstance(k, bool) or not isinstance(k, int) or k < 1:
         raise AggregationError(f"settings.k must be a whole number >= 1, got {k!r}")
+    if k > MAX_K:
+        raise AggregationError(f"settings.k must be at most {MAX_K}, got {k!r}")
     choice = _choice(data["choice"], population) if "choice" in data else None
 
     claims_data = data.get("claims", [])
@@ -160,7 +167,8 @@ def _choice(d, population) -> ChoiceSetup:
     utilities = pd.Series(utilities, index=names, name="utility", dtype=float)
     if "central_ranking" in d:
         ranking = d["central_ranking"]
-        if not isinstance(ranking, list) or sorted(map(str, ranking)) != sorted(names):
+        if not isinstance(ranking, list) or not all(isinstance(a, str) for a in ranking) \
+                or sorted(ranking) != sorted(names):
             raise AggregationError(f"choice.central_ranking must list every alternative once, best first ({', '.join(names)})")
         central = tuple(ranking)
     else:
@@ -173,7 +181,8 @@ def _choice(d, population) -> ChoiceSetup:
     if isinstance(phi, bool) or not isinstance(phi, (int, float)) or not 0 < phi <= 1:
         raise AggregationError(f"choice.phi must be a number in (0, 1], got {phi!r}")
     assortment = d.get("assortment", list(names))
-    if not isinstance(assortment, list) or not assortment or any(a not in names for a in assortment) \
+    if not isinstance(assortment, list) or not assortment or any(not isinstance(a, str) or a not in names
+                                                                 for a in assortment) \
             or len(set(assortment)) != len(assortment):
         raise AggregationError(f"choice.assortment must be a list of distinct alternatives ({', '.join(names)})")
     return ChoiceSetup(utilities, central, float(phi), tuple(assortment))
@@ -209,8 +218,8 @@ def _numbers(d, where: str, names) -> dict:
     for key, value in d.items():
         if key not in names:
             raise AggregationError(f"{where}.{key}: unknown alternative (known: {', '.join(names)})")
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise AggregationError(f"{where}.{key} must be a number, got {value!r}")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not -1e300 < value < 1e300:
+            raise AggregationError(f"{where}.{key} must be a finite number, got {value!r}")
     missing = [a for a in names if a not in d]
     if missing:
         raise AggregationError(f"{where}.{missing[0]} is missing")

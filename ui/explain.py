@@ -7,7 +7,6 @@ screen (markdown links).
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from aggregation import COMPARISONS, MATRIX, RANKINGS, USER_TYPES
@@ -16,6 +15,7 @@ from aggregation.rules.result import SCORES
 from aggregation.papers import PAPERS, Reference
 
 from .numbers import decimal
+from .text import md
 
 
 def link(key: str) -> str:
@@ -71,12 +71,8 @@ MARGIN = ("Margin M[a, b] = P[a, b] − P[b, a]: the share of voters preferring 
 CHART_DOWNLOAD = ("Charts: the camera icon in each chart's toolbar (top right, on hover) downloads it, titled with "
                   "what it shows and the population, as a PNG or an SVG (choose under Chart downloads in the sidebar).")
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
-
-
-def plain(text: str) -> str:
-    """User text (an alternative's name) escaped so that markdown shows it as typed."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+#: User text (an alternative's name) escaped so that markdown shows it as typed: :func:`ui.text.md`.
+plain = md
 
 
 def bt_fit_sentence(fit) -> str:

@@ -1,6 +1,9 @@
 """Plotly figure builders. Each takes plain data (Series, DataFrames, lists) and returns a
 ``go.Figure``; none calls Streamlit, so they are testable on their own and AppTest can read
 their JSON spec. Sizes and fonts are chosen to stay legible on a projector.
+
+Plotly renders a subset of HTML in every label; names (alternatives, policies, columns) enter a figure
+only through :func:`ui.text.html`, so a name such as ``<a href=x>y</a>`` is drawn as typed.
 """
 from __future__ import annotations
 
@@ -75,19 +78,20 @@ def rule_panels(scores: pd.DataFrame, titles: Mapping[str, str], units: Mapping[
         values = scores.loc[rule].to_numpy(float)
         best = set(winners.get(rule, []))
         traces.append(dict(
-            type="bar", x=names, y=values, xaxis=f"x{suffix}", yaxis=f"y{suffix}", name=titles[rule],
+            type="bar", x=[html(n) for n in names], y=values, xaxis=f"x{suffix}", yaxis=f"y{suffix}",
+            name=html(titles[rule]),
             marker=dict(color=[colours[n] for n in names],
                         line=dict(color=[WINNER if n in best else "rgba(0,0,0,0)" for n in names], width=3)),
             text=[("★ " if n in best else "") + decimal(float(v)) for n, v in zip(names, values)],
             textposition="outside", cliponaxis=False, constraintext="none", textfont=dict(size=FONT_SIZE),
-            hovertemplate="%{x}: %{y:.6g}<extra>" + titles[rule] + "</extra>"))
+            hovertemplate="%{x}: %{y:.6g}<extra>" + html(titles[rule]) + "</extra>"))
         top = float(np.nanmax(values)) if np.isfinite(values).any() else 1.0
         layout[f"xaxis{suffix}"] = dict(domain=[x0, x0 + width], anchor=f"y{suffix}", tickfont=dict(size=FONT_SIZE + 2))
         layout[f"yaxis{suffix}"] = dict(domain=[max(0.0, y1 - height), min(1.0, y1)], anchor=f"x{suffix}",  # rounding
                                         range=[0, max(top, 1e-9) * 1.3],
                                         showticklabels=False, gridcolor=GRID, zeroline=True, zerolinecolor="#999")
         annotations.append(dict(
-            text=f"<b>{titles[rule]}</b><br><span style='font-size:13px'>{units[rule]}</span>",
+            text=f"<b>{html(titles[rule])}</b><br><span style='font-size:13px'>{html(units[rule])}</span>",
             x=x0 + width / 2, y=y1, xref="paper", yref="paper", xanchor="center", yanchor="bottom",
             showarrow=False, font=dict(size=FONT_SIZE)))
     fig = go.Figure(data=traces, layout=dict(layout, annotations=annotations))
@@ -99,8 +103,8 @@ def margin_heatmap(M: pd.DataFrame, text: pd.DataFrame, *, condorcet: str | None
     """The majority margin matrix, rows against columns, on a diverging scale centred at 0."""
     names = list(M.index)
     z = M.to_numpy(float)
-    labels = [f"★ {n}" if n == condorcet else (f"{n} ◆" if n in smith and len(smith) < len(names) else n)
-              for n in names]
+    labels = [f"★ {html(n)}" if n == condorcet else (f"{html(n)} ◆" if n in smith and len(smith) < len(names)
+                                                    else html(n)) for n in names]
     show_text = len(names) <= 12
     fig = go.Figure(go.Heatmap(
         z=z, x=labels, y=labels, zmin=-1, zmax=1, colorscale="PRGn",
@@ -133,13 +137,13 @@ def majority_graph(names: Sequence[str], edges: Sequence[tuple[str, str, float]]
         annotations.append(dict(x=x1 - ux * shrink, y=y1 - uy * shrink, ax=x0 + ux * shrink, ay=y0 + uy * shrink,
                                 xref="x", yref="y", axref="x", ayref="y", showarrow=True, arrowhead=3,
                                 arrowsize=1.4, arrowwidth=2.2, arrowcolor="#555", text=""))
-        label = edge_text.get((a, b)) if edge_text else decimal(margin)
+        label = html(edge_text.get((a, b)) if edge_text else decimal(margin))
         annotations.append(dict(x=(x0 + x1) / 2, y=(y0 + y1) / 2, text=label, showarrow=False,
                                 font=dict(size=FONT_SIZE - 1, color="#333"), bgcolor="rgba(255,255,255,0.85)"))
     fig = go.Figure(layout=dict(annotations=annotations))
     in_smith = set(smith) if len(smith) < m else set()
     fig.add_trace(go.Scatter(
-        x=[pos[n][0] for n in names], y=[pos[n][1] for n in names], mode="markers+text", text=list(names),
+        x=[pos[n][0] for n in names], y=[pos[n][1] for n in names], mode="markers+text", text=[html(n) for n in names],
         textfont=dict(size=FONT_SIZE + 3, color="white"),
         marker=dict(size=54, color=[WINNER if n == condorcet else colours[n] for n in names],
                     line=dict(width=[6 if n in in_smith else 1 for n in names], color="#222")),
@@ -156,16 +160,16 @@ def grouped_bars(table: pd.DataFrame, *, yaxis: str, title: str | None = None) -
     palette = ["#0072B2", "#56B4E9", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#999999"]
     bars = table.size
     digits, size = (4, FONT_SIZE) if bars <= 6 else (3, FONT_SIZE - 3)
-    traces = [dict(type="bar", x=list(table.index), y=table[column].to_numpy(float), name=column,
+    traces = [dict(type="bar", x=[html(a) for a in table.index], y=table[column].to_numpy(float), name=html(column),
                    marker=dict(color=palette[i % len(palette)]), textposition="outside", cliponaxis=False,
                    text=[decimal(float(v), digits) for v in table[column].to_numpy(float)] if bars <= 40 else None,
-                   textfont=dict(size=size), hovertemplate="%{x}: %{y:.6g}<extra>" + column + "</extra>")
+                   textfont=dict(size=size), hovertemplate="%{x}: %{y:.6g}<extra>" + html(column) + "</extra>")
               for i, column in enumerate(table.columns)]
     fig = go.Figure(data=traces, layout=dict(
         barmode="group", legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
         yaxis=dict(title=dict(text=yaxis), gridcolor=GRID, rangemode="tozero", automargin=True),
         xaxis=dict(tickfont=dict(size=FONT_SIZE + 3))))
-    fig = _base(fig, height=420, title=title, top=60, left=90, bottom=50)
+    fig = _base(fig, height=420, title=None if title is None else html(title), top=60, left=90, bottom=50)
     fig.update_layout(showlegend=True)
     return fig
 
@@ -183,23 +187,23 @@ def nbc_ternary(names: Sequence[str], regions: Sequence[np.ndarray],
         closed = np.vstack([polygon, polygon[:1]])
         traces.append(dict(type="scatterternary", a=closed[:, 0], b=closed[:, 1], c=closed[:, 2], mode="lines",
                            fill="toself", fillcolor=colours[name], opacity=0.35,
-                           line=dict(color=colours[name], width=1), name=f"{name} first", hoverinfo="name"))
+                           line=dict(color=colours[name], width=1), name=f"{html(name)} first", hoverinfo="name"))
         centre = polygon.mean(axis=0)
         traces.append(dict(type="scatterternary", a=[centre[0]], b=[centre[1]], c=[centre[2]], mode="text",
-                           text=[f"<b>{name} first</b>"], textfont=dict(size=FONT_SIZE + 2, color="#222"),
+                           text=[f"<b>{html(name)} first</b>"], textfont=dict(size=FONT_SIZE + 2, color="#222"),
                            showlegend=False, hoverinfo="skip"))
     for label, D, symbol in reversed(markers):
         traces.append(dict(
-            type="scatterternary", a=[D[0]], b=[D[1]], c=[D[2]], mode="markers", name=label,
+            type="scatterternary", a=[D[0]], b=[D[1]], c=[D[2]], mode="markers", name=html(label),
             marker=dict(symbol=symbol, size=20, color="#111", line=dict(width=2, color="white")),
-            hovertemplate=f"{label}<br>{names[0]} %{{a:.4f}}<br>{names[1]} %{{b:.4f}}<br>{names[2]} %{{c:.4f}}"
-                          "<extra></extra>"))
+            hovertemplate=f"{html(label)}<br>{html(names[0])} %{{a:.4f}}<br>{html(names[1])} %{{b:.4f}}<br>"
+                          f"{html(names[2])} %{{c:.4f}}<extra></extra>"))
     axis = dict(min=0, linewidth=2, ticks="outside", tickformat=".1f", gridcolor=GRID,
                 tickfont=dict(size=FONT_SIZE - 2))
     fig = go.Figure(data=traces, layout=dict(ternary=dict(
-        sum=1, aaxis=dict(title=dict(text=f"D({names[0]})"), **axis),
-        baxis=dict(title=dict(text=f"D({names[1]})"), **axis),
-        caxis=dict(title=dict(text=f"D({names[2]})"), **axis), bgcolor="white")))
+        sum=1, aaxis=dict(title=dict(text=f"D({html(names[0])})"), **axis),
+        baxis=dict(title=dict(text=f"D({html(names[1])})"), **axis),
+        caxis=dict(title=dict(text=f"D({html(names[2])})"), **axis), bgcolor="white")))
     fig = _base(fig, height=560)
     fig.update_layout(showlegend=True, legend=dict(orientation="v", yanchor="top", y=1, x=1.02),
                       margin=dict(l=70, r=40, t=60, b=70))
@@ -217,9 +221,9 @@ def kwin_curves(curve: pd.DataFrame, k: int, marker: tuple[str, float] | None = 
     policies = [c for c in curve.columns if c != "k/(k+1)"]
     for i, name in enumerate(policies):
         traces.append(dict(
-            type="scatter", x=ks, y=curve[name].to_numpy(float), name=name, mode="lines+markers",
+            type="scatter", x=ks, y=curve[name].to_numpy(float), name=html(name), mode="lines+markers",
             line=dict(color=palette[i % len(palette)], width=3), marker=dict(size=8),
-            hovertemplate="k = %{x}: %{y:.4f}<extra>" + name + "</extra>"))
+            hovertemplate="k = %{x}: %{y:.4f}<extra>" + html(name) + "</extra>"))
     traces.append(dict(type="scatter", x=ks, y=curve["k/(k+1)"].to_numpy(float), name="k/(k+1) guarantee",
                        mode="lines", line=dict(color="#111", width=2, dash="dash"),
                        hovertemplate="k = %{x}: k/(k+1) = %{y:.4f}<extra></extra>"))

@@ -1,14 +1,17 @@
 """Population files in and out, dispatching to the core's readers and writers by file type.
 
 Nothing here executes or unpickles what a user uploads: text is decoded as UTF-8 and handed to
-the core's parsers (PrefLib via ``preflibtools``, CSV via pandas, JSON via ``json``), which raise
-:class:`AggregationError` naming the line or field.
+the core's parsers (PrefLib, CSV via pandas, JSON via ``json``), which raise :class:`AggregationError`
+naming the line or field and check the limits of :mod:`aggregation.bounds` before they allocate. The
+file's size is checked before it is decoded; the server refuses larger uploads before they reach the
+page (``server.maxUploadSize``, set to the same limit by ``ui/launch.py`` and ``.streamlit/config.toml``).
 """
 from __future__ import annotations
 
 import csv
 import io
 import json
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import PurePath
@@ -17,15 +20,32 @@ import numpy as np
 import pandas as pd
 
 import presets
-from aggregation import (COMPARISONS, RANKINGS, USER_TYPES, AggregationError, Profile, population_from_dict,
-                         population_to_dict, read_comparisons, read_preflib, read_rankings_csv,
+from aggregation import (COMPARISONS, RANKINGS, USER_TYPES, AggregationError, Profile, bounds,
+                         population_to_dict, read_comparisons, read_population_json, read_preflib, read_rankings_csv,
                          sample_comparisons, write_comparisons, write_preflib, write_rankings_csv)
-from aggregation.formats import PREFLIB_TYPES
+from aggregation.formats import PREFLIB_TYPES, uncompared
 
-#: Uploads above this size are refused before parsing (the uploader also refuses them in the browser).
-MAX_UPLOAD_MB = 50
+#: Uploads above this size are refused: by the server (``server.maxUploadSize``), by the browser (the
+#: uploader's limit) and here, before the file is decoded. The core's one value.
+MAX_UPLOAD_MB = bounds.MAX_FILE_MB
+#: The range of β and the largest k the dashboard's controls accept (a scenario file beyond them is refused).
+BETA_RANGE = (0.01, 100.0)
+MAX_K = 32
 IMPORT_TYPES = (*PREFLIB_TYPES, "csv", "jsonl", "json", "txt", "toml")
 SCENARIO_TYPE = "toml"
+
+
+def limits_sentence(*names: str) -> str:
+    """The limits ``names`` of :data:`aggregation.bounds.LIMITS` in words, for the help of a widget:
+    "at most 1,000 alternatives, 1,000,000 rankings"."""
+    return "at most " + ", ".join(str(bounds.LIMITS[name]) for name in names)
+
+
+#: What the import widget says about sizes (the server refuses a larger file before it arrives).
+IMPORT_LIMITS = (f"files up to {MAX_UPLOAD_MB} MiB; "
+                 + limits_sentence("MAX_ALTERNATIVES", "MAX_RANKINGS", "MAX_TYPES", "MAX_COMPARISONS")
+                 + f" per population, names of up to {bounds.MAX_NAME_CHARS} characters on one line (ranked "
+                 "alternatives without >, = or #).")
 
 
 def read_population_file(name: str, data: bytes, *, prompt: str | None = None):
@@ -41,7 +61,11 @@ def read_population_file(name: str, data: bytes, *, prompt: str | None = None):
     if ext in PREFLIB_TYPES:
         return read_preflib(text, ext), f"PrefLib {ext} file"
     if ext == "csv":
-        header = next(csv.reader(io.StringIO(text)), [])
+        first = text.lstrip("\r\n").split("\n", 1)[0][:10_000]
+        try:
+            header = next(csv.reader(io.StringIO(first)), [])
+        except csv.Error:
+            header = first.split(",")
         columns = {c.strip().lower() for c in header}
         if {"chosen", "rejected"} <= columns:
             return read_comparisons(text, "csv", prompt=prompt), "comparison table (CSV)"
@@ -49,11 +73,7 @@ def read_population_file(name: str, data: bytes, *, prompt: str | None = None):
     if ext == "jsonl":
         return read_comparisons(text, "jsonl", prompt=prompt), "comparison table (JSONL)"
     if ext == "json":
-        try:
-            content = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise AggregationError(f"not valid JSON ({exc.msg})", line=exc.lineno) from None
-        return population_from_dict(content), "population file (JSON)"
+        return read_population_json(text), "population file (JSON)"
     return Profile.parse(text), "rankings in the text syntax"
 
 
@@ -65,18 +85,30 @@ def read_scenario_file(name: str, data: bytes):
     """A scenario (``presets.Scenario``) from an uploaded ``.toml`` file written by this dashboard or
     found in ``presets/scenarios/``; errors name the file and the field."""
     _, text = _decoded(name, data)
-    return presets.loads(text, name)
+    scenario = presets.loads(text, name)
+    low, high = BETA_RANGE
+    if not low <= scenario.beta <= high:
+        raise AggregationError(f"{name}: settings.beta is {scenario.beta:g}; the dashboard's β control goes from "
+                               f"{low:g} to {high:g}")
+    if scenario.k > MAX_K:
+        raise AggregationError(f"{name}: settings.k is {scenario.k}; the dashboard's k control goes up to {MAX_K}")
+    return scenario
 
 
 def _decoded(name: str, data: bytes) -> tuple[str, str]:
     """The file's extension and its text, after the size, type and encoding checks."""
+    if not isinstance(data, (bytes, bytearray)):
+        raise AggregationError(f"the file's content must be bytes, got {type(data).__name__}")
+    if not isinstance(name, str):
+        raise AggregationError(f"the file's name must be text, got {type(name).__name__}")
     size_mb = len(data) / 2 ** 20
     if size_mb > MAX_UPLOAD_MB:
-        raise AggregationError(f"the file is {size_mb:.1f} MB; files up to {MAX_UPLOAD_MB} MB are accepted "
-                               "(for bigger populations, merge identical rankings into weights first)")
+        raise AggregationError(f"the file is {math.floor(size_mb * 10) / 10:.1f} MB; files up to {MAX_UPLOAD_MB} MB "
+                               "are accepted (aggregation.bounds.MAX_FILE_MB; for bigger populations, merge identical "
+                               "rankings into weights first)")
     ext = PurePath(name).suffix.lower().lstrip(".")
     if ext not in IMPORT_TYPES:
-        raise AggregationError(f"unsupported file type '.{ext}': use one of "
+        raise AggregationError(f"unsupported file type '.{ext[:20]}': use one of "
                                + ", ".join(f".{t}" for t in IMPORT_TYPES))
     try:
         return ext, data.decode("utf-8-sig")
@@ -146,10 +178,16 @@ def exports(model, stem: str = "population") -> tuple[list[Export], list[str]]:
         else:
             notes.append("PrefLib files hold whole-number counts only; this population has fractional weights.")
     elif model.kind == COMPARISONS:
-        files.append(Export("Comparison table (.csv)", f"{stem}.csv", "text/csv",
-                            lambda: write_comparisons(model, "csv")))
-        files.append(Export("Comparison table (.jsonl)", f"{stem}.jsonl", "application/jsonl",
-                            lambda: write_comparisons(model, "jsonl")))
+        left_out = uncompared(model)
+        if left_out:
+            notes.append(f"A comparison table (.csv, .jsonl) holds only the responses that were compared; "
+                         f"{len(left_out)} never were ({', '.join(left_out[:5])}{', …' if len(left_out) > 5 else ''}): "
+                         "save a population file (.json) to keep them.")
+        else:
+            files.append(Export("Comparison table (.csv)", f"{stem}.csv", "text/csv",
+                                lambda: write_comparisons(model, "csv")))
+            files.append(Export("Comparison table (.jsonl)", f"{stem}.jsonl", "application/jsonl",
+                                lambda: write_comparisons(model, "jsonl")))
     elif model.kind == USER_TYPES:
         notes.append("Reward types are saved as a population file (.json); ranking formats cannot hold rewards.")
     return files, notes

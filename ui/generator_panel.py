@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from aggregation import AggregationError, generate
+from aggregation import AggregationError, bounds, generate
 from presets.scenario import GeneratorSpec
 
 from . import state, widgets
@@ -38,10 +38,14 @@ class GeneratorForm:
     rewards: bool = False          # makes user types rather than rankings
 
 
-VOTERS = Field("n_voters", "Voters", "count", 100, "How many rankings to draw.", 1, 100_000)
+#: The most voters the form draws (the core accepts up to aggregation.bounds.MAX_RANKINGS).
+MAX_VOTERS = 100_000
+VOTERS = Field("n_voters", "Voters", "count", 100, f"How many rankings to draw (up to {MAX_VOTERS:,} here).", 1,
+               MAX_VOTERS)
 ALTERNATIVES = Field("alternatives", "Alternatives (a number, or names separated by commas)", "alternatives", "4",
                      "A number gives names A, B, C, …; for Mallows and single-peaked cultures the order of the names "
-                     "matters (central ranking, axis).")
+                     f"matters (central ranking, axis). At most {bounds.MAX_ALTERNATIVES:,} alternatives, and voters × "
+                     f"alternatives at most {bounds.MAX_CELLS:,}.")
 
 FORMS = {
     "impartial_culture": GeneratorForm(
@@ -74,7 +78,8 @@ FORMS = {
     "reward_mixture": GeneratorForm(
         "User types with random rewards", "A few user types, each with a reward for every answer: Gaussian rewards, "
         "or minus the distance between a type's ideal point and each answer (spatial).",
-        (Field("n_types", "User types", "count", 3, "", 1, 1_000), ALTERNATIVES,
+        (Field("n_types", "User types", "count", 3, "Up to 1,000 here; user types × alternatives² at most "
+               f"{bounds.MAX_TYPE_CELLS:,}.", 1, 1_000), ALTERNATIVES,
          Field("model", "Rewards", "choice", "gaussian", "", options=("gaussian", "spatial")),
          Field("scale", "Reward scale", "number", 1.0, "Standard deviation (Gaussian) or distance factor.", 0.001,
                1_000.0),
@@ -85,9 +90,11 @@ FORMS = {
 
 
 def _alternatives(text: str):
-    text = str(text).strip()
-    if text.isdigit():
-        return int(text)
+    text = bounds.text(str(text), "alternatives").strip()
+    if text.isascii() and text.isdigit():
+        return bounds.check("MAX_ALTERNATIVES", int(text[-19:]) if len(text) <= 19 else 10 ** 19, "alternatives",
+                            found=f"{text[:20]}{'…' if len(text) > 20 else ''} alternatives")
+    bounds.check("MAX_ALTERNATIVES", text.count(",") + 1, "alternatives", found=f"{text.count(',') + 1:,} names")
     names = [n.strip() for n in text.split(",") if n.strip()]
     if not names:
         raise AggregationError("give a number of alternatives or their names separated by commas")
@@ -96,7 +103,9 @@ def _alternatives(text: str):
 
 def _utilities(text: str) -> dict[str, float]:
     out = {}
-    for i, part in enumerate(p for p in str(text).split(",") if p.strip()):
+    text = bounds.text(str(text), "utilities")
+    bounds.check("MAX_ALTERNATIVES", text.count(",") + 1, "utilities", found=f"{text.count(',') + 1:,} entries")
+    for i, part in enumerate(p for p in text.split(",") if p.strip()):
         name, sep, value = part.partition("=")
         if not sep or not name.strip():
             raise AggregationError(f"utilities, entry {i + 1} ({part.strip()!r}): write name = number")

@@ -6,6 +6,10 @@ legacy multipage app until some session has executed ``st.navigation``; on a fre
 clears that flag, so the launcher clears it before the server starts: ``app.py`` then always
 runs and lists the pages with ``st.navigation`` (a browser test proves deep links work on the
 very first request).
+
+It also sets ``server.maxUploadSize`` to the core's file limit (:data:`aggregation.bounds.MAX_FILE_MB`):
+Streamlit checks an upload's size on the server (Content-Length first, then the bytes as they arrive),
+so the limit the import widget states is the one enforced, whatever a browser or script sends.
 """
 from __future__ import annotations
 
@@ -15,11 +19,16 @@ from pathlib import Path
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import cli
 
+from aggregation.bounds import MAX_FILE_MB
+
 APP = Path(__file__).resolve().parent.parent / "app.py"
 
 DEFAULT_OPTIONS = [
     "--browser.gatherUsageStats=false",
     "--server.fileWatcherType=none",
+    # Streamlit's upload limit (MiB, enforced by the server: a larger request gets HTTP 413) is the core's
+    # one value, the limit the import widget states
+    f"--server.maxUploadSize={MAX_FILE_MB}",
 ]
 
 

@@ -18,6 +18,7 @@ from scipy.stats import rankdata
 
 from aggregation import (COMPARISONS, MATRIX, RANKINGS, USER_TYPES, AggregationError, PairwiseData, Profile,
                          RewardPopulation, format_ranking, parse_ranking)
+from aggregation import bounds
 from aggregation.validate import alternative_names
 
 from . import compute, files, numbers, scenarios, state, urls, widgets
@@ -183,7 +184,9 @@ def rankings_editor(model: Profile) -> None:
             RANKING: st.column_config.TextColumn(
                 "Ranking (best first)", width="large",
                 help="Names separated by > (preferred) or = (tied), best first, e.g. B > R = G. Names a "
-                     "ranking leaves out share its last place; a new name adds an alternative."),
+                     "ranking leaves out share its last place; a new name adds an alternative ("
+                     + files.limits_sentence("MAX_ALTERNATIVES") + f", names of up to {bounds.MAX_NAME_CHARS} "
+                     "characters)."),
             WEIGHT: st.column_config.NumberColumn(
                 "Weight", min_value=0.0, default=1.0, width="small", format="%g",
                 help="How many voters hold this ranking (or their share); must be positive."),
@@ -209,7 +212,8 @@ def rankings_text(model: Profile) -> None:
         return
     v = state.version()
     text = st.text_area("Rankings as text", value=model.compressed().to_text(), key=f"rankings_text_{v}",
-                        height=180, help="One ranking per line: weight, colon, ranking. '#' starts a comment.")
+                        height=180, help="One ranking per line: weight, colon, ranking. '#' starts a comment. "
+                         + files.limits_sentence("MAX_ALTERNATIVES", "MAX_RANKINGS") + ".")
     if st.button("Apply text", key=f"rankings_text_apply_{v}", icon=":material/check:"):
         try:
             profile = Profile.parse(text)
@@ -299,7 +303,8 @@ def import_panel() -> None:
         max_upload_size=files.MAX_UPLOAD_MB,
         help="PrefLib (.soc .soi .toc .toi), a rankings CSV (columns ranking, weight), a comparison table "
              "(CSV or JSONL with chosen, rejected), a population file (.json) saved here, text (.txt), or a "
-             "scenario file (.toml) saved here or from presets/scenarios/.")
+             "scenario file (.toml) saved here or from presets/scenarios/. Limits: " + files.IMPORT_LIMITS)
+    st.caption(f"Limits: {files.IMPORT_LIMITS}")
     prompt = st.text_input("Prompt to use (comparison files with several prompts)", key="import_prompt")
     if st.button("Import (replaces the current population)", key="import_button", disabled=uploaded is None,
                  icon=":material/upload:"):

@@ -19,6 +19,7 @@ from aggregation import AggregationError
 
 from . import numbers, scenarios, state, urls, widgets
 from .page_index import PAGES, ROOT, PageSpec, page
+from .text import md
 
 __all__ = ["PAGES", "ROOT", "PageSpec", "page", "configure", "navigation", "sidebar", "page_header"]
 
@@ -43,7 +44,7 @@ def sidebar() -> None:
     with st.sidebar:
         st.markdown("**Current population**")
         edited = " · edited by hand" if origin.edited else ""
-        st.caption(f"{origin.title}{edited}")
+        st.caption(f"{md(origin.title)}{edited}")
         rows = model.n_rows
         count = f"{rows:,} {model.noun if rows == 1 else model.nouns}"
         weight = f" · total weight {numbers.weight(model.total_weight)}" if model.total_weight is not None else ""
@@ -58,7 +59,7 @@ def sidebar() -> None:
                              query_params=urls.current_params())
         D = state.sampling()
         st.caption("Sampling distribution D: " + ("uniform" if D is None else
-                   ", ".join(f"{a} {numbers.decimal(p)}" for a, p in D.items())))
+                   ", ".join(f"{md(a)} {numbers.decimal(p)}" for a, p in D.items())))
         st.caption(urls.link_scope())
         st.segmented_control("Chart downloads", widgets.IMAGE_FORMATS, format_func=str.upper, default="png",
                              key=widgets.IMAGE_FORMAT_KEY,

@@ -15,26 +15,42 @@ population itself:
 A link opened on a fresh server reproduces exactly what the URL encodes: the scenario (or the
 default population) plus these controls. A population edited by hand or imported is not in the
 link; :func:`link_scope` says so on screen.
+
+A link is user input: each parameter is read by one decoder here (:func:`decode_k`, :func:`decode_beta`,
+:func:`decode_temperature`, :func:`decode_scenario`, :func:`decode_sampling`, :func:`decode_job`), which
+returns a valid value or raises :class:`AggregationError` (the page then keeps its state and says so,
+quoting the parameter as text). No parameter longer than :data:`aggregation.bounds.MAX_PARAM_CHARS`
+characters is read.
 """
 from __future__ import annotations
 
 from dataclasses import replace
 
+import re
+
 import pandas as pd
 import streamlit as st
 
-from aggregation import USER_TYPES, AggregationError
-from aggregation.validate import distribution
+from aggregation import USER_TYPES, AggregationError, bounds
+from aggregation.validate import distribution, short
 
-from . import scenarios, state
+from . import files, scenarios, state
 from .page_index import ROOT
+from .text import md
 
 BETA_KEY = "beta"
 K_KEY = "k"
 DEFAULT_BETA = 1.0
 DEFAULT_K = 4
 #: Largest k the controls offer (the core accepts up to 1000; the curves re-solve MPNE_k for each k).
-MAX_K = 32
+MAX_K = files.MAX_K
+#: The β control's range.
+BETA_RANGE = files.BETA_RANGE
+#: The annotator temperature a link may set (the reward editor's smallest step is 0.001).
+TEMPERATURE_RANGE = (1e-3, 1e3)
+_SCENARIO_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
+_JOB_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 SCENARIO_PARAM = "scenario"
 TEMPERATURE_PARAM = "temperature"
 SAMPLING_PARAM = "D"
@@ -47,14 +63,71 @@ def encode_sampling(D) -> str:
     return ",".join(format(float(p), ".10g") for p in D)
 
 
+def _param(text, name: str) -> str:
+    """A link parameter as text of at most :data:`~aggregation.bounds.MAX_PARAM_CHARS` characters."""
+    if not isinstance(text, str):
+        raise AggregationError(f"the link's {name} must be text, got {type(text).__name__}")
+    bounds.check("MAX_PARAM_CHARS", len(text), f"the link's {name}", found=f"{len(text):,} characters")
+    return text.strip()
+
+
+def _number(text, name: str, low: float, high: float) -> float:
+    """A plain decimal number (no ``nan``, ``inf`` or ``1_000``) between ``low`` and ``high``."""
+    text = _param(text, name)
+    if len(text) > 40 or not _NUMBER.match(text):
+        raise AggregationError(f"the link's {name} {short(text)} is not a number")
+    value = float(text)
+    if not low <= value <= high:
+        raise AggregationError(f"the link's {name} must be between {low:g} and {high:g}, got {value:g}")
+    return value
+
+
+def decode_k(text) -> int:
+    """``k`` from a link: a whole number from 1 to :data:`MAX_K`."""
+    value = _number(text, "k", 1, MAX_K)
+    if not value.is_integer():
+        raise AggregationError(f"the link's k must be a whole number, got {value:g}")
+    return int(value)
+
+
+def decode_beta(text) -> float:
+    """``beta`` from a link: a number in :data:`BETA_RANGE` (the β control's range)."""
+    return _number(text, "β", *BETA_RANGE)
+
+
+def decode_temperature(text) -> float:
+    """``temperature`` from a link: a number in :data:`TEMPERATURE_RANGE`."""
+    return _number(text, "annotator temperature", *TEMPERATURE_RANGE)
+
+
+def decode_scenario(text) -> str:
+    """``scenario`` from a link: a scenario id (lower-case letters, digits, ``_`` and ``-``); whether the
+    library has it is for :func:`ui.scenarios.load` to say."""
+    text = _param(text, "scenario")
+    if not _SCENARIO_ID.match(text):
+        raise AggregationError(f"the link's scenario {short(text)} is not a scenario id (lower-case letters, digits, "
+                               "'_' and '-')")
+    return text
+
+
+def decode_job(text) -> str:
+    """``job`` from a link: a job id (letters, digits, ``_`` and ``-``, at most 64 characters)."""
+    text = _param(text, "job")
+    if not _JOB_ID.match(text):
+        raise AggregationError(f"the link's job {short(text)} is not a job id")
+    return text
+
+
 def decode_sampling(text: str, alternatives) -> pd.Series:
     """Inverse of :func:`encode_sampling`, validated by the core."""
-    parts = [p.strip() for p in str(text).split(",")]
-    try:
-        values = [float(p) for p in parts]
-    except ValueError:
+    text = _param(text, "sampling distribution D")
+    bounds.check("MAX_ALTERNATIVES", text.count(",") + 1, "the link's sampling distribution D",
+                 found=f"{text.count(',') + 1:,} numbers")
+    parts = [p.strip() for p in text.split(",")]
+    if not all(len(p) <= 40 and _NUMBER.match(p) for p in parts):
         raise AggregationError(
-            f"the link's sampling distribution D={text!r} must be numbers separated by commas") from None
+            f"the link's sampling distribution D={short(text)} must be numbers separated by commas")
+    values = [float(p) for p in parts]
     if len(values) != len(alternatives):
         raise AggregationError(
             f"the link's sampling distribution D has {len(values)} numbers but the population has "
@@ -66,13 +139,14 @@ def apply_inbound_link() -> None:
     """Apply ``scenario``, ``temperature`` and ``D`` from the URL when they differ from what this
     session last saw there. Problems become notices; the state stays valid."""
     state.ensure_session()
+    _drop_bad_controls()
     seen = st.session_state.setdefault(_SEEN_KEY, {})
     incoming = {p: st.query_params.get(p) for p in _PARAMS}
     changed = {p: v for p, v in incoming.items() if v is not None and v != seen.get(p)}
     seen.update(incoming)
     if SCENARIO_PARAM in changed:
         try:
-            apply_scenario(scenarios.load(changed[SCENARIO_PARAM]))
+            apply_scenario(scenarios.load(decode_scenario(changed[SCENARIO_PARAM])))
             _keep_link_controls()
         except AggregationError as exc:
             state.notice(f"This link names a scenario the dashboard cannot open ({exc}); "
@@ -103,20 +177,32 @@ def apply_scenario(scenario, origin: state.Origin | None = None) -> None:
         st.session_state[K_KEY] = int(k)
 
 
-def _keep_link_controls() -> None:
-    """A link that names a scenario *and* β or k means those values, not the scenario's: write them
-    into the state, so that the bound widgets (which read the URL when they first appear) and the
-    state agree. Values the widgets would refuse are left to them (they drop such parameters)."""
-    for key, cast, low, high in ((BETA_KEY, float, 0.01, 100.0), (K_KEY, int, 1, MAX_K)):
+def _drop_bad_controls() -> None:
+    """Remove a ``k`` or ``beta`` the controls cannot hold from the URL before the widgets bound to it are
+    drawn (Streamlit's own reading of a bound number fails on ``k=1e999``), with a notice."""
+    for key, decode in ((BETA_KEY, decode_beta), (K_KEY, decode_k)):
         text = st.query_params.get(key)
         if text is None:
             continue
         try:
-            number = float(text)
-        except ValueError:
+            decode(text)
+        except AggregationError as exc:
+            del st.query_params[key]
+            state.notice(f"{str(exc)[:1].upper()}{str(exc)[1:]}; the control keeps its value.")
+
+
+def _keep_link_controls() -> None:
+    """A link that names a scenario *and* β or k means those values, not the scenario's: write them
+    into the state, so that the bound widgets (which read the URL when they first appear) and the
+    state agree. Values the widgets would refuse are left to them (they drop such parameters)."""
+    for key, decode in ((BETA_KEY, decode_beta), (K_KEY, decode_k)):
+        text = st.query_params.get(key)
+        if text is None:
             continue
-        if low <= number <= high and (cast is float or number.is_integer()):
-            st.session_state[key] = cast(number)
+        try:
+            st.session_state[key] = decode(text)
+        except AggregationError:
+            continue
 
 
 def scenario_params(scenario) -> dict[str, str]:
@@ -150,11 +236,12 @@ def current_k() -> int:
 
 
 def _control(key: str, default: float) -> float:
+    """The control's value in this session, else the link's (when valid), else the default."""
     value = st.session_state.get(key)
     if value is None and key in st.query_params:
         try:
-            value = float(st.query_params[key])
-        except ValueError:
+            value = (decode_k if key == K_KEY else decode_beta)(st.query_params[key])
+        except AggregationError:
             value = None
     return default if value is None else value
 
@@ -172,15 +259,14 @@ def current_params() -> dict[str, str]:
 def _apply_temperature(text: str) -> None:
     model = state.population()
     if model.kind != USER_TYPES:
-        state.notice(f"The link's annotator temperature ({text}) was ignored: it applies only to "
+        state.notice(f"The link's annotator temperature ({short(text)}) was ignored: it applies only to "
                      "populations of reward types.")
         return
     try:
-        value = float(text)
+        value = decode_temperature(text)
         state.set_population(model.with_temperature(value), state.origin())
-    except (ValueError, AggregationError):
-        state.notice(f"The link's annotator temperature {text!r} is not a positive number; kept "
-                     f"{model.temperature:g}.")
+    except AggregationError as exc:
+        state.notice(f"The link's annotator temperature was not applied ({exc}); kept {model.temperature:g}.")
 
 
 def desired_params() -> dict[str, str | None]:
@@ -209,11 +295,11 @@ def sync_outbound_link() -> None:
 def link_scope() -> str:
     """One sentence saying what a copied link reproduces."""
     origin = state.origin()
-    base = (f"the scenario “{origin.title}”" if origin.scenario else
+    base = (f"the scenario “{md(origin.title)}”" if origin.scenario else
             "the default population" if replace(origin, edited=False) == state.DEFAULT_ORIGIN else None)
     if base is None:
         return ("A link to this page carries β and the sampling distribution, **not the population** "
-                f"({origin.title}): share its scenario file (.toml) from the Population page instead.")
+                f"({md(origin.title)}): share its scenario file (.toml) from the Population page instead.")
     if origin.edited:
         return (f"A link to this page reproduces {base} with β and the sampling distribution; "
                 "**it does not carry your hand edits** (download the scenario file (.toml) to share them).")

@@ -8,9 +8,11 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from aggregation import AggregationError, EquilibriumCertificate, RobustCertificate, outcome
+from aggregation.formats import to_csv
 
 from . import compute, figures, numbers, scenarios, state, urls
 from .explain import plain
+from .text import md
 
 
 #: Formats the charts' camera icon downloads, chosen once for every chart (the sidebar's "Chart downloads").
@@ -42,8 +44,9 @@ def chart(fig: go.Figure, *, key: str, file_name: str, title: str | None = None,
 
 def csv_download(frame: pd.DataFrame, *, file_name: str, key: str, label: str = "Download as CSV",
                  index: bool = True) -> None:
-    """A download button for a table, full precision."""
-    st.download_button(label, data=frame.to_csv(index=index), file_name=file_name, mime="text/csv",
+    """A download button for a table, full precision and formula-safe (a cell such as ``=HYPERLINK(…)``
+    is written as text: :func:`aggregation.formats.to_csv`). Every CSV download of the dashboard is this."""
+    st.download_button(label, data=to_csv(frame, index=index), file_name=file_name, mime="text/csv",
                        key=key, icon=":material/download:", on_click="ignore")
 
 
@@ -54,8 +57,9 @@ def table(data, *, key: str, **kwargs) -> None:
 
 
 def error(exc: AggregationError | str, *, prefix: str = "") -> None:
-    """The core's message, shown in place (never a stack trace)."""
-    st.error(f"{prefix}{exc}", icon=":material/error:")
+    """The core's message, shown in place (never a stack trace) and as text: it may echo a name, a line
+    of a file or a link parameter (:func:`ui.text.md`)."""
+    st.error(md(f"{prefix}{exc}"), icon=":material/error:")
 
 
 def styled(frame: pd.DataFrame, formatter: Callable[[float], str] | Mapping[str, Callable],
@@ -171,7 +175,7 @@ def notices() -> None:
     if not messages:
         return
     for message in messages:
-        st.warning(message, icon=":material/info:")
+        st.warning(md(message), icon=":material/info:")       # they may quote a link's parameters
     st.button("Dismiss these messages", key="dismiss_notices", on_click=state.dismiss_notices)
 
 
@@ -185,10 +189,10 @@ def glance(model) -> None:
         return
     cols = st.columns(3)
     borda = view.winners.get("borda")
-    cols[0].metric("Borda / RLHF reward picks", " = ".join(borda) if borda else "–")
-    cols[1].metric("Condorcet winner", view.condorcet_winner or "none")
+    cols[0].metric("Borda / RLHF reward picks", " = ".join(md(a) for a in borda) if borda else "–")
+    cols[1].metric("Condorcet winner", md(view.condorcet_winner) if view.condorcet_winner else "none")
     lottery = view.scores.loc["maximal_lottery"]
     support = [(a, lottery[a]) for a in outcome.support(lottery)]
     cols[2].metric("Maximal lottery (NLHF) picks",
-                   f"{support[0][0]} (certain)" if len(support) == 1 else
-                   ", ".join(f"{a} {numbers.decimal(p, 3)}" for a, p in support))
+                   f"{md(support[0][0])} (certain)" if len(support) == 1 else
+                   ", ".join(f"{md(a)} {numbers.decimal(p, 3)}" for a, p in support))

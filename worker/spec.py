@@ -62,16 +62,16 @@ import json
 import math
 import numbers
 
-from aggregation import AggregationError, population_from_dict, population_to_dict
+from aggregation import AggregationError, bounds, population_from_dict, population_to_dict
 from aggregation.rules.heterogeneous import VARIANCES
 from aggregation.training_methods import DEFAULTS, DEVICES, MAX_JOINT_TYPES, TRAINING_METHODS, training_method
-from aggregation.validate import distribution
+from aggregation.validate import distribution, short
 
 DEFAULT_PROMPT = "Which one do you like best: {options}? My favourite colour is"
 DEFAULT_LORA = DEFAULTS["lora"]
 TINY_LEARNING_RATE = DEFAULTS["learning_rate"]["tiny"]
 PRETRAINED_LEARNING_RATE = DEFAULTS["learning_rate"]["checkpoint"]
-MAX_SPEC_BYTES = 64_000_000  # 100,000 rankings over 50 alternatives take about 32 MB
+MAX_SPEC_BYTES = bounds.MAX_SPEC_BYTES  # 100,000 rankings over 50 alternatives take about 32 MB
 DISPERSIONS = ("fixed", "entropy")  # the Mallows-RMJ dispersion: a given phi, or RCPO Appendix D's proxy
 
 COMMON_FIELDS = ("population", "method", "model", "sampling", "beta", "dataset_size", "steps", "learning_rate",
@@ -93,20 +93,23 @@ def validate_spec_and_population(spec) -> tuple[dict, object]:
     if not isinstance(spec, dict):
         raise JobSpecError(f"a job spec must be a JSON object (a dict), got {type(spec).__name__}")
     try:
-        size = len(json.dumps(spec, allow_nan=False))
+        size = len(json.dumps(spec, allow_nan=False).encode())
+    except RecursionError:
+        raise JobSpecError("the job spec is not plain JSON: it is nested too deeply") from None
     except (TypeError, ValueError) as exc:
-        raise JobSpecError(f"the job spec is not plain JSON: {exc}") from None
+        raise JobSpecError(f"the job spec is not plain JSON: {str(exc)[:200]}") from None
     if size > MAX_SPEC_BYTES:
-        raise JobSpecError(f"the job spec is too large ({size / 1e6:.1f} MB; the limit is {MAX_SPEC_BYTES / 1e6:.0f} MB)")
-    unknown = sorted(set(spec) - ALL_FIELDS)
+        raise JobSpecError(f"the job spec is too large ({size / 1e6:.1f} MB; at most {MAX_SPEC_BYTES / 1e6:.0f} MB "
+                           "are accepted (aggregation.bounds.MAX_SPEC_BYTES))")
+    unknown = [key for key in spec if key not in ALL_FIELDS]
     if unknown:
-        raise JobSpecError(f"unknown setting {unknown[0]!r} (known settings: {', '.join(sorted(ALL_FIELDS))})")
+        raise JobSpecError(f"unknown setting {short(unknown[0])} (known settings: {', '.join(sorted(ALL_FIELDS))})")
 
     method = spec.get("method")
     try:
         entry = training_method(method)
-    except AggregationError as exc:
-        raise JobSpecError(str(exc)) from None
+    except AggregationError:
+        raise JobSpecError(f"method must be one of {', '.join(TRAINING_METHODS)}; got {short(method)}") from None
     if "population" not in spec:
         raise JobSpecError("population is missing")
     try:
@@ -127,7 +130,7 @@ def validate_spec_and_population(spec) -> tuple[dict, object]:
     out: dict = {"method": method, "population": spec["population"]}  # valid as given (re-writing it is slow)
     model = spec.get("model", DEFAULTS["model"])
     if not isinstance(model, str) or not model.strip():
-        raise JobSpecError(f"model must be 'tiny' or a checkpoint path / hub id, got {model!r}")
+        raise JobSpecError(f"model must be 'tiny' or a checkpoint path / hub id, got {short(model)}")
     out["model"] = model.strip()
     try:
         D = None if spec.get("sampling") is None else distribution(spec["sampling"], alts, what="sampling")
@@ -147,17 +150,21 @@ def validate_spec_and_population(spec) -> tuple[dict, object]:
     out["seed"] = _integer(spec, "seed", DEFAULTS["seed"], 0, 2 ** 32 - 1)
     device = spec.get("device", DEFAULTS["device"])
     if device not in DEVICES:
-        raise JobSpecError(f"device must be one of {', '.join(DEVICES)}; got {device!r}")
+        raise JobSpecError(f"device must be one of {', '.join(DEVICES)}; got {short(device)}")
     out["device"] = device
     out["cpu_threads"] = _integer(spec, "cpu_threads", None, 1, 256)
     out["time_limit_s"] = _number(spec, "time_limit_s", 3600.0, low=0.0, low_open=True, high=7 * 24 * 3600.0)
     prompt = spec.get("prompt", DEFAULT_PROMPT)
     if not isinstance(prompt, str) or not prompt.strip():
-        raise JobSpecError(f"prompt must be a non-empty text, got {prompt!r}")
+        raise JobSpecError(f"prompt must be a non-empty text, got {short(prompt)}")
+    if len(prompt) > bounds.MAX_PROMPT_CHARS:
+        raise JobSpecError(f"prompt has {len(prompt):,} characters; at most {bounds.MAX_PROMPT_CHARS:,} are accepted "
+                           "(aggregation.bounds.MAX_PROMPT_CHARS)")
     out["prompt"] = prompt
     name = spec.get("name")
-    if name is not None and (not isinstance(name, str) or len(name) > 200):
-        raise JobSpecError("name must be a text of at most 200 characters")
+    if name is not None and (not isinstance(name, str) or len(name) > bounds.MAX_JOB_NAME_CHARS):
+        raise JobSpecError(f"name must be a text of at most {bounds.MAX_JOB_NAME_CHARS} characters "
+                           "(aggregation.bounds.MAX_JOB_NAME_CHARS)")
     out["name"] = name
 
     fields = entry.fields
@@ -176,7 +183,7 @@ def validate_spec_and_population(spec) -> tuple[dict, object]:
     if "dispersion" in fields:
         dispersion = spec.get("dispersion", DEFAULTS["dispersion"])
         if dispersion not in DISPERSIONS:
-            raise JobSpecError(f"dispersion must be one of {', '.join(DISPERSIONS)}; got {dispersion!r}")
+            raise JobSpecError(f"dispersion must be one of {', '.join(DISPERSIONS)}; got {short(dispersion)}")
         out["dispersion"] = dispersion
         if dispersion == "fixed":
             out["phi"] = _number(spec, "phi", DEFAULTS["phi"], low=0.0, low_open=True, high=1.0, high_open=True)
@@ -240,7 +247,7 @@ def _integer(spec: dict, key: str, default, low: int, high: int):
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not low <= value <= high:
-        raise JobSpecError(f"{key} must be a whole number between {low} and {high}, got {value!r}")
+        raise JobSpecError(f"{key} must be a whole number between {low} and {high}, got {short(value)}")
     return int(value)
 
 
@@ -248,7 +255,7 @@ def _number(spec: dict, key: str, default, *, low: float, high: float, low_open:
             high_open: bool = False) -> float:
     value = spec.get(key, default)
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-        raise JobSpecError(f"{key} must be a number, got {value!r}")
+        raise JobSpecError(f"{key} must be a number, got {short(value)}")
     value = float(value)
     if value < low or (low_open and value == low) or value > high or (high_open and value == high):
         lo = f"{'>' if low_open else '>='} {low:g}"
@@ -261,10 +268,10 @@ def _lora(value) -> dict:
     if value is None:
         return dict(DEFAULT_LORA)
     if not isinstance(value, dict):
-        raise JobSpecError(f"lora must be an object with r, alpha, dropout and target_modules, got {value!r}")
-    unknown = sorted(set(value) - set(DEFAULT_LORA))
+        raise JobSpecError(f"lora must be an object with r, alpha, dropout and target_modules, got {short(value)}")
+    unknown = [key for key in value if key not in DEFAULT_LORA]
     if unknown:
-        raise JobSpecError(f"lora.{unknown[0]} is not a LoRA setting (known: {', '.join(DEFAULT_LORA)})")
+        raise JobSpecError(f"lora.{str(unknown[0])[:40]} is not a LoRA setting (known: {', '.join(DEFAULT_LORA)})")
     merged = {**DEFAULT_LORA, **value}
     try:
         out = {
@@ -277,5 +284,5 @@ def _lora(value) -> dict:
         raise JobSpecError(f"lora.{exc}") from None
     tm = out["target_modules"]
     if tm is not None and (not isinstance(tm, list) or not tm or not all(isinstance(t, str) and t for t in tm)):
-        raise JobSpecError(f"lora.target_modules must be null or a non-empty list of layer names, got {tm!r}")
+        raise JobSpecError(f"lora.target_modules must be null or a non-empty list of layer names, got {short(tm)}")
     return out

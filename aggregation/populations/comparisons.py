@@ -7,8 +7,10 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from .. import bounds
 from ..errors import AggregationError
-from ..validate import alternative_names, distribution
+from ..validate import _BAD_NAME_CHARS, alternative_names, cell, distribution, short
+from ..validate import name as check_name
 from .base import COMPARISONS, Population
 from .matrix import as_population
 
@@ -35,30 +37,60 @@ class PairwiseData(Population):
                 f"the comparison table has no {missing[0]!r} column (columns found: {', '.join(map(str, table.columns))})")
         if len(table) == 0:
             raise AggregationError("the comparison table is empty")
+        bounds.check("MAX_COMPARISONS", len(table), "the comparison table")
         table = table.reset_index(drop=True).copy()
-        for col in ("chosen", "rejected"):
-            bad = table[col].isna() | (table[col].astype(str).str.strip() == "")
-            if bad.any():
-                raise AggregationError(f"row {int(np.flatnonzero(bad)[0]) + 1}: {col} is empty")
-            table[col] = table[col].astype(str).str.strip()
-        same = table["chosen"] == table["rejected"]
-        if same.any():
-            i = int(np.flatnonzero(same)[0])
-            raise AggregationError(f"row {i + 1}: a response is compared with itself ({table['chosen'][i]!r})")
-        seen = list(dict.fromkeys(list(table["chosen"]) + list(table["rejected"])))
+        columns = {}
+        for col in ("chosen", "rejected"):        # plain lists: small tables are checked without pandas' overhead
+            out = []
+            for i, value in enumerate(table[col].tolist()):
+                try:
+                    cell(value, col)
+                except AggregationError as exc:
+                    raise AggregationError(f"row {i + 1}: {exc}") from None
+                text = "" if value is None or value != value else str(value).strip()
+                if not text:
+                    raise AggregationError(f"row {i + 1}: {col} is empty")
+                out.append(text)
+            columns[col] = out
+            table[col] = out
+        chosen, rejected = columns["chosen"], columns["rejected"]
+        same = next((i for i, (a, b) in enumerate(zip(chosen, rejected)) if a == b), None)
+        if same is not None:
+            raise AggregationError(f"row {same + 1}: a response is compared with itself ({chosen[same]!r})")
+        seen = list(dict.fromkeys(chosen + rejected))
+
+        def first_row(name: str) -> int:
+            return next(i for i, (a, b) in enumerate(zip(chosen, rejected)) if name in (a, b))
+
         if alternatives is None:
+            bounds.check("MAX_ALTERNATIVES", len(seen), "the comparison table")
+            for a in seen:
+                try:
+                    check_name(a, "alternatives")
+                except AggregationError as exc:
+                    raise AggregationError(f"row {first_row(a) + 1}: {exc}") from None
             alts = sorted(seen)
         else:
             alts = alternative_names(alternatives)
-            unknown = [a for a in seen if a not in set(alts)]
+            known_set = set(alts)
+            unknown = [a for a in seen if a not in known_set]
             if unknown:
-                i = int(np.flatnonzero((table["chosen"] == unknown[0]) | (table["rejected"] == unknown[0]))[0])
-                raise AggregationError(f"row {i + 1}: unknown alternative {unknown[0]!r} (known: {', '.join(alts)})")
+                known = ", ".join(alts[:20]) + (", …" if len(alts) > 20 else "")
+                raise AggregationError(f"row {first_row(unknown[0]) + 1}: unknown alternative {unknown[0][:200]!r} "
+                                       f"(known: {known})")
+        voter = next((c for c in VOTER_COLUMNS if c in table.columns), None)
+        if voter is not None:
+            voters = table[voter].tolist()
+            bad = [i for i, v in enumerate(voters) if isinstance(v, str) and (
+                len(v) > bounds.MAX_NAME_CHARS or _BAD_NAME_CHARS.search(v))]
+            if bad:
+                raise AggregationError(f"row {bad[0] + 1}: the {voter} {short(voters[bad[0]])} must be printable "
+                                       f"text on one line of at most {bounds.MAX_NAME_CHARS} characters")
         self._alternatives = tuple(alts)
         self._table = table
         index = {a: j for j, a in enumerate(alts)}
-        self._chosen = table["chosen"].map(index).to_numpy(np.intp)
-        self._rejected = table["rejected"].map(index).to_numpy(np.intp)
+        self._chosen = np.fromiter((index[a] for a in chosen), dtype=np.intp, count=len(chosen))
+        self._rejected = np.fromiter((index[a] for a in rejected), dtype=np.intp, count=len(rejected))
 
     @property
     def alternatives(self) -> list[str]:

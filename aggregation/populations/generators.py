@@ -46,13 +46,16 @@ prefsampling's exact theoretical distributions.
 from __future__ import annotations
 
 import inspect
+import math
 import string
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from ..validate import alternative_names, positive_weights
+from .. import bounds
+from ..bounds import MAX_CELLS
+from ..validate import alternative_names, positive_weights, short
 from ..errors import AggregationError
 from .profile import Profile
 from .user_types import RewardPopulation
@@ -60,8 +63,8 @@ from .user_types import RewardPopulation
 __all__ = ["default_names", "impartial_culture", "mallows", "plackett_luce", "urn", "single_peaked",
            "euclidean", "reward_mixture", "GENERATORS", "generate", "MAX_CELLS"]
 
-#: Largest number of voter-alternative cells one call may draw (100,000 x 50 is 5,000,000).
-MAX_CELLS = 50_000_000
+# Every size is checked against the limits of aggregation.bounds before anything is drawn: the number
+# of alternatives before their names are made, voters x alternatives (x dimensions) before the draws.
 
 
 def default_names(count: int) -> list[str]:
@@ -186,7 +189,7 @@ def euclidean(n_voters: int, alternatives, seed: int | None = None, dimensions: 
     One dimension gives rankings single-peaked on the alternatives' left-to-right order.
     """
     names = _names(alternatives)
-    d = _whole(dimensions, "dimensions", low=1)
+    d = _dimensions(dimensions)
     n = _count(n_voters, "n_voters", len(names) * d)
     points_a, points_v = _positions(_rng(seed), len(names), n, d, distribution, "euclidean")
     distance = np.zeros((n, len(names)))
@@ -207,13 +210,17 @@ def reward_mixture(n_types: int, alternatives, seed: int | None = None, model: s
     simplex, Dirichlet(1, ..., 1)) or a list of positive numbers.
     """
     names = _names(alternatives)
-    t = _count(n_types, "n_types", len(names))
+    t = _count(n_types, "n_types", len(names), limit="MAX_TYPES")
+    m = len(names)
+    bounds.check("MAX_TYPE_CELLS", t * m * m, found=f"n_types = {t} is too large for {m} alternatives: "
+                                                    f"{t} x {m}² = {t * m * m:,} cells")
     scale = _number(scale, "scale", low=0.0, strict=True)
     rng = _rng(seed)
     if model == "gaussian":
         rewards = rng.normal(0.0, scale, size=(t, len(names)))
     elif model == "spatial":
-        d = _whole(dimensions, "dimensions", low=1)
+        d = _dimensions(dimensions)
+        bounds.check("MAX_CELLS", t * m * d, found=f"{t} types x {m} alternatives x {d} dimensions = {t * m * d:,} cells")
         points_a, points_t = _positions(rng, len(names), t, d, "uniform", "reward_mixture")
         rewards = -scale * np.sqrt(((points_t[:, None, :] - points_a[None, :, :]) ** 2).sum(axis=2))
     else:
@@ -247,8 +254,8 @@ def generate(model: str, /, **params):
     """Call the generator named ``model`` with ``params``; unknown names and parameters are
     reported with the list of valid ones. ``model`` is positional-only, so that the generators'
     own ``model`` parameter (``reward_mixture``, ``single_peaked``) can be passed by keyword."""
-    if model not in GENERATORS:
-        raise AggregationError(f"unknown generator {model!r} (known: {', '.join(GENERATORS)})")
+    if not isinstance(model, str) or model not in GENERATORS:
+        raise AggregationError(f"unknown generator {short(model)} (known: {', '.join(GENERATORS)})")
     signature = inspect.signature(GENERATORS[model])
     known = list(signature.parameters)
     unknown = [p for p in params if p not in known]
@@ -288,17 +295,21 @@ def _names(alternatives) -> list[str]:
     if isinstance(alternatives, (bool, np.bool_)):
         raise AggregationError(f"alternatives must be a count or a list of names, got {alternatives!r}")
     if isinstance(alternatives, (int, np.integer)):
-        return default_names(_whole(alternatives, "alternatives", low=1))
+        count = _whole(alternatives, "alternatives", low=1)
+        bounds.check("MAX_ALTERNATIVES", count, found=f"alternatives = {count:,}")
+        return default_names(count)
     if isinstance(alternatives, str) or not isinstance(alternatives, Sequence):
-        raise AggregationError(f"alternatives must be a count or a list of names, got {alternatives!r}")
-    return alternative_names(list(alternatives))
+        raise AggregationError(f"alternatives must be a count or a list of names, got {short(alternatives)}")
+    return alternative_names(alternatives)
 
 
 def _utilities(utilities) -> tuple[list[str], np.ndarray]:
     if isinstance(utilities, (Mapping, pd.Series)):
-        names = alternative_names([str(k) for k in utilities.keys()], what="utilities")
+        bounds.check("MAX_ALTERNATIVES", len(utilities), "utilities")
+        names = alternative_names(list(utilities.keys()), what="utilities")
         values = list(utilities.values())
     elif isinstance(utilities, Sequence) and not isinstance(utilities, str):
+        bounds.check("MAX_ALTERNATIVES", len(utilities), "utilities")
         values = list(utilities)
         names = default_names(len(values))
         if not names:
@@ -307,48 +318,61 @@ def _utilities(utilities) -> tuple[list[str], np.ndarray]:
         raise AggregationError("utilities must map alternative names to numbers, or be a list of numbers")
     out = []
     for name, v in zip(names, values):
-        if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) or not np.isfinite(v):
-            raise AggregationError(f"utilities: the utility of {name!r} is {v!r}, not a finite number")
+        if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) or \
+                not -1e300 < v < 1e300:
+            raise AggregationError(f"utilities: the utility of {name!r} is {short(v)}, not a finite number")
         out.append(float(v))
     return names, np.asarray(out)
 
 
 def _whole(value, what: str, low: int = 0) -> int:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise AggregationError(f"{what} must be a whole number, got {value!r}")
+        raise AggregationError(f"{what} must be a whole number, got {short(value)}")
     if value < low:
-        raise AggregationError(f"{what} must be at least {low}, got {value}")
+        raise AggregationError(f"{what} must be at least {low}, got {short(value)}")
     return int(value)
 
 
-def _count(value, what: str, width: int) -> int:
+def _count(value, what: str, width: int, limit: str = "MAX_RANKINGS") -> int:
+    """A number of voters (or types, ``limit``) within its limit, and within :data:`MAX_CELLS` once
+    multiplied by ``width`` (the alternatives, times the dimensions of a spatial model)."""
     n = _whole(value, what, low=1)
-    if n * width > MAX_CELLS:
-        raise AggregationError(
-            f"{what} = {n} is too large: {n} x {width} = {n * width:,} cells exceeds {MAX_CELLS:,}")
+    shown = f"{n}" if n < 10 ** 30 else f"a number of {len(str(n)) if n < 10 ** 4000 else 'thousands of'} digits"
+    bounds.check(limit, n, found=f"{what} = {shown} is too large")
+    bounds.check("MAX_CELLS", n * width, found=f"{what} = {n} is too large: {n} x {width} = {n * width:,} cells")
     return n
+
+
+def _dimensions(value) -> int:
+    d = _whole(value, "dimensions", low=1)
+    return bounds.check("MAX_DIMENSIONS", d, found=f"dimensions = {d if d < 10 ** 30 else 'a very large number'}")
 
 
 def _number(value, what: str, low: float | None = None, high: float | None = None, strict: bool = False) -> float:
     """A finite number, at least ``low`` (above it when ``strict``) and at most ``high``."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise AggregationError(f"{what} must be a number, got {value!r}")
-    x = float(value)
+        raise AggregationError(f"{what} must be a number, got {short(value)}")
+    try:
+        x = float(value)
+    except OverflowError:
+        x = math.inf
     too_low = low is not None and (x <= low if strict else x < low)
     too_high = high is not None and x > high
     if not np.isfinite(x) or too_low or too_high:
         if high is not None:
-            bounds = f"between {low:g} and {high:g}"
+            span = f"between {low:g} and {high:g}"
         else:
-            bounds = f"{'above' if strict else 'at least'} {low:g}"
-        raise AggregationError(f"{what} must be a number {bounds}, got {value!r}")
+            span = f"{'above' if strict else 'at least'} {low:g}"
+        raise AggregationError(f"{what} must be a number {span}, got {short(value)}")
     return x
 
 
 def _rng(seed) -> np.random.Generator:
     if seed is None:
         return np.random.default_rng()
-    return np.random.default_rng(_whole(seed, "seed"))
+    seed = _whole(seed, "seed")
+    bounds.check("MAX_SEED", seed, found=f"seed = {seed if seed < 10 ** 30 else 'a very large number'}")
+    return np.random.default_rng(seed)
 
 
 def _positions(rng: np.random.Generator, m: int, n: int, d: int, distribution: str, where: str):

@@ -6,6 +6,11 @@ ranking. Every computation is vectorised over rankings and alternatives.
 
 Convention for incomplete rankings (PrefLib ``soi``/``toi`` files, text lines that omit some
 alternatives): the alternatives a ranking does not mention share its last place.
+
+Every constructor checks the limits of :mod:`aggregation.bounds` (alternatives, rankings, rankings x
+alternatives, total weight) before it allocates, and rankings given as text or lists are turned into
+rows of levels one at a time (no list of every ranking's names is kept): 100,000 rankings over 50
+alternatives parse in a few seconds and a few tens of MB.
 """
 from __future__ import annotations
 
@@ -16,21 +21,30 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from .. import bounds
 from ..errors import AggregationError
-from ..validate import alternative_names, positive_weights
+from ..validate import RANKING_SIGNS, alternative_names, name as check_name, positive_weights, short
 from .base import RANKINGS, Population
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
 def parse_ranking(text: str) -> list[list[str]]:
-    """``"B > R = G > Y"`` -> ``[["B"], ["R", "G"], ["Y"]]``: ``>`` strict, ``=`` tie."""
+    """``"B > R = G > Y"`` -> ``[["B"], ["R", "G"], ["Y"]]``: ``>`` strict, ``=`` tie.
+
+    A ranking of more names than :data:`~aggregation.bounds.MAX_ALTERNATIVES` is refused before it is
+    split (a line of 50,000 names costs no memory)."""
+    if not isinstance(text, str):
+        raise AggregationError(f"a ranking must be text such as 'B > R = G', got {type(text).__name__}")
+    names = text.count(">") + text.count("=") + 1
+    bounds.check("MAX_ALTERNATIVES", names, f"the ranking {text.strip()[:40]!r}…" if len(text.strip()) > 40
+                 else f"the ranking {text.strip()!r}", found=f"{names:,} names")
     groups = []
     for part in text.split(">"):
         names = [n.strip() for n in part.split("=")]
         if any(not n for n in names):
             where = "between '>' signs" if part.strip() else "(nothing between two '>' signs or at an end)"
-            raise AggregationError(f"a name is missing {where} in {text.strip()!r}")
+            raise AggregationError(f"a name is missing {where} in {text.strip()[:200]!r}")
         groups.append(names)
     return groups
 
@@ -41,7 +55,9 @@ def format_ranking(groups: Sequence[Sequence[str]]) -> str:
 
 
 def format_weight(w: float) -> str:
-    return str(int(w)) if float(w).is_integer() else format(float(w), ".12g")
+    """A weight as text that reads back to the same float: ``3``, ``2.5``, ``0.1``, ``1e-05``."""
+    w = float(w)
+    return str(int(w)) if w.is_integer() and abs(w) < 2 ** 53 else repr(w)
 
 
 def dense_levels(levels: np.ndarray) -> np.ndarray:
@@ -87,7 +103,7 @@ class Profile(Population):
     has_full_rankings = True
 
     def __init__(self, levels: np.ndarray, alternatives: Sequence[str], weights=None, *, _dense: bool = False):
-        alts = alternative_names(alternatives)
+        alts = alternative_names(alternatives, signs=RANKING_SIGNS)
         lv = np.asarray(levels)
         if lv.ndim != 2 or lv.shape[1] != len(alts):
             raise AggregationError(
@@ -96,6 +112,9 @@ class Profile(Population):
             raise AggregationError("the population is empty: there are no rankings")
         if not np.issubdtype(lv.dtype, np.integer):
             raise AggregationError("levels must be integers")
+        bounds.check("MAX_RANKINGS", lv.shape[0], "the population")
+        bounds.check("MAX_CELLS", lv.size, "the population",
+                     found=f"{lv.shape[0]:,} rankings x {lv.shape[1]:,} alternatives = {lv.size:,} cells")
         self._alternatives = tuple(alts)
         dtype = np.int16 if len(alts) < 2 ** 15 else np.int32
         self._levels = (lv if _dense else dense_levels(lv)).astype(dtype, copy=False)
@@ -114,39 +133,13 @@ class Profile(Population):
         by default it is every name in order of first appearance. Names a ranking leaves out
         share its last place. ``labels`` (internal) names each ranking in error messages.
         """
-        groups_list = []
+        rows = _Rows(None if alternatives is None else alternative_names(alternatives, signs=RANKING_SIGNS))
         for i, ranking in enumerate(rankings):
             where = labels[i] if labels is not None else f"ranking {i + 1}"
-            groups_list.append(_as_groups(ranking, where))
-        if not groups_list:
-            raise AggregationError("the population is empty: there are no rankings")
-        if alternatives is None:
-            seen: dict[str, None] = {}
-            for groups in groups_list:
-                for g in groups:
-                    for name in g:
-                        seen.setdefault(name, None)
-            alts = list(seen)
-        else:
-            alts = alternative_names(alternatives)
-        index = {a: j for j, a in enumerate(alts)}
-        levels = np.empty((len(groups_list), len(alts)), dtype=np.int32)
-        for i, groups in enumerate(groups_list):
-            where = labels[i] if labels is not None else f"ranking {i + 1}"
-            row = np.full(len(alts), len(groups), dtype=np.int32)
-            seen_here: set[str] = set()
-            for lvl, g in enumerate(groups):
-                for name in g:
-                    if name not in index:
-                        raise _located(f"unknown alternative {name!r} (known: {', '.join(alts)})", where)
-                    if name in seen_here:
-                        raise _located(f"alternative {name!r} appears twice", where)
-                    seen_here.add(name)
-                    row[index[name]] = lvl
-            levels[i] = row
-        n = len(groups_list)
+            rows.add(_as_groups(ranking, where), where)
+        levels, alts = rows.finish()
         label = (lambda i: labels[i]) if labels is not None else None
-        w = positive_weights(weights, n, label=label) if weights is not None else None
+        w = positive_weights(weights, levels.shape[0], label=label) if weights is not None else None
         return cls(levels, alts, w)
 
     @classmethod
@@ -156,15 +149,17 @@ class Profile(Population):
         ``>`` is strict preference, ``=`` indifference; the weight and colon may be left out
         (weight 1). Blank lines and ``#`` comments are ignored. Errors name the line.
         """
-        rankings, weights, labels = [], [], []
-        for lineno, raw in enumerate(str(text).splitlines(), start=1):
+        text = bounds.text(text, "the rankings")
+        rows = _Rows(None if alternatives is None else alternative_names(alternatives, signs=RANKING_SIGNS))
+        weights, lines = [], []
+        for lineno, raw in enumerate(text.splitlines(), start=1):
             line = raw.split("#", 1)[0].strip()
             if not line:
                 continue
             if ":" in line:
                 head, body = line.split(":", 1)
                 head = head.strip()
-                if not _NUMBER.match(head):
+                if len(head) > 40 or not _NUMBER.match(head):
                     raise AggregationError(f"the weight {head!r} before ':' is not a number", line=lineno)
                 weight = float(head)
                 if not np.isfinite(weight) or weight <= 0:
@@ -176,13 +171,14 @@ class Profile(Population):
             try:
                 groups = parse_ranking(body)
             except AggregationError as exc:
-                raise AggregationError(str(exc), line=lineno) from None
-            rankings.append(groups)
+                raise exc.at_line(lineno) from None
+            rows.add(groups, f"line {lineno}")
             weights.append(weight)
-            labels.append(f"line {lineno}")
-        if not rankings:
+            lines.append(lineno)
+        if not weights:
             raise AggregationError("no rankings found: write one ranking per line, e.g. '3: B > R = G'")
-        return cls.from_rankings(rankings, weights, alternatives, labels=labels)
+        levels, alts = rows.finish()
+        return cls(levels, alts, positive_weights(weights, len(weights), label=lambda i: f"line {lines[i]}"))
 
     @classmethod
     def from_orders(cls, orders, alternatives: Sequence[str], weights=None) -> "Profile":
@@ -392,10 +388,87 @@ class Profile(Population):
                 f"{where}: unknown alternative {name!r} (known: {', '.join(self._alternatives)})") from None
 
 
-def _located(message: str, where: str) -> AggregationError:
+class _Rows:
+    """Rankings (tie groups of names) turned into rows of a levels matrix one at a time, so that no
+    list of every ranking's names is kept. With ``alternatives`` the names are fixed (others are
+    errors); without, they are numbered in order of first appearance. The matrix grows by doubling
+    and never beyond the limits of :mod:`aggregation.bounds`, which are checked before it grows.
+    A ranking leaves the alternatives it does not mention at -1 until :meth:`finish` puts them in its
+    last place."""
+
+    def __init__(self, alternatives: list[str] | None = None):
+        self.fixed = alternatives is not None
+        self.names: list[str] = list(alternatives or [])
+        self.index = {a: j for j, a in enumerate(self.names)}
+        self.buffer = np.full((64, max(len(self.names), 8)), -1, dtype=np.int16)
+        self.depth: list[int] = []
+
+    def add(self, groups: list[list[str]], where: str) -> None:
+        n = len(self.depth)
+        bounds.check("MAX_RANKINGS", n + 1, "the population", found=f"more than {bounds.LIMITS['MAX_RANKINGS']}")
+        columns, levels = [], []
+        for level, group in enumerate(groups):
+            for name in group:
+                j = self.index.get(name)
+                if j is None:
+                    if self.fixed:
+                        known = ", ".join(self.names[:20]) + (", …" if len(self.names) > 20 else "")
+                        raise _located(f"unknown alternative {name[:200]!r} (known: {known})", where)
+                    j = self._new(name, where)
+                columns.append(j)
+                levels.append(level)
+        if len(set(columns)) != len(columns):
+            seen: set[int] = set()
+            twice = next(j for j in columns if j in seen or seen.add(j))
+            raise _located(f"alternative {self.names[twice]!r} appears twice", where)
+        bounds.check("MAX_CELLS", (n + 1) * len(self.names), "the population",
+                     found=f"{n + 1:,} rankings x {len(self.names):,} alternatives")
+        if n == self.buffer.shape[0]:
+            grown = np.full((2 * n, self.buffer.shape[1]), -1, dtype=np.int16)
+            grown[:n] = self.buffer
+            self.buffer = grown
+        self.buffer[n, columns] = levels
+        self.depth.append(len(groups))
+
+    def _new(self, name: str, where: str) -> int:
+        try:
+            name = check_name(name, "alternatives", signs=RANKING_SIGNS)
+        except AggregationError as exc:
+            raise _located(exc, where) from None
+        j = len(self.names)
+        bounds.check("MAX_ALTERNATIVES", j + 1, where, found=f"more than {bounds.LIMITS['MAX_ALTERNATIVES']}")
+        bounds.check("MAX_CELLS", len(self.depth) * (j + 1), "the population",
+                     found=f"{len(self.depth):,} rankings x {j + 1:,} alternatives")
+        if j == self.buffer.shape[1]:
+            grown = np.full((self.buffer.shape[0], 2 * j), -1, dtype=np.int16)
+            grown[:, :j] = self.buffer
+            self.buffer = grown
+        self.names.append(name)
+        self.index[name] = j
+        return j
+
+    def finish(self) -> tuple[np.ndarray, list[str]]:
+        """The levels matrix (rankings x alternatives) and the alternatives, in order."""
+        n = len(self.depth)
+        if n == 0:
+            raise AggregationError("the population is empty: there are no rankings")
+        levels = self.buffer[:n, :len(self.names)]
+        self.buffer = None
+        missing = levels < 0
+        if missing.any():
+            levels = np.where(missing, np.asarray(self.depth, dtype=np.int16)[:, None], levels)
+        return levels, self.names
+
+
+def _located(message, where: str) -> AggregationError:
+    """``message`` (text, or an error whose class is kept) located at ``where`` ("line 3", "row 2", a field)."""
+    error = message if isinstance(message, AggregationError) else AggregationError(message)
     if where.startswith("line "):
-        return AggregationError(message, line=int(where.split()[1]))
-    return AggregationError(f"{where}: {message}")
+        return error.at_line(int(where.split()[1]))
+    located = error.at_line(0)
+    located.line, located.args = None, (f"{where}: {error.message}",)
+    located.message = located.args[0]
+    return located
 
 
 def _as_groups(ranking, where: str) -> list[list[str]]:
@@ -403,15 +476,13 @@ def _as_groups(ranking, where: str) -> list[list[str]]:
         try:
             return parse_ranking(ranking)
         except AggregationError as exc:
-            raise _located(str(exc), where) from None
-    try:
-        items = list(ranking)
-    except TypeError:
-        raise _located(f"a ranking must be a list of names or tie groups, got {ranking!r}", where) from None
-    if not items:
+            raise _located(exc, where) from None
+    if not isinstance(ranking, (list, tuple)):
+        raise _located(f"a ranking must be a list of names or tie groups, got {short(ranking)}", where)
+    if not ranking:
         raise _located("the ranking is empty", where)
-    groups = []
-    for item in items:
+    groups, count = [], 0
+    for item in ranking:
         if isinstance(item, str):
             group = [item]
         elif isinstance(item, (set, frozenset)):
@@ -419,11 +490,13 @@ def _as_groups(ranking, where: str) -> list[list[str]]:
         elif isinstance(item, (list, tuple)):
             group = list(item)
         else:
-            raise _located(f"{item!r} is neither a name nor a tie group (a list of names)", where)
+            raise _located(f"{short(item)} is neither a name nor a tie group (a list of names)", where)
         if not group:
             raise _located("a tie group is empty", where)
+        count += len(group)
+        bounds.check("MAX_ALTERNATIVES", count, where, found=f"more than {bounds.LIMITS['MAX_ALTERNATIVES']} in one ranking")
         for name in group:
             if not isinstance(name, str) or not name.strip():
-                raise _located(f"alternative names must be non-empty strings, got {name!r}", where)
+                raise _located(f"alternative names must be non-empty strings, got {short(name)}", where)
         groups.append([name.strip() for name in group])
     return groups

@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit, softmax
 
+from .. import bounds
 from ..errors import AggregationError
-from ..validate import alternative_names, positive_weights
+from ..validate import alternative_names, positive_weights, short
 from .base import USER_TYPES, Population
 from .profile import Profile
 
@@ -39,7 +40,8 @@ class RewardPopulation(Population):
     def __init__(self, rewards, weights=None, temperature: float = 1.0):
         table = _reward_table(rewards)
         self._alternatives = tuple(alternative_names(list(table.columns), what="reward table columns"))
-        self._types = tuple(alternative_names([str(t) for t in table.index], what="user types"))
+        self._types = tuple(alternative_names([_type_name(t) for t in table.index], what="user types",
+                                              limit="MAX_TYPES"))
         table.index = list(self._types)
         table.columns = list(self._alternatives)
         self._rewards = table
@@ -52,12 +54,19 @@ class RewardPopulation(Population):
                 raise AggregationError(f"weights: no weight given for user type {missing[0]!r}")
             weights = [dict((str(k), v) for k, v in weights.items())[t] for t in self._types]
         self._weights = positive_weights(weights, len(self._types), label=lambda i: f"user type {self._types[i]!r}")
+        if isinstance(temperature, (bool, np.bool_, str, bytes)):
+            raise AggregationError(f"temperature must be a number, got {short(temperature)}")
         try:
             temperature = float(temperature)
-        except (TypeError, ValueError):
-            raise AggregationError(f"temperature must be a number, got {temperature!r}") from None
+        except (TypeError, ValueError, OverflowError):
+            raise AggregationError(f"temperature must be a number, got {short(temperature)}") from None
         if not np.isfinite(temperature) or temperature <= 0:
             raise AggregationError(f"temperature must be a positive number, got {temperature!r}")
+        with np.errstate(over="ignore"):
+            scaled = table.to_numpy(float) / temperature
+        if not np.isfinite(scaled).all():
+            raise AggregationError(f"rewards / temperature overflow (a reward of up to {np.abs(table.to_numpy(float)).max():g} "
+                                   f"at temperature {temperature:g}); use smaller rewards or a larger temperature")
         self._temperature = temperature
         self._cache: dict[str, object] = {}
 
@@ -202,19 +211,31 @@ class RewardPopulation(Population):
                 f"{where}: unknown alternative {name!r} (known: {', '.join(self._alternatives)})")
 
 
+def _type_name(t) -> str:
+    """A user type's label as text (a whole number such as 3 becomes "3")."""
+    if isinstance(t, str):
+        return t
+    if isinstance(t, (int, np.integer)) and not isinstance(t, (bool, np.bool_)) and abs(int(t)) < 10 ** 18:
+        return str(int(t))
+    raise AggregationError(f"user types: every name must be text, got {short(t)}")
+
+
 def _reward_table(rewards) -> pd.DataFrame:
     if isinstance(rewards, pd.DataFrame):
+        bounds.check("MAX_TYPES", rewards.shape[0], "the reward table")
+        bounds.check("MAX_ALTERNATIVES", rewards.shape[1], "the reward table")
         table = rewards.copy()
     elif isinstance(rewards, Mapping):
         if not rewards:
             raise AggregationError("the population is empty: there are no user types")
-        alts: list[str] = []
+        bounds.check("MAX_TYPES", len(rewards), "the rewards")
+        alts: dict[str, None] = {}
         for t, row in rewards.items():
             if not isinstance(row, Mapping):
-                raise AggregationError(f"user type {t!r}: rewards must map alternatives to numbers")
-            for a in row:
-                if a not in alts:
-                    alts.append(a)
+                raise AggregationError(f"user type {short(t)}: rewards must map alternatives to numbers")
+            alts.update(dict.fromkeys(row))
+            bounds.check("MAX_ALTERNATIVES", len(alts), "the rewards")
+        alts = list(alts)
         for t, row in rewards.items():
             missing = [a for a in alts if a not in row]
             if missing:
@@ -226,6 +247,20 @@ def _reward_table(rewards) -> pd.DataFrame:
         raise AggregationError("the population is empty: there are no user types")
     if table.shape[1] == 0:
         raise AggregationError("the reward table has no alternatives")
+    for labels, what in ((table.columns, "alternative"), (table.index, "user type")):
+        twice = labels[labels.duplicated()]
+        if len(twice):
+            raise AggregationError(f"duplicate {what} {short(twice[0])}")
+    t, m = table.shape
+    bounds.check("MAX_TYPE_CELLS", t * m * m, "the reward table",
+                 found=f"{t:,} user types x {m:,}² alternatives = {t * m * m:,} cells")
+    loose = [c for c, dtype in zip(table.columns, table.dtypes) if dtype == bool or dtype == object]
+    flags = (table[loose].map(lambda v: isinstance(v, (bool, np.bool_))).reindex(columns=table.columns, fill_value=False)
+             .to_numpy(bool) if loose else np.zeros(table.shape, bool))
+    if flags.any():
+        r, c = np.argwhere(flags)[0]
+        raise AggregationError(f"user type {short(table.index[r])}: reward for {short(table.columns[c])} is "
+                               f"{table.iat[r, c]!r}, not a number")
     values = table.apply(pd.to_numeric, errors="coerce")
     bad = values.isna() | ~np.isfinite(values.astype(float))
     if bad.to_numpy().any():
@@ -233,5 +268,5 @@ def _reward_table(rewards) -> pd.DataFrame:
         value = table.iat[r, c]
         shown = format(float(value), "g") if isinstance(value, (float, np.floating)) else repr(value)
         raise AggregationError(
-            f"user type {table.index[r]!r}: reward for {table.columns[c]!r} is {shown}, not a finite number")
+            f"user type {short(table.index[r])}: reward for {short(table.columns[c])} is {shown[:40]}, not a finite number")
     return values.astype(float)

@@ -12,6 +12,7 @@ import pytest
 from ui import shell
 
 from .conftest import open_page
+from .markdown import rendered
 
 PAGE = "fine-tuning"
 
@@ -33,7 +34,8 @@ def open_fine_tuning(at):
 
 
 def texts(elements) -> str:
-    return "\n".join(str(e.value) for e in elements)
+    """The elements' text as rendered (user text in them is escaped markdown)."""
+    return "\n".join(rendered(e.value) for e in elements)
 
 
 def frame(at, key: str) -> pd.DataFrame:

@@ -16,6 +16,7 @@ from aggregation import Profile, RewardPopulation, nbc, rlhf_policy, sample_comp
 from ui import explain, shell, state, urls
 
 from .conftest import open_page
+from .markdown import rendered
 
 FIGURE_1 = Profile.parse(state.JACKPOT_FIGURE_1)
 LABELS = {text.label: rule_id for rule_id, text in explain.RULES.items()}   # row label -> registry id
@@ -35,7 +36,8 @@ def rules_table(at) -> pd.DataFrame:
 
 
 def texts(elements) -> str:
-    return "\n".join(str(e.value) for e in elements)
+    """The elements' text as rendered (user text in them is escaped markdown)."""
+    return "\n".join(rendered(e.value) for e in elements)
 
 
 @pytest.mark.parametrize("url_path", list(PAGE_TITLES))

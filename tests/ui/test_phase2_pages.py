@@ -27,12 +27,14 @@ from aggregation.testtime import cost as game_cost
 from ui import explain, files, generator_panel, shell, state, urls
 
 from .conftest import open_page
+from .markdown import rendered
 
 FIGURE_1 = Profile.parse(state.JACKPOT_FIGURE_1)
 
 
 def texts(elements) -> str:
-    return "\n".join(str(e.value) for e in elements)
+    """The elements' text as rendered (user text in them is escaped markdown)."""
+    return "\n".join(rendered(e.value) for e in elements)
 
 
 def table(at, key: str) -> pd.DataFrame:

@@ -19,6 +19,7 @@ import presets
 from ui import explain, numbers, shell, state, urls
 
 from .conftest import open_page
+from .markdown import rendered
 
 SCENARIOS = presets.list()
 PAGE_TITLES = {None: "Which social choice rule is your alignment method?", **{p.url_path: p.title for p in shell.PAGES}}
@@ -32,7 +33,8 @@ TIE = 1e-9
 
 
 def texts(elements) -> str:
-    return "\n".join(str(e.value) for e in elements)
+    """The elements' text as rendered (user text in them is escaped markdown)."""
+    return "\n".join(rendered(e.value) for e in elements)
 
 
 def table(at, key: str) -> pd.DataFrame:

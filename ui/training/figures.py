@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 
 from ..figures import FONT_SIZE, GRID, _base, alternative_colours
 from ..numbers import decimal
+from ..text import html
 
 #: Segments narrower than this share of a bar carry no text label (the hover still shows it).
 MIN_LABELLED_SHARE = 0.07
@@ -46,20 +47,21 @@ def trajectory(policy: pd.DataFrame, *, mixture: pd.DataFrame | None = None, tar
     steps = policy.index.to_numpy()
     traces = []
     for name in names:
-        traces.append(dict(type="scatter", x=steps, y=policy[name].to_numpy(float), mode="lines", name=name,
+        shown = html(name)
+        traces.append(dict(type="scatter", x=steps, y=policy[name].to_numpy(float), mode="lines", name=shown,
                            legendgroup=name, line=dict(color=colours[name], width=3),
-                           hovertemplate=f"{name}: %{{y:.4f}} at step %{{x}}<extra>trained model</extra>"))
+                           hovertemplate=f"{shown}: %{{y:.4f}} at step %{{x}}<extra>trained model</extra>"))
         if mixture is not None and name in mixture:
             traces.append(dict(type="scatter", x=steps, y=mixture[name].to_numpy(float), mode="lines",
-                               name=f"{name}, mixture of iterates", legendgroup=name, showlegend=False,
+                               name=f"{shown}, mixture of iterates", legendgroup=name, showlegend=False,
                                line=dict(color=colours[name], width=2, dash="dot"),
-                               hovertemplate=f"{name}: %{{y:.4f}} at step %{{x}}<extra>mixture of iterates</extra>"))
+                               hovertemplate=f"{shown}: %{{y:.4f}} at step %{{x}}<extra>mixture of iterates</extra>"))
         if target is not None and len(steps) and np.isfinite(target.get(name, np.nan)):
             value = float(target[name])
             traces.append(dict(type="scatter", x=[steps[0], steps[-1]], y=[value, value], mode="lines",
-                               name=f"{name}, {target_label}", legendgroup=name, showlegend=False,
+                               name=f"{shown}, {html(target_label)}", legendgroup=name, showlegend=False,
                                line=dict(color=colours[name], width=2, dash="dash"), opacity=0.8,
-                               hovertemplate=f"{name}: {decimal(value)}<extra>{target_label}</extra>"))
+                               hovertemplate=f"{shown}: {decimal(value)}<extra>{html(target_label)}</extra>"))
     fig = go.Figure(data=traces, layout=dict(
         xaxis=dict(title=dict(text="training step"), gridcolor=GRID, zeroline=False),
         yaxis=dict(title=dict(text="probability of answering"), range=[-0.02, 1.02], gridcolor=GRID,
@@ -78,15 +80,16 @@ def policy_bars(table: pd.DataFrame, *, title: str | None = None, emphasise: int
     names = list(table.columns)
     colours = alternative_colours(names)
     rows = list(table.index)
-    labels = [f"<b>{r}</b>" if i < emphasise else r for i, r in enumerate(rows)]
+    labels = [f"<b>{html(r)}</b>" if i < emphasise else html(r) for i, r in enumerate(rows)]
     traces = []
     for name in names:
         values = table[name].to_numpy(float)
-        text = [f"{name} {decimal(v, 2)}" if np.isfinite(v) and v >= MIN_LABELLED_SHARE else "" for v in values]
-        traces.append(dict(type="bar", orientation="h", y=labels, x=np.nan_to_num(values), name=name,
+        shown = html(name)
+        text = [f"{shown} {decimal(v, 2)}" if np.isfinite(v) and v >= MIN_LABELLED_SHARE else "" for v in values]
+        traces.append(dict(type="bar", orientation="h", y=labels, x=np.nan_to_num(values), name=shown,
                            marker=dict(color=colours[name], line=dict(color="white", width=1)), text=text,
                            textposition="inside", insidetextanchor="middle", textfont=dict(size=FONT_SIZE - 1),
-                           hovertemplate=f"{name}: %{{x:.4f}}<extra>%{{y}}</extra>"))
+                           hovertemplate=f"{shown}: %{{x:.4f}}<extra>%{{y}}</extra>"))
     fig = go.Figure(data=traces, layout=dict(
         barmode="stack", bargap=0.3,
         xaxis=dict(title=dict(text="probability"), range=[0, 1], gridcolor=GRID, tickformat=".1f"),

@@ -24,6 +24,7 @@ from aggregation.training_methods import DEFAULT_K, DEFAULTS, DEVICES, MAX_JOINT
 from .. import page_index, widgets
 from ..compute import HASH_FUNCS
 from ..numbers import decimal
+from ..text import md
 from . import figures, text, theory
 
 REFUSAL_KEY = "ft_refusal"
@@ -77,7 +78,7 @@ class FieldErrors:
 
     def show(self, field: str | None, message: str, fallback) -> None:
         target = self.slots.get(field) if field else None
-        (target or fallback).error(message, icon=":material/error:")
+        (target or fallback).error(md(message), icon=":material/error:")
 
 
 def _number(container, errors: FieldErrors, label: str, field: str, key: str, value, **kwargs):
@@ -106,7 +107,7 @@ def settings_form(model, D, errors: FieldErrors) -> tuple[str, dict]:
         if model_name.strip():
             where = ("found on this machine" if os.path.isdir(model_name.strip()) else
                      "not a folder on this machine: it must exist on the worker, or be in its Hugging Face cache")
-            st.caption(f"`{model_name.strip()}`: {where}.")
+            st.caption(f"{md(model_name.strip())}: {where}.")
     else:
         model_name = TINY
     st.caption(text.TINY_MODEL)
@@ -145,7 +146,7 @@ def settings_form(model, D, errors: FieldErrors) -> tuple[str, dict]:
                                       help="Strictly between 0 and 1; smaller is more decisive.")
     if "variance" in fields:
         _correction_fields(model, settings, errors)
-    D_text = "uniform" if D is None else ", ".join(f"{a} {decimal(float(p))}" for a, p in D.items())
+    D_text = "uniform" if D is None else ", ".join(f"{md(a)} {decimal(float(p))}" for a, p in D.items())
     st.markdown(f"**Sampling distribution D** (the responses compared or shown are drawn from it): {D_text}")
     st.page_link(page_index.target("sampling"), label="Change D on the Sampling page",
                  icon=":material/change_history:")
@@ -288,10 +289,10 @@ def theory_preview(model, method: str, settings: dict) -> None:
     widgets.chart(figures.policy_bars(table, title=title, emphasise=1 if target in view.policies else 0),
                   key="ft_preview_chart", file_name="fine-tuning-theory")
     st.caption("Exact, from the population (uniform reference policy here; a finished job is compared with the "
-               f"limits for its own untrained model). Borda: {text.order_text(view.borda)}. "
-               f"NBC under D: {text.order_text(view.nbc)}.")
+               f"limits for its own untrained model). Borda: {md(text.order_text(view.borda))}. "
+               f"NBC under D: {md(text.order_text(view.nbc))}.")
     correction = text.correction_caption(view)
     if correction:
         st.caption(correction)
     for key, reason in view.unavailable.items():
-        st.caption(f"{text.label(view, key)}: not available here ({reason}).")
+        st.caption(f"{text.label(view, key)}: not available here ({md(reason)}).")

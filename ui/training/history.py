@@ -14,11 +14,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from aggregation import TRAINING_METHODS
+from aggregation import TRAINING_METHODS, AggregationError
 from aggregation.outcome import winners as top
 
-from .. import widgets
+from .. import urls, widgets
 from ..numbers import decimal
+from ..text import md
 from . import text
 from .live import NOTICE_KEY
 
@@ -105,6 +106,11 @@ def apply_job_link(client, ids: list[str]) -> None:
     if not wanted or wanted == st.session_state.get(_JOB_PARAM_SEEN):
         return
     st.session_state[_JOB_PARAM_SEEN] = wanted
+    try:
+        wanted = urls.decode_job(wanted)
+    except AggregationError as exc:
+        st.session_state[NOTICE_KEY] = f"{str(exc)[:1].upper()}{str(exc)[1:]}; showing the newest job instead."
+        return
     if wanted in ids:
         st.session_state[JOB_KEY] = wanted
         return
@@ -166,6 +172,6 @@ def seed_runs(client, record, records, on_started: Callable[[str], None]) -> Non
         try:
             on_started(client.submit({**record.spec, "seed": next_seed}))
         except (client.JobSpecError, client.QueueUnavailable) as exc:
-            st.error(f"Not queued: {exc}", icon=":material/error:")
+            st.error(f"Not queued: {md(exc)}", icon=":material/error:")
         else:
             st.rerun()

@@ -13,6 +13,7 @@ import streamlit as st
 
 from .. import widgets
 from ..numbers import decimal
+from ..text import md
 from . import figures
 
 #: Seconds between two looks at a running job (the live panel polls only while a job is active).
@@ -33,7 +34,7 @@ def notice() -> None:
     """The message left by the last action, shown once."""
     message = st.session_state.pop(NOTICE_KEY, None)
     if message:
-        st.warning(message, icon=":material/warning:")
+        st.warning(md(message), icon=":material/warning:")       # it may quote a link's job parameter
 
 
 def job_view(client, record) -> None:
@@ -50,10 +51,10 @@ def live_panel(client, job_id: str, was_active: bool) -> None:
         status = client.status(job_id)
         events = client.events(job_id)
     except client.UnknownJob as exc:
-        st.warning(f"{exc}.", icon=":material/help:")
+        st.warning(f"{md(exc)}.", icon=":material/help:")
         return
     except Exception as exc:  # noqa: BLE001 - the records file or the queue went away
-        st.warning(f"Cannot read this job right now ({type(exc).__name__}: {exc}); the page keeps trying.",
+        st.warning(f"Cannot read this job right now ({type(exc).__name__}: {md(exc)}); the page keeps trying.",
                    icon=":material/warning:")
         return
     if was_active and status.done:
@@ -61,8 +62,8 @@ def live_panel(client, job_id: str, was_active: bool) -> None:
     icon, label = STATE_LABELS[status.state]
     with st.container(border=True, key="ft_status"):
         head, button = st.columns([4, 1])
-        where = f" on **{status.device}**" if status.device else ""
-        worker = f" (worker {status.worker})" if status.worker else ""
+        where = f" on **{md(status.device)}**" if status.device else ""
+        worker = f" (worker {md(status.worker)})" if status.worker else ""
         head.markdown(f"#### {label}{where}{worker}", help=f"job id {job_id}")
         if not status.done:
             button.button("Cancel", key="ft_cancel", icon=":material/stop_circle:", on_click=_cancel,
@@ -72,11 +73,11 @@ def live_panel(client, job_id: str, was_active: bool) -> None:
         if status.attempt > 1:
             details.append(f"attempt {status.attempt}")
         if details:
-            st.caption(" · ".join(details))
+            st.caption(md(" · ".join(details)))
         if status.state == "failed":
-            st.error(f"The job failed: {status.error or 'no reason was recorded'}", icon=":material/error:")
+            st.error(f"The job failed: {md(status.error or 'no reason was recorded')}", icon=":material/error:")
         if status.state == "cancelled":
-            st.info(status.message or "Cancelled.", icon=":material/cancel:")
+            st.info(md(status.message or "Cancelled."), icon=":material/cancel:")
         if events and status.state != "finished":
             last = events[-1]
             policy = pd.Series(last["policy"])
@@ -84,7 +85,7 @@ def live_panel(client, job_id: str, was_active: bool) -> None:
             cols = st.columns(len(shown) + 1)
             cols[0].metric("loss", decimal(float(last["loss"])))
             for col, (name, p) in zip(cols[1:], shown.items()):
-                col.metric(f"P({name})", decimal(float(p), 3))
+                col.metric(f"P({md(name)})", decimal(float(p), 3))
             frames = figures.trajectory_frames(events)
             widgets.chart(figures.trajectory(frames[0], mixture=frames[1], height=340, title="The policy so far"),
                           key="ft_live_chart", file_name="fine-tuning-progress")

@@ -20,6 +20,7 @@ from aggregation.outcome import winners as top
 
 from .. import compute, explain, widgets
 from ..numbers import decimal, exact, matrix_denominator
+from ..text import md
 from . import figures, history, text, theory
 
 
@@ -82,29 +83,29 @@ def headline(result: dict, spec: dict, view: TheoryResult) -> list[str]:
         if target in ("rlhf_policy", "ipo_policy"):
             ranks = " It ranks like Borda." if spec.get("sampling") is None else " It ranks like NBC under this D."
         if set(winners) & set(expected):
-            lines.append(f"{entry.name}{which} landed on **{' = '.join(winners)}** (probability {decimal(p_top, 3)}), "
+            lines.append(f"{entry.name}{which} landed on **{' = '.join(map(md, winners))}** (probability {decimal(p_top, 3)}), "
                          f"as theory predicts: the {name} is {text.support(target_policy)}.{ranks}")
         else:
-            lines.append(f"{entry.name}{which} put most probability on **{' = '.join(winners)}** "
-                         f"({decimal(p_top, 3)}), but theory predicts **{' = '.join(expected)}** (the {name} is "
+            lines.append(f"{entry.name}{which} put most probability on **{' = '.join(map(md, winners))}** "
+                         f"({decimal(p_top, 3)}), but theory predicts **{' = '.join(map(md, expected))}** (the {name} is "
                          f"{text.support(target_policy)}): this run has not got there; more steps, another learning "
                          "rate or a larger dataset may help.")
     else:
         reason = view.unavailable.get(target) if target else None
-        lines.append(f"{entry.name}{which} landed on **{' = '.join(winners)}** (probability {decimal(p_top, 3)}). "
-                     + (f"Theory has no limit to compare here: {reason}." if reason else
+        lines.append(f"{entry.name}{which} landed on **{' = '.join(map(md, winners))}** (probability {decimal(p_top, 3)}). "
+                     + (f"Theory has no limit to compare here: {md(reason)}." if reason else
                         "Theory gives no closed-form limit for this setting; compare with the policies below."))
     lottery = view.policies.get("maximal_lottery")
     rlhf = view.policies.get("rlhf_policy")
     if not entry.self_play and lottery is not None and not set(top(lottery)) & set(winners):
         if view.condorcet_winner:
-            lines.append(f"The majority's **{view.condorcet_winner}** (it beats every other answer head-to-head) "
+            lines.append(f"The majority's **{md(view.condorcet_winner)}** (it beats every other answer head-to-head) "
                          "is where Nash self-play lands: the maximal lottery puts probability 1 on it.")
         else:
             lines.append(f"Nash self-play would land elsewhere: the maximal lottery is {text.support(lottery)}.")
     if entry.self_play and rlhf is not None and not set(top(rlhf)) & set(winners):
-        borda = " = ".join(top(view.borda)) if view.borda is not None else "not available"
-        lines.append(f"DPO or RLHF on the same voters would land on **{' = '.join(top(rlhf))}** "
+        borda = " = ".join(map(md, top(view.borda))) if view.borda is not None else "not available"
+        lines.append(f"DPO or RLHF on the same voters would land on **{' = '.join(map(md, top(rlhf)))}** "
                      f"({text.support(rlhf)}; Borda's winner is {borda}).")
     return lines
 
@@ -183,15 +184,15 @@ def result_section(client, record, records, current_model, on_started: Callable[
                            mime="application/json", key="ft_result_json", icon=":material/download:",
                            on_click="ignore")
     for key, reason in view.unavailable.items():
-        st.caption(f"**{text.label(view, key)}** is not shown: {reason}.")
+        st.caption(f"**{text.label(view, key)}** is not shown: {md(reason)}.")
     for note in text.notes(view):
-        st.caption(note)
+        st.caption(md(note))
     correction = text.correction_caption(view)
     if correction:
         st.caption(correction)
-    st.markdown(f"**Orders** on the job's population: Borda {text.order_text(view.borda)} · NBC under "
-                f"{'uniform D' if spec.get('sampling') is None else 'the job’s D'} {text.order_text(view.nbc)}"
-                + (f" · Condorcet winner **{view.condorcet_winner}**" if view.condorcet_winner else
+    st.markdown(f"**Orders** on the job's population: Borda {md(text.order_text(view.borda))} · NBC under "
+                f"{'uniform D' if spec.get('sampling') is None else 'the job’s D'} {md(text.order_text(view.nbc))}"
+                + (f" · Condorcet winner **{md(view.condorcet_winner)}**" if view.condorcet_winner else
                    " · no Condorcet winner"))
     if view.bt_fit is not None:          # the reward this method fits (RLHF) or implies (DPO)
         with st.container(key="ft_bt_fit"):
@@ -231,7 +232,7 @@ def _dataset(result: dict, model) -> None:
         st.caption(variance)
     reward = result.get("reward_model")
     if reward:
-        text_ = ", ".join(f"{a} {decimal(float(r), 3)} ± {decimal(float(reward['standard_errors'][a]), 2)}"
+        text_ = ", ".join(f"{md(a)} {decimal(float(r), 3)} ± {decimal(float(reward['standard_errors'][a]), 2)}"
                           for a, r in reward["reward"].items())
         st.caption(f"RLHF's reward model (Bradley–Terry, centred, ± standard error from the Fisher information): "
                    f"{text_}.")

@@ -16,6 +16,7 @@ from aggregation.outcome import ranking_text
 
 from ..explain import reference
 from ..numbers import decimal
+from ..text import md
 
 PAGE_INTRO = (
     "Train a small language model on preference data drawn from the current population, then see where the "
@@ -114,7 +115,8 @@ def notes(view: TheoryResult) -> list[str]:
 
 
 def order_text(scores: pd.Series | None) -> str:
-    """``R 7 > B 6 > G 2`` (ties, as :mod:`aggregation.outcome` decides them, written with =)."""
+    """``R 7 > B 6 > G 2`` (ties, as :mod:`aggregation.outcome` decides them, written with =); plain text
+    (markdown needs :func:`ui.text.md` around it)."""
     return "not available" if scores is None else ranking_text(scores, decimal)
 
 
@@ -138,8 +140,8 @@ def support(policy: pd.Series) -> str:
     """``**B** with probability 1`` or ``**R** 0.45, **B** 0.55``: where a policy puts its probability."""
     kept = [(a, p) for a, p in policy.sort_values(ascending=False).items() if p > 1e-3]
     if len(kept) == 1:
-        return f"**{kept[0][0]}** with probability {decimal(float(kept[0][1]), 3)}"
-    return ", ".join(f"**{a}** {decimal(float(p), 3)}" for a, p in kept[:4])
+        return f"**{md(kept[0][0])}** with probability {decimal(float(kept[0][1]), 3)}"
+    return ", ".join(f"**{md(a)}** {decimal(float(p), 3)}" for a, p in kept[:4])
 
 
 # ------------------------------------------------------------------ a finished job
@@ -147,12 +149,12 @@ def facts(result: dict, spec: dict) -> list[str]:
     """Where and how the job ran, in one caption."""
     timings = result.get("timings", {})
     model = result.get("model", {})
-    out = [f"ran on **{result.get('device', '?')}** (worker {result.get('worker', '?')})",
+    out = [f"ran on **{md(result.get('device', '?'))}** (worker {md(result.get('worker', '?'))})",
            f"{spec['steps']} steps in {decimal(float(timings.get('train_s', float('nan'))), 3)} s "
            f"({decimal(float(timings.get('ms_per_step', float('nan'))), 3)} ms per step)",
-           f"model {model.get('name', spec['model'])}: {model.get('trainable_parameters', '?'):,} of "
+           f"model {md(model.get('name', spec['model']))}: {model.get('trainable_parameters', '?'):,} of "
            f"{model.get('parameters', '?'):,} parameters trained (LoRA r = {spec['lora']['r']})"
-           if isinstance(model.get("parameters"), int) else f"model {spec['model']}",
+           if isinstance(model.get("parameters"), int) else f"model {md(spec['model'])}",
            f"β = {spec['beta']:g}, {spec['dataset_size']} rows, learning rate {spec['learning_rate']:g}, "
            f"seed {spec['seed']}"]
     outside = result.get("outside_mass")
