@@ -77,6 +77,14 @@ MAX_SPEC_BYTES = 64_000_000
 MAX_PROMPT_CHARS = 2_000
 #: Characters of a job's name.
 MAX_JOB_NAME_CHARS = 200
+#: Candidates of a Yee diagram (a pixel's voters' rankings are coded in base m, m! kinds at most).
+MAX_YEE_CANDIDATES = 8
+#: Pixels per side of a Yee diagram.
+MAX_YEE_GRID = 300
+#: Voters around each pixel of a Yee diagram.
+MAX_YEE_VOTERS = 2_000
+#: Pixels x voters of a Yee diagram (100 x 100 pixels with 500 voters; each voter is m distances).
+MAX_YEE_CELLS = 5_000_000
 
 #: Every limit, in the order the README lists them.
 LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
@@ -98,6 +106,10 @@ LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
     Limit("MAX_SPEC_BYTES", MAX_SPEC_BYTES, "bytes", "size of one job spec (JSON)"),
     Limit("MAX_PROMPT_CHARS", MAX_PROMPT_CHARS, "characters", "characters of a job's prompt"),
     Limit("MAX_JOB_NAME_CHARS", MAX_JOB_NAME_CHARS, "characters", "characters of a job's name"),
+    Limit("MAX_YEE_CANDIDATES", MAX_YEE_CANDIDATES, "candidates", "candidates of a Yee diagram"),
+    Limit("MAX_YEE_GRID", MAX_YEE_GRID, "pixels", "pixels per side of a Yee diagram"),
+    Limit("MAX_YEE_VOTERS", MAX_YEE_VOTERS, "voters", "voters around each pixel of a Yee diagram"),
+    Limit("MAX_YEE_CELLS", MAX_YEE_CELLS, "voters", "pixels × voters per pixel of a Yee diagram"),
 )}
 
 

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from . import bounds
 from .errors import AggregationError
 from .outcome import TIE_RELATIVE
 from .populations.matrix import PreferenceMatrix
@@ -51,12 +52,9 @@ from .validate import alternative_names, distribution
 
 #: Voter clouds: Gaussian (``spread`` = standard deviation per axis) or uniform on a disc (``spread`` = radius).
 CLOUDS = ("gaussian", "disc")
-#: Limits that keep a map within memory and seconds.
-MAX_CANDIDATES = 8
-MAX_GRID = 300
-MAX_VOTERS = 2000
-#: ... and at most this many voters over all pixels (pixels x voters per pixel).
-MAX_CELLS = 5_000_000
+#: Limits that keep a map within memory and seconds (the one table of limits: :mod:`aggregation.bounds`).
+MAX_CANDIDATES, MAX_GRID = bounds.MAX_YEE_CANDIDATES, bounds.MAX_YEE_GRID
+MAX_VOTERS, MAX_CELLS = bounds.MAX_YEE_VOTERS, bounds.MAX_YEE_CELLS
 #: Rules read off the per-pixel arrays at once (everything else is called once per distinct pixel population).
 VECTORISED = ("borda", "plurality", "anti_plurality", "dowdall", "positional", "copeland", "nbc", "maximal_lottery",
               "random_dictatorship", "uniform")
@@ -117,8 +115,7 @@ def candidate_table(candidates) -> pd.DataFrame:
     names = alternative_names([name for name, _ in items], what="candidates")
     if len(names) < 2:
         raise AggregationError("candidates: place at least two candidates")
-    if len(names) > MAX_CANDIDATES:
-        raise AggregationError(f"candidates: at most {MAX_CANDIDATES} candidates, got {len(names)}")
+    bounds.check("MAX_YEE_CANDIDATES", len(names), "candidates")
     rows = []
     for name, (_, point) in zip(names, items):
         try:
@@ -136,9 +133,10 @@ def _grid(grid, extent) -> tuple[np.ndarray, np.ndarray]:
     nx, ny = (grid, grid) if np.isscalar(grid) else tuple(grid)
     sizes = []
     for n, what in ((nx, "columns"), (ny, "rows")):
-        if isinstance(n, bool) or not float(n).is_integer() or not 2 <= int(n) <= MAX_GRID:
+        if isinstance(n, bool) or not isinstance(n, (int, float, np.integer, np.floating)) or not float(n).is_integer() \
+                or n < 2:
             raise AggregationError(f"grid: the number of {what} must be a whole number from 2 to {MAX_GRID}, got {n!r}")
-        sizes.append(int(n))
+        sizes.append(bounds.check("MAX_YEE_GRID", int(n), f"grid: {what}"))
     try:
         x0, x1, y0, y1 = (float(v) for v in extent)
     except (TypeError, ValueError):
@@ -155,8 +153,10 @@ def _grid(grid, extent) -> tuple[np.ndarray, np.ndarray]:
 def voter_cloud(voters: int, spread: float, cloud: str = "gaussian", seed: int = 0) -> np.ndarray:
     """The offsets of the voters from a pixel's centre, ``(n, 2)``: ``voters`` rounded up to a multiple of
     4, drawn in the quadruples ``(x, y), (-x, y), (x, -y), (-x, -y)`` (see the module docstring)."""
-    if isinstance(voters, bool) or not float(voters).is_integer() or not 1 <= int(voters) <= MAX_VOTERS:
+    if isinstance(voters, bool) or not isinstance(voters, (int, float, np.integer, np.floating)) \
+            or not float(voters).is_integer() or voters < 1:
         raise AggregationError(f"voters: a whole number from 1 to {MAX_VOTERS} per pixel, got {voters!r}")
+    bounds.check("MAX_YEE_VOTERS", int(voters), "voters per pixel")
     try:
         spread = float(spread)
     except (TypeError, ValueError):
@@ -165,8 +165,9 @@ def voter_cloud(voters: int, spread: float, cloud: str = "gaussian", seed: int =
         raise AggregationError(f"spread must be a positive number, got {spread!r}")
     if cloud not in CLOUDS:
         raise AggregationError(f"cloud must be one of {', '.join(CLOUDS)}, got {cloud!r}")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= int(seed) < 2 ** 64:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise AggregationError(f"seed must be a whole number from 0 to 2**64 - 1, got {seed!r}")
+    bounds.check("MAX_SEED", int(seed), "seed")
     quarter = -(-int(voters) // 4)
     rng = np.random.default_rng(int(seed))
     if cloud == "gaussian":
@@ -332,10 +333,8 @@ def yee_maps(candidates, rule_ids: Sequence[str], *, grid=100, extent=(-1.0, 1.0
                                    "rank the candidates by distance")
     xs, ys = _grid(grid, extent)
     offsets = voter_cloud(voters, spread, cloud, seed)
-    if len(xs) * len(ys) * len(offsets) > MAX_CELLS:
-        raise AggregationError(f"{len(xs)} x {len(ys)} pixels with {len(offsets)} voters each is "
-                               f"{len(xs) * len(ys) * len(offsets):,} voters in all; at most {MAX_CELLS:,}: use "
-                               "fewer pixels or fewer voters")
+    bounds.check("MAX_YEE_CELLS", len(xs) * len(ys) * len(offsets),
+                 f"{len(xs)} x {len(ys)} pixels with {len(offsets)} voters each (use fewer pixels or fewer voters)")
     need_codes = any(r.needs != ANY and (r.id not in VECTORISED or not vectorise) for r in rules)
     px = _pixels(table.to_numpy(float), xs, ys, offsets, need_codes)
     condorcet = _condorcet(px.C).reshape(len(ys), len(xs))

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from aggregation import RULES, AggregationError, yee_rules
-from aggregation.spatial import CLOUDS, MAX_CANDIDATES, MAX_VOTERS
+from aggregation.spatial import CLOUDS, MAX_CANDIDATES, MAX_CELLS, MAX_VOTERS
 from ui import compute, explain, figures, numbers, shell, widgets
 from ui.text import md
 
@@ -50,7 +50,8 @@ with right:
                              "150 x 150; the page remembers maps it has drawn.")
     c4, c5 = st.columns(2)
     voters = int(c4.number_input("Voters around each point", 4, MAX_VOTERS, 200, 4, key="yee_voters",
-                                 help="Drawn once and placed around every point, in mirror-image quadruples."))
+                                 help="Drawn once and placed around every point, in mirror-image quadruples; at "
+                                      f"most {MAX_CELLS:,} voters over all the points."))
     seed = int(c5.number_input("Seed", 0, 2 ** 31 - 1, 0, 1, key="yee_seed"))
 
 rows = edited.dropna(how="all")

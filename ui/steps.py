@@ -16,7 +16,7 @@ import streamlit as st
 
 from aggregation import RULES, AggregationError
 
-from . import compute, figures, numbers, state, widgets
+from . import compute, figures, numbers, state, urls, widgets
 from .text import md
 
 TRACE_PARAM = "trace"
@@ -25,19 +25,18 @@ STEP_PARAM = "step"
 RULE_KEY = "steps_rule"
 
 
-def url_rule() -> str | None:
-    """The rule the URL names (``trace``), or None."""
-    return st.query_params.get(TRACE_PARAM)
-
-
 def url_step() -> int:
-    """The step the URL names (``step``, from 1; 1 when absent or not a whole number)."""
+    """The step the URL names (``step``, from 1; 1 when absent). A bad value is dropped from the URL, with a
+    message."""
     text = st.query_params.get(STEP_PARAM)
-    try:
-        step = int(text) if text is not None else 1
-    except ValueError:
+    if text is None:
         return 1
-    return max(step, 1)
+    try:
+        return urls.decode_step(text)
+    except AggregationError as exc:
+        st.query_params.pop(STEP_PARAM, None)
+        st.warning(md(f"The link's step was not applied: {exc}. Showing the first step."), icon=":material/info:")
+        return 1
 
 
 def _set_step(step: int) -> None:
@@ -103,14 +102,17 @@ def stepper(model, *, beta: float, sampling: tuple | None, k: int, games: bool) 
     """The step-by-step section of the Rules page: the rule picker and the current step, in an expander
     that is open when the URL names a rule. ``games``: whether MPNE_k and the robust policy may be solved
     now (as on the page)."""
-    chosen = url_rule()
-    notice = None
-    if chosen is not None and (chosen not in RULES or not RULES[chosen].applies_to(model)[0]):
-        notice = (f"The link asks for the steps of {chosen!r}, which is not a rule that applies to this population; "
-                  "pick one below.")
-        st.query_params.pop(TRACE_PARAM, None)
-        st.query_params.pop(STEP_PARAM, None)
-        chosen = None
+    chosen, notice = st.query_params.get(TRACE_PARAM), None
+    if chosen is not None:
+        try:
+            chosen = urls.decode_trace(chosen)
+            if chosen not in RULES or not RULES[chosen].applies_to(model)[0]:
+                raise AggregationError(f"{chosen!r} is not a rule that applies to this population")
+        except AggregationError as exc:
+            notice = f"The link's steps were not shown: {exc}. Pick a rule below."
+            st.query_params.pop(TRACE_PARAM, None)
+            st.query_params.pop(STEP_PARAM, None)
+            chosen = None
     options = [r for r, rule in RULES.items() if rule.applies_to(model)[0]]
     if st.session_state.get(RULE_KEY) != chosen:
         st.session_state[RULE_KEY] = chosen          # before the widget exists: the URL decides

@@ -103,7 +103,8 @@ def test_yee_rules_and_refusals():
         yee_map({"A": (np.nan, 1), "B": (0, 0)}, "borda", grid=4)
     with pytest.raises(AggregationError, match="at least two candidates"):
         yee_map({"A": (0, 1)}, "borda", grid=4)
-    with pytest.raises(AggregationError, match=f"at most {MAX_CANDIDATES} candidates"):
+    with pytest.raises(AggregationError, match=f"candidates: 9 candidates; at most {MAX_CANDIDATES} candidates are "
+                                               r"accepted \(aggregation.bounds.MAX_YEE_CANDIDATES\)"):
         yee_map({f"c{i}": (i, 0) for i in range(MAX_CANDIDATES + 1)}, "borda", grid=4)
     with pytest.raises(AggregationError, match="duplicate"):
         yee_map({"A": (0, 1), " A": (1, 0)}, "borda", grid=4)
@@ -113,7 +114,13 @@ def test_yee_rules_and_refusals():
         yee_map(SYMMETRIC, "borda", grid=4, spread=0)
     with pytest.raises(AggregationError, match="voters: a whole number"):
         yee_map(SYMMETRIC, "borda", grid=4, voters=0)
-    with pytest.raises(AggregationError, match="at most 5,000,000"):
+    with pytest.raises(AggregationError, match="MAX_YEE_VOTERS"):
+        yee_map(SYMMETRIC, "borda", grid=4, voters=2001)
+    with pytest.raises(AggregationError, match="MAX_YEE_GRID"):
+        yee_map(SYMMETRIC, "borda", grid=301)
+    with pytest.raises(AggregationError, match="seed must be a whole number"):
+        yee_map(SYMMETRIC, "borda", grid=4, seed=-1)
+    with pytest.raises(AggregationError, match="voters each .*: 180,000,000 voters; at most 5,000,000"):
         yee_map(SYMMETRIC, "borda", grid=300, voters=2000)
     with pytest.raises(AggregationError, match="x_min < x_max"):
         yee_map(SYMMETRIC, "borda", grid=4, extent=(1, -1, -1, 1))
