@@ -29,14 +29,14 @@ Map of the packages (everything public is importable from here):
 ``testtime/``           test-time scaling: ``rates`` (k-sample win rates), ``games`` (MPNE_k, the
                         robust policy), ``multi_output`` (Theorem 3.1), ``cost`` (one estimate and one
                         budget for the games), and their machinery
-``spatial``             Yee diagrams: voters spread around each point of a 2-D issue space, each pixel
-                        coloured by a rule's winner (:func:`yee_map`, :func:`yee_maps`)
 ``properties/``         property checks of every rule (``axioms``) and what they cost (``cost``)
 ``choice/``             ranked choices (RCPO): exact ``models``, seeded ``samplers``
 ``losses``              numpy references of the fine-tuning losses
 ``training_methods``    the fine-tuning methods as one table (name, family, default beta, spec fields,
                         explanation, references, the limit each converges to) and :func:`theory`,
                         the theory next to a job (:class:`TheoryResult`, stored with its result)
+``spatial``             Yee diagrams: voters spread around each point of a 2-D issue space, each pixel
+                        coloured by a rule's winner (:func:`yee_map`, :func:`yee_maps`)
 ======================  ==========================================================================
 
 Conventions (see DESIGN.md): ``P[a, b]`` is the probability that a random voter strictly
@@ -94,7 +94,6 @@ from .testtime import (
 )
 from .testtime.cost import game_affordable, game_cells, game_cells_unit
 from .properties.axioms import AXIOMS, AxiomCheck, check_all, check_rule
-from .spatial import YeeMap, yee_map, yee_maps, yee_rules
 from .properties.cost import properties_affordable, properties_cost
 
 # ranked-choice models (RCPO) and the reference losses of the fine-tuning methods
@@ -106,6 +105,9 @@ from .losses import (b3_integral, consistent_b3_loss, consistent_loss, corrected
                      ipo_loss, joint_likelihood, joint_likelihood_loss, joint_variance, mallows_rmj_loss, mnl_loss)
 from . import training_methods
 from .training_methods import TRAINING_METHODS, TheoryResult, TrainingMethod
+
+# Yee diagrams
+from .spatial import YeeMap, yee_map, yee_maps, yee_rules
 
 __all__ = [
     "AggregationError", "LimitError", "LIMITS", "bounds", "outcome", "papers", "winners", "tie_groups",
@@ -138,7 +140,6 @@ __all__ = [
     "opponent_sets_curve", "OpponentSetsRate",
     "game_cells", "game_cells_unit", "game_affordable", "properties_cost", "properties_affordable",
     "AXIOMS", "AxiomCheck", "check_all", "check_rule",
-    "YeeMap", "yee_map", "yee_maps", "yee_rules",
     # ranked choice and losses
     "mnl_topk_probability", "mallows_rmj_topk_probability", "mnl_topk_table", "mallows_rmj_topk_table",
     "population_topk_table", "sample_ranked_choices", "sample_mnl_choices", "sample_mallows_rmj_choices",
@@ -148,4 +149,6 @@ __all__ = [
     "joint_variance",
     # fine-tuning methods and the theory next to a job
     "training_methods", "TRAINING_METHODS", "TrainingMethod", "TheoryResult",
+    # Yee diagrams
+    "YeeMap", "yee_map", "yee_maps", "yee_rules",
 ]
