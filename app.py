@@ -13,6 +13,7 @@ from ui.text import md
 PAGE_LINES = {
     "population": "Who votes: pick a scenario, generate voters with a seed, edit rankings or user types, import or export.",
     "rules": "Every rule on the same voters, the majority margins and the Condorcet winner.",
+    "yee": "Candidates in a plane and voters around every point: the map each rule draws.",
     "sampling": "How the sampling distribution of compared responses steers DPO.",
     "testtime": "Sample k answers and keep the best: which policy still wins against every rival?",
     "properties": "Which rule keeps which promise on this population, with the counterexample when it breaks one.",

@@ -39,6 +39,8 @@ Map of the packages (everything public is importable from here):
 ``training_methods``    the fine-tuning methods as one table (name, family, default beta, spec fields,
                         explanation, references, the limit each converges to) and :func:`theory`,
                         the theory next to a job (:class:`TheoryResult`, stored with its result)
+``spatial``             Yee diagrams: voters spread around each point of a 2-D issue space, each pixel
+                        coloured by a rule's winner (:func:`yee_map`, :func:`yee_maps`)
 ======================  ==========================================================================
 
 Conventions (see DESIGN.md): ``P[a, b]`` is the probability that a random voter strictly
@@ -117,6 +119,9 @@ from .losses import (b3_integral, consistent_b3_loss, consistent_loss, corrected
 from . import training_methods
 from .training_methods import TRAINING_METHODS, TheoryResult, TrainingMethod
 
+# Yee diagrams
+from .spatial import YeeMap, yee_map, yee_maps, yee_rules
+
 __all__ = [
     "AggregationError", "LimitError", "LIMITS", "bounds", "outcome", "papers", "winners", "tie_groups",
     # populations
@@ -160,4 +165,6 @@ __all__ = [
     "joint_variance",
     # fine-tuning methods and the theory next to a job
     "training_methods", "TRAINING_METHODS", "TrainingMethod", "TheoryResult",
+    # Yee diagrams
+    "YeeMap", "yee_map", "yee_maps", "yee_rules",
 ]

@@ -83,6 +83,14 @@ MAX_JOB_NAME_CHARS = 200
 MAX_MODEL_NAME_CHARS = 200
 #: Layer names in a job's ``lora.target_modules``, and characters in one of them.
 MAX_TARGET_MODULES, MAX_TARGET_MODULE_CHARS = 64, 100
+#: Candidates of a Yee diagram (a pixel's voters' rankings are coded in base m, m! kinds at most).
+MAX_YEE_CANDIDATES = 8
+#: Pixels per side of a Yee diagram.
+MAX_YEE_GRID = 300
+#: Voters around each pixel of a Yee diagram.
+MAX_YEE_VOTERS = 2_000
+#: Pixels x voters of a Yee diagram (100 x 100 pixels with 500 voters; each voter is m distances).
+MAX_YEE_CELLS = 5_000_000
 
 #: Every limit, in the order the README lists them.
 LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
@@ -109,6 +117,10 @@ LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
     Limit("MAX_MODEL_NAME_CHARS", MAX_MODEL_NAME_CHARS, "characters", "characters of a model's name (a model folder)"),
     Limit("MAX_TARGET_MODULES", MAX_TARGET_MODULES, "layers", "layer names in a job's LoRA target modules"),
     Limit("MAX_TARGET_MODULE_CHARS", MAX_TARGET_MODULE_CHARS, "characters", "characters of one LoRA layer name"),
+    Limit("MAX_YEE_CANDIDATES", MAX_YEE_CANDIDATES, "candidates", "candidates of a Yee diagram"),
+    Limit("MAX_YEE_GRID", MAX_YEE_GRID, "pixels", "pixels per side of a Yee diagram"),
+    Limit("MAX_YEE_VOTERS", MAX_YEE_VOTERS, "voters", "voters around each pixel of a Yee diagram"),
+    Limit("MAX_YEE_CELLS", MAX_YEE_CELLS, "voters", "pixels × voters per pixel of a Yee diagram"),
 )}
 
 

@@ -66,7 +66,7 @@ st.markdown("**First choice** from \\{" + md_list(view.assortment) + "\\}: MNL "
             + "; Mallows-RMJ " + ", ".join(f"{md(a)} {numbers.decimal(p)}" for a, p in first[compute.RMJ_COLUMN].items())
             + ".")
 widgets.chart(figures.grouped_bars(first, yaxis="probability of being chosen first"), key="choice_first",
-              file_name="first-choice")
+              file_name="first-choice", title="First choice under MNL and Mallows-RMJ")
 if view.population_note:
     st.caption(f"This population's own choices are not shown: {md(view.population_note)}.")
 else:

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from aggregation import COMPARISONS, RULES, AggregationError, game_affordable, game_cells, game_cells_unit, outcome
-from ui import compute, explain, figures, numbers, shell, state, urls, widgets
+from ui import compute, explain, figures, numbers, shell, state, steps, urls, widgets
 from ui.text import md, md_list
 
 shell.page_header(
@@ -39,6 +39,7 @@ headline = [f"Borda (the RLHF reward's order) puts **{md_list(borda, ' = ')}** f
             f"the Condorcet winner is **{md(view.condorcet_winner)}**" if view.condorcet_winner
             else "there is **no Condorcet winner**"]
 st.markdown("On this population, " + "; ".join(h for h in headline if h) + ".")
+steps.stepper(model, beta=beta, sampling=None if D is None else tuple(D.to_numpy()), k=k, games=games)
 
 
 def unit(rule_id: str) -> str:
@@ -84,7 +85,8 @@ if view.rlhf_infinite_gaps:
             "RLHF / DPO policy gives them probability 0.", icon=":material/info:")
 
 widgets.chart(figures.rule_panels(view.scores.loc[computed], labels, {r: unit(r) for r in computed},
-                                  view.winners), key="rules_chart", file_name="rules-side-by-side")
+                                  view.winners), key="rules_chart", file_name="rules-side-by-side",
+              title="Every rule on the same voters")
 st.caption(explain.CHART_DOWNLOAD)
 st.page_link(shell.ROOT / shell.page("fine-tuning").path, label="Train on this population",
              icon=":material/model_training:", query_params=urls.current_params())
@@ -106,7 +108,7 @@ with left:
     st.markdown("**Majority margins** (★ Condorcet winner, ◆ Smith set)")
     widgets.chart(figures.margin_heatmap(view.M, numbers.format_matrix(view.M, denominator),
                                          condorcet=view.condorcet_winner, smith=view.smith_set),
-                  key="rules_margins", file_name="majority-margins")
+                  key="rules_margins", file_name="majority-margins", title="Majority margins M[a, b]")
     st.caption(explain.MARGIN)
     widgets.csv_download(view.M, file_name="margins.csv", key="margins_csv", label="Download margins as CSV")
 with right:
@@ -115,7 +117,7 @@ with right:
         edge_text = {(a, b): numbers.exact(m, denominator) for a, b, m in view.majority_edges}
         widgets.chart(figures.majority_graph(names, view.majority_edges, condorcet=view.condorcet_winner,
                                              smith=view.smith_set, edge_text=edge_text),
-                      key="rules_graph", file_name="majority-graph")
+                      key="rules_graph", file_name="majority-graph", title="Majority graph")
         st.caption("Gold: the Condorcet winner. Thick ring: in the Smith set (shown when it is not everything).")
     else:
         st.caption(f"{len(names)} alternatives: the graph would be unreadable; the margins show the same edges.")

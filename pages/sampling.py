@@ -57,7 +57,7 @@ with right:
     st.markdown(f"Under this D, NBC (and so RLHF / DPO) puts **{md_list(view.nbc_top, ' = ')}** first.")
     policies = view.table[[c for c in view.table.columns if "policy" in c and c not in view.unavailable]]
     widgets.chart(figures.grouped_bars(policies, yaxis="probability"), key="sampling_policies",
-                  file_name="policies-under-D")
+                  file_name="policies-under-D", title="The policies under this sampling distribution D")
 
 shown = view.table.drop(columns=list(view.unavailable))
 leaders = {c: outcome.winners(shown[c]) for c in shown.columns if c != "D"}
@@ -92,7 +92,7 @@ if len(names) == 3:
     if view.flip is not None:
         markers.append(("smallest flip (tie)", list(view.flip.sampling.to_numpy()), "diamond"))
     widgets.chart(figures.nbc_ternary(names, view.regions, markers), key="sampling_ternary",
-                  file_name="nbc-regions")
+                  file_name="nbc-regions", title="Which response NBC (DPO's order) puts first, for each D")
     missing = [n for n, r in zip(names, view.regions) if len(r) == 0]
     if missing:
         st.caption(f"{md_list(missing)}: first under no sampling distribution (or only on a boundary).")

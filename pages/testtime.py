@@ -67,7 +67,8 @@ st.markdown(f"With **k = {kk}** samples the guarantee is k/(k+1) = **{numbers.de
 marker = None
 if view.robust is not None:
     marker = (f"robust policy at k = {kk}", float(view.robust.certificate.guarantee))
-widgets.chart(figures.kwin_curves(view.curve, kk, marker), key="testtime_curve", file_name="robust-win-rate-curves")
+widgets.chart(figures.kwin_curves(view.curve, kk, marker), key="testtime_curve", file_name="robust-win-rate-curves",
+              title="Robust k-sample win rate f(k) of each policy")
 st.caption("Each line: a policy's worst-case k-sample win rate as k grows (MPNE_k is solved again for every k; "
            "the others stay the same policy); lines that coincide are drawn over each other. Dashed: k/(k+1). "
            + explain.CHART_DOWNLOAD)
@@ -104,7 +105,7 @@ with right:
         st.caption("Not computed (see above).")
 
 widgets.chart(figures.grouped_bars(view.policies.T, yaxis="probability of answering"), key="testtime_policies",
-              file_name=f"policies-k{kk}")
+              file_name=f"policies-k{kk}", title=f"What each policy answers (k = {kk})")
 st.caption("Each policy's probability of giving each response; sampled k times, the user keeps the best sample.")
 
 st.subheader(f"Win rate against every rival answer, k = {kk}")
@@ -142,7 +143,7 @@ elif view.deferred:
 st.markdown(explain.RESAMPLING)
 if view.resampling is not None:
     widgets.chart(figures.resampling_curve(view.resampling, kk), key="testtime_resampling",
-                  file_name=f"mpne-{kk}-sampled-l-times")
+                  file_name=f"mpne-{kk}-sampled-l-times", title=f"MPNE_{kk} sampled l times (Theorem 4.5)")
     widgets.table(widgets.styled(view.resampling[["robust rate", "bound min(k, l)/(k+1)", "worst opponent"]],
                                  {"robust rate": numbers.decimal, "bound min(k, l)/(k+1)": numbers.decimal}),
                   key="testtime_resampling_table", width="stretch")

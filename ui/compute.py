@@ -21,7 +21,7 @@ from aggregation import (COMPARISONS, POPULATION_CLASSES, AggregationError, BTMi
                          check_rule, condorcet_winner, format_ranking, kwin_curve, majority_graph, majority_winner,
                          mallows_rmj_topk_table, min_tv_flip, mnl_topk_table, mpne, multi_output_policy, nbc,
                          opponent_sets_curve, population_topk_table, preference_matrix, resampling_curve, rlhf_policy,
-                         robust_policy, robust_rate, smith_set, standard_policies)
+                         robust_policy, robust_rate, smith_set, standard_policies, yee_maps)
 from aggregation.outcome import winners as top
 from aggregation.properties import paradox_table as paradox_tables
 from aggregation.rules.result import values_of
@@ -394,3 +394,24 @@ def choice_view(model, utilities: tuple, central: str, phi: float, assortment: t
 def scenario_claims(scenario_id: str) -> list[tuple[str, bool, str]]:
     """Each claim of a library scenario checked through the core: (text, passed, what was observed)."""
     return [(r.text, bool(r.passed), r.observed_text) for r in presets.evaluate(presets.load(scenario_id))]
+
+
+# ---------------------------------------------------------------------------- step by step, Yee diagrams
+@st.cache_data(**_CACHE)
+def rule_steps(model, rule_id: str, beta: float, sampling: tuple | None, k: int) -> list:
+    """How ``rule_id`` reached its answer on ``model`` (``Rule.steps``: its trace or the fallback);
+    ``AggregationError`` with the core's reason when the rule does not apply."""
+    names = model.alternatives
+    params = RuleParams(beta=beta, sampling=sampling_series(sampling, names), k=k)
+    return REGISTRY[rule_id].steps(model, params)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def yee_view(candidates: tuple, rule_ids: tuple, grid: int, spread: float, voters: int, cloud: str,
+             seed: int) -> dict:
+    """Yee diagrams of ``rule_ids`` (:func:`aggregation.yee_maps`) for ``candidates``, a tuple of
+    ``(name, x, y)``; the rules keep their default parameters."""
+    positions = {name: (x, y) for name, x, y in candidates}
+    if len(positions) != len(candidates):
+        raise AggregationError("candidates: two rows have the same name")
+    return yee_maps(positions, list(rule_ids), grid=grid, spread=spread, voters=voters, cloud=cloud, seed=seed)

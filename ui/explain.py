@@ -68,7 +68,8 @@ CONDORCET = ("A **Condorcet winner** beats every other response in a head-to-hea
              "**Smith set** is the smallest group of responses that each beat every response outside it.")
 MARGIN = ("Margin M[a, b] = P[a, b] − P[b, a]: the share of voters preferring the row to the column, minus "
           "the share preferring the column to the row (indifferent voters count half on each side).")
-CHART_DOWNLOAD = "Charts: the camera icon in each chart's toolbar (top right, on hover) downloads it as a PNG."
+CHART_DOWNLOAD = ("Charts: the camera icon in each chart's toolbar (top right, on hover) downloads it, titled with "
+                  "what it shows and the population, as a PNG or an SVG (choose under Chart downloads in the sidebar).")
 
 #: User text (an alternative's name) escaped so that markdown shows it as typed: :func:`ui.text.md`.
 plain = md

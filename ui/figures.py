@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import textwrap
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -268,3 +269,81 @@ def resampling_curve(table: pd.DataFrame, k: int) -> go.Figure:
     fig = _base(fig, height=380, top=70, left=70, bottom=60)
     fig.update_layout(showlegend=True)
     return fig
+
+
+# ---------------------------------------------------------------------------- titles, rule colours, Yee diagrams
+#: Extra room at the top of a titled figure (the title and the population's first line) ...
+TITLE_ROOM = 68
+#: ... and for each further line of the population (wrapped at :data:`TITLE_WRAP` characters, so that it fits
+#: a half-width chart on a laptop and a phone's screen).
+TITLE_LINE = 18
+TITLE_WRAP = 52
+
+
+def titled(fig: go.Figure, title: str | None, population: str) -> go.Figure:
+    """A copy of ``fig`` with a visible title, so that a downloaded image says what it shows: ``title``
+    (what the chart shows, naming the rule; default: the figure's own title) over a line naming the
+    ``population``. Both are user text as far as plotly is concerned (escaped with :func:`ui.text.html`);
+    the figure grows by :data:`TITLE_ROOM` pixels so that its plot keeps its size."""
+    out = go.Figure(fig)
+    own = out.layout.title.text if out.layout.title and out.layout.title.text else None
+    heading = html(title) if title is not None else own
+    if not heading:
+        raise ValueError("a chart needs a title (what it shows, naming the rule)")
+    top = out.layout.margin.t if out.layout.margin and out.layout.margin.t is not None else 30
+    height = out.layout.height or 450
+    lines = textwrap.wrap(str(population), TITLE_WRAP, break_long_words=False, break_on_hyphens=False) or [""]
+    room = TITLE_ROOM + TITLE_LINE * (len(lines) - 1)
+    small = "<br>".join(f"<span style='font-size:{FONT_SIZE - 1}px;color:#555'>{html(line)}</span>" for line in lines)
+    out.update_layout(
+        title=dict(text=f"{heading}<br>{small}", x=0, xanchor="left", xref="container", y=1, yanchor="top",
+                   yref="container", pad=dict(t=14, l=10), font=dict(size=FONT_SIZE + 2, weight="bold")),
+        margin=dict(t=top + room), height=height + room)
+    return out
+
+
+#: Each family of rules has a colour (a Streamlit markdown colour and its hex value): a step-by-step
+#: trace highlights the alternatives it talks about in its rule's colour.
+FAMILY_COLOURS = {
+    "scoring": ("blue", "#1C83E1"), "elimination": ("orange", "#E07B00"), "majority": ("green", "#21A354"),
+    "sets": ("green", "#21A354"), "lotteries": ("violet", "#803DF5"), "ratings": ("gray", "#808495"),
+    "alignment": ("red", "#E0393E"), "test time": ("violet", "#803DF5"), "baselines": ("gray", "#808495"),
+}
+
+
+def rule_colour(family: str) -> tuple[str, str]:
+    """``(markdown colour name, hex)`` of a rule family (:data:`FAMILY_COLOURS`; gray for an unknown one)."""
+    return FAMILY_COLOURS.get(family, ("gray", "#808495"))
+
+
+def _rgb(hex_colour: str) -> np.ndarray:
+    return np.array([int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)], dtype=float)
+
+
+def yee_diagram(yee, *, size: int = 420) -> go.Figure:
+    """A Yee diagram (:class:`aggregation.YeeMap`): each pixel in its winner's colour (the colours of
+    :func:`alternative_colours`), a tie or a lottery in the mix of its candidates' colours weighted by their
+    shares, the candidates drawn on top. Exact: one image pixel per map pixel."""
+    names = yee.names
+    colours = alternative_colours(names)
+    palette = np.array([_rgb(colours[n]) for n in names])                       # (m, 3)
+    rgb = np.clip(np.rint(yee.shares @ palette), 0, 255).astype(np.uint8)       # (rows, cols, 3), rows by ascending y
+    dx = float(yee.xs[1] - yee.xs[0]) if len(yee.xs) > 1 else 1.0
+    dy = float(yee.ys[1] - yee.ys[0]) if len(yee.ys) > 1 else 1.0
+    points = yee.candidates
+    fig = go.Figure([
+        go.Image(z=rgb, x0=float(yee.xs[0]), dx=dx, y0=float(yee.ys[0]), dy=dy, colormodel="rgb",
+                 hovertemplate="x %{x:.2f}, y %{y:.2f}<extra></extra>"),
+        go.Scatter(x=points["x"], y=points["y"], mode="markers+text", text=[html(n) for n in names],
+                   textposition="top center", cliponaxis=False,
+                   textfont=dict(size=FONT_SIZE + 1, color="#111", weight="bold"),
+                   marker=dict(size=15, color=[colours[n] for n in names], line=dict(width=2.5, color="#111")),
+                   hovertemplate="%{text}: (%{x:.2f}, %{y:.2f})<extra></extra>"),
+    ])
+    half_x, half_y = dx / 2, dy / 2
+    fig.update_xaxes(range=[float(yee.xs[0]) - half_x, float(yee.xs[-1]) + half_x], showgrid=False, zeroline=False,
+                     constrain="domain", tickfont=dict(size=FONT_SIZE - 2))
+    fig.update_yaxes(range=[float(yee.ys[0]) - half_y, float(yee.ys[-1]) + half_y], autorange=False, showgrid=False,
+                     zeroline=False, scaleanchor="x", scaleratio=1, constrain="domain",
+                     tickfont=dict(size=FONT_SIZE - 2))
+    return _base(fig, height=size, top=20, left=45, bottom=30)

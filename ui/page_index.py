@@ -31,6 +31,9 @@ PAGES = (
     PageSpec("pages/rules.py", "Rules side by side", ":material/balance:", "rules",
              "Every rule of the registry on the current population ("
              + ", ".join(rule.name for rule in RULES.values()) + "), with the majority margins."),
+    PageSpec("pages/yee.py", "Yee diagrams", ":material/scatter_plot:", "yee",
+             "Candidates in a plane, voters around every point: each point coloured by the winner of a rule, "
+             "several rules side by side."),
     PageSpec("pages/sampling.py", "Sampling distribution", ":material/change_history:", "sampling",
              "How the distribution of compared responses steers DPO: NBC under D, the ternary map of winners, "
              "and the smallest change of D that flips the order."),

@@ -61,6 +61,10 @@ def sidebar() -> None:
         st.caption("Sampling distribution D: " + ("uniform" if D is None else
                    ", ".join(f"{md(a)} {numbers.decimal(p)}" for a, p in D.items())))
         st.caption(urls.link_scope())
+        st.segmented_control("Chart downloads", widgets.IMAGE_FORMATS, format_func=str.upper, default="png",
+                             key=widgets.IMAGE_FORMAT_KEY,
+                             help="What the camera icon in a chart's toolbar saves: a PNG picture or an SVG drawing "
+                                  "(scales without blurring), titled with the chart and the population.")
     login.sidebar(login.settings())
 
 

@@ -74,6 +74,12 @@ def origin() -> Origin:
     return st.session_state[ORIGIN_KEY]
 
 
+def population_title() -> str:
+    """The current population in a few words, as figures and captions name it (user text: escape it)."""
+    current = origin()
+    return current.title + (" (edited by hand)" if current.edited else "")
+
+
 def version() -> int:
     """Bumped whenever the population or the sampling distribution is replaced."""
     ensure_session()

@@ -16,8 +16,12 @@ A link opened on a fresh server reproduces exactly what the URL encodes: the sce
 default population) plus these controls. A population edited by hand or imported is not in the
 link; :func:`link_scope` says so on screen.
 
+The Rules page's step-by-step view adds ``trace`` (a rule id) and ``step`` (from 1); :mod:`ui.steps` reads
+and writes them.
+
 A link is user input: each parameter is read by one decoder here (:func:`decode_k`, :func:`decode_beta`,
-:func:`decode_temperature`, :func:`decode_scenario`, :func:`decode_sampling`, :func:`decode_job`), which
+:func:`decode_temperature`, :func:`decode_scenario`, :func:`decode_sampling`, :func:`decode_job`,
+:func:`decode_trace`, :func:`decode_step`), which
 returns a valid value or raises :class:`AggregationError` (the page then keeps its state and says so,
 quoting the parameter as text). No parameter longer than :data:`aggregation.bounds.MAX_PARAM_CHARS`
 characters is read.
@@ -50,6 +54,9 @@ BETA_RANGE = files.BETA_RANGE
 TEMPERATURE_RANGE = (1e-3, 1e3)
 _SCENARIO_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
 _JOB_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_RULE_ID = re.compile(r"^[a-z0-9_]{1,64}$")
+#: The largest step a link may name (a trace has far fewer; the page shows its last step beyond it).
+MAX_STEP = 10_000
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 SCENARIO_PARAM = "scenario"
 TEMPERATURE_PARAM = "temperature"
@@ -116,6 +123,23 @@ def decode_job(text) -> str:
     if not _JOB_ID.match(text):
         raise AggregationError(f"the link's job {short(text)} is not a job id")
     return text
+
+
+def decode_trace(text) -> str:
+    """``trace`` from a link: a rule id (lower-case letters, digits and ``_``); whether the registry has it
+    and whether it applies to the population is for the Rules page to say."""
+    text = _param(text, "rule")
+    if not _RULE_ID.match(text):
+        raise AggregationError(f"the link's rule {short(text)} is not a rule id (lower-case letters, digits and '_')")
+    return text
+
+
+def decode_step(text) -> int:
+    """``step`` from a link: a whole number from 1 to :data:`MAX_STEP`."""
+    value = _number(text, "step", 1, MAX_STEP)
+    if not value.is_integer():
+        raise AggregationError(f"the link's step must be a whole number, got {value:g}")
+    return int(value)
 
 
 def decode_sampling(text: str, alternatives) -> pd.Series:

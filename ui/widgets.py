@@ -10,16 +10,34 @@ import streamlit as st
 from aggregation import AggregationError, EquilibriumCertificate, RobustCertificate, outcome
 from aggregation.formats import to_csv
 
-from . import compute, numbers, scenarios, state, urls
+from . import compute, figures, numbers, scenarios, state, urls
 from .explain import plain
 from .text import md
 
 
-def chart(fig: go.Figure, *, key: str, file_name: str) -> None:
-    """A plotly chart whose toolbar's camera icon downloads a PNG named ``file_name``."""
+#: Formats the charts' camera icon downloads, chosen once for every chart (the sidebar's "Chart downloads").
+IMAGE_FORMATS = ("png", "svg")
+IMAGE_FORMAT_KEY = "chart_format"
+
+
+def image_format() -> str:
+    """The download format the sidebar names (PNG unless SVG is chosen)."""
+    value = st.session_state.get(IMAGE_FORMAT_KEY)
+    return value if value in IMAGE_FORMATS else IMAGE_FORMATS[0]
+
+
+def chart(fig: go.Figure, *, key: str, file_name: str, title: str | None = None,
+          population: str | None = None) -> None:
+    """Every chart of the dashboard: a plotly chart with a visible title, ``title`` (what it shows, naming the
+    rule; default the figure's own) over the ``population`` it is about (default: the current population), so
+    that a downloaded image says what it is (:func:`ui.figures.titled`). Its toolbar's camera icon downloads it
+    as ``file_name`` in the format chosen in the sidebar (:func:`image_format`: PNG at twice the screen's
+    resolution, or SVG)."""
+    fmt = image_format()
+    fig = figures.titled(fig, title, state.population_title() if population is None else population)
     st.plotly_chart(fig, key=key, width="stretch", theme=None, config={
         "displaylogo": False,
-        "toImageButtonOptions": {"format": "png", "filename": file_name, "scale": 2},
+        "toImageButtonOptions": {"format": fmt, "filename": file_name, "scale": 2 if fmt == "png" else 1},
         "modeBarButtonsToRemove": ["lasso2d", "select2d"],
     })
 

@@ -39,6 +39,8 @@ from .result import RewardFit, RuleResult
 from .rule import ANY, REWARDS, Rule, RuleParams
 from .result import POLICY, SCORES
 from ..papers import Reference
+from .ballots import names_text, number_text, top_names
+from .rule import Step
 
 
 def nbc(population: Population, sampling=None) -> pd.Series:
@@ -345,6 +347,114 @@ def _sampling(population: Population, params: RuleParams) -> pd.Series | None:
     return params.sampling_over(population.alternatives)
 
 
+# ---------------------------------------------------------------------------- traces
+def _sampling_words(D: pd.Series, uniform: bool) -> str:
+    return ("the uniform distribution" if uniform else
+            "D = " + ", ".join(f"{a} {number_text(x)}" for a, x in D.items()))
+
+
+def _tilt_step(reward: pd.Series, policy: pd.Series, beta: float, what: str, source: str) -> Step:
+    finite = np.isfinite(reward.to_numpy(float))
+    table = pd.DataFrame({what: reward, f"{what} / beta": reward / beta, "policy": policy})
+    zero = "" if finite.all() else " A reward of -inf gets probability 0."
+    best = top_names(policy)
+    return Step("The policy", f"Tilt the uniform reference policy: pi(y) is proportional to exp({what}(y) / beta) "
+                f"with beta = {number_text(beta)}, then normalised ({source}). A smaller beta follows the {what} more "
+                f"greedily; beta changes the probabilities, never the order.{zero} Most likely: {names_text(best)} "
+                f"({number_text(policy.max())}).", table, tuple(best))
+
+
+def nbc_trace(population: Population, params: RuleParams) -> list[Step]:
+    """NBC under D: the preference matrix, D, and each row of P averaged under D (Shirali et al.,
+    Definition 4.1; the sum includes y' = y, where P[y, y] = 1/2)."""
+    P, names = matrix_and_names(population)
+    D = distribution(_sampling(population, params), names)
+    scores = nbc(population, _sampling(population, params))
+    table = pd.DataFrame(P, index=names, columns=names)
+    table["NBC"] = scores
+    best = top_names(scores)
+    return [
+        Step("Head-to-head win rates", "P[y, y']: the chance that a random voter prefers the row to the column "
+             "(indifferent voters count half; P[y, y] = 1/2).", pd.DataFrame(P, index=names, columns=names)),
+        Step("Average against D", f"NBC(y; D) = sum over y' of D(y') P[y, y'], y' = y included: the chance that y "
+             f"beats a response drawn from {_sampling_words(D, params.sampling is None)} (Shirali et al., "
+             f"Definition 4.1). DPO ranks responses in this order (Proposition 4.2). Highest: {names_text(best)} "
+             f"({number_text(scores.max())}).", table, tuple(best)),
+    ]
+
+
+def rlhf_trace(population: Population, params: RuleParams) -> list[Step]:
+    """The RLHF / DPO limit step by step: the comparisons seen, the Bradley-Terry fit (its rewards and
+    first-order condition, NBC under D), how far one Bradley-Terry model is from P, and the tilt."""
+    P, names = matrix_and_names(population)
+    sampling = _sampling(population, params)
+    D = distribution(sampling, names, allow_zero=False)
+    result = rlhf_policy(population, beta=params.beta, sampling=sampling, misfit=True)
+    fit = result.certificate
+    misfit = fit.misfit
+    policy = result.values
+    reward = fit.reward
+    data = pd.DataFrame(P, index=names, columns=names)
+    data["D"] = D
+    steps = [Step("The comparisons", "With unlimited data the reward model sees each pair (a, b) with probability "
+                  f"D(a) D(b) (pairs drawn from D x D, with {_sampling_words(D, sampling is None)}), labelled "
+                  "'a wins' with probability P[a, b] (the table: P, and D in the last column).", data)]
+    if fit.infinite_gaps:
+        table = pd.DataFrame({"level": fit.level, "reward within its level": fit.within_level, "reward": reward})
+        top_level = [a for a in names if fit.level[a] == 0]
+        steps.append(Step("The Bradley-Terry fit", "Every voter puts some responses below others, so the likelihood "
+                          "has no finite maximum across those levels: the gap between levels is infinite. Inside each "
+                          "level the fit is finite; the top level (" + names_text(top_level) + ") keeps finite, "
+                          "centred rewards and every lower level gets -inf.", table, tuple(top_level)))
+    else:
+        r = reward.to_numpy(float)
+        condition = (D.to_numpy()[None, :] * expit(r[:, None] - r[None, :])).sum(axis=1)
+        table = pd.DataFrame({"reward r": reward, "sum_b D(b) sigmoid(r_a - r_b)": condition,
+                              "NBC(a; D)": nbc(population, sampling)})
+        best = top_names(reward)
+        steps.append(Step("The Bradley-Terry fit", "The reward r maximises the likelihood sum D(a) D(b) P[a, b] "
+                          "log sigmoid(r_a - r_b) (centred: rewards sum to 0). At the maximum, sum_b D(b) "
+                          "sigmoid(r_a - r_b) = NBC(a; D) for every a, the two right columns, so the reward orders "
+                          "the responses like NBC under D (Shirali et al., Proposition 4.2). Highest reward: "
+                          f"{names_text(best)} ({number_text(reward.max())}).", table, tuple(best)))
+    if misfit is not None and len(names) > 1:
+        error = pd.DataFrame(P, index=names, columns=names) - misfit.fitted
+        text = ("The fitted model predicts sigmoid(r_a - r_b) for each pair; the table shows P minus that prediction. "
+                f"Largest error {number_text(misfit.max_error)}")
+        text += (f", at {misfit.max_pair[0]} against {misfit.max_pair[1]}" if misfit.max_pair else "")
+        text += f"; average over the pairs D x D draws {number_text(misfit.mean_error)}."
+        if misfit.cycle is not None:
+            a, b, c = misfit.cycle
+            text += (f" A single Bradley-Terry model makes P[a,b] P[b,c] P[c,a] equal to P[a,c] P[c,b] P[b,a] for "
+                     f"every triple (Shirali et al., Proposition B.1); here for {a}, {b}, {c} they are "
+                     f"{number_text(misfit.forward)} and {number_text(misfit.backward)}.")
+        text += (" One reward reproduces P exactly." if misfit.fits_exactly() else
+                 " One reward cannot reproduce these voters' comparisons.")
+        steps.append(Step("How well one reward fits", text, error))
+    steps.append(_tilt_step(reward, policy, params.beta, "reward",
+                            "the KL-regularised RLHF optimum, and DPO's policy in the limit"))
+    return steps
+
+
+def average_reward_trace(population: Population, params: RuleParams) -> list[Step]:
+    """The average-reward policy: the user types' rewards, their weighted average, the tilt (Shirali et
+    al., eq. (10))."""
+    population = as_population(population)
+    rewards = population.rewards
+    table = rewards.copy()
+    table.insert(0, "weight", population.weights)
+    average = population.average_reward()
+    best = top_names(average)
+    policy = average_reward_policy(population, beta=params.beta)
+    return [
+        Step("The user types", "Each row is a user type: its weight, then its reward for each response.", table),
+        Step("The average reward", "E_u r_u(y): each response's reward averaged over the user types, weighted by "
+             f"their weights. Highest: {names_text(best)} ({number_text(average.max())}).",
+             average.to_frame("average reward"), tuple(best)),
+        _tilt_step(average, policy, params.beta, "average reward", "Shirali et al., eq. (10)"),
+    ]
+
+
 #: The registry entries of this family (see :mod:`.rule`).
 ENTRIES = [
     Rule("rlhf", "RLHF / DPO limit", "the RLHF / DPO policy",
@@ -353,16 +463,16 @@ ENTRIES = [
          POLICY, "probability", "alignment",
          (Reference("rlhf"), Reference("dpo"), Reference("heterogeneous", "Proposition 4.2: its order is NBC's under D")),
          ("beta", "sampling"), ANY,
-         lambda m, p: rlhf_policy(m, beta=p.beta, sampling=_sampling(m, p), misfit=True)),
+         lambda m, p: rlhf_policy(m, beta=p.beta, sampling=_sampling(m, p), misfit=True), trace=rlhf_trace),
     Rule("nbc", "Normalized Borda count", "NBC",
          "An alternative's average chance of winning a head-to-head comparison against a response drawn from "
          "the sampling distribution; DPO ranks responses in this order.",
          SCORES, "win rate against D", "alignment",
          (Reference("heterogeneous", "Definition 4.1"), Reference("hidden_context", "uniform sampling")),
-         ("sampling",), ANY, lambda m, p: nbc(m, _sampling(m, p))),
+         ("sampling",), ANY, lambda m, p: nbc(m, _sampling(m, p)), trace=nbc_trace),
     Rule("average_reward", "Average-reward policy", "the average-reward policy",
          "Tilt a uniform reference policy by exp(average reward / beta), averaging the rewards of all user types.",
          POLICY, "probability", "alignment",
          (Reference("heterogeneous", "eq. (10)"), Reference("distortion")),
-         ("beta",), REWARDS, lambda m, p: average_reward_policy(m, beta=p.beta)),
+         ("beta",), REWARDS, lambda m, p: average_reward_policy(m, beta=p.beta), trace=average_reward_trace),
 ]

@@ -39,13 +39,12 @@ from ..errors import AggregationError
 from ..populations.base import Population
 from ..populations.matrix import PreferenceMatrix, as_population
 from ..populations.preference import matrix_and_names
-from ..outcome import MARGIN_TOLERANCE, SUPPORT_THRESHOLD
-from ..outcome import support as outcome_support
-from .result import LotteryCertificate, RuleResult
-from .scoring import borda, favourites
-from .rule import ANY, VOTERS, Rule, Step
-from .result import LOTTERY, POLICY
+from ..outcome import MARGIN_TOLERANCE, SUPPORT_THRESHOLD, lowest, support
 from ..papers import Reference
+from .ballots import names_text, number_text
+from .result import LOTTERY, POLICY, LotteryCertificate, RuleResult
+from .rule import ANY, VOTERS, Rule, Step
+from .scoring import borda, favourites
 
 #: How the maximal lottery is computed, in words (the start of :attr:`RuleResult.method`).
 EXACT_LP = "linear programs (scipy HiGHS) and a rank test"
@@ -77,11 +76,11 @@ def maximal_lottery(population: Population) -> RuleResult:
 
     p0 = _any_maximal_lottery(M)
     slack = M.T @ p0
-    support = p0 > SUPPORT_THRESHOLD
-    if not ((~support) & (slack <= _SLACK)).any():
-        essential = np.flatnonzero(support)
+    used = p0 > SUPPORT_THRESHOLD
+    if not ((~used) & (slack <= _SLACK)).any():
+        essential = np.flatnonzero(used)
     else:
-        essential = _essential_set(M, candidates=np.flatnonzero(support | (slack <= _SLACK)))
+        essential = _essential_set(M, candidates=np.flatnonzero(used | (slack <= _SLACK)))
 
     kernel = _kernel(M[np.ix_(essential, essential)])
     if kernel.shape[1] == 1:
@@ -315,6 +314,68 @@ def _result(p: np.ndarray, names: list[str], M: np.ndarray, *, unique: bool, ess
     return RuleResult(pd.Series(p, index=names, name="maximal lottery"), certificate, method, notes)
 
 
+def maximal_lottery_trace(population: Population, params=None) -> list[Step]:
+    """The maximal lottery as a teacher shows it: the margin game, the linear program's value and the
+    certificate (what every alternative scores against the lottery; the opponent's best responses are
+    those scoring the minimum, the game's value 0). Jackpot paper, section 5.1 and eq. (1)."""
+    P, names = matrix_and_names(population)
+    M = P - P.T
+    M[np.abs(M) <= MARGIN_TOLERANCE] = 0.0
+    result = maximal_lottery(population)
+    p = result.values
+    cert = result.certificate
+    against = pd.Series(M.T @ p.to_numpy(), index=names)          # (p^T M)_b: the lottery's margin over b
+    against[np.abs(against) <= MARGIN_TOLERANCE] = 0.0
+    best = lowest(against)
+    used = support(p)
+    game = pd.DataFrame(M, index=names, columns=names)
+    certificate = pd.DataFrame({"probability p(b)": p, "p's margin over b": against})
+    beaten = [b for b in names if b not in best]
+    if cert.unique:
+        which = "It is the only maximal lottery."
+    else:
+        which = (f"Several lotteries are optimal; shown is the {cert.selection}, which uses every alternative "
+                 f"some maximal lottery uses ({names_text(cert.essential_set)}).")
+    return [
+        Step("The margin game", "Two players each name an alternative; the row player wins the margin M[a, b] = "
+             "P[a, b] - P[b, a] (the share of voters preferring a to b minus the share preferring b to a) and the "
+             "column player loses it. The game is symmetric and zero-sum, so its value is 0: a maximal lottery is an "
+             "optimal mixed strategy p, one with sum_a p(a) M[a, b] >= 0 for every b (Jackpot paper, section 5.1, "
+             "eq. (1)).", game),
+        Step("The linear program", f"Maximise v subject to sum_a p(a) M[a, b] >= v for every b, p a probability "
+             f"distribution. Its optimal value is {number_text(cert.value)}"
+             + ("" if cert.value == 0 else " (0 up to rounding)") + ", the value of the game, as for every symmetric "
+             f"zero-sum game. The solution puts probability on {names_text(used)}.", p.to_frame("probability"),
+             tuple(used)),
+        Step("The certificate", "Each row: the probability p(b) and p's expected margin over b, sum_a p(a) M[a, b]. "
+             f"None is negative, so no alternative beats the lottery on average: it is maximal. The opponent's best "
+             f"responses are those at the minimum, {number_text(against.min())}: {names_text(best)}"
+             + (f"; every other alternative ({names_text(beaten)}) loses to the lottery." if beaten else
+                "; every alternative ties with the lottery.") + f" {which}", certificate, tuple(best)),
+        Step("The answer", "The maximal lottery: "
+             + ", ".join(f"{a} with probability {number_text(p[a])}" for a in used)
+             + ". Nash learning from human feedback converges to it (Jackpot paper, section 5.3).",
+             p.to_frame("probability"), tuple(used)),
+    ]
+
+
+def random_dictatorship_trace(population: Population, params=None) -> list[Step]:
+    """Random dictatorship: the first-place shares are the lottery."""
+    population = as_population(population)
+    shares = random_dictatorship(population)
+    used = support(shares)
+    tie = (" A voter whose top place is a tie splits its weight equally among the tied alternatives."
+           if getattr(population, "has_ties", False) else "")
+    return [
+        Step("First places", f"The share of the voters' weight that puts each alternative first.{tie}",
+             shares.to_frame("share of first places")),
+        Step("The lottery", "Pick a voter at random (by weight) and return their favourite: each alternative's "
+             "probability is its share of first places: " + ", ".join(f"{a} {number_text(shares[a])}" for a in used)
+             + ". A pretrained model imitating a random person answers like this (Jackpot paper, appendix A.6).",
+             shares.to_frame("probability"), tuple(used)),
+    ]
+
+
 def random_dictatorship(population: Population) -> pd.Series:
     """The lottery of first places: pick a random voter, return its favourite. A pretrained
     model imitating a random person's answer behaves like this (Jackpot paper, appendix A.6)."""
@@ -354,7 +415,7 @@ def proportional_borda(population: Population) -> pd.Series:
 
 def _lottery_trace_steps(population, result: RuleResult, matrix: pd.DataFrame, what: str) -> list:
     p = result.values
-    used = tuple(outcome_support(p))
+    used = tuple(support(p))
     cert = result.certificate
     return [Step("The game", f"A symmetric zero-sum game on {what}: the row's payoff against the column.", matrix),
             Step("Optimal strategy", f"No alternative beats this lottery on average (worst case {cert.value:.3g}); "
@@ -377,7 +438,7 @@ def proportional_borda_trace(population: Population, params=None) -> list:
     return [Step("Borda scores", "Borda points m-1, ..., 0 by position (tied alternatives share the average).",
                  score.to_frame("Borda score")),
             Step("Proportional lottery", f"Each probability is the score over the total ({score.sum():g}).", table,
-                 tuple(outcome_support(p)))]
+                 tuple(support(p)))]
 
 
 #: The registry entries of this family (see :mod:`.rule`).
@@ -388,7 +449,7 @@ ENTRIES = [
          LOTTERY, "probability", "lotteries",
          (Reference("kreweras"), Reference("fishburn"), Reference("jackpot", "section 5.1, eq. (1)"),
           Reference("jackpot", "section 5.3: NLHF converges to it")),
-         (), ANY, lambda m, p: maximal_lottery(m)),
+         (), ANY, lambda m, p: maximal_lottery(m), trace=maximal_lottery_trace),
     Rule("c1_maximal_lottery", "C1 maximal lottery", "the C1 maximal lottery",
          "The lottery no alternative beats more often than it loses to, counting only who wins each head-to-head "
          "vote, not by how much.",
@@ -403,7 +464,7 @@ ENTRIES = [
          "Pick a random voter and return their favourite; a pretrained model imitating a random person behaves "
          "like this.",
          LOTTERY, "probability", "lotteries", (Reference("gibbard"), Reference("jackpot", "appendix A.6")),
-         (), VOTERS, lambda m, p: random_dictatorship(m)),
+         (), VOTERS, lambda m, p: random_dictatorship(m), trace=random_dictatorship_trace),
     Rule("uniform", "Uniform policy", "the uniform policy",
          "Every answer with the same probability, whatever the voters say: the baseline that ignores them.",
          POLICY, "probability", "baselines",

@@ -224,12 +224,29 @@ class Rule:
         if self.needs == GAME and not population.has_full_rankings and params.k != 1:
             return (f"with k = {params.k} it needs each voter's full ranking (which of k sampled responses a voter "
                     "likes best), but a comparison table or a preference matrix only records pairwise wins; use k = 1")
-        return self.limit(population, params) if self.limit is not None else None
+        if self.limit is None:
+            return None
+        try:
+            return self.limit(population, params)
+        except AggregationError as exc:   # the limit could not even be measured (e.g. user types whose names hold '>')
+            return str(exc)
 
     def applies_to(self, population: Population, params: RuleParams | None = None) -> tuple[bool, str]:
         """``(True, "")`` or ``(False, reason a newcomer understands)``."""
         reason = self.refusal(as_population(population), params or RuleParams())
         return (reason is None, reason or "")
+
+    def steps(self, population: Population, params: RuleParams | None = None) -> list[Step]:
+        """How the rule reached its answer on ``population``, step by step (what a teacher projects):
+        its own :attr:`trace` or, for a rule without one, :func:`fallback_steps` (what it computes
+        and its answer). ``AggregationError`` (with the reason) when it does not apply."""
+        population = as_population(population)
+        params = params or RuleParams()
+        reason = self.refusal(population, params)
+        if reason is not None:
+            raise AggregationError(f"{self.name}: {reason}")
+        steps = list(self.trace(population, params)) if self.trace is not None else []
+        return steps or fallback_steps(self, population, params)
 
     def compute(self, population: Population, params: RuleParams | None = None) -> RuleResult:
         """The rule's output over the alternatives as a :class:`~.result.RuleResult` (``rule`` and
@@ -246,3 +263,33 @@ class Rule:
         return out.labelled(self.id, self.output)
 
 
+
+
+def answer_highlight(result: RuleResult) -> tuple[str, ...]:
+    """The alternatives a step shows as the answer: the tied top of scores, a ranking or a set; the
+    alternatives a lottery or policy uses when that is not all of them, else its most likely ones."""
+    if result.output in (LOTTERY, POLICY):
+        used = result.support
+        if len(used) < len(result.alternatives):
+            return tuple(used)
+    return tuple(result.winners)
+
+
+def fallback_steps(rule: Rule, population: Population, params: RuleParams) -> list[Step]:
+    """The step-by-step account of a rule without a trace of its own: what it computes (its
+    explanation and sources) and its values on ``population``, with how they were computed."""
+    result = rule.compute(population, params)
+    shown = answer_highlight(result)
+    what = {SCORES: "a score for each alternative (larger is better)", LOTTERY: "a lottery over the alternatives",
+            POLICY: "a policy: the probability of answering each alternative", SET: "a set of alternatives (1 for "
+            "members)", RANKING: "a ranking, as scores whose order is the ranking"}[rule.output]
+    how = f" Computed by {result.method}." if result.method else ""
+    notes = "".join(f" Note: {note}." for note in result.notes)
+    answer = ", ".join(str(a) for a in shown)
+    return [
+        Step("What it computes", f"{rule.name}: {rule.explanation} It returns {what} (unit: {rule.unit}). "
+             f"Sources: {rule.source}."),
+        Step("Its answer", f"{rule.name_with(params)} on this population.{how}{notes} "
+             f"{'Top' if rule.output in (SCORES, RANKING) else 'Chosen'}: {answer}.",
+             result.values.to_frame(rule.unit), shown),
+    ]

@@ -197,6 +197,57 @@ def _bucklin_steps(population, simplified: bool) -> list[Step]:
     return steps
 
 
+def _head_to_head_borda(population: Population, scores: pd.Series) -> Step:
+    """Borda from the head-to-head votes: ``S[a, b]``, the weight preferring a to b (indifferent voters
+    count half), summed over the opponents b; it equals the positional count (each voter gives a one
+    point for every alternative it ranks below a, half a point for every one tied with it)."""
+    population = as_population(population)
+    P = population.preference_matrix()
+    weight = population.total_weight if population.total_weight is not None else 1.0
+    table = P * weight
+    names = list(P.index)
+    for a in names:
+        table.loc[a, a] = np.nan
+    table["Borda score"] = scores.reindex(names)
+    who = ("how much of the voters' weight prefers" if population.total_weight is not None
+           else "the share of the voters that prefers (a comparison table or a matrix has no voter count)")
+    return Step("Head to head", f"The same score from the head-to-head votes: each cell is {who} the row to the "
+                "column (indifferent voters count half); a row's sum is its Borda score, because a voter gives an "
+                "alternative one point for each alternative below it and half a point for each one tied with it. "
+                "Averaging a row of P (itself included, at 1/2) gives NBC under the uniform distribution, whose order "
+                "RLHF's Bradley-Terry reward follows (Jackpot paper, Theorem 2; Shirali et al., Proposition 4.2).",
+                table, tuple(top_names(scores)))
+
+
+def _borda_trace(population, params):
+    population = as_population(population)
+    scores = borda(population)
+    if population.has_full_rankings and ballots_refusal(population) is None:
+        m = len(population.alternatives)
+        steps = _positional_steps(population, np.arange(m - 1, -1, -1, dtype=float), "Borda", scores)
+        return steps[:1] + [_head_to_head_borda(population, scores)] + steps[1:]
+    best = top_names(scores)
+    return [_head_to_head_borda(population, scores),
+            Step("Points", f"Borda picks {names_text(best)} ({number_text(scores.max())}).",
+                 scores.to_frame("score"), tuple(best))]
+
+
+def _plurality_trace(population, params):
+    population = as_population(population)
+    shares = favourites(population)
+    counts = plurality(population)
+    best = top_names(counts)
+    tie = (" A voter whose top place is a tie splits its weight equally among the tied alternatives."
+           if population.kind == RANKINGS and population.has_ties else "")
+    pl = (" For user types: the expected first places of their annotators (Plackett-Luce: a type puts y first "
+          "with probability exp(r(y)/T) over the sum over all responses)." if population.kind == USER_TYPES else "")
+    table = pd.DataFrame({"first places": counts, "share": shares})
+    return [Step("First places", f"Count the weight of the voters that put each alternative first (total weight "
+                 f"{number_text(population.total_weight)}).{tie}{pl}", table),
+            Step("Winner", f"Plurality picks the most first places: {names_text(best)} "
+                 f"({number_text(counts.max())}, a share of {number_text(shares.max())}).", table, tuple(best))]
+
+
 #: Sources of this family (see :mod:`aggregation.papers`).
 _SCORING = Reference("jackpot", "section 2.2 (scoring rules)")
 _BUCKLIN = (Reference("hoag_hallett"), Reference("erdelyi_bucklin", "section 2 (Bucklin and simplified Bucklin)"))
@@ -209,11 +260,11 @@ ENTRIES = [
          SCORES, "points", "scoring",
          (Reference("borda"), Reference("jackpot", "section 3.1 and Theorem 2 (appendix A.9): RLHF orders like Borda"),
           Reference("hidden_context", "Theorem 3.1")),
-         (), ANY, lambda m, p: borda(m)),
+         (), ANY, lambda m, p: borda(m), trace=_borda_trace),
     Rule("plurality", "Plurality", "plurality",
          "Count how many voters put each alternative first; the most first places wins.",
          SCORES, "first places", "scoring", (Reference("jackpot", "section 2.2 (scoring rules)"),),
-         (), VOTERS, lambda m, p: plurality(m)),
+         (), VOTERS, lambda m, p: plurality(m), trace=_plurality_trace),
     Rule("anti_plurality", "Anti-plurality (veto)", "anti-plurality",
          "Every voter vetoes their last place (a tie at the bottom splits the veto); the alternative the fewest "
          "voters veto wins.",

@@ -17,7 +17,7 @@ import pytest
 
 import presets
 from aggregation import (LIMITS, AggregationError, LimitError, Profile, bounds, generate, population_from_dict,
-                         read_comparisons, read_population_json, read_preflib, read_rankings_csv)
+                         read_comparisons, read_population_json, read_preflib, read_rankings_csv, yee_map)
 from ui import files, generator_panel
 from worker.spec import validate_spec
 
@@ -120,6 +120,9 @@ HOSTILE = {
     "a CSV header of 1,000 columns": (
         lambda: ",".join(f"c{i}" for i in range(1000)) + "\n", read_rankings_csv, "MAX_COLUMNS",
         "line 1: the CSV header: 1,000 columns"),
+    "a Yee map of 300 x 300 pixels with 2,000 voters each": (
+        lambda: 2000, lambda n: yee_map({"A": (0, 0), "B": (1, 0)}, "borda", grid=300, voters=n), "MAX_YEE_CELLS",
+        "300 x 300 pixels with 2000 voters each"),
     "a job prompt of 100,000 characters": (
         lambda: {"method": "dpo", "population": {"kind": "rankings", "text": "A > B\nB > A"}, "prompt": "x" * 100_000},
         validate_spec, "MAX_PROMPT_CHARS", "prompt has 100,000 characters"),

@@ -23,8 +23,8 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 #: Plotly charts each page draws once it has rendered (the tests wait for all of them).
-CHARTS = {"": 0, "population": 0, "rules": 3, "sampling": 2, "testtime": 3, "properties": 0, "ranked-choice": 1,
-          "fine-tuning": 1}
+CHARTS = {"": 0, "population": 0, "rules": 3, "yee": 4, "sampling": 2, "testtime": 3, "properties": 0,
+          "ranked-choice": 1, "fine-tuning": 1}
 
 
 def pytest_collection_modifyitems(items):

@@ -17,7 +17,8 @@ from .conftest import CHARTS, SCREENSHOTS, open_page, wait_for_app, wait_for_cha
 FIGURE_1 = Profile.parse("2: R > G > B\n3: B > R > G")
 TITLES = {"": "Which social choice rule is your alignment method?", **{p.url_path: p.title for p in shell.PAGES}}
 #: The scenario each page is photographed with (one that shows what the page is for).
-SHOWCASE = {"": None, "population": "clone_plurality", "rules": "jackpot_majority", "sampling": "hetero_sampling",
+SHOWCASE = {"": None, "population": "clone_plurality", "rules": "jackpot_majority", "yee": None,
+            "sampling": "hetero_sampling",
             "testtime": "testtime_nlhf_collapse", "properties": "jackpot_iia", "ranked-choice": "ranked_choice_mnl_mallows",
             "fine-tuning": None}
 NAV = [re.compile(re.escape(title) + "$") for title in ["Home"] + [p.title for p in shell.PAGES]]  # after the icon

@@ -59,12 +59,12 @@ def frame(at, key: str) -> pd.DataFrame:
 
 
 def charts(at) -> dict[str, dict]:
-    """The page's plotly charts by title text (untitled ones under ``""``)."""
+    """The page's plotly charts by title (its first line: the second names the population)."""
     out = {}
     for element in at.get("plotly_chart"):
         spec = json.loads(element.proto.spec)
         title = ((spec.get("layout") or {}).get("title") or {}).get("text") or ""
-        out[title] = spec
+        out[title.split("<br>")[0]] = spec
     return out
 
 

@@ -21,8 +21,9 @@ from .markdown import rendered
 FIGURE_1 = Profile.parse(state.JACKPOT_FIGURE_1)
 LABELS = {text.label: rule_id for rule_id, text in explain.RULES.items()}   # row label -> registry id
 PAGE_TITLES = {None: "Which social choice rule is your alignment method?", "population": "Population",
-               "rules": "Rules side by side", "sampling": "Sampling distribution", "testtime": "Test-time scaling",
-               "properties": "Properties", "ranked-choice": "Ranked choice", "fine-tuning": "Fine-tuning"}
+               "rules": "Rules side by side", "yee": "Yee diagrams", "sampling": "Sampling distribution",
+               "testtime": "Test-time scaling", "properties": "Properties", "ranked-choice": "Ranked choice",
+               "fine-tuning": "Fine-tuning"}
 
 
 def table(at, key: str) -> pd.DataFrame:
