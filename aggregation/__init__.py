@@ -31,6 +31,9 @@ Map of the packages (everything public is importable from here):
                         budget for the games), and their machinery
 ``properties/``         property checks of every rule (``axioms``) and what they cost (``cost``)
 ``choice/``             ranked choices (RCPO): exact ``models``, seeded ``samplers``
+``logs/``               comparison logs at arena scale: the column ``mapping``, the DuckDB ``reader``
+                        (:func:`read_comparison_log`, a :class:`ComparisonCounts`), the compact
+                        ``counts_file`` (Parquet) and the seeded arena-style ``generator``
 ``losses``              numpy references of the fine-tuning losses
 ``training_methods``    the fine-tuning methods as one table (name, family, default beta, spec fields,
                         explanation, references, the limit each converges to) and :func:`theory`,
@@ -54,6 +57,7 @@ from .populations import (
     Profile, RewardPopulation, as_population, check_preference_matrix, population_kind, sample_comparisons,
     sample_paired_comparisons, sample_pairs,
 )
+from .populations.counts import ComparisonCounts
 from .populations.profile import format_ranking, parse_ranking
 from .populations.preference import margins, preference_matrix
 from .populations.generators import (
@@ -102,6 +106,11 @@ from .choice.samplers import ranked_choice_arrays, sample_mallows_rmj_choices, s
 from .losses import (b3_integral, consistent_b3_loss, consistent_loss, corrected_dpo_loss, dpo_loss, entropy_phi_proxy,
                      ipo_loss, joint_likelihood, joint_likelihood_loss, joint_variance, mallows_rmj_loss, mnl_loss)
 from . import training_methods
+from . import logs
+from .logs import (
+    GeneratedLog, LogMapping, generate_log, guess_mapping, log_columns, preview_log, read_comparison_log,
+    read_counts_file, write_counts_file,
+)
 from .training_methods import TRAINING_METHODS, TheoryResult, TrainingMethod
 
 __all__ = [
@@ -144,4 +153,7 @@ __all__ = [
     "joint_variance",
     # fine-tuning methods and the theory next to a job
     "training_methods", "TRAINING_METHODS", "TrainingMethod", "TheoryResult",
+    # comparison logs at arena scale
+    "logs", "ComparisonCounts", "LogMapping", "guess_mapping", "read_comparison_log", "log_columns", "preview_log",
+    "read_counts_file", "write_counts_file", "generate_log", "GeneratedLog",
 ]

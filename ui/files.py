@@ -20,9 +20,10 @@ import numpy as np
 import pandas as pd
 
 import presets
-from aggregation import (COMPARISONS, RANKINGS, USER_TYPES, AggregationError, Profile, bounds,
+from aggregation import (COMPARISONS, RANKINGS, USER_TYPES, AggregationError, ComparisonCounts, Profile, bounds,
                          population_to_dict, read_comparisons, read_population_json, read_preflib, read_rankings_csv,
-                         sample_comparisons, write_comparisons, write_preflib, write_rankings_csv)
+                         read_counts_file, sample_comparisons, write_comparisons, write_counts_file, write_preflib,
+                         write_rankings_csv)
 from aggregation.formats import PREFLIB_TYPES, uncompared
 
 #: Uploads above this size are refused: by the server (``server.maxUploadSize``), by the browser (the
@@ -31,7 +32,9 @@ MAX_UPLOAD_MB = bounds.MAX_FILE_MB
 #: The range of β and the largest k the dashboard's controls accept (a scenario file beyond them is refused).
 BETA_RANGE = (0.01, 100.0)
 MAX_K = 32
-IMPORT_TYPES = (*PREFLIB_TYPES, "csv", "jsonl", "json", "txt", "toml")
+IMPORT_TYPES = (*PREFLIB_TYPES, "csv", "jsonl", "json", "txt", "toml", "parquet")
+#: A population file of comparison counts (:func:`aggregation.write_counts_file`): binary, never decoded as text.
+COUNTS_TYPE = "parquet"
 SCENARIO_TYPE = "toml"
 
 
@@ -55,6 +58,9 @@ def read_population_file(name: str, data: bytes, *, prompt: str | None = None):
     ``rejected``, else rankings (``ranking``, ``weight``); ``.jsonl``: comparisons; ``.json``: a
     population file written by this dashboard; ``.txt``: the text syntax (``3: B > R = G``).
     """
+    if PurePath(str(name)).suffix.lower().lstrip(".") == COUNTS_TYPE and isinstance(data, (bytes, bytearray)):
+        _checked_size(data)
+        return read_counts_file(bytes(data), where=str(name)[:200]), "comparison counts (Parquet)"
     ext, text = _decoded(name, data)
     if ext == SCENARIO_TYPE:
         raise AggregationError("a scenario file (.toml) holds settings too: read it with read_scenario_file")
@@ -101,19 +107,24 @@ def _decoded(name: str, data: bytes) -> tuple[str, str]:
         raise AggregationError(f"the file's content must be bytes, got {type(data).__name__}")
     if not isinstance(name, str):
         raise AggregationError(f"the file's name must be text, got {type(name).__name__}")
-    size_mb = len(data) / 2 ** 20
-    if size_mb > MAX_UPLOAD_MB:
-        raise AggregationError(f"the file is {math.floor(size_mb * 10) / 10:.1f} MB; files up to {MAX_UPLOAD_MB} MB "
-                               "are accepted (aggregation.bounds.MAX_FILE_MB; for bigger populations, merge identical "
-                               "rankings into weights first)")
+    _checked_size(data)
     ext = PurePath(name).suffix.lower().lstrip(".")
-    if ext not in IMPORT_TYPES:
+    if ext not in IMPORT_TYPES or ext == COUNTS_TYPE:
         raise AggregationError(f"unsupported file type '.{ext[:20]}': use one of "
                                + ", ".join(f".{t}" for t in IMPORT_TYPES))
     try:
         return ext, data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise AggregationError(f"the file is not UTF-8 text (byte {exc.start} cannot be decoded)") from None
+
+
+def _checked_size(data: bytes) -> None:
+    size_mb = len(data) / 2 ** 20
+    if size_mb > MAX_UPLOAD_MB:
+        raise AggregationError(f"the file is {math.floor(size_mb * 10) / 10:.1f} MB; files up to {MAX_UPLOAD_MB} MB "
+                               "are accepted (aggregation.bounds.MAX_FILE_MB; for bigger populations, merge identical "
+                               "rankings into weights first, or import a comparison log from Python or the "
+                               "command line: python -m aggregation.cli import-log)")
 
 
 def scenario_for_download(model, origin, sampling: pd.Series | None, beta: float, k: int, choice=None):
@@ -177,6 +188,9 @@ def exports(model, stem: str = "population") -> tuple[list[Export], list[str]]:
                                 lambda: write_preflib(model, title=stem)[0]))
         else:
             notes.append("PrefLib files hold whole-number counts only; this population has fractional weights.")
+    elif isinstance(model, ComparisonCounts):
+        files.append(Export("Counts file (.parquet)", f"{stem}.parquet", "application/vnd.apache.parquet",
+                            lambda: write_counts_file(model)))
     elif model.kind == COMPARISONS:
         left_out = uncompared(model)
         if left_out:

@@ -256,7 +256,7 @@ def _scan(source: str, fmt: str, plan: _Plan, check) -> AggregationError | None:
     """Read the rows in file order (one thread) and return ``check(batch, offset)``'s first error."""
     con = _connect(1, ordered=True)
     try:
-        reader = con.execute(plan.rows, [source]).to_arrow_reader(100_000)
+        reader = con.sql(plan.rows, params=[source]).to_arrow_reader(100_000)
         offset = 0
         for batch in reader:
             found = check(batch.to_pandas(), offset)
