@@ -18,12 +18,12 @@ import pandas as pd
 from ..errors import AggregationError
 from ..populations.base import Population
 from ..populations.matrix import as_population
-from . import alignment, elimination, lotteries, majority, scoring, testtime_policies
+from . import alignment, elimination, lotteries, majority, ratings, scoring, testtime_policies
 from .result import LOTTERY, POLICY, RANKING, SCORES, SET, RuleResult
 from .rule import ANY, FAMILIES, GAME, REWARDS, RULE_K, VOTERS, Rule, RuleParams, Step
 
 #: The family modules whose ``ENTRIES`` make up the registry.
-_FAMILY_MODULES = (scoring, elimination, majority, lotteries, alignment, testtime_policies)
+_FAMILY_MODULES = (scoring, elimination, majority, lotteries, ratings, alignment, testtime_policies)
 
 
 def _gather() -> list[Rule]:
