@@ -34,6 +34,8 @@ Map of the packages (everything public is importable from here):
 ``logs/``               comparison logs at arena scale: the column ``mapping``, the DuckDB ``reader``
                         (:func:`read_comparison_log`, a :class:`ComparisonCounts`), the compact
                         ``counts_file`` (Parquet) and the seeded arena-style ``generator``
+``uncertainty``         uncertainty of estimated answers: :func:`bootstrap` of every rule on comparisons
+                        (per pair, or annotators as clusters), :class:`BootstrapResult`
 ``losses``              numpy references of the fine-tuning losses
 ``training_methods``    the fine-tuning methods as one table (name, family, default beta, spec fields,
                         explanation, references, the limit each converges to) and :func:`theory`,
@@ -107,6 +109,7 @@ from .losses import (b3_integral, consistent_b3_loss, consistent_loss, corrected
                      ipo_loss, joint_likelihood, joint_likelihood_loss, joint_variance, mallows_rmj_loss, mnl_loss)
 from . import training_methods
 from . import logs
+from .uncertainty import BootstrapResult, bootstrap
 from .logs import (
     GeneratedLog, LogMapping, generate_log, guess_mapping, log_columns, preview_log, read_comparison_log,
     read_counts_file, write_counts_file,
@@ -155,5 +158,5 @@ __all__ = [
     "training_methods", "TRAINING_METHODS", "TrainingMethod", "TheoryResult",
     # comparison logs at arena scale
     "logs", "ComparisonCounts", "LogMapping", "guess_mapping", "read_comparison_log", "log_columns", "preview_log",
-    "read_counts_file", "write_counts_file", "generate_log", "GeneratedLog",
+    "read_counts_file", "write_counts_file", "generate_log", "GeneratedLog", "bootstrap", "BootstrapResult",
 ]
