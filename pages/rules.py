@@ -2,7 +2,7 @@
 import streamlit as st
 
 from aggregation import COMPARISONS, RULES, AggregationError, game_affordable, game_cells, game_cells_unit, outcome
-from ui import compute, explain, figures, numbers, shell, state, urls, widgets
+from ui import compute, explain, figures, numbers, shell, state, uncertainty, urls, widgets
 from ui.text import md, md_list
 
 shell.page_header(
@@ -74,6 +74,8 @@ if view.deferred:
         st.rerun()
 widgets.csv_download(view.scores.loc[computed].rename(index=labels), file_name="rules.csv", key="rules_csv",
                      label="Download the table as CSV")
+if model.kind == COMPARISONS:
+    uncertainty.section(model, computed, labels, beta, None if D is None else tuple(D.to_numpy()))
 if view.lottery is not None and not view.lottery.unique:
     st.info(f"The maximal lottery is **not unique** on this population: several lotteries are unbeaten. The one "
             f"shown is the {view.lottery.selection}; it is unique, treats alternatives symmetrically and uses every "
