@@ -37,6 +37,19 @@ def test_import_equals_the_generators_exact_counts(tmp_path, fmt, population):
     assert again.counts.fingerprint == log.counts.fingerprint
 
 
+def test_fifty_responses_import_sorted_with_the_same_counts(tmp_path):
+    # an import lists responses sorted by name; the generator keeps the population's order (..., Z, A1, B1)
+    pop = ag.mallows(40, 50, 0.9, seed=1)
+    log = ag.generate_log(pop, 20_000, tmp_path / "log.parquet", tie_probability=0.1, annotators=30, seed=4)
+    counts = read_comparison_log(log.path, log.mapping)
+    assert counts.alternatives == sorted(pop.alternatives)
+    order = counts.alternatives
+    pd.testing.assert_frame_equal(counts.preference_matrix(), log.counts.preference_matrix().loc[order, order])
+    pd.testing.assert_frame_equal(counts.ties(), log.counts.ties().loc[order, order])
+    # every (pair, annotator) count, once both list the responses in the same order
+    assert log.counts.restrict(order).fingerprint == counts.fingerprint
+
+
 def test_generated_rows_follow_the_population(tmp_path):
     # 40,000 rows over 3 responses from one ranking A > B > C (no ties asked): A always beats B and C
     pop = ag.Profile.parse("1: A > B > C")
