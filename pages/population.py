@@ -5,7 +5,7 @@ from aggregation import COMPARISONS, RANKINGS, USER_TYPES
 
 from ui import generator_panel
 from ui import population_editor as editor
-from ui import shell, state
+from ui import log_import, shell, state
 from ui.text import md
 
 shell.page_header(
@@ -53,6 +53,8 @@ st.subheader("Import and export")
 left, right = st.columns(2)
 with left:
     editor.import_panel()
+    st.divider()
+    log_import.panel()
 with right:
     st.markdown("**Save this population** (each file imports again here)")
     editor.export_panel(model)

@@ -73,6 +73,9 @@ def read_population_file(name: str, data: bytes, *, prompt: str | None = None):
         except csv.Error:
             header = first.split(",")
         columns = {c.strip().lower() for c in header}
+        if {"model_a", "model_b", "winner"} <= columns:
+            raise AggregationError("this is a comparison log (columns model_a, model_b, winner): import it under "
+                                   "'Import a comparison log', which asks which columns say what")
         if {"chosen", "rejected"} <= columns:
             return read_comparisons(text, "csv", prompt=prompt), "comparison table (CSV)"
         return read_rankings_csv(text), "rankings table (CSV)"
@@ -205,6 +208,55 @@ def exports(model, stem: str = "population") -> tuple[list[Export], list[str]]:
     elif model.kind == USER_TYPES:
         notes.append("Reward types are saved as a population file (.json); ranking formats cannot hold rewards.")
     return files, notes
+
+
+#: The formats of a comparison log imported in the browser (the core reads them with DuckDB).
+LOG_TYPES = ("csv", "jsonl", "parquet")
+
+
+def _log_file(name: str, data: bytes):
+    """The uploaded log as a temporary file (the core reads files, out of core); removed by the caller."""
+    import os
+    import tempfile
+    if not isinstance(data, (bytes, bytearray)):
+        raise AggregationError(f"the file's content must be bytes, got {type(data).__name__}")
+    size_mb = len(data) / 2 ** 20
+    if size_mb > bounds.MAX_LOG_UPLOAD_MB:
+        raise AggregationError(f"the log is {math.floor(size_mb * 10) / 10:.1f} MB; logs up to "
+                               f"{bounds.MAX_LOG_UPLOAD_MB} MB are imported here (aggregation.bounds.MAX_LOG_UPLOAD_MB): "
+                               "import a larger one with python -m aggregation.cli import-log and open the counts "
+                               "file (.parquet) it writes")
+    ext = PurePath(str(name)).suffix.lower().lstrip(".")
+    if ext not in LOG_TYPES:
+        raise AggregationError(f"a comparison log is a .csv, .jsonl or .parquet file, not '.{ext[:20]}'")
+    handle, path = tempfile.mkstemp(suffix=f".{ext}", prefix="log-upload-")
+    with os.fdopen(handle, "wb") as f:
+        f.write(data)
+    return path
+
+
+def log_preview(name: str, data: bytes) -> tuple[list[str], pd.DataFrame]:
+    """The columns of an uploaded log and its first rows (:data:`aggregation.logs.PREVIEW_ROWS`), as text."""
+    import os
+
+    from aggregation import log_columns, preview_log
+    path = _log_file(name, data)
+    try:
+        return log_columns(path), preview_log(path)
+    finally:
+        os.unlink(path)
+
+
+def import_log(name: str, data: bytes, mapping) -> ComparisonCounts:
+    """An uploaded log as counts (:func:`aggregation.read_comparison_log` with the confirmed ``mapping``)."""
+    import os
+
+    from aggregation import read_comparison_log
+    path = _log_file(name, data)
+    try:
+        return read_comparison_log(path, mapping)
+    finally:
+        os.unlink(path)
 
 
 def sampled_comparisons(model, n: int, sampling, seed: int, fmt: str) -> str:

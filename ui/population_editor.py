@@ -310,8 +310,9 @@ def import_panel() -> None:
         "Import a population file", type=list(files.IMPORT_TYPES), key="import_file",
         max_upload_size=files.MAX_UPLOAD_MB,
         help="PrefLib (.soc .soi .toc .toi), a rankings CSV (columns ranking, weight), a comparison table "
-             "(CSV or JSONL with chosen, rejected), a population file (.json) saved here, text (.txt), or a "
-             "scenario file (.toml) saved here or from presets/scenarios/. Limits: " + files.IMPORT_LIMITS)
+             "(CSV or JSONL with chosen, rejected), a population file (.json) or counts file (.parquet) saved "
+             "here or by python -m aggregation.cli import-log, text (.txt), or a scenario file (.toml) saved here "
+             "or from presets/scenarios/. Limits: " + files.IMPORT_LIMITS)
     st.caption(f"Limits: {files.IMPORT_LIMITS}")
     prompt = st.text_input("Prompt to use (comparison files with several prompts)", key="import_prompt")
     if st.button("Import (replaces the current population)", key="import_button", disabled=uploaded is None,
