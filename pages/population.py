@@ -53,8 +53,9 @@ st.subheader("Import and export")
 left, right = st.columns(2)
 with left:
     editor.import_panel()
-    st.divider()
-    log_import.panel()
 with right:
     st.markdown("**Save this population** (each file imports again here)")
     editor.export_panel(model)
+
+st.divider()
+log_import.panel()

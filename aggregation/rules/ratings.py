@@ -84,10 +84,10 @@ def elo_ratings(population: Population, *, k_factor: float = ELO_K, initial: flo
     if not (isinstance(base, (int, float)) and math.isfinite(base) and base > 1):
         raise AggregationError(f"the base must be a number above 1, got {base!r}")
     a, b, score, order = comparison_sequence(population, seed)
-    notes = [f"Row order matters: read in {order}."]
+    notes = [f"Row order matters: read in {order}"]
     if max_comparisons is not None and len(a) > max_comparisons:
         notes.append(f"Only the last {max_comparisons:,} of {len(a):,} comparisons are read (with K = {k_factor:g} "
-                     "earlier ones have decayed out of the ratings).")
+                     "earlier ones have decayed out of the ratings)")
         a, b, score = a[-max_comparisons:], b[-max_comparisons:], score[-max_comparisons:]
     names = population.alternatives
     ratings = [float(initial)] * len(names)
@@ -147,7 +147,7 @@ def bt_elo(population: Population, *, initial: float = ELO_INITIAL, base: float 
     r, ridged = bt_fit(P, W)
     notes = ("The likelihood has no finite maximum (some response won or lost every comparison it had, or the "
              "compared pairs fall apart into groups): a weak ridge prior keeps the ratings finite; gaps of about "
-             "1,000 points or more are the prior's, not the data's.",) if ridged else ()
+             "1,000 points or more are the prior's, not the data's",) if ridged else ()
     values = pd.Series(elo_scale(r, initial=initial, base=base, scale=scale), index=names, name="Bradley-Terry Elo")
     return RuleResult(values, method=f"Bradley-Terry maximum likelihood (Newton), {weighting}; "
                                      f"{initial:g} + {scale:g} / ln({base:g}) x reward", notes=notes)
