@@ -170,3 +170,27 @@ def test_counts_population_matches_pairwise_data():
     assert np.allclose(counts.standard_errors().to_numpy(), data.standard_errors().to_numpy(), equal_nan=True)
     assert counts.restrict(["A", "C"]).preference_matrix().loc["A", "C"] == data.preference_matrix().loc["A", "C"]
     assert ag.borda(counts).equals(ag.borda(data))
+
+
+@pytest.mark.parametrize("counts, message", [
+    ({"first": ["A"], "second": ["B"], "first_wins": [True], "second_wins": [0], "ties": [0]},
+     "counts.first_wins[0] must be a whole number, got True"),
+    ({"first": ["A"], "second": ["B"], "first_wins": [-1], "second_wins": [0], "ties": [0]}, "must not be negative"),
+    ({"first": ["A"], "second": [7], "first_wins": [1], "second_wins": [0], "ties": [0]},
+     "counts.second[0] must be text, got 7"),
+    ({"first": ["A", "B"], "second": ["B"], "first_wins": [1], "second_wins": [0], "ties": [0]},
+     "the lists have different lengths"),
+    ({"first": ["A"], "second": ["A"], "first_wins": [1], "second_wins": [0], "ties": [0]}, "compared with itself"),
+    ({"first": ["A"], "second": ["B"], "first_wins": [1], "ties": [0]}, "has no 'second_wins' list"),
+    ({"first": ["A"], "second": ["B\nC"], "first_wins": [1], "second_wins": [0], "ties": [0]}, "line"),
+])
+def test_a_population_file_of_counts_refuses_bad_cells(counts, message):
+    with pytest.raises(AggregationError) as info:
+        ag.population_from_dict({"kind": "comparisons", "counts": counts})
+    assert message in str(info.value)
+
+
+@pytest.mark.parametrize("data", [b"", b"PAR1garbage", b"\x00" * 100, "not bytes"])
+def test_a_counts_file_that_is_not_one_is_refused(data):
+    with pytest.raises(AggregationError):
+        ag.read_counts_file(data if isinstance(data, bytes) else data.encode())
