@@ -12,6 +12,8 @@ import csv
 import io
 import json
 import math
+import os
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import PurePath
@@ -21,9 +23,9 @@ import pandas as pd
 
 import presets
 from aggregation import (COMPARISONS, RANKINGS, USER_TYPES, AggregationError, ComparisonCounts, Profile, bounds,
-                         population_to_dict, read_comparisons, read_population_json, read_preflib, read_rankings_csv,
-                         read_counts_file, sample_comparisons, write_comparisons, write_counts_file, write_preflib,
-                         write_rankings_csv)
+                         log_columns, population_to_dict, preview_log, read_comparison_log, read_comparisons,
+                         read_counts_file, read_population_json, read_preflib, read_rankings_csv, sample_comparisons,
+                         write_comparisons, write_counts_file, write_preflib, write_rankings_csv)
 from aggregation.formats import PREFLIB_TYPES, uncompared
 
 #: Uploads above this size are refused: by the server (``server.maxUploadSize``), by the browser (the
@@ -216,8 +218,6 @@ LOG_TYPES = ("csv", "jsonl", "parquet")
 
 def _log_file(name: str, data: bytes):
     """The uploaded log as a temporary file (the core reads files, out of core); removed by the caller."""
-    import os
-    import tempfile
     if not isinstance(data, (bytes, bytearray)):
         raise AggregationError(f"the file's content must be bytes, got {type(data).__name__}")
     size_mb = len(data) / 2 ** 20
@@ -237,9 +237,6 @@ def _log_file(name: str, data: bytes):
 
 def log_preview(name: str, data: bytes) -> tuple[list[str], pd.DataFrame]:
     """The columns of an uploaded log and its first rows (:data:`aggregation.logs.PREVIEW_ROWS`), as text."""
-    import os
-
-    from aggregation import log_columns, preview_log
     path = _log_file(name, data)
     try:
         return log_columns(path), preview_log(path)
@@ -249,9 +246,6 @@ def log_preview(name: str, data: bytes) -> tuple[list[str], pd.DataFrame]:
 
 def import_log(name: str, data: bytes, mapping) -> ComparisonCounts:
     """An uploaded log as counts (:func:`aggregation.read_comparison_log` with the confirmed ``mapping``)."""
-    import os
-
-    from aggregation import read_comparison_log
     path = _log_file(name, data)
     try:
         return read_comparison_log(path, mapping)
