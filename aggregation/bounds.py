@@ -82,8 +82,8 @@ MAX_JOB_NAME_CHARS = 200
 #: ``aggregation.read_comparison_log(path, mapping)`` or ``python -m aggregation.cli import-log PATH``.
 MAX_LOG_UPLOAD_MB = MAX_FILE_MB
 #: Rows of a comparison log read from a local file. The import streams the file (DuckDB), so memory grows
-#: with the counts kept (:data:`MAX_COUNT_CELLS`), not with the rows; this bounds the time (about a second
-#: per ten million rows on one core) and keeps every count exact in int64 and float64.
+#: with the counts kept (:data:`MAX_COUNT_CELLS`), not with the rows; this bounds the time (3 to 5 seconds
+#: per ten million rows on two cores, ``bench/bench_logs.py``) and keeps every count exact in int64 and float64.
 MAX_LOG_ROWS = 10_000_000_000
 #: Cells of a population of comparison counts: distinct (pair of responses, annotator) combinations, each
 #: holding three counts (about 30 bytes each in memory).

@@ -38,6 +38,7 @@ from .populations.base import COMPARISONS
 from .populations.comparisons import PairwiseData
 from .populations.counts import ComparisonCounts
 from .populations.matrix import as_population
+from .rules.alignment import rlhf_policy
 from .rules.registry import RULES, get_rule
 from .rules.rule import RuleParams
 
@@ -50,6 +51,8 @@ LEVEL = 0.95
 ELO_BUDGET = 20_000_000
 #: Replicates drawn at a time (bounds the memory of the redraws).
 CHUNK = 250
+#: Annotators x pair outcomes up to which the cluster redraw multiplies dense matrices (BLAS) instead of sparse.
+DENSE_CELLS = 20_000_000
 PER_PAIR, CLUSTERS = "comparisons resampled per pair", "annotators resampled as clusters"
 
 
@@ -146,6 +149,8 @@ class _Redraws:
             cols = (pair.astype(np.int64)[:, None] * 3 + np.arange(3)[None, :]).reshape(-1)
             self.S = sparse.csr_matrix((C.reshape(-1).astype(float), (rows, cols)),
                                        shape=(self.n_annotators, n_pairs * 3))
+            if self.n_annotators * n_pairs * 3 <= DENSE_CELLS:
+                self.S = self.S.toarray()
         else:
             n = self.pairs.sum(axis=1)
             self.n = n
@@ -155,7 +160,8 @@ class _Redraws:
         if self.clusters:
             A = self.n_annotators
             weights = self.rng.multinomial(A, np.full(A, 1.0 / A), size=r).astype(float)
-            out = np.asarray((sparse.csr_matrix(weights) @ self.S).todense())
+            out = weights @ self.S if isinstance(self.S, np.ndarray) else \
+                np.asarray((sparse.csr_matrix(weights) @ self.S).todense())
             return np.rint(out).astype(np.int64).reshape(r, -1, 3)
         return self.rng.multinomial(self.n, self.p, size=(r, len(self.n)))
 
@@ -188,6 +194,15 @@ def _nbc(P, params):
 
 
 _FAST = {"borda": _borda, "copeland": _copeland, "nbc": _nbc}
+
+
+#: Rules recomputed on each redraw by a cheaper call with the same values (the registry's RLHF / DPO entry
+#: also measures the Bradley-Terry misfit, which only its certificate carries).
+def _rlhf(counts, params):
+    return rlhf_policy(counts, beta=params.beta, sampling=params.sampling_over(counts.alternatives)).values
+
+
+_VALUES = {"rlhf": _rlhf}
 
 
 def _condorcet(P: np.ndarray) -> np.ndarray:
@@ -268,7 +283,9 @@ def bootstrap(population, rule_ids=None, replicates: int = REPLICATES, seed: int
                 replica = ComparisonCounts(names, first[keep], second[keep], drawn[i, keep, 0], drawn[i, keep, 1],
                                            drawn[i, keep, 2])
                 for rule_id in slow:
-                    samples[rule_id][done + i] = RULES[rule_id].compute(replica, params).values.to_numpy(float)
+                    values = (_VALUES[rule_id](replica, params) if rule_id in _VALUES
+                              else RULES[rule_id].compute(replica, params).values)
+                    samples[rule_id][done + i] = values.to_numpy(float)
         done += r
     alpha = (1 - level) / 2
     lower = pd.DataFrame({r: np.quantile(samples[r], alpha, axis=0) for r in rules}, index=names)

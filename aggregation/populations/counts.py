@@ -363,12 +363,15 @@ class ComparisonCounts(Population):
     def preference_matrix(self) -> pd.DataFrame:
         """``P[a, b] = (W[a, b] + T[a, b] / 2) / n[a, b]``: a tie counts half for each side; 1/2 for a pair
         never compared."""
-        W, T = self._matrices()
-        N = W + W.T + T
-        with np.errstate(invalid="ignore", divide="ignore"):
-            P = np.where(N > 0, (W + T / 2) / np.where(N > 0, N, 1), 0.5)
-        np.fill_diagonal(P, 0.5)
-        return self._frame(P)
+        if "P" not in self._cache:
+            W, T = self._matrices()
+            N = W + W.T + T
+            with np.errstate(invalid="ignore", divide="ignore"):
+                P = np.where(N > 0, (W + T / 2) / np.where(N > 0, N, 1), 0.5)
+            np.fill_diagonal(P, 0.5)
+            P.setflags(write=False)
+            self._cache["P"] = P
+        return self._frame(self._cache["P"])
 
     def standard_errors(self) -> pd.DataFrame:
         """The standard error of each ``P[a, b]``: that of the mean score (1 a win, 1/2 a tie, 0 a loss) of

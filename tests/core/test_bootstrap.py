@@ -14,12 +14,17 @@ from aggregation import uncertainty as bootstrap_module
 def test_the_vectorised_rules_equal_the_rules_own_code(monkeypatch):
     counts = ag.generate_log(ag.mallows(80, 6, 0.7, seed=1), 3_000, None, tie_probability=0.15, annotators=12,
                              seed=2).counts
-    rules = ["borda", "copeland", "nbc"]
+    rules = ["borda", "copeland", "nbc", "rlhf"]
     fast = bootstrap(counts, rules, 40, seed=5)
+    dense = bootstrap(counts, rules, 40, seed=5, clusters=True)
     monkeypatch.setattr(bootstrap_module, "_FAST", {})
+    monkeypatch.setattr(bootstrap_module, "_VALUES", {})
+    monkeypatch.setattr(bootstrap_module, "DENSE_CELLS", 0)          # the sparse product of the cluster redraw
     slow = bootstrap(counts, rules, 40, seed=5)
+    sparse = bootstrap(counts, rules, 40, seed=5, clusters=True)
     for rule in rules:
         assert np.allclose(fast.samples[rule], slow.samples[rule], atol=1e-12, rtol=0)
+        assert np.allclose(dense.samples[rule], sparse.samples[rule], atol=1e-12, rtol=0)
     assert fast.estimates.equals(slow.estimates)
 
 
