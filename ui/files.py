@@ -49,7 +49,8 @@ def limits_sentence(*names: str) -> str:
 #: What the import widget says about sizes (the server refuses a larger file before it arrives).
 IMPORT_LIMITS = (f"files up to {MAX_UPLOAD_MB} MiB; "
                  + limits_sentence("MAX_ALTERNATIVES", "MAX_RANKINGS", "MAX_TYPES", "MAX_COMPARISONS")
-                 + f" per population, names of up to {bounds.MAX_NAME_CHARS} characters on one line (ranked "
+                 + f" per population (a counts file: {bounds.LIMITS['MAX_COUNT_CELLS']}), "
+                 f"names of up to {bounds.MAX_NAME_CHARS} characters on one line (ranked "
                  "alternatives without >, = or #).")
 
 
