@@ -34,6 +34,7 @@ Map of the packages (everything public is importable from here):
 ``logs/``               comparison logs at arena scale: the column ``mapping``, the DuckDB ``reader``
                         (:func:`read_comparison_log`, a :class:`ComparisonCounts`), the compact
                         ``counts_file`` (Parquet) and the seeded arena-style ``generator``
+``cli``                 ``python -m aggregation.cli import-log`` / ``generate-log`` (logs beyond the upload limit)
 ``uncertainty``         uncertainty of estimated answers: :func:`bootstrap` of every rule on comparisons
                         (per pair, or annotators as clusters), :class:`BootstrapResult`
 ``losses``              numpy references of the fine-tuning losses

@@ -38,6 +38,9 @@ headline = [f"Borda (the RLHF reward's order) puts **{md_list(borda, ' = ')}** f
                                                        for a in outcome.support(lottery)),
             f"the Condorcet winner is **{md(view.condorcet_winner)}**" if view.condorcet_winner
             else "there is **no Condorcet winner**"]
+if model.kind == COMPARISONS and view.winners.get("bt_elo"):   # what an arena leaderboard would publish
+    headline.insert(1, f"an arena leaderboard (Bradley–Terry on the Elo scale) puts "
+                       f"**{md_list(view.winners['bt_elo'], ' = ')}** first")
 st.markdown("On this population, " + "; ".join(h for h in headline if h) + ".")
 
 

@@ -74,3 +74,15 @@ def test_a_response_that_always_wins_gets_a_finite_rating_and_a_note():
     result = bt_elo(counts)
     assert np.isfinite(result.values).all() and result.values.idxmax() == "A"
     assert result.notes and "ridge prior" in result.notes[0]
+
+
+def test_an_arena_leaderboard_and_the_maximal_lottery_disagree_on_figure_1():
+    # Jackpot paper, Figure 1 (2: R > G > B, 3: B > R > G): the Bradley-Terry rating orders like Borda (R 7, B 6,
+    # G 2) and puts R first; the maximal lottery is B, the Condorcet winner (section 2.1's point about RLHF)
+    population = ag.Profile.parse("2: R > G > B\n3: B > R > G")
+    assert bt_elo(population).winners == ["R"] and ag.maximal_lottery(population).winners == ["B"]
+    # on a seeded arena-style log drawn from it (20,000 annotators, so that their mix is close to 2 : 3)
+    counts = ag.generate_log(population, 200_000, None, annotators=20_000, seed=0).counts
+    results = ag.compute_all(counts).results
+    assert results["bt_elo"].winners == ["R"] and results["elo"].winners == ["R"]
+    assert results["maximal_lottery"].winners == ["B"]

@@ -30,6 +30,7 @@ def test_a_certain_answer_is_decided_and_an_even_one_is_flagged(app):
     assert "Elo (online, arena)" in frame.index
     assert "Condorcet winner across resamples:** none in" in texts(at.markdown)
     assert "comparisons resampled per pair" in texts(at.caption)
+    assert "an arena leaderboard (Bradley–Terry on the Elo scale) puts **A** first" in texts(at.markdown)
 
 
 def test_an_undecided_winner_is_flagged(app):
