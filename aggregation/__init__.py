@@ -35,6 +35,12 @@ Map of the packages (everything public is importable from here):
                         the checks of every rule (``axioms``), what they cost (``cost``), paradoxes
                         found on demand (``paradox``) and their precomputed table (``paradox_table``)
 ``choice/``             ranked choices (RCPO): exact ``models``, seeded ``samplers``
+``logs/``               comparison logs at arena scale: the column ``mapping``, the DuckDB ``reader``
+                        (:func:`read_comparison_log`, a :class:`ComparisonCounts`), the compact
+                        ``counts_file`` (Parquet) and the seeded arena-style ``generator``
+``cli``                 ``python -m aggregation.cli import-log`` / ``generate-log`` (logs beyond the upload limit)
+``uncertainty``         uncertainty of estimated answers: :func:`bootstrap` of every rule on comparisons
+                        (per pair, or annotators as clusters), :class:`BootstrapResult`
 ``losses``              numpy references of the fine-tuning losses
 ``training_methods``    the fine-tuning methods as one table (name, family, default beta, spec fields,
                         explanation, references, the limit each converges to) and :func:`theory`,
@@ -60,6 +66,7 @@ from .populations import (
     Profile, RewardPopulation, as_population, check_preference_matrix, population_kind, sample_comparisons,
     sample_paired_comparisons, sample_pairs,
 )
+from .populations.counts import ComparisonCounts
 from .populations.profile import format_ranking, parse_ranking
 from .populations.preference import margins, preference_matrix
 from .populations.generators import (
@@ -117,6 +124,12 @@ from .choice.samplers import ranked_choice_arrays, sample_mallows_rmj_choices, s
 from .losses import (b3_integral, consistent_b3_loss, consistent_loss, corrected_dpo_loss, dpo_loss, entropy_phi_proxy,
                      ipo_loss, joint_likelihood, joint_likelihood_loss, joint_variance, mallows_rmj_loss, mnl_loss)
 from . import training_methods
+from . import logs
+from .uncertainty import BootstrapResult, bootstrap
+from .logs import (
+    GeneratedLog, LogMapping, generate_log, guess_mapping, log_columns, preview_log, read_comparison_log,
+    read_counts_file, write_counts_file,
+)
 from .training_methods import TRAINING_METHODS, TheoryResult, TrainingMethod
 
 # Yee diagrams
@@ -167,4 +180,7 @@ __all__ = [
     "training_methods", "TRAINING_METHODS", "TrainingMethod", "TheoryResult",
     # Yee diagrams
     "YeeMap", "yee_map", "yee_maps", "yee_rules",
+    # comparison logs at arena scale
+    "logs", "ComparisonCounts", "LogMapping", "guess_mapping", "read_comparison_log", "log_columns", "preview_log",
+    "read_counts_file", "write_counts_file", "generate_log", "GeneratedLog", "bootstrap", "BootstrapResult",
 ]

@@ -91,6 +91,19 @@ MAX_YEE_GRID = 300
 MAX_YEE_VOTERS = 2_000
 #: Pixels x voters of a Yee diagram (100 x 100 pixels with 500 voters; each voter is m distances).
 MAX_YEE_CELLS = 5_000_000
+#: Size of a comparison log uploaded in the browser, in MiB: the server's one upload limit (about a million
+#: arena-style CSV rows). A larger log is imported from a local file instead, where no upload limit applies:
+#: ``aggregation.read_comparison_log(path, mapping)`` or ``python -m aggregation.cli import-log PATH``.
+MAX_LOG_UPLOAD_MB = MAX_FILE_MB
+#: Rows of a comparison log read from a local file. The import streams the file (DuckDB), so memory grows
+#: with the counts kept (:data:`MAX_COUNT_CELLS`), not with the rows; this bounds the time (3 to 5 seconds
+#: per ten million rows on two cores, ``bench/bench_logs.py``) and keeps every count exact in int64 and float64.
+MAX_LOG_ROWS = 10_000_000_000
+#: Cells of a population of comparison counts: distinct (pair of responses, annotator) combinations, each
+#: holding three counts (about 30 bytes each in memory).
+MAX_COUNT_CELLS = 5_000_000
+#: Distinct annotators of a comparison log (their ids are kept as names).
+MAX_ANNOTATORS = 1_000_000
 
 #: Every limit, in the order the README lists them.
 LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
@@ -121,6 +134,13 @@ LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
     Limit("MAX_YEE_GRID", MAX_YEE_GRID, "pixels", "pixels per side of a Yee diagram"),
     Limit("MAX_YEE_VOTERS", MAX_YEE_VOTERS, "voters", "voters around each pixel of a Yee diagram"),
     Limit("MAX_YEE_CELLS", MAX_YEE_CELLS, "voters", "pixels × voters per pixel of a Yee diagram"),
+    Limit("MAX_LOG_UPLOAD_MB", MAX_LOG_UPLOAD_MB, "MiB",
+          "size of a comparison log uploaded in the browser (larger logs: import the local file from Python or "
+          "the command line)"),
+    Limit("MAX_LOG_ROWS", MAX_LOG_ROWS, "rows", "rows of a comparison log imported from a local file (streamed)"),
+    Limit("MAX_COUNT_CELLS", MAX_COUNT_CELLS, "cells",
+          "distinct (pair, annotator) cells of a population of comparison counts"),
+    Limit("MAX_ANNOTATORS", MAX_ANNOTATORS, "annotators", "distinct annotators of a comparison log"),
 )}
 
 

@@ -64,6 +64,13 @@ PAPERS: dict[str, Paper] = {p.key: p for p in [
           "https://arxiv.org/abs/2505.23749"),
     Paper("mallows_choice", "Feng & Tang 2022", "Feng, Tang", "On a Mallows-type Model for (Ranked) Choices",
           "arXiv 2207.01783", "https://arxiv.org/abs/2207.01783"),
+    # ratings from comparison logs
+    Paper("elo", "Elo 1978", "A. E. Elo", "The Rating of Chessplayers, Past and Present", "Arco, 2nd edition, 1978"),
+    Paper("chatbot_arena", "Chiang et al. 2024", "Chiang, Zheng, Sheng, Angelopoulos, Li, Li, Zhang, Zhu, Jordan, "
+          "Gonzalez, Stoica", "Chatbot Arena: An Open Platform for Evaluating LLMs by Human Preference",
+          "ICML 2024, arXiv 2403.04132", "https://arxiv.org/abs/2403.04132"),
+    Paper("efron", "Efron & Tibshirani 1993", "B. Efron, R. J. Tibshirani", "An Introduction to the Bootstrap",
+          "Chapman & Hall, 1993"),
     # social choice
     Paper("borda", "Borda 1781", "J.-C. de Borda", "Mémoire sur les élections au scrutin",
           "Histoire de l'Académie Royale des Sciences, 1781"),

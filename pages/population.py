@@ -5,7 +5,7 @@ from aggregation import COMPARISONS, RANKINGS, USER_TYPES
 
 from ui import generator_panel
 from ui import population_editor as editor
-from ui import shell, state
+from ui import log_import, shell, state
 from ui.text import md
 
 shell.page_header(
@@ -56,3 +56,6 @@ with left:
 with right:
     st.markdown("**Save this population** (each file imports again here)")
     editor.export_panel(model)
+
+st.divider()
+log_import.panel()

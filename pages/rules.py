@@ -2,7 +2,7 @@
 import streamlit as st
 
 from aggregation import COMPARISONS, RULES, AggregationError, game_affordable, game_cells, game_cells_unit, outcome
-from ui import compute, explain, figures, numbers, shell, state, steps, urls, widgets
+from ui import compute, explain, figures, numbers, shell, state, steps, uncertainty, urls, widgets
 from ui.text import md, md_list
 
 shell.page_header(
@@ -38,6 +38,9 @@ headline = [f"Borda (the RLHF reward's order) puts **{md_list(borda, ' = ')}** f
                                                        for a in outcome.support(lottery)),
             f"the Condorcet winner is **{md(view.condorcet_winner)}**" if view.condorcet_winner
             else "there is **no Condorcet winner**"]
+if model.kind == COMPARISONS and view.winners.get("bt_elo"):   # what an arena leaderboard would publish
+    headline.insert(1, f"an arena leaderboard (Bradley–Terry on the Elo scale) puts "
+                       f"**{md_list(view.winners['bt_elo'], ' = ')}** first")
 st.markdown("On this population, " + "; ".join(h for h in headline if h) + ".")
 steps.stepper(model, beta=beta, sampling=None if D is None else tuple(D.to_numpy()), k=k, games=games)
 
@@ -75,6 +78,8 @@ if view.deferred:
         st.rerun()
 widgets.csv_download(view.scores.loc[computed].rename(index=labels), file_name="rules.csv", key="rules_csv",
                      label="Download the table as CSV")
+if model.kind == COMPARISONS:
+    uncertainty.section(model, computed, labels, beta, None if D is None else tuple(D.to_numpy()))
 if view.lottery is not None and not view.lottery.unique:
     st.info(f"The maximal lottery is **not unique** on this population: several lotteries are unbeaten. The one "
             f"shown is the {view.lottery.selection}; it is unique, treats alternatives symmetrically and uses every "

@@ -16,7 +16,7 @@ import streamlit as st
 
 import presets
 from aggregation import RULES as REGISTRY
-from aggregation import (COMPARISONS, POPULATION_CLASSES, AggregationError, BTMisfit,
+from aggregation import (COMPARISONS, POPULATION_CLASSES, AggregationError, BootstrapResult, BTMisfit, bootstrap,
                          LotteryCertificate, RuleParams, RuleResult, SamplingFlip, average_reward_policy, bt_reward,
                          check_rule, condorcet_winner, format_ranking, kwin_curve, majority_graph, majority_winner,
                          mallows_rmj_topk_table, min_tv_flip, mnl_topk_table, mpne, multi_output_policy, nbc,
@@ -111,6 +111,15 @@ def _rules_view(model, beta: float, sampling: tuple | None, k: int | None) -> Ru
         deferred=deferred, certificates=certificates, k=k, bt_fit=None if rlhf is None else rlhf.certificate.misfit,
         notes={r: result.notes for r, result in results.items() if result.notes},
     )
+
+
+@st.cache_data(**_CACHE)
+def bootstrap_view(model, rule_ids: tuple[str, ...], beta: float, sampling: tuple | None, replicates: int,
+                   seed: int) -> BootstrapResult:
+    """The bootstrap of ``rule_ids`` on a population of comparisons (:func:`aggregation.bootstrap`)."""
+    names = model.alternatives
+    params = RuleParams(beta=beta, sampling=sampling_series(sampling, names), k=1)
+    return bootstrap(model, list(rule_ids), replicates, seed, params=params)
 
 
 @dataclass

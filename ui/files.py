@@ -12,6 +12,8 @@ import csv
 import io
 import json
 import math
+import os
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import PurePath
@@ -20,9 +22,10 @@ import numpy as np
 import pandas as pd
 
 import presets
-from aggregation import (COMPARISONS, RANKINGS, USER_TYPES, AggregationError, Profile, bounds,
-                         population_to_dict, read_comparisons, read_population_json, read_preflib, read_rankings_csv,
-                         sample_comparisons, write_comparisons, write_preflib, write_rankings_csv)
+from aggregation import (COMPARISONS, RANKINGS, USER_TYPES, AggregationError, ComparisonCounts, Profile, bounds,
+                         log_columns, population_to_dict, preview_log, read_comparison_log, read_comparisons,
+                         read_counts_file, read_population_json, read_preflib, read_rankings_csv, sample_comparisons,
+                         write_comparisons, write_counts_file, write_preflib, write_rankings_csv)
 from aggregation.formats import PREFLIB_TYPES, uncompared
 
 #: Uploads above this size are refused: by the server (``server.maxUploadSize``), by the browser (the
@@ -31,7 +34,9 @@ MAX_UPLOAD_MB = bounds.MAX_FILE_MB
 #: The range of β and the largest k the dashboard's controls accept (a scenario file beyond them is refused).
 BETA_RANGE = (0.01, 100.0)
 MAX_K = 32
-IMPORT_TYPES = (*PREFLIB_TYPES, "csv", "jsonl", "json", "txt", "toml")
+IMPORT_TYPES = (*PREFLIB_TYPES, "csv", "jsonl", "json", "txt", "toml", "parquet")
+#: A population file of comparison counts (:func:`aggregation.write_counts_file`): binary, never decoded as text.
+COUNTS_TYPE = "parquet"
 SCENARIO_TYPE = "toml"
 
 
@@ -44,7 +49,8 @@ def limits_sentence(*names: str) -> str:
 #: What the import widget says about sizes (the server refuses a larger file before it arrives).
 IMPORT_LIMITS = (f"files up to {MAX_UPLOAD_MB} MiB; "
                  + limits_sentence("MAX_ALTERNATIVES", "MAX_RANKINGS", "MAX_TYPES", "MAX_COMPARISONS")
-                 + f" per population, names of up to {bounds.MAX_NAME_CHARS} characters on one line (ranked "
+                 + f" per population (a counts file: {bounds.LIMITS['MAX_COUNT_CELLS']}), "
+                 f"names of up to {bounds.MAX_NAME_CHARS} characters on one line (ranked "
                  "alternatives without >, = or #).")
 
 
@@ -55,6 +61,9 @@ def read_population_file(name: str, data: bytes, *, prompt: str | None = None):
     ``rejected``, else rankings (``ranking``, ``weight``); ``.jsonl``: comparisons; ``.json``: a
     population file written by this dashboard; ``.txt``: the text syntax (``3: B > R = G``).
     """
+    if PurePath(str(name)).suffix.lower().lstrip(".") == COUNTS_TYPE and isinstance(data, (bytes, bytearray)):
+        _checked_size(data)
+        return read_counts_file(bytes(data), where=str(name)[:200]), "comparison counts (Parquet)"
     ext, text = _decoded(name, data)
     if ext == SCENARIO_TYPE:
         raise AggregationError("a scenario file (.toml) holds settings too: read it with read_scenario_file")
@@ -67,6 +76,9 @@ def read_population_file(name: str, data: bytes, *, prompt: str | None = None):
         except csv.Error:
             header = first.split(",")
         columns = {c.strip().lower() for c in header}
+        if {"model_a", "model_b", "winner"} <= columns:
+            raise AggregationError("this is a comparison log (columns model_a, model_b, winner): import it under "
+                                   "'Import a comparison log', which asks which columns say what")
         if {"chosen", "rejected"} <= columns:
             return read_comparisons(text, "csv", prompt=prompt), "comparison table (CSV)"
         return read_rankings_csv(text), "rankings table (CSV)"
@@ -101,19 +113,24 @@ def _decoded(name: str, data: bytes) -> tuple[str, str]:
         raise AggregationError(f"the file's content must be bytes, got {type(data).__name__}")
     if not isinstance(name, str):
         raise AggregationError(f"the file's name must be text, got {type(name).__name__}")
-    size_mb = len(data) / 2 ** 20
-    if size_mb > MAX_UPLOAD_MB:
-        raise AggregationError(f"the file is {math.floor(size_mb * 10) / 10:.1f} MB; files up to {MAX_UPLOAD_MB} MB "
-                               "are accepted (aggregation.bounds.MAX_FILE_MB; for bigger populations, merge identical "
-                               "rankings into weights first)")
+    _checked_size(data)
     ext = PurePath(name).suffix.lower().lstrip(".")
-    if ext not in IMPORT_TYPES:
+    if ext not in IMPORT_TYPES or ext == COUNTS_TYPE:
         raise AggregationError(f"unsupported file type '.{ext[:20]}': use one of "
                                + ", ".join(f".{t}" for t in IMPORT_TYPES))
     try:
         return ext, data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise AggregationError(f"the file is not UTF-8 text (byte {exc.start} cannot be decoded)") from None
+
+
+def _checked_size(data: bytes) -> None:
+    size_mb = len(data) / 2 ** 20
+    if size_mb > MAX_UPLOAD_MB:
+        raise AggregationError(f"the file is {math.floor(size_mb * 10) / 10:.1f} MB; files up to {MAX_UPLOAD_MB} MB "
+                               "are accepted (aggregation.bounds.MAX_FILE_MB; for bigger populations, merge identical "
+                               "rankings into weights first, or import a comparison log from Python or the "
+                               "command line: python -m aggregation.cli import-log)")
 
 
 def scenario_for_download(model, origin, sampling: pd.Series | None, beta: float, k: int, choice=None):
@@ -177,6 +194,9 @@ def exports(model, stem: str = "population") -> tuple[list[Export], list[str]]:
                                 lambda: write_preflib(model, title=stem)[0]))
         else:
             notes.append("PrefLib files hold whole-number counts only; this population has fractional weights.")
+    elif isinstance(model, ComparisonCounts):
+        files.append(Export("Counts file (.parquet)", f"{stem}.parquet", "application/vnd.apache.parquet",
+                            lambda: write_counts_file(model)))
     elif model.kind == COMPARISONS:
         left_out = uncompared(model)
         if left_out:
@@ -191,6 +211,47 @@ def exports(model, stem: str = "population") -> tuple[list[Export], list[str]]:
     elif model.kind == USER_TYPES:
         notes.append("Reward types are saved as a population file (.json); ranking formats cannot hold rewards.")
     return files, notes
+
+
+#: The formats of a comparison log imported in the browser (the core reads them with DuckDB).
+LOG_TYPES = ("csv", "jsonl", "parquet")
+
+
+def _log_file(name: str, data: bytes):
+    """The uploaded log as a temporary file (the core reads files, out of core); removed by the caller."""
+    if not isinstance(data, (bytes, bytearray)):
+        raise AggregationError(f"the file's content must be bytes, got {type(data).__name__}")
+    size_mb = len(data) / 2 ** 20
+    if size_mb > bounds.MAX_LOG_UPLOAD_MB:
+        raise AggregationError(f"the log is {math.floor(size_mb * 10) / 10:.1f} MB; logs up to "
+                               f"{bounds.MAX_LOG_UPLOAD_MB} MB are imported here (aggregation.bounds.MAX_LOG_UPLOAD_MB): "
+                               "import a larger one with python -m aggregation.cli import-log and open the counts "
+                               "file (.parquet) it writes")
+    ext = PurePath(str(name)).suffix.lower().lstrip(".")
+    if ext not in LOG_TYPES:
+        raise AggregationError(f"a comparison log is a .csv, .jsonl or .parquet file, not '.{ext[:20]}'")
+    handle, path = tempfile.mkstemp(suffix=f".{ext}", prefix="log-upload-")
+    with os.fdopen(handle, "wb") as f:
+        f.write(data)
+    return path
+
+
+def log_preview(name: str, data: bytes) -> tuple[list[str], pd.DataFrame]:
+    """The columns of an uploaded log and its first rows (:data:`aggregation.logs.PREVIEW_ROWS`), as text."""
+    path = _log_file(name, data)
+    try:
+        return log_columns(path), preview_log(path)
+    finally:
+        os.unlink(path)
+
+
+def import_log(name: str, data: bytes, mapping) -> ComparisonCounts:
+    """An uploaded log as counts (:func:`aggregation.read_comparison_log` with the confirmed ``mapping``)."""
+    path = _log_file(name, data)
+    try:
+        return read_comparison_log(path, mapping)
+    finally:
+        os.unlink(path)
 
 
 def sampled_comparisons(model, n: int, sampling, seed: int, fmt: str) -> str:

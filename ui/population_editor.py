@@ -16,8 +16,8 @@ import pandas as pd
 import streamlit as st
 from scipy.stats import rankdata
 
-from aggregation import (COMPARISONS, MATRIX, RANKINGS, USER_TYPES, AggregationError, PairwiseData, Profile,
-                         RewardPopulation, format_ranking, parse_ranking)
+from aggregation import (COMPARISONS, MATRIX, RANKINGS, USER_TYPES, AggregationError, ComparisonCounts, PairwiseData,
+                         Profile, RewardPopulation, format_ranking, parse_ranking)
 from aggregation import bounds
 from aggregation.validate import alternative_names
 
@@ -266,7 +266,14 @@ def rewards_editor(model: RewardPopulation) -> None:
     st.rerun()
 
 
-def comparisons_view(model: PairwiseData) -> None:
+def comparisons_view(model: PairwiseData | ComparisonCounts) -> None:
+    if isinstance(model, ComparisonCounts):
+        widgets.table(model.table(EDITOR_ROWS), hide_index=True, key="comparisons_preview", height=240)
+        who = f" and {model.n_annotators:,} annotators" if model.has_annotators else ""
+        st.caption(f"{model.n_comparisons:,} comparisons ({model.n_ties:,} ties) kept as counts per pair{who}: "
+                   f"{min(EDITOR_ROWS, model.n_cells):,} of {model.n_cells:,} cells shown. A tie counts half a "
+                   "win for each side in P.")
+        return
     widgets.table(model.table.head(EDITOR_ROWS), hide_index=True, key="comparisons_preview", height=240)
     if model.n_comparisons > EDITOR_ROWS:
         st.caption(f"First {EDITOR_ROWS} of {model.n_comparisons:,} comparisons.")
@@ -289,7 +296,8 @@ def summary(model) -> None:
         shown = s.P.apply(lambda col: col.map(numbers.decimal)) + " ± " + \
             s.standard_errors.apply(lambda col: col.map(numbers.decimal))
         widgets.table(shown, key="population_matrix", width="content")
-        st.caption("Estimated from the comparisons: ± one binomial standard error. Pairs never compared get 1/2.")
+        st.caption("Estimated from the comparisons: ± one standard error (binomial; with ties, that of the mean "
+                   "score 1 / ½ / 0, a tie counting half for each side). Pairs never compared get 1/2.")
     else:
         widgets.table(numbers.format_matrix(s.P, numbers.matrix_denominator(model)), key="population_matrix",
                       width="content")
@@ -302,8 +310,9 @@ def import_panel() -> None:
         "Import a population file", type=list(files.IMPORT_TYPES), key="import_file",
         max_upload_size=files.MAX_UPLOAD_MB,
         help="PrefLib (.soc .soi .toc .toi), a rankings CSV (columns ranking, weight), a comparison table "
-             "(CSV or JSONL with chosen, rejected), a population file (.json) saved here, text (.txt), or a "
-             "scenario file (.toml) saved here or from presets/scenarios/. Limits: " + files.IMPORT_LIMITS)
+             "(CSV or JSONL with chosen, rejected), a population file (.json) or counts file (.parquet) saved "
+             "here or by python -m aggregation.cli import-log, text (.txt), or a scenario file (.toml) saved here "
+             "or from presets/scenarios/. Limits: " + files.IMPORT_LIMITS)
     st.caption(f"Limits: {files.IMPORT_LIMITS}")
     prompt = st.text_input("Prompt to use (comparison files with several prompts)", key="import_prompt")
     if st.button("Import (replaces the current population)", key="import_button", disabled=uploaded is None,

@@ -19,6 +19,7 @@ from ..validate import alternative_names, cell, positive_weights, short
 from ..errors import AggregationError
 from ..populations.base import COMPARISONS, MATRIX, RANKINGS, USER_TYPES, Population
 from ..populations.comparisons import VOTER_COLUMNS, PairwiseData
+from ..populations.counts import OUTCOMES, ComparisonCounts
 from ..populations.matrix import PreferenceMatrix, as_population
 from ..populations.profile import Profile
 from ..populations.user_types import RewardPopulation
@@ -56,6 +57,9 @@ def population_to_dict(population: Population, compact: bool | None = None) -> d
                 "types": [{"name": t, "weight": float(w),
                            "rewards": {a: float(R.at[t, a]) for a in population.alternatives}}
                           for t, w in population.weights.items()]}
+    if isinstance(population, ComparisonCounts):
+        table = population.table()
+        return {**out, "counts": {c: table[c].tolist() for c in table.columns}}
     if population.kind == COMPARISONS:
         cols = [c for c in ("chosen", "rejected", population.voter_column) if c]
         rows = population.table[cols].astype(object).where(population.table[cols].notna(), None)
@@ -151,6 +155,8 @@ def population_from_dict(d, where: str = "population") -> Population:
             if isinstance(temperature, bool) or not isinstance(temperature, numbers.Real):
                 raise AggregationError(f"{where}.temperature must be a number, got {short(temperature)}")
             return RewardPopulation(table, weights, temperature)
+        if kind == COMPARISONS and "counts" in d:
+            return _counts(_field(d, "counts", dict, where), alternatives, f"{where}.counts")
         if kind == COMPARISONS:
             rows = _field(d, "comparisons", list, where)
             bounds.check("MAX_COMPARISONS", len(rows), f"{where}.comparisons")
@@ -252,3 +258,29 @@ def _field(d: dict, key: str, types, where: str):
     return value
 
 
+
+
+def _counts(columns: dict, alternatives, where: str) -> ComparisonCounts:
+    """The ``counts`` field of a population file (:class:`ComparisonCounts`, one list per column)."""
+    wanted = ("first", "second", *OUTCOMES)
+    missing = [c for c in wanted if c not in columns]
+    if missing:
+        raise AggregationError(f"{where} has no {missing[0]!r} list")
+    names = [*wanted, *(["annotator"] if "annotator" in columns else [])]
+    lengths = set()
+    for c in names:
+        if not isinstance(columns[c], list):
+            raise AggregationError(f"{where}.{c} must be a list")
+        bounds.check("MAX_COUNT_CELLS", len(columns[c]), f"{where}.{c}")
+        lengths.add(len(columns[c]))
+    if len(lengths) != 1:
+        raise AggregationError(f"{where}: the lists have different lengths ({', '.join(map(str, sorted(lengths)))})")
+    for c in ("first", "second", *(["annotator"] if "annotator" in columns else [])):
+        bad = next((i for i, v in enumerate(columns[c]) if not isinstance(v, str)), None)
+        if bad is not None:
+            raise AggregationError(f"{where}.{c}[{bad}] must be text, got {short(columns[c][bad])}")
+    for c in OUTCOMES:
+        bad = next((i for i, v in enumerate(columns[c]) if isinstance(v, bool) or not isinstance(v, int)), None)
+        if bad is not None:
+            raise AggregationError(f"{where}.{c}[{bad}] must be a whole number, got {short(columns[c][bad])}")
+    return ComparisonCounts.from_frame(pd.DataFrame({c: columns[c] for c in names}), alternatives, where)

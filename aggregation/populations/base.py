@@ -8,6 +8,7 @@ kind (:attr:`Population.kind`)  class                         what it holds
 :data:`RANKINGS`                :class:`~.profile.Profile`    weighted rankings (weak orders)
 :data:`USER_TYPES`              :class:`~.user_types.RewardPopulation`  user types with rewards
 :data:`COMPARISONS`             :class:`~.comparisons.PairwiseData`     a table of pairwise comparisons
+:data:`COMPARISONS`             :class:`~.counts.ComparisonCounts`      a comparison log as counts per pair
 :data:`MATRIX`                  :class:`~.matrix.PreferenceMatrix`     a preference matrix P, given as is
 ==============================  ============================  ==========================================
 

@@ -95,7 +95,7 @@ def as_population(obj) -> Population:
     if isinstance(obj, pd.DataFrame):
         return PreferenceMatrix(obj)
     raise AggregationError(
-        f"expected a Profile, RewardPopulation, PairwiseData or preference matrix, got {type(obj).__name__}")
+        f"expected a Profile, RewardPopulation, PairwiseData, ComparisonCounts or preference matrix, got {type(obj).__name__}")
 
 
 def population_kind(obj) -> str:

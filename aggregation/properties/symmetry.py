@@ -21,6 +21,7 @@ import pandas as pd
 from ..errors import AggregationError
 from ..papers import Reference
 from ..populations.base import COMPARISONS, RANKINGS, USER_TYPES
+from ..populations.counts import ComparisonCounts
 from ..populations.profile import Profile
 from ..populations.user_types import RewardPopulation
 from ..rules.rule import RuleParams
@@ -39,6 +40,10 @@ def _outcome(ctx: Context, values: pd.Series) -> str:
 
 # ============================================================================ anonymity
 def _voter_rows(population) -> int:
+    """Rows whose order anonymity varies: rankings, user types, comparisons; for counts of comparisons
+    (which keep no order of their own) their cells."""
+    if isinstance(population, ComparisonCounts):
+        return population.n_cells
     return population.n_rankings if population.kind == RANKINGS else population.n_rows
 
 

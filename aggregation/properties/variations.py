@@ -26,6 +26,7 @@ import pandas as pd
 from ..errors import AggregationError
 from ..populations.base import COMPARISONS, MATRIX, RANKINGS, USER_TYPES, Population
 from ..populations.comparisons import PairwiseData
+from ..populations.counts import ComparisonCounts
 from ..populations.matrix import PreferenceMatrix
 from ..populations.profile import Profile, format_ranking
 from ..populations.user_types import RewardPopulation
@@ -272,12 +273,18 @@ def relabelled(population: Population, perm: Sequence[int]) -> Population:
     if population.kind == MATRIX:
         P = population.preference_matrix().to_numpy(float)[np.ix_(perm, perm)]
         return PreferenceMatrix(pd.DataFrame(P, index=names, columns=names))
-    if population.kind == COMPARISONS:
+    if isinstance(population, PairwiseData):
         rename = {names[perm[j]]: names[j] for j in range(len(names))}
         table = population.table
         for column in ("chosen", "rejected"):
             table[column] = table[column].map(rename)
         return PairwiseData(table, alternatives=names)
+    if isinstance(population, ComparisonCounts):
+        rename = {names[perm[j]]: names[j] for j in range(len(names))}
+        table = population.table()
+        for column in ("first", "second"):
+            table[column] = table[column].map(rename)
+        return ComparisonCounts.from_frame(table, alternatives=names)
     raise AggregationError(f"cannot relabel a population of kind {population.kind!r}")
 
 
@@ -289,8 +296,11 @@ def reordered_voters(population: Population, order: Sequence[int]) -> Population
     if population.kind == USER_TYPES:
         table = population.rewards.iloc[order]
         return RewardPopulation(table, population.weights.to_numpy(float)[order], population.temperature)
-    if population.kind == COMPARISONS:
+    if isinstance(population, PairwiseData):
         return PairwiseData(population.table.iloc[order], alternatives=population.alternatives)
+    if isinstance(population, ComparisonCounts):
+        table = population.table().iloc[order]
+        return ComparisonCounts.from_frame(table, alternatives=population.alternatives)
     raise AggregationError(f"a population of kind {population.kind!r} has no voters to reorder")
 
 

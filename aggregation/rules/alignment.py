@@ -180,25 +180,31 @@ def _unanimity_levels(P: np.ndarray) -> np.ndarray:
     return rank[label]
 
 
-def _bt_mle(P: np.ndarray, D: np.ndarray, tol: float = 1e-13, max_iter: int = 200) -> np.ndarray:
-    """Newton's method for max sum_ab D_a D_b P_ab log sigmoid(r_a - r_b) (finite: P is irreducible)."""
+def _bt_mle(P: np.ndarray, D: np.ndarray, tol: float = 1e-13, max_iter: int = 200, *,
+            weights: np.ndarray | None = None, ridge: float = 0.0) -> np.ndarray:
+    """Newton's method for max sum_ab W_ab P_ab log sigmoid(r_a - r_b) - ridge / 2 sum_a r_a^2, with pair
+    weights ``W = D D^T`` (pairs drawn from D x D) unless ``weights`` gives them (e.g. how often each pair
+    was compared, :mod:`.ratings`). Finite when the weighted "sometimes beats" graph is strongly
+    connected, or ``ridge > 0``."""
     m = len(D)
-    W = np.outer(D, D)
+    W = np.outer(D, D) if weights is None else np.asarray(weights, dtype=float)
     target = W * P
+    gauge = np.outer(D, D)
 
     def loss(r):
         diff = r[:, None] - r[None, :]
-        return -(target * -np.logaddexp(0.0, -diff)).sum()
+        return -(target * -np.logaddexp(0.0, -diff)).sum() + ridge / 2 * (r @ r)
 
     r = np.zeros(m)
     current = loss(r)
     for _ in range(max_iter):
         diff = r[:, None] - r[None, :]
         s = expit(diff)
-        grad = -(target - W * s).sum(axis=1)          # d loss / d r_a
+        grad = -(target - W * s).sum(axis=1) + ridge * r   # d loss / d r_a
         h = W * s * (1 - s)
-        H = np.diag(h.sum(axis=1)) - h
-        H += np.outer(D, D)                          # fixes the shift invariance (sum-to-zero gauge)
+        H = np.diag(h.sum(axis=1) + ridge) - h
+        if not ridge:
+            H += gauge                               # fixes the shift invariance (sum-to-zero gauge)
         step = np.linalg.solve(H, grad)
         if np.abs(grad).max() < tol:
             # converged; one more full Newton step (quadratic convergence) takes the error from

@@ -30,6 +30,8 @@ says when the active-set polish did not settle and the convex solver's point (ac
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 from scipy.linalg import null_space
@@ -66,6 +68,22 @@ def maximal_lottery(population: Population) -> RuleResult:
     P, names = matrix_and_names(population)
     M = P - P.T
     M[np.abs(M) <= MARGIN_TOLERANCE] = 0.0    # a margin this small is a tie, as for the Condorcet winner
+    key = (tuple(names), M.tobytes())
+    if key not in _RECENT:                    # the essential set and the bipartisan set read the same lottery
+        if len(_RECENT) >= _RECENT_SIZE:
+            _RECENT.pop(next(iter(_RECENT)))
+        _RECENT[key] = _maximal_lottery(M, names)
+    result = _RECENT[key]
+    return replace(result, values=result.values.copy())
+
+
+#: The last few maximal lotteries computed, by margins (a bootstrap asks for the same matrix once per rule that
+#: reads it: the maximal lottery, the essential set).
+_RECENT: dict = {}
+_RECENT_SIZE = 8
+
+
+def _maximal_lottery(M: np.ndarray, names: list[str]) -> RuleResult:
     m = len(names)
     if m == 1:
         return _result(np.ones(1), names, M, unique=True, essential=[0])

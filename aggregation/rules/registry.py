@@ -18,12 +18,13 @@ import pandas as pd
 from ..errors import AggregationError
 from ..populations.base import Population
 from ..populations.matrix import as_population
-from . import alignment, elimination, kemeny, lotteries, majority, margins, scoring, sets, testtime_policies
+from . import alignment, elimination, kemeny, lotteries, majority, margins, ratings, scoring, sets, testtime_policies
 from .result import LOTTERY, POLICY, RANKING, SCORES, SET, RuleResult
 from .rule import ANY, FAMILIES, GAME, REWARDS, RULE_K, VOTERS, Rule, RuleParams, Step
 
 #: The family modules whose ``ENTRIES`` make up the registry.
-_FAMILY_MODULES = (scoring, elimination, majority, margins, kemeny, sets, lotteries, alignment, testtime_policies)
+_FAMILY_MODULES = (scoring, elimination, majority, margins, kemeny, sets, lotteries, ratings, alignment,
+                   testtime_policies)
 
 
 def _gather() -> list[Rule]:

@@ -30,7 +30,7 @@ import pandas as pd
 
 from ..errors import AggregationError
 from ..papers import Reference, cite
-from ..populations.base import Population
+from ..populations.base import COMPARISONS, Population
 from ..populations.matrix import as_population
 from ..validate import distribution, sample_count
 from .result import LOTTERY, POLICY, RANKING, SCORES, SET, RuleResult
@@ -38,6 +38,8 @@ from .result import LOTTERY, POLICY, RANKING, SCORES, SET, RuleResult
 #: What a rule needs from a population (``Rule.needs``): nothing but P; each voter's order (rankings or
 #: user types); reward functions (user types); each voter's order unless k = 1 (the test-time games).
 ANY, VOTERS, REWARDS, GAME = "any population", "voters' orders", "rewards", "voters' orders for k > 1"
+#: ... or a log of comparisons read one by one (sequential Elo): comparison tables and counts only.
+LOG = "a log of comparisons"
 #: The number of test-time samples when none is given.
 RULE_K = 4
 #: The positional scoring rule's points for a voter's 1st, 2nd, 3rd place (0 below) when none are given.
@@ -49,7 +51,8 @@ FAMILIES = ("scoring", "elimination", "majority", "sets", "lotteries", "ratings"
 _APPLIES = {ANY: "any population (it only needs pairwise preferences)",
             VOTERS: "rankings or user types (it needs {reads})",
             REWARDS: "user types only",
-            GAME: "rankings or user types (any k), comparisons or matrices (k = 1)"}
+            GAME: "rankings or user types (any k), comparisons or matrices (k = 1)",
+            LOG: "comparison tables and logs (it reads the comparisons one by one, in order)"}
 
 
 @dataclass(frozen=True)
@@ -221,6 +224,10 @@ class Rule:
                     "only records who won each pair")
         if self.needs == REWARDS and not population.has_rewards:
             return "it needs user types with reward functions; rankings and pairwise comparisons carry no reward scale"
+        if self.needs == LOG and population.kind != COMPARISONS:
+            return ("it reads a log of comparisons one by one, in order; rankings, user types and a preference "
+                    "matrix are not a log (draw a comparison dataset from them, or read the Bradley-Terry rating, "
+                    "which needs no order)")
         if self.needs == GAME and not population.has_full_rankings and params.k != 1:
             return (f"with k = {params.k} it needs each voter's full ranking (which of k sampled responses a voter "
                     "likes best), but a comparison table or a preference matrix only records pairwise wins; use k = 1")

@@ -431,3 +431,15 @@ def test_cheap_checks_run_unasked_on_a_large_population():
     assert {"majority", "condorcet", "pareto", "iia", "homogeneity"} <= set(chosen)
     assert not {"participation", "manipulation", "reinforcement"} & set(chosen)   # ~1,000 re-computations each
     assert affordable_properties(FIGURE_1, "borda", 4) == list(PROPERTIES)
+
+
+def test_counts_of_comparisons_are_relabelled_and_their_cells_reordered():
+    """A log's counts (aggregation.ComparisonCounts) keep no row order: anonymity lists their cells in other
+    orders and neutrality renames their alternatives, as for a comparison table (Borda passes both)."""
+    from aggregation import ComparisonCounts, Profile, sample_comparisons
+
+    counts = ComparisonCounts.from_pairwise(sample_comparisons(Profile.parse("2: R > G > B\n3: B > R > G"), 60, seed=1))
+    verdicts = {c.axiom: c for c in check_rule(counts, "borda") if c.axiom in ("anonymity", "neutrality")}
+    assert {a: c.status for a, c in verdicts.items()} == {"anonymity": "pass", "neutrality": "pass"}
+    assert verdicts["anonymity"].message.startswith("Listing the comparisons in any other order")
+    assert verdicts["anonymity"].exhaustive                         # 3 cells: every order of them tried

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from aggregation import (COMPARISONS, KINDS, MATRIX, POPULATION_CLASSES, RANKINGS, USER_TYPES, AggregationError,
+from aggregation import (COMPARISONS, KINDS, ComparisonCounts, MATRIX, POPULATION_CLASSES, RANKINGS, USER_TYPES, AggregationError,
                          PairwiseData, Population, PreferenceMatrix, Profile, RewardPopulation, as_population, borda,
                          maximal_lottery, population_from_dict, population_kind, population_to_dict, sample_comparisons)
 from aggregation.formats import FILE_KINDS, FILE_WORDS
@@ -17,7 +17,7 @@ PAIRS = PairwiseData(pd.DataFrame({"chosen": ["a", "a", "b", "a"], "rejected": [
 def test_every_class_is_a_population_of_one_kind_with_its_capabilities():
     matrix = PreferenceMatrix(FIGURE_1.preference_matrix())
     rows = [(FIGURE_1, RANKINGS, True, False), (TYPES, USER_TYPES, True, True), (PAIRS, COMPARISONS, False, False),
-            (matrix, MATRIX, False, False)]
+            (ComparisonCounts.from_pairwise(PAIRS), COMPARISONS, False, False), (matrix, MATRIX, False, False)]
     assert [type(p) for p, *_ in rows] == list(POPULATION_CLASSES)
     for population, kind, full, rewards in rows:
         assert isinstance(population, Population) and population.kind == kind and kind in KINDS
@@ -40,8 +40,8 @@ def test_as_population_wraps_a_matrix_and_names_anything_else():
     assert isinstance(wrapped, PreferenceMatrix) and wrapped.alternatives == ["R", "G", "B"]
     assert as_population(FIGURE_1) is FIGURE_1
     pd.testing.assert_frame_equal(wrapped.preference_matrix(), P)
-    with pytest.raises(AggregationError, match="expected a Profile, RewardPopulation, PairwiseData or preference "
-                                               "matrix, got list"):
+    with pytest.raises(AggregationError, match="expected a Profile, RewardPopulation, PairwiseData, ComparisonCounts "
+                                               "or preference matrix, got list"):
         as_population([1, 2])
     with pytest.raises(AggregationError, match=r"P\[R, G\] \+ P\[G, R\] = 1.2, but it must be 1"):
         as_population(pd.DataFrame([[0.5, 0.6], [0.6, 0.5]], index=["R", "G"], columns=["R", "G"]))

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from scipy.special import softmax
 
-from aggregation import Profile, RewardPopulation, nbc, rlhf_policy, sample_comparisons
+from aggregation import Profile, RewardPopulation, generate_log, nbc, rlhf_policy, sample_comparisons
 from ui import explain, shell, state, urls
 
 from .conftest import open_page
@@ -277,6 +277,8 @@ UNUSUAL = {
     "fractional weights, 5 alternatives": Profile.parse("0.5: a > b > c > d > e\n1.25: e > d = c > b > a"),
     "reward types": RewardPopulation({"u": {"x": 1.0, "y": 0.0}, "v": {"x": -1.0, "y": 2.0}}, [3, 1], 0.5),
     "comparisons": sample_comparisons(FIGURE_1, 50, seed=1),
+    "comparison counts (a log with ties and annotators)": generate_log(FIGURE_1, 300, None, tie_probability=0.2,
+                                                                       annotators=5, seed=1).counts,
 }
 
 

@@ -15,7 +15,7 @@ import json
 
 import pytest
 
-from aggregation import Profile, RewardPopulation
+from aggregation import ComparisonCounts, Profile, RewardPopulation
 from ui import state
 from ui.text import html, md
 
@@ -36,6 +36,9 @@ POPULATIONS = {
          BOLD: {LINK: 0.0, IMAGE: 2.0, LATEX: 1.0, TAG: 0.5}}, [2, 1], 0.5)),
     "rankings with hostile names": Profile.parse(f"2: {LINK} > {IMAGE} > {LATEX}\n3: {LATEX} > {LINK} > {IMAGE}\n"
                                                  f"1: {BOLD} > {IMAGE}"),
+    "comparison counts with hostile names": ComparisonCounts([LINK, IMAGE, LATEX, TAG], [0, 0, 1, 2], [1, 2, 2, 3],
+                                                             [30, 12, 9, 20], [10, 12, 11, 5], [2, 0, 1, 0],
+                                                             [0, 1, 0, 1], [BOLD, ":red[U]"]),
 }
 PAGES = [None, "population", "rules", "sampling", "testtime", "properties", "ranked-choice", "fine-tuning"]
 #: Elements whose text Streamlit renders as markdown, and the attributes that hold it.
