@@ -70,7 +70,7 @@ FAMILIES = (PAIRWISE, RANKED_CHOICE, SELF_PLAY, FULL_INFORMATION)
 DEFAULTS = {
     "model": "tiny", "dataset_size": 2048, "steps": 200, "seed": 0, "k": 2, "samples_per_step": 64,
     "exploration": 0.1, "display_size": 4, "top_k": 1, "dispersion": "fixed", "phi": 0.5,
-    "learning_rate": {"tiny": 5e-3, "checkpoint": 1e-4}, "device": "auto",
+    "learning_rate": {"tiny": 5e-3, "tabular": 5e-2, "checkpoint": 1e-4}, "contexts": 1, "device": "auto",
     "lora": {"r": 8, "alpha": 32, "dropout": 0.1, "target_modules": None},
     "alpha": 1.0, "variance": "estimated", "log_eps": STABLE_LOG_EPS,
     "correction_clip": {"estimated": 0.1, "known": None},

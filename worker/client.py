@@ -85,7 +85,7 @@ import redis.exceptions
 
 from dataclasses import dataclass
 
-from .catalog import TINY, available_models
+from .catalog import BUILT_IN, available_models
 from .config import WorkerConfig
 from .queue import JobChannel, make_huey
 from .records import (TERMINAL, JobList, JobRecord, JobStatus, JobStore, LimitReached, Quota, UnreadableRecord,
@@ -146,8 +146,8 @@ class JobClient:
     def submit(self, spec: dict, *, owner: str | None = None, quota: Quota | None = None) -> str:
         """Validate, record (as ``owner``'s, within ``quota``: else :class:`LimitReached`) and queue a job."""
         normalized = validate_spec(spec)
-        if normalized["model"] != TINY and normalized["model"] not in self.models():
-            raise JobSpecError("model must be 'tiny' or one of the models offered here (the subfolders holding a "
+        if normalized["model"] not in BUILT_IN and normalized["model"] not in self.models():
+            raise JobSpecError("model must be 'tiny', 'tabular' or one of the models offered here (the subfolders holding a "
                                "config.json in the operator's model folders, AGGREGATION_MODEL_DIRS)")
         job_id = uuid.uuid4().hex
         self.store.insert(job_id, normalized, owner=owner, quota=quota)
@@ -160,7 +160,7 @@ class JobClient:
         return job_id
 
     def models(self) -> list[str]:
-        """The model names a job may use besides ``"tiny"`` (this machine's model folders)."""
+        """The model names a job may use besides the built-in ``"tiny"`` and ``"tabular"`` (this machine's model folders)."""
         return available_models(self.config.model_dirs)
 
     def worker_status(self) -> WorkerStatus:

@@ -289,10 +289,12 @@ class RLHFMethod(Method):
         return losses.kl_regularized_policy_loss(logp, logp_ref, self.reward_t, self.beta), {}
 
     def extras(self, reference_policy):
-        return {"reward_model": {"reward": dict(zip(self.alternatives, self.reward.tolist())),
-                                 "standard_errors": dict(zip(self.alternatives, self.reward_se.tolist())),
-                                 "note": "Bradley-Terry maximum likelihood on the dataset, centred"},
-                "dataset_optimum": _tilted(self.data.wins(), reference_policy, self.beta, self.alternatives)}
+        out = {"reward_model": {"reward": dict(zip(self.alternatives, self.reward.tolist())),
+                                "standard_errors": dict(zip(self.alternatives, self.reward_se.tolist())),
+                                "note": "Bradley-Terry maximum likelihood on the dataset, centred"}}
+        if self.beta > 0:  # beta = 0: no KL pull, the optimum is the reward's argmax (no tilted policy)
+            out["dataset_optimum"] = _tilted(self.data.wins(), reference_policy, self.beta, self.alternatives)
+        return out
 
 
 class SelfPlayMethod(Method):

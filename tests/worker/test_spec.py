@@ -14,7 +14,7 @@ def test_minimal_dpo_spec_gets_every_default(figure_1):
     assert spec == {
         "method": "dpo", "population": figure_1, "model": "tiny", "sampling": None, "beta": 0.1,
         "dataset_size": 2048, "steps": 200, "learning_rate": 5e-3,
-        "lora": {"r": 8, "alpha": 32.0, "dropout": 0.1, "target_modules": None}, "seed": 0, "device": "auto",
+        "lora": {"r": 8, "alpha": 32.0, "dropout": 0.1, "target_modules": None}, "contexts": 1, "seed": 0, "device": "auto",
         "cpu_threads": None, "time_limit_s": 3600.0, "prompt": DEFAULT_PROMPT, "name": None, "batch_size": None,
     }
 
@@ -62,7 +62,7 @@ def test_spec_is_validated_again_idempotently(figure_1):
     ({"prompt": ""}, "prompt must be a non-empty text"),
     ({"prompt": "x" * 2001}, "prompt has 2,001 characters; at most 2,000 are accepted"),
     ({"name": "x" * 201}, "name must be a text of at most 200 characters"),
-    ({"model": ""}, "model must be 'tiny' or the name of a model in the operator's model folders"),
+    ({"model": ""}, "model must be 'tiny', 'tabular' or the name of a model in the operator's model folders"),
     ({"time_limit_s": math.inf}, "the job spec is not plain JSON"),
 ])
 def test_malformed_specs_are_refused_naming_the_field(figure_1, change, message):
@@ -193,7 +193,7 @@ def test_a_model_is_a_folder_name_and_a_refusal_never_echoes_it(figure_1, model)
     with pytest.raises(JobSpecError) as err:
         validate_spec({"population": figure_1, "method": "dpo", "model": model})
     message = str(err.value)
-    assert message == ("model must be 'tiny' or the name of a model in the operator's model folders (a folder name of "
+    assert message == ("model must be 'tiny', 'tabular' or the name of a model in the operator's model folders (a folder name of "
                        "at most 200 letters, digits, '.', '_', '+' or '-'; paths and hub ids are not accepted)")
 
 
