@@ -97,6 +97,7 @@ def train(spec: dict, emit, population=None) -> dict:
         policy = CandidatePolicy(spec["model"], alts, prompt, spec["lora"], spec["seed"], device)
     methods = [make_method(context_spec(spec, c, contexts), population, alts, device) for c in range(contexts)]
     method = methods[0]
+    stacked = type(method).stacked(methods, len(alts)) if contexts > 1 else None
     params = policy.trainable_parameters()
     optimizer = torch.optim.Adam(params, lr=spec["learning_rate"])
     ref = policy.reference_logprobs()
@@ -118,6 +119,8 @@ def train(spec: dict, emit, population=None) -> dict:
         if contexts == 1:
             current = policy.readout()[0] if method.self_play else None
             loss, info = method.loss(logp, ref, current)
+        elif stacked is not None:  # every prompt's rows in one loss over the flattened table (a mean over rows)
+            loss, info = stacked.loss(logp.reshape(-1), ref.reshape(-1), None)
         else:  # one table row and one dataset per prompt; the loss is the mean over prompts (uniform prompts)
             current = torch.softmax(policy.table.detach(), -1) if method.self_play else [None] * contexts
             parts = [m.loss(logp[c], ref[c], current[c]) for c, m in enumerate(methods)]
