@@ -266,7 +266,7 @@ JACKPOT = Experiment(
               {"tabular": {"steps": 300}, "tiny": {"steps": 200}, "checkpoint": {"steps": 200, "learning_rate": 5e-4}}),
           Arm("self-play", "SPO-style self-play (10% uniform exploration, no KL)", "nash",
               {"beta": 0.0, "exploration": 0.1, "samples_per_step": 128},
-              {"tabular": {"steps": 600, "learning_rate": 0.01}, "tiny": {"steps": 300},
+              {"tabular": {"steps": 600, "learning_rate": 0.01}, "tiny": {"steps": 300, "learning_rate": 3e-4},
                "checkpoint": {"steps": 200, "learning_rate": 1e-4}})),
     seeds=3,
     common={"tabular": {"dataset_size": 2048}, "tiny": {"dataset_size": 2048},
