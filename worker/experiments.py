@@ -443,6 +443,56 @@ TESTTIME = Experiment(
 EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in (JACKPOT, HETEROGENEOUS, TESTTIME)}
 
 
+# ------------------------------------------------------------------ submitted experiments (queued jobs)
+@dataclass
+class Submitted:
+    """One submission of an experiment, as the job records hold it: its jobs, newest submission first."""
+
+    id: str
+    name: str
+    backend: str
+    created_at: float
+    records: list
+
+    @property
+    def states(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for r in self.records:
+            out[r.status.state] = out.get(r.status.state, 0) + 1
+        return out
+
+    @property
+    def done(self) -> bool:
+        return all(r.status.done for r in self.records)
+
+
+def submitted_experiments(records) -> list[Submitted]:
+    """Group job records (:class:`worker.records.JobRecord`) by their spec's ``experiment`` id."""
+    groups: dict[str, Submitted] = {}
+    for r in records:
+        tag = r.settings.get("experiment")
+        if not isinstance(tag, dict) or tag.get("name") not in EXPERIMENTS:
+            continue
+        g = groups.get(tag["id"])
+        if g is None:
+            g = groups[tag["id"]] = Submitted(tag["id"], tag["name"], r.settings.get("model", "?"), r.created_at, [])
+        g.records.append(r)
+        g.created_at = min(g.created_at, r.created_at)
+    for g in groups.values():
+        g.records.sort(key=lambda r: r.created_at)
+    return sorted(groups.values(), key=lambda g: g.created_at, reverse=True)
+
+
+def run_of(record) -> Run:
+    """The :class:`Run` a job record is (its id is ``case/arm[/setting=value]/seed=N``)."""
+    run_id = record.settings["experiment"]["run"]
+    parts = run_id.split("/")
+    value = None
+    if len(parts) == 4:
+        value = float(parts[2].split("=", 1)[1])
+    return Run(run_id, parts[0], parts[1], int(parts[-1].split("=", 1)[1]), value, record.spec)
+
+
 # ------------------------------------------------------------------ running in this process
 def run_local(name: str, backend: str = "tabular", seeds: int | None = None, *, arms=None, emit=None,
               on_result=None) -> tuple[list[Run], list[dict]]:

@@ -63,6 +63,10 @@ not apply to the chosen method, i.e. not in its ``TrainingMethod.fields``, are d
 * ``prompt`` [:data:`DEFAULT_PROMPT`]: ``{options}`` is replaced by the alternatives' names; at most
   :data:`MAX_PROMPT_CHARS` characters, and :data:`MAX_RENDERED_PROMPT_CHARS` once the names are in.
 * ``name`` [null]: a label for the job list, at most :data:`MAX_JOB_NAME_CHARS` characters.
+* ``experiment`` [null]: set by :meth:`worker.client.JobClient.submit_experiment` for the runs of one of
+  the papers' experiments (:mod:`worker.experiments`): ``{"name": experiment, "id": the submission's id
+  (hex), "run": the run's id, e.g. "three/rlhf/seed=0"}``; the trainer ignores it, the Experiments page
+  groups the jobs by it.
 
 Every size is bounded (the limits below and each field's range), so that no spec can make a worker
 allocate without bound. The prompt and name limits carry the names of the core's limits table
@@ -91,7 +95,7 @@ MAX_SPEC_BYTES = bounds.MAX_SPEC_BYTES  # 100,000 rankings over 50 alternatives 
 DISPERSIONS = ("fixed", "entropy")  # the Mallows-RMJ dispersion: a given phi, or RCPO Appendix D's proxy
 
 COMMON_FIELDS = ("population", "method", "model", "sampling", "beta", "dataset_size", "steps", "learning_rate",
-                 "lora", "seed", "device", "contexts", "cpu_threads", "time_limit_s", "prompt", "name")
+                 "lora", "seed", "device", "contexts", "experiment", "cpu_threads", "time_limit_s", "prompt", "name")
 ALL_FIELDS = set(COMMON_FIELDS) | {f for m in TRAINING_METHODS.values() for f in m.fields}
 
 
@@ -195,6 +199,8 @@ def validate_spec_and_population(spec) -> tuple[dict, object]:
         raise JobSpecError(f"name must be a text of at most {bounds.MAX_JOB_NAME_CHARS} characters "
                            "(aggregation.bounds.MAX_JOB_NAME_CHARS)")
     out["name"] = name
+    if spec.get("experiment") is not None:
+        out["experiment"] = _experiment(spec["experiment"])
 
     fields = entry.fields
     if "batch_size" in fields:
@@ -222,6 +228,22 @@ def validate_spec_and_population(spec) -> tuple[dict, object]:
     if "variance" in fields:
         out.update(_correction(spec, population))
     return out, population
+
+
+_HEX = set("0123456789abcdef")
+
+
+def _experiment(value) -> dict:
+    from .experiments import EXPERIMENTS
+    if not isinstance(value, dict) or set(value) != {"name", "id", "run"}:
+        raise JobSpecError("experiment must be an object with exactly name, id and run")
+    if value["name"] not in EXPERIMENTS:
+        raise JobSpecError(f"experiment.name must be one of {', '.join(EXPERIMENTS)}; got {short(value['name'])}")
+    if not isinstance(value["id"], str) or not 0 < len(value["id"]) <= 32 or not set(value["id"]) <= _HEX:
+        raise JobSpecError("experiment.id must be 1 to 32 lowercase hexadecimal digits")
+    if not isinstance(value["run"], str) or not 0 < len(value["run"]) <= 200:
+        raise JobSpecError("experiment.run must be a text of 1 to 200 characters")
+    return {"name": value["name"], "id": value["id"], "run": value["run"]}
 
 
 def _correction(spec: dict, population) -> dict:

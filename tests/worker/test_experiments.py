@@ -126,3 +126,47 @@ def test_jackpot_figure2_on_the_tiny_language_model():
     runs, results = run_local("jackpot-figure2", "tiny", 1)
     summary = summarize("jackpot-figure2", runs, results)
     assert all(c["holds"] for c in summary["claims"]), summary["claims"]
+
+
+@pytest.mark.parametrize("tag, message", [
+    ({"name": "jackpot-figure2", "id": "ab12", "run": "x", "more": 1}, "experiment must be an object with exactly name, id and run"),
+    ({"name": "nope", "id": "ab12", "run": "x"}, "experiment.name must be one of jackpot-figure2, heterogeneous-figure4, testtime-selfplay; got 'nope'"),
+    ({"name": "jackpot-figure2", "id": "XYZ", "run": "x"}, "experiment.id must be 1 to 32 lowercase hexadecimal digits"),
+    ({"name": "jackpot-figure2", "id": "ab12", "run": ""}, "experiment.run must be a text of 1 to 200 characters"),
+])
+def test_the_experiment_tag_of_a_spec_is_checked(tag, message):
+    from worker.spec import JobSpecError, validate_spec
+    from worker.experiments import FIGURE_1
+    with pytest.raises(JobSpecError) as err:
+        validate_spec({"population": FIGURE_1, "method": "dpo", "experiment": tag})
+    assert str(err.value) == message
+
+
+@pytest.mark.slow
+def test_an_experiment_is_submitted_as_queued_jobs_of_its_owner_and_grouped_back(tmp_path, workers):
+    """Experiment submission goes through the real queue and worker, as one person's jobs within their quota;
+    the job records group back into the experiment and summarise like the local run."""
+    from worker.client import JobClient, Quota
+    from worker.experiments import run_of, submitted_experiments
+
+    client = JobClient(data_dir=tmp_path)
+    ann = client.for_user("ann", quota=Quota(max_queued_jobs=2))
+    with pytest.raises(ann.LimitReached, match="this experiment has 6 runs, each a job; you have 0 queued or "
+                                               "running, and each person may have at most 2 at a time"):
+        ann.submit_experiment("jackpot-figure2", "tabular", 1)
+    assert client.list_jobs() == []  # nothing of a refused set is recorded
+    bob = client.for_user("bob", quota=Quota(max_queued_jobs=10, max_total_steps=100_000))
+    experiment_id, job_ids = bob.submit_experiment("jackpot-figure2", "tabular", 1)
+    assert len(job_ids) == 6 and client.usage("bob")[0] == 6
+    assert ann.list_jobs() == []  # bob's runs are bob's
+    workers(tmp_path)
+    from .conftest import wait_for
+    wait_for(lambda: all(bob.status(j).done for j in job_ids), what="the experiment's runs")
+    [submitted] = submitted_experiments(bob.list_jobs())
+    assert (submitted.id, submitted.name, submitted.backend) == (experiment_id, "jackpot-figure2", "tabular")
+    assert submitted.states == {"finished": 6} and submitted.done
+    runs = [run_of(r) for r in submitted.records]
+    assert [r.id for r in runs] == [f"{c}/{a}/seed=0" for c in ("three", "two", "cycle") for a in ("rlhf", "self-play")]
+    summary = summarize("jackpot-figure2", runs, [bob.result(r.job_id) for r in submitted.records])
+    assert summary["groups"]["three/self-play"]["finished"] == 1
+    assert {c["claim"].split(":")[0] for c in summary["claims"]} == {"three colours", "two colours", "cycle"}
