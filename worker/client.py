@@ -168,7 +168,7 @@ class JobClient:
         ``owner``'s, each spec carrying ``experiment: {name, id, run}``; returns ``(experiment id, job ids)``.
         The set is checked whole against ``quota`` first (:class:`LimitReached` names the limit); if the queue
         fails part-way, the jobs already queued are cancelled and :class:`QueueUnavailable` is raised."""
-        from .experiments import experiment_runs
+        from aggregation.experiments import experiment_runs
         runs = experiment_runs(name, backend, seeds)
         experiment_id = uuid.uuid4().hex[:12]
         specs = [validate_spec({**run.spec, "experiment": {"name": name, "id": experiment_id, "run": run.id}})

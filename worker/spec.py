@@ -234,7 +234,7 @@ _HEX = set("0123456789abcdef")
 
 
 def _experiment(value) -> dict:
-    from .experiments import EXPERIMENTS
+    from aggregation.experiments import EXPERIMENTS
     if not isinstance(value, dict) or set(value) != {"name", "id", "run"}:
         raise JobSpecError("experiment must be an object with exactly name, id and run")
     if value["name"] not in EXPERIMENTS:
