@@ -105,8 +105,7 @@ def submission_picker(submissions, name: str):
     mine = [s for s in submissions if s.name == name]
     if not mine:
         return None
-    labels = {s.id: f"{when(s.created_at)} · {s.backend} · {len(s.records)} runs · "
-                    + ", ".join(f"{n} {state}" for state, n in sorted(s.states.items())) for s in mine}
+    labels = {s.id: f"{when(s.created_at)} · {s.backend} · {len(s.records)} runs" for s in mine}  # states: below
     if st.session_state.get(OPEN_KEY) not in labels:
         st.session_state[OPEN_KEY] = mine[0].id
     chosen = st.selectbox("Open a run of this experiment", list(labels), key=OPEN_KEY, format_func=labels.get)
