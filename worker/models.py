@@ -258,8 +258,8 @@ class TabularPolicy:
 
     The table starts at zero, so the policy and the reference policy start uniform (as LoRA's ``B = 0`` makes
     the adapted model start at its reference); ``logprobs()`` is ``log_softmax`` of the table (float64),
-    shape ``(K,)`` for one prompt and ``(contexts, K)`` otherwise; every response is "one token" of a
-    K-word vocabulary, so the reference's entropy along a response (RCPO Appendix D's proxy) is ``log K``.
+    shape ``(K,)`` for one prompt and ``(contexts, K)`` otherwise. It has no tokens, so Mallows-RMJ-PO's
+    entropy proxy of the dispersion does not apply to it (the spec refuses it).
     """
 
     def __init__(self, alternatives: list[str], contexts: int, device: torch.device):
@@ -279,10 +279,6 @@ class TabularPolicy:
 
     def reference_logprobs(self) -> torch.Tensor:
         return self._squeeze(self._reference)
-
-    def reference_token_entropies(self) -> tuple[np.ndarray, np.ndarray, int]:
-        K = len(self.alternatives)
-        return np.full((K, 1), float(np.log(K))), np.ones(K, dtype=np.int64), K
 
     @torch.no_grad()
     def readout(self) -> tuple[torch.Tensor, float]:

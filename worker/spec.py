@@ -33,11 +33,12 @@ not apply to the chosen method, i.e. not in its ``TrainingMethod.fields``, are d
   share of them drawn uniformly, as in appendix A.8 of the Jackpot paper).
 * ``display_size`` [min(4, m)], ``top_k`` [1] (``mnl``, ``mallows``): responses shown per
   question and how many of them the voter ranks (1 = single best).
-* ``dispersion`` [``"fixed"``] (``mallows``): where the Mallows-RMJ dispersion comes from.
-  ``"fixed"``: the number ``phi`` [0.5], strictly between 0 and 1, for every row.
-  ``"entropy"``: one value per row from the token-level entropy proxy of RCPO Appendix D
-  (:func:`aggregation.entropy_phi_proxy`), computed once from the reference model on the
-  responses shown in that row; ``phi`` must then be left out.
+* ``dispersion`` [``"entropy"``; ``"fixed"`` when ``phi`` is given or the model is ``tabular``] (``mallows``):
+  where the Mallows-RMJ dispersion comes from. ``"entropy"`` (RCPO's own choice): one value per row from the
+  token-level entropy proxy of RCPO Appendix D (:func:`aggregation.entropy_phi_proxy`), computed once from the
+  reference model on the responses shown in that row; ``phi`` must then be left out. ``"fixed"``: the number
+  ``phi`` [0.5], strictly between 0 and 1, for every row. The tabular model has no tokens (its uniform
+  reference would give the proxy phi = 1, a zero loss), so it takes ``"fixed"`` only.
 * ``alpha`` [1] (``corrected_dpo``): the strength of the first-order correction of Shirali et al.,
   section 5.1, a number >= 0 (0: DPO exactly; 1: the theory's value).
 * ``variance`` [``"estimated"``] (``corrected_dpo``): the variance term V of the correction.
@@ -95,8 +96,9 @@ MAX_SPEC_BYTES = bounds.MAX_SPEC_BYTES  # 100,000 rankings over 50 alternatives 
 DISPERSIONS = ("fixed", "entropy")  # the Mallows-RMJ dispersion: a given phi, or RCPO Appendix D's proxy
 
 COMMON_FIELDS = ("population", "method", "model", "sampling", "beta", "dataset_size", "steps", "learning_rate",
-                 "lora", "seed", "device", "contexts", "experiment", "cpu_threads", "time_limit_s", "prompt", "name")
-ALL_FIELDS = set(COMMON_FIELDS) | {f for m in TRAINING_METHODS.values() for f in m.fields}
+                 "lora", "seed", "device", "contexts", "cpu_threads", "time_limit_s", "prompt", "name")
+OPTIONAL_FIELDS = ("experiment",)  # kept only when given
+ALL_FIELDS = set(COMMON_FIELDS) | set(OPTIONAL_FIELDS) | {f for m in TRAINING_METHODS.values() for f in m.fields}
 
 
 class JobSpecError(AggregationError):
@@ -216,9 +218,14 @@ def validate_spec_and_population(spec) -> tuple[dict, object]:
         out["display_size"] = _integer(spec, "display_size", min(DEFAULTS["display_size"], positive), 2, positive)
         out["top_k"] = _integer(spec, "top_k", DEFAULTS["top_k"], 1, out["display_size"])
     if "dispersion" in fields:
-        dispersion = spec.get("dispersion", DEFAULTS["dispersion"])
+        default = "fixed" if spec.get("phi") is not None or model == TABULAR else DEFAULTS["dispersion"]
+        dispersion = spec.get("dispersion", default)
         if dispersion not in DISPERSIONS:
             raise JobSpecError(f"dispersion must be one of {', '.join(DISPERSIONS)}; got {short(dispersion)}")
+        if dispersion == "entropy" and model == TABULAR:
+            raise JobSpecError("dispersion 'entropy' reads a language model's token entropies (RCPO Appendix D); the "
+                               "tabular model has none (its proxy would be phi = 1, a zero loss): use dispersion "
+                               "'fixed' with a phi")
         out["dispersion"] = dispersion
         if dispersion == "fixed":
             out["phi"] = _number(spec, "phi", DEFAULTS["phi"], low=0.0, low_open=True, high=1.0, high_open=True)

@@ -23,8 +23,15 @@ def test_method_specific_defaults_and_irrelevant_settings_dropped(figure_1):
     nash = validate_spec({"population": figure_1, "method": "nash", "phi": 0.3})
     assert (nash["beta"], nash["samples_per_step"], nash["exploration"]) == (0.01, 64, 0.1)
     assert "phi" not in nash and "batch_size" not in nash
-    mallows = validate_spec({"population": figure_1, "method": "mallows"})
-    assert (mallows["display_size"], mallows["top_k"], mallows["dispersion"], mallows["phi"]) == (3, 1, "fixed", 0.5)
+    mallows = validate_spec({"population": figure_1, "method": "mallows"})  # RCPO Appendix D's proxy by default
+    assert (mallows["display_size"], mallows["top_k"], mallows["dispersion"]) == (3, 1, "entropy")
+    assert "phi" not in mallows
+    fixed = validate_spec({"population": figure_1, "method": "mallows", "phi": 0.3})  # a phi given: fixed
+    assert (fixed["dispersion"], fixed["phi"]) == ("fixed", 0.3)
+    tabular = validate_spec({"population": figure_1, "method": "mallows", "model": "tabular"})  # no tokens
+    assert (tabular["dispersion"], tabular["phi"]) == ("fixed", 0.5)
+    with pytest.raises(JobSpecError, match="the tabular model has none"):
+        validate_spec({"population": figure_1, "method": "mallows", "model": "tabular", "dispersion": "entropy"})
     proxy = validate_spec({"population": figure_1, "method": "mallows", "dispersion": "entropy"})
     assert proxy["dispersion"] == "entropy" and "phi" not in proxy
     assert validate_spec(proxy) == proxy
