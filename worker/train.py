@@ -75,7 +75,8 @@ def train(spec: dict, emit, population=None) -> dict:
     import torch
 
     from aggregation import population_from_dict
-    from aggregation.training_methods import theory
+    from aggregation import game_affordable
+    from aggregation.training_methods import DEFAULT_K, theory
     from .methods import make_method
     from .models import TABULAR, TINY, CandidatePolicy, TabularPolicy, pick_device, render_prompt
 
@@ -158,9 +159,12 @@ def train(spec: dict, emit, population=None) -> dict:
             **method.dataset(), "contexts": contexts,
             "note": f"one dataset per prompt ({contexts} prompts, {spec['dataset_size'] // contexts} rows each); "
                     "the summary above is the first prompt's"},
-        # Theory is the same for every prompt: the population is read relative to the prompt. MPNE_k only for
-        # the MPNE method itself (it costs about 20 s on large populations).
-        "theory": theory(population, spec["method"], spec, reference=_dist(alts, reference), with_mpne=False).to_json(),
+        # Theory is the same for every prompt: the population is read relative to the prompt. MPNE_k, which
+        # only the MPNE method needs, is shown next to the others only where the game is within the budget
+        # the pages solve without asking (aggregation.game_affordable; about 20 s for 100,000 rankings of
+        # 50 alternatives otherwise).
+        "theory": theory(population, spec["method"], spec, reference=_dist(alts, reference),
+                         with_mpne=game_affordable(population, int(spec.get("k") or DEFAULT_K))).to_json(),
         "model": {"name": spec["model"], "parameters": policy.info.parameters,
                   "trainable_parameters": policy.info.trainable_parameters, "vocabulary": policy.info.vocabulary,
                   "prompt": prompt, "prompt_tokens": policy.info.prompt_tokens,
