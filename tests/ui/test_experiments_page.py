@@ -30,7 +30,7 @@ def test_home_has_a_card_per_experiment_that_opens_it(app, data_dir):
     assert at.query_params["experiment"] == "heterogeneous-figure4"
     assert at.selectbox(key="xp_name").value == "heterogeneous-figure4"
     settings = at.get_by_key("xp_settings").dataframe[0].value
-    assert "fig4/corrected/alpha=4" in settings["runs"].tolist()
+    assert "fig4/corrected/alpha=2" in settings["runs"].tolist()
     assert "contexts 40" in settings.loc[settings["runs"] == "fig4/dpo", "settings"].item()
 
 

@@ -261,7 +261,7 @@ def grouped_bars(summary: dict) -> go.Figure:
                         legendgroup=a, showlegend=key == next(iter(summary["groups"])))
     fig.update_layout(barmode="group", yaxis_title="probability (self-play: mixture of iterates)")
     return _legend(_base(fig, height=440, title="Final policies by population and method (mean across seeds, "
-                                                 "95% interval)", bottom=60))
+                                                 "95% interval)", bottom=60, left=70))
 
 
 def figure4(summary: dict) -> go.Figure:
@@ -292,7 +292,7 @@ def figure4(summary: dict) -> go.Figure:
             fig.add_scatter(x=x, y=scaled, mode="lines", name="NBC (rescaled)", line=dict(dash="dot", color="grey"))
     fig.update_layout(xaxis_title="δ = y − x", yaxis_title="π(δ), averaged over prompts")
     return _legend(_base(fig, height=480, title="Figure 4: 1-D policies (error bars: standard error across the "
-                                                 "40 prompts)", bottom=60))
+                                                 "40 prompts)", bottom=60, left=70))
 
 
 def robust_rates(summary: dict) -> go.Figure:
@@ -306,7 +306,7 @@ def robust_rates(summary: dict) -> go.Figure:
         fig.add_hline(y=g["mpne_rate"], line_dash="dash", annotation_text=f"MPNE_{g['k']}")
         fig.add_hline(y=g["bound"], line_dash="dot", annotation_text=f"{g['k']}/{g['k'] + 1}")
     fig.update_layout(xaxis_title="step", yaxis_title="k-sample robust rate of the mixture of iterates")
-    return _legend(_base(fig, height=460, title="σ^T's robust rate as the run proceeds (Proposition D.3)", bottom=60))
+    return _legend(_base(fig, height=460, title="σ^T's robust rate as the run proceeds (Proposition D.3)", bottom=60, left=70))
 
 
 def _legend(fig: go.Figure) -> go.Figure:
