@@ -372,14 +372,31 @@ HETEROGENEOUS = Experiment(
 
 
 # ------------------------------------------------------------------ Cai & Zheng, Appendix D.6
+def mixture_robust_rates(population, policies, k: int) -> np.ndarray:
+    """For each prefix of ``policies`` (the iterates pi^1 .. pi^t, dicts over the alternatives), the k-sample
+    robust rate of sigma^t, the mixture that draws s uniformly from 1..t and plays (pi^s)^(x k): the minimum
+    over opponents y of the average over s of kwin_rate(pi^s, k)[y] (exact; Cai & Zheng, Proposition D.3)."""
+    from .testtime.rates import kwin_rate
+    names = list(population.alternatives)
+    if not policies:
+        return np.zeros(0)
+    rates = np.array([[kwin_rate(population, p, k).rates[a] for a in names] for p in policies])
+    return (np.cumsum(rates, 0) / np.arange(1, len(rates) + 1)[:, None]).min(1)
+
+
+def mpne_robust_rate(population, k: int) -> float:
+    """MPNE_k's k-sample robust rate (the value sigma^T is compared with)."""
+    from .rules.result import values_of
+    from .testtime.games import mpne
+    from .testtime.rates import robust_rate
+    return float(robust_rate(population, values_of(mpne(population, k)), k).rate)
+
+
 def _testtime_extra(exp, runs, results) -> dict:
     """sigma^T's k-sample robust rate along each run: at every logged iterate t, the minimum over opponents y of
     the average over the iterates so far of kwin_rate(pi^s, k)[y] (exact: a mixture of product policies), and
     MPNE_k's robust rate and k/(k+1) next to it (Proposition D.3)."""
     from .formats.dicts import population_from_dict
-    from .testtime.games import mpne
-    from .testtime.rates import kwin_rate, robust_rate
-    from .rules.result import values_of
 
     curves: dict[str, dict] = {}
     cache: dict = {}
@@ -388,17 +405,14 @@ def _testtime_extra(exp, runs, results) -> dict:
             continue
         k = int(result["settings"]["k"])
         population = population_from_dict(run["spec"]["population"])
-        alts = result["alternatives"]
         if k not in cache:
-            eq = values_of(mpne(population, k))
-            cache[k] = robust_rate(population, eq, k).rate
-        rates = np.array([[kwin_rate(population, e["policy"], k).rates[a] for a in alts] for e in result["trajectory"]])
-        running = np.cumsum(rates, 0) / np.arange(1, len(rates) + 1)[:, None]
+            cache[k] = mpne_robust_rate(population, k)
+        running = mixture_robust_rates(population, [e["policy"] for e in result["trajectory"]], k)
         g = curves.setdefault(run["id"].rsplit("/seed=", 1)[0], {"k": k, "steps": [e["step"] for e in
                                                                                      result["trajectory"]],
                                                                  "robust_rate": [], "mpne_rate": cache[k],
                                                                  "bound": k / (k + 1)})
-        g["robust_rate"].append(running.min(1).tolist())
+        g["robust_rate"].append(running.tolist())
     for g in curves.values():
         g["robust_rate"] = interval(g["robust_rate"])
     return {"robust_rates": curves}

@@ -95,6 +95,18 @@ def test_testtime_selfplay_mixture_reaches_the_robust_rate():
     assert curve["bound"] == pytest.approx(2 / 3) and len(curve["steps"]) == len(curve["robust_rate"]["mean"])
 
 
+def test_the_robust_rate_of_a_mixture_of_iterates_is_exact():
+    """Jackpot Table 1's cycle (Ana R>B>G, Bob G>R>B, Carla B>G>R), k = 1, iterates pure R then pure G. A voter
+    'likes the sample at least as much' as the rival (ties count for the sample): R alone wins 1 against R,
+    1/3 against G (Bob and Carla prefer G), 2/3 against B, so its robust rate is 1/3; the mixture of R and G
+    gets (1 + 1/3)/2 = 2/3 against R, (1/3 + 1)/2 = 2/3 against G and (2/3 + 1/3)/2 = 1/2 against B: 1/2."""
+    from aggregation import population_from_dict
+    from aggregation.experiments import CYCLE, mixture_robust_rates
+    rates = mixture_robust_rates(population_from_dict(CYCLE), [{"R": 1.0, "B": 0.0, "G": 0.0},
+                                                               {"R": 0.0, "B": 0.0, "G": 1.0}], 1)
+    assert rates.tolist() == pytest.approx([1 / 3, 1 / 2], abs=1e-12)
+
+
 def test_cli_prints_every_runs_final_policy_as_json(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "worker.experiments", "jackpot-figure2", "--seeds", "1",
                            "--out", str(tmp_path), "--timing"], cwd=REPO, env=worker_env(tmp_path),

@@ -15,8 +15,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from aggregation.experiments import (EXPERIMENTS, MAX_SEEDS, experiment_runs, figure4_deltas, run_of, runs_csv,
-                                submitted_experiments, summarize)
+from aggregation import population_from_dict
+from aggregation.experiments import (EXPERIMENTS, MAX_SEEDS, experiment_runs, figure4_deltas, mixture_robust_rates,
+                                     mpne_robust_rate, run_of, runs_csv, submitted_experiments, summarize)
 
 from .. import page_index, widgets
 from ..figures import _base, alternative_colours
@@ -158,6 +159,14 @@ def _progress(client, experiment_id: str, job_ids: list[str], was_active: bool) 
                 last = events[-1]
                 st.caption(f"Running: {md(run)} · step {last['step']} of {last['total_steps']} · loss "
                            f"{decimal(float(last['loss']))}")
+                record = records.get(running[0])
+                if record is not None and record.settings["experiment"]["name"] == "testtime-selfplay":
+                    k = int(record.settings["k"])
+                    population = population_from_dict(record.spec["population"])
+                    rate = mixture_robust_rates(population, [e["policy"] for e in events], k)[-1]
+                    st.caption(f"σ^T's {k}-sample robust rate so far: **{decimal(float(rate), 3)}** (MPNE_{k}: "
+                               f"{decimal(_mpne_rate(record.spec_json, k), 3)}; the guarantee k/(k+1) = "
+                               f"{decimal(k / (k + 1), 3)})")
                 frames = figures.trajectory_frames(events)
                 if frames[0].shape[1] <= 12:
                     widgets.chart(figures.trajectory(frames[0], mixture=frames[1], height=300,
@@ -166,6 +175,11 @@ def _progress(client, experiment_id: str, job_ids: list[str], was_active: bool) 
                 else:
                     policy = pd.Series(last["policy"]).sort_values(ascending=False).head(8)
                     st.bar_chart(policy, height=220)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _mpne_rate(spec_json: str, k: int) -> float:
+    return mpne_robust_rate(population_from_dict(json.loads(spec_json)["population"]), k)
 
 
 def _cancel_all(client, job_ids) -> None:
