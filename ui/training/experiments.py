@@ -80,7 +80,7 @@ def run_form(client, name: str, on_started) -> None:
     models = list(client.models()) if client is not None else []
     left, right = st.columns([3, 1])
     backends = ["tabular", "tiny", *models]
-    labels = {"tabular": "tabular policy (seconds)", "tiny": "built-in tiny language model (minutes)"}
+    labels = {"tabular": "tabular policy (seconds)", "tiny": "built-in tiny language model (slower)"}
     backend = left.radio("Model", backends, key=BACKEND_KEY, horizontal=True,
                          format_func=lambda b: labels.get(b, f"model {b}"),
                          help="The tabular policy is a softmax over the answers, trained with the same losses; "
