@@ -44,6 +44,10 @@ def apply_link() -> None:
 
 
 def write_link(name: str) -> None:
+    """Name the experiment on screen in the URL (not before a link or a choice named one: a plain link to the
+    page stays plain)."""
+    if PARAM not in st.query_params and name == next(iter(EXPERIMENTS)):
+        return
     if st.query_params.get(PARAM) != name:
         st.query_params[PARAM] = name
     st.session_state[_PARAM_SEEN] = name
