@@ -7,6 +7,7 @@ import streamlit as st
 
 from ui import explain, scenarios, shell, state, urls, widgets
 from ui.text import md
+from aggregation.experiments import EXPERIMENTS
 
 
 #: One line per page for the "Start here" tiles.
@@ -19,6 +20,7 @@ PAGE_LINES = {
     "properties": "Which rule keeps which promise on this population, with the counterexample when it breaks one.",
     "ranked-choice": "Choices from a set of answers: MNL against Mallows-RMJ, next to this population.",
     "fine-tuning": "Train a small model on this population and compare it with the theory.",
+    "experiments": "The papers' experiments, one click each, with the spread across seeds.",
 }
 GALLERY_COLUMNS = 3
 
@@ -35,6 +37,19 @@ def scenario_card(scenario) -> None:
         if st.button(f"Open on {spec.title}", key=f"open_{scenario.id}", icon=spec.icon, type="primary",
                      help=f"Loads the scenario and opens {link}"):
             urls.open_scenario(scenario)
+
+
+def experiment_card(experiment) -> None:
+    """One of the papers' experiments: title, what it shows, its source; the button opens it (with its
+    settings) on the Experiments page, whose button runs it."""
+    spec = shell.page("experiments")
+    with st.container(border=True, key=f"xcard_{experiment.name}"):
+        st.markdown(f"**{experiment.title}**")
+        st.markdown(experiment.summary)
+        st.caption(experiment.reference)
+        if st.button("Open the experiment", key=f"xopen_{experiment.name}", icon=spec.icon, type="primary",
+                     help=f"Opens /{spec.url_path}?experiment={experiment.name}"):
+            st.switch_page(shell.ROOT / spec.path, query_params={"experiment": experiment.name})
 
 
 def home() -> None:
@@ -54,6 +69,14 @@ def home() -> None:
         for col, scenario in zip(st.columns(GALLERY_COLUMNS), gallery[start:start + GALLERY_COLUMNS]):
             with col:
                 scenario_card(scenario)
+
+    st.subheader("The papers' experiments")
+    st.caption("Each card opens an experiment of the papers with its own settings on the Experiments page; its "
+               "button there runs it (every run a fine-tuning job) and shows the spread across seeds.")
+    cards = list(EXPERIMENTS.values())
+    for col, experiment in zip(st.columns(len(cards)), cards):
+        with col:
+            experiment_card(experiment)
 
     st.subheader("Start here")
     tiles = [(spec, PAGE_LINES[spec.url_path]) for spec in shell.PAGES]

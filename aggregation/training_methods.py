@@ -58,6 +58,8 @@ from .rules.result import values_of
 PAIRWISE, RANKED_CHOICE, SELF_PLAY, FULL_INFORMATION = "pairwise", "ranked choice", "self-play", "full information"
 FAMILIES = (PAIRWISE, RANKED_CHOICE, SELF_PLAY, FULL_INFORMATION)
 
+#: ``dispersion`` (Mallows-RMJ-PO): RCPO's own entropy proxy of the reference model (Appendix D) by default; a
+#: fixed ``phi`` (0.5 when asked for) stays an option, and is the default for the tabular model (no tokens).
 #: The job-spec settings' defaults that the worker fills in and the page's form shows (the worker's
 #: ``spec.py`` documents every field). ``learning_rate``: for the built-in tiny model / a checkpoint;
 #: ``display_size``: at most this many responses shown per question (fewer when D has fewer).
@@ -69,8 +71,8 @@ FAMILIES = (PAIRWISE, RANKED_CHOICE, SELF_PLAY, FULL_INFORMATION)
 #: steps at ``joint_learning_rate`` (the authors' 1e-2).
 DEFAULTS = {
     "model": "tiny", "dataset_size": 2048, "steps": 200, "seed": 0, "k": 2, "samples_per_step": 64,
-    "exploration": 0.1, "display_size": 4, "top_k": 1, "dispersion": "fixed", "phi": 0.5,
-    "learning_rate": {"tiny": 5e-3, "checkpoint": 1e-4}, "device": "auto",
+    "exploration": 0.1, "display_size": 4, "top_k": 1, "dispersion": "entropy", "phi": 0.5,
+    "learning_rate": {"tiny": 5e-3, "tabular": 5e-2, "checkpoint": 1e-4}, "contexts": 1, "device": "auto",
     "lora": {"r": 8, "alpha": 32, "dropout": 0.1, "target_modules": None},
     "alpha": 1.0, "variance": "estimated", "log_eps": STABLE_LOG_EPS,
     "correction_clip": {"estimated": 0.1, "known": None},

@@ -50,6 +50,9 @@ PAGES = (
     PageSpec("pages/fine_tuning.py", "Fine-tuning", ":material/model_training:", "fine-tuning",
              "Train a small language model on comparisons drawn from the population and see where it lands "
              "next to the theory."),
+    PageSpec("pages/experiments.py", "Experiments", ":material/science:", "experiments",
+             "The papers' experiments, one click each: Jackpot's Figure 2, Figure 4 of the heterogeneous-preferences "
+             "paper, multi-player self-play; runs across seeds, grouped by method next to the theory."),
 )
 
 

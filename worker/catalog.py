@@ -1,4 +1,4 @@
-"""The models a job may name: the built-in ``tiny`` model and the operator's model folders.
+"""The models a job may name: the built-in ``tiny`` and ``tabular`` models and the operator's model folders.
 
 The operator lists folders in ``AGGREGATION_MODEL_DIRS`` (``:``-separated; :class:`~worker.config.WorkerConfig`
 reads it). Every subfolder of those folders that holds a ``config.json`` (a transformers checkpoint
@@ -22,6 +22,11 @@ from pathlib import Path
 from aggregation.bounds import MAX_MODEL_NAME_CHARS
 
 TINY = "tiny"
+#: A policy that is a softmax over the alternatives (one table row per prompt), no language model at all
+#: (:class:`worker.models.TabularPolicy`): the same losses and optimizer, a run in well under a second.
+TABULAR = "tabular"
+#: The models every worker has without any folder.
+BUILT_IN = (TINY, TABULAR)
 #: A model's name: a folder name made of letters, digits, ``.``, ``_``, ``+`` and ``-``, not starting
 #: with a dot (so never ``..``, a hidden folder, a path or a URL).
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]*")
@@ -30,7 +35,7 @@ _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]*")
 def is_model_name(name) -> bool:
     """Whether ``name`` has the shape of a model folder's name (not whether such a model exists)."""
     return (isinstance(name, str) and len(name) <= MAX_MODEL_NAME_CHARS and _NAME.fullmatch(name) is not None
-            and name != TINY)
+            and name not in BUILT_IN)
 
 
 def available_models(model_dirs) -> list[str]:

@@ -23,6 +23,9 @@ API (exact signatures):
 * ``submit(spec: dict) -> str``: validates (:func:`worker.spec.validate_spec`; raises
   :class:`JobSpecError`, an ``AggregationError``, naming the field), records and queues the job;
   raises :class:`QueueUnavailable` when the queue cannot be reached (nothing is recorded then).
+* ``submit_experiment(name, backend="tabular", seeds=None, *, owner=None, quota=None) -> (experiment_id,
+  job_ids)``: every run of one of the papers' experiments (:mod:`worker.experiments`) as a queued job, the
+  set checked whole against the quota; the Experiments page groups jobs by their spec's ``experiment``.
 * ``status(job_id) -> JobStatus``: ``state`` is one of ``queued``, ``running``, ``finished``,
   ``failed``, ``cancelled``; ``step``, ``total_steps``, ``fraction``, ``message`` / ``error``,
   ``created_at``, ``started_at``, ``finished_at``, ``updated_at`` (seconds since the epoch),
@@ -85,11 +88,11 @@ import redis.exceptions
 
 from dataclasses import dataclass
 
-from .catalog import TINY, available_models
+from .catalog import BUILT_IN, available_models
 from .config import WorkerConfig
 from .queue import JobChannel, make_huey
 from .records import (TERMINAL, JobList, JobRecord, JobStatus, JobStore, LimitReached, Quota, UnreadableRecord,
-                      record_from_row, status_from_row)
+                      record_from_row, set_refusal, status_from_row)
 from .spec import JobSpecError, describe_spec, spec_for, validate_spec
 
 __all__ = ["JobClient", "UserJobs", "JobStatus", "JobRecord", "JobList", "JobSpecError", "UnknownJob",
@@ -146,8 +149,8 @@ class JobClient:
     def submit(self, spec: dict, *, owner: str | None = None, quota: Quota | None = None) -> str:
         """Validate, record (as ``owner``'s, within ``quota``: else :class:`LimitReached`) and queue a job."""
         normalized = validate_spec(spec)
-        if normalized["model"] != TINY and normalized["model"] not in self.models():
-            raise JobSpecError("model must be 'tiny' or one of the models offered here (the subfolders holding a "
+        if normalized["model"] not in BUILT_IN and normalized["model"] not in self.models():
+            raise JobSpecError("model must be 'tiny', 'tabular' or one of the models offered here (the subfolders holding a "
                                "config.json in the operator's model folders, AGGREGATION_MODEL_DIRS)")
         job_id = uuid.uuid4().hex
         self.store.insert(job_id, normalized, owner=owner, quota=quota)
@@ -159,8 +162,35 @@ class JobClient:
         self.store.update(job_id, expect_state=None, queue_marked=1)
         return job_id
 
+    def submit_experiment(self, name: str, backend: str = "tabular", seeds: int | None = None, *,
+                          owner: str | None = None, quota: Quota | None = None) -> tuple[str, list[str]]:
+        """Submit every run of one of the papers' experiments (:mod:`worker.experiments`) as a queued job of
+        ``owner``'s, each spec carrying ``experiment: {name, id, run}``; returns ``(experiment id, job ids)``.
+        The set is checked whole against ``quota`` first (:class:`LimitReached` names the limit); if the queue
+        fails part-way, the jobs already queued are cancelled and :class:`QueueUnavailable` is raised."""
+        from aggregation.experiments import experiment_runs
+        runs = experiment_runs(name, backend, seeds)
+        experiment_id = uuid.uuid4().hex[:12]
+        specs = [validate_spec({**run.spec, "experiment": {"name": name, "id": experiment_id, "run": run.id}})
+                 for run in runs]
+        refusal = set_refusal(quota, *self.usage(owner), len(specs), sum(s["steps"] for s in specs))
+        if refusal:
+            raise LimitReached(refusal)
+        job_ids: list[str] = []
+        try:
+            for spec in specs:
+                job_ids.append(self.submit(spec, owner=owner, quota=quota))
+        except (QueueUnavailable, LimitReached):
+            for job_id in job_ids:
+                try:
+                    self.cancel(job_id)
+                except (QueueUnavailable, UnknownJob):
+                    pass
+            raise
+        return experiment_id, job_ids
+
     def models(self) -> list[str]:
-        """The model names a job may use besides ``"tiny"`` (this machine's model folders)."""
+        """The model names a job may use besides the built-in ``"tiny"`` and ``"tabular"`` (this machine's model folders)."""
         return available_models(self.config.model_dirs)
 
     def worker_status(self) -> WorkerStatus:
@@ -367,6 +397,10 @@ class UserJobs:
 
     def submit(self, spec: dict) -> str:
         return self.client.submit(spec, owner=self.owner, quota=self.quota)
+
+    def submit_experiment(self, name: str, backend: str = "tabular", seeds: int | None = None) -> tuple[str, list[str]]:
+        """:meth:`JobClient.submit_experiment` as this person, within their quota (the whole set or nothing)."""
+        return self.client.submit_experiment(name, backend, seeds, owner=self.owner, quota=self.quota)
 
     def status(self, job_id: str) -> JobStatus:
         return self.client.status(job_id, **self._view)

@@ -17,7 +17,7 @@ import threading
 import time
 
 from .config import QueueConfigError, WorkerConfig
-from .queue import beat_forever, make_huey
+from .queue import beat_forever, make_huey, warm_enabled, warm_trainer
 
 MAX_POLL_DELAY_S = 1.0  # an idle SQLite consumer polls at least once a second (Redis blocks instead)
 
@@ -67,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.exit_with_parent:
         exit_with_parent(parent=args.parent_pid)
     beat_forever(huey)  # the dashboard says "no worker is running" when no worker has spoken for a while
+    if warm_enabled():  # import torch and transformers now, once, not per job (worker.forkserver)
+        warm_trainer(CONFIG).start()
     consumer = huey.create_consumer(workers=args.workers, worker_type="thread", periodic=False, max_delay=MAX_POLL_DELAY_S)
     consumer.run()
     return 0

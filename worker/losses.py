@@ -30,7 +30,6 @@ from __future__ import annotations
 import math
 
 import torch
-import torch.nn.functional as F
 
 __all__ = [
     "dpo_loss", "ipo_loss", "mnl_loss", "mallows_rmj_loss", "consistent_loss", "consistent_b3_loss",
@@ -41,7 +40,7 @@ __all__ = [
 
 def dpo_loss(lr_chosen: torch.Tensor, lr_rejected: torch.Tensor, beta: float) -> torch.Tensor:
     """DPO: mean of ``-log sigmoid(beta * (lr_chosen - lr_rejected))``."""
-    return -F.logsigmoid(beta * (lr_chosen - lr_rejected)).mean()
+    return -_log_sigmoid(beta * (lr_chosen - lr_rejected)).mean()
 
 
 def ipo_loss(lr_chosen: torch.Tensor, lr_rejected: torch.Tensor, beta: float) -> torch.Tensor:
@@ -120,8 +119,8 @@ def consistent_loss(lr_a: torch.Tensor, lr_b: torch.Tensor, votes_for_a: torch.T
     votes = votes_for_a.to(h.dtype)
     all_a = votes == n_types
     none_a = votes == 0
-    per_row = torch.where(all_a, -F.logsigmoid(n_types * h),
-                          torch.where(none_a, -F.logsigmoid(-n_types * h), torch.zeros_like(h)))
+    per_row = torch.where(all_a, -_log_sigmoid(n_types * h),
+                          torch.where(none_a, -_log_sigmoid(-n_types * h), torch.zeros_like(h)))
     return per_row.mean()
 
 
@@ -248,7 +247,7 @@ def _log_sigmoid(x: torch.Tensor) -> torch.Tensor:
 
 def bradley_terry_loss(r_chosen: torch.Tensor, r_rejected: torch.Tensor) -> torch.Tensor:
     """Reward-model loss of RLHF: mean of ``-log sigmoid(r_chosen - r_rejected)``."""
-    return -F.logsigmoid(r_chosen - r_rejected).mean()
+    return -_log_sigmoid(r_chosen - r_rejected).mean()
 
 
 def restricted_kl(logp: torch.Tensor, logp_ref: torch.Tensor) -> torch.Tensor:

@@ -112,6 +112,28 @@ class Method:
         self.rng = np.random.default_rng([spec["seed"], 1])  # the step-level stream (batches, samples)
         self.batch_size = spec.get("batch_size")
 
+    #: Tensors of alternative indices, and other per-row tensors, of an offline method: with several prompts
+    #: (the tabular model's ``contexts``) every prompt's rows are stacked into one method over the flattened
+    #: ``(contexts * K)`` table, indices offset by ``context * K`` (:meth:`stacked`): one loss call per step.
+    STACK_INDEX: tuple[str, ...] = ()
+    STACK_ROWS: tuple[str, ...] = ()
+
+    @classmethod
+    def stacked(cls, methods: list["Method"], K: int) -> "Method | None":
+        """One method over every prompt's rows (None: this method cannot be stacked, e.g. it reads the whole
+        policy of a prompt, as RLHF and self-play do)."""
+        if not cls.STACK_INDEX:
+            return None
+        import copy
+        out = copy.copy(methods[0])
+        for name in cls.STACK_INDEX:
+            setattr(out, name, torch.cat([getattr(m, name) + c * K for c, m in enumerate(methods)]))
+        for name in cls.STACK_ROWS:
+            value = getattr(methods[0], name, None)
+            if isinstance(value, torch.Tensor) and value.dim() >= 1:
+                setattr(out, name, torch.cat([getattr(m, name) for m in methods]))
+        return out
+
     def prepare(self, policy) -> None:
         """Called once with the policy (a :class:`worker.models.CandidatePolicy`) before training."""
 
@@ -136,6 +158,8 @@ class Method:
 @trains("dpo", "ipo")
 class PairMethod(Method):
     """DPO and IPO on pairs (chosen, rejected)."""
+
+    STACK_INDEX = ("chosen", "rejected")
 
     def __init__(self, spec, population, alternatives, device):
         super().__init__(spec, population, alternatives, device)
@@ -164,6 +188,8 @@ class PairMethod(Method):
 class ConsistentMethod(Method):
     """The consistent losses of Shirali et al.: Proposition 6.1 (``consistent``) and B.3 (``consistent_b3``)."""
 
+    STACK_INDEX, STACK_ROWS = ("a", "b"), ("votes",)
+
     def __init__(self, spec, population, alternatives, device):
         super().__init__(spec, population, alternatives, device)
         self.data = unanimity_dataset(population, spec["dataset_size"], spec["sampling"], spec["seed"])
@@ -186,6 +212,8 @@ class ConsistentMethod(Method):
 @trains("corrected_dpo")
 class CorrectedDPOMethod(Method):
     """First-order corrected DPO (Shirali et al., section 5) on paired comparisons."""
+
+    STACK_INDEX, STACK_ROWS = ("chosen", "rejected"), ("V", "j1", "j2")
 
     def __init__(self, spec, population, alternatives, device):
         super().__init__(spec, population, alternatives, device)
@@ -231,6 +259,7 @@ class RankedChoiceMethod(Method):
     """MNL-PO and Mallows-RMJ-PO on ranked choices (RCPO, Table 1)."""
 
     PROXY_CHUNK = 65_536  # rows per call of the entropy proxy (bounds its (rows, K, T) gather)
+    STACK_INDEX, STACK_ROWS = ("shown",), ("top", "phi")
 
     def __init__(self, spec, population, alternatives, device):
         super().__init__(spec, population, alternatives, device)
@@ -289,10 +318,12 @@ class RLHFMethod(Method):
         return losses.kl_regularized_policy_loss(logp, logp_ref, self.reward_t, self.beta), {}
 
     def extras(self, reference_policy):
-        return {"reward_model": {"reward": dict(zip(self.alternatives, self.reward.tolist())),
-                                 "standard_errors": dict(zip(self.alternatives, self.reward_se.tolist())),
-                                 "note": "Bradley-Terry maximum likelihood on the dataset, centred"},
-                "dataset_optimum": _tilted(self.data.wins(), reference_policy, self.beta, self.alternatives)}
+        out = {"reward_model": {"reward": dict(zip(self.alternatives, self.reward.tolist())),
+                                "standard_errors": dict(zip(self.alternatives, self.reward_se.tolist())),
+                                "note": "Bradley-Terry maximum likelihood on the dataset, centred"}}
+        if self.beta > 0:  # beta = 0: no KL pull, the optimum is the reward's argmax (no tilted policy)
+            out["dataset_optimum"] = _tilted(self.data.wins(), reference_policy, self.beta, self.alternatives)
+        return out
 
 
 class SelfPlayMethod(Method):

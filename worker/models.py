@@ -37,6 +37,7 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 
 TINY = "tiny"
+TABULAR = "tabular"
 TINY_LAYERS, TINY_DIM, TINY_HEADS = 2, 64, 2
 SPECIALS = ["[PAD]", "[UNK]", "[BOS]", "[EOS]"]
 TINY_LORA_TARGETS = ["c_attn", "c_proj", "c_fc", "lm_head"]
@@ -247,3 +248,47 @@ class CandidatePolicy:
 
     def trainable_parameters(self):
         return [p for p in self.model.parameters() if p.requires_grad]
+
+
+class TabularPolicy:
+    """The ``tabular`` model: a softmax over the K alternatives, one row of logits per prompt (``contexts``),
+    no language model at all. It offers the same interface as :class:`CandidatePolicy`, so a job trains it
+    through the same method classes, losses and optimizer (Adam, gradient clipping); a run takes well under a
+    second to a few seconds on a CPU and its result can be compared with the theory to many digits.
+
+    The table starts at zero, so the policy and the reference policy start uniform (as LoRA's ``B = 0`` makes
+    the adapted model start at its reference); ``logprobs()`` is ``log_softmax`` of the table (float64),
+    shape ``(K,)`` for one prompt and ``(contexts, K)`` otherwise. It has no tokens, so Mallows-RMJ-PO's
+    entropy proxy of the dispersion does not apply to it (the spec refuses it).
+    """
+
+    def __init__(self, alternatives: list[str], contexts: int, device: torch.device):
+        self.alternatives = list(alternatives)
+        self.contexts = int(contexts)
+        self.device = device
+        K = len(self.alternatives)
+        self.table = torch.zeros((self.contexts, K), dtype=torch.float64, device=device, requires_grad=True)
+        self._reference = torch.full((self.contexts, K), -float(np.log(K)), dtype=torch.float64, device=device)
+        self.info = PolicyInfo(TABULAR, self.contexts * K, self.contexts * K, K, "", 0, [1] * K)
+
+    def _squeeze(self, x: torch.Tensor) -> torch.Tensor:
+        return x[0] if self.contexts == 1 else x
+
+    def logprobs(self) -> torch.Tensor:
+        return self._squeeze(torch.log_softmax(self.table, -1))
+
+    def reference_logprobs(self) -> torch.Tensor:
+        return self._squeeze(self._reference)
+
+    @torch.no_grad()
+    def readout(self) -> tuple[torch.Tensor, float]:
+        """The policy (averaged over prompts) and the mass outside the alternatives (always 0)."""
+        return torch.softmax(self.table, -1).mean(0), 0.0
+
+    @torch.no_grad()
+    def by_context(self) -> np.ndarray:
+        """``(contexts, K)``: every prompt's policy."""
+        return torch.softmax(self.table, -1).cpu().numpy()
+
+    def trainable_parameters(self):
+        return [self.table]

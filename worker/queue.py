@@ -159,7 +159,26 @@ def beat_forever(huey, interval: float = WORKER_BEAT_S) -> threading.Thread:
     return thread
 
 
-def _kill_group(proc: subprocess.Popen) -> None:
+_WARM: dict = {}
+
+
+def warm_enabled() -> bool:
+    """The warm trainer (:mod:`worker.forkserver`) serves jobs unless ``AGGREGATION_WARM_TRAINER=0``."""
+    return os.environ.get("AGGREGATION_WARM_TRAINER", "1").strip() != "0"
+
+
+def warm_trainer(config: WorkerConfig):
+    """This worker's fork server (started on first use; :func:`worker.consumer.main` starts it at once)."""
+    from .forkserver import ForkServer
+    with _LOCK:
+        server = _WARM.get("server")
+        if server is None:
+            config.data_dir.mkdir(parents=True, exist_ok=True)
+            server = _WARM["server"] = ForkServer(config.data_dir / "forkserver.log")
+    return server
+
+
+def _kill_group(proc) -> None:
     for sig, wait in ((signal.SIGTERM, KILL_GRACE_S), (signal.SIGKILL, 5.0)):
         try:
             os.killpg(proc.pid, sig)
@@ -271,15 +290,17 @@ def _execute(huey, config: WorkerConfig, job_id: str, spec: dict, attempt: int) 
     cmd = [sys.executable, "-m", "worker.train", "--config", str(run_dir / "run.json"), "--run-dir", str(run_dir),
            "--parent-pid", str(os.getpid())]
     log_path = run_dir / "trainer.log"
-    with open(log_path, "ab") as log:
-        try:
-            proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                    start_new_session=True, cwd=str(REPO_ROOT), env=env)
-        except OSError as exc:
-            logger.error("job %s: could not start the trainer: %s", job_id, exc)
-            finish("failed", error=f"could not start the trainer ({type(exc).__name__}); see the worker's log",
-                   started_at=started)
-            return
+    proc = warm_trainer(config).spawn(cmd[3:], log_path) if warm_enabled() else None
+    if proc is None:  # the cold path: a new interpreter imports torch and transformers for this job
+        with open(log_path, "ab") as log:
+            try:
+                proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                        start_new_session=True, cwd=str(REPO_ROOT), env=env)
+            except OSError as exc:
+                logger.error("job %s: could not start the trainer: %s", job_id, exc)
+                finish("failed", error=f"could not start the trainer ({type(exc).__name__}); see the worker's log",
+                       started_at=started)
+                return
     with _LOCK:
         _RUNNING[job_id] = proc
     state["trainer_pid"] = proc.pid

@@ -78,6 +78,22 @@ class Quota:
         return None
 
 
+def set_refusal(quota: "Quota | None", jobs: int, steps: int, new_jobs: int, new_steps: int) -> str | None:
+    """Why a set of ``new_jobs`` jobs of ``new_steps`` steps together (an experiment) is refused by ``quota``
+    when the owner has ``jobs`` jobs of ``steps`` steps queued or running (None: accepted). A set is accepted
+    whole or not at all."""
+    if quota is None:
+        return None
+    if quota.max_queued_jobs is not None and jobs + new_jobs > quota.max_queued_jobs:
+        return (f"this experiment has {new_jobs} runs, each a job; you have {jobs} queued or running, and each "
+                f"person may have at most {quota.max_queued_jobs} at a time. Use fewer seeds, or ask the operator "
+                "to run it")
+    if quota.max_total_steps is not None and steps + new_steps > quota.max_total_steps:
+        return (f"this experiment's runs have {new_steps:,} steps together; with your {steps:,} queued or running "
+                f"that makes {steps + new_steps:,}, and each person may have at most {quota.max_total_steps:,}")
+    return None
+
+
 class LimitReached(RuntimeError):
     """A job refused by the owner's :class:`Quota` (the message says which limit and what to do)."""
 

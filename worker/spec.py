@@ -12,26 +12,33 @@ not apply to the chosen method, i.e. not in its ``TrainingMethod.fields``, are d
 * ``population`` (required): ``{"kind": "rankings" | "rewards" | "comparisons" | "matrix", ...}``.
 * ``method`` (required): an id of :data:`aggregation.training_methods.TRAINING_METHODS` (the one
   table of methods: family, default beta, the fields below that each method reads, its theory).
-* ``model`` [``"tiny"``]: the built-in tiny GPT-2, or the name of a model in the operator's model
-  folders (``AGGREGATION_MODEL_DIRS``; :mod:`worker.catalog`): a folder name, never a path.
+* ``model`` [``"tiny"``]: the built-in tiny GPT-2, the built-in ``"tabular"`` policy (a softmax over the
+  alternatives, one table row per prompt: no language model; :class:`worker.models.TabularPolicy`), or the
+  name of a model in the operator's model folders (``AGGREGATION_MODEL_DIRS``; :mod:`worker.catalog`): a folder name, never a path.
 * ``sampling`` [uniform]: the distribution D the compared responses are drawn from,
   ``{alternative: probability}``.
 * ``beta`` [per method, ``TrainingMethod.default_beta``]: DPO-style temperature; for RLHF and the
   self-play methods, the weight of the KL penalty to the reference policy.
 * ``k`` [2] (``mpne``): the number of samples drawn at test time (a (k+1)-player game).
 * ``dataset_size`` [2048]: rows of training data drawn from the population.
-* ``steps`` [200], ``learning_rate`` [5e-3 for the tiny model, 1e-4 otherwise] (Adam).
+* ``steps`` [200], ``learning_rate`` [5e-3 for the tiny model, 5e-2 for the tabular one, 1e-4 otherwise] (Adam).
+* ``contexts`` [1] (``tabular`` only): the number of prompts. The population's alternatives are then read
+  *relative to the prompt* (e.g. ``delta = y - x`` in the circular environment of Shirali et al.,
+  section 7.2), every prompt gets its own table row and its own ``dataset_size // contexts`` rows of data
+  (uniform prompts, stratified), and the result reports the policy averaged over prompts with its standard
+  error across prompts (``policy_by_context``, ``policy_se``).
 * ``batch_size`` [null: the whole dataset every step] (the offline losses; RLHF's policy step
   takes the exact expectation over the candidates instead).
 * ``samples_per_step`` [64], ``exploration`` [0.1] (self-play: responses sampled per step,
   share of them drawn uniformly, as in appendix A.8 of the Jackpot paper).
 * ``display_size`` [min(4, m)], ``top_k`` [1] (``mnl``, ``mallows``): responses shown per
   question and how many of them the voter ranks (1 = single best).
-* ``dispersion`` [``"fixed"``] (``mallows``): where the Mallows-RMJ dispersion comes from.
-  ``"fixed"``: the number ``phi`` [0.5], strictly between 0 and 1, for every row.
-  ``"entropy"``: one value per row from the token-level entropy proxy of RCPO Appendix D
-  (:func:`aggregation.entropy_phi_proxy`), computed once from the reference model on the
-  responses shown in that row; ``phi`` must then be left out.
+* ``dispersion`` [``"entropy"``; ``"fixed"`` when ``phi`` is given or the model is ``tabular``] (``mallows``):
+  where the Mallows-RMJ dispersion comes from. ``"entropy"`` (RCPO's own choice): one value per row from the
+  token-level entropy proxy of RCPO Appendix D (:func:`aggregation.entropy_phi_proxy`), computed once from the
+  reference model on the responses shown in that row; ``phi`` must then be left out. ``"fixed"``: the number
+  ``phi`` [0.5], strictly between 0 and 1, for every row. The tabular model has no tokens (its uniform
+  reference would give the proxy phi = 1, a zero loss), so it takes ``"fixed"`` only.
 * ``alpha`` [1] (``corrected_dpo``): the strength of the first-order correction of Shirali et al.,
   section 5.1, a number >= 0 (0: DPO exactly; 1: the theory's value).
 * ``variance`` [``"estimated"``] (``corrected_dpo``): the variance term V of the correction.
@@ -57,6 +64,10 @@ not apply to the chosen method, i.e. not in its ``TrainingMethod.fields``, are d
 * ``prompt`` [:data:`DEFAULT_PROMPT`]: ``{options}`` is replaced by the alternatives' names; at most
   :data:`MAX_PROMPT_CHARS` characters, and :data:`MAX_RENDERED_PROMPT_CHARS` once the names are in.
 * ``name`` [null]: a label for the job list, at most :data:`MAX_JOB_NAME_CHARS` characters.
+* ``experiment`` [null]: set by :meth:`worker.client.JobClient.submit_experiment` for the runs of one of
+  the papers' experiments (:mod:`worker.experiments`): ``{"name": experiment, "id": the submission's id
+  (hex), "run": the run's id, e.g. "three/rlhf/seed=0"}``; the trainer ignores it, the Experiments page
+  groups the jobs by it.
 
 Every size is bounded (the limits below and each field's range), so that no spec can make a worker
 allocate without bound. The prompt and name limits carry the names of the core's limits table
@@ -73,18 +84,21 @@ from aggregation.rules.heterogeneous import VARIANCES
 from aggregation.training_methods import DEFAULTS, DEVICES, MAX_JOINT_TYPES, TRAINING_METHODS, training_method
 from aggregation.validate import distribution, short
 
-from .catalog import TINY, is_model_name
+from .catalog import BUILT_IN, TABULAR, TINY, is_model_name
 
 DEFAULT_PROMPT = "Which one do you like best: {options}? My favourite colour is"
 DEFAULT_LORA = DEFAULTS["lora"]
 TINY_LEARNING_RATE = DEFAULTS["learning_rate"]["tiny"]
+TABULAR_LEARNING_RATE = DEFAULTS["learning_rate"]["tabular"]
+MAX_CONTEXTS = 1000
 PRETRAINED_LEARNING_RATE = DEFAULTS["learning_rate"]["checkpoint"]
 MAX_SPEC_BYTES = bounds.MAX_SPEC_BYTES  # 100,000 rankings over 50 alternatives take about 32 MB
 DISPERSIONS = ("fixed", "entropy")  # the Mallows-RMJ dispersion: a given phi, or RCPO Appendix D's proxy
 
 COMMON_FIELDS = ("population", "method", "model", "sampling", "beta", "dataset_size", "steps", "learning_rate",
-                 "lora", "seed", "device", "cpu_threads", "time_limit_s", "prompt", "name")
-ALL_FIELDS = set(COMMON_FIELDS) | {f for m in TRAINING_METHODS.values() for f in m.fields}
+                 "lora", "seed", "device", "contexts", "cpu_threads", "time_limit_s", "prompt", "name")
+OPTIONAL_FIELDS = ("experiment",)  # kept only when given
+ALL_FIELDS = set(COMMON_FIELDS) | set(OPTIONAL_FIELDS) | {f for m in TRAINING_METHODS.values() for f in m.fields}
 
 
 class JobSpecError(AggregationError):
@@ -137,8 +151,8 @@ def validate_spec_and_population(spec) -> tuple[dict, object]:
 
     out: dict = {"method": method, "population": spec["population"]}  # valid as given (re-writing it is slow)
     model = spec.get("model", DEFAULTS["model"])
-    if model != TINY and not is_model_name(model):  # never echoed: it may be a path, and a refusal says nothing of the disk
-        raise JobSpecError(f"model must be 'tiny' or the name of a model in the operator's model folders (a folder name "
+    if model not in BUILT_IN and not is_model_name(model):  # never echoed: it may be a path, and a refusal says nothing of the disk
+        raise JobSpecError(f"model must be 'tiny', 'tabular' or the name of a model in the operator's model folders (a folder name "
                            f"of at most {bounds.MAX_MODEL_NAME_CHARS} letters, digits, '.', '_', '+' or '-'; paths and hub ids "
                            "are not accepted)")
     out["model"] = model
@@ -154,9 +168,15 @@ def validate_spec_and_population(spec) -> tuple[dict, object]:
     out["beta"] = _number(spec, "beta", entry.default_beta, low=0.0, low_open=not entry.beta_may_be_zero, high=1e4)
     out["dataset_size"] = _integer(spec, "dataset_size", DEFAULTS["dataset_size"], 1, 1_000_000)
     out["steps"] = _integer(spec, "steps", DEFAULTS["steps"], 1, 100_000)
-    default_lr = TINY_LEARNING_RATE if out["model"] == DEFAULTS["model"] else PRETRAINED_LEARNING_RATE
+    default_lr = {TINY: TINY_LEARNING_RATE, TABULAR: TABULAR_LEARNING_RATE}.get(out["model"], PRETRAINED_LEARNING_RATE)
     out["learning_rate"] = _number(spec, "learning_rate", default_lr, low=0.0, low_open=True, high=10.0)
     out["lora"] = _lora(spec.get("lora"))
+    out["contexts"] = _integer(spec, "contexts", DEFAULTS["contexts"], 1, MAX_CONTEXTS)
+    if out["contexts"] > 1 and model != TABULAR:
+        raise JobSpecError(f"contexts ({out['contexts']}) is for the tabular model only; a language model sees one prompt")
+    if out["dataset_size"] < out["contexts"]:
+        raise JobSpecError(f"dataset_size ({out['dataset_size']}) must be at least contexts ({out['contexts']}): "
+                           "every prompt needs a row of data")
     out["seed"] = _integer(spec, "seed", DEFAULTS["seed"], 0, 2 ** 32 - 1)
     device = spec.get("device", DEFAULTS["device"])
     if device not in DEVICES:
@@ -181,6 +201,8 @@ def validate_spec_and_population(spec) -> tuple[dict, object]:
         raise JobSpecError(f"name must be a text of at most {bounds.MAX_JOB_NAME_CHARS} characters "
                            "(aggregation.bounds.MAX_JOB_NAME_CHARS)")
     out["name"] = name
+    if spec.get("experiment") is not None:
+        out["experiment"] = _experiment(spec["experiment"])
 
     fields = entry.fields
     if "batch_size" in fields:
@@ -196,9 +218,14 @@ def validate_spec_and_population(spec) -> tuple[dict, object]:
         out["display_size"] = _integer(spec, "display_size", min(DEFAULTS["display_size"], positive), 2, positive)
         out["top_k"] = _integer(spec, "top_k", DEFAULTS["top_k"], 1, out["display_size"])
     if "dispersion" in fields:
-        dispersion = spec.get("dispersion", DEFAULTS["dispersion"])
+        default = "fixed" if spec.get("phi") is not None or model == TABULAR else DEFAULTS["dispersion"]
+        dispersion = spec.get("dispersion", default)
         if dispersion not in DISPERSIONS:
             raise JobSpecError(f"dispersion must be one of {', '.join(DISPERSIONS)}; got {short(dispersion)}")
+        if dispersion == "entropy" and model == TABULAR:
+            raise JobSpecError("dispersion 'entropy' reads a language model's token entropies (RCPO Appendix D); the "
+                               "tabular model has none (its proxy would be phi = 1, a zero loss): use dispersion "
+                               "'fixed' with a phi")
         out["dispersion"] = dispersion
         if dispersion == "fixed":
             out["phi"] = _number(spec, "phi", DEFAULTS["phi"], low=0.0, low_open=True, high=1.0, high_open=True)
@@ -208,6 +235,22 @@ def validate_spec_and_population(spec) -> tuple[dict, object]:
     if "variance" in fields:
         out.update(_correction(spec, population))
     return out, population
+
+
+_HEX = set("0123456789abcdef")
+
+
+def _experiment(value) -> dict:
+    from aggregation.experiments import EXPERIMENTS
+    if not isinstance(value, dict) or set(value) != {"name", "id", "run"}:
+        raise JobSpecError("experiment must be an object with exactly name, id and run")
+    if value["name"] not in EXPERIMENTS:
+        raise JobSpecError(f"experiment.name must be one of {', '.join(EXPERIMENTS)}; got {short(value['name'])}")
+    if not isinstance(value["id"], str) or not 0 < len(value["id"]) <= 32 or not set(value["id"]) <= _HEX:
+        raise JobSpecError("experiment.id must be 1 to 32 lowercase hexadecimal digits")
+    if not isinstance(value["run"], str) or not 0 < len(value["run"]) <= 200:
+        raise JobSpecError("experiment.run must be a text of 1 to 200 characters")
+    return {"name": value["name"], "id": value["id"], "run": value["run"]}
 
 
 def _correction(spec: dict, population) -> dict:
@@ -246,6 +289,8 @@ def describe_spec(spec: dict) -> str:
         parts.append(f"top-{spec['top_k']} of {spec['display_size']}")
     if "variance" in fields:
         parts.append(f"alpha {spec['alpha']:g} · {spec['variance']} V")
+    if spec.get("contexts", 1) > 1:
+        parts.append(f"{spec['contexts']} prompts")
     return " · ".join(parts)
 
 

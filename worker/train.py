@@ -75,27 +75,35 @@ def train(spec: dict, emit, population=None) -> dict:
     import torch
 
     from aggregation import population_from_dict
-    from aggregation.training_methods import theory
+    from aggregation import game_affordable
+    from aggregation.training_methods import DEFAULT_K, theory
     from .methods import make_method
-    from .models import TINY, CandidatePolicy, pick_device, render_prompt
+    from .models import TABULAR, TINY, CandidatePolicy, TabularPolicy, pick_device, render_prompt
 
-    threads = spec["cpu_threads"] or (1 if spec["model"] == TINY else None)
+    threads = spec["cpu_threads"] or (1 if spec["model"] in (TINY, TABULAR) else None)
     if threads:
         torch.set_num_threads(threads)
     device = pick_device(spec["device"])
     if population is None:
         population = population_from_dict(spec["population"])
     alts = population.alternatives
+    contexts = spec.get("contexts", 1)
     prompt = render_prompt(spec["prompt"], alts)
 
     t_setup = time.perf_counter()
     torch.manual_seed(spec["seed"])
-    policy = CandidatePolicy(spec["model"], alts, prompt, spec["lora"], spec["seed"], device)
-    method = make_method(spec, population, alts, device)
+    if spec["model"] == TABULAR:
+        policy = TabularPolicy(alts, contexts, device)
+    else:
+        policy = CandidatePolicy(spec["model"], alts, prompt, spec["lora"], spec["seed"], device)
+    methods = [make_method(context_spec(spec, c, contexts), population, alts, device) for c in range(contexts)]
+    method = methods[0]
+    stacked = type(method).stacked(methods, len(alts)) if contexts > 1 else None
     params = policy.trainable_parameters()
     optimizer = torch.optim.Adam(params, lr=spec["learning_rate"])
     ref = policy.reference_logprobs()
-    method.prepare(policy)
+    for m in methods:
+        m.prepare(policy)
     p_ref, out_ref = policy.readout()
     reference = p_ref.double().cpu().numpy()
     setup_s = time.perf_counter() - t_setup
@@ -108,9 +116,17 @@ def train(spec: dict, emit, population=None) -> dict:
     trajectory = []
     t_train = time.perf_counter()
     for step in range(1, total + 1):
-        current = policy.readout()[0] if method.self_play else None
         logp = policy.logprobs()
-        loss, info = method.loss(logp, ref, current)
+        if contexts == 1:
+            current = policy.readout()[0] if method.self_play else None
+            loss, info = method.loss(logp, ref, current)
+        elif stacked is not None:  # every prompt's rows in one loss over the flattened table (a mean over rows)
+            loss, info = stacked.loss(logp.reshape(-1), ref.reshape(-1), None)
+        else:  # one table row and one dataset per prompt; the loss is the mean over prompts (uniform prompts)
+            current = torch.softmax(policy.table.detach(), -1) if method.self_play else [None] * contexts
+            parts = [m.loss(logp[c], ref[c], current[c]) for c, m in enumerate(methods)]
+            loss = torch.stack([part[0] for part in parts]).mean()
+            info = {key: float(np.mean([part[1][key] for part in parts])) for key in parts[0][1]}
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, MAX_GRAD_NORM)
@@ -121,7 +137,7 @@ def train(spec: dict, emit, population=None) -> dict:
                      "policy": _dist(alts, p.tolist()), "outside_mass": outside,
                      "elapsed_s": round(time.perf_counter() - t_train, 3), **info}
             if method.self_play:
-                event["mixture"] = _dist(alts, method.mixture())
+                event["mixture"] = _dist(alts, np.mean([m.mixture() for m in methods], axis=0))
             emit(event)
             trajectory.append({k: v for k, v in event.items() if k != "event"})
     if device.type == "cuda":
@@ -130,20 +146,25 @@ def train(spec: dict, emit, population=None) -> dict:
     final, outside = policy.readout()
     final = final.double().cpu().numpy()
 
-    import peft
-    import transformers
-    return {
+    out = {
         "settings": {k: v for k, v in spec.items() if k != "population"},  # the job record keeps the population
         "alternatives": alts,
         "policy": _dist(alts, final),
         "outside_mass": outside,
-        "mixture": _dist(alts, method.mixture()) if method.self_play else None,
+        "mixture": _dist(alts, np.mean([m.mixture() for m in methods], axis=0)) if method.self_play else None,
         "reference_policy": _dist(alts, reference),
         "reference_outside_mass": out_ref,
         "trajectory": trajectory,
-        "dataset": method.dataset(),
-        **method.extras(reference),
-        "theory": theory(population, spec["method"], spec, reference=_dist(alts, reference)).to_json(),
+        "dataset": method.dataset() if contexts == 1 else {
+            **method.dataset(), "contexts": contexts,
+            "note": f"one dataset per prompt ({contexts} prompts, {spec['dataset_size'] // contexts} rows each); "
+                    "the summary above is the first prompt's"},
+        # Theory is the same for every prompt: the population is read relative to the prompt. MPNE_k, which
+        # only the MPNE method needs, is shown next to the others only where the game is within the budget
+        # the pages solve without asking (aggregation.game_affordable; about 20 s for 100,000 rankings of
+        # 50 alternatives otherwise).
+        "theory": theory(population, spec["method"], spec, reference=_dist(alts, reference),
+                         with_mpne=game_affordable(population, int(spec.get("k") or DEFAULT_K))).to_json(),
         "model": {"name": spec["model"], "parameters": policy.info.parameters,
                   "trainable_parameters": policy.info.trainable_parameters, "vocabulary": policy.info.vocabulary,
                   "prompt": prompt, "prompt_tokens": policy.info.prompt_tokens,
@@ -154,9 +175,36 @@ def train(spec: dict, emit, population=None) -> dict:
                     "train_s": round(train_s, 3),
                     "ms_per_step": round(1000 * train_s / total, 2),
                     "total_s": round(time.perf_counter() - PROCESS_START, 3)},
-        "versions": {"torch": torch.__version__, "transformers": transformers.__version__, "peft": peft.__version__,
-                     "numpy": np.__version__, "python": sys.version.split()[0]},
+        "versions": _versions(),
     }
+    if contexts == 1:
+        out.update(method.extras(reference))
+    else:
+        rows = policy.by_context()
+        out["policy_by_context"] = rows.tolist()
+        out["policy_se"] = _dist(alts, rows.std(0, ddof=1) / np.sqrt(contexts))
+    return out
+
+
+def context_spec(spec: dict, context: int, contexts: int) -> dict:
+    """The spec one prompt's method reads: its share of the rows and its own seed (one prompt: the spec)."""
+    if contexts == 1:
+        return spec
+    import numpy as np
+    seed = int(np.random.SeedSequence([spec["seed"], context]).generate_state(1)[0])
+    return {**spec, "dataset_size": spec["dataset_size"] // contexts, "seed": seed}
+
+
+def _versions() -> dict:
+    """Package versions, read from their metadata (importing transformers and peft here would cost seconds)."""
+    from importlib import metadata
+    out = {"python": sys.version.split()[0]}
+    for name in ("torch", "transformers", "peft", "numpy"):
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = None
+    return out
 
 
 def _write_json(path: Path, data: dict) -> None:

@@ -24,7 +24,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 #: Plotly charts each page draws once it has rendered (the tests wait for all of them).
 CHARTS = {"": 0, "population": 0, "rules": 3, "yee": 4, "sampling": 2, "testtime": 3, "properties": 0,
-          "ranked-choice": 1, "fine-tuning": 1}
+          "ranked-choice": 1, "fine-tuning": 1, "experiments": 0}
 
 
 def pytest_collection_modifyitems(items):

@@ -20,7 +20,7 @@ TITLES = {"": "Which social choice rule is your alignment method?", **{p.url_pat
 SHOWCASE = {"": None, "population": "clone_plurality", "rules": "jackpot_majority", "yee": None,
             "sampling": "hetero_sampling",
             "testtime": "testtime_nlhf_collapse", "properties": "jackpot_iia", "ranked-choice": "ranked_choice_mnl_mallows",
-            "fine-tuning": None}
+            "fine-tuning": None, "experiments": None}
 NAV = [re.compile(re.escape(title) + "$") for title in ["Home"] + [p.title for p in shell.PAGES]]  # after the icon
 
 

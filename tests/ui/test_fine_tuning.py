@@ -172,7 +172,7 @@ def test_cross_field_and_model_settings_are_refused_with_the_workers_message(app
     (model_folder / "demo-model" / "config.json").unlink()  # gone before the button is pressed: refused, not
     at.button(key="ft_start").click().run()                   # silently replaced by the tiny model
     assert at.selectbox(key="ft_checkpoint").options == []
-    assert texts(at.error) == ("Not queued: model must be 'tiny' or the name of a model in the operator's model folders "
+    assert texts(at.error) == ("Not queued: model must be 'tiny', 'tabular' or the name of a model in the operator's model folders "
                                "(a folder name of at most 200 letters, digits, '.', '_', '+' or '-'; paths and hub ids "
                                "are not accepted)")
     assert JobClient(data_dir=data_dir).list_jobs() == []

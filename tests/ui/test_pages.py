@@ -325,7 +325,7 @@ def test_applying_a_scenario_sets_population_sampling_beta_and_link():
     assert at.query_params["scenario"] == "two-voters" and at.query_params["D"] == "0.25,0.75"
 
 
-@pytest.mark.parametrize("url_path", [None] + [p.url_path for p in shell.PAGES if p.url_path != "fine-tuning"])
+@pytest.mark.parametrize("url_path", [None] + [p.url_path for p in shell.PAGES if p.url_path not in ("fine-tuning", "experiments")])
 def test_a_preference_matrix_population_renders_every_page(app, url_path):
     """A population file of kind "matrix" is a PreferenceMatrix now (it used to be a bare DataFrame that the
     pages could not describe): every page shows it, and the rules that need voters say why they do not apply."""

@@ -106,7 +106,7 @@ def test_only_models_in_the_model_folders_are_offered_and_accepted(tmp_path, fig
     for model in ("no-config", "ssh", "notes.txt"):
         with pytest.raises(JobSpecError) as err:
             client.submit(spec(figure_1, model=model))
-        assert str(err.value) == ("model must be 'tiny' or one of the models offered here (the subfolders holding a "
+        assert str(err.value) == ("model must be 'tiny', 'tabular' or one of the models offered here (the subfolders holding a "
                                   "config.json in the operator's model folders, AGGREGATION_MODEL_DIRS)")
     assert JobClient(data_dir=tmp_path / "data").models() == []  # no folders configured: only the tiny model
 

@@ -14,7 +14,7 @@ def test_minimal_dpo_spec_gets_every_default(figure_1):
     assert spec == {
         "method": "dpo", "population": figure_1, "model": "tiny", "sampling": None, "beta": 0.1,
         "dataset_size": 2048, "steps": 200, "learning_rate": 5e-3,
-        "lora": {"r": 8, "alpha": 32.0, "dropout": 0.1, "target_modules": None}, "seed": 0, "device": "auto",
+        "lora": {"r": 8, "alpha": 32.0, "dropout": 0.1, "target_modules": None}, "contexts": 1, "seed": 0, "device": "auto",
         "cpu_threads": None, "time_limit_s": 3600.0, "prompt": DEFAULT_PROMPT, "name": None, "batch_size": None,
     }
 
@@ -23,8 +23,15 @@ def test_method_specific_defaults_and_irrelevant_settings_dropped(figure_1):
     nash = validate_spec({"population": figure_1, "method": "nash", "phi": 0.3})
     assert (nash["beta"], nash["samples_per_step"], nash["exploration"]) == (0.01, 64, 0.1)
     assert "phi" not in nash and "batch_size" not in nash
-    mallows = validate_spec({"population": figure_1, "method": "mallows"})
-    assert (mallows["display_size"], mallows["top_k"], mallows["dispersion"], mallows["phi"]) == (3, 1, "fixed", 0.5)
+    mallows = validate_spec({"population": figure_1, "method": "mallows"})  # RCPO Appendix D's proxy by default
+    assert (mallows["display_size"], mallows["top_k"], mallows["dispersion"]) == (3, 1, "entropy")
+    assert "phi" not in mallows
+    fixed = validate_spec({"population": figure_1, "method": "mallows", "phi": 0.3})  # a phi given: fixed
+    assert (fixed["dispersion"], fixed["phi"]) == ("fixed", 0.3)
+    tabular = validate_spec({"population": figure_1, "method": "mallows", "model": "tabular"})  # no tokens
+    assert (tabular["dispersion"], tabular["phi"]) == ("fixed", 0.5)
+    with pytest.raises(JobSpecError, match="the tabular model has none"):
+        validate_spec({"population": figure_1, "method": "mallows", "model": "tabular", "dispersion": "entropy"})
     proxy = validate_spec({"population": figure_1, "method": "mallows", "dispersion": "entropy"})
     assert proxy["dispersion"] == "entropy" and "phi" not in proxy
     assert validate_spec(proxy) == proxy
@@ -62,7 +69,7 @@ def test_spec_is_validated_again_idempotently(figure_1):
     ({"prompt": ""}, "prompt must be a non-empty text"),
     ({"prompt": "x" * 2001}, "prompt has 2,001 characters; at most 2,000 are accepted"),
     ({"name": "x" * 201}, "name must be a text of at most 200 characters"),
-    ({"model": ""}, "model must be 'tiny' or the name of a model in the operator's model folders"),
+    ({"model": ""}, "model must be 'tiny', 'tabular' or the name of a model in the operator's model folders"),
     ({"time_limit_s": math.inf}, "the job spec is not plain JSON"),
 ])
 def test_malformed_specs_are_refused_naming_the_field(figure_1, change, message):
@@ -193,7 +200,7 @@ def test_a_model_is_a_folder_name_and_a_refusal_never_echoes_it(figure_1, model)
     with pytest.raises(JobSpecError) as err:
         validate_spec({"population": figure_1, "method": "dpo", "model": model})
     message = str(err.value)
-    assert message == ("model must be 'tiny' or the name of a model in the operator's model folders (a folder name of "
+    assert message == ("model must be 'tiny', 'tabular' or the name of a model in the operator's model folders (a folder name of "
                        "at most 200 letters, digits, '.', '_', '+' or '-'; paths and hub ids are not accepted)")
 
 

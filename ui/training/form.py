@@ -30,9 +30,11 @@ REFUSAL_KEY = "ft_refusal"
 TINY = DEFAULTS["model"]
 #: The form fields a validation message can point at (the first word of the worker's message).
 FORM_FIELDS = ("method", "model", "sampling", "beta", "k", "dataset_size", "steps", "learning_rate", "seed",
-               "display_size", "top_k", "phi", "batch_size", "samples_per_step", "exploration", "device", "name",
+               "display_size", "top_k", "dispersion", "phi", "batch_size", "samples_per_step", "exploration", "device", "name",
                "lora.r", "lora.alpha", "lora.dropout", "alpha", "variance", "log_eps", "correction_clip",
                "joint_types", "joint_steps", "joint_learning_rate")
+#: How the dispersion choices of Mallows-RMJ-PO read in the form (RCPO Appendix D's proxy first: the default).
+DISPERSION_LABELS = {"entropy": "entropy proxy (RCPO)", "fixed": "fixed φ"}
 #: How the variance choices of corrected DPO read in the form.
 VARIANCE_LABELS = {"estimated": "estimated by J", "known": "known exactly"}
 _FIELD = re.compile(r"^(lora\.[a-z_]+|[a-z_]+)")
@@ -141,9 +143,16 @@ def settings_form(model, D, errors: FieldErrors, models=()) -> tuple[str, dict]:
         settings["top_k"] = _number(row[1], errors, "Ranked by the voter (top k)", "top_k", "ft_top_k",
                                     DEFAULTS["top_k"], step=1)
         if "phi" in fields:
-            settings["phi"] = _number(row[2], errors, "Mallows dispersion φ", "phi", "ft_phi", DEFAULTS["phi"],
-                                      step=0.05, format="%g",
-                                      help="Strictly between 0 and 1; smaller is more decisive.")
+            dispersion = row[2].radio("Mallows dispersion", list(DISPERSION_LABELS), key="ft_dispersion",
+                                      index=list(DISPERSION_LABELS).index(DEFAULTS["dispersion"]),
+                                      format_func=DISPERSION_LABELS.get,
+                                      help="RCPO's own choice (Appendix D): one φ per question from the reference "
+                                           "model's token entropies on the answers shown; or one fixed φ.")
+            settings["dispersion"] = dispersion
+            if dispersion == "fixed":
+                settings["phi"] = _number(row[2], errors, "Mallows dispersion φ", "phi", "ft_phi", DEFAULTS["phi"],
+                                          step=0.05, format="%g",
+                                          help="Strictly between 0 and 1; smaller is more decisive.")
     if "variance" in fields:
         _correction_fields(model, settings, errors)
     D_text = "uniform" if D is None else ", ".join(f"{md(a)} {decimal(float(p))}" for a, p in D.items())

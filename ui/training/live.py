@@ -40,13 +40,15 @@ def notice() -> None:
 def job_view(client, record) -> None:
     """The live panel of ``record``'s job, polling while the job is active."""
     active = not record.status.done
-    st.fragment(run_every=POLL_S if active else None)(live_panel)(client, record.job_id, active)
+    st.fragment(run_every=POLL_S if active else None)(live_panel)(client, record.job_id, active,
+                                                                 record.status.state)
 
 
-def live_panel(client, job_id: str, was_active: bool) -> None:
+def live_panel(client, job_id: str, was_active: bool, page_state: str | None = None) -> None:
     """Status, progress, the policy so far and a cancel button; run as a fragment that polls while
     the job is active. When the job ends it reruns the whole page once (the result then shows and
-    the polling stops)."""
+    the polling stops); so it does when the job's state moves on from the one the rest of the page was
+    drawn with (queued -> running), so the job list never says "queued" about a running job."""
     try:
         status = client.status(job_id)
         events = client.events(job_id)
@@ -57,7 +59,7 @@ def live_panel(client, job_id: str, was_active: bool) -> None:
         st.warning(f"Cannot read this job right now ({type(exc).__name__}: {md(exc)}); the page keeps trying.",
                    icon=":material/warning:")
         return
-    if was_active and status.done:
+    if (was_active and status.done) or (page_state is not None and status.state != page_state):
         st.rerun()
     icon, label = STATE_LABELS[status.state]
     with st.container(border=True, key="ft_status"):
