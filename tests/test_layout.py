@@ -97,8 +97,9 @@ def test_no_private_names_across_packages(package):
     assert not problems, "private names used across packages:\n" + "\n".join(problems)
 
 
-def test_only_the_fine_tuning_page_imports_the_worker():
+def test_only_the_pages_that_queue_jobs_import_the_worker():
+    """Fine-tuning and Experiments hand the worker's client to the ui.training blocks; nothing else reaches it."""
     users = sorted({str(path.relative_to(ROOT)) for package in ("pages", "ui", "presets", "aggregation", "app")
                     for path in _files(package)
                     for _, module, _ in _imports(path) if module.split(".")[0] == "worker"})
-    assert users == ["pages/fine_tuning.py"]
+    assert users == ["pages/experiments.py", "pages/fine_tuning.py"]

@@ -256,6 +256,16 @@ class ForkServer:
                         self._replies.append(message)
                         self._reply.notify_all()
 
+    def wait_ready(self, timeout: float) -> bool:
+        """Whether the server has finished its imports, waiting at most ``timeout`` seconds (starting it when it
+        is not running); False also when it cannot start."""
+        if not self.alive():
+            try:
+                self.start()
+            except OSError:
+                return False
+        return self._ready.wait(timeout) and self.alive()
+
     def spawn(self, argv: list[str], log_path) -> ForkedJob | None:
         """Fork a trainer for ``argv`` (the arguments of ``python -m worker.train``) writing to ``log_path``;
         None when the server is not available (the caller runs the cold path)."""

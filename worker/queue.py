@@ -290,7 +290,16 @@ def _execute(huey, config: WorkerConfig, job_id: str, spec: dict, attempt: int) 
     cmd = [sys.executable, "-m", "worker.train", "--config", str(run_dir / "run.json"), "--run-dir", str(run_dir),
            "--parent-pid", str(os.getpid())]
     log_path = run_dir / "trainer.log"
-    proc = warm_trainer(config).spawn(cmd[3:], log_path) if warm_enabled() else None
+    proc = None
+    if warm_enabled():
+        from .forkserver import READY_TIMEOUT_S
+
+        server, waited = warm_trainer(config), 0.0
+        while not server.wait_ready(config.heartbeat_s) and waited < READY_TIMEOUT_S:
+            waited += config.heartbeat_s      # its imports take seconds: keep beating, so the job is not taken for lost
+            state["beat"] += 1
+            channel.put_state(job_id, state)
+        proc = server.spawn(cmd[3:], log_path)
     if proc is None:  # the cold path: a new interpreter imports torch and transformers for this job
         with open(log_path, "ab") as log:
             try:
