@@ -34,7 +34,6 @@ from scipy import sparse
 
 from .errors import AggregationError
 from .outcome import MARGIN_TOLERANCE, TIE_RELATIVE
-from .populations.base import COMPARISONS
 from .populations.comparisons import PairwiseData
 from .populations.counts import ComparisonCounts
 from .populations.matrix import as_population

@@ -15,6 +15,8 @@ and no module reaches into another package's private names (``from aggregation._
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -103,3 +105,11 @@ def test_only_the_pages_that_queue_jobs_import_the_worker():
                     for path in _files(package)
                     for _, module, _ in _imports(path) if module.split(".")[0] == "worker"})
     assert users == ["pages/experiments.py", "pages/fine_tuning.py"]
+
+
+def test_ruff_finds_nothing():
+    """The lint settings of pyproject.toml (pyflakes: unused or undefined names, redefinitions; syntax errors) hold
+    for the whole repository."""
+    done = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", str(ROOT)], capture_output=True,
+                          text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -17,7 +17,8 @@ import streamlit as st
 import presets
 from aggregation import RULES as REGISTRY
 from aggregation import (COMPARISONS, POPULATION_CLASSES, AggregationError, BootstrapResult, BTMisfit, bootstrap,
-                         LotteryCertificate, RuleParams, RuleResult, SamplingFlip, average_reward_policy, bt_reward,
+                         LotteryCertificate, Profile, RuleParams, RuleResult, SamplingFlip, average_reward_policy,
+                         bt_reward,
                          check_rule, condorcet_winner, format_ranking, kwin_curve, majority_graph, majority_winner,
                          mallows_rmj_topk_table, min_tv_flip, mnl_topk_table, mpne, multi_output_policy, nbc,
                          opponent_sets_curve, population_topk_table, preference_matrix, resampling_curve, rlhf_policy,

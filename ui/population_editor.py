@@ -149,7 +149,7 @@ def scenario_picker() -> None:
     titles = {s.id: s.title for s in library}
     current = state.origin().scenario
     left, right = st.columns([3, 1], vertical_alignment="bottom")
-    chosen = left.selectbox("Scenario from the failure-case library", ids, format_func=titles.get,
+    left.selectbox("Scenario from the failure-case library", ids, format_func=titles.get,
                             index=ids.index(current) if current in ids else 0, key="scenario_choice")
     right.button("Load it", key="scenario_load", icon=":material/download_for_offline:", on_click=_load_scenario,
                  args=("scenario_choice",), help="Replaces the population, D, β, k and the ranked-choice models.")

@@ -63,7 +63,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import logsumexp
 
-from ..validate import alternative_names, distribution
+from ..validate import alternative_names
 from ..errors import AggregationError
 from ..populations.base import RANKINGS, Population
 from ..populations.profile import dense_levels, parse_ranking

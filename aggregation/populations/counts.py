@@ -194,7 +194,6 @@ class ComparisonCounts(Population):
             raise AggregationError(f"{where} has no {missing[0]!r} column (columns found: "
                                    f"{', '.join(map(str, list(frame.columns)[:20]))})")
         bounds.check("MAX_COUNT_CELLS", len(frame), where)
-        n = len(frame)
         first, first_names = _factorized(frame["first"], f"{where}: first")
         second, second_names = _factorized(frame["second"], f"{where}: second")
         found = list(dict.fromkeys(first_names + second_names))

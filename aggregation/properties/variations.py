@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import AggregationError
-from ..populations.base import COMPARISONS, MATRIX, RANKINGS, USER_TYPES, Population
+from ..populations.base import MATRIX, RANKINGS, USER_TYPES, Population
 from ..populations.comparisons import PairwiseData
 from ..populations.counts import ComparisonCounts
 from ..populations.matrix import PreferenceMatrix

@@ -210,7 +210,7 @@ def kemeny_ranking(population: Population) -> RuleResult:
     alternatives whose places differ between optimal rankings share a tie group."""
     search, names, _ = _kemeny_search(population)
     lo, hi = search.position_range()
-    groups, start = [], 0
+    groups = []
     order = np.argsort(lo, kind="stable")
     current, reach = [], -1
     for y in order:

@@ -19,8 +19,8 @@ from ..errors import AggregationError
 from ..populations.base import Population
 from ..populations.matrix import as_population
 from . import alignment, elimination, kemeny, lotteries, majority, margins, ratings, scoring, sets, testtime_policies
-from .result import LOTTERY, POLICY, RANKING, SCORES, SET, RuleResult
-from .rule import ANY, FAMILIES, GAME, REWARDS, RULE_K, VOTERS, Rule, RuleParams, Step
+from .result import RuleResult
+from .rule import FAMILIES, Rule, RuleParams
 
 #: The family modules whose ``ENTRIES`` make up the registry.
 _FAMILY_MODULES = (scoring, elimination, majority, margins, kemeny, sets, lotteries, ratings, alignment,

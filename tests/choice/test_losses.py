@@ -21,7 +21,6 @@ from aggregation import (
     entropy_phi_proxy,
     ipo_loss,
     mallows_rmj_loss,
-    mallows_rmj_topk_probability,
     mallows_rmj_topk_table,
     mnl_loss,
     mnl_topk_probability,

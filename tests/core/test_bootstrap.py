@@ -3,7 +3,6 @@ intervals on a simulated population, decided and undecided answers by hand, clus
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 
 import aggregation as ag

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -135,3 +136,47 @@ def open_page(page, url: str, path: str = "") -> None:
     page.get_by_role("heading", level=1).wait_for(state="visible", timeout=30_000)
     wait_for_app(page)
     wait_for_charts(page, CHARTS[path.split("?")[0]])
+
+
+@pytest.fixture
+def dashboard_with_worker(tmp_path, browser_type_launch_args):
+    """A fresh dashboard and its embedded worker on an empty data folder; yields (url, data folder).
+    Stopped with SIGTERM to the supervisor (which stops the server and the worker); neither log may
+    hold a traceback."""
+    data = tmp_path / "data"
+    log_path = tmp_path / "dashboard.log"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AGGREGATION_")}
+    env.update(AGGREGATION_DATA_DIR=str(data), PYTHONPATH=str(ROOT))
+    for _ in range(3):
+        port = _free_port()
+        url = f"http://127.0.0.1:{port}"
+        log = open(log_path, "w")
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "worker.local", "--", sys.executable, "-m", "ui.launch", "--server.headless=true",
+             "--server.address=127.0.0.1", f"--server.port={port}", "--server.runOnSave=false"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and proc.poll() is None and not _healthy(url):
+            time.sleep(0.1)
+        if proc.poll() is None and _healthy(url):
+            break
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(30)
+        log.close()
+    else:
+        pytest.fail("the dashboard did not start:\n" + log_path.read_text())
+    try:
+        yield url, data
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+    for path in (log_path, data / "worker.log"):
+        text = path.read_text() if path.exists() else ""
+        assert "Traceback" not in text, f"{path}:\n{text}"
+    assert not (data / "worker.pid").exists()  # the embedded worker stopped with the dashboard
+

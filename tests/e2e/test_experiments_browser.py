@@ -10,7 +10,6 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import SCREENSHOTS, open_page, wait_for_app
-from .test_fine_tuning_browser import dashboard_with_worker  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.slow
 

@@ -32,7 +32,7 @@ from ui import access, launch
 from tests.worker.conftest import process_alive
 from worker.client import JobClient
 
-from .conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, SCREENSHOTS, _free_port, _healthy, wait_for_app
+from .conftest import CHROMIUM_ARGS, ROOT, SCREENSHOTS, _free_port, _healthy, wait_for_app
 
 pytestmark = pytest.mark.slow
 LAPTOP, PHONE = {"width": 1366, "height": 768}, {"width": 390, "height": 844}

@@ -10,6 +10,7 @@ built, so every run executes ``app.py`` and then the page, exactly as in the bro
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -53,3 +54,27 @@ def open_page(at: AppTest, url_path: str | None) -> AppTest:
     if url_path is not None:
         at.switch_page(shell.page(url_path).path).run()
     return at
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch):
+    """The dashboard's job records and SQLite queue in a folder of this test only (no developer
+    queue settings leak in)."""
+    for key in list(os.environ):
+        if key.startswith("AGGREGATION_"):
+            monkeypatch.delenv(key)
+    folder = tmp_path / "data"
+    monkeypatch.setenv("AGGREGATION_DATA_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
+def model_folder(tmp_path, monkeypatch):
+    """An operator's model folder holding one model, ``demo-model`` (a subfolder with a config.json), set
+    as the dashboard's AGGREGATION_MODEL_DIRS (a worker started by a test does not get it)."""
+    folder = tmp_path / "models"
+    (folder / "demo-model").mkdir(parents=True)
+    (folder / "demo-model" / "config.json").write_text("{}")
+    monkeypatch.setenv("AGGREGATION_MODEL_DIRS", str(folder))
+    return folder
+

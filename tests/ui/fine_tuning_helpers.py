@@ -3,11 +3,9 @@ readers for what the page shows (its policies table, its charts, its status head
 from __future__ import annotations
 
 import json
-import os
 import time
 
 import pandas as pd
-import pytest
 
 from ui import shell
 
@@ -15,29 +13,6 @@ from .conftest import open_page
 from .markdown import rendered
 
 PAGE = "fine-tuning"
-
-
-@pytest.fixture
-def data_dir(tmp_path, monkeypatch):
-    """The dashboard's job records and SQLite queue in a folder of this test only (no developer
-    queue settings leak in)."""
-    for key in list(os.environ):
-        if key.startswith("AGGREGATION_"):
-            monkeypatch.delenv(key)
-    folder = tmp_path / "data"
-    monkeypatch.setenv("AGGREGATION_DATA_DIR", str(folder))
-    return folder
-
-
-@pytest.fixture
-def model_folder(tmp_path, monkeypatch):
-    """An operator's model folder holding one model, ``demo-model`` (a subfolder with a config.json), set
-    as the dashboard's AGGREGATION_MODEL_DIRS (a worker started by a test does not get it)."""
-    folder = tmp_path / "models"
-    (folder / "demo-model").mkdir(parents=True)
-    (folder / "demo-model" / "config.json").write_text("{}")
-    monkeypatch.setenv("AGGREGATION_MODEL_DIRS", str(folder))
-    return folder
 
 
 def warnings_but_no_worker(at) -> str:

@@ -13,7 +13,7 @@ from tests.worker.conftest import start_worker, stop_worker
 from worker.client import JobClient
 
 from .conftest import open_page
-from .fine_tuning_helpers import data_dir, texts  # noqa: F401
+from .fine_tuning_helpers import texts
 from .markdown import rendered
 
 PAGE = "experiments"

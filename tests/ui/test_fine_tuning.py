@@ -27,8 +27,8 @@ from aggregation import population_to_dict
 from worker.client import JobClient
 from worker.spec import validate_spec
 
-from .fine_tuning_helpers import (charts, data_dir, frame, model_folder, number_input_column, open_fine_tuning,  # noqa: F401
-                                  texts, values, warnings_but_no_worker)
+from .fine_tuning_helpers import (charts, frame, number_input_column, open_fine_tuning, texts, values,
+                                  warnings_but_no_worker)
 
 FIGURE_1 = Profile.parse(state.JACKPOT_FIGURE_1)
 

@@ -18,8 +18,7 @@ from worker import client as client_module
 from worker.client import JobClient
 
 from .conftest import APP
-from .fine_tuning_helpers import (charts, data_dir, frame, model_folder, open_fine_tuning, run_until, status_heading,  # noqa: F401
-                                  texts, values)
+from .fine_tuning_helpers import charts, frame, open_fine_tuning, run_until, status_heading, texts, values
 
 pytestmark = pytest.mark.slow
 

@@ -17,7 +17,7 @@ import streamlit as st
 
 from aggregation import population_from_dict
 from aggregation.experiments import (EXPERIMENTS, MAX_SEEDS, experiment_runs, figure4_deltas, mixture_robust_rates,
-                                     mpne_robust_rate, run_of, runs_csv, submitted_experiments, summarize)
+                                     mpne_robust_rate, run_of, runs_csv, summarize)
 
 from .. import page_index, widgets
 from ..figures import _base, alternative_colours
