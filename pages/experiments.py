@@ -7,7 +7,7 @@ import streamlit as st
 from ui import login, shell
 from ui.text import md
 from ui.training import experiments as xp
-from ui.training import live, text
+from ui.training import connection, live
 from worker.client import Quota, get_client
 from aggregation.experiments import submitted_experiments
 
@@ -16,15 +16,8 @@ shell.page_header("Experiments", "The papers' experiments with their own setting
                   "each method's spread across seeds (never a single seed as the result) next to the theory.")
 xp.apply_link()
 live.notice()
-access = login.settings()
-who = login.identity(access)
-try:
-    client = get_client()
-except Exception as exc:  # noqa: BLE001 - configuration, disk or queue errors: say so, keep the page
-    client = None
-    st.error(text.queue_unavailable(exc), icon=":material/cloud_off:")
-jobs = None if client is None or who is None else client.for_user(
-    who.owner, operator=who.operator, quota=Quota(access.max_queued_jobs, access.max_total_steps))
+queue = connection.connect(get_client, Quota)
+access, who, client, jobs = queue.access, queue.who, queue.client, queue.jobs
 ss = st.session_state
 
 

@@ -9,20 +9,13 @@ import streamlit as st
 
 from ui import login, page_index, shell, state
 from ui.text import md, md_list
-from ui.training import form, history, live, result, text
+from ui.training import connection, form, history, live, result, text
 from worker.client import Quota, get_client
 
 shell.page_header("Fine-tuning", text.PAGE_INTRO)
 live.notice()
-access = login.settings()
-who = login.identity(access)
-try:
-    client = get_client()
-except Exception as exc:  # noqa: BLE001 - configuration, disk or queue errors: say so, keep the page
-    client = None
-    st.error(text.queue_unavailable(exc), icon=":material/cloud_off:")
-jobs = None if client is None or who is None else client.for_user(
-    who.owner, operator=who.operator, quota=Quota(access.max_queued_jobs, access.max_total_steps))
+queue = connection.connect(get_client, Quota)
+access, who, client, jobs = queue.access, queue.who, queue.client, queue.jobs
 
 model = state.population()
 D = state.sampling()

@@ -12,7 +12,7 @@ from aggregation import Profile, population_to_dict
 from ui import access, login, state
 from worker.client import JobClient
 
-from .fine_tuning_helpers import data_dir, open_fine_tuning, texts  # noqa: F401
+from .fine_tuning_helpers import open_fine_tuning, texts
 
 FIGURE_1 = population_to_dict(Profile.parse(state.JACKPOT_FIGURE_1))
 #: Fixed salts keep the test's hashes stable; the dashboard's own hashes get random salts.
