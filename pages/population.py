@@ -17,7 +17,7 @@ shell.page_header(
 
 model = state.population()
 origin = state.origin()
-st.caption(f"Now: {md(origin.title)}" + (" · edited by hand" if origin.edited else ""))
+editor.title_field(origin)
 
 source, generated = st.tabs(["A scenario from the library", "Generate voters"])
 with source:

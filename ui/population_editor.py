@@ -163,6 +163,19 @@ def _load_scenario(key: str) -> None:
     urls.apply_scenario(scenarios.load(st.session_state[key]))
 
 
+def title_field(origin) -> None:
+    """The current population's title, editable (links, saved files and chart titles use it)."""
+    st.text_input("Title of this population", value=origin.title, max_chars=state.MAX_TITLE_CHARS,
+                  key=f"population_title_{state.version()}_{hash(origin.title)}", on_change=_rename,
+                  args=(f"population_title_{state.version()}_{hash(origin.title)}",),
+                  help="After an edit it reads “Edited from …” the original; type your own. Links, saved "
+                       "files and chart titles use it.")
+
+
+def _rename(key: str) -> None:
+    state.rename(st.session_state[key])
+
+
 def reset_button() -> None:
     st.button("Reset to the example", key="population_reset", icon=":material/restart_alt:",
               help="The Jackpot paper's Figure 1: 2 voters R > G > B, 3 voters B > R > G.",

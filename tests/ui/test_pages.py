@@ -145,9 +145,25 @@ def test_text_applied_replaces_the_population(app):
     at.button(key="rankings_text_apply_0").click().run()
     assert not at.error
     assert at.session_state[state.POPULATION_KEY].to_text() == "4: R > G > B\n3: B > R > G\n"
-    assert "edited by hand" in texts(at.sidebar.caption)
-    assert "reproduces the default population with β and the sampling distribution; **it does not carry your " \
-           "hand edits**" in texts(at.sidebar.caption)
+    assert f"Edited from {state.DEFAULT_ORIGIN.title}" in texts(at.sidebar.caption)
+    assert "this population included (kept inside the link)" in texts(at.sidebar.caption)
+    assert at.query_params["pop"][0].startswith("z")          # the link (and a reload) carries the edit
+
+
+def test_the_title_after_an_edit_says_edited_from_and_the_users_own_title_is_kept(app):
+    """Issue 13 item 7: the title no longer claims the paper's figure after an edit, and it is editable."""
+    at = open_page(app, "population")
+    at.text_area(key="rankings_text_0").set_value("4: R > G > B\n3: B > R > G\n")
+    at.button(key="rankings_text_apply_0").click().run()
+    field = [t for t in at.text_input if t.label == "Title of this population"][0]
+    assert field.value == f"Edited from {state.DEFAULT_ORIGIN.title}"
+    field.set_value("My class example").run()
+    assert at.session_state[state.ORIGIN_KEY].title == "My class example"
+    assert "My class example" in texts(at.sidebar.caption)
+    version = at.session_state[state.VERSION_KEY]
+    at.text_area(key=f"rankings_text_{version}").set_value("5: R > G > B\n3: B > R > G\n")
+    at.button(key=f"rankings_text_apply_{version}").click().run()
+    assert at.session_state[state.ORIGIN_KEY].title == "My class example"       # a later edit keeps it
 
 
 def test_editing_a_weight_in_the_table_changes_the_winner_on_every_page(app):

@@ -473,7 +473,7 @@ def test_hand_edits_and_generators_are_saved_as_custom_scenarios(app):
     at.button(key=f"rankings_text_apply_{version}").click().run()
     edited = files.scenario_for_download(at.session_state[state.POPULATION_KEY], at.session_state[state.ORIGIN_KEY],
                                          pd.Series({"R": 0.5, "G": 0.25, "B": 0.25}), 2.0, 3, None)
-    assert (edited.id, edited.title, edited.beta, edited.k) == ("custom", f"{state.DEFAULT_ORIGIN.title} (edited)",
+    assert (edited.id, edited.title, edited.beta, edited.k) == ("custom", f"Edited from {state.DEFAULT_ORIGIN.title}",
                                                                 2.0, 3)
     back = presets.loads(presets.dumps(edited))
     assert back.population.to_text() == "4: R > G > B\n3: B > R > G\n" and back.sampling["R"] == 0.5
