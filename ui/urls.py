@@ -70,6 +70,32 @@ _ENCODED_KEY = "_link_population_encoded"
 _PARAMS = (SCENARIO_PARAM, POPULATION_PARAM, TEMPERATURE_PARAM, SAMPLING_PARAM)
 
 
+#: What each link parameter accepts, in words: every notice about a bad value says it (:func:`bad_value`).
+ACCEPTED = {
+    K_KEY: f"a whole number from 1 to {MAX_K}",
+    BETA_KEY: f"a number from {BETA_RANGE[0]:g} to {BETA_RANGE[1]:g}",
+    TEMPERATURE_PARAM: (f"a number from {TEMPERATURE_RANGE[0]:g} to {TEMPERATURE_RANGE[1]:g}, for a population "
+                        "of reward types"),
+    SAMPLING_PARAM: "one probability per alternative, in their order, separated by commas, summing to 1",
+    SCENARIO_PARAM: "the id of a scenario of the library (as its gallery card links it)",
+    POPULATION_PARAM: "a population written by this dashboard (z…) or the id of one this server stores (s…)",
+    "trace": "the id of a rule that applies to this population",
+    "step": f"a whole number from 1 to {MAX_STEP:,}",
+    "job": "a job id (letters, digits, '_' and '-', at most 64 characters) of a job you can see",
+    "experiment": "the name of one of the papers' experiments",
+}
+
+
+def bad_value(param: str, value, problem, fallback: str) -> str:
+    """The one notice for a link parameter whose value cannot be used, whichever parameter it is: it names
+    the parameter and the value (as text), says why, what is accepted and what is shown instead (the
+    default, or what the session had)."""
+    reason = str(problem).rstrip(".")
+    accepted = ACCEPTED.get(param)
+    return (f"The link's {param}={short(str(value)[:bounds.MAX_PARAM_CHARS])} was not used: {reason}. "
+            + (f"Accepted: {accepted}. " if accepted else "") + f"Showing {fallback} instead.")
+
+
 def encode_sampling(D) -> str:
     """``0.2,0.3,0.5``: probabilities in the order of the alternatives (10 significant digits)."""
     return ",".join(format(float(p), ".10g") for p in D)
@@ -178,8 +204,7 @@ def apply_inbound_link() -> None:
             apply_scenario(scenarios.load(decode_scenario(changed[SCENARIO_PARAM])))
             _keep_link_controls()
         except AggregationError as exc:
-            state.notice(f"This link names a scenario the dashboard cannot open ({exc}); "
-                         "showing the current population instead.")
+            state.notice(bad_value(SCENARIO_PARAM, changed[SCENARIO_PARAM], exc, "the current population"))
     if POPULATION_PARAM in changed:
         _apply_population(changed[POPULATION_PARAM], scenario=SCENARIO_PARAM in changed)
     if TEMPERATURE_PARAM in changed:
@@ -188,7 +213,9 @@ def apply_inbound_link() -> None:
         try:
             state.set_sampling(decode_sampling(changed[SAMPLING_PARAM], state.population().alternatives))
         except AggregationError as exc:
-            state.notice(f"The link's sampling distribution was not applied: {exc}. Using uniform sampling.")
+            state.notice(bad_value(SAMPLING_PARAM, changed[SAMPLING_PARAM], exc,
+                                   "the sampling distribution D you had" if state.sampling() is not None else
+                                   "uniform sampling (the default)"))
 
 
 def apply_scenario(scenario, origin: state.Origin | None = None) -> None:
@@ -219,7 +246,10 @@ def _drop_bad_controls() -> None:
             decode(text)
         except AggregationError as exc:
             del st.query_params[key]
-            state.notice(f"{str(exc)[:1].upper()}{str(exc)[1:]}; the control keeps its value.")
+            default = DEFAULT_BETA if key == BETA_KEY else DEFAULT_K
+            value = st.session_state.get(key)
+            state.notice(bad_value(key, text, exc, f"{key} = {default:g} (the default)" if value in (None, default)
+                                   else f"{key} = {float(value):g} (the value you had)"))
 
 
 def _keep_link_controls() -> None:
@@ -290,21 +320,22 @@ def current_params() -> dict[str, str]:
 def _apply_temperature(text: str) -> None:
     model = state.population()
     if model.kind != USER_TYPES:
-        state.notice(f"The link's annotator temperature ({short(text)}) was ignored: it applies only to "
-                     "populations of reward types.")
+        state.notice(bad_value(TEMPERATURE_PARAM, text, "the current population is not one of reward types",
+                               "the current population"))
         return
     try:
         value = decode_temperature(text)
         state.set_population(model.with_temperature(value), state.origin())
     except AggregationError as exc:
-        state.notice(f"The link's annotator temperature was not applied ({exc}); kept {model.temperature:g}.")
+        state.notice(bad_value(TEMPERATURE_PARAM, text, exc, f"temperature = {model.temperature:g}"))
 
 
 def _apply_population(text: str, *, scenario: bool) -> None:
     try:
         linked = links.decode(text)
     except AggregationError as exc:
-        state.notice(f"The link's population was not applied: {exc}. Showing the current population instead.")
+        state.notice(bad_value(POPULATION_PARAM, text[:40] + ("…" if len(text) > 40 else ""), exc,
+                               "the current population"))
         return
     current = state.origin()
     state.set_population(linked.population, state.Origin(linked.title, current.scenario if scenario else None,

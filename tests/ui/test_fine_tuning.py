@@ -289,8 +289,10 @@ def test_a_link_to_an_unknown_job_says_so(app, data_dir):
     app.query_params["job"] = "no-such-job"
     at = open_fine_tuning(app)
     assert not at.exception
-    assert warnings_but_no_worker(at) == ("This link names job 'no-such-job', which is not among the jobs in this "
-                                          "dashboard's records; showing the newest job instead.")
+    assert warnings_but_no_worker(at) == (
+        "The link's job='no-such-job' was not used: it is not among the jobs in this dashboard's records. Accepted: "
+        "a job id (letters, digits, '_' and '-', at most 64 characters) of a job you can see. Showing the newest job "
+        "instead.")
     assert "No jobs yet." in texts(at.info)
     at.run()  # said once per link
     assert warnings_but_no_worker(at) == ""

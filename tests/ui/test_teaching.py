@@ -101,7 +101,7 @@ def test_without_a_rule_nothing_is_computed_and_a_bad_link_is_explained(app):
     assert any("the link's rule '<b>x</b>' is not a rule id" in rendered(w.value) for w in at.warning)
     at = linked(new_app(), {"trace": "borda", "step": "two"})
     assert step_header(at) == "Step 1 of 3 · Places" and "step" not in at.query_params
-    assert any("The link's step was not applied: the link's step 'two' is not a number" in rendered(w.value)
+    assert any("The link's step='two' was not used: the link's step 'two' is not a number" in rendered(w.value)
                for w in at.warning)
     # a step beyond the last is the last
     at = linked(new_app(), {"trace": "plurality", "step": "9"})

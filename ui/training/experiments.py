@@ -19,7 +19,7 @@ from aggregation import population_from_dict
 from aggregation.experiments import (EXPERIMENTS, MAX_SEEDS, experiment_runs, figure4_deltas, mixture_robust_rates,
                                      mpne_robust_rate, run_of, runs_csv, submitted_experiments, summarize)
 
-from .. import page_index, widgets
+from .. import page_index, urls, widgets
 from ..figures import _base, alternative_colours
 from ..numbers import decimal
 from ..text import md
@@ -40,7 +40,8 @@ def apply_link() -> None:
         if wanted in EXPERIMENTS:
             st.session_state[NAME_KEY] = wanted
         else:
-            st.session_state[NOTICE_KEY] = f"This link names no experiment ({wanted[:40]!r}); showing the first one."
+            st.session_state[NOTICE_KEY] = urls.bad_value(PARAM, wanted[:40], "no experiment has this name",
+                                                          "the first experiment")
 
 
 def write_link(name: str) -> None:
