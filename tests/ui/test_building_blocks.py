@@ -30,7 +30,12 @@ def test_exact_writes_fractions_only_when_exact(x, denominator, text):
 
 
 @pytest.mark.parametrize("x, text", [(0.4, "0.4"), (1e-6, "1e-06"), (-0.5, "−0.5"), (7.0, "7"),
-                                     (float("nan"), "–"), (float("-inf"), "−∞"), (123456.0, "1.235e+05")])
+                                     (float("nan"), "–"), (float("-inf"), "−∞"), (123456.0, "123,456"),
+                                     # issue 13 item 7: thousands separators, and never 1 (or a whole number)
+                                     # for what is not exactly that
+                                     (100_000, "100,000"), (0.99997, "0.99997"), (1 - 1e-9, "0.999999999"),
+                                     (12345.678, "12,345.68"), (1000.0000001, "1,000.0000001"), (-2500.0, "−2,500"),
+                                     (2.99997, "2.99997"), (5e16, "5e+16")])
 def test_decimal(x, text):
     assert numbers.decimal(x) == text
 

@@ -67,7 +67,7 @@ def outcome_text(status, result: dict | None) -> str:
     if status.state == "failed":
         return "failed: " + (status.error or "no reason recorded").splitlines()[0][:160]
     if status.state == "running":
-        return f"step {status.step} of {status.total_steps}"
+        return f"step {status.step:,} of {status.total_steps:,}"
     return status.message or status.state
 
 
