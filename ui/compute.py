@@ -298,7 +298,7 @@ def _testtime_view(model, beta: float, sampling: tuple | None, k: int, games: bo
     for name, policy in at_k.items():
         rr = robust_rate(model, policy, k)
         summary[name] = {"robust rate": rr.rate, "worst opponent": ", ".join(rr.worst_opponents), "method": rr.method,
-                         "error": rr.error}
+                         "error": rr.error, "worst opponents": tuple(rr.worst_opponents)}
         rates[name] = rr.rates
     return TesttimeView(
         alternatives=names, kind=model.kind, k=k, curve=curve.rates, curve_methods=curve.methods,

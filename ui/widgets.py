@@ -11,6 +11,7 @@ from aggregation import AggregationError, EquilibriumCertificate, RobustCertific
 from aggregation.formats import to_csv
 
 from . import compute, figures, numbers, scenarios, state, urls
+from . import explain
 from .explain import plain
 from .text import md
 
@@ -105,7 +106,7 @@ def certificate_text(certificate: EquilibriumCertificate | RobustCertificate) ->
     """The solver's certificate of MPNE_k or of the robust policy in words (every worst-case response
     tied for the guarantee is named)."""
     k = certificate.k
-    worst = ", ".join(plain(a) for a in certificate.worst_opponents)
+    worst = explain.opponents(certificate.worst_opponents)
     if isinstance(certificate, EquilibriumCertificate):
         gap = certificate.gap
         head = (f"an equilibrium to solver accuracy (exploitability gap {numbers.decimal(gap, 2)})"

@@ -505,3 +505,16 @@ def test_the_scenario_download_is_offered(app):
     at = open_page(app, "population")
     assert "A comparison table cannot be saved as a scenario file" in texts(at.caption)
     assert isinstance(at.session_state[state.POPULATION_KEY], PairwiseData)
+
+
+def test_tied_worst_opponents_are_all_named_the_same_way_everywhere(app):
+    """Issue 13, item 4: in a Condorcet cycle of three equally weighted rankings every response is a worst opponent
+    of the uniform policy (the cyclic symmetry A -> B -> C -> A maps the population onto itself, so the three win
+    rates are equal), and every place that names worst opponents names all three, as "A, B, C (tied)"."""
+    cycle = Profile.parse("1: A > B > C\n1: B > C > A\n1: C > A > B")
+    at = open_page(with_population(app, cycle), "testtime")
+    summary = table(at, "testtime_summary")
+    assert summary.at["uniform", "worst-case opponent"] == "A, B, C (tied)"
+    assert explain.opponents(("y2",)) == "y2"
+    certificates = [m for m in texts(at.markdown).splitlines() if "worst:" in m]
+    assert certificates and all("worst: A, B, C (tied)" in m for m in certificates), certificates
