@@ -23,6 +23,7 @@ from aggregation.validate import alternative_names
 
 from . import compute, files, numbers, scenarios, state, urls, widgets
 from .page_index import ROOT
+from .text import md
 
 #: Above this many distinct rankings (or user types) the table and text editors become read-only.
 EDITOR_ROWS = 500
@@ -215,8 +216,33 @@ def rankings_editor(model: Profile) -> None:
     if skipped and profile.compressed().fingerprint == model.compressed().fingerprint:
         st.caption(f"Row {', '.join(map(str, skipped))} is empty: type a ranking to add it.")
         return
-    state.set_population(profile)
-    st.rerun()
+    apply_or_confirm(profile, model, "table")
+
+
+#: The fingerprint of a population whose new answers the user confirmed (:func:`apply_or_confirm`).
+CONFIRMED_KEY = "population_new_names_confirmed"
+
+
+def apply_or_confirm(profile: Profile, model, where: str) -> None:
+    """Apply an edit at once, unless it brings answers the population did not have (``3: B > R > X``: a typo
+    or a new answer?): then say which, and apply it only once the user confirms. Until then the population is
+    unchanged and what the user typed stays where it is (the table or the text), to be fixed or confirmed."""
+    new = [a for a in profile.alternatives if a not in model.alternatives]
+    if not new or st.session_state.get(CONFIRMED_KEY) == profile.fingerprint:
+        st.session_state.pop(CONFIRMED_KEY, None)
+        state.set_population(profile)
+        st.rerun()
+    names = ", ".join(f"“{md(a)}”" for a in new)
+    one = len(new) == 1
+    st.warning(f"This edit adds {'a new answer' if one else f'{len(new)} new answers'}: {names} (the population has "
+               f"{', '.join(md(a) for a in model.alternatives)}). If {'it is a typo' if one else 'one is a typo'}, "
+               f"fix it in the {where}; the population is unchanged until then.", icon=":material/help:")
+    st.button("Yes, add the new answer" if one else "Yes, add the new answers", key=f"confirm_new_names_{where}",
+              icon=":material/add:", on_click=_confirm_new_names, args=(profile.fingerprint,))
+
+
+def _confirm_new_names(fingerprint: str) -> None:
+    st.session_state[CONFIRMED_KEY] = fingerprint
 
 
 def rankings_text(model: Profile) -> None:
@@ -227,15 +253,18 @@ def rankings_text(model: Profile) -> None:
     text = st.text_area("Rankings as text", value=model.compressed().to_text(), key=f"rankings_text_{v}",
                         height=180, help="One ranking per line: weight, colon, ranking. '#' starts a comment. "
                          + files.limits_sentence("MAX_ALTERNATIVES", "MAX_RANKINGS") + ".")
+    pending = f"rankings_text_pending_{v}"
     if st.button("Apply text", key=f"rankings_text_apply_{v}", icon=":material/check:"):
+        st.session_state[pending] = text
+    if st.session_state.get(pending) is not None and st.session_state[pending] == text:
         try:
             profile = Profile.parse(text)
         except AggregationError as exc:
+            st.session_state.pop(pending, None)
             widgets.error(exc, prefix="Not applied: ")
             st.caption("The population is unchanged; your text is kept above.")
             return
-        state.set_population(profile)
-        st.rerun()
+        apply_or_confirm(profile, model, "text")
 
 
 def rewards_editor(model: RewardPopulation) -> None:

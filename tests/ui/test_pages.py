@@ -186,6 +186,8 @@ def test_adding_a_row_with_a_new_alternative(app):
     at.session_state["rankings_table_0"] = {"edited_rows": {}, "deleted_rows": [],
                                             "added_rows": [{"ranking": "Y > B", "weight": 1}]}
     at.run()
+    assert at.session_state[state.POPULATION_KEY].alternatives == ["R", "G", "B"]     # asked first
+    at.button(key="confirm_new_names_table").click().run()
     model = at.session_state[state.POPULATION_KEY]
     assert model.alternatives == ["R", "G", "B", "Y"]
     assert model.to_text() == "2: R > G > B > Y\n3: B > R > G > Y\n1: Y > B > R = G\n"
@@ -355,3 +357,29 @@ def test_a_preference_matrix_population_renders_every_page(app, url_path):
         assert "**Plurality** does not apply here: it needs each voter's favourite response" in texts(at.caption)
     if url_path == "population":
         assert "This population is a preference matrix (imported)" in texts(at.info)
+
+
+def test_a_typo_that_adds_an_answer_asks_first_and_keeps_the_text(app):
+    """Issue 13, item 5: `3: B > R > X` would add a fourth answer X; the page says so and waits for a yes."""
+    at = open_page(app, "population")
+    typo = "2: R > G > B\n3: B > R > X\n"
+    at.text_area(key="rankings_text_0").set_value(typo)
+    at.button(key="rankings_text_apply_0").click().run()
+    assert at.session_state[state.POPULATION_KEY].fingerprint == FIGURE_1.fingerprint      # nothing applied yet
+    assert "This edit adds a new answer: “X” (the population has R, G, B)" in texts(at.warning)
+    assert at.text_area(key="rankings_text_0").value == typo                                # nothing typed is lost
+    at.button(key="confirm_new_names_text").click().run()
+    assert at.session_state[state.POPULATION_KEY].alternatives == ["R", "G", "B", "X"]
+    assert not at.warning
+
+
+def test_a_table_edit_that_adds_an_answer_asks_first_and_fixing_the_typo_applies_it(app):
+    at = open_page(app, "population")
+    at.session_state["rankings_table_0"] = {"edited_rows": {1: {"ranking": "B > R > Gx"}}, "added_rows": [],
+                                            "deleted_rows": []}
+    at.run()
+    assert at.session_state[state.POPULATION_KEY].fingerprint == FIGURE_1.fingerprint
+    assert "This edit adds a new answer: “Gx”" in texts(at.warning)
+    at.session_state["rankings_table_0"] = {"edited_rows": {1: {"weight": 4}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert at.session_state[state.POPULATION_KEY].to_text() == "2: R > G > B\n4: B > R > G\n"
