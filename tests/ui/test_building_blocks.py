@@ -193,6 +193,32 @@ def test_profile_from_table_keeps_order_skips_blank_rows_and_names_rows():
 
 @settings(max_examples=40, deadline=None)
 @given(weak_order_profiles(max_m=5, max_n=6))
+def test_rankings_to_rewards_keeps_every_pairwise_majority(profile):
+    """Issue 13, item 1: the conversion's temperature keeps P within eps of the rankings' P in every entry
+    (eps = half the smallest non-zero margin, at most 0.001), so no majority changes direction."""
+    rewards = editor.rankings_to_rewards(profile)
+    T, eps = editor.conversion_temperature(profile.compressed())
+    assert rewards.temperature == T and 0 < T <= 1
+    P = profile.preference_matrix().to_numpy(float)
+    Q = rewards.preference_matrix().to_numpy(float)
+    assert np.abs(Q - P).max() <= eps + 1e-12
+    strict = np.abs(P - 0.5) > 1e-12
+    assert (np.sign(Q - 0.5)[strict] == np.sign(P - 0.5)[strict]).all()
+
+
+def test_the_jackpot_figure_1_keeps_its_condorcet_winner_as_user_types():
+    """At T = 1 the types' P[R, B] = (2 sigma(2) + 3 sigma(-1)) / 5 = 0.5137 > 1/2 would make R the Condorcet winner;
+    at the conversion's T = 1/ln(999) rounded down to 0.144, P[R, B] stays within 0.001 of 2/5."""
+    profile = Profile.parse("2: R > G > B\n3: B > R > G")
+    assert editor.conversion_temperature(profile) == (0.144, 0.001)
+    Q = editor.rankings_to_rewards(profile).preference_matrix()
+    assert abs(Q.at["R", "B"] - 0.4) <= 0.001
+    assert editor.rankings_to_rewards(profile).with_temperature(1.0).preference_matrix().at["R", "B"] == \
+        pytest.approx((2 / (1 + np.exp(-2)) + 3 / (1 + np.exp(1))) / 5, abs=1e-12)
+
+
+@settings(max_examples=40, deadline=None)
+@given(weak_order_profiles(max_m=5, max_n=6))
 def test_rankings_to_rewards_and_back_is_the_identity_on_distinct_rankings(profile):
     rewards = editor.rankings_to_rewards(profile)
     # each type's rewards are Borda points: they sum to m(m-1)/2 whatever the ties

@@ -218,6 +218,17 @@ def test_switching_to_reward_types_adds_the_average_reward_policy(app):
     assert "temperature" in at.query_params  # a reward population's temperature goes into the link
 
 
+def test_switching_to_reward_types_keeps_the_condorcet_winner_and_says_how(app):
+    """Issue 13, item 1: at temperature 1 the switch turned B (the Condorcet winner, the maximal lottery's pick)
+    into R; the conversion's temperature keeps every majority, and the page says what it did."""
+    at = open_page(app, "population")
+    at.button_group(key="population_kind_0").set_value("user types").run()
+    assert at.session_state[state.POPULATION_KEY].temperature == 0.144
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Condorcet winner"] == "B" and metrics["Maximal lottery (NLHF) picks"] == "B (certain)"
+    assert "temperature T = 0.144, low enough that every entry of P moves by at most 0.001" in texts(at.warning)
+
+
 def test_a_bad_reward_keeps_the_population(app):
     at = open_page(app, "population")
     at.button_group(key="population_kind_0").set_value("user types").run()
