@@ -458,3 +458,15 @@ def test_a_finished_corrected_dpo_job_says_where_its_variance_came_from(app, dat
     assert ("The correction used V from a **joint model J** (2 latent Bradley–Terry types, 1,000 Adam steps; "
             "cross-entropy 0.72 → 0.51)") in caption
     assert "its largest error over the pairs is 0.0123." in caption
+
+
+def test_defaults_that_differ_from_the_theory_pages_say_why(app, data_dir):
+    """Issue 13, item 8: the form starts at β = 0.1 (DPO) and k = 2 (MPNE_k) while the other pages start at β = 1
+    and k = 4; the form says so, and why, next to the settings."""
+    at = open_fine_tuning(app)
+    captions = texts(at.caption)
+    assert "β starts at 0.1 here, not 1 as on the theory pages" in captions and "k starts at" not in captions
+    at.selectbox(key="ft_method").set_value("mpne").run()
+    captions = texts(at.caption)
+    assert "β starts at 0.01 here, not 1 as on the theory pages: self-play's theory is the β → 0 limit" in captions
+    assert "k starts at 2 here, not 4: each training step plays k + 1 samples" in captions
