@@ -163,6 +163,12 @@ def scenario_story(*, expanded_on: str | None = None) -> None:
                      icon=":material/menu_book:"):
         st.markdown(scenario.narrative)
         scenario_provenance(scenario, compact=False)
+        comparison = compute.scenario_comparison(scenario.id)
+        if comparison is not None:
+            removed, table_ = comparison
+            st.markdown(f"**With and without {md(', '.join(removed))}** (the comparison this scenario is about; "
+                        "each rule computed on both populations):")
+            table(table_, key="scenario_comparison", width="stretch")
         results = compute.scenario_claims(scenario.id)
         if results:
             st.markdown("**What to look for** (each statement checked by the core on this scenario):\n"

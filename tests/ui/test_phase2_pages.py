@@ -518,3 +518,18 @@ def test_tied_worst_opponents_are_all_named_the_same_way_everywhere(app):
     assert explain.opponents(("y2",)) == "y2"
     certificates = [m for m in texts(at.markdown).splitlines() if "worst:" in m]
     assert certificates and all("worst: A, B, C (tied)" in m for m in certificates), certificates
+
+
+def test_the_clone_card_opens_a_page_that_shows_its_own_comparison_and_agrees_with_it(app, unhurried):
+    """Issue 13, item 2: the card says the clone breaks Borda's tie; its Properties page shows the card's
+    comparison (with and without A2) and Borda failing independence of clones on it."""
+    app.query_params["scenario"] = "clone_plurality"
+    at = open_page(app, "properties")
+    comparison = table(at, "scenario_comparison")
+    assert list(comparison.columns) == ["without A2", "with A2"]
+    assert comparison.loc["Borda"].tolist() == ["A = B (tied)", "A"]
+    assert comparison.loc["Plurality"].tolist() == ["A", "B"]
+    assert comparison.loc["Maximal lottery (NLHF)", "without A2"] == "A 0.5556, B 0.1111, C 0.3333"
+    grid = table(at, "properties_grid")
+    assert grid.at["Borda", "Clones"] == "✘ fail"
+    assert grid.at["Maximal lottery (NLHF)", "Clones"].startswith("✔")
