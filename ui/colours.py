@@ -15,6 +15,7 @@ figure builder, so that a rule has the same colour on every page (issue 13, item
 from __future__ import annotations
 
 import itertools
+import zlib
 from collections.abc import Sequence
 
 from aggregation import RULES, TRAINING_METHODS
@@ -53,6 +54,7 @@ SERIES_RULES = {
     "RLHF / DPO policy under D": "rlhf",
     "RLHF / DPO policy, uniform D": "rlhf",
     "NLHF (maximal lottery)": "maximal_lottery",
+    "NLHF": "maximal_lottery",
     "average reward": "average_reward",
     "average-reward policy": "average_reward",
     "MPNE_k": "mpne",
@@ -79,15 +81,16 @@ def rule_colour(rule_id: str) -> str:
 
 def series_colour(label: str) -> str:
     """The colour of a chart's series: its rule's (:data:`SERIES_RULES`, or a rule id or a rule's registry
-    name), else :data:`OTHER_SERIES`; ``MPNE_3`` and the like are MPNE_k. Unknown labels raise ``KeyError``:
-    a new series must be added here, so that it has one colour everywhere."""
+    name), else :data:`OTHER_SERIES`; ``MPNE_3`` and the like are MPNE_k. A label none of these knows gets a
+    colour of Tol's scheme chosen by its text (stable across pages and runs); add a new series here so that it
+    gets the colour of its rule."""
     if label in OTHER_SERIES:
         return OTHER_SERIES[label]
     rule_id = SERIES_RULES.get(label) or (label if label in RULES else None) or _BY_NAME.get(label)
     if rule_id is None and label.startswith("MPNE_"):
         rule_id = "mpne"
     if rule_id is None:
-        raise KeyError(f"no colour for the series {label!r}: add it to ui.colours.SERIES_RULES or OTHER_SERIES")
+        return TOL_MUTED[zlib.crc32(str(label).encode("utf-8")) % len(TOL_MUTED)]
     return RULE_COLOURS[rule_id]
 
 
