@@ -88,7 +88,7 @@ def home() -> None:
 
     model = state.population()
     st.subheader("At a glance: the current population")
-    st.caption(md(state.origin().title) + (" · edited by hand" if state.origin().edited else ""))
+    st.caption(md(state.origin().title))
     widgets.glance(model)
 
     st.subheader("Papers behind it")

@@ -29,7 +29,7 @@ def opened(job_id: str) -> None:
 
 st.subheader("1. What to train")
 origin = state.origin()
-st.markdown(f"**Population**: {md(origin.title)}{' (edited by hand)' if origin.edited else ''} · "
+st.markdown(f"**Population**: {md(origin.title)} · "
             f"{len(model.alternatives)} answers ({md_list(model.alternatives[:12])}"
             f"{', …' if len(model.alternatives) > 12 else ''})")
 st.page_link(page_index.target("population"), label="Change it on the Population page", icon=":material/groups:")

@@ -6,7 +6,6 @@ from aggregation import COMPARISONS, RANKINGS, USER_TYPES
 from ui import generator_panel
 from ui import population_editor as editor
 from ui import log_import, shell, state
-from ui.text import md
 
 shell.page_header(
     "Population",
@@ -17,7 +16,7 @@ shell.page_header(
 
 model = state.population()
 origin = state.origin()
-st.caption(f"Now: {md(origin.title)}" + (" · edited by hand" if origin.edited else ""))
+editor.title_field(origin)
 
 source, generated = st.tabs(["A scenario from the library", "Generate voters"])
 with source:

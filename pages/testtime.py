@@ -61,7 +61,7 @@ if len(leaders) == len(robust_rates):
                   "on this population they are equally robust.")
 else:
     comparison = (f"**{best}** wins at least **{rate_text(best)}** of the time against every rival answer; "
-                  f"**{worst}** only **{rate_text(worst)}** (its worst rival: **{md(summary.at[worst, 'worst opponent'])}**).")
+                  f"**{worst}** only **{rate_text(worst)}** (its worst rival: **{explain.opponents(summary.at[worst, 'worst opponents'])}**).")
 st.markdown(f"With **k = {kk}** samples the guarantee is k/(k+1) = **{numbers.decimal(guarantee)}**. " + comparison)
 
 marker = None
@@ -76,12 +76,12 @@ st.caption("Each line: a policy's worst-case k-sample win rate as k grows (MPNE_
 st.subheader(f"Each policy at k = {kk}")
 shown = pd.DataFrame({
     "robust rate f(k)": summary["robust rate"].astype(float),
-    "worst-case opponent": summary["worst opponent"],
+    "worst-case opponent": [explain.opponents(w) for w in summary["worst opponents"]],
     "how it is computed": [explain.METHODS.get(m, m) for m in summary["method"]],
 })
 widgets.table(widgets.styled(shown, {"robust rate f(k)": numbers.decimal}, {name: ["robust rate f(k)"] for name in leaders}),
               key="testtime_summary", width="stretch")
-widgets.csv_download(summary, file_name=f"robust-rates-k{kk}.csv", key="testtime_summary_csv",
+widgets.csv_download(summary.drop(columns="worst opponents"), file_name=f"robust-rates-k{kk}.csv", key="testtime_summary_csv",
                      label="Download this table as CSV")
 
 left, right = st.columns(2, gap="large")
@@ -127,7 +127,7 @@ if view.multi_output is not None:
     versus = (f"; MPNE_{kk} sampled {kk} times reaches {numbers.decimal(view.mpne.certificate.guarantee)}"
               if view.mpne is not None else "")
     st.markdown(f"Here the best {kk}-output policy wins at least **{numbers.decimal(mo.guarantee)}** against every "
-                f"rival answer (worst: {', '.join(explain.plain(a) for a in mo.worst_opponents)}; k/(k+1) = "
+                f"rival answer (worst: {explain.opponents(mo.worst_opponents)}; k/(k+1) = "
                 f"{numbers.decimal(guarantee)}){versus}.")
     sets = pd.DataFrame({"probability": view.multi_output.values.to_numpy()},
                         index=pd.Index(view.multi_output.values.index, name="set of answers"))

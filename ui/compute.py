@@ -27,6 +27,7 @@ from aggregation.outcome import winners as top
 from aggregation.properties import paradox_table as paradox_tables
 from aggregation.rules.result import values_of
 
+from . import numbers
 from .simplex import nbc_regions
 
 #: Streamlit hashes a cached function's arguments by exact type: every population class by its fingerprint.
@@ -299,7 +300,7 @@ def _testtime_view(model, beta: float, sampling: tuple | None, k: int, games: bo
     for name, policy in at_k.items():
         rr = robust_rate(model, policy, k)
         summary[name] = {"robust rate": rr.rate, "worst opponent": ", ".join(rr.worst_opponents), "method": rr.method,
-                         "error": rr.error}
+                         "error": rr.error, "worst opponents": tuple(rr.worst_opponents)}
         rates[name] = rr.rates
     return TesttimeView(
         alternatives=names, kind=model.kind, k=k, curve=curve.rates, curve_methods=curve.methods,
@@ -404,6 +405,38 @@ def choice_view(model, utilities: tuple, central: str, phi: float, assortment: t
 def scenario_claims(scenario_id: str) -> list[tuple[str, bool, str]]:
     """Each claim of a library scenario checked through the core: (text, passed, what was observed)."""
     return [(r.text, bool(r.passed), r.observed_text) for r in presets.evaluate(presets.load(scenario_id))]
+
+
+@st.cache_data(**_CACHE)
+def scenario_comparison(scenario_id: str) -> tuple[list[str], pd.DataFrame] | None:
+    """A scenario whose claims compare the population with and without some alternatives (their
+    ``restrict_to``, e.g. a clone): ``(the removed alternatives, a table)`` with one row per rule the claims
+    name and its answer without them and with them (winners; a lottery's probabilities). ``None`` when the
+    claims make no such comparison (or several different ones)."""
+    scenario = presets.load(scenario_id)
+    subsets = {tuple(c.fields["restrict_to"]) for c in scenario.claims if "restrict_to" in c.fields}
+    if len(subsets) != 1:
+        return None
+    kept = list(next(iter(subsets)))
+    model = scenario.population
+    removed = [a for a in model.alternatives if a not in kept]
+    rules = list(dict.fromkeys(c.fields.get("rule") or c.fields.get("policy") for c in scenario.claims
+                               if (c.fields.get("rule") or c.fields.get("policy")) in REGISTRY))
+    beta = float(scenario.beta)
+    views = {"without": rules_view(model.restrict(kept), beta, None), "with": rules_view(model, beta, None)}
+
+    def answer(view, rule_id):
+        if REGISTRY[rule_id].family == "lotteries" or REGISTRY[rule_id].unit == "probability":
+            row = view.scores.loc[rule_id].dropna()
+            return ", ".join(f"{a} {numbers.decimal(float(p))}" for a, p in row.items())
+        winners = view.winners.get(rule_id) or []
+        return " = ".join(winners) + (" (tied)" if len(winners) > 1 else "")
+
+    label = ", ".join(removed)
+    table = pd.DataFrame({f"without {label}": [answer(views["without"], r) for r in rules],
+                          f"with {label}": [answer(views["with"], r) for r in rules]},
+                         index=pd.Index([REGISTRY[r].name for r in rules], name="rule"))
+    return removed, table
 
 
 # ---------------------------------------------------------------------------- step by step, Yee diagrams

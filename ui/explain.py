@@ -75,6 +75,14 @@ CHART_DOWNLOAD = ("Charts: the camera icon in each chart's toolbar (top right, o
 plain = md
 
 
+def opponents(names) -> str:
+    """Worst-case opponents in words, the same on every page: every response tied for the worst case is named
+    (the core returns them all), with "(tied)" when there are several: "y2", "A, B, C (tied)"."""
+    names = list(names)
+    text = ", ".join(plain(a) for a in names)
+    return f"{text} (tied)" if len(names) > 1 else text
+
+
 def bt_fit_sentence(fit) -> str:
     """What :func:`aggregation.bt_misfit` found, for a newcomer: whether one reward model (the
     Bradley–Terry model RLHF fits, and DPO's policy implies) reproduces the population's

@@ -7,7 +7,6 @@ only through :func:`ui.text.html`, so a name such as ``<a href=x>y</a>`` is draw
 """
 from __future__ import annotations
 
-import itertools
 import math
 import textwrap
 from collections.abc import Mapping, Sequence
@@ -16,31 +15,15 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from .colours import alternative_colours, series_colour, series_style
 from .numbers import decimal
 from .text import html
 
 FONT_SIZE = 15
-#: Okabe-Ito colour-blind-safe palette.
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
-#: Alternatives named after a colour (the Jackpot examples use R, G, B) are drawn in that colour.
-NAMED_COLOURS = {
-    "r": "#D55E00", "red": "#D55E00", "g": "#009E73", "green": "#009E73", "b": "#0072B2", "blue": "#0072B2",
-    "y": "#E6B800", "yellow": "#E6B800", "o": "#E69F00", "orange": "#E69F00", "p": "#CC79A7",
-    "purple": "#8E5BA8", "pink": "#CC79A7",
-}
+#: Every series colour comes from :mod:`ui.colours` (one assignment per rule id and per alternative);
+#: pages and tests read the palettes from there.
 WINNER = "#B8860B"
 GRID = "rgba(0,0,0,0.08)"
-
-
-def alternative_colours(names: Sequence[str]) -> dict[str, str]:
-    """A stable colour per alternative: its own colour when *every* name is a distinct colour's name
-    (the Jackpot examples use R, G, B), else the palette in order (repeating past eight)."""
-    named = {n: NAMED_COLOURS.get(n.strip().lower()) for n in names}
-    colours = list(named.values())
-    if None in colours or len(set(colours)) != len(colours):
-        named = {n: None for n in names}  # generic names, or two names for one colour: the palette
-    free = itertools.cycle([c for c in PALETTE if c not in named.values()] or PALETTE)
-    return {n: named[n] or next(free) for n in names}
 
 
 def _base(fig: go.Figure, *, height: int, title: str | None = None, top: int = 30, left: int = 10,
@@ -159,16 +142,17 @@ def majority_graph(names: Sequence[str], edges: Sequence[tuple[str, str, float]]
 
 
 def grouped_bars(table: pd.DataFrame, *, yaxis: str, title: str | None = None) -> go.Figure:
-    """Bars per alternative (rows of ``table``), one bar per column, with values written on them
-    (shorter and smaller when the bars are many, none beyond 40 bars: the hover still shows them)."""
-    palette = ["#0072B2", "#56B4E9", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#999999"]
+    """Bars per alternative (rows of ``table``), one bar per column (a rule, a policy or a model, in its
+    colour of :func:`ui.colours.series_style`), with values written on them (shorter and smaller when the
+    bars are many, none beyond 40 bars: the hover still shows them)."""
     bars = table.size
     digits, size = (4, FONT_SIZE) if bars <= 6 else (3, FONT_SIZE - 3)
     traces = [dict(type="bar", x=[html(a) for a in table.index], y=table[column].to_numpy(float), name=html(column),
-                   marker=dict(color=palette[i % len(palette)]), textposition="outside", cliponaxis=False,
+                   marker=dict(color=series_style(column)[0], pattern=dict(shape=series_style(column)[1])),
+                   textposition="outside", cliponaxis=False,
                    text=[decimal(float(v), digits) for v in table[column].to_numpy(float)] if bars <= 40 else None,
                    textfont=dict(size=size), hovertemplate="%{x}: %{y:.6g}<extra>" + html(column) + "</extra>")
-              for i, column in enumerate(table.columns)]
+              for column in table.columns]
     fig = go.Figure(data=traces, layout=dict(
         barmode="group", legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
         yaxis=dict(title=dict(text=yaxis), gridcolor=GRID, rangemode="tozero", automargin=True),
@@ -220,13 +204,12 @@ def kwin_curves(curve: pd.DataFrame, k: int, marker: tuple[str, float] | None = 
     optionally, one more point there (``marker``). Every rate is exact or integrated to far below
     a pixel, so no error bars are drawn."""
     ks = [int(x) for x in curve.index]
-    palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#777777", "#E69F00"]
     traces = []
     policies = [c for c in curve.columns if c != "k/(k+1)"]
-    for i, name in enumerate(policies):
+    for name in policies:
         traces.append(dict(
             type="scatter", x=ks, y=curve[name].to_numpy(float), name=html(name), mode="lines+markers",
-            line=dict(color=palette[i % len(palette)], width=3), marker=dict(size=8),
+            line=dict(color=series_colour(name), width=3), marker=dict(size=8),
             hovertemplate="k = %{x}: %{y:.4f}<extra>" + html(name) + "</extra>"))
     traces.append(dict(type="scatter", x=ks, y=curve["k/(k+1)"].to_numpy(float), name="k/(k+1) guarantee",
                        mode="lines", line=dict(color="#111", width=2, dash="dash"),
@@ -254,7 +237,7 @@ def resampling_curve(table: pd.DataFrame, k: int) -> go.Figure:
     ls = [int(x) for x in table.index]
     traces = [
         dict(type="scatter", x=ls, y=table["robust rate"].to_numpy(float), name=f"MPNE_{k} sampled l times",
-             mode="lines+markers", line=dict(color="#0072B2", width=3), marker=dict(size=8),
+             mode="lines+markers", line=dict(color=series_colour("mpne"), width=3), marker=dict(size=8),
              hovertemplate="l = %{x}: %{y:.4f}<extra></extra>"),
         dict(type="scatter", x=ls, y=table["bound min(k, l)/(k+1)"].to_numpy(float),
              name="min(k, l)/(k+1) (Theorem 4.5)", mode="lines", line=dict(color="#111", width=2, dash="dash"),

@@ -145,7 +145,7 @@ def scenario_for_download(model, origin, sampling: pd.Series | None, beta: float
         library = presets.load(origin.scenario)
         if _same_settings(library, sampling, beta, k) and library.population.fingerprint == model.fingerprint:
             return library
-    title = origin.title + (" (edited)" if origin.edited else "")
+    title = origin.title
     scenario = presets.custom(model, title=title, sampling=sampling, beta=float(beta), k=int(k),
                               summary=f"A population saved from the dashboard ({title})")
     generator = getattr(origin, "generator", None)

@@ -19,15 +19,34 @@ from aggregation import RANKINGS
 MAX_DENOMINATOR = 1000
 
 
+#: Largest magnitude written in full with thousands separators (beyond it, scientific notation).
+MAX_PLAIN = 1e15
+
+
 def decimal(x: float, digits: int = 4) -> str:
-    """``x`` with ``digits`` significant digits, no trailing zeros: 0.4, 0.3333, 7, 1e-06."""
+    """``x`` with ``digits`` significant digits, no trailing zeros: 0.4, 0.3333, 7, 1e-06; numbers from
+    1,000 on are written in full with thousands separators (100,000; 123,457); and a number that is not
+    whole is never rounded to a whole number (0.99997 stays 0.99997, not 1: a probability is written as
+    1 or 0 only when it is exactly that)."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "–"
+    x = float(x)
     if math.isinf(x):
         return "∞" if x > 0 else "−∞"
     if x == 0:
         return "0"
+    if 1000 <= abs(x) < MAX_PLAIN:
+        places = 0 if x.is_integer() else 2
+        text = f"{x:,.{places}f}"
+        while not x.is_integer() and float(text.replace(",", "")).is_integer() and places < 12:
+            places += 1
+            text = f"{x:,.{places}f}"
+        text = text.rstrip("0").rstrip(".") if "." in text else text
+        return "−" + text[1:] if text.startswith("-") else text
     text = f"{x:.{digits}g}"
+    while float(text).is_integer() and not x.is_integer() and digits < 17:
+        digits += 1
+        text = f"{x:.{digits}g}"
     return "−" + text[1:] if text.startswith("-") else text
 
 
@@ -68,4 +87,4 @@ def format_matrix(matrix: pd.DataFrame, denominator: int | None) -> pd.DataFrame
 
 def weight(w: float) -> str:
     """A voter weight: whole numbers without a decimal point, others with up to 6 digits."""
-    return str(int(w)) if float(w).is_integer() else decimal(float(w), 6)
+    return f"{int(w):,}" if float(w).is_integer() else decimal(float(w), 6)

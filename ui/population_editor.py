@@ -23,6 +23,7 @@ from aggregation.validate import alternative_names
 
 from . import compute, files, numbers, scenarios, state, urls, widgets
 from .page_index import ROOT
+from .text import md
 
 #: Above this many distinct rankings (or user types) the table and text editors become read-only.
 EDITOR_ROWS = 500
@@ -99,16 +100,43 @@ def rewards_from_table(table: pd.DataFrame, alternatives: list[str], temperature
     return RewardPopulation(rewards, weights, temperature)
 
 
+#: The most any entry of P may move when rankings become user types (:func:`conversion_temperature`).
+MAX_CONVERSION_SHIFT = 1e-3
+
+
+def conversion_temperature(profile: Profile) -> tuple[float, float]:
+    """``(T, eps)``: the annotator temperature at which user types rewarded with Borda points (as
+    :func:`rankings_to_rewards` makes them) reproduce the rankings' preference matrix to within ``eps`` in
+    every entry, ``eps`` being half the smallest non-zero majority margin ``|P[a, b] - 1/2|`` (and at most
+    :data:`MAX_CONVERSION_SHIFT`), so that **every strict pairwise majority keeps its direction**.
+
+    Why it holds: two responses a ranking orders strictly differ by at least 1 Borda point (the groups of
+    tied responses g1 above g2 differ by (|g1| + |g2|)/2 >= 1), and tied ones by 0, so each voter's
+    Bradley-Terry probability sigma(gap / T) is within sigma(-1/T) of the ranking's own 1, 0 or 1/2 (DESIGN's
+    convention); the weighted mean P moves by at most sigma(-1/T) = eps when T = 1 / ln((1 - eps) / eps).
+    T is rounded down to 3 significant digits (a lower T only tightens the bound)."""
+    P = profile.preference_matrix().to_numpy(float)
+    margins = np.abs(P - 0.5)[np.abs(P - 0.5) > 1e-12]
+    eps = min(MAX_CONVERSION_SHIFT, float(margins.min()) / 2) if margins.size else MAX_CONVERSION_SHIFT
+    T = 1.0 / math.log((1.0 - eps) / eps)
+    digits = 2 - math.floor(math.log10(T))
+    return math.floor(T * 10 ** digits) / 10 ** digits, eps
+
+
 def rankings_to_rewards(profile: Profile) -> RewardPopulation:
     """Each distinct ranking becomes a user type (same weight) whose reward for a response is its
-    Borda points in that ranking: the number of responses it beats, plus half the ties."""
+    Borda points in that ranking: the number of responses it beats, plus half the ties; the annotators'
+    temperature is :func:`conversion_temperature`'s, so that every pairwise majority keeps its direction
+    (at temperature 1 the Jackpot paper's Figure 1 would turn its Condorcet winner from B to R)."""
     compact = profile.compressed()
     levels = compact.levels.astype(float)
     below = (levels[:, :, None] < levels[:, None, :]).sum(axis=2)
     tied = (levels[:, :, None] == levels[:, None, :]).sum(axis=2) - 1
     points = below + 0.5 * tied
     names = [format_ranking(compact.ranking(i)) for i in range(compact.n_rankings)]
-    return RewardPopulation(pd.DataFrame(points, index=names, columns=compact.alternatives), compact.weights)
+    T, _ = conversion_temperature(compact)
+    return RewardPopulation(pd.DataFrame(points, index=names, columns=compact.alternatives), compact.weights,
+                            temperature=T)
 
 
 def rewards_to_rankings(population: RewardPopulation) -> Profile:
@@ -130,14 +158,22 @@ def kind_switch(model) -> None:
     st.segmented_control("Describe the voters by", list(KIND_LABELS), default=kind, required=True,
                          format_func=KIND_LABELS.get, key=key, on_change=_switch_kind, args=(key,),
                          help="Switching converts the current population: each distinct ranking becomes a user "
-                              "type whose rewards are its Borda points; each user type becomes the ranking of its "
-                              "rewards.")
+                              "type whose rewards are its Borda points, its annotators at a temperature low enough "
+                              "that every pairwise majority keeps its direction; each user type becomes the ranking "
+                              "of its rewards.")
 
 
 def _switch_kind(key: str) -> None:
     choice, model = st.session_state[key], state.population()
     if choice == USER_TYPES and model.kind == RANKINGS:
+        T, eps = conversion_temperature(model.compressed())
         state.set_population(rankings_to_rewards(model))
+        state.notice(f"Converted to user types: each distinct ranking is a type whose rewards are its Borda points, "
+                     f"and annotators compare by Bradley–Terry at temperature T = {T:g}, low enough that every entry "
+                     f"of P moves by at most {numbers.decimal(eps, 2)} (half the smallest majority margin, at most "
+                     f"{MAX_CONVERSION_SHIFT:g}): every pairwise majority keeps its direction, so a Condorcet winner (and "
+                     "the maximal lottery that picks it) stays. At T = 1 the annotators would be noisy enough to "
+                     "change the answer; raise T on this page to see that.")
     elif choice == RANKINGS and model.kind == USER_TYPES:
         state.set_population(rewards_to_rankings(model))
 
@@ -161,6 +197,19 @@ def scenario_picker() -> None:
 
 def _load_scenario(key: str) -> None:
     urls.apply_scenario(scenarios.load(st.session_state[key]))
+
+
+def title_field(origin) -> None:
+    """The current population's title, editable (links, saved files and chart titles use it)."""
+    st.text_input("Title of this population", value=origin.title, max_chars=state.MAX_TITLE_CHARS,
+                  key=f"population_title_{state.version()}_{hash(origin.title)}", on_change=_rename,
+                  args=(f"population_title_{state.version()}_{hash(origin.title)}",),
+                  help="After an edit it reads “Edited from …” the original; type your own. Links, saved "
+                       "files and chart titles use it.")
+
+
+def _rename(key: str) -> None:
+    state.rename(st.session_state[key])
 
 
 def reset_button() -> None:
@@ -202,8 +251,33 @@ def rankings_editor(model: Profile) -> None:
     if skipped and profile.compressed().fingerprint == model.compressed().fingerprint:
         st.caption(f"Row {', '.join(map(str, skipped))} is empty: type a ranking to add it.")
         return
-    state.set_population(profile)
-    st.rerun()
+    apply_or_confirm(profile, model, "table")
+
+
+#: The fingerprint of a population whose new answers the user confirmed (:func:`apply_or_confirm`).
+CONFIRMED_KEY = "population_new_names_confirmed"
+
+
+def apply_or_confirm(profile: Profile, model, where: str) -> None:
+    """Apply an edit at once, unless it brings answers the population did not have (``3: B > R > X``: a typo
+    or a new answer?): then say which, and apply it only once the user confirms. Until then the population is
+    unchanged and what the user typed stays where it is (the table or the text), to be fixed or confirmed."""
+    new = [a for a in profile.alternatives if a not in model.alternatives]
+    if not new or st.session_state.get(CONFIRMED_KEY) == profile.fingerprint:
+        st.session_state.pop(CONFIRMED_KEY, None)
+        state.set_population(profile)
+        st.rerun()
+    names = ", ".join(f"“{md(a)}”" for a in new)
+    one = len(new) == 1
+    st.warning(f"This edit adds {'a new answer' if one else f'{len(new)} new answers'}: {names} (the population has "
+               f"{', '.join(md(a) for a in model.alternatives)}). If {'it is a typo' if one else 'one is a typo'}, "
+               f"fix it in the {where}; the population is unchanged until then.", icon=":material/help:")
+    st.button("Yes, add the new answer" if one else "Yes, add the new answers", key=f"confirm_new_names_{where}",
+              icon=":material/add:", on_click=_confirm_new_names, args=(profile.fingerprint,))
+
+
+def _confirm_new_names(fingerprint: str) -> None:
+    st.session_state[CONFIRMED_KEY] = fingerprint
 
 
 def rankings_text(model: Profile) -> None:
@@ -214,15 +288,18 @@ def rankings_text(model: Profile) -> None:
     text = st.text_area("Rankings as text", value=model.compressed().to_text(), key=f"rankings_text_{v}",
                         height=180, help="One ranking per line: weight, colon, ranking. '#' starts a comment. "
                          + files.limits_sentence("MAX_ALTERNATIVES", "MAX_RANKINGS") + ".")
+    pending = f"rankings_text_pending_{v}"
     if st.button("Apply text", key=f"rankings_text_apply_{v}", icon=":material/check:"):
+        st.session_state[pending] = text
+    if st.session_state.get(pending) is not None and st.session_state[pending] == text:
         try:
             profile = Profile.parse(text)
         except AggregationError as exc:
+            st.session_state.pop(pending, None)
             widgets.error(exc, prefix="Not applied: ")
             st.caption("The population is unchanged; your text is kept above.")
             return
-        state.set_population(profile)
-        st.rerun()
+        apply_or_confirm(profile, model, "text")
 
 
 def rewards_editor(model: RewardPopulation) -> None:

@@ -43,8 +43,7 @@ def sidebar() -> None:
     origin = state.origin()
     with st.sidebar:
         st.markdown("**Current population**")
-        edited = " · edited by hand" if origin.edited else ""
-        st.caption(f"{md(origin.title)}{edited}")
+        st.caption(md(origin.title))
         rows = model.n_rows
         count = f"{rows:,} {model.noun if rows == 1 else model.nouns}"
         weight = f" · total weight {numbers.weight(model.total_weight)}" if model.total_weight is not None else ""

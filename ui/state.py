@@ -75,9 +75,35 @@ def origin() -> Origin:
 
 
 def population_title() -> str:
-    """The current population in a few words, as figures and captions name it (user text: escape it)."""
-    current = origin()
-    return current.title + (" (edited by hand)" if current.edited else "")
+    """The current population in a few words, as figures and captions name it (user text: escape it).
+    After an edit it is "Edited from <the original title>", or the title the user gave it."""
+    return origin().title
+
+
+#: Characters of a population's title (the Population page's title field).
+MAX_TITLE_CHARS = 300
+
+
+def edited_origin(current: Origin) -> Origin:
+    """The origin of a population edited from ``current``: "Edited from <title>" the first time (a title
+    the user typed is kept), marked edited (the link then carries the population)."""
+    if current.edited:
+        return current
+    return replace(current, title=f"Edited from {current.title}"[:MAX_TITLE_CHARS], edited=True)
+
+
+def rename(title: str) -> None:
+    """Give the current population the user's own title (stripped, at most :data:`MAX_TITLE_CHARS`
+    characters; a blank title is refused with a notice). The population counts as edited from then on,
+    so that links and saved files carry the new title."""
+    ensure_session()
+    title = " ".join(str(title).split())[:MAX_TITLE_CHARS]
+    if not title:
+        notice("A population needs a title: the blank title was not applied.")
+        return
+    current = st.session_state[ORIGIN_KEY]
+    if title != current.title:
+        st.session_state[ORIGIN_KEY] = replace(current, title=title, edited=True)
 
 
 def version() -> int:
@@ -88,12 +114,12 @@ def version() -> int:
 
 def set_population(model, new_origin: Origin | None = None) -> None:
     """Replace the population. Without ``new_origin`` the current origin is marked as edited by
-    hand. A custom sampling distribution survives when the alternatives stay the same; when they
+    hand (:func:`edited_origin`). A custom sampling distribution survives when the alternatives stay the same; when they
     change it is reset to uniform, with a notice."""
     ensure_session()
     ss = st.session_state
     ss[POPULATION_KEY] = model
-    ss[ORIGIN_KEY] = new_origin if new_origin is not None else replace(ss[ORIGIN_KEY], edited=True)
+    ss[ORIGIN_KEY] = new_origin if new_origin is not None else edited_origin(ss[ORIGIN_KEY])
     choice = ss[CHOICE_KEY]
     if choice is not None and sorted(choice.utilities.index) != sorted(model.alternatives):
         ss[CHOICE_KEY] = None  # the ranked-choice set-up named other alternatives

@@ -35,7 +35,7 @@ def url_step() -> int:
         return urls.decode_step(text)
     except AggregationError as exc:
         st.query_params.pop(STEP_PARAM, None)
-        st.warning(md(f"The link's step was not applied: {exc}. Showing the first step."), icon=":material/info:")
+        st.warning(md(urls.bad_value(STEP_PARAM, text, exc, "the first step")), icon=":material/info:")
         return 1
 
 
@@ -103,13 +103,14 @@ def stepper(model, *, beta: float, sampling: tuple | None, k: int, games: bool) 
     that is open when the URL names a rule. ``games``: whether MPNE_k and the robust policy may be solved
     now (as on the page)."""
     chosen, notice = st.query_params.get(TRACE_PARAM), None
+    asked = chosen
     if chosen is not None:
         try:
             chosen = urls.decode_trace(chosen)
             if chosen not in RULES or not RULES[chosen].applies_to(model)[0]:
                 raise AggregationError(f"{chosen!r} is not a rule that applies to this population")
         except AggregationError as exc:
-            notice = f"The link's steps were not shown: {exc}. Pick a rule below."
+            notice = urls.bad_value(TRACE_PARAM, asked, exc, "no steps (pick a rule below)")
             st.query_params.pop(TRACE_PARAM, None)
             st.query_params.pop(STEP_PARAM, None)
             chosen = None

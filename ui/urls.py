@@ -1,7 +1,7 @@
 """Shareable links: what the URL carries and how it is read and written.
 
-The page is the URL path (``/rules``). The query string carries small controls, never the
-population itself:
+The page is the URL path (``/rules``). The query string carries small controls and, when the population
+is not a library scenario or the default as they are, the population itself (``pop``, :mod:`ui.links`):
 
 * ``beta`` and ``k``: bound to the β and k widgets with ``bind="query-params"`` (same key on
   every page that shows them, so the value is shared); Streamlit writes and restores them, and
@@ -12,9 +12,13 @@ population itself:
   applies them to the state when the URL brings a new value (a first request, or a link inside
   the app) and writes the state back after every run.
 
+* ``pop``: a population edited by hand, imported or generated, with its title (:mod:`ui.links`: inside
+  the link when small, else stored by the server under an id). Because the state is written into the
+  URL after every run, a reload (F5) and a server restart keep the population, and the address bar is
+  always a link that reproduces the screen.
+
 A link opened on a fresh server reproduces exactly what the URL encodes: the scenario (or the
-default population) plus these controls. A population edited by hand or imported is not in the
-link; :func:`link_scope` says so on screen.
+default population), the population of ``pop`` when there is one, plus these controls.
 
 The Rules page's step-by-step view adds ``trace`` (a rule id) and ``step`` (from 1); :mod:`ui.steps` reads
 and writes them.
@@ -28,7 +32,6 @@ characters is read.
 """
 from __future__ import annotations
 
-from dataclasses import replace
 
 import re
 
@@ -38,7 +41,7 @@ import streamlit as st
 from aggregation import USER_TYPES, AggregationError, bounds
 from aggregation.validate import distribution, short
 
-from . import files, scenarios, state
+from . import files, links, scenarios, state
 from .page_index import ROOT
 from .text import md
 
@@ -61,8 +64,36 @@ _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 SCENARIO_PARAM = "scenario"
 TEMPERATURE_PARAM = "temperature"
 SAMPLING_PARAM = "D"
+POPULATION_PARAM = "pop"
 _SEEN_KEY = "_link_params_seen"
-_PARAMS = (SCENARIO_PARAM, TEMPERATURE_PARAM, SAMPLING_PARAM)
+_ENCODED_KEY = "_link_population_encoded"
+_PARAMS = (SCENARIO_PARAM, POPULATION_PARAM, TEMPERATURE_PARAM, SAMPLING_PARAM)
+
+
+#: What each link parameter accepts, in words: every notice about a bad value says it (:func:`bad_value`).
+ACCEPTED = {
+    K_KEY: f"a whole number from 1 to {MAX_K}",
+    BETA_KEY: f"a number from {BETA_RANGE[0]:g} to {BETA_RANGE[1]:g}",
+    TEMPERATURE_PARAM: (f"a number from {TEMPERATURE_RANGE[0]:g} to {TEMPERATURE_RANGE[1]:g}, for a population "
+                        "of reward types"),
+    SAMPLING_PARAM: "one probability per alternative, in their order, separated by commas, summing to 1",
+    SCENARIO_PARAM: "the id of a scenario of the library (as its gallery card links it)",
+    POPULATION_PARAM: "a population written by this dashboard (z…) or the id of one this server stores (s…)",
+    "trace": "the id of a rule that applies to this population",
+    "step": f"a whole number from 1 to {MAX_STEP:,}",
+    "job": "a job id (letters, digits, '_' and '-', at most 64 characters) of a job you can see",
+    "experiment": "the name of one of the papers' experiments",
+}
+
+
+def bad_value(param: str, value, problem, fallback: str) -> str:
+    """The one notice for a link parameter whose value cannot be used, whichever parameter it is: it names
+    the parameter and the value (as text), says why, what is accepted and what is shown instead (the
+    default, or what the session had)."""
+    reason = str(problem).rstrip(".")
+    accepted = ACCEPTED.get(param)
+    return (f"The link's {param}={short(str(value)[:bounds.MAX_PARAM_CHARS])} was not used: {reason}. "
+            + (f"Accepted: {accepted}. " if accepted else "") + f"Showing {fallback} instead.")
 
 
 def encode_sampling(D) -> str:
@@ -173,15 +204,18 @@ def apply_inbound_link() -> None:
             apply_scenario(scenarios.load(decode_scenario(changed[SCENARIO_PARAM])))
             _keep_link_controls()
         except AggregationError as exc:
-            state.notice(f"This link names a scenario the dashboard cannot open ({exc}); "
-                         "showing the current population instead.")
+            state.notice(bad_value(SCENARIO_PARAM, changed[SCENARIO_PARAM], exc, "the current population"))
+    if POPULATION_PARAM in changed:
+        _apply_population(changed[POPULATION_PARAM], scenario=SCENARIO_PARAM in changed)
     if TEMPERATURE_PARAM in changed:
         _apply_temperature(changed[TEMPERATURE_PARAM])
     if SAMPLING_PARAM in changed:
         try:
             state.set_sampling(decode_sampling(changed[SAMPLING_PARAM], state.population().alternatives))
         except AggregationError as exc:
-            state.notice(f"The link's sampling distribution was not applied: {exc}. Using uniform sampling.")
+            state.notice(bad_value(SAMPLING_PARAM, changed[SAMPLING_PARAM], exc,
+                                   "the sampling distribution D you had" if state.sampling() is not None else
+                                   "uniform sampling (the default)"))
 
 
 def apply_scenario(scenario, origin: state.Origin | None = None) -> None:
@@ -212,7 +246,10 @@ def _drop_bad_controls() -> None:
             decode(text)
         except AggregationError as exc:
             del st.query_params[key]
-            state.notice(f"{str(exc)[:1].upper()}{str(exc)[1:]}; the control keeps its value.")
+            default = DEFAULT_BETA if key == BETA_KEY else DEFAULT_K
+            value = st.session_state.get(key)
+            state.notice(bad_value(key, text, exc, f"{key} = {default:g} (the default)" if value in (None, default)
+                                   else f"{key} = {float(value):g} (the value you had)"))
 
 
 def _keep_link_controls() -> None:
@@ -283,14 +320,48 @@ def current_params() -> dict[str, str]:
 def _apply_temperature(text: str) -> None:
     model = state.population()
     if model.kind != USER_TYPES:
-        state.notice(f"The link's annotator temperature ({short(text)}) was ignored: it applies only to "
-                     "populations of reward types.")
+        state.notice(bad_value(TEMPERATURE_PARAM, text, "the current population is not one of reward types",
+                               "the current population"))
         return
     try:
         value = decode_temperature(text)
         state.set_population(model.with_temperature(value), state.origin())
     except AggregationError as exc:
-        state.notice(f"The link's annotator temperature was not applied ({exc}); kept {model.temperature:g}.")
+        state.notice(bad_value(TEMPERATURE_PARAM, text, exc, f"temperature = {model.temperature:g}"))
+
+
+def _apply_population(text: str, *, scenario: bool) -> None:
+    try:
+        linked = links.decode(text)
+    except AggregationError as exc:
+        state.notice(bad_value(POPULATION_PARAM, text[:40] + ("…" if len(text) > 40 else ""), exc,
+                               "the current population"))
+        return
+    current = state.origin()
+    state.set_population(linked.population, state.Origin(linked.title, current.scenario if scenario else None,
+                                                         edited=linked.edited))
+    st.session_state[_ENCODED_KEY] = (_population_key(), text)    # the same link: nothing to write back
+
+
+def _population_key():
+    origin = state.origin()
+    return (state.population().fingerprint, origin.title, origin.edited)
+
+
+def population_param() -> str | None:
+    """``pop`` for the current population: ``None`` for the default population and for a library scenario
+    as they are (their own parameters reproduce them), else :func:`ui.links.encode` (computed once per
+    population)."""
+    origin = state.origin()
+    if not origin.edited and (origin.scenario or origin == state.DEFAULT_ORIGIN):
+        return None
+    key = _population_key()
+    cached = st.session_state.get(_ENCODED_KEY)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    token = links.encode(state.population(), origin.title, origin.edited)
+    st.session_state[_ENCODED_KEY] = (key, token)
+    return token
 
 
 def desired_params() -> dict[str, str | None]:
@@ -299,6 +370,7 @@ def desired_params() -> dict[str, str | None]:
     D = state.sampling()
     return {
         SCENARIO_PARAM: state.origin().scenario,
+        POPULATION_PARAM: population_param(),
         TEMPERATURE_PARAM: format(model.temperature, ".10g") if model.kind == USER_TYPES else None,
         SAMPLING_PARAM: encode_sampling(D) if D is not None else None,
     }
@@ -319,13 +391,11 @@ def sync_outbound_link() -> None:
 def link_scope() -> str:
     """One sentence saying what a copied link reproduces."""
     origin = state.origin()
-    base = (f"the scenario “{md(origin.title)}”" if origin.scenario else
-            "the default population" if replace(origin, edited=False) == state.DEFAULT_ORIGIN else None)
-    if base is None:
-        return ("A link to this page carries β and the sampling distribution, **not the population** "
-                f"({md(origin.title)}): share its scenario file (.toml) from the Population page instead.")
-    if origin.edited:
-        return (f"A link to this page reproduces {base} with β and the sampling distribution; "
-                "**it does not carry your hand edits** (download the scenario file (.toml) to share them).")
-    return f"A link to this page reproduces {base}, β and the sampling distribution."
+    if not origin.edited and (origin.scenario or origin == state.DEFAULT_ORIGIN):
+        base = f"the scenario “{md(origin.title)}”" if origin.scenario else "the default population"
+        return f"The address bar is a link that reproduces this screen: {base}, β, k and the sampling distribution."
+    where = ("inside the link" if (population_param() or "").startswith(links.INLINE) else
+             f"on this server, which keeps it for {bounds.LINK_EXPIRY_DAYS} days after its last use")
+    return ("The address bar is a link that reproduces this screen, this population included (kept "
+            f"{where}); a reload keeps it too.")
 

@@ -11,7 +11,7 @@ from aggregation import AggregationError, EquilibriumCertificate, RobustCertific
 from aggregation.formats import to_csv
 
 from . import compute, figures, numbers, scenarios, state, urls
-from .explain import plain
+from . import explain
 from .text import md
 
 
@@ -105,7 +105,7 @@ def certificate_text(certificate: EquilibriumCertificate | RobustCertificate) ->
     """The solver's certificate of MPNE_k or of the robust policy in words (every worst-case response
     tied for the guarantee is named)."""
     k = certificate.k
-    worst = ", ".join(plain(a) for a in certificate.worst_opponents)
+    worst = explain.opponents(certificate.worst_opponents)
     if isinstance(certificate, EquilibriumCertificate):
         gap = certificate.gap
         head = (f"an equilibrium to solver accuracy (exploitability gap {numbers.decimal(gap, 2)})"
@@ -162,6 +162,12 @@ def scenario_story(*, expanded_on: str | None = None) -> None:
                      icon=":material/menu_book:"):
         st.markdown(scenario.narrative)
         scenario_provenance(scenario, compact=False)
+        comparison = compute.scenario_comparison(scenario.id)
+        if comparison is not None:
+            removed, table_ = comparison
+            st.markdown(f"**With and without {md(', '.join(removed))}** (the comparison this scenario is about; "
+                        "each rule computed on both populations):")
+            table(table_, key="scenario_comparison", width="stretch")
         results = compute.scenario_claims(scenario.id)
         if results:
             st.markdown("**What to look for** (each statement checked by the core on this scenario):\n"

@@ -4,7 +4,7 @@ A spec names the population (the dict format of :func:`aggregation.population_to
 method and its settings; :func:`validate_spec` returns the normalised spec that the queue, the
 trainer and the job records carry, or raises :class:`JobSpecError` (an
 :class:`~aggregation.AggregationError`) whose message names the field, e.g.
-``steps must be a whole number between 1 and 100000, got 0``.
+``steps must be a whole number between 1 and 100,000, got 0``.
 
 Fields (defaults in brackets, from :data:`aggregation.training_methods.DEFAULTS`; fields that do
 not apply to the chosen method, i.e. not in its ``TrainingMethod.fields``, are dropped):
@@ -279,9 +279,9 @@ def _correction(spec: dict, population) -> dict:
 
 
 def describe_spec(spec: dict) -> str:
-    """One line for a job list, e.g. ``dpo · tiny · 200 steps · beta 0.1 · 2048 rows``."""
-    parts = [spec["method"], spec["model"], f"{spec['steps']} steps", f"beta {spec['beta']:g}",
-             f"{spec['dataset_size']} rows"]
+    """One line for a job list, e.g. ``dpo · tiny · 200 steps · beta 0.1 · 2,048 rows``."""
+    parts = [spec["method"], spec["model"], f"{spec['steps']:,} steps", f"beta {spec['beta']:g}",
+             f"{spec['dataset_size']:,} rows"]
     fields = training_method(spec["method"]).fields
     if "k" in fields:
         parts.append(f"k {spec['k']}")
@@ -307,7 +307,7 @@ def _integer(spec: dict, key: str, default, low: int, high: int):
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not low <= value <= high:
-        raise JobSpecError(f"{key} must be a whole number between {low} and {high}, got {short(value)}")
+        raise JobSpecError(f"{key} must be a whole number between {low:,} and {high:,}, got {short(value)}")
     return int(value)
 
 

@@ -17,7 +17,12 @@
   below* (a neutral clone that splits x's first places, as vote splitting does); for user types the
   clone gets exactly x's rewards. The sampling distribution, if given, splits x's probability
   equally between x and x'. Only this one clone of each alternative is tried, so a pass is no
-  proof that no other clone (another split of the voters) changes the outcome.
+  proof that no other clone (another split of the voters) changes the outcome. Then the
+  clones **already in the population** are tried the other way round (:func:`existing_clones`): a pair
+  {x, y} that no voter separates (every other alternative is above both or below both, in every
+  ranking; for user types, equal rewards) is a clone set in Tideman's sense, and removing y must not
+  change the outcome either. That is the comparison of a scenario such as ``clone_plurality``, whose
+  clone splits x's first places unevenly.
 """
 from __future__ import annotations
 
@@ -139,9 +144,8 @@ def check_clones(ctx: Context):
     w = ctx.winners(out)
     how = ("every voter ranks it right next to {x}, half of them just above and half just below"
            if ctx.kind == RANKINGS else "every user type gives it exactly {x}'s reward")
-    scope = ("one clone of each alternative, put next to it by every voter, half just above and half just below"
-             if ctx.kind == RANKINGS else "one clone of each alternative, with exactly its rewards")
     tried = 0
+    scope = _scope(ctx)
     for x in names:
         clone = clone_name(x, names)
         try:
@@ -173,6 +177,9 @@ def check_clones(ctx: Context):
             return ctx.result("clones", FAIL, f"{described} changes {name}'s probabilities: {what}.",
                               {"cloned": x, "clone": clone, "before": out, "after": after,
                                "largest_change": float(diff.max())}, tried=tried, exhaustive=False, scope=scope)
+    failure, tried = _existing_clone_failure(ctx, tried)
+    if failure is not None:
+        return failure
     if not ctx.probabilistic:
         return ctx.result("clones", PASS,
                           f"Adding a clone of any alternative leaves {name}'s winner unchanged "
@@ -181,6 +188,75 @@ def check_clones(ctx: Context):
                       f"Adding a clone of any alternative leaves every other probability of {name} unchanged, "
                       "and the alternative and its clone share what it had.", tried=tried, exhaustive=False,
                       scope=scope)
+
+
+def _existing_clone_failure(ctx: Context, tried: int):
+    """The first clone already in the population whose removal changes the outcome (a failure result), or
+    ``(None, tried)``; see :func:`existing_clones`."""
+    name, out = ctx.name, ctx.out
+    names = list(out.index)
+    w = ctx.winners(out)
+    for x, y in existing_clones(ctx.population):
+        rest = [a for a in names if a != y]
+        try:
+            without = ctx.compute(ctx.population.restrict(rest), ctx.params.restricted(rest))
+        except AggregationError:
+            continue
+        tried += 1
+        described = (f"{y} is already a clone of {x} here (no voter ranks another alternative between them, or "
+                     f"tied with one but not the other); without {y}")
+        if not ctx.probabilistic:
+            w_with = [a for a in names if a in {x if b == y else b for b in w}]
+            w_without = ctx.winners(without)
+            if w_with != w_without:
+                return (ctx.result("clones", FAIL,
+                                  f"{described}, {name}'s winner is {names_text(w_without)}; with it, "
+                                  f"{names_text(w_with)} ({values_text(out)}).",
+                                  {"cloned": x, "clone": y, "existing": True, "winners_before": w_without,
+                                   "winners_after": w_with, "before": without, "after": out},
+                                  tried=tried, exhaustive=False, scope=_scope(ctx)), tried)
+            continue
+        merged = out.drop(y)
+        merged[x] = out[x] + out[y]
+        diff = (merged - without.reindex(merged.index)).abs()
+        if float(diff.max()) > PROBABILITY_TOLERANCE:
+            b = str(diff.idxmax())
+            return (ctx.result("clones", FAIL,
+                              f"{described}, {name} gives {b} {prob(without[b])}; with it, "
+                              f"{prob(merged[b])}{f' ({x} and {y} together)' if b == x else ''}.",
+                              {"cloned": x, "clone": y, "existing": True, "before": without, "after": out,
+                               "largest_change": float(diff.max())},
+                              tried=tried, exhaustive=False, scope=_scope(ctx)), tried)
+    return None, tried
+
+
+def _scope(ctx: Context) -> str:
+    made = ("one clone of each alternative, put next to it by every voter, half just above and half just below"
+            if ctx.kind == RANKINGS else "one clone of each alternative, with exactly its rewards")
+    return made + "; then the clones already in the population, each removed in turn"
+
+
+def existing_clones(population: Population) -> list[tuple[str, str]]:
+    """Pairs ``(x, y)`` (x first in the population's order) that form a clone set: in every ranking of
+    positive weight each other alternative is strictly above both or strictly below both (Tideman 1987's
+    definition, for weak orders); for user types, equal rewards for x and y in every type. Empty for other
+    populations."""
+    names = list(population.alternatives)
+    if population.kind == RANKINGS:
+        L = np.asarray(population.compressed().levels, dtype=np.int64)          # (rankings, m)
+        pairs = []
+        for i in range(len(names)):
+            for j in range(i + 1, len(names)):
+                lo, hi = np.minimum(L[:, i], L[:, j])[:, None], np.maximum(L[:, i], L[:, j])[:, None]
+                others = np.delete(L, [i, j], axis=1)
+                if bool(((others < lo) | (others > hi)).all()):
+                    pairs.append((names[i], names[j]))
+        return pairs
+    if population.kind == USER_TYPES:
+        R = population.rewards.to_numpy(float)
+        return [(names[i], names[j]) for i in range(len(names)) for j in range(i + 1, len(names))
+                if np.array_equal(R[:, i], R[:, j])]
+    return []
 
 
 def split_clone(profile: Profile, original: str, clone: str) -> Profile:

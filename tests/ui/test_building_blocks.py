@@ -13,7 +13,7 @@ from hypothesis import strategies as hst
 from aggregation import (AggregationError, PairwiseData, Profile, RewardPopulation, majority_graph, nbc,
                          preference_matrix, sample_comparisons)
 from tests.core.strategies import distributions, reward_populations, weak_order_profiles
-from ui import figures, files, numbers, simplex, urls
+from ui import colours, figures, files, numbers, simplex, urls
 from ui import population_editor as editor
 
 FIGURE_1 = Profile.parse("2: R > G > B\n3: B > R > G")
@@ -30,7 +30,12 @@ def test_exact_writes_fractions_only_when_exact(x, denominator, text):
 
 
 @pytest.mark.parametrize("x, text", [(0.4, "0.4"), (1e-6, "1e-06"), (-0.5, "−0.5"), (7.0, "7"),
-                                     (float("nan"), "–"), (float("-inf"), "−∞"), (123456.0, "1.235e+05")])
+                                     (float("nan"), "–"), (float("-inf"), "−∞"), (123456.0, "123,456"),
+                                     # issue 13 item 7: thousands separators, and never 1 (or a whole number)
+                                     # for what is not exactly that
+                                     (100_000, "100,000"), (0.99997, "0.99997"), (1 - 1e-9, "0.999999999"),
+                                     (12345.678, "12,345.68"), (1000.0000001, "1,000.0000001"), (-2500.0, "−2,500"),
+                                     (2.99997, "2.99997"), (5e16, "5e+16")])
 def test_decimal(x, text):
     assert numbers.decimal(x) == text
 
@@ -188,6 +193,32 @@ def test_profile_from_table_keeps_order_skips_blank_rows_and_names_rows():
 
 @settings(max_examples=40, deadline=None)
 @given(weak_order_profiles(max_m=5, max_n=6))
+def test_rankings_to_rewards_keeps_every_pairwise_majority(profile):
+    """Issue 13, item 1: the conversion's temperature keeps P within eps of the rankings' P in every entry
+    (eps = half the smallest non-zero margin, at most 0.001), so no majority changes direction."""
+    rewards = editor.rankings_to_rewards(profile)
+    T, eps = editor.conversion_temperature(profile.compressed())
+    assert rewards.temperature == T and 0 < T <= 1
+    P = profile.preference_matrix().to_numpy(float)
+    Q = rewards.preference_matrix().to_numpy(float)
+    assert np.abs(Q - P).max() <= eps + 1e-12
+    strict = np.abs(P - 0.5) > 1e-12
+    assert (np.sign(Q - 0.5)[strict] == np.sign(P - 0.5)[strict]).all()
+
+
+def test_the_jackpot_figure_1_keeps_its_condorcet_winner_as_user_types():
+    """At T = 1 the types' P[R, B] = (2 sigma(2) + 3 sigma(-1)) / 5 = 0.5137 > 1/2 would make R the Condorcet winner;
+    at the conversion's T = 1/ln(999) rounded down to 0.144, P[R, B] stays within 0.001 of 2/5."""
+    profile = Profile.parse("2: R > G > B\n3: B > R > G")
+    assert editor.conversion_temperature(profile) == (0.144, 0.001)
+    Q = editor.rankings_to_rewards(profile).preference_matrix()
+    assert abs(Q.at["R", "B"] - 0.4) <= 0.001
+    assert editor.rankings_to_rewards(profile).with_temperature(1.0).preference_matrix().at["R", "B"] == \
+        pytest.approx((2 / (1 + np.exp(-2)) + 3 / (1 + np.exp(1))) / 5, abs=1e-12)
+
+
+@settings(max_examples=40, deadline=None)
+@given(weak_order_profiles(max_m=5, max_n=6))
 def test_rankings_to_rewards_and_back_is_the_identity_on_distinct_rankings(profile):
     rewards = editor.rankings_to_rewards(profile)
     # each type's rewards are Borda points: they sum to m(m-1)/2 whatever the ties
@@ -244,10 +275,10 @@ def test_bad_sampling_links(text, message):
 
 # ----------------------------------------------------------------------------- figures
 def test_colours_follow_colour_names_else_the_palette():
-    assert figures.alternative_colours(["R", "G", "B"]) == {"R": "#D55E00", "G": "#009E73", "B": "#0072B2"}
-    plain = figures.alternative_colours(["x", "y", "z"])
+    assert colours.alternative_colours(["R", "G", "B"]) == {"R": "#D55E00", "G": "#009E73", "B": "#0072B2"}
+    plain = colours.alternative_colours(["x", "y", "z"])
     assert len(set(plain.values())) == 3
-    clash = figures.alternative_colours(["r", "red"])  # two names for one colour: palette for both
+    clash = colours.alternative_colours(["r", "red"])  # two names for one colour: palette for both
     assert len(set(clash.values())) == 2
 
 
@@ -288,13 +319,13 @@ def test_nbc_ternary_draws_the_regions_and_markers():
 # ----------------------------------------------------------------------------- phase 2 building blocks
 def test_palette_colours_for_many_generic_names():
     names = [f"y{i}" for i in range(20)]
-    colours = figures.alternative_colours(names)
-    assert list(colours) == names
-    assert [colours[n] for n in names[:8]] == figures.PALETTE          # the palette in order, then again
-    assert colours["y8"] == figures.PALETTE[0]
+    shown = colours.alternative_colours(names)
+    assert list(shown) == names
+    assert [shown[n] for n in names[:8]] == colours.PALETTE          # the palette in order, then again
+    assert shown["y8"] == colours.PALETTE[0]
     # letters that happen to name colours (G, B, R among A..T) do not switch on the named colours
-    letters = figures.alternative_colours([chr(ord("A") + i) for i in range(20)])
-    assert letters["A"] == figures.PALETTE[0] and letters["B"] == figures.PALETTE[1]
+    letters = colours.alternative_colours([chr(ord("A") + i) for i in range(20)])
+    assert letters["A"] == colours.PALETTE[0] and letters["B"] == colours.PALETTE[1]
 
 
 def test_kwin_curves_draw_the_reference_and_the_marker():

@@ -139,8 +139,8 @@ def test_a_comparison_table_population_renders_and_methods_needing_voters_are_re
 
 
 @pytest.mark.parametrize("key, value, field_message", [
-    ("ft_steps", 0, "steps must be a whole number between 1 and 100000, got 0"),
-    ("ft_dataset_size", -5, "dataset_size must be a whole number between 1 and 1000000, got -5"),
+    ("ft_steps", 0, "steps must be a whole number between 1 and 100,000, got 0"),
+    ("ft_dataset_size", -5, "dataset_size must be a whole number between 1 and 1,000,000, got -5"),
     ("ft_beta_dpo", 0.0, "beta must be > 0 and <= 10000, got 0"),
     ("ft_lr_tiny", 50.0, "learning_rate must be > 0 and <= 10, got 50"),
 ])
@@ -289,8 +289,10 @@ def test_a_link_to_an_unknown_job_says_so(app, data_dir):
     app.query_params["job"] = "no-such-job"
     at = open_fine_tuning(app)
     assert not at.exception
-    assert warnings_but_no_worker(at) == ("This link names job 'no-such-job', which is not among the jobs in this "
-                                          "dashboard's records; showing the newest job instead.")
+    assert warnings_but_no_worker(at) == (
+        "The link's job='no-such-job' was not used: it is not among the jobs in this dashboard's records. Accepted: "
+        "a job id (letters, digits, '_' and '-', at most 64 characters) of a job you can see. Showing the newest job "
+        "instead.")
     assert "No jobs yet." in texts(at.info)
     at.run()  # said once per link
     assert warnings_but_no_worker(at) == ""
@@ -298,8 +300,8 @@ def test_a_link_to_an_unknown_job_says_so(app, data_dir):
 
 # ------------------------------------------------------------------ building blocks
 def test_error_field_reads_the_field_a_message_names():
-    assert form.error_field("steps must be a whole number between 1 and 100000, got 0") == "steps"
-    assert form.error_field("lora.r must be a whole number between 1 and 1024, got 0") == "lora.r"
+    assert form.error_field("steps must be a whole number between 1 and 100,000, got 0") == "steps"
+    assert form.error_field("lora.r must be a whole number between 1 and 1,024, got 0") == "lora.r"
     assert form.error_field("k (3) must be smaller than samples_per_step (2)") == "k"
     assert form.error_field("population: training needs at least two alternatives") is None
     assert form.error_field("the job spec is too large (70.0 MB; the limit is 64 MB)") is None
@@ -453,6 +455,18 @@ def test_a_finished_corrected_dpo_job_says_where_its_variance_came_from(app, dat
     assert not at.exception and not at.error
     assert "corrected DPO (α = 1, β = 0.1)" in frame(at, "ft_policies_table").index
     caption = texts(at.caption)
-    assert ("The correction used V from a **joint model J** (2 latent Bradley–Terry types, 1000 Adam steps; "
+    assert ("The correction used V from a **joint model J** (2 latent Bradley–Terry types, 1,000 Adam steps; "
             "cross-entropy 0.72 → 0.51)") in caption
     assert "its largest error over the pairs is 0.0123." in caption
+
+
+def test_defaults_that_differ_from_the_theory_pages_say_why(app, data_dir):
+    """Issue 13, item 8: the form starts at β = 0.1 (DPO) and k = 2 (MPNE_k) while the other pages start at β = 1
+    and k = 4; the form says so, and why, next to the settings."""
+    at = open_fine_tuning(app)
+    captions = texts(at.caption)
+    assert "β starts at 0.1 here, not 1 as on the theory pages" in captions and "k starts at" not in captions
+    at.selectbox(key="ft_method").set_value("mpne").run()
+    captions = texts(at.caption)
+    assert "β starts at 0.01 here, not 1 as on the theory pages: self-play's theory is the β → 0 limit" in captions
+    assert "k starts at 2 here, not 4: each training step plays k + 1 samples" in captions

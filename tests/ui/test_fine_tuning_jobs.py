@@ -120,7 +120,7 @@ def test_a_real_job_goes_from_queued_to_finished_and_shows_the_trained_policy_ne
     assert jobs["job id"].tolist() == [record.job_id]
     row = jobs.iloc[0]
     assert (row["name"], row["method"], row["state"], row["device"]) == ("figure 1", "DPO", "finished", "cpu")
-    assert row["settings"] == "dpo · tiny · 200 steps · beta 0.1 · 2048 rows"
+    assert row["settings"] == "dpo · tiny · 200 steps · beta 0.1 · 2,048 rows"
     assert row["outcome"] == f"R {training_decimal(result['policy']['R'])}"
     assert finished(again)  # the newest job opens with its result
     assert frame(again, "ft_policies_table").loc[TRAINED, alts].to_dict() == result["policy"]
@@ -144,6 +144,7 @@ def test_cancel_a_running_job_from_the_page(app, data_dir, worker):
     assert not at.exception
     run_until(at, lambda a: status_heading(a).startswith("#### Cancelled"), what="the cancel")
     assert texts(at.info) == "cancelled while running"
+    assert "cancelled while running" not in texts(at.caption)     # said once, not twice (issue 13, item 7)
     assert not [m for m in at.markdown if "landed on" in m.value]  # no result for a cancelled job
     status = client.status(record.job_id)
     assert status.state == "cancelled" and 0 < status.step < 100_000
@@ -232,4 +233,4 @@ def test_user_types_with_the_consistent_loss_show_its_limit_and_the_average_rewa
         consistent_policy(users, 0.1, ref).to_dict(), abs=1e-12)
     assert table.loc["average-reward policy (β = 0.1)", alts].to_dict() == pytest.approx(
         average_reward_policy(users, 0.1, ref).to_dict(), abs=1e-12)
-    assert "**The training data**: 2048 rows (pairs labelled by every user type)" in texts(at.markdown)
+    assert "**The training data**: 2,048 rows (pairs labelled by every user type)" in texts(at.markdown)

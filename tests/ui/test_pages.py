@@ -145,9 +145,25 @@ def test_text_applied_replaces_the_population(app):
     at.button(key="rankings_text_apply_0").click().run()
     assert not at.error
     assert at.session_state[state.POPULATION_KEY].to_text() == "4: R > G > B\n3: B > R > G\n"
-    assert "edited by hand" in texts(at.sidebar.caption)
-    assert "reproduces the default population with β and the sampling distribution; **it does not carry your " \
-           "hand edits**" in texts(at.sidebar.caption)
+    assert f"Edited from {state.DEFAULT_ORIGIN.title}" in texts(at.sidebar.caption)
+    assert "this population included (kept inside the link)" in texts(at.sidebar.caption)
+    assert at.query_params["pop"][0].startswith("z")          # the link (and a reload) carries the edit
+
+
+def test_the_title_after_an_edit_says_edited_from_and_the_users_own_title_is_kept(app):
+    """Issue 13 item 7: the title no longer claims the paper's figure after an edit, and it is editable."""
+    at = open_page(app, "population")
+    at.text_area(key="rankings_text_0").set_value("4: R > G > B\n3: B > R > G\n")
+    at.button(key="rankings_text_apply_0").click().run()
+    field = [t for t in at.text_input if t.label == "Title of this population"][0]
+    assert field.value == f"Edited from {state.DEFAULT_ORIGIN.title}"
+    field.set_value("My class example").run()
+    assert at.session_state[state.ORIGIN_KEY].title == "My class example"
+    assert "My class example" in texts(at.sidebar.caption)
+    version = at.session_state[state.VERSION_KEY]
+    at.text_area(key=f"rankings_text_{version}").set_value("5: R > G > B\n3: B > R > G\n")
+    at.button(key=f"rankings_text_apply_{version}").click().run()
+    assert at.session_state[state.ORIGIN_KEY].title == "My class example"       # a later edit keeps it
 
 
 def test_editing_a_weight_in_the_table_changes_the_winner_on_every_page(app):
@@ -170,6 +186,8 @@ def test_adding_a_row_with_a_new_alternative(app):
     at.session_state["rankings_table_0"] = {"edited_rows": {}, "deleted_rows": [],
                                             "added_rows": [{"ranking": "Y > B", "weight": 1}]}
     at.run()
+    assert at.session_state[state.POPULATION_KEY].alternatives == ["R", "G", "B"]     # asked first
+    at.button(key="confirm_new_names_table").click().run()
     model = at.session_state[state.POPULATION_KEY]
     assert model.alternatives == ["R", "G", "B", "Y"]
     assert model.to_text() == "2: R > G > B > Y\n3: B > R > G > Y\n1: Y > B > R = G\n"
@@ -198,6 +216,17 @@ def test_switching_to_reward_types_adds_the_average_reward_policy(app):
     average = np.array([(2 * 2 + 3 * 1) / 5, (2 * 1 + 3 * 0) / 5, (2 * 0 + 3 * 2) / 5])  # 1.4, 0.4, 1.2
     np.testing.assert_allclose(table.loc["average_reward"].to_numpy(float), softmax(average), rtol=1e-12)
     assert "temperature" in at.query_params  # a reward population's temperature goes into the link
+
+
+def test_switching_to_reward_types_keeps_the_condorcet_winner_and_says_how(app):
+    """Issue 13, item 1: at temperature 1 the switch turned B (the Condorcet winner, the maximal lottery's pick)
+    into R; the conversion's temperature keeps every majority, and the page says what it did."""
+    at = open_page(app, "population")
+    at.button_group(key="population_kind_0").set_value("user types").run()
+    assert at.session_state[state.POPULATION_KEY].temperature == 0.144
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Condorcet winner"] == "B" and metrics["Maximal lottery (NLHF) picks"] == "B (certain)"
+    assert "temperature T = 0.144, low enough that every entry of P moves by at most 0.001" in texts(at.warning)
 
 
 def test_a_bad_reward_keeps_the_population(app):
@@ -339,3 +368,29 @@ def test_a_preference_matrix_population_renders_every_page(app, url_path):
         assert "**Plurality** does not apply here: it needs each voter's favourite response" in texts(at.caption)
     if url_path == "population":
         assert "This population is a preference matrix (imported)" in texts(at.info)
+
+
+def test_a_typo_that_adds_an_answer_asks_first_and_keeps_the_text(app):
+    """Issue 13, item 5: `3: B > R > X` would add a fourth answer X; the page says so and waits for a yes."""
+    at = open_page(app, "population")
+    typo = "2: R > G > B\n3: B > R > X\n"
+    at.text_area(key="rankings_text_0").set_value(typo)
+    at.button(key="rankings_text_apply_0").click().run()
+    assert at.session_state[state.POPULATION_KEY].fingerprint == FIGURE_1.fingerprint      # nothing applied yet
+    assert "This edit adds a new answer: “X” (the population has R, G, B)" in texts(at.warning)
+    assert at.text_area(key="rankings_text_0").value == typo                                # nothing typed is lost
+    at.button(key="confirm_new_names_text").click().run()
+    assert at.session_state[state.POPULATION_KEY].alternatives == ["R", "G", "B", "X"]
+    assert not at.warning
+
+
+def test_a_table_edit_that_adds_an_answer_asks_first_and_fixing_the_typo_applies_it(app):
+    at = open_page(app, "population")
+    at.session_state["rankings_table_0"] = {"edited_rows": {1: {"ranking": "B > R > Gx"}}, "added_rows": [],
+                                            "deleted_rows": []}
+    at.run()
+    assert at.session_state[state.POPULATION_KEY].fingerprint == FIGURE_1.fingerprint
+    assert "This edit adds a new answer: “Gx”" in texts(at.warning)
+    at.session_state["rankings_table_0"] = {"edited_rows": {1: {"weight": 4}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert at.session_state[state.POPULATION_KEY].to_text() == "2: R > G > B\n4: B > R > G\n"

@@ -473,7 +473,7 @@ def test_hand_edits_and_generators_are_saved_as_custom_scenarios(app):
     at.button(key=f"rankings_text_apply_{version}").click().run()
     edited = files.scenario_for_download(at.session_state[state.POPULATION_KEY], at.session_state[state.ORIGIN_KEY],
                                          pd.Series({"R": 0.5, "G": 0.25, "B": 0.25}), 2.0, 3, None)
-    assert (edited.id, edited.title, edited.beta, edited.k) == ("custom", f"{state.DEFAULT_ORIGIN.title} (edited)",
+    assert (edited.id, edited.title, edited.beta, edited.k) == ("custom", f"Edited from {state.DEFAULT_ORIGIN.title}",
                                                                 2.0, 3)
     back = presets.loads(presets.dumps(edited))
     assert back.population.to_text() == "4: R > G > B\n3: B > R > G\n" and back.sampling["R"] == 0.5
@@ -505,3 +505,31 @@ def test_the_scenario_download_is_offered(app):
     at = open_page(app, "population")
     assert "A comparison table cannot be saved as a scenario file" in texts(at.caption)
     assert isinstance(at.session_state[state.POPULATION_KEY], PairwiseData)
+
+
+def test_tied_worst_opponents_are_all_named_the_same_way_everywhere(app):
+    """Issue 13, item 4: in a Condorcet cycle of three equally weighted rankings every response is a worst opponent
+    of the uniform policy (the cyclic symmetry A -> B -> C -> A maps the population onto itself, so the three win
+    rates are equal), and every place that names worst opponents names all three, as "A, B, C (tied)"."""
+    cycle = Profile.parse("1: A > B > C\n1: B > C > A\n1: C > A > B")
+    at = open_page(with_population(app, cycle), "testtime")
+    summary = table(at, "testtime_summary")
+    assert summary.at["uniform", "worst-case opponent"] == "A, B, C (tied)"
+    assert explain.opponents(("y2",)) == "y2"
+    certificates = [m for m in texts(at.markdown).splitlines() if "worst:" in m]
+    assert certificates and all("worst: A, B, C (tied)" in m for m in certificates), certificates
+
+
+def test_the_clone_card_opens_a_page_that_shows_its_own_comparison_and_agrees_with_it(app, unhurried):
+    """Issue 13, item 2: the card says the clone breaks Borda's tie; its Properties page shows the card's
+    comparison (with and without A2) and Borda failing independence of clones on it."""
+    app.query_params["scenario"] = "clone_plurality"
+    at = open_page(app, "properties")
+    comparison = table(at, "scenario_comparison")
+    assert list(comparison.columns) == ["without A2", "with A2"]
+    assert comparison.loc["Borda"].tolist() == ["A = B (tied)", "A"]
+    assert comparison.loc["Plurality"].tolist() == ["A", "B"]
+    assert comparison.loc["Maximal lottery (NLHF)", "without A2"] == "A 0.5556, B 0.1111, C 0.3333"
+    grid = table(at, "properties_grid")
+    assert grid.at["Borda", "Clones"] == "✘ fail"
+    assert grid.at["Maximal lottery (NLHF)", "Clones"].startswith("✔")

@@ -72,7 +72,7 @@ def test_shared_with_passwords_a_session_signs_in_and_sees_only_its_own_jobs(app
     assert at.session_state[login.IDENTITY_KEY] == login.Identity("ana", "ana", False, "password")
     assert "ana" in [t.value for t in at.sidebar.text]
     assert "Limits per person: 1 job queued or running, 300 steps across them. You have none now." in texts(at.caption)
-    assert "This link names job" in texts(at.warning) and "not among your jobs" in texts(at.warning)
+    assert "The link's job=" in texts(at.warning) and "not among your jobs" in texts(at.warning)
     at.button(key="ft_start").click().run()
     client = JobClient(data_dir=shared)
     mine = [r for r in client.list_jobs() if r.owner == "ana"]

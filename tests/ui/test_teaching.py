@@ -14,7 +14,7 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from ui import figures, state
+from ui import colours, figures, state
 from ui.text import html
 
 from .conftest import APP, open_page
@@ -101,7 +101,7 @@ def test_without_a_rule_nothing_is_computed_and_a_bad_link_is_explained(app):
     assert any("the link's rule '<b>x</b>' is not a rule id" in rendered(w.value) for w in at.warning)
     at = linked(new_app(), {"trace": "borda", "step": "two"})
     assert step_header(at) == "Step 1 of 3 · Places" and "step" not in at.query_params
-    assert any("The link's step was not applied: the link's step 'two' is not a number" in rendered(w.value)
+    assert any("The link's step='two' was not used: the link's step 'two' is not a number" in rendered(w.value)
                for w in at.warning)
     # a step beyond the last is the last
     at = linked(new_app(), {"trace": "plurality", "step": "9"})
@@ -180,6 +180,6 @@ def test_yee_diagram_names_are_text_in_the_figure():
     assert list(fig.data[1].text) == ["&lt;b&gt;x&lt;/b&gt;", "&#36;y&#36;"]
     assert fig.data[0].z.shape == (6, 6, 3)
     # the left half is the first candidate's colour, the right half the second's
-    left, right = (figures.alternative_colours(yee.names)[n] for n in yee.names)
+    left, right = (colours.alternative_colours(yee.names)[n] for n in yee.names)
     assert "#%02X%02X%02X" % tuple(fig.data[0].z[0, 0]) == left.upper()
     assert "#%02X%02X%02X" % tuple(fig.data[0].z[0, -1]) == right.upper()

@@ -49,15 +49,15 @@ def test_spec_is_validated_again_idempotently(figure_1):
     ({"method": "ppo"}, "method must be one of dpo, ipo, rlhf, nash, mpne, mnl, mallows, consistent, consistent_b3, "
                         "corrected_dpo; got 'ppo'"),
     ({"stpes": 10}, "unknown setting 'stpes'"),
-    ({"steps": 0}, "steps must be a whole number between 1 and 100000, got 0"),
-    ({"steps": "200"}, "steps must be a whole number between 1 and 100000, got '200'"),
+    ({"steps": 0}, "steps must be a whole number between 1 and 100,000, got 0"),
+    ({"steps": "200"}, "steps must be a whole number between 1 and 100,000, got '200'"),
     ({"steps": True}, "steps must be a whole number"),
     ({"beta": -1}, "beta must be > 0 and <= 10000, got -1"),
     ({"beta": 0}, "beta must be > 0"),
     ({"learning_rate": "fast"}, "learning_rate must be a number, got 'fast'"),
     ({"dataset_size": 2.5}, "dataset_size must be a whole number"),
     ({"device": "gpu"}, "device must be one of auto, cpu, cuda; got 'gpu'"),
-    ({"lora": {"r": 0}}, "lora.r must be a whole number between 1 and 1024, got 0"),
+    ({"lora": {"r": 0}}, "lora.r must be a whole number between 1 and 1,024, got 0"),
     ({"lora": {"rank": 4}}, "lora.rank is not a LoRA setting"),
     ({"lora": {"dropout": 1.0}}, "lora.dropout must be >= 0 and < 1, got 1"),
     ({"lora": {"target_modules": "c_attn"}}, "lora.target_modules must be null or a list of 1 to 64 layer names"),
@@ -128,9 +128,9 @@ def test_spec_for_a_population_object_and_its_summary():
     users = RewardPopulation({"u": {"x": 1.0, "y": 0.0}, "v": {"x": 0.0, "y": 2.0}}, {"u": 2, "v": 1})
     spec = spec_for(users, "mpne", k=3, steps=50)
     assert spec["population"] == population_to_dict(users)
-    assert describe_spec(spec) == "mpne · tiny · 50 steps · beta 0.01 · 2048 rows · k 3"
+    assert describe_spec(spec) == "mpne · tiny · 50 steps · beta 0.01 · 2,048 rows · k 3"
     assert describe_spec(spec_for(FIGURE_1, "mallows", top_k=2)) == \
-        "mallows · tiny · 200 steps · beta 0.1 · 2048 rows · top-2 of 3"
+        "mallows · tiny · 200 steps · beta 0.1 · 2,048 rows · top-2 of 3"
 
 
 def test_each_method_reads_the_fields_the_core_table_lists(figure_1):
@@ -151,7 +151,7 @@ USERS = RewardPopulation({"u": {"x": 1.0, "y": 0.0, "z": 2.0}, "v": {"x": 0.0, "
 
 def test_corrected_dpo_defaults_follow_the_paper_and_the_authors_code(figure_1):
     """alpha 1 (the theory's value), the estimated variance clipped at 0.1 (arashne/dahp), J with as many
-    latent types as the population has types (the authors' choice), 1000 Adam steps at 1e-2."""
+    latent types as the population has types (the authors' choice), 1,000 Adam steps at 1e-2."""
     users = population_to_dict(USERS)
     spec = validate_spec({"population": users, "method": "corrected_dpo"})
     assert {k: spec[k] for k in ("alpha", "variance", "log_eps", "correction_clip", "joint_types", "joint_steps",
@@ -164,7 +164,7 @@ def test_corrected_dpo_defaults_follow_the_paper_and_the_authors_code(figure_1):
     off = validate_spec({"population": users, "method": "corrected_dpo", "correction_clip": None})
     assert off["correction_clip"] is None and validate_spec(off) == off        # an explicit null stays off
     assert validate_spec({"population": figure_1, "method": "corrected_dpo"})["joint_types"] == 2  # 2 rankings
-    assert describe_spec(known) == "corrected_dpo · tiny · 200 steps · beta 0.1 · 2048 rows · alpha 1 · known V"
+    assert describe_spec(known) == "corrected_dpo · tiny · 200 steps · beta 0.1 · 2,048 rows · alpha 1 · known V"
     assert "alpha" not in validate_spec({"population": users, "method": "dpo", "alpha": 2.0})
 
 
@@ -177,7 +177,7 @@ def test_corrected_dpo_defaults_follow_the_paper_and_the_authors_code(figure_1):
     ({"correction_clip": 0}, "correction_clip must be > 0 and <= 10, got 0"),
     ({"correction_clip": "none"}, "correction_clip must be a number, got 'none'"),
     ({"joint_types": 0}, "joint_types must be a whole number between 1 and 64, got 0"),
-    ({"joint_steps": 1.5}, "joint_steps must be a whole number between 1 and 100000, got 1.5"),
+    ({"joint_steps": 1.5}, "joint_steps must be a whole number between 1 and 100,000, got 1.5"),
     ({"joint_learning_rate": 0}, "joint_learning_rate must be > 0 and <= 10, got 0"),
 ])
 def test_corrected_dpo_settings_are_refused_naming_the_field(change, message):

@@ -139,7 +139,7 @@ def test_trainer_refuses_a_bad_spec_and_a_missing_model(tmp_path, figure_1):
     bad = _trainer(tmp_path, {"population": figure_1, "method": "dpo", "steps": -1})
     assert bad.returncode == 2
     assert json.loads(bad.stdout.splitlines()[-1]) == {
-        "event": "error", "message": "steps must be a whole number between 1 and 100000, got -1"}
+        "event": "error", "message": "steps must be a whole number between 1 and 100,000, got -1"}
     missing = _trainer(tmp_path, {"population": figure_1, "method": "dpo", "model": "no-such-model"})
     assert missing.returncode == 2
     assert json.loads(missing.stdout.splitlines()[-1])["message"] == (

@@ -19,7 +19,8 @@ from aggregation import population_from_dict
 from aggregation.experiments import (EXPERIMENTS, MAX_SEEDS, experiment_runs, figure4_deltas, mixture_robust_rates,
                                      mpne_robust_rate, run_of, runs_csv, summarize)
 
-from .. import page_index, widgets
+from .. import page_index, urls, widgets
+from ..colours import method_colour, series_colour
 from ..figures import _base, alternative_colours
 from ..numbers import decimal
 from ..text import md
@@ -40,7 +41,8 @@ def apply_link() -> None:
         if wanted in EXPERIMENTS:
             st.session_state[NAME_KEY] = wanted
         else:
-            st.session_state[NOTICE_KEY] = f"This link names no experiment ({wanted[:40]!r}); showing the first one."
+            st.session_state[NOTICE_KEY] = urls.bad_value(PARAM, wanted[:40], "no experiment has this name",
+                                                          "the first experiment")
 
 
 def write_link(name: str) -> None:
@@ -296,18 +298,21 @@ def figure4(summary: dict) -> go.Figure:
         p = dict(zip(g["alternatives"], g["policy"]["mean"]))
         y = np.array([p[d] for d in deltas])
         s = np.array(se.get(key, [0.0] * len(deltas)))
-        fig.add_scatter(x=x, y=y, mode="lines", name=key.split("/", 1)[1],
+        arm = key.split("/", 1)[1]
+        fig.add_scatter(x=x, y=y, mode="lines", name=arm, line=dict(color=method_colour(arm.split("/")[0])),
                         error_y=dict(type="data", array=s, visible=True, thickness=1))
         theory = theory or g.get("theory", {})
     if "average_reward_policy" in theory:
         fig.add_scatter(x=x, y=[theory["average_reward_policy"][d] for d in deltas], mode="lines",
-                        name="π* (average reward)", line=dict(dash="dash", color="black"))
+                        name="π* (average reward)",
+                        line=dict(dash="dash", color=series_colour("average_reward")))
     if "nbc" in theory:
         nbc = np.array([theory["nbc"][d] for d in deltas])
         ref = np.array([theory["average_reward_policy"][d] for d in deltas]) if "average_reward_policy" in theory else None
         if ref is not None and nbc.std() > 0:
             scaled = ref.mean() + (nbc - nbc.mean()) / nbc.std() * ref.std()
-            fig.add_scatter(x=x, y=scaled, mode="lines", name="NBC (rescaled)", line=dict(dash="dot", color="grey"))
+            fig.add_scatter(x=x, y=scaled, mode="lines", name="NBC (rescaled)",
+                            line=dict(dash="dot", color=series_colour("nbc")))
     fig.update_layout(xaxis_title="δ = y − x", yaxis_title="π(δ), averaged over prompts")
     return _legend(_base(fig, height=480, title="Figure 4: 1-D policies (error bars: standard error across the "
                                                  "40 prompts)", bottom=60, left=70))

@@ -20,7 +20,7 @@ from aggregation import TRAINING_METHODS, population_to_dict
 from aggregation.rules.heterogeneous import VARIANCES
 from aggregation.training_methods import DEFAULT_K, DEFAULTS, DEVICES, MAX_JOINT_TYPES
 
-from .. import page_index, widgets
+from .. import page_index, urls, widgets
 from ..compute import HASH_FUNCS
 from ..numbers import decimal
 from ..text import md
@@ -153,6 +153,9 @@ def settings_form(model, D, errors: FieldErrors, models=()) -> tuple[str, dict]:
                 settings["phi"] = _number(row[2], errors, "Mallows dispersion φ", "phi", "ft_phi", DEFAULTS["phi"],
                                           step=0.05, format="%g",
                                           help="Strictly between 0 and 1; smaller is more decisive.")
+    why = defaults_note(entry, "k" in fields)
+    if why:
+        st.caption(why)
     if "variance" in fields:
         _correction_fields(model, settings, errors)
     D_text = "uniform" if D is None else ", ".join(f"{md(a)} {decimal(float(p))}" for a, p in D.items())
@@ -191,6 +194,27 @@ def settings_form(model, D, errors: FieldErrors, models=()) -> tuple[str, dict]:
         st.caption(f"LoRA defaults r = {lora['r']}, alpha = {lora['alpha']:g}, dropout {lora['dropout']:g} as in the "
                    "Jackpot paper's experiments.")
     return method, settings
+
+
+def defaults_note(entry, has_k: bool) -> str:
+    """Why this form's β (and k) start where they do when the other pages start elsewhere (β = 1, k = 4):
+    one sentence, empty when they agree."""
+    parts = []
+    if float(entry.default_beta) != urls.DEFAULT_BETA:
+        reason = ("self-play's theory is the β → 0 limit (the maximal lottery, MPNE_k), so a small β lets the "
+                  "policy get there" if entry.family == "self-play" else
+                  "the value fine-tuning recipes use for this loss: the policy moves well away from the untrained "
+                  "model within a few hundred steps")
+        parts.append(f"β starts at {entry.default_beta:g} here, not {urls.DEFAULT_BETA:g} as on the theory pages: "
+                     f"{reason}")
+    if has_k and DEFAULTS["k"] != urls.DEFAULT_K:
+        parts.append(f"k starts at {DEFAULTS['k']} here, not {urls.DEFAULT_K}: each training step plays k + 1 samples "
+                     "of the policy against each other, so a small k trains fastest, and k = 2 is the smallest game "
+                     "that differs from NLHF's (k = 1)")
+    if not parts:
+        return ""
+    return ("Defaults: " + "; ".join(parts) + ". The theory shown next to the run uses this form's values; set them to "
+            "the other pages' to compare like with like.")
 
 
 def _correction_fields(model, settings: dict, errors: FieldErrors) -> None:

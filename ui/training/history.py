@@ -67,7 +67,7 @@ def outcome_text(status, result: dict | None) -> str:
     if status.state == "failed":
         return "failed: " + (status.error or "no reason recorded").splitlines()[0][:160]
     if status.state == "running":
-        return f"step {status.step} of {status.total_steps}"
+        return f"step {status.step:,} of {status.total_steps:,}"
     return status.message or status.state
 
 
@@ -114,7 +114,7 @@ def apply_job_link(client, ids: list[str]) -> None:
     try:
         wanted = urls.decode_job(wanted)
     except AggregationError as exc:
-        st.session_state[NOTICE_KEY] = f"{str(exc)[:1].upper()}{str(exc)[1:]}; showing the newest job instead."
+        st.session_state[NOTICE_KEY] = urls.bad_value(JOB_PARAM, wanted, exc, "the newest job")
         return
     if wanted in ids:
         st.session_state[JOB_KEY] = wanted
@@ -122,9 +122,9 @@ def apply_job_link(client, ids: list[str]) -> None:
     try:
         client.record(wanted)
     except client.UnknownJob:
-        st.session_state[NOTICE_KEY] = (f"This link names job {wanted[:40]!r}, which is not among "
-                                        f"{'the' if client.operator else 'your'} jobs in this dashboard's records; "
-                                        "showing the newest job instead.")
+        st.session_state[NOTICE_KEY] = urls.bad_value(
+            JOB_PARAM, wanted, f"it is not among {'the' if client.operator else 'your'} jobs in this dashboard's "
+            "records", "the newest job")
     else:
         st.session_state[NOTICE_KEY] = (f"Job {wanted!r} is older than the {JOB_LIST_LIMIT} jobs listed "
                                         "here; showing the newest job instead.")

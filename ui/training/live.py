@@ -70,8 +70,9 @@ def live_panel(client, job_id: str, was_active: bool, page_state: str | None = N
         if not status.done:
             button.button("Cancel", key="ft_cancel", icon=":material/stop_circle:", on_click=_cancel,
                           args=(client, job_id), width="stretch")
-        st.progress(status.fraction, text=f"Step {status.step} of {status.total_steps}")
-        details = [status.message] if status.message and status.state != "finished" else []
+        st.progress(status.fraction, text=f"Step {status.step:,} of {status.total_steps:,}")
+        # a cancelled job's message is the box below; a finished one's is its result
+        details = [status.message] if status.message and status.state not in ("finished", "cancelled") else []
         if status.attempt > 1:
             details.append(f"attempt {status.attempt}")
         if details:

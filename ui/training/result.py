@@ -203,12 +203,17 @@ def result_section(client, record, records, current_model, on_started: Callable[
     _dataset(result, model)
 
 
+def _count(value) -> str:
+    """A count from a job's result with thousands separators (as recorded when it is not a whole number)."""
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else md(str(value))
+
+
 def _dataset(result: dict, model) -> None:
     data = result.get("dataset") or {}
     summary = data.get("preference_matrix")
     if not summary:
         return
-    st.markdown(f"**The training data**: {data.get('rows')} rows ({data.get('kind')})"
+    st.markdown(f"**The training data**: {_count(data.get('rows'))} rows ({data.get('kind')})"
                 + (f", {data['unanimous_rows']} of them unanimous across {data['user_types']} user types"
                    if "unanimous_rows" in data else "") + ".")
     P = compute.population_summary(model).P

@@ -121,7 +121,7 @@ def variance_caption(variance: dict) -> str | None:
     if "preference_variance" not in variance:
         return None
     text = (f"The correction used V from a **joint model J** ({variance['joint_types']} latent Bradley–Terry types, "
-            f"{variance['steps']} Adam steps; cross-entropy {decimal(variance['cross_entropy_start'], 3)} → "
+            f"{variance['steps']:,} Adam steps; cross-entropy {decimal(variance['cross_entropy_start'], 3)} → "
             f"{decimal(variance['cross_entropy_end'], 3)}) fitted on the paired comparisons: J's Var_u[P_u(a ≻ b)], "
             "divided by σ'(h)² at the policy's h (Lemma 5.3, eq. 16).")
     if variance.get("largest_error") is not None:
@@ -174,12 +174,12 @@ def facts(result: dict, spec: dict) -> list[str]:
     timings = result.get("timings", {})
     model = result.get("model", {})
     out = [f"ran on **{md(result.get('device', '?'))}** (worker {md(result.get('worker', '?'))})",
-           f"{spec['steps']} steps in {decimal(float(timings.get('train_s', float('nan'))), 3)} s "
+           f"{spec['steps']:,} steps in {decimal(float(timings.get('train_s', float('nan'))), 3)} s "
            f"({decimal(float(timings.get('ms_per_step', float('nan'))), 3)} ms per step)",
            f"model {md(model.get('name', spec['model']))}: {model.get('trainable_parameters', '?'):,} of "
            f"{model.get('parameters', '?'):,} parameters trained (LoRA r = {spec['lora']['r']})"
            if isinstance(model.get("parameters"), int) else f"model {md(spec['model'])}",
-           f"β = {spec['beta']:g}, {spec['dataset_size']} rows, learning rate {spec['learning_rate']:g}, "
+           f"β = {spec['beta']:g}, {spec['dataset_size']:,} rows, learning rate {spec['learning_rate']:g}, "
            f"seed {spec['seed']}"]
     outside = result.get("outside_mass")
     if outside is not None and outside > 1e-3:
@@ -192,7 +192,7 @@ def uncertainty(spec: dict) -> str:
     """What is exact and what is random in a job's result."""
     return ("Every policy here is read exactly from the model (sequence log-probabilities normalised over the "
             "answers), not sampled, and the theory is exact. What is random is the run: the dataset of "
-            f"{spec['dataset_size']} rows drawn with seed {spec['seed']}"
+            f"{spec['dataset_size']:,} rows drawn with seed {spec['seed']}"
             + (" and the responses sampled during self-play" if TRAINING_METHODS[spec["method"]].self_play else "")
             + ". **A single run has no across-seed error bar**: run the same settings with other seeds to see "
               "how much the outcome moves. The dataset's own estimates carry their standard errors below.")
