@@ -10,7 +10,7 @@ import streamlit as st
 from aggregation import AggregationError, EquilibriumCertificate, RobustCertificate, outcome
 from aggregation.formats import to_csv
 
-from . import compute, figures, numbers, scenarios, state, urls
+from . import compute, figures, numbers, present, scenarios, state, urls
 from .explain import plain
 from .text import md
 
@@ -35,6 +35,8 @@ def chart(fig: go.Figure, *, key: str, file_name: str, title: str | None = None,
     resolution, or SVG)."""
     fmt = image_format()
     fig = figures.titled(fig, title, state.population_title() if population is None else population)
+    if present.active():                    # presentation mode: larger type in the chart too
+        fig.update_layout(font_size=present.CHART_FONT_SIZE)
     st.plotly_chart(fig, key=key, width="stretch", theme=None, config={
         "displaylogo": False,
         "toImageButtonOptions": {"format": fmt, "filename": file_name, "scale": 2 if fmt == "png" else 1},
@@ -148,7 +150,8 @@ def scenario_provenance(scenario, *, compact: bool) -> None:
 
 def scenario_story(*, expanded_on: str | None = None) -> None:
     """When a library scenario is loaded: its story, source and what to look for (each claim checked
-    through the core), open on the scenario's own page (``expanded_on``, a URL path)."""
+    through the core), open on the scenario's own page (``expanded_on``, a URL path) unless presenting
+    (:mod:`ui.present`: the story is one line, the title, until opened)."""
     origin = state.origin()
     if not origin.scenario:
         return
@@ -156,7 +159,7 @@ def scenario_story(*, expanded_on: str | None = None) -> None:
         scenario = scenarios.load(origin.scenario)
     except AggregationError:
         return
-    own_page = scenarios.page_of(scenario).url_path == expanded_on
+    own_page = scenarios.page_of(scenario).url_path == expanded_on and not present.active()
     edited = " (edited by hand: the story describes the original)" if origin.edited else ""
     with st.expander(f"Scenario: {scenario.title}{edited}", expanded=own_page and not origin.edited,
                      icon=":material/menu_book:"):
