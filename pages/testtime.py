@@ -4,7 +4,7 @@ import streamlit as st
 
 from aggregation import RANKINGS, AggregationError, game_affordable, game_cells, game_cells_unit, outcome
 from aggregation.outcome import PROBABILITY_TOLERANCE
-from ui import compute, explain, figures, numbers, shell, state, widgets
+from ui import compute, explain, figures, numbers, readable, shell, state, widgets
 from ui.text import md
 
 shell.page_header(
@@ -104,7 +104,9 @@ with right:
     else:
         st.caption("Not computed (see above).")
 
-widgets.chart(figures.grouped_bars(view.policies.T, yaxis="probability of answering"), key="testtime_policies",
+chosen = readable.focus(list(view.policies.columns), fingerprint=model.fingerprint)   # many alternatives
+widgets.chart(figures.grouped_bars(view.policies.T, yaxis="probability of answering", chosen=chosen),
+              key="testtime_policies",
               file_name=f"policies-k{kk}", title=f"What each policy answers (k = {kk})")
 st.caption("Each policy's probability of giving each response; sampled k times, the user keeps the best sample.")
 
@@ -113,7 +115,8 @@ st.caption(f"Row: the policy sampled k times. Column: the rival answer y. Entry:
            "The row's minimum is its robust rate.")
 rates = view.rates
 lowest = {name: [str(rates.loc[name].idxmin())] for name in rates.index}
-widgets.table(widgets.styled(rates, numbers.decimal, lowest), key="testtime_rates", width="stretch")
+widgets.table(widgets.styled(rates[chosen] if chosen else rates, numbers.decimal, lowest), key="testtime_rates",
+              width="stretch")
 widgets.csv_download(rates, file_name=f"win-rates-k{kk}.csv", key="testtime_rates_csv",
                      label="Download the win rates as CSV")
 widgets.csv_download(view.curve, file_name="robust-win-rate-curves.csv", key="testtime_curve_csv",
