@@ -17,7 +17,7 @@ import streamlit as st
 
 from aggregation import AggregationError
 
-from . import login, numbers, present, scenarios, state, urls, widgets
+from . import login, numbers, present, reports, scenarios, state, urls, widgets
 from .page_index import PAGES, ROOT, PageSpec, page
 from .text import md
 
@@ -75,6 +75,7 @@ def page_header(title: str, intro: str, *, url_path: str | None = None) -> None:
 (:mod:`ui.present`) the introduction and the story are folded to one line each."""
     state.ensure_session()
     present.apply()
+    reports.start(title, intro)
     st.title(title)
     if present.active():          # presentation mode: the introduction folded to one line
         with st.expander("What this page shows", icon=":material/info:", key="page_intro"):

@@ -10,7 +10,7 @@ import streamlit as st
 from aggregation import AggregationError, EquilibriumCertificate, RobustCertificate, outcome
 from aggregation.formats import to_csv
 
-from . import compute, figures, numbers, present, scenarios, state, urls
+from . import compute, figures, numbers, present, reports, scenarios, state, urls
 from .explain import plain
 from .text import md
 
@@ -37,6 +37,7 @@ def chart(fig: go.Figure, *, key: str, file_name: str, title: str | None = None,
     fig = figures.titled(fig, title, state.population_title() if population is None else population)
     if present.active():                    # presentation mode: larger type in the chart too
         fig.update_layout(font_size=present.CHART_FONT_SIZE)
+    reports.add_figure(title if title is not None else file_name, fig)      # the page's exported report
     st.plotly_chart(fig, key=key, width="stretch", theme=None, config={
         "displaylogo": False,
         "toImageButtonOptions": {"format": fmt, "filename": file_name, "scale": 2 if fmt == "png" else 1},
@@ -53,7 +54,9 @@ def csv_download(frame: pd.DataFrame, *, file_name: str, key: str, label: str = 
 
 
 def table(data, *, key: str, **kwargs) -> None:
-    """A read-only table inside a container keyed ``key`` (tests and the browser find it by that key)."""
+    """A read-only table inside a container keyed ``key`` (tests and the browser find it by that key); the
+    page's exported report holds it too (:mod:`ui.reports`)."""
+    reports.add_table(key, data)
     with st.container(key=key):
         st.dataframe(data, **kwargs)
 
