@@ -2,7 +2,7 @@
 import streamlit as st
 
 from aggregation import COMPARISONS, RULES, AggregationError, game_affordable, game_cells, game_cells_unit, outcome
-from ui import compute, explain, figures, numbers, readable, shell, sizing, state, steps, uncertainty, urls, widgets
+from ui import compute, explain, figures, numbers, readable, shell, sizing, state, steps, uncertainty, urls, why, widgets
 from ui.text import md, md_list
 
 shell.page_header(
@@ -66,6 +66,7 @@ widgets.table(widgets.styled(table, {a: numbers.decimal for a in table.columns[1
 if view.bt_fit is not None:                  # next to the RLHF / DPO row: is one reward model enough?
     with st.container(key="rules_bt_fit"):
         st.caption(f"**{labels['rlhf']}:** " + explain.bt_fit_sentence(view.bt_fit))
+why.why_row("rlhf_borda", "maximal_lottery", *(("misfit",) if view.bt_fit is not None else ()))
 for rule_id, reason in view.unavailable.items():
     st.caption(f"**{labels[rule_id]}** does not apply here: {md(reason)}.")
 for rule_id, certificate in view.certificates.items():
@@ -111,6 +112,7 @@ st.markdown(f"**Condorcet winner:** {md(view.condorcet_winner or 'none')} · **S
             + (f" · **majority winner** (first for more than half): {md(view.majority_winner)}"
                if view.majority_winner else ""))
 st.caption(explain.CONDORCET)
+why.why_row("condorcet", "smith")
 denominator = numbers.matrix_denominator(model)
 # up to 12 alternatives the heatmap and the graph side by side; beyond, the heatmap takes the width (no graph)
 left, right = st.columns(2) if len(names) <= 12 else (st.container(), st.container())

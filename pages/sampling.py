@@ -3,7 +3,7 @@ import pandas as pd
 import streamlit as st
 
 from aggregation import AggregationError, outcome
-from ui import compute, explain, figures, numbers, readable, shell, sizing, state, widgets
+from ui import compute, explain, figures, numbers, readable, shell, sizing, state, why, widgets
 from ui.text import md, md_list
 
 shell.page_header(
@@ -70,6 +70,7 @@ widgets.table(widgets.styled(shown, numbers.decimal, highlight), key="sampling_t
 for column, reason in view.unavailable.items():
     st.caption(f"**{md(column.capitalize())}** is not shown: {md(reason)}.")
 widgets.csv_download(view.table, file_name="sampling.csv", key="sampling_csv", label="Download the table as CSV")
+why.why("nbc")
 
 st.subheader("The smallest change of D that changes the order")
 if view.flip is None:

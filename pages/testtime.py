@@ -4,7 +4,7 @@ import streamlit as st
 
 from aggregation import RANKINGS, AggregationError, game_affordable, game_cells, game_cells_unit, outcome
 from aggregation.outcome import PROBABILITY_TOLERANCE
-from ui import compute, explain, figures, numbers, readable, shell, state, widgets
+from ui import compute, explain, figures, numbers, readable, shell, state, why, widgets
 from ui.text import md
 
 shell.page_header(
@@ -72,6 +72,7 @@ widgets.chart(figures.kwin_curves(view.curve, kk, marker), key="testtime_curve",
 st.caption("Each line: a policy's worst-case k-sample win rate as k grows (MPNE_k is solved again for every k; "
            "the others stay the same policy); lines that coincide are drawn over each other. Dashed: k/(k+1). "
            + explain.CHART_DOWNLOAD)
+why.why_row("kwin", "mpne")
 
 st.subheader(f"Each policy at k = {kk}")
 shown = pd.DataFrame({
