@@ -5,7 +5,7 @@ the shared state and the link, the sidebar; then the chosen page; then the link 
 """
 import streamlit as st
 
-from ui import explain, scenarios, shell, state, urls, widgets
+from ui import explain, reports, scenarios, shell, state, tour, urls, widgets
 from ui.text import md
 from aggregation.experiments import EXPERIMENTS
 
@@ -114,6 +114,9 @@ shell.configure()
 nav = shell.navigation(home)
 state.ensure_session()
 urls.apply_inbound_link()
+export_slot = st.sidebar.container()    # filled after the page has run: the report holds what it drew
 shell.sidebar()
+tour.show(nav.url_path or None)          # a first visit's guided tour, above the page
 nav.run()
+reports.download_button(export_slot)
 urls.sync_outbound_link()

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from aggregation import COMPARISONS, RULES, AggregationError, game_affordable, game_cells, game_cells_unit, outcome
-from ui import compute, explain, figures, numbers, shell, state, steps, uncertainty, urls, widgets
+from ui import compute, explain, figures, numbers, readable, shell, sizing, state, steps, uncertainty, urls, why, widgets
 from ui.text import md, md_list
 
 shell.page_header(
@@ -29,6 +29,7 @@ except AggregationError as exc:
 
 names = view.alternatives
 labels = {r: explain.RULES[r].label for r in compute.RULE_KEYS}
+chosen = readable.focus(names, fingerprint=model.fingerprint)      # many alternatives: which ones to draw
 computed = [r for r in compute.RULE_KEYS if r not in view.unavailable and r not in view.deferred]
 
 # one sentence a newcomer reads first
@@ -57,11 +58,15 @@ def unit(rule_id: str) -> str:
 table = view.scores.loc[computed].rename(index=labels)
 table.insert(0, "unit", [unit(r) for r in computed])
 highlight = {labels[r]: view.winners[r] for r in computed}
-widgets.table(widgets.styled(table, {a: numbers.decimal for a in names}, highlight), key="rules_table", height="content",
+if chosen:
+    table = table[["unit", *chosen]]
+widgets.table(widgets.styled(table, {a: numbers.decimal for a in table.columns[1:]}, highlight), key="rules_table",
+              height="content" if len(names) <= sizing.SEARCH_FROM else sizing.table_height(len(table)),
               width="stretch")
 if view.bt_fit is not None:                  # next to the RLHF / DPO row: is one reward model enough?
     with st.container(key="rules_bt_fit"):
         st.caption(f"**{labels['rlhf']}:** " + explain.bt_fit_sentence(view.bt_fit))
+why.why_row("rlhf_borda", "maximal_lottery", *(("misfit",) if view.bt_fit is not None else ()))
 for rule_id, reason in view.unavailable.items():
     st.caption(f"**{labels[rule_id]}** does not apply here: {md(reason)}.")
 for rule_id, certificate in view.certificates.items():
@@ -90,7 +95,7 @@ if view.rlhf_infinite_gaps:
             "RLHF / DPO policy gives them probability 0.", icon=":material/info:")
 
 widgets.chart(figures.rule_panels(view.scores.loc[computed], labels, {r: unit(r) for r in computed},
-                                  view.winners), key="rules_chart", file_name="rules-side-by-side",
+                                  view.winners, chosen=chosen), key="rules_chart", file_name="rules-side-by-side",
               title="Every rule on the same voters")
 st.caption(explain.CHART_DOWNLOAD)
 st.page_link(shell.ROOT / shell.page("fine-tuning").path, label="Train on this population",
@@ -107,14 +112,18 @@ st.markdown(f"**Condorcet winner:** {md(view.condorcet_winner or 'none')} · **S
             + (f" · **majority winner** (first for more than half): {md(view.majority_winner)}"
                if view.majority_winner else ""))
 st.caption(explain.CONDORCET)
+why.why_row("condorcet", "smith")
 denominator = numbers.matrix_denominator(model)
-left, right = st.columns(2)
+# up to 12 alternatives the heatmap and the graph side by side; beyond, the heatmap takes the width (no graph)
+left, right = st.columns(2) if len(names) <= 12 else (st.container(), st.container())
 with left:
     st.markdown("**Majority margins** (★ Condorcet winner, ◆ Smith set)")
+    order_rule = "copeland" if "copeland" in computed else "borda"     # most head-to-head wins first
     widgets.chart(figures.margin_heatmap(view.M, numbers.format_matrix(view.M, denominator),
-                                         condorcet=view.condorcet_winner, smith=view.smith_set),
+                                         condorcet=view.condorcet_winner, smith=view.smith_set,
+                                         order=view.scores.loc[order_rule]),
                   key="rules_margins", file_name="majority-margins", title="Majority margins M[a, b]")
-    st.caption(explain.MARGIN)
+    st.caption(readable.heatmap_note(len(names), labels[order_rule]) + " " + explain.MARGIN)
     widgets.csv_download(view.M, file_name="margins.csv", key="margins_csv", label="Download margins as CSV")
 with right:
     st.markdown("**Majority graph**: an arrow a → b when more voters prefer a to b (label: the margin)")

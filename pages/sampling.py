@@ -3,7 +3,7 @@ import pandas as pd
 import streamlit as st
 
 from aggregation import AggregationError, outcome
-from ui import compute, explain, figures, numbers, shell, state, widgets
+from ui import compute, explain, figures, numbers, readable, shell, sizing, state, why, widgets
 from ui.text import md, md_list
 
 shell.page_header(
@@ -56,16 +56,21 @@ except AggregationError as exc:
 with right:
     st.markdown(f"Under this D, NBC (and so RLHF / DPO) puts **{md_list(view.nbc_top, ' = ')}** first.")
     policies = view.table[[c for c in view.table.columns if "policy" in c and c not in view.unavailable]]
-    widgets.chart(figures.grouped_bars(policies, yaxis="probability"), key="sampling_policies",
+    chosen = readable.focus(names, fingerprint=model.fingerprint)       # many alternatives: which ones to draw
+    widgets.chart(figures.grouped_bars(policies, yaxis="probability", chosen=chosen), key="sampling_policies",
                   file_name="policies-under-D", title="The policies under this sampling distribution D")
 
 shown = view.table.drop(columns=list(view.unavailable))
 leaders = {c: outcome.winners(shown[c]) for c in shown.columns if c != "D"}
 highlight = {a: [c for c, top in leaders.items() if a in top] for a in names}
-widgets.table(widgets.styled(shown, numbers.decimal, highlight), key="sampling_table_view", width="stretch")
+if chosen:
+    shown = shown.loc[chosen]
+widgets.table(widgets.styled(shown, numbers.decimal, highlight), key="sampling_table_view", width="stretch",
+              height=sizing.table_height(len(shown)))
 for column, reason in view.unavailable.items():
     st.caption(f"**{md(column.capitalize())}** is not shown: {md(reason)}.")
 widgets.csv_download(view.table, file_name="sampling.csv", key="sampling_csv", label="Download the table as CSV")
+why.why("nbc")
 
 st.subheader("The smallest change of D that changes the order")
 if view.flip is None:

@@ -4,7 +4,7 @@ import streamlit as st
 
 from aggregation import RANKINGS, AggregationError, game_affordable, game_cells, game_cells_unit, outcome
 from aggregation.outcome import PROBABILITY_TOLERANCE
-from ui import compute, explain, figures, numbers, shell, state, widgets
+from ui import compute, explain, figures, numbers, readable, shell, state, why, widgets
 from ui.text import md
 
 shell.page_header(
@@ -72,6 +72,7 @@ widgets.chart(figures.kwin_curves(view.curve, kk, marker), key="testtime_curve",
 st.caption("Each line: a policy's worst-case k-sample win rate as k grows (MPNE_k is solved again for every k; "
            "the others stay the same policy); lines that coincide are drawn over each other. Dashed: k/(k+1). "
            + explain.CHART_DOWNLOAD)
+why.why_row("kwin", "mpne")
 
 st.subheader(f"Each policy at k = {kk}")
 shown = pd.DataFrame({
@@ -104,7 +105,9 @@ with right:
     else:
         st.caption("Not computed (see above).")
 
-widgets.chart(figures.grouped_bars(view.policies.T, yaxis="probability of answering"), key="testtime_policies",
+chosen = readable.focus(list(view.policies.columns), fingerprint=model.fingerprint)   # many alternatives
+widgets.chart(figures.grouped_bars(view.policies.T, yaxis="probability of answering", chosen=chosen),
+              key="testtime_policies",
               file_name=f"policies-k{kk}", title=f"What each policy answers (k = {kk})")
 st.caption("Each policy's probability of giving each response; sampled k times, the user keeps the best sample.")
 
@@ -113,7 +116,8 @@ st.caption(f"Row: the policy sampled k times. Column: the rival answer y. Entry:
            "The row's minimum is its robust rate.")
 rates = view.rates
 lowest = {name: [str(rates.loc[name].idxmin())] for name in rates.index}
-widgets.table(widgets.styled(rates, numbers.decimal, lowest), key="testtime_rates", width="stretch")
+widgets.table(widgets.styled(rates[chosen] if chosen else rates, numbers.decimal, lowest), key="testtime_rates",
+              width="stretch")
 widgets.csv_download(rates, file_name=f"win-rates-k{kk}.csv", key="testtime_rates_csv",
                      label="Download the win rates as CSV")
 widgets.csv_download(view.curve, file_name="robust-win-rate-curves.csv", key="testtime_curve_csv",

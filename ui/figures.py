@@ -16,6 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from .colours import alternative_colours, series_colour, series_style
+from . import sizing
 from .numbers import decimal
 from .text import html
 
@@ -38,8 +39,13 @@ def _base(fig: go.Figure, *, height: int, title: str | None = None, top: int = 3
 
 
 def rule_panels(scores: pd.DataFrame, titles: Mapping[str, str], units: Mapping[str, str],
-                winners: Mapping[str, Sequence[str]]) -> go.Figure:
+                winners: Mapping[str, Sequence[str]], *, chosen: Sequence[str] = ()) -> go.Figure:
     """One small bar chart per rule (rows of ``scores``), each in its own unit, the winners starred.
+
+    Readable at any size (:mod:`ui.sizing`): a panel draws at most ``sizing.TOP_N`` alternatives (``chosen``,
+    else that rule's best) and one grey bar "N others" as high as the best of the rest; tick labels are cut
+    to ``sizing.LABEL_CHARS`` characters (the hover has the name) and turned upright when they would not fit
+    side by side; values are written on the bars only where they fit.
 
     The grid is laid out by hand (axis domains, titles as annotations) and the figure is built in
     one go: plotly's ``make_subplots`` and per-panel updates cost ~0.1 s on every rerun.
@@ -49,31 +55,59 @@ def rule_panels(scores: pd.DataFrame, titles: Mapping[str, str], units: Mapping[
     colours = alternative_colours(names)
     columns = min(len(rules), 4)
     rows = math.ceil(len(rules) / columns)
-    h_gap, v_gap = 0.06, 0.3 / rows if rows > 1 else 0.0
+    h_gap = 0.06
     width = (1 - h_gap * (columns - 1)) / columns
-    height = (1 - v_gap * (rows - 1)) / rows
+    panel_px = sizing.PLOT_PX * width
+    panels = []
+    for rule in rules:
+        shown, rest = sizing.pick(scores.loc[rule], chosen=chosen)
+        labels = [html(label) for label in sizing.short_labels(shown)]
+        values = scores.loc[rule, shown].to_numpy(float)
+        best = set(winners.get(rule, []))
+        marker_colours = [colours[n] for n in shown]
+        lines = [WINNER if n in best else "rgba(0,0,0,0)" for n in shown]
+        full = [html(n) for n in shown]
+        text = [("★ " if n in best else "") + decimal(float(v)) for n, v in zip(shown, values)]
+        if rest:
+            others = scores.loc[rule, rest].to_numpy(float)
+            finite_rest = others[np.isfinite(others)]
+            high = float(finite_rest.max()) if finite_rest.size else float("nan")
+            labels.append(sizing.others_label(len(rest)))
+            values = np.append(values, high)
+            marker_colours.append(sizing.OTHERS_COLOUR)
+            lines.append("rgba(0,0,0,0)")
+            full.append(f"{sizing.others_label(len(rest))} (the best of them)")
+            text.append(("≤ " + decimal(high)) if np.isfinite(high) else "")
+        slot = panel_px / len(labels)
+        angle = sizing.tick_angle(labels, slot, FONT_SIZE + 2)
+        font = sizing.tick_font(slot, FONT_SIZE + 2, angle)
+        panels.append((rule, labels, values, marker_colours, lines, full, text, angle, font,
+                       sizing.values_fit(len(labels), slot, FONT_SIZE)))
+    room = max(sizing.label_room(p[1], p[7], p[8]) for p in panels)
+    plot_px, gap_px, top_px, bottom_px = 240, 60 + room, 80, 20 + room
+    total = rows * plot_px + (rows - 1) * gap_px
+    height = plot_px / total
+    v_gap = gap_px / total
     traces, layout, annotations = [], {}, []
-    for i, rule in enumerate(rules):
+    for i, (rule, labels, values, marker_colours, lines, full, text, angle, font, fits) in enumerate(panels):
         row, col = divmod(i, columns)
         x0 = col * (width + h_gap)
         y1 = 1 - row * (height + v_gap)
         suffix = str(i + 1) if i else ""
-        values = scores.loc[rule].to_numpy(float)
-        best = set(winners.get(rule, []))
         traces.append(dict(
-            type="bar", x=[html(n) for n in names], y=values, xaxis=f"x{suffix}", yaxis=f"y{suffix}",
-            name=html(titles[rule]),
-            marker=dict(color=[colours[n] for n in names],
-                        line=dict(color=[WINNER if n in best else "rgba(0,0,0,0)" for n in names], width=3)),
-            text=[("★ " if n in best else "") + decimal(float(v)) for n, v in zip(names, values)],
+            type="bar", x=labels, y=values, xaxis=f"x{suffix}", yaxis=f"y{suffix}",
+            name=html(titles[rule]), customdata=full,
+            marker=dict(color=marker_colours, line=dict(color=lines, width=3)),
+            text=text if fits else None,
             textposition="outside", cliponaxis=False, constraintext="none", textfont=dict(size=FONT_SIZE),
-            hovertemplate="%{x}: %{y:.6g}<extra>" + html(titles[rule]) + "</extra>"))
+            hovertemplate="%{customdata}: %{y:.6g}<extra>" + html(titles[rule]) + "</extra>"))
         finite = values[np.isfinite(values)]
         top = max(float(finite.max()), 0.0) if finite.size else 1.0
         low = min(float(finite.min()), 0.0) if finite.size else 0.0      # negative scores (minimax, Dodgson)
         span = max(top - low, 1e-9)
         layout[f"xaxis{suffix}"] = dict(domain=[max(x0, 0.0), min(x0 + width, 1.0)], anchor=f"y{suffix}",
-                                        tickfont=dict(size=FONT_SIZE + 2))
+                                        tickfont=dict(size=font), tickangle=angle, automargin=False,
+                                        tickmode="array", tickvals=labels)      # every label: they fit
         layout[f"yaxis{suffix}"] = dict(domain=[max(0.0, y1 - height), min(1.0, y1)], anchor=f"x{suffix}",  # rounding
                                         range=[low - 0.3 * span if low < 0 else 0, top + 0.3 * span],
                                         showticklabels=False, gridcolor=GRID, zeroline=True, zerolinecolor="#999")
@@ -82,28 +116,44 @@ def rule_panels(scores: pd.DataFrame, titles: Mapping[str, str], units: Mapping[
             x=x0 + width / 2, y=y1, xref="paper", yref="paper", xanchor="center", yanchor="bottom",
             showarrow=False, font=dict(size=FONT_SIZE)))
     fig = go.Figure(data=traces, layout=dict(layout, annotations=annotations))
-    return _base(fig, height=320 * rows + 60, top=80, bottom=40)
+    return _base(fig, height=int(total + top_px + bottom_px), top=top_px, bottom=int(bottom_px))
 
 
 def margin_heatmap(M: pd.DataFrame, text: pd.DataFrame, *, condorcet: str | None = None,
-                   smith: Sequence[str] = ()) -> go.Figure:
-    """The majority margin matrix, rows against columns, on a diverging scale centred at 0."""
-    names = list(M.index)
-    z = M.to_numpy(float)
-    labels = [f"★ {html(n)}" if n == condorcet else (f"{html(n)} ◆" if n in smith and len(smith) < len(names)
-                                                    else html(n)) for n in names]
+                   smith: Sequence[str] = (), order: pd.Series | None = None) -> go.Figure:
+    """The majority margin matrix, rows against columns, on a diverging scale centred at 0.
+
+    Rows and columns follow ``order`` (a rule's scores, best first; default: as given) and at most
+    ``sizing.MAX_SIDE`` of them are drawn (the first ones in that order; the page offers the whole matrix as
+    a CSV). Labels are cut to ``sizing.LABEL_CHARS`` characters (the hover names both in full), turned
+    upright on the top axis when they do not fit side by side, and the margins are written in the cells up
+    to 12 alternatives. Above 12 it assumes the full width of the page (``sizing.PLOT_PX``): the Rules page
+    then draws it alone on its row."""
+    names = sizing.ordered(list(M.index), order)[:sizing.heatmap_side(len(M))]
+    z = M.loc[names, names].to_numpy(float)
+    short = dict(zip(names, sizing.short_labels(names)))
+    labels = [f"★ {html(short[n])}" if n == condorcet else (f"{html(short[n])} ◆" if n in smith and len(smith) < len(M)
+                                                           else html(short[n])) for n in names]
     show_text = len(names) <= 12
+    cell = 70 if show_text else 26                    # row height; above 12 the page gives it the full width
+    font = FONT_SIZE + 2 if show_text else 12
+    left = 20 + sizing.text_px(max(labels, key=len), font)
+    slot = cell if show_text else (sizing.PLOT_PX - left - 100) / len(names)     # 100: the colour bar
+    angle = sizing.tick_angle(labels, slot, font)
+    hover = [[f"{html(a)} vs {html(b)}" for b in names] for a in names]
     fig = go.Figure(go.Heatmap(
-        z=z, x=labels, y=labels, zmin=-1, zmax=1, colorscale="PRGn",
-        text=text.to_numpy() if show_text else None, texttemplate="%{text}" if show_text else None,
-        textfont=dict(size=FONT_SIZE + 1), xgap=2, ygap=2,
+        z=z, x=labels, y=labels, zmin=-1, zmax=1, colorscale="PRGn", customdata=hover,
+        text=text.loc[names, names].to_numpy() if show_text else None,
+        texttemplate="%{text}" if show_text else None,
+        textfont=dict(size=FONT_SIZE + 1), xgap=2 if show_text else 1, ygap=2 if show_text else 1,
         colorbar=dict(thickness=14, len=0.8, tickvals=[-1, -0.5, 0, 0.5, 1]),
-        hovertemplate="%{y} vs %{x}: margin %{z:.4g}<extra></extra>",
+        hovertemplate="%{customdata}: margin %{z:.4g}<extra></extra>",
     ))
-    fig.update_yaxes(autorange="reversed", tickfont=dict(size=FONT_SIZE + 2), ticksuffix="  ")
-    fig.update_xaxes(side="top", tickfont=dict(size=FONT_SIZE + 2))
-    return _base(fig, height=max(340, 70 * len(names) + 120), top=50,
-                 left=20 + 9 * max(len(label) for label in labels))
+    fig.update_yaxes(autorange="reversed", tickfont=dict(size=font), ticksuffix="  ")
+    fig.update_xaxes(side="top", tickfont=dict(size=font), tickangle=angle, tickmode="array", tickvals=labels)
+    fig.update_yaxes(tickmode="array", tickvals=labels)
+    room = sizing.label_room(labels, angle, font)
+    return _base(fig, height=max(340, cell * len(names) + 90 + int(room)), top=20 + int(room), left=int(left))
 
 
 def majority_graph(names: Sequence[str], edges: Sequence[tuple[str, str, float]], *, condorcet: str | None,
@@ -141,23 +191,42 @@ def majority_graph(names: Sequence[str], edges: Sequence[tuple[str, str, float]]
     return _base(fig, height=420)
 
 
-def grouped_bars(table: pd.DataFrame, *, yaxis: str, title: str | None = None) -> go.Figure:
+def grouped_bars(table: pd.DataFrame, *, yaxis: str, title: str | None = None,
+                 chosen: Sequence[str] = ()) -> go.Figure:
     """Bars per alternative (rows of ``table``), one bar per column (a rule, a policy or a model, in its
-    colour of :func:`ui.colours.series_style`), with values written on them (shorter and smaller when the
-    bars are many, none beyond 40 bars: the hover still shows them)."""
-    bars = table.size
+    colour of :func:`ui.colours.series_style`), with values written on them
+    (shorter and smaller when the bars are many, none where they would not fit: the hover still shows them).
+
+    Readable at any size (:mod:`ui.sizing`): at most ``sizing.TOP_N`` alternatives (``chosen``, else those with
+    the highest bar) and one grey group "N others" holding the highest value of the rest per column; tick
+    labels cut to ``sizing.LABEL_CHARS`` characters (full names in the hover), upright when they do not fit."""
+    shown, rest = sizing.pick(table.max(axis=1), chosen=chosen)
+    labels = [html(label) for label in sizing.short_labels(shown)]
+    full = [html(a) for a in shown]
+    body = table.loc[shown]
+    if rest:
+        labels.append(sizing.others_label(len(rest)))
+        full.append(f"{sizing.others_label(len(rest))} (the highest of them)")
+        body = pd.concat([body, table.loc[rest].max(axis=0).to_frame(labels[-1]).T])
+    bars = body.size
     digits, size = (4, FONT_SIZE) if bars <= 6 else (3, FONT_SIZE - 3)
-    traces = [dict(type="bar", x=[html(a) for a in table.index], y=table[column].to_numpy(float), name=html(column),
+    slot = sizing.PLOT_PX / max(len(labels), 1)
+    write = bars <= 40 and sizing.values_fit(bars, slot / max(len(table.columns), 1), size)   # one bar's slot
+    angle = sizing.tick_angle(labels, slot, FONT_SIZE + 3)
+    font = sizing.tick_font(slot, FONT_SIZE + 3, angle)
+    traces = [dict(type="bar", x=labels, y=body[column].to_numpy(float), name=html(column), customdata=full,
                    marker=dict(color=series_style(column)[0], pattern=dict(shape=series_style(column)[1])),
                    textposition="outside", cliponaxis=False,
-                   text=[decimal(float(v), digits) for v in table[column].to_numpy(float)] if bars <= 40 else None,
-                   textfont=dict(size=size), hovertemplate="%{x}: %{y:.6g}<extra>" + html(column) + "</extra>")
+                   text=[decimal(float(v), digits) for v in body[column].to_numpy(float)] if write else None,
+                   textfont=dict(size=size), hovertemplate="%{customdata}: %{y:.6g}<extra>" + html(column) + "</extra>")
               for column in table.columns]
     fig = go.Figure(data=traces, layout=dict(
         barmode="group", legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
         yaxis=dict(title=dict(text=yaxis), gridcolor=GRID, rangemode="tozero", automargin=True),
-        xaxis=dict(tickfont=dict(size=FONT_SIZE + 3))))
-    fig = _base(fig, height=420, title=None if title is None else html(title), top=60, left=90, bottom=50)
+        xaxis=dict(tickfont=dict(size=font), tickangle=angle, tickmode="array", tickvals=labels)))
+    room = sizing.label_room(labels, angle, font)
+    fig = _base(fig, height=420 + int(room), title=None if title is None else html(title), top=60, left=90,
+                bottom=int(30 + room))
     fig.update_layout(showlegend=True)
     return fig
 
@@ -166,7 +235,8 @@ def nbc_ternary(names: Sequence[str], regions: Sequence[np.ndarray],
                 markers: Sequence[tuple[str, Sequence[float], str]]) -> go.Figure:
     """The simplex of sampling distributions D over three alternatives, coloured by the alternative
     NBC puts first; ``markers`` are ``(label, D, symbol)`` points drawn on top (D in ``names`` order;
-    the first marker is drawn last, on top)."""
+    the first marker is drawn last, on top). Each region's label sits where no marker covers it
+    (:func:`ui.sizing.ternary_label_spot`)."""
     colours = alternative_colours(names)
     traces = []
     for name, polygon in zip(names, regions):
@@ -176,7 +246,7 @@ def nbc_ternary(names: Sequence[str], regions: Sequence[np.ndarray],
         traces.append(dict(type="scatterternary", a=closed[:, 0], b=closed[:, 1], c=closed[:, 2], mode="lines",
                            fill="toself", fillcolor=colours[name], opacity=0.35,
                            line=dict(color=colours[name], width=1), name=f"{html(name)} first", hoverinfo="name"))
-        centre = polygon.mean(axis=0)
+        centre = sizing.ternary_label_spot(polygon, [D for _, D, _ in markers])    # never under a marker
         traces.append(dict(type="scatterternary", a=[centre[0]], b=[centre[1]], c=[centre[2]], mode="text",
                            text=[f"<b>{html(name)} first</b>"], textfont=dict(size=FONT_SIZE + 2, color="#222"),
                            showlegend=False, hoverinfo="skip"))

@@ -17,7 +17,7 @@ import streamlit as st
 
 from aggregation import AggregationError
 
-from . import login, numbers, scenarios, state, urls, widgets
+from . import login, numbers, present, reports, scenarios, state, urls, widgets
 from .page_index import PAGES, ROOT, PageSpec, page
 from .text import md
 
@@ -26,7 +26,7 @@ __all__ = ["PAGES", "ROOT", "PageSpec", "page", "configure", "navigation", "side
 
 def configure() -> None:
     st.set_page_config(page_title="Aggregation rules for alignment", page_icon="🗳️", layout="wide",
-                       initial_sidebar_state="expanded")
+                       initial_sidebar_state=present.sidebar_state())
 
 
 def navigation(home: Callable[[], None]):
@@ -42,6 +42,7 @@ def sidebar() -> None:
     model = state.population()
     origin = state.origin()
     with st.sidebar:
+        present.toggle()
         st.markdown("**Current population**")
         st.caption(md(origin.title))
         rows = model.n_rows
@@ -69,9 +70,16 @@ def sidebar() -> None:
 
 def page_header(title: str, intro: str, *, url_path: str | None = None) -> None:
     """Title, a short plain-words introduction, any pending notices and, when a scenario of the
-    library is loaded, its story (open on the scenario's own page, ``url_path``)."""
+    library is loaded, its story (open on the scenario's own page, ``url_path``). In presentation mode
+(:mod:`ui.present`) the introduction and the story are folded to one line each."""
     state.ensure_session()
+    present.apply()
+    reports.start(title, intro)
     st.title(title)
-    st.markdown(intro)
+    if present.active():          # presentation mode: the introduction folded to one line
+        with st.expander("What this page shows", icon=":material/info:", key="page_intro"):
+            st.markdown(intro)
+    else:
+        st.markdown(intro)
     widgets.notices()
     widgets.scenario_story(expanded_on=url_path)

@@ -10,8 +10,7 @@ import streamlit as st
 from aggregation import AggregationError, EquilibriumCertificate, RobustCertificate, outcome
 from aggregation.formats import to_csv
 
-from . import compute, figures, numbers, scenarios, state, urls
-from . import explain
+from . import compute, explain, figures, numbers, present, reports, scenarios, state, urls
 from .text import md
 
 
@@ -35,6 +34,9 @@ def chart(fig: go.Figure, *, key: str, file_name: str, title: str | None = None,
     resolution, or SVG)."""
     fmt = image_format()
     fig = figures.titled(fig, title, state.population_title() if population is None else population)
+    if present.active():                    # presentation mode: larger type in the chart too
+        fig.update_layout(font_size=present.CHART_FONT_SIZE)
+    reports.add_figure(title if title is not None else file_name, fig)      # the page's exported report
     st.plotly_chart(fig, key=key, width="stretch", theme=None, config={
         "displaylogo": False,
         "toImageButtonOptions": {"format": fmt, "filename": file_name, "scale": 2 if fmt == "png" else 1},
@@ -51,7 +53,9 @@ def csv_download(frame: pd.DataFrame, *, file_name: str, key: str, label: str = 
 
 
 def table(data, *, key: str, **kwargs) -> None:
-    """A read-only table inside a container keyed ``key`` (tests and the browser find it by that key)."""
+    """A read-only table inside a container keyed ``key`` (tests and the browser find it by that key); the
+    page's exported report holds it too (:mod:`ui.reports`)."""
+    reports.add_table(key, data)
     with st.container(key=key):
         st.dataframe(data, **kwargs)
 
@@ -148,7 +152,8 @@ def scenario_provenance(scenario, *, compact: bool) -> None:
 
 def scenario_story(*, expanded_on: str | None = None) -> None:
     """When a library scenario is loaded: its story, source and what to look for (each claim checked
-    through the core), open on the scenario's own page (``expanded_on``, a URL path)."""
+    through the core), open on the scenario's own page (``expanded_on``, a URL path) unless presenting
+    (:mod:`ui.present`: the story is one line, the title, until opened)."""
     origin = state.origin()
     if not origin.scenario:
         return
@@ -156,7 +161,7 @@ def scenario_story(*, expanded_on: str | None = None) -> None:
         scenario = scenarios.load(origin.scenario)
     except AggregationError:
         return
-    own_page = scenarios.page_of(scenario).url_path == expanded_on
+    own_page = scenarios.page_of(scenario).url_path == expanded_on and not present.active()
     edited = " (edited by hand: the story describes the original)" if origin.edited else ""
     with st.expander(f"Scenario: {scenario.title}{edited}", expanded=own_page and not origin.edited,
                      icon=":material/menu_book:"):

@@ -27,10 +27,9 @@ def _shot(page, name: str, near: str | None = None) -> Path:
 
 
 def _open_on_a_phone(page, server, path: str) -> None:
-    """``path`` on a phone's screen, with the sidebar closed as a user would close it (the shell opens it)."""
+    """``path`` on a phone's screen, where the sidebar starts closed (ui.present.sidebar_state)."""
     page.set_viewport_size(PHONE)
     open_page(page, server, path)
-    page.get_by_test_id("stSidebarCollapseButton").get_by_role("button").click()
     expect(page.get_by_test_id("stSidebar")).to_have_attribute("data-collapsed", "true")
 
 

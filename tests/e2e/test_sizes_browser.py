@@ -1,0 +1,65 @@
+"""Every page at 3, 20 and 100 alternatives, at a laptop's size (1366 x 768) and a phone's (390 x 844), in a
+real browser (issue 13, "Readable at any size"): no exception, no error, and screenshots saved under
+test-output/screenshots/sizes-<m>-<page>-<laptop|phone>.png for people to look at. The populations come from
+the Population page's generator (impartial culture, 200 voters, seed 0); the pages are opened through the
+sidebar, so the session keeps the population.
+
+Marked slow: at 100 alternatives the Rules page alone computes 49 rules (about 20 s on two shared cores)."""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from ui import shell
+
+from .conftest import SCREENSHOTS, open_page, wait_for_app
+
+LAPTOP = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
+PAGES = [("", "Home")] + [(p.url_path, p.title) for p in shell.PAGES]
+
+
+def _generate(page, m: int) -> None:
+    page.get_by_role("tab", name="Generate voters").click()
+    page.get_by_role("spinbutton", name="Voters", exact=True).fill("200")
+    page.get_by_role("textbox", name="Alternatives (a number, or names separated by commas)").fill(str(m))
+    page.get_by_role("button", name="Generate (replaces the current population)").click()
+    wait_for_app(page, timeout=120_000)
+    expect(page.get_by_test_id("stSidebar").get_by_text(f"{m} alternatives")).to_be_attached()
+
+
+def _shots(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    main = page.locator("[data-testid='stMain']")
+    charts = page.locator("[data-testid='stPlotlyChart']")
+    for size, viewport in (("laptop", LAPTOP), ("phone", PHONE)):
+        page.set_viewport_size(viewport)
+        main.evaluate("element => element.scrollTo(0, 0)")
+        page.wait_for_timeout(400)
+        page.screenshot(path=SCREENSHOTS / f"sizes-{name}-{size}.png", animations="disabled")
+        if charts.count():
+            charts.first.scroll_into_view_if_needed()
+            page.wait_for_timeout(400)
+            page.screenshot(path=SCREENSHOTS / f"sizes-{name}-{size}-chart.png", animations="disabled")
+        if charts.count() > 1:                     # the Rules page's heatmap, the Sampling page's map
+            charts.nth(charts.count() - 1).scroll_into_view_if_needed()
+            page.wait_for_timeout(400)
+            page.screenshot(path=SCREENSHOTS / f"sizes-{name}-{size}-last-chart.png", animations="disabled")
+    page.set_viewport_size(LAPTOP)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("m", [3, 20, 100])
+def test_every_page_at_m_alternatives(page, server, m):
+    page.set_default_timeout(180_000)
+    page.set_viewport_size(LAPTOP)
+    open_page(page, server, "population")
+    if m != 3:                                     # the default population has 3 (R, G, B)
+        _generate(page, m)
+    for path, title in PAGES:
+        page.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True).click()
+        page.get_by_role("heading", level=1).wait_for(state="visible")
+        wait_for_app(page, timeout=180_000)
+        expect(page.get_by_test_id("stException")).to_have_count(0)
+        expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)
+        _shots(page, f"{m}-{path or 'home'}")
