@@ -367,8 +367,11 @@ class Profile(Population):
     # voters, and its rankings are only built if something reads them (:class:`_Variation`): a rule
     # that reads only P costs O(m^2) on it (the property checks re-compute rules on up to a thousand
     # variations of a population of 100,000 rankings).
+    #: Whether variations use the closed forms (False only in ``bench/bench_scale.py``'s naive path).
+    closed_form_variations = True
+
     def _variation(self, make_levels, alternatives, weights, above) -> "Profile":
-        if "above" not in self._cache:
+        if "above" not in self._cache or not Profile.closed_form_variations:
             return Profile(make_levels(), alternatives, weights, _dense=True)
         bounds.check("MAX_RANKINGS", len(weights), "the population")
         bounds.check("MAX_CELLS", len(weights) * len(alternatives), "the population")
