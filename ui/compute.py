@@ -309,12 +309,15 @@ PAGE_CHECK_SECONDS = 15.0
 
 @st.cache_data(**_CACHE)
 def property_checks(model, rule_id: str, beta: float, sampling: tuple | None, k: int,
-                    time_budget: float | None = CHECK_SECONDS, properties: tuple | None = None) -> list:
+                    time_budget: float | None = CHECK_SECONDS, properties: tuple | None = None,
+                    _progress=None) -> list:
     """Every property (or those listed) of one registry rule on ``model`` (``aggregation.check_rule``);
-    checks predicted to take longer than ``time_budget`` come back "not checked" (None: run them all)."""
+    checks predicted to take longer than ``time_budget`` come back "not checked" (None: run them all).
+    ``_progress`` (not part of the cache key): ``progress(fraction) -> bool`` for a background run
+    (:mod:`ui.background`); False stops it with ``aggregation.Cancelled`` (nothing is cached then)."""
     names = list(model.alternatives)
     return check_rule(model, rule_id, RuleParams(beta=beta, sampling=sampling_series(sampling, names), k=k),
-                      properties, time_budget=time_budget)
+                      properties, time_budget=time_budget, progress=_progress)
 
 
 @st.cache_data(show_spinner=False)
