@@ -113,6 +113,25 @@ def start(key: tuple, label: str, fn: Callable) -> Job:
     return job
 
 
+def when_asked(request: tuple, key: tuple, label: str, fn: Callable) -> bool:
+    """For a computation the user asked for with a button (``ui.state.requested(*request)``): True once
+    its background job ``key`` is done (the page then reads the result from the cache); else starts it
+    (the first time) or, after a cancel or a failure, forgets the request so that the button shows
+    again; False."""
+    from . import state
+
+    if not state.requested(*request):
+        return False
+    job = get(key)
+    if job is not None and job.state == DONE:
+        return True
+    if job is not None and job.state in (CANCELLED, FAILED):
+        state.unrequest(*request)
+    elif job is None:
+        start(key, label, fn)
+    return False
+
+
 def get(key: tuple) -> Job | None:
     return _JOBS.get(key)
 

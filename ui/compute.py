@@ -229,8 +229,16 @@ def testtime_view(model, beta: float, sampling: tuple | None, k: int, games: boo
     return _testtime_view(model, float(beta), sampling, int(k), bool(games))
 
 
+def testtime_games(model, beta: float, sampling: tuple | None, k: int, progress) -> None:
+    """:func:`testtime_view` with the games, for a background run (:mod:`ui.background`): ``progress``
+    follows the solves and stops them (``aggregation.Cancelled``) when it returns False; the view lands
+    in the cache the page reads."""
+    _testtime_view(model, float(beta), sampling, int(k), True, _progress=progress)
+
+
 @st.cache_data(**_CACHE)
-def _testtime_view(model, beta: float, sampling: tuple | None, k: int, games: bool) -> TesttimeView:
+def _testtime_view(model, beta: float, sampling: tuple | None, k: int, games: bool,
+                   _progress=None) -> TesttimeView:
     names = list(model.alternatives)
     refusal, notes = None, []
     pairwise_only = not model.has_full_rankings
@@ -249,10 +257,17 @@ def _testtime_view(model, beta: float, sampling: tuple | None, k: int, games: bo
         policies = standard_policies(model, beta=beta)
     family = policies.pop(MPNE, None)
     solved: dict[int, RuleResult] = {}
+    solves = len(ks) + 2                      # MPNE_k for every k of the curve (and k), the robust policy
+
+    def share(done: int):
+        """The progress of one solve, as a share of all of them (None without a background run)."""
+        if _progress is None:
+            return None
+        return lambda f: _progress((done + f) / solves)
 
     def mpne_k(kk: int) -> RuleResult:
         if kk not in solved:
-            solved[kk] = mpne(model, kk)
+            solved[kk] = mpne(model, kk, progress=share(len(solved)))
         return solved[kk]
 
     if games and family is not None:
@@ -263,7 +278,7 @@ def _testtime_view(model, beta: float, sampling: tuple | None, k: int, games: bo
     if games:
         try:
             mp = mpne_k(k)
-            rb = robust_policy(model, k)
+            rb = robust_policy(model, k, progress=share(solves - 1))
         except AggregationError as exc:
             refusal = refusal or str(exc)
         try:

@@ -56,10 +56,9 @@ def on_this_population(model, D) -> tuple[float, int]:
         st.caption(explain.PROPERTY_VERSIONS)
     sampling = None if D is None else tuple(D.to_numpy())
     rules = list(compute.RULE_KEYS)
-    asked = state.requested("properties", (model.fingerprint, k))
     job_key = ("properties", model.fingerprint, k, beta, sampling)
-    if asked:
-        asked = _in_background(job_key, model, rules, beta, sampling, k)
+    asked = background.when_asked(("properties", (model.fingerprint, k)), job_key, "Checking the remaining cells",
+                                  _remaining(model, rules, beta, sampling, k))
     results, errors = {}, {}
     bar = st.progress(0.0, text="Checking every property…")
     started = time.perf_counter()
@@ -85,8 +84,8 @@ def on_this_population(model, D) -> tuple[float, int]:
             "properties", (model.fingerprint, k), button_key="properties_run", label="Check the remaining cells",
             explanation="Some checks re-run the rule many times (each voter misreporting, staying home, each split "
                         "of the electorate, ...); on this population that takes a while for " + ", ".join(deferred)
-                        + ". They are checked in the background when you ask (with a progress bar and a Cancel "
-                        "button; the page stays usable meanwhile)."):
+                        + ". They are checked when you ask. They run in the background, with a progress bar and a "
+                        "Cancel button; the page stays usable meanwhile."):
         background.forget(job_key)
         st.rerun()
     elif job is not None:
@@ -102,28 +101,19 @@ def on_this_population(model, D) -> tuple[float, int]:
     return beta, k
 
 
-def _in_background(job_key, model, rules, beta, sampling, k) -> bool:
-    """The remaining checks, asked for: run off the page's thread (:mod:`ui.background`). True once they
-    are done (the page then reads them from the cache); False while they run or after a cancel (the page
-    shows what it checks unasked, and the job's progress bar and Cancel button)."""
-    job = background.get(job_key)
-    if job is not None and job.state == background.DONE:
-        return True
-    if job is not None and job.state in (background.CANCELLED, background.FAILED):
-        state.unrequest("properties", (model.fingerprint, k))       # the button shows again
-        return False
-    if job is None:
-        order = sorted(rules, key=lambda r: RULES[r].family not in FIRST_FAMILIES)
+def _remaining(model, rules, beta, sampling, k):
+    """The background computation behind "Check the remaining cells": every property of every rule, the
+    papers' rules first, into the cache the grid reads (a rule that cannot be checked is shown why)."""
+    order = sorted(rules, key=lambda r: RULES[r].family not in FIRST_FAMILIES)
 
-        def run_all(progress):
-            for i, rule_id in enumerate(order):
-                try:
-                    compute.property_checks(model, rule_id, beta, sampling, k, None, None,
-                                            _progress=lambda f, i=i: progress((i + f) / len(order)))
-                except AggregationError:
-                    continue                      # the page shows why this rule cannot be checked
-        background.start(job_key, "Checking the remaining cells", run_all)
-    return False
+    def run_all(progress):
+        for i, rule_id in enumerate(order):
+            try:
+                compute.property_checks(model, rule_id, beta, sampling, k, None, None,
+                                        _progress=lambda f, i=i: progress((i + f) / len(order)))
+            except AggregationError:
+                continue
+    return run_all
 
 
 def grid(results: dict, errors: dict, rules: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -487,6 +487,10 @@ class _Variation(Profile):
         self._weights = w
         self._cache = {"above": above}
 
+    def __reduce__(self):
+        """Pickled (``st.cache_data`` stores results that hold a variation) as the plain profile it stands for."""
+        return (_plain_profile, (np.asarray(self.levels), self._alternatives, self._weights, self._cache["above"]))
+
     @property
     def _levels(self) -> np.ndarray:
         if self._built is None:
@@ -496,6 +500,12 @@ class _Variation(Profile):
             lv.setflags(write=False)
             self._built, self._make = lv, None
         return self._built
+
+
+def _plain_profile(levels, alternatives, weights, above) -> Profile:
+    profile = Profile(levels, alternatives, weights, _dense=True)
+    profile._cache["above"] = above
+    return profile
 
 
 class _Rows:
