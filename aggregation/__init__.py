@@ -10,7 +10,7 @@ Pure numerics (numpy, scipy, pandas, cvxpy); no Streamlit, no plotting; usable f
 Map of the packages (everything public is importable from here):
 
 ======================  ==========================================================================
-``errors``              :class:`AggregationError`, the one exception for bad input
+``errors``              :class:`AggregationError` (bad input), :class:`Cancelled` (a stopped computation)
 ``bounds``              the one table of input limits (:data:`LIMITS`) and :class:`LimitError`
 ``outcome``             who is on top: one tolerance, winners and tie groups, supports
 ``validate``            checks of names, weights, distributions and sample counts
@@ -57,7 +57,7 @@ Series indexed by alternative name; rules whose output carries more than numbers
 """
 from . import bounds, outcome, papers
 from .bounds import LIMITS, LimitError
-from .errors import AggregationError
+from .errors import AggregationError, Cancelled
 from .outcome import tie_groups, winners
 
 # populations and their preference matrix
@@ -136,7 +136,7 @@ from .training_methods import TRAINING_METHODS, TheoryResult, TrainingMethod
 from .spatial import YeeMap, yee_map, yee_maps, yee_rules
 
 __all__ = [
-    "AggregationError", "LimitError", "LIMITS", "bounds", "outcome", "papers", "winners", "tie_groups",
+    "AggregationError", "Cancelled", "LimitError", "LIMITS", "bounds", "outcome", "papers", "winners", "tie_groups",
     # populations
     "Population", "Profile", "RewardPopulation", "PairwiseData", "PreferenceMatrix", "as_population",
     "population_kind", "KINDS", "RANKINGS", "USER_TYPES", "COMPARISONS", "MATRIX", "POPULATION_CLASSES",

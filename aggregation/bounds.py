@@ -75,10 +75,10 @@ MAX_PARAM_CHARS = 20_000
 #: under an id (``ui/links.py``), so that the link stays short enough for every browser and chat program.
 MAX_LINK_POPULATION_CHARS = 4_000
 #: Populations the server keeps for links and reloads (the oldest unused ones are removed first; one not
-#: used for :data:`LINK_EXPIRY_DAYS` days is removed too).
+#: used for :data:`MAX_LINK_AGE_DAYS` days is removed too).
 MAX_STORED_POPULATIONS = 2_000
 #: Days a stored population lives without being opened.
-LINK_EXPIRY_DAYS = 90
+MAX_LINK_AGE_DAYS = 90
 #: Bytes of one job spec written as JSON (100,000 rankings over 50 alternatives take about 32 MB).
 MAX_SPEC_BYTES = 64_000_000
 #: Characters of a job's prompt.
@@ -134,7 +134,7 @@ LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
           "characters of a population carried inside a link (a larger one is stored by the server under an id)"),
     Limit("MAX_STORED_POPULATIONS", MAX_STORED_POPULATIONS, "populations",
           "populations the server keeps for links and reloads (oldest unused removed first)"),
-    Limit("LINK_EXPIRY_DAYS", LINK_EXPIRY_DAYS, "days", "days a stored population lives without being opened"),
+    Limit("MAX_LINK_AGE_DAYS", MAX_LINK_AGE_DAYS, "days", "days a stored population lives without being opened"),
     Limit("MAX_SPEC_BYTES", MAX_SPEC_BYTES, "bytes", "size of one job spec (JSON)"),
     Limit("MAX_PROMPT_CHARS", MAX_PROMPT_CHARS, "characters", "characters of a job's prompt"),
     Limit("MAX_RENDERED_PROMPT_CHARS", MAX_RENDERED_PROMPT_CHARS, "characters",

@@ -1,4 +1,4 @@
-"""The one exception type the core raises for bad input."""
+"""The exception the core raises for bad input, and the one a cancelled computation raises."""
 from __future__ import annotations
 
 
@@ -23,3 +23,15 @@ class AggregationError(ValueError):
         located.line = line
         located.args = (f"line {line}: {self.message}",)
         return located
+
+
+class Cancelled(Exception):
+    """A long computation stopped because its ``progress(fraction) -> bool`` callback returned False
+    (the user cancelled, or the session that asked for it ended). Not an error in the input."""
+
+
+def report(progress, fraction: float) -> None:
+    """Tell ``progress`` (a callable or None) how far a computation is (0..1); raise :class:`Cancelled`
+    when it answers False."""
+    if progress is not None and progress(min(max(float(fraction), 0.0), 1.0)) is False:
+        raise Cancelled("cancelled")

@@ -4,7 +4,7 @@ import streamlit as st
 
 from aggregation import RANKINGS, AggregationError, game_affordable, game_cells, game_cells_unit, outcome
 from aggregation.outcome import PROBABILITY_TOLERANCE
-from ui import compute, explain, figures, numbers, readable, shell, state, why, widgets
+from ui import background, compute, explain, figures, numbers, readable, shell, state, why, widgets
 from ui.text import md
 
 shell.page_header(
@@ -20,9 +20,13 @@ kind = model.kind
 with controls[2]:
     st.markdown(explain.TESTTIME_CONVENTION[kind])
 
-games = game_affordable(model, k) or state.requested("games", (model.fingerprint, k))
+sampling = None if D is None else tuple(D.to_numpy())
+job_key = ("games", model.fingerprint, k, float(beta), sampling)
+games = game_affordable(model, k) or background.when_asked(
+    ("games", (model.fingerprint, k)), job_key, f"Solving MPNE_k and the robust policy (k = {k})",
+    lambda progress: compute.testtime_games(model, beta, sampling, k, progress))
 try:
-    view = compute.testtime_view(model, beta, None if D is None else tuple(D.to_numpy()), k, games)
+    view = compute.testtime_view(model, beta, sampling, k, games)
 except AggregationError as exc:
     widgets.error(exc)
     st.stop()
@@ -33,14 +37,21 @@ elif view.refusal:
     st.info(f"MPNE_{k} and the robust policy are not available here: {md(view.refusal)}", icon=":material/info:")
 for note in view.notes:
     st.caption(md(note))
-if view.deferred:
+job = background.get(job_key)
+if view.deferred and job is not None and job.alive:
+    background.panel(job_key, "testtime_background")
+elif view.deferred:
     size = game_cells(model, k)
+    if job is not None:
+        background.panel(job_key, "testtime_background")          # how the last run ended (cancelled, failed)
     if widgets.on_request(
             "games", (model.fingerprint, k), button_key="testtime_games",
             label=f"Solve MPNE_k for k = 1 to {max(compute.CURVE_MIN_K, k)} and the robust policy",
             explanation=f"MPNE_k and the robust policy solve a game over {size:,} "
                         f"{game_cells_unit(model, k)} on this population, which can take from seconds to "
-                        "minutes; they are computed when you ask. The other policies are shown below."):
+                        "minutes; they are computed when you ask. The other policies are shown below. They run "
+                        "in the background, with a progress bar and a Cancel button."):
+        background.forget(job_key)
         st.rerun()
 
 kk = view.k

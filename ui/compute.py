@@ -240,8 +240,16 @@ def testtime_view(model, beta: float, sampling: tuple | None, k: int, games: boo
     return _testtime_view(model, float(beta), sampling, int(k), bool(games))
 
 
+def testtime_games(model, beta: float, sampling: tuple | None, k: int, progress) -> None:
+    """:func:`testtime_view` with the games, for a background run (:mod:`ui.background`): ``progress``
+    follows the solves and stops them (``aggregation.Cancelled``) when it returns False; the view lands
+    in the cache the page reads."""
+    _testtime_view(model, float(beta), sampling, int(k), True, _progress=progress)
+
+
 @st.cache_data(**_CACHE)
-def _testtime_view(model, beta: float, sampling: tuple | None, k: int, games: bool) -> TesttimeView:
+def _testtime_view(model, beta: float, sampling: tuple | None, k: int, games: bool,
+                   _progress=None) -> TesttimeView:
     names = list(model.alternatives)
     refusal, notes = None, []
     pairwise_only = not model.has_full_rankings
@@ -260,10 +268,17 @@ def _testtime_view(model, beta: float, sampling: tuple | None, k: int, games: bo
         policies = standard_policies(model, beta=beta)
     family = policies.pop(MPNE, None)
     solved: dict[int, RuleResult] = {}
+    solves = len(ks) + 2                      # MPNE_k for every k of the curve (and k), the robust policy
+
+    def share(done: int):
+        """The progress of one solve, as a share of all of them (None without a background run)."""
+        if _progress is None:
+            return None
+        return lambda f: _progress((done + f) / solves)
 
     def mpne_k(kk: int) -> RuleResult:
         if kk not in solved:
-            solved[kk] = mpne(model, kk)
+            solved[kk] = mpne(model, kk, progress=share(len(solved)))
         return solved[kk]
 
     if games and family is not None:
@@ -274,7 +289,7 @@ def _testtime_view(model, beta: float, sampling: tuple | None, k: int, games: bo
     if games:
         try:
             mp = mpne_k(k)
-            rb = robust_policy(model, k)
+            rb = robust_policy(model, k, progress=share(solves - 1))
         except AggregationError as exc:
             refusal = refusal or str(exc)
         try:
@@ -320,12 +335,15 @@ PAGE_CHECK_SECONDS = 15.0
 
 @st.cache_data(**_CACHE)
 def property_checks(model, rule_id: str, beta: float, sampling: tuple | None, k: int,
-                    time_budget: float | None = CHECK_SECONDS, properties: tuple | None = None) -> list:
+                    time_budget: float | None = CHECK_SECONDS, properties: tuple | None = None,
+                    _progress=None) -> list:
     """Every property (or those listed) of one registry rule on ``model`` (``aggregation.check_rule``);
-    checks predicted to take longer than ``time_budget`` come back "not checked" (None: run them all)."""
+    checks predicted to take longer than ``time_budget`` come back "not checked" (None: run them all).
+    ``_progress`` (not part of the cache key): ``progress(fraction) -> bool`` for a background run
+    (:mod:`ui.background`); False stops it with ``aggregation.Cancelled`` (nothing is cached then)."""
     names = list(model.alternatives)
     return check_rule(model, rule_id, RuleParams(beta=beta, sampling=sampling_series(sampling, names), k=k),
-                      properties, time_budget=time_budget)
+                      properties, time_budget=time_budget, progress=_progress)
 
 
 @st.cache_data(show_spinner=False)

@@ -14,7 +14,7 @@ the browser and nothing to expire for a small population.
   compressed content (the same population always gets the same link; the id cannot be guessed from
   anything but the content). The store is bounded (:data:`~aggregation.bounds.MAX_STORED_POPULATIONS`
   files, the least recently opened removed first; a file unopened for
-  :data:`~aggregation.bounds.LINK_EXPIRY_DAYS` days is removed too).
+  :data:`~aggregation.bounds.MAX_LINK_AGE_DAYS` days is removed too).
 
 Reading a link is reading user input: the text is decoded with a limit on the decompressed size
 (:data:`~aggregation.bounds.MAX_TEXT_CHARS`) and read by the core's population reader, with its limits;
@@ -86,7 +86,7 @@ def encode(model, title: str, edited: bool, *, store: Path | None = None) -> str
 
 def prune(folder: Path | None = None, *, now: float | None = None) -> None:
     """Keep at most :data:`~aggregation.bounds.MAX_STORED_POPULATIONS` stored populations, none unopened
-    for more than :data:`~aggregation.bounds.LINK_EXPIRY_DAYS` days (least recently opened removed first)."""
+    for more than :data:`~aggregation.bounds.MAX_LINK_AGE_DAYS` days (least recently opened removed first)."""
     folder = folder or store_dir()
     now = time.time() if now is None else now
     entries = []
@@ -96,7 +96,7 @@ def prune(folder: Path | None = None, *, now: float | None = None) -> None:
         except FileNotFoundError:
             continue
     entries.sort(reverse=True)
-    oldest = now - bounds.LINK_EXPIRY_DAYS * 86_400
+    oldest = now - bounds.MAX_LINK_AGE_DAYS * 86_400
     for i, (mtime, path) in enumerate(entries):
         if i >= bounds.MAX_STORED_POPULATIONS or mtime < oldest:
             path.unlink(missing_ok=True)
@@ -114,7 +114,7 @@ def decode(text, *, store: Path | None = None) -> Linked:
             packed = path.read_bytes()
         except FileNotFoundError:
             raise AggregationError(f"the link's population {text} is not stored on this server (stored "
-                                   f"populations unopened for {bounds.LINK_EXPIRY_DAYS} days are removed)") from None
+                                   f"populations unopened for {bounds.MAX_LINK_AGE_DAYS} days are removed)") from None
         os.utime(path)     # opened: it lives on
     elif _INLINE.match(text):
         try:

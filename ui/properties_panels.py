@@ -12,7 +12,7 @@ from aggregation import PROPERTIES, RULES, AggregationError, RuleParams, search_
 from aggregation.properties.cost import affordable_properties
 from aggregation.properties import paradox_table as tables
 
-from . import compute, explain, state, widgets
+from . import background, compute, explain, state, widgets
 from .explain import plain
 
 #: What a grid cell shows, by status (a pass that tried every variation is a proof on this population;
@@ -56,7 +56,9 @@ def on_this_population(model, D) -> tuple[float, int]:
         st.caption(explain.PROPERTY_VERSIONS)
     sampling = None if D is None else tuple(D.to_numpy())
     rules = list(compute.RULE_KEYS)
-    asked = state.requested("properties", (model.fingerprint, k))
+    job_key = ("properties", model.fingerprint, k, beta, sampling)
+    asked = background.when_asked(("properties", (model.fingerprint, k)), job_key, "Checking the remaining cells",
+                                  _remaining(model, rules, beta, sampling, k))
     results, errors = {}, {}
     bar = st.progress(0.0, text="Checking every property…")
     started = time.perf_counter()
@@ -75,12 +77,19 @@ def on_this_population(model, D) -> tuple[float, int]:
     bar.empty()
     deferred = [LABELS[r] for r in rules if r not in errors and (
         len(results.get(r, [])) < len(PROPERTIES) or any(c.status == "not checked" for c in results[r]))]
-    if deferred and widgets.on_request(
+    job = background.get(job_key)
+    if job is not None and job.alive:
+        background.panel(job_key, "properties_background")
+    elif deferred and widgets.on_request(
             "properties", (model.fingerprint, k), button_key="properties_run", label="Check the remaining cells",
             explanation="Some checks re-run the rule many times (each voter misreporting, staying home, each split "
                         "of the electorate, ...); on this population that takes a while for " + ", ".join(deferred)
-                        + ". They are checked when you ask."):
+                        + ". They are checked when you ask. They run in the background, with a progress bar and a "
+                        "Cancel button; the page stays usable meanwhile."):
+        background.forget(job_key)
         st.rerun()
+    elif job is not None:
+        background.panel(job_key, "properties_background")       # how the last run ended (cancelled, failed)
     for rule_id, message in errors.items():     # the rule itself cannot be computed here (e.g. a D with zeros)
         st.caption(f"**{LABELS[rule_id]}** cannot be checked on this population: {plain(message)}.")
     frame, report = grid(results, errors, rules)
@@ -90,6 +99,21 @@ def on_this_population(model, D) -> tuple[float, int]:
     counterexamples(report)
     definitions()
     return beta, k
+
+
+def _remaining(model, rules, beta, sampling, k):
+    """The background computation behind "Check the remaining cells": every property of every rule, the
+    papers' rules first, into the cache the grid reads (a rule that cannot be checked is shown why)."""
+    order = sorted(rules, key=lambda r: RULES[r].family not in FIRST_FAMILIES)
+
+    def run_all(progress):
+        for i, rule_id in enumerate(order):
+            try:
+                compute.property_checks(model, rule_id, beta, sampling, k, None, None,
+                                        _progress=lambda f, i=i: progress((i + f) / len(order)))
+            except AggregationError:
+                continue
+    return run_all
 
 
 def grid(results: dict, errors: dict, rules: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:

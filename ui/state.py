@@ -189,6 +189,12 @@ def request(name: str, key) -> None:
     st.session_state[REQUESTS_KEY].add((name, key))
 
 
+def unrequest(name: str, key) -> None:
+    """Forget that the user asked (a cancelled computation: the button shows again)."""
+    ensure_session()
+    st.session_state[REQUESTS_KEY].discard((name, key))
+
+
 def requested(name: str, key) -> bool:
     ensure_session()
     return (name, key) in st.session_state[REQUESTS_KEY]

@@ -395,7 +395,7 @@ def link_scope() -> str:
         base = f"the scenario “{md(origin.title)}”" if origin.scenario else "the default population"
         return f"The address bar is a link that reproduces this screen: {base}, β, k and the sampling distribution."
     where = ("inside the link" if (population_param() or "").startswith(links.INLINE) else
-             f"on this server, which keeps it for {bounds.LINK_EXPIRY_DAYS} days after its last use")
+             f"on this server, which keeps it for {bounds.MAX_LINK_AGE_DAYS} days after its last use")
     return ("The address bar is a link that reproduces this screen, this population included (kept "
             f"{where}); a reload keeps it too.")
 

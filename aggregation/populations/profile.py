@@ -220,7 +220,7 @@ class Profile(Population):
 
     @property
     def n_rankings(self) -> int:
-        return self._levels.shape[0]
+        return len(self._weights)
 
     @property
     def has_ties(self) -> bool:
@@ -362,11 +362,29 @@ class Profile(Population):
         la, lb = self._levels[voter, a], self._levels[voter, b]
         return (la < lb) | ((la == lb) & (coin < 0.5)), voter + 1
 
+    # Variations of a profile whose pairwise counts follow from this one's in closed form. When this
+    # profile has computed ``above_counts`` (O(n m^2)), a variation gets its own without reading the
+    # voters, and its rankings are only built if something reads them (:class:`_Variation`): a rule
+    # that reads only P costs O(m^2) on it (the property checks re-compute rules on up to a thousand
+    # variations of a population of 100,000 rankings).
+    #: Whether variations use the closed forms (False only in ``bench/bench_scale.py``'s naive path).
+    closed_form_variations = True
+
+    def _variation(self, make_levels, alternatives, weights, above) -> "Profile":
+        if "above" not in self._cache or not Profile.closed_form_variations:
+            return Profile(make_levels(), alternatives, weights, _dense=True)
+        bounds.check("MAX_RANKINGS", len(weights), "the population")
+        bounds.check("MAX_CELLS", len(weights) * len(alternatives), "the population")
+        A = np.ascontiguousarray(above(self._cache["above"]), dtype=float)
+        A.setflags(write=False)
+        return _Variation(make_levels, alternatives, weights, A)
+
     def restrict(self, alternatives: Sequence[str]) -> "Profile":
         """The same voters over a subset of alternatives (their order follows ``alternatives``)."""
         keep = alternative_names(alternatives, what="restrict")
         idx = [self._index(a, "restrict") for a in keep]
-        return Profile(self._levels[:, idx], keep, self._weights)
+        return self._variation(lambda: dense_levels(self._levels[:, idx]), keep, self._weights,
+                               lambda A: A[np.ix_(idx, idx)])
 
     def with_clone(self, alternative: str, name: str) -> "Profile":
         """Add ``name``, a clone ranked right below ``alternative`` (in a tie group of its own)."""
@@ -376,12 +394,77 @@ class Profile(Population):
         name = name.strip()
         if name in self._alternatives:
             raise AggregationError(f"with_clone: an alternative named {name!r} already exists")
-        doubled = 2 * self._levels.astype(np.int64)
-        clone = doubled[:, j] + 1
-        levels = np.insert(doubled, j + 1, clone, axis=1)
         alts = list(self._alternatives)
         alts.insert(j + 1, name)
-        return Profile(levels, alts, self._weights)
+        alternative_names(alts, signs=RANKING_SIGNS)
+        total = self.total_weight
+
+        def levels():
+            doubled = 2 * self._levels.astype(np.int64)
+            return dense_levels(np.insert(doubled, j + 1, doubled[:, j] + 1, axis=1))
+
+        def above(A):
+            # the clone beats y exactly where the original beats y strictly; y beats the clone wherever y
+            # is at least as good as the original (W - A[x, y]); the original beats the clone everywhere
+            B = np.insert(np.insert(A, j + 1, 0.0, axis=0), j + 1, 0.0, axis=1)
+            B[j + 1, :] = np.insert(A[j], j + 1, 0.0)
+            B[:, j + 1] = np.insert(total - A[j], j + 1, 0.0)
+            B[j, j + 1], B[j + 1, j], B[j + 1, j + 1] = total, 0.0, 0.0
+            return B
+        return self._variation(levels, alts, self._weights, above)
+
+    def split_clone(self, original: str, clone: str) -> "Profile":
+        """``clone`` added next to ``original`` in every ranking: half of each ranking's weight puts it
+        just below ``original`` (:meth:`with_clone`), the other half just above (the two swapped)."""
+        below = self.with_clone(original, clone)
+        names = below.alternatives
+        j, c = names.index(original), names.index(clone)
+        swap = list(range(len(names)))
+        swap[j], swap[c] = c, j
+
+        def levels():
+            return np.vstack([below.levels, below.levels[:, swap]])
+        weights = np.concatenate([below.weights, below.weights]) / 2.0
+        return below._variation(levels, names, weights, lambda A: (A + A[np.ix_(swap, swap)]) / 2.0)
+
+    def relabelled(self, perm: Sequence[int]) -> "Profile":
+        """The alternative named ``names[j]`` gets the place of ``names[perm[j]]`` in every ranking."""
+        perm = np.asarray(perm, dtype=np.intp)
+        return self._variation(lambda: self._levels[:, perm], self._alternatives, self._weights,
+                               lambda A: A[np.ix_(perm, perm)])
+
+    def reordered(self, order: Sequence[int]) -> "Profile":
+        """The same rankings listed in another ``order`` (a permutation of the rows)."""
+        order = np.asarray(order, dtype=np.intp)
+        return self._variation(lambda: self._levels[order], self._alternatives, self._weights[order], lambda A: A)
+
+    def moved(self, i: int, count: float, new_levels=None) -> "Profile | None":
+        """``count`` of the weight of row ``i`` removed (the row dropped when nothing is left of it) and,
+        with ``new_levels``, put back as a new last row with that ranking; None when nobody is left."""
+        weights = self._weights.astype(float).copy()
+        weights[i] -= count
+        keep = weights > 1e-12
+        new = None if new_levels is None else np.asarray(new_levels, dtype=self._levels.dtype)
+        if new is not None:
+            weights = np.append(weights[keep], float(count))
+        else:
+            weights = weights[keep]
+        if len(weights) == 0:
+            return None
+
+        def levels():
+            lv = self._levels[keep]
+            return dense_levels(lv if new is None else np.vstack([lv, new[None, :]]))
+
+        def above(A):
+            old = self._levels[i]
+            B = A - count * (old[:, None] < old[None, :])
+            return B if new is None else B + count * (new[:, None] < new[None, :])
+        return self._variation(levels, self._alternatives, weights, above)
+
+    def scaled(self, factor: float) -> "Profile":
+        """Every weight multiplied by ``factor`` (> 0)."""
+        return self._variation(lambda: self._levels, self._alternatives, self._weights * factor, lambda A: A * factor)
 
     def _index(self, name: str, where: str) -> int:
         try:
@@ -389,6 +472,40 @@ class Profile(Population):
         except ValueError:
             raise AggregationError(
                 f"{where}: unknown alternative {name!r} (known: {', '.join(self._alternatives)})") from None
+
+
+class _Variation(Profile):
+    """A profile derived from another in closed form (:meth:`Profile.restrict`, ``with_clone``,
+    ``split_clone``, ``relabelled``, ``reordered``): its pairwise counts are given, its rankings are
+    built by ``make_levels`` the first time anything reads them. Behaves as the profile it stands for."""
+
+    def __init__(self, make_levels, alternatives, weights, above: np.ndarray):
+        self._make, self._built = make_levels, None
+        self._alternatives = tuple(alternatives)
+        w = np.asarray(weights, dtype=float)
+        w.setflags(write=False)
+        self._weights = w
+        self._cache = {"above": above}
+
+    def __reduce__(self):
+        """Pickled (``st.cache_data`` stores results that hold a variation) as the plain profile it stands for."""
+        return (_plain_profile, (np.asarray(self.levels), self._alternatives, self._weights, self._cache["above"]))
+
+    @property
+    def _levels(self) -> np.ndarray:
+        if self._built is None:
+            lv = np.asarray(self._make())
+            dtype = np.int16 if len(self._alternatives) < 2 ** 15 else np.int32
+            lv = lv.astype(dtype, copy=False)
+            lv.setflags(write=False)
+            self._built, self._make = lv, None
+        return self._built
+
+
+def _plain_profile(levels, alternatives, weights, above) -> Profile:
+    profile = Profile(levels, alternatives, weights, _dense=True)
+    profile._cache["above"] = above
+    return profile
 
 
 class _Rows:

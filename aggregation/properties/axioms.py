@@ -28,7 +28,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from ..errors import AggregationError
+from ..errors import AggregationError, report
 from ..outcome import winners  # noqa: F401 - re-exported: how every check reads a winner
 from ..populations.base import Population
 from ..populations.matrix import as_population
@@ -50,12 +50,23 @@ def check(population: Population, rule, axiom: str, params: RuleParams | None = 
 
 
 def check_rule(population: Population, rule, params: RuleParams | None = None, axioms: Iterable[str] | None = None,
-               version: str | None = None, *, time_budget: float | None = None) -> list[AxiomCheck]:
+               version: str | None = None, *, time_budget: float | None = None, progress=None) -> list[AxiomCheck]:
     """Check every property (or those listed) of one rule on ``population``; the rule is computed once.
     With ``time_budget`` (seconds), a check predicted to take longer (its planned re-computations times
-    how long one computation took here) is not run: it comes back ``"not checked"`` saying so."""
+    how long one computation took here) is not run: it comes back ``"not checked"`` saying so.
+
+    ``progress``: an optional ``progress(fraction) -> bool``, called before each property and before
+    every re-computation of the rule (with the fraction of properties done); when it returns False the
+    checks stop with :class:`aggregation.errors.Cancelled` (a background runner's cancel button)."""
     ctx = Context(as_population(population), get_rule(rule), params or RuleParams(), version)
-    return [run(ctx, a, time_budget) for a in (list(axioms) if axioms is not None else list(PROPERTIES))]
+    ids = list(axioms) if axioms is not None else list(PROPERTIES)
+    out = []
+    for i, a in enumerate(ids):
+        ctx.progress = None if progress is None else (lambda _f, done=i / len(ids): progress(done))
+        report(progress, i / len(ids))
+        out.append(run(ctx, a, time_budget))
+    report(progress, 1.0)
+    return out
 
 
 def check_all(population: Population, params: RuleParams | None = None, rules: Iterable | None = None,

@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..errors import AggregationError
+from ..errors import AggregationError, report
 from ..outcome import PROBABILITY_TOLERANCE, TIE_RELATIVE, winners
 from ..papers import Reference, cite
 from ..populations.base import COMPARISONS, MATRIX, RANKINGS, USER_TYPES, Population
@@ -172,6 +172,8 @@ class Context:
         self.seconds = None          # how long computing the rule once took here
         self.evaluations = 0
         self._cache: dict = {}
+        #: ``progress(fraction) -> bool`` asked before each re-computation (False: stop with Cancelled).
+        self.progress = None
 
     # ------------------------------------------------------------------ computing
     @property
@@ -192,6 +194,7 @@ class Context:
     def compute(self, population: Population, params: RuleParams | None = None, *, joint: bool = False) -> pd.Series:
         """The rule on a variation of the population (counted in :attr:`evaluations`); ``joint``: this
         computation belongs to the same variation as the previous one (reinforcement's second group)."""
+        report(self.progress, 0.0)            # a cancelled check stops here (Cancelled), between re-computations
         self.evaluations += 1
         result = self.rule.compute(population, params or self.params)
         self._recent = (self._recent if joint else []) + [_selection(result)]

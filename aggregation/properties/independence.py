@@ -261,15 +261,9 @@ def existing_clones(population: Population) -> list[tuple[str, str]]:
 
 def split_clone(profile: Profile, original: str, clone: str) -> Profile:
     """``profile`` with ``clone`` added next to ``original`` in every ranking: half of each
-    ranking's weight puts it just below ``original``, the other half just above."""
-    below = profile.with_clone(original, clone)
-    names = below.alternatives
-    j, c = names.index(original), names.index(clone)
-    above = below.levels.copy()
-    above[:, [j, c]] = above[:, [c, j]]
-    levels = np.vstack([below.levels, above])
-    weights = np.concatenate([below.weights, below.weights]) / 2.0
-    return Profile.from_levels(levels, names, weights)
+    ranking's weight puts it just below ``original``, the other half just above
+    (:meth:`~aggregation.populations.profile.Profile.split_clone`)."""
+    return profile.split_clone(original, clone)
 
 
 def with_clone(population: Population, original: str, clone: str) -> Population:

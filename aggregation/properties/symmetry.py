@@ -57,7 +57,11 @@ def _expanded(profile: Profile) -> Profile | None:
 
 def _anonymity_space(population) -> Space:
     n = _voter_rows(population)
-    return Space([Permutations(n)], lambda order: None if list(order) == list(range(n)) else order)
+    return Space([Permutations(n)], lambda order: None if _identity(order) else order)
+
+
+def _identity(order) -> bool:
+    return bool((np.asarray(order) == np.arange(len(order))).all())
 
 
 def _anonymity_plan(population) -> int:
@@ -158,7 +162,7 @@ def check_neutrality(ctx: Context):
 # ============================================================================ homogeneity
 def replicated(population, t: int):
     if population.kind == RANKINGS:
-        return Profile.from_levels(population.levels, population.alternatives, population.weights * t)
+        return population.scaled(t)
     return RewardPopulation(population.rewards, population.weights.to_numpy(float) * t, population.temperature)
 
 

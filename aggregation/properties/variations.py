@@ -44,10 +44,47 @@ class Permutations:
     def __iter__(self):
         return itertools.permutations(range(self.n))
 
-    def sample(self, rnd: random.Random) -> tuple[int, ...]:
-        order = list(range(self.n))
-        rnd.shuffle(order)
-        return tuple(order)
+    def sample(self, rnd: random.Random) -> Sequence[int]:
+        if self.n <= LAZY_PERMUTATIONS:
+            order = list(range(self.n))
+            rnd.shuffle(order)
+            return tuple(order)
+        return DrawnOrder(self.n, rnd.getrandbits(64))
+
+
+#: Longer permutations are drawn by numpy from a seed (:class:`DrawnOrder`) instead of a Python shuffle.
+LAZY_PERMUTATIONS = 1000
+
+
+class DrawnOrder(Sequence):
+    """A uniformly random ordering of ``range(n)`` for large n, known by its seed: built by numpy when
+    read (a Python shuffle of 100,000 rows takes 60 ms), compared and hashed by the seed (two seeds
+    giving the same ordering of more than 1,000 rows is beyond any chance that matters)."""
+
+    def __init__(self, n: int, seed: int):
+        self.n, self.seed = n, seed
+
+    @property
+    def array(self) -> np.ndarray:
+        return np.random.default_rng(self.seed).permutation(self.n)
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, i):
+        return self.array[i].tolist()
+
+    def __iter__(self):
+        return iter(self.array.tolist())
+
+    def __array__(self, dtype=None, copy=None):
+        return self.array if dtype is None else self.array.astype(dtype)
+
+    def __hash__(self) -> int:
+        return hash((self.n, self.seed))
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, DrawnOrder) and (self.n, self.seed) == (other.n, other.seed)
 
 
 @lru_cache(maxsize=None)
@@ -208,17 +245,7 @@ def rows(profile: Profile) -> Profile:
 def change(profile: Profile, i: int, count: float, new_levels=None) -> Profile | None:
     """``profile`` with ``count`` of the voters of row ``i`` removed, and (with ``new_levels``) put
     back with that ranking instead; None when nobody would be left."""
-    weights = profile.weights.astype(float).copy()
-    weights[i] -= count
-    levels = profile.levels
-    keep = weights > 1e-12
-    levels, weights = levels[keep], weights[keep]
-    if new_levels is not None:
-        levels = np.vstack([levels, np.asarray(new_levels, dtype=levels.dtype)[None, :]])
-        weights = np.append(weights, float(count))
-    if len(weights) == 0:
-        return None
-    return Profile.from_levels(levels, profile.alternatives, weights)
+    return profile.moved(i, count, new_levels)
 
 
 def reweighted(profile: Profile, weights: np.ndarray) -> Profile | None:
@@ -265,7 +292,7 @@ def relabelled(population: Population, perm: Sequence[int]) -> Population:
     names = population.alternatives
     perm = list(perm)
     if population.kind == RANKINGS:
-        return Profile.from_levels(population.levels[:, perm], names, population.weights)
+        return population.relabelled(perm)
     if population.kind == USER_TYPES:
         table = population.rewards.iloc[:, perm]
         table.columns = names
@@ -290,9 +317,9 @@ def relabelled(population: Population, perm: Sequence[int]) -> Population:
 
 def reordered_voters(population: Population, order: Sequence[int]) -> Population:
     """The same voters (rows) listed in another ``order``."""
-    order = list(order)
+    order = np.asarray(order, dtype=np.intp)
     if population.kind == RANKINGS:
-        return Profile.from_levels(population.levels[order], population.alternatives, population.weights[order])
+        return population.reordered(order)
     if population.kind == USER_TYPES:
         table = population.rewards.iloc[order]
         return RewardPopulation(table, population.weights.to_numpy(float)[order], population.temperature)

@@ -30,12 +30,20 @@ says when the active-set polish did not settle and the convex solver's point (ac
 """
 from __future__ import annotations
 
+import os
+import sys
+import threading
 from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 from scipy.linalg import null_space
 from scipy.optimize import linprog
+
+try:
+    import highspy
+except ImportError:                                # pragma: no cover - highspy comes with cvxpy
+    highspy = None
 
 from ..errors import AggregationError
 from ..populations.base import Population
@@ -52,6 +60,9 @@ from .scoring import borda, favourites
 EXACT_LP = "linear programs (scipy HiGHS) and a rank test"
 #: ... and when a Condorcet winner settles it without a linear program.
 CONDORCET_WINNER = "the Condorcet winner (it beats every other alternative, so it is the unique maximal lottery)"
+#: ... and when the three alternatives form a strict cycle (the unique maximal lottery is the kernel of M).
+THREE_CYCLE = ("a strict three-cycle: the unique maximal lottery gives each alternative the margin by which the "
+               "next one beats the one after it, normalised (the kernel of the margin matrix), no linear program")
 #: The note of a maximal lottery whose exact maximum-entropy point was not found.
 APPROXIMATE_NOTE = ("the exact maximum-entropy member was not found (the active-set polish did not settle); "
                     "shown is the convex solver's approximation, accurate to about 1e-6")
@@ -69,11 +80,14 @@ def maximal_lottery(population: Population) -> RuleResult:
     M = P - P.T
     M[np.abs(M) <= MARGIN_TOLERANCE] = 0.0    # a margin this small is a tie, as for the Condorcet winner
     key = (tuple(names), M.tobytes())
-    if key not in _RECENT:                    # the essential set and the bipartisan set read the same lottery
-        if len(_RECENT) >= _RECENT_SIZE:
-            _RECENT.pop(next(iter(_RECENT)))
-        _RECENT[key] = _maximal_lottery(M, names)
-    result = _RECENT[key]
+    with _RECENT_LOCK:
+        result = _RECENT.get(key)
+    if result is None:                        # the essential set and the bipartisan set read the same lottery
+        result = _maximal_lottery(M, names)
+        with _RECENT_LOCK:
+            while len(_RECENT) >= _RECENT_SIZE:
+                _RECENT.pop(next(iter(_RECENT)))
+            _RECENT[key] = result
     return replace(result, values=result.values.copy())
 
 
@@ -81,6 +95,7 @@ def maximal_lottery(population: Population) -> RuleResult:
 #: reads it: the maximal lottery, the essential set).
 _RECENT: dict = {}
 _RECENT_SIZE = 8
+_RECENT_LOCK = threading.Lock()     # pages compute in background threads (ui.background)
 
 
 def _maximal_lottery(M: np.ndarray, names: list[str]) -> RuleResult:
@@ -92,6 +107,10 @@ def _maximal_lottery(M: np.ndarray, names: list[str]) -> RuleResult:
         x = int(np.flatnonzero(beats_all)[0])
         return _result(np.eye(m)[x], names, M, unique=True, essential=[x], method=CONDORCET_WINNER)
 
+    if m == 3:
+        q = np.array([M[1, 2], M[2, 0], M[0, 1]])
+        if (q > 0).all() or (q < 0).all():     # a strict three-cycle: the kernel of M, the unique maximal lottery
+            return _result(q / q.sum(), names, M, unique=True, essential=[0, 1, 2], method=THREE_CYCLE)
     p0 = _any_maximal_lottery(M)
     slack = M.T @ p0
     used = p0 > SUPPORT_THRESHOLD
@@ -113,7 +132,44 @@ def _maximal_lottery(M: np.ndarray, names: list[str]) -> RuleResult:
 
 
 def _any_maximal_lottery(M: np.ndarray) -> np.ndarray:
-    """max v  s.t.  (p^T M)_b >= v for all b, sum p = 1, p >= 0  (the value v is 0)."""
+    """max v  s.t.  (p^T M)_b >= v for all b, sum p = 1, p >= 0  (the value v is 0).
+
+    Solved by HiGHS through its own Python interface (``highspy``, installed with cvxpy), one solver
+    object per thread reused across calls: the same solver as ``scipy.optimize.linprog(method="highs")``
+    without scipy's per-call preparation (about half of the time of a small game)."""
+    m = M.shape[0]
+    if highspy is None:                        # pragma: no cover - highspy comes with cvxpy
+        return _any_maximal_lottery_scipy(M)
+    # columns p_1..p_m, v; rows (p^T M)_b - v >= 0 for every b, then sum p = 1
+    A = np.zeros((m + 1, m + 1))
+    A[:m, :m] = M.T
+    A[:m, m] = -1.0
+    A[m, :m] = 1.0
+    mask = A.T != 0.0
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = m + 1, m + 1
+    lp.col_cost_ = np.concatenate([np.zeros(m), [-1.0]])
+    lp.col_lower_ = np.concatenate([np.zeros(m), [-1.0]])
+    lp.col_upper_ = np.concatenate([np.full(m, highspy.kHighsInf), [1.0]])
+    lp.row_lower_ = np.concatenate([np.zeros(m), [1.0]])
+    lp.row_upper_ = np.concatenate([np.full(m, highspy.kHighsInf), [1.0]])
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = np.concatenate([[0], np.cumsum(mask.sum(axis=1))]).astype(np.int32)
+    lp.a_matrix_.index_ = np.nonzero(mask)[1].astype(np.int32)
+    lp.a_matrix_.value_ = A.T[mask]
+    h = _highs()
+    h.clearModel()
+    h.passModel(lp)
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return _any_maximal_lottery_scipy(M)   # let scipy's interface report what went wrong
+    p = np.clip(np.asarray(h.getSolution().col_value[:m], dtype=float), 0.0, None)
+    return p / p.sum()
+
+
+def _any_maximal_lottery_scipy(M: np.ndarray) -> np.ndarray:
+    """:func:`_any_maximal_lottery` through ``scipy.optimize.linprog`` (the path before issue 12; kept for the
+    benchmark and as the fallback)."""
     m = M.shape[0]
     c = np.zeros(m + 1)
     c[-1] = -1.0
@@ -125,6 +181,31 @@ def _any_maximal_lottery(M: np.ndarray) -> np.ndarray:
         raise AggregationError(f"the maximal-lottery linear program failed: {res.message}")
     p = np.clip(res.x[:m], 0.0, None)
     return p / p.sum()
+
+
+_THREAD = threading.local()
+
+
+def _highs():
+    """This thread's HiGHS solver, silent (created once per thread)."""
+    h = getattr(_THREAD, "highs", None)
+    if h is None:
+        with _BANNER:                          # HiGHS prints its banner to the process's stdout when created
+            sys.stdout.flush()
+            saved, devnull = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+            try:
+                os.dup2(devnull, 1)
+                h = highspy.Highs()
+            finally:
+                os.dup2(saved, 1)
+                os.close(saved)
+                os.close(devnull)
+        h.silent()
+        _THREAD.highs = h
+    return h
+
+
+_BANNER = threading.Lock()
 
 
 def _essential_set(M: np.ndarray, candidates: np.ndarray) -> np.ndarray:

@@ -36,9 +36,12 @@ polished point is kept only when it lowers the gap.
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass
 
 import numpy as np
+
+from ..errors import report
 
 #: Fraction of the distance to the boundary that a step may cover.
 _TO_BOUNDARY = 0.995
@@ -46,6 +49,8 @@ _TO_BOUNDARY = 0.995
 _EXACT = 1e-15
 #: An entry of the central path shrinking at least like mu^0.01 is going to 0.
 _VANISHING = 0.01
+#: A polish residual below this that no longer halves is rounding (sums over many voters): stop there.
+_ROUNDING = 1e-12
 #: Path-following stages always run (the last two locate the limit's support).
 _MIN_STAGES = 3
 
@@ -57,6 +62,7 @@ class Solution:
     iterations: int
     polished: bool
     converged: bool
+    exact_fallback: bool = False
 
 
 def block_gap(x: np.ndarray, Fx: np.ndarray, blocks: list[slice]) -> float:
@@ -64,7 +70,8 @@ def block_gap(x: np.ndarray, Fx: np.ndarray, blocks: list[slice]) -> float:
     return float(sum(x[b] @ Fx[b] - Fx[b].min() for b in blocks))
 
 
-def solve(F, DF, sizes: list[int], *, tol: float = 1e-10, max_iter: int = 300) -> Solution:
+def solve(F, DF, sizes: list[int], *, tol: float = 1e-10, max_iter: int = 300, exact_DF=None,
+          progress=None) -> Solution:
     """Solve the variational inequality for ``F`` (Jacobian ``DF``) over simplices of ``sizes``.
 
     Path following: for a decreasing sequence of targets ``mu`` (a factor 10 at a time, 2 when
@@ -72,6 +79,12 @@ def solve(F, DF, sizes: list[int], *, tol: float = 1e-10, max_iter: int = 300) -
     central point (every product within 50% of ``mu``); then the target shrinks. Every step
     keeps ``x > 0`` and ``s > 0``. ``converged`` is true when the certified gap is at most
     ``tol``; ``max_iter`` bounds the total number of Newton steps.
+
+    ``exact_DF``: when ``DF`` only approximates the Jacobian (an inexact Newton method: a sampled
+    population's Jacobian) and a step fails to make progress, the solver switches to ``exact_DF``
+    for the rest of the path and for the polish (``Solution.exact_fallback``). ``progress``:
+    ``progress(fraction) -> bool`` is called after every Newton step; False stops the solver with
+    :class:`aggregation.errors.Cancelled`.
     """
     blocks, E = _blocks(sizes)
     n = E.shape[0]
@@ -83,6 +96,9 @@ def solve(F, DF, sizes: list[int], *, tol: float = 1e-10, max_iter: int = 300) -
     history: list[tuple[float, np.ndarray]] = []        # (mu, centred x) at the end of each stage
     iterations = 0
     stalled = False
+    fallback = False
+    mu_start, mu_end = mu, max(tol * 1e-2 * 1e-3, 1e-300)  # progress: log10(mu) from its start to ~ the end
+    report(progress, 0.0)
     while iterations < max_iter and not stalled and (best_gap > tol * 1e-2 or len(history) < _MIN_STAGES):
         steps_this_stage = 0
         while iterations < max_iter:
@@ -95,10 +111,14 @@ def solve(F, DF, sizes: list[int], *, tol: float = 1e-10, max_iter: int = 300) -
             iterations += 1
             steps_this_stage += 1
             moved = None if step is None else _line_search(F, x, c, step, E, mu, delta)
+            if moved is None and exact_DF is not None and not fallback:
+                fallback, DF = True, exact_DF               # the approximate Jacobian led nowhere
+                continue
             if moved is None:
                 stalled = True
                 break
             x, c, Fx = moved
+            report(progress, 0.9 * min(1.0, math.log(mu_start / mu) / math.log(mu_start / mu_end)))
         gap = block_gap(x, Fx, blocks)
         if gap < best_gap:
             best_gap, best_x = gap, x.copy()
@@ -108,11 +128,18 @@ def solve(F, DF, sizes: list[int], *, tol: float = 1e-10, max_iter: int = 300) -
     limit = _limit_support(history, blocks)
     if limit is not None:
         candidate = _polish(F, DF, x, limit, blocks, E)
+        if candidate is None and exact_DF is not None and not fallback:
+            fallback, DF = True, exact_DF
+            candidate = _polish(F, DF, x, limit, blocks, E)
         if candidate is not None:
             cand_gap = block_gap(candidate, F(candidate), blocks)
             if cand_gap <= tol:
+                report(progress, 1.0)
                 return Solution(x=candidate, gap=float(max(cand_gap, 0.0)), iterations=iterations, polished=True,
-                                converged=True)
+                                converged=True, exact_fallback=fallback)
+    report(progress, 0.95)
+    if exact_DF is not None and not fallback and gap > tol:
+        fallback, DF = True, exact_DF                       # the supports below are polished with exact steps
     for support in _candidate_supports(x, F(x), blocks):
         candidate = _polish(F, DF, x, support, blocks, E)
         if candidate is None:
@@ -122,8 +149,9 @@ def solve(F, DF, sizes: list[int], *, tol: float = 1e-10, max_iter: int = 300) -
             x, gap, polished = candidate, cand_gap, True
         if gap <= _EXACT:
             break
+    report(progress, 1.0)
     return Solution(x=x, gap=float(max(gap, 0.0)), iterations=iterations, polished=polished,
-                    converged=bool(gap <= tol))
+                    converged=bool(gap <= tol), exact_fallback=fallback)
 
 
 def _limit_support(history, blocks) -> np.ndarray | None:
@@ -243,10 +271,13 @@ def _polish(F, DF, x: np.ndarray, support: np.ndarray, blocks: list[slice], E: n
     Fz = F(z)
     c = np.array([float(z[b] @ Fz[b]) for b in blocks])
     nb = E.shape[1]
+    previous = np.inf
     for _ in range(iterations):
         r = np.concatenate([Fz[idx] - Es @ c, Es.T @ z[idx] - 1.0])
-        if np.abs(r).max() < 1e-15:
+        size = float(np.abs(r).max())
+        if size < 1e-15 or (size < _ROUNDING and size > 0.5 * previous):   # solved, or stuck at rounding level
             break
+        previous = size
         J = DF(z)[np.ix_(idx, idx)]
         K = np.block([[J, -Es], [Es.T, np.zeros((nb, nb))]])
         try:   # minimum-norm step: equilibria need not be isolated (e.g. two identical alternatives)

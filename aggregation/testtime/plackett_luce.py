@@ -58,6 +58,8 @@ robust policy ``min_pi max_y U(y; pi)`` is a convex program.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from . import multisets as _multisets
@@ -122,9 +124,13 @@ def beaten_exact(rho: np.ndarray, shares: np.ndarray, pi: np.ndarray, k: int, al
 
 
 # ============================================================================ quadrature
+@lru_cache(maxsize=8)
 def _gauss_legendre(order: int) -> tuple[np.ndarray, np.ndarray]:
     x, w = np.polynomial.legendre.leggauss(order)
-    return (x + 1.0) / 2.0, w / 2.0                           # on [0, 1]
+    x, w = (x + 1.0) / 2.0, w / 2.0                           # on [0, 1]
+    x.setflags(write=False)
+    w.setflags(write=False)
+    return x, w
 
 
 def grid(alpha: np.ndarray, order: int = ORDER) -> tuple[np.ndarray, np.ndarray]:
@@ -172,47 +178,40 @@ class SetGame:
         self.m = self.rho.shape[1]
         alpha = self.rho if alpha is None else np.asarray(alpha, float)
         self.n_challengers = alpha.shape[1]
-        self._G, self._E, self._B = [], [], []
-        self.nodes = 0
+        # Every type's nodes stacked into one array (a type's share folded into its nodes' weights),
+        # so that each evaluation is a few matrix products over all types at once.
+        G, E, B, share = [], [], [], []
         for i in range(len(self.rho)):
             s, ds = grid(alpha[i], order)
             x = np.minimum(s[:, None] + self.rho[i][None, :], _CLIP)
             ex = np.exp(x)
-            self._G.append(-np.expm1(-ex))                        # 1 - e^{-t w_z}
-            self._E.append(np.exp(-ex))                           # e^{-t w_z}
+            G.append(-np.expm1(-ex))                              # 1 - e^{-t w_z}
+            E.append(np.exp(-ex))                                 # e^{-t w_z}
             xa = np.minimum(s[:, None] + alpha[i][None, :], _CLIP)
-            self._B.append(ds[:, None] * np.exp(xa - np.exp(xa)))  # a e^{-t a} dt (dt = t ds)
-            self.nodes += len(s)
+            B.append(ds[:, None] * np.exp(xa - np.exp(xa)))       # a e^{-t a} dt (dt = t ds)
+            share.append(np.full(len(s), self.shares[i]))
+        self._G, self._E, self._B = np.vstack(G), np.vstack(E), np.vstack(B)
+        self._share = np.concatenate(share)
+        self.nodes = len(self._share)
 
-    def _phis(self, pi: np.ndarray, j: int) -> list[np.ndarray]:
-        total = float(pi.sum())
-        return [_phi_power(total, G @ pi, j) for G in self._G]
+    def _phi(self, pi: np.ndarray, j: int) -> np.ndarray:
+        """``share * phi^j`` at every node."""
+        return self._share * _phi_power(float(pi.sum()), self._G @ pi, j)
 
     def utility(self, pi: np.ndarray) -> np.ndarray:
-        U = np.zeros(self.n_challengers)
-        for share, B, phik in zip(self.shares, self._B, self._phis(pi, self.k)):
-            U += share * (phik @ B)
-        return U
+        return self._phi(pi, self.k) @ self._B
 
     def jacobian(self, pi: np.ndarray) -> np.ndarray:
-        J = np.zeros((self.n_challengers, self.m))
-        for share, B, E, phi in zip(self.shares, self._B, self._E, self._phis(pi, self.k - 1)):
-            J += (share * self.k) * ((B * phi[:, None]).T @ E)
-        return J
+        return self.k * ((self._B * self._phi(pi, self.k - 1)[:, None]).T @ self._E)
 
     def gradient_of_mix(self, pi: np.ndarray, lam: np.ndarray) -> np.ndarray:
-        g = np.zeros(self.m)
-        for share, B, E, phi in zip(self.shares, self._B, self._E, self._phis(pi, self.k - 1)):
-            g += (share * self.k) * (E.T @ (phi * (B @ lam)))
-        return g
+        return self.k * (self._E.T @ (self._phi(pi, self.k - 1) * (self._B @ lam)))
 
     def hessian_of_mix(self, pi: np.ndarray, lam: np.ndarray) -> np.ndarray:
-        H = np.zeros((self.m, self.m))
         if self.k == 1:
-            return H
-        for share, B, E, phi in zip(self.shares, self._B, self._E, self._phis(pi, self.k - 2)):
-            H += (share * self.k * (self.k - 1)) * ((E * (phi * (B @ lam))[:, None]).T @ E)
-        return H
+            return np.zeros((self.m, self.m))
+        weight = self._phi(pi, self.k - 2) * (self._B @ lam)
+        return (self.k * (self.k - 1)) * ((self._E * weight[:, None]).T @ self._E)
 
 
 def beaten_by_integration(rho: np.ndarray, shares: np.ndarray, pi: np.ndarray, k: int,

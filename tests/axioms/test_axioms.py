@@ -203,3 +203,17 @@ def test_game_rule_verdicts_do_not_depend_on_order(profile):
     before = check_all(profile, params, rules=["mpne", "robust"], axioms=FIRST_FIVE)
     after = check_all(relabelled, params, rules=["mpne", "robust"], axioms=FIRST_FIVE)
     assert before["status"].tolist() == after["status"].tolist()
+
+
+def test_check_rule_reports_progress_and_stops_when_cancelled():
+    from aggregation.errors import Cancelled
+    from aggregation.properties.axioms import check_rule as _check_rule
+    profile = Profile.parse("2: A > B > C\n2: B > C > A\n1: C > A > B")
+    seen = []
+    checks = _check_rule(profile, "borda", progress=lambda f: seen.append(f) or True)
+    assert seen[0] == 0.0 and seen[-1] == 1.0 and all(b >= a for a, b in zip(seen, seen[1:]))
+    assert len(checks) > 3
+    calls = []
+    with pytest.raises(Cancelled):
+        _check_rule(profile, "borda", progress=lambda f: calls.append(f) or len(calls) < 5)
+    assert len(calls) == 5                     # stopped at the first False, mid-way

@@ -189,3 +189,26 @@ def test_nearly_tied_margins_are_ties_or_a_condorcet_winner_consistently(gap):
     assert (winner is None) == (np.tanh(gap / 2) <= 1e-9)
     got = maximal_lottery(population).values
     assert got.to_dict() == pytest.approx(expected, abs=1e-12)
+
+
+def test_three_cycle_closed_form_by_hand():
+    # 0.6 A over B, 0.7 B over C, 0.8 C over A: margins M[A,B] = 0.2, M[B,C] = 0.4, M[C,A] = 0.6, so the
+    # maximal lottery is (M[B,C], M[C,A], M[A,B]) / 1.2 = (1/3, 1/2, 1/6) (the kernel of M)
+    import pandas as pd
+    from aggregation import PreferenceMatrix, maximal_lottery
+    from aggregation.rules.lotteries import THREE_CYCLE
+    P = pd.DataFrame([[0.5, 0.6, 0.2], [0.4, 0.5, 0.7], [0.8, 0.3, 0.5]], index=list("ABC"), columns=list("ABC"))
+    result = maximal_lottery(PreferenceMatrix(P))
+    np.testing.assert_allclose(result.values.to_numpy(), [1 / 3, 1 / 2, 1 / 6], atol=1e-15)
+    assert result.method == THREE_CYCLE and result.certificate.unique
+
+
+def test_direct_highs_agrees_with_scipy_linprog():
+    from aggregation.rules import lotteries
+    rng = np.random.default_rng(0)
+    for m in (4, 7, 15, 40):
+        X = rng.random((m, m))
+        P = X / (X + X.T)
+        M = P - P.T
+        np.testing.assert_allclose(lotteries._any_maximal_lottery(M), lotteries._any_maximal_lottery_scipy(M),
+                                   atol=1e-9)

@@ -24,7 +24,10 @@ def test_a_lottery_certificate_by_hand():
     assert ml.certificate.unique and ml.certificate.essential_set == ("B",) and ml.certificate.value == 0.0
     assert ml.method.startswith("the Condorcet winner")           # B settles it without a linear program
     cycle = maximal_lottery(Profile.parse("A > B > C\nB > C > A\nC > A > B"))
-    assert cycle.method.startswith("linear programs") and cycle.certificate.unique
+    assert cycle.method.startswith("a strict three-cycle") and cycle.certificate.unique    # the kernel of M
+    four = maximal_lottery(Profile.parse("A > B > C > D\nB > C > A > D\nC > A > B > D"))  # the cycle, D last
+    assert four.method.startswith("linear programs") and four.certificate.unique
+    assert four.values.to_dict() == pytest.approx({"A": 1 / 3, "B": 1 / 3, "C": 1 / 3, "D": 0.0}, abs=1e-12)
 
 
 def test_the_reward_fit_keeps_its_levels():

@@ -4,16 +4,20 @@ import pandas as pd
 
 from aggregation import (Profile, RewardPopulation, game_affordable, game_cells, properties_affordable,
                          properties_cost)
+from aggregation.properties.cost import planned_computations
 from aggregation.testtime import cost
 
 FIGURE_1 = Profile.parse("2: R > G > B\n3: B > R > G")          # Jackpot paper, Figure 1
 
 
 def test_property_checks_cost_by_hand():
-    # 2 distinct rankings, m = 3: a score rule re-runs 2m = 6 times over 2 x (3 + 1) cells
-    assert properties_cost(FIGURE_1, "borda", 4) == 6 * 2 * 4
+    # 2 distinct rankings, m = 3: IIA removes each alternative (3), clones clones each (3), plus the rule once:
+    # a score rule re-runs 7 times over 2 x (3 + 1) cells
+    assert properties_cost(FIGURE_1, "borda", 4, ["iia", "clones"]) == 7 * 2 * 4
     # a game rule re-solves its game with a clone: 2 rankings split in two x 4 alternatives = 16 cells
-    assert properties_cost(FIGURE_1, "mpne", 4) == 6 * game_cells(FIGURE_1, 4, extra=1) == 6 * 16
+    assert properties_cost(FIGURE_1, "mpne", 4, ["iia", "clones"]) == 7 * game_cells(FIGURE_1, 4, extra=1) == 7 * 16
+    # every property: each plans its own re-computations (aggregation.properties.cost.planned_computations)
+    assert properties_cost(FIGURE_1, "borda", 4) == planned_computations(FIGURE_1) * 2 * 4
     assert properties_affordable(FIGURE_1, "robust", 4)
 
 

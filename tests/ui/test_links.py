@@ -45,7 +45,7 @@ def test_a_large_population_is_stored_under_an_id_that_its_content_decides(tmp_p
 def test_the_store_keeps_the_most_recently_opened_and_drops_the_expired(tmp_path, monkeypatch):
     monkeypatch.setattr(bounds, "MAX_STORED_POPULATIONS", 2)
     now = 1_000_000_000.0
-    for i, age_days in enumerate([1, 2, 3, bounds.LINK_EXPIRY_DAYS + 1]):
+    for i, age_days in enumerate([1, 2, 3, bounds.MAX_LINK_AGE_DAYS + 1]):
         path = tmp_path / f"s{i:032x}.json.z"
         path.write_bytes(b"x")
         os.utime(path, (now - age_days * 86_400,) * 2)
