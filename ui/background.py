@@ -17,9 +17,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import streamlit as st
+from streamlit.runtime import Runtime
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from aggregation import AggregationError, Cancelled
 
+from . import state
 from .text import md
 
 #: Seconds between two looks at a running job.
@@ -50,7 +53,6 @@ _LOCK = threading.Lock()
 
 def _session_id() -> str | None:
     try:
-        from streamlit.runtime.scriptrunner import get_script_run_ctx
         ctx = get_script_run_ctx(suppress_warning=True)
         return None if ctx is None else ctx.session_id
     except Exception:  # noqa: BLE001 - outside a Streamlit run (tests, notebooks)
@@ -62,7 +64,6 @@ def _any_session_alive(sessions: set) -> bool:
     if not sessions:
         return True
     try:
-        from streamlit.runtime import Runtime
         if not Runtime.exists():
             return True
         runtime = Runtime.instance()
@@ -118,8 +119,6 @@ def when_asked(request: tuple, key: tuple, label: str, fn: Callable) -> bool:
     its background job ``key`` is done (the page then reads the result from the cache); else starts it
     (the first time) or, after a cancel or a failure, forgets the request so that the button shows
     again; False."""
-    from . import state
-
     if not state.requested(*request):
         return False
     job = get(key)

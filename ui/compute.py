@@ -30,8 +30,17 @@ from aggregation.rules.result import values_of
 from . import numbers
 from .simplex import nbc_regions
 
+def _population_classes(classes=POPULATION_CLASSES) -> set:
+    """The population classes and every subclass of them (the core derives some populations lazily, e.g.
+    the closed-form variations of a profile)."""
+    out = set()
+    for cls in classes:
+        out |= {cls} | _population_classes(cls.__subclasses__())
+    return out
+
+
 #: Streamlit hashes a cached function's arguments by exact type: every population class by its fingerprint.
-HASH_FUNCS = {cls: (lambda m: m.fingerprint) for cls in POPULATION_CLASSES}
+HASH_FUNCS = {cls: (lambda m: m.fingerprint) for cls in _population_classes()}
 _CACHE = dict(hash_funcs=HASH_FUNCS, max_entries=64, show_spinner=False)
 
 #: Rules compared side by side: every rule of the registry, in its display order.

@@ -129,6 +129,7 @@ def population_from_dict(d, where: str = "population") -> Population:
                     if abs(name) >= 10 ** 18:
                         raise AggregationError(f"{here}.name: the number {short(name)} is too long to be a name")
                     name = str(name)
+                cell(name, f"{here}.name")                  # a lone surrogate is no text (pandas' Arrow strings refuse it)
                 if name in rewards:
                     raise AggregationError(f"{here}.name: duplicate user type {name!r}")
                 rewards[name] = _rewards(_field(t, "rewards", dict, here), f"{here}.rewards")
@@ -199,6 +200,7 @@ def _rewards(row: dict, where: str) -> dict:
     for a, r in row.items():
         if not isinstance(a, str):
             raise AggregationError(f"{where}: the alternative {short(a)} must be a name (text)")
+        cell(a, f"{where}: the alternative")
         if isinstance(r, bool) or not isinstance(r, numbers.Real):
             raise AggregationError(f"{where}.{a[:60]} must be a number, got {short(r)}")
         try:
@@ -279,6 +281,8 @@ def _counts(columns: dict, alternatives, where: str) -> ComparisonCounts:
         bad = next((i for i, v in enumerate(columns[c]) if not isinstance(v, str)), None)
         if bad is not None:
             raise AggregationError(f"{where}.{c}[{bad}] must be text, got {short(columns[c][bad])}")
+        for i, v in enumerate(columns[c]):
+            cell(v, f"{where}.{c}[{i}]")               # no lone surrogate (pandas' Arrow strings refuse it)
     for c in OUTCOMES:
         bad = next((i for i, v in enumerate(columns[c]) if isinstance(v, bool) or not isinstance(v, int)), None)
         if bad is not None:

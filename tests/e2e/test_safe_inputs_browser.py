@@ -48,8 +48,13 @@ def assert_nothing_live(page) -> None:
     expect(page.get_by_test_id("stException")).to_have_count(0)
 
 
+def population_uploader(page):
+    """The Population page's population-file uploader (the comparison-log uploader sits below it)."""
+    return page.get_by_test_id("stFileUploader").filter(has_text="Import a population file")
+
+
 def upload(page, name: str, data: bytes) -> None:
-    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
+    population_uploader(page).get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
         {"name": name, "mimeType": "application/json", "buffer": data})
     page.get_by_test_id("stFileChip").first.wait_for()
     wait_for_app(page)
@@ -149,7 +154,7 @@ def test_the_server_refuses_an_upload_above_the_stated_limit(page, server):
     streams it without a length is cut off (413), and a file within the limit is stored (204). The session,
     its upload URL and its XSRF token come from a real upload in the browser."""
     open_page(page, server, "population")
-    uploader = page.get_by_test_id("stFileUploader")
+    uploader = population_uploader(page)
     expect(uploader).to_contain_text(f"{bounds.MAX_FILE_MB}MB per file")
     stated = page.get_by_text(f"Limits: files up to {bounds.MAX_FILE_MB} MiB", exact=False)
     expect(stated).to_be_visible()

@@ -39,6 +39,15 @@ def refused(call, message: str, error=AggregationError):
                                   '"voter": "\\udc00"}]}'), r"comparisons\[0\]\.voter: .* lone surrogate"),
     (lambda: population_from_dict({"kind": "rankings", "alternatives": ["A\udfff", "B"], "text": "A > B"}),
      "control character U\\+DFFF"),
+    # pandas stores text in Arrow strings once pyarrow is installed (it is, for the comparison logs): a lone
+    # surrogate reaching a DataFrame raised UnicodeEncodeError (found by the fuzz suite)
+    (lambda: population_from_dict({"kind": "rewards", "types": [{"name": "\ud800", "rewards": {"A": 0, "B": 1}}]}),
+     r"types\[0\]\.name: .* lone surrogate"),
+    (lambda: population_from_dict({"kind": "rewards", "types": [{"name": "u", "rewards": {"\ud800": 0, "B": 1}}]}),
+     r"types\[0\]\.rewards: the alternative: .* lone surrogate"),
+    (lambda: population_from_dict({"kind": "comparisons", "counts": {
+        "first": ["\ud800"], "second": ["B"], "first_wins": [1], "second_wins": [0], "ties": [0]}}),
+     r"counts\.first\[0\]: .* lone surrogate"),
 ])
 def test_surrogate_characters(call, message):
     """UnicodeEncodeError (fingerprints, pyarrow strings) before."""

@@ -111,7 +111,7 @@ def test_the_page_renders_for_every_preset(app, data_dir, scenario):
     if scenario.sampling is not None:
         app.session_state[state.SAMPLING_KEY] = distribution(scenario.sampling, model.alternatives)
     at = open_fine_tuning(app)
-    assert not at.exception and not at.error, texts(at.error)
+    assert not at.exception and not at.error, (texts(at.error), [e.stack_trace for e in at.exception])
     assert f"**Population**: {scenario.title}" in texts(at.markdown)
     shown = preview(at)
     assert all(sum(p.values()) == pytest.approx(1.0) for p in shown.values())
