@@ -88,7 +88,7 @@ if model.kind == COMPARISONS:
 if view.lottery is not None and not view.lottery.unique:
     st.info(f"The maximal lottery is **not unique** on this population: several lotteries are unbeaten. The one "
             f"shown is the {view.lottery.selection}; it is unique, treats alternatives symmetrically and uses every "
-            f"alternative some maximal lottery uses ({', '.join(explain.plain(a) for a in view.lottery.essential_set)}).",
+            f"alternative some maximal lottery uses ({', '.join(md(a) for a in view.lottery.essential_set)}).",
             icon=":material/info:")
 if view.rlhf_infinite_gaps:
     st.info("Some responses are ranked below others by every voter: their Bradley–Terry reward is −∞ and the "

@@ -112,7 +112,7 @@ with right:
         st.markdown(widgets.certificate_text(view.robust.certificate))
         mix = view.robust.certificate.opponent_mix
         st.caption("Worst-case opponents (the rival answers that hold it down): "
-                   + ", ".join(f"{explain.plain(a)} {numbers.decimal(p)}" for a, p in mix.items() if p > PROBABILITY_TOLERANCE) + ".")
+                   + ", ".join(f"{md(a)} {numbers.decimal(p)}" for a, p in mix.items() if p > PROBABILITY_TOLERANCE) + ".")
     else:
         st.caption("Not computed (see above).")
 
@@ -148,7 +148,7 @@ if view.multi_output is not None:
                         index=pd.Index(view.multi_output.values.index, name="set of answers"))
     widgets.table(widgets.styled(sets, numbers.decimal),
                   key="testtime_multi_output", width="stretch")
-    mix = ", ".join(f"{explain.plain(a)} {numbers.decimal(p)}" for a, p in mo.opponent_mix.items()
+    mix = ", ".join(f"{md(a)} {numbers.decimal(p)}" for a, p in mo.opponent_mix.items()
                    if p > PROBABILITY_TOLERANCE)
     st.caption(f"How: {view.multi_output.method}. Certificate: against rival answers drawn as ({mix}), no set of {kk} "
                f"answers wins more than {numbers.decimal(mo.best_possible)}, so no {kk}-output policy does better.")

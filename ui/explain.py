@@ -71,15 +71,12 @@ MARGIN = ("Margin M[a, b] = P[a, b] − P[b, a]: the share of voters preferring 
 CHART_DOWNLOAD = ("Charts: the camera icon in each chart's toolbar (top right, on hover) downloads it, titled with "
                   "what it shows and the population, as a PNG or an SVG (choose under Chart downloads in the sidebar).")
 
-#: User text (an alternative's name) escaped so that markdown shows it as typed: :func:`ui.text.md`.
-plain = md
-
 
 def opponents(names) -> str:
     """Worst-case opponents in words, the same on every page: every response tied for the worst case is named
     (the core returns them all), with "(tied)" when there are several: "y2", "A, B, C (tied)"."""
     names = list(names)
-    text = ", ".join(plain(a) for a in names)
+    text = ", ".join(md(a) for a in names)
     return f"{text} (tied)" if len(names) > 1 else text
 
 
@@ -92,7 +89,7 @@ def bt_fit_sentence(fit) -> str:
         return ("**One reward model explains these comparisons.** The Bradley–Terry reward that RLHF fits (and "
                 "DPO's policy implies) reproduces every head-to-head share P[a, b] of this population exactly"
                 + (" (with two answers one reward model always does)." if len(fit.reward) == 2 else "."))
-    a, b = (plain(x) for x in fit.max_pair)
+    a, b = (md(x) for x in fit.max_pair)
     P_ab = float(fit.fitted.loc[fit.max_pair[0], fit.max_pair[1]])
     observed = P_ab + fit.max_error
     text = ("**No single reward model reproduces these comparisons.** RLHF fits one Bradley–Terry reward for "
@@ -100,7 +97,7 @@ def bt_fit_sentence(fit) -> str:
             f"{a} beats {b} with probability {decimal(observed)}, the fitted model says {decimal(P_ab)} "
             f"({decimal(fit.mean_error)} off on average over the pairs drawn from D).")
     if fit.cycle is not None and fit.cycle_gap > 1e-9:
-        x, y, z = (plain(c) for c in fit.cycle)
+        x, y, z = (md(c) for c in fit.cycle)
         text += (f" For instance, going round {x} → {y} → {z} → {x} the probabilities that each beats the next "
                  f"multiply to {decimal(fit.forward)}, and the other way round to {decimal(fit.backward)}; a "
                  f"single reward model always makes these two equal ({link('heterogeneous')}, "

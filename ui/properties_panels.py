@@ -13,7 +13,7 @@ from aggregation.properties.cost import affordable_properties
 from aggregation.properties import paradox_table as tables
 
 from . import background, compute, explain, state, widgets
-from .explain import plain
+from .text import md
 
 #: What a grid cell shows, by status (a pass that tried every variation is a proof on this population;
 #: a bounded one found no counterexample within the stated bounds).
@@ -91,7 +91,7 @@ def on_this_population(model, D) -> tuple[float, int]:
     elif job is not None:
         background.panel(job_key, "properties_background")       # how the last run ended (cancelled, failed)
     for rule_id, message in errors.items():     # the rule itself cannot be computed here (e.g. a D with zeros)
-        st.caption(f"**{LABELS[rule_id]}** cannot be checked on this population: {plain(message)}.")
+        st.caption(f"**{LABELS[rule_id]}** cannot be checked on this population: {md(message)}.")
     frame, report = grid(results, errors, rules)
     show_grid(frame)
     widgets.csv_download(report, file_name="properties.csv", key="properties_csv", index=False,
@@ -152,13 +152,13 @@ def counterexamples(report: pd.DataFrame) -> None:
         checked = int((report["rule"] == rule).sum())
         with st.expander(f"{rule}: breaks {len(rows)} of {checked} properties here", icon=":material/cancel:"):
             for _, row in rows.iterrows():
-                st.markdown(f"**{row['property']}** ({row['version']} version). {plain(row['explanation'])}")
+                st.markdown(f"**{row['property']}** ({row['version']} version). {md(row['explanation'])}")
     others = report[report["status"] != "fail"]
     with st.expander(f"Why the other cells pass or do not apply ({len(others)})"):
         for _, row in others.iterrows():
             mark = STATUS["bounded"] if row["status"] == "pass" and not row["proof"] else STATUS[row["status"]]
-            explored = f" *Explored: {plain(row['explored'])}.*" if row["explored"] else ""
-            st.markdown(f"- **{row['rule']} — {row['property']}** ({mark}): {plain(row['explanation'])}{explored}")
+            explored = f" *Explored: {md(row['explored'])}.*" if row["explored"] else ""
+            st.markdown(f"- **{row['rule']} — {row['property']}** ({mark}): {md(row['explanation'])}{explored}")
 
 
 def definitions() -> None:
@@ -191,7 +191,7 @@ def _load_button(profile, rule_id: str, prop_id: str, key: str) -> None:
 
 
 def _show_paradox(narrative: str, profile, bounds: str, minimal: bool, rule_id: str, prop_id: str, key: str):
-    st.markdown(plain(narrative))
+    st.markdown(md(narrative))
     st.code(profile.to_text(), language=None)
     smallest = ("No smaller population violates it (every smaller size was searched exhaustively, up to renaming "
                 "the alternatives)." if minimal else
@@ -243,9 +243,9 @@ def _from_table(rule_id: str, prop_id: str) -> None:
             _show_paradox(row["narrative"], row["population"], row["bounds"], row["minimal"], rule_id, prop_id,
                           "paradox_load_table")
         elif row["status"] == tables.NONE_FOUND:
-            st.markdown(f"No violation found within the bounds. {plain(row['bounds'])}")
+            st.markdown(f"No violation found within the bounds. {md(row['bounds'])}")
         else:
-            st.markdown(f"Not searched: {plain(row['reason'])}.")
+            st.markdown(f"Not searched: {md(row['reason'])}.")
     elif isinstance(table, dict):
         st.caption("This pair is not in the precomputed table (a rule or property added after it was generated): "
                    "search it now.")
@@ -262,9 +262,9 @@ def _searched(key, rule_id: str, prop_id: str) -> None:
         _show_paradox(p.narrative, p.population, result.bounds_text(), p.minimal, rule_id, prop_id,
                       "paradox_load_search")
     elif result.refusal:
-        st.markdown(f"Not searched: {plain(result.refusal)}.")
+        st.markdown(f"Not searched: {md(result.refusal)}.")
     else:
-        st.markdown(f"No violation found. {plain(result.bounds_text())}")
+        st.markdown(f"No violation found. {md(result.bounds_text())}")
 
 
 # ---------------------------------------------------------------------------- the table

@@ -19,8 +19,8 @@ STEPS = 1500  # long enough (about 10-30 s on this machine) for several progress
 
 def progress_step(page) -> int | None:
     text = page.get_by_test_id("stProgress").first.inner_text() if page.get_by_test_id("stProgress").count() else ""
-    match = re.search(r"Step (\d+) of (\d+)", text)
-    return int(match.group(1)) if match else None
+    match = re.search(r"Step ([\d,]+) of ([\d,]+)", text)
+    return int(match.group(1).replace(",", "")) if match else None
 
 
 def test_press_the_button_watch_progress_and_see_the_result(page, dashboard_with_worker):
@@ -34,7 +34,7 @@ def test_press_the_button_watch_progress_and_see_the_result(page, dashboard_with
     wait_for_app(page)
 
     page.get_by_role("button", name="Start training").click()
-    expect(page.get_by_text(f"of {STEPS}", exact=False).first).to_be_visible(timeout=30_000)
+    expect(page.get_by_text(f"of {STEPS:,}", exact=False).first).to_be_visible(timeout=30_000)
     assert "job=" in page.url  # a reload or a shared link opens this job again
 
     # the progress panel updates by itself (a polling fragment), no interaction needed

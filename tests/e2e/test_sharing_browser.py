@@ -248,7 +248,7 @@ def test_shared_two_people_and_the_operator(shared_dashboard, browser):
     ana.get_by_label("Password or token").fill(PASSWORDS["ana"])
     ana.get_by_role("button", name="Sign in").click()
     expect(ana.get_by_text("The link's job=")).to_be_visible(timeout=30_000)
-    expect(ana.get_by_text("which is not among your jobs")).to_be_visible()
+    expect(ana.get_by_text("it is not among your jobs")).to_be_visible()
     assert owners["ben"] not in listed(ana)
     assert client.status(owners["ben"]).state == "queued"
 
