@@ -85,11 +85,15 @@ def check_condorcet(ctx: Context):
         return ctx.result("condorcet", NOT_APPLICABLE,
                           "no alternative beats every other one in head-to-head majority votes "
                           "(there is no Condorcet winner), so the property says nothing here")
+    return must_pick(ctx, "condorcet", x, f"{x} beats every other alternative head-to-head ({_duels(ctx, x)})")
+
+
+def _duels(ctx: Context, x: str, word: str = "") -> str:
+    """``x``'s first three head-to-head shares against the others, in words ("B by 60% to 40%, ... and 2 more")."""
     P = ctx.population.preference_matrix()
     others = [b for b in P.index if b != x]
-    duels = ", ".join(f"{b} by {pct(P.loc[x, b])} to {pct(P.loc[b, x])}" for b in others[:3])
-    more = f" and {len(others) - 3} more" if len(others) > 3 else ""
-    return must_pick(ctx, "condorcet", x, f"{x} beats every other alternative head-to-head ({duels}{more})")
+    duels = ", ".join(f"{word}{b} by {pct(P.loc[x, b])} to {pct(P.loc[b, x])}" for b in others[:3])
+    return duels + (f" and {len(others) - 3} more" if len(others) > 3 else "")
 
 
 # ============================================================================ losers
@@ -118,11 +122,7 @@ def check_condorcet_loser(ctx: Context):
         return ctx.result("condorcet_loser", NOT_APPLICABLE,
                           "no alternative loses every head-to-head majority vote (there is no Condorcet loser), "
                           "so the property says nothing here")
-    P = ctx.population.preference_matrix()
-    others = [b for b in P.index if b != x]
-    duels = ", ".join(f"to {b} by {pct(P.loc[x, b])} to {pct(P.loc[b, x])}" for b in others[:3])
-    more = f" and {len(others) - 3} more" if len(others) > 3 else ""
-    return must_not_pick(ctx, "condorcet_loser", x, f"{x} loses every head-to-head vote ({duels}{more})")
+    return must_not_pick(ctx, "condorcet_loser", x, f"{x} loses every head-to-head vote ({_duels(ctx, x, 'to ')})")
 
 
 def check_majority_loser(ctx: Context):
