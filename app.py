@@ -3,6 +3,7 @@
 Runs on every rerun of every page: page set-up, ``st.navigation`` over the pages in ``pages/``,
 the shared state and the link, the sidebar; then the chosen page; then the link is written back.
 """
+
 import streamlit as st
 
 from ui import explain, reports, scenarios, shell, state, tour, urls, widgets
@@ -34,8 +35,13 @@ def scenario_card(scenario) -> None:
         st.markdown(scenario.summary)
         widgets.scenario_provenance(scenario, compact=True)
         link = "/" + spec.url_path + "?" + "&".join(f"{k}={v}" for k, v in urls.scenario_params(scenario).items())
-        if st.button(f"Open on {spec.title}", key=f"open_{scenario.id}", icon=spec.icon, type="primary",
-                     help=f"Loads the scenario and opens {link}"):
+        if st.button(
+            f"Open on {spec.title}",
+            key=f"open_{scenario.id}",
+            icon=spec.icon,
+            type="primary",
+            help=f"Loads the scenario and opens {link}",
+        ):
             urls.open_scenario(scenario)
 
 
@@ -47,8 +53,13 @@ def experiment_card(experiment) -> None:
         st.markdown(f"**{experiment.title}**")
         st.markdown(experiment.summary)
         st.caption(experiment.reference)
-        if st.button("Open the experiment", key=f"xopen_{experiment.name}", icon=spec.icon, type="primary",
-                     help=f"Opens /{spec.url_path}?experiment={experiment.name}"):
+        if st.button(
+            "Open the experiment",
+            key=f"xopen_{experiment.name}",
+            icon=spec.icon,
+            type="primary",
+            help=f"Opens /{spec.url_path}?experiment={experiment.name}",
+        ):
             st.switch_page(shell.ROOT / spec.path, query_params={"experiment": experiment.name})
 
 
@@ -59,20 +70,25 @@ def home() -> None:
         "count** under the distribution its compared responses were sampled from; Nash learning from human "
         "feedback converges to the **maximal lottery**; a model sampled k times at test time should be the "
         "**multi-player Nash equilibrium** of a (k+1)-player game. This dashboard lets you define a population "
-        "of voters and see, side by side, what each rule makes of it and where each one fails.")
+        "of voters and see, side by side, what each rule makes of it and where each one fails.",
+    )
 
     st.subheader("Failure-case library")
-    st.caption("Each card loads a population from the papers (or constructed to show their point) and opens the "
-               "page that shows the failure best. The address bar then holds a link that reproduces the screen.")
+    st.caption(
+        "Each card loads a population from the papers (or constructed to show their point) and opens the "
+        "page that shows the failure best. The address bar then holds a link that reproduces the screen."
+    )
     gallery = scenarios.available()
     for start in range(0, len(gallery), GALLERY_COLUMNS):
-        for col, scenario in zip(st.columns(GALLERY_COLUMNS), gallery[start:start + GALLERY_COLUMNS]):
+        for col, scenario in zip(st.columns(GALLERY_COLUMNS), gallery[start : start + GALLERY_COLUMNS]):
             with col:
                 scenario_card(scenario)
 
     st.subheader("The papers' experiments")
-    st.caption("Each card opens an experiment of the papers with its own settings on the Experiments page; its "
-               "button there runs it (every run a fine-tuning job) and shows the spread across seeds.")
+    st.caption(
+        "Each card opens an experiment of the papers with its own settings on the Experiments page; its "
+        "button there runs it (every run a fine-tuning job) and shows the spread across seeds."
+    )
     cards = list(EXPERIMENTS.values())
     for col, experiment in zip(st.columns(len(cards)), cards):
         with col:
@@ -81,7 +97,7 @@ def home() -> None:
     st.subheader("Start here")
     tiles = [(spec, PAGE_LINES[spec.url_path]) for spec in shell.PAGES]
     for start in range(0, len(tiles), 4):
-        for col, (spec, text) in zip(st.columns(4), tiles[start:start + 4]):
+        for col, (spec, text) in zip(st.columns(4), tiles[start : start + 4]):
             with col.container(border=True):
                 st.page_link(shell.ROOT / spec.path, label=spec.title, icon=spec.icon)
                 st.caption(text)
@@ -107,16 +123,17 @@ def home() -> None:
             "independent samples at least as much as y (ties, and a sample equal to y, count for the samples); "
             "the robust rate f(k) is its minimum over y. In the game behind MPNE_k an answer scores only when "
             "strictly preferred to all k others.\n"
-            "- Rankings that leave out responses put them tied last.")
+            "- Rankings that leave out responses put them tied last."
+        )
 
 
 shell.configure()
 nav = shell.navigation(home)
 state.ensure_session()
 urls.apply_inbound_link()
-export_slot = st.sidebar.container()    # filled after the page has run: the report holds what it drew
+export_slot = st.sidebar.container()  # filled after the page has run: the report holds what it drew
 shell.sidebar()
-tour.show(nav.url_path or None)          # a first visit's guided tour, above the page
+tour.show(nav.url_path or None)  # a first visit's guided tour, above the page
 nav.run()
 reports.download_button(export_slot)
 urls.sync_outbound_link()

@@ -16,6 +16,7 @@ so every limit leaves room for it; above them the pages' computations (an m x m 
 one m x m matrix per user type, a linear program over m alternatives) stop being interactive long
 before memory runs out, and a file of 50 MiB is larger than any PrefLib data set.
 """
+
 from __future__ import annotations
 
 import re
@@ -60,7 +61,7 @@ MAX_TOTAL_WEIGHT = 1e15
 #: ``server.maxUploadSize`` use this value).
 MAX_FILE_MB = 50
 #: Characters of text one reader accepts (a file's decoded text, a text box, a scenario).
-MAX_TEXT_CHARS = MAX_FILE_MB * 2 ** 20
+MAX_TEXT_CHARS = MAX_FILE_MB * 2**20
 #: Lines of one text (blank lines and comments included).
 MAX_LINES = 2_000_000
 #: Columns of a CSV table or fields of a JSONL row.
@@ -68,7 +69,7 @@ MAX_COLUMNS = 100
 #: Dimensions of a spatial generator's points.
 MAX_DIMENSIONS = 100
 #: Largest seed of a generator (numpy's generators take any whole number; a seed this large is a typo).
-MAX_SEED = 2 ** 64 - 1
+MAX_SEED = 2**64 - 1
 #: Characters of one link parameter (``D`` over 1,000 alternatives needs about 18,000).
 MAX_PARAM_CHARS = 20_000
 #: Characters of a population carried inside a link (zlib + base64url); a larger one is kept by the server
@@ -114,47 +115,72 @@ MAX_COUNT_CELLS = 5_000_000
 MAX_ANNOTATORS = 1_000_000
 
 #: Every limit, in the order the README lists them.
-LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
-    Limit("MAX_ALTERNATIVES", MAX_ALTERNATIVES, "alternatives", "alternatives in one population"),
-    Limit("MAX_NAME_CHARS", MAX_NAME_CHARS, "characters", "characters in one name (alternative, user type, voter)"),
-    Limit("MAX_RANKINGS", MAX_RANKINGS, "rankings", "rankings in one population, before identical ones are merged"),
-    Limit("MAX_CELLS", MAX_CELLS, "cells", "rankings × alternatives"),
-    Limit("MAX_TYPES", MAX_TYPES, "user types", "user types in one population"),
-    Limit("MAX_TYPE_CELLS", MAX_TYPE_CELLS, "cells", "user types × alternatives × alternatives"),
-    Limit("MAX_COMPARISONS", MAX_COMPARISONS, "comparisons", "rows of a comparison table"),
-    Limit("MAX_TOTAL_WEIGHT", MAX_TOTAL_WEIGHT, "", "total weight of the rankings or user types"),
-    Limit("MAX_FILE_MB", MAX_FILE_MB, "MiB", "size of one uploaded file (enforced by the server too)"),
-    Limit("MAX_TEXT_CHARS", MAX_TEXT_CHARS, "characters", "characters of text one reader accepts"),
-    Limit("MAX_LINES", MAX_LINES, "lines", "lines of one text, blank lines and comments included"),
-    Limit("MAX_COLUMNS", MAX_COLUMNS, "columns", "columns of a CSV table or fields of a JSONL row"),
-    Limit("MAX_DIMENSIONS", MAX_DIMENSIONS, "dimensions", "dimensions of a spatial generator"),
-    Limit("MAX_SEED", MAX_SEED, "", "a generator's seed"),
-    Limit("MAX_PARAM_CHARS", MAX_PARAM_CHARS, "characters", "characters of one link parameter"),
-    Limit("MAX_LINK_POPULATION_CHARS", MAX_LINK_POPULATION_CHARS, "characters",
-          "characters of a population carried inside a link (a larger one is stored by the server under an id)"),
-    Limit("MAX_STORED_POPULATIONS", MAX_STORED_POPULATIONS, "populations",
-          "populations the server keeps for links and reloads (oldest unused removed first)"),
-    Limit("MAX_LINK_AGE_DAYS", MAX_LINK_AGE_DAYS, "days", "days a stored population lives without being opened"),
-    Limit("MAX_SPEC_BYTES", MAX_SPEC_BYTES, "bytes", "size of one job spec (JSON)"),
-    Limit("MAX_PROMPT_CHARS", MAX_PROMPT_CHARS, "characters", "characters of a job's prompt"),
-    Limit("MAX_RENDERED_PROMPT_CHARS", MAX_RENDERED_PROMPT_CHARS, "characters",
-          "characters of a job's prompt once `{options}` is replaced by the names"),
-    Limit("MAX_JOB_NAME_CHARS", MAX_JOB_NAME_CHARS, "characters", "characters of a job's name"),
-    Limit("MAX_MODEL_NAME_CHARS", MAX_MODEL_NAME_CHARS, "characters", "characters of a model's name (a model folder)"),
-    Limit("MAX_TARGET_MODULES", MAX_TARGET_MODULES, "layers", "layer names in a job's LoRA target modules"),
-    Limit("MAX_TARGET_MODULE_CHARS", MAX_TARGET_MODULE_CHARS, "characters", "characters of one LoRA layer name"),
-    Limit("MAX_YEE_CANDIDATES", MAX_YEE_CANDIDATES, "candidates", "candidates of a Yee diagram"),
-    Limit("MAX_YEE_GRID", MAX_YEE_GRID, "pixels", "pixels per side of a Yee diagram"),
-    Limit("MAX_YEE_VOTERS", MAX_YEE_VOTERS, "voters", "voters around each pixel of a Yee diagram"),
-    Limit("MAX_YEE_CELLS", MAX_YEE_CELLS, "voters", "pixels × voters per pixel of a Yee diagram"),
-    Limit("MAX_LOG_UPLOAD_MB", MAX_LOG_UPLOAD_MB, "MiB",
-          "size of a comparison log uploaded in the browser (larger logs: import the local file from Python or "
-          "the command line)"),
-    Limit("MAX_LOG_ROWS", MAX_LOG_ROWS, "rows", "rows of a comparison log imported from a local file (streamed)"),
-    Limit("MAX_COUNT_CELLS", MAX_COUNT_CELLS, "cells",
-          "distinct (pair, annotator) cells of a population of comparison counts"),
-    Limit("MAX_ANNOTATORS", MAX_ANNOTATORS, "annotators", "distinct annotators of a comparison log"),
-)}
+LIMITS: dict[str, Limit] = {
+    limit.name: limit
+    for limit in (
+        Limit("MAX_ALTERNATIVES", MAX_ALTERNATIVES, "alternatives", "alternatives in one population"),
+        Limit("MAX_NAME_CHARS", MAX_NAME_CHARS, "characters", "characters in one name (alternative, user type, voter)"),
+        Limit("MAX_RANKINGS", MAX_RANKINGS, "rankings", "rankings in one population, before identical ones are merged"),
+        Limit("MAX_CELLS", MAX_CELLS, "cells", "rankings × alternatives"),
+        Limit("MAX_TYPES", MAX_TYPES, "user types", "user types in one population"),
+        Limit("MAX_TYPE_CELLS", MAX_TYPE_CELLS, "cells", "user types × alternatives × alternatives"),
+        Limit("MAX_COMPARISONS", MAX_COMPARISONS, "comparisons", "rows of a comparison table"),
+        Limit("MAX_TOTAL_WEIGHT", MAX_TOTAL_WEIGHT, "", "total weight of the rankings or user types"),
+        Limit("MAX_FILE_MB", MAX_FILE_MB, "MiB", "size of one uploaded file (enforced by the server too)"),
+        Limit("MAX_TEXT_CHARS", MAX_TEXT_CHARS, "characters", "characters of text one reader accepts"),
+        Limit("MAX_LINES", MAX_LINES, "lines", "lines of one text, blank lines and comments included"),
+        Limit("MAX_COLUMNS", MAX_COLUMNS, "columns", "columns of a CSV table or fields of a JSONL row"),
+        Limit("MAX_DIMENSIONS", MAX_DIMENSIONS, "dimensions", "dimensions of a spatial generator"),
+        Limit("MAX_SEED", MAX_SEED, "", "a generator's seed"),
+        Limit("MAX_PARAM_CHARS", MAX_PARAM_CHARS, "characters", "characters of one link parameter"),
+        Limit(
+            "MAX_LINK_POPULATION_CHARS",
+            MAX_LINK_POPULATION_CHARS,
+            "characters",
+            "characters of a population carried inside a link (a larger one is stored by the server under an id)",
+        ),
+        Limit(
+            "MAX_STORED_POPULATIONS",
+            MAX_STORED_POPULATIONS,
+            "populations",
+            "populations the server keeps for links and reloads (oldest unused removed first)",
+        ),
+        Limit("MAX_LINK_AGE_DAYS", MAX_LINK_AGE_DAYS, "days", "days a stored population lives without being opened"),
+        Limit("MAX_SPEC_BYTES", MAX_SPEC_BYTES, "bytes", "size of one job spec (JSON)"),
+        Limit("MAX_PROMPT_CHARS", MAX_PROMPT_CHARS, "characters", "characters of a job's prompt"),
+        Limit(
+            "MAX_RENDERED_PROMPT_CHARS",
+            MAX_RENDERED_PROMPT_CHARS,
+            "characters",
+            "characters of a job's prompt once `{options}` is replaced by the names",
+        ),
+        Limit("MAX_JOB_NAME_CHARS", MAX_JOB_NAME_CHARS, "characters", "characters of a job's name"),
+        Limit(
+            "MAX_MODEL_NAME_CHARS", MAX_MODEL_NAME_CHARS, "characters", "characters of a model's name (a model folder)"
+        ),
+        Limit("MAX_TARGET_MODULES", MAX_TARGET_MODULES, "layers", "layer names in a job's LoRA target modules"),
+        Limit("MAX_TARGET_MODULE_CHARS", MAX_TARGET_MODULE_CHARS, "characters", "characters of one LoRA layer name"),
+        Limit("MAX_YEE_CANDIDATES", MAX_YEE_CANDIDATES, "candidates", "candidates of a Yee diagram"),
+        Limit("MAX_YEE_GRID", MAX_YEE_GRID, "pixels", "pixels per side of a Yee diagram"),
+        Limit("MAX_YEE_VOTERS", MAX_YEE_VOTERS, "voters", "voters around each pixel of a Yee diagram"),
+        Limit("MAX_YEE_CELLS", MAX_YEE_CELLS, "voters", "pixels × voters per pixel of a Yee diagram"),
+        Limit(
+            "MAX_LOG_UPLOAD_MB",
+            MAX_LOG_UPLOAD_MB,
+            "MiB",
+            "size of a comparison log uploaded in the browser (larger logs: import the local file from Python or "
+            "the command line)",
+        ),
+        Limit("MAX_LOG_ROWS", MAX_LOG_ROWS, "rows", "rows of a comparison log imported from a local file (streamed)"),
+        Limit(
+            "MAX_COUNT_CELLS",
+            MAX_COUNT_CELLS,
+            "cells",
+            "distinct (pair, annotator) cells of a population of comparison counts",
+        ),
+        Limit("MAX_ANNOTATORS", MAX_ANNOTATORS, "annotators", "distinct annotators of a comparison log"),
+    )
+}
 
 
 class LimitError(AggregationError):
@@ -164,8 +190,10 @@ class LimitError(AggregationError):
     def __init__(self, limit: Limit, value, where: str = "", *, line: int | None = None, found: str | None = None):
         self.limit, self.value, self.where = limit, value, where
         found = found or f"{_number(value)} {limit.unit}".rstrip()
-        message = (f"{where + ': ' if where else ''}{found}; at most {limit} "
-                   f"{'are' if limit.unit.endswith('s') else 'is'} accepted (aggregation.bounds.{limit.name})")
+        message = (
+            f"{where + ': ' if where else ''}{found}; at most {limit} "
+            f"{'are' if limit.unit.endswith('s') else 'is'} accepted (aggregation.bounds.{limit.name})"
+        )
         super().__init__(message, line=line)
 
 
@@ -201,8 +229,10 @@ def text(value, where: str = "the text", *, max_chars: int | None = None) -> str
     check("MAX_LINES", line_count(value), where)
     if m := _SURROGATE.search(value):
         line = value.count("\n", 0, m.start()) + 1
-        raise AggregationError(f"{where}: character {m.start() + 1} is a lone surrogate (U+{ord(m.group()):04X}), "
-                               "which is not text", line=line)
+        raise AggregationError(
+            f"{where}: character {m.start() + 1} is a lone surrogate (U+{ord(m.group()):04X}), which is not text",
+            line=line,
+        )
     return value.removeprefix("\ufeff")
 
 

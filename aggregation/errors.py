@@ -1,6 +1,6 @@
 """The exception the core raises for bad input, and the one a cancelled computation raises."""
-from __future__ import annotations
 
+from __future__ import annotations
 
 
 class AggregationError(ValueError):
@@ -18,7 +18,7 @@ class AggregationError(ValueError):
 
     def at_line(self, line: int) -> "AggregationError":
         """The same error (same class, same fields), located at ``line`` of a text or table."""
-        located = type(self).__new__(type(self))      # no __init__: subclasses take other arguments
+        located = type(self).__new__(type(self))  # no __init__: subclasses take other arguments
         located.__dict__.update(self.__dict__)
         located.line = line
         located.args = (f"line {line}: {self.message}",)

@@ -19,9 +19,10 @@ Experiments (:data:`EXPERIMENTS`):
   beta = 1, uniform reference, prompts and responses (a tabular policy over 40 x 40, read relative to the
   prompt: ``delta = y - x``; 5,000 rows per prompt). Methods: DPO, the consistent losses of Propositions
   6.1 and B.3, and first-order corrected DPO for alpha in 1 and 2 (alpha = 4 with the clip
-  dominating flattens the policy rather than sharpening it; the paper's V is estimated and unclipped by J). The paper estimates V with a joint model J
-  (section 5.3); here corrected DPO uses the *known* variance of the user types with the correction clipped
-  at 0.1 as the authors' code clips it (the estimated V would fit a J per prompt, 40 fits per run; the
+  dominating flattens the policy rather than sharpening it; the paper's V is estimated and unclipped by J).
+  The paper estimates V with a joint model J (section 5.3); here corrected DPO uses the *known* variance
+  of the user types with the correction clipped at 0.1 as the authors' code clips it (the estimated V
+  would fit a J per prompt, 40 fits per run; the
   spec's ``variance: "estimated"`` remains available). Claims: DPO peaks near delta = 0 and ranks like NBC;
   the consistent loss lands near pi*; corrected DPO with alpha >= 1 puts more mass near -10 and 10 than
   near 0.
@@ -34,6 +35,7 @@ Experiments (:data:`EXPERIMENTS`):
 
 A method of an experiment that is not (yet) in :data:`aggregation.TRAINING_METHODS` is left out of its runs.
 """
+
 from __future__ import annotations
 
 import csv
@@ -84,10 +86,10 @@ class Experiment:
     cases: tuple[Case, ...]
     arms: tuple[Arm, ...]
     seeds: int = 3
-    sweep: tuple[str, tuple] | None = None          # (setting, values): applies to the arms whose method reads it
+    sweep: tuple[str, tuple] | None = None  # (setting, values): applies to the arms whose method reads it
     claims: Callable[[dict], list[dict]] | None = None
     extra: Callable[["Experiment", list[dict], list[dict]], dict] | None = None
-    common: dict = field(default_factory=dict)       # settings of every run, per backend kind
+    common: dict = field(default_factory=dict)  # settings of every run, per backend kind
 
 
 def backend_kind(backend: str) -> str:
@@ -110,8 +112,9 @@ class Run:
         return self.id.rsplit("/seed=", 1)[0]
 
 
-def experiment_runs(name: str, backend: str = "tabular", seeds: int | None = None, *,
-                    arms: tuple[str, ...] | None = None) -> list[Run]:
+def experiment_runs(
+    name: str, backend: str = "tabular", seeds: int | None = None, *, arms: tuple[str, ...] | None = None
+) -> list[Run]:
     """Every run of experiment ``name`` on ``backend`` (``tabular``, ``tiny`` or a model's name) with seeds
     0 .. seeds-1 (default: the experiment's own count); ``arms``: only these methods (ids of its arms)."""
     exp = get_experiment(name)
@@ -120,14 +123,16 @@ def experiment_runs(name: str, backend: str = "tabular", seeds: int | None = Non
         raise AggregationError(f"seeds must be a whole number between 1 and {MAX_SEEDS}, got {seeds!r}")
     kind = backend_kind(backend)
     from .training_methods import TRAINING_METHODS
+
     runs = []
     for case in exp.cases:
         for arm in exp.arms:
             if arm.method not in TRAINING_METHODS or (arms is not None and arm.id not in arms):
                 continue  # (a method of the table only: one another branch adds is included once merged)
             values: tuple = (None,)
-            if exp.sweep is not None and (exp.sweep[0] in TRAINING_METHODS[arm.method].fields
-                                          or exp.sweep[0] == "beta"):
+            if exp.sweep is not None and (
+                exp.sweep[0] in TRAINING_METHODS[arm.method].fields or exp.sweep[0] == "beta"
+            ):
                 values = exp.sweep[1]
             for value in values:
                 for seed in range(seeds):
@@ -135,8 +140,14 @@ def experiment_runs(name: str, backend: str = "tabular", seeds: int | None = Non
                     if value is not None:
                         settings[exp.sweep[0]] = value
                     group = f"{case.id}/{arm.id}" + ("" if value is None else f"/{exp.sweep[0]}={value:g}")
-                    spec = {"population": case.population, "method": arm.method, "model": backend, "seed": seed,
-                            "name": f"{exp.name}: {group}/seed={seed}", **settings}
+                    spec = {
+                        "population": case.population,
+                        "method": arm.method,
+                        "model": backend,
+                        "seed": seed,
+                        "name": f"{exp.name}: {group}/seed={seed}",
+                        **settings,
+                    }
                     runs.append(Run(f"{group}/seed={seed}", case.id, arm.id, seed, value, spec))
     return runs
 
@@ -156,9 +167,9 @@ def interval(values) -> dict:
     if len(x) < 2:
         return {"mean": mean.tolist(), "low": None, "high": None, "seeds": int(len(x))}
     from scipy.stats import t
+
     half = t.ppf(0.975, len(x) - 1) * x.std(0, ddof=1) / math.sqrt(len(x))
-    return {"mean": mean.tolist(), "low": (mean - half).tolist(), "high": (mean + half).tolist(),
-            "seeds": int(len(x))}
+    return {"mean": mean.tolist(), "low": (mean - half).tolist(), "high": (mean + half).tolist(), "seeds": int(len(x))}
 
 
 def summarize(name: str, runs: list[Run], results: list[dict | None]) -> dict:
@@ -168,8 +179,9 @@ def summarize(name: str, runs: list[Run], results: list[dict | None]) -> dict:
     exp = get_experiment(name)
     groups: dict[str, dict] = {}
     for run, result in zip(runs, results):
-        g = groups.setdefault(run.group, {"case": run.case, "arm": run.arm, "sweep_value": run.sweep_value,
-                                          "results": []})
+        g = groups.setdefault(
+            run.group, {"case": run.case, "arm": run.arm, "sweep_value": run.sweep_value, "results": []}
+        )
         if result is not None:
             g["results"].append(result)
     out = {}
@@ -183,10 +195,20 @@ def summarize(name: str, runs: list[Run], results: list[dict | None]) -> dict:
             if res[0].get("mixture"):
                 entry["mixture"] = interval([[r["mixture"][a] for a in alts] for r in res])
             theory = res[0]["theory"]
-            entry["theory"] = {key: theory[key] for key in ("rlhf_policy", "maximal_lottery", "mpne",
-                                                            "average_reward_policy", "consistent_policy",
-                                                            "corrected_dpo_policy", "nbc", "borda")
-                               if isinstance(theory.get(key), dict)}
+            entry["theory"] = {
+                key: theory[key]
+                for key in (
+                    "rlhf_policy",
+                    "maximal_lottery",
+                    "mpne",
+                    "average_reward_policy",
+                    "consistent_policy",
+                    "corrected_dpo_policy",
+                    "nbc",
+                    "borda",
+                )
+                if isinstance(theory.get(key), dict)
+            }
         out[key] = entry
     summary = {"experiment": exp.name, "title": exp.title, "reference": exp.reference, "groups": out}
     if exp.extra is not None:
@@ -215,14 +237,20 @@ def _jackpot_claims(summary: dict) -> list[dict]:
     top = lambda p: max(p, key=p.get)  # noqa: E731
     return [
         _claim("three colours: RLHF ends on R (Borda's side)", check("three/rlhf", "policy", lambda p: top(p) == "R")),
-        _claim("three colours: self-play ends on B, the Condorcet winner",
-               check("three/self-play", "mixture", lambda p: top(p) == "B")),
+        _claim(
+            "three colours: self-play ends on B, the Condorcet winner",
+            check("three/self-play", "mixture", lambda p: top(p) == "B"),
+        ),
         _claim("two colours: RLHF ends on B", check("two/rlhf", "policy", lambda p: top(p) == "B")),
         _claim("two colours: self-play ends on B", check("two/self-play", "mixture", lambda p: top(p) == "B")),
-        _claim("cycle: self-play's mixture stays near 1/3 each (every colour within 0.1 of 1/3)",
-               check("cycle/self-play", "mixture", lambda p: max(abs(v - 1 / 3) for v in p.values()) < 0.1)),
-        _claim("cycle: RLHF collapses (one colour above 0.8 in every seed's final policy)",
-               _collapsed(summary, "cycle/rlhf")),
+        _claim(
+            "cycle: self-play's mixture stays near 1/3 each (every colour within 0.1 of 1/3)",
+            check("cycle/self-play", "mixture", lambda p: max(abs(v - 1 / 3) for v in p.values()) < 0.1),
+        ),
+        _claim(
+            "cycle: RLHF collapses (one colour above 0.8 in every seed's final policy)",
+            _collapsed(summary, "cycle/rlhf"),
+        ),
     ]
 
 
@@ -250,19 +278,38 @@ JACKPOT = Experiment(
     title="RLHF against self-play on three populations (Jackpot, Figure 2)",
     reference="Maura-Rivero et al., Jackpot! Alignment as a maximal lottery: section 6, Figure 2, Appendix A.8",
     summary="RLHF follows Borda and ends on R where a majority prefers B; self-play (SPO) ends on B; without G "
-            "both end on B (RLHF violates IIA); on a cycle self-play stays near a third each while RLHF collapses.",
-    cases=(Case("three", "three colours: 2 x R>G>B, 3 x B>R>G (Figure 1)", FIGURE_1),
-           Case("two", "two colours: 2 x R>B, 3 x B>R (Table 2a)", TWO_COLOURS),
-           Case("cycle", "cycle: R>B>G, G>R>B, B>G>R (Table 1)", CYCLE)),
-    arms=(Arm("rlhf", "RLHF (BT reward, then the policy step; no KL)", "rlhf", {"beta": 0.0},
-              {"tabular": {"steps": 300}, "tiny": {"steps": 200}, "checkpoint": {"steps": 200, "learning_rate": 5e-4}}),
-          Arm("self-play", "SPO-style self-play (10% uniform exploration, no KL)", "nash",
-              {"beta": 0.0, "exploration": 0.1, "samples_per_step": 128},
-              {"tabular": {"steps": 600, "learning_rate": 0.01}, "tiny": {"steps": 300, "learning_rate": 3e-4},
-               "checkpoint": {"steps": 200, "learning_rate": 1e-4}})),
+    "both end on B (RLHF violates IIA); on a cycle self-play stays near a third each while RLHF collapses.",
+    cases=(
+        Case("three", "three colours: 2 x R>G>B, 3 x B>R>G (Figure 1)", FIGURE_1),
+        Case("two", "two colours: 2 x R>B, 3 x B>R (Table 2a)", TWO_COLOURS),
+        Case("cycle", "cycle: R>B>G, G>R>B, B>G>R (Table 1)", CYCLE),
+    ),
+    arms=(
+        Arm(
+            "rlhf",
+            "RLHF (BT reward, then the policy step; no KL)",
+            "rlhf",
+            {"beta": 0.0},
+            {"tabular": {"steps": 300}, "tiny": {"steps": 200}, "checkpoint": {"steps": 200, "learning_rate": 5e-4}},
+        ),
+        Arm(
+            "self-play",
+            "SPO-style self-play (10% uniform exploration, no KL)",
+            "nash",
+            {"beta": 0.0, "exploration": 0.1, "samples_per_step": 128},
+            {
+                "tabular": {"steps": 600, "learning_rate": 0.01},
+                "tiny": {"steps": 300, "learning_rate": 3e-4},
+                "checkpoint": {"steps": 200, "learning_rate": 1e-4},
+            },
+        ),
+    ),
     seeds=3,
-    common={"tabular": {"dataset_size": 2048}, "tiny": {"dataset_size": 2048},
-            "checkpoint": {"dataset_size": 2048, "lora": {"r": 8, "alpha": 32, "dropout": 0.1}}},
+    common={
+        "tabular": {"dataset_size": 2048},
+        "tiny": {"dataset_size": 2048},
+        "checkpoint": {"dataset_size": 2048, "lora": {"r": 8, "alpha": 32, "dropout": 0.1}},
+    },
     claims=_jackpot_claims,
     extra=_jackpot_extra,
 )
@@ -289,9 +336,12 @@ def figure4_population(n: int = N_FIGURE4) -> RewardPopulation:
     """The three user types of section 7.2 over the responses ``delta = y - x``: type u's reward for delta is
     ``R_u(dist(x + u, y)) = scale_u max(0, 1 - rate_u circ(delta - u))``; BT annotators (temperature 1)."""
     import pandas as pd
+
     deltas = figure4_deltas(n)
-    rows = {f"u={u}": [s * max(0.0, 1.0 - r * circular_distance(d, u, n)) for d in deltas]
-            for u, r, s in zip(SHIFTS, RATES, SCALES)}
+    rows = {
+        f"u={u}": [s * max(0.0, 1.0 - r * circular_distance(d, u, n)) for d in deltas]
+        for u, r, s in zip(SHIFTS, RATES, SCALES)
+    }
     frame = pd.DataFrame(rows, index=[str(d) for d in deltas]).T
     return RewardPopulation(frame, temperature=1.0)
 
@@ -307,6 +357,7 @@ def _figure4_claims(summary: dict) -> list[dict]:
         claims.append(_claim(f"DPO peaks near delta = 0 (|peak| <= 2; peak at {peak})", abs(peak) <= 2))
         if nbc is not None:
             from scipy.stats import spearmanr
+
             x = [dpo[str(d)] for d in deltas]
             y = [nbc[str(d)] for d in deltas]
             rho = float(spearmanr(x, y)[0])
@@ -318,9 +369,13 @@ def _figure4_claims(summary: dict) -> list[dict]:
         tv = 0.5 * sum(abs(consistent[a] - pi_star[a]) for a in pi_star)
         tv_dpo = None if dpo is None else 0.5 * sum(abs(dpo[a] - pi_star[a]) for a in pi_star)
         peak = int(max(consistent, key=consistent.get))
-        claims.append(_claim(f"the consistent loss (Prop. 6.1) lands near pi* (peak at {peak}, |peak| within 3 of 10; "
-                             f"total variation to pi* {tv:.3f}" + ("" if tv_dpo is None else f" < DPO's {tv_dpo:.3f}")
-                             + ")", abs(abs(peak) - 10) <= 3 and (tv_dpo is None or tv < tv_dpo)))
+        claims.append(
+            _claim(
+                f"the consistent loss (Prop. 6.1) lands near pi* (peak at {peak}, |peak| within 3 of 10; "
+                f"total variation to pi* {tv:.3f}" + ("" if tv_dpo is None else f" < DPO's {tv_dpo:.3f}") + ")",
+                abs(abs(peak) - 10) <= 3 and (tv_dpo is None or tv < tv_dpo),
+            )
+        )
     else:
         claims.append(_claim("the consistent loss lands near pi*", None))
     for key, g in sorted(summary["groups"].items()):
@@ -329,8 +384,13 @@ def _figure4_claims(summary: dict) -> list[dict]:
         p = dict(zip(g["alternatives"], g["policy"]["mean"]))
         sides = sum(p[str(d)] for d in deltas if 8 <= abs(d) <= 12) / 10
         middle = sum(p[str(d)] for d in deltas if abs(d) <= 2) / 5
-        claims.append(_claim(f"corrected DPO, alpha = {g['sweep_value']:g}: more mass per response near -10 and 10 "
-                             f"({sides:.4f}) than near 0 ({middle:.4f})", sides > middle))
+        claims.append(
+            _claim(
+                f"corrected DPO, alpha = {g['sweep_value']:g}: more mass per response near -10 and 10 "
+                f"({sides:.4f}) than near 0 ({middle:.4f})",
+                sides > middle,
+            )
+        )
     return claims
 
 
@@ -352,20 +412,34 @@ HETEROGENEOUS = Experiment(
     name="heterogeneous-figure4",
     title="DPO, the consistent loss and corrected DPO on three user types (Shirali et al., Figure 4)",
     reference="Shirali et al., Direct alignment with heterogeneous preferences: section 7.2, Figures 3 and 4, "
-              "Propositions 6.1 and B.3, section 5 (first-order correction)",
+    "Propositions 6.1 and B.3, section 5 (first-order correction)",
     summary="Three user types prefer responses 10 before, at, or 10 after the prompt. DPO peaks at delta = 0 and "
-            "follows NBC, although the average reward (pi*) peaks at -10 and 10; the consistent loss lands near "
-            "pi*; corrected DPO with alpha >= 1 moves mass to -10 and 10.",
+    "follows NBC, although the average reward (pi*) peaks at -10 and 10; the consistent loss lands near "
+    "pi*; corrected DPO with alpha >= 1 moves mass to -10 and 10.",
     cases=(Case("fig4", "40 prompts x 40 responses, user types u = -10, 0, 10 (section 7.2)", FIGURE4),),
-    arms=(Arm("dpo", "DPO", "dpo"),
-          Arm("consistent", "consistent loss (Prop. 6.1)", "consistent"),
-          Arm("consistent_b3", "consistent loss (Prop. B.3)", "consistent_b3"),
-          Arm("corrected", "corrected DPO (known variance, correction clipped at 0.1)", "corrected_dpo",
-              {"variance": "known", "correction_clip": 0.1})),
+    arms=(
+        Arm("dpo", "DPO", "dpo"),
+        Arm("consistent", "consistent loss (Prop. 6.1)", "consistent"),
+        Arm("consistent_b3", "consistent loss (Prop. B.3)", "consistent_b3"),
+        Arm(
+            "corrected",
+            "corrected DPO (known variance, correction clipped at 0.1)",
+            "corrected_dpo",
+            {"variance": "known", "correction_clip": 0.1},
+        ),
+    ),
     seeds=2,
     sweep=("alpha", (1.0, 2.0)),  # alpha = 4 with the clipped known variance flattens the policy (the clip dominates)
-    common={kind: {"beta": 1.0, "contexts": N_FIGURE4, "dataset_size": N_FIGURE4 * 5_000, "steps": 150,
-                   "learning_rate": 0.1} for kind in ("tabular",)},
+    common={
+        kind: {
+            "beta": 1.0,
+            "contexts": N_FIGURE4,
+            "dataset_size": N_FIGURE4 * 5_000,
+            "steps": 150,
+            "learning_rate": 0.1,
+        }
+        for kind in ("tabular",)
+    },
     claims=_figure4_claims,
     extra=_figure4_extra,
 )
@@ -377,6 +451,7 @@ def mixture_robust_rates(population, policies, k: int) -> np.ndarray:
     robust rate of sigma^t, the mixture that draws s uniformly from 1..t and plays (pi^s)^(x k): the minimum
     over opponents y of the average over s of kwin_rate(pi^s, k)[y] (exact; Cai & Zheng, Proposition D.3)."""
     from .testtime.rates import kwin_rate
+
     names = list(population.alternatives)
     if not policies:
         return np.zeros(0)
@@ -389,6 +464,7 @@ def mpne_robust_rate(population, k: int) -> float:
     from .rules.result import values_of
     from .testtime.games import mpne
     from .testtime.rates import robust_rate
+
     return float(robust_rate(population, values_of(mpne(population, k)), k).rate)
 
 
@@ -408,10 +484,16 @@ def _testtime_extra(exp, runs, results) -> dict:
         if k not in cache:
             cache[k] = mpne_robust_rate(population, k)
         running = mixture_robust_rates(population, [e["policy"] for e in result["trajectory"]], k)
-        g = curves.setdefault(run["id"].rsplit("/seed=", 1)[0], {"k": k, "steps": [e["step"] for e in
-                                                                                     result["trajectory"]],
-                                                                 "robust_rate": [], "mpne_rate": cache[k],
-                                                                 "bound": k / (k + 1)})
+        g = curves.setdefault(
+            run["id"].rsplit("/seed=", 1)[0],
+            {
+                "k": k,
+                "steps": [e["step"] for e in result["trajectory"]],
+                "robust_rate": [],
+                "mpne_rate": cache[k],
+                "bound": k / (k + 1),
+            },
+        )
         g["robust_rate"].append(running.tolist())
     for g in curves.values():
         g["robust_rate"] = interval(g["robust_rate"])
@@ -423,9 +505,13 @@ def _testtime_claims(summary: dict) -> list[dict]:
     for key, g in sorted(summary.get("robust_rates", {}).items()):
         final = g["robust_rate"]["mean"][-1]
         k = g["k"]
-        claims.append(_claim(f"k = {k}: sigma^T's {k}-sample robust rate ends at {final:.3f}: at least k/(k+1) = "
-                             f"{g['bound']:.3f} less 0.05, and within 0.05 of MPNE_{k}'s {g['mpne_rate']:.3f}",
-                             final >= g["bound"] - 0.05 and abs(final - g["mpne_rate"]) <= 0.05))
+        claims.append(
+            _claim(
+                f"k = {k}: sigma^T's {k}-sample robust rate ends at {final:.3f}: at least k/(k+1) = "
+                f"{g['bound']:.3f} less 0.05, and within 0.05 of MPNE_{k}'s {g['mpne_rate']:.3f}",
+                final >= g["bound"] - 0.05 and abs(final - g["mpne_rate"]) <= 0.05,
+            )
+        )
     return claims or [_claim("sigma^T's robust rate reaches k/(k+1)", None)]
 
 
@@ -433,13 +519,23 @@ TESTTIME = Experiment(
     name="testtime-selfplay",
     title="Multi-player self-play: the mixture of iterates and its k-sample robust rate (Cai & Zheng, D.6)",
     reference="Cai & Zheng, Asymptotic universal alignment via test-time scaling: Definition 4.2, Theorem 4.4, "
-              "Appendix D.6 (Proposition D.3)",
+    "Appendix D.6 (Proposition D.3)",
     summary="Self-play in the (k+1)-player game; the uniform mixture over iterates sigma^T is guaranteed a "
-            "k-sample robust rate of k/(k+1) minus the average regret; shown as the run proceeds next to MPNE_k's.",
+    "k-sample robust rate of k/(k+1) minus the average regret; shown as the run proceeds next to MPNE_k's.",
     cases=(Case("figure1", "2 x R>G>B, 3 x B>R>G (Jackpot, Figure 1)", FIGURE_1),),
-    arms=(Arm("mpne", "multi-player self-play", "mpne", {"beta": 0.0, "samples_per_step": 64},
-              {"tabular": {"steps": 300, "dataset_size": 256}, "tiny": {"steps": 200}, "checkpoint": {"steps": 200,
-                                                                                  "learning_rate": 1e-4}}),),
+    arms=(
+        Arm(
+            "mpne",
+            "multi-player self-play",
+            "mpne",
+            {"beta": 0.0, "samples_per_step": 64},
+            {
+                "tabular": {"steps": 300, "dataset_size": 256},
+                "tiny": {"steps": 200},
+                "checkpoint": {"steps": 200, "learning_rate": 1e-4},
+            },
+        ),
+    ),
     seeds=3,
     sweep=("k", (1, 2, 3)),
     claims=_testtime_claims,
@@ -508,7 +604,17 @@ def runs_csv(runs: list[Run], results: list[dict | None]) -> str:
         if result is None:
             continue
         for a in result["alternatives"]:
-            writer.writerow([run.id, run.case, run.arm, run.spec["method"], run.seed,
-                             "" if run.sweep_value is None else run.sweep_value, a, result["policy"][a],
-                             "" if not result.get("mixture") else result["mixture"][a]])
+            writer.writerow(
+                [
+                    run.id,
+                    run.case,
+                    run.arm,
+                    run.spec["method"],
+                    run.seed,
+                    "" if run.sweep_value is None else run.sweep_value,
+                    a,
+                    result["policy"][a],
+                    "" if not result.get("mixture") else result["mixture"][a],
+                ]
+            )
     return buf.getvalue()

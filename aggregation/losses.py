@@ -163,6 +163,7 @@ whose chosen response the policy already finds unlikely can lower its loss witho
 making it less likely still, so the expected loss need not have a minimum; the authors' clip
 bounds it.
 """
+
 from __future__ import annotations
 
 import math
@@ -232,8 +233,7 @@ def entropy_phi_proxy(token_entropies, lengths, vocabulary_size) -> np.ndarray:
     """
     H = _array(token_entropies, "token_entropies")
     if H.ndim != 3:
-        raise AggregationError(
-            f"token_entropies must have shape (B, K, T) (rows, responses, tokens), got {H.shape}")
+        raise AggregationError(f"token_entropies must have shape (B, K, T) (rows, responses, tokens), got {H.shape}")
     B, K, T = H.shape
     L = np.asarray(lengths)
     if L.shape != (B, K):
@@ -261,14 +261,16 @@ def entropy_phi_proxy(token_entropies, lengths, vocabulary_size) -> np.ndarray:
         b, i, j = (int(v) for v in bad[0])
         raise AggregationError(
             f"token_entropies[{b}, {i}, {j}] = {float(H[b, i, j])!r} is not an entropy over {V} tokens "
-            f"(it must lie in [0, log {V}] = [0, {log_v:.6g}])")
+            f"(it must lie in [0, log {V}] = [0, {log_v:.6g}])"
+        )
     total = np.where(inside, H, 0.0).sum(axis=(1, 2))
     phi = total / (K * L.max(axis=1) * log_v)
     zero = np.flatnonzero(phi <= 0)
     if zero.size:
         raise AggregationError(
             f"row {zero[0]}: every token entropy is 0 (the model is certain of each token), so the proxy "
-            "-log phi is infinite")
+            "-log phi is infinite"
+        )
     return np.minimum(phi, 1.0)
 
 
@@ -339,8 +341,9 @@ def joint_likelihood_loss(type_rewards, log_shares, a, b, c, d, both, weights=No
         raise AggregationError(f"both has shape {label.shape}, but a has shape {rows[0].shape}")
     bad = np.flatnonzero((label != 0) & (label != 1))
     if bad.size:
-        raise AggregationError(f"both[{bad[0]}] = {label[bad[0]]!r} is not 0 or 1 (did the annotator prefer a to b "
-                               "and c to d?)")
+        raise AggregationError(
+            f"both[{bad[0]}] = {label[bad[0]]!r} is not 0 or 1 (did the annotator prefer a to b and c to d?)"
+        )
     x = R[:, rows[0]] - R[:, rows[1]]
     y = R[:, rows[2]] - R[:, rows[3]]
     log_j = logsumexp(log_w[:, None] + _log_sigmoid(x) + _log_sigmoid(y), axis=0)
@@ -363,8 +366,9 @@ def joint_variance(j1, j2, h) -> np.ndarray:
     try:
         j1, j2, h = np.broadcast_arrays(j1, j2, h)
     except ValueError:
-        raise AggregationError(f"j1, j2 and h have shapes {j1.shape}, {j2.shape} and {h.shape}, which do not "
-                               "match") from None
+        raise AggregationError(
+            f"j1, j2 and h have shapes {j1.shape}, {j2.shape} and {h.shape}, which do not match"
+        ) from None
     for name, arr in (("j1", j1), ("j2", j2), ("j1 + j2", j1 + j2)):
         bad = np.flatnonzero((arr < 0) | (arr > 1 + 1e-12))
         if bad.size:
@@ -466,11 +470,11 @@ def _b3_tail(Y: np.ndarray, n: int) -> np.ndarray:
 
 
 def _b3_recurrence(lo: np.ndarray, hi: np.ndarray, n: int) -> np.ndarray:
-    F = 1.0 / (1.0 + lo) - 1.0 / (1.0 + hi)       # int x^0 / (1 + x)^2
-    G = np.log1p(hi) - np.log1p(lo)               # int x^0 / (1 + x)
+    F = 1.0 / (1.0 + lo) - 1.0 / (1.0 + hi)  # int x^0 / (1 + x)^2
+    G = np.log1p(hi) - np.log1p(lo)  # int x^0 / (1 + x)
     for k in range(1, n + 1):
-        F = G - F                                 # x^k / (1+x)^2 = x^(k-1) [1/(1+x) - 1/(1+x)^2]
-        G = (hi ** k - lo ** k) / k - G           # x^k / (1+x) = x^(k-1) - x^(k-1) / (1+x)
+        F = G - F  # x^k / (1+x)^2 = x^(k-1) [1/(1+x) - 1/(1+x)^2]
+        G = (hi**k - lo**k) / k - G  # x^k / (1+x) = x^(k-1) - x^(k-1) / (1+x)
     return F
 
 

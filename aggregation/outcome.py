@@ -16,6 +16,7 @@ property check, a worst-case opponent) reads it here, so that they cannot disagr
   equal, a probability below it counts as 0 (the iterative solvers behind MPNE and the robust
   policy are accurate to about 1e-9).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -73,6 +74,8 @@ def support(probabilities: pd.Series) -> list[str]:
 
 def ranking_text(values: pd.Series, fmt=None) -> str:
     """``"R > B = G"`` (or, with ``fmt``, ``"R 7 > B 6 = G 6"``): the tie groups in one line."""
+
     def item(a):
         return str(a) if fmt is None else f"{a} {fmt(float(values[a]))}"
+
     return " > ".join(" = ".join(item(a) for a in group) for group in tie_groups(values))

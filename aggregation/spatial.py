@@ -30,6 +30,7 @@ Each pixel's answer is a distribution over the candidates (``shares``): the winn
 and sets share it equally; a lottery or a policy gives its probabilities. ``winner`` is the candidate
 holding all of it (-1 where it is shared: a tie or a mixed lottery).
 """
+
 from __future__ import annotations
 
 import time
@@ -56,8 +57,18 @@ CLOUDS = ("gaussian", "disc")
 MAX_CANDIDATES, MAX_GRID = bounds.MAX_YEE_CANDIDATES, bounds.MAX_YEE_GRID
 MAX_VOTERS, MAX_CELLS = bounds.MAX_YEE_VOTERS, bounds.MAX_YEE_CELLS
 #: Rules read off the per-pixel arrays at once (everything else is called once per distinct pixel population).
-VECTORISED = ("borda", "plurality", "anti_plurality", "dowdall", "positional", "copeland", "nbc", "maximal_lottery",
-              "random_dictatorship", "uniform")
+VECTORISED = (
+    "borda",
+    "plurality",
+    "anti_plurality",
+    "dowdall",
+    "positional",
+    "copeland",
+    "nbc",
+    "maximal_lottery",
+    "random_dictatorship",
+    "uniform",
+)
 #: Squared-distance arrays are built this many cells (pixels x voters x candidates) at a time.
 _CHUNK_CELLS = 4_000_000
 
@@ -121,8 +132,9 @@ def candidate_table(candidates) -> pd.DataFrame:
         try:
             x, y = (float(v) for v in point)
         except (TypeError, ValueError):
-            raise AggregationError(f"candidate {name!r}: the position must be two numbers (x, y), "
-                                   f"got {point!r}") from None
+            raise AggregationError(
+                f"candidate {name!r}: the position must be two numbers (x, y), got {point!r}"
+            ) from None
         if not (np.isfinite(x) and np.isfinite(y)):
             raise AggregationError(f"candidate {name!r}: the position ({x:g}, {y:g}) must be finite")
         rows.append((x, y))
@@ -133,8 +145,12 @@ def _grid(grid, extent) -> tuple[np.ndarray, np.ndarray]:
     nx, ny = (grid, grid) if np.isscalar(grid) else tuple(grid)
     sizes = []
     for n, what in ((nx, "columns"), (ny, "rows")):
-        if isinstance(n, bool) or not isinstance(n, (int, float, np.integer, np.floating)) or not float(n).is_integer() \
-                or n < 2:
+        if (
+            isinstance(n, bool)
+            or not isinstance(n, (int, float, np.integer, np.floating))
+            or not float(n).is_integer()
+            or n < 2
+        ):
             raise AggregationError(f"grid: the number of {what} must be a whole number from 2 to {MAX_GRID}, got {n!r}")
         sizes.append(bounds.check("MAX_YEE_GRID", int(n), f"grid: {what}"))
     try:
@@ -142,19 +158,25 @@ def _grid(grid, extent) -> tuple[np.ndarray, np.ndarray]:
     except (TypeError, ValueError):
         raise AggregationError(f"extent must be four numbers (x_min, x_max, y_min, y_max), got {extent!r}") from None
     if not all(np.isfinite([x0, x1, y0, y1])) or x1 <= x0 or y1 <= y0:
-        raise AggregationError(f"extent ({x0:g}, {x1:g}, {y0:g}, {y1:g}) must be finite with x_min < x_max and "
-                               "y_min < y_max")
+        raise AggregationError(
+            f"extent ({x0:g}, {x1:g}, {y0:g}, {y1:g}) must be finite with x_min < x_max and y_min < y_max"
+        )
 
-    def centres(lo, hi, n):            # exactly mirror-symmetric about the middle (integer offsets, one rounding)
+    def centres(lo, hi, n):  # exactly mirror-symmetric about the middle (integer offsets, one rounding)
         return (lo + hi) / 2 + (hi - lo) / 2 * np.arange(1 - n, n, 2, dtype=float) / n
+
     return centres(x0, x1, sizes[0]), centres(y0, y1, sizes[1])
 
 
 def voter_cloud(voters: int, spread: float, cloud: str = "gaussian", seed: int = 0) -> np.ndarray:
     """The offsets of the voters from a pixel's centre, ``(n, 2)``: ``voters`` rounded up to a multiple of
     4, drawn in the quadruples ``(x, y), (-x, y), (x, -y), (-x, -y)`` (see the module docstring)."""
-    if isinstance(voters, bool) or not isinstance(voters, (int, float, np.integer, np.floating)) \
-            or not float(voters).is_integer() or voters < 1:
+    if (
+        isinstance(voters, bool)
+        or not isinstance(voters, (int, float, np.integer, np.floating))
+        or not float(voters).is_integer()
+        or voters < 1
+    ):
         raise AggregationError(f"voters: a whole number from 1 to {MAX_VOTERS} per pixel, got {voters!r}")
     bounds.check("MAX_YEE_VOTERS", int(voters), "voters per pixel")
     try:
@@ -172,7 +194,7 @@ def voter_cloud(voters: int, spread: float, cloud: str = "gaussian", seed: int =
     rng = np.random.default_rng(int(seed))
     if cloud == "gaussian":
         base = rng.normal(0.0, spread, size=(quarter, 2))
-    else:                                                    # uniform on the disc: radius sqrt(U), angle uniform
+    else:  # uniform on the disc: radius sqrt(U), angle uniform
         radius = spread * np.sqrt(rng.uniform(size=quarter))
         angle = rng.uniform(0.0, 2 * np.pi, size=quarter)
         base = np.column_stack([radius * np.cos(angle), radius * np.sin(angle)])
@@ -197,15 +219,15 @@ def _pixels(points: np.ndarray, xs: np.ndarray, ys: np.ndarray, offsets: np.ndar
     C = np.empty((len(ys), len(xs), m, m), dtype=np.int64)
     positions = np.zeros((len(ys), len(xs), m, m))
     codes = np.empty((len(ys), len(xs), n), dtype=np.int64) if need_codes else None
-    dx2 = ((xs[:, None] + offsets[None, :, 0])[:, :, None] - points[None, None, :, 0]) ** 2      # (nx, n, m)
+    dx2 = ((xs[:, None] + offsets[None, :, 0])[:, :, None] - points[None, None, :, 0]) ** 2  # (nx, n, m)
     rows = max(1, _CHUNK_CELLS // (len(xs) * n * m))
     powers = m ** np.arange(m, dtype=np.int64)
     for start in range(0, len(ys), rows):
-        y = ys[start:start + rows]
-        dy2 = ((y[:, None] + offsets[None, :, 1])[:, :, None] - points[None, None, :, 1]) ** 2   # (ny, n, m)
-        d = dy2[:, None] + dx2[None]                                                           # (ny, nx, n, m)
-        rank = np.zeros(d.shape, dtype=np.int16)             # candidates strictly nearer
-        size = np.zeros(d.shape, dtype=np.int16)             # the candidate's tie group (itself included)
+        y = ys[start : start + rows]
+        dy2 = ((y[:, None] + offsets[None, :, 1])[:, :, None] - points[None, None, :, 1]) ** 2  # (ny, n, m)
+        d = dy2[:, None] + dx2[None]  # (ny, nx, n, m)
+        rank = np.zeros(d.shape, dtype=np.int16)  # candidates strictly nearer
+        size = np.zeros(d.shape, dtype=np.int16)  # the candidate's tie group (itself included)
         for a in range(m):
             for b in range(m):
                 nearer = d[..., b] < d[..., a]
@@ -213,20 +235,21 @@ def _pixels(points: np.ndarray, xs: np.ndarray, ys: np.ndarray, offsets: np.ndar
                 size[..., a] += d[..., b] == d[..., a]
                 if b > a:
                     tied = (d[..., a] == d[..., b]).sum(axis=-1)
-                    wins = nearer.sum(axis=-1)               # voters preferring b to a
-                    C[start:start + rows, :, b, a] = 2 * wins + tied
-                    C[start:start + rows, :, a, b] = 2 * (n - wins - tied) + tied
+                    wins = nearer.sum(axis=-1)  # voters preferring b to a
+                    C[start : start + rows, :, b, a] = 2 * wins + tied
+                    C[start : start + rows, :, a, b] = 2 * (n - wins - tied) + tied
         for a in range(m):
-            C[start:start + rows, :, a, a] = n
+            C[start : start + rows, :, a, a] = n
             share = 1.0 / size[..., a]
             for p in range(m):
                 inside = (rank[..., a] <= p) & (p < rank[..., a] + size[..., a])
-                positions[start:start + rows, :, a, p] = (inside * share).sum(axis=-1)
+                positions[start : start + rows, :, a, p] = (inside * share).sum(axis=-1)
         if need_codes:
-            codes[start:start + rows] = np.sort((rank.astype(np.int64) * powers).sum(axis=-1), axis=-1)
+            codes[start : start + rows] = np.sort((rank.astype(np.int64) * powers).sum(axis=-1), axis=-1)
     flat = len(ys) * len(xs)
-    return _Pixels(C.reshape(flat, m, m), positions.reshape(flat, m, m),
-                   None if codes is None else codes.reshape(flat, n), n)
+    return _Pixels(
+        C.reshape(flat, m, m), positions.reshape(flat, m, m), None if codes is None else codes.reshape(flat, n), n
+    )
 
 
 def _condorcet(C: np.ndarray) -> np.ndarray:
@@ -290,8 +313,9 @@ def _answer(rule: Rule, result) -> np.ndarray:
     return _top_shares(values[None, :])[0]
 
 
-def _registry(rule: Rule, px: _Pixels, params: RuleParams, names: list[str],
-              pixels: np.ndarray) -> tuple[np.ndarray, int]:
+def _registry(
+    rule: Rule, px: _Pixels, params: RuleParams, names: list[str], pixels: np.ndarray
+) -> tuple[np.ndarray, int]:
     """The registry's rule on each distinct population among ``pixels``: the preference matrix when the
     rule needs only P, the weighted rankings otherwise. Returns the shares of those pixels and the calls made."""
     m = len(names)
@@ -312,9 +336,19 @@ def _registry(rule: Rule, px: _Pixels, params: RuleParams, names: list[str],
     return answers[inverse.reshape(-1)], len(distinct)
 
 
-def yee_maps(candidates, rule_ids: Sequence[str], *, grid=100, extent=(-1.0, 1.0, -1.0, 1.0), spread: float = 0.5,
-             voters: int = 200, seed: int = 0, cloud: str = "gaussian",
-             params: RuleParams | None = None, vectorise: bool = True) -> dict[str, YeeMap]:
+def yee_maps(
+    candidates,
+    rule_ids: Sequence[str],
+    *,
+    grid=100,
+    extent=(-1.0, 1.0, -1.0, 1.0),
+    spread: float = 0.5,
+    voters: int = 200,
+    seed: int = 0,
+    cloud: str = "gaussian",
+    params: RuleParams | None = None,
+    vectorise: bool = True,
+) -> dict[str, YeeMap]:
     """Yee diagrams of several rules on the same voter clouds (see the module docstring).
 
     ``candidates``: name -> (x, y), or a DataFrame with columns x and y; ``grid``: pixels per side (or
@@ -329,12 +363,17 @@ def yee_maps(candidates, rule_ids: Sequence[str], *, grid=100, extent=(-1.0, 1.0
     rules = [get_rule(r) for r in rule_ids]
     for rule in rules:
         if rule.needs == REWARDS:
-            raise AggregationError(f"{rule.name}: it needs user types with rewards; voters placed in a plane only "
-                                   "rank the candidates by distance")
+            raise AggregationError(
+                f"{rule.name}: it needs user types with rewards; voters placed in a plane only "
+                "rank the candidates by distance"
+            )
     xs, ys = _grid(grid, extent)
     offsets = voter_cloud(voters, spread, cloud, seed)
-    bounds.check("MAX_YEE_CELLS", len(xs) * len(ys) * len(offsets),
-                 f"{len(xs)} x {len(ys)} pixels with {len(offsets)} voters each (use fewer pixels or fewer voters)")
+    bounds.check(
+        "MAX_YEE_CELLS",
+        len(xs) * len(ys) * len(offsets),
+        f"{len(xs)} x {len(ys)} pixels with {len(offsets)} voters each (use fewer pixels or fewer voters)",
+    )
     need_codes = any(r.needs != ANY and (r.id not in VECTORISED or not vectorise) for r in rules)
     px = _pixels(table.to_numpy(float), xs, ys, offsets, need_codes)
     condorcet = _condorcet(px.C).reshape(len(ys), len(xs))
@@ -353,20 +392,53 @@ def yee_maps(candidates, rule_ids: Sequence[str], *, grid=100, extent=(-1.0, 1.0
             shares[pixels], calls = _registry(rule, px, params, names, pixels)
             what = "its preference matrix" if rule.needs == ANY else "its weighted rankings"
             method = (f"{method}, and " if method else "") + (
-                f"the registry's rule on {what}, once per distinct pixel population ({calls:,} calls)")
+                f"the registry's rule on {what}, once per distinct pixel population ({calls:,} calls)"
+            )
         holder = np.isclose(shares, 1.0, rtol=0, atol=1e-9)
         winner = np.where(holder.any(axis=1), holder.argmax(axis=1), -1)
-        maps[rule.id] = YeeMap(rule.id, table, xs, ys, shares.reshape(len(ys), len(xs), -1),
-                               winner.reshape(len(ys), len(xs)), condorcet, len(offsets), float(spread), cloud,
-                               int(seed), method, calls, time.perf_counter() - started)
+        maps[rule.id] = YeeMap(
+            rule.id,
+            table,
+            xs,
+            ys,
+            shares.reshape(len(ys), len(xs), -1),
+            winner.reshape(len(ys), len(xs)),
+            condorcet,
+            len(offsets),
+            float(spread),
+            cloud,
+            int(seed),
+            method,
+            calls,
+            time.perf_counter() - started,
+        )
     return maps
 
 
-def yee_map(candidates, rule_id: str, grid=100, spread: float = 0.5, voters: int = 200, seed: int = 0, *,
-            extent=(-1.0, 1.0, -1.0, 1.0), cloud: str = "gaussian", params: RuleParams | None = None) -> YeeMap:
+def yee_map(
+    candidates,
+    rule_id: str,
+    grid=100,
+    spread: float = 0.5,
+    voters: int = 200,
+    seed: int = 0,
+    *,
+    extent=(-1.0, 1.0, -1.0, 1.0),
+    cloud: str = "gaussian",
+    params: RuleParams | None = None,
+) -> YeeMap:
     """One rule's Yee diagram (:func:`yee_maps` with one rule)."""
-    return yee_maps(candidates, [rule_id], grid=grid, extent=extent, spread=spread, voters=voters, seed=seed,
-                    cloud=cloud, params=params)[get_rule(rule_id).id]
+    return yee_maps(
+        candidates,
+        [rule_id],
+        grid=grid,
+        extent=extent,
+        spread=spread,
+        voters=voters,
+        seed=seed,
+        cloud=cloud,
+        params=params,
+    )[get_rule(rule_id).id]
 
 
 def yee_rules() -> dict[str, str]:
@@ -377,6 +449,5 @@ def yee_rules() -> dict[str, str]:
     for rule in RULES.values():
         if rule.needs == REWARDS:
             continue
-        out[rule.id] = ("vectorised" if rule.id in VECTORISED else "game per pixel" if rule.solves_game
-                        else "per pixel")
+        out[rule.id] = "vectorised" if rule.id in VECTORISED else "game per pixel" if rule.solves_game else "per pixel"
     return out

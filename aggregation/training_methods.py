@@ -34,6 +34,7 @@ stored JSON):
   and clip (Shirali et al., section 5; :func:`aggregation.rules.heterogeneous.corrected_dpo_policy`):
   with the known variance, or with the estimated one as an exact joint model J would give it.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
@@ -46,7 +47,7 @@ from .losses import STABLE_LOG_EPS
 from .papers import Reference
 from .populations.base import Population
 from .populations.matrix import as_population
-from .rules.alignment import (BTMisfit, average_reward_policy, consistent_policy, ipo_policy, nbc, rlhf_policy)
+from .rules.alignment import BTMisfit, average_reward_policy, consistent_policy, ipo_policy, nbc, rlhf_policy
 from .rules.heterogeneous import VARIANCES, corrected_dpo_policy
 from .rules.majority import condorcet_winner
 from .rules.registry import RULES
@@ -70,13 +71,28 @@ FAMILIES = (PAIRWISE, RANKED_CHOICE, SELF_PLAY, FULL_INFORMATION)
 #: ``MAX_JOINT_TYPES``; the authors' code uses the true number), trained ``joint_steps`` full-batch Adam
 #: steps at ``joint_learning_rate`` (the authors' 1e-2).
 DEFAULTS = {
-    "model": "tiny", "dataset_size": 2048, "steps": 200, "seed": 0, "k": 2, "samples_per_step": 64,
-    "exploration": 0.1, "display_size": 4, "top_k": 1, "dispersion": "entropy", "phi": 0.5,
-    "learning_rate": {"tiny": 5e-3, "tabular": 5e-2, "checkpoint": 1e-4}, "contexts": 1, "device": "auto",
+    "model": "tiny",
+    "dataset_size": 2048,
+    "steps": 200,
+    "seed": 0,
+    "k": 2,
+    "samples_per_step": 64,
+    "exploration": 0.1,
+    "display_size": 4,
+    "top_k": 1,
+    "dispersion": "entropy",
+    "phi": 0.5,
+    "learning_rate": {"tiny": 5e-3, "tabular": 5e-2, "checkpoint": 1e-4},
+    "contexts": 1,
+    "device": "auto",
     "lora": {"r": 8, "alpha": 32, "dropout": 0.1, "target_modules": None},
-    "alpha": 1.0, "variance": "estimated", "log_eps": STABLE_LOG_EPS,
+    "alpha": 1.0,
+    "variance": "estimated",
+    "log_eps": STABLE_LOG_EPS,
     "correction_clip": {"estimated": 0.1, "known": None},
-    "joint_types": None, "joint_steps": 1000, "joint_learning_rate": 1e-2,
+    "joint_types": None,
+    "joint_steps": 1000,
+    "joint_learning_rate": 1e-2,
 }
 #: The largest number of latent types J gets by default (more can be asked for, up to 64).
 MAX_JOINT_TYPES = 16
@@ -86,8 +102,16 @@ DEVICES = ("auto", "cpu", "cuda")
 DEFAULT_K = DEFAULTS["k"]
 
 #: The limits :func:`theory` can compute, in the order they are listed (see the module docstring).
-LIMITS = ("rlhf_policy", "maximal_lottery", "mpne", "average_reward_policy", "ipo_policy", "consistent_policy",
-          "random_dictatorship", "corrected_dpo_policy")
+LIMITS = (
+    "rlhf_policy",
+    "maximal_lottery",
+    "mpne",
+    "average_reward_policy",
+    "ipo_policy",
+    "consistent_policy",
+    "random_dictatorship",
+    "corrected_dpo_policy",
+)
 #: The shape of the stored theory (:meth:`TheoryResult.to_json`); results stored before it have none.
 THEORY_VERSION = 2
 
@@ -109,11 +133,14 @@ def correction(settings: Mapping) -> dict:
     variance = settings.get("variance") or DEFAULTS["variance"]
     if variance not in VARIANCES:
         raise AggregationError(f"variance must be one of {', '.join(VARIANCES)}; got {variance!r}")
-    return {"alpha": float(DEFAULTS["alpha"] if settings.get("alpha") is None else settings["alpha"]),
-            "variance": variance,
-            "log_eps": float(DEFAULTS["log_eps"] if settings.get("log_eps") is None else settings["log_eps"]),
-            "correction_clip": (settings["correction_clip"] if "correction_clip" in settings
-                                else DEFAULTS["correction_clip"][variance])}
+    return {
+        "alpha": float(DEFAULTS["alpha"] if settings.get("alpha") is None else settings["alpha"]),
+        "variance": variance,
+        "log_eps": float(DEFAULTS["log_eps"] if settings.get("log_eps") is None else settings["log_eps"]),
+        "correction_clip": (
+            settings["correction_clip"] if "correction_clip" in settings else DEFAULTS["correction_clip"][variance]
+        ),
+    }
 
 
 @dataclass(frozen=True)
@@ -149,8 +176,9 @@ class TrainingMethod:
             raise AggregationError(f"training method {self.id!r}: unknown family {self.family!r}")
         unknown = [key for key in (self.theory, *self.compared_with) if key is not None and key not in LIMITS]
         if unknown:
-            raise AggregationError(f"training method {self.id!r}: unknown limit {unknown[0]!r} (known: "
-                                   f"{', '.join(LIMITS)})")
+            raise AggregationError(
+                f"training method {self.id!r}: unknown limit {unknown[0]!r} (known: {', '.join(LIMITS)})"
+            )
 
     @property
     def self_play(self) -> bool:
@@ -163,91 +191,168 @@ class TrainingMethod:
         return self.theory
 
 
-TRAINING_METHODS: dict[str, TrainingMethod] = {m.id: m for m in [
-    TrainingMethod(
-        "dpo", "DPO", PAIRWISE, 0.1, ("batch_size",),
-        "Raises the log-probability of the preferred response against the rejected one in each labelled pair "
-        "(a logistic loss on the log-ratio to the reference model; no separate reward model).",
-        "Theory: the RLHF / DPO limit π_ref·exp(r/β), r the Bradley–Terry reward of pairs drawn from D. It ranks "
-        "like the normalized Borda count under D, which is Borda when D is uniform.",
-        (Reference("dpo"), Reference("heterogeneous", "Proposition 4.2")), "rlhf_policy", fits_reward=True),
-    TrainingMethod(
-        "ipo", "IPO", PAIRWISE, 0.1, ("batch_size",),
-        "Pushes each pair's log-ratio gap towards the fixed target 1/(2β) (a squared loss), so no response is "
-        "driven all the way to probability 0.",
-        "Theory: π_ref·exp(NBC/β), the reference tilted by each response's win rate against D: NBC's order "
-        "(Borda's under uniform D), with finite odds even for responses every voter ranks lower.",
-        (Reference("ipo"), Reference("heterogeneous", "section 4.2")), "ipo_policy"),
-    TrainingMethod(
-        "rlhf", "RLHF", PAIRWISE, 0.1, (),
-        "Fits a Bradley–Terry reward model on the labelled pairs, then maximises expected reward minus β·KL to "
-        "the reference model.",
-        "Theory: the same limit as DPO, π_ref·exp(r/β): Borda's order under uniform D, NBC's under D.",
-        (Reference("rlhf"), Reference("jackpot", "section 3.1"), Reference("heterogeneous", "Proposition 4.2")),
-        "rlhf_policy", beta_may_be_zero=True, fits_reward=True),
-    TrainingMethod(
-        "nash", "Nash self-play", SELF_PLAY, 0.01, ("samples_per_step", "exploration"),
-        "Plays the policy against itself: each sampled response is rewarded by how often voters prefer it to the "
-        "policy's other samples (SPO-style), with a small β·KL pull to the reference.",
-        "Theory: the maximal lottery (Nash learning from human feedback), the limit as β → 0. It picks the "
-        "Condorcet winner when there is one; the mixture of iterates converges, the last iterate may cycle.",
-        (Reference("spo"), Reference("jackpot", "Theorem 1, section 5.3, A.8 (Algorithm 1)")), "maximal_lottery",
-        beta_may_be_zero=True),
-    TrainingMethod(
-        "mpne", "Multi-player self-play (MPNE_k)", SELF_PLAY, 0.01, ("k", "samples_per_step", "exploration"),
-        "Self-play in a (k+1)-player game: a sample is rewarded by its chance of beating k other samples of the "
-        "policy (rankings: a random voter strictly prefers it to all k; user types: the Plackett–Luce set "
-        "comparison of the test-time paper, exact over the types).",
-        "Theory: MPNE_k, the policy to deploy when a user sees k samples and keeps the best (its k-sample win rate "
-        "is at least k/(k+1)); the limit as β → 0.",
-        (Reference("test_time", "Definition 4.2, Theorem 4.3, Appendix D"),), "mpne", needs_voters=True,
-        beta_may_be_zero=True),
-    TrainingMethod(
-        "mnl", "MNL-PO (ranked choice)", RANKED_CHOICE, 0.1, ("batch_size", "display_size", "top_k"),
-        "Voters see a few responses drawn from D and name their favourite (or their top k); the loss is the "
-        "Plackett–Luce likelihood of those choices.",
-        "Theory: with 2 shown responses and the favourite only it is exactly DPO (the RLHF / DPO limit); showing "
-        "every response it fits the first-place shares (plurality's order); in between, in between.",
-        (Reference("rcpo", "section 3.1, Table 1"),), "rlhf_policy", theory_applies=_pairs_only,
-        compared_with=("random_dictatorship",), needs_voters=True),
-    TrainingMethod(
-        "mallows", "Mallows-RMJ-PO (ranked choice)", RANKED_CHOICE, 0.1,
-        ("batch_size", "display_size", "top_k", "dispersion", "phi"),
-        "Ranked choices as for MNL-PO, scored by a Mallows model (dispersion φ) centred on the policy's own order.",
-        "Theory: no closed form here; it follows the order the voters' ranked choices imply. Compare it with Borda "
-        "and with the first-place shares below.",
-        (Reference("rcpo", "section 3.2, Table 1, Appendix D"), Reference("mallows_choice")), None,
-        compared_with=("random_dictatorship",), needs_voters=True),
-    TrainingMethod(
-        "consistent", "Consistent loss", FULL_INFORMATION, 0.1, ("batch_size",),
-        "Shows each pair to every user type and learns only from pairs that all types agree on (Shirali et al., "
-        "Proposition 6.1).",
-        "Theory: for user types, π_ref·exp(mean reward/(β·T)) with every type counted once (the average-reward "
-        "policy when types weigh the same); on rankings it only pushes down responses that every ranking puts "
-        "below another.",
-        (Reference("heterogeneous", "section 6, Proposition 6.1"),), "consistent_policy",
-        theory_applies=_user_types, needs_voters=True),
-    TrainingMethod(
-        "consistent_b3", "Consistent loss (Prop. B.3)", FULL_INFORMATION, 0.1, ("batch_size",),
-        "Shows each pair to every user type and learns only from pairs that all types agree on, with the loss "
-        "−s − I(s) of Proposition B.3 instead of Proposition 6.1's temperature-adjusted DPO.",
-        "Theory: the same limit as Proposition 6.1's loss: for user types, π_ref·exp(mean reward/(β·T)) with every "
-        "type counted once (eq. 21); its gradient grows like e^{(|U|−1)|h|} against a unanimous vote.",
-        (Reference("heterogeneous", "Proposition B.3"),), "consistent_policy",
-        theory_applies=_user_types, needs_voters=True),
-    TrainingMethod(
-        "corrected_dpo", "First-order corrected DPO", PAIRWISE, 0.1,
-        ("batch_size", "alpha", "variance", "log_eps", "correction_clip", "joint_types", "joint_steps",
-         "joint_learning_rate"),
-        "DPO whose likelihood σ(h) gains a second-order term (α/2)·σ''(h)·V for the spread V of the voters' "
-        "reward differences; V is estimated from pairs of comparisons labelled by the same annotator (a joint "
-        "model J fitted first, Lemma 5.3), or taken known from the population.",
-        "Theory: it moves DPO's policy towards the average-reward policy π* to first order: α = 0 is the RLHF / "
-        "DPO limit, α = 1 the theory's value. Its own limit (computed here) need not reach π*; with a large "
-        "spread and large α the correction can overshoot.",
-        (Reference("heterogeneous", "section 5, eqs. (14)-(16), Lemma 5.3"),), "corrected_dpo_policy",
-        needs_voters=True),
-]}
+TRAINING_METHODS: dict[str, TrainingMethod] = {
+    m.id: m
+    for m in [
+        TrainingMethod(
+            "dpo",
+            "DPO",
+            PAIRWISE,
+            0.1,
+            ("batch_size",),
+            "Raises the log-probability of the preferred response against the rejected one in each labelled pair "
+            "(a logistic loss on the log-ratio to the reference model; no separate reward model).",
+            "Theory: the RLHF / DPO limit π_ref·exp(r/β), r the Bradley–Terry reward of pairs drawn from D. It ranks "
+            "like the normalized Borda count under D, which is Borda when D is uniform.",
+            (Reference("dpo"), Reference("heterogeneous", "Proposition 4.2")),
+            "rlhf_policy",
+            fits_reward=True,
+        ),
+        TrainingMethod(
+            "ipo",
+            "IPO",
+            PAIRWISE,
+            0.1,
+            ("batch_size",),
+            "Pushes each pair's log-ratio gap towards the fixed target 1/(2β) (a squared loss), so no response is "
+            "driven all the way to probability 0.",
+            "Theory: π_ref·exp(NBC/β), the reference tilted by each response's win rate against D: NBC's order "
+            "(Borda's under uniform D), with finite odds even for responses every voter ranks lower.",
+            (Reference("ipo"), Reference("heterogeneous", "section 4.2")),
+            "ipo_policy",
+        ),
+        TrainingMethod(
+            "rlhf",
+            "RLHF",
+            PAIRWISE,
+            0.1,
+            (),
+            "Fits a Bradley–Terry reward model on the labelled pairs, then maximises expected reward minus β·KL to "
+            "the reference model.",
+            "Theory: the same limit as DPO, π_ref·exp(r/β): Borda's order under uniform D, NBC's under D.",
+            (Reference("rlhf"), Reference("jackpot", "section 3.1"), Reference("heterogeneous", "Proposition 4.2")),
+            "rlhf_policy",
+            beta_may_be_zero=True,
+            fits_reward=True,
+        ),
+        TrainingMethod(
+            "nash",
+            "Nash self-play",
+            SELF_PLAY,
+            0.01,
+            ("samples_per_step", "exploration"),
+            "Plays the policy against itself: each sampled response is rewarded by how often voters prefer it to the "
+            "policy's other samples (SPO-style), with a small β·KL pull to the reference.",
+            "Theory: the maximal lottery (Nash learning from human feedback), the limit as β → 0. It picks the "
+            "Condorcet winner when there is one; the mixture of iterates converges, the last iterate may cycle.",
+            (Reference("spo"), Reference("jackpot", "Theorem 1, section 5.3, A.8 (Algorithm 1)")),
+            "maximal_lottery",
+            beta_may_be_zero=True,
+        ),
+        TrainingMethod(
+            "mpne",
+            "Multi-player self-play (MPNE_k)",
+            SELF_PLAY,
+            0.01,
+            ("k", "samples_per_step", "exploration"),
+            "Self-play in a (k+1)-player game: a sample is rewarded by its chance of beating k other samples of the "
+            "policy (rankings: a random voter strictly prefers it to all k; user types: the Plackett–Luce set "
+            "comparison of the test-time paper, exact over the types).",
+            "Theory: MPNE_k, the policy to deploy when a user sees k samples and keeps the best (its k-sample win rate "
+            "is at least k/(k+1)); the limit as β → 0.",
+            (Reference("test_time", "Definition 4.2, Theorem 4.3, Appendix D"),),
+            "mpne",
+            needs_voters=True,
+            beta_may_be_zero=True,
+        ),
+        TrainingMethod(
+            "mnl",
+            "MNL-PO (ranked choice)",
+            RANKED_CHOICE,
+            0.1,
+            ("batch_size", "display_size", "top_k"),
+            "Voters see a few responses drawn from D and name their favourite (or their top k); the loss is the "
+            "Plackett–Luce likelihood of those choices.",
+            "Theory: with 2 shown responses and the favourite only it is exactly DPO (the RLHF / DPO limit); showing "
+            "every response it fits the first-place shares (plurality's order); in between, in between.",
+            (Reference("rcpo", "section 3.1, Table 1"),),
+            "rlhf_policy",
+            theory_applies=_pairs_only,
+            compared_with=("random_dictatorship",),
+            needs_voters=True,
+        ),
+        TrainingMethod(
+            "mallows",
+            "Mallows-RMJ-PO (ranked choice)",
+            RANKED_CHOICE,
+            0.1,
+            ("batch_size", "display_size", "top_k", "dispersion", "phi"),
+            "Ranked choices as for MNL-PO, scored by a Mallows model (dispersion φ) centred on the policy's own order.",
+            "Theory: no closed form here; it follows the order the voters' ranked choices imply. Compare it with Borda "
+            "and with the first-place shares below.",
+            (Reference("rcpo", "section 3.2, Table 1, Appendix D"), Reference("mallows_choice")),
+            None,
+            compared_with=("random_dictatorship",),
+            needs_voters=True,
+        ),
+        TrainingMethod(
+            "consistent",
+            "Consistent loss",
+            FULL_INFORMATION,
+            0.1,
+            ("batch_size",),
+            "Shows each pair to every user type and learns only from pairs that all types agree on (Shirali et al., "
+            "Proposition 6.1).",
+            "Theory: for user types, π_ref·exp(mean reward/(β·T)) with every type counted once (the average-reward "
+            "policy when types weigh the same); on rankings it only pushes down responses that every ranking puts "
+            "below another.",
+            (Reference("heterogeneous", "section 6, Proposition 6.1"),),
+            "consistent_policy",
+            theory_applies=_user_types,
+            needs_voters=True,
+        ),
+        TrainingMethod(
+            "consistent_b3",
+            "Consistent loss (Prop. B.3)",
+            FULL_INFORMATION,
+            0.1,
+            ("batch_size",),
+            "Shows each pair to every user type and learns only from pairs that all types agree on, with the loss "
+            "−s − I(s) of Proposition B.3 instead of Proposition 6.1's temperature-adjusted DPO.",
+            "Theory: the same limit as Proposition 6.1's loss: for user types, π_ref·exp(mean reward/(β·T)) with every "
+            "type counted once (eq. 21); its gradient grows like e^{(|U|−1)|h|} against a unanimous vote.",
+            (Reference("heterogeneous", "Proposition B.3"),),
+            "consistent_policy",
+            theory_applies=_user_types,
+            needs_voters=True,
+        ),
+        TrainingMethod(
+            "corrected_dpo",
+            "First-order corrected DPO",
+            PAIRWISE,
+            0.1,
+            (
+                "batch_size",
+                "alpha",
+                "variance",
+                "log_eps",
+                "correction_clip",
+                "joint_types",
+                "joint_steps",
+                "joint_learning_rate",
+            ),
+            "DPO whose likelihood σ(h) gains a second-order term (α/2)·σ''(h)·V for the spread V of the voters' "
+            "reward differences; V is estimated from pairs of comparisons labelled by the same annotator (a joint "
+            "model J fitted first, Lemma 5.3), or taken known from the population.",
+            "Theory: it moves DPO's policy towards the average-reward policy π* to first order: α = 0 is the RLHF / "
+            "DPO limit, α = 1 the theory's value. Its own limit (computed here) need not reach π*; with a large "
+            "spread and large α the correction can overshoot.",
+            (Reference("heterogeneous", "section 5, eqs. (14)-(16), Lemma 5.3"),),
+            "corrected_dpo_policy",
+            needs_voters=True,
+        ),
+    ]
+}
 
 
 def training_method(method_id: str) -> TrainingMethod:
@@ -296,8 +401,14 @@ class TheoryResult:
         ``notes``: the reason for each refused entry, which is null) keep their meaning; ``version``,
         ``method``, ``beta``, ``k``, ``target``, ``condorcet_winner``, ``bt_misfit`` and the other limits
         are added (and ``correction`` for corrected DPO)."""
-        out: dict = {"version": THEORY_VERSION, "method": self.method, "beta": self.beta, "k": self.k,
-                     "target": self.target, "notes": dict(self.unavailable)}
+        out: dict = {
+            "version": THEORY_VERSION,
+            "method": self.method,
+            "beta": self.beta,
+            "k": self.k,
+            "target": self.target,
+            "notes": dict(self.unavailable),
+        }
         for key in ("borda", "nbc"):
             values = getattr(self, key)
             out[key] = None if values is None else _plain(values)
@@ -324,20 +435,33 @@ class TheoryResult:
 
         def series(values):
             return None if values is None else pd.Series(values, dtype=float).reindex(names)
+
         notes = dict(data.get("notes") or {})
         return cls(
-            method=data["method"], alternatives=names, beta=float(data["beta"]), k=int(data["k"]),
+            method=data["method"],
+            alternatives=names,
+            beta=float(data["beta"]),
+            k=int(data["k"]),
             target=data.get("target"),
             policies={key: series(data[key]) for key in LIMITS if data.get(key) is not None},
             unavailable={key: notes[key] for key in (*LIMITS, "borda", "nbc") if key in notes},
-            borda=series(data.get("borda")), nbc=series(data.get("nbc")),
-            condorcet_winner=data.get("condorcet_winner"), lottery_unique=data.get("maximal_lottery_unique"),
+            borda=series(data.get("borda")),
+            nbc=series(data.get("nbc")),
+            condorcet_winner=data.get("condorcet_winner"),
+            lottery_unique=data.get("maximal_lottery_unique"),
             bt_fit=None if data.get("bt_misfit") is None else BTMisfit.from_dict(data["bt_misfit"]),
-            correction=data.get("correction"))
+            correction=data.get("correction"),
+        )
 
 
-def theory(population: Population, method: str, settings: Mapping | None = None, *,
-           reference: Mapping | None = None, with_mpne: bool = True) -> TheoryResult:
+def theory(
+    population: Population,
+    method: str,
+    settings: Mapping | None = None,
+    *,
+    reference: Mapping | None = None,
+    with_mpne: bool = True,
+) -> TheoryResult:
     """What the core predicts for ``population`` trained with ``method`` and ``settings`` (a job spec
     or the page's form: ``beta`` [the method's default], ``sampling`` [uniform], ``k`` [2],
     ``display_size``, ``top_k``; for corrected DPO ``alpha``, ``variance``, ``log_eps`` and
@@ -357,7 +481,7 @@ def theory(population: Population, method: str, settings: Mapping | None = None,
     beta = float(entry.default_beta if settings.get("beta") is None else settings["beta"])
     D = settings.get("sampling")
     k = int(settings.get("k") or DEFAULT_K)
-    params = RuleParams(k=k)        # the registry's rules below read k only
+    params = RuleParams(k=k)  # the registry's rules below read k only
     ref = None if reference is None else {a: float(reference[a]) for a in names}
 
     wanted = ["rlhf_policy", "maximal_lottery"]
@@ -376,8 +500,15 @@ def theory(population: Population, method: str, settings: Mapping | None = None,
         "consistent_policy": lambda: consistent_policy(population, beta, ref),
         "random_dictatorship": lambda: RULES["random_dictatorship"].compute(population, params),
         "corrected_dpo_policy": lambda: corrected_dpo_policy(
-            population, beta, corrected["alpha"], D, ref, variance=corrected["variance"], eps=corrected["log_eps"],
-            clip=corrected["correction_clip"]),
+            population,
+            beta,
+            corrected["alpha"],
+            D,
+            ref,
+            variance=corrected["variance"],
+            eps=corrected["log_eps"],
+            clip=corrected["correction_clip"],
+        ),
     }
     raw, policies, unavailable = {}, {}, {}
     for key in sorted(wanted, key=LIMITS.index):
@@ -397,11 +528,20 @@ def theory(population: Population, method: str, settings: Mapping | None = None,
     lottery = raw.get("maximal_lottery")
     fit = raw["rlhf_policy"].certificate.misfit if "rlhf_policy" in raw else None
     return TheoryResult(
-        method=entry.id, alternatives=names, beta=beta, k=k, target=entry.target(settings, population),
-        policies=policies, unavailable=unavailable, borda=scores["borda"], nbc=scores["nbc"],
+        method=entry.id,
+        alternatives=names,
+        beta=beta,
+        k=k,
+        target=entry.target(settings, population),
+        policies=policies,
+        unavailable=unavailable,
+        borda=scores["borda"],
+        nbc=scores["nbc"],
         condorcet_winner=condorcet_winner(population),
-        lottery_unique=None if lottery is None else bool(lottery.certificate.unique), bt_fit=fit,
-        correction=corrected)
+        lottery_unique=None if lottery is None else bool(lottery.certificate.unique),
+        bt_fit=fit,
+        correction=corrected,
+    )
 
 
 def _plain(series: pd.Series) -> dict:

@@ -23,6 +23,7 @@ score and lottery probability; the share of redraws in which each response is th
 tie among k shares 1/k) and the Condorcet winner; and the rules whose winner on the data wins in fewer
 than ``level`` of the redraws (a tie on the data must tie again): answers the data cannot decide.
 """
+
 from __future__ import annotations
 
 import time
@@ -104,13 +105,26 @@ class BootstrapResult:
     def interval(self, rule_id: str) -> pd.DataFrame:
         """One rule: estimate, interval and winner share per alternative."""
         pct = f"{self.level:.0%}"
-        return pd.DataFrame({"estimate": self.estimates[rule_id], f"{pct} low": self.lower[rule_id],
-                             f"{pct} high": self.upper[rule_id], "winner share": self.winner_share[rule_id]})
+        return pd.DataFrame(
+            {
+                "estimate": self.estimates[rule_id],
+                f"{pct} low": self.lower[rule_id],
+                f"{pct} high": self.upper[rule_id],
+                "winner share": self.winner_share[rule_id],
+            }
+        )
 
     def summary(self) -> pd.DataFrame:
         """One row per rule: its winner(s) on the data, the share of redraws they win, decided or not."""
-        rows = [{"rule": r, "winner": ", ".join(self.winners(r)), "winner share": self.winner_support(r),
-                 "decided": self.decided(r)} for r in self.rule_ids]
+        rows = [
+            {
+                "rule": r,
+                "winner": ", ".join(self.winners(r)),
+                "winner share": self.winner_support(r),
+                "decided": self.decided(r),
+            }
+            for r in self.rule_ids
+        ]
         return pd.DataFrame(rows).set_index("rule")
 
 
@@ -128,8 +142,10 @@ def _counts_of(population) -> ComparisonCounts:
         return population
     if isinstance(population, PairwiseData):
         return ComparisonCounts.from_pairwise(population)
-    raise AggregationError(f"the bootstrap resamples comparisons; a population of kind {population.kind!r} has "
-                           "none (its P is exact, not estimated)")
+    raise AggregationError(
+        f"the bootstrap resamples comparisons; a population of kind {population.kind!r} has "
+        "none (its P is exact, not estimated)"
+    )
 
 
 class _Redraws:
@@ -146,8 +162,9 @@ class _Redraws:
             self.n_annotators = counts.n_annotators
             rows = np.repeat(annotator.astype(np.int64), 3)
             cols = (pair.astype(np.int64)[:, None] * 3 + np.arange(3)[None, :]).reshape(-1)
-            self.S = sparse.csr_matrix((C.reshape(-1).astype(float), (rows, cols)),
-                                       shape=(self.n_annotators, n_pairs * 3))
+            self.S = sparse.csr_matrix(
+                (C.reshape(-1).astype(float), (rows, cols)), shape=(self.n_annotators, n_pairs * 3)
+            )
             if self.n_annotators * n_pairs * 3 <= DENSE_CELLS:
                 self.S = self.S.toarray()
         else:
@@ -159,8 +176,11 @@ class _Redraws:
         if self.clusters:
             A = self.n_annotators
             weights = self.rng.multinomial(A, np.full(A, 1.0 / A), size=r).astype(float)
-            out = weights @ self.S if isinstance(self.S, np.ndarray) else \
-                np.asarray((sparse.csr_matrix(weights) @ self.S).todense())
+            out = (
+                weights @ self.S
+                if isinstance(self.S, np.ndarray)
+                else np.asarray((sparse.csr_matrix(weights) @ self.S).todense())
+            )
             return np.rint(out).astype(np.int64).reshape(r, -1, 3)
         return self.rng.multinomial(self.n, self.p, size=(r, len(self.n)))
 
@@ -212,9 +232,16 @@ def _condorcet(P: np.ndarray) -> np.ndarray:
     return (M > MARGIN_TOLERANCE).all(axis=2)
 
 
-def bootstrap(population, rule_ids=None, replicates: int = REPLICATES, seed: int | None = 0, *,
-              params: RuleParams | None = None, clusters: bool | None = None,
-              level: float = LEVEL) -> BootstrapResult:
+def bootstrap(
+    population,
+    rule_ids=None,
+    replicates: int = REPLICATES,
+    seed: int | None = 0,
+    *,
+    params: RuleParams | None = None,
+    clusters: bool | None = None,
+    level: float = LEVEL,
+) -> BootstrapResult:
     """Bootstrap the rules ``rule_ids`` (default: every rule of the registry that applies) on a population
     of comparisons (:class:`~aggregation.ComparisonCounts` or :class:`~aggregation.PairwiseData`):
     ``replicates`` redraws with ``seed``, annotators as clusters when the counts know them (``clusters``
@@ -245,9 +272,11 @@ def bootstrap(population, rule_ids=None, replicates: int = REPLICATES, seed: int
             skipped[rule_id] = reason
             continue
         if rule_id == "elo" and counts.n_comparisons * replicates > ELO_BUDGET:
-            skipped[rule_id] = (f"sequential Elo reads every comparison of every redraw one by one: "
-                                f"{counts.n_comparisons:,} x {replicates:,} updates is beyond the budget of "
-                                f"{ELO_BUDGET:,}; the Bradley-Terry rating is its order-free counterpart")
+            skipped[rule_id] = (
+                f"sequential Elo reads every comparison of every redraw one by one: "
+                f"{counts.n_comparisons:,} x {replicates:,} updates is beyond the budget of "
+                f"{ELO_BUDGET:,}; the Bradley-Terry rating is its order-free counterpart"
+            )
             continue
         values = rule.compute(counts, params).values
         if list(values.index) != names:
@@ -267,7 +296,7 @@ def bootstrap(population, rule_ids=None, replicates: int = REPLICATES, seed: int
         r = min(CHUNK, replicates - done)
         drawn = redraws.draw(r)
         P = _matrices(first, second, drawn, m)
-        condorcet[done:done + r] = _condorcet(P)
+        condorcet[done : done + r] = _condorcet(P)
         slow = []
         for rule_id in rules:
             fast = _FAST.get(rule_id)
@@ -275,15 +304,19 @@ def bootstrap(population, rule_ids=None, replicates: int = REPLICATES, seed: int
             if out is None:
                 slow.append(rule_id)
             else:
-                samples[rule_id][done:done + r] = out
+                samples[rule_id][done : done + r] = out
         if slow:
             for i in range(r):
                 keep = drawn[i].sum(axis=1) > 0
-                replica = ComparisonCounts(names, first[keep], second[keep], drawn[i, keep, 0], drawn[i, keep, 1],
-                                           drawn[i, keep, 2])
+                replica = ComparisonCounts(
+                    names, first[keep], second[keep], drawn[i, keep, 0], drawn[i, keep, 1], drawn[i, keep, 2]
+                )
                 for rule_id in slow:
-                    values = (_VALUES[rule_id](replica, params) if rule_id in _VALUES
-                              else RULES[rule_id].compute(replica, params).values)
+                    values = (
+                        _VALUES[rule_id](replica, params)
+                        if rule_id in _VALUES
+                        else RULES[rule_id].compute(replica, params).values
+                    )
                     samples[rule_id][done + i] = values.to_numpy(float)
         done += r
     alpha = (1 - level) / 2
@@ -296,9 +329,26 @@ def bootstrap(population, rule_ids=None, replicates: int = REPLICATES, seed: int
         on_data = _top(estimates[rule_id].to_numpy()[None, :])
         agreement[rule_id] = float((top == on_data).all(axis=1).mean())
     any_condorcet = condorcet.any(axis=1)
-    method = (f"{CLUSTERS} ({counts.n_annotators:,} annotators)" if clusters else
-              f"{PER_PAIR} (multinomial, {len(first):,} pairs)")
-    return BootstrapResult(names, rules, replicates, seed, level, method, pd.DataFrame(estimates, index=names),
-                           samples, lower, upper, pd.DataFrame(share, index=names),
-                           pd.Series(condorcet.mean(axis=0), index=names, name="Condorcet winner share"),
-                           float(1 - any_condorcet.mean()), agreement, skipped, time.perf_counter() - start)
+    method = (
+        f"{CLUSTERS} ({counts.n_annotators:,} annotators)"
+        if clusters
+        else f"{PER_PAIR} (multinomial, {len(first):,} pairs)"
+    )
+    return BootstrapResult(
+        names,
+        rules,
+        replicates,
+        seed,
+        level,
+        method,
+        pd.DataFrame(estimates, index=names),
+        samples,
+        lower,
+        upper,
+        pd.DataFrame(share, index=names),
+        pd.Series(condorcet.mean(axis=0), index=names, name="Condorcet winner share"),
+        float(1 - any_condorcet.mean()),
+        agreement,
+        skipped,
+        time.perf_counter() - start,
+    )

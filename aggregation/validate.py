@@ -1,4 +1,5 @@
 """Input checks shared by the core: names, weights and distributions over alternatives."""
+
 from __future__ import annotations
 
 import re
@@ -33,15 +34,18 @@ def name(value, what: str, *, signs: Sequence[str] = ()) -> str:
     if not isinstance(value, str) or not value.strip():
         raise AggregationError(f"{what}: every name must be a non-empty string, got {_short(value)}")
     value = value.strip()
-    bounds.check("MAX_NAME_CHARS", len(value), f"{what}: the name {_short(value)}",
-                 found=f"{len(value):,} characters")
+    bounds.check("MAX_NAME_CHARS", len(value), f"{what}: the name {_short(value)}", found=f"{len(value):,} characters")
     if m := _BAD_NAME_CHARS.search(value):
-        raise AggregationError(f"{what}: the name {_short(value)} holds the control character "
-                               f"U+{ord(m.group()):04X}; names must be printable text on one line")
+        raise AggregationError(
+            f"{what}: the name {_short(value)} holds the control character "
+            f"U+{ord(m.group()):04X}; names must be printable text on one line"
+        )
     for sign in signs:
         if sign in value:
-            raise AggregationError(f"{what}: the name {_short(value)} holds {sign!r}, a sign of the ranking syntax "
-                                   f"({' '.join(signs)} cannot be part of a ranked alternative's name)")
+            raise AggregationError(
+                f"{what}: the name {_short(value)} holds {sign!r}, a sign of the ranking syntax "
+                f"({' '.join(signs)} cannot be part of a ranked alternative's name)"
+            )
     return value
 
 
@@ -51,8 +55,9 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 def cell(value, what: str):
     """One cell of a table read from JSON or built by a caller: ``None``, a number (not ``True``) or text
     without lone surrogates (which no table, file or page can hold); anything else is refused."""
-    if value is None or (isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
-            value, (bool, np.bool_))):
+    if value is None or (
+        isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+    ):
         return value
     if isinstance(value, str):
         if _SURROGATE.search(value):
@@ -61,8 +66,9 @@ def cell(value, what: str):
     raise AggregationError(f"{what} must be text or a number, got {short(value)}")
 
 
-def alternative_names(names, *, what: str = "alternatives", limit: str = "MAX_ALTERNATIVES",
-                      signs: Sequence[str] = ()) -> list[str]:
+def alternative_names(
+    names, *, what: str = "alternatives", limit: str = "MAX_ALTERNATIVES", signs: Sequence[str] = ()
+) -> list[str]:
     """Check a list of alternative names: non-empty strings (see :func:`name`), no duplicates, at least
     one, at most the limit ``limit`` of :mod:`aggregation.bounds` (checked before the names are read
     when ``names`` has a length)."""
@@ -93,7 +99,7 @@ def short(value) -> str:
     """``repr(value)`` cut short (a message may echo an input, never all of a large one)."""
     try:
         return _REPR.repr(value)
-    except ValueError:          # an integer of more than 4,300 digits has no repr
+    except ValueError:  # an integer of more than 4,300 digits has no repr
         return "a whole number of thousands of digits"
 
 
@@ -113,7 +119,9 @@ def positive_weights(weights, n: int, *, what: str = "weights", label=None) -> n
     if isinstance(weights, (list, tuple)):
         flags = [i for i, w in enumerate(weights) if isinstance(w, (bool, np.bool_))]
         if flags:
-            raise AggregationError(f"{what}: {label(flags[0])} has weight {weights[flags[0]]!r}; weights must be numbers")
+            raise AggregationError(
+                f"{what}: {label(flags[0])} has weight {weights[flags[0]]!r}; weights must be numbers"
+            )
     try:
         arr = np.asarray(weights)
         if arr.dtype == bool:
@@ -135,8 +143,9 @@ def positive_weights(weights, n: int, *, what: str = "weights", label=None) -> n
     return arr
 
 
-def distribution(values, alternatives: Sequence[str], *, what: str = "sampling distribution",
-                 allow_zero: bool = True) -> pd.Series:
+def distribution(
+    values, alternatives: Sequence[str], *, what: str = "sampling distribution", allow_zero: bool = True
+) -> pd.Series:
     """A probability distribution over ``alternatives`` as a Series; ``None`` means uniform.
 
     Accepts a mapping or Series keyed by name, or a sequence in the order of ``alternatives``.
@@ -151,16 +160,19 @@ def distribution(values, alternatives: Sequence[str], *, what: str = "sampling d
         known = set(alts)
         unknown = [k for k in keys if k not in known]
         if unknown:
-            raise AggregationError(f"{what}: unknown alternative {short(unknown[0])} (known: {', '.join(alts[:20])}"
-                                   f"{', …' if len(alts) > 20 else ''})")
+            raise AggregationError(
+                f"{what}: unknown alternative {short(unknown[0])} (known: {', '.join(alts[:20])}"
+                f"{', …' if len(alts) > 20 else ''})"
+            )
         missing = [a for a in alts if a not in set(keys)]
         if missing:
             raise AggregationError(f"{what}: no probability given for {missing[0]!r}")
         arr = [values[a] for a in alts]
     else:
         if not isinstance(values, (list, tuple, np.ndarray)):
-            raise AggregationError(f"{what} must be a list of probabilities or a table of them by name, "
-                                   f"got {short(values)}")
+            raise AggregationError(
+                f"{what} must be a list of probabilities or a table of them by name, got {short(values)}"
+            )
         arr = list(values)
         if len(arr) != len(alts):
             raise AggregationError(f"{what}: got {len(arr)} probabilities for {len(alts)} alternatives")
@@ -177,7 +189,9 @@ def distribution(values, alternatives: Sequence[str], *, what: str = "sampling d
         if not np.isfinite(v) or v < 0:
             raise AggregationError(f"{what}: probability of {a!r} is {float(v):g}; it must be a number >= 0")
         if not allow_zero and v == 0:
-            raise AggregationError(f"{what}: {a!r} has probability 0; every alternative needs a positive probability here")
+            raise AggregationError(
+                f"{what}: {a!r} has probability 0; every alternative needs a positive probability here"
+            )
     total = p.sum()
     if abs(total - 1.0) > SUM_TOLERANCE:
         raise AggregationError(f"{what}: probabilities sum to {total:.6g}, not 1")

@@ -1,4 +1,5 @@
 """Timings of the ranked-choice core (prints; asserts nothing). Run: .venv/bin/python -m bench.bench_choice"""
+
 from __future__ import annotations
 
 import time
@@ -35,11 +36,23 @@ def main():
     big = Profile.from_orders(np.argsort(rng.random((100_000, 50)), axis=1), names)
     rewards = RewardPopulation(pd.DataFrame(rng.normal(size=(8, 50)), index=[f"u{i}" for i in range(8)], columns=names))
     u = pd.Series(rng.normal(size=50), index=names)
-    timed("sample_ranked_choices: 100k rankings x 50 alts, n=100k, K=4, k=2", lambda: sample_ranked_choices(big, 100_000, 4, 2, seed=1))
-    timed("sample_ranked_choices: 8 reward types x 50 alts, n=100k, K=4, k=2", lambda: sample_ranked_choices(rewards, 100_000, 4, 2, seed=1))
+    timed(
+        "sample_ranked_choices: 100k rankings x 50 alts, n=100k, K=4, k=2",
+        lambda: sample_ranked_choices(big, 100_000, 4, 2, seed=1),
+    )
+    timed(
+        "sample_ranked_choices: 8 reward types x 50 alts, n=100k, K=4, k=2",
+        lambda: sample_ranked_choices(rewards, 100_000, 4, 2, seed=1),
+    )
     timed("sample_mnl_choices: 50 alts, n=100k, K=8, k=3", lambda: sample_mnl_choices(u, 100_000, 8, 3, seed=1))
-    timed("sample_mallows_rmj_choices: 50 alts, n=100k, K=8, k=3", lambda: sample_mallows_rmj_choices(names, 0.6, 100_000, 8, 3, seed=1))
-    timed("population_topk_table: 100k rankings, assortment of 6, k=3 (120 lists)", lambda: population_topk_table(big, names[:6], 3))
+    timed(
+        "sample_mallows_rmj_choices: 50 alts, n=100k, K=8, k=3",
+        lambda: sample_mallows_rmj_choices(names, 0.6, 100_000, 8, 3, seed=1),
+    )
+    timed(
+        "population_topk_table: 100k rankings, assortment of 6, k=3 (120 lists)",
+        lambda: population_topk_table(big, names[:6], 3),
+    )
     data = sample_ranked_choices(big, 2048, 4, 2, seed=2)
     items, top = timed("ranked_choice_arrays: 2048 rows", lambda: ranked_choice_arrays(data, names))
     lr = rng.normal(size=items.shape)

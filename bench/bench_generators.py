@@ -6,6 +6,7 @@ Every generator of ``aggregation.populations.generators`` draws 100,000 voters o
 the same models at 2,000 x 20 side by side with ``prefsampling`` 0.1.24 (which loops over voters
 in Python), reporting the ratio.
 """
+
 from __future__ import annotations
 
 
@@ -39,7 +40,10 @@ def main() -> None:
     pairs = {
         "impartial_culture": (lambda: impartial_culture(n, m, seed=1), lambda: ps.impartial(n, m, seed=1)),
         "mallows (phi 0.8)": (lambda: mallows(n, m, 0.8, seed=1), lambda: ps.mallows(n, m, 0.8, seed=1)),
-        "plackett_luce": (lambda: plackett_luce(n, list(u), seed=1), lambda: ps.plackett_luce(n, m, list(np.exp(u)), seed=1)),
+        "plackett_luce": (
+            lambda: plackett_luce(n, list(u), seed=1),
+            lambda: ps.plackett_luce(n, m, list(np.exp(u)), seed=1),
+        ),
         "urn (alpha 0.1)": (lambda: urn(n, m, 0.1, seed=1), lambda: ps.urn(n, m, 0.1, seed=1)),
         "single_peaked (walsh)": (lambda: single_peaked(n, m, seed=1), lambda: ps.single_peaked_walsh(n, m, seed=1)),
     }
@@ -47,8 +51,10 @@ def main() -> None:
     for name, (mine, theirs) in pairs.items():
         t_mine, _ = timed(mine)
         t_theirs, _ = timed(theirs)
-        print(f"  {name:24s} ours {t_mine * 1000:7.1f} ms   prefsampling {t_theirs * 1000:8.1f} ms   "
-              f"ratio {t_theirs / t_mine:6.1f}x")
+        print(
+            f"  {name:24s} ours {t_mine * 1000:7.1f} ms   prefsampling {t_theirs * 1000:8.1f} ms   "
+            f"ratio {t_theirs / t_mine:6.1f}x"
+        )
 
 
 if __name__ == "__main__":

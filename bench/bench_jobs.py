@@ -10,6 +10,7 @@ says finished and ``result()`` returns, polling every 50 ms as a fast dashboard 
 ``--repeats`` jobs per kind, the trainer's own start-up, and the ratio cold / warm. The targets: a tiny job
 under 3 s, a tabular one under 1 s. On this shared 2-core machine the load average is printed with them.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -55,12 +56,19 @@ def one_job(client: JobClient, settings: dict) -> tuple[float, dict]:
 
 def run_mode(warm: bool, repeats: int) -> dict:
     data = Path(tempfile.mkdtemp(prefix="bench-jobs-"))
-    env = dict(os.environ, AGGREGATION_DATA_DIR=str(data), PYTHONPATH=str(REPO),
-               AGGREGATION_WARM_TRAINER="1" if warm else "0")
+    env = dict(
+        os.environ, AGGREGATION_DATA_DIR=str(data), PYTHONPATH=str(REPO), AGGREGATION_WARM_TRAINER="1" if warm else "0"
+    )
     env.pop("AGGREGATION_QUEUE_URL", None)
     log = open(data / "consumer.log", "wb")
-    worker = subprocess.Popen([sys.executable, "-m", "worker.consumer"], env=env, cwd=REPO, stdout=log,
-                              stderr=subprocess.STDOUT, start_new_session=True)
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "worker.consumer"],
+        env=env,
+        cwd=REPO,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         client = JobClient(data_dir=data)
         wait(lambda: client.worker_status().alive, timeout=120)
@@ -72,8 +80,11 @@ def run_mode(warm: bool, repeats: int) -> dict:
                 elapsed, result = one_job(client, settings)
                 times.append(elapsed)
                 startups.append(result["timings"]["startup_s"])
-            out[kind] = {"median_s": statistics.median(times), "all_s": times,
-                         "trainer_startup_s": statistics.median(startups)}
+            out[kind] = {
+                "median_s": statistics.median(times),
+                "all_s": times,
+                "trainer_startup_s": statistics.median(startups),
+            }
         return out
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
@@ -94,12 +105,16 @@ def main() -> None:
     results = {mode: run_mode(mode == "warm", args.repeats) for mode in ("warm", "cold")}
     for kind in KINDS:
         warm, cold = results["warm"][kind], results["cold"][kind]
-        print(f"{kind:8s} submit -> result: warm {warm['median_s']:.2f} s (trainer start-up "
-              f"{warm['trainer_startup_s']:.2f} s), cold {cold['median_s']:.2f} s (start-up "
-              f"{cold['trainer_startup_s']:.2f} s); cold / warm = {cold['median_s'] / warm['median_s']:.1f}x; "
-              f"all warm {[round(t, 2) for t in warm['all_s']]}, cold {[round(t, 2) for t in cold['all_s']]}")
-    print(f"first job after the worker started: warm {results['warm']['first_job_s']:.2f} s, "
-          f"cold {results['cold']['first_job_s']:.2f} s")
+        print(
+            f"{kind:8s} submit -> result: warm {warm['median_s']:.2f} s (trainer start-up "
+            f"{warm['trainer_startup_s']:.2f} s), cold {cold['median_s']:.2f} s (start-up "
+            f"{cold['trainer_startup_s']:.2f} s); cold / warm = {cold['median_s'] / warm['median_s']:.1f}x; "
+            f"all warm {[round(t, 2) for t in warm['all_s']]}, cold {[round(t, 2) for t in cold['all_s']]}"
+        )
+    print(
+        f"first job after the worker started: warm {results['warm']['first_job_s']:.2f} s, "
+        f"cold {results['cold']['first_job_s']:.2f} s"
+    )
     print(f"load average {os.getloadavg()[0]:.2f} at the end")
 
 

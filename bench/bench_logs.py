@@ -12,6 +12,7 @@ path is what one writes without DuckDB: ``pandas.read_csv`` / ``read_parquet`` o
 resamples the log's rows (a random index array per replicate, then ``bincount``) for Borda only; ours
 redraws counts per pair (multinomial) or annotators as clusters and runs every rule.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -43,6 +44,7 @@ def child(mode: str, path: str) -> None:
     import pandas as pd
 
     import aggregation as ag
+
     baseline = _peak_mb()
     start = time.perf_counter()
     if mode == "ours":
@@ -63,22 +65,38 @@ def child(mode: str, path: str) -> None:
         first_wins = np.where(swap, b_won, a_won) * table["n"].to_numpy()
         second_wins = np.where(swap, a_won, b_won) * table["n"].to_numpy()
         ties = (~a_won & ~b_won) * table["n"].to_numpy()
-        counts = ag.ComparisonCounts.from_frame(pd.DataFrame({"first": first, "second": second,
-                                                              "annotator": table["judge"].to_numpy(object),
-                                                              "first_wins": first_wins, "second_wins": second_wins,
-                                                              "ties": ties}))
+        counts = ag.ComparisonCounts.from_frame(
+            pd.DataFrame(
+                {
+                    "first": first,
+                    "second": second,
+                    "annotator": table["judge"].to_numpy(object),
+                    "first_wins": first_wins,
+                    "second_wins": second_wins,
+                    "ties": ties,
+                }
+            )
+        )
         found = digest(counts)
         cells = counts.n_cells
-    else:   # the baseline: imports only
+    else:  # the baseline: imports only
         found, cells = "", 0
     seconds = time.perf_counter() - start
-    print(json.dumps({"seconds": seconds, "peak_mb": _peak_mb(), "baseline_mb": baseline, "digest": found,
-                      "cells": cells}))
+    print(
+        json.dumps(
+            {"seconds": seconds, "peak_mb": _peak_mb(), "baseline_mb": baseline, "digest": found, "cells": cells}
+        )
+    )
 
 
 def run_child(mode: str, path: str) -> dict:
-    out = subprocess.run([sys.executable, "-m", "bench.bench_logs", "--child", mode, path], cwd=ROOT,
-                         capture_output=True, text=True, check=False)
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.bench_logs", "--child", mode, path],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if out.returncode != 0:
         return {"error": (out.stderr.strip().splitlines() or ["failed"])[-1][:200]}
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -86,11 +104,14 @@ def run_child(mode: str, path: str) -> dict:
 
 def bench_imports(rows_list: list[int], folder: Path, naive: bool) -> None:
     import aggregation as ag
+
     population = ag.mallows(1000, 50, 0.9, seed=0)
     base = run_child("baseline", "-")
     print(f"a fresh process with aggregation, duckdb and pandas imported: {base['peak_mb']:.0f} MB resident\n")
-    print(f"{'rows':>12} {'format':>8} {'file MB':>8} {'generate s':>10} {'import s':>9} {'peak MB':>8} "
-          f"{'naive s':>8} {'naive MB':>9} {'time ratio':>10} {'same':>5}")
+    print(
+        f"{'rows':>12} {'format':>8} {'file MB':>8} {'generate s':>10} {'import s':>9} {'peak MB':>8} "
+        f"{'naive s':>8} {'naive MB':>9} {'time ratio':>10} {'same':>5}"
+    )
     for rows in rows_list:
         for fmt in ("parquet", "csv"):
             path = folder / f"log-{rows}.{fmt}"
@@ -100,16 +121,20 @@ def bench_imports(rows_list: list[int], folder: Path, naive: bool) -> None:
             ours = run_child("ours", str(path))
             expected = digest(log.counts)
             same = ours.get("digest") == expected
-            line = (f"{rows:>12,} {fmt:>8} {path.stat().st_size / 2 ** 20:>8.0f} {generated:>10.1f} "
-                    f"{ours.get('seconds', float('nan')):>9.2f} {ours.get('peak_mb', float('nan')):>8.0f}")
+            line = (
+                f"{rows:>12,} {fmt:>8} {path.stat().st_size / 2**20:>8.0f} {generated:>10.1f} "
+                f"{ours.get('seconds', float('nan')):>9.2f} {ours.get('peak_mb', float('nan')):>8.0f}"
+            )
             if naive:
                 theirs = run_child("naive", str(path))
                 if "error" in theirs:
                     line += f"   naive failed: {theirs['error']}"
                 else:
                     same = same and theirs["digest"] == expected
-                    line += (f" {theirs['seconds']:>8.2f} {theirs['peak_mb']:>9.0f} "
-                             f"{theirs['seconds'] / ours['seconds']:>9.1f}x")
+                    line += (
+                        f" {theirs['seconds']:>8.2f} {theirs['peak_mb']:>9.0f} "
+                        f"{theirs['seconds'] / ours['seconds']:>9.1f}x"
+                    )
             print(line + f" {'yes' if same else 'NO':>5}", flush=True)
             path.unlink()
 
@@ -118,19 +143,28 @@ def bench_bootstrap(replicates: int, naive: bool) -> None:
     import numpy as np
 
     import aggregation as ag
+
     population = ag.mallows(1000, 50, 0.9, seed=0)
     counts = ag.generate_log(population, 1_000_000, None, tie_probability=0.1, annotators=1000, seed=1).counts
-    print(f"\nbootstrap, {replicates:,} replicates, m = 50, counts of 1,000,000 comparisons "
-          f"({counts.n_annotators:,} annotators):")
+    print(
+        f"\nbootstrap, {replicates:,} replicates, m = 50, counts of 1,000,000 comparisons "
+        f"({counts.n_annotators:,} annotators):"
+    )
     core = ["borda", "copeland", "nbc", "maximal_lottery", "bt_elo"]
-    for rules, label in ((["borda"], "Borda only"), (core, "Borda, Copeland, NBC, maximal lottery, BT-Elo"),
-                         (None, "every applicable rule")):
+    for rules, label in (
+        (["borda"], "Borda only"),
+        (core, "Borda, Copeland, NBC, maximal lottery, BT-Elo"),
+        (None, "every applicable rule"),
+    ):
         for clusters in (False, True):
             start = time.perf_counter()
             result = ag.bootstrap(counts, rules, replicates, seed=0, clusters=clusters)
             seconds = time.perf_counter() - start
-            print(f"  {label:<48} {'clusters' if clusters else 'per pair':<9} {seconds:>7.2f} s "
-                  f"({len(result.rule_ids)} rules)", flush=True)
+            print(
+                f"  {label:<48} {'clusters' if clusters else 'per pair':<9} {seconds:>7.2f} s "
+                f"({len(result.rule_ids)} rules)",
+                flush=True,
+            )
             if rules == ["borda"] and not clusters:
                 ours_borda = seconds
     if naive:
@@ -143,8 +177,9 @@ def bench_bootstrap(replicates: int, naive: bool) -> None:
         for _ in range(reps):
             i = rng.integers(0, n, size=n)
             aa, bb, ss = a[i], b[i], score[i]
-            won = np.bincount(aa * m + bb, weights=ss, minlength=m * m) + \
-                np.bincount(bb * m + aa, weights=1 - ss, minlength=m * m)
+            won = np.bincount(aa * m + bb, weights=ss, minlength=m * m) + np.bincount(
+                bb * m + aa, weights=1 - ss, minlength=m * m
+            )
             played = np.bincount(aa * m + bb, minlength=m * m) + np.bincount(bb * m + aa, minlength=m * m)
             W, N = won.reshape(m, m), played.reshape(m, m)
             with np.errstate(invalid="ignore", divide="ignore"):
@@ -152,8 +187,10 @@ def bench_bootstrap(replicates: int, naive: bool) -> None:
             np.fill_diagonal(P, 0.5)
             P.sum(axis=1)
         seconds = (time.perf_counter() - start) / reps * replicates
-        print(f"  naive row resampling (Borda only), scaled from {reps} replicates: {seconds:.1f} s "
-              f"-> ours per pair is {seconds / ours_borda:.0f}x faster")
+        print(
+            f"  naive row resampling (Borda only), scaled from {reps} replicates: {seconds:.1f} s "
+            f"-> ours per pair is {seconds / ours_borda:.0f}x faster"
+        )
 
 
 def main() -> None:

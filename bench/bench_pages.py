@@ -17,6 +17,7 @@ On large populations MPNE_k, the robust policy and the property checks wait for 
 ``aggregation.testtime.cost.GAME_BUDGET`` and ``aggregation.properties.cost.PROPERTY_BUDGET``); the timings are those of the page as it
 first shows, without pressing it.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -63,7 +64,8 @@ def populations(quick: bool) -> dict[str, object]:
         m = 50
         orders = np.argsort(rng.random((100_000, m)), axis=1)
         out["100,000 weighted rankings x 50"] = Profile.from_orders(
-            orders, [f"y{i}" for i in range(m)], rng.integers(1, 5, size=100_000))
+            orders, [f"y{i}" for i in range(m)], rng.integers(1, 5, size=100_000)
+        )
     return out
 
 

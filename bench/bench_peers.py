@@ -9,6 +9,7 @@ the built profile, (c) the maximal lottery on the built profile, and (d) all thr
 It checks that both give the same margins and Borda scores exactly, and maximal lotteries that
 agree (L1 <= 1e-6 when the lottery is unique; otherwise both must be maximal: certificate >= -1e-9).
 """
+
 from __future__ import annotations
 
 import statistics
@@ -46,8 +47,10 @@ def main() -> None:
     pv_maximal_lottery(pv_warm)
 
     print(f"n = {N} voters, impartial culture; times are medians; ratio = pref_voting / ours\n")
-    header = f"{'m':>4} | {'margins ours':>12} {'pv':>9} {'ratio':>6} | {'Borda ours':>10} {'pv':>9} {'ratio':>6} | " \
-             f"{'ML ours':>9} {'pv':>9} {'ratio':>6} | {'end-to-end ours':>15} {'pv':>9} {'ratio':>6} | agree"
+    header = (
+        f"{'m':>4} | {'margins ours':>12} {'pv':>9} {'ratio':>6} | {'Borda ours':>10} {'pv':>9} {'ratio':>6} | "
+        f"{'ML ours':>9} {'pv':>9} {'ratio':>6} | {'end-to-end ours':>15} {'pv':>9} {'ratio':>6} | agree"
+    )
     print(header)
     print("-" * len(header))
     for m in SIZES:
@@ -85,12 +88,17 @@ def main() -> None:
             same_ml = np.abs(ml_ours.values.to_numpy() - x_pv).sum() <= 1e-6
         else:
             same_ml = (x_pv @ Mn).min() >= -1e-9 and ml_ours.certificate.value >= -1e-9
-        agree = "yes" if (same_margins and same_borda and same_ml) else \
-            f"NO (margins {same_margins}, Borda {same_borda}, ML {same_ml})"
-        print(f"{m:>4} | {t_m_ours * 1e3:>10.2f}ms {t_m_pv * 1e3:>7.1f}ms {t_m_pv / t_m_ours:>5.0f}x | "
-              f"{t_b_ours * 1e3:>8.2f}ms {t_b_pv * 1e3:>7.1f}ms {t_b_pv / t_b_ours:>5.1f}x | "
-              f"{t_l_ours * 1e3:>7.2f}ms {t_l_pv * 1e3:>7.1f}ms {t_l_pv / t_l_ours:>5.1f}x | "
-              f"{t_e_ours * 1e3:>13.1f}ms {t_e_pv * 1e3:>7.0f}ms {t_e_pv / t_e_ours:>5.1f}x | {agree}")
+        agree = (
+            "yes"
+            if (same_margins and same_borda and same_ml)
+            else f"NO (margins {same_margins}, Borda {same_borda}, ML {same_ml})"
+        )
+        print(
+            f"{m:>4} | {t_m_ours * 1e3:>10.2f}ms {t_m_pv * 1e3:>7.1f}ms {t_m_pv / t_m_ours:>5.0f}x | "
+            f"{t_b_ours * 1e3:>8.2f}ms {t_b_pv * 1e3:>7.1f}ms {t_b_pv / t_b_ours:>5.1f}x | "
+            f"{t_l_ours * 1e3:>7.2f}ms {t_l_pv * 1e3:>7.1f}ms {t_l_pv / t_l_ours:>5.1f}x | "
+            f"{t_e_ours * 1e3:>13.1f}ms {t_e_pv * 1e3:>7.0f}ms {t_e_pv / t_e_ours:>5.1f}x | {agree}"
+        )
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ its support. The rules whose exact computation is exponential (ranked pairs and 
 their tie handling, Kemeny, Slater, Banks, Dodgson) refuse beyond their stated sizes: such cells read
 "ours: refused" and the reasons are listed under the table.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -68,7 +69,7 @@ PEER = {
     "black": ("combined_methods", "blacks", None),
     "minimax": ("margin_based_methods", "minimax", None),
     "schulze": ("margin_based_methods", "beat_path", None),
-    "ranked_pairs": ("margin_based_methods", "ranked_pairs", None),   # both parallel-universe: exponential worst case
+    "ranked_pairs": ("margin_based_methods", "ranked_pairs", None),  # both parallel-universe: exponential worst case
     "split_cycle": ("margin_based_methods", "split_cycle", None),
     "stable_voting": ("margin_based_methods", "stable_voting", None),  # both recursive over subsets
     "smith_set": ("c1_methods", "top_cycle", None),
@@ -76,9 +77,9 @@ PEER = {
     "uncovered_set": ("c1_methods", "uc_gill", None),
     "essential_set": ("margin_based_methods", "essential", None),
     "proportional_borda": ("probabilistic_methods", "pr_borda", None),
-    "c1_maximal_lottery": ("probabilistic_methods", "c1_maximal_lottery", 10),   # pref_voting enumerates equilibria
+    "c1_maximal_lottery": ("probabilistic_methods", "c1_maximal_lottery", 10),  # pref_voting enumerates equilibria
     "bipartisan_set": ("c1_methods", "bipartisan", 10),
-    "kemeny_young": ("other_methods", "kemeny_young", 10),     # pref_voting: every permutation; ours: 2^m subsets
+    "kemeny_young": ("other_methods", "kemeny_young", 10),  # pref_voting: every permutation; ours: 2^m subsets
     "slater": ("c1_methods", "slater", 10),
     "banks_set": ("c1_methods", "banks", 10),
     "dodgson": ("other_methods", "dodgson", 10),
@@ -136,7 +137,7 @@ def peer(folder: Path, rules, budget: float) -> dict:
     for rule in rules:
         module, name, _ = PEER[rule]
         functions[rule] = getattr(importlib.import_module(f"pref_voting.{module}"), name)
-        functions[rule](warm)                                       # numba JIT and imports out of the timings
+        functions[rule](warm)  # numba JIT and imports out of the timings
     out, given_up = {}, set()
     for cell in cells:
         n, m = cell["n"], cell["m"]
@@ -144,8 +145,11 @@ def peer(folder: Path, rules, budget: float) -> dict:
         t_build, prof = timed(lambda: PVProfile(orders), 6 * budget, repeat=1)
         key = f"{n}:{m}"
         out[key] = {"build": t_build, "rules": {}}
-        print(f"  pref_voting n = {n:,} m = {m}: build {'> %gs' % (6 * budget) if t_build is None else '%.3fs' % t_build}",
-              file=sys.stderr, flush=True)
+        print(
+            f"  pref_voting n = {n:,} m = {m}: build {'> %gs' % (6 * budget) if t_build is None else '%.3fs' % t_build}",
+            file=sys.stderr,
+            flush=True,
+        )
         for rule in rules:
             cap = PEER[rule][2]
             if prof is None or (rule, n) in given_up or (cap is not None and m > cap):
@@ -156,9 +160,9 @@ def peer(folder: Path, rules, budget: float) -> dict:
                 given_up.add((rule, n))
                 out[key]["rules"][rule] = {"over": budget}
                 continue
-            if hasattr(answer, "first"):                            # a Ranking (instant_runoff_ranking)
+            if hasattr(answer, "first"):  # a Ranking (instant_runoff_ranking)
                 answer = sorted(answer.first())
-            elif isinstance(answer, dict):                          # a lottery: compare its support
+            elif isinstance(answer, dict):  # a lottery: compare its support
                 answer = [c for c, p in answer.items() if p > 1e-9]
             out[key]["rules"][rule] = {"time": t, "winners": sorted(int(c) for c in answer)}
     return out
@@ -169,6 +173,7 @@ def _forget_searches() -> None:
     """Clear the caches of the searches whose refusal (``Rule.limit``) runs them before ``compute`` (ranked pairs,
     Stable Voting), so that every timed run does the whole search."""
     from aggregation.rules import margins
+
     margins._ranked_pairs_cached.cache_clear()
     margins._stable_cached.cache_clear()
 
@@ -191,8 +196,9 @@ def ours(cells, rules, budget: float) -> dict:
             def run():
                 _forget_searches()
                 return RULES[rule].compute(Profile.from_orders(orders, names))
+
             ok, reason = RULES[rule].applies_to(Profile.from_orders(orders, names))
-            if not ok:                                              # a stated exact-size limit (Kemeny, Dodgson, ...)
+            if not ok:  # a stated exact-size limit (Kemeny, Dodgson, ...)
                 out[key][rule] = {"refused": reason}
                 continue
             t, result = timed(run, budget)
@@ -207,7 +213,7 @@ def main(argv=None) -> None:
     parser.add_argument("--voters", default=",".join(map(str, VOTERS)))
     parser.add_argument("--rules", default=",".join(PEER))
     parser.add_argument("--budget", type=float, default=30.0, help="seconds one pref_voting call may take")
-    parser.add_argument("--peer", metavar="FOLDER", help=argparse.SUPPRESS)       # internal: the peer's process
+    parser.add_argument("--peer", metavar="FOLDER", help=argparse.SUPPRESS)  # internal: the peer's process
     parser.add_argument("--json", metavar="PATH", help="also write the raw timings here")
     args = parser.parse_args(argv)
     rules = [r for r in args.rules.split(",") if r]
@@ -221,8 +227,10 @@ def main(argv=None) -> None:
 
     peer_python = os.environ.get("PEER_PYTHON", str(ROOT / ".venv-bench" / "bin" / "python"))
     if not Path(peer_python).exists():
-        sys.exit(f"no peer environment at {peer_python}: run bench/run_peers once (it builds .venv-bench), "
-                 "or set PEER_PYTHON")
+        sys.exit(
+            f"no peer environment at {peer_python}: run bench/run_peers once (it builds .venv-bench), "
+            "or set PEER_PYTHON"
+        )
     sizes = [int(s) for s in args.sizes.split(",")]
     voters = [int(v) for v in args.voters.split(",")]
     with tempfile.TemporaryDirectory(prefix="bench-rules-") as tmp:
@@ -232,15 +240,29 @@ def main(argv=None) -> None:
         print(f"timing ours on {len(cells)} profiles ...", file=sys.stderr, flush=True)
         mine = ours(cells, rules, args.budget)
         print("timing pref_voting (separate process) ...", file=sys.stderr, flush=True)
-        subprocess.run([peer_python, str(Path(__file__).resolve()), "--peer", tmp, "--rules", ",".join(rules),
-                        "--budget", str(args.budget)], check=True, cwd=tmp)
+        subprocess.run(
+            [
+                peer_python,
+                str(Path(__file__).resolve()),
+                "--peer",
+                tmp,
+                "--rules",
+                ",".join(rules),
+                "--budget",
+                str(args.budget),
+            ],
+            check=True,
+            cwd=tmp,
+        )
         theirs = json.loads((folder / "peer.json").read_text())
     if args.json:
         Path(args.json).write_text(json.dumps({"ours": mine, "pref_voting": theirs}, indent=1))
 
     print("\nimpartial culture; ours: Profile.from_orders + rule; pref_voting: build its Profile + rule;")
-    print("ratio = pref_voting / ours (end to end; in brackets: pref_voting's rule alone); '>' = pref_voting "
-          f"interrupted at {args.budget:g} s\n")
+    print(
+        "ratio = pref_voting / ours (end to end; in brackets: pref_voting's rule alone); '>' = pref_voting "
+        f"interrupted at {args.budget:g} s\n"
+    )
     for n in voters:
         print(f"n = {n:,} voters")
         header = f"{'rule':<30}" + "".join(f"{'m = ' + str(m):>22}" for m in sizes)
@@ -253,7 +275,7 @@ def main(argv=None) -> None:
                 ours_cell, pv = mine[key].get(rule), theirs[key]["rules"].get(rule, {})
                 build = theirs[key]["build"]
                 if rule not in mine[key]:
-                    text = "-"                                            # beyond the rule's largest m
+                    text = "-"  # beyond the rule's largest m
                 elif ours_cell is None:
                     text = "ours > budget"
                 elif "refused" in ours_cell:
@@ -266,18 +288,28 @@ def main(argv=None) -> None:
                     text = f"{ours_cell['time'] * 1e3:.1f}ms >{(pv['over'] + build) / ours_cell['time']:.0f}x"
                 else:
                     agree = "" if pv["winners"] == ours_cell["winners"] else "!"
-                    text = (f"{ours_cell['time'] * 1e3:.1f}ms {(pv['time'] + build) / ours_cell['time']:.0f}x"
-                            f"({pv['time'] / ours_cell['time']:.1f}){agree}")
+                    text = (
+                        f"{ours_cell['time'] * 1e3:.1f}ms {(pv['time'] + build) / ours_cell['time']:.0f}x"
+                        f"({pv['time'] / ours_cell['time']:.1f}){agree}"
+                    )
                 row += f"{text:>22}"
             print(row)
-        builds = "  ".join(f"m={m}: " + ("> budget" if theirs[f'{n}:{m}']['build'] is None else
-                                         f"{theirs[f'{n}:{m}']['build']:.2f}s") for m in sizes)
+        builds = "  ".join(
+            f"m={m}: " + ("> budget" if theirs[f'{n}:{m}']['build'] is None else f"{theirs[f'{n}:{m}']['build']:.2f}s")
+            for m in sizes
+        )
         print(f"pref_voting Profile build: {builds}\n")
-    print("'!' marks a cell where the winners differ (for a lottery: its support). 'ours: refused' is a rule's stated "
-          "exact-size limit:")
+    print(
+        "'!' marks a cell where the winners differ (for a lottery: its support). 'ours: refused' is a rule's stated "
+        "exact-size limit:"
+    )
     for rule in rules:
-        reasons = {cell.get("refused") for cells in mine.values() for r, cell in cells.items()
-                   if r == rule and cell and "refused" in cell}
+        reasons = {
+            cell.get("refused")
+            for cells in mine.values()
+            for r, cell in cells.items()
+            if r == rule and cell and "refused" in cell
+        }
         for reason in sorted(reasons):
             print(f"  {rule}: {reason}")
 

@@ -16,6 +16,7 @@ Sections:
 3. The maximal lottery on random tournaments-with-margins, m = 3 ... 200: the current call against
    the scipy ``linprog`` path and against pref_voting's ``maximal_lottery``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -53,22 +54,30 @@ def games(n: int, m: int, ks, naive_ks) -> None:
             if k in naive_ks:
                 naive_s, naive = _once(lambda: solve(profile, k, derivative_rows=rows))
                 diff = float(np.abs(fast.values.to_numpy() - naive.values.to_numpy()).max())
-                print(f"{name:8} {k:>2} {fast_s:8.2f} {naive_s:8.2f} {naive_s / fast_s:6.1f}x {diff:10.1e}  "
-                      f"gap {gap:.1e}, converged {c.converged}", flush=True)
+                print(
+                    f"{name:8} {k:>2} {fast_s:8.2f} {naive_s:8.2f} {naive_s / fast_s:6.1f}x {diff:10.1e}  "
+                    f"gap {gap:.1e}, converged {c.converged}",
+                    flush=True,
+                )
             else:
-                print(f"{name:8} {k:>2} {fast_s:8.2f} {'-':>8} {'-':>7} {'-':>10}  gap {gap:.1e}, "
-                      f"converged {c.converged}", flush=True)
+                print(
+                    f"{name:8} {k:>2} {fast_s:8.2f} {'-':>8} {'-':>7} {'-':>10}  gap {gap:.1e}, "
+                    f"converged {c.converged}",
+                    flush=True,
+                )
 
 
 def properties(n: int, m: int, rules, budget: float) -> None:
-    print(f"\n== Every property of a rule: impartial culture, n = {n:,}, m = {m} (time_budget {budget:g} s per "
-          "property; 'deferred' = checks the budget left for a button)")
+    print(
+        f"\n== Every property of a rule: impartial culture, n = {n:,}, m = {m} (time_budget {budget:g} s per "
+        "property; 'deferred' = checks the budget left for a button)"
+    )
     print(f"{'rule':22} {'closed form s':>14} {'eager s':>9} {'ratio':>7}  deferred (closed / eager)")
     for rule in rules:
         results = {}
         for closed in (True, False):
             Profile.closed_form_variations = closed
-            profile = impartial_culture(n, m, seed=1)           # a fresh profile: nothing cached
+            profile = impartial_culture(n, m, seed=1)  # a fresh profile: nothing cached
             try:
                 seconds, checks = _once(lambda: check_rule(profile, rule, time_budget=budget))
             finally:
@@ -89,7 +98,7 @@ def maximal_lottery_sizes(sizes) -> None:
     rng = np.random.default_rng(0)
     for m in sizes:
         X = rng.integers(1, 101, size=(m, m)).astype(float)
-        S = np.triu(X, 1) + np.triu(101 - X, 1).T               # supports summing to 101 per pair: no tied pair
+        S = np.triu(X, 1) + np.triu(101 - X, 1).T  # supports summing to 101 per pair: no tied pair
         np.fill_diagonal(S, 50.5)
         names = [f"a{i}" for i in range(m)]
         pm = PreferenceMatrix(pd.DataFrame(S / 101.0, index=names, columns=names))
@@ -109,8 +118,9 @@ def maximal_lottery_sizes(sizes) -> None:
             pv_ml(graph)
             peer_s, _ = timed(lambda: pv_ml(graph), repeat)
             peer, ratio = f"{peer_s * 1e3:12.2f}", f"{peer_s / current:6.1f}x"
-        print(f"{m:>4} {current * 1e3:9.2f} {naive * 1e3:13.2f} {naive / current:6.1f}x {peer:>12} {ratio:>7}",
-              flush=True)
+        print(
+            f"{m:>4} {current * 1e3:9.2f} {naive * 1e3:13.2f} {naive / current:6.1f}x {peer:>12} {ratio:>7}", flush=True
+        )
 
 
 def main() -> None:
@@ -118,10 +128,16 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=100_000)
     ap.add_argument("--m", type=int, default=50)
     ap.add_argument("--k", type=int, nargs="+", default=[2, 4, 8])
-    ap.add_argument("--naive-k", type=int, nargs="*", default=[2, 4, 8],
-                    help="the k for which the naive (exact-Jacobian) path is also timed")
-    ap.add_argument("--rules", nargs="+", default=["borda", "copeland", "maximal_lottery", "plurality",
-                                                  "instant_runoff"])
+    ap.add_argument(
+        "--naive-k",
+        type=int,
+        nargs="*",
+        default=[2, 4, 8],
+        help="the k for which the naive (exact-Jacobian) path is also timed",
+    )
+    ap.add_argument(
+        "--rules", nargs="+", default=["borda", "copeland", "maximal_lottery", "plurality", "instant_runoff"]
+    )
     ap.add_argument("--budget", type=float, default=5.0)
     ap.add_argument("--sizes", type=int, nargs="+", default=[3, 5, 10, 20, 50, 100, 200])
     ap.add_argument("--only", choices=["games", "properties", "lottery"])

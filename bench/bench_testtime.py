@@ -16,6 +16,7 @@ Run from the repository root:  .venv/bin/python -m bench.bench_testtime  [--quic
 Timings are medians of repeated runs on whatever machine runs this; the development machine
 has 2 shared cores, so read them as orders of magnitude.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -49,8 +50,8 @@ def kwin_pairwise(levels: np.ndarray, w: np.ndarray, pi: np.ndarray, k: int) -> 
     m = levels.shape[1]
     out = np.empty(m)
     for y in range(m):
-        below = (levels > levels[:, y:y + 1]) @ pi
-        out[y] = 1.0 - w @ below ** k
+        below = (levels > levels[:, y : y + 1]) @ pi
+        out[y] = 1.0 - w @ below**k
     return out
 
 
@@ -59,10 +60,10 @@ def kwin_loop(levels: np.ndarray, w: np.ndarray, pi: np.ndarray, k: int) -> np.n
     n, m = levels.shape
     loss = np.zeros(m)
     for i in range(n):
-        order = np.argsort(levels[i])[::-1]          # worst first
+        order = np.argsort(levels[i])[::-1]  # worst first
         mass = 0.0
         for a in order:
-            loss[a] += w[i] * mass ** k
+            loss[a] += w[i] * mass**k
             mass += pi[a]
     return 1.0 - loss
 
@@ -99,7 +100,7 @@ def robust_by_cvxpy(profile: Profile, k: int) -> float:
     t = cp.Variable()
     cons = [cp.sum(pi) == 1]
     for y in range(m):
-        cons.append(w @ cp.power((levels > levels[:, y:y + 1]).astype(float) @ pi, k) <= t)
+        cons.append(w @ cp.power((levels > levels[:, y : y + 1]).astype(float) @ pi, k) <= t)
     cp.Problem(cp.Minimize(t), cons).solve(solver=cp.CLARABEL)
     return float(t.value)
 
@@ -110,7 +111,7 @@ def bench_kwin(quick: bool) -> None:
     profile = random_profile(n, m, seed=1)
     pi = np.random.default_rng(2).dirichlet(np.ones(m))
     print(f"\n[kwin_rate] {n:,} strict rankings x {m} alternatives, k = {k}")
-    t_first, _ = timed(lambda: kwin_rate(profile, pi, k), repeat=1)   # prepares the profile's orders once
+    t_first, _ = timed(lambda: kwin_rate(profile, pi, k), repeat=1)  # prepares the profile's orders once
     t_fast, rates = timed(lambda: kwin_rate(profile, pi, k), repeat=7)
     fresh = [random_profile(n, m, seed=10 + j) for j in range(3)]
     t_cold = statistics.median([timed(lambda p=p: kwin_rate(p, pi, k), repeat=1)[0] for p in fresh])
@@ -120,39 +121,51 @@ def bench_kwin(quick: bool) -> None:
     sub = 2_000
     t_loop_sub, ref_loop = timed(lambda: kwin_loop(levels[:sub], np.full(sub, 1 / sub), pi, k), repeat=1)
     t_loop = t_loop_sub * n / sub
-    print(f"  closed form (aggregation.kwin_rate):  {fmt(t_fast)} per call on a profile seen before; "
-          f"{fmt(t_cold)} on a new profile (first call prepares its orders; this run's first: {fmt(t_first)})")
+    print(
+        f"  closed form (aggregation.kwin_rate):  {fmt(t_fast)} per call on a profile seen before; "
+        f"{fmt(t_cold)} on a new profile (first call prepares its orders; this run's first: {fmt(t_first)})"
+    )
     print(f"  O(n m^2) pairwise reference:          {fmt(t_pair)}   ratio {t_pair / t_fast:.1f}x")
     print(f"  per-voter Python loop (scaled):       {fmt(t_loop)}   ratio {t_loop / t_fast:.0f}x")
     sub_rates = kwin_rate(Profile.from_levels(levels[:sub], profile.alternatives), pi, k).rates.to_numpy()
-    print(f"  max |difference| vs pairwise: {np.abs(rates.rates.to_numpy() - ref).max():.1e}; "
-          f"vs loop (first {sub:,} voters): {np.abs(sub_rates - ref_loop).max():.1e}")
+    print(
+        f"  max |difference| vs pairwise: {np.abs(rates.rates.to_numpy() - ref).max():.1e}; "
+        f"vs loop (first {sub:,} voters): {np.abs(sub_rates - ref_loop).max():.1e}"
+    )
 
 
 def bench_games(quick: bool) -> None:
     n, m, k = 1_000, 20, 8
     profile = random_profile(n, m, seed=3)
     print(f"\n[mpne / robust_policy] {n:,} strict rankings x {m} alternatives, k = {k}")
-    mpne(profile, k)                                           # warm-up
+    mpne(profile, k)  # warm-up
     t_eq, eq = timed(lambda: mpne(profile, k), repeat=5)
     t_rb, rb = timed(lambda: robust_policy(profile, k), repeat=3)
-    print(f"  mpne:           {fmt(t_eq)}  gap {eq.certificate.gap:.1e}, guarantee {eq.certificate.guarantee:.6f} "
-          f"(bound k/(k+1) = {k / (k + 1):.6f}), support {(eq.values > 0).sum()}")
-    print(f"  robust_policy:  {fmt(t_rb)}  optimality gap {rb.certificate.optimality_gap:.1e}, "
-          f"guarantee {rb.certificate.guarantee:.6f}")
+    print(
+        f"  mpne:           {fmt(t_eq)}  gap {eq.certificate.gap:.1e}, guarantee {eq.certificate.guarantee:.6f} "
+        f"(bound k/(k+1) = {k / (k + 1):.6f}), support {(eq.values > 0).sum()}"
+    )
+    print(
+        f"  robust_policy:  {fmt(t_rb)}  optimality gap {rb.certificate.optimality_gap:.1e}, "
+        f"guarantee {rb.certificate.guarantee:.6f}"
+    )
     prof = profile.compressed()
     game = RankingGame(prof.levels, prof.weights, k)
     limit = 5.0 if quick else 20.0
     t_mp, gap_mp, it_mp = mirror_prox(game, limit, 1e-6)
     reached = "reached 1e-6" if gap_mp <= 1e-6 else f"stopped at the {limit:.0f} s limit with gap {gap_mp:.1e}"
-    print(f"  mirror-prox reference for the equilibrium: {fmt(t_mp)} ({it_mp} iterations, {reached}); "
-          f"ratio {t_mp / t_eq:.0f}x (and it certifies only 1e-6 vs 1e-9)")
+    print(
+        f"  mirror-prox reference for the equilibrium: {fmt(t_mp)} ({it_mp} iterations, {reached}); "
+        f"ratio {t_mp / t_eq:.0f}x (and it certifies only 1e-6 vs 1e-9)"
+    )
     if quick:
         print("  cvxpy reference skipped (--quick)")
         return
     t_cv, value = timed(lambda: robust_by_cvxpy(profile, k), repeat=1)
-    print(f"  cvxpy (Clarabel) conic form of the robust program: {fmt(t_cv)}, ratio {t_cv / t_rb:.0f}x; "
-          f"|guarantee difference| {abs((1 - value) - rb.certificate.guarantee):.1e}")
+    print(
+        f"  cvxpy (Clarabel) conic form of the robust program: {fmt(t_cv)}, ratio {t_cv / t_rb:.0f}x; "
+        f"|guarantee difference| {abs((1 - value) - rb.certificate.guarantee):.1e}"
+    )
 
 
 def bench_user_types(quick: bool) -> None:
@@ -165,8 +178,13 @@ def bench_user_types(quick: bool) -> None:
 
     types, m, k = 5, (12 if quick else 20), 4
     rng = np.random.default_rng(3)
-    pop = RewardPopulation(pd.DataFrame(rng.normal(scale=2.0, size=(types, m)), index=[f"t{i}" for i in range(types)],
-                                        columns=[f"y{j}" for j in range(m)]))
+    pop = RewardPopulation(
+        pd.DataFrame(
+            rng.normal(scale=2.0, size=(types, m)),
+            index=[f"t{i}" for i in range(types)],
+            columns=[f"y{j}" for j in range(m)],
+        )
+    )
     pi = rng.dirichlet(np.ones(m))
     print(f"\n[user types] {types} Plackett-Luce types x {m} alternatives, k = {k}")
     t_exact, exact = timed(lambda: kwin_rate(pop, pi, k), repeat=3)
@@ -177,14 +195,18 @@ def bench_user_types(quick: bool) -> None:
     finally:
         testtime.ENUMERATION_BUDGET = budget
     print(f"  exact enumeration of every multiset:  {fmt(t_exact)}")
-    print(f"  numerical integration:                {fmt(t_int)}   ratio {t_exact / t_int:.1f}x; "
-          f"max |difference| {np.abs(exact.rates.to_numpy() - integrated.rates.to_numpy()).max():.1e} "
-          f"({integrated.method})")
+    print(
+        f"  numerical integration:                {fmt(t_int)}   ratio {t_exact / t_int:.1f}x; "
+        f"max |difference| {np.abs(exact.rates.to_numpy() - integrated.rates.to_numpy()).max():.1e} "
+        f"({integrated.method})"
+    )
     for kk in (k, 16):
         t_eq, eq = timed(lambda: mpne(pop, kk), repeat=3)
         t_rb, rb = timed(lambda: robust_policy(pop, kk), repeat=3)
-        print(f"  k = {kk}: mpne {fmt(t_eq)} (gap {eq.certificate.gap:.1e}, guarantee {eq.certificate.guarantee:.6f}); "
-              f"robust_policy {fmt(t_rb)} (optimality gap {rb.certificate.optimality_gap:.1e})")
+        print(
+            f"  k = {kk}: mpne {fmt(t_eq)} (gap {eq.certificate.gap:.1e}, guarantee {eq.certificate.guarantee:.6f}); "
+            f"robust_policy {fmt(t_rb)} (optimality gap {rb.certificate.optimality_gap:.1e})"
+        )
 
 
 def main() -> None:

@@ -3,6 +3,7 @@ the rules run through the registry per distinct pixel population, against the re
 
     .venv/bin/python -m bench.bench_yee [--quick]
 """
+
 from __future__ import annotations
 
 import sys
@@ -20,9 +21,11 @@ def run(candidates: dict, rules: list[str], grid: int, voters: int, **kwargs) ->
     total = time.perf_counter() - start
     rules_time = sum(m.seconds for m in maps.values())
     each = ", ".join(f"{r} {m.seconds:.2f} s ({m.calls:,} calls)" for r, m in maps.items())
-    print(f"  m = {len(candidates)}, {grid} x {grid} pixels x {voters} voters"
-          f"{' (registry on every pixel)' if kwargs.get('vectorise') is False else ''}: {total:.2f} s in all "
-          f"(geometry {total - rules_time:.2f} s); {each}")
+    print(
+        f"  m = {len(candidates)}, {grid} x {grid} pixels x {voters} voters"
+        f"{' (registry on every pixel)' if kwargs.get('vectorise') is False else ''}: {total:.2f} s in all "
+        f"(geometry {total - rules_time:.2f} s); {each}"
+    )
 
 
 def main() -> None:

@@ -16,6 +16,7 @@ It prints the slowest page time (and every page's median and maximum), and the s
 then every few seconds for ``--after`` seconds (a session left by its browser is kept for reconnection for
 ``server.disconnectedSessionTTL`` seconds: 120 by default).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,8 +42,16 @@ sys.path.insert(0, str(ROOT))
 from playwright.async_api import async_playwright  # noqa: E402
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
 #: The pages each session opens after the import, and a chart each draws on a large population.
 PAGES = ["Rules side by side", "Sampling distribution", "Test-time scaling", "Fine-tuning"]
 
@@ -99,15 +108,17 @@ def healthy(url: str) -> bool:
 async def wait_for_app(page, timeout: float = 600_000) -> None:
     await page.wait_for_timeout(250)
     await page.locator("[data-testid='stApp'][data-test-connection-state='CONNECTED']").wait_for(
-        state="attached", timeout=timeout)
+        state="attached", timeout=timeout
+    )
     await page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(
-        state="attached", timeout=timeout)
+        state="attached", timeout=timeout
+    )
 
 
 async def wait_for_charts(page, count: int, timeout: float = 600_000) -> None:
     await page.wait_for_function(
-        f"document.querySelectorAll(\"[data-testid='stPlotlyChart'] .main-svg\").length >= {count}",
-        timeout=timeout)
+        f"document.querySelectorAll(\"[data-testid='stPlotlyChart'] .main-svg\").length >= {count}", timeout=timeout
+    )
 
 
 async def one_session(browser, url: str, upload: Path, rankings: int, times: dict, index: int) -> None:
@@ -152,7 +163,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sessions", type=int, default=10)
     parser.add_argument("--rankings", type=int, default=100_000)
     parser.add_argument("--alternatives", type=int, default=50)
-    parser.add_argument("--after", type=float, default=150.0, help="seconds to watch the memory after the browsers close")
+    parser.add_argument(
+        "--after", type=float, default=150.0, help="seconds to watch the memory after the browsers close"
+    )
     parser.add_argument("--root", type=Path, default=ROOT, help="the checkout whose dashboard to start (to compare)")
     args = parser.parse_args(argv)
 
@@ -163,9 +176,21 @@ def main(argv: list[str] | None = None) -> int:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AGGREGATION_")}
     env.update(AGGREGATION_DATA_DIR=str(folder / "data"), PYTHONPATH=str(args.root))
     log = open(folder / "server.log", "w")
-    server = subprocess.Popen([sys.executable, "-m", "ui.launch", "--server.headless=true", "--server.address=127.0.0.1",
-                               f"--server.port={port}", "--server.runOnSave=false"], cwd=args.root, env=env,
-                              stdout=log, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "ui.launch",
+            "--server.headless=true",
+            "--server.address=127.0.0.1",
+            f"--server.port={port}",
+            "--server.runOnSave=false",
+        ],
+        cwd=args.root,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.monotonic() + 60
         while not healthy(url):
@@ -173,9 +198,12 @@ def main(argv: list[str] | None = None) -> int:
                 raise SystemExit("the dashboard did not start:\n" + (folder / "server.log").read_text())
             time.sleep(0.2)
         before = rss_mb(server.pid)
-        print(f"{args.sessions} sessions, each importing {upload.stat().st_size / 2 ** 20:.1f} MiB "
-              f"({args.rankings:,} rankings x {args.alternatives} alternatives) and opening "
-              f"{len(PAGES) + 1} pages; server pid {server.pid}", flush=True)
+        print(
+            f"{args.sessions} sessions, each importing {upload.stat().st_size / 2**20:.1f} MiB "
+            f"({args.rankings:,} rankings x {args.alternatives} alternatives) and opening "
+            f"{len(PAGES) + 1} pages; server pid {server.pid}",
+            flush=True,
+        )
         sampler = Sampler(server.pid)
         sampler.start()
         started = time.perf_counter()
@@ -192,7 +220,9 @@ def main(argv: list[str] | None = None) -> int:
         print("page times (click until the run finished and its charts were drawn), s:")
         slowest = max((max(v), k) for k, v in times.items())
         for name, values in times.items():
-            print(f"  {name:34s} median {statistics.median(values):6.1f}   max {max(values):6.1f}   (n = {len(values)})")
+            print(
+                f"  {name:34s} median {statistics.median(values):6.1f}   max {max(values):6.1f}   (n = {len(values)})"
+            )
         print(f"slowest page: {slowest[1]}, {slowest[0]:.1f} s")
         print("server memory (VmRSS), MB:")
         print(f"  before the sessions            {before:7.0f}")

@@ -8,6 +8,7 @@ for a job behind an idle worker, and the latency of cancelling a running job (fr
 to the record saying "cancelled", polling every 50 ms). Reports the machine's load, since on a
 shared machine per-step times vary by an order of magnitude.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,8 +46,14 @@ def main() -> None:
     env = dict(os.environ, AGGREGATION_DATA_DIR=str(data), PYTHONPATH=str(REPO))
     env.pop("AGGREGATION_QUEUE_URL", None)
     log = open(data / "consumer.log", "wb")
-    worker = subprocess.Popen([sys.executable, "-m", "worker.consumer"], env=env, cwd=REPO, stdout=log,
-                              stderr=subprocess.STDOUT, start_new_session=True)
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "worker.consumer"],
+        env=env,
+        cwd=REPO,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         client = JobClient(data_dir=data)
         population = population_to_dict(Profile.parse("2: R > G > B\n3: B > R > G"))
@@ -57,12 +64,16 @@ def main() -> None:
         t_running = wait(lambda: client.status(job).state != "queued")
         t_done = wait(lambda: client.status(job).done, interval=0.2)
         s, r = client.status(job), client.result(job)
-        print(f"{args.method}, {args.steps} steps, tiny model: {s.state}; submit -> running {t_running - t0:.2f} s, "
-              f"submit -> finished {t_done - t0:.1f} s")
+        print(
+            f"{args.method}, {args.steps} steps, tiny model: {s.state}; submit -> running {t_running - t0:.2f} s, "
+            f"submit -> finished {t_done - t0:.1f} s"
+        )
         if r:
             t = r["timings"]
-            print(f"  trainer: start-up {t['startup_s']:.1f} s (imports, model, data), training {t['train_s']:.1f} s "
-                  f"({t['ms_per_step']:.1f} ms/step, {r['torch_threads']} torch thread(s), {r['device']})")
+            print(
+                f"  trainer: start-up {t['startup_s']:.1f} s (imports, model, data), training {t['train_s']:.1f} s "
+                f"({t['ms_per_step']:.1f} ms/step, {r['torch_threads']} torch thread(s), {r['device']})"
+            )
             print(f"  final policy {', '.join(f'{a} {p:.3f}' for a, p in r['policy'].items())}")
 
         long_job = client.submit({"population": population, "method": "dpo", "steps": 100_000})

@@ -2,6 +2,7 @@
 opens it by its link), run it as a set of queued jobs of the signed-in person's, watch the runs, and read the
 result grouped by method with the spread across seeds next to the theory; downloads as CSV and JSON. Jobs go
 to the worker through worker.client (this page and Fine-tuning are the only modules importing it)."""
+
 import streamlit as st
 
 from ui import login, shell
@@ -11,9 +12,12 @@ from ui.training import connection, live
 from worker.client import Quota, get_client
 from aggregation.experiments import submitted_experiments
 
-shell.page_header("Experiments", "The papers' experiments with their own settings: each is a set of runs "
-                  "(methods × seeds × one swept setting), every run a queued fine-tuning job. The result shows "
-                  "each method's spread across seeds (never a single seed as the result) next to the theory.")
+shell.page_header(
+    "Experiments",
+    "The papers' experiments with their own settings: each is a set of runs "
+    "(methods × seeds × one swept setting), every run a queued fine-tuning job. The result shows "
+    "each method's spread across seeds (never a single seed as the result) next to the theory.",
+)
 xp.apply_link()
 live.notice()
 queue = connection.connect(get_client, Quota)
@@ -29,8 +33,12 @@ st.subheader("1. The experiment")
 name = xp.picker()
 xp.write_link(name)
 if who is None:
-    login.sign_in(access, key="xp", why="running experiments on this shared dashboard needs a sign-in; each person "
-                                        "sees and cancels only their own runs.")
+    login.sign_in(
+        access,
+        key="xp",
+        why="running experiments on this shared dashboard needs a sign-in; each person "
+        "sees and cancels only their own runs.",
+    )
 xp.run_form(jobs, name, opened)
 
 st.subheader("2. Its runs")

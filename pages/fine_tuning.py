@@ -5,6 +5,7 @@ is the only module that imports it; the ui.training modules are handed the clien
 On a shared dashboard (``python -m ui.launch --share``) everything here that spends compute or shows
 jobs needs a sign-in (ui.login); the ui.training modules then get the signed-in person's view of the
 jobs (``JobClient.for_user``): their own jobs only (an operator's: everyone's), within their limits."""
+
 import streamlit as st
 
 from ui import login, page_index, shell, state
@@ -29,17 +30,22 @@ def opened(job_id: str) -> None:
 
 st.subheader("1. What to train")
 origin = state.origin()
-st.markdown(f"**Population**: {md(origin.title)} · "
-            f"{len(model.alternatives)} answers ({md_list(model.alternatives[:12])}"
-            f"{', …' if len(model.alternatives) > 12 else ''})")
+st.markdown(
+    f"**Population**: {md(origin.title)} · "
+    f"{len(model.alternatives)} answers ({md_list(model.alternatives[:12])}"
+    f"{', …' if len(model.alternatives) > 12 else ''})"
+)
 st.page_link(page_index.target("population"), label="Change it on the Population page", icon=":material/groups:")
 left, right = st.columns([3, 2], gap="large")
 errors = form.FieldErrors()
 with left:
     method, settings = form.settings_form(model, D, errors, models=jobs.models() if jobs is not None else ())
     if who is None:
-        login.sign_in(access, key="ft", why="training on this shared dashboard needs a sign-in; each person sees "
-                                             "and cancels only their own jobs.")
+        login.sign_in(
+            access,
+            key="ft",
+            why="training on this shared dashboard needs a sign-in; each person sees and cancels only their own jobs.",
+        )
     else:
         form.start_button(jobs, model, method, settings, errors, opened)
 with right:

@@ -1,4 +1,5 @@
 """Population: who the voters are. Every other page reads the population chosen or edited here."""
+
 import streamlit as st
 
 from aggregation import COMPARISONS, RANKINGS, USER_TYPES
@@ -12,7 +13,8 @@ shell.page_header(
     "Voters are described either by **rankings** (best first; “>” means preferred, “=” tied) with a weight each, or "
     "by **user types** with a reward for every response and a weight. Start from a scenario of the library, draw "
     "voters from a seeded generator, or build your own. Every other page reads the population defined here, and "
-    "it stays while you move between pages.")
+    "it stays while you move between pages.",
+)
 
 model = state.population()
 origin = state.origin()
@@ -39,8 +41,10 @@ if model.kind == RANKINGS:
         st.markdown("**The same as text**")
         editor.rankings_text(model)
 elif model.kind == USER_TYPES:
-    st.markdown("**User types**: each row is a group of annotators with its weight and its reward for each "
-                "response. Annotators compare two responses by Bradley–Terry with temperature T.")
+    st.markdown(
+        "**User types**: each row is a group of annotators with its weight and its reward for each "
+        "response. Annotators compare two responses by Bradley–Terry with temperature T."
+    )
     editor.rewards_editor(model)
 elif model.kind == COMPARISONS:
     editor.comparisons_view(model)

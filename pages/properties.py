@@ -1,5 +1,6 @@
 """Properties: which rule keeps which promise on the current population, with a counterexample when it
 does not; and, for any rule and property, the smallest population on which the rule breaks it."""
+
 import streamlit as st
 
 from aggregation import PROPERTIES
@@ -12,7 +13,8 @@ shell.page_header(
     "change because an irrelevant alternative leaves or a near-copy joins, never reward a voter for staying "
     f"home or for lying, and more: {len(PROPERTIES)} in all. The first tab checks every promise of every rule "
     "**on this population**; the others find the smallest population on which a rule breaks a promise.",
-    url_path="properties")
+    url_path="properties",
+)
 
 here, finder, table = st.tabs(["On this population", "Paradoxes on demand", "The table of paradoxes"])
 with here:

@@ -17,6 +17,7 @@ machine-checkable statements of the expected outcome, each evaluated through the
 API (vocabulary in :mod:`presets.claims`). The file format is described in
 ``presets/README.md``. Imports only :mod:`aggregation`, never Streamlit.
 """
+
 from __future__ import annotations
 
 from aggregation import AggregationError
@@ -45,15 +46,50 @@ def loads(text: str, name: str = "uploaded scenario") -> Scenario:
     return read_scenario(text, name)
 
 
-def custom(population, *, title: str = "My population", sampling=None, beta: float = 1.0, k: int = 4,
-           page: str = "rules", narrative: str = "", summary: str = "A population defined in the dashboard",
-           id: str = "custom") -> Scenario:  # noqa: A002 - matches the Scenario field
+def custom(
+    population,
+    *,
+    title: str = "My population",
+    sampling=None,
+    beta: float = 1.0,
+    k: int = 4,
+    page: str = "rules",
+    narrative: str = "",
+    summary: str = "A population defined in the dashboard",
+    id: str = "custom",
+) -> Scenario:  # noqa: A002 - matches the Scenario field
     """A scenario for a user's own population (no source, no claims), ready for :func:`dumps`."""
-    return Scenario(id=id, title=title, summary=summary, narrative=narrative, property="",
-                    source=Source("", ""), constructed=True, note="defined by the user",
-                    population=population, sampling=sampling, beta=beta, k=k, page=page)
+    return Scenario(
+        id=id,
+        title=title,
+        summary=summary,
+        narrative=narrative,
+        property="",
+        source=Source("", ""),
+        constructed=True,
+        note="defined by the user",
+        population=population,
+        sampling=sampling,
+        beta=beta,
+        k=k,
+        page=page,
+    )
 
 
-__all__ = ["list", "load", "load_file", "evaluate", "dumps", "loads", "custom",
-           "Scenario", "Source", "ChoiceSetup", "Claim", "ClaimResult", "PAGES", "TEACHING_ORDER",
-           "AggregationError"]
+__all__ = [
+    "list",
+    "load",
+    "load_file",
+    "evaluate",
+    "dumps",
+    "loads",
+    "custom",
+    "Scenario",
+    "Source",
+    "ChoiceSetup",
+    "Claim",
+    "ClaimResult",
+    "PAGES",
+    "TEACHING_ORDER",
+    "AggregationError",
+]

@@ -3,6 +3,7 @@
 Files are read once per process (scenarios are immutable) and listed in teaching order: first
 the ids of :data:`TEACHING_ORDER`, then any other file alphabetically.
 """
+
 from __future__ import annotations
 
 import functools

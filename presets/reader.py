@@ -5,6 +5,7 @@ and names the field, e.g. ``presets/scenarios/jackpot_majority.toml: claims[2].e
 missing``. Lists are numbered from 0, as in the core's messages (``population.rankings[0]``).
 The file format is documented in ``presets/README.md``.
 """
+
 from __future__ import annotations
 
 import math
@@ -24,8 +25,21 @@ from .claims import Claim, Context
 from .scenario import PAGES, ChoiceSetup, GeneratorSpec, Scenario, Source
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-TOP_LEVEL = {"id", "title", "summary", "narrative", "property", "page", "constructed", "note",
-             "source", "settings", "population", "choice", "claims"}
+TOP_LEVEL = {
+    "id",
+    "title",
+    "summary",
+    "narrative",
+    "property",
+    "page",
+    "constructed",
+    "note",
+    "source",
+    "settings",
+    "population",
+    "choice",
+    "claims",
+}
 #: The population kinds a scenario file holds, in the files' own words (voters whose orders are known).
 SCENARIO_KINDS = (FILE_WORDS[RANKINGS], FILE_WORDS[USER_TYPES])
 #: Largest scenario text accepted by :func:`read_scenario` (an upload, say): the core's text limit.
@@ -37,14 +51,14 @@ def read_scenario(text: str, where: str) -> Scenario:
     size, its lines and the populations it describes are bounded by :mod:`aggregation.bounds`."""
     if not isinstance(text, str):
         raise AggregationError(f"{where}: a scenario must be text (TOML), got {type(text).__name__}")
-    text = bounds.text(text, where)      # size, lines, no lone surrogates; a byte-order mark removed
+    text = bounds.text(text, where)  # size, lines, no lone surrogates; a byte-order mark removed
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise AggregationError(f"{where}: not a valid TOML file: {exc}") from None
     except RecursionError:
         raise AggregationError(f"{where}: not a valid TOML file: it is nested too deeply") from None
-    except ValueError as exc:             # e.g. an integer of more than 4,300 digits
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
         raise AggregationError(f"{where}: not a valid TOML file: {str(exc)[:100]}") from None
     try:
         return scenario_from_dict(data)
@@ -91,16 +105,32 @@ def scenario_from_dict(data: Mapping) -> Scenario:
     claims_data = data.get("claims", [])
     if not isinstance(claims_data, list):
         raise AggregationError("claims must be a list of tables ([[claims]])")
-    ctx = Context(alternatives=tuple(population.alternatives), rewards=population.has_rewards,
-                  has_sampling=sampling is not None,
-                  choice_alternatives=None if choice is None else tuple(choice.utilities.index), k=k)
+    ctx = Context(
+        alternatives=tuple(population.alternatives),
+        rewards=population.has_rewards,
+        has_sampling=sampling is not None,
+        choice_alternatives=None if choice is None else tuple(choice.utilities.index),
+        k=k,
+    )
     claims = tuple(Claim.parse(c, f"claims[{i}]", ctx) for i, c in enumerate(claims_data))
     return Scenario(
-        id=scenario_id, title=_text(data, "title", ""), summary=_text(data, "summary", ""),
-        narrative=_text(data, "narrative", ""), property=_text(data, "property", ""),
+        id=scenario_id,
+        title=_text(data, "title", ""),
+        summary=_text(data, "summary", ""),
+        narrative=_text(data, "narrative", ""),
+        property=_text(data, "property", ""),
         source=source,
-        constructed=constructed, note=_text(data, "note", ""), population=population,
-        sampling=sampling, beta=float(beta), k=k, page=page, claims=claims, choice=choice, generator=generator)
+        constructed=constructed,
+        note=_text(data, "note", ""),
+        population=population,
+        sampling=sampling,
+        beta=float(beta),
+        k=k,
+        page=page,
+        claims=claims,
+        choice=choice,
+        generator=generator,
+    )
 
 
 def _population(d: Mapping):
@@ -147,8 +177,9 @@ def _source(d: Mapping) -> Source:
         raise AggregationError(f"source.paper: unknown paper {key!r}; name it by its key (known: {', '.join(PAPERS)})")
     source = Source(key, _text(d, "section", "source."))
     if "url" in d and d["url"] not in ("", source.url):
-        raise AggregationError(f"source.url: the link comes from the papers table ({source.url or 'none'}); "
-                               "leave url out")
+        raise AggregationError(
+            f"source.url: the link comes from the papers table ({source.url or 'none'}); leave url out"
+        )
     return source
 
 
@@ -162,14 +193,21 @@ def _choice(d, population) -> ChoiceSetup:
     elif population.kind == USER_TYPES and len(population.types) == 1:
         utilities = population.rewards.iloc[0] / population.temperature
     else:
-        raise AggregationError("choice.utilities is missing (it may be left out only for a single user type, "
-                               "whose rewards / temperature are the utilities)")
+        raise AggregationError(
+            "choice.utilities is missing (it may be left out only for a single user type, "
+            "whose rewards / temperature are the utilities)"
+        )
     utilities = pd.Series(utilities, index=names, name="utility", dtype=float)
     if "central_ranking" in d:
         ranking = d["central_ranking"]
-        if not isinstance(ranking, list) or not all(isinstance(a, str) for a in ranking) \
-                or sorted(ranking) != sorted(names):
-            raise AggregationError(f"choice.central_ranking must list every alternative once, best first ({', '.join(names)})")
+        if (
+            not isinstance(ranking, list)
+            or not all(isinstance(a, str) for a in ranking)
+            or sorted(ranking) != sorted(names)
+        ):
+            raise AggregationError(
+                f"choice.central_ranking must list every alternative once, best first ({', '.join(names)})"
+            )
         central = tuple(ranking)
     else:
         if utilities.duplicated().any():
@@ -181,9 +219,12 @@ def _choice(d, population) -> ChoiceSetup:
     if isinstance(phi, bool) or not isinstance(phi, (int, float)) or not 0 < phi <= 1:
         raise AggregationError(f"choice.phi must be a number in (0, 1], got {phi!r}")
     assortment = d.get("assortment", list(names))
-    if not isinstance(assortment, list) or not assortment or any(not isinstance(a, str) or a not in names
-                                                                 for a in assortment) \
-            or len(set(assortment)) != len(assortment):
+    if (
+        not isinstance(assortment, list)
+        or not assortment
+        or any(not isinstance(a, str) or a not in names for a in assortment)
+        or len(set(assortment)) != len(assortment)
+    ):
         raise AggregationError(f"choice.assortment must be a list of distinct alternatives ({', '.join(names)})")
     return ChoiceSetup(utilities, central, float(phi), tuple(assortment))
 

@@ -1,4 +1,5 @@
 """What a scenario is: a population, the settings that matter for it, a story, and its claims."""
+
 from __future__ import annotations
 
 import hashlib
@@ -26,7 +27,7 @@ class Source:
 
     def __post_init__(self):
         if self.paper:
-            papers.paper(self.paper)              # an unknown key is refused, naming the known ones
+            papers.paper(self.paper)  # an unknown key is refused, naming the known ones
 
     @property
     def entry(self) -> papers.Paper | None:
@@ -100,7 +101,8 @@ class Scenario:
         if not (isinstance(self.population, Population) and self.population.has_full_rankings):
             raise AggregationError(
                 f"scenario {self.id!r}: the population must be a Profile or a RewardPopulation, "
-                f"got {type(self.population).__name__}")
+                f"got {type(self.population).__name__}"
+            )
         if self.page not in PAGES:
             raise AggregationError(f"scenario {self.id!r}: page must be one of {', '.join(PAGES)}, got {self.page!r}")
         if self.sampling is not None:
@@ -122,7 +124,8 @@ class Scenario:
         content = {
             "population": self.population.fingerprint,
             "sampling": None if self.sampling is None else [float(x) for x in self.sampling],
-            "beta": self.beta, "k": self.k,
+            "beta": self.beta,
+            "k": self.k,
             "choice": None if self.choice is None else _choice_key(self.choice),
             "claims": [c.text for c in self.claims],
         }
@@ -131,10 +134,30 @@ class Scenario:
     def __eq__(self, other) -> bool:
         if not isinstance(other, Scenario):
             return NotImplemented
-        mine = (self.id, self.title, self.summary, self.narrative, self.property, self.source,
-                self.constructed, self.note, self.page, tuple(c.fields for c in self.claims))
-        theirs = (other.id, other.title, other.summary, other.narrative, other.property, other.source,
-                  other.constructed, other.note, other.page, tuple(c.fields for c in other.claims))
+        mine = (
+            self.id,
+            self.title,
+            self.summary,
+            self.narrative,
+            self.property,
+            self.source,
+            self.constructed,
+            self.note,
+            self.page,
+            tuple(c.fields for c in self.claims),
+        )
+        theirs = (
+            other.id,
+            other.title,
+            other.summary,
+            other.narrative,
+            other.property,
+            other.source,
+            other.constructed,
+            other.note,
+            other.page,
+            tuple(c.fields for c in other.claims),
+        )
         return mine == theirs and self.fingerprint == other.fingerprint
 
     def __hash__(self) -> int:
@@ -142,6 +165,9 @@ class Scenario:
 
 
 def _choice_key(choice: ChoiceSetup) -> dict:
-    return {"utilities": {str(k): float(v) for k, v in choice.utilities.items()},
-            "central_ranking": list(choice.central_ranking), "phi": choice.phi,
-            "assortment": list(choice.assortment)}
+    return {
+        "utilities": {str(k): float(v) for k, v in choice.utilities.items()},
+        "central_ranking": list(choice.central_ranking),
+        "phi": choice.phi,
+        "assortment": list(choice.assortment),
+    }

@@ -6,6 +6,7 @@ The standard library reads TOML but does not write it; the few value types a sce
 ``repr``, so numbers round-trip exactly; populations as the ranking text syntax of
 :meth:`Profile.parse` or as one ``[[population.types]]`` table per user type.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,20 +27,36 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 def write_scenario(s: Scenario) -> str:
     out = [
-        _pair("id", s.id), _pair("title", s.title), _pair("summary", s.summary),
-        _pair("property", s.property), _pair("page", s.page), _pair("constructed", s.constructed),
-        _pair("note", s.note), _pair("narrative", s.narrative),
-        "", "[source]", _pair("paper", s.source.paper), _pair("section", s.source.section),
-        "", "[settings]", _pair("beta", s.beta), _pair("k", s.k),
+        _pair("id", s.id),
+        _pair("title", s.title),
+        _pair("summary", s.summary),
+        _pair("property", s.property),
+        _pair("page", s.page),
+        _pair("constructed", s.constructed),
+        _pair("note", s.note),
+        _pair("narrative", s.narrative),
+        "",
+        "[source]",
+        _pair("paper", s.source.paper),
+        _pair("section", s.source.section),
+        "",
+        "[settings]",
+        _pair("beta", s.beta),
+        _pair("k", s.k),
     ]
     if s.sampling is not None:
         out.append(_pair("sampling", {a: float(p) for a, p in s.sampling.items()}))
     out += ["", *_population(s)]
     if s.choice is not None:
         c = s.choice
-        out += ["", "[choice]", _pair("utilities", {a: float(u) for a, u in c.utilities.items()}),
-                _pair("central_ranking", list(c.central_ranking)), _pair("phi", c.phi),
-                _pair("assortment", list(c.assortment))]
+        out += [
+            "",
+            "[choice]",
+            _pair("utilities", {a: float(u) for a, u in c.utilities.items()}),
+            _pair("central_ranking", list(c.central_ranking)),
+            _pair("phi", c.phi),
+            _pair("assortment", list(c.assortment)),
+        ]
     for claim in s.claims:
         out += ["", "[[claims]]", *(_pair(k, v) for k, v in claim.to_dict().items())]
     return "\n".join(out) + "\n"
@@ -48,18 +65,35 @@ def write_scenario(s: Scenario) -> str:
 def _population(s: Scenario) -> list[str]:
     pop = s.population
     if s.generator is not None and s.generator.fingerprint == pop.fingerprint:
-        return ["[population]", _pair("kind", "generated"), _pair("generator", s.generator.name),
-                *(_pair(k, v) for k, v in s.generator.params.items())]
+        return [
+            "[population]",
+            _pair("kind", "generated"),
+            _pair("generator", s.generator.name),
+            *(_pair(k, v) for k, v in s.generator.params.items()),
+        ]
     if pop.kind == RANKINGS:
         lines = [f"{_number(w)}: {format_ranking(pop.ranking(i))}" for i, w in enumerate(pop.weights)]
-        return ["[population]", _pair("kind", FILE_WORDS[pop.kind]), _pair("alternatives", pop.alternatives),
-                _pair("text", "\n".join(lines) + "\n")]
-    out = ["[population]", _pair("kind", FILE_WORDS[pop.kind]), _pair("alternatives", pop.alternatives),
-           _pair("temperature", pop.temperature)]
+        return [
+            "[population]",
+            _pair("kind", FILE_WORDS[pop.kind]),
+            _pair("alternatives", pop.alternatives),
+            _pair("text", "\n".join(lines) + "\n"),
+        ]
+    out = [
+        "[population]",
+        _pair("kind", FILE_WORDS[pop.kind]),
+        _pair("alternatives", pop.alternatives),
+        _pair("temperature", pop.temperature),
+    ]
     rewards = pop.rewards
     for t, w in pop.weights.items():
-        out += ["", "[[population.types]]", _pair("name", t), _pair("weight", float(w)),
-                _pair("rewards", {a: float(rewards.at[t, a]) for a in pop.alternatives})]
+        out += [
+            "",
+            "[[population.types]]",
+            _pair("name", t),
+            _pair("weight", float(w)),
+            _pair("rewards", {a: float(rewards.at[t, a]) for a in pop.alternatives}),
+        ]
     return out
 
 
@@ -92,7 +126,7 @@ def _number(x) -> str:
     x = float(x)
     if not math.isfinite(x):
         raise ValueError(f"cannot write {x!r} to a scenario file")
-    return str(int(x)) if x.is_integer() and abs(x) < 2 ** 53 else repr(x)
+    return str(int(x)) if x.is_integer() and abs(x) < 2**53 else repr(x)
 
 
 def _basic(s: str) -> str:

@@ -1,4 +1,5 @@
 """Session-wide settings for every test."""
+
 import importlib.util
 import os
 import tempfile
@@ -9,6 +10,7 @@ import pytest
 # inherit the environment) go to a temporary folder, never to the repository's data/ folder.
 # Tests that need their own folder still set AGGREGATION_DATA_DIR themselves.
 os.environ.setdefault("AGGREGATION_DATA_DIR", tempfile.mkdtemp(prefix="aggregation-tests-"))
+
 
 #: Whether the training stack (requirements-train.txt) is installed. Without it the core and UI tests still
 #: run; the tests that train a model or run a worker (marker ``slow``) are skipped, and the few test modules

@@ -20,6 +20,7 @@ Kemeny / Slater answers also carry ``num_rankings`` and, when there are at most 
 Read ``conventions[rule_id]`` before comparing: e.g. pref_voting's Copeland scores are (1, 0, -1)
 and its Borda scores on weak orders are symmetric (#below - #above).
 """
+
 from __future__ import annotations
 
 import functools

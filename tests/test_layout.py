@@ -12,6 +12,7 @@
 and no module reaches into another package's private names (``from aggregation._x import``,
 ``from aggregation.y import _z``). Imports are read with ``ast``, so an import inside a function counts.
 """
+
 from __future__ import annotations
 
 import ast
@@ -101,15 +102,33 @@ def test_no_private_names_across_packages(package):
 
 def test_only_the_pages_that_queue_jobs_import_the_worker():
     """Fine-tuning and Experiments hand the worker's client to the ui.training blocks; nothing else reaches it."""
-    users = sorted({str(path.relative_to(ROOT)) for package in ("pages", "ui", "presets", "aggregation", "app")
-                    for path in _files(package)
-                    for _, module, _ in _imports(path) if module.split(".")[0] == "worker"})
+    users = sorted(
+        {
+            str(path.relative_to(ROOT))
+            for package in ("pages", "ui", "presets", "aggregation", "app")
+            for path in _files(package)
+            for _, module, _ in _imports(path)
+            if module.split(".")[0] == "worker"
+        }
+    )
     assert users == ["pages/experiments.py", "pages/fine_tuning.py"]
 
 
 def test_ruff_finds_nothing():
     """The lint settings of pyproject.toml (pyflakes: unused or undefined names, redefinitions; syntax errors) hold
     for the whole repository."""
-    done = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", str(ROOT)], capture_output=True,
-                          text=True, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--no-cache", str(ROOT)], capture_output=True, text=True, cwd=ROOT
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_tree_is_formatted():
+    """Every Python file is as `ruff format` (pyproject.toml's settings) writes it: run `ruff format .` to fix."""
+    done = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--check", "--no-cache", str(ROOT)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert done.returncode == 0, done.stdout + done.stderr

@@ -7,6 +7,7 @@ and truncated ballots), Copeland scores (1, 0, -1), plurality scores and the Con
 file whose texts and answers came apart (wrong name mapping, truncated ballots read differently)
 fails here.
 """
+
 from __future__ import annotations
 
 import math
@@ -30,7 +31,9 @@ def parse_profile(text: str, alternatives: list[str]) -> list[tuple[int, list[li
         groups = [[name.strip() for name in part.split("=")] for part in mt.group(2).split(">")]
         flat = [name for g in groups for name in g]
         assert all(flat), f"line {lineno}: empty name in {line!r}"
-        assert sorted(flat) == sorted(alternatives), f"line {lineno} is not a total weak order over {alternatives}: {line!r}"
+        assert sorted(flat) == sorted(alternatives), (
+            f"line {lineno} is not a total weak order over {alternatives}: {line!r}"
+        )
         out.append((count, groups))
     assert out, "empty profile"
     return out
@@ -64,7 +67,9 @@ def parsed(data):
 
 def test_the_parser_here_rejects_what_is_not_a_total_weak_order():
     assert parse_profile("2: a > b = c\n1: c > a > b", ["a", "b", "c"]) == [
-        (2, [["a"], ["b", "c"]]), (1, [["c"], ["a"], ["b"]])]
+        (2, [["a"], ["b", "c"]]),
+        (1, [["c"], ["a"], ["b"]]),
+    ]
     for bad in ("2: a > b", "2: a > b > b > c", "a > b > c", "0: a > b > c", "2: a > > c"):
         with pytest.raises(AssertionError):
             parse_profile(bad, ["a", "b", "c"])
@@ -78,8 +83,20 @@ def test_header_names_the_peer_and_every_rule_has_a_convention(data):
     rule_ids = {rid for p in data["profiles"] for rid in p["answers"]}
     assert rule_ids <= set(data["conventions"])
     assert all(isinstance(v, str) and len(v) > 20 for v in data["conventions"].values())
-    for rid in ("plurality", "borda", "instant_runoff", "copeland", "minimax", "schulze", "ranked_pairs",
-                "split_cycle", "kemeny_young", "maximal_lottery", "c1_maximal_lottery", "random_dictatorship"):
+    for rid in (
+        "plurality",
+        "borda",
+        "instant_runoff",
+        "copeland",
+        "minimax",
+        "schulze",
+        "ranked_pairs",
+        "split_cycle",
+        "kemeny_young",
+        "maximal_lottery",
+        "c1_maximal_lottery",
+        "random_dictatorship",
+    ):
         assert rid in rule_ids, rid
 
 
@@ -99,7 +116,7 @@ def test_enough_profiles_of_every_kind_size_and_weight(data, parsed):
         assert len(set(texts)) == len(texts), f"{p['id']}: a ballot is listed twice"
         strict = all(len(g) == 1 for _, groups in ballots for g in groups)
         assert (p["kind"] == "linear") == strict, p["id"]
-        if p["kind"] == "truncated":   # strict top part, then at most one tie group, at the bottom
+        if p["kind"] == "truncated":  # strict top part, then at most one tie group, at the bottom
             assert all(all(len(g) == 1 for g in groups[:-1]) for _, groups in ballots), p["id"]
 
 
@@ -142,12 +159,20 @@ def test_peer_scores_match_the_profile_text(data, parsed):
         M = margins(ballots, alts)
         ans = p["answers"]
         if "scores" in ans["borda"]:
-            if p["kind"] == "linear":   # Profile.borda_scores: m-1, ..., 0 by position
+            if p["kind"] == "linear":  # Profile.borda_scores: m-1, ..., 0 by position
                 expect = {x: sum(c * (m - 1 - levels(g)[x]) for c, g in ballots) for x in alts}
-            else:                       # symmetric_borda_scores: #strictly below - #strictly above
-                expect = {x: sum(c * (sum(levels(g)[y] > levels(g)[x] for y in alts)
-                                      - sum(levels(g)[y] < levels(g)[x] for y in alts)) for c, g in ballots)
-                          for x in alts}
+            else:  # symmetric_borda_scores: #strictly below - #strictly above
+                expect = {
+                    x: sum(
+                        c
+                        * (
+                            sum(levels(g)[y] > levels(g)[x] for y in alts)
+                            - sum(levels(g)[y] < levels(g)[x] for y in alts)
+                        )
+                        for c, g in ballots
+                    )
+                    for x in alts
+                }
             assert ans["borda"]["scores"] == expect, p["id"]
             checked["borda"] += 1
         if "scores" in ans["copeland"]:

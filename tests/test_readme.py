@@ -1,6 +1,7 @@
 """The README's table of rules is generated from the registry (aggregation.RULES), and its table of input
 limits from aggregation.bounds.LIMITS: a new rule or limit appears in the docs without editing them by
 hand. ``python -m tests.test_readme`` rewrites both tables."""
+
 import re
 from pathlib import Path
 

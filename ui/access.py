@@ -25,6 +25,7 @@ Only salted scrypt hashes are stored; a sign-in is compared in constant time, an
 costs the same scrypt as a known one. :class:`Attempts` refuses sign-ins for a name or from an
 address after :data:`MAX_FAILURES` failures within :data:`FAILURE_WINDOW_S` seconds.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,7 +53,7 @@ DEFAULT_MAX_TOTAL_STEPS = 20_000
 MAX_FAILURES = 5
 FAILURE_WINDOW_S = 600.0
 #: scrypt's cost (n = 2^14, r = 8: 16 MiB and about 50 ms per sign-in).
-SCRYPT_N, SCRYPT_R, SCRYPT_P = 2 ** 14, 8, 1
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}")
 
 
@@ -66,11 +67,12 @@ def shared(environ: Mapping[str, str] | None = None) -> bool:
 
 
 # ------------------------------------------------------------------ hashes
-def hash_secret(secret: str, *, salt: bytes | None = None, n: int = SCRYPT_N, r: int = SCRYPT_R,
-                p: int = SCRYPT_P) -> str:
+def hash_secret(
+    secret: str, *, salt: bytes | None = None, n: int = SCRYPT_N, r: int = SCRYPT_R, p: int = SCRYPT_P
+) -> str:
     """``scrypt$n$r$p$salt$hash`` (base64) of a password or token, with a random 16-byte salt."""
     salt = os.urandom(16) if salt is None else salt
-    digest = hashlib.scrypt(secret.encode(), salt=salt, n=n, r=r, p=p, dklen=32, maxmem=64 * 2 ** 20)
+    digest = hashlib.scrypt(secret.encode(), salt=salt, n=n, r=r, p=p, dklen=32, maxmem=64 * 2**20)
     b64 = lambda b: base64.b64encode(b).decode()  # noqa: E731
     return f"scrypt${n}${r}${p}${b64(salt)}${b64(digest)}"
 
@@ -84,8 +86,15 @@ def _parse_hash(stored: str):
         salt, digest = base64.b64decode(parts[4], validate=True), base64.b64decode(parts[5], validate=True)
     except ValueError:
         return None
-    if not (2 <= n <= 2 ** 20 and n & (n - 1) == 0 and 1 <= r <= 32 and 1 <= p <= 16 and len(salt) >= 8
-            and len(digest) >= 16 and n * r * 128 <= 64 * 2 ** 20):
+    if not (
+        2 <= n <= 2**20
+        and n & (n - 1) == 0
+        and 1 <= r <= 32
+        and 1 <= p <= 16
+        and len(salt) >= 8
+        and len(digest) >= 16
+        and n * r * 128 <= 64 * 2**20
+    ):
         return None
     return n, r, p, salt, digest
 
@@ -102,7 +111,7 @@ def verify_secret(secret: str, stored: str | None) -> bool:
     same scrypt and never matches)."""
     parsed = _parse_hash(stored) if stored is not None else None
     n, r, p, salt, digest = parsed or _parse_hash(_DUMMY)
-    computed = hashlib.scrypt(secret.encode(), salt=salt, n=n, r=r, p=p, dklen=len(digest), maxmem=64 * 2 ** 20)
+    computed = hashlib.scrypt(secret.encode(), salt=salt, n=n, r=r, p=p, dklen=len(digest), maxmem=64 * 2**20)
     return hmac.compare_digest(computed, digest) and parsed is not None
 
 
@@ -113,6 +122,7 @@ class AccessConfig:
     configured, so nobody can train on a shared dashboard), the accounts (name -> hash), the operators,
     the per-person limits (None: no limit), the OIDC provider's name (None: ``[auth]`` itself) and the
     ``problems`` found in the configuration, in words for the page."""
+
     shared: bool = False
     login: str | None = None
     accounts: Mapping[str, str] = field(default_factory=dict)
@@ -134,9 +144,13 @@ def read_config(secrets_: Mapping, environ: Mapping[str, str] | None = None) -> 
         return AccessConfig()
     section = secrets_.get("access") if isinstance(secrets_, Mapping) else None
     if section is None:
-        return AccessConfig(shared=True, problems=(
-            "no sign-in is configured: add an [access] section to .streamlit/secrets.toml (README, “Sharing the "
-            "dashboard”)",))
+        return AccessConfig(
+            shared=True,
+            problems=(
+                "no sign-in is configured: add an [access] section to .streamlit/secrets.toml (README, “Sharing the "
+                "dashboard”)",
+            ),
+        )
     if not isinstance(section, Mapping):
         return AccessConfig(shared=True, problems=("[access] in .streamlit/secrets.toml must be a table",))
     problems = []
@@ -152,24 +166,31 @@ def read_config(secrets_: Mapping, environ: Mapping[str, str] | None = None) -> 
         else:
             for name, stored in raw.items():
                 if not _NAME.fullmatch(str(name)):
-                    problems.append(f"[access.accounts]: {str(name)[:40]!r} is not a usable name (letters, digits "
-                                    "and . _ @ + -, at most 64)")
+                    problems.append(
+                        f"[access.accounts]: {str(name)[:40]!r} is not a usable name (letters, digits "
+                        "and . _ @ + -, at most 64)"
+                    )
                 elif not is_hash(stored):
-                    problems.append(f"[access.accounts] {name}: not a hash made by python -m ui.access (it must "
-                                    "start with scrypt$)")
+                    problems.append(
+                        f"[access.accounts] {name}: not a hash made by python -m ui.access (it must start with scrypt$)"
+                    )
                 else:
                     accounts[str(name)] = stored
     provider = section.get("provider")
     if login == "oidc":
         auth = secrets_.get("auth")
         if not isinstance(auth, Mapping):
-            problems.append("login = \"oidc\" needs Streamlit's [auth] section in .streamlit/secrets.toml "
-                            "(redirect_uri, cookie_secret, client_id, client_secret, server_metadata_url)")
+            problems.append(
+                "login = \"oidc\" needs Streamlit's [auth] section in .streamlit/secrets.toml "
+                "(redirect_uri, cookie_secret, client_id, client_secret, server_metadata_url)"
+            )
         elif provider is not None and not isinstance(auth.get(str(provider)), Mapping):
             problems.append(f"[access] provider = {str(provider)[:40]!r} but there is no [auth.{str(provider)[:40]}]")
         if not authlib_installed():
-            problems.append("Streamlit's OpenID Connect login needs the Authlib package (pip install "
-                            "'streamlit[auth]'), which is not installed here")
+            problems.append(
+                "Streamlit's OpenID Connect login needs the Authlib package (pip install "
+                "'streamlit[auth]'), which is not installed here"
+            )
     operators = section.get("operators", [])
     if not isinstance(operators, (list, tuple)) or not all(isinstance(o, str) for o in operators):
         problems.append("[access] operators must be a list of names")
@@ -181,9 +202,15 @@ def read_config(secrets_: Mapping, environ: Mapping[str, str] | None = None) -> 
             problems.append(f"[access] {key} must be a whole number >= 0 (0: no limit), got {repr(value)[:40]}")
             value = default
         limits[key] = value or None
-    return AccessConfig(shared=True, login=login, accounts=accounts,
-                        operators=frozenset(o.strip().lower() for o in operators), provider=provider,
-                        problems=tuple(problems), **limits)
+    return AccessConfig(
+        shared=True,
+        login=login,
+        accounts=accounts,
+        operators=frozenset(o.strip().lower() for o in operators),
+        provider=provider,
+        problems=tuple(problems),
+        **limits,
+    )
 
 
 def authlib_installed() -> bool:
@@ -224,8 +251,11 @@ class Attempts:
         """Seconds until a sign-in for ``keys`` may be tried again (0: now)."""
         now = self.clock()
         with self._lock:
-            waits = [recent[-self.max_failures] + self.window_s - now for key in keys
-                     if len(recent := self._recent(key, now)) >= self.max_failures]
+            waits = [
+                recent[-self.max_failures] + self.window_s - now
+                for key in keys
+                if len(recent := self._recent(key, now)) >= self.max_failures
+            ]
         return max(waits, default=0.0)
 
     def failed(self, keys) -> None:
@@ -246,10 +276,14 @@ def _line(name: str, secret: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ui.access",
-                                     description="Make the [access.accounts] line for a person of a shared dashboard.")
-    parser.add_argument("kind", choices=["password", "token"],
-                        help="password: type one (asked twice); token: a random one is made and printed once")
+    parser = argparse.ArgumentParser(
+        prog="python -m ui.access", description="Make the [access.accounts] line for a person of a shared dashboard."
+    )
+    parser.add_argument(
+        "kind",
+        choices=["password", "token"],
+        help="password: type one (asked twice); token: a random one is made and printed once",
+    )
     parser.add_argument("name", help="the person's sign-in name (letters, digits and . _ @ + -)")
     args = parser.parse_args(argv)
     if not _NAME.fullmatch(args.name):

@@ -9,6 +9,7 @@ asking for the same key (results land in the ``st.cache_data`` caches the page r
 a job with :func:`panel`: a fragment that polls every :data:`POLL_S` seconds only while the job runs,
 with a progress bar and a Cancel button, and reruns the page once when it ends.
 """
+
 from __future__ import annotations
 
 import threading
@@ -91,7 +92,7 @@ def start(key: tuple, label: str, fn: Callable) -> Job:
         if job.cancel_requested:
             return False
         now = time.monotonic()
-        if now - last_look[0] > 1.0:                  # the sessions are looked at once a second at most
+        if now - last_look[0] > 1.0:  # the sessions are looked at once a second at most
             last_look[0] = now
             if not _any_session_alive(job.sessions):
                 job.cancel_requested = True
@@ -174,14 +175,24 @@ def _live(key: tuple, widget_key: str, was_running: bool) -> None:
         if job.alive:
             head, button = st.columns([4, 1])
             seconds = time.monotonic() - job.started
-            head.progress(min(job.fraction, 1.0), text=f"{job.label}: {100 * job.fraction:.0f}% ({seconds:.0f} s); "
-                                                       "the page stays usable meanwhile")
-            button.button("Cancel", key=f"{widget_key}_cancel", icon=":material/stop_circle:",
-                          on_click=cancel, args=(key,), width="stretch",
-                          disabled=job.cancel_requested)
+            head.progress(
+                min(job.fraction, 1.0),
+                text=f"{job.label}: {100 * job.fraction:.0f}% ({seconds:.0f} s); the page stays usable meanwhile",
+            )
+            button.button(
+                "Cancel",
+                key=f"{widget_key}_cancel",
+                icon=":material/stop_circle:",
+                on_click=cancel,
+                args=(key,),
+                width="stretch",
+                disabled=job.cancel_requested,
+            )
         elif job.state == CANCELLED:
             n = running_threads()
-            st.info(f"{job.label}: cancelled; {n} background computation{'' if n == 1 else 's'} running now.",
-                    icon=":material/cancel:")
+            st.info(
+                f"{job.label}: cancelled; {n} background computation{'' if n == 1 else 's'} running now.",
+                icon=":material/cancel:",
+            )
         elif job.state == FAILED:
             st.error(f"{job.label} failed: {md(job.error)}", icon=":material/error:")

@@ -12,6 +12,7 @@ figure builder, so that a rule has the same colour on every page (issue 13, item
   (the sampling distribution D, the choice models of the Ranked choice page) have their own colours.
 * **Alternatives**: :func:`alternative_colours` (named after a colour when every name is one: R, G, B).
 """
+
 from __future__ import annotations
 
 import itertools
@@ -30,12 +31,12 @@ PALETTE = OKABE_ITO
 
 #: The policies that charts compare side by side, each with an Okabe–Ito colour of its own.
 _FIXED = {
-    "rlhf": "#E69F00",             # orange
+    "rlhf": "#E69F00",  # orange
     "maximal_lottery": "#0072B2",  # blue
-    "average_reward": "#009E73",   # bluish green
-    "mpne": "#CC79A7",             # reddish purple
-    "robust": "#D55E00",           # vermillion
-    "nbc": "#56B4E9",              # sky blue
+    "average_reward": "#009E73",  # bluish green
+    "mpne": "#CC79A7",  # reddish purple
+    "robust": "#D55E00",  # vermillion
+    "nbc": "#56B4E9",  # sky blue
     "uniform": BASELINE,
 }
 
@@ -65,8 +66,8 @@ SERIES_RULES = {
 }
 #: Series that are no rule, with their own colours (none is a rule's colour of :data:`_FIXED`).
 OTHER_SERIES = {
-    "D": "#F0E442",               # the sampling distribution: yellow
-    "MNL": "#332288",             # the Ranked choice page's choice models
+    "D": "#F0E442",  # the sampling distribution: yellow
+    "MNL": "#332288",  # the Ranked choice page's choice models
     "Mallows-RMJ": "#117733",
     "this population": "#000000",
 }
@@ -111,11 +112,22 @@ def method_colour(method_id: str) -> str | None:
     """The colour of a training method (``None`` for an id that is not one: an experiment's own arm)."""
     return METHOD_COLOURS.get(method_id)
 
+
 #: Alternatives named after a colour (the Jackpot examples use R, G, B) are drawn in that colour.
 NAMED_COLOURS = {
-    "r": "#D55E00", "red": "#D55E00", "g": "#009E73", "green": "#009E73", "b": "#0072B2", "blue": "#0072B2",
-    "y": "#E6B800", "yellow": "#E6B800", "o": "#E69F00", "orange": "#E69F00", "p": "#CC79A7",
-    "purple": "#8E5BA8", "pink": "#CC79A7",
+    "r": "#D55E00",
+    "red": "#D55E00",
+    "g": "#009E73",
+    "green": "#009E73",
+    "b": "#0072B2",
+    "blue": "#0072B2",
+    "y": "#E6B800",
+    "yellow": "#E6B800",
+    "o": "#E69F00",
+    "orange": "#E69F00",
+    "p": "#CC79A7",
+    "purple": "#8E5BA8",
+    "pink": "#CC79A7",
 }
 
 

@@ -6,6 +6,7 @@ rankings and weights, computed once per population object) plus the controls; a 
 what the core returned, already named, so pages just draw it. No rule logic lives here: a rule
 the core cannot apply to this kind of population is reported with the core's own message.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -16,19 +17,50 @@ import streamlit as st
 
 import presets
 from aggregation import RULES as REGISTRY
-from aggregation import (COMPARISONS, POPULATION_CLASSES, AggregationError, BootstrapResult, BTMisfit, bootstrap,
-                         LotteryCertificate, Profile, RuleParams, RuleResult, SamplingFlip, average_reward_policy,
-                         bt_reward,
-                         check_rule, condorcet_winner, format_ranking, kwin_curve, majority_graph, majority_winner,
-                         mallows_rmj_topk_table, min_tv_flip, mnl_topk_table, mpne, multi_output_policy, nbc,
-                         opponent_sets_curve, population_topk_table, preference_matrix, resampling_curve, rlhf_policy,
-                         robust_policy, robust_rate, smith_set, standard_policies, yee_maps)
+from aggregation import (
+    COMPARISONS,
+    POPULATION_CLASSES,
+    AggregationError,
+    BootstrapResult,
+    BTMisfit,
+    bootstrap,
+    LotteryCertificate,
+    Profile,
+    RuleParams,
+    RuleResult,
+    SamplingFlip,
+    average_reward_policy,
+    bt_reward,
+    check_rule,
+    condorcet_winner,
+    format_ranking,
+    kwin_curve,
+    majority_graph,
+    majority_winner,
+    mallows_rmj_topk_table,
+    min_tv_flip,
+    mnl_topk_table,
+    mpne,
+    multi_output_policy,
+    nbc,
+    opponent_sets_curve,
+    population_topk_table,
+    preference_matrix,
+    resampling_curve,
+    rlhf_policy,
+    robust_policy,
+    robust_rate,
+    smith_set,
+    standard_policies,
+    yee_maps,
+)
 from aggregation.outcome import winners as top
 from aggregation.properties import paradox_table as paradox_tables
 from aggregation.rules.result import values_of
 
 from . import numbers
 from .simplex import nbc_regions
+
 
 def _population_classes(classes=POPULATION_CLASSES) -> set:
     """The population classes and every subclass of them (the core derives some populations lazily, e.g.
@@ -58,10 +90,10 @@ def sampling_series(sampling: tuple | None, names) -> pd.Series | None:
 @dataclass
 class RulesView:
     alternatives: list[str]
-    scores: pd.DataFrame                      # rule id x alternative; NaN rows where unavailable or deferred
-    unavailable: dict[str, str]               # rule id -> the core's reason
-    winners: dict[str, list[str]]             # rule id -> top alternatives
-    lottery: LotteryCertificate | None        # how the maximal lottery was chosen (None: not computed)
+    scores: pd.DataFrame  # rule id x alternative; NaN rows where unavailable or deferred
+    unavailable: dict[str, str]  # rule id -> the core's reason
+    winners: dict[str, list[str]]  # rule id -> top alternatives
+    lottery: LotteryCertificate | None  # how the maximal lottery was chosen (None: not computed)
     P: pd.DataFrame
     M: pd.DataFrame
     condorcet_winner: str | None
@@ -69,11 +101,11 @@ class RulesView:
     majority_edges: list[tuple[str, str, float]]
     majority_winner: str | None = None
     rlhf_infinite_gaps: bool = False
-    deferred: list[str] = field(default_factory=list)    # game rules not computed (too costly unasked)
+    deferred: list[str] = field(default_factory=list)  # game rules not computed (too costly unasked)
     certificates: dict[str, object] = field(default_factory=dict)  # mpne / robust: the solver's certificate
     notes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # rule id -> the core's caveats
     k: int | None = None
-    bt_fit: BTMisfit | None = None            # the best single Bradley-Terry model under D (None: RLHF refused)
+    bt_fit: BTMisfit | None = None  # the best single Bradley-Terry model under D (None: RLHF refused)
 
 
 def rules_view(model, beta: float, sampling: tuple | None, k: int = 4, games: bool = False) -> RulesView:
@@ -98,7 +130,7 @@ def _rules_view(model, beta: float, sampling: tuple | None, k: int | None) -> Ru
             deferred.append(rule_id)
             continue
         try:
-            results[rule_id] = rule.compute(model, params)   # refuses with the reason when it does not apply
+            results[rule_id] = rule.compute(model, params)  # refuses with the reason when it does not apply
         except AggregationError as exc:
             unavailable[rule_id] = str(exc).removeprefix(f"{rule.name}: ")
             continue
@@ -113,20 +145,30 @@ def _rules_view(model, beta: float, sampling: tuple | None, k: int | None) -> Ru
     rlhf = results.get("rlhf")
     certificates = {r: results[r].certificate for r in results if REGISTRY[r].solves_game}
     return RulesView(
-        alternatives=names, scores=scores, unavailable=unavailable, winners=winners,
+        alternatives=names,
+        scores=scores,
+        unavailable=unavailable,
+        winners=winners,
         lottery=None if lottery is None else lottery.certificate,
-        P=P, M=P - P.T,
-        condorcet_winner=condorcet_winner(model), smith_set=smith_set(model),
-        majority_edges=majority_graph(model), majority_winner=maj,
+        P=P,
+        M=P - P.T,
+        condorcet_winner=condorcet_winner(model),
+        smith_set=smith_set(model),
+        majority_edges=majority_graph(model),
+        majority_winner=maj,
         rlhf_infinite_gaps=bool(rlhf is not None and rlhf.certificate.infinite_gaps),
-        deferred=deferred, certificates=certificates, k=k, bt_fit=None if rlhf is None else rlhf.certificate.misfit,
+        deferred=deferred,
+        certificates=certificates,
+        k=k,
+        bt_fit=None if rlhf is None else rlhf.certificate.misfit,
         notes={r: result.notes for r, result in results.items() if result.notes},
     )
 
 
 @st.cache_data(**_CACHE)
-def bootstrap_view(model, rule_ids: tuple[str, ...], beta: float, sampling: tuple | None, replicates: int,
-                   seed: int) -> BootstrapResult:
+def bootstrap_view(
+    model, rule_ids: tuple[str, ...], beta: float, sampling: tuple | None, replicates: int, seed: int
+) -> BootstrapResult:
     """The bootstrap of ``rule_ids`` on a population of comparisons (:func:`aggregation.bootstrap`)."""
     names = model.alternatives
     params = RuleParams(beta=beta, sampling=sampling_series(sampling, names), k=1)
@@ -137,11 +179,11 @@ def bootstrap_view(model, rule_ids: tuple[str, ...], beta: float, sampling: tupl
 class SamplingView:
     alternatives: list[str]
     D: pd.Series
-    table: pd.DataFrame                       # one column per quantity, one row per alternative
-    unavailable: dict[str, str]               # column -> the core's reason
+    table: pd.DataFrame  # one column per quantity, one row per alternative
+    unavailable: dict[str, str]  # column -> the core's reason
     nbc_top: list[str]
-    flip: SamplingFlip | None                 # the exact boundary (NBC ties the pair)
-    flip_applied: SamplingFlip | None         # the same move nudged FLIP_NUDGE past the tie
+    flip: SamplingFlip | None  # the exact boundary (NBC ties the pair)
+    flip_applied: SamplingFlip | None  # the same move nudged FLIP_NUDGE past the tie
     regions: list[np.ndarray] = field(default_factory=list)  # m = 3 only: NBC-first polygons
     P: pd.DataFrame | None = None
 
@@ -172,28 +214,42 @@ def sampling_view(model, beta: float, sampling: tuple | None) -> SamplingView:
     flip = min_tv_flip(model, base=base)
     flip_applied = min_tv_flip(model, margin=FLIP_NUDGE, base=base) if flip is not None else None
     regions = nbc_regions(P.to_numpy(float)) if len(names) == 3 else []
-    return SamplingView(alternatives=names, D=D, table=table, unavailable=unavailable,
-                        nbc_top=top(columns["NBC under D"]), flip=flip, flip_applied=flip_applied,
-                        regions=regions, P=P)
+    return SamplingView(
+        alternatives=names,
+        D=D,
+        table=table,
+        unavailable=unavailable,
+        nbc_top=top(columns["NBC under D"]),
+        flip=flip,
+        flip_applied=flip_applied,
+        regions=regions,
+        P=P,
+    )
 
 
 @dataclass
 class PopulationSummary:
-    kind: str                                  # aggregation.KINDS
+    kind: str  # aggregation.KINDS
     alternatives: list[str]
-    rows: int                                  # distinct rankings, user types, comparisons (population.n_rows)
+    rows: int  # distinct rankings, user types, comparisons (population.n_rows)
     total_weight: float | None
     P: pd.DataFrame
-    standard_errors: pd.DataFrame | None       # comparisons only: binomial SE of each P entry
+    standard_errors: pd.DataFrame | None  # comparisons only: binomial SE of each P entry
     unobserved_pairs: list[tuple[str, str]]
 
 
 @st.cache_data(**_CACHE)
 def population_summary(model) -> PopulationSummary:
-    estimated = model.kind == COMPARISONS      # P is estimated from counts: with its standard errors
-    return PopulationSummary(model.kind, model.alternatives, model.n_rows, model.total_weight,
-                             model.preference_matrix(), model.standard_errors() if estimated else None,
-                             model.unobserved_pairs() if estimated else [])
+    estimated = model.kind == COMPARISONS  # P is estimated from counts: with its standard errors
+    return PopulationSummary(
+        model.kind,
+        model.alternatives,
+        model.n_rows,
+        model.total_weight,
+        model.preference_matrix(),
+        model.standard_errors() if estimated else None,
+        model.unobserved_pairs() if estimated else [],
+    )
 
 
 @st.cache_data(**_CACHE)
@@ -202,8 +258,9 @@ def rankings_frame(model: Profile, limit: int | None = None) -> pd.DataFrame:
     only the first ``limit`` of them when given (writing 100,000 rankings as text takes seconds)."""
     compact = model.compressed()
     n = compact.n_rankings if limit is None else min(limit, compact.n_rankings)
-    return pd.DataFrame({"ranking": [format_ranking(compact.ranking(i)) for i in range(n)],
-                         "weight": compact.weights[:n]})
+    return pd.DataFrame(
+        {"ranking": [format_ranking(compact.ranking(i)) for i in range(n)], "weight": compact.weights[:n]}
+    )
 
 
 # ---------------------------------------------------------------------------- test-time scaling
@@ -222,21 +279,21 @@ OPPONENT_MAX_L = 4
 @dataclass
 class TesttimeView:
     alternatives: list[str]
-    kind: str                               # "rankings", "user types", "comparisons" or "preference matrix"
-    k: int                                  # the k of the tables (1 when the population supports only k = 1)
-    curve: pd.DataFrame                     # k x policy: robust rate; plus the column "k/(k+1)"
-    curve_methods: pd.DataFrame             # k x policy: how each number was obtained
-    summary: pd.DataFrame                   # policy -> robust rate, worst opponent, method, error bound
-    rates: pd.DataFrame                     # policy x opponent: the k-sample win rate
-    policies: pd.DataFrame                  # policy x alternative: the policy sampled k times
-    mpne: RuleResult | None                 # with the solver's certificate
+    kind: str  # "rankings", "user types", "comparisons" or "preference matrix"
+    k: int  # the k of the tables (1 when the population supports only k = 1)
+    curve: pd.DataFrame  # k x policy: robust rate; plus the column "k/(k+1)"
+    curve_methods: pd.DataFrame  # k x policy: how each number was obtained
+    summary: pd.DataFrame  # policy -> robust rate, worst opponent, method, error bound
+    rates: pd.DataFrame  # policy x opponent: the k-sample win rate
+    policies: pd.DataFrame  # policy x alternative: the policy sampled k times
+    mpne: RuleResult | None  # with the solver's certificate
     robust: RuleResult | None
     multi_output: RuleResult | None = None  # Theorem 3.1: the best k-output policy (multiset -> probability)
     resampling: pd.DataFrame | None = None  # Theorem 4.5: MPNE_k sampled l times
-    opponent_sets: pd.DataFrame | None = None   # appendix D.7: MPNE_k against rivals with l responses
-    refusal: str | None = None              # the core's reason when k > 1 or the games are refused
-    beyond_notes: list[str] = field(default_factory=list)   # why a Theorem 3.1 / 4.5 / D.7 table is missing
-    deferred: bool = False                  # the games were too large to solve unasked
+    opponent_sets: pd.DataFrame | None = None  # appendix D.7: MPNE_k against rivals with l responses
+    refusal: str | None = None  # the core's reason when k > 1 or the games are refused
+    beyond_notes: list[str] = field(default_factory=list)  # why a Theorem 3.1 / 4.5 / D.7 table is missing
+    deferred: bool = False  # the games were too large to solve unasked
     notes: list[str] = field(default_factory=list)
 
 
@@ -257,8 +314,7 @@ def testtime_games(model, beta: float, sampling: tuple | None, k: int, progress)
 
 
 @st.cache_data(**_CACHE)
-def _testtime_view(model, beta: float, sampling: tuple | None, k: int, games: bool,
-                   _progress=None) -> TesttimeView:
+def _testtime_view(model, beta: float, sampling: tuple | None, k: int, games: bool, _progress=None) -> TesttimeView:
     names = list(model.alternatives)
     refusal, notes = None, []
     pairwise_only = not model.has_full_rankings
@@ -272,12 +328,12 @@ def _testtime_view(model, beta: float, sampling: tuple | None, k: int, games: bo
     D = sampling_series(sampling, names)
     try:
         policies = standard_policies(model, beta=beta, sampling=D)
-    except AggregationError as exc:      # e.g. a sampling distribution that leaves a response out
+    except AggregationError as exc:  # e.g. a sampling distribution that leaves a response out
         notes.append(f"The RLHF / DPO policy is shown for uniform sampling: under the current D, {exc}.")
         policies = standard_policies(model, beta=beta)
     family = policies.pop(MPNE, None)
     solved: dict[int, RuleResult] = {}
-    solves = len(ks) + 2                      # MPNE_k for every k of the curve (and k), the robust policy
+    solves = len(ks) + 2  # MPNE_k for every k of the curve (and k), the robust policy
 
     def share(done: int):
         """The progress of one solve, as a share of all of them (None without a background run)."""
@@ -291,7 +347,11 @@ def _testtime_view(model, beta: float, sampling: tuple | None, k: int, games: bo
         return solved[kk]
 
     if games and family is not None:
-        policies = {**{n: p for n, p in policies.items() if n != "uniform"}, MPNE: mpne_k, "uniform": policies["uniform"]}
+        policies = {
+            **{n: p for n, p in policies.items() if n != "uniform"},
+            MPNE: mpne_k,
+            "uniform": policies["uniform"],
+        }
     curve = kwin_curve(model, policies, ks)
     mp = rb = multi = resampling = opponents = None
     beyond: list[str] = []
@@ -323,15 +383,33 @@ def _testtime_view(model, beta: float, sampling: tuple | None, k: int, games: bo
     summary, rates = {}, {}
     for name, policy in at_k.items():
         rr = robust_rate(model, policy, k)
-        summary[name] = {"robust rate": rr.rate, "worst opponent": ", ".join(rr.worst_opponents), "method": rr.method,
-                         "error": rr.error, "worst opponents": tuple(rr.worst_opponents)}
+        summary[name] = {
+            "robust rate": rr.rate,
+            "worst opponent": ", ".join(rr.worst_opponents),
+            "method": rr.method,
+            "error": rr.error,
+            "worst opponents": tuple(rr.worst_opponents),
+        }
         rates[name] = rr.rates
     return TesttimeView(
-        alternatives=names, kind=model.kind, k=k, curve=curve.rates, curve_methods=curve.methods,
-        summary=pd.DataFrame(summary).T, rates=pd.DataFrame(rates).T.reindex(columns=names),
+        alternatives=names,
+        kind=model.kind,
+        k=k,
+        curve=curve.rates,
+        curve_methods=curve.methods,
+        summary=pd.DataFrame(summary).T,
+        rates=pd.DataFrame(rates).T.reindex(columns=names),
         policies=pd.DataFrame({n: values_of(p).reindex(names).to_numpy(float) for n, p in at_k.items()}, index=names).T,
-        mpne=mp, robust=rb, multi_output=multi, resampling=resampling, opponent_sets=opponents, refusal=refusal,
-        beyond_notes=beyond, deferred=not games, notes=notes)
+        mpne=mp,
+        robust=rb,
+        multi_output=multi,
+        resampling=resampling,
+        opponent_sets=opponents,
+        refusal=refusal,
+        beyond_notes=beyond,
+        deferred=not games,
+        notes=notes,
+    )
 
 
 # ---------------------------------------------------------------------------- properties
@@ -343,16 +421,29 @@ PAGE_CHECK_SECONDS = 15.0
 
 
 @st.cache_data(**_CACHE)
-def property_checks(model, rule_id: str, beta: float, sampling: tuple | None, k: int,
-                    time_budget: float | None = CHECK_SECONDS, properties: tuple | None = None,
-                    _progress=None) -> list:
+def property_checks(
+    model,
+    rule_id: str,
+    beta: float,
+    sampling: tuple | None,
+    k: int,
+    time_budget: float | None = CHECK_SECONDS,
+    properties: tuple | None = None,
+    _progress=None,
+) -> list:
     """Every property (or those listed) of one registry rule on ``model`` (``aggregation.check_rule``);
     checks predicted to take longer than ``time_budget`` come back "not checked" (None: run them all).
     ``_progress`` (not part of the cache key): ``progress(fraction) -> bool`` for a background run
     (:mod:`ui.background`); False stops it with ``aggregation.Cancelled`` (nothing is cached then)."""
     names = list(model.alternatives)
-    return check_rule(model, rule_id, RuleParams(beta=beta, sampling=sampling_series(sampling, names), k=k),
-                      properties, time_budget=time_budget, progress=_progress)
+    return check_rule(
+        model,
+        rule_id,
+        RuleParams(beta=beta, sampling=sampling_series(sampling, names), k=k),
+        properties,
+        time_budget=time_budget,
+        progress=_progress,
+    )
 
 
 @st.cache_data(show_spinner=False)
@@ -375,7 +466,7 @@ class ChoiceDefaults:
     central_ranking: tuple[str, ...]
     phi: float
     assortment: tuple[str, ...]
-    source: str                      # where the defaults come from, in words
+    source: str  # where the defaults come from, in words
 
 
 @st.cache_data(**_CACHE)
@@ -387,17 +478,22 @@ def choice_defaults(model) -> ChoiceDefaults:
     utilities = pd.Series(reward.to_numpy(float), index=list(model.alternatives), name="utility")
     central = tuple(utilities.sort_values(ascending=False, kind="stable").index)
     assortment = tuple(a for a in model.alternatives if a in central[:DEFAULT_ASSORTMENT])
-    return ChoiceDefaults(utilities, central, 0.5, assortment,
-                          "the Bradley–Terry reward RLHF would fit on this population (uniform pairs)")
+    return ChoiceDefaults(
+        utilities,
+        central,
+        0.5,
+        assortment,
+        "the Bradley–Terry reward RLHF would fit on this population (uniform pairs)",
+    )
 
 
 @dataclass
 class ChoiceView:
     assortment: list[str]
     top: int
-    first: pd.DataFrame                   # response x model: first-choice probability
-    lists: pd.DataFrame                   # ordered top list ("A > B") x model: probability
-    population_note: str | None = None    # why the population's own column is missing
+    first: pd.DataFrame  # response x model: first-choice probability
+    lists: pd.DataFrame  # ordered top list ("A > B") x model: probability
+    population_note: str | None = None  # why the population's own column is missing
 
 
 MNL_COLUMN, RMJ_COLUMN, POPULATION_COLUMN = "MNL", "Mallows-RMJ", "this population"
@@ -413,8 +509,7 @@ def choice_view(model, utilities: tuple, central: str, phi: float, assortment: t
 
     def tables(size: int) -> pd.DataFrame:
         nonlocal note
-        columns = {MNL_COLUMN: mnl_topk_table(u, S, size),
-                   RMJ_COLUMN: mallows_rmj_topk_table(central, S, size, phi)}
+        columns = {MNL_COLUMN: mnl_topk_table(u, S, size), RMJ_COLUMN: mallows_rmj_topk_table(central, S, size, phi)}
         try:
             columns[POPULATION_COLUMN] = population_topk_table(model, S, size)
         except AggregationError as exc:
@@ -447,8 +542,13 @@ def scenario_comparison(scenario_id: str) -> tuple[list[str], pd.DataFrame] | No
     kept = list(next(iter(subsets)))
     model = scenario.population
     removed = [a for a in model.alternatives if a not in kept]
-    rules = list(dict.fromkeys(c.fields.get("rule") or c.fields.get("policy") for c in scenario.claims
-                               if (c.fields.get("rule") or c.fields.get("policy")) in REGISTRY))
+    rules = list(
+        dict.fromkeys(
+            c.fields.get("rule") or c.fields.get("policy")
+            for c in scenario.claims
+            if (c.fields.get("rule") or c.fields.get("policy")) in REGISTRY
+        )
+    )
     beta = float(scenario.beta)
     views = {"without": rules_view(model.restrict(kept), beta, None), "with": rules_view(model, beta, None)}
 
@@ -460,9 +560,13 @@ def scenario_comparison(scenario_id: str) -> tuple[list[str], pd.DataFrame] | No
         return " = ".join(winners) + (" (tied)" if len(winners) > 1 else "")
 
     label = ", ".join(removed)
-    table = pd.DataFrame({f"without {label}": [answer(views["without"], r) for r in rules],
-                          f"with {label}": [answer(views["with"], r) for r in rules]},
-                         index=pd.Index([REGISTRY[r].name for r in rules], name="rule"))
+    table = pd.DataFrame(
+        {
+            f"without {label}": [answer(views["without"], r) for r in rules],
+            f"with {label}": [answer(views["with"], r) for r in rules],
+        },
+        index=pd.Index([REGISTRY[r].name for r in rules], name="rule"),
+    )
     return removed, table
 
 
@@ -477,8 +581,7 @@ def rule_steps(model, rule_id: str, beta: float, sampling: tuple | None, k: int)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def yee_view(candidates: tuple, rule_ids: tuple, grid: int, spread: float, voters: int, cloud: str,
-             seed: int) -> dict:
+def yee_view(candidates: tuple, rule_ids: tuple, grid: int, spread: float, voters: int, cloud: str, seed: int) -> dict:
     """Yee diagrams of ``rule_ids`` (:func:`aggregation.yee_maps`) for ``candidates``, a tuple of
     ``(name, x, y)``; the rules keep their default parameters."""
     positions = {name: (x, y) for name, x, y in candidates}

@@ -5,6 +5,7 @@ their JSON spec. Sizes and fonts are chosen to stay legible on a projector.
 Plotly renders a subset of HTML in every label; names (alternatives, policies, columns) enter a figure
 only through :func:`ui.text.html`, so a name such as ``<a href=x>y</a>`` is drawn as typed.
 """
+
 from __future__ import annotations
 
 import math
@@ -27,19 +28,36 @@ WINNER = "#B8860B"
 GRID = "rgba(0,0,0,0.08)"
 
 
-def _base(fig: go.Figure, *, height: int, title: str | None = None, top: int = 30, left: int = 10,
-          bottom: int = 10, right: int = 10) -> go.Figure:
+def _base(
+    fig: go.Figure,
+    *,
+    height: int,
+    title: str | None = None,
+    top: int = 30,
+    left: int = 10,
+    bottom: int = 10,
+    right: int = 10,
+) -> go.Figure:
     fig.update_layout(
-        height=height, font=dict(size=FONT_SIZE, family="Source Sans Pro, Arial, sans-serif", color="#222"),
-        margin=dict(l=left, r=right, t=70 if title else top, b=bottom), paper_bgcolor="white",
+        height=height,
+        font=dict(size=FONT_SIZE, family="Source Sans Pro, Arial, sans-serif", color="#222"),
+        margin=dict(l=left, r=right, t=70 if title else top, b=bottom),
+        paper_bgcolor="white",
         title=dict(text=title, x=0, xanchor="left", font=dict(size=FONT_SIZE + 3)) if title else None,
-        plot_bgcolor="white", showlegend=False,
+        plot_bgcolor="white",
+        showlegend=False,
     )
     return fig
 
 
-def rule_panels(scores: pd.DataFrame, titles: Mapping[str, str], units: Mapping[str, str],
-                winners: Mapping[str, Sequence[str]], *, chosen: Sequence[str] = ()) -> go.Figure:
+def rule_panels(
+    scores: pd.DataFrame,
+    titles: Mapping[str, str],
+    units: Mapping[str, str],
+    winners: Mapping[str, Sequence[str]],
+    *,
+    chosen: Sequence[str] = (),
+) -> go.Figure:
     """One small bar chart per rule (rows of ``scores``), each in its own unit, the winners starred.
 
     Readable at any size (:mod:`ui.sizing`): a panel draws at most ``sizing.TOP_N`` alternatives (``chosen``,
@@ -81,8 +99,20 @@ def rule_panels(scores: pd.DataFrame, titles: Mapping[str, str], units: Mapping[
         slot = panel_px / len(labels)
         angle = sizing.tick_angle(labels, slot, FONT_SIZE + 2)
         font = sizing.tick_font(slot, FONT_SIZE + 2, angle)
-        panels.append((rule, labels, values, marker_colours, lines, full, text, angle, font,
-                       sizing.values_fit(len(labels), slot, FONT_SIZE)))
+        panels.append(
+            (
+                rule,
+                labels,
+                values,
+                marker_colours,
+                lines,
+                full,
+                text,
+                angle,
+                font,
+                sizing.values_fit(len(labels), slot, FONT_SIZE),
+            )
+        )
     room = max(sizing.label_room(p[1], p[7], p[8]) for p in panels)
     plot_px, gap_px, top_px, bottom_px = 240, 60 + room, 80, 20 + room
     total = rows * plot_px + (rows - 1) * gap_px
@@ -94,33 +124,71 @@ def rule_panels(scores: pd.DataFrame, titles: Mapping[str, str], units: Mapping[
         x0 = col * (width + h_gap)
         y1 = 1 - row * (height + v_gap)
         suffix = str(i + 1) if i else ""
-        traces.append(dict(
-            type="bar", x=labels, y=values, xaxis=f"x{suffix}", yaxis=f"y{suffix}",
-            name=html(titles[rule]), customdata=full,
-            marker=dict(color=marker_colours, line=dict(color=lines, width=3)),
-            text=text if fits else None,
-            textposition="outside", cliponaxis=False, constraintext="none", textfont=dict(size=FONT_SIZE),
-            hovertemplate="%{customdata}: %{y:.6g}<extra>" + html(titles[rule]) + "</extra>"))
+        traces.append(
+            dict(
+                type="bar",
+                x=labels,
+                y=values,
+                xaxis=f"x{suffix}",
+                yaxis=f"y{suffix}",
+                name=html(titles[rule]),
+                customdata=full,
+                marker=dict(color=marker_colours, line=dict(color=lines, width=3)),
+                text=text if fits else None,
+                textposition="outside",
+                cliponaxis=False,
+                constraintext="none",
+                textfont=dict(size=FONT_SIZE),
+                hovertemplate="%{customdata}: %{y:.6g}<extra>" + html(titles[rule]) + "</extra>",
+            )
+        )
         finite = values[np.isfinite(values)]
         top = max(float(finite.max()), 0.0) if finite.size else 1.0
-        low = min(float(finite.min()), 0.0) if finite.size else 0.0      # negative scores (minimax, Dodgson)
+        low = min(float(finite.min()), 0.0) if finite.size else 0.0  # negative scores (minimax, Dodgson)
         span = max(top - low, 1e-9)
-        layout[f"xaxis{suffix}"] = dict(domain=[max(x0, 0.0), min(x0 + width, 1.0)], anchor=f"y{suffix}",
-                                        tickfont=dict(size=font), tickangle=angle, automargin=False,
-                                        tickmode="array", tickvals=labels)      # every label: they fit
-        layout[f"yaxis{suffix}"] = dict(domain=[max(0.0, y1 - height), min(1.0, y1)], anchor=f"x{suffix}",  # rounding
-                                        range=[low - 0.3 * span if low < 0 else 0, top + 0.3 * span],
-                                        showticklabels=False, gridcolor=GRID, zeroline=True, zerolinecolor="#999")
-        annotations.append(dict(
-            text=f"<b>{html(titles[rule])}</b><br><span style='font-size:13px'>{html(units[rule])}</span>",
-            x=x0 + width / 2, y=y1, xref="paper", yref="paper", xanchor="center", yanchor="bottom",
-            showarrow=False, font=dict(size=FONT_SIZE)))
+        layout[f"xaxis{suffix}"] = dict(
+            domain=[max(x0, 0.0), min(x0 + width, 1.0)],
+            anchor=f"y{suffix}",
+            tickfont=dict(size=font),
+            tickangle=angle,
+            automargin=False,
+            tickmode="array",
+            tickvals=labels,
+        )  # every label: they fit
+        layout[f"yaxis{suffix}"] = dict(
+            domain=[max(0.0, y1 - height), min(1.0, y1)],
+            anchor=f"x{suffix}",  # rounding
+            range=[low - 0.3 * span if low < 0 else 0, top + 0.3 * span],
+            showticklabels=False,
+            gridcolor=GRID,
+            zeroline=True,
+            zerolinecolor="#999",
+        )
+        annotations.append(
+            dict(
+                text=f"<b>{html(titles[rule])}</b><br><span style='font-size:13px'>{html(units[rule])}</span>",
+                x=x0 + width / 2,
+                y=y1,
+                xref="paper",
+                yref="paper",
+                xanchor="center",
+                yanchor="bottom",
+                showarrow=False,
+                font=dict(size=FONT_SIZE),
+            )
+        )
     fig = go.Figure(data=traces, layout=dict(layout, annotations=annotations))
     return _base(fig, height=int(total + top_px + bottom_px), top=top_px, bottom=int(bottom_px))
 
 
-def margin_heatmap(M: pd.DataFrame, text: pd.DataFrame, *, condorcet: str | None = None,
-                   smith: Sequence[str] = (), order: pd.Series | None = None) -> go.Figure:
+def margin_heatmap(
+    M: pd.DataFrame,
+    text: pd.DataFrame,
+    *,
+    condorcet: str | None = None,
+    smith: Sequence[str] = (),
+    order: pd.Series | None = None,
+) -> go.Figure:
     """The majority margin matrix, rows against columns, on a diverging scale centred at 0.
 
     Rows and columns follow ``order`` (a rule's scores, best first; default: as given) and at most
@@ -129,26 +197,40 @@ def margin_heatmap(M: pd.DataFrame, text: pd.DataFrame, *, condorcet: str | None
     upright on the top axis when they do not fit side by side, and the margins are written in the cells up
     to 12 alternatives. Above 12 it assumes the full width of the page (``sizing.PLOT_PX``): the Rules page
     then draws it alone on its row."""
-    names = sizing.ordered(list(M.index), order)[:sizing.heatmap_side(len(M))]
+    names = sizing.ordered(list(M.index), order)[: sizing.heatmap_side(len(M))]
     z = M.loc[names, names].to_numpy(float)
     short = dict(zip(names, sizing.short_labels(names)))
-    labels = [f"★ {html(short[n])}" if n == condorcet else (f"{html(short[n])} ◆" if n in smith and len(smith) < len(M)
-                                                           else html(short[n])) for n in names]
+    labels = [
+        f"★ {html(short[n])}"
+        if n == condorcet
+        else (f"{html(short[n])} ◆" if n in smith and len(smith) < len(M) else html(short[n]))
+        for n in names
+    ]
     show_text = len(names) <= 12
-    cell = 70 if show_text else 26                    # row height; above 12 the page gives it the full width
+    cell = 70 if show_text else 26  # row height; above 12 the page gives it the full width
     font = FONT_SIZE + 2 if show_text else 12
     left = 20 + sizing.text_px(max(labels, key=len), font)
-    slot = cell if show_text else (sizing.PLOT_PX - left - 100) / len(names)     # 100: the colour bar
+    slot = cell if show_text else (sizing.PLOT_PX - left - 100) / len(names)  # 100: the colour bar
     angle = sizing.tick_angle(labels, slot, font)
     hover = [[f"{html(a)} vs {html(b)}" for b in names] for a in names]
-    fig = go.Figure(go.Heatmap(
-        z=z, x=labels, y=labels, zmin=-1, zmax=1, colorscale="PRGn", customdata=hover,
-        text=text.loc[names, names].to_numpy() if show_text else None,
-        texttemplate="%{text}" if show_text else None,
-        textfont=dict(size=FONT_SIZE + 1), xgap=2 if show_text else 1, ygap=2 if show_text else 1,
-        colorbar=dict(thickness=14, len=0.8, tickvals=[-1, -0.5, 0, 0.5, 1]),
-        hovertemplate="%{customdata}: margin %{z:.4g}<extra></extra>",
-    ))
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=labels,
+            y=labels,
+            zmin=-1,
+            zmax=1,
+            colorscale="PRGn",
+            customdata=hover,
+            text=text.loc[names, names].to_numpy() if show_text else None,
+            texttemplate="%{text}" if show_text else None,
+            textfont=dict(size=FONT_SIZE + 1),
+            xgap=2 if show_text else 1,
+            ygap=2 if show_text else 1,
+            colorbar=dict(thickness=14, len=0.8, tickvals=[-1, -0.5, 0, 0.5, 1]),
+            hovertemplate="%{customdata}: margin %{z:.4g}<extra></extra>",
+        )
+    )
     fig.update_yaxes(autorange="reversed", tickfont=dict(size=font), ticksuffix="  ")
     fig.update_xaxes(side="top", tickfont=dict(size=font), tickangle=angle, tickmode="array", tickvals=labels)
     fig.update_yaxes(tickmode="array", tickvals=labels)
@@ -156,8 +238,14 @@ def margin_heatmap(M: pd.DataFrame, text: pd.DataFrame, *, condorcet: str | None
     return _base(fig, height=max(340, cell * len(names) + 90 + int(room)), top=20 + int(room), left=int(left))
 
 
-def majority_graph(names: Sequence[str], edges: Sequence[tuple[str, str, float]], *, condorcet: str | None,
-                   smith: Sequence[str], edge_text: Mapping[tuple[str, str], str] | None = None) -> go.Figure:
+def majority_graph(
+    names: Sequence[str],
+    edges: Sequence[tuple[str, str, float]],
+    *,
+    condorcet: str | None,
+    smith: Sequence[str],
+    edge_text: Mapping[tuple[str, str], str] | None = None,
+) -> go.Figure:
     """Alternatives on a circle; an arrow a → b when a strict majority prefers a to b, labelled with the
     margin. The Condorcet winner is gold, Smith set members are ringed."""
     m = len(names)
@@ -171,28 +259,58 @@ def majority_graph(names: Sequence[str], edges: Sequence[tuple[str, str, float]]
         dx, dy = x1 - x0, y1 - y0
         length = math.hypot(dx, dy)
         ux, uy = dx / length, dy / length
-        annotations.append(dict(x=x1 - ux * shrink, y=y1 - uy * shrink, ax=x0 + ux * shrink, ay=y0 + uy * shrink,
-                                xref="x", yref="y", axref="x", ayref="y", showarrow=True, arrowhead=3,
-                                arrowsize=1.4, arrowwidth=2.2, arrowcolor="#555", text=""))
+        annotations.append(
+            dict(
+                x=x1 - ux * shrink,
+                y=y1 - uy * shrink,
+                ax=x0 + ux * shrink,
+                ay=y0 + uy * shrink,
+                xref="x",
+                yref="y",
+                axref="x",
+                ayref="y",
+                showarrow=True,
+                arrowhead=3,
+                arrowsize=1.4,
+                arrowwidth=2.2,
+                arrowcolor="#555",
+                text="",
+            )
+        )
         label = html(edge_text.get((a, b)) if edge_text else decimal(margin))
-        annotations.append(dict(x=(x0 + x1) / 2, y=(y0 + y1) / 2, text=label, showarrow=False,
-                                font=dict(size=FONT_SIZE - 1, color="#333"), bgcolor="rgba(255,255,255,0.85)"))
+        annotations.append(
+            dict(
+                x=(x0 + x1) / 2,
+                y=(y0 + y1) / 2,
+                text=label,
+                showarrow=False,
+                font=dict(size=FONT_SIZE - 1, color="#333"),
+                bgcolor="rgba(255,255,255,0.85)",
+            )
+        )
     fig = go.Figure(layout=dict(annotations=annotations))
     in_smith = set(smith) if len(smith) < m else set()
-    fig.add_trace(go.Scatter(
-        x=[pos[n][0] for n in names], y=[pos[n][1] for n in names], mode="markers+text", text=[html(n) for n in names],
-        textfont=dict(size=FONT_SIZE + 3, color="white"),
-        marker=dict(size=54, color=[WINNER if n == condorcet else colours[n] for n in names],
-                    line=dict(width=[6 if n in in_smith else 1 for n in names], color="#222")),
-        hovertemplate="%{text}<extra></extra>",
-    ))
+    fig.add_trace(
+        go.Scatter(
+            x=[pos[n][0] for n in names],
+            y=[pos[n][1] for n in names],
+            mode="markers+text",
+            text=[html(n) for n in names],
+            textfont=dict(size=FONT_SIZE + 3, color="white"),
+            marker=dict(
+                size=54,
+                color=[WINNER if n == condorcet else colours[n] for n in names],
+                line=dict(width=[6 if n in in_smith else 1 for n in names], color="#222"),
+            ),
+            hovertemplate="%{text}<extra></extra>",
+        )
+    )
     fig.update_xaxes(visible=False, range=[-1.45, 1.45])
     fig.update_yaxes(visible=False, range=[-1.35, 1.35], scaleanchor="x")
     return _base(fig, height=420)
 
 
-def grouped_bars(table: pd.DataFrame, *, yaxis: str, title: str | None = None,
-                 chosen: Sequence[str] = ()) -> go.Figure:
+def grouped_bars(table: pd.DataFrame, *, yaxis: str, title: str | None = None, chosen: Sequence[str] = ()) -> go.Figure:
     """Bars per alternative (rows of ``table``), one bar per column (a rule, a policy or a model, in its
     colour of :func:`ui.colours.series_style`), with values written on them
     (shorter and smaller when the bars are many, none where they would not fit: the hover still shows them).
@@ -211,28 +329,50 @@ def grouped_bars(table: pd.DataFrame, *, yaxis: str, title: str | None = None,
     bars = body.size
     digits, size = (4, FONT_SIZE) if bars <= 6 else (3, FONT_SIZE - 3)
     slot = sizing.PLOT_PX / max(len(labels), 1)
-    write = bars <= 40 and sizing.values_fit(bars, slot / max(len(table.columns), 1), size)   # one bar's slot
+    write = bars <= 40 and sizing.values_fit(bars, slot / max(len(table.columns), 1), size)  # one bar's slot
     angle = sizing.tick_angle(labels, slot, FONT_SIZE + 3)
     font = sizing.tick_font(slot, FONT_SIZE + 3, angle)
-    traces = [dict(type="bar", x=labels, y=body[column].to_numpy(float), name=html(column), customdata=full,
-                   marker=dict(color=series_style(column)[0], pattern=dict(shape=series_style(column)[1])),
-                   textposition="outside", cliponaxis=False,
-                   text=[decimal(float(v), digits) for v in body[column].to_numpy(float)] if write else None,
-                   textfont=dict(size=size), hovertemplate="%{customdata}: %{y:.6g}<extra>" + html(column) + "</extra>")
-              for column in table.columns]
-    fig = go.Figure(data=traces, layout=dict(
-        barmode="group", legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
-        yaxis=dict(title=dict(text=yaxis), gridcolor=GRID, rangemode="tozero", automargin=True),
-        xaxis=dict(tickfont=dict(size=font), tickangle=angle, tickmode="array", tickvals=labels)))
+    traces = [
+        dict(
+            type="bar",
+            x=labels,
+            y=body[column].to_numpy(float),
+            name=html(column),
+            customdata=full,
+            marker=dict(color=series_style(column)[0], pattern=dict(shape=series_style(column)[1])),
+            textposition="outside",
+            cliponaxis=False,
+            text=[decimal(float(v), digits) for v in body[column].to_numpy(float)] if write else None,
+            textfont=dict(size=size),
+            hovertemplate="%{customdata}: %{y:.6g}<extra>" + html(column) + "</extra>",
+        )
+        for column in table.columns
+    ]
+    fig = go.Figure(
+        data=traces,
+        layout=dict(
+            barmode="group",
+            legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+            yaxis=dict(title=dict(text=yaxis), gridcolor=GRID, rangemode="tozero", automargin=True),
+            xaxis=dict(tickfont=dict(size=font), tickangle=angle, tickmode="array", tickvals=labels),
+        ),
+    )
     room = sizing.label_room(labels, angle, font)
-    fig = _base(fig, height=420 + int(room), title=None if title is None else html(title), top=60, left=90,
-                bottom=int(30 + room))
+    fig = _base(
+        fig,
+        height=420 + int(room),
+        title=None if title is None else html(title),
+        top=60,
+        left=90,
+        bottom=int(30 + room),
+    )
     fig.update_layout(showlegend=True)
     return fig
 
 
-def nbc_ternary(names: Sequence[str], regions: Sequence[np.ndarray],
-                markers: Sequence[tuple[str, Sequence[float], str]]) -> go.Figure:
+def nbc_ternary(
+    names: Sequence[str], regions: Sequence[np.ndarray], markers: Sequence[tuple[str, Sequence[float], str]]
+) -> go.Figure:
     """The simplex of sampling distributions D over three alternatives, coloured by the alternative
     NBC puts first; ``markers`` are ``(label, D, symbol)`` points drawn on top (D in ``names`` order;
     the first marker is drawn last, on top). Each region's label sits where no marker covers it
@@ -243,28 +383,68 @@ def nbc_ternary(names: Sequence[str], regions: Sequence[np.ndarray],
         if len(polygon) == 0:
             continue
         closed = np.vstack([polygon, polygon[:1]])
-        traces.append(dict(type="scatterternary", a=closed[:, 0], b=closed[:, 1], c=closed[:, 2], mode="lines",
-                           fill="toself", fillcolor=colours[name], opacity=0.35,
-                           line=dict(color=colours[name], width=1), name=f"{html(name)} first", hoverinfo="name"))
-        centre = sizing.ternary_label_spot(polygon, [D for _, D, _ in markers])    # never under a marker
-        traces.append(dict(type="scatterternary", a=[centre[0]], b=[centre[1]], c=[centre[2]], mode="text",
-                           text=[f"<b>{html(name)} first</b>"], textfont=dict(size=FONT_SIZE + 2, color="#222"),
-                           showlegend=False, hoverinfo="skip"))
+        traces.append(
+            dict(
+                type="scatterternary",
+                a=closed[:, 0],
+                b=closed[:, 1],
+                c=closed[:, 2],
+                mode="lines",
+                fill="toself",
+                fillcolor=colours[name],
+                opacity=0.35,
+                line=dict(color=colours[name], width=1),
+                name=f"{html(name)} first",
+                hoverinfo="name",
+            )
+        )
+        centre = sizing.ternary_label_spot(polygon, [D for _, D, _ in markers])  # never under a marker
+        traces.append(
+            dict(
+                type="scatterternary",
+                a=[centre[0]],
+                b=[centre[1]],
+                c=[centre[2]],
+                mode="text",
+                text=[f"<b>{html(name)} first</b>"],
+                textfont=dict(size=FONT_SIZE + 2, color="#222"),
+                showlegend=False,
+                hoverinfo="skip",
+            )
+        )
     for label, D, symbol in reversed(markers):
-        traces.append(dict(
-            type="scatterternary", a=[D[0]], b=[D[1]], c=[D[2]], mode="markers", name=html(label),
-            marker=dict(symbol=symbol, size=20, color="#111", line=dict(width=2, color="white")),
-            hovertemplate=f"{html(label)}<br>{html(names[0])} %{{a:.4f}}<br>{html(names[1])} %{{b:.4f}}<br>"
-                          f"{html(names[2])} %{{c:.4f}}<extra></extra>"))
-    axis = dict(min=0, linewidth=2, ticks="outside", tickformat=".1f", gridcolor=GRID,
-                tickfont=dict(size=FONT_SIZE - 2))
-    fig = go.Figure(data=traces, layout=dict(ternary=dict(
-        sum=1, aaxis=dict(title=dict(text=f"D({html(names[0])})"), **axis),
-        baxis=dict(title=dict(text=f"D({html(names[1])})"), **axis),
-        caxis=dict(title=dict(text=f"D({html(names[2])})"), **axis), bgcolor="white")))
+        traces.append(
+            dict(
+                type="scatterternary",
+                a=[D[0]],
+                b=[D[1]],
+                c=[D[2]],
+                mode="markers",
+                name=html(label),
+                marker=dict(symbol=symbol, size=20, color="#111", line=dict(width=2, color="white")),
+                hovertemplate=f"{html(label)}<br>{html(names[0])} %{{a:.4f}}<br>{html(names[1])} %{{b:.4f}}<br>"
+                f"{html(names[2])} %{{c:.4f}}<extra></extra>",
+            )
+        )
+    axis = dict(
+        min=0, linewidth=2, ticks="outside", tickformat=".1f", gridcolor=GRID, tickfont=dict(size=FONT_SIZE - 2)
+    )
+    fig = go.Figure(
+        data=traces,
+        layout=dict(
+            ternary=dict(
+                sum=1,
+                aaxis=dict(title=dict(text=f"D({html(names[0])})"), **axis),
+                baxis=dict(title=dict(text=f"D({html(names[1])})"), **axis),
+                caxis=dict(title=dict(text=f"D({html(names[2])})"), **axis),
+                bgcolor="white",
+            )
+        ),
+    )
     fig = _base(fig, height=560)
-    fig.update_layout(showlegend=True, legend=dict(orientation="v", yanchor="top", y=1, x=1.02),
-                      margin=dict(l=70, r=40, t=60, b=70))
+    fig.update_layout(
+        showlegend=True, legend=dict(orientation="v", yanchor="top", y=1, x=1.02), margin=dict(l=70, r=40, t=60, b=70)
+    )
     return fig
 
 
@@ -277,25 +457,64 @@ def kwin_curves(curve: pd.DataFrame, k: int, marker: tuple[str, float] | None = 
     traces = []
     policies = [c for c in curve.columns if c != "k/(k+1)"]
     for name in policies:
-        traces.append(dict(
-            type="scatter", x=ks, y=curve[name].to_numpy(float), name=html(name), mode="lines+markers",
-            line=dict(color=series_colour(name), width=3), marker=dict(size=8),
-            hovertemplate="k = %{x}: %{y:.4f}<extra>" + html(name) + "</extra>"))
-    traces.append(dict(type="scatter", x=ks, y=curve["k/(k+1)"].to_numpy(float), name="k/(k+1) guarantee",
-                       mode="lines", line=dict(color="#111", width=2, dash="dash"),
-                       hovertemplate="k = %{x}: k/(k+1) = %{y:.4f}<extra></extra>"))
+        traces.append(
+            dict(
+                type="scatter",
+                x=ks,
+                y=curve[name].to_numpy(float),
+                name=html(name),
+                mode="lines+markers",
+                line=dict(color=series_colour(name), width=3),
+                marker=dict(size=8),
+                hovertemplate="k = %{x}: %{y:.4f}<extra>" + html(name) + "</extra>",
+            )
+        )
+    traces.append(
+        dict(
+            type="scatter",
+            x=ks,
+            y=curve["k/(k+1)"].to_numpy(float),
+            name="k/(k+1) guarantee",
+            mode="lines",
+            line=dict(color="#111", width=2, dash="dash"),
+            hovertemplate="k = %{x}: k/(k+1) = %{y:.4f}<extra></extra>",
+        )
+    )
     if marker is not None:
         label, value = marker
-        traces.append(dict(type="scatter", x=[k], y=[value], name=label, mode="markers",
-                           marker=dict(symbol="star", size=18, color=WINNER, line=dict(width=1, color="#222")),
-                           hovertemplate=f"{label}: %{{y:.4f}}<extra></extra>"))
-    fig = go.Figure(data=traces, layout=dict(
-        xaxis=dict(title=dict(text="k (samples drawn, the best one kept)"), tickmode="array", tickvals=ks,
-                   gridcolor=GRID),
-        yaxis=dict(title=dict(text="robust k-sample win rate f(k)"), gridcolor=GRID, range=[0, 1.02]),
-        shapes=[dict(type="line", x0=k, x1=k, y0=0, y1=1, xref="x", yref="paper",
-                     line=dict(color="#999", width=1, dash="dot"))],
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0)))
+        traces.append(
+            dict(
+                type="scatter",
+                x=[k],
+                y=[value],
+                name=label,
+                mode="markers",
+                marker=dict(symbol="star", size=18, color=WINNER, line=dict(width=1, color="#222")),
+                hovertemplate=f"{label}: %{{y:.4f}}<extra></extra>",
+            )
+        )
+    fig = go.Figure(
+        data=traces,
+        layout=dict(
+            xaxis=dict(
+                title=dict(text="k (samples drawn, the best one kept)"), tickmode="array", tickvals=ks, gridcolor=GRID
+            ),
+            yaxis=dict(title=dict(text="robust k-sample win rate f(k)"), gridcolor=GRID, range=[0, 1.02]),
+            shapes=[
+                dict(
+                    type="line",
+                    x0=k,
+                    x1=k,
+                    y0=0,
+                    y1=1,
+                    xref="x",
+                    yref="paper",
+                    line=dict(color="#999", width=1, dash="dot"),
+                )
+            ],
+            legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+        ),
+    )
     fig = _base(fig, height=460, top=70, left=70, bottom=60)
     fig.update_layout(showlegend=True)
     return fig
@@ -306,19 +525,48 @@ def resampling_curve(table: pd.DataFrame, k: int) -> go.Figure:
     ``"robust rate"`` and ``"bound min(k, l)/(k+1)"``, dashed), with a vertical line at l = k."""
     ls = [int(x) for x in table.index]
     traces = [
-        dict(type="scatter", x=ls, y=table["robust rate"].to_numpy(float), name=f"MPNE_{k} sampled l times",
-             mode="lines+markers", line=dict(color=series_colour("mpne"), width=3), marker=dict(size=8),
-             hovertemplate="l = %{x}: %{y:.4f}<extra></extra>"),
-        dict(type="scatter", x=ls, y=table["bound min(k, l)/(k+1)"].to_numpy(float),
-             name="min(k, l)/(k+1) (Theorem 4.5)", mode="lines", line=dict(color="#111", width=2, dash="dash"),
-             hovertemplate="l = %{x}: bound %{y:.4f}<extra></extra>"),
+        dict(
+            type="scatter",
+            x=ls,
+            y=table["robust rate"].to_numpy(float),
+            name=f"MPNE_{k} sampled l times",
+            mode="lines+markers",
+            line=dict(color=series_colour("mpne"), width=3),
+            marker=dict(size=8),
+            hovertemplate="l = %{x}: %{y:.4f}<extra></extra>",
+        ),
+        dict(
+            type="scatter",
+            x=ls,
+            y=table["bound min(k, l)/(k+1)"].to_numpy(float),
+            name="min(k, l)/(k+1) (Theorem 4.5)",
+            mode="lines",
+            line=dict(color="#111", width=2, dash="dash"),
+            hovertemplate="l = %{x}: bound %{y:.4f}<extra></extra>",
+        ),
     ]
-    fig = go.Figure(data=traces, layout=dict(
-        xaxis=dict(title=dict(text="l (samples drawn at test time)"), tickmode="array", tickvals=ls, gridcolor=GRID),
-        yaxis=dict(title=dict(text="robust win rate"), gridcolor=GRID, range=[0, 1.02]),
-        shapes=[dict(type="line", x0=k, x1=k, y0=0, y1=1, xref="x", yref="paper",
-                     line=dict(color="#999", width=1, dash="dot"))],
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0)))
+    fig = go.Figure(
+        data=traces,
+        layout=dict(
+            xaxis=dict(
+                title=dict(text="l (samples drawn at test time)"), tickmode="array", tickvals=ls, gridcolor=GRID
+            ),
+            yaxis=dict(title=dict(text="robust win rate"), gridcolor=GRID, range=[0, 1.02]),
+            shapes=[
+                dict(
+                    type="line",
+                    x0=k,
+                    x1=k,
+                    y0=0,
+                    y1=1,
+                    xref="x",
+                    yref="paper",
+                    line=dict(color="#999", width=1, dash="dot"),
+                )
+            ],
+            legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+        ),
+    )
     fig = _base(fig, height=380, top=70, left=70, bottom=60)
     fig.update_layout(showlegend=True)
     return fig
@@ -349,18 +597,35 @@ def titled(fig: go.Figure, title: str | None, population: str) -> go.Figure:
     room = TITLE_ROOM + TITLE_LINE * (len(lines) - 1)
     small = "<br>".join(f"<span style='font-size:{FONT_SIZE - 1}px;color:#555'>{html(line)}</span>" for line in lines)
     out.update_layout(
-        title=dict(text=f"{heading}<br>{small}", x=0, xanchor="left", xref="container", y=1, yanchor="top",
-                   yref="container", pad=dict(t=14, l=10), font=dict(size=FONT_SIZE + 2, weight="bold")),
-        margin=dict(t=top + room), height=height + room)
+        title=dict(
+            text=f"{heading}<br>{small}",
+            x=0,
+            xanchor="left",
+            xref="container",
+            y=1,
+            yanchor="top",
+            yref="container",
+            pad=dict(t=14, l=10),
+            font=dict(size=FONT_SIZE + 2, weight="bold"),
+        ),
+        margin=dict(t=top + room),
+        height=height + room,
+    )
     return out
 
 
 #: Each family of rules has a colour (a Streamlit markdown colour and its hex value): a step-by-step
 #: trace highlights the alternatives it talks about in its rule's colour.
 FAMILY_COLOURS = {
-    "scoring": ("blue", "#1C83E1"), "elimination": ("orange", "#E07B00"), "majority": ("green", "#21A354"),
-    "sets": ("green", "#21A354"), "lotteries": ("violet", "#803DF5"), "ratings": ("gray", "#808495"),
-    "alignment": ("red", "#E0393E"), "test time": ("violet", "#803DF5"), "baselines": ("gray", "#808495"),
+    "scoring": ("blue", "#1C83E1"),
+    "elimination": ("orange", "#E07B00"),
+    "majority": ("green", "#21A354"),
+    "sets": ("green", "#21A354"),
+    "lotteries": ("violet", "#803DF5"),
+    "ratings": ("gray", "#808495"),
+    "alignment": ("red", "#E0393E"),
+    "test time": ("violet", "#803DF5"),
+    "baselines": ("gray", "#808495"),
 }
 
 
@@ -370,7 +635,7 @@ def rule_colour(family: str) -> tuple[str, str]:
 
 
 def _rgb(hex_colour: str) -> np.ndarray:
-    return np.array([int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)], dtype=float)
+    return np.array([int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)], dtype=float)
 
 
 def yee_diagram(yee, *, size: int = 420) -> go.Figure:
@@ -379,24 +644,51 @@ def yee_diagram(yee, *, size: int = 420) -> go.Figure:
     shares, the candidates drawn on top. Exact: one image pixel per map pixel."""
     names = yee.names
     colours = alternative_colours(names)
-    palette = np.array([_rgb(colours[n]) for n in names])                       # (m, 3)
-    rgb = np.clip(np.rint(yee.shares @ palette), 0, 255).astype(np.uint8)       # (rows, cols, 3), rows by ascending y
+    palette = np.array([_rgb(colours[n]) for n in names])  # (m, 3)
+    rgb = np.clip(np.rint(yee.shares @ palette), 0, 255).astype(np.uint8)  # (rows, cols, 3), rows by ascending y
     dx = float(yee.xs[1] - yee.xs[0]) if len(yee.xs) > 1 else 1.0
     dy = float(yee.ys[1] - yee.ys[0]) if len(yee.ys) > 1 else 1.0
     points = yee.candidates
-    fig = go.Figure([
-        go.Image(z=rgb, x0=float(yee.xs[0]), dx=dx, y0=float(yee.ys[0]), dy=dy, colormodel="rgb",
-                 hovertemplate="x %{x:.2f}, y %{y:.2f}<extra></extra>"),
-        go.Scatter(x=points["x"], y=points["y"], mode="markers+text", text=[html(n) for n in names],
-                   textposition="top center", cliponaxis=False,
-                   textfont=dict(size=FONT_SIZE + 1, color="#111", weight="bold"),
-                   marker=dict(size=15, color=[colours[n] for n in names], line=dict(width=2.5, color="#111")),
-                   hovertemplate="%{text}: (%{x:.2f}, %{y:.2f})<extra></extra>"),
-    ])
+    fig = go.Figure(
+        [
+            go.Image(
+                z=rgb,
+                x0=float(yee.xs[0]),
+                dx=dx,
+                y0=float(yee.ys[0]),
+                dy=dy,
+                colormodel="rgb",
+                hovertemplate="x %{x:.2f}, y %{y:.2f}<extra></extra>",
+            ),
+            go.Scatter(
+                x=points["x"],
+                y=points["y"],
+                mode="markers+text",
+                text=[html(n) for n in names],
+                textposition="top center",
+                cliponaxis=False,
+                textfont=dict(size=FONT_SIZE + 1, color="#111", weight="bold"),
+                marker=dict(size=15, color=[colours[n] for n in names], line=dict(width=2.5, color="#111")),
+                hovertemplate="%{text}: (%{x:.2f}, %{y:.2f})<extra></extra>",
+            ),
+        ]
+    )
     half_x, half_y = dx / 2, dy / 2
-    fig.update_xaxes(range=[float(yee.xs[0]) - half_x, float(yee.xs[-1]) + half_x], showgrid=False, zeroline=False,
-                     constrain="domain", tickfont=dict(size=FONT_SIZE - 2))
-    fig.update_yaxes(range=[float(yee.ys[0]) - half_y, float(yee.ys[-1]) + half_y], autorange=False, showgrid=False,
-                     zeroline=False, scaleanchor="x", scaleratio=1, constrain="domain",
-                     tickfont=dict(size=FONT_SIZE - 2))
+    fig.update_xaxes(
+        range=[float(yee.xs[0]) - half_x, float(yee.xs[-1]) + half_x],
+        showgrid=False,
+        zeroline=False,
+        constrain="domain",
+        tickfont=dict(size=FONT_SIZE - 2),
+    )
+    fig.update_yaxes(
+        range=[float(yee.ys[0]) - half_y, float(yee.ys[-1]) + half_y],
+        autorange=False,
+        showgrid=False,
+        zeroline=False,
+        scaleanchor="x",
+        scaleratio=1,
+        constrain="domain",
+        tickfont=dict(size=FONT_SIZE - 2),
+    )
     return _base(fig, height=size, top=20, left=45, bottom=30)

@@ -6,6 +6,7 @@ naming the line or field and check the limits of :mod:`aggregation.bounds` befor
 file's size is checked before it is decoded; the server refuses larger uploads before they reach the
 page (``server.maxUploadSize``, set to the same limit by ``ui/launch.py`` and ``.streamlit/config.toml``).
 """
+
 from __future__ import annotations
 
 import csv
@@ -22,10 +23,29 @@ import numpy as np
 import pandas as pd
 
 import presets
-from aggregation import (COMPARISONS, RANKINGS, USER_TYPES, AggregationError, ComparisonCounts, Profile, bounds,
-                         log_columns, population_to_dict, preview_log, read_comparison_log, read_comparisons,
-                         read_counts_file, read_population_json, read_preflib, read_rankings_csv, sample_comparisons,
-                         write_comparisons, write_counts_file, write_preflib, write_rankings_csv)
+from aggregation import (
+    COMPARISONS,
+    RANKINGS,
+    USER_TYPES,
+    AggregationError,
+    ComparisonCounts,
+    Profile,
+    bounds,
+    log_columns,
+    population_to_dict,
+    preview_log,
+    read_comparison_log,
+    read_comparisons,
+    read_counts_file,
+    read_population_json,
+    read_preflib,
+    read_rankings_csv,
+    sample_comparisons,
+    write_comparisons,
+    write_counts_file,
+    write_preflib,
+    write_rankings_csv,
+)
 from aggregation.formats import PREFLIB_TYPES, uncompared
 
 #: Uploads above this size are refused: by the server (``server.maxUploadSize``), by the browser (the
@@ -47,11 +67,13 @@ def limits_sentence(*names: str) -> str:
 
 
 #: What the import widget says about sizes (the server refuses a larger file before it arrives).
-IMPORT_LIMITS = (f"files up to {MAX_UPLOAD_MB} MiB; "
-                 + limits_sentence("MAX_ALTERNATIVES", "MAX_RANKINGS", "MAX_TYPES", "MAX_COMPARISONS")
-                 + f" per population (a counts file: {bounds.LIMITS['MAX_COUNT_CELLS']}), "
-                 f"names of up to {bounds.MAX_NAME_CHARS} characters on one line (ranked "
-                 "alternatives without >, = or #).")
+IMPORT_LIMITS = (
+    f"files up to {MAX_UPLOAD_MB} MiB; "
+    + limits_sentence("MAX_ALTERNATIVES", "MAX_RANKINGS", "MAX_TYPES", "MAX_COMPARISONS")
+    + f" per population (a counts file: {bounds.LIMITS['MAX_COUNT_CELLS']}), "
+    f"names of up to {bounds.MAX_NAME_CHARS} characters on one line (ranked "
+    "alternatives without >, = or #)."
+)
 
 
 def read_population_file(name: str, data: bytes, *, prompt: str | None = None):
@@ -77,8 +99,10 @@ def read_population_file(name: str, data: bytes, *, prompt: str | None = None):
             header = first.split(",")
         columns = {c.strip().lower() for c in header}
         if {"model_a", "model_b", "winner"} <= columns:
-            raise AggregationError("this is a comparison log (columns model_a, model_b, winner): import it under "
-                                   "'Import a comparison log', which asks which columns say what")
+            raise AggregationError(
+                "this is a comparison log (columns model_a, model_b, winner): import it under "
+                "'Import a comparison log', which asks which columns say what"
+            )
         if {"chosen", "rejected"} <= columns:
             return read_comparisons(text, "csv", prompt=prompt), "comparison table (CSV)"
         return read_rankings_csv(text), "rankings table (CSV)"
@@ -100,8 +124,9 @@ def read_scenario_file(name: str, data: bytes):
     scenario = presets.loads(text, name)
     low, high = BETA_RANGE
     if not low <= scenario.beta <= high:
-        raise AggregationError(f"{name}: settings.beta is {scenario.beta:g}; the dashboard's β control goes from "
-                               f"{low:g} to {high:g}")
+        raise AggregationError(
+            f"{name}: settings.beta is {scenario.beta:g}; the dashboard's β control goes from {low:g} to {high:g}"
+        )
     if scenario.k > MAX_K:
         raise AggregationError(f"{name}: settings.k is {scenario.k}; the dashboard's k control goes up to {MAX_K}")
     return scenario
@@ -116,8 +141,9 @@ def _decoded(name: str, data: bytes) -> tuple[str, str]:
     _checked_size(data)
     ext = PurePath(name).suffix.lower().lstrip(".")
     if ext not in IMPORT_TYPES or ext == COUNTS_TYPE:
-        raise AggregationError(f"unsupported file type '.{ext[:20]}': use one of "
-                               + ", ".join(f".{t}" for t in IMPORT_TYPES))
+        raise AggregationError(
+            f"unsupported file type '.{ext[:20]}': use one of " + ", ".join(f".{t}" for t in IMPORT_TYPES)
+        )
     try:
         return ext, data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -125,12 +151,14 @@ def _decoded(name: str, data: bytes) -> tuple[str, str]:
 
 
 def _checked_size(data: bytes) -> None:
-    size_mb = len(data) / 2 ** 20
+    size_mb = len(data) / 2**20
     if size_mb > MAX_UPLOAD_MB:
-        raise AggregationError(f"the file is {math.floor(size_mb * 10) / 10:.1f} MB; files up to {MAX_UPLOAD_MB} MB "
-                               "are accepted (aggregation.bounds.MAX_FILE_MB; for bigger populations, merge identical "
-                               "rankings into weights first, or import a comparison log from Python or the "
-                               "command line: python -m aggregation.cli import-log)")
+        raise AggregationError(
+            f"the file is {math.floor(size_mb * 10) / 10:.1f} MB; files up to {MAX_UPLOAD_MB} MB "
+            "are accepted (aggregation.bounds.MAX_FILE_MB; for bigger populations, merge identical "
+            "rankings into weights first, or import a comparison log from Python or the "
+            "command line: python -m aggregation.cli import-log)"
+        )
 
 
 def scenario_for_download(model, origin, sampling: pd.Series | None, beta: float, k: int, choice=None):
@@ -146,8 +174,14 @@ def scenario_for_download(model, origin, sampling: pd.Series | None, beta: float
         if _same_settings(library, sampling, beta, k) and library.population.fingerprint == model.fingerprint:
             return library
     title = origin.title
-    scenario = presets.custom(model, title=title, sampling=sampling, beta=float(beta), k=int(k),
-                              summary=f"A population saved from the dashboard ({title})")
+    scenario = presets.custom(
+        model,
+        title=title,
+        sampling=sampling,
+        beta=float(beta),
+        k=int(k),
+        summary=f"A population saved from the dashboard ({title})",
+    )
     generator = getattr(origin, "generator", None)
     if generator is not None and generator.fingerprint == model.fingerprint:
         scenario = replace(scenario, generator=generator)
@@ -158,8 +192,10 @@ def scenario_for_download(model, origin, sampling: pd.Series | None, beta: float
 
 def _same_settings(scenario, sampling, beta: float, k: int) -> bool:
     same_d = (scenario.sampling is None and sampling is None) or (
-        scenario.sampling is not None and sampling is not None
-        and np.allclose(scenario.sampling.to_numpy(float), np.asarray(sampling, dtype=float), rtol=0, atol=1e-12))
+        scenario.sampling is not None
+        and sampling is not None
+        and np.allclose(scenario.sampling.to_numpy(float), np.asarray(sampling, dtype=float), rtol=0, atol=1e-12)
+    )
     return same_d and float(scenario.beta) == float(beta) and int(scenario.k) == int(k)
 
 
@@ -172,7 +208,7 @@ class Export:
     label: str
     file_name: str
     mime: str
-    make: Callable[[], str]   # called only when the user clicks download
+    make: Callable[[], str]  # called only when the user clicks download
 
 
 def population_json(model) -> str:
@@ -185,29 +221,48 @@ def exports(model, stem: str = "population") -> tuple[list[Export], list[str]]:
     files = [Export("Population file (.json)", f"{stem}.json", "application/json", lambda: population_json(model))]
     notes: list[str] = []
     if model.kind == RANKINGS:
-        files.append(Export("Rankings table (.csv)", f"{stem}.csv", "text/csv",
-                            lambda: write_rankings_csv(model.compressed())))
+        files.append(
+            Export("Rankings table (.csv)", f"{stem}.csv", "text/csv", lambda: write_rankings_csv(model.compressed()))
+        )
         files.append(Export("Text syntax (.txt)", f"{stem}.txt", "text/plain", lambda: model.compressed().to_text()))
         if is_whole(model.weights):
             kind = "toc" if model.has_ties else "soc"
-            files.append(Export(f"PrefLib (.{kind})", f"{stem}.{kind}", "text/plain",
-                                lambda: write_preflib(model, title=stem)[0]))
+            files.append(
+                Export(
+                    f"PrefLib (.{kind})", f"{stem}.{kind}", "text/plain", lambda: write_preflib(model, title=stem)[0]
+                )
+            )
         else:
             notes.append("PrefLib files hold whole-number counts only; this population has fractional weights.")
     elif isinstance(model, ComparisonCounts):
-        files.append(Export("Counts file (.parquet)", f"{stem}.parquet", "application/vnd.apache.parquet",
-                            lambda: write_counts_file(model)))
+        files.append(
+            Export(
+                "Counts file (.parquet)",
+                f"{stem}.parquet",
+                "application/vnd.apache.parquet",
+                lambda: write_counts_file(model),
+            )
+        )
     elif model.kind == COMPARISONS:
         left_out = uncompared(model)
         if left_out:
-            notes.append(f"A comparison table (.csv, .jsonl) holds only the responses that were compared; "
-                         f"{len(left_out)} never were ({', '.join(left_out[:5])}{', …' if len(left_out) > 5 else ''}): "
-                         "save a population file (.json) to keep them.")
+            notes.append(
+                f"A comparison table (.csv, .jsonl) holds only the responses that were compared; "
+                f"{len(left_out)} never were ({', '.join(left_out[:5])}{', …' if len(left_out) > 5 else ''}): "
+                "save a population file (.json) to keep them."
+            )
         else:
-            files.append(Export("Comparison table (.csv)", f"{stem}.csv", "text/csv",
-                                lambda: write_comparisons(model, "csv")))
-            files.append(Export("Comparison table (.jsonl)", f"{stem}.jsonl", "application/jsonl",
-                                lambda: write_comparisons(model, "jsonl")))
+            files.append(
+                Export("Comparison table (.csv)", f"{stem}.csv", "text/csv", lambda: write_comparisons(model, "csv"))
+            )
+            files.append(
+                Export(
+                    "Comparison table (.jsonl)",
+                    f"{stem}.jsonl",
+                    "application/jsonl",
+                    lambda: write_comparisons(model, "jsonl"),
+                )
+            )
     elif model.kind == USER_TYPES:
         notes.append("Reward types are saved as a population file (.json); ranking formats cannot hold rewards.")
     return files, notes
@@ -221,12 +276,14 @@ def _log_file(name: str, data: bytes):
     """The uploaded log as a temporary file (the core reads files, out of core); removed by the caller."""
     if not isinstance(data, (bytes, bytearray)):
         raise AggregationError(f"the file's content must be bytes, got {type(data).__name__}")
-    size_mb = len(data) / 2 ** 20
+    size_mb = len(data) / 2**20
     if size_mb > bounds.MAX_LOG_UPLOAD_MB:
-        raise AggregationError(f"the log is {math.floor(size_mb * 10) / 10:.1f} MB; logs up to "
-                               f"{bounds.MAX_LOG_UPLOAD_MB} MB are imported here (aggregation.bounds.MAX_LOG_UPLOAD_MB): "
-                               "import a larger one with python -m aggregation.cli import-log and open the counts "
-                               "file (.parquet) it writes")
+        raise AggregationError(
+            f"the log is {math.floor(size_mb * 10) / 10:.1f} MB; logs up to "
+            f"{bounds.MAX_LOG_UPLOAD_MB} MB are imported here (aggregation.bounds.MAX_LOG_UPLOAD_MB): "
+            "import a larger one with python -m aggregation.cli import-log and open the counts "
+            "file (.parquet) it writes"
+        )
     ext = PurePath(str(name)).suffix.lower().lstrip(".")
     if ext not in LOG_TYPES:
         raise AggregationError(f"a comparison log is a .csv, .jsonl or .parquet file, not '.{ext[:20]}'")

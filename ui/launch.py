@@ -29,6 +29,7 @@ It also sets ``server.maxUploadSize`` to the core's file limit (:data:`aggregati
 Streamlit checks an upload's size on the server (Content-Length first, then the bytes as they arrive),
 so the limit the import widget states is the one enforced, whatever a browser or script sends.
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -128,7 +129,8 @@ def server_options(args: list[str], environ: Mapping[str, str]) -> tuple[list[st
             raise LaunchError(
                 f"--server.address={address} would let other machines reach this dashboard, which has no sign-in "
                 f"when it is not shared. To share it, add {SHARE_FLAG} (or set {SHARE_ENV}=1) and configure a "
-                "sign-in: README, “Sharing the dashboard”. To keep it on this machine, leave --server.address out.")
+                "sign-in: README, “Sharing the dashboard”. To keep it on this machine, leave --server.address out."
+            )
         hosts = given_hosts or list(LOCAL_HOSTS)
     else:
         if address is None:
@@ -170,6 +172,7 @@ def install_host_check() -> bool:
 
     def with_host_check():
         return [Middleware(HostCheck), *build()]
+
     with_host_check.host_checked = True
     starlette_app.create_streamlit_middleware = with_host_check
     return True
@@ -180,13 +183,19 @@ def main(argv: list[str] | None = None) -> None:
     options, hosts, share = server_options(args, os.environ)
     os.environ[SHARE_ENV] = "1" if share else "0"  # the app reads it (ui.access.shared)
     if not install_host_check():
-        print("warning: this Streamlit version has no middleware hook; only its WebSocket checks host names",
-              file=sys.stderr)
+        print(
+            "warning: this Streamlit version has no middleware hook; only its WebSocket checks host names",
+            file=sys.stderr,
+        )
     if share:
         address = option(options, "server.address")
-        print(f"Sharing the dashboard: listening on {address}; it answers to {', '.join(hosts)} (add names with "
-              f"{ALLOWED_HOSTS_ENV}=name1,name2). Training and the job list need a sign-in (README, “Sharing the "
-              "dashboard”).", file=sys.stderr, flush=True)
+        print(
+            f"Sharing the dashboard: listening on {address}; it answers to {', '.join(hosts)} (add names with "
+            f"{ALLOWED_HOSTS_ENV}=name1,name2). Training and the job list need a sign-in (README, “Sharing the "
+            "dashboard”).",
+            file=sys.stderr,
+            flush=True,
+        )
     PagesManager.uses_pages_directory = False
     sys.argv = ["streamlit", "run", str(APP), *DEFAULT_OPTIONS, *options]
     cli.main()

@@ -20,6 +20,7 @@ Reading a link is reading user input: the text is decoded with a limit on the de
 (:data:`~aggregation.bounds.MAX_TEXT_CHARS`) and read by the core's population reader, with its limits;
 no pickle, no code. Problems raise :class:`AggregationError`.
 """
+
 from __future__ import annotations
 
 import base64
@@ -59,8 +60,12 @@ class Linked:
 
 
 def _payload(model, title: str, edited: bool) -> bytes:
-    content = {"v": 1, "title": str(title)[:MAX_TITLE_CHARS], "edited": bool(edited),
-               "population": population_to_dict(model)}
+    content = {
+        "v": 1,
+        "title": str(title)[:MAX_TITLE_CHARS],
+        "edited": bool(edited),
+        "population": population_to_dict(model),
+    }
     return zlib.compress(json.dumps(content, separators=(",", ":"), ensure_ascii=False).encode("utf-8"), 9)
 
 
@@ -113,25 +118,30 @@ def decode(text, *, store: Path | None = None) -> Linked:
         try:
             packed = path.read_bytes()
         except FileNotFoundError:
-            raise AggregationError(f"the link's population {text} is not stored on this server (stored "
-                                   f"populations unopened for {bounds.MAX_LINK_AGE_DAYS} days are removed)") from None
-        os.utime(path)     # opened: it lives on
+            raise AggregationError(
+                f"the link's population {text} is not stored on this server (stored "
+                f"populations unopened for {bounds.MAX_LINK_AGE_DAYS} days are removed)"
+            ) from None
+        os.utime(path)  # opened: it lives on
     elif _INLINE.match(text):
         try:
             packed = base64.urlsafe_b64decode(text[1:] + "=" * (-(len(text) - 1) % 4))
         except (binascii.Error, ValueError):
             raise AggregationError("the link's population is not valid base64url text") from None
     else:
-        raise AggregationError("the link's population is neither a population written by this dashboard "
-                               "(z…) nor the id of a stored one (s and 32 hexadecimal digits)")
+        raise AggregationError(
+            "the link's population is neither a population written by this dashboard "
+            "(z…) nor the id of a stored one (s and 32 hexadecimal digits)"
+        )
     inflater = zlib.decompressobj()
     try:
         raw = inflater.decompress(packed, bounds.MAX_TEXT_CHARS + 1)
     except zlib.error:
         raise AggregationError("the link's population is damaged (it does not decompress)") from None
     if len(raw) > bounds.MAX_TEXT_CHARS or inflater.unconsumed_tail:
-        raise AggregationError("the link's population is larger than "
-                               f"{bounds.MAX_TEXT_CHARS:,} characters once decompressed")
+        raise AggregationError(
+            f"the link's population is larger than {bounds.MAX_TEXT_CHARS:,} characters once decompressed"
+        )
     try:
         content = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):

@@ -1,6 +1,7 @@
 """The Population page's comparison-log import: upload, the column mapping (pick columns, a preview of the
 first 20 rows, confirm), then the counts replace the population. The core does the reading
 (:func:`aggregation.read_comparison_log`, DuckDB) and names the row and column of anything it cannot read."""
+
 from __future__ import annotations
 
 import hashlib
@@ -29,17 +30,25 @@ def _values(text: str) -> list[str]:
 
 def panel() -> None:
     """Upload a log, map its columns, preview, confirm."""
-    st.markdown("**Import a comparison log** (CSV, JSON lines or Parquet: one row per comparison, e.g. an arena's "
-                "model_a, model_b, winner, judge or a preference dataset's chosen, rejected). It is kept as counts "
-                "per pair (and annotator); a tie counts half a win for each side in P.")
-    uploaded = st.file_uploader("Comparison log", type=list(files.LOG_TYPES), key="log_file",
-                                max_upload_size=bounds.MAX_LOG_UPLOAD_MB,
-                                help=f"Logs up to {bounds.MAX_LOG_UPLOAD_MB} MiB here (about a million arena rows as "
-                                     "CSV). Larger logs: python -m aggregation.cli import-log PATH --model-a ... "
-                                     "--out counts.parquet, then import that counts file above.")
-    st.caption(f"Up to {bounds.MAX_LOG_UPLOAD_MB} MiB in the browser; larger logs are imported from Python "
-               "(aggregation.read_comparison_log) or the command line (python -m aggregation.cli import-log), "
-               "which write a counts file (.parquet) this page opens.")
+    st.markdown(
+        "**Import a comparison log** (CSV, JSON lines or Parquet: one row per comparison, e.g. an arena's "
+        "model_a, model_b, winner, judge or a preference dataset's chosen, rejected). It is kept as counts "
+        "per pair (and annotator); a tie counts half a win for each side in P."
+    )
+    uploaded = st.file_uploader(
+        "Comparison log",
+        type=list(files.LOG_TYPES),
+        key="log_file",
+        max_upload_size=bounds.MAX_LOG_UPLOAD_MB,
+        help=f"Logs up to {bounds.MAX_LOG_UPLOAD_MB} MiB here (about a million arena rows as "
+        "CSV). Larger logs: python -m aggregation.cli import-log PATH --model-a ... "
+        "--out counts.parquet, then import that counts file above.",
+    )
+    st.caption(
+        f"Up to {bounds.MAX_LOG_UPLOAD_MB} MiB in the browser; larger logs are imported from Python "
+        "(aggregation.read_comparison_log) or the command line (python -m aggregation.cli import-log), "
+        "which write a counts file (.parquet) this page opens."
+    )
     if uploaded is None:
         return
     data = uploaded.getvalue()
@@ -49,8 +58,13 @@ def panel() -> None:
         widgets.error(exc, prefix=f"{uploaded.name}: ")
         return
     guess = guess_mapping(columns)
-    style = st.radio("Which style of log", [WINNER_STYLE, CHOSEN_STYLE], horizontal=True, key="log_style",
-                     index=1 if guess is not None and guess.chosen else 0)
+    style = st.radio(
+        "Which style of log",
+        [WINNER_STYLE, CHOSEN_STYLE],
+        horizontal=True,
+        key="log_style",
+        index=1 if guess is not None and guess.chosen else 0,
+    )
 
     def pick(label: str, key: str, default: str | None, optional: bool = False) -> str | None:
         options = ([NONE] if optional else []) + columns
@@ -83,16 +97,21 @@ def panel() -> None:
     widgets.table(preview, key="log_preview", hide_index=True, width="stretch", height=260)
     try:
         if style == WINNER_STYLE:
-            mapping = LogMapping(a, b, w, annotator=ann, a_wins=_values(a_wins), b_wins=_values(b_wins),
-                                 ties=_values(ties))
+            mapping = LogMapping(
+                a, b, w, annotator=ann, a_wins=_values(a_wins), b_wins=_values(b_wins), ties=_values(ties)
+            )
         else:
             mapping = LogMapping(chosen=chosen, rejected=rejected, annotator=ann)
     except AggregationError as exc:
         widgets.error(exc, prefix="The mapping: ")
         return
     st.caption("Mapping: " + md(mapping.describe()))
-    if st.button("Import with this mapping (replaces the current population)", key="log_import_button",
-                 icon=":material/upload:", type="primary"):
+    if st.button(
+        "Import with this mapping (replaces the current population)",
+        key="log_import_button",
+        icon=":material/upload:",
+        type="primary",
+    ):
         try:
             with st.spinner("Reading the log…"):
                 counts = files.import_log(uploaded.name, data, mapping)

@@ -7,6 +7,7 @@ one a session has no identity until it signs in; a password sign-in is kept in t
 tab or a reload signs in again), an OpenID Connect one in Streamlit's identity cookie (``st.user``).
 Identities shown on screen are written with ``st.text`` (never read as markdown).
 """
+
 from __future__ import annotations
 
 import os
@@ -26,6 +27,7 @@ class Identity:
     """Who uses this session: ``owner`` (the name recorded on their jobs; None for the dashboard's own
     user when it is not shared), ``name`` (shown), ``operator`` (sees and cancels every job, no limits)
     and ``via`` (``"local"``, ``"password"`` or ``"oidc"``)."""
+
     owner: str | None
     name: str
     operator: bool
@@ -84,20 +86,30 @@ def sign_in(config: access.AccessConfig, *, key: str, why: str) -> None:
     """The sign-in form (or the provider's button), saying ``why`` it is needed; on a shared dashboard whose
     sign-in is not configured, what the operator must do instead."""
     if not config.can_sign_in:
-        st.warning("Training is switched off on this shared dashboard: "
-                   + "; ".join(config.problems or ("no sign-in is configured",)) + ".", icon=":material/lock:")
+        st.warning(
+            "Training is switched off on this shared dashboard: "
+            + "; ".join(config.problems or ("no sign-in is configured",))
+            + ".",
+            icon=":material/lock:",
+        )
         return
     if config.login == "oidc":
         st.info(why, icon=":material/lock:")
-        if st.button("Sign in with your organisation's account", key=f"{key}_oidc", icon=":material/login:",
-                     type="primary"):
+        if st.button(
+            "Sign in with your organisation's account", key=f"{key}_oidc", icon=":material/login:", type="primary"
+        ):
             st.login(config.provider)
         return
     with st.form(f"{key}_login", border=True, enter_to_submit=True, clear_on_submit=True):  # no password stays
         st.markdown(f"**Sign in** · {why}")
         name = st.text_input("Name", key=f"{key}_login_name", max_chars=64, autocomplete="username")
-        secret = st.text_input("Password or token", key=f"{key}_login_secret", type="password", max_chars=256,
-                               autocomplete="current-password")
+        secret = st.text_input(
+            "Password or token",
+            key=f"{key}_login_secret",
+            type="password",
+            max_chars=256,
+            autocomplete="current-password",
+        )
         pressed = st.form_submit_button("Sign in", icon=":material/login:", type="primary")
     if pressed:
         message = try_password(config, name.strip(), secret)
@@ -113,8 +125,10 @@ def try_password(config: access.AccessConfig, name: str, secret: str) -> str | N
     limiter = attempts()
     wait = limiter.wait_s(keys)
     if wait > 0:
-        return (f"Too many failed sign-ins for this name or from this address; try again in "
-                f"{max(1, round(wait / 60))} minute{'s' * (round(wait / 60) > 1)}.")
+        return (
+            f"Too many failed sign-ins for this name or from this address; try again in "
+            f"{max(1, round(wait / 60))} minute{'s' * (round(wait / 60) > 1)}."
+        )
     if not access.verify_secret(secret, config.accounts.get(name)):
         limiter.failed(keys)
         return "Wrong name or password."

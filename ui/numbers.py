@@ -5,6 +5,7 @@ weights and total weight W has a preference matrix whose entries are multiples o
 they are written as fractions ("2/5"); everything else is rounded to 4 significant digits on
 screen while downloads keep full precision.
 """
+
 from __future__ import annotations
 
 import math

@@ -7,6 +7,7 @@ canonical form (identical rankings merged, names normalised). An invalid edit sh
 message in place and changes nothing: the previous population stays in force and the user's
 edits stay in the editor until fixed.
 """
+
 from __future__ import annotations
 
 import math
@@ -16,8 +17,19 @@ import pandas as pd
 import streamlit as st
 from scipy.stats import rankdata
 
-from aggregation import (COMPARISONS, MATRIX, RANKINGS, USER_TYPES, AggregationError, ComparisonCounts, PairwiseData,
-                         Profile, RewardPopulation, format_ranking, parse_ranking)
+from aggregation import (
+    COMPARISONS,
+    MATRIX,
+    RANKINGS,
+    USER_TYPES,
+    AggregationError,
+    ComparisonCounts,
+    PairwiseData,
+    Profile,
+    RewardPopulation,
+    format_ranking,
+    parse_ranking,
+)
 from aggregation import bounds
 from aggregation.validate import alternative_names
 
@@ -40,12 +52,19 @@ NO_SCENARIO = {COMPARISONS: "A comparison table", MATRIX: "A preference matrix"}
 # ------------------------------------------------------------------ pure helpers (tested directly)
 def same_table(a: pd.DataFrame, b: pd.DataFrame) -> bool:
     """Equal shape, columns and cell values (dtypes aside: the editor may return other dtypes)."""
-    return (a.shape == b.shape and list(a.columns) == list(b.columns)
-            and a.astype(str).to_numpy().tolist() == b.astype(str).to_numpy().tolist())
+    return (
+        a.shape == b.shape
+        and list(a.columns) == list(b.columns)
+        and a.astype(str).to_numpy().tolist() == b.astype(str).to_numpy().tolist()
+    )
 
 
 def _blank(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or (isinstance(value, str) and not value.strip())
+    return (
+        value is None
+        or (isinstance(value, float) and math.isnan(value))
+        or (isinstance(value, str) and not value.strip())
+    )
 
 
 def profile_from_table(table: pd.DataFrame, previous_alternatives: list[str]) -> tuple[Profile, list[int]]:
@@ -120,7 +139,7 @@ def conversion_temperature(profile: Profile) -> tuple[float, float]:
     eps = min(MAX_CONVERSION_SHIFT, float(margins.min()) / 2) if margins.size else MAX_CONVERSION_SHIFT
     T = 1.0 / math.log((1.0 - eps) / eps)
     digits = 2 - math.floor(math.log10(T))
-    return math.floor(T * 10 ** digits) / 10 ** digits, eps
+    return math.floor(T * 10**digits) / 10**digits, eps
 
 
 def rankings_to_rewards(profile: Profile) -> RewardPopulation:
@@ -135,8 +154,9 @@ def rankings_to_rewards(profile: Profile) -> RewardPopulation:
     points = below + 0.5 * tied
     names = [format_ranking(compact.ranking(i)) for i in range(compact.n_rankings)]
     T, _ = conversion_temperature(compact)
-    return RewardPopulation(pd.DataFrame(points, index=names, columns=compact.alternatives), compact.weights,
-                            temperature=T)
+    return RewardPopulation(
+        pd.DataFrame(points, index=names, columns=compact.alternatives), compact.weights, temperature=T
+    )
 
 
 def rewards_to_rankings(population: RewardPopulation) -> Profile:
@@ -150,17 +170,27 @@ def rewards_to_rankings(population: RewardPopulation) -> Profile:
 def kind_switch(model) -> None:
     kind = model.kind
     if kind not in KIND_LABELS:
-        st.info(f"This population is {READ_ONLY[kind].format(n=model.n_rows)} (imported). It is "
-                "shown below as it is; to edit voters, load the example or import rankings.",
-                icon=":material/info:")
+        st.info(
+            f"This population is {READ_ONLY[kind].format(n=model.n_rows)} (imported). It is "
+            "shown below as it is; to edit voters, load the example or import rankings.",
+            icon=":material/info:",
+        )
         return
     key = f"population_kind_{state.version()}"
-    st.segmented_control("Describe the voters by", list(KIND_LABELS), default=kind, required=True,
-                         format_func=KIND_LABELS.get, key=key, on_change=_switch_kind, args=(key,),
-                         help="Switching converts the current population: each distinct ranking becomes a user "
-                              "type whose rewards are its Borda points, its annotators at a temperature low enough "
-                              "that every pairwise majority keeps its direction; each user type becomes the ranking "
-                              "of its rewards.")
+    st.segmented_control(
+        "Describe the voters by",
+        list(KIND_LABELS),
+        default=kind,
+        required=True,
+        format_func=KIND_LABELS.get,
+        key=key,
+        on_change=_switch_kind,
+        args=(key,),
+        help="Switching converts the current population: each distinct ranking becomes a user "
+        "type whose rewards are its Borda points, its annotators at a temperature low enough "
+        "that every pairwise majority keeps its direction; each user type becomes the ranking "
+        "of its rewards.",
+    )
 
 
 def _switch_kind(key: str) -> None:
@@ -168,12 +198,14 @@ def _switch_kind(key: str) -> None:
     if choice == USER_TYPES and model.kind == RANKINGS:
         T, eps = conversion_temperature(model.compressed())
         state.set_population(rankings_to_rewards(model))
-        state.notice(f"Converted to user types: each distinct ranking is a type whose rewards are its Borda points, "
-                     f"and annotators compare by Bradley–Terry at temperature T = {T:g}, low enough that every entry "
-                     f"of P moves by at most {numbers.decimal(eps, 2)} (half the smallest majority margin, at most "
-                     f"{MAX_CONVERSION_SHIFT:g}): every pairwise majority keeps its direction, so a Condorcet winner (and "
-                     "the maximal lottery that picks it) stays. At T = 1 the annotators would be noisy enough to "
-                     "change the answer; raise T on this page to see that.")
+        state.notice(
+            f"Converted to user types: each distinct ranking is a type whose rewards are its Borda points, "
+            f"and annotators compare by Bradley–Terry at temperature T = {T:g}, low enough that every entry "
+            f"of P moves by at most {numbers.decimal(eps, 2)} (half the smallest majority margin, at most "
+            f"{MAX_CONVERSION_SHIFT:g}): every pairwise majority keeps its direction, so a Condorcet winner (and "
+            "the maximal lottery that picks it) stays. At T = 1 the annotators would be noisy enough to "
+            "change the answer; raise T on this page to see that."
+        )
     elif choice == RANKINGS and model.kind == USER_TYPES:
         state.set_population(rewards_to_rankings(model))
 
@@ -185,14 +217,29 @@ def scenario_picker() -> None:
     titles = {s.id: s.title for s in library}
     current = state.origin().scenario
     left, right = st.columns([3, 1], vertical_alignment="bottom")
-    left.selectbox("Scenario from the failure-case library", ids, format_func=titles.get,
-                            index=ids.index(current) if current in ids else 0, key="scenario_choice")
-    right.button("Load it", key="scenario_load", icon=":material/download_for_offline:", on_click=_load_scenario,
-                 args=("scenario_choice",), help="Replaces the population, D, β, k and the ranked-choice models.")
+    left.selectbox(
+        "Scenario from the failure-case library",
+        ids,
+        format_func=titles.get,
+        index=ids.index(current) if current in ids else 0,
+        key="scenario_choice",
+    )
+    right.button(
+        "Load it",
+        key="scenario_load",
+        icon=":material/download_for_offline:",
+        on_click=_load_scenario,
+        args=("scenario_choice",),
+        help="Replaces the population, D, β, k and the ranked-choice models.",
+    )
     if current and not state.origin().edited:
         spec = scenarios.page_of(scenarios.load(current))
-        st.page_link(ROOT / spec.path, label=f"See “{titles[current]}” on {spec.title}", icon=spec.icon,
-                     query_params=urls.current_params())
+        st.page_link(
+            ROOT / spec.path,
+            label=f"See “{titles[current]}” on {spec.title}",
+            icon=spec.icon,
+            query_params=urls.current_params(),
+        )
 
 
 def _load_scenario(key: str) -> None:
@@ -201,11 +248,16 @@ def _load_scenario(key: str) -> None:
 
 def title_field(origin) -> None:
     """The current population's title, editable (links, saved files and chart titles use it)."""
-    st.text_input("Title of this population", value=origin.title, max_chars=state.MAX_TITLE_CHARS,
-                  key=f"population_title_{state.version()}_{hash(origin.title)}", on_change=_rename,
-                  args=(f"population_title_{state.version()}_{hash(origin.title)}",),
-                  help="After an edit it reads “Edited from …” the original; type your own. Links, saved "
-                       "files and chart titles use it.")
+    st.text_input(
+        "Title of this population",
+        value=origin.title,
+        max_chars=state.MAX_TITLE_CHARS,
+        key=f"population_title_{state.version()}_{hash(origin.title)}",
+        on_change=_rename,
+        args=(f"population_title_{state.version()}_{hash(origin.title)}",),
+        help="After an edit it reads “Edited from …” the original; type your own. Links, saved "
+        "files and chart titles use it.",
+    )
 
 
 def _rename(key: str) -> None:
@@ -213,33 +265,53 @@ def _rename(key: str) -> None:
 
 
 def reset_button() -> None:
-    st.button("Reset to the example", key="population_reset", icon=":material/restart_alt:",
-              help="The Jackpot paper's Figure 1: 2 voters R > G > B, 3 voters B > R > G.",
-              on_click=lambda: state.set_population(state.default_population(), state.DEFAULT_ORIGIN))
+    st.button(
+        "Reset to the example",
+        key="population_reset",
+        icon=":material/restart_alt:",
+        help="The Jackpot paper's Figure 1: 2 voters R > G > B, 3 voters B > R > G.",
+        on_click=lambda: state.set_population(state.default_population(), state.DEFAULT_ORIGIN),
+    )
 
 
 def rankings_editor(model: Profile) -> None:
     """The table of distinct rankings with weights."""
     rows = compute.population_summary(model).rows
     if rows > EDITOR_ROWS:
-        st.warning(f"This population has {rows:,} distinct rankings, too many to edit here. The first "
-                   f"{EDITOR_ROWS} are shown read-only; edit the file and import it again.", icon=":material/info:")
+        st.warning(
+            f"This population has {rows:,} distinct rankings, too many to edit here. The first "
+            f"{EDITOR_ROWS} are shown read-only; edit the file and import it again.",
+            icon=":material/info:",
+        )
         widgets.table(compute.rankings_frame(model, EDITOR_ROWS), hide_index=True, key="rankings_preview")
         return
     frame = compute.rankings_frame(model)
     edited = st.data_editor(
-        frame, key=f"rankings_table_{state.version()}", num_rows="dynamic", hide_index=True, width="stretch",
+        frame,
+        key=f"rankings_table_{state.version()}",
+        num_rows="dynamic",
+        hide_index=True,
+        width="stretch",
         column_config={
             RANKING: st.column_config.TextColumn(
-                "Ranking (best first)", width="large",
+                "Ranking (best first)",
+                width="large",
                 help="Names separated by > (preferred) or = (tied), best first, e.g. B > R = G. Names a "
-                     "ranking leaves out share its last place; a new name adds an alternative ("
-                     + files.limits_sentence("MAX_ALTERNATIVES") + f", names of up to {bounds.MAX_NAME_CHARS} "
-                     "characters)."),
+                "ranking leaves out share its last place; a new name adds an alternative ("
+                + files.limits_sentence("MAX_ALTERNATIVES")
+                + f", names of up to {bounds.MAX_NAME_CHARS} "
+                "characters).",
+            ),
             WEIGHT: st.column_config.NumberColumn(
-                "Weight", min_value=0.0, default=1.0, width="small", format="%g",
-                help="How many voters hold this ranking (or their share); must be positive."),
-        })
+                "Weight",
+                min_value=0.0,
+                default=1.0,
+                width="small",
+                format="%g",
+                help="How many voters hold this ranking (or their share); must be positive.",
+            ),
+        },
+    )
     if same_table(edited, frame):
         return
     try:
@@ -269,11 +341,19 @@ def apply_or_confirm(profile: Profile, model, where: str) -> None:
         st.rerun()
     names = ", ".join(f"“{md(a)}”" for a in new)
     one = len(new) == 1
-    st.warning(f"This edit adds {'a new answer' if one else f'{len(new)} new answers'}: {names} (the population has "
-               f"{', '.join(md(a) for a in model.alternatives)}). If {'it is a typo' if one else 'one is a typo'}, "
-               f"fix it in the {where}; the population is unchanged until then.", icon=":material/help:")
-    st.button("Yes, add the new answer" if one else "Yes, add the new answers", key=f"confirm_new_names_{where}",
-              icon=":material/add:", on_click=_confirm_new_names, args=(profile.fingerprint,))
+    st.warning(
+        f"This edit adds {'a new answer' if one else f'{len(new)} new answers'}: {names} (the population has "
+        f"{', '.join(md(a) for a in model.alternatives)}). If {'it is a typo' if one else 'one is a typo'}, "
+        f"fix it in the {where}; the population is unchanged until then.",
+        icon=":material/help:",
+    )
+    st.button(
+        "Yes, add the new answer" if one else "Yes, add the new answers",
+        key=f"confirm_new_names_{where}",
+        icon=":material/add:",
+        on_click=_confirm_new_names,
+        args=(profile.fingerprint,),
+    )
 
 
 def _confirm_new_names(fingerprint: str) -> None:
@@ -285,9 +365,15 @@ def rankings_text(model: Profile) -> None:
     if compute.population_summary(model).rows > EDITOR_ROWS:
         return
     v = state.version()
-    text = st.text_area("Rankings as text", value=model.compressed().to_text(), key=f"rankings_text_{v}",
-                        height=180, help="One ranking per line: weight, colon, ranking. '#' starts a comment. "
-                         + files.limits_sentence("MAX_ALTERNATIVES", "MAX_RANKINGS") + ".")
+    text = st.text_area(
+        "Rankings as text",
+        value=model.compressed().to_text(),
+        key=f"rankings_text_{v}",
+        height=180,
+        help="One ranking per line: weight, colon, ranking. '#' starts a comment. "
+        + files.limits_sentence("MAX_ALTERNATIVES", "MAX_RANKINGS")
+        + ".",
+    )
     pending = f"rankings_text_pending_{v}"
     if st.button("Apply text", key=f"rankings_text_apply_{v}", icon=":material/check:"):
         st.session_state[pending] = text
@@ -307,31 +393,47 @@ def rewards_editor(model: RewardPopulation) -> None:
     v = state.version()
     left, right = st.columns([3, 1])
     alternatives_text = left.text_input(
-        "Responses (comma-separated)", value=", ".join(model.alternatives), key=f"rewards_alternatives_{v}",
-        help="Add a name to add a response (its rewards start at 0); remove one to drop it.")
+        "Responses (comma-separated)",
+        value=", ".join(model.alternatives),
+        key=f"rewards_alternatives_{v}",
+        help="Add a name to add a response (its rewards start at 0); remove one to drop it.",
+    )
     temperature = right.number_input(
-        "Annotator temperature T", min_value=0.001, value=float(model.temperature), step=0.1, format="%.3g",
+        "Annotator temperature T",
+        min_value=0.001,
+        value=float(model.temperature),
+        step=0.1,
+        format="%.3g",
         key=f"rewards_temperature_{v}",
         help="Annotators prefer a to b with probability sigmoid((r(a) − r(b)) / T): small T follows the "
-             "rewards strictly, large T answers almost at random.")
-    st.caption("Lower T makes annotators follow their rewards more strictly: at T = 1 a reward gap of 1 wins "
-               "73% of comparisons (sigmoid(1) = 0.731), at T = 0.25 it wins 98%.")
+        "rewards strictly, large T answers almost at random.",
+    )
+    st.caption(
+        "Lower T makes annotators follow their rewards more strictly: at T = 1 a reward gap of 1 wins "
+        "73% of comparisons (sigmoid(1) = 0.731), at T = 0.25 it wins 98%."
+    )
     frame = rewards_frame(model)
     if len(frame) > EDITOR_ROWS:
         st.warning(f"{len(frame):,} user types are too many to edit here; shown read-only.", icon=":material/info:")
         widgets.table(frame.head(EDITOR_ROWS), hide_index=True, key="rewards_preview")
         return
-    config = {TYPE: st.column_config.TextColumn("User type", width="medium"),
-              TYPE_WEIGHT: st.column_config.NumberColumn("Weight", min_value=0.0, default=1.0, format="%g")}
-    config.update({a: st.column_config.NumberColumn(f"reward {a}", default=0.0, format="%g") for a in model.alternatives})
-    edited = st.data_editor(frame, key=f"rewards_table_{v}", num_rows="dynamic", hide_index=True, width="stretch",
-                            column_config=config)
+    config = {
+        TYPE: st.column_config.TextColumn("User type", width="medium"),
+        TYPE_WEIGHT: st.column_config.NumberColumn("Weight", min_value=0.0, default=1.0, format="%g"),
+    }
+    config.update(
+        {a: st.column_config.NumberColumn(f"reward {a}", default=0.0, format="%g") for a in model.alternatives}
+    )
+    edited = st.data_editor(
+        frame, key=f"rewards_table_{v}", num_rows="dynamic", hide_index=True, width="stretch", column_config=config
+    )
     try:
         names = alternative_names(alternatives_text.split(","), what="responses")
         if names != model.alternatives:
             edited = edited.reindex(columns=[TYPE, TYPE_WEIGHT, *names], fill_value=0.0)
-        changed = (names != model.alternatives or float(temperature) != model.temperature
-                   or not same_table(edited, frame))
+        changed = (
+            names != model.alternatives or float(temperature) != model.temperature or not same_table(edited, frame)
+        )
         if not changed:
             return
         population = rewards_from_table(edited, names, float(temperature))
@@ -347,9 +449,11 @@ def comparisons_view(model: PairwiseData | ComparisonCounts) -> None:
     if isinstance(model, ComparisonCounts):
         widgets.table(model.table(EDITOR_ROWS), hide_index=True, key="comparisons_preview", height=240)
         who = f" and {model.n_annotators:,} annotators" if model.has_annotators else ""
-        st.caption(f"{model.n_comparisons:,} comparisons ({model.n_ties:,} ties) kept as counts per pair{who}: "
-                   f"{min(EDITOR_ROWS, model.n_cells):,} of {model.n_cells:,} cells shown. A tie counts half a "
-                   "win for each side in P.")
+        st.caption(
+            f"{model.n_comparisons:,} comparisons ({model.n_ties:,} ties) kept as counts per pair{who}: "
+            f"{min(EDITOR_ROWS, model.n_cells):,} of {model.n_cells:,} cells shown. A tie counts half a "
+            "win for each side in P."
+        )
         return
     widgets.table(model.table.head(EDITOR_ROWS), hide_index=True, key="comparisons_preview", height=240)
     if model.n_comparisons > EDITOR_ROWS:
@@ -363,37 +467,53 @@ def summary(model) -> None:
     cols = st.columns(3)
     cols[0].metric("Alternatives", len(s.alternatives))
     cols[1].metric(model.nouns.capitalize(), f"{s.rows:,}")
-    cols[2].metric("Total weight" if s.total_weight is not None else "Pairs never compared",
-                   numbers.weight(s.total_weight) if s.total_weight is not None else len(s.unobserved_pairs))
-    st.markdown("**Preference matrix** P[row, column]: the share of voters preferring the row to the column, "
-                "indifferent voters counting half.")
+    cols[2].metric(
+        "Total weight" if s.total_weight is not None else "Pairs never compared",
+        numbers.weight(s.total_weight) if s.total_weight is not None else len(s.unobserved_pairs),
+    )
+    st.markdown(
+        "**Preference matrix** P[row, column]: the share of voters preferring the row to the column, "
+        "indifferent voters counting half."
+    )
     if len(s.alternatives) > 30:
         st.caption(f"{len(s.alternatives)} alternatives: the matrix is available as a download.")
     elif s.standard_errors is not None:
-        shown = s.P.apply(lambda col: col.map(numbers.decimal)) + " ± " + \
-            s.standard_errors.apply(lambda col: col.map(numbers.decimal))
+        shown = (
+            s.P.apply(lambda col: col.map(numbers.decimal))
+            + " ± "
+            + s.standard_errors.apply(lambda col: col.map(numbers.decimal))
+        )
         widgets.table(shown, key="population_matrix", width="content")
-        st.caption("Estimated from the comparisons: ± one standard error (binomial; with ties, that of the mean "
-                   "score 1 / ½ / 0, a tie counting half for each side). Pairs never compared get 1/2.")
+        st.caption(
+            "Estimated from the comparisons: ± one standard error (binomial; with ties, that of the mean "
+            "score 1 / ½ / 0, a tie counting half for each side). Pairs never compared get 1/2."
+        )
     else:
-        widgets.table(numbers.format_matrix(s.P, numbers.matrix_denominator(model)), key="population_matrix",
-                      width="content")
-    widgets.csv_download(s.P, file_name="preference-matrix.csv", key="population_matrix_csv",
-                         label="Download P as CSV")
+        widgets.table(
+            numbers.format_matrix(s.P, numbers.matrix_denominator(model)), key="population_matrix", width="content"
+        )
+    widgets.csv_download(s.P, file_name="preference-matrix.csv", key="population_matrix_csv", label="Download P as CSV")
 
 
 def import_panel() -> None:
     uploaded = st.file_uploader(
-        "Import a population file", type=list(files.IMPORT_TYPES), key="import_file",
+        "Import a population file",
+        type=list(files.IMPORT_TYPES),
+        key="import_file",
         max_upload_size=files.MAX_UPLOAD_MB,
         help="PrefLib (.soc .soi .toc .toi), a rankings CSV (columns ranking, weight), a comparison table "
-             "(CSV or JSONL with chosen, rejected), a population file (.json) or counts file (.parquet) saved "
-             "here or by python -m aggregation.cli import-log, text (.txt), or a scenario file (.toml) saved here "
-             "or from presets/scenarios/. Limits: " + files.IMPORT_LIMITS)
+        "(CSV or JSONL with chosen, rejected), a population file (.json) or counts file (.parquet) saved "
+        "here or by python -m aggregation.cli import-log, text (.txt), or a scenario file (.toml) saved here "
+        "or from presets/scenarios/. Limits: " + files.IMPORT_LIMITS,
+    )
     st.caption(f"Limits: {files.IMPORT_LIMITS}")
     prompt = st.text_input("Prompt to use (comparison files with several prompts)", key="import_prompt")
-    if st.button("Import (replaces the current population)", key="import_button", disabled=uploaded is None,
-                 icon=":material/upload:"):
+    if st.button(
+        "Import (replaces the current population)",
+        key="import_button",
+        disabled=uploaded is None,
+        icon=":material/upload:",
+    ):
         try:
             if files.is_scenario_file(uploaded.name):
                 scenario = files.read_scenario_file(uploaded.name, uploaded.getvalue())
@@ -404,8 +524,11 @@ def import_panel() -> None:
             return
         if files.is_scenario_file(uploaded.name):
             # a library scenario keeps its id (a link can name it); any other scenario is the user's own
-            origin = None if scenarios.is_library_scenario(scenario) else state.Origin(
-                f"{scenario.title} (from {uploaded.name})", generator=scenario.generator)
+            origin = (
+                None
+                if scenarios.is_library_scenario(scenario)
+                else state.Origin(f"{scenario.title} (from {uploaded.name})", generator=scenario.generator)
+            )
             urls.apply_scenario(scenario, origin)
         else:
             state.set_population(model, state.Origin(f"imported from {uploaded.name} ({what})"))
@@ -415,31 +538,54 @@ def import_panel() -> None:
 def export_panel(model) -> None:
     available, notes = files.exports(model)
     if not model.has_full_rankings:
-        notes.append(f"{NO_SCENARIO[model.kind]} cannot be saved as a scenario file: scenarios hold rankings or "
-                     "user types.")
+        notes.append(
+            f"{NO_SCENARIO[model.kind]} cannot be saved as a scenario file: scenarios hold rankings or user types."
+        )
     else:
-        scenario = files.scenario_for_download(model, state.origin(), state.sampling(), urls.current_beta(),
-                                               urls.current_k(), state.choice_setup())
-        st.download_button("Scenario file (.toml): population and settings", data=lambda: files.scenario_text(scenario),
-                           file_name=f"{scenario.id}.toml", mime="application/toml", key="export_scenario",
-                           icon=":material/download:", on_click="ignore", type="primary",
-                           help="The population with D, β and k (and, for a scenario of the library, its story and "
-                                "claims); import it here to get the same screen back.")
+        scenario = files.scenario_for_download(
+            model, state.origin(), state.sampling(), urls.current_beta(), urls.current_k(), state.choice_setup()
+        )
+        st.download_button(
+            "Scenario file (.toml): population and settings",
+            data=lambda: files.scenario_text(scenario),
+            file_name=f"{scenario.id}.toml",
+            mime="application/toml",
+            key="export_scenario",
+            icon=":material/download:",
+            on_click="ignore",
+            type="primary",
+            help="The population with D, β and k (and, for a scenario of the library, its story and "
+            "claims); import it here to get the same screen back.",
+        )
     with st.container(horizontal=True):
         for export in available:
-            st.download_button(export.label, data=export.make, file_name=export.file_name, mime=export.mime,
-                               key=f"export_{export.file_name}", icon=":material/download:", on_click="ignore")
+            st.download_button(
+                export.label,
+                data=export.make,
+                file_name=export.file_name,
+                mime=export.mime,
+                key=f"export_{export.file_name}",
+                icon=":material/download:",
+                on_click="ignore",
+            )
     for note in notes:
         st.caption(note)
     if not model.has_full_rankings:
         return
-    st.markdown("**Draw a comparison dataset** from this population, the way the Jackpot paper builds one: "
-                "a pair of different responses from the sampling distribution D, labelled by a random voter.")
+    st.markdown(
+        "**Draw a comparison dataset** from this population, the way the Jackpot paper builds one: "
+        "a pair of different responses from the sampling distribution D, labelled by a random voter."
+    )
     c1, c2, c3 = st.columns([1, 1, 2])
     n = int(c1.number_input("Comparisons", min_value=1, max_value=1_000_000, value=2048, step=256, key="sample_n"))
     seed = int(c2.number_input("Seed", min_value=0, value=0, step=1, key="sample_seed"))
     D = state.sampling()
-    c3.download_button("Download (.csv)", key="sample_download",
-                       data=lambda: files.sampled_comparisons(model, n, D, seed, "csv"),
-                       file_name=f"comparisons-n{n}-seed{seed}.csv", mime="text/csv", icon=":material/download:",
-                       on_click="ignore")
+    c3.download_button(
+        "Download (.csv)",
+        key="sample_download",
+        data=lambda: files.sampled_comparisons(model, n, D, seed, "csv"),
+        file_name=f"comparisons-n{n}-seed{seed}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+    )

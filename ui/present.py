@@ -14,6 +14,7 @@ the session (every page) and the URL keeps ``present=1`` so that a copied link o
 Outside presentation mode the sidebar is ``"auto"``: open on a laptop, closed on a phone (where an open
 sidebar would cover the content).
 """
+
 from __future__ import annotations
 
 import streamlit as st
@@ -73,9 +74,13 @@ def sync_link() -> None:
 def toggle() -> None:
     """The sidebar's switch."""
     st.session_state[TOGGLE_KEY] = active()
-    st.toggle("Presentation mode", key=TOGGLE_KEY, on_change=_flip,
-              help="For a projector or a meeting: larger type, the introduction and the story folded to one "
-                   "line each, the sidebar closed. A link with present=1 opens a page this way.")
+    st.toggle(
+        "Presentation mode",
+        key=TOGGLE_KEY,
+        on_change=_flip,
+        help="For a projector or a meeting: larger type, the introduction and the story folded to one "
+        "line each, the sidebar closed. A link with present=1 opens a page this way.",
+    )
 
 
 def apply() -> None:

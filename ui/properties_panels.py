@@ -1,6 +1,7 @@
 """The parts of the Properties page: the rule x property grid on the current population, the
 definitions, the paradox finder and the precomputed table of paradoxes. Every word about a property
 comes from the property registry (``aggregation.PROPERTIES``), every rule from the rule registry."""
+
 from __future__ import annotations
 
 import time
@@ -17,8 +18,13 @@ from .text import md
 
 #: What a grid cell shows, by status (a pass that tried every variation is a proof on this population;
 #: a bounded one found no counterexample within the stated bounds).
-STATUS = {"pass": "✔ pass", "bounded": "✔ none found", "fail": "✘ fail", "not applicable": "– n/a",
-          "not checked": "… not checked"}
+STATUS = {
+    "pass": "✔ pass",
+    "bounded": "✔ none found",
+    "fail": "✘ fail",
+    "not applicable": "– n/a",
+    "not checked": "… not checked",
+}
 PENDING = STATUS["not checked"]
 SHORT = {p.id: p.short for p in PROPERTIES.values()}
 LABELS = {r: rule.name for r, rule in RULES.items()}
@@ -57,45 +63,64 @@ def on_this_population(model, D) -> tuple[float, int]:
     sampling = None if D is None else tuple(D.to_numpy())
     rules = list(compute.RULE_KEYS)
     job_key = ("properties", model.fingerprint, k, beta, sampling)
-    asked = background.when_asked(("properties", (model.fingerprint, k)), job_key, "Checking the remaining cells",
-                                  _remaining(model, rules, beta, sampling, k))
+    asked = background.when_asked(
+        ("properties", (model.fingerprint, k)),
+        job_key,
+        "Checking the remaining cells",
+        _remaining(model, rules, beta, sampling, k),
+    )
     results, errors = {}, {}
     bar = st.progress(0.0, text="Checking every property…")
     started = time.perf_counter()
     for i, rule_id in enumerate(sorted(rules, key=lambda r: RULES[r].family not in FIRST_FAMILIES)):
         bar.progress(i / len(rules), text=f"Checking every property of {LABELS[rule_id]}…")
         if not asked and time.perf_counter() - started > compute.PAGE_CHECK_SECONDS:
-            continue                             # the rest wait for the button (checked ones are cached)
+            continue  # the rest wait for the button (checked ones are cached)
         chosen = None if asked else tuple(affordable_properties(model, rule_id, k))
         if chosen == ():
             continue
         try:
-            results[rule_id] = compute.property_checks(model, rule_id, beta, sampling, k,
-                                                       None if asked else compute.CHECK_SECONDS, chosen)
+            results[rule_id] = compute.property_checks(
+                model, rule_id, beta, sampling, k, None if asked else compute.CHECK_SECONDS, chosen
+            )
         except AggregationError as exc:
             errors[rule_id] = str(exc)
     bar.empty()
-    deferred = [LABELS[r] for r in rules if r not in errors and (
-        len(results.get(r, [])) < len(PROPERTIES) or any(c.status == "not checked" for c in results[r]))]
+    deferred = [
+        LABELS[r]
+        for r in rules
+        if r not in errors
+        and (len(results.get(r, [])) < len(PROPERTIES) or any(c.status == "not checked" for c in results[r]))
+    ]
     job = background.get(job_key)
     if job is not None and job.alive:
         background.panel(job_key, "properties_background")
     elif deferred and widgets.on_request(
-            "properties", (model.fingerprint, k), button_key="properties_run", label="Check the remaining cells",
-            explanation="Some checks re-run the rule many times (each voter misreporting, staying home, each split "
-                        "of the electorate, ...); on this population that takes a while for " + ", ".join(deferred)
-                        + ". They are checked when you ask. They run in the background, with a progress bar and a "
-                        "Cancel button; the page stays usable meanwhile."):
+        "properties",
+        (model.fingerprint, k),
+        button_key="properties_run",
+        label="Check the remaining cells",
+        explanation="Some checks re-run the rule many times (each voter misreporting, staying home, each split "
+        "of the electorate, ...); on this population that takes a while for "
+        + ", ".join(deferred)
+        + ". They are checked when you ask. They run in the background, with a progress bar and a "
+        "Cancel button; the page stays usable meanwhile.",
+    ):
         background.forget(job_key)
         st.rerun()
     elif job is not None:
-        background.panel(job_key, "properties_background")       # how the last run ended (cancelled, failed)
-    for rule_id, message in errors.items():     # the rule itself cannot be computed here (e.g. a D with zeros)
+        background.panel(job_key, "properties_background")  # how the last run ended (cancelled, failed)
+    for rule_id, message in errors.items():  # the rule itself cannot be computed here (e.g. a D with zeros)
         st.caption(f"**{LABELS[rule_id]}** cannot be checked on this population: {md(message)}.")
     frame, report = grid(results, errors, rules)
     show_grid(frame)
-    widgets.csv_download(report, file_name="properties.csv", key="properties_csv", index=False,
-                         label="Download every check with its explanation (CSV)")
+    widgets.csv_download(
+        report,
+        file_name="properties.csv",
+        key="properties_csv",
+        index=False,
+        label="Download every check with its explanation (CSV)",
+    )
     counterexamples(report)
     definitions()
     return beta, k
@@ -109,10 +134,19 @@ def _remaining(model, rules, beta, sampling, k):
     def run_all(progress):
         for i, rule_id in enumerate(order):
             try:
-                compute.property_checks(model, rule_id, beta, sampling, k, None, None,
-                                        _progress=lambda f, i=i: progress((i + f) / len(order)))
+                compute.property_checks(
+                    model,
+                    rule_id,
+                    beta,
+                    sampling,
+                    k,
+                    None,
+                    None,
+                    _progress=lambda f, i=i: progress((i + f) / len(order)),
+                )
             except AggregationError:
                 continue
+
     return run_all
 
 
@@ -125,21 +159,38 @@ def grid(results: dict, errors: dict, rules: list[str]) -> tuple[pd.DataFrame, p
     for rule_id, checks in results.items():
         for c in checks:
             frame.at[LABELS[rule_id], SHORT[c.axiom]] = cell(c)
-            rows.append({"rule": LABELS[rule_id], "property": PROPERTIES[c.axiom].name, "version": c.version,
-                         "status": c.status, "proof": c.proof, "explanation": c.message, "explored": c.scope})
+            rows.append(
+                {
+                    "rule": LABELS[rule_id],
+                    "property": PROPERTIES[c.axiom].name,
+                    "version": c.version,
+                    "status": c.status,
+                    "proof": c.proof,
+                    "explanation": c.message,
+                    "explored": c.scope,
+                }
+            )
     report = pd.DataFrame(rows, columns=["rule", "property", "version", "status", "proof", "explanation", "explored"])
     return frame, report
 
 
 def show_grid(frame: pd.DataFrame) -> None:
-    widgets.table(frame.style.map(colour), key="properties_grid", width="stretch", height="content",
-                  column_config={SHORT[p]: st.column_config.TextColumn(SHORT[p], help=prop.name)
-                                 for p, prop in PROPERTIES.items()})
-    st.caption("✔ pass: every variation the property allows was tried on this population (a proof here). "
-               "✔ none found: no counterexample within the stated bounds (the check tried a bounded sample; "
-               "see each cell's explanation below). ✘ fail: a counterexample, spelled out below. – n/a: the "
-               "property says nothing here or the rule does not apply. … not checked: it would take a while; "
-               "it runs when you ask.")
+    widgets.table(
+        frame.style.map(colour),
+        key="properties_grid",
+        width="stretch",
+        height="content",
+        column_config={
+            SHORT[p]: st.column_config.TextColumn(SHORT[p], help=prop.name) for p, prop in PROPERTIES.items()
+        },
+    )
+    st.caption(
+        "✔ pass: every variation the property allows was tried on this population (a proof here). "
+        "✔ none found: no counterexample within the stated bounds (the check tried a bounded sample; "
+        "see each cell's explanation below). ✘ fail: a counterexample, spelled out below. – n/a: the "
+        "property says nothing here or the rule does not apply. … not checked: it would take a while; "
+        "it runs when you ask."
+    )
 
 
 def counterexamples(report: pd.DataFrame) -> None:
@@ -164,18 +215,22 @@ def counterexamples(report: pd.DataFrame) -> None:
 def definitions() -> None:
     with st.expander(f"The {len(PROPERTIES)} properties, defined"):
         for prop in PROPERTIES.values():
-            st.markdown(f"**{prop.name}.** *Winner version:* {prop.winner_version} *Probabilistic version:* "
-                        f"{prop.probabilistic_version}  \n"
-                        f"Sources: {'; '.join(explain.reference(r) for r in prop.references)}; for lotteries: "
-                        f"{'; '.join(explain.reference(r) for r in prop.probabilistic_references)}.  \n"
-                        f"The check explores: {prop.searched}.")
-        st.caption("How a voter compares two outcomes (participation, manipulation): by their own ranking of the "
-                   "winners, a tie read as an even chance; a lottery by the pairwise-comparison preference of the "
-                   "Jackpot paper's appendix A.3.1 (the chance that a draw from one beats a draw from the other, "
-                   "minus the reverse). Independence of clones: for rankings the clone sits right next to the "
-                   "original in every ranking, half of the voters putting it just above and half just below; for "
-                   "user types it gets exactly the original's rewards; the sampling distribution D, if set, splits "
-                   "the original's probability between the two.")
+            st.markdown(
+                f"**{prop.name}.** *Winner version:* {prop.winner_version} *Probabilistic version:* "
+                f"{prop.probabilistic_version}  \n"
+                f"Sources: {'; '.join(explain.reference(r) for r in prop.references)}; for lotteries: "
+                f"{'; '.join(explain.reference(r) for r in prop.probabilistic_references)}.  \n"
+                f"The check explores: {prop.searched}."
+            )
+        st.caption(
+            "How a voter compares two outcomes (participation, manipulation): by their own ranking of the "
+            "winners, a tie read as an even chance; a lottery by the pairwise-comparison preference of the "
+            "Jackpot paper's appendix A.3.1 (the chance that a draw from one beats a draw from the other, "
+            "minus the reverse). Independence of clones: for rankings the clone sits right next to the "
+            "original in every ranking, half of the voters putting it just above and half just below; for "
+            "user types it gets exactly the original's rewards; the sampling distribution D, if set, splits "
+            "the original's probability between the two."
+        )
 
 
 # ---------------------------------------------------------------------------- paradoxes on demand
@@ -186,44 +241,70 @@ def _load(profile, title: str) -> None:
 def _load_button(profile, rule_id: str, prop_id: str, key: str) -> None:
     n = int(round(profile.total_weight))
     title = f"Paradox: {LABELS[rule_id]} and {PROPERTIES[prop_id].name.lower()} ({n} voters)"
-    st.button(f"Load these {n} voters as the current population", key=key, icon=":material/upload:",
-              on_click=_load, args=(profile, title))
+    st.button(
+        f"Load these {n} voters as the current population",
+        key=key,
+        icon=":material/upload:",
+        on_click=_load,
+        args=(profile, title),
+    )
 
 
 def _show_paradox(narrative: str, profile, bounds: str, minimal: bool, rule_id: str, prop_id: str, key: str):
     st.markdown(md(narrative))
     st.code(profile.to_text(), language=None)
-    smallest = ("No smaller population violates it (every smaller size was searched exhaustively, up to renaming "
-                "the alternatives)." if minimal else
-                "Some smaller sizes were only sampled, so a smaller example may exist.")
+    smallest = (
+        "No smaller population violates it (every smaller size was searched exhaustively, up to renaming "
+        "the alternatives)."
+        if minimal
+        else "Some smaller sizes were only sampled, so a smaller example may exist."
+    )
     st.caption(f"{smallest} Searched: {bounds}")
     _load_button(profile, rule_id, prop_id, key)
 
 
 def finder(beta: float, k: int) -> None:
-    st.markdown("Pick a rule and a property: the smallest population on which the rule breaks the property "
-                "(fewest voters, then fewest alternatives), searched now or from the precomputed table (the next "
-                "tab). Load it with one click and every page shows it.")
+    st.markdown(
+        "Pick a rule and a property: the smallest population on which the rule breaks the property "
+        "(fewest voters, then fewest alternatives), searched now or from the precomputed table (the next "
+        "tab). Load it with one click and every page shows it."
+    )
     cols = st.columns([3, 3, 2, 2], gap="small")
     rule_id = cols[0].selectbox("Rule", list(RULES), format_func=LABELS.get, key="paradox_rule")
-    prop_id = cols[1].selectbox("Property", list(PROPERTIES), format_func=lambda p: PROPERTIES[p].name,
-                                key="paradox_property")
-    m = int(cols[2].number_input("Alternatives (at most)", min_value=2, max_value=5, value=4, step=1,
-                                 key="paradox_m"))
+    prop_id = cols[1].selectbox(
+        "Property", list(PROPERTIES), format_func=lambda p: PROPERTIES[p].name, key="paradox_property"
+    )
+    m = int(cols[2].number_input("Alternatives (at most)", min_value=2, max_value=5, value=4, step=1, key="paradox_m"))
     n = int(cols[3].number_input("Voters (at most)", min_value=1, max_value=9, value=7, step=1, key="paradox_n"))
-    single = st.checkbox("Only populations on which the rule's answer is unique (a single winner, a unique "
-                         "lottery), as textbook examples are", key="paradox_single")
+    single = st.checkbox(
+        "Only populations on which the rule's answer is unique (a single winner, a unique "
+        "lottery), as textbook examples are",
+        key="paradox_single",
+    )
 
     params = RuleParams(beta=beta, k=k)
     key = (rule_id, prop_id, m, n, single, beta, k)
-    if st.button("Search now", key="paradox_search", icon=":material/search:", type="primary",
-                 help=f"Exhaustive over small populations while affordable, then a guided random search; at most "
-                      f"{SEARCH_EVALUATIONS:,} re-computations of the rule or {SEARCH_SECONDS:.0f} seconds."):
+    if st.button(
+        "Search now",
+        key="paradox_search",
+        icon=":material/search:",
+        type="primary",
+        help=f"Exhaustive over small populations while affordable, then a guided random search; at most "
+        f"{SEARCH_EVALUATIONS:,} re-computations of the rule or {SEARCH_SECONDS:.0f} seconds.",
+    ):
         bar = st.progress(0.0, text="Searching…")
         try:
-            result = search_paradox(rule_id, prop_id, m, n, params=params, unique_outcome=single,
-                                    max_evaluations=SEARCH_EVALUATIONS, max_seconds=SEARCH_SECONDS,
-                                    progress=lambda f, text: bar.progress(f, text=f"Searching: {text}"))
+            result = search_paradox(
+                rule_id,
+                prop_id,
+                m,
+                n,
+                params=params,
+                unique_outcome=single,
+                max_evaluations=SEARCH_EVALUATIONS,
+                max_seconds=SEARCH_SECONDS,
+                progress=lambda f, text: bar.progress(f, text=f"Searching: {text}"),
+            )
         except AggregationError as exc:
             bar.empty()
             widgets.error(exc)
@@ -240,15 +321,24 @@ def _from_table(rule_id: str, prop_id: str) -> None:
     if row is not None:
         st.markdown(f"**From the precomputed table** ({table['generated']}):")
         if row["status"] == tables.FOUND:
-            _show_paradox(row["narrative"], row["population"], row["bounds"], row["minimal"], rule_id, prop_id,
-                          "paradox_load_table")
+            _show_paradox(
+                row["narrative"],
+                row["population"],
+                row["bounds"],
+                row["minimal"],
+                rule_id,
+                prop_id,
+                "paradox_load_table",
+            )
         elif row["status"] == tables.NONE_FOUND:
             st.markdown(f"No violation found within the bounds. {md(row['bounds'])}")
         else:
             st.markdown(f"Not searched: {md(row['reason'])}.")
     elif isinstance(table, dict):
-        st.caption("This pair is not in the precomputed table (a rule or property added after it was generated): "
-                   "search it now.")
+        st.caption(
+            "This pair is not in the precomputed table (a rule or property added after it was generated): "
+            "search it now."
+        )
 
 
 def _searched(key, rule_id: str, prop_id: str) -> None:
@@ -259,8 +349,9 @@ def _searched(key, rule_id: str, prop_id: str) -> None:
     st.markdown(f"**Searched now** ({result.evaluations:,} re-computations, {result.seconds:.1f} s):")
     if result.paradox is not None:
         p = result.paradox
-        _show_paradox(p.narrative, p.population, result.bounds_text(), p.minimal, rule_id, prop_id,
-                      "paradox_load_search")
+        _show_paradox(
+            p.narrative, p.population, result.bounds_text(), p.minimal, rule_id, prop_id, "paradox_load_search"
+        )
     elif result.refusal:
         st.markdown(f"Not searched: {md(result.refusal)}.")
     else:
@@ -284,20 +375,34 @@ def paradox_table() -> None:
         st.warning(f"The precomputed table cannot be shown: {table}", icon=":material/warning:")
         return
     index = {(row["rule"], row["property"]): row for row in table["entries"]}
-    frame = pd.DataFrame({SHORT[p]: [table_cell(index.get((r, p))) for r in RULES] for p in PROPERTIES},
-                         index=[LABELS[r] for r in RULES])
-    widgets.table(frame.style.map(colour), key="paradox_table", width="stretch", height="content",
-                  column_config={SHORT[p]: st.column_config.TextColumn(SHORT[p], help=prop.name)
-                                 for p, prop in PROPERTIES.items()})
+    frame = pd.DataFrame(
+        {SHORT[p]: [table_cell(index.get((r, p))) for r in RULES] for p in PROPERTIES}, index=[LABELS[r] for r in RULES]
+    )
+    widgets.table(
+        frame.style.map(colour),
+        key="paradox_table",
+        width="stretch",
+        height="content",
+        column_config={
+            SHORT[p]: st.column_config.TextColumn(SHORT[p], help=prop.name) for p, prop in PROPERTIES.items()
+        },
+    )
     b = table["bounds"]
-    st.caption(f"Precomputed on {table['generated']} by `{table['command']}`: {b['profiles']}, at most "
-               f"{b['max_alternatives']} alternatives and {b['max_voters']} voters, a budget of about "
-               f"{b['seconds_per_pair']:g} s of re-computations per pair (seed {b['seed']}); each entry states "
-               "what it searched. ✘ n v · m a: the smallest violation found has n voters and m alternatives "
-               "(* : some smaller sizes were only sampled, so a smaller one may exist). ✔ none found: no violation "
-               "within these bounds (not a proof that none exists). Pick the pair above to see and load it.")
+    st.caption(
+        f"Precomputed on {table['generated']} by `{table['command']}`: {b['profiles']}, at most "
+        f"{b['max_alternatives']} alternatives and {b['max_voters']} voters, a budget of about "
+        f"{b['seconds_per_pair']:g} s of re-computations per pair (seed {b['seed']}); each entry states "
+        "what it searched. ✘ n v · m a: the smallest violation found has n voters and m alternatives "
+        "(* : some smaller sizes were only sampled, so a smaller one may exist). ✔ none found: no violation "
+        "within these bounds (not a proof that none exists). Pick the pair above to see and load it."
+    )
     rows = pd.DataFrame([{k: v for k, v in row.items() if k not in ("levels",)} for row in table["entries"]])
     if "population" in rows:
         rows["population"] = rows["population"].map(lambda p: p.to_text() if hasattr(p, "to_text") else p)
-    widgets.csv_download(rows, file_name="paradoxes.csv", key="paradoxes_csv", index=False,
-                         label="Download the table with every narrative and its bounds (CSV)")
+    widgets.csv_download(
+        rows,
+        file_name="paradoxes.csv",
+        key="paradoxes_csv",
+        index=False,
+        label="Download the table with every narrative and its bounds (CSV)",
+    )

@@ -15,6 +15,7 @@ Everything a user typed (population title, alternative names, column labels) is 
 escaped when the figures were built (:func:`ui.text.html`), table cells by pandas' ``to_html(escape=True)``,
 the rest here.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -72,7 +73,7 @@ def add_table(name: str, data) -> None:
     record = current()
     if record is None:
         return
-    frame = getattr(data, "data", data)              # a Styler keeps its frame in .data
+    frame = getattr(data, "data", data)  # a Styler keeps its frame in .data
     if isinstance(frame, pd.DataFrame):
         record.tables.append((name, frame))
     elif isinstance(frame, pd.Series):
@@ -89,15 +90,17 @@ def _markdown_to_text(text: str) -> str:
     return re.sub(r"(\*\*|__|\*|`)", "", text)
 
 
-def build(record: Record, *, population: str, alternatives, settings: dict[str, str],
-          now: dt.datetime | None = None) -> str:
+def build(
+    record: Record, *, population: str, alternatives, settings: dict[str, str], now: dt.datetime | None = None
+) -> str:
     """The report as one HTML document (UTF-8 text): title, date, population, settings, figures, tables."""
     now = now or dt.datetime.now(dt.timezone.utc)
     date = now.strftime("%Y-%m-%d %H:%M UTC")
     names = list(alternatives)
     shown = ", ".join(_text(a) for a in names[:50]) + (f", … ({len(names)} in all)" if len(names) > 50 else "")
     parts = [
-        "<!DOCTYPE html>", "<html lang='en'><head><meta charset='utf-8'>",
+        "<!DOCTYPE html>",
+        "<html lang='en'><head><meta charset='utf-8'>",
         f"<title>{_text(record.title)} · {_text(population)} · {date}</title>",
         f"<style>{CSS}</style></head><body>",
         f"<h1>{_text(record.title)}</h1>",
@@ -105,23 +108,33 @@ def build(record: Record, *, population: str, alternatives, settings: dict[str, 
     ]
     if record.intro:
         parts.append(f"<p>{_text(_markdown_to_text(record.intro))}</p>")
-    parts += ["<h2>Population</h2>", f"<p><b>{_text(population)}</b></p>",
-              f"<p>{len(names)} alternatives: {shown}</p>", "<h2>Settings</h2>", "<table>"]
+    parts += [
+        "<h2>Population</h2>",
+        f"<p><b>{_text(population)}</b></p>",
+        f"<p>{len(names)} alternatives: {shown}</p>",
+        "<h2>Settings</h2>",
+        "<table>",
+    ]
     parts += [f"<tr><th>{_text(k)}</th><td>{_text(v)}</td></tr>" for k, v in settings.items()]
     parts.append("</table>")
     if record.figures:
         parts.append("<h2>Figures</h2>")
         for i, (title, fig) in enumerate(record.figures):
-            body = fig.to_html(full_html=False, include_plotlyjs=(i == 0), default_width="100%",
-                               config={"displaylogo": False})
-            parts.append(f"<div class='figure' title='{_text(title)}'>{body}</div>")   # the chart shows its title
+            body = fig.to_html(
+                full_html=False, include_plotlyjs=(i == 0), default_width="100%", config={"displaylogo": False}
+            )
+            parts.append(f"<div class='figure' title='{_text(title)}'>{body}</div>")  # the chart shows its title
     if record.tables:
         parts.append("<h2>Tables</h2>")
         for name, frame in record.tables:
-            parts.append(f"<div class='table'><h3>{_text(name.replace('_', ' ').capitalize())}</h3>"
-                         f"{frame.to_html(escape=True, float_format=lambda v: format(v, '.6g'), na_rep='–')}</div>")
-    parts.append("<p class='note noprint'>For a PDF, print this page from the browser (File → Print → Save as "
-                 "PDF).</p></body></html>")
+            parts.append(
+                f"<div class='table'><h3>{_text(name.replace('_', ' ').capitalize())}</h3>"
+                f"{frame.to_html(escape=True, float_format=lambda v: format(v, '.6g'), na_rep='–')}</div>"
+            )
+    parts.append(
+        "<p class='note noprint'>For a PDF, print this page from the browser (File → Print → Save as "
+        "PDF).</p></body></html>"
+    )
     return "\n".join(parts)
 
 
@@ -133,7 +146,9 @@ def settings() -> dict[str, str]:
     return {
         "β (KL strength of RLHF / DPO)": numbers.decimal(urls.current_beta()),
         "k (samples drawn at test time)": str(urls.current_k()),
-        "Sampling distribution D": "uniform" if D is None else ", ".join(f"{a} {numbers.decimal(p)}" for a, p in D.items()),
+        "Sampling distribution D": "uniform"
+        if D is None
+        else ", ".join(f"{a} {numbers.decimal(p)}" for a, p in D.items()),
         "Link parameters": "&".join(f"{k}={v}" for k, v in params.items()) or "(none)",
     }
 
@@ -149,9 +164,14 @@ def download_button(container) -> None:
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%d-%H%M")
     page = re.sub(r"[^a-z0-9]+", "-", record.title.lower()).strip("-") or "page"
     container.download_button(
-        "Export this page (HTML report)", key="export_report", icon=":material/download:", on_click="ignore",
+        "Export this page (HTML report)",
+        key="export_report",
+        icon=":material/download:",
+        on_click="ignore",
         data=lambda: build(record, population=population, alternatives=alternatives, settings=values),
-        file_name=FILE_PATTERN.format(page=page, stamp=stamp), mime="text/html",
+        file_name=FILE_PATTERN.format(page=page, stamp=stamp),
+        mime="text/html",
         help="One self-contained HTML file: this page's title, the date, the population, the settings, every "
-             "chart (interactive, works offline) and every table. For a PDF, open it and print it from the "
-             "browser (Save as PDF).")
+        "chart (interactive, works offline) and every table. For a PDF, open it and print it from the "
+        "browser (Save as PDF).",
+    )

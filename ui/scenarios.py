@@ -6,6 +6,7 @@ the dashboard reads: ``id``, ``title``, ``summary``, ``narrative``, ``property``
 ``constructed`` and ``note``, ``population``, ``sampling``, ``beta``, ``k``, ``page``, ``claims``
 and ``choice`` (see :func:`ui.urls.apply_scenario`).
 """
+
 from __future__ import annotations
 
 import presets
@@ -15,8 +16,13 @@ from .page_index import PageSpec, page
 
 #: Dashboard URL path of each ``Scenario.page`` (they coincide; kept explicit so that a renamed
 #: page fails here, at import, rather than on a card).
-PAGE_PATHS = {"rules": "rules", "sampling": "sampling", "testtime": "testtime", "properties": "properties",
-              "ranked-choice": "ranked-choice"}
+PAGE_PATHS = {
+    "rules": "rules",
+    "sampling": "sampling",
+    "testtime": "testtime",
+    "properties": "properties",
+    "ranked-choice": "ranked-choice",
+}
 
 
 def available() -> list:

@@ -9,6 +9,7 @@ multipage app on the first request of a server's life (see ``ui/launch.py``, whi
 start command uses). ``st.navigation`` below lists the pages of :mod:`ui.page_index` (plain data,
 re-exported here as ``PAGES``, ``page``, ``ROOT`` and ``PageSpec``).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -25,15 +26,18 @@ __all__ = ["PAGES", "ROOT", "PageSpec", "page", "configure", "navigation", "side
 
 
 def configure() -> None:
-    st.set_page_config(page_title="Aggregation rules for alignment", page_icon="🗳️", layout="wide",
-                       initial_sidebar_state=present.sidebar_state())
+    st.set_page_config(
+        page_title="Aggregation rules for alignment",
+        page_icon="🗳️",
+        layout="wide",
+        initial_sidebar_state=present.sidebar_state(),
+    )
 
 
 def navigation(home: Callable[[], None]):
     """``st.navigation`` over the home page (a function of ``app.py``) and the files in ``pages/``."""
     pages = [st.Page(home, title="Home", icon=":material/home:", default=True)]
-    pages += [st.Page(ROOT / p.path, title=p.title, icon=p.icon, url_path=p.url_path, help=p.help)
-              for p in PAGES]
+    pages += [st.Page(ROOT / p.path, title=p.title, icon=p.icon, url_path=p.url_path, help=p.help) for p in PAGES]
     return st.navigation(pages, position="sidebar", expanded=True)
 
 
@@ -52,31 +56,42 @@ def sidebar() -> None:
         if origin.scenario and not origin.edited:
             try:
                 spec = scenarios.page_of(scenarios.load(origin.scenario))
-            except AggregationError:      # not a scenario of the library: no page to point to
+            except AggregationError:  # not a scenario of the library: no page to point to
                 spec = None
             if spec is not None:
-                st.page_link(ROOT / spec.path, label=f"Its page: {spec.title}", icon=spec.icon,
-                             query_params=urls.current_params())
+                st.page_link(
+                    ROOT / spec.path,
+                    label=f"Its page: {spec.title}",
+                    icon=spec.icon,
+                    query_params=urls.current_params(),
+                )
         D = state.sampling()
-        st.caption("Sampling distribution D: " + ("uniform" if D is None else
-                   ", ".join(f"{md(a)} {numbers.decimal(p)}" for a, p in D.items())))
+        st.caption(
+            "Sampling distribution D: "
+            + ("uniform" if D is None else ", ".join(f"{md(a)} {numbers.decimal(p)}" for a, p in D.items()))
+        )
         st.caption(urls.link_scope())
-        st.segmented_control("Chart downloads", widgets.IMAGE_FORMATS, format_func=str.upper, default="png",
-                             key=widgets.IMAGE_FORMAT_KEY,
-                             help="What the camera icon in a chart's toolbar saves: a PNG picture or an SVG drawing "
-                                  "(scales without blurring), titled with the chart and the population.")
+        st.segmented_control(
+            "Chart downloads",
+            widgets.IMAGE_FORMATS,
+            format_func=str.upper,
+            default="png",
+            key=widgets.IMAGE_FORMAT_KEY,
+            help="What the camera icon in a chart's toolbar saves: a PNG picture or an SVG drawing "
+            "(scales without blurring), titled with the chart and the population.",
+        )
     login.sidebar(login.settings())
 
 
 def page_header(title: str, intro: str, *, url_path: str | None = None) -> None:
     """Title, a short plain-words introduction, any pending notices and, when a scenario of the
-    library is loaded, its story (open on the scenario's own page, ``url_path``). In presentation mode
-(:mod:`ui.present`) the introduction and the story are folded to one line each."""
+        library is loaded, its story (open on the scenario's own page, ``url_path``). In presentation mode
+    (:mod:`ui.present`) the introduction and the story are folded to one line each."""
     state.ensure_session()
     present.apply()
     reports.start(title, intro)
     st.title(title)
-    if present.active():          # presentation mode: the introduction folded to one line
+    if present.active():  # presentation mode: the introduction folded to one line
         with st.expander("What this page shows", icon=":material/info:", key="page_intro"):
             st.markdown(intro)
     else:

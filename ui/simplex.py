@@ -5,6 +5,7 @@ distributions under which ``a`` is (weakly) first is the simplex cut by the half
 ``(P[a] - P[b]) . D >= 0`` for every other ``b``: a convex polygon, computed exactly by clipping
 the triangle (Sutherland-Hodgman) in barycentric coordinates. No sampling grid is involved.
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -16,6 +16,7 @@ alternatives (``tests/ui/test_sizing.py``).
 * **Heatmaps**: ordered by a rule's order and capped at :data:`MAX_SIDE` rows and columns
   (:func:`heatmap_side`); the full matrix is a CSV download next to it.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -65,7 +66,7 @@ def pick(values: pd.Series, *, chosen: Sequence[str] = (), n: int = TOP_N) -> tu
 
 def short(name: str, limit: int = LABEL_CHARS) -> str:
     name = str(name)
-    return name if len(name) <= limit else name[:limit - 1] + "…"
+    return name if len(name) <= limit else name[: limit - 1] + "…"
 
 
 def short_labels(names: Sequence[str], limit: int = LABEL_CHARS) -> list[str]:
@@ -77,7 +78,7 @@ def short_labels(names: Sequence[str], limit: int = LABEL_CHARS) -> list[str]:
         while label in seen:
             count += 1
             tail = f"…{count}"
-            label = str(name)[:max(limit - len(tail), 1)] + tail
+            label = str(name)[: max(limit - len(tail), 1)] + tail
         seen.add(label)
         out.append(label)
     return out
@@ -147,7 +148,7 @@ TERNARY_MARKER_RADIUS = 0.03
 def ternary_xy(point: Sequence[float]) -> tuple[float, float]:
     """A point (a, b, c) of the simplex in the plane (side 1): a at the top, b bottom left, c bottom right."""
     a, b, c = (float(v) for v in point)
-    return 0.5 * a + c, (3 ** 0.5 / 2) * a
+    return 0.5 * a + c, (3**0.5 / 2) * a
 
 
 def clearance(label_at: Sequence[float], markers: Sequence[Sequence[float]]) -> float:

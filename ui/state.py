@@ -6,6 +6,7 @@ the user moves between pages. Every page reads it through :func:`population`; ev
 replaces it goes through :func:`set_population`, which also bumps :func:`version` so that the
 editors on the Population page rebuild from the new population.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace

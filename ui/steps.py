@@ -8,6 +8,7 @@ markdown), its table as a table, and the alternatives it is about in the colour 
 (:data:`ui.figures.FAMILY_COLOURS`). The steps come from the core (``Rule.steps``: the rule's own trace, or
 its explanation and values for a rule without one).
 """
+
 from __future__ import annotations
 
 import math
@@ -84,18 +85,35 @@ def show_step(rule, steps: list, index: int) -> None:
     step = steps[index - 1]
     name, hex_colour = figures.rule_colour(rule.family)
     with st.container(key="steps_nav", horizontal=True, vertical_alignment="center"):
-        st.button("Previous", key="steps_previous", icon=":material/arrow_back:", disabled=index <= 1,
-                  on_click=_set_step, args=(index - 1,))
-        st.button("Next", key="steps_next", icon=":material/arrow_forward:", disabled=index >= n,
-                  on_click=_set_step, args=(index + 1,), type="primary")
+        st.button(
+            "Previous",
+            key="steps_previous",
+            icon=":material/arrow_back:",
+            disabled=index <= 1,
+            on_click=_set_step,
+            args=(index - 1,),
+        )
+        st.button(
+            "Next",
+            key="steps_next",
+            icon=":material/arrow_forward:",
+            disabled=index >= n,
+            on_click=_set_step,
+            args=(index + 1,),
+            type="primary",
+        )
         st.markdown(f"**Step {index} of {n}** · {md(step.title)}")
     with st.container(key="steps_body"):
         st.markdown(md(step.text))
         if step.highlight:
             st.markdown("In focus: " + " ".join(f":{name}-background[**{md(a)}**]" for a in step.highlight))
         if step.table is not None:
-            widgets.table(step_table(step, hex_colour), key="steps_table", width="content",
-                          height="content" if len(step.table) <= 14 else 520)
+            widgets.table(
+                step_table(step, hex_colour),
+                key="steps_table",
+                width="content",
+                height="content" if len(step.table) <= 14 else 520,
+            )
 
 
 def stepper(model, *, beta: float, sampling: tuple | None, k: int, games: bool) -> None:
@@ -116,24 +134,40 @@ def stepper(model, *, beta: float, sampling: tuple | None, k: int, games: bool) 
             chosen = None
     options = [r for r, rule in RULES.items() if rule.applies_to(model)[0]]
     if st.session_state.get(RULE_KEY) != chosen:
-        st.session_state[RULE_KEY] = chosen          # before the widget exists: the URL decides
-    with st.expander("Step by step: how a rule reached its answer", expanded=chosen is not None,
-                     icon=":material/school:", key="steps_expander"):
+        st.session_state[RULE_KEY] = chosen  # before the widget exists: the URL decides
+    with st.expander(
+        "Step by step: how a rule reached its answer",
+        expanded=chosen is not None,
+        icon=":material/school:",
+        key="steps_expander",
+    ):
         if notice:
             st.warning(md(notice), icon=":material/info:")
-        st.selectbox("Rule", options, key=RULE_KEY, index=None, on_change=_picked,
-                     format_func=lambda r: RULES[r].name, placeholder="Pick a rule to see how it decides",
-                     help="The steps are in the address bar (trace=…&step=…): copy it to reopen this very step.")
+        st.selectbox(
+            "Rule",
+            options,
+            key=RULE_KEY,
+            index=None,
+            on_change=_picked,
+            format_func=lambda r: RULES[r].name,
+            placeholder="Pick a rule to see how it decides",
+            help="The steps are in the address bar (trace=…&step=…): copy it to reopen this very step.",
+        )
         if chosen is None:
-            st.caption("Pick a rule: its steps use the current population and the β, k and sampling distribution "
-                       "above.")
+            st.caption(
+                "Pick a rule: its steps use the current population and the β, k and sampling distribution above."
+            )
             return
         rule = RULES[chosen]
         if rule.solves_game and not games:
-            if widgets.on_request("games", (model.fingerprint, k), button_key="steps_games",
-                                  label=f"Solve MPNE_{k} and the robust policy",
-                                  explanation=f"{rule.name} solves a game on this population, which can take from "
-                                              "seconds to minutes; its steps appear when you ask."):
+            if widgets.on_request(
+                "games",
+                (model.fingerprint, k),
+                button_key="steps_games",
+                label=f"Solve MPNE_{k} and the robust policy",
+                explanation=f"{rule.name} solves a game on this population, which can take from "
+                "seconds to minutes; its steps appear when you ask.",
+            ):
                 st.rerun()
             return
         try:
@@ -145,5 +179,6 @@ def stepper(model, *, beta: float, sampling: tuple | None, k: int, games: bool) 
         if STEP_PARAM in st.query_params and index != url_step():
             _set_step(index)
         show_step(rule, steps, index)
-        st.caption(md(f"{rule.name}: {rule.explanation} Sources: {rule.source}. Population: "
-                      f"{state.population_title()}."))
+        st.caption(
+            md(f"{rule.name}: {rule.explanation} Sources: {rule.source}. Population: {state.population_title()}.")
+        )

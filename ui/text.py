@@ -18,6 +18,7 @@ Escapes alone do not stop GitHub-flavoured markdown's *literal autolinks*: Strea
 becoming a link). :func:`md` therefore also puts an invisible WORD JOINER (U+2060) inside ``://``, after
 ``www`` and after ``@``: the text looks the same and is no longer a link.
 """
+
 from __future__ import annotations
 
 import re

@@ -11,6 +11,7 @@ for the dashboard's origin. Dismissing the tour (or finishing it) hides it for t
 The tour starts only on the home page of a first visit; once started it follows the visitor from page to page
 (its Next button opens the next step's page with the example loaded) until finished or dismissed.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -32,42 +33,57 @@ SCENARIO = "jackpot_majority"
 class Step:
     title: str
     text: str
-    url_path: str | None          # the page it is shown on (None: home)
+    url_path: str | None  # the page it is shown on (None: home)
 
 
 STEPS = (
-    Step("Five voters, three answers",
-         "The Jackpot paper's first example (Figure 1, section 3.1): two people rank R > G > B, three rank "
-         "B > R > G. **B** is the first choice of a majority. Next loads these voters and opens the page that "
-         "compares every rule on them.", None),
-    Step("RLHF picks R",
-         "In the table, **Borda** (the order of a reward model trained with Bradley–Terry, so of RLHF and DPO) "
-         "gives R 7 points and B 6: R is never ranked last. The ★ marks each rule's top answer.", "rules"),
-    Step("The majority wants B",
-         "Scroll to **Head-to-head majorities**: B beats R and G 3 to 2 each, so B is the **Condorcet winner**; "
-         "the **maximal lottery**, the answer of Nash learning from human feedback (NLHF), puts probability 1 "
-         "on B (section 6.3.1).", "rules"),
-    Step("Which promises each rule keeps",
-         "This page checks each rule against the axioms (majority, Condorcet, independence of irrelevant "
-         "alternatives, clones, …) on these voters and shows the counterexample wherever a rule breaks one.",
-         "properties"),
-    Step("Your turn",
-         "Pick another failure case from the home page's library, or define your own voters on the "
-         "**Population** page. This tour will not show again in this browser.", "population"),
+    Step(
+        "Five voters, three answers",
+        "The Jackpot paper's first example (Figure 1, section 3.1): two people rank R > G > B, three rank "
+        "B > R > G. **B** is the first choice of a majority. Next loads these voters and opens the page that "
+        "compares every rule on them.",
+        None,
+    ),
+    Step(
+        "RLHF picks R",
+        "In the table, **Borda** (the order of a reward model trained with Bradley–Terry, so of RLHF and DPO) "
+        "gives R 7 points and B 6: R is never ranked last. The ★ marks each rule's top answer.",
+        "rules",
+    ),
+    Step(
+        "The majority wants B",
+        "Scroll to **Head-to-head majorities**: B beats R and G 3 to 2 each, so B is the **Condorcet winner**; "
+        "the **maximal lottery**, the answer of Nash learning from human feedback (NLHF), puts probability 1 "
+        "on B (section 6.3.1).",
+        "rules",
+    ),
+    Step(
+        "Which promises each rule keeps",
+        "This page checks each rule against the axioms (majority, Condorcet, independence of irrelevant "
+        "alternatives, clones, …) on these voters and shows the counterexample wherever a rule breaks one.",
+        "properties",
+    ),
+    Step(
+        "Your turn",
+        "Pick another failure case from the home page's library, or define your own voters on the "
+        "**Population** page. This tour will not show again in this browser.",
+        "population",
+    ),
 )
 
 
 def _seen_before() -> bool:
     try:
         return COOKIE in (st.context.cookies or {})
-    except Exception:             # no request (a bare script run): treat as a first visit
+    except Exception:  # no request (a bare script run): treat as a first visit
         return False
 
 
 def _remember() -> None:
     """Write the cookie (an invisible component; it runs once, when drawn)."""
     components.html(
-        f"<script>document.cookie = '{COOKIE}=1; max-age={COOKIE_AGE}; path=/; SameSite=Lax';</script>", height=0)
+        f"<script>document.cookie = '{COOKIE}=1; max-age={COOKIE_AGE}; path=/; SameSite=Lax';</script>", height=0
+    )
 
 
 def _dismiss() -> None:
@@ -99,14 +115,19 @@ def show(url_path: str | None) -> None:
         if index > 0 and back.button("Back", key="tour_back", icon=":material/arrow_back:"):
             _go(index - 1)
         last = index == len(STEPS) - 1
-        if forward.button("Finish" if last else "Next", key="tour_next", type="primary",
-                          icon=":material/check:" if last else ":material/arrow_forward:"):
+        if forward.button(
+            "Finish" if last else "Next",
+            key="tour_next",
+            type="primary",
+            icon=":material/check:" if last else ":material/arrow_forward:",
+        ):
             if last:
                 _dismiss()
                 st.rerun()
             _go(index + 1)
-        close.button("Close the tour, don't show it again", key="tour_close", on_click=_dismiss,
-                     icon=":material/close:")
+        close.button(
+            "Close the tour, don't show it again", key="tour_close", on_click=_dismiss, icon=":material/close:"
+        )
 
 
 def _go(index: int) -> None:

@@ -1,6 +1,7 @@
 """The bootstrap's intervals next to each rule's answer, for populations estimated from comparisons
 (:func:`aggregation.bootstrap`): "winner in X% of resamples", a flag below 95%, the Condorcet winner's share
 and each score's interval."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -15,12 +16,17 @@ from .text import md, md_list
 
 def section(model, rule_ids: list[str], labels: dict[str, str], beta: float, sampling: tuple | None) -> None:
     """The bootstrap section of a page showing ``rule_ids`` on a comparison population."""
-    st.markdown(f"**Uncertainty.** P is estimated from {model.n_rows:,} comparisons (a tie counts half for each "
-                "side), so every answer above is an estimate too. The bootstrap redraws the comparisons many times "
-                "and recomputes each rule.")
+    st.markdown(
+        f"**Uncertainty.** P is estimated from {model.n_rows:,} comparisons (a tie counts half for each "
+        "side), so every answer above is an estimate too. The bootstrap redraws the comparisons many times "
+        "and recomputes each rule."
+    )
     left, right, _ = st.columns([1, 1, 2])
-    replicates = int(left.number_input("Resamples", min_value=100, max_value=MAX_REPLICATES, value=REPLICATES,
-                                       step=100, key="bootstrap_replicates"))
+    replicates = int(
+        left.number_input(
+            "Resamples", min_value=100, max_value=MAX_REPLICATES, value=REPLICATES, step=100, key="bootstrap_replicates"
+        )
+    )
     seed = int(right.number_input("Seed", min_value=0, value=0, step=1, key="bootstrap_seed"))
     wanted = tuple(rule_ids)
     try:
@@ -33,26 +39,50 @@ def section(model, rule_ids: list[str], labels: dict[str, str], beta: float, sam
     rows = []
     for r in result.rule_ids:
         support = result.winner_support(r)
-        rows.append({"rule": labels.get(r, r), "winner on the data": ", ".join(result.winners(r)),
-                     "winner in % of resamples": f"{100 * support:.1f}%",
-                     "decided": "yes" if support >= LEVEL else f"⚠ no (below {pct})"})
+        rows.append(
+            {
+                "rule": labels.get(r, r),
+                "winner on the data": ", ".join(result.winners(r)),
+                "winner in % of resamples": f"{100 * support:.1f}%",
+                "decided": "yes" if support >= LEVEL else f"⚠ no (below {pct})",
+            }
+        )
     widgets.table(pd.DataFrame(rows).set_index("rule"), key="bootstrap_winners", width="stretch", height="content")
     undecided = [labels.get(r, r) for r in result.undecided]
     if undecided:
-        st.warning(f"The data cannot decide the winner of {len(undecided)} rule(s) (below {pct} of resamples): "
-                   + md_list(undecided, ", ") + ".", icon=":material/warning:")
+        st.warning(
+            f"The data cannot decide the winner of {len(undecided)} rule(s) (below {pct} of resamples): "
+            + md_list(undecided, ", ")
+            + ".",
+            icon=":material/warning:",
+        )
     condorcet = result.condorcet_share[result.condorcet_share > 0].sort_values(ascending=False)
     shares = ", ".join(f"{md(a)} in {100 * s:.1f}%" for a, s in condorcet.head(5).items())
-    st.markdown("**Condorcet winner across resamples:** " + (shares + "; " if shares else "")
-                + f"none in {100 * result.no_condorcet_share:.1f}%.")
-    cells = pd.DataFrame({labels.get(r, r): [f"{numbers.decimal(result.estimates.at[a, r])} "
-                                             f"[{numbers.decimal(result.lower.at[a, r])}, "
-                                             f"{numbers.decimal(result.upper.at[a, r])}]"
-                                             for a in result.alternatives] for r in result.rule_ids},
-                         index=result.alternatives).T
+    st.markdown(
+        "**Condorcet winner across resamples:** "
+        + (shares + "; " if shares else "")
+        + f"none in {100 * result.no_condorcet_share:.1f}%."
+    )
+    cells = pd.DataFrame(
+        {
+            labels.get(r, r): [
+                f"{numbers.decimal(result.estimates.at[a, r])} "
+                f"[{numbers.decimal(result.lower.at[a, r])}, "
+                f"{numbers.decimal(result.upper.at[a, r])}]"
+                for a in result.alternatives
+            ]
+            for r in result.rule_ids
+        },
+        index=result.alternatives,
+    ).T
     st.markdown(f"**Each score with its {pct} interval** (percentiles of the resamples)")
     widgets.table(cells, key="bootstrap_intervals", width="stretch")
-    st.caption(f"{md(result.method)}; {result.replicates:,} resamples, seed {result.seed}, "
-               f"{numbers.decimal(result.seconds, 1)} s. A tie between winners in a resample shares its win. "
-               + ("Rules left out: " + "; ".join(f"{md(labels.get(r, r))}: {md(why)}" for r, why in result.skipped.items())
-                  if result.skipped else ""))
+    st.caption(
+        f"{md(result.method)}; {result.replicates:,} resamples, seed {result.seed}, "
+        f"{numbers.decimal(result.seconds, 1)} s. A tie between winners in a resample shares its win. "
+        + (
+            "Rules left out: " + "; ".join(f"{md(labels.get(r, r))}: {md(why)}" for r, why in result.skipped.items())
+            if result.skipped
+            else ""
+        )
+    )

@@ -30,6 +30,7 @@ returns a valid value or raises :class:`AggregationError` (the page then keeps i
 quoting the parameter as text). No parameter longer than :data:`aggregation.bounds.MAX_PARAM_CHARS`
 characters is read.
 """
+
 from __future__ import annotations
 
 
@@ -74,8 +75,9 @@ _PARAMS = (SCENARIO_PARAM, POPULATION_PARAM, TEMPERATURE_PARAM, SAMPLING_PARAM)
 ACCEPTED = {
     K_KEY: f"a whole number from 1 to {MAX_K}",
     BETA_KEY: f"a number from {BETA_RANGE[0]:g} to {BETA_RANGE[1]:g}",
-    TEMPERATURE_PARAM: (f"a number from {TEMPERATURE_RANGE[0]:g} to {TEMPERATURE_RANGE[1]:g}, for a population "
-                        "of reward types"),
+    TEMPERATURE_PARAM: (
+        f"a number from {TEMPERATURE_RANGE[0]:g} to {TEMPERATURE_RANGE[1]:g}, for a population of reward types"
+    ),
     SAMPLING_PARAM: "one probability per alternative, in their order, separated by commas, summing to 1",
     SCENARIO_PARAM: "the id of a scenario of the library (as its gallery card links it)",
     POPULATION_PARAM: "a population written by this dashboard (z…) or the id of one this server stores (s…)",
@@ -92,8 +94,11 @@ def bad_value(param: str, value, problem, fallback: str) -> str:
     default, or what the session had)."""
     reason = str(problem).rstrip(".")
     accepted = ACCEPTED.get(param)
-    return (f"The link's {param}={short(str(value)[:bounds.MAX_PARAM_CHARS])} was not used: {reason}. "
-            + (f"Accepted: {accepted}. " if accepted else "") + f"Showing {fallback} instead.")
+    return (
+        f"The link's {param}={short(str(value)[: bounds.MAX_PARAM_CHARS])} was not used: {reason}. "
+        + (f"Accepted: {accepted}. " if accepted else "")
+        + f"Showing {fallback} instead."
+    )
 
 
 def encode_sampling(D) -> str:
@@ -143,8 +148,9 @@ def decode_scenario(text) -> str:
     library has it is for :func:`ui.scenarios.load` to say."""
     text = _param(text, "scenario")
     if not _SCENARIO_ID.match(text):
-        raise AggregationError(f"the link's scenario {short(text)} is not a scenario id (lower-case letters, digits, "
-                               "'_' and '-')")
+        raise AggregationError(
+            f"the link's scenario {short(text)} is not a scenario id (lower-case letters, digits, '_' and '-')"
+        )
     return text
 
 
@@ -176,17 +182,21 @@ def decode_step(text) -> int:
 def decode_sampling(text: str, alternatives) -> pd.Series:
     """Inverse of :func:`encode_sampling`, validated by the core."""
     text = _param(text, "sampling distribution D")
-    bounds.check("MAX_ALTERNATIVES", text.count(",") + 1, "the link's sampling distribution D",
-                 found=f"{text.count(',') + 1:,} numbers")
+    bounds.check(
+        "MAX_ALTERNATIVES",
+        text.count(",") + 1,
+        "the link's sampling distribution D",
+        found=f"{text.count(',') + 1:,} numbers",
+    )
     parts = [p.strip() for p in text.split(",")]
     if not all(len(p) <= 40 and _NUMBER.match(p) for p in parts):
-        raise AggregationError(
-            f"the link's sampling distribution D={short(text)} must be numbers separated by commas")
+        raise AggregationError(f"the link's sampling distribution D={short(text)} must be numbers separated by commas")
     values = [float(p) for p in parts]
     if len(values) != len(alternatives):
         raise AggregationError(
             f"the link's sampling distribution D has {len(values)} numbers but the population has "
-            f"{len(alternatives)} alternatives ({', '.join(alternatives)})")
+            f"{len(alternatives)} alternatives ({', '.join(alternatives)})"
+        )
     return distribution(values, alternatives, what="the link's sampling distribution D")
 
 
@@ -213,9 +223,16 @@ def apply_inbound_link() -> None:
         try:
             state.set_sampling(decode_sampling(changed[SAMPLING_PARAM], state.population().alternatives))
         except AggregationError as exc:
-            state.notice(bad_value(SAMPLING_PARAM, changed[SAMPLING_PARAM], exc,
-                                   "the sampling distribution D you had" if state.sampling() is not None else
-                                   "uniform sampling (the default)"))
+            state.notice(
+                bad_value(
+                    SAMPLING_PARAM,
+                    changed[SAMPLING_PARAM],
+                    exc,
+                    "the sampling distribution D you had"
+                    if state.sampling() is not None
+                    else "uniform sampling (the default)",
+                )
+            )
 
 
 def apply_scenario(scenario, origin: state.Origin | None = None) -> None:
@@ -223,8 +240,7 @@ def apply_scenario(scenario, origin: state.Origin | None = None) -> None:
     of ``presets.Scenario``). ``origin`` defaults to the scenario itself (title and id, so that a link
     can name it); pass another one for a scenario that is not the library's (an upload)."""
     generator = getattr(scenario, "generator", None)
-    state.set_population(scenario.population, origin or state.Origin(scenario.title, scenario.id,
-                                                                     generator=generator))
+    state.set_population(scenario.population, origin or state.Origin(scenario.title, scenario.id, generator=generator))
     state.set_sampling(getattr(scenario, "sampling", None))
     state.set_choice_setup(getattr(scenario, "choice", None))
     beta = getattr(scenario, "beta", None)
@@ -248,8 +264,16 @@ def _drop_bad_controls() -> None:
             del st.query_params[key]
             default = DEFAULT_BETA if key == BETA_KEY else DEFAULT_K
             value = st.session_state.get(key)
-            state.notice(bad_value(key, text, exc, f"{key} = {default:g} (the default)" if value in (None, default)
-                                   else f"{key} = {float(value):g} (the value you had)"))
+            state.notice(
+                bad_value(
+                    key,
+                    text,
+                    exc,
+                    f"{key} = {default:g} (the default)"
+                    if value in (None, default)
+                    else f"{key} = {float(value):g} (the value you had)",
+                )
+            )
 
 
 def _keep_link_controls() -> None:
@@ -281,7 +305,7 @@ def open_scenario(scenario) -> None:
     """Load ``scenario`` and go to its page, with a URL that reproduces it (never returns)."""
     apply_scenario(scenario)
     seen = st.session_state.setdefault(_SEEN_KEY, {})
-    seen.update(desired_params())      # the next run must not load it a second time
+    seen.update(desired_params())  # the next run must not load it a second time
     params = {**scenario_params(scenario), **{p: v for p, v in desired_params().items() if v is not None}}
     st.switch_page(ROOT / scenarios.page_of(scenario).path, query_params=params)
 
@@ -320,8 +344,11 @@ def current_params() -> dict[str, str]:
 def _apply_temperature(text: str) -> None:
     model = state.population()
     if model.kind != USER_TYPES:
-        state.notice(bad_value(TEMPERATURE_PARAM, text, "the current population is not one of reward types",
-                               "the current population"))
+        state.notice(
+            bad_value(
+                TEMPERATURE_PARAM, text, "the current population is not one of reward types", "the current population"
+            )
+        )
         return
     try:
         value = decode_temperature(text)
@@ -334,13 +361,15 @@ def _apply_population(text: str, *, scenario: bool) -> None:
     try:
         linked = links.decode(text)
     except AggregationError as exc:
-        state.notice(bad_value(POPULATION_PARAM, text[:40] + ("…" if len(text) > 40 else ""), exc,
-                               "the current population"))
+        state.notice(
+            bad_value(POPULATION_PARAM, text[:40] + ("…" if len(text) > 40 else ""), exc, "the current population")
+        )
         return
     current = state.origin()
-    state.set_population(linked.population, state.Origin(linked.title, current.scenario if scenario else None,
-                                                         edited=linked.edited))
-    st.session_state[_ENCODED_KEY] = (_population_key(), text)    # the same link: nothing to write back
+    state.set_population(
+        linked.population, state.Origin(linked.title, current.scenario if scenario else None, edited=linked.edited)
+    )
+    st.session_state[_ENCODED_KEY] = (_population_key(), text)  # the same link: nothing to write back
 
 
 def _population_key():
@@ -394,8 +423,12 @@ def link_scope() -> str:
     if not origin.edited and (origin.scenario or origin == state.DEFAULT_ORIGIN):
         base = f"the scenario “{md(origin.title)}”" if origin.scenario else "the default population"
         return f"The address bar is a link that reproduces this screen: {base}, β, k and the sampling distribution."
-    where = ("inside the link" if (population_param() or "").startswith(links.INLINE) else
-             f"on this server, which keeps it for {bounds.MAX_LINK_AGE_DAYS} days after its last use")
-    return ("The address bar is a link that reproduces this screen, this population included (kept "
-            f"{where}); a reload keeps it too.")
-
+    where = (
+        "inside the link"
+        if (population_param() or "").startswith(links.INLINE)
+        else f"on this server, which keeps it for {bounds.MAX_LINK_AGE_DAYS} days after its last use"
+    )
+    return (
+        "The address bar is a link that reproduces this screen, this population included (kept "
+        f"{where}); a reload keeps it too."
+    )

@@ -13,6 +13,7 @@ nothing a user types can make the dashboard or a worker look anywhere else on th
 
 Neither ever says whether some other path exists. Nothing here imports torch.
 """
+
 from __future__ import annotations
 
 import os
@@ -34,8 +35,12 @@ _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]*")
 
 def is_model_name(name) -> bool:
     """Whether ``name`` has the shape of a model folder's name (not whether such a model exists)."""
-    return (isinstance(name, str) and len(name) <= MAX_MODEL_NAME_CHARS and _NAME.fullmatch(name) is not None
-            and name not in BUILT_IN)
+    return (
+        isinstance(name, str)
+        and len(name) <= MAX_MODEL_NAME_CHARS
+        and _NAME.fullmatch(name) is not None
+        and name not in BUILT_IN
+    )
 
 
 def available_models(model_dirs) -> list[str]:

@@ -76,6 +76,7 @@ Reliability: a worker sends a heartbeat every second while a job runs; a running
 heartbeat stops for ``stale_after_s`` (default 60 s) is marked failed with the reason, or queued
 again when ``max_retries`` allows (attempt 2, 3, ...). Jobs run in submission order.
 """
+
 from __future__ import annotations
 
 import json
@@ -91,13 +92,38 @@ from dataclasses import dataclass
 from .catalog import BUILT_IN, available_models
 from .config import WorkerConfig
 from .queue import JobChannel, make_huey
-from .records import (TERMINAL, JobList, JobRecord, JobStatus, JobStore, LimitReached, Quota, UnreadableRecord,
-                      record_from_row, set_refusal, status_from_row)
+from .records import (
+    TERMINAL,
+    JobList,
+    JobRecord,
+    JobStatus,
+    JobStore,
+    LimitReached,
+    Quota,
+    UnreadableRecord,
+    record_from_row,
+    set_refusal,
+    status_from_row,
+)
 from .spec import JobSpecError, describe_spec, spec_for, validate_spec
 
-__all__ = ["JobClient", "UserJobs", "JobStatus", "JobRecord", "JobList", "JobSpecError", "UnknownJob",
-           "QueueUnavailable", "LimitReached", "Quota", "WorkerStatus", "get_client", "validate_spec", "spec_for",
-           "describe_spec"]
+__all__ = [
+    "JobClient",
+    "UserJobs",
+    "JobStatus",
+    "JobRecord",
+    "JobList",
+    "JobSpecError",
+    "UnknownJob",
+    "QueueUnavailable",
+    "LimitReached",
+    "Quota",
+    "WorkerStatus",
+    "get_client",
+    "validate_spec",
+    "spec_for",
+    "describe_spec",
+]
 
 # what a queue that cannot be reached raises (the redis client's errors are not OSErrors)
 _QUEUE_ERRORS = (OSError, sqlite3.OperationalError, redis.exceptions.RedisError)
@@ -120,13 +146,16 @@ class QueueUnavailable(RuntimeError):
 class WorkerStatus:
     """Whether some worker spoke lately (``alive``), how many seconds ago the last one did (None: never,
     or the queue cannot be reached), and which one (``worker``, ``host:pid``)."""
+
     alive: bool
     seconds_ago: float | None
     worker: str | None = None
 
 
-_LOST = ("its entry in the queue is gone: the queue was emptied or restarted without keeping its data "
-         "(e.g. Redis without persistence) before a worker took the job; nothing ran. Start it again")
+_LOST = (
+    "its entry in the queue is gone: the queue was emptied or restarted without keeping its data "
+    "(e.g. Redis without persistence) before a worker took the job; nothing ran. Start it again"
+)
 
 
 class JobClient:
@@ -150,8 +179,10 @@ class JobClient:
         """Validate, record (as ``owner``'s, within ``quota``: else :class:`LimitReached`) and queue a job."""
         normalized = validate_spec(spec)
         if normalized["model"] not in BUILT_IN and normalized["model"] not in self.models():
-            raise JobSpecError("model must be 'tiny', 'tabular' or one of the models offered here (the subfolders holding a "
-                               "config.json in the operator's model folders, AGGREGATION_MODEL_DIRS)")
+            raise JobSpecError(
+                "model must be 'tiny', 'tabular' or one of the models offered here (the subfolders holding a "
+                "config.json in the operator's model folders, AGGREGATION_MODEL_DIRS)"
+            )
         job_id = uuid.uuid4().hex
         self.store.insert(job_id, normalized, owner=owner, quota=quota)
         try:
@@ -162,17 +193,27 @@ class JobClient:
         self.store.update(job_id, expect_state=None, queue_marked=1)
         return job_id
 
-    def submit_experiment(self, name: str, backend: str = "tabular", seeds: int | None = None, *,
-                          owner: str | None = None, quota: Quota | None = None) -> tuple[str, list[str]]:
+    def submit_experiment(
+        self,
+        name: str,
+        backend: str = "tabular",
+        seeds: int | None = None,
+        *,
+        owner: str | None = None,
+        quota: Quota | None = None,
+    ) -> tuple[str, list[str]]:
         """Submit every run of one of the papers' experiments (:mod:`worker.experiments`) as a queued job of
         ``owner``'s, each spec carrying ``experiment: {name, id, run}``; returns ``(experiment id, job ids)``.
         The set is checked whole against ``quota`` first (:class:`LimitReached` names the limit); if the queue
         fails part-way, the jobs already queued are cancelled and :class:`QueueUnavailable` is raised."""
         from aggregation.experiments import experiment_runs
+
         runs = experiment_runs(name, backend, seeds)
         experiment_id = uuid.uuid4().hex[:12]
-        specs = [validate_spec({**run.spec, "experiment": {"name": name, "id": experiment_id, "run": run.id}})
-                 for run in runs]
+        specs = [
+            validate_spec({**run.spec, "experiment": {"name": name, "id": experiment_id, "run": run.id}})
+            for run in runs
+        ]
         refusal = set_refusal(quota, *self.usage(owner), len(specs), sum(s["steps"] for s in specs))
         if refusal:
             raise LimitReached(refusal)
@@ -231,8 +272,9 @@ class JobClient:
         except _QUEUE_ERRORS as exc:
             raise QueueUnavailable(f"could not reach the {self.config.describe()} to cancel: {exc}") from None
         now = time.time()
-        if self.store.update(job_id, expect_state="queued", state="cancelled", finished_at=now,
-                             message="cancelled before it started"):
+        if self.store.update(
+            job_id, expect_state="queued", state="cancelled", finished_at=now, message="cancelled before it started"
+        ):
             return True
         self.store.update(job_id, expect_state="running", message=_CANCELLING)
         return True
@@ -279,11 +321,21 @@ class JobClient:
             return self.store.row(job_id)
         if kv is None or kv.get("attempt", 1) != row["attempt"]:
             if row["state"] == "queued" and row["queue_marked"] and self._lost(row):
-                self.store.update(job_id, expect_state="queued", expect_attempt=row["attempt"], state="failed",
-                                  finished_at=time.time(), message=None, error=_LOST)
+                self.store.update(
+                    job_id,
+                    expect_state="queued",
+                    expect_attempt=row["attempt"],
+                    state="failed",
+                    finished_at=time.time(),
+                    message=None,
+                    error=_LOST,
+                )
                 return self.store.row(job_id)
-            if row["state"] == "running" and row["beat_seen_at"] is not None \
-                    and time.time() - row["beat_seen_at"] > self.config.stale_after_s:
+            if (
+                row["state"] == "running"
+                and row["beat_seen_at"] is not None
+                and time.time() - row["beat_seen_at"] > self.config.stale_after_s
+            ):
                 return self._worker_lost(row, {}, time.time())  # the queue lost its state and the worker is silent
             if row["state"] == "queued" and (row["message"] or "").startswith(("waiting for a worker", _UNREACHABLE)):
                 ahead = self.store.queued_before(row["created_at"])
@@ -293,7 +345,9 @@ class JobClient:
                     return self.store.row(job_id)
             return row
         state = kv.get("state")
-        values = {k: kv.get(k) for k in ("step", "total_steps", "started_at", "worker", "device") if kv.get(k) is not None}
+        values = {
+            k: kv.get(k) for k in ("step", "total_steps", "started_at", "worker", "device") if kv.get(k) is not None
+        }
         if kv.get("n_events", 0) != row["n_events"] or state in TERMINAL:
             try:
                 events = self.channel.events(job_id)
@@ -301,8 +355,12 @@ class JobClient:
             except _QUEUE_ERRORS:
                 pass
         if state in TERMINAL:
-            values.update(state=state, finished_at=kv.get("finished_at") or time.time(), message=kv.get("message"),
-                          error=kv.get("error"))
+            values.update(
+                state=state,
+                finished_at=kv.get("finished_at") or time.time(),
+                message=kv.get("message"),
+                error=kv.get("error"),
+            )
             if state == "finished":
                 try:
                     values["result"] = self.channel.result(job_id)
@@ -346,24 +404,53 @@ class JobClient:
     def _worker_lost(self, row, kv, now):
         job_id, attempt = row["id"], row["attempt"]
         silent = now - row["beat_seen_at"]
-        reason = (f"the worker {kv.get('worker') or row['worker'] or '?'} stopped sending heartbeats {silent:.0f} s ago "
-                  f"(after step {row['step']} of {row['total_steps']}); it was probably killed or lost its connection")
+        reason = (
+            f"the worker {kv.get('worker') or row['worker'] or '?'} stopped sending heartbeats {silent:.0f} s ago "
+            f"(after step {row['step']} of {row['total_steps']}); it was probably killed or lost its connection"
+        )
         if row["message"] == _CANCELLING:  # it was being cancelled anyway
-            self.store.update(job_id, expect_state="running", expect_attempt=attempt, state="cancelled",
-                              finished_at=now, message=f"cancelled; its worker had stopped responding ({reason})")
+            self.store.update(
+                job_id,
+                expect_state="running",
+                expect_attempt=attempt,
+                state="cancelled",
+                finished_at=now,
+                message=f"cancelled; its worker had stopped responding ({reason})",
+            )
         elif attempt <= self.config.max_retries:
-            if self.store.update(job_id, expect_state="running", expect_attempt=attempt, state="queued",
-                                 attempt=attempt + 1, step=0, beat=None, beat_seen_at=None, started_at=None,
-                                 worker=None, device=None, n_events=0, events=None,
-                                 message=f"queued again: {reason}"):
+            if self.store.update(
+                job_id,
+                expect_state="running",
+                expect_attempt=attempt,
+                state="queued",
+                attempt=attempt + 1,
+                step=0,
+                beat=None,
+                beat_seen_at=None,
+                started_at=None,
+                worker=None,
+                device=None,
+                n_events=0,
+                events=None,
+                message=f"queued again: {reason}",
+            ):
                 spec = json.loads(row["spec"])
                 try:
                     self._enqueue(job_id, spec, attempt + 1)
                 except _QUEUE_ERRORS as exc:
-                    self.store.update(job_id, state="failed", finished_at=now, error=f"{reason}; re-queueing failed: {exc}")
+                    self.store.update(
+                        job_id, state="failed", finished_at=now, error=f"{reason}; re-queueing failed: {exc}"
+                    )
         else:
-            self.store.update(job_id, expect_state="running", expect_attempt=attempt, state="failed", finished_at=now,
-                              error=reason, message=None)
+            self.store.update(
+                job_id,
+                expect_state="running",
+                expect_attempt=attempt,
+                state="failed",
+                finished_at=now,
+                error=reason,
+                message=None,
+            )
         return self.store.row(job_id)
 
 

@@ -19,6 +19,7 @@ and remote workers all use the same variables):
   subfolder's name, never by a path); the dashboard lists those of its own folders, and a worker
   loads a model only from its own folders (:mod:`worker.catalog`).
 """
+
 from __future__ import annotations
 
 import os
@@ -57,11 +58,13 @@ class WorkerConfig:
             if scheme not in REDIS_SCHEMES:
                 raise QueueConfigError(
                     f"AGGREGATION_QUEUE_URL must start with redis:// or rediss:// (got {scheme or 'no scheme'!r}); "
-                    "leave it unset for the built-in SQLite queue")
+                    "leave it unset for the built-in SQLite queue"
+                )
             if not self.password:
                 raise QueueConfigError(
                     "a Redis queue must be used with a password: put it in the URL (redis://:PASSWORD@host:6379/0) "
-                    "or in AGGREGATION_QUEUE_PASSWORD, and start redis-server with --requirepass")
+                    "or in AGGREGATION_QUEUE_PASSWORD, and start redis-server with --requirepass"
+                )
         if not self.stale_after_s > self.heartbeat_s:
             raise QueueConfigError("the stale-job limit must be longer than the heartbeat interval")
         if self.max_retries < 0:
@@ -81,8 +84,10 @@ class WorkerConfig:
             values["queue_name"] = env["AGGREGATION_QUEUE_NAME"]
         if env.get("AGGREGATION_MODEL_DIRS"):
             values["model_dirs"] = env["AGGREGATION_MODEL_DIRS"]
-        for key, var, kind in (("stale_after_s", "AGGREGATION_STALE_AFTER_S", float),
-                               ("max_retries", "AGGREGATION_JOB_RETRIES", int)):
+        for key, var, kind in (
+            ("stale_after_s", "AGGREGATION_STALE_AFTER_S", float),
+            ("max_retries", "AGGREGATION_JOB_RETRIES", int),
+        ):
             if env.get(var):
                 try:
                     values[key] = kind(env[var])
@@ -92,8 +97,10 @@ class WorkerConfig:
         return cls(**values)
 
     def __repr__(self) -> str:  # never shows the queue password
-        return (f"WorkerConfig(data_dir={str(self.data_dir)!r}, queue={self.describe()!r}, "
-                f"stale_after_s={self.stale_after_s}, max_retries={self.max_retries})")
+        return (
+            f"WorkerConfig(data_dir={str(self.data_dir)!r}, queue={self.describe()!r}, "
+            f"stale_after_s={self.stale_after_s}, max_retries={self.max_retries})"
+        )
 
     def with_(self, **changes) -> "WorkerConfig":
         return replace(self, **changes)

@@ -6,6 +6,7 @@ queue can be reached. One worker thread runs one job at a time, in submission or
 consumer per GPU (``CUDA_VISIBLE_DEVICES=i``) on each GPU machine. Stop it with SIGTERM or
 Ctrl-C: a job still running is stopped and reported failed ("the worker was shut down").
 """
+
 from __future__ import annotations
 
 import argparse
@@ -46,6 +47,7 @@ def exit_with_parent(interval: float = 0.5, parent: int | None = None) -> None:
         while os.getppid() == parent:
             time.sleep(interval)
         os.kill(os.getpid(), signal.SIGTERM)
+
     threading.Thread(target=loop, name="parent-watchdog", daemon=True).start()
 
 
@@ -53,8 +55,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m worker.consumer", description=__doc__.splitlines()[0])
     parser.add_argument("--workers", "-w", type=int, default=1, help="jobs run at the same time (default 1)")
     parser.add_argument("--exit-with-parent", action="store_true", help="stop when the parent process exits")
-    parser.add_argument("--parent-pid", type=int, default=None, help="the parent --exit-with-parent watches "
-                        "(default: the parent at start-up, which may already have been replaced)")
+    parser.add_argument(
+        "--parent-pid",
+        type=int,
+        default=None,
+        help="the parent --exit-with-parent watches "
+        "(default: the parent at start-up, which may already have been replaced)",
+    )
     parser.add_argument("--verbose", "-v", action="store_true")
     args = parser.parse_args(argv)
     check_queue(huey, CONFIG)
@@ -69,7 +76,9 @@ def main(argv: list[str] | None = None) -> int:
     beat_forever(huey)  # the dashboard says "no worker is running" when no worker has spoken for a while
     if warm_enabled():  # import torch and transformers now, once, not per job (worker.forkserver)
         warm_trainer(CONFIG).start()
-    consumer = huey.create_consumer(workers=args.workers, worker_type="thread", periodic=False, max_delay=MAX_POLL_DELAY_S)
+    consumer = huey.create_consumer(
+        workers=args.workers, worker_type="thread", periodic=False, max_delay=MAX_POLL_DELAY_S
+    )
     consumer.run()
     return 0
 

@@ -22,14 +22,22 @@ dataset with its standard errors.
 
 Alternatives are addressed by their index in ``alternatives`` throughout.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
 
-from aggregation import (RANKINGS, USER_TYPES, AggregationError, PairwiseData, RewardPopulation, sample_comparisons,
-                         sample_paired_comparisons)
+from aggregation import (
+    RANKINGS,
+    USER_TYPES,
+    AggregationError,
+    PairwiseData,
+    RewardPopulation,
+    sample_comparisons,
+    sample_paired_comparisons,
+)
 from aggregation.validate import distribution
 from aggregation.populations.comparisons import sample_pairs
 
@@ -78,7 +86,7 @@ class PairedDataset:
 @dataclass
 class RankedChoiceDataset:
     shown: np.ndarray  # (n, K) alternative indices
-    top: np.ndarray    # (n, k) positions into `shown`, best first
+    top: np.ndarray  # (n, k) positions into `shown`, best first
 
     def wins(self, m: int) -> np.ndarray:
         """Implied pairwise wins: each ranked response beats every shown response ranked below it."""
@@ -126,8 +134,8 @@ class RankingSample:
         ``others[i, ...]`` (0 when one of the others is ``y[i]`` itself: an identical response
         counts for the other side)."""
         L = self.levels  # (N, m)
-        ly = L[:, y]                                  # (N, n)
-        lo = L[:, others.reshape(len(y), -1)]          # (N, n, k)
+        ly = L[:, y]  # (N, n)
+        lo = L[:, others.reshape(len(y), -1)]  # (N, n, k)
         return (ly[:, :, None] < lo).all(-1).mean(0)
 
 
@@ -139,7 +147,7 @@ class PlackettLuceJudges:
     an identical response gets its share like any other (y against {y} is one half)."""
 
     log_weights: np.ndarray  # (types, m): r_i / T
-    shares: np.ndarray       # (types,)
+    shares: np.ndarray  # (types,)
 
     @classmethod
     def of(cls, population: RewardPopulation) -> "PlackettLuceJudges":
@@ -150,7 +158,7 @@ class PlackettLuceJudges:
         others = others.reshape(len(y), -1)
         out = np.zeros(len(y))
         for r, share in zip(self.log_weights, self.shares):
-            ratio = np.exp(np.minimum(r[others] - r[y][:, None], _MAX_EXPONENT)).sum(1)   # sum_o w(o) / w(y)
+            ratio = np.exp(np.minimum(r[others] - r[y][:, None], _MAX_EXPONENT)).sum(1)  # sum_o w(o) / w(y)
             out += share / (1.0 + ratio)
         return out
 
@@ -160,8 +168,9 @@ def pair_dataset(model, n: int, sampling, seed: int) -> PairDataset:
     data = sample_comparisons(model, n, sampling, seed=seed)
     index = {a: i for i, a in enumerate(data.alternatives)}
     table = data.table
-    return PairDataset(table["chosen"].map(index).to_numpy(np.int64),
-                       table["rejected"].map(index).to_numpy(np.int64), data)
+    return PairDataset(
+        table["chosen"].map(index).to_numpy(np.int64), table["rejected"].map(index).to_numpy(np.int64), data
+    )
 
 
 def paired_dataset(model, n: int, sampling, seed: int) -> PairedDataset:
@@ -169,15 +178,20 @@ def paired_dataset(model, n: int, sampling, seed: int) -> PairedDataset:
     data = sample_paired_comparisons(model, n, sampling, seed=seed)
     index = {a: i for i, a in enumerate(data.alternatives)}
     table = data.table
-    return PairedDataset(table["chosen"].map(index).to_numpy(np.int64).reshape(n, 2),
-                         table["rejected"].map(index).to_numpy(np.int64).reshape(n, 2), data)
+    return PairedDataset(
+        table["chosen"].map(index).to_numpy(np.int64).reshape(n, 2),
+        table["rejected"].map(index).to_numpy(np.int64).reshape(n, 2),
+        data,
+    )
 
 
 def distinct_draws(D: np.ndarray, n: int, size: int, rng: np.random.Generator) -> np.ndarray:
     """``n`` rows of ``size`` i.i.d. draws from ``D`` conditioned on being distinct (by rejection)."""
     if (D > 0).sum() < size:
-        raise AggregationError(f"the sampling distribution gives positive probability to {(D > 0).sum()} "
-                               f"alternatives; {size} distinct responses cannot be shown")
+        raise AggregationError(
+            f"the sampling distribution gives positive probability to {(D > 0).sum()} "
+            f"alternatives; {size} distinct responses cannot be shown"
+        )
     out = np.empty((n, size), dtype=np.int64)
     todo = np.arange(n)
     for _ in range(_MAX_REJECTION_ROUNDS):
@@ -189,8 +203,10 @@ def distinct_draws(D: np.ndarray, n: int, size: int, rng: np.random.Generator) -
         todo = todo[take:]
         if not len(todo):
             return out
-    raise AggregationError(f"the sampling distribution is too concentrated to draw {size} distinct responses "
-                           "in reasonable time; spread it over more alternatives or show fewer responses")
+    raise AggregationError(
+        f"the sampling distribution is too concentrated to draw {size} distinct responses "
+        "in reasonable time; spread it over more alternatives or show fewer responses"
+    )
 
 
 def ranked_choice_dataset(model, n: int, sampling, display_size: int, top_k: int, seed: int) -> RankedChoiceDataset:
@@ -219,6 +235,7 @@ def population_types(model) -> tuple[int, callable]:
         def prefers(a, b, rng):
             la, lb = levels[:, a].T, levels[:, b].T
             return (la < lb) | ((la == lb) & (rng.random(la.shape) < 0.5))
+
         return levels.shape[0], prefers
     if model.kind == USER_TYPES:
         Q = model.type_preference_matrices()
@@ -226,6 +243,7 @@ def population_types(model) -> tuple[int, callable]:
         def prefers(a, b, rng):
             q = Q[:, a, b].T
             return rng.random(q.shape) < q
+
         return len(model.types), prefers
     raise AggregationError("the consistent loss needs a population of rankings or of user types")
 

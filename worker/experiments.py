@@ -11,6 +11,7 @@ folder (``AGGREGATION_MODEL_DIRS``) and the runs name the model by the folder's 
 ``--timing`` adds each run's seconds, milliseconds per step and device. The dashboard submits the same runs
 as queued jobs (:meth:`worker.client.JobClient.submit_experiment`).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,14 +22,26 @@ import time
 from pathlib import Path
 
 from aggregation import AggregationError
-from aggregation.experiments import (BACKENDS, EXPERIMENTS, MAX_SEEDS, Run, Submitted, experiment_runs,  # noqa: F401
-                                     figure4_population, get_experiment, interval, run_of, runs_csv,
-                                     submitted_experiments, summarize, FIGURE_1, CYCLE, TWO_COLOURS, FIGURE4)
+from aggregation.experiments import BACKENDS, EXPERIMENTS, Run, experiment_runs, runs_csv, summarize
+from aggregation.experiments import (  # noqa: F401 - re-exported for the command line's callers
+    MAX_SEEDS,
+    Submitted,
+    figure4_population,
+    get_experiment,
+    interval,
+    run_of,
+    submitted_experiments,
+    FIGURE_1,
+    CYCLE,
+    TWO_COLOURS,
+    FIGURE4,
+)
 
 
 # ------------------------------------------------------------------ running in this process
-def run_local(name: str, backend: str = "tabular", seeds: int | None = None, *, arms=None, emit=None,
-              on_result=None) -> tuple[list[Run], list[dict]]:
+def run_local(
+    name: str, backend: str = "tabular", seeds: int | None = None, *, arms=None, emit=None, on_result=None
+) -> tuple[list[Run], list[dict]]:
     """Train every run of the experiment here, one after the other (:func:`worker.train.train`)."""
     from .spec import validate_spec_and_population
     from .train import train
@@ -54,7 +67,8 @@ def _backend_from_argument(value: str) -> str:
     if path.is_dir() and (path / "config.json").is_file():
         folder = path.resolve()
         os.environ["AGGREGATION_MODEL_DIRS"] = os.pathsep.join(
-            [str(folder.parent)] + [d for d in os.environ.get("AGGREGATION_MODEL_DIRS", "").split(os.pathsep) if d])
+            [str(folder.parent)] + [d for d in os.environ.get("AGGREGATION_MODEL_DIRS", "").split(os.pathsep) if d]
+        )
         return folder.name
     return value
 
@@ -62,8 +76,9 @@ def _backend_from_argument(value: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m worker.experiments", description=__doc__.splitlines()[0])
     parser.add_argument("name", choices=list(EXPERIMENTS))
-    parser.add_argument("--backend", default="tabular", help="tabular (default), tiny, a model's name or a "
-                                                             "checkpoint folder")
+    parser.add_argument(
+        "--backend", default="tabular", help="tabular (default), tiny, a model's name or a checkpoint folder"
+    )
     parser.add_argument("--seeds", type=int, default=None, help="seeds per method (default: the experiment's)")
     parser.add_argument("--out", default=None, help="write runs.json, summary.json and runs.csv here")
     parser.add_argument("--timing", action="store_true", help="add seconds and ms per step of every run")
@@ -77,18 +92,26 @@ def main(argv: list[str] | None = None) -> int:
     summary = summarize(args.name, runs, results)
     report = {"experiment": args.name, "backend": backend, "claims": summary["claims"], "runs": []}
     for run, result in zip(runs, results):
-        row = {"run": run.id, "settings": result["settings"], "policy": result["policy"],
-               "mixture": result.get("mixture")}
+        row = {
+            "run": run.id,
+            "settings": result["settings"],
+            "policy": result["policy"],
+            "mixture": result.get("mixture"),
+        }
         if args.timing:
-            row["timing"] = {"wall_s": result["wall_s"], "ms_per_step": result["timings"]["ms_per_step"],
-                             "device": result["device"]}
+            row["timing"] = {
+                "wall_s": result["wall_s"],
+                "ms_per_step": result["timings"]["ms_per_step"],
+                "device": result["device"],
+            }
         report["runs"].append(row)
     report["summary"] = summary
     if args.out:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
-        (out / "runs.json").write_text(json.dumps([{"run": r.id, "spec": r.spec, "result": res}
-                                                   for r, res in zip(runs, results)], allow_nan=False))
+        (out / "runs.json").write_text(
+            json.dumps([{"run": r.id, "spec": r.spec, "result": res} for r, res in zip(runs, results)], allow_nan=False)
+        )
         (out / "summary.json").write_text(json.dumps(summary, allow_nan=False, indent=1))
         (out / "runs.csv").write_text(runs_csv(runs, results))
     print(json.dumps(report, allow_nan=False), flush=True)

@@ -16,6 +16,7 @@ started by the worker; :class:`ForkServer` is the worker's side).
   exit too: ``--parent-pid``). If the server dies, the worker starts a new one for the next job; if it
   cannot, the job runs the cold way (``AGGREGATION_WARM_TRAINER=0`` always does).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -116,15 +117,17 @@ def _fork_job(argv: list[str], log: str, sock: socket.socket) -> int:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         from . import train
+
         train.PROCESS_START = time.perf_counter()  # the job's start-up is its own, not the server's
         if "--parent-pid" in argv:  # this child's parent is the server, which lives as long as the worker
             i = argv.index("--parent-pid")
-            argv = argv[:i] + argv[i + 2:]
+            argv = argv[:i] + argv[i + 2 :]
         code = train.main([*argv, "--parent-pid", str(os.getppid())])
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 1
     except BaseException:  # noqa: BLE001
         import traceback
+
         traceback.print_exc()
         code = 1
     finally:
@@ -191,10 +194,22 @@ class ForkServer:
             log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL
             try:
                 self._proc = subprocess.Popen(
-                    [sys.executable, "-m", "worker.forkserver", "--fd", str(theirs.fileno()),
-                     "--parent-pid", str(os.getpid())],
-                    pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                    start_new_session=True, cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+                    [
+                        sys.executable,
+                        "-m",
+                        "worker.forkserver",
+                        "--fd",
+                        str(theirs.fileno()),
+                        "--parent-pid",
+                        str(os.getpid()),
+                    ],
+                    pass_fds=(theirs.fileno(),),
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=log,
+                    start_new_session=True,
+                    cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                )
             finally:
                 theirs.close()
                 if log is not subprocess.DEVNULL:

@@ -13,6 +13,7 @@ Lemma 5.3 then reads, for every pair (a, b), ``J1 = J(a, b, a, b)`` and ``J2 = J
 ``J1 + J2`` estimates ``P[a, b]`` and ``J1 - (J1 + J2)^2`` the numerator ``Var_u[P_u(a > b)]`` of
 eq. (16). The fit runs on the CPU in float64 whatever device the policy uses (J has K (m + 1) numbers).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -52,26 +53,31 @@ class JointFit:
         j1, j2 = self.tables()
         numerator = np.maximum(j1 - (j1 + j2) ** 2, 0.0)
         np.fill_diagonal(numerator, 0.0)
-        out = {"source": "joint likelihood model J fitted on the paired comparisons (Shirali et al., section 5.3; "
-                         "Lemma 5.3, eq. 16)",
-               "alternatives": list(alternatives), "joint_types": int(self.rewards.shape[0]), "steps": self.steps,
-               "cross_entropy_start": self.loss_start, "cross_entropy_end": self.loss_end,
-               "latent_shares": np.exp(self.log_shares).tolist(),
-               "preference_variance": numerator.tolist(), "preference": (j1 + j2).tolist()}
+        out = {
+            "source": "joint likelihood model J fitted on the paired comparisons (Shirali et al., section 5.3; "
+            "Lemma 5.3, eq. 16)",
+            "alternatives": list(alternatives),
+            "joint_types": int(self.rewards.shape[0]),
+            "steps": self.steps,
+            "cross_entropy_start": self.loss_start,
+            "cross_entropy_end": self.loss_end,
+            "latent_shares": np.exp(self.log_shares).tolist(),
+            "preference_variance": numerator.tolist(),
+            "preference": (j1 + j2).tolist(),
+        }
         if exact_numerator is not None:
             out["exact_preference_variance"] = exact_numerator.tolist()
             out["largest_error"] = float(np.abs(numerator - exact_numerator).max())
         return out
 
 
-def fit_joint_model(data: PairedDataset, m: int, types: int, steps: int, learning_rate: float,
-                    seed: int) -> JointFit:
+def fit_joint_model(data: PairedDataset, m: int, types: int, steps: int, learning_rate: float, seed: int) -> JointFit:
     """Fit J with ``types`` latent types on ``data`` (see the module docstring)."""
     generator = torch.Generator().manual_seed(int(seed))
     R = torch.randn(types, m, generator=generator, dtype=torch.float64).requires_grad_()
     logits = torch.zeros(types, dtype=torch.float64, requires_grad=True)
     rows, counts = np.unique(np.stack(data.joint_rows()).astype(np.int64), axis=1, return_counts=True)
-    a, b, c, d, both = (torch.as_tensor(row) for row in rows)    # identical rows once, with their count
+    a, b, c, d, both = (torch.as_tensor(row) for row in rows)  # identical rows once, with their count
     weights = torch.as_tensor(counts, dtype=torch.float64)
     optimizer = torch.optim.Adam([R, logits], lr=learning_rate)
 

@@ -20,6 +20,7 @@
   file. So a dashboard orphaned this way never keeps the port the next ``scripts/dashboard`` wants,
   and a stale PID file never blocks a new worker (the worker's lock died with its supervisor).
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -53,10 +54,15 @@ class LocalWorker:
         self._lock_fd = fd
         log = open(self.config.data_dir / "worker.log", "ab")
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])))
-        self.proc = subprocess.Popen([sys.executable, "-m", "worker.consumer", "--exit-with-parent",
-                                      "--parent-pid", str(os.getpid())],
-                                     stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                     start_new_session=True, cwd=str(REPO_ROOT), env=env)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "worker.consumer", "--exit-with-parent", "--parent-pid", str(os.getpid())],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            cwd=str(REPO_ROOT),
+            env=env,
+        )
         log.close()
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{self.proc.pid}\n".encode(), 0)
@@ -168,24 +174,39 @@ class CommandRecord:
 def run(command: list[str], config: WorkerConfig | None = None) -> int:
     config = config or WorkerConfig.from_env()
     for pid in recover_orphans(config):
-        print(f"stopped pid {pid}, a dashboard left running by an earlier scripts/dashboard whose supervisor had "
-              "died (it held the port and had no worker)", file=sys.stderr, flush=True)
+        print(
+            f"stopped pid {pid}, a dashboard left running by an earlier scripts/dashboard whose supervisor had "
+            "died (it held the port and had no worker)",
+            file=sys.stderr,
+            flush=True,
+        )
     record = CommandRecord(config)
     worker = LocalWorker(config)
     if os.environ.get("AGGREGATION_LOCAL_WORKER", "1").strip().lower() in ("0", "false", "no", "off"):
-        print("AGGREGATION_LOCAL_WORKER is off: no local worker (jobs wait for workers elsewhere)",
-              file=sys.stderr, flush=True)
+        print(
+            "AGGREGATION_LOCAL_WORKER is off: no local worker (jobs wait for workers elsewhere)",
+            file=sys.stderr,
+            flush=True,
+        )
     elif worker.start():
-        print(f"started a local worker (pid {worker.proc.pid}) on the {config.describe()}; "
-              f"log: {config.data_dir / 'worker.log'}", file=sys.stderr, flush=True)
+        print(
+            f"started a local worker (pid {worker.proc.pid}) on the {config.describe()}; "
+            f"log: {config.data_dir / 'worker.log'}",
+            file=sys.stderr,
+            flush=True,
+        )
     else:
-        print(f"a local worker is already running for {config.data_dir} (see {config.pid_file}); "
-              "not starting another", file=sys.stderr, flush=True)
+        print(
+            f"a local worker is already running for {config.data_dir} (see {config.pid_file}); not starting another",
+            file=sys.stderr,
+            flush=True,
+        )
     child = subprocess.Popen(command)
 
     def forward(signum, frame):
         if child.poll() is None:
             child.send_signal(signum)
+
     signal.signal(signal.SIGTERM, forward)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the terminal's Ctrl-C reaches the command itself
     try:

@@ -25,6 +25,7 @@ argument order): ``lr`` is the log-ratio ``log pi(y) - log pi_ref(y)`` of a resp
   :func:`policy_gradient_loss`, :func:`restricted_kl`: the pieces of RLHF and of the
   self-play methods (policies restricted to the finite set of candidate responses).
 """
+
 from __future__ import annotations
 
 import math
@@ -32,9 +33,20 @@ import math
 import torch
 
 __all__ = [
-    "dpo_loss", "ipo_loss", "mnl_loss", "mallows_rmj_loss", "consistent_loss", "consistent_b3_loss",
-    "corrected_dpo_loss", "joint_likelihood", "joint_likelihood_loss", "joint_variance",
-    "bradley_terry_loss", "restricted_kl", "kl_regularized_policy_loss", "policy_gradient_loss",
+    "dpo_loss",
+    "ipo_loss",
+    "mnl_loss",
+    "mallows_rmj_loss",
+    "consistent_loss",
+    "consistent_b3_loss",
+    "corrected_dpo_loss",
+    "joint_likelihood",
+    "joint_likelihood_loss",
+    "joint_variance",
+    "bradley_terry_loss",
+    "restricted_kl",
+    "kl_regularized_policy_loss",
+    "policy_gradient_loss",
 ]
 
 
@@ -74,8 +86,7 @@ def mnl_loss(lr: torch.Tensor, top: torch.Tensor, beta: float) -> torch.Tensor:
     return total.mean()
 
 
-def mallows_rmj_loss(lr: torch.Tensor, top: torch.Tensor, beta: float,
-                     phi: float | torch.Tensor) -> torch.Tensor:
+def mallows_rmj_loss(lr: torch.Tensor, top: torch.Tensor, beta: float, phi: float | torch.Tensor) -> torch.Tensor:
     """Mallows-RMJ-PO, the torch mirror of :func:`aggregation.losses.mallows_rmj_loss`.
 
     RCPO Table 1 (Tang & Feng, arXiv 2510.23631): the objectives (14), (10) and (12) of
@@ -102,7 +113,7 @@ def mallows_rmj_loss(lr: torch.Tensor, top: torch.Tensor, beta: float,
     listed = torch.gather(r, 1, top)
     exponent = torch.zeros(r.shape[0], dtype=r.dtype, device=r.device)
     if k > 1:
-        weights = torch.arange(K - 1, K - k, -1, dtype=r.dtype, device=r.device)   # K-1, ..., K-k+1
+        weights = torch.arange(K - 1, K - k, -1, dtype=r.dtype, device=r.device)  # K-1, ..., K-k+1
         exponent = exponent + (weights * torch.sigmoid(listed[:, 1:] - listed[:, :-1])).sum(1)
     unlisted = torch.ones_like(r, dtype=torch.bool).scatter(1, top, False)
     above_last = torch.sigmoid(r - listed[:, -1:]) * unlisted
@@ -110,8 +121,9 @@ def mallows_rmj_loss(lr: torch.Tensor, top: torch.Tensor, beta: float,
     return (-torch.log(phi) * exponent).mean()
 
 
-def consistent_loss(lr_a: torch.Tensor, lr_b: torch.Tensor, votes_for_a: torch.Tensor,
-                    n_types: int, beta: float) -> torch.Tensor:
+def consistent_loss(
+    lr_a: torch.Tensor, lr_b: torch.Tensor, votes_for_a: torch.Tensor, n_types: int, beta: float
+) -> torch.Tensor:
     """Proposition 6.1's consistent loss, with ``h = beta (lr_a - lr_b)``:
     ``-log sigmoid(|U| h)`` where all ``|U| = n_types`` user types prefer a,
     ``-log sigmoid(-|U| h)`` where none does, and 0 where the types disagree."""
@@ -119,13 +131,15 @@ def consistent_loss(lr_a: torch.Tensor, lr_b: torch.Tensor, votes_for_a: torch.T
     votes = votes_for_a.to(h.dtype)
     all_a = votes == n_types
     none_a = votes == 0
-    per_row = torch.where(all_a, -_log_sigmoid(n_types * h),
-                          torch.where(none_a, -_log_sigmoid(-n_types * h), torch.zeros_like(h)))
+    per_row = torch.where(
+        all_a, -_log_sigmoid(n_types * h), torch.where(none_a, -_log_sigmoid(-n_types * h), torch.zeros_like(h))
+    )
     return per_row.mean()
 
 
-def consistent_b3_loss(lr_a: torch.Tensor, lr_b: torch.Tensor, votes_for_a: torch.Tensor,
-                       n_types: int, beta: float) -> torch.Tensor:
+def consistent_b3_loss(
+    lr_a: torch.Tensor, lr_b: torch.Tensor, votes_for_a: torch.Tensor, n_types: int, beta: float
+) -> torch.Tensor:
     """Proposition B.3's consistent loss, the torch mirror of :func:`aggregation.losses.consistent_b3_loss`:
     ``-s - I(s)`` (``s = sigmoid(h)``, ``h = beta (lr_a - lr_b)``) where all ``n_types`` types prefer a, the
     same in ``-h`` where none does, 0 otherwise. The value is computed by the stable recurrence (no
@@ -160,12 +174,19 @@ def _b3_recurrence(lo: torch.Tensor, hi: torch.Tensor, n: int) -> torch.Tensor:
     g = torch.log1p(hi) - torch.log1p(lo)
     for k in range(1, n + 1):
         f = g - f
-        g = (hi ** k - lo ** k) / k - g
+        g = (hi**k - lo**k) / k - g
     return f
 
 
-def corrected_dpo_loss(lr_chosen: torch.Tensor, lr_rejected: torch.Tensor, variance, beta: float,
-                       alpha: float = 1.0, eps: float = 1e-6, clip: float | None = None) -> torch.Tensor:
+def corrected_dpo_loss(
+    lr_chosen: torch.Tensor,
+    lr_rejected: torch.Tensor,
+    variance,
+    beta: float,
+    alpha: float = 1.0,
+    eps: float = 1e-6,
+    clip: float | None = None,
+) -> torch.Tensor:
     """First-order corrected DPO (Shirali et al., section 5.1), the mirror of
     :func:`aggregation.losses.corrected_dpo_loss`: ``mean -log max(sigmoid(h) + alpha k, eps)`` with
     ``h = beta (lr_chosen - lr_rejected)``, ``k = sigma''(h) V / 2`` clipped to ``[-clip, clip]`` when
@@ -176,7 +197,7 @@ def corrected_dpo_loss(lr_chosen: torch.Tensor, lr_rejected: torch.Tensor, varia
     V = torch.as_tensor(variance, dtype=h.dtype, device=h.device)
     log_s, log_t = _log_sigmoid(h), _log_sigmoid(-h)
     s, t = torch.exp(log_s), torch.exp(log_t)
-    k = 0.5 * torch.exp(log_s + log_t) * (t - s) * V        # sigma''(h) V / 2
+    k = 0.5 * torch.exp(log_s + log_t) * (t - s) * V  # sigma''(h) V / 2
     if clip is not None:
         k = torch.clamp(k, -clip, clip)
     log_z = _log_s_plus(log_s, s, alpha * k)
@@ -192,24 +213,38 @@ def _log_s_plus(log_s: torch.Tensor, s: torch.Tensor, x: torch.Tensor) -> torch.
     negative = x < 0
     ratio = torch.where(negative, x / torch.where(negative, s, torch.ones_like(s)), torch.zeros_like(x))
     ok = ratio > -1.0
-    below = torch.where(ok, log_s + torch.log1p(torch.where(ok, ratio, torch.zeros_like(ratio))),
-                        torch.full_like(x, -math.inf))
+    below = torch.where(
+        ok, log_s + torch.log1p(torch.where(ok, ratio, torch.zeros_like(ratio))), torch.full_like(x, -math.inf)
+    )
     above = torch.logaddexp(log_s, torch.log(torch.where(x > 0, x, torch.ones_like(x))))
     above = torch.where(x > 0, above, log_s)
     return torch.where(negative, below, above)
 
 
-def joint_likelihood(type_rewards: torch.Tensor, log_shares: torch.Tensor, a: torch.Tensor, b: torch.Tensor,
-                     c: torch.Tensor, d: torch.Tensor) -> torch.Tensor:
+def joint_likelihood(
+    type_rewards: torch.Tensor,
+    log_shares: torch.Tensor,
+    a: torch.Tensor,
+    b: torch.Tensor,
+    c: torch.Tensor,
+    d: torch.Tensor,
+) -> torch.Tensor:
     """J of section 5.3 as a mixture of Bradley-Terry latent types (mirror of
     :func:`aggregation.losses.joint_likelihood`): ``sum_k w_k sigmoid(R_k[a] - R_k[b]) sigmoid(R_k[c] - R_k[d])``,
     the probability that one annotator prefers a to b and c to d."""
     return torch.exp(_log_joint(type_rewards, log_shares, a, b, c, d)[0])
 
 
-def joint_likelihood_loss(type_rewards: torch.Tensor, log_shares: torch.Tensor, a: torch.Tensor, b: torch.Tensor,
-                          c: torch.Tensor, d: torch.Tensor, both: torch.Tensor,
-                          weights: torch.Tensor | None = None) -> torch.Tensor:
+def joint_likelihood_loss(
+    type_rewards: torch.Tensor,
+    log_shares: torch.Tensor,
+    a: torch.Tensor,
+    b: torch.Tensor,
+    c: torch.Tensor,
+    d: torch.Tensor,
+    both: torch.Tensor,
+    weights: torch.Tensor | None = None,
+) -> torch.Tensor:
     """Cross-entropy of J against ``both`` (1 where the annotator preferred a to b and c to d), with
     ``log J`` and ``log(1 - J)`` as log-sum-exps (mirror of :func:`aggregation.losses.joint_likelihood_loss`);
     ``weights``: a weighted mean (counts of identical rows)."""
@@ -223,7 +258,7 @@ def joint_likelihood_loss(type_rewards: torch.Tensor, log_shares: torch.Tensor, 
 
 
 def _log_joint(R, log_w, a, b, c, d):
-    x = R[:, a] - R[:, b]                                 # (K, B)
+    x = R[:, a] - R[:, b]  # (K, B)
     y = R[:, c] - R[:, d]
     lw = log_w.unsqueeze(1)
     log_j = torch.logsumexp(lw + _log_sigmoid(x) + _log_sigmoid(y), dim=0)
@@ -258,8 +293,9 @@ def restricted_kl(logp: torch.Tensor, logp_ref: torch.Tensor) -> torch.Tensor:
     return (lp.exp() * (lp - lq)).sum(-1)
 
 
-def kl_regularized_policy_loss(logp: torch.Tensor, logp_ref: torch.Tensor, reward: torch.Tensor,
-                               beta: float) -> torch.Tensor:
+def kl_regularized_policy_loss(
+    logp: torch.Tensor, logp_ref: torch.Tensor, reward: torch.Tensor, beta: float
+) -> torch.Tensor:
     """RLHF's policy objective, negated: ``-(E_p[r] - beta KL(p || p_ref))`` with ``p`` the
     policy restricted to the candidate responses; its minimiser is ``p_ref exp(r / beta)``
     normalised. The expectation is exact (the candidates are enumerated), so this is the
@@ -268,8 +304,9 @@ def kl_regularized_policy_loss(logp: torch.Tensor, logp_ref: torch.Tensor, rewar
     return -(p * reward).sum(-1) + beta * restricted_kl(logp, logp_ref)
 
 
-def policy_gradient_loss(logp_samples: torch.Tensor, advantages: torch.Tensor,
-                         weights: torch.Tensor | None = None) -> torch.Tensor:
+def policy_gradient_loss(
+    logp_samples: torch.Tensor, advantages: torch.Tensor, weights: torch.Tensor | None = None
+) -> torch.Tensor:
     """REINFORCE surrogate: mean of ``-w * A * log p(y)`` over sampled responses, whose
     gradient is the (importance-weighted) policy gradient; ``advantages`` and ``weights`` are
     treated as constants."""

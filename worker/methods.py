@@ -35,6 +35,7 @@ themselves live in :mod:`worker.losses`.
   convention for rankings). User types: the paper's Plackett-Luce set comparison (section 2.1),
   ``E_i[w_i(y) / (w_i(y) + sum of the others' w_i)]``, exact over the types (no voters drawn).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -44,8 +45,15 @@ from aggregation import USER_TYPES, AggregationError, entropy_phi_proxy, prefere
 from aggregation.training_methods import TRAINING_METHODS
 
 from . import losses
-from .data import (PlackettLuceJudges, empirical_matrix, pair_dataset, paired_dataset, ranked_choice_dataset,
-                   ranking_sample, unanimity_dataset)
+from .data import (
+    PlackettLuceJudges,
+    empirical_matrix,
+    pair_dataset,
+    paired_dataset,
+    ranked_choice_dataset,
+    ranking_sample,
+    unanimity_dataset,
+)
 from .joint import fit_joint_model
 
 MPNE_GROUPS_PER_SAMPLE = 32
@@ -88,12 +96,14 @@ METHOD_CLASSES: dict[str, type] = {}
 
 def trains(*method_ids: str):
     """Class decorator: this class trains these methods (ids of :data:`aggregation.TRAINING_METHODS`)."""
+
     def register(cls):
         for method_id in method_ids:
             if method_id not in TRAINING_METHODS:
                 raise AggregationError(f"{cls.__name__} trains {method_id!r}, which is not in TRAINING_METHODS")
             METHOD_CLASSES[method_id] = cls
         return cls
+
     return register
 
 
@@ -125,6 +135,7 @@ class Method:
         if not cls.STACK_INDEX:
             return None
         import copy
+
         out = copy.copy(methods[0])
         for name in cls.STACK_INDEX:
             setattr(out, name, torch.cat([getattr(m, name) + c * K for c, m in enumerate(methods)]))
@@ -168,8 +179,11 @@ class PairMethod(Method):
         self.fn = losses.dpo_loss if spec["method"] == "dpo" else losses.ipo_loss
 
     def dataset(self):
-        return {"kind": "pairs", "rows": len(self.data.chosen),
-                "preference_matrix": empirical_matrix(self.data.wins(), self.alternatives)}
+        return {
+            "kind": "pairs",
+            "rows": len(self.data.chosen),
+            "preference_matrix": empirical_matrix(self.data.wins(), self.alternatives),
+        }
 
     def loss(self, logp, logp_ref, policy):
         lr = logp - logp_ref
@@ -199,9 +213,13 @@ class ConsistentMethod(Method):
 
     def dataset(self):
         d = self.data
-        return {"kind": "pairs labelled by every user type", "rows": len(d.a), "user_types": d.n_types,
-                "unanimous_rows": int(((d.votes_for_a == 0) | (d.votes_for_a == d.n_types)).sum()),
-                "preference_matrix": empirical_matrix(d.wins(self.m), self.alternatives)}
+        return {
+            "kind": "pairs labelled by every user type",
+            "rows": len(d.a),
+            "user_types": d.n_types,
+            "unanimous_rows": int(((d.votes_for_a == 0) | (d.votes_for_a == d.n_types)).sum()),
+            "preference_matrix": empirical_matrix(d.wins(self.m), self.alternatives),
+        }
 
     def loss(self, logp, logp_ref, policy):
         lr = logp - logp_ref
@@ -223,8 +241,9 @@ class CorrectedDPOMethod(Method):
         self.alpha, self.eps, self.clip = spec["alpha"], spec["log_eps"], spec["correction_clip"]
         self.estimated = spec["variance"] == "estimated"
         if self.estimated:
-            self.fit = fit_joint_model(self.data, self.m, spec["joint_types"], spec["joint_steps"],
-                                       spec["joint_learning_rate"], spec["seed"])
+            self.fit = fit_joint_model(
+                self.data, self.m, spec["joint_types"], spec["joint_steps"], spec["joint_learning_rate"], spec["seed"]
+            )
             j1, j2 = self.fit.tables()
             self.j1, self.j2 = self._t(j1[chosen, rejected]), self._t(j2[chosen, rejected])
             exact = preference_variance(population).to_numpy(float) if population.has_full_rankings else None
@@ -232,16 +251,22 @@ class CorrectedDPOMethod(Method):
         else:
             V = reward_variance(population).to_numpy(float)
             self.V = self._t(V[chosen, rejected])
-            self.variance_summary = {"source": "known: Var_u[(r_u(a) - r_u(b)) / T] over the user types",
-                                     "alternatives": list(alternatives), "reward_variance": V.tolist()}
+            self.variance_summary = {
+                "source": "known: Var_u[(r_u(a) - r_u(b)) / T] over the user types",
+                "alternatives": list(alternatives),
+                "reward_variance": V.tolist(),
+            }
 
     def dataset(self):
-        return {"kind": "pairs of comparisons, each pair labelled by one annotator", "rows": len(self.data.chosen),
-                "comparisons": int(self.data.chosen.size),
-                "preference_matrix": empirical_matrix(self.data.wins(), self.alternatives),
-                "variance": self.variance_summary,
-                "note": "two comparisons per annotator (not independent when the annotator is a type, so the standard "
-                        "errors are approximate)"}
+        return {
+            "kind": "pairs of comparisons, each pair labelled by one annotator",
+            "rows": len(self.data.chosen),
+            "comparisons": int(self.data.chosen.size),
+            "preference_matrix": empirical_matrix(self.data.wins(), self.alternatives),
+            "variance": self.variance_summary,
+            "note": "two comparisons per annotator (not independent when the annotator is a type, so the standard "
+            "errors are approximate)",
+        }
 
     def loss(self, logp, logp_ref, policy):
         lr = logp - logp_ref
@@ -263,31 +288,39 @@ class RankedChoiceMethod(Method):
 
     def __init__(self, spec, population, alternatives, device):
         super().__init__(spec, population, alternatives, device)
-        self.data = ranked_choice_dataset(population, spec["dataset_size"], spec["sampling"], spec["display_size"],
-                                          spec["top_k"], spec["seed"])
+        self.data = ranked_choice_dataset(
+            population, spec["dataset_size"], spec["sampling"], spec["display_size"], spec["top_k"], spec["seed"]
+        )
         self.shown, self.top = self._t(self.data.shown), self._t(self.data.top)
-        self.phi = spec.get("phi")          # fixed dispersion; replaced per row by prepare() for the proxy
-        self.proxy: dict | None = None      # what the entropy proxy found, for the dataset summary
+        self.phi = spec.get("phi")  # fixed dispersion; replaced per row by prepare() for the proxy
+        self.proxy: dict | None = None  # what the entropy proxy found, for the dataset summary
 
     def prepare(self, policy) -> None:
         """With ``dispersion: "entropy"``: one phi per row by RCPO Appendix D's proxy on the reference model."""
         if self.spec["method"] != "mallows" or self.spec.get("dispersion") != "entropy":
             return
         H, lengths, vocabulary = policy.reference_token_entropies()
-        chunks = [self.data.shown[i:i + self.PROXY_CHUNK] for i in range(0, len(self.data.shown), self.PROXY_CHUNK)]
+        chunks = [self.data.shown[i : i + self.PROXY_CHUNK] for i in range(0, len(self.data.shown), self.PROXY_CHUNK)]
         phi = np.concatenate([entropy_phi_proxy(H[rows], lengths[rows], vocabulary) for rows in chunks])
         self.phi = torch.as_tensor(phi, device=self.device)
         weight = -np.log(phi)
-        self.proxy = {"source": "entropy proxy of the reference model (RCPO Appendix D)", "vocabulary": vocabulary,
-                      "phi_mean": float(phi.mean()), "phi_min": float(phi.min()), "phi_max": float(phi.max()),
-                      "neg_log_phi_mean": float(weight.mean()),
-                      "response_entropy": {a: float(H[i, :lengths[i]].sum()) for i, a in enumerate(self.alternatives)}}
+        self.proxy = {
+            "source": "entropy proxy of the reference model (RCPO Appendix D)",
+            "vocabulary": vocabulary,
+            "phi_mean": float(phi.mean()),
+            "phi_min": float(phi.min()),
+            "phi_max": float(phi.max()),
+            "neg_log_phi_mean": float(weight.mean()),
+            "response_entropy": {a: float(H[i, : lengths[i]].sum()) for i, a in enumerate(self.alternatives)},
+        }
 
     def dataset(self):
-        out = {"kind": f"top-{self.spec['top_k']} of {self.spec['display_size']} shown responses",
-               "rows": len(self.data.shown),
-               "preference_matrix": empirical_matrix(self.data.wins(self.m), self.alternatives),
-               "note": "pairs implied by the ranked lists (not independent, so the standard errors are approximate)"}
+        out = {
+            "kind": f"top-{self.spec['top_k']} of {self.spec['display_size']} shown responses",
+            "rows": len(self.data.shown),
+            "preference_matrix": empirical_matrix(self.data.wins(self.m), self.alternatives),
+            "note": "pairs implied by the ranked lists (not independent, so the standard errors are approximate)",
+        }
         if self.spec["method"] == "mallows":
             out["dispersion"] = self.proxy or {"source": "fixed", "phi": self.spec["phi"]}
         return out
@@ -311,16 +344,23 @@ class RLHFMethod(Method):
         self.reward_t = self._t(self.reward).float()
 
     def dataset(self):
-        return {"kind": "pairs", "rows": len(self.data.chosen),
-                "preference_matrix": empirical_matrix(self.data.wins(), self.alternatives)}
+        return {
+            "kind": "pairs",
+            "rows": len(self.data.chosen),
+            "preference_matrix": empirical_matrix(self.data.wins(), self.alternatives),
+        }
 
     def loss(self, logp, logp_ref, policy):
         return losses.kl_regularized_policy_loss(logp, logp_ref, self.reward_t, self.beta), {}
 
     def extras(self, reference_policy):
-        out = {"reward_model": {"reward": dict(zip(self.alternatives, self.reward.tolist())),
-                                "standard_errors": dict(zip(self.alternatives, self.reward_se.tolist())),
-                                "note": "Bradley-Terry maximum likelihood on the dataset, centred"}}
+        out = {
+            "reward_model": {
+                "reward": dict(zip(self.alternatives, self.reward.tolist())),
+                "standard_errors": dict(zip(self.alternatives, self.reward_se.tolist())),
+                "note": "Bradley-Terry maximum likelihood on the dataset, centred",
+            }
+        }
         if self.beta > 0:  # beta = 0: no KL pull, the optimum is the reward's argmax (no tilted policy)
             out["dataset_optimum"] = _tilted(self.data.wins(), reference_policy, self.beta, self.alternatives)
         return out
@@ -388,11 +428,16 @@ class MPNEMethod(SelfPlayMethod):
 
     def dataset(self):
         if self.sample is None:
-            return {"kind": "no data drawn: each sample's reward is its exact Plackett-Luce probability of beating "
-                            "the others, averaged over the user types",
-                    "rows": len(self.judges.shares)}
-        return {"kind": "voters' full rankings", "rows": len(self.sample.levels),
-                "preference_matrix": empirical_matrix(self.sample.wins(self.m), self.alternatives)}
+            return {
+                "kind": "no data drawn: each sample's reward is its exact Plackett-Luce probability of beating "
+                "the others, averaged over the user types",
+                "rows": len(self.judges.shares),
+            }
+        return {
+            "kind": "voters' full rankings",
+            "rows": len(self.sample.levels),
+            "preference_matrix": empirical_matrix(self.sample.wins(self.m), self.alternatives),
+        }
 
     def rewards(self, y):
         n, k = len(y), self.k
@@ -422,5 +467,8 @@ def _tilted(W: np.ndarray, reference_policy: np.ndarray, beta: float, alternativ
     logits = np.log(reference_policy) + r / beta
     p = np.exp(logits - logits.max())
     p /= p.sum()
-    return {"reward": dict(zip(alternatives, r.tolist())), "policy": dict(zip(alternatives, p.tolist())),
-            "note": "reference policy tilted by exp(reward / beta), reward = Bradley-Terry MLE of this dataset"}
+    return {
+        "reward": dict(zip(alternatives, r.tolist())),
+        "policy": dict(zip(alternatives, p.tolist())),
+        "note": "reference policy tilted by exp(reward / beta), reward = Bradley-Terry MLE of this dataset",
+    }

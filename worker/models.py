@@ -22,6 +22,7 @@ Models:
 The reference policy is the same network with the adapter switched off (LoRA's ``B`` starts
 at zero, so the policy starts equal to the reference).
 """
+
 from __future__ import annotations
 
 import os
@@ -54,8 +55,10 @@ def render_prompt(template: str, alternatives: list[str]) -> str:
 def pick_device(requested: str) -> torch.device:
     """``auto``: CUDA when ``torch.cuda.is_available()``, else CPU."""
     if requested == "cuda" and not torch.cuda.is_available():
-        raise ModelUnavailable("device 'cuda' was requested but this worker has no usable CUDA GPU "
-                               "(torch.cuda.is_available() is False); use device 'auto' or 'cpu'")
+        raise ModelUnavailable(
+            "device 'cuda' was requested but this worker has no usable CUDA GPU "
+            "(torch.cuda.is_available() is False); use device 'auto' or 'cpu'"
+        )
     if requested == "cpu":
         return torch.device("cpu")
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
@@ -72,18 +75,29 @@ def build_word_tokenizer(texts: list[str]):
     tok = Tokenizer(models.WordLevel(vocab=vocab, unk_token="[UNK]"))
     tok.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
     tok.post_processor = processors.TemplateProcessing(single="[BOS] $A", special_tokens=[("[BOS]", vocab["[BOS]"])])
-    return PreTrainedTokenizerFast(tokenizer_object=tok, bos_token="[BOS]", eos_token="[EOS]",
-                                   pad_token="[PAD]", unk_token="[UNK]")
+    return PreTrainedTokenizerFast(
+        tokenizer_object=tok, bos_token="[BOS]", eos_token="[EOS]", pad_token="[PAD]", unk_token="[UNK]"
+    )
 
 
 def build_tiny_model(vocab_size: int, n_positions: int, seed: int):
     from transformers import GPT2Config, GPT2LMHeadModel
 
     torch.manual_seed(seed)
-    cfg = GPT2Config(vocab_size=vocab_size, n_positions=n_positions, n_embd=TINY_DIM, n_layer=TINY_LAYERS,
-                     n_head=TINY_HEADS, resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0, tie_word_embeddings=False,
-                     bos_token_id=SPECIALS.index("[BOS]"), eos_token_id=SPECIALS.index("[EOS]"),
-                     pad_token_id=SPECIALS.index("[PAD]"))
+    cfg = GPT2Config(
+        vocab_size=vocab_size,
+        n_positions=n_positions,
+        n_embd=TINY_DIM,
+        n_layer=TINY_LAYERS,
+        n_head=TINY_HEADS,
+        resid_pdrop=0.0,
+        embd_pdrop=0.0,
+        attn_pdrop=0.0,
+        tie_word_embeddings=False,
+        bos_token_id=SPECIALS.index("[BOS]"),
+        eos_token_id=SPECIALS.index("[EOS]"),
+        pad_token_id=SPECIALS.index("[PAD]"),
+    )
     return GPT2LMHeadModel(cfg)
 
 
@@ -97,18 +111,24 @@ def load_pretrained(name: str, model_dirs=None):
 
     folder = model_path(name, WorkerConfig.from_env().model_dirs if model_dirs is None else model_dirs)
     if folder is None:
-        raise ModelUnavailable(f"model {name!r} is not in this worker's model folders (AGGREGATION_MODEL_DIRS); "
-                               "only the models listed on the Fine-tuning page can be trained (nothing is downloaded)")
+        raise ModelUnavailable(
+            f"model {name!r} is not in this worker's model folders (AGGREGATION_MODEL_DIRS); "
+            "only the models listed on the Fine-tuning page can be trained (nothing is downloaded)"
+        )
     try:
         tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
         model = AutoModelForCausalLM.from_pretrained(folder, local_files_only=True)
     except Exception as exc:  # noqa: BLE001 - the loader's words may quote files or paths: the log only
         print(f"loading model {name!r} from {folder} failed: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
-        raise ModelUnavailable(f"model {name!r} could not be loaded ({type(exc).__name__}); the trainer's log on the "
-                               "worker has the details") from None
+        raise ModelUnavailable(
+            f"model {name!r} could not be loaded ({type(exc).__name__}); the trainer's log on the "
+            "worker has the details"
+        ) from None
     if tokenizer.eos_token_id is None:
-        raise ModelUnavailable(f"model {name!r}: its tokenizer has no end-of-sequence token, so a response's "
-                               "probability cannot be read as a complete sequence")
+        raise ModelUnavailable(
+            f"model {name!r}: its tokenizer has no end-of-sequence token, so a response's "
+            "probability cannot be read as a complete sequence"
+        )
     return tokenizer, model
 
 
@@ -131,8 +151,9 @@ class CandidatePolicy:
     gradient); ``reference_logprobs()`` the same with the adapter switched off (cached).
     """
 
-    def __init__(self, model_name: str, alternatives: list[str], prompt: str, lora: dict, seed: int,
-                 device: torch.device):
+    def __init__(
+        self, model_name: str, alternatives: list[str], prompt: str, lora: dict, seed: int, device: torch.device
+    ):
         from peft import LoraConfig, get_peft_model
 
         self.alternatives = list(alternatives)
@@ -150,15 +171,22 @@ class CandidatePolicy:
             extra = {}
         torch.manual_seed(seed)
         try:
-            config = LoraConfig(r=lora["r"], lora_alpha=lora["alpha"], lora_dropout=lora["dropout"],
-                                target_modules=targets, task_type="CAUSAL_LM", **extra)
+            config = LoraConfig(
+                r=lora["r"],
+                lora_alpha=lora["alpha"],
+                lora_dropout=lora["dropout"],
+                target_modules=targets,
+                task_type="CAUSAL_LM",
+                **extra,
+            )
             with warnings.catch_warnings():  # peft flips fan_in_fan_out per layer type (Conv1D vs Linear)
                 warnings.filterwarnings("ignore", message="fan_in_fan_out is set")
                 warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*")
                 model = get_peft_model(base, config)
         except ValueError as exc:
-            raise ModelUnavailable(f"LoRA cannot be attached to {model_name!r}: {exc}. "
-                                   "Name the layers in the spec's lora.target_modules.") from None
+            raise ModelUnavailable(
+                f"LoRA cannot be attached to {model_name!r}: {exc}. Name the layers in the spec's lora.target_modules."
+            ) from None
         # Only LoRA's own dropout stays active while training; the base model is deterministic.
         for name, module in model.named_modules():
             if isinstance(module, torch.nn.Dropout) and "lora_dropout" not in name:
@@ -169,8 +197,9 @@ class CandidatePolicy:
         self._build_batch(prompt, tokenizer)
         n_all = sum(p.numel() for p in self.model.parameters())
         n_train = sum(p.numel() for p in self.model.parameters() if p.requires_grad)
-        self.info = PolicyInfo(model_name, n_all, n_train, len(tokenizer), prompt, self._n_prompt,
-                               [int(n) for n in self._n_response])
+        self.info = PolicyInfo(
+            model_name, n_all, n_train, len(tokenizer), prompt, self._n_prompt, [int(n) for n in self._n_response]
+        )
         self._reference = None
 
     def _build_batch(self, prompt: str, tokenizer) -> None:
@@ -180,7 +209,9 @@ class CandidatePolicy:
         for a in self.alternatives:
             ids = tokenizer(" " + a, add_special_tokens=False)["input_ids"]
             if tokenizer.unk_token_id is not None and tokenizer.unk_token_id in ids:
-                raise ModelUnavailable(f"the tokenizer cannot spell the alternative {a!r} (it maps to an unknown token)")
+                raise ModelUnavailable(
+                    f"the tokenizer cannot spell the alternative {a!r} (it maps to an unknown token)"
+                )
             seqs.append(prompt_ids + ids + [eos])
         if len({tuple(s) for s in seqs}) < len(seqs):
             raise ModelUnavailable("two alternatives are tokenized identically; rename one of them")
@@ -190,9 +221,9 @@ class CandidatePolicy:
         mask = torch.zeros((len(seqs), length), dtype=torch.long)
         target = torch.zeros((len(seqs), length - 1), dtype=torch.bool)
         for k, s in enumerate(seqs):
-            ids[k, :len(s)] = torch.tensor(s)
-            mask[k, :len(s)] = 1
-            target[k, len(prompt_ids) - 1:len(s) - 1] = True  # predicts the response tokens and EOS
+            ids[k, : len(s)] = torch.tensor(s)
+            mask[k, : len(s)] = 1
+            target[k, len(prompt_ids) - 1 : len(s) - 1] = True  # predicts the response tokens and EOS
         self._ids, self._mask, self._target = ids.to(self.device), mask.to(self.device), target.to(self.device)
         self._n_prompt = len(prompt_ids)
         self._n_response = [len(s) - len(prompt_ids) for s in seqs]

@@ -26,6 +26,7 @@ its ``metrics.jsonl``, and on cancel, time limit or worker shutdown kills the ch
 process group (SIGTERM, then SIGKILL after 3 s). Huey cannot interrupt a running task
 itself (huey issue 803), hence the child process.
 """
+
 from __future__ import annotations
 
 import json
@@ -66,13 +67,17 @@ def make_huey(config: WorkerConfig):
     serializer = JsonSerializer()
     if config.backend == "sqlite":
         config.data_dir.mkdir(parents=True, exist_ok=True)
-        huey = SqliteHuey(name=config.queue_name, filename=str(config.queue_file), results=False,
-                          serializer=serializer)
+        huey = SqliteHuey(name=config.queue_name, filename=str(config.queue_file), results=False, serializer=serializer)
     else:
         from redis import ConnectionPool
 
-        pool = ConnectionPool.from_url(config.queue_url, password=config.password, socket_connect_timeout=1,
-                                       socket_timeout=5, health_check_interval=30)
+        pool = ConnectionPool.from_url(
+            config.queue_url,
+            password=config.password,
+            socket_connect_timeout=1,
+            socket_timeout=5,
+            health_check_interval=30,
+        )
         huey = RedisHuey(name=config.queue_name, connection_pool=pool, results=False, serializer=serializer)
 
     @huey.task(name=TASK_NAME)
@@ -154,6 +159,7 @@ def beat_forever(huey, interval: float = WORKER_BEAT_S) -> threading.Thread:
             except Exception as exc:  # noqa: BLE001 - sqlite locked, redis gone: try again next time
                 logger.warning("cannot reach the queue to say this worker is alive: %s", exc)
             time.sleep(interval)
+
     thread = threading.Thread(target=loop, name="worker-beat", daemon=True)
     thread.start()
     return thread
@@ -170,6 +176,7 @@ def warm_enabled() -> bool:
 def warm_trainer(config: WorkerConfig):
     """This worker's fork server (started on first use; :func:`worker.consumer.main` starts it at once)."""
     from .forkserver import ForkServer
+
     with _LOCK:
         server = _WARM.get("server")
         if server is None:
@@ -197,9 +204,17 @@ def stop_for_shutdown(huey, job_id: str, attempt: int) -> None:
         _STOPPED_BY_SHUTDOWN.add(job_id)
     if proc is not None:
         _kill_group(proc)
-    JobChannel(huey).put_state(job_id, {
-        "state": "failed", "attempt": attempt, "worker": _worker_name(), "finished_at": time.time(),
-        "error": "the worker was shut down while this job was running", "message": None})
+    JobChannel(huey).put_state(
+        job_id,
+        {
+            "state": "failed",
+            "attempt": attempt,
+            "worker": _worker_name(),
+            "finished_at": time.time(),
+            "error": "the worker was shut down while this job was running",
+            "message": None,
+        },
+    )
 
 
 class _EventReader:
@@ -254,9 +269,16 @@ def execute_job(huey, config: WorkerConfig, job_id: str, spec: dict, attempt: in
     except Exception as exc:  # noqa: BLE001
         logger.exception("job %s failed inside the worker", job_id)
         try:
-            JobChannel(huey).put_state(job_id, {"state": "failed", "attempt": attempt, "worker": _worker_name(),
-                                                "finished_at": time.time(),
-                                                "error": f"the worker failed ({type(exc).__name__}); see its log"})
+            JobChannel(huey).put_state(
+                job_id,
+                {
+                    "state": "failed",
+                    "attempt": attempt,
+                    "worker": _worker_name(),
+                    "finished_at": time.time(),
+                    "error": f"the worker failed ({type(exc).__name__}); see its log",
+                },
+            )
         except Exception:  # noqa: BLE001
             logger.exception("job %s: could not report the failure", job_id)
 
@@ -281,14 +303,37 @@ def _execute(huey, config: WorkerConfig, job_id: str, spec: dict, attempt: int) 
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / "run.json").write_text(json.dumps(spec), encoding="utf-8")
     started = time.time()
-    state = {**base, "state": "running", "step": 0, "total_steps": total_steps, "started_at": started,
-             "message": "starting the trainer", "error": None, "beat": 0, "n_events": 0}
+    state = {
+        **base,
+        "state": "running",
+        "step": 0,
+        "total_steps": total_steps,
+        "started_at": started,
+        "message": "starting the trainer",
+        "error": None,
+        "beat": 0,
+        "n_events": 0,
+    }
     channel.put_state(job_id, state)
 
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(REPO_ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep),
-               HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", PYTHONUNBUFFERED="1")
-    cmd = [sys.executable, "-m", "worker.train", "--config", str(run_dir / "run.json"), "--run-dir", str(run_dir),
-           "--parent-pid", str(os.getpid())]
+    env = dict(
+        os.environ,
+        PYTHONPATH=os.pathsep.join([str(REPO_ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep),
+        HF_HUB_OFFLINE="1",
+        TRANSFORMERS_OFFLINE="1",
+        PYTHONUNBUFFERED="1",
+    )
+    cmd = [
+        sys.executable,
+        "-m",
+        "worker.train",
+        "--config",
+        str(run_dir / "run.json"),
+        "--run-dir",
+        str(run_dir),
+        "--parent-pid",
+        str(os.getpid()),
+    ]
     log_path = run_dir / "trainer.log"
     proc = None
     if warm_enabled():
@@ -296,19 +341,29 @@ def _execute(huey, config: WorkerConfig, job_id: str, spec: dict, attempt: int) 
 
         server, waited = warm_trainer(config), 0.0
         while not server.wait_ready(config.heartbeat_s) and waited < READY_TIMEOUT_S:
-            waited += config.heartbeat_s      # its imports take seconds: keep beating, so the job is not taken for lost
+            waited += config.heartbeat_s  # its imports take seconds: keep beating, so the job is not taken for lost
             state["beat"] += 1
             channel.put_state(job_id, state)
         proc = server.spawn(cmd[3:], log_path)
     if proc is None:  # the cold path: a new interpreter imports torch and transformers for this job
         with open(log_path, "ab") as log:
             try:
-                proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                        start_new_session=True, cwd=str(REPO_ROOT), env=env)
+                proc = subprocess.Popen(
+                    cmd,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL,
+                    start_new_session=True,
+                    cwd=str(REPO_ROOT),
+                    env=env,
+                )
             except OSError as exc:
                 logger.error("job %s: could not start the trainer: %s", job_id, exc)
-                finish("failed", error=f"could not start the trainer ({type(exc).__name__}); see the worker's log",
-                       started_at=started)
+                finish(
+                    "failed",
+                    error=f"could not start the trainer ({type(exc).__name__}); see the worker's log",
+                    started_at=started,
+                )
                 return
     with _LOCK:
         _RUNNING[job_id] = proc
@@ -343,8 +398,11 @@ def _execute(huey, config: WorkerConfig, job_id: str, spec: dict, attempt: int) 
                     state.update(step=ev.get("step", state["step"]), message="training")
                     new_progress = True
                 elif kind == "start":
-                    state.update(message="training", total_steps=ev.get("total_steps", state["total_steps"]),
-                                 device=ev.get("device"))
+                    state.update(
+                        message="training",
+                        total_steps=ev.get("total_steps", state["total_steps"]),
+                        device=ev.get("device"),
+                    )
                 elif kind == "error":
                     error_message = ev.get("message")
             if new_progress:
@@ -358,8 +416,10 @@ def _execute(huey, config: WorkerConfig, job_id: str, spec: dict, attempt: int) 
                 break
             if time.monotonic() > deadline:
                 _kill_group(proc)
-                outcome = ("failed", {"error": f"the job ran past its time limit of {time_limit:g} s",
-                                      "step": state["step"]})
+                outcome = (
+                    "failed",
+                    {"error": f"the job ran past its time limit of {time_limit:g} s", "step": state["step"]},
+                )
                 break
             if time.monotonic() - queue_seen > config.stale_after_s:
                 _kill_group(proc)  # the dashboard has given up on this job by now
@@ -378,8 +438,13 @@ def _execute(huey, config: WorkerConfig, job_id: str, spec: dict, attempt: int) 
             shut_down = job_id in _STOPPED_BY_SHUTDOWN
     if shut_down:
         return  # stop_for_shutdown has reported it
-    keep = {"started_at": started, "total_steps": state["total_steps"], "n_events": len(events),
-            "device": state.get("device"), "trainer_pid": proc.pid}
+    keep = {
+        "started_at": started,
+        "total_steps": state["total_steps"],
+        "n_events": len(events),
+        "device": state.get("device"),
+        "trainer_pid": proc.pid,
+    }
     if outcome is not None:
         finish(outcome[0], **keep, **outcome[1])
         return
@@ -400,6 +465,8 @@ def _execute(huey, config: WorkerConfig, job_id: str, spec: dict, attempt: int) 
         return
     if error_message is None:  # the log's words stay on the worker: they may quote files and paths
         how = f"was killed by signal {-rc}" if rc < 0 else f"exited with status {rc}"
-        error_message = (f"the trainer {how}{_last_error(log_path)}; its output is in {run_dir.name}/trainer.log "
-                         "in the worker's runs folder")
+        error_message = (
+            f"the trainer {how}{_last_error(log_path)}; its output is in {run_dir.name}/trainer.log "
+            "in the worker's runs folder"
+        )
     finish("failed", error=error_message, step=state["step"], **keep)

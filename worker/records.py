@@ -12,6 +12,7 @@ together, per owner) is checked in the same transaction that inserts the job, so
 one person cannot both slip under it. Records written before a column existed are upgraded in
 place when the file is opened.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -62,6 +63,7 @@ ACTIVE = ("queued", "running")
 class Quota:
     """Per-owner limits on jobs that are queued or running: how many at once (``max_queued_jobs``) and
     their steps together (``max_total_steps``); None: no limit."""
+
     max_queued_jobs: int | None = None
     max_total_steps: int | None = None
 
@@ -69,12 +71,16 @@ class Quota:
         """Why a new job of ``new_steps`` steps is refused when the owner has ``jobs`` jobs of ``steps``
         steps queued or running (None: accepted)."""
         if self.max_queued_jobs is not None and jobs + 1 > self.max_queued_jobs:
-            return (f"you already have {jobs} job{'s' * (jobs != 1)} queued or running, and each person may have "
-                    f"at most {self.max_queued_jobs} at a time; wait for one to finish or cancel one")
+            return (
+                f"you already have {jobs} job{'s' * (jobs != 1)} queued or running, and each person may have "
+                f"at most {self.max_queued_jobs} at a time; wait for one to finish or cancel one"
+            )
         if self.max_total_steps is not None and steps + new_steps > self.max_total_steps:
             now = f"your queued and running jobs have {steps:,} steps, so " if steps else ""
-            return (f"{now}this job's {new_steps:,} steps would bring them to {steps + new_steps:,}; each person may "
-                    f"have at most {self.max_total_steps:,} steps queued or running at a time")
+            return (
+                f"{now}this job's {new_steps:,} steps would bring them to {steps + new_steps:,}; each person may "
+                f"have at most {self.max_total_steps:,} steps queued or running at a time"
+            )
         return None
 
 
@@ -85,12 +91,16 @@ def set_refusal(quota: "Quota | None", jobs: int, steps: int, new_jobs: int, new
     if quota is None:
         return None
     if quota.max_queued_jobs is not None and jobs + new_jobs > quota.max_queued_jobs:
-        return (f"this experiment has {new_jobs} runs, each a job; you have {jobs} queued or running, and each "
-                f"person may have at most {quota.max_queued_jobs} at a time. Use fewer seeds, or ask the operator "
-                "to run it")
+        return (
+            f"this experiment has {new_jobs} runs, each a job; you have {jobs} queued or running, and each "
+            f"person may have at most {quota.max_queued_jobs} at a time. Use fewer seeds, or ask the operator "
+            "to run it"
+        )
     if quota.max_total_steps is not None and steps + new_steps > quota.max_total_steps:
-        return (f"this experiment's runs have {new_steps:,} steps together; with your {steps:,} queued or running "
-                f"that makes {steps + new_steps:,}, and each person may have at most {quota.max_total_steps:,}")
+        return (
+            f"this experiment's runs have {new_steps:,} steps together; with your {steps:,} queued or running "
+            f"that makes {steps + new_steps:,}, and each person may have at most {quota.max_total_steps:,}"
+        )
     return None
 
 
@@ -111,11 +121,11 @@ class JobList(list):
         self.unreadable: list[tuple[str, str]] = list(unreadable)
 
 
-
 @dataclass(frozen=True)
 class JobStatus:
     """Where a job stands. Times are seconds since the epoch (UTC); ``fraction`` is step / total
     (1 when finished); ``message`` says what is happening, ``error`` why it failed."""
+
     job_id: str
     state: str
     step: int
@@ -154,6 +164,7 @@ class JobRecord:
     ``spec`` (the full normalised spec, population included) is parsed from its stored JSON only
     when asked for, so that listing many jobs on large populations stays cheap.
     """
+
     job_id: str
     settings: dict = field(repr=False)
     status: JobStatus
@@ -182,6 +193,7 @@ class JobRecord:
     @property
     def summary(self) -> str:
         from .spec import describe_spec
+
         return describe_spec(self.settings)
 
 
@@ -218,10 +230,20 @@ class JobStore:
                     refusal = quota.refusal(jobs, steps, int(spec["steps"]))
                     if refusal:
                         raise LimitReached(refusal)
-                con.execute("INSERT INTO jobs (id, created_at, spec, settings, state, total_steps, message, updated_at, "
-                            "owner) VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?)",
-                            (job_id, now, json.dumps(spec), json.dumps(settings_of(spec)), spec["steps"],
-                             "waiting for a worker", now, owner))
+                con.execute(
+                    "INSERT INTO jobs (id, created_at, spec, settings, state, total_steps, message, updated_at, "
+                    "owner) VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?)",
+                    (
+                        job_id,
+                        now,
+                        json.dumps(spec),
+                        json.dumps(settings_of(spec)),
+                        spec["steps"],
+                        "waiting for a worker",
+                        now,
+                        owner,
+                    ),
+                )
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
@@ -229,8 +251,11 @@ class JobStore:
 
     @staticmethod
     def _usage(con, owner: str | None) -> tuple[int, int]:
-        row = con.execute("SELECT COUNT(*), COALESCE(SUM(total_steps), 0) FROM jobs WHERE owner IS ? AND state IN "
-                          "('queued', 'running')", (owner,)).fetchone()
+        row = con.execute(
+            "SELECT COUNT(*), COALESCE(SUM(total_steps), 0) FROM jobs WHERE owner IS ? AND state IN "
+            "('queued', 'running')",
+            (owner,),
+        ).fetchone()
         return int(row[0]), int(row[1])
 
     def usage(self, owner: str | None) -> tuple[int, int]:
@@ -261,11 +286,13 @@ class JobStore:
 
     def queued_before(self, created_at: float) -> int:
         with closing(self._connect()) as con:
-            return con.execute("SELECT COUNT(*) FROM jobs WHERE state = 'queued' AND created_at < ?",
-                               (created_at,)).fetchone()[0]
+            return con.execute(
+                "SELECT COUNT(*) FROM jobs WHERE state = 'queued' AND created_at < ?", (created_at,)
+            ).fetchone()[0]
 
-    def update(self, job_id: str, *, expect_state: str | None = None, expect_attempt: int | None = None,
-               **values) -> bool:
+    def update(
+        self, job_id: str, *, expect_state: str | None = None, expect_attempt: int | None = None, **values
+    ) -> bool:
         """Set columns; with ``expect_*`` only if the row still has that state / attempt.
         Returns whether the row was changed."""
         values["updated_at"] = time.time()
@@ -290,10 +317,23 @@ def status_from_row(row: sqlite3.Row) -> JobStatus:
     total = int(row["total_steps"] or 0)
     step = int(row["step"] or 0)
     fraction = 1.0 if row["state"] == "finished" else (min(step / total, 1.0) if total else 0.0)
-    return JobStatus(job_id=row["id"], state=row["state"], step=step, total_steps=total, fraction=fraction,
-                     message=row["message"], error=row["error"], created_at=row["created_at"],
-                     started_at=row["started_at"], finished_at=row["finished_at"], updated_at=row["updated_at"],
-                     attempt=row["attempt"], worker=row["worker"], device=row["device"], owner=row["owner"])
+    return JobStatus(
+        job_id=row["id"],
+        state=row["state"],
+        step=step,
+        total_steps=total,
+        fraction=fraction,
+        message=row["message"],
+        error=row["error"],
+        created_at=row["created_at"],
+        started_at=row["started_at"],
+        finished_at=row["finished_at"],
+        updated_at=row["updated_at"],
+        attempt=row["attempt"],
+        worker=row["worker"],
+        device=row["device"],
+        owner=row["owner"],
+    )
 
 
 def record_from_row(row: sqlite3.Row) -> JobRecord:

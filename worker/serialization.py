@@ -7,6 +7,7 @@ plain JSON (numbers, strings, booleans, null, lists, objects with string keys) i
 when it is written. Reading only ever calls :func:`json.loads`, so a message planted in the
 queue can at worst name a task that is not registered (Huey then refuses it).
 """
+
 from __future__ import annotations
 
 import datetime

@@ -73,6 +73,7 @@ Every size is bounded (the limits below and each field's range), so that no spec
 allocate without bound. The prompt and name limits carry the names of the core's limits table
 (``aggregation.bounds``) that another branch adds; they live here until it lands.
 """
+
 from __future__ import annotations
 
 import json
@@ -95,8 +96,24 @@ PRETRAINED_LEARNING_RATE = DEFAULTS["learning_rate"]["checkpoint"]
 MAX_SPEC_BYTES = bounds.MAX_SPEC_BYTES  # 100,000 rankings over 50 alternatives take about 32 MB
 DISPERSIONS = ("fixed", "entropy")  # the Mallows-RMJ dispersion: a given phi, or RCPO Appendix D's proxy
 
-COMMON_FIELDS = ("population", "method", "model", "sampling", "beta", "dataset_size", "steps", "learning_rate",
-                 "lora", "seed", "device", "contexts", "cpu_threads", "time_limit_s", "prompt", "name")
+COMMON_FIELDS = (
+    "population",
+    "method",
+    "model",
+    "sampling",
+    "beta",
+    "dataset_size",
+    "steps",
+    "learning_rate",
+    "lora",
+    "seed",
+    "device",
+    "contexts",
+    "cpu_threads",
+    "time_limit_s",
+    "prompt",
+    "name",
+)
 OPTIONAL_FIELDS = ("experiment",)  # kept only when given
 ALL_FIELDS = set(COMMON_FIELDS) | set(OPTIONAL_FIELDS) | {f for m in TRAINING_METHODS.values() for f in m.fields}
 
@@ -121,8 +138,10 @@ def validate_spec_and_population(spec) -> tuple[dict, object]:
     except (TypeError, ValueError) as exc:
         raise JobSpecError(f"the job spec is not plain JSON: {str(exc)[:200]}") from None
     if size > MAX_SPEC_BYTES:
-        raise JobSpecError(f"the job spec is too large ({size / 1e6:.1f} MB; at most {MAX_SPEC_BYTES / 1e6:.0f} MB "
-                           "are accepted (aggregation.bounds.MAX_SPEC_BYTES))")
+        raise JobSpecError(
+            f"the job spec is too large ({size / 1e6:.1f} MB; at most {MAX_SPEC_BYTES / 1e6:.0f} MB "
+            "are accepted (aggregation.bounds.MAX_SPEC_BYTES))"
+        )
     unknown = [key for key in spec if key not in ALL_FIELDS]
     if unknown:
         raise JobSpecError(f"unknown setting {short(unknown[0])} (known settings: {', '.join(sorted(ALL_FIELDS))})")
@@ -144,17 +163,25 @@ def validate_spec_and_population(spec) -> tuple[dict, object]:
     kind = spec["population"]["kind"]
     if entry.needs_voters and not population.has_full_rankings:
         usable = [m.id for m in TRAINING_METHODS.values() if not m.needs_voters]
-        raise JobSpecError(f"method {method!r} needs voters' rankings or user types; a population of kind {kind!r} "
-                           f"only has pairwise preferences (use {', '.join(usable[:-1])} or {usable[-1]})")
+        raise JobSpecError(
+            f"method {method!r} needs voters' rankings or user types; a population of kind {kind!r} "
+            f"only has pairwise preferences (use {', '.join(usable[:-1])} or {usable[-1]})"
+        )
     if len({" ".join(a.split()) for a in alts}) < len(alts):
-        raise JobSpecError("population.alternatives: two names differ only in spacing; the model cannot tell them apart")
+        raise JobSpecError(
+            "population.alternatives: two names differ only in spacing; the model cannot tell them apart"
+        )
 
     out: dict = {"method": method, "population": spec["population"]}  # valid as given (re-writing it is slow)
     model = spec.get("model", DEFAULTS["model"])
-    if model not in BUILT_IN and not is_model_name(model):  # never echoed: it may be a path, and a refusal says nothing of the disk
-        raise JobSpecError(f"model must be 'tiny', 'tabular' or the name of a model in the operator's model folders (a folder name "
-                           f"of at most {bounds.MAX_MODEL_NAME_CHARS} letters, digits, '.', '_', '+' or '-'; paths and hub ids "
-                           "are not accepted)")
+    if model not in BUILT_IN and not is_model_name(
+        model
+    ):  # never echoed: it may be a path, and a refusal says nothing of the disk
+        raise JobSpecError(
+            f"model must be 'tiny', 'tabular' or the name of a model in the operator's model folders (a folder name "
+            f"of at most {bounds.MAX_MODEL_NAME_CHARS} letters, digits, '.', '_', '+' or '-'; paths and hub ids "
+            "are not accepted)"
+        )
     out["model"] = model
     try:
         D = None if spec.get("sampling") is None else distribution(spec["sampling"], alts, what="sampling")
@@ -173,11 +200,15 @@ def validate_spec_and_population(spec) -> tuple[dict, object]:
     out["lora"] = _lora(spec.get("lora"))
     out["contexts"] = _integer(spec, "contexts", DEFAULTS["contexts"], 1, MAX_CONTEXTS)
     if out["contexts"] > 1 and model != TABULAR:
-        raise JobSpecError(f"contexts ({out['contexts']}) is for the tabular model only; a language model sees one prompt")
+        raise JobSpecError(
+            f"contexts ({out['contexts']}) is for the tabular model only; a language model sees one prompt"
+        )
     if out["dataset_size"] < out["contexts"]:
-        raise JobSpecError(f"dataset_size ({out['dataset_size']}) must be at least contexts ({out['contexts']}): "
-                           "every prompt needs a row of data")
-    out["seed"] = _integer(spec, "seed", DEFAULTS["seed"], 0, 2 ** 32 - 1)
+        raise JobSpecError(
+            f"dataset_size ({out['dataset_size']}) must be at least contexts ({out['contexts']}): "
+            "every prompt needs a row of data"
+        )
+    out["seed"] = _integer(spec, "seed", DEFAULTS["seed"], 0, 2**32 - 1)
     device = spec.get("device", DEFAULTS["device"])
     if device not in DEVICES:
         raise JobSpecError(f"device must be one of {', '.join(DEVICES)}; got {short(device)}")
@@ -188,18 +219,24 @@ def validate_spec_and_population(spec) -> tuple[dict, object]:
     if not isinstance(prompt, str) or not prompt.strip():
         raise JobSpecError(f"prompt must be a non-empty text, got {short(prompt)}")
     if len(prompt) > bounds.MAX_PROMPT_CHARS:
-        raise JobSpecError(f"prompt has {len(prompt):,} characters; at most {bounds.MAX_PROMPT_CHARS:,} are accepted "
-                           "(aggregation.bounds.MAX_PROMPT_CHARS)")
+        raise JobSpecError(
+            f"prompt has {len(prompt):,} characters; at most {bounds.MAX_PROMPT_CHARS:,} are accepted "
+            "(aggregation.bounds.MAX_PROMPT_CHARS)"
+        )
     rendered = len(prompt) + prompt.count("{options}") * (sum(map(len, alts)) + 2 * len(alts) - len("{options}") - 2)
     if rendered > bounds.MAX_RENDERED_PROMPT_CHARS:
-        raise JobSpecError(f"prompt has {rendered:,} characters once {{options}} is replaced by the alternatives' names; "
-                           f"at most {bounds.MAX_RENDERED_PROMPT_CHARS:,} are accepted "
-                           "(aggregation.bounds.MAX_RENDERED_PROMPT_CHARS)")
+        raise JobSpecError(
+            f"prompt has {rendered:,} characters once {{options}} is replaced by the alternatives' names; "
+            f"at most {bounds.MAX_RENDERED_PROMPT_CHARS:,} are accepted "
+            "(aggregation.bounds.MAX_RENDERED_PROMPT_CHARS)"
+        )
     out["prompt"] = prompt
     name = spec.get("name")
     if name is not None and (not isinstance(name, str) or len(name) > bounds.MAX_JOB_NAME_CHARS):
-        raise JobSpecError(f"name must be a text of at most {bounds.MAX_JOB_NAME_CHARS} characters "
-                           "(aggregation.bounds.MAX_JOB_NAME_CHARS)")
+        raise JobSpecError(
+            f"name must be a text of at most {bounds.MAX_JOB_NAME_CHARS} characters "
+            "(aggregation.bounds.MAX_JOB_NAME_CHARS)"
+        )
     out["name"] = name
     if spec.get("experiment") is not None:
         out["experiment"] = _experiment(spec["experiment"])
@@ -223,15 +260,19 @@ def validate_spec_and_population(spec) -> tuple[dict, object]:
         if dispersion not in DISPERSIONS:
             raise JobSpecError(f"dispersion must be one of {', '.join(DISPERSIONS)}; got {short(dispersion)}")
         if dispersion == "entropy" and model == TABULAR:
-            raise JobSpecError("dispersion 'entropy' reads a language model's token entropies (RCPO Appendix D); the "
-                               "tabular model has none (its proxy would be phi = 1, a zero loss): use dispersion "
-                               "'fixed' with a phi")
+            raise JobSpecError(
+                "dispersion 'entropy' reads a language model's token entropies (RCPO Appendix D); the "
+                "tabular model has none (its proxy would be phi = 1, a zero loss): use dispersion "
+                "'fixed' with a phi"
+            )
         out["dispersion"] = dispersion
         if dispersion == "fixed":
             out["phi"] = _number(spec, "phi", DEFAULTS["phi"], low=0.0, low_open=True, high=1.0, high_open=True)
         elif spec.get("phi") is not None:
-            raise JobSpecError("phi is set, but dispersion 'entropy' estimates it from the reference model "
-                               "(RCPO Appendix D); leave phi out or use dispersion 'fixed'")
+            raise JobSpecError(
+                "phi is set, but dispersion 'entropy' estimates it from the reference model "
+                "(RCPO Appendix D); leave phi out or use dispersion 'fixed'"
+            )
     if "variance" in fields:
         out.update(_correction(spec, population))
     return out, population
@@ -242,6 +283,7 @@ _HEX = set("0123456789abcdef")
 
 def _experiment(value) -> dict:
     from aggregation.experiments import EXPERIMENTS
+
     if not isinstance(value, dict) or set(value) != {"name", "id", "run"}:
         raise JobSpecError("experiment must be an object with exactly name, id and run")
     if value["name"] not in EXPERIMENTS:
@@ -261,27 +303,38 @@ def _correction(spec: dict, population) -> dict:
     if variance not in VARIANCES:
         raise JobSpecError(f"variance must be one of {', '.join(VARIANCES)}; got {variance!r}")
     if variance == "known" and not population.has_rewards:
-        raise JobSpecError(f"variance 'known' needs user types with rewards (it is Var_u of the reward difference); "
-                           f"a population of kind {spec['population']['kind']!r} has no reward scale: use variance "
-                           "'estimated'")
+        raise JobSpecError(
+            f"variance 'known' needs user types with rewards (it is Var_u of the reward difference); "
+            f"a population of kind {spec['population']['kind']!r} has no reward scale: use variance "
+            "'estimated'"
+        )
     out["variance"] = variance
     out["log_eps"] = _number(spec, "log_eps", DEFAULTS["log_eps"], low=0.0, low_open=True, high=0.5, high_open=True)
     clip = spec.get("correction_clip", DEFAULTS["correction_clip"][variance])
-    out["correction_clip"] = None if clip is None else _number(
-        {"correction_clip": clip}, "correction_clip", None, low=0.0, low_open=True, high=10.0)
+    out["correction_clip"] = (
+        None
+        if clip is None
+        else _number({"correction_clip": clip}, "correction_clip", None, low=0.0, low_open=True, high=10.0)
+    )
     if variance == "estimated":
         types = len(population.types) if population.has_rewards else population.compressed().n_rankings
         out["joint_types"] = _integer(spec, "joint_types", min(types, MAX_JOINT_TYPES), 1, 64)
         out["joint_steps"] = _integer(spec, "joint_steps", DEFAULTS["joint_steps"], 1, 100_000)
-        out["joint_learning_rate"] = _number(spec, "joint_learning_rate", DEFAULTS["joint_learning_rate"], low=0.0,
-                                             low_open=True, high=10.0)
+        out["joint_learning_rate"] = _number(
+            spec, "joint_learning_rate", DEFAULTS["joint_learning_rate"], low=0.0, low_open=True, high=10.0
+        )
     return out
 
 
 def describe_spec(spec: dict) -> str:
     """One line for a job list, e.g. ``dpo · tiny · 200 steps · beta 0.1 · 2,048 rows``."""
-    parts = [spec["method"], spec["model"], f"{spec['steps']:,} steps", f"beta {spec['beta']:g}",
-             f"{spec['dataset_size']:,} rows"]
+    parts = [
+        spec["method"],
+        spec["model"],
+        f"{spec['steps']:,} steps",
+        f"beta {spec['beta']:g}",
+        f"{spec['dataset_size']:,} rows",
+    ]
     fields = training_method(spec["method"]).fields
     if "k" in fields:
         parts.append(f"k {spec['k']}")
@@ -311,8 +364,9 @@ def _integer(spec: dict, key: str, default, low: int, high: int):
     return int(value)
 
 
-def _number(spec: dict, key: str, default, *, low: float, high: float, low_open: bool = False,
-            high_open: bool = False) -> float:
+def _number(
+    spec: dict, key: str, default, *, low: float, high: float, low_open: bool = False, high_open: bool = False
+) -> float:
     value = spec.get(key, default)
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
         raise JobSpecError(f"{key} must be a number, got {short(value)}")
@@ -343,8 +397,13 @@ def _lora(value) -> dict:
     except JobSpecError as exc:
         raise JobSpecError(f"lora.{exc}") from None
     tm = out["target_modules"]
-    if tm is not None and (not isinstance(tm, list) or not 0 < len(tm) <= bounds.MAX_TARGET_MODULES
-                           or not all(isinstance(t, str) and 0 < len(t) <= bounds.MAX_TARGET_MODULE_CHARS for t in tm)):
-        raise JobSpecError(f"lora.target_modules must be null or a list of 1 to {bounds.MAX_TARGET_MODULES} layer names "
-                           f"of at most {bounds.MAX_TARGET_MODULE_CHARS} characters each")
+    if tm is not None and (
+        not isinstance(tm, list)
+        or not 0 < len(tm) <= bounds.MAX_TARGET_MODULES
+        or not all(isinstance(t, str) and 0 < len(t) <= bounds.MAX_TARGET_MODULE_CHARS for t in tm)
+    ):
+        raise JobSpecError(
+            f"lora.target_modules must be null or a list of 1 to {bounds.MAX_TARGET_MODULES} layer names "
+            f"of at most {bounds.MAX_TARGET_MODULE_CHARS} characters each"
+        )
     return out

@@ -14,6 +14,7 @@ Exit status: 0 finished, 2 refused (bad spec, model not available), 1 crashed. W
 ``--parent-pid`` it exits as soon as that process is gone, so a killed worker never leaves
 an orphaned trainer behind.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,11 +46,13 @@ class Emitter:
 
 def watch_parent(parent_pid: int, interval: float = 0.5) -> None:
     """Exit the whole process when ``parent_pid`` is no longer our parent (it died)."""
+
     def loop():
         while True:
             if os.getppid() != parent_pid:
                 os._exit(3)
             time.sleep(interval)
+
     threading.Thread(target=loop, name="parent-watchdog", daemon=True).start()
 
 
@@ -61,7 +64,8 @@ def train(spec: dict, emit, population=None) -> dict:
     """Fine-tune the policy of ``spec`` (already validated; ``population`` is the object built from
     ``spec["population"]`` when the caller has it) and return the result dict:
 
-    ``settings`` (the spec without its population, which the job record keeps), ``alternatives``, ``policy`` and ``outside_mass`` (last iterate),
+    ``settings`` (the spec without its population, which the job record keeps), ``alternatives``, ``policy``
+    and ``outside_mass`` (last iterate),
     ``mixture`` (self-play: uniform mixture of iterates, else null), ``reference_policy``
     and ``reference_outside_mass``, ``trajectory`` (the progress events), ``dataset`` (kind,
     rows, empirical preference matrix with standard errors and counts), ``theory`` (what the
@@ -108,9 +112,18 @@ def train(spec: dict, emit, population=None) -> dict:
     reference = p_ref.double().cpu().numpy()
     setup_s = time.perf_counter() - t_setup
     total = spec["steps"]
-    emit({"event": "start", "total_steps": total, "alternatives": alts, "device": str(device),
-          "model": spec["model"], "reference_policy": _dist(alts, reference), "reference_outside_mass": out_ref,
-          "startup_s": round(time.perf_counter() - PROCESS_START, 3)})
+    emit(
+        {
+            "event": "start",
+            "total_steps": total,
+            "alternatives": alts,
+            "device": str(device),
+            "model": spec["model"],
+            "reference_policy": _dist(alts, reference),
+            "reference_outside_mass": out_ref,
+            "startup_s": round(time.perf_counter() - PROCESS_START, 3),
+        }
+    )
 
     log_every = max(1, total // EVENTS_PER_RUN)
     trajectory = []
@@ -133,9 +146,16 @@ def train(spec: dict, emit, population=None) -> dict:
         optimizer.step()
         if step % log_every == 0 or step == total:
             p, outside = policy.readout()
-            event = {"event": "progress", "step": step, "total_steps": total, "loss": float(loss.item()),
-                     "policy": _dist(alts, p.tolist()), "outside_mass": outside,
-                     "elapsed_s": round(time.perf_counter() - t_train, 3), **info}
+            event = {
+                "event": "progress",
+                "step": step,
+                "total_steps": total,
+                "loss": float(loss.item()),
+                "policy": _dist(alts, p.tolist()),
+                "outside_mass": outside,
+                "elapsed_s": round(time.perf_counter() - t_train, 3),
+                **info,
+            }
             if method.self_play:
                 event["mixture"] = _dist(alts, np.mean([m.mixture() for m in methods], axis=0))
             emit(event)
@@ -155,26 +175,43 @@ def train(spec: dict, emit, population=None) -> dict:
         "reference_policy": _dist(alts, reference),
         "reference_outside_mass": out_ref,
         "trajectory": trajectory,
-        "dataset": method.dataset() if contexts == 1 else {
-            **method.dataset(), "contexts": contexts,
+        "dataset": method.dataset()
+        if contexts == 1
+        else {
+            **method.dataset(),
+            "contexts": contexts,
             "note": f"one dataset per prompt ({contexts} prompts, {spec['dataset_size'] // contexts} rows each); "
-                    "the summary above is the first prompt's"},
+            "the summary above is the first prompt's",
+        },
         # Theory is the same for every prompt: the population is read relative to the prompt. MPNE_k, which
         # only the MPNE method needs, is shown next to the others only where the game is within the budget
         # the pages solve without asking (aggregation.game_affordable; about 20 s for 100,000 rankings of
         # 50 alternatives otherwise).
-        "theory": theory(population, spec["method"], spec, reference=_dist(alts, reference),
-                         with_mpne=game_affordable(population, int(spec.get("k") or DEFAULT_K))).to_json(),
-        "model": {"name": spec["model"], "parameters": policy.info.parameters,
-                  "trainable_parameters": policy.info.trainable_parameters, "vocabulary": policy.info.vocabulary,
-                  "prompt": prompt, "prompt_tokens": policy.info.prompt_tokens,
-                  "response_tokens": dict(zip(alts, policy.info.response_tokens))},
+        "theory": theory(
+            population,
+            spec["method"],
+            spec,
+            reference=_dist(alts, reference),
+            with_mpne=game_affordable(population, int(spec.get("k") or DEFAULT_K)),
+        ).to_json(),
+        "model": {
+            "name": spec["model"],
+            "parameters": policy.info.parameters,
+            "trainable_parameters": policy.info.trainable_parameters,
+            "vocabulary": policy.info.vocabulary,
+            "prompt": prompt,
+            "prompt_tokens": policy.info.prompt_tokens,
+            "response_tokens": dict(zip(alts, policy.info.response_tokens)),
+        },
         "device": str(device),
         "torch_threads": torch.get_num_threads(),
-        "timings": {"startup_s": round(t_train - PROCESS_START, 3), "setup_s": round(setup_s, 3),
-                    "train_s": round(train_s, 3),
-                    "ms_per_step": round(1000 * train_s / total, 2),
-                    "total_s": round(time.perf_counter() - PROCESS_START, 3)},
+        "timings": {
+            "startup_s": round(t_train - PROCESS_START, 3),
+            "setup_s": round(setup_s, 3),
+            "train_s": round(train_s, 3),
+            "ms_per_step": round(1000 * train_s / total, 2),
+            "total_s": round(time.perf_counter() - PROCESS_START, 3),
+        },
         "versions": _versions(),
     }
     if contexts == 1:
@@ -191,6 +228,7 @@ def context_spec(spec: dict, context: int, contexts: int) -> dict:
     if contexts == 1:
         return spec
     import numpy as np
+
     seed = int(np.random.SeedSequence([spec["seed"], context]).generate_state(1)[0])
     return {**spec, "dataset_size": spec["dataset_size"] // contexts, "seed": seed}
 
@@ -198,6 +236,7 @@ def context_spec(spec: dict, context: int, contexts: int) -> dict:
 def _versions() -> dict:
     """Package versions, read from their metadata (importing transformers and peft here would cost seconds)."""
     from importlib import metadata
+
     out = {"python": sys.version.split()[0]}
     for name in ("torch", "transformers", "peft", "numpy"):
         try:
@@ -244,8 +283,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except Exception as exc:  # noqa: BLE001 - the traceback goes to the log; the job's error names only its kind
         traceback.print_exc()
-        emit({"event": "error", "message": f"the trainer crashed ({type(exc).__name__}); the traceback is in "
-                                           f"{run_dir.name}/trainer.log in the worker's runs folder"})
+        emit(
+            {
+                "event": "error",
+                "message": f"the trainer crashed ({type(exc).__name__}); the traceback is in "
+                f"{run_dir.name}/trainer.log in the worker's runs folder",
+            }
+        )
         return 1
 
 

@@ -53,6 +53,7 @@ conditioned on being distinct, i.e. ``P(S)`` proportional to ``prod_{a in S} D(a
 ``K = 2`` the ``D x D`` pairs of :func:`sample_comparisons`; uniform ``D``: every ``K``-subset
 equally likely).
 """
+
 from __future__ import annotations
 
 import itertools
@@ -130,8 +131,9 @@ def population_topk_table(population: Population, assortment, k: int = 1) -> pd.
     lists = _all_lists(S, k)
     cols = [population.alternatives.index(a) for a in S]
     if population.kind == RANKINGS:
-        probs = _profile_list_probabilities(population.levels[:, cols], population.weights / population.total_weight,
-                                            lists)
+        probs = _profile_list_probabilities(
+            population.levels[:, cols], population.weights / population.total_weight, lists
+        )
     else:
         U = population.rewards.to_numpy(float)[:, cols] / population.temperature
         logp = np.stack([_mnl_log_probabilities(u, lists) for u in U])
@@ -203,7 +205,7 @@ def _profile_list_probabilities(levels: np.ndarray, shares: np.ndarray, lists: n
     out = np.zeros(L)
     block = max(1, 5_000_000 // max(1, L * m))
     for start in range(0, patterns.shape[0], block):
-        lv = patterns[start:start + block][:, None, :].astype(float)  # (P, 1, m)
+        lv = patterns[start : start + block][:, None, :].astype(float)  # (P, 1, m)
         remaining = np.ones((L, m), dtype=bool)
         prob = np.ones((lv.shape[0], L))
         for t in range(k):
@@ -213,7 +215,7 @@ def _profile_list_probabilities(levels: np.ndarray, shares: np.ndarray, lists: n
             picked = lv[:, 0, lists[:, t]]  # (P, L)
             prob *= (picked == best) / count
             remaining[rows, lists[:, t]] = False
-        out += pattern_shares[start:start + block] @ prob
+        out += pattern_shares[start : start + block] @ prob
     return out
 
 
@@ -321,7 +323,8 @@ def _all_lists(S: Sequence[str], k) -> np.ndarray:
     if count > MAX_TABLE_LISTS:
         raise AggregationError(
             f"an assortment of {m} items has {count:,} ordered top-{k} lists, more than the {MAX_TABLE_LISTS:,} "
-            "a table may hold; ask for a smaller k or assortment")
+            "a table may hold; ask for a smaller k or assortment"
+        )
     return np.asarray(list(itertools.permutations(range(m), k)), dtype=np.intp).reshape(count, k)
 
 

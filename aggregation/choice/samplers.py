@@ -1,6 +1,7 @@
 """Seeded samplers of ranked-choice data (an assortment of K responses shown, the voter's top k of it)
 from a population, one MNL model or one Mallows-RMJ model, and the index arrays the losses read
 (RCPO, Tang & Feng, arXiv 2510.23631; the conventions are in :mod:`.models`)."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -11,12 +12,22 @@ import pandas as pd
 from ..errors import AggregationError
 from ..populations.base import RANKINGS, Population
 from ..validate import alternative_names, distribution
-from .models import (_assortment, _central_ranking, _check_k, _voters, _phi, _top_positions, _utility_names,
-                     _utility_vector)
+from .models import (
+    _assortment,
+    _central_ranking,
+    _check_k,
+    _voters,
+    _phi,
+    _top_positions,
+    _utility_names,
+    _utility_vector,
+)
 
 
 # ===================================================================== samplers
-def sample_ranked_choices(population: Population, n: int, assortment_size: int, k: int = 1, sampling=None, seed=None) -> pd.DataFrame:
+def sample_ranked_choices(
+    population: Population, n: int, assortment_size: int, k: int = 1, sampling=None, seed=None
+) -> pd.DataFrame:
     """Draw ``n`` ranked choices ``(assortment, top-k)`` from a population.
 
     Each row: an assortment of ``assortment_size`` distinct alternatives (see the module
@@ -59,8 +70,9 @@ def sample_mnl_choices(utilities, n: int, assortment_size: int, k: int = 1, samp
     return _choice_table(alts, items, np.take_along_axis(items, order, axis=1), np.full(n, None, dtype=object))
 
 
-def sample_mallows_rmj_choices(central_ranking, phi, n: int, assortment_size: int, k: int = 1, sampling=None,
-                               seed=None) -> pd.DataFrame:
+def sample_mallows_rmj_choices(
+    central_ranking, phi, n: int, assortment_size: int, k: int = 1, sampling=None, seed=None
+) -> pd.DataFrame:
     """Draw ``n`` ranked choices from one Mallows-RMJ model (``voter`` is empty).
 
     The alternatives are the names of ``central_ranking`` in its order; each top-k list is drawn
@@ -120,7 +132,8 @@ def ranked_choice_arrays(table: pd.DataFrame, alternatives: Sequence[str]) -> tu
         if len(S) != len(items_rows[0]) or len(positions) != len(top_rows[0]):
             raise AggregationError(
                 f"row {i}: {len(S)} items with a top-{len(positions)} list, but row 1 has "
-                f"{len(items_rows[0])} items with a top-{len(top_rows[0])} list; every row needs the same sizes")
+                f"{len(items_rows[0])} items with a top-{len(top_rows[0])} list; every row needs the same sizes"
+            )
     return np.asarray(items_rows, dtype=np.intp), np.asarray(top_rows, dtype=np.intp)
 
 
@@ -141,7 +154,8 @@ def _draw_assortments(D: pd.Series, n: int, K: int, rng: np.random.Generator) ->
     if (p > 0).sum() < K:
         raise AggregationError(
             f"the sampling distribution gives positive probability to {(p > 0).sum()} alternatives, "
-            f"fewer than the assortment size {K}")
+            f"fewer than the assortment size {K}"
+        )
     p = p / p.max()
     m = p.shape[0]
     E = np.zeros((m + 1, K + 1))
@@ -178,8 +192,10 @@ def _sizes(n, assortment_size, k, m: int) -> tuple[int, int, int]:
 
 def _choice_table(alts: Sequence[str], items: np.ndarray, top: np.ndarray, voters: np.ndarray) -> pd.DataFrame:
     names = np.asarray(alts, dtype=object)
-    return pd.DataFrame({
-        "assortment": list(zip(*names[items].T)),
-        "top": list(zip(*names[top].T)),
-        "voter": voters,
-    })
+    return pd.DataFrame(
+        {
+            "assortment": list(zip(*names[items].T)),
+            "top": list(zip(*names[top].T)),
+            "voter": voters,
+        }
+    )

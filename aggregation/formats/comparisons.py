@@ -1,4 +1,5 @@
 """Tables of pairwise comparisons (``chosen``, ``rejected``, optionally who judged) as CSV or JSONL."""
+
 from __future__ import annotations
 
 import json
@@ -46,7 +47,8 @@ def read_comparisons(text: str, fmt: str = "csv", prompt: str | None = None) -> 
         if col not in table.columns:
             raise AggregationError(
                 f"the comparison file has no {col!r} column (columns found: "
-                f"{', '.join(str(c)[:40] for c in found[:20]) or 'none'})")
+                f"{', '.join(str(c)[:40] for c in found[:20]) or 'none'})"
+            )
     if "prompt" in table.columns:
         texts = table["prompt"].map(lambda p: "" if p is None or p != p else str(p))
         prompts = list(dict.fromkeys(texts))
@@ -57,7 +59,8 @@ def read_comparisons(text: str, fmt: str = "csv", prompt: str | None = None) -> 
         elif len(prompts) > 1:
             shown = "; ".join(repr(p[:60]) for p in prompts[:3])
             raise AggregationError(
-                f"the file has {len(prompts)} different prompts ({shown}{'; ...' if len(prompts) > 3 else ''}); pick one")
+                f"the file has {len(prompts)} different prompts ({shown}{'; ...' if len(prompts) > 3 else ''}); pick one"
+            )
     table = table.reset_index(drop=True)
     lines = table.pop("__line").to_numpy()
     try:
@@ -78,7 +81,7 @@ def _jsonl_rows(text: str) -> tuple[list[dict], list[str]]:
     at most :data:`~aggregation.bounds.MAX_COMPARISONS` of them) and the first fields found."""
     rows, found = [], {}
     text = bounds.text(text, "the JSONL file")
-    lines = bounds.line_count(text)          # one comparison per line: the lines bound the rows before any is read
+    lines = bounds.line_count(text)  # one comparison per line: the lines bound the rows before any is read
     if lines > bounds.MAX_COMPARISONS + 1:
         bounds.check("MAX_COMPARISONS", lines, "the JSONL file", found=f"{lines:,} lines (one comparison each)")
     for lineno, line in enumerate(_LINE_BREAK.split(text), start=1):
@@ -90,7 +93,7 @@ def _jsonl_rows(text: str) -> tuple[list[dict], list[str]]:
             raise AggregationError(f"not valid JSON ({exc.msg})", line=lineno) from None
         except RecursionError:
             raise AggregationError("the JSON is nested too deeply", line=lineno) from None
-        except ValueError as exc:   # e.g. an integer of more than 4,300 digits
+        except ValueError as exc:  # e.g. an integer of more than 4,300 digits
             raise AggregationError(f"not valid JSON ({str(exc)[:80]})", line=lineno) from None
         if not isinstance(obj, dict):
             raise AggregationError("each line must be a JSON object", line=lineno)
@@ -104,11 +107,13 @@ def _jsonl_rows(text: str) -> tuple[list[dict], list[str]]:
                     value = cell(obj[key], key)
                 except AggregationError as exc:
                     raise AggregationError(str(exc), line=lineno) from None
-                if isinstance(value, int) and abs(value) >= 10 ** 18:
+                if isinstance(value, int) and abs(value) >= 10**18:
                     raise AggregationError(f"{key}: the number {short(value)} is too long to be a name", line=lineno)
                 row[key] = value
         rows.append(row)
-        bounds.check("MAX_COMPARISONS", len(rows), "the JSONL file", found=f"more than {bounds.LIMITS['MAX_COMPARISONS']}")
+        bounds.check(
+            "MAX_COMPARISONS", len(rows), "the JSONL file", found=f"more than {bounds.LIMITS['MAX_COMPARISONS']}"
+        )
     return rows, list(found)
 
 
@@ -120,9 +125,10 @@ def write_comparisons(data: PairwiseData, fmt: str = "csv") -> str:
     if fmt == "csv":
         return to_csv(table, index=False)
     if fmt == "jsonl":
-        return "".join(json.dumps({k: (None if isinstance(v, float) and math.isnan(v) else v)
-                                   for k, v in row.items()}) + "\n"
-                       for row in table.astype(object).to_dict(orient="records"))
+        return "".join(
+            json.dumps({k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}) + "\n"
+            for row in table.astype(object).to_dict(orient="records")
+        )
     raise AggregationError(f"unknown comparison format {fmt!r}: use csv or jsonl")
 
 

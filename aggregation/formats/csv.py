@@ -8,6 +8,7 @@ the text as typed; numbers such as ``-0.25`` stay numbers), every CSV this packa
 it (so does every CSV download of the dashboard), and :func:`read_csv_table` removes that apostrophe
 again, so that a downloaded file imports back unchanged.
 """
+
 from __future__ import annotations
 
 import csv
@@ -74,8 +75,9 @@ def read_rankings_csv(text: str) -> Profile:
     weights, labels = [], []
 
     def rankings():
-        for i, (cell, weight) in enumerate(zip(table["ranking"], table["weight"] if has_weight else
-                                               [None] * len(table))):
+        for i, (cell, weight) in enumerate(
+            zip(table["ranking"], table["weight"] if has_weight else [None] * len(table))
+        ):
             lineno = i + 2  # header is line 1
             if not isinstance(cell, str) or not cell.strip():
                 raise AggregationError("the ranking is empty", line=lineno)
@@ -97,8 +99,9 @@ def write_rankings_csv(profile: Profile) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["weight", "ranking"])
-    writer.writerows([format_weight(w), neutralise(text)] for w, text in zip(profile.weights.tolist(),
-                                                                           profile.ranking_texts()))
+    writer.writerows(
+        [format_weight(w), neutralise(text)] for w, text in zip(profile.weights.tolist(), profile.ranking_texts())
+    )
     return out.getvalue()
 
 
@@ -111,8 +114,9 @@ def read_csv_table(text: str, *, limit: str = "MAX_COMPARISONS") -> pd.DataFrame
     first = text.lstrip("\r\n").split("\n", 1)[0]
     bounds.check("MAX_COLUMNS", first.count(",") + 1, "the CSV header", line=1)
     try:
-        table = pd.read_csv(io.StringIO(text), dtype=str, skipinitialspace=True, keep_default_na=False,
-                            nrows=max_rows + 1)
+        table = pd.read_csv(
+            io.StringIO(text), dtype=str, skipinitialspace=True, keep_default_na=False, nrows=max_rows + 1
+        )
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as exc:
         msg = str(exc).strip().splitlines()[0] if str(exc).strip() else "empty file"
         m = re.search(r"line (\d+)", msg)

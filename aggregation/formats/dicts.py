@@ -5,6 +5,7 @@
 reads a population file's text with the same limits (a file nested too deeply, or holding a number of
 thousands of digits, gets a message instead of a crash).
 """
+
 from __future__ import annotations
 
 import json
@@ -49,14 +50,23 @@ def population_to_dict(population: Population, compact: bool | None = None) -> d
     if population.kind == RANKINGS:
         if compact if compact is not None else population.n_rankings > COMPACT_ABOVE:
             return {**out, "levels": population.levels.tolist(), "weights": population.weights.tolist()}
-        return {**out, "rankings": [{"weight": w, "ranking": text}
-                                    for w, text in zip(population.weights.tolist(), population.ranking_texts())]}
+        return {
+            **out,
+            "rankings": [
+                {"weight": w, "ranking": text}
+                for w, text in zip(population.weights.tolist(), population.ranking_texts())
+            ],
+        }
     if population.kind == USER_TYPES:
         R = population.rewards
-        return {**out, "temperature": population.temperature,
-                "types": [{"name": t, "weight": float(w),
-                           "rewards": {a: float(R.at[t, a]) for a in population.alternatives}}
-                          for t, w in population.weights.items()]}
+        return {
+            **out,
+            "temperature": population.temperature,
+            "types": [
+                {"name": t, "weight": float(w), "rewards": {a: float(R.at[t, a]) for a in population.alternatives}}
+                for t, w in population.weights.items()
+            ],
+        }
     if isinstance(population, ComparisonCounts):
         table = population.table()
         return {**out, "counts": {c: table[c].tolist() for c in table.columns}}
@@ -76,7 +86,7 @@ def read_population_json(text: str, where: str = "population") -> Population:
         raise AggregationError(f"not valid JSON ({exc.msg})", line=exc.lineno) from None
     except RecursionError:
         raise AggregationError("the JSON is nested too deeply to be a population file") from None
-    except ValueError as exc:      # an integer of more than 4,300 digits
+    except ValueError as exc:  # an integer of more than 4,300 digits
         raise AggregationError(f"not valid JSON ({str(exc)[:100]})") from None
     return population_from_dict(content, where)
 
@@ -126,21 +136,28 @@ def population_from_dict(d, where: str = "population") -> Population:
                     raise AggregationError(f"{here} must be an object with 'name', 'weight' and 'rewards'")
                 name = _field(t, "name", (str, int), here)
                 if isinstance(name, int):
-                    if abs(name) >= 10 ** 18:
+                    if abs(name) >= 10**18:
                         raise AggregationError(f"{here}.name: the number {short(name)} is too long to be a name")
                     name = str(name)
-                cell(name, f"{here}.name")                  # a lone surrogate is no text (pandas' Arrow strings refuse it)
+                cell(name, f"{here}.name")  # a lone surrogate is no text (pandas' Arrow strings refuse it)
                 if name in rewards:
                     raise AggregationError(f"{here}.name: duplicate user type {name!r}")
                 rewards[name] = _rewards(_field(t, "rewards", dict, here), f"{here}.rewards")
                 weights[name] = _field(t, "weight", (int, float), here) if "weight" in t else 1.0
             if not rewards:
                 raise AggregationError(f"{where}.types is empty")
-            columns = alternatives if alternatives is not None else list(dict.fromkeys(
-                a for row in rewards.values() for a in row))
+            columns = (
+                alternatives
+                if alternatives is not None
+                else list(dict.fromkeys(a for row in rewards.values() for a in row))
+            )
             bounds.check("MAX_ALTERNATIVES", len(columns), f"{where}: the rewards")
-            bounds.check("MAX_TYPE_CELLS", len(rewards) * len(columns) ** 2, where,
-                         found=f"{len(rewards):,} user types x {len(columns):,}² alternatives")
+            bounds.check(
+                "MAX_TYPE_CELLS",
+                len(rewards) * len(columns) ** 2,
+                where,
+                found=f"{len(rewards):,} user types x {len(columns):,}² alternatives",
+            )
             if alternatives is not None:
                 for name, row in rewards.items():
                     extra = [a for a in row if a not in alternatives]
@@ -150,8 +167,12 @@ def population_from_dict(d, where: str = "population") -> Population:
                 missing = [a for a in columns if a not in row]
                 if missing:
                     raise AggregationError(f"{where}: user type {name!r} has no reward for {missing[0]!r}")
-            table = pd.DataFrame([[row[a] for a in columns] for row in rewards.values()], index=list(rewards),
-                                 columns=columns, dtype=float)
+            table = pd.DataFrame(
+                [[row[a] for a in columns] for row in rewards.values()],
+                index=list(rewards),
+                columns=columns,
+                dtype=float,
+            )
             temperature = d.get("temperature", 1.0)
             if isinstance(temperature, bool) or not isinstance(temperature, numbers.Real):
                 raise AggregationError(f"{where}.temperature must be a number, got {short(temperature)}")
@@ -184,7 +205,9 @@ def population_from_dict(d, where: str = "population") -> Population:
             try:
                 frame = pd.DataFrame(np.asarray(matrix, dtype=float), index=alternatives, columns=alternatives)
             except (ValueError, TypeError, OverflowError):
-                raise AggregationError(f"{where}.matrix must be a square table of numbers, one row per alternative") from None
+                raise AggregationError(
+                    f"{where}.matrix must be a square table of numbers, one row per alternative"
+                ) from None
             return PreferenceMatrix(frame)
     except AggregationError as exc:
         if str(exc).startswith(where) or exc.line is not None:
@@ -225,19 +248,25 @@ def _profile_from_levels(d: dict, alternatives, where: str) -> Profile:
         raise AggregationError(f"{where}.alternatives is required with levels")
     rows = _field(d, "levels", list, where)
     bounds.check("MAX_RANKINGS", len(rows), f"{where}.levels")
-    bounds.check("MAX_CELLS", len(rows) * len(alternatives), f"{where}.levels",
-                 found=f"{len(rows):,} rankings x {len(alternatives):,} alternatives")
+    bounds.check(
+        "MAX_CELLS",
+        len(rows) * len(alternatives),
+        f"{where}.levels",
+        found=f"{len(rows):,} rankings x {len(alternatives):,} alternatives",
+    )
     if any(not isinstance(row, list) or len(row) != len(alternatives) for row in rows):
-        raise AggregationError(f"{where}.levels must have one row per ranking and {len(alternatives)} columns "
-                               f"(one per alternative)")
+        raise AggregationError(
+            f"{where}.levels must have one row per ranking and {len(alternatives)} columns (one per alternative)"
+        )
     try:
         levels = np.asarray(rows, dtype=float)
     except (TypeError, ValueError, OverflowError, RecursionError):
         raise AggregationError(f"{where}.levels must be a table of whole numbers, one row per ranking") from None
     if levels.ndim != 2 or levels.shape[1] != len(alternatives):
-        raise AggregationError(f"{where}.levels must have one row per ranking and {len(alternatives)} columns "
-                               f"(one per alternative)")
-    bad = ~np.isfinite(levels) | (levels != np.round(levels)) | (levels < 0) | (levels > 2 ** 31)
+        raise AggregationError(
+            f"{where}.levels must have one row per ranking and {len(alternatives)} columns (one per alternative)"
+        )
+    bad = ~np.isfinite(levels) | (levels != np.round(levels)) | (levels < 0) | (levels > 2**31)
     if bad.any():
         r, c = np.argwhere(bad)[0]
         raise AggregationError(f"{where}.levels[{r}][{c}] must be a whole number >= 0")
@@ -245,9 +274,11 @@ def _profile_from_levels(d: dict, alternatives, where: str) -> Profile:
     if weights is not None and len(weights) != len(levels):
         raise AggregationError(f"{where}.weights has {len(weights)} entries for {len(levels)} rankings")
     label = lambda i: f"{where}.weights[{i}]"  # noqa: E731
-    return Profile.from_levels(levels.astype(np.int64), alternatives,
-                               positive_weights(weights, len(levels), what=f"{where}.weights", label=label)
-                               if weights is not None else None)
+    return Profile.from_levels(
+        levels.astype(np.int64),
+        alternatives,
+        positive_weights(weights, len(levels), what=f"{where}.weights", label=label) if weights is not None else None,
+    )
 
 
 def _field(d: dict, key: str, types, where: str):
@@ -258,8 +289,6 @@ def _field(d: dict, key: str, types, where: str):
         names = types.__name__ if isinstance(types, type) else " or ".join(t.__name__ for t in types)
         raise AggregationError(f"{where}.{key} must be a {names}, got {short(value)}")
     return value
-
-
 
 
 def _counts(columns: dict, alternatives, where: str) -> ComparisonCounts:
@@ -282,7 +311,7 @@ def _counts(columns: dict, alternatives, where: str) -> ComparisonCounts:
         if bad is not None:
             raise AggregationError(f"{where}.{c}[{bad}] must be text, got {short(columns[c][bad])}")
         for i, v in enumerate(columns[c]):
-            cell(v, f"{where}.{c}[{i}]")               # no lone surrogate (pandas' Arrow strings refuse it)
+            cell(v, f"{where}.{c}[{i}]")  # no lone surrogate (pandas' Arrow strings refuse it)
     for c in OUTCOMES:
         bad = next((i for i, v in enumerate(columns[c]) if isinstance(v, bool) or not isinstance(v, int)), None)
         if bad is not None:

@@ -7,6 +7,7 @@ The reader does not hand the file to ``preflibtools``: its parser reports errors
 without ``autocorrect`` it keeps the count of the *last* of two identical orders for both (``2: 1,2``
 and ``3: 1,2`` became two rankings of weight 3, a total of 6 voters instead of 5).
 """
+
 from __future__ import annotations
 
 import atexit
@@ -67,11 +68,14 @@ def read_preflib(text: str, data_type: str | None = None) -> Profile:
     if kind not in PREFLIB_TYPES:
         raise AggregationError(
             f"unknown PrefLib data type {kind[:20] or '(none)'!r}: expected one of {', '.join(PREFLIB_TYPES)} "
-            "(from the '# DATA TYPE' header or the file extension)")
+            "(from the '# DATA TYPE' header or the file extension)"
+        )
     if not names:
         if n_alts is None:
-            raise AggregationError("the file declares no alternatives ('# ALTERNATIVE NAME i: name' "
-                                   "or '# NUMBER ALTERNATIVES: m' header lines)")
+            raise AggregationError(
+                "the file declares no alternatives ('# ALTERNATIVE NAME i: name' "
+                "or '# NUMBER ALTERNATIVES: m' header lines)"
+            )
         names = {i: str(i) for i in range(1, n_alts + 1)}
     complete = kind in ("soc", "toc")
     strict = kind in ("soc", "soi")
@@ -100,15 +104,17 @@ def read_preflib(text: str, data_type: str | None = None) -> Profile:
 def _alternative_number(digits: str, lineno: int, *, declared: bool = False) -> int:
     """A header's alternative number (or count, ``declared``), refused beyond the limit before it is used."""
     what = "the header declares" if declared else "the header numbers an alternative"
-    value = int(digits) if len(digits) <= 18 else 10 ** 18
+    value = int(digits) if len(digits) <= 18 else 10**18
     shown = f"{value:,}" if len(digits) <= 18 else f"a number of {len(digits):,} digits"
-    bounds.check("MAX_ALTERNATIVES", value, line=lineno,
-                 found=f"{what} {shown}" + (" alternatives" if declared else ""))
+    bounds.check(
+        "MAX_ALTERNATIVES", value, line=lineno, found=f"{what} {shown}" + (" alternatives" if declared else "")
+    )
     return value
 
 
-def _preflib_line(s: str, lineno: int, names: dict[int, str], *, complete: bool,
-                  strict: bool) -> tuple[int, list[list[int]]]:
+def _preflib_line(
+    s: str, lineno: int, names: dict[int, str], *, complete: bool, strict: bool
+) -> tuple[int, list[list[int]]]:
     """``(count, order as groups of alternative numbers)`` of one preference line, checked."""
     if ":" not in s:
         raise AggregationError("expected 'count: order', e.g. '3: 1,2,{3,4}'", line=lineno)
@@ -116,18 +122,26 @@ def _preflib_line(s: str, lineno: int, names: dict[int, str], *, complete: bool,
     if not _DIGITS.fullmatch(count) or not count.strip("0"):
         raise AggregationError(f"the count {count[:20]!r} must be a positive whole number", line=lineno)
     if len(count.lstrip("0")) > 16:
-        bounds.check("MAX_TOTAL_WEIGHT", float("inf"), line=lineno,
-                     found=f"a count of {len(count.lstrip('0')):,} digits")
+        bounds.check(
+            "MAX_TOTAL_WEIGHT", float("inf"), line=lineno, found=f"a count of {len(count.lstrip('0')):,} digits"
+        )
     if order.count("{") != order.count("}"):
         raise AggregationError("unbalanced braces '{' '}'", line=lineno)
     tokens = _TOKEN.findall(order)
     if not tokens:
         raise AggregationError("the order is empty", line=lineno)
     if ",".join(tokens) != order:
-        raise AggregationError(f"cannot read the order {order[:60]!r}: write numbers separated by commas, ties in "
-                               "braces, e.g. 1,2,{3,4}", line=lineno)
-    bounds.check("MAX_ALTERNATIVES", order.count(",") + 1, line=lineno,
-                 found=f"{order.count(',') + 1:,} alternatives in one order")
+        raise AggregationError(
+            f"cannot read the order {order[:60]!r}: write numbers separated by commas, ties in "
+            "braces, e.g. 1,2,{3,4}",
+            line=lineno,
+        )
+    bounds.check(
+        "MAX_ALTERNATIVES",
+        order.count(",") + 1,
+        line=lineno,
+        found=f"{order.count(',') + 1:,} alternatives in one order",
+    )
     seen: set[int] = set()
     groups: list[list[int]] = []
     for token in tokens:
@@ -135,7 +149,7 @@ def _preflib_line(s: str, lineno: int, names: dict[int, str], *, complete: bool,
         if tie and strict:
             raise AggregationError(f"ties {token[:40]} are not allowed in a strict-order file", line=lineno)
         group = []
-        for item in (token[1:-1].split(",") if tie else [token]):
+        for item in token[1:-1].split(",") if tie else [token]:
             if not _DIGITS.fullmatch(item):
                 raise AggregationError(f"{item[:20]!r} is not an alternative number", line=lineno)
             a = int(item) if len(item) <= 18 else -1
@@ -149,7 +163,8 @@ def _preflib_line(s: str, lineno: int, names: dict[int, str], *, complete: bool,
     if complete and len(seen) != len(names):
         missing = min(set(names) - seen)
         raise AggregationError(
-            f"a complete-order file must rank every alternative; {missing} ({names[missing]}) is missing", line=lineno)
+            f"a complete-order file must rank every alternative; {missing} ({names[missing]}) is missing", line=lineno
+        )
     return int(count), groups
 
 
@@ -167,15 +182,16 @@ def write_preflib(profile: Profile, title: str = "") -> tuple[str, str]:
     instance.alternatives_name = {i + 1: a for i, a in enumerate(alts)}
     instance.num_alternatives = len(alts)
     if not all(float(w).is_integer() for w in compact.weights):
-        raise AggregationError("PrefLib files need whole-number counts; this population has fractional weights "
-                               "(export it as CSV instead)")
+        raise AggregationError(
+            "PrefLib files need whole-number counts; this population has fractional weights (export it as CSV instead)"
+        )
     for i, w in enumerate(compact.weights):
         order = tuple(tuple(alts.index(a) + 1 for a in group) for group in compact.ranking(i))
         instance.orders.append(order)
         instance.multiplicity[order] = int(w)
     instance.num_unique_orders = len(instance.orders)
     instance.num_voters = int(sum(instance.multiplicity.values()))
-    path = _scratch() / f"{uuid.uuid4().hex}.{kind}"     # preflibtools writes files only
+    path = _scratch() / f"{uuid.uuid4().hex}.{kind}"  # preflibtools writes files only
     try:
         instance.write(str(path))
         return path.read_text(encoding="utf-8"), kind

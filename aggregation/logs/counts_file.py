@@ -8,6 +8,7 @@ order (so that responses never compared are kept). Ten million arena rows over 5
 annotators make at most 1.2 million cells, a file of a few MB. Reading it checks the limits of
 :mod:`aggregation.bounds` from the file's footer before any column is read; nothing in it is executed.
 """
+
 from __future__ import annotations
 
 import io
@@ -34,16 +35,24 @@ def write_counts_file(counts: ComparisonCounts, target=None) -> bytes | None:
         raise AggregationError(f"a counts file holds ComparisonCounts, got {type(counts).__name__}")
     first, second, annotator, C = counts.cells
     names = pa.array(counts.alternatives, pa.string())
-    columns = {"first": pa.DictionaryArray.from_arrays(pa.array(first, pa.int32()), names),
-               "second": pa.DictionaryArray.from_arrays(pa.array(second, pa.int32()), names)}
+    columns = {
+        "first": pa.DictionaryArray.from_arrays(pa.array(first, pa.int32()), names),
+        "second": pa.DictionaryArray.from_arrays(pa.array(second, pa.int32()), names),
+    }
     if annotator is not None:
-        columns["annotator"] = pa.DictionaryArray.from_arrays(pa.array(annotator, pa.int32()),
-                                                              pa.array(counts.annotators, pa.string()))
+        columns["annotator"] = pa.DictionaryArray.from_arrays(
+            pa.array(annotator, pa.int32()), pa.array(counts.annotators, pa.string())
+        )
     for j, column in enumerate(("first_wins", "second_wins", "ties")):
         columns[column] = pa.array(C[:, j], pa.int64())
-    meta = {"format": COUNTS_FILE_FORMAT, "version": VERSION, "kind": "comparisons",
-            "alternatives": counts.alternatives, "comparisons": counts.n_comparisons,
-            "annotators": counts.n_annotators}
+    meta = {
+        "format": COUNTS_FILE_FORMAT,
+        "version": VERSION,
+        "kind": "comparisons",
+        "alternatives": counts.alternatives,
+        "comparisons": counts.n_comparisons,
+        "annotators": counts.n_annotators,
+    }
     table = pa.table(columns).replace_schema_metadata({METADATA_KEY: json.dumps(meta, ensure_ascii=False).encode()})
     if target is None:
         sink = io.BytesIO()
@@ -69,8 +78,9 @@ def _parquet(source) -> pq.ParquetFile:
     try:
         return pq.ParquetFile(source)
     except (OSError, pa.ArrowException, ValueError, TypeError) as exc:
-        raise AggregationError(f"not a Parquet file ({str(exc).splitlines()[0][:200] if str(exc) else 'unreadable'})"
-                               ) from None
+        raise AggregationError(
+            f"not a Parquet file ({str(exc).splitlines()[0][:200] if str(exc) else 'unreadable'})"
+        ) from None
 
 
 def read_counts_file(source, where: str = "the counts file") -> ComparisonCounts:
@@ -80,9 +90,11 @@ def read_counts_file(source, where: str = "the counts file") -> ComparisonCounts
     f = _parquet(source)
     meta = (f.schema_arrow.metadata or {}).get(METADATA_KEY)
     if meta is None:
-        raise AggregationError(f"{where} is a Parquet file but not a population file of comparison counts (it has no "
-                               "'aggregation' metadata); a comparison log is imported with read_comparison_log (or "
-                               "the Population page's log import)")
+        raise AggregationError(
+            f"{where} is a Parquet file but not a population file of comparison counts (it has no "
+            "'aggregation' metadata); a comparison log is imported with read_comparison_log (or "
+            "the Population page's log import)"
+        )
     text = bounds.text(meta.decode("utf-8", errors="replace"), f"{where}'s metadata")
     try:
         info = json.loads(text)
@@ -105,6 +117,7 @@ def read_counts_file(source, where: str = "the counts file") -> ComparisonCounts
     try:
         frame = f.read(columns=columns).to_pandas()
     except (OSError, pa.ArrowException, ValueError, TypeError) as exc:
-        raise AggregationError(f"cannot read {where}: {str(exc).splitlines()[0][:200] if str(exc) else 'unreadable'}"
-                               ) from None
+        raise AggregationError(
+            f"cannot read {where}: {str(exc).splitlines()[0][:200] if str(exc) else 'unreadable'}"
+        ) from None
     return ComparisonCounts.from_frame(frame, alternatives, where)

@@ -16,6 +16,7 @@ The counts of what was written come back exactly (:attr:`GeneratedLog.counts`), 
 tested against them. Rows are produced and written ``chunk_rows`` at a time (memory does not grow with
 the size of the log); the same seed gives the same log whatever the format.
 """
+
 from __future__ import annotations
 
 import os
@@ -64,15 +65,26 @@ def _positive_int(value, what: str, minimum: int = 1) -> int:
     return out
 
 
-def _chunks(population, n_rows: int, annotators: int, D: pd.Series, tie_probability: float,
-            indifference_ties: bool, chunk_rows: int, seed):
+def _chunks(
+    population,
+    n_rows: int,
+    annotators: int,
+    D: pd.Series,
+    tie_probability: float,
+    indifference_ties: bool,
+    chunk_rows: int,
+    seed,
+):
     """Yield ``(a, b, outcome, judge, voter_label)`` arrays per chunk; outcome 0 A wins, 1 B wins, 2 tie,
     3 tie (bothbad)."""
     rng = np.random.default_rng(seed)
     has_voters = population.has_full_rankings
     voter_of = population.draw_voters(annotators, rng) if has_voters else None
-    levels = getattr(population, "levels", None) if (indifference_ties and has_voters
-                                                     and not population.has_rewards) else None
+    levels = (
+        getattr(population, "levels", None)
+        if (indifference_ties and has_voters and not population.has_rewards)
+        else None
+    )
     done = 0
     while done < n_rows:
         n = min(chunk_rows, n_rows - done)
@@ -93,13 +105,24 @@ def _chunks(population, n_rows: int, annotators: int, D: pd.Series, tie_probabil
         done += n
 
 
-def generate_log(population, n_rows: int, path=None, *, fmt: str | None = None, sampling=None,
-                 tie_probability: float = 0.0, indifference_ties: bool = True, annotators: int = 100,
-                 chunk_rows: int = CHUNK_ROWS, seed=0) -> GeneratedLog:
+def generate_log(
+    population,
+    n_rows: int,
+    path=None,
+    *,
+    fmt: str | None = None,
+    sampling=None,
+    tie_probability: float = 0.0,
+    indifference_ties: bool = True,
+    annotators: int = 100,
+    chunk_rows: int = CHUNK_ROWS,
+    seed=0,
+) -> GeneratedLog:
     """Draw ``n_rows`` arena-style judgements from ``population`` (see the module's docstring) and write
     them to ``path`` (CSV, JSON lines or Parquet: ``fmt`` or the file's ending; nothing is written when
     ``path`` is None) in chunks, with columns :data:`LOG_COLUMNS`. Returns the exact counts."""
     from .reader import log_format
+
     population = as_population(population)
     alts = population.alternatives
     if len(alts) < 2:
@@ -129,8 +152,9 @@ def generate_log(population, n_rows: int, path=None, *, fmt: str | None = None, 
     keys_acc, counts_acc = np.zeros(0, np.int64), np.zeros(0, np.int64)
     writer = _Writer(path, fmt) if path is not None else None
     try:
-        for a, b, outcome, judge, label in _chunks(population, n_rows, annotators, D, tie_probability,
-                                                   indifference_ties, chunk_rows, seed):
+        for a, b, outcome, judge, label in _chunks(
+            population, n_rows, annotators, D, tie_probability, indifference_ties, chunk_rows, seed
+        ):
             key = ((judge.astype(np.int64) * m + a) * m + b) * 3 + np.minimum(outcome, 2)
             if dense:
                 total += np.bincount(key, minlength=total.size)
@@ -141,15 +165,27 @@ def generate_log(population, n_rows: int, path=None, *, fmt: str | None = None, 
                 np.add.at(merged, inverse, np.concatenate([counts_acc, c]))
                 counts_acc = merged
             if writer is not None:
-                labels = np.asarray(["" if v is None else str(v) for v in label], dtype=object) \
-                    if not population.has_full_rankings else None
+                labels = (
+                    np.asarray(["" if v is None else str(v) for v in label], dtype=object)
+                    if not population.has_full_rankings
+                    else None
+                )
                 if labels is None:
                     # voters are few: name them once
                     label = np.asarray(label)
                     uniq, inv = np.unique(label.astype(str), return_inverse=True)
                     labels = uniq.astype(object)[inv]
-                writer.write(pd.DataFrame({"model_a": names[a], "model_b": names[b], "winner": values[outcome],
-                                           "judge": judges[judge], "user_type": labels}))
+                writer.write(
+                    pd.DataFrame(
+                        {
+                            "model_a": names[a],
+                            "model_b": names[b],
+                            "winner": values[outcome],
+                            "judge": judges[judge],
+                            "user_type": labels,
+                        }
+                    )
+                )
     finally:
         if writer is not None:
             writer.close()
@@ -179,6 +215,7 @@ class _Writer:
 
     def write(self, frame: pd.DataFrame) -> None:
         import pyarrow as pa
+
         if self.fmt == "jsonl":
             if self._file is None:
                 self._file = open(self.path, "w", encoding="utf-8")
@@ -186,14 +223,17 @@ class _Writer:
             self._file.write(text if text.endswith("\n") or not text else text + "\n")
             return
         table = pa.Table.from_pandas(frame, preserve_index=False).cast(
-            pa.schema([(c, pa.string()) for c in frame.columns]))
+            pa.schema([(c, pa.string()) for c in frame.columns])
+        )
         if self.fmt == "parquet":
             import pyarrow.parquet as pq
+
             if self._parquet is None:
                 self._parquet = pq.ParquetWriter(str(self.path), table.schema, compression="zstd")
             self._parquet.write_table(table)
         else:
             import pyarrow.csv as pcsv
+
             if self._csv is None:
                 self._csv = pcsv.CSVWriter(str(self.path), table.schema)
             self._csv.write_table(table)

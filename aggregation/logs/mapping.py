@@ -12,6 +12,7 @@ Either style may name an annotator column (Arena's ``judge``): the counts are th
 and :func:`aggregation.bootstrap` resamples annotators as clusters. A tie counts half a win for each side
 in ``P`` (DESIGN.md's convention).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
@@ -78,18 +79,22 @@ class LogMapping:
         winner = [self.model_a, self.model_b, self.winner]
         chosen = [self.chosen, self.rejected]
         if any(winner) and any(chosen):
-            raise AggregationError("the mapping mixes the two styles: give model_a, model_b and winner, or chosen "
-                                   "and rejected, not both")
+            raise AggregationError(
+                "the mapping mixes the two styles: give model_a, model_b and winner, or chosen and rejected, not both"
+            )
         if any(winner) and not all(winner):
             missing = [n for n, v in zip(("model_a", "model_b", "winner"), winner) if not v][0]
-            raise AggregationError(f"the mapping has no {missing} column (winner style needs model_a, model_b and "
-                                   "winner)")
+            raise AggregationError(
+                f"the mapping has no {missing} column (winner style needs model_a, model_b and winner)"
+            )
         if any(chosen) and not all(chosen):
             missing = "chosen" if not self.chosen else "rejected"
             raise AggregationError(f"the mapping has no {missing} column (chosen / rejected style needs both)")
         if not any(winner) and not any(chosen):
-            raise AggregationError("the mapping names no columns: give model_a, model_b and winner (an arena log), "
-                                   "or chosen and rejected (a preference dataset)")
+            raise AggregationError(
+                "the mapping names no columns: give model_a, model_b and winner (an arena log), "
+                "or chosen and rejected (a preference dataset)"
+            )
         used = [c for c in self.columns.values()]
         twice = next((c for i, c in enumerate(used) if c in used[:i]), None)
         if twice is not None:
@@ -127,8 +132,10 @@ class LogMapping:
         who = f"; annotator: {self.annotator}" if self.annotator else "; no annotator column"
         if self.style == CHOSEN:
             return f"chosen: {self.chosen}; rejected: {self.rejected}{who}"
-        return (f"A: {self.model_a}; B: {self.model_b}; winner: {self.winner} (A wins: {', '.join(self.a_wins)}; "
-                f"B wins: {', '.join(self.b_wins)}; tie: {', '.join(self.ties) or 'none'}){who}")
+        return (
+            f"A: {self.model_a}; B: {self.model_b}; winner: {self.winner} (A wins: {', '.join(self.a_wins)}; "
+            f"B wins: {', '.join(self.b_wins)}; tie: {', '.join(self.ties) or 'none'}){who}"
+        )
 
 
 #: Chatbot Arena's battles (``model_a``, ``model_b``, ``winner``, ``judge``).

@@ -10,6 +10,7 @@ surrounding spaces; winner values are compared without case. The first row that 
 named in the error with the column and the value: the aggregation counts bad rows on its way, and only
 when there is one a second, ordered scan finds the first (so a clean import reads the file once).
 """
+
 from __future__ import annotations
 
 import os
@@ -50,8 +51,10 @@ def log_format(path, fmt: str | None = None) -> str:
     for name, endings in FORMATS.items():
         if ending in endings:
             return name
-    raise AggregationError(f"cannot tell the format of {Path(str(path)).name!r} from its ending: name it .csv, .jsonl "
-                           "or .parquet, or give the format")
+    raise AggregationError(
+        f"cannot tell the format of {Path(str(path)).name!r} from its ending: name it .csv, .jsonl "
+        "or .parquet, or give the format"
+    )
 
 
 def _path(path) -> str:
@@ -74,12 +77,17 @@ def _literal(text: str) -> str:
 def _connect(threads: int | None = None, *, ordered: bool = False):
     try:
         import duckdb
-    except ImportError:   # pragma: no cover - duckdb is pinned in requirements.txt
-        raise AggregationError("importing a comparison log needs the duckdb package (pip install -r "
-                               "requirements.txt)") from None
-    con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT,
-                                 "temp_directory": str(Path(tempfile.gettempdir()) / "aggregation-duckdb"),
-                                 "preserve_insertion_order": ordered})
+    except ImportError:  # pragma: no cover - duckdb is pinned in requirements.txt
+        raise AggregationError(
+            "importing a comparison log needs the duckdb package (pip install -r requirements.txt)"
+        ) from None
+    con = duckdb.connect(
+        config={
+            "memory_limit": MEMORY_LIMIT,
+            "temp_directory": str(Path(tempfile.gettempdir()) / "aggregation-duckdb"),
+            "preserve_insertion_order": ordered,
+        }
+    )
     if threads is not None:
         con.execute(f"SET threads = {max(1, int(threads))}")
     return con
@@ -105,6 +113,7 @@ def _failing(exc: Exception, what: str) -> AggregationError:
 def log_columns(path, fmt: str | None = None) -> list[str]:
     """The column names of a log (for the mapping step)."""
     import duckdb
+
     source, fmt = _path(path), log_format(path, fmt)
     con = _connect(1)
     try:
@@ -122,13 +131,15 @@ def preview_log(path, fmt: str | None = None, rows: int = PREVIEW_ROWS) -> pd.Da
     """The first ``rows`` rows of a log, every cell as text (at most :data:`~aggregation.bounds.MAX_COLUMNS`
     columns; long cells cut to 200 characters)."""
     import duckdb
+
     source, fmt = _path(path), log_format(path, fmt)
     columns = log_columns(source, fmt)
     con = _connect(1, ordered=True)
     cells = ", ".join(f"left(CAST({_quote(c)} AS VARCHAR), 200) AS {_quote(c)}" for c in columns)
     try:
-        frame = con.execute(f"SELECT {cells} FROM {_source(fmt, columns if fmt == 'jsonl' else None)} "
-                            f"LIMIT {int(rows)}", [source]).df()
+        frame = con.execute(
+            f"SELECT {cells} FROM {_source(fmt, columns if fmt == 'jsonl' else None)} LIMIT {int(rows)}", [source]
+        ).df()
     except duckdb.Error as exc:
         raise _failing(exc, f"{fmt} file") from None
     finally:
@@ -155,8 +166,9 @@ def _plan(mapping: LogMapping, fmt: str, source: str, limit: int) -> _Plan:
         w = f"lower({text.format(_quote(mapping.winner))})"
     ann = text.format(_quote(mapping.annotator)) if mapping.annotator else "'-'"
     rows = f"SELECT {a} AS a, {b} AS b, {w} AS w, {ann} AS ann FROM {read}"
-    a_wins, b_wins, ties = (["a"], [], []) if mapping.style == CHOSEN else (
-        list(mapping.a_wins), list(mapping.b_wins), list(mapping.ties))
+    a_wins, b_wins, ties = (
+        (["a"], [], []) if mapping.style == CHOSEN else (list(mapping.a_wins), list(mapping.b_wins), list(mapping.ties))
+    )
     counts = f"""
         WITH src AS ({rows} LIMIT {int(limit) + 1}),
         scored AS (
@@ -175,8 +187,9 @@ def _plan(mapping: LogMapping, fmt: str, source: str, limit: int) -> _Plan:
     return _Plan(rows, counts, [source, a_wins, b_wins, ties])
 
 
-def read_comparison_log(path, mapping: LogMapping, *, fmt: str | None = None,
-                        threads: int | None = None) -> ComparisonCounts:
+def read_comparison_log(
+    path, mapping: LogMapping, *, fmt: str | None = None, threads: int | None = None
+) -> ComparisonCounts:
     """A comparison log at ``path`` (CSV, JSON lines or Parquet; ``fmt`` or the file's ending says which) as
     counts per pair and annotator (:class:`~aggregation.ComparisonCounts`), read with the columns of
     ``mapping`` (:class:`~aggregation.logs.LogMapping`).
@@ -188,6 +201,7 @@ def read_comparison_log(path, mapping: LogMapping, *, fmt: str | None = None,
     on one line; and the limits of :mod:`aggregation.bounds` (rows, alternatives, annotators, cells).
     """
     import duckdb
+
     if not isinstance(mapping, LogMapping):
         raise AggregationError(f"the mapping must be a LogMapping, got {type(mapping).__name__}")
     source, fmt = _path(path), log_format(path, fmt)
@@ -196,21 +210,24 @@ def read_comparison_log(path, mapping: LogMapping, *, fmt: str | None = None,
     con = _connect(threads)
     try:
         con.execute(f"CREATE TEMP TABLE counts AS {plan.counts}", plan.params)
-        rows, bad, cells = con.execute("SELECT sum(first_wins + second_wins + ties + bad), sum(bad), count(*) "
-                                       "FROM counts").fetchone()
+        rows, bad, cells = con.execute(
+            "SELECT sum(first_wins + second_wins + ties + bad), sum(bad), count(*) FROM counts"
+        ).fetchone()
         if not rows:
             raise AggregationError("the log has no rows")
         bounds.check("MAX_LOG_ROWS", int(rows), "the log", found=f"more than {bounds.LIMITS['MAX_LOG_ROWS']}")
         if bad:
             raise _first_bad_row(source, fmt, mapping, plan)
-        bounds.check("MAX_COUNT_CELLS", int(cells), "the log's counts",
-                     found=f"{int(cells):,} distinct (pair, annotator) cells")
+        bounds.check(
+            "MAX_COUNT_CELLS", int(cells), "the log's counts", found=f"{int(cells):,} distinct (pair, annotator) cells"
+        )
         names = [r[0] for r in con.execute("SELECT lo FROM counts UNION SELECT hi FROM counts ORDER BY 1").fetchall()]
         n_annotators = con.execute("SELECT count(DISTINCT ann) FROM counts").fetchone()[0]
         bounds.check("MAX_ALTERNATIVES", len(names), "the log", found=f"{len(names):,} different responses")
         if mapping.annotator:
-            bounds.check("MAX_ANNOTATORS", int(n_annotators), "the log",
-                         found=f"{int(n_annotators):,} different annotators")
+            bounds.check(
+                "MAX_ANNOTATORS", int(n_annotators), "the log", found=f"{int(n_annotators):,} different annotators"
+            )
         fetched = con.execute("""
             WITH names AS (SELECT name, (row_number() OVER (ORDER BY name)) - 1 AS i
                            FROM (SELECT lo AS name FROM counts UNION SELECT hi FROM counts)),
@@ -218,8 +235,11 @@ def read_comparison_log(path, mapping: LogMapping, *, fmt: str | None = None,
             SELECT f.i AS first, s.i AS second, who.j AS annotator, first_wins, second_wins, ties
             FROM counts JOIN names f ON counts.lo = f.name JOIN names s ON counts.hi = s.name
                  JOIN who ON counts.ann = who.ann""").fetchnumpy()
-        annotators = ([r[0] for r in con.execute("SELECT DISTINCT ann FROM counts ORDER BY 1").fetchall()]
-                      if mapping.annotator else None)
+        annotators = (
+            [r[0] for r in con.execute("SELECT DISTINCT ann FROM counts ORDER BY 1").fetchall()]
+            if mapping.annotator
+            else None
+        )
     except duckdb.Error as exc:
         raise _failing(exc, f"{fmt} file") from None
     finally:
@@ -227,17 +247,26 @@ def read_comparison_log(path, mapping: LogMapping, *, fmt: str | None = None,
     if fmt == "csv":
         names = _restored(names, "response")
         annotators = None if annotators is None else _restored(annotators, "annotator")
-    for values, check in ((names, lambda v: alternative_names(v, what="the log's responses")),
-                          (annotators, lambda v: annotator_names(v, "the log's annotators"))):
+    for values, check in (
+        (names, lambda v: alternative_names(v, what="the log's responses")),
+        (annotators, lambda v: annotator_names(v, "the log's annotators")),
+    ):
         if values is None:
             continue
         try:
             check(values)
         except AggregationError as exc:
             raise _name_error(source, fmt, mapping, plan, values, check, exc) from None
-    return ComparisonCounts(names, fetched["first"], fetched["second"], fetched["first_wins"],
-                            fetched["second_wins"], fetched["ties"],
-                            fetched["annotator"] if annotators is not None else None, annotators)
+    return ComparisonCounts(
+        names,
+        fetched["first"],
+        fetched["second"],
+        fetched["first_wins"],
+        fetched["second_wins"],
+        fetched["ties"],
+        fetched["annotator"] if annotators is not None else None,
+        annotators,
+    )
 
 
 def _restored(names: list[str], what: str) -> list[str]:
@@ -281,33 +310,43 @@ def _first_bad_row(source: str, fmt: str, mapping: LogMapping, plan: _Plan) -> A
         empty_b = pd.isna(b) | (b == "")
         empty_ann = pd.isna(ann) | (ann == "")
         same = ~empty_a & (a == b)
-        unknown = (pd.isna(w) | ~pd.Series(w).isin(known).to_numpy()) if mapping.style != CHOSEN else np.zeros(len(a), bool)
+        unknown = (
+            (pd.isna(w) | ~pd.Series(w).isin(known).to_numpy()) if mapping.style != CHOSEN else np.zeros(len(a), bool)
+        )
         bad = empty_a | empty_b | empty_ann | same | unknown
         if not bad.any():
             return None
         i = int(np.flatnonzero(bad)[0])
         row = offset + i + 1
         if empty_a[i] or empty_b[i]:
-            return AggregationError(f"row {row}: the column {a_col if empty_a[i] else b_col!r} is empty "
-                                    "(every row must name both responses)")
+            return AggregationError(
+                f"row {row}: the column {a_col if empty_a[i] else b_col!r} is empty "
+                "(every row must name both responses)"
+            )
         if empty_ann[i]:
-            return AggregationError(f"row {row}: the annotator column {mapping.annotator!r} is empty (give every row "
-                                    "an annotator, or map no annotator column)")
+            return AggregationError(
+                f"row {row}: the annotator column {mapping.annotator!r} is empty (give every row "
+                "an annotator, or map no annotator column)"
+            )
         if same[i]:
-            return AggregationError(f"row {row}: {a_col!r} and {b_col!r} are both {short(a[i])} (a response "
-                                    "compared with itself)")
+            return AggregationError(
+                f"row {row}: {a_col!r} and {b_col!r} are both {short(a[i])} (a response compared with itself)"
+            )
         shown = "nothing" if pd.isna(w[i]) else short(w[i])
         return AggregationError(
             f"row {row}: the column {mapping.winner!r} holds {shown}, which the mapping does not read (A wins: "
-            f"{', '.join(mapping.a_wins)}; B wins: {', '.join(mapping.b_wins)}; tie: {', '.join(mapping.ties) or 'none'})")
+            f"{', '.join(mapping.a_wins)}; B wins: {', '.join(mapping.b_wins)}; tie: {', '.join(mapping.ties) or 'none'})"
+        )
 
     found = _scan(source, fmt, plan, check)
     return found or AggregationError("the log has a row that cannot be read (not found again on a second reading)")
 
 
-def _name_error(source: str, fmt: str, mapping: LogMapping, plan: _Plan, values, check,
-                exc: AggregationError) -> AggregationError:
+def _name_error(
+    source: str, fmt: str, mapping: LogMapping, plan: _Plan, values, check, exc: AggregationError
+) -> AggregationError:
     """``exc`` (a name ``check`` refuses) located at the first row holding the first name refused alone."""
+
     def refused(value) -> bool:
         try:
             check([value])
@@ -316,18 +355,22 @@ def _name_error(source: str, fmt: str, mapping: LogMapping, plan: _Plan, values,
         return False
 
     culprit = next((v for v in values if refused(v)), None)
-    if culprit is None:           # each name is fine alone (e.g. two names equal once stripped)
+    if culprit is None:  # each name is fine alone (e.g. two names equal once stripped)
         return exc
     text = str(exc)
     roles = mapping.columns
 
     def check(frame: pd.DataFrame, offset: int) -> AggregationError | None:
-        for column, role in (("a", roles.get("model_a", roles.get("chosen"))),
-                             ("b", roles.get("model_b", roles.get("rejected"))), ("ann", mapping.annotator)):
+        for column, role in (
+            ("a", roles.get("model_a", roles.get("chosen"))),
+            ("b", roles.get("model_b", roles.get("rejected"))),
+            ("ann", mapping.annotator),
+        ):
             if role is None:
                 continue
-            values = frame[column].map(lambda v: _NEUTRALISED.sub(r"\1", v) if fmt == "csv" and isinstance(v, str)
-                                       else v)
+            values = frame[column].map(
+                lambda v: _NEUTRALISED.sub(r"\1", v) if fmt == "csv" and isinstance(v, str) else v
+            )
             hits = np.flatnonzero((values == culprit).to_numpy())
             if hits.size:
                 return AggregationError(f"row {offset + int(hits[0]) + 1}, column {role!r}: {text}")

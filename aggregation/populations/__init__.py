@@ -12,6 +12,7 @@
 * :mod:`.preference`: the one entry point from any population to ``P`` and ``M``;
 * :mod:`.generators`: seeded statistical cultures and user types with drawn rewards.
 """
+
 from .base import COMPARISONS, KINDS, MATRIX, RANKINGS, USER_TYPES, Population
 from .comparisons import PairwiseData, sample_comparisons, sample_paired_comparisons, sample_pairs
 from .counts import ComparisonCounts

@@ -21,6 +21,7 @@ What a rule may read is said by capabilities, not by the class: :attr:`Populatio
 k > 1 test-time games are defined) and :attr:`Population.has_rewards` (user types). Anything else
 reads only the preference matrix.
 """
+
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
@@ -96,11 +97,14 @@ class Population(ABC):
     def draw_voters(self, n: int, rng: np.random.Generator) -> np.ndarray:
         """``n`` voters drawn by weight (indices: a ranking's row, a user type's position); populations
         without voters refuse."""
-        raise AggregationError(f"a population of kind {self.kind!r} has no voters to draw (only its pairwise "
-                               "preferences): it needs rankings or user types")
+        raise AggregationError(
+            f"a population of kind {self.kind!r} has no voters to draw (only its pairwise "
+            "preferences): it needs rankings or user types"
+        )
 
-    def draw_labels(self, a: np.ndarray, b: np.ndarray, coin: np.ndarray,
-                    rng: np.random.Generator, voters: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def draw_labels(
+        self, a: np.ndarray, b: np.ndarray, coin: np.ndarray, rng: np.random.Generator, voters: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """For pairs ``(a[i], b[i])`` (alternative indices): whether a random voter picks ``a[i]``
         and who that voter was. ``coin`` holds one uniform draw per pair. This default reads only
         ``P`` (the label is ``coin < P[a, b]``; no voter is recorded); populations with voters

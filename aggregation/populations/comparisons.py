@@ -1,4 +1,5 @@
 """Tables of pairwise comparisons, and drawing such tables from a population."""
+
 from __future__ import annotations
 
 import hashlib
@@ -34,13 +35,14 @@ class PairwiseData(Population):
         missing = [c for c in ("chosen", "rejected") if c not in table.columns]
         if missing:
             raise AggregationError(
-                f"the comparison table has no {missing[0]!r} column (columns found: {', '.join(map(str, table.columns))})")
+                f"the comparison table has no {missing[0]!r} column (columns found: {', '.join(map(str, table.columns))})"
+            )
         if len(table) == 0:
             raise AggregationError("the comparison table is empty")
         bounds.check("MAX_COMPARISONS", len(table), "the comparison table")
         table = table.reset_index(drop=True).copy()
         columns = {}
-        for col in ("chosen", "rejected"):        # plain lists: small tables are checked without pandas' overhead
+        for col in ("chosen", "rejected"):  # plain lists: small tables are checked without pandas' overhead
             out = []
             for i, value in enumerate(table[col].tolist()):
                 try:
@@ -76,16 +78,22 @@ class PairwiseData(Population):
             unknown = [a for a in seen if a not in known_set]
             if unknown:
                 known = ", ".join(alts[:20]) + (", …" if len(alts) > 20 else "")
-                raise AggregationError(f"row {first_row(unknown[0]) + 1}: unknown alternative {unknown[0][:200]!r} "
-                                       f"(known: {known})")
+                raise AggregationError(
+                    f"row {first_row(unknown[0]) + 1}: unknown alternative {unknown[0][:200]!r} (known: {known})"
+                )
         voter = next((c for c in VOTER_COLUMNS if c in table.columns), None)
         if voter is not None:
             voters = table[voter].tolist()
-            bad = [i for i, v in enumerate(voters) if isinstance(v, str) and (
-                len(v) > bounds.MAX_NAME_CHARS or _BAD_NAME_CHARS.search(v))]
+            bad = [
+                i
+                for i, v in enumerate(voters)
+                if isinstance(v, str) and (len(v) > bounds.MAX_NAME_CHARS or _BAD_NAME_CHARS.search(v))
+            ]
             if bad:
-                raise AggregationError(f"row {bad[0] + 1}: the {voter} {short(voters[bad[0]])} must be printable "
-                                       f"text on one line of at most {bounds.MAX_NAME_CHARS} characters")
+                raise AggregationError(
+                    f"row {bad[0] + 1}: the {voter} {short(voters[bad[0]])} must be printable "
+                    f"text on one line of at most {bounds.MAX_NAME_CHARS} characters"
+                )
         self._alternatives = tuple(alts)
         self._table = table
         index = {a: j for j, a in enumerate(alts)}
@@ -149,8 +157,12 @@ class PairwiseData(Population):
         """The pairs ``(a, b)`` (a before b in the alternatives' order) never compared; their ``P`` is 1/2."""
         W = self.wins().to_numpy()
         N = W + W.T
-        return [(a, b) for i, a in enumerate(self._alternatives) for j, b in enumerate(self._alternatives)
-                if i < j and N[i, j] == 0]
+        return [
+            (a, b)
+            for i, a in enumerate(self._alternatives)
+            for j, b in enumerate(self._alternatives)
+            if i < j and N[i, j] == 0
+        ]
 
     def restrict(self, alternatives: Sequence[str]) -> "PairwiseData":
         """The comparisons between the given alternatives only (``P`` restricted to them: each entry
@@ -159,7 +171,8 @@ class PairwiseData(Population):
         unknown = [a for a in keep if a not in self._alternatives]
         if unknown:
             raise AggregationError(
-                f"restrict: unknown alternative {unknown[0]!r} (known: {', '.join(self._alternatives)})")
+                f"restrict: unknown alternative {unknown[0]!r} (known: {', '.join(self._alternatives)})"
+            )
         rows = self._table["chosen"].isin(keep) & self._table["rejected"].isin(keep)
         if not rows.any():
             raise AggregationError(f"restrict: no comparison is left between {', '.join(keep)}")
@@ -254,8 +267,10 @@ def sample_paired_comparisons(population: Population, n: int, sampling=None, see
     if len(alts) < 2:
         raise AggregationError("comparisons need at least two alternatives")
     if not population.has_full_rankings:
-        raise AggregationError("paired comparisons need voters who each label two pairs (rankings or user types); "
-                               f"a population of kind {population.kind!r} only has pairwise preferences")
+        raise AggregationError(
+            "paired comparisons need voters who each label two pairs (rankings or user types); "
+            f"a population of kind {population.kind!r} only has pairwise preferences"
+        )
     D = distribution(sampling, alts)
     rng = np.random.default_rng(seed)
     who = population.draw_voters(n, rng)

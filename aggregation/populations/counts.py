@@ -17,6 +17,7 @@ of every rule's answer, resampling annotators as clusters when they are known.
 The row order of the log is not kept (counts only): Elo, which reads comparisons in order, runs on a
 seeded random order of the comparisons (:meth:`ComparisonCounts.comparisons`).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -52,7 +53,7 @@ def _whole(values, what: str) -> np.ndarray:
         as_float = arr.astype(float)
     except (TypeError, ValueError, OverflowError):
         raise AggregationError(f"{what} must be whole numbers, got {short(arr[:3].tolist())}") from None
-    bad = np.flatnonzero(~np.isfinite(as_float) | (as_float != np.round(as_float)) | (np.abs(as_float) > 2 ** 62))
+    bad = np.flatnonzero(~np.isfinite(as_float) | (as_float != np.round(as_float)) | (np.abs(as_float) > 2**62))
     if bad.size:
         raise AggregationError(f"{what}: entry {int(bad[0]) + 1} is {short(arr[bad[0]])}, not a whole number")
     return as_float.astype(np.int64)
@@ -69,15 +70,21 @@ def annotator_names(names, what: str = "annotators") -> list[str]:
     out = [n.strip() if isinstance(n, str) else n for n in names]
     wrong = next((i for i, n in enumerate(out) if not isinstance(n, str) or not n), None)
     if wrong is not None:
-        raise AggregationError(f"{what}: annotator {wrong + 1} is {short(names[wrong])}; every id must be "
-                               "non-empty text")
+        raise AggregationError(
+            f"{what}: annotator {wrong + 1} is {short(names[wrong])}; every id must be non-empty text"
+        )
     longest = max(range(len(out)), key=lambda i: len(out[i]))
-    bounds.check("MAX_NAME_CHARS", len(out[longest]), f"{what}: the id {short(out[longest])}",
-                 found=f"{len(out[longest]):,} characters")
+    bounds.check(
+        "MAX_NAME_CHARS",
+        len(out[longest]),
+        f"{what}: the id {short(out[longest])}",
+        found=f"{len(out[longest]):,} characters",
+    )
     if _BAD_NAME_CHARS.search("".join(out)):
         bad = next(n for n in out if _BAD_NAME_CHARS.search(n))
-        raise AggregationError(f"{what}: the id {short(bad)} holds a control character; ids must be printable "
-                               "text on one line")
+        raise AggregationError(
+            f"{what}: the id {short(bad)} holds a control character; ids must be printable text on one line"
+        )
     if len(set(out)) != len(out):
         seen: set[str] = set()
         twice = next(n for n in out if n in seen or seen.add(n))
@@ -108,15 +115,27 @@ class ComparisonCounts(Population):
     kind = COMPARISONS
     noun, nouns = "comparison", "comparisons"
 
-    def __init__(self, alternatives: Sequence[str], first, second, first_wins, second_wins, ties=None,
-                 annotator=None, annotators: Sequence[str] | None = None):
+    def __init__(
+        self,
+        alternatives: Sequence[str],
+        first,
+        second,
+        first_wins,
+        second_wins,
+        ties=None,
+        annotator=None,
+        annotators: Sequence[str] | None = None,
+    ):
         alts = alternative_names(alternatives)
         m = len(alts)
         first, second = _whole(first, "first"), _whole(second, "second")
         n = len(first)
         bounds.check("MAX_COUNT_CELLS", n, "the comparison counts")
-        counts = [_whole(first_wins, "first_wins"), _whole(second_wins, "second_wins"),
-                  _whole(np.zeros(n, np.int64) if ties is None else ties, "ties")]
+        counts = [
+            _whole(first_wins, "first_wins"),
+            _whole(second_wins, "second_wins"),
+            _whole(np.zeros(n, np.int64) if ties is None else ties, "ties"),
+        ]
         for what, arr in zip(("second", *OUTCOMES), (second, *counts)):
             if len(arr) != n:
                 raise AggregationError(f"the comparison counts: {what} has {len(arr):,} entries, first has {n:,}")
@@ -125,17 +144,21 @@ class ComparisonCounts(Population):
         for what, arr in (("first", first), ("second", second)):
             bad = np.flatnonzero((arr < 0) | (arr >= m))
             if bad.size:
-                raise AggregationError(f"cell {int(bad[0]) + 1}: {what} = {int(arr[bad[0]])} is not the index of "
-                                       f"one of the {m} alternatives")
+                raise AggregationError(
+                    f"cell {int(bad[0]) + 1}: {what} = {int(arr[bad[0]])} is not the index of "
+                    f"one of the {m} alternatives"
+                )
         same = np.flatnonzero(first == second)
         if same.size:
-            raise AggregationError(f"cell {int(same[0]) + 1}: a response is compared with itself "
-                                   f"({alts[int(first[same[0]])]!r})")
+            raise AggregationError(
+                f"cell {int(same[0]) + 1}: a response is compared with itself ({alts[int(first[same[0]])]!r})"
+            )
         C = np.stack(counts, axis=1)
         negative = np.flatnonzero((C < 0).any(axis=1))
         if negative.size:
-            raise AggregationError(f"cell {int(negative[0]) + 1}: counts must not be negative, got "
-                                   f"{C[negative[0]].tolist()}")
+            raise AggregationError(
+                f"cell {int(negative[0]) + 1}: counts must not be negative, got {C[negative[0]].tolist()}"
+            )
         total = int(C.sum(dtype=np.int64)) if C.size else 0
         bounds.check("MAX_TOTAL_WEIGHT", total, "the comparison counts", found=f"{total:,} comparisons")
         # canonical orientation: first < second
@@ -151,8 +174,10 @@ class ComparisonCounts(Population):
                 raise AggregationError(f"the comparison counts: annotator has {len(codes):,} entries, first has {n:,}")
             bad = np.flatnonzero((codes < 0) | (codes >= len(names)))
             if bad.size:
-                raise AggregationError(f"cell {int(bad[0]) + 1}: annotator = {int(codes[bad[0]])} is not the index of "
-                                       f"one of the {len(names):,} annotators")
+                raise AggregationError(
+                    f"cell {int(bad[0]) + 1}: annotator = {int(codes[bad[0]])} is not the index of "
+                    f"one of the {len(names):,} annotators"
+                )
         else:
             names, codes = None, np.zeros(n, np.int64)
         # merge repeated cells, drop empty ones, sort by (annotator, first, second)
@@ -182,8 +207,9 @@ class ComparisonCounts(Population):
 
     # ----------------------------------------------------------------- constructors
     @classmethod
-    def from_frame(cls, frame: pd.DataFrame, alternatives: Sequence[str] | None = None,
-                   where: str = "the counts table") -> ComparisonCounts:
+    def from_frame(
+        cls, frame: pd.DataFrame, alternatives: Sequence[str] | None = None, where: str = "the counts table"
+    ) -> ComparisonCounts:
         """From a table with columns ``first``, ``second`` (names), ``first_wins``, ``second_wins``,
         ``ties`` and optionally ``annotator`` (ids, read as text): the form :meth:`table` writes.
         Without ``alternatives`` they are the names found, sorted."""
@@ -191,8 +217,9 @@ class ComparisonCounts(Population):
             raise AggregationError(f"{where} must be a table (DataFrame)")
         missing = [c for c in ("first", "second", *OUTCOMES) if c not in frame.columns]
         if missing:
-            raise AggregationError(f"{where} has no {missing[0]!r} column (columns found: "
-                                   f"{', '.join(map(str, list(frame.columns)[:20]))})")
+            raise AggregationError(
+                f"{where} has no {missing[0]!r} column (columns found: {', '.join(map(str, list(frame.columns)[:20]))})"
+            )
         bounds.check("MAX_COUNT_CELLS", len(frame), where)
         first, first_names = _factorized(frame["first"], f"{where}: first")
         second, second_names = _factorized(frame["second"], f"{where}: second")
@@ -204,11 +231,16 @@ class ComparisonCounts(Population):
             known = set(alts)
             unknown = next((a for a in found if a not in known), None)
             if unknown is not None:
-                column, names, codes = ((frame["first"], first_names, first) if unknown in first_names
-                                        else (frame["second"], second_names, second))
+                column, names, codes = (
+                    (frame["first"], first_names, first)
+                    if unknown in first_names
+                    else (frame["second"], second_names, second)
+                )
                 row = int(np.flatnonzero(codes == names.index(unknown))[0])
-                raise AggregationError(f"{where}: row {row + 1}: unknown alternative {short(unknown)} (known: "
-                                       f"{', '.join(alts[:20])}{', …' if len(alts) > 20 else ''})")
+                raise AggregationError(
+                    f"{where}: row {row + 1}: unknown alternative {short(unknown)} (known: "
+                    f"{', '.join(alts[:20])}{', …' if len(alts) > 20 else ''})"
+                )
         position = {a: i for i, a in enumerate(alts)}
         first = np.asarray([position[a] for a in first_names], dtype=np.int64)[first]
         second = np.asarray([position[a] for a in second_names], dtype=np.int64)[second]
@@ -216,8 +248,16 @@ class ComparisonCounts(Population):
         if "annotator" in frame.columns:
             annotator, annotators = _factorized(frame["annotator"], f"{where}: annotator")
         try:
-            return cls(alts, first, second, frame["first_wins"].to_numpy(), frame["second_wins"].to_numpy(),
-                       frame["ties"].to_numpy(), annotator, annotators)
+            return cls(
+                alts,
+                first,
+                second,
+                frame["first_wins"].to_numpy(),
+                frame["second_wins"].to_numpy(),
+                frame["ties"].to_numpy(),
+                annotator,
+                annotators,
+            )
         except AggregationError as exc:
             raise AggregationError(f"{where}: {str(exc).replace('cell ', 'row ', 1)}") from None
 
@@ -284,8 +324,7 @@ class ComparisonCounts(Population):
 
     def __repr__(self) -> str:
         who = f", {self.n_annotators:,} annotators" if self.has_annotators else ""
-        return (f"ComparisonCounts({self.n_comparisons:,} comparisons over {len(self._alternatives)} "
-                f"alternatives{who})")
+        return f"ComparisonCounts({self.n_comparisons:,} comparisons over {len(self._alternatives)} alternatives{who})"
 
     @property
     def fingerprint(self) -> str:
@@ -382,7 +421,7 @@ class ComparisonCounts(Population):
         P = self.preference_matrix().to_numpy()
         with np.errstate(invalid="ignore", divide="ignore"):
             second_moment = (W + T / 4) / np.where(N > 0, N, 1)
-            se = np.where(N > 0, np.sqrt(np.clip(second_moment - P ** 2, 0, None) / np.where(N > 0, N, 1)), np.nan)
+            se = np.where(N > 0, np.sqrt(np.clip(second_moment - P**2, 0, None) / np.where(N > 0, N, 1)), np.nan)
         np.fill_diagonal(se, 0.0)
         return self._frame(se)
 
@@ -399,16 +438,25 @@ class ComparisonCounts(Population):
         keep = alternative_names(alternatives, what="restrict")
         unknown = [a for a in keep if a not in self._alternatives]
         if unknown:
-            raise AggregationError(f"restrict: unknown alternative {unknown[0]!r} "
-                                   f"(known: {', '.join(self._alternatives[:20])})")
+            raise AggregationError(
+                f"restrict: unknown alternative {unknown[0]!r} (known: {', '.join(self._alternatives[:20])})"
+            )
         new = np.full(len(self._alternatives), -1, np.int64)
         new[[self._alternatives.index(a) for a in keep]] = np.arange(len(keep))
         rows = (new[self._first] >= 0) & (new[self._second] >= 0)
         if not rows.any():
             raise AggregationError(f"restrict: no comparison is left between {', '.join(keep[:20])}")
         annotator = None if self._annotator is None else self._annotator[rows]
-        return ComparisonCounts(keep, new[self._first[rows]], new[self._second[rows]], self._counts[rows, 0],
-                                self._counts[rows, 1], self._counts[rows, 2], annotator, self._annotators)
+        return ComparisonCounts(
+            keep,
+            new[self._first[rows]],
+            new[self._second[rows]],
+            self._counts[rows, 0],
+            self._counts[rows, 1],
+            self._counts[rows, 2],
+            annotator,
+            self._annotators,
+        )
 
     # ----------------------------------------------------------------- single comparisons
     def comparisons(self, seed: int | None = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -417,7 +465,7 @@ class ComparisonCounts(Population):
         counts). With ``seed=None`` the order is by pair (first wins, then second wins, then ties)."""
         first, second, counts = self.pair_counts()
         total = counts.sum(axis=1)
-        small = np.int16 if len(self._alternatives) < 2 ** 15 else np.int32
+        small = np.int16 if len(self._alternatives) < 2**15 else np.int32
         a = np.repeat(first.astype(small), total)
         b = np.repeat(second.astype(small), total)
         outcome = np.repeat(np.tile(np.array([1.0, 0.0, 0.5], np.float32), len(total)), counts.reshape(-1))

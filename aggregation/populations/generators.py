@@ -43,6 +43,7 @@ Mallows and Plackett-Luce), which takes minutes for 100,000 voters over 50 alter
 model is drawn here with numpy from the same distribution; the tests check the draws against
 prefsampling's exact theoretical distributions.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -60,8 +61,19 @@ from ..errors import AggregationError
 from .profile import Profile
 from .user_types import RewardPopulation
 
-__all__ = ["default_names", "impartial_culture", "mallows", "plackett_luce", "urn", "single_peaked",
-           "euclidean", "reward_mixture", "GENERATORS", "generate", "MAX_CELLS"]
+__all__ = [
+    "default_names",
+    "impartial_culture",
+    "mallows",
+    "plackett_luce",
+    "urn",
+    "single_peaked",
+    "euclidean",
+    "reward_mixture",
+    "GENERATORS",
+    "generate",
+    "MAX_CELLS",
+]
 
 # Every size is checked against the limits of aggregation.bounds before anything is drawn: the number
 # of alternatives before their names are made, voters x alternatives (x dimensions) before the draws.
@@ -97,7 +109,7 @@ def mallows(n_voters: int, alternatives, phi: float, seed: int | None = None) ->
     m = len(names)
     # position[a, i]: place of alternative a among those inserted so far, for voter i
     # (alternatives as rows keeps each update a contiguous block)
-    position = np.zeros((m, n), dtype=np.int16 if m < 2 ** 15 else np.int32)
+    position = np.zeros((m, n), dtype=np.int16 if m < 2**15 else np.int32)
     u = rng.random((m, n))
     for j in range(1, m):
         weights = phi ** np.arange(j + 1, dtype=float)  # 0 ** 0 == 1: phi = 0 never displaces
@@ -132,9 +144,9 @@ def urn(n_voters: int, alternatives, alpha: float, seed: int | None = None) -> P
     i = np.arange(n)
     fresh = rng.random(n) * (1.0 + alpha * i) <= 1.0
     fresh[0] = True
-    source = np.floor(rng.random(n) * i).astype(np.int64)   # a uniform earlier voter (unused if fresh)
+    source = np.floor(rng.random(n) * i).astype(np.int64)  # a uniform earlier voter (unused if fresh)
     parent = np.where(fresh, i, source)
-    while True:                                              # pointer jumping to the fresh ancestor
+    while True:  # pointer jumping to the fresh ancestor
         grand = parent[parent]
         if np.array_equal(grand, parent):
             break
@@ -161,7 +173,7 @@ def single_peaked(n_voters: int, alternatives, seed: int | None = None, model: s
     orders = np.empty((n, m), dtype=np.int32)
     if model == "walsh":
         left, right = np.zeros(n, dtype=np.int32), np.full(n, m - 1, dtype=np.int32)
-        for step in range(m):                                 # worst first
+        for step in range(m):  # worst first
             take_left = coins[:, step]
             orders[:, m - 1 - step] = np.where(take_left, left, right)
             left += take_left
@@ -180,8 +192,9 @@ def single_peaked(n_voters: int, alternatives, seed: int | None = None, model: s
     return _profile(orders, names)
 
 
-def euclidean(n_voters: int, alternatives, seed: int | None = None, dimensions: int = 2,
-              distribution: str = "uniform") -> Profile:
+def euclidean(
+    n_voters: int, alternatives, seed: int | None = None, dimensions: int = 2, distribution: str = "uniform"
+) -> Profile:
     """Spatial rankings: each voter ranks alternatives by Euclidean distance to its position.
 
     Positions are independent draws from one generator (alternatives first, then voters):
@@ -193,15 +206,22 @@ def euclidean(n_voters: int, alternatives, seed: int | None = None, dimensions: 
     n = _count(n_voters, "n_voters", len(names) * d)
     points_a, points_v = _positions(_rng(seed), len(names), n, d, distribution, "euclidean")
     distance = np.zeros((n, len(names)))
-    for axis in range(d):                                     # (n, m) at a time, not (n, m, d)
-        distance += (points_v[:, axis:axis + 1] - points_a[None, :, axis]) ** 2
+    for axis in range(d):  # (n, m) at a time, not (n, m, d)
+        distance += (points_v[:, axis : axis + 1] - points_a[None, :, axis]) ** 2
     return _profile(np.argsort(distance, axis=1, kind="stable"), names)
 
 
 # ---------------------------------------------------------------------------- user types
-def reward_mixture(n_types: int, alternatives, seed: int | None = None, model: str = "gaussian",
-                   scale: float = 1.0, dimensions: int = 2, weights=None,
-                   temperature: float = 1.0) -> RewardPopulation:
+def reward_mixture(
+    n_types: int,
+    alternatives,
+    seed: int | None = None,
+    model: str = "gaussian",
+    scale: float = 1.0,
+    dimensions: int = 2,
+    weights=None,
+    temperature: float = 1.0,
+) -> RewardPopulation:
     """``n_types`` user types (``type 1, type 2, ...``) with rewards drawn from ``model``.
 
     ``"gaussian"``: each reward i.i.d. ``N(0, scale^2)``. ``"spatial"``: types and alternatives at
@@ -212,15 +232,20 @@ def reward_mixture(n_types: int, alternatives, seed: int | None = None, model: s
     names = _names(alternatives)
     t = _count(n_types, "n_types", len(names), limit="MAX_TYPES")
     m = len(names)
-    bounds.check("MAX_TYPE_CELLS", t * m * m, found=f"n_types = {t} is too large for {m} alternatives: "
-                                                    f"{t} x {m}² = {t * m * m:,} cells")
+    bounds.check(
+        "MAX_TYPE_CELLS",
+        t * m * m,
+        found=f"n_types = {t} is too large for {m} alternatives: {t} x {m}² = {t * m * m:,} cells",
+    )
     scale = _number(scale, "scale", low=0.0, strict=True)
     rng = _rng(seed)
     if model == "gaussian":
         rewards = rng.normal(0.0, scale, size=(t, len(names)))
     elif model == "spatial":
         d = _dimensions(dimensions)
-        bounds.check("MAX_CELLS", t * m * d, found=f"{t} types x {m} alternatives x {d} dimensions = {t * m * d:,} cells")
+        bounds.check(
+            "MAX_CELLS", t * m * d, found=f"{t} types x {m} alternatives x {d} dimensions = {t * m * d:,} cells"
+        )
         points_a, points_t = _positions(rng, len(names), t, d, "uniform", "reward_mixture")
         rewards = -scale * np.sqrt(((points_t[:, None, :] - points_a[None, :, :]) ** 2).sum(axis=2))
     else:
@@ -261,8 +286,9 @@ def generate(model: str, /, **params):
     unknown = [p for p in params if p not in known]
     if unknown:
         raise AggregationError(f"{model}: unknown parameter {unknown[0]!r} (parameters: {', '.join(known)})")
-    missing = [p for p, spec in signature.parameters.items()
-               if spec.default is inspect.Parameter.empty and p not in params]
+    missing = [
+        p for p, spec in signature.parameters.items() if spec.default is inspect.Parameter.empty and p not in params
+    ]
     if missing:
         raise AggregationError(f"{model}: parameter {missing[0]!r} is missing")
     return GENERATORS[model](**params)
@@ -288,7 +314,7 @@ def _profile(orders: np.ndarray, names: list[str]) -> Profile:
     return Profile.from_orders(orders[first], names, np.bincount(codes, minlength=len(first)).astype(float))
 
 
-_HASH_MULTIPLIERS = np.random.default_rng(20250101).integers(1, 2 ** 63, size=4096, dtype=np.uint64) | np.uint64(1)
+_HASH_MULTIPLIERS = np.random.default_rng(20250101).integers(1, 2**63, size=4096, dtype=np.uint64) | np.uint64(1)
 
 
 def _names(alternatives) -> list[str]:
@@ -318,8 +344,7 @@ def _utilities(utilities) -> tuple[list[str], np.ndarray]:
         raise AggregationError("utilities must map alternative names to numbers, or be a list of numbers")
     out = []
     for name, v in zip(names, values):
-        if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) or \
-                not -1e300 < v < 1e300:
+        if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) or not -1e300 < v < 1e300:
             raise AggregationError(f"utilities: the utility of {name!r} is {short(v)}, not a finite number")
         out.append(float(v))
     return names, np.asarray(out)
@@ -337,7 +362,7 @@ def _count(value, what: str, width: int, limit: str = "MAX_RANKINGS") -> int:
     """A number of voters (or types, ``limit``) within its limit, and within :data:`MAX_CELLS` once
     multiplied by ``width`` (the alternatives, times the dimensions of a spatial model)."""
     n = _whole(value, what, low=1)
-    shown = f"{n}" if n < 10 ** 30 else f"a number of {len(str(n)) if n < 10 ** 4000 else 'thousands of'} digits"
+    shown = f"{n}" if n < 10**30 else f"a number of {len(str(n)) if n < 10**4000 else 'thousands of'} digits"
     bounds.check(limit, n, found=f"{what} = {shown} is too large")
     bounds.check("MAX_CELLS", n * width, found=f"{what} = {n} is too large: {n} x {width} = {n * width:,} cells")
     return n
@@ -345,7 +370,7 @@ def _count(value, what: str, width: int, limit: str = "MAX_RANKINGS") -> int:
 
 def _dimensions(value) -> int:
     d = _whole(value, "dimensions", low=1)
-    return bounds.check("MAX_DIMENSIONS", d, found=f"dimensions = {d if d < 10 ** 30 else 'a very large number'}")
+    return bounds.check("MAX_DIMENSIONS", d, found=f"dimensions = {d if d < 10**30 else 'a very large number'}")
 
 
 def _number(value, what: str, low: float | None = None, high: float | None = None, strict: bool = False) -> float:
@@ -371,7 +396,7 @@ def _rng(seed) -> np.random.Generator:
     if seed is None:
         return np.random.default_rng()
     seed = _whole(seed, "seed")
-    bounds.check("MAX_SEED", seed, found=f"seed = {seed if seed < 10 ** 30 else 'a very large number'}")
+    bounds.check("MAX_SEED", seed, found=f"seed = {seed if seed < 10**30 else 'a very large number'}")
     return np.random.default_rng(seed)
 
 

@@ -1,5 +1,6 @@
 """A preference matrix given as is (validated), as a population; and :func:`as_population`, the one
 way any input becomes a :class:`~.base.Population`."""
+
 from __future__ import annotations
 
 import hashlib
@@ -24,7 +25,9 @@ def check_preference_matrix(P: pd.DataFrame) -> pd.DataFrame:
     rows = alternative_names([str(i) for i in P.index], what="preference matrix rows")
     cols = alternative_names([str(c) for c in P.columns], what="preference matrix columns")
     if rows != cols:
-        raise AggregationError("a preference matrix needs the same alternatives, in the same order, on rows and columns")
+        raise AggregationError(
+            "a preference matrix needs the same alternatives, in the same order, on rows and columns"
+        )
     try:
         X = P.to_numpy(dtype=float)
     except (TypeError, ValueError):
@@ -36,7 +39,8 @@ def check_preference_matrix(P: pd.DataFrame) -> pd.DataFrame:
     if gap.max() > MATRIX_TOLERANCE:
         r, c = np.unravel_index(int(gap.argmax()), gap.shape)
         raise AggregationError(
-            f"P[{rows[r]}, {rows[c]}] + P[{rows[c]}, {rows[r]}] = {X[r, c] + X[c, r]:.6g}, but it must be 1")
+            f"P[{rows[r]}, {rows[c]}] + P[{rows[c]}, {rows[r]}] = {X[r, c] + X[c, r]:.6g}, but it must be 1"
+        )
     X = np.clip(X, 0.0, 1.0)
     np.fill_diagonal(X, 0.5)
     return pd.DataFrame(X, index=rows, columns=rows)
@@ -79,7 +83,8 @@ class PreferenceMatrix(Population):
         unknown = [a for a in keep if a not in self._P.index]
         if unknown:
             raise AggregationError(
-                f"restrict: unknown alternative {unknown[0]!r} (known: {', '.join(self.alternatives)})")
+                f"restrict: unknown alternative {unknown[0]!r} (known: {', '.join(self.alternatives)})"
+            )
         return PreferenceMatrix(self._P.loc[keep, keep])
 
     def __repr__(self) -> str:
@@ -95,7 +100,8 @@ def as_population(obj) -> Population:
     if isinstance(obj, pd.DataFrame):
         return PreferenceMatrix(obj)
     raise AggregationError(
-        f"expected a Profile, RewardPopulation, PairwiseData, ComparisonCounts or preference matrix, got {type(obj).__name__}")
+        f"expected a Profile, RewardPopulation, PairwiseData, ComparisonCounts or preference matrix, got {type(obj).__name__}"
+    )
 
 
 def population_kind(obj) -> str:

@@ -5,6 +5,7 @@ Everything downstream accepts a :class:`~.base.Population` (a :class:`~.profile.
 :class:`~.matrix.PreferenceMatrix`) or a square DataFrame that is already a preference matrix
 (read through :func:`~.matrix.as_population`).
 """
+
 from __future__ import annotations
 
 import numpy as np

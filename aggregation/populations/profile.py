@@ -12,6 +12,7 @@ alternatives, total weight) before it allocates, and rankings given as text or l
 rows of levels one at a time (no list of every ranking's names is kept): 100,000 rankings over 50
 alternatives parse in a few seconds and a few tens of MB.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -37,8 +38,12 @@ def parse_ranking(text: str) -> list[list[str]]:
     if not isinstance(text, str):
         raise AggregationError(f"a ranking must be text such as 'B > R = G', got {type(text).__name__}")
     names = text.count(">") + text.count("=") + 1
-    bounds.check("MAX_ALTERNATIVES", names, f"the ranking {text.strip()[:40]!r}…" if len(text.strip()) > 40
-                 else f"the ranking {text.strip()!r}", found=f"{names:,} names")
+    bounds.check(
+        "MAX_ALTERNATIVES",
+        names,
+        f"the ranking {text.strip()[:40]!r}…" if len(text.strip()) > 40 else f"the ranking {text.strip()!r}",
+        found=f"{names:,} names",
+    )
     groups = []
     for part in text.split(">"):
         names = [n.strip() for n in part.split("=")]
@@ -57,7 +62,7 @@ def format_ranking(groups: Sequence[Sequence[str]]) -> str:
 def format_weight(w: float) -> str:
     """A weight as text that reads back to the same float: ``3``, ``2.5``, ``0.1``, ``1e-05``."""
     w = float(w)
-    return str(int(w)) if w.is_integer() and abs(w) < 2 ** 53 else repr(w)
+    return str(int(w)) if w.is_integer() and abs(w) < 2**53 else repr(w)
 
 
 def dense_levels(levels: np.ndarray) -> np.ndarray:
@@ -82,12 +87,12 @@ def _above_counts(levels: np.ndarray, weights: np.ndarray) -> np.ndarray:
     anything else in float64.
     """
     n, m = levels.shape
-    exact32 = bool(np.all(weights == np.round(weights))) and weights.sum() < 2 ** 24
+    exact32 = bool(np.all(weights == np.round(weights))) and weights.sum() < 2**24
     dtype = np.float32 if exact32 else np.float64
     w = weights.astype(dtype)
     A = np.empty((m, m))
     for a in range(m):
-        A[a] = w @ (levels[:, a:a + 1] < levels).astype(dtype)
+        A[a] = w @ (levels[:, a : a + 1] < levels).astype(dtype)
     return A
 
 
@@ -106,17 +111,20 @@ class Profile(Population):
         alts = alternative_names(alternatives, signs=RANKING_SIGNS)
         lv = np.asarray(levels)
         if lv.ndim != 2 or lv.shape[1] != len(alts):
-            raise AggregationError(
-                f"levels must be a (rankings x {len(alts)}) array, got shape {lv.shape}")
+            raise AggregationError(f"levels must be a (rankings x {len(alts)}) array, got shape {lv.shape}")
         if lv.shape[0] == 0:
             raise AggregationError("the population is empty: there are no rankings")
         if not np.issubdtype(lv.dtype, np.integer):
             raise AggregationError("levels must be integers")
         bounds.check("MAX_RANKINGS", lv.shape[0], "the population")
-        bounds.check("MAX_CELLS", lv.size, "the population",
-                     found=f"{lv.shape[0]:,} rankings x {lv.shape[1]:,} alternatives = {lv.size:,} cells")
+        bounds.check(
+            "MAX_CELLS",
+            lv.size,
+            "the population",
+            found=f"{lv.shape[0]:,} rankings x {lv.shape[1]:,} alternatives = {lv.size:,} cells",
+        )
         self._alternatives = tuple(alts)
-        dtype = np.int16 if len(alts) < 2 ** 15 else np.int32
+        dtype = np.int16 if len(alts) < 2**15 else np.int32
         self._levels = (lv if _dense else dense_levels(lv)).astype(dtype, copy=False)
         self._levels.setflags(write=False)
         self._weights = positive_weights(weights, lv.shape[0])
@@ -125,8 +133,14 @@ class Profile(Population):
 
     # ----------------------------------------------------------------- constructors
     @classmethod
-    def from_rankings(cls, rankings: Iterable, weights=None, alternatives: Sequence[str] | None = None,
-                      *, labels: Sequence | None = None) -> "Profile":
+    def from_rankings(
+        cls,
+        rankings: Iterable,
+        weights=None,
+        alternatives: Sequence[str] | None = None,
+        *,
+        labels: Sequence | None = None,
+    ) -> "Profile":
         """Rankings best-first: each item a name or a tie group (a list of names).
 
         ``alternatives`` fixes the set and order of alternatives (unknown names are errors);
@@ -237,8 +251,10 @@ class Profile(Population):
         return self.n_rankings
 
     def __repr__(self) -> str:
-        return (f"Profile({self.n_rankings} rankings over {len(self._alternatives)} alternatives, "
-                f"total weight {format_weight(self.total_weight)})")
+        return (
+            f"Profile({self.n_rankings} rankings over {len(self._alternatives)} alternatives, "
+            f"total weight {format_weight(self.total_weight)})"
+        )
 
     @property
     def fingerprint(self) -> str:
@@ -353,8 +369,9 @@ class Profile(Population):
         """``n`` rankings drawn by weight (their 0-based rows)."""
         return rng.choice(self.n_rankings, size=n, p=self._weights / self.total_weight)
 
-    def draw_labels(self, a: np.ndarray, b: np.ndarray, coin: np.ndarray,
-                    rng: np.random.Generator, voters: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def draw_labels(
+        self, a: np.ndarray, b: np.ndarray, coin: np.ndarray, rng: np.random.Generator, voters: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """One voter per pair, drawn by weight (or ``voters``, 0-based rows, when given; reported by its
         1-based row), prefers ``a[i]`` when its ranking puts it strictly above ``b[i]``; an indifferent
         voter flips ``coin``."""
@@ -383,8 +400,9 @@ class Profile(Population):
         """The same voters over a subset of alternatives (their order follows ``alternatives``)."""
         keep = alternative_names(alternatives, what="restrict")
         idx = [self._index(a, "restrict") for a in keep]
-        return self._variation(lambda: dense_levels(self._levels[:, idx]), keep, self._weights,
-                               lambda A: A[np.ix_(idx, idx)])
+        return self._variation(
+            lambda: dense_levels(self._levels[:, idx]), keep, self._weights, lambda A: A[np.ix_(idx, idx)]
+        )
 
     def with_clone(self, alternative: str, name: str) -> "Profile":
         """Add ``name``, a clone ranked right below ``alternative`` (in a tie group of its own)."""
@@ -411,6 +429,7 @@ class Profile(Population):
             B[:, j + 1] = np.insert(total - A[j], j + 1, 0.0)
             B[j, j + 1], B[j + 1, j], B[j + 1, j + 1] = total, 0.0, 0.0
             return B
+
         return self._variation(levels, alts, self._weights, above)
 
     def split_clone(self, original: str, clone: str) -> "Profile":
@@ -424,14 +443,16 @@ class Profile(Population):
 
         def levels():
             return np.vstack([below.levels, below.levels[:, swap]])
+
         weights = np.concatenate([below.weights, below.weights]) / 2.0
         return below._variation(levels, names, weights, lambda A: (A + A[np.ix_(swap, swap)]) / 2.0)
 
     def relabelled(self, perm: Sequence[int]) -> "Profile":
         """The alternative named ``names[j]`` gets the place of ``names[perm[j]]`` in every ranking."""
         perm = np.asarray(perm, dtype=np.intp)
-        return self._variation(lambda: self._levels[:, perm], self._alternatives, self._weights,
-                               lambda A: A[np.ix_(perm, perm)])
+        return self._variation(
+            lambda: self._levels[:, perm], self._alternatives, self._weights, lambda A: A[np.ix_(perm, perm)]
+        )
 
     def reordered(self, order: Sequence[int]) -> "Profile":
         """The same rankings listed in another ``order`` (a permutation of the rows)."""
@@ -460,6 +481,7 @@ class Profile(Population):
             old = self._levels[i]
             B = A - count * (old[:, None] < old[None, :])
             return B if new is None else B + count * (new[:, None] < new[None, :])
+
         return self._variation(levels, self._alternatives, weights, above)
 
     def scaled(self, factor: float) -> "Profile":
@@ -471,7 +493,8 @@ class Profile(Population):
             return self._alternatives.index(name)
         except ValueError:
             raise AggregationError(
-                f"{where}: unknown alternative {name!r} (known: {', '.join(self._alternatives)})") from None
+                f"{where}: unknown alternative {name!r} (known: {', '.join(self._alternatives)})"
+            ) from None
 
 
 class _Variation(Profile):
@@ -495,7 +518,7 @@ class _Variation(Profile):
     def _levels(self) -> np.ndarray:
         if self._built is None:
             lv = np.asarray(self._make())
-            dtype = np.int16 if len(self._alternatives) < 2 ** 15 else np.int32
+            dtype = np.int16 if len(self._alternatives) < 2**15 else np.int32
             lv = lv.astype(dtype, copy=False)
             lv.setflags(write=False)
             self._built, self._make = lv, None
@@ -541,8 +564,12 @@ class _Rows:
             seen: set[int] = set()
             twice = next(j for j in columns if j in seen or seen.add(j))
             raise _located(f"alternative {self.names[twice]!r} appears twice", where)
-        bounds.check("MAX_CELLS", (n + 1) * len(self.names), "the population",
-                     found=f"{n + 1:,} rankings x {len(self.names):,} alternatives")
+        bounds.check(
+            "MAX_CELLS",
+            (n + 1) * len(self.names),
+            "the population",
+            found=f"{n + 1:,} rankings x {len(self.names):,} alternatives",
+        )
         if n == self.buffer.shape[0]:
             grown = np.full((2 * n, self.buffer.shape[1]), -1, dtype=np.int16)
             grown[:n] = self.buffer
@@ -557,8 +584,12 @@ class _Rows:
             raise _located(exc, where) from None
         j = len(self.names)
         bounds.check("MAX_ALTERNATIVES", j + 1, where, found=f"more than {bounds.LIMITS['MAX_ALTERNATIVES']}")
-        bounds.check("MAX_CELLS", len(self.depth) * (j + 1), "the population",
-                     found=f"{len(self.depth):,} rankings x {j + 1:,} alternatives")
+        bounds.check(
+            "MAX_CELLS",
+            len(self.depth) * (j + 1),
+            "the population",
+            found=f"{len(self.depth):,} rankings x {j + 1:,} alternatives",
+        )
         if j == self.buffer.shape[1]:
             grown = np.full((self.buffer.shape[0], 2 * j), -1, dtype=np.int16)
             grown[:, :j] = self.buffer
@@ -572,7 +603,7 @@ class _Rows:
         n = len(self.depth)
         if n == 0:
             raise AggregationError("the population is empty: there are no rankings")
-        levels = self.buffer[:n, :len(self.names)]
+        levels = self.buffer[:n, : len(self.names)]
         self.buffer = None
         missing = levels < 0
         if missing.any():
@@ -614,7 +645,9 @@ def _as_groups(ranking, where: str) -> list[list[str]]:
         if not group:
             raise _located("a tie group is empty", where)
         count += len(group)
-        bounds.check("MAX_ALTERNATIVES", count, where, found=f"more than {bounds.LIMITS['MAX_ALTERNATIVES']} in one ranking")
+        bounds.check(
+            "MAX_ALTERNATIVES", count, where, found=f"more than {bounds.LIMITS['MAX_ALTERNATIVES']} in one ranking"
+        )
         for name in group:
             if not isinstance(name, str) or not name.strip():
                 raise _located(f"alternative names must be non-empty strings, got {short(name)}", where)

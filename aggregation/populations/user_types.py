@@ -1,4 +1,5 @@
 """User types with reward functions, annotating by Bradley-Terry / Plackett-Luce."""
+
 from __future__ import annotations
 
 import hashlib
@@ -40,8 +41,9 @@ class RewardPopulation(Population):
     def __init__(self, rewards, weights=None, temperature: float = 1.0):
         table = _reward_table(rewards)
         self._alternatives = tuple(alternative_names(list(table.columns), what="reward table columns"))
-        self._types = tuple(alternative_names([_type_name(t) for t in table.index], what="user types",
-                                              limit="MAX_TYPES"))
+        self._types = tuple(
+            alternative_names([_type_name(t) for t in table.index], what="user types", limit="MAX_TYPES")
+        )
         table.index = list(self._types)
         table.columns = list(self._alternatives)
         self._rewards = table
@@ -65,8 +67,10 @@ class RewardPopulation(Population):
         with np.errstate(over="ignore"):
             scaled = table.to_numpy(float) / temperature
         if not np.isfinite(scaled).all():
-            raise AggregationError(f"rewards / temperature overflow (a reward of up to {np.abs(table.to_numpy(float)).max():g} "
-                                   f"at temperature {temperature:g}); use smaller rewards or a larger temperature")
+            raise AggregationError(
+                f"rewards / temperature overflow (a reward of up to {np.abs(table.to_numpy(float)).max():g} "
+                f"at temperature {temperature:g}); use smaller rewards or a larger temperature"
+            )
         self._temperature = temperature
         self._cache: dict[str, object] = {}
 
@@ -105,8 +109,10 @@ class RewardPopulation(Population):
         return self._temperature
 
     def __repr__(self) -> str:
-        return (f"RewardPopulation({len(self._types)} user types over {len(self._alternatives)} alternatives, "
-                f"temperature {self._temperature:g})")
+        return (
+            f"RewardPopulation({len(self._types)} user types over {len(self._alternatives)} alternatives, "
+            f"temperature {self._temperature:g})"
+        )
 
     @property
     def fingerprint(self) -> str:
@@ -145,8 +151,7 @@ class RewardPopulation(Population):
 
     def first_place_distribution(self) -> pd.Series:
         """Probability that a random annotator picks each alternative as its favourite (Plackett-Luce)."""
-        return pd.Series(self.shares @ self.choice_probabilities(), index=self.alternatives,
-                         name="first-place share")
+        return pd.Series(self.shares @ self.choice_probabilities(), index=self.alternatives, name="first-place share")
 
     unique_first_shares = first_place_distribution  # a continuous choice has no ties
 
@@ -161,26 +166,29 @@ class RewardPopulation(Population):
         if m > PLACKETT_LUCE_PROFILE_MAX:
             raise AggregationError(
                 f"listing every ranking of {m} alternatives ({m}! of them) is beyond the exact limit of "
-                f"{PLACKETT_LUCE_PROFILE_MAX} alternatives")
+                f"{PLACKETT_LUCE_PROFILE_MAX} alternatives"
+            )
         if "pl_profile" not in self._cache:
             orders = np.array(list(itertools.permutations(range(m))), dtype=np.intp).reshape(-1, m)
             R = self._rewards.to_numpy(float) / self._temperature
             prob = np.zeros(len(orders))
             for share, r in zip(self.shares, R):
-                x = r[orders]                                               # rewards in ranking order
+                x = r[orders]  # rewards in ranking order
                 tail = np.logaddexp.accumulate(x[:, ::-1], axis=1)[:, ::-1]  # log sum_{l >= j} w(y_l)
                 prob += share * np.exp((x - tail).sum(axis=1))
             keep = prob > 0
-            self._cache["pl_profile"] = Profile.from_orders(orders[keep], self.alternatives,
-                                                            self.total_weight * prob[keep])
+            self._cache["pl_profile"] = Profile.from_orders(
+                orders[keep], self.alternatives, self.total_weight * prob[keep]
+            )
         return self._cache["pl_profile"]
 
     def draw_voters(self, n: int, rng: np.random.Generator) -> np.ndarray:
         """``n`` user types drawn by weight (their positions in :attr:`types`)."""
         return rng.choice(len(self._types), size=n, p=self.shares)
 
-    def draw_labels(self, a: np.ndarray, b: np.ndarray, coin: np.ndarray,
-                    rng: np.random.Generator, voters: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def draw_labels(
+        self, a: np.ndarray, b: np.ndarray, coin: np.ndarray, rng: np.random.Generator, voters: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """One user type per pair, drawn by weight (or ``voters``, positions of types, when given; reported
         by name), labels it by its Bradley-Terry probability: ``a[i]`` wins when
         ``coin < sigmoid((r(a) - r(b)) / T)``."""
@@ -207,15 +215,14 @@ class RewardPopulation(Population):
 
     def _check(self, name: str, where: str) -> None:
         if name not in self._alternatives:
-            raise AggregationError(
-                f"{where}: unknown alternative {name!r} (known: {', '.join(self._alternatives)})")
+            raise AggregationError(f"{where}: unknown alternative {name!r} (known: {', '.join(self._alternatives)})")
 
 
 def _type_name(t) -> str:
     """A user type's label as text (a whole number such as 3 becomes "3")."""
     if isinstance(t, str):
         return t
-    if isinstance(t, (int, np.integer)) and not isinstance(t, (bool, np.bool_)) and abs(int(t)) < 10 ** 18:
+    if isinstance(t, (int, np.integer)) and not isinstance(t, (bool, np.bool_)) and abs(int(t)) < 10**18:
         return str(int(t))
     raise AggregationError(f"user types: every name must be text, got {short(t)}")
 
@@ -252,15 +259,27 @@ def _reward_table(rewards) -> pd.DataFrame:
         if len(twice):
             raise AggregationError(f"duplicate {what} {short(twice[0])}")
     t, m = table.shape
-    bounds.check("MAX_TYPE_CELLS", t * m * m, "the reward table",
-                 found=f"{t:,} user types x {m:,}² alternatives = {t * m * m:,} cells")
+    bounds.check(
+        "MAX_TYPE_CELLS",
+        t * m * m,
+        "the reward table",
+        found=f"{t:,} user types x {m:,}² alternatives = {t * m * m:,} cells",
+    )
     loose = [c for c, dtype in zip(table.columns, table.dtypes) if dtype == bool or dtype == object]
-    flags = (table[loose].map(lambda v: isinstance(v, (bool, np.bool_))).reindex(columns=table.columns, fill_value=False)
-             .to_numpy(bool) if loose else np.zeros(table.shape, bool))
+    flags = (
+        table[loose]
+        .map(lambda v: isinstance(v, (bool, np.bool_)))
+        .reindex(columns=table.columns, fill_value=False)
+        .to_numpy(bool)
+        if loose
+        else np.zeros(table.shape, bool)
+    )
     if flags.any():
         r, c = np.argwhere(flags)[0]
-        raise AggregationError(f"user type {short(table.index[r])}: reward for {short(table.columns[c])} is "
-                               f"{table.iat[r, c]!r}, not a number")
+        raise AggregationError(
+            f"user type {short(table.index[r])}: reward for {short(table.columns[c])} is "
+            f"{table.iat[r, c]!r}, not a number"
+        )
     values = table.apply(pd.to_numeric, errors="coerce")
     bad = values.isna() | ~np.isfinite(values.astype(float))
     if bad.to_numpy().any():
@@ -268,5 +287,6 @@ def _reward_table(rewards) -> pd.DataFrame:
         value = table.iat[r, c]
         shown = format(float(value), "g") if isinstance(value, (float, np.floating)) else repr(value)
         raise AggregationError(
-            f"user type {short(table.index[r])}: reward for {short(table.columns[c])} is {shown[:40]}, not a finite number")
+            f"user type {short(table.index[r])}: reward for {short(table.columns[c])} is {shown[:40]}, not a finite number"
+        )
     return values.astype(float)

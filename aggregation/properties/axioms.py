@@ -21,6 +21,7 @@ which the Jackpot paper (Maura-Rivero, Lanctot, Visin and Larson, arXiv 2501.192
 Table 2) contrasts RLHF with the maximal lottery. Pass ``version="winner"`` to read a lottery by
 its mode instead.
 """
+
 from __future__ import annotations
 
 import time
@@ -33,8 +34,8 @@ from ..outcome import winners  # noqa: F401 - re-exported: how every check reads
 from ..populations.base import Population
 from ..populations.matrix import as_population
 from ..rules.registry import RULES, RuleParams, get_rule
-from .base import (DEFERRED, FAIL, NOT_APPLICABLE, PASS, PROBABILISTIC, WINNER, AxiomCheck,  # noqa: F401
-                   Context, Property)
+from .base import DEFERRED, NOT_APPLICABLE, AxiomCheck, Context, Property
+from .base import FAIL, PASS, PROBABILISTIC, WINNER  # noqa: F401 - re-exported: the checks' verdict words
 from .independence import split_clone  # noqa: F401 - re-exported (the clone the check adds)
 from .registry import PROPERTIES, get_property
 
@@ -43,14 +44,23 @@ AXIOMS = PROPERTIES
 Axiom = Property
 
 
-def check(population: Population, rule, axiom: str, params: RuleParams | None = None,
-          version: str | None = None) -> AxiomCheck:
+def check(
+    population: Population, rule, axiom: str, params: RuleParams | None = None, version: str | None = None
+) -> AxiomCheck:
     """Check one property of one rule on ``population``."""
     return run(Context(as_population(population), get_rule(rule), params or RuleParams(), version), axiom)
 
 
-def check_rule(population: Population, rule, params: RuleParams | None = None, axioms: Iterable[str] | None = None,
-               version: str | None = None, *, time_budget: float | None = None, progress=None) -> list[AxiomCheck]:
+def check_rule(
+    population: Population,
+    rule,
+    params: RuleParams | None = None,
+    axioms: Iterable[str] | None = None,
+    version: str | None = None,
+    *,
+    time_budget: float | None = None,
+    progress=None,
+) -> list[AxiomCheck]:
     """Check every property (or those listed) of one rule on ``population``; the rule is computed once.
     With ``time_budget`` (seconds), a check predicted to take longer (its planned re-computations times
     how long one computation took here) is not run: it comes back ``"not checked"`` saying so.
@@ -69,18 +79,33 @@ def check_rule(population: Population, rule, params: RuleParams | None = None, a
     return out
 
 
-def check_all(population: Population, params: RuleParams | None = None, rules: Iterable | None = None,
-              axioms: Iterable[str] | None = None, *, time_budget: float | None = None) -> pd.DataFrame:
+def check_all(
+    population: Population,
+    params: RuleParams | None = None,
+    rules: Iterable | None = None,
+    axioms: Iterable[str] | None = None,
+    *,
+    time_budget: float | None = None,
+) -> pd.DataFrame:
     """Every rule x property on ``population``: columns rule, axiom, version, status, message, exhaustive,
     tried, scope."""
     population = as_population(population)
     rows = []
-    for rule in (list(rules) if rules is not None else list(RULES)):
+    for rule in list(rules) if rules is not None else list(RULES):
         for c in check_rule(population, rule, params, axioms, time_budget=time_budget):
-            rows.append({"rule": c.rule, "axiom": c.axiom, "version": c.version, "status": c.status,
-                         "message": c.message, "exhaustive": c.exhaustive, "tried": c.tried, "scope": c.scope})
-    return pd.DataFrame(rows, columns=["rule", "axiom", "version", "status", "message", "exhaustive", "tried",
-                                       "scope"])
+            rows.append(
+                {
+                    "rule": c.rule,
+                    "axiom": c.axiom,
+                    "version": c.version,
+                    "status": c.status,
+                    "message": c.message,
+                    "exhaustive": c.exhaustive,
+                    "tried": c.tried,
+                    "scope": c.scope,
+                }
+            )
+    return pd.DataFrame(rows, columns=["rule", "axiom", "version", "status", "message", "exhaustive", "tried", "scope"])
 
 
 def run(ctx: Context, axiom: str, time_budget: float | None = None) -> AxiomCheck:
@@ -100,26 +125,34 @@ def run(ctx: Context, axiom: str, time_budget: float | None = None) -> AxiomChec
     ctx.start_check()
     try:
         return prop.check(ctx)
-    except AggregationError as exc:       # a variation the rule refuses (its own size limit, a sampling D, ...)
-        return ctx.result(prop.id, NOT_APPLICABLE, f"{ctx.name} could not be re-computed on a variation of this "
-                          f"population: {exc}", exhaustive=False)
+    except AggregationError as exc:  # a variation the rule refuses (its own size limit, a sampling D, ...)
+        return ctx.result(
+            prop.id,
+            NOT_APPLICABLE,
+            f"{ctx.name} could not be re-computed on a variation of this population: {exc}",
+            exhaustive=False,
+        )
 
 
 def _over_budget(ctx: Context, prop: Property, budget: float) -> AxiomCheck | None:
     planned = prop.plan(ctx.population)
     if not planned:
         return None
-    ctx.out                                      # computed (and timed) once
+    ctx.out  # computed (and timed) once
     seconds = ctx.seconds
-    if planned * seconds > budget:               # the first call may have paid for imports: time a second one
+    if planned * seconds > budget:  # the first call may have paid for imports: time a second one
         seconds = min(seconds, _timed(ctx))
         ctx.seconds = seconds
     predicted = planned * seconds
     if predicted <= budget:
         return None
-    return ctx.result(prop.id, DEFERRED,
-                      f"Checking this would re-compute {ctx.name} up to {planned:,} times on variations of this "
-                      f"population (about {predicted:,.0f} s here); it runs when you ask.", exhaustive=False)
+    return ctx.result(
+        prop.id,
+        DEFERRED,
+        f"Checking this would re-compute {ctx.name} up to {planned:,} times on variations of this "
+        f"population (about {predicted:,.0f} s here); it runs when you ask.",
+        exhaustive=False,
+    )
 
 
 def _timed(ctx: Context) -> float:

@@ -34,6 +34,7 @@ How outcomes are read and compared
   is simply which of the two the voter ranks higher. The margin ``q^T phi p`` (between -1 and 1)
   is reported as "by how much".
 """
+
 from __future__ import annotations
 
 import time
@@ -162,14 +163,17 @@ class Context:
             raise AggregationError(f"version must be {WINNER!r} or {PROBABILISTIC!r}, got {version!r}")
         self.version = version
         self.probabilistic = version == PROBABILISTIC
-        self.version_refusal = (None if version == WINNER or rule.is_distribution else
-                                f"{self.name} outputs scores, not probabilities; check its winner version instead")
+        self.version_refusal = (
+            None
+            if version == WINNER or rule.is_distribution
+            else f"{self.name} outputs scores, not probabilities; check its winner version instead"
+        )
         ok, self.rule_refusal = rule.applies_to(population, params)
         self._out = None
-        self.base_selection = None   # how the rule chose its answer here, when that answer is not unique
-        self.selection = None        # the same, for the variation the current check computed last
+        self.base_selection = None  # how the rule chose its answer here, when that answer is not unique
+        self.selection = None  # the same, for the variation the current check computed last
         self._recent: list = []
-        self.seconds = None          # how long computing the rule once took here
+        self.seconds = None  # how long computing the rule once took here
         self.evaluations = 0
         self._cache: dict = {}
         #: ``progress(fraction) -> bool`` asked before each re-computation (False: stop with Cancelled).
@@ -194,7 +198,7 @@ class Context:
     def compute(self, population: Population, params: RuleParams | None = None, *, joint: bool = False) -> pd.Series:
         """The rule on a variation of the population (counted in :attr:`evaluations`); ``joint``: this
         computation belongs to the same variation as the previous one (reinforcement's second group)."""
-        report(self.progress, 0.0)            # a cancelled check stops here (Cancelled), between re-computations
+        report(self.progress, 0.0)  # a cancelled check stops here (Cancelled), between re-computations
         self.evaluations += 1
         result = self.rule.compute(population, params or self.params)
         self._recent = (self._recent if joint else []) + [_selection(result)]
@@ -253,20 +257,30 @@ class Context:
         p = self._lottery(before.to_numpy(float))
         q = self._lottery(after.to_numpy(float))
         levels = np.asarray(levels_row, dtype=float)
-        phi = np.sign(levels[None, :] - levels[:, None])        # +1 where the row's alternative is ranked higher
+        phi = np.sign(levels[None, :] - levels[:, None])  # +1 where the row's alternative is ranked higher
         return float(q @ phi @ p)
 
     # ------------------------------------------------------------------ verdicts
-    def result(self, axiom: str, status: str, message: str, counterexample: dict | None = None, *,
-               tried: int = 0, exhaustive: bool = True, scope: str = "") -> AxiomCheck:
+    def result(
+        self,
+        axiom: str,
+        status: str,
+        message: str,
+        counterexample: dict | None = None,
+        *,
+        tried: int = 0,
+        exhaustive: bool = True,
+        scope: str = "",
+    ) -> AxiomCheck:
         if status == FAIL and tried:
             scope = f"stopped at the first counterexample, after {count_text(tried, 're-computation')}"
         chosen = self.selection or self.base_selection
         if status == FAIL and chosen:
-            message += (f" (Here {self.name}'s answer is not unique; it returns the {chosen}, so this failure may "
-                        "be about that choice.)")
-        return AxiomCheck(self.rule.id, axiom, self.version, status, message, counterexample, tried, exhaustive,
-                          scope)
+            message += (
+                f" (Here {self.name}'s answer is not unique; it returns the {chosen}, so this failure may "
+                "be about that choice.)"
+            )
+        return AxiomCheck(self.rule.id, axiom, self.version, status, message, counterexample, tried, exhaustive, scope)
 
 
 def top_mask(values: np.ndarray) -> np.ndarray:
@@ -339,8 +353,10 @@ def count_text(n: int, noun: str, plural: str | None = None) -> str:
 
 def gain_text(margin: float) -> str:
     """How much a voter gains, in words (the PC margin of the module docstring)."""
-    return (f"they gain {margin:.2f} on a scale from -1 to 1 (the chance that a draw from the new outcome beats a "
-            "draw from the old one in their ranking, minus the reverse)")
+    return (
+        f"they gain {margin:.2f} on a scale from -1 to 1 (the chance that a draw from the new outcome beats a "
+        "draw from the old one in their ranking, minus the reverse)"
+    )
 
 
 def sentence(text: str) -> str:

@@ -2,6 +2,7 @@
 times it re-computes the rule on a variation of the population (:attr:`~.base.Property.plan`, at
 most :data:`~.base.MAX_VARIATIONS` variations each), and each re-computation costs about as many
 cells as the rule reads."""
+
 from __future__ import annotations
 
 from ..populations.base import Population

@@ -16,6 +16,7 @@ two electorates).
   ranking's voters between the two groups in every way (each of the w voters of a ranking may go to
   either group; a weight that is not a whole number goes whole), each split counted once.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -27,13 +28,25 @@ import numpy as np
 from ..papers import Reference
 from ..populations.base import RANKINGS
 from ..populations.profile import Profile
-from .base import (FAIL, GAIN_TOLERANCE, MAX_VARIATIONS, PASS, SEED, Context, Property, gain_text, join,
-                   names_text)
-from .variations import (HUGE, Space, change, count_of, counts_axis, profile_text, ranking_text, reweighted,
-                         scope_text, voters_text, whole)
+from .base import FAIL, GAIN_TOLERANCE, MAX_VARIATIONS, PASS, SEED, Context, Property, gain_text, join, names_text
+from .variations import (
+    HUGE,
+    Space,
+    change,
+    count_of,
+    counts_axis,
+    profile_text,
+    ranking_text,
+    reweighted,
+    scope_text,
+    voters_text,
+    whole,
+)
 
-ONLY_RANKINGS = ("it needs voters who can stay home or be split into groups, which only rankings with weights "
-                 "have; user types, comparison tables and preference matrices describe shares, not voters")
+ONLY_RANKINGS = (
+    "it needs voters who can stay home or be split into groups, which only rankings with weights "
+    "have; user types, comparison tables and preference matrices describe shares, not voters"
+)
 
 
 def _rows(ctx: Context) -> Profile:
@@ -47,8 +60,10 @@ def better_text(ctx: Context, levels_row, names, before, after, margin: float) -
     w0, w1 = ctx.winners(before), ctx.winners(after)
     if len(w0) == 1 and len(w1) == 1:
         return f"{w1[0]} wins instead of {w0[0]}, whom they rank lower"
-    return (f"{names_text(w1)} {'win' if len(w1) > 1 else 'wins'} instead of {names_text(w0)}; reading a tie as an "
-            f"even chance, {gain_text(margin)}")
+    return (
+        f"{names_text(w1)} {'win' if len(w1) > 1 else 'wins'} instead of {names_text(w0)}; reading a tie as an "
+        f"even chance, {gain_text(margin)}"
+    )
 
 
 # ============================================================================ participation
@@ -61,6 +76,7 @@ def _participation_space(profile: Profile) -> Space:
         if s is None or s >= total - 1e-12:
             return None
         return i, s
+
     return Space([range(profile.n_rankings), counts], build, complete)
 
 
@@ -84,18 +100,33 @@ def check_participation(ctx: Context):
         if margin > GAIN_TOLERANCE:
             who = voters_text(s, profile.weights[i], ranking_text(row, names))
             verb = "stays" if whole(s) and int(s) == 1 else "stay"
-            return ctx.result("participation", FAIL,
-                              f"With everybody voting, {name} picks {ctx.picks(out)}. If {who} {verb} home, "
-                              f"{better_text(ctx, row, names, out, after, margin)}: they gain by not voting.",
-                              {"ranking": ranking_text(row, names), "abstainers": float(s), "before": out,
-                               "after": after, "gain": margin, "population": without}, tried=tried,
-                              exhaustive=False, scope=scope_text(space, tried, MAX_VARIATIONS, "group of abstainers"))
+            return ctx.result(
+                "participation",
+                FAIL,
+                f"With everybody voting, {name} picks {ctx.picks(out)}. If {who} {verb} home, "
+                f"{better_text(ctx, row, names, out, after, margin)}: they gain by not voting.",
+                {
+                    "ranking": ranking_text(row, names),
+                    "abstainers": float(s),
+                    "before": out,
+                    "after": after,
+                    "gain": margin,
+                    "population": without,
+                },
+                tried=tried,
+                exhaustive=False,
+                scope=scope_text(space, tried, MAX_VARIATIONS, "group of abstainers"),
+            )
     exhaustive = space.exhaustive(MAX_VARIATIONS)
-    return ctx.result("participation", PASS,
-                      f"No group of voters sharing a ranking gets an outcome they prefer by staying home "
-                      f"({'every such group tried' if exhaustive else f'{tried:,} groups tried'}).",
-                      tried=tried, exhaustive=exhaustive,
-                      scope=scope_text(space, tried, MAX_VARIATIONS, "group of abstainers sharing a ranking"))
+    return ctx.result(
+        "participation",
+        PASS,
+        f"No group of voters sharing a ranking gets an outcome they prefer by staying home "
+        f"({'every such group tried' if exhaustive else f'{tried:,} groups tried'}).",
+        tried=tried,
+        exhaustive=exhaustive,
+        scope=scope_text(space, tried, MAX_VARIATIONS, "group of abstainers sharing a ranking"),
+    )
 
 
 # ============================================================================ reinforcement
@@ -125,9 +156,10 @@ def _reinforcement_space(profile: Profile) -> Space:
         second = w - first
         if first.sum() <= 1e-12 or second.sum() <= 1e-12:
             return None
-        if tuple(first) > tuple(second):           # the same split with the groups swapped
+        if tuple(first) > tuple(second):  # the same split with the groups swapped
             return None
         return first, second
+
     return Space([Splits(w)], build) if total > 0 else Space([], build)
 
 
@@ -149,54 +181,92 @@ def check_reinforcement(ctx: Context):
         groups = f"{{{profile_text(one)}}} and {{{profile_text(two)}}}"
         if ctx.probabilistic:
             if ctx.same(a, b) and not ctx.same(a, out):
-                return ctx.result("reinforcement", FAIL,
-                                  f"Split the voters into two groups, {groups}: {name} gives each group the same "
-                                  f"lottery ({ctx.picks(a)}), yet the whole electorate gets {ctx.picks(out)}.",
-                                  {"first": one, "second": two, "first_outcome": a, "second_outcome": b,
-                                   "outcome": out}, tried=tried, exhaustive=False,
-                                  scope=scope_text(space, tried, MAX_VARIATIONS, "split"))
+                return ctx.result(
+                    "reinforcement",
+                    FAIL,
+                    f"Split the voters into two groups, {groups}: {name} gives each group the same "
+                    f"lottery ({ctx.picks(a)}), yet the whole electorate gets {ctx.picks(out)}.",
+                    {"first": one, "second": two, "first_outcome": a, "second_outcome": b, "outcome": out},
+                    tried=tried,
+                    exhaustive=False,
+                    scope=scope_text(space, tried, MAX_VARIATIONS, "split"),
+                )
             continue
         wa, wb = ctx.winners(a), ctx.winners(b)
         shared = [x for x in wa if x in wb]
         if shared and set(shared) != set(whole_w):
-            each = (f"{name} picks {names_text(wa)} in each group" if wa == wb else
-                    f"{name} picks {names_text(wa)} in the first group and {names_text(wb)} in the second, "
-                    f"so both pick {join(shared)}")
-            return ctx.result("reinforcement", FAIL,
-                              f"Split the voters into two groups, {groups}: {each}, yet the whole electorate "
-                              f"gets {names_text(whole_w)}.",
-                              {"first": one, "second": two, "first_winners": wa, "second_winners": wb,
-                               "winners": whole_w, "outcome": out}, tried=tried, exhaustive=False,
-                              scope=scope_text(space, tried, MAX_VARIATIONS, "split"))
+            each = (
+                f"{name} picks {names_text(wa)} in each group"
+                if wa == wb
+                else f"{name} picks {names_text(wa)} in the first group and {names_text(wb)} in the second, "
+                f"so both pick {join(shared)}"
+            )
+            return ctx.result(
+                "reinforcement",
+                FAIL,
+                f"Split the voters into two groups, {groups}: {each}, yet the whole electorate "
+                f"gets {names_text(whole_w)}.",
+                {
+                    "first": one,
+                    "second": two,
+                    "first_winners": wa,
+                    "second_winners": wb,
+                    "winners": whole_w,
+                    "outcome": out,
+                },
+                tried=tried,
+                exhaustive=False,
+                scope=scope_text(space, tried, MAX_VARIATIONS, "split"),
+            )
     exhaustive = space.exhaustive(MAX_VARIATIONS)
-    return ctx.result("reinforcement", PASS,
-                      f"However the voters are split into two groups, whenever both groups' "
-                      f"{'lotteries agree' if ctx.probabilistic else 'winners overlap'}, the whole electorate gets "
-                      f"{'that lottery' if ctx.probabilistic else 'exactly the winners they share'} "
-                      f"({'every split tried' if exhaustive else f'{tried:,} splits tried'}).",
-                      tried=tried, exhaustive=exhaustive,
-                      scope=scope_text(space, tried, MAX_VARIATIONS, "split of the voters into two groups"))
+    return ctx.result(
+        "reinforcement",
+        PASS,
+        f"However the voters are split into two groups, whenever both groups' "
+        f"{'lotteries agree' if ctx.probabilistic else 'winners overlap'}, the whole electorate gets "
+        f"{'that lottery' if ctx.probabilistic else 'exactly the winners they share'} "
+        f"({'every split tried' if exhaustive else f'{tried:,} splits tried'}).",
+        tried=tried,
+        exhaustive=exhaustive,
+        scope=scope_text(space, tried, MAX_VARIATIONS, "split of the voters into two groups"),
+    )
 
 
 # ============================================================================ registry entries
 ENTRIES = [
-    Property("participation", "Participation (no-show paradox)", "Participation",
-             "Voters never get a winner they prefer by staying home (any number of voters who share a ranking).",
-             "Voters never get a lottery they prefer (pairwise-comparison preference) by staying home.",
-             "variable electorate",
-             (Reference("jackpot", "appendix A.2 (No show paradox)"), Reference("fishburn_brams"),
-              Reference("moulin")),
-             (Reference("jackpot", "appendix A.3.1 (preferences over lotteries) and section 5.2"),
-              Reference("participation")),
-             "every number of the voters sharing a ranking staying home (counts spread from 1 to all above 200 "
-             "voters; 1,000 random groups when there are more)",
-             check_participation, plan=_participation_plan, needs=(RANKINGS,), refusal=ONLY_RANKINGS),
-    Property("reinforcement", "Reinforcement (consistency)", "Reinforcement",
-             "If two groups of voters pick a winner in common, together they pick exactly the winners they share.",
-             "If two groups of voters get the same lottery, together they get it too.",
-             "variable electorate", (Reference("young_scoring"), Reference("smith")),
-             (Reference("jackpot", "section 5.2"), Reference("maximal_lotteries")),
-             "every split of the voters into two groups (each voter of a ranking to either group; 1,000 random "
-             "splits when there are more)",
-             check_reinforcement, plan=_reinforcement_plan, needs=(RANKINGS,), refusal=ONLY_RANKINGS),
+    Property(
+        "participation",
+        "Participation (no-show paradox)",
+        "Participation",
+        "Voters never get a winner they prefer by staying home (any number of voters who share a ranking).",
+        "Voters never get a lottery they prefer (pairwise-comparison preference) by staying home.",
+        "variable electorate",
+        (Reference("jackpot", "appendix A.2 (No show paradox)"), Reference("fishburn_brams"), Reference("moulin")),
+        (
+            Reference("jackpot", "appendix A.3.1 (preferences over lotteries) and section 5.2"),
+            Reference("participation"),
+        ),
+        "every number of the voters sharing a ranking staying home (counts spread from 1 to all above 200 "
+        "voters; 1,000 random groups when there are more)",
+        check_participation,
+        plan=_participation_plan,
+        needs=(RANKINGS,),
+        refusal=ONLY_RANKINGS,
+    ),
+    Property(
+        "reinforcement",
+        "Reinforcement (consistency)",
+        "Reinforcement",
+        "If two groups of voters pick a winner in common, together they pick exactly the winners they share.",
+        "If two groups of voters get the same lottery, together they get it too.",
+        "variable electorate",
+        (Reference("young_scoring"), Reference("smith")),
+        (Reference("jackpot", "section 5.2"), Reference("maximal_lotteries")),
+        "every split of the voters into two groups (each voter of a ranking to either group; 1,000 random "
+        "splits when there are more)",
+        check_reinforcement,
+        plan=_reinforcement_plan,
+        needs=(RANKINGS,),
+        refusal=ONLY_RANKINGS,
+    ),
 ]

@@ -24,6 +24,7 @@
   change the outcome either. That is the comparison of a scenario such as ``clone_plurality``, whose
   clone splits x's first places unevenly.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -41,7 +42,7 @@ def pareto_dominated(population: Population) -> list[tuple[str, str]] | None:
     """Pairs (a, b) where a Pareto-dominates b, in alternative order; None when undefined."""
     if population.kind == RANKINGS:
         A = population.above_counts()
-        dom = (A.T == 0) & (A > 0)             # nobody puts b above a, somebody puts a above b
+        dom = (A.T == 0) & (A > 0)  # nobody puts b above a, somebody puts a above b
     elif population.kind == USER_TYPES:
         R = population.rewards.to_numpy(float)
         dom = (R[:, :, None] >= R[:, None, :]).all(axis=0) & (R[:, :, None] > R[:, None, :]).any(axis=0)
@@ -54,32 +55,47 @@ def pareto_dominated(population: Population) -> list[tuple[str, str]] | None:
 def check_pareto(ctx: Context):
     pairs = pareto_dominated(ctx.population)
     if pairs is None:
-        return ctx.result("pareto", NOT_APPLICABLE,
-                          "Pareto dominance needs each voter's preferences; a comparison table or a preference "
-                          "matrix only has totals")
+        return ctx.result(
+            "pareto",
+            NOT_APPLICABLE,
+            "Pareto dominance needs each voter's preferences; a comparison table or a preference "
+            "matrix only has totals",
+        )
     who = "user type" if ctx.kind == USER_TYPES else "voter"
     if not pairs:
-        return ctx.result("pareto", NOT_APPLICABLE,
-                          f"no alternative is Pareto-dominated here (for every pair, some {who} prefers each "
-                          "one, or all are indifferent), so the property says nothing")
+        return ctx.result(
+            "pareto",
+            NOT_APPLICABLE,
+            f"no alternative is Pareto-dominated here (for every pair, some {who} prefers each "
+            "one, or all are indifferent), so the property says nothing",
+        )
     name, out = ctx.name, ctx.out
     if ctx.probabilistic:
         a, b = max(pairs, key=lambda ab: out[ab[1]])
         if out[b] <= PROBABILITY_TOLERANCE:
-            return ctx.result("pareto", PASS,
-                              f"Every Pareto-dominated alternative ({names_text(sorted({q for _, q in pairs}))}) "
-                              f"gets probability 0 from {name}.")
-        return ctx.result("pareto", FAIL,
-                          f"Every {who} likes {a} at least as much as {b}, and some strictly more, yet {name} "
-                          f"gives {b} probability {prob(out[b])} (Pareto efficiency requires 0).",
-                          {"dominating": a, "dominated": b, "probability": float(out[b]), "outcome": out})
+            return ctx.result(
+                "pareto",
+                PASS,
+                f"Every Pareto-dominated alternative ({names_text(sorted({q for _, q in pairs}))}) "
+                f"gets probability 0 from {name}.",
+            )
+        return ctx.result(
+            "pareto",
+            FAIL,
+            f"Every {who} likes {a} at least as much as {b}, and some strictly more, yet {name} "
+            f"gives {b} probability {prob(out[b])} (Pareto efficiency requires 0).",
+            {"dominating": a, "dominated": b, "probability": float(out[b]), "outcome": out},
+        )
     w = ctx.winners(out)
     for a, b in pairs:
         if b in w:
-            return ctx.result("pareto", FAIL,
-                              f"Every {who} likes {a} at least as much as {b}, and some strictly more, yet {name} "
-                              f"picks {b}{' among its tied winners' if len(w) > 1 else ''} ({values_text(out)}).",
-                              {"dominating": a, "dominated": b, "winners": w, "outcome": out})
+            return ctx.result(
+                "pareto",
+                FAIL,
+                f"Every {who} likes {a} at least as much as {b}, and some strictly more, yet {name} "
+                f"picks {b}{' among its tied winners' if len(w) > 1 else ''} ({values_text(out)}).",
+                {"dominating": a, "dominated": b, "winners": w, "outcome": out},
+            )
     return ctx.result("pareto", PASS, f"{name} picks {names_text(w)}, which no other alternative Pareto-dominates.")
 
 
@@ -104,11 +120,14 @@ def check_iia(ctx: Context):
         if not ctx.probabilistic:
             w_after = ctx.winners(after)
             if w_after != [a for a in w if a != x]:
-                return ctx.result("iia", FAIL,
-                                  f"Removing {x} changes {name}'s winner from {names_text(w)} to {names_text(w_after)} "
-                                  f"(before: {values_text(out)}; without {x}: {values_text(after)}).",
-                                  {"removed": x, "winners_before": w, "winners_after": w_after,
-                                   "before": out, "after": after}, tried=tried)
+                return ctx.result(
+                    "iia",
+                    FAIL,
+                    f"Removing {x} changes {name}'s winner from {names_text(w)} to {names_text(w_after)} "
+                    f"(before: {values_text(out)}; without {x}: {values_text(after)}).",
+                    {"removed": x, "winners_before": w, "winners_after": w_after, "before": out, "after": after},
+                    tried=tried,
+                )
             continue
         kept = out[rest]
         if kept.sum() <= PROBABILITY_TOLERANCE:
@@ -116,34 +135,59 @@ def check_iia(ctx: Context):
         conditional = kept / kept.sum()
         change = float((after - conditional).abs().max())
         if change > PROBABILITY_TOLERANCE:
-            return ctx.result("iia", FAIL,
-                              f"Removing {x} changes how {name} shares its probability among the others: "
-                              f"before, they got {shares_text(conditional)} of what {x} left; without {x}, "
-                              f"{shares_text(after)}.",
-                              {"removed": x, "conditional_before": conditional, "after": after,
-                               "before": out, "largest_change": change}, tried=tried)
+            return ctx.result(
+                "iia",
+                FAIL,
+                f"Removing {x} changes how {name} shares its probability among the others: "
+                f"before, they got {shares_text(conditional)} of what {x} left; without {x}, "
+                f"{shares_text(after)}.",
+                {
+                    "removed": x,
+                    "conditional_before": conditional,
+                    "after": after,
+                    "before": out,
+                    "largest_change": change,
+                },
+                tried=tried,
+            )
     note = f" (not checked: removing {', '.join(skipped)})" if skipped else ""
     scope = "each alternative removed in turn" + ("" if ctx.probabilistic else " (the winners excepted)")
     if not ctx.probabilistic:
-        return ctx.result("iia", PASS,
-                          f"Removing any alternative other than the winner ({names_text(w)}) leaves {name}'s "
-                          f"winner unchanged{note}.", tried=tried, exhaustive=not skipped, scope=scope)
-    return ctx.result("iia", PASS,
-                      f"Removing any one alternative leaves the relative probabilities {name} gives the "
-                      f"others unchanged{note}.", tried=tried, exhaustive=not skipped, scope=scope)
+        return ctx.result(
+            "iia",
+            PASS,
+            f"Removing any alternative other than the winner ({names_text(w)}) leaves {name}'s winner unchanged{note}.",
+            tried=tried,
+            exhaustive=not skipped,
+            scope=scope,
+        )
+    return ctx.result(
+        "iia",
+        PASS,
+        f"Removing any one alternative leaves the relative probabilities {name} gives the others unchanged{note}.",
+        tried=tried,
+        exhaustive=not skipped,
+        scope=scope,
+    )
 
 
 # ============================================================================ clones
 def check_clones(ctx: Context):
     if not ctx.population.has_full_rankings:
-        return ctx.result("clones", NOT_APPLICABLE,
-                          "a clone needs voters' rankings or user types; a comparison table or a preference "
-                          "matrix has no entries for a response nobody compared")
+        return ctx.result(
+            "clones",
+            NOT_APPLICABLE,
+            "a clone needs voters' rankings or user types; a comparison table or a preference "
+            "matrix has no entries for a response nobody compared",
+        )
     name, out = ctx.name, ctx.out
     names = list(out.index)
     w = ctx.winners(out)
-    how = ("every voter ranks it right next to {x}, half of them just above and half just below"
-           if ctx.kind == RANKINGS else "every user type gives it exactly {x}'s reward")
+    how = (
+        "every voter ranks it right next to {x}, half of them just above and half just below"
+        if ctx.kind == RANKINGS
+        else "every user type gives it exactly {x}'s reward"
+    )
     tried = 0
     scope = _scope(ctx)
     for x in names:
@@ -160,11 +204,23 @@ def check_clones(ctx: Context):
             w_after = [x if a == clone else a for a in ctx.winners(after)]
             w_after = [a for a in names if a in set(w_after)]
             if w_after != w:
-                return ctx.result("clones", FAIL,
-                                  f"{described} changes {name}'s winner from {names_text(w)} to {names_text(w_after)} "
-                                  f"({values_text(after)}).",
-                                  {"cloned": x, "clone": clone, "winners_before": w, "winners_after": w_after,
-                                   "before": out, "after": after}, tried=tried, exhaustive=False, scope=scope)
+                return ctx.result(
+                    "clones",
+                    FAIL,
+                    f"{described} changes {name}'s winner from {names_text(w)} to {names_text(w_after)} "
+                    f"({values_text(after)}).",
+                    {
+                        "cloned": x,
+                        "clone": clone,
+                        "winners_before": w,
+                        "winners_after": w_after,
+                        "before": out,
+                        "after": after,
+                    },
+                    tried=tried,
+                    exhaustive=False,
+                    scope=scope,
+                )
             continue
         diff = (merged - out).abs()
         if float(diff.max()) > PROBABILITY_TOLERANCE:
@@ -174,20 +230,37 @@ def check_clones(ctx: Context):
                 what = f"{b} goes from {prob(out[b])} to {prob(after[b])}"
             else:
                 what = f"{x} and {clone} together get {prob(merged[x])} instead of {x}'s {prob(out[x])}"
-            return ctx.result("clones", FAIL, f"{described} changes {name}'s probabilities: {what}.",
-                              {"cloned": x, "clone": clone, "before": out, "after": after,
-                               "largest_change": float(diff.max())}, tried=tried, exhaustive=False, scope=scope)
+            return ctx.result(
+                "clones",
+                FAIL,
+                f"{described} changes {name}'s probabilities: {what}.",
+                {"cloned": x, "clone": clone, "before": out, "after": after, "largest_change": float(diff.max())},
+                tried=tried,
+                exhaustive=False,
+                scope=scope,
+            )
     failure, tried = _existing_clone_failure(ctx, tried)
     if failure is not None:
         return failure
     if not ctx.probabilistic:
-        return ctx.result("clones", PASS,
-                          f"Adding a clone of any alternative leaves {name}'s winner unchanged "
-                          "(a clone of the winner may share its place).", tried=tried, exhaustive=False, scope=scope)
-    return ctx.result("clones", PASS,
-                      f"Adding a clone of any alternative leaves every other probability of {name} unchanged, "
-                      "and the alternative and its clone share what it had.", tried=tried, exhaustive=False,
-                      scope=scope)
+        return ctx.result(
+            "clones",
+            PASS,
+            f"Adding a clone of any alternative leaves {name}'s winner unchanged "
+            "(a clone of the winner may share its place).",
+            tried=tried,
+            exhaustive=False,
+            scope=scope,
+        )
+    return ctx.result(
+        "clones",
+        PASS,
+        f"Adding a clone of any alternative leaves every other probability of {name} unchanged, "
+        "and the alternative and its clone share what it had.",
+        tried=tried,
+        exhaustive=False,
+        scope=scope,
+    )
 
 
 def _existing_clone_failure(ctx: Context, tried: int):
@@ -203,36 +276,70 @@ def _existing_clone_failure(ctx: Context, tried: int):
         except AggregationError:
             continue
         tried += 1
-        described = (f"{y} is already a clone of {x} here (no voter ranks another alternative between them, or "
-                     f"tied with one but not the other); without {y}")
+        described = (
+            f"{y} is already a clone of {x} here (no voter ranks another alternative between them, or "
+            f"tied with one but not the other); without {y}"
+        )
         if not ctx.probabilistic:
             w_with = [a for a in names if a in {x if b == y else b for b in w}]
             w_without = ctx.winners(without)
             if w_with != w_without:
-                return (ctx.result("clones", FAIL,
-                                  f"{described}, {name}'s winner is {names_text(w_without)}; with it, "
-                                  f"{names_text(w_with)} ({values_text(out)}).",
-                                  {"cloned": x, "clone": y, "existing": True, "winners_before": w_without,
-                                   "winners_after": w_with, "before": without, "after": out},
-                                  tried=tried, exhaustive=False, scope=_scope(ctx)), tried)
+                return (
+                    ctx.result(
+                        "clones",
+                        FAIL,
+                        f"{described}, {name}'s winner is {names_text(w_without)}; with it, "
+                        f"{names_text(w_with)} ({values_text(out)}).",
+                        {
+                            "cloned": x,
+                            "clone": y,
+                            "existing": True,
+                            "winners_before": w_without,
+                            "winners_after": w_with,
+                            "before": without,
+                            "after": out,
+                        },
+                        tried=tried,
+                        exhaustive=False,
+                        scope=_scope(ctx),
+                    ),
+                    tried,
+                )
             continue
         merged = out.drop(y)
         merged[x] = out[x] + out[y]
         diff = (merged - without.reindex(merged.index)).abs()
         if float(diff.max()) > PROBABILITY_TOLERANCE:
             b = str(diff.idxmax())
-            return (ctx.result("clones", FAIL,
-                              f"{described}, {name} gives {b} {prob(without[b])}; with it, "
-                              f"{prob(merged[b])}{f' ({x} and {y} together)' if b == x else ''}.",
-                              {"cloned": x, "clone": y, "existing": True, "before": without, "after": out,
-                               "largest_change": float(diff.max())},
-                              tried=tried, exhaustive=False, scope=_scope(ctx)), tried)
+            return (
+                ctx.result(
+                    "clones",
+                    FAIL,
+                    f"{described}, {name} gives {b} {prob(without[b])}; with it, "
+                    f"{prob(merged[b])}{f' ({x} and {y} together)' if b == x else ''}.",
+                    {
+                        "cloned": x,
+                        "clone": y,
+                        "existing": True,
+                        "before": without,
+                        "after": out,
+                        "largest_change": float(diff.max()),
+                    },
+                    tried=tried,
+                    exhaustive=False,
+                    scope=_scope(ctx),
+                ),
+                tried,
+            )
     return None, tried
 
 
 def _scope(ctx: Context) -> str:
-    made = ("one clone of each alternative, put next to it by every voter, half just above and half just below"
-            if ctx.kind == RANKINGS else "one clone of each alternative, with exactly its rewards")
+    made = (
+        "one clone of each alternative, put next to it by every voter, half just above and half just below"
+        if ctx.kind == RANKINGS
+        else "one clone of each alternative, with exactly its rewards"
+    )
     return made + "; then the clones already in the population, each removed in turn"
 
 
@@ -243,7 +350,7 @@ def existing_clones(population: Population) -> list[tuple[str, str]]:
     populations."""
     names = list(population.alternatives)
     if population.kind == RANKINGS:
-        L = np.asarray(population.compressed().levels, dtype=np.int64)          # (rankings, m)
+        L = np.asarray(population.compressed().levels, dtype=np.int64)  # (rankings, m)
         pairs = []
         for i in range(len(names)):
             for j in range(i + 1, len(names)):
@@ -254,8 +361,12 @@ def existing_clones(population: Population) -> list[tuple[str, str]]:
         return pairs
     if population.kind == USER_TYPES:
         R = population.rewards.to_numpy(float)
-        return [(names[i], names[j]) for i in range(len(names)) for j in range(i + 1, len(names))
-                if np.array_equal(R[:, i], R[:, j])]
+        return [
+            (names[i], names[j])
+            for i in range(len(names))
+            for j in range(i + 1, len(names))
+            if np.array_equal(R[:, i], R[:, j])
+        ]
     return []
 
 
@@ -286,27 +397,46 @@ def _removals(population) -> int:
 
 # ============================================================================ registry entries
 ENTRIES = [
-    Property("pareto", "Pareto efficiency", "Pareto",
-             "An alternative that another one Pareto-dominates (no voter prefers it, some prefer the other) is never "
-             "a winner.",
-             "An alternative that another one Pareto-dominates gets probability 0.",
-             "independence", (Reference("jackpot", "appendix A.1.2"),),
-             (Reference("jackpot", "appendix A.3.2"), Reference("rolling_dice")),
-             "the population as it is (no variation: a pass is a proof on this population)",
-             check_pareto),
-    Property("iia", "Independence of irrelevant alternatives", "Irrelevant alternatives",
-             "Removing an alternative that is not a winner does not change the winners.",
-             "Removing an alternative does not change the relative probabilities of the others.",
-             "independence", (Reference("jackpot", "section 3.2, Definition 4"),),
-             (Reference("jackpot", "appendix A.7 (IIA in Luce's sense)"),),
-             "each alternative removed in turn", check_iia, plan=_removals, min_alternatives=3),
-    Property("clones", "Independence of clones", "Clones",
-             "Adding a near-copy (clone) of an alternative does not change the winner (a clone of the winner may "
-             "share its place).",
-             "Adding a clone of x leaves every other probability unchanged; x and its clone share what x had.",
-             "independence", (Reference("jackpot", "appendix A.2"), Reference("tideman")),
-             (Reference("jackpot", "appendix A.2"), Reference("maximal_lotteries")),
-             "one clone of each alternative (for rankings put next to it by every voter, half just above and half "
-             "just below; for user types with exactly its rewards); other clones are not tried",
-             check_clones, plan=_removals),
+    Property(
+        "pareto",
+        "Pareto efficiency",
+        "Pareto",
+        "An alternative that another one Pareto-dominates (no voter prefers it, some prefer the other) is never "
+        "a winner.",
+        "An alternative that another one Pareto-dominates gets probability 0.",
+        "independence",
+        (Reference("jackpot", "appendix A.1.2"),),
+        (Reference("jackpot", "appendix A.3.2"), Reference("rolling_dice")),
+        "the population as it is (no variation: a pass is a proof on this population)",
+        check_pareto,
+    ),
+    Property(
+        "iia",
+        "Independence of irrelevant alternatives",
+        "Irrelevant alternatives",
+        "Removing an alternative that is not a winner does not change the winners.",
+        "Removing an alternative does not change the relative probabilities of the others.",
+        "independence",
+        (Reference("jackpot", "section 3.2, Definition 4"),),
+        (Reference("jackpot", "appendix A.7 (IIA in Luce's sense)"),),
+        "each alternative removed in turn",
+        check_iia,
+        plan=_removals,
+        min_alternatives=3,
+    ),
+    Property(
+        "clones",
+        "Independence of clones",
+        "Clones",
+        "Adding a near-copy (clone) of an alternative does not change the winner (a clone of the winner may "
+        "share its place).",
+        "Adding a clone of x leaves every other probability unchanged; x and its clone share what x had.",
+        "independence",
+        (Reference("jackpot", "appendix A.2"), Reference("tideman")),
+        (Reference("jackpot", "appendix A.2"), Reference("maximal_lotteries")),
+        "one clone of each alternative (for rankings put next to it by every voter, half just above and half "
+        "just below; for user types with exactly its rewards); other clones are not tried",
+        check_clones,
+        plan=_removals,
+    ),
 ]

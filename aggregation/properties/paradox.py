@@ -23,6 +23,7 @@ the part of the evaluation budget left for it; otherwise it gets its share of th
 random search. The result says, size by size, what was searched; a paradox is *minimal* (no smaller
 one exists, up to renaming) only when every smaller size was searched exhaustively.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -43,8 +44,7 @@ from ..populations.profile import Profile
 from ..rules.registry import get_rule
 from ..rules.rule import RuleParams
 from .axioms import run
-from .base import (FAIL, NOT_APPLICABLE, PASS, PROBABILISTIC, AxiomCheck, Context, lottery_text, names_text,
-                   top_mask)
+from .base import FAIL, NOT_APPLICABLE, PASS, PROBABILISTIC, AxiomCheck, Context, lottery_text, names_text, top_mask
 from .registry import get_property
 from .variations import profile_text
 
@@ -145,9 +145,11 @@ class ParadoxSearch:
         if self.refusal:
             return f"not searched: {self.refusal}"
         single = "; only populations on which the rule's answer is unique" if self.unique_outcome else ""
-        head = (f"strict rankings of at most {self.max_alternatives} alternatives by at most {self.max_voters} "
-                f"voters, up to renaming the alternatives{single}; at most {self.max_evaluations:,} "
-                f"re-computations of the rule (seed {self.seed}); {self.stopped}")
+        head = (
+            f"strict rankings of at most {self.max_alternatives} alternatives by at most {self.max_voters} "
+            f"voters, up to renaming the alternatives{single}; at most {self.max_evaluations:,} "
+            f"re-computations of the rule (seed {self.seed}); {self.stopped}"
+        )
         sizes = "; ".join(level.text() for level in self.levels)
         return f"{head}. Searched: {sizes}." if sizes else head + "."
 
@@ -198,8 +200,9 @@ def profile_of(multiset, m: int) -> Profile:
 
 
 # ============================================================================ search
-def find_paradox(rule_id, property_id, max_alternatives: int = MAX_ALTERNATIVES, max_voters: int = MAX_VOTERS,
-                 **options) -> Paradox | None:
+def find_paradox(
+    rule_id, property_id, max_alternatives: int = MAX_ALTERNATIVES, max_voters: int = MAX_VOTERS, **options
+) -> Paradox | None:
     """The smallest population (fewest voters, then fewest alternatives) of at most ``max_voters``
     voters with strict rankings of at most ``max_alternatives`` alternatives on which ``rule_id``
     violates ``property_id``, or None when none was found within the bounds (:func:`search` returns the
@@ -207,10 +210,20 @@ def find_paradox(rule_id, property_id, max_alternatives: int = MAX_ALTERNATIVES,
     return search(rule_id, property_id, max_alternatives, max_voters, **options).paradox
 
 
-def search(rule_id, property_id, max_alternatives: int = MAX_ALTERNATIVES, max_voters: int = MAX_VOTERS, *,
-           params: RuleParams | None = None, version: str | None = None, max_evaluations: int = MAX_EVALUATIONS,
-           max_seconds: float | None = None, seed: int = 0, unique_outcome: bool = False,
-           progress: Callable[[float, str], None] | None = None) -> ParadoxSearch:
+def search(
+    rule_id,
+    property_id,
+    max_alternatives: int = MAX_ALTERNATIVES,
+    max_voters: int = MAX_VOTERS,
+    *,
+    params: RuleParams | None = None,
+    version: str | None = None,
+    max_evaluations: int = MAX_EVALUATIONS,
+    max_seconds: float | None = None,
+    seed: int = 0,
+    unique_outcome: bool = False,
+    progress: Callable[[float, str], None] | None = None,
+) -> ParadoxSearch:
     """Search for a paradox (module docstring) and say what was searched. ``max_evaluations`` bounds the
     re-computations of the rule (deterministic); ``max_seconds``, if given, also stops the search after
     that long (the bounds then say how far it got); ``unique_outcome`` skips the populations on which the
@@ -226,14 +239,32 @@ def search(rule_id, property_id, max_alternatives: int = MAX_ALTERNATIVES, max_v
         raise AggregationError(f"max_evaluations must be positive, got {max_evaluations!r}")
     max_alternatives, max_voters, max_evaluations = int(max_alternatives), int(max_voters), int(max_evaluations)
     probe = Context(profile_of((0, 1), 2), rule, params, version)
-    base = dict(rule=rule.id, property=prop.id, version=probe.version, max_alternatives=max_alternatives,
-                max_voters=max_voters, max_evaluations=max_evaluations, seed=seed,
-                unique_outcome=bool(unique_outcome))
+    base = dict(
+        rule=rule.id,
+        property=prop.id,
+        version=probe.version,
+        max_alternatives=max_alternatives,
+        max_voters=max_voters,
+        max_evaluations=max_evaluations,
+        seed=seed,
+        unique_outcome=bool(unique_outcome),
+    )
     refusal = _refusal(rule, prop, params, probe)
     if refusal:
         return ParadoxSearch(**base, paradox=None, stopped="not searched", refusal=refusal)
-    return _Search(rule, prop, params, probe.version, max_alternatives, max_voters, max_evaluations, max_seconds,
-                   seed, progress, base).run()
+    return _Search(
+        rule,
+        prop,
+        params,
+        probe.version,
+        max_alternatives,
+        max_voters,
+        max_evaluations,
+        max_seconds,
+        seed,
+        progress,
+        base,
+    ).run()
 
 
 def _refusal(rule, prop, params, probe) -> str:
@@ -255,7 +286,7 @@ class _Search:
         self.spent = 0
         self.levels: list[Level] = []
         self.checks_exhaustive = True
-        self.per_profile: dict[int, float] = {}       # running mean of re-computations per profile, by m
+        self.per_profile: dict[int, float] = {}  # running mean of re-computations per profile, by m
         self.start = time.perf_counter()
 
     # ------------------------------------------------------------------ helpers
@@ -284,24 +315,44 @@ class _Search:
             self.progress(min(1.0, self.spent / self.budget), text)
 
     def done(self, paradox: Paradox | None, stopped: str) -> ParadoxSearch:
-        return ParadoxSearch(**self.base, paradox=paradox, levels=tuple(self.levels), evaluations=self.spent,
-                             stopped=stopped, checks_exhaustive=self.checks_exhaustive,
-                             seconds=time.perf_counter() - self.start)
+        return ParadoxSearch(
+            **self.base,
+            paradox=paradox,
+            levels=tuple(self.levels),
+            evaluations=self.spent,
+            stopped=stopped,
+            checks_exhaustive=self.checks_exhaustive,
+            seconds=time.perf_counter() - self.start,
+        )
 
     def found(self, profile: Profile, result: AxiomCheck, n: int, m: int, out) -> ParadoxSearch:
         minimal = all(level.exhaustive for level in self.levels[:-1])
-        paradox = Paradox(self.rule.id, self.prop.id, self.version, profile, result, n, m, minimal,
-                          narrative(self.rule, profile, result, out, self.version, self.params))
+        paradox = Paradox(
+            self.rule.id,
+            self.prop.id,
+            self.version,
+            profile,
+            result,
+            n,
+            m,
+            minimal,
+            narrative(self.rule, profile, result, out, self.version, self.params),
+        )
         return self.done(paradox, "stopped at the first violation")
 
     # ------------------------------------------------------------------ the search
     def run(self) -> ParadoxSearch:
-        sizes = [(n, m) for n in range(1, self.max_n + 1)
-                 for m in range(max(2, self.prop.min_alternatives), self.max_m + 1)]
+        sizes = [
+            (n, m) for n in range(1, self.max_n + 1) for m in range(max(2, self.prop.min_alternatives), self.max_m + 1)
+        ]
         for k, (n, m) in enumerate(sizes):
             if self.out_of_budget():
-                return self.done(None, "the evaluation budget was spent" if self.spent >= self.budget
-                                 else f"stopped after {self.max_seconds:g} s")
+                return self.done(
+                    None,
+                    "the evaluation budget was spent"
+                    if self.spent >= self.budget
+                    else f"stopped after {self.max_seconds:g} s",
+                )
             self.report(f"{n} voters, {m} alternatives")
             remaining = self.budget - self.spent
             share = max(1, remaining // (len(sizes) - k))
@@ -331,7 +382,7 @@ class _Search:
             profile = profile_of(multiset, m)
             result, out = self.check(profile, m)
             checked += 1
-            if result.status == FAIL:      # the first violation of this size, in the listing order
+            if result.status == FAIL:  # the first violation of this size, in the listing order
                 self.levels.append(Level(n, m, len(listed), checked, "exhaustive"))
                 return self.found(profile, result, n, m, out)
             if checked % 200 == 0:
@@ -374,7 +425,7 @@ class _Search:
                 if self.spent >= stop_at or self.out_of_budget():
                     break
                 neighbour = list(current)
-                neighbour[rnd.randrange(n)] = rnd.randrange(T)          # one voter changes ranking
+                neighbour[rnd.randrange(n)] = rnd.randrange(T)  # one voter changes ranking
                 neighbour = tuple(sorted(neighbour))
                 candidate, candidate_score = visit(neighbour)
                 if candidate is None:
@@ -398,8 +449,9 @@ def closeness(values: pd.Series | None, version: str) -> float:
 
 
 # ============================================================================ narrative
-def narrative(rule, profile: Profile, check: AxiomCheck, out: pd.Series | None, version: str,
-              params: RuleParams | None = None) -> str:
+def narrative(
+    rule, profile: Profile, check: AxiomCheck, out: pd.Series | None, version: str, params: RuleParams | None = None
+) -> str:
     """The paradox in a few sentences: who the voters are, what the rule does, and the counterexample."""
     n = int(round(profile.total_weight))
     voters = f"These {n} voter{'s' if n != 1 else ''} ({profile_text(profile)})"
@@ -410,7 +462,7 @@ def narrative(rule, profile: Profile, check: AxiomCheck, out: pd.Series | None, 
     else:
         does = f"elect {names_text(winners(out))} under {rule.label}"
     message = check.message
-    for opening in ("With everybody voting, ", ""):      # the message's own first sentence says it again
+    for opening in ("With everybody voting, ", ""):  # the message's own first sentence says it again
         start = f"{opening}{rule.name_with(params)} picks "
         if message.startswith(start) and ". " in message:
             message = message.split(". ", 1)[1]

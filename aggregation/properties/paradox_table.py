@@ -13,6 +13,7 @@ records its bounds, the date and, per entry: whether a violation was found (with
 counterexample in words, the narrative and whether it is minimal), or none within the bounds, or why
 the pair does not apply, and the sizes searched (in words, ``bounds``).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -49,8 +50,10 @@ def seconds_per_evaluation(rule, params: RuleParams | None = None) -> float:
     """How long one check-sized re-computation of ``rule`` takes here: the median over a few small
     profiles of strict rankings (3 and 4 alternatives, with and without a majority cycle)."""
     rule, params = get_rule(rule), params or RuleParams()
-    samples = [profile_of(ms, m) for ms, m in (((0, 0, 3), 3), ((0, 3, 4), 3), ((0, 1, 5, 5), 3),
-                                                ((0, 7, 14, 21), 4), ((0, 0, 9, 17, 22), 4))]
+    samples = [
+        profile_of(ms, m)
+        for ms, m in (((0, 0, 3), 3), ((0, 3, 4), 3), ((0, 1, 5, 5), 3), ((0, 7, 14, 21), 4), ((0, 0, 9, 17, 22), 4))
+    ]
     times = []
     for profile in samples:
         start = time.perf_counter()
@@ -72,21 +75,44 @@ def budget_for(seconds_each: float, seconds: float) -> int:
 
 def entry(result: ParadoxSearch) -> dict:
     """One pair of the table as plain data."""
-    row = {"rule": result.rule, "property": result.property, "version": result.version,
-           "max_alternatives": result.max_alternatives, "max_voters": result.max_voters,
-           "max_evaluations": result.max_evaluations, "seed": result.seed, "evaluations": result.evaluations,
-           "bounds": result.bounds_text(), "checks_exhaustive": result.checks_exhaustive}
+    row = {
+        "rule": result.rule,
+        "property": result.property,
+        "version": result.version,
+        "max_alternatives": result.max_alternatives,
+        "max_voters": result.max_voters,
+        "max_evaluations": result.max_evaluations,
+        "seed": result.seed,
+        "evaluations": result.evaluations,
+        "bounds": result.bounds_text(),
+        "checks_exhaustive": result.checks_exhaustive,
+    }
     if result.refusal:
         return {**row, "status": NOT_APPLICABLE, "reason": result.refusal}
     if result.paradox is None:
         return {**row, "status": NONE_FOUND}
     p = result.paradox
-    return {**row, "status": FOUND, "voters": p.voters, "alternatives": p.alternatives, "minimal": p.minimal,
-            "population": p.population.to_text(), "narrative": p.narrative}
+    return {
+        **row,
+        "status": FOUND,
+        "voters": p.voters,
+        "alternatives": p.alternatives,
+        "minimal": p.minimal,
+        "population": p.population.to_text(),
+        "narrative": p.narrative,
+    }
 
 
-def generate(rules=None, properties=None, *, alternatives: int = MAX_ALTERNATIVES, voters: int = MAX_VOTERS,
-             seconds: float = SECONDS_PER_PAIR, seed: int = 0, log=None) -> dict:
+def generate(
+    rules=None,
+    properties=None,
+    *,
+    alternatives: int = MAX_ALTERNATIVES,
+    voters: int = MAX_VOTERS,
+    seconds: float = SECONDS_PER_PAIR,
+    seed: int = 0,
+    log=None,
+) -> dict:
     """The table for ``rules`` x ``properties`` (default: every one of the registries)."""
     rules = list(rules) if rules is not None else list(RULES)
     properties = list(properties) if properties is not None else list(PROPERTIES)
@@ -96,20 +122,33 @@ def generate(rules=None, properties=None, *, alternatives: int = MAX_ALTERNATIVE
         budget = budget_for(each, seconds)
         for prop in properties:
             start = time.perf_counter()
-            result = search(rule_id, prop, alternatives, voters, max_evaluations=budget, seed=seed,
-                            max_seconds=TIME_CAP * seconds)
+            result = search(
+                rule_id, prop, alternatives, voters, max_evaluations=budget, seed=seed, max_seconds=TIME_CAP * seconds
+            )
             entries.append(entry(result))
             if log is not None:
-                what = (f"{result.paradox.voters} voters, {result.paradox.alternatives} alternatives"
-                        if result.paradox else result.refusal or "none found")
-                log(f"{rule_id} x {prop}: {what} ({result.evaluations:,} of {budget:,} re-computations, "
-                    f"{time.perf_counter() - start:.1f} s)")
-    return {"format": FORMAT, "generated": _dt.date.today().isoformat(),
-            "command": "python -m aggregation.properties.paradox_table",
-            "bounds": {"max_alternatives": alternatives, "max_voters": voters, "seconds_per_pair": seconds,
-                       "seed": seed, "profiles": "strict rankings with whole-number weights, up to renaming the "
-                                                 "alternatives"},
-            "entries": entries}
+                what = (
+                    f"{result.paradox.voters} voters, {result.paradox.alternatives} alternatives"
+                    if result.paradox
+                    else result.refusal or "none found"
+                )
+                log(
+                    f"{rule_id} x {prop}: {what} ({result.evaluations:,} of {budget:,} re-computations, "
+                    f"{time.perf_counter() - start:.1f} s)"
+                )
+    return {
+        "format": FORMAT,
+        "generated": _dt.date.today().isoformat(),
+        "command": "python -m aggregation.properties.paradox_table",
+        "bounds": {
+            "max_alternatives": alternatives,
+            "max_voters": voters,
+            "seconds_per_pair": seconds,
+            "seed": seed,
+            "profiles": "strict rankings with whole-number weights, up to renaming the alternatives",
+        },
+        "entries": entries,
+    }
 
 
 def write(table: dict, path: Path | str = DEFAULT_PATH) -> None:
@@ -144,13 +183,22 @@ def lookup(table: dict, rule: str, prop: str) -> dict | None:
 def refind(row: dict) -> ParadoxSearch:
     """The search an entry records, run again with the same bounds, budget and seed (an entry whose search
     was stopped by the time cap is repeated up to the same budget, so it may search further)."""
-    return search(row["rule"], row["property"], row["max_alternatives"], row["max_voters"],
-                  max_evaluations=row["max_evaluations"], seed=row["seed"])
+    return search(
+        row["rule"],
+        row["property"],
+        row["max_alternatives"],
+        row["max_voters"],
+        max_evaluations=row["max_evaluations"],
+        seed=row["seed"],
+    )
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m aggregation.properties.paradox_table", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m aggregation.properties.paradox_table",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--out", default=str(DEFAULT_PATH), help="where to write the table (JSON)")
     parser.add_argument("--rules", nargs="*", help="rule ids (default: every rule of the registry)")
     parser.add_argument("--properties", nargs="*", help="property ids (default: every property)")
@@ -159,12 +207,19 @@ def main(argv=None) -> int:
     parser.add_argument("--seconds", type=float, default=SECONDS_PER_PAIR, help="time worth of budget per pair")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
-    table = generate(args.rules, args.properties, alternatives=args.alternatives, voters=args.voters,
-                     seconds=args.seconds, seed=args.seed, log=lambda line: print(line, flush=True))
+    table = generate(
+        args.rules,
+        args.properties,
+        alternatives=args.alternatives,
+        voters=args.voters,
+        seconds=args.seconds,
+        seed=args.seed,
+        log=lambda line: print(line, flush=True),
+    )
     write(table, args.out)
     print(f"wrote {len(table['entries'])} entries to {args.out}")
     return 0
 
 
-if __name__ == "__main__":   # pragma: no cover
+if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -6,6 +6,7 @@ Each family module (``majoritarian``, ``independence``, ``symmetry``, ``electora
 Properties page's grid, its definitions, the paradox search and its precomputed table are all
 derived from :data:`PROPERTIES`: adding a property is writing its check and one entry.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -44,8 +45,19 @@ def get_property(prop) -> Property:
 def properties_table() -> pd.DataFrame:
     """One row per property: name, family, both definitions, sources, what the check explores, which
     populations it reads."""
-    rows = [{"id": p.id, "name": p.name, "short": p.short, "family": p.family, "winner version": p.winner_version,
-             "probabilistic version": p.probabilistic_version, "source": p.source,
-             "probabilistic source": p.probabilistic_source, "explores": p.searched, "populations": ", ".join(p.needs)}
-            for p in PROPERTIES.values()]
+    rows = [
+        {
+            "id": p.id,
+            "name": p.name,
+            "short": p.short,
+            "family": p.family,
+            "winner version": p.winner_version,
+            "probabilistic version": p.probabilistic_version,
+            "source": p.source,
+            "probabilistic source": p.probabilistic_source,
+            "explores": p.searched,
+            "populations": ", ".join(p.needs),
+        }
+        for p in PROPERTIES.values()
+    ]
     return pd.DataFrame(rows).set_index("id")

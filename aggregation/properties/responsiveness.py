@@ -17,6 +17,7 @@
   reading for lotteries): listing the rest does not lower the probability of an alternative already
   listed.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -29,8 +30,10 @@ from .base import FAIL, MAX_VARIATIONS, PASS, SEED, Context, Property, names_tex
 from .variations import Space, change, count_of, counts_axis, ranking_text, scope_text, voters_text, whole
 
 
-ONLY_RANKINGS = ("it changes some voters' rankings, which only a population of rankings has; user types, comparison "
-                 "tables and preference matrices do not record each voter's ranking")
+ONLY_RANKINGS = (
+    "it changes some voters' rankings, which only a population of rankings has; user types, comparison "
+    "tables and preference matrices do not record each voter's ranking"
+)
 
 
 def _rows(ctx: Context) -> Profile:
@@ -72,6 +75,7 @@ def _monotonicity_space(profile: Profile, targets: list[str]) -> Space:
         if new is None or s is None:
             return None
         return x, i, new, s
+
     return Space([targets, range(profile.n_rankings), range(2 * m), counts], build, complete)
 
 
@@ -102,21 +106,36 @@ def check_monotonicity(ctx: Context):
             old = ranking_text(profile.levels[i], names)
             who = voters_text(s, profile.weights[i], old)
             verb = "raises" if whole(s) and int(s) == 1 else "raise"
-            return ctx.result("monotonicity", FAIL,
-                              f"{name} picks {ctx.picks(out)}. If {who} {verb} {x} ({old} becomes "
-                              f"{ranking_text(new, names)}), nothing else changing, {result}.",
-                              {"alternative": x, "ranking": old, "raised": ranking_text(new, names),
-                               "voters": float(s), "before": out, "after": after, "population": raised},
-                              tried=tried, exhaustive=False,
-                              scope=scope_text(space, tried, MAX_VARIATIONS, "raise"))
+            return ctx.result(
+                "monotonicity",
+                FAIL,
+                f"{name} picks {ctx.picks(out)}. If {who} {verb} {x} ({old} becomes "
+                f"{ranking_text(new, names)}), nothing else changing, {result}.",
+                {
+                    "alternative": x,
+                    "ranking": old,
+                    "raised": ranking_text(new, names),
+                    "voters": float(s),
+                    "before": out,
+                    "after": after,
+                    "population": raised,
+                },
+                tried=tried,
+                exhaustive=False,
+                scope=scope_text(space, tried, MAX_VARIATIONS, "raise"),
+            )
     exhaustive = space.exhaustive(MAX_VARIATIONS)
-    whom = (f"an alternative {name} uses" if ctx.probabilistic else f"the winner ({names_text(ctx.winners(out))})")
+    whom = f"an alternative {name} uses" if ctx.probabilistic else f"the winner ({names_text(ctx.winners(out))})"
     effect = "lowers its probability" if ctx.probabilistic else "makes it lose"
-    return ctx.result("monotonicity", PASS,
-                      f"Raising {whom} in some voters' rankings never {effect} "
-                      f"({'every raise tried' if exhaustive else f'{tried:,} raises tried'}).",
-                      tried=tried, exhaustive=exhaustive,
-                      scope=scope_text(space, tried, MAX_VARIATIONS, "raise of a winner by some voters"))
+    return ctx.result(
+        "monotonicity",
+        PASS,
+        f"Raising {whom} in some voters' rankings never {effect} "
+        f"({'every raise tried' if exhaustive else f'{tried:,} raises tried'}).",
+        tried=tried,
+        exhaustive=exhaustive,
+        scope=scope_text(space, tried, MAX_VARIATIONS, "raise of a winner by some voters"),
+    )
 
 
 # ============================================================================ later-no-harm
@@ -138,6 +157,7 @@ def _later_space(profile: Profile) -> Space:
         if cut is None or s is None:
             return None
         return i, t, cut, s
+
     return Space([range(profile.n_rankings), range(1, max(m - 1, 1)), counts], build, complete)
 
 
@@ -174,37 +194,68 @@ def check_later_no_harm(ctx: Context):
                 effect = f"{name} picks {names_text(ctx.winners(out))} instead"
                 would = f"{name} would pick {names_text(ctx.winners(before))}"
             kept = ranking_text(row[row < t], listed)
-            return ctx.result("later_no_harm", FAIL,
-                              f"If {who} had listed only {kept} "
-                              f"(leaving {', '.join(rest)} unranked, tied last), {would}. Listing the rest of their "
-                              f"ranking harms {x}, whom they had listed: {effect}.",
-                              {"alternative": x, "ranking": full, "truncated": ranking_text(cut, names),
-                               "voters": float(s), "before": before, "after": out, "population": shorter},
-                              tried=tried, exhaustive=False)
+            return ctx.result(
+                "later_no_harm",
+                FAIL,
+                f"If {who} had listed only {kept} "
+                f"(leaving {', '.join(rest)} unranked, tied last), {would}. Listing the rest of their "
+                f"ranking harms {x}, whom they had listed: {effect}.",
+                {
+                    "alternative": x,
+                    "ranking": full,
+                    "truncated": ranking_text(cut, names),
+                    "voters": float(s),
+                    "before": before,
+                    "after": out,
+                    "population": shorter,
+                },
+                tried=tried,
+                exhaustive=False,
+            )
     exhaustive = space.exhaustive(MAX_VARIATIONS)
-    return ctx.result("later_no_harm", PASS,
-                      f"Listing later preferences never harms an alternative already listed "
-                      f"({'every truncation tried' if exhaustive else f'{tried:,} truncations tried'}).",
-                      tried=tried, exhaustive=exhaustive,
-                      scope=scope_text(space, tried, MAX_VARIATIONS, "truncation of some voters' rankings"))
+    return ctx.result(
+        "later_no_harm",
+        PASS,
+        f"Listing later preferences never harms an alternative already listed "
+        f"({'every truncation tried' if exhaustive else f'{tried:,} truncations tried'}).",
+        tried=tried,
+        exhaustive=exhaustive,
+        scope=scope_text(space, tried, MAX_VARIATIONS, "truncation of some voters' rankings"),
+    )
 
 
 # ============================================================================ registry entries
 ENTRIES = [
-    Property("monotonicity", "Monotonicity", "Monotonicity",
-             "If some voters raise a winner x in their rankings, nothing else changing, x still wins.",
-             "If some voters raise x in their rankings, nothing else changing, x's probability does not fall.",
-             "responsiveness", (Reference("jackpot", "appendix A.2 (Monotonicity)"), Reference("smith"),
-                                Reference("felsenthal")),
-             (Reference("jackpot", "appendix A.2 (Monotonicity), read for lotteries"),),
-             "every winner raised to every higher place by every number of the voters sharing a ranking (1,000 "
-             "random raises when there are more)",
-             check_monotonicity, plan=_monotonicity_plan, needs=(RANKINGS,), refusal=ONLY_RANKINGS),
-    Property("later_no_harm", "Later-no-harm", "Later-no-harm",
-             "Listing later preferences cannot make an alternative already listed lose.",
-             "Listing later preferences cannot lower the probability of an alternative already listed.",
-             "responsiveness", (Reference("woodall"),), (Reference("woodall", "read for lotteries"),),
-             "every truncation of every ranking by every number of its voters (1,000 random ones when there are "
-             "more)",
-             check_later_no_harm, plan=_later_plan, needs=(RANKINGS,), refusal=ONLY_RANKINGS, min_alternatives=3),
+    Property(
+        "monotonicity",
+        "Monotonicity",
+        "Monotonicity",
+        "If some voters raise a winner x in their rankings, nothing else changing, x still wins.",
+        "If some voters raise x in their rankings, nothing else changing, x's probability does not fall.",
+        "responsiveness",
+        (Reference("jackpot", "appendix A.2 (Monotonicity)"), Reference("smith"), Reference("felsenthal")),
+        (Reference("jackpot", "appendix A.2 (Monotonicity), read for lotteries"),),
+        "every winner raised to every higher place by every number of the voters sharing a ranking (1,000 "
+        "random raises when there are more)",
+        check_monotonicity,
+        plan=_monotonicity_plan,
+        needs=(RANKINGS,),
+        refusal=ONLY_RANKINGS,
+    ),
+    Property(
+        "later_no_harm",
+        "Later-no-harm",
+        "Later-no-harm",
+        "Listing later preferences cannot make an alternative already listed lose.",
+        "Listing later preferences cannot lower the probability of an alternative already listed.",
+        "responsiveness",
+        (Reference("woodall"),),
+        (Reference("woodall", "read for lotteries"),),
+        "every truncation of every ranking by every number of its voters (1,000 random ones when there are more)",
+        check_later_no_harm,
+        plan=_later_plan,
+        needs=(RANKINGS,),
+        refusal=ONLY_RANKINGS,
+        min_alternatives=3,
+    ),
 ]

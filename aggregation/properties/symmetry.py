@@ -11,6 +11,7 @@ matter) and homogeneity (replicating the electorate changes nothing).
 * **homogeneity** (Smith 1973): replicating every voter t times (every weight multiplied by t)
   leaves the outcome unchanged; t = 2, 3 and 7 are tried (never a proof: that would need every t).
 """
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -77,19 +78,34 @@ def check_anonymity(ctx: Context):
     if ctx.kind == RANKINGS:
         expanded = _expanded(population)
         if expanded is not None:
-            variations.append((expanded, f"writing each ranking of weight w as w voters of weight 1 "
-                                         f"({expanded.n_rankings} rows instead of {population.n_rankings})"))
+            variations.append(
+                (
+                    expanded,
+                    f"writing each ranking of weight w as w voters of weight 1 "
+                    f"({expanded.n_rankings} rows instead of {population.n_rankings})",
+                )
+            )
         compressed = population.compressed()
         if compressed.n_rankings != population.n_rankings:
-            variations.append((compressed, f"merging identical rankings ({compressed.n_rankings} rows instead of "
-                                           f"{population.n_rankings})"))
+            variations.append(
+                (
+                    compressed,
+                    f"merging identical rankings ({compressed.n_rankings} rows instead of {population.n_rankings})",
+                )
+            )
     space = _anonymity_space(population)
     tried = orders = 0
 
     def fail(after, how, order=None):
-        return ctx.result("anonymity", FAIL, f"{how.capitalize()} should change nothing, but {name} goes from "
-                          f"{_outcome(ctx, out)} to {_outcome(ctx, after)}.",
-                          {"before": out, "after": after, "order": order}, tried=tried, exhaustive=False)
+        return ctx.result(
+            "anonymity",
+            FAIL,
+            f"{how.capitalize()} should change nothing, but {name} goes from "
+            f"{_outcome(ctx, out)} to {_outcome(ctx, after)}.",
+            {"before": out, "after": after, "order": order},
+            tried=tried,
+            exhaustive=False,
+        )
 
     for variation, how in variations:
         after = ctx.compute(variation)
@@ -107,10 +123,16 @@ def check_anonymity(ctx: Context):
     scope = scope_text(space, orders, MAX_VARIATIONS, f"other order of the {what}")
     if variations:
         scope += "; " + "; ".join(how for _, how in variations)
-    return ctx.result("anonymity", PASS, f"Listing the {what} in any other order"
-                      f"{' or writing them differently' if variations else ''} leaves {name}'s outcome unchanged "
-                      f"({'every order tried' if exhaustive else f'{tried:,} variations tried'}).",
-                      tried=tried, exhaustive=exhaustive, scope=scope)
+    return ctx.result(
+        "anonymity",
+        PASS,
+        f"Listing the {what} in any other order"
+        f"{' or writing them differently' if variations else ''} leaves {name}'s outcome unchanged "
+        f"({'every order tried' if exhaustive else f'{tried:,} variations tried'}).",
+        tried=tried,
+        exhaustive=exhaustive,
+        scope=scope,
+    )
 
 
 # ============================================================================ neutrality
@@ -145,18 +167,32 @@ def check_neutrality(ctx: Context):
         expected = pd.Series([float(out[names[p]]) for p in perm], index=names, name=out.name)
         if not ctx.same(expected, after):
             swaps = ", ".join(f"{names[p]}→{names[j]}" for j, p in enumerate(perm) if p != j)
-            return ctx.result("neutrality", FAIL,
-                              f"Renaming the alternatives ({swaps}: each takes over every voter's opinion of the "
-                              f"other) should rename {name}'s outcome to {_outcome(ctx, expected)}, but it gives "
-                              f"{_outcome(ctx, after)}.",
-                              {"renaming": {names[p]: names[j] for j, p in enumerate(perm)}, "expected": expected,
-                               "after": after, "before": out}, tried=tried, exhaustive=False)
+            return ctx.result(
+                "neutrality",
+                FAIL,
+                f"Renaming the alternatives ({swaps}: each takes over every voter's opinion of the "
+                f"other) should rename {name}'s outcome to {_outcome(ctx, expected)}, but it gives "
+                f"{_outcome(ctx, after)}.",
+                {
+                    "renaming": {names[p]: names[j] for j, p in enumerate(perm)},
+                    "expected": expected,
+                    "after": after,
+                    "before": out,
+                },
+                tried=tried,
+                exhaustive=False,
+            )
     exhaustive = space.exhaustive(MAX_VARIATIONS)
-    return ctx.result("neutrality", PASS,
-                      f"Renaming the alternatives renames {name}'s outcome and changes nothing else "
-                      f"({'every renaming' if exhaustive else f'{tried:,} renamings'} of the {len(names)} "
-                      "alternatives tried).", tried=tried, exhaustive=exhaustive,
-                      scope=scope_text(space, tried, MAX_VARIATIONS, "renaming of the alternatives"))
+    return ctx.result(
+        "neutrality",
+        PASS,
+        f"Renaming the alternatives renames {name}'s outcome and changes nothing else "
+        f"({'every renaming' if exhaustive else f'{tried:,} renamings'} of the {len(names)} "
+        "alternatives tried).",
+        tried=tried,
+        exhaustive=exhaustive,
+        scope=scope_text(space, tried, MAX_VARIATIONS, "renaming of the alternatives"),
+    )
 
 
 # ============================================================================ homogeneity
@@ -174,42 +210,73 @@ def check_homogeneity(ctx: Context):
         after = ctx.compute(replicated(ctx.population, t))
         tried += 1
         if not ctx.same(out, after):
-            return ctx.result("homogeneity", FAIL,
-                              f"Replicating every {voters} {t} times should change nothing, but {name} goes from "
-                              f"{_outcome(ctx, out)} to {_outcome(ctx, after)}.",
-                              {"factor": t, "before": out, "after": after}, tried=tried, exhaustive=False)
+            return ctx.result(
+                "homogeneity",
+                FAIL,
+                f"Replicating every {voters} {t} times should change nothing, but {name} goes from "
+                f"{_outcome(ctx, out)} to {_outcome(ctx, after)}.",
+                {"factor": t, "before": out, "after": after},
+                tried=tried,
+                exhaustive=False,
+            )
     shown = ", ".join(str(t) for t in REPLICATIONS)
-    return ctx.result("homogeneity", PASS,
-                      f"Replicating every {voters} {shown} times leaves {name}'s outcome unchanged.",
-                      tried=tried, exhaustive=False,
-                      scope=f"every weight multiplied by {shown}; a pass means no counterexample among these factors")
+    return ctx.result(
+        "homogeneity",
+        PASS,
+        f"Replicating every {voters} {shown} times leaves {name}'s outcome unchanged.",
+        tried=tried,
+        exhaustive=False,
+        scope=f"every weight multiplied by {shown}; a pass means no counterexample among these factors",
+    )
 
 
 # ============================================================================ registry entries
 _MAY = Reference("may")
 ENTRIES = [
-    Property("anonymity", "Anonymity", "Anonymity",
-             "Listing the voters in another order (or writing a ranking of weight w as w voters) does not change "
-             "the winners.",
-             "Listing the voters in another order does not change the lottery.",
-             "symmetry", (Reference("jackpot", "appendix A.3.2 (Anonymity)"), _MAY),
-             (Reference("jackpot", "appendix A.3.2 (Anonymity)"),),
-             "every order of the voters' rows for up to 6 rows (else 1,000 random orders), and each ranking of "
-             "whole weight w written as w voters",
-             check_anonymity, plan=_anonymity_plan, needs=(RANKINGS, USER_TYPES, COMPARISONS),
-             refusal="a preference matrix has no voters to list in another order"),
-    Property("neutrality", "Neutrality", "Neutrality",
-             "Renaming the alternatives renames the winners and changes nothing else.",
-             "Renaming the alternatives renames the lottery's probabilities and changes nothing else.",
-             "symmetry", (_MAY,), (Reference("rolling_dice"),),
-             "every renaming of up to 6 alternatives (else 1,000 random renamings)",
-             check_neutrality, plan=_neutrality_plan),
-    Property("homogeneity", "Homogeneity", "Homogeneity",
-             "Replicating every voter t times does not change the winners.",
-             "Replicating every voter t times does not change the lottery.",
-             "symmetry", (Reference("smith"),), (Reference("maximal_lotteries"),),
-             "every weight multiplied by 2, 3 and 7 (bounded: a pass is no proof for every factor)",
-             check_homogeneity, plan=lambda population: len(REPLICATIONS), needs=(RANKINGS, USER_TYPES),
-             refusal="a comparison table or a preference matrix only holds shares, which replicating the voters "
-                     "leaves exactly as they are"),
+    Property(
+        "anonymity",
+        "Anonymity",
+        "Anonymity",
+        "Listing the voters in another order (or writing a ranking of weight w as w voters) does not change "
+        "the winners.",
+        "Listing the voters in another order does not change the lottery.",
+        "symmetry",
+        (Reference("jackpot", "appendix A.3.2 (Anonymity)"), _MAY),
+        (Reference("jackpot", "appendix A.3.2 (Anonymity)"),),
+        "every order of the voters' rows for up to 6 rows (else 1,000 random orders), and each ranking of "
+        "whole weight w written as w voters",
+        check_anonymity,
+        plan=_anonymity_plan,
+        needs=(RANKINGS, USER_TYPES, COMPARISONS),
+        refusal="a preference matrix has no voters to list in another order",
+    ),
+    Property(
+        "neutrality",
+        "Neutrality",
+        "Neutrality",
+        "Renaming the alternatives renames the winners and changes nothing else.",
+        "Renaming the alternatives renames the lottery's probabilities and changes nothing else.",
+        "symmetry",
+        (_MAY,),
+        (Reference("rolling_dice"),),
+        "every renaming of up to 6 alternatives (else 1,000 random renamings)",
+        check_neutrality,
+        plan=_neutrality_plan,
+    ),
+    Property(
+        "homogeneity",
+        "Homogeneity",
+        "Homogeneity",
+        "Replicating every voter t times does not change the winners.",
+        "Replicating every voter t times does not change the lottery.",
+        "symmetry",
+        (Reference("smith"),),
+        (Reference("maximal_lotteries"),),
+        "every weight multiplied by 2, 3 and 7 (bounded: a pass is no proof for every factor)",
+        check_homogeneity,
+        plan=lambda population: len(REPLICATIONS),
+        needs=(RANKINGS, USER_TYPES),
+        refusal="a comparison table or a preference matrix only holds shares, which replicating the voters "
+        "leaves exactly as they are",
+    ),
 ]

@@ -11,6 +11,7 @@ Voters: a ranking of whole-number weight w stands for w voters (any 1..w of them
 misreport, raise an alternative); a ranking whose weight is not a whole number stands for one
 indivisible group.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -135,7 +136,7 @@ class Reports:
 
 
 #: The size of a space too large to count (shown as "more than 10^100").
-HUGE = 10 ** 100
+HUGE = 10**100
 
 
 def axis_size(axis) -> int:
@@ -194,15 +195,17 @@ class Space:
 
 
 def size_text(n: int) -> str:
-    return f"{n:,}" if n < 10 ** 12 else "more than a trillion"
+    return f"{n:,}" if n < 10**12 else "more than a trillion"
 
 
 def scope_text(space: Space, tried: int, cap: int, what: str, seed: int = 0) -> str:
     """The bounds of a check in words."""
     if space.exhaustive(cap):
         return f"every {what} ({tried:,} re-computation{'s' if tried != 1 else ''})"
-    return (f"{tried:,} {what}s drawn at random (seed {seed}) out of {size_text(space.size)} combinations; a pass "
-            "means no counterexample was found within these bounds")
+    return (
+        f"{tried:,} {what}s drawn at random (seed {seed}) out of {size_text(space.size)} combinations; a pass "
+        "means no counterexample was found within these bounds"
+    )
 
 
 # ============================================================================ voters

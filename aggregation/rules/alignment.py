@@ -20,6 +20,7 @@ probability 0); the :class:`~.result.RewardFit`'s ``level`` and ``within_level``
 ``bt_reward`` returns that :class:`~.result.RewardFit`; ``rlhf_policy`` returns a
 :class:`~.result.RuleResult` whose certificate is it (with ``beta``, and the misfit when asked).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -66,9 +67,11 @@ def bt_reward(population: Population, sampling=None) -> RewardFit:
             r = _bt_mle(P[np.ix_(idx, idx)], D[idx])
             within[idx] = r - r.mean()
     reward = np.where(levels == 0, within, -np.inf)
-    return RewardFit(reward=pd.Series(reward, index=names, name="Bradley-Terry reward"),
-                     level=pd.Series(levels, index=names, name="level"),
-                     within_level=pd.Series(within, index=names, name="reward within level"))
+    return RewardFit(
+        reward=pd.Series(reward, index=names, name="Bradley-Terry reward"),
+        level=pd.Series(levels, index=names, name="level"),
+        within_level=pd.Series(within, index=names, name="reward within level"),
+    )
 
 
 def reward_order_key(fit: RewardFit) -> pd.Series:
@@ -77,8 +80,9 @@ def reward_order_key(fit: RewardFit) -> pd.Series:
     return fit.order_key()
 
 
-def rlhf_policy(population: Population, beta: float = 1.0, sampling=None, reference=None, *,
-                misfit: bool = False) -> RuleResult:
+def rlhf_policy(
+    population: Population, beta: float = 1.0, sampling=None, reference=None, *, misfit: bool = False
+) -> RuleResult:
     """``pi_ref * exp(r / beta)`` normalized, with ``r = bt_reward(population, sampling)``.
 
     This is both the KL-regularised RLHF optimum and DPO's policy in the infinite-data limit
@@ -91,8 +95,11 @@ def rlhf_policy(population: Population, beta: float = 1.0, sampling=None, refere
     policy = _tilt(fit.reward, beta, reference, name="RLHF / DPO policy")
     if misfit:
         fit = replace(fit, misfit=_misfit(P, names, fit, distribution(sampling, names, allow_zero=False).to_numpy()))
-    return RuleResult(policy, replace(fit, beta=float(beta)),
-                      "Bradley-Terry maximum likelihood (Newton) on D x D, then pi_ref * exp(r / beta)")
+    return RuleResult(
+        policy,
+        replace(fit, beta=float(beta)),
+        "Bradley-Terry maximum likelihood (Newton) on D x D, then pi_ref * exp(r / beta)",
+    )
 
 
 def average_reward_policy(population: Population, beta: float = 1.0, reference=None) -> pd.Series:
@@ -100,7 +107,8 @@ def average_reward_policy(population: Population, beta: float = 1.0, reference=N
     population = as_population(population)
     if not population.has_rewards:
         raise AggregationError(
-            "the average-reward policy needs user types with reward functions; rankings and comparisons carry no reward scale")
+            "the average-reward policy needs user types with reward functions; rankings and comparisons carry no reward scale"
+        )
     return _tilt(population.average_reward(), beta, reference, name="average-reward policy")
 
 
@@ -137,7 +145,8 @@ def consistent_policy(population: Population, beta: float = 1.0, reference=None)
     if not population.has_rewards:
         raise AggregationError(
             "the consistent loss has a finite optimum only for user types with rewards; on rankings it pushes "
-            "every response that all rankings put below another one towards probability 0")
+            "every response that all rankings put below another one towards probability 0"
+        )
     reward = population.rewards.mean(axis=0) / population.temperature
     return _tilt(reward, beta, reference, name="consistent-loss policy")
 
@@ -180,8 +189,15 @@ def _unanimity_levels(P: np.ndarray) -> np.ndarray:
     return rank[label]
 
 
-def _bt_mle(P: np.ndarray, D: np.ndarray, tol: float = 1e-13, max_iter: int = 200, *,
-            weights: np.ndarray | None = None, ridge: float = 0.0) -> np.ndarray:
+def _bt_mle(
+    P: np.ndarray,
+    D: np.ndarray,
+    tol: float = 1e-13,
+    max_iter: int = 200,
+    *,
+    weights: np.ndarray | None = None,
+    ridge: float = 0.0,
+) -> np.ndarray:
     """Newton's method for max sum_ab W_ab P_ab log sigmoid(r_a - r_b) - ridge / 2 sum_a r_a^2, with pair
     weights ``W = D D^T`` (pairs drawn from D x D) unless ``weights`` gives them (e.g. how often each pair
     was compared, :mod:`.ratings`). Finite when the weighted "sometimes beats" graph is strongly
@@ -200,11 +216,11 @@ def _bt_mle(P: np.ndarray, D: np.ndarray, tol: float = 1e-13, max_iter: int = 20
     for _ in range(max_iter):
         diff = r[:, None] - r[None, :]
         s = expit(diff)
-        grad = -(target - W * s).sum(axis=1) + ridge * r   # d loss / d r_a
+        grad = -(target - W * s).sum(axis=1) + ridge * r  # d loss / d r_a
         h = W * s * (1 - s)
         H = np.diag(h.sum(axis=1) + ridge) - h
         if not ridge:
-            H += gauge                               # fixes the shift invariance (sum-to-zero gauge)
+            H += gauge  # fixes the shift invariance (sum-to-zero gauge)
         step = np.linalg.solve(H, grad)
         if np.abs(grad).max() < tol:
             # converged; one more full Newton step (quadratic convergence) takes the error from
@@ -266,14 +282,18 @@ class BTMisfit:
         """Plain JSON (a job's stored theory carries it): the ``-inf`` rewards below the top level
         are written as null; :meth:`from_dict` reads it back exactly."""
         names = [str(a) for a in self.fitted.index]
-        return {"alternatives": names,
-                "reward": [float(r) if np.isfinite(r) else None for r in self.reward.reindex(names)],
-                "fitted": self.fitted.loc[names, names].to_numpy(float).tolist(),
-                "sampling": self.sampling.reindex(names).astype(float).tolist(),
-                "max_error": float(self.max_error), "max_pair": None if self.max_pair is None else list(self.max_pair),
-                "mean_error": float(self.mean_error), "cycle": None if self.cycle is None else list(self.cycle),
-                "forward": None if self.forward is None else float(self.forward),
-                "backward": None if self.backward is None else float(self.backward)}
+        return {
+            "alternatives": names,
+            "reward": [float(r) if np.isfinite(r) else None for r in self.reward.reindex(names)],
+            "fitted": self.fitted.loc[names, names].to_numpy(float).tolist(),
+            "sampling": self.sampling.reindex(names).astype(float).tolist(),
+            "max_error": float(self.max_error),
+            "max_pair": None if self.max_pair is None else list(self.max_pair),
+            "mean_error": float(self.mean_error),
+            "cycle": None if self.cycle is None else list(self.cycle),
+            "forward": None if self.forward is None else float(self.forward),
+            "backward": None if self.backward is None else float(self.backward),
+        }
 
     @classmethod
     def from_dict(cls, data: dict) -> BTMisfit:
@@ -287,7 +307,9 @@ class BTMisfit:
             max_pair=None if data["max_pair"] is None else tuple(data["max_pair"]),
             mean_error=float(data["mean_error"]),
             cycle=None if data["cycle"] is None else tuple(data["cycle"]),
-            forward=data["forward"], backward=data["backward"])
+            forward=data["forward"],
+            backward=data["backward"],
+        )
 
 
 def bt_misfit(population: Population, sampling=None) -> BTMisfit:
@@ -326,9 +348,16 @@ def _misfit(P: np.ndarray, names: list[str], fit: RewardFit, D: np.ndarray) -> B
     if m >= 3:
         cycle, forward, backward = _widest_cycle(P, names)
     return BTMisfit(
-        reward=fit.reward, fitted=pd.DataFrame(fitted, index=names, columns=names),
-        sampling=pd.Series(D, index=names, name="D"), max_error=float(error.max()), max_pair=max_pair,
-        mean_error=mean_error, cycle=cycle, forward=forward, backward=backward)
+        reward=fit.reward,
+        fitted=pd.DataFrame(fitted, index=names, columns=names),
+        sampling=pd.Series(D, index=names, name="D"),
+        max_error=float(error.max()),
+        max_pair=max_pair,
+        mean_error=mean_error,
+        cycle=cycle,
+        forward=forward,
+        backward=backward,
+    )
 
 
 def _widest_cycle(P: np.ndarray, names: list[str]) -> tuple[tuple[str, str, str], float, float]:
@@ -339,8 +368,8 @@ def _widest_cycle(P: np.ndarray, names: list[str]) -> tuple[tuple[str, str, str]
     for a in range(m - 2):
         rest = np.arange(a + 1, m)
         Q = P[np.ix_(rest, rest)]
-        forward = P[a, rest][:, None] * Q * P[rest, a][None, :]          # [b, c]: a > b > c > a
-        gap = forward - forward.T                                        # minus the reverse cycle a > c > b > a
+        forward = P[a, rest][:, None] * Q * P[rest, a][None, :]  # [b, c]: a > b > c > a
+        gap = forward - forward.T  # minus the reverse cycle a > c > b > a
         np.fill_diagonal(gap, -np.inf)
         i, j = np.unravel_index(int(gap.argmax()), gap.shape)
         if gap[i, j] > best_gap + 1e-15:
@@ -355,8 +384,7 @@ def _sampling(population: Population, params: RuleParams) -> pd.Series | None:
 
 # ---------------------------------------------------------------------------- traces
 def _sampling_words(D: pd.Series, uniform: bool) -> str:
-    return ("the uniform distribution" if uniform else
-            "D = " + ", ".join(f"{a} {number_text(x)}" for a, x in D.items()))
+    return "the uniform distribution" if uniform else "D = " + ", ".join(f"{a} {number_text(x)}" for a, x in D.items())
 
 
 def _tilt_step(reward: pd.Series, policy: pd.Series, beta: float, what: str, source: str) -> Step:
@@ -364,10 +392,15 @@ def _tilt_step(reward: pd.Series, policy: pd.Series, beta: float, what: str, sou
     table = pd.DataFrame({what: reward, f"{what} / beta": reward / beta, "policy": policy})
     zero = "" if finite.all() else " A reward of -inf gets probability 0."
     best = top_names(policy)
-    return Step("The policy", f"Tilt the uniform reference policy: pi(y) is proportional to exp({what}(y) / beta) "
-                f"with beta = {number_text(beta)}, then normalised ({source}). A smaller beta follows the {what} more "
-                f"greedily; beta changes the probabilities, never the order.{zero} Most likely: {names_text(best)} "
-                f"({number_text(policy.max())}).", table, tuple(best))
+    return Step(
+        "The policy",
+        f"Tilt the uniform reference policy: pi(y) is proportional to exp({what}(y) / beta) "
+        f"with beta = {number_text(beta)}, then normalised ({source}). A smaller beta follows the {what} more "
+        f"greedily; beta changes the probabilities, never the order.{zero} Most likely: {names_text(best)} "
+        f"({number_text(policy.max())}).",
+        table,
+        tuple(best),
+    )
 
 
 def nbc_trace(population: Population, params: RuleParams) -> list[Step]:
@@ -380,12 +413,21 @@ def nbc_trace(population: Population, params: RuleParams) -> list[Step]:
     table["NBC"] = scores
     best = top_names(scores)
     return [
-        Step("Head-to-head win rates", "P[y, y']: the chance that a random voter prefers the row to the column "
-             "(indifferent voters count half; P[y, y] = 1/2).", pd.DataFrame(P, index=names, columns=names)),
-        Step("Average against D", f"NBC(y; D) = sum over y' of D(y') P[y, y'], y' = y included: the chance that y "
-             f"beats a response drawn from {_sampling_words(D, params.sampling is None)} (Shirali et al., "
-             f"Definition 4.1). DPO ranks responses in this order (Proposition 4.2). Highest: {names_text(best)} "
-             f"({number_text(scores.max())}).", table, tuple(best)),
+        Step(
+            "Head-to-head win rates",
+            "P[y, y']: the chance that a random voter prefers the row to the column "
+            "(indifferent voters count half; P[y, y] = 1/2).",
+            pd.DataFrame(P, index=names, columns=names),
+        ),
+        Step(
+            "Average against D",
+            f"NBC(y; D) = sum over y' of D(y') P[y, y'], y' = y included: the chance that y "
+            f"beats a response drawn from {_sampling_words(D, params.sampling is None)} (Shirali et al., "
+            f"Definition 4.1). DPO ranks responses in this order (Proposition 4.2). Highest: {names_text(best)} "
+            f"({number_text(scores.max())}).",
+            table,
+            tuple(best),
+        ),
     ]
 
 
@@ -402,43 +444,74 @@ def rlhf_trace(population: Population, params: RuleParams) -> list[Step]:
     reward = fit.reward
     data = pd.DataFrame(P, index=names, columns=names)
     data["D"] = D
-    steps = [Step("The comparisons", "With unlimited data the reward model sees each pair (a, b) with probability "
-                  f"D(a) D(b) (pairs drawn from D x D, with {_sampling_words(D, sampling is None)}), labelled "
-                  "'a wins' with probability P[a, b] (the table: P, and D in the last column).", data)]
+    steps = [
+        Step(
+            "The comparisons",
+            "With unlimited data the reward model sees each pair (a, b) with probability "
+            f"D(a) D(b) (pairs drawn from D x D, with {_sampling_words(D, sampling is None)}), labelled "
+            "'a wins' with probability P[a, b] (the table: P, and D in the last column).",
+            data,
+        )
+    ]
     if fit.infinite_gaps:
         table = pd.DataFrame({"level": fit.level, "reward within its level": fit.within_level, "reward": reward})
         top_level = [a for a in names if fit.level[a] == 0]
-        steps.append(Step("The Bradley-Terry fit", "Every voter puts some responses below others, so the likelihood "
-                          "has no finite maximum across those levels: the gap between levels is infinite. Inside each "
-                          "level the fit is finite; the top level (" + names_text(top_level) + ") keeps finite, "
-                          "centred rewards and every lower level gets -inf.", table, tuple(top_level)))
+        steps.append(
+            Step(
+                "The Bradley-Terry fit",
+                "Every voter puts some responses below others, so the likelihood "
+                "has no finite maximum across those levels: the gap between levels is infinite. Inside each "
+                "level the fit is finite; the top level (" + names_text(top_level) + ") keeps finite, "
+                "centred rewards and every lower level gets -inf.",
+                table,
+                tuple(top_level),
+            )
+        )
     else:
         r = reward.to_numpy(float)
         condition = (D.to_numpy()[None, :] * expit(r[:, None] - r[None, :])).sum(axis=1)
-        table = pd.DataFrame({"reward r": reward, "sum_b D(b) sigmoid(r_a - r_b)": condition,
-                              "NBC(a; D)": nbc(population, sampling)})
+        table = pd.DataFrame(
+            {"reward r": reward, "sum_b D(b) sigmoid(r_a - r_b)": condition, "NBC(a; D)": nbc(population, sampling)}
+        )
         best = top_names(reward)
-        steps.append(Step("The Bradley-Terry fit", "The reward r maximises the likelihood sum D(a) D(b) P[a, b] "
-                          "log sigmoid(r_a - r_b) (centred: rewards sum to 0). At the maximum, sum_b D(b) "
-                          "sigmoid(r_a - r_b) = NBC(a; D) for every a, the two right columns, so the reward orders "
-                          "the responses like NBC under D (Shirali et al., Proposition 4.2). Highest reward: "
-                          f"{names_text(best)} ({number_text(reward.max())}).", table, tuple(best)))
+        steps.append(
+            Step(
+                "The Bradley-Terry fit",
+                "The reward r maximises the likelihood sum D(a) D(b) P[a, b] "
+                "log sigmoid(r_a - r_b) (centred: rewards sum to 0). At the maximum, sum_b D(b) "
+                "sigmoid(r_a - r_b) = NBC(a; D) for every a, the two right columns, so the reward orders "
+                "the responses like NBC under D (Shirali et al., Proposition 4.2). Highest reward: "
+                f"{names_text(best)} ({number_text(reward.max())}).",
+                table,
+                tuple(best),
+            )
+        )
     if misfit is not None and len(names) > 1:
         error = pd.DataFrame(P, index=names, columns=names) - misfit.fitted
-        text = ("The fitted model predicts sigmoid(r_a - r_b) for each pair; the table shows P minus that prediction. "
-                f"Largest error {number_text(misfit.max_error)}")
-        text += (f", at {misfit.max_pair[0]} against {misfit.max_pair[1]}" if misfit.max_pair else "")
+        text = (
+            "The fitted model predicts sigmoid(r_a - r_b) for each pair; the table shows P minus that prediction. "
+            f"Largest error {number_text(misfit.max_error)}"
+        )
+        text += f", at {misfit.max_pair[0]} against {misfit.max_pair[1]}" if misfit.max_pair else ""
         text += f"; average over the pairs D x D draws {number_text(misfit.mean_error)}."
         if misfit.cycle is not None:
             a, b, c = misfit.cycle
-            text += (f" A single Bradley-Terry model makes P[a,b] P[b,c] P[c,a] equal to P[a,c] P[c,b] P[b,a] for "
-                     f"every triple (Shirali et al., Proposition B.1); here for {a}, {b}, {c} they are "
-                     f"{number_text(misfit.forward)} and {number_text(misfit.backward)}.")
-        text += (" One reward reproduces P exactly." if misfit.fits_exactly() else
-                 " One reward cannot reproduce these voters' comparisons.")
+            text += (
+                f" A single Bradley-Terry model makes P[a,b] P[b,c] P[c,a] equal to P[a,c] P[c,b] P[b,a] for "
+                f"every triple (Shirali et al., Proposition B.1); here for {a}, {b}, {c} they are "
+                f"{number_text(misfit.forward)} and {number_text(misfit.backward)}."
+            )
+        text += (
+            " One reward reproduces P exactly."
+            if misfit.fits_exactly()
+            else " One reward cannot reproduce these voters' comparisons."
+        )
         steps.append(Step("How well one reward fits", text, error))
-    steps.append(_tilt_step(reward, policy, params.beta, "reward",
-                            "the KL-regularised RLHF optimum, and DPO's policy in the limit"))
+    steps.append(
+        _tilt_step(
+            reward, policy, params.beta, "reward", "the KL-regularised RLHF optimum, and DPO's policy in the limit"
+        )
+    )
     return steps
 
 
@@ -454,31 +527,65 @@ def average_reward_trace(population: Population, params: RuleParams) -> list[Ste
     policy = average_reward_policy(population, beta=params.beta)
     return [
         Step("The user types", "Each row is a user type: its weight, then its reward for each response.", table),
-        Step("The average reward", "E_u r_u(y): each response's reward averaged over the user types, weighted by "
-             f"their weights. Highest: {names_text(best)} ({number_text(average.max())}).",
-             average.to_frame("average reward"), tuple(best)),
+        Step(
+            "The average reward",
+            "E_u r_u(y): each response's reward averaged over the user types, weighted by "
+            f"their weights. Highest: {names_text(best)} ({number_text(average.max())}).",
+            average.to_frame("average reward"),
+            tuple(best),
+        ),
         _tilt_step(average, policy, params.beta, "average reward", "Shirali et al., eq. (10)"),
     ]
 
 
 #: The registry entries of this family (see :mod:`.rule`).
 ENTRIES = [
-    Rule("rlhf", "RLHF / DPO limit", "the RLHF / DPO policy",
-         "The policy RLHF or DPO converges to with unlimited data: fit a Bradley-Terry reward on pairs drawn from "
-         "the sampling distribution, then tilt a uniform reference policy by exp(reward / beta).",
-         POLICY, "probability", "alignment",
-         (Reference("rlhf"), Reference("dpo"), Reference("heterogeneous", "Proposition 4.2: its order is NBC's under D")),
-         ("beta", "sampling"), ANY,
-         lambda m, p: rlhf_policy(m, beta=p.beta, sampling=_sampling(m, p), misfit=True), trace=rlhf_trace),
-    Rule("nbc", "Normalized Borda count", "NBC",
-         "An alternative's average chance of winning a head-to-head comparison against a response drawn from "
-         "the sampling distribution; DPO ranks responses in this order.",
-         SCORES, "win rate against D", "alignment",
-         (Reference("heterogeneous", "Definition 4.1"), Reference("hidden_context", "uniform sampling")),
-         ("sampling",), ANY, lambda m, p: nbc(m, _sampling(m, p)), trace=nbc_trace),
-    Rule("average_reward", "Average-reward policy", "the average-reward policy",
-         "Tilt a uniform reference policy by exp(average reward / beta), averaging the rewards of all user types.",
-         POLICY, "probability", "alignment",
-         (Reference("heterogeneous", "eq. (10)"), Reference("distortion")),
-         ("beta",), REWARDS, lambda m, p: average_reward_policy(m, beta=p.beta), trace=average_reward_trace),
+    Rule(
+        "rlhf",
+        "RLHF / DPO limit",
+        "the RLHF / DPO policy",
+        "The policy RLHF or DPO converges to with unlimited data: fit a Bradley-Terry reward on pairs drawn from "
+        "the sampling distribution, then tilt a uniform reference policy by exp(reward / beta).",
+        POLICY,
+        "probability",
+        "alignment",
+        (
+            Reference("rlhf"),
+            Reference("dpo"),
+            Reference("heterogeneous", "Proposition 4.2: its order is NBC's under D"),
+        ),
+        ("beta", "sampling"),
+        ANY,
+        lambda m, p: rlhf_policy(m, beta=p.beta, sampling=_sampling(m, p), misfit=True),
+        trace=rlhf_trace,
+    ),
+    Rule(
+        "nbc",
+        "Normalized Borda count",
+        "NBC",
+        "An alternative's average chance of winning a head-to-head comparison against a response drawn from "
+        "the sampling distribution; DPO ranks responses in this order.",
+        SCORES,
+        "win rate against D",
+        "alignment",
+        (Reference("heterogeneous", "Definition 4.1"), Reference("hidden_context", "uniform sampling")),
+        ("sampling",),
+        ANY,
+        lambda m, p: nbc(m, _sampling(m, p)),
+        trace=nbc_trace,
+    ),
+    Rule(
+        "average_reward",
+        "Average-reward policy",
+        "the average-reward policy",
+        "Tilt a uniform reference policy by exp(average reward / beta), averaging the rewards of all user types.",
+        POLICY,
+        "probability",
+        "alignment",
+        (Reference("heterogeneous", "eq. (10)"), Reference("distortion")),
+        ("beta",),
+        REWARDS,
+        lambda m, p: average_reward_policy(m, beta=p.beta),
+        trace=average_reward_trace,
+    ),
 ]

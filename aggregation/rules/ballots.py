@@ -18,6 +18,7 @@ its positions, and its first and last places among the alternatives still in the
 * **Comparison tables and preference matrices** do not record rankings: the rules that need them say
   so (``Rule.needs = VOTERS``).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -39,8 +40,9 @@ def ballots(population: Population) -> Profile:
         return population
     if population.kind == USER_TYPES:
         return population.plackett_luce_profile()
-    raise AggregationError("this rule reads each voter's whole ranking, so it needs rankings or user types, "
-                           "not only pairwise comparisons")
+    raise AggregationError(
+        "this rule reads each voter's whole ranking, so it needs rankings or user types, not only pairwise comparisons"
+    )
 
 
 def ballots_refusal(population: Population, params=None) -> str | None:
@@ -49,8 +51,10 @@ def ballots_refusal(population: Population, params=None) -> str | None:
     rankings); None otherwise."""
     m = len(population.alternatives)
     if population.kind == USER_TYPES and m > PLACKETT_LUCE_PROFILE_MAX:
-        return (f"for user types it reads the exact Plackett-Luce distribution over all {m}! rankings, which is "
-                f"computed only up to {PLACKETT_LUCE_PROFILE_MAX} alternatives; this population has {m}")
+        return (
+            f"for user types it reads the exact Plackett-Luce distribution over all {m}! rankings, which is "
+            f"computed only up to {PLACKETT_LUCE_PROFILE_MAX} alternatives; this population has {m}"
+        )
     return None
 
 
@@ -71,13 +75,14 @@ def position_counts(profile: Profile) -> np.ndarray:
     levels, w = profile.levels, profile.weights
     n, m = levels.shape
     alt = np.broadcast_to(np.arange(m), (n, m))
-    if not profile.has_ties:                                  # strict rankings: the level is the position
+    if not profile.has_ties:  # strict rankings: the level is the position
         return np.bincount((alt * m + levels).ravel(), weights=np.repeat(w, m), minlength=m * m).reshape(m, m)
     start, size = group_positions(levels)
     share = (w[:, None] / size).ravel()
-    width = m + 1                                             # difference array over positions 0 .. m
-    diff = (np.bincount((alt * width + start).ravel(), weights=share, minlength=m * width)
-            - np.bincount((alt * width + start + size).ravel(), weights=share, minlength=m * width))
+    width = m + 1  # difference array over positions 0 .. m
+    diff = np.bincount((alt * width + start).ravel(), weights=share, minlength=m * width) - np.bincount(
+        (alt * width + start + size).ravel(), weights=share, minlength=m * width
+    )
     return np.cumsum(diff.reshape(m, width), axis=1)[:, :m]
 
 

@@ -29,6 +29,7 @@ Round tallies are kept up to date as alternatives leave (only the voters whose t
 are recounted), so a whole instant runoff over n voters and m alternatives costs about ``O(n m)``
 array work rather than ``O(n m^2)``.
 """
+
 from __future__ import annotations
 
 import functools
@@ -64,7 +65,7 @@ class _Places:
     def __init__(self, profile: Profile, bottom: bool = False):
         lv = profile.levels.astype(np.int32)
         self.levels = lv.max(axis=1, keepdims=True) - lv if bottom else lv
-        self.by_alternative = np.ascontiguousarray(self.levels.T)      # one row per alternative: fast lookups
+        self.by_alternative = np.ascontiguousarray(self.levels.T)  # one row per alternative: fast lookups
         self.w = profile.weights
         n, m = self.levels.shape
         self.remaining = np.ones(m, dtype=bool)
@@ -241,24 +242,54 @@ def instant_runoff_rounds(population: Population, *, to_the_end: bool = False) -
         majority = np.flatnonzero(more_than_half(tally, profile.total_weight))
         if majority.size and not to_the_end:
             out.winners = [names[idx[majority[0]]]]
-            out.rounds.append(Round(here, columns, [], (
-                f"{out.winners[0]} has {number_text(tally[majority[0]])} first places, more than half of the total "
-                f"weight ({number_text(profile.total_weight)}): it wins."), moved))
+            out.rounds.append(
+                Round(
+                    here,
+                    columns,
+                    [],
+                    (
+                        f"{out.winners[0]} has {number_text(tally[majority[0]])} first places, more than half of the total "
+                        f"weight ({number_text(profile.total_weight)}): it wins."
+                    ),
+                    moved,
+                )
+            )
             return out
         low = _lowest(tally)
         gone = [names[idx[i]] for i in low]
         if len(low) == len(idx):
             out.winners = gone
-            out.rounds.append(Round(here, columns, [], (
-                f"All of {names_text(gone)} are tied with {number_text(tally[low[0]])} first places: they all win."),
-                moved))
+            out.rounds.append(
+                Round(
+                    here,
+                    columns,
+                    [],
+                    (
+                        f"All of {names_text(gone)} are tied with {number_text(tally[low[0]])} first places: they all win."
+                    ),
+                    moved,
+                )
+            )
             return out
         out.order.append(gone)
-        out.rounds.append(Round(here, columns, gone, moved=moved, text=(
-            f"Fewest first places: {names_text(gone)} ({number_text(tally[low[0]])}), eliminated"
-            + (" together (tied)" if len(gone) > 1 else "") + "; "
-            + ("their voters count for their next choice among those left." if len(gone) > 1
-               else "its voters count for their next choice among those left."))))
+        out.rounds.append(
+            Round(
+                here,
+                columns,
+                gone,
+                moved=moved,
+                text=(
+                    f"Fewest first places: {names_text(gone)} ({number_text(tally[low[0]])}), eliminated"
+                    + (" together (tied)" if len(gone) > 1 else "")
+                    + "; "
+                    + (
+                        "their voters count for their next choice among those left."
+                        if len(gone) > 1
+                        else "its voters count for their next choice among those left."
+                    )
+                ),
+            )
+        )
         previous = np.delete(tally, low)
         places.remove(idx[low])
 
@@ -317,17 +348,20 @@ def _universes(profile: Profile) -> _Universes:
             winners.add(int(idx[majority[0]]))
             what = f"{names[idx[majority[0]]]} has more than half of the first places: it wins in this universe"
         else:
-            zero = np.flatnonzero(tally <= tolerance([W]))       # never all: the tallies add up to W
-            if zero.size:                     # nobody's first choice: every order removes them all first
+            zero = np.flatnonzero(tally <= tolerance([W]))  # never all: the tallies add up to W
+            if zero.size:  # nobody's first choice: every order removes them all first
                 stack.append(key & ~sum(1 << int(idx[i]) for i in zero))
-                what = (f"{names_text([here[i] for i in zero])} {'has' if zero.size == 1 else 'have'} no first "
-                        "places: removed (in every universe)")
+                what = (
+                    f"{names_text([here[i] for i in zero])} {'has' if zero.size == 1 else 'have'} no first "
+                    "places: removed (in every universe)"
+                )
             else:
                 low = _lowest(tally)
                 for i in low[::-1]:
                     stack.append(key & ~(1 << int(idx[i])))
-                what = (f"fewest first places: {names_text([here[i] for i in low])}"
-                        + (" (tied: one universe per choice of who goes)" if len(low) > 1 else ", eliminated"))
+                what = f"fewest first places: {names_text([here[i] for i in low])}" + (
+                    " (tied: one universe per choice of who goes)" if len(low) > 1 else ", eliminated"
+                )
         if len(states) < PUT_TRACE_STATES:
             states.append((here, tally, what))
     return _Universes([names[i] for i in sorted(winners)], states, len(seen))
@@ -339,8 +373,10 @@ def _put_refusal(population: Population, params=None) -> str | None:
         return reason
     search = _universes(ballots(population))
     if search.winners is None:
-        return (f"its ties branch into more than {PUT_MAX_STATES:,} sets of remaining alternatives here; the "
-                "instant runoff that eliminates tied alternatives together applies")
+        return (
+            f"its ties branch into more than {PUT_MAX_STATES:,} sets of remaining alternatives here; the "
+            "instant runoff that eliminates tied alternatives together applies"
+        )
     return None
 
 
@@ -375,19 +411,22 @@ def plurality_with_runoff_rounds(population: Population) -> Elimination:
         return out
     first = _highest(tally)
     if len(first) > 1:
-        pairs = [(a, b) for i, a in enumerate(first) for b in first[i + 1:]]
+        pairs = [(a, b) for i, a in enumerate(first) for b in first[i + 1 :]]
         why = f"{names_text([names[i] for i in first])} tie for the most first places: every pair of them meets"
     else:
         rest = np.delete(np.arange(len(names)), first)
         second = rest[_highest(tally[rest])]
         pairs = [(first[0], b) for b in second]
-        why = (f"{names[first[0]]} has the most first places; " + names_text([names[i] for i in second])
-               + (" tie for second" if len(second) > 1 else " comes second"))
+        why = (
+            f"{names[first[0]]} has the most first places; "
+            + names_text([names[i] for i in second])
+            + (" tie for second" if len(second) > 1 else " comes second")
+        )
     runoff = sorted({int(i) for pair in pairs for i in pair})
     out.order.append([names[i] for i in range(len(names)) if i not in runoff])
     out.rounds.append(Round(list(names), table, out.order[0], why + ("; the others are out." if out.order[0] else ".")))
     W = profile.total_weight
-    margin = {(a, b): _pair_margin(profile, a, b) for a, b in pairs}     # only the runoffs: O(n) each
+    margin = {(a, b): _pair_margin(profile, a, b) for a, b in pairs}  # only the runoffs: O(n) each
     won, lines = set(), []
     for a, b in pairs:
         d = margin[a, b]
@@ -401,9 +440,14 @@ def plurality_with_runoff_rounds(population: Population) -> Elimination:
         else:
             won.update((a, b))
             lines.append(f"{names[a]} and {names[b]} tie ({number_text(support)} each): both win")
-    table = pd.DataFrame({"first": [names[a] for a, _ in pairs], "second": [names[b] for _, b in pairs],
-                          "weight for the first": [(1 + margin[a, b]) / 2 * W for a, b in pairs],
-                          "weight for the second": [(1 - margin[a, b]) / 2 * W for a, b in pairs]})
+    table = pd.DataFrame(
+        {
+            "first": [names[a] for a, _ in pairs],
+            "second": [names[b] for _, b in pairs],
+            "weight for the first": [(1 + margin[a, b]) / 2 * W for a, b in pairs],
+            "weight for the second": [(1 - margin[a, b]) / 2 * W for a, b in pairs],
+        }
+    )
     out.winners = [names[i] for i in sorted(won)]
     out.rounds.append(Round([names[i] for i in runoff], table, [], "Runoff: " + "; ".join(lines) + "."))
     return out
@@ -433,23 +477,47 @@ def coombs_rounds(population: Population) -> Elimination:
         majority = np.flatnonzero(more_than_half(first, profile.total_weight))
         if majority.size:
             out.winners = [names[idx[majority[0]]]]
-            out.rounds.append(Round(here, table, [], (
-                f"{out.winners[0]} has {number_text(first[majority[0]])} first places, more than half of the total "
-                f"weight ({number_text(profile.total_weight)}): it wins.")))
+            out.rounds.append(
+                Round(
+                    here,
+                    table,
+                    [],
+                    (
+                        f"{out.winners[0]} has {number_text(first[majority[0]])} first places, more than half of the total "
+                        f"weight ({number_text(profile.total_weight)}): it wins."
+                    ),
+                )
+            )
             return out
         most = _highest(last)
         gone = [names[idx[i]] for i in most]
         if len(most) == len(idx):
             out.winners = gone
-            out.rounds.append(Round(here, table, [], (
-                f"No majority, and {names_text(gone)} tie for the most last places "
-                f"({number_text(last[most[0]])}): they all win.")))
+            out.rounds.append(
+                Round(
+                    here,
+                    table,
+                    [],
+                    (
+                        f"No majority, and {names_text(gone)} tie for the most last places "
+                        f"({number_text(last[most[0]])}): they all win."
+                    ),
+                )
+            )
             return out
         out.order.append(gone)
-        out.rounds.append(Round(here, table, gone, (
-            f"No alternative has more than half of the first places ({number_text(profile.total_weight / 2)}); "
-            f"most last places: {names_text(gone)} ({number_text(last[most[0]])}), eliminated"
-            + (" together (tied)." if len(gone) > 1 else "."))))
+        out.rounds.append(
+            Round(
+                here,
+                table,
+                gone,
+                (
+                    f"No alternative has more than half of the first places ({number_text(profile.total_weight / 2)}); "
+                    f"most last places: {names_text(gone)} ({number_text(last[most[0]])}), eliminated"
+                    + (" together (tied)." if len(gone) > 1 else ".")
+                ),
+            )
+        )
         tops.remove(idx[most])
         bottoms.remove(idx[most])
 
@@ -492,8 +560,14 @@ def borda_rounds(population: Population, which: str) -> Elimination:
             rule = f"Borda score at or below the average ({number_text(average)})"
         if low.size == 0 or low.size == len(remaining):
             out.winners = here
-            out.rounds.append(Round(here, table, [], (
-                f"Every remaining alternative has the same Borda score ({number_text(borda[0])}): they all win.")))
+            out.rounds.append(
+                Round(
+                    here,
+                    table,
+                    [],
+                    (f"Every remaining alternative has the same Borda score ({number_text(borda[0])}): they all win."),
+                )
+            )
             return out
         gone = [here[i] for i in low]
         out.order.append(gone)
@@ -543,21 +617,43 @@ def benham_rounds(population: Population) -> Elimination:
         cw = condorcet_index(M[np.ix_(idx, idx)])
         if cw is not None:
             out.winners = [names[idx[cw]]]
-            out.rounds.append(Round(here, table, [], (
-                f"{out.winners[0]} beats every other remaining alternative head-to-head (a Condorcet winner): "
-                "it wins.")))
+            out.rounds.append(
+                Round(
+                    here,
+                    table,
+                    [],
+                    (
+                        f"{out.winners[0]} beats every other remaining alternative head-to-head (a Condorcet winner): "
+                        "it wins."
+                    ),
+                )
+            )
             return out
         low = _lowest(tally)
         gone = [names[idx[i]] for i in low]
         if len(low) == len(idx):
             out.winners = gone
-            out.rounds.append(Round(here, table, [], (
-                f"No Condorcet winner, and {names_text(gone)} tie for the fewest first places: they all win.")))
+            out.rounds.append(
+                Round(
+                    here,
+                    table,
+                    [],
+                    (f"No Condorcet winner, and {names_text(gone)} tie for the fewest first places: they all win."),
+                )
+            )
             return out
         out.order.append(gone)
-        out.rounds.append(Round(here, table, gone, (
-            f"No remaining alternative beats all the others head-to-head; fewest first places: {names_text(gone)} "
-            f"({number_text(tally[low[0]])}), eliminated" + (" together (tied)." if len(gone) > 1 else "."))))
+        out.rounds.append(
+            Round(
+                here,
+                table,
+                gone,
+                (
+                    f"No remaining alternative beats all the others head-to-head; fewest first places: {names_text(gone)} "
+                    f"({number_text(tally[low[0]])}), eliminated" + (" together (tied)." if len(gone) > 1 else ".")
+                ),
+            )
+        )
         places.remove(idx[low])
 
 
@@ -587,9 +683,17 @@ def tideman_rounds(population: Population, which: str = "smith") -> Elimination:
             gone = [names[i] for i in outside]
             out.order.append(gone)
             table = {f"in the {label} set": [i in inside for i in idx]}
-            out.rounds.append(Round([names[i] for i in idx], table, gone, (
-                f"The {label} set of the remaining is {{{', '.join(names[i] for i in inside)}}}: "
-                f"{names_text(gone)} {'is' if len(gone) == 1 else 'are'} outside it, eliminated.")))
+            out.rounds.append(
+                Round(
+                    [names[i] for i in idx],
+                    table,
+                    gone,
+                    (
+                        f"The {label} set of the remaining is {{{', '.join(names[i] for i in inside)}}}: "
+                        f"{names_text(gone)} {'is' if len(gone) == 1 else 'are'} outside it, eliminated."
+                    ),
+                )
+            )
             places.remove(outside)
             idx = inside
         tally = places.of(idx)
@@ -603,13 +707,22 @@ def tideman_rounds(population: Population, which: str = "smith") -> Elimination:
         gone = [names[idx[i]] for i in low]
         if len(low) == len(idx):
             out.winners = gone
-            out.rounds.append(Round(here, table, [], (
-                f"{names_text(gone)} tie for the fewest first places: they all win.")))
+            out.rounds.append(
+                Round(here, table, [], (f"{names_text(gone)} tie for the fewest first places: they all win."))
+            )
             return out
         out.order.append(gone)
-        out.rounds.append(Round(here, table, gone, (
-            f"Fewest first places among the {label} set: {names_text(gone)} ({number_text(tally[low[0]])}), "
-            "eliminated" + (" together (tied)." if len(gone) > 1 else "."))))
+        out.rounds.append(
+            Round(
+                here,
+                table,
+                gone,
+                (
+                    f"Fewest first places among the {label} set: {names_text(gone)} ({number_text(tally[low[0]])}), "
+                    "eliminated" + (" together (tied)." if len(gone) > 1 else ".")
+                ),
+            )
+        )
         places.remove(idx[low])
 
 
@@ -628,8 +741,14 @@ def tideman_alternative_schwartz(population: Population) -> pd.Series:
 # ============================================================================ traces
 def _steps(result: Elimination, rule: str) -> list[Step]:
     steps = [Step(f"Round {i}", r.text, r.table, tuple(r.eliminated)) for i, r in enumerate(result.rounds, start=1)]
-    steps.append(Step("Winner" if len(result.winners) == 1 else "Winners",
-                      f"{rule} elects {names_text(result.winners)}.", None, tuple(result.winners)))
+    steps.append(
+        Step(
+            "Winner" if len(result.winners) == 1 else "Winners",
+            f"{rule} elects {names_text(result.winners)}.",
+            None,
+            tuple(result.winners),
+        )
+    )
     return steps
 
 
@@ -637,8 +756,14 @@ def _ranking_steps(population, params) -> list[Step]:
     result = instant_runoff_rounds(population, to_the_end=True)
     steps = _steps(result, "Instant runoff, run to the end,")
     order = [" = ".join(result.winners)] + [" = ".join(g) for g in reversed(result.order)]
-    steps.append(Step("Ranking", "The ranking is the elimination order reversed: " + " > ".join(order) + ".",
-                      None, tuple(result.winners)))
+    steps.append(
+        Step(
+            "Ranking",
+            "The ranking is the elimination order reversed: " + " > ".join(order) + ".",
+            None,
+            tuple(result.winners),
+        )
+    )
     return steps
 
 
@@ -649,9 +774,19 @@ def _put_steps(population, params) -> list[Step]:
         table = pd.DataFrame({"first places": tally}, index=here)
         steps.append(Step(f"Universe state {i}", f"Remaining {{{', '.join(here)}}}: {what}.", table))
     more = search.visited - len(search.states)
-    steps.append(Step("Winners", (f"Every universe explored ({search.visited} sets of remaining alternatives"
-                                  + (f"; {more} more than shown" if more > 0 else "") + "); the winners of some "
-                                  f"universe: {names_text(search.winners)}."), None, tuple(search.winners)))
+    steps.append(
+        Step(
+            "Winners",
+            (
+                f"Every universe explored ({search.visited} sets of remaining alternatives"
+                + (f"; {more} more than shown" if more > 0 else "")
+                + "); the winners of some "
+                f"universe: {names_text(search.winners)}."
+            ),
+            None,
+            tuple(search.winners),
+        )
+    )
     return steps
 
 
@@ -660,72 +795,185 @@ _TIDEMAN = (Reference("tideman_2006"), Reference("green_armytage"))
 
 #: The registry entries of this family (see :mod:`.rule`).
 ENTRIES = [
-    Rule("instant_runoff", "Instant runoff (Hare)", "instant runoff",
-         "Count first places; while nobody has a majority, eliminate the alternative with the fewest (all tied "
-         "ones at once) and move its voters to their next choice.",
-         SET, "winner (1) or not (0)", "elimination", _IRV,
-         (), VOTERS, lambda m, p: instant_runoff(m), reads="each voter's whole ranking",
-         trace=lambda m, p: _steps(instant_runoff_rounds(m), "Instant runoff"), limit=ballots_refusal),
-    Rule("instant_runoff_put", "Instant runoff (PUT)", "instant runoff with parallel universes",
-         "Instant runoff with parallel-universe tie-breaking (PUT): a tie for fewest first places eliminates one of "
-         "the tied at a time, in every possible order; whoever wins in some order is a winner.",
-         SET, "winner (1) or not (0)", "elimination", (*_IRV, Reference("put")),
-         (), VOTERS, lambda m, p: instant_runoff_put(m), reads="each voter's whole ranking",
-         trace=_put_steps, limit=_put_refusal),
-    Rule("instant_runoff_ranking", "Instant-runoff ranking", "the instant-runoff ranking",
-         "Run instant runoff to the end; the later an alternative is eliminated, the higher it ranks (the winner "
-         "first).",
-         RANKING, "round eliminated (winners: one more)", "elimination", _IRV,
-         (), VOTERS, lambda m, p: instant_runoff_ranking(m), reads="each voter's whole ranking",
-         trace=_ranking_steps, limit=ballots_refusal),
-    Rule("plurality_with_runoff", "Plurality with runoff", "plurality with runoff",
-         "The two alternatives with the most first places meet head-to-head and the majority decides (ties for "
-         "the two places: every possible pair meets).",
-         SET, "winner (1) or not (0)", "elimination", (Reference("fishburn_brams", "plurality with runoff"),),
-         (), VOTERS, lambda m, p: plurality_with_runoff(m), reads="each voter's favourite response",
-         trace=lambda m, p: _steps(plurality_with_runoff_rounds(m), "Plurality with runoff"), limit=ballots_refusal),
-    Rule("coombs", "Coombs", "Coombs",
-         "If an alternative has a majority of first places it wins; otherwise eliminate the one ranked last by "
-         "the most voters (all tied at once) and recount.",
-         SET, "winner (1) or not (0)", "elimination", (Reference("coombs"),),
-         (), VOTERS, lambda m, p: coombs(m), reads="each voter's whole ranking",
-         trace=lambda m, p: _steps(coombs_rounds(m), "Coombs"), limit=ballots_refusal),
-    Rule("baldwin", "Baldwin", "Baldwin",
-         "Compute Borda scores among the alternatives left and eliminate the lowest (all tied at once); repeat "
-         "until one is left.",
-         SET, "winner (1) or not (0)", "elimination", (Reference("baldwin"),),
-         (), ANY, lambda m, p: baldwin(m),
-         trace=lambda m, p: _steps(borda_rounds(m, "baldwin"), "Baldwin")),
-    Rule("nanson", "Nanson (strict)", "strict Nanson",
-         "Compute Borda scores among the alternatives left and eliminate every one strictly below their "
-         "average; repeat until one is left or all are equal.",
-         SET, "winner (1) or not (0)", "elimination", (Reference("nanson"), Reference("schwartz")),
-         (), ANY, lambda m, p: nanson(m),
-         trace=lambda m, p: _steps(borda_rounds(m, "nanson"), "Strict Nanson")),
-    Rule("weak_nanson", "Nanson (weak)", "weak Nanson",
-         "Nanson's own rule: compute Borda scores among the alternatives left and eliminate every one at or "
-         "below their average; repeat until one is left.",
-         SET, "winner (1) or not (0)", "elimination", (Reference("nanson"), Reference("niou")),
-         (), ANY, lambda m, p: weak_nanson(m),
-         trace=lambda m, p: _steps(borda_rounds(m, "weak_nanson"), "Weak Nanson")),
-    Rule("benham", "Benham", "Benham",
-         "If an alternative beats every other one left head-to-head it wins; otherwise eliminate the one with "
-         "the fewest first places (all tied at once) and check again.",
-         SET, "winner (1) or not (0)", "elimination", (Reference("green_armytage"),),
-         (), VOTERS, lambda m, p: benham(m), reads="each voter's whole ranking",
-         trace=lambda m, p: _steps(benham_rounds(m), "Benham"), limit=ballots_refusal),
-    Rule("tideman_alternative_smith", "Alternative Smith", "Tideman's alternative (Smith)",
-         "Tideman's alternative: keep only the Smith set (the smallest group beating everyone outside); eliminate "
-         "the one with the fewest first places among them (all tied at once); repeat until one is left.",
-         SET, "winner (1) or not (0)", "elimination", _TIDEMAN,
-         (), VOTERS, lambda m, p: tideman_alternative_smith(m), reads="each voter's whole ranking",
-         trace=lambda m, p: _steps(tideman_rounds(m, "smith"), "Tideman's alternative (Smith)"),
-         limit=ballots_refusal),
-    Rule("tideman_alternative_schwartz", "Alternative Schwartz", "Tideman's alternative (Schwartz)",
-         "As Alternative Smith, but keeping the Schwartz set: the smallest groups that nobody outside beats "
-         "head-to-head (an exact tie is not a defeat).",
-         SET, "winner (1) or not (0)", "elimination", _TIDEMAN,
-         (), VOTERS, lambda m, p: tideman_alternative_schwartz(m), reads="each voter's whole ranking",
-         trace=lambda m, p: _steps(tideman_rounds(m, "schwartz"), "Tideman's alternative (Schwartz)"),
-         limit=ballots_refusal),
+    Rule(
+        "instant_runoff",
+        "Instant runoff (Hare)",
+        "instant runoff",
+        "Count first places; while nobody has a majority, eliminate the alternative with the fewest (all tied "
+        "ones at once) and move its voters to their next choice.",
+        SET,
+        "winner (1) or not (0)",
+        "elimination",
+        _IRV,
+        (),
+        VOTERS,
+        lambda m, p: instant_runoff(m),
+        reads="each voter's whole ranking",
+        trace=lambda m, p: _steps(instant_runoff_rounds(m), "Instant runoff"),
+        limit=ballots_refusal,
+    ),
+    Rule(
+        "instant_runoff_put",
+        "Instant runoff (PUT)",
+        "instant runoff with parallel universes",
+        "Instant runoff with parallel-universe tie-breaking (PUT): a tie for fewest first places eliminates one of "
+        "the tied at a time, in every possible order; whoever wins in some order is a winner.",
+        SET,
+        "winner (1) or not (0)",
+        "elimination",
+        (*_IRV, Reference("put")),
+        (),
+        VOTERS,
+        lambda m, p: instant_runoff_put(m),
+        reads="each voter's whole ranking",
+        trace=_put_steps,
+        limit=_put_refusal,
+    ),
+    Rule(
+        "instant_runoff_ranking",
+        "Instant-runoff ranking",
+        "the instant-runoff ranking",
+        "Run instant runoff to the end; the later an alternative is eliminated, the higher it ranks (the winner "
+        "first).",
+        RANKING,
+        "round eliminated (winners: one more)",
+        "elimination",
+        _IRV,
+        (),
+        VOTERS,
+        lambda m, p: instant_runoff_ranking(m),
+        reads="each voter's whole ranking",
+        trace=_ranking_steps,
+        limit=ballots_refusal,
+    ),
+    Rule(
+        "plurality_with_runoff",
+        "Plurality with runoff",
+        "plurality with runoff",
+        "The two alternatives with the most first places meet head-to-head and the majority decides (ties for "
+        "the two places: every possible pair meets).",
+        SET,
+        "winner (1) or not (0)",
+        "elimination",
+        (Reference("fishburn_brams", "plurality with runoff"),),
+        (),
+        VOTERS,
+        lambda m, p: plurality_with_runoff(m),
+        reads="each voter's favourite response",
+        trace=lambda m, p: _steps(plurality_with_runoff_rounds(m), "Plurality with runoff"),
+        limit=ballots_refusal,
+    ),
+    Rule(
+        "coombs",
+        "Coombs",
+        "Coombs",
+        "If an alternative has a majority of first places it wins; otherwise eliminate the one ranked last by "
+        "the most voters (all tied at once) and recount.",
+        SET,
+        "winner (1) or not (0)",
+        "elimination",
+        (Reference("coombs"),),
+        (),
+        VOTERS,
+        lambda m, p: coombs(m),
+        reads="each voter's whole ranking",
+        trace=lambda m, p: _steps(coombs_rounds(m), "Coombs"),
+        limit=ballots_refusal,
+    ),
+    Rule(
+        "baldwin",
+        "Baldwin",
+        "Baldwin",
+        "Compute Borda scores among the alternatives left and eliminate the lowest (all tied at once); repeat "
+        "until one is left.",
+        SET,
+        "winner (1) or not (0)",
+        "elimination",
+        (Reference("baldwin"),),
+        (),
+        ANY,
+        lambda m, p: baldwin(m),
+        trace=lambda m, p: _steps(borda_rounds(m, "baldwin"), "Baldwin"),
+    ),
+    Rule(
+        "nanson",
+        "Nanson (strict)",
+        "strict Nanson",
+        "Compute Borda scores among the alternatives left and eliminate every one strictly below their "
+        "average; repeat until one is left or all are equal.",
+        SET,
+        "winner (1) or not (0)",
+        "elimination",
+        (Reference("nanson"), Reference("schwartz")),
+        (),
+        ANY,
+        lambda m, p: nanson(m),
+        trace=lambda m, p: _steps(borda_rounds(m, "nanson"), "Strict Nanson"),
+    ),
+    Rule(
+        "weak_nanson",
+        "Nanson (weak)",
+        "weak Nanson",
+        "Nanson's own rule: compute Borda scores among the alternatives left and eliminate every one at or "
+        "below their average; repeat until one is left.",
+        SET,
+        "winner (1) or not (0)",
+        "elimination",
+        (Reference("nanson"), Reference("niou")),
+        (),
+        ANY,
+        lambda m, p: weak_nanson(m),
+        trace=lambda m, p: _steps(borda_rounds(m, "weak_nanson"), "Weak Nanson"),
+    ),
+    Rule(
+        "benham",
+        "Benham",
+        "Benham",
+        "If an alternative beats every other one left head-to-head it wins; otherwise eliminate the one with "
+        "the fewest first places (all tied at once) and check again.",
+        SET,
+        "winner (1) or not (0)",
+        "elimination",
+        (Reference("green_armytage"),),
+        (),
+        VOTERS,
+        lambda m, p: benham(m),
+        reads="each voter's whole ranking",
+        trace=lambda m, p: _steps(benham_rounds(m), "Benham"),
+        limit=ballots_refusal,
+    ),
+    Rule(
+        "tideman_alternative_smith",
+        "Alternative Smith",
+        "Tideman's alternative (Smith)",
+        "Tideman's alternative: keep only the Smith set (the smallest group beating everyone outside); eliminate "
+        "the one with the fewest first places among them (all tied at once); repeat until one is left.",
+        SET,
+        "winner (1) or not (0)",
+        "elimination",
+        _TIDEMAN,
+        (),
+        VOTERS,
+        lambda m, p: tideman_alternative_smith(m),
+        reads="each voter's whole ranking",
+        trace=lambda m, p: _steps(tideman_rounds(m, "smith"), "Tideman's alternative (Smith)"),
+        limit=ballots_refusal,
+    ),
+    Rule(
+        "tideman_alternative_schwartz",
+        "Alternative Schwartz",
+        "Tideman's alternative (Schwartz)",
+        "As Alternative Smith, but keeping the Schwartz set: the smallest groups that nobody outside beats "
+        "head-to-head (an exact tie is not a defeat).",
+        SET,
+        "winner (1) or not (0)",
+        "elimination",
+        _TIDEMAN,
+        (),
+        VOTERS,
+        lambda m, p: tideman_alternative_schwartz(m),
+        reads="each voter's whole ranking",
+        trace=lambda m, p: _steps(tideman_rounds(m, "schwartz"), "Tideman's alternative (Schwartz)"),
+        limit=ballots_refusal,
+    ),
 ]

@@ -35,6 +35,7 @@ and 0.0334; pi* 0.0285 and 0.0336 (tests/core/test_heterogeneous_limits.py). The
 comes from finite training (the authors' code: an MLP policy over prompts, 10,000 steps, the
 correction switched on after 8,000 DPO steps), not from this limit.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -60,8 +61,10 @@ def reward_variance(population: Population) -> pd.DataFrame:
     variance term, in the Bradley-Terry units of the annotators: rewards over the temperature T)."""
     population = as_population(population)
     if not population.has_rewards:
-        raise AggregationError("the known variance Var_u[r_u(a) - r_u(b)] needs user types with rewards; rankings "
-                               "and comparisons carry no reward scale (use the estimated variance)")
+        raise AggregationError(
+            "the known variance Var_u[r_u(a) - r_u(b)] needs user types with rewards; rankings "
+            "and comparisons carry no reward scale (use the estimated variance)"
+        )
     R = population.rewards.to_numpy(float) / population.temperature
     w = population.shares
     d = R[:, :, None] - R[:, None, :]
@@ -77,24 +80,34 @@ def preference_variance(population: Population) -> pd.DataFrame:
     population = as_population(population)
     if population.has_rewards:
         Q = population.type_preference_matrices()
-        second = np.tensordot(population.shares, Q ** 2, axes=(0, 0))
+        second = np.tensordot(population.shares, Q**2, axes=(0, 0))
     elif population.has_full_rankings:
-        A = population.above_counts() / population.total_weight       # strictly above
+        A = population.above_counts() / population.total_weight  # strictly above
         ties = 1.0 - A - A.T
         second = A + 0.25 * ties
     else:
-        raise AggregationError("Var_u[P_u(a > b)] needs each voter's preferences (rankings or user types); a "
-                               f"population of kind {population.kind!r} only has P")
+        raise AggregationError(
+            "Var_u[P_u(a > b)] needs each voter's preferences (rankings or user types); a "
+            f"population of kind {population.kind!r} only has P"
+        )
     P = population.preference_matrix().to_numpy(float)
-    V = np.maximum(second - P ** 2, 0.0)
+    V = np.maximum(second - P**2, 0.0)
     np.fill_diagonal(V, 0.0)
     names = population.alternatives
     return pd.DataFrame(V, index=names, columns=names)
 
 
-def corrected_dpo_policy(population: Population, beta: float = 1.0, alpha: float = 1.0, sampling=None,
-                         reference=None, *, variance: str = "known", eps: float = STABLE_LOG_EPS,
-                         clip: float | None = None) -> pd.Series:
+def corrected_dpo_policy(
+    population: Population,
+    beta: float = 1.0,
+    alpha: float = 1.0,
+    sampling=None,
+    reference=None,
+    *,
+    variance: str = "known",
+    eps: float = STABLE_LOG_EPS,
+    clip: float | None = None,
+) -> pd.Series:
     """First-order corrected DPO with infinite data (see the module docstring): the reward minimising
     ``sum_{a != b} D(a) D(b) P[a, b] (-log max(z(r_a - r_b), eps))`` with ``z`` the corrected likelihood of
     section 5.1, then ``pi_ref exp(r / beta)`` normalised. ``alpha = 0`` is the RLHF / DPO limit."""
@@ -112,10 +125,13 @@ def corrected_dpo_policy(population: Population, beta: float = 1.0, alpha: float
             raise AggregationError(
                 "with the estimated variance (eq. 16) and no clip the corrected likelihood grows without bound as "
                 "sigmoid(h) -> 0, so the expected loss has no minimum; set a clip (the authors' code clips the "
-                "correction at 0.1)")
+                "correction at 0.1)"
+            )
     if _unanimity_levels(P).max() > 0:
-        raise AggregationError("every voter ranks some response below another, so the loss pushes that pair "
-                               "infinitely apart: corrected DPO has no finite limit here")
+        raise AggregationError(
+            "every voter ranks some response below another, so the loss pushes that pair "
+            "infinitely apart: corrected DPO has no finite limit here"
+        )
     start = _bt_mle(P, D)
     joint = variance == "estimated"
 
@@ -135,14 +151,14 @@ def consistent_b3_policy(population: Population, beta: float = 1.0, sampling=Non
     if not population.has_rewards:
         raise AggregationError(
             "the consistent loss has a finite optimum only for user types with rewards; on rankings it pushes "
-            "every response that all rankings put below another one towards probability 0")
+            "every response that all rankings put below another one towards probability 0"
+        )
     names = population.alternatives
     D = distribution(sampling, names, allow_zero=False).to_numpy()
     Q = population.type_preference_matrices()
     n = Q.shape[0]
     A = Q.prod(axis=0)
-    reward = _minimise(np.outer(D, D) * A, lambda h: _b3_terms(h, n), np.zeros(len(names)),
-                       "the Prop. B.3 loss")
+    reward = _minimise(np.outer(D, D) * A, lambda h: _b3_terms(h, n), np.zeros(len(names)), "the Prop. B.3 loss")
     return _tilt(pd.Series(reward, index=names), beta, reference, name="Prop. B.3 consistent-loss policy")
 
 
@@ -158,13 +174,16 @@ def _minimise(W: np.ndarray, terms, start: np.ndarray, what: str) -> np.ndarray:
         row, slope = terms(h)
         Ws = W * slope
         total = r.sum()
-        return float((W * row).sum() / scale + 0.5 * total ** 2), (Ws.sum(1) - Ws.sum(0)) / scale + total
+        return float((W * row).sum() / scale + 0.5 * total**2), (Ws.sum(1) - Ws.sum(0)) / scale + total
 
-    res = minimize(f, start - start.mean(), jac=True, method="L-BFGS-B",
-                   options={"maxiter": 20_000, "gtol": 1e-12, "ftol": 1e-15})
+    res = minimize(
+        f, start - start.mean(), jac=True, method="L-BFGS-B", options={"maxiter": 20_000, "gtol": 1e-12, "ftol": 1e-15}
+    )
     reward = res.x - res.x.mean()
     gradient = f(reward)[1]
     if not np.all(np.isfinite(reward)) or np.abs(gradient).max() > GRADIENT_TOLERANCE:
-        raise AggregationError(f"the minimisation of {what} did not converge (largest gradient "
-                               f"{np.abs(gradient).max():.2g}): {res.message}")
+        raise AggregationError(
+            f"the minimisation of {what} did not converge (largest gradient "
+            f"{np.abs(gradient).max():.2g}): {res.message}"
+        )
     return reward

@@ -30,6 +30,7 @@ relative gap 0): exact up to :data:`DODGSON_MAX_ALTERNATIVES` alternatives and
 :data:`YOUNG_MAX_BALLOTS` (Young); a solve that does not prove optimality within
 :data:`MILP_TIME_LIMIT` seconds is refused, never rounded.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -71,10 +72,10 @@ class OrderSearch:
         m = G.shape[0]
         self.m, self.G = m, G
         size = 1 << m
-        inside = np.zeros((m, size))              # inside[y, S] = sum_{z in S} G[y, z]
+        inside = np.zeros((m, size))  # inside[y, S] = sum_{z in S} G[y, z]
         for i in range(m):
-            inside[:, 1 << i: 2 << i] = inside[:, : 1 << i] + G[:, i:i + 1]
-        self.gain = G.sum(axis=1)[:, None] - inside   # gain[y, S]: y placed right after S earns this
+            inside[:, 1 << i : 2 << i] = inside[:, : 1 << i] + G[:, i : i + 1]
+        self.gain = G.sum(axis=1)[:, None] - inside  # gain[y, S]: y placed right after S earns this
         masks = np.arange(size)
         popcount = np.zeros(size, dtype=np.int64)
         for i in range(m):
@@ -82,7 +83,7 @@ class OrderSearch:
         self.by_size = [masks[popcount == k] for k in range(m + 1)]
         top = np.full(size, -np.inf)
         top[0] = 0.0
-        for k in range(1, m + 1):                 # the last alternative y of the prefix S
+        for k in range(1, m + 1):  # the last alternative y of the prefix S
             S = self.by_size[k]
             best = np.full(S.size, -np.inf)
             for y in range(m):
@@ -92,7 +93,7 @@ class OrderSearch:
             top[S] = best
         bottom = np.full(size, -np.inf)
         bottom[size - 1] = 0.0
-        for k in range(m - 1, -1, -1):            # the next alternative y after the prefix S
+        for k in range(m - 1, -1, -1):  # the next alternative y after the prefix S
             S = self.by_size[k]
             best = np.full(S.size, -np.inf)
             for y in range(m):
@@ -162,8 +163,10 @@ class OrderSearch:
 def _check_size(population: Population, what: str) -> str | None:
     m = len(as_population(population).alternatives)
     if m > KEMENY_MAX_ALTERNATIVES:
-        return (f"{what} is computed exactly only up to {KEMENY_MAX_ALTERNATIVES} alternatives (a search over "
-                f"2^m sets of alternatives); this population has {m}")
+        return (
+            f"{what} is computed exactly only up to {KEMENY_MAX_ALTERNATIVES} alternatives (a search over "
+            f"2^m sets of alternatives); this population has {m}"
+        )
     return None
 
 
@@ -201,8 +204,10 @@ def kemeny_young(population: Population) -> RuleResult:
     """Kemeny-Young winners: the first alternatives of every ranking that agrees with the voters on
     the most pairs (see the module docstring). A set: 1 for the winners."""
     search, names, _ = _kemeny_search(population)
-    return RuleResult(set_values(search.first(), names, "Kemeny-Young winners"),
-                      method=f"dynamic programming over the 2^{len(names)} sets of alternatives (exact)")
+    return RuleResult(
+        set_values(search.first(), names, "Kemeny-Young winners"),
+        method=f"dynamic programming over the 2^{len(names)} sets of alternatives (exact)",
+    )
 
 
 def kemeny_ranking(population: Population) -> RuleResult:
@@ -221,10 +226,19 @@ def kemeny_ranking(population: Population) -> RuleResult:
         reach = max(reach, int(hi[y]))
     groups.append(current)
     count = search.count()
-    notes = () if count == 1 else (f"{count} rankings tie for the best agreement; alternatives whose places differ "
-                                   "between them share a tie group",)
-    return RuleResult(ranking_values(groups, names, "Kemeny ranking"),
-                      method=f"dynamic programming over the 2^{len(names)} sets of alternatives (exact)", notes=notes)
+    notes = (
+        ()
+        if count == 1
+        else (
+            f"{count} rankings tie for the best agreement; alternatives whose places differ "
+            "between them share a tie group",
+        )
+    )
+    return RuleResult(
+        ranking_values(groups, names, "Kemeny ranking"),
+        method=f"dynamic programming over the 2^{len(names)} sets of alternatives (exact)",
+        notes=notes,
+    )
 
 
 def slater(population: Population) -> RuleResult:
@@ -236,8 +250,10 @@ def slater(population: Population) -> RuleResult:
     M, names = margin_matrix(population)
     G = np.sign(np.where(np.abs(M) > TOL, M, 0.0))
     search = OrderSearch(G)
-    return RuleResult(set_values(search.first(), names, "Slater winners"),
-                      method=f"dynamic programming over the 2^{len(names)} sets of alternatives (exact)")
+    return RuleResult(
+        set_values(search.first(), names, "Slater winners"),
+        method=f"dynamic programming over the 2^{len(names)} sets of alternatives (exact)",
+    )
 
 
 def _order_text(order, names) -> str:
@@ -254,8 +270,14 @@ def kemeny_trace(population: Population, params=None) -> list[Step]:
     for y in range(m):
         order = search.an_order(first=y)
         agree = kemeny_agreement(population, order)
-        rows.append({"first": names[y], "best ranking with it first": _order_text(order, names),
-                     f"agreement ({unit})": fmt(agree), "Kendall tau distance": fmt(pairs - agree)})
+        rows.append(
+            {
+                "first": names[y],
+                "best ranking with it first": _order_text(order, names),
+                f"agreement ({unit})": fmt(agree),
+                "Kendall tau distance": fmt(pairs - agree),
+            }
+        )
     table = pd.DataFrame(rows).set_index("first")
     best = search.an_order()
     best_agree = kemeny_agreement(population, best)
@@ -264,21 +286,42 @@ def kemeny_trace(population: Population, params=None) -> list[Step]:
     runner = max(others, key=lambda r: float(r[f"agreement ({unit})"])) if others else None
     count = search.count()
     top = tuple(names[i] for i in firsts)
-    text = (f"The best ranking, {_order_text(best, names)}, agrees with the ballots on {fmt(best_agree)} {unit} "
-            f"(Kendall tau distance {fmt(pairs - best_agree)})"
-            + (f"; {count} rankings tie for it" if count > 1 else "") + ".")
+    text = (
+        f"The best ranking, {_order_text(best, names)}, agrees with the ballots on {fmt(best_agree)} {unit} "
+        f"(Kendall tau distance {fmt(pairs - best_agree)})"
+        + (f"; {count} rankings tie for it" if count > 1 else "")
+        + "."
+    )
     if runner is not None:
-        text += (f" The best ranking with another winner, {runner['best ranking with it first']}, agrees on "
-                 f"{runner[f'agreement ({unit})']}.")
+        text += (
+            f" The best ranking with another winner, {runner['best ranking with it first']}, agrees on "
+            f"{runner[f'agreement ({unit})']}."
+        )
     ranking = kemeny_ranking(population)
-    return [Step("Agreement of a ranking", f"A ranking earns, for every pair it orders a above b, the {unit[:-1]} of "
-                                           "voters who prefer a to b (a voter indifferent between them counts one "
-                                           "half). The Kemeny ranking earns the most.", None),
-            Step("Best ranking for each first place", "The best ranking that starts with each alternative (found by "
-                                                      "dynamic programming over sets of alternatives).", table, top),
-            Step("Kemeny ranking", text, highlight=top),
-            Step("Result", "Ranking: " + " > ".join(" = ".join(g) for g in ranking.tie_groups)
-                 + f"; winner{'s' if len(top) > 1 else ''}: {', '.join(top)}.", highlight=top)]
+    return [
+        Step(
+            "Agreement of a ranking",
+            f"A ranking earns, for every pair it orders a above b, the {unit[:-1]} of "
+            "voters who prefer a to b (a voter indifferent between them counts one "
+            "half). The Kemeny ranking earns the most.",
+            None,
+        ),
+        Step(
+            "Best ranking for each first place",
+            "The best ranking that starts with each alternative (found by "
+            "dynamic programming over sets of alternatives).",
+            table,
+            top,
+        ),
+        Step("Kemeny ranking", text, highlight=top),
+        Step(
+            "Result",
+            "Ranking: "
+            + " > ".join(" = ".join(g) for g in ranking.tie_groups)
+            + f"; winner{'s' if len(top) > 1 else ''}: {', '.join(top)}.",
+            highlight=top,
+        ),
+    ]
 
 
 def slater_trace(population: Population, params=None) -> list[Step]:
@@ -294,17 +337,35 @@ def slater_trace(population: Population, params=None) -> list[Step]:
     for y in range(m):
         order = search.an_order(first=y)
         kept = sum(G[order[i], order[j]] > 0 for i in range(m) for j in range(i + 1, m))
-        rows.append({"first": names[y], "best ranking with it first": _order_text(order, names),
-                     "majorities reversed": int(majorities - kept)})
+        rows.append(
+            {
+                "first": names[y],
+                "best ranking with it first": _order_text(order, names),
+                "majorities reversed": int(majorities - kept),
+            }
+        )
     firsts = search.first()
     top = tuple(names[i] for i in firsts)
     best = search.an_order()
-    return [Step("Majority relation", f"{majorities} head-to-head majorities (margin-0 pairs are no majority and "
-                                      "cost nothing).", pd.DataFrame(G.astype(int), index=names, columns=names)),
-            Step("Best ranking for each first place", "The ranking starting with each alternative that reverses the "
-                                                      "fewest majorities.", pd.DataFrame(rows).set_index("first"), top),
-            Step("Winners", f"Fewest reversals: {_order_text(best, names)} and every ranking as good; their first "
-                            f"places: {', '.join(top)}.", highlight=top)]
+    return [
+        Step(
+            "Majority relation",
+            f"{majorities} head-to-head majorities (margin-0 pairs are no majority and cost nothing).",
+            pd.DataFrame(G.astype(int), index=names, columns=names),
+        ),
+        Step(
+            "Best ranking for each first place",
+            "The ranking starting with each alternative that reverses the fewest majorities.",
+            pd.DataFrame(rows).set_index("first"),
+            top,
+        ),
+        Step(
+            "Winners",
+            f"Fewest reversals: {_order_text(best, names)} and every ranking as good; their first "
+            f"places: {', '.join(top)}.",
+            highlight=top,
+        ),
+    ]
 
 
 # ---------------------------------------------------------------------------- Dodgson and Young
@@ -320,11 +381,15 @@ def _ballots(population: Population, what: str, strict: bool, max_m: int, max_ba
     if not np.all(w == np.round(w)):
         return f"{what} counts voters, so every weight must be a whole number of voters"
     if strict and population.has_ties:
-        return (f"{what} swaps adjacent alternatives of strict rankings; some ballots here have ties or leave "
-                "alternatives unranked")
+        return (
+            f"{what} swaps adjacent alternatives of strict rankings; some ballots here have ties or leave "
+            "alternatives unranked"
+        )
     if population.n_rows > max_ballots:
-        return (f"{what} is computed exactly only up to {max_ballots:,} distinct ballots; this population has "
-                f"{population.n_rows:,}")
+        return (
+            f"{what} is computed exactly only up to {max_ballots:,} distinct ballots; this population has "
+            f"{population.n_rows:,}"
+        )
     return None
 
 
@@ -337,11 +402,18 @@ def young_limit(population: Population, params=None) -> str | None:
 
 
 def _solve(c, A, lo, hi, lb, ub, what: str) -> float:
-    res = milp(c, constraints=LinearConstraint(A, lo, hi), integrality=np.ones(len(c)), bounds=Bounds(lb, ub),
-               options={"mip_rel_gap": 0.0, "time_limit": MILP_TIME_LIMIT})
+    res = milp(
+        c,
+        constraints=LinearConstraint(A, lo, hi),
+        integrality=np.ones(len(c)),
+        bounds=Bounds(lb, ub),
+        options={"mip_rel_gap": 0.0, "time_limit": MILP_TIME_LIMIT},
+    )
     if res.status != 0 or res.x is None:
-        raise AggregationError(f"{what}: the integer program did not prove an optimum ({res.message}); no answer is "
-                               "given rather than an approximate one")
+        raise AggregationError(
+            f"{what}: the integer program did not prove an optimum ({res.message}); no answer is "
+            "given rather than an approximate one"
+        )
     return float(round(res.fun))
 
 
@@ -367,11 +439,11 @@ def dodgson_scores(population: Population) -> pd.Series:
             continue
         # each swap wins x one vote against one alternative, so the score is at least sum(need); when enough voters
         # have each needy y right above x, that many single swaps (by different voters) reach it: exact, no program
-        above = L == (L[:, [x]] - 1)                       # above[i, y]: y sits right above x in ballot i
+        above = L == (L[:, [x]] - 1)  # above[i, y]: y sits right above x in ballot i
         if all(float(w[above[:, y]].sum()) >= d for y, d in need.items()):
             out[x] = float(sum(need.values()))
             continue
-        ballot = np.repeat(np.arange(L.shape[0]), L[:, x])            # column j: ballot[j] moves x up shift[j]
+        ballot = np.repeat(np.arange(L.shape[0]), L[:, x])  # column j: ballot[j] moves x up shift[j]
         shift = np.concatenate([np.arange(1, k + 1) for k in L[:, x]]) if L[:, x].any() else np.zeros(0, int)
         cost = shift.astype(float)
         rows, cols = [], []
@@ -382,14 +454,16 @@ def dodgson_scores(population: Population) -> pd.Series:
             rows.append(np.full(cols[-1].size, r))
             lo.append(d)
         n_need, n_cols = len(lo), len(cost)
-        passing = sparse.csr_matrix((np.ones(sum(c.size for c in cols)), (np.concatenate(rows), np.concatenate(cols))),
-                                    shape=(n_need, n_cols))
+        passing = sparse.csr_matrix(
+            (np.ones(sum(c.size for c in cols)), (np.concatenate(rows), np.concatenate(cols))), shape=(n_need, n_cols)
+        )
         cap = sparse.csr_matrix((np.ones(n_cols), (ballot, np.arange(n_cols))), shape=(L.shape[0], n_cols))
         Amat = sparse.vstack([passing, cap]).tocsr()
         lower = np.concatenate([lo, np.zeros(L.shape[0])])
         upper = np.concatenate([np.full(n_need, np.inf), w])
-        out[x] = _solve(cost, Amat, lower, upper, np.zeros(n_cols), np.full(n_cols, np.inf),
-                        f"Dodgson score of {names[x]}")
+        out[x] = _solve(
+            cost, Amat, lower, upper, np.zeros(n_cols), np.full(n_cols, np.inf), f"Dodgson score of {names[x]}"
+        )
     return pd.Series(out, index=names, name="Dodgson score")
 
 
@@ -397,8 +471,9 @@ def dodgson(population: Population) -> RuleResult:
     """Dodgson's rule: minus the Dodgson score (larger is better; 0 for a Condorcet winner); the
     fewest swaps win, ties all win."""
     score = dodgson_scores(population)
-    return RuleResult((-score + 0.0).rename("minus Dodgson score"),
-                      method="one integer program per alternative (scipy HiGHS, exact)")
+    return RuleResult(
+        (-score + 0.0).rename("minus Dodgson score"), method="one integer program per alternative (scipy HiGHS, exact)"
+    )
 
 
 def young_scores(population: Population) -> pd.Series:
@@ -416,14 +491,21 @@ def young_scores(population: Population) -> pd.Series:
     out = np.zeros(m)
     for x in range(m):
         if all(A[x, y] >= A[y, x] for y in range(m) if y != x):
-            out[x] = float(w.sum())                 # already unbeaten: keep everyone
+            out[x] = float(w.sum())  # already unbeaten: keep everyone
             continue
-        sign = np.sign(L[:, [y for y in range(m) if y != x]] - L[:, [x]])     # +1: x above y in ballot i
+        sign = np.sign(L[:, [y for y in range(m) if y != x]] - L[:, [x]])  # +1: x above y in ballot i
         # ballots that agree on x against every other alternative are interchangeable here: merge them
         pattern, group = np.unique(sign, axis=0, return_inverse=True)
         size = np.bincount(group.reshape(-1), weights=w)
-        kept = _solve(-np.ones(len(size)), pattern.T, np.zeros(m - 1), np.full(m - 1, np.inf), np.zeros(len(size)),
-                      size, f"Young score of {names[x]}")
+        kept = _solve(
+            -np.ones(len(size)),
+            pattern.T,
+            np.zeros(m - 1),
+            np.full(m - 1, np.inf),
+            np.zeros(len(size)),
+            size,
+            f"Young score of {names[x]}",
+        )
         out[x] = -kept
     return pd.Series(out + 0.0, index=names, name="Young score")
 
@@ -441,18 +523,32 @@ def dodgson_trace(population: Population, params=None) -> list[Step]:
     m = len(names)
     rows = []
     for x in range(m):
-        short = {names[y]: int(np.floor((A[y, x] - A[x, y]) / 2.0)) + 1
-                 for y in range(m) if y != x and A[x, y] <= A[y, x]}
-        rows.append({"alternative": names[x],
-                     "votes still needed against": ", ".join(f"{k} ({v})" for k, v in short.items()) or "none",
-                     "fewest swaps": int(score[names[x]])})
+        short = {
+            names[y]: int(np.floor((A[y, x] - A[x, y]) / 2.0)) + 1 for y in range(m) if y != x and A[x, y] <= A[y, x]
+        }
+        rows.append(
+            {
+                "alternative": names[x],
+                "votes still needed against": ", ".join(f"{k} ({v})" for k, v in short.items()) or "none",
+                "fewest swaps": int(score[names[x]]),
+            }
+        )
     top = tuple(winners(-score))
-    return [Step("Votes needed", "To beat y, x needs more voters ranking it above y than below; one swap of x with "
-                                 "the alternative just above it in one ballot moves one vote.", None),
-            Step("Dodgson scores", "The fewest adjacent swaps (found by an integer program) that make each "
-                                   "alternative beat every other one.", pd.DataFrame(rows).set_index("alternative"),
-                 top),
-            Step("Winner", f"Fewest swaps: {', '.join(top)} ({fmt(score[top[0]])}).", highlight=top)]
+    return [
+        Step(
+            "Votes needed",
+            "To beat y, x needs more voters ranking it above y than below; one swap of x with "
+            "the alternative just above it in one ballot moves one vote.",
+            None,
+        ),
+        Step(
+            "Dodgson scores",
+            "The fewest adjacent swaps (found by an integer program) that make each alternative beat every other one.",
+            pd.DataFrame(rows).set_index("alternative"),
+            top,
+        ),
+        Step("Winner", f"Fewest swaps: {', '.join(top)} ({fmt(score[top[0]])}).", highlight=top),
+    ]
 
 
 def young_trace(population: Population, params=None) -> list[Step]:
@@ -460,43 +556,109 @@ def young_trace(population: Population, params=None) -> list[Step]:
     total = as_population(population).total_weight
     table = pd.DataFrame({"voters kept": score, "voters removed": total - score})
     top = tuple(winners(score))
-    return [Step("Young scores", "For each alternative, the largest group of voters among whom nobody beats it "
-                                 "head-to-head (found by an integer program over how many voters of each ballot to "
-                                 "keep).", table, top),
-            Step("Winner", f"Largest such group: {', '.join(top)} ({fmt(score[top[0]])} of {fmt(total)} voters).",
-                 highlight=top)]
+    return [
+        Step(
+            "Young scores",
+            "For each alternative, the largest group of voters among whom nobody beats it "
+            "head-to-head (found by an integer program over how many voters of each ballot to "
+            "keep).",
+            table,
+            top,
+        ),
+        Step(
+            "Winner",
+            f"Largest such group: {', '.join(top)} ({fmt(score[top[0]])} of {fmt(total)} voters).",
+            highlight=top,
+        ),
+    ]
 
 
 #: The registry entries of this family (see :mod:`.rule`).
 ENTRIES = [
-    Rule("kemeny_young", "Kemeny-Young", "Kemeny-Young",
-         "Find the ranking that agrees with the voters on the most pairs; its first place wins (all of them when "
-         "several rankings are best).",
-         SET, "1 = winner", "majority", (Reference("kemeny"), Reference("young_levenglick")),
-         (), ANY, lambda m, p: kemeny_young(m), trace=kemeny_trace, limit=kemeny_limit),
-    Rule("kemeny_ranking", "Kemeny ranking", "the Kemeny ranking",
-         "The ranking that agrees with the voters on the most pairs (alternatives whose places differ between "
-         "equally good rankings are tied).",
-         RANKING, "alternatives ranked below", "majority", (Reference("kemeny"), Reference("young_levenglick")),
-         (), ANY, lambda m, p: kemeny_ranking(m), trace=kemeny_trace, limit=kemeny_limit),
-    Rule("slater", "Slater", "Slater's rule",
-         "Find the rankings that reverse the fewest head-to-head majorities; their first places win (exact ties "
-         "cost nothing).",
-         SET, "1 = winner", "majority",
-         (Reference("slater"), Reference("handbook", "chapter 3 (tournament solutions)")),
-         (), ANY, lambda m, p: slater(m), trace=slater_trace, limit=slater_limit),
-    Rule("dodgson", "Dodgson", "Dodgson's rule",
-         "Count the fewest swaps of neighbouring alternatives in the ballots that make each alternative beat all "
-         "others head-to-head; the fewest wins, ties all win.",
-         SCORES, "minus the swaps needed", "majority",
-         (Reference("dodgson"), Reference("bartholdi", "the integer program"),
-          Reference("handbook", "chapter 5 (Dodgson's rule and Young's rule)")),
-         (), VOTERS, lambda m, p: dodgson(m), reads="each voter's strict ranking", trace=dodgson_trace,
-         limit=dodgson_limit),
-    Rule("young", "Young", "Young's rule",
-         "Find, for each alternative, the most voters among whom nobody beats it head-to-head (ties allowed); the "
-         "most wins.",
-         SCORES, "voters kept", "majority",
-         (Reference("young"), Reference("handbook", "chapter 5 (Dodgson's rule and Young's rule)")),
-         (), VOTERS, lambda m, p: young(m), reads="each voter's ranking", trace=young_trace, limit=young_limit),
+    Rule(
+        "kemeny_young",
+        "Kemeny-Young",
+        "Kemeny-Young",
+        "Find the ranking that agrees with the voters on the most pairs; its first place wins (all of them when "
+        "several rankings are best).",
+        SET,
+        "1 = winner",
+        "majority",
+        (Reference("kemeny"), Reference("young_levenglick")),
+        (),
+        ANY,
+        lambda m, p: kemeny_young(m),
+        trace=kemeny_trace,
+        limit=kemeny_limit,
+    ),
+    Rule(
+        "kemeny_ranking",
+        "Kemeny ranking",
+        "the Kemeny ranking",
+        "The ranking that agrees with the voters on the most pairs (alternatives whose places differ between "
+        "equally good rankings are tied).",
+        RANKING,
+        "alternatives ranked below",
+        "majority",
+        (Reference("kemeny"), Reference("young_levenglick")),
+        (),
+        ANY,
+        lambda m, p: kemeny_ranking(m),
+        trace=kemeny_trace,
+        limit=kemeny_limit,
+    ),
+    Rule(
+        "slater",
+        "Slater",
+        "Slater's rule",
+        "Find the rankings that reverse the fewest head-to-head majorities; their first places win (exact ties "
+        "cost nothing).",
+        SET,
+        "1 = winner",
+        "majority",
+        (Reference("slater"), Reference("handbook", "chapter 3 (tournament solutions)")),
+        (),
+        ANY,
+        lambda m, p: slater(m),
+        trace=slater_trace,
+        limit=slater_limit,
+    ),
+    Rule(
+        "dodgson",
+        "Dodgson",
+        "Dodgson's rule",
+        "Count the fewest swaps of neighbouring alternatives in the ballots that make each alternative beat all "
+        "others head-to-head; the fewest wins, ties all win.",
+        SCORES,
+        "minus the swaps needed",
+        "majority",
+        (
+            Reference("dodgson"),
+            Reference("bartholdi", "the integer program"),
+            Reference("handbook", "chapter 5 (Dodgson's rule and Young's rule)"),
+        ),
+        (),
+        VOTERS,
+        lambda m, p: dodgson(m),
+        reads="each voter's strict ranking",
+        trace=dodgson_trace,
+        limit=dodgson_limit,
+    ),
+    Rule(
+        "young",
+        "Young",
+        "Young's rule",
+        "Find, for each alternative, the most voters among whom nobody beats it head-to-head (ties allowed); the "
+        "most wins.",
+        SCORES,
+        "voters kept",
+        "majority",
+        (Reference("young"), Reference("handbook", "chapter 5 (Dodgson's rule and Young's rule)")),
+        (),
+        VOTERS,
+        lambda m, p: young(m),
+        reads="each voter's ranking",
+        trace=young_trace,
+        limit=young_limit,
+    ),
 ]

@@ -28,6 +28,7 @@ The result's :class:`~.result.LotteryCertificate` says which case applied: ``uni
 says when the active-set polish did not settle and the convex solver's point (accurate to about
 1e-6) is shown instead.
 """
+
 from __future__ import annotations
 
 import os
@@ -42,7 +43,7 @@ from scipy.optimize import linprog
 
 try:
     import highspy
-except ImportError:                                # pragma: no cover - highspy comes with cvxpy
+except ImportError:  # pragma: no cover - highspy comes with cvxpy
     highspy = None
 
 from ..errors import AggregationError
@@ -61,14 +62,18 @@ EXACT_LP = "linear programs (scipy HiGHS) and a rank test"
 #: ... and when a Condorcet winner settles it without a linear program.
 CONDORCET_WINNER = "the Condorcet winner (it beats every other alternative, so it is the unique maximal lottery)"
 #: ... and when the three alternatives form a strict cycle (the unique maximal lottery is the kernel of M).
-THREE_CYCLE = ("a strict three-cycle: the unique maximal lottery gives each alternative the margin by which the "
-               "next one beats the one after it, normalised (the kernel of the margin matrix), no linear program")
+THREE_CYCLE = (
+    "a strict three-cycle: the unique maximal lottery gives each alternative the margin by which the "
+    "next one beats the one after it, normalised (the kernel of the margin matrix), no linear program"
+)
 #: The note of a maximal lottery whose exact maximum-entropy point was not found.
-APPROXIMATE_NOTE = ("the exact maximum-entropy member was not found (the active-set polish did not settle); "
-                    "shown is the convex solver's approximation, accurate to about 1e-6")
+APPROXIMATE_NOTE = (
+    "the exact maximum-entropy member was not found (the active-set polish did not settle); "
+    "shown is the convex solver's approximation, accurate to about 1e-6"
+)
 
-_SLACK = 1e-7        # an alternative beaten by more than this is clearly beaten
-_RANK = 1e-9         # relative singular-value threshold for the rank test
+_SLACK = 1e-7  # an alternative beaten by more than this is clearly beaten
+_RANK = 1e-9  # relative singular-value threshold for the rank test
 
 
 def maximal_lottery(population: Population) -> RuleResult:
@@ -78,11 +83,11 @@ def maximal_lottery(population: Population) -> RuleResult:
     found and the solver's approximation is shown instead."""
     P, names = matrix_and_names(population)
     M = P - P.T
-    M[np.abs(M) <= MARGIN_TOLERANCE] = 0.0    # a margin this small is a tie, as for the Condorcet winner
+    M[np.abs(M) <= MARGIN_TOLERANCE] = 0.0  # a margin this small is a tie, as for the Condorcet winner
     key = (tuple(names), M.tobytes())
     with _RECENT_LOCK:
         result = _RECENT.get(key)
-    if result is None:                        # the essential set and the bipartisan set read the same lottery
+    if result is None:  # the essential set and the bipartisan set read the same lottery
         result = _maximal_lottery(M, names)
         with _RECENT_LOCK:
             while len(_RECENT) >= _RECENT_SIZE:
@@ -95,7 +100,7 @@ def maximal_lottery(population: Population) -> RuleResult:
 #: reads it: the maximal lottery, the essential set).
 _RECENT: dict = {}
 _RECENT_SIZE = 8
-_RECENT_LOCK = threading.Lock()     # pages compute in background threads (ui.background)
+_RECENT_LOCK = threading.Lock()  # pages compute in background threads (ui.background)
 
 
 def _maximal_lottery(M: np.ndarray, names: list[str]) -> RuleResult:
@@ -103,13 +108,13 @@ def _maximal_lottery(M: np.ndarray, names: list[str]) -> RuleResult:
     if m == 1:
         return _result(np.ones(1), names, M, unique=True, essential=[0])
     beats_all = ((M > MARGIN_TOLERANCE) | np.eye(m, dtype=bool)).all(axis=1)
-    if beats_all.any():        # a Condorcet winner: e_x is maximal, and the only one (every other row loses to x)
+    if beats_all.any():  # a Condorcet winner: e_x is maximal, and the only one (every other row loses to x)
         x = int(np.flatnonzero(beats_all)[0])
         return _result(np.eye(m)[x], names, M, unique=True, essential=[x], method=CONDORCET_WINNER)
 
     if m == 3:
         q = np.array([M[1, 2], M[2, 0], M[0, 1]])
-        if (q > 0).all() or (q < 0).all():     # a strict three-cycle: the kernel of M, the unique maximal lottery
+        if (q > 0).all() or (q < 0).all():  # a strict three-cycle: the kernel of M, the unique maximal lottery
             return _result(q / q.sum(), names, M, unique=True, essential=[0, 1, 2], method=THREE_CYCLE)
     p0 = _any_maximal_lottery(M)
     slack = M.T @ p0
@@ -138,7 +143,7 @@ def _any_maximal_lottery(M: np.ndarray) -> np.ndarray:
     object per thread reused across calls: the same solver as ``scipy.optimize.linprog(method="highs")``
     without scipy's per-call preparation (about half of the time of a small game)."""
     m = M.shape[0]
-    if highspy is None:                        # pragma: no cover - highspy comes with cvxpy
+    if highspy is None:  # pragma: no cover - highspy comes with cvxpy
         return _any_maximal_lottery_scipy(M)
     # columns p_1..p_m, v; rows (p^T M)_b - v >= 0 for every b, then sum p = 1
     A = np.zeros((m + 1, m + 1))
@@ -162,7 +167,7 @@ def _any_maximal_lottery(M: np.ndarray) -> np.ndarray:
     h.passModel(lp)
     h.run()
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        return _any_maximal_lottery_scipy(M)   # let scipy's interface report what went wrong
+        return _any_maximal_lottery_scipy(M)  # let scipy's interface report what went wrong
     p = np.clip(np.asarray(h.getSolution().col_value[:m], dtype=float), 0.0, None)
     return p / p.sum()
 
@@ -175,8 +180,9 @@ def _any_maximal_lottery_scipy(M: np.ndarray) -> np.ndarray:
     c[-1] = -1.0
     A_ub = np.hstack([-M.T, np.ones((m, 1))])
     A_eq = np.hstack([np.ones((1, m)), np.zeros((1, 1))])
-    res = linprog(c, A_ub=A_ub, b_ub=np.zeros(m), A_eq=A_eq, b_eq=[1.0],
-                  bounds=[(0, None)] * m + [(-1, 1)], method="highs")
+    res = linprog(
+        c, A_ub=A_ub, b_ub=np.zeros(m), A_eq=A_eq, b_eq=[1.0], bounds=[(0, None)] * m + [(-1, 1)], method="highs"
+    )
     if res.status != 0:
         raise AggregationError(f"the maximal-lottery linear program failed: {res.message}")
     p = np.clip(res.x[:m], 0.0, None)
@@ -190,7 +196,7 @@ def _highs():
     """This thread's HiGHS solver, silent (created once per thread)."""
     h = getattr(_THREAD, "highs", None)
     if h is None:
-        with _BANNER:                          # HiGHS prints its banner to the process's stdout when created
+        with _BANNER:  # HiGHS prints its banner to the process's stdout when created
             sys.stdout.flush()
             saved, devnull = os.dup(1), os.open(os.devnull, os.O_WRONLY)
             try:
@@ -219,10 +225,11 @@ def _essential_set(M: np.ndarray, candidates: np.ndarray) -> np.ndarray:
     k = len(candidates)
     # variables: x (k candidates), y (k); maximise sum y
     c = np.concatenate([np.zeros(k), -np.ones(k)])
-    A_game = np.hstack([M[:, candidates], np.zeros((m, k))])          # (M x)_b <= 0
-    A_link = np.hstack([-np.eye(k), np.eye(k)])                        # y - x <= 0
-    res = linprog(c, A_ub=np.vstack([A_game, A_link]), b_ub=np.zeros(m + k),
-                  bounds=[(0, None)] * k + [(0, 1)] * k, method="highs")
+    A_game = np.hstack([M[:, candidates], np.zeros((m, k))])  # (M x)_b <= 0
+    A_link = np.hstack([-np.eye(k), np.eye(k)])  # y - x <= 0
+    res = linprog(
+        c, A_ub=np.vstack([A_game, A_link]), b_ub=np.zeros(m + k), bounds=[(0, None)] * k + [(0, 1)] * k, method="highs"
+    )
     if res.status != 0:
         raise AggregationError(f"the essential-set linear program failed: {res.message}")
     return candidates[res.x[k:] > 0.5]
@@ -233,8 +240,9 @@ def _kernel(A: np.ndarray) -> np.ndarray:
     return null_space(A, rcond=_RANK)
 
 
-def _max_entropy(M: np.ndarray, essential: np.ndarray, kernel: np.ndarray,
-                 start: np.ndarray) -> tuple[np.ndarray, bool]:
+def _max_entropy(
+    M: np.ndarray, essential: np.ndarray, kernel: np.ndarray, start: np.ndarray
+) -> tuple[np.ndarray, bool]:
     """The maximal lottery of largest entropy (support = the essential set), and whether it is exact.
 
     The optimal face is ``F = {q >= 0 : sum q = 1, M_EE^T q = 0, M_Eo^T q >= 0}`` (E the essential
@@ -296,11 +304,11 @@ def _active_set(kernel: np.ndarray, G: np.ndarray, approx: np.ndarray) -> np.nda
     """
     if kernel.shape[1] == 0:
         return None
-    ones = kernel.sum(axis=0)                                  # K^T 1
+    ones = kernel.sum(axis=0)  # K^T 1
     if not np.any(np.abs(ones) > 1e-12):
         return None
-    q1 = kernel @ (ones / (ones @ ones))                       # in span(K), sums to 1
-    N = kernel @ null_space(ones[None, :], rcond=1e-12)        # directions keeping the sum
+    q1 = kernel @ (ones / (ones @ ones))  # in span(K), sums to 1
+    N = kernel @ null_space(ones[None, :], rcond=1e-12)  # directions keeping the sum
     c, B = G @ q1, G @ N
     if N.shape[1] == 0:
         return q1 if (q1 > 0).all() and (c >= -1e-12).all() else None
@@ -359,8 +367,9 @@ def _independent(B: np.ndarray, rows: np.ndarray) -> np.ndarray:
     return np.array(keep, dtype=int)
 
 
-def _newton_entropy(q1: np.ndarray, N: np.ndarray, z: np.ndarray, Z: np.ndarray,
-                    iterations: int = 100) -> np.ndarray | None:
+def _newton_entropy(
+    q1: np.ndarray, N: np.ndarray, z: np.ndarray, Z: np.ndarray, iterations: int = 100
+) -> np.ndarray | None:
     """Maximise ``-sum q log q`` with ``q = q1 + N (z + Z w)`` over w, from a point with q > 0
     (damped Newton with backtracking; stops when the Newton decrement vanishes)."""
     if Z.shape[1] == 0:
@@ -377,17 +386,18 @@ def _newton_entropy(q1: np.ndarray, N: np.ndarray, z: np.ndarray, Z: np.ndarray,
         grad = V.T @ (-np.log(q) - 1.0)
         hess = V.T @ (V / q[:, None])
         step = np.linalg.solve(hess, grad)
-        decrement = float(grad @ step)             # squared Newton decrement
+        decrement = float(grad @ step)  # squared Newton decrement
         if decrement < 1e-28:
             break
         direction = V @ step
         t = 1.0
-        if decrement > 1e-6:                       # far from the optimum: backtrack (Armijo)
+        if decrement > 1e-6:  # far from the optimum: backtrack (Armijo)
             value = entropy(q)
-            while t > 1e-12 and not ((q + t * direction).min() > 0
-                                     and entropy(q + t * direction) >= value + 0.25 * t * decrement):
+            while t > 1e-12 and not (
+                (q + t * direction).min() > 0 and entropy(q + t * direction) >= value + 0.25 * t * decrement
+            ):
                 t *= 0.5
-        else:                                      # close: full steps (quadratic convergence), kept positive
+        else:  # close: full steps (quadratic convergence), kept positive
             while (q + t * direction).min() <= 0:
                 t *= 0.5
         z = z + t * (Z @ step)
@@ -395,21 +405,40 @@ def _newton_entropy(q1: np.ndarray, N: np.ndarray, z: np.ndarray, Z: np.ndarray,
     return z if q.min() > 0 else None
 
 
-def _result(p: np.ndarray, names: list[str], M: np.ndarray, *, unique: bool, essential,
-            notes: tuple[str, ...] = (), method: str | None = None) -> RuleResult:
+def _result(
+    p: np.ndarray,
+    names: list[str],
+    M: np.ndarray,
+    *,
+    unique: bool,
+    essential,
+    notes: tuple[str, ...] = (),
+    method: str | None = None,
+) -> RuleResult:
     p = np.where(p > 0, p, 0.0)
     p = p / p.sum()
     value = float((M.T @ p).min())
     if value < -1e-9:
         raise AggregationError(
-            f"the maximal lottery could not be certified (min_b (p^T M)_b = {value:.3g}); please report this population")
+            f"the maximal lottery could not be certified (min_b (p^T M)_b = {value:.3g}); please report this population"
+        )
     certificate = LotteryCertificate(
         unique=unique,
-        selection=("the unique maximal lottery" if unique else
-                   "maximum-entropy member of the optimal set (the set has more than one point)"),
-        essential_set=tuple(names[i] for i in essential), value=value)
-    method = method or (EXACT_LP if unique else EXACT_LP + " + maximum entropy over the optimal set (cvxpy, Clarabel)"
-              + ("" if notes else ", then an exact active-set polish"))
+        selection=(
+            "the unique maximal lottery"
+            if unique
+            else "maximum-entropy member of the optimal set (the set has more than one point)"
+        ),
+        essential_set=tuple(names[i] for i in essential),
+        value=value,
+    )
+    method = method or (
+        EXACT_LP
+        if unique
+        else EXACT_LP
+        + " + maximum entropy over the optimal set (cvxpy, Clarabel)"
+        + ("" if notes else ", then an exact active-set polish")
+    )
     return RuleResult(pd.Series(p, index=names, name="maximal lottery"), certificate, method, notes)
 
 
@@ -423,7 +452,7 @@ def maximal_lottery_trace(population: Population, params=None) -> list[Step]:
     result = maximal_lottery(population)
     p = result.values
     cert = result.certificate
-    against = pd.Series(M.T @ p.to_numpy(), index=names)          # (p^T M)_b: the lottery's margin over b
+    against = pd.Series(M.T @ p.to_numpy(), index=names)  # (p^T M)_b: the lottery's margin over b
     against[np.abs(against) <= MARGIN_TOLERANCE] = 0.0
     best = lowest(against)
     used = support(p)
@@ -433,28 +462,52 @@ def maximal_lottery_trace(population: Population, params=None) -> list[Step]:
     if cert.unique:
         which = "It is the only maximal lottery."
     else:
-        which = (f"Several lotteries are optimal; shown is the {cert.selection}, which uses every alternative "
-                 f"some maximal lottery uses ({names_text(cert.essential_set)}).")
+        which = (
+            f"Several lotteries are optimal; shown is the {cert.selection}, which uses every alternative "
+            f"some maximal lottery uses ({names_text(cert.essential_set)})."
+        )
     return [
-        Step("The margin game", "Two players each name an alternative; the row player wins the margin M[a, b] = "
-             "P[a, b] - P[b, a] (the share of voters preferring a to b minus the share preferring b to a) and the "
-             "column player loses it. The game is symmetric and zero-sum, so its value is 0: a maximal lottery is an "
-             "optimal mixed strategy p, one with sum_a p(a) M[a, b] >= 0 for every b (Jackpot paper, section 5.1, "
-             "eq. (1)).", game),
-        Step("The linear program", f"Maximise v subject to sum_a p(a) M[a, b] >= v for every b, p a probability "
-             f"distribution. Its optimal value is {number_text(cert.value)}"
-             + ("" if cert.value == 0 else " (0 up to rounding)") + ", the value of the game, as for every symmetric "
-             f"zero-sum game. The solution puts probability on {names_text(used)}.", p.to_frame("probability"),
-             tuple(used)),
-        Step("The certificate", "Each row: the probability p(b) and p's expected margin over b, sum_a p(a) M[a, b]. "
-             f"None is negative, so no alternative beats the lottery on average: it is maximal. The opponent's best "
-             f"responses are those at the minimum, {number_text(against.min())}: {names_text(best)}"
-             + (f"; every other alternative ({names_text(beaten)}) loses to the lottery." if beaten else
-                "; every alternative ties with the lottery.") + f" {which}", certificate, tuple(best)),
-        Step("The answer", "The maximal lottery: "
-             + ", ".join(f"{a} with probability {number_text(p[a])}" for a in used)
-             + ". Nash learning from human feedback converges to it (Jackpot paper, section 5.3).",
-             p.to_frame("probability"), tuple(used)),
+        Step(
+            "The margin game",
+            "Two players each name an alternative; the row player wins the margin M[a, b] = "
+            "P[a, b] - P[b, a] (the share of voters preferring a to b minus the share preferring b to a) and the "
+            "column player loses it. The game is symmetric and zero-sum, so its value is 0: a maximal lottery is an "
+            "optimal mixed strategy p, one with sum_a p(a) M[a, b] >= 0 for every b (Jackpot paper, section 5.1, "
+            "eq. (1)).",
+            game,
+        ),
+        Step(
+            "The linear program",
+            f"Maximise v subject to sum_a p(a) M[a, b] >= v for every b, p a probability "
+            f"distribution. Its optimal value is {number_text(cert.value)}"
+            + ("" if cert.value == 0 else " (0 up to rounding)")
+            + ", the value of the game, as for every symmetric "
+            f"zero-sum game. The solution puts probability on {names_text(used)}.",
+            p.to_frame("probability"),
+            tuple(used),
+        ),
+        Step(
+            "The certificate",
+            "Each row: the probability p(b) and p's expected margin over b, sum_a p(a) M[a, b]. "
+            f"None is negative, so no alternative beats the lottery on average: it is maximal. The opponent's best "
+            f"responses are those at the minimum, {number_text(against.min())}: {names_text(best)}"
+            + (
+                f"; every other alternative ({names_text(beaten)}) loses to the lottery."
+                if beaten
+                else "; every alternative ties with the lottery."
+            )
+            + f" {which}",
+            certificate,
+            tuple(best),
+        ),
+        Step(
+            "The answer",
+            "The maximal lottery: "
+            + ", ".join(f"{a} with probability {number_text(p[a])}" for a in used)
+            + ". Nash learning from human feedback converges to it (Jackpot paper, section 5.3).",
+            p.to_frame("probability"),
+            tuple(used),
+        ),
     ]
 
 
@@ -463,15 +516,26 @@ def random_dictatorship_trace(population: Population, params=None) -> list[Step]
     population = as_population(population)
     shares = random_dictatorship(population)
     used = support(shares)
-    tie = (" A voter whose top place is a tie splits its weight equally among the tied alternatives."
-           if getattr(population, "has_ties", False) else "")
+    tie = (
+        " A voter whose top place is a tie splits its weight equally among the tied alternatives."
+        if getattr(population, "has_ties", False)
+        else ""
+    )
     return [
-        Step("First places", f"The share of the voters' weight that puts each alternative first.{tie}",
-             shares.to_frame("share of first places")),
-        Step("The lottery", "Pick a voter at random (by weight) and return their favourite: each alternative's "
-             "probability is its share of first places: " + ", ".join(f"{a} {number_text(shares[a])}" for a in used)
-             + ". A pretrained model imitating a random person answers like this (Jackpot paper, appendix A.6).",
-             shares.to_frame("probability"), tuple(used)),
+        Step(
+            "First places",
+            f"The share of the voters' weight that puts each alternative first.{tie}",
+            shares.to_frame("share of first places"),
+        ),
+        Step(
+            "The lottery",
+            "Pick a voter at random (by weight) and return their favourite: each alternative's "
+            "probability is its share of first places: "
+            + ", ".join(f"{a} {number_text(shares[a])}" for a in used)
+            + ". A pretrained model imitating a random person answers like this (Jackpot paper, appendix A.6).",
+            shares.to_frame("probability"),
+            tuple(used),
+        ),
     ]
 
 
@@ -497,8 +561,12 @@ def c1_maximal_lottery(population: Population) -> RuleResult:
     M = P - P.T
     signs = np.sign(np.where(np.abs(M) > MARGIN_TOLERANCE, M, 0.0))
     result = maximal_lottery(PreferenceMatrix(pd.DataFrame((1.0 + signs) / 2.0, index=names, columns=names)))
-    return RuleResult(result.values.rename("C1 maximal lottery"), result.certificate,
-                      "the maximal lottery of sign(M): " + result.method, result.notes)
+    return RuleResult(
+        result.values.rename("C1 maximal lottery"),
+        result.certificate,
+        "the maximal lottery of sign(M): " + result.method,
+        result.notes,
+    )
 
 
 def proportional_borda(population: Population) -> pd.Series:
@@ -507,7 +575,7 @@ def proportional_borda(population: Population) -> pd.Series:
     positions, so the total is always ``W m(m-1)/2``)."""
     score = borda(population)
     total = float(score.sum())
-    if total <= 0:                                  # a single alternative
+    if total <= 0:  # a single alternative
         return pd.Series(np.full(len(score), 1.0 / len(score)), index=score.index, name="proportional Borda")
     return (score / total).rename("proportional Borda")
 
@@ -516,57 +584,125 @@ def _lottery_trace_steps(population, result: RuleResult, matrix: pd.DataFrame, w
     p = result.values
     used = tuple(support(p))
     cert = result.certificate
-    return [Step("The game", f"A symmetric zero-sum game on {what}: the row's payoff against the column.", matrix),
-            Step("Optimal strategy", f"No alternative beats this lottery on average (worst case {cert.value:.3g}); "
-                                     f"{cert.selection}.", p.to_frame("probability"), used)]
+    return [
+        Step("The game", f"A symmetric zero-sum game on {what}: the row's payoff against the column.", matrix),
+        Step(
+            "Optimal strategy",
+            f"No alternative beats this lottery on average (worst case {cert.value:.3g}); {cert.selection}.",
+            p.to_frame("probability"),
+            used,
+        ),
+    ]
 
 
 def c1_trace(population: Population, params=None) -> list:
     P, names = matrix_and_names(population)
     M = P - P.T
     signs = np.sign(np.where(np.abs(M) > MARGIN_TOLERANCE, M, 0.0)).astype(int)
-    return _lottery_trace_steps(population, c1_maximal_lottery(population),
-                                pd.DataFrame(signs, index=names, columns=names),
-                                "the majority relation (+1 a win, -1 a loss, 0 a tie)")
+    return _lottery_trace_steps(
+        population,
+        c1_maximal_lottery(population),
+        pd.DataFrame(signs, index=names, columns=names),
+        "the majority relation (+1 a win, -1 a loss, 0 a tie)",
+    )
 
 
 def proportional_borda_trace(population: Population, params=None) -> list:
     score = borda(population)
     p = proportional_borda(population)
     table = pd.DataFrame({"Borda score": score, "probability": p})
-    return [Step("Borda scores", "Borda points m-1, ..., 0 by position (tied alternatives share the average).",
-                 score.to_frame("Borda score")),
-            Step("Proportional lottery", f"Each probability is the score over the total ({score.sum():g}).", table,
-                 tuple(support(p)))]
+    return [
+        Step(
+            "Borda scores",
+            "Borda points m-1, ..., 0 by position (tied alternatives share the average).",
+            score.to_frame("Borda score"),
+        ),
+        Step(
+            "Proportional lottery",
+            f"Each probability is the score over the total ({score.sum():g}).",
+            table,
+            tuple(support(p)),
+        ),
+    ]
 
 
 #: The registry entries of this family (see :mod:`.rule`).
 ENTRIES = [
-    Rule("maximal_lottery", "Maximal lottery (NLHF)", "the maximal lottery (NLHF)",
-         "The lottery that no alternative beats in a head-to-head vote on average; it picks the Condorcet winner "
-         "whenever there is one. Nash learning from human feedback converges to it.",
-         LOTTERY, "probability", "lotteries",
-         (Reference("kreweras"), Reference("fishburn"), Reference("jackpot", "section 5.1, eq. (1)"),
-          Reference("jackpot", "section 5.3: NLHF converges to it")),
-         (), ANY, lambda m, p: maximal_lottery(m), trace=maximal_lottery_trace),
-    Rule("c1_maximal_lottery", "C1 maximal lottery", "the C1 maximal lottery",
-         "The lottery no alternative beats more often than it loses to, counting only who wins each head-to-head "
-         "vote, not by how much.",
-         LOTTERY, "probability", "lotteries",
-         (Reference("fishburn"), Reference("bipartisan"), Reference("rolling_dice")),
-         (), ANY, lambda m, p: c1_maximal_lottery(m), trace=c1_trace),
-    Rule("proportional_borda", "Proportional Borda", "proportional Borda",
-         "Pick each alternative with probability proportional to its Borda score.",
-         LOTTERY, "probability", "lotteries", (Reference("probabilistic_borda"), Reference("borda")),
-         (), ANY, lambda m, p: proportional_borda(m), trace=proportional_borda_trace),
-    Rule("random_dictatorship", "Random dictatorship", "random dictatorship (the pretrained-model analogue)",
-         "Pick a random voter and return their favourite; a pretrained model imitating a random person behaves "
-         "like this.",
-         LOTTERY, "probability", "lotteries", (Reference("gibbard"), Reference("jackpot", "appendix A.6")),
-         (), VOTERS, lambda m, p: random_dictatorship(m), trace=random_dictatorship_trace),
-    Rule("uniform", "Uniform policy", "the uniform policy",
-         "Every answer with the same probability, whatever the voters say: the baseline that ignores them.",
-         POLICY, "probability", "baselines",
-         (Reference("test_time", "section 1.1.1: sampled k times it is U-aligned, but slowly"),),
-         (), ANY, lambda m, p: uniform_policy(m)),
+    Rule(
+        "maximal_lottery",
+        "Maximal lottery (NLHF)",
+        "the maximal lottery (NLHF)",
+        "The lottery that no alternative beats in a head-to-head vote on average; it picks the Condorcet winner "
+        "whenever there is one. Nash learning from human feedback converges to it.",
+        LOTTERY,
+        "probability",
+        "lotteries",
+        (
+            Reference("kreweras"),
+            Reference("fishburn"),
+            Reference("jackpot", "section 5.1, eq. (1)"),
+            Reference("jackpot", "section 5.3: NLHF converges to it"),
+        ),
+        (),
+        ANY,
+        lambda m, p: maximal_lottery(m),
+        trace=maximal_lottery_trace,
+    ),
+    Rule(
+        "c1_maximal_lottery",
+        "C1 maximal lottery",
+        "the C1 maximal lottery",
+        "The lottery no alternative beats more often than it loses to, counting only who wins each head-to-head "
+        "vote, not by how much.",
+        LOTTERY,
+        "probability",
+        "lotteries",
+        (Reference("fishburn"), Reference("bipartisan"), Reference("rolling_dice")),
+        (),
+        ANY,
+        lambda m, p: c1_maximal_lottery(m),
+        trace=c1_trace,
+    ),
+    Rule(
+        "proportional_borda",
+        "Proportional Borda",
+        "proportional Borda",
+        "Pick each alternative with probability proportional to its Borda score.",
+        LOTTERY,
+        "probability",
+        "lotteries",
+        (Reference("probabilistic_borda"), Reference("borda")),
+        (),
+        ANY,
+        lambda m, p: proportional_borda(m),
+        trace=proportional_borda_trace,
+    ),
+    Rule(
+        "random_dictatorship",
+        "Random dictatorship",
+        "random dictatorship (the pretrained-model analogue)",
+        "Pick a random voter and return their favourite; a pretrained model imitating a random person behaves "
+        "like this.",
+        LOTTERY,
+        "probability",
+        "lotteries",
+        (Reference("gibbard"), Reference("jackpot", "appendix A.6")),
+        (),
+        VOTERS,
+        lambda m, p: random_dictatorship(m),
+        trace=random_dictatorship_trace,
+    ),
+    Rule(
+        "uniform",
+        "Uniform policy",
+        "the uniform policy",
+        "Every answer with the same probability, whatever the voters say: the baseline that ignores them.",
+        POLICY,
+        "probability",
+        "baselines",
+        (Reference("test_time", "section 1.1.1: sampled k times it is U-aligned, but slowly"),),
+        (),
+        ANY,
+        lambda m, p: uniform_policy(m),
+    ),
 ]

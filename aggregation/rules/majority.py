@@ -8,6 +8,7 @@ Margins: ``M = P - P.T`` (a share of the voters' weight, in [-1, 1]); a strictly
 of 0 an exact majority tie. Traces show margins in the population's own unit: voters (the weight)
 for rankings and user types, shares for a comparison table or a preference matrix.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -88,7 +89,7 @@ def layers(beats: np.ndarray) -> list[list[int]]:
     out = []
     while left.any():
         top = left & ~beats[left].any(axis=0)
-        if not top.any():     # pragma: no cover - callers pass acyclic relations
+        if not top.any():  # pragma: no cover - callers pass acyclic relations
             raise AssertionError("layers() needs an acyclic relation")
         out.append([int(i) for i in np.flatnonzero(top)])
         left &= ~top
@@ -172,20 +173,28 @@ def black(population: Population) -> pd.Series:
 # ---------------------------------------------------------------------------- traces
 def _head_to_head_step(population, M, names, title="Head-to-head margins") -> Step:
     factor, unit = margin_unit(population)
-    return Step(title, f"Each cell is how many more {unit} prefer the row to the column (negative: the column "
-                       "wins that vote, 0: an exact tie).", margins_table(population, M, names))
+    return Step(
+        title,
+        f"Each cell is how many more {unit} prefer the row to the column (negative: the column "
+        "wins that vote, 0: an exact tie).",
+        margins_table(population, M, names),
+    )
 
 
 def copeland_trace(population: Population, params=None) -> list[Step]:
     M, names = margin_matrix(population)
     wins, ties = (M > TOL).sum(axis=1), (np.abs(M) <= TOL).sum(axis=1) - 1
-    table = pd.DataFrame({"wins": wins, "exact ties": ties, "losses": (M < -TOL).sum(axis=1),
-                          "Copeland score": wins + 0.5 * ties}, index=names)
+    table = pd.DataFrame(
+        {"wins": wins, "exact ties": ties, "losses": (M < -TOL).sum(axis=1), "Copeland score": wins + 0.5 * ties},
+        index=names,
+    )
     score = copeland(population)
     top = tie_groups(score)[0]
-    return [_head_to_head_step(population, M, names),
-            Step("Count wins", "One point per head-to-head win, half a point per exact tie.", table, tuple(top)),
-            Step("Winner", f"Most points: {', '.join(top)} with {fmt(score[top[0]])}.", highlight=tuple(top))]
+    return [
+        _head_to_head_step(population, M, names),
+        Step("Count wins", "One point per head-to-head win, half a point per exact tie.", table, tuple(top)),
+        Step("Winner", f"Most points: {', '.join(top)} with {fmt(score[top[0]])}.", highlight=tuple(top)),
+    ]
 
 
 def llull_trace(population: Population, params=None) -> list[Step]:
@@ -194,9 +203,11 @@ def llull_trace(population: Population, params=None) -> list[Step]:
     table = pd.DataFrame({"wins": wins, "exact ties": ties, "Llull score": wins + ties}, index=names)
     score = llull(population)
     top = tie_groups(score)[0]
-    return [_head_to_head_step(population, M, names),
-            Step("Count wins and ties", "One point per head-to-head win and one per exact tie.", table, tuple(top)),
-            Step("Winner", f"Most points: {', '.join(top)} with {fmt(score[top[0]])}.", highlight=tuple(top))]
+    return [
+        _head_to_head_step(population, M, names),
+        Step("Count wins and ties", "One point per head-to-head win and one per exact tie.", table, tuple(top)),
+        Step("Winner", f"Most points: {', '.join(top)} with {fmt(score[top[0]])}.", highlight=tuple(top)),
+    ]
 
 
 def black_trace(population: Population, params=None) -> list[Step]:
@@ -204,33 +215,74 @@ def black_trace(population: Population, params=None) -> list[Step]:
     steps = [_head_to_head_step(population, M, names)]
     cw = condorcet_winner(population)
     if cw is not None:
-        return steps + [Step("Condorcet winner", f"{cw} beats every other alternative head-to-head, so Black's rule "
-                                                 f"elects {cw} (Borda is not needed).", highlight=(cw,))]
+        return steps + [
+            Step(
+                "Condorcet winner",
+                f"{cw} beats every other alternative head-to-head, so Black's rule elects {cw} (Borda is not needed).",
+                highlight=(cw,),
+            )
+        ]
     score = borda(population)
     top = tie_groups(score)[0]
     return steps + [
-        Step("No Condorcet winner", "No alternative beats every other one head-to-head, so Black's rule falls back "
-                                    "on Borda."),
-        Step("Borda count", "Borda scores (tied alternatives share positions); the "
-                            f"winner{'s' if len(top) > 1 else ''}: {', '.join(top)}.",
-             score.to_frame("Borda score"), tuple(top))]
+        Step(
+            "No Condorcet winner",
+            "No alternative beats every other one head-to-head, so Black's rule falls back on Borda.",
+        ),
+        Step(
+            "Borda count",
+            "Borda scores (tied alternatives share positions); the "
+            f"winner{'s' if len(top) > 1 else ''}: {', '.join(top)}.",
+            score.to_frame("Borda score"),
+            tuple(top),
+        ),
+    ]
 
 
 #: The registry entries of this family (see :mod:`.rule`).
 ENTRIES = [
-    Rule("copeland", "Copeland", "Copeland",
-         "Run every head-to-head majority vote; an alternative scores one point per opponent it beats "
-         "(half a point per exact tie).",
-         SCORES, "head-to-head wins", "majority", (Reference("copeland"),),
-         (), ANY, lambda m, p: copeland(m), trace=copeland_trace),
-    Rule("llull", "Llull", "Llull's rule",
-         "Like Copeland, but an exact head-to-head tie counts as a full win: one point per opponent beaten or tied.",
-         SCORES, "opponents beaten or tied", "majority",
-         (Reference("llull"), Reference("handbook", "chapter 3 (tournament solutions)")),
-         (), ANY, lambda m, p: llull(m), trace=llull_trace),
-    Rule("black", "Black", "Black's rule",
-         "Elect the Condorcet winner (who beats everyone head-to-head) if there is one, otherwise the Borda winners "
-         "(all of them when tied).",
-         SET, "1 = winner", "majority", (Reference("black"),),
-         (), ANY, lambda m, p: black(m), trace=black_trace),
+    Rule(
+        "copeland",
+        "Copeland",
+        "Copeland",
+        "Run every head-to-head majority vote; an alternative scores one point per opponent it beats "
+        "(half a point per exact tie).",
+        SCORES,
+        "head-to-head wins",
+        "majority",
+        (Reference("copeland"),),
+        (),
+        ANY,
+        lambda m, p: copeland(m),
+        trace=copeland_trace,
+    ),
+    Rule(
+        "llull",
+        "Llull",
+        "Llull's rule",
+        "Like Copeland, but an exact head-to-head tie counts as a full win: one point per opponent beaten or tied.",
+        SCORES,
+        "opponents beaten or tied",
+        "majority",
+        (Reference("llull"), Reference("handbook", "chapter 3 (tournament solutions)")),
+        (),
+        ANY,
+        lambda m, p: llull(m),
+        trace=llull_trace,
+    ),
+    Rule(
+        "black",
+        "Black",
+        "Black's rule",
+        "Elect the Condorcet winner (who beats everyone head-to-head) if there is one, otherwise the Borda winners "
+        "(all of them when tied).",
+        SET,
+        "1 = winner",
+        "majority",
+        (Reference("black"),),
+        (),
+        ANY,
+        lambda m, p: black(m),
+        trace=black_trace,
+    ),
 ]

@@ -18,6 +18,7 @@ Ties, as the literature handles them (each is stated again at its function):
   winning at the first winning margin of Stable Voting are kept). Stable Voting's recursion over
   subsets is exact up to :data:`STABLE_VOTING_MAX_STATES` subsets and refuses beyond.
 """
+
 from __future__ import annotations
 
 import functools
@@ -29,8 +30,7 @@ from ..errors import AggregationError
 from ..outcome import winners
 from ..papers import Reference
 from ..populations.base import Population
-from .majority import (TOL, fmt, layers, margin_matrix, margin_unit, margins_table, ranking_values,
-                       set_values)
+from .majority import TOL, fmt, layers, margin_matrix, margin_unit, margins_table, ranking_values, set_values
 from .result import RANKING, SCORES, SET, RuleResult
 from .rule import ANY, Rule, Step
 
@@ -53,7 +53,7 @@ def widest_paths(M: np.ndarray) -> np.ndarray:
     S = np.where(M > TOL, M, 0.0)
     np.fill_diagonal(S, 0.0)
     for k in range(S.shape[0]):
-        np.maximum(S, np.minimum(S[:, k:k + 1], S[k:k + 1, :]), out=S)
+        np.maximum(S, np.minimum(S[:, k : k + 1], S[k : k + 1, :]), out=S)
     np.fill_diagonal(S, 0.0)
     return S
 
@@ -66,9 +66,9 @@ def minimax(population: Population) -> pd.Series:
     agree on strict rankings."""
     M, names = margin_matrix(population)
     factor, _ = margin_unit(population)
-    worst = np.maximum(M.max(axis=0), 0.0)        # largest margin by which anyone beats each column
+    worst = np.maximum(M.max(axis=0), 0.0)  # largest margin by which anyone beats each column
     worst[worst <= TOL] = 0.0
-    scaled = np.round(worst * factor, 9) if factor != 1.0 else worst     # whole voters stay whole numbers
+    scaled = np.round(worst * factor, 9) if factor != 1.0 else worst  # whole voters stay whole numbers
     return pd.Series(-scaled + 0.0, index=names, name="minimax score")
 
 
@@ -81,17 +81,34 @@ def minimax_trace(population: Population, params=None) -> list[Step]:
         col = M[:, j]
         worst = col.max()
         who = [names[i] for i in np.flatnonzero(col >= worst - TOL)] if worst > TOL else []
-        rows.append({"alternative": b, "largest defeat": fmt(max(worst, 0.0) * factor),
-                     "by": ", ".join(who) if who else "nobody beats it"})
+        rows.append(
+            {
+                "alternative": b,
+                "largest defeat": fmt(max(worst, 0.0) * factor),
+                "by": ", ".join(who) if who else "nobody beats it",
+            }
+        )
     table = pd.DataFrame(rows).set_index("alternative")
     top = winners(score)
-    return [Step("Head-to-head margins", f"Margins in {unit}: positive when the row beats the column.",
-                 margins_table(population, M, names)),
-            Step("Worst defeats", "Each alternative's largest defeat (the biggest margin anyone beats it by).",
-                 table, tuple(top)),
-            Step("Winner", f"The smallest worst defeat wins: {', '.join(top)} "
-                           f"({'never beaten' if score[top[0]] == 0 else 'beaten by at most ' + fmt(-score[top[0]])}).",
-                 highlight=tuple(top))]
+    return [
+        Step(
+            "Head-to-head margins",
+            f"Margins in {unit}: positive when the row beats the column.",
+            margins_table(population, M, names),
+        ),
+        Step(
+            "Worst defeats",
+            "Each alternative's largest defeat (the biggest margin anyone beats it by).",
+            table,
+            tuple(top),
+        ),
+        Step(
+            "Winner",
+            f"The smallest worst defeat wins: {', '.join(top)} "
+            f"({'never beaten' if score[top[0]] == 0 else 'beaten by at most ' + fmt(-score[top[0]])}).",
+            highlight=tuple(top),
+        ),
+    ]
 
 
 # ---------------------------------------------------------------------------- Schulze
@@ -110,8 +127,10 @@ def schulze(population: Population) -> RuleResult:
     M, names = margin_matrix(population)
     _, beats = _schulze_relation(M)
     groups = layers(beats)
-    return RuleResult(ranking_values(groups, names, "Schulze ranking"),
-                      method="strongest paths by Floyd-Warshall on (max, min) over positive margins")
+    return RuleResult(
+        ranking_values(groups, names, "Schulze ranking"),
+        method="strongest paths by Floyd-Warshall on (max, min) over positive margins",
+    )
 
 
 def schulze_trace(population: Population, params=None) -> list[Step]:
@@ -121,16 +140,37 @@ def schulze_trace(population: Population, params=None) -> list[Step]:
     groups = layers(beats)
     top = tuple(names[i] for i in groups[0])
     strengths = pd.DataFrame(np.round(S * factor, 9) + 0.0, index=names, columns=names)
-    pairs = [f"{names[a]} > {names[b]} ({fmt(S[a, b] * factor)} vs {fmt(S[b, a] * factor)})"
-             for a, b in zip(*np.nonzero(beats))]
-    return [Step("Links", f"A link from a to b when a beats b head-to-head; its strength is the margin (in {unit}).",
-                 margins_table(population, M, names).clip(lower=0)),
-            Step("Strongest paths", "The strength of a path is its weakest link; each cell is the strongest path "
-                                    "from the row to the column (0: no path).", strengths),
-            Step("Compare paths", "a beats b when its strongest path to b is stronger than b's back: "
-                                  + ("; ".join(pairs) if pairs else "no pair is decided") + ".", highlight=top),
-            Step("Ranking", "Winners first (nobody beats them), then those beaten only by the winners, and so on: "
-                            + " > ".join(" = ".join(names[i] for i in g) for g in groups) + ".", highlight=top)]
+    pairs = [
+        f"{names[a]} > {names[b]} ({fmt(S[a, b] * factor)} vs {fmt(S[b, a] * factor)})"
+        for a, b in zip(*np.nonzero(beats))
+    ]
+    return [
+        Step(
+            "Links",
+            f"A link from a to b when a beats b head-to-head; its strength is the margin (in {unit}).",
+            margins_table(population, M, names).clip(lower=0),
+        ),
+        Step(
+            "Strongest paths",
+            "The strength of a path is its weakest link; each cell is the strongest path "
+            "from the row to the column (0: no path).",
+            strengths,
+        ),
+        Step(
+            "Compare paths",
+            "a beats b when its strongest path to b is stronger than b's back: "
+            + ("; ".join(pairs) if pairs else "no pair is decided")
+            + ".",
+            highlight=top,
+        ),
+        Step(
+            "Ranking",
+            "Winners first (nobody beats them), then those beaten only by the winners, and so on: "
+            + " > ".join(" = ".join(names[i] for i in g) for g in groups)
+            + ".",
+            highlight=top,
+        ),
+    ]
 
 
 # ---------------------------------------------------------------------------- ranked pairs
@@ -168,7 +208,7 @@ def _on_cycles(R: np.ndarray, edges: list[tuple[int, int]]) -> np.ndarray:
     tails = np.array([a for a, _ in edges])
     T = R[np.ix_(heads, tails)] | (heads[:, None] == tails[None, :])
     for k in range(len(edges)):
-        T |= T[:, k:k + 1] & T[k:k + 1, :]
+        T |= T[:, k : k + 1] & T[k : k + 1, :]
     return np.diag(T).copy()
 
 
@@ -218,7 +258,7 @@ def ranked_pairs_universes(M: np.ndarray, max_states: int | None = None) -> list
         if not pending:
             finals.setdefault(R.tobytes(), R)
             return
-        for a, b in sorted(pending):          # branch: which pair of the group comes next
+        for a, b in sorted(pending):  # branch: which pair of the group comes next
             rest = pending - {(a, b)}
             visit(g, R if R[b, a] or R[a, b] else _lock(R, a, b), rest)
 
@@ -232,9 +272,11 @@ def _ranked_pairs_cached(key: bytes, m: int) -> tuple:
     try:
         return tuple(r.tobytes() for r in ranked_pairs_universes(M)), None
     except _TooLarge:
-        return (), (f"ranked pairs with parallel-universe tie-breaking is exact up to {RANKED_PAIRS_MAX_STATES:,} "
-                    "distinct lock-in states; equal margins here need more (deciding its winners is NP-hard in "
-                    "general, Brill & Fischer 2012)")
+        return (), (
+            f"ranked pairs with parallel-universe tie-breaking is exact up to {RANKED_PAIRS_MAX_STATES:,} "
+            "distinct lock-in states; equal margins here need more (deciding its winners is NP-hard in "
+            "general, Brill & Fischer 2012)"
+        )
 
 
 def _universes(M: np.ndarray) -> list[np.ndarray]:
@@ -273,11 +315,16 @@ def ranked_pairs(population: Population) -> RuleResult:
             top = ranked_pairs_winners(M[np.ix_(left, left)])
             groups.append([int(left[i]) for i in top])
             left = np.delete(left, top)
-    return RuleResult(ranking_values(groups, names, "ranked pairs ranking"),
-                      method=f"lock-in over {len(finals)} distinct outcome(s) of the equal-margin orders",
-                      notes=() if len(finals) == 1 else
-                      (f"equal margins give {len(finals)} different lock-in outcomes; the winners are every "
-                       "alternative that wins in one of them (parallel-universe tie-breaking)",))
+    return RuleResult(
+        ranking_values(groups, names, "ranked pairs ranking"),
+        method=f"lock-in over {len(finals)} distinct outcome(s) of the equal-margin orders",
+        notes=()
+        if len(finals) == 1
+        else (
+            f"equal margins give {len(finals)} different lock-in outcomes; the winners are every "
+            "alternative that wins in one of them (parallel-universe tie-breaking)",
+        ),
+    )
 
 
 def ranked_pairs_limit(population: Population, params=None) -> str | None:
@@ -304,26 +351,56 @@ def ranked_pairs_trace(population: Population, params=None) -> list[Step]:
                 verdict = "locked"
                 if not R[a, b]:
                     R = _lock(R, a, b)
-            rows.append({"pair": f"{names[a]} > {names[b]}", f"margin ({unit})": fmt(M[a, b] * factor),
-                         "equal margins": len(g), "verdict": verdict})
+            rows.append(
+                {
+                    "pair": f"{names[a]} > {names[b]}",
+                    f"margin ({unit})": fmt(M[a, b] * factor),
+                    "equal margins": len(g),
+                    "verdict": verdict,
+                }
+            )
     table = pd.DataFrame(rows) if rows else None
     finals = _universes(M)
     winners = ranked_pairs_winners(M)
     top = tuple(names[i] for i in winners)
     equal = any(len(g) > 1 for g in groups)
-    steps = [Step("Sort the majorities", f"Every head-to-head majority, largest margin first ({len(rows)} pairs; "
-                                         "margin-0 pairs lock nothing).", table),
-             Step("Lock in", "Going down the list, each pair is locked unless it contradicts (closes a cycle with) "
-                             "pairs locked before it." + (" Pairs with equal margins are listed in alphabetical "
-                                                          "order here; the rule tries every order." if equal else ""),
-                  table, top)]
+    steps = [
+        Step(
+            "Sort the majorities",
+            f"Every head-to-head majority, largest margin first ({len(rows)} pairs; margin-0 pairs lock nothing).",
+            table,
+        ),
+        Step(
+            "Lock in",
+            "Going down the list, each pair is locked unless it contradicts (closes a cycle with) "
+            "pairs locked before it."
+            + (
+                " Pairs with equal margins are listed in alphabetical order here; the rule tries every order."
+                if equal
+                else ""
+            ),
+            table,
+            top,
+        ),
+    ]
     if len(finals) > 1:
-        steps.append(Step("Every order of equal margins", f"The orders of equal-margin pairs lead to {len(finals)} "
-                                                          f"different outcomes; whoever wins in one of them wins: "
-                                                          f"{', '.join(top)}.", highlight=top))
+        steps.append(
+            Step(
+                "Every order of equal margins",
+                f"The orders of equal-margin pairs lead to {len(finals)} "
+                f"different outcomes; whoever wins in one of them wins: "
+                f"{', '.join(top)}.",
+                highlight=top,
+            )
+        )
     result = ranked_pairs(population)
-    steps.append(Step("Ranking", "Nobody is locked above the winners: " + " > ".join(
-        " = ".join(g) for g in result.tie_groups) + ".", highlight=top))
+    steps.append(
+        Step(
+            "Ranking",
+            "Nobody is locked above the winners: " + " > ".join(" = ".join(g) for g in result.tie_groups) + ".",
+            highlight=top,
+        )
+    )
     return steps
 
 
@@ -352,15 +429,25 @@ def split_cycle_trace(population: Population, params=None) -> list[Step]:
     D = split_cycle_defeats(M)
     rows = []
     for b, a in zip(*np.nonzero(M > TOL)):
-        rows.append({"majority": f"{names[b]} > {names[a]}", f"margin ({unit})": fmt(M[b, a] * factor),
-                     f"strongest path back ({unit})": fmt(S[a, b] * factor),
-                     "verdict": "defeat" if D[b, a] else "in a cycle where it is a weakest link: discarded"})
+        rows.append(
+            {
+                "majority": f"{names[b]} > {names[a]}",
+                f"margin ({unit})": fmt(M[b, a] * factor),
+                f"strongest path back ({unit})": fmt(S[a, b] * factor),
+                "verdict": "defeat" if D[b, a] else "in a cycle where it is a weakest link: discarded",
+            }
+        )
     winners = tuple(names[i] for i in np.flatnonzero(~D.any(axis=0)))
-    return [Step("Head-to-head margins", f"Margins in {unit}.", margins_table(population, M, names)),
-            Step("Defeats", "A majority counts as a defeat unless there is a path back whose every link is at least "
-                            "as strong (then it is the weakest link of a cycle).",
-                 pd.DataFrame(rows) if rows else None),
-            Step("Winners", f"Undefeated: {', '.join(winners)}.", highlight=winners)]
+    return [
+        Step("Head-to-head margins", f"Margins in {unit}.", margins_table(population, M, names)),
+        Step(
+            "Defeats",
+            "A majority counts as a defeat unless there is a path back whose every link is at least "
+            "as strong (then it is the weakest link of a cycle).",
+            pd.DataFrame(rows) if rows else None,
+        ),
+        Step("Winners", f"Undefeated: {', '.join(winners)}.", highlight=winners),
+    ]
 
 
 # ---------------------------------------------------------------------------- Stable Voting
@@ -412,8 +499,10 @@ def _stable_cached(key: bytes, m: int):
     try:
         return tuple(stable_voting_winners(M)), None
     except _TooLarge:
-        return (), (f"Stable Voting's recursion is exact up to {STABLE_VOTING_MAX_STATES:,} sub-elections; "
-                    "this population needs more")
+        return (), (
+            f"Stable Voting's recursion is exact up to {STABLE_VOTING_MAX_STATES:,} sub-elections; "
+            "this population needs more"
+        )
 
 
 def _stable(M: np.ndarray) -> list[int]:
@@ -446,21 +535,38 @@ def stable_voting_trace(population: Population, params=None) -> list[Step]:
     m = len(names)
     D = split_cycle_defeats(M)
     undefeated = [i for i in range(m) if not D[:, i].any()]
-    steps = [Step("Head-to-head margins", f"Margins in {unit}.", margins_table(population, M, names)),
-             Step("Split Cycle first", "Only alternatives undefeated in Split Cycle can win: "
-                  + ", ".join(names[i] for i in undefeated) + ".", highlight=tuple(names[i] for i in undefeated))]
+    steps = [
+        Step("Head-to-head margins", f"Margins in {unit}.", margins_table(population, M, names)),
+        Step(
+            "Split Cycle first",
+            "Only alternatives undefeated in Split Cycle can win: " + ", ".join(names[i] for i in undefeated) + ".",
+            highlight=tuple(names[i] for i in undefeated),
+        ),
+    ]
     if len(undefeated) > 1:
         rows = []
-        for value, a, b in sorted(((M[a, b], a, b) for a in undefeated for b in range(m) if a != b),
-                                  key=lambda t: -t[0]):
+        for value, a, b in sorted(
+            ((M[a, b], a, b) for a in undefeated for b in range(m) if a != b), key=lambda t: -t[0]
+        ):
             rest = [i for i in range(m) if i != b]
             wins = a in {rest[i] for i in stable_voting_winners(M[np.ix_(rest, rest)])}
-            rows.append({"match": f"{names[a]} vs {names[b]}", f"margin of the first ({unit})": fmt(value * factor),
-                         f"does {names[a]} win without {names[b]}?": "yes" if wins else "no"})
+            rows.append(
+                {
+                    "match": f"{names[a]} vs {names[b]}",
+                    f"margin of the first ({unit})": fmt(value * factor),
+                    f"does {names[a]} win without {names[b]}?": "yes" if wins else "no",
+                }
+            )
             if wins:
                 break
-        steps.append(Step("Matches by margin", "Going down the matches by margin, the first alternative that also "
-                                               "wins the election without its opponent wins.", pd.DataFrame(rows)))
+        steps.append(
+            Step(
+                "Matches by margin",
+                "Going down the matches by margin, the first alternative that also "
+                "wins the election without its opponent wins.",
+                pd.DataFrame(rows),
+            )
+        )
     top = tuple(names[i] for i in winners)
     steps.append(Step("Winner", f"Stable Voting elects {', '.join(top)}.", highlight=top))
     return steps
@@ -468,30 +574,79 @@ def stable_voting_trace(population: Population, params=None) -> list[Step]:
 
 #: The registry entries of this family (see :mod:`.rule`).
 ENTRIES = [
-    Rule("minimax", "Minimax (Simpson-Kramer)", "minimax",
-         "Find each alternative's worst head-to-head defeat (by margin); the smallest worst defeat wins, ties all win.",
-         SCORES, "minus the largest defeat margin", "majority",
-         (Reference("simpson"), Reference("kramer"),
-          Reference("handbook", "chapter 4 (weighted tournament solutions)")),
-         (), ANY, lambda m, p: minimax(m), trace=minimax_trace),
-    Rule("schulze", "Schulze (beat path)", "Schulze's method",
-         "Chain head-to-head wins into paths as strong as their weakest link; a beats b if its strongest path to b "
-         "beats b's strongest path back.",
-         RANKING, "alternatives ranked below", "majority", (Reference("schulze"),),
-         (), ANY, lambda m, p: schulze(m), trace=schulze_trace),
-    Rule("ranked_pairs", "Ranked pairs", "ranked pairs",
-         "Lock in head-to-head results from the largest margin down, skipping any that contradict those already "
-         "locked; equal margins are tried in every order, and whoever ends on top in one of them wins.",
-         RANKING, "alternatives ranked below", "majority",
-         (Reference("tideman"), Reference("brill_fischer", "parallel-universe tie-breaking")),
-         (), ANY, lambda m, p: ranked_pairs(m), trace=ranked_pairs_trace, limit=ranked_pairs_limit),
-    Rule("split_cycle", "Split Cycle", "Split Cycle",
-         "In every majority cycle, discard the weakest head-to-head wins; the alternatives nobody still defeats win.",
-         SET, "1 = winner", "majority", (Reference("split_cycle"),),
-         (), ANY, lambda m, p: split_cycle(m), trace=split_cycle_trace),
-    Rule("stable_voting", "Stable Voting", "Stable Voting",
-         "Take head-to-head matches from the largest margin down; the first winner of a match who also wins the "
-         "election without the loser wins (all such winners at that margin).",
-         SET, "1 = winner", "majority", (Reference("stable_voting"),),
-         (), ANY, lambda m, p: stable_voting(m), trace=stable_voting_trace, limit=stable_voting_limit),
+    Rule(
+        "minimax",
+        "Minimax (Simpson-Kramer)",
+        "minimax",
+        "Find each alternative's worst head-to-head defeat (by margin); the smallest worst defeat wins, ties all win.",
+        SCORES,
+        "minus the largest defeat margin",
+        "majority",
+        (Reference("simpson"), Reference("kramer"), Reference("handbook", "chapter 4 (weighted tournament solutions)")),
+        (),
+        ANY,
+        lambda m, p: minimax(m),
+        trace=minimax_trace,
+    ),
+    Rule(
+        "schulze",
+        "Schulze (beat path)",
+        "Schulze's method",
+        "Chain head-to-head wins into paths as strong as their weakest link; a beats b if its strongest path to b "
+        "beats b's strongest path back.",
+        RANKING,
+        "alternatives ranked below",
+        "majority",
+        (Reference("schulze"),),
+        (),
+        ANY,
+        lambda m, p: schulze(m),
+        trace=schulze_trace,
+    ),
+    Rule(
+        "ranked_pairs",
+        "Ranked pairs",
+        "ranked pairs",
+        "Lock in head-to-head results from the largest margin down, skipping any that contradict those already "
+        "locked; equal margins are tried in every order, and whoever ends on top in one of them wins.",
+        RANKING,
+        "alternatives ranked below",
+        "majority",
+        (Reference("tideman"), Reference("brill_fischer", "parallel-universe tie-breaking")),
+        (),
+        ANY,
+        lambda m, p: ranked_pairs(m),
+        trace=ranked_pairs_trace,
+        limit=ranked_pairs_limit,
+    ),
+    Rule(
+        "split_cycle",
+        "Split Cycle",
+        "Split Cycle",
+        "In every majority cycle, discard the weakest head-to-head wins; the alternatives nobody still defeats win.",
+        SET,
+        "1 = winner",
+        "majority",
+        (Reference("split_cycle"),),
+        (),
+        ANY,
+        lambda m, p: split_cycle(m),
+        trace=split_cycle_trace,
+    ),
+    Rule(
+        "stable_voting",
+        "Stable Voting",
+        "Stable Voting",
+        "Take head-to-head matches from the largest margin down; the first winner of a match who also wins the "
+        "election without the loser wins (all such winners at that margin).",
+        SET,
+        "1 = winner",
+        "majority",
+        (Reference("stable_voting"),),
+        (),
+        ANY,
+        lambda m, p: stable_voting(m),
+        trace=stable_voting_trace,
+        limit=stable_voting_limit,
+    ),
 ]

@@ -25,6 +25,7 @@ maximal lottery on the same log.
   comparison it had, or the compared pairs fall apart into groups, the maximum is at infinity: the fit
   then adds a weak ridge prior (:data:`BT_RIDGE`) that keeps the ratings finite and says so in its notes.
 """
+
 from __future__ import annotations
 
 import math
@@ -54,19 +55,30 @@ ELO_MAX_COMPARISONS = 10_000_000
 BT_RIDGE = 1e-4
 
 
-def comparison_sequence(population: Population, seed: int | None = ELO_SEED) -> tuple[np.ndarray, np.ndarray,
-                                                                                       np.ndarray, str]:
+def comparison_sequence(
+    population: Population, seed: int | None = ELO_SEED
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
     """``(a, b, score, order)``: every comparison once (alternative indices, a's score 1 / 1/2 / 0) in the
     order Elo reads them, and that order in words. A comparison table in its rows' order; counts in a
     random order drawn with ``seed``; other populations are refused (they are not logs)."""
     population = as_population(population)
     if population.kind != COMPARISONS:
-        raise AggregationError("sequential Elo reads a log of comparisons one by one; a population of kind "
-                               f"{population.kind!r} is not a log (draw comparisons from it first)")
-    if hasattr(population, "comparisons"):             # ComparisonCounts: no row order kept
+        raise AggregationError(
+            "sequential Elo reads a log of comparisons one by one; a population of kind "
+            f"{population.kind!r} is not a log (draw comparisons from it first)"
+        )
+    if hasattr(population, "comparisons"):  # ComparisonCounts: no row order kept
         a, b, score = population.comparisons(seed)
-        return a, b, score, (f"a random order of the comparisons (seed {seed}): counts keep no row order"
-                             if seed is not None else "the comparisons grouped by pair: counts keep no row order")
+        return (
+            a,
+            b,
+            score,
+            (
+                f"a random order of the comparisons (seed {seed}): counts keep no row order"
+                if seed is not None
+                else "the comparisons grouped by pair: counts keep no row order"
+            ),
+        )
     index = {name: i for i, name in enumerate(population.alternatives)}
     table = population.table
     a = table["chosen"].map(index).to_numpy(np.int64)
@@ -74,9 +86,16 @@ def comparison_sequence(population: Population, seed: int | None = ELO_SEED) -> 
     return a, b, np.ones(len(a)), "the table's row order"
 
 
-def elo_ratings(population: Population, *, k_factor: float = ELO_K, initial: float = ELO_INITIAL,
-                base: float = ELO_BASE, scale: float = ELO_SCALE, seed: int | None = ELO_SEED,
-                max_comparisons: int | None = ELO_MAX_COMPARISONS) -> RuleResult:
+def elo_ratings(
+    population: Population,
+    *,
+    k_factor: float = ELO_K,
+    initial: float = ELO_INITIAL,
+    base: float = ELO_BASE,
+    scale: float = ELO_SCALE,
+    seed: int | None = ELO_SEED,
+    max_comparisons: int | None = ELO_MAX_COMPARISONS,
+) -> RuleResult:
     """Sequential (online) Elo over the comparisons of ``population`` (see the module's docstring)."""
     for what, value in (("the K-factor", k_factor), ("the scale", scale)):
         if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
@@ -86,8 +105,10 @@ def elo_ratings(population: Population, *, k_factor: float = ELO_K, initial: flo
     a, b, score, order = comparison_sequence(population, seed)
     notes = [f"Row order matters: read in {order}"]
     if max_comparisons is not None and len(a) > max_comparisons:
-        notes.append(f"Only the last {max_comparisons:,} of {len(a):,} comparisons are read (with K = {k_factor:g} "
-                     "earlier ones have decayed out of the ratings)")
+        notes.append(
+            f"Only the last {max_comparisons:,} of {len(a):,} comparisons are read (with K = {k_factor:g} "
+            "earlier ones have decayed out of the ratings)"
+        )
         a, b, score = a[-max_comparisons:], b[-max_comparisons:], score[-max_comparisons:]
     names = population.alternatives
     ratings = [float(initial)] * len(names)
@@ -99,8 +120,11 @@ def elo_ratings(population: Population, *, k_factor: float = ELO_K, initial: flo
         ratings[i] += step
         ratings[j] -= step
     values = pd.Series(ratings, index=names, name="Elo")
-    return RuleResult(values, method=f"online Elo: K = {k_factor:g}, start {initial:g}, base {base:g}, scale "
-                                     f"{scale:g}, {len(a):,} updates", notes=tuple(notes))
+    return RuleResult(
+        values,
+        method=f"online Elo: K = {k_factor:g}, start {initial:g}, base {base:g}, scale {scale:g}, {len(a):,} updates",
+        notes=tuple(notes),
+    )
 
 
 def pair_weights(population: Population) -> tuple[np.ndarray | None, str]:
@@ -131,42 +155,75 @@ def bt_fit(P: np.ndarray, W: np.ndarray | None) -> tuple[np.ndarray, bool]:
     return r - r.mean(), ridge > 0
 
 
-def elo_scale(reward: np.ndarray, *, initial: float = ELO_INITIAL, base: float = ELO_BASE,
-              scale: float = ELO_SCALE) -> np.ndarray:
+def elo_scale(
+    reward: np.ndarray, *, initial: float = ELO_INITIAL, base: float = ELO_BASE, scale: float = ELO_SCALE
+) -> np.ndarray:
     """A Bradley-Terry reward in natural-log units on the Elo scale: ``initial + scale / ln(base) * r``
     (``P[a, b] = 1 / (1 + base^((R_b - R_a) / scale))``)."""
     return initial + scale / math.log(base) * np.asarray(reward, dtype=float)
 
 
-def bt_elo(population: Population, *, initial: float = ELO_INITIAL, base: float = ELO_BASE,
-           scale: float = ELO_SCALE) -> RuleResult:
+def bt_elo(
+    population: Population, *, initial: float = ELO_INITIAL, base: float = ELO_BASE, scale: float = ELO_SCALE
+) -> RuleResult:
     """The Bradley-Terry maximum-likelihood rating on the Elo scale (see the module's docstring)."""
     population = as_population(population)
     P, names = matrix_and_names(population)
     W, weighting = pair_weights(population)
     r, ridged = bt_fit(P, W)
-    notes = ("The likelihood has no finite maximum (some response won or lost every comparison it had, or the "
-             "compared pairs fall apart into groups): a weak ridge prior keeps the ratings finite; gaps of about "
-             "1,000 points or more are the prior's, not the data's",) if ridged else ()
+    notes = (
+        (
+            "The likelihood has no finite maximum (some response won or lost every comparison it had, or the "
+            "compared pairs fall apart into groups): a weak ridge prior keeps the ratings finite; gaps of about "
+            "1,000 points or more are the prior's, not the data's",
+        )
+        if ridged
+        else ()
+    )
     values = pd.Series(elo_scale(r, initial=initial, base=base, scale=scale), index=names, name="Bradley-Terry Elo")
-    return RuleResult(values, method=f"Bradley-Terry maximum likelihood (Newton), {weighting}; "
-                                     f"{initial:g} + {scale:g} / ln({base:g}) x reward", notes=notes)
+    return RuleResult(
+        values,
+        method=f"Bradley-Terry maximum likelihood (Newton), {weighting}; "
+        f"{initial:g} + {scale:g} / ln({base:g}) x reward",
+        notes=notes,
+    )
 
 
 ENTRIES = [
-    Rule("elo", "Elo (online, arena)", "online Elo",
-         "Start every response at 1000; for each comparison in turn the winner takes K = 4 x (1 - its expected "
-         "score 1 / (1 + 10^(gap / 400))) points from the loser (a tie scores 1/2). Row order matters; counts "
-         "are read in a seeded random order.",
-         SCORES, "Elo points", "ratings",
-         (Reference("elo"), Reference("chatbot_arena", "section 4: online Elo, then Bradley-Terry"),
-          Reference("jackpot", "section 2.1: Bradley-Terry, the foundation of Elo")),
-         (), LOG, lambda m, p: elo_ratings(m)),
-    Rule("bt_elo", "Bradley-Terry rating (Elo scale)", "the Bradley-Terry rating",
-         "The Bradley-Terry model fitted to all comparisons at once by maximum likelihood (a tie counts half for "
-         "each side), on the Elo scale: 1000 + 400 / ln 10 x the fitted reward. What arena leaderboards publish.",
-         SCORES, "Elo points", "ratings",
-         (Reference("chatbot_arena", "section 4: Bradley-Terry coefficients, reported on the Elo scale"),
-          Reference("jackpot", "section 2.1")),
-         (), ANY, lambda m, p: bt_elo(m)),
+    Rule(
+        "elo",
+        "Elo (online, arena)",
+        "online Elo",
+        "Start every response at 1000; for each comparison in turn the winner takes K = 4 x (1 - its expected "
+        "score 1 / (1 + 10^(gap / 400))) points from the loser (a tie scores 1/2). Row order matters; counts "
+        "are read in a seeded random order.",
+        SCORES,
+        "Elo points",
+        "ratings",
+        (
+            Reference("elo"),
+            Reference("chatbot_arena", "section 4: online Elo, then Bradley-Terry"),
+            Reference("jackpot", "section 2.1: Bradley-Terry, the foundation of Elo"),
+        ),
+        (),
+        LOG,
+        lambda m, p: elo_ratings(m),
+    ),
+    Rule(
+        "bt_elo",
+        "Bradley-Terry rating (Elo scale)",
+        "the Bradley-Terry rating",
+        "The Bradley-Terry model fitted to all comparisons at once by maximum likelihood (a tie counts half for "
+        "each side), on the Elo scale: 1000 + 400 / ln 10 x the fitted reward. What arena leaderboards publish.",
+        SCORES,
+        "Elo points",
+        "ratings",
+        (
+            Reference("chatbot_arena", "section 4: Bradley-Terry coefficients, reported on the Elo scale"),
+            Reference("jackpot", "section 2.1"),
+        ),
+        (),
+        ANY,
+        lambda m, p: bt_elo(m),
+    ),
 ]

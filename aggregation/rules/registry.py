@@ -9,6 +9,7 @@ order of :data:`~.rule.FAMILIES` (then the order of each module). The dashboard'
 explanations, the claim vocabulary of the scenario files, the property grid and the README's table
 of rules are all derived from :data:`RULES`: adding a rule is writing its function and one entry.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -23,8 +24,18 @@ from .result import RuleResult
 from .rule import FAMILIES, Rule, RuleParams
 
 #: The family modules whose ``ENTRIES`` make up the registry.
-_FAMILY_MODULES = (scoring, elimination, majority, margins, kemeny, sets, lotteries, ratings, alignment,
-                   testtime_policies)
+_FAMILY_MODULES = (
+    scoring,
+    elimination,
+    majority,
+    margins,
+    kemeny,
+    sets,
+    lotteries,
+    ratings,
+    alignment,
+    testtime_policies,
+)
 
 
 def _gather() -> list[Rule]:
@@ -33,7 +44,7 @@ def _gather() -> list[Rule]:
     duplicated = sorted({i for i in ids if ids.count(i) > 1})
     if duplicated:
         raise AggregationError(f"rule ids registered twice: {', '.join(duplicated)}")
-    return sorted(entries, key=lambda rule: FAMILIES.index(rule.family))   # stable: module order within a family
+    return sorted(entries, key=lambda rule: FAMILIES.index(rule.family))  # stable: module order within a family
 
 
 _ALL = _gather()
@@ -62,9 +73,18 @@ def rules_table(population: Population | None = None, params: RuleParams | None 
     references in words), parameters, and, for a given population, whether it applies and why not."""
     rows = []
     for rule in RULES.values():
-        row = {"id": rule.id, "name": rule.name, "label": rule.label, "family": rule.family, "output": rule.output,
-               "unit": rule.unit, "explanation": rule.explanation, "applies to": rule.applies, "paper": rule.source,
-               "parameters": ", ".join(rule.params)}
+        row = {
+            "id": rule.id,
+            "name": rule.name,
+            "label": rule.label,
+            "family": rule.family,
+            "output": rule.output,
+            "unit": rule.unit,
+            "explanation": rule.explanation,
+            "applies to": rule.applies,
+            "paper": rule.source,
+            "parameters": ", ".join(rule.params),
+        }
         if population is not None:
             ok, reason = rule.applies_to(population, params)
             row["applies"] = ok
@@ -77,8 +97,10 @@ def rules_markdown() -> str:
     """The README's table of rules (checked by ``tests/test_readme.py``)."""
     lines = ["| id | rule | family | output (unit) | applies to | sources |", "| --- | --- | --- | --- | --- | --- |"]
     for rule in RULES.values():
-        lines.append(f"| `{rule.id}` | {rule.name} | {rule.family} | {rule.output} ({rule.unit}) | {rule.applies} | "
-                     f"{rule.source} |")
+        lines.append(
+            f"| `{rule.id}` | {rule.name} | {rule.family} | {rule.output} ({rule.unit}) | {rule.applies} | "
+            f"{rule.source} |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -105,5 +127,5 @@ def compute_all(population: Population, params: RuleParams | None = None) -> All
     return AllRules(pd.DataFrame({r: result.values for r, result in results.items()}), results, skipped)
 
 
-if __name__ == "__main__":   # pragma: no cover - prints the README's table of rules
+if __name__ == "__main__":  # pragma: no cover - prints the README's table of rules
     print(rules_markdown(), end="")

@@ -8,6 +8,7 @@ property checks and the worker read every result the same way: ``result.values``
 by alternative), ``result.certificate`` (one of the dataclasses below, or None), ``result.method``
 and ``result.notes``. No meaning travels in ``Series.attrs``.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace

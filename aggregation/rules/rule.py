@@ -20,6 +20,7 @@ Outputs (``Rule.output``):
 Parameters travel in one :class:`RuleParams` (``beta``, ``sampling``, ``k``, ``weights``); each rule
 reads only those listed in ``Rule.params``.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
@@ -45,14 +46,15 @@ RULE_K = 4
 #: The positional scoring rule's points for a voter's 1st, 2nd, 3rd place (0 below) when none are given.
 DEFAULT_WEIGHTS = (3.0, 2.0, 1.0)
 #: Families of rules, in display order (``Rule.family``).
-FAMILIES = ("scoring", "elimination", "majority", "sets", "lotteries", "ratings", "alignment", "test time",
-            "baselines")
+FAMILIES = ("scoring", "elimination", "majority", "sets", "lotteries", "ratings", "alignment", "test time", "baselines")
 #: What ``Rule.applies`` says, by need.
-_APPLIES = {ANY: "any population (it only needs pairwise preferences)",
-            VOTERS: "rankings or user types (it needs {reads})",
-            REWARDS: "user types only",
-            GAME: "rankings or user types (any k), comparisons or matrices (k = 1)",
-            LOG: "comparison tables and logs (it reads the comparisons one by one, in order)"}
+_APPLIES = {
+    ANY: "any population (it only needs pairwise preferences)",
+    VOTERS: "rankings or user types (it needs {reads})",
+    REWARDS: "user types only",
+    GAME: "rankings or user types (any k), comparisons or matrices (k = 1)",
+    LOG: "comparison tables and logs (it reads the comparisons one by one, in order)",
+}
 
 
 @dataclass(frozen=True)
@@ -128,8 +130,9 @@ def score_vector(weights) -> tuple[float, ...]:
         if not np.isfinite(w) or w < 0:
             raise AggregationError(f"weights: place {i + 1} gets {w!r} points; points must be finite and not negative")
         if i and w > vector[i - 1]:
-            raise AggregationError(f"weights must not increase: place {i + 1} gets {w:g} points, more than "
-                                   f"place {i} ({vector[i - 1]:g})")
+            raise AggregationError(
+                f"weights must not increase: place {i + 1} gets {w:g} points, more than place {i} ({vector[i - 1]:g})"
+            )
     if vector[0] == 0:
         raise AggregationError("weights are all 0: the rule would separate nothing")
     return vector
@@ -220,22 +223,27 @@ class Rule:
     def refusal(self, population: Population, params: RuleParams) -> str | None:
         """Why the rule does not apply to this population (None when it does)."""
         if self.needs == VOTERS and not population.has_full_rankings:
-            return (f"it needs {self.reads}, but a comparison table or a preference matrix "
-                    "only records who won each pair")
+            return (
+                f"it needs {self.reads}, but a comparison table or a preference matrix only records who won each pair"
+            )
         if self.needs == REWARDS and not population.has_rewards:
             return "it needs user types with reward functions; rankings and pairwise comparisons carry no reward scale"
         if self.needs == LOG and population.kind != COMPARISONS:
-            return ("it reads a log of comparisons one by one, in order; rankings, user types and a preference "
-                    "matrix are not a log (draw a comparison dataset from them, or read the Bradley-Terry rating, "
-                    "which needs no order)")
+            return (
+                "it reads a log of comparisons one by one, in order; rankings, user types and a preference "
+                "matrix are not a log (draw a comparison dataset from them, or read the Bradley-Terry rating, "
+                "which needs no order)"
+            )
         if self.needs == GAME and not population.has_full_rankings and params.k != 1:
-            return (f"with k = {params.k} it needs each voter's full ranking (which of k sampled responses a voter "
-                    "likes best), but a comparison table or a preference matrix only records pairwise wins; use k = 1")
+            return (
+                f"with k = {params.k} it needs each voter's full ranking (which of k sampled responses a voter "
+                "likes best), but a comparison table or a preference matrix only records pairwise wins; use k = 1"
+            )
         if self.limit is None:
             return None
         try:
             return self.limit(population, params)
-        except AggregationError as exc:   # the limit could not even be measured (e.g. user types whose names hold '>')
+        except AggregationError as exc:  # the limit could not even be measured (e.g. user types whose names hold '>')
             return str(exc)
 
     def applies_to(self, population: Population, params: RuleParams | None = None) -> tuple[bool, str]:
@@ -265,11 +273,9 @@ class Rule:
         if reason is not None:
             raise AggregationError(f"{self.name}: {reason}")
         out = self._compute(population, params)
-        if not isinstance(out, RuleResult):         # plain scores or a plain lottery
+        if not isinstance(out, RuleResult):  # plain scores or a plain lottery
             out = RuleResult(out)
         return out.labelled(self.id, self.output)
-
-
 
 
 def answer_highlight(result: RuleResult) -> tuple[str, ...]:
@@ -287,16 +293,26 @@ def fallback_steps(rule: Rule, population: Population, params: RuleParams) -> li
     explanation and sources) and its values on ``population``, with how they were computed."""
     result = rule.compute(population, params)
     shown = answer_highlight(result)
-    what = {SCORES: "a score for each alternative (larger is better)", LOTTERY: "a lottery over the alternatives",
-            POLICY: "a policy: the probability of answering each alternative", SET: "a set of alternatives (1 for "
-            "members)", RANKING: "a ranking, as scores whose order is the ranking"}[rule.output]
+    what = {
+        SCORES: "a score for each alternative (larger is better)",
+        LOTTERY: "a lottery over the alternatives",
+        POLICY: "a policy: the probability of answering each alternative",
+        SET: "a set of alternatives (1 for members)",
+        RANKING: "a ranking, as scores whose order is the ranking",
+    }[rule.output]
     how = f" Computed by {result.method}." if result.method else ""
     notes = "".join(f" Note: {note}." for note in result.notes)
     answer = ", ".join(str(a) for a in shown)
     return [
-        Step("What it computes", f"{rule.name}: {rule.explanation} It returns {what} (unit: {rule.unit}). "
-             f"Sources: {rule.source}."),
-        Step("Its answer", f"{rule.name_with(params)} on this population.{how}{notes} "
-             f"{'Top' if rule.output in (SCORES, RANKING) else 'Chosen'}: {answer}.",
-             result.values.to_frame(rule.unit), shown),
+        Step(
+            "What it computes",
+            f"{rule.name}: {rule.explanation} It returns {what} (unit: {rule.unit}). Sources: {rule.source}.",
+        ),
+        Step(
+            "Its answer",
+            f"{rule.name_with(params)} on this population.{how}{notes} "
+            f"{'Top' if rule.output in (SCORES, RANKING) else 'Chosen'}: {answer}.",
+            result.values.to_frame(rule.unit),
+            shown,
+        ),
     ]

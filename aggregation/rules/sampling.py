@@ -1,6 +1,7 @@
 """How the sampling distribution steers RLHF and DPO: the smallest total-variation change of D that
 makes the normalized Borda count (hence the RLHF / DPO limit) swap two alternatives
 (Shirali et al., arXiv 2502.16320, section 4.3; the linear program of Appendix D)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -51,7 +52,7 @@ def min_tv_flip(population: Population, margin: float = 0.0, base=None) -> Sampl
     a_idx, b_idx = np.nonzero(before[:, None] > before[None, :] + MARGIN_TOLERANCE)
     if a_idx.size == 0:
         return None
-    C = P[b_idx] - P[a_idx]                               # c^T D = NBC(b; D) - NBC(a; D)
+    C = P[b_idx] - P[a_idx]  # c^T D = NBC(b; D) - NBC(a; D)
     deficit = margin - C @ D0
     receiver = C.argmax(axis=1)
     c_max = C[np.arange(len(C)), receiver]
@@ -60,7 +61,7 @@ def min_tv_flip(population: Population, margin: float = 0.0, base=None) -> Sampl
     if not feasible.any():
         return None
     order = np.argsort(C, axis=1, kind="stable")
-    gain_rate = c_max[:, None] - np.take_along_axis(C, order, axis=1)   # per unit of mass moved
+    gain_rate = c_max[:, None] - np.take_along_axis(C, order, axis=1)  # per unit of mass moved
     capacity = D0[order]
     gains = gain_rate * capacity
     cum_gain = np.cumsum(gains, axis=1)

@@ -13,6 +13,7 @@ of the j places the group spans (the core's Borda and plurality already read tie
 ballot's unranked alternatives share its last places). All of them are ``D @ w`` for the matrix ``D`` of
 :func:`~.ballots.position_counts` (weight by alternative and place), computed in one pass over the voters.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -22,14 +23,23 @@ from ..errors import AggregationError
 from ..papers import Reference
 from ..populations.base import RANKINGS, USER_TYPES, Population
 from ..populations.matrix import as_population
-from .ballots import (ballots, ballots_refusal, more_than_half, names_text, number_text, ordinal, position_counts,
-                      top_names)
+from .ballots import (
+    ballots,
+    ballots_refusal,
+    more_than_half,
+    names_text,
+    number_text,
+    ordinal,
+    position_counts,
+    top_names,
+)
 from .result import SCORES, SET
 from .rule import ANY, DEFAULT_WEIGHTS, VOTERS, Rule, Step, score_vector
 
 #: Why a rule that needs each voter's favourite refuses a comparison table or a preference matrix.
-NEEDS_FAVOURITES = ("this rule needs each voter's favourite, so it needs rankings or user types, "
-                    "not only pairwise comparisons")
+NEEDS_FAVOURITES = (
+    "this rule needs each voter's favourite, so it needs rankings or user types, not only pairwise comparisons"
+)
 
 
 def borda(population: Population) -> pd.Series:
@@ -42,8 +52,9 @@ def borda(population: Population) -> pd.Series:
     population = as_population(population)
     if population.kind == RANKINGS:  # exact for whole-number weights
         S = population.support_matrix()
-        return pd.Series(S.sum(axis=1) - population.total_weight / 2.0, index=population.alternatives,
-                         name="Borda score")
+        return pd.Series(
+            S.sum(axis=1) - population.total_weight / 2.0, index=population.alternatives, name="Borda score"
+        )
     P = population.preference_matrix()
     weight = population.total_weight if population.total_weight is not None else 1.0
     return pd.Series(weight * (P.to_numpy(float).sum(axis=1) - 0.5), index=list(P.index), name="Borda score")
@@ -96,8 +107,9 @@ def dowdall(population: Population) -> pd.Series:
     2014); a tie group shares the average of its places' points."""
     profile = ballots(population)
     m = len(profile.alternatives)
-    return pd.Series(position_counts(profile) @ (1.0 / np.arange(1, m + 1)), index=profile.alternatives,
-                     name="Dowdall score")
+    return pd.Series(
+        position_counts(profile) @ (1.0 / np.arange(1, m + 1)), index=profile.alternatives, name="Dowdall score"
+    )
 
 
 def bucklin_counts(population: Population) -> tuple[pd.DataFrame, int]:
@@ -108,7 +120,7 @@ def bucklin_counts(population: Population) -> tuple[pd.DataFrame, int]:
     profile = ballots(population)
     m = len(profile.alternatives)
     F = np.cumsum(position_counts(profile), axis=1)
-    F[:, -1] = profile.total_weight                        # exactly (the cumulative sum rounds)
+    F[:, -1] = profile.total_weight  # exactly (the cumulative sum rounds)
     r = next(r for r in range(m) if more_than_half(F[:, r], profile.total_weight).any())
     return pd.DataFrame(F, index=profile.alternatives, columns=[f"top {i}" for i in range(1, m + 1)]), r + 1
 
@@ -137,19 +149,35 @@ def _positional_steps(population: Population, points: np.ndarray, name: str, sco
     population = as_population(population)
     profile = ballots(population)
     m = len(profile.alternatives)
-    table = pd.DataFrame(position_counts(profile), index=profile.alternatives,
-                         columns=[ordinal(p) for p in range(1, m + 1)])
+    table = pd.DataFrame(
+        position_counts(profile), index=profile.alternatives, columns=[ordinal(p) for p in range(1, m + 1)]
+    )
     table.loc["points"] = points
-    tie_note = (" A tie group of j alternatives spreads each member over the j places it spans (1/j each)."
-                if profile.has_ties else "")
-    voters = ("the annotators (their Plackett-Luce rankings, expected weight)" if population.kind == USER_TYPES
-              else f"the voters (total weight {number_text(profile.total_weight)})")
+    tie_note = (
+        " A tie group of j alternatives spreads each member over the j places it spans (1/j each)."
+        if profile.has_ties
+        else ""
+    )
+    voters = (
+        "the annotators (their Plackett-Luce rankings, expected weight)"
+        if population.kind == USER_TYPES
+        else f"the voters (total weight {number_text(profile.total_weight)})"
+    )
     best = top_names(scores)
     return [
-        Step("Places", f"How much of {voters} puts each alternative in each place; the last row is the points "
-             f"each place earns ({', '.join(number_text(p) for p in points)}).{tie_note}", table),
-        Step("Points", f"Each alternative's score is its weight in each place times that place's points, summed. "
-             f"{name} picks {names_text(best)} ({number_text(scores.max())}).", scores.to_frame("score"), tuple(best)),
+        Step(
+            "Places",
+            f"How much of {voters} puts each alternative in each place; the last row is the points "
+            f"each place earns ({', '.join(number_text(p) for p in points)}).{tie_note}",
+            table,
+        ),
+        Step(
+            "Points",
+            f"Each alternative's score is its weight in each place times that place's points, summed. "
+            f"{name} picks {names_text(best)} ({number_text(scores.max())}).",
+            scores.to_frame("score"),
+            tuple(best),
+        ),
     ]
 
 
@@ -179,21 +207,38 @@ def _bucklin_steps(population, simplified: bool) -> list[Step]:
     for i in range(1, r + 1):
         col = F[f"top {i}"]
         over = [a for a, ok in zip(col.index, more_than_half(col.to_numpy(), profile.total_weight)) if ok]
-        text = (f"Round {i}: the weight that puts each alternative among its top {i} place{'s' if i > 1 else ''}"
-                + (f" (a tie straddling place {i} counts the share inside)" if profile.has_ties else "")
-                + f". Half the total weight is {number_text(half)}: ")
-        text += (f"{names_text(over)} {'has' if len(over) == 1 else 'have'} more, so the count stops here."
-                 if over else "nobody has more, so the next places are added.")
+        text = (
+            f"Round {i}: the weight that puts each alternative among its top {i} place{'s' if i > 1 else ''}"
+            + (f" (a tie straddling place {i} counts the share inside)" if profile.has_ties else "")
+            + f". Half the total weight is {number_text(half)}: "
+        )
+        text += (
+            f"{names_text(over)} {'has' if len(over) == 1 else 'have'} more, so the count stops here."
+            if over
+            else "nobody has more, so the next places are added."
+        )
         steps.append(Step(f"Round {i}", text, col.to_frame("count"), tuple(over)))
     col = F[f"top {r}"]
     if simplified:
         over = [a for a, ok in zip(col.index, more_than_half(col.to_numpy(), profile.total_weight)) if ok]
-        steps.append(Step("Winners", f"Simplified Bucklin elects every alternative over half at round {r}: "
-                          f"{names_text(over)}.", None, tuple(over)))
+        steps.append(
+            Step(
+                "Winners",
+                f"Simplified Bucklin elects every alternative over half at round {r}: {names_text(over)}.",
+                None,
+                tuple(over),
+            )
+        )
     else:
         best = top_names(col)
-        steps.append(Step("Winner", f"Bucklin elects the largest count at round {r}: {names_text(best)} "
-                          f"({number_text(col.max())}).", None, tuple(best)))
+        steps.append(
+            Step(
+                "Winner",
+                f"Bucklin elects the largest count at round {r}: {names_text(best)} ({number_text(col.max())}).",
+                None,
+                tuple(best),
+            )
+        )
     return steps
 
 
@@ -209,14 +254,21 @@ def _head_to_head_borda(population: Population, scores: pd.Series) -> Step:
     for a in names:
         table.loc[a, a] = np.nan
     table["Borda score"] = scores.reindex(names)
-    who = ("how much of the voters' weight prefers" if population.total_weight is not None
-           else "the share of the voters that prefers (a comparison table or a matrix has no voter count)")
-    return Step("Head to head", f"The same score from the head-to-head votes: each cell is {who} the row to the "
-                "column (indifferent voters count half); a row's sum is its Borda score, because a voter gives an "
-                "alternative one point for each alternative below it and half a point for each one tied with it. "
-                "Averaging a row of P (itself included, at 1/2) gives NBC under the uniform distribution, whose order "
-                "RLHF's Bradley-Terry reward follows (Jackpot paper, Theorem 2; Shirali et al., Proposition 4.2).",
-                table, tuple(top_names(scores)))
+    who = (
+        "how much of the voters' weight prefers"
+        if population.total_weight is not None
+        else "the share of the voters that prefers (a comparison table or a matrix has no voter count)"
+    )
+    return Step(
+        "Head to head",
+        f"The same score from the head-to-head votes: each cell is {who} the row to the "
+        "column (indifferent voters count half); a row's sum is its Borda score, because a voter gives an "
+        "alternative one point for each alternative below it and half a point for each one tied with it. "
+        "Averaging a row of P (itself included, at 1/2) gives NBC under the uniform distribution, whose order "
+        "RLHF's Bradley-Terry reward follows (Jackpot paper, Theorem 2; Shirali et al., Proposition 4.2).",
+        table,
+        tuple(top_names(scores)),
+    )
 
 
 def _borda_trace(population, params):
@@ -227,9 +279,15 @@ def _borda_trace(population, params):
         steps = _positional_steps(population, np.arange(m - 1, -1, -1, dtype=float), "Borda", scores)
         return steps[:1] + [_head_to_head_borda(population, scores)] + steps[1:]
     best = top_names(scores)
-    return [_head_to_head_borda(population, scores),
-            Step("Points", f"Borda picks {names_text(best)} ({number_text(scores.max())}).",
-                 scores.to_frame("score"), tuple(best))]
+    return [
+        _head_to_head_borda(population, scores),
+        Step(
+            "Points",
+            f"Borda picks {names_text(best)} ({number_text(scores.max())}).",
+            scores.to_frame("score"),
+            tuple(best),
+        ),
+    ]
 
 
 def _plurality_trace(population, params):
@@ -237,15 +295,33 @@ def _plurality_trace(population, params):
     shares = favourites(population)
     counts = plurality(population)
     best = top_names(counts)
-    tie = (" A voter whose top place is a tie splits its weight equally among the tied alternatives."
-           if population.kind == RANKINGS and population.has_ties else "")
-    pl = (" For user types: the expected first places of their annotators (Plackett-Luce: a type puts y first "
-          "with probability exp(r(y)/T) over the sum over all responses)." if population.kind == USER_TYPES else "")
+    tie = (
+        " A voter whose top place is a tie splits its weight equally among the tied alternatives."
+        if population.kind == RANKINGS and population.has_ties
+        else ""
+    )
+    pl = (
+        " For user types: the expected first places of their annotators (Plackett-Luce: a type puts y first "
+        "with probability exp(r(y)/T) over the sum over all responses)."
+        if population.kind == USER_TYPES
+        else ""
+    )
     table = pd.DataFrame({"first places": counts, "share": shares})
-    return [Step("First places", f"Count the weight of the voters that put each alternative first (total weight "
-                 f"{number_text(population.total_weight)}).{tie}{pl}", table),
-            Step("Winner", f"Plurality picks the most first places: {names_text(best)} "
-                 f"({number_text(counts.max())}, a share of {number_text(shares.max())}).", table, tuple(best))]
+    return [
+        Step(
+            "First places",
+            f"Count the weight of the voters that put each alternative first (total weight "
+            f"{number_text(population.total_weight)}).{tie}{pl}",
+            table,
+        ),
+        Step(
+            "Winner",
+            f"Plurality picks the most first places: {names_text(best)} "
+            f"({number_text(counts.max())}, a share of {number_text(shares.max())}).",
+            table,
+            tuple(best),
+        ),
+    ]
 
 
 #: Sources of this family (see :mod:`aggregation.papers`).
@@ -254,44 +330,121 @@ _BUCKLIN = (Reference("hoag_hallett"), Reference("erdelyi_bucklin", "section 2 (
 
 #: The registry entries of this family (see :mod:`.rule`).
 ENTRIES = [
-    Rule("borda", "Borda", "Borda",
-         "Each voter gives m-1 points to their favourite, m-2 to the next, ..., 0 to the last; the most points wins. "
-         "RLHF with a Bradley-Terry reward ranks responses this way.",
-         SCORES, "points", "scoring",
-         (Reference("borda"), Reference("jackpot", "section 3.1 and Theorem 2 (appendix A.9): RLHF orders like Borda"),
-          Reference("hidden_context", "Theorem 3.1")),
-         (), ANY, lambda m, p: borda(m), trace=_borda_trace),
-    Rule("plurality", "Plurality", "plurality",
-         "Count how many voters put each alternative first; the most first places wins.",
-         SCORES, "first places", "scoring", (Reference("jackpot", "section 2.2 (scoring rules)"),),
-         (), VOTERS, lambda m, p: plurality(m), trace=_plurality_trace),
-    Rule("anti_plurality", "Anti-plurality (veto)", "anti-plurality",
-         "Every voter vetoes their last place (a tie at the bottom splits the veto); the alternative the fewest "
-         "voters veto wins.",
-         SCORES, "voters not vetoing it", "scoring", (_SCORING, Reference("young_scoring")),
-         (), VOTERS, lambda m, p: anti_plurality(m), reads="each voter's last place",
-         trace=_anti_plurality_trace, limit=ballots_refusal),
-    Rule("dowdall", "Dowdall", "Dowdall",
-         "A voter's 1st place gets 1 point, the 2nd 1/2, the 3rd 1/3, ... (tied places share their points); "
-         "the most points wins. Nauru elects its parliament this way.",
-         SCORES, "points", "scoring", (Reference("fraenkel_grofman"), _SCORING),
-         (), VOTERS, lambda m, p: dowdall(m), reads="each voter's whole ranking",
-         trace=_dowdall_trace, limit=ballots_refusal),
-    Rule("positional", "Positional (custom points)", "the positional scoring rule",
-         "Each voter gives the points you choose to their 1st, 2nd, 3rd ... place (3, 2, 1 unless changed; "
-         "tied places share their points); the most points wins.",
-         SCORES, "points", "scoring", (_SCORING, Reference("young_scoring")),
-         ("weights",), VOTERS, lambda m, p: positional(m, p.weights), reads="each voter's whole ranking",
-         trace=_positional_trace, limit=ballots_refusal),
-    Rule("bucklin", "Bucklin", "Bucklin",
-         "Count first places; if nobody has a majority, add second places, then third ...; at the first round "
-         "where someone has a majority, the largest count wins.",
-         SCORES, "count in the top r (deciding r)", "scoring", _BUCKLIN,
-         (), VOTERS, lambda m, p: bucklin(m), reads="each voter's whole ranking",
-         trace=lambda m, p: _bucklin_steps(m, False), limit=ballots_refusal),
-    Rule("simplified_bucklin", "Simplified Bucklin", "simplified Bucklin",
-         "As Bucklin, but at the first round where someone has a majority, every alternative with a majority wins.",
-         SET, "winner (1) or not (0)", "scoring", _BUCKLIN,
-         (), VOTERS, lambda m, p: simplified_bucklin(m), reads="each voter's whole ranking",
-         trace=lambda m, p: _bucklin_steps(m, True), limit=ballots_refusal),
+    Rule(
+        "borda",
+        "Borda",
+        "Borda",
+        "Each voter gives m-1 points to their favourite, m-2 to the next, ..., 0 to the last; the most points wins. "
+        "RLHF with a Bradley-Terry reward ranks responses this way.",
+        SCORES,
+        "points",
+        "scoring",
+        (
+            Reference("borda"),
+            Reference("jackpot", "section 3.1 and Theorem 2 (appendix A.9): RLHF orders like Borda"),
+            Reference("hidden_context", "Theorem 3.1"),
+        ),
+        (),
+        ANY,
+        lambda m, p: borda(m),
+        trace=_borda_trace,
+    ),
+    Rule(
+        "plurality",
+        "Plurality",
+        "plurality",
+        "Count how many voters put each alternative first; the most first places wins.",
+        SCORES,
+        "first places",
+        "scoring",
+        (Reference("jackpot", "section 2.2 (scoring rules)"),),
+        (),
+        VOTERS,
+        lambda m, p: plurality(m),
+        trace=_plurality_trace,
+    ),
+    Rule(
+        "anti_plurality",
+        "Anti-plurality (veto)",
+        "anti-plurality",
+        "Every voter vetoes their last place (a tie at the bottom splits the veto); the alternative the fewest "
+        "voters veto wins.",
+        SCORES,
+        "voters not vetoing it",
+        "scoring",
+        (_SCORING, Reference("young_scoring")),
+        (),
+        VOTERS,
+        lambda m, p: anti_plurality(m),
+        reads="each voter's last place",
+        trace=_anti_plurality_trace,
+        limit=ballots_refusal,
+    ),
+    Rule(
+        "dowdall",
+        "Dowdall",
+        "Dowdall",
+        "A voter's 1st place gets 1 point, the 2nd 1/2, the 3rd 1/3, ... (tied places share their points); "
+        "the most points wins. Nauru elects its parliament this way.",
+        SCORES,
+        "points",
+        "scoring",
+        (Reference("fraenkel_grofman"), _SCORING),
+        (),
+        VOTERS,
+        lambda m, p: dowdall(m),
+        reads="each voter's whole ranking",
+        trace=_dowdall_trace,
+        limit=ballots_refusal,
+    ),
+    Rule(
+        "positional",
+        "Positional (custom points)",
+        "the positional scoring rule",
+        "Each voter gives the points you choose to their 1st, 2nd, 3rd ... place (3, 2, 1 unless changed; "
+        "tied places share their points); the most points wins.",
+        SCORES,
+        "points",
+        "scoring",
+        (_SCORING, Reference("young_scoring")),
+        ("weights",),
+        VOTERS,
+        lambda m, p: positional(m, p.weights),
+        reads="each voter's whole ranking",
+        trace=_positional_trace,
+        limit=ballots_refusal,
+    ),
+    Rule(
+        "bucklin",
+        "Bucklin",
+        "Bucklin",
+        "Count first places; if nobody has a majority, add second places, then third ...; at the first round "
+        "where someone has a majority, the largest count wins.",
+        SCORES,
+        "count in the top r (deciding r)",
+        "scoring",
+        _BUCKLIN,
+        (),
+        VOTERS,
+        lambda m, p: bucklin(m),
+        reads="each voter's whole ranking",
+        trace=lambda m, p: _bucklin_steps(m, False),
+        limit=ballots_refusal,
+    ),
+    Rule(
+        "simplified_bucklin",
+        "Simplified Bucklin",
+        "simplified Bucklin",
+        "As Bucklin, but at the first round where someone has a majority, every alternative with a majority wins.",
+        SET,
+        "winner (1) or not (0)",
+        "scoring",
+        _BUCKLIN,
+        (),
+        VOTERS,
+        lambda m, p: simplified_bucklin(m),
+        reads="each voter's whole ranking",
+        trace=lambda m, p: _bucklin_steps(m, True),
+        limit=ballots_refusal,
+    ),
 ]

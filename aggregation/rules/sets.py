@@ -25,6 +25,7 @@ output "set": 1 for members, 0 for the others). All accept any population (they 
   majority ties the set is the essential set of ``sign(M)`` (every alternative some optimal
   strategy uses), as Dutta & Laslier 1999 extend it.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -74,20 +75,21 @@ def schwartz(population: Population) -> pd.Series:
 def covering(M: np.ndarray, definition: str = "gillies") -> np.ndarray:
     """``C[x, y]``: x covers y under ``definition`` (one of :data:`UNCOVERED_DEFINITIONS`)."""
     if definition not in UNCOVERED_DEFINITIONS:
-        raise AggregationError(f"unknown uncovered-set definition {definition!r} "
-                               f"(known: {', '.join(UNCOVERED_DEFINITIONS)})")
+        raise AggregationError(
+            f"unknown uncovered-set definition {definition!r} (known: {', '.join(UNCOVERED_DEFINITIONS)})"
+        )
     B = beats_matrix(M)
     m = B.shape[0]
-    D = B.T.astype(np.int64)                               # D[x, z]: z beats x
+    D = B.T.astype(np.int64)  # D[x, z]: z beats x
     not_D = 1 - D
-    subset = (D @ not_D.T) == 0                             # subset[x, y]: D(x) ⊆ D(y)
+    subset = (D @ not_D.T) == 0  # subset[x, y]: D(x) ⊆ D(y)
     off = ~np.eye(m, dtype=bool)
     if definition == "fishburn":
         return subset & ~subset.T & off
     gillies = B & subset
     if definition == "gillies":
         return gillies
-    Dw = (~B).astype(np.int64)                             # Dw[x, z]: z beats or ties x (z = x included)
+    Dw = (~B).astype(np.int64)  # Dw[x, z]: z beats or ties x (z = x included)
     bordes = B & ((Dw @ (1 - Dw).T) == 0)
     return bordes if definition == "bordes" else gillies & bordes
 
@@ -137,8 +139,10 @@ def banks_indices(M: np.ndarray) -> np.ndarray:
 
 
 def _banks_refusal(m: int) -> str:
-    return (f"the Banks set is computed exactly only up to {BANKS_MAX_ALTERNATIVES} alternatives (every one of the "
-            f"2^m sets is checked; finding it is NP-hard); this population has {m}")
+    return (
+        f"the Banks set is computed exactly only up to {BANKS_MAX_ALTERNATIVES} alternatives (every one of the "
+        f"2^m sets is checked; finding it is NP-hard); this population has {m}"
+    )
 
 
 def banks_limit(population: Population, params=None) -> str | None:
@@ -156,69 +160,105 @@ def essential(population: Population) -> RuleResult:
     """The essential set: every alternative some maximal lottery uses."""
     result = maximal_lottery(population)
     names = result.alternatives
-    return RuleResult(set_values(list(result.certificate.essential_set), names, "essential set"),
-                      method="support of the maximal lotteries: " + result.method)
+    return RuleResult(
+        set_values(list(result.certificate.essential_set), names, "essential set"),
+        method="support of the maximal lotteries: " + result.method,
+    )
 
 
 def bipartisan(population: Population) -> RuleResult:
     """The bipartisan set: every alternative some maximal lottery of ``sign(M)`` uses."""
     result = c1_maximal_lottery(population)
     names = result.alternatives
-    return RuleResult(set_values(list(result.certificate.essential_set), names, "bipartisan set"),
-                      method="support of the maximal lotteries of the majority relation: " + result.method)
+    return RuleResult(
+        set_values(list(result.certificate.essential_set), names, "bipartisan set"),
+        method="support of the maximal lotteries of the majority relation: " + result.method,
+    )
 
 
 # ---------------------------------------------------------------------------- traces
 def _margins_step(population, M, names) -> Step:
-    return Step("Head-to-head margins", "Positive: the row beats the column; 0: an exact tie.",
-                margins_table(population, M, names))
+    return Step(
+        "Head-to-head margins",
+        "Positive: the row beats the column; 0: an exact tie.",
+        margins_table(population, M, names),
+    )
 
 
 def smith_trace(population: Population, params=None) -> list[Step]:
     M, names = margin_matrix(population)
     members = [names[i] for i in smith_indices(M)]
     outside = [a for a in names if a not in members]
-    text = (f"{', '.join(members)} each beat every alternative outside ({', '.join(outside)}), and no smaller set does."
-            if outside else "No smaller set beats everyone outside it: the Smith set is every alternative.")
+    text = (
+        f"{', '.join(members)} each beat every alternative outside ({', '.join(outside)}), and no smaller set does."
+        if outside
+        else "No smaller set beats everyone outside it: the Smith set is every alternative."
+    )
     return [_margins_step(population, M, names), Step("Smith set", text, highlight=tuple(members))]
 
 
 def schwartz_trace(population: Population, params=None) -> list[Step]:
     M, names = margin_matrix(population)
     members = [names[i] for i in schwartz_indices(M)]
-    return [_margins_step(population, M, names),
-            Step("Schwartz set", "Follow strict majorities only (ties are no edge): the alternatives that everyone "
-                                 f"reaching them is also reached by: {', '.join(members)}.", highlight=tuple(members))]
+    return [
+        _margins_step(population, M, names),
+        Step(
+            "Schwartz set",
+            "Follow strict majorities only (ties are no edge): the alternatives that everyone "
+            f"reaching them is also reached by: {', '.join(members)}.",
+            highlight=tuple(members),
+        ),
+    ]
 
 
 def uncovered_trace(population: Population, params=None) -> list[Step]:
     M, names = margin_matrix(population)
     C = covering(M, "gillies")
-    rows = [{"covered": names[y], "covered by": ", ".join(names[x] for x in np.flatnonzero(C[:, y]))}
-            for y in range(len(names)) if C[:, y].any()]
+    rows = [
+        {"covered": names[y], "covered by": ", ".join(names[x] for x in np.flatnonzero(C[:, y]))}
+        for y in range(len(names))
+        if C[:, y].any()
+    ]
     members = tuple(names[i] for i in np.flatnonzero(~C.any(axis=0)))
-    return [_margins_step(population, M, names),
-            Step("Covering", "x covers y when x beats y and everyone who beats x also beats y (Gillies).",
-                 pd.DataFrame(rows).set_index("covered") if rows else None),
-            Step("Uncovered set", f"Nobody covers {', '.join(members)}.", highlight=members)]
+    return [
+        _margins_step(population, M, names),
+        Step(
+            "Covering",
+            "x covers y when x beats y and everyone who beats x also beats y (Gillies).",
+            pd.DataFrame(rows).set_index("covered") if rows else None,
+        ),
+        Step("Uncovered set", f"Nobody covers {', '.join(members)}.", highlight=members),
+    ]
 
 
 def banks_trace(population: Population, params=None) -> list[Step]:
     M, names = margin_matrix(population)
     members = tuple(names[i] for i in banks_indices(M))
-    return [_margins_step(population, M, names),
-            Step("Banks set", "A chain is a set ordered by strict majorities (each member beats every one below it) "
-                              "that no other alternative can join; the tops of all such chains: "
-                              f"{', '.join(members)}.", highlight=members)]
+    return [
+        _margins_step(population, M, names),
+        Step(
+            "Banks set",
+            "A chain is a set ordered by strict majorities (each member beats every one below it) "
+            "that no other alternative can join; the tops of all such chains: "
+            f"{', '.join(members)}.",
+            highlight=members,
+        ),
+    ]
 
 
 def _lottery_trace(result: RuleResult, what: str, matrix: pd.DataFrame, population) -> list[Step]:
     p = result.values
     members = tuple(result.certificate.essential_set)
-    return [Step("The game", f"A zero-sum game on {what}: the row player's payoff against the column.", matrix),
-            Step("Optimal strategy", "An optimal (maximal) lottery; " + result.certificate.selection + ".",
-                 p.to_frame("probability"), members),
-            Step("Set", f"Every alternative some optimal strategy uses: {', '.join(members)}.", highlight=members)]
+    return [
+        Step("The game", f"A zero-sum game on {what}: the row player's payoff against the column.", matrix),
+        Step(
+            "Optimal strategy",
+            "An optimal (maximal) lottery; " + result.certificate.selection + ".",
+            p.to_frame("probability"),
+            members,
+        ),
+        Step("Set", f"Every alternative some optimal strategy uses: {', '.join(members)}.", highlight=members),
+    ]
 
 
 def essential_trace(population: Population, params=None) -> list[Step]:
@@ -229,36 +269,100 @@ def essential_trace(population: Population, params=None) -> list[Step]:
 def bipartisan_trace(population: Population, params=None) -> list[Step]:
     M, names = margin_matrix(population)
     G = np.sign(np.where(np.abs(M) > TOL, M, 0.0))
-    return _lottery_trace(c1_maximal_lottery(population), "the majority relation (+1 win, -1 loss, 0 tie)",
-                          pd.DataFrame(G.astype(int), index=names, columns=names), population)
+    return _lottery_trace(
+        c1_maximal_lottery(population),
+        "the majority relation (+1 win, -1 loss, 0 tie)",
+        pd.DataFrame(G.astype(int), index=names, columns=names),
+        population,
+    )
 
 
 #: The registry entries of this family (see :mod:`.rule`).
 ENTRIES = [
-    Rule("smith_set", "Smith set (top cycle)", "the Smith set",
-         "The smallest group of alternatives that each beat everyone outside the group head-to-head.",
-         SET, "1 = member", "sets", (Reference("smith"), Reference("handbook", "chapter 3 (tournament solutions)")),
-         (), ANY, lambda m, p: smith(m), trace=smith_trace),
-    Rule("schwartz_set", "Schwartz set", "the Schwartz set",
-         "The alternatives not beaten, through any chain of strict head-to-head wins, by someone they cannot beat "
-         "back the same way.",
-         SET, "1 = member", "sets", (Reference("schwartz"), Reference("handbook", "chapter 3 (tournament solutions)")),
-         (), ANY, lambda m, p: schwartz(m), trace=schwartz_trace),
-    Rule("uncovered_set", "Uncovered set (Gillies)", "the uncovered set",
-         "Drop every alternative y that some x beats while everyone beating x also beats y; the rest is uncovered.",
-         SET, "1 = member", "sets",
-         (Reference("gillies"), Reference("miller"), Reference("duggan", "the Gillies covering relation")),
-         (), ANY, lambda m, p: uncovered_set(m), trace=uncovered_trace),
-    Rule("banks_set", "Banks set", "the Banks set",
-         "The top alternatives of the longest-possible chains in which each alternative beats every one after it.",
-         SET, "1 = member", "sets", (Reference("banks"), Reference("handbook", "chapter 3 (tournament solutions)")),
-         (), ANY, lambda m, p: banks(m), trace=banks_trace, limit=banks_limit),
-    Rule("bipartisan_set", "Bipartisan set", "the bipartisan set",
-         "The alternatives used by the optimal mixed strategy of the win/loss game on head-to-head majorities.",
-         SET, "1 = member", "sets", (Reference("bipartisan"), Reference("essential")),
-         (), ANY, lambda m, p: bipartisan(m), trace=bipartisan_trace),
-    Rule("essential_set", "Essential set", "the essential set",
-         "The alternatives some maximal lottery uses: the support of the optimal strategies of the margin game.",
-         SET, "1 = member", "sets", (Reference("essential"), Reference("fishburn")),
-         (), ANY, lambda m, p: essential(m), trace=essential_trace),
+    Rule(
+        "smith_set",
+        "Smith set (top cycle)",
+        "the Smith set",
+        "The smallest group of alternatives that each beat everyone outside the group head-to-head.",
+        SET,
+        "1 = member",
+        "sets",
+        (Reference("smith"), Reference("handbook", "chapter 3 (tournament solutions)")),
+        (),
+        ANY,
+        lambda m, p: smith(m),
+        trace=smith_trace,
+    ),
+    Rule(
+        "schwartz_set",
+        "Schwartz set",
+        "the Schwartz set",
+        "The alternatives not beaten, through any chain of strict head-to-head wins, by someone they cannot beat "
+        "back the same way.",
+        SET,
+        "1 = member",
+        "sets",
+        (Reference("schwartz"), Reference("handbook", "chapter 3 (tournament solutions)")),
+        (),
+        ANY,
+        lambda m, p: schwartz(m),
+        trace=schwartz_trace,
+    ),
+    Rule(
+        "uncovered_set",
+        "Uncovered set (Gillies)",
+        "the uncovered set",
+        "Drop every alternative y that some x beats while everyone beating x also beats y; the rest is uncovered.",
+        SET,
+        "1 = member",
+        "sets",
+        (Reference("gillies"), Reference("miller"), Reference("duggan", "the Gillies covering relation")),
+        (),
+        ANY,
+        lambda m, p: uncovered_set(m),
+        trace=uncovered_trace,
+    ),
+    Rule(
+        "banks_set",
+        "Banks set",
+        "the Banks set",
+        "The top alternatives of the longest-possible chains in which each alternative beats every one after it.",
+        SET,
+        "1 = member",
+        "sets",
+        (Reference("banks"), Reference("handbook", "chapter 3 (tournament solutions)")),
+        (),
+        ANY,
+        lambda m, p: banks(m),
+        trace=banks_trace,
+        limit=banks_limit,
+    ),
+    Rule(
+        "bipartisan_set",
+        "Bipartisan set",
+        "the bipartisan set",
+        "The alternatives used by the optimal mixed strategy of the win/loss game on head-to-head majorities.",
+        SET,
+        "1 = member",
+        "sets",
+        (Reference("bipartisan"), Reference("essential")),
+        (),
+        ANY,
+        lambda m, p: bipartisan(m),
+        trace=bipartisan_trace,
+    ),
+    Rule(
+        "essential_set",
+        "Essential set",
+        "the essential set",
+        "The alternatives some maximal lottery uses: the support of the optimal strategies of the margin game.",
+        SET,
+        "1 = member",
+        "sets",
+        (Reference("essential"), Reference("fishburn")),
+        (),
+        ANY,
+        lambda m, p: essential(m),
+        trace=essential_trace,
+    ),
 ]

@@ -10,10 +10,21 @@
 * the machinery: :mod:`.ranking_game` (rankings), :mod:`.plackett_luce` (user types),
   :mod:`.multisets`, :mod:`.complementarity` (the interior-point solver).
 """
+
 from .cost import GAME_BUDGET, game_affordable, game_cells, game_cells_unit
 from .games import GAP_TOLERANCE, mpne, robust_policy, standard_policies
 from .multi_output import multi_output_policy
 from .rates import (
-    ENUMERATION_BUDGET, OpponentSetsRate, RobustRate, WinRateCurve, WinRates, kwin_curve, kwin_rate, opponent_sets_curve, opponent_sets_rate,
-    resampling_bound, resampling_curve, robust_rate,
+    ENUMERATION_BUDGET,
+    OpponentSetsRate,
+    RobustRate,
+    WinRateCurve,
+    WinRates,
+    kwin_curve,
+    kwin_rate,
+    opponent_sets_curve,
+    opponent_sets_rate,
+    resampling_bound,
+    resampling_curve,
+    robust_rate,
 )

@@ -33,6 +33,7 @@ so flat (k-th powers) that a policy with exploitability 1e-19 still gives 1e-4 t
 the exact equilibrium never plays. If that fails, other support guesses are tried and a
 polished point is kept only when it lowers the gap.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -70,8 +71,9 @@ def block_gap(x: np.ndarray, Fx: np.ndarray, blocks: list[slice]) -> float:
     return float(sum(x[b] @ Fx[b] - Fx[b].min() for b in blocks))
 
 
-def solve(F, DF, sizes: list[int], *, tol: float = 1e-10, max_iter: int = 300, exact_DF=None,
-          progress=None) -> Solution:
+def solve(
+    F, DF, sizes: list[int], *, tol: float = 1e-10, max_iter: int = 300, exact_DF=None, progress=None
+) -> Solution:
     """Solve the variational inequality for ``F`` (Jacobian ``DF``) over simplices of ``sizes``.
 
     Path following: for a decreasing sequence of targets ``mu`` (a factor 10 at a time, 2 when
@@ -93,7 +95,7 @@ def solve(F, DF, sizes: list[int], *, tol: float = 1e-10, max_iter: int = 300, e
     c = np.array([Fx[b].min() - 1.0 for b in blocks])
     mu = float(x @ (Fx - E @ c)) / n
     best_gap, best_x = block_gap(x, Fx, blocks), x.copy()
-    history: list[tuple[float, np.ndarray]] = []        # (mu, centred x) at the end of each stage
+    history: list[tuple[float, np.ndarray]] = []  # (mu, centred x) at the end of each stage
     iterations = 0
     stalled = False
     fallback = False
@@ -112,7 +114,7 @@ def solve(F, DF, sizes: list[int], *, tol: float = 1e-10, max_iter: int = 300, e
             steps_this_stage += 1
             moved = None if step is None else _line_search(F, x, c, step, E, mu, delta)
             if moved is None and exact_DF is not None and not fallback:
-                fallback, DF = True, exact_DF               # the approximate Jacobian led nowhere
+                fallback, DF = True, exact_DF  # the approximate Jacobian led nowhere
                 continue
             if moved is None:
                 stalled = True
@@ -135,11 +137,17 @@ def solve(F, DF, sizes: list[int], *, tol: float = 1e-10, max_iter: int = 300, e
             cand_gap = block_gap(candidate, F(candidate), blocks)
             if cand_gap <= tol:
                 report(progress, 1.0)
-                return Solution(x=candidate, gap=float(max(cand_gap, 0.0)), iterations=iterations, polished=True,
-                                converged=True, exact_fallback=fallback)
+                return Solution(
+                    x=candidate,
+                    gap=float(max(cand_gap, 0.0)),
+                    iterations=iterations,
+                    polished=True,
+                    converged=True,
+                    exact_fallback=fallback,
+                )
     report(progress, 0.95)
     if exact_DF is not None and not fallback and gap > tol:
-        fallback, DF = True, exact_DF                       # the supports below are polished with exact steps
+        fallback, DF = True, exact_DF  # the supports below are polished with exact steps
     for support in _candidate_supports(x, F(x), blocks):
         candidate = _polish(F, DF, x, support, blocks, E)
         if candidate is None:
@@ -150,8 +158,14 @@ def solve(F, DF, sizes: list[int], *, tol: float = 1e-10, max_iter: int = 300, e
         if gap <= _EXACT:
             break
     report(progress, 1.0)
-    return Solution(x=x, gap=float(max(gap, 0.0)), iterations=iterations, polished=polished,
-                    converged=bool(gap <= tol), exact_fallback=fallback)
+    return Solution(
+        x=x,
+        gap=float(max(gap, 0.0)),
+        iterations=iterations,
+        polished=polished,
+        converged=bool(gap <= tol),
+        exact_fallback=fallback,
+    )
 
 
 def _limit_support(history, blocks) -> np.ndarray | None:
@@ -217,7 +231,7 @@ def _blocks(sizes: list[int]) -> tuple[list[slice], np.ndarray]:
     blocks, start = [], 0
     for b, m in enumerate(sizes):
         blocks.append(slice(start, start + m))
-        E[start:start + m, b] = 1.0
+        E[start : start + m, b] = 1.0
         start += m
     return blocks, E
 
@@ -239,7 +253,7 @@ def _candidate_supports(x: np.ndarray, Fx: np.ndarray, blocks: list[slice], per_
         xb = x[b]
         order = np.argsort(-xb, kind="stable")
         logs = np.log(np.maximum(xb[order], 1e-300))
-        drops = logs[:-1] - logs[1:]                       # drop after the j+1 largest
+        drops = logs[:-1] - logs[1:]  # drop after the j+1 largest
         cuts = np.argsort(-drops, kind="stable")[:per_block] + 1
         options = []
         for cut in cuts:
@@ -258,8 +272,9 @@ def _candidate_supports(x: np.ndarray, Fx: np.ndarray, blocks: list[slice], per_
         yield mask
 
 
-def _polish(F, DF, x: np.ndarray, support: np.ndarray, blocks: list[slice], E: np.ndarray,
-            iterations: int = 30) -> np.ndarray | None:
+def _polish(
+    F, DF, x: np.ndarray, support: np.ndarray, blocks: list[slice], E: np.ndarray, iterations: int = 30
+) -> np.ndarray | None:
     """Newton's method on ``F_S(x) = c`` on the support S (per block), ``x`` zero elsewhere.
 
     Returns None when it leaves the simplex; the caller judges the result by its gap."""
@@ -275,18 +290,18 @@ def _polish(F, DF, x: np.ndarray, support: np.ndarray, blocks: list[slice], E: n
     for _ in range(iterations):
         r = np.concatenate([Fz[idx] - Es @ c, Es.T @ z[idx] - 1.0])
         size = float(np.abs(r).max())
-        if size < 1e-15 or (size < _ROUNDING and size > 0.5 * previous):   # solved, or stuck at rounding level
+        if size < 1e-15 or (size < _ROUNDING and size > 0.5 * previous):  # solved, or stuck at rounding level
             break
         previous = size
         J = DF(z)[np.ix_(idx, idx)]
         K = np.block([[J, -Es], [Es.T, np.zeros((nb, nb))]])
-        try:   # minimum-norm step: equilibria need not be isolated (e.g. two identical alternatives)
+        try:  # minimum-norm step: equilibria need not be isolated (e.g. two identical alternatives)
             step = np.linalg.lstsq(K, -r, rcond=1e-12)[0]
         except np.linalg.LinAlgError:
             return None
         z = z.copy()
-        z[idx] += step[:len(idx)]
-        c = c + step[len(idx):]
+        z[idx] += step[: len(idx)]
+        c = c + step[len(idx) :]
         if not np.isfinite(z).all():
             return None
         Fz = F(z)

@@ -5,6 +5,7 @@ The interior-point solver of :mod:`.complementarity` takes Newton steps whose co
 (:func:`game_cells`) x (alternatives); a game up to :data:`GAME_BUDGET` cells is solved in about a
 second at most on the development machine (2 cores), so the dashboard solves it without asking.
 """
+
 from __future__ import annotations
 
 from ..populations.base import RANKINGS, USER_TYPES, Population

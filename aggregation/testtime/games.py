@@ -2,6 +2,7 @@
 equilibrium MPNE_k (Theorem 4.3) and the single-output policy with the best k-sample guarantee,
 both solved by the interior-point method of :mod:`.complementarity` (see :mod:`.rates` for the
 conventions that decide the numbers)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -53,8 +54,9 @@ class _Game:
         if self.derivatives is self.game:
             return ""
         rows = self.derivatives.n if isinstance(self.derivatives, RankingGame) else len(self.derivatives.rho)
-        return (f" (the steps' Jacobian from a weighted sample of {rows:,} of them; every value and the "
-                f"certificate exact)")
+        return (
+            f" (the steps' Jacobian from a weighted sample of {rows:,} of them; every value and the certificate exact)"
+        )
 
 
 def systematic_sample(weights: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -106,35 +108,50 @@ def _exact_game(population, k: int) -> _Game:
     if population.kind == RANKINGS:
         prof = population.compressed()
         game = RankingGame(prof.levels, prof.weights, k)
-        return _Game(game, f"the {prof.n_rankings} distinct rankings of the profile",
-                     lambda pi: (game.utility(pi), EXACT_CLOSED_FORM))
+        return _Game(
+            game,
+            f"the {prof.n_rankings} distinct rankings of the profile",
+            lambda pi: (game.utility(pi), EXACT_CLOSED_FORM),
+        )
     if population.kind == USER_TYPES:
         if k == 1:
-            P = population.preference_matrix().to_numpy(float)       # a response against itself: one half
+            P = population.preference_matrix().to_numpy(float)  # a response against itself: one half
             game = MatrixGame(P)
-            return _Game(game, "the Bradley-Terry preference matrix of the user types (for k = 1 the Plackett-Luce "
-                               "set comparison is a pairwise comparison: NLHF's game, eq. (1))",
-                         lambda pi: (game.utility(pi), EXACT_CLOSED_FORM))
+            return _Game(
+                game,
+                "the Bradley-Terry preference matrix of the user types (for k = 1 the Plackett-Luce "
+                "set comparison is a pairwise comparison: NLHF's game, eq. (1))",
+                lambda pi: (game.utility(pi), EXACT_CLOSED_FORM),
+            )
         game = _pl_game.SetGame(_pl_game.log_weights(population), population.shares, k)
 
         def certify(pi):
             U, method, error = _pl_beaten(population, pi, k)
             return U, method
+
         n = len(population.types)
-        return _Game(game, f"the Plackett-Luce set comparison of the {n} user type{'s' if n != 1 else ''} "
-                           f"(section 2.1), integrated over t with {game.nodes:,} Gauss-Legendre nodes", certify)
+        return _Game(
+            game,
+            f"the Plackett-Luce set comparison of the {n} user type{'s' if n != 1 else ''} "
+            f"(section 2.1), integrated over t with {game.nodes:,} Gauss-Legendre nodes",
+            certify,
+        )
     if k == 1:
         P, _ = matrix_and_names(population)
         A = P.copy()
-        np.fill_diagonal(A, 0.0)             # strict preference only (no indifference between distinct responses)
+        np.fill_diagonal(A, 0.0)  # strict preference only (no indifference between distinct responses)
         game = MatrixGame(A)
-        return _Game(game, "the pairwise preference matrix (k = 1 needs nothing more)",
-                     lambda pi: (game.utility(pi), EXACT_CLOSED_FORM))
+        return _Game(
+            game,
+            "the pairwise preference matrix (k = 1 needs nothing more)",
+            lambda pi: (game.utility(pi), EXACT_CLOSED_FORM),
+        )
     raise _only_pairwise(population, k)
 
 
-def mpne(population: Population, k: int, *, tol: float = GAP_TOLERANCE,
-         derivative_rows: int | None = None, progress=None) -> RuleResult:
+def mpne(
+    population: Population, k: int, *, tol: float = GAP_TOLERANCE, derivative_rows: int | None = None, progress=None
+) -> RuleResult:
     """The symmetric Nash equilibrium policy of the (k+1)-player alignment game (Definition 4.2),
     with its :class:`~aggregation.rules.result.EquilibriumCertificate`: the exploitability ``gap``
     (computed afresh at the returned policy; ``converged`` when ``gap <= tol``, otherwise the policy
@@ -161,22 +178,37 @@ def mpne(population: Population, k: int, *, tol: float = GAP_TOLERANCE,
     if m == 1:
         pi, iterations = np.ones(1), 0
     else:
-        sol = _complementarity.solve(lambda x: -g.game.utility(x), lambda x: -g.derivatives.jacobian(x), [m],
-                                     tol=tol, progress=progress,
-                                     exact_DF=None if g.derivatives is g.game else lambda x: -g.game.jacobian(x))
+        sol = _complementarity.solve(
+            lambda x: -g.game.utility(x),
+            lambda x: -g.derivatives.jacobian(x),
+            [m],
+            tol=tol,
+            progress=progress,
+            exact_DF=None if g.derivatives is g.game else lambda x: -g.game.jacobian(x),
+        )
         pi, iterations = _clean(sol.x), sol.iterations
     U, evaluated_by = g.certify(pi)
     gap = max(float(U.max() - pi @ U), 0.0)
     certificate = EquilibriumCertificate(
-        k=k, gap=gap, converged=bool(gap <= tol), guarantee=float(1.0 - U.max()),
-        worst_opponents=_attaining(U, names), equilibrium_utility=float(pi @ U), iterations=iterations,
-        evaluated_by=evaluated_by)
-    return RuleResult(pd.Series(pi, index=names, name=f"MPNE (k = {k})"), certificate,
-                      f"interior-point path following + Newton polish (monotone game) over {g.over}{g.sampled}")
+        k=k,
+        gap=gap,
+        converged=bool(gap <= tol),
+        guarantee=float(1.0 - U.max()),
+        worst_opponents=_attaining(U, names),
+        equilibrium_utility=float(pi @ U),
+        iterations=iterations,
+        evaluated_by=evaluated_by,
+    )
+    return RuleResult(
+        pd.Series(pi, index=names, name=f"MPNE (k = {k})"),
+        certificate,
+        f"interior-point path following + Newton polish (monotone game) over {g.over}{g.sampled}",
+    )
 
 
-def robust_policy(population: Population, k: int, *, tol: float = GAP_TOLERANCE,
-                  derivative_rows: int | None = None, progress=None) -> RuleResult:
+def robust_policy(
+    population: Population, k: int, *, tol: float = GAP_TOLERANCE, derivative_rows: int | None = None, progress=None
+) -> RuleResult:
     """The single-output policy whose k-sample robust win rate is largest.
 
     Solves ``min_pi max_y U(y; pi)``. Each ``U(y; pi)`` is convex in ``pi`` on the simplex
@@ -201,6 +233,7 @@ def robust_policy(population: Population, k: int, *, tol: float = GAP_TOLERANCE,
     if m == 1:
         pi, lam, iterations = np.ones(1), np.ones(1), 0
     else:
+
         def F(z):
             U, grad = _value_and_mix_gradient(g, z[:m], z[m:])
             return np.concatenate([grad, -U])
@@ -210,22 +243,38 @@ def robust_policy(population: Population, k: int, *, tol: float = GAP_TOLERANCE,
                 p, q = z[:m], z[m:]
                 J = game_.jacobian(p)
                 return np.block([[game_.hessian_of_mix(p, q), J.T], [-J, np.zeros((m, m))]])
+
             return DF
 
-        sol = _complementarity.solve(F, derivative(deriv), [m, m], tol=tol, progress=progress,
-                                     exact_DF=None if deriv is game else derivative(game))
+        sol = _complementarity.solve(
+            F,
+            derivative(deriv),
+            [m, m],
+            tol=tol,
+            progress=progress,
+            exact_DF=None if deriv is game else derivative(game),
+        )
         pi, lam, iterations = _clean(sol.x[:m]), _clean(sol.x[m:]), sol.iterations
     U, evaluated_by = g.certify(pi)
     grad = _value_and_mix_gradient(g, pi, lam)[1]
-    lower = float(lam @ U + grad.min() - grad @ pi)      # min over policies of the linearised lam-mix
+    lower = float(lam @ U + grad.min() - grad @ pi)  # min over policies of the linearised lam-mix
     gap = max(float(U.max()) - lower, 0.0)
     certificate = RobustCertificate(
-        k=k, guarantee=float(1.0 - U.max()), best_possible=float(1.0 - lower), optimality_gap=gap,
-        converged=bool(gap <= tol), opponent_mix=pd.Series(lam, index=names, name="worst-case opponent mix"),
-        worst_opponents=_attaining(U, names), iterations=iterations, evaluated_by=evaluated_by)
-    return RuleResult(pd.Series(pi, index=names, name=f"robust policy (k = {k})"), certificate,
-                      f"convex program min_pi max_y U(y; pi), interior-point saddle-point solver over {g.over}"
-                      f"{g.sampled}")
+        k=k,
+        guarantee=float(1.0 - U.max()),
+        best_possible=float(1.0 - lower),
+        optimality_gap=gap,
+        converged=bool(gap <= tol),
+        opponent_mix=pd.Series(lam, index=names, name="worst-case opponent mix"),
+        worst_opponents=_attaining(U, names),
+        iterations=iterations,
+        evaluated_by=evaluated_by,
+    )
+    return RuleResult(
+        pd.Series(pi, index=names, name=f"robust policy (k = {k})"),
+        certificate,
+        f"convex program min_pi max_y U(y; pi), interior-point saddle-point solver over {g.over}{g.sampled}",
+    )
 
 
 def _value_and_mix_gradient(g: _Game, pi: np.ndarray, lam: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -248,7 +297,9 @@ def _clean(x: np.ndarray) -> np.ndarray:
     return x / x.sum()
 
 
-def standard_policies(population: Population, *, beta: float = 1.0, sampling=None, k: int | None = None) -> dict[str, PolicyLike]:
+def standard_policies(
+    population: Population, *, beta: float = 1.0, sampling=None, k: int | None = None
+) -> dict[str, PolicyLike]:
     """The policies the dashboard compares under test-time sampling, by display name:
 
     * ``"RLHF / DPO (Borda-like)"``: :func:`rlhf_policy` with ``beta`` and the sampling

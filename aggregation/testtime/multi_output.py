@@ -1,5 +1,6 @@
 """Beyond single-output policies: the best k-output policy of Theorem 3.1 (game (2) of Cai & Zheng,
 arXiv 2601.08777), a lottery over multisets of k responses, solved exactly as one linear program."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -41,16 +42,16 @@ def _set_win_matrix(population, counts: np.ndarray) -> tuple[np.ndarray, str]:
         A = np.zeros((N, m))
         block = max(1, int(4_000_000 // max(1, prof.n_rankings * max(m, idx.shape[1]))))
         for start in range(0, N, block):
-            rows = idx[start:start + block]                                   # (b, k)
-            best = lv[:, rows].min(axis=2)                                    # (n, b)
-            A[start:start + block] = np.einsum("i,ibj->bj", w, best[:, :, None] <= lv[:, None, :])
+            rows = idx[start : start + block]  # (b, k)
+            best = lv[:, rows].min(axis=2)  # (n, b)
+            A[start : start + block] = np.einsum("i,ibj->bj", w, best[:, :, None] <= lv[:, None, :])
         return A, f"the {prof.n_rankings} distinct rankings of the profile"
     if population.kind == USER_TYPES:
         rho = _pl_game.log_weights(population)
         c = counts.astype(float)
         A = np.ones((N, m))
         for share, r in zip(population.shares, rho):
-            E = np.exp(np.minimum(r[None, :] - r[:, None], _pl_game.MAX_EXPONENT))   # E[y, z] = w_z / w_y
+            E = np.exp(np.minimum(r[None, :] - r[:, None], _pl_game.MAX_EXPONENT))  # E[y, z] = w_z / w_y
             A -= share / (1.0 + c @ E.T)
         n = len(population.types)
         return A, f"the Plackett-Luce set comparison of the {n} user type{'s' if n != 1 else ''}"
@@ -89,13 +90,18 @@ def multi_output_policy(population: Population, k: int) -> RuleResult:
         raise AggregationError(
             f"the best {k}-output policy is one linear program over every multiset of {k} responses; with {m} "
             f"responses there are {n_sets:,} of them, more than the {MAX_MULTISETS:,} solved here. "
-            "Use a smaller k or fewer responses.")
-    rows = population.compressed().n_rankings if population.kind == RANKINGS else (
-        len(population.types) if population.kind == USER_TYPES else 1)
+            "Use a smaller k or fewer responses."
+        )
+    rows = (
+        population.compressed().n_rankings
+        if population.kind == RANKINGS
+        else (len(population.types) if population.kind == USER_TYPES else 1)
+    )
     if n_sets * rows * m > MULTISET_CELLS:
         raise AggregationError(
             f"the best {k}-output policy needs P[S >= y] for {n_sets:,} multisets x {m} responses x {rows:,} "
-            f"rankings or types, more than the {MULTISET_CELLS:,} cells computed here. Use a smaller k.")
+            f"rankings or types, more than the {MULTISET_CELLS:,} cells computed here. Use a smaller k."
+        )
     counts = _multisets.compositions(k, m)
     A, over = _set_win_matrix(population, counts)
     # variables (sigma_1..sigma_N, v): maximise v subject to sum_S sigma_S A[S, y] >= v for every y
@@ -103,9 +109,16 @@ def multi_output_policy(population: Population, k: int) -> RuleResult:
     c[-1] = -1.0
     A_ub = np.hstack([-A.T, np.ones((m, 1))])
     A_eq = np.concatenate([np.ones(n_sets), [0.0]])[None, :]
-    res = linprog(c, A_ub=A_ub, b_ub=np.zeros(m), A_eq=A_eq, b_eq=[1.0],
-                  bounds=[(0, None)] * n_sets + [(None, None)], method="highs",
-                  options={"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10})
+    res = linprog(
+        c,
+        A_ub=A_ub,
+        b_ub=np.zeros(m),
+        A_eq=A_eq,
+        b_eq=[1.0],
+        bounds=[(0, None)] * n_sets + [(None, None)],
+        method="highs",
+        options={"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10},
+    )
     if res.status != 0:  # pragma: no cover - a bounded, feasible LP; a solver failure is reported, not hidden
         raise AggregationError(f"the linear program of the best {k}-output policy failed: {res.message}")
     sigma = _clean(res.x[:n_sets])
@@ -116,8 +129,14 @@ def multi_output_policy(population: Population, k: int) -> RuleResult:
     out = pd.Series(sigma[keep], index=_multisets.labels(counts[keep], names), name=f"best {k}-output policy")
     out.index.name = "multiset"
     certificate = MultiOutputCertificate(
-        k=k, guarantee=float(rates.min()), best_possible=best, gap=max(best - float(rates.min()), 0.0),
+        k=k,
+        guarantee=float(rates.min()),
+        best_possible=best,
+        gap=max(best - float(rates.min()), 0.0),
         opponent_mix=pd.Series(lam, index=names, name="worst-case opponent mix"),
-        worst_opponents=tuple(lowest(pd.Series(rates, index=names))), n_multisets=n_sets)
-    return RuleResult(out, certificate,
-                      f"one linear program over all {n_sets:,} multisets of {k} responses (scipy HiGHS) on {over}")
+        worst_opponents=tuple(lowest(pd.Series(rates, index=names))),
+        n_multisets=n_sets,
+    )
+    return RuleResult(
+        out, certificate, f"one linear program over all {n_sets:,} multisets of {k} responses (scipy HiGHS) on {over}"
+    )

@@ -6,6 +6,7 @@ composition of k into s non-negative parts; there are ``C(s + k - 1, k)`` of the
 product policy ``pi^k`` (k independent draws) outputs S with the multinomial probability
 ``k! / prod_y m_S(y)! * prod_y pi_y^m_S(y)``.
 """
+
 from __future__ import annotations
 
 import math

@@ -56,6 +56,7 @@ convex, and the central path ends in its relative interior. Likewise ``U_y`` is 
 ``pi`` on the simplex (``phi`` is linear and non-negative there and ``phi^k`` convex), so the
 robust policy ``min_pi max_y U(y; pi)`` is a convex program.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -88,7 +89,7 @@ def set_log_weights(rho: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """``log W_i(S)`` for multisets given by multiplicity rows (types x sets), by log-sum-exp."""
     out = np.empty((rho.shape[0], len(counts)))
     with np.errstate(divide="ignore"):
-        logc = np.log(counts.astype(float))                          # -inf where a response is absent
+        logc = np.log(counts.astype(float))  # -inf where a response is absent
     for i, r in enumerate(rho):
         v = logc + r[None, :]
         top = v.max(axis=1, keepdims=True)
@@ -116,7 +117,7 @@ def beaten_exact(rho: np.ndarray, shares: np.ndarray, pi: np.ndarray, k: int, al
     U = np.zeros(alpha.shape[1])
     c = counts.astype(float)
     for i, share in enumerate(shares):
-        E = np.exp(np.minimum(rho[i, support][None, :] - alpha[i][:, None], MAX_EXPONENT))   # (C, s)
+        E = np.exp(np.minimum(rho[i, support][None, :] - alpha[i][:, None], MAX_EXPONENT))  # (C, s)
         for start in range(0, len(counts), _CHUNK):
             block = slice(start, start + _CHUNK)
             U += share * (prob[block] @ (1.0 / (1.0 + c[block] @ E.T)))
@@ -127,7 +128,7 @@ def beaten_exact(rho: np.ndarray, shares: np.ndarray, pi: np.ndarray, k: int, al
 @lru_cache(maxsize=8)
 def _gauss_legendre(order: int) -> tuple[np.ndarray, np.ndarray]:
     x, w = np.polynomial.legendre.leggauss(order)
-    x, w = (x + 1.0) / 2.0, w / 2.0                           # on [0, 1]
+    x, w = (x + 1.0) / 2.0, w / 2.0  # on [0, 1]
     x.setflags(write=False)
     w.setflags(write=False)
     return x, w
@@ -156,7 +157,7 @@ def _phi_power(total: float, D: np.ndarray, j: int) -> np.ndarray:
         return np.ones_like(D)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         inside = (D >= 0) & (D <= total) & (total > 0)
-        smooth = np.where(inside, total ** j * np.exp(j * np.log1p(-np.where(inside, D, 0.0) / total)), 0.0)
+        smooth = np.where(inside, total**j * np.exp(j * np.log1p(-np.where(inside, D, 0.0) / total)), 0.0)
         return np.where(inside, smooth, (total - D) ** j)
 
 
@@ -170,8 +171,9 @@ class SetGame:
     single responses, and ``utility(pi)[y]`` is ``U(y; pi)``).
     """
 
-    def __init__(self, rho: np.ndarray, shares: np.ndarray, k: int, alpha: np.ndarray | None = None,
-                 order: int = ORDER):
+    def __init__(
+        self, rho: np.ndarray, shares: np.ndarray, k: int, alpha: np.ndarray | None = None, order: int = ORDER
+    ):
         self.rho = np.asarray(rho, float)
         self.shares = np.asarray(shares, float) / np.sum(shares)
         self.k = int(k)
@@ -185,10 +187,10 @@ class SetGame:
             s, ds = grid(alpha[i], order)
             x = np.minimum(s[:, None] + self.rho[i][None, :], _CLIP)
             ex = np.exp(x)
-            G.append(-np.expm1(-ex))                              # 1 - e^{-t w_z}
-            E.append(np.exp(-ex))                                 # e^{-t w_z}
+            G.append(-np.expm1(-ex))  # 1 - e^{-t w_z}
+            E.append(np.exp(-ex))  # e^{-t w_z}
             xa = np.minimum(s[:, None] + alpha[i][None, :], _CLIP)
-            B.append(ds[:, None] * np.exp(xa - np.exp(xa)))       # a e^{-t a} dt (dt = t ds)
+            B.append(ds[:, None] * np.exp(xa - np.exp(xa)))  # a e^{-t a} dt (dt = t ds)
             share.append(np.full(len(s), self.shares[i]))
         self._G, self._E, self._B = np.vstack(G), np.vstack(E), np.vstack(B)
         self._share = np.concatenate(share)
@@ -214,8 +216,9 @@ class SetGame:
         return (self.k * (self.k - 1)) * ((self._E * weight[:, None]).T @ self._E)
 
 
-def beaten_by_integration(rho: np.ndarray, shares: np.ndarray, pi: np.ndarray, k: int,
-                          alpha: np.ndarray) -> tuple[np.ndarray, float]:
+def beaten_by_integration(
+    rho: np.ndarray, shares: np.ndarray, pi: np.ndarray, k: int, alpha: np.ndarray
+) -> tuple[np.ndarray, float]:
     """The same quantity as :func:`beaten_exact` by numerical integration, with an error bound
     (the largest difference from a cruder rule on the same panels, plus :data:`ERROR_FLOOR`)."""
     fine = SetGame(rho, shares, k, alpha, ORDER).utility(pi)

@@ -20,6 +20,7 @@ scattered back to alternatives, in cache-sized blocks of voters.
 ``MatrixGame`` is the k = 1 game given only the strict-preference matrix ``A[y, z]`` (the
 probability that y is strictly preferred to z): ``U = A pi``.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -83,7 +84,7 @@ class SortedRankings:
         w = np.asarray(weights, dtype=float)
         self.w = w / w.sum()
         worst_first = (levels.max(axis=1, keepdims=True) - levels).astype(np.intp)
-        if (levels.max(axis=1) == m - 1).all():          # strict rankings: invert the permutation
+        if (levels.max(axis=1) == m - 1).all():  # strict rankings: invert the permutation
             order = np.empty((n, m), dtype=np.int32)
             np.put_along_axis(order, worst_first, np.broadcast_to(np.arange(m, dtype=np.int32), (n, m)), axis=1)
             self.first = None
@@ -117,7 +118,6 @@ class SortedRankings:
             U += np.bincount(order.ravel(), weights=powered.ravel(), minlength=m)
         return U
 
-
     def power_sum_and_gradient(self, pi: np.ndarray, lam: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """``U = power_sum(pi, k)`` and ``g = J^T lam`` (the gradient of ``sum_y lam_y U_y``) in one
         O(n m) pass: ``g[z] = sum_i sum_{y: l_i(y) < l_i(z)} lam_y k w_i B_i(y)^(k-1)``, in worst-first
@@ -136,10 +136,10 @@ class SortedRankings:
             flat = order.ravel()
             U += np.bincount(flat, weights=(lower * below * w).ravel(), minlength=m)
             c = lower * (k * w) * lam[order]
-            prefix = _running_sum(c, c)                                      # sum over positions <= j
+            prefix = _running_sum(c, c)  # sum over positions <= j
             if last is not None:
                 prefix = np.take_along_axis(prefix, last, axis=0)
-            above = np.subtract(prefix[-1:], prefix, out=prefix)            # sum over positions above j's group
+            above = np.subtract(prefix[-1:], prefix, out=prefix)  # sum over positions above j's group
             g += np.bincount(flat, weights=above.ravel(), minlength=m)
         return U, g
 
@@ -182,7 +182,7 @@ class RankingGame:
 
     def below(self, pi: np.ndarray) -> np.ndarray:
         """``B[i, y]``: the policy's mass strictly below y for voter i."""
-        C = np.cumsum(self._per_level(pi), axis=1)          # mass at levels <= l
+        C = np.cumsum(self._per_level(pi), axis=1)  # mass at levels <= l
         return C[:, -1:] - np.take_along_axis(C, self.levels, axis=1)
 
     def utility(self, pi: np.ndarray) -> np.ndarray:
@@ -193,7 +193,7 @@ class RankingGame:
         C = (self.k * self.w)[:, None] * int_power(B, self.k - 1)
         J = np.empty((self.m, self.m))
         for y in range(self.m):
-            J[y] = C[:, y] @ (self.levels > self.levels[:, y:y + 1])
+            J[y] = C[:, y] @ (self.levels > self.levels[:, y : y + 1])
         return J
 
     def gradient_of_mix(self, pi: np.ndarray, lam: np.ndarray, B: np.ndarray | None = None) -> np.ndarray:
@@ -211,7 +211,7 @@ class RankingGame:
         R = self._exclusive_prefix(D)
         H = np.empty((self.m, self.m))
         for z in range(self.m):
-            idx = np.minimum(self.levels[:, z:z + 1], self.levels)
+            idx = np.minimum(self.levels[:, z : z + 1], self.levels)
             H[z] = np.take_along_axis(R, idx, axis=1).sum(axis=0)
         return H
 

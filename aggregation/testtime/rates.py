@@ -61,6 +61,7 @@ its ``error``, 0 where exact):
 Every worst case (a robust rate's worst opponent, a certificate's) lists *all* the responses tied
 for it (:func:`aggregation.outcome.lowest`), in the population's order.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -155,8 +156,14 @@ class RobustRate:
 def robust_rate(population: Population, policy, k: int) -> RobustRate:
     """The minimum over opponents of :func:`kwin_rate`, with every opponent attaining it."""
     rates = kwin_rate(population, policy, k)
-    return RobustRate(rate=float(rates.rates.min()), worst_opponents=rates.worst_opponents, method=rates.method,
-                      error=rates.error, k=rates.k, rates=rates.rates)
+    return RobustRate(
+        rate=float(rates.rates.min()),
+        worst_opponents=rates.worst_opponents,
+        method=rates.method,
+        error=rates.error,
+        k=rates.k,
+        rates=rates.rates,
+    )
 
 
 #: Per-profile preparation of the closed form (worst-first orders), kept while the profile lives.
@@ -175,7 +182,7 @@ def _pairwise_rate(population, pi: np.ndarray) -> np.ndarray:
     """k = 1 from P alone (no indifference between distinct responses): pi_y + sum_{z != y} pi_z P[z, y]."""
     P, _ = matrix_and_names(population)
     A = P.copy()
-    np.fill_diagonal(A, 1.0)            # an identical response counts for the sampled side
+    np.fill_diagonal(A, 1.0)  # an identical response counts for the sampled side
     return pi @ A
 
 
@@ -183,7 +190,8 @@ def _only_pairwise(population, k: int) -> AggregationError:
     return AggregationError(
         f"k = {k}: this population holds only pairwise win rates (a comparison table or a preference matrix). "
         "Which of k > 1 sampled responses a voter likes best depends on how that voter ranks all of them, "
-        "which pairwise rates do not determine; use rankings or user types, or k = 1.")
+        "which pairwise rates do not determine; use rankings or user types, or k = 1."
+    )
 
 
 # ---------------------------------------------------------------- user types (Plackett-Luce sets)
@@ -224,8 +232,15 @@ def resampling_curve(population: Population, policy, k: int, ls: Iterable[int]) 
     rows = []
     for l in ls:
         rr = robust_rate(population, policy, l)
-        rows.append({"robust rate": rr.rate, "worst opponent": ", ".join(rr.worst_opponents),
-                     "bound min(k, l)/(k+1)": min(k, l) / (k + 1), "method": rr.method, "error": rr.error})
+        rows.append(
+            {
+                "robust rate": rr.rate,
+                "worst opponent": ", ".join(rr.worst_opponents),
+                "bound min(k, l)/(k+1)": min(k, l) / (k + 1),
+                "method": rr.method,
+                "error": rr.error,
+            }
+        )
     return pd.DataFrame(rows, index=pd.Index(ls, name="l"))
 
 
@@ -275,7 +290,8 @@ def opponent_sets_rate(population: Population, policy, k: int, l: int) -> Oppone
         if n_sets * prof.n_rankings > OPPONENT_CELLS:
             raise AggregationError(
                 f"opponents with {l} responses: {n_sets:,} sets x {prof.n_rankings:,} distinct rankings is more than "
-                f"the {OPPONENT_CELLS:,} cells computed here; use a smaller l")
+                f"the {OPPONENT_CELLS:,} cells computed here; use a smaller l"
+            )
         combos = np.array(list(itertools.combinations(range(m), size)), dtype=np.intp)
         U = _ranking_sets_beat(prof, pi, k, combos)
         counts = np.zeros((n_sets, m), dtype=np.int64)
@@ -294,12 +310,26 @@ def opponent_sets_rate(population: Population, policy, k: int, l: int) -> Oppone
     else:
         raise AggregationError(
             f"k = {k}, l = {l}: this population holds only pairwise win rates; comparing sets of responses needs "
-            "each voter's full ranking. Use rankings or user types, or k = l = 1.")
-    rates = pd.Series(np.clip(1.0 - U, 0.0, 1.0), index=_multisets.labels(counts, names),
-                      name=f"{k}-sample win rate against {l} responses")
+            "each voter's full ranking. Use rankings or user types, or k = l = 1."
+        )
+    rates = pd.Series(
+        np.clip(1.0 - U, 0.0, 1.0),
+        index=_multisets.labels(counts, names),
+        name=f"{k}-sample win rate against {l} responses",
+    )
     rates.index.name = "opponent set"
-    return OpponentSetsRate(rate=float(rates.min()), worst_opponents=tuple(lowest(rates)), method=method, error=error,
-                            k=k, l=l, bound=bound, pl_limit=pl_limit, n_sets=n_sets, rates=rates)
+    return OpponentSetsRate(
+        rate=float(rates.min()),
+        worst_opponents=tuple(lowest(rates)),
+        method=method,
+        error=error,
+        k=k,
+        l=l,
+        bound=bound,
+        pl_limit=pl_limit,
+        n_sets=n_sets,
+        rates=rates,
+    )
 
 
 def opponent_sets_curve(population: Population, policy, k: int, ls: Iterable[int]) -> pd.DataFrame:
@@ -310,9 +340,16 @@ def opponent_sets_curve(population: Population, policy, k: int, ls: Iterable[int
     for l in ls:
         r = opponent_sets_rate(population, policy, k, l)
         index.append(r.l)
-        rows.append({"robust rate": r.rate, "worst opponent set": ", ".join(r.worst_opponents),
-                     "Thm D.6 bound (k+1-l)/(k+1)": r.bound,
-                     "PL limit k/(k+l)": r.pl_limit, "method": r.method, "error": r.error})
+        rows.append(
+            {
+                "robust rate": r.rate,
+                "worst opponent set": ", ".join(r.worst_opponents),
+                "Thm D.6 bound (k+1-l)/(k+1)": r.bound,
+                "PL limit k/(k+l)": r.pl_limit,
+                "method": r.method,
+                "error": r.error,
+            }
+        )
     if not rows:
         raise AggregationError("opponent_sets_curve needs at least one value of l")
     return pd.DataFrame(rows, index=pd.Index(index, name="l"))
@@ -322,7 +359,8 @@ def _refuse_opponents(n_sets: int, l: int, m: int, what: str) -> None:
     if n_sets > MAX_OPPONENT_SETS:
         raise AggregationError(
             f"opponents with {l} responses: there are {n_sets:,} {what} of {l} out of {m} responses, more than the "
-            f"{MAX_OPPONENT_SETS:,} enumerated here; use a smaller l")
+            f"{MAX_OPPONENT_SETS:,} enumerated here; use a smaller l"
+        )
 
 
 def _ranking_sets_beat(prof, pi: np.ndarray, k: int, combos: np.ndarray) -> np.ndarray:
@@ -333,12 +371,12 @@ def _ranking_sets_beat(prof, pi: np.ndarray, k: int, combos: np.ndarray) -> np.n
     w = prof.weights / prof.weights.sum()
     flat = (np.arange(n)[:, None] * m + lv).ravel()
     per_level = np.bincount(flat, weights=np.broadcast_to(pi, (n, m)).ravel(), minlength=n * m).reshape(n, m)
-    below = pi.sum() - np.cumsum(per_level, axis=1)                    # mass at levels > L
+    below = pi.sum() - np.cumsum(per_level, axis=1)  # mass at levels > L
     U = np.zeros(len(combos))
     block = max(1, 2_000_000 // max(1, n * combos.shape[1]))
     for start in range(0, len(combos), block):
-        best = lv[:, combos[start:start + block]].min(axis=2)           # (n, b)
-        U[start:start + block] = w @ np.take_along_axis(below, best, axis=1) ** k
+        best = lv[:, combos[start : start + block]].min(axis=2)  # (n, b)
+        U[start : start + block] = w @ np.take_along_axis(below, best, axis=1) ** k
     return U
 
 

@@ -37,15 +37,39 @@ checked.
 Adding a kind: one subclass of :class:`Claim` (or :class:`NumberClaim`) in the module of its
 family, with ``kind``, ``schema``, ``render`` and ``observe``, and its row in ``presets/README.md``.
 """
+
 from __future__ import annotations
 
 # The kind modules register their classes on import; this order is the order of KINDS (and of the
 # kinds an error message lists).
 # isort: off
 from . import outcomes, majority, testtime, choice, misfit  # noqa: F401
-# isort: on
-from .base import (COMPARATORS, DEFAULT_TOLERANCE, KINDS, MODIFIERS, POLICIES, Claim, ClaimResult, Context,
-                   NumberClaim, Variant, evaluate_claims)
 
-__all__ = ["Claim", "NumberClaim", "ClaimResult", "Context", "Variant", "KINDS", "POLICIES", "COMPARATORS",
-           "MODIFIERS", "DEFAULT_TOLERANCE", "evaluate_claims"]
+# isort: on
+from .base import (
+    COMPARATORS,
+    DEFAULT_TOLERANCE,
+    KINDS,
+    MODIFIERS,
+    POLICIES,
+    Claim,
+    ClaimResult,
+    Context,
+    NumberClaim,
+    Variant,
+    evaluate_claims,
+)
+
+__all__ = [
+    "Claim",
+    "NumberClaim",
+    "ClaimResult",
+    "Context",
+    "Variant",
+    "KINDS",
+    "POLICIES",
+    "COMPARATORS",
+    "MODIFIERS",
+    "DEFAULT_TOLERANCE",
+    "evaluate_claims",
+]

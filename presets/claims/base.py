@@ -8,6 +8,7 @@ core says); defining the class registers it. Rule ids, their words mid-sentence 
 rule's output is a distribution come from the rule registry (:data:`aggregation.RULES`); winners,
 ties and supports from :mod:`aggregation.outcome`.
 """
+
 from __future__ import annotations
 
 import re
@@ -96,10 +97,11 @@ class Claim:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        if cls.kind:                                    # intermediate bases (NumberClaim) have none
+        if cls.kind:  # intermediate bases (NumberClaim) have none
             if cls.kind in KINDS:
-                raise TypeError(f"claim kind {cls.kind!r} is defined twice "
-                                f"({KINDS[cls.kind].__name__}, {cls.__name__})")
+                raise TypeError(
+                    f"claim kind {cls.kind!r} is defined twice ({KINDS[cls.kind].__name__}, {cls.__name__})"
+                )
             KINDS[cls.kind] = cls
 
     def __post_init__(self):
@@ -134,8 +136,9 @@ class Claim:
         allowed = cls.allowed_fields()
         unknown = [key for key in data if key != "kind" and key not in allowed]
         if unknown:
-            raise AggregationError(f"{where}.{unknown[0]}: unknown field for a {cls.kind!r} claim "
-                                   f"(fields: {', '.join(sorted(allowed))})")
+            raise AggregationError(
+                f"{where}.{unknown[0]}: unknown field for a {cls.kind!r} claim (fields: {', '.join(sorted(allowed))})"
+            )
         names = _variant_names(data, where, ctx) if cls.variants else ctx.alternatives
         fields = {}
         for key, check in cls.schema.items():
@@ -150,8 +153,9 @@ class Claim:
         for rule_key in ("rule", "policy"):
             rule = fields.get(rule_key)
             if isinstance(rule, str) and RULES[rule].needs == REWARDS and not ctx.rewards:
-                raise AggregationError(f"{where}.{rule_key}: {rule!r} needs user types with rewards, "
-                                       "and this population is rankings")
+                raise AggregationError(
+                    f"{where}.{rule_key}: {rule!r} needs user types with rewards, and this population is rankings"
+                )
         return fields
 
     @classmethod
@@ -298,8 +302,13 @@ class Variant:
         """The variant ``claim`` is evaluated in, made once per scenario and key in ``variants``."""
         f = claim.fields
         sampling = f.get("sampling")
-        key = (tuple(f.get("restrict_to", ())), f.get("temperature"),
-               None if sampling is None else tuple(sampling.items()), f.get("beta"), f.get("k"))
+        key = (
+            tuple(f.get("restrict_to", ())),
+            f.get("temperature"),
+            None if sampling is None else tuple(sampling.items()),
+            f.get("beta"),
+            f.get("k"),
+        )
         if key not in variants:
             population = scenario.population
             if "restrict_to" in f:
@@ -317,15 +326,17 @@ class Variant:
     def result(self, rule: str) -> RuleResult:
         """The registry rule's typed result in this variant, computed once."""
         if rule not in self.memo:
-            self.memo[rule] = RULES[rule].compute(self.population,
-                                                  RuleParams(beta=self.beta, sampling=self.sampling, k=self.k))
+            self.memo[rule] = RULES[rule].compute(
+                self.population, RuleParams(beta=self.beta, sampling=self.sampling, k=self.k)
+            )
         return self.memo[rule]
 
     def values(self, rule) -> pd.Series:
         """A rule's values (by id) or an explicit distribution (a table), over the alternatives."""
         if isinstance(rule, Mapping):
-            return distribution({a: number(p, "policy") for a, p in rule.items()}, self.population.alternatives,
-                                what="policy")
+            return distribution(
+                {a: number(p, "policy") for a, p in rule.items()}, self.population.alternatives, what="policy"
+            )
         return self.result(rule).values
 
 
@@ -336,7 +347,7 @@ def evaluate_claims(scenario) -> list[ClaimResult]:
     for claim in scenario.claims:
         try:
             v = Variant.of(claim, scenario, variants)
-        except AggregationError as exc:           # e.g. the variant's sampling misses an alternative
+        except AggregationError as exc:  # e.g. the variant's sampling misses an alternative
             results.append(claim.refused(exc))
             continue
         results.append(claim.evaluate(v))
@@ -356,8 +367,10 @@ def check_policy(value, where, names, ctx):
     if isinstance(value, Mapping):
         return check_distribution(value, where, names)
     if not isinstance(value, str) or value not in POLICIES:
-        raise AggregationError(f"{where}: unknown policy {value!r} (known: {', '.join(POLICIES)}, "
-                               "or a distribution such as {{ A = 1 }})")
+        raise AggregationError(
+            f"{where}: unknown policy {value!r} (known: {', '.join(POLICIES)}, "
+            "or a distribution such as {{ A = 1 }})"
+        )
     return value
 
 
@@ -397,8 +410,9 @@ def check_ranking(value, where, names, ctx):
         check_name(a, where, names, ctx)
     if sorted(listed) != sorted(names):
         missing = [a for a in names if a not in listed]
-        raise AggregationError(f"{where} must rank every alternative exactly once"
-                               + (f"; {missing[0]!r} is missing" if missing else ""))
+        raise AggregationError(
+            f"{where} must rank every alternative exactly once" + (f"; {missing[0]!r} is missing" if missing else "")
+        )
     return value
 
 
@@ -451,8 +465,9 @@ def _variant_names(data, where: str, ctx: Context) -> tuple[str, ...]:
         raise AggregationError(f"{where}.restrict_to must be a list of alternative names")
     for a in keep:
         if a not in ctx.alternatives:
-            raise AggregationError(f"{where}.restrict_to: unknown alternative {a!r} "
-                                   f"(known: {', '.join(ctx.alternatives)})")
+            raise AggregationError(
+                f"{where}.restrict_to: unknown alternative {a!r} (known: {', '.join(ctx.alternatives)})"
+            )
     if len(set(keep)) != len(keep):
         raise AggregationError(f"{where}.restrict_to lists an alternative twice")
     return tuple(keep)

@@ -1,5 +1,6 @@
 """Claims about ranked-choice models (RCPO paper, Tang & Feng, arXiv 2510.23631): the probability
 that MNL or Mallows-RMJ puts a given list on top, read from the scenario's ``[choice]`` table."""
+
 from __future__ import annotations
 
 from aggregation import AggregationError, mallows_rmj_topk_probability, mnl_topk_probability
@@ -38,8 +39,11 @@ class ChoiceProbabilityClaim(NumberClaim):
     def render(self) -> str:
         f = self.fields
         top = f["top"]
-        what = (f"the first choice is {top[0]}" if len(top) == 1
-                else "the top " + str(len(top)) + " are (" + ", ".join(top) + ")")
+        what = (
+            f"the first choice is {top[0]}"
+            if len(top) == 1
+            else "the top " + str(len(top)) + " are (" + ", ".join(top) + ")"
+        )
         among = " from {" + ", ".join(f["assortment"]) + "}" if "assortment" in f else ""
         return f"{MODELS[f['model']]} probability that {what}{among} is {self.expected()}"
 

@@ -1,5 +1,6 @@
 """Claims about the majority relation: Condorcet and majority winners, the Smith set, and whether
 the maximal lottery (the maximin strategy of the margin game) is unique."""
+
 from __future__ import annotations
 
 from aggregation import condorcet_winner, majority_winner, smith_set
@@ -32,8 +33,9 @@ class MajorityWinnerClaim(Claim):
 
     def render(self) -> str:
         equals = self.fields["equals"]
-        return ("No alternative is ranked first by a majority" if equals == "none"
-                else f"Majority winner is {equals}") + self.suffix()
+        return (
+            "No alternative is ranked first by a majority" if equals == "none" else f"Majority winner is {equals}"
+        ) + self.suffix()
 
     def observe(self, v):
         w = majority_winner(v.population) or "none"
@@ -75,8 +77,9 @@ class MaximalLotteryUniqueClaim(Claim):
     schema = {"equals": check_boolean}
 
     def render(self) -> str:
-        return ("The maximal lottery is unique" if self.fields["equals"]
-                else "The maximal lottery is not unique") + self.suffix()
+        return (
+            "The maximal lottery is unique" if self.fields["equals"] else "The maximal lottery is not unique"
+        ) + self.suffix()
 
     def observe(self, v):
         certificate = v.result("maximal_lottery").certificate

@@ -1,6 +1,7 @@
 """Claims about how far P is from one Bradley-Terry model (heterogeneous-preferences paper): the
 best single model's largest error, and the product of P around a cycle (BT forces a cycle product
 and its reverse to be equal)."""
+
 from __future__ import annotations
 
 from aggregation import AggregationError, bt_misfit, preference_matrix

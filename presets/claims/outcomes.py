@@ -1,11 +1,23 @@
 """Claims about what a rule outputs: its winner, its order, a score, a policy's probabilities."""
+
 from __future__ import annotations
 
 from aggregation import parse_ranking
 from aggregation.outcome import ranking_text, support, tie_groups, tie_tolerance, winners
 
-from .base import (Claim, NumberClaim, check_name, check_name_or_none, check_policy, check_ranking, check_rule, fmt,
-                   is_distribution, sentence, show)
+from .base import (
+    Claim,
+    NumberClaim,
+    check_name,
+    check_name_or_none,
+    check_policy,
+    check_ranking,
+    check_rule,
+    fmt,
+    is_distribution,
+    sentence,
+    show,
+)
 
 
 class WinnerClaim(Claim):
@@ -78,8 +90,9 @@ class ScoreClaim(NumberClaim):
 
     def render(self) -> str:
         f = self.fields
-        return (sentence(f"{self.label(f['rule'])} score of {f['alternative']}") + self.suffix()
-                + f" is {self.expected()}")
+        return (
+            sentence(f"{self.label(f['rule'])} score of {f['alternative']}") + self.suffix() + f" is {self.expected()}"
+        )
 
     def observe(self, v):
         x = float(v.values(self.fields["rule"])[self.fields["alternative"]])
@@ -95,8 +108,10 @@ class ProbabilityClaim(NumberClaim):
 
     def render(self) -> str:
         f = self.fields
-        return sentence(f"{self.label(f['policy'])} puts probability {self.expected()} on {f['alternative']}") \
+        return (
+            sentence(f"{self.label(f['policy'])} puts probability {self.expected()} on {f['alternative']}")
             + self.suffix()
+        )
 
     def observe(self, v):
         p = v.values(self.fields["policy"])

@@ -1,5 +1,6 @@
 """Claims about test-time sampling (Cai & Zheng, section 2.1): the k-sample win rate of a policy
 against one response, and its worst case over responses (the robust rate)."""
+
 from __future__ import annotations
 
 from aggregation import kwin_rate, robust_rate
@@ -17,8 +18,11 @@ class KWinRateClaim(NumberClaim):
 
     def render(self) -> str:
         f = self.fields
-        return (f"{self.k}-sample win rate of {self.label(f['policy'], k_in_sentence=True)} against {f['opponent']}"
-                + self.suffix() + f" is {self.expected()}")
+        return (
+            f"{self.k}-sample win rate of {self.label(f['policy'], k_in_sentence=True)} against {f['opponent']}"
+            + self.suffix()
+            + f" is {self.expected()}"
+        )
 
     def observe(self, v):
         rates = kwin_rate(v.population, v.values(self.fields["policy"]), v.k)
@@ -34,8 +38,11 @@ class RobustRateClaim(NumberClaim):
     schema = {"policy": check_policy}
 
     def render(self) -> str:
-        return (sentence(f"robust rate of {self.label(self.fields['policy'], k_in_sentence=True)} at k = {self.k}")
-                + self.suffix() + f" is {self.expected()}")
+        return (
+            sentence(f"robust rate of {self.label(self.fields['policy'], k_in_sentence=True)} at k = {self.k}")
+            + self.suffix()
+            + f" is {self.expected()}"
+        )
 
     def observe(self, v):
         result = robust_rate(v.population, v.values(self.fields["policy"]), v.k)

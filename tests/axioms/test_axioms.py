@@ -1,17 +1,26 @@
 """Property checks on hand-derived populations (Jackpot paper, Figure 1 and Table 2; clones;
 Pareto) and as properties (relabelling the alternatives never changes a verdict)."""
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aggregation import (RULES, AggregationError, Profile, RewardPopulation, RuleParams, check_all, check_rule,
-                         sample_comparisons)
+from aggregation import (
+    RULES,
+    AggregationError,
+    Profile,
+    RewardPopulation,
+    RuleParams,
+    check_all,
+    check_rule,
+    sample_comparisons,
+)
 from aggregation.properties.axioms import AXIOMS, FAIL, NOT_APPLICABLE, PASS, check, split_clone, winners
 
 from ..core.strategies import weak_order_profiles
 
-FIGURE_1 = Profile.parse("2: R > G > B\n3: B > R > G")          # Jackpot Figure 1 = Table 2b
+FIGURE_1 = Profile.parse("2: R > G > B\n3: B > R > G")  # Jackpot Figure 1 = Table 2b
 TABLE_2A = Profile.parse("2: R > B\n3: B > R")
 CYCLE = Profile.parse("R > G > B\nG > B > R\nB > R > G")
 
@@ -20,12 +29,15 @@ CYCLE = Profile.parse("R > G > B\nG > B > R\nB > R > G")
 def test_borda_fails_majority_and_condorcet_on_figure_1():
     majority = check(FIGURE_1, "borda", "majority")
     assert majority.status == FAIL and majority.version == "winner"
-    assert majority.message == ("B is ranked first by 60% of the voters (a majority), but Borda picks R "
-                                "(Borda score: R 7, G 2, B 6).")
+    assert majority.message == (
+        "B is ranked first by 60% of the voters (a majority), but Borda picks R (Borda score: R 7, G 2, B 6)."
+    )
     assert majority.counterexample["winners"] == ["R"]
     condorcet = check(FIGURE_1, "borda", "condorcet")
     assert condorcet.status == FAIL
-    assert condorcet.message.startswith("B beats every other alternative head-to-head (R by 60% to 40%, G by 60% to 40%)")
+    assert condorcet.message.startswith(
+        "B beats every other alternative head-to-head (R by 60% to 40%, G by 60% to 40%)"
+    )
 
 
 def test_maximal_lottery_passes_majority_and_condorcet_on_figure_1():
@@ -40,8 +52,10 @@ def test_rlhf_gives_the_majority_favourite_less_than_one():
     assert result.status == FAIL
     p = result.counterexample["probability"]
     assert 0.3 < p < 0.45
-    assert result.message == (f"B is ranked first by 60% of the voters (a majority), but RLHF / DPO limit (beta = 1) "
-                              f"gives it probability {p:.2f} instead of 1.")
+    assert result.message == (
+        f"B is ranked first by 60% of the voters (a majority), but RLHF / DPO limit (beta = 1) "
+        f"gives it probability {p:.2f} instead of 1."
+    )
 
 
 # ---------------------------------------------------------------- Jackpot, Table 2
@@ -51,7 +65,7 @@ def test_table_2_borda_fails_iia_and_the_maximal_lottery_does_not():
     assert borda.message.startswith("Removing G changes Borda's winner from R to B")
     assert borda.counterexample["removed"] == "G"
     after = borda.counterexample["after"]
-    assert after.to_dict() == {"R": 2.0, "B": 3.0}          # = Borda on Table 2a
+    assert after.to_dict() == {"R": 2.0, "B": 3.0}  # = Borda on Table 2a
     assert FIGURE_1.restrict(["R", "B"]).rankings == TABLE_2A.rankings
     ml = check(FIGURE_1, "maximal_lottery", "iia")
     assert ml.status == PASS
@@ -64,7 +78,9 @@ def test_maximal_lottery_is_not_luce_independent_on_a_cycle():
     assert result.counterexample["after"].to_dict() == pytest.approx({"G": 1.0, "B": 0.0})
     assert result.counterexample["conditional_before"].to_dict() == pytest.approx({"G": 0.5, "B": 0.5})
     # read by its mode, it fails too: all three tie, removing nothing can keep a three-way tie
-    assert check(CYCLE, "maximal_lottery", "iia", version="winner").status == PASS  # winners = everyone: nothing removed
+    assert (
+        check(CYCLE, "maximal_lottery", "iia", version="winner").status == PASS
+    )  # winners = everyone: nothing removed
 
 
 # ---------------------------------------------------------------- clones
@@ -76,8 +92,10 @@ def test_plurality_fails_independence_of_clones():
     assert result.status == FAIL
     assert result.counterexample["cloned"] == "A"
     assert result.counterexample["after"].to_dict() == {"A": 1.5, "A'": 1.5, "B": 2.0, "C": 2.0}
-    assert result.message.startswith("Adding a clone of A (A': every voter ranks it right next to A, half of them "
-                                     "just above and half just below) changes Plurality's winner from A to B and C (tied)")
+    assert result.message.startswith(
+        "Adding a clone of A (A': every voter ranks it right next to A, half of them "
+        "just above and half just below) changes Plurality's winner from A to B and C (tied)"
+    )
 
 
 def test_split_clone_keeps_every_other_comparison():
@@ -103,7 +121,7 @@ def test_pareto_with_a_weakly_dominated_alternative():
     # nobody prefers B to A and one voter prefers A to B: A Pareto-dominates B (and both dominate C)
     profile = Profile.parse("A > B > C\nA = B > C")
     rlhf = check(profile, "rlhf", "pareto")
-    assert rlhf.status == FAIL                                  # P[A, B] = 3/4 < 1: B keeps a finite reward
+    assert rlhf.status == FAIL  # P[A, B] = 3/4 < 1: B keeps a finite reward
     assert rlhf.counterexample["dominated"] == "B" and rlhf.counterexample["probability"] > 0.1
     assert rlhf.message.startswith("Every voter likes A at least as much as B, and some strictly more, yet RLHF")
     for rule in ("maximal_lottery", "mpne", "borda", "copeland", "plurality"):
@@ -116,7 +134,7 @@ def test_pareto_with_a_weakly_dominated_alternative():
 def test_pareto_with_unanimous_strict_dominance_rlhf_passes():
     profile = Profile.parse("A > B > C\nA > C > B")
     result = check(profile, "rlhf", "pareto")
-    assert result.status == PASS                                # B and C get reward -inf, probability 0
+    assert result.status == PASS  # B and C get reward -inf, probability 0
 
 
 def test_pareto_not_applicable_without_dominance_or_voters():
@@ -151,9 +169,10 @@ def test_not_applicable_cases_say_why():
     assert "favourite" in check(data, "borda", "majority").message
     assert check(data, "plurality", "iia").message.startswith("Plurality does not apply here: it needs")
     assert check(data, "borda", "clones").status == NOT_APPLICABLE
-    assert check(data, "borda", "iia").status in (PASS, FAIL)                    # restricts the matrix
+    assert check(data, "borda", "iia").status in (PASS, FAIL)  # restricts the matrix
     assert check(FIGURE_1, "borda", "majority", version="probabilistic").message.startswith(
-        "Borda outputs scores, not probabilities")
+        "Borda outputs scores, not probabilities"
+    )
 
 
 def test_bad_requests():
@@ -167,7 +186,7 @@ def test_bad_requests():
 
 def test_check_all_table():
     table = check_all(FIGURE_1, RuleParams(k=2))
-    assert len(table) == len(RULES) * len(AXIOMS)      # every rule of the registry, every property
+    assert len(table) == len(RULES) * len(AXIOMS)  # every rule of the registry, every property
     assert set(table["status"]) == {PASS, FAIL, NOT_APPLICABLE}
     row = table[(table.rule == "borda") & (table.axiom == "iia")].iloc[0]
     assert row.status == FAIL and row.version == "winner"
@@ -208,6 +227,7 @@ def test_game_rule_verdicts_do_not_depend_on_order(profile):
 def test_check_rule_reports_progress_and_stops_when_cancelled():
     from aggregation.errors import Cancelled
     from aggregation.properties.axioms import check_rule as _check_rule
+
     profile = Profile.parse("2: A > B > C\n2: B > C > A\n1: C > A > B")
     seen = []
     checks = _check_rule(profile, "borda", progress=lambda f: seen.append(f) or True)
@@ -216,4 +236,4 @@ def test_check_rule_reports_progress_and_stops_when_cancelled():
     calls = []
     with pytest.raises(Cancelled):
         _check_rule(profile, "borda", progress=lambda f: calls.append(f) or len(calls) < 5)
-    assert len(calls) == 5                     # stopped at the first False, mid-way
+    assert len(calls) == 5  # stopped at the first False, mid-way

@@ -1,6 +1,7 @@
 """Issue 13, item 2: the clone check also finds clones already in the population (aggregation/properties/
 independence.py, existing_clones), so the "A near-duplicate answer splits the vote" card and its Properties page
 agree: Borda fails independence of clones on it."""
+
 from __future__ import annotations
 
 import presets
@@ -19,8 +20,10 @@ def test_existing_clones_are_the_pairs_no_voter_separates():
     # B tied with A but not with C separates A and C; C between A and B in the second ranking separates those
     assert existing_clones(Profile.parse("1: A = B > C\n1: A > C > B")) == []
     import pandas as pd
-    types = RewardPopulation(pd.DataFrame([[1.0, 1.0, 0.0], [0.0, 0.0, 2.0]], index=["u", "v"],
-                                          columns=["x", "y", "z"]))
+
+    types = RewardPopulation(
+        pd.DataFrame([[1.0, 1.0, 0.0], [0.0, 0.0, 2.0]], index=["u", "v"], columns=["x", "y", "z"])
+    )
     assert existing_clones(types) == [("x", "y")]
 
 

@@ -14,6 +14,7 @@ search that returned a wrong "paradox" would fail:
   next to C (half of each ranking's weight above C, half below) scores like C, and pushes A and B up one
   point wherever they are above C: A 6 + 3 = 9, B 5 + 4 = 9 (3 + 1 of the B voter's). A tie replaces A.
 """
+
 import json
 
 import pytest
@@ -36,7 +37,7 @@ def test_profiles_up_to_renaming():
     # 3 voters, 3 alternatives: the 56 multisets of 6 rankings fall into 10 classes under the 6 renamings
     assert len(canonical_profiles(3, 3)) == 10
     assert len(canonical_profiles(2, 3)) == 5 and len(canonical_profiles(1, 4)) == 1
-    cycle = profile_of((0, 3, 4), 3)             # A > B > C, B > C > A, C > A > B
+    cycle = profile_of((0, 3, 4), 3)  # A > B > C, B > C > A, C > A > B
     assert same_profile(cycle, Profile.parse("A > B > C\nB > C > A\nC > A > B"))
 
 
@@ -151,8 +152,10 @@ def test_the_table_names_its_bounds_and_known_pairs(TABLE):
             assert round(row["population"].total_weight) == row["voters"]
 
 
-@pytest.mark.parametrize("rule, prop", [("borda", "majority"), ("borda", "iia"), ("plurality", "clones"),
-                                        ("random_dictatorship", "condorcet")])
+@pytest.mark.parametrize(
+    "rule, prop",
+    [("borda", "majority"), ("borda", "iia"), ("plurality", "clones"), ("random_dictatorship", "condorcet")],
+)
 def test_table_entries_are_found_again(TABLE, rule, prop):
     row = paradox_table.lookup(TABLE, rule, prop)
     again = paradox_table.refind(row)

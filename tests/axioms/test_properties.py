@@ -27,17 +27,36 @@ Hand derivations used below (Borda scores m-1, ..., 0; ties share the average of
   other pairs tie: A 2, C 2, B 1, D 1. Group {A > B > C > D, C > B > A > D}: A, B and C each beat D and tie
   the others: A = B = C = 2. Both pick A and C; together A beats B and D and ties C: A 2.5, C 2, B 1.5.
 """
+
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aggregation import (PROPERTIES, RULES, AggregationError, Profile, RewardPopulation, RuleParams, check,
-                         check_rule, get_property, properties_table)
+from aggregation import (
+    PROPERTIES,
+    RULES,
+    AggregationError,
+    Profile,
+    RewardPopulation,
+    RuleParams,
+    check,
+    check_rule,
+    get_property,
+    properties_table,
+)
 from aggregation.papers import PAPERS
-from aggregation.properties.base import (DEFERRED, FAIL, FAMILIES, MAX_VARIATIONS, NOT_APPLICABLE, PASS, Context,
-                                         Property)
+from aggregation.properties.base import (
+    DEFERRED,
+    FAIL,
+    FAMILIES,
+    MAX_VARIATIONS,
+    NOT_APPLICABLE,
+    PASS,
+    Context,
+    Property,
+)
 from aggregation.properties.cost import planned_computations, properties_cost
 from aggregation.properties.variations import Permutations, Reports, Space, weak_orders
 from aggregation.rules.rule import ANY, VOTERS, Rule
@@ -56,12 +75,30 @@ def registered(rule_id: str):
 
 # ---------------------------------------------------------------- the registry
 def test_at_least_fifteen_properties_each_described_once():
-    required = {"majority", "condorcet", "pareto", "iia", "clones", "monotonicity", "participation",
-                "reinforcement", "manipulation", "coalition_manipulation", "anonymity", "neutrality",
-                "condorcet_loser", "majority_loser", "smith", "isda", "later_no_harm", "homogeneity"}
+    required = {
+        "majority",
+        "condorcet",
+        "pareto",
+        "iia",
+        "clones",
+        "monotonicity",
+        "participation",
+        "reinforcement",
+        "manipulation",
+        "coalition_manipulation",
+        "anonymity",
+        "neutrality",
+        "condorcet_loser",
+        "majority_loser",
+        "smith",
+        "isda",
+        "later_no_harm",
+        "homogeneity",
+    }
     assert required <= set(PROPERTIES) and len(PROPERTIES) >= 15
     assert [FAMILIES.index(p.family) for p in PROPERTIES.values()] == sorted(
-        FAMILIES.index(p.family) for p in PROPERTIES.values())
+        FAMILIES.index(p.family) for p in PROPERTIES.values()
+    )
     shorts = [p.short for p in PROPERTIES.values()]
     assert len(set(shorts)) == len(shorts)
     for p in PROPERTIES.values():
@@ -74,9 +111,18 @@ def test_at_least_fifteen_properties_each_described_once():
 
 
 def test_a_new_property_is_one_entry():
-    prop = Property("always", "Always passes", "Always", "Nothing.", "Nothing.", "symmetry",
-                    PROPERTIES["anonymity"].references, PROPERTIES["anonymity"].references, "nothing",
-                    lambda ctx: ctx.result("always", PASS, "fine"))
+    prop = Property(
+        "always",
+        "Always passes",
+        "Always",
+        "Nothing.",
+        "Nothing.",
+        "symmetry",
+        PROPERTIES["anonymity"].references,
+        PROPERTIES["anonymity"].references,
+        "nothing",
+        lambda ctx: ctx.result("always", PASS, "fine"),
+    )
     assert prop.check(Context(FIGURE_1, RULES["borda"], RuleParams(), None)).status == PASS
     with pytest.raises(AggregationError, match="unknown family"):
         Property("x", "X", "X", ".", ".", "nowhere", (), (), "", lambda ctx: None)
@@ -94,7 +140,7 @@ def test_every_verdict_says_how_far_it_looked():
     homogeneity = check(FIGURE_1, "borda", "homogeneity")
     assert homogeneity.status == PASS and not homogeneity.exhaustive and not homogeneity.proof
     participation = check(FIGURE_1, "borda", "participation")
-    assert participation.proof and participation.tried == 5      # 1 or 2 of the R voters, 1, 2 or 3 of the B voters
+    assert participation.proof and participation.tried == 5  # 1 or 2 of the R voters, 1, 2 or 3 of the B voters
 
 
 # ---------------------------------------------------------------- later-no-harm, manipulation (Figure 1, by hand)
@@ -104,16 +150,17 @@ def test_borda_later_no_harm_on_figure_1():
     assert result.message == (
         "If 2 of the 3 voters with B > R > G had listed only B (leaving R, G unranked, tied last), Borda would "
         "pick R and B (tied). Listing the rest of their ranking harms B, whom they had listed: Borda picks R "
-        "instead.")
+        "instead."
+    )
     assert result.counterexample["before"].to_dict() == {"R": 6.0, "G": 3.0, "B": 6.0}
-    assert check(FIGURE_1, "plurality", "later_no_harm").status == PASS        # plurality reads first places only
+    assert check(FIGURE_1, "plurality", "later_no_harm").status == PASS  # plurality reads first places only
 
 
 def test_borda_manipulation_by_one_voter_and_by_a_group():
     one = check(FIGURE_1, "borda", "manipulation")
     assert one.status == FAIL and one.counterexample["report"] == "B > G > R"
     assert one.counterexample["after"].to_dict() == {"R": 6.0, "G": 3.0, "B": 6.0}
-    assert one.counterexample["gain"] == pytest.approx(0.5)                 # R for sure -> R or B evenly
+    assert one.counterexample["gain"] == pytest.approx(0.5)  # R for sure -> R or B evenly
     group = check(FIGURE_1, "borda", "coalition_manipulation")
     assert group.status == FAIL and group.counterexample["voters"] == 2
     assert group.message.endswith("B wins instead of R, whom they rank lower.")
@@ -131,8 +178,8 @@ def test_probabilistic_manipulation_uses_the_pairwise_comparison_preference():
 # ---------------------------------------------------------------- losers, Smith
 def test_plurality_elects_the_majority_and_condorcet_loser():
     assert check(LOSER, "plurality", "majority_loser").message == (
-        "A is ranked last by 57.1% of the voters (a majority), yet Plurality picks A (plurality score: A 3, B 2, "
-        "C 2).")
+        "A is ranked last by 57.1% of the voters (a majority), yet Plurality picks A (plurality score: A 3, B 2, C 2)."
+    )
     loser = check(LOSER, "plurality", "condorcet_loser")
     assert loser.status == FAIL and loser.message.startswith("A loses every head-to-head vote (to B by 42.9% to 57.1%")
     for rule in ("borda", "copeland", "maximal_lottery"):
@@ -141,7 +188,7 @@ def test_plurality_elects_the_majority_and_condorcet_loser():
 
 
 def test_losers_and_smith_need_strict_majorities():
-    half = Profile.parse("A > B > C\nB > C > A")         # A last for 1 of 2; C loses to B and ties A
+    half = Profile.parse("A > B > C\nB > C > A")  # A last for 1 of 2; C loses to B and ties A
     assert check(half, "borda", "majority_loser").status == NOT_APPLICABLE
     assert check(half, "borda", "condorcet_loser").status == NOT_APPLICABLE
     # 2 x A > B > C, 1 x B > C > A: A beats B and C 2 to 1, so the Smith set is {A}; Borda ties A and B (4 each)
@@ -154,12 +201,12 @@ def test_smith_and_isda_on_figure_1():
     smith = check(FIGURE_1, "borda", "smith")
     assert smith.status == FAIL and smith.message.startswith("The Smith set is {B}: B beats every other")
     isda = check(FIGURE_1, "borda", "isda")
-    assert isda.status == FAIL and isda.counterexample["removed"] == ["G"]      # a loser removed first
+    assert isda.status == FAIL and isda.counterexample["removed"] == ["G"]  # a loser removed first
     assert isda.message.startswith("Removing G, which the Smith set {B} dominates, changes Borda's winner from R to B")
     assert check(FIGURE_1, "maximal_lottery", "smith").status == PASS
-    ml = check(FIGURE_1, "maximal_lottery", "isda")         # R and G removed alone, then both: B stays certain
+    ml = check(FIGURE_1, "maximal_lottery", "isda")  # R and G removed alone, then both: B stays certain
     assert ml.status == PASS and ml.tried == 3 and ml.proof
-    assert check(CYCLE, "borda", "smith").status == NOT_APPLICABLE             # the Smith set is everybody
+    assert check(CYCLE, "borda", "smith").status == NOT_APPLICABLE  # the Smith set is everybody
 
 
 # ---------------------------------------------------------------- monotonicity
@@ -196,7 +243,7 @@ def test_the_no_show_paradox_of_instant_runoff():
     assert RULES["instant_runoff"].compute(Profile.parse("5: A > B > C\n3: B > C > A\n4: C > A > B")).winners == ["C"]
     result = check(profile, "instant_runoff", "participation")
     assert result.status == FAIL and result.counterexample["ranking"] == "B > C > A"
-    assert result.counterexample["abstainers"] in (2, 3)       # 2 leave B and C tied for elimination
+    assert result.counterexample["abstainers"] in (2, 3)  # 2 leave B and C tied for elimination
     assert "stay home" in result.message and "they gain by not voting" in result.message
 
 
@@ -231,19 +278,32 @@ def test_reinforcement_when_the_whole_electorate_ties_more():
     profile = Profile.parse("2: A > B > C\n1: B > A > C\n1: B > C > A")
     result = check(profile, "copeland", "reinforcement")
     assert result.status == FAIL and result.counterexample["winners"] == ["A", "B"]
-    assert {tuple(result.counterexample["first_winners"]), tuple(result.counterexample["second_winners"])} == \
-        {("B",), ("A", "B")}
+    assert {tuple(result.counterexample["first_winners"]), tuple(result.counterexample["second_winners"])} == {
+        ("B",),
+        ("A", "B"),
+    }
 
 
 def test_reinforcement_splits_every_voter_for_small_populations():
     result = check(FIGURE_1, "plurality", "reinforcement")
-    assert result.proof and result.tried == 5      # (2+1)(3+1) = 12 splits, minus the 2 empty ones, halved
+    assert result.proof and result.tried == 5  # (2+1)(3+1) = 12 splits, minus the 2 empty ones, halved
 
 
 # ---------------------------------------------------------------- planted rules that must fail
 def _planted(rule_id: str, compute, output=SCORES, needs=VOTERS) -> Rule:
-    return Rule(rule_id, rule_id, rule_id, "A planted rule.", output, "points", "scoring",
-                RULES["borda"].references, (), needs, compute)
+    return Rule(
+        rule_id,
+        rule_id,
+        rule_id,
+        "A planted rule.",
+        output,
+        "points",
+        "scoring",
+        RULES["borda"].references,
+        (),
+        needs,
+        compute,
+    )
 
 
 def _first_voter(population, params):
@@ -282,7 +342,8 @@ def _last_voter_veto(population, params):
     levels = dict(zip(population.alternatives, population.levels[0]))
     a_last = levels["A"] == max(levels.values())
     return pd.Series({"A": 1.0, "B": 0.0, "C": 0.0} if a_last else {"A": 0.0, "B": 1.0, "C": 1.0})[
-        population.alternatives]
+        population.alternatives
+    ]
 
 
 def test_losing_to_a_tie_is_losing():
@@ -307,7 +368,8 @@ def test_the_symmetry_checks_can_fail():
     assert anonymity.status == FAIL and "should change nothing" in anonymity.message
     written = check(FIGURE_1, _planted("rows", _rows_matter, needs=ANY), "anonymity")
     assert written.status == FAIL and written.message.startswith(
-        "Writing each ranking of weight w as w voters of weight 1 (5 rows instead of 2) should change nothing")
+        "Writing each ranking of weight w as w voters of weight 1 (5 rows instead of 2) should change nothing"
+    )
     tie = Profile.parse("A > B > C\nB > C > A")
     neutrality = check(tie, _planted("alphabet", _alphabet), "neutrality")
     assert neutrality.status == FAIL and neutrality.counterexample["renaming"] == {"A": "B", "B": "A", "C": "C"}
@@ -318,16 +380,16 @@ def test_the_symmetry_checks_can_fail():
 # ---------------------------------------------------------------- applicability, budgets
 def test_not_applicable_with_reasons():
     types = RewardPopulation({"u1": {"a": 1.0, "b": 0.0, "c": 2.0}, "u2": {"a": 2.0, "b": 1.0, "c": 0.0}})
-    for axiom in ("participation", "reinforcement", "monotonicity", "manipulation", "later_no_harm",
-                  "majority_loser"):
+    for axiom in ("participation", "reinforcement", "monotonicity", "manipulation", "later_no_harm", "majority_loser"):
         result = check(types, "borda", axiom)
         assert result.status == NOT_APPLICABLE and result.message, axiom
     assert check(types, "borda", "anonymity").status == PASS and check(types, "borda", "neutrality").status == PASS
     assert check(FIGURE_1.preference_matrix(), "borda", "anonymity").message == (
-        "a preference matrix has no voters to list in another order")
+        "a preference matrix has no voters to list in another order"
+    )
     shares = Profile.parse("0.4: A > B > C\n0.6: B > C > A")
     assert "not whole numbers" in check(shares, "borda", "coalition_manipulation").message
-    assert check(shares, "borda", "participation").tried == 2        # each ranking stays home as one group
+    assert check(shares, "borda", "participation").tried == 2  # each ranking stays home as one group
 
 
 def test_a_check_that_would_take_too_long_waits():
@@ -341,9 +403,10 @@ def test_a_check_that_would_take_too_long_waits():
 def test_the_cost_counts_every_planned_recomputation():
     planned = planned_computations(FIGURE_1)
     assert planned == 1 + sum(p.plan(FIGURE_1) for p in PROPERTIES.values())
-    assert properties_cost(FIGURE_1, "borda", 4) == planned * 2 * 4             # 2 rankings x (3 + 1) cells
-    big = Profile.from_orders(np.array([list(np.random.default_rng(i).permutation(8)) for i in range(40)]),
-                              list("abcdefgh"))
+    assert properties_cost(FIGURE_1, "borda", 4) == planned * 2 * 4  # 2 rankings x (3 + 1) cells
+    big = Profile.from_orders(
+        np.array([list(np.random.default_rng(i).permutation(8)) for i in range(40)]), list("abcdefgh")
+    )
     assert planned_computations(big) <= 1 + MAX_VARIATIONS * 2 * len(PROPERTIES)
 
 
@@ -357,7 +420,7 @@ def test_spaces_enumerate_or_sample_and_say_which():
     drawn = list(space.explore(5, seed=1))
     assert len(drawn) == 5 and len(set(drawn)) == 5 and drawn == list(space.explore(5, seed=1))
     huge = Permutations(2000)
-    assert huge.count > 10 ** 50 and sorted(huge.sample(__import__("random").Random(0))) == list(range(2000))
+    assert huge.count > 10**50 and sorted(huge.sample(__import__("random").Random(0))) == list(range(2000))
 
 
 # ---------------------------------------------------------------- hypothesis properties
@@ -426,10 +489,10 @@ def test_cheap_checks_run_unasked_on_a_large_population():
     from aggregation import impartial_culture
     from aggregation.properties.cost import affordable_properties
 
-    big = impartial_culture(2000, 6, seed=1)             # 687 distinct rankings
+    big = impartial_culture(2000, 6, seed=1)  # 687 distinct rankings
     chosen = affordable_properties(big, "borda", 4)
     assert {"majority", "condorcet", "pareto", "iia", "homogeneity"} <= set(chosen)
-    assert not {"participation", "manipulation", "reinforcement"} & set(chosen)   # ~1,000 re-computations each
+    assert not {"participation", "manipulation", "reinforcement"} & set(chosen)  # ~1,000 re-computations each
     assert affordable_properties(FIGURE_1, "borda", 4) == list(PROPERTIES)
 
 
@@ -442,4 +505,4 @@ def test_counts_of_comparisons_are_relabelled_and_their_cells_reordered():
     verdicts = {c.axiom: c for c in check_rule(counts, "borda") if c.axiom in ("anonymity", "neutrality")}
     assert {a: c.status for a, c in verdicts.items()} == {"anonymity": "pass", "neutrality": "pass"}
     assert verdicts["anonymity"].message.startswith("Listing the comparisons in any other order")
-    assert verdicts["anonymity"].exhaustive                         # 3 cells: every order of them tried
+    assert verdicts["anonymity"].exhaustive  # 3 cells: every order of them tried

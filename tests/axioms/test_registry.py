@@ -1,11 +1,30 @@
 """The rule registry: complete, self-describing, one call for every rule."""
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from aggregation import (RULES, AggregationError, Profile, RewardPopulation, RuleParams, borda, compute_all,
-                         copeland, get_rule, maximal_lottery, mpne, nbc, plurality, population_kind,
-                         random_dictatorship, rlhf_policy, robust_policy, rules_table, sample_comparisons)
+from aggregation import (
+    RULES,
+    AggregationError,
+    Profile,
+    RewardPopulation,
+    RuleParams,
+    borda,
+    compute_all,
+    copeland,
+    get_rule,
+    maximal_lottery,
+    mpne,
+    nbc,
+    plurality,
+    population_kind,
+    random_dictatorship,
+    rlhf_policy,
+    robust_policy,
+    rules_table,
+    sample_comparisons,
+)
 from aggregation.papers import PAPERS
 from aggregation.rules.registry import FAMILIES
 from aggregation.rules.result import values_of
@@ -15,11 +34,23 @@ TYPES = RewardPopulation({"u1": {"R": 1.0, "G": 0.0, "B": 2.0}, "u2": {"R": 2.0,
 
 
 def test_every_rule_is_registered_and_described():
-    known = ["borda", "plurality", "copeland", "maximal_lottery", "random_dictatorship", "rlhf", "nbc",
-             "average_reward", "mpne", "robust", "uniform"]
-    assert [rule_id for rule_id in RULES if rule_id in known] == known      # in display order; a new rule may join
+    known = [
+        "borda",
+        "plurality",
+        "copeland",
+        "maximal_lottery",
+        "random_dictatorship",
+        "rlhf",
+        "nbc",
+        "average_reward",
+        "mpne",
+        "robust",
+        "uniform",
+    ]
+    assert [rule_id for rule_id in RULES if rule_id in known] == known  # in display order; a new rule may join
     assert [FAMILIES.index(rule.family) for rule in RULES.values()] == sorted(
-        FAMILIES.index(rule.family) for rule in RULES.values())             # grouped by family, in family order
+        FAMILIES.index(rule.family) for rule in RULES.values()
+    )  # grouped by family, in family order
     for rule in RULES.values():
         assert rule.name and rule.label and rule.unit and rule.references and rule.applies
         assert rule.family in FAMILIES and all(r.paper in PAPERS for r in rule.references)
@@ -33,11 +64,15 @@ def test_every_rule_is_registered_and_described():
 def test_compute_is_the_core_function():
     params = RuleParams(beta=0.5, sampling={"R": 0.5, "G": 0.25, "B": 0.25}, k=3)
     expected = {
-        "borda": borda(FIGURE_1), "plurality": plurality(FIGURE_1), "copeland": copeland(FIGURE_1),
-        "maximal_lottery": maximal_lottery(FIGURE_1), "random_dictatorship": random_dictatorship(FIGURE_1),
+        "borda": borda(FIGURE_1),
+        "plurality": plurality(FIGURE_1),
+        "copeland": copeland(FIGURE_1),
+        "maximal_lottery": maximal_lottery(FIGURE_1),
+        "random_dictatorship": random_dictatorship(FIGURE_1),
         "rlhf": rlhf_policy(FIGURE_1, beta=0.5, sampling={"R": 0.5, "G": 0.25, "B": 0.25}),
         "nbc": nbc(FIGURE_1, {"R": 0.5, "G": 0.25, "B": 0.25}),
-        "mpne": mpne(FIGURE_1, 3), "robust": robust_policy(FIGURE_1, 3),
+        "mpne": mpne(FIGURE_1, 3),
+        "robust": robust_policy(FIGURE_1, 3),
     }
     for rule_id, series in expected.items():
         out = RULES[rule_id].compute(FIGURE_1, params)
@@ -48,7 +83,9 @@ def test_compute_is_the_core_function():
 
 def test_applicability_with_reasons():
     data = sample_comparisons(FIGURE_1, 100, seed=0)
-    assert population_kind(data) == "comparisons" and population_kind(FIGURE_1.preference_matrix()) == "preference matrix"
+    assert (
+        population_kind(data) == "comparisons" and population_kind(FIGURE_1.preference_matrix()) == "preference matrix"
+    )
     ok, reason = RULES["plurality"].applies_to(data)
     assert not ok and "favourite" in reason
     ok, reason = RULES["average_reward"].applies_to(FIGURE_1)
@@ -67,8 +104,9 @@ def test_user_types_run_every_rule():
     # sequential Elo, which reads a log of comparisons in order
     assert list(table.values.columns) == [r for r in RULES if r not in table.skipped]
     assert "not a log" in table.skipped["elo"]
-    assert all(RULES[r].limit is not None and "needs rankings" in reason for r, reason in table.skipped.items()
-               if r != "elo")
+    assert all(
+        RULES[r].limit is not None and "needs rankings" in reason for r, reason in table.skipped.items() if r != "elo"
+    )
     distributions = [r for r in table.values.columns if RULES[r].output in ("lottery", "policy")]
     assert np.allclose(table.values[distributions].sum(), 1.0)
 
@@ -111,8 +149,10 @@ def test_labels_show_the_parameters():
     assert get_rule("rlhf").name_with(RuleParams(beta=0.5)) == "RLHF / DPO limit (beta = 0.5)"
     assert get_rule("borda").name_with() == "Borda"
     # mid-sentence, as claims say them
-    assert get_rule("mpne").mid_sentence(3) == "MPNE_3" and get_rule("maximal_lottery").mid_sentence() == \
-        "the maximal lottery (NLHF)"
+    assert (
+        get_rule("mpne").mid_sentence(3) == "MPNE_3"
+        and get_rule("maximal_lottery").mid_sentence() == "the maximal lottery (NLHF)"
+    )
     assert get_rule("robust").mid_sentence(2) == "the robust policy for k = 2"
     assert get_rule("robust").mid_sentence(2, k_in_sentence=True) == "the robust policy"
     with pytest.raises(AggregationError, match="unknown rule 'kemeny'"):

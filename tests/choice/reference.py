@@ -5,6 +5,7 @@ every ranking of the *whole universe* by ``phi ** d_RMJ`` with the distance comp
 loop and normalise by the brute-force sum; the MNL reference is Plackett-Luce over full rankings
 of the universe; the profile reference enumerates every way to break each voter's ties.
 """
+
 from __future__ import annotations
 
 import itertools

@@ -4,6 +4,7 @@ Equations are those of RCPO (Tang & Feng, arXiv 2510.23631): (6) the ranked-choi
 Mallows-type law over all rankings of the universe, (8) the MNL top-k probability, (9) and (11)
 the Mallows-RMJ choice and top-k probabilities.
 """
+
 import itertools
 import math
 
@@ -55,7 +56,7 @@ def test_rmj_normaliser_is_the_product_of_q_integers(phi):
     for m in range(1, 6):
         names = [str(i) for i in range(m)]
         Z = sum(phi ** rmj_distance(r, names) for r in itertools.permutations(names))
-        assert Z == pytest.approx(math.prod(sum(phi ** j for j in range(i)) for i in range(1, m + 1)), rel=1e-12)
+        assert Z == pytest.approx(math.prod(sum(phi**j for j in range(i)) for i in range(1, m + 1)), rel=1e-12)
 
 
 # ----------------------------------------------------------------- Mallows-RMJ vs enumeration
@@ -80,11 +81,11 @@ def paper_eq_11(central, S, top, phi):
     """RCPO eq. (11) as printed: psi(|S|-k)/psi(|S|) * phi^d(mu^k, S), with
     d = sum_{i<k} [mu0^-1(y_i) > mu0^-1(y_{i+1})] (|S| - i) + sum_{y_j in S minus top} [mu0^-1(y_k) > mu0^-1(y_j)]."""
     pos = {a: i for i, a in enumerate(central)}
-    psi = lambda n: math.prod(sum(phi ** j for j in range(i)) for i in range(1, n + 1))
+    psi = lambda n: math.prod(sum(phi**j for j in range(i)) for i in range(1, n + 1))
     m, k = len(S), len(top)
     d = sum((m - i) for i in range(1, k) if pos[top[i - 1]] > pos[top[i]])
     d += sum(1 for y in S if y not in top and pos[top[-1]] > pos[y])
-    return psi(m - k) / psi(m) * phi ** d
+    return psi(m - k) / psi(m) * phi**d
 
 
 def test_equation_11_as_printed_is_the_marginal_of_equation_6_and_the_table():
@@ -98,7 +99,7 @@ def test_equation_11_as_printed_is_the_marginal_of_equation_6_and_the_table():
                 assert table[top] == pytest.approx(p, abs=1e-14)
     # k = 1 is eq. (9): phi^(number of items of S above y) / (1 + phi + ... + phi^(|S|-1))
     S = ["e", "a", "c"]  # central order inside S: a > e > c
-    assert paper_eq_11(UNIVERSE, S, ("c",), phi) == pytest.approx(phi ** 2 / (1 + phi + phi ** 2), abs=1e-15)
+    assert paper_eq_11(UNIVERSE, S, ("c",), phi) == pytest.approx(phi**2 / (1 + phi + phi**2), abs=1e-15)
     # |S| = 2 is eq. (13): the better item is chosen with probability 1 / (1 + phi)
     assert mallows_rmj_topk_probability(UNIVERSE, ["b", "a"], "a", phi) == pytest.approx(1 / (1 + phi), abs=1e-15)
 
@@ -106,20 +107,21 @@ def test_equation_11_as_printed_is_the_marginal_of_equation_6_and_the_table():
 def test_mallows_rmj_single_choice_is_geometric_in_the_rank_within_the_assortment():
     phi = 0.4
     S = ["c", "a", "b"]  # central order a > b > c inside S
-    bracket = 1 + phi + phi ** 2
+    bracket = 1 + phi + phi**2
     assert mallows_rmj_topk_probability("a > x > b > y > c", S, "a", phi) == pytest.approx(1 / bracket)
     assert mallows_rmj_topk_probability("a > x > b > y > c", S, ["b"], phi) == pytest.approx(phi / bracket)
-    assert mallows_rmj_topk_probability("a > x > b > y > c", S, ("c",), phi) == pytest.approx(phi ** 2 / bracket)
+    assert mallows_rmj_topk_probability("a > x > b > y > c", S, ("c",), phi) == pytest.approx(phi**2 / bracket)
 
 
 def test_mallows_rmj_top_two_by_hand():
     phi = 0.5
     # top (c, a) of a > b > c: a descent at t = 1 costs m - 1 = 2; no unlisted item is above a
-    expected = phi ** 2 / ((1 + phi + phi ** 2) * (1 + phi))
+    expected = phi**2 / ((1 + phi + phi**2) * (1 + phi))
     assert mallows_rmj_topk_probability(["a", "b", "c"], ["a", "b", "c"], ["c", "a"], phi) == pytest.approx(expected)
     # top (a, c): no descent, one unlisted item (b) above c
     assert mallows_rmj_topk_probability(["a", "b", "c"], ["a", "b", "c"], ["a", "c"], phi) == pytest.approx(
-        phi / ((1 + phi + phi ** 2) * (1 + phi)))
+        phi / ((1 + phi + phi**2) * (1 + phi))
+    )
 
 
 def test_mallows_rmj_limits():
@@ -165,8 +167,12 @@ def assortments_with_k(draw, max_m=5):
 
 
 @settings(max_examples=40, deadline=None)
-@given(assortments_with_k(), st.lists(st.floats(-4, 4), min_size=6, max_size=6), st.floats(0.01, 1.0),
-       st.permutations(NAMES))
+@given(
+    assortments_with_k(),
+    st.lists(st.floats(-4, 4), min_size=6, max_size=6),
+    st.floats(0.01, 1.0),
+    st.permutations(NAMES),
+)
 def test_tables_sum_to_one_and_marginalise_to_shorter_lists(Sk, utilities, phi, central):
     S, k = Sk
     u = pd.Series(utilities, index=NAMES)
@@ -177,8 +183,11 @@ def test_tables_sum_to_one_and_marginalise_to_shorter_lists(Sk, utilities, phi, 
             shorter = {}
             for top, p in table.items():
                 shorter[top[:-1]] = shorter.get(top[:-1], 0.0) + p
-            previous = (mnl_topk_table(u, S, k - 1) if table.name.startswith("MNL")
-                        else mallows_rmj_topk_table(central, S, k - 1, phi))
+            previous = (
+                mnl_topk_table(u, S, k - 1)
+                if table.name.startswith("MNL")
+                else mallows_rmj_topk_table(central, S, k - 1, phi)
+            )
             for top, p in previous.items():
                 assert shorter[top] == pytest.approx(p, abs=1e-12)
 
@@ -200,8 +209,11 @@ def test_mnl_ignores_a_common_shift_and_items_outside_the_assortment(Sk, utiliti
 def test_mallows_rmj_depends_only_on_the_order_inside_the_assortment(Sk, central, phi):
     S, k = Sk
     inside = [a for a in central if a in S]
-    np.testing.assert_allclose(mallows_rmj_topk_table(central, S, k, phi).to_numpy(),
-                               mallows_rmj_topk_table(inside, S, k, phi).to_numpy(), atol=1e-15)
+    np.testing.assert_allclose(
+        mallows_rmj_topk_table(central, S, k, phi).to_numpy(),
+        mallows_rmj_topk_table(inside, S, k, phi).to_numpy(),
+        atol=1e-15,
+    )
 
 
 # ----------------------------------------------------------------- populations
@@ -219,8 +231,9 @@ def test_profile_table_with_ties_equals_tie_breaking_enumeration():
 
 def test_population_tables_agree_with_the_core_on_pairs_and_first_places():
     profile = Profile.parse("2: R > G > B\n3: B > R = G\n1: G > B > R")
-    rewards = RewardPopulation({"u": {"R": 1.0, "G": 0.0, "B": -0.5}, "v": {"R": -1.0, "G": 0.5, "B": 2.0}},
-                               weights=[3, 1], temperature=0.7)
+    rewards = RewardPopulation(
+        {"u": {"R": 1.0, "G": 0.0, "B": -0.5}, "v": {"R": -1.0, "G": 0.5, "B": 2.0}}, weights=[3, 1], temperature=0.7
+    )
     for model in (profile, rewards):
         P = model.preference_matrix()
         for a, b in itertools.permutations(["R", "G", "B"], 2):
@@ -234,11 +247,14 @@ def test_population_tables_agree_with_the_core_on_pairs_and_first_places():
 
 
 def test_reward_population_table_is_the_mixture_of_plackett_luce_types():
-    pop = RewardPopulation({"u": {"a": 0.0, "b": 1.0, "c": 2.0}, "v": {"a": 1.5, "b": 0.0, "c": -1.0}},
-                           weights=[1, 3], temperature=2.0)
+    pop = RewardPopulation(
+        {"u": {"a": 0.0, "b": 1.0, "c": 2.0}, "v": {"a": 1.5, "b": 0.0, "c": -1.0}}, weights=[1, 3], temperature=2.0
+    )
     mix = {}
     for t, share in zip(pop.types, pop.shares):
-        for top, p in marginalise(plackett_luce_rankings((pop.rewards.loc[t] / 2.0).to_dict()), ["c", "a", "b"], 2).items():
+        for top, p in marginalise(
+            plackett_luce_rankings((pop.rewards.loc[t] / 2.0).to_dict()), ["c", "a", "b"], 2
+        ).items():
             mix[top] = mix.get(top, 0.0) + share * p
     table = population_topk_table(pop, ["c", "a", "b"], 2)
     for top, p in mix.items():
@@ -246,27 +262,36 @@ def test_reward_population_table_is_the_mixture_of_plackett_luce_types():
 
 
 # ----------------------------------------------------------------- errors
-@pytest.mark.parametrize("call, message", [
-    (lambda: mnl_topk_probability({"a": 0, "b": 1}, ["a", "b"], ["c"]), r"top item 'c' is not in the assortment \(a, b\)"),
-    (lambda: mnl_topk_probability({"a": 0, "b": 1}, ["a", "b"], ["a", "a"]), "the top list repeats 'a'"),
-    (lambda: mnl_topk_probability({"a": 0, "b": 1}, ["a", "b"], []), "the top list is empty"),
-    (lambda: mnl_topk_probability({"a": 0, "b": 1}, ["a", "b", "a"], ["a"]), "assortment: duplicate alternative 'a'"),
-    (lambda: mnl_topk_probability({"a": 0, "b": 1}, ["a", "z"], ["a"]), "assortment: unknown alternative 'z'"),
-    (lambda: mnl_topk_probability({"a": 0, "b": float("nan")}, ["a", "b"], ["a"]), "utility of 'b' is nan"),
-    (lambda: mnl_topk_probability([0.0, 1.0], ["a", "b"], ["a"]), "utilities must be a Series or a mapping"),
-    (lambda: mnl_topk_probability({"a": 0, "b": 1}, "ab", ["a"]), "an assortment is a list of names"),
-    (lambda: mnl_topk_table({"a": 0, "b": 1}, ["a", "b"], 3), r"k = 3 is larger than the assortment \(2 items\)"),
-    (lambda: mnl_topk_table({"a": 0, "b": 1}, ["a", "b"], 0), "k must be a whole number >= 1"),
-    (lambda: mnl_topk_table({str(i): 0.0 for i in range(12)}, [str(i) for i in range(12)], 6), "a table may hold"),
-    (lambda: mallows_rmj_topk_probability("a > b", ["a", "b"], ["a"], 0.0), r"phi must be in \(0, 1\]"),
-    (lambda: mallows_rmj_topk_probability("a > b", ["a", "b"], ["a"], 1.5), r"phi must be in \(0, 1\]"),
-    (lambda: mallows_rmj_topk_probability("a > b", ["a", "b"], ["a"], float("nan")), r"phi must be in \(0, 1\]"),
-    (lambda: mallows_rmj_topk_probability("a > b", ["a", "b"], ["a"], "high"), "phi must be a number"),
-    (lambda: mallows_rmj_topk_probability("a > b = c", ["a", "b"], ["a"], 0.5), "central ranking must be strict"),
-    (lambda: mallows_rmj_topk_probability(["a", "b", "a"], ["a", "b"], ["a"], 0.5), "central ranking: duplicate"),
-    (lambda: mallows_rmj_topk_probability("a > b", ["a", "c"], ["a"], 0.5), "assortment: unknown alternative 'c'"),
-    (lambda: population_topk_table(pd.DataFrame(), ["a"], 1), "expected a Profile or a RewardPopulation"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (
+            lambda: mnl_topk_probability({"a": 0, "b": 1}, ["a", "b"], ["c"]),
+            r"top item 'c' is not in the assortment \(a, b\)",
+        ),
+        (lambda: mnl_topk_probability({"a": 0, "b": 1}, ["a", "b"], ["a", "a"]), "the top list repeats 'a'"),
+        (lambda: mnl_topk_probability({"a": 0, "b": 1}, ["a", "b"], []), "the top list is empty"),
+        (
+            lambda: mnl_topk_probability({"a": 0, "b": 1}, ["a", "b", "a"], ["a"]),
+            "assortment: duplicate alternative 'a'",
+        ),
+        (lambda: mnl_topk_probability({"a": 0, "b": 1}, ["a", "z"], ["a"]), "assortment: unknown alternative 'z'"),
+        (lambda: mnl_topk_probability({"a": 0, "b": float("nan")}, ["a", "b"], ["a"]), "utility of 'b' is nan"),
+        (lambda: mnl_topk_probability([0.0, 1.0], ["a", "b"], ["a"]), "utilities must be a Series or a mapping"),
+        (lambda: mnl_topk_probability({"a": 0, "b": 1}, "ab", ["a"]), "an assortment is a list of names"),
+        (lambda: mnl_topk_table({"a": 0, "b": 1}, ["a", "b"], 3), r"k = 3 is larger than the assortment \(2 items\)"),
+        (lambda: mnl_topk_table({"a": 0, "b": 1}, ["a", "b"], 0), "k must be a whole number >= 1"),
+        (lambda: mnl_topk_table({str(i): 0.0 for i in range(12)}, [str(i) for i in range(12)], 6), "a table may hold"),
+        (lambda: mallows_rmj_topk_probability("a > b", ["a", "b"], ["a"], 0.0), r"phi must be in \(0, 1\]"),
+        (lambda: mallows_rmj_topk_probability("a > b", ["a", "b"], ["a"], 1.5), r"phi must be in \(0, 1\]"),
+        (lambda: mallows_rmj_topk_probability("a > b", ["a", "b"], ["a"], float("nan")), r"phi must be in \(0, 1\]"),
+        (lambda: mallows_rmj_topk_probability("a > b", ["a", "b"], ["a"], "high"), "phi must be a number"),
+        (lambda: mallows_rmj_topk_probability("a > b = c", ["a", "b"], ["a"], 0.5), "central ranking must be strict"),
+        (lambda: mallows_rmj_topk_probability(["a", "b", "a"], ["a", "b"], ["a"], 0.5), "central ranking: duplicate"),
+        (lambda: mallows_rmj_topk_probability("a > b", ["a", "c"], ["a"], 0.5), "assortment: unknown alternative 'c'"),
+        (lambda: population_topk_table(pd.DataFrame(), ["a"], 1), "expected a Profile or a RewardPopulation"),
+    ],
+)
 def test_bad_input_is_named(call, message):
     with pytest.raises(AggregationError, match=message):
         call()

@@ -5,6 +5,7 @@ formulas written out literally, the gradients of Appendix F, the exact likelihoo
 equations (8) and (11) (through brute-force enumeration of rankings), and Appendix D's entropy
 proxy of the dispersion.
 """
+
 import itertools
 import math
 
@@ -65,9 +66,12 @@ def test_mnl_loss_is_the_negative_log_of_the_plackett_luce_probability():
         lr = rng.normal(size=(6, K))
         top = np.stack([rng.permutation(K)[:k] for _ in range(6)])
         beta = 0.7
-        expected = np.mean([
-            -math.log(mnl_topk_probability(dict(zip(names, beta * row)), names[:K], [names[j] for j in t]))
-            for row, t in zip(lr, top)])
+        expected = np.mean(
+            [
+                -math.log(mnl_topk_probability(dict(zip(names, beta * row)), names[:K], [names[j] for j in t]))
+                for row, t in zip(lr, top)
+            ]
+        )
         assert mnl_loss(lr, top, beta) == pytest.approx(expected, rel=1e-12)
 
 
@@ -83,7 +87,7 @@ def table_1_mnl(r, top):
     -sum_i log sigmoid(-log sum_{j in S minus {y_1..y_i}} exp(f(y_j, y_i))), f = reward difference."""
     total = 0.0
     for i in range(len(top)):
-        rest = [j for j in range(len(r)) if j not in top[:i + 1]]
+        rest = [j for j in range(len(r)) if j not in top[: i + 1]]
         if not rest:  # the empty sum: log sigmoid(+inf) = 0
             continue
         inner = sum(math.exp(r[j] - r[top[i]]) for j in rest)
@@ -113,7 +117,7 @@ def mnl_gradient_appendix_f(r, top, beta):
     [e_{y_i} - sum_{j in R_i} e_{y_j} / sum_{j' in R_i} exp f(j', j)], R_i = S minus {y_1..y_i}."""
     g = np.zeros(len(r))
     for i in range(len(top)):
-        rest = [j for j in range(len(r)) if j not in top[:i + 1]]
+        rest = [j for j in range(len(r)) if j not in top[: i + 1]]
         if not rest:
             continue
         weight = sigmoid(math.log(sum(math.exp(r[j] - r[top[i]]) for j in rest)))
@@ -193,7 +197,7 @@ def test_expected_mnl_loss_is_stationary_and_minimal_at_the_true_utilities(K, k)
 # ----------------------------------------------------------------- Mallows-RMJ-PO
 def psi(n, phi):
     """psi(n, phi) = prod_{i=1..n} (1 + phi + ... + phi^(i-1)) (RCPO, below eq. 11)."""
-    return math.prod(sum(phi ** j for j in range(i)) for i in range(1, n + 1))
+    return math.prod(sum(phi**j for j in range(i)) for i in range(1, n + 1))
 
 
 def test_mallows_pairwise_is_table_1_and_its_gradient_is_reweighted_dpo():
@@ -209,7 +213,8 @@ def test_mallows_pairwise_is_table_1_and_its_gradient_is_reweighted_dpo():
     g_d = (f_d(h + 1e-6) - f_d(h - 1e-6)) / 2e-6
     assert g_m == pytest.approx(g_d * (-math.log(phi)) * sigmoid(h), rel=1e-6)  # Appendix F.2.1
     assert mallows_rmj_loss(np.array([[lr_w, lr_l]]), np.array([[0]]), beta, phi) != pytest.approx(
-        dpo_loss(np.array([lr_w]), np.array([lr_l]), beta))
+        dpo_loss(np.array([lr_w]), np.array([lr_l]), beta)
+    )
 
 
 def test_mallows_single_best_and_top_k_are_table_1_by_hand():
@@ -224,7 +229,8 @@ def test_mallows_single_best_and_top_k_are_table_1_by_hand():
     assert mallows_rmj_loss(lr, np.array([[2, 0, 3]]), beta, phi) == pytest.approx(-math.log(phi) * e, abs=1e-14)
     # ties: every comparison is sigma(0) = 1/2
     assert mallows_rmj_loss(np.zeros((1, 3)), np.array([[0, 1]]), 1.0, 0.5) == pytest.approx(
-        math.log(2.0) * (2 * 0.5 + 0.5), abs=1e-15)
+        math.log(2.0) * (2 * 0.5 + 0.5), abs=1e-15
+    )
 
 
 def test_mallows_loss_plus_the_dropped_constant_is_the_exact_likelihood_in_the_sharp_limit():
@@ -276,7 +282,7 @@ def test_mallows_per_row_phi_uniform_phi_and_full_rankings():
     lr = rng.normal(size=(3, 4))
     top = np.array([[0, 1], [3, 2], [1, 0]])
     phis = np.array([0.2, 0.6, 0.9])
-    per_row = np.mean([mallows_rmj_loss(lr[i:i + 1], top[i:i + 1], 1.3, phis[i]) for i in range(3)])
+    per_row = np.mean([mallows_rmj_loss(lr[i : i + 1], top[i : i + 1], 1.3, phis[i]) for i in range(3)])
     assert mallows_rmj_loss(lr, top, 1.3, phis) == pytest.approx(per_row, rel=1e-13)
     # phi = 1 (uniform rankings): -log phi = 0, no signal whatever the policy
     assert mallows_rmj_loss(lr, top, 1.3, 1.0) == 0.0
@@ -332,27 +338,55 @@ def test_entropy_proxy_uniform_model_gives_phi_one_and_a_peaked_one_a_large_weig
 
 def test_entropy_proxy_counts_each_response_to_its_length_and_divides_by_the_longest():
     V = 10
-    H = np.array([[[1.0, 2.0, 9.9], [0.5, 99.0, 99.0]],   # the 99s lie past the second response's length
-                  [[1.0, 1.0, 1.0], [1.0, 1.0, 1.0]]])
+    H = np.array(
+        [
+            [[1.0, 2.0, 9.9], [0.5, 99.0, 99.0]],  # the 99s lie past the second response's length
+            [[1.0, 1.0, 1.0], [1.0, 1.0, 1.0]],
+        ]
+    )
     lengths = np.array([[2, 1], [3, 3]])
     phi = entropy_phi_proxy(H, lengths, V)
     # row 0: (1 + 2 + 0.5) / (|S| = 2 * N = 2 * log 10); row 1: 6 / (2 * 3 * log 10)
     np.testing.assert_allclose(phi, [3.5 / (4 * math.log(10)), 6 / (6 * math.log(10))], rtol=1e-14)
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: entropy_phi_proxy(np.ones((2, 3)), np.ones((2, 3), dtype=int), 5), r"token_entropies must have shape \(B, K, T\)"),
-    (lambda: entropy_phi_proxy(np.ones((1, 2, 3)), np.ones((2, 2), dtype=int), 5), r"lengths must have shape \(1, 2\)"),
-    (lambda: entropy_phi_proxy(np.ones((1, 2, 3)), np.array([[1, 4]]), 5), r"lengths\[0, 1\] = 4 is not a token count in 1..3"),
-    (lambda: entropy_phi_proxy(np.ones((1, 2, 3)), np.array([[1, 0]]), 5), r"lengths\[0, 1\] = 0"),
-    (lambda: entropy_phi_proxy(np.ones((1, 2, 3)), np.array([[1.0, 2.0]]), 5), "lengths must hold whole numbers"),
-    (lambda: entropy_phi_proxy(np.ones((1, 2, 3)), np.array([[1, 2]]), 1), "vocabulary_size must be a whole number >= 2"),
-    (lambda: entropy_phi_proxy(np.ones((1, 2, 3)), np.array([[1, 2]]), 2.5), "vocabulary_size must be a whole number >= 2"),
-    (lambda: entropy_phi_proxy(np.full((1, 2, 3), -0.1), np.array([[1, 2]]), 5), r"token_entropies\[0, 0, 0\] = -0.1 is not an entropy"),
-    (lambda: entropy_phi_proxy(np.full((1, 2, 3), 2.0), np.array([[1, 2]]), 5), r"is not an entropy over 5 tokens"),
-    (lambda: entropy_phi_proxy(np.full((1, 2, 3), np.nan), np.array([[1, 2]]), 5), r"token_entropies\[0, 0, 0\] is nan"),
-    (lambda: entropy_phi_proxy(np.zeros((1, 2, 3)), np.array([[1, 2]]), 5), "row 0: every token entropy is 0"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (
+            lambda: entropy_phi_proxy(np.ones((2, 3)), np.ones((2, 3), dtype=int), 5),
+            r"token_entropies must have shape \(B, K, T\)",
+        ),
+        (
+            lambda: entropy_phi_proxy(np.ones((1, 2, 3)), np.ones((2, 2), dtype=int), 5),
+            r"lengths must have shape \(1, 2\)",
+        ),
+        (
+            lambda: entropy_phi_proxy(np.ones((1, 2, 3)), np.array([[1, 4]]), 5),
+            r"lengths\[0, 1\] = 4 is not a token count in 1..3",
+        ),
+        (lambda: entropy_phi_proxy(np.ones((1, 2, 3)), np.array([[1, 0]]), 5), r"lengths\[0, 1\] = 0"),
+        (lambda: entropy_phi_proxy(np.ones((1, 2, 3)), np.array([[1.0, 2.0]]), 5), "lengths must hold whole numbers"),
+        (
+            lambda: entropy_phi_proxy(np.ones((1, 2, 3)), np.array([[1, 2]]), 1),
+            "vocabulary_size must be a whole number >= 2",
+        ),
+        (
+            lambda: entropy_phi_proxy(np.ones((1, 2, 3)), np.array([[1, 2]]), 2.5),
+            "vocabulary_size must be a whole number >= 2",
+        ),
+        (
+            lambda: entropy_phi_proxy(np.full((1, 2, 3), -0.1), np.array([[1, 2]]), 5),
+            r"token_entropies\[0, 0, 0\] = -0.1 is not an entropy",
+        ),
+        (lambda: entropy_phi_proxy(np.full((1, 2, 3), 2.0), np.array([[1, 2]]), 5), r"is not an entropy over 5 tokens"),
+        (
+            lambda: entropy_phi_proxy(np.full((1, 2, 3), np.nan), np.array([[1, 2]]), 5),
+            r"token_entropies\[0, 0, 0\] is nan",
+        ),
+        (lambda: entropy_phi_proxy(np.zeros((1, 2, 3)), np.array([[1, 2]]), 5), "row 0: every token entropy is 0"),
+    ],
+)
 def test_entropy_proxy_bad_input_is_named(call, message):
     with pytest.raises(AggregationError, match=message):
         call()
@@ -372,12 +406,18 @@ def test_consistent_loss_by_hand_and_the_second_branch_is_minus_n_h():
 
 
 @settings(max_examples=30, deadline=None)
-@given(arrays(np.float64, 5, elements=st.floats(-10, 10)), arrays(np.float64, 5, elements=st.floats(-10, 10)),
-       arrays(np.int64, 5, elements=st.integers(0, 1)), st.floats(0.05, 3.0))
+@given(
+    arrays(np.float64, 5, elements=st.floats(-10, 10)),
+    arrays(np.float64, 5, elements=st.floats(-10, 10)),
+    arrays(np.int64, 5, elements=st.integers(0, 1)),
+    st.floats(0.05, 3.0),
+)
 def test_consistent_loss_with_one_type_is_dpo(a, b, votes, beta):
     chosen = np.where(votes == 1, a, b)
     rejected = np.where(votes == 1, b, a)
-    assert consistent_loss(a, b, votes, 1, beta) == pytest.approx(dpo_loss(chosen, rejected, beta), rel=1e-12, abs=1e-12)
+    assert consistent_loss(a, b, votes, 1, beta) == pytest.approx(
+        dpo_loss(chosen, rejected, beta), rel=1e-12, abs=1e-12
+    )
 
 
 # ----------------------------------------------------------------- errors
@@ -385,27 +425,30 @@ LR = np.zeros((2, 3))
 TOP = np.array([[0], [2]])
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: dpo_loss([1.0, 2.0], [1.0], 1.0), r"lr_chosen has shape \(2,\) but lr_rejected has shape \(1,\)"),
-    (lambda: dpo_loss([[1.0]], [[1.0]], 1.0), r"lr_chosen must have shape \(B,\)"),
-    (lambda: dpo_loss([], [], 1.0), "lr_chosen is empty"),
-    (lambda: dpo_loss([1.0, np.nan], [1.0, 0.0], 1.0), r"lr_chosen\[1\] is nan"),
-    (lambda: ipo_loss([1.0], [0.0], 0.0), "beta must be a positive number"),
-    (lambda: mnl_loss(np.zeros(3), TOP, 1.0), r"lr must have shape \(B, K\)"),
-    (lambda: mnl_loss(LR, np.array([0, 2]), 1.0), r"top must have shape \(2, k\)"),
-    (lambda: mnl_loss(LR, np.array([[0], [3]]), 1.0), r"top\[1, 0\] = 3 is not a position in 0..2"),
-    (lambda: mnl_loss(LR, np.array([[0, 0], [1, 2]]), 1.0), r"row 0 of top repeats a response: \[0, 0\]"),
-    (lambda: mnl_loss(LR, np.array([[0.0], [1.0]]), 1.0), "top must hold integer positions"),
-    (lambda: mnl_loss(LR, np.zeros((2, 4), dtype=int), 1.0), "top lists 4 responses but only K = 3 were shown"),
-    (lambda: mallows_rmj_loss(LR, TOP, 1.0, 0.0), r"phi\[0\] = 0.0 is outside \(0, 1\]"),
-    (lambda: mallows_rmj_loss(LR, TOP, 1.0, [0.5, 1.2]), r"phi\[1\] = 1.2 is outside \(0, 1\]"),
-    (lambda: mallows_rmj_loss(LR, TOP, 1.0, [0.5, 0.5, 0.5]), r"phi must be a number or an array of shape \(2,\)"),
-    (lambda: mallows_rmj_loss(LR, TOP, 1.0, np.nan), "phi is nan"),
-    (lambda: consistent_loss([1.0], [0.0], [3], 2, 1.0), r"votes_for_a\[0\] = 3 is outside 0..2"),
-    (lambda: consistent_loss([1.0], [0.0], [0.5], 2, 1.0), "votes_for_a must hold whole numbers"),
-    (lambda: consistent_loss([1.0], [0.0], [1], 0, 1.0), "n_types must be a whole number >= 1"),
-    (lambda: consistent_loss([1.0, 2.0], [0.0, 1.0], [1], 2, 1.0), r"votes_for_a has shape \(1,\)"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: dpo_loss([1.0, 2.0], [1.0], 1.0), r"lr_chosen has shape \(2,\) but lr_rejected has shape \(1,\)"),
+        (lambda: dpo_loss([[1.0]], [[1.0]], 1.0), r"lr_chosen must have shape \(B,\)"),
+        (lambda: dpo_loss([], [], 1.0), "lr_chosen is empty"),
+        (lambda: dpo_loss([1.0, np.nan], [1.0, 0.0], 1.0), r"lr_chosen\[1\] is nan"),
+        (lambda: ipo_loss([1.0], [0.0], 0.0), "beta must be a positive number"),
+        (lambda: mnl_loss(np.zeros(3), TOP, 1.0), r"lr must have shape \(B, K\)"),
+        (lambda: mnl_loss(LR, np.array([0, 2]), 1.0), r"top must have shape \(2, k\)"),
+        (lambda: mnl_loss(LR, np.array([[0], [3]]), 1.0), r"top\[1, 0\] = 3 is not a position in 0..2"),
+        (lambda: mnl_loss(LR, np.array([[0, 0], [1, 2]]), 1.0), r"row 0 of top repeats a response: \[0, 0\]"),
+        (lambda: mnl_loss(LR, np.array([[0.0], [1.0]]), 1.0), "top must hold integer positions"),
+        (lambda: mnl_loss(LR, np.zeros((2, 4), dtype=int), 1.0), "top lists 4 responses but only K = 3 were shown"),
+        (lambda: mallows_rmj_loss(LR, TOP, 1.0, 0.0), r"phi\[0\] = 0.0 is outside \(0, 1\]"),
+        (lambda: mallows_rmj_loss(LR, TOP, 1.0, [0.5, 1.2]), r"phi\[1\] = 1.2 is outside \(0, 1\]"),
+        (lambda: mallows_rmj_loss(LR, TOP, 1.0, [0.5, 0.5, 0.5]), r"phi must be a number or an array of shape \(2,\)"),
+        (lambda: mallows_rmj_loss(LR, TOP, 1.0, np.nan), "phi is nan"),
+        (lambda: consistent_loss([1.0], [0.0], [3], 2, 1.0), r"votes_for_a\[0\] = 3 is outside 0..2"),
+        (lambda: consistent_loss([1.0], [0.0], [0.5], 2, 1.0), "votes_for_a must hold whole numbers"),
+        (lambda: consistent_loss([1.0], [0.0], [1], 0, 1.0), "n_types must be a whole number >= 1"),
+        (lambda: consistent_loss([1.0, 2.0], [0.0, 1.0], [1], 2, 1.0), r"votes_for_a has shape \(1,\)"),
+    ],
+)
 def test_bad_input_is_named(call, message):
     with pytest.raises(AggregationError, match=message):
         call()

@@ -1,4 +1,5 @@
 """Samplers of ranked-choice data: their frequencies match the exact tables within error bars."""
+
 import itertools
 import math
 
@@ -20,8 +21,11 @@ from aggregation import (
 )
 
 PROFILE = Profile.parse("2: a > b = c > d\n1: c > a > d > b\n3: d = b > a\n1: b > a > c > d")
-REWARDS = RewardPopulation({"u": {"a": 0.0, "b": 1.0, "c": 2.0, "d": -1.0},
-                            "v": {"a": 1.5, "b": 0.0, "c": -1.0, "d": 0.5}}, weights=[1, 2], temperature=0.8)
+REWARDS = RewardPopulation(
+    {"u": {"a": 0.0, "b": 1.0, "c": 2.0, "d": -1.0}, "v": {"a": 1.5, "b": 0.0, "c": -1.0, "d": 0.5}},
+    weights=[1, 2],
+    temperature=0.8,
+)
 
 
 def _assert_matches(data: pd.DataFrame, exact_table, z=5.0):
@@ -106,7 +110,9 @@ def test_table_shape_is_plain_and_seeded():
     assert list(data.columns) == ["assortment", "top", "voter"]
     assert all(isinstance(S, tuple) and len(S) == 3 for S in data["assortment"])
     assert all(list(S) == sorted(S, key="abcd".index) for S in data["assortment"])  # the model's order
-    assert all(isinstance(t, tuple) and len(t) == 2 and set(t) <= set(S) for S, t in zip(data["assortment"], data["top"]))
+    assert all(
+        isinstance(t, tuple) and len(t) == 2 and set(t) <= set(S) for S, t in zip(data["assortment"], data["top"])
+    )
     assert data.equals(sample_ranked_choices(PROFILE, 200, assortment_size=3, k=2, seed=9))
     assert not data.equals(sample_ranked_choices(PROFILE, 200, assortment_size=3, k=2, seed=10))
 
@@ -134,31 +140,53 @@ def test_arrays_for_the_losses_round_trip():
         assert tuple(S[p] for p in tp) == t
 
 
-@pytest.mark.parametrize("table, message", [
-    (pd.DataFrame({"assortment": [("a", "b")], "top": [("c",)]}), r"row 1: top item 'c' is not in the assortment"),
-    (pd.DataFrame({"assortment": [("a", "b"), ("a", "a")], "top": [("a",), ("a",)]}), "row 2: assortment: duplicate alternative 'a'"),
-    (pd.DataFrame({"assortment": [("a", "b", "c")], "top": [("a", "a")]}), "row 1: the top list repeats 'a'"),
-    (pd.DataFrame({"assortment": [("a", "x")], "top": [("a",)]}), "row 1: assortment: unknown alternative 'x'"),
-    (pd.DataFrame({"assortment": [("a", "b"), ("a", "b", "c")], "top": [("a",), ("a",)]}), "row 2: 3 items"),
-    (pd.DataFrame({"assortment": [("a", "b")], "best": [("a",)]}), "no 'top' column"),
-    (pd.DataFrame({"assortment": [], "top": []}), "the ranked-choice table is empty"),
-])
+@pytest.mark.parametrize(
+    "table, message",
+    [
+        (pd.DataFrame({"assortment": [("a", "b")], "top": [("c",)]}), r"row 1: top item 'c' is not in the assortment"),
+        (
+            pd.DataFrame({"assortment": [("a", "b"), ("a", "a")], "top": [("a",), ("a",)]}),
+            "row 2: assortment: duplicate alternative 'a'",
+        ),
+        (pd.DataFrame({"assortment": [("a", "b", "c")], "top": [("a", "a")]}), "row 1: the top list repeats 'a'"),
+        (pd.DataFrame({"assortment": [("a", "x")], "top": [("a",)]}), "row 1: assortment: unknown alternative 'x'"),
+        (pd.DataFrame({"assortment": [("a", "b"), ("a", "b", "c")], "top": [("a",), ("a",)]}), "row 2: 3 items"),
+        (pd.DataFrame({"assortment": [("a", "b")], "best": [("a",)]}), "no 'top' column"),
+        (pd.DataFrame({"assortment": [], "top": []}), "the ranked-choice table is empty"),
+    ],
+)
 def test_bad_tables(table, message):
     with pytest.raises(AggregationError, match=message):
         ranked_choice_arrays(table, ["a", "b", "c", "d"])
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: sample_ranked_choices(PROFILE, 10, assortment_size=3, k=4), r"k = 4 is larger than the assortment \(3 items\)"),
-    (lambda: sample_ranked_choices(PROFILE, 10, assortment_size=5), r"assortment size 5 is larger than the number of alternatives \(4\)"),
-    (lambda: sample_ranked_choices(PROFILE, 10, assortment_size=1), "assortment size must be a whole number >= 2"),
-    (lambda: sample_ranked_choices(PROFILE, 0, assortment_size=2), "must be a positive whole number"),
-    (lambda: sample_ranked_choices(PROFILE, 10, assortment_size=3, sampling={"a": 0.5, "b": 0.5, "c": 0, "d": 0}),
-     "positive probability to 2 alternatives, fewer than the assortment size 3"),
-    (lambda: sample_ranked_choices(pd.DataFrame(), 10, assortment_size=2), "expected a Profile or a RewardPopulation"),
-    (lambda: sample_mallows_rmj_choices("a > b > c", 2.0, 10, assortment_size=2), r"phi must be in \(0, 1\]"),
-    (lambda: sample_mnl_choices({"a": 0.0, "b": np.inf}, 10, assortment_size=2), "utility of 'b' is inf"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (
+            lambda: sample_ranked_choices(PROFILE, 10, assortment_size=3, k=4),
+            r"k = 4 is larger than the assortment \(3 items\)",
+        ),
+        (
+            lambda: sample_ranked_choices(PROFILE, 10, assortment_size=5),
+            r"assortment size 5 is larger than the number of alternatives \(4\)",
+        ),
+        (lambda: sample_ranked_choices(PROFILE, 10, assortment_size=1), "assortment size must be a whole number >= 2"),
+        (lambda: sample_ranked_choices(PROFILE, 0, assortment_size=2), "must be a positive whole number"),
+        (
+            lambda: sample_ranked_choices(
+                PROFILE, 10, assortment_size=3, sampling={"a": 0.5, "b": 0.5, "c": 0, "d": 0}
+            ),
+            "positive probability to 2 alternatives, fewer than the assortment size 3",
+        ),
+        (
+            lambda: sample_ranked_choices(pd.DataFrame(), 10, assortment_size=2),
+            "expected a Profile or a RewardPopulation",
+        ),
+        (lambda: sample_mallows_rmj_choices("a > b > c", 2.0, 10, assortment_size=2), r"phi must be in \(0, 1\]"),
+        (lambda: sample_mnl_choices({"a": 0.0, "b": np.inf}, 10, assortment_size=2), "utility of 'b' is inf"),
+    ],
+)
 def test_bad_sampler_input(call, message):
     with pytest.raises(AggregationError, match=message):
         call()

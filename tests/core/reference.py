@@ -1,4 +1,5 @@
 """Slow, obviously-correct reference implementations used to check the core."""
+
 from __future__ import annotations
 
 import itertools
@@ -62,8 +63,9 @@ def ml_coordinate_range(M, j):
     for sign in (1, -1):
         c = np.zeros(m)
         c[j] = sign
-        res = linprog(c, A_ub=M, b_ub=np.full(m, 1e-12), A_eq=np.ones((1, m)), b_eq=[1], bounds=[(0, None)] * m,
-                      method="highs")
+        res = linprog(
+            c, A_ub=M, b_ub=np.full(m, 1e-12), A_eq=np.ones((1, m)), b_eq=[1], bounds=[(0, None)] * m, method="highs"
+        )
         assert res.status == 0
         out.append(res.x[j])
     return out[0], out[1]
@@ -74,14 +76,23 @@ def min_tv_flip_by_lp(P, base, a, b, margin=0.0):
     m = len(base)
     # variables D (m), t (m): minimise 1/2 sum t, t >= D - base, t >= base - D
     c = np.concatenate([np.zeros(m), 0.5 * np.ones(m)])
-    A_ub = np.vstack([
-        np.hstack([np.eye(m), -np.eye(m)]),
-        np.hstack([-np.eye(m), -np.eye(m)]),
-        np.concatenate([-(P[b] - P[a]), np.zeros(m)])[None, :],
-    ])
+    A_ub = np.vstack(
+        [
+            np.hstack([np.eye(m), -np.eye(m)]),
+            np.hstack([-np.eye(m), -np.eye(m)]),
+            np.concatenate([-(P[b] - P[a]), np.zeros(m)])[None, :],
+        ]
+    )
     b_ub = np.concatenate([base, -base, [-margin]])
-    res = linprog(c, A_ub=A_ub, b_ub=b_ub, A_eq=np.concatenate([np.ones(m), np.zeros(m)])[None, :], b_eq=[1],
-                  bounds=[(0, None)] * (2 * m), method="highs")
+    res = linprog(
+        c,
+        A_ub=A_ub,
+        b_ub=b_ub,
+        A_eq=np.concatenate([np.ones(m), np.zeros(m)])[None, :],
+        b_eq=[1],
+        bounds=[(0, None)] * (2 * m),
+        method="highs",
+    )
     return res.fun if res.status == 0 else np.inf
 
 
@@ -134,7 +145,7 @@ def _dual_max_entropy(C):
         hess = C @ (np.diag(q) - np.outer(q, q)) @ C.T
         step = -np.linalg.lstsq(hess, grad, rcond=1e-13)[0]
         t = 1.0
-        if -(grad @ step) > 1e-8:      # far from the optimum: backtrack (Armijo); close: full steps
+        if -(grad @ step) > 1e-8:  # far from the optimum: backtrack (Armijo); close: full steps
             while t > 1e-14 and dual(lam + t * step)[0] > value + 1e-4 * t * (grad @ step):
                 t *= 0.5
         lam = lam + t * step

@@ -1,4 +1,5 @@
 """Hypothesis strategies for populations."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,5 +1,6 @@
 """The bootstrap of rules on comparisons: fast paths identical to the rules' own code, coverage of 95%
 intervals on a simulated population, decided and undecided answers by hand, clusters, refusals."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -11,14 +12,15 @@ from aggregation import uncertainty as bootstrap_module
 
 
 def test_the_vectorised_rules_equal_the_rules_own_code(monkeypatch):
-    counts = ag.generate_log(ag.mallows(80, 6, 0.7, seed=1), 3_000, None, tie_probability=0.15, annotators=12,
-                             seed=2).counts
+    counts = ag.generate_log(
+        ag.mallows(80, 6, 0.7, seed=1), 3_000, None, tie_probability=0.15, annotators=12, seed=2
+    ).counts
     rules = ["borda", "copeland", "nbc", "rlhf"]
     fast = bootstrap(counts, rules, 40, seed=5)
     dense = bootstrap(counts, rules, 40, seed=5, clusters=True)
     monkeypatch.setattr(bootstrap_module, "_FAST", {})
     monkeypatch.setattr(bootstrap_module, "_VALUES", {})
-    monkeypatch.setattr(bootstrap_module, "DENSE_CELLS", 0)          # the sparse product of the cluster redraw
+    monkeypatch.setattr(bootstrap_module, "DENSE_CELLS", 0)  # the sparse product of the cluster redraw
     slow = bootstrap(counts, rules, 40, seed=5)
     sparse = bootstrap(counts, rules, 40, seed=5, clusters=True)
     for rule in rules:
@@ -74,7 +76,7 @@ def test_annotators_as_clusters_widen_the_intervals_when_they_disagree():
     per_pair = bootstrap(counts, ["borda"], 300, seed=1, clusters=False)
     assert clustered.method.startswith("annotators resampled as clusters (20 annotators)")
     assert per_pair.method.startswith("comparisons resampled per pair")
-    width = lambda r: (r.upper["borda"] - r.lower["borda"]).mean()     # noqa: E731
+    width = lambda r: (r.upper["borda"] - r.lower["borda"]).mean()  # noqa: E731
     assert width(clustered) > 3 * width(per_pair)
 
 

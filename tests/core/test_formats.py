@@ -1,12 +1,24 @@
 """Files: PrefLib, CSV rankings, comparison tables and population dicts; errors name the line."""
+
 import json
 
 import numpy as np
 import pytest
 
-from aggregation import (AggregationError, Profile, RewardPopulation, population_from_dict, population_to_dict,
-                         read_comparisons, read_preflib, read_rankings_csv, sample_comparisons, write_comparisons,
-                         write_preflib, write_rankings_csv)
+from aggregation import (
+    AggregationError,
+    Profile,
+    RewardPopulation,
+    population_from_dict,
+    population_to_dict,
+    read_comparisons,
+    read_preflib,
+    read_rankings_csv,
+    sample_comparisons,
+    write_comparisons,
+    write_preflib,
+    write_rankings_csv,
+)
 
 HEADER = """# FILE NAME: test.{kind}
 # DATA TYPE: {kind}
@@ -35,15 +47,18 @@ def test_preflib_round_trip_with_ties():
     assert write_preflib(Profile.parse("A > B"))[1] == "soc"
 
 
-@pytest.mark.parametrize("kind, body, message, line", [
-    ("soc", "2: 1,2\n", "a complete-order file must rank every alternative; 3 \\(Blue\\) is missing", 7),
-    ("soc", "2: 1,{2,3}\n", "ties \\{2,3\\} are not allowed in a strict-order file", 7),
-    ("toc", "1: 1,2,3\nx: 1,2,3\n", "the count 'x' must be a positive whole number", 8),
-    ("soi", "1: 1,4\n", "alternative 4 is not declared", 7),
-    ("soi", "1: 1,1\n", "alternative 1 \\(Red\\) appears twice", 7),
-    ("toi", "1: {1,2\n", "unbalanced braces", 7),
-    ("soi", "1 1,2\n", "expected 'count: order'", 7),
-])
+@pytest.mark.parametrize(
+    "kind, body, message, line",
+    [
+        ("soc", "2: 1,2\n", "a complete-order file must rank every alternative; 3 \\(Blue\\) is missing", 7),
+        ("soc", "2: 1,{2,3}\n", "ties \\{2,3\\} are not allowed in a strict-order file", 7),
+        ("toc", "1: 1,2,3\nx: 1,2,3\n", "the count 'x' must be a positive whole number", 8),
+        ("soi", "1: 1,4\n", "alternative 4 is not declared", 7),
+        ("soi", "1: 1,1\n", "alternative 1 \\(Red\\) appears twice", 7),
+        ("toi", "1: {1,2\n", "unbalanced braces", 7),
+        ("soi", "1 1,2\n", "expected 'count: order'", 7),
+    ],
+)
 def test_preflib_errors_name_the_line(kind, body, message, line):
     with pytest.raises(AggregationError, match=message) as info:
         read_preflib(HEADER.format(kind=kind) + body)
@@ -53,7 +68,9 @@ def test_preflib_errors_name_the_line(kind, body, message, line):
 def test_preflib_without_a_data_type():
     with pytest.raises(AggregationError, match="unknown PrefLib data type"):
         read_preflib("# ALTERNATIVE NAME 1: a\n1: 1\n")
-    assert read_preflib("# ALTERNATIVE NAME 1: a\n# ALTERNATIVE NAME 2: b\n1: 2,1\n", "soc").rankings == [[["b"], ["a"]]]
+    assert read_preflib("# ALTERNATIVE NAME 1: a\n# ALTERNATIVE NAME 2: b\n1: 2,1\n", "soc").rankings == [
+        [["b"], ["a"]]
+    ]
 
 
 def test_csv_rankings_round_trip_and_errors():
@@ -80,14 +97,21 @@ def test_comparison_files():
     assert again.wins().equals(data.wins())
 
 
-@pytest.mark.parametrize("text, fmt, message, line", [
-    ("chosen,rejected\na,b\nc,c\n", "csv", "a response is compared with itself", 3),
-    ('{"chosen": "a", "rejected": "b"}\n\n{"chosen": "a", "rejected": "a"}\n', "jsonl",
-     "a response is compared with itself", 3),
-    ('{"chosen": "a", "rejected": "b"}\nnot json\n', "jsonl", "not valid JSON", 2),
-    ("winner,loser\na,b\n", "csv", "no 'chosen' column \\(columns found: winner, loser\\)", None),
-    ("prompt,chosen,rejected\np1,a,b\np2,b,c\n", "csv", "2 different prompts", None),
-])
+@pytest.mark.parametrize(
+    "text, fmt, message, line",
+    [
+        ("chosen,rejected\na,b\nc,c\n", "csv", "a response is compared with itself", 3),
+        (
+            '{"chosen": "a", "rejected": "b"}\n\n{"chosen": "a", "rejected": "a"}\n',
+            "jsonl",
+            "a response is compared with itself",
+            3,
+        ),
+        ('{"chosen": "a", "rejected": "b"}\nnot json\n', "jsonl", "not valid JSON", 2),
+        ("winner,loser\na,b\n", "csv", "no 'chosen' column \\(columns found: winner, loser\\)", None),
+        ("prompt,chosen,rejected\np1,a,b\np2,b,c\n", "csv", "2 different prompts", None),
+    ],
+)
 def test_comparison_errors(text, fmt, message, line):
     with pytest.raises(AggregationError, match=message) as info:
         read_comparisons(text, fmt)
@@ -107,18 +131,29 @@ def test_population_dicts_round_trip():
     assert population_from_dict({"kind": "rankings", "text": "2: x > y"}).weights.tolist() == [2.0]
 
 
-@pytest.mark.parametrize("d, message", [
-    ({"kind": "votes"}, "population.kind must be 'rankings', 'rewards', 'comparisons' or 'matrix'"),
-    ({"kind": "rankings"}, "population.rankings is missing"),
-    ({"kind": "rankings", "rankings": [{"ranking": "a > b", "weight": "two"}]},
-     "population.rankings\\[0\\].weight must be a int or float"),
-    ({"kind": "rankings", "rankings": [{"ranking": "a > b"}, {"ranking": "b > b"}]},
-     "population.rankings\\[1\\]: alternative 'b' appears twice"),
-    ({"kind": "rewards", "types": [{"name": "u", "rewards": {"a": 1}}, {"name": "v", "rewards": {"b": 1}}]},
-     "user type 'u' has no reward for 'b'"),
-    ({"kind": "rewards", "types": [{"name": "u", "rewards": {"a": 1}}], "temperature": 0},
-     "temperature must be a positive number"),
-])
+@pytest.mark.parametrize(
+    "d, message",
+    [
+        ({"kind": "votes"}, "population.kind must be 'rankings', 'rewards', 'comparisons' or 'matrix'"),
+        ({"kind": "rankings"}, "population.rankings is missing"),
+        (
+            {"kind": "rankings", "rankings": [{"ranking": "a > b", "weight": "two"}]},
+            "population.rankings\\[0\\].weight must be a int or float",
+        ),
+        (
+            {"kind": "rankings", "rankings": [{"ranking": "a > b"}, {"ranking": "b > b"}]},
+            "population.rankings\\[1\\]: alternative 'b' appears twice",
+        ),
+        (
+            {"kind": "rewards", "types": [{"name": "u", "rewards": {"a": 1}}, {"name": "v", "rewards": {"b": 1}}]},
+            "user type 'u' has no reward for 'b'",
+        ),
+        (
+            {"kind": "rewards", "types": [{"name": "u", "rewards": {"a": 1}}], "temperature": 0},
+            "temperature must be a positive number",
+        ),
+    ],
+)
 def test_population_dict_errors_name_the_field(d, message):
     with pytest.raises(AggregationError, match=message):
         population_from_dict(d)
@@ -135,14 +170,21 @@ def test_large_profiles_use_the_compact_levels_form():
     assert population_from_dict(population_to_dict(tied, compact=True)).rankings == tied.rankings
 
 
-@pytest.mark.parametrize("d, message", [
-    ({"kind": "rankings", "alternatives": ["a", "b"], "levels": [[0, 1], [0, -1]]},
-     "population.levels\\[1\\]\\[1\\] must be a whole number >= 0"),
-    ({"kind": "rankings", "alternatives": ["a", "b"], "levels": [[0, 1]], "weights": [0]},
-     "population.weights\\[0\\] has weight 0"),
-    ({"kind": "rankings", "alternatives": ["a", "b"], "levels": [[0, 1, 2]]}, "2 columns"),
-    ({"kind": "rankings", "levels": [[0, 1]]}, "alternatives is required with levels"),
-])
+@pytest.mark.parametrize(
+    "d, message",
+    [
+        (
+            {"kind": "rankings", "alternatives": ["a", "b"], "levels": [[0, 1], [0, -1]]},
+            "population.levels\\[1\\]\\[1\\] must be a whole number >= 0",
+        ),
+        (
+            {"kind": "rankings", "alternatives": ["a", "b"], "levels": [[0, 1]], "weights": [0]},
+            "population.weights\\[0\\] has weight 0",
+        ),
+        ({"kind": "rankings", "alternatives": ["a", "b"], "levels": [[0, 1, 2]]}, "2 columns"),
+        ({"kind": "rankings", "levels": [[0, 1]]}, "alternatives is required with levels"),
+    ],
+)
 def test_compact_form_errors_name_the_field(d, message):
     with pytest.raises(AggregationError, match=message):
         population_from_dict(d)

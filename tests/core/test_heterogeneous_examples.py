@@ -4,6 +4,7 @@ paper's printed rewards and numbers, reproduced through the public API; and Prop
 property. The same populations, with their derivations, are the scenario files
 presets/scenarios/hetero_*.toml. Expected values are computed from the closed forms with math.exp,
 independently of the core's code paths."""
+
 import itertools
 import math
 
@@ -12,8 +13,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aggregation import (Profile, RewardPopulation, average_reward_policy, bt_misfit, bt_reward, condorcet_winner,
-                         maximal_lottery, nbc, rlhf_policy)
+from aggregation import (
+    Profile,
+    RewardPopulation,
+    average_reward_policy,
+    bt_misfit,
+    bt_reward,
+    condorcet_winner,
+    maximal_lottery,
+    nbc,
+    rlhf_policy,
+)
 
 from .strategies import NAMES, distributions
 
@@ -41,11 +51,13 @@ def test_section_4_3_raising_d_y3_from_002_to_004_moves_dpo_from_y2_to_y1():
         score = nbc(SECTION_4_3, D)
         assert score["y1"] - score["y2"] == pytest.approx(gap(d), abs=1e-12)
         assert score[["y1", "y2"]].idxmax() == leader
-        assert rlhf_policy(SECTION_4_3, sampling=D).values[["y1", "y2"]].idxmax() == leader    # pi_DPO follows NBC under D
+        assert (
+            rlhf_policy(SECTION_4_3, sampling=D).values[["y1", "y2"]].idxmax() == leader
+        )  # pi_DPO follows NBC under D
     assert gap(0.02) < 0 < gap(0.04)
     assert nbc(SECTION_4_3, {"y1": 0.49, "y2": 0.49, "y3": 0.02})["y2"] == pytest.approx(0.5014413, abs=1e-7)
-    assert average_reward_policy(SECTION_4_3).idxmax() == "y2"                           # 4.5, 5, 4 whatever D
-    assert maximal_lottery(SECTION_4_3)["y2"] == pytest.approx(1.0)                      # y2 beats y1 and y3
+    assert average_reward_policy(SECTION_4_3).idxmax() == "y2"  # 4.5, 5, 4 whatever D
+    assert maximal_lottery(SECTION_4_3)["y2"] == pytest.approx(1.0)  # y2 beats y1 and y3
 
 
 def test_section_4_3_temperature_2_flips_dpo_on_y1_and_y2_but_not_pi_star():
@@ -55,18 +67,24 @@ def test_section_4_3_temperature_2_flips_dpo_on_y1_and_y2_but_not_pi_star():
         P = hot.preference_matrix()
         p12, p13, p23 = (s(5 / T) + s(-6 / T)) / 2, (s(2 / T) + s(-1 / T)) / 2, (s(-3 / T) + s(5 / T)) / 2
         assert P.loc["y1", "y2"] == pytest.approx(p12, abs=1e-12)
-        score = nbc(hot)                                                                 # uniform D
+        score = nbc(hot)  # uniform D
         assert score["y1"] == pytest.approx((0.5 + p12 + p13) / 3, abs=1e-12)
         assert score["y2"] == pytest.approx((1 - p12 + 0.5 + p23) / 3, abs=1e-12)
         assert score[["y1", "y2"]].idxmax() == winner and bt_reward(hot).reward[["y1", "y2"]].idxmax() == winner
         # "the preference model has no effect on pi*": eq. (10) uses the average reward only
-        np.testing.assert_allclose(average_reward_policy(hot).to_numpy(),
-                                   np.exp([4.5, 5, 4]) / np.exp([4.5, 5, 4]).sum(), atol=1e-15)
+        np.testing.assert_allclose(
+            average_reward_policy(hot).to_numpy(), np.exp([4.5, 5, 4]) / np.exp([4.5, 5, 4]).sum(), atol=1e-15
+        )
 
 
 def test_section_4_3_mediocrity_promotion():
-    pop = RewardPopulation({"A": {"short": 0, "med": 1, "long": 4}, "B": {"short": 4, "med": 1, "long": 0},
-                            "C": {"short": 0, "med": 1, "long": 0}})
+    pop = RewardPopulation(
+        {
+            "A": {"short": 0, "med": 1, "long": 4},
+            "B": {"short": 4, "med": 1, "long": 0},
+            "C": {"short": 0, "med": 1, "long": 0},
+        }
+    )
     pi_star = average_reward_policy(pop)
     assert pi_star["short"] == pytest.approx(pi_star["long"], abs=1e-15) and pi_star["short"] > pi_star["med"]
     score = nbc(pop)
@@ -74,7 +92,7 @@ def test_section_4_3_mediocrity_promotion():
     assert score["med"] == pytest.approx((0.5 + 2 * p_med_short) / 3, abs=1e-12)
     assert score["short"] == pytest.approx(score["long"], abs=1e-15) and score["short"] < score["med"]
     assert score["short"] == pytest.approx(0.4989397, abs=1e-7)
-    assert condorcet_winner(pop) == "med" and rlhf_policy(pop).values.idxmax() == "med"       # nobody's favourite wins
+    assert condorcet_winner(pop) == "med" and rlhf_policy(pop).values.idxmax() == "med"  # nobody's favourite wins
 
 
 def test_appendix_a_iia_y3_flips_nbc_to_about_062_and_055():
@@ -86,9 +104,9 @@ def test_appendix_a_iia_y3_flips_nbc_to_about_062_and_055():
     after = nbc(pop)
     assert after["y1"] == pytest.approx((0.5 + p12 + p13) / 3, abs=1e-12)
     assert after["y2"] == pytest.approx((0.5 + (1 - p12) + p23) / 3, abs=1e-12)
-    assert round(after["y1"], 2) == 0.62 and round(after["y2"], 2) == 0.55             # as printed
-    assert after.idxmax() == "y1"                                                        # y3 changed the winner
-    assert average_reward_policy(pop).idxmax() == "y2"                                   # pi* still prefers y2
+    assert round(after["y1"], 2) == 0.62 and round(after["y2"], 2) == 0.55  # as printed
+    assert after.idxmax() == "y1"  # y3 changed the winner
+    assert average_reward_policy(pop).idxmax() == "y2"  # pi* still prefers y2
     assert maximal_lottery(pop)["y2"] == pytest.approx(1.0)
 
 
@@ -96,9 +114,9 @@ def test_appendix_a_tyranny_of_the_majority_nbc_about_047_and_053():
     pop = RewardPopulation({"A": {"y1": 0.5, "y2": 1}, "B": {"y1": 0.5, "y2": -10}}, [0.9, 0.1])
     score = nbc(pop)
     assert score["y1"] == pytest.approx((0.5 + 0.9 * s(-0.5) + 0.1 * s(10.5)) / 2, abs=1e-12)
-    assert round(score["y1"], 2) == 0.47 and round(score["y2"], 2) == 0.53              # as printed
+    assert round(score["y1"], 2) == 0.47 and round(score["y2"], 2) == 0.53  # as printed
     assert rlhf_policy(pop).values.idxmax() == "y2" and maximal_lottery(pop)["y2"] == pytest.approx(1.0)
-    assert average_reward_policy(pop)["y1"] == pytest.approx(s(0.6), abs=1e-12)          # pi* prefers y1
+    assert average_reward_policy(pop)["y1"] == pytest.approx(s(0.6), abs=1e-12)  # pi* prefers y1
 
 
 # ----------------------------------------------------------------------------- Proposition B.1: the BT misfit
@@ -110,7 +128,7 @@ def test_proposition_b1_cycle_products_differ():
     forward, backward = p12 * p23 * (1 - p13), p13 * (1 - p23) * (1 - p12)
     assert forward == pytest.approx(0.04784553, abs=1e-8) and backward == pytest.approx(0.04908721, abs=1e-8)
     fit = bt_misfit(PROP_B1)
-    assert fit.cycle == ("y1", "y3", "y2")                    # oriented so that forward >= backward
+    assert fit.cycle == ("y1", "y3", "y2")  # oriented so that forward >= backward
     assert fit.forward == pytest.approx(backward, abs=1e-15) and fit.backward == pytest.approx(forward, abs=1e-15)
 
 
@@ -134,13 +152,13 @@ def test_proposition_b1_misfit_by_hand():
     assert e == pytest.approx(-0.00104027, abs=1e-8)
     fit = bt_misfit(PROP_B1)
     assert fit.max_error == pytest.approx(abs(e), abs=1e-12)
-    assert fit.mean_error == pytest.approx(abs(e), abs=1e-12)                  # the same on every pair
+    assert fit.mean_error == pytest.approx(abs(e), abs=1e-12)  # the same on every pair
     r = fit.reward
     assert r["y1"] - r["y2"] == pytest.approx(logit(p12 - e), abs=1e-10)
     assert r["y2"] - r["y3"] == pytest.approx(logit(p23 - e), abs=1e-10)
     assert fit.fitted.loc["y1", "y2"] == pytest.approx(p12 - e, abs=1e-12)
     assert not fit.fits_exactly()
-    assert bt_misfit(PROP_B1.restrict(["y1", "y2"])).max_error < 1e-12       # two alternatives always fit
+    assert bt_misfit(PROP_B1.restrict(["y1", "y2"])).max_error < 1e-12  # two alternatives always fit
 
 
 @settings(max_examples=40, deadline=None)
@@ -149,7 +167,7 @@ def test_a_single_bradley_terry_type_fits_exactly(data):
     """One user type is a Bradley-Terry model: the fit recovers r / T and every cycle balances."""
     m = data.draw(st.integers(2, 6))
     rewards = {NAMES[j]: data.draw(st.floats(-4, 4)) for j in range(m)}
-    T = data.draw(st.floats(0.5, 3.0))         # reward gaps / T <= 16: no P below 1e-9 (no unanimity levels)
+    T = data.draw(st.floats(0.5, 3.0))  # reward gaps / T <= 16: no P below 1e-9 (no unanimity levels)
     D = data.draw(distributions(m))
     pop = RewardPopulation({"u": rewards}, temperature=T)
     fit = bt_misfit(pop, D)
@@ -160,7 +178,7 @@ def test_a_single_bradley_terry_type_fits_exactly(data):
 
 
 def test_unanimous_levels_fit_exactly_and_figure_1_does_not():
-    exact = bt_misfit(Profile.parse("2: A > B > C\n1: A > C > B"))       # A above all; B vs C 2 : 1
+    exact = bt_misfit(Profile.parse("2: A > B > C\n1: A > C > B"))  # A above all; B vs C 2 : 1
     assert exact.max_error < 1e-12
     figure_1 = bt_misfit(Profile.parse("2: R > G > B\n3: B > R > G"))
     # every voter puts R above G: P[R, G] = 1, but R, G, B are one level (G beats B and B beats R
@@ -189,10 +207,11 @@ def test_misfit_agrees_with_brute_force(data):
     errors = {(a, b): abs(P[a, b] - s(r[a] - r[b])) for a in range(m) for b in range(m) if a != b}
     assert fit.max_error == pytest.approx(max(errors.values()), abs=1e-12)
     weight = {(a, b): D[a] * D[b] for a, b in errors}
-    assert fit.mean_error == pytest.approx(sum(weight[p] * errors[p] for p in errors) / sum(weight.values()),
-                                           abs=1e-12)
-    gaps = {t: P[t[0], t[1]] * P[t[1], t[2]] * P[t[2], t[0]] - P[t[0], t[2]] * P[t[2], t[1]] * P[t[1], t[0]]
-            for t in itertools.permutations(range(m), 3)}
+    assert fit.mean_error == pytest.approx(sum(weight[p] * errors[p] for p in errors) / sum(weight.values()), abs=1e-12)
+    gaps = {
+        t: P[t[0], t[1]] * P[t[1], t[2]] * P[t[2], t[0]] - P[t[0], t[2]] * P[t[2], t[1]] * P[t[1], t[0]]
+        for t in itertools.permutations(range(m), 3)
+    }
     assert fit.cycle_gap == pytest.approx(max(gaps.values()), abs=1e-15)
     a, b, c = (NAMES.index(x) for x in fit.cycle)
     assert fit.forward == pytest.approx(P[a, b] * P[b, c] * P[c, a], abs=1e-15)
@@ -213,12 +232,12 @@ def test_proposition_4_2_dpo_policy_ratio_orders_like_nbc_under_d(data):
     k = data.draw(st.integers(1, 4))
     rewards = {f"u{t}": {NAMES[j]: data.draw(st.floats(-4, 4)) for j in range(m)} for t in range(k)}
     weights = data.draw(st.lists(st.floats(0.05, 3.0), min_size=k, max_size=k))
-    pop = RewardPopulation(rewards, weights, temperature=data.draw(st.floats(0.5, 3.0)))   # every P > 1e-9
+    pop = RewardPopulation(rewards, weights, temperature=data.draw(st.floats(0.5, 3.0)))  # every P > 1e-9
     D = data.draw(distributions(m))
     reference = data.draw(distributions(m))
     beta = data.draw(st.floats(0.1, 5.0))
     policy = rlhf_policy(pop, beta=beta, sampling=D, reference=reference).values.to_numpy()
-    log_ratio = np.log(policy) - np.log(reference)                  # the induced reward / beta
+    log_ratio = np.log(policy) - np.log(reference)  # the induced reward / beta
     score = nbc(pop, D).to_numpy()
     for i, j in _strictly_ordered_pairs(score, tol=1e-9):
         assert log_ratio[i] > log_ratio[j], (i, j, score, log_ratio)

@@ -3,6 +3,7 @@ that the core adds: first-order corrected DPO (section 5), its joint likelihood 
 estimate (section 5.3, Lemma 5.3), the consistent loss of Proposition B.3, the paired-comparison
 sampler, and the infinite-data limits. Every expected number is derived by hand here, from the paper's
 statements (Lemma 5.3, eqs. 14-16 and 21), or by brute force (numerical integration and minimisation)."""
+
 import math
 
 import numpy as np
@@ -15,11 +16,28 @@ from scipy.integrate import quad
 from scipy.optimize import minimize, minimize_scalar
 from scipy.special import expit
 
-from aggregation import (AggregationError, PreferenceMatrix, Profile, RewardPopulation, b3_integral,
-                         consistent_b3_loss, consistent_b3_policy, consistent_loss, consistent_policy,
-                         corrected_dpo_loss, corrected_dpo_policy, dpo_loss, joint_likelihood, joint_likelihood_loss,
-                         joint_variance, preference_matrix, preference_variance, reward_variance, rlhf_policy,
-                         sample_paired_comparisons)
+from aggregation import (
+    AggregationError,
+    PreferenceMatrix,
+    Profile,
+    RewardPopulation,
+    b3_integral,
+    consistent_b3_loss,
+    consistent_b3_policy,
+    consistent_loss,
+    consistent_policy,
+    corrected_dpo_loss,
+    corrected_dpo_policy,
+    dpo_loss,
+    joint_likelihood,
+    joint_likelihood_loss,
+    joint_variance,
+    preference_matrix,
+    preference_variance,
+    reward_variance,
+    rlhf_policy,
+    sample_paired_comparisons,
+)
 
 FIGURE_1 = Profile.parse("2: R > G > B\n3: B > R > G")
 
@@ -30,17 +48,22 @@ def sigmoid(x):
 
 # ----------------------------------------------------------------- corrected DPO (section 5.1)
 @settings(max_examples=40, deadline=None)
-@given(arrays(np.float64, 6, elements=st.floats(-20, 20)), arrays(np.float64, 6, elements=st.floats(-20, 20)),
-       arrays(np.float64, 6, elements=st.floats(0, 50)), st.floats(0.05, 3.0),
-       st.sampled_from([None, 0.05, 0.1]))
+@given(
+    arrays(np.float64, 6, elements=st.floats(-20, 20)),
+    arrays(np.float64, 6, elements=st.floats(-20, 20)),
+    arrays(np.float64, 6, elements=st.floats(0, 50)),
+    st.floats(0.05, 3.0),
+    st.sampled_from([None, 0.05, 0.1]),
+)
 def test_alpha_zero_is_dpo_exactly(c, r, V, beta, clip):
     """Section 5.1: 'our theory suggests alpha = 1 while DPO uses alpha = 0'. Without the floor (eps = 0)
     every row is DPO's, bit for bit; with it, every row whose sigmoid(h) stays above eps."""
     assert corrected_dpo_loss(c, r, V, beta, alpha=0.0, eps=0.0, clip=clip) == dpo_loss(c, r, beta)
     above = expit(beta * (c - r)) >= 1e-6
     if above.any():
-        assert corrected_dpo_loss(c[above], r[above], V[above], beta, alpha=0.0, clip=clip) == \
-            dpo_loss(c[above], r[above], beta)
+        assert corrected_dpo_loss(c[above], r[above], V[above], beta, alpha=0.0, clip=clip) == dpo_loss(
+            c[above], r[above], beta
+        )
 
 
 def test_corrected_likelihood_by_hand():
@@ -82,7 +105,7 @@ def test_eq_14_is_the_second_order_expansion_of_the_mixture():
     for d in (0.2, 0.1, 0.05):
         truth = (sigmoid(m + d) + sigmoid(m - d)) / 2
         corrected = math.exp(-corrected_dpo_loss(np.array([m]), np.array([0.0]), d * d, 1.0))
-        assert abs(corrected - truth) < 0.01 * d ** 4 < abs(sigmoid(m) - truth)
+        assert abs(corrected - truth) < 0.01 * d**4 < abs(sigmoid(m) - truth)
 
 
 # ----------------------------------------------------------------- J and Lemma 5.3 (section 5.3)
@@ -97,8 +120,11 @@ def test_the_true_joint_likelihood_by_hand():
     a, b = np.array([0, 0, 1]), np.array([1, 1, 0])
     c, d = np.array([0, 1, 1]), np.array([1, 0, 0])
     s1, s2 = sigmoid(1.0), sigmoid(-2.0)
-    expected = [0.3 * s1 * s1 + 0.7 * s2 * s2, 0.3 * s1 * (1 - s1) + 0.7 * s2 * (1 - s2),
-                0.3 * (1 - s1) ** 2 + 0.7 * (1 - s2) ** 2]
+    expected = [
+        0.3 * s1 * s1 + 0.7 * s2 * s2,
+        0.3 * s1 * (1 - s1) + 0.7 * s2 * (1 - s2),
+        0.3 * (1 - s1) ** 2 + 0.7 * (1 - s2) ** 2,
+    ]
     np.testing.assert_allclose(joint_likelihood(R, log_w, a, b, c, d), expected, rtol=1e-14)
     # the cross-entropy against o * o' ("both"), by hand
     both = np.array([1, 0, 1])
@@ -111,8 +137,9 @@ def test_the_joint_cross_entropy_does_not_round_to_log_zero():
     zero, one = np.array([0]), np.array([1])
     assert joint_likelihood_loss(R, np.zeros(1), zero, one, zero, one, np.array([1])) == pytest.approx(0.0, abs=1e-300)
     # 1 - J = sigmoid(-800) + sigmoid(800) sigmoid(-800) = 2 e^-800 (to rounding)
-    assert joint_likelihood_loss(R, np.zeros(1), zero, one, zero, one, np.array([0])) == \
-        pytest.approx(800.0 - math.log(2.0), rel=1e-15)
+    assert joint_likelihood_loss(R, np.zeros(1), zero, one, zero, one, np.array([0])) == pytest.approx(
+        800.0 - math.log(2.0), rel=1e-15
+    )
     assert joint_likelihood_loss(R, np.zeros(1), one, zero, one, zero, np.array([1])) == pytest.approx(1600.0)
 
 
@@ -131,7 +158,7 @@ def test_lemma_5_3_recovers_the_variance_from_the_true_j():
     assert j1 - (j1 + j2) ** 2 == pytest.approx(0.25 * 0.75 * (s1 - s2) ** 2, abs=1e-15)
     mean = 0.25 * 1.5 - 0.75 * 0.5
     sp = sigmoid(mean) * (1 - sigmoid(mean))
-    assert joint_variance(j1, j2, mean) == pytest.approx(0.25 * 0.75 * (s1 - s2) ** 2 / sp ** 2, rel=1e-13)
+    assert joint_variance(j1, j2, mean) == pytest.approx(0.25 * 0.75 * (s1 - s2) ** 2 / sp**2, rel=1e-13)
     m = 0.7
     s = sigmoid(m)
     for d in (0.1, 0.03, 0.01):
@@ -139,13 +166,13 @@ def test_lemma_5_3_recovers_the_variance_from_the_true_j():
         j1 = joint_likelihood(R, log_w, a, b, a, b)[0]
         j2 = joint_likelihood(R, log_w, a, b, b, a)[0]
         V = float(joint_variance(j1, j2, m))
-        assert (V - d * d) / d ** 4 == pytest.approx((1 - 6 * s * (1 - s)) / 3, abs=0.02)
+        assert (V - d * d) / d**4 == pytest.approx((1 - 6 * s * (1 - s)) / 3, abs=0.02)
     # sigma' is even: the variance of (b, a) is that of (a, b)
     assert joint_variance(j1, j2, -m) == joint_variance(j1, j2, m)
 
 
 def test_the_estimated_correction_clamps_a_negative_numerator_and_checks_its_inputs():
-    assert joint_variance(0.2, 0.3, 0.0) == 0.0        # 0.2 - 0.5^2 < 0: a fitted J may do that
+    assert joint_variance(0.2, 0.3, 0.0) == 0.0  # 0.2 - 0.5^2 < 0: a fitted J may do that
     with pytest.raises(AggregationError, match=r"j1 \+ j2 = 1.2 is not a probability"):
         joint_variance(0.6, 0.6, 0.0)
     with pytest.raises(AggregationError, match=r"j1\[1\] = -0.1 is not a probability"):
@@ -156,9 +183,12 @@ def test_the_estimated_correction_clamps_a_negative_numerator_and_checks_its_inp
 def authors_i(n, x):
     """The closed forms of I in the authors' code (arashne/dahp, solvers/shirali_et_al.py, i_func_1..4),
     which leave out the constant that makes I(1) = 0."""
-    return {1: -x + math.log(x), 2: x - 2 * math.log(x) - 1 / x,
-            3: -x + 3 * math.log(x) + 3 / x - 1 / 2 / x ** 2,
-            4: x - 4 * math.log(x) - 6 / x + 2 / x ** 2 - 1 / 3 / x ** 3}[n]
+    return {
+        1: -x + math.log(x),
+        2: x - 2 * math.log(x) - 1 / x,
+        3: -x + 3 * math.log(x) + 3 / x - 1 / 2 / x**2,
+        4: x - 4 * math.log(x) - 6 / x + 2 / x**2 - 1 / 3 / x**3,
+    }[n]
 
 
 @pytest.mark.filterwarnings("ignore::scipy.integrate.IntegrationWarning")  # quad's own rounding at 1e-13
@@ -177,16 +207,21 @@ def test_b3_integral_against_quadrature_and_the_authors_closed_forms(n):
 def test_the_expanded_closed_form_cancels_where_the_recurrence_does_not():
     """For n = 40 at theta = 0.6 the terms of the expanded polynomial reach 1e10 while I is about -3e-9."""
     n, theta = 40, 0.6
-    expanded = sum(math.comb(n, k) * (-1) ** k * (theta ** (k - n + 1) - 1) / (k - n + 1)
-                   for k in range(n + 1) if k != n - 1) + math.comb(n, n - 1) * (-1) ** (n - 1) * math.log(theta)
+    expanded = sum(
+        math.comb(n, k) * (-1) ** k * (theta ** (k - n + 1) - 1) / (k - n + 1) for k in range(n + 1) if k != n - 1
+    ) + math.comb(n, n - 1) * (-1) ** (n - 1) * math.log(theta)
     exact = quad(lambda t: (1 / t - 1) ** n, 1.0, theta, epsrel=1e-13)[0]
     assert abs(expanded - exact) > 1e-3
     assert b3_integral(theta, n) == pytest.approx(exact, rel=1e-9)
 
 
 @settings(max_examples=30, deadline=None)
-@given(arrays(np.float64, 5, elements=st.floats(-10, 10)), arrays(np.float64, 5, elements=st.floats(-10, 10)),
-       arrays(np.int64, 5, elements=st.integers(0, 1)), st.floats(0.05, 3.0))
+@given(
+    arrays(np.float64, 5, elements=st.floats(-10, 10)),
+    arrays(np.float64, 5, elements=st.floats(-10, 10)),
+    arrays(np.int64, 5, elements=st.integers(0, 1)),
+    st.floats(0.05, 3.0),
+)
 def test_b3_with_one_type_is_dpo_minus_one(a, b, votes, beta):
     """'In both examples, loss functions reduce to the standard DPO loss when |U| = 1' (section 6): with
     n = 1, -s - I(s) = -log s - 1."""
@@ -208,8 +243,9 @@ def expected_pair_loss(loss, h, z):
     all prefer a with probability prod z, none with prod (1 - z), the rest carries no signal."""
     n = len(z)
     lr = np.array([h])
-    return (np.prod(z) * loss(lr, np.zeros(1), np.array([n]), n, 1.0)
-            + np.prod(1 - z) * loss(lr, np.zeros(1), np.array([0]), n, 1.0))
+    return np.prod(z) * loss(lr, np.zeros(1), np.array([n]), n, 1.0) + np.prod(1 - z) * loss(
+        lr, np.zeros(1), np.array([0]), n, 1.0
+    )
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -223,8 +259,9 @@ def test_the_minimisers_of_propositions_b3_and_6_1_are_sigmoid_of_the_mean(seed)
     closed = 1 / (1 + np.prod(1 / z - 1) ** (1 / len(z)))
     assert closed == pytest.approx(sigmoid(deltas.mean()), rel=1e-12)
     for loss in (consistent_b3_loss, consistent_loss):
-        h = minimize_scalar(lambda x: expected_pair_loss(loss, x, z), bounds=(-8, 8), method="bounded",
-                            options={"xatol": 1e-11}).x
+        h = minimize_scalar(
+            lambda x: expected_pair_loss(loss, x, z), bounds=(-8, 8), method="bounded", options={"xatol": 1e-11}
+        ).x
         assert sigmoid(h) == pytest.approx(closed, abs=1e-7)
 
 
@@ -254,7 +291,7 @@ def test_paired_comparisons_come_from_one_annotator_each():
     table = data.table
     assert len(table) == 800 and list(table["annotator"]) == [i // 2 + 1 for i in range(800)]
     assert (table["voter"].to_numpy()[0::2] == table["voter"].to_numpy()[1::2]).all()
-    rankings = {1: ["R", "G", "B"], 2: ["B", "R", "G"]}     # a ranking's labels are its own order
+    rankings = {1: ["R", "G", "B"], 2: ["B", "R", "G"]}  # a ranking's labels are its own order
     for chosen, rejected, voter in zip(table["chosen"], table["rejected"], table["voter"]):
         assert rankings[voter].index(chosen) < rankings[voter].index(rejected)
     assert set(table["voter"]) == {1, 2}
@@ -273,7 +310,7 @@ def test_paired_labels_of_a_type_are_two_independent_draws():
     j1 = (sigmoid(2.0) ** 2 + sigmoid(-1.0) ** 2) / 2
     P = (sigmoid(2.0) + sigmoid(-1.0)) / 2
     se = math.sqrt(j1 * (1 - j1) / n)
-    assert abs(both - j1) < 4 * se and abs(both - P ** 2) > 10 * se
+    assert abs(both - j1) < 4 * se and abs(both - P**2) > 10 * se
 
 
 def test_paired_comparisons_need_voters():
@@ -317,9 +354,9 @@ def brute_force_corrected(model, alpha, D, variance, clip):
             if variance == "known":
                 v = V[a, b]
             else:
-                j1 = V[a, b] + P[a, b] ** 2                 # E_u P_u^2
+                j1 = V[a, b] + P[a, b] ** 2  # E_u P_u^2
                 v = joint_variance(j1, P[a, b] - j1, r[a] - r[b])
-            total += weights[i] * corrected_dpo_loss(r[a:a + 1], r[b:b + 1], v, 1.0, alpha, clip=clip)
+            total += weights[i] * corrected_dpo_loss(r[a : a + 1], r[b : b + 1], v, 1.0, alpha, clip=clip)
         return total + 0.5 * r.sum() ** 2
 
     r = minimize(loss, np.zeros(m), method="BFGS", options={"gtol": 1e-11}).x
@@ -338,7 +375,7 @@ def test_the_corrected_limit_minimises_the_expected_loss(seed, variance):
     expected = np.exp(r) / np.exp(r).sum()
     np.testing.assert_allclose(got.to_numpy(), expected, atol=1e-5)
     mine = np.log(got.to_numpy())
-    assert loss(mine - mine.mean()) <= loss(r) + 1e-12       # at least as low as brute force
+    assert loss(mine - mine.mean()) <= loss(r) + 1e-12  # at least as low as brute force
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -348,8 +385,9 @@ def test_the_b3_limit_is_the_consistent_policy(seed):
     model, names = random_types(rng, int(rng.integers(2, 5)), types=int(rng.integers(1, 4)))
     D, ref = dict(zip(names, rng.dirichlet(np.ones(len(names))))), dict(zip(names, rng.dirichlet(np.ones(len(names)))))
     beta = float(rng.uniform(0.3, 2.0))
-    np.testing.assert_allclose(consistent_b3_policy(model, beta, D, ref).to_numpy(),
-                               consistent_policy(model, beta, ref).to_numpy(), atol=1e-7)
+    np.testing.assert_allclose(
+        consistent_b3_policy(model, beta, D, ref).to_numpy(), consistent_policy(model, beta, ref).to_numpy(), atol=1e-7
+    )
 
 
 def test_limits_the_core_refuses_say_why():
@@ -358,7 +396,7 @@ def test_limits_the_core_refuses_say_why():
         corrected_dpo_policy(users, variance="estimated", clip=None)
     with pytest.raises(AggregationError, match="needs user types with rewards"):
         corrected_dpo_policy(FIGURE_1, variance="known")
-    unanimous = Profile.parse("2: a > b > c\nb > a > c")      # c below everything for every voter
+    unanimous = Profile.parse("2: a > b > c\nb > a > c")  # c below everything for every voter
     with pytest.raises(AggregationError, match="no finite limit here"):
         corrected_dpo_policy(unanimous, variance="estimated", clip=0.1)
     with pytest.raises(AggregationError, match="variance must be one of estimated, known"):
@@ -395,11 +433,15 @@ def test_figure_4_environment_in_the_limit():
     star = consistent_b3_policy(env, 1.0)
     assert set(star.nlargest(2).index) == {"d10", "d30"}
     assert star[pick].to_numpy() == pytest.approx([0.0285, 0.0336, 0.0336], abs=5e-5)
-    expected = {("known", 1.0): [0.0312, 0.0310], ("known", 2.0): [0.0284, 0.0266],
-                ("estimated", 1.0): [0.0322, 0.0298], ("estimated", 2.0): [0.0327, 0.0334]}
+    expected = {
+        ("known", 1.0): [0.0312, 0.0310],
+        ("known", 2.0): [0.0284, 0.0266],
+        ("estimated", 1.0): [0.0322, 0.0298],
+        ("estimated", 2.0): [0.0327, 0.0334],
+    }
     for (variance, alpha), (at_0, at_10) in expected.items():
         p = corrected_dpo_policy(env, 1.0, alpha, variance=variance, clip=0.1 if variance == "estimated" else None)
-        assert p["d10"] == pytest.approx(p["d30"], abs=1e-9)           # the environment is symmetric
+        assert p["d10"] == pytest.approx(p["d30"], abs=1e-9)  # the environment is symmetric
         assert [p["d0"], p["d10"]] == pytest.approx([at_0, at_10], abs=5e-5)
     known_1 = corrected_dpo_policy(env, 1.0, 1.0, variance="known")
-    assert known_1["d10"] / known_1["d0"] > dpo["d10"] / dpo["d0"] + 0.09   # 0.994 against DPO's 0.898
+    assert known_1["d10"] / known_1["d0"] > dpo["d10"] / dpo["d0"] + 0.09  # 0.994 against DPO's 0.898

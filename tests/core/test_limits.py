@@ -1,4 +1,5 @@
 """RLHF / DPO limits: Bradley-Terry reward, NBC, policies, and the min-TV sampling flip."""
+
 import itertools
 
 import numpy as np
@@ -8,8 +9,17 @@ from hypothesis import strategies as st
 from scipy.optimize import minimize
 from scipy.special import expit
 
-from aggregation import (AggregationError, Profile, RewardPopulation, average_reward_policy, bt_reward,
-                         min_tv_flip, nbc, reward_order_key, rlhf_policy)
+from aggregation import (
+    AggregationError,
+    Profile,
+    RewardPopulation,
+    average_reward_policy,
+    bt_reward,
+    min_tv_flip,
+    nbc,
+    reward_order_key,
+    rlhf_policy,
+)
 
 from .reference import min_tv_flip_by_lp
 from .strategies import distributions, reward_populations, weak_order_profiles
@@ -77,7 +87,9 @@ def test_policy_formula_with_a_reference():
     r = bt_reward(FIGURE_1)
     ref = {"R": 0.5, "G": 0.25, "B": 0.25}
     expected = np.array([0.5, 0.25, 0.25]) * np.exp(r.reward.to_numpy() / 0.5)
-    np.testing.assert_allclose(rlhf_policy(FIGURE_1, beta=0.5, reference=ref).values.to_numpy(), expected / expected.sum())
+    np.testing.assert_allclose(
+        rlhf_policy(FIGURE_1, beta=0.5, reference=ref).values.to_numpy(), expected / expected.sum()
+    )
 
 
 def test_unanimous_preferences_have_infinite_reward_gaps():
@@ -85,7 +97,7 @@ def test_unanimous_preferences_have_infinite_reward_gaps():
     r = bt_reward(p)
     assert r["A"] == 0.0 and r["B"] == -np.inf and r["C"] == -np.inf
     assert r.level.to_dict() == {"A": 0, "B": 1, "C": 1}
-    assert r.within_level["B"] > r.within_level["C"]   # B beats C 2 to 1
+    assert r.within_level["B"] > r.within_level["C"]  # B beats C 2 to 1
     assert rlhf_policy(p).values.to_dict() == {"A": 1.0, "B": 0.0, "C": 0.0}
     _same_order(reward_order_key(r).to_numpy(), nbc(p).to_numpy())
 
@@ -140,8 +152,15 @@ def test_min_tv_flip_agrees_with_one_lp_per_pair(data):
     m = len(p.alternatives)
     base = np.full(m, 1 / m)
     before = P @ base
-    best = min((min_tv_flip_by_lp(P, base, a, b) for a in range(m) for b in range(m)
-                if before[a] > before[b] + 1e-9 and (P[b] - P[a]).max() > 1e-12), default=np.inf)
+    best = min(
+        (
+            min_tv_flip_by_lp(P, base, a, b)
+            for a in range(m)
+            for b in range(m)
+            if before[a] > before[b] + 1e-9 and (P[b] - P[a]).max() > 1e-12
+        ),
+        default=np.inf,
+    )
     flip = min_tv_flip(p)
     if not np.isfinite(best):
         assert flip is None

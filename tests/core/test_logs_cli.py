@@ -1,5 +1,6 @@
 """``python -m aggregation.cli``: generate-log writes a seeded log whose exact counts import-log reads back;
 errors are the package's messages (column and row) with exit status 2."""
+
 from __future__ import annotations
 
 import subprocess
@@ -14,10 +15,46 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_generate_then_import_gives_the_exact_counts(tmp_path, capsys):
     log, exact, out = tmp_path / "log.csv", tmp_path / "exact.parquet", tmp_path / "counts.parquet"
-    assert main(["generate-log", str(log), "--rows", "5000", "--alternatives", "6", "--voters", "40",
-                 "--annotators", "9", "--seed", "3", "--counts", str(exact)]) == 0
-    assert main(["import-log", str(log), "--model-a", "model_a", "--model-b", "model_b", "--winner", "winner",
-                 "--judge", "judge", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "generate-log",
+                str(log),
+                "--rows",
+                "5000",
+                "--alternatives",
+                "6",
+                "--voters",
+                "40",
+                "--annotators",
+                "9",
+                "--seed",
+                "3",
+                "--counts",
+                str(exact),
+            ]
+        )
+        == 0
+    )
+    assert (
+        main(
+            [
+                "import-log",
+                str(log),
+                "--model-a",
+                "model_a",
+                "--model-b",
+                "model_b",
+                "--winner",
+                "winner",
+                "--judge",
+                "judge",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     printed = capsys.readouterr().out
     assert "5,000 comparisons" in printed and "9 annotators" in printed
     assert ag.read_counts_file(out).fingerprint == ag.read_counts_file(exact).fingerprint
@@ -38,8 +75,22 @@ def test_chosen_rejected_to_a_population_file(tmp_path):
 def test_errors_name_the_row_and_exit_2(tmp_path):
     log = tmp_path / "log.csv"
     log.write_text("model_a,model_b,winner\nA,B,model_a\nA,B,draw\n", encoding="utf-8")
-    run = subprocess.run([sys.executable, "-m", "aggregation.cli", "import-log", str(log), "--guess", "--out",
-                          str(tmp_path / "c.parquet")], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "aggregation.cli",
+            "import-log",
+            str(log),
+            "--guess",
+            "--out",
+            str(tmp_path / "c.parquet"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 2
     assert "row 2: the column 'winner' holds 'draw'" in run.stderr
     assert not (tmp_path / "c.parquet").exists()

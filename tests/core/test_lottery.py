@@ -1,4 +1,5 @@
 """Maximal lotteries: known examples, certificates, uniqueness and the canonical member."""
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -21,8 +22,13 @@ def test_jackpot_iia_tables_keep_b():
     assert maximal_lottery(Profile.parse("2: R > G > B\n3: B > R > G"))["B"] == 1.0
 
 
-@pytest.mark.parametrize("text", ["R > B > G\nG > R > B\nB > G > R",     # Jackpot Table 1: Ana, Bob, Carla
-                                  "R > G > B\nG > B > R\nB > R > G"])    # Figure 2 caption / A.8: the reverse cycle
+@pytest.mark.parametrize(
+    "text",
+    [
+        "R > B > G\nG > R > B\nB > G > R",  # Jackpot Table 1: Ana, Bob, Carla
+        "R > G > B\nG > B > R\nB > R > G",
+    ],
+)  # Figure 2 caption / A.8: the reverse cycle
 def test_cycle_gives_the_uniform_lottery(text):
     ml = maximal_lottery(Profile.parse(text))
     np.testing.assert_allclose(ml.values.to_numpy(), [1 / 3] * 3, atol=1e-12)
@@ -72,8 +78,8 @@ def test_certificate_support_and_uniqueness_flag(p):
     M = p.margins().to_numpy()
     x = ml.values.to_numpy()
     assert x.min() >= 0 and x.sum() == pytest.approx(1.0, abs=1e-12)
-    assert (x @ M).min() >= -1e-9                                # nothing beats it
-    assert set(ml.values.index[x > 1e-9]) <= set(smith_set(p))          # no mass outside the Smith set
+    assert (x @ M).min() >= -1e-9  # nothing beats it
+    assert set(ml.values.index[x > 1e-9]) <= set(smith_set(p))  # no mass outside the Smith set
     c = condorcet_winner(p)
     if c is not None:
         assert ml[c] == pytest.approx(1.0, abs=1e-9)
@@ -82,7 +88,7 @@ def test_certificate_support_and_uniqueness_flag(p):
     assert ml.certificate.unique == unique
     for (lo, hi), v in zip(ranges, x):
         assert lo - 1e-7 <= v <= hi + 1e-7
-        if hi > 1e-7:                                            # the essential set gets positive mass
+        if hi > 1e-7:  # the essential set gets positive mass
             assert v > 1e-9
 
 
@@ -112,8 +118,15 @@ def test_maximum_entropy_member_beats_other_members(p):
     rng = np.random.default_rng(0)
     m = len(ml.values)
     for _ in range(5):
-        res = linprog(rng.normal(size=m), A_ub=M, b_ub=np.full(m, 1e-12), A_eq=np.ones((1, m)), b_eq=[1],
-                      bounds=[(0, None)] * m, method="highs")
+        res = linprog(
+            rng.normal(size=m),
+            A_ub=M,
+            b_ub=np.full(m, 1e-12),
+            A_eq=np.ones((1, m)),
+            b_eq=[1],
+            bounds=[(0, None)] * m,
+            method="highs",
+        )
         other = np.clip(res.x, 0, None) / np.clip(res.x, 0, None).sum()
         assert entropy(ml.values.to_numpy()) >= entropy(0.5 * (other + ml.values.to_numpy())) - 1e-9
 
@@ -128,7 +141,7 @@ def test_maximum_entropy_member_on_an_active_inequality_is_exact(scale):
     ml = maximal_lottery(p)
     assert abs(ml["a"] - 19 / 39) <= 1e-12 and abs(ml["b"] - 20 / 39) <= 1e-12 and ml["c"] == 0.0
     assert ml.certificate.unique is False and sorted(ml.certificate.essential_set) == ["a", "b"]
-    assert abs(ml.certificate.value) <= 1e-12                  # c ties it: the inequality is active
+    assert abs(ml.certificate.value) <= 1e-12  # c ties it: the inequality is active
 
 
 def _margins_to_matrix(M):
@@ -152,8 +165,11 @@ def tied_margin_matrices(draw, max_m=5):
 
 
 @settings(max_examples=80, deadline=None)
-@given(st.one_of(tied_margin_matrices(), weak_order_profiles(min_m=3, max_m=5, max_n=4).map(
-    lambda p: p.margins().to_numpy())))
+@given(
+    st.one_of(
+        tied_margin_matrices(), weak_order_profiles(min_m=3, max_m=5, max_n=4).map(lambda p: p.margins().to_numpy())
+    )
+)
 def test_maximum_entropy_member_matches_enumerating_the_faces(M):
     """The returned member equals the reference that enumerates which outside alternatives tie with
     it and solves each face's entropy problem through its dual (tests/core/reference.py)."""
@@ -170,11 +186,11 @@ def test_a_maximal_lottery_that_missed_the_exact_point_says_so(monkeypatch):
     exact = maximal_lottery(tied)
     assert exact.notes == () and "active-set polish" in exact.method
     monkeypatch.setattr(lotteries, "_active_set", lambda *args: None)
-    monkeypatch.setattr(lotteries, "_RECENT", {})                  # not the lottery computed above
+    monkeypatch.setattr(lotteries, "_RECENT", {})  # not the lottery computed above
     approx = maximal_lottery(tied)
     assert approx.notes == (lotteries.APPROXIMATE_NOTE,) and "polish" not in approx.method
     assert approx.certificate.unique is False
-    np.testing.assert_allclose(approx.values.to_numpy(), [0.5, 0.5, 0.0], atol=1e-5)   # 1.4e-6 off here
+    np.testing.assert_allclose(approx.values.to_numpy(), [0.5, 0.5, 0.0], atol=1e-5)  # 1.4e-6 off here
 
 
 @pytest.mark.parametrize("gap", [0.0, 1e-17, 2e-16, 1e-12, 1e-9, 4e-9, 5e-9, 1e-8, 3e-8, 1e-6])
@@ -197,6 +213,7 @@ def test_three_cycle_closed_form_by_hand():
     import pandas as pd
     from aggregation import PreferenceMatrix, maximal_lottery
     from aggregation.rules.lotteries import THREE_CYCLE
+
     P = pd.DataFrame([[0.5, 0.6, 0.2], [0.4, 0.5, 0.7], [0.8, 0.3, 0.5]], index=list("ABC"), columns=list("ABC"))
     result = maximal_lottery(PreferenceMatrix(P))
     np.testing.assert_allclose(result.values.to_numpy(), [1 / 3, 1 / 2, 1 / 6], atol=1e-15)
@@ -205,10 +222,12 @@ def test_three_cycle_closed_form_by_hand():
 
 def test_direct_highs_agrees_with_scipy_linprog():
     from aggregation.rules import lotteries
+
     rng = np.random.default_rng(0)
     for m in (4, 7, 15, 40):
         X = rng.random((m, m))
         P = X / (X + X.T)
         M = P - P.T
-        np.testing.assert_allclose(lotteries._any_maximal_lottery(M), lotteries._any_maximal_lottery_scipy(M),
-                                   atol=1e-9)
+        np.testing.assert_allclose(
+            lotteries._any_maximal_lottery(M), lotteries._any_maximal_lottery_scipy(M), atol=1e-9
+        )

@@ -1,4 +1,5 @@
 """aggregation.outcome: the one place that decides winners and tie groups (by hand)."""
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,8 +12,8 @@ def series(**values):
 
 
 def test_relative_tolerance_by_hand():
-    assert outcome.tie_tolerance(series(a=0.3, b=0.7)) == 1e-9                      # values in [0, 1]: 1e-9
-    assert outcome.tie_tolerance(series(a=-2e6, b=5.0, c=np.inf)) == pytest.approx(2e-3)   # finite values only
+    assert outcome.tie_tolerance(series(a=0.3, b=0.7)) == 1e-9  # values in [0, 1]: 1e-9
+    assert outcome.tie_tolerance(series(a=-2e6, b=5.0, c=np.inf)) == pytest.approx(2e-3)  # finite values only
     assert outcome.MARGIN_TOLERANCE == outcome.TIE_RELATIVE
 
 

@@ -1,4 +1,5 @@
 """Comparison tables: estimates with standard errors, and sampling them from populations."""
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -56,12 +57,15 @@ def test_reward_population_labels_are_bradley_terry_draws():
     assert set(data.table["voter"]) == {"u"}
 
 
-@pytest.mark.parametrize("table, message", [
-    (pd.DataFrame({"chosen": ["a"], "loser": ["b"]}), "no 'rejected' column"),
-    (pd.DataFrame({"chosen": ["a", "b"], "rejected": ["b", "b"]}), "row 2: a response is compared with itself"),
-    (pd.DataFrame({"chosen": ["a", ""], "rejected": ["b", "a"]}), "row 2: chosen is empty"),
-    (pd.DataFrame({"chosen": [], "rejected": []}), "the comparison table is empty"),
-])
+@pytest.mark.parametrize(
+    "table, message",
+    [
+        (pd.DataFrame({"chosen": ["a"], "loser": ["b"]}), "no 'rejected' column"),
+        (pd.DataFrame({"chosen": ["a", "b"], "rejected": ["b", "b"]}), "row 2: a response is compared with itself"),
+        (pd.DataFrame({"chosen": ["a", ""], "rejected": ["b", "a"]}), "row 2: chosen is empty"),
+        (pd.DataFrame({"chosen": [], "rejected": []}), "the comparison table is empty"),
+    ],
+)
 def test_bad_tables(table, message):
     with pytest.raises(AggregationError, match=message):
         PairwiseData(table)

@@ -1,23 +1,48 @@
 """The one population interface (aggregation.populations.base): kinds, capabilities, as_population,
 the wrapped preference matrix, and the file words mapped in one table."""
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from aggregation import (COMPARISONS, KINDS, ComparisonCounts, MATRIX, POPULATION_CLASSES, RANKINGS, USER_TYPES, AggregationError,
-                         PairwiseData, Population, PreferenceMatrix, Profile, RewardPopulation, as_population, borda,
-                         maximal_lottery, population_from_dict, population_kind, population_to_dict, sample_comparisons)
+from aggregation import (
+    COMPARISONS,
+    KINDS,
+    ComparisonCounts,
+    MATRIX,
+    POPULATION_CLASSES,
+    RANKINGS,
+    USER_TYPES,
+    AggregationError,
+    PairwiseData,
+    Population,
+    PreferenceMatrix,
+    Profile,
+    RewardPopulation,
+    as_population,
+    borda,
+    maximal_lottery,
+    population_from_dict,
+    population_kind,
+    population_to_dict,
+    sample_comparisons,
+)
 from aggregation.formats import FILE_KINDS, FILE_WORDS
 
-FIGURE_1 = Profile.parse("2: R > G > B\n3: B > R > G")          # Jackpot paper, Figure 1
+FIGURE_1 = Profile.parse("2: R > G > B\n3: B > R > G")  # Jackpot paper, Figure 1
 TYPES = RewardPopulation({"u": {"a": 1.0, "b": 0.0, "c": 0.0}, "v": {"a": 0.0, "b": 2.0, "c": 0.0}}, [1, 3])
 PAIRS = PairwiseData(pd.DataFrame({"chosen": ["a", "a", "b", "a"], "rejected": ["b", "b", "a", "c"]}))
 
 
 def test_every_class_is_a_population_of_one_kind_with_its_capabilities():
     matrix = PreferenceMatrix(FIGURE_1.preference_matrix())
-    rows = [(FIGURE_1, RANKINGS, True, False), (TYPES, USER_TYPES, True, True), (PAIRS, COMPARISONS, False, False),
-            (ComparisonCounts.from_pairwise(PAIRS), COMPARISONS, False, False), (matrix, MATRIX, False, False)]
+    rows = [
+        (FIGURE_1, RANKINGS, True, False),
+        (TYPES, USER_TYPES, True, True),
+        (PAIRS, COMPARISONS, False, False),
+        (ComparisonCounts.from_pairwise(PAIRS), COMPARISONS, False, False),
+        (matrix, MATRIX, False, False),
+    ]
     assert [type(p) for p, *_ in rows] == list(POPULATION_CLASSES)
     for population, kind, full, rewards in rows:
         assert isinstance(population, Population) and population.kind == kind and kind in KINDS
@@ -40,8 +65,10 @@ def test_as_population_wraps_a_matrix_and_names_anything_else():
     assert isinstance(wrapped, PreferenceMatrix) and wrapped.alternatives == ["R", "G", "B"]
     assert as_population(FIGURE_1) is FIGURE_1
     pd.testing.assert_frame_equal(wrapped.preference_matrix(), P)
-    with pytest.raises(AggregationError, match="expected a Profile, RewardPopulation, PairwiseData, ComparisonCounts "
-                                               "or preference matrix, got list"):
+    with pytest.raises(
+        AggregationError,
+        match="expected a Profile, RewardPopulation, PairwiseData, ComparisonCounts or preference matrix, got list",
+    ):
         as_population([1, 2])
     with pytest.raises(AggregationError, match=r"P\[R, G\] \+ P\[G, R\] = 1.2, but it must be 1"):
         as_population(pd.DataFrame([[0.5, 0.6], [0.6, 0.5]], index=["R", "G"], columns=["R", "G"]))
@@ -53,7 +80,7 @@ def test_a_matrix_restricts_and_fingerprints_like_a_population():
     # by hand: 3 of 5 voters put B above R
     assert small.alternatives == ["B", "R"] and small.preference_matrix().loc["B", "R"] == pytest.approx(0.6)
     assert matrix.fingerprint == as_population(FIGURE_1.preference_matrix()).fingerprint != small.fingerprint
-    assert borda(matrix).to_dict() == pytest.approx({"R": 1.4, "G": 0.4, "B": 1.2})    # an average voter: 7/5, 2/5, 6/5
+    assert borda(matrix).to_dict() == pytest.approx({"R": 1.4, "G": 0.4, "B": 1.2})  # an average voter: 7/5, 2/5, 6/5
     with pytest.raises(AggregationError, match="restrict: unknown alternative 'X'"):
         matrix.restrict(["X", "R"])
 

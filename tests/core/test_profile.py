@@ -1,4 +1,5 @@
 """Profiles: construction, parsing, the preference matrix and derived profiles."""
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -29,8 +30,9 @@ def test_parse_weights_ties_comments_and_blank_lines():
 def test_preference_matrix_of_figure_1_by_hand():
     P = Profile.parse(FIGURE_1).preference_matrix()
     # R > G for all 5 voters; R > B for the 2; G > B for the 2
-    expected = pd.DataFrame([[0.5, 1.0, 0.4], [0.0, 0.5, 0.4], [0.6, 0.6, 0.5]],
-                            index=["R", "G", "B"], columns=["R", "G", "B"])
+    expected = pd.DataFrame(
+        [[0.5, 1.0, 0.4], [0.0, 0.5, 0.4], [0.6, 0.6, 0.5]], index=["R", "G", "B"], columns=["R", "G", "B"]
+    )
     pd.testing.assert_frame_equal(P, expected)
 
 
@@ -116,16 +118,19 @@ def test_first_place_distribution_splits_ties_at_the_top():
     np.testing.assert_allclose(p.unique_first_shares().to_numpy(), [0, 0, 1 / 3])
 
 
-@pytest.mark.parametrize("text, message, line", [
-    ("2: A > B\nx: B > A", "weight 'x' before ':' is not a number", 2),
-    ("0: A > B", "weight 0 must be a positive number", 1),
-    ("-1: A > B", "weight -1 must be a positive number", 1),
-    ("nan: A > B", "weight 'nan' before ':' is not a number", 1),
-    ("A > B\n\n3: A > B > A", "alternative 'A' appears twice", 3),
-    ("A > > B", "a name is missing", 1),
-    ("2:   ", "the ranking after the weight is empty", 1),
-    ("A = > B", "a name is missing", 1),
-])
+@pytest.mark.parametrize(
+    "text, message, line",
+    [
+        ("2: A > B\nx: B > A", "weight 'x' before ':' is not a number", 2),
+        ("0: A > B", "weight 0 must be a positive number", 1),
+        ("-1: A > B", "weight -1 must be a positive number", 1),
+        ("nan: A > B", "weight 'nan' before ':' is not a number", 1),
+        ("A > B\n\n3: A > B > A", "alternative 'A' appears twice", 3),
+        ("A > > B", "a name is missing", 1),
+        ("2:   ", "the ranking after the weight is empty", 1),
+        ("A = > B", "a name is missing", 1),
+    ],
+)
 def test_parse_errors_name_the_line_and_the_problem(text, message, line):
     with pytest.raises(AggregationError, match=message) as info:
         Profile.parse(text)
@@ -138,16 +143,19 @@ def test_parse_with_known_alternatives_rejects_unknown_names():
         Profile.parse("R > G > B\nGren > R", alternatives=["R", "G", "B"])
 
 
-@pytest.mark.parametrize("rankings, weights, message", [
-    ([], None, "the population is empty"),
-    ([["A", "B"], []], None, "ranking 2: the ranking is empty"),
-    ([["A", []]], None, "ranking 1: a tie group is empty"),
-    ([["A", "B"]], [0], "ranking 1 has weight 0;"),
-    ([["A", "B"]], [-2], "ranking 1 has weight -2;"),
-    ([["A", "B"]], [float("nan")], "ranking 1 has weight nan"),
-    ([["A", "B"], ["B", "A"]], [1], "got 1 weights for 2 items"),
-    ([["A", 3]], None, "3 is neither a name nor a tie group"),
-])
+@pytest.mark.parametrize(
+    "rankings, weights, message",
+    [
+        ([], None, "the population is empty"),
+        ([["A", "B"], []], None, "ranking 2: the ranking is empty"),
+        ([["A", []]], None, "ranking 1: a tie group is empty"),
+        ([["A", "B"]], [0], "ranking 1 has weight 0;"),
+        ([["A", "B"]], [-2], "ranking 1 has weight -2;"),
+        ([["A", "B"]], [float("nan")], "ranking 1 has weight nan"),
+        ([["A", "B"], ["B", "A"]], [1], "got 1 weights for 2 items"),
+        ([["A", 3]], None, "3 is neither a name nor a tie group"),
+    ],
+)
 def test_from_rankings_errors(rankings, weights, message):
     with pytest.raises(AggregationError, match=message):
         Profile.from_rankings(rankings, weights)

@@ -2,6 +2,7 @@
 alternative, adding a clone (below, or split half above / half below), renaming, reordering,
 moving voters, scaling weights. Each closed form must equal the counts read from the variation's
 own rankings, exactly (whole and half weights are summed exactly in floating point)."""
+
 import numpy as np
 import pytest
 
@@ -15,28 +16,35 @@ def _profile(seed: int, ties: bool) -> Profile:
 
 
 def _variations(p: Profile):
-    return {"restrict": p.restrict(["D", "A", "C"]), "with_clone": p.with_clone("B", "B'"),
-            "split_clone": p.split_clone("C", "C'"), "relabelled": p.relabelled([2, 0, 1, 4, 3]),
-            "reordered": p.reordered(list(range(39, -1, -1))), "moved": p.moved(3, 1.0),
-            "moved all": p.moved(3, p.weights[3]), "moved to": p.moved(5, 1.0, [4, 3, 2, 1, 0]),
-            "moved all to": p.moved(7, p.weights[7], [0, 0, 1, 1, 2]), "scaled": p.scaled(3)}
+    return {
+        "restrict": p.restrict(["D", "A", "C"]),
+        "with_clone": p.with_clone("B", "B'"),
+        "split_clone": p.split_clone("C", "C'"),
+        "relabelled": p.relabelled([2, 0, 1, 4, 3]),
+        "reordered": p.reordered(list(range(39, -1, -1))),
+        "moved": p.moved(3, 1.0),
+        "moved all": p.moved(3, p.weights[3]),
+        "moved to": p.moved(5, 1.0, [4, 3, 2, 1, 0]),
+        "moved all to": p.moved(7, p.weights[7], [0, 0, 1, 1, 2]),
+        "scaled": p.scaled(3),
+    }
 
 
 @pytest.mark.parametrize("ties", [False, True])
 @pytest.mark.parametrize("seed", [0, 1])
 def test_closed_form_counts_equal_the_counts_of_the_rankings(seed, ties):
     p = _profile(seed, ties)
-    p.above_counts()                                   # the closed forms start from computed counts
+    p.above_counts()  # the closed forms start from computed counts
     for what, q in _variations(p).items():
         seeded = q.above_counts()
-        fresh = Profile.from_levels(q.levels, q.alternatives, q.weights)     # counts read from its rankings
+        fresh = Profile.from_levels(q.levels, q.alternatives, q.weights)  # counts read from its rankings
         np.testing.assert_array_equal(seeded, fresh.above_counts(), err_msg=what)
 
 
 @pytest.mark.parametrize("ties", [False, True])
 def test_a_variation_is_the_same_profile_with_or_without_the_closed_form(ties):
     fast, slow = _profile(3, ties), _profile(3, ties)
-    fast.above_counts()                                 # slow never computed its counts: built eagerly
+    fast.above_counts()  # slow never computed its counts: built eagerly
     for (what, a), b in zip(_variations(fast).items(), _variations(slow).values()):
         assert a.alternatives == b.alternatives, what
         np.testing.assert_array_equal(a.levels, b.levels, err_msg=what)

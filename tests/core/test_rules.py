@@ -1,4 +1,5 @@
 """Voting rules on the seed papers' examples, against brute force and as properties."""
+
 import itertools
 
 import numpy as np
@@ -6,21 +7,34 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 
-from aggregation import (AggregationError, PairwiseData, Profile, RewardPopulation, borda, bt_reward,
-                         condorcet_winner, copeland, majority_winner, nbc, plurality, random_dictatorship,
-                         reward_order_key, smith_set)
+from aggregation import (
+    AggregationError,
+    PairwiseData,
+    Profile,
+    RewardPopulation,
+    borda,
+    bt_reward,
+    condorcet_winner,
+    copeland,
+    majority_winner,
+    nbc,
+    plurality,
+    random_dictatorship,
+    reward_order_key,
+    smith_set,
+)
 
 from .reference import borda_by_voters, smith_set_by_subsets
 from .strategies import reward_populations, weak_order_profiles
 
-FIGURE_1 = Profile.parse("2: R > G > B\n3: B > R > G")          # Jackpot, Figure 1
-TABLE_2A = Profile.parse("2: R > B\n3: B > R")                  # Jackpot, Table 2a
-TABLE_2B = FIGURE_1                                             # Table 2b: Table 2a plus G
-CYCLIC = Profile.parse("R > B > G\nG > R > B\nB > G > R")       # Jackpot, Table 1 (Ana, Bob, Carla)
+FIGURE_1 = Profile.parse("2: R > G > B\n3: B > R > G")  # Jackpot, Figure 1
+TABLE_2A = Profile.parse("2: R > B\n3: B > R")  # Jackpot, Table 2a
+TABLE_2B = FIGURE_1  # Table 2b: Table 2a plus G
+CYCLIC = Profile.parse("R > B > G\nG > R > B\nB > G > R")  # Jackpot, Table 1 (Ana, Bob, Carla)
 
 
 def test_jackpot_figure_1():
-    assert borda(FIGURE_1).to_dict() == {"R": 7.0, "G": 2.0, "B": 6.0}            # section 3.1: 7, 6, 2
+    assert borda(FIGURE_1).to_dict() == {"R": 7.0, "G": 2.0, "B": 6.0}  # section 3.1: 7, 6, 2
     # "binary win counts" (section 3.1): voters x alternatives each beats, the same numbers
     wins = FIGURE_1.preference_matrix().to_numpy() * FIGURE_1.total_weight
     assert (wins.sum(axis=1) - FIGURE_1.total_weight / 2).tolist() == [7.0, 2.0, 6.0]
@@ -41,7 +55,7 @@ def test_jackpot_table_2_adding_g_flips_borda():
 
 def test_jackpot_table_1_cycle():
     M = CYCLIC.margins()
-    assert (M.loc["R", "B"], M.loc["B", "G"], M.loc["G", "R"]) == (1 / 3, 1 / 3, 1 / 3)   # R > B > G > R
+    assert (M.loc["R", "B"], M.loc["B", "G"], M.loc["G", "R"]) == (1 / 3, 1 / 3, 1 / 3)  # R > B > G > R
     assert condorcet_winner(CYCLIC) is None
     assert majority_winner(CYCLIC) is None
     assert sorted(smith_set(CYCLIC)) == ["B", "G", "R"]
@@ -75,8 +89,7 @@ def test_reward_population_favourites_follow_plackett_luce():
 @settings(max_examples=60, deadline=None)
 @given(weak_order_profiles(integer_weights=False))
 def test_borda_equals_voter_by_voter_scores(p):
-    np.testing.assert_allclose(borda(p).to_numpy(), borda_by_voters(p.rankings, p.weights, p.alternatives),
-                               atol=1e-9)
+    np.testing.assert_allclose(borda(p).to_numpy(), borda_by_voters(p.rankings, p.weights, p.alternatives), atol=1e-9)
 
 
 def _same_order(x, y, tol=1e-7):

@@ -1,6 +1,7 @@
 """Yee diagrams (issue 14, "Pictures teachers use"): symmetric placements give symmetric maps, Condorcet
 methods agree wherever a Condorcet winner exists, the vectorised forms equal the registry's rules pixel by
 pixel, and bad settings are refused with the reason."""
+
 import numpy as np
 import pytest
 
@@ -10,13 +11,21 @@ from aggregation.spatial import MAX_CANDIDATES, VECTORISED, voter_cloud
 #: Symmetric about the vertical axis x = 0: A and B mirror each other, C sits on the axis.
 SYMMETRIC = {"A": (-0.5, -0.3), "B": (0.5, -0.3), "C": (0.0, 0.6)}
 #: Condorcet-consistent rules of the registry (each elects the Condorcet winner whenever there is one).
-CONDORCET_METHODS = ["copeland", "maximal_lottery", "baldwin", "nanson", "weak_nanson", "benham",
-                     "tideman_alternative_smith", "tideman_alternative_schwartz"]
+CONDORCET_METHODS = [
+    "copeland",
+    "maximal_lottery",
+    "baldwin",
+    "nanson",
+    "weak_nanson",
+    "benham",
+    "tideman_alternative_smith",
+    "tideman_alternative_schwartz",
+]
 
 
 def test_the_cloud_is_symmetric_about_both_axes():
     offsets = voter_cloud(10, 0.5, "gaussian", seed=3)
-    assert offsets.shape == (12, 2)                        # rounded up to quadruples
+    assert offsets.shape == (12, 2)  # rounded up to quadruples
     for flip in ([-1, 1], [1, -1], [-1, -1]):
         mirrored = offsets * flip
         assert sorted(map(tuple, mirrored)) == sorted(map(tuple, offsets))
@@ -82,8 +91,7 @@ def test_rules_that_need_only_p_run_on_p():
 def test_a_tight_cloud_elects_the_nearest_candidate():
     """Voters within 0.001 of the pixel's centre all rank like the centre: every rule elects the nearest
     candidate (pixels near a bisector excepted)."""
-    m = yee_map({"L": (-1.0, 0.0), "R": (1.0, 0.0)}, "plurality", grid=(4, 2), spread=0.001, voters=8,
-                cloud="disc")
+    m = yee_map({"L": (-1.0, 0.0), "R": (1.0, 0.0)}, "plurality", grid=(4, 2), spread=0.001, voters=8, cloud="disc")
     np.testing.assert_allclose(m.xs, [-0.75, -0.25, 0.25, 0.75])
     np.testing.assert_allclose(m.ys, [-0.5, 0.5])
     assert m.winner.tolist() == [[0, 0, 1, 1], [0, 0, 1, 1]]
@@ -103,8 +111,11 @@ def test_yee_rules_and_refusals():
         yee_map({"A": (np.nan, 1), "B": (0, 0)}, "borda", grid=4)
     with pytest.raises(AggregationError, match="at least two candidates"):
         yee_map({"A": (0, 1)}, "borda", grid=4)
-    with pytest.raises(AggregationError, match=f"candidates: 9 candidates; at most {MAX_CANDIDATES} candidates are "
-                                               r"accepted \(aggregation.bounds.MAX_YEE_CANDIDATES\)"):
+    with pytest.raises(
+        AggregationError,
+        match=f"candidates: 9 candidates; at most {MAX_CANDIDATES} candidates are "
+        r"accepted \(aggregation.bounds.MAX_YEE_CANDIDATES\)",
+    ):
         yee_map({f"c{i}": (i, 0) for i in range(MAX_CANDIDATES + 1)}, "borda", grid=4)
     with pytest.raises(AggregationError, match="duplicate"):
         yee_map({"A": (0, 1), " A": (1, 0)}, "borda", grid=4)

@@ -1,6 +1,7 @@
 """The infinite-data policies of IPO (the reference tilted by NBC under D, Azar et al. 2024) and of the
 consistent loss (Shirali et al. 2025), each checked by hand or against a brute-force minimisation of the
 expected loss."""
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -50,7 +51,9 @@ def test_it_minimises_the_expected_ipo_loss(seed):
         rewards = pd.DataFrame(rng.normal(size=(3, m)), index=["u", "v", "w"], columns=[f"a{i}" for i in range(m)])
         model = RewardPopulation(rewards, rng.random(3) + 0.1, temperature=0.7)
     else:
-        model = Profile.from_rankings([[f"a{i}" for i in rng.permutation(m)] for _ in range(5)], weights=rng.random(5) + 0.1)
+        model = Profile.from_rankings(
+            [[f"a{i}" for i in rng.permutation(m)] for _ in range(5)], weights=rng.random(5) + 0.1
+        )
     names = list(model.alternatives)
     D = rng.dirichlet(np.ones(m))
     ref = rng.dirichlet(np.ones(m))
@@ -76,7 +79,7 @@ def expected_consistent_minimiser(population, beta, D, reference):
 
     Q = population.type_preference_matrices()
     n = Q.shape[0]
-    A = Q.prod(axis=0)                  # every type prefers a to b
+    A = Q.prod(axis=0)  # every type prefers a to b
     B = Q.transpose(0, 2, 1).prod(axis=0)  # no type does
     W = np.outer(D, D)
     np.fill_diagonal(W, 0.0)
@@ -108,8 +111,10 @@ def test_consistent_policy_minimises_the_expected_consistent_loss(seed):
     # the type weights do not enter: with equal weights it is the average-reward policy at beta * T
     equal = RewardPopulation(rewards, None, temperature=model.temperature)
     np.testing.assert_allclose(
-        got.to_numpy(), average_reward_policy(equal, beta * model.temperature, dict(zip(names, ref))).to_numpy(),
-        atol=1e-12)
+        got.to_numpy(),
+        average_reward_policy(equal, beta * model.temperature, dict(zip(names, ref))).to_numpy(),
+        atol=1e-12,
+    )
 
 
 def test_consistent_policy_refuses_rankings():

@@ -3,6 +3,7 @@ Streamlit server started the way the README starts it, ``python -m ui.launch``.
 
 Everything here is marked ``e2e`` and is skipped cleanly when no chromium binary exists.
 """
+
 from __future__ import annotations
 
 import os
@@ -21,11 +22,28 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-output" / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 #: Plotly charts each page draws once it has rendered (the tests wait for all of them).
-CHARTS = {"": 0, "population": 0, "rules": 3, "yee": 4, "sampling": 2, "testtime": 3, "properties": 0,
-          "ranked-choice": 1, "fine-tuning": 1, "experiments": 0}
+CHARTS = {
+    "": 0,
+    "population": 0,
+    "rules": 3,
+    "yee": 4,
+    "sampling": 2,
+    "testtime": 3,
+    "properties": 0,
+    "ranked-choice": 1,
+    "fine-tuning": 1,
+    "experiments": 0,
+}
 
 
 def pytest_collection_modifyitems(items):
@@ -57,9 +75,19 @@ def dashboard_server(log_path: Path):
         url = f"http://127.0.0.1:{port}"
         log = open(log_path, "w")
         proc = subprocess.Popen(
-            [sys.executable, "-m", "ui.launch", "--server.headless=true", "--server.address=127.0.0.1",
-             f"--server.port={port}", "--server.runOnSave=false"],
-            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "ui.launch",
+                "--server.headless=true",
+                "--server.address=127.0.0.1",
+                f"--server.port={port}",
+                "--server.runOnSave=false",
+            ],
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and proc.poll() is None and not _healthy(url):
             time.sleep(0.1)
@@ -114,16 +142,18 @@ def wait_for_app(page, timeout: float = 30_000) -> None:
     """Wait until the websocket is connected and the script run has finished (Streamlit's own e2e way)."""
     page.wait_for_timeout(250)
     page.locator("[data-testid='stApp'][data-test-connection-state='CONNECTED']").wait_for(
-        state="attached", timeout=timeout)
+        state="attached", timeout=timeout
+    )
     page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(
-        state="attached", timeout=timeout)
+        state="attached", timeout=timeout
+    )
 
 
 def wait_for_charts(page, count: int, timeout: float = 30_000) -> None:
     """Wait until ``count`` plotly charts have drawn (their SVG exists)."""
     page.wait_for_function(
-        f"document.querySelectorAll(\"[data-testid='stPlotlyChart'] .main-svg\").length >= {count}",
-        timeout=timeout)
+        f"document.querySelectorAll(\"[data-testid='stPlotlyChart'] .main-svg\").length >= {count}", timeout=timeout
+    )
 
 
 def open_page(page, url: str, path: str = "") -> None:
@@ -152,9 +182,24 @@ def dashboard_with_worker(tmp_path, browser_type_launch_args):
         url = f"http://127.0.0.1:{port}"
         log = open(log_path, "w")
         proc = subprocess.Popen(
-            [sys.executable, "-m", "worker.local", "--", sys.executable, "-m", "ui.launch", "--server.headless=true",
-             "--server.address=127.0.0.1", f"--server.port={port}", "--server.runOnSave=false"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "worker.local",
+                "--",
+                sys.executable,
+                "-m",
+                "ui.launch",
+                "--server.headless=true",
+                "--server.address=127.0.0.1",
+                f"--server.port={port}",
+                "--server.runOnSave=false",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and proc.poll() is None and not _healthy(url):
             time.sleep(0.1)
@@ -179,4 +224,3 @@ def dashboard_with_worker(tmp_path, browser_type_launch_args):
         text = path.read_text() if path.exists() else ""
         assert "Traceback" not in text, f"{path}:\n{text}"
     assert not (data / "worker.pid").exists()  # the embedded worker stopped with the dashboard
-

@@ -1,6 +1,7 @@
 """The Properties page's "Check the remaining cells" runs off the page's thread (issue 12): a progress bar
 and a Cancel button appear, the page stays usable while it runs, and Cancel stops the computation
 (the page then reports that no background computation runs, read from the runner's live threads)."""
+
 from __future__ import annotations
 
 import re
@@ -42,6 +43,7 @@ def test_remaining_checks_run_in_the_background_and_cancel_frees_the_cpu(page, f
 
     job.get_by_role("button", name="Cancel").click()
     page.get_by_text("Checking the remaining cells: cancelled; 0 background computations running now.").wait_for(
-        timeout=60_000)
+        timeout=60_000
+    )
     page.get_by_role("button", name=re.compile("Check the remaining cells")).wait_for(timeout=30_000)
     page.screenshot(path=str(SCREENSHOTS / "properties-background-cancelled.png"))

@@ -1,5 +1,6 @@
 """The dashboard in a real browser: deep links on a fresh server, gallery cards, table edits, URL sync,
 downloads, screenshots (saved under test-output/screenshots/ for people to look at)."""
+
 from __future__ import annotations
 
 import re
@@ -17,10 +18,18 @@ from .conftest import CHARTS, SCREENSHOTS, open_page, wait_for_app, wait_for_cha
 FIGURE_1 = Profile.parse("2: R > G > B\n3: B > R > G")
 TITLES = {"": "Which social choice rule is your alignment method?", **{p.url_path: p.title for p in shell.PAGES}}
 #: The scenario each page is photographed with (one that shows what the page is for).
-SHOWCASE = {"": None, "population": "clone_plurality", "rules": "jackpot_majority", "yee": None,
-            "sampling": "hetero_sampling",
-            "testtime": "testtime_nlhf_collapse", "properties": "jackpot_iia", "ranked-choice": "ranked_choice_mnl_mallows",
-            "fine-tuning": None, "experiments": None}
+SHOWCASE = {
+    "": None,
+    "population": "clone_plurality",
+    "rules": "jackpot_majority",
+    "yee": None,
+    "sampling": "hetero_sampling",
+    "testtime": "testtime_nlhf_collapse",
+    "properties": "jackpot_iia",
+    "ranked-choice": "ranked_choice_mnl_mallows",
+    "fine-tuning": None,
+    "experiments": None,
+}
 NAV = [re.compile(re.escape(title) + "$") for title in ["Home"] + [p.title for p in shell.PAGES]]  # after the icon
 
 
@@ -155,7 +164,7 @@ def test_a_gallery_card_opens_its_page_with_its_scenario(page, server):
     open_page(page, server)
     card = page.locator(".st-key-card_testtime_uniform_permutations")
     expect(card).to_contain_text("When everyone disagrees, k samples win k/(k+1) at best")
-    expect(card).not_to_contain_text("Constructed example")      # the construction of Proposition 3.3's proof
+    expect(card).not_to_contain_text("Constructed example")  # the construction of Proposition 3.3's proof
     card.get_by_role("button", name="Open on Test-time scaling").click()
     page.wait_for_url(re.compile(r"/testtime\?"))
     page.get_by_role("heading", level=1, name="Test-time scaling").wait_for()
@@ -172,7 +181,7 @@ def test_changing_k_writes_the_url_and_follows_to_other_pages(page, server):
     open_page(page, server, "testtime?scenario=testtime_nlhf_collapse")
     k = page.get_by_label("k (samples drawn at test time)", exact=True)
     expect(k).to_have_value("4")
-    assert "k=" not in page.url                       # the default is left out of the link
+    assert "k=" not in page.url  # the default is left out of the link
     k.fill("3")
     k.press("Enter")
     wait_for_app(page)

@@ -1,6 +1,7 @@
 """The Fine-tuning page's form for first-order corrected DPO (Shirali et al., section 5) in a real browser, at
 a laptop and a phone size: the method's settings appear with their labels and the preview draws its limit.
 Screenshots go to test-output/screenshots/ for people to look at."""
+
 from __future__ import annotations
 
 import pytest
@@ -15,7 +16,7 @@ SIZES = {"laptop": {"width": 1366, "height": 768}, "phone": {"width": 390, "heig
 def test_corrected_dpo_settings_and_preview(page, server, size):
     page.set_viewport_size(SIZES[size])
     open_page(page, server, "fine-tuning")
-    if size == "phone":       # on a phone's screen the sidebar starts closed (ui.present.sidebar_state)
+    if size == "phone":  # on a phone's screen the sidebar starts closed (ui.present.sidebar_state)
         expect(page.get_by_test_id("stSidebar")).to_have_attribute("data-collapsed", "true")
     page.get_by_test_id("stSelectbox").filter(has_text="Method").click()
     page.get_by_role("option", name="First-order corrected DPO").click()

@@ -1,6 +1,7 @@
 """The Experiments page in a real browser, on a fresh dashboard with its embedded worker (as
 ``scripts/dashboard`` starts it): open the experiment from its gallery card on Home, press the button, watch
 the progress, see the grouped result. Screenshots (1366x768 and 390x844) go to test-output/screenshots/."""
+
 from __future__ import annotations
 
 import re

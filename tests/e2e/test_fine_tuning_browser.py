@@ -2,6 +2,7 @@
 starts it (``python -m worker.local -- python -m ui.launch``: the dashboard plus one embedded
 worker) on a temporary data folder: press the button, watch the progress update, see the result
 chart. Screenshots go to test-output/screenshots/ for people to look at."""
+
 from __future__ import annotations
 
 import re
@@ -60,7 +61,8 @@ def test_press_the_button_watch_progress_and_see_the_result(page, dashboard_with
     wait_for_app(page)
     # the preview, the trajectory with its theory lines, and the policies side by side
     page.wait_for_function(
-        "document.querySelectorAll(\"[data-testid='stPlotlyChart'] .main-svg\").length >= 3", timeout=30_000)
+        "document.querySelectorAll(\"[data-testid='stPlotlyChart'] .main-svg\").length >= 3", timeout=30_000
+    )
     trajectory = page.locator(".st-key-ft_headline")
     expect(trajectory).to_contain_text("DPO landed on R")
     expect(trajectory).to_contain_text("as theory predicts")

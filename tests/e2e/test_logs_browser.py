@@ -1,5 +1,6 @@
 """A comparison log in the browser: upload it on the Population page, confirm the guessed mapping after the
 20-row preview, and read every rule with its bootstrap on the Rules page (screenshots at laptop and phone size)."""
+
 from __future__ import annotations
 
 from playwright.sync_api import expect
@@ -15,15 +16,18 @@ def test_upload_map_import_and_read_the_intervals(page, server, tmp_path):
     ag.generate_log(ag.reward_mixture(3, 6, seed=2), 20_000, log, tie_probability=0.1, annotators=30, seed=1)
     page.set_viewport_size({"width": 1366, "height": 768})
     open_page(page, server, "population")
-    page.get_by_test_id("stFileUploader").filter(has_text="Comparison log").locator("input[type='file']") \
-        .set_input_files(str(log))
+    page.get_by_test_id("stFileUploader").filter(has_text="Comparison log").locator(
+        "input[type='file']"
+    ).set_input_files(str(log))
     wait_for_app(page)
     preview = page.locator(".st-key-log_preview")
     expect(preview).to_be_visible()
     expect(page.get_by_text("annotator: judge", exact=False)).to_be_visible()
     page.get_by_role("button", name="Import with this mapping").click()
     wait_for_app(page)
-    expect(page.get_by_test_id("stSidebar").get_by_text("log arena.parquet (20,000 comparisons)", exact=True)).to_be_visible()
+    expect(
+        page.get_by_test_id("stSidebar").get_by_text("log arena.parquet (20,000 comparisons)", exact=True)
+    ).to_be_visible()
     go_to(page, "Rules side by side")
     page.get_by_text("Condorcet winner across resamples").wait_for(timeout=120_000)
     wait_for_app(page, timeout=120_000)

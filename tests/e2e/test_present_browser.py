@@ -2,6 +2,7 @@
 used to open over the content); a link with ``present=1`` shows the failure itself (the Rules page's first
 sentence and its table) above the fold of a 1366 x 768 screen, with larger type and the sidebar closed.
 Screenshots under test-output/screenshots/ (present-*.png) for people to look at."""
+
 from __future__ import annotations
 
 from playwright.sync_api import expect
@@ -41,7 +42,7 @@ def test_present_1_puts_the_failure_above_the_fold_with_larger_type(page, server
     box = headline.bounding_box()
     assert box["y"] + box["height"] <= LAPTOP["height"], box
     size = headline.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
-    assert size >= 19, size                                   # 16 px outside presentation mode
+    assert size >= 19, size  # 16 px outside presentation mode
     _shot(page, "present-laptop-rules")
     page.set_viewport_size(PHONE)
     _shot(page, "present-phone-rules")

@@ -1,6 +1,7 @@
 """The "Export this page" report in a real browser (issue 13): the sidebar's button downloads one HTML file;
 opened from disk with the network cut off, it draws every chart of the page (plotly.js is inside) and shows
 the population, the settings and the tables. Screenshots: report-rules-*.png."""
+
 from __future__ import annotations
 
 from playwright.sync_api import expect
@@ -22,7 +23,7 @@ def test_the_rules_page_exports_a_report_that_opens_offline(page, server, tmp_pa
     assert download.suggested_filename.startswith("report-rules-side-by-side-")
     path = tmp_path / "report.html"
     download.save_as(path)
-    assert path.stat().st_size > 1_000_000                  # plotly.js is inside
+    assert path.stat().st_size > 1_000_000  # plotly.js is inside
     report = page.context.new_page()
     report.route("http*://**", lambda route: route.abort())  # offline: anything fetched would fail
     report.set_viewport_size(LAPTOP)

@@ -1,6 +1,7 @@
 """Issue 10 in a real browser: hostile names and link parameters render as plain text (no link, no image, no
 formula, no tag; no request leaves the page), and the server refuses an upload above the limit the page
 states. Screenshots at a laptop and a phone size land in test-output/screenshots/safe-inputs-*.png."""
+
 from __future__ import annotations
 
 import http.client
@@ -23,10 +24,17 @@ LATEX = "$x$"
 TAG = "<a href=x>y</a>"
 BOLD = "**b**"
 #: User types whose answers and type names are all hostile (any one-line name is a valid user type name).
-HOSTILE_FILE = json.dumps({"kind": "rewards", "alternatives": [LINK, IMAGE, LATEX, TAG], "temperature": 0.5,
-                           "types": [{"name": BOLD, "weight": 2, "rewards": {LINK: 1, IMAGE: 0, LATEX: 2, TAG: -1}},
-                                     {"name": ":red[T]", "weight": 1, "rewards": {LINK: 0, IMAGE: 2, LATEX: 1,
-                                                                                  TAG: 0.5}}]})
+HOSTILE_FILE = json.dumps(
+    {
+        "kind": "rewards",
+        "alternatives": [LINK, IMAGE, LATEX, TAG],
+        "temperature": 0.5,
+        "types": [
+            {"name": BOLD, "weight": 2, "rewards": {LINK: 1, IMAGE: 0, LATEX: 2, TAG: -1}},
+            {"name": ":red[T]", "weight": 1, "rewards": {LINK: 0, IMAGE: 2, LATEX: 1, TAG: 0.5}},
+        ],
+    }
+)
 FILE_NAME = "[evil](https://example.com).json"
 SIZES = {"laptop": {"width": 1366, "height": 768}, "phone": {"width": 390, "height": 844}}
 
@@ -34,8 +42,12 @@ SIZES = {"laptop": {"width": 1366, "height": 768}, "phone": {"width": 390, "heig
 def watch_requests(page, server: str) -> list[str]:
     """Every request the page makes to anywhere but the dashboard's own server (data: and blob: excepted)."""
     away: list[str] = []
-    page.on("request", lambda request: away.append(request.url)
-            if not request.url.startswith((server, "data:", "blob:", "about:")) else None)
+    page.on(
+        "request",
+        lambda request: (
+            away.append(request.url) if not request.url.startswith((server, "data:", "blob:", "about:")) else None
+        ),
+    )
     return away
 
 
@@ -55,7 +67,8 @@ def population_uploader(page):
 
 def upload(page, name: str, data: bytes) -> None:
     population_uploader(page).get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
-        {"name": name, "mimeType": "application/json", "buffer": data})
+        {"name": name, "mimeType": "application/json", "buffer": data}
+    )
     page.get_by_test_id("stFileChip").first.wait_for()
     wait_for_app(page)
 
@@ -68,17 +81,27 @@ def test_hostile_names_render_as_text_on_every_page(page, server):
     wait_for_app(page)
     # the title, as typed, in its own editable field (an input's value is never rendered as markdown)
     expect(page.get_by_role("textbox", name="Title of this population")).to_have_value(
-        f"imported from {FILE_NAME} (population file (JSON))")
-    for title in ["Population", "Rules side by side", "Sampling distribution", "Test-time scaling", "Properties",
-                  "Ranked choice", "Fine-tuning", "Home"]:
+        f"imported from {FILE_NAME} (population file (JSON))"
+    )
+    for title in [
+        "Population",
+        "Rules side by side",
+        "Sampling distribution",
+        "Test-time scaling",
+        "Properties",
+        "Ranked choice",
+        "Fine-tuning",
+        "Home",
+    ]:
         page.get_by_test_id("stSidebarNav").get_by_role("link", name=re.compile(re.escape(title) + "$")).click()
         wait_for_app(page)
         path = "" if title == "Home" else next(p.url_path for p in shell.PAGES if p.title == title)
         wait_for_charts(page, CHARTS[path] if path != "ranked-choice" else 0)
         assert_nothing_live(page)
         # the sidebar shows the origin (the uploaded file's name) literally
-        expect(page.get_by_test_id("stSidebar").get_by_text(shown(f"imported from {FILE_NAME}"), exact=False)
-               .first).to_be_visible()
+        expect(
+            page.get_by_test_id("stSidebar").get_by_text(shown(f"imported from {FILE_NAME}"), exact=False).first
+        ).to_be_visible()
         if path == "rules":
             expect(page.get_by_text(f"the Condorcet winner is {LATEX}", exact=False)).to_be_visible()
             expect(page.get_by_text(shown(LINK), exact=False).first).to_be_visible()
@@ -90,7 +113,7 @@ def test_hostile_names_render_as_text_on_every_page(page, server):
                 page.set_viewport_size(viewport)
                 page.wait_for_timeout(400)
                 page.screenshot(path=str(SCREENSHOTS / f"safe-inputs-rules-{size}.png"))
-                chart = page.get_by_test_id("stPlotlyChart").nth(1)          # the margins, names on both axes
+                chart = page.get_by_test_id("stPlotlyChart").nth(1)  # the margins, names on both axes
                 chart.scroll_into_view_if_needed()
                 page.wait_for_timeout(400)
                 page.screenshot(path=str(SCREENSHOTS / f"safe-inputs-rules-chart-{size}.png"))
@@ -121,8 +144,10 @@ def put(url: str, headers: dict, size: int, *, chunked: bool = False, send: int 
     parts = urllib.parse.urlsplit(url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
     boundary = headers["content-type"].split("boundary=")[1]
-    head = (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.txt"\r\n'
-            "Content-Type: text/plain\r\n\r\n").encode()
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.txt"\r\n'
+        "Content-Type: text/plain\r\n\r\n"
+    ).encode()
     tail = f"\r\n--{boundary}--\r\n".encode()
     connection.putrequest("PUT", parts.path)
     for key in ("cookie", "x-xsrftoken", "content-type", "origin"):
@@ -138,14 +163,14 @@ def put(url: str, headers: dict, size: int, *, chunked: bool = False, send: int 
 
     try:
         chunk(head)
-        sent, block = 0, b"x" * 2 ** 20
+        sent, block = 0, b"x" * 2**20
         while sent < (size if send is None else send):
-            chunk(block[:size - sent])
+            chunk(block[: size - sent])
             sent += len(block)
         chunk(tail)
         if chunked:
             connection.send(b"0\r\n\r\n")
-    except (BrokenPipeError, ConnectionResetError):   # the server may stop reading once it has refused
+    except (BrokenPipeError, ConnectionResetError):  # the server may stop reading once it has refused
         pass
     status = connection.getresponse().status
     connection.close()
@@ -162,7 +187,7 @@ def test_the_server_refuses_an_upload_above_the_stated_limit(page, server):
     expect(uploader).to_contain_text(f"{bounds.MAX_FILE_MB}MB per file")
     stated = page.get_by_text(f"Limits: files up to {bounds.MAX_FILE_MB} MiB", exact=False)
     expect(stated).to_be_visible()
-    for size, viewport in SIZES.items():        # the import panel states the limits where the file goes in
+    for size, viewport in SIZES.items():  # the import panel states the limits where the file goes in
         page.set_viewport_size(viewport)
         uploader.scroll_into_view_if_needed()
         page.wait_for_timeout(400)
@@ -177,8 +202,8 @@ def test_the_server_refuses_an_upload_above_the_stated_limit(page, server):
 
     page.route("**/_stcore/upload_file/**", note)
     upload(page, "small.txt", b"2: R > G > B\n3: B > R > G\n")
-    over = (bounds.MAX_FILE_MB + 1) * 2 ** 20
-    assert put(seen["url"], seen["headers"], over, send=2 ** 20) == 413
+    over = (bounds.MAX_FILE_MB + 1) * 2**20
+    assert put(seen["url"], seen["headers"], over, send=2**20) == 413
     assert put(seen["url"], seen["headers"], over, chunked=True) == 413
-    assert put(seen["url"], seen["headers"], 2 ** 20) == 204
+    assert put(seen["url"], seen["headers"], 2**20) == 204
     page.unroute_all(behavior="ignoreErrors")

@@ -13,6 +13,7 @@ chromium, the real SQLite job queue.
 
 Screenshots (laptop 1366x768 and phone 390x844) go to test-output/screenshots/sharing-*.png.
 """
+
 from __future__ import annotations
 
 import base64
@@ -75,9 +76,11 @@ def server(command: list[str], env: dict, log_path, port: int):
 def upgrade_status(port: int, host: str) -> str:
     """The status line the server answers a WebSocket upgrade to /_stcore/stream with this Host and Origin."""
     key = base64.b64encode(os.urandom(16)).decode()
-    request = (f"GET /_stcore/stream HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-               f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: streamlit\r\n"
-               f"Origin: http://{host}\r\n\r\n")
+    request = (
+        f"GET /_stcore/stream HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: streamlit\r\n"
+        f"Origin: http://{host}\r\n\r\n"
+    )
     with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
         s.sendall(request.encode())
         return s.recv(200).split(b"\r\n")[0].decode()
@@ -110,8 +113,9 @@ def shot(page, name: str) -> None:
 
 
 # ------------------------------------------------------------------ local by default
-def test_the_default_binds_loopback_only_and_refuses_foreign_host_names(tmp_path, browser_type,
-                                                                         browser_type_launch_args):
+def test_the_default_binds_loopback_only_and_refuses_foreign_host_names(
+    tmp_path, browser_type, browser_type_launch_args
+):
     port = _free_port()
     command = ["ui.launch", "--server.headless=true", f"--server.port={port}", "--server.runOnSave=false"]
     with server(command, environment(tmp_path / "data"), tmp_path / "server.log", port):
@@ -128,8 +132,12 @@ def test_the_default_binds_loopback_only_and_refuses_foreign_host_names(tmp_path
         assert upgrade_status(port, f"127.0.0.1:{port}").startswith("HTTP/1.1 101")
 
         # a real browser told that evil.example.com is this machine (what a rebinding DNS answer does)
-        rebinding = browser_type.launch(**{**browser_type_launch_args, "args": [
-            *CHROMIUM_ARGS, "--host-resolver-rules=MAP evil.example.com 127.0.0.1"]})
+        rebinding = browser_type.launch(
+            **{
+                **browser_type_launch_args,
+                "args": [*CHROMIUM_ARGS, "--host-resolver-rules=MAP evil.example.com 127.0.0.1"],
+            }
+        )
         try:
             page = rebinding.new_page(viewport=LAPTOP)
             response = page.goto(f"http://evil.example.com:{port}/fine-tuning")
@@ -144,9 +152,21 @@ def test_the_default_binds_loopback_only_and_refuses_foreign_host_names(tmp_path
 
 
 def test_an_unshared_dashboard_refuses_to_listen_on_the_network(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "ui.launch", "--server.headless=true", "--server.address=0.0.0.0",
-                           f"--server.port={_free_port()}"], cwd=ROOT, env=environment(tmp_path), capture_output=True,
-                          text=True, timeout=60)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ui.launch",
+            "--server.headless=true",
+            "--server.address=0.0.0.0",
+            f"--server.port={_free_port()}",
+        ],
+        cwd=ROOT,
+        env=environment(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 1
     assert "--server.address=0.0.0.0 would let other machines reach this dashboard" in done.stderr
 
@@ -159,11 +179,20 @@ def shared_dashboard(tmp_path, browser_type_launch_args):
     no worker: jobs stay queued. Yields (url, data folder)."""
     secrets = tmp_path / "secrets.toml"
     accounts = "\n".join(f'{name} = "{access.hash_secret(pw)}"' for name, pw in PASSWORDS.items())
-    secrets.write_text('[access]\nlogin = "password"\noperators = ["teacher"]\nmax_queued_jobs = 1\n'
-                       f'max_total_steps = 5000\n\n[access.accounts]\n{accounts}\n')
+    secrets.write_text(
+        '[access]\nlogin = "password"\noperators = ["teacher"]\nmax_queued_jobs = 1\n'
+        f'max_total_steps = 5000\n\n[access.accounts]\n{accounts}\n'
+    )
     port = _free_port()
-    command = ["ui.launch", "--share", "--server.address=127.0.0.1", "--server.headless=true",
-               f"--server.port={port}", "--server.runOnSave=false", f"--secrets.files={secrets}"]
+    command = [
+        "ui.launch",
+        "--share",
+        "--server.address=127.0.0.1",
+        "--server.headless=true",
+        f"--server.port={port}",
+        "--server.runOnSave=false",
+        f"--secrets.files={secrets}",
+    ]
     with server(command, environment(tmp_path / "data"), tmp_path / "server.log", port) as (_, url):
         yield url, tmp_path / "data"
 
@@ -233,9 +262,12 @@ def test_shared_two_people_and_the_operator(shared_dashboard, browser):
 
     # the limit refuses with the words stated next to the button
     ana.get_by_role("button", name="Start training").click()
-    expect(ana.get_by_text("Not queued: you already have 1 job queued or running, and each person may have at "
-                           "most 1 at a time; wait for one to finish or cancel one.").first).to_be_visible(
-        timeout=30_000)
+    expect(
+        ana.get_by_text(
+            "Not queued: you already have 1 job queued or running, and each person may have at "
+            "most 1 at a time; wait for one to finish or cancel one."
+        ).first
+    ).to_be_visible(timeout=30_000)
     assert len(client.list_jobs()) == 2
 
     # a link to ben's job opens nothing of his for ana, and she has no way to cancel it
@@ -269,12 +301,19 @@ def test_shared_two_people_and_the_operator(shared_dashboard, browser):
 
 
 # ------------------------------------------------------------------ jobs never vanish
-def test_a_dashboard_orphaned_by_a_killed_supervisor_says_no_worker_runs_and_the_next_one_takes_over(
-        tmp_path, page):
+def test_a_dashboard_orphaned_by_a_killed_supervisor_says_no_worker_runs_and_the_next_one_takes_over(tmp_path, page):
     port = _free_port()
     env = environment(tmp_path / "data", AGGREGATION_STALE_AFTER_S="4")
-    command = ["worker.local", "--", sys.executable, "-m", "ui.launch", "--server.headless=true",
-               f"--server.port={port}", "--server.runOnSave=false"]
+    command = [
+        "worker.local",
+        "--",
+        sys.executable,
+        "-m",
+        "ui.launch",
+        "--server.headless=true",
+        f"--server.port={port}",
+        "--server.runOnSave=false",
+    ]
     client = JobClient(data_dir=tmp_path / "data", stale_after_s=4)
     page.set_viewport_size(LAPTOP)
     log = open(tmp_path / "first.log", "w")
@@ -304,8 +343,9 @@ def test_a_dashboard_orphaned_by_a_killed_supervisor_says_no_worker_runs_and_the
 
         second_log = tmp_path / "second.log"
         with open(second_log, "w") as log2:  # the next scripts/dashboard, on the same port
-            second = subprocess.Popen([sys.executable, "-m", *command], cwd=ROOT, env=env, stdout=log2,
-                                      stderr=subprocess.STDOUT)
+            second = subprocess.Popen(
+                [sys.executable, "-m", *command], cwd=ROOT, env=env, stdout=log2, stderr=subprocess.STDOUT
+            )
             try:
                 deadline = time.monotonic() + 60
                 while time.monotonic() < deadline and "stopped pid" not in second_log.read_text():

@@ -5,6 +5,7 @@ the Population page's generator (impartial culture, 200 voters, seed 0); the pag
 sidebar, so the session keeps the population.
 
 Marked slow: at 100 alternatives the Rules page alone computes 49 rules (about 20 s on two shared cores)."""
+
 from __future__ import annotations
 
 import pytest
@@ -41,7 +42,7 @@ def _shots(page, name: str) -> None:
             charts.first.scroll_into_view_if_needed()
             page.wait_for_timeout(400)
             page.screenshot(path=SCREENSHOTS / f"sizes-{name}-{size}-chart.png", animations="disabled")
-        if charts.count() > 1:                     # the Rules page's heatmap, the Sampling page's map
+        if charts.count() > 1:  # the Rules page's heatmap, the Sampling page's map
             charts.nth(charts.count() - 1).scroll_into_view_if_needed()
             page.wait_for_timeout(400)
             page.screenshot(path=SCREENSHOTS / f"sizes-{name}-{size}-last-chart.png", animations="disabled")
@@ -54,7 +55,7 @@ def test_every_page_at_m_alternatives(page, server, m):
     page.set_default_timeout(180_000)
     page.set_viewport_size(LAPTOP)
     open_page(page, server, "population")
-    if m != 3:                                     # the default population has 3 (R, G, B)
+    if m != 3:  # the default population has 3 (R, G, B)
         _generate(page, m)
     for path, title in PAGES:
         page.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True).click()

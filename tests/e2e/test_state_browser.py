@@ -1,5 +1,6 @@
 """Nothing lost: an edited population survives a reload (F5) and a server restart, and the address bar is a link
 that reproduces the screen in a fresh browser (issue 13, item 9; ui/links.py)."""
+
 from __future__ import annotations
 
 import re

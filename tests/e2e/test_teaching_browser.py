@@ -2,6 +2,7 @@
 address bar, the Yee page draws its maps, a chart downloads as SVG with its title; screenshots of the
 stepper and of the Yee page at a laptop size (1366 x 768) and a phone size (390 x 844), saved under
 test-output/screenshots/ for people to look at."""
+
 from __future__ import annotations
 
 import re
@@ -47,7 +48,7 @@ def test_a_link_reopens_the_step_and_next_writes_it(page, server):
     page.wait_for_function("window.location.search.includes('step=4')")
     assert "trace=maximal_lottery" in page.url
     path = page.url.split(server + "/")[1]
-    fresh = page.context.new_page()                         # the copied link, in a new session, on a phone
+    fresh = page.context.new_page()  # the copied link, in a new session, on a phone
     _open_on_a_phone(fresh, server, path)
     expect(fresh.locator(".st-key-steps_nav")).to_contain_text("Step 4 of 4")
     fresh.get_by_role("button", name="Previous").click()

@@ -1,6 +1,7 @@
 """The guided tour in a real browser (issue 13): a first visit shows it, Next walks to the Rules page with the
 Jackpot example loaded, closing it writes a cookie, and after a reload (a new session) it is gone for good in
 that browser; another browser (a fresh context, no cookie) still gets it. Screenshots: tour-*.png."""
+
 from __future__ import annotations
 
 from playwright.sync_api import expect
@@ -32,10 +33,10 @@ def test_first_visit_shows_the_tour_and_after_closing_it_a_reload_does_not(page,
     _tour(page).get_by_role("button", name="Close the tour, don't show it again").click()
     expect(_tour(page)).to_have_count(0)
     page.wait_for_function(f"document.cookie.includes('{tour.COOKIE}=1')", timeout=15_000)
-    open_page(page, server, "")                                    # a reload: a new session, same browser
+    open_page(page, server, "")  # a reload: a new session, same browser
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     expect(_tour(page)).to_have_count(0)
-    other = browser.new_context(viewport=PHONE).new_page()         # another browser (a phone) still gets it
+    other = browser.new_context(viewport=PHONE).new_page()  # another browser (a phone) still gets it
     open_page(other, server, "")
     expect(_tour(other)).to_have_count(1)
     other.wait_for_timeout(500)

@@ -1,5 +1,6 @@
-""""Why" expanders in a real browser (issue 13): closed by default, one click opens the plain-words
+""" "Why" expanders in a real browser (issue 13): closed by default, one click opens the plain-words
 explanation with the paper's section as a link. Screenshots: why-*.png (laptop and phone)."""
+
 from __future__ import annotations
 
 from playwright.sync_api import expect

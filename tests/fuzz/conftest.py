@@ -7,6 +7,7 @@ suite prints how many inputs each reader got and how long it took). A long run f
 profile: a deadline per input (a parser that hangs fails), no example database churn, and no health
 check that would refuse slow or large inputs (they are the point).
 """
+
 from __future__ import annotations
 
 import os
@@ -18,16 +19,33 @@ from hypothesis import HealthCheck, settings
 TOTAL = int(os.environ.get("FUZZ_EXAMPLES", "100000"))
 #: Each reader's share of the budget (weights; cheap readers get more inputs).
 SHARES = {
-    "ranking_text": 12, "preflib": 14, "rankings_csv": 9, "comparisons_csv": 7, "comparisons_jsonl": 7,
-    "population_dict": 12, "population_json": 9, "scenario_toml": 7, "job_spec": 7, "url_params": 14, "uploads": 2,
+    "ranking_text": 12,
+    "preflib": 14,
+    "rankings_csv": 9,
+    "comparisons_csv": 7,
+    "comparisons_jsonl": 7,
+    "population_dict": 12,
+    "population_json": 9,
+    "scenario_toml": 7,
+    "job_spec": 7,
+    "url_params": 14,
+    "uploads": 2,
 }
 #: Longest time one input may take (a hang fails the test; generous, for a loaded CI machine).
 DEADLINE_MS = 5_000
 
 settings.register_profile(
-    "fuzz", deadline=DEADLINE_MS, derandomize=False, print_blob=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much,
-                           HealthCheck.large_base_example])
+    "fuzz",
+    deadline=DEADLINE_MS,
+    derandomize=False,
+    print_blob=True,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.filter_too_much,
+        HealthCheck.large_base_example,
+    ],
+)
 
 COUNTS: Counter = Counter()
 ACCEPTED: Counter = Counter()
@@ -59,8 +77,10 @@ def pytest_terminal_summary(terminalreporter):
     if not COUNTS:
         return
     write = terminalreporter.write_line
-    write(f"fuzz: {sum(COUNTS.values()):,} generated inputs (FUZZ_EXAMPLES={TOTAL:,}), "
-          f"{sum(ACCEPTED.values()):,} accepted and re-imported")
+    write(
+        f"fuzz: {sum(COUNTS.values()):,} generated inputs (FUZZ_EXAMPLES={TOTAL:,}), "
+        f"{sum(ACCEPTED.values()):,} accepted and re-imported"
+    )
     for reader in sorted(COUNTS):
         write(f"  {reader:<20} {COUNTS[reader]:>8,} inputs  {ACCEPTED[reader]:>7,} accepted")
     for name, seconds in sorted(SECONDS.items()):

@@ -6,6 +6,7 @@ tables) and, for voters with whole orders, as a scenario file (TOML), giving bac
 order of first appearance), the same rankings with the same total weight each (identical rankings merged),
 the same user types with the same weights and rewards, the same comparisons.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -22,13 +23,16 @@ def content(population):
     alternatives = frozenset(population.alternatives)
     if population.kind == RANKINGS:
         compact = population.compressed()
-        rankings = {tuple(tuple(sorted(group)) for group in compact.ranking(i)): float(w)
-                    for i, w in enumerate(compact.weights)}
+        rankings = {
+            tuple(tuple(sorted(group)) for group in compact.ranking(i)): float(w) for i, w in enumerate(compact.weights)
+        }
         return RANKINGS, alternatives, rankings
     if population.kind == USER_TYPES:
         rewards = population.rewards
-        types = {t: (float(w), tuple(float(rewards.at[t, a]) for a in sorted(population.alternatives)))
-                 for t, w in population.weights.items()}
+        types = {
+            t: (float(w), tuple(float(rewards.at[t, a]) for a in sorted(population.alternatives)))
+            for t, w in population.weights.items()
+        }
         return USER_TYPES, alternatives, types, population.temperature
     if population.kind == COMPARISONS:
         table = population.table

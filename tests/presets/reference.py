@@ -7,6 +7,7 @@ response counts for the k draws), and the MPNE player scores when its response i
 preferred to all k draws of the others; for user types sets compare by the Plackett-Luce set
 comparison of Cai & Zheng, section 2.1.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -18,7 +19,7 @@ from scipy.optimize import brentq
 def kwin_rates_by_enumeration(profile, policy: dict, k: int) -> dict:
     """For every opponent y: sum over all k-tuples of draws and all voters, by brute force."""
     names = profile.alternatives
-    levels = profile.levels.astype(int)                    # smaller = better; equal = tie
+    levels = profile.levels.astype(int)  # smaller = better; equal = tie
     shares = profile.weights / profile.weights.sum()
     support = [a for a in names if policy.get(a, 0.0) > 0]
     out = {}
@@ -55,9 +56,9 @@ def two_response_mpne(share_first: float, k: int) -> float:
     """Probability q on the first of two responses at the symmetric equilibrium of the
     (k+1)-player game, found from the indifference condition by root finding:
     deviating to the first scores share_first (1 - q)^k, to the second (1 - share_first) q^k."""
-    return brentq(lambda q: share_first * (1 - q) ** k - (1 - share_first) * q ** k, 0.0, 1.0, xtol=1e-15)
+    return brentq(lambda q: share_first * (1 - q) ** k - (1 - share_first) * q**k, 0.0, 1.0, xtol=1e-15)
 
 
 def two_response_robust_rate(share_first: float, p: float, k: int) -> float:
     """min over the two opponents of the k-sample win rate of (p, 1 - p), written out."""
-    return min(1 - (1 - share_first) * p ** k, 1 - share_first * (1 - p) ** k)
+    return min(1 - (1 - share_first) * p**k, 1 - share_first * (1 - p) ** k)

@@ -1,5 +1,6 @@
 """The claim classes: a kind is one class (registered by defining it), rules and policies are the
 registry's, and each variant of a scenario is made once."""
+
 import pytest
 
 import presets
@@ -12,14 +13,16 @@ TYRANNY = (SCENARIO_DIR / "hetero_tyranny.toml").read_text(encoding="utf-8")
 
 
 def _with_claims(base: str, claims: str) -> str:
-    return base[:base.index("[[claims]]")] + claims
+    return base[: base.index("[[claims]]")] + claims
 
 
 def test_a_new_kind_is_one_class():
     """Defining the class is all it takes: the file format parses it, its sentence and its
     evaluation come with it (the class is removed again afterwards)."""
+
     class SmithShareClaim(NumberClaim):
         """``smith_share`` [NUMBER]: the share of the alternatives in the Smith set."""
+
         kind = "smith_share"
 
         def render(self):
@@ -31,11 +34,15 @@ def test_a_new_kind_is_one_class():
 
     try:
         assert KINDS["smith_share"] is SmithShareClaim
-        claims = ('[[claims]]\nkind = "smith_share"\nequals = "1/3"\n\n'
-                  '[[claims]]\nkind = "smith_share"\nrestrict_to = ["R", "G"]\nabove = 0.5\n')
+        claims = (
+            '[[claims]]\nkind = "smith_share"\nequals = "1/3"\n\n'
+            '[[claims]]\nkind = "smith_share"\nrestrict_to = ["R", "G"]\nabove = 0.5\n'
+        )
         s = presets.loads(_with_claims(MAJORITY, claims))
-        assert [c.text for c in s.claims] == ["The Smith set holds a share 1/3 of the alternatives",
-                                              "The Smith set holds a share above 0.5 of the alternatives without B"]
+        assert [c.text for c in s.claims] == [
+            "The Smith set holds a share 1/3 of the alternatives",
+            "The Smith set holds a share above 0.5 of the alternatives without B",
+        ]
         # B is the Condorcet winner (3 of 5 voters prefer it to R and to G): the Smith set is {B};
         # without B, R beats G for all 5 voters: {R}, a share of 1/2
         assert [(r.passed, r.observed) for r in presets.evaluate(s)] == [(True, pytest.approx(1 / 3)), (False, 0.5)]
@@ -50,8 +57,10 @@ def test_a_new_kind_is_one_class():
 
 def test_a_kind_is_defined_once():
     with pytest.raises(TypeError, match="claim kind 'winner' is defined twice"):
+
         class AnotherWinner(Claim):
             kind = "winner"
+
     assert KINDS["winner"].__name__ == "WinnerClaim"
 
 
@@ -71,10 +80,12 @@ def test_every_registry_rule_is_a_rule_and_the_distributions_are_the_policies():
 
 
 def test_the_sentences_use_the_registry_labels():
-    claims = ('[[claims]]\nkind = "winner"\nrule = "mpne"\nequals = "B"\n\n'
-              '[[claims]]\nkind = "probability"\npolicy = "robust"\nalternative = "B"\nk = 2\nat_least = 0\n\n'
-              '[[claims]]\nkind = "robust_rate"\npolicy = "robust"\nk = 2\nat_least = 0\n\n'
-              '[[claims]]\nkind = "kwin_rate"\npolicy = "mpne"\nopponent = "R"\nat_least = 0\n')
+    claims = (
+        '[[claims]]\nkind = "winner"\nrule = "mpne"\nequals = "B"\n\n'
+        '[[claims]]\nkind = "probability"\npolicy = "robust"\nalternative = "B"\nk = 2\nat_least = 0\n\n'
+        '[[claims]]\nkind = "robust_rate"\npolicy = "robust"\nk = 2\nat_least = 0\n\n'
+        '[[claims]]\nkind = "kwin_rate"\npolicy = "mpne"\nopponent = "R"\nat_least = 0\n'
+    )
     s = presets.loads(_with_claims(MAJORITY, claims))
     assert [c.text for c in s.claims] == [
         "MPNE_4 gives B the highest probability",
@@ -91,6 +102,6 @@ def test_each_variant_of_a_scenario_is_made_once():
     variants: dict = {}
     made = [Variant.of(c, s, variants) for c in s.claims]
     hot = [c for c in s.claims if "temperature" in c.fields]
-    assert hot and len(variants) == 2                          # the scenario itself and T = 2
+    assert hot and len(variants) == 2  # the scenario itself and T = 2
     assert made[s.claims.index(hot[0])] is made[s.claims.index(hot[-1])]
     assert made[0].population is s.population and made[s.claims.index(hot[0])].population.temperature == 2

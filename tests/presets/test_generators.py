@@ -4,6 +4,7 @@ Statistical checks use fixed seeds (so they are deterministic) and tolerances st
 sampling error: 4 binomial standard errors for shares, or a chi-square p-value above 1e-4 against
 an exact distribution (prefsampling's theoretical distributions where it has one).
 """
+
 import importlib
 import itertools
 import math
@@ -16,8 +17,21 @@ from hypothesis import strategies as st
 from scipy.special import softmax
 from scipy.stats import chisquare
 
-from aggregation import (GENERATORS, AggregationError, Profile, RewardPopulation, default_names, euclidean,
-                         generate, impartial_culture, mallows, plackett_luce, reward_mixture, single_peaked, urn)
+from aggregation import (
+    GENERATORS,
+    AggregationError,
+    Profile,
+    RewardPopulation,
+    default_names,
+    euclidean,
+    generate,
+    impartial_culture,
+    mallows,
+    plackett_luce,
+    reward_mixture,
+    single_peaked,
+    urn,
+)
 from aggregation.populations.generators import MAX_CELLS
 
 # prefsampling's package re-exports each sampler under its module's name, so load the modules
@@ -67,7 +81,7 @@ def test_same_seed_same_population_other_seed_other_population(model):
     assert a.fingerprint == b.fingerprint
     assert a.fingerprint != c.fingerprint
     assert a.total_weight == 300 and not a.has_ties
-    assert (np.sort(a.levels, axis=1) == np.arange(len(a.alternatives))).all()   # strict rankings
+    assert (np.sort(a.levels, axis=1) == np.arange(len(a.alternatives))).all()  # strict rankings
 
 
 def test_reward_mixture_is_reproducible_and_varies_with_the_seed():
@@ -83,7 +97,7 @@ def test_every_generator_is_reachable_by_name():
 
 
 @settings(max_examples=25, deadline=None)
-@given(model=st.sampled_from(sorted(ORDINAL)), n=st.integers(1, 40), m=st.integers(1, 7), seed=st.integers(0, 2 ** 32))
+@given(model=st.sampled_from(sorted(ORDINAL)), n=st.integers(1, 40), m=st.integers(1, 7), seed=st.integers(0, 2**32))
 def test_generated_profiles_are_valid_for_any_size(model, n, m, seed):
     params = dict(ORDINAL[model], n_voters=n)
     if model == "plackett_luce":
@@ -92,7 +106,7 @@ def test_generated_profiles_are_valid_for_any_size(model, n, m, seed):
         params["alternatives"] = m
     p = generate(model, seed=seed, **params)
     assert p.total_weight == n and p.alternatives == default_names(m)
-    assert len({tuple(row) for row in p.levels}) == p.n_rankings          # identical rankings merged
+    assert len({tuple(row) for row in p.levels}) == p.n_rankings  # identical rankings merged
     assert p.fingerprint == generate(model, seed=seed, **params).fingerprint
 
 
@@ -127,7 +141,7 @@ def test_mallows_with_dispersion_zero_is_the_central_ranking():
 @pytest.mark.parametrize("phi", [0.3, 0.8, 1.0])
 def test_mallows_matches_prefsamplings_exact_distribution(phi):
     names = ["A", "B", "C", "D"]
-    exact = ps_mallows.theoretical_distribution(4, phi)          # central ranking 0 > 1 > 2 > 3
+    exact = ps_mallows.theoretical_distribution(4, phi)  # central ranking 0 > 1 > 2 > 3
     expected = {tuple(names[i] for i in r): p for r, p in exact.items()}
     assert _chisquare_p(mallows(30_000, names, phi, seed=int(phi * 10)), expected) > 1e-4
 
@@ -135,8 +149,7 @@ def test_mallows_matches_prefsamplings_exact_distribution(phi):
 def test_mallows_central_ranking_is_the_order_given():
     p = mallows(20_000, ["d", "b", "a", "c"], phi=0.5, seed=4)
     # P(first = central top) = 1 / (1 + phi + phi^2 + phi^3) for Mallows with m = 4
-    _shares_close(p.first_place_distribution()[["d", "b", "a", "c"]],
-                  np.array([1, 0.5, 0.25, 0.125]) / 1.875, 20_000)
+    _shares_close(p.first_place_distribution()[["d", "b", "a", "c"]], np.array([1, 0.5, 0.25, 0.125]) / 1.875, 20_000)
 
 
 def test_plackett_luce_first_places_are_the_softmax_of_the_utilities():
@@ -152,7 +165,7 @@ def test_plackett_luce_first_places_are_the_softmax_of_the_utilities():
 def test_urn_with_alpha_zero_is_impartial_culture():
     all_rankings = {r: 1 / 24 for r in itertools.permutations("ABCD")}
     assert _chisquare_p(urn(24_000, 4, alpha=0.0, seed=9), all_rankings) > 1e-4
-    assert urn(500, 8, alpha=0.0, seed=9).n_rankings > 480   # every voter draws afresh (8! = 40320 rankings)
+    assert urn(500, 8, alpha=0.0, seed=9).n_rankings > 480  # every voter draws afresh (8! = 40320 rankings)
 
 
 def test_urn_copies_earlier_voters_at_the_polya_rate():
@@ -176,8 +189,11 @@ def test_single_peaked_rankings_follow_the_axis_and_the_models_distribution(mode
     axis = ["w", "x", "y", "z", "v"]
     p = single_peaked(20_000, axis, seed=13, model=model)
     assert all(_is_single_peaked([g[0] for g in p.ranking(i)], axis) for i in range(p.n_rankings))
-    exact = (ps_singlepeaked.walsh_theoretical_distribution(5) if model == "walsh"
-             else ps_singlepeaked.conitzer_theoretical_distribution(5))
+    exact = (
+        ps_singlepeaked.walsh_theoretical_distribution(5)
+        if model == "walsh"
+        else ps_singlepeaked.conitzer_theoretical_distribution(5)
+    )
     expected = {tuple(axis[i] for i in r): q for r, q in exact.items()}
     assert sum(expected.values()) == pytest.approx(1.0)
     assert _chisquare_p(p, expected) > 1e-4
@@ -187,7 +203,9 @@ def test_euclidean_in_one_dimension_is_single_peaked_and_symmetric_in_two_altern
     p = euclidean(3000, 6, seed=21, dimensions=1)
     rankings = [[g[0] for g in p.ranking(i)] for i in range(p.n_rankings)]
     # the axis is the alternatives' left-to-right order, unknown here: some axis must fit them all
-    assert any(all(_is_single_peaked(r, list(axis)) for r in rankings) for axis in itertools.permutations(p.alternatives))
+    assert any(
+        all(_is_single_peaked(r, list(axis)) for r in rankings) for axis in itertools.permutations(p.alternatives)
+    )
     # the two alternatives play the same role, so over seeds L is first for half the voters on average
     shares = [euclidean(200, ["L", "R"], seed=s).first_place_distribution()["L"] for s in range(200)]
     assert abs(np.mean(shares) - 0.5) <= 4 * np.std(shares) / math.sqrt(200)
@@ -216,32 +234,38 @@ def test_reward_mixture_models():
 
 
 # ----------------------------------------------------------------------------- bad arguments
-@pytest.mark.parametrize("call, message", [
-    (lambda: impartial_culture(0, 3), "n_voters must be at least 1, got 0"),
-    (lambda: impartial_culture(2.5, 3), "n_voters must be a whole number, got 2.5"),
-    (lambda: impartial_culture(True, 3), "n_voters must be a whole number, got True"),
-    (lambda: impartial_culture(5, 0), "alternatives must be at least 1, got 0"),
-    (lambda: impartial_culture(5, ["a", "a"]), "duplicate alternative 'a'"),
-    (lambda: impartial_culture(5, "abc"), "alternatives must be a count or a list of names"),
-    (lambda: impartial_culture(5, 3, seed=-1), "seed must be at least 0, got -1"),
-    (lambda: impartial_culture(5, 3, seed="x"), "seed must be a whole number, got 'x'"),
-    (lambda: impartial_culture(MAX_CELLS, 2), "n_voters = 50000000 is too large"),
-    (lambda: mallows(5, 3, phi=1.5), "phi must be a number between 0 and 1, got 1.5"),
-    (lambda: mallows(5, 3, phi=float("nan")), "phi must be a number between 0 and 1"),
-    (lambda: urn(5, 3, alpha=-0.1), "alpha must be a number at least 0, got -0.1"),
-    (lambda: plackett_luce(5, {"a": 1.0, "b": float("inf")}), "the utility of 'b' is inf, not a finite number"),
-    (lambda: plackett_luce(5, "ab"), "utilities must map alternative names to numbers"),
-    (lambda: single_peaked(5, 3, model="flat"), "model must be 'walsh' or 'conitzer', got 'flat'"),
-    (lambda: euclidean(5, 3, dimensions=0), "dimensions must be at least 1, got 0"),
-    (lambda: euclidean(5, 3, distribution="cauchy"), "distribution must be 'uniform' or 'gaussian'"),
-    (lambda: reward_mixture(3, 2, model="student"), "model must be 'gaussian' or 'spatial'"),
-    (lambda: reward_mixture(3, 2, scale=0), "scale must be a number above 0, got 0"),
-    (lambda: reward_mixture(2, 2, weights=[1, -1]), "type 2 has weight -1"),
-    (lambda: reward_mixture(2, 2, weights="equal"), "weights must be None, 'dirichlet' or numbers"),
-    (lambda: generate("mallow", n_voters=3), "unknown generator 'mallow' (known: impartial_culture, "),
-    (lambda: generate("mallows", n_voters=3, alternatives=3, dispersion=0.5), "mallows: unknown parameter 'dispersion'"),
-    (lambda: generate("mallows", n_voters=3, alternatives=3), "mallows: parameter 'phi' is missing"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: impartial_culture(0, 3), "n_voters must be at least 1, got 0"),
+        (lambda: impartial_culture(2.5, 3), "n_voters must be a whole number, got 2.5"),
+        (lambda: impartial_culture(True, 3), "n_voters must be a whole number, got True"),
+        (lambda: impartial_culture(5, 0), "alternatives must be at least 1, got 0"),
+        (lambda: impartial_culture(5, ["a", "a"]), "duplicate alternative 'a'"),
+        (lambda: impartial_culture(5, "abc"), "alternatives must be a count or a list of names"),
+        (lambda: impartial_culture(5, 3, seed=-1), "seed must be at least 0, got -1"),
+        (lambda: impartial_culture(5, 3, seed="x"), "seed must be a whole number, got 'x'"),
+        (lambda: impartial_culture(MAX_CELLS, 2), "n_voters = 50000000 is too large"),
+        (lambda: mallows(5, 3, phi=1.5), "phi must be a number between 0 and 1, got 1.5"),
+        (lambda: mallows(5, 3, phi=float("nan")), "phi must be a number between 0 and 1"),
+        (lambda: urn(5, 3, alpha=-0.1), "alpha must be a number at least 0, got -0.1"),
+        (lambda: plackett_luce(5, {"a": 1.0, "b": float("inf")}), "the utility of 'b' is inf, not a finite number"),
+        (lambda: plackett_luce(5, "ab"), "utilities must map alternative names to numbers"),
+        (lambda: single_peaked(5, 3, model="flat"), "model must be 'walsh' or 'conitzer', got 'flat'"),
+        (lambda: euclidean(5, 3, dimensions=0), "dimensions must be at least 1, got 0"),
+        (lambda: euclidean(5, 3, distribution="cauchy"), "distribution must be 'uniform' or 'gaussian'"),
+        (lambda: reward_mixture(3, 2, model="student"), "model must be 'gaussian' or 'spatial'"),
+        (lambda: reward_mixture(3, 2, scale=0), "scale must be a number above 0, got 0"),
+        (lambda: reward_mixture(2, 2, weights=[1, -1]), "type 2 has weight -1"),
+        (lambda: reward_mixture(2, 2, weights="equal"), "weights must be None, 'dirichlet' or numbers"),
+        (lambda: generate("mallow", n_voters=3), "unknown generator 'mallow' (known: impartial_culture, "),
+        (
+            lambda: generate("mallows", n_voters=3, alternatives=3, dispersion=0.5),
+            "mallows: unknown parameter 'dispersion'",
+        ),
+        (lambda: generate("mallows", n_voters=3, alternatives=3), "mallows: parameter 'phi' is missing"),
+    ],
+)
 def test_bad_arguments_are_reported_with_what_and_where(call, message):
     with pytest.raises(AggregationError) as err:
         call()

@@ -1,6 +1,7 @@
 """presets/README.md's claim vocabulary cannot drift from the code: its table lists exactly the
 registered claim kinds with their fields, and every example sentence is a claim of the library. (The
 rule ids a claim may name are the registry's, listed once: in the README's generated table of rules.)"""
+
 import re
 from pathlib import Path
 

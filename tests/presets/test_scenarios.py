@@ -1,4 +1,5 @@
 """The library: every scenario is complete, self-explaining, and every claim holds."""
+
 import subprocess
 import sys
 from pathlib import Path
@@ -11,20 +12,29 @@ import presets
 from aggregation import Profile, RewardPopulation, maximal_lottery
 from presets.library import SCENARIO_DIR
 
-from .reference import (kwin_rates_by_enumeration, kwin_rates_plackett_luce, two_response_mpne,
-                        two_response_robust_rate)
+from .reference import kwin_rates_by_enumeration, kwin_rates_plackett_luce, two_response_mpne, two_response_robust_rate
 
 SCENARIOS = presets.list()
 IDS = [s.id for s in SCENARIOS]
 
 #: Asked for by issue 4, by id.
 REQUIRED = {
-    "jackpot_majority", "jackpot_iia", "jackpot_cycle",
-    "hetero_sampling", "hetero_temperature", "hetero_mediocrity", "hetero_iia", "hetero_tyranny",
+    "jackpot_majority",
+    "jackpot_iia",
+    "jackpot_cycle",
+    "hetero_sampling",
+    "hetero_temperature",
+    "hetero_mediocrity",
+    "hetero_iia",
+    "hetero_tyranny",
     "hetero_bt_mixture",
-    "testtime_nlhf_collapse", "testtime_plackett_luce", "testtime_uniform_permutations",
+    "testtime_nlhf_collapse",
+    "testtime_plackett_luce",
+    "testtime_uniform_permutations",
     "ranked_choice_mnl_mallows",
-    "clone_plurality", "impartial_culture_smith", "opinion_scale_groups",
+    "clone_plurality",
+    "impartial_culture_smith",
+    "opinion_scale_groups",
 }
 
 
@@ -46,7 +56,7 @@ def test_each_scenario_explains_itself(scenario):
     assert scenario.title.strip() and len(scenario.title) <= 80
     assert scenario.summary.strip() and "\n" not in scenario.summary and len(scenario.summary) <= 120
     words = scenario.narrative.split()
-    assert 60 <= len(words) <= 160, len(words)           # one paragraph a newcomer reads in a minute
+    assert 60 <= len(words) <= 160, len(words)  # one paragraph a newcomer reads in a minute
     assert "\n\n" not in scenario.narrative.strip()
     assert scenario.property.strip()
     assert "arXiv" in scenario.source.entry.venue and scenario.source.section.strip()
@@ -69,7 +79,10 @@ def test_each_scenario_file_starts_with_its_derivation(scenario):
 def test_pages_match_what_the_scenarios_demonstrate():
     by_page = {s.id: s.page for s in SCENARIOS}
     assert {i for i, p in by_page.items() if p == "testtime"} == {
-        "testtime_nlhf_collapse", "testtime_plackett_luce", "testtime_uniform_permutations"}
+        "testtime_nlhf_collapse",
+        "testtime_plackett_luce",
+        "testtime_uniform_permutations",
+    }
     assert by_page["hetero_sampling"] == "sampling"
     assert by_page["ranked_choice_mnl_mallows"] == "ranked-choice"
     for s in SCENARIOS:
@@ -85,8 +98,11 @@ def test_the_core_never_pulls_in_streamlit():
 def _is_test_time(claim) -> bool:
     """Claims about k-sample win rates or the k-sample policies."""
     f = claim.fields
-    return claim.kind in ("kwin_rate", "robust_rate") or f.get("policy") in ("mpne", "robust") \
+    return (
+        claim.kind in ("kwin_rate", "robust_rate")
+        or f.get("policy") in ("mpne", "robust")
         or f.get("rule") in ("mpne", "robust")
+    )
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=IDS)
@@ -114,8 +130,12 @@ def _reference_policy(scenario, name, k):
         if name == "mpne":
             q = two_response_mpne(share, k)
         else:  # maximise the robust rate over the one free probability
-            q = minimize_scalar(lambda p: -two_response_robust_rate(share, p, k), bounds=(0, 1),
-                                method="bounded", options={"xatol": 1e-12}).x
+            q = minimize_scalar(
+                lambda p: -two_response_robust_rate(share, p, k),
+                bounds=(0, 1),
+                method="bounded",
+                options={"xatol": 1e-12},
+            ).x
         return {"y1": q, "y2": 1 - q}
     if name in ("mpne", "robust"):
         # every response plays the same role in these two populations: the uniform policy is a
@@ -160,13 +180,17 @@ def test_brute_force_reference_matches_hand_derivations():
     assert rates == pytest.approx({"y1": 1.0, "y2": 0.55}, abs=1e-15)
     q = two_response_mpne(0.55, 4)
     assert q == pytest.approx(1 / (1 + (0.45 / 0.55) ** 0.25), abs=1e-12)
-    assert two_response_mpne(0.55, 1) == pytest.approx(0.55, abs=1e-12)   # MPNE_1 is not the maximal lottery
+    assert two_response_mpne(0.55, 1) == pytest.approx(0.55, abs=1e-12)  # MPNE_1 is not the maximal lottery
     # Proposition 3.2 (C.2): five equally rewarded answers, any policy, four draws: exactly 4/5
     pl = presets.load("testtime_plackett_luce")
-    for policy in (dict.fromkeys("ABCDE", 0.2), {"A": 1.0, "B": 0, "C": 0, "D": 0, "E": 0},
-                   {"A": 0.5, "B": 0.3, "C": 0.2, "D": 0, "E": 0}):
-        assert kwin_rates_plackett_luce(pl.population, policy, 4) == pytest.approx(dict.fromkeys("ABCDE", 0.8),
-                                                                                    abs=1e-13)
+    for policy in (
+        dict.fromkeys("ABCDE", 0.2),
+        {"A": 1.0, "B": 0, "C": 0, "D": 0, "E": 0},
+        {"A": 0.5, "B": 0.3, "C": 0.2, "D": 0, "E": 0},
+    ):
+        assert kwin_rates_plackett_luce(pl.population, policy, 4) == pytest.approx(
+            dict.fromkeys("ABCDE", 0.8), abs=1e-13
+        )
     # unequal weights by hand: w = (1, 2), pi = (1/2, 1/2), k = 2 against the first response:
     # 1/4 * 2/3 + 1/2 * 3/4 + 1/4 * 4/5 = 89/120
     two = RewardPopulation({"u": {"a": 0.0, "b": float(np.log(2.0))}})
@@ -190,8 +214,10 @@ def test_ranked_choice_claims_agree_with_enumerating_every_ranking():
 
     s = presets.load("ranked_choice_mnl_mallows")
     utilities = s.choice.utilities.to_dict()
-    rankings = {"mnl": plackett_luce_rankings(utilities),
-                "mallows_rmj": mallows_rmj_rankings(list(s.choice.central_ranking), s.choice.phi)}
+    rankings = {
+        "mnl": plackett_luce_rankings(utilities),
+        "mallows_rmj": mallows_rmj_rankings(list(s.choice.central_ranking), s.choice.phi),
+    }
     for claim in s.claims:
         if claim.kind != "choice_probability":
             continue

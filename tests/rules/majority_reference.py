@@ -1,6 +1,7 @@
 """Slow, obviously-correct references for the majority, margin, Kemeny and set rules: each follows
 the rule's definition literally (all permutations, all orders, all paths, all subsets, all swap
 sequences), on small profiles only."""
+
 from __future__ import annotations
 
 import itertools
@@ -26,8 +27,9 @@ def margins_by_voters(rankings, weights, names):
 def kemeny_by_permutations(M):
     """(best score, every optimal order): the score of an order is the sum of M over its pairs."""
     m = M.shape[0]
-    scored = [(sum(M[o[i], o[j]] for i in range(m) for j in range(i + 1, m)), o)
-              for o in itertools.permutations(range(m))]
+    scored = [
+        (sum(M[o[i], o[j]] for i in range(m) for j in range(i + 1, m)), o) for o in itertools.permutations(range(m))
+    ]
     best = max(s for s, _ in scored)
     return best, [o for s, o in scored if s >= best - 1e-9]
 
@@ -129,9 +131,9 @@ def schwartz_by_closure(M):
 
 def uncovered_by_definition(M, definition):
     m = M.shape[0]
-    beats = lambda x, y: M[x, y] > TOL                                   # noqa: E731
+    beats = lambda x, y: M[x, y] > TOL  # noqa: E731
     D = [{z for z in range(m) if beats(z, x)} for x in range(m)]
-    Dw = [{z for z in range(m) if not beats(x, z)} for x in range(m)]    # beats or ties x, x itself included
+    Dw = [{z for z in range(m) if not beats(x, z)} for x in range(m)]  # beats or ties x, x itself included
     covered = set()
     for y in range(m):
         for x in range(m):
@@ -162,9 +164,12 @@ def dodgson_by_search(rankings, weights, names):
     voters = tuple(tuple(r) for r, w in zip(rankings, weights) for _ in range(int(w)))
     out = {}
     for x in names:
+
         def wins(ballots):
-            return all(sum((b.index(x) < b.index(y)) - (b.index(x) > b.index(y)) for b in ballots) > 0
-                       for y in names if y != x)
+            return all(
+                sum((b.index(x) < b.index(y)) - (b.index(x) > b.index(y)) for b in ballots) > 0 for y in names if y != x
+            )
+
         start = voters
         seen, todo = {start: 0}, deque([start])
         while todo:
@@ -175,8 +180,8 @@ def dodgson_by_search(rankings, weights, names):
             for i, b in enumerate(state):
                 j = b.index(x)
                 if j > 0:
-                    nb = b[:j - 1] + (x, b[j - 1]) + b[j + 1:]
-                    new = tuple(sorted(state[:i] + (nb,) + state[i + 1:]))
+                    nb = b[: j - 1] + (x, b[j - 1]) + b[j + 1 :]
+                    new = tuple(sorted(state[:i] + (nb,) + state[i + 1 :]))
                     if new not in seen:
                         seen[new] = seen[state] + 1
                         todo.append(new)
@@ -192,8 +197,10 @@ def young_by_subsets(levels, weights, names):
     for x in range(m):
         best = 0
         for k in range(n, -1, -1):
-            if any(all(sum((v[x] < v[y]) - (v[x] > v[y]) for v in sub) >= 0 for y in range(m) if y != x)
-                   for sub in itertools.combinations(voters, k)):
+            if any(
+                all(sum((v[x] < v[y]) - (v[x] > v[y]) for v in sub) >= 0 for y in range(m) if y != x)
+                for sub in itertools.combinations(voters, k)
+            ):
                 best = k
                 break
         out[names[x]] = best

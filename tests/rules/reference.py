@@ -7,6 +7,7 @@ mixture of its orderings. For positional scores this reference *enumerates every
 ballot and averages, rather than averaging the points of the places a group spans (the formula the
 core uses), so the two check each other.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -133,6 +134,7 @@ def instant_runoff_order(ballots, alternatives) -> list[list[str]]:
 
 def instant_runoff_put(ballots, alternatives) -> list[str]:
     """Every elimination order of one tied-lowest alternative at a time (no shortcuts but the majority)."""
+
     def run(remaining):
         if len(remaining) == 1:
             return set(remaining)
@@ -146,6 +148,7 @@ def instant_runoff_put(ballots, alternatives) -> list[str]:
             if tally[a] == low:
                 out |= run(tuple(x for x in remaining if x != a))
         return out
+
     return sorted(run(tuple(alternatives)))
 
 
@@ -230,8 +233,12 @@ def smith_set(ballots, remaining) -> list[str]:
 
 def schwartz_set(ballots, remaining) -> list[str]:
     """The union of the minimal subsets that no outsider beats (by enumeration)."""
-    undominated = [set(s) for size in range(1, len(remaining) + 1) for s in itertools.combinations(remaining, size)
-                   if not any(margin(ballots, b, a) > 0 for a in s for b in remaining if b not in s)]
+    undominated = [
+        set(s)
+        for size in range(1, len(remaining) + 1)
+        for s in itertools.combinations(remaining, size)
+        if not any(margin(ballots, b, a) > 0 for a in s for b in remaining if b not in s)
+    ]
     minimal = [s for s in undominated if not any(t < s for t in undominated)]
     return [a for a in remaining if any(a in s for s in minimal)]
 

@@ -1,26 +1,34 @@
 """Kemeny-Young, Slater, Dodgson and Young (aggregation/rules/kemeny.py): hand-derived examples, the
 definitions by brute force (every permutation, every swap sequence, every subset of voters) on
 hypothesis profiles, and the stated size limits."""
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 
 from aggregation import AggregationError, PreferenceMatrix, Profile, RULES, RewardPopulation
 from aggregation.rules import kemeny
-from aggregation.rules.kemeny import (dodgson_scores, kemeny_agreement, kemeny_ranking, kemeny_young, slater,
-                                      young_scores)
+from aggregation.rules.kemeny import (
+    dodgson_scores,
+    kemeny_agreement,
+    kemeny_ranking,
+    kemeny_young,
+    slater,
+    young_scores,
+)
 from aggregation.rules.majority import margin_matrix
 
 from ..core.strategies import weak_order_profiles
-from .majority_reference import (dodgson_by_search, kemeny_by_permutations, slater_by_permutations,
-                                 young_by_subsets)
+from .majority_reference import dodgson_by_search, kemeny_by_permutations, slater_by_permutations, young_by_subsets
 
-CYCLE = Profile.parse("4: a > b > c\n3: b > c > a\n2: c > a > b")     # a > b by 3, b > c by 5, c > a by 1
+CYCLE = Profile.parse("4: a > b > c\n3: b > c > a\n2: c > a > b")  # a > b by 3, b > c by 5, c > a by 1
 PARADOX = Profile.parse("a > b > c\nb > c > a\nc > a > b")
-TENNESSEE = Profile.parse("42: Memphis > Nashville > Chattanooga > Knoxville\n"
-                          "26: Nashville > Chattanooga > Knoxville > Memphis\n"
-                          "15: Chattanooga > Knoxville > Nashville > Memphis\n"
-                          "17: Knoxville > Chattanooga > Nashville > Memphis")
+TENNESSEE = Profile.parse(
+    "42: Memphis > Nashville > Chattanooga > Knoxville\n"
+    "26: Nashville > Chattanooga > Knoxville > Memphis\n"
+    "15: Chattanooga > Knoxville > Nashville > Memphis\n"
+    "17: Knoxville > Chattanooga > Nashville > Memphis"
+)
 
 
 def members(result):
@@ -35,8 +43,8 @@ def test_kemeny_by_hand():
     assert kemeny_ranking(CYCLE).tie_groups == [["a"], ["b"], ["c"]]
     assert kemeny_ranking(CYCLE).notes == ()
     steps = RULES["kemeny_young"].trace(CYCLE, None)
-    assert "agrees with the ballots on 17 voter-pairs (Kendall tau distance 10)" in steps[2].text   # 27 - 17
-    assert "b > c > a, agrees on 15" in steps[2].text                                            # the runner-up
+    assert "agrees with the ballots on 17 voter-pairs (Kendall tau distance 10)" in steps[2].text  # 27 - 17
+    assert "b > c > a, agrees on 15" in steps[2].text  # the runner-up
 
 
 def test_kemeny_ties_between_optimal_rankings():
@@ -86,8 +94,7 @@ def test_refusals_are_stated():
     assert RULES["young"].applies_to(ties) == (True, "")
     halves = Profile.parse("0.5: a > b\n1: b > a")
     assert "whole number of voters" in RULES["young"].applies_to(halves)[1]
-    assert "needs rankings" in RULES["dodgson"].applies_to(
-        RewardPopulation({"u": {"a": 1.0, "b": 0.0}}))[1]
+    assert "needs rankings" in RULES["dodgson"].applies_to(RewardPopulation({"u": {"a": 1.0, "b": 0.0}}))[1]
     ok, reason = RULES["dodgson"].applies_to(PreferenceMatrix(CYCLE.preference_matrix()))
     assert not ok and "comparison table or a preference matrix" in reason
     big = Profile.from_orders(np.array([np.arange(17)]), [f"x{i}" for i in range(17)])
@@ -129,22 +136,24 @@ def test_kemeny_and_slater_by_all_permutations(p):
 @settings(max_examples=40, deadline=None)
 @given(weak_order_profiles(min_m=2, max_m=4, max_n=4, ties=False))
 def test_dodgson_by_swap_search(p):
-    assert dodgson_scores(p).to_dict() == {a: float(v) for a, v in
-                                           dodgson_by_search([sum(r, []) for r in p.rankings], p.weights,
-                                                             p.alternatives).items()}
+    assert dodgson_scores(p).to_dict() == {
+        a: float(v) for a, v in dodgson_by_search([sum(r, []) for r in p.rankings], p.weights, p.alternatives).items()
+    }
 
 
 @settings(max_examples=40, deadline=None)
 @given(weak_order_profiles(min_m=2, max_m=4, max_n=4))
 def test_young_by_voter_subsets(p):
-    assert young_scores(p).to_dict() == {a: float(v) for a, v in
-                                         young_by_subsets(p.levels.tolist(), p.weights, p.alternatives).items()}
+    assert young_scores(p).to_dict() == {
+        a: float(v) for a, v in young_by_subsets(p.levels.tolist(), p.weights, p.alternatives).items()
+    }
 
 
 def test_unproven_integer_program_is_refused(monkeypatch):
     class Stopped:
         status, x, message, fun = 1, None, "Time limit reached", 0.0
+
     monkeypatch.setattr(kemeny, "milp", lambda *a, **k: Stopped())
-    assert dodgson_scores(CYCLE)["a"] == 1.0       # the shortcut: enough voters have c right above a, no program
+    assert dodgson_scores(CYCLE)["a"] == 1.0  # the shortcut: enough voters have c right above a, no program
     with pytest.raises(AggregationError, match="did not prove an optimum .*no answer is given"):
-        dodgson_scores(TENNESSEE)                   # Memphis needs votes against Chattanooga, never right above it
+        dodgson_scores(TENNESSEE)  # Memphis needs votes against Chattanooga, never right above it

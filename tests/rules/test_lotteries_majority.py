@@ -1,4 +1,5 @@
 """The C1 maximal lottery and proportional Borda (aggregation/rules/lotteries.py)."""
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,7 +11,7 @@ from aggregation.rules.majority import margin_matrix
 
 from ..core.strategies import weak_order_profiles
 
-CYCLE = Profile.parse("4: a > b > c\n3: b > c > a\n2: c > a > b")     # margins 3, 5, 1 around the cycle
+CYCLE = Profile.parse("4: a > b > c\n3: b > c > a\n2: c > a > b")  # margins 3, 5, 1 around the cycle
 
 
 def test_c1_ignores_margin_sizes():
@@ -34,14 +35,14 @@ def test_c1_on_the_regular_five_tournament():
     P[0, 1], P[1, 0] = 0.7, 0.3
     matrix = PreferenceMatrix(pd.DataFrame(P, index=names, columns=names))
     assert c1_maximal_lottery(matrix).values.to_numpy() == pytest.approx(np.full(5, 0.2))
-    assert RULES["maximal_lottery"].compute(matrix).values["a"] != pytest.approx(0.2)   # the margins matter there
+    assert RULES["maximal_lottery"].compute(matrix).values["a"] != pytest.approx(0.2)  # the margins matter there
 
 
 def test_c1_with_a_majority_tie_is_not_unique():
-    p = Profile.parse("a > b > c\nb > a > c")      # a and b tie; both beat c: any mix of a and b is optimal
+    p = Profile.parse("a > b > c\nb > a > c")  # a and b tie; both beat c: any mix of a and b is optimal
     result = c1_maximal_lottery(p)
     assert not result.certificate.unique and result.certificate.essential_set == ("a", "b")
-    assert result.values.to_dict() == pytest.approx({"a": 0.5, "b": 0.5, "c": 0.0})   # the maximum-entropy member
+    assert result.values.to_dict() == pytest.approx({"a": 0.5, "b": 0.5, "c": 0.0})  # the maximum-entropy member
 
 
 def test_proportional_borda_by_hand():
@@ -59,5 +60,5 @@ def test_c1_lottery_is_maximal_for_the_majority_relation(p):
     G = np.sign(np.where(np.abs(M) > 1e-9, M, 0.0))
     q = c1_maximal_lottery(p).values.to_numpy()
     assert q.sum() == pytest.approx(1.0) and (q >= 0).all()
-    assert (q @ G).min() >= -1e-9                                   # no alternative beats it in expectation
+    assert (q @ G).min() >= -1e-9  # no alternative beats it in expectation
     assert c1_maximal_lottery(PreferenceMatrix(p.preference_matrix())).values.to_numpy() == pytest.approx(q)

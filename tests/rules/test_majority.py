@@ -1,5 +1,6 @@
 """Majority-graph and margin rules (aggregation/rules/majority.py, margins.py): textbook examples with
 hand-derived numbers, brute-force references on hypothesis profiles, and each rule's tie handling."""
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -8,25 +9,33 @@ from hypothesis import given, settings
 from aggregation import AggregationError, PreferenceMatrix, Profile, RULES
 from aggregation.rules import margins
 from aggregation.rules.majority import black, copeland, layers, llull, margin_matrix
-from aggregation.rules.margins import (minimax, ranked_pairs, schulze, split_cycle, stable_voting, widest_paths)
+from aggregation.rules.margins import minimax, ranked_pairs, schulze, split_cycle, stable_voting, widest_paths
 
 from ..core.strategies import weak_order_profiles
-from .majority_reference import (ranked_pairs_by_definition, schulze_by_paths, split_cycle_by_cycles,
-                                 stable_voting_by_recursion)
+from .majority_reference import (
+    ranked_pairs_by_definition,
+    schulze_by_paths,
+    split_cycle_by_cycles,
+    stable_voting_by_recursion,
+)
 
 # Condorcet's paradox (Jackpot, Table 1): R > B > G > R, every margin 1/3.
 PARADOX = Profile.parse("R > B > G\nG > R > B\nB > G > R")
 # A cycle with three different margins (hand-derived): a > b by 3, b > c by 5, c > a by 1 (9 voters).
 CYCLE = Profile.parse("4: a > b > c\n3: b > c > a\n2: c > a > b")
 # Schulze's 45-voter example with five candidates (Schulze 2011; also the Wikipedia "Schulze method" page).
-SCHULZE_45 = Profile.parse("5: A > C > B > E > D\n5: A > D > E > C > B\n8: B > E > D > A > C\n3: C > A > B > E > D\n"
-                           "7: C > A > E > B > D\n2: C > B > A > D > E\n7: D > C > E > B > A\n8: E > B > A > D > C")
+SCHULZE_45 = Profile.parse(
+    "5: A > C > B > E > D\n5: A > D > E > C > B\n8: B > E > D > A > C\n3: C > A > B > E > D\n"
+    "7: C > A > E > B > D\n2: C > B > A > D > E\n7: D > C > E > B > A\n8: E > B > A > D > C"
+)
 # Tennessee's capital (Wikipedia, "Condorcet method"): Nashville is the Condorcet winner, Memphis the plurality one.
-TENNESSEE = Profile.parse("42: Memphis > Nashville > Chattanooga > Knoxville\n"
-                          "26: Nashville > Chattanooga > Knoxville > Memphis\n"
-                          "15: Chattanooga > Knoxville > Nashville > Memphis\n"
-                          "17: Knoxville > Chattanooga > Nashville > Memphis")
-TIE = Profile.parse("a = b > c")                     # one voter, a and b tied on top
+TENNESSEE = Profile.parse(
+    "42: Memphis > Nashville > Chattanooga > Knoxville\n"
+    "26: Nashville > Chattanooga > Knoxville > Memphis\n"
+    "15: Chattanooga > Knoxville > Nashville > Memphis\n"
+    "17: Knoxville > Chattanooga > Nashville > Memphis"
+)
+TIE = Profile.parse("a = b > c")  # one voter, a and b tied on top
 
 
 def members(result):
@@ -38,7 +47,7 @@ def test_condorcet_paradox_ties_everyone():
     for rule in ("copeland", "llull", "minimax", "schulze", "ranked_pairs", "split_cycle", "stable_voting", "black"):
         assert sorted(RULES[rule].compute(PARADOX).winners) == ["B", "G", "R"], rule
     assert copeland(PARADOX).to_dict() == {"R": 1.0, "B": 1.0, "G": 1.0}
-    assert minimax(PARADOX).to_dict() == {"R": -1.0, "B": -1.0, "G": -1.0}        # each loses one vote by 1 voter
+    assert minimax(PARADOX).to_dict() == {"R": -1.0, "B": -1.0, "G": -1.0}  # each loses one vote by 1 voter
 
 
 def test_three_margins_cycle_by_hand():
@@ -66,7 +75,7 @@ def test_schulze_45_voter_example():
     d = {(a, b): round((M[i, j] * 45 + 45) / 2) for i, a in enumerate(names) for j, b in enumerate(names) if i != j}
     # Schulze's d[*, *] (voters preferring the first to the second)
     assert (d["A", "B"], d["B", "D"], d["D", "C"], d["E", "D"], d["C", "B"]) == (20, 33, 28, 31, 29)
-    S = np.rint(widest_paths(M) * 45).astype(int)           # margins = 2 * winning votes - 45 on strict ballots
+    S = np.rint(widest_paths(M) * 45).astype(int)  # margins = 2 * winning votes - 45 on strict ballots
     expected_votes = {("A", "B"): 28, ("A", "E"): 24, ("E", "A"): 25, ("E", "D"): 31, ("C", "B"): 29, ("B", "D"): 33}
     for (a, b), votes in expected_votes.items():
         assert S[names.index(a), names.index(b)] == 2 * votes - 45, (a, b)
@@ -82,8 +91,8 @@ def test_tennessee_condorcet_winner():
 
 
 def test_ties_are_kept_not_broken():
-    assert copeland(TIE).to_dict() == {"a": 1.5, "b": 1.5, "c": 0.0}             # half a point for the tie
-    assert llull(TIE).to_dict() == {"a": 2.0, "b": 2.0, "c": 0.0}                # the tie counts as a win
+    assert copeland(TIE).to_dict() == {"a": 1.5, "b": 1.5, "c": 0.0}  # half a point for the tie
+    assert llull(TIE).to_dict() == {"a": 2.0, "b": 2.0, "c": 0.0}  # the tie counts as a win
     assert ranked_pairs(TIE).tie_groups == [["a", "b"], ["c"]]
     assert schulze(TIE).tie_groups == [["a", "b"], ["c"]]
     assert members(split_cycle(TIE)) == ["a", "b"] == members(stable_voting(TIE))
@@ -152,7 +161,7 @@ def test_stable_voting_refuses_beyond_its_budget(monkeypatch):
 @given(weak_order_profiles(max_m=5, max_n=6))
 def test_margin_rules_against_their_definitions(p):
     M, names = margin_matrix(p)
-    top = lambda rule: sorted(RULES[rule].compute(p).winners)          # noqa: E731
+    top = lambda rule: sorted(RULES[rule].compute(p).winners)  # noqa: E731
     assert top("schulze") == sorted(names[i] for i in schulze_by_paths(M))
     assert top("split_cycle") == sorted(names[i] for i in split_cycle_by_cycles(M))
     assert top("ranked_pairs") == sorted(names[i] for i in ranked_pairs_by_definition(M))

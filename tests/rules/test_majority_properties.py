@@ -2,6 +2,7 @@
 hypothesis profiles: anonymity (voters in any order), neutrality (renaming and reordering the
 alternatives permutes the answer), weights = repeated ballots, Condorcet consistency and Smith
 efficiency where the literature proves them; and a trace for every rule."""
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -13,15 +14,51 @@ from aggregation.rules import kemeny, majority, margins, sets
 from ..core.strategies import weak_order_profiles
 
 OURS = [rule.id for module in (majority, margins, kemeny, sets) for rule in module.ENTRIES] + [
-    "c1_maximal_lottery", "proportional_borda"]
+    "c1_maximal_lottery",
+    "proportional_borda",
+]
 #: Rules whose winners are the Condorcet winner whenever there is one (Dodgson: on strict rankings, where it applies).
-CONDORCET = ["copeland", "llull", "black", "minimax", "schulze", "ranked_pairs", "split_cycle", "stable_voting",
-             "kemeny_young", "kemeny_ranking", "slater", "dodgson", "young", "smith_set", "schwartz_set",
-             "uncovered_set", "banks_set", "bipartisan_set", "essential_set", "c1_maximal_lottery"]
+CONDORCET = [
+    "copeland",
+    "llull",
+    "black",
+    "minimax",
+    "schulze",
+    "ranked_pairs",
+    "split_cycle",
+    "stable_voting",
+    "kemeny_young",
+    "kemeny_ranking",
+    "slater",
+    "dodgson",
+    "young",
+    "smith_set",
+    "schwartz_set",
+    "uncovered_set",
+    "banks_set",
+    "bipartisan_set",
+    "essential_set",
+    "c1_maximal_lottery",
+]
 #: Rules whose winners always lie in the Smith set (minimax, Black, Dodgson, Young and proportional Borda do not).
-SMITH = ["copeland", "llull", "schulze", "ranked_pairs", "split_cycle", "stable_voting", "kemeny_young",
-         "kemeny_ranking", "slater", "smith_set", "schwartz_set", "uncovered_set", "banks_set", "bipartisan_set",
-         "essential_set", "c1_maximal_lottery"]
+SMITH = [
+    "copeland",
+    "llull",
+    "schulze",
+    "ranked_pairs",
+    "split_cycle",
+    "stable_voting",
+    "kemeny_young",
+    "kemeny_ranking",
+    "slater",
+    "smith_set",
+    "schwartz_set",
+    "uncovered_set",
+    "banks_set",
+    "bipartisan_set",
+    "essential_set",
+    "c1_maximal_lottery",
+]
 
 
 def test_the_family_is_registered():
@@ -63,8 +100,7 @@ def test_condorcet_and_smith(p):
     for rule in CONDORCET:
         if not RULES[rule].applies_to(p)[0]:
             continue
-        top = RULES[rule].compute(p).winners if RULES[rule].output != "lottery" else \
-            RULES[rule].compute(p).support
+        top = RULES[rule].compute(p).winners if RULES[rule].output != "lottery" else RULES[rule].compute(p).support
         if cw is not None:
             assert top == [cw], rule
         if rule in SMITH:
@@ -73,10 +109,12 @@ def test_condorcet_and_smith(p):
 
 @pytest.mark.parametrize("rule", OURS)
 def test_every_rule_explains_itself(rule):
-    populations = [Profile.parse("4: a > b > c\n3: b > c > a\n2: c > a > b"),
-                   Profile.parse("a = b > c\nc > a = b\nb > c > a"),
-                   PreferenceMatrix(Profile.parse("2: a > b > c\n1: c > b > a").preference_matrix()),
-                   RewardPopulation({"u": {"a": 1.0, "b": 0.0, "c": 2.0}, "v": {"a": 0.5, "b": 1.5, "c": 0.0}})]
+    populations = [
+        Profile.parse("4: a > b > c\n3: b > c > a\n2: c > a > b"),
+        Profile.parse("a = b > c\nc > a = b\nb > c > a"),
+        PreferenceMatrix(Profile.parse("2: a > b > c\n1: c > b > a").preference_matrix()),
+        RewardPopulation({"u": {"a": 1.0, "b": 0.0, "c": 2.0}, "v": {"a": 0.5, "b": 1.5, "c": 0.0}}),
+    ]
     explained = 0
     for population in populations:
         if not RULES[rule].applies_to(population)[0]:

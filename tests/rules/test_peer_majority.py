@@ -7,6 +7,7 @@ Every profile pref_voting answered is compared for the cheap rules; the rules th
 integer program per profile (Dodgson, the C1 maximal lottery, the bipartisan and essential sets) are
 compared on every tenth profile here and on all of them in the ``slow`` test.
 """
+
 import numpy as np
 import pytest
 
@@ -17,17 +18,30 @@ from aggregation.rules.sets import uncovered_set
 
 from ..peer_reference import PATH, answered, load
 
-pytestmark = pytest.mark.skipif(not PATH.exists(), reason="tests/data/pref_voting_reference.json.gz is not on this "
-                                                          "branch: regenerate it with bench/make_peer_reference.py")
+pytestmark = pytest.mark.skipif(
+    not PATH.exists(),
+    reason="tests/data/pref_voting_reference.json.gz is not on this "
+    "branch: regenerate it with bench/make_peer_reference.py",
+)
 
 #: pref_voting id -> ours, compared as winner sets (conventions identical: margins, ties kept, no tie-breaking).
 SAME_WINNERS = {
-    "copeland": "copeland", "llull": "llull", "minimax": "minimax", "schulze": "schulze",
-    "ranked_pairs": "ranked_pairs",          # both parallel-universe; pref_voting skips > 50,000 orders
-    "split_cycle": "split_cycle", "stable_voting": "stable_voting", "black": "black",
-    "kemeny_young": "kemeny_young", "slater": "slater", "smith_set": "smith_set", "top_cycle": "smith_set",
-    "schwartz_set": "schwartz_set", "banks": "banks_set", "bipartisan": "bipartisan_set",
-    "dodgson": "dodgson",                    # pref_voting: >= strict majority of voters; = margin > 0 on linear orders
+    "copeland": "copeland",
+    "llull": "llull",
+    "minimax": "minimax",
+    "schulze": "schulze",
+    "ranked_pairs": "ranked_pairs",  # both parallel-universe; pref_voting skips > 50,000 orders
+    "split_cycle": "split_cycle",
+    "stable_voting": "stable_voting",
+    "black": "black",
+    "kemeny_young": "kemeny_young",
+    "slater": "slater",
+    "smith_set": "smith_set",
+    "top_cycle": "smith_set",
+    "schwartz_set": "schwartz_set",
+    "banks": "banks_set",
+    "bipartisan": "bipartisan_set",
+    "dodgson": "dodgson",  # pref_voting: >= strict majority of voters; = margin > 0 on linear orders
 }
 EXPENSIVE = {"dodgson", "bipartisan", "c1_maximal_lottery", "essential_set"}
 
@@ -66,7 +80,7 @@ def _compare(data, theirs, ours, every):
 
 @pytest.mark.parametrize("theirs", sorted(set(SAME_WINNERS) - EXPENSIVE))
 def test_same_winners(data, theirs):
-    assert _compare(data, theirs, SAME_WINNERS[theirs], 1) >= 700        # 735 linear-only profiles, up to 1,330
+    assert _compare(data, theirs, SAME_WINNERS[theirs], 1) >= 700  # 735 linear-only profiles, up to 1,330
 
 
 @pytest.mark.parametrize("theirs", sorted(EXPENSIVE & set(SAME_WINNERS)))
@@ -111,7 +125,7 @@ def test_kemeny_distance_and_every_optimal_ranking(data):
     places those rankings share."""
     checked = 0
     for prof, ans in answered(data, "kemeny_young"):
-        if "kendall_tau_distance" not in ans:           # weak orders over more than 6 alternatives: winners only
+        if "kendall_tau_distance" not in ans:  # weak orders over more than 6 alternatives: winners only
             continue
         p = profile(prof)
         m, W = len(prof["alternatives"]), p.total_weight
@@ -164,8 +178,9 @@ def _c1_check(prof, ans):
 
 
 def test_c1_maximal_lottery_sampled(data):
-    outcomes = [_c1_check(prof, ans) for k, (prof, ans) in enumerate(answered(data, "c1_maximal_lottery"))
-                if k % 10 == 0]
+    outcomes = [
+        _c1_check(prof, ans) for k, (prof, ans) in enumerate(answered(data, "c1_maximal_lottery")) if k % 10 == 0
+    ]
     assert sum(outcomes) >= 80 and len(outcomes) - sum(outcomes) >= 5
 
 

@@ -22,6 +22,7 @@ Where the conventions differ, what is comparable is compared and the difference 
   margins the Schwartz set is the Smith set, and no outsider of the Smith set ever re-enters): compared on
   profiles without zero margins, and every disagreement must be on a profile with one.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -33,14 +34,23 @@ from aggregation.rules.scoring import bucklin_counts
 
 from .. import peer_reference
 
-pytestmark = pytest.mark.skipif(not peer_reference.PATH.exists(),
-                                reason="tests/data/pref_voting_reference.json.gz is missing: regenerate it with "
-                                       "bench/make_peer_reference.py (bench/README.md)")
+pytestmark = pytest.mark.skipif(
+    not peer_reference.PATH.exists(),
+    reason="tests/data/pref_voting_reference.json.gz is missing: regenerate it with "
+    "bench/make_peer_reference.py (bench/README.md)",
+)
 
 LINEAR_ONLY = {  # our id -> pref_voting's id in the file
-    "anti_plurality": "anti_plurality", "dowdall": "dowdall", "simplified_bucklin": "simplified_bucklin",
-    "instant_runoff_put": "instant_runoff_put", "plurality_with_runoff": "plurality_with_runoff_put",
-    "coombs": "coombs", "baldwin": "baldwin", "nanson": "nanson", "weak_nanson": "weak_nanson", "benham": "benham",
+    "anti_plurality": "anti_plurality",
+    "dowdall": "dowdall",
+    "simplified_bucklin": "simplified_bucklin",
+    "instant_runoff_put": "instant_runoff_put",
+    "plurality_with_runoff": "plurality_with_runoff_put",
+    "coombs": "coombs",
+    "baldwin": "baldwin",
+    "nanson": "nanson",
+    "weak_nanson": "weak_nanson",
+    "benham": "benham",
     "tideman_alternative_smith": "tideman_alternative_smith",
 }
 
@@ -104,9 +114,10 @@ def test_bucklin(profiles):
             linear += 1
         result = RULES["bucklin"].compute(p)
         assert sorted(result.winners) == answer["winners"], prof["id"]
-        if "scores" in answer:          # the counts at the deciding round (bucklin_with_explanation)
-            assert result.values.to_dict() == pytest.approx({a: float(v) for a, v in answer["scores"].items()}), \
-                prof["id"]
+        if "scores" in answer:  # the counts at the deciding round (bucklin_with_explanation)
+            assert result.values.to_dict() == pytest.approx({a: float(v) for a, v in answer["scores"].items()}), prof[
+                "id"
+            ]
     assert linear >= 700 and truncated >= 50
 
 
@@ -124,4 +135,4 @@ def test_tideman_alternative_schwartz(profiles):
             compared += 1
         differing += not same
     assert compared >= 300
-    assert differing >= 1          # the convention difference shows on the file (p0255)
+    assert differing >= 1  # the convention difference shows on the file (p0255)

@@ -1,5 +1,6 @@
 """The ratings family: sequential Elo by hand, the Bradley-Terry rating on the Elo scale (by hand, against
 bt_reward, and its first-order condition on counts), and where each applies."""
+
 from __future__ import annotations
 
 import math
@@ -26,7 +27,7 @@ def test_elo_by_hand_on_a_three_row_log():
     e = 1 / (1 + 10 ** ((a - c) / 400))
     c, a = c + 32 * (1 - e), a - 32 * (1 - e)
     assert result.values.to_dict() == pytest.approx({"A": a, "B": b, "C": c}, abs=1e-9)
-    assert result.values.sum() == pytest.approx(3000)            # Elo is zero-sum
+    assert result.values.sum() == pytest.approx(3000)  # Elo is zero-sum
     # the order matters: the same three rows reversed give other ratings
     reversed_log = PairwiseData(pd.DataFrame({"chosen": ["C", "B", "A"], "rejected": ["A", "C", "B"]}))
     assert elo_ratings(reversed_log, k_factor=32).values["A"] != pytest.approx(a)
@@ -34,7 +35,7 @@ def test_elo_by_hand_on_a_three_row_log():
 
 
 def test_elo_reads_counts_in_a_seeded_order_and_a_tie_scores_half():
-    counts = ComparisonCounts(["A", "B"], [0], [1], [0], [0], [1])        # one tie: nobody moves
+    counts = ComparisonCounts(["A", "B"], [0], [1], [0], [0], [1])  # one tie: nobody moves
     assert elo_ratings(counts).values.tolist() == [1000.0, 1000.0]
     many = ag.generate_log(ag.mallows(50, 4, 0.5, seed=1), 2_000, None, tie_probability=0.2, seed=2).counts
     assert elo_ratings(many, seed=3).values.equals(elo_ratings(many, seed=3).values)
@@ -59,8 +60,15 @@ def test_bradley_terry_elo_is_bt_reward_rescaled_on_a_population():
 
 
 def test_bradley_terry_elo_weights_pairs_by_their_comparisons():
-    counts = ag.generate_log(ag.mallows(60, 5, 0.6, seed=4), 5_000, None, tie_probability=0.1, annotators=10,
-                             sampling={"A": 0.5, "B": 0.2, "C": 0.1, "D": 0.1, "E": 0.1}, seed=5).counts
+    counts = ag.generate_log(
+        ag.mallows(60, 5, 0.6, seed=4),
+        5_000,
+        None,
+        tie_probability=0.1,
+        annotators=10,
+        sampling={"A": 0.5, "B": 0.2, "C": 0.1, "D": 0.1, "E": 0.1},
+        seed=5,
+    ).counts
     r = (bt_elo(counts).values.to_numpy() - 1000) * math.log(10) / 400
     P = counts.preference_matrix().to_numpy()
     N = counts.comparison_counts().to_numpy()

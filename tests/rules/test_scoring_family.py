@@ -1,6 +1,7 @@
 """The scoring family (aggregation/rules/scoring.py): anti-plurality, Dowdall, Bucklin, simplified Bucklin
 and the positional rule with custom points, on textbook examples, against a reference that averages
 over every ordering of each ballot, and on user types against Plackett-Luce enumerated by hand."""
+
 import itertools
 from fractions import Fraction
 
@@ -14,8 +15,15 @@ from aggregation import AggregationError, PairwiseData, Profile, RewardPopulatio
 from aggregation.rules.ballots import position_counts
 from aggregation.rules.registry import RULES
 from aggregation.rules.rule import DEFAULT_WEIGHTS, score_vector
-from aggregation.rules.scoring import (anti_plurality, bucklin, bucklin_counts, dowdall, points_for, positional,
-                                       simplified_bucklin)
+from aggregation.rules.scoring import (
+    anti_plurality,
+    bucklin,
+    bucklin_counts,
+    dowdall,
+    points_for,
+    positional,
+    simplified_bucklin,
+)
 
 from ..core.strategies import reward_populations, weak_order_profiles
 from . import reference as ref
@@ -33,8 +41,12 @@ def test_tennessee_anti_plurality_dowdall_bucklin():
     # last places: K by the 42 Memphis voters, M by the other 58
     assert anti_plurality(TENNESSEE).to_dict() == {"M": 42.0, "N": 100.0, "C": 100.0, "K": 58.0}
     # Dowdall: M 42 + 58/4; N 26 + 42/2 + 32/3; C 15 + 43/2 + 42/3; K 17 + 15/2 + 26/3 + 42/4
-    assert exact(dowdall(TENNESSEE)) == {"M": Fraction(113, 2), "N": Fraction(173, 3), "C": Fraction(101, 2),
-                                         "K": Fraction(131, 3)}
+    assert exact(dowdall(TENNESSEE)) == {
+        "M": Fraction(113, 2),
+        "N": Fraction(173, 3),
+        "C": Fraction(101, 2),
+        "K": Fraction(131, 3),
+    }
     # Bucklin: round 1 nobody over 50 (M 42); round 2 top-2 counts M 42, N 42+26, C 26+15+17, K 15+17
     F, r = bucklin_counts(TENNESSEE)
     assert r == 2 and F["top 1"].to_dict() == {"M": 42.0, "N": 26.0, "C": 15.0, "K": 17.0}
@@ -47,10 +59,13 @@ def test_tennessee_anti_plurality_dowdall_bucklin():
 
 def test_positional_special_cases():
     # (3, 2, 1) over four places is Borda's vector (3, 2, 1, 0)
-    assert positional(TENNESSEE, (3, 2, 1)).to_dict() == borda(TENNESSEE).to_dict() == \
-        {"M": 126.0, "N": 194.0, "C": 173.0, "K": 107.0}
+    assert (
+        positional(TENNESSEE, (3, 2, 1)).to_dict()
+        == borda(TENNESSEE).to_dict()
+        == {"M": 126.0, "N": 194.0, "C": 173.0, "K": 107.0}
+    )
     assert positional(TENNESSEE, (1,)).to_dict() == plurality(TENNESSEE).to_dict()
-    assert positional(TENNESSEE, (1, 1)).to_dict() == bucklin(TENNESSEE).to_dict()          # 2-approval
+    assert positional(TENNESSEE, (1, 1)).to_dict() == bucklin(TENNESSEE).to_dict()  # 2-approval
     assert positional(TENNESSEE, (1, 1, 1)).to_dict() == anti_plurality(TENNESSEE).to_dict()
     # a vector longer than m is cut: (5, 4, 3, 2, 1) over 4 places is (5, 4, 3, 2), Borda shifted by 2
     assert positional(TENNESSEE, (5, 4, 3, 2, 1)).to_dict() == {a: v + 200 for a, v in borda(TENNESSEE).items()}
@@ -67,8 +82,9 @@ def test_ties_inside_a_ballot_share_the_points_of_their_places():
     F, r = bucklin_counts(Profile.parse("A > B = C > D"))
     assert F["top 2"].to_dict() == {"A": 1.0, "B": 0.5, "C": 0.5, "D": 0.0} and r == 1
     D = position_counts(Profile.parse("2: A = B = C\n1: C > A = B"))
-    assert np.allclose(D, [[2 / 3, 2 / 3 + 1 / 2, 2 / 3 + 1 / 2], [2 / 3, 2 / 3 + 1 / 2, 2 / 3 + 1 / 2],
-                           [2 / 3 + 1, 2 / 3, 2 / 3]])
+    assert np.allclose(
+        D, [[2 / 3, 2 / 3 + 1 / 2, 2 / 3 + 1 / 2], [2 / 3, 2 / 3 + 1 / 2, 2 / 3 + 1 / 2], [2 / 3 + 1, 2 / 3, 2 / 3]]
+    )
 
 
 def test_user_types_read_plackett_luce_exactly():
@@ -91,8 +107,9 @@ def test_user_types_read_plackett_luce_exactly():
 @settings(max_examples=40, deadline=None)
 @given(reward_populations(max_m=4, max_types=3))
 def test_user_types_positional_equals_its_ranking_expansion(pop):
-    weights = {t: dict(zip(pop.alternatives, row / pop.temperature)) for t, row in
-               zip(pop.types, pop.rewards.to_numpy())}
+    weights = {
+        t: dict(zip(pop.alternatives, row / pop.temperature)) for t, row in zip(pop.types, pop.rewards.to_numpy())
+    }
     m = len(pop.alternatives)
     points = [3.0, 2.0, 1.0][:m] + [0.0] * max(0, m - 3)
     expected = dict.fromkeys(pop.alternatives, 0.0)
@@ -114,12 +131,16 @@ def test_positional_rules_equal_the_average_over_every_ordering(p, raw):
     if points[0] == 0:
         points[0] = 1
     full = (points + [0] * m)[:m]
-    for got, want in [(positional(p, points), ref.positional_scores(ballots, p.alternatives, full)),
-                      (dowdall(p), ref.positional_scores(ballots, p.alternatives, [Fraction(1, k) for k in range(1, m + 1)])),
-                      (anti_plurality(p), ref.positional_scores(ballots, p.alternatives, [1] * (m - 1) + [0]))]:
+    for got, want in [
+        (positional(p, points), ref.positional_scores(ballots, p.alternatives, full)),
+        (dowdall(p), ref.positional_scores(ballots, p.alternatives, [Fraction(1, k) for k in range(1, m + 1)])),
+        (anti_plurality(p), ref.positional_scores(ballots, p.alternatives, [1] * (m - 1) + [0])),
+    ]:
         assert got.to_numpy() == pytest.approx([float(want[a]) for a in p.alternatives], abs=1e-9)
     assert sorted(RULES["bucklin"].compute(p).winners) == ref.bucklin(ballots, p.alternatives)
-    assert sorted(RULES["simplified_bucklin"].compute(p).winners) == ref.bucklin(ballots, p.alternatives, simplified=True)
+    assert sorted(RULES["simplified_bucklin"].compute(p).winners) == ref.bucklin(
+        ballots, p.alternatives, simplified=True
+    )
 
 
 @settings(max_examples=40, deadline=None)
@@ -142,10 +163,16 @@ def test_bucklin_needs_more_than_half():
 
 def test_score_vector_checks_and_the_registry_parameter():
     assert score_vector([3, 2, 1]) == (3.0, 2.0, 1.0) and RuleParams().weights == DEFAULT_WEIGHTS
-    for bad, message in [([1, 2], "must not increase: place 2 gets 2 points, more than place 1"),
-                         ([], "weights is empty"), ([0, 0], "all 0"), ("3,2,1", "list of points"),
-                         ([1, -1], "place 2 gets -1.0 points"), ([float("nan")], "place 1 gets nan"),
-                         (["a"], "list of numbers"), (3, "list of points")]:
+    for bad, message in [
+        ([1, 2], "must not increase: place 2 gets 2 points, more than place 1"),
+        ([], "weights is empty"),
+        ([0, 0], "all 0"),
+        ("3,2,1", "list of points"),
+        ([1, -1], "place 2 gets -1.0 points"),
+        ([float("nan")], "place 1 gets nan"),
+        (["a"], "list of numbers"),
+        (3, "list of points"),
+    ]:
         with pytest.raises(AggregationError, match=message):
             RuleParams(weights=bad)
     rule = RULES["positional"]

@@ -1,5 +1,6 @@
 """Tournament solutions (aggregation/rules/sets.py): textbook examples, the definitions by brute force
 (subsets, closures, sequences) on hypothesis profiles, and the inclusions the literature proves."""
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -7,8 +8,7 @@ from hypothesis import given, settings
 
 from aggregation import AggregationError, Profile, RULES
 from aggregation.rules.majority import margin_matrix
-from aggregation.rules.sets import (UNCOVERED_DEFINITIONS, banks, bipartisan, essential, schwartz, smith,
-                                    uncovered_set)
+from aggregation.rules.sets import UNCOVERED_DEFINITIONS, banks, bipartisan, essential, schwartz, smith, uncovered_set
 
 from ..core.reference import smith_set_by_subsets
 from ..core.strategies import weak_order_profiles
@@ -40,8 +40,11 @@ def test_smith_and_schwartz_differ_on_a_majority_tie():
 
 def test_uncovered_definitions_differ_with_ties():
     # pref_voting's uncovered-set example (uc_bordes docstring): five voters, weights 1, 1, 1, 2, 1
-    p = Profile.from_orders(np.array([[2, 3, 0, 1], [0, 2, 1, 3], [3, 0, 1, 2], [1, 2, 0, 3], [1, 2, 3, 0]]),
-                            ["0", "1", "2", "3"], [1, 1, 1, 2, 1])
+    p = Profile.from_orders(
+        np.array([[2, 3, 0, 1], [0, 2, 1, 3], [3, 0, 1, 2], [1, 2, 0, 3], [1, 2, 3, 0]]),
+        ["0", "1", "2", "3"],
+        [1, 1, 1, 2, 1],
+    )
     M, names = margin_matrix(p)
     for definition in UNCOVERED_DEFINITIONS:
         assert members(uncovered_set(p, definition)) == [names[i] for i in uncovered_by_definition(M, definition)]
@@ -58,8 +61,8 @@ def test_banks_on_a_four_cycle_tournament():
 
 
 def test_bipartisan_and_essential():
-    assert members(essential(CYCLE)) == ["a", "b", "c"]            # the margin game's lottery (5, 1, 3) / 9
-    assert members(bipartisan(CYCLE)) == ["a", "b", "c"]          # the 3-cycle tournament: (1, 1, 1) / 3
+    assert members(essential(CYCLE)) == ["a", "b", "c"]  # the margin game's lottery (5, 1, 3) / 9
+    assert members(bipartisan(CYCLE)) == ["a", "b", "c"]  # the 3-cycle tournament: (1, 1, 1) / 3
     cw = Profile.parse("2: a > b > c\n1: b > c > a")
     assert members(bipartisan(cw)) == ["a"] == members(essential(cw))
 
@@ -74,14 +77,14 @@ def test_banks_refuses_beyond_its_size():
 @given(weak_order_profiles(max_m=5, max_n=6))
 def test_sets_against_their_definitions(p):
     M, names = margin_matrix(p)
-    named = lambda idx: sorted(names[i] for i in idx)                      # noqa: E731
+    named = lambda idx: sorted(names[i] for i in idx)  # noqa: E731
     smith_set = smith_set_by_subsets(M, names)
     assert members(smith(p)) == smith_set
     assert members(schwartz(p)) == named(schwartz_by_closure(M))
     for definition in UNCOVERED_DEFINITIONS:
         got = members(uncovered_set(p, definition))
         assert got == named(uncovered_by_definition(M, definition)), definition
-        assert set(got) <= set(smith_set), definition                   # an outsider is covered by any Smith member
+        assert set(got) <= set(smith_set), definition  # an outsider is covered by any Smith member
     banks_set = members(banks(p))
     assert banks_set == named(banks_by_sequences(M))
     assert set(banks_set) <= set(smith_set)

@@ -1,5 +1,6 @@
 """Step-by-step traces (issue 14, "Step by step"): every rule explains its answer, the numbers a teacher
 projects are right (derived by hand below), and a rule without a trace of its own gets the fallback."""
+
 import re
 from dataclasses import replace
 
@@ -40,7 +41,9 @@ def test_every_rule_yields_steps_on_the_default_population(rule_id):
     else:
         with pytest.raises(AggregationError, match="^" + re.escape(rule.name)):
             rule.steps(population)
-        other = next(p for p in (TYPES, sample_comparisons(FIGURE_1, 60, seed=1)) if rule.applies_to(p, RuleParams(k=1))[0])
+        other = next(
+            p for p in (TYPES, sample_comparisons(FIGURE_1, 60, seed=1)) if rule.applies_to(p, RuleParams(k=1))[0]
+        )
         _check(rule.steps(other, RuleParams(k=1)), other.alternatives)
 
 
@@ -59,20 +62,23 @@ def test_fallback_for_a_rule_without_a_trace():
     assert answer.table.iloc[:, 0].to_dict() == {"R": 1.0, "G": 0.0, "B": 2.0}
     assert answer.highlight == ("B",) and "Top: B." in answer.text
     lottery = replace(RULES["maximal_lottery"], trace=None).steps(CYCLE)[-1]
-    assert lottery.highlight == ("A", "B", "C")                        # all used: the most likely (all tied)
+    assert lottery.highlight == ("A", "B", "C")  # all used: the most likely (all tied)
 
 
 def test_borda_tally_by_hand():
     places, head, points = RULES["borda"].steps(FIGURE_1)
     # places: R is 1st for 2 voters, 2nd for 3; G 2nd for 2, 3rd for 3; B 1st for 3, 3rd for 2
-    assert places.table.loc[["R", "G", "B"], ["1st", "2nd", "3rd"]].to_numpy().tolist() == [[2, 3, 0], [0, 2, 3],
-                                                                                            [3, 0, 2]]
+    assert places.table.loc[["R", "G", "B"], ["1st", "2nd", "3rd"]].to_numpy().tolist() == [
+        [2, 3, 0],
+        [0, 2, 3],
+        [3, 0, 2],
+    ]
     assert places.table.loc["points"].tolist() == [2, 1, 0]
     # head to head: R over G 5, R over B 2; G over B 2; B over R 3, B over G 3
     table = head.table.fillna(-1)
     assert table.loc["R", ["G", "B"]].tolist() == [5, 2] and table.loc["B", ["R", "G"]].tolist() == [3, 3]
     assert table["Borda score"].to_dict() == {"R": 7, "G": 2, "B": 6}
-    assert points.table["score"].to_dict() == {"R": 7, "G": 2, "B": 6}                  # 2*2 + 3, 2, 2*3
+    assert points.table["score"].to_dict() == {"R": 7, "G": 2, "B": 6}  # 2*2 + 3, 2, 2*3
     assert points.highlight == ("R",) and points.text.endswith("Borda picks R (7).")
 
 
@@ -126,8 +132,12 @@ def test_nbc_and_the_bradley_terry_fit():
     np.testing.assert_allclose(nbc.table["NBC"].to_numpy(), [1.9 / 3, 0.9 / 3, 1.7 / 3])
     assert nbc.highlight == ("R",)
     steps = RULES["rlhf"].steps(FIGURE_1, RuleParams(beta=0.5))
-    assert [s.title for s in steps] == ["The comparisons", "The Bradley-Terry fit", "How well one reward fits",
-                                        "The policy"]
+    assert [s.title for s in steps] == [
+        "The comparisons",
+        "The Bradley-Terry fit",
+        "How well one reward fits",
+        "The policy",
+    ]
     fit = steps[1].table
     np.testing.assert_allclose(fit["sum_b D(b) sigmoid(r_a - r_b)"], [1.9 / 3, 0.9 / 3, 1.7 / 3], atol=1e-12)
     np.testing.assert_allclose(fit["NBC(a; D)"], [1.9 / 3, 0.9 / 3, 1.7 / 3], atol=1e-12)

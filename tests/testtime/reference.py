@@ -2,6 +2,7 @@
 k draws (m^k of them) and apply the paper's definitions (Cai & Zheng, arXiv 2601.08777, section
 2.1) to each: rankings compare sets by their best members, user types by summed Plackett-Luce
 weights."""
+
 from __future__ import annotations
 
 import itertools
@@ -96,7 +97,7 @@ def robust_value_by_cvxpy(levels, weights, k):
     t = cp.Variable()
     cons = [cp.sum(pi) == 1]
     for y in range(m):
-        below = (levels > levels[:, y:y + 1]).astype(float)
+        below = (levels > levels[:, y : y + 1]).astype(float)
         cons.append(w @ cp.power(below @ pi, k) <= t)
     cp.Problem(cp.Minimize(t), cons).solve(solver=cp.CLARABEL)
     return float(t.value), np.asarray(pi.value)

@@ -1,13 +1,13 @@
 """One estimate of what a game (and the property checks) cost, with one budget (aggregation.testtime.cost,
 aggregation.properties.cost): the pages, the property grid and the fine-tuning preview all read it."""
+
 import pandas as pd
 
-from aggregation import (Profile, RewardPopulation, game_affordable, game_cells, properties_affordable,
-                         properties_cost)
+from aggregation import Profile, RewardPopulation, game_affordable, game_cells, properties_affordable, properties_cost
 from aggregation.properties.cost import planned_computations
 from aggregation.testtime import cost
 
-FIGURE_1 = Profile.parse("2: R > G > B\n3: B > R > G")          # Jackpot paper, Figure 1
+FIGURE_1 = Profile.parse("2: R > G > B\n3: B > R > G")  # Jackpot paper, Figure 1
 
 
 def test_property_checks_cost_by_hand():

@@ -1,10 +1,20 @@
 """k-curves and the standard policy set."""
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from aggregation import (AggregationError, Profile, RewardPopulation, kwin_curve, mpne, robust_rate,
-                         sample_comparisons, standard_policies, uniform_policy)
+from aggregation import (
+    AggregationError,
+    Profile,
+    RewardPopulation,
+    kwin_curve,
+    mpne,
+    robust_rate,
+    sample_comparisons,
+    standard_policies,
+    uniform_policy,
+)
 
 FIGURE_1 = Profile.parse("2: R > G > B\n3: B > R > G")
 
@@ -44,7 +54,7 @@ def test_user_types_get_the_average_reward_policy():
     assert "average reward" in policies and isinstance(policies["MPNE_k"].values, pd.Series)
     curve = kwin_curve(pop, policies, [2, 3])
     assert (curve.methods == "exact (enumeration)").all().all()
-    assert curve.rates.loc[3, "MPNE_k"] == pytest.approx(0.75, abs=1e-12)   # exactly k/(k+1) for Plackett-Luce
+    assert curve.rates.loc[3, "MPNE_k"] == pytest.approx(0.75, abs=1e-12)  # exactly k/(k+1) for Plackett-Luce
 
 
 def test_integrated_cells_carry_their_error_bounds():
@@ -52,7 +62,7 @@ def test_integrated_cells_carry_their_error_bounds():
     names = [f"r{j}" for j in range(30)]
     pop = RewardPopulation(pd.DataFrame(rng.normal(size=(2, 30)), index=["x", "y"], columns=names))
     policies = standard_policies(pop)
-    assert callable(policies["MPNE_k"])                  # 30 alternatives: the game is solved for every k
+    assert callable(policies["MPNE_k"])  # 30 alternatives: the game is solved for every k
     curve = kwin_curve(pop, {"uniform": policies["uniform"]}, [1, 10])
     methods = curve.methods["uniform"]
     assert methods[1] == "exact (enumeration)" and methods[10].startswith("numerical integration, error < ")

@@ -1,5 +1,6 @@
 """The (k+1)-player equilibrium (MPNE) and the robust policy: hand-solved cases, certificates
 checked against brute force, cvxpy as a reference for the convex program, properties."""
+
 import math
 
 import numpy as np
@@ -8,8 +9,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aggregation import (AggregationError, Profile, RewardPopulation, kwin_rate, maximal_lottery, mpne,
-                         robust_policy, robust_rate, sample_comparisons)
+from aggregation import (
+    AggregationError,
+    Profile,
+    RewardPopulation,
+    kwin_rate,
+    maximal_lottery,
+    mpne,
+    robust_policy,
+    robust_rate,
+    sample_comparisons,
+)
 from aggregation.testtime import plackett_luce as _pl_game
 
 from ..core.strategies import distributions, reward_populations, weak_order_profiles
@@ -27,7 +37,7 @@ def test_figure_1_by_hand(k):
     r = ratio / (1 + ratio)
     pi = mpne(FIGURE_1, k)
     np.testing.assert_allclose(pi.values.to_numpy(), [r, 0.0, 1 - r], atol=1e-12)
-    assert pi.certificate.guarantee == pytest.approx(1 - 0.6 * r ** k, abs=1e-12)
+    assert pi.certificate.guarantee == pytest.approx(1 - 0.6 * r**k, abs=1e-12)
     assert pi.certificate.gap <= 1e-12 and pi.certificate.converged is True
     assert pi.certificate.k == k
 
@@ -46,9 +56,9 @@ def test_certificate_holds_when_recomputed_by_brute_force(profile, k):
     p = pi.values.to_numpy()
     assert p.min() >= 0 and p.sum() == pytest.approx(1.0, abs=1e-12)
     U = deviation_utility_by_tuples(profile.levels, profile.weights, p, k)
-    assert U.max() - p @ U <= 1e-9                          # nobody gains by deviating
+    assert U.max() - p @ U <= 1e-9  # nobody gains by deviating
     assert pi.certificate.guarantee == pytest.approx(1 - U.max(), abs=1e-12)
-    assert pi.certificate.guarantee >= k / (k + 1) - 1e-9      # the paper's guarantee
+    assert pi.certificate.guarantee >= k / (k + 1) - 1e-9  # the paper's guarantee
 
 
 @settings(max_examples=25, deadline=None)
@@ -80,14 +90,14 @@ def test_robust_policy_matches_cvxpy(seed, k):
 
 def test_robust_policy_can_beat_the_equilibrium():
     # a population with ties where the best guarantee is strictly above the MPNE's
-    profile = Profile.from_levels([[2, 2, 0, 0], [1, 2, 0, 1], [3, 1, 3, 2], [0, 1, 1, 2], [0, 0, 0, 3]],
-                                  list("abcd"), [2, 3, 2, 1, 2])
+    profile = Profile.from_levels(
+        [[2, 2, 0, 0], [1, 2, 0, 1], [3, 1, 3, 2], [0, 1, 1, 2], [0, 0, 0, 3]], list("abcd"), [2, 3, 2, 1, 2]
+    )
     eq, best = mpne(profile, 1), robust_policy(profile, 1)
     assert best.certificate.guarantee > eq.certificate.guarantee + 0.01
 
 
-TYPES = RewardPopulation({"u1": {"a": 0.0, "b": 1.0, "c": 2.0}, "u2": {"a": 2.0, "b": 0.5, "c": -1.0}},
-                        [1.0, 2.0], 0.7)
+TYPES = RewardPopulation({"u1": {"a": 0.0, "b": 1.0, "c": 2.0}, "u2": {"a": 2.0, "b": 0.5, "c": -1.0}}, [1.0, 2.0], 0.7)
 
 
 def test_user_type_game_is_the_plackett_luce_set_comparison():
@@ -102,8 +112,12 @@ def test_user_type_game_is_the_plackett_luce_set_comparison():
     np.testing.assert_allclose(game.jacobian(pi), J, atol=1e-8)
     lam = rng.dirichlet(np.ones(3))
     np.testing.assert_allclose(game.gradient_of_mix(pi, lam), game.jacobian(pi).T @ lam, atol=1e-15)
-    H = np.column_stack([(game.gradient_of_mix(pi + h * eye[z], lam) - game.gradient_of_mix(pi - h * eye[z], lam))
-                         / (2 * h) for z in range(3)])
+    H = np.column_stack(
+        [
+            (game.gradient_of_mix(pi + h * eye[z], lam) - game.gradient_of_mix(pi - h * eye[z], lam)) / (2 * h)
+            for z in range(3)
+        ]
+    )
     np.testing.assert_allclose(game.hessian_of_mix(pi, lam), H, atol=1e-8)
 
 
@@ -129,7 +143,7 @@ def test_user_type_equilibrium_certificate_by_every_tuple_of_draws():
         assert eq.certificate.evaluated_by == "exact (enumeration)"
         U = 1 - pl_kwin_rate_by_tuples(TYPES, eq.values.to_numpy(), k)
         p = eq.values.to_numpy()
-        assert U.max() - p @ U <= 1e-12                      # nobody gains by deviating
+        assert U.max() - p @ U <= 1e-12  # nobody gains by deviating
         assert eq.certificate.guarantee == pytest.approx(1 - U.max(), abs=1e-13)
         # with Plackett-Luce, E_{y~pi} U(y; pi) = 1/(k+1) for every pi (k + 1 exchangeable draws, no
         # ties), so an equilibrium's guarantee is exactly k/(k+1), and no single-output policy beats it
@@ -156,8 +170,10 @@ def test_user_types_mpne_1_is_the_maximal_lottery(pop):
 def test_user_types_mpne_1_is_the_maximal_lottery_on_random_populations(seed):
     rng = np.random.default_rng(seed)
     m = int(rng.integers(3, 9))
-    pop = RewardPopulation(pd.DataFrame(rng.normal(scale=2.0, size=(4, m)), index=list("wxyz"),
-                                        columns=[f"y{j}" for j in range(m)]), rng.integers(1, 6, size=4))
+    pop = RewardPopulation(
+        pd.DataFrame(rng.normal(scale=2.0, size=(4, m)), index=list("wxyz"), columns=[f"y{j}" for j in range(m)]),
+        rng.integers(1, 6, size=4),
+    )
     np.testing.assert_allclose(mpne(pop, 1).values.to_numpy(), maximal_lottery(pop).values.to_numpy(), atol=1e-7)
 
 

@@ -1,6 +1,7 @@
 """k-sample win rates: closed form against enumeration and simulation, the tie conventions,
 user types (the Plackett-Luce set comparison of Cai & Zheng, section 2.1: exact multisets and
 numerical integration), pairwise-only populations, bad input."""
+
 import itertools
 import math
 
@@ -10,16 +11,23 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aggregation import (AggregationError, Profile, RewardPopulation, kwin_rate, mpne, robust_policy, robust_rate,
-                         sample_comparisons)
+from aggregation import (
+    AggregationError,
+    Profile,
+    RewardPopulation,
+    kwin_rate,
+    mpne,
+    robust_policy,
+    robust_rate,
+    sample_comparisons,
+)
 from aggregation.testtime import multisets as _multisets, plackett_luce as _pl_game, rates as testtime
 
 from ..core.strategies import distributions, reward_populations, weak_order_profiles
 from .reference import kwin_rate_by_tuples, pl_kwin_rate_by_tuples
 
 FIGURE_1 = Profile.parse("2: R > G > B\n3: B > R > G")
-TYPES = RewardPopulation({"u1": {"a": 0.0, "b": 1.0, "c": 2.0}, "u2": {"a": 2.0, "b": 0.5, "c": -1.0}},
-                         [1.0, 2.0], 0.7)
+TYPES = RewardPopulation({"u1": {"a": 0.0, "b": 1.0, "c": 2.0}, "u2": {"a": 2.0, "b": 0.5, "c": -1.0}}, [1.0, 2.0], 0.7)
 
 
 def test_figure_1_by_hand():
@@ -64,7 +72,7 @@ def test_closed_form_agrees_with_simulated_voters_and_draws():
     draws = rng.choice(m, size=(trials, k), p=pi)
     lv = profile.levels[voters]
     best = np.take_along_axis(lv, draws, axis=1).min(axis=1)
-    wins = best[:, None] <= lv                            # best draw at least as good as each y
+    wins = best[:, None] <= lv  # best draw at least as good as each y
     estimate = wins.mean(axis=0)
     se = np.sqrt(estimate * (1 - estimate) / trials) + 1e-12
     assert np.all(np.abs(estimate - exact) <= 4.5 * se)
@@ -111,7 +119,7 @@ def test_robust_rate_names_the_worst_opponent():
 
 
 # ---------------------------------------------------------------- user types (Plackett-Luce sets)
-WEIGHTS_123 = RewardPopulation({"u": {"a": 0.0, "b": math.log(2.0), "c": math.log(3.0)}})   # w = 1, 2, 3
+WEIGHTS_123 = RewardPopulation({"u": {"a": 0.0, "b": math.log(2.0), "c": math.log(3.0)}})  # w = 1, 2, 3
 
 
 def test_user_types_by_hand():
@@ -123,8 +131,9 @@ def test_user_types_by_hand():
     np.testing.assert_allclose(rates.rates.to_numpy(), [89 / 120, 71 / 120, 69 / 140], atol=1e-15)
     assert rates.method == "exact (enumeration)" and rates.error == 0.0
     # k = 1: a response against itself gets one half; otherwise Bradley-Terry
-    np.testing.assert_allclose(kwin_rate(WEIGHTS_123, {"a": 1.0, "b": 0.0, "c": 0.0}, 1).rates.to_numpy(),
-                               [1 / 2, 1 / 3, 1 / 4], atol=1e-15)
+    np.testing.assert_allclose(
+        kwin_rate(WEIGHTS_123, {"a": 1.0, "b": 0.0, "c": 0.0}, 1).rates.to_numpy(), [1 / 2, 1 / 3, 1 / 4], atol=1e-15
+    )
 
 
 def test_equal_rewards_are_no_longer_the_old_gumbel_numbers():
@@ -150,8 +159,9 @@ def test_user_types_by_enumeration_match_every_tuple_of_draws(k):
 @given(reward_populations(max_m=4, max_types=3), st.integers(1, 4), st.data())
 def test_user_types_match_every_tuple_of_draws(population, k, data):
     pi = data.draw(distributions(len(population.alternatives), positive=False))
-    np.testing.assert_allclose(kwin_rate(population, pi, k).rates.to_numpy(), pl_kwin_rate_by_tuples(population, pi, k),
-                               atol=1e-12)
+    np.testing.assert_allclose(
+        kwin_rate(population, pi, k).rates.to_numpy(), pl_kwin_rate_by_tuples(population, pi, k), atol=1e-12
+    )
 
 
 def test_user_types_k_1_is_the_bradley_terry_matrix_with_half_on_the_diagonal():
@@ -180,10 +190,13 @@ def test_property_1_2_for_rankings(profile, k, data):
 def _extreme_population(rng, types, m, spread, temperature=1.0):
     rewards = rng.uniform(-spread, spread, size=(types, m))
     if m > 2:
-        rewards[:, 1] = rewards[:, 0]                      # a tie inside every type
+        rewards[:, 1] = rewards[:, 0]  # a tie inside every type
     names = [f"y{j}" for j in range(m)]
-    return RewardPopulation(pd.DataFrame(rewards, index=[f"t{i}" for i in range(types)], columns=names),
-                            rng.integers(1, 5, size=types), temperature)
+    return RewardPopulation(
+        pd.DataFrame(rewards, index=[f"t{i}" for i in range(types)], columns=names),
+        rng.integers(1, 5, size=types),
+        temperature,
+    )
 
 
 @pytest.mark.parametrize("seed", range(12))
@@ -191,9 +204,13 @@ def test_numerical_integration_matches_exact_multisets_with_extreme_reward_sprea
     """Rewards spread over +-50 with temperatures down to 0.1 (weights e^+-500): the quadrature of
     int a e^{-ta} phi(t)^k dt agrees with the exact multiset sum to 1e-12, and its error bound holds."""
     rng = np.random.default_rng(seed)
-    population = _extreme_population(rng, int(rng.integers(1, 4)), int(rng.integers(2, 6)),
-                                     spread=float(rng.choice([1.0, 10.0, 50.0])),
-                                     temperature=float(rng.choice([0.1, 1.0, 5.0])))
+    population = _extreme_population(
+        rng,
+        int(rng.integers(1, 4)),
+        int(rng.integers(2, 6)),
+        spread=float(rng.choice([1.0, 10.0, 50.0])),
+        temperature=float(rng.choice([0.1, 1.0, 5.0])),
+    )
     m = len(population.alternatives)
     pi = rng.dirichlet(np.full(m, rng.choice([0.3, 1.0, 5.0])))
     if seed % 3 == 0:
@@ -235,8 +252,11 @@ def test_multisets_and_their_probabilities_match_every_tuple():
     assert len({tuple(r) for r in counts}) == 20
     probs = np.exp(_multisets.log_probabilities(counts, pi))
     for row, p in zip(counts, probs):
-        brute = sum(math.prod(pi[list(d)]) for d in itertools.product(range(4), repeat=k)
-                    if np.array_equal(np.bincount(d, minlength=4), row))
+        brute = sum(
+            math.prod(pi[list(d)])
+            for d in itertools.product(range(4), repeat=k)
+            if np.array_equal(np.bincount(d, minlength=4), row)
+        )
         assert p == pytest.approx(brute, abs=1e-15)
     assert probs.sum() == pytest.approx(1.0, abs=1e-14)
     assert _multisets.labels(counts[:2], list("ABCD")) == ["A + A + A", "A + A + B"]
@@ -256,12 +276,22 @@ def test_comparison_tables_support_k_1_only():
 
 def test_k_1_from_the_matrix_equals_strict_rankings():
     pi = {"R": 0.2, "G": 0.3, "B": 0.5}
-    pd.testing.assert_series_equal(kwin_rate(FIGURE_1.preference_matrix(), pi, 1).rates, kwin_rate(FIGURE_1, pi, 1).rates)
+    pd.testing.assert_series_equal(
+        kwin_rate(FIGURE_1.preference_matrix(), pi, 1).rates, kwin_rate(FIGURE_1, pi, 1).rates
+    )
 
 
 # ---------------------------------------------------------------- bad input
-@pytest.mark.parametrize("k, message", [(0, "between 1 and"), (2.5, "whole number"), ("3", "whole number"),
-                                        (True, "whole number"), (10**6, "between 1 and")])
+@pytest.mark.parametrize(
+    "k, message",
+    [
+        (0, "between 1 and"),
+        (2.5, "whole number"),
+        ("3", "whole number"),
+        (True, "whole number"),
+        (10**6, "between 1 and"),
+    ],
+)
 def test_bad_k(k, message):
     with pytest.raises(AggregationError, match=message):
         kwin_rate(FIGURE_1, None, k)

@@ -16,6 +16,7 @@ MPNE player needs a strict win):
 * Theorem D.6 (proof D.8): MPNE_k against opponents answering with l responses guarantees
   (k+1-l)/(k+1); appendix D.7: with Plackett-Luce and equal rewards nothing beats k/(k+l).
 """
+
 import itertools
 
 import numpy as np
@@ -23,9 +24,21 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aggregation import (AggregationError, Profile, RewardPopulation, kwin_rate, maximal_lottery, mpne,
-                         multi_output_policy, opponent_sets_curve, opponent_sets_rate, resampling_bound,
-                         resampling_curve, robust_policy, robust_rate)
+from aggregation import (
+    AggregationError,
+    Profile,
+    RewardPopulation,
+    kwin_rate,
+    maximal_lottery,
+    mpne,
+    multi_output_policy,
+    opponent_sets_curve,
+    opponent_sets_rate,
+    resampling_bound,
+    resampling_curve,
+    robust_policy,
+    robust_rate,
+)
 from aggregation.testtime import multisets as _multisets, rates as testtime
 
 from ..core.strategies import distributions, reward_populations, weak_order_profiles
@@ -62,9 +75,9 @@ def test_nlhf_stays_at_one_half_plus_eps_while_mpne_reaches_k_over_k_plus_1(eps)
         q = ratio / (1 + ratio)
         eq = mpne(population, k)
         assert eq["y2"] == pytest.approx(q, abs=1e-12)
-        assert eq.certificate.guarantee == pytest.approx(1 - a * q ** k, abs=1e-12)
+        assert eq.certificate.guarantee == pytest.approx(1 - a * q**k, abs=1e-12)
         assert eq.certificate.guarantee >= k / (k + 1)
-        assert robust_rate(population, eq, k).rate > rr.rate          # diversity pays
+        assert robust_rate(population, eq, k).rate > rr.rate  # diversity pays
 
 
 @settings(max_examples=20, deadline=None)
@@ -84,8 +97,12 @@ def test_proposition_3_2_every_policy_wins_exactly_k_over_k_plus_1(k):
     population = equal_rewards(k + 1)
     names = population.alternatives
     rng = np.random.default_rng(k)
-    policies = [None, dict.fromkeys(names, 0.0) | {names[0]: 1.0}, rng.dirichlet(np.ones(k + 1)),
-                rng.dirichlet(np.full(k + 1, 0.2))]
+    policies = [
+        None,
+        dict.fromkeys(names, 0.0) | {names[0]: 1.0},
+        rng.dirichlet(np.ones(k + 1)),
+        rng.dirichlet(np.full(k + 1, 0.2)),
+    ]
     for policy in policies:
         np.testing.assert_allclose(kwin_rate(population, policy, k).rates.to_numpy(), k / (k + 1), atol=1e-14)
     for solve in (mpne, robust_policy):
@@ -154,8 +171,8 @@ def _set_rates_by_tuples(model, counts):
             best = lv[:, members].min(axis=1)
             out[s] = w @ (best[:, None] <= lv)
         return out
-    w = np.exp(model.rewards.to_numpy(float) / model.temperature)      # P_i[S > y] = W_i(S) / (W_i(S) + w_i(y))
-    W = counts @ w.T                                            # (sets, types)
+    w = np.exp(model.rewards.to_numpy(float) / model.temperature)  # P_i[S > y] = W_i(S) / (W_i(S) + w_i(y))
+    W = counts @ w.T  # (sets, types)
     return (model.shares[None, None, :] * (W[:, None, :] / (W[:, None, :] + w.T[None, :, :]))).sum(axis=2)
 
 
@@ -173,7 +190,7 @@ def test_theorem_3_1_the_best_k_output_policy_guarantees_k_over_k_plus_1(model, 
     assert sigma.sum() == pytest.approx(1.0, abs=1e-12)
     assert (sigma @ A).min() == pytest.approx(best.certificate.guarantee, abs=1e-9)
     lam = best.certificate.opponent_mix.to_numpy()
-    assert (A @ lam).max() == pytest.approx(best.certificate.best_possible, abs=1e-9)   # weak duality certificate
+    assert (A @ lam).max() == pytest.approx(best.certificate.best_possible, abs=1e-9)  # weak duality certificate
 
 
 def test_multi_output_policy_labels_and_refusals():
@@ -226,8 +243,11 @@ def test_resampling_curve_by_hand():
 
 # ---------------------------------------------------------------- appendix D.7, Theorem D.6
 @settings(max_examples=15, deadline=None)
-@given(st.one_of(weak_order_profiles(max_m=4, max_n=5), reward_populations(max_m=4, max_types=3)), st.integers(1, 4),
-       st.integers(1, 4))
+@given(
+    st.one_of(weak_order_profiles(max_m=4, max_n=5), reward_populations(max_m=4, max_types=3)),
+    st.integers(1, 4),
+    st.integers(1, 4),
+)
 def test_theorem_d_6_mpne_against_opponents_with_l_responses(model, k, l):
     eq = mpne(model, k)
     result = opponent_sets_rate(model, eq, k, l)
@@ -249,7 +269,7 @@ def test_opponent_sets_match_every_tuple_of_draws(k, l):
     np.testing.assert_allclose(result.rates.to_numpy(), 1 - beaten, atol=1e-14)
     types = RewardPopulation({"u": {"a": 0.0, "b": 1.0, "c": -0.5}, "v": {"a": 1.5, "b": 0.0, "c": 0.3}}, [2, 1], 0.8)
     result = opponent_sets_rate(types, pi, k, l)
-    counts = _multisets.compositions(l, 3)                  # duplicates matter for Plackett-Luce
+    counts = _multisets.compositions(l, 3)  # duplicates matter for Plackett-Luce
     assert result.n_sets == len(counts)
     np.testing.assert_allclose(result.rates.to_numpy(), 1 - pl_beats_by_tuples(types, pi, k, counts), atol=1e-14)
 

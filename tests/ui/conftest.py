@@ -8,6 +8,7 @@ That is the very pitfall ``ui/launch.py`` removes for the real server, so the fi
 for AppTest what the launcher does for the server: it clears the flag once the PagesManager is
 built, so every run executes ``app.py`` and then the page, exactly as in the browser.
 """
+
 from __future__ import annotations
 
 import os
@@ -77,4 +78,3 @@ def model_folder(tmp_path, monkeypatch):
     (folder / "demo-model" / "config.json").write_text("{}")
     monkeypatch.setenv("AGGREGATION_MODEL_DIRS", str(folder))
     return folder
-

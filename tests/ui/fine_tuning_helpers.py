@@ -1,5 +1,6 @@
 """Helpers shared by the Fine-tuning page tests: a private data folder for the job queue, and
 readers for what the page shows (its policies table, its charts, its status heading)."""
+
 from __future__ import annotations
 
 import json

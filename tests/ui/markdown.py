@@ -1,5 +1,6 @@
 """What a reader sees of markdown source: the page escapes user text (``ui.text.md``), and a test that reads
 a message compares the text as rendered, not its backslashes."""
+
 import re
 
 #: CommonMark's backslash escapes: a backslash before ASCII punctuation shows the punctuation.

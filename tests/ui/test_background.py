@@ -1,5 +1,6 @@
 """The background runner (ui/background.py) outside a server: a job reports progress, finishes, and a
 cancel stops it at the core's next progress call (the thread then ends)."""
+
 import threading
 import time
 
@@ -15,6 +16,7 @@ def test_a_job_runs_to_the_end_with_its_progress():
     def fn(progress):
         for i in range(5):
             seen.append(progress(i / 5))
+
     job = background.start(("test", "done"), "a test job", fn)
     job.thread.join(10)
     assert job.state == background.DONE and job.fraction == 1.0 and seen == [True] * 5
@@ -29,10 +31,12 @@ def test_cancel_stops_a_game_solve_and_its_thread_ends():
     def fn(progress):
         def slow(f):
             entered.set()
-            time.sleep(0.05)                      # a slow solve: time to press Cancel
+            time.sleep(0.05)  # a slow solve: time to press Cancel
             return progress(f)
+
         for k in range(1, 50):
-            mpne(profile, k, progress=slow, derivative_rows=10 ** 9)
+            mpne(profile, k, progress=slow, derivative_rows=10**9)
+
     key = ("test", "cancel")
     job = background.start(key, "a long solve", fn)
     assert entered.wait(30)

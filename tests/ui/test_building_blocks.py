@@ -1,5 +1,6 @@
 """The dashboard's pure building blocks, without Streamlit: numbers, simplex regions, files,
 editor conversions, link encoding and figure builders."""
+
 from __future__ import annotations
 
 import json
@@ -10,8 +11,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as hst
 
-from aggregation import (AggregationError, PairwiseData, Profile, RewardPopulation, majority_graph, nbc,
-                         preference_matrix, sample_comparisons)
+from aggregation import (
+    AggregationError,
+    PairwiseData,
+    Profile,
+    RewardPopulation,
+    majority_graph,
+    nbc,
+    preference_matrix,
+    sample_comparisons,
+)
 from tests.core.strategies import distributions, reward_populations, weak_order_profiles
 from ui import colours, figures, files, numbers, simplex, urls
 from ui import population_editor as editor
@@ -20,22 +29,45 @@ FIGURE_1 = Profile.parse("2: R > G > B\n3: B > R > G")
 
 
 # ----------------------------------------------------------------------------- numbers
-@pytest.mark.parametrize("x, denominator, text", [
-    (0.4, 10, "2/5"), (-0.2, 10, "−1/5"), (1.0, 10, "1"), (0.0, 10, "0"), (0.5, 10, "1/2"),
-    (1 / 3, 10, "0.3333"),          # not a multiple of 1/10
-    (1 / 3, None, "0.3333"), (0.5128205, None, "0.5128"),
-])
+@pytest.mark.parametrize(
+    "x, denominator, text",
+    [
+        (0.4, 10, "2/5"),
+        (-0.2, 10, "−1/5"),
+        (1.0, 10, "1"),
+        (0.0, 10, "0"),
+        (0.5, 10, "1/2"),
+        (1 / 3, 10, "0.3333"),  # not a multiple of 1/10
+        (1 / 3, None, "0.3333"),
+        (0.5128205, None, "0.5128"),
+    ],
+)
 def test_exact_writes_fractions_only_when_exact(x, denominator, text):
     assert numbers.exact(x, denominator) == text
 
 
-@pytest.mark.parametrize("x, text", [(0.4, "0.4"), (1e-6, "1e-06"), (-0.5, "−0.5"), (7.0, "7"),
-                                     (float("nan"), "–"), (float("-inf"), "−∞"), (123456.0, "123,456"),
-                                     # issue 13 item 7: thousands separators, and never 1 (or a whole number)
-                                     # for what is not exactly that
-                                     (100_000, "100,000"), (0.99997, "0.99997"), (1 - 1e-9, "0.999999999"),
-                                     (12345.678, "12,345.68"), (1000.0000001, "1,000.0000001"), (-2500.0, "−2,500"),
-                                     (2.99997, "2.99997"), (5e16, "5e+16")])
+@pytest.mark.parametrize(
+    "x, text",
+    [
+        (0.4, "0.4"),
+        (1e-6, "1e-06"),
+        (-0.5, "−0.5"),
+        (7.0, "7"),
+        (float("nan"), "–"),
+        (float("-inf"), "−∞"),
+        (123456.0, "123,456"),
+        # issue 13 item 7: thousands separators, and never 1 (or a whole number)
+        # for what is not exactly that
+        (100_000, "100,000"),
+        (0.99997, "0.99997"),
+        (1 - 1e-9, "0.999999999"),
+        (12345.678, "12,345.68"),
+        (1000.0000001, "1,000.0000001"),
+        (-2500.0, "−2,500"),
+        (2.99997, "2.99997"),
+        (5e16, "5e+16"),
+    ],
+)
 def test_decimal(x, text):
     assert numbers.decimal(x) == text
 
@@ -72,7 +104,7 @@ def test_nbc_regions_of_figure_1_by_hand():
 
 
 @settings(max_examples=40, deadline=None)
-@given(weak_order_profiles(min_m=3, max_m=3, max_n=7), hst.integers(0, 2 ** 32 - 1))
+@given(weak_order_profiles(min_m=3, max_m=3, max_n=7), hst.integers(0, 2**32 - 1))
 def test_nbc_regions_agree_with_sampled_distributions(profile, seed):
     P = profile.preference_matrix().to_numpy()
     regions = simplex.nbc_regions(P)
@@ -114,12 +146,15 @@ def _same_population(a, b):
     pd.testing.assert_frame_equal(P.loc[Q.index, Q.columns], Q, atol=1e-12)
 
 
-@pytest.mark.parametrize("model", [
-    Profile.parse("2: R > G > B\n3: B > R = G\n1: G > R"),
-    Profile.parse("2.5: A > B\n1: B > A"),
-    RewardPopulation({"u": {"A": 1.0, "B": 0.0, "C": 2.0}, "v": {"A": 0.0, "B": 1.5, "C": -1.0}}, [2, 1], 0.7),
-    sample_comparisons(FIGURE_1, 200, seed=3),
-])
+@pytest.mark.parametrize(
+    "model",
+    [
+        Profile.parse("2: R > G > B\n3: B > R = G\n1: G > R"),
+        Profile.parse("2.5: A > B\n1: B > A"),
+        RewardPopulation({"u": {"A": 1.0, "B": 0.0, "C": 2.0}, "v": {"A": 0.0, "B": 1.5, "C": -1.0}}, [2, 1], 0.7),
+        sample_comparisons(FIGURE_1, 200, seed=3),
+    ],
+)
 def test_every_export_imports_again(model):
     exported, _ = files.exports(model, stem="pop")
     assert exported[0].file_name == "pop.json"
@@ -131,17 +166,23 @@ def test_every_export_imports_again(model):
 
 def test_exports_say_what_does_not_apply():
     labels = lambda m: [e.label for e in files.exports(m)[0]]  # noqa: E731
-    assert labels(FIGURE_1) == ["Population file (.json)", "Rankings table (.csv)", "Text syntax (.txt)",
-                                "PrefLib (.soc)"]
-    assert labels(Profile.parse("1: A = B > C")) [-1] == "PrefLib (.toc)"
+    assert labels(FIGURE_1) == [
+        "Population file (.json)",
+        "Rankings table (.csv)",
+        "Text syntax (.txt)",
+        "PrefLib (.soc)",
+    ]
+    assert labels(Profile.parse("1: A = B > C"))[-1] == "PrefLib (.toc)"
     _, notes = files.exports(Profile.parse("2.5: A > B"))
     assert notes == ["PrefLib files hold whole-number counts only; this population has fractional weights."]
 
 
 def test_population_json_is_the_core_dict():
     assert json.loads(files.population_json(FIGURE_1)) == {
-        "kind": "rankings", "alternatives": ["R", "G", "B"],
-        "rankings": [{"weight": 2.0, "ranking": "R > G > B"}, {"weight": 3.0, "ranking": "B > R > G"}]}
+        "kind": "rankings",
+        "alternatives": ["R", "G", "B"],
+        "rankings": [{"weight": 2.0, "ranking": "R > G > B"}, {"weight": 3.0, "ranking": "B > R > G"}],
+    }
 
 
 def test_a_csv_is_read_as_comparisons_or_rankings_by_its_header():
@@ -151,16 +192,22 @@ def test_a_csv_is_read_as_comparisons_or_rankings_by_its_header():
     assert isinstance(model, Profile) and what == "rankings table (CSV)"
 
 
-@pytest.mark.parametrize("name, data, message", [
-    ("big.csv", b"x" * (files.MAX_UPLOAD_MB * 2 ** 20 + 1), "the file is 50.0 MB; files up to 50 MB are accepted"),
-    ("votes.xlsx", b"", "unsupported file type '.xlsx'"),
-    ("votes.txt", "2: A > B\n".encode("utf-16"), "the file is not UTF-8 text (byte 0 cannot be decoded)"),
-    ("pop.json", b'{"kind": "rankings",\n "rankings": [}', "line 2: not valid JSON"),
-    ("pop.json", b'{"kind": "rankings", "rankings": [{"ranking": "A > B", "weight": -1}]}',
-     "population.rankings[0] has weight -1"),
-    ("votes.txt", b"2: A > B\nB >\n", "line 2: a name is missing"),
-    ("c.jsonl", b'{"chosen": "A", "rejected": "B"}\n{"chosen": "A"}\n', "line 2: rejected is empty"),
-])
+@pytest.mark.parametrize(
+    "name, data, message",
+    [
+        ("big.csv", b"x" * (files.MAX_UPLOAD_MB * 2**20 + 1), "the file is 50.0 MB; files up to 50 MB are accepted"),
+        ("votes.xlsx", b"", "unsupported file type '.xlsx'"),
+        ("votes.txt", "2: A > B\n".encode("utf-16"), "the file is not UTF-8 text (byte 0 cannot be decoded)"),
+        ("pop.json", b'{"kind": "rankings",\n "rankings": [}', "line 2: not valid JSON"),
+        (
+            "pop.json",
+            b'{"kind": "rankings", "rankings": [{"ranking": "A > B", "weight": -1}]}',
+            "population.rankings[0] has weight -1",
+        ),
+        ("votes.txt", b"2: A > B\nB >\n", "line 2: a name is missing"),
+        ("c.jsonl", b'{"chosen": "A", "rejected": "B"}\n{"chosen": "A"}\n', "line 2: rejected is empty"),
+    ],
+)
 def test_bad_files_get_a_message_naming_the_problem(name, data, message):
     with pytest.raises(AggregationError, match=None) as info:
         files.read_population_file(name, data)
@@ -213,8 +260,9 @@ def test_the_jackpot_figure_1_keeps_its_condorcet_winner_as_user_types():
     assert editor.conversion_temperature(profile) == (0.144, 0.001)
     Q = editor.rankings_to_rewards(profile).preference_matrix()
     assert abs(Q.at["R", "B"] - 0.4) <= 0.001
-    assert editor.rankings_to_rewards(profile).with_temperature(1.0).preference_matrix().at["R", "B"] == \
-        pytest.approx((2 / (1 + np.exp(-2)) + 3 / (1 + np.exp(1))) / 5, abs=1e-12)
+    assert editor.rankings_to_rewards(profile).with_temperature(1.0).preference_matrix().at["R", "B"] == pytest.approx(
+        (2 / (1 + np.exp(-2)) + 3 / (1 + np.exp(1))) / 5, abs=1e-12
+    )
 
 
 @settings(max_examples=40, deadline=None)
@@ -261,12 +309,15 @@ def test_sampling_round_trips_through_the_link(D):
     np.testing.assert_allclose(again.to_numpy(), D, atol=1e-9)
 
 
-@pytest.mark.parametrize("text, message", [
-    ("0.5,x,0.5", "must be numbers separated by commas"),
-    ("0.5,0.5", "has 2 numbers but the population has 3 alternatives (R, G, B)"),
-    ("0.5,0.6,0.1", "probabilities sum to 1.2, not 1"),
-    ("1.5,-0.5,0", "probability of 'G' is -0.5"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("0.5,x,0.5", "must be numbers separated by commas"),
+        ("0.5,0.5", "has 2 numbers but the population has 3 alternatives (R, G, B)"),
+        ("0.5,0.6,0.1", "probabilities sum to 1.2, not 1"),
+        ("1.5,-0.5,0", "probability of 'G' is -0.5"),
+    ],
+)
 def test_bad_sampling_links(text, message):
     with pytest.raises(AggregationError) as info:
         urls.decode_sampling(text, ["R", "G", "B"])
@@ -284,9 +335,12 @@ def test_colours_follow_colour_names_else_the_palette():
 
 def test_rule_panels_star_the_winners():
     scores = pd.DataFrame({"R": [7, 2], "G": [2, 0], "B": [6, 3]}, index=["borda", "plurality"], dtype=float)
-    fig = figures.rule_panels(scores, {"borda": "Borda", "plurality": "Plurality"},
-                              {"borda": "points", "plurality": "first places"},
-                              {"borda": ["R"], "plurality": ["B"]})
+    fig = figures.rule_panels(
+        scores,
+        {"borda": "Borda", "plurality": "Plurality"},
+        {"borda": "points", "plurality": "first places"},
+        {"borda": ["R"], "plurality": ["B"]},
+    )
     assert [list(t.text) for t in fig.data] == [["★ 7", "2", "6"], ["2", "0", "★ 3"]]
 
 
@@ -321,7 +375,7 @@ def test_palette_colours_for_many_generic_names():
     names = [f"y{i}" for i in range(20)]
     shown = colours.alternative_colours(names)
     assert list(shown) == names
-    assert [shown[n] for n in names[:8]] == colours.PALETTE          # the palette in order, then again
+    assert [shown[n] for n in names[:8]] == colours.PALETTE  # the palette in order, then again
     assert shown["y8"] == colours.PALETTE[0]
     # letters that happen to name colours (G, B, R among A..T) do not switch on the named colours
     letters = colours.alternative_colours([chr(ord("A") + i) for i in range(20)])
@@ -329,19 +383,22 @@ def test_palette_colours_for_many_generic_names():
 
 
 def test_kwin_curves_draw_the_reference_and_the_marker():
-    curve = pd.DataFrame({"uniform": [0.7, 0.8], "NLHF": [0.55, 0.55], "k/(k+1)": [0.5, 2 / 3]},
-                         index=pd.Index([1, 2], name="k"))
+    curve = pd.DataFrame(
+        {"uniform": [0.7, 0.8], "NLHF": [0.55, 0.55], "k/(k+1)": [0.5, 2 / 3]}, index=pd.Index([1, 2], name="k")
+    )
     fig = figures.kwin_curves(curve, 2, marker=("robust policy at k = 2", 0.81))
     by_name = {t.name: t for t in fig.data}
     assert list(by_name) == ["uniform", "NLHF", "k/(k+1) guarantee", "robust policy at k = 2"]
     assert list(by_name["k/(k+1) guarantee"].y) == [0.5, 2 / 3] and by_name["k/(k+1) guarantee"].line.dash == "dash"
-    assert by_name["uniform"].error_y.array is None                     # every rate is exact or integrated
+    assert by_name["uniform"].error_y.array is None  # every rate is exact or integrated
     assert fig.layout.shapes[0].x0 == 2 and list(by_name["robust policy at k = 2"].y) == [0.81]
 
 
 def test_resampling_curve_draws_theorem_4_5_bound():
-    table = pd.DataFrame({"robust rate": [0.7, 0.8, 0.85], "bound min(k, l)/(k+1)": [1 / 3, 2 / 3, 2 / 3]},
-                         index=pd.Index([1, 2, 3], name="l"))
+    table = pd.DataFrame(
+        {"robust rate": [0.7, 0.8, 0.85], "bound min(k, l)/(k+1)": [1 / 3, 2 / 3, 2 / 3]},
+        index=pd.Index([1, 2, 3], name="l"),
+    )
     fig = figures.resampling_curve(table, 2)
     assert [t.name for t in fig.data] == ["MPNE_2 sampled l times", "min(k, l)/(k+1) (Theorem 4.5)"]
     assert list(fig.data[1].y) == [1 / 3, 2 / 3, 2 / 3] and fig.data[1].line.dash == "dash"
@@ -351,14 +408,14 @@ def test_resampling_curve_draws_theorem_4_5_bound():
 def test_game_size_by_hand():
     from aggregation import game_affordable, game_cells, game_cells_unit
 
-    assert game_cells(FIGURE_1, 4) == 2 * 3                      # 2 distinct rankings x 3 answers
-    assert game_cells(FIGURE_1, 4, extra=1) == 2 * 2 * 4          # a clone splits every ranking in two
+    assert game_cells(FIGURE_1, 4) == 2 * 3  # 2 distinct rankings x 3 answers
+    assert game_cells(FIGURE_1, 4, extra=1) == 2 * 2 * 4  # a clone splits every ranking in two
     # one type with equal rewards: every log-weight is 0, so the integration window [-40, 4] of s = log t
     # is covered by the 46 unit panels starting at -40, 20 Gauss-Legendre nodes each: 920 nodes per response
     seven = RewardPopulation({"u": dict.fromkeys("ABCDEFG", 0.0)})
     assert game_cells(seven, 4) == 920 * 7
-    assert game_cells(seven, 1) == 49                            # k = 1: the pairwise matrix
-    assert game_cells(RewardPopulation({"u": dict.fromkeys("ABCDEFGHI", 0.0)}), 4) == 920 * 9   # no m! limit
+    assert game_cells(seven, 1) == 49  # k = 1: the pairwise matrix
+    assert game_cells(RewardPopulation({"u": dict.fromkeys("ABCDEFGHI", 0.0)}), 4) == 920 * 9  # no m! limit
     assert game_affordable(FIGURE_1, 4)
     assert game_cells_unit(seven, 4) == "(integration node × response) cells"
 
@@ -367,14 +424,27 @@ def test_generator_form_values_become_the_core_parameters():
     from ui import generator_panel
 
     params = generator_panel.parameters(
-        "reward_mixture", {"n_types": 3, "alternatives": "x, y", "model": "spatial", "scale": 2, "weights": "equal",
-                           "temperature": 0.5}, seed=9)
-    assert params == {"n_types": 3, "alternatives": ["x", "y"], "model": "spatial", "scale": 2.0,
-                      "temperature": 0.5, "seed": 9}
-    assert generator_panel.parameters("plackett_luce", {"n_voters": 10, "utilities": "a = 1, b=-0.5"}, seed=0) == \
-        {"n_voters": 10, "utilities": {"a": 1.0, "b": -0.5}, "seed": 0}
-    assert generator_panel.parameters("impartial_culture", {"n_voters": 5, "alternatives": " 12 "}, 1)["alternatives"] \
+        "reward_mixture",
+        {"n_types": 3, "alternatives": "x, y", "model": "spatial", "scale": 2, "weights": "equal", "temperature": 0.5},
+        seed=9,
+    )
+    assert params == {
+        "n_types": 3,
+        "alternatives": ["x", "y"],
+        "model": "spatial",
+        "scale": 2.0,
+        "temperature": 0.5,
+        "seed": 9,
+    }
+    assert generator_panel.parameters("plackett_luce", {"n_voters": 10, "utilities": "a = 1, b=-0.5"}, seed=0) == {
+        "n_voters": 10,
+        "utilities": {"a": 1.0, "b": -0.5},
+        "seed": 0,
+    }
+    assert (
+        generator_panel.parameters("impartial_culture", {"n_voters": 5, "alternatives": " 12 "}, 1)["alternatives"]
         == 12
+    )
     with pytest.raises(AggregationError, match=r"utilities, entry 1 \('a 1'\): write name = number"):
         generator_panel.parameters("plackett_luce", {"n_voters": 10, "utilities": "a 1"}, seed=0)
     with pytest.raises(AggregationError, match="give a number of alternatives or their names"):

@@ -1,5 +1,6 @@
 """Issue 13, item 3: one colour per rule or policy on every chart (ui/colours.py), colour-blind safe, and no figure
 builder with a palette of its own."""
+
 from __future__ import annotations
 
 import re
@@ -17,7 +18,7 @@ FIGURE_1 = Profile.parse("2: R > G > B\n3: B > R > G")
 def _trace_colours(fig) -> dict[str, str]:
     out = {}
     for trace in fig.data:
-        colour = (trace.line.color if trace.type == "scatter" else trace.marker.color)
+        colour = trace.line.color if trace.type == "scatter" else trace.marker.color
         out[trace.name] = colour
     return out
 
@@ -33,15 +34,27 @@ def test_the_test_time_curves_and_bars_give_each_policy_the_same_colour():
         assert lines[name] == bars[name] == colours.series_colour(name), name
     assert lines["NLHF (maximal lottery)"] == colours.RULE_COLOURS["maximal_lottery"] == "#0072B2"
     assert lines["MPNE_k"] == colours.RULE_COLOURS["mpne"]
-    resampling = figures.resampling_curve(pd.DataFrame({"robust rate": [0.5, 0.6], "bound min(k, l)/(k+1)": [0.5, 0.6]},
-                                                       index=[1, 2]), 2)
+    resampling = figures.resampling_curve(
+        pd.DataFrame({"robust rate": [0.5, 0.6], "bound min(k, l)/(k+1)": [0.5, 0.6]}, index=[1, 2]), 2
+    )
     assert resampling.data[0].line.color == colours.RULE_COLOURS["mpne"]
 
 
 def test_the_sampling_page_draws_a_rule_under_uniform_d_in_its_colour_hatched():
-    table = pd.DataFrame({c: [0.5, 0.5] for c in ["D", "NBC under D", "NBC, uniform D", "RLHF / DPO policy under D",
-                                                  "RLHF / DPO policy, uniform D", "average-reward policy"]},
-                         index=["A", "B"])
+    table = pd.DataFrame(
+        {
+            c: [0.5, 0.5]
+            for c in [
+                "D",
+                "NBC under D",
+                "NBC, uniform D",
+                "RLHF / DPO policy under D",
+                "RLHF / DPO policy, uniform D",
+                "average-reward policy",
+            ]
+        },
+        index=["A", "B"],
+    )
     bars = {t.name: t.marker for t in figures.grouped_bars(table, yaxis="p").data}
     assert bars["NBC under D"].color == bars["NBC, uniform D"].color == colours.RULE_COLOURS["nbc"]
     assert bars["NBC, uniform D"].pattern.shape == "/" and bars["NBC under D"].pattern.shape in ("", None)

@@ -2,6 +2,7 @@
 as a job (a real SQLite queue and a real worker process, started by the test); the page then shows the runs'
 progress and the result grouped by method with the spread across seeds, and offers the downloads. Re-running
 the page plays the part of the browser's polling fragment."""
+
 from __future__ import annotations
 
 import time

@@ -6,6 +6,7 @@ not tick in AppTest).
 Expected outcomes on the default population (Jackpot Figure 1: 2 x R > G > B, 3 x B > R > G):
 DPO follows Borda and lands on R; Nash self-play lands on the Condorcet winner B, the maximal
 lottery (the worker's own tests check both with margins over seeds)."""
+
 from __future__ import annotations
 
 import pytest
@@ -35,6 +36,7 @@ def worker(data_dir):
     def start():
         started.append(start_worker(data_dir))
         return started[-1]
+
     yield start
     for proc in started:
         stop_worker(proc)
@@ -44,8 +46,7 @@ def finished(at) -> bool:
     return status_heading(at).startswith("#### Finished")
 
 
-def test_a_real_job_goes_from_queued_to_finished_and_shows_the_trained_policy_next_to_the_theory(
-        app, data_dir, worker):
+def test_a_real_job_goes_from_queued_to_finished_and_shows_the_trained_policy_next_to_the_theory(app, data_dir, worker):
     at = open_fine_tuning(app)
     at.text_input(key="ft_name").input("figure 1").run()
     at.button(key="ft_start").click().run()
@@ -75,17 +76,22 @@ def test_a_real_job_goes_from_queued_to_finished_and_shows_the_trained_policy_ne
     rlhf = rlhf_policy(FIGURE_1, 0.1, None, reference)
     assert table.loc["RLHF / DPO limit (β = 0.1)", alts].to_dict() == pytest.approx(rlhf.values.to_dict(), abs=1e-12)
     assert table.loc["RLHF / DPO limit (β = 0.1)", alts].to_dict() == pytest.approx(
-        result["theory"]["rlhf_policy"], abs=1e-12)  # the worker's own read-out agrees
+        result["theory"]["rlhf_policy"], abs=1e-12
+    )  # the worker's own read-out agrees
     assert table.loc["maximal lottery (Nash self-play)", alts].to_dict() == pytest.approx(
-        maximal_lottery(FIGURE_1).values.to_dict(), abs=1e-9)
+        maximal_lottery(FIGURE_1).values.to_dict(), abs=1e-9
+    )
     assert table.loc["MPNE_2 (multi-player self-play)", alts].to_dict() == pytest.approx(
-        mpne(FIGURE_1, 2).values.to_dict(), abs=1e-9)
+        mpne(FIGURE_1, 2).values.to_dict(), abs=1e-9
+    )
     tv = 0.5 * sum(abs(result["policy"][a] - rlhf[a]) for a in alts)
     assert table.loc["RLHF / DPO limit (β = 0.1)", "TV distance to the trained model"] == pytest.approx(tv)
 
     headline = texts(at.get_by_key("ft_headline").markdown)
-    assert headline.startswith(f"DPO landed on **R** (probability {training_decimal(result['policy']['R'])}), "
-                               "as theory predicts: the RLHF / DPO limit (β = 0.1) is **R**")
+    assert headline.startswith(
+        f"DPO landed on **R** (probability {training_decimal(result['policy']['R'])}), "
+        "as theory predicts: the RLHF / DPO limit (β = 0.1) is **R**"
+    )
     assert "The majority's **B** (it beats every other answer head-to-head) is where Nash self-play lands" in headline
     page = texts(at.caption)
     assert f"ran on **cpu** (worker {result['worker']})" in page and "200 steps in" in page
@@ -104,11 +110,17 @@ def test_a_real_job_goes_from_queued_to_finished_and_shows_the_trained_policy_ne
     pairs = frame(at, "ft_empirical_table")
     i, j = summary["alternatives"].index("R"), summary["alternatives"].index("B")
     row = pairs.loc["R vs B"]
-    assert row.drop("distance (standard errors)").to_dict() == pytest.approx({
-        "estimate P̂[a, b]": summary["matrix"][i][j], "standard error": summary["standard_errors"][i][j],
-        "comparisons": summary["comparisons"][i][j], "exact P[a, b]": 0.4})
+    assert row.drop("distance (standard errors)").to_dict() == pytest.approx(
+        {
+            "estimate P̂[a, b]": summary["matrix"][i][j],
+            "standard error": summary["standard_errors"][i][j],
+            "comparisons": summary["comparisons"][i][j],
+            "exact P[a, b]": 0.4,
+        }
+    )
     assert row["distance (standard errors)"] == training_decimal(
-        abs(summary["matrix"][i][j] - 0.4) / summary["standard_errors"][i][j], 2)
+        abs(summary["matrix"][i][j] - 0.4) / summary["standard_errors"][i][j], 2
+    )
     # every voter puts R above G: estimate 1 with standard error 0, so no distance
     assert pairs.loc["R vs G", "estimate P̂[a, b]"] == 1.0 and pairs.loc["R vs G", "distance (standard errors)"] == "–"
 
@@ -128,6 +140,7 @@ def test_a_real_job_goes_from_queued_to_finished_and_shows_the_trained_policy_ne
 
 def training_decimal(x: float, digits: int = 3) -> str:
     from ui.numbers import decimal
+
     return decimal(x, digits)
 
 
@@ -144,7 +157,7 @@ def test_cancel_a_running_job_from_the_page(app, data_dir, worker):
     assert not at.exception
     run_until(at, lambda a: status_heading(a).startswith("#### Cancelled"), what="the cancel")
     assert texts(at.info) == "cancelled while running"
-    assert "cancelled while running" not in texts(at.caption)     # said once, not twice (issue 13, item 7)
+    assert "cancelled while running" not in texts(at.caption)  # said once, not twice (issue 13, item 7)
     assert not [m for m in at.markdown if "landed on" in m.value]  # no result for a cancelled job
     status = client.status(record.job_id)
     assert status.state == "cancelled" and 0 < status.step < 100_000
@@ -161,11 +174,15 @@ def test_a_failed_job_shows_its_reason_and_the_page_keeps_working(app, data_dir,
     at.button(key="ft_start").click().run()
     run_until(at, lambda a: status_heading(a).startswith("#### Failed"), what="the job to fail")
     error = texts(at.error)
-    assert error.startswith("The job failed: model 'demo-model' is not in this worker's model folders "
-                            "(AGGREGATION_MODEL_DIRS)"), error
+    assert error.startswith(
+        "The job failed: model 'demo-model' is not in this worker's model folders (AGGREGATION_MODEL_DIRS)"
+    ), error
     assert str(model_folder) not in error
-    assert frame(at, "ft_jobs_table").iloc[0]["outcome"].startswith(
-        "failed: model 'demo-model' is not in this worker's model folders")
+    assert (
+        frame(at, "ft_jobs_table")
+        .iloc[0]["outcome"]
+        .startswith("failed: model 'demo-model' is not in this worker's model folders")
+    )
     at.radio(key="ft_model_kind").set_value("tiny").run()  # the page still works
     assert not at.exception
 
@@ -191,19 +208,24 @@ def test_self_play_shows_the_mixture_and_the_last_iterate_and_a_second_seed_give
     trajectory = charts(at)["Probability of each answer during training"]
     mixture_line = next(t for t in trajectory["data"] if t["name"] == "B, mixture of iterates")
     assert values(mixture_line["y"]) == pytest.approx(
-        [result["reference_policy"]["B"]] + [e["mixture"]["B"] for e in result["trajectory"]])
+        [result["reference_policy"]["B"]] + [e["mixture"]["B"] for e in result["trajectory"]]
+    )
 
     # the across-seed error bar comes from running the same settings again with another seed
     at.button(key="ft_rerun_seed").click().run()
-    run_until(at, lambda a: finished(a) and len(frame(a, "ft_jobs_table")) == 2
-              and "Across seeds" in texts(a.markdown), what="the second seed")
+    run_until(
+        at,
+        lambda a: finished(a) and len(frame(a, "ft_jobs_table")) == 2 and "Across seeds" in texts(a.markdown),
+        what="the second seed",
+    )
     second = client.list_jobs()[0]
     assert second.spec["seed"] == 1 and {k: v for k, v in second.spec.items() if k != "seed"} == {
-        k: v for k, v in first.spec.items() if k != "seed"}
+        k: v for k, v in first.spec.items() if k != "seed"
+    }
     spread = frame(at, "ft_seed_table")
     b = [client.result(first.job_id)["mixture"]["B"], client.result(second.job_id)["mixture"]["B"]]
     assert spread.loc["B", "mean"] == pytest.approx(sum(b) / 2)
-    assert spread.loc["B", "standard deviation"] == pytest.approx(abs(b[0] - b[1]) / 2 ** 0.5)
+    assert spread.loc["B", "standard deviation"] == pytest.approx(abs(b[0] - b[1]) / 2**0.5)
     # any past job opens from the list
     assert at.selectbox(key="ft_job").value == second.job_id
     at.selectbox(key="ft_job").set_value(first.job_id).run()
@@ -214,8 +236,11 @@ def test_self_play_shows_the_mixture_and_the_last_iterate_and_a_second_seed_give
 def test_user_types_with_the_consistent_loss_show_its_limit_and_the_average_reward_policy(app, data_dir, worker):
     from aggregation import RewardPopulation, average_reward_policy, consistent_policy
 
-    users = RewardPopulation({"majority": {"x": 2.0, "y": 0.0, "z": 1.0}, "minority": {"x": 0.0, "y": 3.0, "z": 1.5}},
-                             [3, 1], temperature=1.0)
+    users = RewardPopulation(
+        {"majority": {"x": 2.0, "y": 0.0, "z": 1.0}, "minority": {"x": 0.0, "y": 3.0, "z": 1.5}},
+        [3, 1],
+        temperature=1.0,
+    )
     app.session_state[state.POPULATION_KEY] = users
     worker()
     at = open_fine_tuning(app)
@@ -230,7 +255,9 @@ def test_user_types_with_the_consistent_loss_show_its_limit_and_the_average_rewa
     table = frame(at, "ft_policies_table")
     alts = ["x", "y", "z"]
     assert table.loc["consistent-loss limit (β = 0.1)", alts].to_dict() == pytest.approx(
-        consistent_policy(users, 0.1, ref).to_dict(), abs=1e-12)
+        consistent_policy(users, 0.1, ref).to_dict(), abs=1e-12
+    )
     assert table.loc["average-reward policy (β = 0.1)", alts].to_dict() == pytest.approx(
-        average_reward_policy(users, 0.1, ref).to_dict(), abs=1e-12)
+        average_reward_policy(users, 0.1, ref).to_dict(), abs=1e-12
+    )
     assert "**The training data**: 2,048 rows (pairs labelled by every user type)" in texts(at.markdown)

@@ -1,5 +1,6 @@
 """The population inside a link (ui/links.py): it reads back exactly, stays inline when small, is stored under
 an id when large, the store is bounded, and a damaged or hostile value gets a message, never a crash."""
+
 from __future__ import annotations
 
 import base64
@@ -17,7 +18,7 @@ EDITED = Profile.parse("4: R > G > B\n3: B > R > G\n")
 def test_a_small_population_travels_inside_the_link_and_reads_back_exactly(tmp_path):
     token = links.encode(EDITED, "Edited from Jackpot paper, Figure 1", True, store=tmp_path)
     assert token.startswith("z") and len(token) < 400
-    assert list(tmp_path.iterdir()) == []                     # nothing stored for a small one
+    assert list(tmp_path.iterdir()) == []  # nothing stored for a small one
     back = links.decode(token, store=tmp_path)
     assert back.population.fingerprint == EDITED.fingerprint
     assert (back.title, back.edited) == ("Edited from Jackpot paper, Figure 1", True)
@@ -25,8 +26,10 @@ def test_a_small_population_travels_inside_the_link_and_reads_back_exactly(tmp_p
 
 def test_reward_types_keep_their_temperature():
     import pandas as pd
-    model = RewardPopulation(pd.DataFrame([[1.0, 0.0], [0.0, 2.0]], index=["u", "v"], columns=["A", "B"]),
-                             weights=[2, 3], temperature=0.25)
+
+    model = RewardPopulation(
+        pd.DataFrame([[1.0, 0.0], [0.0, 2.0]], index=["u", "v"], columns=["A", "B"]), weights=[2, 3], temperature=0.25
+    )
     back = links.decode(links.encode(model, "two types", True)).population
     assert back.fingerprint == model.fingerprint and back.temperature == 0.25
 
@@ -35,7 +38,7 @@ def test_a_large_population_is_stored_under_an_id_that_its_content_decides(tmp_p
     model = generate("impartial_culture", n_voters=3000, alternatives=[f"a{i}" for i in range(12)], seed=1)
     token = links.encode(model, "3000 voters", False, store=tmp_path)
     assert token.startswith("s") and len(token) == 33
-    assert links.encode(model, "3000 voters", False, store=tmp_path) == token      # same content, same link
+    assert links.encode(model, "3000 voters", False, store=tmp_path) == token  # same content, same link
     assert len(list(tmp_path.iterdir())) == 1
     assert links.decode(token, store=tmp_path).population.fingerprint == model.fingerprint
     with pytest.raises(AggregationError, match="not stored on this server"):
@@ -53,15 +56,23 @@ def test_the_store_keeps_the_most_recently_opened_and_drops_the_expired(tmp_path
     assert sorted(p.name for p in tmp_path.iterdir()) == [f"s{0:032x}.json.z", f"s{1:032x}.json.z"]
 
 
-@pytest.mark.parametrize("value, message", [
-    ("hello", "neither a population"),
-    ("z!!!", "neither a population"),
-    ("zAAAA", "does not decompress"),
-    ("z" + base64.urlsafe_b64encode(zlib.compress(b"[1, 2]")).decode().rstrip("="), "format"),
-    ("z" + base64.urlsafe_b64encode(zlib.compress(b"{\"v\": 1, \"title\": \"t\", \"population\": {\"kind\": 3}}"))
-     .decode().rstrip("="), "the link's population"),
-    ("s../../etc/passwd", "neither a population"),
-])
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ("hello", "neither a population"),
+        ("z!!!", "neither a population"),
+        ("zAAAA", "does not decompress"),
+        ("z" + base64.urlsafe_b64encode(zlib.compress(b"[1, 2]")).decode().rstrip("="), "format"),
+        (
+            "z"
+            + base64.urlsafe_b64encode(zlib.compress(b"{\"v\": 1, \"title\": \"t\", \"population\": {\"kind\": 3}}"))
+            .decode()
+            .rstrip("="),
+            "the link's population",
+        ),
+        ("s../../etc/passwd", "neither a population"),
+    ],
+)
 def test_a_bad_value_gets_a_message(value, message, tmp_path):
     with pytest.raises(AggregationError, match=message):
         links.decode(value, store=tmp_path)

@@ -1,5 +1,6 @@
 """The Population page's comparison-log import: the mapping step (guessed columns, a 20-row preview, confirm)
 turns an uploaded log into counts every page reads; a row the mapping cannot read is named."""
+
 from __future__ import annotations
 
 import pytest
@@ -10,8 +11,9 @@ from ui import files, state
 from .conftest import open_page
 from .test_pages import table, texts
 
-LOG = (b"model_a,model_b,winner,judge\nA,B,model_a,u1\nB,A,model_b,u2\nA,B,tie,u1\nB,A,model_a,u1\n"
-       b"C,B,tie (bothbad),u3\n")
+LOG = (
+    b"model_a,model_b,winner,judge\nA,B,model_a,u1\nB,A,model_b,u2\nA,B,tie,u1\nB,A,model_a,u1\nC,B,tie (bothbad),u3\n"
+)
 
 
 def test_the_files_helpers_preview_and_import():
@@ -35,9 +37,11 @@ def test_upload_map_preview_and_confirm(app, monkeypatch):
             return LOG
 
     import streamlit as st
+
     real = st.file_uploader
-    monkeypatch.setattr(st, "file_uploader", lambda label, *a, **k: Uploaded() if k.get("key") == "log_file"
-                        else real(label, *a, **k))
+    monkeypatch.setattr(
+        st, "file_uploader", lambda label, *a, **k: Uploaded() if k.get("key") == "log_file" else real(label, *a, **k)
+    )
     at = open_page(app, "population")
     assert not at.exception and not at.error, texts(at.error)
     assert len(table(at, "log_preview")) == 5

@@ -1,5 +1,6 @@
 """Pages on a population of comparison counts (an imported log): the Rules page shows the bootstrap next
 to each rule (winner in X% of resamples, a flag below 95%, intervals) and the ratings family."""
+
 from __future__ import annotations
 
 from aggregation import ComparisonCounts

@@ -5,6 +5,7 @@ by hand: Borda R 2*2+3*1 = 7, G 2*1 = 2, B 3*2 = 6; plurality R 2, G 0, B 3; Cop
 G 5-0), G 0, B 2 (beats R and G 3-2); B is the Condorcet winner, so the maximal lottery puts
 probability 1 on it; random dictatorship R 2/5, G 0, B 3/5.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -19,11 +20,18 @@ from .conftest import open_page
 from .markdown import rendered
 
 FIGURE_1 = Profile.parse(state.JACKPOT_FIGURE_1)
-LABELS = {text.label: rule_id for rule_id, text in explain.RULES.items()}   # row label -> registry id
-PAGE_TITLES = {None: "Which social choice rule is your alignment method?", "population": "Population",
-               "rules": "Rules side by side", "yee": "Yee diagrams", "sampling": "Sampling distribution",
-               "testtime": "Test-time scaling", "properties": "Properties", "ranked-choice": "Ranked choice",
-               "fine-tuning": "Fine-tuning"}
+LABELS = {text.label: rule_id for rule_id, text in explain.RULES.items()}  # row label -> registry id
+PAGE_TITLES = {
+    None: "Which social choice rule is your alignment method?",
+    "population": "Population",
+    "rules": "Rules side by side",
+    "yee": "Yee diagrams",
+    "sampling": "Sampling distribution",
+    "testtime": "Test-time scaling",
+    "properties": "Properties",
+    "ranked-choice": "Ranked choice",
+    "fine-tuning": "Fine-tuning",
+}
 
 
 def table(at, key: str) -> pd.DataFrame:
@@ -72,8 +80,9 @@ def test_rules_page_numbers_for_the_default_population(app):
     page = texts(at.markdown)
     assert "**Condorcet winner:** B" in page and "**Smith set:** {B}" in page
     assert "Borda (the RLHF reward's order) puts **R** first" in page
-    assert "**Average-reward policy** does not apply here: it needs user types with reward functions" \
-        in texts(at.caption)
+    assert "**Average-reward policy** does not apply here: it needs user types with reward functions" in texts(
+        at.caption
+    )
     # the registry's newer rules: NBC under uniform D is P's row mean (by hand: R (1/2 + 1 + 2/5) / 3 = 19/30)
     assert table.loc["nbc"].to_dict() == pytest.approx({"R": 19 / 30, "G": 0.3, "B": 17 / 30})
     # next to the RLHF / DPO row: no single Bradley-Terry model gives P[R, G] = 1 with G, B, R in one cycle of
@@ -100,7 +109,7 @@ def test_beta_from_the_url_changes_only_the_policy(app):
     half = rules_table(at).loc["rlhf"].to_numpy(float)
     one = rlhf_policy(FIGURE_1, beta=1.0).values.to_numpy()
     # pi_beta is proportional to exp(r / beta): halving beta squares the beta = 1 policy
-    np.testing.assert_allclose(half, one ** 2 / (one ** 2).sum(), rtol=1e-9)
+    np.testing.assert_allclose(half, one**2 / (one**2).sum(), rtol=1e-9)
     assert rules_table(at).loc["borda"].to_dict() == {"R": 7, "G": 2, "B": 6}
 
 
@@ -119,8 +128,9 @@ def test_a_bad_link_leaves_a_message_and_a_valid_state(app):
     app.query_params["scenario"] = "cyclic"
     at = open_page(app, "rules")
     warnings = texts(at.warning)
-    assert "the link's sampling distribution D has 2 numbers but the population has 3 alternatives (R, G, B)" \
-        in warnings
+    assert (
+        "the link's sampling distribution D has 2 numbers but the population has 3 alternatives (R, G, B)" in warnings
+    )
     assert "unknown scenario 'cyclic'" in warnings
     assert not at.exception and not at.error
     assert at.session_state[state.SAMPLING_KEY] is None
@@ -147,7 +157,7 @@ def test_text_applied_replaces_the_population(app):
     assert at.session_state[state.POPULATION_KEY].to_text() == "4: R > G > B\n3: B > R > G\n"
     assert f"Edited from {state.DEFAULT_ORIGIN.title}" in texts(at.sidebar.caption)
     assert "this population included (kept inside the link)" in texts(at.sidebar.caption)
-    assert at.query_params["pop"][0].startswith("z")          # the link (and a reload) carries the edit
+    assert at.query_params["pop"][0].startswith("z")  # the link (and a reload) carries the edit
 
 
 def test_the_title_after_an_edit_says_edited_from_and_the_users_own_title_is_kept(app):
@@ -163,7 +173,7 @@ def test_the_title_after_an_edit_says_edited_from_and_the_users_own_title_is_kep
     version = at.session_state[state.VERSION_KEY]
     at.text_area(key=f"rankings_text_{version}").set_value("5: R > G > B\n3: B > R > G\n")
     at.button(key=f"rankings_text_apply_{version}").click().run()
-    assert at.session_state[state.ORIGIN_KEY].title == "My class example"       # a later edit keeps it
+    assert at.session_state[state.ORIGIN_KEY].title == "My class example"  # a later edit keeps it
 
 
 def test_editing_a_weight_in_the_table_changes_the_winner_on_every_page(app):
@@ -183,10 +193,13 @@ def test_editing_a_weight_in_the_table_changes_the_winner_on_every_page(app):
 
 def test_adding_a_row_with_a_new_alternative(app):
     at = open_page(app, "population")
-    at.session_state["rankings_table_0"] = {"edited_rows": {}, "deleted_rows": [],
-                                            "added_rows": [{"ranking": "Y > B", "weight": 1}]}
+    at.session_state["rankings_table_0"] = {
+        "edited_rows": {},
+        "deleted_rows": [],
+        "added_rows": [{"ranking": "Y > B", "weight": 1}],
+    }
     at.run()
-    assert at.session_state[state.POPULATION_KEY].alternatives == ["R", "G", "B"]     # asked first
+    assert at.session_state[state.POPULATION_KEY].alternatives == ["R", "G", "B"]  # asked first
     at.button(key="confirm_new_names_table").click().run()
     model = at.session_state[state.POPULATION_KEY]
     assert model.alternatives == ["R", "G", "B", "Y"]
@@ -195,8 +208,11 @@ def test_adding_a_row_with_a_new_alternative(app):
 
 def test_a_bad_table_row_shows_the_core_message_and_keeps_the_population(app):
     at = open_page(app, "population")
-    at.session_state["rankings_table_0"] = {"edited_rows": {1: {"ranking": "B > R > B"}}, "added_rows": [],
-                                            "deleted_rows": []}
+    at.session_state["rankings_table_0"] = {
+        "edited_rows": {1: {"ranking": "B > R > B"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
     at.run()
     assert "Not applied: row 2: alternative 'B' appears twice" in texts(at.error)
     assert at.session_state[state.POPULATION_KEY].fingerprint == FIGURE_1.fingerprint
@@ -209,8 +225,10 @@ def test_switching_to_reward_types_adds_the_average_reward_policy(app):
     at.button_group(key="population_kind_0").set_value("user types").run()
     model = at.session_state[state.POPULATION_KEY]
     # each ranking's Borda points become its type's rewards: R>G>B -> 2,1,0 (weight 2); B>R>G -> 1,0,2 (weight 3)
-    assert model.rewards.to_dict(orient="index") == {"R > G > B": {"R": 2.0, "G": 1.0, "B": 0.0},
-                                                     "B > R > G": {"R": 1.0, "G": 0.0, "B": 2.0}}
+    assert model.rewards.to_dict(orient="index") == {
+        "R > G > B": {"R": 2.0, "G": 1.0, "B": 0.0},
+        "B > R > G": {"R": 1.0, "G": 0.0, "B": 2.0},
+    }
     at.switch_page(shell.page("rules").path).run()
     table = rules_table(at)
     average = np.array([(2 * 2 + 3 * 1) / 5, (2 * 1 + 3 * 0) / 5, (2 * 0 + 3 * 2) / 5])  # 1.4, 0.4, 1.2
@@ -234,8 +252,11 @@ def test_a_bad_reward_keeps_the_population(app):
     at.button_group(key="population_kind_0").set_value("user types").run()
     before = at.session_state[state.POPULATION_KEY].fingerprint
     version = at.session_state[state.VERSION_KEY]
-    at.session_state[f"rewards_table_{version}"] = {"edited_rows": {0: {"R": None}}, "added_rows": [],
-                                                    "deleted_rows": []}
+    at.session_state[f"rewards_table_{version}"] = {
+        "edited_rows": {0: {"R": None}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
     at.run()
     assert "Not applied: row 1: user type 'R > G > B' has no reward for 'R'" in texts(at.error)
     assert at.session_state[state.POPULATION_KEY].fingerprint == before
@@ -265,8 +286,11 @@ def test_sampling_table_edit_and_bad_weights(app):
     # weights 1/3, 1/3, 2 -> D = (1, 1, 6) / 8
     assert D.to_dict() == pytest.approx({"R": 0.125, "G": 0.125, "B": 0.75})
     version = at.session_state[state.VERSION_KEY]
-    at.session_state[f"sampling_table_{version}"] = {"edited_rows": {0: {"weight": -1}}, "added_rows": [],
-                                                     "deleted_rows": []}
+    at.session_state[f"sampling_table_{version}"] = {
+        "edited_rows": {0: {"weight": -1}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
     at.run()
     assert "every sampling weight must be a number ≥ 0" in texts(at.error)
     assert at.session_state[state.SAMPLING_KEY].to_dict() == pytest.approx(D.to_dict())
@@ -274,8 +298,10 @@ def test_sampling_table_edit_and_bad_weights(app):
 
 def test_import_a_preflib_file_and_a_bad_one(app):
     at = open_page(app, "population")
-    soc = (b"# DATA TYPE: soc\n# ALTERNATIVE NAME 1: Red\n# ALTERNATIVE NAME 2: Green\n"
-           b"# ALTERNATIVE NAME 3: Blue\n2: 1,2,3\n3: 3,1,2\n")
+    soc = (
+        b"# DATA TYPE: soc\n# ALTERNATIVE NAME 1: Red\n# ALTERNATIVE NAME 2: Green\n"
+        b"# ALTERNATIVE NAME 3: Blue\n2: 1,2,3\n3: 3,1,2\n"
+    )
     at.file_uploader(key="import_file").upload("votes.soc", soc)
     at.run()
     at.button(key="import_button").click().run()
@@ -285,16 +311,21 @@ def test_import_a_preflib_file_and_a_bad_one(app):
     at.file_uploader(key="import_file").upload("bad.soc", soc.replace(b"3: 3,1,2", b"3: 3,1"))
     at.run()
     at.button(key="import_button").click().run()
-    assert ("bad.soc: line 6: a complete-order file must rank every alternative; 2 (Green) is missing"
-            in texts(at.error))
+    assert "bad.soc: line 6: a complete-order file must rank every alternative; 2 (Green) is missing" in texts(at.error)
     assert at.session_state[state.POPULATION_KEY].fingerprint == model.fingerprint
 
 
 def test_every_export_is_offered(app):
     at = open_page(app, "population")
     labels = {b.label for b in at.download_button}
-    assert {"Population file (.json)", "Rankings table (.csv)", "Text syntax (.txt)", "PrefLib (.soc)",
-            "Download P as CSV", "Download (.csv)"} <= labels
+    assert {
+        "Population file (.json)",
+        "Rankings table (.csv)",
+        "Text syntax (.txt)",
+        "PrefLib (.soc)",
+        "Download P as CSV",
+        "Download (.csv)",
+    } <= labels
     assert table(at, "population_matrix").loc["R", "B"] == "2/5"
 
 
@@ -306,8 +337,9 @@ UNUSUAL = {
     "fractional weights, 5 alternatives": Profile.parse("0.5: a > b > c > d > e\n1.25: e > d = c > b > a"),
     "reward types": RewardPopulation({"u": {"x": 1.0, "y": 0.0}, "v": {"x": -1.0, "y": 2.0}}, [3, 1], 0.5),
     "comparisons": sample_comparisons(FIGURE_1, 50, seed=1),
-    "comparison counts (a log with ties and annotators)": generate_log(FIGURE_1, 300, None, tie_probability=0.2,
-                                                                       annotators=5, seed=1).counts,
+    "comparison counts (a log with ties and annotators)": generate_log(
+        FIGURE_1, 300, None, tie_probability=0.2, annotators=5, seed=1
+    ).counts,
 }
 
 
@@ -337,8 +369,11 @@ def _load_a_scenario():
 
     state.set_sampling([0.2, 0.3, 0.5])
     # the fields of presets.Scenario that the dashboard reads (the scenario library is another branch)
-    urls.apply_scenario(SimpleNamespace(id="two-voters", title="Two voters", population=Profile.parse("A > B"),
-                                        sampling=[0.25, 0.75], beta=2.0))
+    urls.apply_scenario(
+        SimpleNamespace(
+            id="two-voters", title="Two voters", population=Profile.parse("A > B"), sampling=[0.25, 0.75], beta=2.0
+        )
+    )
     urls.sync_outbound_link()
 
 
@@ -354,7 +389,9 @@ def test_applying_a_scenario_sets_population_sampling_beta_and_link():
     assert at.query_params["scenario"] == "two-voters" and at.query_params["D"] == "0.25,0.75"
 
 
-@pytest.mark.parametrize("url_path", [None] + [p.url_path for p in shell.PAGES if p.url_path not in ("fine-tuning", "experiments")])
+@pytest.mark.parametrize(
+    "url_path", [None] + [p.url_path for p in shell.PAGES if p.url_path not in ("fine-tuning", "experiments")]
+)
 def test_a_preference_matrix_population_renders_every_page(app, url_path):
     """A population file of kind "matrix" is a PreferenceMatrix now (it used to be a bare DataFrame that the
     pages could not describe): every page shows it, and the rules that need voters say why they do not apply."""
@@ -376,9 +413,9 @@ def test_a_typo_that_adds_an_answer_asks_first_and_keeps_the_text(app):
     typo = "2: R > G > B\n3: B > R > X\n"
     at.text_area(key="rankings_text_0").set_value(typo)
     at.button(key="rankings_text_apply_0").click().run()
-    assert at.session_state[state.POPULATION_KEY].fingerprint == FIGURE_1.fingerprint      # nothing applied yet
+    assert at.session_state[state.POPULATION_KEY].fingerprint == FIGURE_1.fingerprint  # nothing applied yet
     assert "This edit adds a new answer: “X” (the population has R, G, B)" in texts(at.warning)
-    assert at.text_area(key="rankings_text_0").value == typo                                # nothing typed is lost
+    assert at.text_area(key="rankings_text_0").value == typo  # nothing typed is lost
     at.button(key="confirm_new_names_text").click().run()
     assert at.session_state[state.POPULATION_KEY].alternatives == ["R", "G", "B", "X"]
     assert not at.warning
@@ -386,8 +423,11 @@ def test_a_typo_that_adds_an_answer_asks_first_and_keeps_the_text(app):
 
 def test_a_table_edit_that_adds_an_answer_asks_first_and_fixing_the_typo_applies_it(app):
     at = open_page(app, "population")
-    at.session_state["rankings_table_0"] = {"edited_rows": {1: {"ranking": "B > R > Gx"}}, "added_rows": [],
-                                            "deleted_rows": []}
+    at.session_state["rankings_table_0"] = {
+        "edited_rows": {1: {"ranking": "B > R > Gx"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
     at.run()
     assert at.session_state[state.POPULATION_KEY].fingerprint == FIGURE_1.fingerprint
     assert "This edit adds a new answer: “Gx”" in texts(at.warning)

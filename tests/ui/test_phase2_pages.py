@@ -13,6 +13,7 @@ Hand-derived numbers used below:
   is R 2/5, B 3/5; its top-2 list is R > G (2/5) or B > R (3/5). Without G, Borda gives R 2 and
   B 3, so removing G flips Borda's winner from R to B.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -20,9 +21,18 @@ import pandas as pd
 import pytest
 
 import presets
-from aggregation import (PROPERTIES, PairwiseData, Profile, RewardPopulation, check_rule, mpne,
-                         population_topk_table,
-                         reward_mixture, robust_policy, sample_comparisons)
+from aggregation import (
+    PROPERTIES,
+    PairwiseData,
+    Profile,
+    RewardPopulation,
+    check_rule,
+    mpne,
+    population_topk_table,
+    reward_mixture,
+    robust_policy,
+    sample_comparisons,
+)
 from aggregation.properties import cost as property_cost
 from aggregation.testtime import cost as game_cost
 from ui import compute, explain, files, generator_panel, shell, state, urls
@@ -33,10 +43,13 @@ from .conftest import open_page
 def finish_background(at) -> None:
     """Wait for the computations the page started in the background (ui.background), then rerun it."""
     from ui import background
+
     for job in list(background._JOBS.values()):
         if job.thread is not None:
             job.thread.join(120)
     at.run()
+
+
 from .markdown import rendered
 
 FIGURE_1 = Profile.parse(state.JACKPOT_FIGURE_1)
@@ -95,10 +108,11 @@ def test_a_card_reloads_its_scenario_after_hand_edits(app):
     app.query_params["scenario"] = "jackpot_majority"
     app.session_state["_link_params_seen"] = {"scenario": "jackpot_majority", "temperature": None, "D": None}
     app.session_state[state.POPULATION_KEY] = Profile.parse("4: R > G > B\n3: B > R > G")
-    app.session_state[state.ORIGIN_KEY] = state.Origin(presets.load("jackpot_majority").title, "jackpot_majority",
-                                                      edited=True)
+    app.session_state[state.ORIGIN_KEY] = state.Origin(
+        presets.load("jackpot_majority").title, "jackpot_majority", edited=True
+    )
     at = open_page(app, None)
-    assert at.session_state[state.ORIGIN_KEY].edited        # the link named the scenario the session already had
+    assert at.session_state[state.ORIGIN_KEY].edited  # the link named the scenario the session already had
     at.button(key="open_jackpot_majority").click().run()
     assert at.title[0].value == "Rules side by side"
     assert not at.session_state[state.ORIGIN_KEY].edited
@@ -142,19 +156,18 @@ def test_rules_show_mpne_and_the_robust_policy_with_their_certificates(app):
     assert "**MPNE_k** (k = 1): an equilibrium to solver accuracy" in captions
     assert f"wins at least **{mp.certificate.guarantee:.4g}**" in captions
     assert "**Robust policy_k** (k = 1): optimal to solver accuracy" in captions
-    assert [p.proto.page for p in at.get("page_link") if p.proto.label == "Train on this population"] == \
-        ["fine-tuning"]
+    assert [p.proto.page for p in at.get("page_link") if p.proto.label == "Train on this population"] == ["fine-tuning"]
 
 
 def test_large_games_wait_for_the_user(app, monkeypatch):
-    monkeypatch.setattr(game_cost, "GAME_BUDGET", 0)     # every game counts as large (the core's one budget)
+    monkeypatch.setattr(game_cost, "GAME_BUDGET", 0)  # every game counts as large (the core's one budget)
     at = open_page(app, "rules")
     assert "MPNE_k" not in table(at, "rules_table").index
-    assert "solve a game over 6 (ranking × response) cells" in texts(at.info)   # 2 distinct rankings x 3
+    assert "solve a game over 6 (ranking × response) cells" in texts(at.info)  # 2 distinct rankings x 3
     at.button(key="rules_games").click().run()
     assert rules_row(at, "MPNE_k").to_dict() == pytest.approx(mpne(FIGURE_1, 4).values.to_dict(), abs=1e-12)
-    at.switch_page(shell.page("testtime").path).run()           # the request holds for this population and k
-    finish_background(at)                                       # the test-time page solves it in the background
+    at.switch_page(shell.page("testtime").path).run()  # the request holds for this population and k
+    finish_background(at)  # the test-time page solves it in the background
     assert "MPNE_k" in table(at, "testtime_summary").index
     assert "testtime_games" not in {b.key for b in at.button}
 
@@ -181,8 +194,9 @@ def test_testtime_numbers_by_hand(app):
 def test_pairwise_comparisons_are_shown_for_k_1_with_the_core_reason(app):
     with_population(app, sample_comparisons(FIGURE_1, 200, seed=3), "comparisons")
     at = open_page(app, "testtime")
-    assert ("k = 4: this population holds only pairwise win rates" in texts(at.warning)
-            and "The numbers below are for k = 1." in texts(at.warning))
+    assert "k = 4: this population holds only pairwise win rates" in texts(
+        at.warning
+    ) and "The numbers below are for k = 1." in texts(at.warning)
     assert list(table(at, "testtime_summary").index)[:2] == ["RLHF / DPO (Borda-like)", "NLHF (maximal lottery)"]
     assert not at.exception and not at.error
 
@@ -228,7 +242,7 @@ def test_beyond_one_policy_by_hand(app):
     assert resampling.at[1, "bound min(k, l)/(k+1)"] == pytest.approx(1 / 5)
     opponents = table(at, "testtime_opponent_sets")
     assert list(opponents.index) == [1, 2, 3, 4]
-    assert opponents.at[2, "robust rate"] == pytest.approx(1 - 0.55 * (1 - q) ** 4 - 0.45 * q ** 4, abs=1e-12)
+    assert opponents.at[2, "robust rate"] == pytest.approx(1 - 0.55 * (1 - q) ** 4 - 0.45 * q**4, abs=1e-12)
     assert opponents.at[2, "worst opponent set"] == "y1 + y2"
     assert opponents.at[2, "Thm D.6 bound (k+1-l)/(k+1)"] == pytest.approx(3 / 5)
     assert opponents.at[2, "PL limit k/(k+l)"] == pytest.approx(4 / 6)
@@ -265,18 +279,23 @@ def test_properties_of_the_jackpot_iia_scenario(app, unhurried):
     assert grid.at["Maximal lottery (NLHF)", "Condorcet"] == "✔ pass"
     assert grid.at["Average-reward policy", "Majority"] == "– n/a"
     borda = next(e for e in at.expander if e.label.startswith("Borda: breaks "))
-    assert "**Independence of irrelevant alternatives** (winner version). Removing G changes Borda's winner from R " \
-           "to B" in texts(borda.markdown)
+    assert (
+        "**Independence of irrelevant alternatives** (winner version). Removing G changes Borda's winner from R "
+        "to B" in texts(borda.markdown)
+    )
     # every cell is the core's verdict on this population (a pass that was not exhaustive says "none found")
-    expected = {c.axiom: ("bounded" if c.status == "pass" and not c.exhaustive else c.status)
-                for c in check_rule(FIGURE_1, "rlhf")}
+    expected = {
+        c.axiom: ("bounded" if c.status == "pass" and not c.exhaustive else c.status)
+        for c in check_rule(FIGURE_1, "rlhf")
+    }
     shown = grid.loc["RLHF / DPO limit"]
     assert list(shown.index) == [PROPERTIES[a].short for a in expected]
-    assert [shown[col].split(" ", 1)[1] for col in shown.index] == \
-        [{"pass": "pass", "bounded": "none found", "fail": "fail", "not applicable": "n/a"}[expected[a]]
-         for a in expected]
+    assert [shown[col].split(" ", 1)[1] for col in shown.index] == [
+        {"pass": "pass", "bounded": "none found", "fail": "fail", "not applicable": "n/a"}[expected[a]]
+        for a in expected
+    ]
     assert grid.at["Borda", "Later-no-harm"] == "✘ fail" and grid.at["Plurality", "Participation"] == "✔ pass"
-    assert grid.at["Borda", "Homogeneity"] == "✔ none found"                    # 3 factors tried, never a proof
+    assert grid.at["Borda", "Homogeneity"] == "✔ none found"  # 3 factors tried, never a proof
 
 
 def test_plurality_fails_independence_of_clones(app, unhurried):
@@ -288,12 +307,14 @@ def test_plurality_fails_independence_of_clones(app, unhurried):
 
 
 def test_a_rule_that_cannot_be_computed_is_not_applicable_with_the_reason(app, unhurried):
-    app.query_params["D"] = "1,0,0"            # RLHF / DPO needs every answer sampled with positive probability
+    app.query_params["D"] = "1,0,0"  # RLHF / DPO needs every answer sampled with positive probability
     at = open_page(app, "properties")
     assert not at.error and not at.exception
     assert set(table(at, "properties_grid").loc["RLHF / DPO limit"]) == {"– n/a"}
-    assert ("**RLHF / DPO limit** cannot be checked on this population: sampling distribution: 'G' has probability 0"
-            in texts(at.caption))      # the core's words, shown as typed (texts() reads the rendered text)
+    assert (
+        "**RLHF / DPO limit** cannot be checked on this population: sampling distribution: 'G' has probability 0"
+        in texts(at.caption)
+    )  # the core's words, shown as typed (texts() reads the rendered text)
     assert table(at, "properties_grid").at["Borda", "Condorcet"] == "✘ fail"
 
 
@@ -308,10 +329,10 @@ def test_expensive_property_checks_wait_for_the_user(app, monkeypatch):
 
 
 def test_slow_property_checks_wait_for_the_user(app, monkeypatch):
-    monkeypatch.setattr(compute, "CHECK_SECONDS", 0.0)      # every check that re-computes the rule is "too slow"
+    monkeypatch.setattr(compute, "CHECK_SECONDS", 0.0)  # every check that re-computes the rule is "too slow"
     at = open_page(app, "properties")
     grid = table(at, "properties_grid")
-    assert grid.at["Borda", "Condorcet"] == "✘ fail"                            # no re-computation: runs
+    assert grid.at["Borda", "Condorcet"] == "✘ fail"  # no re-computation: runs
     assert grid.at["Borda", "Participation"] == "… not checked"
     assert "They are checked when you ask." in texts(at.info)
     at.button(key="properties_run").click().run()
@@ -353,14 +374,16 @@ def test_ranked_choice_defaults_and_the_population_column(app):
     at = open_page(app, "ranked-choice")
     lists = table(at, "choice_lists")
     assert lists["this population"].to_dict() == pytest.approx(
-        {"R > G": 0.4, "R > B": 0.0, "G > R": 0.0, "G > B": 0.0, "B > R": 0.6, "B > G": 0.0}, abs=1e-12)
+        {"R > G": 0.4, "R > B": 0.0, "G > R": 0.0, "G > B": 0.0, "B > R": 0.6, "B > G": 0.0}, abs=1e-12
+    )
     assert explain.RANKED_CHOICE_FORMULAS in texts(at.caption)
     assert "equation (11)" in explain.RANKED_CHOICE_FORMULAS
     assert "Starting values: the Bradley–Terry reward RLHF would fit on this population" in texts(at.caption)
     version = at.session_state[state.VERSION_KEY]
     at.number_input(key=f"choice_top_{version}").set_value(1).run()
     assert table(at, "choice_lists")["this population"].to_dict() == pytest.approx(
-        {"R": 0.4, "G": 0.0, "B": 0.6}, abs=1e-12)
+        {"R": 0.4, "G": 0.0, "B": 0.6}, abs=1e-12
+    )
 
 
 def test_one_plackett_luce_type_answers_like_its_mnl_model(app):
@@ -370,34 +393,44 @@ def test_one_plackett_luce_type_answers_like_its_mnl_model(app):
     np.testing.assert_allclose(lists["this population"], lists["MNL"], rtol=0, atol=1e-12)
     scenario = presets.load("ranked_choice_mnl_mallows")
     assert lists["this population"].to_dict() == pytest.approx(
-        {" > ".join(k): v for k, v in population_topk_table(scenario.population, list("ABC"), 2).items()})
+        {" > ".join(k): v for k, v in population_topk_table(scenario.population, list("ABC"), 2).items()}
+    )
 
 
-@pytest.mark.parametrize("field, value, message", [
-    ("phi", 0.0, "Not computed: phi must be in (0, 1]"),
-    ("central", "A > B = C", "Not computed: the central ranking must be strict, but it ties B = C"),
-    ("central", "A > B", "Not computed: assortment: unknown alternative 'C'"),
-    ("top", 4, "Not computed: k = 4 is larger than the assortment (3 items)"),
-    ("assortment", [], "Nothing to show: pick at least one answer for the assortment"),
-])
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("phi", 0.0, "Not computed: phi must be in (0, 1]"),
+        ("central", "A > B = C", "Not computed: the central ranking must be strict, but it ties B = C"),
+        ("central", "A > B", "Not computed: assortment: unknown alternative 'C'"),
+        ("top", 4, "Not computed: k = 4 is larger than the assortment (3 items)"),
+        ("assortment", [], "Nothing to show: pick at least one answer for the assortment"),
+    ],
+)
 def test_ranked_choice_bad_input_shows_a_message_and_keeps_the_population(app, field, value, message):
     app.query_params["scenario"] = "ranked_choice_mnl_mallows"
     at = open_page(app, "ranked-choice")
     version = at.session_state[state.VERSION_KEY]
-    widget = {"phi": at.number_input, "top": at.number_input, "central": at.text_input,
-              "assortment": at.multiselect}[field](key=f"choice_{field}_{version}")
+    widget = {"phi": at.number_input, "top": at.number_input, "central": at.text_input, "assortment": at.multiselect}[
+        field
+    ](key=f"choice_{field}_{version}")
     widget.set_value(value).run()
     assert message in texts(at.error)
     assert not at.exception
-    assert at.session_state[state.POPULATION_KEY].fingerprint == \
-        presets.load("ranked_choice_mnl_mallows").population.fingerprint
+    assert (
+        at.session_state[state.POPULATION_KEY].fingerprint
+        == presets.load("ranked_choice_mnl_mallows").population.fingerprint
+    )
 
 
 def test_bad_utilities_name_the_answer(app):
     at = open_page(app, "ranked-choice")
     version = at.session_state[state.VERSION_KEY]
-    at.session_state[f"choice_utilities_{version}"] = {"edited_rows": {1: {"utility": None}}, "added_rows": [],
-                                                       "deleted_rows": []}
+    at.session_state[f"choice_utilities_{version}"] = {
+        "edited_rows": {1: {"utility": None}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
     at.run()
     assert "Not computed: the utility of 'G' is nan, not a finite number" in texts(at.error)
 
@@ -420,7 +453,8 @@ def generate(at, generator: str, seed: int, **values):
     kinds = {f.name: f.kind for f in generator_panel.FORMS[generator].fields}
     for name, value in values.items():
         widget = {"count": at.number_input, "number": at.number_input, "choice": at.selectbox}.get(
-            kinds[name], at.text_input)
+            kinds[name], at.text_input
+        )
         widget(key=f"generator_{generator}_{name}").set_value(value)
     at.number_input(key=f"generator_{generator}_seed").set_value(seed)
     at.button(key=f"FormSubmitter:generator_form_{generator}-Generate (replaces the current population)").click().run()
@@ -436,6 +470,7 @@ def test_the_same_seed_gives_the_same_population(app):
     assert first.total_weight == 500 and first.alternatives == ["A", "B", "C", "D"]
     assert at.session_state[state.ORIGIN_KEY].title == "Mallows generator, seed 8"
     from aggregation import mallows
+
     assert first.fingerprint == mallows(500, ["A", "B", "C", "D"], 0.4, seed=7).fingerprint
 
 
@@ -469,9 +504,15 @@ def upload(at, name: str, text: str):
 def test_a_scenario_file_reimports_to_the_same_screen(app):
     app.query_params["scenario"] = "hetero_sampling"
     at = open_page(app, "population")
-    scenario = files.scenario_for_download(at.session_state[state.POPULATION_KEY], at.session_state[state.ORIGIN_KEY],
-                                           at.session_state[state.SAMPLING_KEY], 1.0, 4, None)
-    assert scenario == presets.load("hetero_sampling")      # unedited, same settings: the library's file
+    scenario = files.scenario_for_download(
+        at.session_state[state.POPULATION_KEY],
+        at.session_state[state.ORIGIN_KEY],
+        at.session_state[state.SAMPLING_KEY],
+        1.0,
+        4,
+        None,
+    )
+    assert scenario == presets.load("hetero_sampling")  # unedited, same settings: the library's file
     at.button(key="population_reset").click().run()
     upload(at, "hetero_sampling.toml", presets.dumps(scenario))
     assert at.session_state[state.ORIGIN_KEY] == state.Origin(scenario.title, scenario.id)
@@ -484,28 +525,39 @@ def test_hand_edits_and_generators_are_saved_as_custom_scenarios(app):
     version = at.session_state[state.VERSION_KEY]
     at.text_area(key=f"rankings_text_{version}").set_value("4: R > G > B\n3: B > R > G\n")
     at.button(key=f"rankings_text_apply_{version}").click().run()
-    edited = files.scenario_for_download(at.session_state[state.POPULATION_KEY], at.session_state[state.ORIGIN_KEY],
-                                         pd.Series({"R": 0.5, "G": 0.25, "B": 0.25}), 2.0, 3, None)
-    assert (edited.id, edited.title, edited.beta, edited.k) == ("custom", f"Edited from {state.DEFAULT_ORIGIN.title}",
-                                                                2.0, 3)
+    edited = files.scenario_for_download(
+        at.session_state[state.POPULATION_KEY],
+        at.session_state[state.ORIGIN_KEY],
+        pd.Series({"R": 0.5, "G": 0.25, "B": 0.25}),
+        2.0,
+        3,
+        None,
+    )
+    assert (edited.id, edited.title, edited.beta, edited.k) == (
+        "custom",
+        f"Edited from {state.DEFAULT_ORIGIN.title}",
+        2.0,
+        3,
+    )
     back = presets.loads(presets.dumps(edited))
     assert back.population.to_text() == "4: R > G > B\n3: B > R > G\n" and back.sampling["R"] == 0.5
     generated = generate(at, "impartial_culture", 5, n_voters=1000, alternatives="6")
-    text = presets.dumps(files.scenario_for_download(generated, at.session_state[state.ORIGIN_KEY], None, 1.0, 4,
-                                                     None))
+    text = presets.dumps(files.scenario_for_download(generated, at.session_state[state.ORIGIN_KEY], None, 1.0, 4, None))
     assert 'kind = "generated"' in text and 'generator = "impartial_culture"' in text and "seed = 5" in text
     upload(at, "mine.toml", text)
     assert at.session_state[state.POPULATION_KEY].fingerprint == generated.fingerprint
     assert at.session_state[state.ORIGIN_KEY].title == "Impartial culture generator, seed 5 (from mine.toml)"
-    assert at.session_state[state.ORIGIN_KEY].scenario is None       # not a library scenario: no link to it
+    assert at.session_state[state.ORIGIN_KEY].scenario is None  # not a library scenario: no link to it
 
 
 def test_a_bad_scenario_file_names_the_file_and_the_field(app):
     at = open_page(app, "population")
     broken = presets.dumps(presets.load("jackpot_majority")).replace('page = "rules"', 'page = "nowhere"')
     upload(at, "broken.toml", broken)
-    assert "broken.toml: page must be one of rules, sampling, testtime, properties, ranked-choice, got 'nowhere'" \
+    assert (
+        "broken.toml: page must be one of rules, sampling, testtime, properties, ranked-choice, got 'nowhere'"
         in texts(at.error)
+    )
     assert at.session_state[state.POPULATION_KEY].fingerprint == FIGURE_1.fingerprint
     upload(at, "bad.toml", "title = 'no closing quote")
     assert "bad.toml: not a valid TOML file" in texts(at.error)

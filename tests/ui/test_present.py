@@ -1,5 +1,6 @@
 """Presentation mode (issue 13, "For the classroom and the meeting room"): a link with ``present=1`` or the
 sidebar's toggle; larger type, the introduction and the story folded to one line each, the sidebar closed."""
+
 from __future__ import annotations
 
 import json
@@ -22,7 +23,7 @@ def story(at):
 
 
 def test_a_link_with_present_1_folds_the_introduction_and_the_story_and_enlarges_the_type(app):
-    app.query_params["scenario"] = "jackpot_majority"      # a Rules-page scenario: its story is open there
+    app.query_params["scenario"] = "jackpot_majority"  # a Rules-page scenario: its story is open there
     app.query_params[present.PARAM] = "1"
     at = open_page(app, "rules")
     assert not at.exception
@@ -30,12 +31,14 @@ def test_a_link_with_present_1_folds_the_introduction_and_the_story_and_enlarges
     intro = intro_expander(at)
     assert len(intro) == 1 and not intro[0].proto.expanded
     assert explain.RULES_INTRO[:60] in intro[0].markdown[0].value
-    assert not story(at).proto.expanded                 # one line: the scenario's title
+    assert not story(at).proto.expanded  # one line: the scenario's title
     assert story(at).label == "Scenario: The majority wants B, RLHF picks R"
     assert any("font-size: 20px" in h.proto.body for h in at.get("html"))
-    assert at.query_params[present.PARAM] == "1"     # the URL keeps the mode for a copied link
+    assert at.query_params[present.PARAM] == "1"  # the URL keeps the mode for a copied link
     # the failure in one sentence (the browser test checks it is above the fold at 1366x768)
-    assert any(m.value.startswith("On this population, Borda (the RLHF reward's order) puts **R** first") for m in at.markdown)
+    assert any(
+        m.value.startswith("On this population, Borda (the RLHF reward's order) puts **R** first") for m in at.markdown
+    )
 
 
 def test_without_the_link_the_page_is_as_before_and_the_toggle_switches_the_mode_on_and_off(app):

@@ -7,6 +7,7 @@ files derive by hand). A claim that evaluates a variant of the scenario is shown
 would get it: ``beta``, ``k``, ``sampling`` and ``temperature`` through the link's query parameters,
 ``restrict_to`` by replacing the population with the same voters over fewer alternatives.
 """
+
 from __future__ import annotations
 
 import json
@@ -25,9 +26,14 @@ SCENARIOS = presets.list()
 PAGE_TITLES = {None: "Which social choice rule is your alignment method?", **{p.url_path: p.title for p in shell.PAGES}}
 ROW_OF_RULE = {rule_id: text.label for rule_id, text in explain.RULES.items()}
 #: The Test-time page's row for each claim policy (the core's standard_policies names).
-TESTTIME_ROW = {"rlhf": "RLHF / DPO (Borda-like)", "maximal_lottery": "NLHF (maximal lottery)",
-                "average_reward": "average reward", "mpne": "MPNE_k", "uniform": "uniform",
-                "robust": "robust policy_k"}
+TESTTIME_ROW = {
+    "rlhf": "RLHF / DPO (Borda-like)",
+    "maximal_lottery": "NLHF (maximal lottery)",
+    "average_reward": "average reward",
+    "mpne": "MPNE_k",
+    "uniform": "uniform",
+    "robust": "robust policy_k",
+}
 VARIANT_FIELDS = ("restrict_to", "temperature", "sampling", "beta", "k")
 TIE = 1e-9
 
@@ -70,8 +76,11 @@ def claim_groups():
             assert result.passed, (scenario.id, result.text, result.observed_text)
             groups[variant_key(result.claim)].append(result)
         for key, results in groups.items():
-            out.append(pytest.param(scenario, dict(key), results,
-                                    id=f"{scenario.id}[{','.join(n for n, _ in key) or 'as is'}]"))
+            out.append(
+                pytest.param(
+                    scenario, dict(key), results, id=f"{scenario.id}[{','.join(n for n, _ in key) or 'as is'}]"
+                )
+            )
     return out
 
 
@@ -88,14 +97,15 @@ def open_variant(app, scenario, fields: dict):
         D = fields["sampling"]
         app.query_params["D"] = urls.encode_sampling([float(D[a]) for a in scenario.alternatives])
     at = open_page(app, None)
-    if "restrict_to" in fields:          # the same voters over fewer alternatives
+    if "restrict_to" in fields:  # the same voters over fewer alternatives
         population = scenario.population.restrict(fields["restrict_to"])
         if "temperature" in fields:
             population = population.with_temperature(float(fields["temperature"]))
         at.session_state[state.POPULATION_KEY] = population
         D = fields.get("sampling")
-        at.session_state[state.SAMPLING_KEY] = (None if D is None else
-                                                pd.Series({a: float(D[a]) for a in population.alternatives}))
+        at.session_state[state.SAMPLING_KEY] = (
+            None if D is None else pd.Series({a: float(D[a]) for a in population.alternatives})
+        )
         at.run()
     return at
 
@@ -149,7 +159,7 @@ def check_on_rules_page(at, result) -> None:
         assert len(smith.split(", ")) == observed, result.text
     elif claim.kind == "maximal_lottery_unique":
         assert ("The maximal lottery is **not unique**" in texts(at.info)) == (not observed), result.text
-    elif claim.kind in ("bt_misfit", "cycle_product"):           # the sentence next to the RLHF / DPO row
+    elif claim.kind in ("bt_misfit", "cycle_product"):  # the sentence next to the RLHF / DPO row
         fit = texts(at.get_by_key("rules_bt_fit").caption)
         if claim.kind == "cycle_product":
             assert numbers.decimal(observed) in fit and all(a in fit for a in f["cycle"]), (result.text, fit)
@@ -165,8 +175,9 @@ def check_on_testtime_page(at, result) -> None:
     claim, observed, f = result.claim, result.observed, result.claim.fields
     row = TESTTIME_ROW[f["policy"]]
     if claim.kind == "robust_rate":
-        assert table(at, "testtime_summary").at[row, "robust rate f(k)"] == pytest.approx(observed, abs=1e-9), \
+        assert table(at, "testtime_summary").at[row, "robust rate f(k)"] == pytest.approx(observed, abs=1e-9), (
             result.text
+        )
     elif claim.kind == "kwin_rate":
         assert table(at, "testtime_rates").at[row, f["opponent"]] == pytest.approx(observed, abs=1e-9), result.text
     else:  # pragma: no cover
@@ -189,8 +200,7 @@ def check_on_ranked_choice_page(at, result, scenario) -> None:
 def test_every_page_renders_every_scenario(app, scenario):
     app.query_params["scenario"] = scenario.id
     at = open_page(app, None)
-    assert at.session_state[state.ORIGIN_KEY] == state.Origin(scenario.title, scenario.id,
-                                                              generator=scenario.generator)
+    assert at.session_state[state.ORIGIN_KEY] == state.Origin(scenario.title, scenario.id, generator=scenario.generator)
     assert at.session_state[state.POPULATION_KEY].fingerprint == scenario.population.fingerprint
     for url_path, title in PAGE_TITLES.items():
         if url_path is not None:
@@ -240,6 +250,21 @@ def test_the_numbers_the_claims_name_are_on_the_pages(app, scenario, variant, re
 
 def test_every_claim_kind_of_the_library_is_checked_on_a_page():
     kinds = {r.claim.kind for s in SCENARIOS for r in presets.evaluate(s)}
-    assert kinds <= {"winner", "ranking", "order", "score", "probability", "support_size", "condorcet_winner",
-                     "majority_winner", "smith_set", "smith_set_size", "maximal_lottery_unique", "kwin_rate",
-                     "robust_rate", "choice_probability", "bt_misfit", "cycle_product"}
+    assert kinds <= {
+        "winner",
+        "ranking",
+        "order",
+        "score",
+        "probability",
+        "support_size",
+        "condorcet_winner",
+        "majority_winner",
+        "smith_set",
+        "smith_set_size",
+        "maximal_lottery_unique",
+        "kwin_rate",
+        "robust_rate",
+        "choice_probability",
+        "bt_misfit",
+        "cycle_product",
+    }

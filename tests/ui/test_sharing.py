@@ -4,6 +4,7 @@ token signs a session in; each person sees only their own jobs, the operator eve
 stated next to the start button and refuse with those words; failed sign-ins are limited; the OpenID Connect
 branch as far as it goes without a provider. Browser tests of the same flows: tests/e2e/test_sharing_browser.py.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -19,8 +20,15 @@ FIGURE_1 = population_to_dict(Profile.parse(state.JACKPOT_FIGURE_1))
 ANA = access.hash_secret("ana-password", salt=b"a" * 16)
 BEN = access.hash_secret("ben-token-xyz", salt=b"b" * 16)
 TEACHER = access.hash_secret("teacher-password", salt=b"t" * 16)
-PASSWORDS = {"access": {"login": "password", "operators": ["teacher"], "max_queued_jobs": 1, "max_total_steps": 300,
-                        "accounts": {"ana": ANA, "ben": BEN, "teacher": TEACHER}}}
+PASSWORDS = {
+    "access": {
+        "login": "password",
+        "operators": ["teacher"],
+        "max_queued_jobs": 1,
+        "max_total_steps": 300,
+        "accounts": {"ana": ANA, "ben": BEN, "teacher": TEACHER},
+    }
+}
 
 
 @pytest.fixture
@@ -48,8 +56,10 @@ def test_shared_without_a_configured_sign_in_nothing_trains_and_no_job_is_listed
     submit_as(shared, "someone")
     at = open_fine_tuning(app)
     assert not at.exception
-    assert texts(at.warning).startswith("Training is switched off on this shared dashboard: no sign-in is configured: "
-                                        "add an [access] section to .streamlit/secrets.toml")
+    assert texts(at.warning).startswith(
+        "Training is switched off on this shared dashboard: no sign-in is configured: "
+        "add an [access] section to .streamlit/secrets.toml"
+    )
     assert not [b for b in at.button if b.key == "ft_start"] and "Sign in (above) to see your jobs." in texts(at.info)
     assert not [e for e in at.get("dataframe")]  # someone's job is not shown
     assert at.get("plotly_chart")  # the theory preview works for everyone
@@ -81,14 +91,18 @@ def test_shared_with_passwords_a_session_signs_in_and_sees_only_its_own_jobs(app
     assert "You have 1 (200 steps)." in texts(at.caption)
     # the limit, stated next to the button, refuses with the same words (nothing is queued)
     at.button(key="ft_start").click().run()
-    assert texts(at.error) == ("Not queued: you already have 1 job queued or running, and each person may have at "
-                               "most 1 at a time; wait for one to finish or cancel one.")
+    assert texts(at.error) == (
+        "Not queued: you already have 1 job queued or running, and each person may have at "
+        "most 1 at a time; wait for one to finish or cancel one."
+    )
     assert len([r for r in client.list_jobs() if r.owner == "ana"]) == 1
     at.button(key="ft_cancel").click().run()
     at.number_input(key="ft_steps").set_value(400).run()
     at.button(key="ft_start").click().run()
-    assert texts(at.error).startswith("Not queued: this job's 400 steps would bring them to 400; each person may "
-                                      "have at most 300 steps queued or running at a time")
+    assert texts(at.error).startswith(
+        "Not queued: this job's 400 steps would bring them to 400; each person may "
+        "have at most 300 steps queued or running at a time"
+    )
     at.button(key="access_sign_out").click().run()
     assert login.IDENTITY_KEY not in at.session_state and not [b for b in at.button if b.key == "ft_start"]
 
@@ -125,10 +139,18 @@ def test_openid_connect_shows_the_providers_button_and_maps_the_identity_to_an_o
     redirect to a real provider and its callback are not exercised here."""
     monkeypatch.setattr(access, "authlib_installed", lambda: True)
     mine, theirs = submit_as(shared, "ana@example.org"), submit_as(shared, "ben@example.org")
-    app.secrets.update({"access": {"login": "oidc", "operators": ["Boss@Example.org"]},
-                        "auth": {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
-                                 "client_id": "dashboard", "client_secret": "s",
-                                 "server_metadata_url": "https://id.example.org/.well-known/openid-configuration"}})
+    app.secrets.update(
+        {
+            "access": {"login": "oidc", "operators": ["Boss@Example.org"]},
+            "auth": {
+                "redirect_uri": "http://localhost:8501/oauth2callback",
+                "cookie_secret": "x" * 32,
+                "client_id": "dashboard",
+                "client_secret": "s",
+                "server_metadata_url": "https://id.example.org/.well-known/openid-configuration",
+            },
+        }
+    )
     app.user = {"is_logged_in": False}
     at = open_fine_tuning(app)
     assert not at.exception

@@ -2,6 +2,7 @@
 panel, heatmap side), label counts and lengths, and no overlap by construction: a horizontal tick label is no
 wider than its slot on a laptop's plot (ui.sizing.PLOT_PX), an upright one no taller than its slot, values are
 written only where they fit, the ternary map's region labels stay clear of its markers."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -35,14 +36,18 @@ def margins(m: int) -> pd.DataFrame:
 def no_overlap(labels, angle, font, slot):
     if angle == 0:
         return max(sizing.text_px(label, font) for label in labels) <= slot
-    return font * 1.25 <= slot + 1e-9                 # upright: a line's height per slot
+    return font * 1.25 <= slot + 1e-9  # upright: a line's height per slot
 
 
 @pytest.mark.parametrize("m", SIZES)
 def test_rule_panels_draw_the_best_twelve_and_group_the_rest(m):
     table = scores(m)
-    fig = figures.rule_panels(table, {r: r for r in table.index}, {r: "points" for r in table.index},
-                              {r: [table.loc[r].idxmax()] for r in table.index})
+    fig = figures.rule_panels(
+        table,
+        {r: r for r in table.index},
+        {r: "points" for r in table.index},
+        {r: [table.loc[r].idxmax()] for r in table.index},
+    )
     width = (1 - 0.06 * 3) / 4
     for trace, rule in zip(fig.data, table.index):
         bars = len(trace.x)
@@ -50,15 +55,15 @@ def test_rule_panels_draw_the_best_twelve_and_group_the_rest(m):
         if m > sizing.TOP_N + 1:
             assert trace.x[-1] == f"{m - sizing.TOP_N} others"
             best = table.loc[rule].sort_values(ascending=False)
-            assert set(trace.customdata[:-1]) == set(best.index[:sizing.TOP_N])
-            assert trace.y[-1] == pytest.approx(best.iloc[sizing.TOP_N])           # the best of the rest
-        assert all(len(label) <= sizing.LABEL_CHARS for label in trace.x[:sizing.TOP_N])
-        assert len(set(trace.x)) == bars                                            # plotly merges equal names
+            assert set(trace.customdata[:-1]) == set(best.index[: sizing.TOP_N])
+            assert trace.y[-1] == pytest.approx(best.iloc[sizing.TOP_N])  # the best of the rest
+        assert all(len(label) <= sizing.LABEL_CHARS for label in trace.x[: sizing.TOP_N])
+        assert len(set(trace.x)) == bars  # plotly merges equal names
         axis = fig.layout["xaxis" + ("" if rule == "borda" else str(list(table.index).index(rule) + 1))]
         slot = sizing.PLOT_PX * width / bars
         assert no_overlap(trace.x, axis.tickangle or 0, axis.tickfont.size, slot)
         written = trace.text is not None
-        assert written == (m == 3)                                                  # only where they fit
+        assert written == (m == 3)  # only where they fit
     assert fig.layout.height < 1600
 
 
@@ -67,26 +72,29 @@ def test_rule_panels_show_the_alternatives_picked():
     picked = [names(100)[7], names(100)[42]]
     fig = figures.rule_panels(table, {r: r for r in table.index}, {r: "" for r in table.index}, {}, chosen=picked)
     assert list(fig.data[0].customdata) == [*picked, "98 others (the best of them)"]
-    assert list(fig.data[0].text) == [numbers.decimal(table.iloc[0, 7]), numbers.decimal(table.iloc[0, 42]),
-                                      "≤ " + numbers.decimal(table.iloc[0].drop(picked).max())]
+    assert list(fig.data[0].text) == [
+        numbers.decimal(table.iloc[0, 7]),
+        numbers.decimal(table.iloc[0, 42]),
+        "≤ " + numbers.decimal(table.iloc[0].drop(picked).max()),
+    ]
 
 
 @pytest.mark.parametrize("m", SIZES)
 def test_margin_heatmap_is_ordered_capped_and_labelled_readably(m):
     M = margins(m)
-    order = M.sum(axis=1)                                       # any rule's scores
+    order = M.sum(axis=1)  # any rule's scores
     fig = figures.margin_heatmap(M, numbers.format_matrix(M, None), order=order)
     side = min(m, sizing.MAX_SIDE)
     trace = fig.data[0]
     assert np.shape(trace.z) == (side, side)
     expected = list(order.sort_values(ascending=False, kind="stable").index[:side])
-    assert [row[0].split(" vs ")[0] for row in trace.customdata] == expected   # hover: full names, in order
+    assert [row[0].split(" vs ")[0] for row in trace.customdata] == expected  # hover: full names, in order
     np.testing.assert_array_equal(trace.z, M.loc[expected, expected].to_numpy())
     assert all(len(label) <= sizing.LABEL_CHARS for label in trace.x) and len(set(trace.x)) == side
     assert (trace.text is not None) == (m <= 12)
-    slot = 70 if m <= 12 else (sizing.PLOT_PX - fig.layout.margin.l - 100) / side   # full width above 12
+    slot = 70 if m <= 12 else (sizing.PLOT_PX - fig.layout.margin.l - 100) / side  # full width above 12
     assert no_overlap(trace.x, fig.layout.xaxis.tickangle or 0, fig.layout.xaxis.tickfont.size, slot)
-    assert fig.layout.height <= 1100                           # was 4,000 pixels at 50 alternatives
+    assert fig.layout.height <= 1100  # was 4,000 pixels at 50 alternatives
 
 
 @pytest.mark.parametrize("m", SIZES)
@@ -113,8 +121,9 @@ def test_the_ternary_maps_labels_never_sit_under_its_markers(scenario):
     P = population.preference_matrix().to_numpy()
     regions = simplex.nbc_regions(P)
     markers = [[1 / 3] * 3, [0.2, 0.2, 0.6]]
-    fig = figures.nbc_ternary(population.alternatives, regions,
-                              [("current D", markers[0], "star"), ("other", markers[1], "circle")])
+    fig = figures.nbc_ternary(
+        population.alternatives, regions, [("current D", markers[0], "star"), ("other", markers[1], "circle")]
+    )
     spots = [t for t in fig.data if t.mode == "text"]
     assert len(spots) == sum(len(r) > 0 for r in regions)
     for spot in spots:
@@ -122,12 +131,15 @@ def test_the_ternary_maps_labels_never_sit_under_its_markers(scenario):
 
 
 def test_helpers_cut_names_apart_and_search_ignores_case():
-    assert sizing.short_labels(["response number 1", "response number 2", "R"]) == ["response numb…",
-                                                                                   "response num…2", "R"]
+    assert sizing.short_labels(["response number 1", "response number 2", "R"]) == [
+        "response numb…",
+        "response num…2",
+        "R",
+    ]
     assert sizing.search(["Alpha", "beta", "ALPINE"], "alp") == ["Alpha", "ALPINE"]
     values = pd.Series([3.0, np.nan, 5.0], index=list("abc"))
-    assert sizing.pick(values, n=2) == (["a", "b", "c"], [])          # grouping one alone is no gain
-    assert sizing.pick(values, n=1) == (["c"], ["a", "b"])            # NaN last
+    assert sizing.pick(values, n=2) == (["a", "b", "c"], [])  # grouping one alone is no gain
+    assert sizing.pick(values, n=1) == (["c"], ["a", "b"])  # NaN last
     assert sizing.table_height(10) == "content" and sizing.table_height(200) == 16 * 35 + 3
 
 
@@ -145,8 +157,10 @@ def test_the_rules_page_at_20_alternatives_offers_a_search_and_caps_its_table_an
     assert not at.exception
     search = at.multiselect(key=f"focus_{model.fingerprint}")
     assert search.label == "Alternatives to show (20 in all; type to search)"
-    charts = {json.loads(c.proto.spec)["layout"]["title"]["text"].split("<br>")[0]: json.loads(c.proto.spec)
-              for c in at.get("plotly_chart")}
+    charts = {
+        json.loads(c.proto.spec)["layout"]["title"]["text"].split("<br>")[0]: json.loads(c.proto.spec)
+        for c in at.get("plotly_chart")
+    }
     bars = next(v for k, v in charts.items() if "Every rule" in k)
     assert {len(t["x"]) for t in bars["data"]} == {sizing.TOP_N + 1}
     assert all(t["x"][-1] == "8 others" for t in bars["data"])
@@ -156,6 +170,9 @@ def test_the_rules_page_at_20_alternatives_offers_a_search_and_caps_its_table_an
     picked = list(model.alternatives[:2])
     search.set_value(picked).run()
     assert list(at.get_by_key("rules_table").dataframe[0].value.columns) == ["unit", *picked]
-    bars = next(json.loads(c.proto.spec) for c in at.get("plotly_chart")
-                if "Every rule" in json.loads(c.proto.spec)["layout"]["title"]["text"])
+    bars = next(
+        json.loads(c.proto.spec)
+        for c in at.get("plotly_chart")
+        if "Every rule" in json.loads(c.proto.spec)["layout"]["title"]["text"]
+    )
     assert bars["data"][0]["customdata"] == [*picked, "18 others (the best of them)"]

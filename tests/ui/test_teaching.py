@@ -5,6 +5,7 @@ formats every chart carries.
 Numbers of the default population (Jackpot, Figure 1: 2 x R > G > B, 3 x B > R > G), by hand: Borda
 R 2*2 + 3 = 7, G 2, B 2*3 = 6; B beats R and G 3-2, so the maximal lottery is B for sure.
 """
+
 from __future__ import annotations
 
 import json
@@ -33,6 +34,7 @@ def body(at) -> str:
 
 def new_app():
     from streamlit.testing.v1 import AppTest
+
     return AppTest.from_file(str(APP), default_timeout=60)
 
 
@@ -70,7 +72,7 @@ def test_a_link_opens_the_step_it_names_and_next_previous_move_it(app):
     assert "Borda picks R (7)." in body(at) and at.button(key="steps_next").disabled
     at.button(key="steps_previous").click().run()
     at.button(key="steps_previous").click().run()
-    assert step_header(at) == "Step 1 of 3 · Places" and "step" not in at.query_params     # step 1 is the default
+    assert step_header(at) == "Step 1 of 3 · Places" and "step" not in at.query_params  # step 1 is the default
     assert at.button(key="steps_previous").disabled and param(at, "trace") == "borda"
 
 
@@ -83,7 +85,7 @@ def test_picking_a_rule_writes_the_link_and_starts_at_step_one(app):
     assert step_header(at) == "Step 3 of 4 · The certificate"
     text = body(at)
     assert "best responses are those at the minimum, 0: B" in text
-    assert "In focus: :violet-background[**B**]" in text            # the lotteries' colour
+    assert "In focus: :violet-background[**B**]" in text  # the lotteries' colour
     frame = at.get_by_key("steps_table").dataframe[0].value
     np.testing.assert_allclose(frame["p's margin over b"], [0.2, 0.2, 0.0], atol=1e-15)
 
@@ -101,8 +103,10 @@ def test_without_a_rule_nothing_is_computed_and_a_bad_link_is_explained(app):
     assert any("the link's rule '<b>x</b>' is not a rule id" in rendered(w.value) for w in at.warning)
     at = linked(new_app(), {"trace": "borda", "step": "two"})
     assert step_header(at) == "Step 1 of 3 · Places" and "step" not in at.query_params
-    assert any("The link's step='two' was not used: the link's step 'two' is not a number" in rendered(w.value)
-               for w in at.warning)
+    assert any(
+        "The link's step='two' was not used: the link's step 'two' is not a number" in rendered(w.value)
+        for w in at.warning
+    )
     # a step beyond the last is the last
     at = linked(new_app(), {"trace": "plurality", "step": "9"})
     assert at.expander[0].proto.expanded
@@ -111,7 +115,7 @@ def test_without_a_rule_nothing_is_computed_and_a_bad_link_is_explained(app):
 
 def test_a_rule_without_voters_is_not_offered_and_the_steps_follow_the_population(app):
     at = linked(app, {"trace": "average_reward"})
-    assert "trace" not in at.query_params                   # rankings carry no rewards
+    assert "trace" not in at.query_params  # rankings carry no rewards
     assert "average_reward" not in at.selectbox(key="steps_rule").options
 
 
@@ -121,7 +125,7 @@ def test_every_chart_names_what_it_shows_and_the_population(app):
     titles = [c["spec"]["layout"]["title"]["text"] for c in specs.values()]
     assert any(t.startswith("Every rule on the same voters<br>") for t in titles)
     assert any(t.startswith("Majority margins M[a, b]<br>") for t in titles)
-    lines = [" ".join(re.sub(r"<[^>]+>", " ", t).split()) for t in titles]     # the text, lines joined
+    lines = [" ".join(re.sub(r"<[^>]+>", " ", t).split()) for t in titles]  # the text, lines joined
     assert all(html(POPULATION) in line for line in lines), titles
     assert all(c["config"]["toImageButtonOptions"]["format"] == "png" for c in specs.values())
     names = {c["config"]["toImageButtonOptions"]["filename"] for c in specs.values()}
@@ -137,10 +141,10 @@ def test_titled_escapes_and_makes_room():
     assert text.startswith("Yee diagram: &lt;b&gt;Borda&lt;/b&gt;<br>")
     assert "voters named &#36;x&#36; &amp; &lt;i&gt;co&lt;/i&gt;" in text
     assert out.layout.height == 300 + figures.TITLE_ROOM and out.layout.margin.t == 30 + figures.TITLE_ROOM
-    long = figures.titled(fig, "T", "word " * 30)                 # 150 characters: three lines
+    long = figures.titled(fig, "T", "word " * 30)  # 150 characters: three lines
     assert long.layout.title.text.count("<br>") == 3
     assert long.layout.height == 300 + figures.TITLE_ROOM + 2 * figures.TITLE_LINE
-    assert fig.layout.title.text is None                    # the original is left alone
+    assert fig.layout.title.text is None  # the original is left alone
     own = figures.titled(go.Figure(layout=dict(title=dict(text="Trained policy"))), None, "P")
     assert own.layout.title.text.startswith("Trained policy<br>")
     with pytest.raises(ValueError):
@@ -163,12 +167,13 @@ def test_names_in_the_steps_are_text_not_markdown(app):
     from aggregation import Profile
 
     app.session_state[state.POPULATION_KEY] = Profile.parse(
-        "2: *A* > [b](http://x.y) > C$1$\n1: C$1$ > *A* > [b](http://x.y)")
+        "2: *A* > [b](http://x.y) > C$1$\n1: C$1$ > *A* > [b](http://x.y)"
+    )
     at = linked(app, {"trace": "plurality", "step": "2"})
     assert not at.exception
     words, chips = [m.value for m in at.get_by_key("steps_body").markdown]
     assert "\\*A\\*" in words and "picks the most first places: *A* (2, a share of 0.666667)." in rendered(words)
-    assert chips == "In focus: :blue-background[**\\*A\\***]"            # the scoring rules' colour
+    assert chips == "In focus: :blue-background[**\\*A\\***]"  # the scoring rules' colour
     assert list(at.get_by_key("steps_table").dataframe[0].value.index) == ["*A*", "[b](http://x.y)", "C$1$"]
 
 

@@ -9,6 +9,7 @@ of the markup it carries (a link to example.com, an image from host, ``$x$``, a 
 source. Every plotly chart's strings hold names only HTML-escaped (``ui.text.html``). The browser test
 (``tests/e2e/test_safe_inputs_browser.py``) checks the rendered DOM and the network.
 """
+
 from __future__ import annotations
 
 import json
@@ -31,25 +32,59 @@ HOSTILE = (LINK, IMAGE, LATEX, TAG, BOLD)
 MARKUP = ("](https://example.com)", "![t](", "$x$", "<a href", "**b**", ":red[")
 
 POPULATIONS = {
-    "user types with hostile names": (RewardPopulation(
-        {":red[T]": {LINK: 1.0, IMAGE: 0.0, LATEX: 2.0, TAG: -1.0},
-         BOLD: {LINK: 0.0, IMAGE: 2.0, LATEX: 1.0, TAG: 0.5}}, [2, 1], 0.5)),
-    "rankings with hostile names": Profile.parse(f"2: {LINK} > {IMAGE} > {LATEX}\n3: {LATEX} > {LINK} > {IMAGE}\n"
-                                                 f"1: {BOLD} > {IMAGE}"),
-    "comparison counts with hostile names": ComparisonCounts([LINK, IMAGE, LATEX, TAG], [0, 0, 1, 2], [1, 2, 2, 3],
-                                                             [30, 12, 9, 20], [10, 12, 11, 5], [2, 0, 1, 0],
-                                                             [0, 1, 0, 1], [BOLD, ":red[U]"]),
+    "user types with hostile names": (
+        RewardPopulation(
+            {
+                ":red[T]": {LINK: 1.0, IMAGE: 0.0, LATEX: 2.0, TAG: -1.0},
+                BOLD: {LINK: 0.0, IMAGE: 2.0, LATEX: 1.0, TAG: 0.5},
+            },
+            [2, 1],
+            0.5,
+        )
+    ),
+    "rankings with hostile names": Profile.parse(
+        f"2: {LINK} > {IMAGE} > {LATEX}\n3: {LATEX} > {LINK} > {IMAGE}\n1: {BOLD} > {IMAGE}"
+    ),
+    "comparison counts with hostile names": ComparisonCounts(
+        [LINK, IMAGE, LATEX, TAG],
+        [0, 0, 1, 2],
+        [1, 2, 2, 3],
+        [30, 12, 9, 20],
+        [10, 12, 11, 5],
+        [2, 0, 1, 0],
+        [0, 1, 0, 1],
+        [BOLD, ":red[U]"],
+    ),
 }
 PAGES = [None, "population", "rules", "sampling", "testtime", "properties", "ranked-choice", "fine-tuning"]
 #: Elements whose text Streamlit renders as markdown, and the attributes that hold it.
-MARKDOWN_ELEMENTS = {"markdown": ("value",), "caption": ("value",), "error": ("value",), "warning": ("value",),
-                     "info": ("value",), "success": ("value",), "title": ("value",), "header": ("value",),
-                     "subheader": ("value",), "metric": ("label", "value"), "expander": ("label",),
-                     "button": ("label",), "download_button": ("label",), "page_link": ("label",),
-                     "radio": ("label", "options"), "checkbox": ("label",), "toggle": ("label",),
-                     "selectbox": ("label",), "multiselect": ("label",), "number_input": ("label",),
-                     "text_input": ("label",), "text_area": ("label",), "slider": ("label",),
-                     "button_group": ("label", "options"), "tab": ("label",)}
+MARKDOWN_ELEMENTS = {
+    "markdown": ("value",),
+    "caption": ("value",),
+    "error": ("value",),
+    "warning": ("value",),
+    "info": ("value",),
+    "success": ("value",),
+    "title": ("value",),
+    "header": ("value",),
+    "subheader": ("value",),
+    "metric": ("label", "value"),
+    "expander": ("label",),
+    "button": ("label",),
+    "download_button": ("label",),
+    "page_link": ("label",),
+    "radio": ("label", "options"),
+    "checkbox": ("label",),
+    "toggle": ("label",),
+    "selectbox": ("label",),
+    "multiselect": ("label",),
+    "number_input": ("label",),
+    "text_input": ("label",),
+    "text_area": ("label",),
+    "slider": ("label",),
+    "button_group": ("label", "options"),
+    "tab": ("label",),
+}
 
 
 def walk(node):
@@ -68,7 +103,7 @@ def markdown_sources(at) -> list[tuple[str, str]]:
                 value = getattr(node, attr)
             except (AttributeError, ValueError, TypeError):
                 continue
-            for text in (value if isinstance(value, (list, tuple)) else [value]):
+            for text in value if isinstance(value, (list, tuple)) else [value]:
                 if isinstance(text, str):
                     out.append((node.type, text))
     return out
@@ -142,7 +177,7 @@ def test_the_escaping_helpers():
     character by character, and line breaks become spaces."""
     assert md(LINK) == r"\[Session expired\: click\]\(https\:" + "\u2060" + r"//example\.com\)"
     assert md(IMAGE) == r"\!\[t\]\(http\:" + "\u2060" + r"//host/x\.png\)"
-    assert md("www.x.org a@b.co") == "www\u2060\\.x\\.org a\\@\u2060b\\.co"    # no literal autolink either
+    assert md("www.x.org a@b.co") == "www\u2060\\.x\\.org a\\@\u2060b\\.co"  # no literal autolink either
     assert md(TAG) == r"\<a href\=x\>y\</a\>"
     assert md("a\nb\r\nc\u2028d") == "a b c d"
     assert md(LINK + TAG) == md(LINK) + md(TAG)

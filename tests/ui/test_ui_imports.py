@@ -2,6 +2,7 @@
 inside a function (the old way to dodge the shell -> widgets -> urls -> shell circle), the modules of
 ``ui`` form no cycle, the page index is plain data, and only the job pages (Fine-tuning, Experiments) import the worker's
 client (the ``ui.training`` modules are handed the client)."""
+
 import ast
 from pathlib import Path
 
@@ -25,7 +26,7 @@ def imported(path: Path) -> list[tuple[str, ast.AST]]:
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:
-                anchor = package.split(".")[:len(package.split(".")) - node.level + 1]
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
                 base = ".".join(anchor + ([node.module] if node.module else []))
             out.append((base, node))
             out += [(f"{base}.{alias.name}", node) for alias in node.names]
@@ -37,8 +38,11 @@ def test_no_import_hides_inside_a_function():
     for path in UI:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                nested += [f"{path.relative_to(ROOT)}:{inner.lineno}" for inner in ast.walk(node)
-                           if isinstance(inner, (ast.Import, ast.ImportFrom))]
+                nested += [
+                    f"{path.relative_to(ROOT)}:{inner.lineno}"
+                    for inner in ast.walk(node)
+                    if isinstance(inner, (ast.Import, ast.ImportFrom))
+                ]
     assert nested == []
 
 
@@ -49,7 +53,7 @@ def test_the_ui_modules_form_no_cycle():
 
     def visit(name):
         if name in active:
-            cycles.append(active[active.index(name):] + [name])
+            cycles.append(active[active.index(name) :] + [name])
             return
         if name in done:
             return
@@ -58,6 +62,7 @@ def test_the_ui_modules_form_no_cycle():
             visit(other)
         active.pop()
         done.add(name)
+
     for name in sorted(graph):
         visit(name)
     assert cycles == []
@@ -69,6 +74,7 @@ def test_the_page_index_is_plain_data():
 
 def test_only_the_job_pages_import_the_worker():
     files = UI + sorted((ROOT / "pages").glob("*.py")) + [ROOT / "app.py"]
-    importers = {str(p.relative_to(ROOT)) for p in files for m, _ in imported(p) if m == "worker" or
-                 m.startswith("worker.")}
+    importers = {
+        str(p.relative_to(ROOT)) for p in files for m, _ in imported(p) if m == "worker" or m.startswith("worker.")
+    }
     assert importers == {"pages/fine_tuning.py", "pages/experiments.py"}

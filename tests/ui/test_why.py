@@ -1,7 +1,8 @@
-""""Why" expanders (issue 13): each page that shows a concept explains it in a closed expander, in plain words,
+""" "Why" expanders (issue 13): each page that shows a concept explains it in a closed expander, in plain words,
 with the paper's section (checked against the papers in /work/shared/papers: Jackpot section 3.2 Definition 2,
 Appendix A.4, section 5.1 eq. (1), section 3.1 and Appendix A.9; Shirali et al. Definition 4.1, Proposition
 4.2, Proposition B.1; Cai & Zheng Definition 1.1, Definition 4.2, Theorem 4.3)."""
+
 from __future__ import annotations
 
 import pytest
@@ -11,8 +12,11 @@ from ui import why
 
 from .conftest import open_page
 
-PAGES = {"rules": ["condorcet", "smith", "rlhf_borda", "maximal_lottery"], "sampling": ["nbc"],
-         "testtime": ["kwin", "mpne"]}
+PAGES = {
+    "rules": ["condorcet", "smith", "rlhf_borda", "maximal_lottery"],
+    "sampling": ["nbc"],
+    "testtime": ["kwin", "mpne"],
+}
 
 
 @pytest.mark.parametrize("url_path", list(PAGES))

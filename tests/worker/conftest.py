@@ -1,5 +1,6 @@
 """Shared fixtures: an environment without any queue configuration, populations, and helpers to
 start real worker processes (``python -m worker.consumer``) and wait for job states."""
+
 from __future__ import annotations
 
 import os
@@ -40,8 +41,14 @@ def start_worker(data_dir: Path, log_name: str = "consumer.log", **extra_env) ->
     """A real worker process on the queue of ``data_dir`` (its output goes to a log file there)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     log = open(data_dir / log_name, "ab")
-    proc = subprocess.Popen([sys.executable, "-m", "worker.consumer"], cwd=REPO, env=worker_env(data_dir, **extra_env),
-                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "worker.consumer"],
+        cwd=REPO,
+        env=worker_env(data_dir, **extra_env),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     log.close()
     return proc
 
@@ -85,6 +92,7 @@ def workers():
         proc = start_worker(data_dir, log_name=f"consumer-{len(started)}.log", **extra_env)
         started.append(proc)
         return proc
+
     yield start
     for proc in started:
         stop_worker(proc)

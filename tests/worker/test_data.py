@@ -1,4 +1,5 @@
 """Training data drawn from populations, the dataset summaries, and the Bradley-Terry fit."""
+
 import numpy as np
 import pytest
 
@@ -6,18 +7,35 @@ torch = pytest.importorskip("torch", reason="the training stack (requirements-tr
 from scipy.optimize import minimize
 from scipy.special import expit, softmax
 
-from aggregation import (AggregationError, Profile, RewardPopulation, preference_variance, sample_comparisons,
-                         sample_paired_comparisons)
-from worker.data import (PlackettLuceJudges, RankedChoiceDataset, RankingSample, distinct_draws, empirical_matrix,
-                         pair_dataset, paired_dataset, ranked_choice_dataset, ranking_sample, unanimity_dataset)
+from aggregation import (
+    AggregationError,
+    Profile,
+    RewardPopulation,
+    preference_variance,
+    sample_comparisons,
+    sample_paired_comparisons,
+)
+from worker.data import (
+    PlackettLuceJudges,
+    RankedChoiceDataset,
+    RankingSample,
+    distinct_draws,
+    empirical_matrix,
+    pair_dataset,
+    paired_dataset,
+    ranked_choice_dataset,
+    ranking_sample,
+    unanimity_dataset,
+)
 from worker.joint import fit_joint_model
 from worker.methods import MPNEMethod, fit_bradley_terry
 from worker.spec import spec_for
 
 from .conftest import FIGURE_1
 
-USERS = RewardPopulation({"u": {"x": 2.0, "y": 0.0, "z": -1.0}, "v": {"x": -1.0, "y": 1.0, "z": 0.5}},
-                         {"u": 3, "v": 1}, temperature=0.7)
+USERS = RewardPopulation(
+    {"u": {"x": 2.0, "y": 0.0, "z": -1.0}, "v": {"x": -1.0, "y": 1.0, "z": 0.5}}, {"u": 3, "v": 1}, temperature=0.7
+)
 
 
 def test_pairs_are_the_cores_sample_comparisons():
@@ -119,8 +137,9 @@ def test_plackett_luce_judges_by_hand():
     # two types, shares 3/4 and 1/4 (USERS, T = 0.7): the mixture of the two formulas
     w = np.exp(USERS.rewards.to_numpy() / 0.7)
     expected = 0.75 * w[0, 0] / (w[0, 0] + w[0, 1] + w[0, 2]) + 0.25 * w[1, 0] / (w[1, 0] + w[1, 1] + w[1, 2])
-    assert PlackettLuceJudges.of(USERS).beats_rate(np.array([0]), np.array([[1, 2]]))[0] == \
-        pytest.approx(expected, abs=1e-15)
+    assert PlackettLuceJudges.of(USERS).beats_rate(np.array([0]), np.array([[1, 2]]))[0] == pytest.approx(
+        expected, abs=1e-15
+    )
 
 
 def test_mpne_self_play_rewards_user_types_by_the_set_comparison():
@@ -128,20 +147,26 @@ def test_mpne_self_play_rewards_user_types_by_the_set_comparison():
     exactly its Plackett-Luce probability of beating the rest (no Gumbel ranking drawn)."""
     spec = spec_for(USERS, "mpne", k=2, samples_per_step=3)
     method = MPNEMethod(spec, USERS, USERS.alternatives, torch.device("cpu"))
-    y = np.array([0, 1, 1])                                   # x, y, y
+    y = np.array([0, 1, 1])  # x, y, y
     w = np.exp(USERS.rewards.to_numpy() / 0.7)
     shares = np.array([0.75, 0.25])
-    expected = [shares @ (w[:, 0] / (w[:, 0] + 2 * w[:, 1])),
-                shares @ (w[:, 1] / (w[:, 1] + w[:, 0] + w[:, 1])),
-                shares @ (w[:, 1] / (w[:, 1] + w[:, 0] + w[:, 1]))]
+    expected = [
+        shares @ (w[:, 0] / (w[:, 0] + 2 * w[:, 1])),
+        shares @ (w[:, 1] / (w[:, 1] + w[:, 0] + w[:, 1])),
+        shares @ (w[:, 1] / (w[:, 1] + w[:, 0] + w[:, 1])),
+    ]
     np.testing.assert_allclose(method.rewards(y), expected, atol=1e-15)
     assert method.dataset()["rows"] == 2 and "preference_matrix" not in method.dataset()
     # rankings keep the strict-win reward (a sample of 5,000 voters of Figure 1): R is strictly
     # preferred to {G, B} by the R > G > B voters (2/5), G by nobody
-    fig = MPNEMethod(spec_for(FIGURE_1, "mpne", k=2, samples_per_step=3, dataset_size=5000), FIGURE_1,
-                     FIGURE_1.alternatives, torch.device("cpu"))
+    fig = MPNEMethod(
+        spec_for(FIGURE_1, "mpne", k=2, samples_per_step=3, dataset_size=5000),
+        FIGURE_1,
+        FIGURE_1.alternatives,
+        torch.device("cpu"),
+    )
     rewards = fig.rewards(np.array([0, 1, 2]))
-    assert rewards[1] == 0.0                                   # G is nobody's favourite of {R, G, B}
+    assert rewards[1] == 0.0  # G is nobody's favourite of {R, G, B}
     assert abs(rewards[0] - 0.4) < 5 * np.sqrt(0.24 / 5000)
 
 
@@ -178,6 +203,7 @@ def test_bradley_terry_fit_matches_a_generic_optimiser():
     def nll(r):
         d = r[:, None] - r[None, :]
         return -(W * np.log(expit(d))).sum()
+
     ref = minimize(nll, np.zeros(4), method="BFGS", options={"gtol": 1e-10}).x
     r, se = fit_bradley_terry(W)
     np.testing.assert_allclose(r, ref - ref.mean(), atol=1e-4)
@@ -194,7 +220,7 @@ def test_every_method_of_the_core_table_has_a_worker_class():
     from worker.methods import METHOD_CLASSES, SelfPlayMethod
 
     assert set(METHOD_CLASSES) == set(TRAINING_METHODS)
-    for method, entry in TRAINING_METHODS.items():      # the trainer reads self_play from the table
+    for method, entry in TRAINING_METHODS.items():  # the trainer reads self_play from the table
         assert issubclass(METHOD_CLASSES[method], SelfPlayMethod) == entry.self_play
 
 
@@ -209,7 +235,7 @@ def test_paired_rows_are_the_cores_paired_comparisons_and_j_sees_four_orientatio
     # the labelled orientation: the annotator's choices (a over b, c over d); the other three are 0
     np.testing.assert_array_equal(a[:50], data.chosen[:, 0])
     np.testing.assert_array_equal(d[:50], data.rejected[:, 1])
-    np.testing.assert_array_equal(a[50:100], data.rejected[:, 0])   # b over a, c over d: not what happened
+    np.testing.assert_array_equal(a[50:100], data.rejected[:, 0])  # b over a, c over d: not what happened
     np.testing.assert_array_equal(c[100:150], data.rejected[:, 1])
 
 

@@ -1,5 +1,6 @@
 """The papers' experiments on the tabular backend reproduce each paper's qualitative outcome from a fixed
 seed set (worker.experiments); the CLI prints every run's final policy as JSON."""
+
 import json
 import subprocess
 import sys
@@ -8,26 +9,42 @@ import numpy as np
 import pytest
 
 from aggregation import AggregationError
-from worker.experiments import (EXPERIMENTS, experiment_runs, figure4_population, interval, run_local, runs_csv,
-                                summarize)
+from worker.experiments import (
+    EXPERIMENTS,
+    experiment_runs,
+    figure4_population,
+    interval,
+    run_local,
+    runs_csv,
+    summarize,
+)
 
 from .conftest import REPO, worker_env
 
 
-
 def test_every_experiment_lists_runs_with_valid_specs():
     from worker.spec import validate_spec
+
     for name in EXPERIMENTS:
         runs = experiment_runs(name, "tabular", 2)
         assert len({r.id for r in runs}) == len(runs)
         for run in runs[:4]:
             assert validate_spec(run.spec)["model"] == "tabular"
     jackpot = experiment_runs("jackpot-figure2", "tabular", 2)
-    assert [r.id for r in jackpot[:4]] == ["three/rlhf/seed=0", "three/rlhf/seed=1", "three/self-play/seed=0",
-                                           "three/self-play/seed=1"]
+    assert [r.id for r in jackpot[:4]] == [
+        "three/rlhf/seed=0",
+        "three/rlhf/seed=1",
+        "three/self-play/seed=0",
+        "three/self-play/seed=1",
+    ]
     fig4 = {r.group for r in experiment_runs("heterogeneous-figure4", "tabular", 1)}
-    assert {"fig4/dpo", "fig4/consistent", "fig4/consistent_b3", "fig4/corrected/alpha=1",
-            "fig4/corrected/alpha=2"} <= fig4
+    assert {
+        "fig4/dpo",
+        "fig4/consistent",
+        "fig4/consistent_b3",
+        "fig4/corrected/alpha=1",
+        "fig4/corrected/alpha=2",
+    } <= fig4
     with pytest.raises(AggregationError, match="seeds must be a whole number between 1 and 20"):
         experiment_runs("jackpot-figure2", "tabular", 0)
     with pytest.raises(AggregationError, match="unknown experiment 'nope'"):
@@ -102,20 +119,38 @@ def test_the_robust_rate_of_a_mixture_of_iterates_is_exact():
     gets (1 + 1/3)/2 = 2/3 against R, (1/3 + 1)/2 = 2/3 against G and (2/3 + 1/3)/2 = 1/2 against B: 1/2."""
     from aggregation import population_from_dict
     from aggregation.experiments import CYCLE, mixture_robust_rates
-    rates = mixture_robust_rates(population_from_dict(CYCLE), [{"R": 1.0, "B": 0.0, "G": 0.0},
-                                                               {"R": 0.0, "B": 0.0, "G": 1.0}], 1)
+
+    rates = mixture_robust_rates(
+        population_from_dict(CYCLE), [{"R": 1.0, "B": 0.0, "G": 0.0}, {"R": 0.0, "B": 0.0, "G": 1.0}], 1
+    )
     assert rates.tolist() == pytest.approx([1 / 3, 1 / 2], abs=1e-12)
 
 
 def test_cli_prints_every_runs_final_policy_as_json(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "worker.experiments", "jackpot-figure2", "--seeds", "1",
-                           "--out", str(tmp_path), "--timing"], cwd=REPO, env=worker_env(tmp_path),
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "worker.experiments",
+            "jackpot-figure2",
+            "--seeds",
+            "1",
+            "--out",
+            str(tmp_path),
+            "--timing",
+        ],
+        cwd=REPO,
+        env=worker_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     report = json.loads(proc.stdout)
     assert report["experiment"] == "jackpot-figure2" and report["backend"] == "tabular"
-    assert [r["run"] for r in report["runs"]] == [f"{c}/{a}/seed=0" for c in ("three", "two", "cycle")
-                                                  for a in ("rlhf", "self-play")]
+    assert [r["run"] for r in report["runs"]] == [
+        f"{c}/{a}/seed=0" for c in ("three", "two", "cycle") for a in ("rlhf", "self-play")
+    ]
     for row in report["runs"]:
         assert sum(row["policy"].values()) == pytest.approx(1.0) and row["timing"]["ms_per_step"] > 0
     assert {p.name for p in tmp_path.iterdir()} >= {"runs.json", "summary.json", "runs.csv"}
@@ -140,15 +175,28 @@ def test_jackpot_figure2_on_the_tiny_language_model():
     assert all(c["holds"] for c in summary["claims"]), summary["claims"]
 
 
-@pytest.mark.parametrize("tag, message", [
-    ({"name": "jackpot-figure2", "id": "ab12", "run": "x", "more": 1}, "experiment must be an object with exactly name, id and run"),
-    ({"name": "nope", "id": "ab12", "run": "x"}, "experiment.name must be one of jackpot-figure2, heterogeneous-figure4, testtime-selfplay; got 'nope'"),
-    ({"name": "jackpot-figure2", "id": "XYZ", "run": "x"}, "experiment.id must be 1 to 32 lowercase hexadecimal digits"),
-    ({"name": "jackpot-figure2", "id": "ab12", "run": ""}, "experiment.run must be a text of 1 to 200 characters"),
-])
+@pytest.mark.parametrize(
+    "tag, message",
+    [
+        (
+            {"name": "jackpot-figure2", "id": "ab12", "run": "x", "more": 1},
+            "experiment must be an object with exactly name, id and run",
+        ),
+        (
+            {"name": "nope", "id": "ab12", "run": "x"},
+            "experiment.name must be one of jackpot-figure2, heterogeneous-figure4, testtime-selfplay; got 'nope'",
+        ),
+        (
+            {"name": "jackpot-figure2", "id": "XYZ", "run": "x"},
+            "experiment.id must be 1 to 32 lowercase hexadecimal digits",
+        ),
+        ({"name": "jackpot-figure2", "id": "ab12", "run": ""}, "experiment.run must be a text of 1 to 200 characters"),
+    ],
+)
 def test_the_experiment_tag_of_a_spec_is_checked(tag, message):
     from worker.spec import JobSpecError, validate_spec
     from worker.experiments import FIGURE_1
+
     with pytest.raises(JobSpecError) as err:
         validate_spec({"population": FIGURE_1, "method": "dpo", "experiment": tag})
     assert str(err.value) == message
@@ -163,8 +211,11 @@ def test_an_experiment_is_submitted_as_queued_jobs_of_its_owner_and_grouped_back
 
     client = JobClient(data_dir=tmp_path)
     ann = client.for_user("ann", quota=Quota(max_queued_jobs=2))
-    with pytest.raises(ann.LimitReached, match="this experiment has 6 runs, each a job; you have 0 queued or "
-                                               "running, and each person may have at most 2 at a time"):
+    with pytest.raises(
+        ann.LimitReached,
+        match="this experiment has 6 runs, each a job; you have 0 queued or "
+        "running, and each person may have at most 2 at a time",
+    ):
         ann.submit_experiment("jackpot-figure2", "tabular", 1)
     assert client.list_jobs() == []  # nothing of a refused set is recorded
     bob = client.for_user("bob", quota=Quota(max_queued_jobs=10, max_total_steps=100_000))
@@ -173,6 +224,7 @@ def test_an_experiment_is_submitted_as_queued_jobs_of_its_owner_and_grouped_back
     assert ann.list_jobs() == []  # bob's runs are bob's
     workers(tmp_path)
     from .conftest import wait_for
+
     wait_for(lambda: all(bob.status(j).done for j in job_ids), what="the experiment's runs")
     [submitted] = submitted_experiments(bob.list_jobs())
     assert (submitted.id, submitted.name, submitted.backend) == (experiment_id, "jackpot-figure2", "tabular")

@@ -1,5 +1,6 @@
 """The warm trainer (worker.forkserver): jobs are forked from one server that imported torch once; each
 job is still a process of its own, so a killed or crashing job leaves the server serving the next one."""
+
 import json
 import os
 import signal
@@ -26,8 +27,9 @@ def server(tmp_path_factory):
 def job_files(tmp_path, name, figure_1, **settings):
     run_dir = tmp_path / name
     run_dir.mkdir()
-    (run_dir / "run.json").write_text(json.dumps(validate_spec({"population": figure_1, "method": "dpo",
-                                                                "model": "tabular", **settings})))
+    (run_dir / "run.json").write_text(
+        json.dumps(validate_spec({"population": figure_1, "method": "dpo", "model": "tabular", **settings}))
+    )
     return ["--config", str(run_dir / "run.json"), "--run-dir", str(run_dir), "--parent-pid", "1"], run_dir
 
 
@@ -45,8 +47,10 @@ def test_a_forked_job_runs_the_trainer_and_writes_its_result(tmp_path, server, f
 def test_a_killed_job_does_not_take_the_server_with_it(tmp_path, server, figure_1):
     argv, run_dir = job_files(tmp_path, "long", figure_1, steps=100_000)
     job = server.spawn(argv, run_dir / "trainer.log")
-    wait_for(lambda: (run_dir / "metrics.jsonl").exists() and "progress" in (run_dir / "metrics.jsonl").read_text(),
-             what="the long job to make progress")
+    wait_for(
+        lambda: (run_dir / "metrics.jsonl").exists() and "progress" in (run_dir / "metrics.jsonl").read_text(),
+        what="the long job to make progress",
+    )
     assert os.getpgid(job.pid) == job.pid  # its own session: the worker kills its process group
     os.killpg(job.pid, signal.SIGKILL)
     assert job.wait(30) == -signal.SIGKILL
@@ -71,11 +75,12 @@ def test_a_refused_spec_exits_2_and_a_dead_server_is_started_again(tmp_path, ser
 
 
 def test_the_server_exits_with_the_worker_that_started_it(tmp_path):
-    code = ("import sys, time; sys.path.insert(0, %r)\n"
-            "from worker.forkserver import ForkServer\n"
-            "s = ForkServer(); s.start(); s._ready.wait(120); print(s._proc.pid, flush=True)\n" % str(REPO))
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True,
-                          text=True, timeout=180)
+    code = (
+        "import sys, time; sys.path.insert(0, %r)\n"
+        "from worker.forkserver import ForkServer\n"
+        "s = ForkServer(); s.start(); s._ready.wait(120); print(s._proc.pid, flush=True)\n" % str(REPO)
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=180)
     pid = int(proc.stdout.split()[0])
 
     def gone():
@@ -85,4 +90,5 @@ def test_the_server_exits_with_the_worker_that_started_it(tmp_path):
             return True
         with open(f"/proc/{pid}/stat") as f:
             return f.read().split()[2] == "Z"
+
     wait_for(gone, timeout=30, what="the server to exit")

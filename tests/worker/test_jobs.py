@@ -1,5 +1,6 @@
 """Jobs through the real SQLite queue, real worker processes and the real trainer: results, order,
 cancel, killed and stopped workers, retries, malformed specs, and a dashboard restart."""
+
 import os
 import signal
 import time
@@ -31,9 +32,11 @@ def trainer_pid(client, job_id):
 
 def test_jobs_run_in_order_finish_and_survive_a_dashboard_restart(tmp_path, figure_1, workers):
     client = JobClient(data_dir=tmp_path)
-    ids = [client.submit(spec(figure_1, steps=30, name="first")),
-           client.submit(spec(figure_1, steps=3, method="nash")),
-           client.submit(spec(figure_1, steps=3, seed=7))]
+    ids = [
+        client.submit(spec(figure_1, steps=30, name="first")),
+        client.submit(spec(figure_1, steps=3, method="nash")),
+        client.submit(spec(figure_1, steps=3, seed=7)),
+    ]
     assert [client.status(j).state for j in ids] == ["queued"] * 3
     assert client.status(ids[2]).message == "waiting for a worker (2 jobs ahead)"
     workers(tmp_path)

@@ -1,5 +1,6 @@
 """The dashboard's embedded worker: started with the command, one per data folder (PID file),
 stopped when the command ends; ``scripts/dashboard`` goes through it."""
+
 import json
 import subprocess
 import sys
@@ -16,9 +17,14 @@ WAIT_FOR_FLAG = "import os, sys, time\nwhile not os.path.exists(sys.argv[1]): ti
 
 
 def supervisor(data_dir, flag):
-    return subprocess.Popen([sys.executable, "-m", "worker.local", "--", sys.executable, "-c", WAIT_FOR_FLAG, str(flag)],
-                            cwd=REPO, env=worker_env(data_dir), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "worker.local", "--", sys.executable, "-c", WAIT_FOR_FLAG, str(flag)],
+        cwd=REPO,
+        env=worker_env(data_dir),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def consumer_pid(data_dir):
@@ -62,8 +68,14 @@ def test_scripts_dashboard_starts_the_dashboard_through_the_local_worker():
 
 def test_the_local_worker_can_be_switched_off(tmp_path):
     env = worker_env(tmp_path, AGGREGATION_LOCAL_WORKER="0")
-    done = subprocess.run([sys.executable, "-m", "worker.local", "--", sys.executable, "-c", "print('ran')"],
-                          cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "worker.local", "--", sys.executable, "-c", "print('ran')"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0 and done.stdout.strip() == "ran"
     assert "no local worker" in done.stderr and not (tmp_path / "worker.pid").exists()
 
@@ -78,9 +90,14 @@ def test_after_the_supervisor_is_killed_the_next_one_stops_the_orphaned_dashboar
     import os
     import signal
 
-    first = subprocess.Popen([sys.executable, "-m", "worker.local", "--", sys.executable, "-c", SERVE_FOREVER],
-                             cwd=REPO, env=worker_env(tmp_path), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                             text=True)
+    first = subprocess.Popen(
+        [sys.executable, "-m", "worker.local", "--", sys.executable, "-c", SERVE_FOREVER],
+        cwd=REPO,
+        env=worker_env(tmp_path),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     worker = wait_for(lambda: consumer_pid(tmp_path), what="the first worker")
     record = wait_for(lambda: list((tmp_path / "dashboards").glob("*.json")), what="the supervisor's record")
     orphan = wait_for(lambda: json.loads(record[0].read_text() or "{}").get("pid"), what="the command's pid")
@@ -91,8 +108,9 @@ def test_after_the_supervisor_is_killed_the_next_one_stops_the_orphaned_dashboar
     assert process_alive(orphan) and (tmp_path / "worker.pid").exists()  # the dashboard serves on, stale PID file
 
     second = supervisor(tmp_path, tmp_path / "stop")
-    new_worker = wait_for(lambda: consumer_pid(tmp_path) not in (None, worker) and consumer_pid(tmp_path),
-                          what="a new worker")
+    new_worker = wait_for(
+        lambda: consumer_pid(tmp_path) not in (None, worker) and consumer_pid(tmp_path), what="a new worker"
+    )
     assert not process_alive(orphan) and process_alive(new_worker)
     (tmp_path / "stop").touch()
     out, err = second.communicate(timeout=60)

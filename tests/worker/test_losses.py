@@ -1,4 +1,5 @@
 """The torch losses against values computed by hand, and their defining properties."""
+
 import itertools
 import math
 
@@ -8,8 +9,16 @@ torch = pytest.importorskip("torch", reason="the training stack (requirements-tr
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from worker.losses import (consistent_loss, dpo_loss, ipo_loss, kl_regularized_policy_loss, mallows_rmj_loss,
-                           mnl_loss, policy_gradient_loss, restricted_kl)
+from worker.losses import (
+    consistent_loss,
+    dpo_loss,
+    ipo_loss,
+    kl_regularized_policy_loss,
+    mallows_rmj_loss,
+    mnl_loss,
+    policy_gradient_loss,
+    restricted_kl,
+)
 
 LN2 = math.log(2.0)
 
@@ -41,7 +50,8 @@ def test_mnl_single_best_and_top_two_by_hand():
 def test_mnl_with_two_responses_is_dpo(pair, beta):
     a, b = pair
     assert mnl_loss(t([[a, b]]), torch.tensor([[0]]), beta).item() == pytest.approx(
-        dpo_loss(t([a]), t([b]), beta).item(), rel=1e-9, abs=1e-12)
+        dpo_loss(t([a]), t([b]), beta).item(), rel=1e-9, abs=1e-12
+    )
 
 
 def test_mallows_rmj_smoothed_positions_by_hand():
@@ -59,15 +69,17 @@ def test_mallows_rmj_with_crisp_positions_plus_the_dropped_constant_is_equation_
     eq. (9), phi^(pos-1) / (1 + ... + phi^3), which sums to one over the possible choices."""
     lr = t([[1.0, 2.0, 0.0, 3.0]])  # central ranking: 3, 1, 0, 2
     beta, phi = 200.0, 0.3
-    bracket = 1 + phi + phi ** 2 + phi ** 3
+    bracket = 1 + phi + phi**2 + phi**3
     probs = [math.exp(-mallows_rmj_loss(lr, torch.tensor([[i]]), beta, phi).item()) / bracket for i in range(4)]
-    expected = [phi ** pos / bracket for pos in (2, 1, 3, 0)]
+    expected = [phi**pos / bracket for pos in (2, 1, 3, 0)]
     assert probs == pytest.approx(expected, rel=1e-9)
     assert sum(probs) == pytest.approx(1.0)
     # top-2 lists: psi(4) / psi(2) = (1 + phi + phi^2 + phi^3)(1 + phi + phi^2)
-    norm = bracket * (1 + phi + phi ** 2)
-    tops = [math.exp(-mallows_rmj_loss(lr, torch.tensor([list(p)]), beta, phi).item()) / norm
-            for p in itertools.permutations(range(4), 2)]
+    norm = bracket * (1 + phi + phi**2)
+    tops = [
+        math.exp(-mallows_rmj_loss(lr, torch.tensor([list(p)]), beta, phi).item()) / norm
+        for p in itertools.permutations(range(4), 2)
+    ]
     assert sum(tops) == pytest.approx(1.0)
 
 
@@ -79,7 +91,7 @@ def test_mallows_rmj_refuses_phi_outside_its_range(phi):
 
 def test_mallows_rmj_per_row_phi_and_phi_one():
     lr, top = t([[0.3, -1.0, 2.0], [0.0, 0.5, 0.1]]), torch.tensor([[2, 0], [1, 2]])
-    rows = [mallows_rmj_loss(lr[i:i + 1], top[i:i + 1], 1.0, phi).item() for i, phi in enumerate((0.2, 0.7))]
+    rows = [mallows_rmj_loss(lr[i : i + 1], top[i : i + 1], 1.0, phi).item() for i, phi in enumerate((0.2, 0.7))]
     assert mallows_rmj_loss(lr, top, 1.0, t([0.2, 0.7])).item() == pytest.approx(sum(rows) / 2, rel=1e-12)
     # phi = 1 (uniform rankings): -log phi = 0, no signal
     assert mallows_rmj_loss(lr, top, 1.0, 1.0).item() == 0.0
@@ -112,7 +124,9 @@ def test_kl_regularized_policy_loss_is_minimised_by_the_tilted_reference():
     kl_regularized_policy_loss(optimum, ref, reward, beta).backward()
     assert optimum.grad.abs().max().item() < 1e-12
     elsewhere = (ref + reward / beta + t([0.3, 0.0, 0.0])).detach()
-    assert kl_regularized_policy_loss(elsewhere, ref, reward, beta) > kl_regularized_policy_loss(optimum, ref, reward, beta)
+    assert kl_regularized_policy_loss(elsewhere, ref, reward, beta) > kl_regularized_policy_loss(
+        optimum, ref, reward, beta
+    )
 
 
 def test_policy_gradient_loss_gradient_by_hand():

@@ -1,4 +1,5 @@
 """The torch losses against the core's numpy references (same names, same argument order)."""
+
 import numpy as np
 import pytest
 
@@ -34,32 +35,39 @@ def test_mnl_loss(K, k):
 def test_mallows_rmj_loss(K, k, phi):
     lr = RNG.normal(size=(32, K)) * 2
     top = np.stack([RNG.permutation(K)[:k] for _ in range(32)])
-    _close(losses.mallows_rmj_loss(torch.tensor(lr), torch.tensor(top), 0.7, phi),
-           ref.mallows_rmj_loss(lr, top, 0.7, phi))
+    _close(
+        losses.mallows_rmj_loss(torch.tensor(lr), torch.tensor(top), 0.7, phi), ref.mallows_rmj_loss(lr, top, 0.7, phi)
+    )
 
 
 def test_mallows_rmj_loss_with_one_phi_per_row():
     lr = RNG.normal(size=(32, 4)) * 2
     top = np.stack([RNG.permutation(4)[:2] for _ in range(32)])
     phi = RNG.uniform(0.05, 1.0, size=32)
-    _close(losses.mallows_rmj_loss(torch.tensor(lr), torch.tensor(top), 0.7, torch.tensor(phi)),
-           ref.mallows_rmj_loss(lr, top, 0.7, phi))
+    _close(
+        losses.mallows_rmj_loss(torch.tensor(lr), torch.tensor(top), 0.7, torch.tensor(phi)),
+        ref.mallows_rmj_loss(lr, top, 0.7, phi),
+    )
 
 
 @pytest.mark.parametrize("n_types", [1, 2, 5])
 def test_consistent_loss(n_types):
     a, b = RNG.normal(size=64), RNG.normal(size=64)
     votes = RNG.integers(0, n_types + 1, size=64)
-    _close(losses.consistent_loss(torch.tensor(a), torch.tensor(b), torch.tensor(votes), n_types, 0.3),
-           ref.consistent_loss(a, b, votes, n_types, 0.3))
+    _close(
+        losses.consistent_loss(torch.tensor(a), torch.tensor(b), torch.tensor(votes), n_types, 0.3),
+        ref.consistent_loss(a, b, votes, n_types, 0.3),
+    )
 
 
 @pytest.mark.parametrize("n_types", [1, 2, 5, 30])
 def test_consistent_b3_loss(n_types):
     a, b = RNG.normal(size=64) * 3, RNG.normal(size=64) * 3
     votes = RNG.integers(0, n_types + 1, size=64)
-    _close(losses.consistent_b3_loss(torch.tensor(a), torch.tensor(b), torch.tensor(votes), n_types, 0.3),
-           ref.consistent_b3_loss(a, b, votes, n_types, 0.3))
+    _close(
+        losses.consistent_b3_loss(torch.tensor(a), torch.tensor(b), torch.tensor(votes), n_types, 0.3),
+        ref.consistent_b3_loss(a, b, votes, n_types, 0.3),
+    )
 
 
 def test_consistent_b3_gradient_is_the_exact_slope():
@@ -73,9 +81,14 @@ def test_consistent_b3_gradient_is_the_exact_slope():
     s = 1 / (1 + np.exp(-h))
     np.testing.assert_allclose(a.grad.numpy(), 0.5 * -(s * (1 - s) * (1 + np.exp(-3 * h))) / 8, rtol=1e-10)
     e = 1e-6
-    numeric = [(ref.consistent_b3_loss(a.detach().numpy() + e * np.eye(8)[i], b.numpy(), votes.numpy(), 3, 0.5)
-                - ref.consistent_b3_loss(a.detach().numpy() - e * np.eye(8)[i], b.numpy(), votes.numpy(), 3, 0.5))
-               / (2 * e) for i in range(8)]
+    numeric = [
+        (
+            ref.consistent_b3_loss(a.detach().numpy() + e * np.eye(8)[i], b.numpy(), votes.numpy(), 3, 0.5)
+            - ref.consistent_b3_loss(a.detach().numpy() - e * np.eye(8)[i], b.numpy(), votes.numpy(), 3, 0.5)
+        )
+        / (2 * e)
+        for i in range(8)
+    ]
     np.testing.assert_allclose(a.grad.numpy(), numeric, rtol=1e-5, atol=1e-9)
 
 
@@ -84,10 +97,10 @@ def test_consistent_b3_gradient_is_the_exact_slope():
 @pytest.mark.parametrize("eps", [0.0, 1e-6, 0.05])
 def test_corrected_dpo_loss(alpha, clip, eps):
     c, r = RNG.normal(size=64) * 3, RNG.normal(size=64) * 3
-    V = RNG.uniform(0, 12, size=64)          # alpha V up to 36: rows below the floor appear at alpha = 3
+    V = RNG.uniform(0, 12, size=64)  # alpha V up to 36: rows below the floor appear at alpha = 3
     value = losses.corrected_dpo_loss(torch.tensor(c), torch.tensor(r), torch.tensor(V), 0.7, alpha, eps, clip)
     expected = ref.corrected_dpo_loss(c, r, V, 0.7, alpha, eps, clip)
-    if np.isinf(expected):                   # eps = 0 and a row with z <= 0: -log 0
+    if np.isinf(expected):  # eps = 0 and a row with z <= 0: -log 0
         assert float(value) == np.inf
     else:
         _close(value, expected)
@@ -110,28 +123,35 @@ def test_corrected_dpo_gradient_matches_the_numpy_reference():
     np.testing.assert_allclose(c.grad.numpy(), expected, rtol=1e-5, atol=1e-9)
     j1, j2 = RNG.uniform(0.1, 0.3, size=16), RNG.uniform(0.1, 0.3, size=16)
     c = torch.tensor(c0, requires_grad=True)
-    losses.corrected_dpo_loss(c, torch.tensor(r), losses.joint_variance(torch.tensor(j1), torch.tensor(j2), c), 1.0,
-                              2.0, 1e-6, 0.1).backward()
+    losses.corrected_dpo_loss(
+        c, torch.tensor(r), losses.joint_variance(torch.tensor(j1), torch.tensor(j2), c), 1.0, 2.0, 1e-6, 0.1
+    ).backward()
     expected = _numeric_gradient(
-        lambda x: ref.corrected_dpo_loss(x, r, ref.joint_variance(j1, j2, x), 1.0, 2.0, clip=0.1), c0)
+        lambda x: ref.corrected_dpo_loss(x, r, ref.joint_variance(j1, j2, x), 1.0, 2.0, clip=0.1), c0
+    )
     np.testing.assert_allclose(c.grad.numpy(), expected, rtol=1e-5, atol=1e-9)
 
 
 def test_joint_variance_and_joint_likelihood():
     j1, j2 = RNG.uniform(0, 0.5, size=32), RNG.uniform(0, 0.5, size=32)
     h = RNG.normal(size=32) * 3
-    np.testing.assert_allclose(losses.joint_variance(torch.tensor(j1), torch.tensor(j2), torch.tensor(h)).numpy(),
-                               ref.joint_variance(j1, j2, h), rtol=1e-12)
+    np.testing.assert_allclose(
+        losses.joint_variance(torch.tensor(j1), torch.tensor(j2), torch.tensor(h)).numpy(),
+        ref.joint_variance(j1, j2, h),
+        rtol=1e-12,
+    )
     K, m = 3, 5
     R = RNG.normal(size=(K, m)) * 4
     w = RNG.dirichlet(np.ones(K))
     a, b, c, d = (RNG.integers(0, m, size=40) for _ in range(4))
     both = RNG.integers(0, 2, size=40)
     T = [torch.tensor(x) for x in (R, np.log(w), a, b, c, d)]
-    np.testing.assert_allclose(losses.joint_likelihood(*T).numpy(), ref.joint_likelihood(R, np.log(w), a, b, c, d),
-                               rtol=1e-12)
-    _close(losses.joint_likelihood_loss(*T, torch.tensor(both)),
-           ref.joint_likelihood_loss(R, np.log(w), a, b, c, d, both))
+    np.testing.assert_allclose(
+        losses.joint_likelihood(*T).numpy(), ref.joint_likelihood(R, np.log(w), a, b, c, d), rtol=1e-12
+    )
+    _close(
+        losses.joint_likelihood_loss(*T, torch.tensor(both)), ref.joint_likelihood_loss(R, np.log(w), a, b, c, d, both)
+    )
 
 
 def test_weighted_joint_cross_entropy_is_the_mean_over_repeated_rows():

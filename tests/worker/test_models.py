@@ -1,4 +1,5 @@
 """The policy read-out: exact sequence log-probabilities, and a local transformers checkpoint."""
+
 import json
 import math
 import re
@@ -9,8 +10,14 @@ torch = pytest.importorskip("torch", reason="the training stack (requirements-tr
 
 from aggregation import population_from_dict
 from worker.methods import make_method
-from worker.models import (CandidatePolicy, ModelUnavailable, build_tiny_model, build_word_tokenizer, load_pretrained,
-                           render_prompt)
+from worker.models import (
+    CandidatePolicy,
+    ModelUnavailable,
+    build_tiny_model,
+    build_word_tokenizer,
+    load_pretrained,
+    render_prompt,
+)
 from worker.spec import DEFAULT_LORA, validate_spec
 from worker.train import train
 
@@ -71,12 +78,20 @@ def test_reference_entropies_and_the_appendix_d_proxy_of_each_row():
     H, lengths, V = policy.reference_token_entropies()
     assert lengths.tolist() == [3, 2, 4] and H.shape == (3, 4) and V == len(policy.tokenizer)
     for i, row in enumerate(expected):
-        assert H[i, :len(row)].tolist() == pytest.approx(row, abs=1e-6)
-        assert (H[i, len(row):] == 0).all()
+        assert H[i, : len(row)].tolist() == pytest.approx(row, abs=1e-6)
+        assert (H[i, len(row) :] == 0).all()
 
     population = {"kind": "rankings", "alternatives": ALTS, "rankings": [{"weight": 1, "ranking": " > ".join(ALTS)}]}
-    spec = validate_spec({"population": population, "method": "mallows", "dispersion": "entropy", "display_size": 2,
-                          "dataset_size": 64, "prompt": "Which one : {options} ? My favourite colour is"})
+    spec = validate_spec(
+        {
+            "population": population,
+            "method": "mallows",
+            "dispersion": "entropy",
+            "display_size": 2,
+            "dataset_size": 64,
+            "prompt": "Which one : {options} ? My favourite colour is",
+        }
+    )
     method = make_method(spec, population_from_dict(population), ALTS, torch.device("cpu"))
     method.prepare(policy)
     for row, phi in zip(method.data.shown, method.phi.tolist()):
@@ -99,11 +114,22 @@ def checkpoint(tmp_path):
 
 def test_a_checkpoint_in_the_model_folders_trains_with_pefts_default_lora_layers(checkpoint, monkeypatch):
     monkeypatch.setenv("AGGREGATION_MODEL_DIRS", f"{checkpoint.parent / 'empty'}:{checkpoint.parent}")
-    population = {"kind": "rankings", "alternatives": ALTS,
-                  "rankings": [{"weight": 3, "ranking": " > ".join(ALTS)},
-                               {"weight": 1, "ranking": " > ".join(ALTS[::-1])}]}
-    spec = validate_spec({"population": population, "method": "dpo", "model": "ckpt", "steps": 30,
-                          "learning_rate": 5e-3, "dataset_size": 256, "prompt": "Which one : {options} ? My favourite colour is"})
+    population = {
+        "kind": "rankings",
+        "alternatives": ALTS,
+        "rankings": [{"weight": 3, "ranking": " > ".join(ALTS)}, {"weight": 1, "ranking": " > ".join(ALTS[::-1])}],
+    }
+    spec = validate_spec(
+        {
+            "population": population,
+            "method": "dpo",
+            "model": "ckpt",
+            "steps": 30,
+            "learning_rate": 5e-3,
+            "dataset_size": 256,
+            "prompt": "Which one : {options} ? My favourite colour is",
+        }
+    )
     result = train(spec, lambda event: None)
     assert result["model"]["name"] == "ckpt"
     assert result["model"]["trainable_parameters"] < result["model"]["parameters"]
@@ -122,12 +148,23 @@ def test_only_models_in_the_folders_load_and_refusals_say_nothing_of_the_disk(tm
     broken.mkdir()
     (broken / "config.json").write_text('{"model_type": "gpt2", SECRET-CONTENT-1234 /etc/shadow')  # not JSON
     for name, expected in [
-        ("missing", "model 'missing' is not in this worker's model folders (AGGREGATION_MODEL_DIRS); only the models "
-                    "listed on the Fine-tuning page can be trained (nothing is downloaded)"),
-        (str(checkpoint), f"model {str(checkpoint)!r} is not in this worker's model folders (AGGREGATION_MODEL_DIRS); "
-                          "only the models listed on the Fine-tuning page can be trained (nothing is downloaded)"),
-        ("broken", re.compile(r"model 'broken' could not be loaded \((\w+)\); the trainer's log on the worker has "
-                              r"the details")),
+        (
+            "missing",
+            "model 'missing' is not in this worker's model folders (AGGREGATION_MODEL_DIRS); only the models "
+            "listed on the Fine-tuning page can be trained (nothing is downloaded)",
+        ),
+        (
+            str(checkpoint),
+            f"model {str(checkpoint)!r} is not in this worker's model folders (AGGREGATION_MODEL_DIRS); "
+            "only the models listed on the Fine-tuning page can be trained (nothing is downloaded)",
+        ),
+        (
+            "broken",
+            re.compile(
+                r"model 'broken' could not be loaded \((\w+)\); the trainer's log on the worker has "
+                r"the details"
+            ),
+        ),
     ]:
         with pytest.raises(ModelUnavailable) as err:
             load_pretrained(name, folders)
@@ -137,4 +174,3 @@ def test_only_models_in_the_folders_load_and_refusals_say_nothing_of_the_disk(tm
             assert expected.fullmatch(str(err.value)), str(err.value)
     log = capfd.readouterr().err
     assert f"loading model 'broken' from {broken} failed:" in log  # the operator's log has the loader's words
-

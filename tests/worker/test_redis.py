@@ -1,6 +1,7 @@
 """The shared-queue mode against a real redis-server (127.0.0.1, with a password), started here.
 
 Skipped when the ``redis-server`` binary is absent (``scripts/test`` installs it)."""
+
 import shutil
 import socket
 import subprocess
@@ -30,9 +31,25 @@ def redis_url(tmp_path_factory):
     if binary is None:
         pytest.skip("redis-server is not installed (scripts/test installs it)")
     port, folder = free_port(), tmp_path_factory.mktemp("redis")
-    proc = subprocess.Popen([binary, "--bind", "127.0.0.1", "--port", str(port), "--requirepass", PASSWORD,
-                             "--save", "", "--appendonly", "no", "--dir", str(folder)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [
+            binary,
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--requirepass",
+            PASSWORD,
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(folder),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
     conn = redis.Redis(host="127.0.0.1", port=port, password=PASSWORD)
     deadline = time.monotonic() + 20
     while True:
@@ -104,9 +121,25 @@ def test_an_unreachable_queue_does_not_break_the_dashboard(tmp_path, redis_url, 
 
 def start_redis(port: int, folder) -> subprocess.Popen:
     """A redis-server without persistence (nothing survives a restart), as in the fixture above."""
-    proc = subprocess.Popen([shutil.which("redis-server"), "--bind", "127.0.0.1", "--port", str(port), "--requirepass",
-                             PASSWORD, "--save", "", "--appendonly", "no", "--dir", str(folder)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [
+            shutil.which("redis-server"),
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--requirepass",
+            PASSWORD,
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(folder),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
     conn = redis.Redis(host="127.0.0.1", port=port, password=PASSWORD)
     wait_for(lambda: _pings(conn) or proc.poll() is not None, timeout=20, what="redis-server")
     assert proc.poll() is None
@@ -121,7 +154,8 @@ def _pings(conn) -> bool:
 
 
 def test_a_restart_without_persistence_fails_the_lost_jobs_with_the_reason_and_a_new_worker_runs_new_ones(
-        tmp_path, redis_url, figure_1, workers):
+    tmp_path, redis_url, figure_1, workers
+):
     if shutil.which("redis-server") is None:
         pytest.skip("redis-server is not installed")
     port = free_port()
@@ -135,8 +169,9 @@ def test_a_restart_without_persistence_fails_the_lost_jobs_with_the_reason_and_a
         proc.wait(10)
         proc = start_redis(port, tmp_path)  # back, empty
         status = client.status(lost)
-        assert status.state == "failed" and status.error.startswith("its entry in the queue is gone: the queue was "
-                                                                    "emptied or restarted without keeping its data")
+        assert status.state == "failed" and status.error.startswith(
+            "its entry in the queue is gone: the queue was emptied or restarted without keeping its data"
+        )
         fresh = client.submit({"population": figure_1, "method": "dpo", "steps": 3, "dataset_size": 64})
         workers(tmp_path / "gpu-box", AGGREGATION_QUEUE_URL=url, AGGREGATION_QUEUE_NAME="jobs-restart")
         wait_for(lambda: client.status(fresh).state == "finished", what="a job queued after the restart")

@@ -1,6 +1,7 @@
 """A shared dashboard's job side, on the real SQLite queue (and real worker processes where a worker matters):
 owners, per-person quotas checked where the job is accepted, the operator's view, the model folders, queue
 entries that vanish, records that cannot be read, and whether any worker is alive."""
+
 import json
 import sqlite3
 import threading
@@ -12,8 +13,10 @@ from worker.records import JobStore, UnreadableRecord
 
 from .conftest import stop_worker, wait_for
 
-LOST = ("its entry in the queue is gone: the queue was emptied or restarted without keeping its data (e.g. Redis "
-        "without persistence) before a worker took the job; nothing ran. Start it again")
+LOST = (
+    "its entry in the queue is gone: the queue was emptied or restarted without keeping its data (e.g. Redis "
+    "without persistence) before a worker took the job; nothing ran. Start it again"
+)
 
 
 def spec(population, **settings):
@@ -46,15 +49,19 @@ def test_quotas_refuse_with_the_stated_words_and_the_operator_is_not_limited(tmp
     first = ana.submit(spec(figure_1, steps=200))
     assert ana.usage() == (1, 200) and ana.refusal(200) is None
     ana.submit(spec(figure_1, steps=250))
-    jobs = "you already have 2 jobs queued or running, and each person may have at most 2 at a time; wait for one " \
-           "to finish or cancel one"
+    jobs = (
+        "you already have 2 jobs queued or running, and each person may have at most 2 at a time; wait for one "
+        "to finish or cancel one"
+    )
     assert ana.refusal(10) == jobs
     with pytest.raises(LimitReached) as err:
         ana.submit(spec(figure_1, steps=10))
     assert str(err.value) == jobs
     ana.cancel(first)
-    steps = ("your queued and running jobs have 250 steps, so this job's 300 steps would bring them to 550; each "
-             "person may have at most 500 steps queued or running at a time")
+    steps = (
+        "your queued and running jobs have 250 steps, so this job's 300 steps would bring them to 550; each "
+        "person may have at most 500 steps queued or running at a time"
+    )
     assert ana.refusal(300) == steps
     with pytest.raises(LimitReached, match="would bring them to 550"):
         ana.submit(spec(figure_1, steps=300))
@@ -68,8 +75,7 @@ def test_quotas_refuse_with_the_stated_words_and_the_operator_is_not_limited(tmp
     assert other.refusal(100_000) is None
 
 
-def test_the_quota_is_checked_where_the_job_is_accepted_so_concurrent_sessions_cannot_slip_past_it(tmp_path,
-                                                                                                     figure_1):
+def test_the_quota_is_checked_where_the_job_is_accepted_so_concurrent_sessions_cannot_slip_past_it(tmp_path, figure_1):
     """Eight sessions of one person press start at the same moment under a limit of three jobs: the check and
     the insert are one transaction, so exactly three are recorded and queued."""
     client = JobClient(data_dir=tmp_path)
@@ -83,6 +89,7 @@ def test_the_quota_is_checked_where_the_job_is_accepted_so_concurrent_sessions_c
             outcomes.append(session.submit(spec(figure_1)))
         except LimitReached as exc:
             outcomes.append(exc)
+
     threads = [threading.Thread(target=press) for _ in range(8)]
     for thread in threads:
         thread.start()
@@ -106,8 +113,10 @@ def test_only_models_in_the_model_folders_are_offered_and_accepted(tmp_path, fig
     for model in ("no-config", "ssh", "notes.txt"):
         with pytest.raises(JobSpecError) as err:
             client.submit(spec(figure_1, model=model))
-        assert str(err.value) == ("model must be 'tiny', 'tabular' or one of the models offered here (the subfolders holding a "
-                                  "config.json in the operator's model folders, AGGREGATION_MODEL_DIRS)")
+        assert str(err.value) == (
+            "model must be 'tiny', 'tabular' or one of the models offered here (the subfolders holding a "
+            "config.json in the operator's model folders, AGGREGATION_MODEL_DIRS)"
+        )
     assert JobClient(data_dir=tmp_path / "data").models() == []  # no folders configured: only the tiny model
 
 
@@ -161,8 +170,11 @@ def test_the_dashboard_knows_whether_a_worker_is_alive(tmp_path, workers):
     alive = wait_for(lambda: client.worker_status().alive and client.worker_status(), what="the worker's first beat")
     assert alive.worker.endswith(f":{proc.pid}") and alive.seconds_ago < 4
     stop_worker(proc)
-    gone = wait_for(lambda: not client.worker_status().alive and client.worker_status(), timeout=30,
-                    what="the dashboard to notice the worker is gone")
+    gone = wait_for(
+        lambda: not client.worker_status().alive and client.worker_status(),
+        timeout=30,
+        what="the dashboard to notice the worker is gone",
+    )
     assert gone.seconds_ago > 4
 
 

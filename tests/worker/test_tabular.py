@@ -1,5 +1,6 @@
 """The ``tabular`` model (worker.models.TabularPolicy): the same losses and optimizer as the language
 models, on a softmax over the alternatives, agree with the core's theory to many digits."""
+
 import numpy as np
 import pytest
 import torch
@@ -21,8 +22,9 @@ ALTS = list(FIGURE_1.alternatives)
 
 def run(population, **settings) -> dict:
     events = []
-    result = train(validate_spec({"population": population_to_dict(population), "model": "tabular", **settings}),
-                   events.append)
+    result = train(
+        validate_spec({"population": population_to_dict(population), "model": "tabular", **settings}), events.append
+    )
     result["_events"] = events
     return result
 
@@ -37,8 +39,15 @@ def test_contexts_are_for_the_tabular_model_only():
     with pytest.raises(JobSpecError, match=r"contexts \(4\) is for the tabular model only"):
         validate_spec({"population": population_to_dict(FIGURE_1), "method": "dpo", "contexts": 4})
     with pytest.raises(JobSpecError, match=r"dataset_size \(3\) must be at least contexts \(4\)"):
-        validate_spec({"population": population_to_dict(FIGURE_1), "method": "dpo", "model": "tabular",
-                       "contexts": 4, "dataset_size": 3})
+        validate_spec(
+            {
+                "population": population_to_dict(FIGURE_1),
+                "method": "dpo",
+                "model": "tabular",
+                "contexts": 4,
+                "dataset_size": 3,
+            }
+        )
 
 
 @pytest.mark.parametrize("beta", [0.1, 0.5, 2.0])

@@ -1,5 +1,6 @@
 """The real tiny model, trained: DPO lands on Borda's side, Nash self-play on the maximal lottery;
 every method runs; the trainer process keeps its JSON-lines contract."""
+
 import json
 import subprocess
 import sys
@@ -46,18 +47,21 @@ def test_nash_self_play_on_figure_1_puts_blue_first_like_the_maximal_lottery(fig
     assert r["trajectory"][-1]["mixture"] == mixture
 
 
-@pytest.mark.parametrize("settings", [
-    {"method": "ipo"},
-    {"method": "rlhf"},
-    {"method": "mnl", "top_k": 1},
-    {"method": "mnl", "top_k": 2, "batch_size": 256},
-    {"method": "mallows", "top_k": 2, "phi": 0.3},
-    {"method": "mallows", "top_k": 2, "dispersion": "entropy", "batch_size": 128},
-    {"method": "consistent"},
-    {"method": "consistent_b3"},
-    {"method": "corrected_dpo", "joint_steps": 200},
-    {"method": "mpne", "k": 2, "samples_per_step": 32},
-])
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"method": "ipo"},
+        {"method": "rlhf"},
+        {"method": "mnl", "top_k": 1},
+        {"method": "mnl", "top_k": 2, "batch_size": 256},
+        {"method": "mallows", "top_k": 2, "phi": 0.3},
+        {"method": "mallows", "top_k": 2, "dispersion": "entropy", "batch_size": 128},
+        {"method": "consistent"},
+        {"method": "consistent_b3"},
+        {"method": "corrected_dpo", "joint_steps": 200},
+        {"method": "mpne", "k": 2, "samples_per_step": 32},
+    ],
+)
 def test_every_method_trains_and_reports(figure_1, settings):
     r = run(figure_1, steps=40, dataset_size=512, **settings)
     alts = ["R", "G", "B"]
@@ -84,9 +88,13 @@ def test_every_method_trains_and_reports(figure_1, settings):
         assert r["dataset"]["comparisons"] == 1024 and r["dataset"]["rows"] == 512
         variance = r["dataset"]["variance"]
         assert variance["joint_types"] == 2 and variance["cross_entropy_end"] < variance["cross_entropy_start"]
-        assert variance["exact_preference_variance"][0][2] == pytest.approx(0.24)     # R vs B: 2 : 3
-        assert r["theory"]["correction"] == {"alpha": 1.0, "variance": "estimated", "log_eps": 1e-6,
-                                             "correction_clip": 0.1}
+        assert variance["exact_preference_variance"][0][2] == pytest.approx(0.24)  # R vs B: 2 : 3
+        assert r["theory"]["correction"] == {
+            "alpha": 1.0,
+            "variance": "estimated",
+            "log_eps": 1e-6,
+            "correction_clip": 0.1,
+        }
     if settings["method"] in ("consistent", "consistent_b3"):  # only R > G is unanimous: R gains on G
         ref = r["reference_policy"]
         assert r["policy"]["R"] / r["policy"]["G"] > 10 * ref["R"] / ref["G"]
@@ -94,9 +102,15 @@ def test_every_method_trains_and_reports(figure_1, settings):
 
 
 def test_user_type_population_and_a_sampling_distribution(figure_1):
-    users = {"kind": "rewards", "alternatives": ["x", "y"], "temperature": 1.0,
-             "types": [{"name": "u", "weight": 3, "rewards": {"x": 1.0, "y": 0.0}},
-                       {"name": "v", "weight": 1, "rewards": {"x": 0.0, "y": 1.0}}]}
+    users = {
+        "kind": "rewards",
+        "alternatives": ["x", "y"],
+        "temperature": 1.0,
+        "types": [
+            {"name": "u", "weight": 3, "rewards": {"x": 1.0, "y": 0.0}},
+            {"name": "v", "weight": 1, "rewards": {"x": 0.0, "y": 1.0}},
+        ],
+    }
     r = run(users, method="dpo", steps=60, dataset_size=1000)
     assert r["policy"]["x"] > r["reference_policy"]["x"]
     assert r["theory"]["average_reward_policy"] is not None
@@ -106,9 +120,15 @@ def test_mpne_self_play_on_user_types_uses_the_set_comparison():
     """User types need no sampled voters: each sample's reward is its exact Plackett-Luce chance of
     beating k others (Cai & Zheng, section 2.1). All samples come from the same distribution, so
     the k + 1 are exchangeable and the mean reward is exactly 1/(k+1) in expectation."""
-    users = {"kind": "rewards", "alternatives": ["x", "y", "z"], "temperature": 1.0,
-             "types": [{"name": "u", "weight": 3, "rewards": {"x": 1.0, "y": 0.0, "z": -1.0}},
-                       {"name": "v", "weight": 1, "rewards": {"x": -1.0, "y": 2.0, "z": 0.0}}]}
+    users = {
+        "kind": "rewards",
+        "alternatives": ["x", "y", "z"],
+        "temperature": 1.0,
+        "types": [
+            {"name": "u", "weight": 3, "rewards": {"x": 1.0, "y": 0.0, "z": -1.0}},
+            {"name": "v", "weight": 1, "rewards": {"x": -1.0, "y": 2.0, "z": 0.0}},
+        ],
+    }
     r = run(users, method="mpne", k=2, steps=40, samples_per_step=32)
     assert r["dataset"]["rows"] == 2 and "no data drawn" in r["dataset"]["kind"]
     assert r["mixture"] is not None and sum(r["policy"].values()) == pytest.approx(1.0)
@@ -118,9 +138,23 @@ def test_mpne_self_play_on_user_types_uses_the_set_comparison():
 
 def _trainer(tmp_path, spec: dict, *extra):
     (tmp_path / "run.json").write_text(json.dumps(spec))
-    return subprocess.run([sys.executable, "-m", "worker.train", "--config", str(tmp_path / "run.json"),
-                           "--run-dir", str(tmp_path / "run"), *extra],
-                          cwd=REPO, env=worker_env(tmp_path), capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "worker.train",
+            "--config",
+            str(tmp_path / "run.json"),
+            "--run-dir",
+            str(tmp_path / "run"),
+            *extra,
+        ],
+        cwd=REPO,
+        env=worker_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_trainer_process_contract(tmp_path, figure_1):
@@ -139,12 +173,15 @@ def test_trainer_refuses_a_bad_spec_and_a_missing_model(tmp_path, figure_1):
     bad = _trainer(tmp_path, {"population": figure_1, "method": "dpo", "steps": -1})
     assert bad.returncode == 2
     assert json.loads(bad.stdout.splitlines()[-1]) == {
-        "event": "error", "message": "steps must be a whole number between 1 and 100,000, got -1"}
+        "event": "error",
+        "message": "steps must be a whole number between 1 and 100,000, got -1",
+    }
     missing = _trainer(tmp_path, {"population": figure_1, "method": "dpo", "model": "no-such-model"})
     assert missing.returncode == 2
     assert json.loads(missing.stdout.splitlines()[-1])["message"] == (
         "model 'no-such-model' is not in this worker's model folders (AGGREGATION_MODEL_DIRS); only the models listed "
-        "on the Fine-tuning page can be trained (nothing is downloaded)")
+        "on the Fine-tuning page can be trained (nothing is downloaded)"
+    )
     path = _trainer(tmp_path, {"population": figure_1, "method": "dpo", "model": str(tmp_path)})
     assert path.returncode == 2 and str(tmp_path) not in path.stdout  # a path is refused before any look at the disk
 
@@ -156,10 +193,16 @@ def test_trainer_exits_when_its_parent_is_gone(tmp_path, figure_1):
     assert orphan.returncode == 3
 
 
-THREE_TYPES = {"kind": "rewards", "alternatives": ["x", "y", "z"], "temperature": 1.0, "types": [
-    {"name": "u", "weight": 1, "rewards": {"x": 2.0, "y": 0.5, "z": 3.0}},
-    {"name": "v", "weight": 1, "rewards": {"x": 0.0, "y": 3.0, "z": 1.0}},
-    {"name": "w", "weight": 1, "rewards": {"x": 1.5, "y": 1.5, "z": 1.0}}]}
+THREE_TYPES = {
+    "kind": "rewards",
+    "alternatives": ["x", "y", "z"],
+    "temperature": 1.0,
+    "types": [
+        {"name": "u", "weight": 1, "rewards": {"x": 2.0, "y": 0.5, "z": 3.0}},
+        {"name": "v", "weight": 1, "rewards": {"x": 0.0, "y": 3.0, "z": 1.0}},
+        {"name": "w", "weight": 1, "rewards": {"x": 1.5, "y": 1.5, "z": 1.0}},
+    ],
+}
 
 
 def _tv(p: dict, q: dict) -> float:
@@ -177,7 +220,7 @@ def test_corrected_dpo_with_the_known_variance_lands_on_its_own_limit(seed):
     assert _tv(theory["corrected_dpo_policy"], theory["rlhf_policy"]) > 0.08
     assert _tv(r["policy"], theory["corrected_dpo_policy"]) < 0.04
     assert _tv(r["policy"], theory["rlhf_policy"]) > 0.06
-    x_minus_y = [1.5, -3.0, 0.0]                                   # per type
+    x_minus_y = [1.5, -3.0, 0.0]  # per type
     assert r["dataset"]["variance"]["reward_variance"][0][1] == pytest.approx(np.var(x_minus_y))
 
 
@@ -185,7 +228,7 @@ def test_corrected_dpo_with_the_estimated_variance_fits_j_then_the_policy():
     r = run(THREE_TYPES, method="corrected_dpo", beta=1.0)
     variance = r["dataset"]["variance"]
     assert variance["joint_types"] == 3 and variance["steps"] == 1000
-    assert variance["largest_error"] < 0.05                        # Var_u[P_u(a > b)] read from J
+    assert variance["largest_error"] < 0.05  # Var_u[P_u(a > b)] read from J
     assert _tv(r["policy"], r["theory"]["corrected_dpo_policy"]) < 0.04
 
 

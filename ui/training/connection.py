@@ -2,6 +2,7 @@
 
 The pages hand in the worker's ``get_client`` and ``Quota`` (only pages import the worker), so that both
 connect, sign in and apply the per-person limits the same way."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,10 +15,10 @@ from . import text
 
 @dataclass
 class Connection:
-    access: object          # ui.access.AccessConfig: the sign-in settings and the per-person limits
-    who: object | None      # the signed-in person (None: nobody is signed in on a shared dashboard)
-    client: object | None   # the queue's client (None: it cannot be reached, and the page said why)
-    jobs: object | None     # the person's view of the jobs (client.for_user), None without client or person
+    access: object  # ui.access.AccessConfig: the sign-in settings and the per-person limits
+    who: object | None  # the signed-in person (None: nobody is signed in on a shared dashboard)
+    client: object | None  # the queue's client (None: it cannot be reached, and the page said why)
+    jobs: object | None  # the person's view of the jobs (client.for_user), None without client or person
 
 
 def connect(get_client, quota) -> Connection:
@@ -30,6 +31,11 @@ def connect(get_client, quota) -> Connection:
     except Exception as exc:  # noqa: BLE001 - configuration, disk or queue errors: say so, keep the page
         client = None
         st.error(text.queue_unavailable(exc), icon=":material/cloud_off:")
-    jobs = None if client is None or who is None else client.for_user(
-        who.owner, operator=who.operator, quota=quota(access.max_queued_jobs, access.max_total_steps))
+    jobs = (
+        None
+        if client is None or who is None
+        else client.for_user(
+            who.owner, operator=who.operator, quota=quota(access.max_queued_jobs, access.max_total_steps)
+        )
+    )
     return Connection(access, who, client, jobs)

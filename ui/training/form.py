@@ -7,6 +7,7 @@ shows the settings it reads (``TrainingMethod.fields``), with the defaults the w
 under the field its message names (``ft_refusal`` in the session state: field, message and the
 settings it was refused for) and kept until the settings change.
 """
+
 from __future__ import annotations
 
 import json
@@ -29,10 +30,36 @@ from . import figures, text, theory
 REFUSAL_KEY = "ft_refusal"
 TINY = DEFAULTS["model"]
 #: The form fields a validation message can point at (the first word of the worker's message).
-FORM_FIELDS = ("method", "model", "sampling", "beta", "k", "dataset_size", "steps", "learning_rate", "seed",
-               "display_size", "top_k", "dispersion", "phi", "batch_size", "samples_per_step", "exploration", "device", "name",
-               "lora.r", "lora.alpha", "lora.dropout", "alpha", "variance", "log_eps", "correction_clip",
-               "joint_types", "joint_steps", "joint_learning_rate")
+FORM_FIELDS = (
+    "method",
+    "model",
+    "sampling",
+    "beta",
+    "k",
+    "dataset_size",
+    "steps",
+    "learning_rate",
+    "seed",
+    "display_size",
+    "top_k",
+    "dispersion",
+    "phi",
+    "batch_size",
+    "samples_per_step",
+    "exploration",
+    "device",
+    "name",
+    "lora.r",
+    "lora.alpha",
+    "lora.dropout",
+    "alpha",
+    "variance",
+    "log_eps",
+    "correction_clip",
+    "joint_types",
+    "joint_steps",
+    "joint_learning_rate",
+)
 #: How the dispersion choices of Mallows-RMJ-PO read in the form (RCPO Appendix D's proxy first: the default).
 DISPERSION_LABELS = {"entropy": "entropy proxy (RCPO)", "fixed": "fixed φ"}
 #: How the variance choices of corrected DPO read in the form.
@@ -93,8 +120,13 @@ def settings_form(model, D, errors: FieldErrors, models=()) -> tuple[str, dict]:
     """Method, model and settings widgets; returns the method and the settings (spec field -> value,
     None for "the worker's default"). ``models``: the names of the models in the operator's model folders
     (the client's ``models()``), offered besides the built-in tiny model; nothing else can be chosen."""
-    method = st.selectbox("Method", list(TRAINING_METHODS), key="ft_method", format_func=text.method_name,
-                          help="Every method trains the same model on data drawn from the current population.")
+    method = st.selectbox(
+        "Method",
+        list(TRAINING_METHODS),
+        key="ft_method",
+        format_func=text.method_name,
+        help="Every method trains the same model on data drawn from the current population.",
+    )
     errors.slot("method")
     entry = TRAINING_METHODS[method]
     fields = entry.fields
@@ -104,12 +136,24 @@ def settings_form(model, D, errors: FieldErrors, models=()) -> tuple[str, dict]:
     # the folders' models (a choice made when there were some stays, so a model that vanished is refused, not
     # silently replaced by the tiny one)
     kinds = ["tiny", "checkpoint"] if models or st.session_state.get("ft_model_kind") == "checkpoint" else ["tiny"]
-    kind = st.radio("Model", kinds, key="ft_model_kind", horizontal=True,
-                    format_func={"tiny": "built-in tiny model", "checkpoint": "a model from the model folders"}.get)
+    kind = st.radio(
+        "Model",
+        kinds,
+        key="ft_model_kind",
+        horizontal=True,
+        format_func={"tiny": "built-in tiny model", "checkpoint": "a model from the model folders"}.get,
+    )
     if kind == "checkpoint":
-        model_name = st.selectbox("Model", list(models), key="ft_checkpoint",
-                                  help="The subfolders holding a config.json in the operator's model folders "
-                                       "(AGGREGATION_MODEL_DIRS); the worker loads them from its own folders.") or ""
+        model_name = (
+            st.selectbox(
+                "Model",
+                list(models),
+                key="ft_checkpoint",
+                help="The subfolders holding a config.json in the operator's model folders "
+                "(AGGREGATION_MODEL_DIRS); the worker loads them from its own folders.",
+            )
+            or ""
+        )
     else:
         model_name = TINY
     st.caption(text.models_caption(len(models)))
@@ -118,41 +162,99 @@ def settings_form(model, D, errors: FieldErrors, models=()) -> tuple[str, dict]:
     st.markdown("**Settings**")
     row = st.columns(3)
     settings = {"model": model_name}
-    settings["beta"] = _number(row[0], errors, "β (KL strength)", "beta", f"ft_beta_{method}",
-                               entry.default_beta, step=0.01, format="%g",
-                               help="How strongly the policy is held to the untrained model. Each method has its own "
-                                    "default (self-play uses a small β: its theory is the β → 0 limit).")
-    settings["dataset_size"] = _number(row[1], errors, "Dataset size (rows)", "dataset_size", "ft_dataset_size",
-                                       DEFAULTS["dataset_size"], step=256,
-                                       help="Labelled examples drawn from the population before training.")
-    settings["steps"] = _number(row[2], errors, "Steps", "steps", "ft_steps", DEFAULTS["steps"], step=50,
-                                help="Optimiser steps (Adam). The tiny model needs about 200.")
+    settings["beta"] = _number(
+        row[0],
+        errors,
+        "β (KL strength)",
+        "beta",
+        f"ft_beta_{method}",
+        entry.default_beta,
+        step=0.01,
+        format="%g",
+        help="How strongly the policy is held to the untrained model. Each method has its own "
+        "default (self-play uses a small β: its theory is the β → 0 limit).",
+    )
+    settings["dataset_size"] = _number(
+        row[1],
+        errors,
+        "Dataset size (rows)",
+        "dataset_size",
+        "ft_dataset_size",
+        DEFAULTS["dataset_size"],
+        step=256,
+        help="Labelled examples drawn from the population before training.",
+    )
+    settings["steps"] = _number(
+        row[2],
+        errors,
+        "Steps",
+        "steps",
+        "ft_steps",
+        DEFAULTS["steps"],
+        step=50,
+        help="Optimiser steps (Adam). The tiny model needs about 200.",
+    )
     row = st.columns(3)
-    settings["learning_rate"] = _number(row[0], errors, "Learning rate", "learning_rate", f"ft_lr_{kind}",
-                                        DEFAULTS["learning_rate"][kind], step=1e-3 if kind == "tiny" else 1e-5,
-                                        format="%g")
-    settings["seed"] = _number(row[1], errors, "Seed", "seed", "ft_seed", DEFAULTS["seed"], step=1,
-                               help="Draws the dataset and initialises the tiny model; same seed, same run.")
+    settings["learning_rate"] = _number(
+        row[0],
+        errors,
+        "Learning rate",
+        "learning_rate",
+        f"ft_lr_{kind}",
+        DEFAULTS["learning_rate"][kind],
+        step=1e-3 if kind == "tiny" else 1e-5,
+        format="%g",
+    )
+    settings["seed"] = _number(
+        row[1],
+        errors,
+        "Seed",
+        "seed",
+        "ft_seed",
+        DEFAULTS["seed"],
+        step=1,
+        help="Draws the dataset and initialises the tiny model; same seed, same run.",
+    )
     if "k" in fields:
         settings["k"] = _number(row[2], errors, "k (samples shown at test time)", "k", "ft_k", DEFAULTS["k"], step=1)
     if "display_size" in fields:
         positive = len(model.alternatives) if D is None else int((D > 0).sum())
         row = st.columns(3)
-        settings["display_size"] = _number(row[0], errors, "Responses shown per question", "display_size",
-                                           "ft_display_size", min(DEFAULTS["display_size"], positive), step=1)
-        settings["top_k"] = _number(row[1], errors, "Ranked by the voter (top k)", "top_k", "ft_top_k",
-                                    DEFAULTS["top_k"], step=1)
+        settings["display_size"] = _number(
+            row[0],
+            errors,
+            "Responses shown per question",
+            "display_size",
+            "ft_display_size",
+            min(DEFAULTS["display_size"], positive),
+            step=1,
+        )
+        settings["top_k"] = _number(
+            row[1], errors, "Ranked by the voter (top k)", "top_k", "ft_top_k", DEFAULTS["top_k"], step=1
+        )
         if "phi" in fields:
-            dispersion = row[2].radio("Mallows dispersion", list(DISPERSION_LABELS), key="ft_dispersion",
-                                      index=list(DISPERSION_LABELS).index(DEFAULTS["dispersion"]),
-                                      format_func=DISPERSION_LABELS.get,
-                                      help="RCPO's own choice (Appendix D): one φ per question from the reference "
-                                           "model's token entropies on the answers shown; or one fixed φ.")
+            dispersion = row[2].radio(
+                "Mallows dispersion",
+                list(DISPERSION_LABELS),
+                key="ft_dispersion",
+                index=list(DISPERSION_LABELS).index(DEFAULTS["dispersion"]),
+                format_func=DISPERSION_LABELS.get,
+                help="RCPO's own choice (Appendix D): one φ per question from the reference "
+                "model's token entropies on the answers shown; or one fixed φ.",
+            )
             settings["dispersion"] = dispersion
             if dispersion == "fixed":
-                settings["phi"] = _number(row[2], errors, "Mallows dispersion φ", "phi", "ft_phi", DEFAULTS["phi"],
-                                          step=0.05, format="%g",
-                                          help="Strictly between 0 and 1; smaller is more decisive.")
+                settings["phi"] = _number(
+                    row[2],
+                    errors,
+                    "Mallows dispersion φ",
+                    "phi",
+                    "ft_phi",
+                    DEFAULTS["phi"],
+                    step=0.05,
+                    format="%g",
+                    help="Strictly between 0 and 1; smaller is more decisive.",
+                )
     why = defaults_note(entry, "k" in fields)
     if why:
         st.caption(why)
@@ -160,8 +262,7 @@ def settings_form(model, D, errors: FieldErrors, models=()) -> tuple[str, dict]:
         _correction_fields(model, settings, errors)
     D_text = "uniform" if D is None else ", ".join(f"{md(a)} {decimal(float(p))}" for a, p in D.items())
     st.markdown(f"**Sampling distribution D** (the responses compared or shown are drawn from it): {D_text}")
-    st.page_link(page_index.target("sampling"), label="Change D on the Sampling page",
-                 icon=":material/change_history:")
+    st.page_link(page_index.target("sampling"), label="Change D on the Sampling page", icon=":material/change_history:")
     errors.slot("sampling")
     settings["sampling"] = sampling_dict(D)
     settings["name"] = st.text_input("Name (optional, for the job list)", key="ft_name").strip() or None
@@ -171,28 +272,49 @@ def settings_form(model, D, errors: FieldErrors, models=()) -> tuple[str, dict]:
         lora = DEFAULTS["lora"]
         row = st.columns(3)
         settings["lora_r"] = _number(row[0], errors, "LoRA rank r", "lora.r", "ft_lora_r", lora["r"], step=1)
-        settings["lora_alpha"] = _number(row[1], errors, "LoRA alpha", "lora.alpha", "ft_lora_alpha",
-                                         float(lora["alpha"]), step=1.0, format="%g")
-        settings["lora_dropout"] = _number(row[2], errors, "LoRA dropout", "lora.dropout", "ft_lora_dropout",
-                                           lora["dropout"], step=0.05, format="%g")
+        settings["lora_alpha"] = _number(
+            row[1], errors, "LoRA alpha", "lora.alpha", "ft_lora_alpha", float(lora["alpha"]), step=1.0, format="%g"
+        )
+        settings["lora_dropout"] = _number(
+            row[2], errors, "LoRA dropout", "lora.dropout", "ft_lora_dropout", lora["dropout"], step=0.05, format="%g"
+        )
         row = st.columns(3)
         if "samples_per_step" in fields:
-            settings["samples_per_step"] = _number(row[0], errors, "Samples per step", "samples_per_step",
-                                                   "ft_samples_per_step", DEFAULTS["samples_per_step"], step=8)
-            settings["exploration"] = _number(row[1], errors, "Exploration share", "exploration", "ft_exploration",
-                                              DEFAULTS["exploration"], step=0.05, format="%g",
-                                              help="Share of the samples drawn uniformly instead of from the policy.")
+            settings["samples_per_step"] = _number(
+                row[0],
+                errors,
+                "Samples per step",
+                "samples_per_step",
+                "ft_samples_per_step",
+                DEFAULTS["samples_per_step"],
+                step=8,
+            )
+            settings["exploration"] = _number(
+                row[1],
+                errors,
+                "Exploration share",
+                "exploration",
+                "ft_exploration",
+                DEFAULTS["exploration"],
+                step=0.05,
+                format="%g",
+                help="Share of the samples drawn uniformly instead of from the policy.",
+            )
         if "batch_size" in fields:
-            settings["batch_size"] = _number(row[0], errors, "Batch size (empty: the whole dataset)", "batch_size",
-                                             "ft_batch_size", None, step=32)
+            settings["batch_size"] = _number(
+                row[0], errors, "Batch size (empty: the whole dataset)", "batch_size", "ft_batch_size", None, step=32
+            )
         with row[2]:
-            settings["device"] = st.selectbox("Device", list(DEVICES), key="ft_device",
-                                              help="auto: the worker's GPU when it has one, else its CPU.")
+            settings["device"] = st.selectbox(
+                "Device", list(DEVICES), key="ft_device", help="auto: the worker's GPU when it has one, else its CPU."
+            )
             errors.slot("device")
         if settings.get("variance") == "estimated" and model.has_full_rankings:  # else the worker refuses it
             _joint_fields(model, settings, errors)
-        st.caption(f"LoRA defaults r = {lora['r']}, alpha = {lora['alpha']:g}, dropout {lora['dropout']:g} as in the "
-                   "Jackpot paper's experiments.")
+        st.caption(
+            f"LoRA defaults r = {lora['r']}, alpha = {lora['alpha']:g}, dropout {lora['dropout']:g} as in the "
+            "Jackpot paper's experiments."
+        )
     return method, settings
 
 
@@ -201,75 +323,133 @@ def defaults_note(entry, has_k: bool) -> str:
     one sentence, empty when they agree."""
     parts = []
     if float(entry.default_beta) != urls.DEFAULT_BETA:
-        reason = ("self-play's theory is the β → 0 limit (the maximal lottery, MPNE_k), so a small β lets the "
-                  "policy get there" if entry.family == "self-play" else
-                  "the value fine-tuning recipes use for this loss: the policy moves well away from the untrained "
-                  "model within a few hundred steps")
-        parts.append(f"β starts at {entry.default_beta:g} here, not {urls.DEFAULT_BETA:g} as on the theory pages: "
-                     f"{reason}")
+        reason = (
+            "self-play's theory is the β → 0 limit (the maximal lottery, MPNE_k), so a small β lets the "
+            "policy get there"
+            if entry.family == "self-play"
+            else "the value fine-tuning recipes use for this loss: the policy moves well away from the untrained "
+            "model within a few hundred steps"
+        )
+        parts.append(
+            f"β starts at {entry.default_beta:g} here, not {urls.DEFAULT_BETA:g} as on the theory pages: {reason}"
+        )
     if has_k and DEFAULTS["k"] != urls.DEFAULT_K:
-        parts.append(f"k starts at {DEFAULTS['k']} here, not {urls.DEFAULT_K}: each training step plays k + 1 samples "
-                     "of the policy against each other, so a small k trains fastest, and k = 2 is the smallest game "
-                     "that differs from NLHF's (k = 1)")
+        parts.append(
+            f"k starts at {DEFAULTS['k']} here, not {urls.DEFAULT_K}: each training step plays k + 1 samples "
+            "of the policy against each other, so a small k trains fastest, and k = 2 is the smallest game "
+            "that differs from NLHF's (k = 1)"
+        )
     if not parts:
         return ""
-    return ("Defaults: " + "; ".join(parts) + ". The theory shown next to the run uses this form's values; set them to "
-            "the other pages' to compare like with like.")
+    return (
+        "Defaults: " + "; ".join(parts) + ". The theory shown next to the run uses this form's values; set them to "
+        "the other pages' to compare like with like."
+    )
 
 
 def _correction_fields(model, settings: dict, errors: FieldErrors) -> None:
     """First-order corrected DPO (Shirali et al., section 5): alpha, where V comes from, the stable log's floor
     and (estimated V) the clip of the correction."""
     row = st.columns(3)
-    settings["alpha"] = _number(row[0], errors, "α (correction strength)", "alpha", "ft_alpha", DEFAULTS["alpha"],
-                                step=0.5, format="%g", help="0 is DPO exactly; 1 is the theory's value (section 5.1).")
+    settings["alpha"] = _number(
+        row[0],
+        errors,
+        "α (correction strength)",
+        "alpha",
+        "ft_alpha",
+        DEFAULTS["alpha"],
+        step=0.5,
+        format="%g",
+        help="0 is DPO exactly; 1 is the theory's value (section 5.1).",
+    )
     with row[1]:
         options = list(VARIANCES) if model.has_rewards else ["estimated"]
-        if st.session_state.get("ft_variance") not in options:   # "known" chosen for another population
+        if st.session_state.get("ft_variance") not in options:  # "known" chosen for another population
             st.session_state.pop("ft_variance", None)
-        settings["variance"] = st.selectbox("Variance V", options, key="ft_variance", format_func=VARIANCE_LABELS.get,
-                                            help="The spread of the voters' reward differences in the correction "
-                                                 "term: estimated by a joint model J fitted on pairs of comparisons "
-                                                 "labelled by one annotator (Lemma 5.3), or known exactly from the "
-                                                 "user types (a reference; needs rewards).")
+        settings["variance"] = st.selectbox(
+            "Variance V",
+            options,
+            key="ft_variance",
+            format_func=VARIANCE_LABELS.get,
+            help="The spread of the voters' reward differences in the correction "
+            "term: estimated by a joint model J fitted on pairs of comparisons "
+            "labelled by one annotator (Lemma 5.3), or known exactly from the "
+            "user types (a reference; needs rewards).",
+        )
         errors.slot("variance")
-    settings["log_eps"] = _number(row[2], errors, "Floor ε of the stable log", "log_eps", "ft_log_eps",
-                                  DEFAULTS["log_eps"], step=1e-6, format="%g",
-                                  help="log(max(z, ε)) as in section 5.1: a likelihood below ε counts as ε.")
+    settings["log_eps"] = _number(
+        row[2],
+        errors,
+        "Floor ε of the stable log",
+        "log_eps",
+        "ft_log_eps",
+        DEFAULTS["log_eps"],
+        step=1e-6,
+        format="%g",
+        help="log(max(z, ε)) as in section 5.1: a likelihood below ε counts as ε.",
+    )
     if settings["variance"] == "estimated":
         row = st.columns(3)
         settings["correction_clip"] = _number(
-            row[0], errors, "Clip of the correction", "correction_clip", "ft_correction_clip",
-            DEFAULTS["correction_clip"]["estimated"], step=0.05, format="%g",
+            row[0],
+            errors,
+            "Clip of the correction",
+            "correction_clip",
+            "ft_correction_clip",
+            DEFAULTS["correction_clip"]["estimated"],
+            step=0.05,
+            format="%g",
             help="|σ''(h)·V/2| is capped here before α multiplies it, as in the authors' code (0.1); the estimated "
-                 "V divides by σ'(h)², so without a cap the loss has no minimum.")
+            "V divides by σ'(h)², so without a cap the loss has no minimum.",
+        )
 
 
 def _joint_fields(model, settings: dict, errors: FieldErrors) -> None:
     """The joint model J's size and training (the estimated variance only)."""
     types = len(model.types) if model.has_rewards else model.compressed().n_rankings
     row = st.columns(3)
-    settings["joint_types"] = _number(row[0], errors, "J: latent types", "joint_types", "ft_joint_types",
-                                      min(types, MAX_JOINT_TYPES), step=1,
-                                      help="The joint model is a mixture of this many Bradley–Terry types.")
-    settings["joint_steps"] = _number(row[1], errors, "J: Adam steps", "joint_steps", "ft_joint_steps",
-                                      DEFAULTS["joint_steps"], step=100)
-    settings["joint_learning_rate"] = _number(row[2], errors, "J: learning rate", "joint_learning_rate",
-                                              "ft_joint_learning_rate", DEFAULTS["joint_learning_rate"], step=1e-3,
-                                              format="%g")
+    settings["joint_types"] = _number(
+        row[0],
+        errors,
+        "J: latent types",
+        "joint_types",
+        "ft_joint_types",
+        min(types, MAX_JOINT_TYPES),
+        step=1,
+        help="The joint model is a mixture of this many Bradley–Terry types.",
+    )
+    settings["joint_steps"] = _number(
+        row[1], errors, "J: Adam steps", "joint_steps", "ft_joint_steps", DEFAULTS["joint_steps"], step=100
+    )
+    settings["joint_learning_rate"] = _number(
+        row[2],
+        errors,
+        "J: learning rate",
+        "joint_learning_rate",
+        "ft_joint_learning_rate",
+        DEFAULTS["joint_learning_rate"],
+        step=1e-3,
+        format="%g",
+    )
 
 
-def start_button(client, model, method: str, settings: dict, errors: FieldErrors,
-                 on_started: Callable[[str], None]) -> None:
+def start_button(
+    client, model, method: str, settings: dict, errors: FieldErrors, on_started: Callable[[str], None]
+) -> None:
     """The button that queues the job through ``client`` (the person's view of the jobs, a
     :class:`worker.client.UserJobs`, or None when the queue cannot be opened: the button is then disabled),
     with the person's limits stated next to it and checked before anything is sent (the client checks them
     again where it accepts the job). A refusal (the worker's validation message, or a limit) is written under
     the field it names and kept until the settings change; nothing is queued then."""
     snapshot = json.dumps({"method": method, **settings}, sort_keys=True, default=str)
-    clicked = st.button("Start training", key="ft_start", type="primary", icon=":material/play_arrow:",
-                        disabled=client is None,
-                        help=None if client is not None else "The job queue is not available (see above).")
+    clicked = st.button(
+        "Start training",
+        key="ft_start",
+        type="primary",
+        icon=":material/play_arrow:",
+        disabled=client is None,
+        help=None if client is not None else "The job queue is not available (see above).",
+    )
     limits = st.container()  # filled once the click is handled, so it counts the job just queued
     general = st.container()
     if clicked:
@@ -285,8 +465,11 @@ def start_button(client, model, method: str, settings: dict, errors: FieldErrors
         except client.LimitReached as exc:
             st.session_state[REFUSAL_KEY] = ("steps" if "steps" in str(exc) else None, f"Not queued: {exc}.", snapshot)
         except client.QueueUnavailable as exc:
-            st.session_state[REFUSAL_KEY] = (None, f"Not queued: {exc}. The page keeps working; try again once "
-                                                   "the queue is back.", snapshot)
+            st.session_state[REFUSAL_KEY] = (
+                None,
+                f"Not queued: {exc}. The page keeps working; try again once the queue is back.",
+                snapshot,
+            )
         else:
             on_started(job_id)
             st.toast("Job queued", icon=":material/check:")
@@ -332,22 +515,35 @@ def theory_preview(model, method: str, settings: dict) -> None:
         st.caption("Set a positive β to see where theory says this method lands.")
         return
     k = k if isinstance(k, int) and 1 <= k <= 64 else DEFAULT_K
-    view = theory.preview(model, method, {"beta": beta, "sampling": settings.get("sampling"), "k": k,
-                                          "display_size": settings.get("display_size"),
-                                          "top_k": settings.get("top_k"), **_correction_preview(settings)})
+    view = theory.preview(
+        model,
+        method,
+        {
+            "beta": beta,
+            "sampling": settings.get("sampling"),
+            "k": k,
+            "display_size": settings.get("display_size"),
+            "top_k": settings.get("top_k"),
+            **_correction_preview(settings),
+        },
+    )
     target = view.target
     order = ([target] if target in view.policies else []) + [key for key in view.policies if key != target]
     if not order:
         st.caption("The core has no policy to show for this population.")
         return
     table = pd.DataFrame({text.label(view, key): view.policies[key] for key in order}).T
-    title = (f"Where theory says {text.method_name(method)} lands" if target in view.policies else
-             "What theory predicts")
-    widgets.chart(figures.policy_bars(table, title=title, emphasise=1 if target in view.policies else 0),
-                  key="ft_preview_chart", file_name="fine-tuning-theory")
-    st.caption("Exact, from the population (uniform reference policy here; a finished job is compared with the "
-               f"limits for its own untrained model). Borda: {md(text.order_text(view.borda))}. "
-               f"NBC under D: {md(text.order_text(view.nbc))}.")
+    title = f"Where theory says {text.method_name(method)} lands" if target in view.policies else "What theory predicts"
+    widgets.chart(
+        figures.policy_bars(table, title=title, emphasise=1 if target in view.policies else 0),
+        key="ft_preview_chart",
+        file_name="fine-tuning-theory",
+    )
+    st.caption(
+        "Exact, from the population (uniform reference policy here; a finished job is compared with the "
+        f"limits for its own untrained model). Borda: {md(text.order_text(view.borda))}. "
+        f"NBC under D: {md(text.order_text(view.nbc))}."
+    )
     correction = text.correction_caption(view)
     if correction:
         st.caption(correction)

@@ -5,6 +5,7 @@ the spread of the same settings across seeds.
 The client (the person's view of the jobs, a :class:`worker.client.UserJobs`) is handed in by the page.
 Session state: ``ft_job`` (the job on screen: the picker's key).
 """
+
 from __future__ import annotations
 
 import time
@@ -77,10 +78,21 @@ def jobs_frame(records, results: dict[str, dict | None], owners: bool = False) -
     for r in records:
         s = r.status
         whose = {"owner": r.owner or "–"} if owners else {}
-        rows.append({"created": when(s.created_at), **whose, "name": r.name or "", "method": text.method_name(r.method),
-                     "settings": r.summary, "seed": r.settings.get("seed"), "state": s.state,
-                     "device": s.device or "–", "time": duration(s),
-                     "outcome": outcome_text(s, results.get(r.job_id)), "job id": r.job_id})
+        rows.append(
+            {
+                "created": when(s.created_at),
+                **whose,
+                "name": r.name or "",
+                "method": text.method_name(r.method),
+                "settings": r.summary,
+                "seed": r.settings.get("seed"),
+                "state": s.state,
+                "device": s.device or "–",
+                "time": duration(s),
+                "outcome": outcome_text(s, results.get(r.job_id)),
+                "job id": r.job_id,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -98,10 +110,16 @@ def job_picker(client, records) -> None:
     frame = jobs_frame(records, results, owners=owners)
     widgets.table(frame, key="ft_jobs_table", width="stretch", hide_index=True)
     labels = {r.job_id: job_label(r, owners) for r in records}
-    st.selectbox("Open a job", list(labels), key=JOB_KEY, format_func=labels.get,
-                 help="Its status, and its result when it has finished, appear above.")
-    widgets.csv_download(frame, file_name="fine-tuning-jobs.csv", key="ft_jobs_csv", label="Job list as CSV",
-                         index=False)
+    st.selectbox(
+        "Open a job",
+        list(labels),
+        key=JOB_KEY,
+        format_func=labels.get,
+        help="Its status, and its result when it has finished, appear above.",
+    )
+    widgets.csv_download(
+        frame, file_name="fine-tuning-jobs.csv", key="ft_jobs_csv", label="Job list as CSV", index=False
+    )
 
 
 # ------------------------------------------------------------------ links
@@ -123,11 +141,15 @@ def apply_job_link(client, ids: list[str]) -> None:
         client.record(wanted)
     except client.UnknownJob:
         st.session_state[NOTICE_KEY] = urls.bad_value(
-            JOB_PARAM, wanted, f"it is not among {'the' if client.operator else 'your'} jobs in this dashboard's "
-            "records", "the newest job")
+            JOB_PARAM,
+            wanted,
+            f"it is not among {'the' if client.operator else 'your'} jobs in this dashboard's records",
+            "the newest job",
+        )
     else:
-        st.session_state[NOTICE_KEY] = (f"Job {wanted!r} is older than the {JOB_LIST_LIMIT} jobs listed "
-                                        "here; showing the newest job instead.")
+        st.session_state[NOTICE_KEY] = (
+            f"Job {wanted!r} is older than the {JOB_LIST_LIMIT} jobs listed here; showing the newest job instead."
+        )
 
 
 def unreadable_notice(unreadable) -> None:
@@ -135,9 +157,12 @@ def unreadable_notice(unreadable) -> None:
     if unreadable:
         shown = "; ".join(f"{job[:40]} ({reason})" for job, reason in unreadable[:5])
         more = f" and {len(unreadable) - 5} more" if len(unreadable) > 5 else ""
-        st.warning(f"{len(unreadable)} job record{'s' * (len(unreadable) != 1)} could not be read and "
-                   f"{'are' if len(unreadable) != 1 else 'is'} not listed: {shown}{more}. The other jobs are "
-                   "listed as usual.", icon=":material/report:")
+        st.warning(
+            f"{len(unreadable)} job record{'s' * (len(unreadable) != 1)} could not be read and "
+            f"{'are' if len(unreadable) != 1 else 'is'} not listed: {shown}{more}. The other jobs are "
+            "listed as usual.",
+            icon=":material/report:",
+        )
 
 
 def write_job_link(job_id: str | None) -> None:
@@ -165,8 +190,15 @@ def seed_spread(results: list[dict]) -> pd.DataFrame | None:
         return None
     alts = results[0]["alternatives"]
     values = np.array([[(r.get("mixture") or r["policy"])[a] for a in alts] for r in results], dtype=float)
-    return pd.DataFrame({"mean": values.mean(0), "standard deviation": values.std(0, ddof=1),
-                         "min": values.min(0), "max": values.max(0)}, index=alts)
+    return pd.DataFrame(
+        {
+            "mean": values.mean(0),
+            "standard deviation": values.std(0, ddof=1),
+            "min": values.min(0),
+            "max": values.max(0),
+        },
+        index=alts,
+    )
 
 
 def seed_runs(client, record, records, on_started: Callable[[str], None]) -> None:
@@ -179,8 +211,10 @@ def seed_runs(client, record, records, on_started: Callable[[str], None]) -> Non
         seeds = sorted(r.settings["seed"] for r in siblings)
         entry = TRAINING_METHODS.get(record.method)
         which = "mixture of iterates" if entry is not None and entry.self_play else "final policy"
-        st.markdown(f"**Across seeds** ({len(results)} finished runs of these settings, seeds "
-                    f"{', '.join(map(str, seeds))}): the {which}'s mean and standard deviation per answer.")
+        st.markdown(
+            f"**Across seeds** ({len(results)} finished runs of these settings, seeds "
+            f"{', '.join(map(str, seeds))}): the {which}'s mean and standard deviation per answer."
+        )
         widgets.table(widgets.styled(spread, decimal), key="ft_seed_table")
     used = {r.settings["seed"] for r in records if same_settings(r.settings, record.settings)}
     next_seed = max(used | {record.settings["seed"]}) + 1

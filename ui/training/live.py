@@ -6,6 +6,7 @@ seconds while the job on screen is queued or running, and is declared without a 
 an idle page does not poll); when the job ends it reruns the whole page once so the result appears.
 The client (the person's view of the jobs, a :class:`worker.client.UserJobs`) is handed in by the page.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -34,14 +35,13 @@ def notice() -> None:
     """The message left by the last action, shown once."""
     message = st.session_state.pop(NOTICE_KEY, None)
     if message:
-        st.warning(md(message), icon=":material/warning:")       # it may quote a link's job parameter
+        st.warning(md(message), icon=":material/warning:")  # it may quote a link's job parameter
 
 
 def job_view(client, record) -> None:
     """The live panel of ``record``'s job, polling while the job is active."""
     active = not record.status.done
-    st.fragment(run_every=POLL_S if active else None)(live_panel)(client, record.job_id, active,
-                                                                 record.status.state)
+    st.fragment(run_every=POLL_S if active else None)(live_panel)(client, record.job_id, active, record.status.state)
 
 
 def live_panel(client, job_id: str, was_active: bool, page_state: str | None = None) -> None:
@@ -56,8 +56,10 @@ def live_panel(client, job_id: str, was_active: bool, page_state: str | None = N
         st.warning(f"{md(exc)}.", icon=":material/help:")
         return
     except Exception as exc:  # noqa: BLE001 - the records file or the queue went away
-        st.warning(f"Cannot read this job right now ({type(exc).__name__}: {md(exc)}); the page keeps trying.",
-                   icon=":material/warning:")
+        st.warning(
+            f"Cannot read this job right now ({type(exc).__name__}: {md(exc)}); the page keeps trying.",
+            icon=":material/warning:",
+        )
         return
     if (was_active and status.done) or (page_state is not None and status.state != page_state):
         st.rerun()
@@ -68,8 +70,14 @@ def live_panel(client, job_id: str, was_active: bool, page_state: str | None = N
         worker = f" (worker {md(status.worker)})" if status.worker else ""
         head.markdown(f"#### {label}{where}{worker}", help=f"job id {job_id}")
         if not status.done:
-            button.button("Cancel", key="ft_cancel", icon=":material/stop_circle:", on_click=_cancel,
-                          args=(client, job_id), width="stretch")
+            button.button(
+                "Cancel",
+                key="ft_cancel",
+                icon=":material/stop_circle:",
+                on_click=_cancel,
+                args=(client, job_id),
+                width="stretch",
+            )
         st.progress(status.fraction, text=f"Step {status.step:,} of {status.total_steps:,}")
         # a cancelled job's message is the box below; a finished one's is its result
         details = [status.message] if status.message and status.state not in ("finished", "cancelled") else []
@@ -90,8 +98,11 @@ def live_panel(client, job_id: str, was_active: bool, page_state: str | None = N
             for col, (name, p) in zip(cols[1:], shown.items()):
                 col.metric(f"P({md(name)})", decimal(float(p), 3))
             frames = figures.trajectory_frames(events)
-            widgets.chart(figures.trajectory(frames[0], mixture=frames[1], height=340, title="The policy so far"),
-                          key="ft_live_chart", file_name="fine-tuning-progress")
+            widgets.chart(
+                figures.trajectory(frames[0], mixture=frames[1], height=340, title="The policy so far"),
+                key="ft_live_chart",
+                file_name="fine-tuning-progress",
+            )
 
 
 def _cancel(client, job_id: str) -> None:

@@ -6,6 +6,7 @@ the training data's estimates with their standard errors.
 The theory is the one the worker stored with the result (:mod:`.theory`); nothing is re-derived here.
 The client (the person's view of the jobs, a :class:`worker.client.UserJobs`) is handed in by the page.
 """
+
 from __future__ import annotations
 
 import json
@@ -83,30 +84,43 @@ def headline(result: dict, spec: dict, view: TheoryResult) -> list[str]:
         if target in ("rlhf_policy", "ipo_policy"):
             ranks = " It ranks like Borda." if spec.get("sampling") is None else " It ranks like NBC under this D."
         if set(winners) & set(expected):
-            lines.append(f"{entry.name}{which} landed on **{' = '.join(map(md, winners))}** (probability {decimal(p_top, 3)}), "
-                         f"as theory predicts: the {name} is {text.support(target_policy)}.{ranks}")
+            lines.append(
+                f"{entry.name}{which} landed on **{' = '.join(map(md, winners))}** (probability {decimal(p_top, 3)}), "
+                f"as theory predicts: the {name} is {text.support(target_policy)}.{ranks}"
+            )
         else:
-            lines.append(f"{entry.name}{which} put most probability on **{' = '.join(map(md, winners))}** "
-                         f"({decimal(p_top, 3)}), but theory predicts **{' = '.join(map(md, expected))}** (the {name} is "
-                         f"{text.support(target_policy)}): this run has not got there; more steps, another learning "
-                         "rate or a larger dataset may help.")
+            lines.append(
+                f"{entry.name}{which} put most probability on **{' = '.join(map(md, winners))}** "
+                f"({decimal(p_top, 3)}), but theory predicts **{' = '.join(map(md, expected))}** (the {name} is "
+                f"{text.support(target_policy)}): this run has not got there; more steps, another learning "
+                "rate or a larger dataset may help."
+            )
     else:
         reason = view.unavailable.get(target) if target else None
-        lines.append(f"{entry.name}{which} landed on **{' = '.join(map(md, winners))}** (probability {decimal(p_top, 3)}). "
-                     + (f"Theory has no limit to compare here: {md(reason)}." if reason else
-                        "Theory gives no closed-form limit for this setting; compare with the policies below."))
+        lines.append(
+            f"{entry.name}{which} landed on **{' = '.join(map(md, winners))}** (probability {decimal(p_top, 3)}). "
+            + (
+                f"Theory has no limit to compare here: {md(reason)}."
+                if reason
+                else "Theory gives no closed-form limit for this setting; compare with the policies below."
+            )
+        )
     lottery = view.policies.get("maximal_lottery")
     rlhf = view.policies.get("rlhf_policy")
     if not entry.self_play and lottery is not None and not set(top(lottery)) & set(winners):
         if view.condorcet_winner:
-            lines.append(f"The majority's **{md(view.condorcet_winner)}** (it beats every other answer head-to-head) "
-                         "is where Nash self-play lands: the maximal lottery puts probability 1 on it.")
+            lines.append(
+                f"The majority's **{md(view.condorcet_winner)}** (it beats every other answer head-to-head) "
+                "is where Nash self-play lands: the maximal lottery puts probability 1 on it."
+            )
         else:
             lines.append(f"Nash self-play would land elsewhere: the maximal lottery is {text.support(lottery)}.")
     if entry.self_play and rlhf is not None and not set(top(rlhf)) & set(winners):
         borda = " = ".join(map(md, top(view.borda))) if view.borda is not None else "not available"
-        lines.append(f"DPO or RLHF on the same voters would land on **{' = '.join(map(md, top(rlhf)))}** "
-                     f"({text.support(rlhf)}; Borda's winner is {borda}).")
+        lines.append(
+            f"DPO or RLHF on the same voters would land on **{' = '.join(map(md, top(rlhf)))}** "
+            f"({text.support(rlhf)}; Borda's winner is {borda})."
+        )
     return lines
 
 
@@ -124,13 +138,16 @@ def empirical_pairs(summary: dict, P_exact: pd.DataFrame) -> pd.DataFrame:
     compared = n[i, j] > 0
     with np.errstate(divide="ignore", invalid="ignore"):
         distance = np.where(compared & (se[i, j] > 0), np.abs(P[i, j] - exact_P[i, j]) / se[i, j], np.nan)
-    return pd.DataFrame({
-        "estimate P̂[a, b]": np.where(compared, P[i, j], np.nan),
-        "standard error": np.where(compared, se[i, j], np.nan),
-        "comparisons": n[i, j].astype(int),
-        "exact P[a, b]": exact_P[i, j],
-        "distance (standard errors)": distance,
-    }, index=pd.Index([f"{alts[a]} vs {alts[b]}" for a, b in zip(i, j)], name="a vs b"))
+    return pd.DataFrame(
+        {
+            "estimate P̂[a, b]": np.where(compared, P[i, j], np.nan),
+            "standard error": np.where(compared, se[i, j], np.nan),
+            "comparisons": n[i, j].astype(int),
+            "exact P[a, b]": exact_P[i, j],
+            "distance (standard errors)": distance,
+        },
+        index=pd.Index([f"{alts[a]} vs {alts[b]}" for a, b in zip(i, j)], name="a vs b"),
+    )
 
 
 # ------------------------------------------------------------------ the section
@@ -149,8 +166,10 @@ def result_section(client, record, records, current_model, on_started: Callable[
     with st.container(key="ft_headline"):
         st.markdown(" ".join(headline(result, spec, view)))
     if getattr(current_model, "fingerprint", None) != getattr(model, "fingerprint", None):
-        st.caption("This job was trained on another population than the current one; everything below is for the "
-                   "job's own population.")
+        st.caption(
+            "This job was trained on another population than the current one; everything below is for the "
+            "job's own population."
+        )
     st.caption(" · ".join(text.facts(result, spec)))
 
     table = comparison_table(result, view)
@@ -159,30 +178,54 @@ def result_section(client, record, records, current_model, on_started: Callable[
     left, right = st.columns(2)
     with left:
         policy, mixture = figures.trajectory_frames(result)
-        widgets.chart(figures.trajectory(policy, mixture=mixture, target=target_policy, target_label=target_label,
-                                         title="Probability of each answer during training"),
-                      key="ft_trajectory_chart", file_name="fine-tuning-trajectory")
+        widgets.chart(
+            figures.trajectory(
+                policy,
+                mixture=mixture,
+                target=target_policy,
+                target_label=target_label,
+                title="Probability of each answer during training",
+            ),
+            key="ft_trajectory_chart",
+            file_name="fine-tuning-trajectory",
+        )
         st.caption(text.trajectory_caption(target_label, mixture is not None))
     with right:
         n_trained = 2 if "mixture" in trained_policies(result) else 1
-        widgets.chart(figures.policy_bars(table[alts], title="Trained policy and theory", emphasise=n_trained),
-                      key="ft_policies_chart", file_name="fine-tuning-policies")
+        widgets.chart(
+            figures.policy_bars(table[alts], title="Trained policy and theory", emphasise=n_trained),
+            key="ft_policies_chart",
+            file_name="fine-tuning-policies",
+        )
     closest = closest_theory(table, view)
     if closest:
-        st.markdown(f"Of the theory's policies, the trained model is closest to the **{closest[0]}** (total "
-                    f"variation distance {decimal(closest[1], 3)}; 0 means identical, 1 means no overlap).")
+        st.markdown(
+            f"Of the theory's policies, the trained model is closest to the **{closest[0]}** (total "
+            f"variation distance {decimal(closest[1], 3)}; 0 means identical, 1 means no overlap)."
+        )
     widgets.table(widgets.styled(table, decimal), key="ft_policies_table", width="stretch")
     downloads = st.columns(3)
     with downloads[0]:
-        widgets.csv_download(table, file_name=f"job-{record.job_id[:8]}-policies.csv", key="ft_policies_csv",
-                             label="Policies as CSV")
+        widgets.csv_download(
+            table, file_name=f"job-{record.job_id[:8]}-policies.csv", key="ft_policies_csv", label="Policies as CSV"
+        )
     with downloads[1]:
-        widgets.csv_download(policy, file_name=f"job-{record.job_id[:8]}-trajectory.csv", key="ft_trajectory_csv",
-                             label="Trajectory as CSV")
+        widgets.csv_download(
+            policy,
+            file_name=f"job-{record.job_id[:8]}-trajectory.csv",
+            key="ft_trajectory_csv",
+            label="Trajectory as CSV",
+        )
     with downloads[2]:
-        st.download_button("Result as JSON", data=json.dumps(result, indent=1), file_name=f"job-{record.job_id}.json",
-                           mime="application/json", key="ft_result_json", icon=":material/download:",
-                           on_click="ignore")
+        st.download_button(
+            "Result as JSON",
+            data=json.dumps(result, indent=1),
+            file_name=f"job-{record.job_id}.json",
+            mime="application/json",
+            key="ft_result_json",
+            icon=":material/download:",
+            on_click="ignore",
+        )
     for key, reason in view.unavailable.items():
         st.caption(f"**{text.label(view, key)}** is not shown: {md(reason)}.")
     for note in text.notes(view):
@@ -190,11 +233,16 @@ def result_section(client, record, records, current_model, on_started: Callable[
     correction = text.correction_caption(view)
     if correction:
         st.caption(correction)
-    st.markdown(f"**Orders** on the job's population: Borda {md(text.order_text(view.borda))} · NBC under "
-                f"{'uniform D' if spec.get('sampling') is None else 'the job’s D'} {md(text.order_text(view.nbc))}"
-                + (f" · Condorcet winner **{md(view.condorcet_winner)}**" if view.condorcet_winner else
-                   " · no Condorcet winner"))
-    if view.bt_fit is not None:          # the reward this method fits (RLHF) or implies (DPO)
+    st.markdown(
+        f"**Orders** on the job's population: Borda {md(text.order_text(view.borda))} · NBC under "
+        f"{'uniform D' if spec.get('sampling') is None else 'the job’s D'} {md(text.order_text(view.nbc))}"
+        + (
+            f" · Condorcet winner **{md(view.condorcet_winner)}**"
+            if view.condorcet_winner
+            else " · no Condorcet winner"
+        )
+    )
+    if view.bt_fit is not None:  # the reward this method fits (RLHF) or implies (DPO)
         with st.container(key="ft_bt_fit"):
             st.caption(explain.bt_fit_sentence(view.bt_fit))
 
@@ -213,31 +261,50 @@ def _dataset(result: dict, model) -> None:
     summary = data.get("preference_matrix")
     if not summary:
         return
-    st.markdown(f"**The training data**: {_count(data.get('rows'))} rows ({data.get('kind')})"
-                + (f", {data['unanimous_rows']} of them unanimous across {data['user_types']} user types"
-                   if "unanimous_rows" in data else "") + ".")
+    st.markdown(
+        f"**The training data**: {_count(data.get('rows'))} rows ({data.get('kind')})"
+        + (
+            f", {data['unanimous_rows']} of them unanimous across {data['user_types']} user types"
+            if "unanimous_rows" in data
+            else ""
+        )
+        + "."
+    )
     P = compute.population_summary(model).P
     pairs = empirical_pairs(summary, P)
     denominator = matrix_denominator(model)
-    readable = pairs.assign(**{"distance (standard errors)": pairs["distance (standard errors)"].map(
-        lambda x: decimal(x, 2))})  # text: the grid would write an undefined distance as "None"
-    shown = readable.style.format({"estimate P̂[a, b]": decimal, "standard error": lambda x: decimal(x, 2),
-                                   "exact P[a, b]": lambda x: exact(x, denominator)}, na_rep="–")
+    readable = pairs.assign(
+        **{"distance (standard errors)": pairs["distance (standard errors)"].map(lambda x: decimal(x, 2))}
+    )  # text: the grid would write an undefined distance as "None"
+    shown = readable.style.format(
+        {
+            "estimate P̂[a, b]": decimal,
+            "standard error": lambda x: decimal(x, 2),
+            "exact P[a, b]": lambda x: exact(x, denominator),
+        },
+        na_rep="–",
+    )
     widgets.table(shown, key="ft_empirical_table", width="stretch", height=min(400, 38 + 35 * len(pairs)))
-    widgets.csv_download(pairs, file_name="training-data-estimates.csv", key="ft_empirical_csv",
-                         label="Estimates as CSV")
+    widgets.csv_download(
+        pairs, file_name="training-data-estimates.csv", key="ft_empirical_csv", label="Estimates as CSV"
+    )
     distances = pairs["distance (standard errors)"].dropna()
-    st.caption("P̂[a, b]: the share of the dataset's comparisons of a and b that a won, next to the population's "
-               "exact P[a, b]. Standard error: the binomial √(P̂(1 − P̂)/n) (0 when every comparison of the pair "
-               f"went the same way). {int((distances > 2).sum())} of {len(distances)} estimates lie more than 2 "
-               "standard errors from the exact value (about 1 in 20 is expected by chance)."
-               + (f" {data['note'][0].upper()}{data['note'][1:]}." if data.get("note") else ""))
+    st.caption(
+        "P̂[a, b]: the share of the dataset's comparisons of a and b that a won, next to the population's "
+        "exact P[a, b]. Standard error: the binomial √(P̂(1 − P̂)/n) (0 when every comparison of the pair "
+        f"went the same way). {int((distances > 2).sum())} of {len(distances)} estimates lie more than 2 "
+        "standard errors from the exact value (about 1 in 20 is expected by chance)."
+        + (f" {data['note'][0].upper()}{data['note'][1:]}." if data.get("note") else "")
+    )
     variance = text.variance_caption(data.get("variance") or {})
     if variance:
         st.caption(variance)
     reward = result.get("reward_model")
     if reward:
-        text_ = ", ".join(f"{md(a)} {decimal(float(r), 3)} ± {decimal(float(reward['standard_errors'][a]), 2)}"
-                          for a, r in reward["reward"].items())
-        st.caption(f"RLHF's reward model (Bradley–Terry, centred, ± standard error from the Fisher information): "
-                   f"{text_}.")
+        text_ = ", ".join(
+            f"{md(a)} {decimal(float(r), 3)} ± {decimal(float(reward['standard_errors'][a]), 2)}"
+            for a, r in reward["reward"].items()
+        )
+        st.caption(
+            f"RLHF's reward model (Bradley–Terry, centred, ± standard error from the Fisher information): {text_}."
+        )

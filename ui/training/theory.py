@@ -5,6 +5,7 @@ A finished job carries the theory its worker computed with the job's own β, D a
 it itself only for the preview before a job exists (uniform π_ref) and for a job stored before the
 theory was stored whole (its result's ``theory`` has the older, smaller shape).
 """
+
 from __future__ import annotations
 
 import streamlit as st
@@ -19,28 +20,55 @@ CORRECTION_KEYS = ("alpha", "variance", "log_eps", "correction_clip")
 
 
 @st.cache_data(hash_funcs=HASH_FUNCS, max_entries=64, show_spinner="Computing the theory for this population…")
-def computed(model, method: str, beta: float, sampling: tuple | None, reference: tuple | None, k: int,
-             display_size: int | None, top_k: int | None, with_mpne: bool,
-             correction: tuple = ()) -> TheoryResult:
+def computed(
+    model,
+    method: str,
+    beta: float,
+    sampling: tuple | None,
+    reference: tuple | None,
+    k: int,
+    display_size: int | None,
+    top_k: int | None,
+    with_mpne: bool,
+    correction: tuple = (),
+) -> TheoryResult:
     """:func:`aggregation.training_methods.theory`, cached: ``sampling`` and ``reference`` are D and π_ref
     in the order of the alternatives (None: uniform); ``correction``: corrected DPO's settings as sorted
     (key, value) pairs."""
     names = list(model.alternatives)
-    settings = {"beta": beta, "sampling": None if sampling is None else dict(zip(names, sampling)), "k": k,
-                "display_size": display_size, "top_k": top_k, **dict(correction)}
-    return theory(model, method, settings, reference=None if reference is None else dict(zip(names, reference)),
-                  with_mpne=with_mpne)
+    settings = {
+        "beta": beta,
+        "sampling": None if sampling is None else dict(zip(names, sampling)),
+        "k": k,
+        "display_size": display_size,
+        "top_k": top_k,
+        **dict(correction),
+    }
+    return theory(
+        model,
+        method,
+        settings,
+        reference=None if reference is None else dict(zip(names, reference)),
+        with_mpne=with_mpne,
+    )
 
 
 def _computed(model, spec: dict, reference: dict | None, with_mpne: bool) -> TheoryResult:
     names = list(model.alternatives)
     D = spec.get("sampling")
     correction = tuple(sorted((key, spec[key]) for key in CORRECTION_KEYS if key in spec))
-    return computed(model, spec["method"], float(spec["beta"]),
-                    None if D is None else tuple(float(D[a]) for a in names),
-                    None if reference is None else tuple(float(reference[a]) for a in names),
-                    int(spec.get("k") or DEFAULT_K), spec.get("display_size"), spec.get("top_k"), with_mpne,
-                    correction)
+    return computed(
+        model,
+        spec["method"],
+        float(spec["beta"]),
+        None if D is None else tuple(float(D[a]) for a in names),
+        None if reference is None else tuple(float(reference[a]) for a in names),
+        int(spec.get("k") or DEFAULT_K),
+        spec.get("display_size"),
+        spec.get("top_k"),
+        with_mpne,
+        correction,
+    )
 
 
 def preview(model, method: str, settings: dict) -> TheoryResult:
