@@ -145,6 +145,14 @@ PAPERS: dict[str, Paper] = {
             "https://arxiv.org/abs/2403.04132",
         ),
         Paper(
+            "fastchat",
+            "FastChat elo_analysis.py",
+            "LMSYS (the Chatbot Arena team)",
+            "fastchat/serve/monitor/elo_analysis.py: compute_elo and compute_elo_mle_with_tie, the arena's published code",
+            "github.com/lm-sys/FastChat",
+            "https://github.com/lm-sys/FastChat/blob/main/fastchat/serve/monitor/elo_analysis.py",
+        ),
+        Paper(
             "efron",
             "Efron & Tibshirani 1993",
             "B. Efron, R. J. Tibshirani",

@@ -8,6 +8,7 @@ from ui import (
     explain,
     figures,
     numbers,
+    present,
     readable,
     shell,
     sizing,
@@ -134,7 +135,14 @@ if view.rlhf_infinite_gaps:
     )
 
 widgets.chart(
-    figures.rule_panels(view.scores.loc[computed], labels, {r: unit(r) for r in computed}, view.winners, chosen=chosen),
+    figures.rule_panels(
+        view.scores.loc[computed],
+        labels,
+        {r: unit(r) for r in computed},
+        view.winners,
+        chosen=chosen,
+        phone=present.on_a_phone(),
+    ),
     key="rules_chart",
     file_name="rules-side-by-side",
     title="Every rule on the same voters",

@@ -57,8 +57,12 @@ def rule_panels(
     winners: Mapping[str, Sequence[str]],
     *,
     chosen: Sequence[str] = (),
+    phone: bool = False,
 ) -> go.Figure:
     """One small bar chart per rule (rows of ``scores``), each in its own unit, the winners starred.
+
+    Four panels side by side, two on a phone (``phone``: :func:`ui.sizing.is_phone`); a panel's title and
+    unit are cut to the panel's width (the whole title is in the title's hover), so neighbours never overlap.
 
     Readable at any size (:mod:`ui.sizing`): a panel draws at most ``sizing.TOP_N`` alternatives (``chosen``,
     else that rule's best) and one grey bar "N others" as high as the best of the rest; tick labels are cut
@@ -71,11 +75,12 @@ def rule_panels(
     rules = list(scores.index)
     names = list(scores.columns)
     colours = alternative_colours(names)
-    columns = min(len(rules), 4)
+    columns = sizing.panel_columns(len(rules), phone)
     rows = math.ceil(len(rules) / columns)
     h_gap = 0.06
     width = (1 - h_gap * (columns - 1)) / columns
-    panel_px = sizing.PLOT_PX * width
+    panel_px = (sizing.PHONE_PLOT_PX if phone else sizing.PLOT_PX) * width
+    title_chars, unit_chars = sizing.fit_chars(panel_px, FONT_SIZE + 1), sizing.fit_chars(panel_px, 13)
     panels = []
     for rule in rules:
         shown, rest = sizing.pick(scores.loc[rule], chosen=chosen)
@@ -166,7 +171,9 @@ def rule_panels(
         )
         annotations.append(
             dict(
-                text=f"<b>{html(titles[rule])}</b><br><span style='font-size:13px'>{html(units[rule])}</span>",
+                text=f"<b>{html(sizing.short(titles[rule], title_chars))}</b><br>"
+                f"<span style='font-size:13px'>{html(sizing.short(units[rule], unit_chars))}</span>",
+                hovertext=html(f"{titles[rule]}: {units[rule]}"),
                 x=x0 + width / 2,
                 y=y1,
                 xref="paper",

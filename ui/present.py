@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui import sizing
+
 #: The link parameter (``present=1`` switches the mode on; ``true`` is read too).
 PARAM = "present"
 #: The session's mode (set from the link on a session's first run, then by the toggle).
@@ -55,6 +57,15 @@ def sidebar_state() -> str:
     """``initial_sidebar_state`` for :func:`ui.shell.configure`: closed while presenting, otherwise
     ``"auto"`` (Streamlit opens it on wide screens and keeps it closed on phones)."""
     return "collapsed" if active() else "auto"
+
+
+def on_a_phone() -> bool:
+    """Whether this session's browser says it is a phone (:func:`ui.sizing.is_phone` on its User-Agent); the
+    charts that lay panels side by side use fewer columns there. False without a request (AppTest)."""
+    try:
+        return sizing.is_phone(st.context.headers.get("User-Agent"))
+    except Exception:  # noqa: BLE001 - no request context (AppTest): the laptop's layout
+        return False
 
 
 def _flip() -> None:

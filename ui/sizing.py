@@ -28,6 +28,11 @@ import pandas as pd
 TOP_N = 12
 #: Rows and columns a heatmap draws (ordered; the rest is in the CSV download).
 MAX_SIDE = 25
+#: Rule panels per row of the small multiples: four on a laptop; two on a phone, whose plot is about
+#: :data:`PHONE_PLOT_PX` wide (390-pixel screen, sidebar closed, the page's padding taken off).
+PANELS_PER_ROW = 4
+PHONE_PANELS_PER_ROW = 2
+PHONE_PLOT_PX = 350
 #: Characters of a tick label (longer names end in "…"; hover shows the whole name).
 LABEL_CHARS = 14
 #: Width in pixels of a full-width plot on a 1366-pixel laptop screen with the sidebar open (the smallest
@@ -67,6 +72,22 @@ def pick(values: pd.Series, *, chosen: Sequence[str] = (), n: int = TOP_N) -> tu
 def short(name: str, limit: int = LABEL_CHARS) -> str:
     name = str(name)
     return name if len(name) <= limit else name[: limit - 1] + "…"
+
+
+def is_phone(user_agent: str | None) -> bool:
+    """Whether the browser says it is a phone: "Mobi" in its User-Agent (the test MDN recommends; tablets and
+    desktops, even in a narrow window, get the laptop's layout)."""
+    return "Mobi" in str(user_agent or "")
+
+
+def panel_columns(count: int, phone: bool) -> int:
+    """How many rule panels go side by side: :data:`PANELS_PER_ROW`, or :data:`PHONE_PANELS_PER_ROW` on a phone."""
+    return max(1, min(count, PHONE_PANELS_PER_ROW if phone else PANELS_PER_ROW))
+
+
+def fit_chars(width_px: float, font: float) -> int:
+    """How many characters of a ``font``-pixel line fit in ``width_px`` pixels (at least 4)."""
+    return max(4, int(width_px / (CHAR_EM * font)))
 
 
 def short_labels(names: Sequence[str], limit: int = LABEL_CHARS) -> list[str]:

@@ -1,16 +1,21 @@
 """Ratings as arenas publish them: sequential Elo and the Bradley-Terry maximum-likelihood rating on the
 Elo scale (family ``"ratings"``).
 
-Chatbot Arena (Chiang et al. 2024, section 4) ranks models by the Bradley-Terry model fitted to its
-comparison log and reports it on the Elo scale (base 10, scale 400); its first leaderboards used online
-Elo. The Jackpot paper (Maura-Rivero et al. 2025, section 2.1) notes that the Bradley-Terry model behind
+Chatbot Arena (Chiang et al. 2024, arXiv 2403.04132) ranks models by the Bradley-Terry model fitted to
+its comparison log and reports it on the Elo scale (base 10, scale 400); its first leaderboards used online
+Elo. The exact update and fit here follow the arena's published code, FastChat's
+``fastchat/serve/monitor/elo_analysis.py``: ``compute_elo`` (K = 4, base 10, scale 400, start 1000, a tie
+or "tie (bothbad)" scores 1/2) and ``compute_elo_mle_with_tie`` (logistic regression, a win counted twice
+and a tie once for each side, i.e. a tie is half a win; the arena then anchors one model's rating, here the
+ratings are centred on 1000 instead). The paper is not among ../shared/papers, so no section number of it
+is cited; the code was read. The Jackpot paper (Maura-Rivero et al. 2025, section 2.1) notes that the Bradley-Terry model behind
 RLHF's reward "is the foundation of the classical Elo rating system": both ratings order responses like
 RLHF's reward, not like the maximal lottery, so on the Rules page they can be read next to Borda and the
 maximal lottery on the same log.
 
 * :func:`elo_ratings`: the online update ``R_a += K (s_a - E_a)``, ``E_a = 1 / (1 + base^((R_b - R_a) /
   scale))``, ``s_a`` 1 for a win, 1/2 for a tie, 0 for a loss, every rating starting at ``initial``;
-  defaults K = 4, initial 1000, base 10, scale 400 (the arena's published notebook). **Row order
+  defaults K = 4, initial 1000, base 10, scale 400 (FastChat's ``compute_elo``). **Row order
   matters**: a :class:`~aggregation.PairwiseData` is read in its rows' order; counts
   (:class:`~aggregation.ComparisonCounts`) keep no order, so their comparisons are read in a random order
   drawn with ``seed`` (0 unless given). Only the last :data:`ELO_MAX_COMPARISONS` comparisons of that order
@@ -202,7 +207,8 @@ ENTRIES = [
         "ratings",
         (
             Reference("elo"),
-            Reference("chatbot_arena", "section 4: online Elo, then Bradley-Terry"),
+            Reference("chatbot_arena", "online Elo on its first leaderboards, then Bradley-Terry"),
+            Reference("fastchat", "compute_elo: K = 4, base 10, scale 400, start 1000, a tie scores 1/2"),
             Reference("jackpot", "section 2.1: Bradley-Terry, the foundation of Elo"),
         ),
         (),
@@ -219,7 +225,8 @@ ENTRIES = [
         "Elo points",
         "ratings",
         (
-            Reference("chatbot_arena", "section 4: Bradley-Terry coefficients, reported on the Elo scale"),
+            Reference("chatbot_arena", "Bradley-Terry coefficients, reported on the Elo scale"),
+            Reference("fastchat", "compute_elo_mle_with_tie: a tie is half a win for each side"),
             Reference("jackpot", "section 2.1"),
         ),
         (),

@@ -64,3 +64,39 @@ def test_every_page_at_m_alternatives(page, server, m):
         expect(page.get_by_test_id("stException")).to_have_count(0)
         expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)
         _shots(page, f"{m}-{path or 'home'}")
+
+
+def test_the_rules_panels_on_a_phone_sit_two_a_row_and_their_titles_never_touch(browser, server):
+    """A phone (an iPhone's User-Agent, 390 x 844, touch) gets the rule panels two a row; in the real browser
+    no two panel titles of the Rules page overlap (their drawn boxes), on the phone and on a laptop."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    phone = browser.new_context(
+        viewport=PHONE,
+        user_agent=(
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+            "Version/17.0 Mobile/15E148 Safari/604.1"
+        ),
+        is_mobile=True,
+        has_touch=True,
+    )
+    laptop = browser.new_context(viewport=LAPTOP)
+    try:
+        for name, context in (("phone", phone), ("laptop", laptop)):
+            page = context.new_page()
+            page.set_default_timeout(120_000)
+            open_page(page, server, "rules")
+            chart = page.locator("[data-testid='stPlotlyChart']").first
+            chart.scroll_into_view_if_needed()
+            titles = chart.locator("g.annotation")
+            expect(titles.first).to_be_visible()
+            boxes = [titles.nth(i).bounding_box() for i in range(titles.count())]
+            page.screenshot(path=SCREENSHOTS / f"rules-panels-{name}.png", animations="disabled")
+            tops = sorted({round(b["y"]) for b in boxes})
+            first_row = [b for b in boxes if round(b["y"]) == tops[0]]
+            assert len(first_row) == (2 if name == "phone" else 4), (name, boxes[:6])
+            for a, b in zip(boxes, boxes[1:]):
+                if abs(a["y"] - b["y"]) < 1:  # same row, left to right
+                    assert a["x"] + a["width"] <= b["x"] + 1, (name, a, b)
+    finally:
+        phone.close()
+        laptop.close()

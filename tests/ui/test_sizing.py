@@ -79,6 +79,48 @@ def test_rule_panels_show_the_alternatives_picked():
     ]
 
 
+IPHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/17.0 Mobile/15E148 Safari/604.1"
+)
+PIXEL = (
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36"
+)
+DESKTOP = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"
+IPAD = (
+    "Mozilla/5.0 (iPad; CPU OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Safari/604.1"
+)
+
+
+def test_phones_are_told_apart_by_their_user_agent():
+    assert sizing.is_phone(IPHONE) and sizing.is_phone(PIXEL)
+    assert not sizing.is_phone(DESKTOP) and not sizing.is_phone(IPAD) and not sizing.is_phone(None)
+    assert [sizing.panel_columns(n, False) for n in (1, 3, 4, 49)] == [1, 3, 4, 4]
+    assert [sizing.panel_columns(n, True) for n in (1, 3, 49)] == [1, 2, 2]
+
+
+@pytest.mark.parametrize("phone", [False, True])
+def test_rule_panel_titles_never_reach_their_neighbours(phone):
+    """Long rule names (the registry's longest) in four panels a row on a laptop, two on a phone: every title
+    and unit line is cut to its panel's width, so no two titles of a row overlap; the hover has the whole."""
+    table = scores(3, rules=("a", "b", "c", "d", "e"))
+    titles = {r: f"Minimax (Simpson-Kramer) with a long explanation {r}" for r in table.index}
+    units = {r: "minus the largest defeat by any other alternative" for r in table.index}
+    fig = figures.rule_panels(table, titles, units, {}, phone=phone)
+    columns = 2 if phone else 4
+    domains = [fig.layout["xaxis" + ("" if i == 0 else str(i + 1))].domain for i in range(5)]
+    assert [d[0] for d in domains[:columns]] == sorted({d[0] for d in domains})  # columns per row
+    plot_px = sizing.PHONE_PLOT_PX if phone else sizing.PLOT_PX
+    for note, (x0, x1) in zip(fig.layout.annotations, domains):
+        title, unit = note.text.split("<br>")
+        title = title.removeprefix("<b>").removesuffix("</b>")
+        unit = unit.split(">", 1)[1].removesuffix("</span>")
+        assert title.endswith("…") and unit.endswith("…")
+        assert sizing.text_px(title, figures.FONT_SIZE + 1) <= (x1 - x0) * plot_px
+        assert sizing.text_px(unit, 13) <= (x1 - x0) * plot_px
+        assert note.hovertext.startswith("Minimax (Simpson-Kramer) with a long explanation")
+
+
 @pytest.mark.parametrize("m", SIZES)
 def test_margin_heatmap_is_ordered_capped_and_labelled_readably(m):
     M = margins(m)
