@@ -181,6 +181,7 @@ with left:
             condorcet=view.condorcet_winner,
             smith=view.smith_set,
             order=view.scores.loc[order_rule],
+            phone=present.on_a_phone(),
         ),
         key="rules_margins",
         file_name="majority-margins",

@@ -3,8 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from aggregation import AggregationError, outcome
-from ui import compute, explain, figures, numbers, readable, shell, sizing, state, why, widgets
+from aggregation import COMPARISONS, AggregationError, outcome
+from ui import compute, explain, figures, numbers, readable, shell, sizing, state, uncertainty, why, widgets
 from ui.text import md, md_list
 
 shell.page_header(
@@ -93,6 +93,10 @@ widgets.table(
 for column, reason in view.unavailable.items():
     st.caption(f"**{md(column.capitalize())}** is not shown: {md(reason)}.")
 widgets.csv_download(view.table, file_name="sampling.csv", key="sampling_csv", label="Download the table as CSV")
+if model.kind == COMPARISONS:  # P is estimated: NBC's order and the RLHF / DPO limit under this D are too
+    uncertainty.section(
+        model, ["nbc", "rlhf"], None, beta, None if D is None else tuple(D.to_numpy()), key="sampling_bootstrap"
+    )
 why.why("nbc")
 
 st.subheader("The smallest change of D that changes the order")

@@ -3,9 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from aggregation import RANKINGS, AggregationError, game_affordable, game_cells, game_cells_unit, outcome
+from aggregation import COMPARISONS, RANKINGS, AggregationError, game_affordable, game_cells, game_cells_unit, outcome
 from aggregation.outcome import PROBABILITY_TOLERANCE
-from ui import background, compute, explain, figures, numbers, readable, shell, state, why, widgets
+from ui import background, compute, explain, figures, numbers, readable, shell, state, uncertainty, why, widgets
 from ui.text import md
 
 shell.page_header("Test-time scaling", explain.TEST_TIME + f" ({explain.link('test_time')})", url_path="testtime")
@@ -170,6 +170,17 @@ widgets.csv_download(
 widgets.csv_download(
     view.curve, file_name="robust-win-rate-curves.csv", key="testtime_curve_csv", label="Download the curves as CSV"
 )
+if kind == COMPARISONS:  # P is estimated; pairwise data support k = 1 alone, where MPNE_1 solves a small game
+    uncertainty.section(
+        model,
+        ["rlhf", "maximal_lottery", "mpne", "robust"],
+        None,
+        beta,
+        sampling,
+        k=1,
+        key="testtime_bootstrap",
+        replicates=200,
+    )
 
 # ---------------------------------------------------------------------------- beyond one policy sampled k times
 st.subheader("Beyond one policy sampled k times")

@@ -167,11 +167,11 @@ def _rules_view(model, beta: float, sampling: tuple | None, k: int | None) -> Ru
 
 @st.cache_data(**_CACHE)
 def bootstrap_view(
-    model, rule_ids: tuple[str, ...], beta: float, sampling: tuple | None, replicates: int, seed: int
+    model, rule_ids: tuple[str, ...], beta: float, sampling: tuple | None, replicates: int, seed: int, k: int = 1
 ) -> BootstrapResult:
-    """The bootstrap of ``rule_ids`` on a population of comparisons (:func:`aggregation.bootstrap`)."""
+    """The bootstrap of ``rule_ids`` (at ``k`` samples) on a population of comparisons (:func:`aggregation.bootstrap`)."""
     names = model.alternatives
-    params = RuleParams(beta=beta, sampling=sampling_series(sampling, names), k=1)
+    params = RuleParams(beta=beta, sampling=sampling_series(sampling, names), k=k)
     return bootstrap(model, list(rule_ids), replicates, seed, params=params)
 
 

@@ -195,6 +195,7 @@ def margin_heatmap(
     condorcet: str | None = None,
     smith: Sequence[str] = (),
     order: pd.Series | None = None,
+    phone: bool = False,
 ) -> go.Figure:
     """The majority margin matrix, rows against columns, on a diverging scale centred at 0.
 
@@ -202,8 +203,9 @@ def margin_heatmap(
     ``sizing.MAX_SIDE`` of them are drawn (the first ones in that order; the page offers the whole matrix as
     a CSV). Labels are cut to ``sizing.LABEL_CHARS`` characters (the hover names both in full), turned
     upright on the top axis when they do not fit side by side, and the margins are written in the cells up
-    to 12 alternatives. Above 12 it assumes the full width of the page (``sizing.PLOT_PX``): the Rules page
-    then draws it alone on its row."""
+    to 12 alternatives. Above 12 it assumes the full width of the page (``sizing.PLOT_PX``, on a phone
+    ``sizing.PHONE_PLOT_PX``, where the labels turn upright sooner): the Rules page then draws it alone on its
+    row."""
     names = sizing.ordered(list(M.index), order)[: sizing.heatmap_side(len(M))]
     z = M.loc[names, names].to_numpy(float)
     short = dict(zip(names, sizing.short_labels(names)))
@@ -217,7 +219,8 @@ def margin_heatmap(
     cell = 70 if show_text else 26  # row height; above 12 the page gives it the full width
     font = FONT_SIZE + 2 if show_text else 12
     left = 20 + sizing.text_px(max(labels, key=len), font)
-    slot = cell if show_text else (sizing.PLOT_PX - left - 100) / len(names)  # 100: the colour bar
+    plot_px = sizing.PHONE_PLOT_PX if phone else sizing.PLOT_PX
+    slot = cell if show_text else max(plot_px - left - 100, 1.0) / len(names)  # 100: the colour bar
     angle = sizing.tick_angle(labels, slot, font)
     hover = [[f"{html(a)} vs {html(b)}" for b in names] for a in names]
     fig = go.Figure(
@@ -586,22 +589,44 @@ TITLE_ROOM = 68
 #: a half-width chart on a laptop and a phone's screen).
 TITLE_LINE = 18
 TITLE_WRAP = 52
+#: On a phone: characters of a title line (a 350-pixel plot at the title's bold 17 pixels), and the height of a
+#: legend entry moved below the plot.
+PHONE_TITLE_WRAP = 32
+LEGEND_LINE = 22
 
 
-def titled(fig: go.Figure, title: str | None, population: str) -> go.Figure:
+def titled(fig: go.Figure, title: str | None, population: str, *, phone: bool = False) -> go.Figure:
     """A copy of ``fig`` with a visible title, so that a downloaded image says what it shows: ``title``
     (what the chart shows, naming the rule; default: the figure's own title) over a line naming the
     ``population``. Both are user text as far as plotly is concerned (escaped with :func:`ui.text.html`);
-    the figure grows by :data:`TITLE_ROOM` pixels so that its plot keeps its size."""
+    the figure grows by :data:`TITLE_ROOM` pixels so that its plot keeps its size.
+
+    On a phone (``phone``) the title is wrapped to the screen's width too (:data:`PHONE_TITLE_WRAP`), and a
+    legend drawn above the plot moves below it, one entry a line, where its lines cannot run into the title."""
     out = go.Figure(fig)
     own = out.layout.title.text if out.layout.title and out.layout.title.text else None
-    heading = html(title) if title is not None else own
-    if not heading:
+    if title is None and not own:
         raise ValueError("a chart needs a title (what it shows, naming the rule)")
     top = out.layout.margin.t if out.layout.margin and out.layout.margin.t is not None else 30
     height = out.layout.height or 450
-    lines = textwrap.wrap(str(population), TITLE_WRAP, break_long_words=False, break_on_hyphens=False) or [""]
-    room = TITLE_ROOM + TITLE_LINE * (len(lines) - 1)
+    heading = html(title) if title is not None else own
+    extra = 0
+    if phone and title is not None:
+        wrapped = textwrap.wrap(str(title), PHONE_TITLE_WRAP, break_long_words=False, break_on_hyphens=False)
+        heading = "<br>".join(html(line) for line in wrapped) or heading
+        extra += TITLE_LINE * (len(wrapped) - 1)
+    if phone and out.layout.showlegend and out.layout.legend.orientation == "h":
+        entries = sum(1 for trace in out.data if trace.showlegend is not False and trace.name)
+        below = LEGEND_LINE * entries + 10
+        bottom = out.layout.margin.b if out.layout.margin.b is not None else 10
+        out.update_layout(
+            legend=dict(orientation="v", yref="container", y=0, yanchor="bottom", x=0, xanchor="left"),
+            margin=dict(b=bottom + below),
+        )
+        height += below
+    wrap = PHONE_TITLE_WRAP if phone else TITLE_WRAP
+    lines = textwrap.wrap(str(population), wrap, break_long_words=False, break_on_hyphens=False) or [""]
+    room = TITLE_ROOM + TITLE_LINE * (len(lines) - 1) + extra
     small = "<br>".join(f"<span style='font-size:{FONT_SIZE - 1}px;color:#555'>{html(line)}</span>" for line in lines)
     out.update_layout(
         title=dict(

@@ -10,12 +10,25 @@ import streamlit as st
 from aggregation import AggregationError
 from aggregation.uncertainty import LEVEL, MAX_REPLICATES, REPLICATES
 
-from . import compute, numbers, widgets
+from . import compute, explain, numbers, widgets
 from .text import md, md_list
 
 
-def section(model, rule_ids: list[str], labels: dict[str, str], beta: float, sampling: tuple | None) -> None:
-    """The bootstrap section of a page showing ``rule_ids`` on a comparison population."""
+def section(
+    model,
+    rule_ids: list[str],
+    labels: dict[str, str] | None,
+    beta: float,
+    sampling: tuple | None,
+    *,
+    k: int = 1,
+    key: str = "bootstrap",
+    replicates: int = REPLICATES,
+) -> None:
+    """The bootstrap section of a page showing ``rule_ids`` (at ``k`` samples) on a comparison population.
+    ``key`` keeps each page's widgets apart; ``replicates`` is the default number of resamples (pages whose
+    rules solve a game per resample start lower). ``labels`` None: the registry's labels."""
+    labels = labels or {r: explain.RULES[r].label for r in rule_ids}
     st.markdown(
         f"**Uncertainty.** P is estimated from {model.n_rows:,} comparisons (a tie counts half for each "
         "side), so every answer above is an estimate too. The bootstrap redraws the comparisons many times "
@@ -24,14 +37,14 @@ def section(model, rule_ids: list[str], labels: dict[str, str], beta: float, sam
     left, right, _ = st.columns([1, 1, 2])
     replicates = int(
         left.number_input(
-            "Resamples", min_value=100, max_value=MAX_REPLICATES, value=REPLICATES, step=100, key="bootstrap_replicates"
+            "Resamples", min_value=100, max_value=MAX_REPLICATES, value=replicates, step=100, key=f"{key}_replicates"
         )
     )
-    seed = int(right.number_input("Seed", min_value=0, value=0, step=1, key="bootstrap_seed"))
+    seed = int(right.number_input("Seed", min_value=0, value=0, step=1, key=f"{key}_seed"))
     wanted = tuple(rule_ids)
     try:
         with st.spinner(f"Bootstrapping {len(wanted)} rules x {replicates:,} resamples…"):
-            result = compute.bootstrap_view(model, wanted, float(beta), sampling, replicates, seed)
+            result = compute.bootstrap_view(model, wanted, float(beta), sampling, replicates, seed, int(k))
     except AggregationError as exc:
         widgets.error(exc)
         return
@@ -47,7 +60,7 @@ def section(model, rule_ids: list[str], labels: dict[str, str], beta: float, sam
                 "decided": "yes" if support >= LEVEL else f"⚠ no (below {pct})",
             }
         )
-    widgets.table(pd.DataFrame(rows).set_index("rule"), key="bootstrap_winners", width="stretch", height="content")
+    widgets.table(pd.DataFrame(rows).set_index("rule"), key=f"{key}_winners", width="stretch", height="content")
     undecided = [labels.get(r, r) for r in result.undecided]
     if undecided:
         st.warning(
@@ -76,7 +89,7 @@ def section(model, rule_ids: list[str], labels: dict[str, str], beta: float, sam
         index=result.alternatives,
     ).T
     st.markdown(f"**Each score with its {pct} interval** (percentiles of the resamples)")
-    widgets.table(cells, key="bootstrap_intervals", width="stretch")
+    widgets.table(cells, key=f"{key}_intervals", width="stretch")
     st.caption(
         f"{md(result.method)}; {result.replicates:,} resamples, seed {result.seed}, "
         f"{numbers.decimal(result.seconds, 1)} s. A tie between winners in a resample shares its win. "

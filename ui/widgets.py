@@ -33,7 +33,9 @@ def chart(fig: go.Figure, *, key: str, file_name: str, title: str | None = None,
     as ``file_name`` in the format chosen in the sidebar (:func:`image_format`: PNG at twice the screen's
     resolution, or SVG)."""
     fmt = image_format()
-    fig = figures.titled(fig, title, state.population_title() if population is None else population)
+    fig = figures.titled(
+        fig, title, state.population_title() if population is None else population, phone=present.on_a_phone()
+    )
     if present.active():  # presentation mode: larger type in the chart too
         fig.update_layout(font_size=present.CHART_FONT_SIZE)
     reports.add_figure(title if title is not None else file_name, fig)  # the page's exported report

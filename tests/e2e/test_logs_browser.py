@@ -39,3 +39,20 @@ def test_upload_map_import_and_read_the_intervals(page, server, tmp_path):
     page.set_viewport_size({"width": 390, "height": 844})
     page.get_by_text("Uncertainty.").scroll_into_view_if_needed()
     page.screenshot(path=str(SCREENSHOTS / "rules-bootstrap-phone.png"))
+    # the same log on the Sampling and Test-time pages: their own rules with intervals (issue 12: "shown on every
+    # page where a comparison-based population is on screen")
+    page.set_viewport_size({"width": 1366, "height": 768})
+    for title, key, name in (
+        ("Sampling distribution", "sampling_bootstrap", "sampling"),
+        ("Test-time scaling", "testtime_bootstrap", "testtime"),
+    ):
+        go_to(page, title)
+        page.locator(f".st-key-{key}_winners").wait_for(timeout=180_000)
+        wait_for_app(page, timeout=180_000)
+        expect(page.get_by_test_id("stException")).to_have_count(0)
+        expect(page.locator(f".st-key-{key}_intervals")).to_be_visible()
+        for size, viewport in (("laptop", (1366, 768)), ("phone", (390, 844))):
+            page.set_viewport_size({"width": viewport[0], "height": viewport[1]})
+            page.locator(f".st-key-{key}_winners").scroll_into_view_if_needed()
+            page.screenshot(path=str(SCREENSHOTS / f"{name}-bootstrap-{size}.png"))
+        page.set_viewport_size({"width": 1366, "height": 768})

@@ -66,9 +66,10 @@ def test_every_page_at_m_alternatives(page, server, m):
         _shots(page, f"{m}-{path or 'home'}")
 
 
-def test_the_rules_panels_on_a_phone_sit_two_a_row_and_their_titles_never_touch(browser, server):
+def test_on_a_phone_rule_panels_sit_two_a_row_and_no_chart_title_touches_anything(browser, server):
     """A phone (an iPhone's User-Agent, 390 x 844, touch) gets the rule panels two a row; in the real browser
-    no two panel titles of the Rules page overlap (their drawn boxes), on the phone and on a laptop."""
+    no two panel titles of the Rules page overlap (their drawn boxes), on the phone and on a laptop; and the
+    Test-time page's curves keep their title clear of their legend, within the phone's screen."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     phone = browser.new_context(
         viewport=PHONE,
@@ -97,6 +98,17 @@ def test_the_rules_panels_on_a_phone_sit_two_a_row_and_their_titles_never_touch(
             for a, b in zip(boxes, boxes[1:]):
                 if abs(a["y"] - b["y"]) < 1:  # same row, left to right
                     assert a["x"] + a["width"] <= b["x"] + 1, (name, a, b)
+            # the Test-time page's curves: the title stays clear of the legend (below the plot on a phone)
+            open_page(page, server, "testtime")
+            chart = page.locator("[data-testid='stPlotlyChart']").first
+            chart.scroll_into_view_if_needed()
+            title, legend = chart.locator("g.g-gtitle").first, chart.locator("g.legend").first
+            expect(legend).to_be_visible()
+            page.wait_for_timeout(300)
+            page.screenshot(path=SCREENSHOTS / f"testtime-curves-{name}.png", animations="disabled")
+            t, g = title.bounding_box(), legend.bounding_box()
+            assert t["y"] + t["height"] <= g["y"] or g["y"] + g["height"] <= t["y"], (name, t, g)
+            assert t["x"] + t["width"] <= PHONE["width"] if name == "phone" else True, (name, t)
     finally:
         phone.close()
         laptop.close()

@@ -121,6 +121,17 @@ def test_rule_panel_titles_never_reach_their_neighbours(phone):
         assert note.hovertext.startswith("Minimax (Simpson-Kramer) with a long explanation")
 
 
+def test_on_a_phone_the_heatmaps_top_labels_turn_upright_where_they_would_touch():
+    """20 alternatives named "10" to "29": side by side they fit a laptop's slots (about 36 pixels each) but not
+    a phone's (about 10 pixels), where they are turned upright, a line's height apart at most."""
+    labels = [str(i) for i in range(10, 30)]
+    M = pd.DataFrame(0.0, index=labels, columns=labels)
+    laptop = figures.margin_heatmap(M, M.astype(str))
+    phone = figures.margin_heatmap(M, M.astype(str), phone=True)
+    assert laptop.layout.xaxis.tickangle == 0
+    assert phone.layout.xaxis.tickangle == -90
+
+
 @pytest.mark.parametrize("m", SIZES)
 def test_margin_heatmap_is_ordered_capped_and_labelled_readably(m):
     M = margins(m)
@@ -218,3 +229,36 @@ def test_the_rules_page_at_20_alternatives_offers_a_search_and_caps_its_table_an
         if "Every rule" in json.loads(c.proto.spec)["layout"]["title"]["text"]
     )
     assert bars["data"][0]["customdata"] == [*picked, "18 others (the best of them)"]
+
+
+def test_on_a_phone_a_chart_title_wraps_and_its_legend_moves_below_the_plot():
+    """A long title and a legend of four entries above the plot: on a laptop as built; on a phone the title is
+    cut into lines of at most PHONE_TITLE_WRAP characters and the legend goes below, one entry a line, the
+    figure taller by the legend's lines so that the plot keeps its height."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure(
+        [go.Scatter(x=[1, 2], y=[1, 2], name=f"policy number {i}") for i in range(4)],
+        layout=dict(
+            height=400,
+            showlegend=True,
+            legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+            margin=dict(b=40),
+        ),
+    )
+    title = "Robust k-sample win rate f(k) of each policy"
+    laptop = figures.titled(fig, title, "Impartial culture generator, seed 0")
+    phone = figures.titled(fig, title, "Impartial culture generator, seed 0", phone=True)
+    assert laptop.layout.title.text.startswith(title + "<br>")
+    heading = phone.layout.title.text.split("<br><span")[0].split("<br>")
+    assert heading == ["Robust k-sample win rate f(k) of", "each policy"]
+    assert laptop.layout.legend.orientation == "h" and laptop.layout.legend.y == 1.02
+    assert (
+        phone.layout.legend.orientation == "v"
+        and phone.layout.legend.y == 0
+        and phone.layout.legend.yref == "container"
+    )
+    below = figures.LEGEND_LINE * 4 + 10
+    assert phone.layout.margin.b == 40 + below
+    # one more line for the title and one for the population's name (35 characters: two lines of at most 32)
+    assert phone.layout.height == laptop.layout.height + below + 2 * figures.TITLE_LINE
