@@ -50,13 +50,16 @@ def margins(m: int, seed: int = 0) -> np.ndarray:
 
 
 def rounds(calls: dict, repeat: int) -> tuple[dict, dict]:
-    """(median ms per call, each call's answer), the calls interleaved round by round after one warm-up. A call
+    """(median ms per call, each call's answer), the calls interleaved round by round (in rotated order) after one
+    warm-up. A call
     returns its answer, or (ms, answer) when it timed itself (the peer process)."""
     answers = {k: f() for k, f in calls.items()}
     answers = {k: v[1] if isinstance(v, tuple) else v for k, v in answers.items()}
     times = {k: [] for k in calls}
-    for _ in range(repeat):
-        for k, f in calls.items():
+    keys = list(calls)
+    for r in range(repeat):
+        for k in keys[r % len(keys) :] + keys[: r % len(keys)]:  # rotated: no call always runs after the peer's
+            f = calls[k]
             start = time.perf_counter()
             out = f()
             times[k].append(out[0] / 1e3 if isinstance(out, tuple) else time.perf_counter() - start)
