@@ -261,11 +261,12 @@ def _unique_on(K: np.ndarray) -> np.ndarray | None:
     """The only lottery q with ``K q = 0`` (K = M_EE, E the essential set), or None when this test cannot tell.
 
     q solves the bordered system ``[[K, -1], [1^T, 0]] (q, v) = (0, 1)``. Its matrix A is nonsingular exactly
-    when the kernel of K is one-dimensional: a second kernel direction would give a kernel vector summing to 0,
-    i.e. a null vector (q, 0) of A; conversely ``q^T K q = 0`` (K is skew-symmetric) forces v = 0, so every
-    solution is a kernel vector of sum 1. Agreement with :func:`_kernel`'s rank test: deleting A's last row and
-    column leaves K, so interlacing gives ``sigma_{n-1}(K) / sigma_1(K) >= 1 / kappa_2(A) >= 1 / ((n + 1)
-    kappa_1(A))``; ``kappa_1(A) <= 1e8 / (n + 1)`` would put that ratio above 1e-8, over the rank test's 1e-9.
+    when the kernel of K is one-dimensional and its vectors do not sum to 0 (as a lottery's does not): a second
+    kernel direction, or one of sum 0, would give a null vector (q, 0) of A; conversely ``q^T K q = 0`` (K is
+    skew-symmetric) forces v = 0, so every solution is a kernel vector of sum 1. Agreement with :func:`_kernel`'s
+    rank test: deleting A's last row and column leaves K, so interlacing gives ``sigma_{n-1}(K) / sigma_1(K)
+    >= 1 / kappa_2(A) >= 1 / ((n + 1) kappa_1(A))``; ``kappa_1(A) <= 1e8 / (n + 1)`` would put that ratio above
+    1e-8, over the rank test's 1e-9.
     The test keeps the answer when LAPACK's estimate of ``kappa_1`` (``gecon`` on the LU factors) is at most
     ``1e6 / (n + 1)``, and when every q_a > 0; otherwise the caller takes the SVD path.
 
