@@ -176,7 +176,7 @@ from .testtime import (
     robust_rate,
     standard_policies,
 )
-from .testtime.cost import game_affordable, game_cells, game_cells_unit
+from .testtime.cost import game_affordable, game_cells, game_cells_unit, game_seconds
 from .properties.axioms import AXIOMS, AxiomCheck, check, check_all, check_rule
 from .properties.base import Property
 from .properties.registry import PROPERTIES, get_property, properties_table
@@ -366,6 +366,7 @@ __all__ = [
     "OpponentSetsRate",
     "game_cells",
     "game_cells_unit",
+    "game_seconds",
     "game_affordable",
     "properties_cost",
     "properties_affordable",

@@ -396,6 +396,21 @@ class Profile(Population):
         A.setflags(write=False)
         return _Variation(make_levels, alternatives, weights, A)
 
+    def with_weights(self, weights, above: np.ndarray | None = None) -> "Profile | None":
+        """The same rankings with new ``weights`` (rows of weight 0 dropped; None when none is left). ``above``: the
+        result's pairwise counts when the caller has them (reinforcement sums them over blocks of rankings): its
+        rankings are then built only if something reads them (:class:`_Variation`), so a rule that reads only P
+        costs O(m^2) on it."""
+        w = np.asarray(weights, dtype=float)
+        keep = w > 1e-12
+        if not keep.any():
+            return None
+        if above is None or not Profile.closed_form_variations:
+            return Profile.from_levels(self._levels[keep], self._alternatives, w[keep])
+        A = np.ascontiguousarray(above, dtype=float)
+        A.setflags(write=False)
+        return _Variation(lambda: self._levels[keep], self._alternatives, w[keep], A)
+
     def restrict(self, alternatives: Sequence[str]) -> "Profile":
         """The same voters over a subset of alternatives (their order follows ``alternatives``)."""
         keep = alternative_names(alternatives, what="restrict")

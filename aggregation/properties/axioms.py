@@ -135,15 +135,16 @@ def run(ctx: Context, axiom: str, time_budget: float | None = None) -> AxiomChec
 
 
 def _over_budget(ctx: Context, prop: Property, budget: float) -> AxiomCheck | None:
+    """The check deferred when its predicted time exceeds ``budget``, else None. The prediction: the planned
+    re-computations times one computation's time, measured on the property's probe when it has one (a
+    variation built as the check builds them, so the time includes what each variation costs to prepare, e.g.
+    its preference matrix, plus once what building the probe cost: blocks' counts the check then reuses),
+    else on the population (a second run when the first, which may have paid for imports, predicts too much;
+    its preference matrix is cached by then, which the variations of closed form share)."""
     planned = prop.plan(ctx.population)
     if not planned:
         return None
-    ctx.out  # computed (and timed) once
-    seconds = ctx.seconds
-    if planned * seconds > budget:  # the first call may have paid for imports: time a second one
-        seconds = min(seconds, _timed(ctx))
-        ctx.seconds = seconds
-    predicted = planned * seconds
+    predicted = predicted_seconds(ctx, prop, planned, budget)
     if predicted <= budget:
         return None
     return ctx.result(
@@ -155,7 +156,23 @@ def _over_budget(ctx: Context, prop: Property, budget: float) -> AxiomCheck | No
     )
 
 
-def _timed(ctx: Context) -> float:
+def predicted_seconds(ctx: Context, prop: Property, planned: int, budget: float = 0.0) -> float:
+    """The time checking ``prop`` is predicted to take (see :func:`_over_budget`); ``budget``: below it, the
+    population's own first computation is trusted without a second timing."""
+    ctx.out  # computed (and timed) once
+    if prop.probe is not None:
+        start = time.perf_counter()
+        variation = prop.probe(ctx)
+        setup = time.perf_counter() - start
+        return setup + planned * (ctx.seconds if variation is None else _timed(ctx, variation))
+    seconds = ctx.seconds
+    if planned * seconds > budget:  # the first call may have paid for imports: time a second one
+        seconds = min(seconds, _timed(ctx))
+        ctx.seconds = seconds
+    return planned * seconds
+
+
+def _timed(ctx: Context, population=None) -> float:
     start = time.perf_counter()
-    ctx.rule.compute(ctx.population, ctx.params)
+    ctx.rule.compute(ctx.population if population is None else population, ctx.params)
     return time.perf_counter() - start

@@ -109,7 +109,8 @@ class Property:
     makes (at most :data:`MAX_VARIATIONS` variations, times ``evaluations`` per variation), which
     decides whether the check runs unasked; ``needs``: the population kinds it reads (others get
     "not applicable" with ``refusal``); ``searched``: what the check explores, in words;
-    ``min_alternatives``: the fewest alternatives on which it can fail (for the paradox search)."""
+    ``min_alternatives``: the fewest alternatives on which it can fail (for the paradox search); ``probe``: see
+    the field."""
 
     id: str
     name: str
@@ -122,6 +123,9 @@ class Property:
     searched: str
     _check: Callable = field(repr=False)
     plan: Callable = field(repr=False, default=lambda population: 0)
+    #: ``probe(ctx)``: one variation built as the check builds them (None: the population itself); the time
+    #: budget times the rule on it, plus what building it cost once (:func:`.axioms.run`).
+    probe: Callable | None = field(repr=False, default=None)
     needs: tuple[str, ...] = ALL_KINDS
     refusal: str = ""
     min_alternatives: int = 2

@@ -251,12 +251,10 @@ def change(profile: Profile, i: int, count: float, new_levels=None) -> Profile |
     return profile.moved(i, count, new_levels)
 
 
-def reweighted(profile: Profile, weights: np.ndarray) -> Profile | None:
-    """The same rankings with new weights (rows of weight 0 dropped); None when none is left."""
-    keep = np.asarray(weights, dtype=float) > 1e-12
-    if not keep.any():
-        return None
-    return Profile.from_levels(profile.levels[keep], profile.alternatives, np.asarray(weights, dtype=float)[keep])
+def reweighted(profile: Profile, weights: np.ndarray, above: np.ndarray | None = None) -> Profile | None:
+    """The same rankings with new weights (rows of weight 0 dropped); None when none is left. ``above``: the
+    result's pairwise counts, when known (:meth:`Profile.with_weights`)."""
+    return profile.with_weights(weights, above)
 
 
 def ranking_text(levels_row, names: Sequence[str]) -> str:

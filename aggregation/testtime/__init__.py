@@ -11,7 +11,7 @@
   :mod:`.multisets`, :mod:`.complementarity` (the interior-point solver).
 """
 
-from .cost import GAME_BUDGET, game_affordable, game_cells, game_cells_unit
+from .cost import GAME_BUDGET, game_affordable, game_cells, game_cells_unit, game_seconds
 from .games import GAP_TOLERANCE, mpne, robust_policy, standard_policies
 from .multi_output import multi_output_policy
 from .rates import (

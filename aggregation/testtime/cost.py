@@ -1,9 +1,34 @@
 """What a game costs before it is solved: one estimate, and one budget, for every page that solves
 MPNE_k or the robust policy unasked, for the property checks and for the fine-tuning preview.
 
-The interior-point solver of :mod:`.complementarity` takes Newton steps whose cost is about
-(:func:`game_cells`) x (alternatives); a game up to :data:`GAME_BUDGET` cells is solved in about a
-second at most on the development machine (2 cores), so the dashboard solves it without asking.
+:func:`game_cells` is the game's size (what the pages show); :func:`game_seconds` predicts the time
+MPNE_k and the robust policy take together, and :func:`game_affordable` compares it with
+:data:`GAME_BUDGET`. The solver (:mod:`.complementarity`, :mod:`.games`) evaluates the exact utility
+on every row at each step, O(rows x alternatives), and takes each Newton step's derivatives from at most
+:data:`~.games.DERIVATIVE_ROWS` rows (a weighted sample beyond), so the time is about
+
+    seconds = c_kind x rows x m  +  c_m x m^2.5
+
+with rows the distinct rankings, or the quadrature nodes of all user types (k > 1), or m for a
+pairwise game. Measured 2026-11-27 on the development machine (2 shared cores, load average about 5;
+``bench/bench_game_cost.py``: impartial culture, ``mpne`` then ``robust_policy``, k = 2, 4, 8),
+seconds for both together:
+
+=========  ========  =========  =========  ====================================
+rows       m = 10    m = 30     m = 50     (rankings)
+=========  ========  =========  =========  ====================================
+2,000      0.07      0.41-0.47  3.5-4.1
+20,000     0.29-0.36 0.76-0.79  2.9-4.6
+100,000    0.49-0.54 1.8-3.0    5.9-7.5
+=========  ========  =========  =========  ====================================
+
+User types (k = 2 ... 8): 5 types x 50 responses (5,020 nodes) 1.6 s; 50 x 20 (49,220 nodes) 3.6 s;
+20 x 50 (19,900 nodes) 4.6-12.5 s. k did not change the time (the game's rows do not depend on it).
+The fit: ``c_rankings`` = 5.5e-7 s per (ranking x response) cell (from the growth with rows at fixed
+m), ``c_types`` = 3.6e-6 s per (node x response) cell (each node sums k powers), ``c_m`` = 2.2e-4 s
+(the derivative part, at most 2,048 rows, 3.9 s at m = 50). The ratio predicted / measured over the
+31 runs above lies between 0.5 (20,000 x 10) and 3.0 (5 types x 50); at 100,000 x 50 it is
+0.9-1.1. The machine's noise is about 2x (bench/README.md).
 """
 
 from __future__ import annotations
@@ -12,16 +37,22 @@ from ..populations.base import RANKINGS, USER_TYPES, Population
 from ..populations.matrix import as_population
 from . import plackett_luce as _pl_game
 
-#: Games up to this many cells (:func:`game_cells`) are solved without the user asking.
-GAME_BUDGET = 350_000
+#: Games predicted (:func:`game_seconds`) to take at most this many seconds on the development machine are
+#: solved without the user asking: 100,000 distinct rankings over 50 alternatives (about 6.7 s predicted, 6-7.5 s
+#: measured) at any k.
+GAME_BUDGET = 10.0
+
+#: Seconds per (row x alternative) cell of the exact utility, for rankings and for user types (see the module).
+SECONDS_PER_CELL = {RANKINGS: 5.5e-7, USER_TYPES: 3.6e-6}
+#: Seconds times m^-2.5 of the Newton steps' derivatives (at most 2,048 rows; see the module).
+SECONDS_PER_M = 2.2e-4
 
 
 def game_cells(population: Population, k: int, extra: int = 0) -> int:
     """The size of the game MPNE_k and the robust policy solve on ``population`` with ``extra`` more
     alternatives (a clone), in cells: (distinct rankings) x (alternatives) for a profile (a clone
     splits each ranking in two); (quadrature nodes over all types) x (alternatives) for user types
-    with k > 1; the pairwise matrix otherwise. Each Newton step costs about this times the
-    number of alternatives."""
+    with k > 1; the pairwise matrix otherwise. The solver's time grows with it (:func:`game_seconds`)."""
     population = as_population(population)
     m = len(population.alternatives) + extra
     if population.kind == RANKINGS:
@@ -41,6 +72,17 @@ def game_cells_unit(population: Population, k: int) -> str:
     return "(response × response) cells"
 
 
+def game_seconds(population: Population, k: int, extra: int = 0) -> float:
+    """Predicted seconds of MPNE_k and the robust policy together on ``population`` (with ``extra`` more
+    alternatives, a clone), on the development machine: the fit of the module docstring,
+    ``c_kind x game_cells + c_m x m^2.5``."""
+    population = as_population(population)
+    m = len(population.alternatives) + extra
+    per_cell = SECONDS_PER_CELL[USER_TYPES if population.kind == USER_TYPES and k > 1 else RANKINGS]
+    return per_cell * game_cells(population, k, extra) + SECONDS_PER_M * m**2.5
+
+
 def game_affordable(population: Population, k: int, extra: int = 0) -> bool:
-    """Whether the game is within :data:`GAME_BUDGET` (solved without asking)."""
-    return game_cells(population, k, extra) <= GAME_BUDGET
+    """Whether the game's predicted time (:func:`game_seconds`) is within :data:`GAME_BUDGET` (solved without
+    asking)."""
+    return game_seconds(population, k, extra) <= GAME_BUDGET

@@ -231,3 +231,43 @@ def test_direct_highs_agrees_with_scipy_linprog():
         np.testing.assert_allclose(
             lotteries._any_maximal_lottery(M), lotteries._any_maximal_lottery_scipy(M), atol=1e-9
         )
+
+
+def test_the_bordered_solve_finds_the_kernel_of_a_cycle_and_refuses_a_larger_kernel():
+    """lotteries._unique_on: 3: a > b > c, 2: b > c > a, 2: c > a > b is a strict cycle with margins
+    M_ab = 3/7, M_bc = 3/7, M_ca = 1/7; the only lottery in the kernel of M is (M_bc, M_ca, M_ab) / 1 =
+    (3/7, 1/7, 3/7). The zero matrix has a three-dimensional kernel: the test must not decide (None)."""
+    from aggregation.rules import lotteries
+
+    M = Profile.parse("3: a > b > c\n2: b > c > a\n2: c > a > b").margins().to_numpy()
+    np.testing.assert_allclose(lotteries._unique_on(M), [3 / 7, 1 / 7, 3 / 7], atol=1e-15, rtol=0)
+    assert lotteries._unique_on(np.zeros((3, 3))) is None
+    assert lotteries._unique_on(np.zeros((4, 4))) is None  # even size: a skew-symmetric bordered matrix is singular
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.one_of(tied_margin_matrices(max_m=7), st.integers(0, 10_000).map(lambda s: _random_margins(s))))
+def test_the_bordered_solve_agrees_with_the_svd_rank_test(M):
+    """The fast uniqueness test (one LU solve) gives the lottery, the flag and the essential set of the SVD
+    path it short-cuts (lotteries._kernel), on tied matrices (faces, larger kernels) and on random ones."""
+    from aggregation.rules import lotteries
+
+    fast = lotteries._maximal_lottery(M, [f"a{i}" for i in range(len(M))])
+    saved = lotteries._unique_on
+    lotteries._unique_on = lambda K: None
+    try:
+        slow = lotteries._maximal_lottery(M, [f"a{i}" for i in range(len(M))])
+    finally:
+        lotteries._unique_on = saved
+    np.testing.assert_allclose(fast.values.to_numpy(), slow.values.to_numpy(), atol=1e-12, rtol=0)
+    assert fast.certificate.unique == slow.certificate.unique
+    assert fast.certificate.essential_set == slow.certificate.essential_set
+
+
+def _random_margins(seed: int) -> np.ndarray:
+    """Margins of a random preference matrix over 4 ... 40 alternatives, no exact tie (generic)."""
+    rng = np.random.default_rng(seed)
+    m = int(rng.integers(4, 41))
+    X = rng.random((m, m))
+    P = X / (X + X.T)
+    return P - P.T

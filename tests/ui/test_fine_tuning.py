@@ -447,7 +447,7 @@ def test_the_preview_solves_mpne_within_the_core_game_budget(monkeypatch):
     types = RewardPopulation(pd.DataFrame([[0.0] * 12], index=["u"], columns=[f"y{i}" for i in range(12)]))
     assert cost.game_cells(types, 2) == 920 * 12
     assert "mpne" in page_theory.preview(types, "dpo", {"beta": 0.1}).policies
-    monkeypatch.setattr(cost, "GAME_BUDGET", 920 * 12 - 1)
+    monkeypatch.setattr(cost, "GAME_BUDGET", cost.game_seconds(types, 2) * 0.999)
     assert "mpne" not in page_theory.preview(types, "dpo", {"beta": 0.1}).policies
     assert "mpne" in page_theory.preview(types, "mpne", {"beta": 0.1}).policies  # its own limit, always
 
