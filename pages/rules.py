@@ -2,8 +2,18 @@
 
 import streamlit as st
 
-from aggregation import COMPARISONS, RULES, AggregationError, game_affordable, game_cells, game_cells_unit, outcome
+from aggregation import (
+    COMPARISONS,
+    RULES,
+    AggregationError,
+    game_affordable,
+    game_cells,
+    game_cells_unit,
+    game_seconds,
+    outcome,
+)
 from ui import (
+    background,
     compute,
     explain,
     figures,
@@ -39,9 +49,18 @@ with controls[2]:
         icon=":material/change_history:",
     )
 
-games = game_affordable(model, k) or state.requested("games", (model.fingerprint, k))
+sampling = None if D is None else tuple(D.to_numpy())
+job_key = ("rules_games", model.fingerprint, k, float(beta), sampling)
+games = background.games_ready(
+    ("games", (model.fingerprint, k)),
+    job_key,
+    f"Solving MPNE_{k} and the robust policy",
+    lambda progress: compute.rules_games(model, beta, sampling, k, progress),
+    seconds=game_seconds(model, k),
+    affordable=game_affordable(model, k),
+)
 try:
-    view = compute.rules_view(model, beta, None if D is None else tuple(D.to_numpy()), k=k, games=games)
+    view = compute.rules_view(model, beta, sampling, k=k, games=games)
 except AggregationError as exc:
     widgets.error(exc)
     st.stop()
@@ -101,16 +120,25 @@ for rule_id, certificate in view.certificates.items():
     st.caption(f"**{labels[rule_id]}** (k = {k}): " + widgets.certificate_text(certificate))
 for rule_id, notes in view.notes.items():
     st.caption(f"**{labels[rule_id]}**: " + "; ".join(md(note) for note in notes) + ".")
-if view.deferred:
+job = background.get(job_key)
+if view.deferred and job is not None and job.state == background.DONE:
+    st.rerun()  # it ended while this run drew the page without it: the next run reads it
+if view.deferred and job is not None and job.alive:
+    background.panel(job_key, "rules_background")
+elif view.deferred:
     size = game_cells(model, k)
+    if job is not None:
+        background.panel(job_key, "rules_background")  # how the last run ended (cancelled, failed)
     if widgets.on_request(
         "games",
         (model.fingerprint, k),
         button_key="rules_games",
         label=f"Solve MPNE_{k} and the robust policy",
         explanation=f"MPNE_{k} and the robust policy solve a game over {size:,} {game_cells_unit(model, k)} "
-        "on this population, which can take from seconds to minutes; they are computed when you ask.",
+        "on this population, which can take from seconds to minutes; they are computed when you ask, in the "
+        "background, with a progress bar and a Cancel button.",
     ):
+        background.forget(job_key)
         st.rerun()
 widgets.csv_download(
     view.scores.loc[computed].rename(index=labels),

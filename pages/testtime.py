@@ -21,11 +21,13 @@ with controls[2]:
 
 sampling = None if D is None else tuple(D.to_numpy())
 job_key = ("games", model.fingerprint, k, float(beta), sampling)
-games = game_affordable(model, k) or background.when_asked(
+games = background.games_ready(
     ("games", (model.fingerprint, k)),
     job_key,
     f"Solving MPNE_k and the robust policy (k = {k})",
     lambda progress: compute.testtime_games(model, beta, sampling, k, progress),
+    seconds=compute.testtime_seconds(model, k),
+    affordable=game_affordable(model, k),
 )
 try:
     view = compute.testtime_view(model, beta, sampling, k, games)
@@ -40,6 +42,8 @@ elif view.refusal:
 for note in view.notes:
     st.caption(md(note))
 job = background.get(job_key)
+if view.deferred and job is not None and job.state == background.DONE:
+    st.rerun()  # it ended while this run drew the page without it: the next run reads it
 if view.deferred and job is not None and job.alive:
     background.panel(job_key, "testtime_background")
 elif view.deferred:

@@ -132,6 +132,28 @@ def when_asked(request: tuple, key: tuple, label: str, fn: Callable) -> bool:
     return False
 
 
+#: A computation predicted to take longer than this runs in the background (a progress bar, Cancel), not in the
+#: page's own run (issue 12: "anything that can still take more than a second runs off the page's thread").
+INLINE_SECONDS = 1.0
+
+
+def games_ready(request: tuple, key: tuple, label: str, fn: Callable, *, seconds: float, affordable: bool) -> bool:
+    """Whether the page can read its games (MPNE_k, the robust policy) now. Beyond the budget (``affordable``
+    False: :func:`aggregation.game_affordable`): once the user asked with the page's button, then in the
+    background (:func:`when_asked`). Within it and predicted to take at most :data:`INLINE_SECONDS`
+    (``seconds``): yes, the page solves them in its run; longer: started in the background without asking. True once the job is done; a
+    cancelled or failed job stays so (the page shows its panel and the button) until the user asks again."""
+    if not affordable:
+        return when_asked(request, key, label, fn)
+    if seconds <= INLINE_SECONDS:
+        return True
+    job = get(key)
+    if job is None:
+        start(key, label, fn)
+        return False
+    return job.state == DONE
+
+
 def get(key: tuple) -> Job | None:
     return _JOBS.get(key)
 

@@ -9,7 +9,7 @@ the core cannot apply to this kind of population is reported with the core's own
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -34,6 +34,7 @@ from aggregation import (
     check_rule,
     condorcet_winner,
     format_ranking,
+    game_seconds,
     kwin_curve,
     majority_graph,
     majority_winner,
@@ -118,19 +119,32 @@ def rules_view(model, beta: float, sampling: tuple | None, k: int = 4, games: bo
     return _rules_view(model, float(beta), sampling, int(k) if games else None)
 
 
+def rules_games(model, beta: float, sampling: tuple | None, k: int, progress) -> None:
+    """:func:`rules_view` with the games, for a background run (:mod:`ui.background`): ``progress`` follows
+    MPNE_k's and the robust policy's solves (half each) and stops them when it returns False; the view lands in
+    the cache the page reads."""
+    _rules_view(model, float(beta), sampling, int(k), _progress=progress)
+
+
 @st.cache_data(**_CACHE)
-def _rules_view(model, beta: float, sampling: tuple | None, k: int | None) -> RulesView:
+def _rules_view(model, beta: float, sampling: tuple | None, k: int | None, _progress=None) -> RulesView:
     P = preference_matrix(model)
     names = list(P.index)
     params = RuleParams(beta=beta, sampling=sampling_series(sampling, names), k=k or 1)
+    games = [rule_id for rule_id, rule in REGISTRY.items() if rule.solves_game]
     rows, unavailable, results, deferred = {}, {}, {}, []
     for rule_id, rule in REGISTRY.items():
         rows[rule_id] = np.full(len(names), np.nan)
         if rule.solves_game and k is None:
             deferred.append(rule_id)
             continue
+        if rule.solves_game and _progress is not None:  # each game's share of the progress bar
+            done, share = games.index(rule_id), 1 / len(games)
+            rule_params = replace(params, progress=lambda f, done=done: _progress((done + f) * share))
+        else:
+            rule_params = params
         try:
-            results[rule_id] = rule.compute(model, params)  # refuses with the reason when it does not apply
+            results[rule_id] = rule.compute(model, rule_params)  # refuses with the reason when it does not apply
         except AggregationError as exc:
             unavailable[rule_id] = str(exc).removeprefix(f"{rule.name}: ")
             continue
@@ -304,6 +318,13 @@ def testtime_view(model, beta: float, sampling: tuple | None, k: int, games: boo
     (Theorem 3.1), MPNE_k sampled l times (Theorem 4.5) and against rivals answering with l
     responses (appendix D.7) (``games=True`` only for the last five)."""
     return _testtime_view(model, float(beta), sampling, int(k), bool(games))
+
+
+def testtime_seconds(model, k: int) -> float:
+    """Predicted seconds of the Test-time page's games: MPNE_k for every k of the curve (about half of
+    :func:`aggregation.game_seconds` each, which counts MPNE_k and the robust policy) and the robust policy."""
+    solves = 1 if not model.has_full_rankings else max(CURVE_MIN_K, k)
+    return game_seconds(model, k) * (solves + 1) / 2
 
 
 def testtime_games(model, beta: float, sampling: tuple | None, k: int, progress) -> None:

@@ -64,12 +64,16 @@ class RuleParams:
     or Series over alternatives, None = uniform), ``k`` (number of test-time samples), ``weights``
     (the score vector ``w_1 >= w_2 >= ...`` of the positional scoring rule, points for a voter's 1st,
     2nd, ... place, Maura-Rivero et al. 2025, section 2.2; places beyond its length score 0 and a
-    vector longer than the number of alternatives is cut to it; default :data:`DEFAULT_WEIGHTS`)."""
+    vector longer than the number of alternatives is cut to it; default :data:`DEFAULT_WEIGHTS`);
+    ``progress`` (see the field)."""
 
     beta: float = 1.0
     sampling: Mapping | pd.Series | None = None
     k: int = RULE_K
     weights: tuple[float, ...] = DEFAULT_WEIGHTS
+    #: Follows the rules that solve a game (MPNE_k, the robust policy): called with the share done, in [0, 1];
+    #: returning False stops the solve (:class:`aggregation.Cancelled`). Not a parameter of the answer.
+    progress: Callable[[float], bool] | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self):
         object.__setattr__(self, "weights", score_vector(self.weights))

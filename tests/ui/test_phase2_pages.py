@@ -165,11 +165,34 @@ def test_large_games_wait_for_the_user(app, monkeypatch):
     assert "MPNE_k" not in table(at, "rules_table").index
     assert "solve a game over 6 (ranking × response) cells" in texts(at.info)  # 2 distinct rankings x 3
     at.button(key="rules_games").click().run()
+    finish_background(at)  # asked for, it is solved in the background
     assert rules_row(at, "MPNE_k").to_dict() == pytest.approx(mpne(FIGURE_1, 4).values.to_dict(), abs=1e-12)
     at.switch_page(shell.page("testtime").path).run()  # the request holds for this population and k
     finish_background(at)  # the test-time page solves it in the background
     assert "MPNE_k" in table(at, "testtime_summary").index
     assert "testtime_games" not in {b.key for b in at.button}
+
+
+def test_games_over_a_second_start_in_the_background_unasked(app, monkeypatch):
+    """Within the budget but predicted to take more than a second (here: every game, the inline limit set to
+    0), the Rules page starts MPNE_k and the robust policy in the background without a button; the page runs
+    meanwhile without them (no game rule in its table), then shows them once the job is done."""
+    import threading
+
+    from ui import background, compute
+
+    monkeypatch.setattr(background, "INLINE_SECONDS", -1.0)
+    monkeypatch.setattr(background, "_JOBS", {})  # no job of an earlier test of this process
+    gate, solve = threading.Event(), compute.rules_games  # the job waits until the page's run is checked
+    monkeypatch.setattr(compute, "rules_games", lambda *args: (gate.wait(60), solve(*args)))
+    at = open_page(app, "rules")
+    assert "MPNE_k" not in table(at, "rules_table").index
+    assert "rules_games" not in {b.key for b in at.button}  # not asked: it started by itself
+    jobs = [job for key, job in background._JOBS.items() if key[0] == "rules_games"]
+    assert len(jobs) == 1 and jobs[0].label == "Solving MPNE_4 and the robust policy" and jobs[0].alive
+    gate.set()
+    finish_background(at)
+    assert rules_row(at, "MPNE_k").to_dict() == pytest.approx(mpne(FIGURE_1, 4).values.to_dict(), abs=1e-12)
 
 
 # ----------------------------------------------------------------------------- test-time scaling
