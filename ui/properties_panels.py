@@ -9,7 +9,7 @@ import time
 import pandas as pd
 import streamlit as st
 
-from aggregation import PROPERTIES, RULES, AggregationError, RuleParams, search_paradox
+from aggregation import COMPARISONS, PROPERTIES, RULES, AggregationError, RuleParams, search_paradox
 from aggregation.properties.cost import affordable_properties
 from aggregation.properties import paradox_table as tables
 
@@ -60,6 +60,14 @@ def on_this_population(model, D) -> tuple[float, int]:
     k = int(widgets.k_input(container=controls[1]))
     with controls[2]:
         st.caption(explain.PROPERTY_VERSIONS)
+    if model.kind == COMPARISONS:  # issue 12: an estimated P makes every verdict an estimate too
+        st.info(
+            f"P is estimated from {model.n_rows:,} comparisons: each verdict below holds for that estimate. "
+            "How sure each rule's winner is (the bootstrap's share of resamples, intervals) is on the Rules, "
+            "Sampling and Test-time pages; a verdict that turns on a winner the data cannot decide may change "
+            "with more data.",
+            icon=":material/info:",
+        )
     sampling = None if D is None else tuple(D.to_numpy())
     rules = list(compute.RULE_KEYS)
     job_key = ("properties", model.fingerprint, k, beta, sampling)

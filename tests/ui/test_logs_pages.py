@@ -72,3 +72,9 @@ def test_the_testtime_page_bootstraps_its_k_1_policies_on_a_log(app):
     assert set(frame["winner on the data"]) == {"C"}
     assert set(frame["decided"]) == {"yes"}
     assert at.get_by_key("testtime_bootstrap_replicates").value == 200
+
+
+def test_the_properties_page_says_its_verdicts_are_for_the_estimate(app):
+    counts = ComparisonCounts(["C", "D", "E"], [0, 0, 1], [1, 2, 2], [50, 50, 25], [0, 0, 25])
+    at = _open(app, counts, "properties")
+    assert "P is estimated from 150 comparisons: each verdict below holds for that estimate." in texts(at.info)
