@@ -109,6 +109,23 @@ def test_on_a_phone_rule_panels_sit_two_a_row_and_no_chart_title_touches_anythin
             t, g = title.bounding_box(), legend.bounding_box()
             assert t["y"] + t["height"] <= g["y"] or g["y"] + g["height"] <= t["y"], (name, t, g)
             assert t["x"] + t["width"] <= PHONE["width"] if name == "phone" else True, (name, t)
+        # 20 alternatives on the phone: the margin heatmap's top labels never touch (upright when needed)
+        page = phone.pages[0]
+        open_page(page, server, "population")
+        _generate(page, 20)
+        page.goto(page.url.replace("/population", "/rules"))  # the address bar carries the population (pop=)
+        wait_for_app(page, timeout=180_000)
+        expect(page.get_by_text("20 alternatives").first).to_be_attached()
+        heatmap = page.locator(".st-key-rules_margins [data-testid='stPlotlyChart']")
+        heatmap.scroll_into_view_if_needed()
+        ticks = heatmap.locator("g.xtick text")
+        expect(ticks.first).to_be_visible()
+        page.wait_for_timeout(300)
+        page.screenshot(path=SCREENSHOTS / "rules-heatmap-20-phone.png", animations="disabled")
+        boxes = sorted((ticks.nth(i).bounding_box() for i in range(ticks.count())), key=lambda b: b["x"])
+        assert len(boxes) == 20
+        for a, b in zip(boxes, boxes[1:]):
+            assert a["x"] + a["width"] <= b["x"] + 0.5, (a, b)
     finally:
         phone.close()
         laptop.close()
