@@ -28,6 +28,10 @@ very first request).
 It also sets ``server.maxUploadSize`` to the core's file limit (:data:`aggregation.bounds.MAX_FILE_MB`):
 Streamlit checks an upload's size on the server (Content-Length first, then the bytes as they arrive),
 so the limit the import widget states is the one enforced, whatever a browser or script sends.
+
+**Memory.** A closed browser's session is released once ``server.disconnectedSessionTTL`` has passed
+(Streamlit itself kept it, and its uploaded files, until another browser disconnected, or for good), and
+the freed memory goes back to the system (:mod:`ui.memory`).
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import cli
 from streamlit.web.server.starlette import starlette_app, starlette_websocket
 
+from . import memory
 from .access import SHARE_ENV, truthy
 
 from aggregation.bounds import MAX_FILE_MB
@@ -197,6 +202,12 @@ def main(argv: list[str] | None = None) -> None:
             flush=True,
         )
     PagesManager.uses_pages_directory = False
+    memory.limit_arenas()
+    if not memory.install():
+        print(
+            "warning: this Streamlit version keeps disconnected sessions its own way; their memory may not come back",
+            file=sys.stderr,
+        )
     sys.argv = ["streamlit", "run", str(APP), *DEFAULT_OPTIONS, *options]
     cli.main()
 
