@@ -150,14 +150,8 @@ async def wait_for_charts(page, count: int, timeout: float = 600_000) -> None:
     )
 
 
-async def one_session(browser, url: str, upload: Path, rankings: int, times: dict, index: int) -> None:
-    context = await browser.new_context(viewport={"width": 1366, "height": 768})
-    page = await context.new_page()
-    start = time.perf_counter()
-    await page.goto(f"{url}/population")
-    await page.get_by_role("heading", level=1).wait_for(state="visible", timeout=600_000)
-    await wait_for_app(page)
-    times.setdefault("Population (first load)", []).append(time.perf_counter() - start)
+async def import_population(page, upload: Path, rankings: int, times: dict) -> None:
+    """Upload ``upload`` on the Population page and import it (timed)."""
     start = time.perf_counter()
     # the population file's uploader (the comparison-log uploader sits below it); its chip shortens long names
     # ("popula...000x50.json"), so the upload is seen done when the chip appears
@@ -169,6 +163,20 @@ async def one_session(browser, url: str, upload: Path, rankings: int, times: dic
     await page.get_by_test_id("stSidebar").get_by_text(f"{rankings:,} distinct rankings").wait_for(timeout=600_000)
     await wait_for_app(page)
     times.setdefault("Population (upload and import)", []).append(time.perf_counter() - start)
+
+
+async def one_session(browser, url: str, upload: Path | None, rankings: int, times: dict, index: int) -> None:
+    """One browser context: the Population page, the import of ``upload`` (none: the default population, a
+    warm-up), then :data:`PAGES` through the sidebar; every step timed into ``times``."""
+    context = await browser.new_context(viewport={"width": 1366, "height": 768})
+    page = await context.new_page()
+    start = time.perf_counter()
+    await page.goto(f"{url}/population")
+    await page.get_by_role("heading", level=1).wait_for(state="visible", timeout=600_000)
+    await wait_for_app(page)
+    times.setdefault("Population (first load)", []).append(time.perf_counter() - start)
+    if upload is not None:
+        await import_population(page, upload, rankings, times)
     for title in PAGES:
         start = time.perf_counter()
         await page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
@@ -176,17 +184,46 @@ async def one_session(browser, url: str, upload: Path, rankings: int, times: dic
         await wait_for_app(page)
         await wait_for_charts(page, 1)
         times.setdefault(title, []).append(time.perf_counter() - start)
-    print(f"  session {index + 1} done", flush=True)
+    if upload is not None:
+        print(f"  session {index + 1} done", flush=True)
     await context.close()
 
 
-async def drive(url: str, upload: Path, sessions: int, rankings: int) -> dict:
+async def drive(url: str, upload: Path | None, sessions: int, rankings: int) -> dict:
     times: dict[str, list[float]] = {}
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         await asyncio.gather(*(one_session(browser, url, upload, rankings, times, i) for i in range(sessions)))
         await browser.close()
     return times
+
+
+def measure(url: str, pid: int, upload: Path, args, round_: int) -> None:
+    """One round: the sessions at once (page times, peak memory), then the memory after they closed."""
+    load_before = os.getloadavg()[0]
+    sampler = Sampler(pid)
+    sampler.start()
+    started = time.perf_counter()
+    times = asyncio.run(drive(url, upload, args.sessions, args.rankings))
+    elapsed = time.perf_counter() - started
+    sampler.running = False
+    closed, closed_held = rss_mb(pid), held(url)
+    print(
+        f"round {round_}: all sessions done in {elapsed:.0f} s on {os.cpu_count()} CPUs; 1-minute load average "
+        f"{load_before:.1f} before, at most {sampler.load:.1f} while they ran"
+    )
+    print("  page times (click until the run finished and its charts were drawn), s:")
+    slowest = max((max(v), k) for k, v in times.items())
+    for name, values in times.items():
+        print(f"    {name:34s} median {statistics.median(values):6.1f}   max {max(values):6.1f}   (n = {len(values)})")
+    print(f"  slowest page: {slowest[1]}, {slowest[0]:.1f} s")
+    print(f"  {'peak while they ran':33s}{sampler.peak:7.0f}")
+    print(f"  {'right after the browsers closed':33s}{closed:7.0f}   {closed_held}", flush=True)
+    watch_start = time.monotonic()
+    while time.monotonic() - watch_start < args.after:
+        time.sleep(min(10.0, args.after))
+        t = time.monotonic() - watch_start
+        print(f"  {f'{t:.0f} s after':33s}{rss_mb(pid):7.0f}   {held(url)}", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -199,6 +236,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--ttl", type=int, default=None, help="server.disconnectedSessionTTL, s (default: Streamlit's, 120)"
+    )
+    parser.add_argument("--rounds", type=int, default=1, help="times to run the sessions and watch (growth shows)")
+    parser.add_argument(
+        "--no-warmup",
+        action="store_true",
+        help="measure 'before' on the fresh server (by default one session first opens the same pages with the "
+        "default population, so that modules imported once are not counted as the sessions' memory)",
     )
     parser.add_argument("--root", type=Path, default=ROOT, help="the checkout whose dashboard to start (to compare)")
     args = parser.parse_args(argv)
@@ -232,42 +276,21 @@ def main(argv: list[str] | None = None) -> int:
             if time.monotonic() > deadline or server.poll() is not None:
                 raise SystemExit("the dashboard did not start:\n" + (folder / "server.log").read_text())
             time.sleep(0.2)
-        before = rss_mb(server.pid)
-        load_before = os.getloadavg()[0]
-        before_held = held(url)
+        fresh = rss_mb(server.pid)
+        if not args.no_warmup:
+            asyncio.run(drive(url, None, 1, args.rankings))
+        before, before_held = rss_mb(server.pid), held(url)
         print(
             f"{args.sessions} sessions, each importing {upload.stat().st_size / 2**20:.1f} MiB "
             f"({args.rankings:,} rankings x {args.alternatives} alternatives) and opening "
-            f"{len(PAGES) + 1} pages; server pid {server.pid}",
+            f"{len(PAGES) + 1} pages; server pid {server.pid}; VmRSS {fresh:.0f} MB when it started",
             flush=True,
         )
-        sampler = Sampler(server.pid)
-        sampler.start()
-        started = time.perf_counter()
-        times = asyncio.run(drive(url, upload, args.sessions, args.rankings))
-        elapsed = time.perf_counter() - started
-        sampler.running = False
-        closed, closed_held = rss_mb(server.pid), held(url)
-        print(
-            f"\nall sessions done in {elapsed:.0f} s on {os.cpu_count()} CPUs; 1-minute load average "
-            f"{load_before:.1f} before, at most {sampler.load:.1f} while they ran"
-        )
-        print("page times (click until the run finished and its charts were drawn), s:")
-        slowest = max((max(v), k) for k, v in times.items())
-        for name, values in times.items():
-            print(
-                f"  {name:34s} median {statistics.median(values):6.1f}   max {max(values):6.1f}   (n = {len(values)})"
-            )
-        print(f"slowest page: {slowest[1]}, {slowest[0]:.1f} s")
         print("server memory: VmRSS, MB, and what the server holds (its /_stcore/metrics, MB):")
-        print(f"  before the sessions              {before:7.0f}   {before_held}")
-        print(f"  peak while they ran              {sampler.peak:7.0f}")
-        print(f"  right after the browsers closed  {closed:7.0f}   {closed_held}", flush=True)
-        watch_start = time.monotonic()
-        while time.monotonic() - watch_start < args.after:
-            time.sleep(min(10.0, args.after))
-            t = time.monotonic() - watch_start
-            print(f"  {t:5.0f} s after                    {rss_mb(server.pid):7.0f}   {held(url)}", flush=True)
+        label = "before the sessions" if args.no_warmup else "after a warm-up session"
+        print(f"  {label:33s}{before:7.0f}   {before_held}", flush=True)
+        for round_ in range(1, args.rounds + 1):
+            measure(url, server.pid, upload, args, round_)
     finally:
         server.terminate()
         try:
