@@ -178,3 +178,43 @@ def test_a_replaced_population_is_not_kept_alive_by_any_cache():
     del model
     gc.collect()
     assert alive() is None
+
+
+def test_an_ended_background_job_keeps_neither_its_computation_nor_a_long_history(monkeypatch):
+    """ui.background: a job that ended holds no reference to what it computed on (the population its
+    closure read), and at most MAX_ENDED_JOBS ended jobs are remembered; a running one is never forgotten."""
+    import gc
+    import threading
+    import weakref
+
+    from ui import background
+
+    monkeypatch.setattr(background, "_JOBS", {})
+    monkeypatch.setattr(background, "MAX_ENDED_JOBS", 3)
+
+    class Population:  # stands for a large population the computation reads
+        pass
+
+    population = Population()
+    alive = weakref.ref(population)
+
+    def compute(progress, population=population):
+        progress(0.5)
+
+    job = background.start(("memory", 0), "a job", compute)
+    job.thread.join(30)
+    del population, compute
+    gc.collect()
+    assert job.state == background.DONE and alive() is None
+
+    release = threading.Event()
+    running = background.start(("memory", "running"), "a running job", lambda progress: release.wait(30))
+    for i in range(1, 6):
+        background.start(("memory", i), "a job", lambda progress: None).thread.join(30)
+    try:
+        kept = [key[1] for key in background._JOBS]
+        # pruned when a job starts: 3 ended ones (2, 3, 4) beside the one just started (5) and the running one
+        assert kept == ["running", 2, 3, 4, 5] and background.get(("memory", "running")) is running
+    finally:
+        release.set()
+        running.thread.join(30)
