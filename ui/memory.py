@@ -114,8 +114,11 @@ class ReleasingSessionStorage:
     event loop that stored it, and at every access. ``delete`` (a reconnect, or Streamlit closing the
     session itself) only forgets it: the caller owns the session then.
 
-    Streamlit calls these methods on its event-loop thread (under its storage lock); a lock here keeps
-    the timer and a test's direct calls safe too."""
+    Streamlit calls ``save``, ``get`` and ``delete`` on its event-loop thread (under its storage lock), and
+    ``list`` from others too (the ``/_stcore/metrics`` route reads it in a worker thread). Sessions are shut
+    down only on the event loop that stored them (as Streamlit's own ``close_session`` requires; outside any
+    loop, e.g. in tests, on the caller's thread); elsewhere an expired session is just not returned. A lock
+    keeps the entries consistent across threads."""
 
     def __init__(
         self,
@@ -130,15 +133,21 @@ class ReleasingSessionStorage:
         self._lock = threading.RLock()
         self.released = 0  # sessions shut down by this storage (the tests read it)
         self._handle: asyncio.TimerHandle | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None  # the loop sessions were stored from
 
     # ---------------------------------------------------------------- SessionStorage
     def get(self, session_id: str):
-        self.reap()
+        if self._may_release():
+            self.reap()
         with self._lock:
             entry = self._entries.get(session_id)
-            return None if entry is None else entry[1]
+            return None if entry is None or entry[0] <= self._timer() else entry[1]
 
     def save(self, session_info) -> None:
+        try:
+            self._loop = asyncio.get_running_loop()
+        except RuntimeError:
+            pass
         gone = []
         with self._lock:
             self._entries.pop(session_info.session.id, None)
@@ -154,9 +163,20 @@ class ReleasingSessionStorage:
             self._entries.pop(session_id, None)
 
     def list(self) -> list:
-        self.reap()
+        if self._may_release():
+            self.reap()
+        now = self._timer()
         with self._lock:
-            return [info for _, info in self._entries.values()]
+            return [info for deadline, info in self._entries.values() if deadline > now]
+
+    def _may_release(self) -> bool:
+        """Whether this thread may shut sessions down: the loop's own thread, or any thread without a loop."""
+        if self._loop is None:
+            return True
+        try:
+            return asyncio.get_running_loop() is self._loop
+        except RuntimeError:
+            return False
 
     # ---------------------------------------------------------------- releasing
     def __len__(self) -> int:

@@ -131,6 +131,28 @@ def test_a_timer_on_the_event_loop_releases_without_any_access():
     assert store._handle is None  # no timer left behind
 
 
+def test_other_threads_never_shut_sessions_down():
+    """The metrics route lists the storage from a worker thread: an expired session is hidden there, and
+    shut down only on the event loop that stored it (as Streamlit's close_session requires)."""
+    import threading
+
+    clock = Clock()
+    store, released = storage(clock, ttl_seconds=10)
+    a = info("a")
+
+    async def stored_from_the_loop():
+        store.save(a)
+
+    asyncio.run(stored_from_the_loop())
+    clock.now += 20
+    seen = []
+    reader = threading.Thread(target=lambda: seen.append((store.list(), store.get("a"))))
+    reader.start()
+    reader.join(30)
+    assert seen == [([], None)] and a.session.shutdowns == 0 and len(store) == 1 and released == []
+    assert store.reap() == 1 and a.session.shutdowns == 1
+
+
 def test_install_replaces_streamlits_storage(monkeypatch):
     from streamlit.runtime import memory_session_storage
     from streamlit.web.server import server
@@ -218,3 +240,13 @@ def test_an_ended_background_job_keeps_neither_its_computation_nor_a_long_histor
     finally:
         release.set()
         running.thread.join(30)
+
+
+def test_the_launcher_bounds_every_cached_result_together():
+    """``server.maxCacheDataSize`` as the launcher passes it, read the way Streamlit reads it (256 MiB)."""
+    from streamlit.runtime.caching.global_cache_budget import config_max_cache_data_size_to_bytes
+
+    from ui import launch
+
+    assert f"--server.maxCacheDataSize={launch.MAX_CACHE_DATA}" in launch.DEFAULT_OPTIONS
+    assert config_max_cache_data_size_to_bytes(launch.MAX_CACHE_DATA) == 256 * 2**20
