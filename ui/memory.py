@@ -22,6 +22,11 @@ stopped) and dropped; then :func:`release` collects cycles and asks glibc to giv
 (``malloc_trim(0)``). :func:`limit_arenas` caps glibc's arenas (``M_ARENA_MAX``, the knob the environment
 variable ``MALLOC_ARENA_MAX`` sets) at start-up, unless the environment already chose a value.
 
+Measured (``bench/load_sessions.py``, ten sessions each importing 100,000 rankings x 50 alternatives, figures
+in ``bench/README.md``): the server's VmRSS 2.6 GB at the peak and 1.18 GB for good after the browsers
+closed (312 MB of it uploads) without this module; 2.1 GB, then 0.79 GB, then 0.37 GB once the TTL had passed
+(258 MB after a warm-up session) with it.
+
 Everything here is a no-op where it cannot apply (another C library, another Streamlit storage).
 """
 
