@@ -50,6 +50,11 @@ class Job:
 
 _JOBS: dict[tuple, Job] = {}
 _LOCK = threading.Lock()
+#: Ended jobs remembered at most (the oldest are forgotten first): a job is small (its key, label, state and
+#: the ids of the sessions that asked; its thread drops the computation when it ends), but one is kept per
+#: distinct computation asked for since the server started. A forgotten job that a page asks about again
+#: just runs again, and finds its result in the cache.
+MAX_ENDED_JOBS = 256
 
 
 def _session_id() -> str | None:
@@ -84,7 +89,9 @@ def start(key: tuple, label: str, fn: Callable) -> Job:
                 job.sessions.add(session)
             return job
         job = Job(key, label, {session} if session else set())
-        _JOBS[key] = job
+        _JOBS.pop(key, None)
+        _JOBS[key] = job  # newest last
+        _prune()
     last_look = [0.0]
 
     def progress(fraction: float) -> bool:
@@ -152,6 +159,13 @@ def games_ready(request: tuple, key: tuple, label: str, fn: Callable, *, seconds
         start(key, label, fn)
         return False
     return job.state == DONE
+
+
+def _prune() -> None:
+    """Forget the oldest ended jobs beyond :data:`MAX_ENDED_JOBS` (the caller holds the lock)."""
+    ended = [k for k, j in _JOBS.items() if j.state != RUNNING and not j.alive]
+    for k in ended[: max(0, len(ended) - MAX_ENDED_JOBS)]:
+        del _JOBS[k]
 
 
 def get(key: tuple) -> Job | None:

@@ -28,6 +28,11 @@ very first request).
 It also sets ``server.maxUploadSize`` to the core's file limit (:data:`aggregation.bounds.MAX_FILE_MB`):
 Streamlit checks an upload's size on the server (Content-Length first, then the bytes as they arrive),
 so the limit the import widget states is the one enforced, whatever a browser or script sends.
+
+**Memory.** A closed browser's session is released once ``server.disconnectedSessionTTL`` has passed
+(Streamlit itself kept it, and its uploaded files, until another browser disconnected, or for good), and
+the freed memory goes back to the system (:mod:`ui.memory`); cached results are bounded in bytes as well as in
+entries (``server.maxCacheDataSize``, :data:`MAX_CACHE_DATA`).
 """
 
 from __future__ import annotations
@@ -45,11 +50,14 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import cli
 from streamlit.web.server.starlette import starlette_app, starlette_websocket
 
+from . import memory
 from .access import SHARE_ENV, truthy
 
 from aggregation.bounds import MAX_FILE_MB
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
+#: Streamlit's bound on all cached results together (``server.maxCacheDataSize``).
+MAX_CACHE_DATA = "256mb"
 
 DEFAULT_OPTIONS = [
     "--browser.gatherUsageStats=false",
@@ -57,6 +65,9 @@ DEFAULT_OPTIONS = [
     # Streamlit's upload limit (MiB, enforced by the server: a larger request gets HTTP 413) is the core's
     # one value, the limit the import widget states
     f"--server.maxUploadSize={MAX_FILE_MB}",
+    # every st.cache_data entry of every function and session together (serialized bytes; the least recently
+    # used go first): besides each function's max_entries, a bound in bytes (the load bench measured 0.4 MB)
+    f"--server.maxCacheDataSize={MAX_CACHE_DATA}",
 ]
 SHARE_FLAG = "--share"
 ALLOWED_HOSTS_ENV = "AGGREGATION_ALLOWED_HOSTS"
@@ -197,6 +208,12 @@ def main(argv: list[str] | None = None) -> None:
             flush=True,
         )
     PagesManager.uses_pages_directory = False
+    memory.limit_arenas()
+    if not memory.install():
+        print(
+            "warning: this Streamlit version keeps disconnected sessions its own way; their memory may not come back",
+            file=sys.stderr,
+        )
     sys.argv = ["streamlit", "run", str(APP), *DEFAULT_OPTIONS, *options]
     cli.main()
 

@@ -29,6 +29,7 @@ import hashlib
 import json
 import os
 import re
+import threading
 import time
 import zlib
 from dataclasses import dataclass
@@ -82,7 +83,9 @@ def encode(model, title: str, edited: bool, *, store: Path | None = None) -> str
     if path.exists():
         os.utime(path)
     else:
-        temporary = path.with_suffix(f".tmp{os.getpid()}")
+        # one temporary file per thread: sessions run in threads of one server, and two storing the same
+        # population at once must not move each other's file away (the load bench met that)
+        temporary = path.with_suffix(f".tmp{os.getpid()}-{threading.get_ident()}")
         temporary.write_bytes(packed)
         os.replace(temporary, path)
         prune(folder)

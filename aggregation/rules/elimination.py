@@ -32,7 +32,8 @@ array work rather than ``O(n m^2)``.
 
 from __future__ import annotations
 
-import functools
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -322,8 +323,30 @@ class _Universes:
     visited: int
 
 
-@functools.lru_cache(maxsize=8)
+#: Parallel-universe searches kept (by the profile's fingerprint: a cache keyed by the profile object itself
+#: kept the last few populations, however large, and everything derived from them, alive for the server's life).
+_UNIVERSES_SIZE = 8
+_UNIVERSES: OrderedDict[str, _Universes] = OrderedDict()
+_UNIVERSES_LOCK = threading.Lock()  # pages compute in background threads (ui.background)
+
+
 def _universes(profile: Profile) -> _Universes:
+    """The parallel-universe search of ``profile``, remembered for the last :data:`_UNIVERSES_SIZE` profiles
+    by fingerprint (the result holds names and small tallies only, never the profile)."""
+    key = profile.fingerprint
+    with _UNIVERSES_LOCK:
+        if key in _UNIVERSES:
+            _UNIVERSES.move_to_end(key)
+            return _UNIVERSES[key]
+    result = _search_universes(profile)
+    with _UNIVERSES_LOCK:
+        _UNIVERSES[key] = result
+        while len(_UNIVERSES) > _UNIVERSES_SIZE:
+            _UNIVERSES.popitem(last=False)
+    return result
+
+
+def _search_universes(profile: Profile) -> _Universes:
     names = profile.alternatives
     m = len(names)
     W = profile.total_weight

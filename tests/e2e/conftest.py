@@ -67,9 +67,9 @@ def _healthy(url: str) -> bool:
 
 
 @contextmanager
-def dashboard_server(log_path: Path):
-    """A fresh server from ``python -m ui.launch`` on a free port; yields its URL. On exit it is
-    stopped (SIGTERM to its own PID) and its log must hold no traceback."""
+def dashboard_server(log_path: Path, options: tuple[str, ...] = ()):
+    """A fresh server from ``python -m ui.launch`` on a free port (plus Streamlit ``options``); yields its
+    URL. On exit it is stopped (SIGTERM to its own PID) and its log must hold no traceback."""
     for _ in range(3):
         port = _free_port()
         url = f"http://127.0.0.1:{port}"
@@ -83,6 +83,7 @@ def dashboard_server(log_path: Path):
                 "--server.address=127.0.0.1",
                 f"--server.port={port}",
                 "--server.runOnSave=false",
+                *options,
             ],
             cwd=ROOT,
             stdout=log,

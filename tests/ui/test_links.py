@@ -45,6 +45,36 @@ def test_a_large_population_is_stored_under_an_id_that_its_content_decides(tmp_p
         links.decode("s" + "0" * 32, store=tmp_path)
 
 
+def test_two_sessions_storing_the_same_population_at_once(tmp_path, monkeypatch):
+    """Sessions are threads of one server: two storing the same large population at the same moment both
+    write before either moves its file in place (forced here with a barrier); neither may fail."""
+    import threading
+
+    model = generate("impartial_culture", n_voters=3000, alternatives=[f"a{i}" for i in range(12)], seed=2)
+    barrier, real_replace = threading.Barrier(2, timeout=30), os.replace
+
+    def replace(source, target):
+        barrier.wait()  # both threads have written their temporary file
+        return real_replace(source, target)
+
+    monkeypatch.setattr(links.os, "replace", replace)
+    results, errors = [], []
+
+    def store():
+        try:
+            results.append(links.encode(model, "3000 voters", False, store=tmp_path))
+        except Exception as exc:  # noqa: BLE001 - the assertion below names it
+            errors.append(exc)
+
+    threads = [threading.Thread(target=store) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == [] and len(set(results)) == 1
+    assert [p.name for p in tmp_path.iterdir()] == [f"{results[0]}.json.z"]  # no temporary file left
+
+
 def test_the_store_keeps_the_most_recently_opened_and_drops_the_expired(tmp_path, monkeypatch):
     monkeypatch.setattr(bounds, "MAX_STORED_POPULATIONS", 2)
     now = 1_000_000_000.0
