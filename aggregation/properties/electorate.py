@@ -32,7 +32,7 @@ import numpy as np
 from ..papers import Reference
 from ..populations.base import RANKINGS
 from ..populations.profile import Profile
-from .base import FAIL, GAIN_TOLERANCE, MAX_VARIATIONS, PASS, SEED, Context, Property, gain_text, join, names_text
+from .base import FAIL, GAIN_TOLERANCE, PASS, SEED, Context, Property, gain_text, join, names_text, max_variations
 from .variations import (
     HUGE,
     Space,
@@ -87,7 +87,7 @@ def _participation_space(profile: Profile) -> Space:
 def _participation_plan(population) -> int:
     if population.kind != RANKINGS:
         return 0
-    return min(_participation_space(population.compressed()).size, MAX_VARIATIONS)
+    return min(_participation_space(population.compressed()).size, max_variations(population))
 
 
 def check_participation(ctx: Context):
@@ -95,7 +95,7 @@ def check_participation(ctx: Context):
     names = profile.alternatives
     space = _participation_space(profile)
     tried = 0
-    for i, s in space.explore(MAX_VARIATIONS, SEED):
+    for i, s in space.explore(max_variations(ctx.population), SEED):
         without = change(profile, i, s)
         after = ctx.compute(without)
         tried += 1
@@ -119,9 +119,9 @@ def check_participation(ctx: Context):
                 },
                 tried=tried,
                 exhaustive=False,
-                scope=scope_text(space, tried, MAX_VARIATIONS, "group of abstainers"),
+                scope=scope_text(space, tried, max_variations(ctx.population), "group of abstainers"),
             )
-    exhaustive = space.exhaustive(MAX_VARIATIONS)
+    exhaustive = space.exhaustive(max_variations(ctx.population))
     return ctx.result(
         "participation",
         PASS,
@@ -129,7 +129,7 @@ def check_participation(ctx: Context):
         f"({'every such group tried' if exhaustive else f'{tried:,} groups tried'}).",
         tried=tried,
         exhaustive=exhaustive,
-        scope=scope_text(space, tried, MAX_VARIATIONS, "group of abstainers sharing a ranking"),
+        scope=scope_text(space, tried, max_variations(ctx.population), "group of abstainers sharing a ranking"),
     )
 
 
@@ -235,7 +235,7 @@ def _reinforcement_plan(population) -> int:
     profile = population.compressed()
     if _large(profile):
         return 2 * BLOCK_SPLITS
-    return 2 * min(_reinforcement_space(profile).size, MAX_VARIATIONS)
+    return 2 * min(_reinforcement_space(profile).size, max_variations(population))
 
 
 def _reinforcement_splits(ctx: Context):
@@ -247,10 +247,10 @@ def _reinforcement_splits(ctx: Context):
     space = _reinforcement_space(profile)
     pairs = (
         (reweighted(profile, first), reweighted(profile, second))
-        for first, second in space.explore(MAX_VARIATIONS, SEED)
+        for first, second in space.explore(max_variations(ctx.population), SEED)
     )
-    exhaustive = space.exhaustive(MAX_VARIATIONS)
-    return pairs, lambda tried, what="split": scope_text(space, tried, MAX_VARIATIONS, what), exhaustive
+    exhaustive = space.exhaustive(max_variations(ctx.population))
+    return pairs, lambda tried, what="split": scope_text(space, tried, max_variations(ctx.population), what), exhaustive
 
 
 def _reinforcement_probe(ctx: Context):

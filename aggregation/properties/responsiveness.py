@@ -26,7 +26,7 @@ from ..papers import Reference
 from ..outcome import PROBABILITY_TOLERANCE, support
 from ..populations.base import RANKINGS
 from ..populations.profile import Profile
-from .base import FAIL, MAX_VARIATIONS, PASS, SEED, Context, Property, names_text, prob
+from .base import FAIL, PASS, SEED, Context, Property, names_text, prob, max_variations
 from .variations import Space, change, count_of, counts_axis, ranking_text, scope_text, voters_text, whole
 
 
@@ -83,7 +83,7 @@ def _monotonicity_plan(population) -> int:
     if population.kind != RANKINGS:
         return 0
     profile = population.compressed()
-    return min(_monotonicity_space(profile, profile.alternatives).size, MAX_VARIATIONS)
+    return min(_monotonicity_space(profile, profile.alternatives).size, max_variations(population))
 
 
 def check_monotonicity(ctx: Context):
@@ -92,7 +92,7 @@ def check_monotonicity(ctx: Context):
     targets = support(out) if ctx.probabilistic else ctx.winners(out)
     space = _monotonicity_space(profile, targets)
     tried = 0
-    for x, i, new, s in space.explore(MAX_VARIATIONS, SEED):
+    for x, i, new, s in space.explore(max_variations(ctx.population), SEED):
         raised = change(profile, i, s, new)
         after = ctx.compute(raised)
         tried += 1
@@ -122,9 +122,9 @@ def check_monotonicity(ctx: Context):
                 },
                 tried=tried,
                 exhaustive=False,
-                scope=scope_text(space, tried, MAX_VARIATIONS, "raise"),
+                scope=scope_text(space, tried, max_variations(ctx.population), "raise"),
             )
-    exhaustive = space.exhaustive(MAX_VARIATIONS)
+    exhaustive = space.exhaustive(max_variations(ctx.population))
     whom = f"an alternative {name} uses" if ctx.probabilistic else f"the winner ({names_text(ctx.winners(out))})"
     effect = "lowers its probability" if ctx.probabilistic else "makes it lose"
     return ctx.result(
@@ -134,7 +134,7 @@ def check_monotonicity(ctx: Context):
         f"({'every raise tried' if exhaustive else f'{tried:,} raises tried'}).",
         tried=tried,
         exhaustive=exhaustive,
-        scope=scope_text(space, tried, MAX_VARIATIONS, "raise of a winner by some voters"),
+        scope=scope_text(space, tried, max_variations(ctx.population), "raise of a winner by some voters"),
     )
 
 
@@ -164,7 +164,7 @@ def _later_space(profile: Profile) -> Space:
 def _later_plan(population) -> int:
     if population.kind != RANKINGS:
         return 0
-    return min(_later_space(population.compressed()).size, MAX_VARIATIONS)
+    return min(_later_space(population.compressed()).size, max_variations(population))
 
 
 def check_later_no_harm(ctx: Context):
@@ -172,7 +172,7 @@ def check_later_no_harm(ctx: Context):
     names = profile.alternatives
     space = _later_space(profile)
     tried = 0
-    for i, t, cut, s in space.explore(MAX_VARIATIONS, SEED):
+    for i, t, cut, s in space.explore(max_variations(ctx.population), SEED):
         shorter = change(profile, i, s, cut)
         before = ctx.compute(shorter)
         tried += 1
@@ -212,7 +212,7 @@ def check_later_no_harm(ctx: Context):
                 tried=tried,
                 exhaustive=False,
             )
-    exhaustive = space.exhaustive(MAX_VARIATIONS)
+    exhaustive = space.exhaustive(max_variations(ctx.population))
     return ctx.result(
         "later_no_harm",
         PASS,
@@ -220,7 +220,7 @@ def check_later_no_harm(ctx: Context):
         f"({'every truncation tried' if exhaustive else f'{tried:,} truncations tried'}).",
         tried=tried,
         exhaustive=exhaustive,
-        scope=scope_text(space, tried, MAX_VARIATIONS, "truncation of some voters' rankings"),
+        scope=scope_text(space, tried, max_variations(ctx.population), "truncation of some voters' rankings"),
     )
 
 

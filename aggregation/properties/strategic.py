@@ -23,7 +23,7 @@ import numpy as np
 from ..papers import Reference
 from ..populations.base import RANKINGS
 from ..populations.profile import Profile
-from .base import FAIL, GAIN_TOLERANCE, MAX_VARIATIONS, NOT_APPLICABLE, PASS, SEED, Context, Property, sentence
+from .base import FAIL, GAIN_TOLERANCE, NOT_APPLICABLE, PASS, SEED, Context, Property, sentence, max_variations
 from .electorate import better_text
 from .variations import Reports, Space, change, count_of, counts_axis, ranking_text, scope_text, voters_text, whole
 
@@ -64,7 +64,7 @@ def _plan(minimum: int):
     def plan(population) -> int:
         if population.kind != RANKINGS:
             return 0
-        return min(_space(population.compressed(), minimum).size, MAX_VARIATIONS)
+        return min(_space(population.compressed(), minimum).size, max_variations(population))
 
     return plan
 
@@ -90,7 +90,7 @@ def _check(ctx: Context, axiom: str, minimum: int):
     reports = Reports(len(names))
     tried = 0
     what = "misreport" if minimum == 1 else "group misreport"
-    for i, s, report in space.explore(MAX_VARIATIONS, SEED):
+    for i, s, report in space.explore(max_variations(ctx.population), SEED):
         lied = change(profile, i, s, report)
         after = ctx.compute(lied)
         tried += 1
@@ -117,9 +117,9 @@ def _check(ctx: Context, axiom: str, minimum: int):
                 },
                 tried=tried,
                 exhaustive=False,
-                scope=scope_text(space, tried, MAX_VARIATIONS, what),
+                scope=scope_text(space, tried, max_variations(ctx.population), what),
             )
-    exhaustive = space.exhaustive(MAX_VARIATIONS)
+    exhaustive = space.exhaustive(max_variations(ctx.population))
     who = "No voter" if minimum == 1 else "No group of voters sharing a ranking"
     return ctx.result(
         axiom,
@@ -128,7 +128,7 @@ def _check(ctx: Context, axiom: str, minimum: int):
         f"{'' if exhaustive else f', {tried:,} (voter, report) pairs drawn at random'}).",
         tried=tried,
         exhaustive=exhaustive,
-        scope=scope_text(space, tried, MAX_VARIATIONS, what) + f"; reports: {reports.words}",
+        scope=scope_text(space, tried, max_variations(ctx.population), what) + f"; reports: {reports.words}",
     )
 
 

@@ -26,7 +26,7 @@ from ..populations.counts import ComparisonCounts
 from ..populations.profile import Profile
 from ..populations.user_types import RewardPopulation
 from ..rules.rule import RuleParams
-from .base import FAIL, MAX_VARIATIONS, NOT_APPLICABLE, PASS, SEED, Context, Property
+from .base import FAIL, NOT_APPLICABLE, PASS, SEED, Context, Property, max_variations
 from .variations import Permutations, Space, relabelled, reordered_voters, scope_text
 
 #: Rankings of whole-number weight are also written out one voter per row when the total is at most this.
@@ -68,7 +68,7 @@ def _identity(order) -> bool:
 def _anonymity_plan(population) -> int:
     if population.kind not in (RANKINGS, USER_TYPES, COMPARISONS):
         return 0
-    return min(_anonymity_space(population).size, MAX_VARIATIONS) + 2
+    return min(_anonymity_space(population).size, max_variations(population)) + 2
 
 
 def check_anonymity(ctx: Context):
@@ -112,15 +112,15 @@ def check_anonymity(ctx: Context):
         tried += 1
         if not ctx.same(out, after):
             return fail(after, how)
-    for order in space.explore(MAX_VARIATIONS, SEED):
+    for order in space.explore(max_variations(ctx.population), SEED):
         after = ctx.compute(reordered_voters(population, order))
         tried += 1
         orders += 1
         if not ctx.same(out, after):
             shown = ", ".join(str(i + 1) for i in order[:12]) + (", ..." if len(order) > 12 else "")
             return fail(after, f"listing the {what} in the order {shown}", list(order))
-    exhaustive = space.exhaustive(MAX_VARIATIONS)
-    scope = scope_text(space, orders, MAX_VARIATIONS, f"other order of the {what}")
+    exhaustive = space.exhaustive(max_variations(ctx.population))
+    scope = scope_text(space, orders, max_variations(ctx.population), f"other order of the {what}")
     if variations:
         scope += "; " + "; ".join(how for _, how in variations)
     return ctx.result(
@@ -150,7 +150,7 @@ def _neutrality_space(population) -> Space:
 
 
 def _neutrality_plan(population) -> int:
-    return min(_neutrality_space(population).size, MAX_VARIATIONS)
+    return min(_neutrality_space(population).size, max_variations(population))
 
 
 def check_neutrality(ctx: Context):
@@ -158,7 +158,7 @@ def check_neutrality(ctx: Context):
     names = population.alternatives
     space = _neutrality_space(population)
     tried = 0
-    for perm in space.explore(MAX_VARIATIONS, SEED):
+    for perm in space.explore(max_variations(ctx.population), SEED):
         try:
             after = ctx.compute(relabelled(population, perm), _renamed_params(ctx, perm))
         except AggregationError as exc:
@@ -182,7 +182,7 @@ def check_neutrality(ctx: Context):
                 tried=tried,
                 exhaustive=False,
             )
-    exhaustive = space.exhaustive(MAX_VARIATIONS)
+    exhaustive = space.exhaustive(max_variations(ctx.population))
     return ctx.result(
         "neutrality",
         PASS,
@@ -191,7 +191,7 @@ def check_neutrality(ctx: Context):
         "alternatives tried).",
         tried=tried,
         exhaustive=exhaustive,
-        scope=scope_text(space, tried, MAX_VARIATIONS, "renaming of the alternatives"),
+        scope=scope_text(space, tried, max_variations(ctx.population), "renaming of the alternatives"),
     )
 
 

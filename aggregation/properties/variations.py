@@ -198,12 +198,20 @@ def size_text(n: int) -> str:
     return f"{n:,}" if n < 10**12 else "more than a trillion"
 
 
+def plural(what: str) -> str:
+    """The plural of a variation's name: its head noun takes the "s" ("other order of the rankings" ->
+    "other orders of the rankings", "group misreport" -> "group misreports")."""
+    head, of, rest = what.partition(" of ")
+    return f"{head}s{of}{rest}"
+
+
 def scope_text(space: Space, tried: int, cap: int, what: str, seed: int = 0) -> str:
     """The bounds of a check in words."""
     if space.exhaustive(cap):
         return f"every {what} ({tried:,} re-computation{'s' if tried != 1 else ''})"
     return (
-        f"{tried:,} {what}s drawn at random (seed {seed}) out of {size_text(space.size)} combinations; a pass "
+        f"{tried:,} {plural(what) if tried != 1 else what} drawn at random (seed {seed}) out of "
+        f"{size_text(space.size)} combinations; a pass "
         "means no counterexample was found within these bounds"
     )
 
