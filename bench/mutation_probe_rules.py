@@ -33,7 +33,8 @@ FIRST = {
     "majority": ["tests/rules/test_majority.py", "tests/rules/test_peer_majority.py"],
     "kemeny": ["tests/rules/test_kemeny.py", "tests/rules/test_peer_majority.py"],
     "sets": ["tests/rules/test_sets.py", "tests/rules/test_peer_majority.py"],
-    "lotteries": ["tests/rules/test_lotteries_majority.py"],
+    # the maximal lottery's own tests live with the core (tests/core/test_lottery.py)
+    "lotteries": ["tests/rules/test_lotteries_majority.py", "tests/core/test_lottery.py"],
 }
 
 MAJ, MAR, KEM = "aggregation/rules/majority.py", "aggregation/rules/margins.py", "aggregation/rules/kemeny.py"
