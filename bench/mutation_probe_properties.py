@@ -134,8 +134,8 @@ MUTANTS = [
     (
         "homogeneity adds t to every weight instead of multiplying",
         "aggregation/properties/symmetry.py",
-        "return Profile.from_levels(population.levels, population.alternatives, population.weights * t)",
-        "return Profile.from_levels(population.levels, population.alternatives, population.weights + t)",
+        "        return population.scaled(t)\n",
+        "        return Profile.from_levels(population.levels, population.alternatives, population.weights + t)\n",
     ),
     (
         "the paradox search calls every paradox minimal",

@@ -1,6 +1,7 @@
 """Paradoxes on demand: find_paradox finds the classic examples by search (none comes from a hand-made
 file), reports minimality and its bounds honestly, and the precomputed table (presets/paradoxes.json)
-is what the search finds.
+is what the search finds, except the entries marked as entered by hand (``found_by: "hand"``), which
+the live property check confirms here.
 
 Each population the search returns is checked here by hand (or by recomputing the rule directly), so a
 search that returned a wrong "paradox" would fail:
@@ -13,13 +14,17 @@ search that returned a wrong "paradox" would fail:
 * Borda's clone dependence (Tideman 1987): 3 x A > B > C, 1 x B > C > A. Borda A 6, B 5, C 1. A clone C'
   next to C (half of each ranking's weight above C, half below) scores like C, and pushes A and B up one
   point wherever they are above C: A 6 + 3 = 9, B 5 + 4 = 9 (3 + 1 of the B voter's). A tie replaces A.
+* Instant runoff's monotonicity failure (Smith 1973; Fishburn & Brams 1983's more-is-less paradox),
+  entered by hand: 5 x A > C > B, 6 x B > A > C, 6 x C > B > A. First places A 5, B 6, C 6: A is
+  eliminated, its 5 voters go to C, and C beats B 11 to 6. When 2 of the B > A > C voters put C first
+  (C > B > A): A 5, B 4, C 8; B is eliminated, its 4 voters go to A, and A beats C 9 to 8. No count ties.
 """
 
 import json
 
 import pytest
 
-from aggregation import RULES, AggregationError, Profile, find_paradox, search_paradox
+from aggregation import RULES, AggregationError, Profile, find_paradox, get_rule, search_paradox
 from aggregation.properties import paradox_table
 from aggregation.properties.paradox import canonical_profiles, profile_of
 
@@ -171,3 +176,67 @@ def test_a_table_not_found_is_refused_by_name(tmp_path):
         paradox_table.read(bad)
     with pytest.raises(AggregationError, match="cannot be read"):
         paradox_table.read(tmp_path / "missing.json")
+
+
+# ---------------------------------------------------------------- entered by hand
+MORE_IS_LESS = "5: A > C > B\n6: B > A > C\n6: C > B > A\n"
+MORE_IS_LESS_AFTER = "5: A > C > B\n4: B > A > C\n8: C > B > A\n"  # 2 of the B > A > C voters put C first
+IRV_LIKE = (
+    "instant_runoff",
+    "instant_runoff_put",
+    "instant_runoff_ranking",
+    "plurality_with_runoff",
+    "benham",
+    "tideman_alternative_smith",
+    "tideman_alternative_schwartz",
+)
+
+
+@pytest.mark.parametrize("rule", IRV_LIKE)
+def test_instant_runoff_more_is_less_by_hand(rule):
+    # the module docstring's counts: C wins before (A out, C 11 - B 6), A after (B out, A 9 - C 8)
+    before = get_rule(rule).compute(Profile.parse(MORE_IS_LESS))
+    after = get_rule(rule).compute(Profile.parse(MORE_IS_LESS_AFTER))
+    assert before.winners == ["C"] and after.winners == ["A"]
+
+
+def test_hand_entered_entries_are_violations_the_live_check_confirms(TABLE):
+    hand = [row for row in TABLE["entries"] if row.get("found_by") == paradox_table.BY_HAND]
+    assert {(row["rule"], row["property"]) for row in hand} == {(r, "monotonicity") for r in IRV_LIKE}
+    for row in hand:
+        assert row["status"] == paradox_table.FOUND and row["minimal"] is False
+        assert row["bounds"].startswith("entered by hand, not found by the table's search")
+        assert "Smith 1973" in row["source"] and "Fishburn & Brams 1983" in row["source"]
+        assert paradox_table.SEARCHED_NONE + "strict rankings of at most 4 alternatives by at most 7" in row["bounds"]
+        assert (row["voters"], row["alternatives"]) == (17, 3) and same_profile(
+            row["population"], Profile.parse(MORE_IS_LESS)
+        )
+        again = paradox_table.known_entry(
+            {"bounds": "x"}, row["rule"], row["property"], row["population"].to_text(), row["source"]
+        )
+        assert again["narrative"] == row["narrative"]
+        assert "If 2 of the 6 voters with B > A > C raise C (B > A > C becomes C > B > A)" in row["narrative"]
+        assert row["narrative"].endswith("picks A.")
+
+
+def test_hand_entered_examples_never_replace_a_search_and_must_be_violations():
+    searched = {"rule": "borda", "property": "monotonicity", "status": paradox_table.NONE_FOUND, "bounds": "b"}
+    found = {"rule": "coombs", "property": "monotonicity", "status": paradox_table.FOUND, "bounds": "c"}
+    table = {"entries": [searched, found]}
+    source = "a test"
+    # Borda is monotonic: the example is refused, by name
+    with pytest.raises(AggregationError, match="borda x monotonicity does not violate it"):
+        paradox_table.with_known(table, [("borda", "monotonicity", MORE_IS_LESS, source)])
+    # a pair the search found keeps the search's entry; a pair without one gets the example
+    out = paradox_table.with_known(table, [("coombs", "monotonicity", MORE_IS_LESS, source)])
+    assert out["entries"][1] is found
+    out = paradox_table.with_known({"entries": []}, [("instant_runoff", "monotonicity", MORE_IS_LESS, source)])
+    (row,) = out["entries"]
+    assert row["found_by"] == "hand" and row["bounds"] == "a test." and row["max_voters"] is None
+    # written again, a hand entry keeps what the search had searched
+    first = paradox_table.with_known(
+        {"entries": [{**searched, "rule": "instant_runoff"}]},
+        [("instant_runoff", "monotonicity", MORE_IS_LESS, source)],
+    )
+    again = paradox_table.with_known(first, [("instant_runoff", "monotonicity", MORE_IS_LESS, source)])
+    assert again["entries"][0]["bounds"] == first["entries"][0]["bounds"] == "a test. The table's search found none: b"

@@ -3,6 +3,7 @@ definitions by brute force (every permutation, every swap sequence, every subset
 hypothesis profiles, and the stated size limits."""
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 
@@ -56,6 +57,29 @@ def test_kemeny_ties_between_optimal_rankings():
     p = Profile.parse("d > a > b > c\nd > b > a > c")
     assert kemeny_ranking(p).tie_groups == [["d"], ["a", "b"], ["c"]]
     assert members(kemeny_young(p)) == ["d"]
+
+
+def test_kemeny_ranking_blocks_reach_as_far_as_any_member():
+    # Kemeny's ranking when several rankings are optimal (module docstring of aggregation/rules/kemeny.py):
+    # the finest division into blocks of consecutive places that every optimal ranking respects. Margins
+    # (in twelfths of the voters, rows beat columns) chosen so that the three optimal rankings, found by
+    # all 120 permutations, are A>E>D>B>C, E>C>D>A>B and E>D>C>A>B (each sums 12 of these margins over
+    # its ordered pairs, the most of any ranking). A takes places 1 and 4, so no cut before place 4; the
+    # first four are {A, E, D, B} in one ranking and {E, C, D, A} in another, so no cut there either: one
+    # block. Places taken: A 1-4, E 1-2, C 2-5, D 2-3, B 4-5; a block that only remembered its last
+    # member's reach (D's 3) would wrongly cut before B.
+    names = list("ABCDE")
+    M = np.array(
+        [[0, 3, -2, -2, 3], [-3, 0, 1, -2, -1], [2, -1, 0, 0, -3], [2, 2, 0, 0, -3], [-3, 1, 3, 3, 0]], dtype=float
+    )
+    _, orders = kemeny_by_permutations(M)
+    assert sorted("".join(names[i] for i in o) for o in orders) == ["AEDBC", "ECDAB", "EDCAB"]
+    cuts = [k for k in range(1, 5) if len({frozenset(o[:k]) for o in orders}) == 1]
+    assert cuts == []  # no place where every optimal ranking has the same alternatives above
+    P = PreferenceMatrix(pd.DataFrame(0.5 + M / 12, index=names, columns=names))
+    result = kemeny_ranking(P)
+    assert result.tie_groups == [names] and "3 rankings tie" in result.notes[0]
+    assert members(kemeny_young(P)) == ["A", "E"]
 
 
 def test_tennessee():
