@@ -258,16 +258,21 @@ def _load_button(profile, rule_id: str, prop_id: str, key: str) -> None:
     )
 
 
-def _show_paradox(narrative: str, profile, bounds: str, minimal: bool, rule_id: str, prop_id: str, key: str):
+def _show_paradox(
+    narrative: str, profile, bounds: str, minimal: bool, rule_id: str, prop_id: str, key: str, by_hand: bool = False
+):
     st.markdown(md(narrative))
     st.code(profile.to_text(), language=None)
-    smallest = (
-        "No smaller population violates it (every smaller size was searched exhaustively, up to renaming "
-        "the alternatives)."
-        if minimal
-        else "Some smaller sizes were only sampled, so a smaller example may exist."
-    )
-    st.caption(f"{smallest} Searched: {bounds}")
+    if by_hand:  # a textbook example entered by hand (its bounds name the source), confirmed by the live check
+        st.caption(f"Entered by hand and confirmed by the property check; not claimed to be the smallest. {md(bounds)}")
+    else:
+        smallest = (
+            "No smaller population violates it (every smaller size was searched exhaustively, up to renaming "
+            "the alternatives)."
+            if minimal
+            else "Some smaller sizes were only sampled, so a smaller example may exist."
+        )
+        st.caption(f"{smallest} Searched: {md(bounds)}")
     _load_button(profile, rule_id, prop_id, key)
 
 
@@ -337,6 +342,7 @@ def _from_table(rule_id: str, prop_id: str) -> None:
                 rule_id,
                 prop_id,
                 "paradox_load_table",
+                by_hand=row.get("found_by") == tables.BY_HAND,
             )
         elif row["status"] == tables.NONE_FOUND:
             st.markdown(f"No violation found within the bounds. {md(row['bounds'])}")
@@ -371,7 +377,8 @@ def table_cell(row: dict | None) -> str:
     if row is None:
         return "· not in table"
     if row["status"] == tables.FOUND:
-        return f"✘ {row['voters']} v · {row['alternatives']} a" + ("" if row["minimal"] else "*")
+        mark = "†" if row.get("found_by") == tables.BY_HAND else ("" if row["minimal"] else "*")
+        return f"✘ {row['voters']} v · {row['alternatives']} a{mark}"
     if row["status"] == tables.NONE_FOUND:
         return "✔ none found"
     return "– n/a"
@@ -401,7 +408,8 @@ def paradox_table() -> None:
         f"{b['max_alternatives']} alternatives and {b['max_voters']} voters, a budget of about "
         f"{b['seconds_per_pair']:g} s of re-computations per pair (seed {b['seed']}); each entry states "
         "what it searched. ✘ n v · m a: the smallest violation found has n voters and m alternatives "
-        "(* : some smaller sizes were only sampled, so a smaller one may exist). ✔ none found: no violation "
+        "(* : some smaller sizes were only sampled, so a smaller one may exist; † : a textbook example entered "
+        "by hand and confirmed by the property check, not claimed to be the smallest). ✔ none found: no violation "
         "within these bounds (not a proof that none exists). Pick the pair above to see and load it."
     )
     rows = pd.DataFrame([{k: v for k, v in row.items() if k not in ("levels",)} for row in table["entries"]])

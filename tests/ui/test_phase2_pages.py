@@ -381,6 +381,16 @@ def test_paradox_finder_searches_shows_and_loads(app):
     assert not at.exception
 
 
+def test_a_hand_entered_paradox_says_so_in_the_finder(app):
+    at = open_page(app, "properties")
+    at.selectbox(key="paradox_rule").set_value("instant_runoff")
+    at.selectbox(key="paradox_property").set_value("monotonicity").run()
+    assert "5: A > C > B\n6: B > A > C\n6: C > B > A" in texts(at.code)
+    captions = texts(at.caption)
+    assert "Entered by hand and confirmed by the property check; not claimed to be the smallest." in captions
+    assert "Some smaller sizes were only sampled" not in captions
+
+
 def test_the_table_of_paradoxes_states_its_bounds(app):
     at = open_page(app, "properties")
     frame = table(at, "paradox_table")
@@ -388,7 +398,10 @@ def test_the_table_of_paradoxes_states_its_bounds(app):
     assert frame.at["Borda", "Majority"] == "✘ 3 v · 3 a"
     assert frame.at["Plurality", "Majority"] == "✔ none found"
     assert frame.at["Average-reward policy", "Majority"] == "– n/a"
+    # instant runoff's monotonicity failure: the 17-voter textbook example entered by hand (presets/paradoxes.json)
+    assert frame.at["Instant runoff (Hare)", "Monotonicity"] == "✘ 17 v · 3 a†"
     captions = texts(at.caption)
+    assert "† : a textbook example entered by hand and confirmed by the property check" in captions
     assert "Precomputed on " in captions and "python -m aggregation.properties.paradox_table" in captions
 
 
