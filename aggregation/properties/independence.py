@@ -350,10 +350,22 @@ def existing_clones(population: Population) -> list[tuple[str, str]]:
     populations."""
     names = list(population.alternatives)
     if population.kind == RANKINGS:
-        L = np.asarray(population.compressed().levels, dtype=np.int64)  # (rankings, m)
+        # a necessary condition first, from the pairwise counts (O(m^3) in all): in a clone set {x, y} every
+        # voter puts each other z above both or below both, so A[z, x] = A[z, y] and A[x, z] = A[y, z]; only
+        # the pairs that pass it read the rankings (100,000 x 50: 1,225 pairs read every ranking before)
+        A = np.asarray(population.above_counts(), dtype=float)
+        slack = 1e-9 * max(float(population.total_weight or 0.0), 1.0)
+        L = None
         pairs = []
         for i in range(len(names)):
             for j in range(i + 1, len(names)):
+                rest = [z for z in range(len(names)) if z not in (i, j)]
+                if np.abs(A[rest, i] - A[rest, j]).max(initial=0.0) > slack or (
+                    np.abs(A[i, rest] - A[j, rest]).max(initial=0.0) > slack
+                ):
+                    continue
+                if L is None:
+                    L = np.asarray(population.compressed().levels, dtype=np.int64)  # (rankings, m)
                 lo, hi = np.minimum(L[:, i], L[:, j])[:, None], np.maximum(L[:, i], L[:, j])[:, None]
                 others = np.delete(L, [i, j], axis=1)
                 if bool(((others < lo) | (others > hi)).all()):

@@ -4,11 +4,15 @@ agree: Borda fails independence of clones on it."""
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+
 import presets
 from aggregation import Profile, RewardPopulation
 from aggregation.properties.axioms import check
 from aggregation.properties.base import FAIL, PASS
 from aggregation.properties.independence import existing_clones
+
+from ..core.strategies import weak_order_profiles
 
 CLONES = presets.load("clone_plurality").population
 
@@ -37,3 +41,30 @@ def test_borda_fails_on_the_clone_card_with_the_cards_own_comparison():
     assert borda.counterexample["winners_before"] == ["A", "B"] and borda.counterexample["winners_after"] == ["A"]
     # the maximal lottery is consistent under cloning (Jackpot appendix A.2): A2 gets 0, the rest unchanged
     assert check(CLONES, "maximal_lottery", "clones").status == PASS
+
+
+def _brute_force(profile) -> list[tuple[str, str]]:
+    """Tideman's definition read off every ranking of positive weight, pair by pair."""
+    names = list(profile.alternatives)
+    pairs = []
+    for i in range(len(names)):
+        for j in range(i + 1, len(names)):
+            if all(
+                all(
+                    (row[z] < min(row[i], row[j])) or (row[z] > max(row[i], row[j]))
+                    for z in range(len(names))
+                    if z not in (i, j)
+                )
+                for row, w in zip(profile.levels, profile.weights)
+                if w > 0
+            ):
+                pairs.append((names[i], names[j]))
+    return pairs
+
+
+@settings(max_examples=150, deadline=None)
+@given(weak_order_profiles(min_m=3, max_m=6, max_n=5))
+def test_the_pairwise_count_filter_never_loses_a_clone_pair(profile):
+    """existing_clones reads the rankings only for pairs whose pairwise counts allow a clone set: the answer is
+    the brute force's on random weak orders (few voters, so that clone pairs occur)."""
+    assert existing_clones(profile) == _brute_force(profile)
