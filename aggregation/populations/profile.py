@@ -489,8 +489,8 @@ class Profile(Population):
             return None
 
         def levels():
-            lv = self._levels[keep]
-            return dense_levels(lv if new is None else np.vstack([lv, new[None, :]]))
+            lv = self._levels[keep]  # already dense: only the new row is renumbered (an O(n m) copy, no sort)
+            return lv if new is None else np.vstack([lv, dense_levels(new[None, :]).astype(lv.dtype)])
 
         def above(A):
             old = self._levels[i]
