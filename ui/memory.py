@@ -43,6 +43,12 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 
+try:  # Streamlit's store of disconnected sessions, which install() replaces; another Streamlit may have none
+    from streamlit.runtime import memory_session_storage
+    from streamlit.web.server import server
+except ImportError:
+    memory_session_storage = server = None
+
 _LOG = logging.getLogger(__name__)
 
 #: glibc's ``mallopt`` parameter for the number of arenas (``M_ARENA_MAX`` in ``malloc.h``).
@@ -252,10 +258,7 @@ class ReleasingSessionStorage:
 def install() -> bool:
     """Make the Streamlit server keep disconnected sessions in :class:`ReleasingSessionStorage` (call
     before the server starts); False when this Streamlit has no such hook."""
-    try:
-        from streamlit.runtime import memory_session_storage
-        from streamlit.web.server import server
-    except ImportError:
+    if memory_session_storage is None or server is None:
         return False
     if not hasattr(server, "MemorySessionStorage") or not hasattr(memory_session_storage, "MemorySessionStorage"):
         return False

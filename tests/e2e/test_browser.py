@@ -84,7 +84,9 @@ def test_editing_a_weight_in_the_table_changes_the_winner(page, server):
     wait_for_app(page)
     expect(metric(page, "Condorcet winner")).to_have_text("R")
     expect(metric(page, "Maximal lottery (NLHF) picks")).to_have_text("R (certain)")
-    expect(page.get_by_test_id("stTextArea").locator("textarea")).to_have_value("4: R > G > B\n3: B > R > G\n")
+    text = page.get_by_test_id("stTextArea").locator("textarea")
+    expect(text).to_have_count(1, timeout=30_000)  # the editor before the edit leaves once the run has finished
+    expect(text).to_have_value("4: R > G > B\n3: B > R > G\n")
     go_to(page, "Rules side by side")  # the population persists across pages
     wait_for_charts(page, CHARTS["rules"])
     expect(page.get_by_text(re.compile(r"Condorcet winner: R"))).to_be_visible()

@@ -6,6 +6,7 @@ bench/load_sessions.py)."""
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from types import SimpleNamespace
 
@@ -28,6 +29,26 @@ class Clock:
 
     def __call__(self):
         return self.now
+
+
+def _run(coroutine_function):
+    """``asyncio.run`` in a thread of its own: the browser tests of the same pytest process leave an event loop
+    running in the main thread, where ``asyncio.run`` refuses to start another."""
+    outcome = {}
+
+    def target():
+        try:
+            outcome["value"] = asyncio.run(coroutine_function())
+        except BaseException as exc:  # noqa: BLE001 - handed to the test's thread
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(120)
+    assert not thread.is_alive(), "the event loop did not finish"
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
 
 
 def info(session_id: str):
@@ -126,7 +147,7 @@ def test_a_timer_on_the_event_loop_releases_without_any_access():
         while len(store) and time.monotonic() < deadline:
             await asyncio.sleep(0.02)
 
-    asyncio.run(scenario())
+    _run(scenario)
     assert (a.session.shutdowns, b.session.shutdowns) == (1, 1) and sum(released) == 2
     assert store._handle is None  # no timer left behind
 
@@ -134,8 +155,6 @@ def test_a_timer_on_the_event_loop_releases_without_any_access():
 def test_other_threads_never_shut_sessions_down():
     """The metrics route lists the storage from a worker thread: an expired session is hidden there, and
     shut down only on the event loop that stored it (as Streamlit's close_session requires)."""
-    import threading
-
     clock = Clock()
     store, released = storage(clock, ttl_seconds=10)
     a = info("a")
@@ -143,7 +162,7 @@ def test_other_threads_never_shut_sessions_down():
     async def stored_from_the_loop():
         store.save(a)
 
-    asyncio.run(stored_from_the_loop())
+    _run(stored_from_the_loop)
     clock.now += 20
     seen = []
     reader = threading.Thread(target=lambda: seen.append((store.list(), store.get("a"))))
