@@ -114,7 +114,7 @@ class UnreadableRecord(ValueError):
 
 class JobList(list):
     """The jobs listed (a list of :class:`JobRecord`), and ``unreadable``: ``(job id, reason)`` of the
-    records that were skipped because they could not be read."""
+    records that were skipped because they were unreadable."""
 
     def __init__(self, records=(), unreadable=()):
         super().__init__(records)

@@ -153,13 +153,13 @@ def apply_job_link(client, ids: list[str]) -> None:
 
 
 def unreadable_notice(unreadable) -> None:
-    """Job records that could not be read (skipped, so they hide no other job), named with the reason."""
+    """Unreadable job records (skipped, so they hide no other job), named with the reason."""
     if unreadable:
         shown = "; ".join(f"{job[:40]} ({reason})" for job, reason in unreadable[:5])
         more = f" and {len(unreadable) - 5} more" if len(unreadable) > 5 else ""
         st.warning(
-            f"{len(unreadable)} job record{'s' * (len(unreadable) != 1)} could not be read and "
-            f"{'are' if len(unreadable) != 1 else 'is'} not listed: {shown}{more}. The other jobs are "
+            f"{len(unreadable)} job record{'s' * (len(unreadable) != 1)} "
+            f"{'are' if len(unreadable) != 1 else 'is'} unreadable and not listed: {shown}{more}. The other jobs are "
             "listed as usual.",
             icon=":material/report:",
         )
