@@ -150,7 +150,9 @@ TESTTIME_CONVENTION = {
     COMPARISONS: (
         "**How the k samples meet a rival (pairwise data).** A comparison table only records who won each pair, "
         "so only k = 1 is shown: a sample identical to the rival counts for the model, distinct answers compare by "
-        "their pairwise win rate."
+        "their pairwise win rate. In the game behind MPNE_1 a player scores only when its answer is *strictly* "
+        "preferred (Cai & Zheng, section 2.1: identical answers tie), so MPNE_1 need not be the maximal lottery, "
+        "which gives half a point to a tie: even a Condorcet winner may share MPNE_1's mass."
     ),
 }
 TESTTIME_CONVENTION[MATRIX] = TESTTIME_CONVENTION[COMPARISONS]
