@@ -22,6 +22,8 @@ from .numbers import decimal
 from .text import html
 
 FONT_SIZE = 15
+#: A legend in one row above the plot (a phone moves it below: :func:`titled`).
+LEGEND_ABOVE = dict(orientation="h", yanchor="bottom", y=1.02, x=0)
 #: Every series colour comes from :mod:`ui.colours` (one assignment per rule id and per alternative);
 #: pages and tests read the palettes from there.
 WINNER = "#B8860B"
@@ -362,7 +364,7 @@ def grouped_bars(table: pd.DataFrame, *, yaxis: str, title: str | None = None, c
         data=traces,
         layout=dict(
             barmode="group",
-            legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+            legend=LEGEND_ABOVE,
             yaxis=dict(title=dict(text=yaxis), gridcolor=GRID, rangemode="tozero", automargin=True),
             xaxis=dict(tickfont=dict(size=font), tickangle=angle, tickmode="array", tickvals=labels),
         ),
@@ -503,31 +505,7 @@ def kwin_curves(curve: pd.DataFrame, k: int, marker: tuple[str, float] | None = 
                 hovertemplate=f"{label}: %{{y:.4f}}<extra></extra>",
             )
         )
-    fig = go.Figure(
-        data=traces,
-        layout=dict(
-            xaxis=dict(
-                title=dict(text="k (samples drawn, the best one kept)"), tickmode="array", tickvals=ks, gridcolor=GRID
-            ),
-            yaxis=dict(title=dict(text="robust k-sample win rate f(k)"), gridcolor=GRID, range=[0, 1.02]),
-            shapes=[
-                dict(
-                    type="line",
-                    x0=k,
-                    x1=k,
-                    y0=0,
-                    y1=1,
-                    xref="x",
-                    yref="paper",
-                    line=dict(color="#999", width=1, dash="dot"),
-                )
-            ],
-            legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
-        ),
-    )
-    fig = _base(fig, height=460, top=70, left=70, bottom=60)
-    fig.update_layout(showlegend=True)
-    return fig
+    return _curves(traces, ks, k, "k (samples drawn, the best one kept)", "robust k-sample win rate f(k)", 460)
 
 
 def resampling_curve(table: pd.DataFrame, k: int) -> go.Figure:
@@ -555,13 +533,17 @@ def resampling_curve(table: pd.DataFrame, k: int) -> go.Figure:
             hovertemplate="l = %{x}: bound %{y:.4f}<extra></extra>",
         ),
     ]
+    return _curves(traces, ls, k, "l (samples drawn at test time)", "robust win rate", 380)
+
+
+def _curves(traces: list, ticks: list[int], k: int, x_title: str, y_title: str, height: int) -> go.Figure:
+    """The layout the win-rate curves share: a tick per sample count, rates from 0 to 1, a dotted line at
+    ``k`` and the legend above the plot."""
     fig = go.Figure(
         data=traces,
         layout=dict(
-            xaxis=dict(
-                title=dict(text="l (samples drawn at test time)"), tickmode="array", tickvals=ls, gridcolor=GRID
-            ),
-            yaxis=dict(title=dict(text="robust win rate"), gridcolor=GRID, range=[0, 1.02]),
+            xaxis=dict(title=dict(text=x_title), tickmode="array", tickvals=ticks, gridcolor=GRID),
+            yaxis=dict(title=dict(text=y_title), gridcolor=GRID, range=[0, 1.02]),
             shapes=[
                 dict(
                     type="line",
@@ -574,10 +556,10 @@ def resampling_curve(table: pd.DataFrame, k: int) -> go.Figure:
                     line=dict(color="#999", width=1, dash="dot"),
                 )
             ],
-            legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+            legend=LEGEND_ABOVE,
         ),
     )
-    fig = _base(fig, height=380, top=70, left=70, bottom=60)
+    fig = _base(fig, height=height, top=70, left=70, bottom=60)
     fig.update_layout(showlegend=True)
     return fig
 
