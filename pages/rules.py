@@ -87,7 +87,7 @@ if model.kind == COMPARISONS and view.winners.get("bt_elo"):  # what an arena le
         f"**{md_list(view.winners['bt_elo'], ' = ')}** first",
     )
 st.markdown("On this population, " + "; ".join(h for h in headline if h) + ".")
-steps.stepper(model, beta=beta, sampling=None if D is None else tuple(D.to_numpy()), k=k, games=games)
+steps.stepper(model, beta=beta, sampling=sampling, k=k, games=games)
 
 
 def unit(rule_id: str) -> str:
@@ -147,7 +147,7 @@ widgets.csv_download(
     label="Download the table as CSV",
 )
 if model.kind == COMPARISONS:
-    uncertainty.section(model, computed, labels, beta, None if D is None else tuple(D.to_numpy()))
+    uncertainty.section(model, computed, labels, beta, sampling)
 if view.lottery is not None and not view.lottery.unique:
     st.info(
         f"The maximal lottery is **not unique** on this population: several lotteries are unbeaten. The one "

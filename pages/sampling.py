@@ -62,8 +62,9 @@ with left:
     beta = widgets.beta_input()
 
 D = state.sampling()
+sampling = None if D is None else tuple(D.to_numpy())
 try:
-    view = compute.sampling_view(model, beta, None if D is None else tuple(D.to_numpy()))
+    view = compute.sampling_view(model, beta, sampling)
 except AggregationError as exc:
     widgets.error(exc)
     st.stop()
@@ -94,9 +95,7 @@ for column, reason in view.unavailable.items():
     st.caption(f"**{md(column.capitalize())}** is not shown: {md(reason)}.")
 widgets.csv_download(view.table, file_name="sampling.csv", key="sampling_csv", label="Download the table as CSV")
 if model.kind == COMPARISONS:  # P is estimated: NBC's order and the RLHF / DPO limit under this D are too
-    uncertainty.section(
-        model, ["nbc", "rlhf"], None, beta, None if D is None else tuple(D.to_numpy()), key="sampling_bootstrap"
-    )
+    uncertainty.section(model, ["nbc", "rlhf"], None, beta, sampling, key="sampling_bootstrap")
 why.why("nbc")
 
 st.subheader("The smallest change of D that changes the order")
