@@ -378,7 +378,9 @@ def _active_set(kernel: np.ndarray, G: np.ndarray, approx: np.ndarray) -> np.nda
         z = z0 - np.linalg.pinv(B[W]) @ (c[W] + B[W] @ z0) if W.size else z0
         q = q1 + N @ z
         others = np.setdiff1d(np.arange(len(c)), W)
-        if q.min() > 0 and (c[others] + B[others] @ z >= 0).all():
+        # a constraint outside W that repeats one in W (two outside alternatives with the same column) is tight
+        # there too, up to rounding
+        if q.min() > 0 and (c[others] + B[others] @ z >= -1e-12 * (1.0 + np.abs(c[others]))).all():
             start = (z, list(W))
             break
     if start is None:
