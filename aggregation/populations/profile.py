@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -94,6 +95,53 @@ def _above_counts(levels: np.ndarray, weights: np.ndarray) -> np.ndarray:
     for a in range(m):
         A[a] = w @ (levels[:, a : a + 1] < levels).astype(dtype)
     return A
+
+
+def group_positions(levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For dense levels (rankings x alternatives): ``start[i, a]``, how many alternatives ranking i puts
+    strictly above a (a's first position, from 0), and ``size[i, a]``, the size of a's tie group."""
+    n, m = levels.shape
+    lv = levels.astype(np.intp)
+    counts = np.bincount((np.arange(n)[:, None] * m + lv).ravel(), minlength=n * m).reshape(n, m)
+    before = np.cumsum(counts, axis=1) - counts
+    return np.take_along_axis(before, lv, axis=1), np.take_along_axis(counts, lv, axis=1)
+
+
+def _position_counts(levels: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """``D[a, p]`` of dense ``levels`` (see :meth:`Profile.position_counts`): one pass over the voters."""
+    n, m = levels.shape
+    alt = np.broadcast_to(np.arange(m), (n, m))
+    if (levels.max(axis=1) == m - 1).all():  # strict rankings: the level is the position
+        return np.bincount((alt * m + levels).ravel(), weights=np.repeat(weights, m), minlength=m * m).reshape(m, m)
+    start, size = group_positions(levels)
+    share = (weights[:, None] / size).ravel()
+    width = m + 1  # difference array over positions 0 .. m
+    diff = np.bincount((alt * width + start).ravel(), weights=share, minlength=m * width) - np.bincount(
+        (alt * width + start + size).ravel(), weights=share, minlength=m * width
+    )
+    return np.cumsum(diff.reshape(m, width), axis=1)[:, :m]
+
+
+def _without(levels: np.ndarray, drop: Sequence[int]) -> np.ndarray:
+    """Dense levels with the alternatives ``drop`` removed (all columns kept, those of ``drop`` meaningless):
+    a removed alternative alone in its tie group closes that group, so every level below it moves up one.
+    O(rankings x alternatives) per removed alternative, no sort (:func:`dense_levels` sorts every row)."""
+    lv = levels.astype(np.int32)
+    for x in sorted(drop, reverse=True):
+        col = lv[:, x : x + 1]
+        alone = (lv == col).sum(axis=1, keepdims=True) == 1
+        lv = lv - (alone & (lv > col))
+        lv[:, x] = -1  # out of every later comparison
+    return lv
+
+
+#: The counts a profile keeps that are sums over its voters: shared with its merged form
+#: (:meth:`Profile.compressed`), carried by its variations in closed form (:meth:`Profile._variation`).
+COUNTS = ("above", "positions")
+
+#: Restricting to a subset that drops at most this many alternatives renumbers levels with :func:`_without`;
+#: dropping more sorts each row once (:func:`dense_levels`).
+FEW_DROPPED = 4
 
 
 class Profile(Population):
@@ -324,16 +372,55 @@ class Profile(Population):
             else:
                 weights = np.bincount(inverse.reshape(-1), weights=self._weights, minlength=uniq.shape[0])
                 order = np.argsort(first)
-                self._cache["compressed"] = Profile(uniq[order], self._alternatives, weights[order], _dense=True)
+                merged = Profile(uniq[order], self._alternatives, weights[order], _dense=True)
+                merged._cache.update({k: self._cache[k] for k in COUNTS if k in self._cache})
+                merged._cache["tallies"] = self._tallies()
+                self._cache["compressed"] = merged
         return self._cache["compressed"]
+
+    def _counted(self, key: str, count) -> np.ndarray:
+        """The counts ``key`` (computed by ``count(levels, weights)`` once, read-only), shared with the merged
+        profile (:meth:`compressed`: the same voters) so that its variations find them too."""
+        if key not in self._cache:
+            counts = count(self._levels, self._weights)
+            counts.setflags(write=False)
+            self._cache[key] = counts
+            merged = self._cache.get("compressed")
+            if merged is not None and merged is not self:
+                merged._cache.setdefault(key, counts)
+        return self._cache[key]
+
+    def _tallies(self) -> dict:
+        return self._cache.setdefault("tallies", {})
+
+    def tallies(self, key) -> dict:
+        """A rule's remembered sums over this profile's voters under ``key`` (instant runoff's first places by
+        set of remaining alternatives): a dict the rule fills and reads, shared with the merged profile
+        (:meth:`compressed`: the same voters), so that a variation of either (:attr:`origin`) can start from
+        them. Never pickled (:meth:`__getstate__`)."""
+        return self._tallies().setdefault(key, {})
+
+    #: How this profile was derived from another by moving voters or renaming alternatives (:class:`Origin`):
+    #: a rule's sums over its voters follow from the other's (:meth:`tallies`). None for a profile built
+    #: from its rankings.
+    origin: "Origin | None" = None
+
+    def __getstate__(self):
+        """Pickled (``st.cache_data``) without the rules' remembered tallies (:meth:`tallies`)."""
+        state = self.__dict__.copy()
+        state["_cache"] = {k: v for k, v in self._cache.items() if k != "tallies"}
+        return state
 
     def above_counts(self) -> np.ndarray:
         """``A[a, b]``: total weight of rankings with ``a`` strictly above ``b``."""
-        if "above" not in self._cache:
-            A = _above_counts(self._levels, self._weights)
-            A.setflags(write=False)
-            self._cache["above"] = A
-        return self._cache["above"]
+        return self._counted("above", _above_counts)
+
+    def position_counts(self) -> np.ndarray:
+        """``D[a, p]``: the weight of voters that put alternative a in position p + 1 (p = 0 .. m-1), a tie
+        group of j alternatives spreading each member's weight evenly, ``1/j``, over the j positions it spans
+        (random tie-breaking in expectation). Every positional scoring rule is ``D @ points``; each row and
+        each column sums to the total weight; column 0 over the total is the first-place distribution."""
+        return self._counted("positions", _position_counts)
 
     def support_matrix(self) -> np.ndarray:
         """``S[a, b]``: weight strictly preferring a to b plus half the weight indifferent (``W * P``)."""
@@ -353,9 +440,7 @@ class Profile(Population):
 
     def first_place_distribution(self) -> pd.Series:
         """Share of weight ranking each alternative first (a tie at the top splits the weight)."""
-        top = self._levels == 0
-        share = self._weights / top.sum(axis=1)
-        dist = (top * share[:, None]).sum(axis=0) / self.total_weight
+        dist = self.position_counts()[:, 0] / self.total_weight
         return pd.Series(dist, index=self.alternatives, name="first-place share")
 
     def unique_first_shares(self) -> pd.Series:
@@ -379,45 +464,59 @@ class Profile(Population):
         la, lb = self._levels[voter, a], self._levels[voter, b]
         return (la < lb) | ((la == lb) & (coin < 0.5)), voter + 1
 
-    # Variations of a profile whose pairwise counts follow from this one's in closed form. When this
-    # profile has computed ``above_counts`` (O(n m^2)), a variation gets its own without reading the
-    # voters, and its rankings are only built if something reads them (:class:`_Variation`): a rule
-    # that reads only P costs O(m^2) on it (the property checks re-compute rules on up to a thousand
-    # variations of a population of 100,000 rankings).
+    # Variations of a profile whose pairwise counts (``above_counts``, O(n m^2)) and position counts
+    # (``position_counts``, O(n m)) follow from this one's in closed form. Whichever of the two this profile
+    # has computed, a variation gets without reading the voters, and its rankings are only built if something
+    # reads them (:class:`_Variation`): a rule that reads only P or only the positions costs O(m^2) on it (the
+    # property checks re-compute rules on up to a thousand variations of a population of 100,000 rankings).
     #: Whether variations use the closed forms (False only in ``bench/bench_scale.py``'s naive path).
     closed_form_variations = True
 
-    def _variation(self, make_levels, alternatives, weights, above) -> "Profile":
-        if "above" not in self._cache or not Profile.closed_form_variations:
+    def _variation(self, make_levels, alternatives, weights, above, positions=None, origin=None) -> "Profile":
+        """A variation built by ``make_levels`` (when read); ``above`` and ``positions`` map this profile's
+        counts to the variation's (``positions`` None: no closed form, they are read from its rankings);
+        ``origin``: ``(changes, perm[, factor])`` of :class:`Origin` when the variation is this profile's voters
+        with a few rows added (or taken away), their weights scaled, the alternatives renamed or removed."""
+        known = {}
+        if Profile.closed_form_variations:
+            for key, derive in zip(COUNTS, (above, positions)):
+                if derive is not None and key in self._cache:
+                    known[key] = derive(self._cache[key])
+        if not Profile.closed_form_variations or (not known and origin is None):
             return Profile(make_levels(), alternatives, weights, _dense=True)
         bounds.check("MAX_RANKINGS", len(weights), "the population")
         bounds.check("MAX_CELLS", len(weights) * len(alternatives), "the population")
-        A = np.ascontiguousarray(above(self._cache["above"]), dtype=float)
-        A.setflags(write=False)
-        return _Variation(make_levels, alternatives, weights, A)
+        variation = _Variation(make_levels, alternatives, weights, known)
+        if origin is not None:
+            variation.origin = Origin(self, *origin)
+        return variation
 
-    def with_weights(self, weights, above: np.ndarray | None = None) -> "Profile | None":
-        """The same rankings with new ``weights`` (rows of weight 0 dropped; None when none is left). ``above``: the
-        result's pairwise counts when the caller has them (reinforcement sums them over blocks of rankings): its
-        rankings are then built only if something reads them (:class:`_Variation`), so a rule that reads only P
-        costs O(m^2) on it."""
+    def with_weights(self, weights, above: np.ndarray | None = None, positions: np.ndarray | None = None):
+        """The same rankings with new ``weights`` (rows of weight 0 dropped; None when none is left). ``above`` and
+        ``positions``: the result's pairwise and position counts when the caller has them (reinforcement sums
+        them over blocks of rankings): its rankings are then built only if something reads them
+        (:class:`_Variation`), so a rule that reads only P or the positions costs O(m^2) on it."""
         w = np.asarray(weights, dtype=float)
         keep = w > 1e-12
         if not keep.any():
             return None
-        if above is None or not Profile.closed_form_variations:
+        known = {k: v for k, v in zip(COUNTS, (above, positions)) if v is not None}
+        if not known or not Profile.closed_form_variations:
             return Profile.from_levels(self._levels[keep], self._alternatives, w[keep])
-        A = np.ascontiguousarray(above, dtype=float)
-        A.setflags(write=False)
-        return _Variation(lambda: self._levels[keep], self._alternatives, w[keep], A)
+        return _Variation(lambda: self._levels[keep], self._alternatives, w[keep], known)
 
     def restrict(self, alternatives: Sequence[str]) -> "Profile":
         """The same voters over a subset of alternatives (their order follows ``alternatives``)."""
         keep = alternative_names(alternatives, what="restrict")
         idx = [self._index(a, "restrict") for a in keep]
-        return self._variation(
-            lambda: dense_levels(self._levels[:, idx]), keep, self._weights, lambda A: A[np.ix_(idx, idx)]
-        )
+        drop = sorted(set(range(len(self._alternatives))) - set(idx))
+
+        def levels():
+            if len(drop) <= FEW_DROPPED:
+                return _without(self._levels, drop)[:, idx]
+            return dense_levels(self._levels[:, idx])
+
+        return self._variation(levels, keep, self._weights, lambda A: A[np.ix_(idx, idx)], origin=([], np.asarray(idx)))
 
     def with_clone(self, alternative: str, name: str) -> "Profile":
         """Add ``name``, a clone ranked right below ``alternative`` (in a tie group of its own)."""
@@ -432,9 +531,10 @@ class Profile(Population):
         alternative_names(alts, signs=RANKING_SIGNS)
         total = self.total_weight
 
-        def levels():
-            doubled = 2 * self._levels.astype(np.int64)
-            return dense_levels(np.insert(doubled, j + 1, doubled[:, j] + 1, axis=1))
+        def levels():  # every tie group below the original's moves down one to make room for the clone's
+            lv = self._levels.astype(np.int32)
+            col = lv[:, j : j + 1]
+            return np.insert(lv + (lv > col), j + 1, col[:, 0] + 1, axis=1)
 
         def above(A):
             # the clone beats y exactly where the original beats y strictly; y beats the clone wherever y
@@ -460,19 +560,36 @@ class Profile(Population):
             return np.vstack([below.levels, below.levels[:, swap]])
 
         weights = np.concatenate([below.weights, below.weights]) / 2.0
-        return below._variation(levels, names, weights, lambda A: (A + A[np.ix_(swap, swap)]) / 2.0)
+        return below._variation(
+            levels,
+            names,
+            weights,
+            lambda A: (A + A[np.ix_(swap, swap)]) / 2.0,
+            lambda D: (D + D[swap]) / 2.0,
+        )
 
     def relabelled(self, perm: Sequence[int]) -> "Profile":
         """The alternative named ``names[j]`` gets the place of ``names[perm[j]]`` in every ranking."""
         perm = np.asarray(perm, dtype=np.intp)
         return self._variation(
-            lambda: self._levels[:, perm], self._alternatives, self._weights, lambda A: A[np.ix_(perm, perm)]
+            lambda: self._levels[:, perm],
+            self._alternatives,
+            self._weights,
+            lambda A: A[np.ix_(perm, perm)],
+            lambda D: D[perm],
+            ([], perm),
         )
 
     def reordered(self, order: Sequence[int]) -> "Profile":
         """The same rankings listed in another ``order`` (a permutation of the rows)."""
         order = np.asarray(order, dtype=np.intp)
-        return self._variation(lambda: self._levels[order], self._alternatives, self._weights[order], lambda A: A)
+
+        def same(counts):  # the same voters, listed in another order
+            return counts
+
+        return self._variation(
+            lambda: self._levels[order], self._alternatives, self._weights[order], same, same, ([], None)
+        )
 
     def moved(self, i: int, count: float, new_levels=None) -> "Profile | None":
         """``count`` of the weight of row ``i`` removed (the row dropped when nothing is left of it) and,
@@ -480,7 +597,7 @@ class Profile(Population):
         weights = self._weights.astype(float).copy()
         weights[i] -= count
         keep = weights > 1e-12
-        new = None if new_levels is None else np.asarray(new_levels, dtype=self._levels.dtype)
+        new = None if new_levels is None else dense_levels(np.asarray(new_levels)[None, :]).astype(self._levels.dtype)
         if new is not None:
             weights = np.append(weights[keep], float(count))
         else:
@@ -490,18 +607,30 @@ class Profile(Population):
 
         def levels():
             lv = self._levels[keep]  # already dense: only the new row is renumbered (an O(n m) copy, no sort)
-            return lv if new is None else np.vstack([lv, dense_levels(new[None, :]).astype(lv.dtype)])
+            return lv if new is None else np.vstack([lv, new])
+
+        old = self._levels[i : i + 1]
 
         def above(A):
-            old = self._levels[i]
-            B = A - count * (old[:, None] < old[None, :])
-            return B if new is None else B + count * (new[:, None] < new[None, :])
+            B = A - count * (old.T < old)
+            return B if new is None else B + count * (new.T < new)
 
-        return self._variation(levels, self._alternatives, weights, above)
+        def positions(D):
+            D = D - count * _position_counts(old, np.ones(1))
+            return D if new is None else D + count * _position_counts(new, np.ones(1))
+
+        changes = [(old[0], -float(count))] + ([] if new is None else [(new[0], float(count))])
+        return self._variation(levels, self._alternatives, weights, above, positions, (changes, None))
 
     def scaled(self, factor: float) -> "Profile":
         """Every weight multiplied by ``factor`` (> 0)."""
-        return self._variation(lambda: self._levels, self._alternatives, self._weights * factor, lambda A: A * factor)
+
+        def times(counts):
+            return counts * factor
+
+        return self._variation(
+            lambda: self._levels, self._alternatives, self._weights * factor, times, times, ([], None, factor)
+        )
 
     def _index(self, name: str, where: str) -> int:
         try:
@@ -512,22 +641,59 @@ class Profile(Population):
             ) from None
 
 
+@dataclass(frozen=True)
+class Origin:
+    """A profile's voters are ``profile``'s, their weights times ``factor``, with ``changes`` added,
+    ``[(levels row, signed weight), ...]`` (a negative weight takes voters away), and its alternative j is
+    ``profile``'s alternative ``perm[j]`` (``perm`` None: the same alternatives; a renaming, or a subset when
+    alternatives were removed). A sum over the voters by alternative, such as a tally of first places among
+    a set S, is then ``factor`` times the origin's tally among ``perm[S]``, read through ``perm``, plus the
+    changed rows' own."""
+
+    profile: Profile
+    changes: list
+    perm: np.ndarray | None = None
+    factor: float = 1.0
+
+    def tally(self, remembered: dict, remaining: np.ndarray, row_tally) -> np.ndarray | None:
+        """The tally among ``remaining`` from the origin's ``remembered`` tallies (by remaining set) and
+        ``row_tally(levels row, remaining)`` of each changed row; None when the origin never counted that set."""
+        mine = np.asarray(remaining, dtype=bool)
+        theirs = mine
+        if self.perm is not None:
+            theirs = np.zeros(len(self.profile.alternatives), dtype=bool)
+            theirs[self.perm] = mine
+        base = remembered.get(theirs.tobytes())
+        if base is None:
+            return None
+        tally = (base if self.perm is None else base[self.perm]) * self.factor
+        for row, weight in self.changes:
+            tally += weight * row_tally(row, mine)
+        return tally
+
+
 class _Variation(Profile):
     """A profile derived from another in closed form (:meth:`Profile.restrict`, ``with_clone``,
-    ``split_clone``, ``relabelled``, ``reordered``): its pairwise counts are given, its rankings are
-    built by ``make_levels`` the first time anything reads them. Behaves as the profile it stands for."""
+    ``split_clone``, ``relabelled``, ``reordered``, ``moved``, ``scaled``, ``with_weights``): its pairwise
+    and/or position counts are given (``known``), its rankings are built by ``make_levels`` the first time
+    anything reads them. Behaves as the profile it stands for."""
 
-    def __init__(self, make_levels, alternatives, weights, above: np.ndarray):
+    def __init__(self, make_levels, alternatives, weights, known: dict[str, np.ndarray]):
         self._make, self._built = make_levels, None
         self._alternatives = tuple(alternatives)
         w = np.asarray(weights, dtype=float)
         w.setflags(write=False)
         self._weights = w
-        self._cache = {"above": above}
+        self._cache = {}
+        for key, counts in known.items():
+            counts = np.ascontiguousarray(counts, dtype=float)
+            counts.setflags(write=False)
+            self._cache[key] = counts
 
     def __reduce__(self):
         """Pickled (``st.cache_data`` stores results that hold a variation) as the plain profile it stands for."""
-        return (_plain_profile, (np.asarray(self.levels), self._alternatives, self._weights, self._cache["above"]))
+        known = {k: self._cache[k] for k in COUNTS if k in self._cache}
+        return (_plain_profile, (np.asarray(self.levels), self._alternatives, self._weights, known))
 
     @property
     def _levels(self) -> np.ndarray:
@@ -540,9 +706,9 @@ class _Variation(Profile):
         return self._built
 
 
-def _plain_profile(levels, alternatives, weights, above) -> Profile:
+def _plain_profile(levels, alternatives, weights, known) -> Profile:
     profile = Profile(levels, alternatives, weights, _dense=True)
-    profile._cache["above"] = above
+    profile._cache.update(known)
     return profile
 
 

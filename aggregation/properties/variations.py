@@ -259,10 +259,10 @@ def change(profile: Profile, i: int, count: float, new_levels=None) -> Profile |
     return profile.moved(i, count, new_levels)
 
 
-def reweighted(profile: Profile, weights: np.ndarray, above: np.ndarray | None = None) -> Profile | None:
-    """The same rankings with new weights (rows of weight 0 dropped); None when none is left. ``above``: the
-    result's pairwise counts, when known (:meth:`Profile.with_weights`)."""
-    return profile.with_weights(weights, above)
+def reweighted(profile: Profile, weights: np.ndarray, above=None, positions=None) -> Profile | None:
+    """The same rankings with new weights (rows of weight 0 dropped); None when none is left. ``above`` and
+    ``positions``: the result's pairwise and position counts, when known (:meth:`Profile.with_weights`)."""
+    return profile.with_weights(weights, above, positions)
 
 
 def ranking_text(levels_row, names: Sequence[str]) -> str:

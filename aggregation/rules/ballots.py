@@ -58,34 +58,6 @@ def ballots_refusal(population: Population, params=None) -> str | None:
     return None
 
 
-def group_positions(levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For dense levels (rankings x alternatives): ``start[i, a]``, how many alternatives ranking i puts
-    strictly above a (a's first position, from 0), and ``size[i, a]``, the size of a's tie group."""
-    n, m = levels.shape
-    lv = levels.astype(np.intp)
-    counts = np.bincount((np.arange(n)[:, None] * m + lv).ravel(), minlength=n * m).reshape(n, m)
-    before = np.cumsum(counts, axis=1) - counts
-    return np.take_along_axis(before, lv, axis=1), np.take_along_axis(counts, lv, axis=1)
-
-
-def position_counts(profile: Profile) -> np.ndarray:
-    """``D[a, p]``: the weight of voters that put alternative a in position p + 1 (p = 0 .. m-1), a tie
-    group of j alternatives spreading each member's weight evenly, ``1/j``, over the j positions it spans.
-    Every positional scoring rule is ``D @ points``; each row and each column sums to the total weight."""
-    levels, w = profile.levels, profile.weights
-    n, m = levels.shape
-    alt = np.broadcast_to(np.arange(m), (n, m))
-    if not profile.has_ties:  # strict rankings: the level is the position
-        return np.bincount((alt * m + levels).ravel(), weights=np.repeat(w, m), minlength=m * m).reshape(m, m)
-    start, size = group_positions(levels)
-    share = (w[:, None] / size).ravel()
-    width = m + 1  # difference array over positions 0 .. m
-    diff = np.bincount((alt * width + start).ravel(), weights=share, minlength=m * width) - np.bincount(
-        (alt * width + start + size).ravel(), weights=share, minlength=m * width
-    )
-    return np.cumsum(diff.reshape(m, width), axis=1)[:, :m]
-
-
 def ordinal(p: int) -> str:
     """``1st``, ``2nd``, ``3rd``, ``4th``, ..., ``11th``, ``21st``."""
     suffix = "th" if 10 <= p % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(p % 10, "th")

@@ -11,7 +11,8 @@ points wins. Ties inside a ballot follow one convention throughout (:mod:`.ballo
 as the uniform mixture of its orderings, so each of j tied alternatives gets the average of the points
 of the j places the group spans (the core's Borda and plurality already read ties this way; a truncated
 ballot's unranked alternatives share its last places). All of them are ``D @ w`` for the matrix ``D`` of
-:func:`~.ballots.position_counts` (weight by alternative and place), computed in one pass over the voters.
+:meth:`~aggregation.populations.profile.Profile.position_counts` (weight by alternative and place),
+computed in one pass over the voters and, for the property checks' variations, in closed form.
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ from .ballots import (
     names_text,
     number_text,
     ordinal,
-    position_counts,
     top_names,
 )
 from .result import SCORES, SET
@@ -90,7 +90,7 @@ def positional(population: Population, weights=DEFAULT_WEIGHTS) -> pd.Series:
     (Maura-Rivero et al. 2025, section 2.2). For user types, the expectation under Plackett-Luce."""
     profile = ballots(population)
     w = points_for(weights, len(profile.alternatives))
-    return pd.Series(position_counts(profile) @ w, index=profile.alternatives, name="positional score")
+    return pd.Series(profile.position_counts() @ w, index=profile.alternatives, name="positional score")
 
 
 def anti_plurality(population: Population) -> pd.Series:
@@ -98,7 +98,7 @@ def anti_plurality(population: Population) -> pd.Series:
     veto, 1/j each); an alternative scores the weight that does not veto it, i.e. the positional rule
     with points ``(1, ..., 1, 0)``. For user types, the expected weight under Plackett-Luce."""
     profile = ballots(population)
-    D = position_counts(profile)
+    D = profile.position_counts()
     return pd.Series(profile.total_weight - D[:, -1], index=profile.alternatives, name="anti-plurality score")
 
 
@@ -108,7 +108,7 @@ def dowdall(population: Population) -> pd.Series:
     profile = ballots(population)
     m = len(profile.alternatives)
     return pd.Series(
-        position_counts(profile) @ (1.0 / np.arange(1, m + 1)), index=profile.alternatives, name="Dowdall score"
+        profile.position_counts() @ (1.0 / np.arange(1, m + 1)), index=profile.alternatives, name="Dowdall score"
     )
 
 
@@ -119,7 +119,7 @@ def bucklin_counts(population: Population) -> tuple[pd.DataFrame, int]:
     weight (a strict majority; it always happens by r = m, when every count is the total weight)."""
     profile = ballots(population)
     m = len(profile.alternatives)
-    F = np.cumsum(position_counts(profile), axis=1)
+    F = np.cumsum(profile.position_counts(), axis=1)
     F[:, -1] = profile.total_weight  # exactly (the cumulative sum rounds)
     r = next(r for r in range(m) if more_than_half(F[:, r], profile.total_weight).any())
     return pd.DataFrame(F, index=profile.alternatives, columns=[f"top {i}" for i in range(1, m + 1)]), r + 1
@@ -150,7 +150,7 @@ def _positional_steps(population: Population, points: np.ndarray, name: str, sco
     profile = ballots(population)
     m = len(profile.alternatives)
     table = pd.DataFrame(
-        position_counts(profile), index=profile.alternatives, columns=[ordinal(p) for p in range(1, m + 1)]
+        profile.position_counts(), index=profile.alternatives, columns=[ordinal(p) for p in range(1, m + 1)]
     )
     table.loc["points"] = points
     tie_note = (

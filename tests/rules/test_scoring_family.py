@@ -12,7 +12,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aggregation import AggregationError, PairwiseData, Profile, RewardPopulation, RuleParams, borda, plurality
-from aggregation.rules.ballots import position_counts
 from aggregation.rules.registry import RULES
 from aggregation.rules.rule import DEFAULT_WEIGHTS, score_vector
 from aggregation.rules.scoring import (
@@ -81,7 +80,7 @@ def test_ties_inside_a_ballot_share_the_points_of_their_places():
     # Bucklin: a tie straddling place 2 counts half of each tied alternative in the top 2
     F, r = bucklin_counts(Profile.parse("A > B = C > D"))
     assert F["top 2"].to_dict() == {"A": 1.0, "B": 0.5, "C": 0.5, "D": 0.0} and r == 1
-    D = position_counts(Profile.parse("2: A = B = C\n1: C > A = B"))
+    D = Profile.parse("2: A = B = C\n1: C > A = B").position_counts()
     assert np.allclose(
         D, [[2 / 3, 2 / 3 + 1 / 2, 2 / 3 + 1 / 2], [2 / 3, 2 / 3 + 1 / 2, 2 / 3 + 1 / 2], [2 / 3 + 1, 2 / 3, 2 / 3]]
     )
@@ -149,7 +148,7 @@ def test_borda_and_plurality_are_positional_rules(p):
     m = len(p.alternatives)
     assert positional(p, range(m - 1, -1, -1)).to_numpy() == pytest.approx(borda(p).to_numpy(), abs=1e-9)
     assert positional(p, (1,)).to_numpy() == pytest.approx(plurality(p).to_numpy(), abs=1e-9)
-    D = position_counts(p)
+    D = p.position_counts()
     assert D.sum(axis=0) == pytest.approx([p.total_weight] * m) and D.sum(axis=1) == pytest.approx([p.total_weight] * m)
 
 
