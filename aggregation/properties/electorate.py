@@ -15,10 +15,11 @@ two electorates).
   (probabilistic: when both groups get the same lottery, so does the whole). The check splits every
   ranking's voters between the two groups in every way (each of the w voters of a ranking may go to
   either group; a weight that is not a whole number goes whole), each split counted once. Above
-  :data:`BLOCK_SPLIT_ROWS` distinct rankings it tries :data:`BLOCK_SPLITS` splits of whole blocks of rankings
-  instead (:class:`BlockSplits`: each block's pairwise counts computed once, each group's summed from them, so
-  a rule that reads only P costs O(m^2) per group; 100,000 rankings over 50 alternatives: about a second
-  against 40 minutes, bench/bench_reinforcement.py).
+  :data:`BLOCK_SPLIT_ROWS` distinct rankings it tries up to :data:`BLOCK_SPLITS` splits of whole blocks of
+  rankings instead (as many as the other checks try variations, :func:`~.base.max_variations`: 40 at 100,000
+  rankings over 50 alternatives; :class:`BlockSplits`: each block's pairwise and position counts computed once,
+  each group's summed from them, so a rule that reads only P or the positions costs O(m^2) per group; 100,000
+  rankings over 50 alternatives: about a second against 40 minutes, bench/bench_reinforcement.py).
 """
 
 from __future__ import annotations
@@ -178,32 +179,29 @@ BLOCK_SPLITS = 100
 class BlockSplits:
     """Splits of a large profile (more than :data:`BLOCK_SPLIT_ROWS` distinct rankings) that keep each of
     :data:`SPLIT_BLOCKS` blocks of rankings whole: the rankings are dealt into the blocks by a seeded random
-    permutation, each block's pairwise counts are computed once (one pass over the voters, O(n m^2) in all), and a
-    split puts every block in one of the two groups, so each group's counts are a sum of blocks (O(blocks m^2))
+    permutation, each block's pairwise and position counts are computed once (one pass over the voters, O(n m^2)
+    in all), and a split puts every block in one of the two groups, so each group's counts are a sum of blocks (O(blocks m^2))
     and each group is a variation that builds its rankings only if the rule reads them
     (:meth:`Profile.with_weights`). A rule that reads only P (Borda, the maximal lottery, RLHF) then costs
-    O(m^2) per group instead of O(n m^2). Up to :data:`BLOCK_SPLITS` distinct splits are drawn (block 0 always
+    O(m^2) per group instead of O(n m^2). Up to ``splits`` distinct splits are drawn (block 0 always
     in the first group, so each split is drawn once); every one is exact, but they are a bounded sample of the
     splits of whole blocks, not of every split of the voters, and the check says so."""
 
-    def __init__(self, profile: Profile):
-        self.profile = profile
+    def __init__(self, profile: Profile, splits: int = BLOCK_SPLITS):
+        self.profile, self.splits = profile, splits
         self.weights = profile.weights.astype(float)
         rng = np.random.default_rng(SEED)
         self.block = rng.permutation(profile.n_rankings) % SPLIT_BLOCKS
-        self.above = np.stack(
-            [
-                profile.with_weights(np.where(self.block == j, self.weights, 0.0)).above_counts()
-                for j in range(SPLIT_BLOCKS)
-            ]
-        )
+        blocks = [profile.with_weights(np.where(self.block == j, self.weights, 0.0)) for j in range(SPLIT_BLOCKS)]
+        self.above = np.stack([b.above_counts() for b in blocks])
+        self.positions = np.stack([b.position_counts() for b in blocks])
 
     def __iter__(self):
-        """(first group, second group) profiles, up to :data:`BLOCK_SPLITS` of them, always the same."""
+        """(first group, second group) profiles, up to ``splits`` of them, always the same."""
         rng = np.random.default_rng(SEED + 1)
         seen: set = set()
-        for _ in range(20 * BLOCK_SPLITS):
-            if len(seen) >= BLOCK_SPLITS:
+        for _ in range(20 * self.splits):
+            if len(seen) >= self.splits:
                 break
             pick = rng.random(SPLIT_BLOCKS) < 0.5
             pick[0] = True
@@ -212,8 +210,10 @@ class BlockSplits:
             seen.add(pick.tobytes())
             first = np.where(pick[self.block], self.weights, 0.0)
             yield (
-                reweighted(self.profile, first, self.above[pick].sum(axis=0)),
-                reweighted(self.profile, self.weights - first, self.above[~pick].sum(axis=0)),
+                reweighted(self.profile, first, self.above[pick].sum(axis=0), self.positions[pick].sum(axis=0)),
+                reweighted(
+                    self.profile, self.weights - first, self.above[~pick].sum(axis=0), self.positions[~pick].sum(axis=0)
+                ),
             )
 
     def scope(self, tried: int) -> str:
@@ -225,6 +225,13 @@ class BlockSplits:
         )
 
 
+def _block_splits(population) -> int:
+    """How many block splits: :data:`BLOCK_SPLITS`, fewer on a population so large that a check tries fewer
+    variations (:func:`~.base.max_variations`: a split re-computes the rule on two groups that add up to
+    the population, as one variation re-computes it once on all of it)."""
+    return min(BLOCK_SPLITS, max_variations(population))
+
+
 def _large(profile: Profile) -> bool:
     return profile.n_rankings > BLOCK_SPLIT_ROWS
 
@@ -234,7 +241,7 @@ def _reinforcement_plan(population) -> int:
         return 0
     profile = population.compressed()
     if _large(profile):
-        return 2 * BLOCK_SPLITS
+        return 2 * _block_splits(population)
     return 2 * min(_reinforcement_space(profile).size, max_variations(population))
 
 
@@ -242,7 +249,7 @@ def _reinforcement_splits(ctx: Context):
     """(the splits as pairs of profiles, the scope in words given how many were tried, exhaustive?)."""
     profile = _rows(ctx)
     if _large(profile):
-        blocks = ctx.memo("block splits", lambda: BlockSplits(profile))
+        blocks = ctx.memo("block splits", lambda: BlockSplits(profile, _block_splits(ctx.population)))
         return iter(blocks), lambda tried, what="split": blocks.scope(tried), False
     space = _reinforcement_space(profile)
     pairs = (

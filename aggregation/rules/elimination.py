@@ -27,11 +27,13 @@ Conventions (all stated in the registry's explanations and pinned by the tests):
 
 Round tallies are kept up to date as alternatives leave (only the voters whose top group lost a member
 are recounted), so a whole instant runoff over n voters and m alternatives costs about ``O(n m)``
-array work rather than ``O(n m^2)``.
+array work rather than ``O(n m^2)``; a profile remembers them by set of remaining alternatives, so the
+property checks' variations that move a few voters recount only those voters (:class:`_Places`).
 """
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -58,22 +60,65 @@ PUT_TRACE_STATES = 25
 
 
 # ============================================================================ the machinery
+#: A profile remembers at most this many tallies per kind (first or last places) by set of remaining
+#: alternatives (:meth:`Profile.tallies <aggregation.populations.profile.Profile.tallies>`): m floats each.
+REMEMBERED_SETS = 10_000
+
+
 class _Places:
     """Each voter's first places (or, with ``bottom``, last places) among the remaining alternatives,
     and their tally: a voter whose top group among the remaining has j members gives each ``w/j``.
-    :meth:`remove` updates only the voters whose top group lost a member."""
+    :meth:`remove` updates only the voters whose top group lost a member.
 
-    def __init__(self, profile: Profile, bottom: bool = False):
-        lv = profile.levels.astype(np.int32)
-        self.levels = lv.max(axis=1, keepdims=True) - lv if bottom else lv
-        self.by_alternative = np.ascontiguousarray(self.levels.T)  # one row per alternative: fast lookups
-        self.w = profile.weights
-        n, m = self.levels.shape
-        self.remaining = np.ones(m, dtype=bool)
-        self.best = self.levels.min(axis=1)
-        top = self.levels == self.best[:, None]
+    Every tally is remembered by its set of remaining alternatives (:meth:`Profile.tallies`). On a
+    profile derived from another by moving a few voters (the property checks' variations:
+    :attr:`Profile.origin`), a tally the other profile has counted is that tally plus the moved rows'
+    (O(m) per changed row, the voters never read); only when the rounds reach a set it never counted are
+    this profile's rankings read, once, and the count goes on from there as usual."""
+
+    def __init__(self, profile: Profile, bottom: bool = False, remaining: np.ndarray | None = None):
+        self.profile, self.bottom = profile, bottom
+        m = len(profile.alternatives)
+        self.remaining = np.ones(m, dtype=bool) if remaining is None else np.asarray(remaining, dtype=bool).copy()
+        kind = "last places" if bottom else "first places"
+        self.known = profile.tallies(kind)
+        origin = profile.origin
+        self.source = None if origin is None else (origin, origin.profile.tallies(kind))
+        self.levels = None
+        self.tally = self._recalled()
+        if self.tally is None:
+            self._count()
+
+    def _recalled(self) -> np.ndarray | None:
+        """The tally of the current remaining set from what this profile or its origin has counted, else None."""
+        key = self.remaining.tobytes()
+        if key in self.known:
+            return self.known[key].copy()
+        if self.source is None:
+            return None
+        origin, remembered = self.source
+        tally = origin.tally(remembered, self.remaining, lambda row, remaining: _top_share(row, remaining, self.bottom))
+        if tally is not None:
+            self._remember(tally)
+        return tally
+
+    def _remember(self, tally: np.ndarray) -> None:
+        if len(self.known) < REMEMBERED_SETS:
+            self.known[self.remaining.tobytes()] = tally.copy()
+
+    def _count(self) -> None:
+        """Read the voters (once): each one's top group among the remaining, and the tally."""
+        lv = self.profile.levels.astype(np.int32)
+        self.levels = lv.max(axis=1, keepdims=True) - lv if self.bottom else lv
+        self.by_alternative = None  # one row per alternative (fast lookups), made at the first removal
+        self.w = self.profile.weights
+        m = len(self.remaining)
+        masked = self.levels if self.remaining.all() else np.where(self.remaining, self.levels, np.iinfo(np.int32).max)
+        self.best = masked.min(axis=1)
+        top = masked == self.best[:, None]
         self.count = top.sum(axis=1)
         self.tally = _spread(top, self.w / self.count, m)
+        self._remember(self.tally)
 
     def remove(self, gone) -> None:
         gone = np.asarray(gone, dtype=np.intp)
@@ -84,24 +129,50 @@ class _Places:
         self.tally[gone] = 0.0
         if not self.remaining.any():
             return
-        hit = np.flatnonzero((self.by_alternative[gone] == self.best[None, :]).any(axis=0))
-        if hit.size == 0:
+        if self.levels is None:  # nothing read yet: recalled, or read from here on
+            self.tally = self._recalled()
+            if self.tally is None:
+                self._count()
             return
-        lv = self.levels[hit]
-        m = len(self.remaining)
-        old = (lv == self.best[hit, None]) & before
-        self.tally -= _spread(old, self.w[hit] / self.count[hit], m)
-        masked = np.where(self.remaining, lv, np.iinfo(np.int32).max)
-        best = masked.min(axis=1)
-        new = masked == best[:, None]
-        count = new.sum(axis=1)
-        self.tally += _spread(new, self.w[hit] / count, m)
-        self.tally[~self.remaining] = 0.0
-        self.best[hit], self.count[hit] = best, count
+        if self.by_alternative is None:
+            self.by_alternative = np.ascontiguousarray(self.levels.T)
+        hit = np.flatnonzero((self.by_alternative[gone] == self.best[None, :]).any(axis=0))
+        if hit.size:
+            lv = self.levels[hit]
+            m = len(self.remaining)
+            old = (lv == self.best[hit, None]) & before
+            self.tally -= _spread(old, self.w[hit] / self.count[hit], m)
+            masked = np.where(self.remaining, lv, np.iinfo(np.int32).max)
+            best = masked.min(axis=1)
+            new = masked == best[:, None]
+            count = new.sum(axis=1)
+            self.tally += _spread(new, self.w[hit] / count, m)
+            self.tally[~self.remaining] = 0.0
+            self.best[hit], self.count[hit] = best, count
+        self._remember(self.tally)
+
+    def without(self, gone) -> "_Places":
+        """A copy with ``gone`` removed too (the parallel universes branch): the voters' arrays are shared,
+        each voter's top group and the tally copied and updated, O(n) instead of a recount's O(n m)."""
+        if self.levels is not None and self.by_alternative is None:
+            self.by_alternative = np.ascontiguousarray(self.levels.T)  # made once, shared by every branch
+        other = copy.copy(self)
+        other.remaining, other.tally = self.remaining.copy(), self.tally.copy()
+        if self.levels is not None:
+            other.best, other.count = self.best.copy(), self.count.copy()
+        other.remove(gone)
+        return other
 
     def of(self, idx: np.ndarray) -> np.ndarray:
         """The tally of the alternatives ``idx`` (clipped at 0: the running update rounds)."""
         return np.maximum(self.tally[idx], 0.0)
+
+
+def _top_share(row: np.ndarray, remaining: np.ndarray, bottom: bool) -> np.ndarray:
+    """One ranking's unit vote among the ``remaining``: ``1/j`` to each of its j best (``bottom``: worst)."""
+    levels = np.where(remaining, row.astype(np.int32), np.iinfo(np.int32).min if bottom else np.iinfo(np.int32).max)
+    top = levels == (levels.max() if bottom else levels.min())
+    return top / top.sum()
 
 
 def _spread(mask: np.ndarray, share: np.ndarray, m: int) -> np.ndarray:
@@ -111,10 +182,11 @@ def _spread(mask: np.ndarray, share: np.ndarray, m: int) -> np.ndarray:
 
 
 def _tally_among(profile: Profile, idx: np.ndarray) -> np.ndarray:
-    """First places among the alternatives ``idx`` only (a fresh count; the split convention)."""
-    lv = profile.levels[:, idx]
-    top = lv == lv.min(axis=1, keepdims=True)
-    return _spread(top, profile.weights / top.sum(axis=1), len(idx))
+    """First places among the alternatives ``idx`` only (the split convention): remembered, recalled or
+    counted as :class:`_Places` does."""
+    remaining = np.zeros(len(profile.alternatives), dtype=bool)
+    remaining[idx] = True
+    return np.maximum(_Places(profile, remaining=remaining).tally[idx], 0.0)
 
 
 def _lowest(values: np.ndarray) -> np.ndarray:
@@ -353,16 +425,22 @@ def _search_universes(profile: Profile) -> _Universes:
     winners: set[int] = set()
     seen: set[int] = set()
     states = []
-    stack = [(1 << m) - 1]
+    stack = [((1 << m) - 1, None)]  # (the remaining as bits, the first places among the set it came from)
     while stack:
-        key = stack.pop()
+        key, came_from = stack.pop()
         if key in seen:
             continue
         seen.add(key)
         if len(seen) > PUT_MAX_STATES:
             return _Universes(None, states, len(seen) - 1)
-        idx = np.array([i for i in range(m) if key >> i & 1], dtype=np.intp)
-        tally = _tally_among(profile, idx)
+        remaining = np.array([key >> i & 1 for i in range(m)], dtype=bool)
+        idx = np.flatnonzero(remaining)
+        places = (
+            _Places(profile)
+            if came_from is None
+            else came_from.without(np.flatnonzero(came_from.remaining & ~remaining))
+        )
+        tally = places.of(idx)
         here = [names[i] for i in idx]
         if len(idx) == 1:
             winners.add(int(idx[0]))
@@ -373,7 +451,7 @@ def _search_universes(profile: Profile) -> _Universes:
         else:
             zero = np.flatnonzero(tally <= tolerance([W]))  # never all: the tallies add up to W
             if zero.size:  # nobody's first choice: every order removes them all first
-                stack.append(key & ~sum(1 << int(idx[i]) for i in zero))
+                stack.append((key & ~sum(1 << int(idx[i]) for i in zero), places))
                 what = (
                     f"{names_text([here[i] for i in zero])} {'has' if zero.size == 1 else 'have'} no first "
                     "places: removed (in every universe)"
@@ -381,7 +459,7 @@ def _search_universes(profile: Profile) -> _Universes:
             else:
                 low = _lowest(tally)
                 for i in low[::-1]:
-                    stack.append(key & ~(1 << int(idx[i])))
+                    stack.append((key & ~(1 << int(idx[i])), places))
                 what = f"fewest first places: {names_text([here[i] for i in low])}" + (
                     " (tied: one universe per choice of who goes)" if len(low) > 1 else ", eliminated"
                 )

@@ -8,7 +8,7 @@ import pandas as pd
 
 from aggregation import RULES, Profile, check
 from aggregation.populations.generators import impartial_culture
-from aggregation.properties import axioms
+from aggregation.properties import axioms, base
 from aggregation.properties.base import FAIL, PASS, Context
 from aggregation.properties.electorate import BLOCK_SPLIT_ROWS, BLOCK_SPLITS, SPLIT_BLOCKS, BlockSplits
 from aggregation.properties.registry import get_property
@@ -91,3 +91,14 @@ def test_the_budget_prediction_builds_the_blocks_once_for_the_check():
     ctx.start_check()
     assert prop.check(ctx).status == PASS
     assert ctx.memo("block splits", lambda: None) is blocks  # ... and reused by the check
+
+
+def test_a_population_too_large_for_many_variations_gets_as_many_splits(monkeypatch):
+    # the bound of every check (base.max_variations) also bounds the splits: here 50 variations
+    profile = _large()
+    monkeypatch.setattr(base, "VARIATION_CELLS", 50 * profile.n_rankings * 8)
+    assert base.max_variations(profile) == 50
+    prop = get_property("reinforcement")
+    assert prop.plan(profile) == 2 * 50
+    result = check(profile, "borda", "reinforcement")
+    assert result.status == PASS and result.tried == 50 and "50 splits drawn at random" in result.scope
