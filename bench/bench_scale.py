@@ -11,8 +11,10 @@ Sections:
    k = 2, 4, 8: Newton steps with a sampled Jacobian (``derivative_rows`` default) against the exact
    Jacobian (``derivative_rows = n``, the path before issue 12); the largest difference of the two
    policies is printed too.
-2. Every property of a few rules on the same profile: variations with closed-form pairwise counts
-   against eager variations (``Profile.closed_form_variations = False``), per rule.
+2. Every property of a few rules on the same profile: variations with closed-form pairwise and
+   position counts, elimination rounds recalled from the original's tallies (``Profile.origin``),
+   against eager variations that re-read every voter (``Profile.closed_form_variations = False``),
+   per rule.
 3. The maximal lottery on random tournaments-with-margins, m = 3 ... 200: the current call against
    the scipy ``linprog`` path and against pref_voting's ``maximal_lottery``.
 """
@@ -136,7 +138,9 @@ def main() -> None:
         help="the k for which the naive (exact-Jacobian) path is also timed",
     )
     ap.add_argument(
-        "--rules", nargs="+", default=["borda", "copeland", "maximal_lottery", "plurality", "instant_runoff"]
+        "--rules",
+        nargs="+",
+        default=["borda", "copeland", "maximal_lottery", "plurality", "dowdall", "instant_runoff", "coombs"],
     )
     ap.add_argument("--budget", type=float, default=5.0)
     ap.add_argument("--sizes", type=int, nargs="+", default=[3, 5, 10, 20, 50, 100, 200])

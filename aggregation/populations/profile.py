@@ -406,9 +406,10 @@ class Profile(Population):
     origin: "Origin | None" = None
 
     def __getstate__(self):
-        """Pickled (``st.cache_data``) without the rules' remembered tallies (:meth:`tallies`)."""
+        """Pickled (``st.cache_data``) without the rules' remembered tallies (:meth:`tallies`) and the rankings'
+        hashes (:meth:`_holds`): both are rebuilt when needed."""
         state = self.__dict__.copy()
-        state["_cache"] = {k: v for k, v in self._cache.items() if k != "tallies"}
+        state["_cache"] = {k: v for k, v in self._cache.items() if k not in ("tallies", "row hashes")}
         return state
 
     def above_counts(self) -> np.ndarray:
@@ -620,7 +621,25 @@ class Profile(Population):
             return D if new is None else D + count * _position_counts(new, np.ones(1))
 
         changes = [(old[0], -float(count))] + ([] if new is None else [(new[0], float(count))])
-        return self._variation(levels, self._alternatives, weights, above, positions, (changes, None))
+        variation = self._variation(levels, self._alternatives, weights, above, positions, (changes, None))
+        distinct = self._cache.get("compressed") is self and Profile.closed_form_variations
+        if distinct and (new is None or not self._holds(new[0], unless=None if keep[i] else i)):
+            variation._cache["compressed"] = variation  # its rankings are distinct too: nothing to merge
+        return variation
+
+    def _holds(self, row: np.ndarray, unless: int | None = None) -> bool:
+        """Whether some ranking of this profile other than row ``unless`` is ``row``: its hash looked up among
+        the rankings' hashes (computed once, 8 bytes a ranking), the candidates compared in full."""
+        if "row hashes" not in self._cache:
+            n, m = self._levels.shape
+            mult = np.random.default_rng(0).integers(1, 2**62, m, dtype=np.int64)
+            hashes = np.empty(n, dtype=np.int64)
+            for start in range(0, n, 8192):  # int64 arithmetic wraps: a hash, not a number
+                hashes[start : start + 8192] = self._levels[start : start + 8192].astype(np.int64) @ mult
+            self._cache["row hashes"] = (mult, hashes)
+        mult, hashes = self._cache["row hashes"]
+        candidates = np.flatnonzero(hashes == np.asarray(row, dtype=np.int64) @ mult)
+        return any(c != unless and np.array_equal(self._levels[c], row) for c in candidates.tolist())
 
     def scaled(self, factor: float) -> "Profile":
         """Every weight multiplied by ``factor`` (> 0)."""

@@ -60,9 +60,10 @@ PUT_TRACE_STATES = 25
 
 
 # ============================================================================ the machinery
-#: A profile remembers at most this many tallies per kind (first or last places) by set of remaining
-#: alternatives (:meth:`Profile.tallies <aggregation.populations.profile.Profile.tallies>`): m floats each.
-REMEMBERED_SETS = 10_000
+#: A profile remembers its tallies by set of remaining alternatives (:meth:`Profile.tallies
+#: <aggregation.populations.profile.Profile.tallies>`), m floats each, up to this many floats per kind (first
+#: or last places): 8 MB, 20,000 sets of 50 alternatives.
+REMEMBERED_FLOATS = 1_000_000
 
 
 class _Places:
@@ -103,7 +104,7 @@ class _Places:
         return tally
 
     def _remember(self, tally: np.ndarray) -> None:
-        if len(self.known) < REMEMBERED_SETS:
+        if (len(self.known) + 1) * len(tally) <= REMEMBERED_FLOATS:
             self.known[self.remaining.tobytes()] = tally.copy()
 
     def _count(self) -> None:

@@ -111,3 +111,31 @@ def test_the_merged_profile_shares_the_counts_whichever_comes_first(first):
     assert r._built is None
     np.testing.assert_array_equal(r.position_counts(), [[0, 1 / 2, 3 / 2], [1, 1 / 2, 1 / 2], [1, 1, 0]])
     np.testing.assert_array_equal(r.above_counts(), [[0, 0, 0], [1, 0, 1], [2, 1, 0]])
+
+
+def test_moving_voters_of_distinct_rankings_keeps_them_distinct_unless_they_join_another():
+    # the merged form of a variation is the variation itself when no ranking repeats (MPNE_k's game reads it);
+    # checked against merging from scratch
+    rng = np.random.default_rng(5)
+    p = Profile.from_levels(
+        np.argsort(rng.random((30, 6)), axis=1), list("ABCDEF"), rng.integers(1, 3, 30).astype(float)
+    )
+    assert p.compressed() is p
+    cases = {
+        "a new ranking": p.moved(2, 1.0, [5, 4, 3, 2, 1, 0]),
+        "to another's ranking": p.moved(2, 1.0, p.levels[7]),
+        "all of a row to another's": p.moved(2, p.weights[2], p.levels[7]),
+        "all of a row to its own": p.moved(2, p.weights[2], p.levels[2]),
+        "part of a row to its own": p.moved(2, min(1.0, p.weights[2]), p.levels[2]),
+        "stay home": p.moved(4, 1.0),
+    }
+    if p.weights[2] < 2:  # a weight-1 row moved whole: its own ranking comes back once
+        cases.pop("part of a row to its own")
+    for what, q in cases.items():
+        fresh = Profile.from_levels(q.levels, q.alternatives, q.weights)
+        expected = fresh.compressed()
+        merged = q.compressed()
+        assert merged.n_rankings == expected.n_rankings, what
+        assert (merged is q) == (expected is fresh), what
+        np.testing.assert_array_equal(merged.levels, expected.levels, err_msg=what)
+        np.testing.assert_array_equal(merged.weights, expected.weights, err_msg=what)

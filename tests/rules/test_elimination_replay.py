@@ -120,3 +120,14 @@ def test_remembered_tallies_are_not_pickled():
     E.instant_runoff_rounds(p)
     assert p.tallies("first places")
     assert "tallies" not in pickle.loads(pickle.dumps(p))._cache
+
+
+def test_what_a_profile_remembers_is_bounded_and_a_variation_beyond_it_reads_its_voters(monkeypatch):
+    monkeypatch.setattr(E, "REMEMBERED_FLOATS", 3 * 6)  # three tallies of six alternatives
+    rng = np.random.default_rng(1)
+    p = Profile.from_levels(np.argsort(rng.random((500, 6)), axis=1), list("ABCDEF"))
+    E.instant_runoff_rounds(p, to_the_end=True)  # five rounds
+    assert len(p.tallies("first places")) == 3
+    q = p.moved(0, 1.0)
+    _same("instant runoff to the end", q)
+    assert q._built is not None  # the fourth round was not remembered: q's voters were read from there
