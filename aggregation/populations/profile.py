@@ -492,6 +492,13 @@ class Profile(Population):
             variation.origin = Origin(self, *origin)
         return variation
 
+    def _distinct_too(self, variation: "Profile | None") -> "Profile | None":
+        """``variation`` (the same rankings, fewer, reordered, renamed or reweighted), marked as its own merged
+        form when this profile's rankings are all distinct (:meth:`compressed`: then no re-sort)."""
+        if variation is not None and self._cache.get("compressed") is self and Profile.closed_form_variations:
+            variation._cache["compressed"] = variation
+        return variation
+
     def with_weights(self, weights, above: np.ndarray | None = None, positions: np.ndarray | None = None):
         """The same rankings with new ``weights`` (rows of weight 0 dropped; None when none is left). ``above`` and
         ``positions``: the result's pairwise and position counts when the caller has them (reinforcement sums
@@ -504,7 +511,7 @@ class Profile(Population):
         known = {k: v for k, v in zip(COUNTS, (above, positions)) if v is not None}
         if not known or not Profile.closed_form_variations:
             return Profile.from_levels(self._levels[keep], self._alternatives, w[keep])
-        return _Variation(lambda: self._levels[keep], self._alternatives, w[keep], known)
+        return self._distinct_too(_Variation(lambda: self._levels[keep], self._alternatives, w[keep], known))
 
     def restrict(self, alternatives: Sequence[str]) -> "Profile":
         """The same voters over a subset of alternatives (their order follows ``alternatives``)."""
@@ -572,13 +579,15 @@ class Profile(Population):
     def relabelled(self, perm: Sequence[int]) -> "Profile":
         """The alternative named ``names[j]`` gets the place of ``names[perm[j]]`` in every ranking."""
         perm = np.asarray(perm, dtype=np.intp)
-        return self._variation(
-            lambda: self._levels[:, perm],
-            self._alternatives,
-            self._weights,
-            lambda A: A[np.ix_(perm, perm)],
-            lambda D: D[perm],
-            ([], perm),
+        return self._distinct_too(
+            self._variation(
+                lambda: self._levels[:, perm],
+                self._alternatives,
+                self._weights,
+                lambda A: A[np.ix_(perm, perm)],
+                lambda D: D[perm],
+                ([], perm),
+            )
         )
 
     def reordered(self, order: Sequence[int]) -> "Profile":
@@ -588,8 +597,10 @@ class Profile(Population):
         def same(counts):  # the same voters, listed in another order
             return counts
 
-        return self._variation(
-            lambda: self._levels[order], self._alternatives, self._weights[order], same, same, ([], None)
+        return self._distinct_too(
+            self._variation(
+                lambda: self._levels[order], self._alternatives, self._weights[order], same, same, ([], None)
+            )
         )
 
     def moved(self, i: int, count: float, new_levels=None) -> "Profile | None":
@@ -622,10 +633,10 @@ class Profile(Population):
 
         changes = [(old[0], -float(count))] + ([] if new is None else [(new[0], float(count))])
         variation = self._variation(levels, self._alternatives, weights, above, positions, (changes, None))
-        distinct = self._cache.get("compressed") is self and Profile.closed_form_variations
-        if distinct and (new is None or not self._holds(new[0], unless=None if keep[i] else i)):
-            variation._cache["compressed"] = variation  # its rankings are distinct too: nothing to merge
-        return variation
+        joins = (
+            new is not None and self._cache.get("compressed") is self and self._holds(new[0], None if keep[i] else i)
+        )
+        return variation if joins else self._distinct_too(variation)
 
     def _holds(self, row: np.ndarray, unless: int | None = None) -> bool:
         """Whether some ranking of this profile other than row ``unless`` is ``row``: its hash looked up among
@@ -647,8 +658,10 @@ class Profile(Population):
         def times(counts):
             return counts * factor
 
-        return self._variation(
-            lambda: self._levels, self._alternatives, self._weights * factor, times, times, ([], None, factor)
+        return self._distinct_too(
+            self._variation(
+                lambda: self._levels, self._alternatives, self._weights * factor, times, times, ([], None, factor)
+            )
         )
 
     def _index(self, name: str, where: str) -> int:

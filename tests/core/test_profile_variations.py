@@ -113,7 +113,7 @@ def test_the_merged_profile_shares_the_counts_whichever_comes_first(first):
     np.testing.assert_array_equal(r.above_counts(), [[0, 0, 0], [1, 0, 1], [2, 1, 0]])
 
 
-def test_moving_voters_of_distinct_rankings_keeps_them_distinct_unless_they_join_another():
+def test_variations_of_distinct_rankings_stay_distinct_unless_moved_voters_join_another_ranking():
     # the merged form of a variation is the variation itself when no ranking repeats (MPNE_k's game reads it);
     # checked against merging from scratch
     rng = np.random.default_rng(5)
@@ -128,6 +128,12 @@ def test_moving_voters_of_distinct_rankings_keeps_them_distinct_unless_they_join
         "all of a row to its own": p.moved(2, p.weights[2], p.levels[2]),
         "part of a row to its own": p.moved(2, min(1.0, p.weights[2]), p.levels[2]),
         "stay home": p.moved(4, 1.0),
+        "reordered": p.reordered(list(range(30))[::-1]),
+        "renamed": p.relabelled([1, 2, 3, 4, 5, 0]),
+        "scaled": p.scaled(0.5),
+        "fewer rankings": p.with_weights(
+            p.weights * (np.arange(30) % 3 == 0), above=np.ones((6, 6))
+        ),  # (counts unread)
     }
     if p.weights[2] < 2:  # a weight-1 row moved whole: its own ranking comes back once
         cases.pop("part of a row to its own")
