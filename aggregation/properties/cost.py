@@ -1,17 +1,21 @@
 """What checking every property of one rule costs, before it runs: each property plans how many
 times it re-computes the rule on a variation of the population (:attr:`~.base.Property.plan`, at
 most :data:`~.base.MAX_VARIATIONS` variations each), and each re-computation costs about as many
-cells as the rule reads."""
+cells as the rule reads (:func:`_per_call`)."""
 
 from __future__ import annotations
 
-from ..populations.base import Population
+from ..populations.base import RANKINGS, Population
 from ..populations.matrix import as_population
 from ..rules.registry import get_rule
+from ..rules.rule import ANY
 from ..testtime.cost import game_cells
 
-#: Property checks run without the user asking up to this many cells in all (:func:`properties_cost`).
-PROPERTY_BUDGET = 2_000_000
+#: Property checks run without the user asking up to this many cells in all (:func:`properties_cost`): a check
+#: that computes the rule once on 100,000 rankings x 50 (5.1 million cells) runs; one that re-computes a rule
+#: reading every voter 40 times waits for the user (its time is then predicted from a timed variation:
+#: :func:`.axioms.predicted_seconds`).
+PROPERTY_BUDGET = 20_000_000
 
 
 def planned_computations(population: Population, properties=None) -> int:
@@ -24,10 +28,15 @@ def planned_computations(population: Population, properties=None) -> int:
 
 
 def _per_call(population: Population, rule, k: int) -> int:
+    """Cells one re-computation reads: a game's (with a clone); (rows) x (alternatives + 1) for a rule that reads
+    the voters; (alternatives) x (alternatives + 1) for one that reads only P, which is all it reads of a matrix
+    or of comparisons, and of the variations of rankings too (they carry their pairwise counts in closed form:
+    :meth:`Profile._variation <aggregation.populations.profile.Profile._variation>`)."""
     m = len(population.alternatives)
     if rule.solves_game:
         return game_cells(population, k, extra=1)
-    return (population.n_rows if population.has_full_rankings else m) * (m + 1)
+    reads_voters = population.has_full_rankings and not (population.kind == RANKINGS and rule.needs == ANY)
+    return (population.n_rows if reads_voters else m) * (m + 1)
 
 
 def properties_cost(population: Population, rule, k: int, properties=None) -> int:

@@ -22,12 +22,14 @@ FIGURE_1 = Profile.parse("2: R > G > B\n3: B > R > G")  # Jackpot paper, Figure 
 
 def test_property_checks_cost_by_hand():
     # 2 distinct rankings, m = 3: IIA removes each alternative (3), clones clones each (3), plus the rule once:
-    # a score rule re-runs 7 times over 2 x (3 + 1) cells
-    assert properties_cost(FIGURE_1, "borda", 4, ["iia", "clones"]) == 7 * 2 * 4
+    # a rule that reads the voters re-runs 7 times over 2 x (3 + 1) cells, one that reads only P over 3 x (3 + 1)
+    # (the variations carry their pairwise counts)
+    assert properties_cost(FIGURE_1, "instant_runoff", 4, ["iia", "clones"]) == 7 * 2 * 4
+    assert properties_cost(FIGURE_1, "borda", 4, ["iia", "clones"]) == 7 * 3 * 4
     # a game rule re-solves its game with a clone: 2 rankings split in two x 4 alternatives = 16 cells
     assert properties_cost(FIGURE_1, "mpne", 4, ["iia", "clones"]) == 7 * game_cells(FIGURE_1, 4, extra=1) == 7 * 16
     # every property: each plans its own re-computations (aggregation.properties.cost.planned_computations)
-    assert properties_cost(FIGURE_1, "borda", 4) == planned_computations(FIGURE_1) * 2 * 4
+    assert properties_cost(FIGURE_1, "instant_runoff", 4) == planned_computations(FIGURE_1) * 2 * 4
     assert properties_affordable(FIGURE_1, "robust", 4)
 
 
