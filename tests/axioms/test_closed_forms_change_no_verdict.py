@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 
 from aggregation import Profile, check_rule
-from aggregation.populations.profile import Profile as _Profile
 
 RULES = [
     "plurality",
@@ -30,11 +29,11 @@ def _population(ties: bool) -> Profile:
 
 
 def _verdicts(rule: str, ties: bool, closed: bool):
-    _Profile.closed_form_variations = closed
+    Profile.closed_form_variations = closed
     try:
         checks = check_rule(_population(ties), rule)  # a fresh population: nothing remembered from another run
     finally:
-        _Profile.closed_form_variations = True
+        Profile.closed_form_variations = True
     return [(c.axiom, c.status, c.tried, c.scope, c.message) for c in checks]
 
 
