@@ -207,6 +207,8 @@ def _live(key: tuple, widget_key: str, was_running: bool) -> None:
         return
     if was_running and not job.alive:
         st.rerun()
+    if job.state == DONE:  # its results are on the page: nothing to say (an empty frame before)
+        return
     with st.container(border=True, key=f"{widget_key}_job"):
         if job.alive:
             head, button = st.columns([4, 1])

@@ -341,6 +341,16 @@ def test_a_rule_that_cannot_be_computed_is_not_applicable_with_the_reason(app, u
     assert table(at, "properties_grid").at["Borda", "Condorcet"] == "✘ fail"
 
 
+def block_ids(node) -> list[str]:
+    """The ids of every container below ``node`` (a keyed container's id ends with its key)."""
+    ids = []
+    for child in node.children.values() if isinstance(getattr(node, "children", None), dict) else []:
+        if type(child).__name__ == "Block":
+            ids.append(child.proto.id)
+        ids += block_ids(child)
+    return ids
+
+
 def test_expensive_property_checks_wait_for_the_user(app, monkeypatch):
     monkeypatch.setattr(property_cost, "PROPERTY_BUDGET", 0)
     at = open_page(app, "properties")
@@ -349,6 +359,8 @@ def test_expensive_property_checks_wait_for_the_user(app, monkeypatch):
     finish_background(at)
     grid = table(at, "properties_grid")
     assert grid.at["Borda", "Condorcet"] == "✘ fail" and grid.at["Copeland", "Condorcet"] == "✔ pass"
+    # the finished job leaves no frame behind (an empty bordered box sat above the table)
+    assert not [i for i in block_ids(at.main) if i.endswith("properties_background_job")]
 
 
 def test_slow_property_checks_wait_for_the_user(app, monkeypatch):
