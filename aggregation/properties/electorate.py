@@ -180,12 +180,12 @@ class BlockSplits:
     """Splits of a large profile (more than :data:`BLOCK_SPLIT_ROWS` distinct rankings) that keep each of
     :data:`SPLIT_BLOCKS` blocks of rankings whole: the rankings are dealt into the blocks by a seeded random
     permutation, each block's pairwise and position counts are computed once (one pass over the voters, O(n m^2)
-    in all), and a split puts every block in one of the two groups, so each group's counts are a sum of blocks (O(blocks m^2))
-    and each group is a variation that builds its rankings only if the rule reads them
-    (:meth:`Profile.with_weights`). A rule that reads only P (Borda, the maximal lottery, RLHF) then costs
-    O(m^2) per group instead of O(n m^2). Up to ``splits`` distinct splits are drawn (block 0 always
-    in the first group, so each split is drawn once); every one is exact, but they are a bounded sample of the
-    splits of whole blocks, not of every split of the voters, and the check says so."""
+    in all), and a split puts every block in one of the two groups, so each group's counts are a sum of blocks
+    (O(blocks m^2)) and each group is a variation that builds its rankings only if the rule reads them
+    (:meth:`Profile.with_weights`). A rule that reads only P (Borda, the maximal lottery, RLHF) or the positions
+    (Dowdall, Bucklin) then costs O(m^2) per group instead of O(n m^2). Up to ``splits`` distinct splits are
+    drawn (block 0 always in the first group, so each split is drawn once); every one is exact, but they are a
+    bounded sample of the splits of whole blocks, not of every split of the voters, and the check says so."""
 
     def __init__(self, profile: Profile, splits: int = BLOCK_SPLITS):
         self.profile, self.splits = profile, splits
