@@ -269,3 +269,18 @@ def test_the_launcher_bounds_every_cached_result_together():
 
     assert f"--server.maxCacheDataSize={launch.MAX_CACHE_DATA}" in launch.DEFAULT_OPTIONS
     assert config_max_cache_data_size_to_bytes(launch.MAX_CACHE_DATA) == 256 * 2**20
+
+
+def test_the_dashboard_runs_one_blas_thread_unless_the_environment_chose():
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from ui import launch
+
+    def blas_threads() -> set[int]:
+        return {i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"}
+
+    with threadpool_limits(limits=None, user_api="blas"):  # the suite's own setting comes back afterwards
+        before = blas_threads()
+        assert launch.single_threaded_blas({"OPENBLAS_NUM_THREADS": "4"}) is False and blas_threads() == before
+        assert launch.single_threaded_blas({}) is True and blas_threads() == {1}
+    assert blas_threads() == before
