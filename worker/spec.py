@@ -368,7 +368,11 @@ def _number(
     spec: dict, key: str, default, *, low: float, high: float, low_open: bool = False, high_open: bool = False
 ) -> float:
     value = spec.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise JobSpecError(f"{key} must be a number, got {short(value)}")
+    if isinstance(value, numbers.Integral) and abs(value) > 2**1023:  # beyond every float, so beyond every range
+        value = math.inf if value > 0 else -math.inf
+    elif not math.isfinite(value):
         raise JobSpecError(f"{key} must be a number, got {short(value)}")
     value = float(value)
     if value < low or (low_open and value == low) or value > high or (high_open and value == high):

@@ -75,6 +75,8 @@ def test_spec_is_validated_again_idempotently(figure_1):
         ({"steps": True}, "steps must be a whole number"),
         ({"beta": -1}, "beta must be > 0 and <= 10000, got -1"),
         ({"beta": 0}, "beta must be > 0"),
+        ({"beta": 10**400}, "beta must be > 0 and <= 10000, got inf"),  # beyond any float (found by the fuzzer)
+        ({"learning_rate": -(10**400)}, "learning_rate must be > 0"),
         ({"learning_rate": "fast"}, "learning_rate must be a number, got 'fast'"),
         ({"dataset_size": 2.5}, "dataset_size must be a whole number"),
         ({"device": "gpu"}, "device must be one of auto, cpu, cuda; got 'gpu'"),
