@@ -94,3 +94,19 @@ def test_an_arena_leaderboard_and_the_maximal_lottery_disagree_on_figure_1():
     results = ag.compute_all(counts).results
     assert results["bt_elo"].winners == ["R"] and results["elo"].winners == ["R"]
     assert results["maximal_lottery"].winners == ["B"]
+
+
+@pytest.mark.parametrize(
+    "settings, message",
+    [
+        ({"k_factor": 0}, "the K-factor must be a positive number, got 0"),
+        ({"k_factor": 10**400}, "the K-factor must be a positive number"),  # beyond every float: no OverflowError
+        ({"scale": math.nan}, "the scale must be a positive number, got nan"),
+        ({"base": 1}, "the base must be a number above 1, got 1"),
+        ({"base": -(10**400)}, "the base must be a number above 1"),
+    ],
+)
+def test_elo_settings_are_refused_with_their_name(settings, message):
+    log = PairwiseData(pd.DataFrame({"chosen": ["A"], "rejected": ["B"]}))
+    with pytest.raises(ag.AggregationError, match=message):
+        elo_ratings(log, **settings)
