@@ -404,6 +404,9 @@ class Profile(Population):
     #: a rule's sums over its voters follow from the other's (:meth:`tallies`). None for a profile built
     #: from its rankings.
     origin: "Origin | None" = None
+    #: The profile whose rankings this one reweights (:meth:`with_weights`: a group of its voters), whose
+    #: solutions are a good start for this one's (:mod:`aggregation.testtime.warm_start`); None otherwise.
+    reweighted_from: "Profile | None" = None
 
     def __getstate__(self):
         """Pickled (``st.cache_data``) without the rules' remembered tallies (:meth:`tallies`) and the rankings'
@@ -510,8 +513,11 @@ class Profile(Population):
             return None
         known = {k: v for k, v in zip(COUNTS, (above, positions)) if v is not None}
         if not known or not Profile.closed_form_variations:
-            return Profile.from_levels(self._levels[keep], self._alternatives, w[keep])
-        return self._distinct_too(_Variation(lambda: self._levels[keep], self._alternatives, w[keep], known))
+            group = Profile.from_levels(self._levels[keep], self._alternatives, w[keep])
+        else:
+            group = self._distinct_too(_Variation(lambda: self._levels[keep], self._alternatives, w[keep], known))
+        group.reweighted_from = self
+        return group
 
     def restrict(self, alternatives: Sequence[str]) -> "Profile":
         """The same voters over a subset of alternatives (their order follows ``alternatives``)."""

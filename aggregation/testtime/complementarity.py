@@ -52,6 +52,8 @@ _EXACT = 1e-15
 _VANISHING = 0.01
 #: A polish residual below this that no longer halves is rounding (sums over many voters): stop there.
 _ROUNDING = 1e-12
+#: A polish step landing an entry this far outside [0, 1] is diverging: the guess is given up.
+_FAR = 10.0
 #: Path-following stages always run (the last two locate the limit's support).
 _MIN_STAGES = 3
 
@@ -129,12 +131,13 @@ def solve(
     polished = False
     limit = _limit_support(history, blocks)
     if limit is not None:
-        candidate = _polish(F, DF, x, limit, blocks, E)
-        if candidate is None and exact_DF is not None and not fallback:
+        polished_ = _polish(F, DF, x, limit, blocks, E)
+        if polished_ is None and exact_DF is not None and not fallback:
             fallback, DF = True, exact_DF
-            candidate = _polish(F, DF, x, limit, blocks, E)
-        if candidate is not None:
-            cand_gap = block_gap(candidate, F(candidate), blocks)
+            polished_ = _polish(F, DF, x, limit, blocks, E)
+        if polished_ is not None:
+            candidate, F_candidate = polished_.x, polished_.Fx
+            cand_gap = block_gap(candidate, F_candidate, blocks)
             if cand_gap <= tol:
                 report(progress, 1.0)
                 return Solution(
@@ -149,10 +152,11 @@ def solve(
     if exact_DF is not None and not fallback and gap > tol:
         fallback, DF = True, exact_DF  # the supports below are polished with exact steps
     for support in _candidate_supports(x, F(x), blocks):
-        candidate = _polish(F, DF, x, support, blocks, E)
-        if candidate is None:
+        polished_ = _polish(F, DF, x, support, blocks, E)
+        if polished_ is None:
             continue
-        cand_gap = block_gap(candidate, F(candidate), blocks)
+        candidate, F_candidate = polished_.x, polished_.Fx
+        cand_gap = block_gap(candidate, F_candidate, blocks)
         if cand_gap < gap:
             x, gap, polished = candidate, cand_gap, True
         if gap <= _EXACT:
@@ -272,39 +276,76 @@ def _candidate_supports(x: np.ndarray, Fx: np.ndarray, blocks: list[slice], per_
         yield mask
 
 
-def _polish(
-    F, DF, x: np.ndarray, support: np.ndarray, blocks: list[slice], E: np.ndarray, iterations: int = 30
-) -> np.ndarray | None:
-    """Newton's method on ``F_S(x) = c`` on the support S (per block), ``x`` zero elsewhere.
+@dataclass(frozen=True)
+class Polished:
+    """A point of :func:`_polish`: ``x``, ``F(x)``, whether the residual came down to rounding level, and
+    the Newton steps taken."""
 
-    Returns None when it leaves the simplex; the caller judges the result by its gap."""
+    x: np.ndarray
+    Fx: np.ndarray
+    reached: bool
+    steps: int
+
+
+def polish_from(F, DF, sizes: list[int], x0: np.ndarray):
+    """Newton's method on the support of ``x0`` (:func:`_polish`), for a start known to lie near a
+    solution (the solution of a slightly different problem): the :class:`Polished` point when the residual
+    reached rounding level with x positive on that support, else None. Whether x solves the problem
+    is then read from its gap (:func:`block_gap`)."""
+    blocks, E = _blocks(sizes)
+    polished = _polish(F, DF, x0, x0 > 0, blocks, E)
+    if polished is None or not polished.reached:
+        return None
+    return polished
+
+
+def bordered(DFx: np.ndarray, support: np.ndarray, sizes: list[int]) -> np.ndarray:
+    """The Jacobian of the equations ``F_S(x) = E c``, ``E^T x = 1`` on ``support`` (S) in (x_S, c): the
+    matrix of every polish step; where it is nonsingular at a strictly complementary solution of a
+    monotone problem, that solution is the only one (the solution set is convex, and a second
+    solution would give a null direction along the segment between them)."""
+    _, E = _blocks(sizes)
     idx = np.flatnonzero(support)
     Es = E[idx]
+    nb = E.shape[1]
+    return np.block([[DFx[np.ix_(idx, idx)], -Es], [Es.T, np.zeros((nb, nb))]])
+
+
+def _polish(F, DF, x: np.ndarray, support: np.ndarray, blocks: list[slice], E: np.ndarray, iterations: int = 30):
+    """Newton's method on ``F_S(x) = c`` on the support S (per block), ``x`` zero elsewhere.
+
+    Returns the :class:`Polished` point, or None when it leaves the simplex; the caller judges the
+    result by its gap."""
+    idx = np.flatnonzero(support)
+    Es = E[idx]
+    sizes = [b.stop - b.start for b in blocks]
     z = np.where(support, x, 0.0)
     for b in blocks:
         z[b] /= z[b].sum()
     Fz = F(z)
     c = np.array([float(z[b] @ Fz[b]) for b in blocks])
-    nb = E.shape[1]
     previous = np.inf
+    reached = False
+    steps = 0
     for _ in range(iterations):
         r = np.concatenate([Fz[idx] - Es @ c, Es.T @ z[idx] - 1.0])
         size = float(np.abs(r).max())
         if size < 1e-15 or (size < _ROUNDING and size > 0.5 * previous):  # solved, or stuck at rounding level
+            reached = True
             break
         previous = size
-        J = DF(z)[np.ix_(idx, idx)]
-        K = np.block([[J, -Es], [Es.T, np.zeros((nb, nb))]])
+        K = bordered(DF(z), support, sizes)
         try:  # minimum-norm step: equilibria need not be isolated (e.g. two identical alternatives)
             step = np.linalg.lstsq(K, -r, rcond=1e-12)[0]
         except np.linalg.LinAlgError:
             return None
+        steps += 1
         z = z.copy()
         z[idx] += step[: len(idx)]
         c = c + step[len(idx) :]
-        if not np.isfinite(z).all():
+        if not np.isfinite(z).all() or np.abs(z).max() > _FAR:  # diverging: far outside the simplex
             return None
         Fz = F(z)
     if (z[idx] <= 0).any():
         return None
-    return z
+    return Polished(z, Fz, reached, steps)

@@ -21,7 +21,8 @@ from ..rules.lotteries import maximal_lottery, uniform_policy
 from ..rules.result import EquilibriumCertificate, RobustCertificate, RuleResult
 from .rates import EXACT_CLOSED_FORM, PolicyLike, _only_pairwise, _pl_beaten
 from . import complementarity as _complementarity, plackett_luce as _pl_game
-from .ranking_game import MatrixGame, RankingGame
+from .ranking_game import MatrixGame, RankingGame, prepared
+from . import warm_start as _warm
 
 
 #: Default accuracy of ``mpne`` and ``robust_policy`` (exploitability / duality gap).
@@ -107,7 +108,7 @@ def _game(population, k: int, derivative_rows: int | None = None) -> _Game:
 def _exact_game(population, k: int) -> _Game:
     if population.kind == RANKINGS:
         prof = population.compressed()
-        game = RankingGame(prof.levels, prof.weights, k)
+        game = RankingGame(prof.levels, prof.weights, k, sorted=prepared(prof))
         return _Game(
             game,
             f"the {prof.n_rankings} distinct rankings of the profile",
@@ -173,21 +174,28 @@ def mpne(
     population = as_population(population)
     k = sample_count(k)
     names = population.alternatives
-    g = _game(population, k, derivative_rows)
     m = len(names)
-    if m == 1:
-        pi, iterations = np.ones(1), 0
+    warm = _warm.mpne(population, k, tol) if m > 1 else None
+    if warm is not None:
+        pi, U, iterations = warm
+        evaluated_by, method = EXACT_CLOSED_FORM, _warm.METHOD
     else:
-        sol = _complementarity.solve(
-            lambda x: -g.game.utility(x),
-            lambda x: -g.derivatives.jacobian(x),
-            [m],
-            tol=tol,
-            progress=progress,
-            exact_DF=None if g.derivatives is g.game else lambda x: -g.game.jacobian(x),
-        )
-        pi, iterations = _clean(sol.x), sol.iterations
-    U, evaluated_by = g.certify(pi)
+        g = _game(population, k, derivative_rows)
+        if m == 1:
+            pi, iterations = np.ones(1), 0
+        else:
+            sol = _complementarity.solve(
+                lambda x: -g.game.utility(x),
+                lambda x: -g.derivatives.jacobian(x),
+                [m],
+                tol=tol,
+                progress=progress,
+                exact_DF=None if g.derivatives is g.game else lambda x: -g.game.jacobian(x),
+            )
+            pi, iterations = _clean(sol.x), sol.iterations
+            _remember(population, ("mpne", k, tol), pi, g)
+        U, evaluated_by = g.certify(pi)
+        method = f"interior-point path following + Newton polish (monotone game) over {g.over}{g.sampled}"
     gap = max(float(U.max() - pi @ U), 0.0)
     certificate = EquilibriumCertificate(
         k=k,
@@ -202,7 +210,7 @@ def mpne(
     return RuleResult(
         pd.Series(pi, index=names, name=f"MPNE (k = {k})"),
         certificate,
-        f"interior-point path following + Newton polish (monotone game) over {g.over}{g.sampled}",
+        method,
     )
 
 
@@ -227,9 +235,13 @@ def robust_policy(
     population = as_population(population)
     k = sample_count(k)
     names = population.alternatives
+    m = len(names)
+    warm = _warm.robust(population, k, tol) if m > 1 else None
+    if warm is not None:
+        pi, lam, U, grad, iterations = warm
+        return _robust_result(names, k, tol, pi, lam, U, grad, iterations, EXACT_CLOSED_FORM, _warm.METHOD)
     g = _game(population, k, derivative_rows)
     game, deriv = g.game, g.derivatives
-    m = len(names)
     if m == 1:
         pi, lam, iterations = np.ones(1), np.ones(1), 0
     else:
@@ -255,8 +267,15 @@ def robust_policy(
             exact_DF=None if deriv is game else derivative(game),
         )
         pi, lam, iterations = _clean(sol.x[:m]), _clean(sol.x[m:]), sol.iterations
+        _remember(population, ("robust", k, tol), np.concatenate([pi, lam]), g)
     U, evaluated_by = g.certify(pi)
     grad = _value_and_mix_gradient(g, pi, lam)[1]
+    method = f"convex program min_pi max_y U(y; pi), interior-point saddle-point solver over {g.over}{g.sampled}"
+    return _robust_result(names, k, tol, pi, lam, U, grad, iterations, evaluated_by, method)
+
+
+def _robust_result(names, k, tol, pi, lam, U, grad, iterations, evaluated_by, method) -> RuleResult:
+    """The robust policy's result and certificate from ``U(pi)`` and the gradient ``J(pi)^T lam``."""
     lower = float(lam @ U + grad.min() - grad @ pi)  # min over policies of the linearised lam-mix
     gap = max(float(U.max()) - lower, 0.0)
     certificate = RobustCertificate(
@@ -273,8 +292,14 @@ def robust_policy(
     return RuleResult(
         pd.Series(pi, index=names, name=f"robust policy (k = {k})"),
         certificate,
-        f"convex program min_pi max_y U(y; pi), interior-point saddle-point solver over {g.over}{g.sampled}",
+        method,
     )
+
+
+def _remember(population, key: tuple, x: np.ndarray, g: _Game) -> None:
+    """Keep a full solve of a population of rankings for its variations (:mod:`.warm_start`)."""
+    if isinstance(g.game, RankingGame):
+        _warm.remember(population, key, x, g.game.sorted)
 
 
 def _value_and_mix_gradient(g: _Game, pi: np.ndarray, lam: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

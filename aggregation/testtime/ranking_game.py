@@ -23,6 +23,9 @@ probability that y is strictly preferred to z): ``U = A pi``.
 
 from __future__ import annotations
 
+import functools
+import weakref
+
 import numpy as np
 
 
@@ -69,9 +72,12 @@ def _running_sum(rows: np.ndarray, out: np.ndarray) -> np.ndarray:
 class SortedRankings:
     """Weighted weak orders prepared for ``U(y; pi) = sum_i w_i B_i(y)^k`` in O(n m).
 
-    ``order[i, j]`` is voter i's j-th alternative counted from the *worst*; for weak orders
-    ``first[i, j]`` is the position of the first (worst-side) member of j's tie group, where
-    the exclusive cumulative sum is the mass strictly below the whole group.
+    Each voter's alternatives are stored once in worst-first order, in blocks of voters held
+    position-major (``order[j, i]``: voter i's j-th alternative counted from the *worst*; m x voters),
+    so that the running sums along positions add whole rows of voters at once. For weak orders
+    ``first[j, i]`` is the position of the first (worst-side) member of j's tie group, where the
+    exclusive cumulative sum is the mass strictly below the whole group, and ``last[j, i]`` the
+    position of its last member.
     """
 
     #: Voters per block: about 2**18 numbers per intermediate array, to stay in cache.
@@ -83,55 +89,59 @@ class SortedRankings:
         self.n, self.m = n, m
         w = np.asarray(weights, dtype=float)
         self.w = w / w.sum()
+        self.strict = bool((levels.max(axis=1) == m - 1).all())
+        block = max(1, self._BLOCK_ELEMENTS // max(m, 1))
+        self.blocks = [
+            self._prepared(levels[start : start + block], self.w[start : start + block]) for start in range(0, n, block)
+        ]
+
+    def _prepared(self, levels: np.ndarray, w: np.ndarray):
+        """One block as position-major arrays: (order, first, last: m x b int32; weights: 1 x b)."""
+        b, m = levels.shape
         worst_first = (levels.max(axis=1, keepdims=True) - levels).astype(np.intp)
-        if (levels.max(axis=1) == m - 1).all():  # strict rankings: invert the permutation
-            order = np.empty((n, m), dtype=np.int32)
-            np.put_along_axis(order, worst_first, np.broadcast_to(np.arange(m, dtype=np.int32), (n, m)), axis=1)
-            self.first = None
+        if self.strict:  # strict rankings: invert the permutation
+            order = np.empty((b, m), dtype=np.int32)
+            np.put_along_axis(order, worst_first, np.broadcast_to(np.arange(m, dtype=np.int32), (b, m)), axis=1)
+            first = last = None
         else:
             order = np.argsort(worst_first, axis=1, kind="stable").astype(np.int32)
             ranked = np.take_along_axis(worst_first, order.astype(np.intp), axis=1)
-            starts = np.zeros((n, m), dtype=np.intp)
-            starts[:, 1:] = np.where(ranked[:, 1:] != ranked[:, :-1], np.arange(1, m), 0)
-            self.first = np.maximum.accumulate(starts, axis=1)
-            ends = np.full((n, m), m - 1, dtype=np.intp)
-            ends[:, :-1] = np.where(ranked[:, 1:] != ranked[:, :-1], np.arange(m - 1), m - 1)
-            self.last = np.minimum.accumulate(ends[:, ::-1], axis=1)[:, ::-1].copy()
-        self.order = order
-        self.block = max(1, self._BLOCK_ELEMENTS // max(m, 1))
+            starts = np.zeros((b, m), dtype=np.int32)
+            starts[:, 1:] = np.where(ranked[:, 1:] != ranked[:, :-1], np.arange(1, m, dtype=np.int32), 0)
+            first = np.ascontiguousarray(np.maximum.accumulate(starts, axis=1).T)
+            ends = np.full((b, m), m - 1, dtype=np.int32)
+            ends[:, :-1] = np.where(ranked[:, 1:] != ranked[:, :-1], np.arange(m - 1, dtype=np.int32), m - 1)
+            last = np.ascontiguousarray(np.minimum.accumulate(ends[:, ::-1], axis=1)[:, ::-1].T)
+        return np.ascontiguousarray(order.T), first, last, w[None, :].copy()
+
+    @staticmethod
+    def _below(pi: np.ndarray, order: np.ndarray, first: np.ndarray | None) -> np.ndarray:
+        """``B[j, i]``: the mass of ``pi`` strictly below voter i's j-th alternative from the worst."""
+        mass = pi[order]
+        below = np.empty_like(mass)
+        below[0] = 0.0
+        if len(mass) > 1:
+            _running_sum(mass[:-1], below[1:])
+        return below if first is None else np.take_along_axis(below, first, axis=0)
 
     def power_sum(self, pi: np.ndarray, k: int) -> np.ndarray:
         """``U[y] = sum_i w_i B_i(y)^k`` with ``B_i(y)`` the mass of ``pi`` strictly below y."""
         m = self.m
         U = np.zeros(m)
-        for start in range(0, self.n, self.block):
-            stop = min(start + self.block, self.n)
-            order = self.order[start:stop]
-            mass = pi[order]
-            below = np.empty_like(mass)
-            below[:, 0] = 0.0
-            np.cumsum(mass[:, :-1], axis=1, out=below[:, 1:])
-            if self.first is not None:
-                below = np.take_along_axis(below, self.first[start:stop], axis=1)
-            powered = _power_in_place(below, k)
-            powered *= self.w[start:stop, None]
+        for order, first, _, w in self.blocks:
+            powered = _power_in_place(self._below(pi, order, first), k)
+            powered *= w
             U += np.bincount(order.ravel(), weights=powered.ravel(), minlength=m)
         return U
 
     def power_sum_and_gradient(self, pi: np.ndarray, lam: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """``U = power_sum(pi, k)`` and ``g = J^T lam`` (the gradient of ``sum_y lam_y U_y``) in one
         O(n m) pass: ``g[z] = sum_i sum_{y: l_i(y) < l_i(z)} lam_y k w_i B_i(y)^(k-1)``, in worst-first
-        order the sum over the positions above z's tie group. Blocks are stored position-major
-        (m x voters), so the running sums along positions add whole rows of voters at once."""
+        order the sum over the positions above z's tie group."""
         m = self.m
         U, g = np.zeros(m), np.zeros(m)
-        for order, first, last, w in self._position_major():
-            mass = pi[order]
-            below = np.empty_like(mass)
-            below[0] = 0.0
-            _running_sum(mass[:-1], below[1:])
-            if first is not None:
-                below = np.take_along_axis(below, first, axis=0)
+        for order, first, last, w in self.blocks:
+            below = self._below(pi, order, first)
             lower = int_power(below, k - 1)
             flat = order.ravel()
             U += np.bincount(flat, weights=(lower * below * w).ravel(), minlength=m)
@@ -143,36 +153,37 @@ class SortedRankings:
             g += np.bincount(flat, weights=above.ravel(), minlength=m)
         return U, g
 
-    def _position_major(self):
-        """The blocks of voters as position-major arrays (order, first, last: m x b; weights: 1 x b),
-        built on first use."""
-        blocks = getattr(self, "_pm_blocks", None)
-        if blocks is None:
-            blocks = []
-            for start in range(0, self.n, self.block):
-                stop = min(start + self.block, self.n)
-                order = np.ascontiguousarray(self.order[start:stop].T)
-                if self.first is None:
-                    first = last = None
-                else:
-                    first = np.ascontiguousarray(self.first[start:stop].T)
-                    last = np.ascontiguousarray(self.last[start:stop].T)
-                blocks.append((order, first, last, self.w[None, start:stop].copy()))
-            self._pm_blocks = blocks
-        return blocks
+
+#: Each profile's prepared rankings (:func:`prepared`), kept while the merged profile lives.
+_PREPARED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def prepared(profile) -> SortedRankings:
+    """The :class:`SortedRankings` of ``profile``'s merged form (:meth:`Profile.compressed`), built once and
+    shared by every k and every computation (win rates, MPNE_k, the robust policy) while it lives."""
+    merged = profile.compressed()
+    found = _PREPARED.get(merged)
+    if found is None:
+        found = _PREPARED[merged] = SortedRankings(merged.levels, merged.weights)
+    return found
 
 
 class RankingGame:
     """Weighted weak orders (``levels``: n x m, 0 = best) and the number of draws ``k``."""
 
-    def __init__(self, levels: np.ndarray, weights: np.ndarray, k: int):
-        self.levels = np.ascontiguousarray(levels, dtype=np.intp)
+    def __init__(self, levels: np.ndarray, weights: np.ndarray, k: int, sorted: SortedRankings | None = None):
+        """``sorted``: the rankings already prepared (:class:`SortedRankings` of the same levels and weights)."""
+        self.levels = np.asarray(levels)
         n, m = self.levels.shape
         self.n, self.m, self.k = n, m, int(k)
         w = np.asarray(weights, dtype=float)
         self.w = w / w.sum()
-        self._flat = (np.arange(n, dtype=np.intp)[:, None] * m + self.levels).ravel()
-        self.sorted = SortedRankings(self.levels, weights)
+        self.sorted = SortedRankings(self.levels, weights) if sorted is None else sorted
+
+    @functools.cached_property
+    def _flat(self) -> np.ndarray:
+        """Each (voter, level) cell's index in an n x m array (the exact derivatives' per-level sums)."""
+        return (np.arange(self.n, dtype=np.intp)[:, None] * self.m + self.levels).ravel()
 
     # ------------------------------------------------------------------ values
     def _per_level(self, values: np.ndarray) -> np.ndarray:

@@ -66,7 +66,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import weakref
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
@@ -74,7 +73,7 @@ import numpy as np
 import pandas as pd
 
 from . import multisets as _multisets, plackett_luce as _pl_game
-from .ranking_game import SortedRankings
+from .ranking_game import prepared
 from ..validate import distribution, sample_count
 from ..errors import AggregationError
 from ..populations.base import RANKINGS, USER_TYPES, Population
@@ -126,7 +125,7 @@ def kwin_rate(population: Population, policy, k: int) -> WinRates:
     pi = distribution(values_of(policy), names, what="policy").to_numpy()
     error = 0.0
     if population.kind == RANKINGS:
-        rate, method = 1.0 - _sorted_rankings(population).power_sum(pi, k), EXACT_CLOSED_FORM
+        rate, method = 1.0 - prepared(population).power_sum(pi, k), EXACT_CLOSED_FORM
     elif population.kind == USER_TYPES:
         U, method, error = _pl_beaten(population, pi, k)
         rate = 1.0 - U
@@ -164,18 +163,6 @@ def robust_rate(population: Population, policy, k: int) -> RobustRate:
         k=rates.k,
         rates=rates.rates,
     )
-
-
-#: Per-profile preparation of the closed form (worst-first orders), kept while the profile lives.
-_PREPARED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-
-
-def _sorted_rankings(profile) -> SortedRankings:
-    prepared = _PREPARED.get(profile)
-    if prepared is None:
-        prepared = SortedRankings(profile.levels, profile.weights)
-        _PREPARED[profile] = prepared
-    return prepared
 
 
 def _pairwise_rate(population, pi: np.ndarray) -> np.ndarray:

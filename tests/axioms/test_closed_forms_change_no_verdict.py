@@ -1,5 +1,5 @@
 """The property checks' shortcuts on variations of rankings (issue 12: pairwise and position counts in closed
-form, elimination tallies recalled from the original's, merged forms kept) change no verdict: every check of the
+form, elimination tallies recalled from the original's, merged forms kept, the games' warm starts) change no verdict: every check of the
 rules that read the voters gives the same status, scope and explanation as with variations built eagerly from
 their rankings (``Profile.closed_form_variations = False``, the path before)."""
 
@@ -19,6 +19,8 @@ RULES = [
     "benham",
     "tideman_alternative_smith",
     "random_dictatorship",
+    "mpne",  # MPNE_k and the robust policy solve variations from the original's solution
+    "robust",
 ]
 
 
