@@ -10,25 +10,27 @@ on every row at each step, O(rows x alternatives), and takes each Newton step's 
     seconds = c_kind x rows x m  +  c_m x m^2.5
 
 with rows the distinct rankings, or the quadrature nodes of all user types (k > 1), or m for a
-pairwise game. Measured 2026-11-27 on the development machine (2 shared cores, load average about 5;
-``bench/bench_game_cost.py``: impartial culture, ``mpne`` then ``robust_policy``, k = 2, 4, 8),
-seconds for both together:
+pairwise game. Measured 2026-11-28 on the development machine (2 cores, load average about 1, after
+the position-major power sums of :mod:`.ranking_game`; ``bench/bench_game_cost.py``: impartial
+culture, ``mpne`` then ``robust_policy``, k = 2, 4, 8), seconds for both together:
 
 =========  ========  =========  =========  ====================================
 rows       m = 10    m = 30     m = 50     (rankings)
 =========  ========  =========  =========  ====================================
-2,000      0.07      0.41-0.47  3.5-4.1
-20,000     0.29-0.36 0.76-0.79  2.9-4.6
-100,000    0.49-0.54 1.8-3.0    5.9-7.5
+2,000      0.03-0.04 0.18-0.19  0.59-0.78
+20,000     0.09-0.13 0.35-0.36  0.67-0.88
+100,000    0.19-0.21 0.72-0.80  1.46-1.52
 =========  ========  =========  =========  ====================================
 
-User types (k = 2 ... 8): 5 types x 50 responses (5,020 nodes) 1.6 s; 50 x 20 (49,220 nodes) 3.6 s;
-20 x 50 (19,900 nodes) 4.6-12.5 s. k did not change the time (the game's rows do not depend on it).
-The fit: ``c_rankings`` = 5.5e-7 s per (ranking x response) cell (from the growth with rows at fixed
-m), ``c_types`` = 3.6e-6 s per (node x response) cell (each node sums k powers), ``c_m`` = 2.2e-4 s
-(the derivative part, at most 2,048 rows, 3.9 s at m = 50). The ratio predicted / measured over the
-31 runs above lies between 0.5 (20,000 x 10) and 3.0 (5 types x 50); at 100,000 x 50 it is
-0.9-1.1. The machine's noise is about 2x (bench/README.md).
+MPNE_k alone takes 0.39-0.41 s of the 1.5 s at 100,000 x 50; 2,000 x 100 took 2.5 s and
+100,000 x 100 5.6 s (k = 4). User types (k = 2 ... 8): 5 types x 50 responses (5,020 nodes) 0.09 s;
+50 x 20 (49,220 nodes) 0.30 s; 20 x 50 (19,900 nodes) 0.28-0.34 s. k did not change the time (the
+game's rows do not depend on it). The fit: ``c_rankings`` = 1.7e-7 s per (ranking x response) cell
+(from the growth with rows at fixed m), ``c_types`` = 3.0e-7 s per (node x response) cell, ``c_m`` =
+3.6e-5 s (the derivative part, at most 2,048 rows, mostly the robust policy's Hessian: 0.64 s at
+m = 50, 3.6 s at m = 100). The ratio predicted / measured over the runs above lies between 0.4
+(2,000 x 10) and 3 (user types, whose derivatives cost less than the rankings' term assumes); at
+100,000 x 50 it is 1.0 and at 100,000 x 100 1.0. The machine's noise is about 2x (bench/README.md).
 """
 
 from __future__ import annotations
@@ -38,14 +40,14 @@ from ..populations.matrix import as_population
 from . import plackett_luce as _pl_game
 
 #: Games predicted (:func:`game_seconds`) to take at most this many seconds on the development machine are
-#: solved without the user asking: 100,000 distinct rankings over 50 alternatives (about 6.7 s predicted, 6-7.5 s
-#: measured) at any k.
+#: solved without the user asking: 100,000 distinct rankings over 50 alternatives (about 1.5 s predicted and
+#: measured) or over 100 (5.3 s predicted, 5.6 s measured) at any k.
 GAME_BUDGET = 10.0
 
 #: Seconds per (row x alternative) cell of the exact utility, for rankings and for user types (see the module).
-SECONDS_PER_CELL = {RANKINGS: 5.5e-7, USER_TYPES: 3.6e-6}
+SECONDS_PER_CELL = {RANKINGS: 1.7e-7, USER_TYPES: 3.0e-7}
 #: Seconds times m^-2.5 of the Newton steps' derivatives (at most 2,048 rows; see the module).
-SECONDS_PER_M = 2.2e-4
+SECONDS_PER_M = 3.6e-5
 
 
 def game_cells(population: Population, k: int, extra: int = 0) -> int:

@@ -38,22 +38,22 @@ def test_one_budget(monkeypatch):
     # core solves has 920 nodes per response and type: 920 x 12 = 11,040 cells, well within the budget
     types = RewardPopulation(pd.DataFrame([[0.0] * 12], index=["u"], columns=[f"y{i}" for i in range(12)]))
     assert game_cells(types, 2) == 920 * 12 and game_affordable(types, 2)
-    # predicted: 3.6e-6 s per (node x response) cell and 2.2e-4 x 12^2.5 s for the derivatives
-    assert game_seconds(types, 2) == pytest.approx(3.6e-6 * 920 * 12 + 2.2e-4 * 12**2.5, rel=1e-12)
+    # predicted: 3.0e-7 s per (node x response) cell and 3.6e-5 x 12^2.5 s for the derivatives
+    assert game_seconds(types, 2) == pytest.approx(3.0e-7 * 920 * 12 + 3.6e-5 * 12**2.5, rel=1e-12)
     monkeypatch.setattr(cost, "GAME_BUDGET", game_seconds(types, 2) * 0.999)
     assert not game_affordable(types, 2)
 
 
 def test_the_budget_solves_100000_rankings_over_50_alternatives_unasked():
-    """Issue 12: 100,000 distinct rankings over 50 alternatives take 6-7.5 s for MPNE_k and the robust policy
-    together at k = 2, 4, 8 (aggregation/testtime/cost.py); the prediction, 5.5e-7 s x 100,000 x 50 + 2.2e-4 s x
-    50^2.5 = 2.75 + 3.89 s, is within the budget at every k, and 200,000 rankings over 100 alternatives is not."""
+    """Issue 12: 100,000 distinct rankings over 50 alternatives take 1.5 s for MPNE_k and the robust policy
+    together at k = 2, 4, 8 (aggregation/testtime/cost.py); the prediction, 1.7e-7 s x 100,000 x 50 + 3.6e-5 s x
+    50^2.5 = 0.85 + 0.64 s, is within the budget at every k, and 2,000 rankings over 200 alternatives is not."""
     profile = impartial_culture(100_000, 50, seed=1)
     assert profile.compressed().n_rankings == 100_000
-    expected = 5.5e-7 * 100_000 * 50 + 2.2e-4 * 50**2.5
+    expected = 1.7e-7 * 100_000 * 50 + 3.6e-5 * 50**2.5
     for k in (1, 2, 4, 8):
         assert game_seconds(profile, k) == pytest.approx(expected, rel=1e-12)
         assert game_affordable(profile, k)
     assert game_seconds(profile, 4, extra=1) > expected  # a clone splits every ranking in two
-    big = impartial_culture(2_000, 100, seed=1)
-    assert not game_affordable(big, 4)  # 2.2e-4 x 100^2.5 = 22 s for the derivatives alone
+    big = impartial_culture(2_000, 200, seed=1)
+    assert not game_affordable(big, 4)  # 3.6e-5 x 200^2.5 = 20 s for the derivatives alone
