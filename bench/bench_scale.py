@@ -13,8 +13,9 @@ Sections:
    policies is printed too.
 2. Every property of a few rules on the same profile: variations with closed-form pairwise and
    position counts, elimination rounds recalled from the original's tallies (``Profile.origin``),
-   against eager variations that re-read every voter (``Profile.closed_form_variations = False``),
-   per rule.
+   MPNE_k and the robust policy started from the original's solution
+   (``aggregation.testtime.warm_start``), against eager variations that re-read every voter and
+   solve every game from scratch (``Profile.closed_form_variations = False``), per rule.
 3. The maximal lottery on random tournaments-with-margins, m = 3 ... 200: the current call against
    the scipy ``linprog`` path and against pref_voting's ``maximal_lottery``.
 """
@@ -140,7 +141,17 @@ def main() -> None:
     ap.add_argument(
         "--rules",
         nargs="+",
-        default=["borda", "copeland", "maximal_lottery", "plurality", "dowdall", "instant_runoff", "coombs"],
+        default=[
+            "borda",
+            "copeland",
+            "maximal_lottery",
+            "plurality",
+            "dowdall",
+            "instant_runoff",
+            "coombs",
+            "mpne",
+            "robust",
+        ],
     )
     ap.add_argument("--budget", type=float, default=5.0)
     ap.add_argument("--sizes", type=int, nargs="+", default=[3, 5, 10, 20, 50, 100, 200])

@@ -516,7 +516,8 @@ class Profile(Population):
             group = Profile.from_levels(self._levels[keep], self._alternatives, w[keep])
         else:
             group = self._distinct_too(_Variation(lambda: self._levels[keep], self._alternatives, w[keep], known))
-        group.reweighted_from = self
+        if Profile.closed_form_variations:
+            group.reweighted_from = self
         return group
 
     def restrict(self, alternatives: Sequence[str]) -> "Profile":
@@ -574,13 +575,18 @@ class Profile(Population):
             return np.vstack([below.levels, below.levels[:, swap]])
 
         weights = np.concatenate([below.weights, below.weights]) / 2.0
-        return below._variation(
+        variation = below._variation(
             levels,
             names,
             weights,
             lambda A: (A + A[np.ix_(swap, swap)]) / 2.0,
             lambda D: (D + D[swap]) / 2.0,
         )
+        if Profile.closed_form_variations and not self.has_ties:  # its tallies follow from this profile's
+            perm = np.array([i if i <= j else i - 1 for i in range(len(names))], dtype=np.intp)
+            perm[c] = j
+            variation.origin = Origin(self, [], perm, clone=(j, c))
+        return variation
 
     def relabelled(self, perm: Sequence[int]) -> "Profile":
         """The alternative named ``names[j]`` gets the place of ``names[perm[j]]`` in every ranking."""
@@ -692,11 +698,19 @@ class Origin:
     changes: list
     perm: np.ndarray | None = None
     factor: float = 1.0
+    #: ``(x, c)``: alternative c is a clone of x (:meth:`Profile.split_clone` of a profile without ties: next to x
+    #: in every ranking, above it for half of each ranking's weight, below for the other half; ``perm[c] ==
+    #: perm[x]``). Among a set holding both, each has half of the first (or last) places x has in the origin
+    #: without c; holding one of them, it has x's. (With ties it would not: the clone sits in a tie group of its
+    #: own, where x may share one.)
+    clone: tuple[int, int] | None = None
 
     def tally(self, remembered: dict, remaining: np.ndarray, row_tally) -> np.ndarray | None:
         """The tally among ``remaining`` from the origin's ``remembered`` tallies (by remaining set) and
         ``row_tally(levels row, remaining)`` of each changed row; None when the origin never counted that set."""
         mine = np.asarray(remaining, dtype=bool)
+        if self.clone is not None:
+            return self._clone_tally(remembered, mine)
         theirs = mine
         if self.perm is not None:
             theirs = np.zeros(len(self.profile.alternatives), dtype=bool)
@@ -707,6 +721,19 @@ class Origin:
         tally = (base if self.perm is None else base[self.perm]) * self.factor
         for row, weight in self.changes:
             tally += weight * row_tally(row, mine)
+        return tally
+
+    def _clone_tally(self, remembered: dict, mine: np.ndarray) -> np.ndarray | None:
+        x, c = self.clone
+        theirs = np.zeros(len(self.profile.alternatives), dtype=bool)
+        theirs[self.perm[mine]] = True  # the clone alone stands for x
+        base = remembered.get(theirs.tobytes())
+        if base is None:
+            return None
+        tally = base[self.perm] * self.factor
+        tally[~mine] = 0.0
+        if mine[x] and mine[c]:
+            tally[x] = tally[c] = tally[x] / 2.0
         return tally
 
 

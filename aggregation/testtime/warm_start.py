@@ -191,8 +191,10 @@ def _start(population, key: tuple) -> _Start | None:
     k = key[1]
     origin = getattr(population, "origin", None)
     if origin is not None:
-        if origin.perm is not None and len(origin.perm) != len(origin.profile.alternatives):
-            return None  # alternatives removed: another game
+        if origin.clone is not None or (
+            origin.perm is not None and len(origin.perm) != len(origin.profile.alternatives)
+        ):
+            return None  # alternatives removed or cloned: another game
         memo = origin.profile.tallies(key)
         return NearbyGame(population, memo, k).start() if "solution" in memo else None
     parent = getattr(population, "reweighted_from", None)

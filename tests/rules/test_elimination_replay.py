@@ -1,4 +1,4 @@
-"""Elimination rules on a variation that moves a few voters, scales the weights, renames or removes
+"""Elimination rules on a variation that moves a few voters, scales the weights, renames, removes or clones
 alternatives (issue 12): the rounds' tallies are recalled from the tallies the original profile counted
 (scaled, read through the renaming), plus the moved rows', instead of re-reading every voter
 (:class:`aggregation.rules.elimination._Places`). Whatever is recalled, the whole run (every round's
@@ -76,6 +76,8 @@ def test_a_run_on_moved_voters_is_the_run_on_their_rankings(rule, case):
     if out:  # without the first eliminated: the original's second round onwards, renumbered
         _same(rule, p.restrict([a for a in p.alternatives if a not in out[0]]))
     _same(rule, p.restrict(p.alternatives[1:][::-1]))
+    for x in (p.alternatives[0], p.alternatives[-1]):  # a clone next to x: half of x's tally each, or all of it
+        _same(rule, p.split_clone(x, "clone"))
 
 
 @settings(max_examples=60, deadline=None)
@@ -84,7 +86,7 @@ def test_parallel_universes_on_moved_voters_are_those_of_their_rankings(case):
     p, i, count, new = case
     E._search_universes(p)
     m = len(p.alternatives)
-    for q in (p.moved(i, count, new), p.relabelled([(j + 2) % m for j in range(m)])):
+    for q in (p.moved(i, count, new), p.relabelled([(j + 2) % m for j in range(m)]), p.split_clone("a1", "clone")):
         if q is None:
             continue
         a, b = E._search_universes(q), E._search_universes(_fresh(q))
