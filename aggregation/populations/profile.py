@@ -286,7 +286,9 @@ class Profile(Population):
 
     @property
     def has_ties(self) -> bool:
-        return bool((self._levels.max(axis=1) < len(self._alternatives) - 1).any())
+        if "has ties" not in self._cache:
+            self._cache["has ties"] = bool((self._levels.max(axis=1) < len(self._alternatives) - 1).any())
+        return self._cache["has ties"]
 
     @property
     def n_rows(self) -> int:

@@ -287,13 +287,14 @@ class Polished:
     steps: int
 
 
-def polish_from(F, DF, sizes: list[int], x0: np.ndarray):
+def polish_from(F, DF, sizes: list[int], x0: np.ndarray, F0: np.ndarray | None = None):
     """Newton's method on the support of ``x0`` (:func:`_polish`), for a start known to lie near a
     solution (the solution of a slightly different problem): the :class:`Polished` point when the residual
     reached rounding level with x positive on that support, else None. Whether x solves the problem
-    is then read from its gap (:func:`block_gap`)."""
+    is then read from its gap (:func:`block_gap`). ``F0``: ``F(x0)`` when known (x0 is then taken as it is,
+    on the simplex up to rounding; a start already solved comes back unchanged, with it)."""
     blocks, E = _blocks(sizes)
-    polished = _polish(F, DF, x0, x0 > 0, blocks, E)
+    polished = _polish(F, DF, x0, x0 > 0, blocks, E, F_start=F0)
     if polished is None or not polished.reached:
         return None
     return polished
@@ -311,18 +312,24 @@ def bordered(DFx: np.ndarray, support: np.ndarray, sizes: list[int]) -> np.ndarr
     return np.block([[DFx[np.ix_(idx, idx)], -Es], [Es.T, np.zeros((nb, nb))]])
 
 
-def _polish(F, DF, x: np.ndarray, support: np.ndarray, blocks: list[slice], E: np.ndarray, iterations: int = 30):
-    """Newton's method on ``F_S(x) = c`` on the support S (per block), ``x`` zero elsewhere.
+def _polish(
+    F, DF, x: np.ndarray, support: np.ndarray, blocks: list[slice], E: np.ndarray, iterations: int = 30, F_start=None
+):
+    """Newton's method on ``F_S(x) = c`` on the support S (per block), ``x`` zero elsewhere (each block
+    renormalised, unless ``F_start``, ``F(x)``, is given).
 
     Returns the :class:`Polished` point, or None when it leaves the simplex; the caller judges the
     result by its gap."""
     idx = np.flatnonzero(support)
     Es = E[idx]
     sizes = [b.stop - b.start for b in blocks]
-    z = np.where(support, x, 0.0)
-    for b in blocks:
-        z[b] /= z[b].sum()
-    Fz = F(z)
+    if F_start is None:
+        z = np.where(support, x, 0.0)
+        for b in blocks:
+            z[b] /= z[b].sum()
+        Fz = F(z)
+    else:
+        z, Fz = np.array(x, dtype=float), np.asarray(F_start, dtype=float)
     c = np.array([float(z[b] @ Fz[b]) for b in blocks])
     previous = np.inf
     reached = False

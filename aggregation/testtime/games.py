@@ -193,8 +193,9 @@ def mpne(
                 exact_DF=None if g.derivatives is g.game else lambda x: -g.game.jacobian(x),
             )
             pi, iterations = _clean(sol.x), sol.iterations
-            _remember(population, ("mpne", k, tol), pi, g)
         U, evaluated_by = g.certify(pi)
+        if m > 1:
+            _remember(population, ("mpne", k, tol), pi, g, U=U)
         method = f"interior-point path following + Newton polish (monotone game) over {g.over}{g.sampled}"
     gap = max(float(U.max() - pi @ U), 0.0)
     certificate = EquilibriumCertificate(
@@ -267,9 +268,10 @@ def robust_policy(
             exact_DF=None if deriv is game else derivative(game),
         )
         pi, lam, iterations = _clean(sol.x[:m]), _clean(sol.x[m:]), sol.iterations
-        _remember(population, ("robust", k, tol), np.concatenate([pi, lam]), g)
     U, evaluated_by = g.certify(pi)
     grad = _value_and_mix_gradient(g, pi, lam)[1]
+    if m > 1:
+        _remember(population, ("robust", k, tol), np.concatenate([pi, lam]), g, U=U, grad=grad)
     method = f"convex program min_pi max_y U(y; pi), interior-point saddle-point solver over {g.over}{g.sampled}"
     return _robust_result(names, k, tol, pi, lam, U, grad, iterations, evaluated_by, method)
 
@@ -296,10 +298,11 @@ def _robust_result(names, k, tol, pi, lam, U, grad, iterations, evaluated_by, me
     )
 
 
-def _remember(population, key: tuple, x: np.ndarray, g: _Game) -> None:
-    """Keep a full solve of a population of rankings for its variations (:mod:`.warm_start`)."""
+def _remember(population, key: tuple, x: np.ndarray, g: _Game, **values) -> None:
+    """Keep a full solve of a population of rankings, and its exact values there, for its variations
+    (:mod:`.warm_start`)."""
     if isinstance(g.game, RankingGame):
-        _warm.remember(population, key, x, g.game.sorted)
+        _warm.remember(population, key, x, g.game.sorted, **values)
 
 
 def _value_and_mix_gradient(g: _Game, pi: np.ndarray, lam: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

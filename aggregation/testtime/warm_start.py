@@ -80,19 +80,26 @@ MARGIN = 1e-9
 ROUNDING_SHARE = 1e-9
 
 
-def remember(population, key: tuple, x: np.ndarray, sorted_rankings: SortedRankings) -> None:
+def remember(
+    population,
+    key: tuple,
+    x: np.ndarray,
+    sorted_rankings: SortedRankings,
+    U: np.ndarray,
+    grad: np.ndarray | None = None,
+) -> None:
     """Keep a full solve's solution ``x`` of the game ``key`` (``("mpne", k, tol)`` or
-    ``("robust", k, tol)``; the robust policy's ``x`` is the policy and the opponent mix) and the prepared
-    rankings it was solved on, for the variations of ``population`` (:meth:`Profile.tallies`: shared with
-    the merged profile, never pickled). The derivatives computed for an earlier solve are kept when the
-    solution is the same."""
+    ``("robust", k, tol)``; the robust policy's ``x`` is the policy and the opponent mix), its exact values
+    there (``U``, and ``grad``, ``J^T lam``, for the robust policy) and the prepared rankings it was solved on,
+    for the variations of ``population`` (:meth:`Profile.tallies`: shared with the merged profile, never
+    pickled). The derivatives computed for an earlier solve are kept when the solution is the same."""
     if population.kind != RANKINGS:
         return
     memo = population.tallies(key)
     if "solution" in memo and np.array_equal(memo["solution"], x):
         return
     memo.clear()
-    memo.update(solution=np.array(x, dtype=float), sorted=sorted_rankings)
+    memo.update(solution=np.array(x, dtype=float), sorted=sorted_rankings, U=np.array(U), grad=grad)
 
 
 def _derivatives(profile, memo: dict, k: int) -> tuple[np.ndarray, np.ndarray | None]:
@@ -112,7 +119,8 @@ class _Start:
     """What a warm solve starts from: the exact values of the variation (``utility``, and for the robust
     policy ``mixed``: ``U`` and ``J^T lam``), the start, the exact derivatives there (``J``, ``H``; for a
     group, the original's at its solution: a Newton model), ``A`` for the Jacobian certificate (None: not
-    available), and whether every ranking is strict."""
+    available), whether every ranking is strict, and the values at the start when they follow from the
+    original's without reading the voters (``U0``, ``grad0``; None for a group)."""
 
     utility: Callable
     mixed: Callable
@@ -121,6 +129,8 @@ class _Start:
     H: np.ndarray | None
     A: np.ndarray | None
     strict: bool
+    U0: np.ndarray | None = None
+    grad0: np.ndarray | None = None
 
 
 class NearbyGame:
@@ -176,12 +186,17 @@ class NearbyGame:
         J0, H0 = _derivatives(self.origin, self.memo, self.k)
         J = self.scale * self._mine(J0)
         H = None if H0 is None else self.scale * self._mine(H0)
+        U = self.scale * self._mine(self.memo["U"])
+        grad = None if self.memo["grad"] is None else self.scale * self._mine(self.memo["grad"])
+        pi = x0[:m]
         for game, w in self.rows:
-            J += w * game.jacobian(x0[:m])
+            J += w * game.jacobian(pi)
+            U += w * game.utility(pi)
             if H is not None:
-                H += w * game.hessian_of_mix(x0[:m], x0[m:])
+                H += w * game.hessian_of_mix(pi, x0[m:])
+                grad += w * game.gradient_of_mix(pi, x0[m:])
         strict = self.sorted.strict and all(int(g.levels.max()) == m - 1 for g, _ in self.rows)
-        return _Start(self.utility, self.utility_and_mix_gradient, x0, J, H, self.A, strict)
+        return _Start(self.utility, self.utility_and_mix_gradient, x0, J, H, self.A, strict, U, grad)
 
 
 def _start(population, key: tuple) -> _Start | None:
@@ -223,7 +238,8 @@ def mpne(population, k: int, tol: float) -> tuple[np.ndarray, np.ndarray, int] |
         return None  # ties in a group of voters: neither certificate applies
     J = start.J
     m = len(J)
-    found = _complementarity.polish_from(lambda z: -start.utility(z), lambda z: -J, [m], start.x0)
+    F0 = None if start.U0 is None else -start.U0
+    found = _complementarity.polish_from(lambda z: -start.utility(z), lambda z: -J, [m], start.x0, F0)
     if found is None or not _solved(found.x, found.Fx, [m], tol):
         return None
     pi, U = found.x, -found.Fx
@@ -251,7 +267,8 @@ def robust(population, k: int, tol: float) -> tuple[np.ndarray, np.ndarray, np.n
         U, grad = start.mixed(z[:m], z[m:])
         return np.concatenate([grad, -U])
 
-    found = _complementarity.polish_from(F, lambda z: DF, [m, m], start.x0)
+    F0 = None if start.U0 is None else np.concatenate([start.grad0, -start.U0])
+    found = _complementarity.polish_from(F, lambda z: DF, [m, m], start.x0, F0)
     if found is None or not _solved(found.x, found.Fx, [m, m], tol):
         return None
     x, Fx = found.x, found.Fx
