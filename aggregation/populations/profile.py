@@ -412,9 +412,12 @@ class Profile(Population):
 
     def __getstate__(self):
         """Pickled (``st.cache_data``) without the rules' remembered tallies (:meth:`tallies`) and the rankings'
-        hashes (:meth:`_holds`): both are rebuilt when needed."""
+        hashes (:meth:`_holds`): both are rebuilt when needed; nor the profile it was derived from
+        (:attr:`origin`, :attr:`reweighted_from`: shortcuts, not its voters)."""
         state = self.__dict__.copy()
         state["_cache"] = {k: v for k, v in self._cache.items() if k not in ("tallies", "row hashes")}
+        state.pop("origin", None)
+        state.pop("reweighted_from", None)
         return state
 
     def above_counts(self) -> np.ndarray:

@@ -1,7 +1,8 @@
 """The property checks' shortcuts on variations of rankings (issue 12: pairwise and position counts in closed
-form, elimination tallies recalled from the original's, merged forms kept, the games' warm starts) change no verdict: every check of the
-rules that read the voters gives the same status, scope and explanation as with variations built eagerly from
-their rankings (``Profile.closed_form_variations = False``, the path before)."""
+form, elimination tallies recalled from the original's, merged forms kept, the games solved from the original's
+solution) change no verdict: every check of the rules that read the voters gives the same status, scope and
+explanation as with variations built eagerly from their rankings and games solved afresh
+(``Profile.closed_form_variations = False``, the path before)."""
 
 import numpy as np
 import pytest

@@ -158,3 +158,21 @@ def test_the_certificates_bounds_on_how_far_the_derivatives_move(seed, m, n, tie
         assert np.linalg.norm(dJ, 2) <= warm_start._drift(k, moved, A, T, S) + 1e-12
     if dH.size:
         assert np.linalg.norm(dH, 2) <= warm_start._hessian_drift(k, moved, lam, lam0, A, S) + 1e-12
+
+
+def test_a_variation_pickles_without_the_profile_it_came_from():
+    """``st.cache_data`` pickles results that hold variations (a counterexample's groups): the link to the
+    original (``reweighted_from``, ``origin``: a shortcut, not the voters) and what the original's solve
+    remembered stay behind."""
+    import pickle
+
+    profile = _profile(5, 60, 4)
+    mpne(profile, 2)
+    group = profile.with_weights(np.where(np.arange(60) < 30, profile.weights, 0.0))
+    clone = profile.split_clone("a0", "c")  # no counts known: a plain profile, its tallies follow the original's
+    assert group.reweighted_from is profile and clone.origin.profile is profile
+    for variation in (group, clone):
+        back = pickle.loads(pickle.dumps(variation))
+        assert back.reweighted_from is None and back.origin is None
+        np.testing.assert_array_equal(back.levels, variation.levels)
+    assert "tallies" not in pickle.loads(pickle.dumps(profile))._cache
