@@ -234,7 +234,8 @@ def ranked_pairs_universes(M: np.ndarray, max_states: int | None = None) -> list
             live = sorted(e for e in pending if not R[e[1], e[0]] and not R[e[0], e[1]])
             if not live:
                 return R, frozenset()
-            cyclic = _on_cycles(R, live)
+            # one undecided pair closes no cycle (R does not take its head back to its tail)
+            cyclic = _on_cycles(R, live) if len(live) > 1 else [False]
             free = [e for e, c in zip(live, cyclic) if not c]
             pending = frozenset(e for e, c in zip(live, cyclic) if c)
             if not free:
