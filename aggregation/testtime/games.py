@@ -166,7 +166,10 @@ def mpne(
     weighted sample of ``derivative_rows`` rows (default :data:`DERIVATIVE_ROWS`) when the
     population has more (:func:`_derivative_game` says why the answer is the same); pass a number
     at least the row count to differentiate the whole population (the exact path). Should the
-    sampled Jacobian fail to make progress, the solver continues with the exact one.
+    sampled Jacobian fail to make progress, the solver continues with the exact one. A variation of a
+    population solved before (the property checks': a voter moved, a group of voters, the alternatives
+    renamed) starts from that solution, and the answer is kept only where it is certified to be the
+    same (:mod:`.warm_start`).
 
     ``progress``: an optional ``progress(fraction) -> bool`` called as the solver advances; when it
     returns False the solve stops with :class:`aggregation.errors.Cancelled`.
@@ -231,7 +234,8 @@ def robust_policy(
     the returned policy), ``best_possible`` (a certified upper bound on any policy's robust rate,
     from the duality gap), ``optimality_gap``, ``converged`` (``optimality_gap <= tol``), the
     optimal ``opponent_mix`` and every response attaining the guarantee. Its guarantee is at least
-    the MPNE's (the MPNE is one candidate policy). ``derivative_rows``: as for :func:`mpne`.
+    the MPNE's (the MPNE is one candidate policy). ``derivative_rows`` and variations of a population solved
+    before: as for :func:`mpne`.
     """
     population = as_population(population)
     k = sample_count(k)
