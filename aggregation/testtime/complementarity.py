@@ -131,12 +131,12 @@ def solve(
     polished = False
     limit = _limit_support(history, blocks)
     if limit is not None:
-        polished_ = _polish(F, DF, x, limit, blocks, E)
-        if polished_ is None and exact_DF is not None and not fallback:
+        attempt = _polish(F, DF, x, limit, blocks, E)
+        if attempt is None and exact_DF is not None and not fallback:
             fallback, DF = True, exact_DF
-            polished_ = _polish(F, DF, x, limit, blocks, E)
-        if polished_ is not None:
-            candidate, F_candidate = polished_.x, polished_.Fx
+            attempt = _polish(F, DF, x, limit, blocks, E)
+        if attempt is not None:
+            candidate, F_candidate = attempt.x, attempt.Fx
             cand_gap = block_gap(candidate, F_candidate, blocks)
             if cand_gap <= tol:
                 report(progress, 1.0)
@@ -152,10 +152,10 @@ def solve(
     if exact_DF is not None and not fallback and gap > tol:
         fallback, DF = True, exact_DF  # the supports below are polished with exact steps
     for support in _candidate_supports(x, F(x), blocks):
-        polished_ = _polish(F, DF, x, support, blocks, E)
-        if polished_ is None:
+        attempt = _polish(F, DF, x, support, blocks, E)
+        if attempt is None:
             continue
-        candidate, F_candidate = polished_.x, polished_.Fx
+        candidate, F_candidate = attempt.x, attempt.Fx
         cand_gap = block_gap(candidate, F_candidate, blocks)
         if cand_gap < gap:
             x, gap, polished = candidate, cand_gap, True
