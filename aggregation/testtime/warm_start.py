@@ -80,6 +80,31 @@ MARGIN = 1e-9
 ROUNDING_SHARE = 1e-9
 
 
+@dataclass
+class Solved:
+    """A full solve remembered for the variations: the solution ``x`` (the robust policy's: the policy and the
+    opponent mix), its exact values there (``U``; ``grad``, ``J^T lam``, for the robust policy), the prepared
+    rankings it was solved on, and the exact derivatives at ``x`` once a variation asked
+    (:meth:`derivatives`). One record, replaced whole, so that a reader never mixes two solves."""
+
+    x: np.ndarray
+    U: np.ndarray
+    grad: np.ndarray | None
+    sorted: SortedRankings
+    _derivatives: tuple | None = None
+
+    def derivatives(self, profile, k: int) -> tuple[np.ndarray, np.ndarray | None]:
+        """``profile``'s exact Jacobian at ``x`` (and, for the robust policy, the Hessian of its opponent mix),
+        computed once (O(n m^2))."""
+        if self._derivatives is None:
+            merged = profile.compressed()
+            game = RankingGame(merged.levels, merged.weights, k, sorted=self.sorted)
+            m = len(profile.alternatives)
+            H = game.hessian_of_mix(self.x[:m], self.x[m:]) if len(self.x) > m else None
+            self._derivatives = (game.jacobian(self.x[:m]), H)
+        return self._derivatives
+
+
 def remember(
     population,
     key: tuple,
@@ -88,30 +113,19 @@ def remember(
     U: np.ndarray,
     grad: np.ndarray | None = None,
 ) -> None:
-    """Keep a full solve's solution ``x`` of the game ``key`` (``("mpne", k, tol)`` or
-    ``("robust", k, tol)``; the robust policy's ``x`` is the policy and the opponent mix), its exact values
-    there (``U``, and ``grad``, ``J^T lam``, for the robust policy) and the prepared rankings it was solved on,
-    for the variations of ``population`` (:meth:`Profile.tallies`: shared with the merged profile, never
-    pickled). The derivatives computed for an earlier solve are kept when the solution is the same."""
+    """Keep a full solve of the game ``key`` (``("mpne", k, tol)`` or ``("robust", k, tol)``) as a
+    :class:`Solved` record for the variations of ``population`` (:meth:`Profile.tallies`: shared with the
+    merged profile, never pickled). A record of the same solution is kept, with its derivatives."""
     if population.kind != RANKINGS:
         return
     memo = population.tallies(key)
-    if "solution" in memo and np.array_equal(memo["solution"], x):
-        return
-    memo.clear()
-    memo.update(solution=np.array(x, dtype=float), sorted=sorted_rankings, U=np.array(U), grad=grad)
+    known = memo.get("solved")
+    if known is None or not np.array_equal(known.x, x):
+        memo["solved"] = Solved(np.array(x, dtype=float), np.array(U), grad, sorted_rankings)
 
 
-def _derivatives(profile, memo: dict, k: int) -> tuple[np.ndarray, np.ndarray | None]:
-    """``profile``'s exact Jacobian at its remembered solution (and, for the robust policy, the Hessian of
-    its opponent mix), computed once per solution (O(n m^2))."""
-    if "derivatives" not in memo:
-        merged = profile.compressed()
-        game = RankingGame(merged.levels, merged.weights, k, sorted=memo["sorted"])
-        x, m = memo["solution"], len(profile.alternatives)
-        H = game.hessian_of_mix(x[:m], x[m:]) if len(x) > m else None
-        memo["derivatives"] = (game.jacobian(x[:m]), H)
-    return memo["derivatives"]
+def _remembered(profile, key: tuple) -> Solved | None:
+    return profile.tallies(key).get("solved")
 
 
 @dataclass
@@ -137,10 +151,10 @@ class NearbyGame:
     """The k-sample game of a variation read from its origin's solved game: the origin's voters
     (prepared rankings, renamed by ``perm`` and weighted by ``scale``) plus the changed rows."""
 
-    def __init__(self, variation, memo: dict, k: int):
+    def __init__(self, variation, solved: Solved, k: int):
         origin = variation.origin
-        self.origin, self.k, self.memo = origin.profile, k, memo
-        self.sorted: SortedRankings = memo["sorted"]
+        self.origin, self.k, self.solved = origin.profile, k, solved
+        self.sorted: SortedRankings = solved.sorted
         self.perm = origin.perm
         total = float(variation.total_weight)
         self.scale = origin.factor * float(origin.profile.total_weight) / total
@@ -181,13 +195,13 @@ class NearbyGame:
 
     def start(self) -> _Start:
         """The origin's solution read through the renaming, and the variation's exact derivatives there."""
-        x, m = self.memo["solution"], self.m
+        x, m = self.solved.x, self.m
         x0 = np.concatenate([self._mine(x[b : b + m]) for b in range(0, len(x), m)])
-        J0, H0 = _derivatives(self.origin, self.memo, self.k)
+        J0, H0 = self.solved.derivatives(self.origin, self.k)
         J = self.scale * self._mine(J0)
         H = None if H0 is None else self.scale * self._mine(H0)
-        U = self.scale * self._mine(self.memo["U"])
-        grad = None if self.memo["grad"] is None else self.scale * self._mine(self.memo["grad"])
+        U = self.scale * self._mine(self.solved.U)
+        grad = None if self.solved.grad is None else self.scale * self._mine(self.solved.grad)
         pi = x0[:m]
         for game, w in self.rows:
             J += w * game.jacobian(pi)
@@ -210,18 +224,18 @@ def _start(population, key: tuple) -> _Start | None:
             origin.perm is not None and len(origin.perm) != len(origin.profile.alternatives)
         ):
             return None  # alternatives removed or cloned: another game
-        memo = origin.profile.tallies(key)
-        return NearbyGame(population, memo, k).start() if "solution" in memo else None
+        solved = _remembered(origin.profile, key)
+        return None if solved is None else NearbyGame(population, solved, k).start()
     parent = getattr(population, "reweighted_from", None)
-    memo = {} if parent is None else parent.tallies(key)
-    if "solution" not in memo:
+    solved = None if parent is None else _remembered(parent, key)
+    if solved is None:
         return None
     own = prepared(population)
-    J, H = _derivatives(parent, memo, k)
+    J, H = solved.derivatives(parent, k)
     return _Start(
         lambda pi: own.power_sum(pi, k),
         lambda pi, lam: own.power_sum_and_gradient(pi, lam, k),
-        memo["solution"],
+        solved.x,
         J,
         H,
         None,

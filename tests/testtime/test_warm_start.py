@@ -79,7 +79,10 @@ def test_every_kind_of_variation_of_a_large_strict_population_starts_warm_and_ag
 )
 def test_a_warm_answer_is_the_full_solves_answer(seed, m, n, ties, k, rule):
     """Small populations (a voter moves the solution far, supports change, ties make solution sets segments):
-    whatever the warm start keeps or refuses, the answer equals the one solved from scratch."""
+    whatever the warm start keeps equals the answer solved from scratch. (What it refuses is solved from scratch
+    too; where the solution set is a segment, two full solves of the same rankings listed in another order may
+    land 1e-9 apart on it, the position-dependence the suite's one xfail records, so those are compared by their
+    guarantee only.)"""
     solve = SOLVERS[rule]
     profile = _profile(seed, n, m, ties)
     original = solve(profile, k)
@@ -89,8 +92,13 @@ def test_a_warm_answer_is_the_full_solves_answer(seed, m, n, ties, k, rule):
         if variation is None:
             continue
         full = solve(_afresh(variation), k)
-        if full.certificate.converged:
-            _same(solve(variation, k), full)
+        if not full.certificate.converged:
+            continue
+        warm = solve(variation, k)
+        if warm.method == warm_start.METHOD:
+            _same(warm, full)
+        else:
+            assert warm.certificate.guarantee == pytest.approx(full.certificate.guarantee, abs=1e-9)
 
 
 def test_identical_responses_refuse_the_warm_start():
