@@ -231,6 +231,8 @@ def _start(population, key: tuple) -> _Start | None:
     if solved is None:
         return None
     own = prepared(population)
+    if not own.strict:
+        return None  # a group with ties: neither theorem applies, and its Jacobian would cost a solve
     J, H = solved.derivatives(parent, k)
     return _Start(
         lambda pi: own.power_sum(pi, k),
@@ -248,8 +250,8 @@ def mpne(population, k: int, tol: float) -> tuple[np.ndarray, np.ndarray, int] |
     """MPNE_k of a variation from a solved population's: ``(pi, U(pi), Newton steps)`` (exact values), or
     None (solve it afresh)."""
     start = _start(population, ("mpne", k, tol))
-    if start is None or (not start.strict and start.A is None):
-        return None  # ties in a group of voters: neither certificate applies
+    if start is None:
+        return None
     J = start.J
     m = len(J)
     F0 = None if start.U0 is None else -start.U0
@@ -271,8 +273,8 @@ def robust(population, k: int, tol: float) -> tuple[np.ndarray, np.ndarray, np.n
     """The robust policy of a variation from a solved population's: ``(pi, lam, U(pi), J(pi)^T lam, Newton steps)``
     (exact values), or None (solve it afresh)."""
     start = _start(population, ("robust", k, tol))
-    if start is None or (not start.strict and start.A is None):
-        return None  # ties in a group of voters: neither certificate applies
+    if start is None:
+        return None
     J, H = start.J, start.H
     m = len(J)
     DF = np.block([[H, J.T], [-J, np.zeros((m, m))]])
