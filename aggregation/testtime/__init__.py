@@ -8,7 +8,8 @@
 * :mod:`.multi_output`: the best k-output policy (Theorem 3.1);
 * :mod:`.cost`: what a game costs before it is solved;
 * the machinery: :mod:`.ranking_game` (rankings), :mod:`.plackett_luce` (user types),
-  :mod:`.multisets`, :mod:`.complementarity` (the interior-point solver).
+  :mod:`.multisets`, :mod:`.complementarity` (the interior-point solver), :mod:`.warm_start`
+  (a variation of a solved population, from its solution, where the answer is certified the same).
 """
 
 from .cost import GAME_BUDGET, game_affordable, game_cells, game_cells_unit, game_seconds
