@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import reprlib
 from collections.abc import Mapping, Sequence, Sized
@@ -104,6 +105,15 @@ def short(value) -> str:
 
 
 _short = short
+
+
+def as_float(value) -> float:
+    """``float(value)`` for a real number, a whole number beyond every float read as +-inf (``float`` raises
+    OverflowError on it), so that a finiteness or range check can refuse it with its own message."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
 
 
 def positive_weights(weights, n: int, *, what: str = "weights", label=None) -> np.ndarray:

@@ -83,7 +83,7 @@ import numbers
 from aggregation import AggregationError, bounds, population_from_dict, population_to_dict
 from aggregation.rules.heterogeneous import VARIANCES
 from aggregation.training_methods import DEFAULTS, DEVICES, MAX_JOINT_TYPES, TRAINING_METHODS, training_method
-from aggregation.validate import distribution, short
+from aggregation.validate import as_float, distribution, short
 
 from .catalog import BUILT_IN, TABULAR, TINY, is_model_name
 
@@ -370,11 +370,9 @@ def _number(
     value = spec.get(key, default)
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise JobSpecError(f"{key} must be a number, got {short(value)}")
-    if isinstance(value, numbers.Integral) and abs(value) > 2**1023:  # beyond every float, so beyond every range
-        value = math.inf if value > 0 else -math.inf
-    elif not math.isfinite(value):
+    if not isinstance(value, numbers.Integral) and not math.isfinite(value):
         raise JobSpecError(f"{key} must be a number, got {short(value)}")
-    value = float(value)
+    value = as_float(value)  # a whole number beyond every float: +-inf, beyond every range below
     if value < low or (low_open and value == low) or value > high or (high_open and value == high):
         lo = f"{'>' if low_open else '>='} {low:g}"
         hi = f"{'<' if high_open else '<='} {high:g}"

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .. import bounds
-from ..validate import alternative_names, cell, positive_weights, short
+from ..validate import alternative_names, as_float, cell, positive_weights, short
 from ..errors import AggregationError
 from ..populations.base import COMPARISONS, MATRIX, RANKINGS, USER_TYPES, Population
 from ..populations.comparisons import VOTER_COLUMNS, PairwiseData
@@ -226,10 +226,7 @@ def _rewards(row: dict, where: str) -> dict:
         cell(a, f"{where}: the alternative")
         if isinstance(r, bool) or not isinstance(r, numbers.Real):
             raise AggregationError(f"{where}.{a[:60]} must be a number, got {short(r)}")
-        try:
-            value = float(r)
-        except OverflowError:
-            value = math.inf
+        value = as_float(r)
         if not math.isfinite(value):
             raise AggregationError(f"user type reward for {a[:60]!r} is {short(r)}, not a finite number")
         if a.strip() in out:

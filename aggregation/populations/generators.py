@@ -47,7 +47,6 @@ prefsampling's exact theoretical distributions.
 from __future__ import annotations
 
 import inspect
-import math
 import string
 from collections.abc import Mapping, Sequence
 
@@ -56,7 +55,7 @@ import pandas as pd
 
 from .. import bounds
 from ..bounds import MAX_CELLS
-from ..validate import alternative_names, positive_weights, short
+from ..validate import alternative_names, as_float, positive_weights, short
 from ..errors import AggregationError
 from .profile import Profile
 from .user_types import RewardPopulation
@@ -377,10 +376,7 @@ def _number(value, what: str, low: float | None = None, high: float | None = Non
     """A finite number, at least ``low`` (above it when ``strict``) and at most ``high``."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise AggregationError(f"{what} must be a number, got {short(value)}")
-    try:
-        x = float(value)
-    except OverflowError:
-        x = math.inf
+    x = as_float(value)
     too_low = low is not None and (x <= low if strict else x < low)
     too_high = high is not None and x > high
     if not np.isfinite(x) or too_low or too_high:

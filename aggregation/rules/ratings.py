@@ -44,7 +44,7 @@ from ..papers import Reference
 from ..populations.base import COMPARISONS, Population
 from ..populations.matrix import as_population
 from ..populations.preference import matrix_and_names
-from ..validate import short
+from ..validate import as_float, short
 from .alignment import _bt_mle
 from .result import SCORES, RuleResult
 from .rule import ANY, LOG, Rule
@@ -92,14 +92,6 @@ def comparison_sequence(
     return a, b, np.ones(len(a)), "the table's row order"
 
 
-def _finite(value) -> bool:
-    """Whether a number is finite as a float (a whole number beyond every float is not)."""
-    try:
-        return math.isfinite(value)
-    except OverflowError:
-        return False
-
-
 def elo_ratings(
     population: Population,
     *,
@@ -112,9 +104,9 @@ def elo_ratings(
 ) -> RuleResult:
     """Sequential (online) Elo over the comparisons of ``population`` (see the module's docstring)."""
     for what, value in (("the K-factor", k_factor), ("the scale", scale)):
-        if not (isinstance(value, (int, float)) and _finite(value) and value > 0):
+        if not (isinstance(value, (int, float)) and math.isfinite(as_float(value)) and value > 0):
             raise AggregationError(f"{what} must be a positive number, got {short(value)}")
-    if not (isinstance(base, (int, float)) and _finite(base) and base > 1):
+    if not (isinstance(base, (int, float)) and math.isfinite(as_float(base)) and base > 1):
         raise AggregationError(f"the base must be a number above 1, got {short(base)}")
     a, b, score, order = comparison_sequence(population, seed)
     notes = [f"Row order matters: read in {order}"]
