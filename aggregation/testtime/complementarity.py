@@ -240,6 +240,11 @@ def _blocks(sizes: list[int]) -> tuple[list[slice], np.ndarray]:
     return blocks, E
 
 
+def block_slices(sizes: list[int]) -> list[slice]:
+    """Each block's entries of x, for simplices of ``sizes``."""
+    return _blocks(sizes)[0]
+
+
 def _candidate_supports(x: np.ndarray, Fx: np.ndarray, blocks: list[slice], per_block: int = 4):
     """Guesses of the solution's support, best first.
 

@@ -302,22 +302,16 @@ def robust(population, k: int, tol: float) -> tuple[np.ndarray, np.ndarray, np.n
     return pi, lam, -Fx[m:], Fx[:m], found.steps
 
 
-def _blocks(x: np.ndarray, Fx: np.ndarray, sizes: list[int]):
-    start = 0
-    for size in sizes:
-        yield x[start : start + size], Fx[start : start + size]
-        start += size
-
-
 def _solved(x: np.ndarray, Fx: np.ndarray, sizes: list[int], tol: float) -> bool:
     """The gap (:func:`.complementarity.block_gap`) within ``tol``."""
-    return sum(float(xb @ Fb - Fb.min()) for xb, Fb in _blocks(x, Fx, sizes)) <= tol
+    return _complementarity.block_gap(x, Fx, _complementarity.block_slices(sizes)) <= tol
 
 
 def _strictly_complementary(x: np.ndarray, Fx: np.ndarray, sizes: list[int]) -> bool:
     """In each block every entry of the support above :data:`MARGIN`, and every other entry's ``F`` above
     the support's common value by more."""
-    for xb, Fb in _blocks(x, Fx, sizes):
+    for b in _complementarity.block_slices(sizes):
+        xb, Fb = x[b], Fx[b]
         used = xb > 0
         value = float(xb @ Fb)
         if xb[used].min() <= MARGIN or ((~used).any() and Fb[~used].min() - value <= MARGIN):
