@@ -177,7 +177,8 @@ from .testtime import (
     standard_policies,
 )
 from .testtime.cost import game_affordable, game_cells, game_cells_unit, game_seconds
-from .properties.axioms import AXIOMS, AxiomCheck, check, check_all, check_rule
+from .properties.axioms import AXIOMS, AxiomCheck, check, check_rule
+from .properties.table import check_all, check_table
 from .properties.base import Property
 from .properties.registry import PROPERTIES, get_property, properties_table
 from .properties.paradox import Paradox, ParadoxSearch, find_paradox
@@ -374,6 +375,7 @@ __all__ = [
     "AxiomCheck",
     "check",
     "check_all",
+    "check_table",
     "check_rule",
     "PROPERTIES",
     "Property",

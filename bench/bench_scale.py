@@ -16,7 +16,10 @@ Sections:
    MPNE_k and the robust policy started from the original's solution
    (``aggregation.testtime.warm_start``), against eager variations that re-read every voter and
    solve every game from scratch (``Profile.closed_form_variations = False``), per rule.
-3. The maximal lottery on random tournaments-with-margins, m = 3 ... 200: the current call against
+3. The whole table, every property of every rule, unbounded: ``aggregation.check_table`` in worker processes
+   (one per core, cheapest checks first) against ``check_rule`` rule by rule in one process, with the time the
+   first half, 90% and all of the checks had landed.
+4. The maximal lottery on random tournaments-with-margins, m = 3 ... 200: the current call against
    the scipy ``linprog`` path and against pref_voting's ``maximal_lottery``.
 """
 
@@ -28,10 +31,11 @@ import time
 import numpy as np
 import pandas as pd
 
-from aggregation import PreferenceMatrix
+from aggregation import RULES, PreferenceMatrix, check_table
 from aggregation.populations.generators import impartial_culture
 from aggregation.populations.profile import Profile
 from aggregation.properties.axioms import check_rule
+from aggregation.properties.table import default_processes
 from aggregation.rules import lotteries
 from aggregation.testtime.games import mpne, robust_policy
 
@@ -88,6 +92,23 @@ def properties(n: int, m: int, rules, budget: float) -> None:
             results[closed] = (seconds, sum(c.status == "not checked" for c in checks))
         (fs, fd), (ns, nd) = results[True], results[False]
         print(f"{rule:22} {fs:14.2f} {ns:9.2f} {ns / fs:6.1f}x  {fd} / {nd}", flush=True)
+
+
+def table(n: int, m: int, processes: int | None) -> None:
+    processes = processes or default_processes()
+    print(f"\n== The whole table ({len(RULES)} rules x every property): impartial culture, n = {n:,}, m = {m}")
+    profile = impartial_culture(n, m, seed=1)
+    start, landed = time.perf_counter(), []
+    check_table(profile, processes=processes, on_check=lambda _c: landed.append(time.perf_counter() - start))
+    parallel = time.perf_counter() - start
+    profile = impartial_culture(n, m, seed=1)  # a fresh profile: nothing cached
+    serial, _ = _once(lambda: [check_rule(profile, rule) for rule in RULES])
+    half, most = landed[len(landed) // 2 - 1], landed[int(0.9 * len(landed)) - 1]
+    print(
+        f"{processes} worker processes: {parallel:.1f} s (half of the {len(landed)} checks landed at {half:.1f} s, "
+        f"90% at {most:.1f} s); rule by rule in one process: {serial:.1f} s; ratio {serial / parallel:.1f}x",
+        flush=True,
+    )
 
 
 def maximal_lottery_sizes(sizes) -> None:
@@ -155,12 +176,15 @@ def main() -> None:
     )
     ap.add_argument("--budget", type=float, default=5.0)
     ap.add_argument("--sizes", type=int, nargs="+", default=[3, 5, 10, 20, 50, 100, 200])
-    ap.add_argument("--only", choices=["games", "properties", "lottery"])
+    ap.add_argument("--processes", type=int, default=None, help="the table's worker processes (default: one a core)")
+    ap.add_argument("--only", choices=["games", "properties", "table", "lottery"])
     args = ap.parse_args()
     if args.only in (None, "games"):
         games(args.n, args.m, args.k, set(args.naive_k))
     if args.only in (None, "properties"):
         properties(args.n, args.m, args.rules, args.budget)
+    if args.only in (None, "table"):
+        table(args.n, args.m, args.processes)
     if args.only in (None, "lottery"):
         maximal_lottery_sizes(args.sizes)
 

@@ -7,7 +7,8 @@
   (anonymity, neutrality, homogeneity), :mod:`.electorate` (participation, reinforcement),
   :mod:`.responsiveness` (monotonicity, later-no-harm), :mod:`.strategic` (manipulation);
 * :mod:`.registry`: every property (:data:`~.registry.PROPERTIES`);
-* :mod:`.axioms`: the public calls (``check``, ``check_rule``, ``check_all``);
+* :mod:`.axioms`: the public calls (``check``, ``check_rule``); :mod:`.table`: the whole table
+  (``check_table``, ``check_all``), in parallel processes;
 * :mod:`.variations`: the variations of a population the checks explore;
 * :mod:`.paradox`: the smallest population on which a rule violates a property
   (``find_paradox``); :mod:`.paradox_table`: the precomputed table of them;

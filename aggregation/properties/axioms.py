@@ -27,14 +27,13 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 
-import pandas as pd
-
 from ..errors import AggregationError, report
 from ..outcome import winners  # noqa: F401 - re-exported: how every check reads a winner
 from ..populations.base import Population
 from ..populations.matrix import as_population
-from ..rules.registry import RULES, RuleParams, get_rule
+from ..rules.registry import RuleParams, get_rule
 from .base import DEFERRED, NOT_APPLICABLE, AxiomCheck, Context, Property
+from .cost import planned_computations, properties_cost
 from .base import FAIL, PASS, PROBABILISTIC, WINNER  # noqa: F401 - re-exported: the checks' verdict words
 from .independence import split_clone  # noqa: F401 - re-exported (the clone the check adds)
 from .registry import PROPERTIES, get_property
@@ -79,38 +78,10 @@ def check_rule(
     return out
 
 
-def check_all(
-    population: Population,
-    params: RuleParams | None = None,
-    rules: Iterable | None = None,
-    axioms: Iterable[str] | None = None,
-    *,
-    time_budget: float | None = None,
-) -> pd.DataFrame:
-    """Every rule x property on ``population``: columns rule, axiom, version, status, message, exhaustive,
-    tried, scope."""
-    population = as_population(population)
-    rows = []
-    for rule in list(rules) if rules is not None else list(RULES):
-        for c in check_rule(population, rule, params, axioms, time_budget=time_budget):
-            rows.append(
-                {
-                    "rule": c.rule,
-                    "axiom": c.axiom,
-                    "version": c.version,
-                    "status": c.status,
-                    "message": c.message,
-                    "exhaustive": c.exhaustive,
-                    "tried": c.tried,
-                    "scope": c.scope,
-                }
-            )
-    return pd.DataFrame(rows, columns=["rule", "axiom", "version", "status", "message", "exhaustive", "tried", "scope"])
-
-
-def run(ctx: Context, axiom: str, time_budget: float | None = None) -> AxiomCheck:
+def run(ctx: Context, axiom: str, time_budget: float | None = None, max_cells: int | None = None) -> AxiomCheck:
     """One property on a context: refusals first (the rule, the version, the population's kind), then
-    the time budget, then the check."""
+    the budgets (``max_cells``: a check predicted to read more cells, :func:`.cost.properties_cost`, is not run
+    and the rule is not even computed; ``time_budget``: see :func:`check_rule`), then the check."""
     prop = get_property(axiom)
     if ctx.rule_refusal:
         return ctx.result(prop.id, NOT_APPLICABLE, f"{ctx.name} does not apply here: {ctx.rule_refusal}")
@@ -118,18 +89,32 @@ def run(ctx: Context, axiom: str, time_budget: float | None = None) -> AxiomChec
         return ctx.result(prop.id, NOT_APPLICABLE, ctx.version_refusal)
     if ctx.population.kind not in prop.needs:
         return ctx.result(prop.id, NOT_APPLICABLE, prop.refusal)
-    if time_budget is not None:
-        deferred = _over_budget(ctx, prop, time_budget)
-        if deferred is not None:
-            return deferred
-    ctx.start_check()
+    if max_cells is not None:
+        cells = properties_cost(ctx.population, ctx.rule, ctx.params.k, [prop.id])
+        if cells > max_cells:
+            times = planned_computations(ctx.population, [prop.id])
+            how_often = (
+                "once, on this population" if times == 1 else f"up to {times:,} times, on variations of this population"
+            )
+            return ctx.result(
+                prop.id,
+                DEFERRED,
+                f"Checking this would compute {ctx.name} {how_often} (about {cells:,} cells read); it runs when you ask.",
+                exhaustive=False,
+            )
     try:
+        if time_budget is not None:
+            deferred = _over_budget(ctx, prop, time_budget)
+            if deferred is not None:
+                return deferred
+        ctx.start_check()
         return prop.check(ctx)
-    except AggregationError as exc:  # a variation the rule refuses (its own size limit, a sampling D, ...)
+    except AggregationError as exc:  # the rule refuses this population or a variation (a sampling D, a size limit)
+        where = "this population" if ctx.computed is None else "a variation of this population"
         return ctx.result(
             prop.id,
             NOT_APPLICABLE,
-            f"{ctx.name} could not be re-computed on a variation of this population: {exc}",
+            f"{ctx.name} could not be computed on {where}: {exc}",
             exhaustive=False,
         )
 

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -116,6 +116,15 @@ class AxiomCheck:
     def proof(self) -> bool:
         """A pass that covered every variation the property allows on this population."""
         return self.status == PASS and self.exhaustive
+
+    def light(self) -> AxiomCheck:
+        """The same check without the changed populations in its counterexample (the numbers and the words
+        stay): what a cache or another process keeps. At 100,000 rankings x 50 one population pickles to
+        about 11 MB; the check that found it builds it again on request."""
+        if not self.counterexample:
+            return self
+        kept = {key: value for key, value in self.counterexample.items() if not isinstance(value, Population)}
+        return self if len(kept) == len(self.counterexample) else replace(self, counterexample=kept)
 
 
 @dataclass(frozen=True)
