@@ -133,13 +133,13 @@ elif view.deferred:
         "games",
         (model.fingerprint, k),
         button_key="rules_games",
+        on_click=lambda: background.forget(job_key),
         label=f"Solve MPNE_{k} and the robust policy",
         explanation=f"MPNE_{k} and the robust policy solve a game over {size:,} {game_cells_unit(model, k)} "
         "on this population, which can take from seconds to minutes; they are computed when you ask, in the "
         "background, with a progress bar and a Cancel button.",
     ):
-        background.forget(job_key)
-        st.rerun()
+        st.rerun()  # the job started above, at the top of this run
 widgets.csv_download(
     view.scores.loc[computed].rename(index=labels),
     file_name="rules.csv",

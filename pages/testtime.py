@@ -54,14 +54,14 @@ elif view.deferred:
         "games",
         (model.fingerprint, k),
         button_key="testtime_games",
+        on_click=lambda: background.forget(job_key),
         label=f"Solve MPNE_k for k = 1 to {max(compute.CURVE_MIN_K, k)} and the robust policy",
         explanation=f"MPNE_k and the robust policy solve a game over {size:,} "
         f"{game_cells_unit(model, k)} on this population, which can take from seconds to "
         "minutes; they are computed when you ask. The other policies are shown below. They run "
         "in the background, with a progress bar and a Cancel button.",
     ):
-        background.forget(job_key)
-        st.rerun()
+        st.rerun()  # the job started above, at the top of this run
 
 kk = view.k
 summary = view.summary

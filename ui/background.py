@@ -5,9 +5,10 @@ loops call (the interior-point solver, the property checks); it returns False on
 Cancel or the browser session that asked for it has ended, and the core then stops with
 :class:`aggregation.Cancelled`, so the thread ends and the CPU is free. Jobs are keyed by what they
 compute (the population's fingerprint and the parameters), one thread each, shared by every session
-asking for the same key (results land in the ``st.cache_data`` caches the page reads). The page shows
-a job with :func:`panel`: a fragment that polls every :data:`POLL_S` seconds only while the job runs,
-with a progress bar and a Cancel button, and reruns the page once when it ends.
+asking for the same key (results land in the ``st.cache_data`` caches the page reads, or in the job's own
+:attr:`Job.found` as they come). The page shows a job with :func:`panel`: a fragment that polls every
+:data:`POLL_S` seconds only while the job runs, with a progress bar and a Cancel button, reruns the page
+when the job's findings grew (every :data:`REFRESH_S` seconds at most) and once when it ends.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from .text import md
 
 #: Seconds between two looks at a running job.
 POLL_S = 0.5
+#: Seconds at least between two reruns of the page while a job's findings grow (each shows what landed).
+REFRESH_S = 5.0
 RUNNING, DONE, CANCELLED, FAILED = "running", "done", "cancelled", "failed"
 
 
@@ -42,6 +45,9 @@ class Job:
     cancel_requested: bool = False
     started: float = field(default_factory=time.monotonic)
     thread: threading.Thread | None = None
+    #: What the computation has found so far, when it says (:func:`start`'s ``found``): the page shows it while
+    #: the job runs, and :func:`panel` reruns the page as it grows.
+    found: dict = field(default_factory=dict)
 
     @property
     def alive(self) -> bool:
@@ -78,9 +84,10 @@ def _any_session_alive(sessions: set) -> bool:
         return True
 
 
-def start(key: tuple, label: str, fn: Callable) -> Job:
+def start(key: tuple, label: str, fn: Callable, found: dict | None = None) -> Job:
     """Run ``fn(progress)`` in a background thread under ``key`` (the running job for ``key`` if there is
-    one; a finished or cancelled one is replaced)."""
+    one; a finished or cancelled one is replaced). ``found``: a dict ``fn`` fills as it goes (kept as
+    :attr:`Job.found`)."""
     session = _session_id()
     with _LOCK:
         job = _JOBS.get(key)
@@ -88,7 +95,7 @@ def start(key: tuple, label: str, fn: Callable) -> Job:
             if session:
                 job.sessions.add(session)
             return job
-        job = Job(key, label, {session} if session else set())
+        job = Job(key, label, {session} if session else set(), found={} if found is None else found)
         _JOBS.pop(key, None)
         _JOBS[key] = job  # newest last
         _prune()
@@ -122,11 +129,11 @@ def start(key: tuple, label: str, fn: Callable) -> Job:
     return job
 
 
-def when_asked(request: tuple, key: tuple, label: str, fn: Callable) -> bool:
+def when_asked(request: tuple, key: tuple, label: str, fn: Callable, found: dict | None = None) -> bool:
     """For a computation the user asked for with a button (``ui.state.requested(*request)``): True once
     its background job ``key`` is done (the page then reads the result from the cache); else starts it
     (the first time) or, after a cancel or a failure, forgets the request so that the button shows
-    again; False."""
+    again; False. ``found``: as for :func:`start`."""
     if not state.requested(*request):
         return False
     job = get(key)
@@ -135,7 +142,7 @@ def when_asked(request: tuple, key: tuple, label: str, fn: Callable) -> bool:
     if job is not None and job.state in (CANCELLED, FAILED):
         state.unrequest(*request)
     elif job is None:
-        start(key, label, fn)
+        start(key, label, fn, found)
     return False
 
 
@@ -198,15 +205,20 @@ def panel(key: tuple, widget_key: str) -> None:
     if job is None:
         return
     running = job.alive
-    st.fragment(run_every=POLL_S if running else None)(_live)(key, widget_key, running)
+    st.fragment(run_every=POLL_S if running else None)(_live)(key, widget_key, running, len(job.found))
 
 
-def _live(key: tuple, widget_key: str, was_running: bool) -> None:
+def _live(key: tuple, widget_key: str, was_running: bool, shown: int) -> None:
+    """The fragment's body; ``shown``: how many findings the page showed when it last ran whole."""
     job = get(key)
     if job is None:
         return
     if was_running and not job.alive:
         st.rerun()
+    refreshed = f"{widget_key}_refreshed"  # when this session's page last reran for new findings
+    if job.alive and len(job.found) > shown and time.monotonic() - st.session_state.get(refreshed, 0.0) >= REFRESH_S:
+        st.session_state[refreshed] = time.monotonic()
+        st.rerun()  # the page shows what has landed since
     if job.state == DONE:  # its results are on the page: nothing to say (an empty frame before)
         return
     with st.container(border=True, key=f"{widget_key}_job"):

@@ -31,7 +31,6 @@ from aggregation import (
     SamplingFlip,
     average_reward_policy,
     bt_reward,
-    check_rule,
     condorcet_winner,
     format_ranking,
     game_seconds,
@@ -434,37 +433,9 @@ def _testtime_view(model, beta: float, sampling: tuple | None, k: int, games: bo
 
 
 # ---------------------------------------------------------------------------- properties
-#: A property check predicted to take longer than this (seconds) waits until the user asks.
+#: The Properties page's quick table (started by itself, in the background) leaves out every check predicted to
+#: take longer than this (seconds) or to read more than ``PROPERTY_BUDGET`` cells; they wait for the button.
 CHECK_SECONDS = 4.0
-#: Unasked checks on the Properties page stop after this many seconds of work (rules already checked are
-#: cached, so the next visit goes on); the rest wait for the button.
-PAGE_CHECK_SECONDS = 15.0
-
-
-@st.cache_data(**_CACHE)
-def property_checks(
-    model,
-    rule_id: str,
-    beta: float,
-    sampling: tuple | None,
-    k: int,
-    time_budget: float | None = CHECK_SECONDS,
-    properties: tuple | None = None,
-    _progress=None,
-) -> list:
-    """Every property (or those listed) of one registry rule on ``model`` (``aggregation.check_rule``);
-    checks predicted to take longer than ``time_budget`` come back "not checked" (None: run them all).
-    ``_progress`` (not part of the cache key): ``progress(fraction) -> bool`` for a background run
-    (:mod:`ui.background`); False stops it with ``aggregation.Cancelled`` (nothing is cached then)."""
-    names = list(model.alternatives)
-    return check_rule(
-        model,
-        rule_id,
-        RuleParams(beta=beta, sampling=sampling_series(sampling, names), k=k),
-        properties,
-        time_budget=time_budget,
-        progress=_progress,
-    )
 
 
 @st.cache_data(show_spinner=False)

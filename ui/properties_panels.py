@@ -4,13 +4,11 @@ comes from the property registry (``aggregation.PROPERTIES``), every rule from t
 
 from __future__ import annotations
 
-import time
-
 import pandas as pd
 import streamlit as st
 
-from aggregation import COMPARISONS, PROPERTIES, RULES, AggregationError, RuleParams, search_paradox
-from aggregation.properties.cost import affordable_properties
+from aggregation import COMPARISONS, PROPERTIES, RULES, AggregationError, RuleParams, check_table, search_paradox
+from aggregation.properties import cost as property_cost
 from aggregation.properties import paradox_table as tables
 
 from . import background, compute, explain, state, widgets
@@ -29,8 +27,8 @@ PENDING = STATUS["not checked"]
 SHORT = {p.id: p.short for p in PROPERTIES.values()}
 LABELS = {r: rule.name for r, rule in RULES.items()}
 RESULT_KEY = "paradox_result"
-#: Checked first when the page's unasked time runs out: the papers' rules (lotteries, alignment, test time).
-FIRST_FAMILIES = ("lotteries", "alignment", "test time")
+#: The grid's two background computations (:func:`table_keys`), as their progress bars name them.
+QUICK_LABEL, FULL_LABEL = "Checking every cell that takes seconds", "Checking the remaining cells"
 #: The live search's bounds on the page: re-computations and seconds.
 SEARCH_EVALUATIONS, SEARCH_SECONDS = 20_000, 40.0
 
@@ -70,57 +68,54 @@ def on_this_population(model, D) -> tuple[float, int]:
         )
     sampling = None if D is None else tuple(D.to_numpy())
     rules = list(compute.RULE_KEYS)
-    job_key = ("properties", model.fingerprint, k, beta, sampling)
-    asked = background.when_asked(
-        ("properties", (model.fingerprint, k)),
-        job_key,
-        "Checking the remaining cells",
-        _remaining(model, rules, beta, sampling, k),
-    )
-    results, errors = {}, {}
-    bar = st.progress(0.0, text="Checking every property…")
-    started = time.perf_counter()
-    for i, rule_id in enumerate(sorted(rules, key=lambda r: RULES[r].family not in FIRST_FAMILIES)):
-        bar.progress(i / len(rules), text=f"Checking every property of {LABELS[rule_id]}…")
-        if not asked and time.perf_counter() - started > compute.PAGE_CHECK_SECONDS:
-            continue  # the rest wait for the button (checked ones are cached)
-        chosen = None if asked else tuple(affordable_properties(model, rule_id, k))
-        if chosen == ():
-            continue
-        try:
-            results[rule_id] = compute.property_checks(
-                model, rule_id, beta, sampling, k, None if asked else compute.CHECK_SECONDS, chosen
-            )
-        except AggregationError as exc:
-            errors[rule_id] = str(exc)
-    bar.empty()
+    quick_key, full_key = table_keys(model, beta, sampling, k)
+    if background.get(quick_key) is None:  # the quick table starts by itself (the first visit, or a forgotten one)
+        quick_found: dict = {}
+        quick_table = _table(model, rules, beta, sampling, k, quick_found, compute.CHECK_SECONDS)
+        background.start(quick_key, QUICK_LABEL, quick_table, quick_found)
+    quick = background.get(quick_key)
+    settled = {pair for pair, c in dict(quick.found).items() if c.status != "not checked"}  # a copy: it grows
+    full_found: dict = {}
+    full_table = _table(model, rules, beta, sampling, k, full_found, None, settled)
+    background.when_asked(("properties", (model.fingerprint, k)), full_key, FULL_LABEL, full_table, full_found)
+    full = background.get(full_key)
+    results = landed({**quick.found, **(full.found if full else {})}, rules)
     deferred = [
         LABELS[r]
         for r in rules
-        if r not in errors
-        and (len(results.get(r, [])) < len(PROPERTIES) or any(c.status == "not checked" for c in results[r]))
+        if len(results.get(r, [])) < len(PROPERTIES) or any(c.status == "not checked" for c in results[r])
     ]
-    job = background.get(job_key)
-    if job is not None and job.alive:
-        background.panel(job_key, "properties_background")
-    elif deferred and widgets.on_request(
-        "properties",
-        (model.fingerprint, k),
-        button_key="properties_run",
-        label="Check the remaining cells",
-        explanation="Some checks re-run the rule many times (each voter misreporting, staying home, each split "
-        "of the electorate, ...); on this population that takes a while for "
-        + ", ".join(deferred)
-        + ". They are checked when you ask. They run in the background, with a progress bar and a "
-        "Cancel button; the page stays usable meanwhile.",
-    ):
-        background.forget(job_key)
-        st.rerun()
-    elif job is not None:
-        background.panel(job_key, "properties_background")  # how the last run ended (cancelled, failed)
-    for rule_id, message in errors.items():  # the rule itself cannot be computed here (e.g. a D with zeros)
-        st.caption(f"**{LABELS[rule_id]}** cannot be checked on this population: {md(message)}.")
-    frame, report = grid(results, errors, rules)
+    if full is not None and full.alive:
+        background.panel(full_key, "properties_background")
+    else:
+        if quick.alive or (full is None and quick.state != background.DONE):
+            background.panel(quick_key, "properties_quick")  # its progress, or how it ended (cancelled, failed)
+        if deferred:
+            if quick.alive:
+                explanation = (
+                    "Every cell that takes seconds is being checked now (the bar above); the others re-run the rule "
+                    "many times (each voter misreporting, staying home, each split of the electorate, ...) and wait "
+                    "until you ask. Asking now checks every cell that is left"
+                )
+            else:
+                explanation = (
+                    "Some checks re-run the rule many times (each voter misreporting, staying home, each split of "
+                    "the electorate, ...); on this population that takes a while for "
+                    + ", ".join(deferred)
+                    + ". They are checked when you ask"
+                )
+            widgets.on_request(
+                "properties",
+                (model.fingerprint, k),
+                button_key="properties_run",
+                label="Check the remaining cells",
+                explanation=explanation + ", in the background, one worker process per core, each cell shown as it "
+                "lands, with a progress bar and a Cancel button; the page stays usable meanwhile.",
+                on_click=lambda: (background.cancel(quick_key), background.forget(full_key)),
+            )
+        if full is not None:
+            background.panel(full_key, "properties_background")  # how the last run ended (cancelled, failed)
+    frame, report = grid(results, rules)
     show_grid(frame)
     widgets.csv_download(
         report,
@@ -134,36 +129,46 @@ def on_this_population(model, D) -> tuple[float, int]:
     return beta, k
 
 
-def _remaining(model, rules, beta, sampling, k):
-    """The background computation behind "Check the remaining cells": every property of every rule, the
-    papers' rules first, into the cache the grid reads (a rule that cannot be checked is shown why)."""
-    order = sorted(rules, key=lambda r: RULES[r].family not in FIRST_FAMILIES)
-
-    def run_all(progress):
-        for i, rule_id in enumerate(order):
-            try:
-                compute.property_checks(
-                    model,
-                    rule_id,
-                    beta,
-                    sampling,
-                    k,
-                    None,
-                    None,
-                    _progress=lambda f, i=i: progress((i + f) / len(order)),
-                )
-            except AggregationError:
-                continue
-
-    return run_all
+def table_keys(model, beta: float, sampling: tuple | None, k: int) -> tuple[tuple, tuple]:
+    """The background jobs' keys of the grid on ``model``: the quick table (every check predicted to take seconds,
+    started by itself) and the full one (every check, on the button)."""
+    full = ("properties", model.fingerprint, k, beta, sampling)
+    return (*full, "quick"), full
 
 
-def grid(results: dict, errors: dict, rules: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _table(model, rules, beta, sampling, k, found: dict, time_budget: float | None, settled=()):
+    """A background computation of the grid (``aggregation.check_table`` in worker processes, cheapest checks
+    first): each check into ``found`` under (rule, property) as it lands, so that the grid fills while it runs.
+    ``time_budget`` (seconds) and :data:`~aggregation.properties.cost.PROPERTY_BUDGET` (cells): the quick table's
+    bounds per check (None: the full table, which leaves out the (rule, property) pairs ``settled`` already)."""
+    params = RuleParams(beta=beta, sampling=compute.sampling_series(sampling, list(model.alternatives)), k=k)
+    max_cells = None if time_budget is None else property_cost.PROPERTY_BUDGET
+
+    def run(progress):
+        def land(check):
+            found[(check.rule, check.axiom)] = check
+
+        check_table(
+            model, rules, params, time_budget=time_budget, max_cells=max_cells, progress=progress, on_check=land
+        )
+
+    return run
+
+
+def landed(found: dict, rules: list[str]) -> dict:
+    """The checks landed so far (``found``: (rule, property) -> check) as rule -> checks in property order."""
+    merged = {}
+    for rule_id in rules:
+        checks = [found[(rule_id, p)] for p in PROPERTIES if (rule_id, p) in found]
+        if checks:
+            merged[rule_id] = checks
+    return merged
+
+
+def grid(results: dict, rules: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The grid (rule labels x property short names) and the report (one row per check)."""
     frame = pd.DataFrame(PENDING, index=[LABELS[r] for r in rules], columns=[SHORT[p] for p in PROPERTIES])
     rows = []
-    for rule_id in errors:
-        frame.loc[LABELS[rule_id]] = STATUS["not applicable"]
     for rule_id, checks in results.items():
         for c in checks:
             frame.at[LABELS[rule_id], SHORT[c.axiom]] = cell(c)
@@ -196,8 +201,8 @@ def show_grid(frame: pd.DataFrame) -> None:
         "✔ pass: every variation the property allows was tried on this population (a proof here). "
         "✔ none found: no counterexample within the stated bounds (the check tried a bounded sample; "
         "see each cell's explanation below). ✘ fail: a counterexample, spelled out below. – n/a: the "
-        "property says nothing here or the rule does not apply. … not checked: it would take a while; "
-        "it runs when you ask."
+        "property says nothing here or the rule does not apply. … not checked: it would take a while and "
+        "runs when you ask, or it has not landed yet while the checks above run (each cell shows as it lands)."
     )
 
 

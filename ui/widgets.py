@@ -170,16 +170,21 @@ def certificate_text(certificate: EquilibriumCertificate | RobustCertificate) ->
     )
 
 
-def on_request(name: str, key, *, label: str, explanation: str, button_key: str) -> bool:
+def on_request(name: str, key, *, label: str, explanation: str, button_key: str, on_click=None) -> bool:
     """Whether an expensive computation (``name`` for ``key``) should run: the user asked for it now
-    (a button under ``explanation``) or earlier in the session (then it comes from the cache)."""
+    (a button under ``explanation``) or earlier in the session (then it comes from the cache). The click is
+    recorded in the button's callback, so the run it starts already knows (a page computes nothing twice), and
+    ``on_click()`` runs there too (e.g. forgetting a cancelled job, so that asking again starts afresh)."""
     if state.requested(name, key):
         return True
     st.info(explanation, icon=":material/hourglass_empty:")
-    if st.button(label, key=button_key, icon=":material/play_arrow:"):
+
+    def asked():
         state.request(name, key)
-        return True
-    return False
+        if on_click is not None:
+            on_click()
+
+    return st.button(label, key=button_key, icon=":material/play_arrow:", on_click=asked)
 
 
 def scenario_provenance(scenario, *, compact: bool) -> None:

@@ -146,6 +146,9 @@ def test_a_screenshot_of_every_page(page, server):
         expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)
         if scenario:
             expect(page.get_by_text(f"Scenario: {presets.load(scenario).title}")).to_be_visible()
+        if path == "properties":  # its quick table runs in the background: the grid once it has landed
+            page.locator(".st-key-properties_quick_job").wait_for(state="detached", timeout=120_000)
+            wait_for_app(page)
         shot = _screenshot(page, path or "home")
         assert shot.stat().st_size > 20_000
 

@@ -43,7 +43,17 @@ def fresh_caches():
 
 @pytest.fixture
 def app():
-    """A fresh session of the dashboard (not yet run)."""
+    """A fresh session of the dashboard (not yet run), on a server with no background jobs of earlier tests: those
+    still running are cancelled (outside a server no closed session stops them; the Properties page starts its
+    quick table by itself), and the ended ones forgotten (a finished job's findings are shared by every session
+    asking for the same computation)."""
+    from ui import background
+
+    for key, job in list(background._JOBS.items()):
+        background.cancel(key)
+        if job.thread is not None:
+            job.thread.join(30)
+        background.forget(key)
     return AppTest.from_file(str(APP), default_timeout=60)
 
 

@@ -275,27 +275,40 @@ def test_beyond_one_policy_by_hand(app):
 
 
 # ----------------------------------------------------------------------------- properties
-@pytest.fixture
-def unhurried(monkeypatch):
-    """The page's unasked time (``PAGE_CHECK_SECONDS``) long enough for every rule on this machine, so that the
-    tests below read verdicts, not how fast the machine is (the budget has its own test)."""
-    monkeypatch.setattr(compute, "PAGE_CHECK_SECONDS", 600.0)
-
-
-def test_the_pages_unasked_time_is_bounded_and_the_rest_waits_for_the_button(app, monkeypatch):
-    monkeypatch.setattr(compute, "PAGE_CHECK_SECONDS", 0.0)
+def open_properties(app):
+    """The Properties page once its quick table (started by itself, in the background) has ended."""
     at = open_page(app, "properties")
-    assert set(table(at, "properties_grid").to_numpy().ravel()) == {"… not checked"}
-    assert "They are checked when you ask." in texts(at.info)
-    at.button(key="properties_run").click().run()
+    finish_background(at)
+    return at
+
+
+def test_the_quick_table_runs_in_the_background_and_the_rest_waits_for_the_button(app, monkeypatch):
+    from ui import background, properties_panels
+
+    at = open_page(app, "properties")  # the page's own run computes no check: the quick table starts
+    model = at.session_state[state.POPULATION_KEY]
+    quick_key, full_key = properties_panels.table_keys(model, 1.0, None, 4)
+    assert background.get(quick_key) is not None and background.get(full_key) is None
     finish_background(at)
     grid = table(at, "properties_grid")
     assert grid.at["Borda", "Condorcet"] == "✘ fail" and grid.at["Maximal lottery (NLHF)", "Condorcet"] == "✔ pass"
+    monkeypatch.setattr(compute, "CHECK_SECONDS", 0.0)  # a new quick table would now leave every re-computation out
+    background.forget(quick_key)
+    at.run()
+    finish_background(at)
+    grid = table(at, "properties_grid")
+    assert grid.at["Borda", "Condorcet"] == "✘ fail"  # no re-computation: runs
+    assert grid.at["Borda", "Participation"] == "… not checked"
+    assert "They are checked when you ask" in texts(at.info)
+    at.button(key="properties_run").click().run()
+    assert background.get(full_key) is not None
+    finish_background(at)
+    assert table(at, "properties_grid").at["Borda", "Participation"] == "✔ pass"
 
 
-def test_properties_of_the_jackpot_iia_scenario(app, unhurried):
+def test_properties_of_the_jackpot_iia_scenario(app):
     app.query_params["scenario"] = "jackpot_iia"
-    at = open_page(app, "properties")
+    at = open_properties(app)
     grid = table(at, "properties_grid")
     assert grid.at["Borda", "Irrelevant alternatives"] == "✘ fail"
     assert grid.at["Maximal lottery (NLHF)", "Irrelevant alternatives"] == "✔ pass"
@@ -321,22 +334,25 @@ def test_properties_of_the_jackpot_iia_scenario(app, unhurried):
     assert grid.at["Borda", "Homogeneity"] == "✔ none found"  # 3 factors tried, never a proof
 
 
-def test_plurality_fails_independence_of_clones(app, unhurried):
+def test_plurality_fails_independence_of_clones(app):
     app.query_params["scenario"] = "clone_plurality"
-    at = open_page(app, "properties")
+    at = open_properties(app)
     assert table(at, "properties_grid").at["Plurality", "Clones"] == "✘ fail"
     plurality = next(e for e in at.expander if e.label.startswith("Plurality: breaks "))
     assert "**Independence of clones** (winner version). Adding a clone of B" in texts(plurality.markdown)
 
 
-def test_a_rule_that_cannot_be_computed_is_not_applicable_with_the_reason(app, unhurried):
+def test_a_rule_that_cannot_be_computed_is_not_applicable_with_the_reason(app):
     app.query_params["D"] = "1,0,0"  # RLHF / DPO needs every answer sampled with positive probability
-    at = open_page(app, "properties")
+    at = open_properties(app)
     assert not at.error and not at.exception
     assert set(table(at, "properties_grid").loc["RLHF / DPO limit"]) == {"– n/a"}
-    assert (
-        "**RLHF / DPO limit** cannot be checked on this population: sampling distribution: 'G' has probability 0"
-        in texts(at.caption)
+    others = next(e for e in at.expander if e.label.startswith("Why the other cells pass or do not apply"))
+    reasons = [line for line in texts(others.markdown).splitlines() if line.startswith("- **RLHF / DPO limit — ")]
+    assert len(reasons) == len(PROPERTIES) and all(
+        "(– n/a): RLHF / DPO limit (beta = 1, custom sampling) could not be computed on this population: sampling "
+        "distribution: 'G' has probability 0" in line
+        for line in reasons
     )  # the core's words, shown as typed (texts() reads the rendered text)
     assert table(at, "properties_grid").at["Borda", "Condorcet"] == "✘ fail"
 
@@ -352,27 +368,16 @@ def block_ids(node) -> list[str]:
 
 
 def test_expensive_property_checks_wait_for_the_user(app, monkeypatch):
-    monkeypatch.setattr(property_cost, "PROPERTY_BUDGET", 0)
-    at = open_page(app, "properties")
-    assert set(table(at, "properties_grid").to_numpy().ravel()) == {"… not checked"}
+    monkeypatch.setattr(property_cost, "PROPERTY_BUDGET", 0)  # every check reads more cells than that
+    at = open_properties(app)
+    assert not {"✘ fail", "✔ pass", "✔ none found"} & set(table(at, "properties_grid").to_numpy().ravel())
     at.button(key="properties_run").click().run()
     finish_background(at)
     grid = table(at, "properties_grid")
     assert grid.at["Borda", "Condorcet"] == "✘ fail" and grid.at["Copeland", "Condorcet"] == "✔ pass"
-    # the finished job leaves no frame behind (an empty bordered box sat above the table)
+    # the finished job leaves no frame behind (an empty bordered box sat above the table), and no button
     assert not [i for i in block_ids(at.main) if i.endswith("properties_background_job")]
-
-
-def test_slow_property_checks_wait_for_the_user(app, monkeypatch):
-    monkeypatch.setattr(compute, "CHECK_SECONDS", 0.0)  # every check that re-computes the rule is "too slow"
-    at = open_page(app, "properties")
-    grid = table(at, "properties_grid")
-    assert grid.at["Borda", "Condorcet"] == "✘ fail"  # no re-computation: runs
-    assert grid.at["Borda", "Participation"] == "… not checked"
-    assert "They are checked when you ask." in texts(at.info)
-    at.button(key="properties_run").click().run()
-    finish_background(at)
-    assert table(at, "properties_grid").at["Borda", "Participation"] == "✔ pass"
+    assert not [b for b in at.button if b.key == "properties_run"]
 
 
 def test_paradox_finder_searches_shows_and_loads(app):
@@ -633,11 +638,11 @@ def test_tied_worst_opponents_are_all_named_the_same_way_everywhere(app):
     assert certificates and all("worst: A, B, C (tied)" in m for m in certificates), certificates
 
 
-def test_the_clone_card_opens_a_page_that_shows_its_own_comparison_and_agrees_with_it(app, unhurried):
+def test_the_clone_card_opens_a_page_that_shows_its_own_comparison_and_agrees_with_it(app):
     """Issue 13, item 2: the card says the clone breaks Borda's tie; its Properties page shows the card's
     comparison (with and without A2) and Borda failing independence of clones on it."""
     app.query_params["scenario"] = "clone_plurality"
-    at = open_page(app, "properties")
+    at = open_properties(app)
     comparison = table(at, "scenario_comparison")
     assert list(comparison.columns) == ["without A2", "with A2"]
     assert comparison.loc["Borda"].tolist() == ["A = B (tied)", "A"]
