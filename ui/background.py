@@ -61,6 +61,9 @@ _LOCK = threading.Lock()
 #: distinct computation asked for since the server started. A forgotten job that a page asks about again
 #: just runs again, and finds its result in the cache.
 MAX_ENDED_JOBS = 256
+#: Ended jobs with findings (:attr:`Job.found`) remembered at most, the oldest forgotten first: the Properties
+#: page's whole table is about 0.65 MB of checks. A page whose job was forgotten starts it again.
+MAX_ENDED_FINDINGS = 32
 
 
 def _session_id() -> str | None:
@@ -169,9 +172,11 @@ def games_ready(request: tuple, key: tuple, label: str, fn: Callable, *, seconds
 
 
 def _prune() -> None:
-    """Forget the oldest ended jobs beyond :data:`MAX_ENDED_JOBS` (the caller holds the lock)."""
+    """Forget the oldest ended jobs beyond :data:`MAX_ENDED_JOBS`, and those with findings beyond
+    :data:`MAX_ENDED_FINDINGS` (the caller holds the lock)."""
     ended = [k for k, j in _JOBS.items() if j.state != RUNNING and not j.alive]
-    for k in ended[: max(0, len(ended) - MAX_ENDED_JOBS)]:
+    found = [k for k in ended if _JOBS[k].found]
+    for k in set(ended[: max(0, len(ended) - MAX_ENDED_JOBS)]) | set(found[: max(0, len(found) - MAX_ENDED_FINDINGS)]):
         del _JOBS[k]
 
 

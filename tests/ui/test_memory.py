@@ -261,6 +261,29 @@ def test_an_ended_background_job_keeps_neither_its_computation_nor_a_long_histor
         running.thread.join(30)
 
 
+def test_ended_jobs_with_findings_are_remembered_fewer(monkeypatch):
+    """ui.background: the Properties page's tables keep their checks in the job (Job.found, up to about 0.65 MB
+    each at 100,000 x 50): at most MAX_ENDED_FINDINGS of those ended jobs stay, the oldest go first, and jobs
+    without findings still count against MAX_ENDED_JOBS only."""
+    from ui import background
+
+    monkeypatch.setattr(background, "_JOBS", {})
+    monkeypatch.setattr(background, "MAX_ENDED_FINDINGS", 2)
+
+    def finding(i):
+        return lambda progress, i=i: found[i].update({("borda", "majority"): "a check"})
+
+    found = {i: {} for i in range(4)}
+    for i in range(4):
+        background.start(("table", i), "a table", finding(i), found[i]).thread.join(30)
+        background.start(("plain", i), "a job", lambda progress: None).thread.join(30)
+    kept = list(background._JOBS)
+    # pruned whenever a job starts: after the last start the two newest tables stay, and every plain job
+    assert [k for k in kept if k[0] == "table"] == [("table", 2), ("table", 3)]
+    assert [k for k in kept if k[0] == "plain"] == [("plain", i) for i in range(4)]
+    assert background.get(("table", 3)).found == {("borda", "majority"): "a check"}
+
+
 def test_the_launcher_bounds_every_cached_result_together():
     """``server.maxCacheDataSize`` as the launcher passes it, read the way Streamlit reads it (256 MiB)."""
     from streamlit.runtime.caching.global_cache_budget import config_max_cache_data_size_to_bytes
