@@ -149,7 +149,14 @@ def _table(model, rules, beta, sampling, k, found: dict, time_budget: float | No
             found[(check.rule, check.axiom)] = check
 
         check_table(
-            model, rules, params, time_budget=time_budget, max_cells=max_cells, progress=progress, on_check=land
+            model,
+            rules,
+            params,
+            time_budget=time_budget,
+            max_cells=max_cells,
+            skip=settled,
+            progress=progress,
+            on_check=land,
         )
 
     return run

@@ -61,15 +61,6 @@ def check_costs(population: Population, rules, properties, k: int) -> dict[tuple
     return costs
 
 
-def affordable_properties(population: Population, rule, k: int) -> list[str]:
-    """The properties of ``rule`` whose check alone is within :data:`PROPERTY_BUDGET` (checked unasked)."""
-    from .registry import PROPERTIES
-
-    population, rule = as_population(population), get_rule(rule)
-    per_call = _per_call(population, rule, k)
-    return [p for p in PROPERTIES if planned_computations(population, [p]) * per_call <= PROPERTY_BUDGET]
-
-
 def properties_affordable(population: Population, rule, k: int) -> bool:
     """Whether :func:`properties_cost` is within :data:`PROPERTY_BUDGET`."""
     return properties_cost(population, rule, k) <= PROPERTY_BUDGET

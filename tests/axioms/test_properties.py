@@ -488,16 +488,20 @@ def test_exhaustive_verdicts_do_not_depend_on_names(profile, rnd):
 
 def test_cheap_checks_run_unasked_on_a_large_population():
     from aggregation import impartial_culture
-    from aggregation.properties.cost import affordable_properties
+    from aggregation.properties.cost import PROPERTY_BUDGET, check_costs
+
+    def affordable(population, rule):  # what the Properties page's quick table runs (max_cells = PROPERTY_BUDGET)
+        costs = check_costs(population, [rule], list(PROPERTIES), 4)
+        return [p for p in PROPERTIES if costs[(rule, p)] <= PROPERTY_BUDGET]
 
     big = impartial_culture(20_000, 8, seed=1)  # about 13,000 distinct rankings
-    chosen = affordable_properties(big, "dowdall", 4)  # reads every voter's positions
+    chosen = affordable(big, "dowdall")  # reads every voter's positions
     assert {"majority", "condorcet", "pareto", "iia", "homogeneity"} <= set(chosen)
     assert not {"participation", "manipulation", "reinforcement"} & set(chosen)  # ~1,000 re-computations each
-    assert affordable_properties(FIGURE_1, "dowdall", 4) == list(PROPERTIES)
+    assert affordable(FIGURE_1, "dowdall") == list(PROPERTIES)
     # Borda reads only P, which the variations of rankings carry in closed form: 6 x 7 cells a re-computation
-    assert affordable_properties(big, "borda", 4) == list(PROPERTIES)
-    assert affordable_properties(impartial_culture(100_000, 50, seed=1), "borda", 4) == list(PROPERTIES)
+    assert affordable(big, "borda") == list(PROPERTIES)
+    assert affordable(impartial_culture(100_000, 50, seed=1), "borda") == list(PROPERTIES)
 
 
 def test_counts_of_comparisons_are_relabelled_and_their_cells_reordered():

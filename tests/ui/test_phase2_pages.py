@@ -300,10 +300,14 @@ def test_the_quick_table_runs_in_the_background_and_the_rest_waits_for_the_butto
     assert grid.at["Borda", "Condorcet"] == "✘ fail"  # no re-computation: runs
     assert grid.at["Borda", "Participation"] == "… not checked"
     assert "They are checked when you ask" in texts(at.info)
+    settled = {pair for pair, c in background.get(quick_key).found.items() if c.status != "not checked"}
     at.button(key="properties_run").click().run()
     assert background.get(full_key) is not None
     finish_background(at)
     assert table(at, "properties_grid").at["Borda", "Participation"] == "✔ pass"
+    # the full table checked only what the quick one left: together, every cell once
+    full = background.get(full_key).found
+    assert settled and not settled & set(full) and len(settled) + len(full) == len(compute.RULE_KEYS) * len(PROPERTIES)
 
 
 def test_properties_of_the_jackpot_iia_scenario(app):
