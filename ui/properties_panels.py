@@ -91,18 +91,18 @@ def on_this_population(model, D) -> tuple[float, int]:
         if quick.alive or (full is None and quick.state != background.DONE):
             background.panel(quick_key, "properties_quick")  # its progress, or how it ended (cancelled, failed)
         if deferred:
+            many = (
+                "re-run the rule many times (each voter misreporting, staying home, each split of the electorate, ...)"
+            )
             if quick.alive:
                 explanation = (
-                    "Every cell that takes seconds is being checked now (the bar above); the others re-run the rule "
-                    "many times (each voter misreporting, staying home, each split of the electorate, ...) and wait "
+                    f"Every cell that takes seconds is being checked now (the bar above); the others {many} and wait "
                     "until you ask. Asking now checks every cell that is left"
                 )
             else:
                 explanation = (
-                    "Some checks re-run the rule many times (each voter misreporting, staying home, each split of "
-                    "the electorate, ...); on this population that takes a while for "
-                    + ", ".join(deferred)
-                    + ". They are checked when you ask"
+                    f"Some checks {many}; on this population that takes a while for {', '.join(deferred)}. They are "
+                    "checked when you ask"
                 )
             widgets.on_request(
                 "properties",
