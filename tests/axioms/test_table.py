@@ -152,13 +152,17 @@ def test_tables_asked_at_once_take_turns_with_their_workers():
     events = []
     first = threading.Thread(
         target=lambda: (
-            check_table(impartial_culture(3_000, 8, seed=5), ["robust"], RuleParams(k=2), ["participation", "iia"]),
+            check_table(
+                impartial_culture(3_000, 8, seed=5), ["robust"], RuleParams(k=2), ["participation", "iia"], processes=2
+            ),
             events.append("first ended"),
         )
     )
     first.start()
-    while not multiprocessing.active_children():  # the first table's workers have started
+    deadline = time.monotonic() + 60
+    while not multiprocessing.active_children() and time.monotonic() < deadline:  # the first table's workers start
         time.sleep(0.05)
+    assert multiprocessing.active_children()
     check_table(
         POPULATION,
         ["borda"],
