@@ -78,10 +78,13 @@ def check_rule(
     return out
 
 
-def run(ctx: Context, axiom: str, time_budget: float | None = None, max_cells: int | None = None) -> AxiomCheck:
+def run(
+    ctx: Context, axiom: str, time_budget: float | None = None, max_cells: int | None = None, cells: int | None = None
+) -> AxiomCheck:
     """One property on a context: refusals first (the rule, the version, the population's kind), then
-    the budgets (``max_cells``: a check predicted to read more cells, :func:`.cost.properties_cost`, is not run
-    and the rule is not even computed; ``time_budget``: see :func:`check_rule`), then the check."""
+    the budgets (``max_cells``: a check predicted to read more cells, :func:`.cost.properties_cost` or ``cells``
+    when the caller has it already, is not run and the rule is not even computed; ``time_budget``: see
+    :func:`check_rule`), then the check."""
     prop = get_property(axiom)
     if ctx.rule_refusal:
         return ctx.result(prop.id, NOT_APPLICABLE, f"{ctx.name} does not apply here: {ctx.rule_refusal}")
@@ -90,7 +93,8 @@ def run(ctx: Context, axiom: str, time_budget: float | None = None, max_cells: i
     if ctx.population.kind not in prop.needs:
         return ctx.result(prop.id, NOT_APPLICABLE, prop.refusal)
     if max_cells is not None:
-        cells = properties_cost(ctx.population, ctx.rule, ctx.params.k, [prop.id])
+        if cells is None:
+            cells = properties_cost(ctx.population, ctx.rule, ctx.params.k, [prop.id])
         if cells > max_cells:
             times = planned_computations(ctx.population, [prop.id])
             how_often = (

@@ -121,18 +121,17 @@ def check_table(
         report(progress, len(found) / len(todo))
 
     report(progress, 0.0 if todo else 1.0)
-    pairs = [(rule, prop) for rule, prop, _ in todo]
-    if processes == 1 or len(pairs) <= 1:
+    if processes == 1 or len(todo) <= 1:
 
         def ask():
             report(progress, len(found) / len(todo))
 
         checker = _Checker(population, params, version, (time_budget, max_cells), ask)
-        for pair in pairs:
-            land(checker(pair))
+        for task in todo:
+            land(checker(task))
     else:
         _in_workers(
-            pairs, min(processes, len(pairs)), (population, params, version, (time_budget, max_cells)), land, progress
+            todo, min(processes, len(todo)), (population, params, version, (time_budget, max_cells)), land, progress
         )
     return {rule: [found[(rule, prop)] for prop in prop_ids if (rule, prop) in found] for rule in rule_ids}
 
@@ -166,27 +165,28 @@ def check_all(
     return pd.DataFrame(rows, columns=["rule", "axiom", "version", "status", "message", "exhaustive", "tried", "scope"])
 
 
-def _in_workers(pairs: list, processes: int, initargs: tuple, land: Callable, progress) -> None:
-    """The checks ``pairs`` in that order over ``processes`` workers, each landing as it finishes; the workers are
-    stopped (a check under way included) when this returns or raises: done, a check failed, or cancelled."""
+def _in_workers(todo: list, processes: int, initargs: tuple, land: Callable, progress) -> None:
+    """The checks ``todo`` (rule, property, predicted cells) in that order over ``processes`` workers, each landing
+    as it finishes; the workers are stopped (a check under way included) when this returns or raises: done, a check
+    failed, or cancelled."""
     while not _POOL.acquire(timeout=POLL_S):  # another table's workers run: wait for them (a cancel is seen)
         report(progress, 0.0)
     try:
-        _pool_checks(pairs, processes, initargs, land, progress)
+        _pool_checks(todo, processes, initargs, land, progress)
     finally:
         _POOL.release()
 
 
-def _pool_checks(pairs: list, processes: int, initargs: tuple, land: Callable, progress) -> None:
+def _pool_checks(todo: list, processes: int, initargs: tuple, land: Callable, progress) -> None:
     pool = ProcessPoolExecutor(processes, mp_context=_context(), initializer=_start, initargs=initargs)
     try:
-        pending = {pool.submit(_check, pair) for pair in pairs}
+        pending = {pool.submit(_check, task) for task in todo}
         while pending:
             done, pending = wait(pending, timeout=POLL_S, return_when=FIRST_COMPLETED)
             for future in done:
                 land(future.result())
             if not done:  # a check under way: a cancel is seen meanwhile
-                report(progress, 1.0 - len(pending) / len(pairs))
+                report(progress, 1.0 - len(pending) / len(todo))
     except BrokenProcessPool as exc:
         raise AggregationError(
             "a worker process of the property table ended abruptly (killed for memory? fewer workers: set "
@@ -220,14 +220,14 @@ class _Checker:
         self.ask = ask
         self.contexts: dict[str, Context] = {}
 
-    def __call__(self, pair: tuple[str, str]) -> AxiomCheck:
-        rule_id, prop = pair
+    def __call__(self, task: tuple[str, str, int]) -> AxiomCheck:
+        rule_id, prop, cells = task
         ctx = self.contexts.get(rule_id)
         if ctx is None:
             ctx = Context(self.population, get_rule(rule_id), self.params, self.version)
             self.contexts[rule_id] = ctx
         ctx.progress = None if self.ask is None else (lambda _fraction: self.ask() or True)
-        return run(ctx, prop, *self.budgets).light()
+        return run(ctx, prop, *self.budgets, cells=cells).light()
 
 
 #: A worker process's checker (set by :func:`_start` when the pool starts it).
@@ -241,5 +241,5 @@ def _start(population, params, version, budgets) -> None:
     _WORKER[:] = [_Checker(population, params, version, budgets)]
 
 
-def _check(pair: tuple[str, str]) -> AxiomCheck:
-    return _WORKER[0](pair)
+def _check(task: tuple[str, str, int]) -> AxiomCheck:
+    return _WORKER[0](task)
